@@ -1,0 +1,57 @@
+// Arena: a chunked bump allocator owned by one Batch. String bytes and row value arrays of
+// the batch's events live here, so decoding a row does not allocate per column. Memory is
+// released only when the arena is destroyed; nothing allocated here has a destructor run.
+// Not thread-safe: one thread fills a batch, then hands the whole batch over.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace cdc {
+
+class Arena {
+ public:
+  explicit Arena(size_t first_chunk = 16 * 1024) : next_chunk_(first_chunk) {}
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  Arena(Arena&&) = default;
+  Arena& operator=(Arena&&) = default;
+
+  void* allocate(size_t bytes, size_t align);
+
+  // Copies `s` into the arena; the view lives as long as the arena.
+  std::string_view copy(std::string_view s);
+  std::span<const std::byte> copy(std::span<const std::byte> b);
+
+  // n default-initialised trivially-copyable Ts.
+  template <class T>
+  std::span<T> make_array(size_t n) {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+    if (n == 0) return {};
+    T* p = static_cast<T*>(allocate(n * sizeof(T), alignof(T)));
+    for (size_t i = 0; i < n; ++i) new (p + i) T{};
+    return {p, n};
+  }
+
+  // Bytes handed out so far (what the queue accounts as the batch's memory).
+  size_t bytes_used() const { return used_; }
+  size_t bytes_reserved() const { return reserved_; }
+
+ private:
+  struct Chunk {
+    std::unique_ptr<std::byte[]> data;
+    size_t size = 0;
+  };
+  std::vector<Chunk> chunks_;
+  std::byte* cur_ = nullptr;
+  size_t left_ = 0;
+  size_t next_chunk_;
+  size_t used_ = 0;
+  size_t reserved_ = 0;
+};
+
+}  // namespace cdc

@@ -1,0 +1,80 @@
+// ChangeEvent: one row change (before, after, op) with its source metadata. Row values and
+// source strings are views into the Arena of the Batch that holds the event: an event is
+// valid only inside its batch. Movable; stages take batches by reference and edit in place.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "cdc/core/table_schema.h"
+#include "cdc/core/value.h"
+
+namespace cdc {
+
+enum class Op : char {
+  insert = 'c',
+  update = 'u',
+  erase = 'd',
+  read = 'r',  // a row read by a snapshot
+  truncate = 't',
+};
+
+inline char op_code(Op op) { return static_cast<char>(op); }
+
+// Debezium's source.snapshot: "false", "true", "last", "incremental".
+enum class SnapshotMarker : uint8_t { no, yes, last, incremental };
+
+struct SourceInfo {
+  std::string_view connector;  // "mysql", "postgresql", "datagen"
+  std::string_view name;       // logical name: the pipeline name
+  SnapshotMarker snapshot = SnapshotMarker::no;
+  int64_t commit_ts_ms = 0;    // source commit time, ms since epoch (0 when unknown)
+  // MySQL
+  uint32_t server_id = 0;
+  std::string_view gtid;       // GTID of the transaction, "" when none
+  std::string_view file;       // binlog file of the row event
+  uint64_t pos = 0;            // offset of the row event in that file
+  uint32_t row = 0;            // index of the row within its row event
+  std::optional<uint64_t> thread;
+  std::string_view query;      // the statement (ROWS_QUERY/ANNOTATE_ROWS), when captured
+  // PostgreSQL
+  std::string_view database;   // the database name; TableId.db holds the schema
+  std::optional<uint64_t> lsn;
+  std::optional<uint64_t> tx_id;
+};
+
+struct TransactionInfo {
+  std::string_view id;  // "" when the event is not part of a tracked transaction
+  uint64_t total_order = 0;            // 1-based index of the event in its transaction
+  uint64_t data_collection_order = 0;  // 1-based index among the transaction's events of this table
+};
+
+// A row image: the values in schema column order, or absent.
+struct RowImage {
+  const Value* data = nullptr;
+  uint32_t size = 0;
+  bool present = false;
+
+  RowImage() = default;
+  explicit RowImage(std::span<const Value> values)
+      : data(values.data()), size(static_cast<uint32_t>(values.size())), present(true) {}
+  std::span<const Value> values() const { return {data, size}; }
+  const Value& operator[](size_t i) const { return data[i]; }
+};
+
+struct ChangeEvent {
+  Op op = Op::insert;
+  TableSchemaPtr schema;  // the schema version this row was decoded with
+  RowImage before;        // update/delete (and Postgres replica identity)
+  RowImage after;         // insert/update/read
+  // Indices of columns whose value was not sent and is unchanged (Postgres unchanged TOAST):
+  // their slot in `after` holds null and must not be written as null.
+  std::span<const uint32_t> unchanged_columns;
+  SourceInfo source;
+  TransactionInfo transaction;
+  int64_t ts_ms = 0;  // when sluice processed the event, ms since epoch
+};
+
+}  // namespace cdc

@@ -1,0 +1,17 @@
+// Logging: one named spdlog logger per module, writing to stderr. Thread-safe.
+// error = an operator must act; warn = degraded but continuing; info = lifecycle;
+// debug = per batch; trace = per event. Row values and secrets never above debug.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+namespace cdc::log {
+
+std::shared_ptr<spdlog::logger> get(std::string_view module);
+// "trace", "debug", "info", "warn", "error", "off"; false for an unknown name.
+bool set_level(std::string_view level);
+
+}  // namespace cdc::log

@@ -1,0 +1,150 @@
+#include "cdc/core/position.h"
+
+#include <charconv>
+#include <cstdio>
+
+#include "cdc/core/byte_reader.h"
+
+namespace cdc {
+
+namespace {
+constexpr uint8_t kPositionVersion = 1;
+enum class PositionKind : uint8_t { none = 0, datagen = 1, mysql = 2, postgres = 3 };
+
+void put_u64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+void put_str(std::string& out, std::string_view s) {
+  put_u64(out, s.size());
+  out.append(s);
+}
+}  // namespace
+
+std::string to_string(Lsn lsn) {
+  const auto v = static_cast<uint64_t>(lsn);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%X/%X", static_cast<unsigned>(v >> 32),
+                static_cast<unsigned>(v & 0xffffffffu));
+  return buf;
+}
+
+std::string to_string(const Position& p) {
+  struct Visitor {
+    std::string operator()(std::monostate) const { return "(none)"; }
+    std::string operator()(const DatagenPosition& d) const {
+      return "datagen:row=" + std::to_string(d.next_row);
+    }
+    std::string operator()(const MysqlPosition& m) const {
+      std::string s = m.binlog.file + ":" + std::to_string(m.binlog.offset);
+      if (!m.gtid_set.empty()) s += " gtid=" + m.gtid_set;
+      if (m.events_to_skip != 0 || m.rows_to_skip != 0) {
+        s += " skip=" + std::to_string(m.events_to_skip) + "/" + std::to_string(m.rows_to_skip);
+      }
+      return s;
+    }
+    std::string operator()(const PostgresPosition& pg) const {
+      return "lsn=" + to_string(pg.lsn) + " commit=" + to_string(pg.commit_lsn);
+    }
+  };
+  return std::visit(Visitor{}, p);
+}
+
+std::string encode_position(const Position& p) {
+  std::string out;
+  out.push_back(static_cast<char>(kPositionVersion));
+  if (const auto* d = std::get_if<DatagenPosition>(&p)) {
+    out.push_back(static_cast<char>(PositionKind::datagen));
+    put_u64(out, d->next_row);
+  } else if (const auto* m = std::get_if<MysqlPosition>(&p)) {
+    out.push_back(static_cast<char>(PositionKind::mysql));
+    put_str(out, m->binlog.file);
+    put_u64(out, m->binlog.offset);
+    put_str(out, m->gtid_set);
+    put_u64(out, m->events_to_skip);
+    put_u64(out, m->rows_to_skip);
+  } else if (const auto* pg = std::get_if<PostgresPosition>(&p)) {
+    out.push_back(static_cast<char>(PositionKind::postgres));
+    put_u64(out, static_cast<uint64_t>(pg->commit_lsn));
+    put_u64(out, static_cast<uint64_t>(pg->lsn));
+  } else {
+    out.push_back(static_cast<char>(PositionKind::none));
+  }
+  return out;
+}
+
+Result<Position> decode_position(std::span<const std::byte> bytes) {
+  ByteReader r(bytes);
+  const uint8_t version = r.u8();
+  const auto kind = static_cast<PositionKind>(r.u8());
+  CDC_TRY(ByteReader(r).finish(/*allow_trailing=*/true));
+  if (version != kPositionVersion) {
+    return make_error(Errc::unsupported,
+                      "position encoding version " + std::to_string(version) + " (this build reads " +
+                          std::to_string(kPositionVersion) + ")");
+  }
+  auto read_str = [&r]() -> std::string_view {
+    const uint64_t n = r.u64le();
+    if (n > r.remaining()) {
+      r.mark_malformed("string length " + std::to_string(n) + " exceeds the record");
+      return {};
+    }
+    return r.string(n);
+  };
+  Position out;
+  switch (kind) {
+    case PositionKind::none: break;
+    case PositionKind::datagen: out = DatagenPosition{r.u64le()}; break;
+    case PositionKind::mysql: {
+      MysqlPosition m;
+      m.binlog.file = std::string(read_str());
+      m.binlog.offset = r.u64le();
+      m.gtid_set = std::string(read_str());
+      m.events_to_skip = r.u64le();
+      m.rows_to_skip = r.u64le();
+      out = std::move(m);
+      break;
+    }
+    case PositionKind::postgres: {
+      PostgresPosition pg;
+      pg.commit_lsn = Lsn{r.u64le()};
+      pg.lsn = Lsn{r.u64le()};
+      out = pg;
+      break;
+    }
+    default:
+      return make_error(Errc::malformed,
+                        "unknown position kind " + std::to_string(static_cast<int>(kind)));
+  }
+  if (auto st = r.finish(); !st) return std::move(st).error().with_context("decoding a position");
+  return out;
+}
+
+uint64_t binlog_file_index(std::string_view file) {
+  const auto dot = file.rfind('.');
+  if (dot == std::string_view::npos) return 0;
+  uint64_t v = 0;
+  std::from_chars(file.data() + dot + 1, file.data() + file.size(), v);
+  return v;
+}
+
+std::partial_ordering compare(const Position& a, const Position& b) {
+  if (a.index() != b.index()) return std::partial_ordering::unordered;
+  if (const auto* da = std::get_if<DatagenPosition>(&a)) {
+    return da->next_row <=> std::get<DatagenPosition>(b).next_row;
+  }
+  if (const auto* ma = std::get_if<MysqlPosition>(&a)) {
+    const auto& mb = std::get<MysqlPosition>(b);
+    if (auto c = binlog_file_index(ma->binlog.file) <=> binlog_file_index(mb.binlog.file); c != 0) return c;
+    if (auto c = ma->binlog.offset <=> mb.binlog.offset; c != 0) return c;
+    if (auto c = ma->events_to_skip <=> mb.events_to_skip; c != 0) return c;
+    return ma->rows_to_skip <=> mb.rows_to_skip;
+  }
+  if (const auto* pa = std::get_if<PostgresPosition>(&a)) {
+    const auto& pb = std::get<PostgresPosition>(b);
+    if (auto c = static_cast<uint64_t>(pa->commit_lsn) <=> static_cast<uint64_t>(pb.commit_lsn); c != 0) return c;
+    return static_cast<uint64_t>(pa->lsn) <=> static_cast<uint64_t>(pb.lsn);
+  }
+  return std::partial_ordering::equivalent;
+}
+
+}  // namespace cdc

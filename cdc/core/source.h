@@ -1,0 +1,28 @@
+// Source: where change events come from (MySQL binlog, Postgres WAL, datagen). Owned by the
+// pipeline runner; open/poll/close are called from the reader thread only, acknowledge from
+// the sink thread (implementations make acknowledge thread-safe).
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "cdc/core/batch.h"
+#include "cdc/core/position.h"
+#include "cdc/core/result.h"
+
+namespace cdc {
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Connects and positions the source at `resume` (monostate: where the startup mode says).
+  virtual Status open(const Position& resume) = 0;
+  // Waits up to `max_wait` for data. Returns a batch, or nullptr when nothing arrived in time.
+  // A batch may hold no events and only advance the position (heartbeats, skipped tables).
+  virtual Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) = 0;
+  // Everything up to `committed` is in the sink durably (Postgres advances its slot here).
+  virtual void acknowledge(const Position& committed) { (void)committed; }
+  virtual void close() {}
+};
+
+}  // namespace cdc

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs everything sluice needs to build, test and run its quickstart on Debian 12.
+# Idempotent and non-interactive: packages already present are skipped by apt.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
+  # libraries (ENVIRONMENT.md lists how CMake finds each)
+  libmysqlcppconn-dev libmariadb-dev libpq-dev librdkafka-dev librocksdb-dev
+  libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev doctest-dev libhiredis-dev
+  libcurl4-openssl-dev libssl-dev libzstd-dev zlib1g-dev libspdlog-dev libfmt-dev
+  # real servers used by the quickstart and the integration tests
+  mariadb-server mariadb-client postgresql-15 postgresql-client-15
+  redis-server redis-tools prometheus
+)
+
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install.sh: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install.sh: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# policy-rc.d keeps the packages' own init scripts from starting system-wide servers on
+# the default ports: sluice starts its own, privately, from tools/services.sh.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null
+  $SUDO chmod +x $policy
+  created_policy=1
+fi
+trap '[[ $created_policy == 1 ]] && $SUDO rm -f '"$policy" EXIT
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install.sh: done"
