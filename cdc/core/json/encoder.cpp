@@ -1,0 +1,91 @@
+#include "cdc/core/json/encoder.h"
+
+#include <algorithm>
+
+#include "cdc/core/json/row_json.h"
+#include "cdc/core/json/value_json.h"
+
+namespace cdc::json {
+
+Encoder::~Encoder() = default;
+
+std::string_view to_string(Format format) {
+  switch (format) {
+    case Format::debezium_json: return "debezium-json";
+    case Format::upsert: return "upsert";
+    case Format::canal_json: return "canal-json";
+  }
+  return "unknown";
+}
+
+std::optional<Format> parse_format(std::string_view name) {
+  for (Format f : {Format::debezium_json, Format::upsert, Format::canal_json}) {
+    if (to_string(f) == name) return f;
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<Encoder> make_encoder(Format format, EncoderOptions options) {
+  switch (format) {
+    case Format::debezium_json: return make_debezium_encoder(std::move(options));
+    case Format::upsert: return make_upsert_encoder(std::move(options));
+    case Format::canal_json: return make_canal_encoder(std::move(options));
+  }
+  return nullptr;
+}
+
+bool is_unchanged(std::span<const uint32_t> unchanged, uint32_t col_idx) {
+  // Usually empty (only Postgres TOAST fills it) and short: a linear scan beats a set.
+  return std::find(unchanged.begin(), unchanged.end(), col_idx) != unchanged.end();
+}
+
+void write_row(JsonWriter& w, const TableSchema& schema, const RowImage& row,
+               std::span<const uint32_t> unchanged, UnchangedStyle unchanged_style,
+               const RowImage& before, ValueStyle style) {
+  w.begin_object();
+  const uint32_t n = std::min<uint32_t>(row.size, static_cast<uint32_t>(schema.columns.size()));
+  for (uint32_t col_idx = 0; col_idx < n; ++col_idx) {
+    const Value* v = &row[col_idx];
+    if (!unchanged.empty() && is_unchanged(unchanged, col_idx)) {
+      if (unchanged_style == UnchangedStyle::omit) continue;
+      const bool from_before = unchanged_style == UnchangedStyle::before_or_placeholder &&
+                               before.present && col_idx < before.size &&
+                               !before[col_idx].is_null();
+      if (!from_before) {
+        w.key(schema.columns[col_idx].name);
+        w.string_ascii(kUnavailableValue);
+        continue;
+      }
+      v = &before[col_idx];
+    }
+    w.key(schema.columns[col_idx].name);
+    if (style == ValueStyle::typed) {
+      write_value(w, *v);
+    } else {
+      write_value_as_text(w, *v);
+    }
+  }
+  w.end_object();
+}
+
+bool append_key(const ChangeEvent& e, std::string& out, InvalidUtf8Policy policy) {
+  if (!e.schema || e.schema->primary_key.empty()) return false;
+  const RowImage& row = e.after.present ? e.after : e.before;
+  if (!row.present) return false;
+  const TableSchema& schema = *e.schema;
+  JsonWriter w(out, policy);
+  w.begin_object();
+  for (uint32_t col_idx : schema.primary_key) {
+    if (col_idx >= schema.columns.size()) continue;
+    w.key(schema.columns[col_idx].name);
+    if (col_idx < row.size) {
+      write_value(w, row[col_idx]);
+    } else {
+      w.null();
+    }
+  }
+  w.end_object();
+  return true;
+}
+
+}  // namespace cdc::json

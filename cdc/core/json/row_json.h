@@ -1,0 +1,43 @@
+// Internal to cdc_json: row and key rendering shared by the three encoders.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+
+#include "cdc/core/change_event.h"
+#include "cdc/core/json/encoder.h"
+#include "cdc/core/json/json_writer.h"
+#include "cdc/core/result.h"
+
+namespace cdc::json {
+
+// Debezium's placeholder for a value that was not sent (unchanged TOAST), as its
+// `unavailable.value.placeholder` default.
+inline constexpr std::string_view kUnavailableValue = "__debezium_unavailable_value";
+
+// What to write for a column listed in ChangeEvent::unchanged_columns.
+enum class UnchangedStyle {
+  placeholder,         // the Debezium placeholder string
+  before_or_placeholder,  // the before image's value when it has a non-null one, else placeholder
+  omit,                // leave the column out of the object
+};
+
+enum class ValueStyle { typed, text };
+
+bool is_unchanged(std::span<const uint32_t> unchanged, uint32_t col_idx);
+
+// Writes `row` as an object keyed by the schema's column names (columns beyond the image are
+// left out). `unchanged` applies to this image; `before` feeds before_or_placeholder.
+void write_row(JsonWriter& w, const TableSchema& schema, const RowImage& row,
+               std::span<const uint32_t> unchanged, UnchangedStyle unchanged_style,
+               const RowImage& before, ValueStyle style);
+
+// The PK object shared by every format's encode_key (typed values).
+bool append_key(const ChangeEvent& e, std::string& out, InvalidUtf8Policy policy);
+
+std::unique_ptr<Encoder> make_debezium_encoder(EncoderOptions options);
+std::unique_ptr<Encoder> make_upsert_encoder(EncoderOptions options);
+std::unique_ptr<Encoder> make_canal_encoder(EncoderOptions options);
+
+}  // namespace cdc::json
