@@ -1,0 +1,852 @@
+// The YAML adapter: yaml_tree.h gives a positioned tree, this file turns it into the structs of
+// pipeline_config.h, collecting every problem instead of stopping at the first.
+#include "config/loader.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <cerrno>
+#include <cstring>
+
+#include "config/units.h"
+#include "config/validate.h"
+#include "config/validate_internal.h"
+#include "config/yaml_tree.h"
+
+namespace cdc::config {
+namespace {
+
+using detail::join_path;
+using detail::YamlNode;
+using Kind = YamlNode::Kind;
+
+enum class Secret { no, yes };
+
+std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// "found ..." text for a node: its value, or its kind.
+std::string describe(const YamlNode& n, Secret secret = Secret::no) {
+  switch (n.kind) {
+    case Kind::null: return "an empty value";
+    case Kind::sequence: return "a list";
+    case Kind::mapping: return "a mapping";
+    case Kind::scalar: return secret == Secret::yes ? "<redacted>" : quote(n.value);
+  }
+  return "?";
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Optimal string alignment distance (Levenshtein plus adjacent transposition).
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+struct Ctx {
+  std::string file;
+  const Environment& env;
+  std::vector<Problem> problems;
+  LocationMap where;
+  std::set<std::string, std::less<>> reported;  // key paths with a problem already
+
+  void add(int line, int column, const std::string& path, std::string message) {
+    problems.push_back(Problem{file, line, column, path, std::move(message)});
+    reported.insert(path);
+  }
+  void add(const YamlNode& at, const std::string& path, std::string message) {
+    add(at.line, at.column, path, std::move(message));
+  }
+  void locate(const std::string& path, const YamlNode& n) {
+    where.emplace(path, SourceLocation{n.line, n.column});
+  }
+};
+
+// Reads one mapping: gives out the values of known keys, reports duplicates and unknown keys.
+class MapReader {
+ public:
+  MapReader(Ctx& ctx, const YamlNode& map, std::string path,
+            std::vector<std::string_view> known = {})
+      : ctx_(ctx), map_(map), path_(std::move(path)), known_(std::move(known)) {
+    ctx_.locate(path_, map_);
+  }
+
+  void set_known(std::vector<std::string_view> known) { known_ = std::move(known); }
+
+  // Reports keys that are not names, and keys given twice (yaml-cpp's own Node would silently
+  // keep one of them).
+  void report_duplicates() const {
+    std::vector<const YamlNode*> seen;
+    for (const auto& [key, value] : map_.entries) {
+      if (key.kind != Kind::scalar) {
+        ctx_.add(key, path_, "expected a key name, found " + describe(key));
+        continue;
+      }
+      auto first = std::find_if(seen.begin(), seen.end(),
+                                [&](const YamlNode* k) { return k->value == key.value; });
+      if (first != seen.end()) {
+        ctx_.add(key, join_path(path_, key.value),
+                 "duplicate key " + quote(key.value) + " (first at line " +
+                     std::to_string((*first)->line) + ", column " +
+                     std::to_string((*first)->column) + ")");
+        continue;
+      }
+      seen.push_back(&key);
+    }
+  }
+
+  // report_duplicates(), then every key not in `known`, with the nearest known one suggested.
+  void finish() const {
+    report_duplicates();
+    report_unknown();
+  }
+
+  const YamlNode& node() const { return map_; }
+  const std::string& path() const { return path_; }
+  std::string path_of(std::string_view key) const { return join_path(path_, key); }
+
+  // The value of `key` (first occurrence), or nullptr if absent.
+  const YamlNode* get(std::string_view key) const {
+    for (const auto& [k, v] : map_.entries) {
+      if (k.kind == Kind::scalar && k.value == key) return &v;
+    }
+    return nullptr;
+  }
+  bool has(std::string_view key) const { return get(key) != nullptr; }
+
+  // The value of `key`, or a "missing required key" problem at the mapping's position.
+  const YamlNode* require(std::string_view key) const {
+    const YamlNode* v = get(key);
+    if (v == nullptr) {
+      ctx_.add(map_, path_of(key), "missing required key " + quote(key));
+    }
+    return v;
+  }
+
+  void report_unknown() const {
+    for (const auto& [key, value] : map_.entries) {
+      if (key.kind != Kind::scalar) continue;
+      if (std::find(known_.begin(), known_.end(), key.value) != known_.end()) continue;
+      std::string message = "unknown key " + quote(key.value);
+      std::string_view best;
+      size_t best_d = std::numeric_limits<size_t>::max();
+      for (std::string_view k : known_) {
+        const size_t d = edit_distance(key.value, k);
+        if (d < best_d) {
+          best_d = d;
+          best = k;
+        }
+      }
+      if (!best.empty() && best_d <= std::max<size_t>(2, key.value.size() / 4) &&
+          best_d < key.value.size()) {
+        message += "; did you mean " + quote(best) + "?";
+      } else {
+        message += "; expected one of: ";
+        for (size_t i = 0; i < known_.size(); ++i) {
+          message += (i ? ", " : "") + std::string(known_[i]);
+        }
+      }
+      ctx_.add(key, path_of(key.value), std::move(message));
+    }
+  }
+
+ private:
+  Ctx& ctx_;
+  const YamlNode& map_;
+  std::string path_;
+  std::vector<std::string_view> known_;
+};
+
+// ---- scalar readers: each records the value's position and reports its own problems ----------
+
+// The env-expanded text of a scalar; null reads as "". nullopt after a problem.
+std::optional<std::string> read_text(Ctx& ctx, const YamlNode& n, const std::string& path,
+                                     std::string_view expected, Secret secret = Secret::no) {
+  ctx.locate(path, n);
+  if (n.kind == Kind::null) return std::string();
+  if (n.kind != Kind::scalar) {
+    ctx.add(n, path, "expected " + std::string(expected) + ", found " + describe(n, secret));
+    return std::nullopt;
+  }
+  auto expanded = expand_env(n.value, ctx.env);
+  if (!expanded) {
+    ctx.add(n, path, expanded.error().message);
+    return std::nullopt;
+  }
+  return std::move(expanded).value();
+}
+
+void read_string(Ctx& ctx, const MapReader& m, std::string_view key, std::string& out,
+                 Secret secret = Secret::no) {
+  const YamlNode* n = m.get(key);
+  if (n == nullptr) return;
+  if (auto s = read_text(ctx, *n, m.path_of(key), "a string", secret)) out = std::move(*s);
+}
+
+void read_required_string(Ctx& ctx, const MapReader& m, std::string_view key, std::string& out) {
+  if (m.require(key) != nullptr) read_string(ctx, m, key, out);
+}
+
+// An integer in [min, max] from a scalar (plain or quoted, after ${} expansion).
+template <class T>
+std::optional<T> read_int(Ctx& ctx, const YamlNode& n, const std::string& path, T min, T max) {
+  // Small types (ports) show their full range; for wide ones only the lower bound is news.
+  const bool wide = sizeof(T) >= 4 && max == std::numeric_limits<T>::max();
+  const std::string expected =
+      wide && min == 0 ? "a non-negative integer"
+      : wide           ? "an integer >= " + std::to_string(min)
+                       : "an integer " + std::to_string(min) + ".." + std::to_string(max);
+  auto text = read_text(ctx, n, path, expected);
+  if (!text) return std::nullopt;
+  const std::string_view s = trim(*text);
+  const auto fail = [&](std::string why) -> std::optional<T> {
+    ctx.add(n, path, "expected " + expected + ", found " + quote(*text) + why);
+    return std::nullopt;
+  };
+  if (n.kind == Kind::null || s.empty()) return fail("");
+  const bool negative = s.front() == '-';
+  if (negative) {
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) return fail("");
+    if (std::is_unsigned_v<T> || v < static_cast<int64_t>(min)) return fail("");
+    return static_cast<T>(v);
+  }
+  uint64_t v = 0;
+  std::string_view digits = s.front() == '+' ? s.substr(1) : s;
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (ec == std::errc::result_out_of_range) return fail(" (out of range)");
+  if (ec != std::errc() || p != digits.data() + digits.size()) return fail("");
+  if (v > static_cast<uint64_t>(max) ||
+      (min > 0 && v < static_cast<uint64_t>(min))) {
+    return fail("");
+  }
+  return static_cast<T>(v);
+}
+
+template <class T>
+void read_int(Ctx& ctx, const MapReader& m, std::string_view key, T& out,
+              T min = std::numeric_limits<T>::min(), T max = std::numeric_limits<T>::max()) {
+  if (const YamlNode* n = m.get(key)) {
+    if (auto v = read_int<T>(ctx, *n, m.path_of(key), min, max)) out = *v;
+  }
+}
+
+template <class T>
+void read_int(Ctx& ctx, const MapReader& m, std::string_view key, std::optional<T>& out,
+              T min = std::numeric_limits<T>::min(), T max = std::numeric_limits<T>::max()) {
+  if (const YamlNode* n = m.get(key)) {
+    if (auto v = read_int<T>(ctx, *n, m.path_of(key), min, max)) out = *v;
+  }
+}
+
+std::optional<double> read_number(Ctx& ctx, const YamlNode& n, const std::string& path,
+                                  double min, double max) {
+  std::ostringstream expected;
+  expected << "a number";
+  if (max == std::numeric_limits<double>::infinity()) {
+    if (min != -std::numeric_limits<double>::infinity()) expected << " >= " << min;
+  } else {
+    expected << " " << min << ".." << max;
+  }
+  auto text = read_text(ctx, n, path, expected.str());
+  if (!text) return std::nullopt;
+  const std::string_view s = trim(*text);
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || !(v >= min && v <= max)) {
+    ctx.add(n, path, "expected " + expected.str() + ", found " + quote(*text));
+    return std::nullopt;
+  }
+  return v;
+}
+
+void read_number(Ctx& ctx, const MapReader& m, std::string_view key, double& out, double min,
+                 double max) {
+  if (const YamlNode* n = m.get(key)) {
+    if (auto v = read_number(ctx, *n, m.path_of(key), min, max)) out = *v;
+  }
+}
+
+void read_number(Ctx& ctx, const MapReader& m, std::string_view key, std::optional<double>& out) {
+  if (const YamlNode* n = m.get(key)) {
+    const double inf = std::numeric_limits<double>::infinity();
+    if (auto v = read_number(ctx, *n, m.path_of(key), -inf, inf)) out = *v;
+  }
+}
+
+void read_bool(Ctx& ctx, const MapReader& m, std::string_view key, bool& out) {
+  const YamlNode* n = m.get(key);
+  if (n == nullptr) return;
+  const std::string path = m.path_of(key);
+  auto text = read_text(ctx, *n, path, "true or false");
+  if (!text) return;
+  std::string s(trim(*text));
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s == "true") {
+    out = true;
+  } else if (s == "false") {
+    out = false;
+  } else {
+    ctx.add(*n, path, "expected true or false, found " + quote(*text));
+  }
+}
+
+void read_duration(Ctx& ctx, const MapReader& m, std::string_view key,
+                   std::chrono::milliseconds& out) {
+  const YamlNode* n = m.get(key);
+  if (n == nullptr) return;
+  const std::string path = m.path_of(key);
+  auto text = read_text(ctx, *n, path, "a duration such as 500ms, 10s, 5min, 2h or 1d");
+  if (!text) return;
+  auto d = parse_duration(*text);
+  if (!d) {
+    ctx.add(*n, path, d.error().message);
+    return;
+  }
+  out = *d;
+}
+
+void read_size(Ctx& ctx, const MapReader& m, std::string_view key, uint64_t& out) {
+  const YamlNode* n = m.get(key);
+  if (n == nullptr) return;
+  const std::string path = m.path_of(key);
+  auto text = read_text(ctx, *n, path, "a size such as 512b, 64kb, 10mb or 1gb");
+  if (!text) return;
+  auto s = parse_size(*text);
+  if (!s) {
+    ctx.add(*n, path, s.error().message);
+    return;
+  }
+  out = *s;
+}
+
+// One of `names` (the YAML spellings), via `parse`.
+template <class E, class Parse>
+void read_enum(Ctx& ctx, const MapReader& m, std::string_view key, E& out, Parse parse,
+               std::initializer_list<std::string_view> names) {
+  const YamlNode* n = m.get(key);
+  if (n == nullptr) return;
+  const std::string path = m.path_of(key);
+  std::string expected = "one of ";
+  for (auto it = names.begin(); it != names.end(); ++it) {
+    expected += (it == names.begin() ? "" : ", ") + std::string(*it);
+  }
+  auto text = read_text(ctx, *n, path, expected);
+  if (!text) return;
+  if (auto v = parse(trim(*text))) {
+    out = *v;
+  } else {
+    ctx.add(*n, path, "expected " + expected + ", found " + quote(*text));
+  }
+}
+
+// A comma-separated string or a YAML list of strings; entries trimmed, empty ones dropped.
+// For `tables` the comma inside a regex quantifier like `{1,3}` is kept.
+void read_list(Ctx& ctx, const MapReader& m, std::string_view key, std::vector<std::string>& out) {
+  const YamlNode* n = m.get(key);
+  if (n == nullptr) return;
+  const std::string path = m.path_of(key);
+  ctx.locate(path, *n);
+  std::vector<std::string> result;
+  const auto split = [&](std::string_view s) {
+    int depth = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= s.size(); ++i) {
+      const char c = i < s.size() ? s[i] : ',';
+      if (c == '{' || c == '(' || c == '[') ++depth;
+      if ((c == '}' || c == ')' || c == ']') && depth > 0) --depth;
+      if (c == ',' && (depth == 0 || i == s.size())) {
+        std::string_view item = trim(s.substr(start, i - start));
+        if (!item.empty()) result.emplace_back(item);
+        start = i + 1;
+      }
+    }
+  };
+  if (n->kind == Kind::sequence) {
+    bool ok = true;
+    for (size_t i = 0; i < n->items.size(); ++i) {
+      const std::string item_path = path + "[" + std::to_string(i) + "]";
+      if (auto s = read_text(ctx, n->items[i], item_path, "a string")) {
+        std::string_view item = trim(*s);
+        if (!item.empty()) result.emplace_back(item);
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) return;
+  } else {
+    auto text = read_text(ctx, *n, path, "a comma-separated string or a list of strings");
+    if (!text) return;
+    split(*text);
+  }
+  out = std::move(result);
+}
+
+// A list whose items are mappings; calls f(item_reader_path, item) for each.
+template <class F>
+void for_each_mapping(Ctx& ctx, const YamlNode& n, const std::string& path, F f) {
+  ctx.locate(path, n);
+  if (n.kind == Kind::null) return;
+  if (n.kind != Kind::sequence) {
+    ctx.add(n, path, "expected a list of mappings, found " + describe(n));
+    return;
+  }
+  for (size_t i = 0; i < n.items.size(); ++i) {
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    const YamlNode& item = n.items[i];
+    if (item.kind != Kind::mapping) {
+      ctx.add(item, item_path, "expected a mapping, found " + describe(item));
+      continue;
+    }
+    f(item_path, item);
+  }
+}
+
+// True if `n` is a mapping; reports it otherwise.
+bool expect_mapping(Ctx& ctx, const YamlNode& n, const std::string& path) {
+  ctx.locate(path, n);
+  if (n.kind == Kind::mapping) return true;
+  ctx.add(n, path, "expected a mapping, found " + describe(n));
+  return false;
+}
+
+// ---- sections ---------------------------------------------------------------------------------
+
+void read_server_id(Ctx& ctx, const MapReader& m, ServerIdRange& out) {
+  const YamlNode* n = m.require("server-id");
+  if (n == nullptr) return;
+  const std::string path = m.path_of("server-id");
+  const std::string expected = "a server id 1..4294967295 or a range such as 5400-5404";
+  auto text = read_text(ctx, *n, path, expected);
+  if (!text) return;
+  const auto parse_one = [](std::string_view s, uint32_t& v) {
+    s = trim(s);
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return !s.empty() && ec == std::errc() && p == s.data() + s.size() && v >= 1;
+  };
+  const std::string_view s = trim(*text);
+  const size_t dash = s.find('-');
+  ServerIdRange r;
+  bool ok = false;
+  if (dash == std::string_view::npos) {
+    ok = parse_one(s, r.first);
+    r.last = r.first;
+  } else {
+    ok = parse_one(s.substr(0, dash), r.first) && parse_one(s.substr(dash + 1), r.last);
+  }
+  if (!ok) {
+    ctx.add(*n, path, "expected " + expected + ", found " + quote(*text));
+    return;
+  }
+  out = r;
+}
+
+MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
+  MysqlSourceOptions o;
+  read_required_string(ctx, m, "hostname", o.hostname);
+  read_int<uint16_t>(ctx, m, "port", o.port, 1, 65535);
+  read_required_string(ctx, m, "username", o.username);
+  read_string(ctx, m, "password", o.password, Secret::yes);
+  if (m.require("tables") != nullptr) read_list(ctx, m, "tables", o.tables);
+  read_list(ctx, m, "tables.exclude", o.tables_exclude);
+  read_server_id(ctx, m, o.server_id);
+  read_string(ctx, m, "server-time-zone", o.server_time_zone);
+  read_enum(ctx, m, "scan.startup.mode", o.startup_mode, parse_startup_mode,
+            {"initial", "snapshot", "latest-offset", "earliest-offset", "specific-offset",
+             "timestamp"});
+  read_string(ctx, m, "scan.startup.specific-offset.file", o.startup_specific_offset_file);
+  read_int<uint64_t>(ctx, m, "scan.startup.specific-offset.pos", o.startup_specific_offset_pos);
+  read_string(ctx, m, "scan.startup.specific-offset.gtid-set", o.startup_specific_offset_gtid_set);
+  read_int<int64_t>(ctx, m, "scan.startup.timestamp-millis", o.startup_timestamp_ms, 0);
+  read_duration(ctx, m, "heartbeat.interval", o.heartbeat_interval);
+  read_duration(ctx, m, "connect.timeout", o.connect_timeout);
+  read_enum(ctx, m, "ssl-mode", o.ssl_mode, parse_ssl_mode,
+            {"disabled", "preferred", "required", "verify-ca", "verify-identity"});
+  read_string(ctx, m, "ssl.ca", o.ssl_ca);
+  read_string(ctx, m, "ssl.cert", o.ssl_cert);
+  read_string(ctx, m, "ssl.key", o.ssl_key);
+  read_int<uint32_t>(ctx, m, "scan.incremental.snapshot.chunk.size", o.snapshot_chunk_size, 1);
+  read_int<uint32_t>(ctx, m, "scan.snapshot.fetch.size", o.snapshot_fetch_size, 1);
+  if (const YamlNode* n = m.get("zero-date.handling")) {
+    const std::string path = m.path_of("zero-date.handling");
+    // A plain `null` is YAML's null; read it as the word.
+    if (n->kind == Kind::null) {
+      o.zero_date_as_null = true;
+      ctx.locate(path, *n);
+    } else if (auto text = read_text(ctx, *n, path, "one of null, string")) {
+      const std::string_view t = trim(*text);
+      if (t == "null") {
+        o.zero_date_as_null = true;
+      } else if (t == "string") {
+        o.zero_date_as_null = false;
+      } else {
+        ctx.add(*n, path, "expected one of null, string, found " + quote(*text));
+      }
+    }
+  }
+  m.finish();
+  return o;
+}
+
+DatagenSourceOptions read_datagen(Ctx& ctx, const MapReader& m) {
+  DatagenSourceOptions o;
+  read_string(ctx, m, "database", o.database);
+  read_required_string(ctx, m, "table", o.table);
+  if (const YamlNode* cols = m.require("columns")) {
+    for_each_mapping(ctx, *cols, m.path_of("columns"),
+                     [&](const std::string& path, const YamlNode& item) {
+                       MapReader c(ctx, item, path,
+                                   {"name", "type", "kind", "min", "max", "length", "values",
+                                    "null-rate", "primary-key"});
+                       DatagenColumn col;
+                       read_required_string(ctx, c, "name", col.name);
+                       read_required_string(ctx, c, "type", col.type);
+                       read_enum(
+                           ctx, c, "kind", col.kind,
+                           [](std::string_view s) -> std::optional<DatagenColumn::Kind> {
+                             if (s == "sequence") return DatagenColumn::Kind::sequence;
+                             if (s == "random") return DatagenColumn::Kind::random;
+                             return std::nullopt;
+                           },
+                           {"sequence", "random"});
+                       read_number(ctx, c, "min", col.min);
+                       read_number(ctx, c, "max", col.max);
+                       read_int<uint32_t>(ctx, c, "length", col.length, 1);
+                       if (const YamlNode* v = c.get("values")) {
+                         const std::string vpath = c.path_of("values");
+                         ctx.locate(vpath, *v);
+                         if (v->kind != Kind::sequence) {
+                           ctx.add(*v, vpath, "expected a list of values, found " + describe(*v));
+                         } else {
+                           for (size_t i = 0; i < v->items.size(); ++i) {
+                             auto s = read_text(ctx, v->items[i],
+                                                vpath + "[" + std::to_string(i) + "]", "a value");
+                             if (s) col.values.push_back(std::move(*s));
+                           }
+                         }
+                       }
+                       read_number(ctx, c, "null-rate", col.null_rate, 0.0, 1.0);
+                       read_bool(ctx, c, "primary-key", col.primary_key);
+                       c.finish();
+                       o.columns.push_back(std::move(col));
+                     });
+  }
+  read_int<uint64_t>(ctx, m, "number-of-rows", o.number_of_rows);
+  read_number(ctx, m, "rows-per-second", o.rows_per_second, 0.0,
+              std::numeric_limits<double>::infinity());
+  read_int<uint64_t>(ctx, m, "seed", o.seed);
+  read_int<uint32_t>(ctx, m, "batch-size", o.batch_size, 1);
+  m.finish();
+  return o;
+}
+
+// The `type` of a source or sink mapping; nullopt after a problem.
+std::optional<std::string> read_type(Ctx& ctx, const MapReader& m, std::string_view what,
+                                     std::initializer_list<std::string_view> available,
+                                     std::initializer_list<std::string_view> later) {
+  const YamlNode* n = m.require("type");
+  if (n == nullptr) return std::nullopt;
+  const std::string path = m.path_of("type");
+  std::string expected = "one of ";
+  bool first = true;
+  for (auto list : {available, later}) {
+    for (std::string_view t : list) {
+      expected += (first ? "" : ", ") + std::string(t);
+      first = false;
+    }
+  }
+  ctx.locate(path, *n);
+  auto text = n->kind == Kind::null && !n->value.empty()
+                  ? std::optional<std::string>(n->value)  // `type: null` is the null sink
+                  : read_text(ctx, *n, path, expected);
+  if (!text) return std::nullopt;
+  std::string t(trim(*text));
+  for (char& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (std::find(available.begin(), available.end(), t) != available.end()) return t;
+  if (std::find(later.begin(), later.end(), t) != later.end()) {
+    ctx.add(*n, path,
+            std::string(what) + " type " + quote(t) + " is not available in this build yet");
+  } else {
+    ctx.add(*n, path, "expected " + expected + ", found " + quote(*text));
+  }
+  return std::nullopt;
+}
+
+std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std::string& path) {
+  if (!expect_mapping(ctx, n, path)) return std::nullopt;
+  MapReader m(ctx, n, path);
+  const auto type = read_type(ctx, m, "source", {"mysql", "datagen"}, {"postgres"});
+  if (!type) {
+    m.report_duplicates();  // the other keys depend on the type: not judged
+    return std::nullopt;
+  }
+  if (*type == "mysql") {
+    m.set_known({"type", "hostname", "port", "username", "password", "tables", "tables.exclude",
+                 "server-id", "server-time-zone", "scan.startup.mode",
+                 "scan.startup.specific-offset.file", "scan.startup.specific-offset.pos",
+                 "scan.startup.specific-offset.gtid-set", "scan.startup.timestamp-millis",
+                 "heartbeat.interval", "connect.timeout", "ssl-mode", "ssl.ca", "ssl.cert",
+                 "ssl.key", "scan.incremental.snapshot.chunk.size", "scan.snapshot.fetch.size",
+                 "zero-date.handling"});
+    return SourceOptions(read_mysql(ctx, m));
+  }
+  m.set_known({"type", "database", "table", "columns", "number-of-rows", "rows-per-second", "seed",
+               "batch-size"});
+  return SourceOptions(read_datagen(ctx, m));
+}
+
+std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::string& path) {
+  if (!expect_mapping(ctx, n, path)) return std::nullopt;
+  MapReader m(ctx, n, path);
+  const auto type = read_type(ctx, m, "sink", {"stdout", "file", "null"}, {"kafka", "doris", "redis"});
+  if (!type) {
+    m.report_duplicates();
+    return std::nullopt;
+  }
+  const auto read_format = [&](ValueFormat& f) {
+    read_enum(ctx, m, "value.format", f, parse_value_format,
+              {"debezium-json", "upsert", "canal-json"});
+  };
+  SinkOptions out;
+  if (*type == "stdout") {
+    m.set_known({"type", "value.format"});
+    StdoutSinkOptions o;
+    read_format(o.format);
+    out = o;
+  } else if (*type == "file") {
+    m.set_known({"type", "path", "value.format"});
+    FileSinkOptions o;
+    read_required_string(ctx, m, "path", o.path);
+    read_format(o.format);
+    out = o;
+  } else {
+    m.set_known({"type"});
+    out = NullSinkOptions{};
+  }
+  m.finish();
+  return out;
+}
+
+std::vector<RouteRule> read_routes(Ctx& ctx, const YamlNode& n, const std::string& path) {
+  std::vector<RouteRule> out;
+  for_each_mapping(ctx, n, path, [&](const std::string& item_path, const YamlNode& item) {
+    MapReader m(ctx, item, item_path, {"source-table", "sink-table", "replace-symbol", "description"});
+    RouteRule r;
+    read_required_string(ctx, m, "source-table", r.source_table);
+    read_required_string(ctx, m, "sink-table", r.sink_table);
+    read_string(ctx, m, "replace-symbol", r.replace_symbol);
+    read_string(ctx, m, "description", r.description);
+    m.finish();
+    out.push_back(std::move(r));
+  });
+  return out;
+}
+
+std::vector<TransformRule> read_transforms(Ctx& ctx, const YamlNode& n, const std::string& path) {
+  std::vector<TransformRule> out;
+  for_each_mapping(ctx, n, path, [&](const std::string& item_path, const YamlNode& item) {
+    MapReader m(ctx, item, item_path,
+                {"source-table", "projection", "filter", "primary-keys", "partition-keys",
+                 "description"});
+    TransformRule t;
+    read_required_string(ctx, m, "source-table", t.source_table);
+    read_string(ctx, m, "projection", t.projection);
+    read_string(ctx, m, "filter", t.filter);
+    read_list(ctx, m, "primary-keys", t.primary_keys);
+    read_list(ctx, m, "partition-keys", t.partition_keys);
+    read_string(ctx, m, "description", t.description);
+    m.finish();
+    out.push_back(std::move(t));
+  });
+  return out;
+}
+
+std::optional<PipelineOptions> read_pipeline_options(Ctx& ctx, const YamlNode& n,
+                                                     const std::string& path) {
+  if (!expect_mapping(ctx, n, path)) return std::nullopt;
+  MapReader m(ctx, n, path,
+              {"name", "delivery", "checkpoint.interval", "checkpoint.retained", "state.dir",
+               "metrics.port", "metrics.bind-address", "queue.max-events", "queue.max-bytes",
+               "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts"});
+  PipelineOptions o;
+  read_required_string(ctx, m, "name", o.name);
+  read_enum(ctx, m, "delivery", o.delivery, parse_delivery, {"exactly-once", "at-least-once"});
+  read_duration(ctx, m, "checkpoint.interval", o.checkpoint_interval);
+  read_int<uint32_t>(ctx, m, "checkpoint.retained", o.checkpoint_retained, 1);
+  read_string(ctx, m, "state.dir", o.state_dir);
+  read_int<uint16_t>(ctx, m, "metrics.port", o.metrics_port, 0, 65535);
+  read_string(ctx, m, "metrics.bind-address", o.metrics_bind_address);
+  read_int<uint64_t>(ctx, m, "queue.max-events", o.queue_max_events, 1);
+  read_size(ctx, m, "queue.max-bytes", o.queue_max_bytes);
+  read_duration(ctx, m, "restart.initial-backoff", o.restart_initial_backoff);
+  read_duration(ctx, m, "restart.max-backoff", o.restart_max_backoff);
+  read_int<uint32_t>(ctx, m, "restart.max-attempts", o.restart_max_attempts);
+  m.finish();
+  return o;
+}
+
+constexpr std::string_view kSectionKeys[] = {"source", "sink", "route", "transform", "pipeline"};
+
+// The five sections of one pipeline, read from `m` (the file's top level or a `pipelines` item).
+// A section that could not be read keeps its defaults and its path is marked as reported, so that
+// validation does not judge those defaults.
+PipelineConfig read_pipeline(Ctx& ctx, const MapReader& m) {
+  PipelineConfig p;
+  const std::string source_path = m.path_of("source");
+  if (const YamlNode* n = m.require("source")) {
+    if (auto s = read_source(ctx, *n, source_path)) {
+      p.source = std::move(*s);
+    } else {
+      ctx.reported.insert(source_path);
+    }
+  }
+  const std::string sink_path = m.path_of("sink");
+  if (const YamlNode* n = m.require("sink")) {
+    if (auto s = read_sink(ctx, *n, sink_path)) {
+      p.sink = std::move(*s);
+    } else {
+      ctx.reported.insert(sink_path);
+    }
+  }
+  if (const YamlNode* n = m.get("route")) p.routes = read_routes(ctx, *n, m.path_of("route"));
+  if (const YamlNode* n = m.get("transform")) {
+    p.transforms = read_transforms(ctx, *n, m.path_of("transform"));
+  }
+  const std::string options_path = m.path_of("pipeline");
+  if (const YamlNode* n = m.require("pipeline")) {
+    if (auto o = read_pipeline_options(ctx, *n, options_path)) {
+      p.pipeline = std::move(*o);
+    } else {
+      ctx.reported.insert(options_path);
+    }
+  }
+  return p;
+}
+
+constexpr std::string_view kEmptyFile =
+    "the file is empty; expected a mapping with 'source', 'sink' and 'pipeline' (or a "
+    "'pipelines' list of such mappings)";
+
+LoadOutcome load_tree(Ctx& ctx, const detail::YamlParse& parsed) {
+  ConfigFile file;
+  file.path = ctx.file;
+  if (parsed.error) {
+    ctx.add(parsed.error->line, parsed.error->column, "",
+            "YAML syntax error: " + parsed.error->message);
+  } else if (parsed.documents.empty() || parsed.documents[0].kind == Kind::null) {
+    ctx.add(0, 0, "", std::string(kEmptyFile));
+  } else {
+    for (size_t i = 1; i < parsed.documents.size(); ++i) {
+      ctx.add(parsed.documents[i], "",
+              "a second YAML document; a configuration file holds exactly one");
+    }
+    const YamlNode& root = parsed.documents[0];
+    if (root.kind != Kind::mapping) {
+      ctx.add(root, "", "expected a mapping at the top level, found " + describe(root));
+    } else {
+      MapReader top(ctx, root, "", {"source", "sink", "route", "transform", "pipeline", "pipelines"});
+      top.finish();
+      if (const YamlNode* list = top.get("pipelines")) {
+        file.pipelines_list = true;
+        for (std::string_view key : kSectionKeys) {
+          if (top.has(key)) {
+            // Position of the key itself, found via its value's entry.
+            for (const auto& [k, v] : root.entries) {
+              if (k.kind == Kind::scalar && k.value == key) {
+                ctx.add(k, std::string(key),
+                        "a file holds either a 'pipelines' list or top-level 'source', 'sink', "
+                        "'route', 'transform' and 'pipeline' keys, not both");
+                break;
+              }
+            }
+          }
+        }
+        ctx.locate("pipelines", *list);
+        if (list->kind != Kind::sequence || list->items.empty()) {
+          ctx.add(*list, "pipelines",
+                  "expected a non-empty list of pipeline mappings, found " + describe(*list));
+        } else {
+          for (size_t i = 0; i < list->items.size(); ++i) {
+            const std::string item_path = "pipelines[" + std::to_string(i) + "]";
+            const YamlNode& item = list->items[i];
+            if (item.kind != Kind::mapping) {
+              ctx.add(item, item_path, "expected a mapping, found " + describe(item));
+              file.pipelines.emplace_back();  // keeps the indices of the key paths aligned
+              continue;
+            }
+            MapReader m(ctx, item, item_path, {"source", "sink", "route", "transform", "pipeline"});
+            m.finish();
+            file.pipelines.push_back(read_pipeline(ctx, m));
+          }
+        }
+      } else {
+        file.pipelines.push_back(read_pipeline(ctx, top));
+      }
+    }
+  }
+
+  // Normalize and validate what could be read, so that one run shows every problem; keys already
+  // reported are skipped by validation.
+  normalize(file);
+  auto more = detail::validate(file, ctx.where, ctx.reported);
+  ctx.problems.insert(ctx.problems.end(), more.begin(), more.end());
+
+  LoadOutcome out;
+  std::stable_sort(ctx.problems.begin(), ctx.problems.end(), [](const Problem& a, const Problem& b) {
+    const auto key = [](const Problem& p) {
+      return std::tuple(p.line == 0 ? 0 : 1, p.line, p.column);
+    };
+    return key(a) < key(b);
+  });
+  out.problems = std::move(ctx.problems);
+  if (out.problems.empty()) out.config = std::move(file);
+  return out;
+}
+
+}  // namespace
+
+LoadOutcome load_string(std::string_view yaml, std::string display_name, const Environment& env) {
+  Ctx ctx{std::move(display_name), env, {}, {}, {}};
+  return load_tree(ctx, detail::parse_yaml(yaml));
+}
+
+LoadOutcome load_file(const std::string& path, const Environment& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    LoadOutcome out;
+    out.problems.push_back(Problem{path, 0, 0, "",
+                                   "cannot read the file: " +
+                                       std::string(err != 0 ? std::strerror(err) : "open failed")});
+    return out;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    LoadOutcome out;
+    out.problems.push_back(Problem{path, 0, 0, "", "cannot read the file: read error"});
+    return out;
+  }
+  return load_string(text.str(), path, env);
+}
+
+}  // namespace cdc::config

@@ -1,0 +1,47 @@
+// The `pipeline:` section: identity, delivery guarantee, checkpoints, queues, metrics, restarts.
+// A plain value type. Not reloadable: a change needs a restart.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "config/config_enums.h"
+
+namespace cdc::config {
+
+struct PipelineOptions {
+  // `name`: [A-Za-z0-9_.-]{1,100}, unique in the file. Names the state, the metrics label and the
+  // Kafka transactional.id, so renaming a pipeline starts it from scratch. Required.
+  std::string name;
+  // `delivery`: exactly-once | at-least-once. Default: exactly-once.
+  Delivery delivery = Delivery::exactly_once;
+  // `checkpoint.interval`: time between checkpoints, >= 10ms. Bounds the data repeated under
+  // at-least-once and the latency of read_committed consumers under exactly-once. Default: 1s.
+  std::chrono::milliseconds checkpoint_interval{1000};
+  // `checkpoint.retained`: checkpoints kept in the state store, >= 1. Default: 3.
+  uint32_t checkpoint_retained = 3;
+  // `state.dir`: directory of the RocksDB state store. Default: "/var/lib/sluice/<name>",
+  // filled in by normalize().
+  std::string state_dir;
+  // `metrics.port`: port of /metrics, /healthz and /readyz, 1..65535; 0 turns them off.
+  // Two pipelines of one daemon share the endpoint. Default: 9249.
+  uint16_t metrics_port = 9249;
+  // `metrics.bind-address`: address the endpoint listens on. Default: "127.0.0.1" (not exposed).
+  std::string metrics_bind_address = "127.0.0.1";
+  // `queue.max-events`: events buffered between source and sink, >= 1. Default: 10000.
+  uint64_t queue_max_events = 10'000;
+  // `queue.max-bytes`: bytes buffered between source and sink, >= 64kb. With max-events, this
+  // bounds memory: a slow sink slows the reader instead. Unit: size (`64mb`). Default: 64mb.
+  uint64_t queue_max_bytes = 64ull << 20;
+  // `restart.initial-backoff`: wait before the first restart after a retryable failure, doubled
+  // (with jitter) per attempt. Default: 1s.
+  std::chrono::milliseconds restart_initial_backoff{1000};
+  // `restart.max-backoff`: cap of that wait, >= initial-backoff. Default: 60s.
+  std::chrono::milliseconds restart_max_backoff{60'000};
+  // `restart.max-attempts`: consecutive failed restarts before the pipeline stops.
+  // Default: 0 = retry forever.
+  uint32_t restart_max_attempts = 0;
+};
+
+}  // namespace cdc::config

@@ -1,0 +1,30 @@
+// Options of the sinks available in this build (`sink: {type: stdout|file|null, ...}`).
+// kafka, redis and doris are recognised names whose options come with their sinks.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "config/config_enums.h"
+
+namespace cdc::config {
+
+struct StdoutSinkOptions {
+  // `value.format`: debezium-json | upsert | canal-json, one record per line. Default: debezium-json.
+  ValueFormat format = ValueFormat::debezium_json;
+};
+
+struct FileSinkOptions {
+  // `path`: file the records are appended to, one per line. On restart it is truncated to the
+  // length recorded by the last checkpoint (exactly-once). Required, non-empty.
+  std::string path;
+  // `value.format`: as for stdout. Default: debezium-json.
+  ValueFormat format = ValueFormat::debezium_json;
+};
+
+// Discards everything; for benchmarks of the source and stages. No options.
+struct NullSinkOptions {};
+
+using SinkOptions = std::variant<StdoutSinkOptions, FileSinkOptions, NullSinkOptions>;
+
+}  // namespace cdc::config

@@ -1,0 +1,283 @@
+#include "config/validate.h"
+
+#include <map>
+#include <regex>
+#include <set>
+
+#include "cdc/core/log.h"
+#include "config/datagen_type.h"
+#include "config/units.h"
+#include "config/validate_internal.h"
+
+namespace cdc::config {
+
+void normalize(PipelineConfig& p) {
+  if (p.pipeline.state_dir.empty() && !p.pipeline.name.empty()) {
+    p.pipeline.state_dir = "/var/lib/sluice/" + p.pipeline.name;
+    log::get("config")->debug("pipeline {}: state.dir defaults to {}", p.pipeline.name,
+                              p.pipeline.state_dir);
+  }
+}
+
+void normalize(ConfigFile& file) {
+  for (PipelineConfig& p : file.pipelines) normalize(p);
+}
+
+std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where) {
+  return detail::validate(file, where, {});
+}
+
+namespace detail {
+namespace {
+
+std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+class Checker {
+ public:
+  Checker(const ConfigFile& file, const LocationMap& where,
+          const std::set<std::string, std::less<>>& reported)
+      : file_(file), where_(where), reported_(reported) {}
+
+  // Adds a problem at `path` unless `path`, one of its ancestors or one of `also` was reported.
+  void add(const std::string& path, std::string message,
+           std::initializer_list<std::string_view> also = {}) {
+    if (was_reported(path)) return;
+    for (std::string_view p : also) {
+      if (was_reported(p)) return;
+    }
+    const SourceLocation at = locate(path);
+    problems.push_back(Problem{file_.path, at.line, at.column, path, std::move(message)});
+  }
+
+  void check_regex(const std::string& path, const std::string& pattern) {
+    try {
+      std::regex re(pattern, std::regex::ECMAScript);
+      (void)re;  // constructed only to see whether it compiles
+    } catch (const std::regex_error& e) {
+      add(path, "invalid regex " + quote(pattern) + ": " + e.what());
+    }
+  }
+
+  std::vector<Problem> problems;
+
+ private:
+  static std::string parent(std::string_view path) {
+    const size_t cut = path.find_last_of(".[");
+    return cut == std::string_view::npos ? std::string() : std::string(path.substr(0, cut));
+  }
+  bool was_reported(std::string_view path) const {
+    for (std::string p(path); !p.empty(); p = parent(p)) {
+      if (reported_.count(p) != 0) return true;
+    }
+    return false;
+  }
+  // The position of `path`, or of its nearest ancestor that has one.
+  SourceLocation locate(std::string_view path) const {
+    for (std::string p(path);; p = parent(p)) {
+      if (auto it = where_.find(p); it != where_.end()) return it->second;
+      if (p.empty()) return {};
+    }
+  }
+
+  const ConfigFile& file_;
+  const LocationMap& where_;
+  const std::set<std::string, std::less<>>& reported_;
+};
+
+bool valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 100) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void check_pipeline_options(Checker& c, const PipelineOptions& o, const std::string& prefix) {
+  const auto key = [&](std::string_view k) { return join_path(prefix, k); };
+  if (!valid_name(o.name)) {
+    c.add(key("name"),
+          "expected a name of 1..100 characters from [A-Za-z0-9_.-], found " + quote(o.name));
+  }
+  if (o.checkpoint_interval < std::chrono::milliseconds(10)) {
+    c.add(key("checkpoint.interval"),
+          "expected a duration >= 10ms, found " + quote(format_duration(o.checkpoint_interval)));
+  }
+  if (o.checkpoint_retained < 1) {
+    c.add(key("checkpoint.retained"), "expected an integer >= 1, found '0'");
+  }
+  if (o.state_dir.empty()) c.add(key("state.dir"), "expected a directory path, found ''");
+  if (o.metrics_port != 0 && o.metrics_bind_address.empty()) {
+    c.add(key("metrics.bind-address"), "expected an address to listen on, found ''");
+  }
+  if (o.queue_max_events < 1) c.add(key("queue.max-events"), "expected an integer >= 1, found '0'");
+  if (o.queue_max_bytes < (64u << 10)) {
+    c.add(key("queue.max-bytes"),
+          "expected a size >= 64kb, found " + quote(format_size(o.queue_max_bytes)));
+  }
+  if (o.restart_initial_backoff <= std::chrono::milliseconds(0)) {
+    c.add(key("restart.initial-backoff"), "expected a duration > 0, found '0ms'");
+  }
+  if (o.restart_max_backoff < o.restart_initial_backoff) {
+    c.add(key("restart.max-backoff"),
+          "expected a duration >= restart.initial-backoff (" +
+              format_duration(o.restart_initial_backoff) + "), found " +
+              quote(format_duration(o.restart_max_backoff)),
+          {key("restart.initial-backoff")});
+  }
+}
+
+void check_mysql(Checker& c, const MysqlSourceOptions& o, const std::string& prefix) {
+  const auto key = [&](std::string_view k) { return join_path(prefix, k); };
+  if (o.hostname.empty()) c.add(key("hostname"), "expected a host name or address, found ''");
+  if (o.port == 0) c.add(key("port"), "expected an integer 1..65535, found '0'");
+  if (o.username.empty()) c.add(key("username"), "expected a user name, found ''");
+  if (o.tables.empty()) {
+    c.add(key("tables"), "expected at least one table regex such as app_db.orders, found none");
+  }
+  for (const std::string& t : o.tables) c.check_regex(key("tables"), t);
+  for (const std::string& t : o.tables_exclude) c.check_regex(key("tables.exclude"), t);
+  if (o.server_id.first == 0) {
+    c.add(key("server-id"), "expected a server id 1..4294967295 or a range such as 5400-5404, found '0'");
+  } else if (o.server_id.first > o.server_id.last) {
+    c.add(key("server-id"), "expected a range first-last with first <= last, found '" +
+                                std::to_string(o.server_id.first) + "-" +
+                                std::to_string(o.server_id.last) + "'");
+  }
+  if (o.server_time_zone.empty()) c.add(key("server-time-zone"), "expected a time zone, found ''");
+  const std::string mode = key("scan.startup.mode");
+  if (o.startup_mode == StartupMode::specific_offset) {
+    if (o.startup_specific_offset_file.empty() && o.startup_specific_offset_gtid_set.empty()) {
+      c.add(mode,
+            "startup mode specific-offset needs scan.startup.specific-offset.file (with .pos) or "
+            "scan.startup.specific-offset.gtid-set",
+            {key("scan.startup.specific-offset.file"), key("scan.startup.specific-offset.gtid-set")});
+    } else if (!o.startup_specific_offset_file.empty() && !o.startup_specific_offset_pos) {
+      c.add(key("scan.startup.specific-offset.file"),
+            "scan.startup.specific-offset.file needs scan.startup.specific-offset.pos",
+            {key("scan.startup.specific-offset.pos")});
+    }
+  }
+  if (o.startup_mode == StartupMode::timestamp && !o.startup_timestamp_ms) {
+    c.add(mode, "startup mode timestamp needs scan.startup.timestamp-millis",
+          {key("scan.startup.timestamp-millis")});
+  }
+  if (o.heartbeat_interval <= std::chrono::milliseconds(0)) {
+    c.add(key("heartbeat.interval"), "expected a duration > 0, found '0ms'");
+  }
+  if (o.connect_timeout <= std::chrono::milliseconds(0)) {
+    c.add(key("connect.timeout"), "expected a duration > 0, found '0ms'");
+  }
+  if (o.snapshot_chunk_size < 1) {
+    c.add(key("scan.incremental.snapshot.chunk.size"), "expected an integer >= 1, found '0'");
+  }
+  if (o.snapshot_fetch_size < 1) {
+    c.add(key("scan.snapshot.fetch.size"), "expected an integer >= 1, found '0'");
+  }
+}
+
+void check_datagen(Checker& c, const DatagenSourceOptions& o, const std::string& prefix) {
+  const auto key = [&](std::string_view k) { return join_path(prefix, k); };
+  if (o.database.empty()) c.add(key("database"), "expected a database name, found ''");
+  if (o.table.empty()) c.add(key("table"), "expected a table name, found ''");
+  if (o.columns.empty()) c.add(key("columns"), "expected at least one column, found none");
+  if (o.batch_size < 1) c.add(key("batch-size"), "expected an integer >= 1, found '0'");
+  if (!(o.rows_per_second >= 0)) c.add(key("rows-per-second"), "expected a number >= 0");
+  std::map<std::string, size_t> names;
+  for (size_t i = 0; i < o.columns.size(); ++i) {
+    const DatagenColumn& col = o.columns[i];
+    const std::string cp = key("columns") + "[" + std::to_string(i) + "]";
+    const auto ck = [&](std::string_view k) { return join_path(cp, k); };
+    if (col.name.empty()) {
+      c.add(ck("name"), "expected a column name, found ''");
+    } else if (auto [it, fresh] = names.emplace(col.name, i); !fresh) {
+      c.add(ck("name"), "duplicate column name " + quote(col.name) + " (also columns[" +
+                            std::to_string(it->second) + "])");
+    }
+    auto type = parse_datagen_type(col.type);
+    if (!type) {
+      c.add(ck("type"), type.error().message);
+      continue;
+    }
+    if (col.kind == DatagenColumn::Kind::sequence && !type->is_integer()) {
+      c.add(ck("kind"), "kind sequence needs an integer type, found " + quote(col.type),
+            {ck("type")});
+    }
+    if ((col.min || col.max) && !type->is_numeric() && col.kind != DatagenColumn::Kind::sequence) {
+      c.add(ck(col.min ? "min" : "max"),
+            "min and max apply to numeric types only, found type " + quote(col.type));
+    }
+    if (col.min && col.max && *col.min > *col.max) {
+      c.add(ck("max"), "expected max >= min", {ck("min")});
+    }
+    if (col.length && !type->is_string()) {
+      c.add(ck("length"), "length applies to char, varchar and text only, found type " +
+                              quote(col.type));
+    }
+    if (!(col.null_rate >= 0 && col.null_rate <= 1)) {
+      c.add(ck("null-rate"), "expected a number 0..1");
+    } else if (col.primary_key && col.null_rate > 0) {
+      c.add(ck("null-rate"), "a primary-key column cannot be NULL; expected 0", {ck("primary-key")});
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
+                              const std::set<std::string, std::less<>>& already_reported) {
+  Checker c(file, where, already_reported);
+  std::map<std::string, std::string> names;  // pipeline name -> key path of its first use
+  for (size_t i = 0; i < file.pipelines.size(); ++i) {
+    const PipelineConfig& p = file.pipelines[i];
+    const std::string prefix =
+        file.pipelines_list ? "pipelines[" + std::to_string(i) + "]" : std::string();
+    const auto key = [&](std::string_view k) { return join_path(prefix, k); };
+
+    check_pipeline_options(c, p.pipeline, key("pipeline"));
+    if (!p.pipeline.name.empty()) {
+      if (auto [it, fresh] = names.emplace(p.pipeline.name, key("pipeline")); !fresh) {
+        c.add(key("pipeline.name"), "duplicate pipeline name " + quote(p.pipeline.name) +
+                                        " (already used by " + it->second + ")");
+      }
+    }
+
+    if (const auto* m = std::get_if<MysqlSourceOptions>(&p.source)) {
+      check_mysql(c, *m, key("source"));
+    } else if (const auto* d = std::get_if<DatagenSourceOptions>(&p.source)) {
+      check_datagen(c, *d, key("source"));
+    }
+
+    if (const auto* f = std::get_if<FileSinkOptions>(&p.sink); f != nullptr && f->path.empty()) {
+      c.add(key("sink.path"), "expected a file path, found ''");
+    }
+
+    for (size_t r = 0; r < p.routes.size(); ++r) {
+      const std::string rp = key("route") + "[" + std::to_string(r) + "]";
+      const RouteRule& rule = p.routes[r];
+      if (rule.source_table.empty()) {
+        c.add(join_path(rp, "source-table"), "expected a table regex, found ''");
+      } else {
+        c.check_regex(join_path(rp, "source-table"), rule.source_table);
+      }
+      if (rule.sink_table.empty()) c.add(join_path(rp, "sink-table"), "expected a table name, found ''");
+      if (rule.replace_symbol.empty()) {
+        c.add(join_path(rp, "replace-symbol"), "expected a non-empty symbol such as '<>', found ''");
+      }
+    }
+    for (size_t t = 0; t < p.transforms.size(); ++t) {
+      const std::string tp = key("transform") + "[" + std::to_string(t) + "]";
+      const TransformRule& rule = p.transforms[t];
+      if (rule.source_table.empty()) {
+        c.add(join_path(tp, "source-table"), "expected a table regex, found ''");
+      } else {
+        c.check_regex(join_path(tp, "source-table"), rule.source_table);
+      }
+    }
+  }
+  return std::move(c.problems);
+}
+
+}  // namespace detail
+}  // namespace cdc::config

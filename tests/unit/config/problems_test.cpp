@@ -1,0 +1,355 @@
+// Bad configuration files: each problem is asserted as the exact text an operator reads.
+#include <doctest/doctest.h>
+
+#include "config/loader.h"
+
+using namespace cdc::config;
+
+namespace doctest {
+template <>
+struct StringMaker<std::vector<std::string>> {
+  static String convert(const std::vector<std::string>& lines) {
+    std::string s = "\n";
+    for (const std::string& l : lines) s += "  " + l + "\n";
+    return String(s.c_str());
+  }
+};
+}  // namespace doctest
+
+namespace {
+
+const std::string kFixtures = std::string(SLUICE_SOURCE_DIR) + "/tests/fixtures/config/";
+
+std::vector<std::string> problems_of(std::string_view yaml,
+                                     const Environment& env = map_environment({})) {
+  const LoadOutcome out = load_string(yaml, "t.yaml", env);
+  CHECK(out.config.has_value() == out.problems.empty());
+  std::vector<std::string> s;
+  for (const Problem& p : out.problems) s.push_back(p.to_string());
+  return s;
+}
+
+using Lines = std::vector<std::string>;
+
+// A valid file; each case below breaks one thing in it.
+constexpr std::string_view kValid = R"(source:
+  type: mysql
+  hostname: db
+  port: 3306
+  username: u
+  password: hunter2
+  tables: app.orders
+  server-id: 5401
+sink:
+  type: stdout
+pipeline:
+  name: p
+)";
+
+std::string with(std::string_view from, std::string_view to) {
+  std::string s(kValid);
+  const size_t at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  s.replace(at, from.size(), to);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the base file is valid") { CHECK(problems_of(kValid).empty()); }
+
+TEST_CASE("bad: a port that is not a number") {
+  CHECK(problems_of(with("port: 3306", "port: abc")) ==
+        Lines{"t.yaml:4:9: source.port: expected an integer 1..65535, found 'abc'"});
+}
+
+TEST_CASE("bad: a port out of range") {
+  CHECK(problems_of(with("port: 3306", "port: 70000")) ==
+        Lines{"t.yaml:4:9: source.port: expected an integer 1..65535, found '70000'"});
+  CHECK(problems_of(with("port: 3306", "port: 0")) ==
+        Lines{"t.yaml:4:9: source.port: expected an integer 1..65535, found '0'"});
+}
+
+TEST_CASE("bad: a list where a scalar is expected") {
+  CHECK(problems_of(with("username: u", "username: [a, b]")) ==
+        Lines{"t.yaml:5:13: source.username: expected a string, found a list"});
+}
+
+TEST_CASE("bad: a secret is never echoed") {
+  CHECK(problems_of(with("password: hunter2", "password: {x: hunter2}")) ==
+        Lines{"t.yaml:6:13: source.password: expected a string, found a mapping"});
+  const auto p = problems_of(with("password: hunter2", "password: hunter2-${PW_SUFFIX}"));
+  CHECK(p == Lines{"t.yaml:6:13: source.password: environment variable 'PW_SUFFIX' is not set "
+                   "(write ${PW_SUFFIX:-default} to give a default)"});
+  CHECK(p[0].find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("bad: unknown key with a suggestion") {
+  CHECK(problems_of(with("hostname: db", "hostnam: db")) ==
+        Lines{"t.yaml:2:3: source.hostname: missing required key 'hostname'",
+              "t.yaml:3:3: source.hostnam: unknown key 'hostnam'; did you mean 'hostname'?"});
+  CHECK(problems_of(with("name: p", "name: p\n  checkpoint-interval: 1s")) ==
+        Lines{"t.yaml:13:3: pipeline.checkpoint-interval: unknown key 'checkpoint-interval'; did "
+              "you mean 'checkpoint.interval'?"});
+}
+
+TEST_CASE("bad: unknown key without a close match lists the known keys") {
+  CHECK(problems_of(with("type: stdout", "type: stdout\n  colour: blue")) ==
+        Lines{"t.yaml:11:3: sink.colour: unknown key 'colour'; expected one of: type, "
+              "value.format"});
+}
+
+TEST_CASE("bad: unknown top-level key") {
+  CHECK(problems_of(std::string(kValid) + "routes: []\n") ==
+        Lines{"t.yaml:13:1: routes: unknown key 'routes'; did you mean 'route'?"});
+}
+
+TEST_CASE("bad: missing required keys name the parent mapping") {
+  CHECK(problems_of(with("  server-id: 5401\n", "")) ==
+        Lines{"t.yaml:2:3: source.server-id: missing required key 'server-id'"});
+  CHECK(problems_of(with("pipeline:\n  name: p\n", "")) ==
+        Lines{"t.yaml:1:1: pipeline: missing required key 'pipeline'"});
+  CHECK(problems_of(with("  type: stdout\n", "  value.format: upsert\n")) ==
+        Lines{"t.yaml:10:3: sink.type: missing required key 'type'"});
+}
+
+TEST_CASE("bad: durations") {
+  CHECK(problems_of(with("name: p", "name: p\n  checkpoint.interval: 5")) ==
+        Lines{"t.yaml:13:24: pipeline.checkpoint.interval: expected a duration such as 500ms, "
+              "10s, 5min, 2h or 1d, found '5' (a unit is required: ms, s, min, h or d)"});
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  heartbeat.interval: 3 weeks")) ==
+        Lines{"t.yaml:9:23: source.heartbeat.interval: expected a duration such as 500ms, 10s, "
+              "5min, 2h or 1d, found '3 weeks' (unknown unit 'weeks'; use ms, s, min, h or d)"});
+  CHECK(problems_of(with("name: p", "name: p\n  checkpoint.interval: 5ms")) ==
+        Lines{"t.yaml:13:24: pipeline.checkpoint.interval: expected a duration >= 10ms, found "
+              "'5ms'"});
+}
+
+TEST_CASE("bad: sizes") {
+  CHECK(problems_of(with("name: p", "name: p\n  queue.max-bytes: 10 parsecs")) ==
+        Lines{"t.yaml:13:20: pipeline.queue.max-bytes: expected a size such as 512b, 64kb, 10mb "
+              "or 1gb, found '10 parsecs' (unknown unit 'parsecs'; use b, kb, mb, gb or tb)"});
+  CHECK(problems_of(with("name: p", "name: p\n  queue.max-bytes: 99999999999gb")) ==
+        Lines{"t.yaml:13:20: pipeline.queue.max-bytes: expected a size such as 512b, 64kb, 10mb "
+              "or 1gb, found '99999999999gb' (out of range)"});
+  CHECK(problems_of(with("name: p", "name: p\n  queue.max-bytes: 1kb")) ==
+        Lines{"t.yaml:13:20: pipeline.queue.max-bytes: expected a size >= 64kb, found '1kb'"});
+}
+
+TEST_CASE("bad: an unset ${VAR} without default names the variable and the key") {
+  CHECK(problems_of(with("hostname: db", "hostname: ${DB_HOST}")) ==
+        Lines{"t.yaml:3:13: source.hostname: environment variable 'DB_HOST' is not set (write "
+              "${DB_HOST:-default} to give a default)"});
+}
+
+TEST_CASE("bad: duplicate pipeline names") {
+  CHECK(problems_of(R"(pipelines:
+  - source: {type: datagen, table: t, columns: [{name: id, type: int}]}
+    sink: {type: stdout}
+    pipeline: {name: same}
+  - source: {type: datagen, table: t, columns: [{name: id, type: int}]}
+    sink: {type: stdout}
+    pipeline: {name: same}
+)") == Lines{"t.yaml:7:22: pipelines[1].pipeline.name: duplicate pipeline name 'same' (already "
+             "used by pipelines[0].pipeline)"});
+}
+
+TEST_CASE("bad: invalid regexes") {
+  CHECK(problems_of(with("tables: app.orders", "tables: app.orders, app.(items")) ==
+        Lines{"t.yaml:7:11: source.tables: invalid regex 'app.(items': Mismatched '(' and ')' in "
+              "regular expression"});
+  CHECK(problems_of(std::string(kValid) + "route:\n  - source-table: a.[b\n    sink-table: x\n") ==
+        Lines{"t.yaml:14:19: route[0].source-table: invalid regex 'a.[b': Unexpected character "
+              "within '[...]' in regular expression"});
+}
+
+TEST_CASE("bad: enum values list the allowed ones") {
+  CHECK(problems_of(with("type: stdout", "type: stdout\n  value.format: json")) ==
+        Lines{"t.yaml:11:17: sink.value.format: expected one of debezium-json, upsert, "
+              "canal-json, found 'json'"});
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  scan.startup.mode: latest")) ==
+        Lines{"t.yaml:9:22: source.scan.startup.mode: expected one of initial, snapshot, "
+              "latest-offset, earliest-offset, specific-offset, timestamp, found 'latest'"});
+  CHECK(problems_of(with("name: p", "name: p\n  delivery: twice")) ==
+        Lines{"t.yaml:13:13: pipeline.delivery: expected one of exactly-once, at-least-once, "
+              "found 'twice'"});
+}
+
+TEST_CASE("bad: unknown and not-yet-available source and sink types") {
+  CHECK(problems_of(with("type: mysql", "type: oracle")) ==
+        Lines{"t.yaml:2:9: source.type: expected one of mysql, datagen, postgres, found 'oracle'"});
+  CHECK(problems_of(with("type: mysql", "type: postgres")) ==
+        Lines{"t.yaml:2:9: source.type: source type 'postgres' is not available in this build "
+              "yet"});
+  CHECK(problems_of(with("type: stdout", "type: kafka\n  properties.bootstrap.servers: k:9092")) ==
+        Lines{"t.yaml:10:9: sink.type: sink type 'kafka' is not available in this build yet"});
+}
+
+TEST_CASE("bad: YAML syntax error") {
+  CHECK(problems_of("source:\n  type: mysql\n  hostname: [db\n") ==
+        Lines{"t.yaml:4:1: YAML syntax error: end of sequence flow not found"});
+  const LoadOutcome out = load_file(kFixtures + "bad/syntax.yaml", map_environment({}));
+  REQUIRE(out.problems.size() == 1);
+  CHECK(out.problems[0].to_string() ==
+        kFixtures + "bad/syntax.yaml:4:1: YAML syntax error: end of sequence flow not found");
+}
+
+TEST_CASE("bad: empty file") {
+  const std::string expected =
+      ": the file is empty; expected a mapping with 'source', 'sink' and 'pipeline' (or a "
+      "'pipelines' list of such mappings)";
+  CHECK(problems_of("") == Lines{"t.yaml" + expected});
+  CHECK(problems_of("# only a comment\n") == Lines{"t.yaml" + expected});
+  const LoadOutcome out = load_file(kFixtures + "bad/empty.yaml", map_environment({}));
+  REQUIRE(out.problems.size() == 1);
+  CHECK(out.problems[0].to_string() == kFixtures + "bad/empty.yaml" + expected);
+}
+
+TEST_CASE("bad: a file that cannot be read") {
+  const LoadOutcome out = load_file(kFixtures + "bad/does-not-exist.yaml", map_environment({}));
+  CHECK_FALSE(out.ok());
+  REQUIRE(out.problems.size() == 1);
+  CHECK(out.problems[0].to_string() ==
+        kFixtures + "bad/does-not-exist.yaml: cannot read the file: No such file or directory");
+}
+
+TEST_CASE("bad: both `pipelines:` and `source:` at the top level") {
+  CHECK(problems_of(R"(source: {type: stdout}
+pipelines:
+  - source: {type: datagen, table: t, columns: [{name: id, type: int}]}
+    sink: {type: stdout}
+    pipeline: {name: a}
+)") == Lines{"t.yaml:1:1: source: a file holds either a 'pipelines' list or top-level 'source', "
+             "'sink', 'route', 'transform' and 'pipeline' keys, not both"});
+}
+
+TEST_CASE("bad: a list where a mapping is expected, and a mapping where a list is") {
+  CHECK(problems_of(with("sink:\n  type: stdout\n", "sink:\n  - type: stdout\n")) ==
+        Lines{"t.yaml:10:3: sink: expected a mapping, found a list"});
+  CHECK(problems_of(std::string(kValid) + "route:\n  source-table: a.b\n  sink-table: c\n") ==
+        Lines{"t.yaml:14:3: route: expected a list of mappings, found a mapping"});
+  CHECK(problems_of("- a\n- b\n") ==
+        Lines{"t.yaml:1:1: expected a mapping at the top level, found a list"});
+}
+
+TEST_CASE("bad: duplicate keys in one mapping are detected") {
+  CHECK(problems_of(with("port: 3306", "port: 3306\n  port: 3307")) ==
+        Lines{"t.yaml:5:3: source.port: duplicate key 'port' (first at line 4, column 3)"});
+}
+
+TEST_CASE("bad: negative counts and bad booleans and numbers") {
+  CHECK(problems_of(with("name: p", "name: p\n  restart.max-attempts: -3")) ==
+        Lines{"t.yaml:13:25: pipeline.restart.max-attempts: expected a non-negative integer, "
+              "found '-3'"});
+  CHECK(problems_of(with("name: p", "name: p\n  checkpoint.retained: 0")) ==
+        Lines{"t.yaml:13:24: pipeline.checkpoint.retained: expected an integer >= 1, found '0'"});
+  CHECK(problems_of(R"(source:
+  type: datagen
+  table: t
+  rows-per-second: fast
+  columns:
+    - {name: id, type: int, primary-key: yes-please, null-rate: 2}
+sink: {type: stdout}
+pipeline: {name: p}
+)") == Lines{"t.yaml:4:20: source.rows-per-second: expected a number >= 0, found 'fast'",
+             "t.yaml:6:42: source.columns[0].primary-key: expected true or false, found "
+             "'yes-please'",
+             "t.yaml:6:65: source.columns[0].null-rate: expected a number 0..1, found '2'"});
+}
+
+TEST_CASE("bad: server-id forms") {
+  CHECK(problems_of(with("server-id: 5401", "server-id: 54x1")) ==
+        Lines{"t.yaml:8:14: source.server-id: expected a server id 1..4294967295 or a range such "
+              "as 5400-5404, found '54x1'"});
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5404-5400")) ==
+        Lines{"t.yaml:8:14: source.server-id: expected a range first-last with first <= last, "
+              "found '5404-5400'"});
+}
+
+TEST_CASE("bad: cross-field checks of validate()") {
+  CHECK(problems_of(with("name: p", "name: p\n  restart.initial-backoff: 10s\n"
+                                    "  restart.max-backoff: 5s")) ==
+        Lines{"t.yaml:14:24: pipeline.restart.max-backoff: expected a duration >= "
+              "restart.initial-backoff (10s), found '5s'"});
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  scan.startup.mode: specific-offset")) ==
+        Lines{"t.yaml:9:22: source.scan.startup.mode: startup mode specific-offset needs "
+              "scan.startup.specific-offset.file (with .pos) or "
+              "scan.startup.specific-offset.gtid-set"});
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  scan.startup.mode: timestamp")) ==
+        Lines{"t.yaml:9:22: source.scan.startup.mode: startup mode timestamp needs "
+              "scan.startup.timestamp-millis"});
+  CHECK(problems_of(with("type: stdout", "type: file\n  path: ''")) ==
+        Lines{"t.yaml:11:9: sink.path: expected a file path, found ''"});
+  CHECK(problems_of(with("name: p", "name: 'bad name!'")) ==
+        Lines{"t.yaml:12:9: pipeline.name: expected a name of 1..100 characters from "
+              "[A-Za-z0-9_.-], found 'bad name!'"});
+}
+
+TEST_CASE("bad: datagen columns") {
+  CHECK(problems_of(R"(source:
+  type: datagen
+  table: t
+  columns:
+    - {name: id, type: blob}
+    - {name: id, type: varchar(8), kind: sequence}
+    - {name: n, type: int, min: 10, max: 1, kind: randm}
+sink: {type: stdout}
+pipeline: {name: p}
+)") == Lines{"t.yaml:5:24: source.columns[0].type: unsupported column type 'blob'; supported: "
+             "tinyint, smallint, int, bigint (each optionally unsigned), boolean, float, double, "
+             "decimal(p,s), char(n), varchar(n), text, date, datetime(fsp), timestamp(fsp), json",
+             "t.yaml:6:14: source.columns[1].name: duplicate column name 'id' (also columns[0])",
+             "t.yaml:6:42: source.columns[1].kind: kind sequence needs an integer type, found "
+             "'varchar(8)'",
+             "t.yaml:7:42: source.columns[2].max: expected max >= min",
+             "t.yaml:7:51: source.columns[2].kind: expected one of sequence, random, found "
+             "'randm'"});
+  CHECK(problems_of(R"(source: {type: datagen, table: t, columns: []}
+sink: {type: stdout}
+pipeline: {name: p}
+)") == Lines{"t.yaml:1:44: source.columns: expected at least one column, found none"});
+}
+
+TEST_CASE("several problems in one file are all reported, in file order") {
+  const LoadOutcome out = load_file(kFixtures + "bad/several.yaml", map_environment({}));
+  CHECK_FALSE(out.ok());
+  std::vector<std::string> got;
+  for (const Problem& p : out.problems) got.push_back(p.to_string().substr(kFixtures.size()));
+  CHECK(got == Lines{
+                   "bad/several.yaml:2:3: source.hostname: missing required key 'hostname'",
+                   "bad/several.yaml:3:3: source.hostnam: unknown key 'hostnam'; did you mean "
+                   "'hostname'?",
+                   "bad/several.yaml:4:9: source.port: expected an integer 1..65535, found 'abc'",
+                   "bad/several.yaml:5:13: source.username: expected a string, found a list",
+                   "bad/several.yaml:6:11: source.tables: invalid regex 'app_db.(orders': "
+                   "Mismatched '(' and ')' in regular expression",
+                   "bad/several.yaml:10:17: sink.value.format: expected one of debezium-json, "
+                   "upsert, canal-json, found 'json'",
+                   "bad/several.yaml:12:9: pipeline.name: expected a name of 1..100 characters "
+                   "from [A-Za-z0-9_.-], found 'bad name!'",
+                   "bad/several.yaml:13:24: pipeline.checkpoint.interval: expected a duration "
+                   "such as 500ms, 10s, 5min, 2h or 1d, found '5' (a unit is required: ms, s, "
+                   "min, h or d)",
+                   "bad/several.yaml:14:20: pipeline.queue.max-bytes: expected a size >= 64kb, "
+                   "found '1kb'",
+                   "bad/several.yaml:16:24: pipeline.restart.max-backoff: expected a duration >= "
+                   "restart.initial-backoff (10s), found '5s'",
+               });
+  REQUIRE_FALSE(out.problems.empty());
+  CHECK(out.problems[0].line == 2);
+  CHECK(out.problems[0].column == 3);
+  CHECK(out.problems[0].key_path == "source.hostname");
+}
+
+TEST_CASE("nothing crashes on odd input") {
+  for (std::string_view yaml :
+       {"~", "[]", "{}", "a: &x [*x]", "source: *nope", "? [a]\n: b\n", "---\na: 1\n---\nb: 2\n",
+        "source: {type: mysql, tables: [[a]], server-id: -1, port: 1.5}\nsink: 3\npipeline: []\n",
+        "pipelines: {}", "pipelines: [1, {source: {type: datagen}}]", "\t\x01\xff",
+        "source: {type: datagen, columns: [{values: {a: b}, length: 0, min: x}]}\n"}) {
+    CAPTURE(yaml);
+    const LoadOutcome out = load_string(yaml, "odd.yaml", map_environment({}));
+    CHECK_FALSE(out.ok());
+    CHECK_FALSE(out.problems.empty());
+  }
+}
