@@ -79,11 +79,20 @@ pid_alive() {
   [[ -s $file ]] || return 1
   pid=$(head -n1 "$file" | tr -dc '0-9')
   [[ -n $pid ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  proc_running "$pid" || return 1
   [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$comm"* ]]
 }
 
 pid_of() { head -n1 "$1" | tr -dc '0-9'; }
+
+# proc_running PID: the process exists and is not a zombie. Servers started detached are
+# reaped by init (or the container's reaper), which may take a while; a zombie has exited.
+proc_running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
+}
 
 # port_free PORT: true when nothing accepts connections on 127.0.0.1:PORT.
 port_free() {
@@ -135,12 +144,12 @@ stop_pid() {
   pid=$(pid_of "$file")
   kill "-$sig" "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
+  while proc_running "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+  if proc_running "$pid"; then
     log "$name: pid $pid did not exit within ${TIMEOUT}s after SIG$sig; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     deadline=$((SECONDS + 10))
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    while proc_running "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
   fi
   rm -f "$file"
   echo "$name: stopped (pid $pid)"

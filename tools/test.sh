@@ -58,7 +58,10 @@ summary() {
 SERVICES_DIR=""
 cleanup() {
   local rc=$?
-  trap - EXIT INT TERM
+  # Ignore further Ctrl-C/TERM (also in services.sh stop): a half-done cleanup would leave
+  # servers running.
+  trap - EXIT
+  trap '' INT TERM
   if [[ -n $SERVICES_DIR ]]; then
     if ! "$REPO/tools/services.sh" stop "$SERVICES_DIR" >/dev/null; then
       echo "tools/test.sh: stopping services in $SERVICES_DIR failed" >&2
