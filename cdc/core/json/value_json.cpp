@@ -13,13 +13,14 @@ constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
 // Appends v (>= 0) with at least `width` digits, zero padded.
 void append_padded(std::string& out, uint64_t v, int width) {
   char buf[24];
-  int n = 0;
+  char* p = buf + sizeof(buf);
+  char* const min_start = buf + sizeof(buf) - width;
   do {
-    buf[n++] = static_cast<char>('0' + v % 10);
+    *--p = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v != 0);
-  while (n < width) buf[n++] = '0';
-  while (n > 0) out.push_back(buf[--n]);
+  while (p > min_start) *--p = '0';
+  out.append(p, buf + sizeof(buf) - p);
 }
 
 // ".ffffff" cut to fsp digits (none when fsp is 0). Digits are truncated, as MySQL prints them.
