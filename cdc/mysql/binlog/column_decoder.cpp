@@ -1,0 +1,398 @@
+#include "cdc/mysql/binlog/column_decoder.h"
+
+#include <bit>
+#include <cstring>
+
+#include "cdc/mysql/binlog/column_type.h"
+
+namespace cdc::mysql {
+
+namespace {
+
+constexpr int kDig2Bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
+constexpr uint32_t kPow10[10] = {1,      10,      100,      1000,      10000,
+                                 100000, 1000000, 10000000, 100000000, 1000000000};
+
+uint64_t be(const uint8_t* p, size_t n) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+Status bad_fsp(uint8_t fsp) {
+  if (fsp > 6) return make_error(Errc::malformed, "fractional-second precision " + std::to_string(fsp));
+  return {};
+}
+
+// Fractional part of TIME2/DATETIME2/TIMESTAMP2 in microseconds (big-endian, 0..3 bytes).
+int64_t read_frac(ByteReader& r, uint8_t fsp, bool is_signed) {
+  switch (fsp) {
+    case 1:
+    case 2: {
+      const uint8_t b = r.u8();
+      return (is_signed ? static_cast<int8_t>(b) : static_cast<int64_t>(b)) * 10000;
+    }
+    case 3:
+    case 4: {
+      const uint16_t b = r.u16be();
+      return (is_signed ? static_cast<int16_t>(b) : static_cast<int64_t>(b)) * 100;
+    }
+    case 5:
+    case 6: {
+      const uint32_t b = r.u24be();
+      if (!is_signed) return b;
+      return (b & 0x800000) ? static_cast<int64_t>(b) - 0x1000000 : b;
+    }
+    default: return 0;
+  }
+}
+
+std::string_view text_value(std::string_view raw, TextEncoding enc, Arena& arena) {
+  if (enc == TextEncoding::latin1) return latin1_to_utf8(raw, arena);
+  return arena.copy(raw);
+}
+
+Value string_value(std::string_view raw, const ColumnDecodeInfo& col, Arena& arena) {
+  switch (col.encoding) {
+    case TextEncoding::utf8:
+    case TextEncoding::ascii:
+    case TextEncoding::latin1: {
+      auto s = text_value(raw, col.encoding, arena);
+      return col.json_text ? Value::json(s) : Value::string(s);
+    }
+    case TextEncoding::binary:
+    case TextEncoding::unknown: return Value::bytes(arena.copy(raw));
+  }
+  return Value::bytes(arena.copy(raw));
+}
+
+Result<Value> enum_value(uint64_t index, const ColumnDecodeInfo& col) {
+  if (index == 0) return Value::enum_label("", 0);  // MySQL's "invalid value" member
+  if (col.labels.empty()) {
+    return make_error(Errc::unsupported,
+                      "ENUM column without labels in TABLE_MAP (set binlog_row_metadata=FULL)");
+  }
+  if (index > col.labels.size()) {
+    return make_error(Errc::malformed, "ENUM index " + std::to_string(index) + " of " +
+                                           std::to_string(col.labels.size()) + " labels");
+  }
+  return Value::enum_label(col.labels[index - 1], index);
+}
+
+Result<Value> set_value(uint64_t bits, const ColumnDecodeInfo& col, Arena& arena) {
+  if (bits != 0 && col.labels.empty()) {
+    return make_error(Errc::unsupported,
+                      "SET column without labels in TABLE_MAP (set binlog_row_metadata=FULL)");
+  }
+  size_t len = 0;
+  for (size_t i = 0; i < 64; ++i) {
+    if (!(bits >> i & 1)) continue;
+    if (i >= col.labels.size()) {
+      return make_error(Errc::malformed, "SET bit " + std::to_string(i) + " of " +
+                                             std::to_string(col.labels.size()) + " labels");
+    }
+    len += col.labels[i].size() + (len ? 1 : 0);
+  }
+  if (len == 0) return Value::set_labels("", bits);
+  auto* out = static_cast<char*>(arena.allocate(len, 1));
+  size_t o = 0;
+  for (size_t i = 0; i < col.labels.size() && i < 64; ++i) {
+    if (!(bits >> i & 1)) continue;
+    if (o) out[o++] = ',';
+    std::memcpy(out + o, col.labels[i].data(), col.labels[i].size());
+    o += col.labels[i].size();
+  }
+  return Value::set_labels({out, len}, bits);
+}
+
+}  // namespace
+
+size_t decimal_binary_size(uint32_t precision, uint32_t scale) {
+  const uint32_t intg = precision - scale;
+  return (intg / 9) * 4 + kDig2Bytes[intg % 9] + (scale / 9) * 4 + kDig2Bytes[scale % 9];
+}
+
+// strings/decimal.c bin2decimal: groups of 9 digits in 4 big-endian bytes, a partial group in
+// the fewest bytes, the sign in the top bit of the first byte (set = positive), negative
+// numbers stored with every byte inverted.
+Result<Value> decode_decimal(ByteReader& r, uint32_t precision, uint32_t scale, Arena& arena) {
+  if (precision == 0 || precision > 65 || scale > 30 || scale > precision) {
+    return make_error(Errc::malformed, "DECIMAL(" + std::to_string(precision) + "," +
+                                           std::to_string(scale) + ")");
+  }
+  const size_t size = decimal_binary_size(precision, scale);
+  auto raw = r.bytes(size);
+  if (!r.ok()) return r.finish().error();
+  uint8_t buf[40];
+  std::memcpy(buf, raw.data(), size);
+  const bool negative = (buf[0] & 0x80) == 0;
+  buf[0] ^= 0x80;
+  if (negative) {
+    for (size_t i = 0; i < size; ++i) buf[i] = ~buf[i];
+  }
+  const uint32_t intg = precision - scale;
+  char digits[80];
+  size_t nd = 0;
+  const uint8_t* p = buf;
+  auto put_group = [&](uint64_t v, uint32_t ndigits) -> bool {
+    if (v >= kPow10[ndigits]) return false;
+    for (uint32_t k = ndigits; k-- > 0;) {
+      digits[nd + k] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    nd += ndigits;
+    return true;
+  };
+  bool ok = true;
+  if (intg % 9) {
+    ok &= put_group(be(p, kDig2Bytes[intg % 9]), intg % 9);
+    p += kDig2Bytes[intg % 9];
+  }
+  for (uint32_t g = 0; g < intg / 9; ++g, p += 4) ok &= put_group(be(p, 4), 9);
+  const size_t int_digits = nd;
+  for (uint32_t g = 0; g < scale / 9; ++g, p += 4) ok &= put_group(be(p, 4), 9);
+  if (scale % 9) ok &= put_group(be(p, kDig2Bytes[scale % 9]), scale % 9);
+  if (!ok) return make_error(Errc::malformed, "DECIMAL digit group out of range");
+
+  size_t lead = 0;
+  while (lead + 1 < int_digits && digits[lead] == '0') ++lead;
+  bool all_zero = true;
+  for (size_t i = 0; i < nd; ++i) all_zero &= digits[i] == '0';
+  const size_t int_len = int_digits == 0 ? 1 : int_digits - lead;
+  const size_t len = (negative && !all_zero ? 1 : 0) + int_len + (scale ? 1 + scale : 0);
+  auto* out = static_cast<char*>(arena.allocate(len, 1));
+  size_t o = 0;
+  if (negative && !all_zero) out[o++] = '-';
+  if (int_digits == 0) {
+    out[o++] = '0';
+  } else {
+    std::memcpy(out + o, digits + lead, int_len);
+    o += int_len;
+  }
+  if (scale) {
+    out[o++] = '.';
+    std::memcpy(out + o, digits + int_digits, scale);
+  }
+  return Value::decimal({out, len}, scale);
+}
+
+// sql-common/my_time.cc my_time_packed_from_binary: 3 bytes of hours/minutes/seconds biased by
+// 0x800000, then 0..3 bytes of fraction; negative values borrow from the integer part.
+Result<Value> decode_time2(ByteReader& r, uint8_t fsp) {
+  CDC_TRY(bad_fsp(fsp));
+  int64_t packed = 0;
+  switch (fsp) {
+    case 0: packed = (static_cast<int64_t>(r.u24be()) - 0x800000) << 24; break;
+    case 1:
+    case 2: {
+      int64_t intpart = static_cast<int64_t>(r.u24be()) - 0x800000;
+      int64_t frac = r.u8();
+      if (intpart < 0 && frac) { ++intpart; frac -= 0x100; }
+      packed = intpart * (int64_t{1} << 24) + frac * 10000;
+      break;
+    }
+    case 3:
+    case 4: {
+      int64_t intpart = static_cast<int64_t>(r.u24be()) - 0x800000;
+      int64_t frac = r.u16be();
+      if (intpart < 0 && frac) { ++intpart; frac -= 0x10000; }
+      packed = intpart * (int64_t{1} << 24) + frac * 100;
+      break;
+    }
+    default: packed = static_cast<int64_t>(r.uint_be(6)) - 0x800000000000LL; break;
+  }
+  if (!r.ok()) return r.finish().error();
+  const bool neg = packed < 0;
+  const uint64_t a = neg ? static_cast<uint64_t>(-packed) : static_cast<uint64_t>(packed);
+  const uint64_t hms = a >> 24;
+  const uint64_t micros = a & 0xFFFFFF;
+  const uint64_t hour = (hms >> 12) & 0x3FF;
+  const uint64_t minute = (hms >> 6) & 0x3F;
+  const uint64_t second = hms & 0x3F;
+  if (minute > 59 || second > 59 || micros > 999999) {
+    return make_error(Errc::malformed, "TIME2 out of range");
+  }
+  const int64_t total = static_cast<int64_t>(((hour * 60 + minute) * 60 + second) * 1000000 + micros);
+  return Value::time_micros(neg ? -total : total, fsp);
+}
+
+Result<Value> decode_datetime2(ByteReader& r, uint8_t fsp) {
+  CDC_TRY(bad_fsp(fsp));
+  const int64_t intpart = static_cast<int64_t>(r.uint_be(5)) - 0x8000000000LL;
+  const int64_t frac = read_frac(r, fsp, /*is_signed=*/true);
+  if (!r.ok()) return r.finish().error();
+  if (intpart < 0 || frac < 0 || frac > 999999) {
+    return make_error(Errc::malformed, "DATETIME2 out of range");
+  }
+  const uint64_t ymd = static_cast<uint64_t>(intpart) >> 17;
+  const uint64_t ym = ymd >> 5;
+  const uint64_t hms = static_cast<uint64_t>(intpart) & 0x1FFFF;
+  const uint32_t day = ymd & 31, month = ym % 13, year = static_cast<uint32_t>(ym / 13);
+  const uint32_t second = hms & 63, minute = (hms >> 6) & 63, hour = static_cast<uint32_t>(hms >> 12);
+  if (year > 9999 || hour > 23 || minute > 59 || second > 59) {
+    return make_error(Errc::malformed, "DATETIME2 out of range");
+  }
+  return Value::datetime(static_cast<int32_t>(year), month, day, hour, minute, second,
+                         static_cast<uint32_t>(frac), fsp);
+}
+
+Result<Value> decode_timestamp2(ByteReader& r, uint8_t fsp) {
+  CDC_TRY(bad_fsp(fsp));
+  const uint64_t seconds = r.u32be();
+  const int64_t frac = read_frac(r, fsp, /*is_signed=*/false);
+  if (!r.ok()) return r.finish().error();
+  if (frac > 999999) return make_error(Errc::malformed, "TIMESTAMP2 fraction out of range");
+  return Value::timestamp_micros(static_cast<int64_t>(seconds) * 1000000 + frac, fsp);
+}
+
+Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& arena) {
+  Value v;
+  switch (static_cast<ColumnType>(col.real_type)) {
+    case ColumnType::tiny: {
+      const uint8_t x = r.u8();
+      v = col.is_unsigned ? Value::uint64(x) : Value::int64(static_cast<int8_t>(x));
+      break;
+    }
+    case ColumnType::short_: {
+      const uint16_t x = r.u16le();
+      v = col.is_unsigned ? Value::uint64(x) : Value::int64(static_cast<int16_t>(x));
+      break;
+    }
+    case ColumnType::int24: {
+      const uint32_t x = r.u24le();
+      v = col.is_unsigned ? Value::uint64(x)
+                          : Value::int64((x & 0x800000) ? static_cast<int64_t>(x) - 0x1000000 : x);
+      break;
+    }
+    case ColumnType::long_: {
+      const uint32_t x = r.u32le();
+      v = col.is_unsigned ? Value::uint64(x) : Value::int64(static_cast<int32_t>(x));
+      break;
+    }
+    case ColumnType::longlong: {
+      const uint64_t x = r.u64le();
+      v = col.is_unsigned ? Value::uint64(x) : Value::int64(static_cast<int64_t>(x));
+      break;
+    }
+    case ColumnType::float_: {
+      const uint32_t x = r.u32le();
+      v = Value::float32(std::bit_cast<float>(x));
+      break;
+    }
+    case ColumnType::double_: {
+      const uint64_t x = r.u64le();
+      v = Value::float64(std::bit_cast<double>(x));
+      break;
+    }
+    case ColumnType::newdecimal: return decode_decimal(r, col.meta >> 8, col.meta & 0xFF, arena);
+    case ColumnType::year: {
+      const uint8_t y = r.u8();
+      v = Value::year_value(y == 0 ? 0 : 1900 + y);
+      break;
+    }
+    case ColumnType::date:
+    case ColumnType::newdate: {
+      const uint32_t x = r.u24le();
+      v = Value::date(static_cast<int32_t>(x >> 9), (x >> 5) & 15, x & 31);
+      break;
+    }
+    case ColumnType::time: {
+      // Pre-5.6 TIME: a signed 3-byte integer [-]HHMMSS.
+      const uint32_t x = r.u24le();
+      const int64_t s = (x & 0x800000) ? static_cast<int64_t>(x) - 0x1000000 : x;
+      const int64_t a = s < 0 ? -s : s;
+      const int64_t micros = ((a / 10000) * 3600 + (a / 100 % 100) * 60 + a % 100) * 1000000;
+      v = Value::time_micros(s < 0 ? -micros : micros, 0);
+      break;
+    }
+    case ColumnType::time2: return decode_time2(r, static_cast<uint8_t>(col.meta));
+    case ColumnType::datetime: {
+      // Pre-5.6 DATETIME: YYYYMMDDhhmmss as an 8-byte integer.
+      const uint64_t x = r.u64le();
+      const uint64_t d = x / 1000000, t = x % 1000000;
+      v = Value::datetime(static_cast<int32_t>(d / 10000), d / 100 % 100, d % 100, t / 10000,
+                          t / 100 % 100, t % 100, 0, 0);
+      break;
+    }
+    case ColumnType::datetime2: return decode_datetime2(r, static_cast<uint8_t>(col.meta));
+    case ColumnType::timestamp: v = Value::timestamp_micros(int64_t{r.u32le()} * 1000000, 0); break;
+    case ColumnType::timestamp2: return decode_timestamp2(r, static_cast<uint8_t>(col.meta));
+    case ColumnType::bit: {
+      const uint32_t nbits = (col.meta >> 8) * 8 + (col.meta & 0xFF);
+      if (nbits == 0 || nbits > 64) {
+        return make_error(Errc::malformed, "BIT(" + std::to_string(nbits) + ")");
+      }
+      v = Value::bit(r.uint_be((nbits + 7) / 8), nbits);
+      break;
+    }
+    case ColumnType::varchar:
+    case ColumnType::var_string: {
+      const size_t len = col.meta < 256 ? r.u8() : r.u16le();
+      auto raw = r.string(len);
+      if (!r.ok()) return r.finish().error();
+      return string_value(raw, col, arena);
+    }
+    case ColumnType::string: {
+      const uint8_t byte0 = col.meta >> 8;
+      const uint32_t max_len = (byte0 & 0x30) != 0x30
+                                   ? (col.meta & 0xFF) | (((byte0 & 0x30) ^ 0x30) << 4)
+                                   : (col.meta & 0xFF);
+      const size_t len = max_len < 256 ? r.u8() : r.u16le();
+      auto raw = r.string(len);
+      if (!r.ok()) return r.finish().error();
+      if (col.encoding == TextEncoding::binary && len < max_len) {
+        // BINARY(n) is stored with its trailing 0x00 padding stripped; the server returns
+        // the padded value, so restore it.
+        auto* out = static_cast<char*>(arena.allocate(max_len, 1));
+        std::memcpy(out, raw.data(), len);
+        std::memset(out + len, 0, max_len - len);
+        return Value::bytes({out, max_len});
+      }
+      return string_value(raw, col, arena);
+    }
+    case ColumnType::enum_: {
+      const uint32_t pack = col.meta & 0xFF;
+      if (pack != 1 && pack != 2) return make_error(Errc::malformed, "ENUM pack length");
+      const uint64_t idx = r.uint_le(pack);
+      if (!r.ok()) return r.finish().error();
+      return enum_value(idx, col);
+    }
+    case ColumnType::set: {
+      const uint32_t pack = col.meta & 0xFF;
+      if (pack < 1 || pack > 8) return make_error(Errc::malformed, "SET pack length");
+      const uint64_t bits = r.uint_le(pack);
+      if (!r.ok()) return r.finish().error();
+      return set_value(bits, col, arena);
+    }
+    case ColumnType::blob:
+    case ColumnType::tiny_blob:
+    case ColumnType::medium_blob:
+    case ColumnType::long_blob:
+    case ColumnType::geometry: {
+      const uint32_t nlen = col.meta;
+      if (nlen < 1 || nlen > 4) return make_error(Errc::malformed, "BLOB length size");
+      const uint64_t len = r.uint_le(nlen);
+      auto raw = r.string(len);
+      if (!r.ok()) return r.finish().error();
+      if (col.real_type == static_cast<uint8_t>(ColumnType::geometry)) {
+        // The server stores SRID (4 bytes LE) + WKB; the value is the WKB.
+        // TODO(mysql): carry the SRID once Value has a slot for it (#3).
+        if (raw.empty()) return Value::bytes(arena.copy(raw));
+        if (raw.size() < 4) return make_error(Errc::malformed, "GEOMETRY shorter than its SRID");
+        return Value::bytes(arena.copy(raw.substr(4)));
+      }
+      return string_value(raw, col, arena);
+    }
+    case ColumnType::json:
+      return make_error(Errc::unsupported,
+                        "MySQL binary JSON (type 245) is not decoded yet (issue 3, later slice)");
+    default:
+      return make_error(Errc::unsupported, "column type " +
+                                               std::string(column_type_name(col.real_type)) + " (" +
+                                               std::to_string(col.real_type) + ")");
+  }
+  if (!r.ok()) return r.finish().error();
+  return v;
+}
+
+}  // namespace cdc::mysql

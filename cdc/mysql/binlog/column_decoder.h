@@ -1,0 +1,45 @@
+// The one conversion from MySQL's binary column encoding (row events) to cdc::Value. Pure
+// functions over a ByteReader; text payloads are copied into the caller's Arena (no per-column
+// heap allocation). A snapshot reader that fetches binary-protocol values reuses these.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "cdc/core/arena.h"
+#include "cdc/core/byte_reader.h"
+#include "cdc/core/result.h"
+#include "cdc/core/value.h"
+#include "cdc/mysql/binlog/charset.h"
+
+namespace cdc::mysql {
+
+// What decoding one column needs: the TABLE_MAP type and metadata, plus what the optional
+// metadata (or schema history) says. `labels` points into the cached TableMapEvent/schema and
+// must outlive the decode call.
+struct ColumnDecodeInfo {
+  uint8_t type = 0;
+  uint8_t real_type = 0;
+  uint16_t meta = 0;
+  bool is_unsigned = false;
+  TextEncoding encoding = TextEncoding::binary;
+  bool json_text = false;  // MariaDB JSON (a LONGTEXT alias): the text is JSON
+  std::span<const std::string> labels;
+};
+
+// Decodes one non-null value. Errors: truncated (bytes run out), malformed (impossible
+// encoding), unsupported (a type this slice does not decode yet: MySQL binary JSON, ...).
+Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& arena);
+
+// Building blocks, exposed for unit tests and for the snapshot reader.
+// MySQL packed binary DECIMAL(precision, scale) -> exact digits ("-0.50"), precision <= 65.
+Result<Value> decode_decimal(ByteReader& r, uint32_t precision, uint32_t scale, Arena& arena);
+Result<Value> decode_time2(ByteReader& r, uint8_t fsp);
+Result<Value> decode_datetime2(ByteReader& r, uint8_t fsp);
+Result<Value> decode_timestamp2(ByteReader& r, uint8_t fsp);
+// Byte size of a DECIMAL(precision, scale) on the wire.
+size_t decimal_binary_size(uint32_t precision, uint32_t scale);
+
+}  // namespace cdc::mysql

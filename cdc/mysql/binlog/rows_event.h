@@ -1,0 +1,46 @@
+// RowsEvent: WRITE/UPDATE/DELETE_ROWS v1 (23..25, MariaDB and MySQL 5.1-5.5) and v2 (30..32,
+// MySQL 5.6+, with extra data), and the row-image decoder. decode_rows_event() reads the
+// header and bitmaps; rows are then read one image at a time with decode_row_image() so a
+// large event streams through a bounded batch. Spans point into the event body.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "cdc/core/arena.h"
+#include "cdc/core/byte_reader.h"
+#include "cdc/core/result.h"
+#include "cdc/core/value.h"
+#include "cdc/mysql/binlog/column_decoder.h"
+#include "cdc/mysql/binlog/decode_context.h"
+
+namespace cdc::mysql {
+
+enum class RowsKind : uint8_t { write, update, erase };
+
+struct RowsEvent {
+  static constexpr uint16_t kStmtEnd = 0x0001;
+  uint8_t type = 0;
+  RowsKind kind = RowsKind::write;
+  uint64_t table_id = 0;
+  uint16_t flags = 0;
+  std::span<const std::byte> extra_data;  // v2 only (without its length prefix)
+  uint32_t column_count = 0;
+  std::span<const std::byte> present;        // columns in the (before) image, LSB first
+  std::span<const std::byte> present_after;  // UPDATE only: columns in the after image
+  std::span<const std::byte> rows;           // the row images, back to back
+
+  // Every column is present in every image (binlog_row_image=FULL).
+  bool full_image() const;
+};
+
+// `body` is the event after the common header, checksum stripped.
+Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> body,
+                                    const DecodeContext& ctx);
+
+// Reads one row image at `r` into `out` (one slot per column, in column order; columns not
+// present in the image are left null). `cols` describes every column of the table map.
+Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
+                        std::span<const std::byte> present, Arena& arena, std::span<Value> out);
+
+}  // namespace cdc::mysql

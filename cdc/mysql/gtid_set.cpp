@@ -1,0 +1,106 @@
+#include "cdc/mysql/gtid_set.h"
+
+#include <charconv>
+
+namespace cdc::mysql {
+
+namespace {
+bool parse_u64(std::string_view s, uint64_t& out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    const size_t p = s.find(sep, start);
+    out.push_back(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
+    if (p == std::string_view::npos) break;
+    start = p + 1;
+  }
+  return out;
+}
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+Result<GtidSet> GtidSet::parse(std::string_view text) {
+  GtidSet set;
+  text = trim(text);
+  if (text.empty()) return set;
+  for (auto item : split(text, ',')) {
+    item = trim(item);
+    if (item.empty()) continue;
+    if (item.find(':') != std::string_view::npos) {
+      auto parts = split(item, ':');
+      std::string uuid(parts[0]);
+      for (size_t i = 1; i < parts.size(); ++i) {
+        auto range = split(parts[i], '-');
+        uint64_t a = 0, b = 0;
+        if (range.size() > 2 || !parse_u64(range[0], a) ||
+            !parse_u64(range.size() == 2 ? range[1] : range[0], b) || b < a) {
+          return make_error(Errc::invalid_config, "bad GTID interval in '" + std::string(item) + "'");
+        }
+        set.mysql_[uuid].emplace_back(a, b);
+      }
+      continue;
+    }
+    auto parts = split(item, '-');
+    uint64_t d = 0, s = 0, q = 0;
+    if (parts.size() != 3 || !parse_u64(parts[0], d) || !parse_u64(parts[1], s) ||
+        !parse_u64(parts[2], q) || d > UINT32_MAX || s > UINT32_MAX) {
+      return make_error(Errc::invalid_config, "bad MariaDB GTID '" + std::string(item) + "'");
+    }
+    set.add(MariadbGtid{static_cast<uint32_t>(d), static_cast<uint32_t>(s), q});
+  }
+  return set;
+}
+
+void GtidSet::add_mysql(const std::string& uuid, uint64_t gno) {
+  auto& ivs = mysql_[uuid];
+  for (auto& iv : ivs) {
+    if (gno >= iv.first && gno <= iv.second) return;
+    if (gno == iv.second + 1) {
+      iv.second = gno;
+      return;
+    }
+    if (gno + 1 == iv.first) {
+      iv.first = gno;
+      return;
+    }
+  }
+  ivs.emplace_back(gno, gno);
+}
+
+void GtidSet::reset_mariadb(const std::vector<MariadbGtid>& gtids) {
+  mariadb_.clear();
+  for (const auto& g : gtids) add(g);
+}
+
+void GtidSet::reset_mysql(std::string_view text) {
+  auto parsed = parse(text);
+  if (parsed) mysql_ = std::move(parsed->mysql_);
+}
+
+std::string GtidSet::to_string() const {
+  std::string out;
+  for (const auto& [domain, g] : mariadb_) {
+    if (!out.empty()) out += ",";
+    out += mysql::to_string(g);
+  }
+  for (const auto& [uuid, ivs] : mysql_) {
+    if (!out.empty()) out += ",";
+    out += uuid;
+    for (const auto& [a, b] : ivs) {
+      out += ":" + std::to_string(a);
+      if (b != a) out += "-" + std::to_string(b);
+    }
+  }
+  return out;
+}
+
+}  // namespace cdc::mysql

@@ -1,0 +1,36 @@
+// GtidSet: the executed GTID set a MysqlPosition carries, for both flavors. MariaDB: the last
+// domain-server-sequence per replication domain ("0-1-100,1-2-7"). MySQL: uuid intervals
+// ("3e11fa47-...:1-5:7"). A value type; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cdc/core/result.h"
+#include "cdc/mysql/binlog/control_events.h"
+
+namespace cdc::mysql {
+
+class GtidSet {
+ public:
+  // Accepts either flavor's text form ("" is the empty set).
+  static Result<GtidSet> parse(std::string_view text);
+
+  void add(const MariadbGtid& g) { mariadb_[g.domain_id] = g; }
+  void add_mysql(const std::string& uuid, uint64_t gno);
+  // Replaces the whole MariaDB state (GTID_LIST at the start of a binlog file).
+  void reset_mariadb(const std::vector<MariadbGtid>& gtids);
+  void reset_mysql(std::string_view gtid_set_text);
+  bool empty() const { return mariadb_.empty() && mysql_.empty(); }
+  std::string to_string() const;
+
+ private:
+  std::map<uint32_t, MariadbGtid> mariadb_;  // by domain id
+  std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> mysql_;  // uuid -> [a, b]
+};
+
+}  // namespace cdc::mysql

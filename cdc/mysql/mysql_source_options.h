@@ -1,0 +1,53 @@
+// MysqlSourceOptions: everything MysqlSource needs, as a plain struct (the daemon maps the
+// pipeline config onto it; cdc_mysql does not depend on config/). Not reloadable: a change
+// needs a re-open.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cdc/core/position.h"
+
+namespace cdc::mysql {
+
+enum class StartupMode : uint8_t {
+  latest_offset,    // SHOW MASTER STATUS at open: only changes made after start
+  earliest_offset,  // the oldest binlog still on the server (SHOW BINARY LOGS), offset 4
+  specific_offset,  // `specific_offset` (file, offset): must be an event-group boundary
+};
+
+struct MysqlSourceOptions {
+  // Server address. Default: 127.0.0.1:3306. `unix_socket`, when set, is used instead.
+  std::string host = "127.0.0.1";
+  uint16_t port = 3306;
+  std::string unix_socket;
+  // Needs REPLICATION SLAVE and BINLOG MONITOR (MariaDB 10.5+) / REPLICATION CLIENT (MySQL).
+  std::string user;
+  std::string password;  // never logged
+  // Regexes matched against the whole "db.table" (ECMAScript, full match). Empty include =
+  // every table outside the system schemas (mysql, sys, information_schema,
+  // performance_schema). Exclude wins. Excluded tables' events still advance the position.
+  std::vector<std::string> table_include;
+  std::vector<std::string> table_exclude;
+  // Replica server id. No default (0 is refused): two replicas with the same id disconnect
+  // each other silently.
+  uint32_t server_id = 0;
+  // Where to start when open() gets no checkpoint. Default: latest_offset.
+  StartupMode startup_mode = StartupMode::latest_offset;
+  BinlogPosition specific_offset;  // for StartupMode::specific_offset
+  // The server sends a heartbeat after this much silence; the connection is declared dead
+  // after 2x this (min 10 s) without any packet. Default: 30 s. 0 disables heartbeats.
+  std::chrono::milliseconds heartbeat_period{30000};
+  // Default: 30 s.
+  std::chrono::milliseconds connect_timeout{30000};
+  // SourceInfo.name of every event (the pipeline name).
+  std::string pipeline_name;
+  // A batch is cut after this many change events, also in the middle of a transaction or a
+  // row event, so a large transaction is never held in memory. Default: 1024.
+  size_t max_batch_events = 1024;
+};
+
+}  // namespace cdc::mysql

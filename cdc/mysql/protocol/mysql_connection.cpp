@@ -1,0 +1,141 @@
+#include "cdc/mysql/protocol/mysql_connection.h"
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <ma_pvio.h>
+#include <poll.h>
+
+#include <cstring>
+
+namespace cdc::mysql {
+
+namespace {
+constexpr unsigned long kPacketError = ~0UL;
+}
+
+Result<std::unique_ptr<MysqlConnection>> MysqlConnection::connect(const ConnectOptions& o) {
+  MYSQL* m = mysql_init(nullptr);
+  if (m == nullptr) return make_error(Errc::internal, "mysql_init failed");
+  const unsigned connect_s = static_cast<unsigned>(std::max<int64_t>(1, o.connect_timeout.count() / 1000));
+  const unsigned read_s = static_cast<unsigned>(std::max<int64_t>(1, o.read_timeout.count() / 1000));
+  mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_s);
+  mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &read_s);
+  mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &read_s);
+  mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  const bool use_socket = !o.unix_socket.empty();
+  if (mysql_real_connect(m, use_socket ? nullptr : o.host.c_str(), o.user.c_str(),
+                         o.password.c_str(), nullptr, use_socket ? 0 : o.port,
+                         use_socket ? o.unix_socket.c_str() : nullptr, 0) == nullptr) {
+    const unsigned err = mysql_errno(m);
+    std::string msg = "cannot connect to " +
+                      (use_socket ? o.unix_socket : o.host + ":" + std::to_string(o.port)) +
+                      " as " + o.user + ": " + mysql_error(m) + " (" + std::to_string(err) + ")";
+    mysql_close(m);
+    const Errc code = err == 1045 || err == 1044 || err == 1698 ? Errc::auth : Errc::io;
+    return make_error(code, std::move(msg));
+  }
+  return std::unique_ptr<MysqlConnection>(new MysqlConnection(m));
+}
+
+MysqlConnection::~MysqlConnection() { mysql_close(mysql_); }
+
+Error MysqlConnection::last_error(std::string_view what) const {
+  const unsigned err = mysql_errno(mysql_);
+  std::string msg = std::string(what) + ": " + mysql_error(mysql_) + " (" + std::to_string(err) + ")";
+  Errc code = Errc::io;
+  if (err == 1236) code = Errc::invalid_config;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
+  if (err == 1045 || err == 1227 || err == 1044) code = Errc::auth;
+  if (err >= 1000 && err < 2000 && err != 1236 && code == Errc::io && err != 1053) {
+    code = Errc::unavailable;
+  }
+  return make_error(code, std::move(msg));
+}
+
+Status MysqlConnection::execute(std::string_view sql) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return last_error(sql);
+  if (MYSQL_RES* res = mysql_store_result(mysql_)) mysql_free_result(res);
+  return {};
+}
+
+Result<std::vector<SqlRow>> MysqlConnection::query(std::string_view sql) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return last_error(sql);
+  MYSQL_RES* res = mysql_store_result(mysql_);
+  std::vector<SqlRow> rows;
+  if (res == nullptr) {
+    if (mysql_errno(mysql_) != 0) return last_error(sql);
+    return rows;
+  }
+  const unsigned n = mysql_num_fields(res);
+  while (MYSQL_ROW row = mysql_fetch_row(res)) {
+    const unsigned long* lens = mysql_fetch_lengths(res);
+    SqlRow r(n);
+    for (unsigned i = 0; i < n; ++i) {
+      if (row[i] != nullptr) r[i] = std::string(row[i], lens[i]);
+    }
+    rows.push_back(std::move(r));
+  }
+  mysql_free_result(res);
+  return rows;
+}
+
+std::string MysqlConnection::server_version() const { return mysql_get_server_info(mysql_); }
+
+std::string MysqlConnection::escape(std::string_view s) const {
+  std::string out(s.size() * 2 + 1, '\0');
+  out.resize(mysql_real_escape_string(mysql_, out.data(), s.data(), s.size()));
+  return out;
+}
+
+Status MysqlConnection::start_binlog_dump(uint32_t server_id, const BinlogPosition& from,
+                                          uint16_t flags) {
+  if (from.offset > UINT32_MAX) {
+    return make_error(Errc::invalid_config, "binlog offset beyond 4 GiB needs COM_BINLOG_DUMP_GTID");
+  }
+  // COM_BINLOG_DUMP: pos u32, flags u16, server_id u32, file name (rest of the packet).
+  std::string pkt;
+  auto put = [&](uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) pkt.push_back(static_cast<char>(v >> (8 * i)));
+  };
+  put(from.offset, 4);
+  put(flags, 2);
+  put(server_id, 4);
+  pkt += from.file;
+  if (mysql_->methods->db_command(mysql_, COM_BINLOG_DUMP, pkt.data(), pkt.size(), 1, nullptr) != 0) {
+    return last_error("COM_BINLOG_DUMP");
+  }
+  return {};
+}
+
+bool MysqlConnection::has_buffered_input() const {
+  const MARIADB_PVIO* pvio = mysql_->net.pvio;
+  return pvio != nullptr && pvio->cache != nullptr &&
+         pvio->cache_pos < pvio->cache + pvio->cache_size;
+}
+
+Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_event(
+    std::chrono::milliseconds wait) {
+  if (!has_buffered_input()) {
+    pollfd pfd{};
+    pfd.fd = mysql_get_socket(mysql_);
+    pfd.events = POLLIN;
+    const int rc = ::poll(&pfd, 1, static_cast<int>(wait.count()));
+    if (rc == 0) return std::optional<std::span<const std::byte>>{};
+    if (rc < 0 && errno != EINTR) {
+      return make_error(Errc::io, std::string("poll on the binlog connection: ") + std::strerror(errno));
+    }
+    if (rc < 0) return std::optional<std::span<const std::byte>>{};
+  }
+  const unsigned long len = mysql_net_read_packet(mysql_);
+  if (len == kPacketError || len == 0) return last_error("reading the binlog stream");
+  const auto* p = reinterpret_cast<const std::byte*>(mysql_->net.read_pos);
+  if (static_cast<uint8_t>(p[0]) == 0xFE && len < 8) {
+    return make_error(Errc::io, "the server ended the binlog stream (EOF packet)");
+  }
+  if (static_cast<uint8_t>(p[0]) != 0x00) {
+    return make_error(Errc::malformed, "binlog stream packet starts with " +
+                                           std::to_string(static_cast<uint8_t>(p[0])));
+  }
+  return std::optional<std::span<const std::byte>>(std::span<const std::byte>(p + 1, len - 1));
+}
+
+}  // namespace cdc::mysql

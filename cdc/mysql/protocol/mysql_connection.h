@@ -1,0 +1,63 @@
+// MysqlConnection: the libmariadb adapter (RAII over MYSQL*). Plain queries for the start-up
+// checks, and the binlog dump stream: COM_BINLOG_DUMP sent with the client's own command path,
+// then one raw event per network packet. We do not use mariadb_rpl_fetch(): it parses every
+// event itself (and rejects types it does not know, before we could name them), while we need
+// the raw bytes only. Owned by one reader thread; not thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cdc/core/position.h"
+#include "cdc/core/result.h"
+
+struct st_mysql;
+
+namespace cdc::mysql {
+
+struct ConnectOptions {
+  std::string host;
+  uint16_t port = 3306;
+  std::string user;
+  std::string password;
+  std::string unix_socket;  // used instead of host/port when set
+  std::chrono::milliseconds connect_timeout{30000};
+  std::chrono::milliseconds read_timeout{60000};  // a dump connection silent this long is dead
+};
+
+using SqlRow = std::vector<std::optional<std::string>>;
+
+class MysqlConnection {
+ public:
+  static Result<std::unique_ptr<MysqlConnection>> connect(const ConnectOptions& options);
+  ~MysqlConnection();
+  MysqlConnection(const MysqlConnection&) = delete;
+  MysqlConnection& operator=(const MysqlConnection&) = delete;
+
+  Status execute(std::string_view sql);
+  Result<std::vector<SqlRow>> query(std::string_view sql);
+  std::string server_version() const;
+  std::string escape(std::string_view s) const;
+
+  // Sends COM_BINLOG_DUMP (MariaDB: flags 2 = send ANNOTATE_ROWS).
+  Status start_binlog_dump(uint32_t server_id, const BinlogPosition& from, uint16_t flags);
+  // The next event of the dump (the bytes after the OK marker, valid until the next call), or
+  // nullopt when nothing arrived within `wait`. Lost connection / server error: Errc::io,
+  // except "position purged"-like fatal replies (Errc::invalid_config).
+  Result<std::optional<std::span<const std::byte>>> read_event(std::chrono::milliseconds wait);
+
+ private:
+  explicit MysqlConnection(st_mysql* mysql) : mysql_(mysql) {}
+  Error last_error(std::string_view what) const;
+  bool has_buffered_input() const;
+
+  st_mysql* mysql_;  // owned; closed in the destructor
+};
+
+}  // namespace cdc::mysql

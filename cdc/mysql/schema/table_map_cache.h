@@ -1,0 +1,50 @@
+// TableMapCache: TABLE_MAP events turned into versioned schemas. Each table-map version owns
+// its TableMapEvent, the cdc::TableSchema built from it (shared with the events decoded with
+// it) and the per-column decode info. A TABLE_MAP with the same shape as the table's latest
+// version reuses that version; a changed one (after ALTER TABLE) makes version + 1. Owned by
+// one source's reader thread; not thread-safe (the TableVersions it hands out are immutable).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "cdc/core/result.h"
+#include "cdc/core/table_schema.h"
+#include "cdc/mysql/binlog/column_decoder.h"
+#include "cdc/mysql/binlog/table_map.h"
+
+namespace cdc::mysql {
+
+struct TableVersion {
+  TableMapEvent map;
+  TableSchemaPtr schema;
+  std::vector<ColumnDecodeInfo> columns;  // labels point into `map` (immutable, same object)
+};
+using TableVersionPtr = std::shared_ptr<const TableVersion>;
+
+// Builds the schema of one table-map version. Errc::invalid_config when the TABLE_MAP lacks
+// what this slice needs (column names: binlog_row_metadata=FULL).
+Result<TableSchema> build_table_schema(const TableMapEvent& map);
+// "int(11) unsigned", "varchar(64)", "decimal(10,2)", "enum('a','b')": as well as the TABLE_MAP
+// allows (display widths are the server defaults; MariaDB JSON shows as its longtext storage).
+std::string source_type_text(const TableMapColumn& col);
+
+class TableMapCache {
+ public:
+  // Installs a TABLE_MAP (already decoded, so nothing half-applied on error).
+  Result<TableVersionPtr> apply(TableMapEvent map);
+  // The version mapped to `table_id`, nullptr when no TABLE_MAP for it has been seen.
+  TableVersionPtr find(uint64_t table_id) const;
+  // Marks columns whose text is JSON (MariaDB's JSON alias is only visible in the catalog).
+  void set_json_columns(const TableId& table, std::vector<std::string> names);
+
+ private:
+  std::unordered_map<uint64_t, TableVersionPtr> by_id_;
+  std::map<TableId, TableVersionPtr> latest_;
+  std::map<TableId, std::vector<std::string>> json_columns_;
+};
+
+}  // namespace cdc::mysql
