@@ -1,0 +1,130 @@
+#include "state/checkpoint_format.h"
+
+#include <chrono>
+#include <cstdio>
+#include <variant>
+#include <vector>
+
+namespace cdc::state {
+
+namespace {
+
+struct Row {
+  std::string pipeline;
+  CheckpointRecord record;
+};
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const auto b = static_cast<uint8_t>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (b < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", b);
+      out += buf;
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string json_position(const Position& p) {
+  struct Visitor {
+    std::string operator()(std::monostate) const { return "\"kind\":\"none\""; }
+    std::string operator()(const DatagenPosition& d) const {
+      return "\"kind\":\"datagen\",\"next_row\":" + std::to_string(d.next_row);
+    }
+    std::string operator()(const MysqlPosition& m) const {
+      return "\"kind\":\"mysql\",\"file\":" + json_string(m.binlog.file) +
+             ",\"offset\":" + std::to_string(m.binlog.offset) +
+             ",\"gtid_set\":" + json_string(m.gtid_set) +
+             ",\"events_to_skip\":" + std::to_string(m.events_to_skip) +
+             ",\"rows_to_skip\":" + std::to_string(m.rows_to_skip);
+    }
+    std::string operator()(const PostgresPosition& pg) const {
+      return "\"kind\":\"postgres\",\"commit_lsn\":" + json_string(to_string(pg.commit_lsn)) +
+             ",\"lsn\":" + json_string(to_string(pg.lsn));
+    }
+  };
+  return "{" + std::visit(Visitor{}, p) + ",\"text\":" + json_string(to_string(p)) + "}";
+}
+
+std::string render_json(const std::vector<Row>& rows) {
+  if (rows.empty()) return "[]\n";
+  std::string out = "[\n";
+  for (size_t row_idx = 0; row_idx < rows.size(); ++row_idx) {
+    const auto& [pipeline, r] = rows[row_idx];
+    out += "  {\"pipeline\":" + json_string(pipeline) + ",\"id\":" + std::to_string(r.id) +
+           ",\"wall_time_ms\":" + std::to_string(r.wall_time_ms) +
+           ",\"wall_time\":" + json_string(format_wall_time(r.wall_time_ms)) +
+           ",\"position\":" + json_position(r.position) +
+           ",\"sink_state_bytes\":" + std::to_string(r.sink_state.size()) + "}";
+    out += row_idx + 1 < rows.size() ? ",\n" : "\n";
+  }
+  out += "]\n";
+  return out;
+}
+
+std::string render_table(const std::vector<Row>& rows) {
+  if (rows.empty()) return "no checkpoints\n";
+  std::vector<std::vector<std::string>> cells;
+  cells.push_back({"PIPELINE", "ID", "WALL_TIME", "POSITION", "SINK_STATE_BYTES"});
+  for (const auto& [pipeline, r] : rows) {
+    cells.push_back({pipeline, std::to_string(r.id), format_wall_time(r.wall_time_ms),
+                     to_string(r.position), std::to_string(r.sink_state.size())});
+  }
+  std::vector<size_t> widths(cells.front().size(), 0);
+  for (const auto& line : cells) {
+    for (size_t col_idx = 0; col_idx < line.size(); ++col_idx) {
+      widths[col_idx] = std::max(widths[col_idx], line[col_idx].size());
+    }
+  }
+  std::string out;
+  for (const auto& line : cells) {
+    for (size_t col_idx = 0; col_idx < line.size(); ++col_idx) {
+      out += line[col_idx];
+      if (col_idx + 1 < line.size()) out.append(widths[col_idx] - line[col_idx].size() + 2, ' ');
+    }
+    out.push_back('\n');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_wall_time(int64_t wall_time_ms) {
+  using namespace std::chrono;
+  // Years 0000..9999 only: beyond them ISO-8601 needs a sign, and calendar math could overflow.
+  constexpr int64_t kYear0Ms = -62167219200000;
+  constexpr int64_t kYear10000Ms = 253402300800000;
+  if (wall_time_ms < kYear0Ms || wall_time_ms >= kYear10000Ms) {
+    return std::to_string(wall_time_ms) + "ms";
+  }
+  const sys_time<milliseconds> t{milliseconds{wall_time_ms}};
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> tod{t - day};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
+                static_cast<int>(tod.seconds().count()), static_cast<int>(tod.subseconds().count()));
+  return buf;
+}
+
+Result<std::string> format_checkpoints(const StateStore& store, OutputFormat format) {
+  CDC_TRY_ASSIGN(const auto names, store.pipelines());
+  std::vector<Row> rows;
+  for (const auto& name : names) {
+    CDC_TRY_ASSIGN(auto records, store.checkpoints(name));
+    for (auto& r : records) rows.push_back(Row{name, std::move(r)});
+  }
+  return format == OutputFormat::json ? render_json(rows) : render_table(rows);
+}
+
+}  // namespace cdc::state

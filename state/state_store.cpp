@@ -1,0 +1,472 @@
+#include "state/state_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <set>
+
+#include "cdc/core/byte_reader.h"
+#include "state/checkpoint_codec.h"
+#include "state/schema_codec.h"
+#include "state/state_keys.h"
+
+namespace cdc::state {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Error from_rocks(const rocksdb::Status& s, std::string_view what) {
+  Errc code = Errc::internal;
+  if (s.IsIOError()) {
+    code = Errc::io;
+  } else if (s.IsCorruption()) {
+    code = Errc::malformed;
+  } else if (s.IsNotSupported()) {
+    code = Errc::unsupported;
+  } else if (s.IsBusy() || s.IsTryAgain()) {
+    code = Errc::unavailable;
+  } else if (s.IsTimedOut()) {
+    code = Errc::timeout;
+  }
+  return make_error(code, std::string(what) + ": " + s.ToString());
+}
+
+// RocksDB reports a held LOCK file as an IOError: "While lock file: <dir>/LOCK: Resource
+// temporarily unavailable" (fcntl lock of another process) or "lock hold by current process"
+// (its in-process table of locked files). Only a fallback: claim_writer() and lock_holder()
+// refuse first, so this is reached only if another process took the lock after the probe.
+bool is_lock_held(const rocksdb::Status& s) {
+  if (!s.IsIOError()) return false;
+  const std::string text = s.ToString();
+  return text.find("While lock file") != std::string::npos ||
+         text.find("lock hold by current process") != std::string::npos;
+}
+
+// Writers of this process by canonical dir. RocksDB's own in-process lock table would refuse a
+// second writer too, but only after it has rotated the live writer's info LOG; and the probe of
+// the LOCK file below must never run in a process that holds that lock, because closing any fd
+// of a file drops all of the process's fcntl locks on it. Claiming the dir here first makes
+// both impossible. writers_mu() guards writers().
+std::mutex& writers_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::set<std::string>& writers() {
+  static std::set<std::string> dirs;
+  return dirs;
+}
+bool claim_writer(const std::string& canonical_dir) {
+  std::lock_guard lock(writers_mu());
+  return writers().insert(canonical_dir).second;
+}
+void release_writer(const std::string& canonical_dir) {
+  std::lock_guard lock(writers_mu());
+  writers().erase(canonical_dir);
+}
+
+// The pid of another process holding RocksDB's fcntl lock on <dir>/LOCK, if any. Only called
+// with the dir claimed by this process (see writers()), so closing the fd drops no lock of ours.
+std::optional<pid_t> lock_holder(const std::string& dir) {
+  const int fd = ::open((fs::path(dir) / "LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;  // no LOCK file yet: no one has opened the dir
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  std::optional<pid_t> holder;
+  if (::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) holder = fl.l_pid;
+  ::close(fd);
+  return holder;
+}
+
+Error held_by_another(const std::string& dir, std::string detail) {
+  return make_error(Errc::unavailable, "another sluice instance holds the state dir " + dir +
+                                           " (RocksDB lock " + dir + "/LOCK" + detail + ")");
+}
+
+rocksdb::Options base_options() {
+  rocksdb::Options options;
+  options.OptimizeForSmallDb();  // a few KB of state: small memtables and cache
+  options.keep_log_file_num = 4;
+  return options;
+}
+
+// A private dir for a secondary instance's info log, under $TMPDIR (or /tmp).
+Result<std::string> make_secondary_dir() {
+  std::error_code ec;
+  fs::path base = fs::temp_directory_path(ec);
+  if (ec) base = "/tmp";
+  std::string templ = (base / "sluice-state-reader-XXXXXX").string();
+  if (::mkdtemp(templ.data()) == nullptr) {
+    return make_error(Errc::io, "creating a temp dir " + templ + ": " + std::strerror(errno));
+  }
+  return templ;
+}
+
+std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+Error malformed_at(const std::string& key, Error e) {
+  e.code = e.code == Errc::unsupported ? Errc::unsupported : Errc::malformed;
+  return std::move(e).with_context("state key " + keys::printable(key));
+}
+
+Result<CheckpointRecord> decode_checkpoint_at(std::string_view key, std::string_view prefix,
+                                              std::string_view value) {
+  const auto id = keys::checkpoint_id(key, prefix);
+  if (!id) {
+    return make_error(Errc::malformed, "state key " + keys::printable(key) + ": not a checkpoint key");
+  }
+  auto record = decode_checkpoint(as_bytes(value));
+  if (!record) return malformed_at(std::string(key), std::move(record).error());
+  if (record->id != *id) {
+    return make_error(Errc::malformed, "state key " + keys::printable(key) + ": holds checkpoint " +
+                                           std::to_string(record->id) + ", key says " +
+                                           std::to_string(*id));
+  }
+  return std::move(*record);
+}
+
+Result<std::pair<Position, TableSchema>> decode_schema_at(std::string_view key,
+                                                          std::string_view table_prefix,
+                                                          const TableId& table,
+                                                          std::string_view value) {
+  auto entry = decode_schema_entry(as_bytes(value));
+  if (!entry) return malformed_at(std::string(key), std::move(entry).error());
+  auto sort_key = keys::position_sort_key(entry->first);
+  if (!sort_key || key.substr(table_prefix.size()) != *sort_key || entry->second.id != table) {
+    return make_error(Errc::malformed, "state key " + keys::printable(key) +
+                                           ": holds the schema of " + entry->second.id.to_string() +
+                                           " at " + to_string(entry->first) + ", which is not this key");
+  }
+  return std::move(*entry);
+}
+
+// Visits the keys starting with `prefix` in order (or reverse order) until visit returns false.
+Status scan_prefix(rocksdb::DB& db, const std::string& prefix, bool reverse,
+                   const std::function<Result<bool>(std::string_view, std::string_view)>& visit) {
+  const std::string upper = keys::prefix_successor(prefix);
+  const rocksdb::Slice lower_slice(prefix);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_slice;
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
+  if (reverse) {
+    it->SeekToLast();
+  } else {
+    it->SeekToFirst();
+  }
+  for (; it->Valid(); reverse ? it->Prev() : it->Next()) {
+    CDC_TRY_ASSIGN(const bool more, visit(view(it->key()), view(it->value())));
+    if (!more) break;
+  }
+  if (!it->status().ok()) return from_rocks(it->status(), "reading state");
+  return {};
+}
+
+}  // namespace
+
+StateStore::StateStore(std::string dir, OpenMode mode, std::unique_ptr<rocksdb::DB> db,
+                       std::string secondary_dir, std::string claimed_dir)
+    : dir_(std::move(dir)),
+      mode_(mode),
+      db_(std::move(db)),
+      secondary_dir_(std::move(secondary_dir)),
+      claimed_dir_(std::move(claimed_dir)) {}
+
+StateStore::~StateStore() {
+  if (db_) {
+    // Close() syncs nothing we need (every write was synced); its status only reports
+    // background errors already surfaced by the failing write.
+    (void)db_->Close();  // ignored because a destructor has no one to report to
+    db_.reset();
+  }
+  // After the DB (and its LOCK) is closed, so that a new writer of this process can open it.
+  if (!claimed_dir_.empty()) release_writer(claimed_dir_);
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(secondary_dir_, ec);  // a leftover temp dir is harmless
+  }
+}
+
+Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir, OpenMode mode) {
+  rocksdb::Options options = base_options();
+  rocksdb::DB* raw = nullptr;
+  std::string secondary_dir;
+  std::string claimed_dir;
+  if (mode == OpenMode::read_write) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return make_error(Errc::io, "creating the state dir " + dir + ": " + ec.message());
+    const fs::path canonical = fs::canonical(dir, ec);
+    if (ec) return make_error(Errc::io, "resolving the state dir " + dir + ": " + ec.message());
+    claimed_dir = canonical.string();
+    if (!claim_writer(claimed_dir)) return held_by_another(dir, ", by this process");
+    if (const auto pid = lock_holder(dir)) {
+      release_writer(claimed_dir);
+      return held_by_another(dir, ", by pid " + std::to_string(*pid));
+    }
+    options.create_if_missing = true;
+    const rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+    if (!s.ok()) {
+      release_writer(claimed_dir);
+      // Another process may have taken the lock between the probe and the open.
+      if (is_lock_held(s)) return held_by_another(dir, ": " + s.ToString());
+      return from_rocks(s, "opening the state dir " + dir);
+    }
+  } else {
+    std::error_code ec;
+    if (!fs::exists(fs::path(dir) / "CURRENT", ec)) {
+      return make_error(Errc::invalid_config, "no sluice state store in " + dir +
+                                                  " (no RocksDB CURRENT file)");
+    }
+    CDC_TRY_ASSIGN(secondary_dir, make_secondary_dir());
+    options.max_open_files = -1;  // required of secondary instances
+    const rocksdb::Status s = rocksdb::DB::OpenAsSecondary(options, dir, secondary_dir, &raw);
+    if (!s.ok()) {
+      fs::remove_all(secondary_dir, ec);
+      return from_rocks(s, "opening the state dir " + dir + " for reading");
+    }
+  }
+  std::unique_ptr<StateStore> store(new StateStore(dir, mode, std::unique_ptr<rocksdb::DB>(raw),
+                                                   std::move(secondary_dir), std::move(claimed_dir)));
+
+  // The layout version guards against a future sluice's state being misread by this one.
+  const std::string layout_key = keys::layout_key();
+  CDC_TRY_ASSIGN(auto layout, store->get(layout_key));
+  if (layout) {
+    if (layout->size() != 1 || static_cast<uint8_t>((*layout)[0]) != keys::kLayoutVersion) {
+      return make_error(Errc::unsupported,
+                        "state dir " + dir + " uses key layout " + keys::printable(*layout) +
+                            " (this build reads " + std::to_string(keys::kLayoutVersion) + ")");
+    }
+  } else if (mode == OpenMode::read_write) {
+    rocksdb::WriteBatch batch;
+    batch.Put(layout_key, std::string(1, static_cast<char>(keys::kLayoutVersion)));
+    CDC_TRY(store->write_synced("recording the key layout", batch));
+  }
+  return store;
+}
+
+Status StateStore::refresh() {
+  if (mode_ == OpenMode::read_write) return {};
+  const rocksdb::Status s = db_->TryCatchUpWithPrimary();
+  if (!s.ok()) return from_rocks(s, "catching up with the writer of " + dir_);
+  return {};
+}
+
+Status StateStore::require_writable(std::string_view what) const {
+  if (mode_ == OpenMode::read_write) return {};
+  return make_error(Errc::internal, std::string(what) + ": the state dir " + dir_ +
+                                        " was opened read-only");
+}
+
+Status StateStore::write_synced(std::string_view what, rocksdb::WriteBatch& batch) {
+  CDC_TRY(require_writable(what));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const rocksdb::Status s = db_->Write(wo, &batch);
+  if (!s.ok()) return from_rocks(s, std::string(what) + " in " + dir_);
+  return {};
+}
+
+Result<std::optional<std::string>> StateStore::get(const std::string& key) const {
+  std::string value;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return from_rocks(s, "reading state key " + keys::printable(key));
+  return std::optional<std::string>(std::move(value));
+}
+
+// --- checkpoints ---------------------------------------------------------------------------
+
+Status StateStore::put_checkpoint(std::string_view pipeline, const CheckpointRecord& record,
+                                  uint32_t retained) {
+  const std::string what = "writing checkpoint " + std::to_string(record.id) + " of pipeline " +
+                           std::string(pipeline);
+  CDC_TRY(require_writable(what));
+  if (retained == 0) {
+    return make_error(Errc::invalid_config, what + ": at least one checkpoint must be retained");
+  }
+  std::lock_guard lock(checkpoint_mu_);
+  const std::string prefix = keys::checkpoint_prefix(pipeline);
+  std::vector<uint64_t> older;  // stored ids other than record.id, newest first
+  CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/true,
+                      [&](std::string_view key, std::string_view) -> Result<bool> {
+                        const auto id = keys::checkpoint_id(key, prefix);
+                        if (!id) {
+                          return make_error(Errc::malformed, "state key " + keys::printable(key) +
+                                                                 ": not a checkpoint key");
+                        }
+                        if (*id != record.id) older.push_back(*id);
+                        return true;
+                      }));
+  if (!older.empty() && older.front() > record.id) {
+    return make_error(Errc::internal, what + ": checkpoint " + std::to_string(older.front()) +
+                                          " is newer; ids only grow");
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(keys::checkpoint_key(pipeline, record.id), encode_checkpoint(record));
+  // The new record is the newest, so `retained - 1` older ones stay.
+  for (size_t idx = retained - 1; idx < older.size(); ++idx) {
+    batch.Delete(keys::checkpoint_key(pipeline, older[idx]));
+  }
+  return write_synced(what, batch);
+}
+
+Result<std::vector<CheckpointRecord>> StateStore::checkpoints(std::string_view pipeline) const {
+  const std::string prefix = keys::checkpoint_prefix(pipeline);
+  std::vector<CheckpointRecord> out;
+  CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/true,
+                      [&](std::string_view key, std::string_view value) -> Result<bool> {
+                        CDC_TRY_ASSIGN(auto record, decode_checkpoint_at(key, prefix, value));
+                        out.push_back(std::move(record));
+                        return true;
+                      }));
+  return out;
+}
+
+Result<std::optional<CheckpointRecord>> StateStore::latest_checkpoint(std::string_view pipeline) const {
+  const std::string prefix = keys::checkpoint_prefix(pipeline);
+  std::optional<CheckpointRecord> out;
+  CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/true,
+                      [&](std::string_view key, std::string_view value) -> Result<bool> {
+                        CDC_TRY_ASSIGN(out, decode_checkpoint_at(key, prefix, value));
+                        return false;
+                      }));
+  return out;
+}
+
+Result<std::vector<std::string>> StateStore::pipelines() const {
+  const std::string lower(1, keys::kPipelineSpace);
+  const std::string upper = keys::prefix_successor(lower);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  std::vector<std::string> out;
+  // Skip-scan: read one key, then seek past everything of its pipeline.
+  for (it->Seek(lower); it->Valid();) {
+    auto name = keys::pipeline_of(view(it->key()));
+    if (!name) {
+      return make_error(Errc::malformed,
+                        "state key " + keys::printable(view(it->key())) + ": no pipeline name");
+    }
+    it->Seek(keys::prefix_successor(keys::pipeline_prefix(*name)));
+    out.push_back(std::move(*name));
+  }
+  if (!it->status().ok()) return from_rocks(it->status(), "listing pipelines in " + dir_);
+  return out;
+}
+
+// --- schema history ------------------------------------------------------------------------
+
+Status StateStore::put_schema(std::string_view pipeline, const Position& at, const TableSchema& schema) {
+  const std::string what = "writing the schema of " + schema.id.to_string() + " at " + to_string(at) +
+                           " for pipeline " + std::string(pipeline);
+  auto key = keys::schema_key(pipeline, schema.id, at);
+  if (!key) return std::move(key).error().with_context(what);
+  rocksdb::WriteBatch batch;
+  batch.Put(*key, encode_schema_entry(at, schema));
+  return write_synced(what, batch);
+}
+
+Result<std::optional<TableSchema>> StateStore::schema_at(std::string_view pipeline,
+                                                         const TableId& table,
+                                                         const Position& at) const {
+  auto sort_key = keys::position_sort_key(at);
+  if (!sort_key) {
+    return std::move(sort_key).error().with_context("looking up the schema of " + table.to_string());
+  }
+  const std::string table_prefix = keys::schema_table_prefix(pipeline, table);
+  // Only versions of the same position kind: the first byte of the sort key.
+  const std::string kind_prefix = table_prefix + sort_key->substr(0, 1);
+  const rocksdb::Slice lower_slice(kind_prefix);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  it->SeekForPrev(table_prefix + *sort_key);
+  if (!it->Valid()) {
+    if (!it->status().ok()) return from_rocks(it->status(), "reading schema history in " + dir_);
+    return std::optional<TableSchema>();
+  }
+  CDC_TRY_ASSIGN(auto entry, decode_schema_at(view(it->key()), table_prefix, table, view(it->value())));
+  return std::optional<TableSchema>(std::move(entry.second));
+}
+
+Result<std::vector<std::pair<Position, TableSchema>>> StateStore::schema_history(
+    std::string_view pipeline, const TableId& table) const {
+  const std::string table_prefix = keys::schema_table_prefix(pipeline, table);
+  std::vector<std::pair<Position, TableSchema>> out;
+  CDC_TRY(scan_prefix(*db_, table_prefix, /*reverse=*/false,
+                      [&](std::string_view key, std::string_view value) -> Result<bool> {
+                        CDC_TRY_ASSIGN(auto entry, decode_schema_at(key, table_prefix, table, value));
+                        out.push_back(std::move(entry));
+                        return true;
+                      }));
+  return out;
+}
+
+// --- snapshot progress ---------------------------------------------------------------------
+
+Status StateStore::put_snapshot_progress(std::string_view pipeline, const TableId& table,
+                                         std::string_view bytes) {
+  rocksdb::WriteBatch batch;
+  batch.Put(keys::snapshot_key(pipeline, table), rocksdb::Slice(bytes.data(), bytes.size()));
+  return write_synced("writing the snapshot progress of " + table.to_string() + " for pipeline " +
+                          std::string(pipeline),
+                      batch);
+}
+
+Result<std::optional<std::string>> StateStore::snapshot_progress(std::string_view pipeline,
+                                                                 const TableId& table) const {
+  return get(keys::snapshot_key(pipeline, table));
+}
+
+Status StateStore::clear_snapshot_progress(std::string_view pipeline) {
+  const std::string what = "clearing the snapshot progress of pipeline " + std::string(pipeline);
+  CDC_TRY(require_writable(what));
+  rocksdb::WriteBatch batch;
+  CDC_TRY(scan_prefix(*db_, keys::snapshot_prefix(pipeline), /*reverse=*/false,
+                      [&](std::string_view key, std::string_view) -> Result<bool> {
+                        batch.Delete(rocksdb::Slice(key.data(), key.size()));
+                        return true;
+                      }));
+  if (batch.Count() == 0) return {};
+  return write_synced(what, batch);
+}
+
+// --- sink values ---------------------------------------------------------------------------
+
+Status StateStore::put_value(std::string_view pipeline, std::string_view key, std::string_view value) {
+  rocksdb::WriteBatch batch;
+  batch.Put(keys::value_key(pipeline, key), rocksdb::Slice(value.data(), value.size()));
+  return write_synced("writing value " + keys::printable(key) + " of pipeline " + std::string(pipeline),
+                      batch);
+}
+
+Result<std::optional<std::string>> StateStore::get_value(std::string_view pipeline,
+                                                         std::string_view key) const {
+  return get(keys::value_key(pipeline, key));
+}
+
+Status StateStore::delete_value(std::string_view pipeline, std::string_view key) {
+  rocksdb::WriteBatch batch;
+  batch.Delete(keys::value_key(pipeline, key));
+  return write_synced("deleting value " + keys::printable(key) + " of pipeline " +
+                          std::string(pipeline),
+                      batch);
+}
+
+}  // namespace cdc::state
