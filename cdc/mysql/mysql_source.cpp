@@ -144,6 +144,7 @@ MysqlSource::MysqlSource(MysqlSourceOptions options)
 MysqlSource::~MysqlSource() = default;
 
 MysqlPosition MysqlSource::position() const { return impl_->position(); }
+Position MysqlSource::current_position() const { return impl_->position(); }
 
 void MysqlSource::close() {
   impl_->dump.reset();

@@ -23,6 +23,8 @@ class MysqlSource final : public cdc::Source {
   // Errors: invalid_config (bad options or server settings, with the setting to change),
   // auth, io (retry).
   Status open(const Position& resume) override;
+  // After open(): the resolved start; later: the end of the last returned batch.
+  Position current_position() const override;
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) override;
   void close() override;
 
