@@ -17,6 +17,11 @@ class Source {
   virtual ~Source() = default;
   // Connects and positions the source at `resume` (monostate: where the startup mode says).
   virtual Status open(const Position& resume) = 0;
+  // The position the source will read from next: after open(), the start position it
+  // resolved (latest-offset, earliest-offset, ...). The runner records it as the first
+  // checkpoint of a new pipeline, so a crash before the first real checkpoint cannot move
+  // the start (e.g. to a later "latest" offset) and lose the changes in between.
+  virtual Position current_position() const = 0;
   // Waits up to `max_wait` for data. Returns a batch, or nullptr when nothing arrived in time.
   // A batch may hold no events and only advance the position (heartbeats, skipped tables).
   virtual Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) = 0;

@@ -1,0 +1,239 @@
+#include "cdc/pipeline/runner.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <variant>
+
+#include "cdc/core/log.h"
+#include "cdc/pipeline/bounded_queue.h"
+
+namespace cdc::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Barrier {
+  Position position;
+};
+struct EndOfStream {};
+struct ReaderFailed {
+  Error error;
+};
+using QueueItem = std::variant<std::unique_ptr<Batch>, Barrier, EndOfStream, ReaderFailed>;
+using Queue = BoundedQueue<QueueItem>;
+
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Sleeps for `d` or until stop is requested; false when stopped.
+bool sleep_for(std::chrono::milliseconds d, std::stop_token stop) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  std::unique_lock lock(m);
+  return !cv.wait_for(lock, stop, d, [] { return false; }) && !stop.stop_requested();
+}
+
+// Reads from the source until stopped, the source ends or fails; the barrier cadence is
+// driven from here so that a barrier is always behind the batches it covers.
+void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerOptions& options,
+               PipelineMetrics* metrics) {
+  auto last_barrier = Clock::now();
+  bool unbarriered = false;
+  Position last_position;
+  while (!stop.stop_requested()) {
+    auto polled = source.poll(options.poll_timeout);
+    if (!polled) {
+      (void)queue.push(ReaderFailed{std::move(polled).error()}, 0, 0, stop);  // ignored because a stopped queue means the sink side is gone already
+      return;
+    }
+    if (std::unique_ptr<Batch> batch = std::move(*polled)) {
+      const bool end = batch->end_of_stream;
+      last_position = batch->end;
+      unbarriered = true;
+      if (metrics != nullptr) metrics->events_read.Increment(static_cast<double>(batch->events.size()));
+      const size_t events = std::max<size_t>(1, batch->events.size());
+      const size_t bytes = batch->memory_bytes();
+      if (!queue.push(std::move(batch), events, bytes, stop)) return;
+      if (end) {
+        (void)queue.push(EndOfStream{}, 0, 0, stop);  // ignored: stopping anyway
+        return;
+      }
+    }
+    if (unbarriered && Clock::now() - last_barrier >= options.checkpoint_interval) {
+      if (!queue.push(Barrier{last_position}, 0, 0, stop)) return;
+      last_barrier = Clock::now();
+      unbarriered = false;
+    }
+  }
+}
+
+}  // namespace
+
+PipelineRunner::PipelineRunner(RunnerOptions options, PipelineParts parts, CheckpointLog& log,
+                               PipelineMetrics* metrics)
+    : options_(std::move(options)), parts_(std::move(parts)), log_(log), metrics_(metrics) {}
+
+Status PipelineRunner::run(std::stop_token stop) {
+  auto logger = log::get("pipeline");
+  std::mt19937_64 rng(std::random_device{}());
+  uint32_t failures = 0;
+  while (true) {
+    bool made_progress = false;
+    Status st = run_once(stop, &made_progress);
+    ready_ = false;
+    if (metrics_ != nullptr) metrics_->running.Set(0);
+    if (st) return st;
+    if (metrics_ != nullptr) metrics_->errors.Increment();
+    Error err = std::move(st).error();
+    if (stop.stop_requested()) {
+      logger->warn("[pipeline={}] stopping after error: {}", options_.pipeline_name, err.to_string());
+      return err;
+    }
+    if (!err.retryable()) {
+      logger->error("[pipeline={}] stopped: {}", options_.pipeline_name, err.to_string());
+      return err;
+    }
+    failures = made_progress ? 1 : failures + 1;
+    if (options_.restart_max_attempts != 0 && failures > options_.restart_max_attempts) {
+      logger->error("[pipeline={}] giving up after {} failed attempts: {}", options_.pipeline_name,
+                    failures - 1, err.to_string());
+      return std::move(err).with_context("gave up after " + std::to_string(failures - 1) +
+                                         " restart attempts");
+    }
+    // Exponential backoff with "equal jitter": half fixed, half random, so that many
+    // instances failing together do not reconnect in lockstep.
+    const auto base = options_.restart_initial_backoff.count();
+    const auto cap = options_.restart_max_backoff.count();
+    int64_t delay = base;
+    for (uint32_t i = 1; i < failures && delay < cap; ++i) delay *= 2;
+    delay = std::min<int64_t>(delay, cap);
+    std::uniform_int_distribution<int64_t> jitter(0, delay / 2);
+    const auto wait = std::chrono::milliseconds(delay - delay / 2 + jitter(rng));
+    logger->warn("[pipeline={}] {}; restarting from the last checkpoint in {} ms (attempt {})",
+                 options_.pipeline_name, err.to_string(), wait.count(), failures);
+    if (metrics_ != nullptr) metrics_->restarts.Increment();
+    if (!sleep_for(wait, stop)) return {};
+  }
+}
+
+Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
+  auto logger = log::get("pipeline");
+  const std::string& name = options_.pipeline_name;
+
+  CDC_TRY_ASSIGN(std::vector<CheckpointRecord> history, log_.history());
+  CDC_TRY_ASSIGN(std::unique_ptr<Sink> sink, parts_.make_sink());
+  CDC_TRY_ASSIGN(std::optional<CheckpointRecord> resume, sink->open(history));
+  uint64_t next_id = 1;
+  if (!history.empty()) next_id = history.front().id + 1;
+  if (resume) next_id = std::max(next_id, resume->id + 1);
+  const Position start = resume ? resume->position : Position{};
+  logger->info("[pipeline={}] sink open; resuming from {}", name,
+               resume ? "checkpoint " + std::to_string(resume->id) + " at " + to_string(start)
+                      : std::string("the start (no checkpoint)"));
+
+  CDC_TRY_ASSIGN(std::unique_ptr<Source> source, parts_.make_source());
+  if (auto st = source->open(start); !st) {
+    sink->close();
+    return std::move(st).error().with_context("opening the source");
+  }
+  StageChain stages;
+  if (parts_.make_stages) {
+    CDC_TRY_ASSIGN(stages, parts_.make_stages());
+  }
+
+  Position written = source->current_position();
+  Position committed = written;
+  bool dirty = !resume.has_value();  // a new pipeline pins its start position first
+
+  auto checkpoint = [&]() -> Status {
+    if (!dirty) return {};
+    const auto t0 = Clock::now();
+    const uint64_t id = next_id;
+    CDC_TRY_ASSIGN(std::string sink_state, sink->prepare(id, written));
+    CheckpointRecord record{id, written, std::move(sink_state), unix_ms()};
+    CDC_TRY(log_.record(record));
+    ++next_id;  // the id is used once it is in the log, whether or not commit succeeds
+    CDC_TRY(sink->commit(id));
+    source->acknowledge(written);
+    committed = written;
+    dirty = false;
+    *made_progress = true;
+    ++checkpoints_committed_;
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (metrics_ != nullptr) {
+      metrics_->checkpoints.Increment();
+      metrics_->checkpoint_seconds.Observe(secs);
+      metrics_->last_checkpoint_time.Set(static_cast<double>(record.wall_time_ms) / 1000.0);
+    }
+    logger->debug("[pipeline={}] checkpoint {} at {} ({:.1f} ms)", name, id, to_string(written),
+                  secs * 1000);
+    return {};
+  };
+
+  if (auto st = checkpoint(); !st) return std::move(st).error().with_context("first checkpoint");
+  ready_ = true;
+  if (metrics_ != nullptr) metrics_->running.Set(1);
+
+  Queue queue(options_.queue_max_events, options_.queue_max_bytes);
+  // Declared after source/sink/queue so that it is joined before they are destroyed.
+  std::jthread reader([&](std::stop_token reader_stop) {
+    read_loop(reader_stop, *source, queue, options_, metrics_);
+  });
+  auto finish = [&](Status st) -> Status {
+    reader.request_stop();
+    queue.close();
+    reader.join();
+    source->close();
+    sink->close();
+    return st;
+  };
+
+  while (true) {
+    if (stop.stop_requested()) {
+      // SIGTERM: what the sink has is committed as a final checkpoint; the rest is re-read.
+      auto st = checkpoint();
+      logger->info("[pipeline={}] stopped at {}", name, to_string(committed));
+      return finish(std::move(st));
+    }
+    auto item = queue.pop(std::chrono::milliseconds(200), stop);
+    if (metrics_ != nullptr) {
+      metrics_->queue_events.Set(static_cast<double>(queue.items()));
+      metrics_->queue_bytes.Set(static_cast<double>(queue.bytes()));
+    }
+    if (!item) continue;
+    if (auto* batch_ptr = std::get_if<std::unique_ptr<Batch>>(&*item)) {
+      Batch& batch = **batch_ptr;
+      for (auto& stage : stages) {
+        if (auto st = stage->process(batch); !st) return finish(std::move(st).error().with_context("stage"));
+      }
+      if (auto st = sink->write(batch); !st) return finish(std::move(st).error().with_context("sink write"));
+      written = batch.end;
+      dirty = true;
+      if (metrics_ != nullptr) {
+        metrics_->events_written.Increment(static_cast<double>(batch.events.size()));
+        metrics_->bytes_written.Increment(static_cast<double>(batch.memory_bytes()));
+        if (!batch.events.empty() && batch.events.back().source.commit_ts_ms > 0) {
+          metrics_->lag_seconds.Set(
+              static_cast<double>(unix_ms() - batch.events.back().source.commit_ts_ms) / 1000.0);
+        }
+      }
+    } else if (std::holds_alternative<Barrier>(*item)) {
+      if (auto st = checkpoint(); !st) return finish(std::move(st).error().with_context("checkpoint"));
+    } else if (std::holds_alternative<EndOfStream>(*item)) {
+      auto st = checkpoint();
+      logger->info("[pipeline={}] source finished; final checkpoint at {}", name, to_string(committed));
+      return finish(std::move(st));
+    } else {
+      return finish(std::get<ReaderFailed>(std::move(*item)).error.with_context("source"));
+    }
+  }
+}
+
+}  // namespace cdc::pipeline

@@ -1,0 +1,199 @@
+#include "cdc/pipeline/runner.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "cdc/datagen/datagen_source.h"
+#include "sinks/file/file_sink.h"
+#include "tests/unit/pipeline/test_sinks.h"
+
+using namespace cdc;
+using namespace std::chrono_literals;
+
+namespace {
+
+datagen::DatagenOptions small_table(uint64_t rows, uint32_t batch) {
+  datagen::DatagenOptions o;
+  o.pipeline_name = "t";
+  o.table = "orders";
+  o.number_of_rows = rows;
+  o.batch_size = batch;
+  o.columns = {{.name = "id", .type = "bigint", .kind = datagen::ColumnSpec::Kind::sequence, .primary_key = true},
+               {.name = "amount", .type = "decimal(10,2)"}};
+  return o;
+}
+
+std::string temp_path(const char* name) {
+  auto dir = std::filesystem::temp_directory_path() / ("sluice-runner-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto p = dir / name;
+  std::filesystem::remove(p);
+  return p.string();
+}
+
+// The "id" of every line of a JSON-lines file, in order.
+std::vector<long> ids_in(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<long> ids;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto at = line.find("\"after\":{\"id\":");
+    REQUIRE(at != std::string::npos);
+    ids.push_back(std::strtol(line.c_str() + at + 14, nullptr, 10));
+  }
+  return ids;
+}
+
+std::vector<long> iota_ids(long n) {
+  std::vector<long> v(n);
+  for (long i = 0; i < n; ++i) v[i] = i + 1;
+  return v;
+}
+
+pipeline::RunnerOptions fast_options() {
+  pipeline::RunnerOptions o;
+  o.pipeline_name = "t";
+  o.checkpoint_interval = 5ms;
+  o.queue_max_events = 50;
+  o.restart_initial_backoff = 1ms;
+  o.restart_max_backoff = 5ms;
+  o.restart_max_attempts = 5;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("runner: a bounded datagen source reaches the file sink exactly once, in order") {
+  const auto path = temp_path("plain.jsonl");
+  testing::MemoryCheckpointLog log;
+  pipeline::PipelineParts parts{
+      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(2000, 64)))); },
+      [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(path, json::Format::debezium_json)); },
+      {}};
+  pipeline::PipelineRunner runner(fast_options(), parts, log, nullptr);
+  std::stop_source stop;
+  REQUIRE(runner.run(stop.get_token()));
+  CHECK(ids_in(path) == iota_ids(2000));
+  REQUIRE_FALSE(log.records.empty());
+  CHECK(std::get<DatagenPosition>(log.records.front().position).next_row == 2000);
+  CHECK(log.records.front().id == runner.checkpoints_committed());
+}
+
+TEST_CASE("runner: retryable sink failures restart from the checkpoint and lose or repeat nothing") {
+  const auto path = temp_path("retry.jsonl");
+  testing::MemoryCheckpointLog log;
+  int writes = 0;
+  int fail_at = 7;
+  int failures_left = 4;
+  pipeline::PipelineParts parts{
+      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(3000, 50)))); },
+      [&]() -> Result<std::unique_ptr<Sink>> {
+        auto inner = std::make_unique<sinks::FileSink>(path, json::Format::debezium_json);
+        auto s = std::make_unique<testing::FailingSink>(std::move(inner), &writes, fail_at, Errc::io);
+        // The next instances fail again a little later, four times in all.
+        fail_at = --failures_left > 0 ? writes + 13 : -1;
+        return std::unique_ptr<Sink>(std::move(s));
+      },
+      {}};
+  auto options = fast_options();
+  options.restart_max_attempts = 10;
+  pipeline::PipelineRunner runner(options, parts, log, nullptr);
+  std::stop_source stop;
+  REQUIRE(runner.run(stop.get_token()));
+  CHECK(failures_left == -1);  // five sinks were opened: four failed, the fifth finished
+  CHECK(writes > 60);
+  CHECK(ids_in(path) == iota_ids(3000));
+}
+
+TEST_CASE("runner: a state store failure during a checkpoint is retried without duplicates") {
+  const auto path = temp_path("statefail.jsonl");
+  testing::MemoryCheckpointLog log;
+  pipeline::PipelineParts parts{
+      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(500, 20)))); },
+      [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(path, json::Format::debezium_json)); },
+      {}};
+  pipeline::PipelineRunner runner(fast_options(), parts, log, nullptr);
+  // Fail the second checkpoint record (the first pins the start).
+  std::jthread saboteur([&] {
+    while (log.records.empty()) std::this_thread::sleep_for(1ms);
+    log.fail_next_record = true;
+  });
+  std::stop_source stop;
+  REQUIRE(runner.run(stop.get_token()));
+  CHECK(ids_in(path) == iota_ids(500));
+}
+
+TEST_CASE("runner: a non-retryable error stops the pipeline with its message") {
+  const auto path = temp_path("fatal.jsonl");
+  testing::MemoryCheckpointLog log;
+  int writes = 0;
+  pipeline::PipelineParts parts{
+      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(500, 20)))); },
+      [&] {
+        return Result<std::unique_ptr<Sink>>(std::make_unique<testing::FailingSink>(
+            std::make_unique<sinks::FileSink>(path, json::Format::debezium_json), &writes, 3, Errc::malformed));
+      },
+      {}};
+  pipeline::PipelineRunner runner(fast_options(), parts, log, nullptr);
+  std::stop_source stop;
+  auto st = runner.run(stop.get_token());
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::malformed);
+  CHECK(st.error().message == "sink write: injected write failure");
+  CHECK(writes == 3);  // not retried
+}
+
+TEST_CASE("runner: retryable failures give up after restart.max-attempts") {
+  testing::MemoryCheckpointLog log;
+  int opens = 0;
+  pipeline::PipelineParts parts{
+      [&]() -> Result<std::unique_ptr<Source>> {
+        ++opens;
+        return make_error(Errc::unavailable, "connection refused");
+      },
+      [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(temp_path("x.jsonl"), json::Format::debezium_json)); },
+      {}};
+  auto options = fast_options();
+  options.restart_max_attempts = 3;
+  pipeline::PipelineRunner runner(options, parts, log, nullptr);
+  std::stop_source stop;
+  auto st = runner.run(stop.get_token());
+  REQUIRE_FALSE(st);
+  CHECK(opens == 4);  // the first try and three restarts
+  CHECK(st.error().message == "gave up after 3 restart attempts: connection refused");
+}
+
+TEST_CASE("runner: stop finishes with a final checkpoint of what the sink has, and a restart continues") {
+  const auto path = temp_path("stop.jsonl");
+  testing::MemoryCheckpointLog log;
+  auto make_parts = [&](uint64_t rows) {
+    return pipeline::PipelineParts{
+        [rows] {
+          auto o = small_table(rows, 10);
+          o.rows_per_second = 2000;
+          return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(o)));
+        },
+        [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(path, json::Format::debezium_json)); },
+        {}};
+  };
+  {
+    pipeline::PipelineRunner runner(fast_options(), make_parts(400), log, nullptr);
+    std::stop_source stop;
+    std::jthread stopper([&] {
+      std::this_thread::sleep_for(60ms);
+      stop.request_stop();
+    });
+    REQUIRE(runner.run(stop.get_token()));
+  }
+  const auto first = ids_in(path);
+  CHECK(first.size() < 400);
+  CHECK(std::get<DatagenPosition>(log.records.front().position).next_row == first.size());
+  pipeline::PipelineRunner again(fast_options(), make_parts(400), log, nullptr);
+  std::stop_source never;
+  REQUIRE(again.run(never.get_token()));
+  CHECK(ids_in(path) == iota_ids(400));
+}
