@@ -25,7 +25,14 @@ using Kind = YamlNode::Kind;
 
 enum class Secret { no, yes };
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quote(std::string_view s) {
+  std::string out;  // appended piecewise: "'" + std::string trips g++ 12's -Wrestrict (PR 105329)
+  out.reserve(s.size() + 2);
+  out += '\'';
+  out += s;
+  out += '\'';
+  return out;
+}
 
 // "found ..." text for a node: its value, or its kind.
 std::string describe(const YamlNode& n, Secret secret = Secret::no) {
@@ -392,7 +399,10 @@ void read_list(Ctx& ctx, const MapReader& m, std::string_view key, std::vector<s
         ok = false;
       }
     }
-    if (!ok) return;
+    if (!ok) {
+      ctx.reported.insert(path);  // the list as a whole is judged no further
+      return;
+    }
   } else {
     auto text = read_text(ctx, *n, path, "a comma-separated string or a list of strings");
     if (!text) return;

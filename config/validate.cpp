@@ -30,7 +30,14 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where) 
 namespace detail {
 namespace {
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quote(std::string_view s) {
+  std::string out;  // appended piecewise: "'" + std::string trips g++ 12's -Wrestrict (PR 105329)
+  out.reserve(s.size() + 2);
+  out += '\'';
+  out += s;
+  out += '\'';
+  return out;
+}
 
 class Checker {
  public:

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
@@ -34,6 +35,13 @@ class TreeBuilder final : public YAML::EventHandler {
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
+    if (it != anchors_.end()) {
+      // Aliases are copied; a chain of them could blow up exponentially ("billion laughs").
+      copied_nodes_ += count(it->second);
+      if (copied_nodes_ > kMaxCopiedNodes) {
+        throw std::length_error("too many alias expansions (more than 100000 nodes)");
+      }
+    }
     YamlNode n = it != anchors_.end() ? it->second : make(YamlNode::Kind::null, mark);
     finish(std::move(n), 0);
   }
@@ -57,7 +65,13 @@ class TreeBuilder final : public YAML::EventHandler {
     // Mapping children were collected as alternating key, value in `items`.
     YamlNode& m = stack_.back().node;
     for (size_t i = 0; i + 1 < m.items.size(); i += 2) {
-      m.entries.emplace_back(std::move(m.items[i]), std::move(m.items[i + 1]));
+      YamlNode& value = m.items[i + 1];
+      if (value.kind == YamlNode::Kind::null && value.value.empty()) {
+        // yaml-cpp marks an omitted value (`key:`) at the next token, often the next line.
+        value.line = m.items[i].line;
+        value.column = m.items[i].column;
+      }
+      m.entries.emplace_back(std::move(m.items[i]), std::move(value));
     }
     m.items.clear();
     close();
@@ -68,6 +82,15 @@ class TreeBuilder final : public YAML::EventHandler {
     YamlNode node;
     YAML::anchor_t anchor;
   };
+
+  static constexpr size_t kMaxCopiedNodes = 100'000;
+
+  static size_t count(const YamlNode& n) {
+    size_t c = 1;
+    for (const YamlNode& i : n.items) c += count(i);
+    for (const auto& [k, v] : n.entries) c += count(k) + count(v);
+    return c;
+  }
 
   static YamlNode make(YamlNode::Kind kind, const YAML::Mark& mark) {
     YamlNode n;
@@ -94,6 +117,7 @@ class TreeBuilder final : public YAML::EventHandler {
 
   std::string_view text_;  // the parsed text; outlives the builder
   std::vector<Open> stack_;
+  size_t copied_nodes_ = 0;
   std::map<YAML::anchor_t, YamlNode> anchors_;
 };
 

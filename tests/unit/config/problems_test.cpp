@@ -353,3 +353,30 @@ TEST_CASE("nothing crashes on odd input") {
     CHECK_FALSE(out.problems.empty());
   }
 }
+
+TEST_CASE("bad: an empty value is located at its key, a bad list item once") {
+  CHECK(problems_of(with("hostname: db", "hostname:")) ==
+        Lines{"t.yaml:3:3: source.hostname: expected a host name or address, found ''"});
+  CHECK(problems_of(with("tables: app.orders", "tables: [app.orders, [x]]")) ==
+        Lines{"t.yaml:7:24: source.tables[1]: expected a string, found a list"});
+}
+
+TEST_CASE("bad: exponential alias expansion is refused") {
+  std::string yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    std::string prev("*a");
+    prev += std::to_string(i - 1);
+    yaml += 'a';
+    yaml += std::to_string(i);
+    yaml += ": &a";
+    yaml += std::to_string(i);
+    yaml += " [";
+    for (int k = 0; k < 10; ++k) {
+      if (k > 0) yaml += ", ";
+      yaml += prev;
+    }
+    yaml += "]\n";
+  }
+  CHECK(problems_of(yaml) ==
+        Lines{"t.yaml: YAML syntax error: too many alias expansions (more than 100000 nodes)"});
+}
