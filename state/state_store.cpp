@@ -10,11 +10,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "cdc/core/byte_reader.h"
 #include "state/checkpoint_codec.h"
@@ -177,7 +179,9 @@ Status scan_prefix(rocksdb::DB& db, const std::string& prefix, bool reverse,
 
 }  // namespace
 
-StateStore::StateStore(std::string dir, OpenMode mode, std::unique_ptr<rocksdb::DB> db,
+struct StateStore::PrivateTag {};
+
+StateStore::StateStore(PrivateTag, std::string dir, OpenMode mode, std::unique_ptr<rocksdb::DB> db,
                        std::string secondary_dir, std::string claimed_dir)
     : dir_(std::move(dir)),
       mode_(mode),
@@ -228,19 +232,28 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir, Ope
   } else {
     std::error_code ec;
     if (!fs::exists(fs::path(dir) / "CURRENT", ec)) {
-      return make_error(Errc::invalid_config, "no sluice state store in " + dir +
-                                                  " (no RocksDB CURRENT file)");
+      return make_error(Errc::invalid_config,
+                        "no sluice state store in " + dir + " (no RocksDB CURRENT file" +
+                            (ec ? ": " + ec.message() : std::string()) + ")");
     }
     CDC_TRY_ASSIGN(secondary_dir, make_secondary_dir());
     options.max_open_files = -1;  // required of secondary instances
-    const rocksdb::Status s = rocksdb::DB::OpenAsSecondary(options, dir, secondary_dir, &raw);
+    // A live writer can replace the MANIFEST or delete a WAL between the reader's reading of
+    // CURRENT and of those files (an IOError); a fresh attempt sees the new set.
+    constexpr int kAttempts = 3;
+    rocksdb::Status s;
+    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+      s = rocksdb::DB::OpenAsSecondary(options, dir, secondary_dir, &raw);
+      if (s.ok() || !(s.IsIOError() || s.IsPathNotFound()) || attempt == kAttempts) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
+    }
     if (!s.ok()) {
       fs::remove_all(secondary_dir, ec);
       return from_rocks(s, "opening the state dir " + dir + " for reading");
     }
   }
-  std::unique_ptr<StateStore> store(new StateStore(dir, mode, std::unique_ptr<rocksdb::DB>(raw),
-                                                   std::move(secondary_dir), std::move(claimed_dir)));
+  auto store = std::make_unique<StateStore>(PrivateTag{}, dir, mode, std::unique_ptr<rocksdb::DB>(raw),
+                                            std::move(secondary_dir), std::move(claimed_dir));
 
   // The layout version guards against a future sluice's state being misread by this one.
   const std::string layout_key = keys::layout_key();

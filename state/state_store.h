@@ -37,6 +37,8 @@ enum class OpenMode : uint8_t {
 };
 
 class StateStore {
+  struct PrivateTag;  // defined in state_store.cpp: only open() can construct a StateStore
+
  public:
   // read_write: creates `dir` and its parents if missing. A dir held by another writer (another
   // process, or another StateStore in this one) is Errc::unavailable: "another sluice instance
@@ -45,6 +47,8 @@ class StateStore {
   // A store written with an unknown key layout is Errc::unsupported.
   static Result<std::unique_ptr<StateStore>> open(const std::string& dir,
                                                   OpenMode mode = OpenMode::read_write);
+  StateStore(PrivateTag, std::string dir, OpenMode mode, std::unique_ptr<rocksdb::DB> db,
+             std::string secondary_dir, std::string claimed_dir);
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
@@ -92,9 +96,6 @@ class StateStore {
   Status delete_value(std::string_view pipeline, std::string_view key);
 
  private:
-  StateStore(std::string dir, OpenMode mode, std::unique_ptr<rocksdb::DB> db, std::string secondary_dir,
-             std::string claimed_dir);
-
   Status require_writable(std::string_view what) const;
   Status write_synced(std::string_view what, rocksdb::WriteBatch& batch);
   Result<std::optional<std::string>> get(const std::string& key) const;

@@ -232,6 +232,39 @@ TEST_CASE("a second writer is refused with a clear message; a reader is not") {
   CHECK(ids(*open_store(tmp.path()), "p") == std::vector<uint64_t>{3, 2, 1});
 }
 
+TEST_CASE("readers open and refresh while the writer keeps writing") {
+  TempDir tmp;
+  auto writer = open_store(tmp.path());
+  REQUIRE(writer->put_checkpoint("p", record(1), 3));
+  std::atomic<bool> writer_ok{true};
+  std::jthread writes([&] {
+    for (uint64_t id = 2; id <= 150; ++id) {
+      if (!writer->put_checkpoint("p", record(id, std::string(id, 'x')), 3)) writer_ok = false;
+    }
+  });
+  uint64_t last_seen = 0;
+  for (int round = 0; round < 10; ++round) {
+    auto reader = open_store(tmp.path(), OpenMode::read_only);
+    for (int refresh = 0; refresh < 5; ++refresh) {
+      auto records = reader->checkpoints("p");
+      REQUIRE_MESSAGE(records, records.error().to_string());
+      REQUIRE_FALSE(records->empty());
+      CHECK(records->size() <= 3);
+      for (size_t i = 0; i < records->size(); ++i) {
+        CHECK((*records)[i].sink_state.size() == ((*records)[i].id == 1 ? 0 : (*records)[i].id));
+        if (i > 0) CHECK((*records)[i].id + 1 == (*records)[i - 1].id);  // a consistent view
+      }
+      CHECK(records->front().id >= last_seen);
+      last_seen = records->front().id;
+      REQUIRE(reader->refresh());
+    }
+  }
+  writes.join();
+  CHECK(writer_ok);
+  auto reader = open_store(tmp.path(), OpenMode::read_only);
+  CHECK(ids(*reader, "p") == std::vector<uint64_t>{150, 149, 148});
+}
+
 // Runs only as the child of the next test (its env names the dir): another *process* tries to
 // write (refused: RocksDB's fcntl lock) and to read (allowed: secondary instance).
 TEST_CASE("state store child process") {
