@@ -1,0 +1,296 @@
+// sluice: the change-data-capture daemon. Subcommands: run, validate, checkpoints.
+// Exit codes: 0 success; 1 a pipeline failed; 2 bad usage or invalid configuration.
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <prometheus/registry.h>
+
+#include "cdc/core/log.h"
+#include "cdc/daemon/http_endpoint.h"
+#include "cdc/daemon/wiring.h"
+#include "config/loader.h"
+#include "state/checkpoint_format.h"
+#include "state/state_store.h"
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using namespace cdc;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+constexpr const char* kUsage = R"(sluice — change data capture from MySQL/MariaDB and PostgreSQL to Kafka, Doris, Redis and files
+
+usage:
+  sluice run FILE [--log-level LEVEL]        run the pipelines of FILE until SIGTERM/SIGINT
+  sluice validate FILE                        check FILE; print every problem (exit 2) or "ok"
+  sluice checkpoints --state-dir DIR [--json] list the retained checkpoints of a state dir
+  sluice checkpoints FILE [--json]            the same for every pipeline of FILE
+  sluice --help | --version
+
+options:
+  --log-level LEVEL   trace, debug, info (default), warn, error, off
+
+exit codes: 0 success, 1 a pipeline failed, 2 bad usage or invalid configuration
+)";
+
+int usage_error(const std::string& message) {
+  std::cerr << "sluice: " << message << "\n\n" << kUsage;
+  return kExitUsage;
+}
+
+std::optional<config::ConfigFile> load_or_report(const std::string& path) {
+  auto outcome = config::load_file(path);
+  if (outcome.ok()) return std::move(outcome.config);
+  for (const auto& problem : outcome.problems) std::cerr << problem.to_string() << "\n";
+  std::cerr << "sluice: " << outcome.problems.size() << " problem"
+            << (outcome.problems.size() == 1 ? "" : "s") << " in " << path << "\n";
+  return std::nullopt;
+}
+
+// Adapts the RocksDB state store to the runner's checkpoint log for one pipeline.
+class StateCheckpointLog final : public pipeline::CheckpointLog {
+ public:
+  StateCheckpointLog(state::StateStore& store, std::string pipeline, uint32_t retained)
+      : store_(store), pipeline_(std::move(pipeline)), retained_(retained) {}
+  Result<std::vector<CheckpointRecord>> history() override { return store_.checkpoints(pipeline_); }
+  Status record(const CheckpointRecord& r) override { return store_.put_checkpoint(pipeline_, r, retained_); }
+
+ private:
+  state::StateStore& store_;
+  std::string pipeline_;
+  uint32_t retained_;
+};
+
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+// SIGTERM/SIGINT are blocked in main() before any thread exists (RocksDB and librdkafka start
+// their own), so every thread inherits the mask and only this one receives them: the first
+// becomes a stop request; a second exits at once (the operator insists; nothing is lost,
+// the last checkpoint stands).
+std::jthread start_signal_thread(std::stop_source stop) {
+  const sigset_t set = shutdown_signals();
+  return std::jthread([set, stop](std::stop_token self) mutable {
+    int received = 0;
+    timespec tick{0, 200'000'000};
+    while (!self.stop_requested()) {
+      siginfo_t info;
+      const int sig = sigtimedwait(&set, &info, &tick);
+      if (sig < 0) continue;
+      if (++received > 1) {
+        log::get("daemon")->warn("second {}: exiting now", strsignal(sig));
+        std::_Exit(128 + sig);
+      }
+      log::get("daemon")->info("{}: finishing the in-flight checkpoint", strsignal(sig));
+      stop.request_stop();
+    }
+  });
+}
+
+int cmd_validate(const std::string& path) {
+  auto file = load_or_report(path);
+  if (!file) return kExitUsage;
+  for (const auto& p : file->pipelines) {
+    if (auto parts = daemon::make_parts(p); !parts) {
+      std::cerr << path << ": " << parts.error().message << "\n";
+      return kExitUsage;
+    }
+  }
+  std::cout << path << ": ok (" << file->pipelines.size() << " pipeline"
+            << (file->pipelines.size() == 1 ? "" : "s") << ")\n";
+  return kExitOk;
+}
+
+int print_checkpoints(const std::string& dir, bool as_json) {
+  auto store = state::StateStore::open(dir, state::OpenMode::read_only);
+  if (!store) {
+    std::cerr << "sluice: " << store.error().message << "\n";
+    return kExitFailed;
+  }
+  auto text = state::format_checkpoints(**store, as_json ? state::OutputFormat::json : state::OutputFormat::table);
+  if (!text) {
+    std::cerr << "sluice: " << text.error().message << "\n";
+    return kExitFailed;
+  }
+  std::cout << *text;
+  return kExitOk;
+}
+
+int cmd_run(const std::string& path) {
+  auto logger = log::get("daemon");
+  auto file = load_or_report(path);
+  if (!file) return kExitUsage;
+
+  struct Running {
+    config::PipelineConfig config;
+    pipeline::PipelineParts parts;
+    std::unique_ptr<state::StateStore> store;
+    std::unique_ptr<StateCheckpointLog> log;
+    std::unique_ptr<pipeline::PipelineMetrics> metrics;
+    std::unique_ptr<pipeline::PipelineRunner> runner;
+    Status result;
+  };
+  auto registry = std::make_shared<prometheus::Registry>();
+  std::vector<std::unique_ptr<Running>> pipelines;
+  // Everything that can be refused is refused before any connection is opened.
+  for (auto& config : file->pipelines) {
+    auto r = std::make_unique<Running>();
+    r->config = config;
+    auto parts = daemon::make_parts(config);
+    if (!parts) {
+      std::cerr << path << ": " << parts.error().message << "\n";
+      return kExitUsage;
+    }
+    r->parts = std::move(*parts);
+    pipelines.push_back(std::move(r));
+  }
+  for (auto& r : pipelines) {
+    const auto& p = r->config.pipeline;
+    auto store = state::StateStore::open(p.state_dir);
+    if (!store) {
+      logger->error("[pipeline={}] {}", p.name, store.error().message);
+      return kExitFailed;
+    }
+    r->store = std::move(*store);
+    r->log = std::make_unique<StateCheckpointLog>(*r->store, p.name, p.checkpoint_retained);
+    r->metrics = std::make_unique<pipeline::PipelineMetrics>(*registry, p.name);
+    r->runner = std::make_unique<pipeline::PipelineRunner>(daemon::runner_options(r->config), r->parts,
+                                                           *r->log, r->metrics.get());
+    if (std::holds_alternative<config::StdoutSinkOptions>(r->config.sink)) {
+      logger->info("[pipeline={}] the stdout sink is at-least-once: after a restart it repeats what "
+                   "followed the last checkpoint", p.name);
+    }
+  }
+
+  std::stop_source stop;
+  auto signals = start_signal_thread(stop);
+
+  // One endpoint per distinct address:port; pipelines that name the same one share it.
+  std::map<std::pair<std::string, int>, std::unique_ptr<daemon::HttpEndpoint>> endpoints;
+  auto all_ready = [&pipelines] {
+    for (auto& r : pipelines) {
+      if (!r->runner->ready()) return false;
+    }
+    return true;
+  };
+  for (auto& r : pipelines) {
+    const auto& p = r->config.pipeline;
+    if (p.metrics_port == 0) continue;
+    auto key = std::make_pair(p.metrics_bind_address, static_cast<int>(p.metrics_port));
+    if (endpoints.count(key) != 0) continue;
+    auto ep = daemon::HttpEndpoint::start(key.first, key.second, registry, all_ready);
+    if (!ep) {
+      logger->error("[pipeline={}] {}", p.name, ep.error().message);
+      return kExitFailed;
+    }
+    logger->info("metrics on http://{}:{}/metrics", key.first, (*ep)->port());
+    endpoints.emplace(key, std::move(*ep));
+  }
+
+  std::mutex failed_mutex;  // guards nothing but the ordering of failure logs
+  {
+    std::vector<std::jthread> threads;
+    for (auto& r : pipelines) {
+      threads.emplace_back([&, rp = r.get()] {
+        logger->info("[pipeline={}] starting", rp->config.pipeline.name);
+        rp->result = rp->runner->run(stop.get_token());
+        if (!rp->result) {
+          std::lock_guard lock(failed_mutex);
+          logger->error("[pipeline={}] failed: {}", rp->config.pipeline.name, rp->result.error().to_string());
+          stop.request_stop();  // one failed pipeline stops the daemon so a supervisor restarts it
+        }
+      });
+    }
+  }
+  int code = kExitOk;
+  for (auto& r : pipelines) {
+    if (!r->result) code = kExitFailed;
+  }
+  logger->info("exiting with code {}", code);
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const sigset_t signals = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    std::vector<std::string> positional;
+    std::string state_dir;
+    bool as_json = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      if (a == "--help" || a == "-h") {
+        std::cout << kUsage;
+        return kExitOk;
+      }
+      if (a == "--version") {
+        std::cout << "sluice " << SLUICE_VERSION << "\n";
+        return kExitOk;
+      }
+      if (a == "--log-level" || a.rfind("--log-level=", 0) == 0) {
+        std::string level;
+        if (a == "--log-level") {
+          if (i + 1 >= args.size()) return usage_error("--log-level needs a value");
+          level = args[++i];
+        } else {
+          level = a.substr(12);
+        }
+        if (!log::set_level(level)) return usage_error("unknown log level '" + level + "'");
+      } else if (a == "--state-dir") {
+        if (i + 1 >= args.size()) return usage_error("--state-dir needs a directory");
+        state_dir = args[++i];
+      } else if (a == "--json") {
+        as_json = true;
+      } else if (a.rfind("--", 0) == 0) {
+        return usage_error("unknown option '" + a + "'");
+      } else {
+        positional.push_back(a);
+      }
+    }
+    if (positional.empty()) return usage_error("missing command");
+    const std::string& cmd = positional[0];
+    if (cmd == "run" || cmd == "validate") {
+      if (positional.size() != 2) return usage_error(cmd + " takes exactly one FILE");
+      return cmd == "run" ? cmd_run(positional[1]) : cmd_validate(positional[1]);
+    }
+    if (cmd == "checkpoints") {
+      if (!state_dir.empty() && positional.size() == 1) return print_checkpoints(state_dir, as_json);
+      if (state_dir.empty() && positional.size() == 2) {
+        auto file = load_or_report(positional[1]);
+        if (!file) return kExitUsage;
+        int code = kExitOk;
+        for (const auto& p : file->pipelines) code = std::max(code, print_checkpoints(p.pipeline.state_dir, as_json));
+        return code;
+      }
+      return usage_error("checkpoints takes --state-dir DIR or a FILE");
+    }
+    return usage_error("unknown command '" + cmd + "'");
+  } catch (const std::exception& e) {
+    std::cerr << "sluice: internal error: " << e.what() << "\n";
+    return kExitFailed;
+  }
+}

@@ -1,0 +1,113 @@
+#include "cdc/daemon/wiring.h"
+
+#include "cdc/datagen/datagen_source.h"
+#include "cdc/pipeline/route_stage.h"
+#include "sinks/file/file_sink.h"
+#include "sinks/null/null_sink.h"
+#include "sinks/stdout/stdout_sink.h"
+
+namespace cdc::daemon {
+
+namespace {
+
+json::Format to_json_format(config::ValueFormat f) {
+  switch (f) {
+    case config::ValueFormat::debezium_json: return json::Format::debezium_json;
+    case config::ValueFormat::upsert: return json::Format::upsert;
+    case config::ValueFormat::canal_json: return json::Format::canal_json;
+  }
+  return json::Format::debezium_json;
+}
+
+datagen::DatagenOptions to_datagen(const config::DatagenSourceOptions& c, const std::string& pipeline) {
+  datagen::DatagenOptions o;
+  o.pipeline_name = pipeline;
+  o.database = c.database;
+  o.table = c.table;
+  o.number_of_rows = c.number_of_rows;
+  o.rows_per_second = c.rows_per_second;
+  o.seed = c.seed;
+  o.batch_size = c.batch_size;
+  for (const auto& col : c.columns) {
+    datagen::ColumnSpec s;
+    s.name = col.name;
+    s.type = col.type;
+    s.kind = col.kind == config::DatagenColumn::Kind::sequence ? datagen::ColumnSpec::Kind::sequence
+                                                               : datagen::ColumnSpec::Kind::random;
+    s.min = col.min;
+    s.max = col.max;
+    s.length = col.length;
+    s.values = col.values;
+    s.null_rate = col.null_rate;
+    s.primary_key = col.primary_key;
+    o.columns.push_back(std::move(s));
+  }
+  return o;
+}
+
+}  // namespace
+
+pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
+  const auto& p = config.pipeline;
+  pipeline::RunnerOptions o;
+  o.pipeline_name = p.name;
+  o.checkpoint_interval = p.checkpoint_interval;
+  o.queue_max_events = p.queue_max_events;
+  o.queue_max_bytes = p.queue_max_bytes;
+  o.restart_initial_backoff = p.restart_initial_backoff;
+  o.restart_max_backoff = p.restart_max_backoff;
+  o.restart_max_attempts = p.restart_max_attempts;
+  return o;
+}
+
+Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config) {
+  const std::string& name = config.pipeline.name;
+  if (!config.transforms.empty()) {
+    return make_error(Errc::invalid_config,
+                      "pipeline '" + name + "': transform rules are not available in this build yet");
+  }
+  pipeline::PipelineParts parts;
+
+  if (const auto* dg = std::get_if<config::DatagenSourceOptions>(&config.source)) {
+    auto options = to_datagen(*dg, name);
+    CDC_TRY(datagen::make_schema(options));  // refuse bad types before anything runs
+    parts.make_source = [options]() -> Result<std::unique_ptr<Source>> {
+      CDC_TRY_ASSIGN(auto source, datagen::DatagenSource::create(options));
+      return std::unique_ptr<Source>(std::move(source));
+    };
+  } else {
+    return make_error(Errc::invalid_config, "pipeline '" + name + "': unsupported source type");
+  }
+
+  if (const auto* out = std::get_if<config::StdoutSinkOptions>(&config.sink)) {
+    const auto format = to_json_format(out->format);
+    parts.make_sink = [format]() -> Result<std::unique_ptr<Sink>> {
+      return std::unique_ptr<Sink>(std::make_unique<sinks::StdoutSink>(format));
+    };
+  } else if (const auto* file = std::get_if<config::FileSinkOptions>(&config.sink)) {
+    const auto format = to_json_format(file->format);
+    const std::string path = file->path;
+    parts.make_sink = [format, path]() -> Result<std::unique_ptr<Sink>> {
+      return std::unique_ptr<Sink>(std::make_unique<sinks::FileSink>(path, format));
+    };
+  } else {
+    parts.make_sink = []() -> Result<std::unique_ptr<Sink>> {
+      return std::unique_ptr<Sink>(std::make_unique<sinks::NullSink>());
+    };
+  }
+
+  if (!config.routes.empty()) {
+    std::vector<pipeline::RouteRule> rules;
+    for (const auto& r : config.routes) rules.push_back({r.source_table, r.sink_table, r.replace_symbol});
+    CDC_TRY(pipeline::RouteStage::create(rules));
+    parts.make_stages = [rules]() -> Result<pipeline::StageChain> {
+      pipeline::StageChain chain;
+      CDC_TRY_ASSIGN(auto route, pipeline::RouteStage::create(rules));
+      chain.push_back(std::move(route));
+      return chain;
+    };
+  }
+  return parts;
+}
+
+}  // namespace cdc::daemon

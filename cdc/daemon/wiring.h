@@ -1,0 +1,14 @@
+// Wiring: turns one validated config::PipelineConfig into the runner's parts (source, sink
+// and stage factories) and options. The only place that knows every source and sink type.
+#pragma once
+
+#include "cdc/pipeline/runner.h"
+#include "config/pipeline_config.h"
+
+namespace cdc::daemon {
+
+pipeline::RunnerOptions runner_options(const config::PipelineConfig& config);
+// Errc::invalid_config for what validation cannot know yet (a feature of a later release).
+Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config);
+
+}  // namespace cdc::daemon
