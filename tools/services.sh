@@ -20,6 +20,9 @@
 # sluice's Redis `password` option, add `--requirepass X` to start_redis below and a
 # SLUICE_REDIS_PASSWORD line to the env file.
 #
+# `status` exits 0 when every selected service runs, 1 otherwise. Passwords must not contain
+# quotes, backslashes or spaces (they are pasted into SQL and into the env file).
+#
 # Run as root (servers then run as their packages' users: mysql, postgres) or as an
 # ordinary user (servers run as that user). DIR and all its parents must be traversable by
 # mysql and postgres: a DIR under /root is replaced by a symlink to a /tmp directory.
@@ -600,6 +603,10 @@ while (($#)); do
       ;;
     *) usage ;;
   esac
+done
+for pw in "$MARIADB_PASSWORD" "$PG_PASSWORD"; do
+  [[ $pw =~ ^[A-Za-z0-9_.@%+=:,/-]+$ ]] ||
+    die "passwords may only contain letters, digits and _.@%+=:,/- (got '$pw')"
 done
 for s in "${SELECTED[@]}"; do
   case $s in
