@@ -73,6 +73,8 @@ struct MysqlSource::Impl {
   int64_t txn_commit_ms = 0;
   uint64_t events_in_txn = 0;  // row events of the transaction fully handled
   uint64_t rows_in_txn = 0;    // change events emitted in the transaction
+  // Change events emitted in the transaction per table (Debezium's data_collection_order).
+  std::map<const TableSchema*, uint64_t> rows_in_txn_by_table;
   std::string statement;       // ANNOTATE_ROWS / ROWS_QUERY of the coming row events
   uint64_t statement_gen = 0;
   uint64_t txn_gen = 0;
@@ -277,6 +279,7 @@ Status MysqlSource::open(const Position& resume) {
   s.pending.reset();
   s.events_in_txn = 0;
   s.rows_in_txn = 0;
+  s.rows_in_txn_by_table.clear();
   s.skip_events = start.events_to_skip;
   s.skip_rows = start.rows_to_skip;
   s.statement.clear();
@@ -292,6 +295,7 @@ void MysqlSource::Impl::begin_txn(uint64_t offset) {
   gtids_before_txn = gtids.to_string();
   events_in_txn = 0;
   rows_in_txn = 0;
+  rows_in_txn_by_table.clear();
   txn_ends_after_query = false;
   txn_thread.reset();
   txn_gtid.clear();
@@ -308,6 +312,7 @@ void MysqlSource::Impl::end_txn(uint64_t next_offset) {
   committed = BinlogPosition{file, next_offset};
   events_in_txn = 0;
   rows_in_txn = 0;
+  rows_in_txn_by_table.clear();
   skip_events = 0;
   skip_rows = 0;
   txn_gtid.clear();
@@ -545,6 +550,7 @@ Status MysqlSource::Impl::emit_pending(Batch& batch) {
     ce.source.commit_ts_ms = txn_commit_ms != 0 ? txn_commit_ms : int64_t{p.header.timestamp} * 1000;
     ce.transaction.id = in.gtid;
     ce.transaction.total_order = ++rows_in_txn;
+    ce.transaction.data_collection_order = ++rows_in_txn_by_table[ce.schema.get()];
     ce.ts_ms = now_ms();
     batch.events.push_back(std::move(ce));
   }

@@ -245,6 +245,21 @@ TEST_CASE("resume inside a multi-row transaction yields exactly the remaining ro
   Collected all;
   collect(src, all, 8, "multi");
   CHECK(ids(all) == std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8});
+  // Debezium's transaction block: rows 1-7 are one transaction, row 8 another.
+  std::vector<uint64_t> total, per_table;
+  std::vector<std::string> txn_ids;
+  for (const auto& batch : all.batches) {
+    for (const auto& e : batch->events) {
+      total.push_back(e.transaction.total_order);
+      per_table.push_back(e.transaction.data_collection_order);
+      txn_ids.emplace_back(e.transaction.id);
+    }
+  }
+  CHECK(total == std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 1});
+  CHECK(per_table == std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 1});
+  REQUIRE(txn_ids.size() == 8);
+  CHECK(txn_ids[0] == txn_ids[6]);
+  CHECK(txn_ids[6] != txn_ids[7]);
   // The first batch is cut after 3 events: row 1 and rows 2-3 of the 5-row event.
   const auto& first_end = std::get<MysqlPosition>(all.batches.front()->end);
   REQUIRE(all.batches.front()->events.size() == 3);

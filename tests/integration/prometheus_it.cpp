@@ -37,6 +37,13 @@ std::pair<long, std::string> http_get(const std::string& url) {
   return {status, body};
 }
 
+// Prometheus may read the file while it is written: replace it atomically.
+void write_targets(const std::string& path, const std::string& json) {
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << json;
+  REQUIRE(std::rename(tmp.c_str(), path.c_str()) == 0);
+}
+
 std::string url_encode(const std::string& s) {
   CURL* curl = curl_easy_init();
   char* e = curl_easy_escape(curl, s.c_str(), static_cast<int>(s.size()));
@@ -84,7 +91,7 @@ TEST_CASE("Prometheus scrapes sluice_* series labelled with the pipeline") {
   CHECK(direct.first == 200);
   CHECK(direct.second.find("sluice_checkpoints_total{pipeline=\"prom-it\"}") != std::string::npos);
 
-  std::ofstream(targets) << "[{\"targets\":[\"127.0.0.1:" << port << "\"],\"labels\":{\"env\":\"it\"}}]\n";
+  write_targets(targets, "[{\"targets\":[\"127.0.0.1:" + std::to_string(port) + "\"],\"labels\":{\"env\":\"it\"}}]\n");
 
   // Prometheus re-reads the targets file and scrapes every second; its first sample becomes
   // queryable a few seconds later (ENVIRONMENT.md): poll, bounded.
@@ -124,7 +131,7 @@ TEST_CASE("Prometheus scrapes sluice_* series labelled with the pipeline") {
   }
   CHECK(text.find("\"pipeline\":\"prom-it\"") != std::string::npos);
 
-  std::ofstream(targets) << "[]\n";
+  write_targets(targets, "[]\n");
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(20s) == 0);
   std::system(("rm -rf '" + dir + "'").c_str());
