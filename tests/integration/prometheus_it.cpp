@@ -3,7 +3,6 @@
 
 #include <doctest/doctest.h>
 
-#include <curl/curl.h>
 #include <signal.h>
 #include <simdjson.h>
 
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "tests/support/child_process.h"
+#include "tests/support/http_client.h"
 #include "tests/support/services_env.h"
 
 using namespace cdc::testing;
@@ -18,39 +18,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-size_t collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-// GET url → (HTTP status, body); status 0 when the connection failed.
-std::pair<long, std::string> http_get(const std::string& url) {
-  CURL* curl = curl_easy_init();
-  std::string body;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  return {status, body};
-}
-
 // Prometheus may read the file while it is written: replace it atomically.
 void write_targets(const std::string& path, const std::string& json) {
   const std::string tmp = path + ".tmp";
   std::ofstream(tmp) << json;
   REQUIRE(std::rename(tmp.c_str(), path.c_str()) == 0);
-}
-
-std::string url_encode(const std::string& s) {
-  CURL* curl = curl_easy_init();
-  char* e = curl_easy_escape(curl, s.c_str(), static_cast<int>(s.size()));
-  std::string out(e);
-  curl_free(e);
-  curl_easy_cleanup(curl);
-  return out;
 }
 
 }  // namespace
@@ -81,13 +53,13 @@ TEST_CASE("Prometheus scrapes sluice_* series labelled with the pipeline") {
   long ready = 0;
   for (int i = 0; i < 100 && ready != 200; ++i) {
     std::this_thread::sleep_for(100ms);
-    ready = http_get(base + "/readyz").first;
+    ready = http_request(base + "/readyz").first;
   }
   INFO("sluice stderr: " << read_file(dir + "/stderr.log"));
   REQUIRE(ready == 200);
-  CHECK(http_get(base + "/healthz") == std::make_pair(200L, std::string("ok\n")));
-  CHECK(http_get(base + "/nope").first == 404);
-  const auto direct = http_get(base + "/metrics");
+  CHECK(http_request(base + "/healthz") == std::make_pair(200L, std::string("ok\n")));
+  CHECK(http_request(base + "/nope").first == 404);
+  const auto direct = http_request(base + "/metrics");
   CHECK(direct.first == 200);
   CHECK(direct.second.find("sluice_checkpoints_total{pipeline=\"prom-it\"}") != std::string::npos);
 
@@ -103,7 +75,7 @@ TEST_CASE("Prometheus scrapes sluice_* series labelled with the pipeline") {
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   while (std::chrono::steady_clock::now() < deadline && events == 0) {
     std::this_thread::sleep_for(500ms);
-    auto [status, text] = http_get(query);
+    auto [status, text] = http_request(query);
     body = text;
     if (status != 200) continue;
     simdjson::dom::element doc;
@@ -122,7 +94,7 @@ TEST_CASE("Prometheus scrapes sluice_* series labelled with the pipeline") {
   CHECK(events > 0);
 
   // Every series sluice exports carries the pipeline label in Prometheus too.
-  auto [status, text] = http_get(prometheus + "/api/v1/series?" +
+  auto [status, text] = http_request(prometheus + "/api/v1/series?" +
                                  url_encode("match[]") + "=" + url_encode("{__name__=~\"sluice_.*\"}"));
   REQUIRE(status == 200);
   for (const char* name : {"sluice_checkpoints_total", "sluice_queue_depth_events",

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include <curl/curl.h>
+#include "tests/support/http_client.h"
 
 #include <atomic>
 
@@ -11,23 +11,8 @@
 using namespace cdc;
 
 namespace {
-size_t collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
 std::pair<long, std::string> get(int port, const std::string& path, const char* method = "GET") {
-  CURL* curl = curl_easy_init();
-  std::string body;
-  const std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  return {status, body};
+  return testing::http_request("http://127.0.0.1:" + std::to_string(port) + path, method);
 }
 }  // namespace
 

@@ -1,0 +1,37 @@
+#include "tests/support/http_client.h"
+
+#include <curl/curl.h>
+
+namespace cdc::testing {
+
+namespace {
+size_t collect(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+}  // namespace
+
+std::pair<long, std::string> http_request(const std::string& url, const char* method) {
+  CURL* curl = curl_easy_init();
+  std::string body;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+  long status = 0;
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  return {status, body};
+}
+
+std::string url_encode(const std::string& s) {
+  CURL* curl = curl_easy_init();
+  char* e = curl_easy_escape(curl, s.c_str(), static_cast<int>(s.size()));
+  std::string out(e);
+  curl_free(e);
+  curl_easy_cleanup(curl);
+  return out;
+}
+
+}  // namespace cdc::testing

@@ -1,0 +1,13 @@
+// Minimal blocking HTTP client for tests (libcurl): GET a URL, get (status, body).
+#pragma once
+
+#include <string>
+#include <utility>
+
+namespace cdc::testing {
+
+// (HTTP status, body); status 0 when the connection failed. Times out after 5 s.
+std::pair<long, std::string> http_request(const std::string& url, const char* method = "GET");
+std::string url_encode(const std::string& s);
+
+}  // namespace cdc::testing
