@@ -1,0 +1,95 @@
+// Fuzz target column: decode_column(), the binary row-value decoder, for any column description
+// a TABLE_MAP can produce, over a run of values (as a row image holds them back to back).
+// Input: u8 type | u8 real_type | u16le meta | u8 flags | u8 label count | value bytes...
+//   flags bit 0: unsigned; bits 1-3: TextEncoding; bit 4: JSON text (MariaDB JSON alias)
+#include <array>
+#include <string>
+#include <vector>
+
+#include "cdc/core/arena.h"
+#include "cdc/core/byte_reader.h"
+#include "cdc/mysql/binlog/column_decoder.h"
+#include "tests/fuzz/fuzz_util.h"
+
+using namespace cdc;
+using namespace cdc::mysql;
+using namespace cdc::fuzz;
+
+namespace {
+
+const std::vector<std::string>& label_pool() {
+  static const std::vector<std::string> pool = [] {
+    std::vector<std::string> v;
+    for (int i = 0; i < 64; ++i) v.push_back(std::string(static_cast<size_t>(i % 5), 'a' + i % 26));
+    return v;
+  }();
+  return pool;
+}
+
+// DECIMAL text is exact digits: "-?d+(.d{scale})?", never a float rendering.
+void check_decimal(const Value& v) {
+  const std::string_view t = v.text;
+  FUZZ_CHECK(!t.empty(), "empty DECIMAL text");
+  size_t i = t[0] == '-' ? 1 : 0;
+  size_t int_digits = 0, frac_digits = 0;
+  bool dot = false;
+  for (; i < t.size(); ++i) {
+    if (t[i] == '.') {
+      FUZZ_CHECK(!dot, "two dots in DECIMAL text");
+      dot = true;
+    } else {
+      FUZZ_CHECK(t[i] >= '0' && t[i] <= '9', "non-digit in DECIMAL text");
+      (dot ? frac_digits : int_digits)++;
+    }
+  }
+  FUZZ_CHECK(int_digits > 0, "DECIMAL text without integer digits");
+  FUZZ_CHECK(frac_digits == (dot ? v.aux : 0) && (dot || v.aux == 0),
+             "DECIMAL fraction digits differ from its scale");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 6) return 0;
+  ColumnDecodeInfo col;
+  col.type = data[0];
+  col.real_type = data[1];
+  col.meta = static_cast<uint16_t>(data[2] | data[3] << 8);
+  col.is_unsigned = data[4] & 1;
+  col.encoding = static_cast<TextEncoding>((data[4] >> 1) % 5);
+  col.json_text = data[4] & 0x10;
+  col.labels = std::span<const std::string>(label_pool()).first(data[5] % 65);
+
+  auto values = bytes_of(data + 6, size - 6);
+  ByteReader r(values);
+  Arena arena;
+  for (int n = 0; n < 4096 && r.remaining() > 0; ++n) {
+    const size_t before = r.offset();
+    auto v = decode_column(r, col, arena);
+    if (!v) {
+      FUZZ_CHECK(is_bad_bytes_error(v.error()), "decode_column: non-decode error code");
+      break;
+    }
+    FUZZ_CHECK(r.ok() && r.offset() <= values.size(), "decode_column: reader past its end");
+    switch (v->kind) {
+      case ValueKind::decimal: check_decimal(*v); break;
+      case ValueKind::string:
+      case ValueKind::json:
+        // latin1 expands to at most 3 UTF-8 bytes per input byte; others copy.
+        FUZZ_CHECK(v->text.size() <= 3 * (r.offset() - before), "text longer than its bytes");
+        break;
+      case ValueKind::bytes:
+        FUZZ_CHECK(v->text.size() <= r.offset() - before, "bytes longer than its bytes");
+        break;
+      case ValueKind::time:
+      case ValueKind::datetime:
+      case ValueKind::timestamp:
+        FUZZ_CHECK(v->fsp <= 6, "fractional-second digits above 6");
+        break;
+      case ValueKind::bit: FUZZ_CHECK(v->aux >= 1 && v->aux <= 64, "BIT width"); break;
+      default: break;
+    }
+    if (r.offset() == before) break;  // zero-width values (NULL type): nothing more to read
+  }
+  return 0;
+}

@@ -1,0 +1,260 @@
+// Seed corpus generator for tests/fuzz: derives every target's seeds from the captured binlogs
+// in tests/fixtures/mysql (whole files, single events, single column values, the schemas their
+// TABLE_MAPs build, the GTID sets they carry) plus a few encoded positions and checkpoints.
+// Deterministic: rerun after adding fixtures and commit the result.
+// Usage: fuzz_make_corpus <repo root> <out dir>    (writes <out dir>/<target>/<seed>)
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cdc/core/byte_reader.h"
+#include "cdc/core/position.h"
+#include "cdc/mysql/binlog/binlog_event.h"
+#include "cdc/mysql/binlog/column_type.h"
+#include "cdc/mysql/binlog/event_type.h"
+#include "cdc/mysql/schema/table_map_cache.h"
+#include "state/checkpoint_codec.h"
+#include "state/schema_codec.h"
+
+using namespace cdc;
+using namespace cdc::mysql;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const kFixtures[] = {
+    "tests/fixtures/mysql/rust_mysql_common/mariadb-bin.000001",
+    "tests/fixtures/mysql/rust_mysql_common/mysql-enum-string-set.000001",
+    "tests/fixtures/mysql/rust_mysql_common/binlog-invisible-columns.000001",
+    "tests/fixtures/mysql/rust_mysql_common/time_issue.000001",
+    "tests/fixtures/mysql/boxercrab/30_write_rows_v2/log.bin",
+};
+
+fs::path g_out;
+std::map<std::string, std::set<std::string>> g_seen;  // target -> contents written
+
+void write_seed(const std::string& target, const std::string& name, const std::string& bytes) {
+  if (!g_seen[target].insert(bytes).second) return;  // same bytes under another name
+  fs::create_directories(g_out / target);
+  std::ofstream(g_out / target / name, std::ios::binary) << bytes;
+}
+
+
+uint32_t u32_at(const std::string& s, size_t pos) {
+  return static_cast<uint8_t>(s[pos]) | static_cast<uint8_t>(s[pos + 1]) << 8 |
+         static_cast<uint8_t>(s[pos + 2]) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(s[pos + 3])) << 24;
+}
+
+// One column value of a row image, cut out for the column target.
+void column_seeds(const std::string& tag, const TableVersion& t, const RowsEvent& re) {
+  if (!re.full_image()) return;
+  ByteReader r(re.rows);
+  const size_t n = t.columns.size();
+  Arena arena;
+  for (int image = 0; image < 4 && r.remaining() > 0; ++image) {
+    auto nulls = r.bytes((n + 7) / 8);
+    if (!r.ok()) return;
+    for (size_t col_idx = 0; col_idx < n; ++col_idx) {
+      if (static_cast<uint8_t>(nulls[col_idx / 8]) >> (col_idx % 8) & 1) continue;
+      const auto& c = t.columns[col_idx];
+      const size_t start = r.offset();
+      if (!decode_column(r, c, arena)) return;
+      std::string seed;
+      seed += static_cast<char>(c.type);
+      seed += static_cast<char>(c.real_type);
+      seed += static_cast<char>(c.meta & 0xff);
+      seed += static_cast<char>(c.meta >> 8);
+      seed += static_cast<char>((c.is_unsigned ? 1 : 0) | static_cast<int>(c.encoding) << 1 |
+                                (c.json_text ? 0x10 : 0));
+      seed += static_cast<char>(c.labels.size());
+      seed += std::string(as_chars(re.rows.subspan(start, r.offset() - start)));
+      write_seed("column", tag + ".col" + std::to_string(col_idx) + "." +
+                               std::string(column_type_name(c.real_type)),
+                 seed);
+    }
+  }
+}
+
+void binlog_seeds(const fs::path& root, const std::string& rel) {
+  std::ifstream in(root / rel, std::ios::binary);
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (file.size() < 4) {
+    std::fprintf(stderr, "missing fixture %s\n", rel.c_str());
+    std::exit(1);
+  }
+  const std::string base = fs::path(rel).parent_path().filename().string() == "30_write_rows_v2"
+                               ? "boxercrab-30_write_rows_v2"
+                               : fs::path(rel).filename().string();
+  // The whole file (magic included) as one stream, CRC fix-up on (mode 1).
+  write_seed("binlog_stream", base + ".whole", std::string("\x01", 1) + file);
+
+  DecodeContext ctx = DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mysql);
+  TableMapCache tables;
+  std::map<uint64_t, TableVersionPtr> unnamed;
+  std::string fde_raw;
+  std::map<uint64_t, std::string> table_map_raw;
+  size_t pos = 4;
+  while (pos + kEventHeaderLength <= file.size()) {
+    const uint32_t size = u32_at(file, pos + 9);
+    if (size < kEventHeaderLength || pos + size > file.size()) break;
+    const std::string raw = file.substr(pos, size);
+    const auto span = as_bytes(raw);
+    const std::string tag = base + "@" + std::to_string(pos);
+    pos += size;
+    const uint8_t type = static_cast<uint8_t>(raw[4]);
+    const std::string tname(event_type_name(type));
+    const char flavor_bit = ctx.flavor == Flavor::mariadb ? 1 : 0;
+    const char crc_bit = ctx.checksum == ChecksumAlg::crc32 ? 2 : 0;
+    // binlog_event, raw mode: the whole event.
+    write_seed("binlog_event", tag + "." + tname + ".raw",
+               std::string(1, static_cast<char>(4 | flavor_bit | crc_bit)) + raw);
+    auto ev = decode_event(span, ctx);
+    if (!ev) continue;
+    if (auto* fde = std::get_if<FormatDescriptionEvent>(&ev->body)) {
+      ctx = fde->to_context();
+      fde_raw = raw;
+      continue;
+    }
+    // binlog_event, body mode: type + body without header and CRC.
+    const size_t trailer = ctx.checksum == ChecksumAlg::crc32 ? 4 : 0;
+    const std::string body = raw.substr(ctx.header_length, raw.size() - ctx.header_length - trailer);
+    write_seed("binlog_event", tag + "." + tname + ".body",
+               std::string(1, ctx.flavor == Flavor::mariadb ? 1 : 0) +
+                   std::string(1, static_cast<char>(type)) + body);
+    if (auto* tm = std::get_if<TableMapEvent>(&ev->body)) {
+      table_map_raw[tm->table_id] = raw;
+      if (!tm->has_column_names) {
+        auto v = std::make_shared<TableVersion>();
+        v->map = *tm;
+        for (const auto& c : v->map.columns) {
+          ColumnDecodeInfo info{.type = c.type, .real_type = c.real_type, .meta = c.meta,
+                                .is_unsigned = c.is_unsigned.value_or(false),
+                                .encoding = c.collation ? text_encoding(*c.collation)
+                                                        : TextEncoding::binary};
+          info.labels = c.labels;
+          v->columns.push_back(info);
+        }
+        unnamed[tm->table_id] = v;
+      } else if (auto v = tables.apply(*tm)) {
+        unnamed.erase(tm->table_id);
+        write_seed("schema", tag + ".schema", state::encode_schema(*(*v)->schema));
+        write_seed("schema", tag + ".entry",
+                   state::encode_schema_entry(
+                       MysqlPosition{{base, ev->header.start_offset()}, "", 0, 0}, *(*v)->schema));
+      }
+    }
+    if (auto* re = std::get_if<RowsEvent>(&ev->body)) {
+      // The smallest stream that reaches row decoding: FDE, TABLE_MAP, the row event.
+      if (!fde_raw.empty() && table_map_raw.count(re->table_id)) {
+        write_seed("binlog_stream", tag + "." + tname,
+                   std::string("\x01", 1) + fde_raw + table_map_raw[re->table_id] + raw);
+      }
+      auto t = unnamed.count(re->table_id) ? unnamed[re->table_id] : tables.find(re->table_id);
+      if (t && t->columns.size() == re->column_count) column_seeds(tag, *t, *re);
+    }
+    if (auto* pg = std::get_if<PreviousGtidsEvent>(&ev->body)) {
+      write_seed("gtid_set", tag + ".previous_gtids", pg->to_gtid_set());
+    }
+    if (auto* gl = std::get_if<GtidListEvent>(&ev->body)) {
+      std::string s;
+      for (const auto& g : gl->gtids) s += (s.empty() ? "" : ",") + to_string(g);
+      write_seed("gtid_set", tag + ".gtid_list", s);
+    }
+    if (auto* g = std::get_if<MysqlGtidEvent>(&ev->body)) {
+      if (!g->anonymous) write_seed("gtid_set", tag + ".gtid", g->gtid());
+    }
+  }
+}
+
+void handmade_seeds() {
+  // Column types the fixtures lack: a plausible meta and 24 bytes of value for each.
+  const struct { uint8_t type; uint16_t meta; const char* name; } types[] = {
+      {0, 0, "DECIMAL"},      {1, 0, "TINY"},         {2, 0, "SHORT"},       {3, 0, "LONG"},
+      {4, 4, "FLOAT"},        {5, 8, "DOUBLE"},       {6, 0, "NULL"},        {7, 0, "TIMESTAMP"},
+      {8, 0, "LONGLONG"},     {9, 0, "INT24"},        {10, 0, "DATE"},       {11, 0, "TIME"},
+      {12, 0, "DATETIME"},    {13, 0, "YEAR"},        {15, 64, "VARCHAR"},   {16, 0x0107, "BIT"},
+      {17, 3, "TIMESTAMP2"},  {18, 6, "DATETIME2"},   {19, 2, "TIME2"},      {245, 4, "JSON"},
+      {246, 0x0a02, "NEWDECIMAL"}, {247, 1, "ENUM"},  {248, 2, "SET"},       {252, 2, "BLOB"},
+      {253, 300, "VAR_STRING"}, {254, 0xfe20, "STRING"}, {255, 4, "GEOMETRY"}, {242, 4, "VECTOR"},
+  };
+  for (const auto& t : types) {
+    std::string seed;
+    seed += static_cast<char>(t.type);
+    seed += static_cast<char>(t.type);
+    seed += static_cast<char>(t.meta & 0xff);
+    seed += static_cast<char>(t.meta >> 8);
+    seed += '\x02';  // utf8
+    seed += '\x03';  // 3 labels
+    seed += std::string("\x02\x00\x80\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+                        "\x10\x11\x12\x13\x14\x15",
+                        24);
+    write_seed("column", std::string("handmade.") + t.name, seed);
+  }
+
+  for (const char* s : {"", "0-1-100", "0-1-100,1-2-7", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7",
+                        "0-1-5,3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3,ab:4"}) {
+    write_seed("gtid_set", "handmade." + std::to_string(g_seen["gtid_set"].size()), s);
+  }
+
+  const MysqlPosition m{{"mysql-bin.000042", 1337}, "0-1-100,1-2-7", 3, 12};
+  const Position positions[] = {Position{}, DatagenPosition{99}, m,
+                                PostgresPosition{Lsn{0x16B374D848}, Lsn{0x16B374D900}}};
+  const char* const names[] = {"none", "datagen", "mysql", "postgres"};
+  for (size_t i = 0; i < 4; ++i) {
+    write_seed("position", names[i], encode_position(positions[i]));
+    write_seed("checkpoint", names[i],
+               state::encode_checkpoint(CheckpointRecord{
+                   .id = 7 + i, .position = positions[i], .sink_state = i % 2 ? "kafka:txn=3" : "",
+                   .wall_time_ms = 1700000000000}));
+  }
+
+  TableSchema s;
+  s.id = {"app_db", "orders"};
+  s.version = 3;
+  Column id;
+  id.name = "id";
+  id.source_type = "bigint(20) unsigned";
+  id.kind = ValueKind::uint64;
+  id.nullable = false;
+  id.is_unsigned = true;
+  Column status;
+  status.name = "status";
+  status.source_type = "enum('new','paid')";
+  status.kind = ValueKind::enum_label;
+  status.charset = "utf8mb4";
+  status.labels = {"new", "paid"};
+  status.default_value = "new";
+  Column amount;
+  amount.name = "amount";
+  amount.source_type = "decimal(10,2)";
+  amount.kind = ValueKind::decimal;
+  amount.precision = 10;
+  amount.scale = 2;
+  s.columns = {id, status, amount};
+  s.primary_key = {0};
+  write_seed("schema", "handmade.schema", state::encode_schema(s));
+  write_seed("schema", "handmade.entry", state::encode_schema_entry(Position{m}, s));
+  write_seed("schema", "handmade.empty", state::encode_schema(TableSchema{}));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s <repo root> <out dir>\n", argv[0]);
+    return 2;
+  }
+  const fs::path root = argv[1];
+  g_out = argv[2];
+  for (const char* f : kFixtures) binlog_seeds(root, f);
+  handmade_seeds();
+  for (const auto& [target, seeds] : g_seen) {
+    std::printf("%-14s %zu seeds\n", target.c_str(), seeds.size());
+  }
+  return 0;
+}
