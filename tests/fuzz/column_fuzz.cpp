@@ -2,6 +2,7 @@
 // a TABLE_MAP can produce, over a run of values (as a row image holds them back to back).
 // Input: u8 type | u8 real_type | u16le meta | u8 flags | u8 label count | value bytes...
 //   flags bit 0: unsigned; bits 1-3: TextEncoding; bit 4: JSON text (MariaDB JSON alias)
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -79,7 +80,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(v->text.size() <= 3 * (r.offset() - before), "text longer than its bytes");
         break;
       case ValueKind::bytes:
-        FUZZ_CHECK(v->text.size() <= r.offset() - before, "bytes longer than its bytes");
+        // BINARY(n) (STRING) comes back zero-padded to n: the server strips the padding.
+        FUZZ_CHECK(v->text.size() <= std::max<size_t>(r.offset() - before, 1024),
+                   "bytes longer than its bytes");
         break;
       case ValueKind::time:
       case ValueKind::datetime:
