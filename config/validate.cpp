@@ -68,21 +68,22 @@ class Checker {
   std::vector<Problem> problems;
 
  private:
-  static std::string parent(std::string_view path) {
+  // "a.b[2].c" -> "a.b[2]" -> "a.b" -> "a" -> "": views into the caller's string.
+  static std::string_view parent(std::string_view path) {
     const size_t cut = path.find_last_of(".[");
-    return cut == std::string_view::npos ? std::string() : std::string(path.substr(0, cut));
+    return cut == std::string_view::npos ? std::string_view() : path.substr(0, cut);
   }
   bool was_reported(std::string_view path) const {
-    for (std::string p(path); !p.empty(); p = parent(p)) {
-      if (reported_.count(p) != 0) return true;
+    for (; !path.empty(); path = parent(path)) {
+      if (reported_.find(path) != reported_.end()) return true;
     }
     return false;
   }
   // The position of `path`, or of its nearest ancestor that has one.
   SourceLocation locate(std::string_view path) const {
-    for (std::string p(path);; p = parent(p)) {
-      if (auto it = where_.find(p); it != where_.end()) return it->second;
-      if (p.empty()) return {};
+    for (;; path = parent(path)) {
+      if (auto it = where_.find(path); it != where_.end()) return it->second;
+      if (path.empty()) return {};
     }
   }
 

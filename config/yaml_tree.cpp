@@ -35,15 +35,19 @@ class TreeBuilder final : public YAML::EventHandler {
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
-    if (it != anchors_.end()) {
-      // Aliases are copied; a chain of them could blow up exponentially ("billion laughs").
-      copied_nodes_ += count(it->second);
-      if (copied_nodes_ > kMaxCopiedNodes) {
-        throw std::length_error("too many alias expansions (more than 100000 nodes)");
-      }
+    if (it == anchors_.end()) {
+      finish(make(YamlNode::Kind::null, mark), 0);
+      return;
     }
-    YamlNode n = it != anchors_.end() ? it->second : make(YamlNode::Kind::null, mark);
-    finish(std::move(n), 0);
+    // Aliases are copied; a chain of them could blow up exponentially ("billion laughs"), so
+    // the copy's size is checked before any of it is made.
+    const size_t nodes = count(it->second);
+    if (nodes > kMaxCopiedNodes - copied_nodes_) {
+      throw std::length_error("too many alias expansions (more than 100000 nodes)");
+    }
+    copied_nodes_ += nodes;
+    YamlNode copy(it->second);
+    finish(std::move(copy), 0);
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {

@@ -309,6 +309,9 @@ Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& a
     case ColumnType::datetime: {
       // Pre-5.6 DATETIME: YYYYMMDDhhmmss as an 8-byte integer.
       const uint64_t x = r.u64le();
+      if (x > 99991231235959ull) {
+        return make_error(Errc::malformed, "DATETIME value " + std::to_string(x) + " is out of range");
+      }
       const uint64_t d = x / 1000000, t = x % 1000000;
       v = Value::datetime(static_cast<int32_t>(d / 10000), d / 100 % 100, d % 100, t / 10000,
                           t / 100 % 100, t % 100, 0, 0);

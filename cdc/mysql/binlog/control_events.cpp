@@ -1,5 +1,6 @@
 #include "cdc/mysql/binlog/control_events.h"
 
+#include <array>
 #include <charconv>
 #include <cstdio>
 
@@ -22,8 +23,10 @@ bool checksum_aware(std::string_view version, bool mariadb) {
     p = next;
     if (p < end && *p == '.') ++p;
   }
-  const int v = parts[0] * 10000 + parts[1] * 100 + parts[2];
-  return mariadb ? v >= 50300 : v >= 50601;
+  // Compared component-wise: a version text from the wire ("056789012.999") must neither
+  // overflow nor let a large minor number pass for a higher major.
+  const std::array<int, 3> v{parts[0], parts[1], parts[2]};
+  return mariadb ? v >= std::array<int, 3>{5, 3, 0} : v >= std::array<int, 3>{5, 6, 1};
 }
 
 Status check_post_header(const ByteReader& r, size_t need, const char* what) {

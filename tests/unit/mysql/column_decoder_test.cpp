@@ -269,3 +269,24 @@ TEST_CASE("ENUM and SET resolve labels; bad indexes are malformed") {
 
 }  // namespace
 }  // namespace cdc::mysql
+
+namespace cdc::mysql {
+TEST_CASE("fuzz_regression_datetime_out_of_range: an old DATETIME beyond 9999-12-31 23:59:59 is malformed") {
+  // Found by fuzz_column (tests/fuzz/regressions/column/datetime_year_int64_overflow): the
+  // year overflowed int64 arithmetic in Value::datetime.
+  Arena arena;
+  const ColumnDecodeInfo info{.type = 12, .real_type = 12};
+  std::vector<std::byte> max(8), over(8, std::byte{0xff});
+  uint64_t ok = 99991231235959ull;
+  for (int i = 0; i < 8; ++i) max[i] = std::byte(ok >> (8 * i));
+  ByteReader good(max);
+  auto v = decode_column(good, info, arena);
+  REQUIRE(v);
+  CHECK(*v == Value::datetime(9999, 12, 31, 23, 59, 59, 0, 0));
+  ByteReader bad(over);
+  auto e = decode_column(bad, info, arena);
+  REQUIRE_FALSE(e);
+  CHECK(e.error().code == Errc::malformed);
+  CHECK(e.error().message == "DATETIME value 18446744073709551615 is out of range");
+}
+}  // namespace cdc::mysql
