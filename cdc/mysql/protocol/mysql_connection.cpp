@@ -10,7 +10,11 @@
 namespace cdc::mysql {
 
 namespace {
-constexpr unsigned long kPacketError = ~0UL;
+// libmariadb's packet_error is `(unsigned int)-1` (mariadb_com.h), returned as an unsigned
+// long: 0xFFFFFFFF, not ~0UL. Comparing with ~0UL turned a killed connection into a
+// "4 GB event" and a fatal malformed error instead of a retryable one.
+constexpr unsigned long kPacketError = static_cast<unsigned int>(-1);
+static_assert(kPacketError == packet_error);
 }
 
 Result<std::unique_ptr<MysqlConnection>> MysqlConnection::connect(const ConnectOptions& o) {
