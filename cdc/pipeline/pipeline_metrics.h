@@ -3,20 +3,27 @@
 // gauge updates are thread-safe (prometheus-cpp uses atomics).
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "cdc/core/batch.h"
+
 namespace cdc::pipeline {
 
 struct PipelineMetrics {
   PipelineMetrics(prometheus::Registry& registry, const std::string& pipeline);
 
+  // Counts a written batch in sluice_sink_events_written_total{pipeline, table, op}.
+  // Sink thread only (it caches the children it has looked up).
+  void count_written(const Batch& batch);
+
   prometheus::Counter& events_read;          // sluice_source_events_read_total
-  prometheus::Counter& events_written;       // sluice_sink_events_written_total
   prometheus::Counter& bytes_written;        // sluice_sink_bytes_written_total (queue bytes of written batches)
   prometheus::Gauge& queue_events;           // sluice_queue_depth_events
   prometheus::Gauge& queue_bytes;            // sluice_queue_depth_bytes
@@ -27,6 +34,11 @@ struct PipelineMetrics {
   prometheus::Counter& restarts;             // sluice_pipeline_restarts_total
   prometheus::Counter& errors;               // sluice_pipeline_errors_total
   prometheus::Gauge& running;                // sluice_pipeline_up (1 while source and sink are open)
+
+ private:
+  std::string pipeline_;
+  prometheus::Family<prometheus::Counter>& events_written_;  // sluice_sink_events_written_total
+  std::map<std::pair<std::string, char>, prometheus::Counter*> written_by_table_;  // (db.table, op)
 };
 
 }  // namespace cdc::pipeline

@@ -217,7 +217,7 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
       written = batch.end;
       dirty = true;
       if (metrics_ != nullptr) {
-        metrics_->events_written.Increment(static_cast<double>(batch.events.size()));
+        metrics_->count_written(batch);
         metrics_->bytes_written.Increment(static_cast<double>(batch.memory_bytes()));
         if (!batch.events.empty() && batch.events.back().source.commit_ts_ms > 0) {
           metrics_->lag_seconds.Set(

@@ -62,6 +62,8 @@ TEST_CASE("Prometheus scrapes sluice_* series labelled with the pipeline") {
   const auto direct = http_request(base + "/metrics");
   CHECK(direct.first == 200);
   CHECK(direct.second.find("sluice_checkpoints_total{pipeline=\"prom-it\"}") != std::string::npos);
+  CHECK(direct.second.find("sluice_sink_events_written_total{op=\"c\",pipeline=\"prom-it\",table=\"datagen.metrics_demo\"}") !=
+        std::string::npos);
 
   write_targets(targets, "[{\"targets\":[\"127.0.0.1:" + std::to_string(port) + "\"],\"labels\":{\"env\":\"it\"}}]\n");
 
