@@ -60,6 +60,22 @@ constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 }  // namespace
 
 void append_string(std::string& out, std::string_view s, InvalidUtf8Policy policy) {
+  // Fast path: most values (names, tables, files, labels) are short plain ASCII: copy them
+  // with their quotes in one append.
+  if (s.size() <= 64) {
+    char buf[66];
+    buf[0] = '"';
+    size_t i = 0;
+    while (i < s.size() && kPlain.v[static_cast<unsigned char>(s[i])]) {
+      buf[i + 1] = s[i];
+      ++i;
+    }
+    if (i == s.size()) {
+      buf[i + 1] = '"';
+      out.append(buf, i + 2);
+      return;
+    }
+  }
   const size_t start = out.size();
   out.push_back('"');
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
