@@ -30,7 +30,8 @@ struct ColumnDecodeInfo {
 };
 
 // Decodes one non-null value. Errors: truncated (bytes run out), malformed (impossible
-// encoding), unsupported (a type this slice does not decode yet: MySQL binary JSON, ...).
+// encoding), unsupported (a type this slice does not decode yet: VECTOR, ...). MySQL binary
+// JSON (245) is rendered as MySQL prints it (mysql_json.h) into a Value::json.
 Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& arena);
 
 // Building blocks, exposed for unit tests and for the snapshot reader.

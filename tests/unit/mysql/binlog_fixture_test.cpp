@@ -236,6 +236,28 @@ TEST_CASE("MySQL 8.0.26 invisible columns: visibility metadata and signed ints")
   CHECK(any_invisible);
 }
 
+TEST_CASE("MySQL 9.0.1 binary JSON with opaque scalars renders as MySQL renders it") {
+  // Values: rust_mysql_common's test (MANIFEST.md), which prints them compactly; MySQL's own
+  // rendering puts ": " and ", " between members and elements, and a DECIMAL unquoted.
+  FileDecoder d("mysql/rust_mysql_common/json-opaque.binlog");
+  const char* const expected[] = {
+      R"({"a": "base64:type15:VQ=="})",
+      R"({"b": "2012-03-18"})",
+      R"({"c": "2012-03-18 11:30:45.000000"})",
+      R"({"c": "87:31:46.654321"})",
+      R"({"d": 123.456})",
+      R"({"e": 9.00})",
+      R"({"e": [0, 1, true, false]})",
+      R"({"e": null})",
+  };
+  REQUIRE(d.rows.size() == std::size(expected));
+  for (size_t row_idx = 0; row_idx < d.rows.size(); ++row_idx) {
+    CAPTURE(row_idx);
+    CHECK(d.rows[row_idx].before[0].kind == ValueKind::json);
+    CHECK(d.rows[row_idx].before[0].text == expected[row_idx]);
+  }
+}
+
 TEST_CASE("MySQL 5.7 WRITE_ROWS_V2 with ROWS_QUERY (boxercrab)") {
   // No optional metadata in 5.7: decode with a hand-made schema (names from sql.sql).
   auto file = load_fixture("mysql/boxercrab/30_write_rows_v2/log.bin");
@@ -380,6 +402,7 @@ TEST_CASE("truncation sweep over every fixture event") {
   sweep("mysql/rust_mysql_common/time_issue.000001");
   sweep("mysql/rust_mysql_common/binlog-invisible-columns.000001");
   sweep("mysql/boxercrab/30_write_rows_v2/log.bin");
+  sweep("mysql/rust_mysql_common/json-opaque.binlog");
 }
 
 }  // namespace

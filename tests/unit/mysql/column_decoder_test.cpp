@@ -248,9 +248,11 @@ TEST_CASE("strings: latin1 (cp1252) to UTF-8, binary as bytes, BINARY padding re
                         .json_text = true};
   CHECK(col(bytes_of({2, 0, 0, 0, '{', '}'}), json, a) == Value::json("{}"));
   ColumnDecodeInfo mysql_json{.type = 245, .real_type = 245, .meta = 4};
-  std::vector<std::byte> jb = bytes_of({1, 0, 0, 0, 0});
+  CHECK(col(bytes_of({2, 0, 0, 0, 0x04, 0x01}), mysql_json, a) == Value::json("true"));
+  CHECK(col(bytes_of({0, 0, 0, 0}), mysql_json, a) == Value::json("null"));  // empty document
+  std::vector<std::byte> jb = bytes_of({1, 0, 0, 0, 0});  // a small object without its header
   ByteReader r(jb);
-  CHECK(decode_column(r, mysql_json, a).error().code == Errc::unsupported);
+  CHECK(decode_column(r, mysql_json, a).error().code == Errc::truncated);
 }
 
 TEST_CASE("ENUM and SET resolve labels; bad indexes are malformed") {

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -196,4 +197,66 @@ TEST_CASE("runner: stop finishes with a final checkpoint of what the sink has, a
   std::stop_source never;
   REQUIRE(again.run(never.get_token()));
   CHECK(ids_in(path) == iota_ids(400));
+}
+
+namespace {
+// A sink that takes its time, so the source outruns it.
+class SlowSink final : public Sink {
+ public:
+  explicit SlowSink(std::atomic<uint64_t>& written) : written_(written) {}
+  Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> h) override {
+    return h.empty() ? std::optional<CheckpointRecord>() : std::optional<CheckpointRecord>(h.front());
+  }
+  Status write(const Batch& b) override {
+    std::this_thread::sleep_for(2ms);
+    written_ += b.events.size();
+    return {};
+  }
+  Result<std::string> prepare(uint64_t, const Position&) override { return std::string(); }
+  Status commit(uint64_t) override { return {}; }
+  bool exactly_once() const override { return false; }
+
+ private:
+  std::atomic<uint64_t>& written_;  // owned by the test: outlives every sink instance
+};
+}  // namespace
+
+TEST_CASE("runner: a slow sink slows the reader; the queue never exceeds its bounds") {
+  testing::MemoryCheckpointLog log;
+  prometheus::Registry registry;
+  pipeline::PipelineMetrics metrics(registry, "bp");
+  std::atomic<uint64_t> written{0};
+  pipeline::PipelineParts parts{
+      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(100000, 20)))); },
+      [&]() -> Result<std::unique_ptr<Sink>> { return std::unique_ptr<Sink>(std::make_unique<SlowSink>(written)); },
+      {}};
+  auto options = fast_options();
+  options.queue_max_events = 100;
+  options.queue_max_bytes = 1u << 20;
+  pipeline::PipelineRunner runner(options, parts, log, &metrics);
+  std::stop_source stop;
+  double max_events = 0, max_bytes = 0;
+  std::jthread sampler([&](std::stop_token st) {
+    while (!st.stop_requested()) {
+      max_events = std::max(max_events, metrics.queue_events.Value());
+      max_bytes = std::max(max_bytes, metrics.queue_bytes.Value());
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  std::jthread stopper([&] {
+    std::this_thread::sleep_for(400ms);
+    stop.request_stop();
+  });
+  REQUIRE(runner.run(stop.get_token()));
+  sampler.request_stop();
+  sampler.join();
+  // ~200 batches of 20 fit in 400 ms at 2 ms each: far fewer than the 100 000 rows the
+  // source could have produced without backpressure.
+  CHECK(written.load() > 0);
+  CHECK(written.load() < 10000);
+  CHECK(max_events > 0);
+  CHECK(max_events <= 100);
+  CHECK(max_bytes <= (1u << 20));
+  // Nothing read beyond what the sink took, the queue and the batch the reader holds.
+  CHECK(metrics.events_read.Value() <= static_cast<double>(written.load()) + 100 + 20);
 }
