@@ -171,6 +171,18 @@ void check_mysql(Checker& c, const MysqlSourceOptions& o, const std::string& pre
     c.add(mode, "startup mode timestamp needs scan.startup.timestamp-millis",
           {key("scan.startup.timestamp-millis")});
   }
+  if ((o.ssl_mode == SslMode::verify_ca || o.ssl_mode == SslMode::verify_identity) &&
+      o.ssl_ca.empty()) {
+    c.add(key("ssl-mode"),
+          "ssl-mode " + std::string(to_string(o.ssl_mode)) +
+              " checks the server certificate against a CA: set ssl.ca to its PEM file",
+          {key("ssl.ca")});
+  }
+  if (o.ssl_cert.empty() != o.ssl_key.empty()) {
+    c.add(key(o.ssl_cert.empty() ? "ssl.key" : "ssl.cert"),
+          "a client certificate needs both ssl.cert and ssl.key",
+          {key(o.ssl_cert.empty() ? "ssl.cert" : "ssl.key")});
+  }
   if (o.heartbeat_interval <= std::chrono::milliseconds(0)) {
     c.add(key("heartbeat.interval"), "expected a duration > 0, found '0ms'");
   }

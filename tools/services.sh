@@ -226,6 +226,26 @@ mariadb_paths() {
   M_LOG=$M_DIR/mariadb.log
   M_PID=$M_DIR/mariadbd.pid
   M_PORTFILE=$M_DIR/port
+  M_TLS=$M_DIR/tls
+}
+
+# A private CA and a server certificate for 127.0.0.1 and localhost (made once per DIR), so
+# tests can connect with every ssl-mode up to verify-identity. X509_check_host, which the
+# client uses for the identity check, compares DNS names: hence DNS:127.0.0.1 beside the IP.
+mariadb_tls() {
+  [[ -s $M_TLS/server-cert.pem && -s $M_TLS/ca.pem ]] && return 0
+  mkdir -p "$M_TLS"
+  (
+    cd "$M_TLS"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=sluice test CA" \
+      -keyout ca-key.pem -out ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server-key.pem \
+      -out server.csr
+    printf 'subjectAltName=DNS:localhost,DNS:127.0.0.1,IP:127.0.0.1\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 \
+      -extfile server.ext -out server-cert.pem
+  ) >>"$M_DIR/tls.log" 2>&1 || die "mariadb: creating TLS certificates failed (log: $M_DIR/tls.log)"
+  chmod 644 "$M_TLS/ca.pem" "$M_TLS/server-cert.pem"
 }
 
 # Runs SQL as root over the socket (root@localhost authenticates by unix_socket or with an
@@ -245,6 +265,7 @@ start_mariadb() {
   mkdir -p "$M_DIR"
   chmod 755 "$M_DIR"
   echo "$MARIADB_PORT" >"$M_PORTFILE"
+  mariadb_tls
   # The settings sluice relies on (ENVIRONMENT.md): ROW binlog with FULL row image and
   # FULL row metadata (column names and PK in TABLE_MAP), GTID, CRC32 checksums.
   cat >"$M_CNF" <<EOF
@@ -268,6 +289,9 @@ server_id=1
 gtid_strict_mode=ON
 log_slave_updates=ON
 binlog_checksum=CRC32
+ssl_ca=$M_TLS/ca.pem
+ssl_cert=$M_TLS/server-cert.pem
+ssl_key=$M_TLS/server-key.pem
 # Keep the test server light: small buffer pool, no performance schema.
 innodb_buffer_pool_size=128M
 performance_schema=OFF
@@ -553,6 +577,7 @@ write_env() {
           echo "SLUICE_MARIADB_PASSWORD=$MARIADB_PASSWORD"
           echo "SLUICE_MARIADB_SOCKET=$M_SOCK"
           echo "SLUICE_MARIADB_ROOT_SOCKET=$M_SOCK"
+          echo "SLUICE_MARIADB_TLS_CA=$M_TLS/ca.pem"
           ;;
         postgres)
           postgres_paths

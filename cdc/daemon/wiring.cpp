@@ -80,11 +80,16 @@ Result<mysql::MysqlSourceOptions> to_mysql(const config::MysqlSourceOptions& c, 
                             "' is not available for mysql in this build yet (snapshots and timestamps come "
                             "later); use latest-offset, earliest-offset or specific-offset");
   }
-  if (c.ssl_mode != config::SslMode::disabled && c.ssl_mode != config::SslMode::preferred) {
-    return make_error(Errc::invalid_config,
-                      std::string("source.ssl-mode: '") + std::string(config::to_string(c.ssl_mode)) +
-                          "' needs TLS, which the mysql source does not support in this build yet");
+  switch (c.ssl_mode) {
+    case config::SslMode::disabled: o.tls.mode = mysql::TlsMode::disabled; break;
+    case config::SslMode::preferred: o.tls.mode = mysql::TlsMode::preferred; break;
+    case config::SslMode::required: o.tls.mode = mysql::TlsMode::required; break;
+    case config::SslMode::verify_ca: o.tls.mode = mysql::TlsMode::verify_ca; break;
+    case config::SslMode::verify_identity: o.tls.mode = mysql::TlsMode::verify_identity; break;
   }
+  o.tls.ca = c.ssl_ca;
+  o.tls.cert = c.ssl_cert;
+  o.tls.key = c.ssl_key;
   return o;
 }
 

@@ -250,7 +250,7 @@ Status MysqlSource::open(const Position& resume) {
   s.filter_cache.clear();
 
   ConnectOptions co{o.host, o.port, o.user, o.password, o.unix_socket, o.connect_timeout,
-                    std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2)};
+                    std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2), o.tls};
   CDC_TRY_ASSIGN(s.query, MysqlConnection::connect(co));
   CDC_TRY(s.check_server());
 
@@ -285,7 +285,9 @@ Status MysqlSource::open(const Position& resume) {
   s.statement.clear();
   s.table_included.clear();
   s.opened = true;
-  log::get("mysql")->info("[source={}] streaming from {}", o.pipeline_name, to_string(Position(start)));
+  const std::string cipher = s.dump->tls_cipher();
+  log::get("mysql")->info("[source={}] streaming from {} ({})", o.pipeline_name,
+                          to_string(Position(start)), cipher.empty() ? "plain text" : "TLS " + cipher);
   return {};
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cdc/core/position.h"
+#include "cdc/mysql/protocol/tls_options.h"
 
 namespace cdc::mysql {
 
@@ -27,6 +28,9 @@ struct MysqlSourceOptions {
   // Needs REPLICATION SLAVE and BINLOG MONITOR (MariaDB 10.5+) / REPLICATION CLIENT (MySQL).
   std::string user;
   std::string password;  // never logged
+  // TLS for both connections (queries and the dump). Default: preferred. Not used over
+  // `unix_socket`.
+  TlsOptions tls;
   // Regexes matched against the whole "db.table" (ECMAScript, full match). Empty include =
   // every table outside the system schemas (mysql, sys, information_schema,
   // performance_schema). Exclude wins. Excluded tables' events still advance the position.

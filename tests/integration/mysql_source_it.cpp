@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cdc/mysql/mysql_source.h"
+#include "tests/support/mysql_source_options.h"
 #include "tests/support/services_env.h"
 
 namespace cdc::mysql {
@@ -19,18 +20,7 @@ namespace {
 using cdc::testing::service_port;
 using cdc::testing::service_value;
 
-MysqlSourceOptions base_options() {
-  MysqlSourceOptions o;
-  o.host = service_value("SLUICE_MARIADB_HOST");
-  o.port = static_cast<uint16_t>(service_port("SLUICE_MARIADB_PORT"));
-  o.user = service_value("SLUICE_MARIADB_USER");
-  o.password = service_value("SLUICE_MARIADB_PASSWORD");
-  o.server_id = 54001;
-  o.pipeline_name = "it";
-  o.heartbeat_period = std::chrono::milliseconds(1000);
-  o.connect_timeout = std::chrono::milliseconds(5000);
-  return o;
-}
+MysqlSourceOptions base_options() { return cdc::testing::services_mysql_source_options(54001, "it"); }
 
 // A plain client session for the test's own SQL.
 class Sql {

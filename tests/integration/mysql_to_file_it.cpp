@@ -39,15 +39,20 @@ std::string expected_line(int id, const char* v, bool tombstone) {
   return key + "{\"id\":" + std::to_string(id) + ",\"v\":\"" + v + "\"}}";
 }
 
-// Kills the server side of sluice's binlog stream (as a failover or a DBA would).
+// Kills the server side of sluice's binlog stream (as a failover or a DBA would). Waits (up
+// to 10 s) for the stream to exist: sluice may still be reconnecting after an earlier kill.
 int kill_binlog_dump(MariaDbSession& root) {
-  int killed = 0;
-  for (const auto& row : root.query(
-           "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")) {
-    root.run("KILL " + *row[0]);
-    ++killed;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int killed = 0;
+    for (const auto& row : root.query(
+             "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")) {
+      root.run("KILL " + *row[0]);
+      ++killed;
+    }
+    if (killed > 0) return killed;
+    std::this_thread::sleep_for(100ms);
   }
-  return killed;
+  return 0;
 }
 
 bool wait_ready(int port, ChildProcess& sluice) {

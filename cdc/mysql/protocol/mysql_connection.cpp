@@ -5,6 +5,8 @@
 #include <ma_pvio.h>
 #include <poll.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace cdc::mysql {
@@ -17,28 +19,110 @@ constexpr unsigned long kPacketError = static_cast<unsigned int>(-1);
 static_assert(kPacketError == packet_error);
 }
 
+std::string_view to_string(TlsMode mode) {
+  switch (mode) {
+    case TlsMode::disabled: return "disabled";
+    case TlsMode::preferred: return "preferred";
+    case TlsMode::required: return "required";
+    case TlsMode::verify_ca: return "verify-ca";
+    case TlsMode::verify_identity: return "verify-identity";
+  }
+  return "?";
+}
+
+namespace {
+
+Status check_readable(const std::string& path, std::string_view what) {
+  if (path.empty()) return {};
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::fclose(f);
+    return {};
+  }
+  return make_error(Errc::invalid_config,
+                    "TLS " + std::string(what) + " file '" + path + "': " + std::strerror(errno));
+}
+
+// Applies the TLS options to a fresh handle. libmariadb 3.3 only *asks* for TLS when
+// use_ssl is set (MYSQL_OPT_SSL_ENFORCE or any ssl file): if the server does not offer TLS it
+// goes on in plain text unless the hostname check is on. So `required` and stronger modes are
+// also checked after the connect (require_tls_in_use), whatever the library version does.
+Status apply_tls(MYSQL* m, const TlsOptions& tls) {
+  if (tls.mode == TlsMode::disabled) return {};
+  if ((tls.mode == TlsMode::verify_ca || tls.mode == TlsMode::verify_identity) && tls.ca.empty()) {
+    return make_error(Errc::invalid_config,
+                      "ssl-mode " + std::string(to_string(tls.mode)) + " needs ssl.ca (the CA file)");
+  }
+  if (tls.cert.empty() != tls.key.empty()) {
+    return make_error(Errc::invalid_config, "a client certificate needs both ssl.cert and ssl.key");
+  }
+  CDC_TRY(check_readable(tls.ca, "CA"));
+  CDC_TRY(check_readable(tls.cert, "certificate"));
+  CDC_TRY(check_readable(tls.key, "key"));
+  const my_bool on = 1;
+  mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &on);
+  // A CA makes libmariadb verify the chain during the handshake (SSL_VERIFY_PEER); the
+  // hostname is only checked with MYSQL_OPT_SSL_VERIFY_SERVER_CERT.
+  if (!tls.ca.empty()) mysql_options(m, MYSQL_OPT_SSL_CA, tls.ca.c_str());
+  if (!tls.cert.empty()) mysql_options(m, MYSQL_OPT_SSL_CERT, tls.cert.c_str());
+  if (!tls.key.empty()) mysql_options(m, MYSQL_OPT_SSL_KEY, tls.key.c_str());
+  const my_bool verify_host = tls.mode == TlsMode::verify_identity ? 1 : 0;
+  mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify_host);
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<MysqlConnection>> MysqlConnection::connect(const ConnectOptions& o) {
+  const bool use_socket = !o.unix_socket.empty();
+  const std::string where =
+      (use_socket ? o.unix_socket : o.host + ":" + std::to_string(o.port)) + " as " + o.user;
   MYSQL* m = mysql_init(nullptr);
   if (m == nullptr) return make_error(Errc::internal, "mysql_init failed");
+  auto conn = std::unique_ptr<MysqlConnection>(new MysqlConnection(m));  // closes m on any return
   const unsigned connect_s = static_cast<unsigned>(std::max<int64_t>(1, o.connect_timeout.count() / 1000));
   const unsigned read_s = static_cast<unsigned>(std::max<int64_t>(1, o.read_timeout.count() / 1000));
   mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_s);
   mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &read_s);
   mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &read_s);
   mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-  const bool use_socket = !o.unix_socket.empty();
+  const bool want_tls = !use_socket && o.tls.mode != TlsMode::disabled;
+  if (want_tls) {
+    if (auto st = apply_tls(m, o.tls); !st) {
+      return std::move(st).error().with_context("connecting to " + where);
+    }
+  }
   if (mysql_real_connect(m, use_socket ? nullptr : o.host.c_str(), o.user.c_str(),
                          o.password.c_str(), nullptr, use_socket ? 0 : o.port,
                          use_socket ? o.unix_socket.c_str() : nullptr, 0) == nullptr) {
     const unsigned err = mysql_errno(m);
-    std::string msg = "cannot connect to " +
-                      (use_socket ? o.unix_socket : o.host + ":" + std::to_string(o.port)) +
-                      " as " + o.user + ": " + mysql_error(m) + " (" + std::to_string(err) + ")";
-    mysql_close(m);
-    const Errc code = err == 1045 || err == 1044 || err == 1698 ? Errc::auth : Errc::io;
+    std::string msg = "cannot connect to " + where + ": " + mysql_error(m) + " (" +
+                      std::to_string(err) + ")";
+    Errc code = Errc::io;
+    if (err == 1045 || err == 1044 || err == 1698) code = Errc::auth;
+    // CR_SSL_CONNECTION_ERROR: the certificate did not verify, or TLS was asked of a server
+    // without it. Retrying cannot fix either; say which setting is involved.
+    if (err == CR_SSL_CONNECTION_ERROR) {
+      code = Errc::invalid_config;
+      msg += " [ssl-mode " + std::string(to_string(o.tls.mode)) +
+             (o.tls.ca.empty() ? "" : ", ssl.ca " + o.tls.ca) + "]";
+    }
     return make_error(code, std::move(msg));
   }
-  return std::unique_ptr<MysqlConnection>(new MysqlConnection(m));
+  const bool need_tls = o.tls.mode == TlsMode::required || o.tls.mode == TlsMode::verify_ca ||
+                        o.tls.mode == TlsMode::verify_identity;
+  if (want_tls && need_tls && conn->tls_cipher().empty()) {
+    return make_error(Errc::invalid_config,
+                      "cannot connect to " + where + ": ssl-mode " +
+                          std::string(to_string(o.tls.mode)) +
+                          " needs TLS, but the server does not offer it (have_ssl is not YES; "
+                          "set ssl_cert/ssl_key on the server or lower ssl-mode)");
+  }
+  return conn;
+}
+
+std::string MysqlConnection::tls_cipher() const {
+  const char* cipher = mysql_get_ssl_cipher(mysql_);
+  return cipher == nullptr ? std::string() : std::string(cipher);
 }
 
 MysqlConnection::~MysqlConnection() { mysql_close(mysql_); }

@@ -16,6 +16,7 @@
 
 #include "cdc/core/position.h"
 #include "cdc/core/result.h"
+#include "cdc/mysql/protocol/tls_options.h"
 
 struct st_mysql;
 
@@ -29,12 +30,15 @@ struct ConnectOptions {
   std::string unix_socket;  // used instead of host/port when set
   std::chrono::milliseconds connect_timeout{30000};
   std::chrono::milliseconds read_timeout{60000};  // a dump connection silent this long is dead
+  TlsOptions tls;  // over a unix socket TLS is neither needed nor checked
 };
 
 using SqlRow = std::vector<std::optional<std::string>>;
 
 class MysqlConnection {
  public:
+  // Errors: auth (refused credentials), invalid_config (TLS files or a TLS mode the server
+  // cannot satisfy, a certificate that does not verify), io (unreachable; retry).
   static Result<std::unique_ptr<MysqlConnection>> connect(const ConnectOptions& options);
   ~MysqlConnection();
   MysqlConnection(const MysqlConnection&) = delete;
@@ -43,6 +47,8 @@ class MysqlConnection {
   Status execute(std::string_view sql);
   Result<std::vector<SqlRow>> query(std::string_view sql);
   std::string server_version() const;
+  // The TLS cipher in use ("TLS_AES_256_GCM_SHA384", ...), empty on a plain-text connection.
+  std::string tls_cipher() const;
   std::string escape(std::string_view s) const;
 
   // Sends COM_BINLOG_DUMP (MariaDB: flags 2 = send ANNOTATE_ROWS).

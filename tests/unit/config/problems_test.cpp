@@ -285,6 +285,18 @@ TEST_CASE("bad: cross-field checks of validate()") {
               "[A-Za-z0-9_.-], found 'bad name!'"});
 }
 
+TEST_CASE("bad: TLS settings that cannot work") {
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  ssl-mode: verify-ca")) ==
+        Lines{"t.yaml:9:13: source.ssl-mode: ssl-mode verify-ca checks the server certificate "
+              "against a CA: set ssl.ca to its PEM file"});
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  ssl-mode: verify-identity\n"
+                                            "  ssl.ca: /etc/ca.pem\n  ssl.cert: /etc/c.pem")) ==
+        Lines{"t.yaml:11:13: source.ssl.cert: a client certificate needs both ssl.cert and ssl.key"});
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  ssl-mode: required\n"
+                                            "  ssl.cert: /etc/c.pem\n  ssl.key: /etc/k.pem"))
+            .empty());
+}
+
 TEST_CASE("bad: datagen columns") {
   CHECK(problems_of(R"(source:
   type: datagen

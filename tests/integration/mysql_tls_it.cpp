@@ -1,0 +1,147 @@
+// TLS on the replica connection against the real MariaDB of tools/services.sh, which serves a
+// certificate for 127.0.0.1 signed by a private CA (SLUICE_MARIADB_TLS_CA). Each ssl-mode is
+// checked by what the server itself reports for the session (Ssl_version), a certificate from
+// another CA is refused with a message naming the mode and the CA file, and a MysqlSource on
+// verify-identity streams a row.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "cdc/mysql/mysql_source.h"
+#include "cdc/mysql/protocol/mysql_connection.h"
+#include "tests/support/mariadb_client.h"
+#include "tests/support/mysql_source_options.h"
+#include "tests/support/services_env.h"
+
+namespace cdc::mysql {
+namespace {
+
+using cdc::testing::service_port;
+using cdc::testing::service_value;
+
+ConnectOptions connect_options(TlsMode mode, std::string ca = {}) {
+  ConnectOptions o;
+  o.host = service_value("SLUICE_MARIADB_HOST");
+  o.port = static_cast<uint16_t>(service_port("SLUICE_MARIADB_PORT"));
+  o.user = service_value("SLUICE_MARIADB_USER");
+  o.password = service_value("SLUICE_MARIADB_PASSWORD");
+  o.connect_timeout = std::chrono::milliseconds(5000);
+  o.tls.mode = mode;
+  o.tls.ca = std::move(ca);
+  return o;
+}
+
+// What the server says about this session's transport: "" in plain text, "TLSv1.3" etc.
+std::string server_side_tls_version(MysqlConnection& c) {
+  auto rows = c.query("SHOW SESSION STATUS LIKE 'Ssl_version'");
+  REQUIRE_MESSAGE(rows, rows.error().to_string());
+  REQUIRE(rows->size() == 1);
+  return (*rows)[0][1].value_or("");
+}
+
+// A CA that did not sign the server's certificate.
+std::string other_ca() {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("sluice-tls-it-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string ca = (dir / "other-ca.pem").string();
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj '/CN=other CA' "
+                          "-keyout '" + (dir / "other-ca-key.pem").string() + "' -out '" + ca +
+                          "' >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  return ca;
+}
+
+TEST_CASE("each ssl-mode gives the transport it promises") {
+  const std::string ca = service_value("SLUICE_MARIADB_TLS_CA");
+  struct Case {
+    TlsMode mode;
+    std::string ca;
+    bool encrypted;
+  };
+  for (const Case& c : {Case{TlsMode::disabled, "", false}, Case{TlsMode::preferred, "", true},
+                        Case{TlsMode::required, "", true}, Case{TlsMode::verify_ca, ca, true},
+                        Case{TlsMode::verify_identity, ca, true}}) {
+    CAPTURE(to_string(c.mode));
+    auto conn = MysqlConnection::connect(connect_options(c.mode, c.ca));
+    REQUIRE_MESSAGE(conn, conn.error().to_string());
+    const std::string version = server_side_tls_version(**conn);
+    CHECK(version.empty() == !c.encrypted);
+    CHECK((*conn)->tls_cipher().empty() == !c.encrypted);
+    if (c.encrypted) CHECK(version.rfind("TLSv1.", 0) == 0);
+  }
+}
+
+TEST_CASE("a server certificate from another CA is refused, naming the mode and the CA file") {
+  const std::string wrong = other_ca();
+  for (TlsMode mode : {TlsMode::verify_ca, TlsMode::verify_identity}) {
+    CAPTURE(to_string(mode));
+    auto conn = MysqlConnection::connect(connect_options(mode, wrong));
+    REQUIRE_FALSE(conn);
+    CHECK(conn.error().code == Errc::invalid_config);
+    const std::string msg = conn.error().to_string();
+    CHECK(msg.find("cannot connect to 127.0.0.1:") != std::string::npos);
+    CHECK(msg.find("certificate") != std::string::npos);
+    CHECK(msg.find("[ssl-mode " + std::string(to_string(mode)) + ", ssl.ca " + wrong + "]") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("TLS settings that cannot work are refused before connecting") {
+  auto no_ca = MysqlConnection::connect(connect_options(TlsMode::verify_ca));
+  REQUIRE_FALSE(no_ca);
+  CHECK(no_ca.error().code == Errc::invalid_config);
+  CHECK(no_ca.error().to_string().find("ssl-mode verify-ca needs ssl.ca") != std::string::npos);
+
+  auto missing = MysqlConnection::connect(connect_options(TlsMode::verify_ca, "/nonexistent/ca.pem"));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == Errc::invalid_config);
+  CHECK(missing.error().to_string().find("TLS CA file '/nonexistent/ca.pem'") != std::string::npos);
+
+  auto o = connect_options(TlsMode::required);
+  o.tls.cert = service_value("SLUICE_MARIADB_TLS_CA");
+  auto half = MysqlConnection::connect(o);
+  REQUIRE_FALSE(half);
+  CHECK(half.error().to_string().find("needs both ssl.cert and ssl.key") != std::string::npos);
+}
+
+TEST_CASE("MysqlSource streams over verify-identity TLS") {
+  cdc::testing::MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS tls_it");
+  sql.run("DROP TABLE IF EXISTS tls_it.t");
+  sql.run("CREATE TABLE tls_it.t (id INT PRIMARY KEY, s VARCHAR(20))");
+  MysqlSourceOptions o = cdc::testing::services_mysql_source_options(54011, "tls-it");
+  o.table_include = {"tls_it\\.t"};
+  o.tls.mode = TlsMode::verify_identity;
+  o.tls.ca = service_value("SLUICE_MARIADB_TLS_CA");
+  MysqlSource source(o);
+  auto opened = source.open(Position{});
+  REQUIRE_MESSAGE(opened, opened.error().to_string());
+  sql.run("INSERT INTO tls_it.t VALUES (7, 'over tls')");
+  std::vector<std::unique_ptr<Batch>> batches;
+  const ChangeEvent* seen = nullptr;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (seen == nullptr && std::chrono::steady_clock::now() < deadline) {
+    auto b = source.poll(std::chrono::milliseconds(200));
+    REQUIRE_MESSAGE(b, b.error().to_string());
+    if (!*b) continue;
+    for (const auto& e : (*b)->events) {
+      if (e.schema->id.table == "t") seen = &e;
+    }
+    batches.push_back(std::move(*b));
+  }
+  REQUIRE(seen != nullptr);
+  CHECK(seen->op == Op::insert);
+  REQUIRE(seen->after.size == 2);
+  CHECK(seen->after.values()[0].i == 7);
+  CHECK(seen->after.values()[1].text == "over tls");
+  source.close();
+}
+
+}  // namespace
+}  // namespace cdc::mysql
