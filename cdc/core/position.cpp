@@ -35,8 +35,9 @@ std::string to_string(const Position& p) {
       return "datagen:row=" + std::to_string(d.next_row);
     }
     std::string operator()(const MysqlPosition& m) const {
-      std::string s = m.binlog.file + ":" + std::to_string(m.binlog.offset);
-      if (!m.gtid_set.empty()) s += " gtid=" + m.gtid_set;
+      // No file: a start by GTID set before its first transaction arrived.
+      std::string s = m.binlog.file.empty() ? "" : m.binlog.file + ":" + std::to_string(m.binlog.offset);
+      if (!m.gtid_set.empty()) s += (s.empty() ? "gtid=" : " gtid=") + m.gtid_set;
       if (m.events_to_skip != 0 || m.rows_to_skip != 0) {
         s += " skip=" + std::to_string(m.events_to_skip) + "/" + std::to_string(m.rows_to_skip);
       }

@@ -1,6 +1,7 @@
 #include "cdc/daemon/wiring.h"
 
 #include "cdc/datagen/datagen_source.h"
+#include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/pipeline/route_stage.h"
 #include "sinks/file/file_sink.h"
@@ -64,13 +65,16 @@ Result<mysql::MysqlSourceOptions> to_mysql(const config::MysqlSourceOptions& c, 
     case config::StartupMode::latest_offset: o.startup_mode = mysql::StartupMode::latest_offset; break;
     case config::StartupMode::earliest_offset: o.startup_mode = mysql::StartupMode::earliest_offset; break;
     case config::StartupMode::specific_offset:
-      if (!c.startup_specific_offset_gtid_set.empty() || !c.startup_specific_offset_pos) {
-        return make_error(Errc::invalid_config,
-                          "source.scan.startup.specific-offset.gtid-set: starting from a GTID set is not "
-                          "available in this build yet; give scan.startup.specific-offset.file and .pos");
-      }
       o.startup_mode = mysql::StartupMode::specific_offset;
-      o.specific_offset = BinlogPosition{c.startup_specific_offset_file, *c.startup_specific_offset_pos};
+      if (!c.startup_specific_offset_gtid_set.empty()) {
+        if (auto set = mysql::GtidSet::parse(c.startup_specific_offset_gtid_set); !set) {
+          return std::move(set).error().with_context("source.scan.startup.specific-offset.gtid-set");
+        }
+        o.specific_gtid_set = c.startup_specific_offset_gtid_set;
+      } else {
+        o.specific_offset = BinlogPosition{c.startup_specific_offset_file,
+                                           c.startup_specific_offset_pos.value_or(4)};
+      }
       break;
     case config::StartupMode::initial:
     case config::StartupMode::snapshot:

@@ -1,5 +1,6 @@
 #include "cdc/mysql/gtid_set.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace cdc::mysql {
@@ -98,6 +99,56 @@ std::string GtidSet::to_string() const {
     for (const auto& [a, b] : ivs) {
       out += ":" + std::to_string(a);
       if (b != a) out += "-" + std::to_string(b);
+    }
+  }
+  return out;
+}
+
+namespace {
+void put_u64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+Result<std::string> GtidSet::encode_mysql() const {
+  std::string out;
+  put_u64(out, mysql_.size());
+  for (const auto& [uuid, intervals] : mysql_) {
+    std::string sid;
+    for (char c : uuid) {
+      if (c == '-') continue;
+      const int d = hex_digit(c);
+      if (d < 0 || sid.size() == 32) {
+        return make_error(Errc::invalid_config, "bad MySQL server uuid '" + uuid + "' in GTID set");
+      }
+      sid.push_back(c);
+    }
+    if (sid.size() != 32) {
+      return make_error(Errc::invalid_config, "bad MySQL server uuid '" + uuid + "' in GTID set");
+    }
+    for (size_t i = 0; i < 32; i += 2) {
+      out.push_back(static_cast<char>(hex_digit(sid[i]) * 16 + hex_digit(sid[i + 1])));
+    }
+    auto sorted = intervals;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<std::pair<uint64_t, uint64_t>> merged;
+    for (const auto& iv : sorted) {
+      if (!merged.empty() && iv.first <= merged.back().second + 1) {
+        merged.back().second = std::max(merged.back().second, iv.second);
+      } else {
+        merged.push_back(iv);
+      }
+    }
+    put_u64(out, merged.size());
+    for (const auto& [first, last] : merged) {
+      put_u64(out, first);
+      put_u64(out, last + 1);  // the wire form is half-open
     }
   }
   return out;

@@ -26,7 +26,15 @@ class GtidSet {
   void reset_mariadb(const std::vector<MariadbGtid>& gtids);
   void reset_mysql(std::string_view gtid_set_text);
   bool empty() const { return mariadb_.empty() && mysql_.empty(); }
+  bool has_mariadb() const { return !mariadb_.empty(); }
+  bool has_mysql() const { return !mysql_.empty(); }
   std::string to_string() const;
+
+  // The MySQL part in the binary form COM_BINLOG_DUMP_GTID carries (MySQL's
+  // Gtid_set::encode): n_sids u64, then per uuid its 16 bytes, n_intervals u64 and each
+  // interval as [first, last + 1) u64 pairs; little-endian, intervals sorted and merged.
+  // Errors: invalid_config for a uuid that is not 32 hex digits (dashes allowed).
+  Result<std::string> encode_mysql() const;
 
  private:
   std::map<uint32_t, MariadbGtid> mariadb_;  // by domain id

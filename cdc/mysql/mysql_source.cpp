@@ -12,6 +12,7 @@
 #include "cdc/mysql/binlog/binlog_event.h"
 #include "cdc/mysql/binlog/event_type.h"
 #include "cdc/mysql/gtid_set.h"
+#include "cdc/mysql/protocol/dump_request.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 
@@ -19,7 +20,6 @@ namespace cdc::mysql {
 
 namespace {
 
-constexpr uint16_t kDumpSendAnnotateRows = 2;  // MariaDB BINLOG_SEND_ANNOTATE_ROWS_EVENT
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -133,6 +133,7 @@ struct MysqlSource::Impl {
   Result<MysqlPosition> start_position();
   Status detect_json_columns(const TableMapEvent& map);
   Status handle(std::span<const std::byte> raw, Batch& batch, bool& heartbeat);
+  Status start_dump_by_gtid();
   Status emit_pending(Batch& batch);
   void begin_txn(uint64_t offset);
   void end_txn(uint64_t next_offset);
@@ -218,14 +219,50 @@ Result<MysqlPosition> MysqlSource::Impl::start_position() {
       break;
     }
     case StartupMode::specific_offset:
+      if (!options.specific_gtid_set.empty()) {
+        p.gtid_set = options.specific_gtid_set;  // no file: open() starts by GTID
+        break;
+      }
       p.binlog = options.specific_offset;
       if (p.binlog.file.empty()) {
-        return make_error(Errc::invalid_config, "specific-offset startup needs a binlog file");
+        return make_error(Errc::invalid_config,
+                          "specific-offset startup needs a binlog file or a GTID set");
       }
       if (p.binlog.offset < 4) p.binlog.offset = 4;
       break;
   }
   return p;
+}
+
+// A start (or a checkpoint taken before the first transaction after such a start) without a
+// binlog file: the server finds the first transaction not in `gtids`. The fake ROTATE that
+// opens the stream names the file; the first transaction's GTID event gives the offset, so
+// every later checkpoint has a file and position again.
+Status MysqlSource::Impl::start_dump_by_gtid() {
+  if (gtids.empty()) {
+    return make_error(Errc::invalid_config, "a start position needs a binlog file or a GTID set");
+  }
+  const std::string wanted = gtids.to_string();
+  if (flavor == Flavor::mariadb) {
+    if (gtids.has_mysql()) {
+      return make_error(Errc::invalid_config, "GTID set '" + wanted +
+                                                  "' has MySQL uuid GTIDs; MariaDB GTIDs look "
+                                                  "like domain-server-sequence (0-1-100)");
+    }
+    // Strict: a GTID the server's binlogs do not have is an error (1236), never a silent
+    // start somewhere else.
+    CDC_TRY(dump->execute("SET @slave_connect_state = '" + dump->escape(wanted) + "'"));
+    CDC_TRY(dump->execute("SET @slave_gtid_strict_mode = 1"));
+    CDC_TRY(dump->execute("SET @slave_gtid_ignore_duplicates = 0"));
+    return dump->start_binlog_dump(options.server_id, BinlogPosition{"", 4}, kDumpSendAnnotateRows);
+  }
+  if (gtids.has_mariadb()) {
+    return make_error(Errc::invalid_config, "GTID set '" + wanted +
+                                                "' has MariaDB GTIDs; MySQL GTIDs look like "
+                                                "uuid:1-100");
+  }
+  CDC_TRY_ASSIGN(const std::string sids, gtids.encode_mysql());
+  return dump->start_binlog_dump_gtid(options.server_id, sids);
 }
 
 Status MysqlSource::open(const Position& resume) {
@@ -269,8 +306,12 @@ Status MysqlSource::open(const Position& resume) {
   if (s.flavor == Flavor::mariadb) CDC_TRY(s.dump->execute("SET @mariadb_slave_capability = 4"));
   const uint64_t hb_ns = static_cast<uint64_t>(o.heartbeat_period.count()) * 1000000ULL;
   CDC_TRY(s.dump->execute("SET @master_heartbeat_period = " + std::to_string(hb_ns)));
-  CDC_TRY(s.dump->start_binlog_dump(o.server_id, start.binlog,
-                                    s.flavor == Flavor::mariadb ? kDumpSendAnnotateRows : 0));
+  if (!start.binlog.file.empty()) {
+    CDC_TRY(s.dump->start_binlog_dump(o.server_id, start.binlog,
+                                      s.flavor == Flavor::mariadb ? kDumpSendAnnotateRows : 0));
+  } else {
+    CDC_TRY(s.start_dump_by_gtid());
+  }
 
   s.file = start.binlog.file;
   ++s.file_gen;

@@ -17,7 +17,8 @@ namespace cdc::mysql {
 enum class StartupMode : uint8_t {
   latest_offset,    // SHOW MASTER STATUS at open: only changes made after start
   earliest_offset,  // the oldest binlog still on the server (SHOW BINARY LOGS), offset 4
-  specific_offset,  // `specific_offset` (file, offset): must be an event-group boundary
+  specific_offset,  // `specific_offset` (file, offset): must be an event-group boundary; or,
+                    // when `specific_gtid_set` is set, after the transactions of that set
 };
 
 struct MysqlSourceOptions {
@@ -42,6 +43,9 @@ struct MysqlSourceOptions {
   // Where to start when open() gets no checkpoint. Default: latest_offset.
   StartupMode startup_mode = StartupMode::latest_offset;
   BinlogPosition specific_offset;  // for StartupMode::specific_offset
+  // For StartupMode::specific_offset instead of a file: an executed GTID set, MariaDB
+  // ("0-1-100") or MySQL ("uuid:1-100"), as the server prints it.
+  std::string specific_gtid_set;
   // The server sends a heartbeat after this much silence; the connection is declared dead
   // after 2x this (min 10 s) without any packet. Default: 30 s. 0 disables heartbeats.
   std::chrono::milliseconds heartbeat_period{30000};

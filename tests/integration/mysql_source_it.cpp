@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cdc/mysql/mysql_source.h"
+#include "tests/support/mariadb_client.h"
 #include "tests/support/mysql_source_options.h"
 #include "tests/support/services_env.h"
 
@@ -282,6 +283,74 @@ TEST_CASE("resume inside a multi-row transaction yields exactly the remaining ro
     for (size_t k = delivered; k < 8; ++k) expect.push_back(static_cast<int64_t>(k + 1));
     CHECK(ids(tail) == expect);
   }
+}
+
+TEST_CASE("specific-offset by MariaDB GTID set: exactly the later transactions, then by file") {
+  cdc::testing::MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS sluice_it");
+  sql.run("DROP TABLE IF EXISTS sluice_it.bygtid");
+  sql.run("CREATE TABLE sluice_it.bygtid (id INT PRIMARY KEY)");
+  sql.run("INSERT INTO sluice_it.bygtid VALUES (1)");
+  const std::string after_first = *sql.query("SELECT @@gtid_binlog_pos")[0][0];
+  sql.run("INSERT INTO sluice_it.bygtid VALUES (2)");
+  sql.run("INSERT INTO sluice_it.bygtid VALUES (3),(4)");
+
+  auto opts = base_options();
+  opts.table_include = {"sluice_it\\.bygtid"};
+  opts.startup_mode = StartupMode::specific_offset;
+  opts.specific_gtid_set = after_first;
+  MysqlSource src(opts);
+  REQUIRE(src.open(Position{}));
+  // Before any transaction arrived the position is the GTID set alone: a checkpoint taken
+  // now resumes by GTID again.
+  const auto at_open = std::get<MysqlPosition>(src.current_position());
+  CHECK(at_open.binlog.file.empty());
+  CHECK(at_open.gtid_set == after_first);
+  Collected got;
+  collect(src, got, 3, "bygtid");
+  CHECK(ids(got) == std::vector<int64_t>{2, 3, 4});
+  // After the first transaction the position has a file and offset again.
+  const auto end = std::get<MysqlPosition>(got.batches.back()->end);
+  CHECK_FALSE(end.binlog.file.empty());
+  CHECK(end.binlog.offset > 4);
+  src.close();
+
+  sql.run("INSERT INTO sluice_it.bygtid VALUES (5)");
+  for (const Position& from : {Position{at_open}, Position{end}}) {
+    CAPTURE(to_string(from));
+    MysqlSource again(opts);
+    REQUIRE(again.open(from));
+    Collected rest;
+    const size_t n = std::get<MysqlPosition>(from).binlog.file.empty() ? 4 : 1;
+    collect(again, rest, n, "bygtid");
+    CHECK(ids(rest) == (n == 4 ? std::vector<int64_t>{2, 3, 4, 5} : std::vector<int64_t>{5}));
+    auto more = again.poll(std::chrono::milliseconds(300));
+    REQUIRE(more);
+    if (*more) CHECK((*more)->events.empty());
+  }
+}
+
+TEST_CASE("a GTID set the server never wrote, or of the other flavor, is refused clearly") {
+  auto opts = base_options();
+  opts.startup_mode = StartupMode::specific_offset;
+  opts.specific_gtid_set = "0-1-999999999";  // ahead of the server (gtid_strict_mode)
+  MysqlSource ahead(opts);
+  auto st = ahead.open(Position{});
+  if (st) {  // the server may accept the request and fail the stream on the first read
+    auto b = ahead.poll(std::chrono::milliseconds(2000));
+    REQUIRE_FALSE(b);
+    st = Status(std::move(b).error());
+  }
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::invalid_config);
+  CHECK(st.error().to_string().find("(1236)") != std::string::npos);
+
+  opts.specific_gtid_set = "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5";
+  MysqlSource mysql_set(opts);
+  auto wrong = mysql_set.open(Position{});
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().code == Errc::invalid_config);
+  CHECK(wrong.error().to_string().find("has MySQL uuid GTIDs") != std::string::npos);
 }
 
 TEST_CASE("a server without binlog_format=ROW is refused with the setting to change") {

@@ -1,5 +1,7 @@
 #include "cdc/mysql/protocol/mysql_connection.h"
 
+#include "cdc/mysql/protocol/dump_request.h"
+
 #include <mysql.h>
 #include <errmsg.h>
 #include <ma_pvio.h>
@@ -174,24 +176,24 @@ std::string MysqlConnection::escape(std::string_view s) const {
   return out;
 }
 
-Status MysqlConnection::start_binlog_dump(uint32_t server_id, const BinlogPosition& from,
-                                          uint16_t flags) {
-  if (from.offset > UINT32_MAX) {
-    return make_error(Errc::invalid_config, "binlog offset beyond 4 GiB needs COM_BINLOG_DUMP_GTID");
-  }
-  // COM_BINLOG_DUMP: pos u32, flags u16, server_id u32, file name (rest of the packet).
-  std::string pkt;
-  auto put = [&](uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) pkt.push_back(static_cast<char>(v >> (8 * i)));
-  };
-  put(from.offset, 4);
-  put(flags, 2);
-  put(server_id, 4);
-  pkt += from.file;
-  if (mysql_->methods->db_command(mysql_, COM_BINLOG_DUMP, pkt.data(), pkt.size(), 1, nullptr) != 0) {
-    return last_error("COM_BINLOG_DUMP");
+Status MysqlConnection::send_dump_command(uint8_t command, std::string_view body,
+                                          std::string_view what) {
+  if (mysql_->methods->db_command(mysql_, static_cast<enum_server_command>(command), body.data(),
+                                  body.size(), 1, nullptr) != 0) {
+    return last_error(what);
   }
   return {};
+}
+
+Status MysqlConnection::start_binlog_dump(uint32_t server_id, const BinlogPosition& from,
+                                          uint16_t flags) {
+  CDC_TRY_ASSIGN(const std::string body, binlog_dump_request(server_id, from, flags));
+  return send_dump_command(COM_BINLOG_DUMP, body, "COM_BINLOG_DUMP");
+}
+
+Status MysqlConnection::start_binlog_dump_gtid(uint32_t server_id, std::string_view sid_block) {
+  return send_dump_command(kComBinlogDumpGtid, binlog_dump_gtid_request(server_id, sid_block),
+                           "COM_BINLOG_DUMP_GTID");
 }
 
 bool MysqlConnection::has_buffered_input() const {

@@ -51,8 +51,12 @@ class MysqlConnection {
   std::string tls_cipher() const;
   std::string escape(std::string_view s) const;
 
-  // Sends COM_BINLOG_DUMP (MariaDB: flags 2 = send ANNOTATE_ROWS).
+  // Sends COM_BINLOG_DUMP (MariaDB: flags 2 = send ANNOTATE_ROWS). MariaDB starts from a GTID
+  // position with this too, after `SET @slave_connect_state`.
   Status start_binlog_dump(uint32_t server_id, const BinlogPosition& from, uint16_t flags);
+  // Sends COM_BINLOG_DUMP_GTID (MySQL 5.6+): the stream starts after the transactions of the
+  // SID block (GtidSet::encode_mysql()).
+  Status start_binlog_dump_gtid(uint32_t server_id, std::string_view sid_block);
   // The next event of the dump (the bytes after the OK marker, valid until the next call), or
   // nullopt when nothing arrived within `wait`. Lost connection / server error: Errc::io,
   // except "position purged"-like fatal replies (Errc::invalid_config).
@@ -61,6 +65,7 @@ class MysqlConnection {
  private:
   explicit MysqlConnection(st_mysql* mysql) : mysql_(mysql) {}
   Error last_error(std::string_view what) const;
+  Status send_dump_command(uint8_t command, std::string_view body, std::string_view what);
   bool has_buffered_input() const;
 
   st_mysql* mysql_;  // owned; closed in the destructor

@@ -56,6 +56,7 @@ TEST_CASE("Positions order by file index, offset and skip counts") {
 TEST_CASE("Position renders for humans") {
   CHECK(to_string(Position{MysqlPosition{{"mysql-bin.000042", 1337}, "0-1-5", 2, 0}}) ==
         "mysql-bin.000042:1337 gtid=0-1-5 skip=2/0");
+  CHECK(to_string(Position{MysqlPosition{{"", 0}, "0-1-5", 0, 0}}) == "gtid=0-1-5");
   CHECK(to_string(Lsn{0x16B374D848}) == "16/B374D848");
   CHECK(to_string(Position{DatagenPosition{7}}) == "datagen:row=7");
 }
