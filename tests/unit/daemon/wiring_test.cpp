@@ -65,7 +65,7 @@ TEST_CASE("wiring refuses, by name, what this build cannot do yet") {
         "pipeline 'w': source.scan.startup.mode: 'initial' is not available for mysql in this build yet "
         "(snapshots and timestamps come later); use latest-offset, earliest-offset or specific-offset");
 
-  auto with_tls = load_one(R"(
+  auto bad_gtid = load_one(R"(
 source:
   type: mysql
   hostname: 127.0.0.1
@@ -73,14 +73,16 @@ source:
   password: p
   tables: a\.b
   server-id: 7
-  scan.startup.mode: earliest-offset
-  ssl-mode: required
+  scan.startup.mode: specific-offset
+  scan.startup.specific-offset.gtid-set: 0-1
 sink: {type: "null"}
 pipeline: {name: w}
 )");
-  auto t = daemon::make_parts(with_tls);
-  REQUIRE_FALSE(t);
-  CHECK(t.error().message == "pipeline 'w': source.ssl-mode: 'required' needs TLS, which the mysql source does not support in this build yet");
+  auto g = daemon::make_parts(bad_gtid);
+  REQUIRE_FALSE(g);
+  CHECK(g.error().code == Errc::invalid_config);
+  CHECK(g.error().message ==
+        "pipeline 'w': source.scan.startup.specific-offset.gtid-set: bad MariaDB GTID '0-1'");
 
   auto transform = load_one(R"(
 source:
