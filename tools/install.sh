@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries (ENVIRONMENT.md lists how CMake finds each)
   libmysqlcppconn-dev libmariadb-dev libpq-dev librdkafka-dev librocksdb-dev
   libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev doctest-dev libhiredis-dev
-  libcurl4-openssl-dev libssl-dev libzstd-dev zlib1g-dev libspdlog-dev libfmt-dev
+  libcurl4-openssl-dev libssl-dev libzstd-dev libisal-dev zlib1g-dev libspdlog-dev libfmt-dev
   # real servers used by the quickstart and the integration tests
   mariadb-server mariadb-client postgresql-15 postgresql-client-15
   redis-server redis-tools prometheus
