@@ -11,6 +11,7 @@
 #include "cdc/core/log.h"
 #include "cdc/mysql/binlog/binlog_event.h"
 #include "cdc/mysql/binlog/event_type.h"
+#include "cdc/mysql/binlog/transaction_payload.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
 #include "cdc/mysql/schema/table_map_cache.h"
@@ -84,17 +85,39 @@ struct MysqlSource::Impl {
   uint64_t skip_events = 0;
   uint64_t skip_rows = 0;
 
+  // Where an event sits in the binlog. A top-level event: its own offset and the next event's.
+  // An event inside a TRANSACTION_PAYLOAD has no offset of its own (log_pos 0): it takes the
+  // payload event's, and `inner` is its index in the payload (the resume position needs no
+  // more: it counts row events and rows from the transaction's start, payload or not).
+  struct Place {
+    uint64_t start = 0;
+    uint64_t next = 0;
+    std::optional<size_t> inner;
+  };
+
+  // A TRANSACTION_PAYLOAD being unpacked: its inner events are handled one at a time, through
+  // the same path as top-level events, so a row event inside may span polls like any other.
+  struct Payload {
+    std::vector<std::byte> events;  // uncompressed; `reader` borrows it
+    PayloadEventReader reader{std::span<const std::byte>{}};
+    EventHeader header;  // the TRANSACTION_PAYLOAD's
+    DecodeContext ctx;   // the inner events': no checksums
+  };
+  std::optional<Payload> payload;
+
   // A row event being emitted across batches.
   struct Pending {
     std::vector<std::byte> raw;
     RowsEvent ev;
     TableVersionPtr table;
     EventHeader header;
+    Place place;
     size_t offset = 0;  // into ev.rows
     uint32_t row = 0;   // next row index
     uint32_t skip_rows = 0;
   };
   std::optional<Pending> pending;
+  std::vector<std::span<const std::byte>> json_docs;  // scratch of emit_pending
 
   // Per-batch interned strings.
   struct Interned {
@@ -133,11 +156,21 @@ struct MysqlSource::Impl {
   Result<MysqlPosition> start_position();
   Status detect_json_columns(const TableMapEvent& map);
   Status handle(std::span<const std::byte> raw, Batch& batch, bool& heartbeat);
+  Status handle_payload(const EventHeader& h, const TransactionPayloadEvent& ev);
+  Status handle_next_inner(Batch& batch);
+  Status handle_decoded(const EventHeader& h, BinlogEvent& ev, std::span<const std::byte> raw,
+                        const Place& place, const DecodeContext& ev_ctx, Batch& batch,
+                        bool& heartbeat);
   Status emit_pending(Batch& batch);
   void begin_txn(uint64_t offset);
   void end_txn(uint64_t next_offset);
   std::string where(const EventHeader& h) const {
     return describe_event_type(h.type) + " at " + file + ":" + std::to_string(h.start_offset());
+  }
+  std::string where(uint8_t type, const Place& place) const {
+    std::string s = describe_event_type(type);
+    if (place.inner) s += " (event " + std::to_string(*place.inner) + " of TRANSACTION_PAYLOAD (40))";
+    return s + " at " + file + ":" + std::to_string(place.start);
   }
 };
 
@@ -277,6 +310,7 @@ Status MysqlSource::open(const Position& resume) {
   s.committed = start.binlog;
   s.in_txn = false;
   s.pending.reset();
+  s.payload.reset();
   s.events_in_txn = 0;
   s.rows_in_txn = 0;
   s.rows_in_txn_by_table.clear();
@@ -355,8 +389,65 @@ Status MysqlSource::Impl::handle(std::span<const std::byte> raw, Batch& batch, b
   }
   auto decoded = decode_event(raw, ctx);
   if (!decoded) return std::move(decoded).error().with_context(where(h));
-  auto& ev = *decoded;
-  const uint64_t start = h.start_offset();
+  if (auto* tp = std::get_if<TransactionPayloadEvent>(&decoded->body)) {
+    return handle_payload(h, *tp);
+  }
+  return handle_decoded(h, *decoded, raw, Place{h.start_offset(), h.log_pos, std::nullopt}, ctx,
+                        batch, heartbeat);
+}
+
+Status MysqlSource::Impl::handle_payload(const EventHeader& h, const TransactionPayloadEvent& ev) {
+  auto events = decompress_transaction_payload(ev, options.max_transaction_payload_bytes);
+  if (!events) return std::move(events).error().with_context(where(h));
+  if (!in_txn) begin_txn(h.start_offset());  // MySQL writes the GTID event before the payload
+  payload.emplace();
+  payload->events = std::move(*events);
+  payload->reader = PayloadEventReader(payload->events);
+  payload->header = h;
+  payload->ctx = transaction_payload_context(ctx);
+  return {};
+}
+
+Status MysqlSource::Impl::handle_next_inner(Batch& batch) {
+  auto& pl = *payload;
+  const Place place{pl.header.start_offset(), pl.header.log_pos, pl.reader.index()};
+  auto next = pl.reader.next();
+  if (!next) return std::move(next).error().with_context(where(pl.header));
+  if (!next->has_value()) {
+    payload.reset();
+    return {};
+  }
+  const auto raw = **next;
+  auto decoded = decode_event(raw, pl.ctx);
+  if (!decoded) {
+    return std::move(decoded).error().with_context(where(static_cast<uint8_t>(raw[4]), place));
+  }
+  switch (static_cast<EventType>(decoded->header.type)) {
+    case EventType::format_description:
+    case EventType::rotate:
+    case EventType::heartbeat:
+    case EventType::heartbeat_v2:
+    case EventType::transaction_payload:
+    case EventType::gtid:
+    case EventType::anonymous_gtid:
+    case EventType::previous_gtids:
+    case EventType::mariadb_gtid:
+    case EventType::gtid_list:
+    case EventType::stop:
+      // Binlog_event_writer only compresses the transaction's own events.
+      return make_error(Errc::malformed, "event not allowed inside a transaction payload")
+          .with_context(where(decoded->header.type, place));
+    default: break;
+  }
+  bool heartbeat = false;
+  return handle_decoded(decoded->header, *decoded, raw, place, pl.ctx, batch, heartbeat);
+}
+
+Status MysqlSource::Impl::handle_decoded(const EventHeader& h, BinlogEvent& ev,
+                                         std::span<const std::byte> raw, const Place& place,
+                                         const DecodeContext& ev_ctx, Batch& batch,
+                                         bool& heartbeat) {
+  const uint64_t start = place.start;
 
   if (auto* rot = std::get_if<RotateEvent>(&ev.body)) {
     file = std::string(rot->next_file);
@@ -402,17 +493,17 @@ Status MysqlSource::Impl::handle(std::span<const std::byte> raw, Batch& batch, b
       txn_thread = q->thread_id;
       txn_ends_after_query = false;
     } else if (head == "COMMIT" || head == "ROLLBACK") {
-      end_txn(h.log_pos);
+      end_txn(place.next);
     } else if (!in_txn || txn_ends_after_query) {
       // DDL and other standalone statements. TODO(mysql): schema history + schema-change
       // events from DDL (#3); until then TABLE_MAP metadata versions the schema.
       if (!in_txn) begin_txn(start);
-      end_txn(h.log_pos);
+      end_txn(place.next);
     }
     return {};
   }
   if (std::holds_alternative<XidEvent>(ev.body)) {
-    end_txn(h.log_pos);
+    end_txn(place.next);
     return {};
   }
   if (auto* a = std::get_if<AnnotateRowsEvent>(&ev.body)) {
@@ -432,7 +523,7 @@ Status MysqlSource::Impl::handle(std::span<const std::byte> raw, Batch& batch, b
     if (!in) return {};
     CDC_TRY(detect_json_columns(*tm));
     auto v = tables.apply(std::move(*tm));
-    if (!v) return std::move(v).error().with_context(where(h));
+    if (!v) return std::move(v).error().with_context(where(h.type, place));
     return {};
   }
   if (auto* rows = std::get_if<RowsEvent>(&ev.body)) {
@@ -445,33 +536,36 @@ Status MysqlSource::Impl::handle(std::span<const std::byte> raw, Batch& batch, b
     if (inc == table_included.end()) {
       return make_error(Errc::malformed, "row event for table id " + std::to_string(rows->table_id) +
                                              " without a preceding TABLE_MAP")
-          .with_context(where(h));
+          .with_context(where(h.type, place));
     }
     if (!inc->second) {
       ++events_in_txn;
       return {};
     }
     auto table = tables.find(rows->table_id);
-    if (!table) return make_error(Errc::internal, "table id without a version").with_context(where(h));
+    if (!table) {
+      return make_error(Errc::internal, "table id without a version").with_context(where(h.type, place));
+    }
     if (rows->column_count != table->columns.size()) {
       return make_error(Errc::malformed, "row event has " + std::to_string(rows->column_count) +
                                              " columns, TABLE_MAP " +
                                              std::to_string(table->columns.size()))
-          .with_context(where(h));
+          .with_context(where(h.type, place));
     }
     if (!rows->full_image()) {
       return make_error(Errc::unsupported,
                         "partial row image in " + table->schema->id.to_string() +
                             ": set binlog_row_image=FULL")
-          .with_context(where(h));
+          .with_context(where(h.type, place));
     }
     Pending p;
     p.raw.assign(raw.begin(), raw.end());
     p.header = h;
+    p.place = place;
     p.table = std::move(table);
     // Re-decode over the owned copy so the spans stay valid across polls.
-    auto again = decode_event(p.raw, ctx);
-    if (!again) return std::move(again).error().with_context(where(h));
+    auto again = decode_event(p.raw, ev_ctx);
+    if (!again) return std::move(again).error().with_context(where(h.type, place));
     p.ev = std::get<RowsEvent>(again->body);
     p.skip_rows = events_in_txn == skip_events ? static_cast<uint32_t>(skip_rows) : 0;
     pending = std::move(p);
@@ -495,13 +589,22 @@ Status MysqlSource::Impl::emit_pending(Batch& batch) {
     ByteReader r(p.ev.rows.subspan(p.offset));
     auto before = batch.arena.make_array<Value>(n);
     auto after = update ? batch.arena.make_array<Value>(n) : std::span<Value>{};
-    Status st = decode_row_image(r, cols, p.ev.present, batch.arena, before);
-    if (st && update) st = decode_row_image(r, cols, p.ev.present_after, batch.arena, after);
+    Status st;
+    if (p.ev.partial()) {
+      // The before image's JSON documents, which the after image's diffs apply to.
+      json_docs.assign(n, {});
+      st = decode_row_image(r, cols, p.ev.present, batch.arena, before, json_docs);
+      if (st) {
+        st = decode_partial_after_image(r, cols, p.ev.present_after, json_docs, batch.arena, after);
+      }
+    } else {
+      st = decode_row_image(r, cols, p.ev.present, batch.arena, before);
+      if (st && update) st = decode_row_image(r, cols, p.ev.present_after, batch.arena, after);
+    }
     if (!st) {
-      return std::move(st).error().with_context(
-          "row " + std::to_string(p.row) + " of " + p.table->schema->id.to_string() + " in " +
-          describe_event_type(p.header.type) + " at " + file + ":" +
-          std::to_string(p.header.start_offset()));
+      return std::move(st).error().with_context("row " + std::to_string(p.row) + " of " +
+                                                p.table->schema->id.to_string() + " in " +
+                                                where(p.header.type, p.place));
     }
     p.offset += r.offset();
     const uint32_t row_idx = p.row++;
@@ -542,7 +645,7 @@ Status MysqlSource::Impl::emit_pending(Batch& batch) {
     ce.source.name = in.name;
     ce.source.server_id = p.header.server_id;
     ce.source.file = in.file;
-    ce.source.pos = p.header.start_offset();
+    ce.source.pos = p.place.start;
     ce.source.row = row_idx;
     ce.source.gtid = in.gtid;
     ce.source.thread = txn_thread;
@@ -576,6 +679,10 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
   while (batch->events.size() < s.options.max_batch_events) {
     if (s.pending) {
       if (auto st = s.emit_pending(*batch); !st) return fail(std::move(st).error());
+      continue;
+    }
+    if (s.payload) {
+      if (auto st = s.handle_next_inner(*batch); !st) return fail(std::move(st).error());
       continue;
     }
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
