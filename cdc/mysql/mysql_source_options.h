@@ -50,7 +50,8 @@ struct MysqlSourceOptions {
   size_t max_batch_events = 1024;
   // Largest uncompressed MySQL 8 compressed transaction (TRANSACTION_PAYLOAD, bytes) that is
   // unpacked; the whole uncompressed transaction is held in memory while it streams. A larger
-  // one stops the source with an error naming this option (never a silent skip). Default: 256 MiB.
+  // one stops the source with an error naming the config key `transaction-payload.max-size`
+  // (never a silent skip). Default: 256 MiB.
   uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
 };
 

@@ -95,7 +95,7 @@ Result<std::vector<std::byte>> decompress_transaction_payload(const TransactionP
                       "transaction payload of " + std::to_string(ev.uncompressed_size) +
                           " uncompressed bytes is above the limit of " +
                           std::to_string(max_uncompressed) +
-                          " (raise max_transaction_payload_bytes)");
+                          " (raise source transaction-payload.max-size)");
   }
   if (ev.compression == PayloadCompression::none) {
     return std::vector<std::byte>(ev.payload.begin(), ev.payload.end());

@@ -153,7 +153,7 @@ TEST_CASE("TRANSACTION_PAYLOAD: a corrupt ZSTD frame, wrong sizes and the cap ar
   e = payload_error(payload_body({0, inner.size(), packed.size()}, packed), 959);
   CHECK(e.code == Errc::unsupported);
   CHECK(e.message == "transaction payload of 960 uncompressed bytes is above the limit of 959 "
-                     "(raise max_transaction_payload_bytes)");
+                     "(raise source transaction-payload.max-size)");
 
   // A frame cut short: the header agrees with the bytes there are, the frame does not end.
   const std::vector<std::byte> cut(packed.begin(), packed.end() - 3);
