@@ -30,6 +30,16 @@ const std::string kFile = "mysql-bin.000004";
 
 using Bytes = std::vector<std::byte>;
 
+// A position in kFile, no GTIDs (the capture's transactions are anonymous).
+MysqlPosition at(uint64_t offset, uint64_t events_to_skip = 0, uint64_t rows_to_skip = 0) {
+  MysqlPosition p;
+  p.binlog.file = kFile;
+  p.binlog.offset = offset;
+  p.events_to_skip = events_to_skip;
+  p.rows_to_skip = rows_to_skip;
+  return p;
+}
+
 void put_int(Bytes& out, uint64_t v, int n) {
   for (int i = 0; i < n; ++i) out.push_back(static_cast<std::byte>(v >> (8 * i)));
 }
@@ -241,7 +251,7 @@ TEST_CASE("BinlogStream: a compressed transaction streams, and every batch end r
   for (size_t batch_size : {1, 2, 4, 100}) {
     CAPTURE(batch_size);
     TableMapCache tables;
-    auto s = make_stream(tables, MysqlPosition{{kFile, 4}, "", 0, 0}, batch_size);
+    auto s = make_stream(tables, at(4, 0, 0), batch_size);
     const auto raws = st.events(4);
     size_t next = 0;
     std::vector<std::string> seen;
@@ -261,7 +271,7 @@ TEST_CASE("BinlogStream: a compressed transaction streams, and every batch end r
     }
     CHECK(seen == kAll);
     // Done: after the payload, outside any transaction.
-    CHECK(s.position() == MysqlPosition{{kFile, st.payload_end}, "", 0, 0});
+    CHECK(s.position() == at(st.payload_end, 0, 0));
 
     // Resume from every batch end inside the transaction: from its GTID event, skipping what
     // the batch delivered; the rest arrives exactly once.
@@ -291,7 +301,7 @@ TEST_CASE("BinlogStream: a compressed transaction streams, and every batch end r
 TEST_CASE("BinlogStream: positions inside the payload count row events and rows") {
   const Stream st;
   TableMapCache tables;
-  auto s = make_stream(tables, MysqlPosition{{kFile, 4}, "", 0, 0}, 2);
+  auto s = make_stream(tables, at(4, 0, 0), 2);
   const auto raws = st.events(4);
   size_t next = 0;
   std::vector<MysqlPosition> ends;
@@ -305,17 +315,16 @@ TEST_CASE("BinlogStream: positions inside the payload count row events and rows"
   // 2 of WRITE_ROWS' 3 rows; its 3rd row and the update (2 row events done); both deletes (the
   // batch is full before the XID); then the XID closes the transaction.
   CHECK(sizes == std::vector<size_t>{2, 2, 2, 0});
-  CHECK(ends[0] == MysqlPosition{{kFile, 157}, "", 0, 2});
-  CHECK(ends[1] == MysqlPosition{{kFile, 157}, "", 2, 0});
-  CHECK(ends[2] == MysqlPosition{{kFile, 157}, "", 3, 0});
-  CHECK(ends[3] == MysqlPosition{{kFile, st.payload_end}, "", 0, 0});
+  CHECK(ends[0] == at(157, 0, 2));
+  CHECK(ends[1] == at(157, 2, 0));
+  CHECK(ends[2] == at(157, 3, 0));
+  CHECK(ends[3] == at(st.payload_end, 0, 0));
 }
 
 // The error that stops a stream reading `st` from the start.
 Error first_error(const Stream& st) {
   TableMapCache tables;
-  const MysqlPosition start{{kFile, 4}, "", 0, 0};
-  auto s = make_stream(tables, start, 10);
+  auto s = make_stream(tables, at(4), 10);
   size_t next = 0;
   auto p = poll(s, st.events(4), next, 10);
   REQUIRE_FALSE(p);
