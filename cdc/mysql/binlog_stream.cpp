@@ -125,7 +125,7 @@ Status BinlogStream::handle(std::span<const std::byte> raw, Batch& batch, bool& 
 Status BinlogStream::handle_payload(const EventHeader& h, const TransactionPayloadEvent& ev) {
   auto events = decompress_transaction_payload(ev, config_.max_transaction_payload_bytes);
   if (!events) return std::move(events).error().with_context(where(h));
-  if (!in_txn_) begin_txn(h.start_offset());  // MySQL writes the GTID event before the payload_
+  if (!in_txn_) begin_txn(h.start_offset());  // MySQL writes the GTID event before the payload
   payload_.emplace();
   payload_->events = std::move(*events);
   payload_->reader = PayloadEventReader(payload_->events);
@@ -161,18 +161,25 @@ Status BinlogStream::handle_next_inner(Batch& batch) {
     case EventType::gtid_list:
     case EventType::stop:
       // Binlog_event_writer only compresses the transaction's own events.
-      return make_error(Errc::malformed, "event not allowed inside a transaction payload_")
+      return make_error(Errc::malformed, "event not allowed inside a transaction payload")
           .with_context(where(decoded->header.type, place));
     default: break;
   }
+  // The server compresses one transaction per payload. An event after its end could not be
+  // resumed correctly (the position then points past the payload), so it is refused.
+  if (pl.txn_ended) {
+    return make_error(Errc::malformed, "event after the end of the transaction in its payload")
+        .with_context(where(decoded->header.type, place));
+  }
   bool heartbeat = false;
-  return handle_decoded(decoded->header, *decoded, raw, place, pl.ctx, batch, heartbeat);
+  CDC_TRY(handle_decoded(decoded->header, *decoded, raw, place, pl.ctx, batch, heartbeat));
+  pl.txn_ended = !in_txn_;
+  return {};
 }
 
 Status BinlogStream::handle_decoded(const EventHeader& h, BinlogEvent& ev,
-                                         std::span<const std::byte> raw, const Place& place,
-                                         const DecodeContext& ev_ctx, Batch& batch,
-                                         bool& heartbeat) {
+                                    std::span<const std::byte> raw, const Place& place,
+                                    const DecodeContext& ev_ctx, Batch& batch, bool& heartbeat) {
   const uint64_t start = place.start;
 
   if (auto* rot = std::get_if<RotateEvent>(&ev.body)) {

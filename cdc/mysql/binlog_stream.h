@@ -74,6 +74,7 @@ class BinlogStream {
     PayloadEventReader reader{std::span<const std::byte>{}};
     EventHeader header;  // the TRANSACTION_PAYLOAD's
     DecodeContext ctx;   // the inner events': no checksums
+    bool txn_ended = false;  // an inner event ended the transaction
   };
 
   // A row event being emitted across batches.

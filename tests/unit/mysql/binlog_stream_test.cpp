@@ -148,7 +148,8 @@ struct Stream {
   Bytes payload;    // the TRANSACTION_PAYLOAD event, CRC32 included
   uint64_t payload_end = 0;
 
-  explicit Stream(const std::string& partial_path = "$.k", bool corrupt = false) {
+  explicit Stream(const std::string& partial_path = "$.k", bool corrupt = false,
+                  bool second_txn = false) {
     // BEGIN and XID from the capture's own payload.
     auto stripped = strip_checksum(capture[3].bytes, ChecksumAlg::crc32);
     REQUIRE(stripped);
@@ -162,6 +163,7 @@ struct Stream {
                            delete_rows(), xid}) {
       append(inner, ev);
     }
+    if (second_txn) append(inner, begin);
     Bytes packed(ZSTD_compressBound(inner.size()));
     packed.resize(ZSTD_compress(packed.data(), packed.size(), inner.data(), inner.size(), 3));
     if (corrupt) packed[0] ^= std::byte{0xff};
@@ -343,6 +345,11 @@ TEST_CASE("BinlogStream: errors inside a payload name the event, the file and th
         "row 0 of demo.t in PARTIAL_UPDATE_ROWS (39) (event 3 of TRANSACTION_PAYLOAD (40)) at "
         "mysql-bin.000004:236: column 2 (doc): REPLACE of $.missing rejected: the path does not "
         "exist in the before image");
+
+  e = first_error(Stream("$.k", false, /*second_txn=*/true));
+  CHECK(e.code == Errc::malformed);
+  CHECK(e.message == "QUERY (2) (event 6 of TRANSACTION_PAYLOAD (40)) at mysql-bin.000004:236: "
+                     "event after the end of the transaction in its payload");
 }
 
 }  // namespace
