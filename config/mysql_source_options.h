@@ -73,6 +73,10 @@ struct MysqlSourceOptions {
   // `zero-date.handling`: null | string. MySQL's '0000-00-00' is no valid date: emit NULL
   // (true) or the literal text (false). Default: null (true).
   bool zero_date_as_null = true;
+  // `transaction-payload.max-size`: the largest uncompressed MySQL 8 compressed transaction
+  // (binlog_transaction_compression) that is unpacked; it is held in memory while it streams,
+  // and a larger one stops the source with an error naming this key. Unit: size. Default: 256mb.
+  uint64_t transaction_payload_max_bytes = uint64_t{256} << 20;
 };
 
 }  // namespace cdc::config

@@ -192,6 +192,10 @@ void check_mysql(Checker& c, const MysqlSourceOptions& o, const std::string& pre
   if (o.snapshot_chunk_size < 1) {
     c.add(key("scan.incremental.snapshot.chunk.size"), "expected an integer >= 1, found '0'");
   }
+  if (o.transaction_payload_max_bytes < (64u << 10)) {
+    c.add(key("transaction-payload.max-size"),
+          "expected a size >= 64kb, found " + quote(format_size(o.transaction_payload_max_bytes)));
+  }
   if (o.snapshot_fetch_size < 1) {
     c.add(key("scan.snapshot.fetch.size"), "expected an integer >= 1, found '0'");
   }

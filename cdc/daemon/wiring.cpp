@@ -60,6 +60,7 @@ Result<mysql::MysqlSourceOptions> to_mysql(const config::MysqlSourceOptions& c, 
   o.server_id = c.server_id.first;
   o.heartbeat_period = c.heartbeat_interval;
   o.connect_timeout = c.connect_timeout;
+  o.max_transaction_payload_bytes = c.transaction_payload_max_bytes;
   o.pipeline_name = pipeline;
   switch (c.startup_mode) {
     case config::StartupMode::latest_offset: o.startup_mode = mysql::StartupMode::latest_offset; break;

@@ -1,5 +1,5 @@
 // MysqlSource: the MySQL/MariaDB binlog source. Impersonates a replica (COM_BINLOG_DUMP on a
-// libmariadb connection), decodes every event with the pure decoders in binlog/, and returns
+// libmariadb connection), turns the events into change events with BinlogStream, and returns
 // Batches of row changes whose end Position resumes exactly (Debezium semantics: the start of
 // the current transaction + row events and rows of it already delivered). open/poll/close run
 // on the reader thread only; acknowledge is a no-op (MySQL keeps no replica state).

@@ -56,6 +56,11 @@ struct MysqlSourceOptions {
   // A batch is cut after this many change events, also in the middle of a transaction or a
   // row event, so a large transaction is never held in memory. Default: 1024.
   size_t max_batch_events = 1024;
+  // Largest uncompressed MySQL 8 compressed transaction (TRANSACTION_PAYLOAD, bytes) that is
+  // unpacked; the whole uncompressed transaction is held in memory while it streams. A larger
+  // one stops the source with an error naming the config key `transaction-payload.max-size`
+  // (never a silent skip). Default: 256 MiB.
+  uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
 };
 
 }  // namespace cdc::mysql

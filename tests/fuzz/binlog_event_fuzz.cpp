@@ -8,6 +8,7 @@
 //   listed fewer types than the event's code: decoders fall back to their defaults).
 #include "cdc/mysql/binlog/binlog_event.h"
 #include "cdc/mysql/binlog/event_type.h"
+#include "cdc/mysql/binlog/transaction_payload.h"
 #include "tests/fuzz/fuzz_util.h"
 
 using namespace cdc;
@@ -66,6 +67,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)pg->to_gtid_set();
   } else if (auto* g = std::get_if<MysqlGtidEvent>(&*r)) {
     (void)g->gtid();
+  } else if (auto* tp = std::get_if<TransactionPayloadEvent>(&*r)) {
+    FUZZ_CHECK(within(tp->payload, body), "payload: span outside the body");
+    auto events = decompress_transaction_payload(*tp, uint64_t{1} << 20);
+    if (!events) {
+      FUZZ_CHECK(is_bad_bytes_error(events.error()), "payload: non-decode error code");
+    } else {
+      FUZZ_CHECK(events->size() == tp->uncompressed_size, "payload: size not verified");
+    }
   }
   return 0;
 }

@@ -1,7 +1,9 @@
 // Fuzz target binlog_stream: a whole sequence of binlog events through the decode path of
 // MysqlSource::Impl::handle()/emit_pending() minus the network, so cross-event state (the
 // FORMAT_DESCRIPTION context, the TableMapCache, the GTID set) is exercised: FDE -> TABLE_MAP ->
-// rows decoded against that table map.
+// rows decoded against that table map (PARTIAL_UPDATE_ROWS after images get their JSON diffs
+// applied to the before image), and a TRANSACTION_PAYLOAD's inner events are fed back through
+// the same path with the payload context, as the source does.
 //
 // Input: u8 mode, then events back to back exactly as in a binlog file after its 4-byte magic
 // (a leading magic is skipped too), each event framed by the event_size of its own header.
@@ -22,6 +24,7 @@
 #include "cdc/core/byte_reader.h"
 #include "cdc/mysql/binlog/binlog_event.h"
 #include "cdc/mysql/binlog/event_type.h"
+#include "cdc/mysql/binlog/transaction_payload.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 #include "tests/fuzz/fuzz_util.h"
@@ -33,6 +36,8 @@ using namespace cdc::fuzz;
 namespace {
 
 constexpr size_t kHeader = kEventHeaderLength;
+// Fuzz inputs are small; a larger declared size must be refused, not allocated.
+constexpr uint64_t kMaxPayload = uint64_t{1} << 20;
 
 uint32_t load_u32(const std::byte* p) {
   return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
@@ -112,13 +117,17 @@ struct Stream {
     const size_t n = t->columns.size();
     ByteReader r(re.rows);
     size_t row_idx = 0;
+    std::vector<std::span<const std::byte>> json_docs(n);
     while (r.remaining() > 0 && row_idx < 100000) {
       const size_t before_off = r.offset();
       auto before = arena.make_array<Value>(n);
-      Status st = decode_row_image(r, t->columns, re.present, arena, before);
+      Status st = decode_row_image(r, t->columns, re.present, arena, before,
+                                   re.partial() ? std::span(json_docs) : std::span<std::span<const std::byte>>{});
       if (st && re.kind == RowsKind::update) {
         auto after = arena.make_array<Value>(n);
-        st = decode_row_image(r, t->columns, re.present_after, arena, after);
+        st = re.partial()
+                 ? decode_partial_after_image(r, t->columns, re.present_after, json_docs, arena, after)
+                 : decode_row_image(r, t->columns, re.present_after, arena, after);
       }
       if (!st) {
         FUZZ_CHECK(is_bad_bytes_error(st.error()), "row image failed with a non-decode error");
@@ -135,7 +144,29 @@ struct Stream {
     }
   }
 
-  void event(std::span<const std::byte> raw) {
+  void payload(const TransactionPayloadEvent& tp, std::span<const std::byte> raw) {
+    FUZZ_CHECK(within(tp.payload, raw), "payload outside the event");
+    auto events = decompress_transaction_payload(tp, kMaxPayload);
+    if (!events) {
+      FUZZ_CHECK(is_bad_bytes_error(events.error()), "payload failed with a non-decode error");
+      return;
+    }
+    FUZZ_CHECK(events->size() == tp.uncompressed_size, "payload size not verified");
+    PayloadEventReader reader(*events);
+    while (true) {
+      auto next = reader.next();
+      if (!next) {
+        FUZZ_CHECK(is_bad_bytes_error(next.error()), "inner framing: non-decode error");
+        return;
+      }
+      if (!next->has_value()) break;
+      FUZZ_CHECK(within(**next, *events) && (*next)->size() >= kHeader, "inner event view");
+      event(**next, /*inner=*/true);
+    }
+    FUZZ_CHECK(reader.offset() == events->size(), "inner events do not cover the payload");
+  }
+
+  void event(std::span<const std::byte> raw, bool inner = false) {
     auto h = decode_event_header(raw);
     if (!h) {
       FUZZ_CHECK(is_bad_bytes_error(h.error()), "header failed with a non-decode error");
@@ -143,6 +174,10 @@ struct Stream {
     }
     FUZZ_CHECK(h->event_size == raw.size(), "header accepted a wrong event_size");
     FUZZ_CHECK(h->start_offset() <= h->log_pos, "start offset after log_pos");
+    if (inner && (h->type == static_cast<uint8_t>(EventType::format_description) ||
+                  h->type == static_cast<uint8_t>(EventType::transaction_payload))) {
+      return;  // the source refuses these inside a payload
+    }
     if (h->type == static_cast<uint8_t>(EventType::format_description)) {
       auto fde = decode_format_description(raw);
       if (!fde) {
@@ -155,7 +190,7 @@ struct Stream {
       FUZZ_CHECK(ctx.header_length == fde->header_length, "context lost the header length");
       return;
     }
-    auto decoded = decode_event(raw, ctx);
+    auto decoded = decode_event(raw, inner ? transaction_payload_context(ctx) : ctx);
     if (!decoded) {
       FUZZ_CHECK(is_bad_bytes_error(decoded.error()), "event failed with a non-decode error");
       return;
@@ -226,6 +261,8 @@ struct Stream {
       FUZZ_CHECK(tables.find(id) == *v, "applied table map is not found by its id");
     } else if (auto* re = std::get_if<RowsEvent>(&ev.body)) {
       rows(*re, raw);
+    } else if (auto* tp = std::get_if<TransactionPayloadEvent>(&ev.body)) {
+      payload(*tp, raw);
     }
   }
 };

@@ -17,6 +17,7 @@
 #include "cdc/mysql/binlog/binlog_event.h"
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog/event_type.h"
+#include "cdc/mysql/binlog/transaction_payload.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 #include "state/checkpoint_codec.h"
 #include "state/schema_codec.h"
@@ -33,6 +34,7 @@ const char* const kFixtures[] = {
     "tests/fixtures/mysql/rust_mysql_common/binlog-invisible-columns.000001",
     "tests/fixtures/mysql/rust_mysql_common/time_issue.000001",
     "tests/fixtures/mysql/boxercrab/30_write_rows_v2/log.bin",
+    "tests/fixtures/mysql/mysql-binlog-connector-java/mysql-bin.compressed",
 };
 
 fs::path g_out;
@@ -157,6 +159,36 @@ void binlog_seeds(const fs::path& root, const std::string& rel) {
       auto t = unnamed.count(re->table_id) ? unnamed[re->table_id] : tables.find(re->table_id);
       if (t && t->columns.size() == re->column_count) column_seeds(tag, *t, *re);
     }
+    if (auto* tp = std::get_if<TransactionPayloadEvent>(&ev->body)) {
+      // The inner events (no checksum) as body seeds, and the payload stored uncompressed.
+      auto events = decompress_transaction_payload(*tp, uint64_t{1} << 20);
+      if (!events) continue;
+      PayloadEventReader reader(*events);
+      while (true) {
+        auto next = reader.next();
+        if (!next || !next->has_value()) break;
+        const std::string inner(as_chars(**next));
+        const uint8_t inner_type = static_cast<uint8_t>(inner[4]);
+        write_seed("binlog_event",
+                   tag + ".inner" + std::to_string(reader.index() - 1) + "." +
+                       std::string(event_type_name(inner_type)) + ".body",
+                   std::string(1, 0) + std::string(1, static_cast<char>(inner_type)) +
+                       inner.substr(ctx.header_length));
+      }
+      std::string none;
+      // Fields as type, length, net_field_length value: compression (2) = 255 (NONE), payload
+      // size (1) = the uncompressed events' size; then the end mark (0).
+      none += '\x02';
+      none += std::string("\x03\xfc\xff\x00", 4);
+      none += '\x01';
+      none += std::string("\x03\xfc", 2);
+      none += static_cast<char>(events->size() & 0xff);
+      none += static_cast<char>(events->size() >> 8);
+      none += '\x00';
+      none += std::string(as_chars(*events));
+      write_seed("binlog_event", tag + ".TRANSACTION_PAYLOAD.none.body",
+                 std::string(1, 0) + std::string(1, static_cast<char>(40)) + none);
+    }
     if (auto* pg = std::get_if<PreviousGtidsEvent>(&ev->body)) {
       write_seed("gtid_set", tag + ".previous_gtids", pg->to_gtid_set());
     }
@@ -200,6 +232,17 @@ void handmade_seeds() {
                         "0-1-5,3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3,ab:4"}) {
     write_seed("gtid_set", "handmade." + std::to_string(g_seen["gtid_set"].size()), s);
   }
+
+  // JSON diffs applied to a before document (json_diff target: u16 length, document, diffs).
+  const std::pair<const char*, std::string> diffs[] = {
+      {"replace_member", std::string("\x0d\x00\x00\x01\x00\x0c\x00\x0b\x00\x01\x00\x05\x01\x00\x61\x00\x03\x24\x2e\x61\x03\x05\x05\x00", 24)},
+      {"insert_remove", std::string("\x1f\x00\x00\x02\x00\x1e\x00\x12\x00\x01\x00\x13\x00\x01\x00\x05\x01\x00\x02\x14\x00\x61\x62\x02\x00\x0a\x00\x05\x01\x00\x05\x02\x00\x01\x06\x24\x2e\x62\x5b\x31\x5d\x03\x0c\x01\x78\x02\x03\x24\x2e\x61\x01\x03\x24\x2e\x63\x02\x04\x01", 58)},
+      {"quoted_last", std::string("\x1f\x00\x00\x02\x00\x1e\x00\x12\x00\x01\x00\x13\x00\x01\x00\x05\x01\x00\x02\x14\x00\x61\x62\x02\x00\x0a\x00\x05\x01\x00\x05\x02\x00\x00\x0b\x24\x2e\x22\x62\x22\x5b\x6c\x61\x73\x74\x5d\x02\x04\x00\x02\x0b\x24\x2e\x62\x5b\x6c\x61\x73\x74\x2d\x31\x5d", 62)},
+      {"rejected_missing", std::string("\x0d\x00\x00\x01\x00\x0c\x00\x0b\x00\x01\x00\x05\x01\x00\x61\x00\x04\x24\x2e\x7a\x7a\x02\x04\x01", 24)},
+  };
+  for (const auto& [name, bytes] : diffs) write_seed("json_diff", name, bytes);
+  // A PARTIAL_UPDATE_ROWS body (INT, JSON; the JSON column updated by a REPLACE diff).
+  write_seed("binlog_event", "handmade.PARTIAL_UPDATE_ROWS.body", std::string("\x00\x27\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x02\x03\x03\x00\x07\x00\x00\x00\x0d\x00\x00\x00\x00\x01\x00\x0c\x00\x0b\x00\x01\x00\x05\x01\x00\x61\x01\x01\x00\x07\x00\x00\x00\x09\x00\x00\x00\x00\x03\x24\x2e\x61\x03\x05\x05\x00", 57));
 
   const MysqlPosition m{{"mysql-bin.000042", 1337}, "0-1-100,1-2-7", 3, 12};
   const Position positions[] = {Position{}, DatagenPosition{99}, m,

@@ -25,7 +25,9 @@ Result<EventBody> decode_event_body(uint8_t type, std::span<const std::byte> bod
     case EventType::delete_rows_v1:
     case EventType::write_rows_v2:
     case EventType::update_rows_v2:
-    case EventType::delete_rows_v2: return wrap(decode_rows_event(type, body, ctx));
+    case EventType::delete_rows_v2:
+    case EventType::partial_update_rows: return wrap(decode_rows_event(type, body, ctx));
+    case EventType::transaction_payload: return wrap(decode_transaction_payload(body, ctx));
     case EventType::mariadb_gtid: return wrap(decode_mariadb_gtid(body, ctx));
     case EventType::gtid_list: return wrap(decode_gtid_list(body, ctx));
     case EventType::binlog_checkpoint: return wrap(decode_binlog_checkpoint(body, ctx));
@@ -42,7 +44,6 @@ Result<EventBody> decode_event_body(uint8_t type, std::span<const std::byte> bod
   std::string why = "binlog event type " + describe_event_type(type) + " is not supported";
   switch (static_cast<EventType>(type)) {
     case EventType::incident: why += " (the server logged an incident: replicas must stop)"; break;
-    case EventType::transaction_payload:
     case EventType::query_compressed:
     case EventType::write_rows_compressed:
     case EventType::update_rows_compressed:
@@ -50,11 +51,7 @@ Result<EventBody> decode_event_body(uint8_t type, std::span<const std::byte> bod
     case EventType::write_rows_compressed_v1:
     case EventType::update_rows_compressed_v1:
     case EventType::delete_rows_compressed_v1:
-      why += " yet (compressed binlog events: disable binlog_transaction_compression / "
-             "log_bin_compress)";
-      break;
-    case EventType::partial_update_rows:
-      why += " yet (set binlog_row_value_options='' to log full JSON images)";
+      why += " yet (MariaDB compressed binlog events: disable log_bin_compress)";
       break;
     default: break;
   }

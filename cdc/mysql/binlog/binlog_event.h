@@ -13,6 +13,7 @@
 #include "cdc/mysql/binlog/event_header.h"
 #include "cdc/mysql/binlog/rows_event.h"
 #include "cdc/mysql/binlog/table_map.h"
+#include "cdc/mysql/binlog/transaction_payload.h"
 
 namespace cdc::mysql {
 
@@ -22,7 +23,7 @@ using EventBody =
     std::variant<StopEvent, FormatDescriptionEvent, RotateEvent, QueryEvent, XidEvent,
                  TableMapEvent, RowsEvent, MariadbGtidEvent, GtidListEvent, BinlogCheckpointEvent,
                  AnnotateRowsEvent, RowsQueryEvent, HeartbeatEvent, MysqlGtidEvent,
-                 PreviousGtidsEvent>;
+                 PreviousGtidsEvent, TransactionPayloadEvent>;
 
 struct BinlogEvent {
   EventHeader header;

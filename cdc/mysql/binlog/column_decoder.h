@@ -27,6 +27,7 @@ struct ColumnDecodeInfo {
   TextEncoding encoding = TextEncoding::binary;
   bool json_text = false;  // MariaDB JSON (a LONGTEXT alias): the text is JSON
   std::span<const std::string> labels;
+  std::string_view name;  // for error messages; "" when the TABLE_MAP has no names
 };
 
 // Decodes one non-null value. Errors: truncated (bytes run out), malformed (impossible

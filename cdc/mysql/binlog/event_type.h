@@ -64,7 +64,7 @@ std::string_view event_type_name(uint8_t type);
 std::string describe_event_type(uint8_t type);
 
 inline bool is_rows_event(uint8_t type) {
-  return (type >= 23 && type <= 25) || (type >= 30 && type <= 32);
+  return (type >= 23 && type <= 25) || (type >= 30 && type <= 32) || type == 39;
 }
 
 }  // namespace cdc::mysql

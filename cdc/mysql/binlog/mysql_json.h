@@ -1,7 +1,7 @@
 // MySQL binary JSON (column type 245, MySQL 5.7+): a pure decoder of the server's binary
 // document format into a small DOM (MysqlJson), and the rendering of that DOM as the text MySQL
 // itself prints (`CAST(col AS CHAR)`, mysqlbinlog -v). The DOM exists so that the JSON diffs of
-// PARTIAL_UPDATE_ROWS can be applied to a before image (not decoded yet). Values own their bytes;
+// PARTIAL_UPDATE_ROWS can be applied to a before image (json_diff.h). Values own their bytes;
 // nothing here keeps a reference into the input. Pure functions; thread-safe.
 //
 // Format: MySQL sql-common/json_binary.cc (header comment "Binary format for JSON documents"):

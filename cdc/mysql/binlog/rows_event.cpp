@@ -2,6 +2,9 @@
 
 #include <bit>
 
+#include "cdc/mysql/binlog/column_type.h"
+#include "cdc/mysql/binlog/json_diff.h"
+
 namespace cdc::mysql {
 
 namespace {
@@ -25,10 +28,10 @@ Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> bod
                                     const DecodeContext& ctx) {
   RowsEvent ev;
   ev.type = type;
-  const bool v2 = type >= 30 && type <= 32;
+  const bool v2 = (type >= 30 && type <= 32) || type == 39;
   switch (type) {
     case 23: case 30: ev.kind = RowsKind::write; break;
-    case 24: case 31: ev.kind = RowsKind::update; break;
+    case 24: case 31: case 39: ev.kind = RowsKind::update; break;
     case 25: case 32: ev.kind = RowsKind::erase; break;
     default: return make_error(Errc::internal, "not a rows event: " + std::to_string(type));
   }
@@ -55,10 +58,36 @@ Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> bod
   return ev;
 }
 
-Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
-                        std::span<const std::byte> present, Arena& arena, std::span<Value> out) {
+namespace {
+
+bool is_json(const ColumnDecodeInfo& c) { return c.type == static_cast<uint8_t>(ColumnType::json); }
+
+std::string column_label(const ColumnDecodeInfo& c, size_t col_idx) {
+  std::string s = "column " + std::to_string(col_idx + 1);
+  if (!c.name.empty()) s += " (" + std::string(c.name) + ")";
+  return s;
+}
+
+// The JSON column's length prefix and the bytes it counts (a document or a diff list).
+std::span<const std::byte> json_bytes(ByteReader& r, const ColumnDecodeInfo& c) {
+  if (c.meta < 1 || c.meta > 4) {
+    r.mark_malformed("JSON length size");
+    return {};
+  }
+  const uint64_t len = r.uint_le(c.meta);
+  return r.bytes(static_cast<size_t>(len));
+}
+
+// Shared by both image decoders. `partial_bits` (one bit per JSON column of the table) is empty
+// for every image but a partial after image.
+Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
+                    std::span<const std::byte> present, Arena& arena, std::span<Value> out,
+                    std::span<std::span<const std::byte>> json_docs,
+                    std::span<const std::byte> partial_bits,
+                    std::span<const std::span<const std::byte>> before_json) {
   const size_t n = cols.size();
-  if (out.size() != n || present.size() * 8 < n) {
+  if (out.size() != n || present.size() * 8 < n || (!json_docs.empty() && json_docs.size() != n) ||
+      (!before_json.empty() && before_json.size() != n)) {
     return make_error(Errc::internal, "row image buffers do not match the column count");
   }
   size_t n_present = 0;
@@ -66,18 +95,63 @@ Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
   auto nulls = r.bytes((n_present + 7) / 8);
   if (!r.ok()) return r.finish();
   size_t bit = 0;
+  size_t json_idx = 0;
   for (size_t col_idx = 0; col_idx < n; ++col_idx) {
     out[col_idx] = Value::null_value();
+    if (!json_docs.empty()) json_docs[col_idx] = {};
+    // The partial bit is counted for every JSON column, present or not (print_verbose_one_row).
+    const bool partial = is_json(cols[col_idx]) && !partial_bits.empty() &&
+                         lsb_bit(partial_bits, json_idx++);
     if (!lsb_bit(present, col_idx)) continue;
     const bool is_null = lsb_bit(nulls, bit++);
     if (is_null) continue;
-    auto v = decode_column(r, cols[col_idx], arena);
-    if (!v) {
-      return std::move(v).error().with_context("column " + std::to_string(col_idx + 1));
+    if (partial) {
+      const auto diffs = json_bytes(r, cols[col_idx]);
+      if (!r.ok()) return r.finish().error().with_context(column_label(cols[col_idx], col_idx));
+      if (before_json.empty() || before_json[col_idx].data() == nullptr) {
+        return make_error(Errc::malformed, "partial JSON update of a column whose before image "
+                                           "is NULL or absent")
+            .with_context(column_label(cols[col_idx], col_idx));
+      }
+      auto text = apply_json_diffs(before_json[col_idx], diffs);
+      if (!text) return std::move(text).error().with_context(column_label(cols[col_idx], col_idx));
+      out[col_idx] = Value::json(arena.copy(*text));
+      continue;
     }
+    if (!json_docs.empty() && is_json(cols[col_idx])) {
+      ByteReader peek = r;
+      json_docs[col_idx] = json_bytes(peek, cols[col_idx]);
+    }
+    auto v = decode_column(r, cols[col_idx], arena);
+    if (!v) return std::move(v).error().with_context(column_label(cols[col_idx], col_idx));
     out[col_idx] = *v;
   }
   return {};
+}
+
+}  // namespace
+
+Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
+                        std::span<const std::byte> present, Arena& arena, std::span<Value> out,
+                        std::span<std::span<const std::byte>> json_docs) {
+  return decode_image(r, cols, present, arena, out, json_docs, {}, {});
+}
+
+Status decode_partial_after_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
+                                  std::span<const std::byte> present,
+                                  std::span<const std::span<const std::byte>> before_json,
+                                  Arena& arena, std::span<Value> out) {
+  constexpr uint64_t kPartialJsonUpdates = 1;  // rows_event.h enum_row_value_options
+  const uint64_t value_options = r.lenenc();
+  if (!r.ok()) return r.finish().error().with_context("value_options");
+  std::span<const std::byte> partial_bits;
+  if (value_options & kPartialJsonUpdates) {
+    size_t json_columns = 0;
+    for (const auto& c : cols) json_columns += is_json(c) ? 1 : 0;
+    partial_bits = r.bytes((json_columns + 7) / 8);
+    if (!r.ok()) return r.finish().error().with_context("partial JSON bitmap");
+  }
+  return decode_image(r, cols, present, arena, out, {}, partial_bits, before_json);
 }
 
 }  // namespace cdc::mysql

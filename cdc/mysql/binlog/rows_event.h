@@ -1,5 +1,6 @@
 // RowsEvent: WRITE/UPDATE/DELETE_ROWS v1 (23..25, MariaDB and MySQL 5.1-5.5) and v2 (30..32,
-// MySQL 5.6+, with extra data), and the row-image decoder. decode_rows_event() reads the
+// MySQL 5.6+, with extra data) and PARTIAL_UPDATE_ROWS (39, MySQL 8.0.3+, a v2 update whose after
+// images may carry JSON diffs, see json_diff.h), and the row-image decoders. decode_rows_event() reads the
 // header and bitmaps; rows are then read one image at a time with decode_row_image() so a
 // large event streams through a bounded batch. Spans point into the event body.
 #pragma once
@@ -32,6 +33,8 @@ struct RowsEvent {
 
   // Every column is present in every image (binlog_row_image=FULL).
   bool full_image() const;
+  // PARTIAL_UPDATE_ROWS: after images are read with decode_partial_after_image().
+  bool partial() const { return type == 39; }
 };
 
 // `body` is the event after the common header, checksum stripped.
@@ -39,8 +42,22 @@ Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> bod
                                     const DecodeContext& ctx);
 
 // Reads one row image at `r` into `out` (one slot per column, in column order; columns not
-// present in the image are left null). `cols` describes every column of the table map.
+// present in the image are left null). `cols` describes every column of the table map. When
+// `json_docs` is given (one slot per column), the binary document of each non-null MySQL JSON
+// column is recorded there (a span into r's bytes): the before image of a partial update.
 Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
-                        std::span<const std::byte> present, Arena& arena, std::span<Value> out);
+                        std::span<const std::byte> present, Arena& arena, std::span<Value> out,
+                        std::span<std::span<const std::byte>> json_docs = {});
+
+// Reads the after image of a PARTIAL_UPDATE_ROWS row (log_event.cc print_verbose_one_row /
+// unpack_row): value_options (net_field_length); if its bit 0 (PARTIAL_JSON_UPDATES) is set, a
+// bitmap with one bit per JSON column of the TABLE (present in the image or not) marking the
+// partial ones; then the usual null bitmap and values. A partial column holds JSON diffs, which
+// are applied to its document in `before_json` (from decode_row_image) to give the full value.
+// A diff that cannot be applied is Errc::malformed naming the column and the path.
+Status decode_partial_after_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
+                                  std::span<const std::byte> present,
+                                  std::span<const std::span<const std::byte>> before_json,
+                                  Arena& arena, std::span<Value> out);
 
 }  // namespace cdc::mysql

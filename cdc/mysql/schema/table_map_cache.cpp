@@ -210,6 +210,7 @@ Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map) {
     info.is_unsigned = c.is_unsigned.value_or(false);
     info.encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary;
     info.labels = c.labels;
+    info.name = c.name;
     if (json_it != json_columns_.end() &&
         std::find(json_it->second.begin(), json_it->second.end(), c.name) != json_it->second.end() &&
         is_character_type(c.real_type) && info.encoding != TextEncoding::binary) {

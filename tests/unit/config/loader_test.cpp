@@ -55,6 +55,7 @@ TEST_CASE("load_file: every key of a full mysql -> file pipeline lands in its fi
   CHECK(m.snapshot_chunk_size == 4096);
   CHECK(m.snapshot_fetch_size == 512);
   CHECK_FALSE(m.zero_date_as_null);
+  CHECK(m.transaction_payload_max_bytes == uint64_t{1} << 30);
 
   REQUIRE(std::holds_alternative<FileSinkOptions>(p.sink));
   const auto& fs = std::get<FileSinkOptions>(p.sink);
@@ -157,6 +158,7 @@ pipeline: {name: p}
   CHECK(m.startup_mode == StartupMode::initial);
   CHECK(m.heartbeat_interval == milliseconds(30'000));
   CHECK(m.connect_timeout == milliseconds(30'000));
+  CHECK(m.transaction_payload_max_bytes == uint64_t{256} << 20);
   CHECK(m.ssl_mode == SslMode::preferred);
   CHECK(m.snapshot_chunk_size == 8096);
   CHECK(m.snapshot_fetch_size == 1024);

@@ -1,0 +1,146 @@
+// BinlogStream: MysqlSource's replication-stream state machine, without the network. Raw events
+// go in as the dump connection delivers them; change events go into the caller's Batch; and
+// position() is where a restart resumes exactly (Debezium semantics: the start of the current
+// transaction + the row events and rows of it already delivered, also inside a MySQL 8
+// TRANSACTION_PAYLOAD). A large row event, or a payload's inner events, can span batches:
+// while has_buffered(), continue_buffered() must run before the next raw event is handed in.
+// Owned by the source's reader thread; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cdc/core/batch.h"
+#include "cdc/core/position.h"
+#include "cdc/core/result.h"
+#include "cdc/mysql/binlog/binlog_event.h"
+#include "cdc/mysql/gtid_set.h"
+#include "cdc/mysql/schema/table_map_cache.h"
+
+namespace cdc::mysql {
+
+struct BinlogStreamConfig {
+  std::string pipeline_name;        // SourceInfo.name of every event
+  size_t max_batch_events = 1024;   // a batch is cut here, also inside a row event
+  uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
+  // Whether a table's rows are emitted; excluded tables' events still advance the position.
+  std::function<bool(const TableId&)> included;
+  // Runs on each included TABLE_MAP before it is installed (MariaDB's JSON columns are found
+  // in the catalog); may be empty.
+  std::function<Status(const TableMapEvent&, TableMapCache&)> on_table_map;
+};
+
+class BinlogStream {
+ public:
+  // Starts at `start` (its binlog file; events and rows to skip in the first transaction) with
+  // `ctx` until a FORMAT_DESCRIPTION arrives. `tables` outlives the stream (it is kept across
+  // re-opens so schema versions keep counting).
+  BinlogStream(BinlogStreamConfig config, TableMapCache& tables, DecodeContext ctx,
+               const MysqlPosition& start, GtidSet gtids);
+
+  // One raw event (after the packet's OK byte). `heartbeat` is set when it was one.
+  // Errors name the event type, file and position.
+  Status handle(std::span<const std::byte> raw, Batch& batch, bool& heartbeat);
+  // A row event or a payload is part-way through.
+  bool has_buffered() const { return pending_.has_value() || payload_.has_value(); }
+  Status continue_buffered(Batch& batch);
+  // Interned strings are per batch: call before filling a new one.
+  void start_batch() { interned_ = Interned{}; }
+
+  MysqlPosition position() const;
+  const std::string& file() const { return file_; }
+
+ private:
+  // Where an event sits in the binlog. A top-level event: its own offset and the next event's.
+  // An event inside a TRANSACTION_PAYLOAD has no offset of its own (log_pos 0): it takes the
+  // payload event's, and `inner` is its index in the payload (the resume position needs no
+  // more: it counts row events and rows from the transaction's start, payload or not).
+  struct Place {
+    uint64_t start = 0;
+    uint64_t next = 0;
+    std::optional<size_t> inner;
+  };
+
+  // A TRANSACTION_PAYLOAD being unpacked: its inner events are handled one at a time, through
+  // the same path as top-level events, so a row event inside may span polls like any other.
+  struct Payload {
+    std::vector<std::byte> events;  // uncompressed; `reader` borrows it
+    PayloadEventReader reader{std::span<const std::byte>{}};
+    EventHeader header;  // the TRANSACTION_PAYLOAD's
+    DecodeContext ctx;   // the inner events': no checksums
+    bool txn_ended = false;  // an inner event ended the transaction
+  };
+
+  // A row event being emitted across batches.
+  struct Pending {
+    std::vector<std::byte> raw;
+    RowsEvent ev;
+    TableVersionPtr table;
+    EventHeader header;
+    Place place;
+    size_t offset = 0;  // into ev.rows
+    uint32_t row = 0;   // next row index
+    uint32_t skip_rows = 0;
+  };
+
+  // Per-batch interned strings (views into the batch's arena).
+  struct Interned {
+    std::string_view file, gtid, statement, name;
+    uint64_t file_gen = ~0ULL, txn_gen = ~0ULL, statement_gen = ~0ULL;
+  };
+
+  Status handle_payload(const EventHeader& h, const TransactionPayloadEvent& ev);
+  Status handle_next_inner(Batch& batch);
+  Status handle_decoded(const EventHeader& h, BinlogEvent& ev, std::span<const std::byte> raw,
+                        const Place& place, const DecodeContext& ev_ctx, Batch& batch,
+                        bool& heartbeat);
+  Status emit_pending(Batch& batch);
+  void begin_txn(uint64_t offset);
+  void end_txn(uint64_t next_offset);
+  std::string where(const EventHeader& h) const;
+  std::string where(uint8_t type, const Place& place) const;
+
+  BinlogStreamConfig config_;
+  TableMapCache& tables_;  // owned by the source, outlives this stream
+  DecodeContext ctx_;
+  std::unordered_map<uint64_t, bool> table_included_;  // by table id of the current mapping
+
+  std::string file_;  // binlog file being read
+  GtidSet gtids_;     // executed set, committed transactions only
+  BinlogPosition committed_;  // after the last finished event group
+  bool in_txn_ = false;
+  bool txn_ends_after_query_ = false;
+  BinlogPosition txn_begin_;
+  std::string gtids_before_txn_;
+  std::string txn_gtid_;
+  std::optional<MariadbGtid> txn_mariadb_gtid_;
+  std::string txn_mysql_uuid_;
+  uint64_t txn_mysql_gno_ = 0;
+  std::optional<uint64_t> txn_thread_;
+  int64_t txn_commit_ms_ = 0;
+  uint64_t events_in_txn_ = 0;  // row events of the transaction fully handled
+  uint64_t rows_in_txn_ = 0;    // change events emitted in the transaction
+  // Change events emitted in the transaction per table (Debezium's data_collection_order).
+  std::map<const TableSchema*, uint64_t> rows_in_txn_by_table_;
+  std::string statement_;  // ANNOTATE_ROWS / ROWS_QUERY of the coming row events
+  uint64_t statement_gen_ = 0;
+  uint64_t txn_gen_ = 0;
+  uint64_t file_gen_ = 0;
+
+  // Resume: skip what a checkpoint inside the first transaction already delivered.
+  uint64_t skip_events_ = 0;
+  uint64_t skip_rows_ = 0;
+
+  std::optional<Payload> payload_;
+  std::optional<Pending> pending_;
+  std::vector<std::span<const std::byte>> json_docs_;  // scratch of emit_pending
+  Interned interned_;
+};
+
+}  // namespace cdc::mysql
