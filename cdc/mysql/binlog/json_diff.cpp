@@ -190,9 +190,9 @@ MysqlJson* seek(MysqlJson& doc, const std::vector<JsonPathLeg>& legs, size_t n) 
       at = &at->elements[idx.position];
     } else if (at->kind == MysqlJson::Kind::object && leg.kind == JsonPathLeg::Kind::member) {
       auto it = std::find_if(at->members.begin(), at->members.end(),
-                             [&](const auto& m) { return m.first == leg.key; });
+                             [&](const auto& m) { return m.key == leg.key; });
       if (it == at->members.end()) return nullptr;
-      at = &it->second;
+      at = &it->value;
     } else {
       return nullptr;
     }
@@ -274,12 +274,12 @@ Status apply_json_diff(MysqlJson& doc, JsonDiffOp op, std::string_view path, Mys
   const JsonPathLeg& last = legs.back();
   if (parent->kind == MysqlJson::Kind::object && last.kind == JsonPathLeg::Kind::member) {
     auto& m = parent->members;
-    auto it = std::find_if(m.begin(), m.end(), [&](const auto& e) { return e.first == last.key; });
+    auto it = std::find_if(m.begin(), m.end(), [&](const auto& e) { return e.key == last.key; });
     if (op == JsonDiffOp::insert) {
       if (it != m.end()) return rejected("the key already exists");
       auto pos = std::find_if(m.begin(), m.end(),
-                              [&](const auto& e) { return key_less(last.key, e.first); });
-      m.emplace(pos, last.key, std::move(value));
+                              [&](const auto& e) { return key_less(last.key, e.key); });
+      m.insert(pos, MysqlJsonMember{last.key, std::move(value)});
       return {};
     }
     if (it == m.end()) return rejected("the key does not exist");

@@ -344,7 +344,7 @@ class Parser {
       }
       if (!v) return std::move(v).error();
       if (object) {
-        out.members.emplace_back(std::move(key), std::move(*v));
+        out.members.push_back(MysqlJsonMember{std::move(key), std::move(*v)});
       } else {
         out.elements.push_back(std::move(*v));
       }

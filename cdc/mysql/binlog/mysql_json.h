@@ -31,19 +31,30 @@ namespace cdc::mysql {
 // One JSON value. Scalars keep their rendered MySQL text in `token` (a quoted string, a number,
 // `true`/`false`/`null`, an opaque value rendered as MySQL does), so rendering a document is
 // concatenation and a diff can splice values without re-reading bytes.
+struct MysqlJsonMember;
+
 struct MysqlJson {
   enum class Kind : uint8_t { object, array, scalar };
   Kind kind = Kind::scalar;
-  std::string token;                                       // scalar only
-  std::vector<std::pair<std::string, MysqlJson>> members;  // object: raw key, in stored order
-  std::vector<MysqlJson> elements;                         // array
+  std::string token;                     // scalar only
+  std::vector<MysqlJsonMember> members;  // object, in stored order
+  std::vector<MysqlJson> elements;       // array
 
-  static MysqlJson scalar(std::string t) {
-    MysqlJson j;
-    j.token = std::move(t);
-    return j;
-  }
+  static MysqlJson scalar(std::string t);
 };
+
+// Not std::pair<std::string, MysqlJson>: pair's constraints need MysqlJson complete where the
+// vector is declared, which clang (with libstdc++) enforces and the libFuzzer build uses.
+struct MysqlJsonMember {
+  std::string key;  // raw, as stored
+  MysqlJson value;
+};
+
+inline MysqlJson MysqlJson::scalar(std::string t) {
+  MysqlJson j;
+  j.token = std::move(t);
+  return j;
+}
 
 // MySQL's limit on nesting (JSON_DOCUMENT_MAX_DEPTH = 100 levels of arrays/objects); deeper
 // input is malformed (and this bounds our recursion on untrusted bytes).
