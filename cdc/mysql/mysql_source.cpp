@@ -11,6 +11,7 @@
 #include "cdc/core/log.h"
 #include "cdc/mysql/binlog/binlog_event.h"
 #include "cdc/mysql/binlog/event_type.h"
+#include "cdc/mysql/binlog_file_reader.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
 #include "cdc/mysql/schema/table_map_cache.h"
@@ -50,6 +51,8 @@ struct MysqlSource::Impl {
   std::vector<std::regex> include, exclude;
   std::unique_ptr<MysqlConnection> dump;   // the replication stream
   std::unique_ptr<MysqlConnection> query;  // catalog look-ups while streaming
+  std::unique_ptr<BinlogFileReader> files;  // offline: the events come from here, not `dump`
+  uint64_t file_offset = 0;                 // offline: of the event being handled
   Flavor flavor = Flavor::mariadb;
   DecodeContext ctx;
   TableMapCache tables;
@@ -130,6 +133,9 @@ struct MysqlSource::Impl {
   }
 
   Status check_server();
+  Status open_files(const Position& resume);
+  void start_stream(const MysqlPosition& start);
+  Result<std::optional<std::span<const std::byte>>> next_raw(std::chrono::milliseconds wait);
   Result<MysqlPosition> start_position();
   Status detect_json_columns(const TableMapEvent& map);
   Status handle(std::span<const std::byte> raw, Batch& batch, bool& heartbeat);
@@ -137,12 +143,20 @@ struct MysqlSource::Impl {
   void begin_txn(uint64_t offset);
   void end_txn(uint64_t next_offset);
   std::string where(const EventHeader& h) const {
-    return describe_event_type(h.type) + " at " + file + ":" + std::to_string(h.start_offset());
+    // A file's own offset holds even when a corrupt header's log_pos does not.
+    const uint64_t at = files ? file_offset : h.start_offset();
+    return describe_event_type(h.type) + " at " + file + ":" + std::to_string(at);
   }
 };
 
 MysqlSource::MysqlSource(MysqlSourceOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
+MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileReader> files,
+                         std::function<Status(TableMapEvent&)> complete)
+    : MysqlSource(std::move(options)) {
+  impl_->files = std::move(files);
+  impl_->tables.set_completer(std::move(complete));
+}
 MysqlSource::~MysqlSource() = default;
 
 MysqlPosition MysqlSource::position() const { return impl_->position(); }
@@ -232,7 +246,7 @@ Status MysqlSource::open(const Position& resume) {
   auto& s = *impl_;
   close();
   const auto& o = s.options;
-  if (o.server_id == 0) {
+  if (o.server_id == 0 && !s.files) {
     return make_error(Errc::invalid_config, "server_id must be set (a unique non-zero replica id)");
   }
   if (o.max_batch_events == 0) return make_error(Errc::invalid_config, "max_batch_events is 0");
@@ -248,6 +262,7 @@ Status MysqlSource::open(const Position& resume) {
     }
   }
   s.filter_cache.clear();
+  if (s.files) return s.open_files(resume);
 
   ConnectOptions co{o.host, o.port, o.user, o.password, o.unix_socket, o.connect_timeout,
                     std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2)};
@@ -272,21 +287,53 @@ Status MysqlSource::open(const Position& resume) {
   CDC_TRY(s.dump->start_binlog_dump(o.server_id, start.binlog,
                                     s.flavor == Flavor::mariadb ? kDumpSendAnnotateRows : 0));
 
-  s.file = start.binlog.file;
-  ++s.file_gen;
-  s.committed = start.binlog;
-  s.in_txn = false;
-  s.pending.reset();
-  s.events_in_txn = 0;
-  s.rows_in_txn = 0;
-  s.rows_in_txn_by_table.clear();
-  s.skip_events = start.events_to_skip;
-  s.skip_rows = start.rows_to_skip;
-  s.statement.clear();
-  s.table_included.clear();
-  s.opened = true;
+  s.start_stream(start);
   log::get("mysql")->info("[source={}] streaming from {}", o.pipeline_name, to_string(Position(start)));
   return {};
+}
+
+void MysqlSource::Impl::start_stream(const MysqlPosition& start) {
+  file = start.binlog.file;
+  ++file_gen;
+  committed = start.binlog;
+  in_txn = false;
+  pending.reset();
+  events_in_txn = 0;
+  rows_in_txn = 0;
+  rows_in_txn_by_table.clear();
+  skip_events = start.events_to_skip;
+  skip_rows = start.rows_to_skip;
+  statement.clear();
+  table_included.clear();
+  opened = true;
+}
+
+// Offline: the reader is single-pass and hands out each file's FORMAT_DESCRIPTION first, which
+// sets the decode context; the file name comes with each event (next_raw).
+Status MysqlSource::Impl::open_files(const Position& resume) {
+  if (!std::holds_alternative<std::monostate>(resume)) {
+    return make_error(Errc::invalid_config,
+                      "offline binlog decoding cannot resume from " + to_string(resume));
+  }
+  start_stream(MysqlPosition{});
+  return {};
+}
+
+Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
+    std::chrono::milliseconds wait) {
+  if (!files) {
+    auto next = dump->read_event(wait);
+    if (!next) return std::move(next).error().with_context("binlog stream at " + file);
+    return next;
+  }
+  CDC_TRY_ASSIGN(auto ev, files->next());  // its errors name the path and offset already
+  if (!ev) return std::optional<std::span<const std::byte>>();
+  if (ev->file != file) {
+    file = std::string(ev->file);
+    ++file_gen;
+  }
+  file_offset = ev->offset;
+  return std::optional<std::span<const std::byte>>(ev->bytes);
 }
 
 void MysqlSource::Impl::begin_txn(uint64_t offset) {
@@ -584,8 +631,8 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
     if (!batch->events.empty() || heartbeat || remaining.count() < 0) {
       remaining = std::chrono::milliseconds(0);
     }
-    auto next = s.dump->read_event(remaining);
-    if (!next) return fail(std::move(next).error().with_context("binlog stream at " + s.file));
+    auto next = s.next_raw(remaining);
+    if (!next) return fail(std::move(next).error());
     if (!next->has_value()) break;
     if (auto st = s.handle(**next, *batch, heartbeat); !st) return fail(std::move(st).error());
   }

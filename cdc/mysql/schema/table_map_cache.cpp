@@ -184,6 +184,7 @@ Result<TableSchema> build_table_schema(const TableMapEvent& map) {
 }
 
 Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map) {
+  if (completer_) CDC_TRY(completer_(map));  // first: the shape comparison below needs names
   const TableId id{map.db, map.table};
   auto latest = latest_.find(id);
   if (latest != latest_.end() && latest->second->map.same_shape(map)) {
