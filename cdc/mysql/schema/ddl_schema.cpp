@@ -173,9 +173,10 @@ Result<std::vector<Statement>> Parser::tokenize() {
 
 std::string Parser::preview(const Statement& s, size_t from) {
   std::string out;
-  for (size_t i = from; i < s.size() && out.size() < 40; ++i) {
-    const bool tight = s[i].kind == Token::Kind::punct ? !is_punct(s[i], '(')
-                                                       : is_punct(s[i - 1], '.') || is_punct(s[i - 1], '(');
+  for (size_t i = from; i < s.size() && out.size() < 60; ++i) {
+    const bool tight = s[i].kind == Token::Kind::punct
+                           ? std::string_view(",.);").find(s[i].text[0]) != std::string_view::npos
+                           : is_punct(s[i - 1], '.') || is_punct(s[i - 1], '(');
     if (!out.empty() && !tight) out += ' ';
     switch (s[i].kind) {
       case Token::Kind::identifier: out += "`" + s[i].text + "`"; break;
@@ -183,7 +184,7 @@ std::string Parser::preview(const Statement& s, size_t from) {
       default: out += s[i].text; break;
     }
   }
-  return out.size() > 40 ? out.substr(0, 40) + "..." : out;
+  return out.size() > 60 ? out.substr(0, 60) + "..." : out;
 }
 
 Status Parser::statement(const Statement& s, std::vector<DdlTable>& out) {
