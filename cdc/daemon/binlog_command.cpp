@@ -229,6 +229,7 @@ int run_binlog_command(const std::vector<std::string>& args) {
   options.max_batch_events = 1;
   mysql::MysqlSource source(std::move(options), std::move(*reader),
                             [ddl](mysql::TableMapEvent& map) { return mysql::complete_table_map(map, ddl.get()); });
+  if (auto st = source.open(Position{}); !st) return setup_error(st.error());  // a bad --tables regex
   sinks::JsonLines lines(a.format);
 
   auto flush = [&]() -> bool {
@@ -238,22 +239,18 @@ int run_binlog_command(const std::vector<std::string>& args) {
   };
   Status failed;
   bool write_ok = true;
-  if (auto st = source.open(Position{}); !st) {
-    failed = std::move(st);
-  } else {
-    while (true) {
-      auto batch = source.poll(std::chrono::milliseconds(0));
-      if (!batch) {
-        failed = std::move(batch).error();
-        break;
-      }
-      if (!*batch) break;  // the files are read
-      for (auto& e : (*batch)->events) {
-        e.ts_ms = e.source.commit_ts_ms;
-        lines.append(e, buffer);
-      }
-      if (buffer.size() >= (1 << 16) && !(write_ok = flush())) break;
+  while (true) {
+    auto batch = source.poll(std::chrono::milliseconds(0));
+    if (!batch) {
+      failed = std::move(batch).error();
+      break;
     }
+    if (!*batch) break;  // the files are read
+    for (auto& e : (*batch)->events) {
+      e.ts_ms = e.source.commit_ts_ms;
+      lines.append(e, buffer);
+    }
+    if (buffer.size() >= (1 << 16) && !(write_ok = flush())) break;
   }
   const bool written = write_ok && flush() && std::fflush(out) == 0 && !std::ferror(out);
   if (!failed) {

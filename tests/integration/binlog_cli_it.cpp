@@ -272,6 +272,9 @@ TEST_CASE("start and stop positions, several files, --tables, --output") {
   auto filtered = sluice({"binlog", "--tables", "noria\\..*", kMariadb, kTime});
   CHECK(filtered.exit_code == 0);
   CHECK(lines_of(filtered.out).size() == 1);
+  auto bad_regex = sluice({"binlog", "--tables", "(", kMariadb});
+  CHECK(bad_regex.exit_code == 2);
+  CHECK(bad_regex.err.rfind("sluice binlog: bad table regex '(': ", 0) == 0);
 
   const std::string dir = make_temp_dir("sluice-binlog-it");
   auto to_file = sluice({"binlog", "--output", dir + "/out.jsonl", kMariadb});
