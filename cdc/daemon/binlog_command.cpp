@@ -32,7 +32,9 @@ options:
                         "time","server_id","next_pos","flags"}}
   --schema-from FILE    CREATE TABLE statements (e.g. mysqldump --no-data) naming the columns
                         of binlogs written without binlog_row_metadata=FULL; without it such
-                        columns are named col_1, col_2, ... and integers read as signed
+                        columns are named col_1, col_2, ... and integers read as signed;
+                        also marks MariaDB JSON columns (SHOW CREATE TABLE's CHECK json_valid),
+                        which are strings without it
   --tables REGEX        only tables whose db.table fully matches (repeatable; default:
                         every table, the system schemas included)
   --start-position N    in the first file, start at the event at offset N (its

@@ -152,7 +152,7 @@ struct MysqlSource::Impl {
 MysqlSource::MysqlSource(MysqlSourceOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
 MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileReader> files,
-                         std::function<Status(TableMapEvent&)> complete)
+                         TableMapCache::Completer complete)
     : MysqlSource(std::move(options)) {
   impl_->files = std::move(files);
   impl_->tables.set_completer(std::move(complete));

@@ -261,6 +261,18 @@ Status Parser::create_table(const Statement& s, size_t i, std::vector<DdlTable>&
   return {};
 }
 
+// MariaDB's JSON is LONGTEXT with CHECK (json_valid(`col`)) (SHOW CREATE TABLE prints it so),
+// in the column or as a table constraint: marks those columns.
+void mark_json_valid(const Statement& s, size_t begin, size_t end, DdlTable& t) {
+  for (size_t i = begin; i + 3 < end; ++i) {
+    if (!is_word(s[i], "JSON_VALID") || !is_punct(s[i + 1], '(') || !is_name(s[i + 2]) ||
+        !is_punct(s[i + 3], ')')) {
+      continue;
+    }
+    for (auto& c : t.columns) c.json = c.json || c.name == s[i + 2].text;
+  }
+}
+
 Status Parser::item(const Statement& s, size_t begin, size_t end, DdlTable& t) {
   const int line = begin < s.size() ? s[begin].line : s[0].line;
   if (begin == end) return error(line, "empty item in the column list of " + t.table);
@@ -297,6 +309,7 @@ Status Parser::item(const Statement& s, size_t begin, size_t end, DdlTable& t) {
       }
       break;
     }
+    mark_json_valid(s, begin, end, t);
     return {};
   }
   if (!is_name(first)) {
@@ -337,8 +350,10 @@ Status Parser::item(const Statement& s, size_t begin, size_t end, DdlTable& t) {
     return error(line, "column '" + col.name + "' of " + t.table + " has character set '" + col.charset +
                            "', which sluice does not decode (utf8mb4, utf8mb3, latin1, ascii, binary)");
   }
+  col.json = is_word(type, "JSON");
   text_columns_.push_back(is_character_type_name(type) && col.charset.empty());
   t.columns.push_back(std::move(col));
+  mark_json_valid(s, begin, end, t);
   return {};
 }
 
@@ -375,9 +390,11 @@ const DdlTable* DdlSchema::find(std::string_view db, std::string_view table) con
   return unqualified;
 }
 
-Status complete_table_map(TableMapEvent& map, const DdlSchema* ddl) {
-  if (map.has_column_names && map.has_signedness && map.has_primary_key) return {};
+Result<std::vector<std::string>> complete_table_map(TableMapEvent& map, const DdlSchema* ddl) {
   const DdlTable* t = ddl ? ddl->find(map.db, map.table) : nullptr;
+  // A binlog that names its columns does not need the DDL, which may describe the table after
+  // a later ALTER: then the binlog's names stand and the DDL is not used for this table.
+  if (t && t->columns.size() != map.columns.size() && map.has_column_names) t = nullptr;
   if (t && t->columns.size() != map.columns.size()) {
     return make_error(Errc::invalid_config,
                       t->where + ": " + map.db + "." + map.table + " is declared with " +
@@ -385,6 +402,7 @@ Status complete_table_map(TableMapEvent& map, const DdlSchema* ddl) {
                           std::to_string(map.columns.size()) +
                           " (the DDL must describe the table as it was when the binlog was written)");
   }
+  std::vector<std::string> json;
   for (size_t i = 0; i < map.columns.size(); ++i) {
     auto& c = map.columns[i];
     if (!map.has_column_names) c.name = t ? t->columns[i].name : "col_" + std::to_string(i + 1);
@@ -393,11 +411,12 @@ Status complete_table_map(TableMapEvent& map, const DdlSchema* ddl) {
     if (t && !c.collation && is_character_type(c.real_type) && !t->columns[i].charset.empty()) {
       c.collation = collation_of(t->columns[i].charset);
     }
+    if (t && t->columns[i].json && is_character_type(c.real_type)) json.push_back(c.name);
   }
   if (!map.has_primary_key && t) map.primary_key = t->primary_key;
   map.has_column_names = map.has_signedness = true;
   map.has_primary_key = map.has_primary_key || t;
-  return {};
+  return json;
 }
 
 }  // namespace cdc::mysql

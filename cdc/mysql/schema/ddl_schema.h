@@ -22,6 +22,8 @@ struct DdlColumn {
   // Character columns (CHAR, VARCHAR, TEXT, ENUM, SET): the column's, else the table's
   // character set, else utf8mb4; "binary" for CHARACTER SET binary; "" for other types.
   std::string charset;
+  // MariaDB JSON: declared JSON, or text with CHECK (json_valid(`col`)). Its text is JSON.
+  bool json = false;
 };
 
 struct DdlTable {
@@ -57,8 +59,10 @@ class DdlSchema {
 // columns are named col_1, col_2, ... and integers read as signed (MySQL itself cannot tell
 // without metadata). Character columns without a collation in the event (MySQL 5.7) get the
 // DDL's character set; without a DDL they stay bytes (base64 in JSON). What the TABLE_MAP does
-// carry always wins. Errc::invalid_config when the
-// DDL declares the table with another number of columns than the binlog holds.
-Status complete_table_map(TableMapEvent& map, const DdlSchema* ddl);
+// carry always wins. Returns the character columns the DDL declares as JSON (MariaDB: only the
+// DDL or the server's catalog knows), for TableMapCache::set_json_columns. Errc::invalid_config
+// when the DDL declares a table whose TABLE_MAP has no column names with another number of
+// columns than the binlog holds (a DDL that does not match a TABLE_MAP with names is not used).
+Result<std::vector<std::string>> complete_table_map(TableMapEvent& map, const DdlSchema* ddl);
 
 }  // namespace cdc::mysql

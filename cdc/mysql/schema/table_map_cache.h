@@ -35,10 +35,11 @@ std::string source_type_text(const TableMapColumn& col);
 
 class TableMapCache {
  public:
-  // Fills in what a TABLE_MAP lacks before its version is built (offline decoding names the
-  // columns of a binlog written without binlog_row_metadata=FULL: ddl_schema.h). Default:
-  // none, and such a TABLE_MAP is refused.
-  using Completer = std::function<Status(TableMapEvent&)>;
+  // Fills in what a TABLE_MAP lacks before its version is built, and returns the columns whose
+  // text is JSON as set_json_columns takes them (offline decoding: names from a DDL for a
+  // binlog written without binlog_row_metadata=FULL, ddl_schema.h). Default: none, and such a
+  // TABLE_MAP is refused.
+  using Completer = std::function<Result<std::vector<std::string>>(TableMapEvent&)>;
   void set_completer(Completer completer) { completer_ = std::move(completer); }
 
   // Installs a TABLE_MAP (already decoded, so nothing half-applied on error).

@@ -178,6 +178,53 @@ TEST_CASE("complete_table_map: from the DDL, else col_N; what the event carries 
   CHECK(st.error().message ==
         "s.sql:1: shop.orders is declared with 2 columns, but the binlog's TABLE_MAP has 3 (the DDL "
         "must describe the table as it was when the binlog was written)");
+  // A TABLE_MAP with names does not need that DDL: its own names stand.
+  auto full = minimal_map();
+  full.has_column_names = true;
+  for (size_t i = 0; i < full.columns.size(); ++i) full.columns[i].name = std::string(1, static_cast<char>('a' + i));
+  REQUIRE(complete_table_map(full, &wrong));
+  CHECK(full.columns[1].name == "b");
+}
+
+TEST_CASE("MariaDB JSON columns: declared JSON, or text CHECK (json_valid(col)), in the column or a constraint") {
+  // As MariaDB 10.11's SHOW CREATE TABLE prints a JSON column (LONGTEXT + CHECK).
+  const auto ddl = parse_ok(
+      "CREATE TABLE `docs` (\n"
+      "  `id` int(11) NOT NULL,\n"
+      "  `a` longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL CHECK (json_valid(`a`)),\n"
+      "  `b` json,\n"
+      "  `c` text,\n"
+      "  `d` longtext,\n"
+      "  PRIMARY KEY (`id`),\n"
+      "  CONSTRAINT `d_is_json` CHECK (json_valid(`d`))\n"
+      ") ENGINE=InnoDB DEFAULT CHARSET=latin1;");
+  const auto& cols = ddl.tables()[0].columns;
+  CHECK_FALSE(cols[0].json);
+  CHECK(cols[1].json);
+  CHECK(cols[1].charset == "utf8mb4");
+  CHECK(cols[2].json);
+  CHECK(cols[2].charset == "utf8mb4");
+  CHECK_FALSE(cols[3].json);
+  CHECK(cols[3].charset == "latin1");
+  CHECK(cols[4].json);
+
+  TableMapEvent m;  // MariaDB FULL metadata: names present; JSON is a BLOB with a collation
+  m.db = "x";
+  m.table = "docs";
+  m.has_column_names = m.has_signedness = m.has_primary_key = true;
+  m.primary_key = {0};
+  const char* names[] = {"id", "a", "b", "c", "d"};
+  for (int i = 0; i < 5; ++i) {
+    TableMapColumn c;
+    c.name = names[i];
+    c.type = c.real_type = static_cast<uint8_t>(i == 0 ? ColumnType::long_ : ColumnType::blob);
+    if (i > 0) c.collation = 46;
+    m.columns.push_back(c);
+  }
+  auto json = complete_table_map(m, &ddl);
+  REQUIRE(json);
+  CHECK(*json == std::vector<std::string>{"a", "b", "d"});
+  CHECK(complete_table_map(m, nullptr)->empty());
 }
 
 }  // namespace
