@@ -174,10 +174,11 @@ Result<std::vector<Statement>> Parser::tokenize() {
 std::string Parser::preview(const Statement& s, size_t from) {
   std::string out;
   for (size_t i = from; i < s.size() && out.size() < 60; ++i) {
-    const bool tight = s[i].kind == Token::Kind::punct
-                           ? std::string_view(",.);").find(s[i].text[0]) != std::string_view::npos
-                           : is_punct(s[i - 1], '.') || is_punct(s[i - 1], '(');
-    if (!out.empty() && !tight) out += ' ';
+    const bool tight = i == from ||
+                       (s[i].kind == Token::Kind::punct
+                            ? std::string_view(",.);").find(s[i].text[0]) != std::string_view::npos
+                            : is_punct(s[i - 1], '.') || is_punct(s[i - 1], '('));
+    if (!tight) out += ' ';
     switch (s[i].kind) {
       case Token::Kind::identifier: out += "`" + s[i].text + "`"; break;
       case Token::Kind::string: out += "'" + s[i].text + "'"; break;
