@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "cdc/mysql/binlog/event_type.h"
 #include "cdc/mysql/binlog_file_reader.h"
 #include "tests/unit/mysql/binlog_test_util.h"
 
@@ -154,8 +155,10 @@ TEST_CASE("every prefix of a fixture: whole events, then truncated, never a cras
         CHECK(r.error->message.find(" at " + path + ":" + std::to_string(at) + ": the file is truncated") !=
               std::string::npos);
       } else {
+        const std::string type =
+            n - at > 4 ? " (the header of " + describe_event_type(static_cast<uint8_t>(bytes[at + 4])) + ")" : "";
         CHECK(r.error->message == path + " is truncated: " + std::to_string(n - at) + " bytes at offset " +
-                                      std::to_string(at) + ", fewer than a 19-byte event header");
+                                      std::to_string(at) + type + ", fewer than a 19-byte event header");
       }
     }
     std::remove(path.c_str());
