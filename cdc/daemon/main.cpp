@@ -1,4 +1,4 @@
-// sluice: the change-data-capture daemon. Subcommands: run, validate, checkpoints.
+// sluice: the change-data-capture daemon. Subcommands: run, validate, checkpoints, binlog.
 // Exit codes: 0 success; 1 a pipeline failed; 2 bad usage or invalid configuration.
 
 #include <csignal>
@@ -15,6 +15,7 @@
 #include <prometheus/registry.h>
 
 #include "cdc/core/log.h"
+#include "cdc/daemon/binlog_command.h"
 #include "cdc/daemon/http_endpoint.h"
 #include "cdc/daemon/wiring.h"
 #include "config/loader.h"
@@ -40,6 +41,8 @@ usage:
   sluice validate FILE                        check FILE; print every problem (exit 2) or "ok"
   sluice checkpoints --state-dir DIR [--json] list the retained checkpoints of a state dir
   sluice checkpoints FILE [--json]            the same for every pipeline of FILE
+  sluice binlog FILE... [options]             decode binlog files from disk into change events
+                                              as JSON lines (see sluice binlog --help)
   sluice --help | --version
 
 options:
@@ -238,6 +241,10 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
+    // `binlog` has options of its own, so it parses everything after its name.
+    if (!args.empty() && args[0] == "binlog") {
+      return daemon::run_binlog_command(std::vector<std::string>(args.begin() + 1, args.end()));
+    }
     std::vector<std::string> positional;
     std::string state_dir;
     bool as_json = false;

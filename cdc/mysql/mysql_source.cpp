@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cdc/core/log.h"
+#include "cdc/mysql/binlog_file_reader.h"
 #include "cdc/mysql/binlog_stream.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/protocol/dump_request.h"
@@ -32,6 +33,7 @@ struct MysqlSource::Impl {
   std::vector<std::regex> include, exclude;
   std::unique_ptr<MysqlConnection> dump;   // the replication stream
   std::unique_ptr<MysqlConnection> query;  // catalog look-ups while streaming
+  std::unique_ptr<BinlogFileReader> files;  // offline: the events come from here, not `dump`
   Flavor flavor = Flavor::mariadb;
   DecodeContext ctx;  // from the server's settings, until the stream's FDE arrives
   TableMapCache tables;  // kept across re-opens so schema versions keep counting
@@ -57,10 +59,58 @@ struct MysqlSource::Impl {
   Result<MysqlPosition> start_position();
   Status detect_json_columns(const TableMapEvent& map, TableMapCache& cache);
   Status start_dump_by_gtid(const GtidSet& gtids);
+  BinlogStreamConfig stream_config();
+  Result<std::optional<std::span<const std::byte>>> next_raw(std::chrono::milliseconds wait);
 };
+
+BinlogStreamConfig MysqlSource::Impl::stream_config() {
+  BinlogStreamConfig config;
+  config.pipeline_name = options.pipeline_name;
+  config.max_batch_events = options.max_batch_events;
+  config.max_transaction_payload_bytes = options.max_transaction_payload_bytes;
+  config.included = [this](const TableId& id) { return included(id); };
+  // Offline there is no catalog: the TableMapCache's completer names JSON columns instead.
+  if (!files) {
+    config.on_table_map = [this](const TableMapEvent& map, TableMapCache& cache) {
+      return detect_json_columns(map, cache);
+    };
+  }
+  return config;
+}
+
+// The next raw event: from the dump connection, or offline from the files. Offline, the stream
+// starts at each file's first event (its FORMAT_DESCRIPTION sets the decode context), and again
+// whenever a file follows that the previous one's ROTATE did not name.
+Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
+    std::chrono::milliseconds wait) {
+  if (!files) {
+    auto next = dump->read_event(wait);
+    if (!next) return std::move(next).error().with_context("binlog stream at " + stream->file());
+    return next;
+  }
+  CDC_TRY_ASSIGN(auto ev, files->next());  // its errors name the path and offset already
+  if (!ev) return std::optional<std::span<const std::byte>>();
+  if (!stream || stream->file() != ev->file) {
+    GtidSet gtids;
+    if (stream) {
+      CDC_TRY_ASSIGN(gtids, GtidSet::parse(stream->position().gtid_set));
+    }
+    MysqlPosition start;
+    start.binlog = BinlogPosition{std::string(ev->file), ev->offset};
+    stream.emplace(stream_config(), tables, ctx, start, std::move(gtids));
+    stream->start_batch();
+  }
+  return std::optional<std::span<const std::byte>>(ev->bytes);
+}
 
 MysqlSource::MysqlSource(MysqlSourceOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
+MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileReader> files,
+                         TableMapCache::Completer complete)
+    : MysqlSource(std::move(options)) {
+  impl_->files = std::move(files);
+  impl_->tables.set_completer(std::move(complete));
+}
 MysqlSource::~MysqlSource() = default;
 
 MysqlPosition MysqlSource::position() const { return impl_->position(); }
@@ -186,7 +236,7 @@ Status MysqlSource::open(const Position& resume) {
   auto& s = *impl_;
   close();
   const auto& o = s.options;
-  if (o.server_id == 0) {
+  if (o.server_id == 0 && !s.files) {
     return make_error(Errc::invalid_config, "server_id must be set (a unique non-zero replica id)");
   }
   if (o.max_batch_events == 0) return make_error(Errc::invalid_config, "max_batch_events is 0");
@@ -202,6 +252,16 @@ Status MysqlSource::open(const Position& resume) {
     }
   }
   s.filter_cache.clear();
+  if (s.files) {
+    if (!std::holds_alternative<std::monostate>(resume)) {
+      return make_error(Errc::invalid_config,
+                        "offline binlog decoding cannot resume from " + to_string(resume));
+    }
+    s.stream.reset();  // next_raw() starts it at the first event
+    s.ctx = DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mysql);  // until the FDE
+    s.opened = true;
+    return {};
+  }
 
   ConnectOptions co{o.host, o.port, o.user, o.password, o.unix_socket, o.connect_timeout,
                     std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2), o.tls};
@@ -230,15 +290,7 @@ Status MysqlSource::open(const Position& resume) {
     CDC_TRY(s.start_dump_by_gtid(gtids));
   }
 
-  BinlogStreamConfig config;
-  config.pipeline_name = o.pipeline_name;
-  config.max_batch_events = o.max_batch_events;
-  config.max_transaction_payload_bytes = o.max_transaction_payload_bytes;
-  config.included = [&s](const TableId& id) { return s.included(id); };
-  config.on_table_map = [&s](const TableMapEvent& map, TableMapCache& cache) {
-    return s.detect_json_columns(map, cache);
-  };
-  s.stream.emplace(std::move(config), s.tables, s.ctx, start, std::move(gtids));
+  s.stream.emplace(s.stream_config(), s.tables, s.ctx, start, std::move(gtids));
   s.opened = true;
   const std::string cipher = s.dump->tls_cipher();
   log::get("mysql")->info("[source={}] streaming from {} ({})", o.pipeline_name,
@@ -272,8 +324,7 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
   auto& s = *impl_;
   if (!s.opened) return make_error(Errc::internal, "poll() before open()");
   auto batch = std::make_unique<Batch>();
-  auto& stream = *s.stream;
-  stream.start_batch();
+  if (s.stream) s.stream->start_batch();
   const MysqlPosition start_pos = s.position();
   const auto deadline = std::chrono::steady_clock::now() + max_wait;
   bool heartbeat = false;
@@ -282,8 +333,8 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
     return e;
   };
   while (batch->events.size() < s.options.max_batch_events) {
-    if (stream.has_buffered()) {
-      if (auto st = stream.continue_buffered(*batch); !st) return fail(std::move(st).error());
+    if (s.stream && s.stream->has_buffered()) {
+      if (auto st = s.stream->continue_buffered(*batch); !st) return fail(std::move(st).error());
       continue;
     }
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -292,10 +343,10 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
     if (!batch->events.empty() || heartbeat || remaining.count() < 0) {
       remaining = std::chrono::milliseconds(0);
     }
-    auto next = s.dump->read_event(remaining);
-    if (!next) return fail(std::move(next).error().with_context("binlog stream at " + stream.file()));
+    auto next = s.next_raw(remaining);
+    if (!next) return fail(std::move(next).error());
     if (!next->has_value()) break;
-    if (auto st = stream.handle(**next, *batch, heartbeat); !st) return fail(std::move(st).error());
+    if (auto st = s.stream->handle(**next, *batch, heartbeat); !st) return fail(std::move(st).error());
   }
   const MysqlPosition end = s.position();
   if (batch->events.empty() && end == start_pos && !heartbeat) return std::unique_ptr<Batch>();

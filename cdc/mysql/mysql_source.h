@@ -6,16 +6,29 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cdc/core/source.h"
 #include "cdc/mysql/mysql_source_options.h"
 
 namespace cdc::mysql {
 
+class BinlogFileReader;
+struct TableMapEvent;
+
 class MysqlSource final : public cdc::Source {
  public:
   explicit MysqlSource(MysqlSourceOptions options);
+  // Offline (`sluice binlog`): decodes the events of binlog files on disk instead of a
+  // server's stream, through the same code. `complete` fills in TABLE_MAPs written without
+  // binlog_row_metadata=FULL and names JSON text columns (TableMapCache::Completer,
+  // schema/ddl_schema.h). The connection options and server_id are unused; open() takes no
+  // resume position; poll() returns nullptr once the files are read.
+  MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileReader> files,
+              std::function<Result<std::vector<std::string>>(TableMapEvent&)> complete);
   ~MysqlSource() override;
 
   // Checks the server (binlog_format=ROW, binlog_row_image=FULL, binlog_row_metadata=FULL) and

@@ -184,6 +184,10 @@ Result<TableSchema> build_table_schema(const TableMapEvent& map) {
 }
 
 Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map) {
+  if (completer_) {  // first: the shape comparison below needs names
+    CDC_TRY_ASSIGN(auto json, completer_(map));
+    if (!json.empty()) set_json_columns(TableId{map.db, map.table}, std::move(json));
+  }
   const TableId id{map.db, map.table};
   auto latest = latest_.find(id);
   if (latest != latest_.end() && latest->second->map.same_shape(map)) {

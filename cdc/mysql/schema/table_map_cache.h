@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -34,6 +35,13 @@ std::string source_type_text(const TableMapColumn& col);
 
 class TableMapCache {
  public:
+  // Fills in what a TABLE_MAP lacks before its version is built, and returns the columns whose
+  // text is JSON as set_json_columns takes them (offline decoding: names from a DDL for a
+  // binlog written without binlog_row_metadata=FULL, ddl_schema.h). Default: none, and such a
+  // TABLE_MAP is refused.
+  using Completer = std::function<Result<std::vector<std::string>>(TableMapEvent&)>;
+  void set_completer(Completer completer) { completer_ = std::move(completer); }
+
   // Installs a TABLE_MAP (already decoded, so nothing half-applied on error).
   Result<TableVersionPtr> apply(TableMapEvent map);
   // The version mapped to `table_id`, nullptr when no TABLE_MAP for it has been seen.
@@ -45,6 +53,7 @@ class TableMapCache {
   std::unordered_map<uint64_t, TableVersionPtr> by_id_;
   std::map<TableId, TableVersionPtr> latest_;
   std::map<TableId, std::vector<std::string>> json_columns_;
+  Completer completer_;
 };
 
 }  // namespace cdc::mysql
