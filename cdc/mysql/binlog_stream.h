@@ -70,8 +70,12 @@ class BinlogStream {
   // A TRANSACTION_PAYLOAD being unpacked: its inner events are handled one at a time, through
   // the same path as top-level events, so a row event inside may span polls like any other.
   struct Payload {
+    // User-provided: clang judges a nested struct with member initializers not
+    // default-constructible inside its enclosing class (llvm #36032), so optional::emplace()
+    // failed in the libFuzzer build.
+    Payload() : reader(std::span<const std::byte>{}) {}
     std::vector<std::byte> events;  // uncompressed; `reader` borrows it
-    PayloadEventReader reader{std::span<const std::byte>{}};
+    PayloadEventReader reader;
     EventHeader header;  // the TRANSACTION_PAYLOAD's
     DecodeContext ctx;   // the inner events': no checksums
     bool txn_ended = false;  // an inner event ended the transaction
