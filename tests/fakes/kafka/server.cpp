@@ -5,6 +5,9 @@
 //   drop          close every client connection
 //   delay <ms>    hold every later response for <ms> (0 turns it off)
 //   restart       drop connections and reload from the data dir (in memory: start empty)
+//   lose <n>      append the next <n> Produce requests but close the connection instead of
+//                 answering: a response lost in the network, which an idempotent producer
+//                 retries with the same sequence numbers (KIP-98 "Idempotent producer")
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -22,6 +25,7 @@
 #include <iostream>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,14 +52,22 @@ struct Options {
   std::string port_file;
 };
 
-int parse_int(const char* s, const char* flag) {
+std::optional<int> to_int(std::string_view s) {
   int v = 0;
-  const char* end = s + std::strlen(s);
-  if (auto [p, ec] = std::from_chars(s, end, v); ec != std::errc() || p != end) {
-    std::cerr << "kafka_test_broker: " << flag << " needs an integer, got '" << s << "'\n";
-    std::exit(2);
+  if (auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      ec != std::errc() || p != s.data() + s.size() || v < 0) {
+    return std::nullopt;
   }
   return v;
+}
+
+int parse_int(const char* s, const char* flag) {
+  const auto v = to_int(s);
+  if (!v) {
+    std::cerr << "kafka_test_broker: " << flag << " needs a non-negative integer, got '" << s << "'\n";
+    std::exit(2);
+  }
+  return *v;
 }
 
 Options parse_args(int argc, char** argv) {
@@ -243,8 +255,18 @@ class Server {
 
   void dispatch(Connection& c, const std::string& request, Clock::time_point now, bool final) {
     const Reply reply = broker_->handle(cdc::as_bytes(request), now, final);
+    cdc::ByteReader key(std::string_view(request).substr(0, 2));
+    const bool is_produce = key.u16be() == 0 && key.ok();
     switch (reply.kind) {
-      case Reply::Kind::respond: respond(c, reply.bytes, now); break;
+      case Reply::Kind::respond:
+        if (is_produce && lose_produce_responses_ > 0) {
+          --lose_produce_responses_;
+          std::cerr << "kafka_test_broker: losing a Produce response (control 'lose')\n";
+          c.closing = true;
+          break;
+        }
+        respond(c, reply.bytes, now);
+        break;
       case Reply::Kind::none: break;
       case Reply::Kind::close: c.closing = true; break;
       case Reply::Kind::park:
@@ -261,10 +283,13 @@ class Server {
       const std::string line = c.in.substr(0, eol);
       c.in.erase(0, eol + 1);
       std::string answer = "ok\n";
+      const auto arg = [&](size_t prefix) { return to_int(std::string_view(line).substr(prefix)); };
       if (line == "drop") {
         drop_clients();
-      } else if (line.rfind("delay ", 0) == 0) {
-        delay_ = std::chrono::milliseconds(parse_int(line.c_str() + 6, "delay"));
+      } else if (line.rfind("delay ", 0) == 0 && arg(6)) {
+        delay_ = std::chrono::milliseconds(*arg(6));
+      } else if (line.rfind("lose ", 0) == 0 && arg(5)) {
+        lose_produce_responses_ = *arg(5);
       } else if (line == "restart") {
         drop_clients();
         broker_.reset();  // close the files before they are read back
@@ -275,7 +300,7 @@ class Server {
         }
         broker_ = std::move(*b);
       } else {
-        answer = "error: unknown command '" + line + "' (drop, delay <ms>, restart)\n";
+        answer = "error: unknown command '" + line + "' (drop, delay <ms>, lose <n>, restart)\n";
       }
       std::cerr << "kafka_test_broker: control: " << line << "\n";
       c.out.push_back({Clock::now(), answer});
@@ -292,6 +317,7 @@ class Server {
   std::unique_ptr<Broker> broker_;
   std::list<Connection> conns_;
   std::chrono::milliseconds delay_{0};
+  int lose_produce_responses_ = 0;
 };
 
 }  // namespace
