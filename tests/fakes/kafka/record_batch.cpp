@@ -140,11 +140,12 @@ Result<ControlMarker> parse_control_marker(std::span<const std::byte> batch) {
   if (batch.size() < kBatchHeaderSize) {
     return make_error(Errc::truncated, "control batch of " + std::to_string(batch.size()) + " bytes");
   }
-  ByteReader r(batch.subspan(kBatchHeaderSize));
-  (void)read_varint(r);  // record length: ignored because the fields below are read bounded
-  (void)read_i8(r);      // record attributes: unused by the protocol
-  (void)read_varlong(r);
-  (void)read_varint(r);
+  ByteReader batch_reader(batch.subspan(kBatchHeaderSize));
+  const int32_t record_len = read_varint(batch_reader);
+  ByteReader r = batch_reader.sub(record_len < 0 ? 0 : static_cast<size_t>(record_len));
+  (void)read_i8(r);       // record attributes: unused by the protocol
+  (void)read_varlong(r);  // timestampDelta
+  (void)read_varint(r);   // offsetDelta
   const int32_t key_len = read_varint(r);
   ByteReader key = r.sub(key_len < 0 ? 0 : static_cast<size_t>(key_len));
   const int16_t key_version = read_i16(key);
@@ -153,14 +154,16 @@ Result<ControlMarker> parse_control_marker(std::span<const std::byte> batch) {
   ByteReader value = r.sub(value_len < 0 ? 0 : static_cast<size_t>(value_len));
   (void)read_i16(value);  // value version: only version 0 exists
   const int32_t coordinator_epoch = read_i32(value);
-  if (auto st = key.finish(/*allow_trailing=*/true); !st) {
-    return std::move(st).error().with_context("control record key");
+  if (read_varint(r) != 0) {
+    r.mark_malformed("control record with headers");
   }
-  if (auto st = value.finish(/*allow_trailing=*/true); !st) {
-    return std::move(st).error().with_context("control record value");
-  }
-  if (auto st = r.finish(/*allow_trailing=*/true); !st) {
-    return std::move(st).error().with_context("control record");
+  for (const auto& [reader, what] : {std::pair<const ByteReader*, const char*>{&key, "control record key"},
+                                     {&value, "control record value"},
+                                     {&r, "control record"},
+                                     {&batch_reader, "control batch"}}) {
+    if (auto st = reader->finish(); !st) {
+      return std::move(st).error().with_context(what);
+    }
   }
   if (key_version != 0 || (type != 0 && type != 1)) {
     return make_error(Errc::malformed, "control record key version " + std::to_string(key_version) +
