@@ -1,12 +1,11 @@
 #include "tests/integration/kafka_backend.h"
 
 #include <arpa/inet.h>
+#include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -23,7 +22,8 @@ TestBrokerBackend::TestBrokerBackend(std::string data_dir, int port) {
   dir_ = make_temp_dir("sluice-kafka-broker");
   log_ = dir_ + "/broker.log";
   const std::string port_file = dir_ + "/ports";
-  std::vector<std::string> argv{kBrokerBinary, "--port", std::to_string(port), "--port-file", port_file};
+  std::vector<std::string> argv{kBrokerBinary, "--port", std::to_string(port), "--port-file",
+                                port_file};
   if (!data_dir.empty()) {
     argv.insert(argv.end(), {"--data-dir", data_dir});
   }
@@ -33,7 +33,8 @@ TestBrokerBackend::TestBrokerBackend(std::string data_dir, int port) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   std::ifstream in(port_file);
-  REQUIRE_MESSAGE((in >> port_ >> control_port_), "the broker wrote no port file: " << read_file(log_));
+  REQUIRE_MESSAGE((in >> port_ >> control_port_),
+                  "the broker wrote no port file: " << read_file(log_));
 }
 
 TestBrokerBackend::~TestBrokerBackend() {
@@ -77,7 +78,8 @@ std::string TestBrokerBackend::control(const std::string& command) {
 void TestBrokerBackend::create_topic(const std::string& topic, int partitions) {
   RdKafkaPtr admin = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap()}});
   char errstr[256];
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, errstr, sizeof(errstr));
+  rd_kafka_NewTopic_t* nt =
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, errstr, sizeof(errstr));
   REQUIRE_MESSAGE(nt != nullptr, errstr);
   rd_kafka_queue_t* q = rd_kafka_queue_new(admin.get());
   rd_kafka_CreateTopics(admin.get(), &nt, 1, nullptr, q);
@@ -106,7 +108,8 @@ MockClusterBackend::~MockClusterBackend() { rd_kafka_mock_cluster_destroy(cluste
 
 void MockClusterBackend::create_topic(const std::string& topic, int partitions) {
   // Through the Admin API the mock's CreateTopics times out (ENVIRONMENT.md gotcha 5).
-  REQUIRE(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  REQUIRE(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1) ==
+          RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
 namespace {
@@ -125,8 +128,9 @@ RdKafkaPtr make_client(rd_kafka_type_t type, const std::map<std::string, std::st
   }
   char errstr[512];
   for (const auto& [k, v] : conf) {
-    REQUIRE_MESSAGE(rd_kafka_conf_set(c, k.c_str(), v.c_str(), errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK,
-                    k << ": " << errstr);
+    REQUIRE_MESSAGE(
+        rd_kafka_conf_set(c, k.c_str(), v.c_str(), errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK,
+        k << ": " << errstr);
   }
   rd_kafka_t* rk = rd_kafka_new(type, c, errstr, sizeof(errstr));
   REQUIRE_MESSAGE(rk != nullptr, errstr);
@@ -177,7 +181,8 @@ Consumed consume_all(const KafkaBackend& b, const std::string& topic, int partit
   RdKafkaPtr c = make_consumer(b, read_committed);
   rd_kafka_poll_set_consumer(c.get());
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, topic.c_str(), partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_topic_partition_list_add(parts, topic.c_str(), partition)->offset =
+      RD_KAFKA_OFFSET_BEGINNING;
   REQUIRE(rd_kafka_assign(c.get(), parts) == RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_topic_partition_list_destroy(parts);
   Consumed out;

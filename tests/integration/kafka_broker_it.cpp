@@ -10,14 +10,14 @@
 
 #include "tests/integration/kafka_backend.h"
 
+using cdc::testing::consume_all;
 using cdc::testing::Consumed;
 using cdc::testing::KafkaBackend;
+using cdc::testing::make_txn_producer;
 using cdc::testing::MockClusterBackend;
+using cdc::testing::produce_one;
 using cdc::testing::RdKafkaPtr;
 using cdc::testing::TestBrokerBackend;
-using cdc::testing::consume_all;
-using cdc::testing::make_txn_producer;
-using cdc::testing::produce_one;
 using cdc::testing::watermarks;
 using Values = std::vector<std::string>;
 
@@ -45,6 +45,22 @@ void begin_with(rd_kafka_t* p, const std::string& topic, const Values& values) {
   }
 }
 
+// A transactional producer after init_transactions().
+RdKafkaPtr ready_producer(const KafkaBackend& b, const std::string& transactional_id,
+                          const std::map<std::string, std::string>& extra = {}) {
+  RdKafkaPtr p = make_txn_producer(b, transactional_id, extra);
+  REQUIRE(txn_call(rd_kafka_init_transactions(p.get(), kTimeoutMs)) == "");
+  return p;
+}
+
+enum class End { commit, abort };
+// One whole transaction of `values` to partition 0.
+void transaction(rd_kafka_t* p, const std::string& topic, const Values& values, End end) {
+  begin_with(p, topic, values);
+  REQUIRE(txn_call(end == End::commit ? rd_kafka_commit_transaction(p, kTimeoutMs)
+                                      : rd_kafka_abort_transaction(p, kTimeoutMs)) == "");
+}
+
 std::unique_ptr<KafkaBackend> make_backend(bool test_broker) {
   if (test_broker) {
     return std::make_unique<TestBrokerBackend>();
@@ -55,19 +71,17 @@ std::unique_ptr<KafkaBackend> make_backend(bool test_broker) {
 }  // namespace
 
 // Each TEST_CASE runs once per backend.
-#define FOR_EACH_BACKEND(b)                                      \
-  std::unique_ptr<KafkaBackend> b;                               \
-  SUBCASE("test broker") { b = make_backend(true); }             \
-  SUBCASE("mock cluster") { b = make_backend(false); }           \
+#define FOR_EACH_BACKEND(b)                            \
+  std::unique_ptr<KafkaBackend> b;                     \
+  SUBCASE("test broker") { b = make_backend(true); }   \
+  SUBCASE("mock cluster") { b = make_backend(false); } \
   INFO("backend: " << std::string(b->name()))
 
 TEST_CASE("a committed transaction is visible to read_committed and read_uncommitted") {
   FOR_EACH_BACKEND(b);
   b->create_topic("committed", 1);
-  RdKafkaPtr p = make_txn_producer(*b, "txn-committed");
-  REQUIRE(txn_call(rd_kafka_init_transactions(p.get(), kTimeoutMs)) == "");
-  begin_with(p.get(), "committed", {"c1", "c2"});
-  REQUIRE(txn_call(rd_kafka_commit_transaction(p.get(), kTimeoutMs)) == "");
+  RdKafkaPtr p = ready_producer(*b, "txn-committed");
+  transaction(p.get(), "committed", {"c1", "c2"}, End::commit);
 
   const Consumed rc = consume_all(*b, "committed", 0, true);
   CHECK(rc.reached_eof);
@@ -82,12 +96,9 @@ TEST_CASE("a committed transaction is visible to read_committed and read_uncommi
 TEST_CASE("an aborted transaction is invisible to read_committed, visible to read_uncommitted") {
   FOR_EACH_BACKEND(b);
   b->create_topic("aborted", 1);
-  RdKafkaPtr p = make_txn_producer(*b, "txn-aborted");
-  REQUIRE(txn_call(rd_kafka_init_transactions(p.get(), kTimeoutMs)) == "");
-  begin_with(p.get(), "aborted", {"a1", "a2"});
-  REQUIRE(txn_call(rd_kafka_abort_transaction(p.get(), kTimeoutMs)) == "");
-  begin_with(p.get(), "aborted", {"c1"});
-  REQUIRE(txn_call(rd_kafka_commit_transaction(p.get(), kTimeoutMs)) == "");
+  RdKafkaPtr p = ready_producer(*b, "txn-aborted");
+  transaction(p.get(), "aborted", {"a1", "a2"}, End::abort);
+  transaction(p.get(), "aborted", {"c1"}, End::commit);
 
   const Consumed rc = consume_all(*b, "aborted", 0, true);
   CHECK(rc.reached_eof);
@@ -103,10 +114,8 @@ TEST_CASE("an aborted transaction is invisible to read_committed, visible to rea
 TEST_CASE("an open transaction is invisible to read_committed until it ends") {
   FOR_EACH_BACKEND(b);
   b->create_topic("open", 1);
-  RdKafkaPtr p = make_txn_producer(*b, "txn-open");
-  REQUIRE(txn_call(rd_kafka_init_transactions(p.get(), kTimeoutMs)) == "");
-  begin_with(p.get(), "open", {"c1"});
-  REQUIRE(txn_call(rd_kafka_commit_transaction(p.get(), kTimeoutMs)) == "");
+  RdKafkaPtr p = ready_producer(*b, "txn-open");
+  transaction(p.get(), "open", {"c1"}, End::commit);
   begin_with(p.get(), "open", {"o1"});
 
   const Consumed rc = consume_all(*b, "open", 0, true);
@@ -128,14 +137,13 @@ TEST_CASE("an open transaction is invisible to read_committed until it ends") {
 TEST_CASE("a second producer with the same transactional.id fences the first") {
   FOR_EACH_BACKEND(b);
   b->create_topic("fenced", 1);
-  RdKafkaPtr first = make_txn_producer(*b, "txn-fenced");
-  REQUIRE(txn_call(rd_kafka_init_transactions(first.get(), kTimeoutMs)) == "");
+  RdKafkaPtr first = ready_producer(*b, "txn-fenced");
   begin_with(first.get(), "fenced", {"f1"});
 
-  RdKafkaPtr second = make_txn_producer(*b, "txn-fenced");
-  REQUIRE(txn_call(rd_kafka_init_transactions(second.get(), kTimeoutMs)) == "");
+  RdKafkaPtr second = ready_producer(*b, "txn-fenced");
   bool fatal = false;
-  const std::string commit_error = txn_call(rd_kafka_commit_transaction(first.get(), kTimeoutMs), &fatal);
+  const std::string commit_error =
+      txn_call(rd_kafka_commit_transaction(first.get(), kTimeoutMs), &fatal);
   if (b->faithful()) {
     INFO("commit error: " << commit_error);
     CHECK(commit_error != "");
@@ -145,40 +153,38 @@ TEST_CASE("a second producer with the same transactional.id fences the first") {
   } else {
     CHECK(commit_error == "");  // mock: the fenced producer commits
   }
-  begin_with(second.get(), "fenced", {"f2"});
-  REQUIRE(txn_call(rd_kafka_commit_transaction(second.get(), kTimeoutMs)) == "");
-  CHECK(consume_all(*b, "fenced", 0, true).values == (b->faithful() ? Values{"f2"} : Values{"f1", "f2"}));
+  transaction(second.get(), "fenced", {"f2"}, End::commit);
+  CHECK(consume_all(*b, "fenced", 0, true).values ==
+        (b->faithful() ? Values{"f2"} : Values{"f1", "f2"}));
 }
 
 TEST_CASE("an open transaction is aborted when its transactional.id re-initializes") {
   FOR_EACH_BACKEND(b);
   b->create_topic("reinit", 1);
   {
-    RdKafkaPtr crashed = make_txn_producer(*b, "txn-reinit");
-    REQUIRE(txn_call(rd_kafka_init_transactions(crashed.get(), kTimeoutMs)) == "");
+    RdKafkaPtr crashed = ready_producer(*b, "txn-reinit");
     begin_with(crashed.get(), "reinit", {"r1"});
   }  // destroyed with the transaction open, as a crashed process leaves it
-  RdKafkaPtr restarted = make_txn_producer(*b, "txn-reinit");
-  REQUIRE(txn_call(rd_kafka_init_transactions(restarted.get(), kTimeoutMs)) == "");
-  begin_with(restarted.get(), "reinit", {"r2"});
-  REQUIRE(txn_call(rd_kafka_commit_transaction(restarted.get(), kTimeoutMs)) == "");
+  RdKafkaPtr restarted = ready_producer(*b, "txn-reinit");
+  transaction(restarted.get(), "reinit", {"r2"}, End::commit);
 
-  CHECK(consume_all(*b, "reinit", 0, true).values == (b->faithful() ? Values{"r2"} : Values{"r1", "r2"}));
+  CHECK(consume_all(*b, "reinit", 0, true).values ==
+        (b->faithful() ? Values{"r2"} : Values{"r1", "r2"}));
   CHECK(consume_all(*b, "reinit", 0, false).values == Values{"r1", "r2"});
 }
 
 TEST_CASE("an open transaction is aborted when it times out, and its producer is fenced") {
   FOR_EACH_BACKEND(b);
   b->create_topic("timeout", 1);
-  RdKafkaPtr p = make_txn_producer(*b, "txn-timeout", {{"transaction.timeout.ms", "3000"}});
-  REQUIRE(txn_call(rd_kafka_init_transactions(p.get(), kTimeoutMs)) == "");
+  RdKafkaPtr p = ready_producer(*b, "txn-timeout", {{"transaction.timeout.ms", "3000"}});
   begin_with(p.get(), "timeout", {"t1"});
   CHECK(watermarks(*b, "timeout", 0, true).second == (b->faithful() ? 0 : 1));
 
   // The coordinator aborts 3 s after the transaction began: poll the LSO for up to 8 s (the
   // mock, which never aborts, is given 4 s).
   int64_t lso = -1;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(b->faithful() ? 8 : 4);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(b->faithful() ? 8 : 4);
   while (lso != 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     lso = watermarks(*b, "timeout", 0, true).second;
@@ -203,12 +209,9 @@ TEST_CASE("offsets and watermarks survive a broker crash in on-disk mode") {
     TestBrokerBackend b(data);
     port = b.port();
     b.create_topic("durable", 1);
-    RdKafkaPtr p = make_txn_producer(b, "txn-durable");
-    REQUIRE(txn_call(rd_kafka_init_transactions(p.get(), kTimeoutMs)) == "");
-    begin_with(p.get(), "durable", {"d1", "d2"});
-    REQUIRE(txn_call(rd_kafka_commit_transaction(p.get(), kTimeoutMs)) == "");
-    begin_with(p.get(), "durable", {"x1"});
-    REQUIRE(txn_call(rd_kafka_abort_transaction(p.get(), kTimeoutMs)) == "");
+    RdKafkaPtr p = ready_producer(b, "txn-durable");
+    transaction(p.get(), "durable", {"d1", "d2"}, End::commit);
+    transaction(p.get(), "durable", {"x1"}, End::abort);
     begin_with(p.get(), "durable", {"o1"});  // left open across the crash
     CHECK(watermarks(b, "durable", 0, false).second == 6);
     b.kill();
@@ -222,10 +225,8 @@ TEST_CASE("offsets and watermarks survive a broker crash in on-disk mode") {
   CHECK(consume_all(b, "durable", 0, false).values == Values{"d1", "d2", "x1", "o1"});
 
   // The coordinator state survived too: a new instance aborts o1 and fences the old epoch.
-  RdKafkaPtr p = make_txn_producer(b, "txn-durable");
-  REQUIRE(txn_call(rd_kafka_init_transactions(p.get(), kTimeoutMs)) == "");
-  begin_with(p.get(), "durable", {"d3"});
-  REQUIRE(txn_call(rd_kafka_commit_transaction(p.get(), kTimeoutMs)) == "");
+  RdKafkaPtr p = ready_producer(b, "txn-durable");
+  transaction(p.get(), "durable", {"d3"}, End::commit);
   const Consumed after = consume_all(b, "durable", 0, true);
   CHECK(after.values == Values{"d1", "d2", "d3"});
   CHECK(after.offsets == std::vector<int64_t>{0, 1, 7});  // o1=5, its ABORT=6
@@ -242,13 +243,12 @@ TEST_CASE("an idempotent producer's retry after a lost response is not appended 
       // The mock's nearest fault: answer the next Produce after 2 s, past request.timeout.ms.
       auto* mock = dynamic_cast<MockClusterBackend*>(b.get());
       REQUIRE(rd_kafka_mock_broker_push_request_error_rtts(mock->cluster(), 1, 0 /* Produce */, 1,
-                                                           RD_KAFKA_RESP_ERR_NO_ERROR, 2000) ==
-              RD_KAFKA_RESP_ERR_NO_ERROR);
+                                                           RD_KAFKA_RESP_ERR_NO_ERROR,
+                                                           2000) == RD_KAFKA_RESP_ERR_NO_ERROR);
     }
   };
-  const std::map<std::string, std::string> conf{{"bootstrap.servers", b->bootstrap()},
-                                                {"linger.ms", "0"},
-                                                {"request.timeout.ms", "1000"}};
+  const std::map<std::string, std::string> conf{
+      {"bootstrap.servers", b->bootstrap()}, {"linger.ms", "0"}, {"request.timeout.ms", "1000"}};
   auto idempotent_conf = conf;
   idempotent_conf["enable.idempotence"] = "true";
   RdKafkaPtr p = cdc::testing::make_client(RD_KAFKA_PRODUCER, idempotent_conf);
@@ -279,12 +279,9 @@ TEST_CASE("an idempotent producer's retry after a lost response is not appended 
 TEST_CASE("kcat produces to and consumes from the broker, read_committed included") {
   FOR_EACH_BACKEND(b);
   b->create_topic("kcat", 1);
-  RdKafkaPtr p = make_txn_producer(*b, "txn-kcat");
-  REQUIRE(txn_call(rd_kafka_init_transactions(p.get(), kTimeoutMs)) == "");
-  begin_with(p.get(), "kcat", {"a1"});
-  REQUIRE(txn_call(rd_kafka_abort_transaction(p.get(), kTimeoutMs)) == "");
-  begin_with(p.get(), "kcat", {"c1"});
-  REQUIRE(txn_call(rd_kafka_commit_transaction(p.get(), kTimeoutMs)) == "");
+  RdKafkaPtr p = ready_producer(*b, "txn-kcat");
+  transaction(p.get(), "kcat", {"a1"}, End::abort);
+  transaction(p.get(), "kcat", {"c1"}, End::commit);
 
   const std::string dir = cdc::testing::make_temp_dir("sluice-kcat");
   std::ofstream(dir + "/in.txt") << "k1\nk2 with spaces\nk3\n";
@@ -295,10 +292,10 @@ TEST_CASE("kcat produces to and consumes from the broker, read_committed include
   const auto consume = [&](const std::string& isolation) {
     std::string setting = "isolation.level=";
     setting += isolation;
-    return cdc::testing::run_command({"/usr/bin/kcat", "-C", "-b", b->bootstrap(), "-t", "kcat",
-                                      "-p", "0", "-o", "beginning", "-e", "-q", "-X", setting,
-                                      "-f", "%o:%s\n"},
-                                     std::chrono::seconds(20));
+    return cdc::testing::run_command(
+        {"/usr/bin/kcat", "-C", "-b", b->bootstrap(), "-t", "kcat", "-p", "0", "-o", "beginning",
+         "-e", "-q", "-X", setting, "-f", "%o:%s\n"},
+        std::chrono::seconds(20));
   };
   const auto committed = consume("read_committed");
   const auto uncommitted = consume("read_uncommitted");
@@ -317,11 +314,13 @@ TEST_CASE("kcat produces to and consumes from the broker, read_committed include
 
 TEST_CASE("CreateTopics through the Admin API") {
   FOR_EACH_BACKEND(b);
-  RdKafkaPtr admin = cdc::testing::make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", b->bootstrap()}});
+  RdKafkaPtr admin =
+      cdc::testing::make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", b->bootstrap()}});
   const auto create = [&](const char* topic, int partitions) {
     char errstr[256];
     rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic, partitions, 1, errstr, sizeof(errstr));
-    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_t* opts =
+        rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
     REQUIRE(rd_kafka_AdminOptions_set_request_timeout(opts, 2000, errstr, sizeof(errstr)) ==
             RD_KAFKA_RESP_ERR_NO_ERROR);
     rd_kafka_queue_t* q = rd_kafka_queue_new(admin.get());

@@ -28,6 +28,14 @@ Writer response_for(const RequestHeader& h) {
   return w;
 }
 
+// The response of AddOffsetsToTxn and EndTxn: throttle_time_ms, error_code.
+std::string throttle_and_error(const RequestHeader& h, int16_t error) {
+  Writer w = response_for(h);
+  w.i32(0);  // throttle_time_ms
+  w.i16(error);
+  return std::move(w).take();
+}
+
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -36,6 +44,27 @@ int64_t now_ms() {
 
 std::string partition_file(const std::string& dir, const std::string& topic, int32_t index) {
   return dir + "/topics/" + topic + "/" + std::to_string(index) + ".log";
+}
+
+// Most requests carry [topic STRING, [partition ...]] and their responses echo that shape:
+// reads it from `r` and writes topic names and counts to `w`; `per_partition(topic, r, w)`
+// reads one partition's request fields and writes its response fields. A partition is at
+// least `min_partition_size` bytes on the wire.
+template <class Fn>
+void map_topic_partitions(ByteReader& r, Writer& w, std::string_view api, size_t min_partition_size,
+                          Fn per_partition) {
+  const int32_t n_topics = read_array_length(r, 6, std::string(api) + " topics");
+  w.i32(n_topics);
+  for (int32_t t = 0; t < n_topics && r.ok(); ++t) {
+    const std::string topic = read_string(r, std::string(api) + " topic name");
+    const int32_t n_parts =
+        read_array_length(r, min_partition_size, std::string(api) + " partitions");
+    w.string(topic);
+    w.i32(n_parts);
+    for (int32_t p = 0; p < n_parts && r.ok(); ++p) {
+      per_partition(topic, r, w);
+    }
+  }
 }
 
 }  // namespace
@@ -67,12 +96,14 @@ Result<std::unique_ptr<Broker>> Broker::open(BrokerOptions options, Clock::time_
         ++count;
       }
       if (!valid_topic_name(topic) || count == 0) {
-        return make_error(Errc::malformed, entry.path().string() + " is not a topic directory with 0.log");
+        return make_error(Errc::malformed,
+                          entry.path().string() + " is not a topic directory with 0.log");
       }
       CDC_TRY(b->create_topic(topic, count));
     }
   }
-  CDC_TRY_ASSIGN(auto coordinator, TxnCoordinator::open(state_path, b->options_.max_txn_timeout_ms, now));
+  CDC_TRY_ASSIGN(auto coordinator,
+                 TxnCoordinator::open(state_path, b->options_.max_txn_timeout_ms, now));
   b->coordinator_.emplace(std::move(coordinator));
   return b;
 }
@@ -83,7 +114,8 @@ Result<Broker::Topic*> Broker::create_topic(const std::string& name, int32_t par
     std::error_code ec;
     fs::create_directories(options_.data_dir + "/topics/" + name, ec);
     if (ec) {
-      return make_error(Errc::io, "cannot create the directory of topic " + name + ": " + ec.message());
+      return make_error(Errc::io,
+                        "cannot create the directory of topic " + name + ": " + ec.message());
     }
   }
   for (int32_t i = 0; i < partitions; ++i) {
@@ -140,8 +172,8 @@ Reply Broker::handle(std::span<const std::byte> request, Clock::time_point now, 
   }
   const RequestHeader& h = *header;
   const auto api = find_api(h.api_key);
-  const std::string what = std::string(api_name(h.api_key)) + " (key " +
-                           std::to_string(h.api_key) + ") v" + std::to_string(h.api_version);
+  const std::string what = std::string(api_name(h.api_key)) + " (key " + std::to_string(h.api_key) +
+                           ") v" + std::to_string(h.api_version);
   if (h.api_key == static_cast<int16_t>(ApiKey::api_versions)) {
     auto out = api_versions(h, r);
     return {.kind = Reply::Kind::respond, .bytes = std::move(*out)};
@@ -159,18 +191,41 @@ Reply Broker::handle(std::span<const std::byte> request, Clock::time_point now, 
     return std::optional<std::string>(std::move(*s));
   };
   switch (static_cast<ApiKey>(h.api_key)) {
-    case ApiKey::produce: out = produce(h, r); break;
-    case ApiKey::fetch: out = fetch(h, r, fetch_final, max_wait_ms); break;
-    case ApiKey::list_offsets: out = wrap(list_offsets(h, r)); break;
-    case ApiKey::metadata: out = wrap(metadata(h, r)); break;
-    case ApiKey::find_coordinator: out = wrap(find_coordinator(h, r)); break;
-    case ApiKey::create_topics: out = wrap(create_topics(h, r)); break;
-    case ApiKey::init_producer_id: out = wrap(init_producer_id(h, r, now)); break;
-    case ApiKey::add_partitions_to_txn: out = wrap(add_partitions_to_txn(h, r, now)); break;
-    case ApiKey::add_offsets_to_txn: out = wrap(add_offsets_to_txn(h, r, now)); break;
-    case ApiKey::end_txn: out = wrap(end_txn(h, r)); break;
-    case ApiKey::txn_offset_commit: out = wrap(txn_offset_commit(h, r)); break;
-    case ApiKey::api_versions: break;  // answered above
+    case ApiKey::produce:
+      out = produce(h, r);
+      break;
+    case ApiKey::fetch:
+      out = fetch(h, r, fetch_final, max_wait_ms);
+      break;
+    case ApiKey::list_offsets:
+      out = wrap(list_offsets(h, r));
+      break;
+    case ApiKey::metadata:
+      out = wrap(metadata(h, r));
+      break;
+    case ApiKey::find_coordinator:
+      out = wrap(find_coordinator(h, r));
+      break;
+    case ApiKey::create_topics:
+      out = wrap(create_topics(h, r));
+      break;
+    case ApiKey::init_producer_id:
+      out = wrap(init_producer_id(h, r, now));
+      break;
+    case ApiKey::add_partitions_to_txn:
+      out = wrap(add_partitions_to_txn(h, r, now));
+      break;
+    case ApiKey::add_offsets_to_txn:
+      out = wrap(add_offsets_to_txn(h, r, now));
+      break;
+    case ApiKey::end_txn:
+      out = wrap(end_txn(h, r));
+      break;
+    case ApiKey::txn_offset_commit:
+      out = wrap(txn_offset_commit(h, r));
+      break;
+    case ApiKey::api_versions:
+      break;  // answered above
   }
   if (!out) {
     log_line("closing the connection: " + out.error().with_context(what).to_string());
@@ -224,7 +279,7 @@ Result<std::string> Broker::metadata(const RequestHeader& h, ByteReader& r) {
   w.i32(options_.node_id);
   w.string(options_.host);
   w.i32(options_.port);
-  w.nullable_string(std::nullopt);  // rack
+  w.nullable_string(std::nullopt);                             // rack
   w.nullable_string(std::string("sluice-kafka-test-broker"));  // cluster_id
   w.i32(options_.node_id);  // controller_id: this broker also answers CreateTopics
   w.i32(static_cast<int32_t>(names.size()));
@@ -252,7 +307,7 @@ Result<std::string> Broker::metadata(const RequestHeader& h, ByteReader& r) {
       w.i32(options_.node_id);  // leader
       w.i32(1);                 // replica_nodes
       w.i32(options_.node_id);
-      w.i32(1);                 // isr_nodes
+      w.i32(1);  // isr_nodes
       w.i32(options_.node_id);
     }
   }
@@ -263,81 +318,59 @@ Result<std::optional<std::string>> Broker::produce(const RequestHeader& h, ByteR
   const std::optional<std::string> transactional_id = read_nullable_string(r);
   const int16_t acks = read_i16(r);
   (void)read_i32(r);  // timeout_ms: ignored because appends here complete at once
-  struct PartitionAck {
-    int32_t index;
-    int16_t error;
-    int64_t base_offset;
-  };
-  std::vector<std::pair<std::string, std::vector<PartitionAck>>> acks_out;
-  const int32_t n_topics = read_array_length(r, 6, "Produce topics");
-  for (int32_t t = 0; t < n_topics && r.ok(); ++t) {
-    auto& [topic, parts] = acks_out.emplace_back(read_string(r, "Produce topic name"),
-                                                 std::vector<PartitionAck>{});
-    const int32_t n_parts = read_array_length(r, 8, "Produce partitions");
-    for (int32_t p = 0; p < n_parts && r.ok(); ++p) {
-      PartitionAck ack{.index = read_i32(r), .error = err::kNone, .base_offset = -1};
-      const auto records = read_nullable_bytes(r);
-      if (!r.ok()) {
-        break;
-      }
-      PartitionLog* log = partition(topic, ack.index);
-      const auto batches = split_record_batches(records.value_or(std::span<const std::byte>()));
-      if (acks != -1 && acks != 0 && acks != 1) {
-        ack.error = err::kInvalidRequiredAcks;
-      } else if (log == nullptr) {
-        ack.error = err::kUnknownTopicOrPartition;  // Produce never auto-creates
-      } else if (!batches || batches->size() != 1) {
-        // "Produce requests with version 3 and above must contain exactly one record batch"
-        ack.error = err::kInvalidRecord;
-        log_line("Produce to " + topic + "-" + std::to_string(ack.index) + ": " +
-                 (batches ? std::to_string(batches->size()) + " record batches, not one"
-                          : batches.error().to_string()));
-      } else if (auto header = parse_record_batch(batches->front()); !header) {
-        ack.error = err::kCorruptMessage;
-        log_line("Produce to " + topic + "-" + std::to_string(ack.index) + ": " +
-                 header.error().to_string());
-      } else if (header->transactional() &&
-                 (!transactional_id ||
-                  coordinator_->check(*transactional_id, header->producer_id,
-                                      header->producer_epoch) != err::kNone)) {
-        ack.error = transactional_id ? coordinator_->check(*transactional_id, header->producer_id,
-                                                           header->producer_epoch)
-                                     : err::kInvalidTxnState;
-      } else if (header->transactional() &&
-                 !coordinator_->in_transaction(*transactional_id, {topic, ack.index})) {
-        // A transactional batch for a partition the coordinator was not told about would open
-        // a transaction no marker ever closes (KIP-890 part 1 verifies this on the leader).
-        ack.error = err::kInvalidTxnState;
-      } else {
-        std::string batch(as_chars(batches->front()));
-        auto appended = log->append(std::move(batch), *header);
-        if (!appended) {
-          log_line("Produce: " + appended.error().to_string());
-          ack.error = err::kKafkaStorageError;
-        } else {
-          ack.error = appended->error;
-          ack.base_offset = appended->base_offset;
-          ++append_count_;
-        }
-      }
-      parts.push_back(ack);
+  Writer w = response_for(h);
+  map_topic_partitions(r, w, "Produce", 8, [&](const std::string& topic, ByteReader& r, Writer& w) {
+    const int32_t index = read_i32(r);
+    const auto records = read_nullable_bytes(r);
+    int16_t error = err::kNone;
+    int64_t base_offset = -1;
+    PartitionLog* log = partition(topic, index);
+    const auto batches = split_record_batches(records.value_or(std::span<const std::byte>()));
+    const auto check = [&](const RecordBatchHeader& b) {
+      return transactional_id
+                 ? coordinator_->check(*transactional_id, b.producer_id, b.producer_epoch)
+                 : err::kInvalidTxnState;
+    };
+    if (!r.ok()) {
+      return;  // reported by finish() below
+    } else if (acks != -1 && acks != 0 && acks != 1) {
+      error = err::kInvalidRequiredAcks;
+    } else if (log == nullptr) {
+      error = err::kUnknownTopicOrPartition;  // Produce never auto-creates
+    } else if (!batches || batches->size() != 1) {
+      // "Produce requests with version 3 and above must contain exactly one record batch"
+      error = err::kInvalidRecord;
+      log_line("Produce to " + topic + "-" + std::to_string(index) + ": " +
+               (batches ? std::to_string(batches->size()) + " record batches, not one"
+                        : batches.error().to_string()));
+    } else if (auto header = parse_record_batch(batches->front()); !header) {
+      error = err::kCorruptMessage;
+      log_line("Produce to " + topic + "-" + std::to_string(index) + ": " +
+               header.error().to_string());
+    } else if (header->transactional() && check(*header) != err::kNone) {
+      error = check(*header);
+    } else if (header->transactional() &&
+               !coordinator_->in_transaction(*transactional_id, {topic, index})) {
+      // A transactional batch for a partition the coordinator was not told about would open
+      // a transaction no marker ever closes (KIP-890 part 1 verifies this on the leader).
+      error = err::kInvalidTxnState;
+    } else if (auto appended = log->append(std::string(as_chars(batches->front())), *header);
+               !appended) {
+      log_line("Produce: " + appended.error().to_string());
+      error = err::kKafkaStorageError;
+    } else {
+      error = appended->error;
+      base_offset = appended->base_offset;
+      ++append_count_;
     }
-  }
+    w.i32(index);
+    w.i16(error);
+    w.i64(base_offset);
+    w.i64(-1);  // log_append_time_ms: -1 for CreateTime topics
+  });
   CDC_TRY(r.finish());
   if (acks == 0) {
     return std::optional<std::string>();  // acks=0: the protocol sends no response at all
-  }
-  Writer w = response_for(h);
-  w.i32(static_cast<int32_t>(acks_out.size()));
-  for (const auto& [topic, parts] : acks_out) {
-    w.string(topic);
-    w.i32(static_cast<int32_t>(parts.size()));
-    for (const PartitionAck& a : parts) {
-      w.i32(a.index);
-      w.i16(a.error);
-      w.i64(a.base_offset);
-      w.i64(-1);  // log_append_time_ms: -1 for CreateTime topics
-    }
   }
   w.i32(0);  // throttle_time_ms
   return std::optional<std::string>(std::move(w).take());
@@ -352,54 +385,47 @@ Result<std::optional<std::string>> Broker::fetch(const RequestHeader& h, ByteRea
   const int8_t isolation = read_i8(r);
   Writer body;
   size_t total_bytes = 0;
-  const int32_t n_topics = read_array_length(r, 6, "Fetch topics");
-  body.i32(n_topics);
-  for (int32_t t = 0; t < n_topics && r.ok(); ++t) {
-    const std::string topic = read_string(r, "Fetch topic name");
-    const int32_t n_parts = read_array_length(r, 16, "Fetch partitions");
-    body.string(topic);
-    body.i32(n_parts);
-    for (int32_t p = 0; p < n_parts && r.ok(); ++p) {
-      const int32_t index = read_i32(r);
-      const int64_t offset = read_i64(r);
-      const int32_t partition_max_bytes = read_i32(r);
-      PartitionLog* log = partition(topic, index);
-      body.i32(index);
-      if (log == nullptr || offset < (log ? log->log_start_offset() : 0) ||
-          offset > log->high_watermark()) {
-        body.i16(log == nullptr ? err::kUnknownTopicOrPartition : err::kOffsetOutOfRange);
-        body.i64(log ? log->high_watermark() : -1);
-        body.i64(log ? log->last_stable_offset() : -1);
-        body.i32(-1);  // aborted_transactions: null
-        body.null_bytes();
-        continue;
-      }
-      // read_committed reads up to the last stable offset and gets the aborted transactions
-      // in that range, which the consumer filters out itself (KIP-98 "Fetch", "LSO").
-      const bool committed = isolation == kReadCommitted;
-      const int64_t limit = committed ? log->last_stable_offset() : log->high_watermark();
-      FetchedData data = log->read(offset, std::min(partition_max_bytes, std::max(max_bytes, 0)),
-                                   limit, committed);
-      if (total_bytes > 0 && data.records.size() > static_cast<size_t>(std::max(max_bytes, 0))) {
-        data = FetchedData{};  // KIP-74: only the first partition may exceed max_bytes
-      }
-      max_bytes -= static_cast<int32_t>(data.records.size());
-      total_bytes += data.records.size();
-      body.i16(err::kNone);
-      body.i64(log->high_watermark());
-      body.i64(log->last_stable_offset());
-      if (committed) {
-        body.i32(static_cast<int32_t>(data.aborted.size()));
-        for (const AbortedTxn& a : data.aborted) {
-          body.i64(a.producer_id);
-          body.i64(a.first_offset);
+  map_topic_partitions(
+      r, body, "Fetch", 16, [&](const std::string& topic, ByteReader& r, Writer& body) {
+        const int32_t index = read_i32(r);
+        const int64_t offset = read_i64(r);
+        const int32_t partition_max_bytes = read_i32(r);
+        PartitionLog* log = partition(topic, index);
+        body.i32(index);
+        if (log == nullptr || offset < (log ? log->log_start_offset() : 0) ||
+            offset > log->high_watermark()) {
+          body.i16(log == nullptr ? err::kUnknownTopicOrPartition : err::kOffsetOutOfRange);
+          body.i64(log ? log->high_watermark() : -1);
+          body.i64(log ? log->last_stable_offset() : -1);
+          body.i32(-1);  // aborted_transactions: null
+          body.null_bytes();
+          return;
         }
-      } else {
-        body.i32(-1);
-      }
-      body.bytes(data.records);
-    }
-  }
+        // read_committed reads up to the last stable offset and gets the aborted transactions
+        // in that range, which the consumer filters out itself (KIP-98 "Fetch", "LSO").
+        const bool committed = isolation == kReadCommitted;
+        const int64_t limit = committed ? log->last_stable_offset() : log->high_watermark();
+        FetchedData data = log->read(offset, std::min(partition_max_bytes, std::max(max_bytes, 0)),
+                                     limit, committed);
+        if (total_bytes > 0 && data.records.size() > static_cast<size_t>(std::max(max_bytes, 0))) {
+          data = FetchedData{};  // KIP-74: only the first partition may exceed max_bytes
+        }
+        max_bytes -= static_cast<int32_t>(data.records.size());
+        total_bytes += data.records.size();
+        body.i16(err::kNone);
+        body.i64(log->high_watermark());
+        body.i64(log->last_stable_offset());
+        if (committed) {
+          body.i32(static_cast<int32_t>(data.aborted.size()));
+          for (const AbortedTxn& a : data.aborted) {
+            body.i64(a.producer_id);
+            body.i64(a.first_offset);
+          }
+        } else {
+          body.i32(-1);
+        }
+        body.bytes(data.records);
+      });
   CDC_TRY(r.finish());
   // A fetch with less than min_bytes waits up to max_wait_ms for more (Fetch "max_wait_ms").
   if (!final && total_bytes < static_cast<size_t>(std::max(min_bytes, 1)) && max_wait_ms > 0) {
@@ -418,37 +444,30 @@ Result<std::string> Broker::list_offsets(const RequestHeader& h, ByteReader& r) 
   if (h.api_version >= 2) {
     w.i32(0);  // throttle_time_ms
   }
-  const int32_t n_topics = read_array_length(r, 6, "ListOffsets topics");
-  w.i32(n_topics);
-  for (int32_t t = 0; t < n_topics && r.ok(); ++t) {
-    const std::string topic = read_string(r, "ListOffsets topic name");
-    const int32_t n_parts = read_array_length(r, 12, "ListOffsets partitions");
-    w.string(topic);
-    w.i32(n_parts);
-    for (int32_t p = 0; p < n_parts && r.ok(); ++p) {
-      const int32_t index = read_i32(r);
-      const int64_t timestamp = read_i64(r);
-      const PartitionLog* log = partition(topic, index);
-      int16_t error = err::kNone;
-      int64_t offset = -1;
-      if (log == nullptr) {
-        error = err::kUnknownTopicOrPartition;
-      } else if (timestamp == kLatest) {
-        // read_committed: "latest" is the last stable offset (KIP-98 "ListOffsetRequest").
-        offset = isolation == kReadCommitted ? log->last_stable_offset() : log->high_watermark();
-      } else if (timestamp == kEarliest) {
-        offset = log->log_start_offset();
-      } else {
-        log_line("ListOffsets by timestamp (" + std::to_string(timestamp) +
-                 ") is not implemented by this test broker");
-        error = err::kInvalidRequest;
-      }
-      w.i32(index);
-      w.i16(error);
-      w.i64(-1);  // timestamp: -1 for latest/earliest
-      w.i64(offset);
-    }
-  }
+  map_topic_partitions(
+      r, w, "ListOffsets", 12, [&](const std::string& topic, ByteReader& r, Writer& w) {
+        const int32_t index = read_i32(r);
+        const int64_t timestamp = read_i64(r);
+        const PartitionLog* log = partition(topic, index);
+        int16_t error = err::kNone;
+        int64_t offset = -1;
+        if (log == nullptr) {
+          error = err::kUnknownTopicOrPartition;
+        } else if (timestamp == kLatest) {
+          // read_committed: "latest" is the last stable offset (KIP-98 "ListOffsetRequest").
+          offset = isolation == kReadCommitted ? log->last_stable_offset() : log->high_watermark();
+        } else if (timestamp == kEarliest) {
+          offset = log->log_start_offset();
+        } else {
+          log_line("ListOffsets by timestamp (" + std::to_string(timestamp) +
+                   ") is not implemented by this test broker");
+          error = err::kInvalidRequest;
+        }
+        w.i32(index);
+        w.i16(error);
+        w.i64(-1);  // timestamp: -1 for latest/earliest
+        w.i64(offset);
+      });
   CDC_TRY(r.finish());
   return std::move(w).take();
 }
@@ -493,8 +512,11 @@ Result<std::string> Broker::create_topics(const RequestHeader& h, ByteReader& r)
   std::vector<Wanted> wanted;
   const int32_t n_topics = read_array_length(r, 16, "CreateTopics topics");
   for (int32_t t = 0; t < n_topics && r.ok(); ++t) {
-    Wanted want{.name = read_string(r, "CreateTopics name"), .partitions = read_i32(r),
-                .replication = read_i16(r), .n_assignments = 0, .n_configs = 0};
+    Wanted want{.name = read_string(r, "CreateTopics name"),
+                .partitions = read_i32(r),
+                .replication = read_i16(r),
+                .n_assignments = 0,
+                .n_configs = 0};
     want.n_assignments = read_array_length(r, 8, "CreateTopics assignments");
     for (int32_t a = 0; a < want.n_assignments && r.ok(); ++a) {
       (void)read_i32(r);  // partition_index: refused below
@@ -513,7 +535,8 @@ Result<std::string> Broker::create_topics(const RequestHeader& h, ByteReader& r)
   CDC_TRY(r.finish());
   for (const Wanted& want : wanted) {
     Outcome o{.name = want.name, .error = err::kNone, .message = std::nullopt};
-    const int32_t partitions = want.partitions == -1 ? options_.default_partitions : want.partitions;
+    const int32_t partitions =
+        want.partitions == -1 ? options_.default_partitions : want.partitions;
     if (!valid_topic_name(want.name)) {
       o = {want.name, err::kInvalidTopic, "topic names are 1..249 of [a-zA-Z0-9._-]"};
     } else if (topics_.count(want.name) > 0) {
@@ -521,13 +544,15 @@ Result<std::string> Broker::create_topics(const RequestHeader& h, ByteReader& r)
     } else if (partitions <= 0) {
       o = {want.name, err::kInvalidPartitions, "num_partitions must be positive or -1"};
     } else if (want.replication != -1 && want.replication != 1) {
-      o = {want.name, err::kInvalidReplicationFactor, "a single-node broker has replication factor 1"};
+      o = {want.name, err::kInvalidReplicationFactor,
+           "a single-node broker has replication factor 1"};
     } else if (want.n_assignments > 0 || want.n_configs > 0) {
       o = {want.name, err::kInvalidConfig,
            "replica assignments and topic configs are not implemented by this test broker"};
     } else if (!validate_only) {
       CDC_TRY(create_topic(want.name, partitions));
-      log_line("created topic " + want.name + " with " + std::to_string(partitions) + " partitions");
+      log_line("created topic " + want.name + " with " + std::to_string(partitions) +
+               " partitions");
     }
     outcomes.push_back(std::move(o));
   }
@@ -588,7 +613,7 @@ Result<std::string> Broker::add_partitions_to_txn(const RequestHeader& h, ByteRe
   }
   std::map<std::string, std::vector<std::pair<int32_t, int16_t>>> results;
   for (const auto& [topic, index] : tps) {
-    const int16_t e = all_known ? error
+    const int16_t e = all_known                 ? error
                       : partition(topic, index) ? err::kOperationNotAttempted
                                                 : err::kUnknownTopicOrPartition;
     results[topic].emplace_back(index, e);
@@ -616,10 +641,7 @@ Result<std::string> Broker::add_offsets_to_txn(const RequestHeader& h, ByteReade
   CDC_TRY(r.finish());
   const int16_t error = coordinator_->add_offsets(transactional_id, producer_id, epoch, group, now);
   CDC_TRY(coordinator_->save());
-  Writer w = response_for(h);
-  w.i32(0);  // throttle_time_ms
-  w.i16(error);
-  return std::move(w).take();
+  return throttle_and_error(h, error);
 }
 
 Result<std::string> Broker::end_txn(const RequestHeader& h, ByteReader& r) {
@@ -629,14 +651,12 @@ Result<std::string> Broker::end_txn(const RequestHeader& h, ByteReader& r) {
   const bool commit = read_bool(r);
   CDC_TRY(r.finish());
   std::optional<TxnCompletion> completion;
-  const int16_t error = coordinator_->end_txn(transactional_id, producer_id, epoch, commit, completion);
+  const int16_t error =
+      coordinator_->end_txn(transactional_id, producer_id, epoch, commit, completion);
   if (completion) {
     CDC_TRY(apply(*completion));
   }
-  Writer w = response_for(h);
-  w.i32(0);  // throttle_time_ms
-  w.i16(error);
-  return std::move(w).take();
+  return throttle_and_error(h, error);
 }
 
 Result<std::string> Broker::txn_offset_commit(const RequestHeader& h, ByteReader& r) {
@@ -646,22 +666,15 @@ Result<std::string> Broker::txn_offset_commit(const RequestHeader& h, ByteReader
   const int16_t epoch = read_i16(r);
   Writer w = response_for(h);
   w.i32(0);  // throttle_time_ms
-  const int32_t n_topics = read_array_length(r, 6, "TxnOffsetCommit topics");
-  w.i32(n_topics);
-  for (int32_t t = 0; t < n_topics && r.ok(); ++t) {
-    const std::string topic = read_string(r, "TxnOffsetCommit topic");
-    const int32_t n_parts = read_array_length(r, 14, "TxnOffsetCommit partitions");
-    w.string(topic);
-    w.i32(n_parts);
-    for (int32_t p = 0; p < n_parts && r.ok(); ++p) {
-      const int32_t index = read_i32(r);
-      const int64_t offset = read_i64(r);
-      (void)read_nullable_string(r);  // committed_metadata: not kept
-      w.i32(index);
-      w.i16(coordinator_->txn_offset_commit(transactional_id, producer_id, epoch, group,
-                                            {topic, index}, offset));
-    }
-  }
+  map_topic_partitions(r, w, "TxnOffsetCommit", 14,
+                       [&](const std::string& topic, ByteReader& r, Writer& w) {
+                         const int32_t index = read_i32(r);
+                         const int64_t offset = read_i64(r);
+                         (void)read_nullable_string(r);  // committed_metadata: not kept
+                         w.i32(index);
+                         w.i16(coordinator_->txn_offset_commit(transactional_id, producer_id, epoch,
+                                                               group, {topic, index}, offset));
+                       });
   CDC_TRY(r.finish());
   return std::move(w).take();
 }

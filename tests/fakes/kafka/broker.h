@@ -37,7 +37,7 @@ struct BrokerOptions {
 struct Reply {
   enum class Kind { respond, none, park, close };
   Kind kind = Kind::respond;
-  std::string bytes;  // response header + body, for respond
+  std::string bytes;             // response header + body, for respond
   Clock::time_point park_until;  // for park: a Fetch waiting for data (max_wait_ms)
 };
 
@@ -68,9 +68,12 @@ class Broker {
   Result<std::string> list_offsets(const RequestHeader& h, ByteReader& r);
   Result<std::string> find_coordinator(const RequestHeader& h, ByteReader& r);
   Result<std::string> create_topics(const RequestHeader& h, ByteReader& r);
-  Result<std::string> init_producer_id(const RequestHeader& h, ByteReader& r, Clock::time_point now);
-  Result<std::string> add_partitions_to_txn(const RequestHeader& h, ByteReader& r, Clock::time_point now);
-  Result<std::string> add_offsets_to_txn(const RequestHeader& h, ByteReader& r, Clock::time_point now);
+  Result<std::string> init_producer_id(const RequestHeader& h, ByteReader& r,
+                                       Clock::time_point now);
+  Result<std::string> add_partitions_to_txn(const RequestHeader& h, ByteReader& r,
+                                            Clock::time_point now);
+  Result<std::string> add_offsets_to_txn(const RequestHeader& h, ByteReader& r,
+                                         Clock::time_point now);
   Result<std::string> end_txn(const RequestHeader& h, ByteReader& r);
   Result<std::string> txn_offset_commit(const RequestHeader& h, ByteReader& r);
 

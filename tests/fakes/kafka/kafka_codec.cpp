@@ -48,8 +48,8 @@ int32_t read_array_length(ByteReader& r, size_t min_element_size, std::string_vi
     return 0;
   }
   if (static_cast<size_t>(n) > r.remaining() / (min_element_size == 0 ? 1 : min_element_size)) {
-    r.mark_malformed(std::string(field) + " has " + std::to_string(n) +
-                     " elements but only " + std::to_string(r.remaining()) + " bytes are left");
+    r.mark_malformed(std::string(field) + " has " + std::to_string(n) + " elements but only " +
+                     std::to_string(r.remaining()) + " bytes are left");
     return 0;
   }
   return n;
@@ -140,7 +140,8 @@ void Writer::bytes(std::string_view b) {
   buf_.append(b);
 }
 void Writer::varint(int32_t v) {
-  write_leb128(buf_, static_cast<uint32_t>((static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31)));
+  write_leb128(buf_, static_cast<uint32_t>((static_cast<uint32_t>(v) << 1) ^
+                                           static_cast<uint32_t>(v >> 31)));
 }
 void Writer::varlong(int64_t v) {
   write_leb128(buf_, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));

@@ -42,8 +42,9 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(std::string name, std::
     r.skip(kBatchLengthOffset);
     const int32_t len = static_cast<int32_t>(r.u32be());
     if (!r.ok() || len < 0 || static_cast<size_t>(len) > r.remaining()) {
-      std::cerr << "kafka_test_broker: " << log->file_path_ << ": cutting off a partial batch at byte "
-                << pos << " of " << content.size() << " (broker stopped mid-write)\n";
+      std::cerr << "kafka_test_broker: " << log->file_path_
+                << ": cutting off a partial batch at byte " << pos << " of " << content.size()
+                << " (broker stopped mid-write)\n";
       std::filesystem::resize_file(log->file_path_, pos);
       content.resize(pos);
       break;
@@ -157,7 +158,8 @@ Result<PartitionLog::AppendResult> PartitionLog::append(std::string batch,
 Result<int64_t> PartitionLog::write_marker(int64_t producer_id, int16_t producer_epoch,
                                            ControlMarker marker, int64_t timestamp_ms) {
   const int64_t offset = next_offset_;
-  std::string bytes = build_control_batch(offset, producer_id, producer_epoch, marker, timestamp_ms);
+  std::string bytes =
+      build_control_batch(offset, producer_id, producer_epoch, marker, timestamp_ms);
   auto h = parse_record_batch(as_span(bytes));
   CDC_CHECK(h.has_value(), "build_control_batch makes a valid batch");
   CDC_TRY(store(std::move(bytes), offset, offset));

@@ -56,10 +56,10 @@ Result<RecordBatchHeader> parse_record_batch(std::span<const std::byte> batch) {
                                            " records and lastOffsetDelta " +
                                            std::to_string(h.last_offset_delta));
   }
-  if (h.compression() == 0 && static_cast<size_t>(h.record_count) >
-                                  (batch.size() - kBatchHeaderSize) / 7) {
-    return make_error(Errc::malformed, "RecordBatch record count " + std::to_string(h.record_count) +
-                                           " cannot fit in " +
+  if (h.compression() == 0 &&
+      static_cast<size_t>(h.record_count) > (batch.size() - kBatchHeaderSize) / 7) {
+    return make_error(Errc::malformed, "RecordBatch record count " +
+                                           std::to_string(h.record_count) + " cannot fit in " +
                                            std::to_string(batch.size() - kBatchHeaderSize) +
                                            " bytes");
   }
@@ -94,36 +94,36 @@ void set_base_offset(std::string& batch, int64_t base_offset) {
 std::string build_control_batch(int64_t base_offset, int64_t producer_id, int16_t producer_epoch,
                                 ControlMarker marker, int64_t timestamp_ms) {
   Writer key;
-  key.i16(0);                          // control record key version
-  key.i16(marker.commit ? 1 : 0);      // type: 0 = ABORT, 1 = COMMIT
+  key.i16(0);                      // control record key version
+  key.i16(marker.commit ? 1 : 0);  // type: 0 = ABORT, 1 = COMMIT
   Writer value;
-  value.i16(0);                        // control record value version
+  value.i16(0);  // control record value version
   value.i32(marker.coordinator_epoch);
 
   Writer record_body;
-  record_body.i8(0);                   // record attributes (unused)
-  record_body.varlong(0);              // timestampDelta
-  record_body.varint(0);               // offsetDelta
+  record_body.i8(0);       // record attributes (unused)
+  record_body.varlong(0);  // timestampDelta
+  record_body.varint(0);   // offsetDelta
   record_body.varint(static_cast<int32_t>(key.size()));
   record_body.raw(key.data());
   record_body.varint(static_cast<int32_t>(value.size()));
   record_body.raw(value.data());
-  record_body.varint(0);               // headers
+  record_body.varint(0);  // headers
 
   Writer b;
   b.i64(base_offset);
-  b.i32(0);                            // batchLength, patched below
-  b.i32(0);                            // partitionLeaderEpoch
-  b.i8(2);                             // magic
-  b.u32(0);                            // CRC, patched below
-  b.i16(0x10 | 0x20);                  // transactional + control
-  b.i32(0);                            // lastOffsetDelta
+  b.i32(0);            // batchLength, patched below
+  b.i32(0);            // partitionLeaderEpoch
+  b.i8(2);             // magic
+  b.u32(0);            // CRC, patched below
+  b.i16(0x10 | 0x20);  // transactional + control
+  b.i32(0);            // lastOffsetDelta
   b.i64(timestamp_ms);
   b.i64(timestamp_ms);
   b.i64(producer_id);
   b.i16(producer_epoch);
-  b.i32(-1);                           // baseSequence: markers carry no sequence
-  b.i32(1);                            // one record
+  b.i32(-1);  // baseSequence: markers carry no sequence
+  b.i32(1);   // one record
   b.varint(static_cast<int32_t>(record_body.size()));
   b.raw(record_body.data());
   b.patch_u32(kBatchLengthOffset, static_cast<uint32_t>(b.size() - kBatchLogOverhead));
@@ -138,7 +138,8 @@ std::string build_control_batch(int64_t base_offset, int64_t producer_id, int16_
 
 Result<ControlMarker> parse_control_marker(std::span<const std::byte> batch) {
   if (batch.size() < kBatchHeaderSize) {
-    return make_error(Errc::truncated, "control batch of " + std::to_string(batch.size()) + " bytes");
+    return make_error(Errc::truncated,
+                      "control batch of " + std::to_string(batch.size()) + " bytes");
   }
   ByteReader batch_reader(batch.subspan(kBatchHeaderSize));
   const int32_t record_len = read_varint(batch_reader);
@@ -157,10 +158,11 @@ Result<ControlMarker> parse_control_marker(std::span<const std::byte> batch) {
   if (read_varint(r) != 0) {
     r.mark_malformed("control record with headers");
   }
-  for (const auto& [reader, what] : {std::pair<const ByteReader*, const char*>{&key, "control record key"},
-                                     {&value, "control record value"},
-                                     {&r, "control record"},
-                                     {&batch_reader, "control batch"}}) {
+  for (const auto& [reader, what] :
+       {std::pair<const ByteReader*, const char*>{&key, "control record key"},
+        {&value, "control record value"},
+        {&r, "control record"},
+        {&batch_reader, "control batch"}}) {
     if (auto st = reader->finish(); !st) {
       return std::move(st).error().with_context(what);
     }

@@ -20,7 +20,8 @@ constexpr size_t kMagicOffset = 16;
 constexpr size_t kCrcOffset = 17;
 constexpr size_t kAttributesOffset = 21;  // the CRC covers from here to the end
 constexpr size_t kBatchHeaderSize = 61;
-constexpr size_t kBatchLogOverhead = 12;  // baseOffset + batchLength precede what batchLength counts
+constexpr size_t kBatchLogOverhead =
+    12;  // baseOffset + batchLength precede what batchLength counts
 
 struct RecordBatchHeader {
   int64_t base_offset = 0;

@@ -64,7 +64,8 @@ std::optional<int> to_int(std::string_view s) {
 int parse_int(const char* s, const char* flag) {
   const auto v = to_int(s);
   if (!v) {
-    std::cerr << "kafka_test_broker: " << flag << " needs a non-negative integer, got '" << s << "'\n";
+    std::cerr << "kafka_test_broker: " << flag << " needs a non-negative integer, got '" << s
+              << "'\n";
     std::exit(2);
   }
   return *v;
@@ -81,13 +82,20 @@ Options parse_args(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--port") o.port = parse_int(value(), "--port");
-    else if (a == "--control-port") o.control_port = parse_int(value(), "--control-port");
-    else if (a == "--port-file") o.port_file = value();
-    else if (a == "--data-dir") o.broker.data_dir = value();
-    else if (a == "--partitions") o.broker.default_partitions = parse_int(value(), "--partitions");
-    else if (a == "--max-txn-timeout-ms") o.broker.max_txn_timeout_ms = parse_int(value(), a.c_str());
-    else if (a == "--no-auto-create") o.broker.auto_create_topics = false;
+    if (a == "--port")
+      o.port = parse_int(value(), "--port");
+    else if (a == "--control-port")
+      o.control_port = parse_int(value(), "--control-port");
+    else if (a == "--port-file")
+      o.port_file = value();
+    else if (a == "--data-dir")
+      o.broker.data_dir = value();
+    else if (a == "--partitions")
+      o.broker.default_partitions = parse_int(value(), "--partitions");
+    else if (a == "--max-txn-timeout-ms")
+      o.broker.max_txn_timeout_ms = parse_int(value(), a.c_str());
+    else if (a == "--no-auto-create")
+      o.broker.auto_create_topics = false;
     else {
       std::cerr << "usage: kafka_test_broker [--port N] [--control-port N] [--port-file F]\n"
                    "  [--data-dir D] [--partitions N] [--max-txn-timeout-ms N] [--no-auto-create]\n"
@@ -132,7 +140,7 @@ struct Connection {
   bool control = false;
   std::string in;
   std::deque<Pending> out;
-  size_t out_sent = 0;  // bytes of out.front() already written
+  size_t out_sent = 0;                // bytes of out.front() already written
   std::optional<std::string> parked;  // a Fetch waiting for data
   Clock::time_point parked_until;
   uint64_t parked_at_append = 0;
@@ -141,7 +149,8 @@ struct Connection {
 
 class Server {
  public:
-  Server(Options o, std::unique_ptr<Broker> broker) : o_(std::move(o)), broker_(std::move(broker)) {}
+  Server(Options o, std::unique_ptr<Broker> broker)
+      : o_(std::move(o)), broker_(std::move(broker)) {}
 
   int run(int listen_fd, int control_fd) {
     while (!g_stop) {
@@ -161,8 +170,10 @@ class Server {
         const bool want_out = !c.out.empty() && c.out.front().send_at <= now;
         fds.push_back({c.fd, static_cast<short>(POLLIN | (want_out ? POLLOUT : 0)), 0});
       }
-      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()).count();
-      if (::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<int64_t>(ms + 1, 0, 1000))) < 0 &&
+      const auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()).count();
+      if (::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<int64_t>(ms + 1, 0, 1000))) <
+              0 &&
           errno != EINTR) {
         std::cerr << "kafka_test_broker: poll: " << std::strerror(errno) << "\n";
         return 1;
@@ -267,8 +278,11 @@ class Server {
         }
         respond(c, reply.bytes, now);
         break;
-      case Reply::Kind::none: break;
-      case Reply::Kind::close: c.closing = true; break;
+      case Reply::Kind::none:
+        break;
+      case Reply::Kind::close:
+        c.closing = true;
+        break;
       case Reply::Kind::park:
         c.parked = request;
         c.parked_until = reply.park_until;
@@ -335,7 +349,8 @@ int main(int argc, char** argv) {
     std::cerr << "kafka_test_broker: " << broker.error().to_string() << "\n";
     return 1;
   }
-  const std::string ports = std::to_string(o.broker.port) + " " + std::to_string(bound_port(control_fd));
+  const std::string ports =
+      std::to_string(o.broker.port) + " " + std::to_string(bound_port(control_fd));
   std::cerr << "kafka_test_broker: listening on 127.0.0.1 ports " << ports << "\n";
   if (!o.port_file.empty()) {
     // Written whole and renamed, so a test polling for the file never reads half of it.

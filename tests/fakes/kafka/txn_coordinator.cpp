@@ -54,7 +54,8 @@ Result<TxnCoordinator> TxnCoordinator::open(std::string state_path, int32_t max_
     std::string kind;
     ls >> kind;
     const auto bad = [&] {
-      return make_error(Errc::malformed, c.state_path_ + ":" + std::to_string(line_no) + ": " + line);
+      return make_error(Errc::malformed,
+                        c.state_path_ + ":" + std::to_string(line_no) + ": " + line);
     };
     if (kind == "next_producer_id") {
       if (!(ls >> c.next_producer_id_)) return bad();
@@ -64,7 +65,8 @@ Result<TxnCoordinator> TxnCoordinator::open(std::string state_path, int32_t max_
     int state = 0;
     size_t n_parts = 0;
     Txn t;
-    if (kind != "txn" || !(ls >> hex_id >> t.producer_id >> t.epoch >> t.timeout_ms >> state >> n_parts) ||
+    if (kind != "txn" ||
+        !(ls >> hex_id >> t.producer_id >> t.epoch >> t.timeout_ms >> state >> n_parts) ||
         state < 0 || state > 3) {
       return bad();
     }
@@ -112,8 +114,11 @@ Status TxnCoordinator::save() const {
 }
 
 TxnCompletion TxnCoordinator::complete(const std::string& id, Txn& txn, bool commit) {
-  TxnCompletion c{.transactional_id = id, .producer_id = txn.producer_id,
-                  .producer_epoch = txn.epoch, .commit = commit, .partitions = txn.partitions};
+  TxnCompletion c{.transactional_id = id,
+                  .producer_id = txn.producer_id,
+                  .producer_epoch = txn.epoch,
+                  .commit = commit,
+                  .partitions = txn.partitions};
   if (commit) {
     for (const auto& [key, offset] : txn.pending_offsets) {
       committed_offsets_[key.first][key.second] = offset;
@@ -187,7 +192,8 @@ bool TxnCoordinator::in_transaction(const std::string& transactional_id,
 void TxnCoordinator::begin_if_needed(Txn& txn, Clock::time_point now) {
   if (txn.state != State::ongoing) {
     txn.state = State::ongoing;
-    txn.deadline = now + std::chrono::milliseconds(txn.timeout_ms);  // the timeout runs from the first add
+    txn.deadline =
+        now + std::chrono::milliseconds(txn.timeout_ms);  // the timeout runs from the first add
   }
 }
 
@@ -204,7 +210,8 @@ int16_t TxnCoordinator::add_partitions(const std::string& transactional_id, int6
 }
 
 int16_t TxnCoordinator::add_offsets(const std::string& transactional_id, int64_t producer_id,
-                                    int16_t epoch, const std::string& group, Clock::time_point now) {
+                                    int16_t epoch, const std::string& group,
+                                    Clock::time_point now) {
   if (const int16_t e = check(transactional_id, producer_id, epoch); e != err::kNone) {
     return e;
   }
@@ -230,7 +237,8 @@ int16_t TxnCoordinator::txn_offset_commit(const std::string& transactional_id, i
 }
 
 int16_t TxnCoordinator::end_txn(const std::string& transactional_id, int64_t producer_id,
-                                int16_t epoch, bool commit, std::optional<TxnCompletion>& completion) {
+                                int16_t epoch, bool commit,
+                                std::optional<TxnCompletion>& completion) {
   if (const int16_t e = check(transactional_id, producer_id, epoch); e != err::kNone) {
     return e;
   }

@@ -33,7 +33,8 @@ struct TxnCompletion {
 class TxnCoordinator {
  public:
   // `state_path` empty: in memory. `max_timeout_ms` is transaction.max.timeout.ms.
-  static Result<TxnCoordinator> open(std::string state_path, int32_t max_timeout_ms, Clock::time_point now);
+  static Result<TxnCoordinator> open(std::string state_path, int32_t max_timeout_ms,
+                                     Clock::time_point now);
 
   struct InitResult {
     int16_t error = 0;

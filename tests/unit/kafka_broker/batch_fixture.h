@@ -15,7 +15,8 @@
 namespace cdc::testing::kafka {
 
 inline std::string load_kcat_batch() {
-  std::ifstream in(SLUICE_SOURCE_DIR "/tests/fixtures/kafka/librdkafka-2.0.2/kcat_idempotent_two_records.bin",
+  std::ifstream in(SLUICE_SOURCE_DIR
+                   "/tests/fixtures/kafka/librdkafka-2.0.2/kcat_idempotent_two_records.bin",
                    std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }

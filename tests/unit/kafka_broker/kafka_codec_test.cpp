@@ -87,7 +87,8 @@ TEST_CASE("strings, bytes and arrays: nulls and counts from the wire are checked
   CHECK(kafka::read_array_length(huge, 4, "Fetch partitions") == 0);
   const auto st = huge.finish();
   REQUIRE_FALSE(st);
-  CHECK(st.error().message.find("Fetch partitions has 1000000 elements but only 4 bytes are left") == 0);
+  CHECK(st.error().message.find(
+            "Fetch partitions has 1000000 elements but only 4 bytes are left") == 0);
 }
 
 TEST_CASE("crc32c: the standard check value") {
@@ -97,7 +98,7 @@ TEST_CASE("crc32c: the standard check value") {
 
 TEST_CASE("request header v1 and ApiVersions v3's header v2; truncation sweep") {
   kafka::Writer w;
-  w.i16(3);   // Metadata
+  w.i16(3);  // Metadata
   w.i16(4);
   w.i32(77);
   w.string("sluice");

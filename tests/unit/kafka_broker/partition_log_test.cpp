@@ -43,15 +43,15 @@ TEST_CASE("idempotence: duplicates are acknowledged at their first offset, gaps 
 
 TEST_CASE("transactions: LSO, markers and the aborted-transaction index") {
   auto log = memory_log();
-  CHECK(append(*log, restamped_batch(7, 0, 0, true)).base_offset == 0);   // txn A: 0..1
-  CHECK(append(*log, restamped_batch(8, 0, 0, true)).base_offset == 2);   // txn B: 2..3
+  CHECK(append(*log, restamped_batch(7, 0, 0, true)).base_offset == 0);  // txn A: 0..1
+  CHECK(append(*log, restamped_batch(8, 0, 0, true)).base_offset == 2);  // txn B: 2..3
   CHECK(log->last_stable_offset() == 0);
   CHECK(log->has_open_txn(7));
-  REQUIRE(log->write_marker(7, 0, {.commit = false}, 0));                  // ABORT A at 4
+  REQUIRE(log->write_marker(7, 0, {.commit = false}, 0));  // ABORT A at 4
   CHECK(log->last_stable_offset() == 2);
   // A non-transactional batch from a producer with an open transaction is refused.
   CHECK(append(*log, restamped_batch(8, 0, 2, false)).error == err::kInvalidTxnState);
-  REQUIRE(log->write_marker(8, 0, {.commit = true}, 0));                   // COMMIT B at 5
+  REQUIRE(log->write_marker(8, 0, {.commit = true}, 0));  // COMMIT B at 5
   CHECK(log->last_stable_offset() == 6);
   CHECK(log->high_watermark() == 6);
 

@@ -73,7 +73,8 @@ TEST_CASE("split_record_batches: whole batches, and where a partial one starts")
 
 TEST_CASE("control batches: COMMIT and ABORT markers round trip") {
   for (bool commit : {true, false}) {
-    const std::string b = build_control_batch(17, 1000, 3, {.commit = commit, .coordinator_epoch = 9}, 1234);
+    const std::string b =
+        build_control_batch(17, 1000, 3, {.commit = commit, .coordinator_epoch = 9}, 1234);
     const auto h = parse_record_batch(span_of(b));
     REQUIRE(h);
     CHECK(h->base_offset == 17);
