@@ -198,6 +198,7 @@ TEST_CASE("an open transaction is aborted when it times out, and its producer is
   } else {
     CHECK(lso == 1);  // mock: never aborted, and read_committed sees t1
     CHECK(consume_all(*b, "timeout", 0, true).values == Values{"t1"});
+    CHECK(txn_call(rd_kafka_commit_transaction(p.get(), kTimeoutMs)) == "");  // and it commits
   }
   CHECK(consume_all(*b, "timeout", 0, false).values == Values{"t1"});
 }
@@ -362,4 +363,32 @@ TEST_CASE("CreateTopics through the Admin API") {
             RD_KAFKA_RESP_ERR_NO_ERROR);
     CHECK(consume_all(*b, "admin-created", part, false).values == Values{per_partition[part]});
   }
+}
+
+TEST_CASE("control port: drop, delay and restart keep an idempotent producer exactly-once") {
+  const std::string data = cdc::testing::make_temp_dir("sluice-kafka-control");
+  TestBrokerBackend b(data);
+  b.create_topic("control", 1);
+  RdKafkaPtr p = cdc::testing::make_client(
+      RD_KAFKA_PRODUCER,
+      {{"bootstrap.servers", b.bootstrap()}, {"enable.idempotence", "true"}, {"linger.ms", "0"}});
+  REQUIRE(produce_one(p.get(), "control", 0, "a") == RD_KAFKA_RESP_ERR_NO_ERROR);
+  CHECK(b.control("drop") == "ok");
+  REQUIRE(produce_one(p.get(), "control", 0, "b") == RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  CHECK(b.control("delay 300") == "ok");
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(produce_one(p.get(), "control", 0, "c") == RD_KAFKA_RESP_ERR_NO_ERROR);
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(300));
+  CHECK(b.control("delay 0") == "ok");
+
+  // The producer state is rebuilt from the log: the next sequence number is still in order.
+  CHECK(b.control("restart") == "ok");
+  REQUIRE(produce_one(p.get(), "control", 0, "d") == RD_KAFKA_RESP_ERR_NO_ERROR);
+  const Consumed c = consume_all(b, "control", 0, false);
+  CHECK(c.values == Values{"a", "b", "c", "d"});
+  CHECK(c.offsets == std::vector<int64_t>{0, 1, 2, 3});
+  CHECK(b.control("delay soon") ==
+        "error: unknown command 'delay soon' (drop, delay <ms>, lose <n>, restart)");
+  std::filesystem::remove_all(data);
 }
