@@ -245,9 +245,13 @@ class Server {
       const bool final = now >= c.parked_until;
       if (!final && broker_->append_count() == c.parked_at_append) return;
       const std::string request = *c.parked;
+      const auto deadline = c.parked_until;
       c.parked.reset();
       dispatch(c, request, now, final);
-      if (c.parked) return;
+      if (c.parked) {
+        c.parked_until = deadline;  // an append elsewhere does not extend max_wait_ms
+        return;
+      }
     }
     while (!c.closing && !c.parked && c.in.size() >= 4) {
       cdc::ByteReader r(std::string_view(c.in).substr(0, 4));
