@@ -7,6 +7,7 @@
 #include "tests/fakes/kafka/api.h"
 #include "tests/fakes/kafka/kafka_codec.h"
 #include "tests/fakes/kafka/record_batch.h"
+#include "tests/fakes/kafka/wire_helpers.h"
 
 namespace cdc::testing::kafka {
 
@@ -18,24 +19,6 @@ constexpr int64_t kLatest = -1;    // ListOffsets timestamp: the next offset to 
 constexpr int64_t kEarliest = -2;  // ListOffsets timestamp: the log start offset
 constexpr int8_t kReadCommitted = 1;
 
-void log_line(const std::string& msg) { std::cerr << "kafka_test_broker: " << msg << "\n"; }
-
-// Response header v0: the correlation id (every version this broker answers is non-flexible,
-// and ApiVersions always answers with header v0, KIP-511).
-Writer response_for(const RequestHeader& h) {
-  Writer w;
-  w.i32(h.correlation_id);
-  return w;
-}
-
-// The response of AddOffsetsToTxn and EndTxn: throttle_time_ms, error_code.
-std::string throttle_and_error(const RequestHeader& h, int16_t error) {
-  Writer w = response_for(h);
-  w.i32(0);  // throttle_time_ms
-  w.i16(error);
-  return std::move(w).take();
-}
-
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -44,27 +27,6 @@ int64_t now_ms() {
 
 std::string partition_file(const std::string& dir, const std::string& topic, int32_t index) {
   return dir + "/topics/" + topic + "/" + std::to_string(index) + ".log";
-}
-
-// Most requests carry [topic STRING, [partition ...]] and their responses echo that shape:
-// reads it from `r` and writes topic names and counts to `w`; `per_partition(topic, r, w)`
-// reads one partition's request fields and writes its response fields. A partition is at
-// least `min_partition_size` bytes on the wire.
-template <class Fn>
-void map_topic_partitions(ByteReader& r, Writer& w, std::string_view api, size_t min_partition_size,
-                          Fn per_partition) {
-  const int32_t n_topics = read_array_length(r, 6, std::string(api) + " topics");
-  w.i32(n_topics);
-  for (int32_t t = 0; t < n_topics && r.ok(); ++t) {
-    const std::string topic = read_string(r, std::string(api) + " topic name");
-    const int32_t n_parts =
-        read_array_length(r, min_partition_size, std::string(api) + " partitions");
-    w.string(topic);
-    w.i32(n_parts);
-    for (int32_t p = 0; p < n_parts && r.ok(); ++p) {
-      per_partition(topic, r, w);
-    }
-  }
 }
 
 }  // namespace
@@ -564,118 +526,6 @@ Result<std::string> Broker::create_topics(const RequestHeader& h, ByteReader& r)
     w.i16(o.error);
     w.nullable_string(o.message);
   }
-  return std::move(w).take();
-}
-
-Result<std::string> Broker::init_producer_id(const RequestHeader& h, ByteReader& r,
-                                             Clock::time_point now) {
-  const std::optional<std::string> transactional_id = read_nullable_string(r);
-  const int32_t timeout_ms = read_i32(r);
-  CDC_TRY(r.finish());
-  auto result = coordinator_->init_producer_id(transactional_id, timeout_ms, now);
-  if (result.abort) {
-    log_line("InitProducerId of '" + *transactional_id + "' aborts its open transaction");
-    CDC_TRY(apply(*result.abort));
-  }
-  CDC_TRY(coordinator_->save());
-  Writer w = response_for(h);
-  w.i32(0);  // throttle_time_ms
-  w.i16(result.error);
-  w.i64(result.producer_id);
-  w.i16(result.producer_epoch);
-  return std::move(w).take();
-}
-
-Result<std::string> Broker::add_partitions_to_txn(const RequestHeader& h, ByteReader& r,
-                                                  Clock::time_point now) {
-  const std::string transactional_id = read_string(r, "AddPartitionsToTxn transactional_id");
-  const int64_t producer_id = read_i64(r);
-  const int16_t epoch = read_i16(r);
-  std::vector<TopicPartition> tps;
-  const int32_t n_topics = read_array_length(r, 6, "AddPartitionsToTxn topics");
-  for (int32_t t = 0; t < n_topics && r.ok(); ++t) {
-    const std::string topic = read_string(r, "AddPartitionsToTxn topic");
-    const int32_t n_parts = read_array_length(r, 4, "AddPartitionsToTxn partitions");
-    for (int32_t p = 0; p < n_parts && r.ok(); ++p) {
-      tps.emplace_back(topic, read_i32(r));
-    }
-  }
-  CDC_TRY(r.finish());
-  // All or nothing: an unknown partition fails the request and the others are reported
-  // OPERATION_NOT_ATTEMPTED (AddPartitionsToTxn response semantics).
-  const bool all_known = std::all_of(tps.begin(), tps.end(), [&](const TopicPartition& tp) {
-    return partition(tp.first, tp.second) != nullptr;
-  });
-  int16_t error = err::kNone;
-  if (all_known) {
-    error = coordinator_->add_partitions(transactional_id, producer_id, epoch, tps, now);
-    CDC_TRY(coordinator_->save());
-  }
-  std::map<std::string, std::vector<std::pair<int32_t, int16_t>>> results;
-  for (const auto& [topic, index] : tps) {
-    const int16_t e = all_known                 ? error
-                      : partition(topic, index) ? err::kOperationNotAttempted
-                                                : err::kUnknownTopicOrPartition;
-    results[topic].emplace_back(index, e);
-  }
-  Writer w = response_for(h);
-  w.i32(0);  // throttle_time_ms
-  w.i32(static_cast<int32_t>(results.size()));
-  for (const auto& [topic, parts] : results) {
-    w.string(topic);
-    w.i32(static_cast<int32_t>(parts.size()));
-    for (const auto& [index, e] : parts) {
-      w.i32(index);
-      w.i16(e);
-    }
-  }
-  return std::move(w).take();
-}
-
-Result<std::string> Broker::add_offsets_to_txn(const RequestHeader& h, ByteReader& r,
-                                               Clock::time_point now) {
-  const std::string transactional_id = read_string(r, "AddOffsetsToTxn transactional_id");
-  const int64_t producer_id = read_i64(r);
-  const int16_t epoch = read_i16(r);
-  const std::string group = read_string(r, "AddOffsetsToTxn group_id");
-  CDC_TRY(r.finish());
-  const int16_t error = coordinator_->add_offsets(transactional_id, producer_id, epoch, group, now);
-  CDC_TRY(coordinator_->save());
-  return throttle_and_error(h, error);
-}
-
-Result<std::string> Broker::end_txn(const RequestHeader& h, ByteReader& r) {
-  const std::string transactional_id = read_string(r, "EndTxn transactional_id");
-  const int64_t producer_id = read_i64(r);
-  const int16_t epoch = read_i16(r);
-  const bool commit = read_bool(r);
-  CDC_TRY(r.finish());
-  std::optional<TxnCompletion> completion;
-  const int16_t error =
-      coordinator_->end_txn(transactional_id, producer_id, epoch, commit, completion);
-  if (completion) {
-    CDC_TRY(apply(*completion));
-  }
-  return throttle_and_error(h, error);
-}
-
-Result<std::string> Broker::txn_offset_commit(const RequestHeader& h, ByteReader& r) {
-  const std::string transactional_id = read_string(r, "TxnOffsetCommit transactional_id");
-  const std::string group = read_string(r, "TxnOffsetCommit group_id");
-  const int64_t producer_id = read_i64(r);
-  const int16_t epoch = read_i16(r);
-  Writer w = response_for(h);
-  w.i32(0);  // throttle_time_ms
-  map_topic_partitions(r, w, "TxnOffsetCommit", 14,
-                       [&](const std::string& topic, ByteReader& r, Writer& w) {
-                         const int32_t index = read_i32(r);
-                         const int64_t offset = read_i64(r);
-                         (void)read_nullable_string(r);  // committed_metadata: not kept
-                         w.i32(index);
-                         w.i16(coordinator_->txn_offset_commit(transactional_id, producer_id, epoch,
-                                                               group, {topic, index}, offset));
-                       });
-  CDC_TRY(r.finish());
   return std::move(w).take();
 }
 
