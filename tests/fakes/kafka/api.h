@@ -39,7 +39,7 @@ std::span<const ApiRange> supported_apis();
 std::optional<ApiRange> find_api(int16_t key);
 std::string_view api_name(int16_t key);  // "Produce", ... or "unknown"
 
-// Error codes (protocol guide, "Error Codes").
+// Error codes (protocol guide, "Error Codes"): the ones this broker answers with.
 namespace err {
 constexpr int16_t kNone = 0;
 constexpr int16_t kOffsetOutOfRange = 1;
@@ -51,25 +51,16 @@ constexpr int16_t kUnsupportedVersion = 35;
 constexpr int16_t kTopicAlreadyExists = 36;
 constexpr int16_t kInvalidPartitions = 37;
 constexpr int16_t kInvalidReplicationFactor = 38;
+constexpr int16_t kInvalidConfig = 40;
 constexpr int16_t kInvalidRequest = 42;
 constexpr int16_t kOutOfOrderSequenceNumber = 45;
 constexpr int16_t kInvalidProducerEpoch = 47;
 constexpr int16_t kInvalidTxnState = 48;
 constexpr int16_t kInvalidProducerIdMapping = 49;
 constexpr int16_t kInvalidTransactionTimeout = 50;
-constexpr int16_t kTransactionalIdAuthorizationFailed = 53;
-constexpr int16_t kUnknownProducerId = 59;
-constexpr int16_t kCoordinatorNotAvailable = 15;
+constexpr int16_t kOperationNotAttempted = 55;
+constexpr int16_t kKafkaStorageError = 56;
+constexpr int16_t kInvalidRecord = 87;
 }  // namespace err
 
 }  // namespace cdc::testing::kafka
-
-namespace cdc::testing::kafka::err {
-constexpr int16_t kInvalidRecord = 87;
-}  // namespace cdc::testing::kafka::err
-
-namespace cdc::testing::kafka::err {
-constexpr int16_t kInvalidConfig = 40;
-constexpr int16_t kOperationNotAttempted = 55;
-constexpr int16_t kKafkaStorageError = 56;
-}  // namespace cdc::testing::kafka::err

@@ -149,23 +149,27 @@ TxnCoordinator::InitResult TxnCoordinator::init_producer_id(
   if (inserted) {
     t.producer_id = next_producer_id_++;
     t.epoch = 0;
-  } else {
+  } else if (t.state == State::ongoing) {
     // A new instance of the same transactional.id: bump the epoch, which fences every older
-    // instance, and abort what the old instance left open (KIP-98 "InitPidRequest").
-    if (t.epoch >= std::numeric_limits<int16_t>::max() - 1) {
-      t.producer_id = next_producer_id_++;  // epoch exhausted: a new producer id
-      t.epoch = 0;
-    } else {
+    // instance, and abort what the old instance left open with the bumped epoch (KIP-98
+    // "InitPidRequest"). An exhausted epoch aborts with the old one and moves to a new
+    // producer id, which fences the old instance at the coordinator just the same.
+    const bool exhausted = t.epoch >= std::numeric_limits<int16_t>::max() - 1;
+    if (!exhausted) {
       ++t.epoch;
     }
-    if (t.state == State::ongoing) {
-      r.abort = complete(*transactional_id, t, /*commit=*/false);
+    r.abort = complete(*transactional_id, t, /*commit=*/false);
+    if (exhausted) {
+      t.producer_id = next_producer_id_++;
+      t.epoch = 0;
     }
+  } else if (t.epoch >= std::numeric_limits<int16_t>::max() - 1) {
+    t.producer_id = next_producer_id_++;  // epoch exhausted: a new producer id (KIP-98)
+    t.epoch = 0;
+  } else {
+    ++t.epoch;
   }
   t.timeout_ms = timeout_ms;
-  if (t.state == State::ongoing) {
-    t.state = State::empty;
-  }
   r.producer_id = t.producer_id;
   r.producer_epoch = t.epoch;
   return r;
