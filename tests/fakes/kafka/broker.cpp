@@ -280,6 +280,17 @@ Result<std::optional<std::string>> Broker::produce(const RequestHeader& h, ByteR
   const std::optional<std::string> transactional_id = read_nullable_string(r);
   const int16_t acks = read_i16(r);
   (void)read_i32(r);  // timeout_ms: ignored because appends here complete at once
+  {
+    // The whole request is parsed before anything is appended: a malformed one changes no log.
+    ByteReader probe = r;
+    Writer ignored;
+    map_topic_partitions(probe, ignored, "Produce", 8,
+                         [](const std::string&, ByteReader& p, Writer&) {
+                           (void)read_i32(p);  // partition index: checked in the pass below
+                           (void)read_nullable_bytes(p);  // records: likewise
+                         });
+    CDC_TRY(probe.finish());
+  }
   Writer w = response_for(h);
   map_topic_partitions(r, w, "Produce", 8, [&](const std::string& topic, ByteReader& r, Writer& w) {
     const int32_t index = read_i32(r);

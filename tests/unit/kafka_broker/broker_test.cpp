@@ -242,3 +242,37 @@ TEST_CASE("every prefix of every request is refused without a crash") {
     CHECK(handle(*b, req).kind == Reply::Kind::respond);
   }
 }
+
+TEST_CASE("a Produce request cut short appends nothing, not even its whole first partition") {
+  auto b = memory_broker();
+  REQUIRE(handle(*b, request(ApiKey::metadata, 4, [](Writer& w) { metadata_for(w, "t"); })).kind ==
+          Reply::Kind::respond);
+  const std::string batch = load_kcat_batch();
+  const std::string req = request(ApiKey::produce, 3, [&](Writer& w) {
+    w.nullable_string(std::nullopt);
+    w.i16(1);
+    w.i32(1000);
+    w.i32(1);
+    w.string("t");
+    w.i32(2);  // partition 0 complete, partition 1 cut off below
+    w.i32(0);
+    w.bytes(batch);
+    w.i32(1);
+    w.bytes(batch);
+  });
+  CHECK(b->handle(span_of(req).first(req.size() - 10), Clock::now(), true).kind ==
+        Reply::Kind::close);
+  const auto latest = [](Writer& w) {
+    w.i32(-1);
+    w.i8(0);
+    w.i32(1);
+    w.string("t");
+    w.i32(1);
+    w.i32(0);
+    w.i64(-1);
+  };
+  parse_response(handle(*b, request(ApiKey::list_offsets, 2, latest)), [](auto& r) {
+    r.skip(4 + 4 + 2 + 1 + 4 + 4 + 2 + 8);  // throttle, topics, "t", partitions, index, error, ts
+    CHECK(read_i64(r) == 0);
+  });
+}
