@@ -48,6 +48,17 @@ void txn_identity(Writer& w) {
   w.i16(0);
 }
 
+// ListOffsets v2 of partition t-0 at `timestamp` (-1 latest, -2 earliest), read_uncommitted.
+void list_offsets_body(Writer& w, int64_t timestamp) {
+  w.i32(-1);  // replica_id
+  w.i8(0);
+  w.i32(1);
+  w.string("t");
+  w.i32(1);
+  w.i32(0);
+  w.i64(timestamp);
+}
+
 void metadata_for(Writer& w, const char* topic) {
   w.i32(1);
   w.string(topic);
@@ -171,16 +182,7 @@ TEST_CASE("every prefix of every request is refused without a crash") {
                 w.i32(0);
                 w.bytes(load_kcat_batch());
               }),
-      request(ApiKey::list_offsets, 2,
-              [](Writer& w) {
-                w.i32(-1);
-                w.i8(0);
-                w.i32(1);
-                w.string("t");
-                w.i32(1);
-                w.i32(0);
-                w.i64(-2);
-              }),
+      request(ApiKey::list_offsets, 2, [](Writer& w) { list_offsets_body(w, -2); }),
       request(ApiKey::find_coordinator, 1,
               [](Writer& w) {
                 w.string("tx");
@@ -262,15 +264,7 @@ TEST_CASE("a Produce request cut short appends nothing, not even its whole first
   });
   CHECK(b->handle(span_of(req).first(req.size() - 10), Clock::now(), true).kind ==
         Reply::Kind::close);
-  const auto latest = [](Writer& w) {
-    w.i32(-1);
-    w.i8(0);
-    w.i32(1);
-    w.string("t");
-    w.i32(1);
-    w.i32(0);
-    w.i64(-1);
-  };
+  const auto latest = [](Writer& w) { list_offsets_body(w, -1); };
   parse_response(handle(*b, request(ApiKey::list_offsets, 2, latest)), [](auto& r) {
     r.skip(4 + 4 + 2 + 1 + 4 + 4 + 2 + 8);  // throttle, topics, "t", partitions, index, error, ts
     CHECK(read_i64(r) == 0);
