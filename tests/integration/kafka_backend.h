@@ -31,7 +31,6 @@ class KafkaBackend {
   virtual std::string bootstrap() const = 0;
   virtual void create_topic(const std::string& topic, int partitions) = 0;
   bool faithful() const { return kind() == Kind::test_broker; }
-  const char* name() const { return faithful() ? "test broker" : "mock cluster"; }
 };
 
 // Starts tests/fakes/kafka's broker; `data_dir` empty: in memory.

@@ -1,7 +1,8 @@
 // Exactly-once into Kafka, proven with librdkafka against the test broker (tests/fakes/kafka)
-// and, for comparison, against librdkafka's mock cluster. Every check runs on both backends;
-// where the mock does not implement the behaviour, its variant asserts the known-wrong result
-// (README, "Kafka test broker": the list of what the mock fails).
+// and, for comparison, against librdkafka's mock cluster. Every check runs on both backends (a
+// doctest template test per backend type); where the mock does not implement the behaviour,
+// its variant asserts the known-wrong result (README, "Kafka test broker": the list of what
+// the mock fails).
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -20,6 +21,9 @@ using cdc::testing::RdKafkaPtr;
 using cdc::testing::TestBrokerBackend;
 using cdc::testing::watermarks;
 using Values = std::vector<std::string>;
+
+TYPE_TO_STRING(cdc::testing::TestBrokerBackend);  // names the template variants in reports
+TYPE_TO_STRING(cdc::testing::MockClusterBackend);
 
 namespace {
 
@@ -61,24 +65,12 @@ void transaction(rd_kafka_t* p, const std::string& topic, const Values& values, 
                                       : rd_kafka_abort_transaction(p, kTimeoutMs)) == "");
 }
 
-std::unique_ptr<KafkaBackend> make_backend(bool test_broker) {
-  if (test_broker) {
-    return std::make_unique<TestBrokerBackend>();
-  }
-  return std::make_unique<MockClusterBackend>();
-}
-
 }  // namespace
 
-// Each TEST_CASE runs once per backend.
-#define FOR_EACH_BACKEND(b)                            \
-  std::unique_ptr<KafkaBackend> b;                     \
-  SUBCASE("test broker") { b = make_backend(true); }   \
-  SUBCASE("mock cluster") { b = make_backend(false); } \
-  INFO("backend: " << std::string(b->name()))
-
-TEST_CASE("a committed transaction is visible to read_committed and read_uncommitted") {
-  FOR_EACH_BACKEND(b);
+TEST_CASE_TEMPLATE("a committed transaction is visible to read_committed and read_uncommitted",
+                   Backend, TestBrokerBackend, MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
   b->create_topic("committed", 1);
   RdKafkaPtr p = ready_producer(*b, "txn-committed");
   transaction(p.get(), "committed", {"c1", "c2"}, End::commit);
@@ -93,8 +85,11 @@ TEST_CASE("a committed transaction is visible to read_committed and read_uncommi
   CHECK(watermarks(*b, "committed", 0, false).second == (b->faithful() ? 3 : 2));
 }
 
-TEST_CASE("an aborted transaction is invisible to read_committed, visible to read_uncommitted") {
-  FOR_EACH_BACKEND(b);
+TEST_CASE_TEMPLATE(
+    "an aborted transaction is invisible to read_committed, visible to read_uncommitted", Backend,
+    TestBrokerBackend, MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
   b->create_topic("aborted", 1);
   RdKafkaPtr p = ready_producer(*b, "txn-aborted");
   transaction(p.get(), "aborted", {"a1", "a2"}, End::abort);
@@ -111,8 +106,10 @@ TEST_CASE("an aborted transaction is invisible to read_committed, visible to rea
   CHECK(consume_all(*b, "aborted", 0, false).values == Values{"a1", "a2", "c1"});
 }
 
-TEST_CASE("an open transaction is invisible to read_committed until it ends") {
-  FOR_EACH_BACKEND(b);
+TEST_CASE_TEMPLATE("an open transaction is invisible to read_committed until it ends", Backend,
+                   TestBrokerBackend, MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
   b->create_topic("open", 1);
   RdKafkaPtr p = ready_producer(*b, "txn-open");
   transaction(p.get(), "open", {"c1"}, End::commit);
@@ -134,8 +131,10 @@ TEST_CASE("an open transaction is invisible to read_committed until it ends") {
   CHECK(consume_all(*b, "open", 0, true).values == Values{"c1", "o1"});
 }
 
-TEST_CASE("a second producer with the same transactional.id fences the first") {
-  FOR_EACH_BACKEND(b);
+TEST_CASE_TEMPLATE("a second producer with the same transactional.id fences the first", Backend,
+                   TestBrokerBackend, MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
   b->create_topic("fenced", 1);
   RdKafkaPtr first = ready_producer(*b, "txn-fenced");
   begin_with(first.get(), "fenced", {"f1"});
@@ -158,8 +157,10 @@ TEST_CASE("a second producer with the same transactional.id fences the first") {
         (b->faithful() ? Values{"f2"} : Values{"f1", "f2"}));
 }
 
-TEST_CASE("an open transaction is aborted when its transactional.id re-initializes") {
-  FOR_EACH_BACKEND(b);
+TEST_CASE_TEMPLATE("an open transaction is aborted when its transactional.id re-initializes",
+                   Backend, TestBrokerBackend, MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
   b->create_topic("reinit", 1);
   {
     RdKafkaPtr crashed = ready_producer(*b, "txn-reinit");
@@ -173,8 +174,10 @@ TEST_CASE("an open transaction is aborted when its transactional.id re-initializ
   CHECK(consume_all(*b, "reinit", 0, false).values == Values{"r1", "r2"});
 }
 
-TEST_CASE("an open transaction is aborted when it times out, and its producer is fenced") {
-  FOR_EACH_BACKEND(b);
+TEST_CASE_TEMPLATE("an open transaction is aborted when it times out, and its producer is fenced",
+                   Backend, TestBrokerBackend, MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
   b->create_topic("timeout", 1);
   RdKafkaPtr p = ready_producer(*b, "txn-timeout", {{"transaction.timeout.ms", "3000"}});
   begin_with(p.get(), "timeout", {"t1"});
@@ -234,15 +237,17 @@ TEST_CASE("offsets and watermarks survive a broker crash in on-disk mode") {
   std::filesystem::remove_all(data);
 }
 
-TEST_CASE("an idempotent producer's retry after a lost response is not appended twice") {
-  FOR_EACH_BACKEND(b);
+TEST_CASE_TEMPLATE("an idempotent producer's retry after a lost response is not appended twice",
+                   Backend, TestBrokerBackend, MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
   b->create_topic("retry", 1);
   const auto lose_next_produce_response = [&] {
-    if (auto* broker = dynamic_cast<TestBrokerBackend*>(b.get())) {
+    if (auto* broker = dynamic_cast<TestBrokerBackend*>(b)) {
       REQUIRE(broker->control("lose 1") == "ok");  // append, then drop the connection
     } else {
       // The mock's nearest fault: answer the next Produce after 2 s, past request.timeout.ms.
-      auto* mock = dynamic_cast<MockClusterBackend*>(b.get());
+      auto* mock = dynamic_cast<MockClusterBackend*>(b);
       REQUIRE(rd_kafka_mock_broker_push_request_error_rtts(mock->cluster(), 1, 0 /* Produce */, 1,
                                                            RD_KAFKA_RESP_ERR_NO_ERROR,
                                                            2000) == RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -277,8 +282,10 @@ TEST_CASE("an idempotent producer's retry after a lost response is not appended 
   }
 }
 
-TEST_CASE("kcat produces to and consumes from the broker, read_committed included") {
-  FOR_EACH_BACKEND(b);
+TEST_CASE_TEMPLATE("kcat produces to and consumes from the broker, read_committed included",
+                   Backend, TestBrokerBackend, MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
   b->create_topic("kcat", 1);
   RdKafkaPtr p = ready_producer(*b, "txn-kcat");
   transaction(p.get(), "kcat", {"a1"}, End::abort);
@@ -313,8 +320,10 @@ TEST_CASE("kcat produces to and consumes from the broker, read_committed include
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("CreateTopics through the Admin API") {
-  FOR_EACH_BACKEND(b);
+TEST_CASE_TEMPLATE("CreateTopics through the Admin API", Backend, TestBrokerBackend,
+                   MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
   RdKafkaPtr admin =
       cdc::testing::make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", b->bootstrap()}});
   const auto create = [&](const char* topic, int partitions) {
