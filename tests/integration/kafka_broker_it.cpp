@@ -206,6 +206,51 @@ TEST_CASE_TEMPLATE("an open transaction is aborted when it times out, and its pr
   CHECK(consume_all(*b, "timeout", 0, false).values == Values{"t1"});
 }
 
+namespace {
+// Sends {source-0: offset} for consumer group "sink-group" within the open transaction.
+void send_offset(rd_kafka_t* p, int64_t offset) {
+  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(offsets, "source", 0)->offset = offset;
+  rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata_new("sink-group");
+  CHECK(txn_call(rd_kafka_send_offsets_to_transaction(p, offsets, group, kTimeoutMs)) == "");
+  rd_kafka_consumer_group_metadata_destroy(group);
+  rd_kafka_topic_partition_list_destroy(offsets);
+}
+
+int64_t committed_offset(const KafkaBackend& b) {
+  RdKafkaPtr c = cdc::testing::make_client(
+      RD_KAFKA_CONSUMER, {{"bootstrap.servers", b.bootstrap()}, {"group.id", "sink-group"}});
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(parts, "source", 0);
+  const rd_kafka_resp_err_t err = rd_kafka_committed(c.get(), parts, kTimeoutMs);
+  CHECK_MESSAGE(err == RD_KAFKA_RESP_ERR_NO_ERROR, rd_kafka_err2str(err));
+  const int64_t offset = parts->elems[0].offset;
+  rd_kafka_topic_partition_list_destroy(parts);
+  rd_kafka_consumer_close(c.get());
+  return offset;
+}
+}  // namespace
+
+TEST_CASE_TEMPLATE("offsets sent to a transaction are committed with it, and dropped on abort",
+                   Backend, TestBrokerBackend, MockClusterBackend) {
+  Backend backend;
+  KafkaBackend* const b = &backend;
+  b->create_topic("source", 1);
+  b->create_topic("sink", 1);
+  RdKafkaPtr p = ready_producer(*b, "txn-offsets");
+  begin_with(p.get(), "sink", {"s1"});
+  send_offset(p.get(), 42);
+  REQUIRE(txn_call(rd_kafka_commit_transaction(p.get(), kTimeoutMs)) == "");
+  // The mock accepts TxnOffsetCommit but never commits the offsets: OffsetFetch has none.
+  const int64_t expected = b->faithful() ? 42 : RD_KAFKA_OFFSET_INVALID;
+  CHECK(committed_offset(*b) == expected);
+
+  begin_with(p.get(), "sink", {"s2"});
+  send_offset(p.get(), 99);
+  REQUIRE(txn_call(rd_kafka_abort_transaction(p.get(), kTimeoutMs)) == "");
+  CHECK(committed_offset(*b) == expected);
+}
+
 TEST_CASE("offsets and watermarks survive a broker crash in on-disk mode") {
   const std::string data = cdc::testing::make_temp_dir("sluice-kafka-data");
   int port = 0;

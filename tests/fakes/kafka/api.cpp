@@ -5,11 +5,12 @@
 namespace cdc::testing::kafka {
 
 namespace {
-constexpr std::array<ApiRange, 12> kApis{{
+constexpr std::array<ApiRange, 13> kApis{{
     {ApiKey::produce, 3, 3},                // v3: transactional_id, RecordBatch v2 only
     {ApiKey::fetch, 4, 4},                  // v4: isolation_level, aborted_transactions (KIP-98)
     {ApiKey::list_offsets, 1, 2},           // v2: isolation_level (read_committed -> LSO)
     {ApiKey::metadata, 4, 4},               // v4: allow_auto_topic_creation
+    {ApiKey::offset_fetch, 1, 1},           // the offsets committed by transactions
     {ApiKey::find_coordinator, 0, 2},       // v1+: key_type (0 group, 1 transaction)
     {ApiKey::api_versions, 0, 2},           // v3 is flexible: answered per KIP-511
     {ApiKey::create_topics, 2, 2},          // v2: throttle_time_ms first in the response

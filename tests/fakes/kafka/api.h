@@ -15,6 +15,7 @@ enum class ApiKey : int16_t {
   fetch = 1,
   list_offsets = 2,
   metadata = 3,
+  offset_fetch = 9,
   find_coordinator = 10,
   api_versions = 18,
   create_topics = 19,

@@ -31,6 +31,10 @@ std::string partition_file(const std::string& dir, const std::string& topic, int
 
 }  // namespace
 
+void Broker::log_line(const std::string& msg) const {
+  *options_.log << "kafka_test_broker: " << msg << "\n";
+}
+
 bool valid_topic_name(std::string_view name) {
   if (name.empty() || name.size() > 249 || name == "." || name == "..") {
     return false;
@@ -83,7 +87,8 @@ Result<Broker::Topic*> Broker::create_topic(const std::string& name, int32_t par
   for (int32_t i = 0; i < partitions; ++i) {
     const std::string file =
         options_.data_dir.empty() ? std::string() : partition_file(options_.data_dir, name, i);
-    CDC_TRY_ASSIGN(auto log, PartitionLog::open(name + "-" + std::to_string(i), file));
+    CDC_TRY_ASSIGN(auto log,
+                   PartitionLog::open(name + "-" + std::to_string(i), file, *options_.log));
     topic.push_back(std::move(log));
   }
   auto [it, inserted] = topics_.insert_or_assign(name, std::move(topic));
@@ -185,6 +190,9 @@ Reply Broker::handle(std::span<const std::byte> request, Clock::time_point now, 
       break;
     case ApiKey::txn_offset_commit:
       out = wrap(txn_offset_commit(h, r));
+      break;
+    case ApiKey::offset_fetch:
+      out = wrap(offset_fetch(h, r));
       break;
     case ApiKey::api_versions:
       break;  // answered above

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +33,9 @@ struct BrokerOptions {
   bool auto_create_topics = true;
   // transaction.max.timeout.ms. Default: 900000 (Kafka's default).
   int32_t max_txn_timeout_ms = 900000;
+  // Where the broker says what it did and refused, one line each. Not owned; must outlive
+  // the Broker. Default: stderr.
+  std::ostream* log = &std::cerr;
 };
 
 struct Reply {
@@ -59,6 +63,7 @@ class Broker {
   Result<Topic*> create_topic(const std::string& name, int32_t partitions);
   PartitionLog* partition(const std::string& topic, int32_t index);
   Status apply(const TxnCompletion& c);
+  void log_line(const std::string& msg) const;
 
   Result<std::string> api_versions(const RequestHeader& h, ByteReader& r);
   Result<std::string> metadata(const RequestHeader& h, ByteReader& r);
@@ -76,6 +81,7 @@ class Broker {
                                          Clock::time_point now);
   Result<std::string> end_txn(const RequestHeader& h, ByteReader& r);
   Result<std::string> txn_offset_commit(const RequestHeader& h, ByteReader& r);
+  Result<std::string> offset_fetch(const RequestHeader& h, ByteReader& r);
 
   BrokerOptions options_;
   std::map<std::string, Topic> topics_;

@@ -133,4 +133,29 @@ Result<std::string> Broker::txn_offset_commit(const RequestHeader& h, ByteReader
   return std::move(w).take();
 }
 
+Result<std::string> Broker::offset_fetch(const RequestHeader& h, ByteReader& r) {
+  // OffsetFetch v1 answers from the offsets that committed transactions wrote (TxnOffsetCommit
+  // is the only way to commit here); a partition without one gets offset -1 and no error.
+  const std::string group = read_string(r, "OffsetFetch group_id");
+  const auto& committed = coordinator_->committed_offsets();
+  const auto offsets = committed.find(group);
+  Writer w = response_for(h);
+  map_topic_partitions(
+      r, w, "OffsetFetch", 4, [&](const std::string& topic, ByteReader& r, Writer& w) {
+        const int32_t index = read_i32(r);
+        int64_t offset = -1;
+        if (offsets != committed.end()) {
+          if (const auto it = offsets->second.find({topic, index}); it != offsets->second.end()) {
+            offset = it->second;
+          }
+        }
+        w.i32(index);
+        w.i64(offset);
+        w.nullable_string(std::string());  // metadata
+        w.i16(err::kNone);
+      });
+  CDC_TRY(r.finish());
+  return std::move(w).take();
+}
+
 }  // namespace cdc::testing::kafka

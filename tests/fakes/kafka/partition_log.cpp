@@ -5,7 +5,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <iterator>
 
 #include "cdc/core/byte_reader.h"
@@ -25,7 +24,8 @@ std::span<const std::byte> as_span(const std::string& s) {
 PartitionLog::PartitionLog(std::string name, std::string file_path)
     : name_(std::move(name)), file_path_(std::move(file_path)) {}
 
-Result<std::unique_ptr<PartitionLog>> PartitionLog::open(std::string name, std::string file_path) {
+Result<std::unique_ptr<PartitionLog>> PartitionLog::open(std::string name, std::string file_path,
+                                                         std::ostream& diagnostics) {
   std::unique_ptr<PartitionLog> log(new PartitionLog(std::move(name), std::move(file_path)));
   if (log->file_path_.empty()) {
     return log;
@@ -42,9 +42,9 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(std::string name, std::
     r.skip(kBatchLengthOffset);
     const int32_t len = static_cast<int32_t>(r.u32be());
     if (!r.ok() || len < 0 || static_cast<size_t>(len) > r.remaining()) {
-      std::cerr << "kafka_test_broker: " << log->file_path_
-                << ": cutting off a partial batch at byte " << pos << " of " << content.size()
-                << " (broker stopped mid-write)\n";
+      diagnostics << "kafka_test_broker: " << log->file_path_
+                  << ": cutting off a partial batch at byte " << pos << " of " << content.size()
+                  << " (broker stopped mid-write)\n";
       std::filesystem::resize_file(log->file_path_, pos);
       content.resize(pos);
       break;

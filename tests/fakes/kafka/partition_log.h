@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,9 @@ struct FetchedData {
 class PartitionLog {
  public:
   // `file_path` empty: in memory only. Otherwise the file is read back (a trailing partial
-  // batch, from a broker killed mid-write, is cut off with a message on stderr) and appended to.
-  static Result<std::unique_ptr<PartitionLog>> open(std::string name, std::string file_path);
+  // batch, from a broker killed mid-write, is cut off with a line on `log`) and appended to.
+  static Result<std::unique_ptr<PartitionLog>> open(std::string name, std::string file_path,
+                                                    std::ostream& log);
 
   struct AppendResult {
     int16_t error = 0;

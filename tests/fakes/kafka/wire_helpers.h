@@ -1,8 +1,7 @@
 // Helpers shared by the Broker's request handlers (broker.cpp, broker_txn.cpp): the response
-// header, common response shapes and the broker's log line. Internal to tests/fakes/kafka.
+// header and common response shapes. Internal to tests/fakes/kafka.
 #pragma once
 
-#include <iostream>
 #include <string>
 #include <string_view>
 
@@ -11,8 +10,6 @@
 #include "tests/fakes/kafka/request_header.h"
 
 namespace cdc::testing::kafka {
-
-inline void log_line(const std::string& msg) { std::cerr << "kafka_test_broker: " << msg << "\n"; }
 
 // Response header v0: the correlation id (every version this broker answers is non-flexible,
 // and ApiVersions always answers with header v0, KIP-511).

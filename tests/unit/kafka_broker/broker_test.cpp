@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <functional>
+#include <sstream>
 
 #include "cdc/core/byte_reader.h"
 #include "tests/fakes/kafka/api.h"
@@ -12,8 +13,12 @@ using namespace cdc::testing::kafka;
 
 namespace {
 
+// What the brokers of these tests log (a test reads it back; no noise on stderr).
+std::ostringstream g_log;
+
 std::unique_ptr<Broker> memory_broker() {
-  auto b = Broker::open(BrokerOptions{.port = 9092}, Clock::now());
+  g_log.str("");
+  auto b = Broker::open(BrokerOptions{.port = 9092, .log = &g_log}, Clock::now());
   REQUIRE(b);
   return std::move(*b);
 }
@@ -72,18 +77,18 @@ TEST_CASE(
   auto b = memory_broker();
   parse_response(handle(*b, request(ApiKey::api_versions, 2, [](Writer&) {})), [](auto& r) {
     CHECK(read_i16(r) == err::kNone);
-    CHECK(read_i32(r) == 12);
-    r.skip(12 * 6);
+    CHECK(read_i32(r) == 13);
+    r.skip(13 * 6);
     CHECK(read_i32(r) == 0);  // throttle_time_ms (v1+)
   });
   parse_response(handle(*b, request(ApiKey::api_versions, 3, [](Writer& w) { w.uvarint(0); })),
                  [](auto& r) {
                    CHECK(read_i16(r) == err::kUnsupportedVersion);
-                   REQUIRE(read_i32(r) == 12);
+                   REQUIRE(read_i32(r) == 13);
                    CHECK(read_i16(r) == 0);  // Produce
                    CHECK(read_i16(r) == 3);
                    CHECK(read_i16(r) == 3);
-                   r.skip(11 * 6);
+                   r.skip(12 * 6);
                  });
 }
 
@@ -91,6 +96,11 @@ TEST_CASE("an unsupported API or version closes the connection") {
   auto b = memory_broker();
   CHECK(handle(*b, request(ApiKey::produce, 9, [](Writer&) {})).kind == Reply::Kind::close);
   CHECK(handle(*b, request(static_cast<ApiKey>(11), 0, [](Writer&) {})).kind == Reply::Kind::close);
+  CHECK(g_log.str() ==
+        "kafka_test_broker: unsupported request Produce (key 0) v9 from client 'unit': closing the "
+        "connection (this test broker does not implement it)\n"
+        "kafka_test_broker: unsupported request JoinGroup (key 11) v0 from client 'unit': closing "
+        "the connection (this test broker does not implement it)\n");
 }
 
 TEST_CASE("Metadata auto-creates; Produce appends the librdkafka batch; Fetch returns it") {

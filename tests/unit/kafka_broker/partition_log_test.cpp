@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "tests/fakes/kafka/api.h"
 #include "tests/unit/kafka_broker/batch_fixture.h"
@@ -18,7 +19,8 @@ PartitionLog::AppendResult append(PartitionLog& log, const std::string& batch) {
   return *r;
 }
 std::unique_ptr<PartitionLog> memory_log() {
-  auto log = PartitionLog::open("t-0", "");
+  std::ostringstream diagnostics;
+  auto log = PartitionLog::open("t-0", "", diagnostics);
   REQUIRE(log);
   return std::move(*log);
 }
@@ -73,7 +75,8 @@ TEST_CASE("on disk: a reopened log has the same offsets, producers and open tran
   std::filesystem::create_directories(dir);
   const std::string file = (dir / "0.log").string();
   {
-    auto log = PartitionLog::open("t-0", file);
+    std::ostringstream diagnostics;
+    auto log = PartitionLog::open("t-0", file, diagnostics);
     REQUIRE(log);
     CHECK(append(**log, restamped_batch(7, 0, 0, true)).base_offset == 0);
     REQUIRE((*log)->write_marker(7, 0, {.commit = false}, 0));
@@ -82,8 +85,12 @@ TEST_CASE("on disk: a reopened log has the same offsets, producers and open tran
   // A crash mid-write leaves a partial batch: recovery cuts it off.
   const std::string partial = restamped_batch(9, 0, 0, false).substr(0, 30);
   std::ofstream(file, std::ios::app | std::ios::binary) << partial;
-  auto log = PartitionLog::open("t-0", file);
+  std::ostringstream diagnostics;
+  auto log = PartitionLog::open("t-0", file, diagnostics);
   REQUIRE(log);
+  CHECK(diagnostics.str() == "kafka_test_broker: " + file +
+                                 ": cutting off a partial batch at byte 260 of 290 (broker "
+                                 "stopped mid-write)\n");
   CHECK((*log)->high_watermark() == 5);
   CHECK((*log)->last_stable_offset() == 3);
   CHECK(std::filesystem::file_size(file) == 91 * 2 + build_control_batch(0, 0, 0, {}, 0).size());
@@ -101,7 +108,8 @@ TEST_CASE("on disk: a corrupt batch is an error naming the file and byte") {
   std::string b = load_kcat_batch() + load_kcat_batch();
   b[91 + 70] ^= 0x40;
   std::ofstream(file, std::ios::binary) << b;
-  const auto log = PartitionLog::open("t-0", file);
+  std::ostringstream diagnostics;
+  const auto log = PartitionLog::open("t-0", file, diagnostics);
   REQUIRE_FALSE(log);
   CHECK(log.error().message.find(file + " at byte 91: RecordBatch CRC-32C mismatch") == 0);
   std::filesystem::remove_all(dir);
