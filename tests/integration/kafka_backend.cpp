@@ -22,8 +22,8 @@ TestBrokerBackend::TestBrokerBackend(std::string data_dir, int port) {
   dir_ = make_temp_dir("sluice-kafka-broker");
   log_ = dir_ + "/broker.log";
   const std::string port_file = dir_ + "/ports";
-  std::vector<std::string> argv{kBrokerBinary, "--port", std::to_string(port), "--port-file",
-                                port_file};
+  std::vector<std::string> argv{kBrokerBinary, "--port",  std::to_string(port),
+                                "--port-file", port_file, "--exit-with-parent"};
   if (!data_dir.empty()) {
     argv.insert(argv.end(), {"--data-dir", data_dir});
   }

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -50,6 +51,7 @@ struct Options {
   int port = 0;
   int control_port = 0;
   std::string port_file;
+  bool exit_with_parent = false;
 };
 
 std::optional<int> to_int(std::string_view s) {
@@ -96,9 +98,12 @@ Options parse_args(int argc, char** argv) {
       o.broker.max_txn_timeout_ms = parse_int(value(), a.c_str());
     else if (a == "--no-auto-create")
       o.broker.auto_create_topics = false;
+    else if (a == "--exit-with-parent")
+      o.exit_with_parent = true;
     else {
       std::cerr << "usage: kafka_test_broker [--port N] [--control-port N] [--port-file F]\n"
                    "  [--data-dir D] [--partitions N] [--max-txn-timeout-ms N] [--no-auto-create]\n"
+                   "  [--exit-with-parent]\n"
                    "Port 0 picks a free port; F receives \"<port> <control port>\".\n";
       std::exit(2);
     }
@@ -342,6 +347,14 @@ class Server {
 
 int main(int argc, char** argv) {
   Options o = parse_args(argc, argv);
+  if (o.exit_with_parent) {
+    // A test that crashes must not leave its broker running: SIGTERM when the parent dies.
+    const pid_t parent = ::getppid();
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) {
+      return 0;  // it died before prctl took effect
+    }
+  }
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGTERM, on_signal);
   ::signal(SIGINT, on_signal);
