@@ -9,7 +9,6 @@
 //                 answering: a response lost in the network, which an idempotent producer
 //                 retries with the same sequence numbers (KIP-98 "Idempotent producer")
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
