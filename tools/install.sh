@@ -13,6 +13,8 @@ PACKAGES=(
   # real servers used by the quickstart and the integration tests
   mariadb-server mariadb-client postgresql-15 postgresql-client-15
   redis-server redis-tools prometheus
+  # kcat: the Kafka test broker is checked with a second, independent client (README)
+  kcat
 )
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -1,0 +1,220 @@
+#include "tests/integration/kafka_backend.h"
+
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace cdc::testing {
+
+namespace {
+const std::string kBrokerBinary = SLUICE_BINARY_DIR "/tests/fakes/kafka/kafka_test_broker";
+}  // namespace
+
+TestBrokerBackend::TestBrokerBackend(std::string data_dir, int port) {
+  dir_ = make_temp_dir("sluice-kafka-broker");
+  log_ = dir_ + "/broker.log";
+  const std::string port_file = dir_ + "/ports";
+  std::vector<std::string> argv{kBrokerBinary, "--port",  std::to_string(port),
+                                "--port-file", port_file, "--exit-with-parent"};
+  if (!data_dir.empty()) {
+    argv.insert(argv.end(), {"--data-dir", data_dir});
+  }
+  child_ = std::make_unique<ChildProcess>(argv, log_, log_);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!std::filesystem::exists(port_file) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::ifstream in(port_file);
+  REQUIRE_MESSAGE((in >> port_ >> control_port_),
+                  "the broker wrote no port file: " << read_file(log_));
+}
+
+TestBrokerBackend::~TestBrokerBackend() {
+  if (child_ && child_->running()) {
+    child_->signal(SIGTERM);
+    (void)child_->wait(std::chrono::seconds(2));  // ignored: ~ChildProcess SIGKILLs a survivor
+  }
+  child_.reset();
+  if (std::getenv("SLUICE_KEEP_TEST_DIRS") != nullptr) {
+    MESSAGE("kept the broker's log: " << log_);  // for debugging a failure
+    return;
+  }
+  std::filesystem::remove_all(dir_);
+}
+
+void TestBrokerBackend::kill() {
+  child_->signal(SIGKILL);
+  REQUIRE(child_->wait(std::chrono::seconds(2)).has_value());
+}
+
+std::string TestBrokerBackend::control(const std::string& command) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(control_port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  timeval tv{.tv_sec = 5, .tv_usec = 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  const std::string line = command + "\n";
+  REQUIRE(::send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size()));
+  std::string answer;
+  char c = 0;
+  while (::recv(fd, &c, 1, 0) == 1 && c != '\n') {
+    answer.push_back(c);
+  }
+  ::close(fd);
+  return answer;
+}
+
+void TestBrokerBackend::create_topic(const std::string& topic, int partitions) {
+  RdKafkaPtr admin = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap()}});
+  char errstr[256];
+  rd_kafka_NewTopic_t* nt =
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, errstr, sizeof(errstr));
+  REQUIRE_MESSAGE(nt != nullptr, errstr);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(admin.get());
+  rd_kafka_CreateTopics(admin.get(), &nt, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 10000);
+  REQUIRE(ev != nullptr);
+  const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+  REQUIRE(res != nullptr);
+  size_t n = 0;
+  const rd_kafka_topic_result_t** topics = rd_kafka_CreateTopics_result_topics(res, &n);
+  REQUIRE(n == 1);
+  CHECK_MESSAGE(rd_kafka_topic_result_error(topics[0]) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                rd_kafka_err2str(rd_kafka_topic_result_error(topics[0])));
+  rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_NewTopic_destroy(nt);
+}
+
+MockClusterBackend::MockClusterBackend() {
+  owner_ = make_client(RD_KAFKA_PRODUCER, {});
+  cluster_ = rd_kafka_mock_cluster_new(owner_.get(), 1);
+  REQUIRE(cluster_ != nullptr);
+  bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
+}
+
+MockClusterBackend::~MockClusterBackend() { rd_kafka_mock_cluster_destroy(cluster_); }
+
+void MockClusterBackend::create_topic(const std::string& topic, int partitions) {
+  // Through the Admin API the mock's CreateTopics times out (ENVIRONMENT.md gotcha 5).
+  REQUIRE(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1) ==
+          RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
+namespace {
+// Stores each message's delivery result where its opaque points (produce_one's local).
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+  if (m->_private != nullptr) {
+    *static_cast<rd_kafka_resp_err_t*>(m->_private) = m->err;
+  }
+}
+}  // namespace
+
+RdKafkaPtr make_client(rd_kafka_type_t type, const std::map<std::string, std::string>& conf) {
+  rd_kafka_conf_t* c = rd_kafka_conf_new();
+  if (type == RD_KAFKA_PRODUCER) {
+    rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+  }
+  char errstr[512];
+  for (const auto& [k, v] : conf) {
+    REQUIRE_MESSAGE(
+        rd_kafka_conf_set(c, k.c_str(), v.c_str(), errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK,
+        k << ": " << errstr);
+  }
+  rd_kafka_t* rk = rd_kafka_new(type, c, errstr, sizeof(errstr));
+  REQUIRE_MESSAGE(rk != nullptr, errstr);
+  return RdKafkaPtr(rk);
+}
+
+RdKafkaPtr make_txn_producer(const KafkaBackend& b, const std::string& transactional_id,
+                             const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> conf{{"bootstrap.servers", b.bootstrap()},
+                                          {"transactional.id", transactional_id},
+                                          {"linger.ms", "0"}};
+  for (const auto& [k, v] : extra) {
+    conf[k] = v;
+  }
+  return make_client(RD_KAFKA_PRODUCER, conf);
+}
+
+rd_kafka_resp_err_t produce_one(rd_kafka_t* producer, const std::string& topic, int partition,
+                                const std::string& value) {
+  rd_kafka_resp_err_t delivered = RD_KAFKA_RESP_ERR__IN_PROGRESS;
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&delivered), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return err;
+  }
+  if (err = rd_kafka_flush(producer, 10000); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return err;  // `delivered` is still referenced by the queued message: fail the test hard
+  }
+  return delivered;
+}
+
+namespace {
+RdKafkaPtr make_consumer(const KafkaBackend& b, bool read_committed) {
+  return make_client(RD_KAFKA_CONSUMER,
+                     {{"bootstrap.servers", b.bootstrap()},
+                      {"group.id", "sluice-kafka-it"},
+                      {"enable.auto.commit", "false"},
+                      {"enable.partition.eof", "true"},
+                      {"fetch.wait.max.ms", "50"},
+                      {"isolation.level", read_committed ? "read_committed" : "read_uncommitted"}});
+}
+}  // namespace
+
+Consumed consume_all(const KafkaBackend& b, const std::string& topic, int partition,
+                     bool read_committed, std::chrono::milliseconds timeout) {
+  RdKafkaPtr c = make_consumer(b, read_committed);
+  rd_kafka_poll_set_consumer(c.get());
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(parts, topic.c_str(), partition)->offset =
+      RD_KAFKA_OFFSET_BEGINNING;
+  REQUIRE(rd_kafka_assign(c.get(), parts) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(parts);
+  Consumed out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!out.reached_eof && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(c.get(), 100);
+    if (m == nullptr) {
+      continue;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      out.reached_eof = true;
+    } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      out.values.emplace_back(static_cast<const char*>(m->payload), m->len);
+      out.offsets.push_back(m->offset);
+    } else {
+      FAIL_CHECK("consumer error: " << rd_kafka_message_errstr(m));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(c.get());
+  return out;
+}
+
+std::pair<int64_t, int64_t> watermarks(const KafkaBackend& b, const std::string& topic,
+                                       int partition, bool read_committed) {
+  RdKafkaPtr c = make_consumer(b, read_committed);
+  int64_t lo = -1;
+  int64_t hi = -1;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_query_watermark_offsets(c.get(), topic.c_str(), partition, &lo, &hi, 10000);
+  CHECK_MESSAGE(err == RD_KAFKA_RESP_ERR_NO_ERROR, rd_kafka_err2str(err));
+  return {lo, hi};
+}
+
+}  // namespace cdc::testing

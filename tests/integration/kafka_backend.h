@@ -1,0 +1,95 @@
+// Kafka backends for the exactly-once tests: the test broker (tests/fakes/kafka, a child
+// process) or librdkafka's mock cluster (in-process). The same checks run against both; where
+// the mock does not implement a behaviour its variant asserts the known-wrong result, and
+// the README lists those. Not thread-safe.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.h"
+
+namespace cdc::testing {
+
+struct RdKafkaDestroy {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using RdKafkaPtr = std::unique_ptr<rd_kafka_t, RdKafkaDestroy>;
+
+class KafkaBackend {
+ public:
+  enum class Kind { test_broker, mock_cluster };
+  virtual ~KafkaBackend() = default;
+  virtual Kind kind() const = 0;
+  virtual std::string bootstrap() const = 0;
+  virtual void create_topic(const std::string& topic, int partitions) = 0;
+  bool faithful() const { return kind() == Kind::test_broker; }
+};
+
+// Starts tests/fakes/kafka's broker; `data_dir` empty: in memory.
+class TestBrokerBackend : public KafkaBackend {
+ public:
+  explicit TestBrokerBackend(std::string data_dir = "", int port = 0);
+  ~TestBrokerBackend() override;
+  Kind kind() const override { return Kind::test_broker; }
+  std::string bootstrap() const override { return "127.0.0.1:" + std::to_string(port_); }
+  void create_topic(const std::string& topic, int partitions) override;
+  // One control-port command ("drop", "delay 100", "lose 1", "restart"); returns the answer.
+  std::string control(const std::string& command);
+  void kill();  // SIGKILL, as a crash
+  int port() const { return port_; }
+  const std::string& log_path() const { return log_; }
+
+ private:
+  std::string dir_;
+  std::string log_;
+  std::unique_ptr<ChildProcess> child_;
+  int port_ = 0;
+  int control_port_ = 0;
+};
+
+class MockClusterBackend : public KafkaBackend {
+ public:
+  MockClusterBackend();
+  ~MockClusterBackend() override;
+  Kind kind() const override { return Kind::mock_cluster; }
+  std::string bootstrap() const override { return bootstrap_; }
+  void create_topic(const std::string& topic, int partitions) override;
+  rd_kafka_mock_cluster_t* cluster() { return cluster_; }
+
+ private:
+  RdKafkaPtr owner_;
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;  // owned; destroyed before owner_
+  std::string bootstrap_;
+};
+
+// A librdkafka handle; aborts the test (REQUIRE) on a configuration error.
+RdKafkaPtr make_client(rd_kafka_type_t type, const std::map<std::string, std::string>& conf);
+RdKafkaPtr make_txn_producer(const KafkaBackend& b, const std::string& transactional_id,
+                             const std::map<std::string, std::string>& extra = {});
+// Produces one value to (topic, partition) and waits for its delivery report.
+rd_kafka_resp_err_t produce_one(rd_kafka_t* producer, const std::string& topic, int partition,
+                                const std::string& value);
+
+struct Consumed {
+  std::vector<std::string> values;
+  std::vector<int64_t> offsets;
+  bool reached_eof = false;
+};
+// Reads (topic, partition) from the beginning with assign() until partition EOF (the high
+// watermark, or the last stable offset for read_committed), at most `timeout`.
+Consumed consume_all(const KafkaBackend& b, const std::string& topic, int partition,
+                     bool read_committed,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// Low and high watermark by ListOffsets; the high one is the LSO for read_committed.
+std::pair<int64_t, int64_t> watermarks(const KafkaBackend& b, const std::string& topic,
+                                       int partition, bool read_committed);
+
+}  // namespace cdc::testing
