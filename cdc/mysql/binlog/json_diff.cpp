@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "cdc/core/byte_reader.h"
+#include "cdc/core/json/json_writer.h"
 
 namespace cdc::mysql {
 
@@ -59,6 +60,7 @@ class PathParser {
           leg.key = std::string(s_.substr(start, i_ - start));
           if (leg.key == "*") return path_error(s_, start, "wildcard not allowed in a diff");
         }
+        if (!json::is_valid_utf8(leg.key)) return path_error(s_, i_, "member name is not valid UTF-8");
         legs.push_back(std::move(leg));
       } else if (eat('[')) {
         spaces();

@@ -8,6 +8,7 @@
 
 #include "cdc/core/arena.h"
 #include "cdc/core/byte_reader.h"
+#include "cdc/core/json/json_writer.h"
 #include "cdc/mysql/binlog/column_decoder.h"
 #include "cdc/mysql/binlog/column_type.h"
 
@@ -221,6 +222,9 @@ class Parser {
         if (!read_varlen(r, len)) return reader_error(r, at, "string length");
         const auto s = r.string(len);
         if (!r.ok()) return reader_error(r, at, "string of " + std::to_string(len) + " bytes");
+        // utf8mb4 by definition; anything else is corruption, and would make the rendered
+        // document (and every envelope embedding it) invalid JSON.
+        if (!json::is_valid_utf8(s)) return error_at(Errc::malformed, at, "string is not valid UTF-8");
         std::string out;
         append_mysql_json_string(s, out);
         return MysqlJson::scalar(std::move(out));
@@ -308,6 +312,10 @@ class Parser {
         }
         key = std::string(
             as_chars(doc_.subspan(at + static_cast<size_t>(key_off), static_cast<size_t>(key_len))));
+        if (!json::is_valid_utf8(key)) {
+          return error_at(Errc::malformed, entry_at,
+                          "key " + std::to_string(elem_idx) + " is not valid UTF-8");
+        }
       }
       const size_t entry_at =
           at + 2 * off_size + static_cast<size_t>(count * key_entry) + values.offset();

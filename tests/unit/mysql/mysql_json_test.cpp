@@ -195,3 +195,22 @@ TEST_CASE("MySQL JSON: truncation and corruption sweep over every document") {
 
 }  // namespace
 }  // namespace cdc::mysql
+
+namespace cdc::mysql {
+TEST_CASE("MySQL JSON strings and keys that are not UTF-8 are refused, never rendered") {
+  const auto bytes = [](std::initializer_list<int> v) {
+    std::vector<std::byte> out;
+    for (int b : v) out.push_back(static_cast<std::byte>(b));
+    return out;
+  };
+  auto str = decode_mysql_json(bytes({0x0c, 3, 'a', 0xc5, 'b'}));  // found by fuzz_mysql_json
+  REQUIRE_FALSE(str);
+  CHECK(str.error().code == Errc::malformed);
+  CHECK(str.error().message == "MySQL JSON: string is not valid UTF-8 at offset 1");
+  // {"\xff": true}: small object, 1 member, key at 11 of length 1.
+  auto key = decode_mysql_json(bytes({0x00, 1, 0, 12, 0, 11, 0, 1, 0, 0x04, 1, 0, 0xff}));
+  REQUIRE_FALSE(key);
+  CHECK(key.error().code == Errc::malformed);
+  CHECK(key.error().message.find("key 0 is not valid UTF-8") != std::string::npos);
+}
+}  // namespace cdc::mysql
