@@ -23,6 +23,17 @@ std::string_view reply_text(const redisReply& r) {
   return {};
 }
 
+Errc error_reply_code(std::string_view text) {
+  for (std::string_view transient : {"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY", "OOM",
+                                     "NOREPLICAS", "CLUSTERDOWN"}) {
+    if (text.size() >= transient.size() && text.substr(0, transient.size()) == transient &&
+        (text.size() == transient.size() || text[transient.size()] == ' ')) {
+      return Errc::unavailable;
+    }
+  }
+  return Errc::malformed;
+}
+
 Result<RedisConnection> RedisConnection::connect(const RedisOptions& o) {
   const bool unix_socket = !o.socket.empty();
   std::string name = (unix_socket ? o.socket : o.host + ":" + std::to_string(o.port)) + " db " +
@@ -78,7 +89,8 @@ Result<Reply> RedisConnection::command(std::initializer_list<std::string_view> a
       redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
   if (!r) return io_error(what);
   if (r->type == REDIS_REPLY_ERROR) {
-    return make_error(Errc::malformed, "redis " + name_ + " refused " + what + ": " + std::string(reply_text(*r)));
+    return make_error(error_reply_code(reply_text(*r)),
+                      "redis " + name_ + " refused " + what + ": " + std::string(reply_text(*r)));
   }
   return r;
 }

@@ -50,4 +50,10 @@ class RedisConnection {
 // The text of an error or status reply ("" for other types).
 std::string_view reply_text(const redisReply& r);
 
+// The code of an error reply: Errc::unavailable for the states a server leaves by itself
+// (LOADING after a restart, BUSY script, TRYAGAIN, MASTERDOWN, READONLY replica after a
+// failover, OOM until memory is freed), so that the pipeline retries; Errc::malformed for a
+// refusal of the command itself (WRONGTYPE, ERR ...), which retrying cannot fix.
+Errc error_reply_code(std::string_view text);
+
 }  // namespace cdc::sinks::redis

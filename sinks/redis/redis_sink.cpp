@@ -22,8 +22,8 @@ RedisSink::RedisSink(RedisOptions options, CommandBuilder builder, std::shared_p
     : options_(std::move(options)), builder_(std::move(builder)), metrics_(std::move(metrics)) {}
 
 Error RedisSink::refused(std::string_view command, const redisReply& r) const {
-  return make_error(Errc::malformed, "redis " + connection_->name() + " refused " + std::string(command) + ": " +
-                                         std::string(reply_text(r)));
+  return make_error(error_reply_code(reply_text(r)), "redis " + connection_->name() + " refused " +
+                                                        std::string(command) + ": " + std::string(reply_text(r)));
 }
 
 Result<std::optional<OffsetRecord>> RedisSink::read_offset() {
