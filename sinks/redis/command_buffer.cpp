@@ -30,8 +30,36 @@ std::string_view to_string(CommandType t) {
   return "other";
 }
 
-void CommandBuffer::start(CommandType type, size_t argc) {
+void CommandBuffer::set(std::string_view key, std::string_view value) {
+  for (std::string_view a : {key, value}) {
+    append_header(pending_, '$', a.size());
+    pending_.append(a);
+    pending_.append("\r\n", 2);
+  }
+  ++pending_pairs_;
+  ++operations_;
+  ++counts_[static_cast<size_t>(CommandType::set)];
+  if (pending_pairs_ == kMaxMsetPairs) seal();
+}
+
+void CommandBuffer::seal() {
+  if (pending_pairs_ == 0) return;
   starts_.push_back(bytes_.size());
+  append_header(bytes_, '*', 1 + 2 * pending_pairs_);
+  if (pending_pairs_ == 1) {
+    bytes_.append("$3\r\nSET\r\n");
+  } else {
+    bytes_.append("$4\r\nMSET\r\n");
+  }
+  bytes_.append(pending_);
+  pending_.clear();
+  pending_pairs_ = 0;
+}
+
+void CommandBuffer::start(CommandType type, size_t argc) {
+  seal();
+  starts_.push_back(bytes_.size());
+  ++operations_;
   ++counts_[static_cast<size_t>(type)];
   append_header(bytes_, '*', argc);
 }
@@ -75,6 +103,9 @@ std::string CommandBuffer::describe(size_t i) const {
 void CommandBuffer::clear() {
   bytes_.clear();
   starts_.clear();
+  pending_.clear();
+  pending_pairs_ = 0;
+  operations_ = 0;
   counts_ = {};
 }
 

@@ -135,7 +135,7 @@ Status CommandBuilder::append_string(const Bound& b, const ChangeEvent& e, Comma
     const std::string px = millis(b.rule->ttl);
     out.command(CommandType::set, {"SET", key_, value_, "PX", px});
   } else {
-    out.command(CommandType::set, {"SET", key_, value_});
+    out.set(key_, value_);
   }
   return {};
 }

@@ -113,7 +113,7 @@ Status RedisSink::write(const Batch& batch) {
     skipped_reported_ = builder_.skipped_rows();
   }
   if (!options_.exactly_once) return flush(nullptr);  // lowest latency: no waiting for a checkpoint
-  if (buffer_.size() >= options_.batch_max_commands) {
+  if (buffer_.operations() >= options_.batch_max_commands) {
     // Its own transaction and position (the batch boundary is a resume point): bounded memory.
     const OffsetRecord at{epoch_, last_id_ + 1, batch.end};
     return flush(&at);
@@ -135,11 +135,7 @@ Result<std::string> RedisSink::prepare(uint64_t id, const Position& position) {
   return encode_offset(at);
 }
 
-Status RedisSink::check_owner() {
-  CommandBuffer guard;
-  guard.command(CommandType::other, {"WATCH", options_.offset_key});
-  guard.command(CommandType::other, {"GET", options_.offset_key});
-  connection_->append(guard.bytes());
+Status RedisSink::read_guard() {
   CDC_TRY_ASSIGN(Reply watch, connection_->read());
   if (watch->type == REDIS_REPLY_ERROR) return refused("WATCH", *watch);
   CDC_TRY_ASSIGN(Reply get, connection_->read());
@@ -149,26 +145,38 @@ Status RedisSink::check_owner() {
     CDC_TRY_ASSIGN(now, decode_offset(std::string_view(get->str, get->len), options_.offset_key));
   }
   if (!now || now->epoch != epoch_) {
+    // Returning leaves the MULTI open: the connection is dropped with it and Redis executes
+    // nothing of a transaction without EXEC.
     const std::string who = now ? "epoch " + std::to_string(now->epoch) : "nobody (the key is gone)";
     return make_error(Errc::fenced, "redis offset key '" + options_.offset_key + "' is owned by " + who +
                                         ", not this instance (epoch " + std::to_string(epoch_) +
                                         "): another sluice runs this pipeline; stopping without writing");
   }
+  CDC_TRY_ASSIGN(Reply multi, connection_->read());
+  if (multi->type == REDIS_REPLY_ERROR) return refused("MULTI", *multi);
   return {};
 }
 
-Status RedisSink::send_buffer(std::string_view expected_status) {
+Status RedisSink::send_buffer(std::string_view expected_status, std::string_view leading,
+                              bool guarded) {
   const size_t n = buffer_.size();
   const size_t window = options_.max_in_flight;
   size_t sent = 0;
-  std::optional<Error> first_error;
-  for (size_t answered = 0; answered < n; ++answered) {
-    if (sent == answered) {
-      // Refill the window: up to max-in-flight commands wait for replies at any time.
+  // At most max-in-flight commands wait for replies; the window is topped up once half of it
+  // is answered, so the socket never runs dry while we read.
+  const auto top_up = [&](size_t answered) {
+    if (sent < n && sent - answered <= window / 2) {
       const size_t upto = std::min(n, answered + window);
       connection_->append(buffer_.range(sent, upto));
       sent = upto;
     }
+  };
+  connection_->append(leading);
+  top_up(0);
+  if (guarded) CDC_TRY(read_guard());  // its replies come first; the data is already on its way
+  std::optional<Error> first_error;
+  for (size_t answered = 0; answered < n; ++answered) {
+    top_up(answered);
     CDC_TRY_ASSIGN(Reply r, connection_->read());
     const bool bad = r->type == REDIS_REPLY_ERROR ||
                      (!expected_status.empty() && (r->type != REDIS_REPLY_STATUS || reply_text(*r) != expected_status));
@@ -179,6 +187,7 @@ Status RedisSink::send_buffer(std::string_view expected_status) {
 }
 
 Status RedisSink::flush(const OffsetRecord* at) {
+  buffer_.seal();
   if (buffer_.empty() && at == nullptr) return {};
   const auto t0 = std::chrono::steady_clock::now();
   auto fail = [&](Error e) -> Status {
@@ -186,16 +195,17 @@ Status RedisSink::flush(const OffsetRecord* at) {
     return e;
   };
   if (at == nullptr) {  // at-least-once: plain pipelined writes
-    if (auto st = send_buffer(""); !st) return fail(std::move(st).error());
+    if (auto st = send_buffer("", {}, false); !st) return fail(std::move(st).error());
   } else {
-    if (auto st = check_owner(); !st) return fail(std::move(st).error());
+    // One pipelined exchange: WATCH and GET the offset key (do we still own it?), MULTI, the
+    // data, and only after the ownership check the offset SET and EXEC.
     CommandBuffer edge;
+    edge.command(CommandType::other, {"WATCH", options_.offset_key});
+    edge.command(CommandType::other, {"GET", options_.offset_key});
     edge.command(CommandType::other, {"MULTI"});
-    connection_->append(edge.bytes());
-    CDC_TRY_ASSIGN(Reply multi, connection_->read());
-    if (multi->type == REDIS_REPLY_ERROR) return fail(refused("MULTI", *multi));
     // A refused command is reported after EXEC: Redis then discards the whole transaction.
-    Status queued = send_buffer("QUEUED");
+    Status queued = send_buffer("QUEUED", edge.bytes(), true);
+    if (!queued && queued.error().code == Errc::fenced) return fail(std::move(queued).error());
     edge.clear();
     const std::string bytes = encode_offset(*at);
     edge.command(CommandType::other, {"SET", options_.offset_key, bytes});

@@ -40,10 +40,13 @@ class RedisSink final : public Sink {
   Status claim(const std::optional<OffsetRecord>& current);
   // Writes buffer_ (and, exactly-once, the offset record `at`) to Redis; clears buffer_.
   Status flush(const OffsetRecord* at);
-  Status check_owner();
-  // Sends commands [0, n) of buffer_ pipelined (bounded in flight); `expected_status` is the
-  // status reply each must get ("QUEUED" inside MULTI), or "" for any non-error reply.
-  Status send_buffer(std::string_view expected_status);
+  // Reads the replies of WATCH, GET <offset key>, MULTI; Errc::fenced when the key's epoch is
+  // not ours.
+  Status read_guard();
+  // Sends `leading` then buffer_'s commands pipelined (bounded in flight) and reads their
+  // replies (first the guard's, when `guarded`); `expected_status` is the status reply each
+  // command must get ("QUEUED" inside MULTI), or "" for any non-error reply.
+  Status send_buffer(std::string_view expected_status, std::string_view leading, bool guarded);
   Error refused(std::string_view command, const redisReply& r) const;
 
   RedisOptions options_;

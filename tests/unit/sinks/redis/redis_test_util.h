@@ -14,7 +14,8 @@ namespace cdc::sinks::redis::test {
 
 using Args = std::vector<std::string>;
 
-inline std::vector<Args> decode(const CommandBuffer& b) {
+inline std::vector<Args> decode(CommandBuffer& b) {
+  b.seal();
   std::vector<Args> out;
   std::string_view s = b.bytes();
   const auto number = [&](char kind) {
