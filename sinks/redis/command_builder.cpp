@@ -17,6 +17,16 @@ std::string where(const ChangeEvent& e) {
 
 std::string millis(std::chrono::milliseconds d) { return std::to_string(d.count()); }
 
+std::string_view mode_name(Mode m) {
+  switch (m) {
+    case Mode::string: return "string";
+    case Mode::hash: return "hash";
+    case Mode::invalidate: return "invalidate";
+    case Mode::stream: return "stream";
+  }
+  return "?";
+}
+
 // Values equal as the sink renders them (null differs from every non-null value).
 bool same_text(const Value& a, const Value& b, std::string& ta, std::string& tb) {
   if (a.is_null() || b.is_null()) return a.is_null() == b.is_null();
@@ -94,9 +104,9 @@ Status CommandBuilder::append(const ChangeEvent& e, CommandBuffer& out) {
   if (e.op == Op::truncate && b->rule->mode != Mode::stream) {
     return make_error(Errc::unsupported,
                       where(e) + ": TRUNCATE cannot be applied to keys in mode " +
-                          std::string(b->rule->mode == Mode::hash ? "hash" : b->rule->mode == Mode::string ? "string" : "invalidate") +
-                          " (Redis has no index of a table's keys); delete them yourself and restart "
-                          "the pipeline after this event");
+                          std::string(mode_name(b->rule->mode)) +
+                          " (Redis has no index of a table's keys): delete the table's keys and start the "
+                          "pipeline past this event (scan.startup.mode: specific-offset)");
   }
   switch (b->rule->mode) {
     case Mode::string: return append_string(*b, e, out);
@@ -107,19 +117,29 @@ Status CommandBuilder::append(const ChangeEvent& e, CommandBuffer& out) {
   return make_error(Errc::internal, "unknown redis mode");
 }
 
-Status CommandBuilder::append_string(const Bound& b, const ChangeEvent& e, CommandBuffer& out) {
+Result<CommandBuilder::Target> CommandBuilder::target(const Bound& b, const ChangeEvent& e,
+                                                      CommandBuffer& out) {
   if (e.op == Op::erase) {
     CDC_TRY_ASSIGN(bool has_key, key_of(b, e, e.before, key_));
     if (has_key) out.command(CommandType::del, {"DEL", key_});
-    return {};
+    return Target::done;
   }
   CDC_TRY_ASSIGN(bool has_key, key_of(b, e, e.after, key_));
-  if (!has_key) return {};
+  if (!has_key) return Target::done;
   if (e.op == Op::update && b.key.uses_columns() && e.before.present) {
     // A changed key moves the row: the old key must not keep serving it.
     CDC_TRY_ASSIGN(bool had_key, key_of(b, e, e.before, old_key_));
-    if (had_key && old_key_ != key_) out.command(CommandType::del, {"DEL", old_key_});
+    if (had_key && old_key_ != key_) {
+      out.command(CommandType::del, {"DEL", old_key_});
+      return Target::moved;
+    }
   }
+  return Target::same;
+}
+
+Status CommandBuilder::append_string(const Bound& b, const ChangeEvent& e, CommandBuffer& out) {
+  CDC_TRY_ASSIGN(Target t, target(b, e, out));
+  if (t == Target::done) return {};
   value_.clear();
   if (b.value_column) {
     const Value& v = *b.value_column < e.after.size ? e.after[*b.value_column] : Value();
@@ -167,22 +187,9 @@ void CommandBuilder::append_full_hash(const Bound& b, const RowImage& row, std::
 }
 
 Status CommandBuilder::append_hash(const Bound& b, const ChangeEvent& e, CommandBuffer& out) {
-  if (e.op == Op::erase) {
-    CDC_TRY_ASSIGN(bool has_key, key_of(b, e, e.before, key_));
-    if (has_key) out.command(CommandType::del, {"DEL", key_});
-    return {};
-  }
-  CDC_TRY_ASSIGN(bool has_key, key_of(b, e, e.after, key_));
-  if (!has_key) return {};
-  bool moved = false;
-  if (e.op == Op::update && b.key.uses_columns() && e.before.present) {
-    CDC_TRY_ASSIGN(bool had_key, key_of(b, e, e.before, old_key_));
-    if (had_key && old_key_ != key_) {
-      out.command(CommandType::del, {"DEL", old_key_});
-      moved = true;
-    }
-  }
-  if (e.op != Op::update || !b.rule->hash_changed_only || moved || !e.before.present) {
+  CDC_TRY_ASSIGN(Target t, target(b, e, out));
+  if (t == Target::done) return {};
+  if (e.op != Op::update || !b.rule->hash_changed_only || t == Target::moved || !e.before.present) {
     append_full_hash(b, e.after, key_, out);
     return {};
   }

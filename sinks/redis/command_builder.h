@@ -41,7 +41,11 @@ class CommandBuilder {
     KeyTemplate key;
     std::optional<uint32_t> value_column;
   };
+  // What target() left to do for an event: nothing more (a delete, or a skipped row), write
+  // key_, or write key_ after the old key was deleted (the update changed the key).
+  enum class Target { done, same, moved };
   explicit CommandBuilder(const RedisOptions& options);
+  Result<Target> target(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
   Result<const Bound*> bind(const ChangeEvent& e);
   // The key of `row` in `out`; false when the row is skipped (NULL key column, skip policy).
   Result<bool> key_of(const Bound& b, const ChangeEvent& e, const RowImage& row, std::string& out);

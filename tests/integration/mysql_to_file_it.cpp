@@ -55,15 +55,6 @@ int kill_binlog_dump(MariaDbSession& root) {
   return 0;
 }
 
-bool wait_ready(int port, ChildProcess& sluice) {
-  for (int i = 0; i < 200; ++i) {
-    if (http_request("http://127.0.0.1:" + std::to_string(port) + "/readyz").first == 200) return true;
-    if (!sluice.running()) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKILL") {

@@ -34,15 +34,6 @@ bool wait_for_key(RedisClient& redis, const std::string& key, ChildProcess& slui
   return false;
 }
 
-bool wait_ready(int port, ChildProcess& sluice) {
-  for (int i = 0; i < 200; ++i) {
-    if (http_request("http://127.0.0.1:" + std::to_string(port) + "/readyz").first == 200) return true;
-    if (!sluice.running()) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
 // One stream entry as "op|key|value" ("-" for a field that is absent).
 std::string entry_text(const RedisValue& entry) {
   std::string op = "-", key = "-", value = "-";

@@ -162,15 +162,6 @@ std::vector<int> stream_seqs(RedisClient& redis) {
   return out;
 }
 
-bool wait_ready(int port, ChildProcess& sluice) {
-  for (int i = 0; i < 200; ++i) {  // 10 s
-    if (http_request("http://127.0.0.1:" + std::to_string(port) + "/readyz").first == 200) return true;
-    if (!sluice.running()) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
 bool wait_stream_length(RedisClient& redis, size_t n, std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {

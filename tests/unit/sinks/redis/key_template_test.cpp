@@ -9,18 +9,10 @@ using namespace cdc;
 using namespace cdc::sinks::redis;
 using namespace cdc::sinks::redis::test;
 
-namespace {
-std::vector<KeyPart> parts(std::initializer_list<std::pair<bool, const char*>> list) {
-  std::vector<KeyPart> out;
-  for (auto [placeholder, text] : list) out.push_back({placeholder, text});
-  return out;
-}
-}  // namespace
-
 TEST_CASE("key template: db, table and a composite primary key joined by the separator") {
   auto schema = users_schema();
   schema->primary_key = {0, 1};
-  auto t = KeyTemplate::bind(parts({{true, "db"}, {false, ":"}, {true, "table"}, {false, ":"}, {true, "pk"}}),
+  auto t = KeyTemplate::bind(key_parts({{true, "db"}, {false, ":"}, {true, "table"}, {false, ":"}, {true, "pk"}}),
                              *schema, "|");
   REQUIRE(t);
   const auto row = user(7, "ann", "a@x");
@@ -32,7 +24,7 @@ TEST_CASE("key template: db, table and a composite primary key joined by the sep
 
 TEST_CASE("key template: a NULL or absent key column renders nothing and names the column") {
   auto schema = users_schema();
-  auto t = KeyTemplate::bind(parts({{false, "m:"}, {true, "email"}}), *schema, ":");
+  auto t = KeyTemplate::bind(key_parts({{false, "m:"}, {true, "email"}}), *schema, ":");
   REQUIRE(t);
   const auto row = user(7, "ann", std::nullopt);
   std::string out = "x";
@@ -41,18 +33,18 @@ TEST_CASE("key template: a NULL or absent key column renders nothing and names t
   CHECK(out == "x");
   CHECK(column == "email");
   CHECK_FALSE(t->render(RowImage(), out, &column));
-  auto constant = KeyTemplate::bind(parts({{true, "db"}, {false, ".log"}}), *schema, ":");
+  auto constant = KeyTemplate::bind(key_parts({{true, "db"}, {false, ".log"}}), *schema, ":");
   REQUIRE(constant);
   CHECK_FALSE(constant->uses_columns());
 }
 
 TEST_CASE("key template: unknown columns and {pk} without a primary key are refused") {
   auto schema = users_schema();
-  auto t = KeyTemplate::bind(parts({{true, "nope"}}), *schema, ":");
+  auto t = KeyTemplate::bind(key_parts({{true, "nope"}}), *schema, ":");
   REQUIRE_FALSE(t);
   CHECK(t.error().message == "key placeholder {nope}: table app.users has no column 'nope'");
   schema->primary_key.clear();
-  auto pk = KeyTemplate::bind(parts({{true, "pk"}}), *schema, ":");
+  auto pk = KeyTemplate::bind(key_parts({{true, "pk"}}), *schema, ":");
   REQUIRE_FALSE(pk);
   CHECK(pk.error().message == "key placeholder {pk}: table app.users has no primary key; name its columns instead");
 }

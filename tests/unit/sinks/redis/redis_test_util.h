@@ -9,10 +9,18 @@
 
 #include "cdc/core/change_event.h"
 #include "sinks/redis/command_buffer.h"
+#include "sinks/redis/redis_options.h"
 
 namespace cdc::sinks::redis::test {
 
 using Args = std::vector<std::string>;
+
+// {{false, "user:"}, {true, "id"}}: literal and placeholder pieces of a key template.
+inline std::vector<KeyPart> key_parts(std::initializer_list<std::pair<bool, const char*>> parts) {
+  std::vector<KeyPart> out;
+  for (auto [placeholder, text] : parts) out.push_back({placeholder, text});
+  return out;
+}
 
 inline std::vector<Args> decode(CommandBuffer& b) {
   b.seal();
