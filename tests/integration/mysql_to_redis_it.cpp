@@ -74,16 +74,8 @@ TEST_CASE("MariaDB to Redis: string, hash, invalidate and stream modes, key by k
   const std::string dir = make_temp_dir("sluice-redis-e2e");
   const int port = free_port();
   const std::string config = dir + "/pipeline.yaml";
-  std::ofstream(config) << "source:\n"
-                           "  type: mysql\n"
-                           "  hostname: 127.0.0.1\n"
-                           "  port: " << service_value("SLUICE_MARIADB_PORT") << "\n"
-                           "  username: " << service_value("SLUICE_MARIADB_USER") << "\n"
-                           "  password: " << service_value("SLUICE_MARIADB_PASSWORD") << "\n"
-                           "  tables: rs_e2e\\..*\n"
-                           "  server-id: 5511\n"
-                           "  scan.startup.mode: latest-offset\n"
-                           "sink:\n"
+  std::ofstream(config) << mysql_source_yaml("rs_e2e\\..*", 5511)
+                         << "sink:\n"
                            "  type: redis\n"
                            "  host: " << service_value("SLUICE_REDIS_HOST") << "\n"
                            "  port: " << service_value("SLUICE_REDIS_PORT") << "\n"

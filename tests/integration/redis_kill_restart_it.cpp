@@ -59,16 +59,8 @@ class PrivateRedis {
 std::string write_config(const std::string& dir, const std::string& name, int redis_port, int server_id,
                          int metrics_port) {
   const std::string path = dir + "/pipeline.yaml";
-  std::ofstream(path) << "source:\n"
-                         "  type: mysql\n"
-                         "  hostname: 127.0.0.1\n"
-                         "  port: " << service_value("SLUICE_MARIADB_PORT") << "\n"
-                         "  username: " << service_value("SLUICE_MARIADB_USER") << "\n"
-                         "  password: " << service_value("SLUICE_MARIADB_PASSWORD") << "\n"
-                         "  tables: rk\\..*\n"
-                         "  server-id: " << server_id << "\n"
-                         "  scan.startup.mode: latest-offset\n"
-                         "sink:\n"
+  std::ofstream(path) << mysql_source_yaml("rk\\..*", server_id)
+                         << "sink:\n"
                          "  type: redis\n"
                          "  port: " << redis_port << "\n"
                          "  value.format: upsert\n"
