@@ -71,10 +71,12 @@ Result<std::optional<CheckpointRecord>> RedisSink::open(std::span<const Checkpoi
   for (int attempt = 1;; ++attempt) {
     CDC_TRY(connection_->command({"WATCH", options_.offset_key}));
     CDC_TRY_ASSIGN(current, read_offset());
-    if (!current && !history.empty()) {
+    // A key with no checkpoint (claimed, never written) is as empty as no key at all.
+    if ((!current || current->checkpoint_id == 0) && !history.empty()) {
       return make_error(Errc::malformed,
-                        "redis " + connection_->name() + " holds no offset key '" + options_.offset_key +
-                            "' but the state store has checkpoint " + std::to_string(history.front().id) +
+                        "redis " + connection_->name() + " holds no checkpoint in offset key '" +
+                            options_.offset_key + "' but the state store has checkpoint " +
+                            std::to_string(history.front().id) +
                             ": the data this pipeline wrote is gone (FLUSHALL, another database, a restart "
                             "without persistence?). Remove pipeline.state.dir to start over");
     }
