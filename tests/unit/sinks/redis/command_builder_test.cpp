@@ -14,7 +14,7 @@ namespace {
 
 RedisOptions options(Mode mode, std::vector<KeyPart> k = key_parts({{false, "user:"}, {true, "id"}})) {
   RedisOptions o;
-  o.pipeline = "p";
+  o.pipeline.push_back('p');  // not = "p": g++ 12 -Wrestrict false positive (PR 105329)
   o.defaults.mode = mode;
   o.defaults.key = std::move(k);
   o.stream_format = json::Format::upsert;
