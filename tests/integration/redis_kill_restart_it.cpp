@@ -17,6 +17,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mariadb_client.h"
+#include "tests/support/private_redis.h"
 #include "tests/support/redis_client.h"
 #include "tests/support/services_env.h"
 
@@ -26,35 +27,6 @@ using namespace std::chrono_literals;
 namespace {
 
 using Strings = std::vector<std::string>;
-
-// A redis-server of the test's own (its port, its dir, appendonly with fsync on every write so
-// that an acknowledged EXEC survives a SIGKILL), so that restarting it disturbs no one else.
-class PrivateRedis {
- public:
-  explicit PrivateRedis(const std::string& dir) : dir_(dir), port_(free_port()) { start(); }
-  int port() const { return port_; }
-  void start() {
-    server_ = std::make_unique<ChildProcess>(
-        Strings{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_,
-                "--appendonly", "yes", "--appendfsync", "always", "--save", ""},
-        dir_ + "/redis.out", dir_ + "/redis.err");
-    for (int i = 0; i < 200; ++i) {  // 10 s
-      auto r = run_command({"/usr/bin/redis-cli", "-p", std::to_string(port_), "ping"}, 5s);
-      if (r.out == "PONG\n") return;
-      std::this_thread::sleep_for(50ms);
-    }
-    FAIL("private redis-server did not start on port " << port_ << " (log " << dir_ << "/redis.out)");
-  }
-  void stop(int sig) {
-    server_->signal(sig);
-    REQUIRE(server_->wait(20s).has_value());
-  }
-
- private:
-  std::string dir_;
-  int port_;
-  std::unique_ptr<ChildProcess> server_;
-};
 
 std::string write_config(const std::string& dir, const std::string& name, int redis_port, int server_id,
                          int metrics_port) {

@@ -1,11 +1,16 @@
 // RedisSink against the real Redis, without a source: what open() resumes from, the split of
 // a large checkpoint into transactions with their own positions, fencing, a command Redis
-// fails inside the transaction, a lost offset key, and at-least-once writes.
+// fails inside the transaction, a lost offset key, at-least-once writes, and the connection
+// options (unix socket, AUTH with and without an ACL user, database number, refusals).
 
 #include "sinks/redis/redis_sink.h"
 
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
+#include "tests/support/child_process.h"
+#include "tests/support/private_redis.h"
 #include "tests/support/redis_client.h"
 #include "tests/support/services_env.h"
 #include "tests/unit/sinks/redis/redis_test_util.h"
@@ -192,4 +197,53 @@ TEST_CASE("redis sink: at-least-once writes each batch at once and the offset at
   CHECK(offset_in_redis(redis, o.offset_key).checkpoint_id == 0);
   REQUIRE(sink->prepare(1, DatagenPosition{1}));
   CHECK(offset_in_redis(redis, o.offset_key).position == Position(DatagenPosition{1}));
+}
+
+TEST_CASE("redis sink: unix socket, AUTH, ACL user and database; a wrong password is Errc::auth") {
+  const std::string dir = make_temp_dir("sluice-redis-conn");
+  PrivateRedis server(dir, {"--requirepass", "pw", "--unixsocket", dir + "/redis.sock", "--unixsocketperm", "700",
+                            "--user", "app", "on", ">app-pw", "~*", "&*", "+@all"});
+  RedisOptions o = options("conn");
+  o.host.clear();
+  o.socket = dir + "/redis.sock";
+  o.password = "pw";
+  o.database = 3;
+  {
+    auto sink = make(o);
+    REQUIRE(sink->open({}));
+    Inserts rows({1}, 1);
+    REQUIRE(sink->write(rows.batch));
+    REQUIRE(sink->prepare(1, DatagenPosition{1}));
+  }
+  RedisClient check("127.0.0.1", server.port());
+  check.command({"AUTH", "pw"});
+  CHECK_FALSE(check.get("it:conn:1"));  // not in database 0
+  check.command({"SELECT", "3"});
+  CHECK(check.get("it:conn:1").has_value());
+
+  o.socket.clear();
+  o.host = "127.0.0.1";
+  o.port = static_cast<uint16_t>(server.port());
+  o.username = "app";
+  o.password = "app-pw";
+  {
+    auto sink = make(o);
+    auto opened = sink->open({});
+    REQUIRE(opened);
+    CHECK((*opened)->id == 1);  // the same offset key, through the ACL user over TCP
+  }
+  o.password = "wrong";
+  auto refused = make(o)->open({});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::auth);
+  CHECK(refused.error().message.find("redis AUTH as 'app'") != std::string::npos);
+  CHECK(refused.error().message.find("wrong") == std::string::npos);  // the secret is not echoed
+
+  server.stop(SIGTERM);
+  auto down = make(o)->open({});
+  REQUIRE_FALSE(down);
+  CHECK(down.error().code == Errc::unavailable);  // retried by the runner with backoff
+  CHECK(down.error().message == "redis: cannot connect to 127.0.0.1:" + std::to_string(server.port()) +
+                                    " db 3: Connection refused");
+  std::system(("rm -rf '" + dir + "'").c_str());
 }
