@@ -666,6 +666,9 @@ RedisSinkOptions read_redis(Ctx& ctx, const MapReader& m) {
                        RedisTableOptions table = o.defaults;  // an item overrides what it names
                        read_required_string(ctx, t, "source-table", table.source_table);
                        read_redis_table(ctx, t, table);
+                       // A key template is written for one mode: an item of another mode
+                       // without its own key gets that mode's default (normalize()).
+                       if (!t.has("key") && table.mode != o.defaults.mode) table.key.clear();
                        t.finish();
                        o.tables.push_back(std::move(table));
                      });

@@ -89,7 +89,9 @@ struct RedisSinkOptions {
   ValueFormat format = ValueFormat::debezium_json;
   // The sink-level `mode`, `key`, ... : the defaults of every table.
   RedisTableOptions defaults;
-  // `tables`: per-table overrides, each {source-table, and any of the keys above}.
+  // `tables`: per-table overrides, each {source-table, and any of the keys above}; what an
+  // item does not name comes from the sink level, except `key` when the item's mode differs
+  // (a template is written for one mode).
   std::vector<RedisTableOptions> tables;
 };
 

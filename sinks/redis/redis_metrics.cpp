@@ -25,13 +25,15 @@ RedisMetrics::RedisMetrics(prometheus::Registry& r, const std::string& p)
                      .Help("Data commands sent to Redis, by command")
                      .Register(r);
   for (size_t i = 0; i < kCommandTypes; ++i) {
-    commands[i] = &family.Add({{"pipeline", p}, {"command", std::string(to_string(static_cast<CommandType>(i)))}});
+    const auto type = static_cast<CommandType>(i);
+    if (type == CommandType::other) continue;  // the sink's own bookkeeping (WATCH, MULTI, ...), not data
+    commands[i] = &family.Add({{"pipeline", p}, {"command", std::string(to_string(type))}});
   }
 }
 
 void RedisMetrics::count_commands(const CommandBuffer& buffer) {
   for (size_t i = 0; i < kCommandTypes; ++i) {
-    if (buffer.counts()[i] != 0) commands[i]->Increment(static_cast<double>(buffer.counts()[i]));
+    if (buffer.counts()[i] != 0 && commands[i] != nullptr) commands[i]->Increment(static_cast<double>(buffer.counts()[i]));
   }
 }
 

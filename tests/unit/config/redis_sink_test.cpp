@@ -116,10 +116,11 @@ TEST_CASE("redis sink: every key lands in its field; tables items inherit and ov
   CHECK(r.tables[0].source_table == "db\\.users");
   CHECK(r.tables[0].mode == RedisMode::string);
   CHECK(r.tables[0].key == "user:{id}");
+  CHECK(r.tables[2].ttl == milliseconds(600'000));  // inherited, unused by invalidate: no problem
   CHECK(r.tables[0].value_column == "name");
   CHECK(r.tables[0].ttl == milliseconds(600'000));  // inherited
   CHECK(r.tables[1].mode == RedisMode::stream);
-  CHECK(r.tables[1].key == "row:{id}");  // inherited: the sink-level key names its stream
+  CHECK(r.tables[1].key == "{db}:{table}:changes");  // another mode: not the sink-level key
   CHECK(r.tables[1].stream_maxlen == 1000);
   CHECK(r.tables[2].mode == RedisMode::invalidate);
   CHECK(r.tables[2].key == "session:{token}");
