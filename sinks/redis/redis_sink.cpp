@@ -205,32 +205,36 @@ Status RedisSink::flush(const OffsetRecord* at) {
     edge.command(CommandType::other, {"WATCH", options_.offset_key});
     edge.command(CommandType::other, {"GET", options_.offset_key});
     edge.command(CommandType::other, {"MULTI"});
-    // A refused command is reported after EXEC: Redis then discards the whole transaction.
-    Status queued = send_buffer("QUEUED", edge.bytes(), true);
-    if (!queued && queued.error().code == Errc::fenced) return fail(std::move(queued).error());
+    // On any failure the MULTI is left open: the connection is dropped with it (the sink is
+    // reopened or the pipeline stops) and Redis executes nothing of the transaction.
+    if (auto st = send_buffer("QUEUED", edge.bytes(), true); !st) {
+      return fail(std::move(st).error());
+    }
     edge.clear();
     const std::string bytes = encode_offset(*at);
     edge.command(CommandType::other, {"SET", options_.offset_key, bytes});
     edge.command(CommandType::other, {"EXEC"});
     connection_->append(edge.bytes());
-    CDC_TRY_ASSIGN(Reply set, connection_->read());
-    CDC_TRY_ASSIGN(Reply exec, connection_->read());
-    if (!queued) return fail(std::move(queued).error().with_context("transaction discarded"));
-    if (set->type == REDIS_REPLY_ERROR) return fail(refused("SET of the offset key", *set));
-    if (exec->type == REDIS_REPLY_NIL) {
+    auto set = connection_->read();
+    if (!set) return fail(std::move(set).error());
+    auto exec = connection_->read();
+    if (!exec) return fail(std::move(exec).error());
+    if ((*set)->type != REDIS_REPLY_STATUS) return fail(refused("SET of the offset key", **set));
+    const redisReply& result = **exec;
+    if (result.type == REDIS_REPLY_NIL) {
       return fail(make_error(Errc::fenced, "redis offset key '" + options_.offset_key +
                                                "' changed during the transaction: another sluice runs "
                                                "this pipeline; nothing of this batch was written"));
     }
-    if (exec->type != REDIS_REPLY_ARRAY) return fail(refused("EXEC", *exec));
-    for (size_t i = 0; i < exec->elements; ++i) {
-      if (exec->element[i]->type == REDIS_REPLY_ERROR) {
+    if (result.type != REDIS_REPLY_ARRAY) return fail(refused("EXEC", result));
+    for (size_t i = 0; i < result.elements; ++i) {
+      if (result.element[i]->type == REDIS_REPLY_ERROR) {
         // Redis does not roll back a transaction whose command fails at run time (WRONGTYPE):
         // the rest of it, offset included, was applied. Stop for an operator.
         const std::string what = i < buffer_.size() ? buffer_.describe(i) : std::string("SET of the offset key");
         return fail(make_error(Errc::malformed,
                                "redis " + connection_->name() + " failed " + what + " inside the transaction of " +
-                                   to_string(at->position) + ": " + std::string(reply_text(*exec->element[i])) +
+                                   to_string(at->position) + ": " + std::string(reply_text(*result.element[i])) +
                                    " (Redis applied the rest of the transaction; fix the key and restart)"));
       }
     }
