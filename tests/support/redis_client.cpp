@@ -4,6 +4,7 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 
 #include "tests/support/services_env.h"
@@ -54,16 +55,11 @@ RedisValue RedisClient::command(const std::vector<std::string>& args) {
     argv.push_back(a.data());
     lens.push_back(a.size());
   }
-  auto* r = static_cast<redisReply*>(redisCommandArgv(c_, static_cast<int>(argv.size()), argv.data(), lens.data()));
-  if (r == nullptr) throw std::runtime_error("redis " + args.at(0) + ": " + c_->errstr);
-  try {
-    RedisValue v = convert(r);
-    freeReplyObject(r);
-    return v;
-  } catch (...) {
-    freeReplyObject(r);
-    throw;
-  }
+  std::unique_ptr<redisReply, void (*)(void*)> reply(
+      static_cast<redisReply*>(redisCommandArgv(c_, static_cast<int>(argv.size()), argv.data(), lens.data())),
+      freeReplyObject);
+  if (!reply) throw std::runtime_error("redis " + args.at(0) + ": " + c_->errstr);
+  return convert(reply.get());
 }
 
 std::optional<std::string> RedisClient::get(const std::string& key) {
@@ -102,8 +98,8 @@ std::optional<std::string> RedisClient::next_message(std::chrono::milliseconds t
   redisSetTimeout(c_, timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)});
   void* raw = nullptr;
   if (redisGetReply(c_, &raw) != REDIS_OK || raw == nullptr) return std::nullopt;  // timed out
-  RedisValue v = convert(static_cast<redisReply*>(raw));
-  freeReplyObject(static_cast<redisReply*>(raw));
+  std::unique_ptr<redisReply, void (*)(void*)> reply(static_cast<redisReply*>(raw), freeReplyObject);
+  RedisValue v = convert(reply.get());
   if (v.items.size() != 3 || v.items[0].text != "message") {
     throw std::runtime_error("expected a pubsub message, found another reply");
   }

@@ -8,7 +8,8 @@
 # Steps: pin a latest-offset start (one short run of sluice), write <rows> rows into
 # bench_redis.kv in 1000-row INSERTs while sluice is stopped, then time a fresh `sluice run`
 # from its start until the last row's key is in Redis (start-up and connect included), and
-# then `redis-benchmark -P 64 -t set` with as many requests against the same Redis.
+# then `redis-benchmark -P 64 -t set` with as many requests against the same Redis. Use a
+# scratch Redis: the keys both write (bench:*, and redis-benchmark's key:*) are deleted after.
 set -euo pipefail
 
 env_file=${1:?usage: $0 SERVICES_ENV [rows]}
@@ -91,6 +92,9 @@ t1=$(date +%s.%N)
 kill -TERM $pid && wait $pid
 keys=$("${rcli[@]}" eval "return #redis.call('keys','bench:*')" 0)
 [[ $keys == "$rows" ]] || { echo "expected $rows keys, found $keys" >&2; exit 1; }
+# Leave the server as we found it (later tests SCAN it).
+"${rcli[@]}" eval "for _,k in ipairs(redis.call('keys','bench:*')) do redis.call('del',k) end" 0 >/dev/null
+"${rcli[@]}" del sluice:offset:redis-bench >/dev/null
 sluice_rate=$(python3 -c "print(round($rows / ($t1 - $t0)))")
 # Without start-up (connect, TLS, schema, first checkpoint): from the first key to the last.
 steady_rate=$(python3 -c "print(round(($rows - 1) / ($t1 - $t_first)))")
@@ -99,6 +103,8 @@ steady_rate=$(python3 -c "print(round(($rows - 1) / ($t1 - $t_first)))")
 value_size=$("${rcli[@]}" strlen "bench:$rows")
 peer=$(redis-benchmark -h "$SLUICE_REDIS_HOST" -p "$SLUICE_REDIS_PORT" -P 64 -t set -n "$rows" \
          -d "$value_size" -r "$rows" --csv | tail -1 | cut -d, -f2 | tr -d '"')
+"${rcli[@]}" del key:__rand_int__ >/dev/null
+"${rcli[@]}" eval "for _,k in ipairs(redis.call('keys','key:*')) do redis.call('del',k) end" 0 >/dev/null
 python3 - "$rows" "$sluice_rate" "$steady_rate" "$peer" "$value_size" <<'PY'
 import sys
 rows, total, steady, peer, size = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
