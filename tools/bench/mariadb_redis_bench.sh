@@ -92,6 +92,7 @@ t1=$(date +%s.%N)
 kill -TERM $pid && wait $pid
 keys=$("${rcli[@]}" eval "return #redis.call('keys','bench:*')" 0)
 [[ $keys == "$rows" ]] || { echo "expected $rows keys, found $keys" >&2; exit 1; }
+value_size=$("${rcli[@]}" strlen "bench:$rows")
 # Leave the server as we found it (later tests SCAN it).
 "${rcli[@]}" eval "for _,k in ipairs(redis.call('keys','bench:*')) do redis.call('del',k) end" 0 >/dev/null
 "${rcli[@]}" del sluice:offset:redis-bench >/dev/null
@@ -100,7 +101,6 @@ sluice_rate=$(python3 -c "print(round($rows / ($t1 - $t0)))")
 steady_rate=$(python3 -c "print(round(($rows - 1) / ($t1 - $t_first)))")
 
 # 4. The peer: pipelined SETs of a similar value size against the same server.
-value_size=$("${rcli[@]}" strlen "bench:$rows")
 peer=$(redis-benchmark -h "$SLUICE_REDIS_HOST" -p "$SLUICE_REDIS_PORT" -P 64 -t set -n "$rows" \
          -d "$value_size" -r "$rows" --csv | tail -1 | cut -d, -f2 | tr -d '"')
 "${rcli[@]}" del key:__rand_int__ >/dev/null
