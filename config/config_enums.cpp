@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "config/datagen_source_options.h"
+#include "config/redis_sink_options.h"
 
 namespace cdc::config {
 namespace {
@@ -56,6 +57,16 @@ constexpr std::array<std::pair<SslMode, std::string_view>, 5> kSsl{{
     {SslMode::verify_ca, "verify-ca"},
     {SslMode::verify_identity, "verify-identity"},
 }};
+constexpr std::array<std::pair<RedisMode, std::string_view>, 4> kRedisModes{{
+    {RedisMode::string, "string"},
+    {RedisMode::hash, "hash"},
+    {RedisMode::invalidate, "invalidate"},
+    {RedisMode::stream, "stream"},
+}};
+constexpr std::array<std::pair<RedisNullKey, std::string_view>, 2> kRedisNullKeys{{
+    {RedisNullKey::error, "error"},
+    {RedisNullKey::skip, "skip"},
+}};
 
 }  // namespace
 
@@ -71,5 +82,10 @@ std::optional<ValueFormat> parse_value_format(std::string_view s) { return value
 std::optional<Delivery> parse_delivery(std::string_view s) { return value_of(kDeliveries, s); }
 std::optional<StartupMode> parse_startup_mode(std::string_view s) { return value_of(kModes, s); }
 std::optional<SslMode> parse_ssl_mode(std::string_view s) { return value_of(kSsl, s); }
+std::string_view to_string(RedisMode v) { return name_of(kRedisModes, v); }
+std::optional<RedisMode> parse_redis_mode(std::string_view s) { return value_of(kRedisModes, s); }
+std::optional<RedisNullKey> parse_redis_null_key(std::string_view s) {
+  return value_of(kRedisNullKeys, s);
+}
 
 }  // namespace cdc::config

@@ -625,10 +625,62 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
   return SourceOptions(read_datagen(ctx, m));
 }
 
+// The keys of RedisTableOptions, at the sink level (the defaults) or in a `tables` item.
+constexpr std::string_view kRedisTableKeys[] = {"mode", "key", "value.column", "ttl",
+                                                "hash.changed-columns-only",
+                                                "invalidate.channel", "stream.maxlen"};
+
+void read_redis_table(Ctx& ctx, const MapReader& m, RedisTableOptions& o) {
+  read_enum(ctx, m, "mode", o.mode, parse_redis_mode, {"string", "hash", "invalidate", "stream"});
+  read_string(ctx, m, "key", o.key);
+  read_string(ctx, m, "value.column", o.value_column);
+  read_duration(ctx, m, "ttl", o.ttl);
+  read_bool(ctx, m, "hash.changed-columns-only", o.hash_changed_only);
+  read_string(ctx, m, "invalidate.channel", o.channel);
+  read_int<uint64_t>(ctx, m, "stream.maxlen", o.stream_maxlen);
+}
+
+RedisSinkOptions read_redis(Ctx& ctx, const MapReader& m) {
+  RedisSinkOptions o;
+  read_string(ctx, m, "host", o.host);
+  read_int<uint16_t>(ctx, m, "port", o.port, 1, 65535);
+  read_string(ctx, m, "socket", o.socket);
+  read_string(ctx, m, "username", o.username);
+  read_string(ctx, m, "password", o.password, Secret::yes);
+  read_int<uint32_t>(ctx, m, "database", o.database);
+  read_duration(ctx, m, "connect.timeout", o.connect_timeout);
+  read_duration(ctx, m, "command.timeout", o.command_timeout);
+  read_int<uint32_t>(ctx, m, "pipeline.max-in-flight", o.max_in_flight, 1);
+  read_int<uint32_t>(ctx, m, "batch.max-commands", o.batch_max_commands, 1);
+  read_string(ctx, m, "offset.key", o.offset_key);
+  read_string(ctx, m, "key.separator", o.key_separator);
+  read_enum(ctx, m, "key.null-handling", o.null_key, parse_redis_null_key, {"error", "skip"});
+  read_enum(ctx, m, "value.format", o.format, parse_value_format,
+            {"debezium-json", "upsert", "canal-json"});
+  read_redis_table(ctx, m, o.defaults);
+  if (const YamlNode* tables = m.get("tables")) {
+    std::vector<std::string_view> known = {"source-table"};
+    known.insert(known.end(), std::begin(kRedisTableKeys), std::end(kRedisTableKeys));
+    for_each_mapping(ctx, *tables, m.path_of("tables"),
+                     [&](const std::string& item_path, const YamlNode& item) {
+                       MapReader t(ctx, item, item_path, known);
+                       RedisTableOptions table = o.defaults;  // an item overrides what it names
+                       read_required_string(ctx, t, "source-table", table.source_table);
+                       read_redis_table(ctx, t, table);
+                       // A key template is written for one mode: an item of another mode
+                       // without its own key gets that mode's default (normalize()).
+                       if (!t.has("key") && table.mode != o.defaults.mode) table.key.clear();
+                       t.finish();
+                       o.tables.push_back(std::move(table));
+                     });
+  }
+  return o;
+}
+
 std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::string& path) {
   if (!expect_mapping(ctx, n, path)) return std::nullopt;
   MapReader m(ctx, n, path);
-  const auto type = read_type(ctx, m, "sink", {"stdout", "file", "null"}, {"kafka", "doris", "redis"});
+  const auto type = read_type(ctx, m, "sink", {"stdout", "file", "null", "redis"}, {"kafka", "doris"});
   if (!type) {
     m.report_duplicates();
     return std::nullopt;
@@ -649,6 +701,14 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
     read_required_string(ctx, m, "path", o.path);
     read_format(o.format);
     out = o;
+  } else if (*type == "redis") {
+    std::vector<std::string_view> known = {
+        "type", "host", "port", "socket", "username", "password", "database", "connect.timeout",
+        "command.timeout", "pipeline.max-in-flight", "batch.max-commands", "offset.key",
+        "key.separator", "key.null-handling", "value.format", "tables"};
+    known.insert(known.end(), std::begin(kRedisTableKeys), std::end(kRedisTableKeys));
+    m.set_known(std::move(known));
+    out = read_redis(ctx, m);
   } else {
     m.set_known({"type"});
     out = NullSinkOptions{};

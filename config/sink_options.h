@@ -1,11 +1,12 @@
-// Options of the sinks available in this build (`sink: {type: stdout|file|null, ...}`).
-// kafka, redis and doris are recognised names whose options come with their sinks.
+// Options of the sinks available in this build (`sink: {type: stdout|file|null|redis, ...}`).
+// kafka and doris are recognised names whose options come with their sinks.
 #pragma once
 
 #include <string>
 #include <variant>
 
 #include "config/config_enums.h"
+#include "config/redis_sink_options.h"
 
 namespace cdc::config {
 
@@ -25,6 +26,7 @@ struct FileSinkOptions {
 // Discards everything; for benchmarks of the source and stages. No options.
 struct NullSinkOptions {};
 
-using SinkOptions = std::variant<StdoutSinkOptions, FileSinkOptions, NullSinkOptions>;
+using SinkOptions =
+    std::variant<StdoutSinkOptions, FileSinkOptions, NullSinkOptions, RedisSinkOptions>;
 
 }  // namespace cdc::config

@@ -6,16 +6,28 @@
 
 #include "cdc/core/log.h"
 #include "config/datagen_type.h"
+#include "config/key_template.h"
 #include "config/units.h"
 #include "config/validate_internal.h"
 
 namespace cdc::config {
+
+namespace {
+void normalize_redis_key(RedisTableOptions& t) {
+  if (t.key.empty()) t.key = t.mode == RedisMode::stream ? "{db}:{table}:changes" : "{db}:{table}:{pk}";
+}
+}  // namespace
 
 void normalize(PipelineConfig& p) {
   if (p.pipeline.state_dir.empty() && !p.pipeline.name.empty()) {
     p.pipeline.state_dir = "/var/lib/sluice/" + p.pipeline.name;
     log::get("config")->debug("pipeline {}: state.dir defaults to {}", p.pipeline.name,
                               p.pipeline.state_dir);
+  }
+  if (auto* r = std::get_if<RedisSinkOptions>(&p.sink)) {
+    if (r->offset_key.empty()) r->offset_key = "sluice:offset:" + p.pipeline.name;
+    normalize_redis_key(r->defaults);
+    for (RedisTableOptions& t : r->tables) normalize_redis_key(t);
   }
 }
 
@@ -247,6 +259,68 @@ void check_datagen(Checker& c, const DatagenSourceOptions& o, const std::string&
   }
 }
 
+// One mapping of Redis table options. `given` is what the mapping inherits from (the built-in
+// defaults for the sink level, the sink level for a `tables` item): a mode-specific key that
+// differs from it was set here, and must suit this mapping's mode.
+void check_redis_table(Checker& c, const RedisTableOptions& t, const RedisTableOptions& given,
+                       const std::string& prefix, bool check_modes) {
+  const auto key = [&](std::string_view k) { return join_path(prefix, k); };
+  if (auto parts = parse_key_template(t.key); !parts) c.add(key("key"), parts.error().message);
+  if (!check_modes) return;
+  const std::string mode = quote(to_string(t.mode));
+  if (t.value_column != given.value_column && t.mode != RedisMode::string) {
+    c.add(key("value.column"), "value.column applies to mode string only, found mode " + mode);
+  }
+  if (t.ttl != given.ttl && t.mode != RedisMode::string && t.mode != RedisMode::hash) {
+    c.add(key("ttl"), "ttl applies to modes string and hash only, found mode " + mode);
+  }
+  if (t.hash_changed_only != given.hash_changed_only && t.mode != RedisMode::hash) {
+    c.add(key("hash.changed-columns-only"),
+          "hash.changed-columns-only applies to mode hash only, found mode " + mode);
+  }
+  if (t.channel != given.channel && t.mode != RedisMode::invalidate) {
+    c.add(key("invalidate.channel"),
+          "invalidate.channel applies to mode invalidate only, found mode " + mode);
+  }
+  if (t.stream_maxlen != given.stream_maxlen && t.mode != RedisMode::stream) {
+    c.add(key("stream.maxlen"), "stream.maxlen applies to mode stream only, found mode " + mode);
+  }
+}
+
+void check_redis(Checker& c, const RedisSinkOptions& o, const std::string& prefix) {
+  const auto key = [&](std::string_view k) { return join_path(prefix, k); };
+  if (o.host.empty() && o.socket.empty()) {
+    c.add(key("host"), "expected a host name (or a socket path in 'socket'), found ''");
+  }
+  if (!o.username.empty() && o.password.empty()) {
+    c.add(key("password"), "AUTH with username " + quote(o.username) + " needs a password",
+          {key("username")});
+  }
+  if (o.connect_timeout <= std::chrono::milliseconds(0)) {
+    c.add(key("connect.timeout"), "expected a duration > 0, found '0ms'");
+  }
+  if (o.command_timeout <= std::chrono::milliseconds(0)) {
+    c.add(key("command.timeout"), "expected a duration > 0, found '0ms'");
+  }
+  if (o.key_separator.empty()) {
+    // "1"+"23" and "12"+"3" would be one key.
+    c.add(key("key.separator"), "expected a non-empty separator such as ':', found ''");
+  }
+  if (o.offset_key.empty()) c.add(key("offset.key"), "expected a key name, found ''");
+  // Sink-level mode-specific keys also serve the tables whose mode uses them.
+  check_redis_table(c, o.defaults, RedisTableOptions{}, prefix, o.tables.empty());
+  for (size_t i = 0; i < o.tables.size(); ++i) {
+    const RedisTableOptions& t = o.tables[i];
+    const std::string tp = key("tables") + "[" + std::to_string(i) + "]";
+    if (t.source_table.empty()) {
+      c.add(join_path(tp, "source-table"), "expected a table regex, found ''");
+    } else {
+      c.check_regex(join_path(tp, "source-table"), t.source_table);
+    }
+    check_redis_table(c, t, o.defaults, tp, true);
+  }
+}
+
 }  // namespace
 
 std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
@@ -276,6 +350,7 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
     if (const auto* f = std::get_if<FileSinkOptions>(&p.sink); f != nullptr && f->path.empty()) {
       c.add(key("sink.path"), "expected a file path, found ''");
     }
+    if (const auto* r = std::get_if<RedisSinkOptions>(&p.sink)) check_redis(c, *r, key("sink"));
 
     for (size_t r = 0; r < p.routes.size(); ++r) {
       const std::string rp = key("route") + "[" + std::to_string(r) + "]";

@@ -159,7 +159,7 @@ int cmd_run(const std::string& path) {
   for (auto& config : file->pipelines) {
     auto r = std::make_unique<Running>();
     r->config = config;
-    auto parts = daemon::make_parts(config);
+    auto parts = daemon::make_parts(config, registry.get());
     if (!parts) {
       std::cerr << path << ": " << parts.error().message << "\n";
       return kExitUsage;

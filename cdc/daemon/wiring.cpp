@@ -1,11 +1,13 @@
 #include "cdc/daemon/wiring.h"
 
 #include "cdc/datagen/datagen_source.h"
+#include "config/key_template.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/pipeline/route_stage.h"
 #include "sinks/file/file_sink.h"
 #include "sinks/null/null_sink.h"
+#include "sinks/redis/redis_sink.h"
 #include "sinks/stdout/stdout_sink.h"
 
 namespace cdc::daemon {
@@ -98,6 +100,52 @@ Result<mysql::MysqlSourceOptions> to_mysql(const config::MysqlSourceOptions& c, 
   return o;
 }
 
+Result<sinks::redis::TableRule> to_redis_rule(const config::RedisTableOptions& c, const std::string& path) {
+  sinks::redis::TableRule r;
+  r.source_table = c.source_table;
+  switch (c.mode) {
+    case config::RedisMode::string: r.mode = sinks::redis::Mode::string; break;
+    case config::RedisMode::hash: r.mode = sinks::redis::Mode::hash; break;
+    case config::RedisMode::invalidate: r.mode = sinks::redis::Mode::invalidate; break;
+    case config::RedisMode::stream: r.mode = sinks::redis::Mode::stream; break;
+  }
+  auto parts = config::parse_key_template(c.key);
+  if (!parts) return std::move(parts).error().with_context(path + ".key");
+  for (auto& p : *parts) r.key.push_back({p.placeholder, std::move(p.text)});
+  r.value_column = c.value_column;
+  r.ttl = c.ttl;
+  r.hash_changed_only = c.hash_changed_only;
+  r.channel = c.channel;
+  r.stream_maxlen = c.stream_maxlen;
+  return r;
+}
+
+Result<sinks::redis::RedisOptions> to_redis(const config::RedisSinkOptions& c, const config::PipelineOptions& p) {
+  sinks::redis::RedisOptions o;
+  o.pipeline = p.name;
+  o.host = c.host;
+  o.port = c.port;
+  o.socket = c.socket;
+  o.username = c.username;
+  o.password = c.password;
+  o.database = c.database;
+  o.connect_timeout = c.connect_timeout;
+  o.command_timeout = c.command_timeout;
+  o.max_in_flight = c.max_in_flight;
+  o.batch_max_commands = c.batch_max_commands;
+  o.offset_key = c.offset_key;
+  o.key_separator = c.key_separator;
+  o.skip_null_keys = c.null_key == config::RedisNullKey::skip;
+  o.stream_format = to_json_format(c.format);
+  o.exactly_once = p.delivery == config::Delivery::exactly_once;
+  CDC_TRY_ASSIGN(o.defaults, to_redis_rule(c.defaults, "sink"));
+  for (size_t i = 0; i < c.tables.size(); ++i) {
+    CDC_TRY_ASSIGN(auto rule, to_redis_rule(c.tables[i], "sink.tables[" + std::to_string(i) + "]"));
+    o.tables.push_back(std::move(rule));
+  }
+  return o;
+}
+
 }  // namespace
 
 pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
@@ -113,7 +161,8 @@ pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
   return o;
 }
 
-Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config) {
+Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
+                                           prometheus::Registry* registry) {
   const std::string& name = config.pipeline.name;
   if (!config.transforms.empty()) {
     return make_error(Errc::invalid_config,
@@ -148,6 +197,16 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config)
     const std::string path = file->path;
     parts.make_sink = [format, path]() -> Result<std::unique_ptr<Sink>> {
       return std::unique_ptr<Sink>(std::make_unique<sinks::FileSink>(path, format));
+    };
+  } else if (const auto* redis = std::get_if<config::RedisSinkOptions>(&config.sink)) {
+    auto options = to_redis(*redis, config.pipeline);
+    if (!options) return std::move(options).error().with_context("pipeline '" + name + "'");
+    CDC_TRY(sinks::redis::CommandBuilder::create(*options));  // refuse bad table regexes now
+    std::shared_ptr<sinks::redis::RedisMetrics> metrics;
+    if (registry != nullptr) metrics = std::make_shared<sinks::redis::RedisMetrics>(*registry, name);
+    parts.make_sink = [options = std::move(*options), metrics]() -> Result<std::unique_ptr<Sink>> {
+      CDC_TRY_ASSIGN(auto sink, sinks::redis::RedisSink::create(options, metrics));
+      return std::unique_ptr<Sink>(std::move(sink));
     };
   } else {
     parts.make_sink = []() -> Result<std::unique_ptr<Sink>> {

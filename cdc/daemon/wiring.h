@@ -2,6 +2,8 @@
 // and stage factories) and options. The only place that knows every source and sink type.
 #pragma once
 
+#include <prometheus/registry.h>
+
 #include "cdc/pipeline/runner.h"
 #include "config/pipeline_config.h"
 
@@ -9,6 +11,8 @@ namespace cdc::daemon {
 
 pipeline::RunnerOptions runner_options(const config::PipelineConfig& config);
 // Errc::invalid_config for what validation cannot know yet (a feature of a later release).
-Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config);
+// Sinks with their own metrics register them in `registry` when it is not null.
+Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
+                                           prometheus::Registry* registry = nullptr);
 
 }  // namespace cdc::daemon

@@ -55,15 +55,6 @@ int kill_binlog_dump(MariaDbSession& root) {
   return 0;
 }
 
-bool wait_ready(int port, ChildProcess& sluice) {
-  for (int i = 0; i < 200; ++i) {
-    if (http_request("http://127.0.0.1:" + std::to_string(port) + "/readyz").first == 200) return true;
-    if (!sluice.running()) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKILL") {
@@ -76,16 +67,8 @@ TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKIL
   const std::string dir = make_temp_dir("sluice-e2e-it");
   const int port = free_port();
   const std::string config = dir + "/pipeline.yaml";
-  std::ofstream(config) << "source:\n"
-                           "  type: mysql\n"
-                           "  hostname: 127.0.0.1\n"
-                           "  port: " << service_value("SLUICE_MARIADB_PORT") << "\n"
-                           "  username: " << service_value("SLUICE_MARIADB_USER") << "\n"
-                           "  password: " << service_value("SLUICE_MARIADB_PASSWORD") << "\n"
-                           "  tables: e2e\\.items\n"
-                           "  server-id: 5501\n"
-                           "  scan.startup.mode: latest-offset\n"
-                           "sink:\n"
+  std::ofstream(config) << mysql_source_yaml("e2e\\.items", 5501)
+                         << "sink:\n"
                            "  type: file\n"
                            "  path: " << dir << "/out.jsonl\n"
                            "  value.format: upsert\n"

@@ -2,6 +2,11 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
+#include <thread>
+
+#include "tests/support/child_process.h"
+
 namespace cdc::testing {
 
 namespace {
@@ -32,6 +37,15 @@ std::string url_encode(const std::string& s) {
   curl_free(e);
   curl_easy_cleanup(curl);
   return out;
+}
+
+bool wait_ready(int port, ChildProcess& sluice) {
+  for (int i = 0; i < 200; ++i) {
+    if (http_request("http://127.0.0.1:" + std::to_string(port) + "/readyz").first == 200) return true;
+    if (!sluice.running()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 }  // namespace cdc::testing

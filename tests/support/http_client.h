@@ -10,4 +10,9 @@ namespace cdc::testing {
 std::pair<long, std::string> http_request(const std::string& url, const char* method = "GET");
 std::string url_encode(const std::string& s);
 
+class ChildProcess;
+// Polls http://127.0.0.1:<port>/readyz for up to 10 s: true once it answers 200, false when
+// `sluice` exits first or time runs out.
+bool wait_ready(int port, ChildProcess& sluice);
+
 }  // namespace cdc::testing

@@ -15,6 +15,10 @@ const std::map<std::string, std::string>& services_env();
 std::string service_value(const std::string& key);
 int service_port(const std::string& key);
 
+// The `source:` section of a pipeline file reading `tables` (a regex) from the services'
+// MariaDB from the latest offset, as replica `server_id`.
+std::string mysql_source_yaml(const std::string& tables, int server_id);
+
 // Path of the repository / build tree (compile-time), for fixtures and the sluice binary.
 std::string source_dir();
 std::string binary_dir();

@@ -2,19 +2,10 @@
 #include <doctest/doctest.h>
 
 #include "config/loader.h"
+#include "tests/unit/config/problem_lines.h"
 
 using namespace cdc::config;
 
-namespace doctest {
-template <>
-struct StringMaker<std::vector<std::string>> {
-  static String convert(const std::vector<std::string>& lines) {
-    std::string s = "\n";
-    for (const std::string& l : lines) s += "  " + l + "\n";
-    return String(s.c_str());
-  }
-};
-}  // namespace doctest
 
 namespace {
 

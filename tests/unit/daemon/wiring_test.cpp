@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include "config/loader.h"
 
 using namespace cdc;
@@ -98,4 +101,29 @@ pipeline: {name: w}
   auto x = daemon::make_parts(transform);
   REQUIRE_FALSE(x);
   CHECK(x.error().message == "pipeline 'w': transform rules are not available in this build yet");
+}
+
+TEST_CASE("wiring: the redis sink follows pipeline.delivery and registers its metrics") {
+  constexpr const char* kRedis = R"(
+source:
+  type: datagen
+  table: t
+  columns: [{name: id, type: bigint, kind: sequence, primary-key: true}]
+sink: {type: redis, port: 1, key: 'k:{id}'}
+pipeline: {name: rw, delivery: %s}
+)";
+  for (const char* delivery : {"exactly-once", "at-least-once"}) {
+    char yaml[512];
+    std::snprintf(yaml, sizeof yaml, kRedis, delivery);
+    prometheus::Registry registry;
+    auto parts = daemon::make_parts(load_one(yaml), &registry);
+    REQUIRE(parts);
+    auto sink = parts->make_sink();  // no connection yet: open() connects
+    REQUIRE(sink);
+    CHECK((*sink)->exactly_once() == (std::string_view(delivery) == "exactly-once"));
+    std::vector<std::string> names;
+    for (const auto& family : registry.Collect()) names.push_back(family.name);
+    CHECK(std::count(names.begin(), names.end(), "sluice_redis_commands_total") == 1);
+    CHECK(std::count(names.begin(), names.end(), "sluice_redis_reconnects_total") == 1);
+  }
 }

@@ -1,0 +1,280 @@
+#include "sinks/redis/command_builder.h"
+
+#include <charconv>
+
+#include "cdc/core/log.h"
+#include "sinks/redis/value_text.h"
+
+namespace cdc::sinks::redis {
+
+namespace {
+
+std::string where(const ChangeEvent& e) {
+  std::string s = "table " + e.schema->id.to_string();
+  if (!e.source.file.empty()) s += " at " + std::string(e.source.file) + ":" + std::to_string(e.source.pos);
+  return s;
+}
+
+std::string millis(std::chrono::milliseconds d) { return std::to_string(d.count()); }
+
+std::string_view mode_name(Mode m) {
+  switch (m) {
+    case Mode::string: return "string";
+    case Mode::hash: return "hash";
+    case Mode::invalidate: return "invalidate";
+    case Mode::stream: return "stream";
+  }
+  return "?";
+}
+
+// Values equal as the sink renders them (null differs from every non-null value).
+bool same_text(const Value& a, const Value& b, std::string& ta, std::string& tb) {
+  if (a.is_null() || b.is_null()) return a.is_null() == b.is_null();
+  ta.clear();
+  tb.clear();
+  append_value_text(a, ta);
+  append_value_text(b, tb);
+  return ta == tb;
+}
+
+}  // namespace
+
+CommandBuilder::CommandBuilder(const RedisOptions& options)
+    : options_(std::make_shared<const RedisOptions>(options)),
+      row_encoder_(json::make_encoder(json::Format::upsert)),
+      stream_encoder_(json::make_encoder(options.stream_format)) {}
+
+Result<CommandBuilder> CommandBuilder::create(const RedisOptions& options) {
+  CommandBuilder b(options);
+  for (size_t i = 0; i < options.tables.size(); ++i) {
+    try {
+      b.table_patterns_.emplace_back(options.tables[i].source_table, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return make_error(Errc::invalid_config, "sink.tables[" + std::to_string(i) + "].source-table: invalid regex '" +
+                                                  options.tables[i].source_table + "': " + e.what());
+    }
+  }
+  return b;
+}
+
+Result<const CommandBuilder::Bound*> CommandBuilder::bind(const ChangeEvent& e) {
+  if (auto it = bound_.find(e.schema.get()); it != bound_.end()) return &it->second;
+  const std::string name = e.schema->id.to_string();
+  const TableRule* rule = &options_->defaults;
+  std::string rule_name = "sink";
+  for (size_t i = 0; i < table_patterns_.size(); ++i) {
+    if (std::regex_match(name, table_patterns_[i])) {
+      rule = &options_->tables[i];
+      rule_name = "sink.tables[" + std::to_string(i) + "]";
+      break;
+    }
+  }
+  auto key = KeyTemplate::bind(rule->key, *e.schema, options_->key_separator);
+  if (!key) return std::move(key).error().with_context(rule_name + ".key");
+  Bound b{e.schema, rule, std::move(*key), std::nullopt};
+  if (!rule->value_column.empty()) {
+    b.value_column = e.schema->column_index(rule->value_column);
+    if (!b.value_column) {
+      return make_error(Errc::invalid_config, rule_name + ".value.column: table " + name + " has no column '" +
+                                                  rule->value_column + "'");
+    }
+  }
+  return &bound_.emplace(e.schema.get(), std::move(b)).first->second;
+}
+
+Result<bool> CommandBuilder::key_of(const Bound& b, const ChangeEvent& e, const RowImage& row,
+                                    std::string& out) {
+  out.clear();
+  std::string_view null_column;
+  if (b.key.render(row, out, &null_column)) return true;
+  if (options_->skip_null_keys) {
+    ++skipped_rows_;
+    log::get("sink.redis")->warn("[pipeline={}] skipping a row of {}: key column '{}' is NULL (skipped so far: {})",
+                                 options_->pipeline, where(e), null_column, skipped_rows_);
+    return false;
+  }
+  return make_error(Errc::malformed, where(e) + ": key column '" + std::string(null_column) +
+                                         "' is NULL, so the row has no key (set sink.key.null-handling: "
+                                         "skip to skip such rows)");
+}
+
+Status CommandBuilder::append(const ChangeEvent& e, CommandBuffer& out) {
+  if (!e.schema) return make_error(Errc::internal, "change event without a schema");
+  CDC_TRY_ASSIGN(const Bound* b, bind(e));
+  if (e.op == Op::truncate && b->rule->mode != Mode::stream) {
+    return make_error(Errc::unsupported,
+                      where(e) + ": TRUNCATE cannot be applied to keys in mode " +
+                          std::string(mode_name(b->rule->mode)) +
+                          " (Redis has no index of a table's keys): delete the table's keys and start the "
+                          "pipeline past this event (scan.startup.mode: specific-offset)");
+  }
+  switch (b->rule->mode) {
+    case Mode::string: return append_string(*b, e, out);
+    case Mode::hash: return append_hash(*b, e, out);
+    case Mode::invalidate: return append_invalidate(*b, e, out);
+    case Mode::stream: return append_stream(*b, e, out);
+  }
+  return make_error(Errc::internal, "unknown redis mode");
+}
+
+Result<CommandBuilder::Target> CommandBuilder::target(const Bound& b, const ChangeEvent& e,
+                                                      CommandBuffer& out) {
+  if (e.op == Op::erase) {
+    CDC_TRY_ASSIGN(bool has_key, key_of(b, e, e.before, key_));
+    if (has_key) out.command(CommandType::del, {"DEL", key_});
+    return Target::done;
+  }
+  CDC_TRY_ASSIGN(bool has_key, key_of(b, e, e.after, key_));
+  if (!has_key) return Target::done;
+  if (e.op == Op::update && b.key.uses_columns() && e.before.present) {
+    // A changed key moves the row: the old key must not keep serving it.
+    CDC_TRY_ASSIGN(bool had_key, key_of(b, e, e.before, old_key_));
+    if (had_key && old_key_ != key_) {
+      out.command(CommandType::del, {"DEL", old_key_});
+      return Target::moved;
+    }
+  }
+  return Target::same;
+}
+
+Status CommandBuilder::append_string(const Bound& b, const ChangeEvent& e, CommandBuffer& out) {
+  CDC_TRY_ASSIGN(Target t, target(b, e, out));
+  if (t == Target::done) return {};
+  value_.clear();
+  if (b.value_column) {
+    const Value& v = *b.value_column < e.after.size ? e.after[*b.value_column] : Value();
+    if (v.is_null()) {  // no value to cache: the key must not serve an old one
+      out.command(CommandType::del, {"DEL", key_});
+      return {};
+    }
+    append_value_text(v, value_);
+  } else {
+    row_encoder_->encode_value(e, value_);
+  }
+  if (b.rule->ttl.count() > 0) {
+    const std::string px = millis(b.rule->ttl);
+    out.command(CommandType::set, {"SET", key_, value_, "PX", px});
+  } else {
+    out.set(key_, value_);
+  }
+  return {};
+}
+
+void CommandBuilder::append_ttl(const Bound& b, std::string_view key, CommandBuffer& out) {
+  if (b.rule->ttl.count() > 0) out.command(CommandType::pexpire, {"PEXPIRE", key, millis(b.rule->ttl)});
+}
+
+void CommandBuilder::append_full_hash(const Bound& b, const RowImage& row, std::string_view key,
+                                      CommandBuffer& out) {
+  // The hash is the row's non-NULL columns: DEL first so that columns now NULL disappear.
+  out.command(CommandType::del, {"DEL", key});
+  const auto& columns = b.schema->columns;
+  const size_t n = std::min<size_t>(row.size, columns.size());
+  size_t fields = 0;
+  for (size_t i = 0; i < n; ++i) fields += row[i].is_null() ? 0 : 1;
+  if (fields == 0) return;
+  out.start(CommandType::hset, 2 + 2 * fields);
+  out.arg("HSET");
+  out.arg(key);
+  for (size_t i = 0; i < n; ++i) {
+    if (row[i].is_null()) continue;
+    text_.clear();
+    append_value_text(row[i], text_);
+    out.arg(columns[i].name);
+    out.arg(text_);
+  }
+  append_ttl(b, key, out);
+}
+
+Status CommandBuilder::append_hash(const Bound& b, const ChangeEvent& e, CommandBuffer& out) {
+  CDC_TRY_ASSIGN(Target t, target(b, e, out));
+  if (t == Target::done) return {};
+  if (e.op != Op::update || !b.rule->hash_changed_only || t == Target::moved || !e.before.present) {
+    append_full_hash(b, e.after, key_, out);
+    return {};
+  }
+  // Only what changed: HSET the new values, HDEL the columns that became NULL.
+  const auto& columns = b.schema->columns;
+  const size_t n = std::min<size_t>({e.after.size, e.before.size, columns.size()});
+  std::vector<uint32_t> set, unset;
+  for (uint32_t i = 0; i < n; ++i) {
+    bool unchanged = false;
+    for (uint32_t u : e.unchanged_columns) unchanged |= (u == i);
+    if (unchanged || same_text(e.before[i], e.after[i], text_, before_text_)) continue;
+    (e.after[i].is_null() ? unset : set).push_back(i);
+  }
+  if (!set.empty()) {
+    out.start(CommandType::hset, 2 + 2 * set.size());
+    out.arg("HSET");
+    out.arg(key_);
+    for (uint32_t i : set) {
+      text_.clear();
+      append_value_text(e.after[i], text_);
+      out.arg(columns[i].name);
+      out.arg(text_);
+    }
+  }
+  if (!unset.empty()) {
+    out.start(CommandType::hdel, 2 + unset.size());
+    out.arg("HDEL");
+    out.arg(key_);
+    for (uint32_t i : unset) out.arg(columns[i].name);
+  }
+  append_ttl(b, key_, out);
+  return {};
+}
+
+Status CommandBuilder::append_invalidate(const Bound& b, const ChangeEvent& e, CommandBuffer& out) {
+  // Both images' keys: an insert may replace a cached miss, an update may move the row.
+  old_key_.clear();
+  bool has_old = false;
+  if (e.before.present) {
+    CDC_TRY_ASSIGN(has_old, key_of(b, e, e.before, old_key_));
+  }
+  bool has_new = false;
+  if (e.after.present) {
+    CDC_TRY_ASSIGN(has_new, key_of(b, e, e.after, key_));
+  }
+  if (has_new && has_old && key_ == old_key_) has_old = false;
+  for (const auto& [has, key] : {std::pair<bool, const std::string*>{has_old, &old_key_}, {has_new, &key_}}) {
+    if (!has) continue;
+    out.command(CommandType::del, {"DEL", *key});
+    if (!b.rule->channel.empty()) out.command(CommandType::publish, {"PUBLISH", b.rule->channel, *key});
+  }
+  return {};
+}
+
+Status CommandBuilder::append_stream(const Bound& b, const ChangeEvent& e, CommandBuffer& out) {
+  const RowImage& row = e.after.present ? e.after : e.before;
+  CDC_TRY_ASSIGN(bool has_key, key_of(b, e, row, key_));
+  if (!has_key) return {};
+  field_.clear();
+  const bool has_record_key = stream_encoder_->encode_key(e, field_);
+  value_.clear();
+  const bool has_value = stream_encoder_->encode_value(e, value_);
+  const char op[2] = {op_code(e.op), '\0'};
+  const bool trim = b.rule->stream_maxlen > 0;
+  const std::string maxlen = trim ? std::to_string(b.rule->stream_maxlen) : std::string();
+  out.start(CommandType::xadd, 3 + (trim ? 3 : 0) + 2 + (has_record_key ? 2 : 0) + (has_value ? 2 : 0));
+  out.arg("XADD");
+  out.arg(key_);
+  if (trim) {
+    out.arg("MAXLEN");
+    out.arg("~");
+    out.arg(maxlen);
+  }
+  out.arg("*");
+  out.arg("op");
+  out.arg(std::string_view(op, 1));
+  if (has_record_key) {
+    out.arg("key");
+    out.arg(field_);
+  }
+  if (has_value) {  // an upsert tombstone has none
+    out.arg("value");
+    out.arg(value_);
+  }
+  return {};
+}
+
+}  // namespace cdc::sinks::redis
