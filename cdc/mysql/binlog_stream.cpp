@@ -313,6 +313,10 @@ Status BinlogStream::emit_pending(Batch& batch) {
   const auto& cols = p.table->columns;
   const size_t n = cols.size();
   const bool update = p.ev.kind == RowsKind::update;
+  // Once per call, not per row: both showed in the catch-up profile (a clock read and a map
+  // lookup per row), and every row of one row event has the same table and the same moment.
+  const int64_t processed_ms = now_ms();
+  uint64_t& rows_of_table = rows_in_txn_by_table_[p.table->schema.get()];
   while (batch.events.size() < config_.max_batch_events) {
     if (p.offset >= p.ev.rows.size()) {
       ++events_in_txn_;
@@ -386,8 +390,8 @@ Status BinlogStream::emit_pending(Batch& batch) {
     ce.source.commit_ts_ms = txn_commit_ms_ != 0 ? txn_commit_ms_ : int64_t{p.header.timestamp} * 1000;
     ce.transaction.id = in.gtid;
     ce.transaction.total_order = ++rows_in_txn_;
-    ce.transaction.data_collection_order = ++rows_in_txn_by_table_[ce.schema.get()];
-    ce.ts_ms = now_ms();
+    ce.transaction.data_collection_order = ++rows_of_table;
+    ce.ts_ms = processed_ms;
     batch.events.push_back(std::move(ce));
   }
   if (p.offset >= p.ev.rows.size()) {
