@@ -1,5 +1,7 @@
 #include "cdc/core/arena.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -38,6 +40,11 @@ std::string_view Arena::copy(std::string_view s) {
 std::span<const std::byte> Arena::copy(std::span<const std::byte> b) {
   auto s = copy(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+void tune_allocator_for_arenas() {
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
 }
 
 }  // namespace cdc

@@ -54,4 +54,13 @@ class Arena {
   size_t reserved_ = 0;
 };
 
+// Process-wide malloc settings for arena-heavy processes (the daemon, benchmarks): call once,
+// first thing in main(). Batches allocate arena chunks of up to 1 MiB on the reader thread and
+// free them on the sink thread moments later; by default glibc serves chunks >= 128 KiB with
+// mmap and returns freed heap tops to the kernel, so every batch paid its page faults anew
+// (binlog catch-up: 20 614 minor faults -> 575, and ~20 % of the reader's CPU). Keeps
+// allocations below 4 MiB on the heap and up to 128 MiB of freed heap (twice the default
+// queue.max-bytes) mapped.
+void tune_allocator_for_arenas();
+
 }  // namespace cdc

@@ -14,6 +14,7 @@
 
 #include <prometheus/registry.h>
 
+#include "cdc/core/arena.h"
 #include "cdc/core/log.h"
 #include "cdc/daemon/binlog_command.h"
 #include "cdc/daemon/http_endpoint.h"
@@ -236,6 +237,7 @@ int cmd_run(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cdc::tune_allocator_for_arenas();
   const sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);

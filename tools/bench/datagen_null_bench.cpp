@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cdc/core/arena.h"
 #include "cdc/core/log.h"
 #include "cdc/datagen/datagen_source.h"
 #include "cdc/pipeline/runner.h"
@@ -126,6 +127,7 @@ void print(const char* name, const Sample& s, const Sample& limit) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tune_allocator_for_arenas();  // as the daemon does
   const uint64_t rows = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2000000;
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
   log::set_level("warn");

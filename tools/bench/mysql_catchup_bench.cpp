@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "cdc/core/arena.h"
 #include "cdc/core/log.h"
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
@@ -196,6 +197,7 @@ Run measure_exec(const std::vector<std::string>& argv, const std::string& out_pa
 
 // sluice: MysqlSource from FIRST:4 until the ROTATE past LAST; events are dropped (null sink).
 uint64_t sluice_read(const Args& a) {
+  tune_allocator_for_arenas();  // as the daemon does
   MysqlSourceOptions o;
   o.host = a.host;
   o.port = a.port;
