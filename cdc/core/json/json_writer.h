@@ -64,43 +64,16 @@ class JsonWriter {
   // A key the caller guarantees needs no escaping (ASCII letters, digits, '_', '.').
   void key_ascii(std::string_view k) {
     // One append of `,"k":` instead of four: keys are most of a Debezium envelope's calls.
-    if (k.size() <= kShortMax) {
-      char buf[kShortMax + 4];
-      size_t n = 0;
-      if (need_comma_) buf[n++] = ',';
-      buf[n++] = '"';
-      std::memcpy(buf + n, k.data(), k.size());
-      n += k.size();
-      buf[n++] = '"';
-      buf[n++] = ':';
-      out_.append(buf, n);
-    } else {
-      sep();
-      out_.push_back('"');
-      out_.append(k);
-      out_.append("\":", 2);
-    }
+    quoted_ascii(k, ":");
     need_comma_ = false;
   }
-
   void string(std::string_view s) { sep(); append_string(out_, s, policy_); need_comma_ = true; }
   void string(std::string_view s, InvalidUtf8Policy policy) {
     sep(); append_string(out_, s, policy); need_comma_ = true;
   }
   // A string value the caller guarantees is printable ASCII without `"` or `\`.
   void string_ascii(std::string_view s) {
-    if (s.size() <= kShortMax) {
-      char buf[kShortMax + 3];
-      size_t n = 0;
-      if (need_comma_) buf[n++] = ',';
-      buf[n++] = '"';
-      std::memcpy(buf + n, s.data(), s.size());
-      n += s.size();
-      buf[n++] = '"';
-      out_.append(buf, n);
-    } else {
-      sep(); out_.push_back('"'); out_.append(s); out_.push_back('"');
-    }
+    quoted_ascii(s, "");
     need_comma_ = true;
   }
   void base64(std::string_view bytes) {
@@ -140,6 +113,28 @@ class JsonWriter {
 
  private:
   static constexpr size_t kShortMax = 60;  // keys/values up to this long take the one-append path
+
+  // `,"text"` + suffix (":" after a key), in one append when short.
+  void quoted_ascii(std::string_view text, std::string_view suffix) {
+    if (text.size() <= kShortMax) {
+      char buf[kShortMax + 4];
+      size_t n = 0;
+      if (need_comma_) buf[n++] = ',';
+      buf[n++] = '"';
+      std::memcpy(buf + n, text.data(), text.size());
+      n += text.size();
+      buf[n++] = '"';
+      std::memcpy(buf + n, suffix.data(), suffix.size());
+      n += suffix.size();
+      out_.append(buf, n);
+    } else {
+      sep();
+      out_.push_back('"');
+      out_.append(text);
+      out_.push_back('"');
+      out_.append(suffix);
+    }
+  }
 
   void sep() {
     if (need_comma_) out_.push_back(',');
