@@ -19,6 +19,11 @@ enum class Op : char {
   erase = 'd',
   read = 'r',  // a row read by a snapshot
   truncate = 't',
+  // A DDL applied to a captured table: `schema` is the table's new version (its last version
+  // for DROP TABLE), `source.query` the statement, before/after absent. Only sinks that report
+  // schema changes see these: the runner drops them before the stages unless
+  // Sink::wants_schema_changes().
+  schema_change = 's',
 };
 
 inline char op_code(Op op) { return static_cast<char>(op); }

@@ -31,6 +31,8 @@ class Sink {
   virtual void close() {}
   // True when a checkpoint is atomic in the sink (nothing lost, nothing repeated on restart).
   virtual bool exactly_once() const = 0;
+  // True when the sink records Op::schema_change events (e.g. Kafka's schema-change topic).
+  virtual bool wants_schema_changes() const { return false; }
 };
 
 }  // namespace cdc

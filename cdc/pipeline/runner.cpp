@@ -130,6 +130,7 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
   CDC_TRY_ASSIGN(std::vector<CheckpointRecord> history, log_.history());
   CDC_TRY_ASSIGN(std::unique_ptr<Sink> sink, parts_.make_sink());
   CDC_TRY_ASSIGN(std::optional<CheckpointRecord> resume, sink->open(history));
+  const bool sink_wants_schema_changes = sink->wants_schema_changes();
   uint64_t next_id = 1;
   if (!history.empty()) next_id = history.front().id + 1;
   if (resume) next_id = std::max(next_id, resume->id + 1);
@@ -210,6 +211,9 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
     if (!item) continue;
     if (auto* batch_ptr = std::get_if<std::unique_ptr<Batch>>(&*item)) {
       Batch& batch = **batch_ptr;
+      if (!sink_wants_schema_changes) {
+        std::erase_if(batch.events, [](const ChangeEvent& e) { return e.op == Op::schema_change; });
+      }
       for (auto& stage : stages) {
         if (auto st = stage->process(batch); !st) return finish(std::move(st).error().with_context("stage"));
       }

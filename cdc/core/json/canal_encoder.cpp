@@ -87,6 +87,7 @@ std::string_view type_text(Op op) {
     case Op::update: return "UPDATE";
     case Op::erase: return "DELETE";
     case Op::truncate: return "TRUNCATE";
+    case Op::schema_change: return "ALTER";
   }
   return "INSERT";
 }

@@ -201,7 +201,8 @@ struct Fixture {
         e.after = RowImage(after_values);
         break;
       case Op::erase: e.before = RowImage(before_values); break;
-      case Op::truncate: break;
+      case Op::truncate:
+      case Op::schema_change: break;
     }
     if (op == Op::read) {
       e.source.snapshot = SnapshotMarker::last;
