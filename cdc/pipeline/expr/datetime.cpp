@@ -80,25 +80,6 @@ void append_padded(std::string& out, int64_t v, int width) {
 
 }  // namespace
 
-bool TimeZone::parse(std::string_view text, TimeZone& out) {
-  if (text == "UTC" || text == "Z" || text == "GMT" || text == "Etc/UTC" || text == "utc") {
-    out.offset_seconds = 0;
-    return true;
-  }
-  if (text.starts_with("UTC") || text.starts_with("GMT")) text.remove_prefix(3);
-  if (text.size() < 2 || (text[0] != '+' && text[0] != '-')) return false;
-  size_t pos = 1;
-  uint32_t h = 0, m = 0;
-  if (!read_uint(text, pos, 1, 2, h)) return false;
-  if (pos < text.size()) {
-    if (text[pos] == ':') ++pos;
-    if (!read_uint(text, pos, 2, 2, m)) return false;
-  }
-  if (pos != text.size() || h > 18 || m > 59) return false;
-  out.offset_seconds = static_cast<int32_t>((h * 3600 + m * 60) * (text[0] == '-' ? -1 : 1));
-  return true;
-}
-
 int64_t wall_micros(const DateTimeFields& f) {
   int64_t days = days_from_civil(f.year, f.month, f.day);
   return ((days * 86400 + f.hour * 3600 + f.minute * 60 + f.second) * 1000000) + f.micros;
@@ -126,12 +107,20 @@ DateTimeFields fields_from_wall_micros(int64_t micros) {
   return f;
 }
 
+namespace {
+int64_t floor_seconds(int64_t micros) {
+  return micros / 1000000 - (micros % 1000000 < 0 ? 1 : 0);
+}
+}  // namespace
+
 DateTimeFields fields_from_timestamp(int64_t utc_micros, const TimeZone& zone) {
-  return fields_from_wall_micros(utc_micros + int64_t{zone.offset_seconds} * 1000000);
+  return fields_from_wall_micros(utc_micros +
+                                 int64_t{zone.offset_at_utc(floor_seconds(utc_micros))} * 1000000);
 }
 
 int64_t timestamp_from_fields(const DateTimeFields& f, const TimeZone& zone) {
-  return wall_micros(f) - int64_t{zone.offset_seconds} * 1000000;
+  int64_t local = wall_micros(f);
+  return local - int64_t{zone.offset_for_local(floor_seconds(local))} * 1000000;
 }
 
 bool fields_from_value(const Value& v, const TimeZone& zone, DateTimeFields& out) {

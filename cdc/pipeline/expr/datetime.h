@@ -1,6 +1,6 @@
 // Calendar arithmetic and text formats of the expression engine's date/time functions:
 // proleptic Gregorian civil dates, conversions between sluice's date/datetime/timestamp Value
-// encodings and broken-down fields, a time zone (UTC or a fixed offset), and Java
+// encodings and broken-down fields (TIMESTAMP_LTZ through a TimeZone), and Java
 // SimpleDateFormat-style patterns as Flink's DATE_FORMAT / TO_TIMESTAMP use them.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "cdc/core/value.h"
+#include "cdc/pipeline/expr/time_zone.h"
 
 namespace cdc::pipeline::expr {
 
@@ -22,12 +23,6 @@ int64_t days_from_civil(int64_t y, uint32_t m, uint32_t d);
 void civil_from_days(int64_t days, int32_t& y, uint32_t& m, uint32_t& d);
 bool valid_date(int32_t y, uint32_t m, uint32_t d);
 
-// A zone for TIMESTAMP_LTZ <-> local fields. IANA names are not supported yet (libstdc++ 12 has
-// no tzdb): "UTC", "Z", "GMT", "+hh:mm", "-hh:mm", "UTC+hh:mm".
-struct TimeZone {
-  int32_t offset_seconds = 0;
-  static bool parse(std::string_view text, TimeZone& out);
-};
 
 // Microseconds since the epoch of local fields read as UTC ("wall clock micros").
 int64_t wall_micros(const DateTimeFields& f);

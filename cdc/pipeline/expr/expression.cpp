@@ -59,12 +59,8 @@ Error positioned_error(const TextOrigin& origin, std::string_view text, uint32_t
 Result<std::unique_ptr<Expression>> compile(std::string_view text, const Scope& scope,
                                             const CompileOptions& options,
                                             const TextOrigin& origin) {
-  TimeZone zone;
-  if (!TimeZone::parse(options.time_zone, zone)) {
-    return make_error(Errc::invalid_config,
-                      where(origin) + "unsupported time zone '" + options.time_zone +
-                          "' (use UTC or a fixed offset such as +08:00)");
-  }
+  auto zone = TimeZone::parse(options.time_zone);
+  if (!zone) return std::move(zone).error().with_context(where(origin) + "time_zone");
   AstPtr ast;
   SyntaxError syntax;
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
@@ -73,7 +69,7 @@ Result<std::unique_ptr<Expression>> compile(std::string_view text, const Scope& 
   if (!parse_expression(text, ast, syntax)) {
     return positioned_error(origin, text, syntax.offset, syntax.message);
   }
-  auto expr = std::make_unique<CompiledExpression>(std::string(text), options, zone);
+  auto expr = std::make_unique<CompiledExpression>(std::string(text), options, *zone);
   Compiler compiler(scope, options, expr->text_);
   if (!compiler.compile(*ast, expr->root_)) {
     return positioned_error(origin, text, compiler.error_offset(), compiler.error_message());

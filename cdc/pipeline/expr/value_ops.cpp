@@ -380,7 +380,7 @@ __int128 as_int128(const Value& v) {
 
 int64_t local_micros(const Value& v, const TimeZone& zone) {
   switch (v.kind) {
-    case ValueKind::timestamp: return v.i + int64_t{zone.offset_seconds} * 1000000;
+    case ValueKind::timestamp: return wall_micros(fields_from_timestamp(v.i, zone));
     case ValueKind::date:
       return days_from_civil(v.date_year(), v.date_month(), v.date_day()) * 86400 * 1000000;
     default: {

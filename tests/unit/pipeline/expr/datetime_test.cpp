@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+
 using namespace cdc::pipeline::expr;
 
 TEST_CASE("datetime: civil days round-trip across eras and leap rules") {
@@ -20,19 +23,42 @@ TEST_CASE("datetime: civil days round-trip across eras and leap rules") {
   CHECK(valid_date(2000, 2, 29));
 }
 
-TEST_CASE("datetime: zones are UTC or fixed offsets") {
-  TimeZone z;
-  CHECK(TimeZone::parse("+08:00", z));
-  CHECK(z.offset_seconds == 8 * 3600);
-  CHECK(TimeZone::parse("-0530", z));
-  CHECK(z.offset_seconds == -(5 * 3600 + 30 * 60));
-  CHECK(TimeZone::parse("UTC+1", z));
-  CHECK(z.offset_seconds == 3600);
-  CHECK(TimeZone::parse("UTC", z));
-  CHECK(z.offset_seconds == 0);
-  CHECK_FALSE(TimeZone::parse("Europe/Paris", z));
-  CHECK_FALSE(TimeZone::parse("+25:00", z));
-  CHECK_FALSE(TimeZone::parse("+8:0", z));
+TEST_CASE("time zone: UTC, fixed offsets and IANA names") {
+  auto fixed = TimeZone::parse("+08:00");
+  REQUIRE(fixed);
+  CHECK(fixed->offset_at_utc(0) == 8 * 3600);
+  CHECK(fixed->offset_for_local(0) == 8 * 3600);
+  CHECK(TimeZone::parse("-0530")->offset_at_utc(0) == -(5 * 3600 + 30 * 60));
+  CHECK(TimeZone::parse("UTC+1")->offset_at_utc(0) == 3600);
+  CHECK(TimeZone::parse("UTC")->offset_at_utc(123) == 0);
+  CHECK_FALSE(TimeZone::parse("+25:00"));
+  CHECK_FALSE(TimeZone::parse("+8:0"));
+  CHECK_FALSE(TimeZone::parse("../etc/passwd"));
+  auto paris = TimeZone::parse("Europe/Paris");
+  REQUIRE(paris);
+  CHECK(paris->offset_at_utc(1709296496) == 3600);  // 2024-03-01: CET
+  CHECK(paris->offset_at_utc(1719828000) == 7200);  // 2024-07-01: CEST
+  CHECK(paris->offset_at_utc(-5000000000) == 561);  // 1811: local mean time, type 0
+  auto missing = TimeZone::parse("Nowhere/Atlantis");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("unknown time zone 'Nowhere/Atlantis'") != std::string::npos);
+}
+
+TEST_CASE("time zone: no prefix or corruption of a TZif file crashes or over-reads") {
+  std::ifstream in("/usr/share/zoneinfo/Europe/Paris", std::ios::binary);
+  REQUIRE(in.good());
+  std::string full((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(TimeZone::from_tzif(full, "Europe/Paris"));
+  for (size_t n = 0; n < full.size(); ++n) {
+    auto z = TimeZone::from_tzif(std::string_view(full).substr(0, n), "Europe/Paris");
+    if (!z) CHECK(z.error().code == cdc::Errc::invalid_config);
+  }
+  for (size_t i = 0; i < full.size(); i += 7) {
+    std::string bad = full;
+    bad[i] = static_cast<char>(bad[i] ^ 0x5A);
+    auto z = TimeZone::from_tzif(bad, "x");
+    if (z) (void)z->offset_for_local(1700000000);
+  }
 }
 
 TEST_CASE("datetime: patterns parse and format; bad patterns and text are refused") {
