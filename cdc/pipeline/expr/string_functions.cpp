@@ -40,8 +40,7 @@ Status concat_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t
   return set_text(ctx, s, out);
 }
 
-Status concat_ws_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t n,
-                    Value& out) {
+Status concat_ws_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t n, Value& out) {
   if (a[0].is_null()) {
     out = Value();
     return {};
@@ -152,8 +151,7 @@ bool build_text_unary(Compiler& c, const Ast& call, std::vector<NodePtr>& args, 
   coerce_to_text(c, args);
   ExprType t = string_type(args);
   if (kFn == char_length_fn) t.kind = ValueKind::int64;
-  out = std::make_unique<CallNode>(t, call.offset, "", kFn, true,
-                                   std::move(args));
+  out = std::make_unique<CallNode>(t, call.offset, "", kFn, true, std::move(args));
   return true;
 }
 
@@ -165,8 +163,8 @@ bool build_concat_ws(Compiler& c, const Ast& call, std::vector<NodePtr>& args, N
   coerce_to_text(c, args);
   ExprType t = string_type(args);
   t.nullable = args[0]->type().nullable;
-  out = std::make_unique<CallNode>(t, call.offset, "CONCAT_WS", concat_ws_fn, false,
-                                   std::move(args));
+  out =
+      std::make_unique<CallNode>(t, call.offset, "CONCAT_WS", concat_ws_fn, false, std::move(args));
   return true;
 }
 
