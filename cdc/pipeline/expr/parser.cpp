@@ -357,6 +357,24 @@ class Parser {
       advance();
       advance();
       AstPtr n = node(AstKind::call, at, word);
+      if ((word == "SUBSTRING" || word == "SUBSTR") && !is_symbol(")")) {
+        // SQL's SUBSTRING(s FROM start [FOR length]) as well as SUBSTRING(s, start[, length]).
+        AstPtr arg = expression();
+        if (!arg) return nullptr;
+        n->children.push_back(std::move(arg));
+        if (accept_keyword("FROM")) {
+          for (bool more = true; more; more = accept_keyword("FOR")) {
+            AstPtr part = operand_after(n->children.size() == 1 ? "FROM" : "FOR", &Parser::or_expr);
+            if (!part) return nullptr;
+            n->children.push_back(std::move(part));
+            if (n->children.size() == 3) break;
+          }
+          if (!expect_symbol(")", "to close the arguments of " + word)) return nullptr;
+          return n;
+        }
+        if (accept_symbol(")")) return n;
+        if (!expect_symbol(",", "or FROM after the string in " + word)) return nullptr;
+      }
       if (!accept_symbol(")")) {
         do {
           if (is_symbol(")")) return fail_here("expected an argument after ','");

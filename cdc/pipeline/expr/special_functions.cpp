@@ -8,6 +8,7 @@
 
 #include <array>
 #include <charconv>
+#include <random>
 
 #include "cdc/pipeline/expr/functions.h"
 
@@ -405,8 +406,37 @@ bool build_digest(Compiler& c, const Ast& call, std::vector<NodePtr>& args, Node
   return true;
 }
 
+// ---- UUID ---------------------------------------------------------------------------------
+
+// UUID(): a random RFC 4122 version 4 UUID per call, from a per-thread generator seeded from
+// std::random_device (not cryptographic; Flink uses java.util.UUID.randomUUID()).
+Status uuid_fn(const EvalContext& ctx, const CallNode&, const Value*, size_t, Value& out) {
+  thread_local std::mt19937_64 rng{(static_cast<uint64_t>(std::random_device{}()) << 32) ^
+                                   std::random_device{}()};
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & ~0xF000ULL) | 0x4000ULL;                         // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  char buf[36];
+  size_t pos = 0;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) buf[pos++] = '-';
+    uint64_t word = i < 16 ? hi : lo;
+    buf[pos++] = kHex[(word >> (60 - 4 * (i % 16))) & 0xF];
+  }
+  return set_text(ctx, std::string_view(buf, sizeof buf), out);
+}
+
+bool build_uuid(Compiler&, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
+  out = std::make_unique<CallNode>(result_type(ValueKind::string, args), call.offset, "UUID",
+                                   uuid_fn, true, std::move(args));
+  return true;
+}
+
 constexpr FunctionDef kSpecialFunctions[] = {
     {"COALESCE", 1, kMaxArgs, build_coalesce},
+    {"IFNULL", 2, 2, build_coalesce},
+    {"UUID", 0, 0, build_uuid},
     {"IF", 3, 3, build_if},
     {"NULLIF", 2, 2, build_nullif},
     {"REGEXP", 2, 2, build_regexp},
