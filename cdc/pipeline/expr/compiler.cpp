@@ -283,6 +283,54 @@ bool apply_cmp(CmpOp op, int c) {
   return false;
 }
 
+// The common comparisons without the general node's kind dispatch: BIGINT-like operands
+// (payload in Value::i) or text, optionally against a literal right side that is read once
+// at compile time (`id > 100`, `status = 'active'`).
+struct Int64Order {
+  static int compare(const Value& a, const Value& b) {
+    return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+  }
+};
+struct TextOrder {
+  static int compare(const Value& a, const Value& b) {
+    int c = a.text.compare(b.text);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+};
+
+template <class Order, bool kLiteralRight>
+class FastCompareNode final : public Node {
+ public:
+  FastCompareNode(uint32_t offset, bool nullable, CmpOp op, NodePtr l, NodePtr r)
+      : Node(make_type(ValueKind::boolean, nullable), offset),
+        op_(op),
+        left_(std::move(l)),
+        right_(std::move(r)) {
+    if (kLiteralRight) literal_ = *right_->constant();
+  }
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    Value a;
+    if (!left_->eval(ctx, a)) return false;
+    const Value* b = &literal_;
+    Value right;
+    if (!kLiteralRight) {
+      if (!right_->eval(ctx, right)) return false;
+      b = &right;
+    }
+    if (a.is_null() || b->is_null()) {
+      out = Value();
+      return true;
+    }
+    out = Value::boolean(apply_cmp(op_, Order::compare(a, *b)));
+    return true;
+  }
+
+ private:
+  CmpOp op_;
+  NodePtr left_, right_;  // right_ owns literal_'s text
+  Value literal_;
+};
+
 class CompareNode final : public Node {
  public:
   CompareNode(uint32_t offset, bool nullable, CmpOp op, CompareMode mode, NodePtr l, NodePtr r)
@@ -1037,6 +1085,29 @@ bool Compiler::compile_comparison(const Ast& ast, NodePtr left, NodePtr right, N
     if (ast.text == name) op = value;
   }
   bool nullable = either_nullable(*left, *right);
+  auto int64_like = [](ValueKind k) { return k == ValueKind::int64 || k == ValueKind::year; };
+  const ValueKind lk = left->type().kind, rk = right->type().kind;
+  const bool literal_right = right->constant() != nullptr;
+  if (int64_like(lk) && int64_like(rk)) {
+    if (literal_right) {
+      out = std::make_unique<FastCompareNode<Int64Order, true>>(ast.offset, nullable, op,
+                                                                std::move(left), std::move(right));
+    } else {
+      out = std::make_unique<FastCompareNode<Int64Order, false>>(ast.offset, nullable, op,
+                                                                 std::move(left), std::move(right));
+    }
+    return true;
+  }
+  if (is_text_kind(lk) && is_text_kind(rk)) {
+    if (literal_right) {
+      out = std::make_unique<FastCompareNode<TextOrder, true>>(ast.offset, nullable, op,
+                                                               std::move(left), std::move(right));
+    } else {
+      out = std::make_unique<FastCompareNode<TextOrder, false>>(ast.offset, nullable, op,
+                                                                std::move(left), std::move(right));
+    }
+    return true;
+  }
   out = std::make_unique<CompareNode>(ast.offset, nullable, op, compare_mode(common),
                                       std::move(left), std::move(right));
   return true;

@@ -14,10 +14,10 @@ class CompiledExpression final : public Expression {
       : text_(std::move(text)), options_(std::move(options)), zone_(zone) {}
 
   Status eval(const EvalRow& row, Value& out) const override {
-    Error error;
+    std::optional<Error> error;
     EvalContext ctx{row, options_, zone_, text_, error};
-    if (!root_->eval(ctx, out)) return error;
-    return {};
+    if (root_->eval(ctx, out)) return {};
+    return error ? std::move(*error) : make_error(Errc::internal, "expression failed silently");
   }
   const ExprType& type() const override { return type_; }
 

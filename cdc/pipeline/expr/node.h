@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,9 @@ struct EvalContext {
   const CompileOptions& options;
   const TimeZone& zone;
   std::string_view text;  // the whole expression, for error messages
-  Error& error;           // where a failing node leaves its error (see Node::eval)
+  // Where a failing node leaves its error (see Node::eval); optional so that a row that does
+  // not fail never constructs one.
+  std::optional<Error>& error;
 
   bool fail(Error e) const {
     error = std::move(e);
