@@ -331,6 +331,17 @@ class FastCompareNode final : public Node {
   Value literal_;
 };
 
+template <class Order>
+NodePtr make_fast_compare(bool literal_right, uint32_t offset, bool nullable, CmpOp op, NodePtr l,
+                          NodePtr r) {
+  if (literal_right) {
+    return std::make_unique<FastCompareNode<Order, true>>(offset, nullable, op, std::move(l),
+                                                          std::move(r));
+  }
+  return std::make_unique<FastCompareNode<Order, false>>(offset, nullable, op, std::move(l),
+                                                         std::move(r));
+}
+
 class CompareNode final : public Node {
  public:
   CompareNode(uint32_t offset, bool nullable, CmpOp op, CompareMode mode, NodePtr l, NodePtr r)
@@ -1089,23 +1100,13 @@ bool Compiler::compile_comparison(const Ast& ast, NodePtr left, NodePtr right, N
   const ValueKind lk = left->type().kind, rk = right->type().kind;
   const bool literal_right = right->constant() != nullptr;
   if (int64_like(lk) && int64_like(rk)) {
-    if (literal_right) {
-      out = std::make_unique<FastCompareNode<Int64Order, true>>(ast.offset, nullable, op,
-                                                                std::move(left), std::move(right));
-    } else {
-      out = std::make_unique<FastCompareNode<Int64Order, false>>(ast.offset, nullable, op,
-                                                                 std::move(left), std::move(right));
-    }
+    out = make_fast_compare<Int64Order>(literal_right, ast.offset, nullable, op, std::move(left),
+                                        std::move(right));
     return true;
   }
   if (is_text_kind(lk) && is_text_kind(rk)) {
-    if (literal_right) {
-      out = std::make_unique<FastCompareNode<TextOrder, true>>(ast.offset, nullable, op,
-                                                               std::move(left), std::move(right));
-    } else {
-      out = std::make_unique<FastCompareNode<TextOrder, false>>(ast.offset, nullable, op,
-                                                                std::move(left), std::move(right));
-    }
+    out = make_fast_compare<TextOrder>(literal_right, ast.offset, nullable, op, std::move(left),
+                                       std::move(right));
     return true;
   }
   out = std::make_unique<CompareNode>(ast.offset, nullable, op, compare_mode(common),
