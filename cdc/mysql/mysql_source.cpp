@@ -1,3 +1,4 @@
+#include "cdc/mysql/timestamp_start.h"
 #include "cdc/mysql/mysql_source.h"
 
 #include <algorithm>
@@ -36,6 +37,7 @@ struct MysqlSource::Impl {
   std::unique_ptr<BinlogFileReader> files;  // offline: the events come from here, not `dump`
   Flavor flavor = Flavor::mariadb;
   DecodeContext ctx;  // from the server's settings, until the stream's FDE arrives
+  ConnectOptions connect_options;  // of the last open()
   TableMapCache tables;  // kept across re-opens so schema versions keep counting
   std::map<TableId, bool> filter_cache;
   std::map<TableId, bool> json_checked;
@@ -185,6 +187,12 @@ Result<MysqlPosition> MysqlSource::Impl::start_position() {
       p.binlog.offset = 4;
       break;
     }
+    case StartupMode::timestamp: {
+      CDC_TRY_ASSIGN(p.binlog, find_binlog_position_at(connect_options, *query, ctx,
+                                                       options.server_id,
+                                                       options.startup_timestamp_ms));
+      break;
+    }
     case StartupMode::specific_offset:
       if (!options.specific_gtid_set.empty()) {
         p.gtid_set = options.specific_gtid_set;  // no file: open() starts by GTID
@@ -265,6 +273,7 @@ Status MysqlSource::open(const Position& resume) {
 
   ConnectOptions co{o.host, o.port, o.user, o.password, o.unix_socket, o.connect_timeout,
                     std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2), o.tls};
+  s.connect_options = co;
   CDC_TRY_ASSIGN(s.query, MysqlConnection::connect(co));
   CDC_TRY(s.check_server());
 

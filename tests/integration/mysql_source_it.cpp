@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cdc/mysql/mysql_source.h"
@@ -421,6 +422,48 @@ TEST_CASE("MariaDB log_bin_compress: compressed query and row events stream exac
   CHECK(rest.events[0]->after[0] == Value::int64(2));
   CHECK(rest.events[1]->op == Op::update);
   CHECK(rest.events[2]->op == Op::erase);
+}
+
+TEST_CASE("startup mode timestamp: the first transaction at or after the time, across binlog files") {
+  Sql sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS sluice_it");
+  sql.run("DROP TABLE IF EXISTS sluice_it.by_time");
+  sql.run("CREATE TABLE sluice_it.by_time (id INT PRIMARY KEY)");
+  sql.run("INSERT INTO sluice_it.by_time VALUES (1)");
+  sql.run("FLUSH BINARY LOGS");  // the start file is found by when each file was opened
+  sql.run("INSERT INTO sluice_it.by_time VALUES (2)");
+  // Binlog times have whole seconds: the start is the next second after row 2's, and rows
+  // 3 and 4 are written after it.
+  using namespace std::chrono;
+  const int64_t now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const int64_t at_ms = (now_ms / 1000 + 1) * 1000;
+  std::this_thread::sleep_until(system_clock::time_point(milliseconds(at_ms + 50)));
+  sql.run("INSERT INTO sluice_it.by_time VALUES (3)");
+  sql.run("FLUSH BINARY LOGS");
+  sql.run("INSERT INTO sluice_it.by_time VALUES (4)");
+
+  auto opts = base_options();
+  opts.table_include = {"sluice_it\\.by_time"};
+  opts.startup_mode = StartupMode::timestamp;
+  opts.startup_timestamp_ms = at_ms;
+  MysqlSource src(opts);
+  REQUIRE(src.open(Position{}));
+  Collected got;
+  collect(src, got, 2, "by_time");
+  CHECK(ids(got) == std::vector<int64_t>{3, 4});
+  auto more = src.poll(std::chrono::milliseconds(300));
+  REQUIRE(more);
+  if (*more) CHECK((*more)->events.empty());
+  src.close();
+
+  // A time after the last transaction: the server's end; the next transaction comes first.
+  opts.startup_timestamp_ms = at_ms + 3600 * 1000;
+  MysqlSource later(opts);
+  REQUIRE(later.open(Position{}));
+  sql.run("INSERT INTO sluice_it.by_time VALUES (5)");
+  Collected next;
+  collect(later, next, 1, "by_time");
+  CHECK(ids(next) == std::vector<int64_t>{5});
 }
 
 TEST_CASE("options are validated before connecting") {
