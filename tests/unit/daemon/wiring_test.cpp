@@ -60,20 +60,11 @@ pipeline:
 }
 
 TEST_CASE("wiring accepts scan.startup.mode: timestamp for mysql") {
-  auto config = load_one(R"(
-source:
-  type: mysql
-  hostname: 127.0.0.1
-  username: u
-  password: p
-  tables: a\.b
-  server-id: 7
-  scan.startup.mode: timestamp
-  scan.startup.timestamp-millis: 1767225600000
-sink: {type: null}
-pipeline: {name: w, state.dir: /tmp/w}
-)");
-  auto r = daemon::make_parts(config);
+  std::string yaml = kMysqlBase;
+  const std::string after = "server-id: 7\n";
+  yaml.insert(yaml.find(after) + after.size(),
+              "  scan.startup.mode: timestamp\n  scan.startup.timestamp-millis: 1767225600000\n");
+  auto r = daemon::make_parts(load_one(yaml));
   CHECK_MESSAGE(r.has_value(), (r ? "" : r.error().to_string()));
 }
 
