@@ -38,6 +38,7 @@ struct MysqlSource::Impl {
   Flavor flavor = Flavor::mariadb;
   DecodeContext ctx;  // from the server's settings, until the stream's FDE arrives
   ConnectOptions connect_options;  // of the last open()
+  uint64_t bytes_read = 0;  // raw events handed to the stream (live and offline)
   TableMapCache tables;  // kept across re-opens so schema versions keep counting
   std::map<TableId, bool> filter_cache;
   std::map<TableId, bool> json_checked;
@@ -88,6 +89,7 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
   if (!files) {
     auto next = dump->read_event(wait);
     if (!next) return std::move(next).error().with_context("binlog stream at " + stream->file());
+    if (*next) bytes_read += (*next)->size();
     return next;
   }
   CDC_TRY_ASSIGN(auto ev, files->next());  // its errors name the path and offset already
@@ -102,6 +104,7 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
     stream.emplace(stream_config(), tables, ctx, start, std::move(gtids));
     stream->start_batch();
   }
+  bytes_read += ev->bytes.size();
   return std::optional<std::span<const std::byte>>(ev->bytes);
 }
 
@@ -328,6 +331,8 @@ Status MysqlSource::Impl::detect_json_columns(const TableMapEvent& map, TableMap
   cache.set_json_columns(id, std::move(names));
   return {};
 }
+
+uint64_t MysqlSource::bytes_read() const { return impl_->bytes_read; }
 
 Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_wait) {
   auto& s = *impl_;

@@ -62,7 +62,7 @@ Streamed read_until_marker(MysqlSource& src) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!done && std::chrono::steady_clock::now() < deadline) {
     auto b = src.poll(std::chrono::milliseconds(200));
-    REQUIRE_MESSAGE(b, b.error().to_string());
+    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
     if (!*b) continue;
     for (const auto& e : (*b)->events) {
       if (e.op == Op::schema_change) continue;

@@ -63,7 +63,7 @@ Run read_until_marker(MysqlSourceOptions opts, const Position& from) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!done && std::chrono::steady_clock::now() < deadline) {
     auto b = src.poll(std::chrono::milliseconds(200));
-    REQUIRE_MESSAGE(b, b.error().to_string());
+    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
     if (!*b) continue;
     run.peak_batch_events = std::max(run.peak_batch_events, (*b)->events.size());
     for (const auto& e : (*b)->events) {

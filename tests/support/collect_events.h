@@ -24,7 +24,7 @@ inline void collect(Source& src, Collected& out, size_t n, const std::string& ta
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (out.events.size() < n && std::chrono::steady_clock::now() < deadline) {
     auto b = src.poll(std::chrono::milliseconds(200));
-    REQUIRE_MESSAGE(b, b.error().to_string());
+    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
     if (!*b) continue;
     for (const auto& e : (*b)->events) {
       if (e.schema->id.table == table) out.events.push_back(&e);
