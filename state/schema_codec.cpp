@@ -11,7 +11,7 @@ constexpr uint8_t kFlagNullable = 1;
 constexpr uint8_t kFlagUnsigned = 2;
 constexpr uint8_t kFlagHasDefault = 4;
 constexpr uint8_t kKnownFlags = kFlagNullable | kFlagUnsigned | kFlagHasDefault;
-constexpr uint8_t kMaxValueKind = static_cast<uint8_t>(ValueKind::year);
+constexpr uint8_t kMaxValueKind = static_cast<uint8_t>(ValueKind::geometry);
 // Smallest encoded column: 3 empty strings (4 each), kind, flags, 3 u32, fsp, label count.
 constexpr size_t kMinColumnBytes = 3 * 4 + 1 + 1 + 3 * 4 + 1 + 4;
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "cdc/core/batch.h"
@@ -27,6 +28,9 @@ class Source {
   virtual Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) = 0;
   // Everything up to `committed` is in the sink durably (Postgres advances its slot here).
   virtual void acknowledge(const Position& committed) { (void)committed; }
+  // Bytes received from the server so far by this instance (the replication stream's events),
+  // for sluice_source_bytes_read_total. Reader thread only. Default: 0 (nothing on a wire).
+  virtual uint64_t bytes_read() const { return 0; }
   virtual void close() {}
 };
 

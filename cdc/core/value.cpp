@@ -24,6 +24,7 @@ std::string_view to_string(ValueKind kind) {
     case ValueKind::enum_label: return "enum";
     case ValueKind::set_labels: return "set";
     case ValueKind::year: return "year";
+    case ValueKind::geometry: return "geometry";
   }
   return "unknown";
 }
@@ -54,7 +55,8 @@ bool operator==(const Value& a, const Value& b) {
     case ValueKind::decimal:
     case ValueKind::string:
     case ValueKind::bytes:
-    case ValueKind::json: return a.text == b.text && a.aux == b.aux;
+    case ValueKind::json:
+    case ValueKind::geometry: return a.text == b.text && a.aux == b.aux;
     case ValueKind::enum_label:
     case ValueKind::set_labels: return a.text == b.text && a.u == b.u;
     default: return a.i == b.i && a.aux == b.aux && a.fsp == b.fsp;

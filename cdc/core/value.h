@@ -27,6 +27,7 @@ enum class ValueKind : uint8_t {
   enum_label, // text: the label ("" for MySQL's invalid-value 0); u: 1-based index
   set_labels, // text: labels joined by ','; u: the member bitmap
   year,       // i: 1901..2155, or 0
+  geometry,   // text: the OGC WKB (no SRID prefix); aux: the SRID (0 when none was given)
 };
 
 std::string_view to_string(ValueKind kind);
@@ -88,6 +89,9 @@ struct Value {
     Value v; v.kind = ValueKind::set_labels; v.text = joined; v.u = bitmap; return v;
   }
   static Value year_value(int64_t y) { Value v; v.kind = ValueKind::year; v.i = y; return v; }
+  static Value geometry(std::string_view wkb, uint32_t srid) {
+    Value v; v.kind = ValueKind::geometry; v.text = wkb; v.aux = srid; return v;
+  }
 
   bool is_null() const { return kind == ValueKind::null; }
 

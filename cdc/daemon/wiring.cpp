@@ -79,13 +79,16 @@ Result<mysql::MysqlSourceOptions> to_mysql(const config::MysqlSourceOptions& c, 
                                            c.startup_specific_offset_pos.value_or(4)};
       }
       break;
+    case config::StartupMode::timestamp:
+      o.startup_mode = mysql::StartupMode::timestamp;
+      o.startup_timestamp_ms = c.startup_timestamp_ms.value_or(0);  // validate() requires it
+      break;
     case config::StartupMode::initial:
     case config::StartupMode::snapshot:
-    case config::StartupMode::timestamp:
       return make_error(Errc::invalid_config,
                         std::string("source.scan.startup.mode: '") + std::string(config::to_string(c.startup_mode)) +
-                            "' is not available for mysql in this build yet (snapshots and timestamps come "
-                            "later); use latest-offset, earliest-offset or specific-offset");
+                            "' is not available for mysql in this build yet (snapshots come later); use "
+                            "latest-offset, earliest-offset, specific-offset or timestamp");
   }
   switch (c.ssl_mode) {
     case config::SslMode::disabled: o.tls.mode = mysql::TlsMode::disabled; break;

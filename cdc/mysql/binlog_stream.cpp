@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "cdc/mysql/binlog/event_type.h"
+#include "cdc/mysql/binlog/mariadb_compressed.h"
 #include "cdc/mysql/binlog/transaction_payload.h"
 
 namespace cdc::mysql {
@@ -112,6 +113,15 @@ Status BinlogStream::handle(std::span<const std::byte> raw, Batch& batch, bool& 
     if (!fde) return std::move(fde).error().with_context(where(h));
     ctx_ = fde->to_context();
     return {};
+  }
+  // MariaDB log_bin_compress: the uncompressed equivalent is decoded; positions and the type in
+  // messages stay the original event's (`h`), which is what is on disk.
+  std::vector<std::byte> inflated;
+  if (is_mariadb_compressed(h.type)) {
+    auto r = inflate_mariadb_compressed_event(raw, ctx_, config_.max_transaction_payload_bytes);
+    if (!r) return std::move(r).error().with_context(where(h));
+    inflated = std::move(*r);
+    raw = inflated;
   }
   auto decoded = decode_event(raw, ctx_);
   if (!decoded) return std::move(decoded).error().with_context(where(h));

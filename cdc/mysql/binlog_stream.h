@@ -28,6 +28,7 @@ namespace cdc::mysql {
 struct BinlogStreamConfig {
   std::string pipeline_name;        // SourceInfo.name of every event
   size_t max_batch_events = 1024;   // a batch is cut here, also inside a row event
+  // Also the limit for one inflated MariaDB compressed event.
   uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
   // Whether a table's rows are emitted; excluded tables' events still advance the position.
   std::function<bool(const TableId&)> included;

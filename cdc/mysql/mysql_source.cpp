@@ -1,3 +1,4 @@
+#include "cdc/mysql/timestamp_start.h"
 #include "cdc/mysql/mysql_source.h"
 
 #include <algorithm>
@@ -36,6 +37,8 @@ struct MysqlSource::Impl {
   std::unique_ptr<BinlogFileReader> files;  // offline: the events come from here, not `dump`
   Flavor flavor = Flavor::mariadb;
   DecodeContext ctx;  // from the server's settings, until the stream's FDE arrives
+  ConnectOptions connect_options;  // of the last open()
+  uint64_t bytes_read = 0;  // raw events handed to the stream (live and offline)
   TableMapCache tables;  // kept across re-opens so schema versions keep counting
   std::map<TableId, bool> filter_cache;
   std::map<TableId, bool> json_checked;
@@ -86,6 +89,7 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
   if (!files) {
     auto next = dump->read_event(wait);
     if (!next) return std::move(next).error().with_context("binlog stream at " + stream->file());
+    if (*next) bytes_read += (*next)->size();
     return next;
   }
   CDC_TRY_ASSIGN(auto ev, files->next());  // its errors name the path and offset already
@@ -100,6 +104,7 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
     stream.emplace(stream_config(), tables, ctx, start, std::move(gtids));
     stream->start_batch();
   }
+  bytes_read += ev->bytes.size();
   return std::optional<std::span<const std::byte>>(ev->bytes);
 }
 
@@ -185,6 +190,12 @@ Result<MysqlPosition> MysqlSource::Impl::start_position() {
       p.binlog.offset = 4;
       break;
     }
+    case StartupMode::timestamp: {
+      CDC_TRY_ASSIGN(p.binlog, find_binlog_position_at(connect_options, *query, ctx,
+                                                       options.server_id,
+                                                       options.startup_timestamp_ms));
+      break;
+    }
     case StartupMode::specific_offset:
       if (!options.specific_gtid_set.empty()) {
         p.gtid_set = options.specific_gtid_set;  // no file: open() starts by GTID
@@ -265,6 +276,7 @@ Status MysqlSource::open(const Position& resume) {
 
   ConnectOptions co{o.host, o.port, o.user, o.password, o.unix_socket, o.connect_timeout,
                     std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2), o.tls};
+  s.connect_options = co;
   CDC_TRY_ASSIGN(s.query, MysqlConnection::connect(co));
   CDC_TRY(s.check_server());
 
@@ -319,6 +331,8 @@ Status MysqlSource::Impl::detect_json_columns(const TableMapEvent& map, TableMap
   cache.set_json_columns(id, std::move(names));
   return {};
 }
+
+uint64_t MysqlSource::bytes_read() const { return impl_->bytes_read; }
 
 Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_wait) {
   auto& s = *impl_;

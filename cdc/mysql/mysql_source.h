@@ -40,6 +40,7 @@ class MysqlSource final : public cdc::Source {
   Position current_position() const override;
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) override;
   void close() override;
+  uint64_t bytes_read() const override;
 
   // Where the next poll continues from (the end of the last returned batch, or the start).
   MysqlPosition position() const;

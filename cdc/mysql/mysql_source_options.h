@@ -19,6 +19,8 @@ enum class StartupMode : uint8_t {
   earliest_offset,  // the oldest binlog still on the server (SHOW BINARY LOGS), offset 4
   specific_offset,  // `specific_offset` (file, offset): must be an event-group boundary; or,
                     // when `specific_gtid_set` is set, after the transactions of that set
+  timestamp,        // the first transaction written at or after `startup_timestamp_ms`
+                    // (timestamp_start.h); the server's end when none is that late yet
 };
 
 struct MysqlSourceOptions {
@@ -46,6 +48,9 @@ struct MysqlSourceOptions {
   // For StartupMode::specific_offset instead of a file: an executed GTID set, MariaDB
   // ("0-1-100") or MySQL ("uuid:1-100"), as the server prints it.
   std::string specific_gtid_set;
+  // For StartupMode::timestamp: milliseconds since the Unix epoch (binlog event times have whole
+  // seconds: a fraction rounds up to the next second).
+  int64_t startup_timestamp_ms = 0;
   // The server sends a heartbeat after this much silence; the connection is declared dead
   // after 2x this (min 10 s) without any packet. Default: 30 s. 0 disables heartbeats.
   std::chrono::milliseconds heartbeat_period{30000};

@@ -22,6 +22,11 @@ struct PipelineMetrics {
   // Counts a written batch in sluice_sink_events_written_total{pipeline, table, op}.
   // Sink thread only (it caches the children it has looked up).
   void count_written(const Batch& batch);
+  // Counts a batch the source returned: sluice_source_events_total{pipeline, table, op},
+  // sluice_source_lag_seconds (now minus the commit time of its last event, when it has one)
+  // and, for a MySQL end position, sluice_source_binlog_file_number and _offset. Reader
+  // thread only. `now_ms`: wall clock, ms since the epoch.
+  void count_read(const Batch& batch, int64_t now_ms);
 
   prometheus::Counter& events_read;          // sluice_source_events_read_total
   prometheus::Counter& bytes_written;        // sluice_sink_bytes_written_total (queue bytes of written batches)
@@ -34,11 +39,18 @@ struct PipelineMetrics {
   prometheus::Counter& restarts;             // sluice_pipeline_restarts_total
   prometheus::Counter& errors;               // sluice_pipeline_errors_total
   prometheus::Gauge& running;                // sluice_pipeline_up (1 while source and sink are open)
+  prometheus::Counter& bytes_read;           // sluice_source_bytes_read_total (Source::bytes_read)
+  prometheus::Counter& reconnects;           // sluice_source_reconnects_total (opens after the first)
+  prometheus::Gauge& source_lag;             // sluice_source_lag_seconds
+  prometheus::Gauge& binlog_file_number;     // sluice_source_binlog_file_number (mysql-bin.000042: 42)
+  prometheus::Gauge& binlog_offset;          // sluice_source_binlog_offset
 
  private:
   std::string pipeline_;
   prometheus::Family<prometheus::Counter>& events_written_;  // sluice_sink_events_written_total
   std::map<std::pair<std::string, char>, prometheus::Counter*> written_by_table_;  // (db.table, op)
+  prometheus::Family<prometheus::Counter>& events_read_by_table_;  // sluice_source_events_total
+  std::map<std::pair<std::string, char>, prometheus::Counter*> read_by_table_;  // reader thread
 };
 
 }  // namespace cdc::pipeline

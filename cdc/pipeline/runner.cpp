@@ -47,6 +47,7 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
   auto last_barrier = Clock::now();
   bool unbarriered = false;
   Position last_position;
+  uint64_t bytes_counted = 0;  // of this source instance's bytes_read()
   while (!stop.stop_requested()) {
     auto polled = source.poll(options.poll_timeout);
     if (!polled) {
@@ -57,7 +58,15 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
       const bool end = batch->end_of_stream;
       last_position = batch->end;
       unbarriered = true;
-      if (metrics != nullptr) metrics->events_read.Increment(static_cast<double>(batch->events.size()));
+      if (metrics != nullptr) {
+        metrics->events_read.Increment(static_cast<double>(batch->events.size()));
+        metrics->count_read(*batch, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+        const uint64_t bytes_now = source.bytes_read();
+        metrics->bytes_read.Increment(static_cast<double>(bytes_now - bytes_counted));
+        bytes_counted = bytes_now;
+      }
       const size_t events = std::max<size_t>(1, batch->events.size());
       const size_t bytes = batch->memory_bytes();
       if (!queue.push(std::move(batch), events, bytes, stop)) return;
@@ -140,6 +149,7 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
                       : std::string("the start (no checkpoint)"));
 
   CDC_TRY_ASSIGN(std::unique_ptr<Source> source, parts_.make_source());
+  if (metrics_ != nullptr && source_opens_++ > 0) metrics_->reconnects.Increment();
   if (auto st = source->open(start); !st) {
     sink->close();
     return std::move(st).error().with_context("opening the source");

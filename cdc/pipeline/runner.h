@@ -70,6 +70,7 @@ class PipelineRunner {
   PipelineParts parts_;
   CheckpointLog& log_;
   PipelineMetrics* metrics_;
+  uint64_t source_opens_ = 0;  // run_once() calls that opened a source (run() thread only)
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> checkpoints_committed_{0};
 };

@@ -39,6 +39,7 @@ void append_value_text(const Value& v, std::string& out) {
     case ValueKind::decimal:
     case ValueKind::string:
     case ValueKind::bytes:
+    case ValueKind::geometry:
     case ValueKind::json:
     case ValueKind::enum_label:
     case ValueKind::set_labels: out += v.text; return;

@@ -5,12 +5,16 @@
 #include <mysql.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cdc/mysql/mysql_source.h"
+#include "tests/support/collect_events.h"
 #include "tests/support/mariadb_client.h"
 #include "tests/support/mysql_source_options.h"
 #include "tests/support/services_env.h"
@@ -18,6 +22,8 @@
 namespace cdc::mysql {
 namespace {
 
+using cdc::testing::Collected;
+using cdc::testing::collect;
 using cdc::testing::service_port;
 using cdc::testing::service_value;
 
@@ -46,26 +52,6 @@ class Sql {
  private:
   MYSQL* m_;
 };
-
-struct Collected {
-  std::vector<std::unique_ptr<Batch>> batches;
-  std::vector<const ChangeEvent*> events;
-};
-
-// Polls until `n` events of `table` arrived (or 15 s passed).
-void collect(MysqlSource& src, Collected& out, size_t n, const std::string& table) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (out.events.size() < n && std::chrono::steady_clock::now() < deadline) {
-    auto b = src.poll(std::chrono::milliseconds(200));
-    REQUIRE_MESSAGE(b, b.error().to_string());
-    if (!*b) continue;
-    for (const auto& e : (*b)->events) {
-      if (e.schema->id.table == table) out.events.push_back(&e);
-    }
-    out.batches.push_back(std::move(*b));
-  }
-  REQUIRE(out.events.size() == n);
-}
 
 std::string text(const Value& v) { return std::string(v.text); }
 
@@ -161,7 +147,7 @@ TEST_CASE("MysqlSource streams inserts, updates and deletes of every column type
   CHECK(col("j") == Value::json("{\"k\": [1, 2]}"));
   const std::string wkb("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xF0\x3F"
                         "\x00\x00\x00\x00\x00\x00\x00\x40", 21);
-  CHECK(col("g") == Value::bytes(wkb));
+  CHECK(col("g") == Value::geometry(wkb, 0));
   CHECK(ins.source.connector == "mysql");
   CHECK(ins.source.name == "it");
   CHECK(ins.source.file == start.binlog.file);
@@ -364,6 +350,120 @@ TEST_CASE("a server without binlog_format=ROW is refused with the setting to cha
   REQUIRE_FALSE(st);
   CHECK(st.error().code == Errc::invalid_config);
   CHECK(st.error().message.find("binlog_format=MIXED: set binlog_format=ROW") != std::string::npos);
+}
+
+TEST_CASE("MariaDB log_bin_compress: compressed query and row events stream exactly") {
+  cdc::testing::MariaDbSession root(cdc::testing::MariaDbSession::As::root);
+  root.run("CREATE DATABASE IF NOT EXISTS sluice_it");
+  root.run("DROP TABLE IF EXISTS sluice_it.compressed");
+  auto opts = base_options();
+  opts.table_include = {"sluice_it\\.compressed"};
+  MysqlSource src(opts);
+  REQUIRE(src.open(Position{}));
+  const auto start = src.position();
+  // Global, dynamic: affects every session at once. Restored even when a statement fails.
+  root.run("SET GLOBAL log_bin_compress = ON");
+  struct Restore {
+    cdc::testing::MariaDbSession& s;
+    ~Restore() { s.run("SET GLOBAL log_bin_compress = OFF"); }
+  } restore{root};
+  // Events of log_bin_compress_min_len (256) bytes or more are compressed: a long DDL (a
+  // QUERY_COMPRESSED) and rows of 1000+ bytes.
+  root.run("CREATE TABLE sluice_it.compressed (id INT PRIMARY KEY, v TEXT) COMMENT '" +
+           std::string(300, 'c') + "'");
+  root.run("INSERT INTO sluice_it.compressed VALUES (1, REPEAT('x', 1000)), (2, REPEAT('\xC3\xA9', 600))");
+  root.run("UPDATE sluice_it.compressed SET v = REPEAT('y', 1200) WHERE id = 1");
+  root.run("DELETE FROM sluice_it.compressed WHERE id = 2");
+
+  Collected c;
+  collect(src, c, 4, "compressed");
+  std::string e_acute;
+  for (int k = 0; k < 600; ++k) e_acute += "\xC3\xA9";
+  CHECK(c.events[0]->op == Op::insert);
+  CHECK(c.events[0]->after[0] == Value::int64(1));
+  CHECK(c.events[0]->after[1] == Value::string(std::string(1000, 'x')));
+  CHECK(c.events[1]->after[1] == Value::string(e_acute));
+  CHECK(c.events[2]->op == Op::update);
+  CHECK(c.events[2]->before[1] == Value::string(std::string(1000, 'x')));
+  CHECK(c.events[2]->after[1] == Value::string(std::string(1200, 'y')));
+  CHECK(c.events[3]->op == Op::erase);
+  CHECK(c.events[3]->before[0] == Value::int64(2));
+  CHECK(c.events[3]->before[1] == Value::string(e_acute));
+  // The row event positions are the compressed events' own offsets on disk.
+  std::map<std::string, int> types;
+  std::set<uint64_t> offsets;
+  for (const auto& row : root.query("SHOW BINLOG EVENTS IN '" + start.binlog.file + "' FROM " +
+                                    std::to_string(start.binlog.offset))) {
+    ++types[*row[2]];
+    offsets.insert(std::stoull(*row[1]));
+  }
+  CHECK(types["Query_compressed"] >= 1);
+  CHECK(types["Write_rows_compressed_v1"] == 1);
+  CHECK(types["Update_rows_compressed_v1"] == 1);
+  CHECK(types["Delete_rows_compressed_v1"] == 1);
+  for (const auto* e : c.events) CHECK(offsets.count(e->source.pos) == 1);
+  // Resume inside the compressed two-row insert: exactly the rest.
+  src.close();
+  auto one = opts;
+  one.max_batch_events = 1;
+  MysqlSource a(one);
+  REQUIRE(a.open(Position{start}));
+  auto b = a.poll(std::chrono::milliseconds(5000));
+  REQUIRE(b);
+  REQUIRE(*b);
+  REQUIRE((*b)->events.size() == 1);
+  const Position mid = (*b)->end;
+  CHECK(std::get<MysqlPosition>(mid).rows_to_skip == 1);
+  a.close();
+  MysqlSource again(opts);
+  REQUIRE(again.open(mid));
+  Collected rest;
+  collect(again, rest, 3, "compressed");
+  CHECK(rest.events[0]->after[0] == Value::int64(2));
+  CHECK(rest.events[1]->op == Op::update);
+  CHECK(rest.events[2]->op == Op::erase);
+}
+
+TEST_CASE("startup mode timestamp: the first transaction at or after the time, across binlog files") {
+  Sql sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS sluice_it");
+  sql.run("DROP TABLE IF EXISTS sluice_it.by_time");
+  sql.run("CREATE TABLE sluice_it.by_time (id INT PRIMARY KEY)");
+  sql.run("INSERT INTO sluice_it.by_time VALUES (1)");
+  sql.run("FLUSH BINARY LOGS");  // the start file is found by when each file was opened
+  sql.run("INSERT INTO sluice_it.by_time VALUES (2)");
+  // Binlog times have whole seconds: the start is the next second after row 2's, and rows
+  // 3 and 4 are written after it.
+  using namespace std::chrono;
+  const int64_t now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const int64_t at_ms = (now_ms / 1000 + 1) * 1000;
+  std::this_thread::sleep_until(system_clock::time_point(milliseconds(at_ms + 50)));
+  sql.run("INSERT INTO sluice_it.by_time VALUES (3)");
+  sql.run("FLUSH BINARY LOGS");
+  sql.run("INSERT INTO sluice_it.by_time VALUES (4)");
+
+  auto opts = base_options();
+  opts.table_include = {"sluice_it\\.by_time"};
+  opts.startup_mode = StartupMode::timestamp;
+  opts.startup_timestamp_ms = at_ms;
+  MysqlSource src(opts);
+  REQUIRE(src.open(Position{}));
+  Collected got;
+  collect(src, got, 2, "by_time");
+  CHECK(ids(got) == std::vector<int64_t>{3, 4});
+  auto more = src.poll(std::chrono::milliseconds(300));
+  REQUIRE(more);
+  if (*more) CHECK((*more)->events.empty());
+  src.close();
+
+  // A time after the last transaction: the server's end; the next transaction comes first.
+  opts.startup_timestamp_ms = at_ms + 3600 * 1000;
+  MysqlSource later(opts);
+  REQUIRE(later.open(Position{}));
+  sql.run("INSERT INTO sluice_it.by_time VALUES (5)");
+  Collected next;
+  collect(later, next, 1, "by_time");
+  CHECK(ids(next) == std::vector<int64_t>{5});
 }
 
 TEST_CASE("options are validated before connecting") {

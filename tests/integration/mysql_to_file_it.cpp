@@ -125,6 +125,23 @@ TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKIL
   // The source failures were retried by the runner, not fatal.
   const std::string log = read_file(err_log);
   CHECK(log.find("restarting from the last checkpoint") != std::string::npos);
+
+  // The source-side metrics of the process that saw the last killed connection and read the
+  // update and the delete (each once: no restart after them).
+  const std::string metrics = http_request("http://127.0.0.1:" + std::to_string(port) + "/metrics").second;
+  auto value_of = [&](const std::string& series) {
+    const size_t at = metrics.find(series + " ");
+    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + series.size() + 1));
+  };
+  CHECK(value_of("sluice_source_events_total{op=\"u\",pipeline=\"e2e\",table=\"e2e.items\"}") == kUpdated);
+  CHECK(value_of("sluice_source_events_total{op=\"d\",pipeline=\"e2e\",table=\"e2e.items\"}") ==
+        kRows - kDeletedFrom + 1);
+  CHECK(value_of("sluice_source_reconnects_total{pipeline=\"e2e\"}") >= 1);
+  CHECK(value_of("sluice_source_bytes_read_total{pipeline=\"e2e\"}") > 10000);
+  CHECK(value_of("sluice_source_binlog_file_number{pipeline=\"e2e\"}") >= 1);
+  CHECK(value_of("sluice_source_binlog_offset{pipeline=\"e2e\"}") > 4);
+  CHECK(value_of("sluice_source_lag_seconds{pipeline=\"e2e\"}") >= 0);
+  CHECK(value_of("sluice_source_lag_seconds{pipeline=\"e2e\"}") < 60);
   sluice->signal(SIGTERM);
   CHECK(sluice->wait(20s) == 0);
   std::system(("rm -rf '" + dir + "'").c_str());

@@ -69,7 +69,8 @@ int sql_type(const Column& col) {
     case ValueKind::enum_label:
     case ValueKind::set_labels:
     case ValueKind::year: return kVarchar;
-    case ValueKind::bytes: return kBlob;
+    case ValueKind::bytes:
+    case ValueKind::geometry: return kBlob;
     case ValueKind::date: return kDate;
     case ValueKind::time: return kTime;
     case ValueKind::datetime:

@@ -154,6 +154,14 @@ void write_value(JsonWriter& w, const Value& v) {
     case ValueKind::bytes: w.base64(v.text); return;
     case ValueKind::json: w.raw_json(v.text); return;
     case ValueKind::year: w.int64(v.i); return;
+    case ValueKind::geometry:
+      w.begin_object();
+      w.key_ascii("wkb");
+      w.base64(v.text);
+      w.key_ascii("srid");
+      w.uint64(v.aux);
+      w.end_object();
+      return;
     case ValueKind::date: quoted(w, [&](std::string& o) { append_date(o, v.i); }); return;
     case ValueKind::time: quoted(w, [&](std::string& o) { append_time(o, v.i, v.fsp); }); return;
     case ValueKind::datetime:
@@ -197,7 +205,8 @@ void write_value_as_text(JsonWriter& w, const Value& v) {
     case ValueKind::enum_label:
     case ValueKind::set_labels:
     case ValueKind::json: w.string(v.text); return;
-    case ValueKind::bytes: w.base64(v.text); return;
+    case ValueKind::bytes:
+    case ValueKind::geometry: w.base64(v.text); return;
     case ValueKind::year: quoted(w, [&](std::string& o) { append_padded(o, magnitude(v.i), 4); }); return;
     case ValueKind::date: quoted(w, [&](std::string& o) { append_date(o, v.i); }); return;
     case ValueKind::time: quoted(w, [&](std::string& o) { append_time(o, v.i, v.fsp); }); return;

@@ -18,12 +18,14 @@ namespace cdc::json {
 //   text is not valid JSON); year -> number; date -> "2024-01-02" ("0000-00-00" kept);
 //   time -> "-838:59:59.000000"; datetime -> "2024-01-02T03:04:05.123456";
 //   timestamp -> "2024-01-02T03:04:05.120Z" (UTC); fsp fraction digits, none when fsp is 0;
-//   bit -> BIT(1): true/false, BIT(n>1): base64 of the bits as Debezium's io.debezium.data.Bits.
+//   bit -> BIT(1): true/false, BIT(n>1): base64 of the bits as Debezium's io.debezium.data.Bits;
+//   geometry -> {"wkb": base64 of the OGC WKB, "srid": number} (the fields of Debezium's
+//   io.debezium.data.geometry.Geometry; srid 0 when the value has none).
 void write_value(JsonWriter& w, const Value& v);
 
 // Text rendering (Canal FlatMessage: values are Java strings): as typed, but numbers, booleans
 // and years are quoted, json is its text as a string, date/times use a space instead of 'T' and
-// timestamps have no 'Z' (still UTC), bit is the unsigned value in decimal ("5", BIT(1) "1"),
+// timestamps have no 'Z' (still UTC), geometry is base64 of its WKB (no SRID), bit is the unsigned value in decimal ("5", BIT(1) "1"),
 // NaN/Inf are "NaN"/"Infinity"/"-Infinity" as Java prints them. Null stays null.
 void write_value_as_text(JsonWriter& w, const Value& v);
 

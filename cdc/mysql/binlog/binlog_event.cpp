@@ -51,7 +51,7 @@ Result<EventBody> decode_event_body(uint8_t type, std::span<const std::byte> bod
     case EventType::write_rows_compressed_v1:
     case EventType::update_rows_compressed_v1:
     case EventType::delete_rows_compressed_v1:
-      why += " yet (MariaDB compressed binlog events: disable log_bin_compress)";
+      why += " here (MariaDB compressed events are inflated first: mariadb_compressed.h)";
       break;
     default: break;
   }

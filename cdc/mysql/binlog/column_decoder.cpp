@@ -237,12 +237,21 @@ Result<Value> decode_datetime2(ByteReader& r, uint8_t fsp) {
                          static_cast<uint32_t>(frac), fsp);
 }
 
+// The server stores TIMESTAMP '0000-00-00 00:00:00' (allowed without NO_ZERO_DATE) as 0
+// seconds; 1970-01-01 00:00:00 UTC itself is out of TIMESTAMP's range (it starts at 00:00:01),
+// so 0 always means the zero value. It becomes the zero DATETIME, which renders as the server
+// prints it ("0000-00-00 00:00:00"), not as the epoch.
+namespace {
+Value zero_timestamp(uint8_t fsp) { return Value::datetime(0, 0, 0, 0, 0, 0, 0, fsp); }
+}  // namespace
+
 Result<Value> decode_timestamp2(ByteReader& r, uint8_t fsp) {
   CDC_TRY(bad_fsp(fsp));
   const uint64_t seconds = r.u32be();
   const int64_t frac = read_frac(r, fsp, /*is_signed=*/false);
   if (!r.ok()) return r.finish().error();
   if (frac > 999999) return make_error(Errc::malformed, "TIMESTAMP2 fraction out of range");
+  if (seconds == 0 && frac == 0) return zero_timestamp(fsp);
   return Value::timestamp_micros(static_cast<int64_t>(seconds) * 1000000 + frac, fsp);
 }
 
@@ -319,7 +328,11 @@ Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& a
       break;
     }
     case ColumnType::datetime2: return decode_datetime2(r, static_cast<uint8_t>(col.meta));
-    case ColumnType::timestamp: v = Value::timestamp_micros(int64_t{r.u32le()} * 1000000, 0); break;
+    case ColumnType::timestamp: {
+      const uint32_t seconds = r.u32le();
+      v = seconds == 0 ? zero_timestamp(0) : Value::timestamp_micros(int64_t{seconds} * 1000000, 0);
+      break;
+    }
     case ColumnType::timestamp2: return decode_timestamp2(r, static_cast<uint8_t>(col.meta));
     case ColumnType::bit: {
       const uint32_t nbits = (col.meta >> 8) * 8 + (col.meta & 0xFF);
@@ -379,11 +392,10 @@ Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& a
       auto raw = r.string(len);
       if (!r.ok()) return r.finish().error();
       if (col.real_type == static_cast<uint8_t>(ColumnType::geometry)) {
-        // The server stores SRID (4 bytes LE) + WKB; the value is the WKB.
-        // TODO(mysql): carry the SRID once Value has a slot for it (#3).
-        if (raw.empty()) return Value::bytes(arena.copy(raw));
+        // The server stores the SRID (4 bytes LE) then the WKB (MySQL and MariaDB alike).
         if (raw.size() < 4) return make_error(Errc::malformed, "GEOMETRY shorter than its SRID");
-        return Value::bytes(arena.copy(raw.substr(4)));
+        ByteReader srid(std::as_bytes(std::span(raw.data(), 4)));
+        return Value::geometry(arena.copy(raw.substr(4)), srid.u32le());
       }
       return string_value(raw, col, arena);
     }

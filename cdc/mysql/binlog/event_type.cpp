@@ -52,12 +52,12 @@ std::string_view event_type_name(uint8_t type) {
     case 163: return "GTID_LIST";
     case 164: return "START_ENCRYPTION";
     case 165: return "QUERY_COMPRESSED";
-    case 166: return "WRITE_ROWS_COMPRESSED";
-    case 167: return "UPDATE_ROWS_COMPRESSED";
-    case 168: return "DELETE_ROWS_COMPRESSED";
-    case 169: return "WRITE_ROWS_COMPRESSED_V1";
-    case 170: return "UPDATE_ROWS_COMPRESSED_V1";
-    case 171: return "DELETE_ROWS_COMPRESSED_V1";
+    case 166: return "WRITE_ROWS_COMPRESSED_V1";
+    case 167: return "UPDATE_ROWS_COMPRESSED_V1";
+    case 168: return "DELETE_ROWS_COMPRESSED_V1";
+    case 169: return "WRITE_ROWS_COMPRESSED";
+    case 170: return "UPDATE_ROWS_COMPRESSED";
+    case 171: return "DELETE_ROWS_COMPRESSED";
     default: return "UNKNOWN";
   }
 }

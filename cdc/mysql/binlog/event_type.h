@@ -50,12 +50,14 @@ enum class EventType : uint8_t {
   gtid_list = 163,
   start_encryption = 164,
   query_compressed = 165,
-  write_rows_compressed = 166,
-  update_rows_compressed = 167,
-  delete_rows_compressed = 168,
-  write_rows_compressed_v1 = 169,
-  update_rows_compressed_v1 = 170,
-  delete_rows_compressed_v1 = 171,
+  // MariaDB's log_event.h numbers the compressed v1 rows events first (the server's own
+  // SHOW BINLOG EVENTS names 166 Write_rows_compressed_v1).
+  write_rows_compressed_v1 = 166,
+  update_rows_compressed_v1 = 167,
+  delete_rows_compressed_v1 = 168,
+  write_rows_compressed = 169,
+  update_rows_compressed = 170,
+  delete_rows_compressed = 171,
 };
 
 // "TABLE_MAP", "WRITE_ROWS_V1", ... ; "UNKNOWN" for codes sluice does not know.

@@ -67,7 +67,7 @@ ValueKind kind_of(const TableMapColumn& c, std::string_view charset) {
     case ColumnType::enum_: return ValueKind::enum_label;
     case ColumnType::set: return ValueKind::set_labels;
     case ColumnType::json: return ValueKind::json;
-    case ColumnType::geometry: return ValueKind::bytes;
+    case ColumnType::geometry: return ValueKind::geometry;
     default: break;
   }
   const auto enc = c.collation ? text_encoding(*c.collation) : TextEncoding::binary;

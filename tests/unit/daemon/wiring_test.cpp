@@ -59,6 +59,15 @@ pipeline:
   CHECK(daemon::make_parts(config).has_value());
 }
 
+TEST_CASE("wiring accepts scan.startup.mode: timestamp for mysql") {
+  std::string yaml = kMysqlBase;
+  const std::string after = "server-id: 7\n";
+  yaml.insert(yaml.find(after) + after.size(),
+              "  scan.startup.mode: timestamp\n  scan.startup.timestamp-millis: 1767225600000\n");
+  auto r = daemon::make_parts(load_one(yaml));
+  CHECK_MESSAGE(r.has_value(), (r ? "" : r.error().to_string()));
+}
+
 TEST_CASE("wiring refuses, by name, what this build cannot do yet") {
   auto initial = load_one(kMysqlBase);  // scan.startup.mode defaults to initial (snapshot)
   auto r = daemon::make_parts(initial);
@@ -66,7 +75,7 @@ TEST_CASE("wiring refuses, by name, what this build cannot do yet") {
   CHECK(r.error().code == Errc::invalid_config);
   CHECK(r.error().message ==
         "pipeline 'w': source.scan.startup.mode: 'initial' is not available for mysql in this build yet "
-        "(snapshots and timestamps come later); use latest-offset, earliest-offset or specific-offset");
+        "(snapshots come later); use latest-offset, earliest-offset, specific-offset or timestamp");
 
   auto bad_gtid = load_one(R"(
 source:

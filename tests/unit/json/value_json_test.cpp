@@ -45,6 +45,15 @@ TEST_CASE("write_value: scalars") {
   CHECK(typed(Value::year_value(2024)) == "2024");
 }
 
+TEST_CASE("write_value: geometry as Debezium's Geometry {wkb, srid}; Canal text is the WKB") {
+  const std::string_view point("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xF0\x3F"
+                               "\x00\x00\x00\x00\x00\x00\x00\x40", 21);  // POINT(1 2)
+  CHECK(typed(Value::geometry(point, 4326)) ==
+        "{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":4326}");
+  CHECK(typed(Value::geometry(point, 0)) == "{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":0}");
+  CHECK(text(Value::geometry(point, 4326)) == "\"AQEAAAAAAAAAAADwPwAAAAAAAABA\"");
+}
+
 TEST_CASE("write_value: bits as Debezium (BIT(1) boolean, BIT(n) little-endian bytes)") {
   CHECK(typed(Value::bit(1, 1)) == "true");
   CHECK(typed(Value::bit(0, 1)) == "false");

@@ -195,6 +195,7 @@ TEST_CASE("TIMESTAMP2: seconds big-endian plus fraction, UTC micros") {
   CHECK(*decode_timestamp2(r3, 3) == Value::timestamp_micros(1123000, 3));
 }
 
+
 Value col(std::vector<std::byte> b, ColumnDecodeInfo info, Arena& arena) {
   ByteReader r(b);
   auto v = decode_column(r, info, arena);
@@ -291,4 +292,42 @@ TEST_CASE("fuzz_regression_datetime_out_of_range: an old DATETIME beyond 9999-12
   CHECK(e.error().code == Errc::malformed);
   CHECK(e.error().message == "DATETIME value 18446744073709551615 is out of range");
 }
+TEST_CASE("TIMESTAMP and TIMESTAMP2 of 0 are the zero value '0000-00-00 00:00:00', not the epoch") {
+  // Found by mysql_type_matrix_it: the server's SELECT prints the zero timestamp.
+  std::vector<std::byte> b;
+  put_be(b, 0, 4);
+  put_be(b, 0, 3);
+  ByteReader r(b);
+  CHECK(*decode_timestamp2(r, 6) == Value::datetime(0, 0, 0, 0, 0, 0, 0, 6));
+  std::vector<std::byte> frac;  // 0 seconds with a fraction is a real (if odd) instant
+  put_be(frac, 0, 4);
+  put_be(frac, 5, 1);
+  ByteReader rf(frac);
+  CHECK(*decode_timestamp2(rf, 2) == Value::timestamp_micros(50000, 2));
+  Arena arena;
+  CHECK(col({std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}},
+            {.type = static_cast<uint8_t>(ColumnType::timestamp),
+             .real_type = static_cast<uint8_t>(ColumnType::timestamp)},
+            arena) == Value::datetime(0, 0, 0, 0, 0, 0, 0, 0));
+}
+
+TEST_CASE("GEOMETRY: the SRID prefix becomes the value's SRID, the rest is the WKB") {
+  Arena arena;
+  const ColumnDecodeInfo geo{.type = static_cast<uint8_t>(ColumnType::geometry),
+                             .real_type = static_cast<uint8_t>(ColumnType::geometry),
+                             .meta = 4};
+  // length 25 (4-byte LE), SRID 4326 (LE), WKB of POINT(1 2).
+  std::vector<std::byte> b = bytes_of({25, 0, 0, 0, 0xE6, 0x10, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+                                       0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0x40});
+  const std::string wkb("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xF0\x3F"
+                        "\x00\x00\x00\x00\x00\x00\x00\x40", 21);
+  CHECK(col(b, geo, arena) == Value::geometry(wkb, 4326));
+  // Shorter than the SRID: malformed, not a silent empty value.
+  std::vector<std::byte> short_geo = bytes_of({3, 0, 0, 0, 1, 2, 3});
+  ByteReader r(short_geo);
+  auto bad = decode_column(r, geo, arena);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == Errc::malformed);
+}
+
 }  // namespace cdc::mysql
