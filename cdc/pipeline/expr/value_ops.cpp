@@ -63,6 +63,8 @@ std::string type_name(const ExprType& t) {
       return "SET";
     case ValueKind::year:
       return "YEAR";
+    case ValueKind::geometry:
+      return "GEOMETRY";
   }
   return "?";
 }
@@ -242,6 +244,7 @@ void append_text(const Value& v, const TimeZone& zone, std::string& out) {
     case ValueKind::json:
     case ValueKind::enum_label:
     case ValueKind::set_labels:
+    case ValueKind::geometry:  // its WKB, as CAST(geometry AS BYTES) in Flink
       out += v.text;
       return;
     case ValueKind::date: {
