@@ -10,6 +10,8 @@ PACKAGES=(
   libmysqlcppconn-dev libmariadb-dev libpq-dev librdkafka-dev librocksdb-dev
   libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev doctest-dev libhiredis-dev
   libcurl4-openssl-dev libssl-dev libzstd-dev libisal-dev zlib1g-dev libspdlog-dev libfmt-dev
+  # PCRE2: REGEXP/REGEXP_REPLACE in transform expressions (JIT, Java-like syntax, match limits)
+  libpcre2-dev
   # real servers used by the quickstart and the integration tests
   mariadb-server mariadb-client postgresql-15 postgresql-client-15
   redis-server redis-tools prometheus

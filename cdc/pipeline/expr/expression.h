@@ -29,6 +29,9 @@ struct TextOrigin {
   std::string file;
   uint32_t line = 0;
   uint32_t column = 0;
+  // What the expression is, put after the position: "transform filter",
+  // "transform projection for table app.orders". Empty: nothing.
+  std::string context;
 };
 
 // The static type of an expression's result. `kind` uses the Value kinds; ValueKind::null means

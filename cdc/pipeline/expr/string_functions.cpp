@@ -1,0 +1,236 @@
+// String functions: UPPER LOWER TRIM LTRIM RTRIM CONCAT CONCAT_WS SUBSTR/SUBSTRING CHAR_LENGTH
+// REPLACE SPLIT_INDEX MASK. Positions and lengths count code points, not bytes.
+#include <algorithm>
+
+#include "cdc/pipeline/expr/functions.h"
+#include "cdc/pipeline/expr/unicode.h"
+
+namespace cdc::pipeline::expr {
+namespace {
+
+Status upper_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t, Value& out) {
+  std::string& s = scratch();
+  for (size_t pos = 0; pos < a[0].text.size();) append_upper(s, next_code_point(a[0].text, pos));
+  return set_text(ctx, s, out);
+}
+
+Status lower_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t, Value& out) {
+  std::string& s = scratch();
+  for (size_t pos = 0; pos < a[0].text.size();) append_lower(s, next_code_point(a[0].text, pos));
+  return set_text(ctx, s, out);
+}
+
+// Flink trims the space character only (not tabs or newlines).
+template <bool kLeft, bool kRight>
+Status trim_fn(const EvalContext&, const CallNode&, const Value* a, size_t, Value& out) {
+  std::string_view s = a[0].text;
+  if (kLeft) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  }
+  if (kRight) {
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  }
+  out = Value::string(s);  // a view into the argument: no copy
+  return {};
+}
+
+Status concat_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t n, Value& out) {
+  std::string& s = scratch();
+  for (size_t i = 0; i < n; ++i) s += a[i].text;
+  return set_text(ctx, s, out);
+}
+
+Status concat_ws_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t n,
+                    Value& out) {
+  if (a[0].is_null()) {
+    out = Value();
+    return {};
+  }
+  std::string& s = scratch();
+  bool first = true;
+  for (size_t i = 1; i < n; ++i) {
+    if (a[i].is_null()) continue;  // CONCAT_WS skips NULL arguments
+    if (!first) s += a[0].text;
+    s += a[i].text;
+    first = false;
+  }
+  return set_text(ctx, s, out);
+}
+
+// SUBSTR(s, start[, length]): 1-based; a negative start counts from the end (-1 is the last
+// character); start 0 or a start beyond the string gives ''; a negative length is an error
+// in Flink, '' here.
+Status substr_fn(const EvalContext&, const CallNode&, const Value* a, size_t n, Value& out) {
+  std::string_view s = a[0].text;
+  int64_t start = as_int64(a[1]);
+  int64_t len = n > 2 ? as_int64(a[2]) : INT64_MAX;
+  int64_t count = static_cast<int64_t>(code_point_count(s));
+  int64_t first = start > 0 ? start - 1 : start < 0 ? count + start : count;
+  if (first < 0 || first >= count || len <= 0) {
+    out = Value::string({});
+    return {};
+  }
+  size_t begin = byte_offset_of(s, static_cast<size_t>(first));
+  std::string_view rest = s.substr(begin);
+  size_t end = len >= count ? rest.size() : byte_offset_of(rest, static_cast<size_t>(len));
+  out = Value::string(rest.substr(0, end));
+  return {};
+}
+
+Status char_length_fn(const EvalContext&, const CallNode&, const Value* a, size_t, Value& out) {
+  out = Value::int64(static_cast<int64_t>(code_point_count(a[0].text)));
+  return {};
+}
+
+Status replace_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t, Value& out) {
+  std::string_view s = a[0].text, from = a[1].text, to = a[2].text;
+  if (from.empty()) {
+    out = Value::string(s);
+    return {};
+  }
+  std::string& r = scratch();
+  size_t pos = 0;
+  for (size_t hit; (hit = s.find(from, pos)) != std::string_view::npos; pos = hit + from.size()) {
+    r.append(s.substr(pos, hit - pos));
+    r.append(to);
+  }
+  r.append(s.substr(pos));
+  return set_text(ctx, r, out);
+}
+
+// SPLIT_INDEX(s, delimiter, index): the 0-based index-th token of s split on the whole
+// delimiter string (adjacent delimiters give empty tokens); NULL when the index is negative
+// or past the last token. An empty delimiter leaves s as the single token.
+Status split_index_fn(const EvalContext&, const CallNode&, const Value* a, size_t, Value& out) {
+  std::string_view s = a[0].text, delim = a[1].text;
+  int64_t index = as_int64(a[2]);
+  out = Value();
+  if (index < 0) return {};
+  if (delim.empty()) {
+    if (index == 0) out = Value::string(s);
+    return {};
+  }
+  size_t pos = 0;
+  for (int64_t i = 0;; ++i) {
+    size_t hit = s.find(delim, pos);
+    if (i == index) {
+      out = Value::string(s.substr(pos, hit == std::string_view::npos ? hit : hit - pos));
+      return {};
+    }
+    if (hit == std::string_view::npos) return {};
+    pos = hit + delim.size();
+  }
+}
+
+// MASK(s, keep_first, keep_last): every code point but the first keep_first and the last
+// keep_last becomes '*'. Negative counts keep nothing on that side.
+Status mask_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t, Value& out) {
+  std::string_view s = a[0].text;
+  int64_t count = static_cast<int64_t>(code_point_count(s));
+  int64_t keep_first = std::max<int64_t>(0, as_int64(a[1]));
+  int64_t keep_last = std::max<int64_t>(0, as_int64(a[2]));
+  std::string& r = scratch();
+  size_t pos = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    size_t start = pos;
+    next_code_point(s, pos);
+    if (i < keep_first || i >= count - keep_last) {
+      r.append(s.substr(start, pos - start));
+    } else {
+      r.push_back('*');
+    }
+  }
+  return set_text(ctx, r, out);
+}
+
+ExprType string_type(const std::vector<NodePtr>& args) {
+  return result_type(ValueKind::string, args);
+}
+
+template <FnImpl kFn>
+bool build_text_unary(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
+  coerce_to_text(c, args);
+  ExprType t = string_type(args);
+  if (kFn == char_length_fn) t.kind = ValueKind::int64;
+  out = std::make_unique<CallNode>(t, call.offset, "", kFn, true,
+                                   std::move(args));
+  return true;
+}
+
+bool build_concat_call(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
+  return build_concat(c, call.offset, std::move(args), out);
+}
+
+bool build_concat_ws(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
+  coerce_to_text(c, args);
+  ExprType t = string_type(args);
+  t.nullable = args[0]->type().nullable;
+  out = std::make_unique<CallNode>(t, call.offset, "CONCAT_WS", concat_ws_fn, false,
+                                   std::move(args));
+  return true;
+}
+
+bool build_substr(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (!require_integer(c, args[i], call.text)) return false;
+  }
+  coerce_to_text(c, args, 0, 1);
+  out = std::make_unique<CallNode>(string_type(args), call.offset, "SUBSTR", substr_fn, true,
+                                   std::move(args));
+  return true;
+}
+
+bool build_replace(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
+  coerce_to_text(c, args);
+  out = std::make_unique<CallNode>(string_type(args), call.offset, "REPLACE", replace_fn, true,
+                                   std::move(args));
+  return true;
+}
+
+bool build_split_index(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
+  if (!require_integer(c, args[2], "SPLIT_INDEX")) return false;
+  coerce_to_text(c, args, 0, 2);
+  out = std::make_unique<CallNode>(result_type(ValueKind::string, args, true), call.offset,
+                                   "SPLIT_INDEX", split_index_fn, true, std::move(args));
+  return true;
+}
+
+bool build_mask(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
+  if (!require_integer(c, args[1], "MASK") || !require_integer(c, args[2], "MASK")) return false;
+  coerce_to_text(c, args, 0, 1);
+  out = std::make_unique<CallNode>(string_type(args), call.offset, "MASK", mask_fn, true,
+                                   std::move(args));
+  return true;
+}
+
+constexpr FunctionDef kStringFunctions[] = {
+    {"UPPER", 1, 1, build_text_unary<upper_fn>},
+    {"UCASE", 1, 1, build_text_unary<upper_fn>},
+    {"LOWER", 1, 1, build_text_unary<lower_fn>},
+    {"LCASE", 1, 1, build_text_unary<lower_fn>},
+    {"TRIM", 1, 1, build_text_unary<trim_fn<true, true>>},
+    {"LTRIM", 1, 1, build_text_unary<trim_fn<true, false>>},
+    {"RTRIM", 1, 1, build_text_unary<trim_fn<false, true>>},
+    {"CHAR_LENGTH", 1, 1, build_text_unary<char_length_fn>},
+    {"CHARACTER_LENGTH", 1, 1, build_text_unary<char_length_fn>},
+    {"CONCAT", 1, kMaxArgs, build_concat_call},
+    {"CONCAT_WS", 2, kMaxArgs, build_concat_ws},
+    {"SUBSTR", 2, 3, build_substr},
+    {"SUBSTRING", 2, 3, build_substr},
+    {"REPLACE", 3, 3, build_replace},
+    {"SPLIT_INDEX", 3, 3, build_split_index},
+    {"MASK", 3, 3, build_mask},
+};
+
+}  // namespace
+
+bool build_concat(Compiler& c, uint32_t offset, std::vector<NodePtr> args, NodePtr& out) {
+  coerce_to_text(c, args);
+  out = std::make_unique<CallNode>(string_type(args), offset, "CONCAT", concat_fn, true,
+                                   std::move(args));
+  return true;
+}
+
+std::span<const FunctionDef> string_functions() { return kStringFunctions; }
+
+}  // namespace cdc::pipeline::expr

@@ -1,0 +1,43 @@
+// Value helpers of the expression engine: type categories, reading any numeric kind as
+// int/decimal/double, the text form of every kind, CAST between kinds, and ordering.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cdc/pipeline/expr/decimal.h"
+#include "cdc/pipeline/expr/node.h"
+
+namespace cdc::pipeline::expr {
+
+bool is_integer_kind(ValueKind k);   // int64, uint64, bit, year
+bool is_numeric_kind(ValueKind k);   // integers, float32/64, decimal
+bool is_text_kind(ValueKind k);      // string, bytes, json, enum_label, set_labels
+bool is_datetime_kind(ValueKind k);  // date, datetime, timestamp
+// SQL name of a type for messages: BIGINT, DECIMAL(10,2), STRING, TIMESTAMP_LTZ(3)...
+std::string type_name(const ExprType& t);
+// The type a column of this kind has in expressions (precision/scale/fsp from the column).
+ExprType column_type(const Column& c);
+
+int64_t as_int64(const Value& v);  // integer kinds and boolean
+double as_double(const Value& v);  // any numeric kind
+bool as_decimal(const Value& v, Decimal& out);  // any exact numeric kind
+
+// The precision and scale a non-decimal exact numeric takes in decimal arithmetic
+// (Flink: BIGINT -> DECIMAL(19, 0); sluice's BIGINT UNSIGNED -> DECIMAL(20, 0)).
+ExprType decimal_type_of(const ExprType& t);
+
+// Appends the text form of v: what CAST(v AS STRING) gives.
+void append_text(const Value& v, const TimeZone& zone, std::string& out);
+
+// Converts `in` to type `to` (CAST semantics). int_bits narrows BIGINT to TINYINT (8),
+// SMALLINT (16) or INT (32) with a range check. Errors name what failed.
+Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, const ExprType& to,
+                  uint8_t int_bits, Value& out);
+
+// How two values of a common type compare.
+enum class CompareMode : uint8_t { integer, decimal, floating, text, boolean, temporal, time };
+// -1, 0, 1. Both non-null and of kinds valid for `mode`.
+int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZone& zone);
+
+}  // namespace cdc::pipeline::expr
