@@ -128,8 +128,10 @@ struct TransformStage::Plan {
 struct TransformStage::TablePlans {
   TableSchemaPtr source;  // keeps the key's address from being reused while cached
   std::vector<std::unique_ptr<Plan>> plans;  // matching rules in order; empty: not transformed
-  std::string namespace_name, table_name;
-  std::optional<std::string> schema_name;  // Postgres schema; none for MySQL (Flink: null)
+  // Postgres: database, schema, table. MySQL has one level above tables: both names give the
+  // database (Flink's MySQL source leaves one of them null, which makes `||` chains null).
+  std::string namespace_name, schema_name, table_name;
+  bool namespace_resolved = false;
   // Metadata values copied into the arena of the batch `batch_seq` (rows outlive the stage).
   uint64_t batch_seq = 0;
   Value meta[kEventTypeSlot];
@@ -161,8 +163,10 @@ Result<std::unique_ptr<TransformStage>> TransformStage::create(std::vector<Trans
     }
     Compiled c{std::move(*pattern), std::move(rule), {}};
     if (!trim(c.rule.projection).empty()) {
-      auto items = expr::parse_projection(c.rule.projection, c.rule.projection_origin);
-      if (!items) return std::move(items).error().with_context(where);
+      expr::TextOrigin origin = c.rule.projection_origin;
+      origin.context = where + " projection";
+      auto items = expr::parse_projection(c.rule.projection, origin);
+      if (!items) return std::move(items).error();
       c.items = std::move(*items);
     }
     compiled.push_back(std::move(c));
@@ -179,10 +183,15 @@ Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
   const auto config_error = [&](const std::string& what) {
     return make_error(Errc::invalid_config, where + ": " + what);
   };
+  const std::string projection_context =
+      "transform[" + std::to_string(rule_index) + "] projection for table " + table.id.to_string();
+  expr::TextOrigin filter_origin = rule.filter_origin;
+  filter_origin.context =
+      "transform[" + std::to_string(rule_index) + "] filter for table " + table.id.to_string();
 
   expr::Scope scope(table);
   scope.add_extra(std::string(kNamespaceName), string_type(false), kNamespaceSlot);
-  scope.add_extra(std::string(kSchemaName), string_type(true), kSchemaSlot);
+  scope.add_extra(std::string(kSchemaName), string_type(false), kSchemaSlot);
   scope.add_extra(std::string(kTableName), string_type(false), kTableSlot);
   scope.add_extra(std::string(kDataEventType), string_type(false), kEventTypeSlot);
   if (!find_column(table.columns, kOpTs)) {
@@ -246,8 +255,24 @@ Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
       // Points at the item inside a one-line projection value.
       expr::TextOrigin origin = rule.projection_origin;
       if (origin.column != 0) origin.column += item.offset;
+      origin.context = projection_context;
       auto compiled = expr::compile(item.expression, scope, options_, origin);
-      if (!compiled) return std::move(compiled).error().with_context(where);
+      if (!compiled && !item.alias) {
+        // Flink also accepts an alias without AS ("a || b full_name"): when the item does not
+        // compile as a whole, try its last word as the alias.
+        const std::string_view text = item.expression;
+        const size_t space = text.find_last_of(" \t\n");
+        if (space != std::string_view::npos && bare_identifier(text.substr(space + 1))) {
+          if (auto prefix = expr::compile(trim(text.substr(0, space)), scope, options_, origin)) {
+            name = std::string(*bare_identifier(text.substr(space + 1)));
+            if (find_column(columns, name)) {
+              return config_error("the projection names column '" + name + "' twice");
+            }
+            compiled = std::move(prefix);
+          }
+        }
+      }
+      if (!compiled) return std::move(compiled).error();
       columns.push_back(computed_column(std::move(name), (*compiled)->type()));
       plan->outputs.push_back(Plan::Output{-1, std::move(*compiled)});
       return {};
@@ -285,7 +310,7 @@ Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
       }
     }
     if (!shadowed) {
-      if (auto f = expr::compile(rule.filter, scope, options_, rule.filter_origin)) {
+      if (auto f = expr::compile(rule.filter, scope, options_, filter_origin)) {
         plan->filter = std::move(*f);
         plan->filter_first = true;
       }
@@ -298,8 +323,8 @@ Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
                                                                .scale = columns[j].scale, .fsp = columns[j].fsp},
                                static_cast<uint32_t>(kMetaSlots + j));
       }
-      auto f = expr::compile(rule.filter, with_outputs, options_, rule.filter_origin);
-      if (!f) return std::move(f).error().with_context(where);
+      auto f = expr::compile(rule.filter, with_outputs, options_, filter_origin);
+      if (!f) return std::move(f).error();
       plan->filter = std::move(*f);
     }
     const ValueKind kind = plan->filter->type().kind;
@@ -362,6 +387,7 @@ Result<TransformStage::TablePlans*> TransformStage::plans_for(const TableSchemaP
   }
   plans->table_name = schema->id.table;
   plans->namespace_name = schema->id.db;
+  plans->schema_name = schema->id.db;
   plans->batch_seq = 0;
   return cache_.emplace(schema.get(), std::move(plans)).first->second.get();
 }
@@ -384,14 +410,12 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
     return true;
   }
   if (plans.batch_seq != batch_seq_) {
-    // Postgres: namespace = database, schema = TableId::db. MySQL: namespace = database, no schema.
-    const bool postgres = e.source.connector == "postgresql";
-    if (postgres && !plans.schema_name) {
-      plans.schema_name = plans.namespace_name;
+    if (!plans.namespace_resolved && e.source.connector == "postgresql") {
       plans.namespace_name = std::string(e.source.database);
     }
+    plans.namespace_resolved = true;
     plans.meta[kNamespaceSlot] = Value::string(batch.arena.copy(plans.namespace_name));
-    plans.meta[kSchemaSlot] = plans.schema_name ? Value::string(batch.arena.copy(*plans.schema_name)) : Value();
+    plans.meta[kSchemaSlot] = Value::string(batch.arena.copy(plans.schema_name));
     plans.meta[kTableSlot] = Value::string(batch.arena.copy(plans.table_name));
     plans.batch_seq = batch_seq_;
   }

@@ -94,6 +94,16 @@ class Sluice {
   std::unique_ptr<ChildProcess> process_;
 };
 
+// Every expected table got exactly its lines, and no other table got any.
+void check_tables(const std::map<std::string, Lines>& got, const std::map<std::string, Lines>& expected) {
+  for (const auto& [table, lines] : expected) {
+    INFO("table " << table);
+    CHECK(got.count(table) == 1);
+    if (got.count(table)) CHECK(got.at(table) == lines);
+  }
+  CHECK(got.size() == expected.size());
+}
+
 void recreate(MariaDbSession& sql, const std::vector<std::string>& dbs) {
   for (const auto& db : dbs) {
     sql.run("DROP DATABASE IF EXISTS " + db);
@@ -176,11 +186,195 @@ TEST_CASE("Flink CDC route examples: one-to-one, many-to-one, combined rules, re
       {"sink_db.b", {line("sink_db", "b", "INSERT", R"j({"id":"2","v":"b"})j")}},
       {"new_db.users_v2", {line("new_db", "users_v2", "INSERT", R"j({"id":"7","v":"u"})j")}},
   };
-  for (const auto& [table, lines] : expected) {
-    INFO("table " << table);
-    CHECK(got.count(table) == 1);
-    if (got.count(table)) CHECK(got.at(table) == lines);
+  check_tables(got, expected);
+  CHECK(sluice.stop() == 0);
+}
+
+TEST_CASE("Flink CDC transform examples: computed, metadata, '*', filters, keys, classification, SOFT_DELETE") {
+  MariaDbSession sql;
+  recreate(sql, {"tdb"});
+  const std::vector<std::string> tables = {"web_order_computed", "web_order_meta", "web_order_star",
+                                           "app_order_star",     "web_order_filter", "web_order_cfilter",
+                                           "web_order_pk",       "web_order_cpk",  "web_order_class",
+                                           "web_order_soft"};
+  for (const auto& t : tables) {
+    sql.run("CREATE TABLE tdb." + t +
+            " (id INT PRIMARY KEY, order_id INT, product_name VARCHAR(32), province VARCHAR(32))");
   }
-  CHECK(got.size() == expected.size());
+  // The rules as the Flink CDC documentation writes them, each on its own table.
+  Sluice sluice("transform-examples", "tdb\\..*", 5612,
+                "transform:\n"
+                "  - source-table: tdb.web_order_computed\n"
+                "    projection: id, order_id, UPPER(product_name) as product_name, localtimestamp as new_timestamp\n"
+                "    description: append calculated columns based on source table\n"
+                "  - source-table: tdb.web_order_meta\n"
+                "    projection: id, order_id, __namespace_name__ || '.' || __schema_name__ || '.' || __table_name__ identifier_name\n"
+                "    description: access metadata columns from source table\n"
+                "  - source-table: tdb.web_order_star\n"
+                "    projection: \\*, UPPER(product_name) as product_name\n"
+                "    description: project fields with wildcard character from source table\n"
+                "  - source-table: tdb.app_order_star\n"
+                "    projection: UPPER(product_name) as product_name, *\n"
+                "    description: project fields with wildcard character from source table\n"
+                "  - source-table: tdb.web_order_filter\n"
+                "    filter: id > 10 AND order_id > 100\n"
+                "    description: filtering rows from source table\n"
+                "  - source-table: tdb.web_order_cfilter\n"
+                "    projection: id, order_id, UPPER(province) as new_province\n"
+                "    filter: new_province = 'SHANGHAI'\n"
+                "    description: filtering rows based on computed columns\n"
+                "  - source-table: tdb.web_order_pk\n"
+                "    projection: id, order_id\n"
+                "    primary-keys: order_id\n"
+                "    description: reassign primary key example\n"
+                "  - source-table: tdb.web_order_cpk\n"
+                "    projection: id, order_id, UPPER(product_name) as product_name\n"
+                "    primary-keys: order_id, product_name\n"
+                "    partition-keys: product_name\n"
+                "    description: reassign composite primary keys example\n"
+                "  - source-table: tdb.web_order_class\n"
+                "    projection: id, order_id\n"
+                "    filter: UPPER(province) = 'SHANGHAI'\n"
+                "    description: classification mapping example\n"
+                "  - source-table: tdb.web_order_class\n"
+                "    projection: order_id as id, id as order_id\n"
+                "    filter: UPPER(province) = 'BEIJING'\n"
+                "    description: classification mapping example\n"
+                "  - source-table: tdb.web_order_soft\n"
+                "    projection: \\*, __data_event_type__ AS op_type\n"
+                "    converter-after-transform: SOFT_DELETE\n");
+  INFO("sluice log:\n" << sluice.log());
+  REQUIRE(sluice.ready());
+
+  for (const auto& t : tables) {
+    sql.run("INSERT INTO tdb." + t + " VALUES (1, 50, 'apple', 'shanghai'), (11, 150, 'pear', 'beijing'), " +
+            "(12, 90, 'fig', 'shanghai')");
+    sql.run("UPDATE tdb." + t + " SET product_name = 'kiwi' WHERE id = 1");
+    sql.run("DELETE FROM tdb." + t + " WHERE id = 11");
+  }
+
+  auto got = sluice.wait_for(45);
+  // LOCALTIMESTAMP differs per run: checked for its shape, then replaced.
+  static const std::regex kNow(R"j("new_timestamp":"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}")j");
+  for (auto& l : got["tdb.web_order_computed"]) l = std::regex_replace(l, kNow, R"j("new_timestamp":"<now>")j");
+
+  const auto line = [](const std::string& table, const std::string& type, const std::string& data,
+                       const std::string& types, const std::string& old = "null",
+                       const std::string& pk = R"j(["id"])j") {
+    return "{\"data\":[" + data + "],\"database\":\"tdb\",\"mysqlType\":{" + types + "},\"old\":" + old +
+           ",\"pkNames\":" + pk + ",\"table\":\"" + table + "\",\"type\":\"" + type + "\"}";
+  };
+  const std::string kInt = R"j("id":"int(11)","order_id":"int(11)")j";
+  const std::string kAll = kInt + R"j(,"product_name":"varchar(32)","province":"varchar(32)")j";
+  const std::map<std::string, Lines> expected = {
+      {"tdb.web_order_computed",
+       [&] {
+         const std::string t = "web_order_computed";
+         const std::string types = kInt + R"j(,"product_name":"longtext","new_timestamp":"datetime(3)")j";
+         return Lines{
+             line(t, "INSERT", R"j({"id":"1","order_id":"50","product_name":"APPLE","new_timestamp":"<now>"})j", types),
+             line(t, "INSERT", R"j({"id":"11","order_id":"150","product_name":"PEAR","new_timestamp":"<now>"})j", types),
+             line(t, "INSERT", R"j({"id":"12","order_id":"90","product_name":"FIG","new_timestamp":"<now>"})j", types),
+             line(t, "UPDATE", R"j({"id":"1","order_id":"50","product_name":"KIWI","new_timestamp":"<now>"})j", types,
+                  R"j([{"product_name":"APPLE"}])j"),
+             line(t, "DELETE", R"j({"id":"11","order_id":"150","product_name":"PEAR","new_timestamp":"<now>"})j", types)};
+       }()},
+      {"tdb.web_order_meta",
+       [&] {
+         const std::string t = "web_order_meta";
+         const std::string types = kInt + R"j(,"identifier_name":"longtext")j";
+         const auto data = [](const char* id, const char* order) {
+           return std::string(R"j({"id":")j") + id + R"j(","order_id":")j" + order +
+                  R"j(","identifier_name":"tdb.tdb.web_order_meta"})j";
+         };
+         return Lines{line(t, "INSERT", data("1", "50"), types), line(t, "INSERT", data("11", "150"), types),
+                      line(t, "INSERT", data("12", "90"), types), line(t, "UPDATE", data("1", "50"), types),
+                      line(t, "DELETE", data("11", "150"), types)};
+       }()},
+      {"tdb.web_order_star",
+       [&] {
+         const std::string t = "web_order_star";
+         const std::string types = kInt + R"j(,"product_name":"longtext","province":"varchar(32)")j";
+         return Lines{
+             line(t, "INSERT", R"j({"id":"1","order_id":"50","product_name":"APPLE","province":"shanghai"})j", types),
+             line(t, "INSERT", R"j({"id":"11","order_id":"150","product_name":"PEAR","province":"beijing"})j", types),
+             line(t, "INSERT", R"j({"id":"12","order_id":"90","product_name":"FIG","province":"shanghai"})j", types),
+             line(t, "UPDATE", R"j({"id":"1","order_id":"50","product_name":"KIWI","province":"shanghai"})j", types,
+                  R"j([{"product_name":"APPLE"}])j"),
+             line(t, "DELETE", R"j({"id":"11","order_id":"150","product_name":"PEAR","province":"beijing"})j", types)};
+       }()},
+      {"tdb.app_order_star",
+       [&] {
+         const std::string t = "app_order_star";
+         const std::string types = R"j("product_name":"longtext",)j" + kInt + R"j(,"province":"varchar(32)")j";
+         return Lines{
+             line(t, "INSERT", R"j({"product_name":"APPLE","id":"1","order_id":"50","province":"shanghai"})j", types),
+             line(t, "INSERT", R"j({"product_name":"PEAR","id":"11","order_id":"150","province":"beijing"})j", types),
+             line(t, "INSERT", R"j({"product_name":"FIG","id":"12","order_id":"90","province":"shanghai"})j", types),
+             line(t, "UPDATE", R"j({"product_name":"KIWI","id":"1","order_id":"50","province":"shanghai"})j", types,
+                  R"j([{"product_name":"APPLE"}])j"),
+             line(t, "DELETE", R"j({"product_name":"PEAR","id":"11","order_id":"150","province":"beijing"})j", types)};
+       }()},
+      {"tdb.web_order_filter",
+       {line("web_order_filter", "INSERT",
+             R"j({"id":"11","order_id":"150","product_name":"pear","province":"beijing"})j", kAll),
+        line("web_order_filter", "DELETE",
+             R"j({"id":"11","order_id":"150","product_name":"pear","province":"beijing"})j", kAll)}},
+      {"tdb.web_order_cfilter",
+       [&] {
+         const std::string t = "web_order_cfilter";
+         const std::string types = kInt + R"j(,"new_province":"longtext")j";
+         return Lines{line(t, "INSERT", R"j({"id":"1","order_id":"50","new_province":"SHANGHAI"})j", types),
+                      line(t, "INSERT", R"j({"id":"12","order_id":"90","new_province":"SHANGHAI"})j", types),
+                      line(t, "UPDATE", R"j({"id":"1","order_id":"50","new_province":"SHANGHAI"})j", types)};
+       }()},
+      {"tdb.web_order_pk",
+       [&] {
+         const std::string t = "web_order_pk";
+         const std::string pk = R"j(["order_id"])j";
+         return Lines{line(t, "INSERT", R"j({"id":"1","order_id":"50"})j", kInt, "null", pk),
+                      line(t, "INSERT", R"j({"id":"11","order_id":"150"})j", kInt, "null", pk),
+                      line(t, "INSERT", R"j({"id":"12","order_id":"90"})j", kInt, "null", pk),
+                      line(t, "UPDATE", R"j({"id":"1","order_id":"50"})j", kInt, "null", pk),
+                      line(t, "DELETE", R"j({"id":"11","order_id":"150"})j", kInt, "null", pk)};
+       }()},
+      {"tdb.web_order_cpk",
+       [&] {
+         const std::string t = "web_order_cpk";
+         const std::string pk = R"j(["order_id","product_name"])j";
+         const std::string types = kInt + R"j(,"product_name":"longtext")j";
+         return Lines{
+             line(t, "INSERT", R"j({"id":"1","order_id":"50","product_name":"APPLE"})j", types, "null", pk),
+             line(t, "INSERT", R"j({"id":"11","order_id":"150","product_name":"PEAR"})j", types, "null", pk),
+             line(t, "INSERT", R"j({"id":"12","order_id":"90","product_name":"FIG"})j", types, "null", pk),
+             line(t, "UPDATE", R"j({"id":"1","order_id":"50","product_name":"KIWI"})j", types,
+                  R"j([{"product_name":"APPLE"}])j", pk),
+             line(t, "DELETE", R"j({"id":"11","order_id":"150","product_name":"PEAR"})j", types, "null", pk)};
+       }()},
+      {"tdb.web_order_class",
+       [&] {
+         const std::string t = "web_order_class";
+         const std::string swapped_pk = R"j(["order_id"])j";  // the source key id is now order_id
+         return Lines{line(t, "INSERT", R"j({"id":"1","order_id":"50"})j", kInt),
+                      line(t, "INSERT", R"j({"id":"150","order_id":"11"})j", kInt, "null", swapped_pk),
+                      line(t, "INSERT", R"j({"id":"12","order_id":"90"})j", kInt),
+                      line(t, "UPDATE", R"j({"id":"1","order_id":"50"})j", kInt),
+                      line(t, "DELETE", R"j({"id":"150","order_id":"11"})j", kInt, "null", swapped_pk)};
+       }()},
+      {"tdb.web_order_soft",
+       [&] {
+         const std::string t = "web_order_soft";
+         const std::string types = kAll + R"j(,"op_type":"longtext")j";
+         return Lines{
+             line(t, "INSERT", R"j({"id":"1","order_id":"50","product_name":"apple","province":"shanghai","op_type":"+I"})j", types),
+             line(t, "INSERT", R"j({"id":"11","order_id":"150","product_name":"pear","province":"beijing","op_type":"+I"})j", types),
+             line(t, "INSERT", R"j({"id":"12","order_id":"90","product_name":"fig","province":"shanghai","op_type":"+I"})j", types),
+             line(t, "UPDATE", R"j({"id":"1","order_id":"50","product_name":"kiwi","province":"shanghai","op_type":"+U"})j", types,
+                  R"j([{"product_name":"apple","op_type":"-U"}])j"),
+             // The delete arrives as an insert of the deleted row, marked -D.
+             line(t, "INSERT", R"j({"id":"11","order_id":"150","product_name":"pear","province":"beijing","op_type":"-D"})j", types)};
+       }()},
+  };
+  check_tables(got, expected);
   CHECK(sluice.stop() == 0);
 }
