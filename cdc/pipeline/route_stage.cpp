@@ -66,7 +66,13 @@ std::vector<TableId> RouteStage::route_all(const TableId& table) const {
 }
 
 Result<const RouteStage::Routing*> RouteStage::routing_for(const TableSchemaPtr& schema) {
-  if (auto it = cache_.find(schema.get()); it != cache_.end()) return &it->second;
+  // Consecutive events mostly share a table: skip the map for a repeat.
+  if (schema.get() == last_source_) return last_routing_;
+  if (auto it = cache_.find(schema.get()); it != cache_.end()) {
+    last_source_ = schema.get();
+    last_routing_ = &it->second;
+    return last_routing_;
+  }
   Routing routing{schema, {}};
   for (auto& [id, rule_index] : resolve(schema->id)) {
     const RouteRule& rule = rules_[rule_index].rule;
@@ -89,16 +95,19 @@ Result<const RouteStage::Routing*> RouteStage::routing_for(const TableSchemaPtr&
       c.length = 256;
       copy->columns.push_back(std::move(c));
       target.add_source_column = true;
+      target.source_name = schema->id.to_string();
     }
     target.schema = std::move(copy);
     routing.targets.push_back(std::move(target));
   }
-  return &cache_.emplace(schema.get(), std::move(routing)).first->second;
+  last_source_ = schema.get();
+  last_routing_ = &cache_.emplace(schema.get(), std::move(routing)).first->second;
+  return last_routing_;
 }
 
 void RouteStage::retarget(ChangeEvent& e, const Target& target, Arena& arena) const {
   if (target.add_source_column) {
-    const Value source = Value::string(arena.copy(e.schema->id.to_string()));
+    const Value source = Value::string(arena.copy(target.source_name));
     for (RowImage* image : {&e.before, &e.after}) {
       if (!image->present) continue;
       std::span<Value> row = arena.make_array<Value>(image->size + 1);

@@ -48,6 +48,7 @@ class RouteStage final : public Stage {
   struct Target {
     TableSchemaPtr schema;
     bool add_source_column = false;
+    std::string source_name;  // "db.table" of the source, for the source-table column
   };
   struct Routing {
     TableSchemaPtr source;        // keeps the key's address from being reused while cached
@@ -63,6 +64,8 @@ class RouteStage final : public Stage {
   std::vector<Compiled> rules_;
   RouteMode mode_;
   std::map<const TableSchema*, Routing> cache_;
+  const TableSchema* last_source_ = nullptr;  // the entry of cache_ used last
+  const Routing* last_routing_ = nullptr;
 };
 
 }  // namespace cdc::pipeline

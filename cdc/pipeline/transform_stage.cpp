@@ -119,7 +119,9 @@ struct TransformStage::Plan {
   size_t rule_index = 0;
   const TransformRule* rule = nullptr;
   std::vector<Output> outputs;
-  bool identity = false;  // outputs are the source columns in order: rows pass unchanged
+  // Every output copies the source column of its index: a row image is reused as its first
+  // outputs.size() values, nothing is evaluated or allocated.
+  bool identity = false;
   std::unique_ptr<expr::Expression> filter;
   bool filter_first = false;  // the filter names no output: decide before projecting
   TableSchemaPtr output;
@@ -299,6 +301,13 @@ Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
     }
   }
 
+  if (!plan->identity) {
+    plan->identity = true;
+    for (size_t j = 0; j < plan->outputs.size(); ++j) {
+      plan->identity = plan->identity && plan->outputs[j].copy_from == static_cast<int32_t>(j);
+    }
+  }
+
   if (!rule.filter.empty()) {
     // Deciding before projecting saves the projection of dropped rows; possible when the filter
     // compiles without the outputs and no output shadows a source column of the same name.
@@ -367,7 +376,11 @@ Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
     }
     out->partition_key.push_back(*col);
   }
-  if (plan->identity && rule.primary_keys.empty() && rule.partition_keys.empty()) {
+  const bool same_columns =
+      plan->identity && plan->outputs.size() == table.columns.size() &&
+      std::equal(out->columns.begin(), out->columns.end(), table.columns.begin(),
+                 [](const Column& a, const Column& b) { return a.name == b.name; });
+  if (same_columns && rule.primary_keys.empty() && rule.partition_keys.empty()) {
     plan->output = schema;  // nothing about the table changes
   } else {
     plan->output = std::move(out);
@@ -376,7 +389,13 @@ Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
 }
 
 Result<TransformStage::TablePlans*> TransformStage::plans_for(const TableSchemaPtr& schema) {
-  if (auto it = cache_.find(schema.get()); it != cache_.end()) return it->second.get();
+  // Consecutive events mostly share a table: skip the map for a repeat.
+  if (schema.get() == last_schema_) return last_plans_;
+  if (auto it = cache_.find(schema.get()); it != cache_.end()) {
+    last_schema_ = schema.get();
+    last_plans_ = it->second.get();
+    return last_plans_;
+  }
   auto plans = std::make_unique<TablePlans>();
   plans->source = schema;
   for (size_t i = 0; i < rules_.size(); ++i) {
@@ -389,7 +408,9 @@ Result<TransformStage::TablePlans*> TransformStage::plans_for(const TableSchemaP
   plans->namespace_name = schema->id.db;
   plans->schema_name = schema->id.db;
   plans->batch_seq = 0;
-  return cache_.emplace(schema.get(), std::move(plans)).first->second.get();
+  last_schema_ = schema.get();
+  last_plans_ = cache_.emplace(schema.get(), std::move(plans)).first->second.get();
+  return last_plans_;
 }
 
 Result<TableSchemaPtr> TransformStage::check(const TableSchemaPtr& table) {
@@ -460,7 +481,8 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
       CDC_TRY_ASSIGN(bool pass, passes(plan));
       if (!pass) continue;
     }
-    if (!plan.identity) CDC_TRY(project(plan, deciding));
+    // A filter on the outputs reads them from the scratch slots, even where rows are reused.
+    if (!plan.identity || (plan.filter && !plan.filter_first)) CDC_TRY(project(plan, deciding));
     if (plan.filter && !plan.filter_first) {
       CDC_TRY_ASSIGN(bool pass, passes(plan));
       if (!pass) continue;
@@ -469,11 +491,18 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
     const Op effective = e.op == Op::read ? Op::insert : e.op;
     if (std::find(rule.skip_ops.begin(), rule.skip_ops.end(), effective) != rule.skip_ops.end()) return false;
 
-    RowImage decided = plan.identity ? deciding : materialise(plan);
-    if (e.op == Op::update && e.before.present && !plan.identity) {
-      scratch_[kEventTypeSlot] = Value::string(event_type(e.op, true));
-      CDC_TRY(project(plan, e.before));
-      e.before = materialise(plan);
+    const auto prefix = [&](const RowImage& image) {
+      return RowImage(image.values().first(plan.outputs.size()));
+    };
+    RowImage decided = plan.identity ? prefix(deciding) : materialise(plan);
+    if (e.op == Op::update && e.before.present) {
+      if (plan.identity) {
+        e.before = prefix(e.before);
+      } else {
+        scratch_[kEventTypeSlot] = Value::string(event_type(e.op, true));
+        CDC_TRY(project(plan, e.before));
+        e.before = materialise(plan);
+      }
     }
     if (is_delete) {
       if (rule.soft_delete) {
@@ -486,7 +515,7 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
     } else {
       e.after = decided;
     }
-    if (!e.unchanged_columns.empty() && !plan.identity) {
+    if (!e.unchanged_columns.empty() && !(plan.identity && plan.outputs.size() == plans.source->columns.size())) {
       // Postgres unchanged TOAST columns, renumbered for the output (copied columns only).
       std::vector<uint32_t> kept;
       for (uint32_t j = 0; j < plan.outputs.size(); ++j) {

@@ -80,6 +80,8 @@ class TransformStage final : public Stage {
   std::vector<Compiled> rules_;
   expr::CompileOptions options_;
   std::map<const TableSchema*, std::unique_ptr<TablePlans>> cache_;
+  const TableSchema* last_schema_ = nullptr;  // the entry of cache_ used last
+  TablePlans* last_plans_ = nullptr;
   std::vector<Value> scratch_;  // extra slots of one evaluation: metadata, then outputs
   uint64_t batch_seq_ = 0;
   int64_t now_ms_ = 0;

@@ -248,3 +248,17 @@ TEST_CASE("transform: check() compiles the plans for a known schema before any e
   auto bad = stage_of({rule("mydb.web_order", "id, nope")})->check(web_order());
   REQUIRE_FALSE(bad);
 }
+
+TEST_CASE("transform: a projection of leading columns reuses the row; a filter may name a renamed one") {
+  auto stage = stage_of({rule("mydb.web_order", "id AS key, order_id", "key > 1")});
+  auto schema = web_order();
+  Batch batch;
+  batch.events.push_back(insert(batch, schema, 1, 10, "a", "x"));
+  batch.events.push_back(insert(batch, schema, 2, 20, "b", "y"));
+  const Value* source_row = batch.events[1].after.data;
+  REQUIRE(stage->process(batch));
+  REQUIRE(batch.events.size() == 1);
+  CHECK(show(*batch.events[0].schema, batch.events[0].after) == "key=2 order_id=20");
+  CHECK(batch.events[0].after.data == source_row);  // no copy
+  CHECK(batch.events[0].schema->primary_key == std::vector<uint32_t>{0});
+}
