@@ -3,6 +3,7 @@
 
 #include "cdc/pipeline/expr/compiler.h"
 #include "cdc/pipeline/expr/parser.h"
+#include "cdc/pipeline/expr/value_ops.h"
 
 namespace cdc::pipeline::expr {
 namespace {
@@ -139,6 +140,22 @@ Result<std::vector<ProjectionItem>> parse_projection(std::string_view text,
     first = i + 1;
   }
   return items;
+}
+
+Column output_column(std::string name, const ExprType& type) {
+  Column c;
+  c.name = std::move(name);
+  c.kind = type.kind == ValueKind::null ? ValueKind::string : type.kind;
+  c.nullable = type.nullable || type.kind == ValueKind::null;
+  c.precision = type.precision;
+  c.scale = type.scale;
+  c.fsp = type.fsp;
+  if (c.kind == ValueKind::int64) c.precision = 0;  // the INT-literal hint is not a column type
+  ExprType shown = type;
+  shown.kind = c.kind;
+  c.source_type = type_name(shown);
+  if (c.kind == ValueKind::string) c.charset = "utf8mb4";
+  return c;
 }
 
 }  // namespace cdc::pipeline::expr

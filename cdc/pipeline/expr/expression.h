@@ -119,6 +119,12 @@ struct ProjectionItem {
 // CASE), and separates `AS alias`. Errors as compile().
 Result<std::vector<ProjectionItem>> parse_projection(std::string_view text, const TextOrigin& origin);
 
+// The output schema column of a projected expression: kind, nullability, precision/scale/fsp
+// from `type`, and a Flink-style source_type ("DECIMAL(13, 2)", "STRING", "TIMESTAMP_LTZ(3)",
+// "BIGINT") for encoders that report types. A NULL-typed expression (the literal NULL) becomes
+// a nullable STRING column.
+Column output_column(std::string name, const ExprType& type);
+
 // True for the result of a filter: only boolean true passes (NULL and false drop the row).
 inline bool is_true(const Value& v) { return v.kind == ValueKind::boolean && v.i != 0; }
 

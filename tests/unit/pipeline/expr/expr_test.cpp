@@ -186,3 +186,74 @@ TEST_CASE("compile: deep nesting is refused, not a stack overflow") {
   auto n = compile_on(table->schema, "id > 0 AND " + chain + " = 1");
   REQUIRE_FALSE(n);
 }
+
+TEST_CASE("output_column: the projected column a sink sees") {
+  ExprType dec;
+  dec.kind = ValueKind::decimal;
+  dec.precision = 13;
+  dec.scale = 2;
+  dec.nullable = false;
+  Column c = output_column("total", dec);
+  CHECK(c.name == "total");
+  CHECK(c.kind == ValueKind::decimal);
+  CHECK_FALSE(c.nullable);
+  CHECK(c.precision == 13);
+  CHECK(c.scale == 2);
+  CHECK(c.source_type == "DECIMAL(13, 2)");
+  ExprType null_type;
+  Column n = output_column("x", null_type);
+  CHECK(n.kind == ValueKind::string);
+  CHECK(n.nullable);
+  ExprType ts;
+  ts.kind = ValueKind::timestamp;
+  ts.fsp = 3;
+  CHECK(output_column("t", ts).source_type == "TIMESTAMP_LTZ(3)");
+}
+
+TEST_CASE("regex: long input and catastrophic backtracking end in a value or a clear error") {
+  TableSchema schema;
+  schema.id = {"db", "t"};
+  Column c;
+  c.name = "s";
+  c.kind = ValueKind::string;
+  schema.columns.push_back(c);
+  std::string long_text(1 << 20, 'a');  // 1 MiB
+  long_text += "c";
+  std::vector<Value> values{Value::string(long_text)};
+  Arena arena;
+  EvalRow row{values, {}, &arena, 0};
+  Scope scope(schema);
+  auto run = [&](std::string_view text, Value& out) {
+    auto e = compile(text, scope, {}, {});
+    REQUIRE(e);
+    return (*e)->eval(row, out);
+  };
+  Value out;
+  // A group repeated a million times needs more backtracking stack than the 1 MiB JIT stack
+  // per thread: a clean error for that row (java.util.regex throws StackOverflowError here).
+  Status long_match = run("REGEXP(s, '^(a|b)*c$')", out);
+  REQUIRE_FALSE(long_match);
+  CHECK(long_match.error().message ==
+        "expression 'REGEXP(s, '^(a|b)*c$')': at column 1: REGEXP failed: JIT stack limit reached");
+  REQUIRE(run("REGEXP(s, '^[ab]*c$')", out));  // the same language without a group: fine
+  CHECK(is_true(out));
+  REQUIRE(run("REGEXP(s, 'c$')", out));
+  CHECK(is_true(out));
+  REQUIRE(run("CHAR_LENGTH(REGEXP_REPLACE(s, 'a', 'bb'))", out));
+  CHECK(out.i == (2 << 20) + 1);
+  values[0] = Value::string(std::string(40, 'a') + "!");
+  Status st = run("REGEXP(s, '^(a+)+$')", out);  // exponential without limits
+  if (!st) {
+    CHECK(st.error().message.find("REGEXP failed: ") != std::string::npos);
+  } else {
+    CHECK_FALSE(is_true(out));  // PCRE2's auto-possessification may defuse it: then no match
+  }
+  values[0] = Value::string(std::string(100000, 'a'));
+  REQUIRE(run("s LIKE '%a%a%a%a%a%b'", out));  // one backtrack point: linear, not exponential
+  CHECK_FALSE(is_true(out));
+  values[0] = Value::string("\xff\xfe not utf-8 \xc3");
+  REQUIRE(run("REGEXP(s, 'not')", out));
+  CHECK(is_true(out));
+  REQUIRE(run("UPPER(s) LIKE '%NOT UTF-8%'", out));
+  CHECK(is_true(out));
+}
