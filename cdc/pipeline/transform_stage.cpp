@@ -50,51 +50,6 @@ expr::ExprType string_type(bool nullable) {
   return expr::ExprType{.kind = ValueKind::string, .nullable = nullable};
 }
 
-// The source-type text of a computed column, as MySQL would print the type.
-std::string source_type_for(const expr::ExprType& t) {
-  const auto with_fsp = [&](const char* base) {
-    return t.fsp == 0 ? std::string(base) : std::string(base) + "(" + std::to_string(t.fsp) + ")";
-  };
-  switch (t.kind) {
-    case ValueKind::boolean: return "boolean";
-    case ValueKind::int64: return "bigint";
-    case ValueKind::uint64: return "bigint unsigned";
-    case ValueKind::float32: return "float";
-    case ValueKind::float64: return "double";
-    case ValueKind::decimal:
-      return "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
-    case ValueKind::bytes: return "longblob";
-    case ValueKind::date: return "date";
-    case ValueKind::time: return with_fsp("time");
-    case ValueKind::datetime: return with_fsp("datetime");
-    case ValueKind::timestamp: return with_fsp("timestamp");
-    case ValueKind::json: return "json";
-    case ValueKind::bit: return "bit(64)";
-    case ValueKind::year: return "year";
-    case ValueKind::null:
-    case ValueKind::string:
-    case ValueKind::enum_label:
-    case ValueKind::set_labels: return "longtext";
-  }
-  return "longtext";
-}
-
-Column computed_column(std::string name, const expr::ExprType& t) {
-  Column c;
-  c.name = std::move(name);
-  c.source_type = source_type_for(t);
-  // The literal NULL has no type of its own: it is written as a nullable string column.
-  c.kind = t.kind == ValueKind::null || t.kind == ValueKind::enum_label || t.kind == ValueKind::set_labels
-               ? ValueKind::string
-               : t.kind;
-  c.nullable = t.nullable || t.kind == ValueKind::null;
-  c.precision = t.precision;
-  c.scale = t.scale;
-  c.fsp = t.fsp;
-  if (c.kind == ValueKind::string) c.charset = "utf8mb4";
-  return c;
-}
-
 std::string_view event_type(Op op, bool before_image) {
   switch (op) {
     case Op::update: return before_image ? "-U" : "+U";
@@ -275,7 +230,7 @@ Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
         }
       }
       if (!compiled) return std::move(compiled).error();
-      columns.push_back(computed_column(std::move(name), (*compiled)->type()));
+      columns.push_back(expr::output_column(std::move(name), (*compiled)->type()));
       plan->outputs.push_back(Plan::Output{-1, std::move(*compiled)});
       return {};
     };

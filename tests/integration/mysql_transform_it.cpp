@@ -99,7 +99,13 @@ void check_tables(const std::map<std::string, Lines>& got, const std::map<std::s
   for (const auto& [table, lines] : expected) {
     INFO("table " << table);
     CHECK(got.count(table) == 1);
-    if (got.count(table)) CHECK(got.at(table) == lines);
+    // Joined, so that a failure prints both sides.
+    const auto joined = [](const Lines& l) {
+      std::string out;
+      for (const auto& line : l) out += line + "\n";
+      return out;
+    };
+    if (got.count(table)) CHECK(joined(got.at(table)) == joined(lines));
   }
   CHECK(got.size() == expected.size());
 }
@@ -270,7 +276,7 @@ TEST_CASE("Flink CDC transform examples: computed, metadata, '*', filters, keys,
       {"tdb.web_order_computed",
        [&] {
          const std::string t = "web_order_computed";
-         const std::string types = kInt + R"j(,"product_name":"longtext","new_timestamp":"datetime(3)")j";
+         const std::string types = kInt + R"j(,"product_name":"STRING","new_timestamp":"TIMESTAMP(3)")j";
          return Lines{
              line(t, "INSERT", R"j({"id":"1","order_id":"50","product_name":"APPLE","new_timestamp":"<now>"})j", types),
              line(t, "INSERT", R"j({"id":"11","order_id":"150","product_name":"PEAR","new_timestamp":"<now>"})j", types),
@@ -282,7 +288,7 @@ TEST_CASE("Flink CDC transform examples: computed, metadata, '*', filters, keys,
       {"tdb.web_order_meta",
        [&] {
          const std::string t = "web_order_meta";
-         const std::string types = kInt + R"j(,"identifier_name":"longtext")j";
+         const std::string types = kInt + R"j(,"identifier_name":"STRING")j";
          const auto data = [](const char* id, const char* order) {
            return std::string(R"j({"id":")j") + id + R"j(","order_id":")j" + order +
                   R"j(","identifier_name":"tdb.tdb.web_order_meta"})j";
@@ -294,7 +300,7 @@ TEST_CASE("Flink CDC transform examples: computed, metadata, '*', filters, keys,
       {"tdb.web_order_star",
        [&] {
          const std::string t = "web_order_star";
-         const std::string types = kInt + R"j(,"product_name":"longtext","province":"varchar(32)")j";
+         const std::string types = kInt + R"j(,"product_name":"STRING","province":"varchar(32)")j";
          return Lines{
              line(t, "INSERT", R"j({"id":"1","order_id":"50","product_name":"APPLE","province":"shanghai"})j", types),
              line(t, "INSERT", R"j({"id":"11","order_id":"150","product_name":"PEAR","province":"beijing"})j", types),
@@ -306,7 +312,7 @@ TEST_CASE("Flink CDC transform examples: computed, metadata, '*', filters, keys,
       {"tdb.app_order_star",
        [&] {
          const std::string t = "app_order_star";
-         const std::string types = R"j("product_name":"longtext",)j" + kInt + R"j(,"province":"varchar(32)")j";
+         const std::string types = R"j("product_name":"STRING",)j" + kInt + R"j(,"province":"varchar(32)")j";
          return Lines{
              line(t, "INSERT", R"j({"product_name":"APPLE","id":"1","order_id":"50","province":"shanghai"})j", types),
              line(t, "INSERT", R"j({"product_name":"PEAR","id":"11","order_id":"150","province":"beijing"})j", types),
@@ -323,7 +329,7 @@ TEST_CASE("Flink CDC transform examples: computed, metadata, '*', filters, keys,
       {"tdb.web_order_cfilter",
        [&] {
          const std::string t = "web_order_cfilter";
-         const std::string types = kInt + R"j(,"new_province":"longtext")j";
+         const std::string types = kInt + R"j(,"new_province":"STRING")j";
          return Lines{line(t, "INSERT", R"j({"id":"1","order_id":"50","new_province":"SHANGHAI"})j", types),
                       line(t, "INSERT", R"j({"id":"12","order_id":"90","new_province":"SHANGHAI"})j", types),
                       line(t, "UPDATE", R"j({"id":"1","order_id":"50","new_province":"SHANGHAI"})j", types)};
@@ -342,7 +348,7 @@ TEST_CASE("Flink CDC transform examples: computed, metadata, '*', filters, keys,
        [&] {
          const std::string t = "web_order_cpk";
          const std::string pk = R"j(["order_id","product_name"])j";
-         const std::string types = kInt + R"j(,"product_name":"longtext")j";
+         const std::string types = kInt + R"j(,"product_name":"STRING")j";
          return Lines{
              line(t, "INSERT", R"j({"id":"1","order_id":"50","product_name":"APPLE"})j", types, "null", pk),
              line(t, "INSERT", R"j({"id":"11","order_id":"150","product_name":"PEAR"})j", types, "null", pk),
@@ -364,7 +370,7 @@ TEST_CASE("Flink CDC transform examples: computed, metadata, '*', filters, keys,
       {"tdb.web_order_soft",
        [&] {
          const std::string t = "web_order_soft";
-         const std::string types = kAll + R"j(,"op_type":"longtext")j";
+         const std::string types = kAll + R"j(,"op_type":"STRING")j";
          return Lines{
              line(t, "INSERT", R"j({"id":"1","order_id":"50","product_name":"apple","province":"shanghai","op_type":"+I"})j", types),
              line(t, "INSERT", R"j({"id":"11","order_id":"150","product_name":"pear","province":"beijing","op_type":"+I"})j", types),

@@ -89,10 +89,10 @@ TEST_CASE("transform: computed columns, metadata columns and the derived output 
   CHECK(out.columns[0].source_type == "int(11)");  // a copied column keeps its source type
   CHECK(out.columns[2].name == "product_name");
   CHECK(out.columns[2].kind == ValueKind::string);
-  CHECK(out.columns[2].source_type == "longtext");
+  CHECK(out.columns[2].source_type == "STRING");  // Flink type names (expr::output_column)
   CHECK(out.columns[3].name == "identifier_name");
   CHECK(out.columns[5].kind == ValueKind::int64);
-  CHECK(out.columns[5].source_type == "bigint");
+  CHECK(out.columns[5].source_type == "BIGINT");
   CHECK(out.primary_key == std::vector<uint32_t>{0});
   CHECK(show(out, batch.events[0].after) ==
         "id=1 order_id=50 product_name=APPLE identifier_name=mydb.mydb.web_order op=+I doubled=100");
