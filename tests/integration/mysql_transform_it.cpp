@@ -87,6 +87,8 @@ class Sluice {
     process_->signal(SIGTERM);
     return process_->wait(20s).value_or(-1);
   }
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout) { return process_->wait(timeout); }
+  std::string config() const { return dir_ + "/pipeline.yaml"; }
 
  private:
   std::string dir_;
@@ -383,4 +385,36 @@ TEST_CASE("Flink CDC transform examples: computed, metadata, '*', filters, keys,
   };
   check_tables(got, expected);
   CHECK(sluice.stop() == 0);
+}
+
+TEST_CASE("a transform that does not fit the table stops the pipeline, naming file:line:col, table, column and expression") {
+  MariaDbSession sql;
+  recreate(sql, {"edb"});
+  sql.run("CREATE TABLE edb.t (id INT PRIMARY KEY, name VARCHAR(16))");
+  Sluice sluice("transform-error", "edb\\..*", 5613,
+                "transform:\n"
+                "  - source-table: edb.t\n"
+                "    projection: id, UPPER(nmae) AS upper_name\n");
+  REQUIRE(sluice.ready());
+  sql.run("INSERT INTO edb.t VALUES (1, 'a')");
+  CHECK(sluice.wait_exit(20s) == 1);
+  const std::string log = sluice.log();
+  INFO(log);
+  const std::string config = read_file(sluice.config());
+  size_t line_start = 0;  // of line 16, the projection
+  for (int line = 1; line < 16; ++line) line_start = config.find('\n', line_start) + 1;
+  REQUIRE(config.compare(line_start, 36, "    projection: id, UPPER(nmae) AS u") == 0);
+  CHECK(log.find(sluice.config() + ":16:21: transform[0] projection for table edb.t: at column 7 of 'UPPER(nmae)': "
+                 "unknown column 'nmae' in table edb.t (did you mean 'name'?)") != std::string::npos);
+  CHECK(line_count(sluice.out()) == 0);
+
+  // A syntax error in a projection list is refused before anything runs.
+  const std::string bad = make_temp_dir("sluice-transform-it") + "/bad.yaml";
+  std::string text = read_file(sluice.config());
+  text.replace(text.find("UPPER(nmae) AS upper_name"), 25, "UPPER(name");
+  std::ofstream(bad) << text;
+  ChildProcess validate({sluice_binary(), "validate", bad}, bad + ".out", bad + ".err");
+  CHECK(validate.wait(20s) == 2);
+  CHECK(read_file(bad + ".err") == bad + ": pipeline 'transform-error': " + bad +
+                                       ":16:17: transform[0] projection: at column 15 of 'id, UPPER(name': missing ')'\n");
 }
