@@ -165,7 +165,7 @@ TEST_CASE("Flink CDC route examples: one-to-one, many-to-one, combined rules, re
   sql.run("UPDATE rdb.web_order SET v = 'b' WHERE id = 1");
   sql.run("DELETE FROM shards.web_order_2 WHERE id = 1");
 
-  const auto got = sluice.wait_for(13);
+  const auto got = sluice.wait_for(12);
   const std::string kTypes = R"j("mysqlType":{"id":"int(11)","v":"varchar(16)"})j";
   const auto line = [&](const std::string& db, const std::string& table, const std::string& type,
                         const std::string& data, const std::string& old = "null",
