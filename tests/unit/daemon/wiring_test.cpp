@@ -130,7 +130,34 @@ pipeline: {name: w}
   REQUIRE(chain);
   REQUIRE(chain->size() == 2);
   CHECK(dynamic_cast<pipeline::TransformStage*>((*chain)[0].get()) != nullptr);
-  CHECK(dynamic_cast<pipeline::RouteStage*>((*chain)[1].get()) != nullptr);
+  auto* route = dynamic_cast<pipeline::RouteStage*>((*chain)[1].get());
+  REQUIRE(route != nullptr);
+  CHECK(route->route_all({"datagen", "t"}) == std::vector<TableId>{{"ods", "t"}});
+}
+
+TEST_CASE("wiring: pipeline.route-mode reaches the route stage") {
+  constexpr const char* kTwoRules = R"(
+source:
+  type: datagen
+  table: t
+  columns: [{name: id, type: int}]
+sink: {type: "null"}
+route:
+  - {source-table: datagen.t, sink-table: a.t}
+  - {source-table: datagen.\.*, sink-table: b.<>}
+pipeline: {name: w%s}
+)";
+  const auto targets = [&](const char* mode) {
+    char yaml[512];
+    std::snprintf(yaml, sizeof yaml, kTwoRules, mode);
+    auto parts = daemon::make_parts(load_one(yaml));
+    REQUIRE(parts);
+    auto chain = parts->make_stages();
+    REQUIRE(chain);
+    return dynamic_cast<pipeline::RouteStage&>(*(*chain)[0]).route_all({"datagen", "t"});
+  };
+  CHECK(targets("") == std::vector<TableId>{{"a", "t"}, {"b", "t"}});
+  CHECK(targets(", route-mode: first-match") == std::vector<TableId>{{"a", "t"}});
 }
 
 TEST_CASE("wiring: the redis sink follows pipeline.delivery and registers its metrics") {
