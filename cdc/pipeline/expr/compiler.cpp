@@ -28,9 +28,9 @@ class LiteralNode final : public Node {
       : Node(type, offset), storage_(std::move(storage)), value_(value) {
     if (!storage_.empty() || value_.kind == ValueKind::string) value_.text = storage_;
   }
-  Status eval(const EvalContext&, Value& out) const override {
+  bool eval(const EvalContext&, Value& out) const override {
     out = value_;
-    return {};
+    return true;
   }
   const Value* constant() const override { return &value_; }
 
@@ -43,16 +43,16 @@ class ColumnNode final : public Node {
  public:
   ColumnNode(ExprType type, uint32_t offset, uint32_t index, bool extra, std::string name)
       : Node(type, offset), index_(index), extra_(extra), name_(std::move(name)) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     std::span<const Value> values = extra_ ? ctx.row.extra : ctx.row.columns;
     if (index_ >= values.size()) {
-      return runtime_error(ctx, offset_,
-                           "the row has " + std::to_string(values.size()) +
-                               " values but column '" + name_ + "' is number " +
-                               std::to_string(index_ + 1) + " of the schema it was compiled for");
+      return ctx.check(runtime_error(
+          ctx, offset_,
+          "the row has " + std::to_string(values.size()) + " values but column '" + name_ +
+              "' is number " + std::to_string(index_ + 1) + " of the schema it was compiled for"));
     }
     out = values[index_];
-    return {};
+    return true;
   }
 
  private:
@@ -65,10 +65,10 @@ class CastNode final : public Node {
  public:
   CastNode(ExprType to, uint32_t offset, NodePtr child, uint8_t int_bits)
       : Node(to, offset), child_(std::move(child)), int_bits_(int_bits) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value in;
-    CDC_TRY(child_->eval(ctx, in));
-    return cast_value(ctx, offset_, in, type_, int_bits_, out);
+    if (!child_->eval(ctx, in)) return false;
+    return ctx.check(cast_value(ctx, offset_, in, type_, int_bits_, out));
   }
 
  private:
@@ -85,24 +85,27 @@ class ArithNode final : public Node {
   ArithNode(ExprType type, uint32_t offset, char op, ArithMode mode, NodePtr l, NodePtr r)
       : Node(type, offset), op_(op), mode_(mode), left_(std::move(l)), right_(std::move(r)) {}
 
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value a, b;
-    CDC_TRY(left_->eval(ctx, a));
+    if (!left_->eval(ctx, a)) return false;
     if (a.is_null()) {
       out = Value();
-      return {};
+      return true;
     }
-    CDC_TRY(right_->eval(ctx, b));
+    if (!right_->eval(ctx, b)) return false;
     if (b.is_null()) {
       out = Value();
-      return {};
+      return true;
     }
     switch (mode_) {
-      case ArithMode::integer: return eval_integer(ctx, as_int64(a), as_int64(b), out);
-      case ArithMode::floating: return eval_floating(ctx, as_double(a), as_double(b), out);
-      case ArithMode::decimal: return eval_decimal(ctx, a, b, out);
+      case ArithMode::integer:
+        return ctx.check(eval_integer(ctx, as_int64(a), as_int64(b), out));
+      case ArithMode::floating:
+        return ctx.check(eval_floating(ctx, as_double(a), as_double(b), out));
+      case ArithMode::decimal:
+        return ctx.check(eval_decimal(ctx, a, b, out));
     }
-    return {};
+    return true;
   }
 
  private:
@@ -118,9 +121,15 @@ class ArithNode final : public Node {
     int64_t r = 0;
     bool overflowed = false;
     switch (op_) {
-      case '+': overflowed = __builtin_add_overflow(a, b, &r); break;
-      case '-': overflowed = __builtin_sub_overflow(a, b, &r); break;
-      case '*': overflowed = __builtin_mul_overflow(a, b, &r); break;
+      case '+':
+        overflowed = __builtin_add_overflow(a, b, &r);
+        break;
+      case '-':
+        overflowed = __builtin_sub_overflow(a, b, &r);
+        break;
+      case '*':
+        overflowed = __builtin_mul_overflow(a, b, &r);
+        break;
       case '/':
         if (b == 0) return division_by_zero(ctx, out);
         if (a == INT64_MIN && b == -1) {
@@ -133,7 +142,8 @@ class ArithNode final : public Node {
         if (b == 0) return division_by_zero(ctx, out);
         r = b == -1 ? 0 : a % b;
         break;
-      default: break;
+      default:
+        break;
     }
     if (overflowed) {
       return overflow(ctx, offset_,
@@ -148,9 +158,15 @@ class ArithNode final : public Node {
   Status eval_floating(const EvalContext& ctx, double a, double b, Value& out) const {
     double r = 0;
     switch (op_) {
-      case '+': r = a + b; break;
-      case '-': r = a - b; break;
-      case '*': r = a * b; break;
+      case '+':
+        r = a + b;
+        break;
+      case '-':
+        r = a - b;
+        break;
+      case '*':
+        r = a * b;
+        break;
       case '/':
         if (b == 0) return division_by_zero(ctx, out);
         r = a / b;
@@ -159,7 +175,8 @@ class ArithNode final : public Node {
         if (b == 0) return division_by_zero(ctx, out);
         r = std::fmod(a, b);
         break;
-      default: break;
+      default:
+        break;
     }
     out = Value::float64(r);
     return {};
@@ -172,9 +189,15 @@ class ArithNode final : public Node {
     }
     bool ok = true;
     switch (op_) {
-      case '+': ok = add(x, y, r); break;
-      case '-': ok = sub(x, y, r); break;
-      case '*': ok = mul(x, y, r); break;
+      case '+':
+        ok = add(x, y, r);
+        break;
+      case '-':
+        ok = sub(x, y, r);
+        break;
+      case '*':
+        ok = mul(x, y, r);
+        break;
       case '/':
         if (y.is_zero()) return division_by_zero(ctx, out);
         ok = div(x, y, type_.scale, r);
@@ -183,7 +206,8 @@ class ArithNode final : public Node {
         if (y.is_zero()) return division_by_zero(ctx, out);
         ok = mod(x, y, r);
         break;
-      default: break;
+      default:
+        break;
     }
     if (!ok || !r.rescale(type_.scale) || r.integer_digits() > type_.precision - type_.scale) {
       return overflow(ctx, offset_,
@@ -204,27 +228,31 @@ class NegateNode final : public Node {
  public:
   NegateNode(ExprType type, uint32_t offset, NodePtr child)
       : Node(type, offset), child_(std::move(child)) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value v;
-    CDC_TRY(child_->eval(ctx, v));
+    if (!child_->eval(ctx, v)) return false;
     if (v.is_null()) {
       out = Value();
-      return {};
+      return true;
     }
     switch (type_.kind) {
       case ValueKind::int64: {
         int64_t x = as_int64(v);
-        if (x == INT64_MIN) return overflow(ctx, offset_, "BIGINT overflow in -(" + std::to_string(x) + ")", out);
+        if (x == INT64_MIN)
+          return ctx.check(
+              overflow(ctx, offset_, "BIGINT overflow in -(" + std::to_string(x) + ")", out));
         out = Value::int64(-x);
-        return {};
+        return true;
       }
-      case ValueKind::float64: out = Value::float64(-as_double(v)); return {};
+      case ValueKind::float64:
+        out = Value::float64(-as_double(v));
+        return true;
       default: {
         Decimal d;
         (void)as_decimal(v, d);  // ignored: the compiler typed the operand as exact numeric
         d.negate();
         out = Value::decimal(d.to_text(*ctx.row.arena), d.scale());
-        return {};
+        return true;
       }
     }
   }
@@ -239,31 +267,99 @@ enum class CmpOp : uint8_t { eq, ne, lt, le, gt, ge };
 
 bool apply_cmp(CmpOp op, int c) {
   switch (op) {
-    case CmpOp::eq: return c == 0;
-    case CmpOp::ne: return c != 0;
-    case CmpOp::lt: return c < 0;
-    case CmpOp::le: return c <= 0;
-    case CmpOp::gt: return c > 0;
-    case CmpOp::ge: return c >= 0;
+    case CmpOp::eq:
+      return c == 0;
+    case CmpOp::ne:
+      return c != 0;
+    case CmpOp::lt:
+      return c < 0;
+    case CmpOp::le:
+      return c <= 0;
+    case CmpOp::gt:
+      return c > 0;
+    case CmpOp::ge:
+      return c >= 0;
   }
   return false;
+}
+
+// The common comparisons without the general node's kind dispatch: BIGINT-like operands
+// (payload in Value::i) or text, optionally against a literal right side that is read once
+// at compile time (`id > 100`, `status = 'active'`).
+struct Int64Order {
+  static int compare(const Value& a, const Value& b) {
+    return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+  }
+};
+struct TextOrder {
+  static int compare(const Value& a, const Value& b) {
+    int c = a.text.compare(b.text);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+};
+
+template <class Order, bool kLiteralRight>
+class FastCompareNode final : public Node {
+ public:
+  FastCompareNode(uint32_t offset, bool nullable, CmpOp op, NodePtr l, NodePtr r)
+      : Node(make_type(ValueKind::boolean, nullable), offset),
+        op_(op),
+        left_(std::move(l)),
+        right_(std::move(r)) {
+    if (kLiteralRight) literal_ = *right_->constant();
+  }
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    Value a;
+    if (!left_->eval(ctx, a)) return false;
+    const Value* b = &literal_;
+    Value right;
+    if (!kLiteralRight) {
+      if (!right_->eval(ctx, right)) return false;
+      b = &right;
+    }
+    if (a.is_null() || b->is_null()) {
+      out = Value();
+      return true;
+    }
+    out = Value::boolean(apply_cmp(op_, Order::compare(a, *b)));
+    return true;
+  }
+
+ private:
+  CmpOp op_;
+  NodePtr left_, right_;  // right_ owns literal_'s text
+  Value literal_;
+};
+
+template <class Order>
+NodePtr make_fast_compare(bool literal_right, uint32_t offset, bool nullable, CmpOp op, NodePtr l,
+                          NodePtr r) {
+  if (literal_right) {
+    return std::make_unique<FastCompareNode<Order, true>>(offset, nullable, op, std::move(l),
+                                                          std::move(r));
+  }
+  return std::make_unique<FastCompareNode<Order, false>>(offset, nullable, op, std::move(l),
+                                                         std::move(r));
 }
 
 class CompareNode final : public Node {
  public:
   CompareNode(uint32_t offset, bool nullable, CmpOp op, CompareMode mode, NodePtr l, NodePtr r)
-      : Node(make_type(ValueKind::boolean, nullable), offset), op_(op), mode_(mode),
-        left_(std::move(l)), right_(std::move(r)) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+      : Node(make_type(ValueKind::boolean, nullable), offset),
+        op_(op),
+        mode_(mode),
+        left_(std::move(l)),
+        right_(std::move(r)) {}
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value a, b;
-    CDC_TRY(left_->eval(ctx, a));
-    CDC_TRY(right_->eval(ctx, b));
+    if (!left_->eval(ctx, a)) return false;
+    if (!right_->eval(ctx, b)) return false;
     if (a.is_null() || b.is_null()) {
       out = Value();
-      return {};
+      return true;
     }
     out = Value::boolean(apply_cmp(op_, compare_values(mode_, a, b, ctx.zone)));
-    return {};
+    return true;
   }
 
  private:
@@ -275,29 +371,31 @@ class CompareNode final : public Node {
 class AndOrNode final : public Node {
  public:
   AndOrNode(uint32_t offset, bool nullable, bool is_and, NodePtr l, NodePtr r)
-      : Node(make_type(ValueKind::boolean, nullable), offset), is_and_(is_and),
-        left_(std::move(l)), right_(std::move(r)) {}
+      : Node(make_type(ValueKind::boolean, nullable), offset),
+        is_and_(is_and),
+        left_(std::move(l)),
+        right_(std::move(r)) {}
   // Three-valued: AND is false if either side is false, OR true if either is true, else NULL
   // when a side is NULL. The right side is skipped when the left decides.
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value a, b;
-    CDC_TRY(left_->eval(ctx, a));
+    if (!left_->eval(ctx, a)) return false;
     const bool decisive = !is_and_;  // OR: true decides; AND: false decides
     if (!a.is_null() && (a.i != 0) == decisive) {
       out = Value::boolean(decisive);
-      return {};
+      return true;
     }
-    CDC_TRY(right_->eval(ctx, b));
+    if (!right_->eval(ctx, b)) return false;
     if (!b.is_null() && (b.i != 0) == decisive) {
       out = Value::boolean(decisive);
-      return {};
+      return true;
     }
     if (a.is_null() || b.is_null()) {
       out = Value();
-      return {};
+      return true;
     }
     out = Value::boolean(!decisive);
-    return {};
+    return true;
   }
 
  private:
@@ -309,11 +407,11 @@ class NotNode final : public Node {
  public:
   NotNode(uint32_t offset, bool nullable, NodePtr child)
       : Node(make_type(ValueKind::boolean, nullable), offset), child_(std::move(child)) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value v;
-    CDC_TRY(child_->eval(ctx, v));
+    if (!child_->eval(ctx, v)) return false;
     out = v.is_null() ? Value() : Value::boolean(v.i == 0);
-    return {};
+    return true;
   }
 
  private:
@@ -323,13 +421,14 @@ class NotNode final : public Node {
 class IsNullNode final : public Node {
  public:
   IsNullNode(uint32_t offset, bool negated, NodePtr child)
-      : Node(make_type(ValueKind::boolean, false), offset), negated_(negated),
+      : Node(make_type(ValueKind::boolean, false), offset),
+        negated_(negated),
         child_(std::move(child)) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value v;
-    CDC_TRY(child_->eval(ctx, v));
+    if (!child_->eval(ctx, v)) return false;
     out = Value::boolean(v.is_null() != negated_);
-    return {};
+    return true;
   }
 
  private:
@@ -340,14 +439,16 @@ class IsNullNode final : public Node {
 class IsBoolNode final : public Node {
  public:
   IsBoolNode(uint32_t offset, bool target, bool negated, NodePtr child)
-      : Node(make_type(ValueKind::boolean, false), offset), target_(target), negated_(negated),
+      : Node(make_type(ValueKind::boolean, false), offset),
+        target_(target),
+        negated_(negated),
         child_(std::move(child)) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value v;
-    CDC_TRY(child_->eval(ctx, v));
+    if (!child_->eval(ctx, v)) return false;
     bool is = !v.is_null() && (v.i != 0) == target_;
     out = Value::boolean(is != negated_);
-    return {};
+    return true;
   }
 
  private:
@@ -359,29 +460,32 @@ class InNode final : public Node {
  public:
   InNode(uint32_t offset, bool nullable, bool negated, CompareMode mode, NodePtr value,
          std::vector<NodePtr> items)
-      : Node(make_type(ValueKind::boolean, nullable), offset), negated_(negated), mode_(mode),
-        value_(std::move(value)), items_(std::move(items)) {}
+      : Node(make_type(ValueKind::boolean, nullable), offset),
+        negated_(negated),
+        mode_(mode),
+        value_(std::move(value)),
+        items_(std::move(items)) {}
   // SQL: TRUE if any item equals; else NULL if the value or any item is NULL; else FALSE.
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value v;
-    CDC_TRY(value_->eval(ctx, v));
+    if (!value_->eval(ctx, v)) return false;
     if (v.is_null()) {
       out = Value();
-      return {};
+      return true;
     }
     bool saw_null = false;
     for (const NodePtr& item : items_) {
       Value x;
-      CDC_TRY(item->eval(ctx, x));
+      if (!item->eval(ctx, x)) return false;
       if (x.is_null()) {
         saw_null = true;
       } else if (compare_values(mode_, v, x, ctx.zone) == 0) {
         out = Value::boolean(!negated_);
-        return {};
+        return true;
       }
     }
     out = saw_null ? Value() : Value::boolean(negated_);
-    return {};
+    return true;
   }
 
  private:
@@ -393,16 +497,20 @@ class InNode final : public Node {
 
 class BetweenNode final : public Node {
  public:
-  BetweenNode(uint32_t offset, bool nullable, bool negated, CompareMode mode, NodePtr v,
-              NodePtr lo, NodePtr hi)
-      : Node(make_type(ValueKind::boolean, nullable), offset), negated_(negated), mode_(mode),
-        value_(std::move(v)), low_(std::move(lo)), high_(std::move(hi)) {}
+  BetweenNode(uint32_t offset, bool nullable, bool negated, CompareMode mode, NodePtr v, NodePtr lo,
+              NodePtr hi)
+      : Node(make_type(ValueKind::boolean, nullable), offset),
+        negated_(negated),
+        mode_(mode),
+        value_(std::move(v)),
+        low_(std::move(lo)),
+        high_(std::move(hi)) {}
   // value >= low AND value <= high, with AND's three-valued logic.
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value v, lo, hi;
-    CDC_TRY(value_->eval(ctx, v));
-    CDC_TRY(low_->eval(ctx, lo));
-    CDC_TRY(high_->eval(ctx, hi));
+    if (!value_->eval(ctx, v)) return false;
+    if (!low_->eval(ctx, lo)) return false;
+    if (!high_->eval(ctx, hi)) return false;
     int ge_low = v.is_null() || lo.is_null() ? -1 : compare_values(mode_, v, lo, ctx.zone) >= 0;
     int le_high = v.is_null() || hi.is_null() ? -1 : compare_values(mode_, v, hi, ctx.zone) <= 0;
     if (ge_low == 0 || le_high == 0) {
@@ -412,7 +520,7 @@ class BetweenNode final : public Node {
     } else {
       out = Value::boolean(!negated_);
     }
-    return {};
+    return true;
   }
 
  private:
@@ -465,18 +573,21 @@ bool like_match(std::string_view s, std::string_view p, char32_t escape) {
 class LikeNode final : public Node {
  public:
   LikeNode(uint32_t offset, bool nullable, bool negated, char32_t escape, NodePtr v, NodePtr p)
-      : Node(make_type(ValueKind::boolean, nullable), offset), negated_(negated), escape_(escape),
-        value_(std::move(v)), pattern_(std::move(p)) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+      : Node(make_type(ValueKind::boolean, nullable), offset),
+        negated_(negated),
+        escape_(escape),
+        value_(std::move(v)),
+        pattern_(std::move(p)) {}
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value v, p;
-    CDC_TRY(value_->eval(ctx, v));
-    CDC_TRY(pattern_->eval(ctx, p));
+    if (!value_->eval(ctx, v)) return false;
+    if (!pattern_->eval(ctx, p)) return false;
     if (v.is_null() || p.is_null()) {
       out = Value();
-      return {};
+      return true;
     }
     out = Value::boolean(like_match(v.text, p.text, escape_) != negated_);
-    return {};
+    return true;
   }
 
  private:
@@ -489,14 +600,19 @@ class CaseNode final : public Node {
  public:
   CaseNode(ExprType type, uint32_t offset, CompareMode mode, NodePtr operand,
            std::vector<NodePtr> whens, std::vector<NodePtr> thens, NodePtr otherwise)
-      : Node(type, offset), mode_(mode), operand_(std::move(operand)), whens_(std::move(whens)),
-        thens_(std::move(thens)), else_(std::move(otherwise)) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+      : Node(type, offset),
+        mode_(mode),
+        operand_(std::move(operand)),
+        whens_(std::move(whens)),
+        thens_(std::move(thens)),
+        else_(std::move(otherwise)) {}
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value operand;
-    if (operand_) CDC_TRY(operand_->eval(ctx, operand));
+    if (operand_)
+      if (!operand_->eval(ctx, operand)) return false;
     for (size_t i = 0; i < whens_.size(); ++i) {
       Value w;
-      CDC_TRY(whens_[i]->eval(ctx, w));
+      if (!whens_[i]->eval(ctx, w)) return false;
       bool hit = operand_ ? (!operand.is_null() && !w.is_null() &&
                              compare_values(mode_, operand, w, ctx.zone) == 0)
                           : is_true(w);
@@ -504,7 +620,7 @@ class CaseNode final : public Node {
     }
     if (else_) return else_->eval(ctx, out);
     out = Value();
-    return {};
+    return true;
   }
 
  private:
@@ -546,14 +662,19 @@ bool Compiler::fail(uint32_t offset, std::string message) {
 
 CompareMode Compiler::compare_mode(const ExprType& t) {
   switch (t.kind) {
-    case ValueKind::decimal: return CompareMode::decimal;
+    case ValueKind::decimal:
+      return CompareMode::decimal;
     case ValueKind::float32:
-    case ValueKind::float64: return CompareMode::floating;
-    case ValueKind::boolean: return CompareMode::boolean;
+    case ValueKind::float64:
+      return CompareMode::floating;
+    case ValueKind::boolean:
+      return CompareMode::boolean;
     case ValueKind::date:
     case ValueKind::datetime:
-    case ValueKind::timestamp: return CompareMode::temporal;
-    case ValueKind::time: return CompareMode::time;
+    case ValueKind::timestamp:
+      return CompareMode::temporal;
+    case ValueKind::time:
+      return CompareMode::time;
     default:
       return is_text_kind(t.kind) ? CompareMode::text : CompareMode::integer;
   }
@@ -586,7 +707,7 @@ bool Compiler::common_type(const ExprType& a, const ExprType& b, ExprType& out) 
   }
   if (is_text_kind(a.kind) && is_text_kind(b.kind)) {
     out = make_type(a.kind == ValueKind::bytes && b.kind == ValueKind::bytes ? ValueKind::bytes
-                                                                           : ValueKind::string,
+                                                                             : ValueKind::string,
                     nullable);
     return true;
   }
@@ -624,8 +745,8 @@ bool Compiler::common_type(const ExprType& a, const ExprType& b, ExprType& out) 
 NodePtr Compiler::coerce(NodePtr node, const ExprType& to) {
   const ExprType& t = node->type();
   if (t.kind == ValueKind::null || to.kind == ValueKind::null) return node;
-  bool same = t.kind == to.kind &&
-              (to.kind != ValueKind::decimal || (t.scale == to.scale && t.precision <= to.precision));
+  bool same = t.kind == to.kind && (to.kind != ValueKind::decimal ||
+                                    (t.scale == to.scale && t.precision <= to.precision));
   // Integer kinds read the same way everywhere; text kinds all carry text.
   if (same || (is_text_kind(t.kind) && to.kind == ValueKind::string)) return node;
   uint32_t offset = node->offset();
@@ -647,8 +768,8 @@ bool Compiler::compile_children(const Ast& ast, std::vector<NodePtr>& args) {
 bool Compiler::require_boolean(const Node& node, std::string_view what) {
   ValueKind k = node.type().kind;
   if (k == ValueKind::boolean || k == ValueKind::null) return true;
-  return fail(node.offset(), std::string(what) + " needs a BOOLEAN operand, got " +
-                                 type_name(node.type()));
+  return fail(node.offset(),
+              std::string(what) + " needs a BOOLEAN operand, got " + type_name(node.type()));
 }
 
 bool Compiler::compile(const Ast& ast, NodePtr& out) {
@@ -661,8 +782,10 @@ bool Compiler::compile(const Ast& ast, NodePtr& out) {
     case AstKind::string_literal:
     case AstKind::date_literal:
     case AstKind::time_literal:
-    case AstKind::timestamp_literal: return compile_literal(ast, out);
-    case AstKind::column: return compile_column(ast, out);
+    case AstKind::timestamp_literal:
+      return compile_literal(ast, out);
+    case AstKind::column:
+      return compile_column(ast, out);
     case AstKind::unary: {
       NodePtr child;
       if (!compile(*ast.children[0], child)) return false;
@@ -684,10 +807,12 @@ bool Compiler::compile(const Ast& ast, NodePtr& out) {
       out = std::make_unique<NegateNode>(rt, ast.offset, std::move(child));
       return true;
     }
-    case AstKind::binary: return compile_binary(ast, out);
+    case AstKind::binary:
+      return compile_binary(ast, out);
     case AstKind::logical_and:
     case AstKind::logical_or:
-    case AstKind::logical_not: return compile_logical(ast, out);
+    case AstKind::logical_not:
+      return compile_logical(ast, out);
     case AstKind::is_null: {
       NodePtr child;
       if (!compile(*ast.children[0], child)) return false;
@@ -702,12 +827,18 @@ bool Compiler::compile(const Ast& ast, NodePtr& out) {
                                          std::move(child));
       return true;
     }
-    case AstKind::in_list: return compile_in(ast, out);
-    case AstKind::between: return compile_between(ast, out);
-    case AstKind::like: return compile_like(ast, out);
-    case AstKind::case_when: return compile_case(ast, out);
-    case AstKind::cast: return compile_cast(ast, out);
-    case AstKind::call: return compile_call(*this, ast, out);
+    case AstKind::in_list:
+      return compile_in(ast, out);
+    case AstKind::between:
+      return compile_between(ast, out);
+    case AstKind::like:
+      return compile_like(ast, out);
+    case AstKind::case_when:
+      return compile_case(ast, out);
+    case AstKind::cast:
+      return compile_cast(ast, out);
+    case AstKind::call:
+      return compile_call(*this, ast, out);
   }
   return fail(ast.offset, "internal: unknown syntax node");
 }
@@ -718,7 +849,9 @@ bool Compiler::compile_literal(const Ast& ast, NodePtr& out) {
   t.nullable = false;
   std::string storage;
   switch (ast.kind) {
-    case AstKind::null_literal: t.nullable = true; break;
+    case AstKind::null_literal:
+      t.nullable = true;
+      break;
     case AstKind::bool_literal:
       v = Value::boolean(ast.text == "true");
       t.kind = ValueKind::boolean;
@@ -799,7 +932,8 @@ bool Compiler::compile_literal(const Ast& ast, NodePtr& out) {
       t.fsp = fsp;
       break;
     }
-    default: return fail(ast.offset, "internal: not a literal");
+    default:
+      return fail(ast.offset, "internal: not a literal");
   }
   auto node = std::make_unique<LiteralNode>(v, std::move(storage), t, ast.offset);
   out = std::move(node);
@@ -840,8 +974,8 @@ bool Compiler::compile_column(const Ast& ast, NodePtr& out) {
   std::span<const Scope::Extra> extras = scope_.extras();
   for (size_t i = extras.size(); i-- > 0;) {  // a later add shadows an earlier one
     if (iequal(extras[i].name, ast.text)) {
-      out = std::make_unique<ColumnNode>(extras[i].type, ast.offset, extras[i].index, true,
-                                         ast.text);
+      out =
+          std::make_unique<ColumnNode>(extras[i].type, ast.offset, extras[i].index, true, ast.text);
       return true;
     }
   }
@@ -897,10 +1031,9 @@ bool Compiler::compile_arithmetic(const Ast& ast, NodePtr left, NodePtr right, N
   for (const Node* n : {left.get(), right.get()}) {
     ValueKind k = n->type().kind;
     if (!is_numeric_kind(k) && k != ValueKind::null) {
-      return fail(n->offset(), "operator " + ast.text + " needs numbers, got " +
-                                   type_name(n->type()) +
-                                   (is_text_kind(k) ? " (use CAST(... AS DECIMAL(p, s)) or CONCAT)"
-                                                    : ""));
+      return fail(n->offset(),
+                  "operator " + ast.text + " needs numbers, got " + type_name(n->type()) +
+                      (is_text_kind(k) ? " (use CAST(... AS DECIMAL(p, s)) or CONCAT)" : ""));
     }
   }
   const char op = ast.text[0];
@@ -923,7 +1056,9 @@ bool Compiler::compile_arithmetic(const Ast& ast, NodePtr left, NodePtr right, N
         adjust_precision_scale(std::max(p1 - s1, p2 - s2) + s + 1, s, rt);
         break;
       }
-      case '*': adjust_precision_scale(p1 + p2 + 1, s1 + s2, rt); break;
+      case '*':
+        adjust_precision_scale(p1 + p2 + 1, s1 + s2, rt);
+        break;
       case '/': {
         int64_t s = std::max<int64_t>(6, s1 + p2 + 1);
         adjust_precision_scale(p1 - s1 + s2 + s, s, rt);
@@ -954,13 +1089,26 @@ bool Compiler::compile_comparison(const Ast& ast, NodePtr left, NodePtr right, N
     if (is_text_kind(right->type().kind)) right = coerce(std::move(right), common);
   }
   static constexpr std::pair<std::string_view, CmpOp> kOps[] = {
-      {"=", CmpOp::eq}, {"<>", CmpOp::ne}, {"<", CmpOp::lt},
-      {"<=", CmpOp::le}, {">", CmpOp::gt}, {">=", CmpOp::ge}};
+      {"=", CmpOp::eq},  {"<>", CmpOp::ne}, {"<", CmpOp::lt},
+      {"<=", CmpOp::le}, {">", CmpOp::gt},  {">=", CmpOp::ge}};
   CmpOp op = CmpOp::eq;
   for (const auto& [name, value] : kOps) {
     if (ast.text == name) op = value;
   }
   bool nullable = either_nullable(*left, *right);
+  auto int64_like = [](ValueKind k) { return k == ValueKind::int64 || k == ValueKind::year; };
+  const ValueKind lk = left->type().kind, rk = right->type().kind;
+  const bool literal_right = right->constant() != nullptr;
+  if (int64_like(lk) && int64_like(rk)) {
+    out = make_fast_compare<Int64Order>(literal_right, ast.offset, nullable, op, std::move(left),
+                                        std::move(right));
+    return true;
+  }
+  if (is_text_kind(lk) && is_text_kind(rk)) {
+    out = make_fast_compare<TextOrder>(literal_right, ast.offset, nullable, op, std::move(left),
+                                       std::move(right));
+    return true;
+  }
   out = std::make_unique<CompareNode>(ast.offset, nullable, op, compare_mode(common),
                                       std::move(left), std::move(right));
   return true;
@@ -1031,8 +1179,7 @@ bool Compiler::compile_between(const Ast& ast, NodePtr& out) {
     }
   }
   out = std::make_unique<BetweenNode>(ast.offset, nullable, ast.negated, compare_mode(common),
-                                      std::move(args[0]), std::move(args[1]),
-                                      std::move(args[2]));
+                                      std::move(args[0]), std::move(args[1]), std::move(args[2]));
   return true;
 }
 

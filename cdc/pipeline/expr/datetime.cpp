@@ -108,9 +108,7 @@ DateTimeFields fields_from_wall_micros(int64_t micros) {
 }
 
 namespace {
-int64_t floor_seconds(int64_t micros) {
-  return micros / 1000000 - (micros % 1000000 < 0 ? 1 : 0);
-}
+int64_t floor_seconds(int64_t micros) { return micros / 1000000 - (micros % 1000000 < 0 ? 1 : 0); }
 }  // namespace
 
 DateTimeFields fields_from_timestamp(int64_t utc_micros, const TimeZone& zone) {
@@ -143,8 +141,11 @@ bool fields_from_value(const Value& v, const TimeZone& zone, DateTimeFields& out
       out.micros = v.aux;
       return true;
     }
-    case ValueKind::timestamp: out = fields_from_timestamp(v.i, zone); return true;
-    default: return false;
+    case ValueKind::timestamp:
+      out = fields_from_timestamp(v.i, zone);
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -248,9 +249,9 @@ void format_iso_time(int64_t micros, uint8_t fsp, std::string& out) {
 namespace {
 
 constexpr std::string_view kPatternLetters = "yMdHhkKmsSaED";
-constexpr const char* kMonthNames[] = {"January", "February", "March",     "April",
-                                       "May",     "June",     "July",      "August",
-                                       "September", "October", "November", "December"};
+constexpr const char* kMonthNames[] = {"January",   "February", "March",    "April",
+                                       "May",       "June",     "July",     "August",
+                                       "September", "October",  "November", "December"};
 constexpr const char* kDayNames[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                      "Friday", "Saturday", "Sunday"};
 
@@ -287,8 +288,8 @@ bool walk_pattern(std::string_view p, std::string& error, Field on_field, Litera
       i = j + 1;
     } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       if (kPatternLetters.find(c) == std::string_view::npos) {
-        error = std::string("unsupported letter '") + c + "' in date pattern '" +
-                std::string(p) + "' (supported: y M d H h k K m s S a E D, 'text')";
+        error = std::string("unsupported letter '") + c + "' in date pattern '" + std::string(p) +
+                "' (supported: y M d H h k K m s S a E D, 'text')";
         return false;
       }
       size_t j = i;
@@ -336,13 +337,27 @@ void format_with_pattern(const DateTimeFields& f, std::string_view pattern, std:
               append_padded(out, f.month, w);
             }
             break;
-          case 'd': append_padded(out, f.day, w); break;
-          case 'H': append_padded(out, f.hour, w); break;
-          case 'k': append_padded(out, f.hour == 0 ? 24 : f.hour, w); break;
-          case 'K': append_padded(out, f.hour % 12, w); break;
-          case 'h': append_padded(out, f.hour % 12 == 0 ? 12 : f.hour % 12, w); break;
-          case 'm': append_padded(out, f.minute, w); break;
-          case 's': append_padded(out, f.second, w); break;
+          case 'd':
+            append_padded(out, f.day, w);
+            break;
+          case 'H':
+            append_padded(out, f.hour, w);
+            break;
+          case 'k':
+            append_padded(out, f.hour == 0 ? 24 : f.hour, w);
+            break;
+          case 'K':
+            append_padded(out, f.hour % 12, w);
+            break;
+          case 'h':
+            append_padded(out, f.hour % 12 == 0 ? 12 : f.hour % 12, w);
+            break;
+          case 'm':
+            append_padded(out, f.minute, w);
+            break;
+          case 's':
+            append_padded(out, f.second, w);
+            break;
           case 'S': {
             // Java's S is milliseconds; SSSSSS (Flink's extension) shows microseconds.
             if (n <= 3) {
@@ -354,7 +369,9 @@ void format_with_pattern(const DateTimeFields& f, std::string_view pattern, std:
             }
             break;
           }
-          case 'a': out += f.hour < 12 ? "AM" : "PM"; break;
+          case 'a':
+            out += f.hour < 12 ? "AM" : "PM";
+            break;
           case 'E': {
             int64_t days = days_from_civil(f.year, f.month, f.day);
             int64_t dow = ((days % 7) + 7 + 3) % 7;  // 1970-01-01 was a Thursday (index 3)
@@ -367,11 +384,13 @@ void format_with_pattern(const DateTimeFields& f, std::string_view pattern, std:
             break;
           }
           case 'D': {
-            int64_t doy = days_from_civil(f.year, f.month, f.day) - days_from_civil(f.year, 1, 1) + 1;
+            int64_t doy =
+                days_from_civil(f.year, f.month, f.day) - days_from_civil(f.year, 1, 1) + 1;
             append_padded(out, doy, w);
             break;
           }
-          default: break;
+          default:
+            break;
         }
         return true;
       },
@@ -405,13 +424,30 @@ bool parse_with_pattern(std::string_view text, std::string_view pattern, DateTim
         size_t start = pos;
         if (!read_uint(text, pos, 1, max_digits, v)) return false;
         switch (c) {
-          case 'y': out.year = static_cast<int32_t>(n == 2 ? 2000 + v : v); break;
-          case 'M': out.month = v; break;
-          case 'd': out.day = v; break;
-          case 'H': case 'k': out.hour = v % 24; break;
-          case 'h': case 'K': out.hour = v % 12; twelve_hour = true; break;
-          case 'm': out.minute = v; break;
-          case 's': out.second = v; break;
+          case 'y':
+            out.year = static_cast<int32_t>(n == 2 ? 2000 + v : v);
+            break;
+          case 'M':
+            out.month = v;
+            break;
+          case 'd':
+            out.day = v;
+            break;
+          case 'H':
+          case 'k':
+            out.hour = v % 24;
+            break;
+          case 'h':
+          case 'K':
+            out.hour = v % 12;
+            twelve_hour = true;
+            break;
+          case 'm':
+            out.minute = v;
+            break;
+          case 's':
+            out.second = v;
+            break;
           case 'S': {
             size_t digits = pos - start;
             uint32_t micros = v;
@@ -420,8 +456,10 @@ bool parse_with_pattern(std::string_view text, std::string_view pattern, DateTim
             out.micros = micros;
             break;
           }
-          case 'D': return false;
-          default: break;
+          case 'D':
+            return false;
+          default:
+            break;
         }
         return true;
       },

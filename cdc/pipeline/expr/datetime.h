@@ -23,7 +23,6 @@ int64_t days_from_civil(int64_t y, uint32_t m, uint32_t d);
 void civil_from_days(int64_t days, int32_t& y, uint32_t& m, uint32_t& d);
 bool valid_date(int32_t y, uint32_t m, uint32_t d);
 
-
 // Microseconds since the epoch of local fields read as UTC ("wall clock micros").
 int64_t wall_micros(const DateTimeFields& f);
 DateTimeFields fields_from_wall_micros(int64_t micros);

@@ -88,8 +88,8 @@ bool Decimal::scale_up(uint32_t digits) {
     if (!mul_small(1'000'000'000)) return false;
     digits -= 9;
   }
-  static constexpr uint32_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                        100000000};
+  static constexpr uint32_t kPow10[] = {1,      10,      100,      1000,     10000,
+                                        100000, 1000000, 10000000, 100000000};
   return digits == 0 || mul_small(kPow10[digits]);
 }
 
@@ -119,10 +119,17 @@ bool Decimal::rescale(uint32_t new_scale, Rounding mode) {
   scale_ = new_scale;
   bool round_away = false;
   switch (mode) {
-    case Rounding::half_up: round_away = last >= 5; break;
-    case Rounding::down: break;
-    case Rounding::floor: round_away = negative_ && (last != 0 || any_dropped); break;
-    case Rounding::ceiling: round_away = !negative_ && (last != 0 || any_dropped); break;
+    case Rounding::half_up:
+      round_away = last >= 5;
+      break;
+    case Rounding::down:
+      break;
+    case Rounding::floor:
+      round_away = negative_ && (last != 0 || any_dropped);
+      break;
+    case Rounding::ceiling:
+      round_away = !negative_ && (last != 0 || any_dropped);
+      break;
   }
   if (round_away) {
     Decimal one = from_uint64(1);
@@ -143,9 +150,8 @@ bool Decimal::to_int64(int64_t& out) const {
   Decimal t = *this;
   if (!t.rescale(0, Rounding::down)) return false;
   if (t.size_ > 2) return false;
-  uint64_t mag = t.size_ == 0 ? 0
-                              : (static_cast<uint64_t>(t.size_ > 1 ? t.limbs_[1] : 0) << 32) |
-                                    t.limbs_[0];
+  uint64_t mag =
+      t.size_ == 0 ? 0 : (static_cast<uint64_t>(t.size_ > 1 ? t.limbs_[1] : 0) << 32) | t.limbs_[0];
   if (negative_) {
     if (mag > static_cast<uint64_t>(INT64_MAX) + 1) return false;
     out = static_cast<int64_t>(0 - mag);

@@ -14,19 +14,30 @@ class CompiledExpression final : public Expression {
       : text_(std::move(text)), options_(std::move(options)), zone_(zone) {}
 
   Status eval(const EvalRow& row, Value& out) const override {
-    EvalContext ctx{row, options_, zone_, text_};
-    return root_->eval(ctx, out);
+    std::optional<Error> error;
+    EvalContext ctx{row, options_, zone_, text_, error};
+    if (root_->eval(ctx, out)) return {};
+    return error ? std::move(*error) : make_error(Errc::internal, "expression failed silently");
   }
-  const ExprType& type() const override { return root_->type(); }
+  const ExprType& type() const override { return type_; }
+
+  void set_root(NodePtr root) {
+    root_ = std::move(root);
+    type_ = root_->type();
+    // Precision is only meaningful for DECIMAL: integer literals carry INT's DECIMAL(10, 0)
+    // width as an internal hint for decimal arithmetic, which must not reach the schema.
+    if (type_.kind != ValueKind::decimal) type_.precision = type_.scale = 0;
+  }
   std::string_view text() const override { return text_; }
 
-  NodePtr root_;  // set once by compile()
   // Keeps text_ stable for the string_views the nodes and errors take.
   const std::string text_;
 
  private:
   CompileOptions options_;
   TimeZone zone_;
+  NodePtr root_;  // set once by compile()
+  ExprType type_;
 };
 
 std::string where(const TextOrigin& origin) {
@@ -50,9 +61,9 @@ std::string where(const TextOrigin& origin) {
 
 Error positioned_error(const TextOrigin& origin, std::string_view text, uint32_t offset,
                        std::string_view message) {
-  return make_error(Errc::invalid_config,
-                    where(origin) + "at column " + std::to_string(column_of(text, offset)) +
-                        " of '" + std::string(text) + "': " + std::string(message));
+  return make_error(Errc::invalid_config, where(origin) + "at column " +
+                                              std::to_string(column_of(text, offset)) + " of '" +
+                                              std::string(text) + "': " + std::string(message));
 }
 
 }  // namespace
@@ -72,9 +83,11 @@ Result<std::unique_ptr<Expression>> compile(std::string_view text, const Scope& 
   }
   auto expr = std::make_unique<CompiledExpression>(std::string(text), options, *zone);
   Compiler compiler(scope, options, expr->text_);
-  if (!compiler.compile(*ast, expr->root_)) {
+  NodePtr root;
+  if (!compiler.compile(*ast, root)) {
     return positioned_error(origin, text, compiler.error_offset(), compiler.error_message());
   }
+  expr->set_root(std::move(root));
   return std::unique_ptr<Expression>(std::move(expr));
 }
 
@@ -150,7 +163,6 @@ Column output_column(std::string name, const ExprType& type) {
   c.precision = type.precision;
   c.scale = type.scale;
   c.fsp = type.fsp;
-  if (c.kind == ValueKind::int64) c.precision = 0;  // the INT-literal hint is not a column type
   ExprType shown = type;
   shown.kind = c.kind;
   c.source_type = type_name(shown);

@@ -28,10 +28,14 @@ class CallNode final : public Node {
   // strict: any NULL argument makes the result NULL without calling fn (most SQL functions).
   CallNode(ExprType type, uint32_t offset, std::string_view name, FnImpl fn, bool strict,
            std::vector<NodePtr> args, std::unique_ptr<FnState> state = nullptr)
-      : Node(type, offset), name_(name), fn_(fn), strict_(strict), args_(std::move(args)),
+      : Node(type, offset),
+        name_(name),
+        fn_(fn),
+        strict_(strict),
+        args_(std::move(args)),
         state_(std::move(state)) {}
 
-  Status eval(const EvalContext& ctx, Value& out) const override;
+  bool eval(const EvalContext& ctx, Value& out) const override;
 
   std::string_view name() const { return name_; }
   template <class T>
@@ -48,8 +52,7 @@ class CallNode final : public Node {
 };
 
 // Builds the node of one call from its compiled arguments (or fails via Compiler::fail).
-using FnBuilder = bool (*)(Compiler& c, const Ast& call, std::vector<NodePtr>& args,
-                           NodePtr& out);
+using FnBuilder = bool (*)(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out);
 
 struct FunctionDef {
   std::string_view name;
@@ -67,7 +70,8 @@ std::span<const FunctionDef> temporal_functions();
 std::span<const FunctionDef> special_functions();  // regex, JSON, hashes, MASK, conditionals
 
 // Helpers shared by the builders.
-ExprType result_type(ValueKind kind, const std::vector<NodePtr>& args, bool always_nullable = false);
+ExprType result_type(ValueKind kind, const std::vector<NodePtr>& args,
+                     bool always_nullable = false);
 // Text arguments: non-text values are converted to their text form (CAST AS STRING).
 void coerce_to_text(Compiler& c, std::vector<NodePtr>& args, size_t from = 0, size_t to = kMaxArgs);
 // Requires an integer-typed argument (BIGINT and friends), for positions/lengths/counts.

@@ -17,8 +17,8 @@ std::string upper_ascii(std::string_view s) {
 // Words that end an operand: they can never be a column name without `backticks`.
 bool is_reserved(std::string_view upper) {
   static constexpr std::string_view kReserved[] = {
-      "AND", "OR", "NOT", "IS", "IN", "BETWEEN", "LIKE", "CASE", "WHEN", "THEN", "ELSE",
-      "END", "AS", "NULL", "TRUE", "FALSE", "ESCAPE", "CAST", "FROM", "SELECT", "WHERE"};
+      "AND", "OR", "NOT",  "IS",   "IN",    "BETWEEN", "LIKE", "CASE", "WHEN",   "THEN", "ELSE",
+      "END", "AS", "NULL", "TRUE", "FALSE", "ESCAPE",  "CAST", "FROM", "SELECT", "WHERE"};
   return std::find(std::begin(kReserved), std::end(kReserved), upper) != std::end(kReserved);
 }
 
@@ -74,10 +74,14 @@ class Parser {
   }
   static std::string describe(const Token& t) {
     switch (t.kind) {
-      case TokenKind::end: return "end of expression";
-      case TokenKind::string: return "string '" + t.value + "'";
-      case TokenKind::quoted_identifier: return "`" + t.value + "`";
-      default: return "'" + t.value + "'";
+      case TokenKind::end:
+        return "end of expression";
+      case TokenKind::string:
+        return "string '" + t.value + "'";
+      case TokenKind::quoted_identifier:
+        return "`" + t.value + "`";
+      default:
+        return "'" + t.value + "'";
     }
   }
   std::nullptr_t fail_here(std::string message) {
@@ -220,8 +224,8 @@ class Parser {
       }
       bool negated = false;
       uint32_t at = peek().offset;
-      if (is_keyword("NOT") && (is_keyword("IN", 1) || is_keyword("BETWEEN", 1) ||
-                                is_keyword("LIKE", 1))) {
+      if (is_keyword("NOT") &&
+          (is_keyword("IN", 1) || is_keyword("BETWEEN", 1) || is_keyword("LIKE", 1))) {
         advance();
         negated = true;
       }
@@ -273,9 +277,7 @@ class Parser {
     }
   }
 
-  AstPtr concat_expr() {
-    return left_chain(AstKind::binary, &Parser::additive, symbol_op({"||"}));
-  }
+  AstPtr concat_expr() { return left_chain(AstKind::binary, &Parser::additive, symbol_op({"||"})); }
   AstPtr additive() {
     return left_chain(AstKind::binary, &Parser::multiplicative, symbol_op({"+", "-"}));
   }
@@ -304,12 +306,18 @@ class Parser {
   AstPtr primary() {
     const Token& t = peek();
     switch (t.kind) {
-      case TokenKind::integer: return node(AstKind::int_literal, advance().offset, t.value);
-      case TokenKind::decimal: return node(AstKind::decimal_literal, advance().offset, t.value);
-      case TokenKind::floating: return node(AstKind::float_literal, advance().offset, t.value);
-      case TokenKind::string: return node(AstKind::string_literal, advance().offset, t.value);
-      case TokenKind::quoted_identifier: return node(AstKind::column, advance().offset, t.value);
-      case TokenKind::end: return fail_here("expected an expression, found end of expression");
+      case TokenKind::integer:
+        return node(AstKind::int_literal, advance().offset, t.value);
+      case TokenKind::decimal:
+        return node(AstKind::decimal_literal, advance().offset, t.value);
+      case TokenKind::floating:
+        return node(AstKind::float_literal, advance().offset, t.value);
+      case TokenKind::string:
+        return node(AstKind::string_literal, advance().offset, t.value);
+      case TokenKind::quoted_identifier:
+        return node(AstKind::column, advance().offset, t.value);
+      case TokenKind::end:
+        return fail_here("expected an expression, found end of expression");
       case TokenKind::symbol: {
         if (t.value == "(") {
           advance();
@@ -324,7 +332,8 @@ class Parser {
         }
         return fail_here("expected an expression, found " + describe(t));
       }
-      case TokenKind::identifier: break;
+      case TokenKind::identifier:
+        break;
     }
     const std::string word = upper_ascii(t.value);
     const uint32_t at = t.offset;
@@ -348,6 +357,24 @@ class Parser {
       advance();
       advance();
       AstPtr n = node(AstKind::call, at, word);
+      if ((word == "SUBSTRING" || word == "SUBSTR") && !is_symbol(")")) {
+        // SQL's SUBSTRING(s FROM start [FOR length]) as well as SUBSTRING(s, start[, length]).
+        AstPtr arg = expression();
+        if (!arg) return nullptr;
+        n->children.push_back(std::move(arg));
+        if (accept_keyword("FROM")) {
+          for (bool more = true; more; more = accept_keyword("FOR")) {
+            AstPtr part = operand_after(n->children.size() == 1 ? "FROM" : "FOR", &Parser::or_expr);
+            if (!part) return nullptr;
+            n->children.push_back(std::move(part));
+            if (n->children.size() == 3) break;
+          }
+          if (!expect_symbol(")", "to close the arguments of " + word)) return nullptr;
+          return n;
+        }
+        if (accept_symbol(")")) return n;
+        if (!expect_symbol(",", "or FROM after the string in " + word)) return nullptr;
+      }
       if (!accept_symbol(")")) {
         do {
           if (is_symbol(")")) return fail_here("expected an argument after ','");
@@ -381,7 +408,8 @@ class Parser {
       n->has_operand = true;
       n->children.push_back(std::move(operand));
     }
-    if (!is_keyword("WHEN")) return fail_here("expected WHEN after CASE, found " + describe(peek()));
+    if (!is_keyword("WHEN"))
+      return fail_here("expected WHEN after CASE, found " + describe(peek()));
     while (accept_keyword("WHEN")) {
       AstPtr when = expression();
       if (!when) return nullptr;
@@ -416,7 +444,8 @@ class Parser {
     if (accept_symbol("(")) {
       do {
         if (peek().kind != TokenKind::integer) {
-          return fail_here("expected a number in the type's parentheses, found " + describe(peek()));
+          return fail_here("expected a number in the type's parentheses, found " +
+                           describe(peek()));
         }
         int64_t v = 0;
         const std::string& digits = peek().value;

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <charconv>
+#include <random>
 
 #include "cdc/pipeline/expr/functions.h"
 
@@ -20,13 +21,13 @@ class CoalesceNode final : public Node {
  public:
   CoalesceNode(ExprType type, uint32_t offset, std::vector<NodePtr> args)
       : Node(type, offset), args_(std::move(args)) {}
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     for (const NodePtr& a : args_) {
-      CDC_TRY(a->eval(ctx, out));
-      if (!out.is_null()) return {};
+      if (!a->eval(ctx, out)) return false;
+      if (!out.is_null()) return true;
     }
     out = Value();
-    return {};
+    return true;
   }
 
  private:
@@ -36,12 +37,14 @@ class CoalesceNode final : public Node {
 class IfNode final : public Node {
  public:
   IfNode(ExprType type, uint32_t offset, NodePtr cond, NodePtr then, NodePtr otherwise)
-      : Node(type, offset), cond_(std::move(cond)), then_(std::move(then)),
+      : Node(type, offset),
+        cond_(std::move(cond)),
+        then_(std::move(then)),
         else_(std::move(otherwise)) {}
   // IF(c, a, b): a when c is TRUE; b when it is FALSE or NULL.
-  Status eval(const EvalContext& ctx, Value& out) const override {
+  bool eval(const EvalContext& ctx, Value& out) const override {
     Value c;
-    CDC_TRY(cond_->eval(ctx, c));
+    if (!cond_->eval(ctx, c)) return false;
     return (is_true(c) ? then_ : else_)->eval(ctx, out);
   }
 
@@ -77,8 +80,8 @@ bool build_coalesce(Compiler& c, const Ast& call, std::vector<NodePtr>& args, No
 bool build_if(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
   ValueKind k = args[0]->type().kind;
   if (k != ValueKind::boolean && k != ValueKind::null) {
-    return c.fail(args[0]->offset(), "IF needs a BOOLEAN condition, got " +
-                                         type_name(args[0]->type()));
+    return c.fail(args[0]->offset(),
+                  "IF needs a BOOLEAN condition, got " + type_name(args[0]->type()));
   }
   ExprType t;
   if (!unify(c, call, args, 1, t)) return false;
@@ -91,8 +94,7 @@ struct NullIfState final : FnState {
   CompareMode mode = CompareMode::integer;
 };
 
-Status nullif_fn(const EvalContext& ctx, const CallNode& call, const Value* a, size_t,
-                 Value& out) {
+Status nullif_fn(const EvalContext& ctx, const CallNode& call, const Value* a, size_t, Value& out) {
   if (!a[0].is_null() && !a[1].is_null() &&
       compare_values(call.state<NullIfState>().mode, a[0], a[1], ctx.zone) == 0) {
     out = Value();
@@ -158,8 +160,7 @@ std::string pcre2_message(int code) {
   return reinterpret_cast<const char*>(buf.data());
 }
 
-Status regexp_fn(const EvalContext& ctx, const CallNode& call, const Value* a, size_t,
-                 Value& out) {
+Status regexp_fn(const EvalContext& ctx, const CallNode& call, const Value* a, size_t, Value& out) {
   MatchResources& r = match_resources();
   const RegexState& st = call.state<RegexState>();
   int rc = pcre2_match(st.code.get(), reinterpret_cast<PCRE2_SPTR>(a[0].text.data()),
@@ -210,15 +211,14 @@ bool compile_regex(Compiler& c, const NodePtr& pattern, RegexState& st) {
   // UTF: '.' matches a code point; MATCH_INVALID_UTF: bytes that are not UTF-8 never crash
   // or error, they just do not match multi-byte constructs.
   st.code.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(lit->text.data()), lit->text.size(),
-                              PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &error, &error_offset,
-                              nullptr));
+                              PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &error, &error_offset, nullptr));
   if (!st.code) {
     return c.fail(pattern->offset(), "invalid regular expression at character " +
                                          std::to_string(error_offset + 1) + " of '" +
                                          std::string(lit->text) + "': " + pcre2_message(error));
   }
   (void)pcre2_jit_compile(st.code.get(), PCRE2_JIT_COMPLETE);  // ignored: falls back to the
-                                                              // interpreter when JIT is absent
+                                                               // interpreter when JIT is absent
   return true;
 }
 
@@ -231,8 +231,7 @@ bool build_regexp(Compiler& c, const Ast& call, std::vector<NodePtr>& args, Node
   return true;
 }
 
-bool build_regexp_replace(Compiler& c, const Ast& call, std::vector<NodePtr>& args,
-                          NodePtr& out) {
+bool build_regexp_replace(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
   coerce_to_text(c, args);
   auto st = std::make_unique<RegexState>();
   if (!compile_regex(c, args[1], *st)) return false;
@@ -325,8 +324,8 @@ Status json_value_fn(const EvalContext& ctx, const CallNode& call, const Value* 
   if (pointer->empty() && a[1].text != "$") {
     std::string error;
     if (!json_path_to_pointer(a[1].text, pointer_buf, error)) {
-      return runtime_error(ctx, call.offset(), "JSON_VALUE path '" + std::string(a[1].text) +
-                                                   "': " + error);
+      return runtime_error(ctx, call.offset(),
+                           "JSON_VALUE path '" + std::string(a[1].text) + "': " + error);
     }
     pointer = &pointer_buf;
   }
@@ -356,8 +355,10 @@ Status json_value_fn(const EvalContext& ctx, const CallNode& call, const Value* 
       append_text(Value::float64(double(e)), ctx.zone, s);
       return set_text(ctx, s, out);
     }
-    case simdjson::dom::element_type::BOOL: return set_text(ctx, bool(e) ? "true" : "false", out);
-    default: return {};
+    case simdjson::dom::element_type::BOOL:
+      return set_text(ctx, bool(e) ? "true" : "false", out);
+    default:
+      return {};
   }
 }
 
@@ -371,21 +372,20 @@ bool build_json_value(Compiler& c, const Ast& call, std::vector<NodePtr>& args, 
                     "invalid JSON path '" + std::string(lit->text) + "': " + error);
     }
   }
-  out = std::make_unique<CallNode>(result_type(ValueKind::string, args, true), call.offset,
-                                   "JSON_VALUE", json_value_fn, true, std::move(args),
-                                   std::move(st));
+  out =
+      std::make_unique<CallNode>(result_type(ValueKind::string, args, true), call.offset,
+                                 "JSON_VALUE", json_value_fn, true, std::move(args), std::move(st));
   return true;
 }
 
 // ---- hashes -------------------------------------------------------------------------------
 
 template <bool kSha256>
-Status digest_fn(const EvalContext& ctx, const CallNode& call, const Value* a, size_t,
-                 Value& out) {
+Status digest_fn(const EvalContext& ctx, const CallNode& call, const Value* a, size_t, Value& out) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(a[0].text.data(), a[0].text.size(), md, &len,
-                 kSha256 ? EVP_sha256() : EVP_md5(), nullptr) != 1) {
+  if (EVP_Digest(a[0].text.data(), a[0].text.size(), md, &len, kSha256 ? EVP_sha256() : EVP_md5(),
+                 nullptr) != 1) {
     return runtime_error(ctx, call.offset(), "OpenSSL digest failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";
@@ -406,8 +406,37 @@ bool build_digest(Compiler& c, const Ast& call, std::vector<NodePtr>& args, Node
   return true;
 }
 
+// ---- UUID ---------------------------------------------------------------------------------
+
+// UUID(): a random RFC 4122 version 4 UUID per call, from a per-thread generator seeded from
+// std::random_device (not cryptographic; Flink uses java.util.UUID.randomUUID()).
+Status uuid_fn(const EvalContext& ctx, const CallNode&, const Value*, size_t, Value& out) {
+  thread_local std::mt19937_64 rng{(static_cast<uint64_t>(std::random_device{}()) << 32) ^
+                                   std::random_device{}()};
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & ~0xF000ULL) | 0x4000ULL;                         // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  char buf[36];
+  size_t pos = 0;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) buf[pos++] = '-';
+    uint64_t word = i < 16 ? hi : lo;
+    buf[pos++] = kHex[(word >> (60 - 4 * (i % 16))) & 0xF];
+  }
+  return set_text(ctx, std::string_view(buf, sizeof buf), out);
+}
+
+bool build_uuid(Compiler&, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
+  out = std::make_unique<CallNode>(result_type(ValueKind::string, args), call.offset, "UUID",
+                                   uuid_fn, true, std::move(args));
+  return true;
+}
+
 constexpr FunctionDef kSpecialFunctions[] = {
     {"COALESCE", 1, kMaxArgs, build_coalesce},
+    {"IFNULL", 2, 2, build_coalesce},
+    {"UUID", 0, 0, build_uuid},
     {"IF", 3, 3, build_if},
     {"NULLIF", 2, 2, build_nullif},
     {"REGEXP", 2, 2, build_regexp},

@@ -8,15 +8,30 @@
 namespace cdc::pipeline::expr {
 namespace {
 
-Status upper_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t, Value& out) {
+// UPPER/LOWER: an ASCII run is mapped byte by byte straight into the arena; the first
+// non-ASCII byte switches to code point case mapping (unicode.h) for the rest.
+template <bool kUpper>
+Status change_case_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t,
+                      Value& out) {
+  std::string_view in = a[0].text;
+  size_t ascii = 0;
+  while (ascii < in.size() && static_cast<unsigned char>(in[ascii]) < 0x80) ++ascii;
+  if (ascii == in.size()) {
+    CDC_CHECK(ctx.row.arena != nullptr, "EvalRow::arena is set by every caller of eval()");
+    char* dst = static_cast<char*>(ctx.row.arena->allocate(in.size() == 0 ? 1 : in.size(), 1));
+    for (size_t i = 0; i < in.size(); ++i) {
+      char c = in[i];
+      if (kUpper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z')) c ^= 0x20;
+      dst[i] = c;
+    }
+    out = Value::string(std::string_view(dst, in.size()));
+    return {};
+  }
   std::string& s = scratch();
-  for (size_t pos = 0; pos < a[0].text.size();) append_upper(s, next_code_point(a[0].text, pos));
-  return set_text(ctx, s, out);
-}
-
-Status lower_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t, Value& out) {
-  std::string& s = scratch();
-  for (size_t pos = 0; pos < a[0].text.size();) append_lower(s, next_code_point(a[0].text, pos));
+  for (size_t pos = 0; pos < in.size();) {
+    char32_t cp = next_code_point(in, pos);
+    kUpper ? append_upper(s, cp) : append_lower(s, cp);
+  }
   return set_text(ctx, s, out);
 }
 
@@ -40,8 +55,7 @@ Status concat_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t
   return set_text(ctx, s, out);
 }
 
-Status concat_ws_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t n,
-                    Value& out) {
+Status concat_ws_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t n, Value& out) {
   if (a[0].is_null()) {
     out = Value();
     return {};
@@ -152,8 +166,7 @@ bool build_text_unary(Compiler& c, const Ast& call, std::vector<NodePtr>& args, 
   coerce_to_text(c, args);
   ExprType t = string_type(args);
   if (kFn == char_length_fn) t.kind = ValueKind::int64;
-  out = std::make_unique<CallNode>(t, call.offset, "", kFn, true,
-                                   std::move(args));
+  out = std::make_unique<CallNode>(t, call.offset, "", kFn, true, std::move(args));
   return true;
 }
 
@@ -165,8 +178,8 @@ bool build_concat_ws(Compiler& c, const Ast& call, std::vector<NodePtr>& args, N
   coerce_to_text(c, args);
   ExprType t = string_type(args);
   t.nullable = args[0]->type().nullable;
-  out = std::make_unique<CallNode>(t, call.offset, "CONCAT_WS", concat_ws_fn, false,
-                                   std::move(args));
+  out =
+      std::make_unique<CallNode>(t, call.offset, "CONCAT_WS", concat_ws_fn, false, std::move(args));
   return true;
 }
 
@@ -204,10 +217,10 @@ bool build_mask(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePt
 }
 
 constexpr FunctionDef kStringFunctions[] = {
-    {"UPPER", 1, 1, build_text_unary<upper_fn>},
-    {"UCASE", 1, 1, build_text_unary<upper_fn>},
-    {"LOWER", 1, 1, build_text_unary<lower_fn>},
-    {"LCASE", 1, 1, build_text_unary<lower_fn>},
+    {"UPPER", 1, 1, build_text_unary<change_case_fn<true>>},
+    {"UCASE", 1, 1, build_text_unary<change_case_fn<true>>},
+    {"LOWER", 1, 1, build_text_unary<change_case_fn<false>>},
+    {"LCASE", 1, 1, build_text_unary<change_case_fn<false>>},
     {"TRIM", 1, 1, build_text_unary<trim_fn<true, true>>},
     {"LTRIM", 1, 1, build_text_unary<trim_fn<true, false>>},
     {"RTRIM", 1, 1, build_text_unary<trim_fn<false, true>>},

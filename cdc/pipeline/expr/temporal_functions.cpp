@@ -29,13 +29,11 @@ Status localtimestamp_fn(const EvalContext& ctx, const CallNode&, const Value*, 
   out = datetime_value(fields_from_timestamp(ctx.row.now_ms * 1000, ctx.zone), 3);
   return {};
 }
-Status current_date_fn(const EvalContext& ctx, const CallNode&, const Value*, size_t,
-                       Value& out) {
+Status current_date_fn(const EvalContext& ctx, const CallNode&, const Value*, size_t, Value& out) {
   out = date_value(fields_from_timestamp(ctx.row.now_ms * 1000, ctx.zone));
   return {};
 }
-Status current_time_fn(const EvalContext& ctx, const CallNode&, const Value*, size_t,
-                       Value& out) {
+Status current_time_fn(const EvalContext& ctx, const CallNode&, const Value*, size_t, Value& out) {
   DateTimeFields f = fields_from_timestamp(ctx.row.now_ms * 1000, ctx.zone);
   out = Value::time_micros((int64_t{f.hour} * 3600 + f.minute * 60 + f.second) * 1000000, 0);
   return {};
@@ -124,9 +122,8 @@ bool build_date_format(Compiler& c, const Ast& call, std::vector<NodePtr>& args,
   bool ok = true;
   auto st = pattern_state(c, args, 1, "yyyy-MM-dd HH:mm:ss", ok);
   if (!ok) return false;
-  out = std::make_unique<CallNode>(result_type(ValueKind::string, args), call.offset,
-                                   "DATE_FORMAT", date_format_fn, true, std::move(args),
-                                   std::move(st));
+  out = std::make_unique<CallNode>(result_type(ValueKind::string, args), call.offset, "DATE_FORMAT",
+                                   date_format_fn, true, std::move(args), std::move(st));
   return true;
 }
 
@@ -153,8 +150,7 @@ Status to_timestamp_fn(const EvalContext& ctx, const CallNode& call, const Value
 }
 
 template <ValueKind kKind>
-bool build_to_timestamp(Compiler& c, const Ast& call, std::vector<NodePtr>& args,
-                        NodePtr& out) {
+bool build_to_timestamp(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
   coerce_to_text(c, args);
   bool ok = true;
   auto st = pattern_state(c, args, 1, "", ok);
@@ -197,8 +193,7 @@ Status unix_timestamp_fn(const EvalContext& ctx, const CallNode& call, const Val
   return {};
 }
 
-bool build_unix_timestamp(Compiler& c, const Ast& call, std::vector<NodePtr>& args,
-                          NodePtr& out) {
+bool build_unix_timestamp(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
   if (!args.empty()) {
     ValueKind k = args[0]->type().kind;
     if (!is_text_kind(k) && !is_datetime_kind(k) && k != ValueKind::null) {
@@ -214,9 +209,8 @@ bool build_unix_timestamp(Compiler& c, const Ast& call, std::vector<NodePtr>& ar
   auto st = pattern_state(c, args, 1, "yyyy-MM-dd HH:mm:ss", ok);
   if (!ok) return false;
   bool nullable = !args.empty();
-  out = std::make_unique<CallNode>(typed(ValueKind::int64, nullable), call.offset,
-                                   "UNIX_TIMESTAMP", unix_timestamp_fn, true, std::move(args),
-                                   std::move(st));
+  out = std::make_unique<CallNode>(typed(ValueKind::int64, nullable), call.offset, "UNIX_TIMESTAMP",
+                                   unix_timestamp_fn, true, std::move(args), std::move(st));
   return true;
 }
 
@@ -235,23 +229,32 @@ Status from_unixtime_fn(const EvalContext& ctx, const CallNode& call, const Valu
   return set_text(ctx, s, out);
 }
 
-bool build_from_unixtime(Compiler& c, const Ast& call, std::vector<NodePtr>& args,
-                         NodePtr& out) {
+bool build_from_unixtime(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
   if (!require_integer(c, args[0], "FROM_UNIXTIME")) return false;
   coerce_to_text(c, args, 1, 2);
   bool ok = true;
   auto st = pattern_state(c, args, 1, "yyyy-MM-dd HH:mm:ss", ok);
   if (!ok) return false;
-  out = std::make_unique<CallNode>(result_type(ValueKind::string, args), call.offset,
-                                   "FROM_UNIXTIME", from_unixtime_fn, true, std::move(args),
-                                   std::move(st));
+  out =
+      std::make_unique<CallNode>(result_type(ValueKind::string, args), call.offset, "FROM_UNIXTIME",
+                                 from_unixtime_fn, true, std::move(args), std::move(st));
   return true;
 }
 
 // ---- TIMESTAMP_DIFF / TIMESTAMPADD --------------------------------------------------------
 
-enum class Unit : uint8_t { microsecond, millisecond, second, minute, hour, day, week, month,
-                            quarter, year };
+enum class Unit : uint8_t {
+  microsecond,
+  millisecond,
+  second,
+  minute,
+  hour,
+  day,
+  week,
+  month,
+  quarter,
+  year
+};
 
 struct UnitState final : FnState {
   Unit unit = Unit::second;
@@ -260,18 +263,23 @@ struct UnitState final : FnState {
 bool parse_unit(Compiler& c, const Ast& call, Unit& unit) {
   const Ast& a = *call.children[0];
   if (a.kind != AstKind::column && a.kind != AstKind::string_literal) {
-    return c.fail(a.offset, call.text + " needs a unit first: SECOND, MINUTE, HOUR, DAY, WEEK, "
-                            "MONTH, QUARTER or YEAR");
+    return c.fail(a.offset, call.text +
+                                " needs a unit first: SECOND, MINUTE, HOUR, DAY, WEEK, "
+                                "MONTH, QUARTER or YEAR");
   }
   std::string name = a.text;
   for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (name.starts_with("SQL_TSI_")) name = name.substr(8);  // JDBC spelling Calcite accepts
-  static constexpr std::pair<std::string_view, Unit> kUnits[] = {
-      {"MICROSECOND", Unit::microsecond}, {"MILLISECOND", Unit::millisecond},
-      {"SECOND", Unit::second},           {"MINUTE", Unit::minute},
-      {"HOUR", Unit::hour},               {"DAY", Unit::day},
-      {"WEEK", Unit::week},               {"MONTH", Unit::month},
-      {"QUARTER", Unit::quarter},         {"YEAR", Unit::year}};
+  static constexpr std::pair<std::string_view, Unit> kUnits[] = {{"MICROSECOND", Unit::microsecond},
+                                                                 {"MILLISECOND", Unit::millisecond},
+                                                                 {"SECOND", Unit::second},
+                                                                 {"MINUTE", Unit::minute},
+                                                                 {"HOUR", Unit::hour},
+                                                                 {"DAY", Unit::day},
+                                                                 {"WEEK", Unit::week},
+                                                                 {"MONTH", Unit::month},
+                                                                 {"QUARTER", Unit::quarter},
+                                                                 {"YEAR", Unit::year}};
   for (const auto& [n, u] : kUnits) {
     if (name == n) {
       unit = u;
@@ -284,14 +292,22 @@ bool parse_unit(Compiler& c, const Ast& call, Unit& unit) {
 
 int64_t unit_micros(Unit u) {
   switch (u) {
-    case Unit::microsecond: return 1;
-    case Unit::millisecond: return 1000;
-    case Unit::second: return 1000000;
-    case Unit::minute: return 60'000'000;
-    case Unit::hour: return 3'600'000'000;
-    case Unit::day: return 86'400'000'000;
-    case Unit::week: return 604'800'000'000;
-    default: return 0;
+    case Unit::microsecond:
+      return 1;
+    case Unit::millisecond:
+      return 1000;
+    case Unit::second:
+      return 1000000;
+    case Unit::minute:
+      return 60'000'000;
+    case Unit::hour:
+      return 3'600'000'000;
+    case Unit::day:
+      return 86'400'000'000;
+    case Unit::week:
+      return 604'800'000'000;
+    default:
+      return 0;
   }
 }
 
@@ -305,8 +321,7 @@ int64_t local_wall_micros(const Value& v, const TimeZone& zone) {
 int64_t months_between(const DateTimeFields& a, const DateTimeFields& b) {
   int64_t months = (int64_t{b.year} - a.year) * 12 + (int64_t{b.month} - a.month);
   auto rest = [](const DateTimeFields& f) {
-    return ((int64_t{f.day} * 24 + f.hour) * 3600 + f.minute * 60 + f.second) * 1000000 +
-           f.micros;
+    return ((int64_t{f.day} * 24 + f.hour) * 3600 + f.minute * 60 + f.second) * 1000000 + f.micros;
   };
   if (months > 0 && rest(b) < rest(a)) --months;
   if (months < 0 && rest(b) > rest(a)) ++months;
@@ -346,12 +361,11 @@ bool require_datetime(Compiler& c, std::vector<NodePtr>& args, size_t i, const A
     return true;
   }
   if (is_datetime_kind(k) || k == ValueKind::null) return true;
-  return c.fail(args[i]->offset(), call.text + " needs a DATE or TIMESTAMP, got " +
-                                       type_name(args[i]->type()));
+  return c.fail(args[i]->offset(),
+                call.text + " needs a DATE or TIMESTAMP, got " + type_name(args[i]->type()));
 }
 
-bool build_timestamp_diff(Compiler& c, const Ast& call, std::vector<NodePtr>& args,
-                          NodePtr& out) {
+bool build_timestamp_diff(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
   auto st = std::make_unique<UnitState>();
   if (!parse_unit(c, call, st->unit)) return false;
   if (!require_datetime(c, args, 0, call) || !require_datetime(c, args, 1, call)) return false;
@@ -386,17 +400,20 @@ Status timestamp_add_fn(const EvalContext& ctx, const CallNode& call, const Valu
     f = fields_from_wall_micros(micros);
   }
   switch (call.type().kind) {
-    case ValueKind::date: out = date_value(f); break;
+    case ValueKind::date:
+      out = date_value(f);
+      break;
     case ValueKind::timestamp:
       out = Value::timestamp_micros(timestamp_from_fields(f, ctx.zone), v.fsp);
       break;
-    default: out = datetime_value(f, call.type().fsp); break;
+    default:
+      out = datetime_value(f, call.type().fsp);
+      break;
   }
   return {};
 }
 
-bool build_timestamp_add(Compiler& c, const Ast& call, std::vector<NodePtr>& args,
-                         NodePtr& out) {
+bool build_timestamp_add(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
   auto st = std::make_unique<UnitState>();
   if (!parse_unit(c, call, st->unit)) return false;
   if (!require_integer(c, args[0], call.text) || !require_datetime(c, args, 1, call)) {

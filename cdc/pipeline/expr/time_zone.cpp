@@ -42,8 +42,8 @@ bool valid_zone_name(std::string_view name) {
     return false;
   }
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '/' || c == '_' || c == '-' || c == '+';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '_' || c == '-' || c == '+';
   });
 }
 
@@ -67,8 +67,8 @@ Result<TimeZone> TimeZone::parse(std::string_view text) {
                      "/" + std::string(text);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return make_error(Errc::invalid_config, "unknown time zone '" + std::string(text) +
-                                                "' (no " + path + ")");
+    return make_error(Errc::invalid_config,
+                      "unknown time zone '" + std::string(text) + "' (no " + path + ")");
   }
   std::ostringstream buf;
   buf << in.rdbuf();
@@ -96,8 +96,7 @@ Result<TimeZone> TimeZone::from_tzif(std::string_view bytes, std::string_view na
     h.typecnt = r.u32be();
     h.charcnt = r.u32be();
     return r.ok() && h.typecnt >= 1 && h.typecnt <= 256 && h.timecnt <= 100000 &&
-           h.leapcnt <= 1000 && h.charcnt <= 100000 &&
-           (h.isutcnt == 0 || h.isutcnt == h.typecnt) &&
+           h.leapcnt <= 1000 && h.charcnt <= 100000 && (h.isutcnt == 0 || h.isutcnt == h.typecnt) &&
            (h.isstdcnt == 0 || h.isstdcnt == h.typecnt);
   };
   Header h;
@@ -113,8 +112,8 @@ Result<TimeZone> TimeZone::from_tzif(std::string_view bytes, std::string_view na
   auto rules = std::make_shared<Rules>();
   rules->transitions.resize(h.timecnt);
   for (uint32_t i = 0; i < h.timecnt; ++i) {
-    rules->transitions[i] = time_size == 8 ? static_cast<int64_t>(r.u64be())
-                                           : static_cast<int32_t>(r.u32be());
+    rules->transitions[i] =
+        time_size == 8 ? static_cast<int64_t>(r.u64be()) : static_cast<int32_t>(r.u32be());
   }
   std::vector<uint8_t> types(h.timecnt);
   for (uint32_t i = 0; i < h.timecnt; ++i) types[i] = r.u8();

@@ -27,25 +27,42 @@ std::string type_name(const ExprType& t) {
     return std::string(name) + "(" + std::to_string(t.fsp) + ")";
   };
   switch (t.kind) {
-    case ValueKind::null: return "NULL";
-    case ValueKind::boolean: return "BOOLEAN";
-    case ValueKind::int64: return "BIGINT";
-    case ValueKind::uint64: return "BIGINT UNSIGNED";
-    case ValueKind::float32: return "FLOAT";
-    case ValueKind::float64: return "DOUBLE";
+    case ValueKind::null:
+      return "NULL";
+    case ValueKind::boolean:
+      return "BOOLEAN";
+    case ValueKind::int64:
+      return "BIGINT";
+    case ValueKind::uint64:
+      return "BIGINT UNSIGNED";
+    case ValueKind::float32:
+      return "FLOAT";
+    case ValueKind::float64:
+      return "DOUBLE";
     case ValueKind::decimal:
       return "DECIMAL(" + std::to_string(t.precision) + ", " + std::to_string(t.scale) + ")";
-    case ValueKind::string: return "STRING";
-    case ValueKind::bytes: return "BYTES";
-    case ValueKind::date: return "DATE";
-    case ValueKind::time: return with_fsp("TIME");
-    case ValueKind::datetime: return with_fsp("TIMESTAMP");
-    case ValueKind::timestamp: return with_fsp("TIMESTAMP_LTZ");
-    case ValueKind::json: return "JSON";
-    case ValueKind::bit: return "BIT";
-    case ValueKind::enum_label: return "ENUM";
-    case ValueKind::set_labels: return "SET";
-    case ValueKind::year: return "YEAR";
+    case ValueKind::string:
+      return "STRING";
+    case ValueKind::bytes:
+      return "BYTES";
+    case ValueKind::date:
+      return "DATE";
+    case ValueKind::time:
+      return with_fsp("TIME");
+    case ValueKind::datetime:
+      return with_fsp("TIMESTAMP");
+    case ValueKind::timestamp:
+      return with_fsp("TIMESTAMP_LTZ");
+    case ValueKind::json:
+      return "JSON";
+    case ValueKind::bit:
+      return "BIT";
+    case ValueKind::enum_label:
+      return "ENUM";
+    case ValueKind::set_labels:
+      return "SET";
+    case ValueKind::year:
+      return "YEAR";
   }
   return "?";
 }
@@ -65,36 +82,48 @@ ExprType column_type(const Column& c) {
 int64_t as_int64(const Value& v) {
   switch (v.kind) {
     case ValueKind::uint64:
-    case ValueKind::bit: return static_cast<int64_t>(v.u);
+    case ValueKind::bit:
+      return static_cast<int64_t>(v.u);
     case ValueKind::float32:
-    case ValueKind::float64: return static_cast<int64_t>(v.d);
-    default: return v.i;
+    case ValueKind::float64:
+      return static_cast<int64_t>(v.d);
+    default:
+      return v.i;
   }
 }
 
 double as_double(const Value& v) {
   switch (v.kind) {
     case ValueKind::uint64:
-    case ValueKind::bit: return static_cast<double>(v.u);
+    case ValueKind::bit:
+      return static_cast<double>(v.u);
     case ValueKind::float32:
-    case ValueKind::float64: return v.d;
+    case ValueKind::float64:
+      return v.d;
     case ValueKind::decimal: {
       Decimal d;
       return Decimal::parse(v.text, d) ? d.to_double() : 0.0;
     }
-    default: return static_cast<double>(v.i);
+    default:
+      return static_cast<double>(v.i);
   }
 }
 
 bool as_decimal(const Value& v, Decimal& out) {
   switch (v.kind) {
     case ValueKind::uint64:
-    case ValueKind::bit: out = Decimal::from_uint64(v.u); return true;
-    case ValueKind::decimal: return Decimal::parse(v.text, out);
+    case ValueKind::bit:
+      out = Decimal::from_uint64(v.u);
+      return true;
+    case ValueKind::decimal:
+      return Decimal::parse(v.text, out);
     case ValueKind::int64:
     case ValueKind::year:
-    case ValueKind::boolean: out = Decimal::from_int64(v.i); return true;
-    default: return false;
+    case ValueKind::boolean:
+      out = Decimal::from_int64(v.i);
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -103,11 +132,18 @@ ExprType decimal_type_of(const ExprType& t) {
   d.kind = ValueKind::decimal;
   d.nullable = t.nullable;
   switch (t.kind) {
-    case ValueKind::decimal: return t;
+    case ValueKind::decimal:
+      return t;
     case ValueKind::uint64:
-    case ValueKind::bit: d.precision = 20; break;
-    case ValueKind::year: d.precision = 4; break;
-    default: d.precision = t.precision != 0 ? t.precision : 19; break;  // INT literals: 10
+    case ValueKind::bit:
+      d.precision = 20;
+      break;
+    case ValueKind::year:
+      d.precision = 4;
+      break;
+    default:
+      d.precision = t.precision != 0 ? t.precision : 19;
+      break;  // INT literals: 10
   }
   return d;
 }
@@ -154,9 +190,9 @@ Status bad_cast(const EvalContext& ctx, uint32_t offset, const Value& in, const 
   std::string shown;
   append_text(in, ctx.zone, shown);
   if (shown.size() > 64) shown = shown.substr(0, 64) + "...";
-  return runtime_error(ctx, offset,
-                       "cannot CAST " + type_name(ExprType{in.kind}) + " '" + shown + "' AS " +
-                           type_name(to));
+  return runtime_error(
+      ctx, offset,
+      "cannot CAST " + type_name(ExprType{in.kind}) + " '" + shown + "' AS " + type_name(to));
 }
 
 Status fit_decimal(const EvalContext& ctx, uint32_t offset, Decimal d, const ExprType& to,
@@ -173,8 +209,11 @@ Status fit_decimal(const EvalContext& ctx, uint32_t offset, Decimal d, const Exp
 void append_text(const Value& v, const TimeZone& zone, std::string& out) {
   char buf[32];
   switch (v.kind) {
-    case ValueKind::null: return;
-    case ValueKind::boolean: out += v.i ? "TRUE" : "FALSE"; return;
+    case ValueKind::null:
+      return;
+    case ValueKind::boolean:
+      out += v.i ? "TRUE" : "FALSE";
+      return;
     case ValueKind::int64:
     case ValueKind::year: {
       auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.i);
@@ -194,20 +233,26 @@ void append_text(const Value& v, const TimeZone& zone, std::string& out) {
       if (s.find_first_of(".en") == std::string_view::npos) out += ".0";
       return;
     }
-    case ValueKind::float64: append_double(v.d, out); return;
+    case ValueKind::float64:
+      append_double(v.d, out);
+      return;
     case ValueKind::decimal:
     case ValueKind::string:
     case ValueKind::bytes:
     case ValueKind::json:
     case ValueKind::enum_label:
-    case ValueKind::set_labels: out += v.text; return;
+    case ValueKind::set_labels:
+      out += v.text;
+      return;
     case ValueKind::date: {
       DateTimeFields f;
       (void)fields_from_value(v, zone, f);  // ignored: a date always has fields
       format_iso_date(f, out);
       return;
     }
-    case ValueKind::time: format_iso_time(v.i, v.fsp, out); return;
+    case ValueKind::time:
+      format_iso_time(v.i, v.fsp, out);
+      return;
     case ValueKind::datetime:
     case ValueKind::timestamp: {
       DateTimeFields f;
@@ -362,12 +407,12 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
       if (from == ValueKind::date || !fields_from_value(in, ctx.zone, f)) {
         return bad_cast(ctx, offset, in, to);
       }
-      out = Value::time_micros((int64_t{f.hour} * 3600 + f.minute * 60 + f.second) * 1000000 +
-                                   f.micros,
-                               to.fsp);
+      out = Value::time_micros(
+          (int64_t{f.hour} * 3600 + f.minute * 60 + f.second) * 1000000 + f.micros, to.fsp);
       return {};
     }
-    default: return bad_cast(ctx, offset, in, to);
+    default:
+      return bad_cast(ctx, offset, in, to);
   }
 }
 
@@ -380,7 +425,8 @@ __int128 as_int128(const Value& v) {
 
 int64_t local_micros(const Value& v, const TimeZone& zone) {
   switch (v.kind) {
-    case ValueKind::timestamp: return wall_micros(fields_from_timestamp(v.i, zone));
+    case ValueKind::timestamp:
+      return wall_micros(fields_from_timestamp(v.i, zone));
     case ValueKind::date:
       return days_from_civil(v.date_year(), v.date_month(), v.date_day()) * 86400 * 1000000;
     default: {
@@ -400,21 +446,26 @@ int three_way(const T& a, const T& b) {
 
 int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZone& zone) {
   switch (mode) {
-    case CompareMode::integer: return three_way(as_int128(a), as_int128(b));
+    case CompareMode::integer:
+      return three_way(as_int128(a), as_int128(b));
     case CompareMode::decimal: {
       Decimal x, y;
       (void)as_decimal(a, x);  // ignored: the compiler only lets exact numerics here
       (void)as_decimal(b, y);
       return compare(x, y);
     }
-    case CompareMode::floating: return three_way(as_double(a), as_double(b));
+    case CompareMode::floating:
+      return three_way(as_double(a), as_double(b));
     case CompareMode::text: {
       int c = a.text.compare(b.text);
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
-    case CompareMode::boolean: return three_way(a.i, b.i);
-    case CompareMode::temporal: return three_way(local_micros(a, zone), local_micros(b, zone));
-    case CompareMode::time: return three_way(a.i, b.i);
+    case CompareMode::boolean:
+      return three_way(a.i, b.i);
+    case CompareMode::temporal:
+      return three_way(local_micros(a, zone), local_micros(b, zone));
+    case CompareMode::time:
+      return three_way(a.i, b.i);
   }
   return 0;
 }

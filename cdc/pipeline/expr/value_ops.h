@@ -19,8 +19,8 @@ std::string type_name(const ExprType& t);
 // The type a column of this kind has in expressions (precision/scale/fsp from the column).
 ExprType column_type(const Column& c);
 
-int64_t as_int64(const Value& v);  // integer kinds and boolean
-double as_double(const Value& v);  // any numeric kind
+int64_t as_int64(const Value& v);               // integer kinds and boolean
+double as_double(const Value& v);               // any numeric kind
 bool as_decimal(const Value& v, Decimal& out);  // any exact numeric kind
 
 // The precision and scale a non-decimal exact numeric takes in decimal arithmetic

@@ -13,7 +13,8 @@
 using namespace cdc::pipeline::expr;
 
 TEST_CASE("expr_cases.txt: every expression gives its expected value") {
-  const std::string path = std::string(SLUICE_SOURCE_DIR) + "/tests/unit/pipeline/expr/expr_cases.txt";
+  const std::string path =
+      std::string(SLUICE_SOURCE_DIR) + "/tests/unit/pipeline/expr/expr_cases.txt";
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot open " << path);
   auto table = testing::make_test_table();
@@ -26,12 +27,18 @@ TEST_CASE("expr_cases.txt: every expression gives its expected value") {
     if (line.empty() || line[0] == '#') continue;
     if (line.starts_with("@option ")) {
       std::string setting = line.substr(8);
-      if (setting == "division_by_zero_is_error=true") options.division_by_zero_is_error = true;
-      else if (setting == "division_by_zero_is_error=false") options.division_by_zero_is_error = false;
-      else if (setting == "overflow_is_null=true") options.overflow_is_null = true;
-      else if (setting == "overflow_is_null=false") options.overflow_is_null = false;
-      else if (setting.starts_with("time_zone=")) options.time_zone = setting.substr(10);
-      else FAIL("line " << line_no << ": unknown option " << setting);
+      if (setting == "division_by_zero_is_error=true")
+        options.division_by_zero_is_error = true;
+      else if (setting == "division_by_zero_is_error=false")
+        options.division_by_zero_is_error = false;
+      else if (setting == "overflow_is_null=true")
+        options.overflow_is_null = true;
+      else if (setting == "overflow_is_null=false")
+        options.overflow_is_null = false;
+      else if (setting.starts_with("time_zone="))
+        options.time_zone = setting.substr(10);
+      else
+        FAIL("line " << line_no << ": unknown option " << setting);
       continue;
     }
     size_t split = line.rfind(arrow);
@@ -44,14 +51,14 @@ TEST_CASE("expr_cases.txt: every expression gives its expected value") {
     std::string expected = line.substr(split + arrow.size());
     std::string actual = testing::evaluate(*table, expression, options);
     ++cases;
-    bool ok = expected.starts_with("ERROR: ")
-                  ? actual.starts_with("ERROR: ") &&
-                        actual.find(expected.substr(7)) != std::string::npos
-                  : actual == expected;
+    bool ok =
+        expected.starts_with("ERROR: ")
+            ? actual.starts_with("ERROR: ") && actual.find(expected.substr(7)) != std::string::npos
+            : actual == expected;
     if (!ok) {
       ++failures;
-      FAIL_CHECK("expr_cases.txt:" << line_no << ": " << expression << "\n  expected: "
-                                       << expected << "\n  actual:   " << actual);
+      FAIL_CHECK("expr_cases.txt:" << line_no << ": " << expression << "\n  expected: " << expected
+                                   << "\n  actual:   " << actual);
     }
   }
   MESSAGE(cases << " cases, " << failures << " failing");

@@ -52,7 +52,8 @@ std::unique_ptr<TestTable> make_test_table() {
   add("ts", ValueKind::timestamp, Value::timestamp_micros(1709296496000000, 3));
   add("t", ValueKind::time, Value::time_micros((10 * 3600 + 11 * 60 + 12) * 1000000LL, 0));
   add("doc", ValueKind::json,
-      Value::json(R"({"a":{"b":[1,2,{"c":"x"}]},"s":"str","n":1.5,"i":-3,"t":true,"z":null,"k.e":"dot"})"));
+      Value::json(
+          R"({"a":{"b":[1,2,{"c":"x"}]},"s":"str","n":1.5,"i":-3,"t":true,"z":null,"k.e":"dot"})"));
   add("status", ValueKind::enum_label, Value::enum_label("active", 1));
   add("tags", ValueKind::set_labels, Value::set_labels("a,b", 3));
   add("bin", ValueKind::bytes, Value::bytes("ab\xff"));
@@ -67,21 +68,34 @@ std::string render(const Value& v) {
   append_text(v, utc, text);
   auto quoted = [&](std::string_view prefix) { return std::string(prefix) + "'" + text + "'"; };
   switch (v.kind) {
-    case ValueKind::null: return "NULL";
+    case ValueKind::null:
+      return "NULL";
     case ValueKind::boolean:
-    case ValueKind::int64: return text;
-    case ValueKind::uint64: return "UNSIGNED " + text;
+    case ValueKind::int64:
+      return text;
+    case ValueKind::uint64:
+      return "UNSIGNED " + text;
     case ValueKind::float32:
-    case ValueKind::float64: return "DOUBLE " + text;
-    case ValueKind::decimal: return quoted("DECIMAL ");
-    case ValueKind::string: return quoted("");
-    case ValueKind::bytes: return quoted("BYTES ");
-    case ValueKind::json: return quoted("JSON ");
-    case ValueKind::date: return quoted("DATE ");
-    case ValueKind::time: return quoted("TIME ");
-    case ValueKind::datetime: return quoted("TIMESTAMP ");
-    case ValueKind::timestamp: return quoted("TIMESTAMP_LTZ ");
-    default: return quoted(std::string(to_string(v.kind)) + " ");
+    case ValueKind::float64:
+      return "DOUBLE " + text;
+    case ValueKind::decimal:
+      return quoted("DECIMAL ");
+    case ValueKind::string:
+      return quoted("");
+    case ValueKind::bytes:
+      return quoted("BYTES ");
+    case ValueKind::json:
+      return quoted("JSON ");
+    case ValueKind::date:
+      return quoted("DATE ");
+    case ValueKind::time:
+      return quoted("TIME ");
+    case ValueKind::datetime:
+      return quoted("TIMESTAMP ");
+    case ValueKind::timestamp:
+      return quoted("TIMESTAMP_LTZ ");
+    default:
+      return quoted(std::string(to_string(v.kind)) + " ");
   }
 }
 

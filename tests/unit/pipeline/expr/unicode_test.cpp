@@ -5,8 +5,8 @@
 using namespace cdc::pipeline::expr;
 
 TEST_CASE("unicode: invalid UTF-8 decodes as U+FFFD one byte at a time, never over-reads") {
-  const std::string bad[] = {"\xff", "\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xc0\xaf",
-                             "\xed\xa0\x80", "\xf4\x90\x80\x80"};
+  const std::string bad[] = {"\xff",     "\xc3",         "\xe2\x82",        "\xf0\x9f\x98",
+                             "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
   for (const std::string& s : bad) {
     size_t pos = 0;
     CHECK(next_code_point(s, pos) == 0xFFFD);
