@@ -38,6 +38,11 @@ constexpr std::array<std::pair<ValueFormat, std::string_view>, 3> kFormats{{
     {ValueFormat::upsert, "upsert"},
     {ValueFormat::canal_json, "canal-json"},
 }};
+constexpr std::array<std::pair<RouteMode, std::string_view>, 2> kRouteModes{{
+    {RouteMode::all_match, "all-match"},
+    {RouteMode::first_match, "first-match"},
+}};
+
 constexpr std::array<std::pair<Delivery, std::string_view>, 2> kDeliveries{{
     {Delivery::exactly_once, "exactly-once"},
     {Delivery::at_least_once, "at-least-once"},
@@ -72,6 +77,7 @@ constexpr std::array<std::pair<RedisNullKey, std::string_view>, 2> kRedisNullKey
 
 std::string_view to_string(ValueFormat v) { return name_of(kFormats, v); }
 std::string_view to_string(Delivery v) { return name_of(kDeliveries, v); }
+std::string_view to_string(RouteMode v) { return name_of(kRouteModes, v); }
 std::string_view to_string(StartupMode v) { return name_of(kModes, v); }
 std::string_view to_string(SslMode v) { return name_of(kSsl, v); }
 std::string_view to_string(DatagenColumn::Kind k) {
@@ -80,6 +86,7 @@ std::string_view to_string(DatagenColumn::Kind k) {
 
 std::optional<ValueFormat> parse_value_format(std::string_view s) { return value_of(kFormats, s); }
 std::optional<Delivery> parse_delivery(std::string_view s) { return value_of(kDeliveries, s); }
+std::optional<RouteMode> parse_route_mode(std::string_view s) { return value_of(kRouteModes, s); }
 std::optional<StartupMode> parse_startup_mode(std::string_view s) { return value_of(kModes, s); }
 std::optional<SslMode> parse_ssl_mode(std::string_view s) { return value_of(kSsl, s); }
 std::string_view to_string(RedisMode v) { return name_of(kRedisModes, v); }

@@ -51,6 +51,14 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+std::string upper_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
 // Optimal string alignment distance (Levenshtein plus adjacent transposition).
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
@@ -74,6 +82,7 @@ struct Ctx {
   std::vector<Problem> problems;
   LocationMap where;
   std::set<std::string, std::less<>> reported;  // key paths with a problem already
+  std::string_view text;  // the file's text, to place positions inside quoted and block values
 
   void add(int line, int column, const std::string& path, std::string message) {
     problems.push_back(Problem{file, line, column, path, std::move(message)});
@@ -720,11 +729,13 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
 std::vector<RouteRule> read_routes(Ctx& ctx, const YamlNode& n, const std::string& path) {
   std::vector<RouteRule> out;
   for_each_mapping(ctx, n, path, [&](const std::string& item_path, const YamlNode& item) {
-    MapReader m(ctx, item, item_path, {"source-table", "sink-table", "replace-symbol", "description"});
+    MapReader m(ctx, item, item_path,
+                {"source-table", "sink-table", "replace-symbol", "source-table-column", "description"});
     RouteRule r;
     read_required_string(ctx, m, "source-table", r.source_table);
     read_required_string(ctx, m, "sink-table", r.sink_table);
     read_string(ctx, m, "replace-symbol", r.replace_symbol);
+    read_string(ctx, m, "source-table-column", r.source_table_column);
     read_string(ctx, m, "description", r.description);
     m.finish();
     out.push_back(std::move(r));
@@ -732,18 +743,73 @@ std::vector<RouteRule> read_routes(Ctx& ctx, const YamlNode& n, const std::strin
   return out;
 }
 
+// Where the text of a scalar value starts: after the quote of a quoted value, on the first
+// content line of a block value ('|', '>'), else the node's own position.
+SourceLocation text_start(const Ctx& ctx, const YamlNode& n) {
+  SourceLocation at{n.line, n.column};
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start <= ctx.text.size();) {
+    const size_t end = std::min(ctx.text.find('\n', start), ctx.text.size());
+    lines.push_back(ctx.text.substr(start, end - start));
+    start = end + 1;
+  }
+  if (n.line < 1 || static_cast<size_t>(n.line) > lines.size()) return at;
+  const std::string_view line = lines[static_cast<size_t>(n.line) - 1];
+  if (n.column < 1 || static_cast<size_t>(n.column) > line.size()) return at;
+  const char first = line[static_cast<size_t>(n.column) - 1];
+  if (first == '"' || first == '\'') {
+    at.column += 1;
+  } else if (first == '|' || first == '>') {
+    for (size_t l = static_cast<size_t>(n.line); l < lines.size(); ++l) {
+      const size_t indent = lines[l].find_first_not_of(' ');
+      if (indent == std::string_view::npos) continue;
+      at = SourceLocation{static_cast<int>(l) + 1, static_cast<int>(indent) + 1};
+      break;
+    }
+  }
+  return at;
+}
+
+// An expression-valued key: its text and where that text starts.
+void read_expression(Ctx& ctx, const MapReader& m, std::string_view key, std::string& out,
+                     SourceLocation& at) {
+  const YamlNode* n = m.get(key);
+  if (n == nullptr) return;
+  if (auto s = read_text(ctx, *n, m.path_of(key), "an expression")) {
+    out = std::move(*s);
+    at = text_start(ctx, *n);
+  }
+}
+
 std::vector<TransformRule> read_transforms(Ctx& ctx, const YamlNode& n, const std::string& path) {
   std::vector<TransformRule> out;
   for_each_mapping(ctx, n, path, [&](const std::string& item_path, const YamlNode& item) {
     MapReader m(ctx, item, item_path,
                 {"source-table", "projection", "filter", "primary-keys", "partition-keys",
-                 "description"});
+                 "columns.include", "columns.exclude", "skip-ops", "converter-after-transform",
+                 "table-options", "description"});
     TransformRule t;
     read_required_string(ctx, m, "source-table", t.source_table);
-    read_string(ctx, m, "projection", t.projection);
-    read_string(ctx, m, "filter", t.filter);
+    read_expression(ctx, m, "projection", t.projection, t.projection_at);
+    read_expression(ctx, m, "filter", t.filter, t.filter_at);
     read_list(ctx, m, "primary-keys", t.primary_keys);
     read_list(ctx, m, "partition-keys", t.partition_keys);
+    read_list(ctx, m, "columns.include", t.include_columns);
+    read_list(ctx, m, "columns.exclude", t.exclude_columns);
+    read_list(ctx, m, "skip-ops", t.skip_ops);
+    if (const YamlNode* v = m.get("converter-after-transform")) {
+      const std::string key_path = m.path_of("converter-after-transform");
+      if (auto s = read_text(ctx, *v, key_path, "SOFT_DELETE")) {
+        if (s->empty()) {
+          // no converter
+        } else if (upper_ascii(trim(*s)) == "SOFT_DELETE") {
+          t.soft_delete = true;
+        } else {
+          ctx.add(*v, key_path, "expected SOFT_DELETE, found " + quote(*s));
+        }
+      }
+    }
+    read_string(ctx, m, "table-options", t.table_options);
     read_string(ctx, m, "description", t.description);
     m.finish();
     out.push_back(std::move(t));
@@ -757,7 +823,8 @@ std::optional<PipelineOptions> read_pipeline_options(Ctx& ctx, const YamlNode& n
   MapReader m(ctx, n, path,
               {"name", "delivery", "checkpoint.interval", "checkpoint.retained", "state.dir",
                "metrics.port", "metrics.bind-address", "queue.max-events", "queue.max-bytes",
-               "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts"});
+               "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts",
+               "route-mode"});
   PipelineOptions o;
   read_required_string(ctx, m, "name", o.name);
   read_enum(ctx, m, "delivery", o.delivery, parse_delivery, {"exactly-once", "at-least-once"});
@@ -771,6 +838,7 @@ std::optional<PipelineOptions> read_pipeline_options(Ctx& ctx, const YamlNode& n
   read_duration(ctx, m, "restart.initial-backoff", o.restart_initial_backoff);
   read_duration(ctx, m, "restart.max-backoff", o.restart_max_backoff);
   read_int<uint32_t>(ctx, m, "restart.max-attempts", o.restart_max_attempts);
+  read_enum(ctx, m, "route-mode", o.route_mode, parse_route_mode, {"all-match", "first-match"});
   m.finish();
   return o;
 }
@@ -782,6 +850,7 @@ constexpr std::string_view kSectionKeys[] = {"source", "sink", "route", "transfo
 // validation does not judge those defaults.
 PipelineConfig read_pipeline(Ctx& ctx, const MapReader& m) {
   PipelineConfig p;
+  p.file = ctx.file;
   const std::string source_path = m.path_of("source");
   if (const YamlNode* n = m.require("source")) {
     if (auto s = read_source(ctx, *n, source_path)) {
@@ -896,7 +965,7 @@ LoadOutcome load_tree(Ctx& ctx, const detail::YamlParse& parsed) {
 }  // namespace
 
 LoadOutcome load_string(std::string_view yaml, std::string display_name, const Environment& env) {
-  Ctx ctx{std::move(display_name), env, {}, {}, {}};
+  Ctx ctx{std::move(display_name), env, {}, {}, {}, yaml};
   return load_tree(ctx, detail::parse_yaml(yaml));
 }
 

@@ -42,6 +42,9 @@ struct PipelineOptions {
   // `restart.max-attempts`: consecutive failed restarts before the pipeline stops.
   // Default: 0 = retry forever.
   uint32_t restart_max_attempts = 0;
+  // `route-mode`: all-match (an event goes to every matching `route:` rule's table, as in Flink
+  // CDC) | first-match (to the first only). Default: all-match.
+  RouteMode route_mode = RouteMode::all_match;
 };
 
 }  // namespace cdc::config

@@ -23,6 +23,7 @@ struct Problem {
 struct SourceLocation {
   int line = 0;  // 1-based; 0 if unknown
   int column = 0;
+  bool operator==(const SourceLocation&) const = default;
 };
 
 // Where each key path's value (or mapping) was found in the file; lets validate() locate

@@ -373,6 +373,16 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
       } else {
         c.check_regex(join_path(tp, "source-table"), rule.source_table);
       }
+      for (size_t o = 0; o < rule.skip_ops.size(); ++o) {
+        const std::string& op = rule.skip_ops[o];
+        if (op != "insert" && op != "update" && op != "delete") {
+          c.add(join_path(tp, "skip-ops"), "expected insert, update or delete, found " + quote(op));
+        }
+      }
+      if (!rule.projection.empty() && !rule.include_columns.empty()) {
+        c.add(join_path(tp, "columns.include"),
+              "'columns.include' and 'projection' exclude each other; list the columns in the projection");
+      }
     }
   }
   return std::move(c.problems);

@@ -45,6 +45,9 @@ struct TableSchema {
   std::vector<Column> columns;
   std::vector<uint32_t> primary_key;  // indices into columns, in key order
   uint64_t version = 1;
+  // Indices into columns of the partition key a sink should create the table with (a
+  // transform's `partition-keys`); empty = the sink's default. Sources leave it empty.
+  std::vector<uint32_t> partition_key;
 
   // Index of the column with this name, if any.
   std::optional<uint32_t> column_index(std::string_view name) const;

@@ -5,6 +5,7 @@
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/pipeline/route_stage.h"
+#include "cdc/pipeline/transform_stage.h"
 #include "sinks/file/file_sink.h"
 #include "sinks/null/null_sink.h"
 #include "sinks/redis/redis_sink.h"
@@ -21,6 +22,39 @@ json::Format to_json_format(config::ValueFormat f) {
     case config::ValueFormat::canal_json: return json::Format::canal_json;
   }
   return json::Format::debezium_json;
+}
+
+Result<std::vector<pipeline::TransformRule>> to_transform_rules(const config::PipelineConfig& config) {
+  std::vector<pipeline::TransformRule> out;
+  for (const config::TransformRule& c : config.transforms) {
+    pipeline::TransformRule t;
+    t.source_table = c.source_table;
+    t.projection = c.projection;
+    t.projection_origin = {config.file, static_cast<uint32_t>(c.projection_at.line),
+                           static_cast<uint32_t>(c.projection_at.column)};
+    t.filter = c.filter;
+    t.filter_origin = {config.file, static_cast<uint32_t>(c.filter_at.line),
+                       static_cast<uint32_t>(c.filter_at.column)};
+    t.primary_keys = c.primary_keys;
+    t.partition_keys = c.partition_keys;
+    t.include_columns = c.include_columns;
+    t.exclude_columns = c.exclude_columns;
+    for (const std::string& op : c.skip_ops) {
+      if (op == "insert") {
+        t.skip_ops.push_back(Op::insert);
+      } else if (op == "update") {
+        t.skip_ops.push_back(Op::update);
+      } else if (op == "delete") {
+        t.skip_ops.push_back(Op::erase);
+      } else {
+        return make_error(Errc::invalid_config, "skip-ops: unknown operation '" + op + "'");
+      }
+    }
+    t.soft_delete = c.soft_delete;
+    t.description = c.description;
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 datagen::DatagenOptions to_datagen(const config::DatagenSourceOptions& c, const std::string& pipeline) {
@@ -167,10 +201,6 @@ pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
 Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
                                            prometheus::Registry* registry) {
   const std::string& name = config.pipeline.name;
-  if (!config.transforms.empty()) {
-    return make_error(Errc::invalid_config,
-                      "pipeline '" + name + "': transform rules are not available in this build yet");
-  }
   pipeline::PipelineParts parts;
 
   if (const auto* dg = std::get_if<config::DatagenSourceOptions>(&config.source)) {
@@ -217,14 +247,34 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
     };
   }
 
-  if (!config.routes.empty()) {
-    std::vector<pipeline::RouteRule> rules;
-    for (const auto& r : config.routes) rules.push_back({r.source_table, r.sink_table, r.replace_symbol});
-    CDC_TRY(pipeline::RouteStage::create(rules));
-    parts.make_stages = [rules]() -> Result<pipeline::StageChain> {
+  // Transforms run before routes, as in Flink CDC: their source-table patterns and metadata
+  // columns name the tables as the source has them.
+  CDC_TRY_ASSIGN(auto transforms, to_transform_rules(config));
+  std::vector<pipeline::RouteRule> routes;
+  for (const auto& r : config.routes) {
+    routes.push_back({r.source_table, r.sink_table, r.replace_symbol, r.source_table_column});
+  }
+  const auto route_mode = config.pipeline.route_mode == config::RouteMode::first_match
+                              ? pipeline::RouteMode::first_match
+                              : pipeline::RouteMode::all_match;
+  // Refuse bad patterns and projection lists now, before anything connects.
+  if (auto t = pipeline::TransformStage::create(transforms); !t) {
+    return std::move(t).error().with_context("pipeline '" + name + "'");
+  }
+  if (auto r = pipeline::RouteStage::create(routes, route_mode); !r) {
+    return std::move(r).error().with_context("pipeline '" + name + "'");
+  }
+  if (!transforms.empty() || !routes.empty()) {
+    parts.make_stages = [transforms, routes, route_mode]() -> Result<pipeline::StageChain> {
       pipeline::StageChain chain;
-      CDC_TRY_ASSIGN(auto route, pipeline::RouteStage::create(rules));
-      chain.push_back(std::move(route));
+      if (!transforms.empty()) {
+        CDC_TRY_ASSIGN(auto transform, pipeline::TransformStage::create(transforms));
+        chain.push_back(std::move(transform));
+      }
+      if (!routes.empty()) {
+        CDC_TRY_ASSIGN(auto route, pipeline::RouteStage::create(routes, route_mode));
+        chain.push_back(std::move(route));
+      }
       return chain;
     };
   }

@@ -5,8 +5,6 @@
 //
 //   datagen_null_bench [rows=2000000] [repeats=3]
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,23 +18,14 @@
 #include "cdc/pipeline/runner.h"
 #include "sinks/null/null_sink.h"
 #include "sinks/stdout/stdout_sink.h"
+#include "tools/bench/bench_util.h"
 
 using namespace cdc;
+using bench::Sample;
+using bench::best;
+using bench::measure;
 
 namespace {
-
-struct Sample {
-  double seconds = 0;
-  double cpu_seconds = 0;
-  uint64_t events = 0;
-};
-
-double cpu_now() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 long peak_rss_mb() {
   rusage u{};
@@ -44,34 +33,8 @@ long peak_rss_mb() {
   return u.ru_maxrss / 1024;
 }
 
-datagen::DatagenOptions table(uint64_t rows) {
-  datagen::DatagenOptions o;
-  o.pipeline_name = "bench";
-  o.table = "events";
-  o.number_of_rows = rows;
-  o.batch_size = 1024;
-  using K = datagen::ColumnSpec::Kind;
-  o.columns = {{.name = "id", .type = "bigint", .kind = K::sequence, .primary_key = true},
-               {.name = "user_id", .type = "int"},
-               {.name = "amount", .type = "decimal(12,2)"},
-               {.name = "kind", .type = "varchar(12)", .values = {"view", "click", "buy"}},
-               {.name = "at", .type = "datetime(6)"}};
-  return o;
-}
-
-template <class F>
-Sample measure(F&& body) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const double c0 = cpu_now();
-  Sample s;
-  s.events = body();
-  s.cpu_seconds = cpu_now() - c0;
-  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return s;
-}
-
 uint64_t source_only(uint64_t rows) {
-  auto src = *datagen::DatagenSource::create(table(rows));
+  auto src = *datagen::DatagenSource::create(bench::events_table(rows));
   (void)src->open(Position{});
   uint64_t n = 0;
   while (true) {
@@ -81,19 +44,13 @@ uint64_t source_only(uint64_t rows) {
   }
 }
 
-class MemoryLog final : public pipeline::CheckpointLog {
- public:
-  Result<std::vector<CheckpointRecord>> history() override { return std::vector<CheckpointRecord>{}; }
-  Status record(const CheckpointRecord&) override { return {}; }
-};
-
 uint64_t through_runner(uint64_t rows, bool encode_json) {
-  MemoryLog log;
+  bench::MemoryLog log;
   uint64_t written = 0;
   std::FILE* devnull = std::fopen("/dev/null", "w");
   pipeline::PipelineParts parts{
       [rows]() -> Result<std::unique_ptr<Source>> {
-        return std::unique_ptr<Source>(*datagen::DatagenSource::create(table(rows)));
+        return std::unique_ptr<Source>(*datagen::DatagenSource::create(bench::events_table(rows)));
       },
       [&]() -> Result<std::unique_ptr<Sink>> {
         if (encode_json) return std::unique_ptr<Sink>(std::make_unique<sinks::StdoutSink>(json::Format::debezium_json, devnull));
@@ -112,10 +69,6 @@ uint64_t through_runner(uint64_t rows, bool encode_json) {
   written = rows;
   std::fclose(devnull);
   return written;
-}
-
-Sample best(std::vector<Sample> v) {
-  return *std::min_element(v.begin(), v.end(), [](const Sample& a, const Sample& b) { return a.seconds < b.seconds; });
 }
 
 void print(const char* name, const Sample& s, const Sample& limit) {

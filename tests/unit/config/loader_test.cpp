@@ -69,15 +69,29 @@ TEST_CASE("load_file: every key of a full mysql -> file pipeline lands in its fi
   CHECK(p.routes[0].description == "merge the shards");
   CHECK(p.routes[1].sink_table == "ods.<>_v2");
   CHECK(p.routes[1].description.empty());
+  CHECK(p.routes[0].source_table_column.empty());
+  CHECK(p.routes[1].source_table_column == "src_table");
 
-  REQUIRE(p.transforms.size() == 1);
+  CHECK(p.file == kFixtures + "full.yaml");
+  REQUIRE(p.transforms.size() == 2);
   const TransformRule& t = p.transforms[0];
   CHECK(t.source_table == "app_db.orders");
   CHECK(t.projection == "id, customer_id, UPPER(status) AS status");
+  CHECK(t.projection_at == SourceLocation{42, 17});
   CHECK(t.filter == "amount > 0 AND status <> 'test'");
+  CHECK(t.filter_at == SourceLocation{43, 14});  // inside the quotes
   CHECK(t.primary_keys == std::vector<std::string>{"id"});
   CHECK(t.partition_keys == std::vector<std::string>{"customer_id", "id"});
   CHECK(t.description == "clean orders");
+  CHECK_FALSE(t.soft_delete);
+  const TransformRule& t2 = p.transforms[1];
+  CHECK(t2.projection == "\\*, UPPER(name) AS name\n");
+  CHECK(t2.projection_at == SourceLocation{49, 7});  // first line of the block
+  CHECK(t2.filter.empty());
+  CHECK(t2.exclude_columns == std::vector<std::string>{"secret", "token"});
+  CHECK(t2.skip_ops == std::vector<std::string>{"delete", "update"});
+  CHECK(t2.soft_delete);
+  CHECK(t2.table_options == "replication_num=1");
 
   const PipelineOptions& o = p.pipeline;
   CHECK(o.name == "orders-to-file");
@@ -92,6 +106,7 @@ TEST_CASE("load_file: every key of a full mysql -> file pipeline lands in its fi
   CHECK(o.restart_initial_backoff == milliseconds(2000));
   CHECK(o.restart_max_backoff == milliseconds(120'000));
   CHECK(o.restart_max_attempts == 10);
+  CHECK(o.route_mode == RouteMode::first_match);
 }
 
 TEST_CASE("load_file: a pipelines list of datagen pipelines") {

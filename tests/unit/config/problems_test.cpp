@@ -166,6 +166,25 @@ TEST_CASE("bad: enum values list the allowed ones") {
               "found 'twice'"});
 }
 
+TEST_CASE("bad: route and transform keys") {
+  CHECK(problems_of(with("name: p", "name: p\n  route-mode: any")) ==
+        Lines{"t.yaml:13:15: pipeline.route-mode: expected one of all-match, first-match, found 'any'"});
+  CHECK(problems_of(std::string(kValid) +
+                    "transform:\n"
+                    "  - source-table: app.orders\n"
+                    "    converter-after-transform: HARD_DELETE\n"
+                    "    skip-ops: delete, upsert\n"
+                    "    columns.include: id\n"
+                    "    projection: id\n"
+                    "    projektion: id\n") ==
+        Lines{"t.yaml:15:32: transform[0].converter-after-transform: expected SOFT_DELETE, found "
+              "'HARD_DELETE'",
+              "t.yaml:16:15: transform[0].skip-ops: expected insert, update or delete, found 'upsert'",
+              "t.yaml:17:22: transform[0].columns.include: 'columns.include' and 'projection' exclude "
+              "each other; list the columns in the projection",
+              "t.yaml:19:5: transform[0].projektion: unknown key 'projektion'; did you mean 'projection'?"});
+}
+
 TEST_CASE("bad: unknown and not-yet-available source and sink types") {
   CHECK(problems_of(with("type: mysql", "type: oracle")) ==
         Lines{"t.yaml:2:9: source.type: expected one of mysql, datagen, postgres, found 'oracle'"});

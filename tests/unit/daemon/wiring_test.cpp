@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include "cdc/pipeline/route_stage.h"
+#include "cdc/pipeline/transform_stage.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -103,13 +106,67 @@ source:
   columns: [{name: id, type: int}]
 sink: {type: stdout}
 transform:
-  - source-table: datagen\.t
-    projection: id
+  - source-table: datagen.t.x
+    columns.exclude: id
 pipeline: {name: w}
 )");
   auto x = daemon::make_parts(transform);
   REQUIRE_FALSE(x);
-  CHECK(x.error().message == "pipeline 'w': transform rules are not available in this build yet");
+  CHECK(x.error().message ==
+        "pipeline 'w': transform[0] source-table: table pattern 'datagen.t.x' has 3 dot-separated "
+        "parts; expected db.table (write '\\.' for the regex 'any character')");
+}
+
+TEST_CASE("wiring: transforms run before routes, both built per run") {
+  auto config = load_one(R"(
+source:
+  type: datagen
+  table: t
+  columns: [{name: id, type: int}, {name: secret, type: int}]
+sink: {type: "null"}
+transform:
+  - source-table: datagen.t
+    columns.exclude: secret
+route:
+  - source-table: datagen.\.*
+    sink-table: ods.<>
+pipeline: {name: w}
+)");
+  auto parts = daemon::make_parts(config);
+  REQUIRE(parts);
+  REQUIRE(parts->make_stages);
+  auto chain = parts->make_stages();
+  REQUIRE(chain);
+  REQUIRE(chain->size() == 2);
+  CHECK(dynamic_cast<pipeline::TransformStage*>((*chain)[0].get()) != nullptr);
+  auto* route = dynamic_cast<pipeline::RouteStage*>((*chain)[1].get());
+  REQUIRE(route != nullptr);
+  CHECK(route->route_all({"datagen", "t"}) == std::vector<TableId>{{"ods", "t"}});
+}
+
+TEST_CASE("wiring: pipeline.route-mode reaches the route stage") {
+  constexpr const char* kTwoRules = R"(
+source:
+  type: datagen
+  table: t
+  columns: [{name: id, type: int}]
+sink: {type: "null"}
+route:
+  - {source-table: datagen.t, sink-table: a.t}
+  - {source-table: datagen.\.*, sink-table: b.<>}
+pipeline: {name: w%s}
+)";
+  const auto targets = [&](const char* mode) {
+    char yaml[512];
+    std::snprintf(yaml, sizeof yaml, kTwoRules, mode);
+    auto parts = daemon::make_parts(load_one(yaml));
+    REQUIRE(parts);
+    auto chain = parts->make_stages();
+    REQUIRE(chain);
+    return dynamic_cast<pipeline::RouteStage&>(*(*chain)[0]).route_all({"datagen", "t"});
+  };
+  CHECK(targets("") == std::vector<TableId>{{"a", "t"}, {"b", "t"}});
+  CHECK(targets(", route-mode: first-match") == std::vector<TableId>{{"a", "t"}});
 }
 
 TEST_CASE("wiring: the redis sink follows pipeline.delivery and registers its metrics") {

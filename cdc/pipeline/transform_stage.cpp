@@ -1,0 +1,516 @@
+#include "cdc/pipeline/transform_stage.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+namespace cdc::pipeline {
+namespace {
+
+// Extra slots every plan's scope has, before the projection's outputs.
+enum MetaSlot : uint32_t { kNamespaceSlot, kSchemaSlot, kTableSlot, kEventTypeSlot, kOpTsSlot, kMetaSlots };
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return lower(x) == lower(y);
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// A bare column name, possibly in backquotes: the projection copies the column as it is.
+std::optional<std::string_view> bare_identifier(std::string_view s) {
+  s = trim(s);
+  if (s.size() >= 2 && s.front() == '`' && s.back() == '`') return s.substr(1, s.size() - 2);
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return std::nullopt;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<uint32_t> find_column(const std::vector<Column>& columns, std::string_view name) {
+  for (uint32_t i = 0; i < columns.size(); ++i) {
+    if (iequals(columns[i].name, name)) return i;
+  }
+  return std::nullopt;
+}
+
+expr::ExprType string_type(bool nullable) {
+  return expr::ExprType{.kind = ValueKind::string, .nullable = nullable};
+}
+
+std::string_view event_type(Op op, bool before_image) {
+  switch (op) {
+    case Op::update: return before_image ? "-U" : "+U";
+    case Op::erase: return "-D";
+    default: return "+I";
+  }
+}
+
+std::string join_names(const std::vector<Column>& columns) {
+  std::string out;
+  for (const Column& c : columns) out += (out.empty() ? "" : ", ") + c.name;
+  return out;
+}
+
+}  // namespace
+
+struct TransformStage::Plan {
+  struct Output {
+    int32_t copy_from = -1;                  // >= 0: the source column copied unchanged
+    std::unique_ptr<expr::Expression> expr;  // otherwise computed
+  };
+  size_t rule_index = 0;
+  const TransformRule* rule = nullptr;
+  std::vector<Output> outputs;
+  // Every output copies the source column of its index: a row image is reused as its first
+  // outputs.size() values, nothing is evaluated or allocated.
+  bool identity = false;
+  std::unique_ptr<expr::Expression> filter;
+  bool filter_first = false;  // the filter names no output: decide before projecting
+  TableSchemaPtr output;
+};
+
+struct TransformStage::TablePlans {
+  TableSchemaPtr source;  // keeps the key's address from being reused while cached
+  std::vector<std::unique_ptr<Plan>> plans;  // matching rules in order; empty: not transformed
+  // Postgres: database, schema, table. MySQL has one level above tables: both names give the
+  // database (Flink's MySQL source leaves one of them null, which makes `||` chains null).
+  std::string namespace_name, schema_name, table_name;
+  bool namespace_resolved = false;
+  // Metadata values copied into the arena of the batch `batch_seq` (rows outlive the stage).
+  uint64_t batch_seq = 0;
+  Value meta[kEventTypeSlot];
+};
+
+TransformStage::TransformStage(std::vector<Compiled> rules, expr::CompileOptions options)
+    : rules_(std::move(rules)), options_(std::move(options)), scratch_(kMetaSlots) {}
+
+TransformStage::~TransformStage() = default;
+
+Result<std::unique_ptr<TransformStage>> TransformStage::create(std::vector<TransformRule> rules,
+                                                               expr::CompileOptions options) {
+  std::vector<Compiled> compiled;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    TransformRule& rule = rules[i];
+    const std::string where = "transform[" + std::to_string(i) + "]";
+    auto pattern = TablePattern::compile(rule.source_table);
+    if (!pattern) return std::move(pattern).error().with_context(where + " source-table");
+    if (!rule.projection.empty() && !rule.include_columns.empty()) {
+      return make_error(Errc::invalid_config,
+                        where + ": 'projection' and 'columns.include' exclude each other");
+    }
+    // "\*" is how a YAML value starts with "*" without quotes (Flink's documented escape).
+    std::string_view text = rule.projection;
+    const size_t lead = text.find_first_not_of(" \t");
+    if (lead != std::string_view::npos && text.compare(lead, 2, "\\*") == 0) {
+      rule.projection.erase(lead, 1);
+      rule.projection_origin.column += 1;
+    }
+    Compiled c{std::move(*pattern), std::move(rule), {}};
+    if (!trim(c.rule.projection).empty()) {
+      expr::TextOrigin origin = c.rule.projection_origin;
+      origin.context = where + " projection";
+      auto items = expr::parse_projection(c.rule.projection, origin);
+      if (!items) return std::move(items).error();
+      c.items = std::move(*items);
+    }
+    compiled.push_back(std::move(c));
+  }
+  return std::unique_ptr<TransformStage>(new TransformStage(std::move(compiled), std::move(options)));
+}
+
+Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
+    size_t rule_index, const TableSchemaPtr& schema) const {
+  const Compiled& c = rules_[rule_index];
+  const TransformRule& rule = c.rule;
+  const TableSchema& table = *schema;
+  const std::string where = "transform[" + std::to_string(rule_index) + "] for table " + table.id.to_string();
+  const auto config_error = [&](const std::string& what) {
+    return make_error(Errc::invalid_config, where + ": " + what);
+  };
+  const std::string projection_context =
+      "transform[" + std::to_string(rule_index) + "] projection for table " + table.id.to_string();
+  expr::TextOrigin filter_origin = rule.filter_origin;
+  filter_origin.context =
+      "transform[" + std::to_string(rule_index) + "] filter for table " + table.id.to_string();
+
+  expr::Scope scope(table);
+  scope.add_extra(std::string(kNamespaceName), string_type(false), kNamespaceSlot);
+  scope.add_extra(std::string(kSchemaName), string_type(false), kSchemaSlot);
+  scope.add_extra(std::string(kTableName), string_type(false), kTableSlot);
+  scope.add_extra(std::string(kDataEventType), string_type(false), kEventTypeSlot);
+  if (!find_column(table.columns, kOpTs)) {
+    scope.add_extra(std::string(kOpTs), expr::ExprType{.kind = ValueKind::int64, .nullable = false}, kOpTsSlot);
+  }
+
+  auto plan = std::make_unique<Plan>();
+  plan->rule_index = rule_index;
+  plan->rule = &rule;
+  std::vector<Column> columns;  // of the output schema, parallel to plan->outputs
+
+  for (const std::string& name : rule.exclude_columns) {
+    if (!find_column(table.columns, name)) {
+      return config_error("columns.exclude names '" + name + "', which is not a column (columns: " +
+                          join_names(table.columns) + ")");
+    }
+  }
+  const auto excluded = [&](const Column& col) {
+    return std::any_of(rule.exclude_columns.begin(), rule.exclude_columns.end(),
+                       [&](const std::string& n) { return iequals(n, col.name); });
+  };
+  const auto add_copy = [&](uint32_t col, std::string name) {
+    Column out = table.columns[col];
+    out.name = std::move(name);
+    columns.push_back(std::move(out));
+    plan->outputs.push_back(Plan::Output{static_cast<int32_t>(col), nullptr});
+  };
+
+  if (!rule.include_columns.empty()) {
+    for (const std::string& name : rule.include_columns) {
+      auto col = find_column(table.columns, name);
+      if (!col) {
+        return config_error("columns.include names '" + name + "', which is not a column (columns: " +
+                            join_names(table.columns) + ")");
+      }
+      add_copy(*col, table.columns[*col].name);
+    }
+  } else if (c.items.empty()) {
+    for (uint32_t col = 0; col < table.columns.size(); ++col) {
+      if (!excluded(table.columns[col])) add_copy(col, table.columns[col].name);
+    }
+    plan->identity = rule.exclude_columns.empty();
+  } else {
+    // An explicit item replaces the star's column of the same name: in the star's place when it
+    // comes after the star ("*, UPPER(name) AS name"), in its own place when before.
+    const auto item_name = [](const expr::ProjectionItem& item) {
+      return item.alias ? *item.alias : std::string(trim(item.expression));
+    };
+    std::vector<bool> emitted(c.items.size(), false);
+    const auto emit = [&](size_t index) -> Status {
+      const expr::ProjectionItem& item = c.items[index];
+      emitted[index] = true;
+      std::string name = item_name(item);
+      if (find_column(columns, name)) return config_error("the projection names column '" + name + "' twice");
+      if (auto ident = bare_identifier(item.expression)) {
+        if (auto col = find_column(table.columns, *ident)) {
+          add_copy(*col, item.alias ? name : table.columns[*col].name);
+          return {};
+        }
+      }
+      // Points at the item inside a one-line projection value.
+      expr::TextOrigin origin = rule.projection_origin;
+      if (origin.column != 0) origin.column += item.offset;
+      origin.context = projection_context;
+      auto compiled = expr::compile(item.expression, scope, options_, origin);
+      if (!compiled && !item.alias) {
+        // Flink also accepts an alias without AS ("a || b full_name"): when the item does not
+        // compile as a whole, try its last word as the alias.
+        const std::string_view text = item.expression;
+        const size_t space = text.find_last_of(" \t\n");
+        if (space != std::string_view::npos && bare_identifier(text.substr(space + 1))) {
+          if (auto prefix = expr::compile(trim(text.substr(0, space)), scope, options_, origin)) {
+            name = std::string(*bare_identifier(text.substr(space + 1)));
+            if (find_column(columns, name)) {
+              return config_error("the projection names column '" + name + "' twice");
+            }
+            compiled = std::move(prefix);
+          }
+        }
+      }
+      if (!compiled) return std::move(compiled).error();
+      columns.push_back(expr::output_column(std::move(name), (*compiled)->type()));
+      plan->outputs.push_back(Plan::Output{-1, std::move(*compiled)});
+      return {};
+    };
+    for (size_t i = 0; i < c.items.size(); ++i) {
+      if (emitted[i]) continue;
+      if (!c.items[i].star) {
+        CDC_TRY(emit(i));
+        continue;
+      }
+      emitted[i] = true;
+      for (uint32_t col = 0; col < table.columns.size(); ++col) {
+        if (excluded(table.columns[col])) continue;
+        size_t replacement = c.items.size();
+        for (size_t j = 0; j < c.items.size(); ++j) {
+          if (!c.items[j].star && iequals(item_name(c.items[j]), table.columns[col].name)) replacement = j;
+        }
+        if (replacement == c.items.size()) {
+          add_copy(col, table.columns[col].name);
+        } else if (replacement > i && !emitted[replacement]) {
+          CDC_TRY(emit(replacement));
+        }
+      }
+    }
+  }
+
+  if (!plan->identity) {
+    plan->identity = true;
+    for (size_t j = 0; j < plan->outputs.size(); ++j) {
+      plan->identity = plan->identity && plan->outputs[j].copy_from == static_cast<int32_t>(j);
+    }
+  }
+
+  if (!rule.filter.empty()) {
+    // Deciding before projecting saves the projection of dropped rows; possible when the filter
+    // compiles without the outputs and no output shadows a source column of the same name.
+    bool shadowed = false;
+    for (size_t j = 0; j < columns.size(); ++j) {
+      const auto& out = plan->outputs[j];
+      if (out.copy_from < 0 || !iequals(table.columns[static_cast<size_t>(out.copy_from)].name, columns[j].name)) {
+        shadowed = shadowed || find_column(table.columns, columns[j].name).has_value();
+      }
+    }
+    if (!shadowed) {
+      if (auto f = expr::compile(rule.filter, scope, options_, filter_origin)) {
+        plan->filter = std::move(*f);
+        plan->filter_first = true;
+      }
+    }
+    if (!plan->filter) {
+      expr::Scope with_outputs = scope;
+      for (size_t j = 0; j < columns.size(); ++j) {
+        with_outputs.add_extra(columns[j].name, expr::ExprType{.kind = columns[j].kind, .nullable = columns[j].nullable,
+                                                               .precision = columns[j].precision,
+                                                               .scale = columns[j].scale, .fsp = columns[j].fsp},
+                               static_cast<uint32_t>(kMetaSlots + j));
+      }
+      auto f = expr::compile(rule.filter, with_outputs, options_, filter_origin);
+      if (!f) return std::move(f).error();
+      plan->filter = std::move(*f);
+    }
+    const ValueKind kind = plan->filter->type().kind;
+    if (kind != ValueKind::boolean && kind != ValueKind::null) {
+      return config_error("filter '" + rule.filter + "' is of type " + std::string(to_string(kind)) +
+                          ", expected a boolean condition");
+    }
+  }
+
+  auto out = std::make_shared<TableSchema>();
+  out->id = table.id;
+  out->version = table.version;
+  out->columns = std::move(columns);
+  if (!rule.primary_keys.empty()) {
+    for (const std::string& name : rule.primary_keys) {
+      auto col = find_column(out->columns, name);
+      if (!col) {
+        return config_error("primary-keys names '" + name + "', which is not an output column (columns: " +
+                            join_names(out->columns) + ")");
+      }
+      out->primary_key.push_back(*col);
+      out->columns[*col].nullable = false;  // Flink: primary key columns are NOT NULL downstream
+    }
+  } else {
+    for (uint32_t pk : table.primary_key) {
+      auto it = std::find_if(plan->outputs.begin(), plan->outputs.end(),
+                             [&](const Plan::Output& o) { return o.copy_from == static_cast<int32_t>(pk); });
+      if (it == plan->outputs.end()) {
+        return config_error("the projection drops primary key column '" + table.columns[pk].name +
+                            "'; project it or set primary-keys");
+      }
+      out->primary_key.push_back(static_cast<uint32_t>(it - plan->outputs.begin()));
+    }
+  }
+  for (const std::string& name : rule.partition_keys) {
+    auto col = find_column(out->columns, name);
+    if (!col) {
+      return config_error("partition-keys names '" + name + "', which is not an output column (columns: " +
+                          join_names(out->columns) + ")");
+    }
+    out->partition_key.push_back(*col);
+  }
+  const bool same_columns =
+      plan->identity && plan->outputs.size() == table.columns.size() &&
+      std::equal(out->columns.begin(), out->columns.end(), table.columns.begin(),
+                 [](const Column& a, const Column& b) { return a.name == b.name; });
+  if (same_columns && rule.primary_keys.empty() && rule.partition_keys.empty()) {
+    plan->output = schema;  // nothing about the table changes
+  } else {
+    plan->output = std::move(out);
+  }
+  return plan;
+}
+
+Result<TransformStage::TablePlans*> TransformStage::plans_for(const TableSchemaPtr& schema) {
+  // Consecutive events mostly share a table: skip the map for a repeat.
+  if (schema.get() == last_schema_) return last_plans_;
+  if (auto it = cache_.find(schema.get()); it != cache_.end()) {
+    last_schema_ = schema.get();
+    last_plans_ = it->second.get();
+    return last_plans_;
+  }
+  auto plans = std::make_unique<TablePlans>();
+  plans->source = schema;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (!rules_[i].pattern.matches(schema->id)) continue;
+    CDC_TRY_ASSIGN(auto plan, compile_plan(i, schema));
+    if (scratch_.size() < kMetaSlots + plan->outputs.size()) scratch_.resize(kMetaSlots + plan->outputs.size());
+    plans->plans.push_back(std::move(plan));
+  }
+  plans->table_name = schema->id.table;
+  plans->namespace_name = schema->id.db;
+  plans->schema_name = schema->id.db;
+  plans->batch_seq = 0;
+  last_schema_ = schema.get();
+  last_plans_ = cache_.emplace(schema.get(), std::move(plans)).first->second.get();
+  return last_plans_;
+}
+
+Result<TableSchemaPtr> TransformStage::check(const TableSchemaPtr& table) {
+  CDC_TRY_ASSIGN(TablePlans * plans, plans_for(table));
+  if (plans->plans.empty()) return table;
+  return plans->plans.front()->output;
+}
+
+Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& batch) {
+  if (e.op == Op::schema_change || e.op == Op::truncate) {
+    e.schema = plans.plans.front()->output;
+    return true;
+  }
+  const bool is_delete = e.op == Op::erase;
+  const RowImage& deciding = is_delete ? e.before : e.after;
+  if (!deciding.present) {
+    e.schema = plans.plans.front()->output;
+    return true;
+  }
+  if (plans.batch_seq != batch_seq_) {
+    if (!plans.namespace_resolved && e.source.connector == "postgresql") {
+      plans.namespace_name = std::string(e.source.database);
+    }
+    plans.namespace_resolved = true;
+    plans.meta[kNamespaceSlot] = Value::string(batch.arena.copy(plans.namespace_name));
+    plans.meta[kSchemaSlot] = Value::string(batch.arena.copy(plans.schema_name));
+    plans.meta[kTableSlot] = Value::string(batch.arena.copy(plans.table_name));
+    plans.batch_seq = batch_seq_;
+  }
+  std::copy(std::begin(plans.meta), std::end(plans.meta), scratch_.begin());
+  scratch_[kOpTsSlot] = Value::int64(e.source.commit_ts_ms);
+
+  const auto eval_error = [&](const Plan& plan, Error err) {
+    std::string at = "transform[" + std::to_string(plan.rule_index) + "] for table " + plans.source->id.to_string();
+    if (!e.source.file.empty()) at += " at " + std::string(e.source.file) + ":" + std::to_string(e.source.pos);
+    return std::move(err).with_context(at);
+  };
+  // Evaluates the plan's outputs over `image` into the scratch output slots.
+  const auto project = [&](const Plan& plan, const RowImage& image) -> Status {
+    const expr::EvalRow row{image.values(), std::span<const Value>(scratch_), &batch.arena, now_ms_};
+    for (size_t j = 0; j < plan.outputs.size(); ++j) {
+      const Plan::Output& out = plan.outputs[j];
+      Value& slot = scratch_[kMetaSlots + j];
+      if (out.copy_from >= 0) {
+        slot = image[static_cast<size_t>(out.copy_from)];
+      } else if (auto st = out.expr->eval(row, slot); !st) {
+        return eval_error(plan, std::move(st).error());
+      }
+    }
+    return {};
+  };
+  const auto passes = [&](const Plan& plan) -> Result<bool> {
+    const expr::EvalRow row{deciding.values(), std::span<const Value>(scratch_), &batch.arena, now_ms_};
+    Value verdict;
+    if (auto st = plan.filter->eval(row, verdict); !st) return eval_error(plan, std::move(st).error());
+    return expr::is_true(verdict);
+  };
+  const auto materialise = [&](const Plan& plan) {
+    std::span<Value> values = batch.arena.make_array<Value>(plan.outputs.size());
+    std::copy_n(scratch_.begin() + kMetaSlots, plan.outputs.size(), values.begin());
+    return RowImage(values);
+  };
+
+  for (const auto& plan_ptr : plans.plans) {
+    const Plan& plan = *plan_ptr;
+    scratch_[kEventTypeSlot] = Value::string(event_type(e.op, false));
+    if (plan.filter && plan.filter_first) {
+      CDC_TRY_ASSIGN(bool pass, passes(plan));
+      if (!pass) continue;
+    }
+    // A filter on the outputs reads them from the scratch slots, even where rows are reused.
+    if (!plan.identity || (plan.filter && !plan.filter_first)) CDC_TRY(project(plan, deciding));
+    if (plan.filter && !plan.filter_first) {
+      CDC_TRY_ASSIGN(bool pass, passes(plan));
+      if (!pass) continue;
+    }
+    const TransformRule& rule = *plan.rule;
+    const Op effective = e.op == Op::read ? Op::insert : e.op;
+    if (std::find(rule.skip_ops.begin(), rule.skip_ops.end(), effective) != rule.skip_ops.end()) return false;
+
+    const auto prefix = [&](const RowImage& image) {
+      return RowImage(image.values().first(plan.outputs.size()));
+    };
+    RowImage decided = plan.identity ? prefix(deciding) : materialise(plan);
+    if (e.op == Op::update && e.before.present) {
+      if (plan.identity) {
+        e.before = prefix(e.before);
+      } else {
+        scratch_[kEventTypeSlot] = Value::string(event_type(e.op, true));
+        CDC_TRY(project(plan, e.before));
+        e.before = materialise(plan);
+      }
+    }
+    if (is_delete) {
+      if (rule.soft_delete) {
+        e.op = Op::insert;
+        e.after = decided;
+        e.before = RowImage();
+      } else {
+        e.before = decided;
+      }
+    } else {
+      e.after = decided;
+    }
+    if (!e.unchanged_columns.empty() && !(plan.identity && plan.outputs.size() == plans.source->columns.size())) {
+      // Postgres unchanged TOAST columns, renumbered for the output (copied columns only).
+      std::vector<uint32_t> kept;
+      for (uint32_t j = 0; j < plan.outputs.size(); ++j) {
+        const int32_t from = plan.outputs[j].copy_from;
+        if (from >= 0 && std::find(e.unchanged_columns.begin(), e.unchanged_columns.end(),
+                                   static_cast<uint32_t>(from)) != e.unchanged_columns.end()) {
+          kept.push_back(j);
+        }
+      }
+      std::span<uint32_t> stored = batch.arena.make_array<uint32_t>(kept.size());
+      std::copy(kept.begin(), kept.end(), stored.begin());
+      e.unchanged_columns = stored;
+    }
+    e.schema = plan.output;
+    return true;
+  }
+  return false;
+}
+
+Status TransformStage::process(Batch& batch) {
+  ++batch_seq_;
+  now_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  size_t kept = 0;
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    ChangeEvent& e = batch.events[i];
+    bool keep = true;
+    if (e.schema) {
+      CDC_TRY_ASSIGN(TablePlans * plans, plans_for(e.schema));
+      if (!plans->plans.empty()) {
+        CDC_TRY_ASSIGN(keep, apply(*plans, e, batch));
+      }
+    }
+    if (!keep) continue;
+    if (kept != i) batch.events[kept] = std::move(e);
+    ++kept;
+  }
+  batch.events.erase(batch.events.begin() + static_cast<std::ptrdiff_t>(kept), batch.events.end());
+  return {};
+}
+
+}  // namespace cdc::pipeline

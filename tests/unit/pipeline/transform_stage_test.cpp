@@ -1,0 +1,264 @@
+#include "cdc/pipeline/transform_stage.h"
+
+#include <doctest/doctest.h>
+
+using namespace cdc;
+using pipeline::TransformRule;
+using pipeline::TransformStage;
+
+namespace {
+
+// mydb.web_order (id PK, order_id, product_name, province), the table of Flink's examples.
+TableSchemaPtr web_order(std::string table = "web_order") {
+  auto s = std::make_shared<TableSchema>();
+  s->id = {"mydb", std::move(table)};
+  s->columns = {{.name = "id", .source_type = "int(11)", .kind = ValueKind::int64, .nullable = false},
+                {.name = "order_id", .source_type = "int(11)", .kind = ValueKind::int64},
+                {.name = "product_name", .source_type = "varchar(32)", .kind = ValueKind::string},
+                {.name = "province", .source_type = "varchar(32)", .kind = ValueKind::string}};
+  s->primary_key = {0};
+  return s;
+}
+
+RowImage row(Batch& batch, int64_t id, int64_t order_id, std::string_view product, std::string_view province) {
+  auto values = batch.arena.make_array<Value>(4);
+  values[0] = Value::int64(id);
+  values[1] = Value::int64(order_id);
+  values[2] = Value::string(batch.arena.copy(product));
+  values[3] = Value::string(batch.arena.copy(province));
+  return RowImage(values);
+}
+
+ChangeEvent insert(Batch& b, const TableSchemaPtr& s, int64_t id, int64_t order_id, std::string_view product,
+                   std::string_view province) {
+  return ChangeEvent{.op = Op::insert, .schema = s, .after = row(b, id, order_id, product, province)};
+}
+
+// "name=value" of each column of an image, values rendered plainly.
+std::string show(const TableSchema& schema, const RowImage& image) {
+  std::string out;
+  for (size_t i = 0; i < image.size; ++i) {
+    const Value& v = image[i];
+    out += (i ? " " : "") + schema.columns[i].name + "=";
+    switch (v.kind) {
+      case ValueKind::null: out += "NULL"; break;
+      case ValueKind::int64: out += std::to_string(v.i); break;
+      case ValueKind::boolean: out += v.i ? "TRUE" : "FALSE"; break;
+      default: out += std::string(v.text);
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<TransformStage> stage_of(std::vector<TransformRule> rules) {
+  auto stage = TransformStage::create(std::move(rules));
+  INFO((stage ? std::string() : stage.error().message));
+  REQUIRE(stage);
+  return std::move(*stage);
+}
+
+TransformRule rule(std::string source_table, std::string projection, std::string filter = "") {
+  TransformRule r;
+  r.source_table = std::move(source_table);
+  r.projection = std::move(projection);
+  r.projection_origin = {"p.yaml", 7, 17, ""};
+  r.filter = std::move(filter);
+  r.filter_origin = {"p.yaml", 8, 13, ""};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("transform: computed columns, metadata columns and the derived output schema") {
+  auto stage = stage_of({rule("mydb.web_order",
+                              "id, order_id, UPPER(product_name) as product_name, "
+                              "__namespace_name__ || '.' || __schema_name__ || '.' || __table_name__ identifier_name, "
+                              "__data_event_type__ AS op, order_id * 2 AS doubled")});
+  auto schema = web_order();
+  Batch batch;
+  batch.events.push_back(insert(batch, schema, 1, 50, "apple", "shanghai"));
+  batch.events.push_back(ChangeEvent{.op = Op::update, .schema = schema,
+                                     .before = row(batch, 1, 50, "apple", "shanghai"),
+                                     .after = row(batch, 1, 50, "kiwi", "shanghai")});
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = schema, .before = row(batch, 2, 60, "fig", "x")});
+  REQUIRE(stage->process(batch));
+  REQUIRE(batch.events.size() == 3);
+  const TableSchema& out = *batch.events[0].schema;
+  CHECK(out.id == TableId{"mydb", "web_order"});
+  REQUIRE(out.columns.size() == 6);
+  CHECK(out.columns[0].source_type == "int(11)");  // a copied column keeps its source type
+  CHECK(out.columns[2].name == "product_name");
+  CHECK(out.columns[2].kind == ValueKind::string);
+  CHECK(out.columns[2].source_type == "STRING");  // Flink type names (expr::output_column)
+  CHECK(out.columns[3].name == "identifier_name");
+  CHECK(out.columns[5].kind == ValueKind::int64);
+  CHECK(out.columns[5].source_type == "BIGINT");
+  CHECK(out.primary_key == std::vector<uint32_t>{0});
+  CHECK(show(out, batch.events[0].after) ==
+        "id=1 order_id=50 product_name=APPLE identifier_name=mydb.mydb.web_order op=+I doubled=100");
+  CHECK(show(out, batch.events[1].before) ==
+        "id=1 order_id=50 product_name=APPLE identifier_name=mydb.mydb.web_order op=-U doubled=100");
+  CHECK(show(out, batch.events[1].after) ==
+        "id=1 order_id=50 product_name=KIWI identifier_name=mydb.mydb.web_order op=+U doubled=100");
+  CHECK(batch.events[2].op == Op::erase);
+  CHECK_FALSE(batch.events[2].after.present);
+  CHECK(show(out, batch.events[2].before) ==
+        "id=2 order_id=60 product_name=FIG identifier_name=mydb.mydb.web_order op=-D doubled=120");
+  // One plan and one output schema per source schema version.
+  CHECK(batch.events[0].schema == batch.events[2].schema);
+}
+
+TEST_CASE("transform: '*' with a column replaced in place, or listed first") {
+  auto stage = stage_of({rule("mydb.web_order", "\\*, UPPER(product_name) as product_name"),
+                         rule("mydb.app_order", "UPPER(product_name) as product_name, *")});
+  Batch batch;
+  batch.events.push_back(insert(batch, web_order(), 1, 50, "apple", "sh"));
+  batch.events.push_back(insert(batch, web_order("app_order"), 1, 50, "apple", "sh"));
+  REQUIRE(stage->process(batch));
+  CHECK(show(*batch.events[0].schema, batch.events[0].after) == "id=1 order_id=50 product_name=APPLE province=sh");
+  CHECK(show(*batch.events[1].schema, batch.events[1].after) == "product_name=APPLE id=1 order_id=50 province=sh");
+  CHECK(batch.events[1].schema->primary_key == std::vector<uint32_t>{1});
+}
+
+TEST_CASE("transform: filters on source columns, on computed columns, deletes judged by their before image") {
+  auto stage = stage_of({rule("mydb.web_order", "", "id > 10 AND order_id > 100"),
+                         rule("mydb.computed", "id, order_id, UPPER(province) as new_province",
+                              "new_province = 'SHANGHAI'")});
+  auto plain = web_order();
+  auto computed = web_order("computed");
+  Batch batch;
+  batch.events.push_back(insert(batch, plain, 1, 500, "a", "x"));    // id too small
+  batch.events.push_back(insert(batch, plain, 11, 150, "b", "x"));   // kept
+  batch.events.push_back(insert(batch, plain, 12, 90, "c", "x"));    // order_id too small
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = plain, .before = row(batch, 13, 130, "d", "x")});
+  batch.events.push_back(insert(batch, computed, 1, 1, "a", "shanghai"));
+  batch.events.push_back(insert(batch, computed, 2, 2, "b", "beijing"));
+  REQUIRE(stage->process(batch));
+  REQUIRE(batch.events.size() == 3);
+  CHECK(batch.events[0].after[0].i == 11);
+  CHECK(batch.events[0].schema == plain);  // no projection: rows and schema pass as they are
+  CHECK(batch.events[1].before[0].i == 13);
+  CHECK(show(*batch.events[2].schema, batch.events[2].after) == "id=1 order_id=1 new_province=SHANGHAI");
+}
+
+TEST_CASE("transform: classification mapping, the first rule whose filter passes takes the row") {
+  auto stage = stage_of({rule("mydb.web_order", "id, order_id", "UPPER(province) = 'SHANGHAI'"),
+                         rule("mydb.web_order", "order_id as id, id as order_id", "UPPER(province) = 'BEIJING'")});
+  auto schema = web_order();
+  Batch batch;
+  batch.events.push_back(insert(batch, schema, 1, 100, "a", "shanghai"));
+  batch.events.push_back(insert(batch, schema, 2, 200, "b", "beijing"));
+  batch.events.push_back(insert(batch, schema, 3, 300, "c", "hangzhou"));  // no rule takes it
+  REQUIRE(stage->process(batch));
+  REQUIRE(batch.events.size() == 2);
+  CHECK(show(*batch.events[0].schema, batch.events[0].after) == "id=1 order_id=100");
+  CHECK(show(*batch.events[1].schema, batch.events[1].after) == "id=200 order_id=2");
+  CHECK(batch.events[1].schema->primary_key == std::vector<uint32_t>{1});  // the key follows the column
+}
+
+TEST_CASE("transform: SOFT_DELETE turns a delete into an insert marked -D") {
+  TransformRule r = rule("\\.*.\\.*", "\\*, __data_event_type__ AS op_type");
+  r.soft_delete = true;
+  auto stage = stage_of({r});
+  auto schema = web_order();
+  Batch batch;
+  batch.events.push_back(insert(batch, schema, 1, 1, "a", "x"));
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = schema, .before = row(batch, 1, 1, "a", "x")});
+  REQUIRE(stage->process(batch));
+  REQUIRE(batch.events.size() == 2);
+  CHECK(show(*batch.events[0].schema, batch.events[0].after) == "id=1 order_id=1 product_name=a province=x op_type=+I");
+  CHECK(batch.events[1].op == Op::insert);
+  CHECK_FALSE(batch.events[1].before.present);
+  CHECK(show(*batch.events[1].schema, batch.events[1].after) == "id=1 order_id=1 product_name=a province=x op_type=-D");
+}
+
+TEST_CASE("transform: primary-keys and partition-keys overrides, column shorthands, skip-ops") {
+  TransformRule keys = rule("mydb.web_order", "id, order_id, UPPER(product_name) as product_name");
+  keys.primary_keys = {"order_id", "PRODUCT_NAME"};
+  keys.partition_keys = {"product_name"};
+  TransformRule exclude = rule("mydb.excluded", "");
+  exclude.exclude_columns = {"province"};
+  exclude.skip_ops = {Op::erase};
+  TransformRule include = rule("mydb.included", "");
+  include.include_columns = {"province", "id"};
+  auto stage = stage_of({keys, exclude, include});
+  auto excluded = web_order("excluded");
+  Batch batch;
+  batch.events.push_back(insert(batch, web_order(), 1, 10, "a", "x"));
+  batch.events.push_back(insert(batch, excluded, 2, 20, "b", "y"));
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = excluded, .before = row(batch, 2, 20, "b", "y")});
+  batch.events.push_back(insert(batch, web_order("included"), 3, 30, "c", "z"));
+  batch.events.push_back(insert(batch, web_order("untouched"), 4, 40, "d", "w"));
+  REQUIRE(stage->process(batch));
+  REQUIRE(batch.events.size() == 4);
+  const TableSchema& k = *batch.events[0].schema;
+  CHECK(k.primary_key == std::vector<uint32_t>{1, 2});
+  CHECK(k.partition_key == std::vector<uint32_t>{2});
+  CHECK_FALSE(k.columns[2].nullable);  // a key column is NOT NULL downstream
+  CHECK(show(*batch.events[1].schema, batch.events[1].after) == "id=2 order_id=20 product_name=b");
+  CHECK(show(*batch.events[2].schema, batch.events[2].after) == "province=z id=3");
+  CHECK(batch.events[2].schema->primary_key == std::vector<uint32_t>{1});
+  CHECK(batch.events[3].schema->id.table == "untouched");
+  CHECK(batch.events[3].after.size == 4);
+}
+
+TEST_CASE("transform: errors name the file position, the table, the column and the expression") {
+  const auto error_of = [](TransformRule r, const char* table = "web_order") {
+    auto stage = stage_of({std::move(r)});
+    Batch batch;
+    batch.events.push_back(insert(batch, web_order(table), 1, 1, "a", "x"));
+    auto st = stage->process(batch);
+    REQUIRE_FALSE(st);
+    CHECK(st.error().code == Errc::invalid_config);
+    return st.error().message;
+  };
+  CHECK(error_of(rule("mydb.web_order", "id, UPPER(nmae) AS n")) ==
+        "p.yaml:7:21: transform[0] projection for table mydb.web_order: at column 7 of 'UPPER(nmae)': "
+        "unknown column 'nmae' in table mydb.web_order");
+  CHECK(error_of(rule("mydb.web_order", "", "id > 10 AND")) ==
+        "p.yaml:8:13: transform[0] filter for table mydb.web_order: at column 12 of 'id > 10 AND': "
+        "expected an expression after AND");
+  CHECK(error_of(rule("mydb.web_order", "", "id + 1")) ==
+        "transform[0] for table mydb.web_order: filter 'id + 1' is of type int64, expected a boolean condition");
+  CHECK(error_of(rule("mydb.web_order", "order_id, product_name")) ==
+        "transform[0] for table mydb.web_order: the projection drops primary key column 'id'; project it or "
+        "set primary-keys");
+  TransformRule pk = rule("mydb.web_order", "id, order_id");
+  pk.primary_keys = {"product_name"};
+  CHECK(error_of(pk) ==
+        "transform[0] for table mydb.web_order: primary-keys names 'product_name', which is not an output "
+        "column (columns: id, order_id)");
+  CHECK(error_of(rule("mydb.web_order", "id, order_id AS id")) ==
+        "transform[0] for table mydb.web_order: the projection names column 'id' twice");
+
+  auto syntax = TransformStage::create({rule("mydb.web_order", "id, (order_id")});
+  REQUIRE_FALSE(syntax);
+  CHECK(syntax.error().message ==
+        "p.yaml:7:17: transform[0] projection: at column 14 of 'id, (order_id': missing ')'");
+}
+
+TEST_CASE("transform: check() compiles the plans for a known schema before any event") {
+  auto stage = stage_of({rule("mydb.web_order", "id, CHAR_LENGTH(product_name) AS len")});
+  auto out = stage->check(web_order());
+  REQUIRE(out);
+  CHECK((*out)->columns.size() == 2);
+  CHECK((*out)->columns[1].kind == ValueKind::int64);
+  auto other = web_order("other");
+  CHECK(*stage->check(other) == other);
+  auto bad = stage_of({rule("mydb.web_order", "id, nope")})->check(web_order());
+  REQUIRE_FALSE(bad);
+}
+
+TEST_CASE("transform: a projection of leading columns reuses the row; a filter may name a renamed one") {
+  auto stage = stage_of({rule("mydb.web_order", "id AS key, order_id", "key > 1")});
+  auto schema = web_order();
+  Batch batch;
+  batch.events.push_back(insert(batch, schema, 1, 10, "a", "x"));
+  batch.events.push_back(insert(batch, schema, 2, 20, "b", "y"));
+  const Value* source_row = batch.events[1].after.data;
+  REQUIRE(stage->process(batch));
+  REQUIRE(batch.events.size() == 1);
+  CHECK(show(*batch.events[0].schema, batch.events[0].after) == "key=2 order_id=20");
+  CHECK(batch.events[0].after.data == source_row);  // no copy
+  CHECK(batch.events[0].schema->primary_key == std::vector<uint32_t>{0});
+}
