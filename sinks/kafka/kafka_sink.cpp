@@ -187,7 +187,9 @@ Result<std::optional<OffsetRecord>> KafkaSink::read_offsets() {
                                                                       {"enable.partition.eof", "true"},
                                                                       {"enable.auto.commit", "false"},
                                                                       {"group.id", "sluice-offsets-" + options_.pipeline},
-                                                                      {"fetch.wait.max.ms", "50"}}));
+                                                                      {"fetch.wait.max.ms", "50"},
+                                                                      // properties.* are the producer's; the consumer ignores its share quietly
+                                                                      {"log.configuration.warnings", "false"}}));
   route_logs(conf.get());
   char errstr[512];
   RdKafkaPtr consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof(errstr)));

@@ -88,6 +88,18 @@ struct Consumed {
 Consumed consume_all(const KafkaBackend& b, const std::string& topic, int partition,
                      bool read_committed,
                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+struct ConsumedRecord {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::optional<std::string> key;    // nullopt: null key
+  std::optional<std::string> value;  // nullopt: tombstone
+  std::map<std::string, std::string> headers;
+};
+// Reads every partition of `topic` (0..partitions-1) from the beginning until each reaches
+// EOF, at most `timeout`; records in (partition, offset) order.
+std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::string& topic, int partitions,
+                                            bool read_committed,
+                                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
 // Low and high watermark by ListOffsets; the high one is the LSO for read_committed.
 std::pair<int64_t, int64_t> watermarks(const KafkaBackend& b, const std::string& topic,
                                        int partition, bool read_committed);
