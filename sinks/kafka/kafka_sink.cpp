@@ -61,7 +61,7 @@ Result<RdKafkaConfPtr> KafkaSink::producer_conf() {
   CDC_TRY_ASSIGN(RdKafkaConfPtr conf, make_conf(options_.properties, fixed));
   rd_kafka_conf_set_dr_msg_cb(conf.get(), delivery_report);
   rd_kafka_conf_set_opaque(conf.get(), this);
-  route_logs(conf.get());
+  route_logs(conf.get(), LogRole::producer);
   rd_kafka_topic_conf_t* topic_conf = rd_kafka_topic_conf_new();
   rd_kafka_topic_conf_set_partitioner_cb(topic_conf, murmur2_partitioner);
   rd_kafka_conf_set_default_topic_conf(conf.get(), topic_conf);  // takes ownership
@@ -187,10 +187,8 @@ Result<std::optional<OffsetRecord>> KafkaSink::read_offsets() {
                                                                       {"enable.partition.eof", "true"},
                                                                       {"enable.auto.commit", "false"},
                                                                       {"group.id", "sluice-offsets-" + options_.pipeline},
-                                                                      {"fetch.wait.max.ms", "50"},
-                                                                      // properties.* are the producer's; the consumer ignores its share quietly
-                                                                      {"log.configuration.warnings", "false"}}));
-  route_logs(conf.get());
+                                                                      {"fetch.wait.max.ms", "50"}}));
+  route_logs(conf.get(), LogRole::offsets_reader);
   char errstr[512];
   RdKafkaPtr consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof(errstr)));
   if (!consumer) return make_error(Errc::invalid_config, std::string("kafka consumer: ") + errstr);

@@ -1,5 +1,7 @@
 #include "sinks/kafka/rdkafka_handle.h"
 
+#include <string_view>
+
 #include "cdc/core/log.h"
 
 namespace cdc::sinks::kafka {
@@ -12,6 +14,11 @@ void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* m
                    : level <= 6                    ? spdlog::level::info
                                                    : spdlog::level::debug;
   logger->log(spd, "[{}] {}: {}", rd_kafka_name(rk), facility, message);
+}
+
+void on_reader_log(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  if (std::string_view(facility) == "CONFWARN") return;
+  on_log(rk, level, facility, message);
 }
 }  // namespace
 
@@ -30,6 +37,8 @@ Result<RdKafkaConfPtr> make_conf(const std::map<std::string, std::string>& prope
   return conf;
 }
 
-void route_logs(rd_kafka_conf_t* conf) { rd_kafka_conf_set_log_cb(conf, on_log); }
+void route_logs(rd_kafka_conf_t* conf, LogRole role) {
+  rd_kafka_conf_set_log_cb(conf, role == LogRole::producer ? on_log : on_reader_log);
+}
 
 }  // namespace cdc::sinks::kafka

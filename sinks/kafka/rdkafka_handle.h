@@ -33,7 +33,13 @@ using RdKafkaErrorPtr = std::unique_ptr<rd_kafka_error_t, RdKafkaErrorDestroy>;
 Result<RdKafkaConfPtr> make_conf(const std::map<std::string, std::string>& properties,
                                  const std::map<std::string, std::string>& fixed);
 
+enum class LogRole {
+  producer,
+  // The consumer of the offsets topic gets the producer's properties.*: its warnings about
+  // producer-only properties (CONFWARN) are expected and dropped.
+  offsets_reader,
+};
 // Routes librdkafka's log lines to spdlog's "sink.kafka" logger instead of stderr.
-void route_logs(rd_kafka_conf_t* conf);
+void route_logs(rd_kafka_conf_t* conf, LogRole role);
 
 }  // namespace cdc::sinks::kafka
