@@ -78,8 +78,26 @@ void KafkaSink::on_delivery(const rd_kafka_message_t& m) {
                                          std::to_string(m.partition) + ": " + rd_kafka_err2str(m.err));
 }
 
+std::optional<Error> KafkaSink::fatal_error() {
+  if (!producer_) return std::nullopt;
+  char reason[512] = "";
+  const rd_kafka_resp_err_t code = rd_kafka_fatal_error(producer_.get(), reason, sizeof(reason));
+  if (code == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
+  in_txn_ = false;
+  const std::string who = "kafka producer of pipeline '" + options_.pipeline + "' (transactional.id '" +
+                          options_.transactional_id + "')";
+  if (is_fence(code)) {
+    return make_error(Errc::fenced, who + " was fenced: " + reason +
+                                        "; another sluice instance now owns this pipeline's transactions, so this "
+                                        "one stops without writing more");
+  }
+  return make_error(is_authorization(code) ? Errc::auth : Errc::unsupported,
+                    who + " failed fatally: " + reason + "; the pipeline stops");
+}
+
 Status KafkaSink::check_deliveries() {
   if (!delivery_error_) return {};
+  if (auto fatal = fatal_error()) return std::move(*fatal);  // the root cause, not its purged records
   Error e = std::move(*delivery_error_);
   delivery_error_.reset();
   if (options_.exactly_once && in_txn_ && e.code != Errc::fenced) {
@@ -93,21 +111,13 @@ Error KafkaSink::txn_error(rd_kafka_error_t* raw, std::string_view during) {
   const rd_kafka_resp_err_t code = rd_kafka_error_code(raw);
   const std::string what = "kafka " + std::string(during) + " for pipeline '" + options_.pipeline +
                            "' (transactional.id '" + options_.transactional_id + "'): " + rd_kafka_error_string(raw);
-  if (is_fence(code) || (rd_kafka_error_is_fatal(raw) && code == RD_KAFKA_RESP_ERR__FENCED)) {
+  if (is_fence(code) || rd_kafka_error_is_fatal(raw)) {
+    if (auto fatal = fatal_error()) return std::move(*fatal);
     in_txn_ = false;
-    return make_error(Errc::fenced, what + "; another sluice instance now owns this pipeline's transactions, "
-                                           "so this one stops without writing more");
-  }
-  if (rd_kafka_error_is_fatal(raw)) {
-    in_txn_ = false;
-    char reason[512] = "";
-    const rd_kafka_resp_err_t fatal =
-        producer_ ? rd_kafka_fatal_error(producer_.get(), reason, sizeof(reason)) : code;
-    if (is_fence(fatal)) {
-      return make_error(Errc::fenced, what + " (" + reason + "); another sluice instance now owns this pipeline");
-    }
-    return make_error(is_authorization(fatal) ? Errc::auth : Errc::unsupported,
-                      what + " (fatal producer error: " + reason + "); the pipeline stops");
+    return make_error(is_fence(code) ? Errc::fenced : Errc::unsupported,
+                      what + (is_fence(code) ? "; another sluice instance now owns this pipeline's transactions, so "
+                                               "this one stops without writing more"
+                                             : "; the pipeline stops"));
   }
   if (is_authorization(code)) return make_error(Errc::auth, what);
   if (rd_kafka_error_txn_requires_abort(raw) && in_txn_) {
@@ -333,16 +343,7 @@ Status KafkaSink::produce(std::string_view topic, int32_t partition, std::option
       continue;
     }
     if (headers != nullptr) rd_kafka_headers_destroy(headers);
-    if (err == RD_KAFKA_RESP_ERR__FATAL || err == RD_KAFKA_RESP_ERR__STATE) {
-      char reason[512] = "";
-      const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(producer_.get(), reason, sizeof(reason));
-      if (fatal != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        in_txn_ = false;
-        return make_error(is_fence(fatal) ? Errc::fenced : Errc::unsupported,
-                          "kafka producer of pipeline '" + options_.pipeline + "' failed fatally: " + reason +
-                              (is_fence(fatal) ? "; another sluice instance now owns this pipeline" : ""));
-      }
-    }
+    if (auto fatal = fatal_error()) return std::move(*fatal);
     CDC_TRY(check_deliveries());
     if (options_.exactly_once && in_txn_) (void)abort_transaction(rd_kafka_err2str(err));  // ignored: replayed
     return make_error(err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? Errc::timeout : Errc::unavailable,

@@ -57,6 +57,8 @@ class KafkaSink final : public Sink {
   // the transaction and asks the runner to replay from the last checkpoint.
   Error txn_error(rd_kafka_error_t* error, std::string_view during);
   Status abort_transaction(std::string_view why);
+  // The producer's fatal error (fenced: Errc::fenced), if it has one.
+  std::optional<Error> fatal_error();
   void publish_metrics(bool committed);
 
   KafkaOptions options_;
