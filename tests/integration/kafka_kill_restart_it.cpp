@@ -8,6 +8,7 @@
 
 #include <signal.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -215,4 +216,37 @@ TEST_CASE("kafka sink: a second instance on the same pipeline fences the first; 
   CHECK(b.wait(20s) == 0);
   std::filesystem::remove_all(dir_a);
   std::filesystem::remove_all(dir_b);
+}
+
+TEST_CASE("kafka sink: the broker goes down mid-stream; the pipeline waits and resumes, exactly once") {
+  // How long the broker stays away: 3 s in CI; SLUICE_KAFKA_BROKER_DOWN_SECONDS=30 for the long run.
+  const char* env = std::getenv("SLUICE_KAFKA_BROKER_DOWN_SECONDS");
+  const auto down = std::chrono::seconds(env != nullptr ? std::atoi(env) : 3);
+  const std::string dir = make_temp_dir("sluice-kafka-down");
+  auto broker = std::make_unique<TestBrokerBackend>(dir + "/broker");  // on disk: survives its restart
+  const int broker_port = broker->port();
+  const int metrics_port = free_port();
+  const std::string config = write_config(dir, "kd", broker->bootstrap(), 5651, metrics_port);
+  const std::string topic = "kd.kk.kv";
+  Workload source(23);
+
+  ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+  REQUIRE(wait_ready(metrics_port, sluice));
+  for (int t = 0; t < 20; ++t) source.transaction();
+  REQUIRE(wait_for_changes(*broker, topic, source.changes(), sluice, 20s));
+
+  broker->kill();
+  broker.reset();
+  for (int t = 0; t < 20; ++t) source.transaction();  // read while the broker is away
+  std::this_thread::sleep_for(down);
+  REQUIRE(sluice.running());  // waiting, not failed
+  broker = std::make_unique<TestBrokerBackend>(dir + "/broker", broker_port);
+
+  REQUIRE(wait_for_changes(*broker, topic, source.changes(), sluice, 60s));
+  std::this_thread::sleep_for(300ms);
+  CHECK(committed_history(*broker, topic) == source.expected());
+  CHECK(sluice.running());
+  sluice.signal(SIGTERM);
+  CHECK(sluice.wait(20s) == 0);
+  std::filesystem::remove_all(dir);
 }
