@@ -61,7 +61,7 @@ Batch inserts(int64_t from, int64_t to) {
   return b;
 }
 
-KafkaOptions options_for(const TestBrokerBackend& broker, const std::string& pipeline) {
+KafkaOptions options_for(const cdc::testing::KafkaBackend& broker, const std::string& pipeline) {
   KafkaOptions o;
   o.pipeline = pipeline;
   o.transactional_id = pipeline;
@@ -217,15 +217,8 @@ constexpr int16_t kProduceApi = 0;  // Kafka ApiKey of Produce
 KafkaOptions mock_options(cdc::testing::MockClusterBackend& mock, const std::string& pipeline) {
   mock.create_topic(pipeline + ".shop.users", 3);
   mock.create_topic(pipeline + ".offsets", 1);
-  KafkaOptions o;
-  o.pipeline = pipeline;
-  o.transactional_id = pipeline;
-  o.properties = {{"bootstrap.servers", mock.bootstrap()}, {"linger.ms", "5"}};
-  o.topic_prefix = pipeline;
-  o.offsets_topic = pipeline + ".offsets";
+  KafkaOptions o = options_for(mock, pipeline);
   o.create_topics = false;  // the mock's CreateTopics never answers (ENVIRONMENT.md gotcha 5)
-  o.format = json::Format::upsert;
-  o.operation_timeout = std::chrono::seconds(10);
   return o;
 }
 
