@@ -133,7 +133,7 @@ Error KafkaSink::txn_error(rd_kafka_error_t* raw, std::string_view during) {
 Status KafkaSink::abort_transaction(std::string_view why) {
   if (!in_txn_) return {};
   in_txn_ = false;
-  pending_counts_.clear();
+  for (auto& [name, topic] : topics_) topic.records = topic.bytes = 0;
   if (metrics_) metrics_->transactions_aborted.Increment();
   log::get("sink.kafka")->warn("[pipeline={}] aborting the open kafka transaction: {}", options_.pipeline, why);
   rd_kafka_error_t* e = rd_kafka_abort_transaction(producer_.get(), timeout_ms(options_.operation_timeout));
@@ -143,12 +143,28 @@ Status KafkaSink::abort_transaction(std::string_view why) {
   return make_error(Errc::unavailable, std::string("kafka abort_transaction: ") + rd_kafka_error_string(e));
 }
 
-Status KafkaSink::ensure_topic(const std::string& topic, int32_t partitions, bool compacted) {
-  if (known_topics_.count(topic) != 0) return {};
-  if (!options_.create_topics) {
-    known_topics_.insert(topic);  // the broker decides; a missing topic fails its deliveries
-    return {};
+Result<KafkaSink::TopicHandle*> KafkaSink::topic_handle(std::string_view topic, int32_t partitions, bool compacted) {
+  if (last_topic_ != nullptr && topic.data() == last_topic_name_.data() && topic.size() == last_topic_name_.size()) {
+    return last_topic_;
   }
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) {
+    const std::string name(topic);
+    CDC_TRY(ensure_topic(name, partitions, compacted));
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(producer_.get(), name.c_str(), nullptr);
+    if (rkt == nullptr) {
+      return make_error(Errc::invalid_config, "kafka topic '" + name + "': " +
+                                                  rd_kafka_err2str(rd_kafka_last_error()));
+    }
+    it = topics_.emplace(name, TopicHandle{rkt, 0, 0}).first;
+  }
+  last_topic_name_ = topic;
+  last_topic_ = &it->second;
+  return last_topic_;
+}
+
+Status KafkaSink::ensure_topic(const std::string& topic, int32_t partitions, bool compacted) {
+  if (!options_.create_topics) return {};  // the broker decides; a missing topic fails its deliveries
   char errstr[512];
   rd_kafka_NewTopic_t* nt =
       rd_kafka_NewTopic_new(topic.c_str(), partitions, options_.topic_replication, errstr, sizeof(errstr));
@@ -191,7 +207,6 @@ Status KafkaSink::ensure_topic(const std::string& topic, int32_t partitions, boo
   rd_kafka_AdminOptions_destroy(admin);
   rd_kafka_queue_destroy(queue);
   rd_kafka_NewTopic_destroy(nt);
-  if (st) known_topics_.insert(topic);
   return st;
 }
 
@@ -276,7 +291,7 @@ Result<std::optional<CheckpointRecord>> KafkaSink::open(std::span<const Checkpoi
       return err;
     }
   }
-  CDC_TRY(ensure_topic(options_.offsets_topic, 1, true));
+  CDC_TRY_ASSIGN(offsets_topic_, topic_handle(options_.offsets_topic, 1, true));
   CDC_TRY_ASSIGN(std::optional<OffsetRecord> stored, read_offsets());
 
   if (!options_.exactly_once) {
@@ -317,7 +332,7 @@ Status KafkaSink::begin_if_needed() {
   return {};
 }
 
-Status KafkaSink::produce(std::string_view topic, int32_t partition, std::optional<std::string_view> key,
+Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,
                           std::optional<std::string_view> value, const ChangeEvent* headers_of) {
   rd_kafka_headers_t* headers = nullptr;
   if (headers_of != nullptr) {
@@ -329,20 +344,20 @@ Status KafkaSink::produce(std::string_view topic, int32_t partition, std::option
     rd_kafka_header_add(headers, "sluice.position", -1, position_text_.data(),
                         static_cast<ssize_t>(position_text_.size()));
   }
-  const std::string topic_name(topic);
   // Named first: librdkafka's macros cast their arguments without parentheses.
   const void* key_data = key ? key->data() : nullptr;
   const size_t key_size = key ? key->size() : 0;
   void* value_data = value ? const_cast<char*>(value->data()) : nullptr;
   const size_t value_size = value ? value->size() : 0;
-  const auto deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first QUEUE_FULL
   while (true) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(topic_name.c_str()), RD_KAFKA_V_PARTITION(partition),
+        producer_.get(), RD_KAFKA_V_RKT(topic.rkt), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_VALUE(value_data, value_size),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;  // the headers belong to the message now
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !deadline) deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < *deadline) {
       rd_kafka_poll(producer_.get(), 10);  // backpressure: wait for deliveries to make room
       continue;
     }
@@ -351,11 +366,11 @@ Status KafkaSink::produce(std::string_view topic, int32_t partition, std::option
     CDC_TRY(check_deliveries());
     if (options_.exactly_once && in_txn_) (void)abort_transaction(rd_kafka_err2str(err));  // ignored: replayed
     return make_error(err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? Errc::timeout : Errc::unavailable,
-                      "kafka produce to topic '" + topic_name + "': " + rd_kafka_err2str(err));
+                      "kafka produce to topic '" + std::string(rd_kafka_topic_name(topic.rkt)) +
+                          "': " + rd_kafka_err2str(err));
   }
-  auto& counts = pending_counts_[topic_name];
-  counts.first += 1;
-  counts.second += (key ? key->size() : 0) + (value ? value->size() : 0);
+  topic.records += 1;
+  topic.bytes += key_size + value_size;
   return {};
 }
 
@@ -366,11 +381,9 @@ Status KafkaSink::write(const Batch& batch) {
   for (const ChangeEvent& e : batch.events) {
     CDC_TRY_ASSIGN(std::span<const OutRecord> records, builder_.build(e));
     for (const OutRecord& r : records) {
-      if (known_topics_.find(r.topic) == known_topics_.end()) {
-        const bool schema_topic = r.topic == options_.schema_change_topic;
-        CDC_TRY(ensure_topic(std::string(r.topic), schema_topic ? 1 : options_.topic_partitions, false));
-      }
-      CDC_TRY(produce(r.topic, partition, r.key, r.value, options_.headers ? &e : nullptr));
+      const bool schema_topic = r.topic == options_.schema_change_topic;
+      CDC_TRY_ASSIGN(TopicHandle* topic, topic_handle(r.topic, schema_topic ? 1 : options_.topic_partitions, false));
+      CDC_TRY(produce(*topic, partition, r.key, r.value, options_.headers ? &e : nullptr));
     }
   }
   rd_kafka_poll(producer_.get(), 0);  // serves delivery reports
@@ -385,7 +398,9 @@ Status KafkaSink::write(const Batch& batch) {
 
 void KafkaSink::publish_metrics(bool committed) {
   if (metrics_ && committed) {
-    for (const auto& [topic, counts] : pending_counts_) metrics_->add_records(topic, counts.first, counts.second);
+    for (const auto& [name, topic] : topics_) {
+      if (topic.records != 0) metrics_->add_records(name, topic.records, topic.bytes);
+    }
     if (options_.exactly_once) {
       metrics_->transactions_committed.Increment();
       metrics_->transaction_seconds.Observe(
@@ -393,7 +408,7 @@ void KafkaSink::publish_metrics(bool committed) {
     }
     metrics_->queue_messages.Set(rd_kafka_outq_len(producer_.get()));
   }
-  pending_counts_.clear();
+  for (auto& [name, topic] : topics_) topic.records = topic.bytes = 0;
 }
 
 Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
@@ -401,7 +416,7 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
   const OffsetRecord at{id, position};
   const std::string value = encode_offset(at);
   if (!options_.exactly_once) {
-    CDC_TRY(produce(options_.offsets_topic, 0, options_.pipeline, value, nullptr));
+    CDC_TRY(produce(*offsets_topic_, 0, options_.pipeline, value, nullptr));
     const rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms(options_.operation_timeout));
     CDC_TRY(check_deliveries());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -424,7 +439,7 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
                                              "; replaying from the last checkpoint");
   }
   CDC_TRY(check_deliveries());
-  CDC_TRY(produce(options_.offsets_topic, 0, options_.pipeline, value, nullptr));
+  CDC_TRY(produce(*offsets_topic_, 0, options_.pipeline, value, nullptr));
   for (int attempt = 1;; ++attempt) {
     rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_.get(), timeout_ms(options_.operation_timeout));
     if (e == nullptr) break;
@@ -455,9 +470,12 @@ void KafkaSink::close() {
   if (!producer_) return;
   if (in_txn_) (void)abort_transaction("the sink is closing");  // ignored: init_transactions aborts it too
   if (!options_.exactly_once) (void)rd_kafka_flush(producer_.get(), 1000);  // ignored: replayed from the checkpoint
+  for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic.rkt);
+  topics_.clear();
+  last_topic_ = nullptr;
+  last_topic_name_ = {};
+  offsets_topic_ = nullptr;
   producer_.reset();
-  known_topics_.clear();
-  pending_counts_.clear();
   delivery_error_.reset();
 }
 

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <map>
 
@@ -45,11 +44,18 @@ class KafkaSink final : public Sink {
  private:
   explicit KafkaSink(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics);
   Result<RdKafkaConfPtr> producer_conf();
-  // Creates `topic` when it is new to this sink (CreateTopics; an existing topic is fine).
+  struct TopicHandle {
+    rd_kafka_topic_t* rkt = nullptr;  // owned; destroyed by close() before the producer
+    uint64_t records = 0;             // of the open transaction (or since the last flush)
+    uint64_t bytes = 0;
+  };
+  // The handle of `topic`, creating the topic first when it is new to this sink.
+  Result<TopicHandle*> topic_handle(std::string_view topic, int32_t partitions, bool compacted);
+  // CreateTopics of `topic` (an existing topic is fine) unless topic.create is false.
   Status ensure_topic(const std::string& topic, int32_t partitions, bool compacted);
   Result<std::optional<OffsetRecord>> read_offsets();
   Status begin_if_needed();
-  Status produce(std::string_view topic, int32_t partition, std::optional<std::string_view> key,
+  Status produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,
                  std::optional<std::string_view> value, const ChangeEvent* headers_of);
   // The first delivery error since the last check, as a Status (aborting the transaction).
   Status check_deliveries();
@@ -65,14 +71,17 @@ class KafkaSink final : public Sink {
   std::shared_ptr<KafkaMetrics> metrics_;
   RecordBuilder builder_;
   RdKafkaPtr producer_;
-  std::set<std::string, std::less<>> known_topics_;
+  std::map<std::string, TopicHandle, std::less<>> topics_;
+  // The topic of the previous record: names from the RecordBuilder are stable views, so
+  // consecutive records of one table skip the map.
+  std::string_view last_topic_name_;
+  TopicHandle* last_topic_ = nullptr;
+  TopicHandle* offsets_topic_ = nullptr;  // in topics_
   bool in_txn_ = false;
   std::chrono::steady_clock::time_point txn_start_;
   std::optional<Error> delivery_error_;  // first failed delivery since the last check
   uint64_t skipped_reported_ = 0;
   std::string position_text_;
-  // Per-topic records and bytes of the open transaction (or since the last flush).
-  std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> pending_counts_;
 };
 
 }  // namespace cdc::sinks::kafka

@@ -1,5 +1,7 @@
 #include "sinks/kafka/record_builder.h"
 
+#include <charconv>
+
 #include "cdc/core/json/json_writer.h"
 #include "cdc/core/json/value_json.h"
 #include "cdc/core/position.h"
@@ -43,6 +45,7 @@ RecordBuilder::RecordBuilder(const KafkaOptions& options)
 
 const std::string& RecordBuilder::topic_for(const TableSchema& schema) {
   if (!options_.topic.empty()) return options_.topic;
+  if (&schema == last_schema_.get()) return *last_topic_;
   table_key_.assign(schema.id.db);
   table_key_.push_back('\0');
   table_key_ += schema.id.table;
@@ -52,6 +55,7 @@ const std::string& RecordBuilder::topic_for(const TableSchema& schema) {
     auto topic = expand_topic(options_.topic_template, options_.topic_prefix, schema.id);
     it = topics_.emplace(table_key_, topic ? std::move(*topic) : options_.topic_prefix).first;
   }
+  last_topic_ = &it->second;
   return it->second;
 }
 
@@ -88,8 +92,10 @@ void RecordBuilder::position_text(const ChangeEvent& e, std::string& out) {
     out += to_string(cdc::Lsn{*e.source.lsn});
   } else if (!e.source.file.empty()) {
     out += e.source.file;
-    out.push_back(':');
-    out += std::to_string(e.source.pos);
+    char digits[24];
+    digits[0] = ':';
+    const auto end = std::to_chars(digits + 1, digits + sizeof(digits), e.source.pos).ptr;
+    out.append(digits, static_cast<size_t>(end - digits));
   }
 }
 
@@ -108,6 +114,7 @@ Result<std::span<const OutRecord>> RecordBuilder::build(const ChangeEvent& e) {
     return std::span<const OutRecord>(records_);
   }
   const std::string_view topic = topic_for(*e.schema);
+  last_schema_ = e.schema;  // held, so that its address cannot be reused by another table
   key_.clear();
   value_.clear();
   const RowImage& key_row = e.after.present ? e.after : e.before;

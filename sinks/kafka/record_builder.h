@@ -53,6 +53,8 @@ class RecordBuilder {
   // Topic per table ("db\0table"), so that a template is expanded once per table.
   std::map<std::string, std::string, std::less<>> topics_;
   std::string table_key_;
+  TableSchemaPtr last_schema_;                // the previous event's table and its topic
+  const std::string* last_topic_ = nullptr;  // in topics_
   std::string key_, old_key_, value_;
   std::vector<OutRecord> records_;
   uint64_t skipped_ = 0;

@@ -99,6 +99,8 @@ YAML
   t0=$(date +%s.%N)
   "$sluice" run "$work/$name.yaml" 2>"$work/$name.log" &
   pid=$!
+  # BENCH_PERF=<dir>: profile two seconds of each catch-up with perf.
+  [[ -n ${BENCH_PERF:-} ]] && { perf record -F 2999 -g -p $pid -o "$BENCH_PERF/$name.data" -- sleep 2 2>/dev/null >&2 & }
   until [[ $(metric "$port" sluice_kafka_records_total "$topic") -ge $rows ]]; do
     kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
     sleep 0.02

@@ -68,8 +68,8 @@ ChangeEvent event(Op op, TableSchemaPtr schema, const Rows& rows) {
 
 KafkaOptions options(json::Format f) {
   KafkaOptions o;
-  o.pipeline = "p";
-  o.topic_prefix = "p";
+  o.pipeline = std::string("p");  // a literal trips g++ 12's -Wrestrict (PR 105329)
+  o.topic_prefix = std::string("p");
   o.format = f;
   return o;
 }
