@@ -21,6 +21,8 @@ namespace {
 const std::string kBrokerBinary = SLUICE_BINARY_DIR "/tests/fakes/kafka/kafka_test_broker";
 }  // namespace
 
+void create_topic_via_admin(const std::string& bootstrap, const std::string& topic, int partitions);
+
 TestBrokerBackend::TestBrokerBackend(std::string data_dir, int port) {
   dir_ = make_temp_dir("sluice-kafka-broker");
   log_ = dir_ + "/broker.log";
@@ -78,8 +80,35 @@ std::string TestBrokerBackend::control(const std::string& command) {
   return answer;
 }
 
+void ExternalBrokerBackend::create_topic(const std::string& topic, int partitions) {
+  create_topic_via_admin(bootstrap_, topic, partitions);
+}
+
+std::unique_ptr<KafkaBackend> exactly_once_broker() {
+  if (const char* bootstrap = std::getenv("SLUICE_KAFKA_BOOTSTRAP"); bootstrap != nullptr && *bootstrap != 0) {
+    return std::make_unique<ExternalBrokerBackend>(bootstrap);
+  }
+  return std::make_unique<TestBrokerBackend>();
+}
+
+const std::string& topic_suffix() {
+  static const std::string suffix = [] {
+    const char* bootstrap = std::getenv("SLUICE_KAFKA_BOOTSTRAP");
+    if (bootstrap == nullptr || *bootstrap == 0) return std::string();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    return "-" + std::to_string(::getpid()) + "-" + std::to_string(ms);
+  }();
+  return suffix;
+}
+
 void TestBrokerBackend::create_topic(const std::string& topic, int partitions) {
-  RdKafkaPtr admin = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap()}});
+  create_topic_via_admin(bootstrap(), topic, partitions);
+}
+
+void create_topic_via_admin(const std::string& bootstrap, const std::string& topic, int partitions) {
+  RdKafkaPtr admin = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}});
   char errstr[256];
   rd_kafka_NewTopic_t* nt =
       rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, errstr, sizeof(errstr));
