@@ -10,9 +10,10 @@
 #
 # Steps: note the binlog position, write <rows> rows into bench_kafka.kv in 1000-row INSERTs,
 # then for each broker and delivery mode time a fresh `sluice run` (specific-offset start at that
-# position, value.format $BENCH_FORMAT (default upsert: debezium-json carries each row's
+# position, checkpoint.interval 200ms, value.format $BENCH_FORMAT (default upsert: debezium-json carries each row's
 # statement in source.query, 36 kB per record for 1000-row INSERTs), 3 partitions) from its start until its /metrics count the last record
-# as committed (start-up, connect and topic creation included); then the plain producer.
+# as committed (start-up, connect and topic creation included; also printed: from the first
+# record handed to the sink to the last committed); then the plain producer.
 set -euo pipefail
 
 env_file=${1:?usage: $0 SERVICES_ENV [rows]}
@@ -65,7 +66,12 @@ metric() {  # metric <port> <name> <topic>: the value of that series, 0 when abs
     'index($0, n"{") == 1 && index($0, t) { v = $NF } END { print v + 0 }'
 }
 
-# run_sluice <name> <bootstrap> <delivery> <topic.create>: prints "<seconds> <records> <bytes>".
+pipeline_metric() {  # pipeline_metric <port> <name>: summed over its series, 0 when absent
+  curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" 'index($0, n"{") == 1 { v += $NF } END { print v + 0 }'
+}
+
+# run_sluice <name> <bootstrap> <delivery> <topic.create>: prints "<seconds> <records> <bytes>
+# <seconds from the first record written to the last committed>".
 run_sluice() {
   local name=$1 bootstrap=$2 delivery=$3 create=$4 port topic
   port=$(free_port)
@@ -88,19 +94,25 @@ sink:
   topic.partitions: 3
   topic.create: $create
   value.format: $format
+  headers: ${BENCH_HEADERS:-true}
 pipeline:
   name: $name
   delivery: $delivery
   state.dir: $work/state-$name
-  checkpoint.interval: 1s
+  checkpoint.interval: 200ms
   metrics.port: $port
 YAML
-  local t0 t1 pid
+  local t0 t1 t_first pid
   t0=$(date +%s.%N)
   "$sluice" run "$work/$name.yaml" 2>"$work/$name.log" &
   pid=$!
   # BENCH_PERF=<dir>: profile two seconds of each catch-up with perf.
   [[ -n ${BENCH_PERF:-} ]] && { perf record -F 2999 -g -p $pid -o "$BENCH_PERF/$name.data" -- sleep 2 2>/dev/null >&2 & }
+  until [[ $(pipeline_metric "$port" sluice_sink_events_written_total) -gt 0 ]]; do
+    kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  t_first=$(date +%s.%N)
   until [[ $(metric "$port" sluice_kafka_records_total "$topic") -ge $rows ]]; do
     kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
     sleep 0.02
@@ -109,7 +121,7 @@ YAML
   local bytes
   bytes=$(metric "$port" sluice_kafka_bytes_total "$topic")
   kill -TERM $pid && wait $pid
-  echo "$(python3 -c "print($t1 - $t0)") $rows $bytes"
+  echo "$(python3 -c "print($t1 - $t0)") $rows $bytes $(python3 -c "print($t1 - $t_first)")"
 }
 
 results=()
@@ -118,7 +130,7 @@ for broker in tb mock; do
   [[ $broker == mock ]] && bootstrap=$mock_bootstrap create=false  # the mock's CreateTopics never answers
   eo=$(run_sluice "kb-$broker-eo" "$bootstrap" exactly-once "$create")
   alo=$(run_sluice "kb-$broker-alo" "$bootstrap" at-least-once "$create")
-  read -r _ n bytes <<< "$eo"
+  read -r _ n bytes _ <<< "$eo"
   key=13  # {"id":NNNNNN}
   value=$(( bytes / n - key ))
   peer=$("$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value")
@@ -136,7 +148,8 @@ for r in sys.argv[3:]:
     peer_rate = peer_n / peer_s
     print(f"{names[broker]}:")
     for label, run in (("sluice exactly-once ", eo), ("sluice at-least-once", alo)):
-        s, n, b = map(float, run.split())
-        print(f"  {label}  {n / s:9.0f} rows/s  {b / s / 1e6:7.1f} MB/s  {n / s / peer_rate:.2f}x  ({b / n:.0f} B/record)")
+        s, n, b, steady = map(float, run.split())
+        print(f"  {label}  {n / s:9.0f} rows/s  {b / s / 1e6:7.1f} MB/s  {n / s / peer_rate:.2f}x  "
+              f"first record to last: {n / steady:9.0f} rows/s  {n / steady / peer_rate:.2f}x  ({b / n:.0f} B/record)")
     print(f"  plain producer        {peer_rate:9.0f} msg/s   {peer_b / peer_s / 1e6:7.1f} MB/s  1.00x")
 PY
