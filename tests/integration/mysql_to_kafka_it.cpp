@@ -159,6 +159,13 @@ TEST_CASE("MariaDB to Kafka: 3 tables in debezium-json, upsert and canal-json, e
       for (size_t at; (at = golden.find(suffix)) != std::string::npos;) golden.erase(at, suffix.size());
     }
     check_golden(format, golden);
+    // The sink's metrics count what was committed, per topic: records and key + value bytes.
+    const std::string metrics = http_request("http://127.0.0.1:" + std::to_string(port) + "/metrics").second;
+    const std::string users = "sluice_kafka_records_total{pipeline=\"kx-" + format + suffix + "\",topic=\"kx-" +
+                              format + suffix + ".kx_e2e.users\"} " + std::to_string(counts[0]) + "\n";
+    CHECK_MESSAGE(metrics.find(users) != std::string::npos, "no line " << users);
+    CHECK(metrics.find("sluice_kafka_transactions_total{pipeline=\"kx-" + format + suffix +
+                       "\",result=\"aborted\"} 0\n") != std::string::npos);
   }
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(10s) == 0);
