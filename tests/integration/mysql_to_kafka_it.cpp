@@ -9,6 +9,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -169,4 +170,5 @@ TEST_CASE("MariaDB to Kafka: 3 tables in debezium-json, upsert and canal-json, e
   }
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(10s) == 0);
+  std::filesystem::remove_all(dir);
 }
