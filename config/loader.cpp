@@ -686,10 +686,46 @@ RedisSinkOptions read_redis(Ctx& ctx, const MapReader& m) {
   return o;
 }
 
+// librdkafka properties whose values are secrets: a problem report shows them redacted.
+bool is_secret_property(std::string_view name) {
+  return name.find("password") != std::string_view::npos || name.find("secret") != std::string_view::npos ||
+         name == "sasl.oauthbearer.config" || name == "ssl.key.pem" || name == "ssl_key";
+}
+
+constexpr std::string_view kKafkaPropertyPrefix = "properties.";
+
+KafkaSinkOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::string_view> known) {
+  KafkaSinkOptions o;
+  for (const auto& [key, value] : m.node().entries) {
+    if (key.kind != Kind::scalar || !key.value.starts_with(kKafkaPropertyPrefix)) continue;
+    known.push_back(key.value);  // the node outlives the reader
+    const std::string name = key.value.substr(kKafkaPropertyPrefix.size());
+    const Secret secret = is_secret_property(name) ? Secret::yes : Secret::no;
+    if (auto text = read_text(ctx, value, m.path_of(key.value), "a string", secret)) o.properties[name] = *text;
+  }
+  m.set_known(std::move(known));
+  read_string(ctx, m, "topic", o.topic);
+  read_string(ctx, m, "topic.template", o.topic_template);
+  read_string(ctx, m, "topic.prefix", o.topic_prefix);
+  read_bool(ctx, m, "topic.create", o.create_topics);
+  read_int<int32_t>(ctx, m, "topic.partitions", o.topic_partitions, 1, 100000);
+  read_int<int16_t>(ctx, m, "topic.replication-factor", o.topic_replication, 1, 1000);
+  read_string(ctx, m, "offsets.topic", o.offsets_topic);
+  read_string(ctx, m, "transactional.id", o.transactional_id);
+  read_enum(ctx, m, "value.format", o.format, parse_value_format, {"debezium-json", "upsert", "canal-json"});
+  read_bool(ctx, m, "tombstones.on.delete", o.tombstones_on_delete);
+  read_list(ctx, m, "key.columns", o.key_columns);
+  read_int<int32_t>(ctx, m, "partition", o.partition, 0, 1000000);
+  read_bool(ctx, m, "headers", o.headers);
+  read_string(ctx, m, "schema-change.topic", o.schema_change_topic);
+  read_duration(ctx, m, "operation.timeout", o.operation_timeout);
+  return o;
+}
+
 std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::string& path) {
   if (!expect_mapping(ctx, n, path)) return std::nullopt;
   MapReader m(ctx, n, path);
-  const auto type = read_type(ctx, m, "sink", {"stdout", "file", "null", "redis"}, {"kafka", "doris"});
+  const auto type = read_type(ctx, m, "sink", {"stdout", "file", "null", "redis", "kafka"}, {"doris"});
   if (!type) {
     m.report_duplicates();
     return std::nullopt;
@@ -718,6 +754,11 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
     known.insert(known.end(), std::begin(kRedisTableKeys), std::end(kRedisTableKeys));
     m.set_known(std::move(known));
     out = read_redis(ctx, m);
+  } else if (*type == "kafka") {
+    out = read_kafka(ctx, m, {"type", "topic", "topic.template", "topic.prefix", "topic.create",
+                              "topic.partitions", "topic.replication-factor", "offsets.topic",
+                              "transactional.id", "value.format", "tombstones.on.delete", "key.columns",
+                              "partition", "headers", "schema-change.topic", "operation.timeout"});
   } else {
     m.set_known({"type"});
     out = NullSinkOptions{};

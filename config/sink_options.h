@@ -1,11 +1,12 @@
-// Options of the sinks available in this build (`sink: {type: stdout|file|null|redis, ...}`).
-// kafka and doris are recognised names whose options come with their sinks.
+// Options of the sinks available in this build (`sink: {type: stdout|file|null|redis|kafka, ...}`).
+// doris is a recognised name whose options come with its sink.
 #pragma once
 
 #include <string>
 #include <variant>
 
 #include "config/config_enums.h"
+#include "config/kafka_sink_options.h"
 #include "config/redis_sink_options.h"
 
 namespace cdc::config {
@@ -27,6 +28,6 @@ struct FileSinkOptions {
 struct NullSinkOptions {};
 
 using SinkOptions =
-    std::variant<StdoutSinkOptions, FileSinkOptions, NullSinkOptions, RedisSinkOptions>;
+    std::variant<StdoutSinkOptions, FileSinkOptions, NullSinkOptions, RedisSinkOptions, KafkaSinkOptions>;
 
 }  // namespace cdc::config

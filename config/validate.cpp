@@ -1,5 +1,6 @@
 #include "config/validate.h"
 
+#include <cctype>
 #include <map>
 #include <regex>
 #include <set>
@@ -13,6 +14,12 @@
 namespace cdc::config {
 
 namespace {
+void normalize_kafka(KafkaSinkOptions& k, const std::string& pipeline) {
+  if (k.topic_prefix.empty()) k.topic_prefix = pipeline;
+  if (k.offsets_topic.empty()) k.offsets_topic = pipeline + ".offsets";
+  if (k.transactional_id.empty()) k.transactional_id = pipeline;
+}
+
 void normalize_redis_key(RedisTableOptions& t) {
   if (t.key.empty()) t.key = t.mode == RedisMode::stream ? "{db}:{table}:changes" : "{db}:{table}:{pk}";
 }
@@ -29,6 +36,7 @@ void normalize(PipelineConfig& p) {
     normalize_redis_key(r->defaults);
     for (RedisTableOptions& t : r->tables) normalize_redis_key(t);
   }
+  if (auto* k = std::get_if<KafkaSinkOptions>(&p.sink)) normalize_kafka(*k, p.pipeline.name);
 }
 
 void normalize(ConfigFile& file) {
@@ -321,6 +329,72 @@ void check_redis(Checker& c, const RedisSinkOptions& o, const std::string& prefi
   }
 }
 
+// Kafka's rule for topic names: 1..249 of [a-zA-Z0-9._-].
+bool valid_topic_name(std::string_view t) {
+  if (t.empty() || t.size() > 249) return false;
+  for (char ch : t) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') return false;
+  }
+  return true;
+}
+
+void check_kafka(Checker& c, const KafkaSinkOptions& o, const std::string& prefix) {
+  const auto key = [&](std::string_view k) { return join_path(prefix, k); };
+  const auto bootstrap = o.properties.find("bootstrap.servers");
+  if (bootstrap == o.properties.end() || bootstrap->second.empty()) {
+    c.add(key("properties.bootstrap.servers"), "expected the Kafka brokers (host:port[,host:port...]), found none");
+  }
+  for (const char* own : {"enable.idempotence", "transactional.id"}) {
+    if (o.properties.count(own) != 0) {
+      c.add(key(std::string("properties.") + own),
+            std::string(own) + " is set by the sink (pipeline.delivery and sink.transactional.id decide it)");
+    }
+  }
+  if (!o.topic.empty() && !valid_topic_name(o.topic)) {
+    c.add(key("topic"), "expected a topic name of 1..249 of [a-zA-Z0-9._-], found " + quote(o.topic));
+  }
+  if (o.topic.empty()) {
+    // Placeholders: {prefix}, {db}, {table}; the text around them must be valid in a topic.
+    std::string probe;
+    std::string_view t = o.topic_template;
+    bool bad = false;
+    while (!t.empty()) {
+      if (t.front() == '{') {
+        const size_t close = t.find('}');
+        const std::string_view name = close == std::string_view::npos ? t : t.substr(1, close - 1);
+        if (close == std::string_view::npos || (name != "prefix" && name != "db" && name != "table")) {
+          c.add(key("topic.template"), "unknown or unclosed placeholder in " + quote(o.topic_template) +
+                                           "; expected {prefix}, {db} or {table}");
+          bad = true;
+          break;
+        }
+        probe += "x";
+        t.remove_prefix(close + 1);
+      } else {
+        probe.push_back(t.front());
+        t.remove_prefix(1);
+      }
+    }
+    if (!bad && !valid_topic_name(probe)) {
+      c.add(key("topic.template"), "expected a template giving topic names of [a-zA-Z0-9._-], found " +
+                                       quote(o.topic_template));
+    }
+  }
+  if (!valid_topic_name(o.offsets_topic)) {
+    c.add(key("offsets.topic"), "expected a topic name of 1..249 of [a-zA-Z0-9._-], found " + quote(o.offsets_topic));
+  }
+  if (!o.schema_change_topic.empty() && !valid_topic_name(o.schema_change_topic)) {
+    c.add(key("schema-change.topic"),
+          "expected a topic name of 1..249 of [a-zA-Z0-9._-], found " + quote(o.schema_change_topic));
+  }
+  if (o.operation_timeout <= std::chrono::milliseconds(0)) {
+    c.add(key("operation.timeout"), "expected a duration > 0, found '0ms'");
+  }
+  for (const std::string& col : o.key_columns) {
+    if (col.empty()) c.add(key("key.columns"), "expected column names, found an empty one");
+  }
+}
+
 }  // namespace
 
 std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
@@ -351,6 +425,7 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
       c.add(key("sink.path"), "expected a file path, found ''");
     }
     if (const auto* r = std::get_if<RedisSinkOptions>(&p.sink)) check_redis(c, *r, key("sink"));
+    if (const auto* k = std::get_if<KafkaSinkOptions>(&p.sink)) check_kafka(c, *k, key("sink"));
 
     for (size_t r = 0; r < p.routes.size(); ++r) {
       const std::string rp = key("route") + "[" + std::to_string(r) + "]";

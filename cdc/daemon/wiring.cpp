@@ -7,6 +7,7 @@
 #include "cdc/pipeline/route_stage.h"
 #include "cdc/pipeline/transform_stage.h"
 #include "sinks/file/file_sink.h"
+#include "sinks/kafka/kafka_sink.h"
 #include "sinks/null/null_sink.h"
 #include "sinks/redis/redis_sink.h"
 #include "sinks/stdout/stdout_sink.h"
@@ -183,6 +184,30 @@ Result<sinks::redis::RedisOptions> to_redis(const config::RedisSinkOptions& c, c
   return o;
 }
 
+sinks::kafka::KafkaOptions to_kafka(const config::KafkaSinkOptions& c, const config::PipelineOptions& p) {
+  sinks::kafka::KafkaOptions o;
+  o.pipeline = p.name;
+  o.properties = c.properties;
+  if (auto it = c.properties.find("bootstrap.servers"); it != c.properties.end()) o.bootstrap_servers = it->second;
+  o.exactly_once = p.delivery == config::Delivery::exactly_once;
+  o.transactional_id = c.transactional_id.empty() ? p.name : c.transactional_id;
+  o.topic = c.topic;
+  o.topic_template = c.topic_template;
+  o.topic_prefix = c.topic_prefix.empty() ? p.name : c.topic_prefix;
+  o.create_topics = c.create_topics;
+  o.topic_partitions = c.topic_partitions;
+  o.topic_replication = c.topic_replication;
+  o.offsets_topic = c.offsets_topic.empty() ? p.name + ".offsets" : c.offsets_topic;
+  o.format = to_json_format(c.format);
+  o.tombstones_on_delete = c.tombstones_on_delete;
+  o.key_columns = c.key_columns;
+  o.fixed_partition = c.partition;
+  o.headers = c.headers;
+  o.schema_change_topic = c.schema_change_topic;
+  o.operation_timeout = c.operation_timeout;
+  return o;
+}
+
 }  // namespace
 
 pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
@@ -239,6 +264,18 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
     if (registry != nullptr) metrics = std::make_shared<sinks::redis::RedisMetrics>(*registry, name);
     parts.make_sink = [options = std::move(*options), metrics]() -> Result<std::unique_ptr<Sink>> {
       CDC_TRY_ASSIGN(auto sink, sinks::redis::RedisSink::create(options, metrics));
+      return std::unique_ptr<Sink>(std::move(sink));
+    };
+  } else if (const auto* kafka = std::get_if<config::KafkaSinkOptions>(&config.sink)) {
+    auto options = to_kafka(*kafka, config.pipeline);
+    // Refuses bad properties and templates now, before anything connects.
+    if (auto probe = sinks::kafka::KafkaSink::create(options, nullptr); !probe) {
+      return std::move(probe).error().with_context("pipeline '" + name + "'");
+    }
+    std::shared_ptr<sinks::kafka::KafkaMetrics> metrics;
+    if (registry != nullptr) metrics = std::make_shared<sinks::kafka::KafkaMetrics>(*registry, name);
+    parts.make_sink = [options = std::move(options), metrics]() -> Result<std::unique_ptr<Sink>> {
+      CDC_TRY_ASSIGN(auto sink, sinks::kafka::KafkaSink::create(options, metrics));
       return std::unique_ptr<Sink>(std::move(sink));
     };
   } else {

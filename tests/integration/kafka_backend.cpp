@@ -10,13 +10,18 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <set>
 #include <thread>
+#include <tuple>
 
 namespace cdc::testing {
 
 namespace {
 const std::string kBrokerBinary = SLUICE_BINARY_DIR "/tests/fakes/kafka/kafka_test_broker";
 }  // namespace
+
+void create_topic_via_admin(const std::string& bootstrap, const std::string& topic, int partitions);
 
 TestBrokerBackend::TestBrokerBackend(std::string data_dir, int port) {
   dir_ = make_temp_dir("sluice-kafka-broker");
@@ -75,8 +80,35 @@ std::string TestBrokerBackend::control(const std::string& command) {
   return answer;
 }
 
+void ExternalBrokerBackend::create_topic(const std::string& topic, int partitions) {
+  create_topic_via_admin(bootstrap_, topic, partitions);
+}
+
+std::unique_ptr<KafkaBackend> exactly_once_broker() {
+  if (const char* bootstrap = std::getenv("SLUICE_KAFKA_BOOTSTRAP"); bootstrap != nullptr && *bootstrap != 0) {
+    return std::make_unique<ExternalBrokerBackend>(bootstrap);
+  }
+  return std::make_unique<TestBrokerBackend>();
+}
+
+const std::string& topic_suffix() {
+  static const std::string suffix = [] {
+    const char* bootstrap = std::getenv("SLUICE_KAFKA_BOOTSTRAP");
+    if (bootstrap == nullptr || *bootstrap == 0) return std::string();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    return "-" + std::to_string(::getpid()) + "-" + std::to_string(ms);
+  }();
+  return suffix;
+}
+
 void TestBrokerBackend::create_topic(const std::string& topic, int partitions) {
-  RdKafkaPtr admin = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap()}});
+  create_topic_via_admin(bootstrap(), topic, partitions);
+}
+
+void create_topic_via_admin(const std::string& bootstrap, const std::string& topic, int partitions) {
+  RdKafkaPtr admin = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}});
   char errstr[256];
   rd_kafka_NewTopic_t* nt =
       rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, errstr, sizeof(errstr));
@@ -203,6 +235,59 @@ Consumed consume_all(const KafkaBackend& b, const std::string& topic, int partit
     rd_kafka_message_destroy(m);
   }
   rd_kafka_consumer_close(c.get());
+  return out;
+}
+
+std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::string& topic, int partitions,
+                                            bool read_committed, std::chrono::milliseconds timeout) {
+  RdKafkaPtr c = make_consumer(b, read_committed);
+  rd_kafka_poll_set_consumer(c.get());
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) {
+    rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  REQUIRE(rd_kafka_assign(c.get(), parts) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(parts);
+  std::vector<ConsumedRecord> out;
+  std::set<int32_t> at_eof;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (static_cast<int>(at_eof.size()) < partitions && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(c.get(), 100);
+    if (m == nullptr) {
+      continue;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      at_eof.insert(m->partition);
+    } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ConsumedRecord r;
+      r.partition = m->partition;
+      r.offset = m->offset;
+      if (m->key != nullptr) {
+        r.key = std::string(static_cast<const char*>(m->key), m->key_len);
+      }
+      if (m->payload != nullptr) {
+        r.value = std::string(static_cast<const char*>(m->payload), m->len);
+      }
+      rd_kafka_headers_t* hdrs = nullptr;
+      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name = nullptr;
+        const void* value = nullptr;
+        size_t size = 0;
+        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+          r.headers[name] = std::string(static_cast<const char*>(value), size);
+        }
+      }
+      out.push_back(std::move(r));
+    } else {
+      FAIL_CHECK("consumer error: " << rd_kafka_message_errstr(m));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  CHECK_MESSAGE(static_cast<int>(at_eof.size()) == partitions, "topic " << topic << " not read to its end");
+  rd_kafka_consumer_close(c.get());
+  std::sort(out.begin(), out.end(), [](const ConsumedRecord& a, const ConsumedRecord& b) {
+    return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);
+  });
   return out;
 }
 

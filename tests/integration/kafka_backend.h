@@ -25,12 +25,25 @@ using RdKafkaPtr = std::unique_ptr<rd_kafka_t, RdKafkaDestroy>;
 
 class KafkaBackend {
  public:
-  enum class Kind { test_broker, mock_cluster };
+  enum class Kind { test_broker, mock_cluster, real_broker };
   virtual ~KafkaBackend() = default;
   virtual Kind kind() const = 0;
   virtual std::string bootstrap() const = 0;
   virtual void create_topic(const std::string& topic, int partitions) = 0;
-  bool faithful() const { return kind() == Kind::test_broker; }
+  bool faithful() const { return kind() != Kind::mock_cluster; }
+};
+
+// A Kafka cluster the tests do not own (deploy/kafka: a real broker in Docker), named by
+// $SLUICE_KAFKA_BOOTSTRAP. Its topics outlive a test: use topic_suffix() in names.
+class ExternalBrokerBackend : public KafkaBackend {
+ public:
+  explicit ExternalBrokerBackend(std::string bootstrap) : bootstrap_(std::move(bootstrap)) {}
+  Kind kind() const override { return Kind::real_broker; }
+  std::string bootstrap() const override { return bootstrap_; }
+  void create_topic(const std::string& topic, int partitions) override;
+
+ private:
+  std::string bootstrap_;
 };
 
 // Starts tests/fakes/kafka's broker; `data_dir` empty: in memory.
@@ -70,6 +83,12 @@ class MockClusterBackend : public KafkaBackend {
   std::string bootstrap_;
 };
 
+// The broker of the exactly-once end-to-end tests: a real Kafka when $SLUICE_KAFKA_BOOTSTRAP is
+// set (deploy/kafka/run-tests.sh), else a fresh test broker.
+std::unique_ptr<KafkaBackend> exactly_once_broker();
+// "" with a fresh test broker; "-<pid>-<ms>" against an external one, to keep runs apart.
+const std::string& topic_suffix();
+
 // A librdkafka handle; aborts the test (REQUIRE) on a configuration error.
 RdKafkaPtr make_client(rd_kafka_type_t type, const std::map<std::string, std::string>& conf);
 RdKafkaPtr make_txn_producer(const KafkaBackend& b, const std::string& transactional_id,
@@ -88,6 +107,18 @@ struct Consumed {
 Consumed consume_all(const KafkaBackend& b, const std::string& topic, int partition,
                      bool read_committed,
                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+struct ConsumedRecord {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::optional<std::string> key;    // nullopt: null key
+  std::optional<std::string> value;  // nullopt: tombstone
+  std::map<std::string, std::string> headers;
+};
+// Reads every partition of `topic` (0..partitions-1) from the beginning until each reaches
+// EOF, at most `timeout`; records in (partition, offset) order.
+std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::string& topic, int partitions,
+                                            bool read_committed,
+                                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
 // Low and high watermark by ListOffsets; the high one is the LSO for read_committed.
 std::pair<int64_t, int64_t> watermarks(const KafkaBackend& b, const std::string& topic,
                                        int partition, bool read_committed);

@@ -489,6 +489,7 @@ Result<std::string> Broker::create_topics(const RequestHeader& h, ByteReader& r)
     int16_t replication;
     int32_t n_assignments;
     int32_t n_configs;
+    std::optional<std::string> refused_config;  // the first config this broker cannot honour
   };
   std::vector<Wanted> wanted;
   const int32_t n_topics = read_array_length(r, 16, "CreateTopics topics");
@@ -497,7 +498,8 @@ Result<std::string> Broker::create_topics(const RequestHeader& h, ByteReader& r)
                 .partitions = read_i32(r),
                 .replication = read_i16(r),
                 .n_assignments = 0,
-                .n_configs = 0};
+                .n_configs = 0,
+                .refused_config = std::nullopt};
     want.n_assignments = read_array_length(r, 8, "CreateTopics assignments");
     for (int32_t a = 0; a < want.n_assignments && r.ok(); ++a) {
       (void)read_i32(r);  // partition_index: refused below
@@ -506,8 +508,12 @@ Result<std::string> Broker::create_topics(const RequestHeader& h, ByteReader& r)
     }
     want.n_configs = read_array_length(r, 4, "CreateTopics configs");
     for (int32_t c = 0; c < want.n_configs && r.ok(); ++c) {
-      (void)read_string(r, "CreateTopics config name");  // refused below
-      (void)read_nullable_string(r);
+      std::string name = read_string(r, "CreateTopics config name");
+      const std::optional<std::string> value = read_nullable_string(r);
+      // cleanup.policy is accepted: compaction only drops superseded records, which readers
+      // of a compacted topic must tolerate anyway; every other config is refused below.
+      const bool honoured = name == "cleanup.policy" && value && (*value == "compact" || *value == "delete");
+      if (!honoured && !want.refused_config) want.refused_config = std::move(name);
     }
     wanted.push_back(std::move(want));
   }
@@ -527,9 +533,10 @@ Result<std::string> Broker::create_topics(const RequestHeader& h, ByteReader& r)
     } else if (want.replication != -1 && want.replication != 1) {
       o = {want.name, err::kInvalidReplicationFactor,
            "a single-node broker has replication factor 1"};
-    } else if (want.n_assignments > 0 || want.n_configs > 0) {
+    } else if (want.n_assignments > 0 || want.refused_config) {
       o = {want.name, err::kInvalidConfig,
-           "replica assignments and topic configs are not implemented by this test broker"};
+           "replica assignments and topic configs other than cleanup.policy are not implemented by "
+           "this test broker"};
     } else if (!validate_only) {
       CDC_TRY(create_topic(want.name, partitions));
       log_line("created topic " + want.name + " with " + std::to_string(partitions) +

@@ -193,3 +193,23 @@ pipeline: {name: rw, delivery: %s}
     CHECK(std::count(names.begin(), names.end(), "sluice_redis_reconnects_total") == 1);
   }
 }
+
+TEST_CASE("wiring: a kafka sink's bad librdkafka property is refused before anything connects") {
+  std::string yaml = kMysqlBase;
+  yaml.replace(yaml.find("sink: {type: null}"), 18,
+               "sink:\n  type: kafka\n  properties.bootstrap.servers: 127.0.0.1:1\n"
+               "  properties.no.such.property: x\n  properties.sasl.password: hunter2\n");
+  yaml.replace(yaml.find("server-id: 7"), 12, "server-id: 7\n  scan.startup.mode: latest-offset");
+  auto parts = daemon::make_parts(load_one(yaml));
+  REQUIRE_FALSE(parts);
+  CHECK(parts.error().code == Errc::invalid_config);
+  CHECK(parts.error().message ==
+        "pipeline 'w': sink.properties.no.such.property: No such configuration property: \"no.such.property\"");
+  CHECK(parts.error().message.find("hunter2") == std::string::npos);
+
+  yaml = kMysqlBase;
+  yaml.replace(yaml.find("sink: {type: null}"), 18,
+               "sink:\n  type: kafka\n  properties.bootstrap.servers: 127.0.0.1:1\n  properties.linger.ms: 5\n");
+  yaml.replace(yaml.find("server-id: 7"), 12, "server-id: 7\n  scan.startup.mode: latest-offset");
+  CHECK(daemon::make_parts(load_one(yaml)).has_value());
+}

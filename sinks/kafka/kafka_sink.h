@@ -1,0 +1,87 @@
+// KafkaSink: writes change events to Kafka topics with librdkafka, exactly once by default:
+// a transactional producer (transactional.id = the pipeline's) holds one Kafka transaction per
+// checkpoint with the data and one record on the pipeline's compacted offsets topic; open()
+// reads that record back (read_committed) and resumes from it, and init_transactions() fences
+// any older instance. At-least-once: the idempotent producer without transactions; a
+// checkpoint completes when every record is acknowledged. Owns its producer. Sink-thread only.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <map>
+
+#include "cdc/core/sink.h"
+#include "sinks/kafka/kafka_metrics.h"
+#include "sinks/kafka/kafka_options.h"
+#include "sinks/kafka/offset_record.h"
+#include "sinks/kafka/rdkafka_handle.h"
+#include "sinks/kafka/record_builder.h"
+
+namespace cdc::sinks::kafka {
+
+class KafkaSink final : public Sink {
+ public:
+  // Checks the options and builds the producer configuration (nothing connects yet);
+  // Errc::invalid_config naming the key. `metrics` may be null.
+  static Result<std::unique_ptr<KafkaSink>> create(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics);
+  ~KafkaSink() override;
+
+  Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> history) override;
+  Status write(const Batch& batch) override;
+  // Exactly-once: appends the offset record and commits the transaction (so Kafka holds the
+  // checkpoint before the state store does; open() trusts Kafka). At-least-once: flushes.
+  Result<std::string> prepare(uint64_t id, const Position& position) override;
+  Status commit(uint64_t) override { return {}; }
+  void close() override;
+  bool exactly_once() const override { return options_.exactly_once; }
+  bool wants_schema_changes() const override { return !options_.schema_change_topic.empty(); }
+
+  // Called by librdkafka's delivery report callback (inside poll/flush, on the sink thread).
+  void on_delivery(const rd_kafka_message_t& m);
+
+ private:
+  explicit KafkaSink(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics);
+  Result<RdKafkaConfPtr> producer_conf();
+  struct TopicHandle {
+    rd_kafka_topic_t* rkt = nullptr;  // owned; destroyed by close() before the producer
+    uint64_t records = 0;             // of the open transaction (or since the last flush)
+    uint64_t bytes = 0;
+  };
+  // The handle of `topic`, creating the topic first when it is new to this sink.
+  Result<TopicHandle*> topic_handle(std::string_view topic, int32_t partitions, bool compacted);
+  // CreateTopics of `topic` (an existing topic is fine) unless topic.create is false.
+  Status ensure_topic(const std::string& topic, int32_t partitions, bool compacted);
+  Result<std::optional<OffsetRecord>> read_offsets();
+  Status begin_if_needed();
+  Status produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,
+                 std::optional<std::string_view> value, const ChangeEvent* headers_of);
+  // The first delivery error since the last check, as a Status (aborting the transaction).
+  Status check_deliveries();
+  // Maps a transactional API error: fenced/fatal stop the pipeline; an abortable one aborts
+  // the transaction and asks the runner to replay from the last checkpoint.
+  Error txn_error(rd_kafka_error_t* error, std::string_view during);
+  Status abort_transaction(std::string_view why);
+  // The producer's fatal error (fenced: Errc::fenced), if it has one.
+  std::optional<Error> fatal_error();
+  void publish_metrics(bool committed);
+
+  KafkaOptions options_;
+  std::shared_ptr<KafkaMetrics> metrics_;
+  RecordBuilder builder_;
+  RdKafkaPtr producer_;
+  std::map<std::string, TopicHandle, std::less<>> topics_;
+  // The topic of the previous record: names from the RecordBuilder are stable views, so
+  // consecutive records of one table skip the map.
+  std::string_view last_topic_name_;
+  TopicHandle* last_topic_ = nullptr;
+  TopicHandle* offsets_topic_ = nullptr;  // in topics_
+  bool in_txn_ = false;
+  std::chrono::steady_clock::time_point txn_start_;
+  std::optional<Error> delivery_error_;  // first failed delivery since the last check
+  uint64_t skipped_reported_ = 0;
+  std::string position_text_;
+};
+
+}  // namespace cdc::sinks::kafka

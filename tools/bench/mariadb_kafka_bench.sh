@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Binlog catch-up into Kafka, exactly-once and at-least-once, against the Kafka test broker
+# (tests/fakes/kafka) and librdkafka's mock cluster, side by side in the same run with a plain
+# librdkafka producer (idempotent, linger.ms=5) sending the same number of same-size keyed
+# records to the same broker. On demand, never in CI.
+#
+#   tools/services.sh start /tmp/sluice-bench     # MariaDB (see tools/services.sh)
+#   cmake --build build --target sluice kafka_test_broker kafka_bench_tool
+#   tools/bench/mariadb_kafka_bench.sh /tmp/sluice-bench/services.env [rows]
+#
+# Steps: note the binlog position, write <rows> rows into bench_kafka.kv in 1000-row INSERTs,
+# then for each broker and delivery mode time a fresh `sluice run` (specific-offset start at that
+# position, checkpoint.interval 200ms, value.format $BENCH_FORMAT (default upsert: debezium-json carries each row's
+# statement in source.query, 36 kB per record for 1000-row INSERTs), 3 partitions) from its start until its /metrics count the last record
+# as committed (start-up, connect and topic creation included; also printed: from the first
+# record handed to the sink to the last committed); then the plain producer.
+set -euo pipefail
+
+env_file=${1:?usage: $0 SERVICES_ENV [rows]}
+rows=${2:-200000}
+format=${BENCH_FORMAT:-upsert}
+# shellcheck disable=SC1090
+source "$env_file"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${SLUICE_BUILD:-$root/build}
+sluice=$build/cdc/daemon/sluice
+broker_bin=$build/tests/fakes/kafka/kafka_test_broker
+tool=$build/tools/bench/kafka_bench_tool
+for b in "$sluice" "$broker_bin" "$tool"; do
+  [[ -x $b ]] || { echo "build first: cmake --build build --target sluice kafka_test_broker kafka_bench_tool" >&2; exit 2; }
+done
+work=$(mktemp -d /tmp/sluice-kafka-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+sql=(mariadb --socket="$SLUICE_MARIADB_ROOT_SOCKET" -uroot)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+"${sql[@]}" -e "CREATE DATABASE IF NOT EXISTS bench_kafka; DROP TABLE IF EXISTS bench_kafka.kv;
+  CREATE TABLE bench_kafka.kv (id INT PRIMARY KEY, name VARCHAR(32) NOT NULL, qty INT NOT NULL,
+  price DECIMAL(10,2) NOT NULL)"
+read -r binlog_file binlog_pos < <("${sql[@]}" -N -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
+python3 - "$rows" > "$work/load.sql" <<'PY'
+import sys
+rows = int(sys.argv[1])
+for start in range(1, rows + 1, 1000):
+    vals = ",".join(f"({i},'name-{i:08d}',{i % 97},{i % 100000}.{i % 100:02d})"
+                    for i in range(start, min(start + 1000, rows + 1)))
+    print(f"INSERT INTO bench_kafka.kv VALUES {vals};")
+PY
+"${sql[@]}" < "$work/load.sql"
+
+# The brokers: the test broker (in memory, 3 partitions for auto-created topics) and the mock.
+"$broker_bin" --port 0 --port-file "$work/tb.ports" --partitions 3 2>"$work/tb.log" &
+pids+=($!)
+mock_topics=()
+for mode in eo alo; do mock_topics+=("kb-mock-$mode.bench_kafka.kv:3" "kb-mock-$mode.offsets:1"); done
+"$tool" mock "$work/mock.bootstrap" "${mock_topics[@]}" peer-mock:3 2>"$work/mock.log" &
+pids+=($!)
+for _ in $(seq 100); do [[ -s $work/tb.ports && -s $work/mock.bootstrap ]] && break; sleep 0.05; done
+tb_bootstrap=127.0.0.1:$(cut -d' ' -f1 "$work/tb.ports")
+mock_bootstrap=$(cat "$work/mock.bootstrap")
+
+metric() {  # metric <port> <name> <topic>: the value of that series, 0 when absent
+  curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" -v t="topic=\"$3\"" \
+    'index($0, n"{") == 1 && index($0, t) { v = $NF } END { print v + 0 }'
+}
+
+pipeline_metric() {  # pipeline_metric <port> <name>: summed over its series, 0 when absent
+  curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" 'index($0, n"{") == 1 { v += $NF } END { print v + 0 }'
+}
+
+# run_sluice <name> <bootstrap> <delivery> <topic.create>: prints "<seconds> <records> <bytes>
+# <seconds from the first record written to the last committed>".
+run_sluice() {
+  local name=$1 bootstrap=$2 delivery=$3 create=$4 port topic
+  port=$(free_port)
+  topic="$name.bench_kafka.kv"
+  cat > "$work/$name.yaml" <<YAML
+source:
+  type: mysql
+  hostname: $SLUICE_MARIADB_HOST
+  port: $SLUICE_MARIADB_PORT
+  username: $SLUICE_MARIADB_USER
+  password: $SLUICE_MARIADB_PASSWORD
+  tables: bench_kafka\.kv
+  server-id: 5790
+  scan.startup.mode: specific-offset
+  scan.startup.specific-offset.file: $binlog_file
+  scan.startup.specific-offset.pos: $binlog_pos
+sink:
+  type: kafka
+  properties.bootstrap.servers: $bootstrap
+  topic.partitions: 3
+  topic.create: $create
+  value.format: $format
+  headers: ${BENCH_HEADERS:-true}
+pipeline:
+  name: $name
+  delivery: $delivery
+  state.dir: $work/state-$name
+  checkpoint.interval: 200ms
+  metrics.port: $port
+YAML
+  local t0 t1 t_first pid
+  t0=$(date +%s.%N)
+  "$sluice" run "$work/$name.yaml" 2>"$work/$name.log" &
+  pid=$!
+  # BENCH_PERF=<dir>: profile two seconds of each catch-up with perf.
+  [[ -n ${BENCH_PERF:-} ]] && { perf record -F 2999 -g -p $pid -o "$BENCH_PERF/$name.data" -- sleep 2 2>/dev/null >&2 & }
+  until [[ $(pipeline_metric "$port" sluice_sink_events_written_total) -gt 0 ]]; do
+    kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  t_first=$(date +%s.%N)
+  until [[ $(metric "$port" sluice_kafka_records_total "$topic") -ge $rows ]]; do
+    kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s.%N)
+  local bytes
+  bytes=$(metric "$port" sluice_kafka_bytes_total "$topic")
+  kill -TERM $pid && wait $pid
+  echo "$(python3 -c "print($t1 - $t0)") $rows $bytes $(python3 -c "print($t1 - $t_first)")"
+}
+
+results=()
+for broker in tb mock; do
+  bootstrap=$tb_bootstrap create=true
+  [[ $broker == mock ]] && bootstrap=$mock_bootstrap create=false  # the mock's CreateTopics never answers
+  eo=$(run_sluice "kb-$broker-eo" "$bootstrap" exactly-once "$create")
+  alo=$(run_sluice "kb-$broker-alo" "$bootstrap" at-least-once "$create")
+  read -r _ n bytes _ <<< "$eo"
+  key=13  # {"id":NNNNNN}
+  value=$(( bytes / n - key ))
+  peer=$("$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value")
+  results+=("$broker|$eo|$alo|$peer")
+done
+
+python3 - "$rows" "$format" "${results[@]}" <<'PY'
+import sys
+rows, fmt = int(sys.argv[1]), sys.argv[2]
+names = {"tb": "Kafka test broker", "mock": "librdkafka mock cluster"}
+print(f"mariadb_kafka_bench: {rows} rows of bench_kafka.kv as {fmt}, 3 partitions")
+for r in sys.argv[3:]:
+    broker, eo, alo, peer = r.split("|")
+    peer_s, peer_n, peer_b = map(float, peer.split())
+    peer_rate = peer_n / peer_s
+    print(f"{names[broker]}:")
+    for label, run in (("sluice exactly-once ", eo), ("sluice at-least-once", alo)):
+        s, n, b, steady = map(float, run.split())
+        print(f"  {label}  {n / s:9.0f} rows/s  {b / s / 1e6:7.1f} MB/s  {n / s / peer_rate:.2f}x  "
+              f"first record to last: {n / steady:9.0f} rows/s  {n / steady / peer_rate:.2f}x  ({b / n:.0f} B/record)")
+    print(f"  plain producer        {peer_rate:9.0f} msg/s   {peer_b / peer_s / 1e6:7.1f} MB/s  1.00x")
+PY
