@@ -57,6 +57,11 @@ constexpr std::array<std::pair<SslMode, std::string_view>, 5> kSsl{{
     {SslMode::verify_ca, "verify-ca"},
     {SslMode::verify_identity, "verify-identity"},
 }};
+
+constexpr std::array<std::pair<UnparseableDdl, std::string_view>, 2> kUnparseableDdl{{
+    {UnparseableDdl::stop, "stop"},
+    {UnparseableDdl::resync, "resync"},
+}};
 constexpr std::array<std::pair<RedisMode, std::string_view>, 4> kRedisModes{{
     {RedisMode::string, "string"},
     {RedisMode::hash, "hash"},
@@ -74,6 +79,7 @@ std::string_view to_string(ValueFormat v) { return name_of(kFormats, v); }
 std::string_view to_string(Delivery v) { return name_of(kDeliveries, v); }
 std::string_view to_string(StartupMode v) { return name_of(kModes, v); }
 std::string_view to_string(SslMode v) { return name_of(kSsl, v); }
+std::string_view to_string(UnparseableDdl v) { return name_of(kUnparseableDdl, v); }
 std::string_view to_string(DatagenColumn::Kind k) {
   return k == DatagenColumn::Kind::sequence ? "sequence" : "random";
 }
@@ -82,6 +88,7 @@ std::optional<ValueFormat> parse_value_format(std::string_view s) { return value
 std::optional<Delivery> parse_delivery(std::string_view s) { return value_of(kDeliveries, s); }
 std::optional<StartupMode> parse_startup_mode(std::string_view s) { return value_of(kModes, s); }
 std::optional<SslMode> parse_ssl_mode(std::string_view s) { return value_of(kSsl, s); }
+std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s) { return value_of(kUnparseableDdl, s); }
 std::string_view to_string(RedisMode v) { return name_of(kRedisModes, v); }
 std::optional<RedisMode> parse_redis_mode(std::string_view s) { return value_of(kRedisModes, s); }
 std::optional<RedisNullKey> parse_redis_null_key(std::string_view s) {

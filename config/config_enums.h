@@ -15,16 +15,20 @@ enum class Delivery { exactly_once, at_least_once };
 enum class StartupMode { initial, snapshot, latest_offset, earliest_offset, specific_offset, timestamp };
 // TLS towards the source database, with MySQL's meanings.
 enum class SslMode { disabled, preferred, required, verify_ca, verify_identity };
+// `schema.unparseable-ddl` of the MySQL source.
+enum class UnparseableDdl { stop, resync };
 
 std::string_view to_string(ValueFormat v);
 std::string_view to_string(Delivery v);
 std::string_view to_string(StartupMode v);
 std::string_view to_string(SslMode v);
+std::string_view to_string(UnparseableDdl v);
 
 // Parse the YAML spelling: case-insensitive, '_' accepted for '-'. nullopt if unknown.
 std::optional<ValueFormat> parse_value_format(std::string_view s);
 std::optional<Delivery> parse_delivery(std::string_view s);
 std::optional<StartupMode> parse_startup_mode(std::string_view s);
 std::optional<SslMode> parse_ssl_mode(std::string_view s);
+std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s);
 
 }  // namespace cdc::config

@@ -431,6 +431,21 @@ Result<std::vector<std::pair<Position, TableSchema>>> StateStore::schema_history
   return out;
 }
 
+Result<std::vector<std::pair<Position, TableSchema>>> StateStore::all_schemas(std::string_view pipeline) const {
+  const std::string prefix = keys::pipeline_prefix(pipeline) + keys::kSchemaTag;
+  std::vector<std::pair<Position, TableSchema>> out;
+  CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/false,
+                      [&](std::string_view key, std::string_view value) -> Result<bool> {
+                        auto entry = decode_schema_entry(as_bytes(value));
+                        if (!entry) return malformed_at(std::string(key), std::move(entry).error());
+                        const std::string table_prefix = keys::schema_table_prefix(pipeline, entry->second.id);
+                        CDC_TRY_ASSIGN(auto checked, decode_schema_at(key, table_prefix, entry->second.id, value));
+                        out.push_back(std::move(checked));
+                        return true;
+                      }));
+  return out;
+}
+
 // --- snapshot progress ---------------------------------------------------------------------
 
 Status StateStore::put_snapshot_progress(std::string_view pipeline, const TableId& table,

@@ -81,6 +81,9 @@ class StateStore {
   // Every version of the table in position order (grouped by position kind).
   Result<std::vector<std::pair<Position, TableSchema>>> schema_history(std::string_view pipeline,
                                                                        const TableId& table) const;
+  // Every version of every table of the pipeline (tables in key order, each in position order):
+  // what a source loads its schema history from at start.
+  Result<std::vector<std::pair<Position, TableSchema>>> all_schemas(std::string_view pipeline) const;
 
   // --- snapshot progress (DESIGN.md §5): opaque per-table bytes -------------------------------
   Status put_snapshot_progress(std::string_view pipeline, const TableId& table, std::string_view bytes);

@@ -353,6 +353,19 @@ const TypeInfo* type_info(const Token& type) {
   return nullptr;
 }
 
+}  // namespace
+
+ValueKind value_kind_of(std::string_view type_name, bool is_unsigned, std::string_view charset) {
+  const Token t{Token::Kind::word, std::string(type_name), 0};
+  const TypeInfo* info = type_info(t);
+  ValueKind k = info ? info->kind : ValueKind::string;
+  if (is_unsigned && k == ValueKind::int64) k = ValueKind::uint64;
+  if (charset == "binary" && k == ValueKind::string) k = ValueKind::bytes;
+  return k;
+}
+
+namespace {
+
 uint32_t to_u32(const std::string& digits) {
   uint32_t v = 0;
   for (char c : digits) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cdc/core/result.h"
+#include "cdc/core/value.h"
 #include "cdc/mysql/schema/ddl_schema.h"
 
 namespace cdc::mysql::ddl {
@@ -38,6 +39,9 @@ std::string charset_at(const Statement& s, size_t i, size_t end);
 // The columns of the first `PRIMARY KEY [name] (a, b(10), c DESC)` in s[begin, end): empty
 // when it has no list, nullopt when there is no PRIMARY KEY.
 std::optional<std::vector<std::string>> primary_key_columns(const Statement& s, size_t begin, size_t end);
+
+// The kind of Value a column of SQL type `type_name` ("int", "VARCHAR", ...) decodes to.
+ValueKind value_kind_of(std::string_view type_name, bool is_unsigned, std::string_view charset);
 
 class Parser {
  public:

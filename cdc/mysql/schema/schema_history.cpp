@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cdc/mysql/binlog/column_type.h"
+#include "cdc/mysql/schema/ddl_parser.h"
+
 namespace cdc::mysql {
 
 namespace {
@@ -36,6 +39,7 @@ Status SchemaHistory::load() {
   tables_.clear();
   for (auto& [at, schema] : stored) {
     const TableId id = schema.id;
+    ever_known_.insert(id);
     tables_[id].push_back(
         Version{std::move(at), std::make_shared<const TableSchema>(std::move(schema)), SchemaOrigin::stored});
   }
@@ -66,6 +70,14 @@ SchemaOrigin SchemaHistory::origin(const TableId& table) const {
   return it == tables_.end() ? SchemaOrigin::catalog : it->second.back().origin;
 }
 
+std::vector<TableId> SchemaHistory::tables() const {
+  std::vector<TableId> out;
+  for (const auto& [id, versions] : tables_) {
+    if (!versions.back().schema->columns.empty()) out.push_back(id);
+  }
+  return out;
+}
+
 std::vector<std::pair<MysqlPosition, TableSchemaPtr>> SchemaHistory::versions(const TableId& table) const {
   std::vector<std::pair<MysqlPosition, TableSchemaPtr>> out;
   auto it = tables_.find(table);
@@ -88,6 +100,7 @@ Result<TableSchemaPtr> SchemaHistory::install(const MysqlPosition& at, TableSche
       return std::move(st).error().with_context("schema history of " + schema.id.to_string());
     }
   }
+  ever_known_.insert(schema.id);
   auto ptr = std::make_shared<const TableSchema>(std::move(schema));
   if (!versions.empty() && !after(at, versions.back().at)) versions.pop_back();
   versions.push_back(Version{at, ptr, origin});
@@ -213,14 +226,16 @@ Result<std::vector<SchemaHistory::Change>> SchemaHistory::apply(
       return make_error(Errc::internal, "an unparseable statement cannot be applied: " + ddl.error);
     case Kind::create_table: {
       if (!captured(ddl.table)) return changes;
-      if (ddl.if_exists && current(ddl.table)) return changes;  // IF NOT EXISTS: nothing done
+      // IF NOT EXISTS of a table that exists does nothing, unless the version is the catalog's
+      // (read at start, so possibly of a table this statement created later in the binlog).
+      if (ddl.if_exists && current(ddl.table) && origin(ddl.table) != SchemaOrigin::catalog) return changes;
       CDC_TRY_ASSIGN(auto v, install(at, to_table_schema(ddl.table, ddl.created), SchemaOrigin::ddl));
       changes.push_back({Op::schema_change, v});
       return changes;
     }
     case Kind::create_table_like: {
       if (!captured(ddl.table)) return changes;
-      if (ddl.if_exists && current(ddl.table)) return changes;
+      if (ddl.if_exists && current(ddl.table) && origin(ddl.table) != SchemaOrigin::catalog) return changes;
       auto src = current(ddl.like);
       if (!src) {
         return cannot_apply(ddl.table, "CREATE TABLE ... LIKE " + ddl.like.to_string() +
@@ -289,6 +304,35 @@ Result<std::vector<SchemaHistory::Change>> SchemaHistory::apply(
       return changes;
   }
   return changes;
+}
+
+bool same_column_names(const TableMapEvent& map, const TableSchema& schema) {
+  if (map.columns.size() != schema.columns.size()) return false;
+  for (size_t i = 0; i < map.columns.size(); ++i) {
+    if (!same_name(map.columns[i].name, schema.columns[i].name)) return false;
+  }
+  return true;
+}
+
+Status complete_table_map(TableMapEvent& map, const TableSchema& schema) {
+  if (map.columns.size() != schema.columns.size()) {
+    return make_error(Errc::malformed, "TABLE_MAP of " + map.db + "." + map.table + " has " +
+                                           std::to_string(map.columns.size()) +
+                                           " columns, the schema history's version " +
+                                           std::to_string(schema.version) + " has " +
+                                           std::to_string(schema.columns.size()));
+  }
+  for (size_t i = 0; i < map.columns.size(); ++i) {
+    auto& c = map.columns[i];
+    const Column& h = schema.columns[i];
+    if (!map.has_column_names) c.name = h.name;
+    if (!map.has_signedness && is_numeric_type(c.type)) c.is_unsigned = h.is_unsigned;
+    if (c.labels.empty() && is_enum_or_set_type(c.real_type)) c.labels = h.labels;
+    if (!c.collation && is_character_type(c.real_type) && !h.charset.empty()) c.collation = ddl::collation_of(h.charset);
+  }
+  if (!map.has_primary_key) map.primary_key = schema.primary_key;
+  map.has_column_names = map.has_signedness = map.has_primary_key = true;
+  return {};
 }
 
 }  // namespace cdc::mysql

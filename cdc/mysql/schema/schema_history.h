@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "cdc/core/position.h"
 #include "cdc/core/result.h"
 #include "cdc/core/table_schema.h"
+#include "cdc/mysql/binlog/table_map.h"
 #include "cdc/mysql/schema/ddl_statement.h"
 
 namespace cdc::mysql {
@@ -50,7 +52,12 @@ class SchemaHistory {
   TableSchemaPtr current(const TableId& table) const;
   // Whether any version, also a drop, is known for the table.
   bool known(const TableId& table) const { return tables_.count(table) != 0; }
+  // Whether the table ever had a version here, also one that rewind() forgot: its history comes
+  // from DDL, and the catalog (which shows it as it is now) must not seed it.
+  bool ever_known(const TableId& table) const { return ever_known_.count(table) != 0; }
   SchemaOrigin origin(const TableId& table) const;
+  // The tables with a current (not dropped) version.
+  std::vector<TableId> tables() const;
   // Every version of a table in position order (tests, tools).
   std::vector<std::pair<MysqlPosition, TableSchemaPtr>> versions(const TableId& table) const;
 
@@ -85,7 +92,16 @@ class SchemaHistory {
 
   SchemaHistoryStore* store_;
   std::map<TableId, std::vector<Version>> tables_;
+  std::set<TableId> ever_known_;
   std::string default_charset_ = "utf8mb4";
 };
+
+// Whether a TABLE_MAP's column names are the schema's, in order (case-insensitively, as MySQL
+// compares column names).
+bool same_column_names(const TableMapEvent& map, const TableSchema& schema);
+// Fills what a TABLE_MAP written without binlog_row_metadata=FULL lacks (names, signedness,
+// ENUM/SET labels, character sets, primary key) from the history's `schema`; what the event
+// carries wins. Errc::malformed when the column counts differ.
+Status complete_table_map(TableMapEvent& map, const TableSchema& schema);
 
 }  // namespace cdc::mysql

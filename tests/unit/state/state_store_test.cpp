@@ -360,6 +360,23 @@ TEST_CASE("schema_at returns the version in force at a position") {
   CHECK(store->schema_history("p", {"app", "missing"})->empty());
 }
 
+TEST_CASE("all_schemas: every version of every table of one pipeline, tables in key order") {
+  TempDir tmp;
+  auto store = open_store(tmp.path());
+  REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000010", 1000), schema("orders", 2, {"id", "amount"})));
+  REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000009", 500), schema("orders", 1, {"id"})));
+  REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000011", 4), schema("other", 1, {"x"})));
+  REQUIRE(store->put_schema("pp", mysql_at("mysql-bin.000001", 4), schema("orders", 9, {"q"})));
+  auto all = store->all_schemas("p");
+  REQUIRE_MESSAGE(all, all.error().to_string());
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].first == mysql_at("mysql-bin.000009", 500));
+  CHECK((*all)[0].second.version == 1);
+  CHECK((*all)[1].second.version == 2);
+  CHECK((*all)[2].second.id.table == "other");
+  CHECK(store->all_schemas("none")->empty());
+}
+
 TEST_CASE("schema_at with Postgres and datagen positions") {
   TempDir tmp;
   auto store = open_store(tmp.path());
