@@ -64,6 +64,8 @@ class StateStore {
   // (counting this one), in one synced WriteBatch. Ids only grow: an id below the newest stored
   // one is Errc::internal; the same id again replaces that record (a re-committed checkpoint).
   // `retained` must be >= 1 (Errc::invalid_config otherwise).
+  // The same batch prunes the schema history: versions below the oldest retained checkpoint's
+  // position go, except each table's newest one below it (in force there).
   Status put_checkpoint(std::string_view pipeline, const CheckpointRecord& record, uint32_t retained);
   // Newest (highest id) first. A record that does not decode is Errc::malformed naming its key.
   Result<std::vector<CheckpointRecord>> checkpoints(std::string_view pipeline) const;
@@ -102,6 +104,7 @@ class StateStore {
   Status require_writable(std::string_view what) const;
   Status write_synced(std::string_view what, rocksdb::WriteBatch& batch);
   Result<std::optional<std::string>> get(const std::string& key) const;
+  Status prune_schemas(std::string_view pipeline, const Position& oldest, rocksdb::WriteBatch& batch) const;
 
   const std::string dir_;
   const OpenMode mode_;
