@@ -41,6 +41,62 @@ Bytes query_event(uint64_t offset, const std::string& db, const std::string& sql
   return ev;
 }
 
+// A v4 event at `offset` (no checksum) around `body`.
+Bytes event(uint8_t type, uint64_t offset, const Bytes& body) {
+  Bytes ev;
+  put_int(ev, 1700000000, 4);
+  ev.push_back(static_cast<std::byte>(type));
+  put_int(ev, 9, 4);
+  put_int(ev, 19 + body.size(), 4);
+  put_int(ev, offset + 19 + body.size(), 4);
+  put_int(ev, 0, 2);
+  ev.insert(ev.end(), body.begin(), body.end());
+  return ev;
+}
+
+// TABLE_MAP demo.t (INT, INT), table id 42; with `names` the column-name metadata (as
+// binlog_row_metadata=FULL writes it), else none (MySQL 5.7 style).
+Bytes table_map_body(const std::vector<std::string>& names) {
+  Bytes b;
+  put_int(b, 42, 6);
+  put_int(b, 1, 2);
+  for (const std::string s : {"demo", "t"}) {
+    b.push_back(static_cast<std::byte>(s.size()));
+    for (char ch : s) b.push_back(static_cast<std::byte>(ch));
+    b.push_back(std::byte{0});
+  }
+  b.push_back(std::byte{2});  // columns
+  b.push_back(std::byte{3});  // INT
+  b.push_back(std::byte{3});
+  b.push_back(std::byte{0});     // no type metadata
+  b.push_back(std::byte{0x02});  // nullability: v
+  if (!names.empty()) {
+    Bytes field;
+    for (const auto& n : names) {
+      field.push_back(static_cast<std::byte>(n.size()));
+      for (char ch : n) field.push_back(static_cast<std::byte>(ch));
+    }
+    b.push_back(std::byte{4});  // COLUMN_NAME
+    b.push_back(static_cast<std::byte>(field.size()));
+    b.insert(b.end(), field.begin(), field.end());
+  }
+  return b;
+}
+
+// WRITE_ROWS_V2 of table id 42: one row (id, v).
+Bytes write_rows_body(uint32_t id, int32_t v) {
+  Bytes b;
+  put_int(b, 42, 6);
+  put_int(b, 1, 2);  // STMT_END
+  put_int(b, 2, 2);  // no extra data
+  b.push_back(std::byte{2});
+  b.push_back(std::byte{0x03});
+  b.push_back(std::byte{0});  // no nulls
+  put_int(b, id, 4);
+  put_int(b, static_cast<uint32_t>(v), 4);
+  return b;
+}
+
 struct Fixture {
   TableMapCache tables;
   SchemaHistory history;
@@ -58,6 +114,12 @@ struct Fixture {
     MysqlPosition start;
     start.binlog = BinlogPosition{kFile, offset};
     return BinlogStream(config, tables, DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mysql), start, GtidSet{});
+  }
+  Status feed_raw(BinlogStream& s, Batch& batch, uint8_t type, const Bytes& body) {
+    const Bytes ev = event(type, offset, body);
+    offset += ev.size();
+    bool heartbeat = false;
+    return s.handle(ev, batch, heartbeat);
   }
   // Hands one QUERY event to the stream; returns its offset.
   Status feed(BinlogStream& s, Batch& batch, const std::string& db, const std::string& sql, uint64_t& at) {
@@ -177,6 +239,36 @@ TEST_CASE("BinlogStream: resync re-reads the touched tables from the catalog and
   REQUIRE(f.warnings.size() == 1);
   CHECK(f.warnings[0].find("re-reading the schema of the touched tables from information_schema") !=
         std::string::npos);
+}
+
+TEST_CASE("BinlogStream: without column metadata the history names the columns; a TABLE_MAP that disagrees stops") {
+  Fixture f;
+  auto s = f.stream();
+  Batch batch;
+  s.start_batch();
+  uint64_t at = 0;
+  REQUIRE(f.feed(s, batch, "demo", "CREATE TABLE t (id INT UNSIGNED PRIMARY KEY, v INT)", at));
+  REQUIRE(f.feed(s, batch, "demo", "BEGIN", at));
+  auto st = f.feed_raw(s, batch, 19, table_map_body({}));
+  REQUIRE_MESSAGE(st, st.error().to_string());
+  st = f.feed_raw(s, batch, 30, write_rows_body(4000000000u, -5));
+  REQUIRE_MESSAGE(st, st.error().to_string());
+  REQUIRE(batch.events.size() == 2);
+  const ChangeEvent& row = batch.events[1];
+  CHECK(row.op == Op::insert);
+  CHECK(columns(*row.schema) == "id,v");
+  CHECK(row.schema->primary_key == std::vector<uint32_t>{0});
+  CHECK(row.after[0].kind == ValueKind::uint64);  // UNSIGNED from the history
+  CHECK(row.after[0].u == 4000000000u);
+  CHECK(row.after[1].i == -5);
+
+  // binlog_row_metadata=FULL names that are not the history's: a precise error.
+  st = f.feed_raw(s, batch, 19, table_map_body({"id", "w"}));
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::malformed);
+  CHECK(st.error().message.find("TABLE_MAP of demo.t names the columns (id, w), the schema history's version 1 "
+                                "has (id, v) (a DDL the history missed?") != std::string::npos);
+  CHECK(st.error().message.rfind("TABLE_MAP (19) at " + kFile + ":", 0) == 0);
 }
 
 }  // namespace
