@@ -19,28 +19,6 @@ void put_int(Bytes& out, uint64_t v, int n) {
   for (int i = 0; i < n; ++i) out.push_back(static_cast<std::byte>(v >> (8 * i)));
 }
 
-// A QUERY event at `offset`: 19-byte header, 13-byte post-header, no status variables.
-Bytes query_event(uint64_t offset, const std::string& db, const std::string& sql) {
-  Bytes body;
-  put_int(body, 77, 4);  // thread id
-  put_int(body, 0, 4);   // exec time
-  body.push_back(static_cast<std::byte>(db.size()));
-  put_int(body, 0, 2);  // error code
-  put_int(body, 0, 2);  // status vars length
-  for (char c : db) body.push_back(static_cast<std::byte>(c));
-  body.push_back(std::byte{0});
-  for (char c : sql) body.push_back(static_cast<std::byte>(c));
-  Bytes ev;
-  put_int(ev, 1700000000, 4);
-  ev.push_back(std::byte{2});  // QUERY_EVENT
-  put_int(ev, 9, 4);           // server id
-  put_int(ev, 19 + body.size(), 4);
-  put_int(ev, offset + 19 + body.size(), 4);  // log_pos: the next event
-  put_int(ev, 0, 2);
-  ev.insert(ev.end(), body.begin(), body.end());
-  return ev;
-}
-
 // A v4 event at `offset` (no checksum) around `body`.
 Bytes event(uint8_t type, uint64_t offset, const Bytes& body) {
   Bytes ev;
@@ -52,6 +30,20 @@ Bytes event(uint8_t type, uint64_t offset, const Bytes& body) {
   put_int(ev, 0, 2);
   ev.insert(ev.end(), body.begin(), body.end());
   return ev;
+}
+
+// A QUERY event at `offset`: 19-byte header, 13-byte post-header, no status variables.
+Bytes query_event(uint64_t offset, const std::string& db, const std::string& sql) {
+  Bytes body;
+  put_int(body, 77, 4);  // thread id
+  put_int(body, 0, 4);   // exec time
+  body.push_back(static_cast<std::byte>(db.size()));
+  put_int(body, 0, 2);  // error code
+  put_int(body, 0, 2);  // status vars length
+  for (char c : db) body.push_back(static_cast<std::byte>(c));
+  body.push_back(std::byte{0});
+  for (char c : sql) body.push_back(static_cast<std::byte>(c));
+  return event(2, offset, body);  // QUERY_EVENT
 }
 
 // TABLE_MAP demo.t (INT, INT), table id 42; with `names` the column-name metadata (as
