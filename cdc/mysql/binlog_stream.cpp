@@ -255,9 +255,13 @@ Status BinlogStream::handle_decoded(const EventHeader& h, BinlogEvent& ev,
     const bool in = config_.included ? config_.included(id) : true;
     table_included_[tm->table_id] = in;
     if (!in) return {};
-    if (config_.history) CDC_TRY(check_table_map(*tm, h, place));
+    std::optional<uint64_t> version;  // the history's, so rows and schema changes agree
+    if (config_.history) {
+      CDC_TRY(check_table_map(*tm, h, place));
+      if (auto s = config_.history->current(id)) version = s->version;
+    }
     if (config_.on_table_map) CDC_TRY(config_.on_table_map(*tm, tables_));
-    auto v = tables_.apply(std::move(*tm));
+    auto v = tables_.apply(std::move(*tm), version);
     if (!v) return std::move(v).error().with_context(where(h.type, place));
     return {};
   }

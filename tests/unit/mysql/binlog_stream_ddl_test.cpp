@@ -250,6 +250,7 @@ TEST_CASE("BinlogStream: without column metadata the history names the columns; 
   CHECK(row.op == Op::insert);
   CHECK(columns(*row.schema) == "id,v");
   CHECK(row.schema->primary_key == std::vector<uint32_t>{0});
+  CHECK(row.schema->version == batch.events[0].schema->version);  // the history's number
   CHECK(row.after[0].kind == ValueKind::uint64);  // UNSIGNED from the history
   CHECK(row.after[0].u == 4000000000u);
   CHECK(row.after[1].i == -5);
