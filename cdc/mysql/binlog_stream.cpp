@@ -471,6 +471,23 @@ Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const 
     touched.insert(touched.end(), ddl.tables.begin(), ddl.tables.end());
   }
   std::erase_if(touched, [&](const TableId& t) { return !captured(t); });
+  // A parsed DDL that does not fit versions read from the catalog at start: the catalog shows
+  // the tables as they are now, after this statement (a start at an older position, e.g.
+  // earliest-offset). Those versions stay until the next TABLE_MAP, whose names correct them.
+  const bool catalog_ahead =
+      ddl.kind != DdlStatement::Kind::unparseable && !touched.empty() &&
+      std::all_of(touched.begin(), touched.end(), [&](const TableId& t) {
+        return config_.history->current(t) == nullptr || config_.history->origin(t) == SchemaOrigin::catalog;
+      });
+  if (catalog_ahead) {
+    if (config_.warn) {
+      config_.warn("DDL " + quoted_statement(q.statement) + " at " + file_ + ":" + std::to_string(place.start) +
+                   " does not apply to the schema read from information_schema at start (" + why +
+                   "): the catalog is newer than this binlog position; its schema stays until the next "
+                   "TABLE_MAP corrects it");
+    }
+    return {};
+  }
   if (config_.unparseable_ddl == UnparseableDdl::resync && config_.read_catalog) {
     if (touched.empty()) touched = config_.history->tables();  // which ones is unknown: all
     if (config_.warn) {

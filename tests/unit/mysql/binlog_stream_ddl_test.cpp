@@ -264,5 +264,31 @@ TEST_CASE("BinlogStream: without column metadata the history names the columns; 
   CHECK(st.error().message.rfind("TABLE_MAP (19) at " + kFile + ":", 0) == 0);
 }
 
+TEST_CASE("BinlogStream: a DDL that does not fit a catalog version read at start warns and keeps it") {
+  Fixture f;
+  // At start the catalog already shows the column this older binlog's ALTER adds.
+  TableSchema now;
+  now.id = TableId{"demo", "t"};
+  now.columns.resize(2);
+  now.columns[0].name = "id";
+  now.columns[1].name = "x";
+  MysqlPosition start;
+  start.binlog = BinlogPosition{kFile, 4};
+  REQUIRE(f.history.install(start, now, SchemaOrigin::catalog));
+  auto s = f.stream();
+  Batch batch;
+  s.start_batch();
+  uint64_t at = 0;
+  auto st = f.feed(s, batch, "demo", "ALTER TABLE t ADD COLUMN x INT", at);
+  REQUIRE_MESSAGE(st, st.error().to_string());
+  CHECK(batch.events.empty());
+  REQUIRE(f.warnings.size() == 1);
+  CHECK(f.warnings[0] == "DDL 'ALTER TABLE t ADD COLUMN x INT' at " + kFile + ":4 does not apply to the schema "
+                         "read from information_schema at start (cannot apply the DDL to demo.t: ADD COLUMN 'x': "
+                         "the column exists): the catalog is newer than this binlog position; its schema stays "
+                         "until the next TABLE_MAP corrects it");
+  CHECK(f.history.versions({"demo", "t"}).size() == 1);
+}
+
 }  // namespace
 }  // namespace cdc::mysql
