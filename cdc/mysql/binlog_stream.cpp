@@ -233,6 +233,9 @@ Status BinlogStream::handle_decoded(const EventHeader& h, BinlogEvent& ev,
       if (!in_txn_) begin_txn(start);
       if (config_.history) CDC_TRY(apply_ddl(*q, h, place, batch));
       end_txn(place.next);
+    } else if (config_.history) {
+      // Inside a transaction: MariaDB logs CREATE TABLE ... SELECT between BEGIN and its rows.
+      CDC_TRY(apply_ddl(*q, h, place, batch));
     }
     return {};
   }
