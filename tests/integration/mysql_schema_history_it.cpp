@@ -1,10 +1,11 @@
 // The schema history on a real MariaDB: a stream of DDL (ALTER ADD/DROP/MODIFY/RENAME COLUMN,
-// CREATE TABLE, CREATE TABLE ... LIKE and ... SELECT, RENAME TABLE, TRUNCATE, DROP) between rows, recorded in a
-// state store while streaming live; then a fresh source on the same store replays from a
-// position before the ALTER: every row with the columns of its time and the schema changes in
-// order, exactly as live. An unparseable DDL of a captured table stops the source with the
-// statement and its position; with schema.unparseable-ddl: resync the source re-reads the
-// catalog and goes on. Tables created later that match `tables` are captured without a restart.
+// CREATE TABLE, CREATE TABLE ... LIKE and ... SELECT, RENAME TABLE, TRUNCATE, DROP) between
+// rows, recorded in a state store while streaming live; then a fresh source on the same store
+// replays from a position before the ALTER: every row with the columns of its time and the
+// schema changes in order, exactly as live. An unparseable DDL of a captured table stops the
+// source with the statement and its position; with schema.unparseable-ddl: resync the source
+// re-reads the catalog and goes on. Tables created later that match `tables` are captured
+// without a restart.
 #include <doctest/doctest.h>
 
 #include <chrono>
