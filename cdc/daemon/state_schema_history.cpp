@@ -13,8 +13,9 @@ Result<std::vector<std::pair<MysqlPosition, TableSchema>>> StateSchemaHistorySto
   for (auto& [at, schema] : all) {
     const auto* mysql_at = std::get_if<MysqlPosition>(&at);
     if (!mysql_at) {
-      return make_error(Errc::malformed, "the state store holds a schema of " + schema.id.to_string() +
-                                             " for pipeline " + pipeline_ + " at " + to_string(at) +
+      return make_error(Errc::malformed, "the state store holds a schema of " +
+                                             schema.id.to_string() + " for pipeline " + pipeline_ +
+                                             " at " + to_string(at) +
                                              ", which is not a MySQL position");
     }
     out.emplace_back(*mysql_at, std::move(schema));

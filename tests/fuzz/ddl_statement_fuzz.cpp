@@ -32,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       s.columns.push_back(c);
     }
     s.primary_key = {0};
-    FUZZ_CHECK(history.install(seed, std::move(s), SchemaOrigin::ddl), "install without a store failed");
+    FUZZ_CHECK(history.install(seed, std::move(s), SchemaOrigin::ddl),
+               "install without a store failed");
   }
   MysqlPosition at;
   at.binlog = BinlogPosition{"bin.000001", 100};

@@ -90,18 +90,23 @@ Error read_until_error(MysqlSource& src, std::vector<std::string>& lines) {
 
 struct TempStateDir {
   TempStateDir() {
-    path = std::filesystem::temp_directory_path() / ("sluice-schema-history-it-" + std::to_string(::getpid()));
+    path = std::filesystem::temp_directory_path() /
+           ("sluice-schema-history-it-" + std::to_string(::getpid()));
     std::filesystem::remove_all(path);
   }
   ~TempStateDir() { std::filesystem::remove_all(path); }
   std::filesystem::path path;
 };
 
-TEST_CASE("DDL between rows, recorded live; a fresh source replays from before the ALTER with the stored history") {
+TEST_CASE(
+    "DDL between rows, recorded live; a fresh source replays from before the ALTER with the stored "
+    "history") {
   testing::MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_hist");
-  sql.run("DROP TABLE IF EXISTS sluice_hist.h, sluice_hist.h_like, sluice_hist.h_renamed, sluice_hist.h_new, "
-          "sluice_hist.h_skip, sluice_hist.h_sel");
+  sql.run(
+      "DROP TABLE IF EXISTS sluice_hist.h, sluice_hist.h_like, sluice_hist.h_renamed, "
+      "sluice_hist.h_new, "
+      "sluice_hist.h_skip, sluice_hist.h_sel");
   sql.run("CREATE TABLE sluice_hist.h (id INT PRIMARY KEY, a VARCHAR(10) NOT NULL DEFAULT 'x')");
 
   TempStateDir dir;
@@ -133,7 +138,8 @@ TEST_CASE("DDL between rows, recorded live; a fresh source replays from before t
   sql.run("INSERT INTO h_renamed VALUES ('2024-03-02', 6, 66)");
   sql.run("CREATE TABLE h_skip (x INT)");
   sql.run("ALTER TABLE h_skip ADD COLUMN (y INT, z INT)");  // not captured: ignored, parsed or not
-  sql.run("CREATE TABLE IF NOT EXISTS h_new (k VARCHAR(5) PRIMARY KEY, n INT) DEFAULT CHARSET=utf8mb4");
+  sql.run(
+      "CREATE TABLE IF NOT EXISTS h_new (k VARCHAR(5) PRIMARY KEY, n INT) DEFAULT CHARSET=utf8mb4");
   sql.run("INSERT INTO h_new VALUES ('k1', 1)");
   sql.run("CREATE TABLE h_sel (PRIMARY KEY (k)) SELECT k, n + 1 AS n1 FROM h_new");
   sql.run("TRUNCATE TABLE h_like");
@@ -141,30 +147,40 @@ TEST_CASE("DDL between rows, recorded live; a fresh source replays from before t
 
   const std::vector<std::string> expected = {
       "c sluice_hist.h v1 {\"id\":1,\"a\":\"one\"}",
-      "s sluice_hist.h v2 (id int(11) not null, b int(10) unsigned not null default 7, a varchar(10) not null "
-      "default x) pk(id) <- ALTER TABLE sluice_hist.h ADD COLUMN b INT UNSIGNED NOT NULL DEFAULT 7 AFTER id",
+      "s sluice_hist.h v2 (id int(11) not null, b int(10) unsigned not null default 7, a "
+      "varchar(10) not null "
+      "default x) pk(id) <- ALTER TABLE sluice_hist.h ADD COLUMN b INT UNSIGNED NOT NULL DEFAULT 7 "
+      "AFTER id",
       "c sluice_hist.h v2 {\"id\":2,\"b\":8,\"a\":\"two\"}",
-      "s sluice_hist.h v3 (id int(11) not null, b bigint(20) not null) pk(id) <- ALTER TABLE `sluice_hist`.`h` "
+      "s sluice_hist.h v3 (id int(11) not null, b bigint(20) not null) pk(id) <- ALTER TABLE "
+      "`sluice_hist`.`h` "
       "DROP COLUMN a, MODIFY b BIGINT NOT NULL /* widen */",
       "c sluice_hist.h v3 {\"id\":3,\"b\":9}",
-      "s sluice_hist.h v4 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- ALTER TABLE h RENAME "
+      "s sluice_hist.h v4 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- ALTER "
+      "TABLE h RENAME "
       "COLUMN b TO bee, ADD COLUMN c DATE FIRST",
       "c sluice_hist.h v4 {\"c\":\"2024-02-29\",\"id\":4,\"bee\":44}",
-      "s sluice_hist.h_like v1 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- CREATE TABLE "
+      "s sluice_hist.h_like v1 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- "
+      "CREATE TABLE "
       "h_like LIKE h",
       "c sluice_hist.h_like v1 {\"c\":\"2024-03-01\",\"id\":5,\"bee\":55}",
-      "s sluice_hist.h_renamed v1 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- RENAME TABLE "
+      "s sluice_hist.h_renamed v1 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- "
+      "RENAME TABLE "
       "h TO h_renamed",
       "c sluice_hist.h_renamed v1 {\"c\":\"2024-03-02\",\"id\":6,\"bee\":66}",
-      "s sluice_hist.h_new v1 (k varchar(5) not null, n int(11)) pk(k) <- CREATE TABLE IF NOT EXISTS h_new (k "
+      "s sluice_hist.h_new v1 (k varchar(5) not null, n int(11)) pk(k) <- CREATE TABLE IF NOT "
+      "EXISTS h_new (k "
       "VARCHAR(5) PRIMARY KEY, n INT) DEFAULT CHARSET=utf8mb4",
       "c sluice_hist.h_new v1 {\"k\":\"k1\",\"n\":1}",
-      "s sluice_hist.h_sel v1 (k varchar(5) not null, n1 bigint(12)) pk(k) <- CREATE TABLE `h_sel` (\n  `k` varchar(5) NOT NULL,\n  `n1` bigint(12) DEFAULT NULL,\n  PRIMARY KEY (`k`)\n)",
+      "s sluice_hist.h_sel v1 (k varchar(5) not null, n1 bigint(12)) pk(k) <- CREATE TABLE `h_sel` "
+      "(\n  `k` varchar(5) NOT NULL,\n  `n1` bigint(12) DEFAULT NULL,\n  PRIMARY KEY (`k`)\n)",
       "c sluice_hist.h_sel v1 {\"k\":\"k1\",\"n1\":2}",
       "t sluice_hist.h_like <- TRUNCATE TABLE h_like",
-      "s sluice_hist.h_like v1 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- DROP TABLE "
+      "s sluice_hist.h_like v1 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- "
+      "DROP TABLE "
       "`h_like`,`h_renamed` /* generated by server */",
-      "s sluice_hist.h_renamed v1 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- DROP TABLE "
+      "s sluice_hist.h_renamed v1 (c date, id int(11) not null, bee bigint(20) not null) pk(id) <- "
+      "DROP TABLE "
       "`h_like`,`h_renamed` /* generated by server */",
   };
   const std::string last = expected.back();
@@ -191,7 +207,9 @@ TEST_CASE("DDL between rows, recorded live; a fresh source replays from before t
   }
 }
 
-TEST_CASE("an unparseable DDL of a captured table stops with the statement and position; resync re-reads and goes on") {
+TEST_CASE(
+    "an unparseable DDL of a captured table stops with the statement and position; resync re-reads "
+    "and goes on") {
   testing::MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_hist");
   sql.run("DROP TABLE IF EXISTS sluice_hist.odd");
@@ -218,11 +236,13 @@ TEST_CASE("an unparseable DDL of a captured table stops with the statement and p
   std::vector<std::string> before_error;
   const Error e = read_until_error(stop, before_error);
   CHECK(e.code == Errc::unsupported);
-  CHECK(e.message ==
-        "QUERY (2) at " + file + ":" + ddl_pos + ": DDL '" + ddl +
-            "' touches a captured table and cannot parse it: ALTER TABLE sluice_hist.odd: ADD COLUMN with a "
-            "parenthesised list is read one column at a time only: write ADD c1 ..., ADD c2 ... (set "
-            "schema.unparseable-ddl: resync to re-read the schema from information_schema instead)");
+  CHECK(
+      e.message ==
+      "QUERY (2) at " + file + ":" + ddl_pos + ": DDL '" + ddl +
+          "' touches a captured table and cannot parse it: ALTER TABLE sluice_hist.odd: ADD COLUMN "
+          "with a "
+          "parenthesised list is read one column at a time only: write ADD c1 ..., ADD c2 ... (set "
+          "schema.unparseable-ddl: resync to re-read the schema from information_schema instead)");
   // The row before the DDL was in the failed poll's batch, which is not delivered: a restart
   // reads it again from the last checkpoint.
   CHECK(before_error.empty());
@@ -231,11 +251,14 @@ TEST_CASE("an unparseable DDL of a captured table stops with the statement and p
   MysqlSource resync(opts);
   REQUIRE(resync.open(start));
   const auto lines = read_until(resync, "c sluice_hist.odd v2 {\"id\":2");
-  CHECK(joined(lines) == joined({
-                     "c sluice_hist.odd v1 {\"id\":1,\"v\":1}",
-                     "s sluice_hist.odd v2 (id int(11) not null, v int(11), w int(11), x int(11)) pk(id) <- " + ddl,
-                     "c sluice_hist.odd v2 {\"id\":2,\"v\":2,\"w\":3,\"x\":4}",
-                 }));
+  CHECK(
+      joined(lines) ==
+      joined({
+          "c sluice_hist.odd v1 {\"id\":1,\"v\":1}",
+          "s sluice_hist.odd v2 (id int(11) not null, v int(11), w int(11), x int(11)) pk(id) <- " +
+              ddl,
+          "c sluice_hist.odd v2 {\"id\":2,\"v\":2,\"w\":3,\"x\":4}",
+      }));
 }
 
 }  // namespace

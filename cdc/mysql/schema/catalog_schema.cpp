@@ -63,9 +63,9 @@ std::optional<std::string> catalog_default(const std::optional<std::string>& col
   return d;
 }
 
-Result<std::vector<TableSchema>> read_catalog_schemas(MysqlConnection& conn, Flavor flavor,
-                                                      const std::function<bool(const TableId&)>& included,
-                                                      const std::vector<TableId>* only) {
+Result<std::vector<TableSchema>> read_catalog_schemas(
+    MysqlConnection& conn, Flavor flavor, const std::function<bool(const TableId&)>& included,
+    const std::vector<TableId>* only) {
   std::vector<TableSchema> out;
   if (only && only->empty()) return out;
   const std::string where =
@@ -73,16 +73,18 @@ Result<std::vector<TableSchema>> read_catalog_schemas(MysqlConnection& conn, Fla
            : "TABLE_SCHEMA NOT IN ('mysql','sys','information_schema','performance_schema')";
   const std::string base_tables =
       " AND (TABLE_SCHEMA, TABLE_NAME) IN (SELECT TABLE_SCHEMA, TABLE_NAME FROM "
-      "information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND " + where + ")";
+      "information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND " +
+      where + ")";
   auto cols = conn.query(
       "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, DATA_TYPE, "
       "CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, "
-      "CHARACTER_SET_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE " + where + base_tables +
-      " ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION");
+      "CHARACTER_SET_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE " +
+      where + base_tables + " ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION");
   if (!cols) return std::move(cols).error().with_context("reading information_schema.COLUMNS");
   auto keys = conn.query(
       "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE "
-      "INDEX_NAME = 'PRIMARY' AND " + where + " ORDER BY TABLE_SCHEMA, TABLE_NAME, SEQ_IN_INDEX");
+      "INDEX_NAME = 'PRIMARY' AND " +
+      where + " ORDER BY TABLE_SCHEMA, TABLE_NAME, SEQ_IN_INDEX");
   if (!keys) return std::move(keys).error().with_context("reading information_schema.STATISTICS");
   std::map<TableId, std::vector<std::string>> json;  // MariaDB: LONGTEXT CHECK (json_valid(`c`))
   if (flavor == Flavor::mariadb) {
@@ -91,7 +93,9 @@ Result<std::vector<TableSchema>> read_catalog_schemas(MysqlConnection& conn, Fla
         "information_schema.CHECK_CONSTRAINTS WHERE " +
         (only ? "(CONSTRAINT_SCHEMA, TABLE_NAME) IN (" + in_list(conn, *only) + ")"
               : std::string("CONSTRAINT_SCHEMA NOT IN ('mysql','sys')")));
-    if (!checks) return std::move(checks).error().with_context("reading information_schema.CHECK_CONSTRAINTS");
+    if (!checks) {
+      return std::move(checks).error().with_context("reading information_schema.CHECK_CONSTRAINTS");
+    }
     for (const auto& r : *checks) {
       if (r.size() < 4 || !r[0] || !r[1] || !r[2] || !r[3]) continue;
       if (*r[3] == "json_valid(`" + *r[2] + "`)") json[TableId{*r[0], *r[1]}].push_back(*r[2]);
@@ -99,7 +103,8 @@ Result<std::vector<TableSchema>> read_catalog_schemas(MysqlConnection& conn, Fla
   }
   for (const auto& r : *cols) {
     if (r.size() < 12 || !r[0] || !r[1] || !r[2] || !r[5] || !r[11]) {
-      return make_error(Errc::malformed, "information_schema.COLUMNS returned a row without names or types");
+      return make_error(Errc::malformed,
+                        "information_schema.COLUMNS returned a row without names or types");
     }
     TableId id{*r[0], *r[1]};
     if (!included(id)) continue;
@@ -116,7 +121,8 @@ Result<std::vector<TableSchema>> read_catalog_schemas(MysqlConnection& conn, Fla
     c.is_unsigned = c.source_type.find(" unsigned") != std::string::npos;
     c.charset = r[10] ? *r[10] : "";
     c.kind = ddl::value_kind_of(data_type, c.is_unsigned, c.charset);
-    if (data_type == "binary" || data_type == "varbinary" || data_type.find("blob") != std::string::npos) {
+    if (data_type == "binary" || data_type == "varbinary" ||
+        data_type.find("blob") != std::string::npos) {
       c.charset = "binary";
     }
     switch (c.kind) {
@@ -124,19 +130,27 @@ Result<std::vector<TableSchema>> read_catalog_schemas(MysqlConnection& conn, Fla
         c.precision = to_u32(r[7]);
         c.scale = to_u32(r[8]);
         break;
-      case ValueKind::bit: c.length = to_u32(r[7]); break;
+      case ValueKind::bit:
+        c.length = to_u32(r[7]);
+        break;
       case ValueKind::time:
       case ValueKind::datetime:
-      case ValueKind::timestamp: c.fsp = static_cast<uint8_t>(std::min<uint32_t>(to_u32(r[9]), 6)); break;
+      case ValueKind::timestamp:
+        c.fsp = static_cast<uint8_t>(std::min<uint32_t>(to_u32(r[9]), 6));
+        break;
       case ValueKind::enum_label:
-      case ValueKind::set_labels: c.labels = labels_of(c.source_type); break;
+      case ValueKind::set_labels:
+        c.labels = labels_of(c.source_type);
+        break;
       case ValueKind::string:
       case ValueKind::bytes:
-        if (data_type.find("char") != std::string::npos || data_type.find("binary") != std::string::npos) {
+        if (data_type.find("char") != std::string::npos ||
+            data_type.find("binary") != std::string::npos) {
           c.length = to_u32(r[6]);
         }
         break;
-      default: break;
+      default:
+        break;
     }
     if (auto j = json.find(id); j != json.end() && c.kind == ValueKind::string) {
       for (const auto& name : j->second) {

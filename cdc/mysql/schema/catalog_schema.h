@@ -17,9 +17,9 @@ namespace cdc::mysql {
 
 // The base tables outside the system schemas that `included` accepts, restricted to `only` when
 // it is given, in db.table order. A table of `only` that does not exist is simply absent.
-Result<std::vector<TableSchema>> read_catalog_schemas(MysqlConnection& conn, Flavor flavor,
-                                                      const std::function<bool(const TableId&)>& included,
-                                                      const std::vector<TableId>* only = nullptr);
+Result<std::vector<TableSchema>> read_catalog_schemas(
+    MysqlConnection& conn, Flavor flavor, const std::function<bool(const TableId&)>& included,
+    const std::vector<TableId>* only = nullptr);
 
 // information_schema.COLUMNS.COLUMN_DEFAULT as the history keeps it: MariaDB quotes string
 // literals ('abc') and prints a NULL default as NULL; the literal unquoted, nullopt for none.

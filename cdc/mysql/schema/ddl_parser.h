@@ -38,7 +38,8 @@ std::optional<uint32_t> collation_of(std::string_view charset);
 std::string charset_at(const Statement& s, size_t i, size_t end);
 // The columns of the first `PRIMARY KEY [name] (a, b(10), c DESC)` in s[begin, end): empty
 // when it has no list, nullopt when there is no PRIMARY KEY.
-std::optional<std::vector<std::string>> primary_key_columns(const Statement& s, size_t begin, size_t end);
+std::optional<std::vector<std::string>> primary_key_columns(const Statement& s, size_t begin,
+                                                            size_t end);
 
 // The kind of Value a column of SQL type `type_name` ("int", "VARCHAR", ...) decodes to.
 ValueKind value_kind_of(std::string_view type_name, bool is_unsigned, std::string_view charset);
@@ -62,7 +63,8 @@ class Parser {
                                       bool& primary_key) const;
   // Errc::invalid_config "FILE:LINE: what".
   Error error(int line, const std::string& what) const {
-    return make_error(Errc::invalid_config, std::string(file_) + ":" + std::to_string(line) + ": " + what);
+    return make_error(Errc::invalid_config,
+                      std::string(file_) + ":" + std::to_string(line) + ": " + what);
   }
   // The statement from s[from], as SQL, cut after 60 characters.
   static std::string preview(const Statement& s, size_t from);

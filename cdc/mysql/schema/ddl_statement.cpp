@@ -40,7 +40,8 @@ class StatementReader {
   DdlStatement drop(size_t i);
   DdlStatement truncate(size_t i);
   // One ALTER clause in s[begin, end); false (and `why`) when it cannot be read.
-  bool alter_clause(size_t begin, size_t end, const TableId& table, AlterClause& c, std::string& why) const;
+  bool alter_clause(size_t begin, size_t end, const TableId& table, AlterClause& c,
+                    std::string& why) const;
   // FIRST / AFTER col at the end of s[begin, end): takes it off `end`.
   void placement(size_t begin, size_t& end, AlterClause& c) const;
 
@@ -108,7 +109,9 @@ DdlStatement StatementReader::create(size_t i) {
   if (word(n, "LIKE") || paren) {
     size_t l = n + (paren ? 2 : 1);
     auto like = table_name(l);
-    if (!like || (paren && !punct(l, ')'))) return unparseable("expected the table copied by LIKE", {*name});
+    if (!like || (paren && !punct(l, ')'))) {
+      return unparseable("expected the table copied by LIKE", {*name});
+    }
     st.kind = DdlStatement::Kind::create_table_like;
     st.table = *name;
     st.like = *like;
@@ -150,7 +153,8 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
     return true;
   };
   auto if_exists = [&](bool negated) {
-    if (negated ? (at(i, "IF") && at(i + 1, "NOT") && at(i + 2, "EXISTS")) : (at(i, "IF") && at(i + 1, "EXISTS"))) {
+    if (negated ? (at(i, "IF") && at(i + 1, "NOT") && at(i + 2, "EXISTS"))
+                : (at(i, "IF") && at(i + 1, "EXISTS"))) {
       i += negated ? 3 : 2;
       c.if_exists = true;
     }
@@ -171,15 +175,18 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
       c.key_columns = std::move(*cols);
       return true;
     }
-    static constexpr std::string_view kNoColumn[] = {"INDEX",   "KEY",   "UNIQUE",    "FULLTEXT", "SPATIAL",
-                                                     "FOREIGN", "CHECK", "PARTITION", "PERIOD",   "SYSTEM"};
+    static constexpr std::string_view kNoColumn[] = {"INDEX",   "KEY",     "UNIQUE", "FULLTEXT",
+                                                     "SPATIAL", "FOREIGN", "CHECK",  "PARTITION",
+                                                     "PERIOD",  "SYSTEM"};
     for (auto w : kNoColumn) {
       if (at(i, w)) return true;  // no_column_change
     }
     if (at(i, "COLUMN")) ++i;
     if_exists(true);
     if (i < end && is_punct(s_[i], '(')) {
-      why = "ADD COLUMN with a parenthesised list is read one column at a time only: write ADD c1 ..., ADD c2 ...";
+      why =
+          "ADD COLUMN with a parenthesised list is read one column at a time only: write ADD c1 "
+          "..., ADD c2 ...";
       return false;
     }
     size_t e = end;
@@ -193,7 +200,7 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
       c.kind = K::drop_primary_key;
       return true;
     }
-    static constexpr std::string_view kNoColumn[] = {"INDEX",     "KEY",    "FOREIGN", "CHECK",
+    static constexpr std::string_view kNoColumn[] = {"INDEX",      "KEY",       "FOREIGN", "CHECK",
                                                      "CONSTRAINT", "PARTITION", "SYSTEM"};
     for (auto w : kNoColumn) {
       if (at(i, w)) return true;
@@ -282,15 +289,52 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
     return false;
   }
   // Table options and algorithm clauses change no column.
-  static constexpr std::string_view kOptions[] = {
-      "ENGINE",     "AUTO_INCREMENT", "COMMENT",     "ALGORITHM",  "LOCK",        "FORCE",
-      "ROW_FORMAT", "KEY_BLOCK_SIZE", "ORDER",       "ENABLE",     "DISABLE",     "DEFAULT",
-      "CHARACTER",  "CHARSET",        "COLLATE",     "CHECKSUM",   "STATS_PERSISTENT",
-      "STATS_AUTO_RECALC", "STATS_SAMPLE_PAGES", "PACK_KEYS", "DELAY_KEY_WRITE", "MAX_ROWS",
-      "MIN_ROWS",   "AVG_ROW_LENGTH", "PAGE_CHECKSUM", "TRANSACTIONAL", "ENCRYPTED", "ENCRYPTION_KEY_ID",
-      "COMPRESSION", "PARTITION",     "REMOVE",      "COALESCE",   "REORGANIZE",  "EXCHANGE",
-      "ANALYZE",    "CHECK",          "OPTIMIZE",    "REBUILD",    "REPAIR",      "TRUNCATE",
-      "DISCARD",    "IMPORT",         "WAIT",        "NOWAIT",     "PAGE_COMPRESSED", "SEQUENCE"};
+  static constexpr std::string_view kOptions[] = {"ENGINE",
+                                                  "AUTO_INCREMENT",
+                                                  "COMMENT",
+                                                  "ALGORITHM",
+                                                  "LOCK",
+                                                  "FORCE",
+                                                  "ROW_FORMAT",
+                                                  "KEY_BLOCK_SIZE",
+                                                  "ORDER",
+                                                  "ENABLE",
+                                                  "DISABLE",
+                                                  "DEFAULT",
+                                                  "CHARACTER",
+                                                  "CHARSET",
+                                                  "COLLATE",
+                                                  "CHECKSUM",
+                                                  "STATS_PERSISTENT",
+                                                  "STATS_AUTO_RECALC",
+                                                  "STATS_SAMPLE_PAGES",
+                                                  "PACK_KEYS",
+                                                  "DELAY_KEY_WRITE",
+                                                  "MAX_ROWS",
+                                                  "MIN_ROWS",
+                                                  "AVG_ROW_LENGTH",
+                                                  "PAGE_CHECKSUM",
+                                                  "TRANSACTIONAL",
+                                                  "ENCRYPTED",
+                                                  "ENCRYPTION_KEY_ID",
+                                                  "COMPRESSION",
+                                                  "PARTITION",
+                                                  "REMOVE",
+                                                  "COALESCE",
+                                                  "REORGANIZE",
+                                                  "EXCHANGE",
+                                                  "ANALYZE",
+                                                  "CHECK",
+                                                  "OPTIMIZE",
+                                                  "REBUILD",
+                                                  "REPAIR",
+                                                  "TRUNCATE",
+                                                  "DISCARD",
+                                                  "IMPORT",
+                                                  "WAIT",
+                                                  "NOWAIT",
+                                                  "PAGE_COMPRESSED",
+                                                  "SEQUENCE"};
   if (i == end) return true;  // an empty clause list (ALTER TABLE t) is a rebuild
   for (auto w : kOptions) {
     if (at(i, w)) {
@@ -340,7 +384,9 @@ DdlStatement StatementReader::rename(size_t i) {
     if (!to) return unparseable("expected a table name after TO", {*from});
     st.renames.emplace_back(*from, *to);
     if (i == s_.size()) return st;
-    if (!punct(i, ',')) return unparseable("unexpected '" + ddl::Parser::preview(s_, i) + "'", {*from, *to});
+    if (!punct(i, ',')) {
+      return unparseable("unexpected '" + ddl::Parser::preview(s_, i) + "'", {*from, *to});
+    }
     ++i;
   }
 }
@@ -357,14 +403,19 @@ DdlStatement StatementReader::drop(size_t i) {
     if (!t) return unparseable("expected a table name in DROP TABLE", st.tables);
     st.tables.push_back(*t);
     if (i == s_.size() || word(i, "RESTRICT") || word(i, "CASCADE")) return st;
-    if (!punct(i, ',')) return unparseable("unexpected '" + ddl::Parser::preview(s_, i) + "'", st.tables);
+    if (!punct(i, ',')) {
+      return unparseable("unexpected '" + ddl::Parser::preview(s_, i) + "'", st.tables);
+    }
     ++i;
   }
 }
 
 DdlStatement StatementReader::truncate(size_t i) {
   auto t = table_name(i);
-  if (!t || i != s_.size()) return unparseable("expected TRUNCATE [TABLE] name", t ? std::vector{*t} : std::vector<TableId>{});
+  if (!t || i != s_.size()) {
+    return unparseable("expected TRUNCATE [TABLE] name",
+                       t ? std::vector{*t} : std::vector<TableId>{});
+  }
   DdlStatement st;
   st.kind = DdlStatement::Kind::truncate_table;
   st.table = *t;
@@ -407,7 +458,8 @@ DdlStatement parse_ddl_statement(std::string_view sql, std::string_view default_
     size_t w = sql.find_first_not_of(" \t\r\n");
     std::string head(sql.substr(w == std::string_view::npos ? sql.size() : w, 8));
     for (auto& ch : head) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    static constexpr std::string_view kTableDdl[] = {"CREATE", "ALTER", "RENAME", "DROP", "TRUNCATE"};
+    static constexpr std::string_view kTableDdl[] = {"CREATE", "ALTER", "RENAME", "DROP",
+                                                     "TRUNCATE"};
     bool ddl = false;
     for (auto k : kTableDdl) ddl = ddl || head.starts_with(k);
     if (!ddl) return {};

@@ -21,7 +21,7 @@ struct AlterClause {
     modify_column,
     change_column,
     rename_column,
-    set_default,   // ALTER [COLUMN] c SET DEFAULT v / DROP DEFAULT (column.default_value)
+    set_default,  // ALTER [COLUMN] c SET DEFAULT v / DROP DEFAULT (column.default_value)
     add_primary_key,
     drop_primary_key,
     rename_table,
@@ -31,10 +31,10 @@ struct AlterClause {
   std::string name;  // the existing column (drop, modify, change, rename, set_default)
   // add/modify/change: the new definition; rename_column: only column.name (the new name).
   DdlColumn column;
-  bool inherits_charset = false;  // a character column that names no character set
-  bool if_exists = false;         // IF EXISTS (drop/modify/change) or IF NOT EXISTS (add)
-  bool first = false;             // FIRST
-  std::string after;              // AFTER column ("" none)
+  bool inherits_charset = false;         // a character column that names no character set
+  bool if_exists = false;                // IF EXISTS (drop/modify/change) or IF NOT EXISTS (add)
+  bool first = false;                    // FIRST
+  std::string after;                     // AFTER column ("" none)
   std::vector<std::string> key_columns;  // add_primary_key
   TableId new_table;                     // rename_table
 };
@@ -53,14 +53,14 @@ struct DdlStatement {
     unparseable,
   };
   Kind kind = Kind::other;
-  TableId table;   // create_table, create_table_like, alter_table, truncate_table
-  TableId like;    // create_table_like: the table copied
-  DdlTable created;  // create_table: the declaration (columns, primary key)
-  bool if_exists = false;  // IF [NOT] EXISTS on the table (create, drop)
-  std::vector<AlterClause> clauses;                  // alter_table, in order
+  TableId table;                     // create_table, create_table_like, alter_table, truncate_table
+  TableId like;                      // create_table_like: the table copied
+  DdlTable created;                  // create_table: the declaration (columns, primary key)
+  bool if_exists = false;            // IF [NOT] EXISTS on the table (create, drop)
+  std::vector<AlterClause> clauses;  // alter_table, in order
   std::vector<std::pair<TableId, TableId>> renames;  // rename_tables, in order: from -> to
-  std::vector<TableId> tables;  // drop_tables; unparseable: the tables named
-  std::string error;            // unparseable
+  std::vector<TableId> tables;                       // drop_tables; unparseable: the tables named
+  std::string error;                                 // unparseable
 };
 
 // Parses one statement; unqualified table names are in `default_db` (the QUERY event's).

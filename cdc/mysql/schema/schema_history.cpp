@@ -12,7 +12,8 @@ namespace {
 
 bool same_name(std::string_view a, std::string_view b) {  // column names are case-insensitive
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -40,8 +41,9 @@ Status SchemaHistory::load() {
   for (auto& [at, schema] : stored) {
     const TableId id = schema.id;
     ever_known_.insert(id);
-    tables_[id].push_back(
-        Version{std::move(at), std::make_shared<const TableSchema>(std::move(schema)), SchemaOrigin::stored});
+    tables_[id].push_back(Version{std::move(at),
+                                  std::make_shared<const TableSchema>(std::move(schema)),
+                                  SchemaOrigin::stored});
   }
   for (auto& [id, versions] : tables_) {
     std::stable_sort(versions.begin(), versions.end(),
@@ -53,8 +55,9 @@ Status SchemaHistory::load() {
 void SchemaHistory::rewind(const MysqlPosition& resume) {
   for (auto it = tables_.begin(); it != tables_.end();) {
     auto& v = it->second;
-    v.erase(std::remove_if(v.begin(), v.end(), [&](const Version& x) { return after(x.at, resume); }),
-            v.end());
+    v.erase(
+        std::remove_if(v.begin(), v.end(), [&](const Version& x) { return after(x.at, resume); }),
+        v.end());
     it = v.empty() ? tables_.erase(it) : std::next(it);
   }
 }
@@ -78,7 +81,8 @@ std::vector<TableId> SchemaHistory::tables() const {
   return out;
 }
 
-std::vector<std::pair<MysqlPosition, TableSchemaPtr>> SchemaHistory::versions(const TableId& table) const {
+std::vector<std::pair<MysqlPosition, TableSchemaPtr>> SchemaHistory::versions(
+    const TableId& table) const {
   std::vector<std::pair<MysqlPosition, TableSchemaPtr>> out;
   auto it = tables_.find(table);
   if (it == tables_.end()) return out;
@@ -86,7 +90,8 @@ std::vector<std::pair<MysqlPosition, TableSchemaPtr>> SchemaHistory::versions(co
   return out;
 }
 
-Result<TableSchemaPtr> SchemaHistory::install(const MysqlPosition& at, TableSchema schema, SchemaOrigin origin) {
+Result<TableSchemaPtr> SchemaHistory::install(const MysqlPosition& at, TableSchema schema,
+                                              SchemaOrigin origin) {
   auto& versions = tables_[schema.id];
   // A version at the same position replaces that one (as the store does), keeping its number.
   if (!versions.empty() && !after(at, versions.back().at)) {
@@ -114,7 +119,9 @@ Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlSta
   for (uint32_t k : s.primary_key) key.push_back(s.columns[k].name);
   std::string text_charset;
   for (const auto& c : s.columns) {
-    if (text_charset.empty() && c.kind == ValueKind::string && !c.charset.empty()) text_charset = c.charset;
+    if (text_charset.empty() && c.kind == ValueKind::string && !c.charset.empty()) {
+      text_charset = c.charset;
+    }
   }
   if (text_charset.empty()) text_charset = default_charset_;
   auto place = [&](const AlterClause& c, Column col, std::optional<size_t> old) -> Status {
@@ -127,7 +134,9 @@ Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlSta
       if (!a) return cannot_apply(s.id, "AFTER names '" + c.after + "', which is not a column");
       at = *a + 1;
     }
-    s.columns.insert(s.columns.begin() + static_cast<std::ptrdiff_t>(std::min(at, s.columns.size())), std::move(col));
+    s.columns.insert(
+        s.columns.begin() + static_cast<std::ptrdiff_t>(std::min(at, s.columns.size())),
+        std::move(col));
     return {};
   };
   auto definition = [&](const AlterClause& c) {
@@ -165,7 +174,8 @@ Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlSta
                                         " COLUMN '" + c.name + "': no such column");
         }
         Column col = definition(c);
-        const bool in_key = std::any_of(key.begin(), key.end(), [&](const auto& k) { return same_name(k, c.name); });
+        const bool in_key = std::any_of(key.begin(), key.end(),
+                                        [&](const auto& k) { return same_name(k, c.name); });
         if (in_key) col.nullable = false;
         for (auto& k : key) {
           if (same_name(k, c.name)) k = col.name;
@@ -191,13 +201,20 @@ Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlSta
         if (!key.empty()) return cannot_apply(s.id, "ADD PRIMARY KEY: the table has one");
         for (const auto& name : c.key_columns) {
           auto k = find_column(s.columns, name);
-          if (!k) return cannot_apply(s.id, "PRIMARY KEY names '" + name + "', which is not a column");
+          if (!k) {
+            return cannot_apply(s.id, "PRIMARY KEY names '" + name + "', which is not a column");
+          }
           key.push_back(s.columns[*k].name);
         }
         break;
-      case K::drop_primary_key: key.clear(); break;
-      case K::rename_table: s.id = c.new_table; break;
-      case K::no_column_change: break;
+      case K::drop_primary_key:
+        key.clear();
+        break;
+      case K::rename_table:
+        s.id = c.new_table;
+        break;
+      case K::no_column_change:
+        break;
     }
   }
   if (s.columns.empty()) return cannot_apply(base.id, "the table would have no column left");
@@ -212,7 +229,8 @@ Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlSta
 }
 
 Result<std::vector<SchemaHistory::Change>> SchemaHistory::apply(
-    const DdlStatement& ddl, const MysqlPosition& at, const std::function<bool(const TableId&)>& captured) {
+    const DdlStatement& ddl, const MysqlPosition& at,
+    const std::function<bool(const TableId&)>& captured) {
   using Kind = DdlStatement::Kind;
   std::vector<Change> changes;
   auto dropped = [](const TableId& id) {
@@ -221,21 +239,27 @@ Result<std::vector<SchemaHistory::Change>> SchemaHistory::apply(
     return s;
   };
   switch (ddl.kind) {
-    case Kind::other: return changes;
+    case Kind::other:
+      return changes;
     case Kind::unparseable:
       return make_error(Errc::internal, "an unparseable statement cannot be applied: " + ddl.error);
     case Kind::create_table: {
       if (!captured(ddl.table)) return changes;
       // IF NOT EXISTS of a table that exists does nothing, unless the version is the catalog's
       // (read at start, so possibly of a table this statement created later in the binlog).
-      if (ddl.if_exists && current(ddl.table) && origin(ddl.table) != SchemaOrigin::catalog) return changes;
-      CDC_TRY_ASSIGN(auto v, install(at, to_table_schema(ddl.table, ddl.created), SchemaOrigin::ddl));
+      if (ddl.if_exists && current(ddl.table) && origin(ddl.table) != SchemaOrigin::catalog) {
+        return changes;
+      }
+      CDC_TRY_ASSIGN(auto v,
+                     install(at, to_table_schema(ddl.table, ddl.created), SchemaOrigin::ddl));
       changes.push_back({Op::schema_change, v});
       return changes;
     }
     case Kind::create_table_like: {
       if (!captured(ddl.table)) return changes;
-      if (ddl.if_exists && current(ddl.table) && origin(ddl.table) != SchemaOrigin::catalog) return changes;
+      if (ddl.if_exists && current(ddl.table) && origin(ddl.table) != SchemaOrigin::catalog) {
+        return changes;
+      }
       auto src = current(ddl.like);
       if (!src) {
         return cannot_apply(ddl.table, "CREATE TABLE ... LIKE " + ddl.like.to_string() +
@@ -281,7 +305,8 @@ Result<std::vector<SchemaHistory::Change>> SchemaHistory::apply(
           continue;
         }
         if (!base) {
-          return cannot_apply(to, "renamed from " + from.to_string() + ", which is not in the schema history");
+          return cannot_apply(
+              to, "renamed from " + from.to_string() + ", which is not in the schema history");
         }
         TableSchema s = *base;
         s.id = to;
@@ -328,7 +353,9 @@ Status complete_table_map(TableMapEvent& map, const TableSchema& schema) {
     if (!map.has_column_names) c.name = h.name;
     if (!map.has_signedness && is_numeric_type(c.type)) c.is_unsigned = h.is_unsigned;
     if (c.labels.empty() && is_enum_or_set_type(c.real_type)) c.labels = h.labels;
-    if (!c.collation && is_character_type(c.real_type) && !h.charset.empty()) c.collation = ddl::collation_of(h.charset);
+    if (!c.collation && is_character_type(c.real_type) && !h.charset.empty()) {
+      c.collation = ddl::collation_of(h.charset);
+    }
   }
   if (!map.has_primary_key) map.primary_key = schema.primary_key;
   map.has_column_names = map.has_signedness = map.has_primary_key = true;

@@ -105,7 +105,8 @@ struct Fixture {
   BinlogStream stream() {
     MysqlPosition start;
     start.binlog = BinlogPosition{kFile, offset};
-    return BinlogStream(config, tables, DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mysql), start, GtidSet{});
+    return BinlogStream(config, tables, DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mysql),
+                        start, GtidSet{});
   }
   Status feed_raw(BinlogStream& s, Batch& batch, uint8_t type, const Bytes& body) {
     const Bytes ev = event(type, offset, body);
@@ -114,7 +115,8 @@ struct Fixture {
     return s.handle(ev, batch, heartbeat);
   }
   // Hands one QUERY event to the stream; returns its offset.
-  Status feed(BinlogStream& s, Batch& batch, const std::string& db, const std::string& sql, uint64_t& at) {
+  Status feed(BinlogStream& s, Batch& batch, const std::string& db, const std::string& sql,
+              uint64_t& at) {
     const Bytes ev = query_event(offset, db, sql);
     at = offset;
     offset += ev.size();
@@ -129,16 +131,19 @@ std::string columns(const TableSchema& s) {
   return out;
 }
 
-TEST_CASE("BinlogStream: DDL of captured tables becomes schema-change and truncate events, in order") {
+TEST_CASE(
+    "BinlogStream: DDL of captured tables becomes schema-change and truncate events, in order") {
   Fixture f;
   auto s = f.stream();
   Batch batch;
   s.start_batch();
-  uint64_t create_at = 0, alter_at = 0, other_at = 0, other_alter_at = 0, truncate_at = 0, drop_at = 0;
+  uint64_t create_at = 0, alter_at = 0, other_at = 0, other_alter_at = 0, truncate_at = 0,
+           drop_at = 0;
   REQUIRE(f.feed(s, batch, "demo", "CREATE TABLE t (id INT PRIMARY KEY, doc JSON)", create_at));
   REQUIRE(f.feed(s, batch, "demo", "ALTER TABLE t ADD COLUMN x INT FIRST", alter_at));
   REQUIRE(f.feed(s, batch, "demo", "CREATE TABLE other.skip (a INT)", other_at));
-  REQUIRE(f.feed(s, batch, "other", "ALTER TABLE skip ADD COLUMN (b INT, c INT)", other_alter_at));  // ignored
+  REQUIRE(f.feed(s, batch, "other", "ALTER TABLE skip ADD COLUMN (b INT, c INT)",
+                 other_alter_at));  // ignored
   REQUIRE(f.feed(s, batch, "", "TRUNCATE demo.t", truncate_at));
   REQUIRE(f.feed(s, batch, "other", "DROP TABLE IF EXISTS demo.t, skip", drop_at));
   REQUIRE(batch.events.size() == 4);
@@ -170,12 +175,14 @@ TEST_CASE("BinlogStream: DDL of captured tables becomes schema-change and trunca
   const auto versions = f.history.versions({"demo", "t"});
   REQUIRE(versions.size() == 3);
   CHECK(versions[0].first.binlog.offset == alter_at);  // the CREATE ends where the ALTER starts
-  CHECK(versions[1].first.binlog.offset == other_at);   // the ALTER ends where the next starts
+  CHECK(versions[1].first.binlog.offset == other_at);  // the ALTER ends where the next starts
   CHECK(other_alter_at > other_at);
   CHECK(versions[2].first.binlog.offset == f.offset);  // the drop, after the last statement
 }
 
-TEST_CASE("BinlogStream: an unparseable DDL of a captured table stops with statement, file and position") {
+TEST_CASE(
+    "BinlogStream: an unparseable DDL of a captured table stops with statement, file and "
+    "position") {
   Fixture f;
   auto s = f.stream();
   Batch batch;
@@ -185,11 +192,14 @@ TEST_CASE("BinlogStream: an unparseable DDL of a captured table stops with state
   auto st = f.feed(s, batch, "demo", "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4", at);
   REQUIRE_FALSE(st);
   CHECK(st.error().code == Errc::unsupported);
-  CHECK(st.error().message ==
-        "QUERY (2) at " + kFile + ":" + std::to_string(at) +
-            ": DDL 'ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4' touches a captured table and cannot parse "
-            "it: ALTER TABLE demo.t: CONVERT TO CHARACTER SET is not applied to the schema history (set "
-            "schema.unparseable-ddl: resync to re-read the schema from information_schema instead)");
+  CHECK(
+      st.error().message ==
+      "QUERY (2) at " + kFile + ":" + std::to_string(at) +
+          ": DDL 'ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4' touches a captured table and "
+          "cannot parse "
+          "it: ALTER TABLE demo.t: CONVERT TO CHARACTER SET is not applied to the schema history "
+          "(set "
+          "schema.unparseable-ddl: resync to re-read the schema from information_schema instead)");
   // A DDL that parses but does not fit the history stops the same way.
   Fixture g;
   auto s2 = g.stream();
@@ -198,15 +208,17 @@ TEST_CASE("BinlogStream: an unparseable DDL of a captured table stops with state
   REQUIRE(g.feed(s2, b2, "demo", "CREATE TABLE t (id INT PRIMARY KEY)", at));
   st = g.feed(s2, b2, "demo", "ALTER TABLE t DROP COLUMN nope", at);
   REQUIRE_FALSE(st);
-  CHECK(st.error().message.find("touches a captured table and cannot apply the DDL to demo.t: DROP COLUMN "
-                                "'nope': no such column") != std::string::npos);
+  CHECK(st.error().message.find(
+            "touches a captured table and cannot apply the DDL to demo.t: DROP COLUMN "
+            "'nope': no such column") != std::string::npos);
 }
 
 TEST_CASE("BinlogStream: resync re-reads the touched tables from the catalog and warns") {
   Fixture f;
   f.config.unparseable_ddl = UnparseableDdl::resync;
   std::vector<std::vector<TableId>> asked;
-  f.config.read_catalog = [&](const std::vector<TableId>& tables) -> Result<std::vector<TableSchema>> {
+  f.config.read_catalog =
+      [&](const std::vector<TableId>& tables) -> Result<std::vector<TableSchema>> {
     asked.push_back(tables);
     TableSchema s;
     s.id = TableId{"demo", "t"};
@@ -233,7 +245,9 @@ TEST_CASE("BinlogStream: resync re-reads the touched tables from the catalog and
         std::string::npos);
 }
 
-TEST_CASE("BinlogStream: without column metadata the history names the columns; a TABLE_MAP that disagrees stops") {
+TEST_CASE(
+    "BinlogStream: without column metadata the history names the columns; a TABLE_MAP that "
+    "disagrees stops") {
   Fixture f;
   auto s = f.stream();
   Batch batch;
@@ -251,7 +265,7 @@ TEST_CASE("BinlogStream: without column metadata the history names the columns; 
   CHECK(columns(*row.schema) == "id,v");
   CHECK(row.schema->primary_key == std::vector<uint32_t>{0});
   CHECK(row.schema->version == batch.events[0].schema->version);  // the history's number
-  CHECK(row.after[0].kind == ValueKind::uint64);  // UNSIGNED from the history
+  CHECK(row.after[0].kind == ValueKind::uint64);                  // UNSIGNED from the history
   CHECK(row.after[0].u == 4000000000u);
   CHECK(row.after[1].i == -5);
 
@@ -259,12 +273,14 @@ TEST_CASE("BinlogStream: without column metadata the history names the columns; 
   st = f.feed_raw(s, batch, 19, table_map_body({"id", "w"}));
   REQUIRE_FALSE(st);
   CHECK(st.error().code == Errc::malformed);
-  CHECK(st.error().message.find("TABLE_MAP of demo.t names the columns (id, w), the schema history's version 1 "
-                                "has (id, v) (a DDL the history missed?") != std::string::npos);
+  CHECK(st.error().message.find(
+            "TABLE_MAP of demo.t names the columns (id, w), the schema history's version 1 "
+            "has (id, v) (a DDL the history missed?") != std::string::npos);
   CHECK(st.error().message.rfind("TABLE_MAP (19) at " + kFile + ":", 0) == 0);
 }
 
-TEST_CASE("BinlogStream: a DDL that does not fit a catalog version read at start warns and keeps it") {
+TEST_CASE(
+    "BinlogStream: a DDL that does not fit a catalog version read at start warns and keeps it") {
   Fixture f;
   // At start the catalog already shows the column this older binlog's ALTER adds.
   TableSchema now;
@@ -283,10 +299,13 @@ TEST_CASE("BinlogStream: a DDL that does not fit a catalog version read at start
   REQUIRE_MESSAGE(st, st.error().to_string());
   CHECK(batch.events.empty());
   REQUIRE(f.warnings.size() == 1);
-  CHECK(f.warnings[0] == "DDL 'ALTER TABLE t ADD COLUMN x INT' at " + kFile + ":4 does not apply to the schema "
-                         "read from information_schema at start (cannot apply the DDL to demo.t: ADD COLUMN 'x': "
-                         "the column exists): the catalog is newer than this binlog position; its schema stays "
-                         "until the next TABLE_MAP corrects it");
+  CHECK(
+      f.warnings[0] ==
+      "DDL 'ALTER TABLE t ADD COLUMN x INT' at " + kFile +
+          ":4 does not apply to the schema "
+          "read from information_schema at start (cannot apply the DDL to demo.t: ADD COLUMN 'x': "
+          "the column exists): the catalog is newer than this binlog position; its schema stays "
+          "until the next TABLE_MAP corrects it");
   CHECK(f.history.versions({"demo", "t"}).size() == 1);
 }
 

@@ -1,9 +1,9 @@
 // parse_ddl_statement(): the DDL of binlog QUERY events as the schema history reads it — each
 // statement kind, qualified and default-database names, backquotes, comments, IF [NOT] EXISTS,
 // several tables and clauses, FIRST/AFTER, and what it refuses (with the tables it names).
-#include <doctest/doctest.h>
-
 #include "cdc/mysql/schema/ddl_statement.h"
+
+#include <doctest/doctest.h>
 
 namespace cdc::mysql {
 namespace {
@@ -19,16 +19,18 @@ DdlStatement parse(std::string_view sql, std::string_view db = "app") {
 }
 
 TEST_CASE("statements that change no table's columns are 'other'") {
-  for (const char* sql : {"INSERT INTO t VALUES (1)", "CREATE DATABASE x", "GRANT ALL ON *.* TO u",
-                          "CREATE INDEX i ON t (a)", "DROP INDEX i ON t", "CREATE TEMPORARY TABLE t (a int)",
-                          "DROP TEMPORARY TABLE IF EXISTS t", "CREATE VIEW v AS SELECT 1", "FLUSH PRIVILEGES",
-                          "DROP DATABASE x", "SAVEPOINT a", "insert into t values ('unterminated"}) {
+  for (const char* sql :
+       {"INSERT INTO t VALUES (1)", "CREATE DATABASE x", "GRANT ALL ON *.* TO u",
+        "CREATE INDEX i ON t (a)", "DROP INDEX i ON t", "CREATE TEMPORARY TABLE t (a int)",
+        "DROP TEMPORARY TABLE IF EXISTS t", "CREATE VIEW v AS SELECT 1", "FLUSH PRIVILEGES",
+        "DROP DATABASE x", "SAVEPOINT a", "insert into t values ('unterminated"}) {
     CAPTURE(sql);
     CHECK(parse(sql).kind == Kind::other);
   }
 }
 
-TEST_CASE("CREATE TABLE: columns with full definitions, primary key, qualified and default database") {
+TEST_CASE(
+    "CREATE TABLE: columns with full definitions, primary key, qualified and default database") {
   const auto st = parse(
       "CREATE TABLE IF NOT EXISTS `shop`.`orders` /* c */ (\n"
       "  id INT UNSIGNED NOT NULL AUTO_INCREMENT,\n"
@@ -82,7 +84,9 @@ TEST_CASE("CREATE TABLE ... LIKE, both spellings") {
   CHECK(st.like == TableId{"app", "src"});
 }
 
-TEST_CASE("ALTER TABLE with several clauses, FIRST/AFTER, IF [NOT] EXISTS, and clauses that change no column") {
+TEST_CASE(
+    "ALTER TABLE with several clauses, FIRST/AFTER, IF [NOT] EXISTS, and clauses that change no "
+    "column") {
   const auto st = parse(
       "ALTER TABLE `app`.t ADD COLUMN IF NOT EXISTS b INT UNSIGNED NOT NULL DEFAULT 7 AFTER a, "
       "ADD c DATE FIRST, DROP COLUMN IF EXISTS d, MODIFY e VARCHAR(5) NOT NULL, "
@@ -144,7 +148,8 @@ TEST_CASE("RENAME TABLE with several pairs, DROP TABLE with several tables, TRUN
   CHECK(parse("truncate t").table == TableId{"app", "t"});
 }
 
-TEST_CASE("table DDL that cannot be read is 'unparseable', with the reason and the tables it names") {
+TEST_CASE(
+    "table DDL that cannot be read is 'unparseable', with the reason and the tables it names") {
   auto st = parse("ALTER TABLE t ADD COLUMN (a INT, b INT)");
   CHECK(st.kind == Kind::unparseable);
   CHECK(st.tables == std::vector<TableId>{{"app", "t"}});
@@ -152,7 +157,8 @@ TEST_CASE("table DDL that cannot be read is 'unparseable', with the reason and t
 
   st = parse("ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4");
   CHECK(st.kind == Kind::unparseable);
-  CHECK(st.error == "ALTER TABLE app.t: CONVERT TO CHARACTER SET is not applied to the schema history");
+  CHECK(st.error ==
+        "ALTER TABLE app.t: CONVERT TO CHARACTER SET is not applied to the schema history");
 
   st = parse("ALTER TABLE t FROBNICATE x");
   CHECK(st.kind == Kind::unparseable);

@@ -1,8 +1,8 @@
 // SchemaHistory: versions by position, DDL applied to captured tables only, each statement's
 // effect on columns and key, rewind for a replay, write-through to a store and load from it.
-#include <doctest/doctest.h>
-
 #include "cdc/mysql/schema/schema_history.h"
+
+#include <doctest/doctest.h>
 
 namespace cdc::mysql {
 namespace {
@@ -83,7 +83,8 @@ TEST_CASE("a stream of DDL: each version in force from its position, columns and
 
   apply(h, "ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (bee, id)", 500);
   CHECK(key(h.current(kT)) == std::vector<std::string>{"bee", "id"});
-  apply(h, "ALTER TABLE t MODIFY c DATETIME(6) NOT NULL AFTER bee, CHANGE `ID` ident BIGINT FIRST", 600);
+  apply(h, "ALTER TABLE t MODIFY c DATETIME(6) NOT NULL AFTER bee, CHANGE `ID` ident BIGINT FIRST",
+        600);
   CHECK(names(h.current(kT)) == std::vector<std::string>{"ident", "bee", "c"});
   CHECK(key(h.current(kT)) == std::vector<std::string>{"bee", "ident"});
   CHECK(h.current(kT)->columns[2].source_type == "datetime(6)");
@@ -155,7 +156,8 @@ TEST_CASE("a DDL that does not fit the history is Errc::unsupported naming the t
   CHECK(apply_error(h, "ALTER TABLE t ADD b INT AFTER nope", 20).code == Errc::unsupported);
   CHECK(apply_error(h, "ALTER TABLE unknown ADD b INT", 20).message ==
         "cannot apply the DDL to app.unknown: the table is not in the schema history");
-  CHECK(apply_error(h, "CREATE TABLE c LIKE skip_src", 20).message.find("LIKE app.skip_src") != std::string::npos);
+  CHECK(apply_error(h, "CREATE TABLE c LIKE skip_src", 20).message.find("LIKE app.skip_src") !=
+        std::string::npos);
   CHECK(apply_error(h, "ALTER TABLE t DROP id, DROP a", 20).message ==
         "cannot apply the DDL to app.t: the table would have no column left");
   // Nothing was installed by the failed statements.
@@ -175,7 +177,7 @@ TEST_CASE("versions are written through to the store and loaded back by position
   }
   REQUIRE(store.entries.size() == 3);
   CHECK(store.entries[2].second.columns.empty());  // the drop marker
-  std::swap(store.entries[0], store.entries[2]);  // any order
+  std::swap(store.entries[0], store.entries[2]);   // any order
   SchemaHistory h(&store);
   REQUIRE(h.load());
   CHECK(h.current(kT) == nullptr);
