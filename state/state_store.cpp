@@ -342,7 +342,10 @@ Status StateStore::put_checkpoint(std::string_view pipeline, const CheckpointRec
   if (kept_older != 0) {
     const std::string key = keys::checkpoint_key(pipeline, older[kept_older - 1]);
     CDC_TRY_ASSIGN(auto value, get(key));
-    if (!value) return make_error(Errc::internal, what + ": checkpoint " + keys::printable(key) + " vanished");
+    if (!value) {
+      return make_error(Errc::internal,
+                        what + ": checkpoint " + keys::printable(key) + " vanished");
+    }
     CDC_TRY_ASSIGN(auto kept, decode_checkpoint_at(key, prefix, *value));
     oldest = kept.position;
   }
@@ -350,7 +353,8 @@ Status StateStore::put_checkpoint(std::string_view pipeline, const CheckpointRec
   return write_synced(what, batch);
 }
 
-Status StateStore::prune_schemas(std::string_view pipeline, const Position& oldest, rocksdb::WriteBatch& batch) const {
+Status StateStore::prune_schemas(std::string_view pipeline, const Position& oldest,
+                                 rocksdb::WriteBatch& batch) const {
   if (std::holds_alternative<std::monostate>(oldest)) return {};
   const std::string prefix = keys::pipeline_prefix(pipeline) + keys::kSchemaTag;
   // Keys sort by table, then by position: per table, every version below `oldest` but the last.
@@ -364,7 +368,9 @@ Status StateStore::prune_schemas(std::string_view pipeline, const Position& olde
                          previous_key.clear();
                          return true;
                        }
-                       if (!previous_key.empty() && previous_table == entry->second.id) batch.Delete(previous_key);
+                       if (!previous_key.empty() && previous_table == entry->second.id) {
+                         batch.Delete(previous_key);
+                       }
                        previous_key = std::string(key);
                        previous_table = entry->second.id;
                        return true;
@@ -464,18 +470,20 @@ Result<std::vector<std::pair<Position, TableSchema>>> StateStore::schema_history
   return out;
 }
 
-Result<std::vector<std::pair<Position, TableSchema>>> StateStore::all_schemas(std::string_view pipeline) const {
+Result<std::vector<std::pair<Position, TableSchema>>> StateStore::all_schemas(
+    std::string_view pipeline) const {
   const std::string prefix = keys::pipeline_prefix(pipeline) + keys::kSchemaTag;
   std::vector<std::pair<Position, TableSchema>> out;
-  CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/false,
-                      [&](std::string_view key, std::string_view value) -> Result<bool> {
-                        auto entry = decode_schema_entry(as_bytes(value));
-                        if (!entry) return malformed_at(std::string(key), std::move(entry).error());
-                        const std::string table_prefix = keys::schema_table_prefix(pipeline, entry->second.id);
-                        CDC_TRY_ASSIGN(auto checked, decode_schema_at(key, table_prefix, entry->second.id, value));
-                        out.push_back(std::move(checked));
-                        return true;
-                      }));
+  CDC_TRY(scan_prefix(
+      *db_, prefix, /*reverse=*/false,
+      [&](std::string_view key, std::string_view value) -> Result<bool> {
+        auto entry = decode_schema_entry(as_bytes(value));
+        if (!entry) return malformed_at(std::string(key), std::move(entry).error());
+        const std::string table_prefix = keys::schema_table_prefix(pipeline, entry->second.id);
+        CDC_TRY_ASSIGN(auto checked, decode_schema_at(key, table_prefix, entry->second.id, value));
+        out.push_back(std::move(checked));
+        return true;
+      }));
   return out;
 }
 

@@ -391,7 +391,8 @@ Status BinlogStream::emit_pending(Batch& batch) {
   return {};
 }
 
-void BinlogStream::fill_source(ChangeEvent& ce, const EventHeader& h, const Place& place, Batch& batch) {
+void BinlogStream::fill_source(ChangeEvent& ce, const EventHeader& h, const Place& place,
+                               Batch& batch) {
   auto& in = interned_;
   if (in.file_gen != file_gen_ || in.file.empty()) {
     in.file = batch.arena.copy(file_);
@@ -425,7 +426,8 @@ std::string quoted_statement(std::string_view sql) {
 
 }  // namespace
 
-Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const Place& place, Batch& batch) {
+Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const Place& place,
+                               Batch& batch) {
   const DdlStatement ddl = parse_ddl_statement(q.statement, q.db);
   if (ddl.kind == DdlStatement::Kind::other) return {};
   // The version is in force after the statement: a resume from its start applies it again.
@@ -477,17 +479,19 @@ Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const 
   // A parsed DDL that does not fit versions read from the catalog at start: the catalog shows
   // the tables as they are now, after this statement (a start at an older position, e.g.
   // earliest-offset). Those versions stay until the next TABLE_MAP, whose names correct them.
-  const bool catalog_ahead =
-      ddl.kind != DdlStatement::Kind::unparseable && !touched.empty() &&
-      std::all_of(touched.begin(), touched.end(), [&](const TableId& t) {
-        return config_.history->current(t) == nullptr || config_.history->origin(t) == SchemaOrigin::catalog;
-      });
+  const bool catalog_ahead = ddl.kind != DdlStatement::Kind::unparseable && !touched.empty() &&
+                             std::all_of(touched.begin(), touched.end(), [&](const TableId& t) {
+                               return config_.history->current(t) == nullptr ||
+                                      config_.history->origin(t) == SchemaOrigin::catalog;
+                             });
   if (catalog_ahead) {
     if (config_.warn) {
-      config_.warn("DDL " + quoted_statement(q.statement) + " at " + file_ + ":" + std::to_string(place.start) +
-                   " does not apply to the schema read from information_schema at start (" + why +
-                   "): the catalog is newer than this binlog position; its schema stays until the next "
-                   "TABLE_MAP corrects it");
+      config_.warn(
+          "DDL " + quoted_statement(q.statement) + " at " + file_ + ":" +
+          std::to_string(place.start) +
+          " does not apply to the schema read from information_schema at start (" + why +
+          "): the catalog is newer than this binlog position; its schema stays until the next "
+          "TABLE_MAP corrects it");
     }
     return {};
   }
@@ -502,18 +506,20 @@ Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const 
     return resync(touched, at, h, place, q.statement, batch);
   }
   return make_error(Errc::unsupported,
-                    "DDL " + quoted_statement(q.statement) + " touches a captured table and " + why +
+                    "DDL " + quoted_statement(q.statement) + " touches a captured table and " +
+                        why +
                         " (set schema.unparseable-ddl: resync to re-read the schema from "
                         "information_schema instead)")
       .with_context(where(h.type, place));
 }
 
-Status BinlogStream::resync(const std::vector<TableId>& tables, const MysqlPosition& at, const EventHeader& h,
-                            const Place& place, std::string_view statement, Batch& batch) {
+Status BinlogStream::resync(const std::vector<TableId>& tables, const MysqlPosition& at,
+                            const EventHeader& h, const Place& place, std::string_view statement,
+                            Batch& batch) {
   auto schemas = config_.read_catalog(tables);
   if (!schemas) {
-    return std::move(schemas).error().with_context("re-reading the schema after the DDL at " + file_ + ":" +
-                                                   std::to_string(place.start));
+    return std::move(schemas).error().with_context("re-reading the schema after the DDL at " +
+                                                   file_ + ":" + std::to_string(place.start));
   }
   const std::string_view stmt = batch.arena.copy(statement);
   auto emit = [&](TableSchemaPtr schema) {
@@ -527,7 +533,8 @@ Status BinlogStream::resync(const std::vector<TableId>& tables, const MysqlPosit
     batch.events.push_back(std::move(ce));
   };
   for (const TableId& t : tables) {
-    auto it = std::find_if(schemas->begin(), schemas->end(), [&](const TableSchema& s) { return s.id == t; });
+    auto it = std::find_if(schemas->begin(), schemas->end(),
+                           [&](const TableSchema& s) { return s.id == t; });
     if (it != schemas->end()) {
       CDC_TRY_ASSIGN(auto v, config_.history->install(at, std::move(*it), SchemaOrigin::catalog));
       emit(std::move(v));
@@ -547,7 +554,9 @@ Status BinlogStream::check_table_map(TableMapEvent& tm, const EventHeader& h, co
   if (!schema) return {};  // unknown to the history: the TABLE_MAP's own metadata must do
   if (!tm.has_column_names) {
     // MySQL 5.7 style (no optional metadata): the history names the columns.
-    if (auto st = complete_table_map(tm, *schema); !st) return std::move(st).error().with_context(where(h.type, place));
+    if (auto st = complete_table_map(tm, *schema); !st) {
+      return std::move(st).error().with_context(where(h.type, place));
+    }
     return {};
   }
   if (same_column_names(tm, *schema)) return {};
@@ -556,17 +565,19 @@ Status BinlogStream::check_table_map(TableMapEvent& tm, const EventHeader& h, co
     for (const auto& c : cols) out += (out.empty() ? "" : ", ") + c.name;
     return "(" + out + ")";
   };
-  const std::string mismatch = "TABLE_MAP of " + id.to_string() + " names the columns " + names(tm.columns) +
-                               ", the schema history's version " + std::to_string(schema->version) + " has " +
-                               names(schema->columns);
+  const std::string mismatch = "TABLE_MAP of " + id.to_string() + " names the columns " +
+                               names(tm.columns) + ", the schema history's version " +
+                               std::to_string(schema->version) + " has " + names(schema->columns);
   // A version read from the catalog describes the table as it is now, which can be after the
   // binlog being read (a first start at an older position): the binlog's own names are right.
   const auto origin = config_.history->origin(id);
   const bool trust_map = origin == SchemaOrigin::catalog || origin == SchemaOrigin::table_map ||
                          config_.unparseable_ddl == UnparseableDdl::resync;
   if (!trust_map) {
-    return make_error(Errc::malformed, mismatch + " (a DDL the history missed? set schema.unparseable-ddl: "
-                                                  "resync to take the binlog's columns)")
+    return make_error(Errc::malformed,
+                      mismatch +
+                          " (a DDL the history missed? set schema.unparseable-ddl: "
+                          "resync to take the binlog's columns)")
         .with_context(where(h.type, place));
   }
   auto built = build_table_schema(tm);
@@ -574,7 +585,8 @@ Status BinlogStream::check_table_map(TableMapEvent& tm, const EventHeader& h, co
   MysqlPosition at = position();
   CDC_TRY(config_.history->install(at, std::move(*built), SchemaOrigin::table_map));
   if (config_.warn && origin != SchemaOrigin::catalog) {
-    config_.warn(mismatch + " at " + file_ + ":" + std::to_string(place.start) + "; the binlog's columns are taken");
+    config_.warn(mismatch + " at " + file_ + ":" + std::to_string(place.start) +
+                 "; the binlog's columns are taken");
   }
   return {};
 }

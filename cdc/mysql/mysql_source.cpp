@@ -83,9 +83,11 @@ BinlogStreamConfig MysqlSource::Impl::stream_config() {
     };
     config.history = &history;
     config.unparseable_ddl = options.unparseable_ddl;
-    config.read_catalog = [this](const std::vector<TableId>& tables) -> Result<std::vector<TableSchema>> {
+    config.read_catalog =
+        [this](const std::vector<TableId>& tables) -> Result<std::vector<TableSchema>> {
       if (!query) return make_error(Errc::internal, "no catalog connection");
-      return read_catalog_schemas(*query, flavor, [this](const TableId& id) { return included(id); }, &tables);
+      return read_catalog_schemas(
+          *query, flavor, [this](const TableId& id) { return included(id); }, &tables);
     };
     config.warn = [this](const std::string& message) {
       log::get("mysql")->warn("[source={}] {}", options.pipeline_name, message);
@@ -119,7 +121,8 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
   return std::optional<std::span<const std::byte>>(ev->bytes);
 }
 
-MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<SchemaHistoryStore> history_store)
+MysqlSource::MysqlSource(MysqlSourceOptions options,
+                         std::unique_ptr<SchemaHistoryStore> history_store)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(history_store))) {}
 MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileReader> files,
                          TableMapCache::Completer complete)
@@ -327,9 +330,12 @@ Status MysqlSource::Impl::seed_schema_history(const MysqlPosition& start) {
   }
   history.rewind(start);
   CDC_TRY_ASSIGN(auto charset, query->query("SELECT @@character_set_server"));
-  if (!charset.empty() && !charset[0].empty() && charset[0][0]) history.set_default_charset(*charset[0][0]);
-  CDC_TRY_ASSIGN(auto schemas,
-                 read_catalog_schemas(*query, flavor, [this](const TableId& id) { return included(id); }));
+  if (!charset.empty() && !charset[0].empty() && charset[0][0]) {
+    history.set_default_charset(*charset[0][0]);
+  }
+  CDC_TRY_ASSIGN(auto schemas, read_catalog_schemas(*query, flavor, [this](const TableId& id) {
+                   return included(id);
+                 }));
   MysqlPosition at = start;
   at.events_to_skip = at.rows_to_skip = 0;
   size_t seeded = 0;
@@ -339,8 +345,9 @@ Status MysqlSource::Impl::seed_schema_history(const MysqlPosition& start) {
     ++seeded;
   }
   if (seeded != 0) {
-    log::get("mysql")->info("[source={}] schema history: {} table(s) read from information_schema at {}",
-                            options.pipeline_name, seeded, to_string(Position(at)));
+    log::get("mysql")->info(
+        "[source={}] schema history: {} table(s) read from information_schema at {}",
+        options.pipeline_name, seeded, to_string(Position(at)));
   }
   return {};
 }
