@@ -163,7 +163,10 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
     ++i;
     if (at(i, "CONSTRAINT")) {  // ADD CONSTRAINT [name] PRIMARY KEY (...)
       ++i;
-      if (i < end && is_name(s_[i]) && !at(i, "PRIMARY")) ++i;
+      // The constraint's name is optional: ADD CONSTRAINT CHECK (...) has none.
+      const bool named = i < end && is_name(s_[i]) && !at(i, "PRIMARY") && !at(i, "UNIQUE") &&
+                         !at(i, "FOREIGN") && !at(i, "CHECK");
+      if (named) ++i;
     }
     if (at(i, "PRIMARY") && at(i + 1, "KEY")) {
       auto cols = ddl::primary_key_columns(s_, i, end);
@@ -374,6 +377,7 @@ DdlStatement StatementReader::alter(size_t i) {
 DdlStatement StatementReader::rename(size_t i) {
   DdlStatement st;
   st.kind = DdlStatement::Kind::rename_tables;
+  if (words(i, {"IF", "EXISTS"})) i += 2;  // MariaDB 10.5+
   while (true) {
     auto from = table_name(i);
     if (word(i, "WAIT")) i += 2;
