@@ -89,6 +89,15 @@ DdlStatement StatementReader::read() {
     ++i;
     if (word(i, "TEMPORARY")) return {};
     if (word(i, "TABLE") || word(i, "TABLES")) return drop(i + 1);
+    if (word(i, "DATABASE") || word(i, "SCHEMA")) {
+      size_t n = i + 1;
+      if (words(n, {"IF", "EXISTS"})) n += 2;
+      if (n + 1 != s_.size() || !is_name(s_[n])) return unparseable("expected DROP DATABASE name");
+      DdlStatement st;
+      st.kind = DdlStatement::Kind::drop_database;
+      st.table.db = s_[n].text;
+      return st;
+    }
     return {};
   }
   if (word(i, "TRUNCATE")) return truncate(word(i + 1, "TABLE") ? i + 2 : i + 1);

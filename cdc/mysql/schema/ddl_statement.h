@@ -48,6 +48,7 @@ struct DdlStatement {
     rename_tables,
     drop_tables,
     truncate_table,
+    drop_database,  // DROP DATABASE/SCHEMA: every table of `table.db`
     // A table DDL this parser cannot read: `error` says why, `tables` holds the tables it names
     // as far as they could be read (empty: unknown).
     unparseable,

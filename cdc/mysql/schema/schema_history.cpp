@@ -323,6 +323,14 @@ Result<std::vector<SchemaHistory::Change>> SchemaHistory::apply(
         if (captured(t)) changes.push_back({Op::schema_change, last});
       }
       return changes;
+    case Kind::drop_database:
+      for (const TableId& t : tables()) {
+        if (t.db != ddl.table.db) continue;
+        auto last = current(t);
+        CDC_TRY(install(at, dropped(t), SchemaOrigin::ddl));
+        if (captured(t)) changes.push_back({Op::schema_change, last});
+      }
+      return changes;
     case Kind::truncate_table:
       if (!captured(ddl.table)) return changes;
       if (auto s = current(ddl.table)) changes.push_back({Op::truncate, s});

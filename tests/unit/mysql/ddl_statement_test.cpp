@@ -23,7 +23,7 @@ TEST_CASE("statements that change no table's columns are 'other'") {
        {"INSERT INTO t VALUES (1)", "CREATE DATABASE x", "GRANT ALL ON *.* TO u",
         "CREATE INDEX i ON t (a)", "DROP INDEX i ON t", "CREATE TEMPORARY TABLE t (a int)",
         "DROP TEMPORARY TABLE IF EXISTS t", "CREATE VIEW v AS SELECT 1", "FLUSH PRIVILEGES",
-        "DROP DATABASE x", "SAVEPOINT a", "insert into t values ('unterminated"}) {
+        "SAVEPOINT a", "insert into t values ('unterminated"}) {
     CAPTURE(sql);
     CHECK(parse(sql).kind == Kind::other);
   }
@@ -157,6 +157,11 @@ TEST_CASE("RENAME TABLE with several pairs, DROP TABLE with several tables, TRUN
   REQUIRE(st.kind == Kind::drop_tables);
   CHECK(st.if_exists);
   CHECK(st.tables == std::vector<TableId>{{"app", "a"}, {"x", "b"}});
+
+  st = parse("DROP DATABASE IF EXISTS `shop`");
+  REQUIRE(st.kind == Kind::drop_database);
+  CHECK(st.table.db == "shop");
+  CHECK(parse("DROP SCHEMA a b").kind == Kind::unparseable);
 
   st = parse("TRUNCATE TABLE x.t");
   REQUIRE(st.kind == Kind::truncate_table);

@@ -139,6 +139,15 @@ TEST_CASE("RENAME, CREATE ... LIKE, DROP and TRUNCATE; tables not captured are i
   CHECK(names(ch[0].schema) == std::vector<std::string>{"id", "a"});  // the last version
   CHECK(h.current({"app", "t3"}) == nullptr);
 
+  apply(h, "CREATE TABLE d1 (id INT)", 75);
+  apply(h, "CREATE TABLE d2 (id INT)", 76);
+  ch = apply(h, "DROP DATABASE app", 77);
+  REQUIRE(ch.size() == 3);  // t2, d1, d2 (in name order)
+  CHECK(ch[0].schema->id == TableId{"app", "d1"});
+  CHECK(h.current({"app", "d1"}) == nullptr);
+  CHECK(h.tables().empty());
+  apply(h, "CREATE TABLE t2 (id INT)", 78);
+
   // Renamed out of the captured set: the last version, and the table is gone.
   ch = apply(h, "RENAME TABLE t2 TO skip_t2", 80);
   REQUIRE(ch.size() == 1);
