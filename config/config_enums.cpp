@@ -62,6 +62,11 @@ constexpr std::array<std::pair<SslMode, std::string_view>, 5> kSsl{{
     {SslMode::verify_ca, "verify-ca"},
     {SslMode::verify_identity, "verify-identity"},
 }};
+
+constexpr std::array<std::pair<UnparseableDdl, std::string_view>, 2> kUnparseableDdl{{
+    {UnparseableDdl::stop, "stop"},
+    {UnparseableDdl::resync, "resync"},
+}};
 constexpr std::array<std::pair<RedisMode, std::string_view>, 4> kRedisModes{{
     {RedisMode::string, "string"},
     {RedisMode::hash, "hash"},
@@ -80,6 +85,7 @@ std::string_view to_string(Delivery v) { return name_of(kDeliveries, v); }
 std::string_view to_string(RouteMode v) { return name_of(kRouteModes, v); }
 std::string_view to_string(StartupMode v) { return name_of(kModes, v); }
 std::string_view to_string(SslMode v) { return name_of(kSsl, v); }
+std::string_view to_string(UnparseableDdl v) { return name_of(kUnparseableDdl, v); }
 std::string_view to_string(DatagenColumn::Kind k) {
   return k == DatagenColumn::Kind::sequence ? "sequence" : "random";
 }
@@ -89,6 +95,7 @@ std::optional<Delivery> parse_delivery(std::string_view s) { return value_of(kDe
 std::optional<RouteMode> parse_route_mode(std::string_view s) { return value_of(kRouteModes, s); }
 std::optional<StartupMode> parse_startup_mode(std::string_view s) { return value_of(kModes, s); }
 std::optional<SslMode> parse_ssl_mode(std::string_view s) { return value_of(kSsl, s); }
+std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s) { return value_of(kUnparseableDdl, s); }
 std::string_view to_string(RedisMode v) { return name_of(kRedisModes, v); }
 std::optional<RedisMode> parse_redis_mode(std::string_view s) { return value_of(kRedisModes, s); }
 std::optional<RedisNullKey> parse_redis_null_key(std::string_view s) {

@@ -17,12 +17,15 @@ enum class StartupMode { initial, snapshot, latest_offset, earliest_offset, spec
 enum class SslMode { disabled, preferred, required, verify_ca, verify_identity };
 // Which `route:` rules an event follows: every matching one (Flink CDC's default) or the first.
 enum class RouteMode { all_match, first_match };
+// `schema.unparseable-ddl` of the MySQL source.
+enum class UnparseableDdl { stop, resync };
 
 std::string_view to_string(ValueFormat v);
 std::string_view to_string(Delivery v);
 std::string_view to_string(StartupMode v);
 std::string_view to_string(SslMode v);
 std::string_view to_string(RouteMode v);
+std::string_view to_string(UnparseableDdl v);
 
 // Parse the YAML spelling: case-insensitive, '_' accepted for '-'. nullopt if unknown.
 std::optional<ValueFormat> parse_value_format(std::string_view s);
@@ -30,5 +33,6 @@ std::optional<Delivery> parse_delivery(std::string_view s);
 std::optional<StartupMode> parse_startup_mode(std::string_view s);
 std::optional<SslMode> parse_ssl_mode(std::string_view s);
 std::optional<RouteMode> parse_route_mode(std::string_view s);
+std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s);
 
 }  // namespace cdc::config

@@ -487,6 +487,7 @@ MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_string(ctx, m, "password", o.password, Secret::yes);
   if (m.require("tables") != nullptr) read_list(ctx, m, "tables", o.tables);
   read_list(ctx, m, "tables.exclude", o.tables_exclude);
+  read_enum(ctx, m, "schema.unparseable-ddl", o.unparseable_ddl, parse_unparseable_ddl, {"stop", "resync"});
   read_server_id(ctx, m, o.server_id);
   read_string(ctx, m, "server-time-zone", o.server_time_zone);
   read_enum(ctx, m, "scan.startup.mode", o.startup_mode, parse_startup_mode,
@@ -626,7 +627,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "scan.startup.specific-offset.gtid-set", "scan.startup.timestamp-millis",
                  "heartbeat.interval", "connect.timeout", "ssl-mode", "ssl.ca", "ssl.cert",
                  "ssl.key", "scan.incremental.snapshot.chunk.size", "scan.snapshot.fetch.size",
-                 "zero-date.handling", "transaction-payload.max-size"});
+                 "zero-date.handling", "transaction-payload.max-size", "schema.unparseable-ddl"});
     return SourceOptions(read_mysql(ctx, m));
   }
   m.set_known({"type", "database", "table", "columns", "number-of-rows", "rows-per-second", "seed",

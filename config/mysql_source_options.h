@@ -35,6 +35,11 @@ struct MysqlSourceOptions {
   // `tables.exclude`: regexes of "db.table" names to leave out although `tables` matches them.
   // Default: none.
   std::vector<std::string> tables_exclude;
+  // `schema.unparseable-ddl`: what a DDL that touches a captured table and cannot be parsed (or
+  // applied to the schema history) does: `stop` the pipeline with an error naming the statement,
+  // binlog file and position, or `resync`: re-read the touched tables from information_schema
+  // and log a warning. DDL of tables not captured is ignored either way. Default: stop.
+  UnparseableDdl unparseable_ddl = UnparseableDdl::stop;
   // `server-id`: the replica id(s) this source registers with, `5401` or a range `5400-5404`.
   // Required, no default: two replicas with the same id make the server silently drop the older
   // connection, so a guessed default would break another consumer of the same server.

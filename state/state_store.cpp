@@ -335,7 +335,46 @@ Status StateStore::put_checkpoint(std::string_view pipeline, const CheckpointRec
   for (size_t idx = retained - 1; idx < older.size(); ++idx) {
     batch.Delete(keys::checkpoint_key(pipeline, older[idx]));
   }
+  // The oldest checkpoint kept is the oldest position a resume can use: schema versions below
+  // it are needed no more, except each table's newest one there (in force at that position).
+  Position oldest = record.position;
+  const size_t kept_older = std::min<size_t>(retained - 1, older.size());
+  if (kept_older != 0) {
+    const std::string key = keys::checkpoint_key(pipeline, older[kept_older - 1]);
+    CDC_TRY_ASSIGN(auto value, get(key));
+    if (!value) {
+      return make_error(Errc::internal,
+                        what + ": checkpoint " + keys::printable(key) + " vanished");
+    }
+    CDC_TRY_ASSIGN(auto kept, decode_checkpoint_at(key, prefix, *value));
+    oldest = kept.position;
+  }
+  CDC_TRY(prune_schemas(pipeline, oldest, batch));
   return write_synced(what, batch);
+}
+
+Status StateStore::prune_schemas(std::string_view pipeline, const Position& oldest,
+                                 rocksdb::WriteBatch& batch) const {
+  if (std::holds_alternative<std::monostate>(oldest)) return {};
+  const std::string prefix = keys::pipeline_prefix(pipeline) + keys::kSchemaTag;
+  // Keys sort by table, then by position: per table, every version below `oldest` but the last.
+  std::string previous_key;
+  TableId previous_table;
+  return scan_prefix(*db_, prefix, /*reverse=*/false,
+                     [&](std::string_view key, std::string_view value) -> Result<bool> {
+                       auto entry = decode_schema_entry(as_bytes(value));
+                       if (!entry) return malformed_at(std::string(key), std::move(entry).error());
+                       if (compare(entry->first, oldest) != std::partial_ordering::less) {
+                         previous_key.clear();
+                         return true;
+                       }
+                       if (!previous_key.empty() && previous_table == entry->second.id) {
+                         batch.Delete(previous_key);
+                       }
+                       previous_key = std::string(key);
+                       previous_table = entry->second.id;
+                       return true;
+                     });
 }
 
 Result<std::vector<CheckpointRecord>> StateStore::checkpoints(std::string_view pipeline) const {
@@ -428,6 +467,23 @@ Result<std::vector<std::pair<Position, TableSchema>>> StateStore::schema_history
                         out.push_back(std::move(entry));
                         return true;
                       }));
+  return out;
+}
+
+Result<std::vector<std::pair<Position, TableSchema>>> StateStore::all_schemas(
+    std::string_view pipeline) const {
+  const std::string prefix = keys::pipeline_prefix(pipeline) + keys::kSchemaTag;
+  std::vector<std::pair<Position, TableSchema>> out;
+  CDC_TRY(scan_prefix(
+      *db_, prefix, /*reverse=*/false,
+      [&](std::string_view key, std::string_view value) -> Result<bool> {
+        auto entry = decode_schema_entry(as_bytes(value));
+        if (!entry) return malformed_at(std::string(key), std::move(entry).error());
+        const std::string table_prefix = keys::schema_table_prefix(pipeline, entry->second.id);
+        CDC_TRY_ASSIGN(auto checked, decode_schema_at(key, table_prefix, entry->second.id, value));
+        out.push_back(std::move(checked));
+        return true;
+      }));
   return out;
 }
 

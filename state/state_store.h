@@ -64,6 +64,8 @@ class StateStore {
   // (counting this one), in one synced WriteBatch. Ids only grow: an id below the newest stored
   // one is Errc::internal; the same id again replaces that record (a re-committed checkpoint).
   // `retained` must be >= 1 (Errc::invalid_config otherwise).
+  // The same batch prunes the schema history: versions below the oldest retained checkpoint's
+  // position go, except each table's newest one below it (in force there).
   Status put_checkpoint(std::string_view pipeline, const CheckpointRecord& record, uint32_t retained);
   // Newest (highest id) first. A record that does not decode is Errc::malformed naming its key.
   Result<std::vector<CheckpointRecord>> checkpoints(std::string_view pipeline) const;
@@ -81,6 +83,9 @@ class StateStore {
   // Every version of the table in position order (grouped by position kind).
   Result<std::vector<std::pair<Position, TableSchema>>> schema_history(std::string_view pipeline,
                                                                        const TableId& table) const;
+  // Every version of every table of the pipeline (tables in key order, each in position order):
+  // what a source loads its schema history from at start.
+  Result<std::vector<std::pair<Position, TableSchema>>> all_schemas(std::string_view pipeline) const;
 
   // --- snapshot progress (DESIGN.md §5): opaque per-table bytes -------------------------------
   Status put_snapshot_progress(std::string_view pipeline, const TableId& table, std::string_view bytes);
@@ -99,6 +104,7 @@ class StateStore {
   Status require_writable(std::string_view what) const;
   Status write_synced(std::string_view what, rocksdb::WriteBatch& batch);
   Result<std::optional<std::string>> get(const std::string& key) const;
+  Status prune_schemas(std::string_view pipeline, const Position& oldest, rocksdb::WriteBatch& batch) const;
 
   const std::string dir_;
   const OpenMode mode_;

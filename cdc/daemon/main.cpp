@@ -176,6 +176,10 @@ int cmd_run(const std::string& path) {
       return kExitFailed;
     }
     r->store = std::move(*store);
+    if (auto st = daemon::use_state_store(r->parts, r->config, *r->store); !st) {
+      logger->error("[pipeline={}] {}", p.name, st.error().message);
+      return kExitFailed;
+    }
     r->log = std::make_unique<StateCheckpointLog>(*r->store, p.name, p.checkpoint_retained);
     r->metrics = std::make_unique<pipeline::PipelineMetrics>(*registry, p.name);
     r->runner = std::make_unique<pipeline::PipelineRunner>(daemon::runner_options(r->config), r->parts,

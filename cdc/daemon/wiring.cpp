@@ -1,11 +1,12 @@
 #include "cdc/daemon/wiring.h"
 
+#include "cdc/daemon/state_schema_history.h"
 #include "cdc/datagen/datagen_source.h"
-#include "config/key_template.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/pipeline/route_stage.h"
 #include "cdc/pipeline/transform_stage.h"
+#include "config/key_template.h"
 #include "sinks/file/file_sink.h"
 #include "sinks/kafka/kafka_sink.h"
 #include "sinks/null/null_sink.h"
@@ -99,6 +100,9 @@ Result<mysql::MysqlSourceOptions> to_mysql(const config::MysqlSourceOptions& c, 
   o.connect_timeout = c.connect_timeout;
   o.max_transaction_payload_bytes = c.transaction_payload_max_bytes;
   o.pipeline_name = pipeline;
+  o.unparseable_ddl = c.unparseable_ddl == config::UnparseableDdl::resync
+                          ? mysql::UnparseableDdl::resync
+                          : mysql::UnparseableDdl::stop;
   switch (c.startup_mode) {
     case config::StartupMode::latest_offset: o.startup_mode = mysql::StartupMode::latest_offset; break;
     case config::StartupMode::earliest_offset: o.startup_mode = mysql::StartupMode::earliest_offset; break;
@@ -221,6 +225,21 @@ pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
   o.restart_max_backoff = p.restart_max_backoff;
   o.restart_max_attempts = p.restart_max_attempts;
   return o;
+}
+
+Status use_state_store(pipeline::PipelineParts& parts, const config::PipelineConfig& config,
+                       state::StateStore& store) {
+  const auto* my = std::get_if<config::MysqlSourceOptions>(&config.source);
+  if (!my) return {};
+  const std::string& name = config.pipeline.name;
+  auto options = to_mysql(*my, name);
+  if (!options) return std::move(options).error().with_context("pipeline '" + name + "'");
+  parts.make_source = [options = std::move(*options), &store,
+                       name]() -> Result<std::unique_ptr<Source>> {
+    return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(
+        options, std::make_unique<StateSchemaHistoryStore>(store, name)));
+  };
+  return {};
 }
 
 Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,

@@ -6,6 +6,7 @@
 
 #include "cdc/pipeline/runner.h"
 #include "config/pipeline_config.h"
+#include "state/state_store.h"
 
 namespace cdc::daemon {
 
@@ -14,5 +15,10 @@ pipeline::RunnerOptions runner_options(const config::PipelineConfig& config);
 // Sinks with their own metrics register them in `registry` when it is not null.
 Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
                                            prometheus::Registry* registry = nullptr);
+
+// Gives the parts' source the pipeline's state store where it keeps state of its own (the MySQL
+// source's schema history); other sources are left as they are. `store` outlives `parts`' sources.
+Status use_state_store(pipeline::PipelineParts& parts, const config::PipelineConfig& config,
+                       state::StateStore& store);
 
 }  // namespace cdc::daemon

@@ -7,6 +7,7 @@
 #include "cdc/mysql/binlog/event_type.h"
 #include "cdc/mysql/binlog/mariadb_compressed.h"
 #include "cdc/mysql/binlog/transaction_payload.h"
+#include "cdc/mysql/schema/ddl_statement.h"
 
 namespace cdc::mysql {
 
@@ -238,10 +239,13 @@ Status BinlogStream::handle_decoded(const EventHeader& h, BinlogEvent& ev,
     } else if (head == "COMMIT" || head == "ROLLBACK") {
       end_txn(place.next);
     } else if (!in_txn_ || txn_ends_after_query_) {
-      // DDL and other standalone statements. TODO(mysql): schema history + schema-change
-      // events from DDL (#3); until then TABLE_MAP metadata versions the schema.
+      // DDL and other standalone statements: each is its own (implicit) transaction.
       if (!in_txn_) begin_txn(start);
+      if (config_.history) CDC_TRY(apply_ddl(*q, h, place, batch));
       end_txn(place.next);
+    } else if (config_.history) {
+      // Inside a transaction: MariaDB logs CREATE TABLE ... SELECT between BEGIN and its rows.
+      CDC_TRY(apply_ddl(*q, h, place, batch));
     }
     return {};
   }
@@ -264,8 +268,13 @@ Status BinlogStream::handle_decoded(const EventHeader& h, BinlogEvent& ev,
     const bool in = config_.included ? config_.included(id) : true;
     table_included_[tm->table_id] = in;
     if (!in) return {};
+    std::optional<uint64_t> version;  // the history's, so rows and schema changes agree
+    if (config_.history) {
+      CDC_TRY(check_table_map(*tm, h, place));
+      if (auto s = config_.history->current(id)) version = s->version;
+    }
     if (config_.on_table_map) CDC_TRY(config_.on_table_map(*tm, tables_));
-    auto v = tables_.apply(std::move(*tm));
+    auto v = tables_.apply(std::move(*tm), version);
     if (!v) return std::move(v).error().with_context(where(h.type, place));
     return {};
   }
@@ -374,32 +383,13 @@ Status BinlogStream::emit_pending(Batch& batch) {
         ce.before = RowImage(before);
         break;
     }
-    auto& in = interned_;
-    if (in.file_gen != file_gen_ || in.file.empty()) {
-      in.file = batch.arena.copy(file_);
-      in.file_gen = file_gen_;
+    fill_source(ce, p.header, p.place, batch);
+    if (interned_.statement_gen != statement_gen_) {
+      interned_.statement = batch.arena.copy(statement_);
+      interned_.statement_gen = statement_gen_;
     }
-    if (in.txn_gen != txn_gen_) {
-      in.gtid = batch.arena.copy(txn_gtid_);
-      in.txn_gen = txn_gen_;
-    }
-    if (in.statement_gen != statement_gen_) {
-      in.statement = batch.arena.copy(statement_);
-      in.statement_gen = statement_gen_;
-    }
-    if (in.name.empty()) in.name = batch.arena.copy(config_.pipeline_name);
-    ce.source.connector = "mysql";
-    ce.source.name = in.name;
-    ce.source.server_id = p.header.server_id;
-    ce.source.file = in.file;
-    ce.source.pos = p.place.start;
     ce.source.row = row_idx;
-    ce.source.gtid = in.gtid;
-    ce.source.thread = txn_thread_;
-    ce.source.query = in.statement;
-    ce.source.commit_ts_ms = txn_commit_ms_ != 0 ? txn_commit_ms_ : int64_t{p.header.timestamp} * 1000;
-    ce.transaction.id = in.gtid;
-    ce.transaction.total_order = ++rows_in_txn_;
+    ce.source.query = interned_.statement;
     ce.transaction.data_collection_order = ++rows_of_table;
     ce.ts_ms = processed_ms;
     batch.events.push_back(std::move(ce));
@@ -407,6 +397,206 @@ Status BinlogStream::emit_pending(Batch& batch) {
   if (p.offset >= p.ev.rows.size()) {
     ++events_in_txn_;
     pending_.reset();
+  }
+  return {};
+}
+
+void BinlogStream::fill_source(ChangeEvent& ce, const EventHeader& h, const Place& place,
+                               Batch& batch) {
+  auto& in = interned_;
+  if (in.file_gen != file_gen_ || in.file.empty()) {
+    in.file = batch.arena.copy(file_);
+    in.file_gen = file_gen_;
+  }
+  if (in.txn_gen != txn_gen_) {
+    in.gtid = batch.arena.copy(txn_gtid_);
+    in.txn_gen = txn_gen_;
+  }
+  if (in.name.empty()) in.name = batch.arena.copy(config_.pipeline_name);
+  ce.source.connector = "mysql";
+  ce.source.name = in.name;
+  ce.source.server_id = h.server_id;
+  ce.source.file = in.file;
+  ce.source.pos = place.start;
+  ce.source.gtid = in.gtid;
+  ce.source.thread = txn_thread_;
+  ce.source.commit_ts_ms = txn_commit_ms_ != 0 ? txn_commit_ms_ : int64_t{h.timestamp} * 1000;
+  ce.transaction.id = in.gtid;
+  ce.transaction.total_order = ++rows_in_txn_;
+}
+
+namespace {
+
+// A statement for an error or a log line: at most 300 characters.
+std::string quoted_statement(std::string_view sql) {
+  std::string s(sql.substr(0, 300));
+  if (sql.size() > 300) s += "...";
+  return "'" + s + "'";
+}
+
+}  // namespace
+
+Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const Place& place,
+                               Batch& batch) {
+  const DdlStatement ddl = parse_ddl_statement(q.statement, q.db);
+  if (ddl.kind == DdlStatement::Kind::other) return {};
+  // The version is in force after the statement: a resume from its start applies it again.
+  MysqlPosition at;
+  at.binlog = BinlogPosition{file_, place.next};
+  GtidSet after = gtids_;
+  if (txn_mariadb_gtid_) after.add(*txn_mariadb_gtid_);
+  if (!txn_mysql_uuid_.empty()) after.add_mysql(txn_mysql_uuid_, txn_mysql_gno_);
+  at.gtid_set = after.to_string();
+
+  const auto is_captured = [this](const TableId& t) { return captured(t); };
+  std::string why;
+  std::vector<TableId> touched;  // captured tables the statement names; empty: unknown
+  if (ddl.kind == DdlStatement::Kind::unparseable) {
+    touched = ddl.tables;
+    if (!touched.empty() && std::none_of(touched.begin(), touched.end(), is_captured)) return {};
+    why = "cannot parse it: " + ddl.error;
+  } else {
+    auto changes = config_.history->apply(ddl, at, is_captured);
+    if (changes) {
+      const std::string_view statement = batch.arena.copy(q.statement);
+      const int64_t processed_ms = now_ms();
+      for (const auto& change : *changes) {
+        ChangeEvent ce;
+        ce.op = change.op;
+        ce.schema = change.schema;
+        fill_source(ce, h, place, batch);
+        ce.source.query = statement;
+        ce.transaction.data_collection_order = 1;
+        ce.ts_ms = processed_ms;
+        batch.events.push_back(std::move(ce));
+      }
+      return {};
+    }
+    why = changes.error().message;
+    for (const TableId& t : {ddl.table, ddl.like}) {
+      if (!t.table.empty()) touched.push_back(t);
+    }
+    for (const auto& [from, to] : ddl.renames) {
+      touched.push_back(from);
+      touched.push_back(to);
+    }
+    for (const auto& c : ddl.clauses) {
+      if (c.kind == AlterClause::Kind::rename_table) touched.push_back(c.new_table);
+    }
+    touched.insert(touched.end(), ddl.tables.begin(), ddl.tables.end());
+  }
+  std::erase_if(touched, [&](const TableId& t) { return !captured(t); });
+  // A parsed DDL that does not fit versions read from the catalog at start: the catalog shows
+  // the tables as they are now, after this statement (a start at an older position, e.g.
+  // earliest-offset). Those versions stay until the next TABLE_MAP, whose names correct them.
+  const bool catalog_ahead = ddl.kind != DdlStatement::Kind::unparseable && !touched.empty() &&
+                             std::all_of(touched.begin(), touched.end(), [&](const TableId& t) {
+                               return config_.history->current(t) == nullptr ||
+                                      config_.history->origin(t) == SchemaOrigin::catalog;
+                             });
+  if (catalog_ahead) {
+    if (config_.warn) {
+      config_.warn(
+          "DDL " + quoted_statement(q.statement) + " at " + file_ + ":" +
+          std::to_string(place.start) +
+          " does not apply to the schema read from information_schema at start (" + why +
+          "): the catalog is newer than this binlog position; its schema stays until the next "
+          "TABLE_MAP corrects it");
+    }
+    return {};
+  }
+  if (config_.unparseable_ddl == UnparseableDdl::resync && config_.read_catalog) {
+    if (touched.empty()) touched = config_.history->tables();  // which ones is unknown: all
+    if (config_.warn) {
+      config_.warn("DDL " + quoted_statement(q.statement) + " at " + file_ + ":" +
+                   std::to_string(place.start) + ": " + why +
+                   "; re-reading the schema of the touched tables from information_schema "
+                   "(schema.unparseable-ddl: resync)");
+    }
+    return resync(touched, at, h, place, q.statement, batch);
+  }
+  return make_error(Errc::unsupported,
+                    "DDL " + quoted_statement(q.statement) + " touches a captured table and " +
+                        why +
+                        " (set schema.unparseable-ddl: resync to re-read the schema from "
+                        "information_schema instead)")
+      .with_context(where(h.type, place));
+}
+
+Status BinlogStream::resync(const std::vector<TableId>& tables, const MysqlPosition& at,
+                            const EventHeader& h, const Place& place, std::string_view statement,
+                            Batch& batch) {
+  auto schemas = config_.read_catalog(tables);
+  if (!schemas) {
+    return std::move(schemas).error().with_context("re-reading the schema after the DDL at " +
+                                                   file_ + ":" + std::to_string(place.start));
+  }
+  const std::string_view stmt = batch.arena.copy(statement);
+  auto emit = [&](TableSchemaPtr schema) {
+    ChangeEvent ce;
+    ce.op = Op::schema_change;
+    ce.schema = std::move(schema);
+    fill_source(ce, h, place, batch);
+    ce.source.query = stmt;
+    ce.transaction.data_collection_order = 1;
+    ce.ts_ms = now_ms();
+    batch.events.push_back(std::move(ce));
+  };
+  for (const TableId& t : tables) {
+    auto it = std::find_if(schemas->begin(), schemas->end(),
+                           [&](const TableSchema& s) { return s.id == t; });
+    if (it != schemas->end()) {
+      CDC_TRY_ASSIGN(auto v, config_.history->install(at, std::move(*it), SchemaOrigin::catalog));
+      emit(std::move(v));
+    } else if (auto last = config_.history->current(t)) {  // gone from the catalog: dropped
+      TableSchema gone;
+      gone.id = t;
+      CDC_TRY(config_.history->install(at, std::move(gone), SchemaOrigin::catalog));
+      emit(std::move(last));
+    }
+  }
+  return {};
+}
+
+Status BinlogStream::check_table_map(TableMapEvent& tm, const EventHeader& h, const Place& place) {
+  const TableId id{tm.db, tm.table};
+  const auto schema = config_.history->current(id);
+  if (!schema) return {};  // unknown to the history: the TABLE_MAP's own metadata must do
+  if (!tm.has_column_names) {
+    // MySQL 5.7 style (no optional metadata): the history names the columns.
+    if (auto st = complete_table_map(tm, *schema); !st) {
+      return std::move(st).error().with_context(where(h.type, place));
+    }
+    return {};
+  }
+  if (same_column_names(tm, *schema)) return {};
+  auto names = [](auto const& cols) {
+    std::string out;
+    for (const auto& c : cols) out += (out.empty() ? "" : ", ") + c.name;
+    return "(" + out + ")";
+  };
+  const std::string mismatch = "TABLE_MAP of " + id.to_string() + " names the columns " +
+                               names(tm.columns) + ", the schema history's version " +
+                               std::to_string(schema->version) + " has " + names(schema->columns);
+  // A version read from the catalog describes the table as it is now, which can be after the
+  // binlog being read (a first start at an older position): the binlog's own names are right.
+  const auto origin = config_.history->origin(id);
+  const bool trust_map = origin == SchemaOrigin::catalog || origin == SchemaOrigin::table_map ||
+                         config_.unparseable_ddl == UnparseableDdl::resync;
+  if (!trust_map) {
+    return make_error(Errc::malformed,
+                      mismatch +
+                          " (a DDL the history missed? set schema.unparseable-ddl: "
+                          "resync to take the binlog's columns)")
+        .with_context(where(h.type, place));
+  }
+  auto built = build_table_schema(tm);
+  if (!built) return std::move(built).error().with_context(where(h.type, place));
+  MysqlPosition at = position();
+  CDC_TRY(config_.history->install(at, std::move(*built), SchemaOrigin::table_map));
+  if (config_.warn && origin != SchemaOrigin::catalog) {
+    config_.warn(mismatch + " at " + file_ + ":" + std::to_string(place.start) +
+                 "; the binlog's columns are taken");
   }
   return {};
 }

@@ -21,6 +21,8 @@
 #include "cdc/core/result.h"
 #include "cdc/mysql/binlog/binlog_event.h"
 #include "cdc/mysql/gtid_set.h"
+#include "cdc/mysql/mysql_source_options.h"
+#include "cdc/mysql/schema/schema_history.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 
 namespace cdc::mysql {
@@ -35,6 +37,15 @@ struct BinlogStreamConfig {
   // Runs on each included TABLE_MAP before it is installed (MariaDB's JSON columns are found
   // in the catalog); may be empty.
   std::function<Status(const TableMapEvent&, TableMapCache&)> on_table_map;
+  // The schema history that DDL advances and TABLE_MAPs are checked against; owned by the
+  // source and outlives the stream. Null (offline decoding): a DDL only ends its transaction.
+  SchemaHistory* history = nullptr;
+  UnparseableDdl unparseable_ddl = UnparseableDdl::stop;
+  // resync: the tables as information_schema has them now (a table missing from the result is
+  // gone). Empty: resync is not possible and such a DDL stops the stream.
+  std::function<Result<std::vector<TableSchema>>(const std::vector<TableId>&)> read_catalog;
+  // Warnings (resync, a catalog version corrected by a TABLE_MAP); may be empty.
+  std::function<void(const std::string&)> warn;
 };
 
 class BinlogStream {
@@ -106,6 +117,15 @@ class BinlogStream {
                         const Place& place, const DecodeContext& ev_ctx, Batch& batch,
                         bool& heartbeat);
   Status emit_pending(Batch& batch);
+  // A standalone statement: DDL advances the history and emits schema-change / truncate events.
+  Status apply_ddl(const QueryEvent& q, const EventHeader& h, const Place& place, Batch& batch);
+  Status resync(const std::vector<TableId>& tables, const MysqlPosition& at, const EventHeader& h,
+                const Place& place, std::string_view statement, Batch& batch);
+  // Checks a captured TABLE_MAP against the history, or names its columns from it.
+  Status check_table_map(TableMapEvent& tm, const EventHeader& h, const Place& place);
+  // Source metadata shared by row and statement events (query and row aside).
+  void fill_source(ChangeEvent& ce, const EventHeader& h, const Place& place, Batch& batch);
+  bool captured(const TableId& id) const { return config_.included ? config_.included(id) : true; }
   void begin_txn(uint64_t offset);
   void end_txn(uint64_t next_offset);
   std::string where(const EventHeader& h) const;

@@ -14,6 +14,8 @@
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/protocol/dump_request.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
+#include "cdc/mysql/schema/catalog_schema.h"
+#include "cdc/mysql/schema/schema_history.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 
 namespace cdc::mysql {
@@ -28,9 +30,13 @@ bool is_system_db(std::string_view db) {
 }  // namespace
 
 struct MysqlSource::Impl {
-  explicit Impl(MysqlSourceOptions o) : options(std::move(o)) {}
+  Impl(MysqlSourceOptions o, std::unique_ptr<SchemaHistoryStore> store)
+      : options(std::move(o)), history_store(std::move(store)), history(history_store.get()) {}
 
   MysqlSourceOptions options;
+  std::unique_ptr<SchemaHistoryStore> history_store;
+  SchemaHistory history;
+  bool history_loaded = false;
   std::vector<std::regex> include, exclude;
   std::unique_ptr<MysqlConnection> dump;   // the replication stream
   std::unique_ptr<MysqlConnection> query;  // catalog look-ups while streaming
@@ -59,6 +65,7 @@ struct MysqlSource::Impl {
   }
 
   Status check_server();
+  Status seed_schema_history(const MysqlPosition& start);
   Result<MysqlPosition> start_position();
   Status detect_json_columns(const TableMapEvent& map, TableMapCache& cache);
   Status start_dump_by_gtid(const GtidSet& gtids);
@@ -76,6 +83,17 @@ BinlogStreamConfig MysqlSource::Impl::stream_config() {
   if (!files) {
     config.on_table_map = [this](const TableMapEvent& map, TableMapCache& cache) {
       return detect_json_columns(map, cache);
+    };
+    config.history = &history;
+    config.unparseable_ddl = options.unparseable_ddl;
+    config.read_catalog =
+        [this](const std::vector<TableId>& tables) -> Result<std::vector<TableSchema>> {
+      if (!query) return make_error(Errc::internal, "no catalog connection");
+      return read_catalog_schemas(
+          *query, flavor, [this](const TableId& id) { return included(id); }, &tables);
+    };
+    config.warn = [this](const std::string& message) {
+      log::get("mysql")->warn("[source={}] {}", options.pipeline_name, message);
     };
   }
   return config;
@@ -108,8 +126,9 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
   return std::optional<std::span<const std::byte>>(ev->bytes);
 }
 
-MysqlSource::MysqlSource(MysqlSourceOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+MysqlSource::MysqlSource(MysqlSourceOptions options,
+                         std::unique_ptr<SchemaHistoryStore> history_store)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(history_store))) {}
 MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileReader> files,
                          TableMapCache::Completer complete)
     : MysqlSource(std::move(options)) {
@@ -119,6 +138,7 @@ MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileR
 MysqlSource::~MysqlSource() = default;
 
 MysqlPosition MysqlSource::position() const { return impl_->position(); }
+const SchemaHistory& MysqlSource::schema_history() const { return impl_->history; }
 Position MysqlSource::current_position() const { return impl_->position(); }
 
 void MysqlSource::close() {
@@ -289,6 +309,7 @@ Status MysqlSource::open(const Position& resume) {
     return make_error(Errc::invalid_config, "the MySQL source cannot resume from " + to_string(resume));
   }
   CDC_TRY_ASSIGN(auto gtids, GtidSet::parse(start.gtid_set));
+  CDC_TRY(s.seed_schema_history(start));
 
   CDC_TRY_ASSIGN(s.dump, MysqlConnection::connect(co));
   CDC_TRY(s.dump->execute("SET @master_binlog_checksum = @@global.binlog_checksum"));
@@ -307,6 +328,39 @@ Status MysqlSource::open(const Position& resume) {
   const std::string cipher = s.dump->tls_cipher();
   log::get("mysql")->info("[source={}] streaming from {} ({})", o.pipeline_name,
                           to_string(Position(start)), cipher.empty() ? "plain text" : "TLS " + cipher);
+  return {};
+}
+
+// The history as of `start`: what is stored (first open), without what came after `start` (a
+// replay applies that DDL again), plus the captured tables it never knew, from the catalog.
+// A start by GTID alone has no binlog offset to order versions by: the catalog versions are
+// put at offset 0 of no file, before every binlog position.
+Status MysqlSource::Impl::seed_schema_history(const MysqlPosition& start) {
+  if (!history_loaded) {
+    CDC_TRY(history.load());
+    history_loaded = true;
+  }
+  history.rewind(start);
+  CDC_TRY_ASSIGN(auto charset, query->query("SELECT @@character_set_server"));
+  if (!charset.empty() && !charset[0].empty() && charset[0][0]) {
+    history.set_default_charset(*charset[0][0]);
+  }
+  CDC_TRY_ASSIGN(auto schemas, read_catalog_schemas(*query, flavor, [this](const TableId& id) {
+                   return included(id);
+                 }));
+  MysqlPosition at = start;
+  at.events_to_skip = at.rows_to_skip = 0;
+  size_t seeded = 0;
+  for (auto& schema : schemas) {
+    if (history.ever_known(schema.id)) continue;
+    CDC_TRY(history.install(at, std::move(schema), SchemaOrigin::catalog));
+    ++seeded;
+  }
+  if (seeded != 0) {
+    log::get("mysql")->info(
+        "[source={}] schema history: {} table(s) read from information_schema at {}",
+        options.pipeline_name, seeded, to_string(Position(at)));
+  }
   return {};
 }
 

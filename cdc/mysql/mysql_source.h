@@ -13,6 +13,7 @@
 
 #include "cdc/core/source.h"
 #include "cdc/mysql/mysql_source_options.h"
+#include "cdc/mysql/schema/schema_history.h"
 
 namespace cdc::mysql {
 
@@ -21,7 +22,10 @@ struct TableMapEvent;
 
 class MysqlSource final : public cdc::Source {
  public:
-  explicit MysqlSource(MysqlSourceOptions options);
+  // `history_store` (may be null: the schema history lives in memory only) persists the schema
+  // history (DESIGN.md §6) across restarts: the daemon passes the state store's.
+  explicit MysqlSource(MysqlSourceOptions options,
+                       std::unique_ptr<SchemaHistoryStore> history_store = nullptr);
   // Offline (`sluice binlog`): decodes the events of binlog files on disk instead of a
   // server's stream, through the same code. `complete` fills in TABLE_MAPs written without
   // binlog_row_metadata=FULL and names JSON text columns (TableMapCache::Completer,
@@ -33,6 +37,8 @@ class MysqlSource final : public cdc::Source {
 
   // Checks the server (binlog_format=ROW, binlog_row_image=FULL, binlog_row_metadata=FULL) and
   // starts the dump at `resume` (a MysqlPosition) or where the startup mode says (monostate).
+  // The schema history is loaded (first open), rewound to the start, and the captured tables
+  // it does not know yet are read from information_schema.
   // Errors: invalid_config (bad options or server settings, with the setting to change),
   // auth, io (retry).
   Status open(const Position& resume) override;
@@ -44,6 +50,8 @@ class MysqlSource final : public cdc::Source {
 
   // Where the next poll continues from (the end of the last returned batch, or the start).
   MysqlPosition position() const;
+  // The schema history of the captured tables (live source only: offline decoding keeps none).
+  const SchemaHistory& schema_history() const;
 
  private:
   struct Impl;

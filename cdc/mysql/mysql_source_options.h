@@ -23,6 +23,13 @@ enum class StartupMode : uint8_t {
                     // (timestamp_start.h); the server's end when none is that late yet
 };
 
+// `schema.unparseable-ddl`: what a DDL that touches a captured table and cannot be parsed (or
+// applied to the schema history: a column it names is not there) does.
+enum class UnparseableDdl : uint8_t {
+  stop,    // the source stops with an error naming the statement, binlog file and position
+  resync,  // the touched tables' schemas are re-read from information_schema, with a warning
+};
+
 struct MysqlSourceOptions {
   // Server address. Default: 127.0.0.1:3306. `unix_socket`, when set, is used instead.
   std::string host = "127.0.0.1";
@@ -66,6 +73,8 @@ struct MysqlSourceOptions {
   // one stops the source with an error naming the config key `transaction-payload.max-size`
   // (never a silent skip). Default: 256 MiB.
   uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
+  // See UnparseableDdl. Default: stop.
+  UnparseableDdl unparseable_ddl = UnparseableDdl::stop;
 };
 
 }  // namespace cdc::mysql

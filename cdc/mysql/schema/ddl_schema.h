@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cdc/core/result.h"
+#include "cdc/core/value.h"
 #include "cdc/mysql/binlog/table_map.h"
 
 namespace cdc::mysql {
@@ -24,6 +26,15 @@ struct DdlColumn {
   std::string charset;
   // MariaDB JSON: declared JSON, or text with CHECK (json_valid(`col`)). Its text is JSON.
   bool json = false;
+  // The rest of the definition, for the schema history (binlog DDL):
+  std::string source_type;  // as information_schema.COLUMNS.COLUMN_TYPE: "int(10) unsigned"
+  ValueKind kind = ValueKind::string;
+  bool nullable = true;
+  uint32_t length = 0;     // CHAR/VARCHAR/BINARY/VARBINARY length, BIT width
+  uint32_t precision = 0;  // DECIMAL
+  uint32_t scale = 0;
+  uint8_t fsp = 0;         // TIME/DATETIME/TIMESTAMP fractional digits
+  std::optional<std::string> default_value;  // the literal, unquoted; nullopt: none or NULL
 };
 
 struct DdlTable {

@@ -183,27 +183,27 @@ Result<TableSchema> build_table_schema(const TableMapEvent& map) {
   return s;
 }
 
-Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map) {
+Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map, std::optional<uint64_t> version) {
   if (completer_) {  // first: the shape comparison below needs names
     CDC_TRY_ASSIGN(auto json, completer_(map));
     if (!json.empty()) set_json_columns(TableId{map.db, map.table}, std::move(json));
   }
   const TableId id{map.db, map.table};
   auto latest = latest_.find(id);
-  if (latest != latest_.end() && latest->second->map.same_shape(map)) {
-    if (latest->second->map.table_id == map.table_id) {
-      by_id_[map.table_id] = latest->second;
-      return latest->second;
-    }
+  const bool same = latest != latest_.end() && latest->second->map.same_shape(map) &&
+                    (!version || latest->second->schema->version == *version);
+  if (same && latest->second->map.table_id == map.table_id) {
+    by_id_[map.table_id] = latest->second;
+    return latest->second;
   }
   CDC_TRY_ASSIGN(TableSchema schema, build_table_schema(map));
   auto json_it = json_columns_.find(id);
   auto v = std::make_shared<TableVersion>();
   v->map = std::move(map);
   if (latest != latest_.end()) {
-    schema.version = latest->second->map.same_shape(v->map) ? latest->second->schema->version
-                                                            : latest->second->schema->version + 1;
+    schema.version = same ? latest->second->schema->version : latest->second->schema->version + 1;
   }
+  if (version) schema.version = *version;
   v->columns.reserve(v->map.columns.size());
   for (size_t i = 0; i < v->map.columns.size(); ++i) {
     const auto& c = v->map.columns[i];
@@ -224,7 +224,7 @@ Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map) {
     }
     v->columns.push_back(info);
   }
-  if (latest != latest_.end() && latest->second->map.same_shape(v->map)) {
+  if (same) {
     v->schema = latest->second->schema;  // same version, new table id: share the schema
   } else {
     v->schema = std::make_shared<const TableSchema>(std::move(schema));

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -42,8 +43,11 @@ class TableMapCache {
   using Completer = std::function<Result<std::vector<std::string>>(TableMapEvent&)>;
   void set_completer(Completer completer) { completer_ = std::move(completer); }
 
-  // Installs a TABLE_MAP (already decoded, so nothing half-applied on error).
-  Result<TableVersionPtr> apply(TableMapEvent map);
+  // Installs a TABLE_MAP (already decoded, so nothing half-applied on error). `version`, when
+  // given, is the schema history's version of the table: the schema gets that number (and a
+  // TABLE_MAP of the same shape makes a new schema when the number changed), so rows and
+  // schema-change events agree on it.
+  Result<TableVersionPtr> apply(TableMapEvent map, std::optional<uint64_t> version = std::nullopt);
   // The version mapped to `table_id`, nullptr when no TABLE_MAP for it has been seen.
   TableVersionPtr find(uint64_t table_id) const;
   // Marks columns whose text is JSON (MariaDB's JSON alias is only visible in the catalog).

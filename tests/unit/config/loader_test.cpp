@@ -238,6 +238,7 @@ source:
   scan.startup.mode: LATEST_OFFSET
   ssl-mode: DISABLED
   zero-date.handling: null
+  schema.unparseable-ddl: Resync
 sink:
   type: null
 pipeline:
@@ -253,6 +254,7 @@ pipeline:
   CHECK(m.startup_mode == StartupMode::latest_offset);
   CHECK(m.ssl_mode == SslMode::disabled);
   CHECK(m.zero_date_as_null);
+  CHECK(m.unparseable_ddl == UnparseableDdl::resync);
   CHECK(std::holds_alternative<NullSinkOptions>(out.config->pipelines[0].sink));
 }
 
@@ -270,6 +272,9 @@ TEST_CASE("enum spellings round-trip through to_string") {
   for (auto v : {SslMode::disabled, SslMode::preferred, SslMode::required, SslMode::verify_ca,
                  SslMode::verify_identity}) {
     CHECK(parse_ssl_mode(to_string(v)) == v);
+  }
+  for (auto v : {UnparseableDdl::stop, UnparseableDdl::resync}) {
+    CHECK(parse_unparseable_ddl(to_string(v)) == v);
   }
   CHECK(to_string(StartupMode::latest_offset) == "latest-offset");
   CHECK(to_string(ValueFormat::debezium_json) == "debezium-json");

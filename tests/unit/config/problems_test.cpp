@@ -161,6 +161,8 @@ TEST_CASE("bad: enum values list the allowed ones") {
   CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  scan.startup.mode: latest")) ==
         Lines{"t.yaml:9:22: source.scan.startup.mode: expected one of initial, snapshot, "
               "latest-offset, earliest-offset, specific-offset, timestamp, found 'latest'"});
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  schema.unparseable-ddl: skip")) ==
+        Lines{"t.yaml:9:27: source.schema.unparseable-ddl: expected one of stop, resync, found 'skip'"});
   CHECK(problems_of(with("name: p", "name: p\n  delivery: twice")) ==
         Lines{"t.yaml:13:13: pipeline.delivery: expected one of exactly-once, at-least-once, "
               "found 'twice'"});

@@ -360,6 +360,54 @@ TEST_CASE("schema_at returns the version in force at a position") {
   CHECK(store->schema_history("p", {"app", "missing"})->empty());
 }
 
+TEST_CASE("all_schemas: every version of every table of one pipeline, tables in key order") {
+  TempDir tmp;
+  auto store = open_store(tmp.path());
+  REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000010", 1000), schema("orders", 2, {"id", "amount"})));
+  REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000009", 500), schema("orders", 1, {"id"})));
+  REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000011", 4), schema("other", 1, {"x"})));
+  REQUIRE(store->put_schema("pp", mysql_at("mysql-bin.000001", 4), schema("orders", 9, {"q"})));
+  auto all = store->all_schemas("p");
+  REQUIRE_MESSAGE(all, all.error().to_string());
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].first == mysql_at("mysql-bin.000009", 500));
+  CHECK((*all)[0].second.version == 1);
+  CHECK((*all)[1].second.version == 2);
+  CHECK((*all)[2].second.id.table == "other");
+  CHECK(store->all_schemas("none")->empty());
+}
+
+TEST_CASE("put_checkpoint prunes schema versions below the oldest retained checkpoint, keeping the one in force") {
+  TempDir tmp;
+  auto store = open_store(tmp.path());
+  // record(id) is at mysql-bin.000001 offset 100 * id.
+  for (uint64_t at : {50, 150, 250, 450}) {
+    REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000001", at), schema("orders", at, {"id"})));
+  }
+  REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000001", 10), schema("other", 10, {"x"})));
+  REQUIRE(store->put_schema("q", mysql_at("mysql-bin.000001", 50), schema("orders", 50, {"q"})));
+  auto versions = [&](std::string_view pipeline, const char* table) {
+    std::vector<uint64_t> out;
+    auto h = store->schema_history(pipeline, {"app", table});
+    REQUIRE_MESSAGE(h, h.error().to_string());
+    for (const auto& [at, s] : *h) out.push_back(s.version);
+    return out;
+  };
+  REQUIRE(store->put_checkpoint("p", record(1), 2));
+  REQUIRE(store->put_checkpoint("p", record(2), 2));  // keeps 1 and 2: oldest 100
+  CHECK(versions("p", "orders") == std::vector<uint64_t>{50, 150, 250, 450});
+  REQUIRE(store->put_checkpoint("p", record(3), 2));  // keeps 2 and 3: oldest 200
+  CHECK(versions("p", "orders") == std::vector<uint64_t>{150, 250, 450});
+  REQUIRE(store->put_checkpoint("p", record(5), 1));  // keeps 5: oldest 500
+  CHECK(versions("p", "orders") == std::vector<uint64_t>{450});
+  CHECK(versions("p", "other") == std::vector<uint64_t>{10});  // in force at 500: kept
+  CHECK(versions("q", "orders") == std::vector<uint64_t>{50});  // another pipeline
+  auto at = store->schema_at("p", {"app", "orders"}, mysql_at("mysql-bin.000001", 500));
+  REQUIRE(at);
+  REQUIRE(at->has_value());
+  CHECK((*at)->version == 450);
+}
+
 TEST_CASE("schema_at with Postgres and datagen positions") {
   TempDir tmp;
   auto store = open_store(tmp.path());

@@ -1,0 +1,373 @@
+#include "cdc/mysql/schema/schema_history.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "cdc/mysql/binlog/column_type.h"
+#include "cdc/mysql/schema/ddl_parser.h"
+
+namespace cdc::mysql {
+
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {  // column names are case-insensitive
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<size_t> find_column(const std::vector<Column>& cols, std::string_view name) {
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (same_name(cols[i].name, name)) return i;
+  }
+  return std::nullopt;
+}
+
+bool after(const MysqlPosition& a, const MysqlPosition& b) {
+  return compare(Position(a), Position(b)) == std::partial_ordering::greater;
+}
+
+Error cannot_apply(const TableId& table, const std::string& why) {
+  return make_error(Errc::unsupported, "cannot apply the DDL to " + table.to_string() + ": " + why);
+}
+
+}  // namespace
+
+Status SchemaHistory::load() {
+  if (!store_) return {};
+  CDC_TRY_ASSIGN(auto stored, store_->load());
+  tables_.clear();
+  for (auto& [at, schema] : stored) {
+    const TableId id = schema.id;
+    ever_known_.insert(id);
+    tables_[id].push_back(Version{std::move(at),
+                                  std::make_shared<const TableSchema>(std::move(schema)),
+                                  SchemaOrigin::stored});
+  }
+  for (auto& [id, versions] : tables_) {
+    std::stable_sort(versions.begin(), versions.end(),
+                     [](const Version& a, const Version& b) { return after(b.at, a.at); });
+  }
+  return {};
+}
+
+void SchemaHistory::rewind(const MysqlPosition& resume) {
+  for (auto it = tables_.begin(); it != tables_.end();) {
+    auto& v = it->second;
+    v.erase(
+        std::remove_if(v.begin(), v.end(), [&](const Version& x) { return after(x.at, resume); }),
+        v.end());
+    it = v.empty() ? tables_.erase(it) : std::next(it);
+  }
+}
+
+TableSchemaPtr SchemaHistory::current(const TableId& table) const {
+  auto it = tables_.find(table);
+  if (it == tables_.end() || it->second.back().schema->columns.empty()) return nullptr;
+  return it->second.back().schema;
+}
+
+SchemaOrigin SchemaHistory::origin(const TableId& table) const {
+  auto it = tables_.find(table);
+  return it == tables_.end() ? SchemaOrigin::catalog : it->second.back().origin;
+}
+
+std::vector<TableId> SchemaHistory::tables() const {
+  std::vector<TableId> out;
+  for (const auto& [id, versions] : tables_) {
+    if (!versions.back().schema->columns.empty()) out.push_back(id);
+  }
+  return out;
+}
+
+std::vector<std::pair<MysqlPosition, TableSchemaPtr>> SchemaHistory::versions(
+    const TableId& table) const {
+  std::vector<std::pair<MysqlPosition, TableSchemaPtr>> out;
+  auto it = tables_.find(table);
+  if (it == tables_.end()) return out;
+  for (const auto& v : it->second) out.emplace_back(v.at, v.schema);
+  return out;
+}
+
+Result<TableSchemaPtr> SchemaHistory::install(const MysqlPosition& at, TableSchema schema,
+                                              SchemaOrigin origin) {
+  auto& versions = tables_[schema.id];
+  // A version at the same position replaces that one (as the store does), keeping its number.
+  if (!versions.empty() && !after(at, versions.back().at)) {
+    schema.version = versions.back().schema->version;
+  } else {
+    schema.version = versions.empty() ? 1 : versions.back().schema->version + 1;
+  }
+  if (store_) {
+    if (auto st = store_->put(at, schema); !st) {
+      if (versions.empty()) tables_.erase(schema.id);
+      return std::move(st).error().with_context("schema history of " + schema.id.to_string());
+    }
+  }
+  ever_known_.insert(schema.id);
+  auto ptr = std::make_shared<const TableSchema>(std::move(schema));
+  if (!versions.empty() && !after(at, versions.back().at)) versions.pop_back();
+  versions.push_back(Version{at, ptr, origin});
+  return TableSchemaPtr(ptr);
+}
+
+Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlStatement& ddl) const {
+  using K = AlterClause::Kind;
+  TableSchema s = base;
+  std::vector<std::string> key;  // by name while columns move
+  for (uint32_t k : s.primary_key) key.push_back(s.columns[k].name);
+  std::string text_charset;
+  for (const auto& c : s.columns) {
+    if (text_charset.empty() && c.kind == ValueKind::string && !c.charset.empty()) {
+      text_charset = c.charset;
+    }
+  }
+  if (text_charset.empty()) text_charset = default_charset_;
+  auto place = [&](const AlterClause& c, Column col, std::optional<size_t> old) -> Status {
+    size_t at = old.value_or(s.columns.size());
+    if (old) s.columns.erase(s.columns.begin() + static_cast<std::ptrdiff_t>(*old));
+    if (c.first) {
+      at = 0;
+    } else if (!c.after.empty()) {
+      auto a = find_column(s.columns, c.after);
+      if (!a) return cannot_apply(s.id, "AFTER names '" + c.after + "', which is not a column");
+      at = *a + 1;
+    }
+    s.columns.insert(
+        s.columns.begin() + static_cast<std::ptrdiff_t>(std::min(at, s.columns.size())),
+        std::move(col));
+    return {};
+  };
+  auto definition = [&](const AlterClause& c) {
+    Column col = to_column(c.column);
+    if (c.inherits_charset) {
+      col.charset = text_charset;
+      if (col.charset == "binary" && col.kind == ValueKind::string) col.kind = ValueKind::bytes;
+    }
+    return col;
+  };
+  for (const auto& c : ddl.clauses) {
+    const auto idx = find_column(s.columns, c.name);
+    switch (c.kind) {
+      case K::add_column:
+        if (find_column(s.columns, c.column.name)) {
+          if (c.if_exists) break;
+          return cannot_apply(s.id, "ADD COLUMN '" + c.column.name + "': the column exists");
+        }
+        CDC_TRY(place(c, definition(c), std::nullopt));
+        break;
+      case K::drop_column:
+        if (!idx) {
+          if (c.if_exists) break;
+          return cannot_apply(s.id, "DROP COLUMN '" + c.name + "': no such column");
+        }
+        s.columns.erase(s.columns.begin() + static_cast<std::ptrdiff_t>(*idx));
+        // MySQL drops the column from the key (and the key with its last column).
+        std::erase_if(key, [&](const std::string& k) { return same_name(k, c.name); });
+        break;
+      case K::modify_column:
+      case K::change_column: {
+        if (!idx) {
+          if (c.if_exists) break;
+          return cannot_apply(s.id, std::string(c.kind == K::modify_column ? "MODIFY" : "CHANGE") +
+                                        " COLUMN '" + c.name + "': no such column");
+        }
+        Column col = definition(c);
+        const bool in_key = std::any_of(key.begin(), key.end(),
+                                        [&](const auto& k) { return same_name(k, c.name); });
+        if (in_key) col.nullable = false;
+        for (auto& k : key) {
+          if (same_name(k, c.name)) k = col.name;
+        }
+        CDC_TRY(place(c, std::move(col), idx));
+        break;
+      }
+      case K::rename_column:
+        if (!idx) return cannot_apply(s.id, "RENAME COLUMN '" + c.name + "': no such column");
+        if (find_column(s.columns, c.column.name) && !same_name(c.name, c.column.name)) {
+          return cannot_apply(s.id, "RENAME COLUMN to '" + c.column.name + "': the column exists");
+        }
+        for (auto& k : key) {
+          if (same_name(k, c.name)) k = c.column.name;
+        }
+        s.columns[*idx].name = c.column.name;
+        break;
+      case K::set_default:
+        if (!idx) return cannot_apply(s.id, "ALTER COLUMN '" + c.name + "': no such column");
+        s.columns[*idx].default_value = c.column.default_value;
+        break;
+      case K::add_primary_key:
+        if (!key.empty()) return cannot_apply(s.id, "ADD PRIMARY KEY: the table has one");
+        for (const auto& name : c.key_columns) {
+          auto k = find_column(s.columns, name);
+          if (!k) {
+            return cannot_apply(s.id, "PRIMARY KEY names '" + name + "', which is not a column");
+          }
+          key.push_back(s.columns[*k].name);
+        }
+        break;
+      case K::drop_primary_key:
+        key.clear();
+        break;
+      case K::rename_table:
+        s.id = c.new_table;
+        break;
+      case K::no_column_change:
+        break;
+    }
+  }
+  if (s.columns.empty()) return cannot_apply(base.id, "the table would have no column left");
+  s.primary_key.clear();
+  for (const auto& name : key) {
+    const auto k = find_column(s.columns, name);
+    if (!k) return cannot_apply(s.id, "the primary key column '" + name + "' is gone");
+    s.primary_key.push_back(static_cast<uint32_t>(*k));
+    s.columns[*k].nullable = false;
+  }
+  return s;
+}
+
+Result<std::vector<SchemaHistory::Change>> SchemaHistory::apply(
+    const DdlStatement& ddl, const MysqlPosition& at,
+    const std::function<bool(const TableId&)>& captured) {
+  using Kind = DdlStatement::Kind;
+  std::vector<Change> changes;
+  auto dropped = [](const TableId& id) {
+    TableSchema s;
+    s.id = id;
+    return s;
+  };
+  switch (ddl.kind) {
+    case Kind::other:
+      return changes;
+    case Kind::unparseable:
+      return make_error(Errc::internal, "an unparseable statement cannot be applied: " + ddl.error);
+    case Kind::create_table: {
+      if (!captured(ddl.table)) return changes;
+      // IF NOT EXISTS of a table that exists does nothing, unless the version is the catalog's
+      // (read at start, so possibly of a table this statement created later in the binlog).
+      if (ddl.if_exists && current(ddl.table) && origin(ddl.table) != SchemaOrigin::catalog) {
+        return changes;
+      }
+      CDC_TRY_ASSIGN(auto v,
+                     install(at, to_table_schema(ddl.table, ddl.created), SchemaOrigin::ddl));
+      changes.push_back({Op::schema_change, v});
+      return changes;
+    }
+    case Kind::create_table_like: {
+      if (!captured(ddl.table)) return changes;
+      if (ddl.if_exists && current(ddl.table) && origin(ddl.table) != SchemaOrigin::catalog) {
+        return changes;
+      }
+      auto src = current(ddl.like);
+      if (!src) {
+        return cannot_apply(ddl.table, "CREATE TABLE ... LIKE " + ddl.like.to_string() +
+                                           ", which is not in the schema history (not captured)");
+      }
+      TableSchema s = *src;
+      s.id = ddl.table;
+      CDC_TRY_ASSIGN(auto v, install(at, std::move(s), SchemaOrigin::ddl));
+      changes.push_back({Op::schema_change, v});
+      return changes;
+    }
+    case Kind::alter_table: {
+      TableId target = ddl.table;
+      for (const auto& c : ddl.clauses) {
+        if (c.kind == AlterClause::Kind::rename_table) target = c.new_table;
+      }
+      const bool was = captured(ddl.table);
+      const bool will = captured(target);
+      if (!was && !will) return changes;
+      auto base = current(ddl.table);
+      if (!base) return cannot_apply(ddl.table, "the table is not in the schema history");
+      CDC_TRY_ASSIGN(TableSchema s, altered(*base, ddl));
+      if (target != ddl.table) {
+        CDC_TRY(install(at, dropped(ddl.table), SchemaOrigin::ddl));
+        if (!will) {
+          changes.push_back({Op::schema_change, base});
+          return changes;
+        }
+      }
+      CDC_TRY_ASSIGN(auto v, install(at, std::move(s), SchemaOrigin::ddl));
+      changes.push_back({Op::schema_change, v});
+      return changes;
+    }
+    case Kind::rename_tables: {
+      // In order: RENAME TABLE a TO tmp, b TO a, tmp TO b swaps a and b.
+      for (const auto& [from, to] : ddl.renames) {
+        const bool was = captured(from);
+        const bool will = captured(to);
+        auto base = current(from);
+        if (known(from)) CDC_TRY(install(at, dropped(from), SchemaOrigin::ddl));
+        if (!will) {
+          if (was && base) changes.push_back({Op::schema_change, base});
+          continue;
+        }
+        if (!base) {
+          return cannot_apply(
+              to, "renamed from " + from.to_string() + ", which is not in the schema history");
+        }
+        TableSchema s = *base;
+        s.id = to;
+        CDC_TRY_ASSIGN(auto v, install(at, std::move(s), SchemaOrigin::ddl));
+        changes.push_back({Op::schema_change, v});
+      }
+      return changes;
+    }
+    case Kind::drop_tables:
+      for (const auto& t : ddl.tables) {
+        auto last = current(t);
+        if (!last) continue;  // not captured, or IF EXISTS of a table that is not there
+        CDC_TRY(install(at, dropped(t), SchemaOrigin::ddl));
+        if (captured(t)) changes.push_back({Op::schema_change, last});
+      }
+      return changes;
+    case Kind::drop_database:
+      for (const TableId& t : tables()) {
+        if (t.db != ddl.table.db) continue;
+        auto last = current(t);
+        CDC_TRY(install(at, dropped(t), SchemaOrigin::ddl));
+        if (captured(t)) changes.push_back({Op::schema_change, last});
+      }
+      return changes;
+    case Kind::truncate_table:
+      if (!captured(ddl.table)) return changes;
+      if (auto s = current(ddl.table)) changes.push_back({Op::truncate, s});
+      return changes;
+  }
+  return changes;
+}
+
+bool same_column_names(const TableMapEvent& map, const TableSchema& schema) {
+  if (map.columns.size() != schema.columns.size()) return false;
+  for (size_t i = 0; i < map.columns.size(); ++i) {
+    if (!same_name(map.columns[i].name, schema.columns[i].name)) return false;
+  }
+  return true;
+}
+
+Status complete_table_map(TableMapEvent& map, const TableSchema& schema) {
+  if (map.columns.size() != schema.columns.size()) {
+    return make_error(Errc::malformed, "TABLE_MAP of " + map.db + "." + map.table + " has " +
+                                           std::to_string(map.columns.size()) +
+                                           " columns, the schema history's version " +
+                                           std::to_string(schema.version) + " has " +
+                                           std::to_string(schema.columns.size()));
+  }
+  for (size_t i = 0; i < map.columns.size(); ++i) {
+    auto& c = map.columns[i];
+    const Column& h = schema.columns[i];
+    if (!map.has_column_names) c.name = h.name;
+    if (!map.has_signedness && is_numeric_type(c.type)) c.is_unsigned = h.is_unsigned;
+    if (c.labels.empty() && is_enum_or_set_type(c.real_type)) c.labels = h.labels;
+    if (!c.collation && is_character_type(c.real_type) && !h.charset.empty()) {
+      c.collation = ddl::collation_of(h.charset);
+    }
+  }
+  if (!map.has_primary_key) map.primary_key = schema.primary_key;
+  map.has_column_names = map.has_signedness = map.has_primary_key = true;
+  return {};
+}
+
+}  // namespace cdc::mysql

@@ -1,0 +1,202 @@
+// SchemaHistory: versions by position, DDL applied to captured tables only, each statement's
+// effect on columns and key, rewind for a replay, write-through to a store and load from it.
+#include "cdc/mysql/schema/schema_history.h"
+
+#include <doctest/doctest.h>
+
+namespace cdc::mysql {
+namespace {
+
+MysqlPosition pos(uint64_t offset, std::string file = "bin.000001") {
+  MysqlPosition p;
+  p.binlog = BinlogPosition{std::move(file), offset};
+  return p;
+}
+
+std::vector<std::string> names(const TableSchemaPtr& s) {
+  std::vector<std::string> out;
+  if (!s) return out;
+  for (const auto& c : s->columns) out.push_back(c.name);
+  return out;
+}
+
+std::vector<std::string> key(const TableSchemaPtr& s) {
+  std::vector<std::string> out;
+  for (uint32_t k : s->primary_key) out.push_back(s->columns[k].name);
+  return out;
+}
+
+bool captured_app(const TableId& t) { return t.db == "app" && t.table.rfind("skip", 0) != 0; }
+
+std::vector<SchemaHistory::Change> apply(SchemaHistory& h, std::string_view sql, uint64_t at) {
+  const auto st = parse_ddl_statement(sql, "app");
+  CAPTURE(sql);
+  REQUIRE_MESSAGE(st.kind != DdlStatement::Kind::unparseable, st.error);
+  auto r = h.apply(st, pos(at), captured_app);
+  REQUIRE_MESSAGE(r, r.error().to_string());
+  return std::move(*r);
+}
+
+Error apply_error(SchemaHistory& h, std::string_view sql, uint64_t at) {
+  auto r = h.apply(parse_ddl_statement(sql, "app"), pos(at), captured_app);
+  REQUIRE_FALSE(r);
+  return r.error();
+}
+
+class MemoryStore final : public SchemaHistoryStore {
+ public:
+  Status put(const MysqlPosition& at, const TableSchema& schema) override {
+    for (auto& e : entries) {
+      if (e.first == at && e.second.id == schema.id) {
+        e.second = schema;
+        return {};
+      }
+    }
+    entries.emplace_back(at, schema);
+    return {};
+  }
+  Result<std::vector<std::pair<MysqlPosition, TableSchema>>> load() override { return entries; }
+  std::vector<std::pair<MysqlPosition, TableSchema>> entries;
+};
+
+const TableId kT{"app", "t"};
+
+TEST_CASE("a stream of DDL: each version in force from its position, columns and key follow") {
+  SchemaHistory h;
+  auto ch = apply(h, "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10))", 100);
+  REQUIRE(ch.size() == 1);
+  CHECK(ch[0].op == Op::schema_change);
+  CHECK(ch[0].schema->version == 1);
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"id", "a"});
+
+  apply(h, "ALTER TABLE t ADD COLUMN b INT UNSIGNED NOT NULL DEFAULT 7", 200);
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"id", "a", "b"});
+  CHECK(h.current(kT)->columns[2].source_type == "int(10) unsigned");
+  CHECK(h.current(kT)->columns[2].default_value == std::optional<std::string>("7"));
+  CHECK(h.current(kT)->version == 2);
+
+  apply(h, "ALTER TABLE t DROP COLUMN a", 300);
+  apply(h, "ALTER TABLE t RENAME COLUMN b TO bee, ADD COLUMN c DATE FIRST", 400);
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"c", "id", "bee"});
+  CHECK(key(h.current(kT)) == std::vector<std::string>{"id"});
+  CHECK(h.current(kT)->primary_key == std::vector<uint32_t>{1});
+
+  apply(h, "ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (bee, id)", 500);
+  CHECK(key(h.current(kT)) == std::vector<std::string>{"bee", "id"});
+  apply(h, "ALTER TABLE t MODIFY c DATETIME(6) NOT NULL AFTER bee, CHANGE `ID` ident BIGINT FIRST",
+        600);
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"ident", "bee", "c"});
+  CHECK(key(h.current(kT)) == std::vector<std::string>{"bee", "ident"});
+  CHECK(h.current(kT)->columns[2].source_type == "datetime(6)");
+  CHECK_FALSE(h.current(kT)->columns[0].nullable);  // in the key
+
+  const auto versions = h.versions(kT);
+  REQUIRE(versions.size() == 6);
+  CHECK(versions[1].first.binlog.offset == 200);
+  CHECK(names(versions[1].second) == std::vector<std::string>{"id", "a", "b"});
+  CHECK(versions[5].second->version == 6);
+
+  // A replay from 250 drops what came after: the DDL at 300.. is applied again.
+  h.rewind(pos(250));
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"id", "a", "b"});
+  apply(h, "ALTER TABLE t DROP COLUMN a", 300);
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"id", "b"});
+  CHECK(h.current(kT)->version == 3);
+}
+
+TEST_CASE("RENAME, CREATE ... LIKE, DROP and TRUNCATE; tables not captured are ignored") {
+  SchemaHistory h;
+  apply(h, "CREATE TABLE t (id INT PRIMARY KEY)", 10);
+  CHECK(apply(h, "CREATE TABLE skip_me (id INT)", 20).empty());
+  CHECK_FALSE(h.known(TableId{"app", "skip_me"}));
+  CHECK(apply(h, "ALTER TABLE skip_me ADD x INT", 21).empty());
+  CHECK(apply(h, "CREATE TABLE other.t (id INT)", 22).empty());
+
+  auto ch = apply(h, "CREATE TABLE t2 LIKE t", 30);
+  REQUIRE(ch.size() == 1);
+  CHECK(ch[0].schema->id == TableId{"app", "t2"});
+  CHECK(names(h.current({"app", "t2"})) == std::vector<std::string>{"id"});
+
+  ch = apply(h, "RENAME TABLE t TO tmp, t2 TO t, tmp TO t2", 40);
+  REQUIRE(ch.size() == 3);
+  CHECK(h.current({"app", "tmp"}) == nullptr);
+  CHECK(h.known({"app", "tmp"}));
+
+  ch = apply(h, "ALTER TABLE t ADD a INT, RENAME TO t3", 50);
+  REQUIRE(ch.size() == 1);
+  CHECK(ch[0].schema->id == TableId{"app", "t3"});
+  CHECK(names(h.current({"app", "t3"})) == std::vector<std::string>{"id", "a"});
+  CHECK(h.current(kT) == nullptr);
+
+  ch = apply(h, "TRUNCATE t3", 60);
+  REQUIRE(ch.size() == 1);
+  CHECK(ch[0].op == Op::truncate);
+  CHECK(ch[0].schema == h.current({"app", "t3"}));
+
+  ch = apply(h, "DROP TABLE IF EXISTS t3, nothere, skip_me", 70);
+  REQUIRE(ch.size() == 1);
+  CHECK(ch[0].schema->id == TableId{"app", "t3"});
+  CHECK(names(ch[0].schema) == std::vector<std::string>{"id", "a"});  // the last version
+  CHECK(h.current({"app", "t3"}) == nullptr);
+
+  apply(h, "CREATE TABLE d1 (id INT)", 75);
+  apply(h, "CREATE TABLE d2 (id INT)", 76);
+  ch = apply(h, "DROP DATABASE app", 77);
+  REQUIRE(ch.size() == 3);  // t2, d1, d2 (in name order)
+  CHECK(ch[0].schema->id == TableId{"app", "d1"});
+  CHECK(h.current({"app", "d1"}) == nullptr);
+  CHECK(h.tables().empty());
+  apply(h, "CREATE TABLE t2 (id INT)", 78);
+
+  // Renamed out of the captured set: the last version, and the table is gone.
+  ch = apply(h, "RENAME TABLE t2 TO skip_t2", 80);
+  REQUIRE(ch.size() == 1);
+  CHECK(ch[0].schema->id == TableId{"app", "t2"});
+  CHECK(h.current({"app", "t2"}) == nullptr);
+}
+
+TEST_CASE("a DDL that does not fit the history is Errc::unsupported naming the table and why") {
+  SchemaHistory h;
+  apply(h, "CREATE TABLE t (id INT PRIMARY KEY, a INT)", 10);
+  CHECK(apply_error(h, "ALTER TABLE t DROP COLUMN zz", 20).message ==
+        "cannot apply the DDL to app.t: DROP COLUMN 'zz': no such column");
+  CHECK(apply_error(h, "ALTER TABLE t ADD a INT", 20).message ==
+        "cannot apply the DDL to app.t: ADD COLUMN 'a': the column exists");
+  CHECK(apply_error(h, "ALTER TABLE t ADD b INT AFTER nope", 20).code == Errc::unsupported);
+  CHECK(apply_error(h, "ALTER TABLE unknown ADD b INT", 20).message ==
+        "cannot apply the DDL to app.unknown: the table is not in the schema history");
+  CHECK(apply_error(h, "CREATE TABLE c LIKE skip_src", 20).message.find("LIKE app.skip_src") !=
+        std::string::npos);
+  CHECK(apply_error(h, "ALTER TABLE t DROP id, DROP a", 20).message ==
+        "cannot apply the DDL to app.t: the table would have no column left");
+  // Nothing was installed by the failed statements.
+  CHECK(h.versions(kT).size() == 1);
+  // IF [NOT] EXISTS turn the misses into no-ops.
+  apply(h, "ALTER TABLE t DROP COLUMN IF EXISTS zz, ADD COLUMN IF NOT EXISTS a INT", 30);
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"id", "a"});
+}
+
+TEST_CASE("versions are written through to the store and loaded back by position") {
+  MemoryStore store;
+  {
+    SchemaHistory h(&store);
+    apply(h, "CREATE TABLE t (id INT PRIMARY KEY)", 10);
+    apply(h, "ALTER TABLE t ADD a INT", 20);
+    apply(h, "DROP TABLE t", 30);
+  }
+  REQUIRE(store.entries.size() == 3);
+  CHECK(store.entries[2].second.columns.empty());  // the drop marker
+  std::swap(store.entries[0], store.entries[2]);   // any order
+  SchemaHistory h(&store);
+  REQUIRE(h.load());
+  CHECK(h.current(kT) == nullptr);
+  CHECK(h.known(kT));
+  h.rewind(pos(25));
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"id", "a"});
+  CHECK(h.current(kT)->version == 2);
+  h.rewind(pos(5));
+  CHECK_FALSE(h.known(kT));
+}
+
+}  // namespace
+}  // namespace cdc::mysql
