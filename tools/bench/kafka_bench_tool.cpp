@@ -8,6 +8,7 @@
 //       last delivery report.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -83,7 +84,11 @@ int produce(char** argv) {
   }
   if (rd_kafka_flush(rk, 120000) != RD_KAFKA_RESP_ERR_NO_ERROR) return fail("flush timed out");
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("%.6f %ld %zu\n", secs, count, static_cast<size_t>(count) * (key_bytes + value_bytes));
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                     static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  std::printf("%.6f %ld %zu %.3f\n", secs, count, static_cast<size_t>(count) * (key_bytes + value_bytes), cpu);
   rd_kafka_destroy(rk);
   return 0;
 }
