@@ -56,10 +56,7 @@ KafkaSink::KafkaSink(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics
 KafkaSink::~KafkaSink() { close(); }
 
 Result<RdKafkaConfPtr> KafkaSink::producer_conf() {
-  // Only failed deliveries come back to the sink thread (on_delivery ignores the others):
-  // librdkafka's broker thread frees acknowledged records itself, instead of queueing one
-  // report per record for rd_kafka_poll to free on the sink thread (a quarter of its CPU).
-  std::map<std::string, std::string> fixed{{"enable.idempotence", "true"}, {"delivery.report.only.error", "true"}};
+  std::map<std::string, std::string> fixed{{"enable.idempotence", "true"}};
   if (options_.exactly_once) fixed["transactional.id"] = options_.transactional_id;
   CDC_TRY_ASSIGN(RdKafkaConfPtr conf, make_conf(options_.properties, fixed));
   rd_kafka_conf_set_dr_msg_cb(conf.get(), delivery_report);
