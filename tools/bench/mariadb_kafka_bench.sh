@@ -2,7 +2,7 @@
 # Binlog catch-up into Kafka, exactly-once and at-least-once, against the Kafka test broker
 # (tests/fakes/kafka) and librdkafka's mock cluster, side by side in the same run with a plain
 # librdkafka producer (idempotent, linger.ms=5) sending the same number of same-size keyed
-# records to the same broker. On demand, never in CI.
+# records to the same broker, with the same two headers as sluice's (BENCH_HEADERS, default true). On demand, never in CI.
 #
 #   tools/services.sh start /tmp/sluice-bench     # MariaDB (see tools/services.sh)
 #   cmake --build build --target sluice kafka_test_broker kafka_bench_tool
@@ -139,7 +139,11 @@ for broker in tb mock; do
   read -r _ n bytes _ <<< "$eo"
   key=13  # {"id":NNNNNN}
   value=$(( bytes / n - key ))
-  peer=$("$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value")
+  peer_headers=()  # sluice's two headers, same names and sizes: "sluice.op" and "<file>:<pos>"
+  if [[ ${BENCH_HEADERS:-true} == true ]]; then
+    peer_headers=(sluice.op:1 "sluice.position:$(( ${#binlog_file} + 1 + ${#binlog_pos} ))")
+  fi
+  peer=$("$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value" "${peer_headers[@]}")
   results+=("$broker|$eo|$alo|$peer")
 done
 
