@@ -2,7 +2,7 @@
 # Binlog catch-up into Kafka, exactly-once and at-least-once, against the Kafka test broker
 # (tests/fakes/kafka) and librdkafka's mock cluster, side by side in the same run with a plain
 # librdkafka producer (idempotent, linger.ms=5) sending the same number of same-size keyed
-# records to the same broker. On demand, never in CI.
+# records to the same broker, with the same two headers as sluice's (BENCH_HEADERS, default true). On demand, never in CI.
 #
 #   tools/services.sh start /tmp/sluice-bench     # MariaDB (see tools/services.sh)
 #   cmake --build build --target sluice kafka_test_broker kafka_bench_tool
@@ -10,15 +10,19 @@
 #
 # Steps: note the binlog position, write <rows> rows into bench_kafka.kv in 1000-row INSERTs,
 # then for each broker and delivery mode time a fresh `sluice run` (specific-offset start at that
-# position, checkpoint.interval 200ms, value.format $BENCH_FORMAT (default upsert: debezium-json carries each row's
+# position, checkpoint.interval $BENCH_CHECKPOINT (default 1s, the pipeline's default and the Redis
+# bench's; each checkpoint drains the producer before the offset record), value.format $BENCH_FORMAT (default upsert: debezium-json carries each row's
 # statement in source.query, 36 kB per record for 1000-row INSERTs), 3 partitions) from its start until its /metrics count the last record
 # as committed (start-up, connect and topic creation included; also printed: from the first
-# record handed to the sink to the last committed); then the plain producer.
+# record handed to the sink to the last committed; and the CPU seconds sluice used, all threads);
+# then the plain producer (its CPU seconds too: on a shared machine CPU per record is the
+# steadier comparison).
 set -euo pipefail
 
 env_file=${1:?usage: $0 SERVICES_ENV [rows]}
 rows=${2:-200000}
 format=${BENCH_FORMAT:-upsert}
+checkpoint=${BENCH_CHECKPOINT:-1s}
 # shellcheck disable=SC1090
 source "$env_file"
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -71,7 +75,7 @@ pipeline_metric() {  # pipeline_metric <port> <name>: summed over its series, 0 
 }
 
 # run_sluice <name> <bootstrap> <delivery> <topic.create>: prints "<seconds> <records> <bytes>
-# <seconds from the first record written to the last committed>".
+# <seconds from the first record written to the last committed> <CPU seconds of sluice>".
 run_sluice() {
   local name=$1 bootstrap=$2 delivery=$3 create=$4 port topic
   port=$(free_port)
@@ -99,7 +103,7 @@ pipeline:
   name: $name
   delivery: $delivery
   state.dir: $work/state-$name
-  checkpoint.interval: 200ms
+  checkpoint.interval: $checkpoint
   metrics.port: $port
 YAML
   local t0 t1 t_first pid
@@ -120,8 +124,10 @@ YAML
   t1=$(date +%s.%N)
   local bytes
   bytes=$(metric "$port" sluice_kafka_bytes_total "$topic")
+  local cpu  # utime + stime of every thread, in clock ticks
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' /proc/$pid/stat)
   kill -TERM $pid && wait $pid
-  echo "$(python3 -c "print($t1 - $t0)") $rows $bytes $(python3 -c "print($t1 - $t_first)")"
+  echo "$(python3 -c "print($t1 - $t0)") $rows $bytes $(python3 -c "print($t1 - $t_first)") $cpu"
 }
 
 results=()
@@ -133,23 +139,31 @@ for broker in tb mock; do
   read -r _ n bytes _ <<< "$eo"
   key=13  # {"id":NNNNNN}
   value=$(( bytes / n - key ))
-  peer=$("$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value")
+  peer_headers=()  # sluice's two headers, same names and sizes: "sluice.op" and "<file>:<pos>"
+  if [[ ${BENCH_HEADERS:-true} == true ]]; then
+    peer_headers=(sluice.op:1 "sluice.position:$(( ${#binlog_file} + 1 + ${#binlog_pos} ))")
+  fi
+  peer=$("$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value" "${peer_headers[@]}")
   results+=("$broker|$eo|$alo|$peer")
 done
 
-python3 - "$rows" "$format" "${results[@]}" <<'PY'
+python3 - "$rows" "$format" "$checkpoint" "${results[@]}" <<'PY'
 import sys
-rows, fmt = int(sys.argv[1]), sys.argv[2]
+rows, fmt, checkpoint = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 names = {"tb": "Kafka test broker", "mock": "librdkafka mock cluster"}
-print(f"mariadb_kafka_bench: {rows} rows of bench_kafka.kv as {fmt}, 3 partitions")
-for r in sys.argv[3:]:
+print(f"mariadb_kafka_bench: {rows} rows of bench_kafka.kv as {fmt}, 3 partitions, checkpoint.interval {checkpoint}")
+for r in sys.argv[4:]:
     broker, eo, alo, peer = r.split("|")
-    peer_s, peer_n, peer_b = map(float, peer.split())
+    peer_s, peer_n, peer_b, peer_cpu = map(float, peer.split())
+    peer_us = peer_cpu / peer_n * 1e6
     peer_rate = peer_n / peer_s
     print(f"{names[broker]}:")
     for label, run in (("sluice exactly-once ", eo), ("sluice at-least-once", alo)):
-        s, n, b, steady = map(float, run.split())
+        s, n, b, steady, cpu = map(float, run.split())
+        us = cpu / n * 1e6
         print(f"  {label}  {n / s:9.0f} rows/s  {b / s / 1e6:7.1f} MB/s  {n / s / peer_rate:.2f}x  "
-              f"first record to last: {n / steady:9.0f} rows/s  {n / steady / peer_rate:.2f}x  ({b / n:.0f} B/record)")
-    print(f"  plain producer        {peer_rate:9.0f} msg/s   {peer_b / peer_s / 1e6:7.1f} MB/s  1.00x")
+              f"first record to last: {n / steady:9.0f} rows/s  {n / steady / peer_rate:.2f}x  "
+              f"CPU {us:5.2f} us/row ({peer_us / us:.2f}x)  ({b / n:.0f} B/record)")
+    print(f"  plain producer        {peer_rate:9.0f} msg/s   {peer_b / peer_s / 1e6:7.1f} MB/s  1.00x  "
+          f"CPU {peer_us:5.2f} us/msg")
 PY
