@@ -298,6 +298,25 @@ struct TextOrder {
   }
 };
 
+int compare_decimals(const Decimal& a, const Decimal& b) { return compare(a, b); }
+
+// DECIMAL operands (a DECIMAL column against a literal turned into DECIMAL text at compile
+// time): the digit texts are compared as they are, without building Decimals; other exact
+// kinds or text the digit reader does not take go the Decimal way, as the general node does.
+struct DecimalOrder {
+  static int compare(const Value& a, const Value& b) {
+    int c = 0;
+    if (a.kind == ValueKind::decimal && b.kind == ValueKind::decimal &&
+        compare_decimal_text(a.text, b.text, c)) {
+      return c;
+    }
+    Decimal x, y;
+    (void)as_decimal(a, x);  // ignored: the compiler only lets exact numerics here
+    (void)as_decimal(b, y);
+    return compare_decimals(x, y);
+  }
+};
+
 template <class Order, bool kLiteralRight>
 class FastCompareNode final : public Node {
  public:
@@ -1096,9 +1115,37 @@ bool Compiler::compile_comparison(const Ast& ast, NodePtr left, NodePtr right, N
     if (ast.text == name) op = value;
   }
   bool nullable = either_nullable(*left, *right);
+  if (left->constant() != nullptr && right->constant() == nullptr) {
+    // `100 < amount` as `amount > 100`, so that the literal is read once at compile time.
+    std::swap(left, right);
+    op = op == CmpOp::lt ? CmpOp::gt : op == CmpOp::gt ? CmpOp::lt
+       : op == CmpOp::le ? CmpOp::ge : op == CmpOp::ge ? CmpOp::le : op;
+  }
   auto int64_like = [](ValueKind k) { return k == ValueKind::int64 || k == ValueKind::year; };
+  auto exact = [](ValueKind k) {
+    return k == ValueKind::decimal || k == ValueKind::int64 || k == ValueKind::year ||
+           k == ValueKind::uint64 || k == ValueKind::bit || k == ValueKind::boolean;
+  };
   const ValueKind lk = left->type().kind, rk = right->type().kind;
   const bool literal_right = right->constant() != nullptr;
+  if (compare_mode(common) == CompareMode::decimal && exact(lk) && exact(rk)) {
+    const Value* lit = right->constant();
+    if (lit != nullptr && !lit->is_null() && lit->kind != ValueKind::decimal) {
+      // An integer literal against a DECIMAL column: its DECIMAL text once, here.
+      Decimal d;
+      if (as_decimal(*lit, d)) {
+        char buf[Decimal::kMaxTextLength];
+        std::string text(buf, d.to_chars(buf));
+        ExprType t = right->type();
+        t.kind = ValueKind::decimal;
+        right = std::make_unique<LiteralNode>(Value::decimal({}, d.scale()), std::move(text), t,
+                                              right->offset());
+      }
+    }
+    out = make_fast_compare<DecimalOrder>(literal_right, ast.offset, nullable, op,
+                                          std::move(left), std::move(right));
+    return true;
+  }
   if (int64_like(lk) && int64_like(rk)) {
     out = make_fast_compare<Int64Order>(literal_right, ast.offset, nullable, op, std::move(left),
                                         std::move(right));

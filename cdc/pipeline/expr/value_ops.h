@@ -40,4 +40,11 @@ enum class CompareMode : uint8_t { integer, decimal, floating, text, boolean, te
 // -1, 0, 1. Both non-null and of kinds valid for `mode`.
 int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZone& zone);
 
+// Orders two DECIMAL digit texts ("-0123.4500", ".5", "+7.") by reading the digits: sign, then
+// the integer digits without leading zeros, then the fraction digits without trailing zeros,
+// so that the scales need no aligning and nothing is parsed into a Decimal (-0 equals 0).
+// False, leaving `out` alone, for text Decimal::parse would reject or that is too long to be
+// sure the Decimal path orders it the same way: callers then fall back to Decimal.
+bool compare_decimal_text(std::string_view a, std::string_view b, int& out);
+
 }  // namespace cdc::pipeline::expr
