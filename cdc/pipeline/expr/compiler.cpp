@@ -317,6 +317,40 @@ struct DecimalOrder {
   }
 };
 
+// A DECIMAL column against a DECIMAL literal whose digits were split once at compile time:
+// per row only the column's text is read (`amount > 100`).
+class DecimalLiteralCompareNode final : public Node {
+ public:
+  DecimalLiteralCompareNode(uint32_t offset, bool nullable, CmpOp op, NodePtr l, NodePtr r,
+                            const DecimalDigits& literal_digits)
+      : Node(make_type(ValueKind::boolean, nullable), offset),
+        op_(op),
+        left_(std::move(l)),
+        right_(std::move(r)),
+        literal_(*right_->constant()),
+        literal_digits_(literal_digits) {}
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    Value a;
+    if (!left_->eval(ctx, a)) return false;
+    if (a.is_null()) {
+      out = Value();
+      return true;
+    }
+    DecimalDigits x;
+    const int c = a.kind == ValueKind::decimal && split_decimal_digits(a.text, x)
+                      ? compare_decimal_digits(x, literal_digits_)
+                      : DecimalOrder::compare(a, literal_);
+    out = Value::boolean(apply_cmp(op_, c));
+    return true;
+  }
+
+ private:
+  CmpOp op_;
+  NodePtr left_, right_;  // right_ owns the text literal_ and literal_digits_ point into
+  Value literal_;
+  DecimalDigits literal_digits_;
+};
+
 template <class Order, bool kLiteralRight>
 class FastCompareNode final : public Node {
  public:
@@ -1141,6 +1175,14 @@ bool Compiler::compile_comparison(const Ast& ast, NodePtr left, NodePtr right, N
         right = std::make_unique<LiteralNode>(Value::decimal({}, d.scale()), std::move(text), t,
                                               right->offset());
       }
+    }
+    DecimalDigits literal_digits;
+    if (literal_right && !right->constant()->is_null() &&
+        right->constant()->kind == ValueKind::decimal &&
+        split_decimal_digits(right->constant()->text, literal_digits)) {
+      out = std::make_unique<DecimalLiteralCompareNode>(ast.offset, nullable, op, std::move(left),
+                                                        std::move(right), literal_digits);
+      return true;
     }
     out = make_fast_compare<DecimalOrder>(literal_right, ast.offset, nullable, op,
                                           std::move(left), std::move(right));

@@ -442,52 +442,47 @@ int three_way(const T& a, const T& b) {
   return a < b ? -1 : (b < a ? 1 : 0);
 }
 
-// A decimal text split into its significant parts (see compare_decimal_text).
-struct DecimalDigits {
-  bool negative = false;
-  std::string_view integer;   // no leading zeros
-  std::string_view fraction;  // no trailing zeros
-};
+}  // namespace
 
 // The texts Decimal::parse accepts: [+-] digits with at most one '.', at least one digit.
 // Longer texts go the Decimal way, which orders them the same as long as they fit it.
 bool split_decimal_digits(std::string_view s, DecimalDigits& out) {
   constexpr size_t kMaxFastLength = 100;  // aligned, still far inside Decimal's 231 digits
   if (s.size() > kMaxFastLength) return false;
-  size_t pos = 0;
-  if (pos < s.size() && (s[pos] == '-' || s[pos] == '+')) {
-    out.negative = s[pos] == '-';
-    ++pos;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  bool negative = false;
+  if (p != end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  const auto is_digit = [](char c) { return static_cast<unsigned char>(c - '0') < 10; };
+  const char* const int_begin = p;
+  while (p != end && is_digit(*p)) ++p;
+  const char* const int_end = p;
+  const char* frac_begin = p;
+  const char* frac_end = p;
+  if (p != end && *p == '.') {
+    frac_begin = ++p;
+    while (p != end && is_digit(*p)) ++p;
+    frac_end = p;
   }
-  const size_t int_begin = pos;
-  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
-  const size_t int_end = pos;
-  size_t frac_begin = pos, frac_end = pos;
-  if (pos < s.size() && s[pos] == '.') {
-    frac_begin = ++pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
-    frac_end = pos;
-  }
-  if (pos != s.size() || (int_end == int_begin && frac_end == frac_begin)) return false;
-  size_t i = int_begin;
-  while (i < int_end && s[i] == '0') ++i;
-  out.integer = s.substr(i, int_end - i);
-  size_t f = frac_end;
-  while (f > frac_begin && s[f - 1] == '0') --f;
-  out.fraction = s.substr(frac_begin, f - frac_begin);
-  if (out.integer.empty() && out.fraction.empty()) out.negative = false;  // -0 is 0
+  if (p != end || (int_end == int_begin && frac_end == frac_begin)) return false;
+  const char* i = int_begin;
+  while (i != int_end && *i == '0') ++i;
+  while (frac_end != frac_begin && frac_end[-1] == '0') --frac_end;
+  out.integer = std::string_view(i, static_cast<size_t>(int_end - i));
+  out.fraction = std::string_view(frac_begin, static_cast<size_t>(frac_end - frac_begin));
+  out.negative = negative && !(out.integer.empty() && out.fraction.empty());  // -0 is 0
   return true;
 }
-
-}  // namespace
 
 bool compare_decimal_text(std::string_view a, std::string_view b, int& out) {
   DecimalDigits x, y;
   if (!split_decimal_digits(a, x) || !split_decimal_digits(b, y)) return false;
-  if (x.negative != y.negative) {
-    out = x.negative ? -1 : 1;
-    return true;
-  }
+  out = compare_decimal_digits(x, y);
+  return true;
+}
+
+int compare_decimal_digits(const DecimalDigits& x, const DecimalDigits& y) {
+  if (x.negative != y.negative) return x.negative ? -1 : 1;
   int magnitude = 0;
   if (x.integer.size() != y.integer.size()) {
     magnitude = x.integer.size() < y.integer.size() ? -1 : 1;
@@ -497,8 +492,7 @@ bool compare_decimal_text(std::string_view a, std::string_view b, int& out) {
     // Without trailing zeros a shorter fraction that is a prefix of the other is smaller.
     magnitude = d < 0 ? -1 : 1;
   }
-  out = x.negative ? -magnitude : magnitude;
-  return true;
+  return x.negative ? -magnitude : magnitude;
 }
 
 int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZone& zone) {

@@ -47,4 +47,14 @@ int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZ
 // sure the Decimal path orders it the same way: callers then fall back to Decimal.
 bool compare_decimal_text(std::string_view a, std::string_view b, int& out);
 
+// The parts compare_decimal_text reads, for a side split once (a literal at compile time).
+struct DecimalDigits {
+  bool negative = false;
+  std::string_view integer;   // no leading zeros
+  std::string_view fraction;  // no trailing zeros
+};
+// False for text compare_decimal_text does not take (see there).
+bool split_decimal_digits(std::string_view text, DecimalDigits& out);
+int compare_decimal_digits(const DecimalDigits& x, const DecimalDigits& y);  // -1, 0, 1
+
 }  // namespace cdc::pipeline::expr
