@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "cdc/pipeline/expr/unicode.h"
 
@@ -295,6 +296,15 @@ struct TextOrder {
   static int compare(const Value& a, const Value& b) {
     int c = a.text.compare(b.text);
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+};
+// For = and <> only (0: equal, 1: not): texts of different lengths differ without a memcmp.
+struct TextEquality {
+  static int compare(const Value& a, const Value& b) {
+    return a.text.size() == b.text.size() &&
+                   (a.text.empty() || std::memcmp(a.text.data(), b.text.data(), a.text.size()) == 0)
+               ? 0
+               : 1;
   }
 };
 
@@ -1191,6 +1201,11 @@ bool Compiler::compile_comparison(const Ast& ast, NodePtr left, NodePtr right, N
   if (int64_like(lk) && int64_like(rk)) {
     out = make_fast_compare<Int64Order>(literal_right, ast.offset, nullable, op, std::move(left),
                                         std::move(right));
+    return true;
+  }
+  if (is_text_kind(lk) && is_text_kind(rk) && (op == CmpOp::eq || op == CmpOp::ne)) {
+    out = make_fast_compare<TextEquality>(literal_right, ast.offset, nullable, op,
+                                          std::move(left), std::move(right));
     return true;
   }
   if (is_text_kind(lk) && is_text_kind(rk)) {
