@@ -69,17 +69,16 @@ enum class CaseChange : uint8_t { none, upper, lower };
 // string in place, anything else through the code point mapping into a new arena string.
 std::string_view change_case_in_place(const EvalContext& ctx, CaseChange change, char* text,
                                       size_t size) {
-  size_t ascii = 0;
-  while (ascii < size && static_cast<unsigned char>(text[ascii]) < 0x80) ++ascii;
-  if (ascii == size) {
-    const bool upper = change == CaseChange::upper;
-    for (size_t i = 0; i < size; ++i) {
-      char c = text[i];
-      if (upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z')) c ^= 0x20;
-      text[i] = c;
-    }
-    return {text, size};
+  // One pass: ASCII bytes are mapped as they are checked. The code point mapping below maps
+  // an ASCII letter as this does, so a prefix already mapped here maps to itself again.
+  const char from = change == CaseChange::upper ? 'a' : 'A';
+  size_t i = 0;
+  for (; i < size; ++i) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) break;
+    if (static_cast<unsigned char>(c - from) < 26) text[i] = static_cast<char>(c ^ 0x20);
   }
+  if (i == size) return {text, size};
   std::string_view in(text, size);
   std::string& s = scratch();
   for (size_t pos = 0; pos < in.size();) {
@@ -114,10 +113,11 @@ class ConcatNode final : public Node {
     }
     CDC_CHECK(ctx.row.arena != nullptr, "EvalRow::arena is set by every caller of eval()");
     char* dst = static_cast<char*>(ctx.row.arena->allocate(total == 0 ? 1 : total, 1));
-    size_t at = 0;
+    char* at = dst;
     for (size_t i = 0; i < args_.size(); ++i) {
-      if (!parts[i].empty()) std::memcpy(dst + at, parts[i].data(), parts[i].size());
-      at += parts[i].size();
+      const std::string_view part = parts[i];
+      if (!part.empty()) std::memcpy(at, part.data(), part.size());
+      at += part.size();
     }
     out = Value::string(case_change_ == CaseChange::none
                             ? std::string_view(dst, total)
