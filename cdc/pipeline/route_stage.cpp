@@ -123,7 +123,10 @@ Status RouteStage::process(Batch& batch) {
   bool fan_out = false;
   for (ChangeEvent& e : batch.events) {
     if (!e.schema) continue;
-    CDC_TRY_ASSIGN(const Routing* routing, routing_for(e.schema));
+    const Routing* routing = last_routing_;
+    if (e.schema.get() != last_source_) {  // a repeat (the common case) without a Result
+      CDC_TRY_ASSIGN(routing, routing_for(e.schema));
+    }
     if (routing->targets.size() > 1) {
       fan_out = true;
     } else if (routing->targets.size() == 1) {

@@ -500,7 +500,10 @@ Status TransformStage::process(Batch& batch) {
     ChangeEvent& e = batch.events[i];
     bool keep = true;
     if (e.schema) {
-      CDC_TRY_ASSIGN(TablePlans * plans, plans_for(e.schema));
+      TablePlans* plans = last_plans_;
+      if (e.schema.get() != last_schema_) {  // a repeat (the common case) without a Result
+        CDC_TRY_ASSIGN(plans, plans_for(e.schema));
+      }
       if (!plans->plans.empty()) {
         CDC_TRY_ASSIGN(keep, apply(*plans, e, batch));
       }

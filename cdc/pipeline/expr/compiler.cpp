@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "cdc/pipeline/expr/unicode.h"
 
@@ -296,6 +297,68 @@ struct TextOrder {
     int c = a.text.compare(b.text);
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
+};
+// For = and <> only (0: equal, 1: not): texts of different lengths differ without a memcmp.
+struct TextEquality {
+  static int compare(const Value& a, const Value& b) {
+    return a.text.size() == b.text.size() &&
+                   (a.text.empty() || std::memcmp(a.text.data(), b.text.data(), a.text.size()) == 0)
+               ? 0
+               : 1;
+  }
+};
+
+int compare_decimals(const Decimal& a, const Decimal& b) { return compare(a, b); }
+
+// DECIMAL operands (a DECIMAL column against a literal turned into DECIMAL text at compile
+// time): the digit texts are compared as they are, without building Decimals; other exact
+// kinds or text the digit reader does not take go the Decimal way, as the general node does.
+struct DecimalOrder {
+  static int compare(const Value& a, const Value& b) {
+    int c = 0;
+    if (a.kind == ValueKind::decimal && b.kind == ValueKind::decimal &&
+        compare_decimal_text(a.text, b.text, c)) {
+      return c;
+    }
+    Decimal x, y;
+    (void)as_decimal(a, x);  // ignored: the compiler only lets exact numerics here
+    (void)as_decimal(b, y);
+    return compare_decimals(x, y);
+  }
+};
+
+// A DECIMAL column against a DECIMAL literal whose digits were split once at compile time:
+// per row only the column's text is read (`amount > 100`).
+class DecimalLiteralCompareNode final : public Node {
+ public:
+  DecimalLiteralCompareNode(uint32_t offset, bool nullable, CmpOp op, NodePtr l, NodePtr r,
+                            const DecimalDigits& literal_digits)
+      : Node(make_type(ValueKind::boolean, nullable), offset),
+        op_(op),
+        left_(std::move(l)),
+        right_(std::move(r)),
+        literal_(*right_->constant()),
+        literal_digits_(literal_digits) {}
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    Value a;
+    if (!left_->eval(ctx, a)) return false;
+    if (a.is_null()) {
+      out = Value();
+      return true;
+    }
+    DecimalDigits x;
+    const int c = a.kind == ValueKind::decimal && split_decimal_digits(a.text, x)
+                      ? compare_decimal_digits(x, literal_digits_)
+                      : DecimalOrder::compare(a, literal_);
+    out = Value::boolean(apply_cmp(op_, c));
+    return true;
+  }
+
+ private:
+  CmpOp op_;
+  NodePtr left_, right_;  // right_ owns the text literal_ and literal_digits_ point into
+  Value literal_;
+  DecimalDigits literal_digits_;
 };
 
 template <class Order, bool kLiteralRight>
@@ -1096,12 +1159,53 @@ bool Compiler::compile_comparison(const Ast& ast, NodePtr left, NodePtr right, N
     if (ast.text == name) op = value;
   }
   bool nullable = either_nullable(*left, *right);
+  if (left->constant() != nullptr && right->constant() == nullptr) {
+    // `100 < amount` as `amount > 100`, so that the literal is read once at compile time.
+    std::swap(left, right);
+    op = op == CmpOp::lt ? CmpOp::gt : op == CmpOp::gt ? CmpOp::lt
+       : op == CmpOp::le ? CmpOp::ge : op == CmpOp::ge ? CmpOp::le : op;
+  }
   auto int64_like = [](ValueKind k) { return k == ValueKind::int64 || k == ValueKind::year; };
+  auto exact = [](ValueKind k) {
+    return k == ValueKind::decimal || k == ValueKind::int64 || k == ValueKind::year ||
+           k == ValueKind::uint64 || k == ValueKind::bit || k == ValueKind::boolean;
+  };
   const ValueKind lk = left->type().kind, rk = right->type().kind;
   const bool literal_right = right->constant() != nullptr;
+  if (compare_mode(common) == CompareMode::decimal && exact(lk) && exact(rk)) {
+    const Value* lit = right->constant();
+    if (lit != nullptr && !lit->is_null() && lit->kind != ValueKind::decimal) {
+      // An integer literal against a DECIMAL column: its DECIMAL text once, here.
+      Decimal d;
+      if (as_decimal(*lit, d)) {
+        char buf[Decimal::kMaxTextLength];
+        std::string text(buf, d.to_chars(buf));
+        ExprType t = right->type();
+        t.kind = ValueKind::decimal;
+        right = std::make_unique<LiteralNode>(Value::decimal({}, d.scale()), std::move(text), t,
+                                              right->offset());
+      }
+    }
+    DecimalDigits literal_digits;
+    if (literal_right && !right->constant()->is_null() &&
+        right->constant()->kind == ValueKind::decimal &&
+        split_decimal_digits(right->constant()->text, literal_digits)) {
+      out = std::make_unique<DecimalLiteralCompareNode>(ast.offset, nullable, op, std::move(left),
+                                                        std::move(right), literal_digits);
+      return true;
+    }
+    out = make_fast_compare<DecimalOrder>(literal_right, ast.offset, nullable, op,
+                                          std::move(left), std::move(right));
+    return true;
+  }
   if (int64_like(lk) && int64_like(rk)) {
     out = make_fast_compare<Int64Order>(literal_right, ast.offset, nullable, op, std::move(left),
                                         std::move(right));
+    return true;
+  }
+  if (is_text_kind(lk) && is_text_kind(rk) && (op == CmpOp::eq || op == CmpOp::ne)) {
+    out = make_fast_compare<TextEquality>(literal_right, ast.offset, nullable, op,
+                                          std::move(left), std::move(right));
     return true;
   }
   if (is_text_kind(lk) && is_text_kind(rk)) {

@@ -1,6 +1,8 @@
 // String functions: UPPER LOWER TRIM LTRIM RTRIM CONCAT CONCAT_WS SUBSTR/SUBSTRING CHAR_LENGTH
 // REPLACE SPLIT_INDEX MASK. Positions and lengths count code points, not bytes.
 #include <algorithm>
+#include <cstring>
+#include <new>
 
 #include "cdc/pipeline/expr/functions.h"
 #include "cdc/pipeline/expr/unicode.h"
@@ -49,11 +51,140 @@ Status trim_fn(const EvalContext&, const CallNode&, const Value* a, size_t, Valu
   return {};
 }
 
-Status concat_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t n, Value& out) {
-  std::string& s = scratch();
-  for (size_t i = 0; i < n; ++i) s += a[i].text;
-  return set_text(ctx, s, out);
+// Advances pos over n code points (or to the end); ASCII bytes without the decoder call.
+size_t skip_code_points(std::string_view text, size_t pos, int64_t n) {
+  for (int64_t i = 0; i < n && pos < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[pos]) < 0x80) {
+      ++pos;
+    } else {
+      (void)next_code_point(text, pos);
+    }
+  }
+  return pos;
 }
+
+enum class CaseChange : uint8_t { none, upper, lower };
+
+// Maps `text`, which this call just wrote into the arena, to upper/lower case: an all-ASCII
+// string in place, anything else through the code point mapping into a new arena string.
+std::string_view change_case_in_place(const EvalContext& ctx, CaseChange change, char* text,
+                                      size_t size) {
+  // One pass: ASCII bytes are mapped as they are checked. The code point mapping below maps
+  // an ASCII letter as this does, so a prefix already mapped here maps to itself again.
+  const char from = change == CaseChange::upper ? 'a' : 'A';
+  size_t i = 0;
+  for (; i < size; ++i) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) break;
+    if (static_cast<unsigned char>(c - from) < 26) text[i] = static_cast<char>(c ^ 0x20);
+  }
+  if (i == size) return {text, size};
+  std::string_view in(text, size);
+  std::string& s = scratch();
+  for (size_t pos = 0; pos < in.size();) {
+    char32_t cp = next_code_point(in, pos);
+    change == CaseChange::upper ? append_upper(s, cp) : append_lower(s, cp);
+  }
+  return store_text(ctx, s);
+}
+
+// CONCAT (strict: NULL if any argument is NULL, the arguments after it not evaluated): the
+// parts are measured, then written once straight into the arena. UPPER/LOWER over a CONCAT
+// fold into it (`case_change`) and map the fresh bytes in place: one arena string per row
+// instead of three copies through the scratch buffer.
+class ConcatNode final : public Node {
+ public:
+  ConcatNode(ExprType type, uint32_t offset, std::vector<NodePtr> args)
+      : Node(type, offset), args_(std::move(args)) {}
+
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    alignas(std::string_view) std::byte storage[sizeof(std::string_view) * kMaxArgs];
+    auto* parts = reinterpret_cast<std::string_view*>(storage);
+    size_t total = 0;
+    for (size_t i = 0; i < args_.size(); ++i) {
+      Value v;
+      if (!args_[i]->eval(ctx, v)) return false;
+      if (v.is_null()) {
+        out = Value();
+        return true;
+      }
+      new (&parts[i]) std::string_view(v.text);
+      total += v.text.size();
+    }
+    CDC_CHECK(ctx.row.arena != nullptr, "EvalRow::arena is set by every caller of eval()");
+    char* dst = static_cast<char*>(ctx.row.arena->allocate(total == 0 ? 1 : total, 1));
+    char* at = dst;
+    for (size_t i = 0; i < args_.size(); ++i) {
+      const std::string_view part = parts[i];
+      if (!part.empty()) std::memcpy(at, part.data(), part.size());
+      at += part.size();
+    }
+    out = Value::string(case_change_ == CaseChange::none
+                            ? std::string_view(dst, total)
+                            : change_case_in_place(ctx, case_change_, dst, total));
+    return true;
+  }
+
+  // UPPER(CONCAT(...)) / LOWER(CONCAT(...)): true when folded into this node.
+  bool fold_case_change(CaseChange change) {
+    if (case_change_ != CaseChange::none) return false;
+    case_change_ = change;
+    return true;
+  }
+
+ private:
+  std::vector<NodePtr> args_;
+  CaseChange case_change_ = CaseChange::none;
+};
+
+// SUBSTR(s, start[, length]): 1-based; a negative start counts from the end (-1 is the last
+// character); start 0 or a start beyond the string gives ''; a negative length is an error
+// in Flink, '' here. The result is a view into s. A positive start walks only the code points
+// up to the end of the result, not the whole string. Strict like a CallNode.
+class SubstrNode final : public Node {
+ public:
+  SubstrNode(ExprType type, uint32_t offset, std::vector<NodePtr> args)
+      : Node(type, offset), args_(std::move(args)) {}
+
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    Value text, start_value, length_value;
+    if (!args_[0]->eval(ctx, text)) return false;
+    if (text.is_null()) return set_null(out);
+    if (!args_[1]->eval(ctx, start_value)) return false;
+    if (start_value.is_null()) return set_null(out);
+    int64_t len = INT64_MAX;
+    if (args_.size() > 2) {
+      if (!args_[2]->eval(ctx, length_value)) return false;
+      if (length_value.is_null()) return set_null(out);
+      len = as_int64(length_value);
+    }
+    const std::string_view s = text.text;
+    const int64_t start = as_int64(start_value);
+    size_t begin = 0;
+    if (start > 0) {
+      begin = skip_code_points(s, 0, start - 1);
+      if (begin == s.size()) len = 0;  // start beyond the last character
+    } else {
+      const int64_t count = static_cast<int64_t>(code_point_count(s));
+      const int64_t first = start < 0 ? count + start : count;
+      if (first < 0 || first >= count) len = 0;
+      if (len > 0) begin = byte_offset_of(s, static_cast<size_t>(first));
+    }
+    if (len <= 0) {
+      out = Value::string({});
+      return true;
+    }
+    out = Value::string(s.substr(begin, skip_code_points(s, begin, len) - begin));
+    return true;
+  }
+
+ private:
+  static bool set_null(Value& out) {
+    out = Value();
+    return true;
+  }
+  std::vector<NodePtr> args_;
+};
 
 Status concat_ws_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t n, Value& out) {
   if (a[0].is_null()) {
@@ -69,26 +200,6 @@ Status concat_ws_fn(const EvalContext& ctx, const CallNode&, const Value* a, siz
     first = false;
   }
   return set_text(ctx, s, out);
-}
-
-// SUBSTR(s, start[, length]): 1-based; a negative start counts from the end (-1 is the last
-// character); start 0 or a start beyond the string gives ''; a negative length is an error
-// in Flink, '' here.
-Status substr_fn(const EvalContext&, const CallNode&, const Value* a, size_t n, Value& out) {
-  std::string_view s = a[0].text;
-  int64_t start = as_int64(a[1]);
-  int64_t len = n > 2 ? as_int64(a[2]) : INT64_MAX;
-  int64_t count = static_cast<int64_t>(code_point_count(s));
-  int64_t first = start > 0 ? start - 1 : start < 0 ? count + start : count;
-  if (first < 0 || first >= count || len <= 0) {
-    out = Value::string({});
-    return {};
-  }
-  size_t begin = byte_offset_of(s, static_cast<size_t>(first));
-  std::string_view rest = s.substr(begin);
-  size_t end = len >= count ? rest.size() : byte_offset_of(rest, static_cast<size_t>(len));
-  out = Value::string(rest.substr(0, end));
-  return {};
 }
 
 Status char_length_fn(const EvalContext&, const CallNode&, const Value* a, size_t, Value& out) {
@@ -165,6 +276,17 @@ template <FnImpl kFn>
 bool build_text_unary(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr& out) {
   coerce_to_text(c, args);
   ExprType t = string_type(args);
+  constexpr CaseChange kCase = kFn == change_case_fn<true>    ? CaseChange::upper
+                               : kFn == change_case_fn<false> ? CaseChange::lower
+                                                              : CaseChange::none;
+  if constexpr (kCase != CaseChange::none) {
+    // Same type (a string, nullable as the CONCAT) and the same result, one copy fewer.
+    if (auto* concat = dynamic_cast<ConcatNode*>(args[0].get());
+        concat != nullptr && concat->fold_case_change(kCase)) {
+      out = std::move(args[0]);
+      return true;
+    }
+  }
   if (kFn == char_length_fn) t.kind = ValueKind::int64;
   out = std::make_unique<CallNode>(t, call.offset, "", kFn, true, std::move(args));
   return true;
@@ -188,8 +310,7 @@ bool build_substr(Compiler& c, const Ast& call, std::vector<NodePtr>& args, Node
     if (!require_integer(c, args[i], call.text)) return false;
   }
   coerce_to_text(c, args, 0, 1);
-  out = std::make_unique<CallNode>(string_type(args), call.offset, "SUBSTR", substr_fn, true,
-                                   std::move(args));
+  out = std::make_unique<SubstrNode>(string_type(args), call.offset, std::move(args));
   return true;
 }
 
@@ -239,8 +360,7 @@ constexpr FunctionDef kStringFunctions[] = {
 
 bool build_concat(Compiler& c, uint32_t offset, std::vector<NodePtr> args, NodePtr& out) {
   coerce_to_text(c, args);
-  out = std::make_unique<CallNode>(string_type(args), offset, "CONCAT", concat_fn, true,
-                                   std::move(args));
+  out = std::make_unique<ConcatNode>(string_type(args), offset, std::move(args));
   return true;
 }
 

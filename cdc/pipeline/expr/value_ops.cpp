@@ -447,11 +447,67 @@ int three_way(const T& a, const T& b) {
 
 }  // namespace
 
+// The texts Decimal::parse accepts: [+-] digits with at most one '.', at least one digit.
+// Longer texts go the Decimal way, which orders them the same as long as they fit it.
+bool split_decimal_digits(std::string_view s, DecimalDigits& out) {
+  constexpr size_t kMaxFastLength = 100;  // aligned, still far inside Decimal's 231 digits
+  if (s.size() > kMaxFastLength) return false;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  bool negative = false;
+  if (p != end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  const auto is_digit = [](char c) { return static_cast<unsigned char>(c - '0') < 10; };
+  const char* const int_begin = p;
+  while (p != end && is_digit(*p)) ++p;
+  const char* const int_end = p;
+  const char* frac_begin = p;
+  const char* frac_end = p;
+  if (p != end && *p == '.') {
+    frac_begin = ++p;
+    while (p != end && is_digit(*p)) ++p;
+    frac_end = p;
+  }
+  if (p != end || (int_end == int_begin && frac_end == frac_begin)) return false;
+  const char* i = int_begin;
+  while (i != int_end && *i == '0') ++i;
+  while (frac_end != frac_begin && frac_end[-1] == '0') --frac_end;
+  out.integer = std::string_view(i, static_cast<size_t>(int_end - i));
+  out.fraction = std::string_view(frac_begin, static_cast<size_t>(frac_end - frac_begin));
+  out.negative = negative && !(out.integer.empty() && out.fraction.empty());  // -0 is 0
+  return true;
+}
+
+bool compare_decimal_text(std::string_view a, std::string_view b, int& out) {
+  DecimalDigits x, y;
+  if (!split_decimal_digits(a, x) || !split_decimal_digits(b, y)) return false;
+  out = compare_decimal_digits(x, y);
+  return true;
+}
+
+int compare_decimal_digits(const DecimalDigits& x, const DecimalDigits& y) {
+  if (x.negative != y.negative) return x.negative ? -1 : 1;
+  int magnitude = 0;
+  if (x.integer.size() != y.integer.size()) {
+    magnitude = x.integer.size() < y.integer.size() ? -1 : 1;
+  } else if (int c = x.integer.compare(y.integer); c != 0) {
+    magnitude = c < 0 ? -1 : 1;
+  } else if (int d = x.fraction.compare(y.fraction); d != 0) {
+    // Without trailing zeros a shorter fraction that is a prefix of the other is smaller.
+    magnitude = d < 0 ? -1 : 1;
+  }
+  return x.negative ? -magnitude : magnitude;
+}
+
 int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZone& zone) {
   switch (mode) {
     case CompareMode::integer:
       return three_way(as_int128(a), as_int128(b));
     case CompareMode::decimal: {
+      int c = 0;
+      if (a.kind == ValueKind::decimal && b.kind == ValueKind::decimal &&
+          compare_decimal_text(a.text, b.text, c)) {
+        return c;
+      }
       Decimal x, y;
       (void)as_decimal(a, x);  // ignored: the compiler only lets exact numerics here
       (void)as_decimal(b, y);

@@ -40,4 +40,21 @@ enum class CompareMode : uint8_t { integer, decimal, floating, text, boolean, te
 // -1, 0, 1. Both non-null and of kinds valid for `mode`.
 int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZone& zone);
 
+// Orders two DECIMAL digit texts ("-0123.4500", ".5", "+7.") by reading the digits: sign, then
+// the integer digits without leading zeros, then the fraction digits without trailing zeros,
+// so that the scales need no aligning and nothing is parsed into a Decimal (-0 equals 0).
+// False, leaving `out` alone, for text Decimal::parse would reject or that is too long to be
+// sure the Decimal path orders it the same way: callers then fall back to Decimal.
+bool compare_decimal_text(std::string_view a, std::string_view b, int& out);
+
+// The parts compare_decimal_text reads, for a side split once (a literal at compile time).
+struct DecimalDigits {
+  bool negative = false;
+  std::string_view integer;   // no leading zeros
+  std::string_view fraction;  // no trailing zeros
+};
+// False for text compare_decimal_text does not take (see there).
+bool split_decimal_digits(std::string_view text, DecimalDigits& out);
+int compare_decimal_digits(const DecimalDigits& x, const DecimalDigits& y);  // -1, 0, 1
+
 }  // namespace cdc::pipeline::expr

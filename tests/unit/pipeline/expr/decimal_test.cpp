@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
+
+#include "cdc/pipeline/expr/value_ops.h"
 
 using namespace cdc::pipeline::expr;
 
@@ -88,4 +91,27 @@ TEST_CASE("decimal: rescale rounds half away from zero, floor and ceiling") {
   CHECK(dec("123.99").to_int64(v));
   CHECK(v == 123);
   CHECK(dec("0.1").to_double() == 0.1);
+}
+
+TEST_CASE("compare_decimal_text orders digit texts exactly as Decimal compare does") {
+  const std::vector<std::string> texts = {
+      "0",      "-0",     "+0",    "0.000",  "-0.00", ".0",      "0.",     "1",      "-1",
+      "+1",     "1.0",    "01.00", "10",     "9.999", "10.001",  "-10",    "-9.99",  "123.45",
+      "123.4",  "123.450", "123.451", "-123.45", "-123.449", ".5", "-.5",  "0.05",   "0.5",
+      "5.",     "99999999999999999999.99", "100000000000000000000", "-0.125", "-0.1250",
+      "-0.12",  "-0.13"};
+  for (const std::string& a : texts) {
+    for (const std::string& b : texts) {
+      int fast = 2;
+      REQUIRE(compare_decimal_text(a, b, fast));
+      CHECK_MESSAGE(fast == compare(dec(a), dec(b)), a << " vs " << b);
+    }
+  }
+  int untouched = 7;
+  for (std::string_view bad : {"", "-", ".", "1.2.3", "1e3", " 1", "1 ", "--1", "0x1", "1,5"}) {
+    CHECK_FALSE(compare_decimal_text(bad, "1", untouched));
+    CHECK_FALSE(compare_decimal_text("1", bad, untouched));
+  }
+  CHECK_FALSE(compare_decimal_text(std::string(101, '9'), "1", untouched));  // the Decimal way
+  CHECK(untouched == 7);
 }
