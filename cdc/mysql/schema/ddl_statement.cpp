@@ -40,8 +40,9 @@ class StatementReader {
   DdlStatement drop(size_t i);
   DdlStatement truncate(size_t i);
   // One ALTER clause in s[begin, end); false (and `why`) when it cannot be read.
+  // `more`: the further clauses one clause stands for (ADD COLUMN (a INT, b INT)).
   bool alter_clause(size_t begin, size_t end, const TableId& table, AlterClause& c,
-                    std::string& why) const;
+                    std::vector<AlterClause>& more, std::string& why) const;
   // FIRST / AFTER col at the end of s[begin, end): takes it off `end`.
   void placement(size_t begin, size_t& end, AlterClause& c) const;
 
@@ -126,6 +127,11 @@ DdlStatement StatementReader::create(size_t i) {
     st.like = *like;
     return st;
   }
+  for (size_t k = n; k + 2 < s_.size(); ++k) {
+    if (is_word(s_[k], "WITH") && is_word(s_[k + 1], "SYSTEM") && is_word(s_[k + 2], "VERSIONING")) {
+      return unparseable("WITH SYSTEM VERSIONING adds hidden row_start/row_end columns", {*name});
+    }
+  }
   std::vector<DdlTable> out;
   ddl::Parser p = parser_;
   p.set_database(std::string(db_));
@@ -147,7 +153,7 @@ void StatementReader::placement(size_t begin, size_t& end, AlterClause& c) const
 }
 
 bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& table, AlterClause& c,
-                                   std::string& why) const {
+                                   std::vector<AlterClause>& more, std::string& why) const {
   using K = AlterClause::Kind;
   size_t i = begin;
   auto at = [&](size_t k, std::string_view w) { return k < end && is_word(s_[k], w); };
@@ -187,19 +193,52 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
       c.key_columns = std::move(*cols);
       return true;
     }
+    if (at(i, "SYSTEM")) {
+      why = "ADD SYSTEM VERSIONING adds hidden row_start/row_end columns to the row image";
+      return false;
+    }
     static constexpr std::string_view kNoColumn[] = {"INDEX",   "KEY",     "UNIQUE", "FULLTEXT",
                                                      "SPATIAL", "FOREIGN", "CHECK",  "PARTITION",
-                                                     "PERIOD",  "SYSTEM"};
+                                                     "PERIOD"};
     for (auto w : kNoColumn) {
       if (at(i, w)) return true;  // no_column_change
     }
     if (at(i, "COLUMN")) ++i;
     if_exists(true);
     if (i < end && is_punct(s_[i], '(')) {
-      why =
-          "ADD COLUMN with a parenthesised list is read one column at a time only: write ADD c1 "
-          "..., ADD c2 ...";
-      return false;
+      // ADD [COLUMN] [IF NOT EXISTS] (c1 def, c2 def, ...): each in turn, appended at the end.
+      if (!is_punct(s_[end - 1], ')')) {
+        why = "expected ')' closing the ADD COLUMN list";
+        return false;
+      }
+      const bool if_not_exists = c.if_exists;
+      size_t from = i + 1;
+      int depth = 0;
+      for (size_t k = i + 1; k < end; ++k) {
+        if (is_punct(s_[k], '(')) ++depth;
+        if (is_punct(s_[k], ')') && depth > 0) {
+          --depth;
+          continue;
+        }
+        if ((depth == 0 && is_punct(s_[k], ',')) || k == end - 1) {
+          AlterClause one;
+          one.kind = K::add_column;
+          one.if_exists = if_not_exists;
+          bool pk = false;
+          auto col = parser_.column_definition(s_, from, k, table.to_string(),
+                                               one.inherits_charset, pk);
+          if (!col) {
+            why = col.error().message;
+            return false;
+          }
+          one.column = std::move(*col);
+          more.push_back(std::move(one));
+          from = k + 1;
+        }
+      }
+      c = std::move(more.front());
+      more.erase(more.begin());
+      return true;
     }
     size_t e = end;
     placement(i, e, c);
@@ -212,8 +251,12 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
       c.kind = K::drop_primary_key;
       return true;
     }
+    if (at(i, "SYSTEM")) {
+      why = "DROP SYSTEM VERSIONING removes hidden row_start/row_end columns from the row image";
+      return false;
+    }
     static constexpr std::string_view kNoColumn[] = {"INDEX",      "KEY",       "FOREIGN", "CHECK",
-                                                     "CONSTRAINT", "PARTITION", "SYSTEM"};
+                                                     "CONSTRAINT", "PARTITION", "PERIOD"};
     for (auto w : kNoColumn) {
       if (at(i, w)) return true;
     }
@@ -286,7 +329,10 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
       size_t v = i + 2;
       std::string sign;
       if (is_punct(s_[v], '-') && v + 1 < end) sign = s_[v++].text;
-      if (!is_word(s_[v], "NULL")) c.column.default_value = sign + s_[v].text;
+      // An expression default (SET DEFAULT (expr)) is kept as no literal, as in CREATE TABLE.
+      if (!is_word(s_[v], "NULL") && !is_punct(s_[v], '(')) {
+        c.column.default_value = sign + s_[v].text;
+      }
       return true;
     }
     if (at(i, "SET") && (at(i + 1, "VISIBLE") || at(i + 1, "INVISIBLE"))) {
@@ -296,9 +342,35 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
     why = "expected SET DEFAULT or DROP DEFAULT";
     return false;
   }
-  if (at(i, "CONVERT")) {  // changes the character set of every text column
-    why = "CONVERT TO CHARACTER SET is not applied to the schema history";
-    return false;
+  if (at(i, "CONVERT")) {  // changes the character set of every character column
+    size_t k = i + 1;
+    if (at(k, "TO")) ++k;
+    if (at(k, "CHARACTER") && at(k + 1, "SET")) {
+      k += 2;
+    } else if (at(k, "CHARSET")) {
+      ++k;
+    } else {
+      why = "expected CONVERT TO CHARACTER SET name";
+      return false;
+    }
+    if (k < end && is_punct(s_[k], '=')) ++k;
+    if (k >= end || !is_name(s_[k]) || at(k, "DEFAULT")) {
+      why = "CONVERT TO CHARACTER SET needs a named character set (DEFAULT is not applied)";
+      return false;
+    }
+    c.kind = K::convert_charset;
+    c.column.charset = ddl::lower(s_[k].text);
+    if (c.column.charset == "utf8") c.column.charset = "utf8mb3";
+    ++k;
+    if (at(k, "COLLATE")) {
+      k += 2;
+      if (k - 1 < end && is_punct(s_[k - 1], '=')) ++k;  // COLLATE = name
+    }
+    if (k != end) {
+      why = "unexpected '" + ddl::Parser::preview(s_, k) + "' after CONVERT TO CHARACTER SET";
+      return false;
+    }
+    return true;
   }
   // Table options and algorithm clauses change no column.
   static constexpr std::string_view kOptions[] = {"ENGINE",
@@ -343,8 +415,6 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
                                                   "TRUNCATE",
                                                   "DISCARD",
                                                   "IMPORT",
-                                                  "WAIT",
-                                                  "NOWAIT",
                                                   "PAGE_COMPRESSED",
                                                   "SEQUENCE"};
   if (i == end) return true;  // an empty clause list (ALTER TABLE t) is a rebuild
@@ -359,8 +429,15 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
 }
 
 DdlStatement StatementReader::alter(size_t i) {
+  if (words(i, {"IF", "EXISTS"})) i += 2;  // MariaDB 10.5+
   auto name = table_name(i);
   if (!name) return unparseable("expected a table name after ALTER TABLE");
+  // MariaDB's lock timeout: ALTER TABLE t WAIT n | NOWAIT clauses...
+  if (word(i, "WAIT") && i + 1 < s_.size()) {
+    i += 2;
+  } else if (word(i, "NOWAIT")) {
+    ++i;
+  }
   DdlStatement st;
   st.kind = DdlStatement::Kind::alter_table;
   st.table = *name;
@@ -371,12 +448,14 @@ DdlStatement StatementReader::alter(size_t i) {
     if (i < s_.size() && is_punct(s_[i], ')')) --depth;
     if (i == s_.size() || (depth == 0 && is_punct(s_[i], ','))) {
       AlterClause c;
+      std::vector<AlterClause> more;
       std::string why;
-      if (!alter_clause(begin, i, *name, c, why)) {
+      if (!alter_clause(begin, i, *name, c, more, why)) {
         return unparseable("ALTER TABLE " + name->to_string() + ": " + why, {*name});
       }
       if (c.kind == AlterClause::Kind::rename_table) st.tables.push_back(c.new_table);
       if (c.kind != AlterClause::Kind::no_column_change) st.clauses.push_back(std::move(c));
+      for (auto& m : more) st.clauses.push_back(std::move(m));
       begin = i + 1;
     }
   }

@@ -25,6 +25,7 @@ struct AlterClause {
     add_primary_key,
     drop_primary_key,
     rename_table,
+    convert_charset,   // CONVERT TO CHARACTER SET cs: every character column's charset (column.charset)
     no_column_change,  // ADD INDEX, ENGINE=..., COMMENT=..., ALGORITHM=..., ...
   };
   Kind kind = Kind::no_column_change;

@@ -112,6 +112,24 @@ Result<TableSchemaPtr> SchemaHistory::install(const MysqlPosition& at, TableSche
   return TableSchemaPtr(ptr);
 }
 
+namespace {
+
+bool same_column(const Column& a, const Column& b) {
+  return a.name == b.name && a.source_type == b.source_type && a.kind == b.kind &&
+         a.nullable == b.nullable && a.is_unsigned == b.is_unsigned && a.charset == b.charset &&
+         a.length == b.length && a.precision == b.precision && a.scale == b.scale &&
+         a.fsp == b.fsp && a.labels == b.labels && a.default_value == b.default_value;
+}
+
+// Whether an ALTER left everything a row event or a sink reads unchanged.
+bool same_row_schema(const TableSchema& a, const TableSchema& b) {
+  return a.id == b.id && a.primary_key == b.primary_key &&
+         std::equal(a.columns.begin(), a.columns.end(), b.columns.begin(), b.columns.end(),
+                    same_column);
+}
+
+}  // namespace
+
 Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlStatement& ddl) const {
   using K = AlterClause::Kind;
   TableSchema s = base;
@@ -213,6 +231,16 @@ Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlSta
       case K::rename_table:
         s.id = c.new_table;
         break;
+      case K::convert_charset:
+        // Every character column (CHAR, VARCHAR, TEXT, ENUM, SET) takes the new character set;
+        // to binary they become BINARY/VARBINARY/BLOB. Binary columns stay as they are.
+        for (auto& col : s.columns) {
+          if (col.charset.empty() || col.charset == "binary") continue;
+          col.charset = c.column.charset;
+          if (col.charset == "binary" && col.kind == ValueKind::string) col.kind = ValueKind::bytes;
+        }
+        text_charset = c.column.charset;
+        break;
       case K::no_column_change:
         break;
     }
@@ -282,6 +310,8 @@ Result<std::vector<SchemaHistory::Change>> SchemaHistory::apply(
       auto base = current(ddl.table);
       if (!base) return cannot_apply(ddl.table, "the table is not in the schema history");
       CDC_TRY_ASSIGN(TableSchema s, altered(*base, ddl));
+      // ADD INDEX, ENGINE=, ALGORITHM=, partitioning, ...: the row schema is the same, no event.
+      if (same_row_schema(*base, s)) return changes;
       if (target != ddl.table) {
         CDC_TRY(install(at, dropped(ddl.table), SchemaOrigin::ddl));
         if (!will) {

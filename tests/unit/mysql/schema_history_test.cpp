@@ -199,4 +199,160 @@ TEST_CASE("versions are written through to the store and loaded back by position
 }
 
 }  // namespace
+
+// Every ALTER form MariaDB 10.11 / MySQL 8 accept that leaves the row image alone: read, applied
+// to nothing, and no schema-change event.
+TEST_CASE("DDL that changes no column of a captured table: no version, no event") {
+  SchemaHistory h;
+  apply(h,
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET latin1, b INT, "
+        "parent INT, d DATE)",
+        100);
+  REQUIRE(h.current(kT)->version == 1);
+  uint64_t at = 200;
+  for (const char* sql : {
+           "ALTER TABLE t ADD INDEX ia (a)",
+           "ALTER TABLE t ADD KEY kb (b), ADD UNIQUE KEY ub (b)",
+           "ALTER TABLE t ADD UNIQUE INDEX (a, b)",
+           "ALTER TABLE t ADD FULLTEXT INDEX ft (a)",
+           "ALTER TABLE t ADD SPATIAL INDEX sp (a)",
+           "ALTER TABLE t DROP INDEX ia, DROP KEY kb",
+           "ALTER TABLE t DROP INDEX IF EXISTS nope",
+           "ALTER TABLE t RENAME INDEX ub TO ub2, RENAME KEY x TO y",
+           "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (parent) REFERENCES p (id) ON DELETE CASCADE",
+           "ALTER TABLE t ADD FOREIGN KEY (parent) REFERENCES p (id)",
+           "ALTER TABLE t DROP FOREIGN KEY fk",
+           "ALTER TABLE t ADD CONSTRAINT ck CHECK (a <> 'x,y)' /* , */ AND b > 0)",
+           "ALTER TABLE t ADD CHECK (b > 0)",
+           "ALTER TABLE t DROP CHECK ck, DROP CONSTRAINT IF EXISTS c2",
+           "ALTER TABLE t ALTER INDEX ub2 INVISIBLE",
+           "ALTER TABLE t ALTER INDEX ub2 VISIBLE",
+           "ALTER TABLE t ALTER COLUMN b SET VISIBLE",
+           "ALTER TABLE t ALTER COLUMN b SET INVISIBLE",
+           "ALTER TABLE t ALGORITHM=INPLACE, LOCK=NONE",
+           "ALTER TABLE t FORCE",
+           "ALTER TABLE t",
+           "ALTER TABLE t ENGINE=InnoDB",
+           "ALTER TABLE t AUTO_INCREMENT=1000",
+           "ALTER TABLE t COMMENT='a, (b) -- not a comment'",
+           "ALTER TABLE t ROW_FORMAT=DYNAMIC",
+           "ALTER TABLE t DEFAULT CHARACTER SET = utf8mb4 COLLATE utf8mb4_bin",
+           "ALTER TABLE t CHARACTER SET utf8mb4",
+           "ALTER TABLE t ORDER BY b",
+           "ALTER TABLE t PARTITION BY HASH(id) PARTITIONS 4",
+           "ALTER TABLE t ADD PARTITION (PARTITION p9 VALUES LESS THAN (100))",
+           "ALTER TABLE t DROP PARTITION p1",
+           "ALTER TABLE t REORGANIZE PARTITION p0 INTO (PARTITION a VALUES LESS THAN (5), "
+           "PARTITION b VALUES LESS THAN (10))",
+           "ALTER TABLE t TRUNCATE PARTITION p0",
+           "ALTER TABLE t COALESCE PARTITION 2",
+           "ALTER TABLE t EXCHANGE PARTITION p0 WITH TABLE t2",
+           "ALTER TABLE t REMOVE PARTITIONING",
+           "ALTER TABLE t DISCARD TABLESPACE",
+           "ALTER TABLE t IMPORT TABLESPACE",
+           "ALTER ONLINE TABLE t ADD INDEX io (b)",
+           "ALTER IGNORE TABLE t ADD UNIQUE (b)",
+           "ALTER TABLE t WAIT 5 ADD INDEX iw (b)",
+           "ALTER TABLE t NOWAIT ENGINE=InnoDB",
+           "ALTER TABLE IF EXISTS t ENGINE=InnoDB",
+           "ALTER TABLE t ADD COLUMN IF NOT EXISTS b INT",
+           "ALTER TABLE t DROP COLUMN IF EXISTS nope",
+           "ALTER TABLE t ADD PERIOD FOR p (d, d)",
+           "CREATE INDEX i ON t (a)",
+           "CREATE UNIQUE INDEX u ON t (b)",
+           "CREATE FULLTEXT INDEX f ON t (a)",
+           "CREATE SPATIAL INDEX s ON t (a)",
+           "DROP INDEX i ON t",
+           "CREATE OR REPLACE VIEW v AS SELECT * FROM t",
+           "DROP VIEW IF EXISTS v",
+           "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.b = 1",
+           "DROP TRIGGER tr",
+           "CREATE PROCEDURE p() BEGIN SELECT 1; END",
+           "DROP PROCEDURE IF EXISTS p",
+           "CREATE FUNCTION f() RETURNS INT RETURN 1",
+           "DROP FUNCTION f",
+           "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM t",
+           "DROP EVENT e",
+           "CREATE USER u IDENTIFIED BY 'p'",
+           "DROP USER u",
+           "GRANT SELECT ON app.t TO u",
+           "REVOKE SELECT ON app.t FROM u",
+           "OPTIMIZE TABLE t",
+           "ANALYZE TABLE t",
+           "REPAIR TABLE t",
+           "CHECK TABLE t",
+           "CREATE DATABASE IF NOT EXISTS other",
+           "DROP DATABASE IF EXISTS other",
+       }) {
+    CAPTURE(sql);
+    CHECK(apply(h, sql, at += 10).empty());
+  }
+  CHECK(h.current(kT)->version == 1);
+  CHECK(h.versions(kT).size() == 1);
+}
+
+TEST_CASE("CONVERT TO CHARACTER SET, ADD COLUMN lists, generated and invisible columns") {
+  SchemaHistory h;
+  apply(h,
+        "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET latin1, b BLOB, "
+        "e ENUM('x','y') CHARACTER SET latin1, n INT) DEFAULT CHARSET=latin1",
+        100);
+  auto ch = apply(h, "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", 200);
+  REQUIRE(ch.size() == 1);
+  auto s = h.current(kT);
+  CHECK(s->version == 2);
+  CHECK(s->columns[1].charset == "utf8mb4");
+  CHECK(s->columns[2].charset.empty());  // BLOB stays binary
+  CHECK(s->columns[2].kind == ValueKind::bytes);
+  CHECK(s->columns[3].charset == "utf8mb4");
+  CHECK(s->columns[4].charset.empty());
+  CHECK(h.current(kT)->columns[1].source_type == "varchar(10)");
+
+  // A column added later without a character set takes the converted one.
+  ch = apply(h,
+             "ALTER TABLE t ADD COLUMN (c1 INT NOT NULL DEFAULT 3, c2 VARCHAR(5), "
+             "c3 DECIMAL(6,2)), ADD c4 INT FIRST",
+             300);
+  REQUIRE(ch.size() == 1);
+  CHECK(names(h.current(kT)) ==
+        std::vector<std::string>{"c4", "id", "a", "b", "e", "n", "c1", "c2", "c3"});
+  s = h.current(kT);
+  CHECK(s->columns[6].default_value == std::optional<std::string>("3"));
+  CHECK_FALSE(s->columns[6].nullable);
+  CHECK(s->columns[7].charset == "utf8mb4");
+  CHECK(s->columns[8].source_type == "decimal(6,2)");
+  CHECK(s->primary_key == std::vector<uint32_t>{1});
+
+  // MariaDB: IF NOT EXISTS skips the columns that are there, adds the others.
+  apply(h, "ALTER TABLE t ADD COLUMN IF NOT EXISTS (c1 INT, c5 BIGINT)", 400);
+  CHECK(names(h.current(kT)).back() == "c5");
+  CHECK(h.current(kT)->columns[6].default_value == std::optional<std::string>("3"));
+
+  // Generated columns are columns of the row image (binlog_row_image=FULL logs VIRTUAL ones
+  // too); invisible columns are too.
+  apply(h,
+        "ALTER TABLE t ADD COLUMN g INT AS (n * 2 /* ) */ + LENGTH('a,)b')) VIRTUAL, "
+        "ADD COLUMN gs VARCHAR(20) GENERATED ALWAYS AS (CONCAT(a, ')')) STORED NOT NULL, "
+        "ADD COLUMN hid INT INVISIBLE DEFAULT 9",
+        500);
+  s = h.current(kT);
+  CHECK(names(s) == std::vector<std::string>{"c4", "id", "a", "b", "e", "n", "c1", "c2", "c3",
+                                             "c5", "g", "gs", "hid"});
+  CHECK(s->columns[10].source_type == "int(11)");
+  CHECK(s->columns[11].source_type == "varchar(20)");
+  CHECK(s->columns[12].default_value == std::optional<std::string>("9"));
+
+  // ALTER COLUMN SET/DROP DEFAULT changes the default only.
+  apply(h, "ALTER TABLE t ALTER COLUMN n SET DEFAULT 5, ALTER c1 DROP DEFAULT", 600);
+  CHECK(h.current(kT)->columns[5].default_value == std::optional<std::string>("5"));
+  CHECK_FALSE(h.current(kT)->columns[6].default_value);
+
+  apply(h, "ALTER TABLE t ALTER COLUMN n SET DEFAULT (1 + ')')", 650);
+  CHECK_FALSE(h.current(kT)->columns[5].default_value);
+
+  apply(h, "ALTER TABLE t CONVERT TO CHARSET binary", 700);
+  CHECK(h.current(kT)->columns[2].charset == "binary");
+  CHECK(h.current(kT)->columns[2].kind == ValueKind::bytes);
+}
+
 }  // namespace cdc::mysql
