@@ -332,6 +332,11 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
       // An expression default (SET DEFAULT (expr)) is kept as no literal, as in CREATE TABLE.
       if (!is_word(s_[v], "NULL") && !is_punct(s_[v], '(')) {
         c.column.default_value = sign + s_[v].text;
+        // 1.5 is three tokens: a word, '.', a word.
+        if (v + 2 < end && is_punct(s_[v + 1], '.') && s_[v + 2].kind == Token::Kind::word &&
+            s_[v].kind == Token::Kind::word) {
+          *c.column.default_value += "." + s_[v + 2].text;
+        }
       }
       return true;
     }
@@ -416,8 +421,23 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
                                                   "DISCARD",
                                                   "IMPORT",
                                                   "PAGE_COMPRESSED",
-                                                  "SEQUENCE"};
+                                                  "PAGE_COMPRESSION_LEVEL",
+                                                  "IETF_QUOTES",
+                                                  "SEQUENCE",
+                                                  "TABLESPACE",
+                                                  "STORAGE",
+                                                  "UNION",
+                                                  "INSERT_METHOD",
+                                                  "DATA",  // DATA DIRECTORY=
+                                                  "AUTOEXTEND_SIZE",
+                                                  "ENGINE_ATTRIBUTE",
+                                                  "SECONDARY_ENGINE",
+                                                  "SECONDARY_ENGINE_ATTRIBUTE",
+                                                  "SECONDARY_LOAD",
+                                                  "SECONDARY_UNLOAD",
+                                                  "UPGRADE"};  // UPGRADE PARTITIONING
   if (i == end) return true;  // an empty clause list (ALTER TABLE t) is a rebuild
+  if (at(i, "INDEX") && at(i + 1, "DIRECTORY")) return true;
   for (auto w : kOptions) {
     if (at(i, w)) {
       // DEFAULT CHARSET= is a table option; it changes the default of later columns only.

@@ -207,5 +207,52 @@ TEST_CASE(
   CHECK(st.kind == Kind::unparseable);
 }
 
+
+TEST_CASE("CONVERT TO CHARACTER SET, ADD COLUMN lists, WAIT/NOWAIT, IF EXISTS: the clauses read") {
+  auto st = parse("ALTER TABLE t CONVERT TO CHARACTER SET utf8 COLLATE utf8_general_ci");
+  REQUIRE(st.kind == Kind::alter_table);
+  REQUIRE(st.clauses.size() == 1);
+  CHECK(st.clauses[0].kind == CK::convert_charset);
+  CHECK(st.clauses[0].column.charset == "utf8mb3");
+  st = parse("ALTER TABLE t CONVERT TO CHARSET = latin1, ENGINE=InnoDB");
+  REQUIRE(st.clauses.size() == 1);
+  CHECK(st.clauses[0].column.charset == "latin1");
+
+  st = parse("ALTER TABLE IF EXISTS x.t WAIT 10 ADD COLUMN IF NOT EXISTS (a INT, b VARCHAR(3) "
+             "DEFAULT 'p,q', c DECIMAL(5,2) CHECK (c > 0)), ADD d INT AFTER a");
+  REQUIRE(st.kind == Kind::alter_table);
+  CHECK(st.table == TableId{"x", "t"});
+  REQUIRE(st.clauses.size() == 4);
+  CHECK(st.clauses[0].column.name == "a");
+  CHECK(st.clauses[1].column.name == "b");
+  CHECK(st.clauses[1].column.default_value == std::optional<std::string>("p,q"));
+  CHECK(st.clauses[1].inherits_charset);
+  CHECK(st.clauses[2].column.source_type == "decimal(5,2)");
+  for (int k = 0; k < 3; ++k) {
+    CHECK(st.clauses[k].kind == CK::add_column);
+    CHECK(st.clauses[k].if_exists);
+  }
+  CHECK(st.clauses[3].column.name == "d");
+  CHECK(st.clauses[3].after == "a");
+
+  st = parse("ALTER TABLE t NOWAIT ALTER COLUMN a SET DEFAULT -1.5");
+  REQUIRE(st.clauses.size() == 1);
+  CHECK(st.clauses[0].kind == CK::set_default);
+  CHECK(st.clauses[0].column.default_value == std::optional<std::string>("-1.5"));
+
+  // Clauses that change no column leave no clause behind.
+  for (const char* sql :
+       {"ALTER TABLE t TABLESPACE ts", "ALTER TABLE t DATA DIRECTORY='/x'",
+        "ALTER TABLE t INDEX DIRECTORY='/x'", "ALTER TABLE t UPGRADE PARTITIONING",
+        "ALTER TABLE t ALTER INDEX i IGNORED", "ALTER TABLE t ALTER CHECK c NOT ENFORCED",
+        "ALTER TABLE t STATS_AUTO_RECALC=1, KEY_BLOCK_SIZE=8",
+        "ALTER TABLE t ADD INDEX i ((a + 1)), ALGORITHM=INSTANT"}) {
+    CAPTURE(sql);
+    st = parse(sql);
+    CHECK(st.kind == Kind::alter_table);
+    CHECK(st.clauses.empty());
+  }
+}
+
 }  // namespace
 }  // namespace cdc::mysql
