@@ -438,6 +438,24 @@ bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& tabl
                                                   "UPGRADE"};  // UPGRADE PARTITIONING
   if (i == end) return true;  // an empty clause list (ALTER TABLE t) is a rebuild
   if (at(i, "INDEX") && at(i + 1, "DIRECTORY")) return true;
+  {  // [DEFAULT] CHARACTER SET [=] cs / CHARSET [=] cs: the default of columns added later
+    size_t k = at(i, "DEFAULT") ? i + 1 : i;
+    bool charset = false;
+    if (at(k, "CHARACTER") && at(k + 1, "SET")) {
+      k += 2;
+      charset = true;
+    } else if (at(k, "CHARSET")) {
+      ++k;
+      charset = true;
+    }
+    if (charset && k < end && is_punct(s_[k], '=')) ++k;
+    if (charset && k < end && is_name(s_[k]) && !at(k, "DEFAULT")) {
+      c.kind = K::table_charset;
+      c.column.charset = ddl::lower(s_[k].text);
+      if (c.column.charset == "utf8") c.column.charset = "utf8mb3";
+      return true;
+    }
+  }
   for (auto w : kOptions) {
     if (at(i, w)) {
       // DEFAULT CHARSET= is a table option; it changes the default of later columns only.

@@ -26,6 +26,7 @@ struct AlterClause {
     drop_primary_key,
     rename_table,
     convert_charset,   // CONVERT TO CHARACTER SET cs: every character column's charset (column.charset)
+    table_charset,     // [DEFAULT] CHARACTER SET= cs: the charset of columns added later (column.charset)
     no_column_change,  // ADD INDEX, ENGINE=..., COMMENT=..., ALGORITHM=..., ...
   };
   Kind kind = Kind::no_column_change;

@@ -241,6 +241,9 @@ Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlSta
         }
         text_charset = c.column.charset;
         break;
+      case K::table_charset:
+        text_charset = c.column.charset;  // the columns this statement adds after it
+        break;
       case K::no_column_change:
         break;
     }

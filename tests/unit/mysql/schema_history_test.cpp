@@ -350,6 +350,12 @@ TEST_CASE("CONVERT TO CHARACTER SET, ADD COLUMN lists, generated and invisible c
   apply(h, "ALTER TABLE t ALTER COLUMN n SET DEFAULT (1 + ')')", 650);
   CHECK_FALSE(h.current(kT)->columns[5].default_value);
 
+  // A table default set in the same statement applies to the columns added after it; alone it
+  // changes nothing.
+  CHECK(apply(h, "ALTER TABLE t DEFAULT CHARSET=latin1", 660).empty());
+  apply(h, "ALTER TABLE t CHARACTER SET = latin1, ADD z1 TEXT", 670);
+  CHECK(h.current(kT)->columns.back().charset == "latin1");
+
   apply(h, "ALTER TABLE t CONVERT TO CHARSET binary", 700);
   CHECK(h.current(kT)->columns[2].charset == "binary");
   CHECK(h.current(kT)->columns[2].kind == ValueKind::bytes);
