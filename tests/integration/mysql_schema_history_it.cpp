@@ -266,7 +266,8 @@ TEST_CASE(
 // partitioning, views, triggers, routines, grants, maintenance) change nothing and make no event.
 // The pipeline never stops, every row has the right names and values, and a replay from before
 // them gives the same lines.
-TEST_CASE("DDL forms that change no column, and CONVERT/ADD lists/generated columns, between rows") {
+TEST_CASE(
+    "DDL forms that change no column, and CONVERT/ADD lists/generated columns, between rows") {
   testing::MariaDbSession sql(testing::MariaDbSession::As::root);
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_hist");
   sql.run("DROP VIEW IF EXISTS sluice_hist.wv");
@@ -285,7 +286,8 @@ TEST_CASE("DDL forms that change no column, and CONVERT/ADD lists/generated colu
   opts.table_include = {"sluice_hist\\.w"};
   auto make_source = [&] {
     return std::make_unique<MysqlSource>(
-        opts, std::make_unique<daemon::StateSchemaHistoryStore>(**store, "schema-history-forms-it"));
+        opts,
+        std::make_unique<daemon::StateSchemaHistoryStore>(**store, "schema-history-forms-it"));
   };
   auto live = make_source();
   REQUIRE(live->open(Position{}));

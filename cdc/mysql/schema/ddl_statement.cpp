@@ -128,7 +128,8 @@ DdlStatement StatementReader::create(size_t i) {
     return st;
   }
   for (size_t k = n; k + 2 < s_.size(); ++k) {
-    if (is_word(s_[k], "WITH") && is_word(s_[k + 1], "SYSTEM") && is_word(s_[k + 2], "VERSIONING")) {
+    if (is_word(s_[k], "WITH") && is_word(s_[k + 1], "SYSTEM") &&
+        is_word(s_[k + 2], "VERSIONING")) {
       return unparseable("WITH SYSTEM VERSIONING adds hidden row_start/row_end columns", {*name});
     }
   }

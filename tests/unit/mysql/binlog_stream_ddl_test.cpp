@@ -197,7 +197,8 @@ TEST_CASE(
       "QUERY (2) at " + kFile + ":" + std::to_string(at) +
           ": DDL 'ALTER TABLE t ADD SYSTEM VERSIONING' touches a captured table and cannot parse "
           "it: ALTER TABLE demo.t: ADD SYSTEM VERSIONING adds hidden row_start/row_end columns to "
-          "the row image (set schema.unparseable-ddl: resync to re-read the schema from information_schema instead)");
+          "the row image (set schema.unparseable-ddl: resync to re-read the schema from "
+          "information_schema instead)");
   // A DDL that parses but does not fit the history stops the same way.
   Fixture g;
   auto s2 = g.stream();

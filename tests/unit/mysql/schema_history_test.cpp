@@ -219,7 +219,8 @@ TEST_CASE("DDL that changes no column of a captured table: no version, no event"
            "ALTER TABLE t DROP INDEX ia, DROP KEY kb",
            "ALTER TABLE t DROP INDEX IF EXISTS nope",
            "ALTER TABLE t RENAME INDEX ub TO ub2, RENAME KEY x TO y",
-           "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (parent) REFERENCES p (id) ON DELETE CASCADE",
+           "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (parent) REFERENCES p (id) ON DELETE "
+           "CASCADE",
            "ALTER TABLE t ADD FOREIGN KEY (parent) REFERENCES p (id)",
            "ALTER TABLE t DROP FOREIGN KEY fk",
            "ALTER TABLE t ADD CONSTRAINT ck CHECK (a <> 'x,y)' /* , */ AND b > 0)",
@@ -297,7 +298,8 @@ TEST_CASE("CONVERT TO CHARACTER SET, ADD COLUMN lists, generated and invisible c
         "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET latin1, b BLOB, "
         "e ENUM('x','y') CHARACTER SET latin1, n INT) DEFAULT CHARSET=latin1",
         100);
-  auto ch = apply(h, "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", 200);
+  auto ch =
+      apply(h, "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", 200);
   REQUIRE(ch.size() == 1);
   auto s = h.current(kT);
   CHECK(s->version == 2);
