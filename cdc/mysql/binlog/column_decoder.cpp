@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cdc/core/wkb_to_wkt.h"
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog/mysql_json.h"
 
@@ -433,8 +434,15 @@ Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& a
       if (col.real_type == static_cast<uint8_t>(ColumnType::geometry)) {
         // The server stores the SRID (4 bytes LE) then the WKB (MySQL and MariaDB alike).
         if (raw.size() < 4) return make_error(Errc::malformed, "GEOMETRY shorter than its SRID");
-        ByteReader srid(std::as_bytes(std::span(raw.data(), 4)));
-        return Value::geometry(arena.copy(raw.substr(4)), srid.u32le());
+        ByteReader srid_reader(std::as_bytes(std::span(raw.data(), 4)));
+        const uint32_t srid = srid_reader.u32le();
+        if (!col.geometry_wkt) return Value::geometry(arena.copy(raw.substr(4)), srid);
+        std::string wkt;
+        if (Status st = wkb_to_wkt(raw.substr(4), wkt); !st) {
+          return make_error(st.error().code, "GEOMETRY column `" + std::string(col.name) +
+                                                 "`: " + st.error().message);
+        }
+        return Value::geometry_wkt(arena.copy(wkt), srid);
       }
       return string_value(raw, col, arena);
     }

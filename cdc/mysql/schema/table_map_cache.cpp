@@ -218,6 +218,7 @@ Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map, std::optional<ui
     info.encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary;
     info.labels = c.labels;
     info.name = c.name;
+    info.geometry_wkt = geometry_wkt_;
     if (json_it != json_columns_.end() &&
         std::find(json_it->second.begin(), json_it->second.end(), c.name) != json_it->second.end() &&
         is_character_type(c.real_type) && info.encoding != TextEncoding::binary) {
