@@ -73,9 +73,20 @@ class WktWriter {
       fail("WKB at byte " + std::to_string(at) + ": coordinate is not a finite number");
       return;
     }
+    // Shortest round-trip digits, spelled as the server's ST_AsText does: no exponent '+' nor
+    // leading exponent zeros ("1e308", "2.5e-7") and -0 as "0".
     char buf[32];
-    const auto res = std::to_chars(buf, buf + sizeof(buf), d);
-    out_.append(buf, res.ptr);
+    const auto res = std::to_chars(buf, buf + sizeof(buf), d == 0 ? 0.0 : d);
+    bool exponent_start = false;
+    for (const char* p = buf; p != res.ptr; ++p) {
+      if (exponent_start && (*p == '+' || (*p == '0' && p + 1 != res.ptr))) continue;
+      if (exponent_start && *p == '-') {
+        out_ += '-';
+        continue;
+      }
+      exponent_start = *p == 'e';
+      out_ += *p;
+    }
   }
 
   void point(bool little) {

@@ -73,6 +73,7 @@ TEST_CASE("WKB to WKT: each geometry type, little- and big-endian") {
     CAPTURE(little);
     CHECK(wkt(point(1, 2, little).b) == "POINT(1 2)");
     CHECK(wkt(point(-0.5, 1e-300, little).b) == "POINT(-0.5 1e-300)");
+    CHECK(wkt(point(1e300, -2.5e-7, little).b) == "POINT(1e300 -2.5e-7)");
     CHECK(wkt(line({{0, 0}, {1.5, -2.25}, {3, 4}}, little).b) == "LINESTRING(0 0,1.5 -2.25,3 4)");
     CHECK(wkt(square(little).b) == "POLYGON((0 0,10 0,10 10,0 10,0 0),(1 1,2 1,2 2,1 1))");
     Wkb mp;
@@ -97,8 +98,9 @@ TEST_CASE("WKB to WKT: each geometry type, little- and big-endian") {
 TEST_CASE("WKB to WKT: coordinates print as shortest round-trip doubles") {
   CHECK(wkt(point(0.1, 0.30000000000000004).b) == "POINT(0.1 0.30000000000000004)");
   CHECK(wkt(point(-122.4194155, 37.7749295).b) == "POINT(-122.4194155 37.7749295)");
+  // Spelled as MariaDB's ST_AsText: no '+' in exponents, -0 as 0.
   CHECK(wkt(point(std::numeric_limits<double>::max(), -0.0).b) ==
-        "POINT(1.7976931348623157e+308 -0)");
+        "POINT(1.7976931348623157e308 0)");
   CHECK(wkt(point(4.9e-324, 123456789012345680).b) == "POINT(5e-324 123456789012345680)");
 }
 

@@ -1,8 +1,8 @@
-// MySQL 9 VECTOR (242): hand-built TABLE_MAP + WRITE_ROWS bytes (Field_vector:
-// a BLOB-style length prefix, meta = its byte count, then dims * 4 bytes of
-// little-endian float32), decoded through the TABLE_MAP cache and the row-image
-// decoder to Value::json arrays; NaN/infinity, lengths that are not whole
-// floats and every truncated prefix are errors naming the column.
+// MySQL 9 VECTOR (242): hand-built TABLE_MAP + WRITE_ROWS bytes (Field_vector: a BLOB-style
+// length prefix, meta = its byte count, then dims * 4 bytes of little-endian float32), decoded
+// through the TABLE_MAP cache and the row-image decoder to Value::json arrays; NaN/infinity,
+// lengths that are not whole floats and every truncated prefix are errors naming the column.
+// Also the cache's geometry.format switch (GEOMETRY decoded to WKT).
 #include <doctest/doctest.h>
 
 #include <bit>
@@ -217,6 +217,33 @@ TEST_CASE(
     if (d.status && d.rows.size() == 1) continue;
     CHECK_MESSAGE(!d.status, "prefix " << n);
   }
+}
+
+TEST_CASE("TableMapCache::set_geometry_wkt: GEOMETRY columns of later versions decode to WKT") {
+  Bytes body = table_map_body();
+  body[19] = std::byte{255};  // the second column becomes GEOMETRY (meta 4 length bytes, as VECTOR)
+  auto map = decode_table_map(body, DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mysql));
+  REQUIRE_MESSAGE(map, map.error().to_string());
+  TableMapCache cache;
+  cache.set_geometry_wkt(true);
+  auto tv = cache.apply(std::move(*map));
+  REQUIRE_MESSAGE(tv, tv.error().to_string());
+  REQUIRE((*tv)->columns.size() == 2);
+  CHECK((*tv)->columns[1].geometry_wkt);
+  CHECK((*tv)->columns[1].real_type == 255);
+  CHECK((*tv)->schema->columns[1].kind == ValueKind::geometry);
+  Bytes row;
+  put_int(row, 25, 4);
+  put_int(row, 4326, 4);
+  row.push_back(std::byte{1});
+  put_int(row, 1, 4);
+  put_int(row, std::bit_cast<uint64_t>(1.5), 8);
+  put_int(row, std::bit_cast<uint64_t>(-2.0), 8);
+  Arena arena;
+  ByteReader r(row);
+  auto v = decode_column(r, (*tv)->columns[1], arena);
+  REQUIRE_MESSAGE(v, v.error().to_string());
+  CHECK(*v == Value::geometry_wkt("POINT(1.5 -2)", 4326));
 }
 
 }  // namespace
