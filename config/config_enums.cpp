@@ -67,6 +67,10 @@ constexpr std::array<std::pair<UnparseableDdl, std::string_view>, 2> kUnparseabl
     {UnparseableDdl::stop, "stop"},
     {UnparseableDdl::resync, "resync"},
 }};
+constexpr std::array<std::pair<GeometryFormat, std::string_view>, 2> kGeometryFormats{{
+    {GeometryFormat::wkb, "wkb"},
+    {GeometryFormat::wkt, "wkt"},
+}};
 constexpr std::array<std::pair<RedisMode, std::string_view>, 4> kRedisModes{{
     {RedisMode::string, "string"},
     {RedisMode::hash, "hash"},
@@ -86,6 +90,7 @@ std::string_view to_string(RouteMode v) { return name_of(kRouteModes, v); }
 std::string_view to_string(StartupMode v) { return name_of(kModes, v); }
 std::string_view to_string(SslMode v) { return name_of(kSsl, v); }
 std::string_view to_string(UnparseableDdl v) { return name_of(kUnparseableDdl, v); }
+std::string_view to_string(GeometryFormat v) { return name_of(kGeometryFormats, v); }
 std::string_view to_string(DatagenColumn::Kind k) {
   return k == DatagenColumn::Kind::sequence ? "sequence" : "random";
 }
@@ -96,6 +101,9 @@ std::optional<RouteMode> parse_route_mode(std::string_view s) { return value_of(
 std::optional<StartupMode> parse_startup_mode(std::string_view s) { return value_of(kModes, s); }
 std::optional<SslMode> parse_ssl_mode(std::string_view s) { return value_of(kSsl, s); }
 std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s) { return value_of(kUnparseableDdl, s); }
+std::optional<GeometryFormat> parse_geometry_format(std::string_view s) {
+  return value_of(kGeometryFormats, s);
+}
 std::string_view to_string(RedisMode v) { return name_of(kRedisModes, v); }
 std::optional<RedisMode> parse_redis_mode(std::string_view s) { return value_of(kRedisModes, s); }
 std::optional<RedisNullKey> parse_redis_null_key(std::string_view s) {

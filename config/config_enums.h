@@ -19,6 +19,8 @@ enum class SslMode { disabled, preferred, required, verify_ca, verify_identity }
 enum class RouteMode { all_match, first_match };
 // `schema.unparseable-ddl` of the MySQL source.
 enum class UnparseableDdl { stop, resync };
+// `geometry.format` of the MySQL source: GEOMETRY values as OGC WKB bytes or WKT text.
+enum class GeometryFormat { wkb, wkt };
 
 std::string_view to_string(ValueFormat v);
 std::string_view to_string(Delivery v);
@@ -26,6 +28,7 @@ std::string_view to_string(StartupMode v);
 std::string_view to_string(SslMode v);
 std::string_view to_string(RouteMode v);
 std::string_view to_string(UnparseableDdl v);
+std::string_view to_string(GeometryFormat v);
 
 // Parse the YAML spelling: case-insensitive, '_' accepted for '-'. nullopt if unknown.
 std::optional<ValueFormat> parse_value_format(std::string_view s);
@@ -34,5 +37,6 @@ std::optional<StartupMode> parse_startup_mode(std::string_view s);
 std::optional<SslMode> parse_ssl_mode(std::string_view s);
 std::optional<RouteMode> parse_route_mode(std::string_view s);
 std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s);
+std::optional<GeometryFormat> parse_geometry_format(std::string_view s);
 
 }  // namespace cdc::config

@@ -507,6 +507,7 @@ MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_int<uint32_t>(ctx, m, "scan.incremental.snapshot.chunk.size", o.snapshot_chunk_size, 1);
   read_int<uint32_t>(ctx, m, "scan.snapshot.fetch.size", o.snapshot_fetch_size, 1);
   read_size(ctx, m, "transaction-payload.max-size", o.transaction_payload_max_bytes);
+  read_enum(ctx, m, "geometry.format", o.geometry_format, parse_geometry_format, {"wkb", "wkt"});
   if (const YamlNode* n = m.get("zero-date.handling")) {
     const std::string path = m.path_of("zero-date.handling");
     // A plain `null` is YAML's null; read it as the word.
@@ -627,7 +628,8 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "scan.startup.specific-offset.gtid-set", "scan.startup.timestamp-millis",
                  "heartbeat.interval", "connect.timeout", "ssl-mode", "ssl.ca", "ssl.cert",
                  "ssl.key", "scan.incremental.snapshot.chunk.size", "scan.snapshot.fetch.size",
-                 "zero-date.handling", "transaction-payload.max-size", "schema.unparseable-ddl"});
+                 "zero-date.handling", "transaction-payload.max-size", "schema.unparseable-ddl",
+                 "geometry.format"});
     return SourceOptions(read_mysql(ctx, m));
   }
   m.set_known({"type", "database", "table", "columns", "number-of-rows", "rows-per-second", "seed",

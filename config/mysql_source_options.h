@@ -82,6 +82,10 @@ struct MysqlSourceOptions {
   // (binlog_transaction_compression) that is unpacked; it is held in memory while it streams,
   // and a larger one stops the source with an error naming this key. Unit: size. Default: 256mb.
   uint64_t transaction_payload_max_bytes = uint64_t{256} << 20;
+  // `geometry.format`: wkb | wkt. GEOMETRY values as OGC WKB (base64 in JSON:
+  // {"wkb": ..., "srid": n}) or as WKT text like the server's ST_AsText ({"wkt": "POINT(1 2)",
+  // "srid": n}); the SRID is kept either way. Default: wkb.
+  GeometryFormat geometry_format = GeometryFormat::wkb;
 };
 
 }  // namespace cdc::config

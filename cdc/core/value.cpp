@@ -56,7 +56,7 @@ bool operator==(const Value& a, const Value& b) {
     case ValueKind::string:
     case ValueKind::bytes:
     case ValueKind::json:
-    case ValueKind::geometry: return a.text == b.text && a.aux == b.aux;
+    case ValueKind::geometry: return a.text == b.text && a.aux == b.aux && a.fsp == b.fsp;
     case ValueKind::enum_label:
     case ValueKind::set_labels: return a.text == b.text && a.u == b.u;
     default: return a.i == b.i && a.aux == b.aux && a.fsp == b.fsp;

@@ -27,7 +27,8 @@ enum class ValueKind : uint8_t {
   enum_label, // text: the label ("" for MySQL's invalid-value 0); u: 1-based index
   set_labels, // text: labels joined by ','; u: the member bitmap
   year,       // i: 1901..2155, or 0
-  geometry,   // text: the OGC WKB (no SRID prefix); aux: the SRID (0 when none was given)
+  geometry,   // text: the OGC WKB (no SRID prefix), or its WKT when fsp == kGeometryWkt
+              // (source option geometry.format: wkt); aux: the SRID (0 when none was given)
 };
 
 std::string_view to_string(ValueKind kind);
@@ -35,7 +36,7 @@ std::string_view to_string(ValueKind kind);
 struct Value {
   ValueKind kind = ValueKind::null;
   // Fractional-second digits (0..6) of time/datetime/timestamp columns: renderers print exactly
-  // this many digits, as the source does.
+  // this many digits, as the source does. For geometry: the text's format (kGeometryWkb/Wkt).
   uint8_t fsp = 0;
   uint16_t reserved = 0;
   uint32_t aux = 0;
@@ -89,9 +90,15 @@ struct Value {
     Value v; v.kind = ValueKind::set_labels; v.text = joined; v.u = bitmap; return v;
   }
   static Value year_value(int64_t y) { Value v; v.kind = ValueKind::year; v.i = y; return v; }
+  static constexpr uint8_t kGeometryWkb = 0;
+  static constexpr uint8_t kGeometryWkt = 1;
   static Value geometry(std::string_view wkb, uint32_t srid) {
     Value v; v.kind = ValueKind::geometry; v.text = wkb; v.aux = srid; return v;
   }
+  static Value geometry_wkt(std::string_view wkt, uint32_t srid) {
+    Value v = geometry(wkt, srid); v.fsp = kGeometryWkt; return v;
+  }
+  bool is_wkt() const { return kind == ValueKind::geometry && fsp == kGeometryWkt; }
 
   bool is_null() const { return kind == ValueKind::null; }
 

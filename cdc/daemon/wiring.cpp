@@ -99,6 +99,7 @@ Result<mysql::MysqlSourceOptions> to_mysql(const config::MysqlSourceOptions& c, 
   o.heartbeat_period = c.heartbeat_interval;
   o.connect_timeout = c.connect_timeout;
   o.max_transaction_payload_bytes = c.transaction_payload_max_bytes;
+  o.geometry_wkt = c.geometry_format == config::GeometryFormat::wkt;
   o.pipeline_name = pipeline;
   o.unparseable_ddl = c.unparseable_ddl == config::UnparseableDdl::resync
                           ? mysql::UnparseableDdl::resync

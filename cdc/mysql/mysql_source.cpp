@@ -128,7 +128,9 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
 
 MysqlSource::MysqlSource(MysqlSourceOptions options,
                          std::unique_ptr<SchemaHistoryStore> history_store)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(history_store))) {}
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(history_store))) {
+  impl_->tables.set_geometry_wkt(impl_->options.geometry_wkt);
+}
 MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileReader> files,
                          TableMapCache::Completer complete)
     : MysqlSource(std::move(options)) {

@@ -75,6 +75,8 @@ struct MysqlSourceOptions {
   uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
   // See UnparseableDdl. Default: stop.
   UnparseableDdl unparseable_ddl = UnparseableDdl::stop;
+  // GEOMETRY values as WKT text (Value::geometry_wkt) instead of WKB (config `geometry.format`).
+  bool geometry_wkt = false;
 };
 
 }  // namespace cdc::mysql

@@ -16,7 +16,8 @@
 //   round-trip text, compared as doubles (so -0.0 equals the server's "0").
 //   binary strings, BLOBs: HEX(col) against the hex of the bytes. BIT: col+0 (the number).
 //   ENUM/SET: the label text and col+0 (index / bitmap).
-//   GEOMETRY: HEX(ST_AsBinary(col)) against the WKB and ST_SRID(col) against the SRID.
+//   GEOMETRY: HEX(ST_AsBinary(col)) against the WKB, ST_SRID(col) against the SRID and
+//   ST_AsText(col) against sluice's WKT of the WKB (wkb_to_wkt, geometry.format: wkt).
 //   UUID, INET6, INET4: the binlog carries only the stored bytes (TABLE_MAP names no data type
 //   plugin), so sluice emits bytes; compared with HEX of the stored form.
 #include <doctest/doctest.h>
@@ -33,6 +34,7 @@
 #include <vector>
 
 #include "cdc/core/json/value_json.h"
+#include "cdc/core/wkb_to_wkt.h"
 #include "cdc/mysql/mysql_source.h"
 #include "tests/support/collect_events.h"
 #include "tests/support/mariadb_client.h"
@@ -47,7 +49,7 @@ using cdc::testing::MariaDbSession;
 using Text = std::optional<std::string>;
 
 // How one binlog Value is rendered for comparison with one server expression.
-enum class Render { server_text, real, hex, number, label, geometry_srid };
+enum class Render { server_text, real, hex, number, label, geometry_srid, wkt };
 
 struct Check {
   std::string expr;  // server expression; "{}" stands for the column name
@@ -111,6 +113,11 @@ Text render(const Value& v, Render how) {
     case Render::label: return std::string(v.text);
     case Render::geometry_srid:
       return v.kind == ValueKind::geometry ? std::to_string(v.aux) : "<not a geometry>";
+    case Render::wkt: {
+      if (v.kind != ValueKind::geometry) return "<not a geometry>";
+      if (Status st = wkb_to_wkt(v.text, out); !st) return "<" + st.error().to_string() + ">";
+      return out;
+    }
     case Render::server_text: break;
   }
   switch (v.kind) {
@@ -280,7 +287,8 @@ std::vector<ColumnSpec> matrix() {
       plain());
   // Spatial types, with and without an SRID.
   const std::vector<Check> geo = {{"HEX(ST_AsBinary({}))", Render::hex},
-                                  {"ST_SRID({})", Render::geometry_srid}};
+                                  {"ST_SRID({})", Render::geometry_srid},
+                                  {"ST_AsText({})", Render::wkt}};
   add("g", "GEOMETRY",
       {"ST_GeomFromText('POINT(-180 -90)', 4326)", "ST_GeomFromText('POINT(1.7976931348623157e308 0)')",
        "ST_GeomFromText('POINT(0 0)')", "NULL",

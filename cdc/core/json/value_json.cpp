@@ -156,8 +156,13 @@ void write_value(JsonWriter& w, const Value& v) {
     case ValueKind::year: w.int64(v.i); return;
     case ValueKind::geometry:
       w.begin_object();
-      w.key_ascii("wkb");
-      w.base64(v.text);
+      if (v.is_wkt()) {
+        w.key_ascii("wkt");
+        w.string(v.text);
+      } else {
+        w.key_ascii("wkb");
+        w.base64(v.text);
+      }
       w.key_ascii("srid");
       w.uint64(v.aux);
       w.end_object();
@@ -205,8 +210,14 @@ void write_value_as_text(JsonWriter& w, const Value& v) {
     case ValueKind::enum_label:
     case ValueKind::set_labels:
     case ValueKind::json: w.string(v.text); return;
-    case ValueKind::bytes:
-    case ValueKind::geometry: w.base64(v.text); return;
+    case ValueKind::bytes: w.base64(v.text); return;
+    case ValueKind::geometry:
+      if (v.is_wkt()) {
+        w.string(v.text);
+      } else {
+        w.base64(v.text);
+      }
+      return;
     case ValueKind::year: quoted(w, [&](std::string& o) { append_padded(o, magnitude(v.i), 4); }); return;
     case ValueKind::date: quoted(w, [&](std::string& o) { append_date(o, v.i); }); return;
     case ValueKind::time: quoted(w, [&](std::string& o) { append_time(o, v.i, v.fsp); }); return;

@@ -1,8 +1,11 @@
 #include "cdc/mysql/binlog/column_decoder.h"
 
 #include <bit>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 
+#include "cdc/core/wkb_to_wkt.h"
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog/mysql_json.h"
 
@@ -65,6 +68,43 @@ Value string_value(std::string_view raw, const ColumnDecodeInfo& col, Arena& are
     case TextEncoding::unknown: return Value::bytes(arena.copy(raw));
   }
   return Value::bytes(arena.copy(raw));
+}
+
+std::string column_label(const ColumnDecodeInfo& col) {
+  return col.name.empty() ? std::string("VECTOR column")
+                          : "VECTOR column `" + std::string(col.name) + "`";
+}
+
+// MySQL 9 VECTOR: the value is dims * 4 bytes of little-endian IEEE float32 (sql/field.h
+// Field_vector; the binlog carries it like a BLOB, meta = the length prefix's byte count). It
+// renders as a JSON array of shortest round-trip float32 numbers ("[1.5,2,-0.25]"), as the
+// server's VECTOR_TO_STRING does up to its float formatting. The server rejects NaN and
+// infinities on insert; JSON has no spelling for them, so one in the binlog is malformed.
+Result<Value> vector_value(std::span<const std::byte> raw, const ColumnDecodeInfo& col,
+                           Arena& arena) {
+  if (raw.size() % 4 != 0) {
+    return make_error(Errc::malformed, column_label(col) + ": " + std::to_string(raw.size()) +
+                                           " bytes is not a whole number of float32 values");
+  }
+  // 15 bytes fit the longest float32 ("-1.1754944e-38"), plus a separator.
+  auto* out = static_cast<char*>(arena.allocate(2 + raw.size() / 4 * 16, 1));
+  size_t n = 0;
+  out[n++] = '[';
+  for (size_t i = 0; i < raw.size(); i += 4) {
+    uint32_t bits = 0;
+    for (size_t b = 0; b < 4; ++b) bits |= std::to_integer<uint32_t>(raw[i + b]) << (8 * b);
+    const float f = std::bit_cast<float>(bits);
+    if (!std::isfinite(f)) {
+      return make_error(Errc::malformed, column_label(col) + ": element " + std::to_string(i / 4) +
+                                             " is " + (std::isnan(f) ? "NaN" : "infinite") +
+                                             " (not representable in JSON)");
+    }
+    if (i != 0) out[n++] = ',';
+    const auto res = std::to_chars(out + n, out + n + 15, f);
+    n = static_cast<size_t>(res.ptr - out);
+  }
+  out[n++] = ']';
+  return Value::json({out, n});
 }
 
 Result<Value> enum_value(uint64_t index, const ColumnDecodeInfo& col) {
@@ -394,10 +434,27 @@ Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& a
       if (col.real_type == static_cast<uint8_t>(ColumnType::geometry)) {
         // The server stores the SRID (4 bytes LE) then the WKB (MySQL and MariaDB alike).
         if (raw.size() < 4) return make_error(Errc::malformed, "GEOMETRY shorter than its SRID");
-        ByteReader srid(std::as_bytes(std::span(raw.data(), 4)));
-        return Value::geometry(arena.copy(raw.substr(4)), srid.u32le());
+        ByteReader srid_reader(std::as_bytes(std::span(raw.data(), 4)));
+        const uint32_t srid = srid_reader.u32le();
+        if (!col.geometry_wkt) return Value::geometry(arena.copy(raw.substr(4)), srid);
+        std::string wkt;
+        if (Status st = wkb_to_wkt(raw.substr(4), wkt); !st) {
+          return make_error(st.error().code, "GEOMETRY column `" + std::string(col.name) +
+                                                 "`: " + st.error().message);
+        }
+        return Value::geometry_wkt(arena.copy(wkt), srid);
       }
       return string_value(raw, col, arena);
+    }
+    case ColumnType::vector: {
+      const uint32_t nlen = col.meta;
+      if (nlen < 1 || nlen > 4) {
+        return make_error(Errc::malformed, column_label(col) + ": length size " + std::to_string(nlen));
+      }
+      const uint64_t len = r.uint_le(nlen);
+      auto raw = r.bytes(len);
+      if (!r.ok()) return r.finish().error();
+      return vector_value(raw, col, arena);
     }
     case ColumnType::json: {
       // MySQL binary JSON: a BLOB-style length (meta = its byte count), then the document.

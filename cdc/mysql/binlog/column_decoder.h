@@ -26,13 +26,15 @@ struct ColumnDecodeInfo {
   bool is_unsigned = false;
   TextEncoding encoding = TextEncoding::binary;
   bool json_text = false;  // MariaDB JSON (a LONGTEXT alias): the text is JSON
+  bool geometry_wkt = false;  // GEOMETRY decodes to Value::geometry_wkt (geometry.format: wkt)
   std::span<const std::string> labels;
   std::string_view name;  // for error messages; "" when the TABLE_MAP has no names
 };
 
 // Decodes one non-null value. Errors: truncated (bytes run out), malformed (impossible
-// encoding), unsupported (a type this slice does not decode yet: VECTOR, ...). MySQL binary
-// JSON (245) is rendered as MySQL prints it (mysql_json.h) into a Value::json.
+// encoding), unsupported (a type this slice does not decode). MySQL binary JSON (245) is
+// rendered as MySQL prints it (mysql_json.h) into a Value::json; a MySQL 9 VECTOR (242) into a
+// Value::json array of float32 numbers (NaN/infinity: malformed, JSON cannot carry them).
 Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& arena);
 
 // Building blocks, exposed for unit tests and for the snapshot reader.

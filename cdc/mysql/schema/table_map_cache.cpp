@@ -66,7 +66,8 @@ ValueKind kind_of(const TableMapColumn& c, std::string_view charset) {
     case ColumnType::bit: return ValueKind::bit;
     case ColumnType::enum_: return ValueKind::enum_label;
     case ColumnType::set: return ValueKind::set_labels;
-    case ColumnType::json: return ValueKind::json;
+    case ColumnType::json:
+    case ColumnType::vector: return ValueKind::json;
     case ColumnType::geometry: return ValueKind::geometry;
     default: break;
   }
@@ -123,6 +124,8 @@ std::string source_type_text(const TableMapColumn& c) {
       return binary ? kBlob[i] : kText[i];
     }
     case ColumnType::json: return "json";
+    // The TABLE_MAP carries only the length prefix size, not the dimension.
+    case ColumnType::vector: return "vector";
     case ColumnType::geometry: {
       static const char* kGeo[] = {"geometry",        "point",        "linestring",
                                    "polygon",         "multipoint",   "multilinestring",
@@ -215,6 +218,7 @@ Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map, std::optional<ui
     info.encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary;
     info.labels = c.labels;
     info.name = c.name;
+    info.geometry_wkt = geometry_wkt_;
     if (json_it != json_columns_.end() &&
         std::find(json_it->second.begin(), json_it->second.end(), c.name) != json_it->second.end() &&
         is_character_type(c.real_type) && info.encoding != TextEncoding::binary) {

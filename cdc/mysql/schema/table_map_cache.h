@@ -52,12 +52,16 @@ class TableMapCache {
   TableVersionPtr find(uint64_t table_id) const;
   // Marks columns whose text is JSON (MariaDB's JSON alias is only visible in the catalog).
   void set_json_columns(const TableId& table, std::vector<std::string> names);
+  // GEOMETRY values of versions installed from now on decode to WKT instead of WKB
+  // (source option geometry.format: wkt). Set before the first TABLE_MAP.
+  void set_geometry_wkt(bool wkt) { geometry_wkt_ = wkt; }
 
  private:
   std::unordered_map<uint64_t, TableVersionPtr> by_id_;
   std::map<TableId, TableVersionPtr> latest_;
   std::map<TableId, std::vector<std::string>> json_columns_;
   Completer completer_;
+  bool geometry_wkt_ = false;
 };
 
 }  // namespace cdc::mysql

@@ -244,7 +244,7 @@ void append_text(const Value& v, const TimeZone& zone, std::string& out) {
     case ValueKind::json:
     case ValueKind::enum_label:
     case ValueKind::set_labels:
-    case ValueKind::geometry:  // its WKB, as CAST(geometry AS BYTES) in Flink
+    case ValueKind::geometry:  // its WKB (or WKT), as CAST(geometry AS BYTES) in Flink
       out += v.text;
       return;
     case ValueKind::date: {

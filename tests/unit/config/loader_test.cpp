@@ -239,6 +239,7 @@ source:
   ssl-mode: DISABLED
   zero-date.handling: null
   schema.unparseable-ddl: Resync
+  geometry.format: WKT
 sink:
   type: null
 pipeline:
@@ -255,6 +256,7 @@ pipeline:
   CHECK(m.ssl_mode == SslMode::disabled);
   CHECK(m.zero_date_as_null);
   CHECK(m.unparseable_ddl == UnparseableDdl::resync);
+  CHECK(m.geometry_format == GeometryFormat::wkt);
   CHECK(std::holds_alternative<NullSinkOptions>(out.config->pipelines[0].sink));
 }
 
@@ -276,6 +278,10 @@ TEST_CASE("enum spellings round-trip through to_string") {
   for (auto v : {UnparseableDdl::stop, UnparseableDdl::resync}) {
     CHECK(parse_unparseable_ddl(to_string(v)) == v);
   }
+  for (auto v : {GeometryFormat::wkb, GeometryFormat::wkt}) {
+    CHECK(parse_geometry_format(to_string(v)) == v);
+  }
+  CHECK_FALSE(parse_geometry_format("geojson").has_value());
   CHECK(to_string(StartupMode::latest_offset) == "latest-offset");
   CHECK(to_string(ValueFormat::debezium_json) == "debezium-json");
   CHECK_FALSE(parse_value_format("json").has_value());

@@ -54,6 +54,15 @@ TEST_CASE("write_value: geometry as Debezium's Geometry {wkb, srid}; Canal text 
   CHECK(text(Value::geometry(point, 4326)) == "\"AQEAAAAAAAAAAADwPwAAAAAAAABA\"");
 }
 
+TEST_CASE("write_value: geometry.format wkt renders {wkt, srid}; Canal text is the WKT") {
+  CHECK(typed(Value::geometry_wkt("POINT(1 2)", 4326)) == "{\"wkt\":\"POINT(1 2)\",\"srid\":4326}");
+  CHECK(typed(Value::geometry_wkt("GEOMETRYCOLLECTION EMPTY", 0)) ==
+        "{\"wkt\":\"GEOMETRYCOLLECTION EMPTY\",\"srid\":0}");
+  CHECK(text(Value::geometry_wkt("POINT(1 2)", 4326)) == "\"POINT(1 2)\"");
+  // The text's format is part of the value: WKT and WKB of the same bytes differ.
+  CHECK_FALSE(Value::geometry_wkt("POINT(1 2)", 0) == Value::geometry("POINT(1 2)", 0));
+}
+
 TEST_CASE("write_value: bits as Debezium (BIT(1) boolean, BIT(n) little-endian bytes)") {
   CHECK(typed(Value::bit(1, 1)) == "true");
   CHECK(typed(Value::bit(0, 1)) == "false");

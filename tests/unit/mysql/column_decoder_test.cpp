@@ -330,4 +330,25 @@ TEST_CASE("GEOMETRY: the SRID prefix becomes the value's SRID, the rest is the W
   CHECK(bad.error().code == Errc::malformed);
 }
 
+TEST_CASE("GEOMETRY with geometry.format wkt: WKT text and the SRID; bad WKB names the column") {
+  Arena arena;
+  const ColumnDecodeInfo geo{.type = static_cast<uint8_t>(ColumnType::geometry),
+                             .real_type = static_cast<uint8_t>(ColumnType::geometry),
+                             .meta = 4,
+                             .geometry_wkt = true,
+                             .name = "shape"};
+  std::vector<std::byte> b = bytes_of({25, 0, 0, 0, 0xE6, 0x10, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+                                       0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0x40});
+  CHECK(col(b, geo, arena) == Value::geometry_wkt("POINT(1 2)", 4326));
+  // A point type with only one coordinate: truncated WKB inside a whole column value.
+  std::vector<std::byte> short_wkb = bytes_of({17, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0,
+                                               0, 0, 0xF0, 0x3F});
+  ByteReader r(short_wkb);
+  auto bad = decode_column(r, geo, arena);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == Errc::truncated);
+  CHECK_MESSAGE(bad.error().message.find("GEOMETRY column `shape`") != std::string::npos,
+                bad.error().message);
+}
+
 }  // namespace cdc::mysql
