@@ -44,14 +44,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
   CREATE TABLE bench_kafka.kv (id INT PRIMARY KEY, name VARCHAR(32) NOT NULL, qty INT NOT NULL,
   price DECIMAL(10,2) NOT NULL)"
 read -r binlog_file binlog_pos < <("${sql[@]}" -N -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
-python3 - "$rows" > "$work/load.sql" <<'PY'
-import sys
-rows = int(sys.argv[1])
-for start in range(1, rows + 1, 1000):
-    vals = ",".join(f"({i},'name-{i:08d}',{i % 97},{i % 100000}.{i % 100:02d})"
-                    for i in range(start, min(start + 1000, rows + 1)))
-    print(f"INSERT INTO bench_kafka.kv VALUES {vals};")
-PY
+"$root/tools/bench/kv_rows.py" bench_kafka.kv "$rows" > "$work/load.sql"
 "${sql[@]}" < "$work/load.sql"
 
 # The brokers: the test broker (in memory, 3 partitions for auto-created topics) and the mock.

@@ -63,14 +63,7 @@ sleep 0.5
 kill -TERM $pid && wait $pid
 
 # 2. The backlog.
-python3 - "$rows" > "$work/load.sql" <<'PY'
-import sys
-rows = int(sys.argv[1])
-for start in range(1, rows + 1, 1000):
-    vals = ",".join(f"({i},'name-{i:08d}',{i % 97},{i % 100000}.{i % 100:02d})"
-                    for i in range(start, min(start + 1000, rows + 1)))
-    print(f"INSERT INTO bench_redis.kv VALUES {vals};")
-PY
+"$root/tools/bench/kv_rows.py" bench_redis.kv "$rows" > "$work/load.sql"
 "${sql[@]}" < "$work/load.sql"
 
 # 3. Catch-up.

@@ -308,23 +308,10 @@ struct TextEquality {
   }
 };
 
-int compare_decimals(const Decimal& a, const Decimal& b) { return compare(a, b); }
-
 // DECIMAL operands (a DECIMAL column against a literal turned into DECIMAL text at compile
-// time): the digit texts are compared as they are, without building Decimals; other exact
-// kinds or text the digit reader does not take go the Decimal way, as the general node does.
+// time): the digit texts are compared as they are, without building Decimals.
 struct DecimalOrder {
-  static int compare(const Value& a, const Value& b) {
-    int c = 0;
-    if (a.kind == ValueKind::decimal && b.kind == ValueKind::decimal &&
-        compare_decimal_text(a.text, b.text, c)) {
-      return c;
-    }
-    Decimal x, y;
-    (void)as_decimal(a, x);  // ignored: the compiler only lets exact numerics here
-    (void)as_decimal(b, y);
-    return compare_decimals(x, y);
-  }
+  static int compare(const Value& a, const Value& b) { return compare_exact(a, b); }
 };
 
 // A DECIMAL column against a DECIMAL literal whose digits were split once at compile time:

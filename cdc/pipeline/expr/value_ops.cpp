@@ -498,21 +498,24 @@ int compare_decimal_digits(const DecimalDigits& x, const DecimalDigits& y) {
   return x.negative ? -magnitude : magnitude;
 }
 
+int compare_exact(const Value& a, const Value& b) {
+  int c = 0;
+  if (a.kind == ValueKind::decimal && b.kind == ValueKind::decimal &&
+      compare_decimal_text(a.text, b.text, c)) {
+    return c;
+  }
+  Decimal x, y;
+  (void)as_decimal(a, x);  // ignored: the compiler only lets exact numerics here
+  (void)as_decimal(b, y);
+  return compare(x, y);
+}
+
 int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZone& zone) {
   switch (mode) {
     case CompareMode::integer:
       return three_way(as_int128(a), as_int128(b));
-    case CompareMode::decimal: {
-      int c = 0;
-      if (a.kind == ValueKind::decimal && b.kind == ValueKind::decimal &&
-          compare_decimal_text(a.text, b.text, c)) {
-        return c;
-      }
-      Decimal x, y;
-      (void)as_decimal(a, x);  // ignored: the compiler only lets exact numerics here
-      (void)as_decimal(b, y);
-      return compare(x, y);
-    }
+    case CompareMode::decimal:
+      return compare_exact(a, b);
     case CompareMode::floating:
       return three_way(as_double(a), as_double(b));
     case CompareMode::text: {

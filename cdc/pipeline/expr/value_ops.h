@@ -39,6 +39,9 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
 enum class CompareMode : uint8_t { integer, decimal, floating, text, boolean, temporal, time };
 // -1, 0, 1. Both non-null and of kinds valid for `mode`.
 int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZone& zone);
+// compare_values for CompareMode::decimal: digit texts compared as they are where
+// compare_decimal_text takes them, else through Decimal.
+int compare_exact(const Value& a, const Value& b);
 
 // Orders two DECIMAL digit texts ("-0123.4500", ".5", "+7.") by reading the digits: sign, then
 // the integer digits without leading zeros, then the fraction digits without trailing zeros,
