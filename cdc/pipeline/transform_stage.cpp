@@ -395,50 +395,58 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
     plans.meta[kTableSlot] = Value::string(batch.arena.copy(plans.table_name));
     plans.batch_seq = batch_seq_;
   }
-  std::copy(std::begin(plans.meta), std::end(plans.meta), scratch_.begin());
+  // scratch_ holds the metadata of the table and batch it was filled for; per event only the
+  // event type and op_ts change.
+  if (meta_plans_ != &plans || meta_seq_ != batch_seq_) {
+    std::copy(std::begin(plans.meta), std::end(plans.meta), scratch_.begin());
+    meta_plans_ = &plans;
+    meta_seq_ = batch_seq_;
+  }
   scratch_[kOpTsSlot] = Value::int64(e.source.commit_ts_ms);
+  const std::span<const Value> extra(scratch_);
 
   const auto eval_error = [&](const Plan& plan, Error err) {
     std::string at = "transform[" + std::to_string(plan.rule_index) + "] for table " + plans.source->id.to_string();
     if (!e.source.file.empty()) at += " at " + std::string(e.source.file) + ":" + std::to_string(e.source.pos);
     return std::move(err).with_context(at);
   };
-  // Evaluates the plan's outputs over `image` into the scratch output slots.
-  const auto project = [&](const Plan& plan, const RowImage& image) -> Status {
-    const expr::EvalRow row{image.values(), std::span<const Value>(scratch_), &batch.arena, now_ms_};
+  // Evaluates the plan's outputs over `image` into out[0, outputs.size()).
+  const auto project = [&](const Plan& plan, const RowImage& image, Value* out) -> Status {
+    const expr::EvalRow row{image.values(), extra, &batch.arena, now_ms_};
     for (size_t j = 0; j < plan.outputs.size(); ++j) {
-      const Plan::Output& out = plan.outputs[j];
-      Value& slot = scratch_[kMetaSlots + j];
-      if (out.copy_from >= 0) {
-        slot = image[static_cast<size_t>(out.copy_from)];
-      } else if (auto st = out.expr->eval(row, slot); !st) {
+      const Plan::Output& output = plan.outputs[j];
+      if (output.copy_from >= 0) {
+        out[j] = image[static_cast<size_t>(output.copy_from)];
+      } else if (auto st = output.expr->eval(row, out[j]); !st) {
         return eval_error(plan, std::move(st).error());
       }
     }
     return {};
   };
-  const auto passes = [&](const Plan& plan) -> Result<bool> {
-    const expr::EvalRow row{deciding.values(), std::span<const Value>(scratch_), &batch.arena, now_ms_};
-    Value verdict;
-    if (auto st = plan.filter->eval(row, verdict); !st) return eval_error(plan, std::move(st).error());
-    return expr::is_true(verdict);
-  };
-  const auto materialise = [&](const Plan& plan) {
+  // The projection of `image` as a new row image in the batch's arena.
+  const auto project_new = [&](const Plan& plan, const RowImage& image) -> Result<RowImage> {
     std::span<Value> values = batch.arena.make_array<Value>(plan.outputs.size());
-    std::copy_n(scratch_.begin() + kMetaSlots, plan.outputs.size(), values.begin());
+    CDC_TRY(project(plan, image, values.data()));
     return RowImage(values);
+  };
+  const auto passes = [&](const Plan& plan) -> Result<bool> {
+    const expr::EvalRow row{deciding.values(), extra, &batch.arena, now_ms_};
+    bool pass = false;
+    if (auto st = plan.filter->test(row, pass); !st) return eval_error(plan, std::move(st).error());
+    return pass;
   };
 
   for (const auto& plan_ptr : plans.plans) {
     const Plan& plan = *plan_ptr;
     scratch_[kEventTypeSlot] = Value::string(event_type(e.op, false));
+    // A filter on the outputs reads them from the scratch slots after the metadata.
+    const bool filter_reads_outputs = plan.filter && !plan.filter_first;
     if (plan.filter && plan.filter_first) {
       CDC_TRY_ASSIGN(bool pass, passes(plan));
       if (!pass) continue;
     }
-    // A filter on the outputs reads them from the scratch slots, even where rows are reused.
-    if (!plan.identity || (plan.filter && !plan.filter_first)) CDC_TRY(project(plan, deciding));
-    if (plan.filter && !plan.filter_first) {
+    if (filter_reads_outputs) {
+      CDC_TRY(project(plan, deciding, scratch_.data() + kMetaSlots));
       CDC_TRY_ASSIGN(bool pass, passes(plan));
       if (!pass) continue;
     }
@@ -449,14 +457,22 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
     const auto prefix = [&](const RowImage& image) {
       return RowImage(image.values().first(plan.outputs.size()));
     };
-    RowImage decided = plan.identity ? prefix(deciding) : materialise(plan);
+    RowImage decided;
+    if (plan.identity) {
+      decided = prefix(deciding);
+    } else if (filter_reads_outputs) {  // projected already: copy the outputs out of scratch_
+      std::span<Value> values = batch.arena.make_array<Value>(plan.outputs.size());
+      std::copy_n(scratch_.begin() + kMetaSlots, plan.outputs.size(), values.begin());
+      decided = RowImage(values);
+    } else {
+      CDC_TRY_ASSIGN(decided, project_new(plan, deciding));
+    }
     if (e.op == Op::update && e.before.present) {
       if (plan.identity) {
         e.before = prefix(e.before);
       } else {
         scratch_[kEventTypeSlot] = Value::string(event_type(e.op, true));
-        CDC_TRY(project(plan, e.before));
-        e.before = materialise(plan);
+        CDC_TRY_ASSIGN(e.before, project_new(plan, e.before));
       }
     }
     if (is_delete) {
@@ -496,7 +512,15 @@ Status TransformStage::process(Batch& batch) {
                 std::chrono::system_clock::now().time_since_epoch())
                 .count();
   size_t kept = 0;
-  for (size_t i = 0; i < batch.events.size(); ++i) {
+  const size_t n = batch.events.size();
+  for (size_t i = 0; i < n; ++i) {
+    // The batch was decoded on the reader's core: ask for the events and row values a few
+    // events ahead so that their cache misses overlap this event's work.
+    if (i + 8 < n) __builtin_prefetch(&batch.events[i + 8]);
+    if (i + 4 < n) {
+      const ChangeEvent& ahead = batch.events[i + 4];
+      __builtin_prefetch(ahead.after.present ? ahead.after.data : ahead.before.data);
+    }
     ChangeEvent& e = batch.events[i];
     bool keep = true;
     if (e.schema) {

@@ -83,6 +83,8 @@ class TransformStage final : public Stage {
   const TableSchema* last_schema_ = nullptr;  // the entry of cache_ used last
   TablePlans* last_plans_ = nullptr;
   std::vector<Value> scratch_;  // extra slots of one evaluation: metadata, then outputs
+  const TablePlans* meta_plans_ = nullptr;  // whose metadata scratch_ holds, for batch meta_seq_
+  uint64_t meta_seq_ = 0;
   uint64_t batch_seq_ = 0;
   int64_t now_ms_ = 0;
 };

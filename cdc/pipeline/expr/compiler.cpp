@@ -28,6 +28,7 @@ class LiteralNode final : public Node {
   LiteralNode(Value value, std::string storage, ExprType type, uint32_t offset)
       : Node(type, offset), storage_(std::move(storage)), value_(value) {
     if (!storage_.empty() || value_.kind == ValueKind::string) value_.text = storage_;
+    set_fixed_value(&value_);
   }
   bool eval(const EvalContext&, Value& out) const override {
     out = value_;
@@ -43,7 +44,9 @@ class LiteralNode final : public Node {
 class ColumnNode final : public Node {
  public:
   ColumnNode(ExprType type, uint32_t offset, uint32_t index, bool extra, std::string name)
-      : Node(type, offset), index_(index), extra_(extra), name_(std::move(name)) {}
+      : Node(type, offset), index_(index), extra_(extra), name_(std::move(name)) {
+    set_row_slot(index, extra);
+  }
   bool eval(const EvalContext& ctx, Value& out) const override {
     std::span<const Value> values = extra_ ? ctx.row.extra : ctx.row.columns;
     if (index_ >= values.size()) {
@@ -326,19 +329,17 @@ class DecimalLiteralCompareNode final : public Node {
         right_(std::move(r)),
         literal_(*right_->constant()),
         literal_digits_(literal_digits) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value a;
-    if (!left_->eval(ctx, a)) return false;
-    if (a.is_null()) {
-      out = Value();
-      return true;
-    }
+  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  Truth test(const EvalContext& ctx) const override {
+    Value tmp;
+    const Value* a = left_->operand(ctx, tmp);
+    if (a == nullptr) return Truth::failed;
+    if (a->is_null()) return Truth::unknown;
     DecimalDigits x;
-    const int c = a.kind == ValueKind::decimal && split_decimal_digits(a.text, x)
+    const int c = a->kind == ValueKind::decimal && split_decimal_digits(a->text, x)
                       ? compare_decimal_digits(x, literal_digits_)
-                      : DecimalOrder::compare(a, literal_);
-    out = Value::boolean(apply_cmp(op_, c));
-    return true;
+                      : DecimalOrder::compare(*a, literal_);
+    return truth_of(apply_cmp(op_, c));
   }
 
  private:
@@ -358,21 +359,18 @@ class FastCompareNode final : public Node {
         right_(std::move(r)) {
     if (kLiteralRight) literal_ = *right_->constant();
   }
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value a;
-    if (!left_->eval(ctx, a)) return false;
+  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  Truth test(const EvalContext& ctx) const override {
+    Value left_tmp, right_tmp;
+    const Value* a = left_->operand(ctx, left_tmp);
+    if (a == nullptr) return Truth::failed;
     const Value* b = &literal_;
-    Value right;
     if (!kLiteralRight) {
-      if (!right_->eval(ctx, right)) return false;
-      b = &right;
+      b = right_->operand(ctx, right_tmp);
+      if (b == nullptr) return Truth::failed;
     }
-    if (a.is_null() || b->is_null()) {
-      out = Value();
-      return true;
-    }
-    out = Value::boolean(apply_cmp(op_, Order::compare(a, *b)));
-    return true;
+    if (a->is_null() || b->is_null()) return Truth::unknown;
+    return truth_of(apply_cmp(op_, Order::compare(*a, *b)));
   }
 
  private:
@@ -400,16 +398,15 @@ class CompareNode final : public Node {
         mode_(mode),
         left_(std::move(l)),
         right_(std::move(r)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value a, b;
-    if (!left_->eval(ctx, a)) return false;
-    if (!right_->eval(ctx, b)) return false;
-    if (a.is_null() || b.is_null()) {
-      out = Value();
-      return true;
-    }
-    out = Value::boolean(apply_cmp(op_, compare_values(mode_, a, b, ctx.zone)));
-    return true;
+  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  Truth test(const EvalContext& ctx) const override {
+    Value left_tmp, right_tmp;
+    const Value* a = left_->operand(ctx, left_tmp);
+    if (a == nullptr) return Truth::failed;
+    const Value* b = right_->operand(ctx, right_tmp);
+    if (b == nullptr) return Truth::failed;
+    if (a->is_null() || b->is_null()) return Truth::unknown;
+    return truth_of(apply_cmp(op_, compare_values(mode_, *a, *b, ctx.zone)));
   }
 
  private:
@@ -427,25 +424,15 @@ class AndOrNode final : public Node {
         right_(std::move(r)) {}
   // Three-valued: AND is false if either side is false, OR true if either is true, else NULL
   // when a side is NULL. The right side is skipped when the left decides.
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value a, b;
-    if (!left_->eval(ctx, a)) return false;
-    const bool decisive = !is_and_;  // OR: true decides; AND: false decides
-    if (!a.is_null() && (a.i != 0) == decisive) {
-      out = Value::boolean(decisive);
-      return true;
-    }
-    if (!right_->eval(ctx, b)) return false;
-    if (!b.is_null() && (b.i != 0) == decisive) {
-      out = Value::boolean(decisive);
-      return true;
-    }
-    if (a.is_null() || b.is_null()) {
-      out = Value();
-      return true;
-    }
-    out = Value::boolean(!decisive);
-    return true;
+  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  Truth test(const EvalContext& ctx) const override {
+    const Truth decisive = is_and_ ? Truth::no : Truth::yes;  // AND: false decides; OR: true
+    const Truth a = left_->test(ctx);
+    if (a == Truth::failed || a == decisive) return a;
+    const Truth b = right_->test(ctx);
+    if (b == Truth::failed || b == decisive) return b;
+    if (a == Truth::unknown || b == Truth::unknown) return Truth::unknown;
+    return is_and_ ? Truth::yes : Truth::no;
   }
 
  private:
@@ -457,11 +444,13 @@ class NotNode final : public Node {
  public:
   NotNode(uint32_t offset, bool nullable, NodePtr child)
       : Node(make_type(ValueKind::boolean, nullable), offset), child_(std::move(child)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value v;
-    if (!child_->eval(ctx, v)) return false;
-    out = v.is_null() ? Value() : Value::boolean(v.i == 0);
-    return true;
+  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  Truth test(const EvalContext& ctx) const override {
+    switch (const Truth t = child_->test(ctx)) {
+      case Truth::no: return Truth::yes;
+      case Truth::yes: return Truth::no;
+      default: return t;
+    }
   }
 
  private:
@@ -474,11 +463,12 @@ class IsNullNode final : public Node {
       : Node(make_type(ValueKind::boolean, false), offset),
         negated_(negated),
         child_(std::move(child)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value v;
-    if (!child_->eval(ctx, v)) return false;
-    out = Value::boolean(v.is_null() != negated_);
-    return true;
+  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  Truth test(const EvalContext& ctx) const override {
+    Value tmp;
+    const Value* v = child_->operand(ctx, tmp);
+    if (v == nullptr) return Truth::failed;
+    return truth_of(v->is_null() != negated_);
   }
 
  private:

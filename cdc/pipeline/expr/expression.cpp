@@ -17,7 +17,15 @@ class CompiledExpression final : public Expression {
     std::optional<Error> error;
     EvalContext ctx{row, options_, zone_, text_, error};
     if (root_->eval(ctx, out)) return {};
-    return error ? std::move(*error) : make_error(Errc::internal, "expression failed silently");
+    return failure(error);
+  }
+  Status test(const EvalRow& row, bool& passes) const override {
+    std::optional<Error> error;
+    EvalContext ctx{row, options_, zone_, text_, error};
+    const Truth truth = root_->test(ctx);
+    passes = truth == Truth::yes;
+    if (truth != Truth::failed) return {};
+    return failure(error);
   }
   const ExprType& type() const override { return type_; }
 
@@ -34,6 +42,10 @@ class CompiledExpression final : public Expression {
   const std::string text_;
 
  private:
+  static Error failure(std::optional<Error>& error) {
+    return error ? std::move(*error) : make_error(Errc::internal, "expression failed silently");
+  }
+
   CompileOptions options_;
   TimeZone zone_;
   NodePtr root_;  // set once by compile()

@@ -94,6 +94,9 @@ class Expression {
   // Evaluates into `out`. Errors (overflow, bad CAST at runtime, division by zero when so
   // configured) carry the expression text and what failed.
   virtual Status eval(const EvalRow& row, Value& out) const = 0;
+  // A filter's verdict: `passes` is true when the result is TRUE (FALSE and NULL drop the row,
+  // as is_true() says), without building the boolean Value. Errors as eval().
+  virtual Status test(const EvalRow& row, bool& passes) const = 0;
   virtual const ExprType& type() const = 0;
   // The text it was compiled from (for error messages).
   virtual std::string_view text() const = 0;

@@ -4,6 +4,13 @@
 
 namespace cdc::pipeline::expr {
 
+Truth Node::test(const EvalContext& ctx) const {
+  Value v;
+  if (!eval(ctx, v)) return Truth::failed;
+  if (v.is_null()) return Truth::unknown;
+  return truth_of(v.i != 0);
+}
+
 uint32_t column_of(std::string_view text, uint32_t offset) {
   if (offset > text.size()) offset = static_cast<uint32_t>(text.size());
   return static_cast<uint32_t>(code_point_count(text.substr(0, offset))) + 1;

@@ -36,6 +36,10 @@ struct EvalContext {
   }
 };
 
+// A boolean node's result without building a Value: SQL's three truth values, or a failure
+// (the error in EvalContext::error).
+enum class Truth : uint8_t { no, yes, unknown, failed };
+
 class Node {
  public:
   Node(ExprType type, uint32_t offset) : type_(type), offset_(offset) {}
@@ -48,14 +52,55 @@ class Node {
   virtual bool eval(const EvalContext& ctx, Value& out) const = 0;
   // The literal's value when this node is a constant (folded at compile time), else null.
   virtual const Value* constant() const { return nullptr; }
+  // eval() of a boolean node as a Truth: what filters, AND/OR/NOT and CASE conditions read.
+  // Comparisons and logic override it (and implement eval() on top of it); the rest evaluate.
+  virtual Truth test(const EvalContext& ctx) const;
+
+  // This node's value without a copy where it already exists (a column of the row, a literal),
+  // else evaluated into `tmp`. Null on failure, with the error in ctx.error. Not virtual: a
+  // parent reads its column and literal operands with an index, not a call.
+  const Value* operand(const EvalContext& ctx, Value& tmp) const {
+    if (slot_ != kNoSlot) {
+      const std::span<const Value> values = slot_in_extra_ ? ctx.row.extra : ctx.row.columns;
+      if (slot_ < values.size()) return &values[slot_];  // else eval() names the mismatch
+    } else if (fixed_ != nullptr) {
+      return fixed_;
+    }
+    return eval(ctx, tmp) ? &tmp : nullptr;
+  }
 
   const ExprType& type() const { return type_; }
   uint32_t offset() const { return offset_; }  // byte offset in the expression text
 
  protected:
+  // For operand(): a column node reads EvalRow slot `slot`, a literal node is `value`.
+  void set_row_slot(uint32_t slot, bool in_extra) {
+    slot_ = slot;
+    slot_in_extra_ = in_extra;
+  }
+  void set_fixed_value(const Value* value) { fixed_ = value; }
+
   ExprType type_;
   uint32_t offset_;
+
+ private:
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint32_t slot_ = kNoSlot;
+  bool slot_in_extra_ = false;
+  const Value* fixed_ = nullptr;
 };
+
+// Truth <-> boolean Value, for nodes that implement one through the other.
+inline bool truth_to_value(Truth t, Value& out) {
+  switch (t) {
+    case Truth::no: out = Value::boolean(false); return true;
+    case Truth::yes: out = Value::boolean(true); return true;
+    case Truth::unknown: out = Value(); return true;
+    case Truth::failed: return false;
+  }
+  return false;
+}
+inline Truth truth_of(bool b) { return b ? Truth::yes : Truth::no; }
 
 using NodePtr = std::unique_ptr<Node>;
 

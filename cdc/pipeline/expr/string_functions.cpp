@@ -10,22 +10,41 @@
 namespace cdc::pipeline::expr {
 namespace {
 
+// Maps the ASCII letters in [from, from + 26) of `text` to the other case, eight bytes at a
+// time; stops at the first non-ASCII byte and returns its index (size when there is none).
+size_t flip_ascii_case(char* text, size_t size, char from) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x80 * kOnes;
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, text + i, 8);
+    if ((w & kHigh) != 0) break;
+    // Every byte is below 0x80, so these sums carry into no neighbour: a byte's high bit says
+    // byte >= from, resp. byte >= from + 26.
+    const uint64_t at_least_from = w + static_cast<uint64_t>(0x80 - from) * kOnes;
+    const uint64_t past_letters = w + static_cast<uint64_t>(0x80 - (from + 26)) * kOnes;
+    w ^= (at_least_from & ~past_letters & kHigh) >> 2;  // 0x80 >> 2 is the case bit 0x20
+    std::memcpy(text + i, &w, 8);
+  }
+  for (; i < size; ++i) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) return i;
+    if (static_cast<unsigned char>(c - from) < 26) text[i] = static_cast<char>(c ^ 0x20);
+  }
+  return size;
+}
+
 // UPPER/LOWER: an ASCII run is mapped byte by byte straight into the arena; the first
 // non-ASCII byte switches to code point case mapping (unicode.h) for the rest.
 template <bool kUpper>
 Status change_case_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t,
                       Value& out) {
   std::string_view in = a[0].text;
-  size_t ascii = 0;
-  while (ascii < in.size() && static_cast<unsigned char>(in[ascii]) < 0x80) ++ascii;
-  if (ascii == in.size()) {
-    CDC_CHECK(ctx.row.arena != nullptr, "EvalRow::arena is set by every caller of eval()");
-    char* dst = static_cast<char*>(ctx.row.arena->allocate(in.size() == 0 ? 1 : in.size(), 1));
-    for (size_t i = 0; i < in.size(); ++i) {
-      char c = in[i];
-      if (kUpper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z')) c ^= 0x20;
-      dst[i] = c;
-    }
+  CDC_CHECK(ctx.row.arena != nullptr, "EvalRow::arena is set by every caller of eval()");
+  char* dst = static_cast<char*>(ctx.row.arena->allocate(in.size() == 0 ? 1 : in.size(), 1));
+  if (!in.empty()) std::memcpy(dst, in.data(), in.size());
+  if (flip_ascii_case(dst, in.size(), kUpper ? 'a' : 'A') == in.size()) {
     out = Value::string(std::string_view(dst, in.size()));
     return {};
   }
@@ -71,14 +90,7 @@ std::string_view change_case_in_place(const EvalContext& ctx, CaseChange change,
                                       size_t size) {
   // One pass: ASCII bytes are mapped as they are checked. The code point mapping below maps
   // an ASCII letter as this does, so a prefix already mapped here maps to itself again.
-  const char from = change == CaseChange::upper ? 'a' : 'A';
-  size_t i = 0;
-  for (; i < size; ++i) {
-    const char c = text[i];
-    if (static_cast<unsigned char>(c) >= 0x80) break;
-    if (static_cast<unsigned char>(c - from) < 26) text[i] = static_cast<char>(c ^ 0x20);
-  }
-  if (i == size) return {text, size};
+  if (flip_ascii_case(text, size, change == CaseChange::upper ? 'a' : 'A') == size) return {text, size};
   std::string_view in(text, size);
   std::string& s = scratch();
   for (size_t pos = 0; pos < in.size();) {
@@ -102,21 +114,26 @@ class ConcatNode final : public Node {
     auto* parts = reinterpret_cast<std::string_view*>(storage);
     size_t total = 0;
     for (size_t i = 0; i < args_.size(); ++i) {
-      Value v;
-      if (!args_[i]->eval(ctx, v)) return false;
-      if (v.is_null()) {
+      Value tmp;
+      const Value* v = args_[i]->operand(ctx, tmp);
+      if (v == nullptr) return false;
+      if (v->is_null()) {
         out = Value();
         return true;
       }
-      new (&parts[i]) std::string_view(v.text);
-      total += v.text.size();
+      new (&parts[i]) std::string_view(v->text);
+      total += v->text.size();
     }
     CDC_CHECK(ctx.row.arena != nullptr, "EvalRow::arena is set by every caller of eval()");
     char* dst = static_cast<char*>(ctx.row.arena->allocate(total == 0 ? 1 : total, 1));
     char* at = dst;
     for (size_t i = 0; i < args_.size(); ++i) {
       const std::string_view part = parts[i];
-      if (!part.empty()) std::memcpy(at, part.data(), part.size());
+      if (part.size() <= 16) {  // the usual short part: no call into memcpy
+        for (size_t j = 0; j < part.size(); ++j) at[j] = part[j];
+      } else {
+        std::memcpy(at, part.data(), part.size());
+      }
       at += part.size();
     }
     out = Value::string(case_change_ == CaseChange::none
@@ -147,19 +164,22 @@ class SubstrNode final : public Node {
       : Node(type, offset), args_(std::move(args)) {}
 
   bool eval(const EvalContext& ctx, Value& out) const override {
-    Value text, start_value, length_value;
-    if (!args_[0]->eval(ctx, text)) return false;
-    if (text.is_null()) return set_null(out);
-    if (!args_[1]->eval(ctx, start_value)) return false;
-    if (start_value.is_null()) return set_null(out);
+    Value text_tmp, start_tmp, length_tmp;
+    const Value* text = args_[0]->operand(ctx, text_tmp);
+    if (text == nullptr) return false;
+    if (text->is_null()) return set_null(out);
+    const Value* start_value = args_[1]->operand(ctx, start_tmp);
+    if (start_value == nullptr) return false;
+    if (start_value->is_null()) return set_null(out);
     int64_t len = INT64_MAX;
     if (args_.size() > 2) {
-      if (!args_[2]->eval(ctx, length_value)) return false;
-      if (length_value.is_null()) return set_null(out);
-      len = as_int64(length_value);
+      const Value* length_value = args_[2]->operand(ctx, length_tmp);
+      if (length_value == nullptr) return false;
+      if (length_value->is_null()) return set_null(out);
+      len = as_int64(*length_value);
     }
-    const std::string_view s = text.text;
-    const int64_t start = as_int64(start_value);
+    const std::string_view s = text->text;
+    const int64_t start = as_int64(*start_value);
     size_t begin = 0;
     if (start > 0) {
       begin = skip_code_points(s, 0, start - 1);

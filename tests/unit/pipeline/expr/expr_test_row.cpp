@@ -106,9 +106,19 @@ std::string evaluate(TestTable& table, std::string_view text, const CompileOptio
   EvalRow row{table.row, {}, &table.arena, table.now_ms};
   Value out;
   Status st = (*compiled)->eval(row, out);
+  const ExprType& type = (*compiled)->type();
+  if (type.kind == ValueKind::boolean || type.kind == ValueKind::null) {
+    // The filter form (test) must agree with eval: the same error, or TRUE exactly when eval
+    // gives TRUE.
+    bool passes = false;
+    Status verdict = (*compiled)->test(row, passes);
+    if (!verdict != !st || (!st && verdict.error().message != st.error().message)) {
+      return "ERROR: test() and eval() disagree on failing";
+    }
+    if (st && passes != is_true(out)) return "ERROR: test() and eval() disagree on the verdict";
+  }
   if (!st) return "ERROR: " + st.error().message;
   // The static type must admit the value: the output schema is derived from it.
-  const ExprType& type = (*compiled)->type();
   if (out.is_null() && !type.nullable) return "ERROR: NULL from a NOT NULL type";
   if (!out.is_null() && type.kind != ValueKind::null && out.kind != type.kind) {
     return "ERROR: value kind " + std::string(to_string(out.kind)) + " but static type " +
