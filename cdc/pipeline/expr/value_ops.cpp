@@ -1,5 +1,6 @@
 #include "cdc/pipeline/expr/value_ops.h"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -447,6 +448,28 @@ int three_way(const T& a, const T& b) {
 
 }  // namespace
 
+namespace {
+
+// The end of the run of ASCII digits that starts at p: eight bytes at a time while eight remain
+// (a DECIMAL's text is mostly digits; this is what a filter on one spends its time on).
+const char* skip_digits(const char* p, const char* end) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  while (end - p >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    const uint64_t x = w ^ (0x30 * kOnes);  // the digits become bytes 0..9
+    // A byte's high bit ends up set when it is 10 or more: its own high bit, or its low seven
+    // bits plus 0x76 reaching 0x80 (no carry leaves a byte: 0x7f + 0x76 < 0x100).
+    const uint64_t non_digits = (((x & (0x7f * kOnes)) + 0x76 * kOnes) | x) & (0x80 * kOnes);
+    if (non_digits != 0) return p + (std::countr_zero(non_digits) >> 3);  // little-endian
+    p += 8;
+  }
+  while (p != end && static_cast<unsigned char>(*p - '0') < 10) ++p;
+  return p;
+}
+
+}  // namespace
+
 // The texts Decimal::parse accepts: [+-] digits with at most one '.', at least one digit.
 // Longer texts go the Decimal way, which orders them the same as long as they fit it.
 bool split_decimal_digits(std::string_view s, DecimalDigits& out) {
@@ -456,15 +479,14 @@ bool split_decimal_digits(std::string_view s, DecimalDigits& out) {
   const char* const end = p + s.size();
   bool negative = false;
   if (p != end && (*p == '-' || *p == '+')) negative = *p++ == '-';
-  const auto is_digit = [](char c) { return static_cast<unsigned char>(c - '0') < 10; };
   const char* const int_begin = p;
-  while (p != end && is_digit(*p)) ++p;
+  p = skip_digits(p, end);
   const char* const int_end = p;
   const char* frac_begin = p;
   const char* frac_end = p;
   if (p != end && *p == '.') {
     frac_begin = ++p;
-    while (p != end && is_digit(*p)) ++p;
+    p = skip_digits(p, end);
     frac_end = p;
   }
   if (p != end || (int_end == int_begin && frac_end == frac_begin)) return false;

@@ -20,3 +20,17 @@ TEST_CASE("Arena copies strings and arrays that stay valid while it lives") {
   CHECK(big.size() == (3u << 20));
   CHECK(arena.bytes_used() >= (3u << 20));
 }
+
+TEST_CASE("Arena aligns every allocation, within a chunk and at the start of a new one") {
+  cdc::Arena arena(48);  // small: most requests below open a new chunk
+  size_t total = 0;
+  for (size_t i = 1; i <= 300; ++i) {
+    const size_t align = size_t{1} << (i % 6);  // 1 .. 32
+    auto* p = static_cast<std::byte*>(arena.allocate(i % 97, align));
+    CHECK(reinterpret_cast<uintptr_t>(p) % align == 0);
+    for (size_t j = 0; j < i % 97; ++j) p[j] = std::byte{0x5a};  // writable (ASan checks bounds)
+    total += i % 97;
+  }
+  CHECK(arena.bytes_used() == total);
+  CHECK(arena.bytes_reserved() >= total);
+}

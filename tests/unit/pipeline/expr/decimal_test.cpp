@@ -99,7 +99,10 @@ TEST_CASE("compare_decimal_text orders digit texts exactly as Decimal compare do
       "+1",     "1.0",    "01.00", "10",     "9.999", "10.001",  "-10",    "-9.99",  "123.45",
       "123.4",  "123.450", "123.451", "-123.45", "-123.449", ".5", "-.5",  "0.05",   "0.5",
       "5.",     "99999999999999999999.99", "100000000000000000000", "-0.125", "-0.1250",
-      "-0.12",  "-0.13"};
+      "-0.12",  "-0.13",
+      // Digit runs around the eight-byte steps of the digit scanner.
+      "12345678", "12345679", "1234567.8", "123456789", "12345678.9", "1234567812345678",
+      "1234567812345678.5", "12345678123456789", "-00000000123.00000000", "0.123456781234567"};
   for (const std::string& a : texts) {
     for (const std::string& b : texts) {
       int fast = 2;
@@ -108,7 +111,10 @@ TEST_CASE("compare_decimal_text orders digit texts exactly as Decimal compare do
     }
   }
   int untouched = 7;
-  for (std::string_view bad : {"", "-", ".", "1.2.3", "1e3", " 1", "1 ", "--1", "0x1", "1,5"}) {
+  for (std::string_view bad : {"", "-", ".", "1.2.3", "1e3", " 1", "1 ", "--1", "0x1", "1,5",
+                               // a non-digit inside or right after an eight-byte step
+                               "1234567x", "12345678x", "1234567/8", "1234567:8", "123456789.1234567@",
+                               "12345678\xC3\xA9", "1234\x80" "5678", "1234\xB0" "5678", "12345678.\xB9"}) {
     CHECK_FALSE(compare_decimal_text(bad, "1", untouched));
     CHECK_FALSE(compare_decimal_text("1", bad, untouched));
   }
