@@ -105,7 +105,7 @@ Result<const RouteStage::Routing*> RouteStage::routing_for(const TableSchemaPtr&
   return last_routing_;
 }
 
-void RouteStage::retarget(ChangeEvent& e, const Target& target, Arena& arena) const {
+void RouteStage::retarget(ChangeEvent& e, const Target& target, Arena& arena) {
   if (target.add_source_column) {
     const Value source = Value::string(arena.copy(target.source_name));
     for (RowImage* image : {&e.before, &e.after}) {
@@ -116,7 +116,7 @@ void RouteStage::retarget(ChangeEvent& e, const Target& target, Arena& arena) co
       *image = RowImage(row);
     }
   }
-  e.schema = target.schema;
+  schemas_.retarget(e, target.schema);
 }
 
 Status RouteStage::process(Batch& batch) {
@@ -133,7 +133,10 @@ Status RouteStage::process(Batch& batch) {
       retarget(e, routing->targets.front(), batch.arena);
     }
   }
-  if (!fan_out) return {};
+  if (!fan_out) {
+    schemas_.release();
+    return {};
+  }
   // One copy per target; the copies share the (read-only) row images.
   std::vector<ChangeEvent> out;
   out.reserve(batch.events.size() * 2);
@@ -151,6 +154,7 @@ Status RouteStage::process(Batch& batch) {
     }
   }
   batch.events = std::move(out);
+  schemas_.release();
   return {};
 }
 

@@ -382,13 +382,13 @@ Result<TableSchemaPtr> TransformStage::check(const TableSchemaPtr& table) {
 
 Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& batch) {
   if (e.op == Op::schema_change || e.op == Op::truncate) {
-    e.schema = plans.plans.front()->output;
+    schemas_.retarget(e, plans.plans.front()->output);
     return true;
   }
   const bool is_delete = e.op == Op::erase;
   const RowImage& deciding = is_delete ? e.before : e.after;
   if (!deciding.present) {
-    e.schema = plans.plans.front()->output;
+    schemas_.retarget(e, plans.plans.front()->output);
     return true;
   }
   if (plans.batch_seq != batch_seq_) {
@@ -506,7 +506,7 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
       std::copy(kept.begin(), kept.end(), stored.begin());
       e.unchanged_columns = stored;
     }
-    e.schema = plan.output;
+    schemas_.retarget(e, plan.output);
     return true;
   }
   return false;
@@ -539,11 +539,15 @@ Status TransformStage::process(Batch& batch) {
         CDC_TRY_ASSIGN(keep, apply(*plans, e, batch));
       }
     }
-    if (!keep) continue;
+    if (!keep) {
+      schemas_.park(e);
+      continue;
+    }
     if (kept != i) batch.events[kept] = std::move(e);
     ++kept;
   }
   batch.events.erase(batch.events.begin() + static_cast<std::ptrdiff_t>(kept), batch.events.end());
+  schemas_.release();
   return {};
 }
 
