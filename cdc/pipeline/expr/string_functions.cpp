@@ -84,13 +84,14 @@ size_t skip_code_points(std::string_view text, size_t pos, int64_t n) {
 
 enum class CaseChange : uint8_t { none, upper, lower };
 
-// Maps `text`, which this call just wrote into the arena, to upper/lower case: an all-ASCII
-// string in place, anything else through the code point mapping into a new arena string.
+// Maps `text`, which this call just wrote into the arena followed by zero bytes up to `padded`,
+// to upper/lower case: an all-ASCII string in place, anything else through the code point
+// mapping into a new arena string.
 std::string_view change_case_in_place(const EvalContext& ctx, CaseChange change, char* text,
-                                      size_t size) {
+                                      size_t size, size_t padded) {
   // One pass: ASCII bytes are mapped as they are checked. The code point mapping below maps
   // an ASCII letter as this does, so a prefix already mapped here maps to itself again.
-  if (flip_ascii_case(text, size, change == CaseChange::upper ? 'a' : 'A') == size) return {text, size};
+  if (flip_ascii_case(text, padded, change == CaseChange::upper ? 'a' : 'A') == padded) return {text, size};
   std::string_view in(text, size);
   std::string& s = scratch();
   for (size_t pos = 0; pos < in.size();) {
@@ -125,7 +126,11 @@ class ConcatNode final : public Node {
       total += v->text.size();
     }
     CDC_CHECK(ctx.row.arena != nullptr, "EvalRow::arena is set by every caller of eval()");
-    char* dst = static_cast<char*>(ctx.row.arena->allocate(total == 0 ? 1 : total, 1));
+    // With a case change the result is padded with zero bytes to whole words, so that the
+    // case mapping runs eight bytes at a time to the end (zeros are not letters).
+    const size_t padded = case_change_ == CaseChange::none ? total : (total + 7) / 8 * 8;
+    char* dst = static_cast<char*>(ctx.row.arena->allocate(padded == 0 ? 1 : padded, 1));
+    for (size_t i = total; i < padded; ++i) dst[i] = 0;
     char* at = dst;
     for (size_t i = 0; i < args_.size(); ++i) {
       const std::string_view part = parts[i];
@@ -138,7 +143,7 @@ class ConcatNode final : public Node {
     }
     out = Value::string(case_change_ == CaseChange::none
                             ? std::string_view(dst, total)
-                            : change_case_in_place(ctx, case_change_, dst, total));
+                            : change_case_in_place(ctx, case_change_, dst, total, padded));
     return true;
   }
 
@@ -161,25 +166,36 @@ class ConcatNode final : public Node {
 class SubstrNode final : public Node {
  public:
   SubstrNode(ExprType type, uint32_t offset, std::vector<NodePtr> args)
-      : Node(type, offset), args_(std::move(args)) {}
+      : Node(type, offset), args_(std::move(args)) {
+    // Literal positions (the usual SUBSTR(s, 1, 3)) are read once here.
+    start_ = literal_int(*args_[1]);
+    if (args_.size() > 2) length_ = literal_int(*args_[2]);
+  }
 
   bool eval(const EvalContext& ctx, Value& out) const override {
     Value text_tmp, start_tmp, length_tmp;
     const Value* text = args_[0]->operand(ctx, text_tmp);
     if (text == nullptr) return false;
     if (text->is_null()) return set_null(out);
-    const Value* start_value = args_[1]->operand(ctx, start_tmp);
-    if (start_value == nullptr) return false;
-    if (start_value->is_null()) return set_null(out);
+    int64_t start = 0;
+    if (start_) {
+      start = *start_;
+    } else {
+      const Value* start_value = args_[1]->operand(ctx, start_tmp);
+      if (start_value == nullptr) return false;
+      if (start_value->is_null()) return set_null(out);
+      start = as_int64(*start_value);
+    }
     int64_t len = INT64_MAX;
-    if (args_.size() > 2) {
+    if (length_) {
+      len = *length_;
+    } else if (args_.size() > 2) {
       const Value* length_value = args_[2]->operand(ctx, length_tmp);
       if (length_value == nullptr) return false;
       if (length_value->is_null()) return set_null(out);
       len = as_int64(*length_value);
     }
     const std::string_view s = text->text;
-    const int64_t start = as_int64(*start_value);
     size_t begin = 0;
     if (start > 0) {
       begin = skip_code_points(s, 0, start - 1);
@@ -203,7 +219,13 @@ class SubstrNode final : public Node {
     out = Value();
     return true;
   }
+  static std::optional<int64_t> literal_int(const Node& arg) {
+    const Value* v = arg.constant();
+    if (v == nullptr || v->is_null()) return std::nullopt;
+    return as_int64(*v);
+  }
   std::vector<NodePtr> args_;
+  std::optional<int64_t> start_, length_;  // literal positions
 };
 
 Status concat_ws_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t n, Value& out) {
