@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -22,16 +21,7 @@ class Arena {
   Arena(Arena&&) = default;
   Arena& operator=(Arena&&) = default;
 
-  // `align` is a power of two (an alignof). Inline: decoders call this once per value.
-  void* allocate(size_t bytes, size_t align) {
-    const size_t pad = (0 - reinterpret_cast<uintptr_t>(cur_)) & (align - 1);
-    if (cur_ == nullptr || pad + bytes > left_) return allocate_in_new_chunk(bytes, align);
-    std::byte* out = cur_ + pad;
-    cur_ += pad + bytes;
-    left_ -= pad + bytes;
-    used_ += bytes;
-    return out;
-  }
+  void* allocate(size_t bytes, size_t align);
 
   // Copies `s` into the arena; the view lives as long as the arena.
   std::string_view copy(std::string_view s);
@@ -52,8 +42,6 @@ class Arena {
   size_t bytes_reserved() const { return reserved_; }
 
  private:
-  void* allocate_in_new_chunk(size_t bytes, size_t align);
-
   struct Chunk {
     std::unique_ptr<std::byte[]> data;
     size_t size = 0;
