@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "cdc/core/batch.h"
 #include "cdc/core/position.h"
@@ -31,6 +32,11 @@ class Source {
   // Bytes received from the server so far by this instance (the replication stream's events),
   // for sluice_source_bytes_read_total. Reader thread only. Default: 0 (nothing on a wire).
   virtual uint64_t bytes_read() const { return 0; }
+  // After open(): the schemas of the captured tables as far as the source knows them before
+  // reading (MySQL: the schema history, seeded from information_schema), so that the stages
+  // can check their expressions against them at start rather than at the first event. Empty
+  // when the source learns its tables only from the stream.
+  virtual std::vector<TableSchemaPtr> known_schemas() const { return {}; }
   virtual void close() {}
 };
 

@@ -141,6 +141,14 @@ MysqlSource::~MysqlSource() = default;
 
 MysqlPosition MysqlSource::position() const { return impl_->position(); }
 const SchemaHistory& MysqlSource::schema_history() const { return impl_->history; }
+
+std::vector<TableSchemaPtr> MysqlSource::known_schemas() const {
+  std::vector<TableSchemaPtr> out;
+  for (const TableId& table : impl_->history.tables()) {
+    if (TableSchemaPtr schema = impl_->history.current(table)) out.push_back(std::move(schema));
+  }
+  return out;
+}
 Position MysqlSource::current_position() const { return impl_->position(); }
 
 void MysqlSource::close() {

@@ -47,6 +47,8 @@ class MysqlSource final : public cdc::Source {
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) override;
   void close() override;
   uint64_t bytes_read() const override;
+  // The current version of every table the schema history holds (live source only).
+  std::vector<TableSchemaPtr> known_schemas() const override;
 
   // Where the next poll continues from (the end of the last returned batch, or the start).
   MysqlPosition position() const;

@@ -158,6 +158,21 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
   if (parts_.make_stages) {
     CDC_TRY_ASSIGN(stages, parts_.make_stages());
   }
+  // A transform that does not fit a table the source already knows stops the pipeline here,
+  // before anything is read, instead of at that table's first event.
+  for (const TableSchemaPtr& known : source->known_schemas()) {
+    TableSchemaPtr schema = known;
+    for (auto& stage : stages) {
+      auto checked = stage->check(schema);
+      if (!checked) {
+        source->close();
+        sink->close();
+        return std::move(checked).error().with_context("checking the stages against the schema of " +
+                                                       known->id.to_string() + " at start");
+      }
+      schema = std::move(*checked);
+    }
+  }
 
   Position written = source->current_position();
   Position committed = written;

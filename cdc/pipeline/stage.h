@@ -15,6 +15,10 @@ class Stage {
  public:
   virtual ~Stage() = default;
   virtual Status process(Batch& batch) = 0;
+  // What the stage makes of events of `table`: their schema after it, or the error the first
+  // such event would stop the pipeline with (a transform's unknown column or type error). The
+  // runner calls it at start for the tables the source already knows. Default: unchanged.
+  virtual Result<TableSchemaPtr> check(const TableSchemaPtr& table) { return table; }
 };
 
 using StageChain = std::vector<std::unique_ptr<Stage>>;

@@ -57,7 +57,7 @@ class TransformStage final : public Stage {
   // Compiles the plans for `table` (as the first event would): every error a rule has against
   // this schema, e.g. at start-up against a schema read from the server. Returns the output
   // schema of the first matching rule, or `table` itself when no rule matches.
-  Result<TableSchemaPtr> check(const TableSchemaPtr& table);
+  Result<TableSchemaPtr> check(const TableSchemaPtr& table) override;
 
   struct Plan;  // one rule compiled against one schema version (transform_stage.cpp)
   struct TablePlans;

@@ -391,12 +391,12 @@ TEST_CASE("a transform that does not fit the table stops the pipeline, naming fi
   MariaDbSession sql;
   recreate(sql, {"edb"});
   sql.run("CREATE TABLE edb.t (id INT PRIMARY KEY, name VARCHAR(16))");
+  // edb.t exists when the pipeline starts (the schema history reads it from
+  // information_schema): the error comes at start, before anything is read.
   Sluice sluice("transform-error", "edb\\..*", 5613,
                 "transform:\n"
                 "  - source-table: edb.t\n"
                 "    projection: id, UPPER(nmae) AS upper_name\n");
-  REQUIRE(sluice.ready());
-  sql.run("INSERT INTO edb.t VALUES (1, 'a')");
   CHECK(sluice.wait_exit(20s) == 1);
   const std::string log = sluice.log();
   INFO(log);
@@ -404,9 +404,28 @@ TEST_CASE("a transform that does not fit the table stops the pipeline, naming fi
   size_t line_start = 0;  // of line 16, the projection
   for (int line = 1; line < 16; ++line) line_start = config.find('\n', line_start) + 1;
   REQUIRE(config.compare(line_start, 36, "    projection: id, UPPER(nmae) AS u") == 0);
-  CHECK(log.find(sluice.config() + ":16:21: transform[0] projection for table edb.t: at column 7 of 'UPPER(nmae)': "
+  CHECK(log.find("checking the stages against the schema of edb.t at start: " + sluice.config() +
+                 ":16:21: transform[0] projection for table edb.t: at column 7 of 'UPPER(nmae)': "
                  "unknown column 'nmae' in table edb.t (did you mean 'name'?)") != std::string::npos);
   CHECK(line_count(sluice.out()) == 0);
+
+  // A table created while the pipeline runs is known only from the stream: the same error
+  // stops the pipeline at its first row.
+  Sluice late("transform-error-late", "edb\\..*", 5614,
+              "transform:\n"
+              "  - source-table: edb.late\n"
+              "    projection: id, UPPER(nmae) AS upper_name\n");
+  REQUIRE(late.ready());
+  sql.run("CREATE TABLE edb.late (id INT PRIMARY KEY, name VARCHAR(16))");
+  sql.run("INSERT INTO edb.late VALUES (1, 'a')");
+  CHECK(late.wait_exit(20s) == 1);
+  const std::string late_log = late.log();
+  INFO(late_log);
+  CHECK(late_log.find("stage: " + late.config() +
+                      ":16:21: transform[0] projection for table edb.late: at column 7 of 'UPPER(nmae)': "
+                      "unknown column 'nmae' in table edb.late (did you mean 'name'?)") != std::string::npos);
+  CHECK(late_log.find("at start") == std::string::npos);
+  CHECK(line_count(late.out()) == 0);
 
   // A syntax error in a projection list is refused before anything runs.
   const std::string bad = make_temp_dir("sluice-transform-it") + "/bad.yaml";

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cdc/datagen/datagen_source.h"
+#include "cdc/pipeline/transform_stage.h"
 #include "sinks/file/file_sink.h"
 #include "tests/unit/pipeline/test_sinks.h"
 
@@ -146,6 +147,71 @@ TEST_CASE("runner: a non-retryable error stops the pipeline with its message") {
   CHECK(st.error().code == Errc::malformed);
   CHECK(st.error().message == "sink write: injected write failure");
   CHECK(writes == 3);  // not retried
+}
+
+namespace {
+// The datagen source, telling the runner it knows `known` before reading (as the MySQL source
+// does from its schema history), and counting polls.
+class KnownTablesSource final : public Source {
+ public:
+  KnownTablesSource(std::vector<TableSchemaPtr> known, int* polls)
+      : inner_(*datagen::DatagenSource::create(small_table(100, 10))), known_(std::move(known)), polls_(polls) {}
+  Status open(const Position& p) override { return inner_->open(p); }
+  Position current_position() const override { return inner_->current_position(); }
+  Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds wait) override {
+    ++*polls_;
+    return inner_->poll(wait);
+  }
+  std::vector<TableSchemaPtr> known_schemas() const override { return known_; }
+
+ private:
+  std::unique_ptr<Source> inner_;
+  std::vector<TableSchemaPtr> known_;
+  int* polls_;
+};
+}  // namespace
+
+TEST_CASE("runner: a transform that does not fit a table the source knows stops at start, before reading") {
+  auto orders = std::make_shared<TableSchema>();
+  orders->id = TableId{"datagen", "orders"};
+  orders->columns = {Column{.name = "id", .kind = ValueKind::int64, .nullable = false},
+                     Column{.name = "amount", .kind = ValueKind::decimal, .precision = 10, .scale = 2}};
+  orders->primary_key = {0};
+  const auto run = [&](std::vector<TableSchemaPtr> known, int* polls) {
+    testing::MemoryCheckpointLog log;
+    pipeline::PipelineParts parts{
+        [&] { return Result<std::unique_ptr<Source>>(std::make_unique<KnownTablesSource>(known, polls)); },
+        [] {
+          return Result<std::unique_ptr<Sink>>(
+              std::make_unique<sinks::FileSink>(temp_path("known.jsonl"), json::Format::debezium_json));
+        },
+        [] () -> Result<pipeline::StageChain> {
+          pipeline::TransformRule rule{.source_table = "datagen.orders", .projection = "id, amount * nope AS x"};
+          CDC_TRY_ASSIGN(auto transform, pipeline::TransformStage::create({rule}));
+          pipeline::StageChain chain;
+          chain.push_back(std::move(transform));
+          return chain;
+        }};
+    pipeline::PipelineRunner runner(fast_options(), parts, log, nullptr);
+    std::stop_source stop;
+    return runner.run(stop.get_token());
+  };
+  int polls = 0;
+  auto st = run({orders}, &polls);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::invalid_config);
+  CHECK(st.error().message.starts_with("checking the stages against the schema of datagen.orders at start: "));
+  CHECK(st.error().message.find("unknown column 'nope'") != std::string::npos);
+  CHECK(polls == 0);
+
+  // A table the source learns only from the stream: the same error at its first event.
+  polls = 0;
+  st = run({}, &polls);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::invalid_config);
+  CHECK(st.error().message.starts_with("stage: "));
+  CHECK(st.error().message.find("unknown column 'nope'") != std::string::npos);
+  CHECK(polls >= 1);
 }
 
 TEST_CASE("runner: retryable failures give up after restart.max-attempts") {
