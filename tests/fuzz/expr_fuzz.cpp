@@ -1,8 +1,8 @@
 // Fuzz target expr: the transform expression engine (cdc/pipeline/expr/expression.h) on
 // arbitrary text: parse_projection() and compile() against a table with a column of every
-// kind, then eval() of what compiles, under both overflow/division settings. The text comes
-// from a user's YAML, so any input must give a value or an error with the documented code:
-// never a crash, a hang or an error of another code.
+// kind, then eval() of what compiles (and test(), the filter path, of boolean ones), under both
+// overflow/division settings. The text comes from a user's YAML, so any input must give a
+// value or an error with the documented code: never a crash, a hang or an error of another code.
 #include <string>
 #include <string_view>
 
@@ -44,6 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     EvalRow row{table->row, {}, &arena, table->now_ms};
     Value out;
     Status st = (*compiled)->eval(row, out);
+    if (const ValueKind kind = (*compiled)->type().kind; kind == ValueKind::boolean || kind == ValueKind::null) {
+      // The filter path must agree with eval(): the same failure, and TRUE exactly when eval's.
+      bool passes = false;
+      Status verdict = (*compiled)->test(row, passes);
+      FUZZ_CHECK(!verdict == !st, "test() and eval() disagree on failing");
+      FUZZ_CHECK(!st || passes == is_true(out), "test() and eval() disagree on the verdict");
+    }
     if (!st) {
       FUZZ_CHECK(st.error().code == Errc::malformed, "eval: error code");
       continue;
