@@ -520,13 +520,13 @@ Status TransformStage::process(Batch& batch) {
   size_t kept = 0;
   const size_t n = batch.events.size();
   for (size_t i = 0; i < n; ++i) {
-    // The batch was decoded on the reader's core: ask for the events, and the row values and
-    // text after them, a few events ahead, so that their cache misses overlap this event's work.
+    // The batch was decoded on the reader's core: ask for the events and their row values a
+    // few events ahead, so that their cache misses overlap this event's work.
     if (i + 6 < n) prefetch_lines(&batch.events[i + 6], sizeof(ChangeEvent));
     if (i + 3 < n) {
       const ChangeEvent& ahead = batch.events[i + 3];
       const RowImage& image = ahead.after.present ? ahead.after : ahead.before;
-      prefetch_lines(image.data, image.size * sizeof(Value) + 64);
+      prefetch_lines(image.data, image.size * sizeof(Value));
     }
     ChangeEvent& e = batch.events[i];
     bool keep = true;
