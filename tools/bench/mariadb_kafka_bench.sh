@@ -103,13 +103,14 @@ YAML
   t0=$(date +%s.%N)
   "$sluice" run "$work/$name.yaml" 2>"$work/$name.log" &
   pid=$!
-  # BENCH_PERF=<dir>: profile two seconds of each catch-up with perf.
-  [[ -n ${BENCH_PERF:-} ]] && { perf record -F 2999 -g -p $pid -o "$BENCH_PERF/$name.data" -- sleep 2 2>/dev/null >&2 & }
   until [[ $(pipeline_metric "$port" sluice_sink_events_written_total) -gt 0 ]]; do
     kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
     sleep 0.01
   done
   t_first=$(date +%s.%N)
+  # BENCH_PERF=<dir>: profile one second of each catch-up with perf (attached once the sink
+  # writes: `perf record -p` follows only the threads that exist when it attaches).
+  [[ -n ${BENCH_PERF:-} ]] && { perf record -e cpu-clock -F 1999 --call-graph dwarf,16384 -p $pid -o "$BENCH_PERF/$name.data" -- sleep 1 >/dev/null 2>&1 & }
   until [[ $(metric "$port" sluice_kafka_records_total "$topic") -ge $rows ]]; do
     kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
     sleep 0.02
@@ -136,7 +137,7 @@ for broker in tb mock; do
   if [[ ${BENCH_HEADERS:-true} == true ]]; then
     peer_headers=(sluice.op:1 "sluice.position:$(( ${#binlog_file} + 1 + ${#binlog_pos} ))")
   fi
-  peer=$("$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value" "${peer_headers[@]}")
+  peer=$(${BENCH_PEER_PRELOAD:+env LD_PRELOAD=$BENCH_PEER_PRELOAD} "$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value" "${peer_headers[@]}")
   results+=("$broker|$eo|$alo|$peer")
 done
 
