@@ -1,5 +1,7 @@
 #include "sinks/kafka/kafka_sink.h"
 
+#include <pthread.h>
+
 #include <thread>
 
 #include "cdc/core/log.h"
@@ -71,11 +73,26 @@ Result<RdKafkaConfPtr> KafkaSink::producer_conf() {
 void KafkaSink::on_delivery(const rd_kafka_message_t& m) {
   if (m.err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
   if (metrics_) metrics_->delivery_errors.Increment();
+  std::lock_guard lock(delivery_mutex_);
   if (delivery_error_) return;
   const std::string topic = m.rkt != nullptr ? rd_kafka_topic_name(m.rkt) : "?";
   const Errc code = is_fence(m.err) ? Errc::fenced : is_authorization(m.err) ? Errc::auth : Errc::unavailable;
   delivery_error_ = make_error(code, "kafka could not deliver a record to topic " + topic + " partition " +
                                          std::to_string(m.partition) + ": " + rd_kafka_err2str(m.err));
+}
+
+void KafkaSink::start_delivery_thread() {
+  delivery_thread_ = std::jthread([rk = producer_.get()](std::stop_token stop) {
+    pthread_setname_np(pthread_self(), "kafka-delivery");  // per-thread CPU in top/perf
+    while (!stop.stop_requested()) rd_kafka_poll(rk, 50);
+  });
+}
+
+void KafkaSink::stop_delivery_thread() {
+  if (!delivery_thread_.joinable()) return;
+  delivery_thread_.request_stop();
+  rd_kafka_yield(producer_.get());  // ends a poll that is waiting
+  delivery_thread_.join();
 }
 
 std::optional<Error> KafkaSink::fatal_error() {
@@ -96,10 +113,14 @@ std::optional<Error> KafkaSink::fatal_error() {
 }
 
 Status KafkaSink::check_deliveries() {
+  std::unique_lock lock(delivery_mutex_);
   if (!delivery_error_) return {};
+  lock.unlock();
   if (auto fatal = fatal_error()) return std::move(*fatal);  // the root cause, not its purged records
+  lock.lock();
   Error e = std::move(*delivery_error_);
   delivery_error_.reset();
+  lock.unlock();
   if (e.code == Errc::unavailable) {
     if (options_.exactly_once && in_txn_) {
       (void)abort_transaction(e.message);  // ignored: the error below replays the checkpoint either way
@@ -282,6 +303,7 @@ Result<std::optional<CheckpointRecord>> KafkaSink::open(std::span<const Checkpoi
   producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof(errstr)));
   if (!producer_) return make_error(Errc::invalid_config, std::string("kafka producer: ") + errstr);
   (void)conf.release();  // owned by the producer now
+  start_delivery_thread();
   if (options_.exactly_once) {
     // Fences every older producer of this transactional.id and aborts what it left open, so
     // that the offsets topic's committed end is final before it is read.
@@ -358,7 +380,8 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;  // the headers belong to the message now
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !deadline) deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < *deadline) {
-      rd_kafka_poll(producer_.get(), 10);  // backpressure: wait for deliveries to make room
+      // Backpressure: the delivery thread frees acknowledged records.
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
       continue;
     }
     if (headers != nullptr) rd_kafka_headers_destroy(headers);
@@ -386,7 +409,6 @@ Status KafkaSink::write(const Batch& batch) {
       CDC_TRY(produce(*topic, partition, r.key, r.value, options_.headers ? &e : nullptr));
     }
   }
-  rd_kafka_poll(producer_.get(), 0);  // serves delivery reports
   if (builder_.skipped() != skipped_reported_) {
     log::get("sink.kafka")->warn("[pipeline={}] {} truncate event(s) have no upsert record and were not written",
                                  options_.pipeline, builder_.skipped() - skipped_reported_);
@@ -462,6 +484,7 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
   }
   in_txn_ = false;
   publish_metrics(true);
+  std::lock_guard lock(delivery_mutex_);
   delivery_error_.reset();  // a committed transaction had every record delivered
   return value;
 }
@@ -470,6 +493,7 @@ void KafkaSink::close() {
   if (!producer_) return;
   if (in_txn_) (void)abort_transaction("the sink is closing");  // ignored: init_transactions aborts it too
   if (!options_.exactly_once) (void)rd_kafka_flush(producer_.get(), 1000);  // ignored: replayed from the checkpoint
+  stop_delivery_thread();
   for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic.rkt);
   topics_.clear();
   last_topic_ = nullptr;

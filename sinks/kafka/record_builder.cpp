@@ -114,7 +114,9 @@ Result<std::span<const OutRecord>> RecordBuilder::build(const ChangeEvent& e) {
     return std::span<const OutRecord>(records_);
   }
   const std::string_view topic = topic_for(*e.schema);
-  last_schema_ = e.schema;  // held, so that its address cannot be reused by another table
+  // Held, so that its address cannot be reused by another table; copied only when it changes
+  // (an atomic reference count shared with the reader thread, per event, is not free).
+  if (last_schema_ != e.schema) last_schema_ = e.schema;
   key_.clear();
   value_.clear();
   const RowImage& key_row = e.after.present ? e.after : e.before;

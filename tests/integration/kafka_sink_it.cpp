@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include <prometheus/registry.h>
 #include <string>
@@ -271,4 +272,32 @@ TEST_CASE("mock cluster: an abortable error aborts the transaction; the reopened
   REQUIRE(again->write(inserts(11, 21)));
   REQUIRE(again->prepare(2, DatagenPosition{21}));
   CHECK(distinct(keys_of(consume_records(mock, "ma.shop.users", 3, false))) == distinct(id_keys(1, 21)));
+}
+
+TEST_CASE("mock cluster: the delivery thread serves reports between calls; a failure surfaces at the next write") {
+  cdc::testing::MockClusterBackend mock;
+  KafkaOptions o = mock_options(mock, "md");
+  o.exactly_once = false;
+  prometheus::Registry registry;
+  auto metrics = std::make_shared<KafkaMetrics>(registry, "md");
+  auto created = KafkaSink::create(o, metrics);
+  REQUIRE(created);
+  auto sink = std::move(*created);
+  REQUIRE(sink->open({}));
+  rd_kafka_mock_push_request_errors(mock.cluster(), kProduceApi, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  REQUIRE(sink->write(inserts(1, 11)));
+  // Nobody calls the sink now: only its delivery thread can serve the failed records' reports.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (metrics->delivery_errors.Value() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(metrics->delivery_errors.Value() >= 1);
+  auto next = sink->write(inserts(11, 12));
+  REQUIRE_FALSE(next);
+  INFO(next.error().message);
+  CHECK(next.error().code == Errc::unavailable);
+  CHECK(next.error().message.find("kafka could not deliver a record to topic md.shop.users partition ") == 0);
+  CHECK(next.error().message.find("Broker: Message size too large; replaying from the last checkpoint") !=
+        std::string::npos);
+  sink->close();
 }

@@ -120,6 +120,12 @@ YAML
   bytes=$(metric "$port" sluice_kafka_bytes_total "$topic")
   local cpu  # utime + stime of every thread, in clock ticks
   cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' /proc/$pid/stat)
+  # BENCH_THREADS=1: CPU seconds of each of sluice's threads, on stderr.
+  if [[ -n ${BENCH_THREADS:-} ]]; then
+    echo "$name threads (CPU s):" $(for t in /proc/$pid/task/*; do
+      awk -v hz="$(getconf CLK_TCK)" '{ sub(/^[^(]*\(/, ""); split($0, a, ") "); split(a[2], f, " ");
+        printf "%s=%.2f ", a[1], (f[12] + f[13]) / hz }' "$t/stat"; done) >&2
+  fi
   kill -TERM $pid && wait $pid
   echo "$(python3 -c "print($t1 - $t0)") $rows $bytes $(python3 -c "print($t1 - $t_first)") $cpu"
 }
