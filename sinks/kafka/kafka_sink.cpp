@@ -354,6 +354,18 @@ Status KafkaSink::begin_if_needed() {
   return {};
 }
 
+std::string_view KafkaSink::position_header(const SourceInfo& source) {
+  // The rows of one binlog row event share its position: its text is built once per event.
+  if (source.pos != position_pos_ || source.lsn != position_lsn_ || source.file != position_file_) {
+    position_pos_ = source.pos;
+    position_lsn_ = source.lsn;
+    position_file_.assign(source.file);
+    position_text_.clear();
+    RecordBuilder::position_text(source, position_text_);
+  }
+  return position_text_;
+}
+
 Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,
                           std::optional<std::string_view> value, const ChangeEvent* headers_of) {
   rd_kafka_headers_t* headers = nullptr;
@@ -361,10 +373,8 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
     headers = rd_kafka_headers_new(2);
     const char op = op_code(headers_of->op);
     rd_kafka_header_add(headers, "sluice.op", -1, &op, 1);
-    position_text_.clear();
-    RecordBuilder::position_text(*headers_of, position_text_);
-    rd_kafka_header_add(headers, "sluice.position", -1, position_text_.data(),
-                        static_cast<ssize_t>(position_text_.size()));
+    const std::string_view position = position_header(headers_of->source);
+    rd_kafka_header_add(headers, "sluice.position", -1, position.data(), static_cast<ssize_t>(position.size()));
   }
   // Named first: librdkafka's macros cast their arguments without parentheses.
   const void* key_data = key ? key->data() : nullptr;

@@ -92,7 +92,12 @@ class KafkaSink final : public Sink {
   std::mutex delivery_mutex_;            // guards delivery_error_
   std::optional<Error> delivery_error_;  // first failed delivery since the last check
   uint64_t skipped_reported_ = 0;
-  std::string position_text_;
+  // The `sluice.position` header text of `source`, rebuilt only when the position changes.
+  std::string_view position_header(const SourceInfo& source);
+  std::string position_text_;  // of position_file_/pos_/lsn_ (all empty at first: text "")
+  std::string position_file_;
+  uint64_t position_pos_ = 0;
+  std::optional<uint64_t> position_lsn_;
 };
 
 }  // namespace cdc::sinks::kafka

@@ -87,14 +87,14 @@ Result<bool> RecordBuilder::key_of(const ChangeEvent& e, const RowImage& row, st
   return true;
 }
 
-void RecordBuilder::position_text(const ChangeEvent& e, std::string& out) {
-  if (e.source.lsn) {
-    out += to_string(cdc::Lsn{*e.source.lsn});
-  } else if (!e.source.file.empty()) {
-    out += e.source.file;
+void RecordBuilder::position_text(const SourceInfo& source, std::string& out) {
+  if (source.lsn) {
+    out += to_string(cdc::Lsn{*source.lsn});
+  } else if (!source.file.empty()) {
+    out += source.file;
     char digits[24];
     digits[0] = ':';
-    const auto end = std::to_chars(digits + 1, digits + sizeof(digits), e.source.pos).ptr;
+    const auto end = std::to_chars(digits + 1, digits + sizeof(digits), source.pos).ptr;
     out.append(digits, static_cast<size_t>(end - digits));
   }
 }
