@@ -27,6 +27,10 @@ int32_t murmur2_partitioner(const rd_kafka_topic_t* rkt, const void* key, size_t
   return murmur2_partition(std::string_view(static_cast<const char*>(key), keylen), partitions);
 }
 
+// The per-message opaque of offset records, so that their delivery reports are told apart
+// from the data records' (whose opaque is null).
+char offset_record_marker;
+
 int timeout_ms(std::chrono::milliseconds d) { return static_cast<int>(d.count()); }
 
 bool is_fence(rd_kafka_resp_err_t code) {
@@ -71,7 +75,10 @@ Result<RdKafkaConfPtr> KafkaSink::producer_conf() {
 }
 
 void KafkaSink::on_delivery(const rd_kafka_message_t& m) {
-  if (m.err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  if (m.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (m._private != &offset_record_marker) acknowledged_pending_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   if (metrics_) metrics_->delivery_errors.Increment();
   std::lock_guard lock(delivery_mutex_);
   if (delivery_error_) return;
@@ -82,10 +89,18 @@ void KafkaSink::on_delivery(const rd_kafka_message_t& m) {
 }
 
 void KafkaSink::start_delivery_thread() {
-  delivery_thread_ = std::jthread([rk = producer_.get()](std::stop_token stop) {
+  delivery_thread_ = std::jthread([this, rk = producer_.get()](std::stop_token stop) {
     pthread_setname_np(pthread_self(), "kafka-delivery");  // per-thread CPU in top/perf
-    while (!stop.stop_requested()) rd_kafka_poll(rk, 50);
+    while (!stop.stop_requested()) {
+      rd_kafka_poll(rk, 50);
+      publish_acknowledged();
+    }
   });
+}
+
+void KafkaSink::publish_acknowledged() {
+  const uint64_t n = acknowledged_pending_.exchange(0, std::memory_order_relaxed);
+  if (n != 0 && metrics_) metrics_->records_acknowledged.Increment(static_cast<double>(n));
 }
 
 void KafkaSink::stop_delivery_thread() {
@@ -380,13 +395,15 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
   const void* key_data = key ? key->data() : nullptr;
   const size_t key_size = key ? key->size() : 0;
   void* value_data = value ? const_cast<char*>(value->data()) : nullptr;
+  void* opaque = &topic == offsets_topic_ ? &offset_record_marker : nullptr;
   const size_t value_size = value ? value->size() : 0;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first QUEUE_FULL
   while (true) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_RKT(topic.rkt), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_VALUE(value_data, value_size),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(opaque),
+        RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;  // the headers belong to the message now
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !deadline) deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < *deadline) {
@@ -450,6 +467,7 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
   if (!options_.exactly_once) {
     CDC_TRY(produce(*offsets_topic_, 0, options_.pipeline, value, nullptr));
     const rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms(options_.operation_timeout));
+    publish_acknowledged();  // the reports flush served on this thread
     CDC_TRY(check_deliveries());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return make_error(Errc::timeout, "kafka flush of checkpoint " + std::to_string(id) + ": " + rd_kafka_err2str(err));
@@ -461,8 +479,9 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
   // The offset record goes out only once every data record is acknowledged: then even a broker
   // without transaction isolation (librdkafka's mock cluster) never holds an offset ahead of
   // data it lost. One round trip per checkpoint.
-  if (const auto err = rd_kafka_flush(producer_.get(), timeout_ms(options_.operation_timeout));
-      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  const auto flushed = rd_kafka_flush(producer_.get(), timeout_ms(options_.operation_timeout));
+  publish_acknowledged();  // the reports flush served on this thread
+  if (const auto err = flushed; err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     CDC_TRY(check_deliveries());
     if (auto fatal = fatal_error()) return std::move(*fatal);
     (void)abort_transaction("flush timed out");  // ignored: the reopened sink reads the truth
@@ -504,6 +523,7 @@ void KafkaSink::close() {
   if (in_txn_) (void)abort_transaction("the sink is closing");  // ignored: init_transactions aborts it too
   if (!options_.exactly_once) (void)rd_kafka_flush(producer_.get(), 1000);  // ignored: replayed from the checkpoint
   stop_delivery_thread();
+  publish_acknowledged();
   for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic.rkt);
   topics_.clear();
   last_topic_ = nullptr;

@@ -8,6 +8,7 @@
 // only.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -75,6 +76,8 @@ class KafkaSink final : public Sink {
   // are freed where their report is served; off the sink thread that was a third of its CPU.
   void start_delivery_thread();
   void stop_delivery_thread();
+  // Adds the acknowledgements counted since the last call to the metric (either thread).
+  void publish_acknowledged();
 
   KafkaOptions options_;
   std::shared_ptr<KafkaMetrics> metrics_;
@@ -89,6 +92,7 @@ class KafkaSink final : public Sink {
   bool in_txn_ = false;
   std::chrono::steady_clock::time_point txn_start_;
   std::jthread delivery_thread_;
+  std::atomic<uint64_t> acknowledged_pending_{0};  // data records acknowledged, not yet published
   std::mutex delivery_mutex_;            // guards delivery_error_
   std::optional<Error> delivery_error_;  // first failed delivery since the last check
   uint64_t skipped_reported_ = 0;

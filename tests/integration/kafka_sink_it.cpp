@@ -136,6 +136,30 @@ TEST_CASE("exactly-once: a checkpoint commits with its offset record; the rest s
   CHECK(decode_offset(*offsets[0].value, "t")->checkpoint_id == 1);
 }
 
+TEST_CASE("exactly-once: acknowledged records are counted as the broker confirms them, before the commit") {
+  TestBrokerBackend broker;
+  const KafkaOptions o = options_for(broker, "ack");
+  prometheus::Registry registry;
+  auto metrics = std::make_shared<KafkaMetrics>(registry, "ack");
+  auto created = KafkaSink::create(o, metrics);
+  REQUIRE(created);
+  auto sink = std::move(*created);
+  REQUIRE(sink->open({}));
+  REQUIRE(sink->write(inserts(1, 41)));
+  // No prepare yet: the delivery thread serves the reports and publishes the count.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (metrics->records_acknowledged.Value() < 40 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(metrics->records_acknowledged.Value() == 40);
+  CHECK(metrics->transactions_committed.Value() == 0);
+  REQUIRE(sink->prepare(1, DatagenPosition{41}));
+  REQUIRE(sink->write(inserts(41, 51)));
+  REQUIRE(sink->prepare(2, DatagenPosition{51}));
+  CHECK(metrics->records_acknowledged.Value() == 50);  // the two offset records are not counted
+  CHECK(metrics->transactions_committed.Value() == 2);
+}
+
 TEST_CASE("exactly-once: a crash mid-checkpoint leaves nothing; the next instance resumes from Kafka") {
   TestBrokerBackend broker;
   const KafkaOptions o = options_for(broker, "crash");

@@ -14,7 +14,9 @@
 # bench's; each checkpoint drains the producer before the offset record), value.format $BENCH_FORMAT (default upsert: debezium-json carries each row's
 # statement in source.query, 36 kB per record for 1000-row INSERTs), 3 partitions) from its start until its /metrics count the last record
 # as committed (start-up, connect and topic creation included; also printed: from the first
-# record handed to the sink to the last committed; and the CPU seconds sluice used, all threads);
+# record handed to the sink to the last acknowledged by the broker — the peer's end, its last
+# delivery report — and to the last committed; the start-up; and the CPU seconds sluice used,
+# all threads; BENCH_THREADS=1 adds each thread's);
 # then the plain producer (its CPU seconds too: on a shared machine CPU per record is the
 # steadier comparison).
 set -euo pipefail
@@ -111,11 +113,22 @@ YAML
   # BENCH_PERF=<dir>: profile one second of each catch-up with perf (attached once the sink
   # writes: `perf record -p` follows only the threads that exist when it attaches).
   [[ -n ${BENCH_PERF:-} ]] && { perf record -e cpu-clock -F 1999 --call-graph dwarf,16384 -p $pid -o "$BENCH_PERF/$name.data" -- sleep 1 >/dev/null 2>&1 & }
-  until [[ $(metric "$port" sluice_kafka_records_total "$topic") -ge $rows ]]; do
+  # Two ends: every record acknowledged by the broker (sluice_kafka_records_acknowledged_total,
+  # the peer's end: its last delivery report) and every record committed (counted at the
+  # checkpoint, so up to one checkpoint.interval later). One scrape per poll.
+  local t_acked="" page acked committed
+  while true; do
+    page=$(curl -s "http://127.0.0.1:$port/metrics")
+    acked=$(awk 'index($0, "sluice_kafka_records_acknowledged_total{") == 1 { v += $NF } END { print v + 0 }' <<< "$page")
+    committed=$(awk -v t="topic=\"$topic\"" 'index($0, "sluice_kafka_records_total{") == 1 && index($0, t) { v = $NF }
+      END { print v + 0 }' <<< "$page")
+    [[ -z $t_acked && $acked -ge $rows ]] && t_acked=$(date +%s.%N)
+    [[ $committed -ge $rows ]] && break
     kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
     sleep 0.02
   done
   t1=$(date +%s.%N)
+  [[ -n $t_acked ]] || t_acked=$t1
   local bytes
   bytes=$(metric "$port" sluice_kafka_bytes_total "$topic")
   local cpu  # utime + stime of every thread, in clock ticks
@@ -127,7 +140,8 @@ YAML
         printf "%s=%.2f ", a[1], (f[12] + f[13]) / hz }' "$t/stat"; done) >&2
   fi
   kill -TERM $pid && wait $pid
-  echo "$(python3 -c "print($t1 - $t0)") $rows $bytes $(python3 -c "print($t1 - $t_first)") $cpu"
+  echo "$(python3 -c "print($t1 - $t0)") $rows $bytes $(python3 -c "print($t1 - $t_first)") $cpu" \
+    "$(python3 -c "print($t_acked - $t_first)") $(python3 -c "print($t_first - $t0)")"
 }
 
 results=()
@@ -159,11 +173,12 @@ for r in sys.argv[4:]:
     peer_rate = peer_n / peer_s
     print(f"{names[broker]}:")
     for label, run in (("sluice exactly-once ", eo), ("sluice at-least-once", alo)):
-        s, n, b, steady, cpu = map(float, run.split())
+        s, n, b, steady, cpu, acked, startup = map(float, run.split())
         us = cpu / n * 1e6
-        print(f"  {label}  {n / s:9.0f} rows/s  {b / s / 1e6:7.1f} MB/s  {n / s / peer_rate:.2f}x  "
-              f"first record to last: {n / steady:9.0f} rows/s  {n / steady / peer_rate:.2f}x  "
-              f"CPU {us:5.2f} us/row ({peer_us / us:.2f}x)  ({b / n:.0f} B/record)")
-    print(f"  plain producer        {peer_rate:9.0f} msg/s   {peer_b / peer_s / 1e6:7.1f} MB/s  1.00x  "
-          f"CPU {peer_us:5.2f} us/msg")
+        print(f"  {label}  first->acked {n / acked:7.0f} rows/s {b / acked / 1e6:5.1f} MB/s {n / acked / peer_rate:.2f}x"
+              f" | first->committed {n / steady:7.0f} {n / steady / peer_rate:.2f}x"
+              f" | start->committed {n / s:7.0f} {n / s / peer_rate:.2f}x (start-up {startup:.2f} s)"
+              f" | CPU {us:4.2f} us/row ({peer_us / us:.2f}x)  ({b / n:.0f} B/record)")
+    print(f"  plain producer        first->acked {peer_rate:7.0f} msg/s  {peer_b / peer_s / 1e6:5.1f} MB/s 1.00x"
+          f" | CPU {peer_us:4.2f} us/msg")
 PY
