@@ -65,12 +65,9 @@ metric() {  # metric <port> <name> <topic>: the value of that series, 0 when abs
     'index($0, n"{") == 1 && index($0, t) { v = $NF } END { print v + 0 }'
 }
 
-pipeline_metric() {  # pipeline_metric <port> <name>: summed over its series, 0 when absent
-  curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" 'index($0, n"{") == 1 { v += $NF } END { print v + 0 }'
-}
-
 # run_sluice <name> <bootstrap> <delivery> <topic.create>: prints "<seconds> <records> <bytes>
-# <seconds from the first record written to the last committed> <CPU seconds of sluice>".
+# <seconds from the first record written to the last committed> <CPU seconds of sluice>
+# <seconds from the first record written to the last acknowledged> <start-up seconds>".
 run_sluice() {
   local name=$1 bootstrap=$2 delivery=$3 create=$4 port topic
   port=$(free_port)
@@ -101,34 +98,18 @@ pipeline:
   checkpoint.interval: $checkpoint
   metrics.port: $port
 YAML
-  local t0 t1 t_first pid
+  local t0 t1 t_first t_acked pid times
   t0=$(date +%s.%N)
   "$sluice" run "$work/$name.yaml" 2>"$work/$name.log" &
   pid=$!
-  until [[ $(pipeline_metric "$port" sluice_sink_events_written_total) -gt 0 ]]; do
-    kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
-    sleep 0.01
-  done
-  t_first=$(date +%s.%N)
-  # BENCH_PERF=<dir>: profile one second of each catch-up with perf (attached once the sink
-  # writes: `perf record -p` follows only the threads that exist when it attaches).
-  [[ -n ${BENCH_PERF:-} ]] && { perf record -e cpu-clock -F 1999 --call-graph dwarf,16384 -p $pid -o "$BENCH_PERF/$name.data" -- sleep 1 >/dev/null 2>&1 & }
-  # Two ends: every record acknowledged by the broker (sluice_kafka_records_acknowledged_total,
-  # the peer's end: its last delivery report) and every record committed (counted at the
-  # checkpoint, so up to one checkpoint.interval later). One scrape per poll.
-  local t_acked="" page acked committed
-  while true; do
-    page=$(curl -s "http://127.0.0.1:$port/metrics")
-    acked=$(awk 'index($0, "sluice_kafka_records_acknowledged_total{") == 1 { v += $NF } END { print v + 0 }' <<< "$page")
-    committed=$(awk -v t="topic=\"$topic\"" 'index($0, "sluice_kafka_records_total{") == 1 && index($0, t) { v = $NF }
-      END { print v + 0 }' <<< "$page")
-    [[ -z $t_acked && $acked -ge $rows ]] && t_acked=$(date +%s.%N)
-    [[ $committed -ge $rows ]] && break
-    kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
-    sleep 0.02
-  done
-  t1=$(date +%s.%N)
-  [[ -n $t_acked ]] || t_acked=$t1
+  # Three moments, from one polling process: the first event handed to the sink; every record
+  # acknowledged by the broker (the peer's end: its last delivery report); every record
+  # committed (counted at the checkpoint, so up to one checkpoint.interval later).
+  # BENCH_PERF=<dir>: profile one second of each catch-up with perf.
+  times=$("$root/tools/bench/kafka_bench_poll.py" "$port" "$pid" "$rows" "$topic" \
+    ${BENCH_PERF:+"$BENCH_PERF/$name.data"}) ||
+    { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
+  read -r t_first t_acked t1 <<< "$times"
   local bytes
   bytes=$(metric "$port" sluice_kafka_bytes_total "$topic")
   local cpu  # utime + stime of every thread, in clock ticks
