@@ -78,7 +78,7 @@ void append_string(std::string& out, std::string_view s, InvalidUtf8Policy polic
   if (s.size() <= 64 && is_plain_ascii(s)) {
     char buf[66];
     buf[0] = '"';
-    std::memcpy(buf + 1, s.data(), s.size());
+    if (!s.empty()) std::memcpy(buf + 1, s.data(), s.size());  // an empty view may be null
     buf[s.size() + 1] = '"';
     out.append(buf, s.size() + 2);
     return;

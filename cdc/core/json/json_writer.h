@@ -138,7 +138,7 @@ class JsonWriter {
       size_t n = 0;
       if (need_comma_) buf[n++] = ',';
       buf[n++] = '"';
-      std::memcpy(buf + n, text.data(), text.size());
+      if (!text.empty()) std::memcpy(buf + n, text.data(), text.size());  // an empty view may be null
       n += text.size();
       buf[n++] = '"';
       std::memcpy(buf + n, suffix.data(), suffix.size());

@@ -210,4 +210,12 @@ TEST_CASE("is_plain_ascii and the one-append paths of key()/string() match the e
   }
   CHECK(is_plain_ascii(""));
   CHECK(is_plain_ascii("\x7f ~"));  // DEL and the printable edges go through unchanged
+  std::string empty;  // a default string_view has a null data(): no memcpy from it (UBSan)
+  JsonWriter w(empty);
+  w.begin_object();
+  w.key(std::string_view());
+  w.string(std::string_view());
+  w.end_object();
+  CHECK(empty == "{\"\":\"\"}");
+  CHECK(str(std::string_view()) == "\"\"");
 }
