@@ -12,6 +12,9 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev libzstd-dev libisal-dev zlib1g-dev libspdlog-dev libfmt-dev
   # PCRE2: REGEXP/REGEXP_REPLACE in transform expressions (JIT, Java-like syntax, match limits)
   libpcre2-dev
+  # jemalloc: the sluice binary's allocator (CMake SLUICE_ALLOCATOR; librdkafka's per-record
+  # allocations made glibc's malloc 40% of the Kafka sink thread)
+  libjemalloc-dev
   # real servers used by the quickstart and the integration tests
   mariadb-server mariadb-client postgresql-15 postgresql-client-15
   redis-server redis-tools prometheus

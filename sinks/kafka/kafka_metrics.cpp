@@ -17,6 +17,12 @@ KafkaMetrics::KafkaMetrics(prometheus::Registry& r, const std::string& p)
                           .Help("Records the producer could not deliver (each stops or replays the checkpoint)")
                           .Register(r)
                           .Add({{"pipeline", p}})),
+      records_acknowledged(prometheus::BuildCounter()
+                               .Name("sluice_kafka_records_acknowledged_total")
+                               .Help("Data records the broker acknowledged, committed or not (offset records "
+                                     "left out)")
+                               .Register(r)
+                               .Add({{"pipeline", p}})),
       transactions_committed(transactions(r).Add({{"pipeline", p}, {"result", "committed"}})),
       transactions_aborted(transactions(r).Add({{"pipeline", p}, {"result", "aborted"}})),
       transaction_seconds(prometheus::BuildHistogram()

@@ -1,5 +1,7 @@
 #include "sinks/kafka/kafka_sink.h"
 
+#include <pthread.h>
+
 #include <thread>
 
 #include "cdc/core/log.h"
@@ -24,6 +26,10 @@ int32_t murmur2_partitioner(const rd_kafka_topic_t* rkt, const void* key, size_t
   if (key == nullptr) return rd_kafka_msg_partitioner_random(rkt, key, keylen, partitions, rkt_opaque, msg_opaque);
   return murmur2_partition(std::string_view(static_cast<const char*>(key), keylen), partitions);
 }
+
+// The per-message opaque of offset records, so that their delivery reports are told apart
+// from the data records' (whose opaque is null).
+char offset_record_marker;
 
 int timeout_ms(std::chrono::milliseconds d) { return static_cast<int>(d.count()); }
 
@@ -69,13 +75,39 @@ Result<RdKafkaConfPtr> KafkaSink::producer_conf() {
 }
 
 void KafkaSink::on_delivery(const rd_kafka_message_t& m) {
-  if (m.err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  if (m.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (m._private != &offset_record_marker) acknowledged_pending_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   if (metrics_) metrics_->delivery_errors.Increment();
+  std::lock_guard lock(delivery_mutex_);
   if (delivery_error_) return;
   const std::string topic = m.rkt != nullptr ? rd_kafka_topic_name(m.rkt) : "?";
   const Errc code = is_fence(m.err) ? Errc::fenced : is_authorization(m.err) ? Errc::auth : Errc::unavailable;
   delivery_error_ = make_error(code, "kafka could not deliver a record to topic " + topic + " partition " +
                                          std::to_string(m.partition) + ": " + rd_kafka_err2str(m.err));
+}
+
+void KafkaSink::start_delivery_thread() {
+  delivery_thread_ = std::jthread([this, rk = producer_.get()](std::stop_token stop) {
+    pthread_setname_np(pthread_self(), "kafka-delivery");  // per-thread CPU in top/perf
+    while (!stop.stop_requested()) {
+      rd_kafka_poll(rk, 50);
+      publish_acknowledged();
+    }
+  });
+}
+
+void KafkaSink::publish_acknowledged() {
+  const uint64_t n = acknowledged_pending_.exchange(0, std::memory_order_relaxed);
+  if (n != 0 && metrics_) metrics_->records_acknowledged.Increment(static_cast<double>(n));
+}
+
+void KafkaSink::stop_delivery_thread() {
+  if (!delivery_thread_.joinable()) return;
+  delivery_thread_.request_stop();
+  rd_kafka_yield(producer_.get());  // ends a poll that is waiting
+  delivery_thread_.join();
 }
 
 std::optional<Error> KafkaSink::fatal_error() {
@@ -96,10 +128,14 @@ std::optional<Error> KafkaSink::fatal_error() {
 }
 
 Status KafkaSink::check_deliveries() {
+  std::unique_lock lock(delivery_mutex_);
   if (!delivery_error_) return {};
+  lock.unlock();
   if (auto fatal = fatal_error()) return std::move(*fatal);  // the root cause, not its purged records
+  lock.lock();
   Error e = std::move(*delivery_error_);
   delivery_error_.reset();
+  lock.unlock();
   if (e.code == Errc::unavailable) {
     if (options_.exactly_once && in_txn_) {
       (void)abort_transaction(e.message);  // ignored: the error below replays the checkpoint either way
@@ -282,6 +318,7 @@ Result<std::optional<CheckpointRecord>> KafkaSink::open(std::span<const Checkpoi
   producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof(errstr)));
   if (!producer_) return make_error(Errc::invalid_config, std::string("kafka producer: ") + errstr);
   (void)conf.release();  // owned by the producer now
+  start_delivery_thread();
   if (options_.exactly_once) {
     // Fences every older producer of this transactional.id and aborts what it left open, so
     // that the offsets topic's committed end is final before it is read.
@@ -332,6 +369,18 @@ Status KafkaSink::begin_if_needed() {
   return {};
 }
 
+std::string_view KafkaSink::position_header(const SourceInfo& source) {
+  // The rows of one binlog row event share its position: its text is built once per event.
+  if (source.pos != position_pos_ || source.lsn != position_lsn_ || source.file != position_file_) {
+    position_pos_ = source.pos;
+    position_lsn_ = source.lsn;
+    position_file_.assign(source.file);
+    position_text_.clear();
+    RecordBuilder::position_text(source, position_text_);
+  }
+  return position_text_;
+}
+
 Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,
                           std::optional<std::string_view> value, const ChangeEvent* headers_of) {
   rd_kafka_headers_t* headers = nullptr;
@@ -339,26 +388,27 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
     headers = rd_kafka_headers_new(2);
     const char op = op_code(headers_of->op);
     rd_kafka_header_add(headers, "sluice.op", -1, &op, 1);
-    position_text_.clear();
-    RecordBuilder::position_text(*headers_of, position_text_);
-    rd_kafka_header_add(headers, "sluice.position", -1, position_text_.data(),
-                        static_cast<ssize_t>(position_text_.size()));
+    const std::string_view position = position_header(headers_of->source);
+    rd_kafka_header_add(headers, "sluice.position", -1, position.data(), static_cast<ssize_t>(position.size()));
   }
   // Named first: librdkafka's macros cast their arguments without parentheses.
   const void* key_data = key ? key->data() : nullptr;
   const size_t key_size = key ? key->size() : 0;
   void* value_data = value ? const_cast<char*>(value->data()) : nullptr;
+  void* opaque = &topic == offsets_topic_ ? &offset_record_marker : nullptr;
   const size_t value_size = value ? value->size() : 0;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first QUEUE_FULL
   while (true) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_RKT(topic.rkt), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_VALUE(value_data, value_size),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(opaque),
+        RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;  // the headers belong to the message now
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !deadline) deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < *deadline) {
-      rd_kafka_poll(producer_.get(), 10);  // backpressure: wait for deliveries to make room
+      // Backpressure: the delivery thread frees acknowledged records.
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
       continue;
     }
     if (headers != nullptr) rd_kafka_headers_destroy(headers);
@@ -386,7 +436,6 @@ Status KafkaSink::write(const Batch& batch) {
       CDC_TRY(produce(*topic, partition, r.key, r.value, options_.headers ? &e : nullptr));
     }
   }
-  rd_kafka_poll(producer_.get(), 0);  // serves delivery reports
   if (builder_.skipped() != skipped_reported_) {
     log::get("sink.kafka")->warn("[pipeline={}] {} truncate event(s) have no upsert record and were not written",
                                  options_.pipeline, builder_.skipped() - skipped_reported_);
@@ -418,6 +467,7 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
   if (!options_.exactly_once) {
     CDC_TRY(produce(*offsets_topic_, 0, options_.pipeline, value, nullptr));
     const rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms(options_.operation_timeout));
+    publish_acknowledged();  // the reports flush served on this thread
     CDC_TRY(check_deliveries());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return make_error(Errc::timeout, "kafka flush of checkpoint " + std::to_string(id) + ": " + rd_kafka_err2str(err));
@@ -429,8 +479,9 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
   // The offset record goes out only once every data record is acknowledged: then even a broker
   // without transaction isolation (librdkafka's mock cluster) never holds an offset ahead of
   // data it lost. One round trip per checkpoint.
-  if (const auto err = rd_kafka_flush(producer_.get(), timeout_ms(options_.operation_timeout));
-      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  const auto flushed = rd_kafka_flush(producer_.get(), timeout_ms(options_.operation_timeout));
+  publish_acknowledged();  // the reports flush served on this thread
+  if (const auto err = flushed; err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     CDC_TRY(check_deliveries());
     if (auto fatal = fatal_error()) return std::move(*fatal);
     (void)abort_transaction("flush timed out");  // ignored: the reopened sink reads the truth
@@ -462,6 +513,7 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
   }
   in_txn_ = false;
   publish_metrics(true);
+  std::lock_guard lock(delivery_mutex_);
   delivery_error_.reset();  // a committed transaction had every record delivered
   return value;
 }
@@ -470,6 +522,8 @@ void KafkaSink::close() {
   if (!producer_) return;
   if (in_txn_) (void)abort_transaction("the sink is closing");  // ignored: init_transactions aborts it too
   if (!options_.exactly_once) (void)rd_kafka_flush(producer_.get(), 1000);  // ignored: replayed from the checkpoint
+  stop_delivery_thread();
+  publish_acknowledged();
   for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic.rkt);
   topics_.clear();
   last_topic_ = nullptr;

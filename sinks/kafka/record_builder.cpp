@@ -87,14 +87,14 @@ Result<bool> RecordBuilder::key_of(const ChangeEvent& e, const RowImage& row, st
   return true;
 }
 
-void RecordBuilder::position_text(const ChangeEvent& e, std::string& out) {
-  if (e.source.lsn) {
-    out += to_string(cdc::Lsn{*e.source.lsn});
-  } else if (!e.source.file.empty()) {
-    out += e.source.file;
+void RecordBuilder::position_text(const SourceInfo& source, std::string& out) {
+  if (source.lsn) {
+    out += to_string(cdc::Lsn{*source.lsn});
+  } else if (!source.file.empty()) {
+    out += source.file;
     char digits[24];
     digits[0] = ':';
-    const auto end = std::to_chars(digits + 1, digits + sizeof(digits), e.source.pos).ptr;
+    const auto end = std::to_chars(digits + 1, digits + sizeof(digits), source.pos).ptr;
     out.append(digits, static_cast<size_t>(end - digits));
   }
 }
@@ -114,7 +114,9 @@ Result<std::span<const OutRecord>> RecordBuilder::build(const ChangeEvent& e) {
     return std::span<const OutRecord>(records_);
   }
   const std::string_view topic = topic_for(*e.schema);
-  last_schema_ = e.schema;  // held, so that its address cannot be reused by another table
+  // Held, so that its address cannot be reused by another table; copied only when it changes
+  // (an atomic reference count shared with the reader thread, per event, is not free).
+  if (last_schema_ != e.schema) last_schema_ = e.schema;
   key_.clear();
   value_.clear();
   const RowImage& key_row = e.after.present ? e.after : e.before;

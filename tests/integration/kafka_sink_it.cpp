@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include <prometheus/registry.h>
 #include <string>
@@ -75,13 +76,24 @@ KafkaOptions options_for(const cdc::testing::KafkaBackend& broker, const std::st
 }
 
 std::unique_ptr<KafkaSink> open_sink(const KafkaOptions& o, std::span<const CheckpointRecord> history,
-                                     std::optional<CheckpointRecord>* resumed = nullptr) {
-  auto sink = KafkaSink::create(o, nullptr);
+                                     std::optional<CheckpointRecord>* resumed = nullptr,
+                                     std::shared_ptr<KafkaMetrics> metrics = nullptr) {
+  auto sink = KafkaSink::create(o, std::move(metrics));
   REQUIRE_MESSAGE(sink, (sink ? "" : sink.error().message));
   auto opened = (*sink)->open(history);
   REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().message));
   if (resumed != nullptr) *resumed = *opened;
   return std::move(*sink);
+}
+
+// Polls `done` every 5 ms for up to 10 s; its last answer.
+template <class Done>
+bool eventually(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
 }
 
 std::vector<std::string> keys_of(const std::vector<ConsumedRecord>& records) {
@@ -133,6 +145,24 @@ TEST_CASE("exactly-once: a checkpoint commits with its offset record; the rest s
   REQUIRE(offsets.size() == 1);
   CHECK(offsets[0].key == "eo");
   CHECK(decode_offset(*offsets[0].value, "t")->checkpoint_id == 1);
+}
+
+TEST_CASE("exactly-once: acknowledged records are counted as the broker confirms them, before the commit") {
+  TestBrokerBackend broker;
+  const KafkaOptions o = options_for(broker, "ack");
+  prometheus::Registry registry;
+  auto metrics = std::make_shared<KafkaMetrics>(registry, "ack");
+  auto sink = open_sink(o, {}, nullptr, metrics);
+  REQUIRE(sink->write(inserts(1, 41)));
+  // No prepare yet: the delivery thread serves the reports and publishes the count.
+  CHECK(eventually([&] { return metrics->records_acknowledged.Value() >= 40; }));
+  CHECK(metrics->records_acknowledged.Value() == 40);
+  CHECK(metrics->transactions_committed.Value() == 0);
+  REQUIRE(sink->prepare(1, DatagenPosition{41}));
+  REQUIRE(sink->write(inserts(41, 51)));
+  REQUIRE(sink->prepare(2, DatagenPosition{51}));
+  CHECK(metrics->records_acknowledged.Value() == 50);  // the two offset records are not counted
+  CHECK(metrics->transactions_committed.Value() == 2);
 }
 
 TEST_CASE("exactly-once: a crash mid-checkpoint leaves nothing; the next instance resumes from Kafka") {
@@ -244,10 +274,7 @@ TEST_CASE("mock cluster: an abortable error aborts the transaction; the reopened
   const KafkaOptions o = mock_options(mock, "ma");
   prometheus::Registry registry;
   auto metrics = std::make_shared<KafkaMetrics>(registry, "ma");
-  auto created = KafkaSink::create(o, metrics);
-  REQUIRE(created);
-  auto sink = std::move(*created);
-  REQUIRE(sink->open({}));
+  auto sink = open_sink(o, {}, nullptr, metrics);
   REQUIRE(sink->write(inserts(1, 11)));
   REQUIRE(sink->prepare(1, DatagenPosition{11}));
 
@@ -271,4 +298,25 @@ TEST_CASE("mock cluster: an abortable error aborts the transaction; the reopened
   REQUIRE(again->write(inserts(11, 21)));
   REQUIRE(again->prepare(2, DatagenPosition{21}));
   CHECK(distinct(keys_of(consume_records(mock, "ma.shop.users", 3, false))) == distinct(id_keys(1, 21)));
+}
+
+TEST_CASE("mock cluster: the delivery thread serves reports between calls; a failure surfaces at the next write") {
+  cdc::testing::MockClusterBackend mock;
+  KafkaOptions o = mock_options(mock, "md");
+  o.exactly_once = false;
+  prometheus::Registry registry;
+  auto metrics = std::make_shared<KafkaMetrics>(registry, "md");
+  auto sink = open_sink(o, {}, nullptr, metrics);
+  rd_kafka_mock_push_request_errors(mock.cluster(), kProduceApi, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  REQUIRE(sink->write(inserts(1, 11)));
+  // Nobody calls the sink now: only its delivery thread can serve the failed records' reports.
+  REQUIRE(eventually([&] { return metrics->delivery_errors.Value() >= 1; }));
+  auto next = sink->write(inserts(11, 12));
+  REQUIRE_FALSE(next);
+  INFO(next.error().message);
+  CHECK(next.error().code == Errc::unavailable);
+  CHECK(next.error().message.find("kafka could not deliver a record to topic md.shop.users partition ") == 0);
+  CHECK(next.error().message.find("Broker: Message size too large; replaying from the last checkpoint") !=
+        std::string::npos);
+  sink->close();
 }

@@ -4,6 +4,7 @@
 // files (keys, values, tombstones, headers, partitions; volatile fields such as timestamps and
 // binlog offsets normalised). Every keyed record must sit on the Java client's murmur2 partition,
 // and each key's records keep the source order (the golden files list them per partition).
+// A second case: a real ALTER TABLE on the schema-change topic, between the rows it separates.
 // To regenerate after an intended change: SLUICE_UPDATE_GOLDEN=1 build/tests/integration/mysql_to_kafka_it
 #include <doctest/doctest.h>
 
@@ -168,6 +169,72 @@ TEST_CASE("MariaDB to Kafka: 3 tables in debezium-json, upsert and canal-json, e
     CHECK(metrics.find("sluice_kafka_transactions_total{pipeline=\"kx-" + format + suffix +
                        "\",result=\"aborted\"} 0\n") != std::string::npos);
   }
+  sluice.signal(SIGTERM);
+  CHECK(sluice.wait(10s) == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("MariaDB to Kafka: a real ALTER TABLE becomes a Debezium schema-change record, in order with the rows") {
+  MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS kx_ddl");
+  sql.run("DROP TABLE IF EXISTS kx_ddl.t");
+  sql.run("CREATE TABLE kx_ddl.t (id INT PRIMARY KEY, name VARCHAR(20))");
+
+  const std::unique_ptr<KafkaBackend> broker_owner = exactly_once_broker();
+  const KafkaBackend& broker = *broker_owner;
+  const std::string name = "kx-ddl" + topic_suffix();
+  const std::string schema_topic = name + ".schema-changes";
+  const std::string dir = make_temp_dir("sluice-kafka-ddl");
+  const int port = free_port();
+  std::ofstream(dir + "/pipeline.yaml") << mysql_source_yaml("kx_ddl\\..*", 5524) +
+                                               "sink:\n"
+                                               "  type: kafka\n"
+                                               "  properties.bootstrap.servers: " + broker.bootstrap() + "\n"
+                                               "  value.format: upsert\n"
+                                               "  schema-change.topic: " + schema_topic + "\n"
+                                               "pipeline:\n"
+                                               "  name: " + name + "\n"
+                                               "  state.dir: " + dir + "/state\n"
+                                               "  checkpoint.interval: 100ms\n"
+                                               "  metrics.port: " + std::to_string(port) + "\n";
+  INFO("sluice log: " << dir << "/stderr.log");
+  ChildProcess sluice({sluice_binary(), "run", dir + "/pipeline.yaml"}, dir + "/stdout.log", dir + "/stderr.log");
+  REQUIRE(wait_ready(port, sluice));
+
+  sql.run("INSERT INTO kx_ddl.t VALUES (1, 'a')");
+  sql.run("ALTER TABLE kx_ddl.t ADD COLUMN qty INT NOT NULL DEFAULT 0");
+  sql.run("INSERT INTO kx_ddl.t VALUES (2, 'b', 5)");
+
+  std::vector<ConsumedRecord> rows, changes;
+  for (int attempt = 0; attempt < 100 && (rows.size() < 2 || changes.empty()); ++attempt) {  // 20 s at most
+    std::this_thread::sleep_for(200ms);
+    REQUIRE(sluice.running());
+    rows = consume_records(broker, name + ".kx_ddl.t", 1, true);
+    changes = consume_records(broker, schema_topic, 1, true);
+  }
+  // The rows before and after the DDL, each with the columns of its time.
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].key == "{\"id\":1}");
+  CHECK(rows[0].value == "{\"id\":1,\"name\":\"a\"}");
+  CHECK(rows[1].key == "{\"id\":2}");
+  CHECK(rows[1].value == "{\"id\":2,\"name\":\"b\",\"qty\":5}");
+  // One schema-change record: the statement as MariaDB logged it and the table after it.
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].key == "{\"databaseName\":\"kx_ddl\"}");
+  REQUIRE(changes[0].value.has_value());
+  const std::string& value = *changes[0].value;
+  INFO(value);
+  CHECK(value.find("\"source\":{\"connector\":\"mysql\",\"name\":\"" + name + "\",") == 1);
+  CHECK(value.find("\"db\":\"kx_ddl\",\"table\":\"t\",") != std::string::npos);
+  CHECK(value.find(",\"databaseName\":\"kx_ddl\",\"schemaName\":null,"
+                   "\"ddl\":\"ALTER TABLE kx_ddl.t ADD COLUMN qty INT NOT NULL DEFAULT 0\","
+                   "\"tableChanges\":[{\"type\":\"ALTER\",\"id\":\"\\\"kx_ddl\\\".\\\"t\\\"\","
+                   "\"table\":{\"primaryKeyColumnNames\":[\"id\"],\"columns\":[{\"name\":\"id\",\"typeName\":\"INT\","
+                   "\"typeExpression\":\"int(11)\",\"charsetName\":null,\"position\":1,\"optional\":false},"
+                   "{\"name\":\"name\",\"typeName\":\"VARCHAR\",\"typeExpression\":\"varchar(20)\",") != std::string::npos);
+  CHECK(value.ends_with("{\"name\":\"qty\",\"typeName\":\"INT\",\"typeExpression\":\"int(11)\",\"charsetName\":null,"
+                        "\"position\":3,\"optional\":false}]}}]}"));
+  CHECK(changes[0].headers.count("sluice.position") == 1);
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(10s) == 0);
   std::filesystem::remove_all(dir);

@@ -14,7 +14,9 @@
 # bench's; each checkpoint drains the producer before the offset record), value.format $BENCH_FORMAT (default upsert: debezium-json carries each row's
 # statement in source.query, 36 kB per record for 1000-row INSERTs), 3 partitions) from its start until its /metrics count the last record
 # as committed (start-up, connect and topic creation included; also printed: from the first
-# record handed to the sink to the last committed; and the CPU seconds sluice used, all threads);
+# record handed to the sink to the last acknowledged by the broker — the peer's end, its last
+# delivery report — and to the last committed; the start-up; and the CPU seconds sluice used,
+# all threads; BENCH_THREADS=1 adds each thread's);
 # then the plain producer (its CPU seconds too: on a shared machine CPU per record is the
 # steadier comparison).
 set -euo pipefail
@@ -63,12 +65,9 @@ metric() {  # metric <port> <name> <topic>: the value of that series, 0 when abs
     'index($0, n"{") == 1 && index($0, t) { v = $NF } END { print v + 0 }'
 }
 
-pipeline_metric() {  # pipeline_metric <port> <name>: summed over its series, 0 when absent
-  curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" 'index($0, n"{") == 1 { v += $NF } END { print v + 0 }'
-}
-
 # run_sluice <name> <bootstrap> <delivery> <topic.create>: prints "<seconds> <records> <bytes>
-# <seconds from the first record written to the last committed> <CPU seconds of sluice>".
+# <seconds from the first record written to the last committed> <CPU seconds of sluice>
+# <seconds from the first record written to the last acknowledged> <start-up seconds>".
 run_sluice() {
   local name=$1 bootstrap=$2 delivery=$3 create=$4 port topic
   port=$(free_port)
@@ -99,28 +98,31 @@ pipeline:
   checkpoint.interval: $checkpoint
   metrics.port: $port
 YAML
-  local t0 t1 t_first pid
+  local t0 t1 t_first t_acked pid times
   t0=$(date +%s.%N)
   "$sluice" run "$work/$name.yaml" 2>"$work/$name.log" &
   pid=$!
-  # BENCH_PERF=<dir>: profile two seconds of each catch-up with perf.
-  [[ -n ${BENCH_PERF:-} ]] && { perf record -F 2999 -g -p $pid -o "$BENCH_PERF/$name.data" -- sleep 2 2>/dev/null >&2 & }
-  until [[ $(pipeline_metric "$port" sluice_sink_events_written_total) -gt 0 ]]; do
-    kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
-    sleep 0.01
-  done
-  t_first=$(date +%s.%N)
-  until [[ $(metric "$port" sluice_kafka_records_total "$topic") -ge $rows ]]; do
-    kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
-    sleep 0.02
-  done
-  t1=$(date +%s.%N)
+  # Three moments, from one polling process: the first event handed to the sink; every record
+  # acknowledged by the broker (the peer's end: its last delivery report); every record
+  # committed (counted at the checkpoint, so up to one checkpoint.interval later).
+  # BENCH_PERF=<dir>: profile one second of each catch-up with perf.
+  times=$("$root/tools/bench/kafka_bench_poll.py" "$port" "$pid" "$rows" "$topic" \
+    ${BENCH_PERF:+"$BENCH_PERF/$name.data"}) ||
+    { echo "sluice exited; log:" >&2; tail "$work/$name.log" >&2; exit 1; }
+  read -r t_first t_acked t1 <<< "$times"
   local bytes
   bytes=$(metric "$port" sluice_kafka_bytes_total "$topic")
   local cpu  # utime + stime of every thread, in clock ticks
   cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' /proc/$pid/stat)
+  # BENCH_THREADS=1: CPU seconds of each of sluice's threads, on stderr.
+  if [[ -n ${BENCH_THREADS:-} ]]; then
+    echo "$name threads (CPU s):" $(for t in /proc/$pid/task/*; do
+      awk -v hz="$(getconf CLK_TCK)" '{ sub(/^[^(]*\(/, ""); split($0, a, ") "); split(a[2], f, " ");
+        printf "%s=%.2f ", a[1], (f[12] + f[13]) / hz }' "$t/stat"; done) >&2
+  fi
   kill -TERM $pid && wait $pid
-  echo "$(python3 -c "print($t1 - $t0)") $rows $bytes $(python3 -c "print($t1 - $t_first)") $cpu"
+  echo "$(python3 -c "print($t1 - $t0)") $rows $bytes $(python3 -c "print($t1 - $t_first)") $cpu" \
+    "$(python3 -c "print($t_acked - $t_first)") $(python3 -c "print($t_first - $t0)")"
 }
 
 results=()
@@ -136,7 +138,7 @@ for broker in tb mock; do
   if [[ ${BENCH_HEADERS:-true} == true ]]; then
     peer_headers=(sluice.op:1 "sluice.position:$(( ${#binlog_file} + 1 + ${#binlog_pos} ))")
   fi
-  peer=$("$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value" "${peer_headers[@]}")
+  peer=$(${BENCH_PEER_PRELOAD:+env LD_PRELOAD=$BENCH_PEER_PRELOAD} "$tool" produce "$bootstrap" "peer-$broker" "$n" "$key" "$value" "${peer_headers[@]}")
   results+=("$broker|$eo|$alo|$peer")
 done
 
@@ -152,11 +154,12 @@ for r in sys.argv[4:]:
     peer_rate = peer_n / peer_s
     print(f"{names[broker]}:")
     for label, run in (("sluice exactly-once ", eo), ("sluice at-least-once", alo)):
-        s, n, b, steady, cpu = map(float, run.split())
+        s, n, b, steady, cpu, acked, startup = map(float, run.split())
         us = cpu / n * 1e6
-        print(f"  {label}  {n / s:9.0f} rows/s  {b / s / 1e6:7.1f} MB/s  {n / s / peer_rate:.2f}x  "
-              f"first record to last: {n / steady:9.0f} rows/s  {n / steady / peer_rate:.2f}x  "
-              f"CPU {us:5.2f} us/row ({peer_us / us:.2f}x)  ({b / n:.0f} B/record)")
-    print(f"  plain producer        {peer_rate:9.0f} msg/s   {peer_b / peer_s / 1e6:7.1f} MB/s  1.00x  "
-          f"CPU {peer_us:5.2f} us/msg")
+        print(f"  {label}  first->acked {n / acked:7.0f} rows/s {b / acked / 1e6:5.1f} MB/s {n / acked / peer_rate:.2f}x"
+              f" | first->committed {n / steady:7.0f} {n / steady / peer_rate:.2f}x"
+              f" | start->committed {n / s:7.0f} {n / s / peer_rate:.2f}x (start-up {startup:.2f} s)"
+              f" | CPU {us:4.2f} us/row ({peer_us / us:.2f}x)  ({b / n:.0f} B/record)")
+    print(f"  plain producer        first->acked {peer_rate:7.0f} msg/s  {peer_b / peer_s / 1e6:5.1f} MB/s 1.00x"
+          f" | CPU {peer_us:4.2f} us/msg")
 PY

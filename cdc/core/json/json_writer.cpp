@@ -59,22 +59,29 @@ constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 }  // namespace
 
+bool is_plain_ascii(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* const end = p + s.size();
+  while (end - p >= 8) {
+    if (has_special8(p)) return false;
+    p += 8;
+  }
+  while (p < end) {
+    if (!kPlain.v[*p++]) return false;
+  }
+  return true;
+}
+
 void append_string(std::string& out, std::string_view s, InvalidUtf8Policy policy) {
   // Fast path: most values (names, tables, files, labels) are short plain ASCII: copy them
   // with their quotes in one append.
-  if (s.size() <= 64) {
+  if (s.size() <= 64 && is_plain_ascii(s)) {
     char buf[66];
     buf[0] = '"';
-    size_t i = 0;
-    while (i < s.size() && kPlain.v[static_cast<unsigned char>(s[i])]) {
-      buf[i + 1] = s[i];
-      ++i;
-    }
-    if (i == s.size()) {
-      buf[i + 1] = '"';
-      out.append(buf, i + 2);
-      return;
-    }
+    if (!s.empty()) std::memcpy(buf + 1, s.data(), s.size());  // an empty view may be null
+    buf[s.size() + 1] = '"';
+    out.append(buf, s.size() + 2);
+    return;
   }
   const size_t start = out.size();
   out.push_back('"');

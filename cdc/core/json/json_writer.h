@@ -28,6 +28,10 @@ void append_string(std::string& out, std::string_view s,
 // Appends standard (RFC 4648 section 4, padded) base64 of `bytes`, without quotes.
 void append_base64(std::string& out, std::string_view bytes);
 
+// True when every byte of `s` goes into a JSON string unchanged: printable ASCII (or DEL)
+// other than `"` and `\`. Checks 8 bytes at a time.
+bool is_plain_ascii(std::string_view s);
+
 // True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
 bool is_valid_utf8(std::string_view s);
 
@@ -56,6 +60,11 @@ class JsonWriter {
 
   // An object key (escaped); the next call writes its value.
   void key(std::string_view k) {
+    if (k.size() <= kShortMax && is_plain_ascii(k)) {  // column names: one append of `,"k":`
+      quoted_ascii(k, ":");
+      need_comma_ = false;
+      return;
+    }
     sep();
     append_string(out_, k, InvalidUtf8Policy::replace);
     out_.push_back(':');
@@ -67,7 +76,15 @@ class JsonWriter {
     quoted_ascii(k, ":");
     need_comma_ = false;
   }
-  void string(std::string_view s) { sep(); append_string(out_, s, policy_); need_comma_ = true; }
+  void string(std::string_view s) {
+    if (s.size() <= kShortMax && is_plain_ascii(s)) {  // short plain values: one append
+      quoted_ascii(s, "");
+    } else {
+      sep();
+      append_string(out_, s, policy_);
+    }
+    need_comma_ = true;
+  }
   void string(std::string_view s, InvalidUtf8Policy policy) {
     sep(); append_string(out_, s, policy); need_comma_ = true;
   }
@@ -121,7 +138,7 @@ class JsonWriter {
       size_t n = 0;
       if (need_comma_) buf[n++] = ',';
       buf[n++] = '"';
-      std::memcpy(buf + n, text.data(), text.size());
+      if (!text.empty()) std::memcpy(buf + n, text.data(), text.size());  // an empty view may be null
       n += text.size();
       buf[n++] = '"';
       std::memcpy(buf + n, suffix.data(), suffix.size());

@@ -179,3 +179,43 @@ TEST_CASE("raw_json: valid text inserted verbatim, anything else as a string") {
   const std::string too_deep = "[" + deep_ok + "]";
   CHECK_FALSE(is_valid_json(too_deep));
 }
+
+TEST_CASE("is_plain_ascii and the one-append paths of key()/string() match the escaping path at every offset") {
+  // Each byte that needs escaping (or is not ASCII), at every position of strings of 1..70
+  // bytes: across the 8-byte words, their tails and the 60-byte short limit.
+  const std::string specials[] = {"\"", "\\", "\n", std::string(1, '\0'), "\x1f", "\xC3\xA9", "\xE2\x80\xA8", "\xFF"};
+  for (size_t len = 1; len <= 70; ++len) {
+    const std::string plain(len, 'a');
+    CHECK(is_plain_ascii(plain));
+    CHECK(str(plain) == "\"" + plain + "\"");
+    for (const std::string& special : specials) {
+      for (size_t at = 0; at < len; ++at) {
+        std::string s = plain;
+        s.replace(at, 1, special);
+        INFO("len " << len << " at " << at << " special byte " << int(static_cast<unsigned char>(special[0])));
+        CHECK_FALSE(is_plain_ascii(s));
+        std::string written;
+        JsonWriter w(written);
+        w.begin_object();
+        w.key(s);
+        w.string(s);
+        w.key("k");
+        w.string(plain);
+        w.end_object();
+        std::string expected = "{";
+        expected.append(str(s)).append(":").append(str(s)).append(",\"k\":\"").append(plain).append("\"}");
+        CHECK(written == expected);
+      }
+    }
+  }
+  CHECK(is_plain_ascii(""));
+  CHECK(is_plain_ascii("\x7f ~"));  // DEL and the printable edges go through unchanged
+  std::string empty;  // a default string_view has a null data(): no memcpy from it (UBSan)
+  JsonWriter w(empty);
+  w.begin_object();
+  w.key(std::string_view());
+  w.string(std::string_view());
+  w.end_object();
+  CHECK(empty == "{\"\":\"\"}");
+  CHECK(str(std::string_view()) == "\"\"");
+}
