@@ -257,7 +257,13 @@ TEST_CASE("a 100k-row transaction resumed from inside: no row lost or repeated, 
   // Values + 500 bytes of text)); the keys kept here are ~5 MB. Streamed, the peak grows by the
   // keys plus a few batches of 4099 rows and one row event (measured: +19 MB; held: > 50 MB).
   MESSAGE("peak RSS " << rss_before << " -> " << rss_after << " KiB");
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in its quarantine (256 MB by default) on purpose, so RSS says
+  // nothing about sluice's own footprint there: the bound is checked in the plain build.
+  MESSAGE("ASan build: the RSS bound is not checked");
+#else
   CHECK(rss_after - rss_before < 32 * 1024);
+#endif
 
   // Positions inside the transaction: several batch ends, each inside a row event or between.
   size_t inside_event = 0, resumed = 0;
