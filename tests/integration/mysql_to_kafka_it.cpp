@@ -19,6 +19,7 @@
 #include "sinks/kafka/murmur2.h"
 #include "tests/integration/kafka_backend.h"
 #include "tests/support/child_process.h"
+#include "tests/support/golden_file.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mariadb_client.h"
 #include "tests/support/services_env.h"
@@ -67,17 +68,7 @@ std::string render(const std::vector<ConsumedRecord>& records) {
 }
 
 void check_golden(const std::string& format, const std::string& actual) {
-  const std::string path = source_dir() + "/tests/fixtures/kafka/mysql_to_kafka/" + format + ".txt";
-  if (const char* update = std::getenv("SLUICE_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
-    std::ofstream(path, std::ios::binary) << actual;
-    MESSAGE("rewrote " << path);
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing golden file " << path << " (SLUICE_UPDATE_GOLDEN=1 writes it)");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  CHECK_MESSAGE(ss.str() == actual, "golden mismatch: " << path << "\nactual:\n" << actual);
+  check_golden_file(source_dir() + "/tests/fixtures/kafka/mysql_to_kafka/" + format + ".txt", actual);
 }
 
 }  // namespace

@@ -11,15 +11,13 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <limits>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cdc/core/arena.h"
+#include "tests/support/golden_file.h"
 
 using namespace cdc;
 using namespace cdc::json;
@@ -32,19 +30,7 @@ std::string golden_path(std::string_view format, std::string_view name) {
 }
 
 void check_golden(Format format, std::string_view name, const std::string& actual) {
-  const std::string path = golden_path(to_string(format), name);
-  const std::string expected_file = actual + "\n";
-  const char* update = std::getenv("SLUICE_UPDATE_GOLDEN");
-  if (update != nullptr && std::string_view(update) == "1") {
-    std::ofstream(path, std::ios::binary) << expected_file;
-    MESSAGE("rewrote " << path);
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing golden file " << path << " (SLUICE_UPDATE_GOLDEN=1 writes it)");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  CHECK_MESSAGE(ss.str() == expected_file, "golden mismatch: " << path);
+  cdc::testing::check_golden_file(golden_path(to_string(format), name), actual + "\n");
 }
 
 simdjson::dom::element parse(simdjson::dom::parser& parser, const std::string& json) {

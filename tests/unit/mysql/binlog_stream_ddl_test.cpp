@@ -8,16 +8,14 @@
 #include <vector>
 
 #include "cdc/mysql/binlog_stream.h"
+#include "tests/unit/mysql/binlog_bytes.h"
 
 namespace cdc::mysql {
 namespace {
 
-using Bytes = std::vector<std::byte>;
+using testing::Bytes;
+using testing::put_int;
 const std::string kFile = "mysql-bin.000007";
-
-void put_int(Bytes& out, uint64_t v, int n) {
-  for (int i = 0; i < n; ++i) out.push_back(static_cast<std::byte>(v >> (8 * i)));
-}
 
 // A v4 event at `offset` (no checksum) around `body`.
 Bytes event(uint8_t type, uint64_t offset, const Bytes& body) {

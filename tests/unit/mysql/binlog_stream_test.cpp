@@ -15,6 +15,7 @@
 
 #include "cdc/mysql/binlog/transaction_payload.h"
 #include "cdc/mysql/binlog_stream.h"
+#include "tests/unit/mysql/binlog_bytes.h"
 #include "tests/unit/mysql/binlog_test_util.h"
 #include "tests/unit/mysql/json_test_util.h"
 
@@ -28,7 +29,6 @@ using namespace testing;
 constexpr uint64_t kPayloadAt = 236;  // where the capture has its payload too
 const std::string kFile = "mysql-bin.000004";
 
-using Bytes = std::vector<std::byte>;
 
 // A position in kFile, no GTIDs (the capture's transactions are anonymous).
 MysqlPosition at(uint64_t offset, uint64_t events_to_skip = 0, uint64_t rows_to_skip = 0) {
@@ -40,12 +40,6 @@ MysqlPosition at(uint64_t offset, uint64_t events_to_skip = 0, uint64_t rows_to_
   return p;
 }
 
-void put_int(Bytes& out, uint64_t v, int n) {
-  for (int i = 0; i < n; ++i) out.push_back(static_cast<std::byte>(v >> (8 * i)));
-}
-void put_str(Bytes& out, const std::string& s) {
-  for (char c : s) out.push_back(static_cast<std::byte>(c));
-}
 void append(Bytes& out, const Bytes& more) { out.insert(out.end(), more.begin(), more.end()); }
 
 // A v4 event: header (log_pos 0, as inside a payload) + body, no checksum.
@@ -62,33 +56,7 @@ Bytes inner_event(uint8_t type, const Bytes& body) {
 }
 
 // TABLE_MAP demo.t (id INT, doc JSON) with column names and signedness (binlog_row_metadata=FULL).
-Bytes table_map() {
-  Bytes b;
-  put_int(b, 100, 6);
-  put_int(b, 1, 2);
-  b.push_back(std::byte{4});
-  put_str(b, "demo");
-  b.push_back(std::byte{0});
-  b.push_back(std::byte{1});
-  put_str(b, "t");
-  b.push_back(std::byte{0});
-  b.push_back(std::byte{2});                         // columns
-  b.push_back(std::byte{3});                         // INT
-  b.push_back(std::byte{245});                       // JSON
-  b.push_back(std::byte{1});                         // metadata length
-  b.push_back(std::byte{4});                         // JSON: 4 length bytes
-  b.push_back(std::byte{0x02});                      // nullability
-  b.push_back(std::byte{1});                         // signedness: 1 numeric column, signed
-  b.push_back(std::byte{1});
-  b.push_back(std::byte{0});
-  b.push_back(std::byte{4});                         // column names
-  b.push_back(std::byte{7});
-  b.push_back(std::byte{2});
-  put_str(b, "id");
-  b.push_back(std::byte{3});
-  put_str(b, "doc");
-  return inner_event(19, b);
-}
+Bytes table_map() { return inner_event(19, two_column_table_map(100, "demo", "t", 245, 4, "doc")); }
 
 Bytes rows_header(uint8_t type) {
   Bytes b;

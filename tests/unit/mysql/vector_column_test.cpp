@@ -16,18 +16,13 @@
 #include "cdc/mysql/binlog/rows_event.h"
 #include "cdc/mysql/binlog/table_map.h"
 #include "cdc/mysql/schema/table_map_cache.h"
+#include "tests/unit/mysql/binlog_bytes.h"
 
 namespace cdc::mysql {
 namespace {
 
-using Bytes = std::vector<std::byte>;
-
-void put_int(Bytes& b, uint64_t v, int n) {
-  for (int i = 0; i < n; ++i) b.push_back(static_cast<std::byte>(v >> (8 * i)));
-}
-void put_str(Bytes& b, std::string_view s) {
-  for (char c : s) b.push_back(static_cast<std::byte>(c));
-}
+using testing::Bytes;
+using testing::put_int;
 Bytes floats(std::initializer_list<float> v) {
   Bytes b;
   for (float f : v) put_int(b, std::bit_cast<uint32_t>(f), 4);
@@ -38,35 +33,9 @@ void put_vector(Bytes& b, const Bytes& payload) {
   b.insert(b.end(), payload.begin(), payload.end());
 }
 
-// TABLE_MAP demo.v (id INT, emb VECTOR(3)) with names and signedness, as MySQL
-// 9 writes it.
-Bytes table_map_body() {
-  Bytes b;
-  put_int(b, 42, 6);
-  put_int(b, 1, 2);
-  b.push_back(std::byte{4});
-  put_str(b, "demo");
-  b.push_back(std::byte{0});
-  b.push_back(std::byte{1});
-  put_str(b, "v");
-  b.push_back(std::byte{0});
-  b.push_back(std::byte{2});     // columns
-  b.push_back(std::byte{3});     // INT
-  b.push_back(std::byte{242});   // VECTOR
-  b.push_back(std::byte{1});     // metadata length
-  b.push_back(std::byte{4});     // VECTOR: 4 length bytes
-  b.push_back(std::byte{0x02});  // nullability
-  b.push_back(std::byte{1});     // signedness: 1 numeric column, signed
-  b.push_back(std::byte{1});
-  b.push_back(std::byte{0});
-  b.push_back(std::byte{4});  // column names
-  b.push_back(std::byte{7});
-  b.push_back(std::byte{2});
-  put_str(b, "id");
-  b.push_back(std::byte{3});
-  put_str(b, "emb");
-  return b;
-}
+// TABLE_MAP demo.v (id INT, emb VECTOR(3)) with names and signedness, as MySQL 9 writes it:
+// VECTOR (242) with 4 length bytes.
+Bytes table_map_body() { return testing::two_column_table_map(42, "demo", "v", 242, 4, "emb"); }
 
 // WRITE_ROWS v2 of the given rows (each: null bitmap, INT id, vector payload or
 // NULL).
@@ -103,6 +72,18 @@ Decoded decode_rows(const TableVersion& tv, std::span<const std::byte> body, Are
     out.rows.push_back(std::move(row));
   }
   return out;
+}
+
+// Decoding one row (id 1, emb = `payload`) must fail as malformed, naming the column; returns
+// the message for the caller's own checks.
+std::string malformed_emb_error(const TableVersion& tv, const Bytes& payload) {
+  Arena arena;
+  const auto d = decode_rows(tv, write_rows_body({{1, &payload}}), arena);
+  REQUIRE_FALSE(d.status);
+  CHECK(d.status.error().code == Errc::malformed);
+  const std::string msg = d.status.error().to_string();
+  CHECK_MESSAGE(msg.find("`emb`") != std::string::npos, msg);
+  return msg;
 }
 
 TableVersionPtr vector_table(TableMapCache& cache) {
@@ -152,12 +133,7 @@ TEST_CASE(
   for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
                     -std::numeric_limits<float>::infinity()}) {
     const Bytes payload = floats({1.0f, bad});
-    Arena arena;
-    const auto d = decode_rows(*tv, write_rows_body({{1, &payload}}), arena);
-    REQUIRE_FALSE(d.status);
-    CHECK(d.status.error().code == Errc::malformed);
-    const auto msg = d.status.error().to_string();
-    CHECK_MESSAGE(msg.find("`emb`") != std::string::npos, msg);
+    const std::string msg = malformed_emb_error(*tv, payload);
     CHECK_MESSAGE(msg.find("element 1") != std::string::npos, msg);
   }
 }
@@ -169,12 +145,7 @@ TEST_CASE(
   const auto tv = vector_table(cache);
   for (size_t len : {1u, 2u, 3u, 5u, 7u}) {
     Bytes payload(len, std::byte{0});
-    Arena arena;
-    const auto d = decode_rows(*tv, write_rows_body({{1, &payload}}), arena);
-    REQUIRE_FALSE(d.status);
-    CHECK(d.status.error().code == Errc::malformed);
-    const auto msg = d.status.error().to_string();
-    CHECK_MESSAGE(msg.find("`emb`") != std::string::npos, msg);
+    const std::string msg = malformed_emb_error(*tv, payload);
     CHECK_MESSAGE(msg.find(std::to_string(len) + " bytes") != std::string::npos, msg);
   }
   // A bad length-prefix size in the metadata.
