@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cdc/core/json/format.h"
 #include "config/units.h"
 #include "config/validate.h"
 #include "config/validate_internal.h"
@@ -450,7 +451,7 @@ bool expect_mapping(Ctx& ctx, const YamlNode& n, const std::string& path) {
 
 // ---- sections ---------------------------------------------------------------------------------
 
-void read_server_id(Ctx& ctx, const MapReader& m, ServerIdRange& out) {
+void read_server_id(Ctx& ctx, const MapReader& m, mysql::ServerIdRange& out) {
   const YamlNode* n = m.require("server-id");
   if (n == nullptr) return;
   const std::string path = m.path_of("server-id");
@@ -464,7 +465,7 @@ void read_server_id(Ctx& ctx, const MapReader& m, ServerIdRange& out) {
   };
   const std::string_view s = trim(*text);
   const size_t dash = s.find('-');
-  ServerIdRange r;
+  mysql::ServerIdRange r;
   bool ok = false;
   if (dash == std::string_view::npos) {
     ok = parse_one(s, r.first);
@@ -479,35 +480,36 @@ void read_server_id(Ctx& ctx, const MapReader& m, ServerIdRange& out) {
   out = r;
 }
 
-MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
-  MysqlSourceOptions o;
-  read_required_string(ctx, m, "hostname", o.hostname);
+mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
+  mysql::MysqlSourceOptions o;
+  read_required_string(ctx, m, "hostname", o.host);
   read_int<uint16_t>(ctx, m, "port", o.port, 1, 65535);
-  read_required_string(ctx, m, "username", o.username);
+  read_required_string(ctx, m, "username", o.user);
   read_string(ctx, m, "password", o.password, Secret::yes);
-  if (m.require("tables") != nullptr) read_list(ctx, m, "tables", o.tables);
-  read_list(ctx, m, "tables.exclude", o.tables_exclude);
-  read_enum(ctx, m, "schema.unparseable-ddl", o.unparseable_ddl, parse_unparseable_ddl, {"stop", "resync"});
+  if (m.require("tables") != nullptr) read_list(ctx, m, "tables", o.table_include);
+  read_list(ctx, m, "tables.exclude", o.table_exclude);
+  read_enum(ctx, m, "schema.unparseable-ddl", o.unparseable_ddl, mysql::parse_unparseable_ddl,
+            {"stop", "resync"});
   read_server_id(ctx, m, o.server_id);
   read_string(ctx, m, "server-time-zone", o.server_time_zone);
-  read_enum(ctx, m, "scan.startup.mode", o.startup_mode, parse_startup_mode,
+  read_enum(ctx, m, "scan.startup.mode", o.startup_mode, mysql::parse_startup_mode,
             {"initial", "snapshot", "latest-offset", "earliest-offset", "specific-offset",
              "timestamp"});
-  read_string(ctx, m, "scan.startup.specific-offset.file", o.startup_specific_offset_file);
-  read_int<uint64_t>(ctx, m, "scan.startup.specific-offset.pos", o.startup_specific_offset_pos);
-  read_string(ctx, m, "scan.startup.specific-offset.gtid-set", o.startup_specific_offset_gtid_set);
+  read_string(ctx, m, "scan.startup.specific-offset.file", o.specific_offset_file);
+  read_int<uint64_t>(ctx, m, "scan.startup.specific-offset.pos", o.specific_offset_pos);
+  read_string(ctx, m, "scan.startup.specific-offset.gtid-set", o.specific_gtid_set);
   read_int<int64_t>(ctx, m, "scan.startup.timestamp-millis", o.startup_timestamp_ms, 0);
-  read_duration(ctx, m, "heartbeat.interval", o.heartbeat_interval);
+  read_duration(ctx, m, "heartbeat.interval", o.heartbeat_period);
   read_duration(ctx, m, "connect.timeout", o.connect_timeout);
-  read_enum(ctx, m, "ssl-mode", o.ssl_mode, parse_ssl_mode,
+  read_enum(ctx, m, "ssl-mode", o.tls.mode, mysql::parse_tls_mode,
             {"disabled", "preferred", "required", "verify-ca", "verify-identity"});
-  read_string(ctx, m, "ssl.ca", o.ssl_ca);
-  read_string(ctx, m, "ssl.cert", o.ssl_cert);
-  read_string(ctx, m, "ssl.key", o.ssl_key);
+  read_string(ctx, m, "ssl.ca", o.tls.ca);
+  read_string(ctx, m, "ssl.cert", o.tls.cert);
+  read_string(ctx, m, "ssl.key", o.tls.key);
   read_int<uint32_t>(ctx, m, "scan.incremental.snapshot.chunk.size", o.snapshot_chunk_size, 1);
   read_int<uint32_t>(ctx, m, "scan.snapshot.fetch.size", o.snapshot_fetch_size, 1);
-  read_size(ctx, m, "transaction-payload.max-size", o.transaction_payload_max_bytes);
-  read_enum(ctx, m, "geometry.format", o.geometry_format, parse_geometry_format, {"wkb", "wkt"});
+  read_size(ctx, m, "transaction-payload.max-size", o.max_transaction_payload_bytes);
+  read_enum(ctx, m, "geometry.format", o.geometry_format, mysql::parse_geometry_format, {"wkb", "wkt"});
   if (const YamlNode* n = m.get("zero-date.handling")) {
     const std::string path = m.path_of("zero-date.handling");
     // A plain `null` is YAML's null; read it as the word.
@@ -529,8 +531,8 @@ MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   return o;
 }
 
-DatagenSourceOptions read_datagen(Ctx& ctx, const MapReader& m) {
-  DatagenSourceOptions o;
+datagen::DatagenOptions read_datagen(Ctx& ctx, const MapReader& m) {
+  datagen::DatagenOptions o;
   read_string(ctx, m, "database", o.database);
   read_required_string(ctx, m, "table", o.table);
   if (const YamlNode* cols = m.require("columns")) {
@@ -539,14 +541,14 @@ DatagenSourceOptions read_datagen(Ctx& ctx, const MapReader& m) {
                        MapReader c(ctx, item, path,
                                    {"name", "type", "kind", "min", "max", "length", "values",
                                     "null-rate", "primary-key"});
-                       DatagenColumn col;
+                       datagen::ColumnSpec col;
                        read_required_string(ctx, c, "name", col.name);
                        read_required_string(ctx, c, "type", col.type);
                        read_enum(
                            ctx, c, "kind", col.kind,
-                           [](std::string_view s) -> std::optional<DatagenColumn::Kind> {
-                             if (s == "sequence") return DatagenColumn::Kind::sequence;
-                             if (s == "random") return DatagenColumn::Kind::random;
+                           [](std::string_view s) -> std::optional<datagen::ColumnSpec::Kind> {
+                             if (s == "sequence") return datagen::ColumnSpec::Kind::sequence;
+                             if (s == "random") return datagen::ColumnSpec::Kind::random;
                              return std::nullopt;
                            },
                            {"sequence", "random"});
@@ -637,13 +639,13 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
   return SourceOptions(read_datagen(ctx, m));
 }
 
-// The keys of RedisTableOptions, at the sink level (the defaults) or in a `tables` item.
+// The keys of sinks::redis::TableRule, at the sink level (the defaults) or in a `tables` item.
 constexpr std::string_view kRedisTableKeys[] = {"mode", "key", "value.column", "ttl",
                                                 "hash.changed-columns-only",
                                                 "invalidate.channel", "stream.maxlen"};
 
-void read_redis_table(Ctx& ctx, const MapReader& m, RedisTableOptions& o) {
-  read_enum(ctx, m, "mode", o.mode, parse_redis_mode, {"string", "hash", "invalidate", "stream"});
+void read_redis_table(Ctx& ctx, const MapReader& m, sinks::redis::TableRule& o) {
+  read_enum(ctx, m, "mode", o.mode, sinks::redis::parse_mode, {"string", "hash", "invalidate", "stream"});
   read_string(ctx, m, "key", o.key);
   read_string(ctx, m, "value.column", o.value_column);
   read_duration(ctx, m, "ttl", o.ttl);
@@ -652,8 +654,8 @@ void read_redis_table(Ctx& ctx, const MapReader& m, RedisTableOptions& o) {
   read_int<uint64_t>(ctx, m, "stream.maxlen", o.stream_maxlen);
 }
 
-RedisSinkOptions read_redis(Ctx& ctx, const MapReader& m) {
-  RedisSinkOptions o;
+sinks::redis::RedisOptions read_redis(Ctx& ctx, const MapReader& m) {
+  sinks::redis::RedisOptions o;
   read_string(ctx, m, "host", o.host);
   read_int<uint16_t>(ctx, m, "port", o.port, 1, 65535);
   read_string(ctx, m, "socket", o.socket);
@@ -666,8 +668,15 @@ RedisSinkOptions read_redis(Ctx& ctx, const MapReader& m) {
   read_int<uint32_t>(ctx, m, "batch.max-commands", o.batch_max_commands, 1);
   read_string(ctx, m, "offset.key", o.offset_key);
   read_string(ctx, m, "key.separator", o.key_separator);
-  read_enum(ctx, m, "key.null-handling", o.null_key, parse_redis_null_key, {"error", "skip"});
-  read_enum(ctx, m, "value.format", o.format, parse_value_format,
+  read_enum(
+      ctx, m, "key.null-handling", o.skip_null_keys,
+      [](std::string_view s) -> std::optional<bool> {
+        if (s == "error") return false;
+        if (s == "skip") return true;
+        return std::nullopt;
+      },
+      {"error", "skip"});
+  read_enum(ctx, m, "value.format", o.stream_format, json::parse_format,
             {"debezium-json", "upsert", "canal-json"});
   read_redis_table(ctx, m, o.defaults);
   if (const YamlNode* tables = m.get("tables")) {
@@ -676,7 +685,7 @@ RedisSinkOptions read_redis(Ctx& ctx, const MapReader& m) {
     for_each_mapping(ctx, *tables, m.path_of("tables"),
                      [&](const std::string& item_path, const YamlNode& item) {
                        MapReader t(ctx, item, item_path, known);
-                       RedisTableOptions table = o.defaults;  // an item overrides what it names
+                       sinks::redis::TableRule table = o.defaults;  // an item overrides what it names
                        read_required_string(ctx, t, "source-table", table.source_table);
                        read_redis_table(ctx, t, table);
                        // A key template is written for one mode: an item of another mode
@@ -697,8 +706,8 @@ bool is_secret_property(std::string_view name) {
 
 constexpr std::string_view kKafkaPropertyPrefix = "properties.";
 
-KafkaSinkOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::string_view> known) {
-  KafkaSinkOptions o;
+sinks::kafka::KafkaOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::string_view> known) {
+  sinks::kafka::KafkaOptions o;
   for (const auto& [key, value] : m.node().entries) {
     if (key.kind != Kind::scalar || !key.value.starts_with(kKafkaPropertyPrefix)) continue;
     known.push_back(key.value);  // the node outlives the reader
@@ -715,10 +724,10 @@ KafkaSinkOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::string_view
   read_int<int16_t>(ctx, m, "topic.replication-factor", o.topic_replication, 1, 1000);
   read_string(ctx, m, "offsets.topic", o.offsets_topic);
   read_string(ctx, m, "transactional.id", o.transactional_id);
-  read_enum(ctx, m, "value.format", o.format, parse_value_format, {"debezium-json", "upsert", "canal-json"});
+  read_enum(ctx, m, "value.format", o.format, json::parse_format, {"debezium-json", "upsert", "canal-json"});
   read_bool(ctx, m, "tombstones.on.delete", o.tombstones_on_delete);
   read_list(ctx, m, "key.columns", o.key_columns);
-  read_int<int32_t>(ctx, m, "partition", o.partition, 0, 1000000);
+  read_int<int32_t>(ctx, m, "partition", o.fixed_partition, 0, 1000000);
   read_bool(ctx, m, "headers", o.headers);
   read_string(ctx, m, "schema-change.topic", o.schema_change_topic);
   read_duration(ctx, m, "operation.timeout", o.operation_timeout);
@@ -733,8 +742,8 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
     m.report_duplicates();
     return std::nullopt;
   }
-  const auto read_format = [&](ValueFormat& f) {
-    read_enum(ctx, m, "value.format", f, parse_value_format,
+  const auto read_format = [&](json::Format& f) {
+    read_enum(ctx, m, "value.format", f, json::parse_format,
               {"debezium-json", "upsert", "canal-json"});
   };
   SinkOptions out;

@@ -7,15 +7,15 @@
 #include <vector>
 
 #include "config/config_enums.h"
-#include "config/datagen_source_options.h"
-#include "config/mysql_source_options.h"
+#include "cdc/datagen/datagen_options.h"
+#include "cdc/mysql/mysql_source_options.h"
 #include "config/pipeline_options.h"
 #include "config/problem.h"
 #include "config/sink_options.h"
 
 namespace cdc::config {
 
-using SourceOptions = std::variant<MysqlSourceOptions, DatagenSourceOptions>;
+using SourceOptions = std::variant<mysql::MysqlSourceOptions, datagen::DatagenOptions>;
 
 // `route:` item: events of tables matching `source_table` go to `sink_table`.
 struct RouteRule {

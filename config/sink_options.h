@@ -1,19 +1,20 @@
 // Options of the sinks available in this build (`sink: {type: stdout|file|null|redis|kafka, ...}`).
-// doris is a recognised name whose options come with its sink.
+// The Redis and Kafka sinks define theirs with the sink (sinks/*/…_options.h); doris is a
+// recognised name whose options come with its sink.
 #pragma once
 
 #include <string>
 #include <variant>
 
-#include "config/config_enums.h"
-#include "config/kafka_sink_options.h"
-#include "config/redis_sink_options.h"
+#include "cdc/core/json/format.h"
+#include "sinks/kafka/kafka_options.h"
+#include "sinks/redis/redis_options.h"
 
 namespace cdc::config {
 
 struct StdoutSinkOptions {
   // `value.format`: debezium-json | upsert | canal-json, one record per line. Default: debezium-json.
-  ValueFormat format = ValueFormat::debezium_json;
+  json::Format format = json::Format::debezium_json;
 };
 
 struct FileSinkOptions {
@@ -21,13 +22,13 @@ struct FileSinkOptions {
   // length recorded by the last checkpoint (exactly-once). Required, non-empty.
   std::string path;
   // `value.format`: as for stdout. Default: debezium-json.
-  ValueFormat format = ValueFormat::debezium_json;
+  json::Format format = json::Format::debezium_json;
 };
 
 // Discards everything; for benchmarks of the source and stages. No options.
 struct NullSinkOptions {};
 
-using SinkOptions =
-    std::variant<StdoutSinkOptions, FileSinkOptions, NullSinkOptions, RedisSinkOptions, KafkaSinkOptions>;
+using SinkOptions = std::variant<StdoutSinkOptions, FileSinkOptions, NullSinkOptions,
+                                 sinks::redis::RedisOptions, sinks::kafka::KafkaOptions>;
 
 }  // namespace cdc::config

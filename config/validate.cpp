@@ -7,21 +7,24 @@
 
 #include "cdc/core/log.h"
 #include "config/datagen_type.h"
-#include "config/key_template.h"
 #include "config/units.h"
 #include "config/validate_internal.h"
 
 namespace cdc::config {
 
 namespace {
-void normalize_kafka(KafkaSinkOptions& k, const std::string& pipeline) {
-  if (k.topic_prefix.empty()) k.topic_prefix = pipeline;
-  if (k.offsets_topic.empty()) k.offsets_topic = pipeline + ".offsets";
-  if (k.transactional_id.empty()) k.transactional_id = pipeline;
+// The sink options derived from the pipeline section: its name and delivery guarantee.
+void normalize_kafka(sinks::kafka::KafkaOptions& k, const PipelineOptions& p) {
+  k.pipeline = p.name;
+  k.exactly_once = p.delivery == Delivery::exactly_once;
+  if (auto it = k.properties.find("bootstrap.servers"); it != k.properties.end()) k.bootstrap_servers = it->second;
+  if (k.topic_prefix.empty()) k.topic_prefix = p.name;
+  if (k.offsets_topic.empty()) k.offsets_topic = p.name + ".offsets";
+  if (k.transactional_id.empty()) k.transactional_id = p.name;
 }
 
-void normalize_redis_key(RedisTableOptions& t) {
-  if (t.key.empty()) t.key = t.mode == RedisMode::stream ? "{db}:{table}:changes" : "{db}:{table}:{pk}";
+void normalize_redis_key(sinks::redis::TableRule& t) {
+  if (t.key.empty()) t.key = t.mode == sinks::redis::Mode::stream ? "{db}:{table}:changes" : "{db}:{table}:{pk}";
 }
 }  // namespace
 
@@ -31,12 +34,16 @@ void normalize(PipelineConfig& p) {
     log::get("config")->debug("pipeline {}: state.dir defaults to {}", p.pipeline.name,
                               p.pipeline.state_dir);
   }
-  if (auto* r = std::get_if<RedisSinkOptions>(&p.sink)) {
+  if (auto* r = std::get_if<sinks::redis::RedisOptions>(&p.sink)) {
+    r->pipeline = p.pipeline.name;
+    r->exactly_once = p.pipeline.delivery == Delivery::exactly_once;
     if (r->offset_key.empty()) r->offset_key = "sluice:offset:" + p.pipeline.name;
     normalize_redis_key(r->defaults);
-    for (RedisTableOptions& t : r->tables) normalize_redis_key(t);
+    for (sinks::redis::TableRule& t : r->tables) normalize_redis_key(t);
   }
-  if (auto* k = std::get_if<KafkaSinkOptions>(&p.sink)) normalize_kafka(*k, p.pipeline.name);
+  if (auto* k = std::get_if<sinks::kafka::KafkaOptions>(&p.sink)) normalize_kafka(*k, p.pipeline);
+  if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source)) m->pipeline_name = p.pipeline.name;
+  if (auto* d = std::get_if<datagen::DatagenOptions>(&p.source)) d->pipeline_name = p.pipeline.name;
 }
 
 void normalize(ConfigFile& file) {
@@ -156,16 +163,18 @@ void check_pipeline_options(Checker& c, const PipelineOptions& o, const std::str
   }
 }
 
-void check_mysql(Checker& c, const MysqlSourceOptions& o, const std::string& prefix) {
+void check_mysql(Checker& c, const mysql::MysqlSourceOptions& o, const std::string& prefix) {
+  using mysql::StartupMode;
+  using mysql::TlsMode;
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
-  if (o.hostname.empty()) c.add(key("hostname"), "expected a host name or address, found ''");
+  if (o.host.empty()) c.add(key("hostname"), "expected a host name or address, found ''");
   if (o.port == 0) c.add(key("port"), "expected an integer 1..65535, found '0'");
-  if (o.username.empty()) c.add(key("username"), "expected a user name, found ''");
-  if (o.tables.empty()) {
+  if (o.user.empty()) c.add(key("username"), "expected a user name, found ''");
+  if (o.table_include.empty()) {
     c.add(key("tables"), "expected at least one table regex such as app_db.orders, found none");
   }
-  for (const std::string& t : o.tables) c.check_regex(key("tables"), t);
-  for (const std::string& t : o.tables_exclude) c.check_regex(key("tables.exclude"), t);
+  for (const std::string& t : o.table_include) c.check_regex(key("tables"), t);
+  for (const std::string& t : o.table_exclude) c.check_regex(key("tables.exclude"), t);
   if (o.server_id.first == 0) {
     c.add(key("server-id"), "expected a server id 1..4294967295 or a range such as 5400-5404, found '0'");
   } else if (o.server_id.first > o.server_id.last) {
@@ -176,12 +185,12 @@ void check_mysql(Checker& c, const MysqlSourceOptions& o, const std::string& pre
   if (o.server_time_zone.empty()) c.add(key("server-time-zone"), "expected a time zone, found ''");
   const std::string mode = key("scan.startup.mode");
   if (o.startup_mode == StartupMode::specific_offset) {
-    if (o.startup_specific_offset_file.empty() && o.startup_specific_offset_gtid_set.empty()) {
+    if (o.specific_offset_file.empty() && o.specific_gtid_set.empty()) {
       c.add(mode,
             "startup mode specific-offset needs scan.startup.specific-offset.file (with .pos) or "
             "scan.startup.specific-offset.gtid-set",
             {key("scan.startup.specific-offset.file"), key("scan.startup.specific-offset.gtid-set")});
-    } else if (!o.startup_specific_offset_file.empty() && !o.startup_specific_offset_pos) {
+    } else if (!o.specific_offset_file.empty() && !o.specific_offset_pos) {
       c.add(key("scan.startup.specific-offset.file"),
             "scan.startup.specific-offset.file needs scan.startup.specific-offset.pos",
             {key("scan.startup.specific-offset.pos")});
@@ -191,19 +200,19 @@ void check_mysql(Checker& c, const MysqlSourceOptions& o, const std::string& pre
     c.add(mode, "startup mode timestamp needs scan.startup.timestamp-millis",
           {key("scan.startup.timestamp-millis")});
   }
-  if ((o.ssl_mode == SslMode::verify_ca || o.ssl_mode == SslMode::verify_identity) &&
-      o.ssl_ca.empty()) {
+  if ((o.tls.mode == TlsMode::verify_ca || o.tls.mode == TlsMode::verify_identity) &&
+      o.tls.ca.empty()) {
     c.add(key("ssl-mode"),
-          "ssl-mode " + std::string(to_string(o.ssl_mode)) +
+          "ssl-mode " + std::string(to_string(o.tls.mode)) +
               " checks the server certificate against a CA: set ssl.ca to its PEM file",
           {key("ssl.ca")});
   }
-  if (o.ssl_cert.empty() != o.ssl_key.empty()) {
-    c.add(key(o.ssl_cert.empty() ? "ssl.key" : "ssl.cert"),
+  if (o.tls.cert.empty() != o.tls.key.empty()) {
+    c.add(key(o.tls.cert.empty() ? "ssl.key" : "ssl.cert"),
           "a client certificate needs both ssl.cert and ssl.key",
-          {key(o.ssl_cert.empty() ? "ssl.cert" : "ssl.key")});
+          {key(o.tls.cert.empty() ? "ssl.cert" : "ssl.key")});
   }
-  if (o.heartbeat_interval <= std::chrono::milliseconds(0)) {
+  if (o.heartbeat_period <= std::chrono::milliseconds(0)) {
     c.add(key("heartbeat.interval"), "expected a duration > 0, found '0ms'");
   }
   if (o.connect_timeout <= std::chrono::milliseconds(0)) {
@@ -212,16 +221,16 @@ void check_mysql(Checker& c, const MysqlSourceOptions& o, const std::string& pre
   if (o.snapshot_chunk_size < 1) {
     c.add(key("scan.incremental.snapshot.chunk.size"), "expected an integer >= 1, found '0'");
   }
-  if (o.transaction_payload_max_bytes < (64u << 10)) {
+  if (o.max_transaction_payload_bytes < (64u << 10)) {
     c.add(key("transaction-payload.max-size"),
-          "expected a size >= 64kb, found " + quote(format_size(o.transaction_payload_max_bytes)));
+          "expected a size >= 64kb, found " + quote(format_size(o.max_transaction_payload_bytes)));
   }
   if (o.snapshot_fetch_size < 1) {
     c.add(key("scan.snapshot.fetch.size"), "expected an integer >= 1, found '0'");
   }
 }
 
-void check_datagen(Checker& c, const DatagenSourceOptions& o, const std::string& prefix) {
+void check_datagen(Checker& c, const datagen::DatagenOptions& o, const std::string& prefix) {
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
   if (o.database.empty()) c.add(key("database"), "expected a database name, found ''");
   if (o.table.empty()) c.add(key("table"), "expected a table name, found ''");
@@ -230,7 +239,7 @@ void check_datagen(Checker& c, const DatagenSourceOptions& o, const std::string&
   if (!(o.rows_per_second >= 0)) c.add(key("rows-per-second"), "expected a number >= 0");
   std::map<std::string, size_t> names;
   for (size_t i = 0; i < o.columns.size(); ++i) {
-    const DatagenColumn& col = o.columns[i];
+    const datagen::ColumnSpec& col = o.columns[i];
     const std::string cp = key("columns") + "[" + std::to_string(i) + "]";
     const auto ck = [&](std::string_view k) { return join_path(cp, k); };
     if (col.name.empty()) {
@@ -244,11 +253,11 @@ void check_datagen(Checker& c, const DatagenSourceOptions& o, const std::string&
       c.add(ck("type"), type.error().message);
       continue;
     }
-    if (col.kind == DatagenColumn::Kind::sequence && !type->is_integer()) {
+    if (col.kind == datagen::ColumnSpec::Kind::sequence && !type->is_integer()) {
       c.add(ck("kind"), "kind sequence needs an integer type, found " + quote(col.type),
             {ck("type")});
     }
-    if ((col.min || col.max) && !type->is_numeric() && col.kind != DatagenColumn::Kind::sequence) {
+    if ((col.min || col.max) && !type->is_numeric() && col.kind != datagen::ColumnSpec::Kind::sequence) {
       c.add(ck(col.min ? "min" : "max"),
             "min and max apply to numeric types only, found type " + quote(col.type));
     }
@@ -270,32 +279,34 @@ void check_datagen(Checker& c, const DatagenSourceOptions& o, const std::string&
 // One mapping of Redis table options. `given` is what the mapping inherits from (the built-in
 // defaults for the sink level, the sink level for a `tables` item): a mode-specific key that
 // differs from it was set here, and must suit this mapping's mode.
-void check_redis_table(Checker& c, const RedisTableOptions& t, const RedisTableOptions& given,
-                       const std::string& prefix, bool check_modes) {
+void check_redis_table(Checker& c, const sinks::redis::TableRule& t,
+                       const sinks::redis::TableRule& given, const std::string& prefix,
+                       bool check_modes) {
+  using sinks::redis::Mode;
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
-  if (auto parts = parse_key_template(t.key); !parts) c.add(key("key"), parts.error().message);
+  if (auto parts = sinks::redis::parse_key_template(t.key); !parts) c.add(key("key"), parts.error().message);
   if (!check_modes) return;
   const std::string mode = quote(to_string(t.mode));
-  if (t.value_column != given.value_column && t.mode != RedisMode::string) {
+  if (t.value_column != given.value_column && t.mode != Mode::string) {
     c.add(key("value.column"), "value.column applies to mode string only, found mode " + mode);
   }
-  if (t.ttl != given.ttl && t.mode != RedisMode::string && t.mode != RedisMode::hash) {
+  if (t.ttl != given.ttl && t.mode != Mode::string && t.mode != Mode::hash) {
     c.add(key("ttl"), "ttl applies to modes string and hash only, found mode " + mode);
   }
-  if (t.hash_changed_only != given.hash_changed_only && t.mode != RedisMode::hash) {
+  if (t.hash_changed_only != given.hash_changed_only && t.mode != Mode::hash) {
     c.add(key("hash.changed-columns-only"),
           "hash.changed-columns-only applies to mode hash only, found mode " + mode);
   }
-  if (t.channel != given.channel && t.mode != RedisMode::invalidate) {
+  if (t.channel != given.channel && t.mode != Mode::invalidate) {
     c.add(key("invalidate.channel"),
           "invalidate.channel applies to mode invalidate only, found mode " + mode);
   }
-  if (t.stream_maxlen != given.stream_maxlen && t.mode != RedisMode::stream) {
+  if (t.stream_maxlen != given.stream_maxlen && t.mode != Mode::stream) {
     c.add(key("stream.maxlen"), "stream.maxlen applies to mode stream only, found mode " + mode);
   }
 }
 
-void check_redis(Checker& c, const RedisSinkOptions& o, const std::string& prefix) {
+void check_redis(Checker& c, const sinks::redis::RedisOptions& o, const std::string& prefix) {
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
   if (o.host.empty() && o.socket.empty()) {
     c.add(key("host"), "expected a host name (or a socket path in 'socket'), found ''");
@@ -316,9 +327,9 @@ void check_redis(Checker& c, const RedisSinkOptions& o, const std::string& prefi
   }
   if (o.offset_key.empty()) c.add(key("offset.key"), "expected a key name, found ''");
   // Sink-level mode-specific keys also serve the tables whose mode uses them.
-  check_redis_table(c, o.defaults, RedisTableOptions{}, prefix, o.tables.empty());
+  check_redis_table(c, o.defaults, sinks::redis::TableRule{}, prefix, o.tables.empty());
   for (size_t i = 0; i < o.tables.size(); ++i) {
-    const RedisTableOptions& t = o.tables[i];
+    const sinks::redis::TableRule& t = o.tables[i];
     const std::string tp = key("tables") + "[" + std::to_string(i) + "]";
     if (t.source_table.empty()) {
       c.add(join_path(tp, "source-table"), "expected a table regex, found ''");
@@ -338,7 +349,7 @@ bool valid_topic_name(std::string_view t) {
   return true;
 }
 
-void check_kafka(Checker& c, const KafkaSinkOptions& o, const std::string& prefix) {
+void check_kafka(Checker& c, const sinks::kafka::KafkaOptions& o, const std::string& prefix) {
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
   const auto bootstrap = o.properties.find("bootstrap.servers");
   if (bootstrap == o.properties.end() || bootstrap->second.empty()) {
@@ -415,17 +426,17 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
       }
     }
 
-    if (const auto* m = std::get_if<MysqlSourceOptions>(&p.source)) {
+    if (const auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source)) {
       check_mysql(c, *m, key("source"));
-    } else if (const auto* d = std::get_if<DatagenSourceOptions>(&p.source)) {
+    } else if (const auto* d = std::get_if<datagen::DatagenOptions>(&p.source)) {
       check_datagen(c, *d, key("source"));
     }
 
     if (const auto* f = std::get_if<FileSinkOptions>(&p.sink); f != nullptr && f->path.empty()) {
       c.add(key("sink.path"), "expected a file path, found ''");
     }
-    if (const auto* r = std::get_if<RedisSinkOptions>(&p.sink)) check_redis(c, *r, key("sink"));
-    if (const auto* k = std::get_if<KafkaSinkOptions>(&p.sink)) check_kafka(c, *k, key("sink"));
+    if (const auto* r = std::get_if<sinks::redis::RedisOptions>(&p.sink)) check_redis(c, *r, key("sink"));
+    if (const auto* k = std::get_if<sinks::kafka::KafkaOptions>(&p.sink)) check_kafka(c, *k, key("sink"));
 
     for (size_t r = 0; r < p.routes.size(); ++r) {
       const std::string rp = key("route") + "[" + std::to_string(r) + "]";

@@ -129,7 +129,7 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
 MysqlSource::MysqlSource(MysqlSourceOptions options,
                          std::unique_ptr<SchemaHistoryStore> history_store)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(history_store))) {
-  impl_->tables.set_geometry_wkt(impl_->options.geometry_wkt);
+  impl_->tables.set_geometry_wkt(impl_->options.geometry_format == GeometryFormat::wkt);
 }
 MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileReader> files,
                          TableMapCache::Completer complete)
@@ -199,6 +199,11 @@ Status MysqlSource::Impl::check_server() {
 Result<MysqlPosition> MysqlSource::Impl::start_position() {
   MysqlPosition p;
   switch (options.startup_mode) {
+    case StartupMode::initial:
+    case StartupMode::snapshot:
+      return make_error(Errc::invalid_config,
+                        "scan.startup.mode '" + std::string(to_string(options.startup_mode)) +
+                            "' is not available for mysql in this build yet (snapshots come later)");
     case StartupMode::latest_offset: {
       CDC_TRY_ASSIGN(auto rows, query->query("SHOW MASTER STATUS"));
       if (rows.empty() || rows[0].size() < 2 || !rows[0][0] || !rows[0][1]) {
@@ -222,8 +227,8 @@ Result<MysqlPosition> MysqlSource::Impl::start_position() {
     }
     case StartupMode::timestamp: {
       CDC_TRY_ASSIGN(p.binlog, find_binlog_position_at(connect_options, *query, ctx,
-                                                       options.server_id,
-                                                       options.startup_timestamp_ms));
+                                                       options.server_id.first,
+                                                       options.startup_timestamp_ms.value_or(0)));
       break;
     }
     case StartupMode::specific_offset:
@@ -231,7 +236,7 @@ Result<MysqlPosition> MysqlSource::Impl::start_position() {
         p.gtid_set = options.specific_gtid_set;  // no file: open() starts by GTID
         break;
       }
-      p.binlog = options.specific_offset;
+      p.binlog = options.specific_offset();
       if (p.binlog.file.empty()) {
         return make_error(Errc::invalid_config,
                           "specific-offset startup needs a binlog file or a GTID set");
@@ -262,7 +267,7 @@ Status MysqlSource::Impl::start_dump_by_gtid(const GtidSet& gtids) {
     CDC_TRY(dump->execute("SET @slave_connect_state = '" + dump->escape(wanted) + "'"));
     CDC_TRY(dump->execute("SET @slave_gtid_strict_mode = 1"));
     CDC_TRY(dump->execute("SET @slave_gtid_ignore_duplicates = 0"));
-    return dump->start_binlog_dump(options.server_id, BinlogPosition{"", 4}, kDumpSendAnnotateRows);
+    return dump->start_binlog_dump(options.server_id.first, BinlogPosition{"", 4}, kDumpSendAnnotateRows);
   }
   if (gtids.has_mariadb()) {
     return make_error(Errc::invalid_config, "GTID set '" + wanted +
@@ -270,14 +275,14 @@ Status MysqlSource::Impl::start_dump_by_gtid(const GtidSet& gtids) {
                                                 "uuid:1-100");
   }
   CDC_TRY_ASSIGN(const std::string sids, gtids.encode_mysql());
-  return dump->start_binlog_dump_gtid(options.server_id, sids);
+  return dump->start_binlog_dump_gtid(options.server_id.first, sids);
 }
 
 Status MysqlSource::open(const Position& resume) {
   auto& s = *impl_;
   close();
   const auto& o = s.options;
-  if (o.server_id == 0 && !s.files) {
+  if (o.server_id.first == 0 && !s.files) {
     return make_error(Errc::invalid_config, "server_id must be set (a unique non-zero replica id)");
   }
   if (o.max_batch_events == 0) return make_error(Errc::invalid_config, "max_batch_events is 0");
@@ -327,7 +332,7 @@ Status MysqlSource::open(const Position& resume) {
   const uint64_t hb_ns = static_cast<uint64_t>(o.heartbeat_period.count()) * 1000000ULL;
   CDC_TRY(s.dump->execute("SET @master_heartbeat_period = " + std::to_string(hb_ns)));
   if (!start.binlog.file.empty()) {
-    CDC_TRY(s.dump->start_binlog_dump(o.server_id, start.binlog,
+    CDC_TRY(s.dump->start_binlog_dump(o.server_id.first, start.binlog,
                                       s.flavor == Flavor::mariadb ? kDumpSendAnnotateRows : 0));
   } else {
     CDC_TRY(s.start_dump_by_gtid(gtids));

@@ -1,12 +1,16 @@
-// MysqlSourceOptions: everything MysqlSource needs, as a plain struct (the daemon maps the
-// pipeline config onto it; cdc_mysql does not depend on config/). Not reloadable: a change
-// needs a re-open.
+// MysqlSourceOptions: every option of the MySQL/MariaDB source, defined once. config/ fills it
+// from the pipeline YAML (`source: {type: mysql, ...}`, the key named on each field) and checks
+// it; cdc_mysql reads it. This header and mysql_source_options.cpp form the library
+// cdc_mysql_options, which depends on cdc_core only, so that config/ need not link the source.
+// A plain value type; none of these is reloadable: a change needs a restart.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cdc/core/position.h"
@@ -14,69 +18,129 @@
 
 namespace cdc::mysql {
 
+// Where the source starts when the state store holds no checkpoint for the pipeline.
 enum class StartupMode : uint8_t {
+  initial,          // snapshot of the existing rows, then the binlog (not in this build yet)
+  snapshot,         // the snapshot only (not in this build yet)
   latest_offset,    // SHOW MASTER STATUS at open: only changes made after start
   earliest_offset,  // the oldest binlog still on the server (SHOW BINARY LOGS), offset 4
-  specific_offset,  // `specific_offset` (file, offset): must be an event-group boundary; or,
-                    // when `specific_gtid_set` is set, after the transactions of that set
+  specific_offset,  // `specific_offset()`: must be an event-group boundary; or, when
+                    // `specific_gtid_set` is set, after the transactions of that set
   timestamp,        // the first transaction written at or after `startup_timestamp_ms`
                     // (timestamp_start.h); the server's end when none is that late yet
 };
 
-// `schema.unparseable-ddl`: what a DDL that touches a captured table and cannot be parsed (or
-// applied to the schema history: a column it names is not there) does.
+// What a DDL that touches a captured table and cannot be parsed (or applied to the schema
+// history: a column it names is not there) does.
 enum class UnparseableDdl : uint8_t {
   stop,    // the source stops with an error naming the statement, binlog file and position
   resync,  // the touched tables' schemas are re-read from information_schema, with a warning
 };
 
+// How GEOMETRY values are emitted.
+enum class GeometryFormat : uint8_t {
+  wkb,  // OGC WKB bytes (base64 in JSON: {"wkb": ..., "srid": n})
+  wkt,  // WKT text like the server's ST_AsText ({"wkt": "POINT(1 2)", "srid": n})
+};
+
+// YAML spellings (kebab case); parse_* is case-insensitive and reads '_' as '-'.
+std::string_view to_string(StartupMode v);
+std::string_view to_string(UnparseableDdl v);
+std::string_view to_string(GeometryFormat v);
+std::optional<StartupMode> parse_startup_mode(std::string_view s);
+std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s);
+std::optional<GeometryFormat> parse_geometry_format(std::string_view s);
+std::optional<TlsMode> parse_tls_mode(std::string_view s);
+
+// Replica server ids the source may use, inclusive. One id per binlog connection.
+struct ServerIdRange {
+  uint32_t first = 0;
+  uint32_t last = 0;
+  bool operator==(const ServerIdRange&) const = default;
+};
+
 struct MysqlSourceOptions {
-  // Server address. Default: 127.0.0.1:3306. `unix_socket`, when set, is used instead.
-  std::string host = "127.0.0.1";
+  // `hostname`: host name or IP address of the server. Required.
+  std::string host;
+  // `port`: TCP port, 1..65535. Default: 3306.
   uint16_t port = 3306;
+  // Not a YAML key (tests and tools): a unix socket path used instead of host and port.
   std::string unix_socket;
-  // Needs REPLICATION SLAVE and BINLOG MONITOR (MariaDB 10.5+) / REPLICATION CLIENT (MySQL).
+  // `username`: needs REPLICATION SLAVE, REPLICATION CLIENT (MariaDB: BINLOG MONITOR) and SELECT.
+  // Required.
   std::string user;
-  std::string password;  // never logged
-  // TLS for both connections (queries and the dump). Default: preferred. Not used over
-  // `unix_socket`.
+  // `password`: never logged nor shown in an error (`<redacted>`); use `${ENV_VAR}`. Default: "".
+  std::string password;
+  // `ssl-mode` (tls.mode): disabled | preferred | required | verify-ca | verify-identity, for
+  // both connections (queries and the dump); not used over `unix_socket`. `ssl.ca`, `ssl.cert`,
+  // `ssl.key` (tls.ca, .cert, .key): PEM file paths. Defaults: preferred, none.
   TlsOptions tls;
-  // Regexes matched against the whole "db.table" (ECMAScript, full match). Empty include =
-  // every table outside the system schemas (mysql, sys, information_schema,
-  // performance_schema). Exclude wins. Excluded tables' events still advance the position.
+  // `tables`: ECMAScript regexes matched in full against "db.table"; comma-separated in YAML
+  // (or a YAML list), e.g. `app_db.orders, app_db.order_items_\d+`. Required, at least one.
+  // Empty (only outside config/) = every table outside the system schemas.
   std::vector<std::string> table_include;
+  // `tables.exclude`: regexes of "db.table" names to leave out although `tables` matches them.
+  // Excluded tables' events still advance the position. Default: none.
   std::vector<std::string> table_exclude;
-  // Replica server id. No default (0 is refused): two replicas with the same id disconnect
-  // each other silently.
-  uint32_t server_id = 0;
-  // Where to start when open() gets no checkpoint. Default: latest_offset.
-  StartupMode startup_mode = StartupMode::latest_offset;
-  BinlogPosition specific_offset;  // for StartupMode::specific_offset
-  // For StartupMode::specific_offset instead of a file: an executed GTID set, MariaDB
-  // ("0-1-100") or MySQL ("uuid:1-100"), as the server prints it.
+  // `schema.unparseable-ddl`: see UnparseableDdl. DDL of tables not captured is ignored either
+  // way. Default: stop.
+  UnparseableDdl unparseable_ddl = UnparseableDdl::stop;
+  // `server-id`: the replica id(s) this source registers with, `5401` or a range `5400-5404`;
+  // the binlog reader uses the first (a range is for parallel snapshot readers). Required, no
+  // default (0 is refused): two replicas with the same id make the server silently drop the
+  // older connection, so a guessed default would break another consumer of the same server.
+  ServerIdRange server_id;
+  // `server-time-zone`: zone of the server's DATETIME/TIMESTAMP session values (IANA name or
+  // offset). Default: "UTC". Wrong values shift every TIMESTAMP column.
+  std::string server_time_zone = "UTC";
+  // `scan.startup.mode`: see StartupMode. Used only when the pipeline has no checkpoint yet.
+  // Default: initial.
+  StartupMode startup_mode = StartupMode::initial;
+  // `scan.startup.specific-offset.file` / `.pos`: binlog file name and byte offset to start at,
+  // for startup mode specific-offset (or `specific_gtid_set`). Default: unset.
+  std::string specific_offset_file;
+  std::optional<uint64_t> specific_offset_pos;
+  // `scan.startup.specific-offset.gtid-set`: executed GTID set to start after, MariaDB
+  // ("0-1-100") or MySQL ("uuid:1-100"), as the server prints it. Default: unset.
   std::string specific_gtid_set;
-  // For StartupMode::timestamp: milliseconds since the Unix epoch (binlog event times have whole
-  // seconds: a fraction rounds up to the next second).
-  int64_t startup_timestamp_ms = 0;
-  // The server sends a heartbeat after this much silence; the connection is declared dead
-  // after 2x this (min 10 s) without any packet. Default: 30 s. 0 disables heartbeats.
-  std::chrono::milliseconds heartbeat_period{30000};
-  // Default: 30 s.
-  std::chrono::milliseconds connect_timeout{30000};
-  // SourceInfo.name of every event (the pipeline name).
+  // `scan.startup.timestamp-millis`: milliseconds since the Unix epoch; startup mode timestamp
+  // starts at the first transaction at or after it (binlog event times have whole seconds: a
+  // fraction rounds up to the next second). Required for that mode. Default: unset.
+  std::optional<int64_t> startup_timestamp_ms;
+  // `heartbeat.interval`: the server sends a heartbeat after this much silence, which keeps the
+  // position fresh on an idle server; the connection is declared dead after 2x this (min 10 s)
+  // without any packet. Unit: duration (`30s`). 0 disables heartbeats. Default: 30s.
+  std::chrono::milliseconds heartbeat_period{30'000};
+  // `connect.timeout`: time allowed for a connection attempt. Unit: duration. Default: 30s.
+  std::chrono::milliseconds connect_timeout{30'000};
+  // `scan.incremental.snapshot.chunk.size`: rows per snapshot chunk; each finished chunk is
+  // checkpointed, so this bounds the work repeated after a crash. Default: 8096.
+  uint32_t snapshot_chunk_size = 8096;
+  // `scan.snapshot.fetch.size`: rows fetched per round trip while reading a chunk. Default: 1024.
+  uint32_t snapshot_fetch_size = 1024;
+  // `zero-date.handling`: null | string. MySQL's '0000-00-00' is no valid date: emit NULL
+  // (true) or the literal text (false). Default: null (true).
+  bool zero_date_as_null = true;
+  // `transaction-payload.max-size`: the largest uncompressed MySQL 8 compressed transaction
+  // (TRANSACTION_PAYLOAD) that is unpacked; the whole uncompressed transaction is held in
+  // memory while it streams, and a larger one stops the source with an error naming this key
+  // (never a silent skip). Unit: size (bytes). Default: 256mb.
+  uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
+  // `geometry.format`: see GeometryFormat; the SRID is kept either way. Default: wkb.
+  GeometryFormat geometry_format = GeometryFormat::wkb;
+
+  // Set by the daemon from the pipeline, not source keys:
+  // SourceInfo.name of every event: `pipeline.name`.
   std::string pipeline_name;
   // A batch is cut after this many change events, also in the middle of a transaction or a
   // row event, so a large transaction is never held in memory. Default: 1024.
   size_t max_batch_events = 1024;
-  // Largest uncompressed MySQL 8 compressed transaction (TRANSACTION_PAYLOAD, bytes) that is
-  // unpacked; the whole uncompressed transaction is held in memory while it streams. A larger
-  // one stops the source with an error naming the config key `transaction-payload.max-size`
-  // (never a silent skip). Default: 256 MiB.
-  uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
-  // See UnparseableDdl. Default: stop.
-  UnparseableDdl unparseable_ddl = UnparseableDdl::stop;
-  // GEOMETRY values as WKT text (Value::geometry_wkt) instead of WKB (config `geometry.format`).
-  bool geometry_wkt = false;
+
+  // The start of startup mode specific-offset given as a file: offset 4 (the first event)
+  // when no `.pos` was given.
+  BinlogPosition specific_offset() const {
+    return BinlogPosition{specific_offset_file, specific_offset_pos.value_or(4)};
+  }
 };
 
 }  // namespace cdc::mysql

@@ -46,11 +46,18 @@ CommandBuilder::CommandBuilder(const RedisOptions& options)
 
 Result<CommandBuilder> CommandBuilder::create(const RedisOptions& options) {
   CommandBuilder b(options);
+  auto parts = parse_key_template(options.defaults.key);
+  if (!parts) return std::move(parts).error().with_context("sink.key");
+  b.default_key_ = std::move(*parts);
   for (size_t i = 0; i < options.tables.size(); ++i) {
+    const std::string item = "sink.tables[" + std::to_string(i) + "]";
+    parts = parse_key_template(options.tables[i].key);
+    if (!parts) return std::move(parts).error().with_context(item + ".key");
+    b.table_keys_.push_back(std::move(*parts));
     try {
       b.table_patterns_.emplace_back(options.tables[i].source_table, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
-      return make_error(Errc::invalid_config, "sink.tables[" + std::to_string(i) + "].source-table: invalid regex '" +
+      return make_error(Errc::invalid_config, item + ".source-table: invalid regex '" +
                                                   options.tables[i].source_table + "': " + e.what());
     }
   }
@@ -61,15 +68,17 @@ Result<const CommandBuilder::Bound*> CommandBuilder::bind(const ChangeEvent& e) 
   if (auto it = bound_.find(e.schema.get()); it != bound_.end()) return &it->second;
   const std::string name = e.schema->id.to_string();
   const TableRule* rule = &options_->defaults;
+  const std::vector<KeyPart>* key_parts = &default_key_;
   std::string rule_name = "sink";
   for (size_t i = 0; i < table_patterns_.size(); ++i) {
     if (std::regex_match(name, table_patterns_[i])) {
       rule = &options_->tables[i];
+      key_parts = &table_keys_[i];
       rule_name = "sink.tables[" + std::to_string(i) + "]";
       break;
     }
   }
-  auto key = KeyTemplate::bind(rule->key, *e.schema, options_->key_separator);
+  auto key = KeyTemplate::bind(*key_parts, *e.schema, options_->key_separator);
   if (!key) return std::move(key).error().with_context(rule_name + ".key");
   Bound b{e.schema, rule, std::move(*key), std::nullopt};
   if (!rule->value_column.empty()) {

@@ -22,7 +22,8 @@ namespace cdc::sinks::redis {
 
 class CommandBuilder {
  public:
-  // Errc::invalid_config for a table regex that does not compile.
+  // Errc::invalid_config for a table regex that does not compile or a key template that does
+  // not parse.
   static Result<CommandBuilder> create(const RedisOptions& options);
 
   // Appends the commands of `e` to `out` (nothing when the row is skipped for a NULL key
@@ -58,6 +59,8 @@ class CommandBuilder {
 
   std::shared_ptr<const RedisOptions> options_;  // shared so that moves keep rule pointers valid
   std::vector<std::regex> table_patterns_;      // parallel to options_->tables
+  std::vector<KeyPart> default_key_;            // options_->defaults.key, parsed
+  std::vector<std::vector<KeyPart>> table_keys_;  // parallel to options_->tables
   std::unique_ptr<json::Encoder> row_encoder_;    // upsert: the row as a flat JSON object
   std::unique_ptr<json::Encoder> stream_encoder_;
   std::unordered_map<const TableSchema*, Bound> bound_;

@@ -357,7 +357,8 @@ namespace {
 std::string live_lines(const cdc::BinlogPosition& start, size_t n, const std::string& table) {
   auto o = services_mysql_source_options(54077, "binlog");
   o.startup_mode = cdc::mysql::StartupMode::specific_offset;
-  o.specific_offset = start;
+  o.specific_offset_file = start.file;
+  o.specific_offset_pos = start.offset;
   cdc::mysql::MysqlSource src(o);
   auto st = src.open(cdc::Position{});
   REQUIRE_MESSAGE(st, st.error().to_string());

@@ -480,7 +480,7 @@ TEST_CASE("startup mode timestamp: the first transaction at or after the time, a
 
 TEST_CASE("options are validated before connecting") {
   auto o = base_options();
-  o.server_id = 0;
+  o.server_id = {};
   MysqlSource a(o);
   CHECK(a.open(Position{}).error().code == Errc::invalid_config);
   o = base_options();

@@ -30,7 +30,7 @@ RedisOptions options(const std::string& name) {
   o.host = service_value("SLUICE_REDIS_HOST");
   o.port = static_cast<uint16_t>(service_port("SLUICE_REDIS_PORT"));
   o.offset_key = "it:offset:" + name;
-  o.defaults.key = {KeyPart{false, "it:" + name + ":"}, KeyPart{true, "id"}};
+  o.defaults.key = "it:" + name + ":{id}";
   return o;
 }
 

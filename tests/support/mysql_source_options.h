@@ -19,7 +19,8 @@ inline mysql::MysqlSourceOptions services_mysql_source_options(uint32_t server_i
   o.port = static_cast<uint16_t>(service_port("SLUICE_MARIADB_PORT"));
   o.user = service_value("SLUICE_MARIADB_USER");
   o.password = service_value("SLUICE_MARIADB_PASSWORD");
-  o.server_id = server_id;
+  o.server_id = {server_id, server_id};
+  o.startup_mode = mysql::StartupMode::latest_offset;
   o.pipeline_name = std::move(pipeline_name);
   o.heartbeat_period = std::chrono::milliseconds(1000);
   o.connect_timeout = std::chrono::milliseconds(5000);

@@ -203,11 +203,11 @@ uint64_t sluice_read(const Args& a) {
   o.port = a.port;
   o.user = a.user;
   o.password = a.password;
-  o.server_id = 54998;
+  o.server_id = {54998, 54998};
   o.pipeline_name = "bench";
   o.table_include = {"bench\\.catchup"};
   o.startup_mode = StartupMode::specific_offset;
-  o.specific_offset = BinlogPosition{a.first, 4};
+  o.specific_offset_file = a.first;
   o.tls.mode = a.tls ? TlsMode::required : TlsMode::disabled;
   o.max_batch_events = 1024;
   MysqlSource src(o);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "cdc/core/enum_names.h"
+
 #include "cdc/core/json/row_json.h"
 #include "cdc/core/json/value_json.h"
 
@@ -9,21 +11,16 @@ namespace cdc::json {
 
 Encoder::~Encoder() = default;
 
-std::string_view to_string(Format format) {
-  switch (format) {
-    case Format::debezium_json: return "debezium-json";
-    case Format::upsert: return "upsert";
-    case Format::canal_json: return "canal-json";
-  }
-  return "unknown";
-}
+namespace {
+constexpr EnumNames<Format, 3> kFormats{{
+    {Format::debezium_json, "debezium-json"},
+    {Format::upsert, "upsert"},
+    {Format::canal_json, "canal-json"},
+}};
+}  // namespace
 
-std::optional<Format> parse_format(std::string_view name) {
-  for (Format f : {Format::debezium_json, Format::upsert, Format::canal_json}) {
-    if (to_string(f) == name) return f;
-  }
-  return std::nullopt;
-}
+std::string_view to_string(Format format) { return enum_name(kFormats, format); }
+std::optional<Format> parse_format(std::string_view name) { return enum_value(kFormats, name); }
 
 std::unique_ptr<Encoder> make_encoder(Format format, EncoderOptions options) {
   switch (format) {

@@ -10,19 +10,11 @@
 #include <string_view>
 
 #include "cdc/core/change_event.h"
+#include "cdc/core/json/format.h"
 #include "cdc/core/json/json_writer.h"
 
 namespace cdc::json {
 
-enum class Format {
-  debezium_json,  // Debezium envelope, schemas disabled: before/after/source/op/ts_ms/transaction
-  upsert,         // Flink upsert-kafka: key = primary key object, value = flat row or tombstone
-  canal_json,     // Canal FlatMessage as Flink's canal-json format reads it
-};
-
-// "debezium-json", "upsert", "canal-json".
-std::string_view to_string(Format format);
-std::optional<Format> parse_format(std::string_view name);
 
 struct EncoderOptions {
   // What string values with invalid UTF-8 become. Default: replace (U+FFFD).

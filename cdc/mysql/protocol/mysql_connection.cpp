@@ -21,17 +21,6 @@ constexpr unsigned long kPacketError = static_cast<unsigned int>(-1);
 static_assert(kPacketError == packet_error);
 }
 
-std::string_view to_string(TlsMode mode) {
-  switch (mode) {
-    case TlsMode::disabled: return "disabled";
-    case TlsMode::preferred: return "preferred";
-    case TlsMode::required: return "required";
-    case TlsMode::verify_ca: return "verify-ca";
-    case TlsMode::verify_identity: return "verify-identity";
-  }
-  return "?";
-}
-
 namespace {
 
 Status check_readable(const std::string& path, std::string_view what) {

@@ -17,6 +17,7 @@ enum class TlsMode : uint8_t {
   verify_identity,  // verify_ca, and the certificate names the host we connect to
 };
 
+// The `ssl-mode` spelling; defined with the other option names in mysql_source_options.cpp.
 std::string_view to_string(TlsMode mode);
 
 struct TlsOptions {

@@ -7,6 +7,8 @@
 #include "tests/unit/config/problem_lines.h"
 
 using namespace cdc::config;
+using cdc::sinks::kafka::KafkaOptions;
+namespace json = cdc::json;
 using std::chrono::milliseconds;
 
 namespace {
@@ -30,16 +32,16 @@ Lines problems_of(std::string_view sink_keys) {
   return s;
 }
 
-const KafkaSinkOptions& kafka_of(const LoadOutcome& out) {
+const KafkaOptions& kafka_of(const LoadOutcome& out) {
   REQUIRE(out.ok());
-  return std::get<KafkaSinkOptions>(out.config->pipelines.at(0).sink);
+  return std::get<KafkaOptions>(out.config->pipelines.at(0).sink);
 }
 
 }  // namespace
 
 TEST_CASE("kafka sink: defaults of a minimal section") {
   const LoadOutcome out = load_sink("  properties.bootstrap.servers: 127.0.0.1:9092\n");
-  const KafkaSinkOptions& k = kafka_of(out);
+  const KafkaOptions& k = kafka_of(out);
   CHECK(k.properties == std::map<std::string, std::string>{{"bootstrap.servers", "127.0.0.1:9092"}});
   CHECK(k.topic.empty());
   CHECK(k.topic_template == "{prefix}.{db}.{table}");
@@ -49,10 +51,10 @@ TEST_CASE("kafka sink: defaults of a minimal section") {
   CHECK(k.topic_replication == 1);
   CHECK(k.offsets_topic == "p.offsets");
   CHECK(k.transactional_id == "p");
-  CHECK(k.format == ValueFormat::debezium_json);
+  CHECK(k.format == json::Format::debezium_json);
   CHECK(k.tombstones_on_delete);
   CHECK(k.key_columns.empty());
-  CHECK_FALSE(k.partition.has_value());
+  CHECK_FALSE(k.fixed_partition.has_value());
   CHECK(k.headers);
   CHECK(k.schema_change_topic.empty());
   CHECK(k.operation_timeout == milliseconds(30000));
@@ -79,7 +81,7 @@ TEST_CASE("kafka sink: every key and the pass-through properties") {
   schema-change.topic: p.ddl
   operation.timeout: 10s
 )");
-  const KafkaSinkOptions& k = kafka_of(out);
+  const KafkaOptions& k = kafka_of(out);
   CHECK(k.properties == std::map<std::string, std::string>{{"bootstrap.servers", "b1:9092,b2:9092"},
                                                           {"linger.ms", "5"},
                                                           {"sasl.password", "s3cret"},
@@ -91,10 +93,10 @@ TEST_CASE("kafka sink: every key and the pass-through properties") {
   CHECK(k.topic_replication == 3);
   CHECK(k.offsets_topic == "my-offsets");
   CHECK(k.transactional_id == "tx-1");
-  CHECK(k.format == ValueFormat::upsert);
+  CHECK(k.format == json::Format::upsert);
   CHECK_FALSE(k.tombstones_on_delete);
   CHECK(k.key_columns == std::vector<std::string>{"tenant", "id"});
-  CHECK(k.partition == 2);
+  CHECK(k.fixed_partition == 2);
   CHECK_FALSE(k.headers);
   CHECK(k.schema_change_topic == "p.ddl");
   CHECK(k.operation_timeout == milliseconds(10000));

@@ -5,6 +5,10 @@
 #include "config/validate.h"
 
 using namespace cdc::config;
+using namespace cdc::mysql;
+using cdc::datagen::ColumnSpec;
+using cdc::datagen::DatagenOptions;
+namespace json = cdc::json;
 using std::chrono::milliseconds;
 
 namespace {
@@ -32,35 +36,35 @@ TEST_CASE("load_file: every key of a full mysql -> file pipeline lands in its fi
 
   REQUIRE(std::holds_alternative<MysqlSourceOptions>(p.source));
   const auto& m = std::get<MysqlSourceOptions>(p.source);
-  CHECK(m.hostname == "db.internal");
+  CHECK(m.host == "db.internal");
   CHECK(m.port == 3307);
-  CHECK(m.username == "sluice");
+  CHECK(m.user == "sluice");
   CHECK(m.password == "s3cret");
-  CHECK(m.tables ==
+  CHECK(m.table_include ==
         std::vector<std::string>{"app_db.orders", "app_db.order_items_\\d+", "app_db.t_\\d{1,3}"});
-  CHECK(m.tables_exclude == std::vector<std::string>{"app_db.order_items_0"});
+  CHECK(m.table_exclude == std::vector<std::string>{"app_db.order_items_0"});
   CHECK(m.server_id == ServerIdRange{5400, 5404});
   CHECK(m.server_time_zone == "Europe/Berlin");
   CHECK(m.startup_mode == StartupMode::specific_offset);
-  CHECK(m.startup_specific_offset_file == "mysql-bin.000042");
-  CHECK(m.startup_specific_offset_pos == 1337u);
-  CHECK(m.startup_specific_offset_gtid_set == "0-1-100");
+  CHECK(m.specific_offset_file == "mysql-bin.000042");
+  CHECK(m.specific_offset_pos == 1337u);
+  CHECK(m.specific_gtid_set == "0-1-100");
   CHECK(m.startup_timestamp_ms == 1'700'000'000'000);
-  CHECK(m.heartbeat_interval == milliseconds(10'000));
+  CHECK(m.heartbeat_period == milliseconds(10'000));
   CHECK(m.connect_timeout == milliseconds(300'000));
-  CHECK(m.ssl_mode == SslMode::verify_identity);
-  CHECK(m.ssl_ca == "/etc/ssl/ca.pem");
-  CHECK(m.ssl_cert == "/etc/ssl/client.pem");
-  CHECK(m.ssl_key == "/etc/ssl/client.key");
+  CHECK(m.tls.mode == TlsMode::verify_identity);
+  CHECK(m.tls.ca == "/etc/ssl/ca.pem");
+  CHECK(m.tls.cert == "/etc/ssl/client.pem");
+  CHECK(m.tls.key == "/etc/ssl/client.key");
   CHECK(m.snapshot_chunk_size == 4096);
   CHECK(m.snapshot_fetch_size == 512);
   CHECK_FALSE(m.zero_date_as_null);
-  CHECK(m.transaction_payload_max_bytes == uint64_t{1} << 30);
+  CHECK(m.max_transaction_payload_bytes == uint64_t{1} << 30);
 
   REQUIRE(std::holds_alternative<FileSinkOptions>(p.sink));
   const auto& fs = std::get<FileSinkOptions>(p.sink);
   CHECK(fs.path == "/tmp/orders.jsonl");
-  CHECK(fs.format == ValueFormat::canal_json);
+  CHECK(fs.format == json::Format::canal_json);
 
   REQUIRE(p.routes.size() == 2);
   CHECK(p.routes[0].source_table == "app_db.order_items_\\d+");
@@ -117,7 +121,7 @@ TEST_CASE("load_file: a pipelines list of datagen pipelines") {
   CHECK(f.pipelines_list);
   REQUIRE(f.pipelines.size() == 2);
 
-  const auto& g = std::get<DatagenSourceOptions>(f.pipelines[0].source);
+  const auto& g = std::get<DatagenOptions>(f.pipelines[0].source);
   CHECK(g.database == "datagen");
   CHECK(g.table == "orders");
   CHECK(g.number_of_rows == 1'000'000);
@@ -125,14 +129,14 @@ TEST_CASE("load_file: a pipelines list of datagen pipelines") {
   CHECK(g.seed == 42);
   CHECK(g.batch_size == 256);
   REQUIRE(g.columns.size() == 5);
-  DatagenColumn id;
+  ColumnSpec id;
   id.name = "id";
   id.type = "bigint unsigned";
-  id.kind = DatagenColumn::Kind::sequence;
+  id.kind = ColumnSpec::Kind::sequence;
   id.primary_key = true;
   id.min = 1;
   CHECK(g.columns[0] == id);
-  DatagenColumn status;
+  ColumnSpec status;
   status.name = "status";
   status.type = "varchar(16)";
   status.values = {"new", "paid", "shipped"};
@@ -142,12 +146,12 @@ TEST_CASE("load_file: a pipelines list of datagen pipelines") {
   CHECK(g.columns[2].max == 1000.5);
   CHECK(g.columns[3].length == 40u);
   CHECK(g.columns[4].type == "datetime(3)");
-  CHECK(g.columns[4].kind == DatagenColumn::Kind::random);
-  CHECK(std::get<StdoutSinkOptions>(f.pipelines[0].sink).format == ValueFormat::upsert);
+  CHECK(g.columns[4].kind == ColumnSpec::Kind::random);
+  CHECK(std::get<StdoutSinkOptions>(f.pipelines[0].sink).format == json::Format::upsert);
   CHECK(f.pipelines[0].pipeline.name == "gen-stdout");
   CHECK(f.pipelines[0].pipeline.state_dir == "/var/lib/sluice/gen-stdout");
 
-  const auto& h = std::get<DatagenSourceOptions>(f.pipelines[1].source);
+  const auto& h = std::get<DatagenOptions>(f.pipelines[1].source);
   CHECK(h.database == "bench");
   CHECK(h.columns.size() == 1);
   CHECK(std::holds_alternative<NullSinkOptions>(f.pipelines[1].sink));
@@ -171,14 +175,14 @@ pipeline: {name: p}
   CHECK(m.server_id == ServerIdRange{7, 7});
   CHECK(m.server_time_zone == "UTC");
   CHECK(m.startup_mode == StartupMode::initial);
-  CHECK(m.heartbeat_interval == milliseconds(30'000));
+  CHECK(m.heartbeat_period == milliseconds(30'000));
   CHECK(m.connect_timeout == milliseconds(30'000));
-  CHECK(m.transaction_payload_max_bytes == uint64_t{256} << 20);
-  CHECK(m.ssl_mode == SslMode::preferred);
+  CHECK(m.max_transaction_payload_bytes == uint64_t{256} << 20);
+  CHECK(m.tls.mode == TlsMode::preferred);
   CHECK(m.snapshot_chunk_size == 8096);
   CHECK(m.snapshot_fetch_size == 1024);
   CHECK(m.zero_date_as_null);
-  CHECK(std::get<StdoutSinkOptions>(p.sink).format == ValueFormat::debezium_json);
+  CHECK(std::get<StdoutSinkOptions>(p.sink).format == json::Format::debezium_json);
   const PipelineOptions& o = p.pipeline;
   CHECK(o.delivery == Delivery::exactly_once);
   CHECK(o.checkpoint_interval == milliseconds(1000));
@@ -215,13 +219,13 @@ pipeline: {name: "${NAME:-p1}", queue.max-bytes: "${QMB:-1mb}"}
   REQUIRE(out.ok());
   const PipelineConfig& p = out.config->pipelines[0];
   const auto& m = std::get<MysqlSourceOptions>(p.source);
-  CHECK(m.hostname == "db7");
+  CHECK(m.host == "db7");
   CHECK(m.port == 3310);
-  CHECK(m.username == "replicator");
+  CHECK(m.user == "replicator");
   CHECK(m.password == "pa$$");
-  CHECK(m.tables == std::vector<std::string>{"shop.orders"});
+  CHECK(m.table_include == std::vector<std::string>{"shop.orders"});
   CHECK(m.server_id == ServerIdRange{5400, 5401});
-  CHECK(m.ssl_ca == "${NOT_EXPANDED}");
+  CHECK(m.tls.ca == "${NOT_EXPANDED}");
   CHECK(std::get<FileSinkOptions>(p.sink).path == "/out/db7.jsonl");
   CHECK(p.pipeline.name == "p1");
   CHECK(p.pipeline.queue_max_bytes == 1ull << 20);
@@ -250,10 +254,10 @@ pipeline:
   INFO(all_problems(out));
   REQUIRE(out.ok());
   const auto& m = std::get<MysqlSourceOptions>(out.config->pipelines[0].source);
-  CHECK(m.tables == std::vector<std::string>{"a.b", "c.d_\\d+"});
+  CHECK(m.table_include == std::vector<std::string>{"a.b", "c.d_\\d+"});
   CHECK(m.server_id == ServerIdRange{12, 12});
   CHECK(m.startup_mode == StartupMode::latest_offset);
-  CHECK(m.ssl_mode == SslMode::disabled);
+  CHECK(m.tls.mode == TlsMode::disabled);
   CHECK(m.zero_date_as_null);
   CHECK(m.unparseable_ddl == UnparseableDdl::resync);
   CHECK(m.geometry_format == GeometryFormat::wkt);
@@ -261,8 +265,8 @@ pipeline:
 }
 
 TEST_CASE("enum spellings round-trip through to_string") {
-  for (auto v : {ValueFormat::debezium_json, ValueFormat::upsert, ValueFormat::canal_json}) {
-    CHECK(parse_value_format(to_string(v)) == v);
+  for (auto v : {json::Format::debezium_json, json::Format::upsert, json::Format::canal_json}) {
+    CHECK(json::parse_format(to_string(v)) == v);
   }
   for (auto v : {Delivery::exactly_once, Delivery::at_least_once}) {
     CHECK(parse_delivery(to_string(v)) == v);
@@ -271,9 +275,9 @@ TEST_CASE("enum spellings round-trip through to_string") {
                  StartupMode::earliest_offset, StartupMode::specific_offset, StartupMode::timestamp}) {
     CHECK(parse_startup_mode(to_string(v)) == v);
   }
-  for (auto v : {SslMode::disabled, SslMode::preferred, SslMode::required, SslMode::verify_ca,
-                 SslMode::verify_identity}) {
-    CHECK(parse_ssl_mode(to_string(v)) == v);
+  for (auto v : {TlsMode::disabled, TlsMode::preferred, TlsMode::required, TlsMode::verify_ca,
+                 TlsMode::verify_identity}) {
+    CHECK(parse_tls_mode(to_string(v)) == v);
   }
   for (auto v : {UnparseableDdl::stop, UnparseableDdl::resync}) {
     CHECK(parse_unparseable_ddl(to_string(v)) == v);
@@ -283,8 +287,8 @@ TEST_CASE("enum spellings round-trip through to_string") {
   }
   CHECK_FALSE(parse_geometry_format("geojson").has_value());
   CHECK(to_string(StartupMode::latest_offset) == "latest-offset");
-  CHECK(to_string(ValueFormat::debezium_json) == "debezium-json");
-  CHECK_FALSE(parse_value_format("json").has_value());
+  CHECK(to_string(json::Format::debezium_json) == "debezium-json");
+  CHECK_FALSE(json::parse_format("json").has_value());
 }
 
 TEST_CASE("normalize and validate work on configs built in code") {
@@ -292,9 +296,9 @@ TEST_CASE("normalize and validate work on configs built in code") {
   f.path = "<code>";
   PipelineConfig p;
   p.pipeline.name = "built";
-  DatagenSourceOptions g;
+  DatagenOptions g;
   g.table = "t";
-  DatagenColumn c;
+  ColumnSpec c;
   c.name = "id";
   c.type = "bigint";
   g.columns.push_back(c);

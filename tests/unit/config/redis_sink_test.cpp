@@ -2,11 +2,13 @@
 // `tables` items, the key-template syntax, and each problem as the exact text an operator reads.
 #include <doctest/doctest.h>
 
-#include "config/key_template.h"
 #include "config/loader.h"
 #include "tests/unit/config/problem_lines.h"
 
 using namespace cdc::config;
+using cdc::sinks::redis::Mode;
+using cdc::sinks::redis::RedisOptions;
+namespace json = cdc::json;
 using std::chrono::milliseconds;
 
 
@@ -32,16 +34,16 @@ Lines problems_of(std::string_view sink_keys) {
   return s;
 }
 
-const RedisSinkOptions& redis_of(const LoadOutcome& out) {
+const RedisOptions& redis_of(const LoadOutcome& out) {
   REQUIRE(out.ok());
-  return std::get<RedisSinkOptions>(out.config->pipelines.at(0).sink);
+  return std::get<RedisOptions>(out.config->pipelines.at(0).sink);
 }
 
 }  // namespace
 
 TEST_CASE("redis sink: defaults of a minimal section") {
   const LoadOutcome out = load_sink("");
-  const RedisSinkOptions& r = redis_of(out);
+  const RedisOptions& r = redis_of(out);
   CHECK(r.host == "127.0.0.1");
   CHECK(r.port == 6379);
   CHECK(r.socket.empty());
@@ -54,9 +56,9 @@ TEST_CASE("redis sink: defaults of a minimal section") {
   CHECK(r.batch_max_commands == 10000);
   CHECK(r.offset_key == "sluice:offset:p");  // normalize(): from the pipeline name
   CHECK(r.key_separator == ":");
-  CHECK(r.null_key == RedisNullKey::error);
-  CHECK(r.format == ValueFormat::debezium_json);
-  CHECK(r.defaults.mode == RedisMode::string);
+  CHECK_FALSE(r.skip_null_keys);  // key.null-handling: error
+  CHECK(r.stream_format == json::Format::debezium_json);
+  CHECK(r.defaults.mode == Mode::string);
   CHECK(r.defaults.key == "{db}:{table}:{pk}");
   CHECK(r.defaults.ttl == milliseconds(0));
   CHECK_FALSE(r.defaults.hash_changed_only);
@@ -94,7 +96,7 @@ TEST_CASE("redis sink: every key lands in its field; tables items inherit and ov
       key: 'session:{token}'
       invalidate.channel: inval
 )");
-  const RedisSinkOptions& r = redis_of(out);
+  const RedisOptions& r = redis_of(out);
   CHECK(r.host == "cache.internal");
   CHECK(r.port == 6380);
   CHECK(r.username == "app");
@@ -106,23 +108,23 @@ TEST_CASE("redis sink: every key lands in its field; tables items inherit and ov
   CHECK(r.batch_max_commands == 500);
   CHECK(r.offset_key == "my:offset");
   CHECK(r.key_separator == "|");
-  CHECK(r.null_key == RedisNullKey::skip);
-  CHECK(r.format == ValueFormat::upsert);
-  CHECK(r.defaults.mode == RedisMode::hash);
+  CHECK(r.skip_null_keys);  // key.null-handling: skip
+  CHECK(r.stream_format == json::Format::upsert);
+  CHECK(r.defaults.mode == Mode::hash);
   CHECK(r.defaults.key == "row:{id}");
   CHECK(r.defaults.ttl == milliseconds(600'000));
   CHECK(r.defaults.hash_changed_only);
   REQUIRE(r.tables.size() == 3);
   CHECK(r.tables[0].source_table == "db\\.users");
-  CHECK(r.tables[0].mode == RedisMode::string);
+  CHECK(r.tables[0].mode == Mode::string);
   CHECK(r.tables[0].key == "user:{id}");
   CHECK(r.tables[2].ttl == milliseconds(600'000));  // inherited, unused by invalidate: no problem
   CHECK(r.tables[0].value_column == "name");
   CHECK(r.tables[0].ttl == milliseconds(600'000));  // inherited
-  CHECK(r.tables[1].mode == RedisMode::stream);
+  CHECK(r.tables[1].mode == Mode::stream);
   CHECK(r.tables[1].key == "{db}:{table}:changes");  // another mode: not the sink-level key
   CHECK(r.tables[1].stream_maxlen == 1000);
-  CHECK(r.tables[2].mode == RedisMode::invalidate);
+  CHECK(r.tables[2].mode == Mode::invalidate);
   CHECK(r.tables[2].key == "session:{token}");
   CHECK(r.tables[2].channel == "inval");
 }
@@ -131,7 +133,7 @@ TEST_CASE("redis sink: a stream table without a key gets a stream per table") {
   const LoadOutcome one = load_sink("  mode: stream\n");
   CHECK(redis_of(one).defaults.key == "{db}:{table}:changes");
   const LoadOutcome per_table = load_sink("  tables:\n    - {source-table: 'a\\.b', mode: stream}\n");
-  const RedisSinkOptions& t = redis_of(per_table);
+  const RedisOptions& t = redis_of(per_table);
   CHECK(t.defaults.key == "{db}:{table}:{pk}");
   CHECK(t.tables.at(0).key == "{db}:{table}:changes");
 }
@@ -188,15 +190,4 @@ TEST_CASE("redis sink: problems in tables items name the item") {
         Lines{"r.yaml:6:30: sink.tables[0].keys: unknown key 'keys'; did you mean 'key'?"});
   CHECK(problems_of("  tables: 'a'\n") ==
         Lines{"r.yaml:5:11: sink.tables: expected a list of mappings, found 'a'"});
-}
-
-TEST_CASE("parse_key_template: literals, placeholders and escaped braces") {
-  using P = std::vector<KeyTemplatePart>;
-  CHECK(parse_key_template("user:{id}").value() == P{{false, "user:"}, {true, "id"}});
-  CHECK(parse_key_template("{db}:{table}:{pk}").value() ==
-        P{{true, "db"}, {false, ":"}, {true, "table"}, {false, ":"}, {true, "pk"}});
-  CHECK(parse_key_template("{{x}}:{a}{b}").value() == P{{false, "{x}:"}, {true, "a"}, {true, "b"}});
-  CHECK(parse_key_template("plain").value() == P{{false, "plain"}});
-  CHECK(parse_key_template("").error().message == "expected a key template, found ''");
-  CHECK(parse_key_template("{a{b}").error().message == "key template '{a{b}': '{' inside a placeholder at offset 0");
 }

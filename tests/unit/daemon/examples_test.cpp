@@ -39,10 +39,10 @@ TEST_CASE("the quickstart example has the shape the README promises") {
   REQUIRE(outcome.ok());
   const auto& p = outcome.config->pipelines.at(0);
   CHECK(p.pipeline.name == "quickstart");
-  const auto& src = std::get<config::MysqlSourceOptions>(p.source);
+  const auto& src = std::get<mysql::MysqlSourceOptions>(p.source);
   CHECK(src.port == 33061);
-  CHECK(src.tables == std::vector<std::string>{"demo\\.orders"});
-  CHECK(src.startup_mode == config::StartupMode::latest_offset);
+  CHECK(src.table_include == std::vector<std::string>{"demo\\.orders"});
+  CHECK(src.startup_mode == mysql::StartupMode::latest_offset);
   CHECK(std::holds_alternative<config::StdoutSinkOptions>(p.sink));
   CHECK(p.pipeline.metrics_port == 19249);
 }

@@ -12,7 +12,7 @@ using namespace cdc::sinks::redis::test;
 
 namespace {
 
-RedisOptions options(Mode mode, std::vector<KeyPart> k = key_parts({{false, "user:"}, {true, "id"}})) {
+RedisOptions options(Mode mode, std::string k = "user:{id}") {
   RedisOptions o;
   o.pipeline.push_back('p');  // not = "p": g++ 12 -Wrestrict false positive (PR 105329)
   o.defaults.mode = mode;
@@ -106,7 +106,7 @@ TEST_CASE("invalidate mode: DEL every key the change touches, PUBLISH each on th
 }
 
 TEST_CASE("stream mode: XADD op, key and value in the chosen format, trimmed with MAXLEN ~") {
-  auto o = options(Mode::stream, key_parts({{true, "db"}, {false, ":"}, {true, "table"}, {false, ":changes"}}));
+  auto o = options(Mode::stream, "{db}:{table}:changes");
   CHECK(run(o, event(Op::insert, kSchema, nullptr, &kAnn)) ==
         std::vector<Args>{{"XADD", "app:users:changes", "*", "op", "c", "key", R"({"id":7})", "value",
                            R"({"id":7,"name":"ann","email":"a@x","score":1.5})"}});
@@ -128,7 +128,7 @@ TEST_CASE("a TRUNCATE outside stream mode stops with the table and position name
 }
 
 TEST_CASE("a NULL key column: an error naming table, column and position, or a counted skip") {
-  auto o = options(Mode::string, key_parts({{false, "mail:"}, {true, "email"}}));
+  auto o = options(Mode::string, "mail:{email}");
   const auto no_mail = user(9, "bob", std::nullopt);
   {
     auto b = CommandBuilder::create(o);
@@ -155,11 +155,11 @@ TEST_CASE("per-table rules: the first matching source-table applies, else the si
   TableRule sessions;
   sessions.source_table = "app\\.sess.*";
   sessions.mode = Mode::invalidate;
-  sessions.key = key_parts({{false, "s:"}, {true, "pk"}});
+  sessions.key = "s:{pk}";
   TableRule users = sessions;
   users.source_table = "app\\.users";
   users.mode = Mode::hash;
-  users.key = key_parts({{false, "u:"}, {true, "name"}});
+  users.key = "u:{name}";
   o.tables = {sessions, users};
   CHECK(run(o, event(Op::erase, kSchema, &kAnn, nullptr)) == std::vector<Args>{{"DEL", "u:ann"}});
   auto other = users_schema();

@@ -48,3 +48,14 @@ TEST_CASE("key template: unknown columns and {pk} without a primary key are refu
   REQUIRE_FALSE(pk);
   CHECK(pk.error().message == "key placeholder {pk}: table app.users has no primary key; name its columns instead");
 }
+
+TEST_CASE("parse_key_template: literals, placeholders and escaped braces") {
+  using P = std::vector<KeyPart>;
+  CHECK(parse_key_template("user:{id}").value() == P{{false, "user:"}, {true, "id"}});
+  CHECK(parse_key_template("{db}:{table}:{pk}").value() ==
+        P{{true, "db"}, {false, ":"}, {true, "table"}, {false, ":"}, {true, "pk"}});
+  CHECK(parse_key_template("{{x}}:{a}{b}").value() == P{{false, "{x}:"}, {true, "a"}, {true, "b"}});
+  CHECK(parse_key_template("plain").value() == P{{false, "plain"}});
+  CHECK(parse_key_template("").error().message == "expected a key template, found ''");
+  CHECK(parse_key_template("{a{b}").error().message == "key template '{a{b}': '{' inside a placeholder at offset 0");
+}

@@ -1,15 +1,30 @@
-#include "config/key_template.h"
+#include "sinks/redis/redis_options.h"
 
-namespace cdc::config {
+#include "cdc/core/enum_names.h"
 
-Result<std::vector<KeyTemplatePart>> parse_key_template(std::string_view text) {
+namespace cdc::sinks::redis {
+namespace {
+
+constexpr EnumNames<Mode, 4> kModes{{
+    {Mode::string, "string"},
+    {Mode::hash, "hash"},
+    {Mode::invalidate, "invalidate"},
+    {Mode::stream, "stream"},
+}};
+
+}  // namespace
+
+std::string_view to_string(Mode v) { return enum_name(kModes, v); }
+std::optional<Mode> parse_mode(std::string_view s) { return enum_value(kModes, s); }
+
+Result<std::vector<KeyPart>> parse_key_template(std::string_view text) {
   const auto bad = [&](size_t at, std::string_view what) {
     return make_error(Errc::invalid_config, "key template '" + std::string(text) + "': " +
                                                 std::string(what) + " at offset " +
                                                 std::to_string(at));
   };
   if (text.empty()) return make_error(Errc::invalid_config, "expected a key template, found ''");
-  std::vector<KeyTemplatePart> parts;
+  std::vector<KeyPart> parts;
   std::string literal;
   const auto flush_literal = [&] {
     if (!literal.empty()) parts.push_back({false, std::move(literal)});
@@ -47,4 +62,4 @@ Result<std::vector<KeyTemplatePart>> parse_key_template(std::string_view text) {
   return parts;
 }
 
-}  // namespace cdc::config
+}  // namespace cdc::sinks::redis
