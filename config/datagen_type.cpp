@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "cdc/core/text.h"
+
 namespace cdc::config {
 namespace {
 
@@ -14,12 +16,6 @@ Error bad(std::string_view text, std::string_view why) {
   return make_error(Errc::invalid_config, "unsupported column type '" + std::string(text) + "'" +
                                               (why.empty() ? "" : " (" + std::string(why) + ")") +
                                               "; " + std::string(kSupported));
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
 }
 
 bool parse_uint(std::string_view s, uint32_t& out) {

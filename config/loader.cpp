@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "cdc/core/json/format.h"
+#include "cdc/core/text.h"
 #include "config/units.h"
 #include "config/validate.h"
 #include "config/validate_internal.h"
@@ -26,15 +27,6 @@ using Kind = YamlNode::Kind;
 
 enum class Secret { no, yes };
 
-std::string quote(std::string_view s) {
-  std::string out;  // appended piecewise: "'" + std::string trips g++ 12's -Wrestrict (PR 105329)
-  out.reserve(s.size() + 2);
-  out += '\'';
-  out += s;
-  out += '\'';
-  return out;
-}
-
 // "found ..." text for a node: its value, or its kind.
 std::string describe(const YamlNode& n, Secret secret = Secret::no) {
   switch (n.kind) {
@@ -44,37 +36,6 @@ std::string describe(const YamlNode& n, Secret secret = Secret::no) {
     case Kind::scalar: return secret == Secret::yes ? "<redacted>" : quote(n.value);
   }
   return "?";
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string upper_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
-// Optimal string alignment distance (Levenshtein plus adjacent transposition).
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
 }
 
 struct Ctx {

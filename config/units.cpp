@@ -4,22 +4,10 @@
 #include <limits>
 #include <utility>
 
+#include "cdc/core/text.h"
+
 namespace cdc::config {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 struct NumberAndUnit {
   uint64_t number = 0;
@@ -45,7 +33,7 @@ Result<NumberAndUnit> split(std::string_view text) {
   if (i < s.size() && s[i] == '.') {
     return make_error(Errc::invalid_config, "whole numbers only; use a smaller unit");
   }
-  return NumberAndUnit{n, lower(trim(s.substr(i)))};
+  return NumberAndUnit{n, lower_ascii(trim(s.substr(i)))};
 }
 
 Result<uint64_t> scale(uint64_t n, uint64_t factor) {

@@ -2,10 +2,11 @@
 
 #include <cctype>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "cdc/core/log.h"
+#include "cdc/core/regex.h"
+#include "cdc/core/text.h"
 #include "config/datagen_type.h"
 #include "config/units.h"
 #include "config/validate_internal.h"
@@ -57,15 +58,6 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where) 
 namespace detail {
 namespace {
 
-std::string quote(std::string_view s) {
-  std::string out;  // appended piecewise: "'" + std::string trips g++ 12's -Wrestrict (PR 105329)
-  out.reserve(s.size() + 2);
-  out += '\'';
-  out += s;
-  out += '\'';
-  return out;
-}
-
 class Checker {
  public:
   Checker(const ConfigFile& file, const LocationMap& where,
@@ -84,11 +76,8 @@ class Checker {
   }
 
   void check_regex(const std::string& path, const std::string& pattern) {
-    try {
-      std::regex re(pattern, std::regex::ECMAScript);
-      (void)re;  // constructed only to see whether it compiles
-    } catch (const std::regex_error& e) {
-      add(path, "invalid regex " + quote(pattern) + ": " + e.what());
+    if (auto re = compile_regex(pattern, RegexCase::sensitive); !re) {
+      add(path, "invalid regex " + quote(pattern) + ": " + re.error().message);
     }
   }
 

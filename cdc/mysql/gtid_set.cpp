@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "cdc/core/text.h"
+
 namespace cdc::mysql {
 
 namespace {
@@ -21,11 +23,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     start = p + 1;
   }
   return out;
-}
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
 }
 }  // namespace
 

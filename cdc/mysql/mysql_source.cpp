@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cdc/core/log.h"
+#include "cdc/core/regex.h"
 #include "cdc/mysql/binlog_file_reader.h"
 #include "cdc/mysql/binlog_stream.h"
 #include "cdc/mysql/gtid_set.h"
@@ -290,11 +291,9 @@ Status MysqlSource::open(const Position& resume) {
   s.exclude.clear();
   for (auto* list : {&o.table_include, &o.table_exclude}) {
     for (const auto& pattern : *list) {
-      try {
-        (list == &o.table_include ? s.include : s.exclude).emplace_back(pattern);
-      } catch (const std::regex_error& e) {  // std::regex reports bad patterns by throwing
-        return make_error(Errc::invalid_config, "bad table regex '" + pattern + "': " + e.what());
-      }
+      auto re = compile_regex(pattern, RegexCase::sensitive);
+      if (!re) return make_error(Errc::invalid_config, "bad table regex '" + pattern + "': " + re.error().message);
+      (list == &o.table_include ? s.include : s.exclude).push_back(std::move(*re));
     }
   }
   s.filter_cache.clear();

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "cdc/core/text.h"
 #include "cdc/mysql/schema/ddl_parser.h"
 
 namespace cdc::mysql {
@@ -17,11 +18,6 @@ uint32_t to_u32(const std::optional<std::string>& v) {
     if (n > UINT32_MAX) return UINT32_MAX;
   }
   return static_cast<uint32_t>(n);
-}
-
-std::string lower_ascii(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // ENUM/SET labels from COLUMN_TYPE "enum('a','it''s')", read with the DDL tokenizer.
