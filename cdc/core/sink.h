@@ -28,6 +28,12 @@ class Sink {
   virtual Result<std::string> prepare(uint64_t id, const Position& position) = 0;
   // Makes checkpoint `id` visible. Called only after its record is in the state store.
   virtual Status commit(uint64_t id) = 0;
+  // The source has nothing more waiting: hand what write() buffered to the destination now,
+  // so that consumers see it without waiting for the next checkpoint (a sink whose records
+  // only become visible at commit cannot, and keeps the default). Promises nothing about
+  // durability: that is prepare()'s job. Under load the queue is rarely empty, so buffering
+  // still batches; at a steady low rate this is what keeps commit-to-visible latency low.
+  virtual Status on_idle() { return {}; }
   virtual void close() {}
   // True when a checkpoint is atomic in the sink (nothing lost, nothing repeated on restart).
   virtual bool exactly_once() const = 0;

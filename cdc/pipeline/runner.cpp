@@ -245,6 +245,9 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
       if (auto st = sink->write(batch); !st) return finish(std::move(st).error().with_context("sink write"));
       written = batch.end;
       dirty = true;
+      if (queue.items() == 0) {
+        if (auto st = sink->on_idle(); !st) return finish(std::move(st).error().with_context("sink write"));
+      }
       if (metrics_ != nullptr) {
         metrics_->count_written(batch);
         metrics_->bytes_written.Increment(static_cast<double>(batch.memory_bytes()));

@@ -265,6 +265,37 @@ TEST_CASE("runner: stop finishes with a final checkpoint of what the sink has, a
   CHECK(ids_in(path) == iota_ids(400));
 }
 
+TEST_CASE("runner: at a low rate each row reaches the file before any checkpoint (the sink is told the queue is idle)") {
+  const auto path = temp_path("idle.jsonl");
+  testing::MemoryCheckpointLog log;
+  pipeline::PipelineParts parts{
+      [] {
+        auto o = small_table(100000, 10);  // far more than the test's second: no end of stream
+        o.rows_per_second = 500;
+        return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(o)));
+      },
+      [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(path, json::Format::debezium_json)); },
+      {}};
+  auto options = fast_options();
+  options.checkpoint_interval = std::chrono::hours(1);
+  pipeline::PipelineRunner runner(options, parts, log, nullptr);
+  std::stop_source stop;
+  size_t seen = 0;
+  std::jthread watcher([&] {
+    for (int i = 0; i < 200 && seen < 20; ++i) {  // up to ~1 s
+      std::this_thread::sleep_for(5ms);
+      seen = ids_in(path).size();
+    }
+    stop.request_stop();
+  });
+  REQUIRE(runner.run(stop.get_token()));
+  watcher.join();
+  // 20 rows took ~40 ms at 500 rows/s; the only checkpoints are the first (before reading)
+  // and the final one at stop.
+  CHECK(seen >= 20);
+  CHECK(log.records.size() == 2);
+}
+
 namespace {
 // A sink that takes its time, so the source outruns it.
 class SlowSink final : public Sink {

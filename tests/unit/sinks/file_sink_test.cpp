@@ -53,6 +53,21 @@ TEST_CASE("file sink: restart truncates what followed the last checkpoint") {
         "{\"key\":{\"id\":3},\"value\":{\"id\":3}}\n");
 }
 
+TEST_CASE("file sink: on_idle puts the buffered lines in the file before any checkpoint") {
+  const auto path = fresh("idle.jsonl");
+  sinks::FileSink sink(path, json::Format::upsert);
+  REQUIRE(sink.open({}));
+  REQUIRE(sink.write(*rows(0, 2)));
+  CHECK(std::filesystem::file_size(path) == 0);  // buffered
+  REQUIRE(sink.on_idle());
+  std::ifstream in(path);
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  CHECK(all ==
+        "{\"key\":{\"id\":1},\"value\":{\"id\":1}}\n"
+        "{\"key\":{\"id\":2},\"value\":{\"id\":2}}\n");
+  sink.close();
+}
+
 TEST_CASE("file sink: refuses a file it did not write and a file shorter than its checkpoint") {
   const auto path = fresh("foreign.jsonl");
   { std::ofstream(path) << "someone else's data\n"; }
