@@ -7,13 +7,19 @@
 // wait4(). Prints MB/s, rows/s, CPU µs per row, peak RSS and the ratios.
 //
 //   mysql_catchup_bench --host H --port P --user U --password W [--mb 1024]
-//                       [--range FIRST LAST] [--zongji NODE_MODULES_PARENT] [--tls]
+//                       [--range FIRST LAST] [--zongji NODE_MODULES_PARENT] [--tls] [--prepare]
 //
 // Without --range it generates the backlog first: FLUSH BINARY LOGS, then rounds of inserts,
 // updates and deletes of a 12-column table (bench.catchup) until the new files hold --mb MB,
 // then FLUSH again; it prints the range so later runs can reuse it (--range). The sluice
 // reader stops at the ROTATE into the file after LAST. tools/bench/mysql_catchup.sh wraps
 // this with the services and the npm install.
+//
+// --prepare measures nothing: it generates the backlog (or checks the --range) and prints one
+// line "prepared FIRST LAST BYTES ROWS FILE..." for the daemon benchmark
+// (tools/bench/mysql_catchup_daemon.py), ROWS being the backlog's row changes. The generator
+// records ROWS in bench.catchup_ranges (written after the range, outside it); a range without
+// a record is counted once by reading it with MysqlSource, and recorded.
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -47,6 +53,7 @@ struct Args {
   std::string first, last;  // binlog files to read, inclusive
   std::string zongji_dir;
   bool tls = false;
+  bool prepare = false;
 };
 
 struct Run {
@@ -90,6 +97,27 @@ std::vector<std::pair<std::string, uint64_t>> binary_logs(MysqlConnection& c) {
 
 std::string current_log(MysqlConnection& c) { return binary_logs(c).back().first; }
 
+// The number of row changes in FIRST..LAST, kept on the server beside the backlog.
+constexpr const char* kRangesTable =
+    "CREATE TABLE IF NOT EXISTS bench.catchup_ranges (first VARCHAR(255), last VARCHAR(255), "
+    "row_changes BIGINT UNSIGNED, PRIMARY KEY (first, last))";
+
+void record_rows(MysqlConnection& c, const Args& a, uint64_t rows) {
+  exec(c, kRangesTable);
+  exec(c, "REPLACE INTO bench.catchup_ranges VALUES ('" + a.first + "', '" + a.last + "', " +
+              std::to_string(rows) + ")");
+}
+
+std::optional<uint64_t> recorded_rows(MysqlConnection& c, const Args& a) {
+  exec(c, "CREATE DATABASE IF NOT EXISTS bench");
+  exec(c, kRangesTable);
+  auto rows = c.query("SELECT row_changes FROM bench.catchup_ranges WHERE first = '" + a.first +
+                      "' AND last = '" + a.last + "'");
+  if (!rows) die(rows.error().to_string());
+  if (rows->empty() || !(*rows)[0][0]) return std::nullopt;
+  return std::stoull(*(*rows)[0][0]);
+}
+
 // The backlog: 20 000-row rounds of INSERT (from MariaDB's sequence engine), an UPDATE of
 // half of them and a DELETE of a quarter, until the files written since the first FLUSH
 // hold `mb` MB. Mixed types so decoding is not one column kind.
@@ -104,7 +132,8 @@ void generate(MysqlConnection& c, Args& a) {
   a.first = current_log(c);
   const uint64_t target = a.mb << 20;
   constexpr uint64_t kRound = 20000;
-  for (uint64_t round = 0, bytes = 0; bytes < target && round < 100000; ++round) {
+  uint64_t round = 0;
+  for (uint64_t bytes = 0; bytes < target && round < 100000; ++round) {
     const uint64_t lo = round * kRound + 1, hi = lo + kRound - 1;
     const std::string range = "seq_" + std::to_string(lo) + "_to_" + std::to_string(hi);
     exec(c, "INSERT INTO bench.catchup SELECT seq, CAST(seq * 7 % 100000 AS SIGNED) - 50000, seq, seq / 3, "
@@ -125,6 +154,8 @@ void generate(MysqlConnection& c, Args& a) {
   }
   a.last = current_log(c);
   exec(c, "FLUSH BINARY LOGS");
+  // Each round: kRound inserted, half of them updated, a quarter deleted, one change each.
+  record_rows(c, a, round * (kRound + kRound / 2 + kRound / 4));
 }
 
 uint64_t range_bytes(MysqlConnection& c, const Args& a, std::vector<std::string>& files) {
@@ -254,6 +285,7 @@ int main(int argc, char** argv) {
     else if (k == "--range") { a.first = next(); a.last = next(); }
     else if (k == "--zongji") a.zongji_dir = next();
     else if (k == "--tls") a.tls = true;
+    else if (k == "--prepare") a.prepare = true;
     else die("unknown argument " + k);
   }
   log::set_level("warn");
@@ -269,6 +301,18 @@ int main(int argc, char** argv) {
               a.last.c_str(), files.size(), static_cast<double>(bytes) / (1 << 20), a.first.c_str(),
               a.last.c_str());
   std::fflush(stdout);
+  if (a.prepare) {
+    std::optional<uint64_t> rows = recorded_rows(*c, a);
+    if (!rows) {
+      rows = sluice_read(a);
+      record_rows(*c, a, *rows);
+    }
+    std::printf("prepared %s %s %llu %llu", a.first.c_str(), a.last.c_str(),
+                static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(*rows));
+    for (const auto& f : files) std::printf(" %s", f.c_str());
+    std::printf("\n");
+    return 0;
+  }
 
   // The limit: copy the files over the replication protocol without decoding them.
   const auto scratch = std::filesystem::temp_directory_path() / ("sluice-catchup-" + std::to_string(getpid()));
