@@ -14,21 +14,27 @@ so the source's default applies; and with --include-query a second run with
 --skip-annotate-row-events. Every other round runs that list backwards, so that neither side
 always goes first.
 
-sluice: a fresh state dir, specific-offset start at FIRST:4, table bench.catchup, metrics on a
-free 127.0.0.1 port that this one process polls every 10 ms. Wall seconds run from the start of
+sluice: a fresh state dir, specific-offset start at FIRST:4, table bench.catchup, plain text
+(ssl-mode: disabled, as mariadb-binlog reads; over TLS the daemon holds the last events of a
+catch-up until the next heartbeat, up to heartbeat.interval = 30 s), metrics on a free
+127.0.0.1 port that this one process polls every 10 ms. Wall seconds run from the start of
 the process until sluice_source_events_read_total reaches N (start-up, connect and schema
 history included); at that moment its CPU seconds (utime+stime of all threads,
 /proc/PID/stat) and peak RSS (VmHWM, /proc/PID/status) are read. Then it waits for the null
 sink to have all N (sluice_sink_events_written_total) and stops sluice with SIGTERM. Whether
 the run received ANNOTATE_ROWS events is read from sluice_source_bytes_read_total: the nearer
-of the two mariadb-binlog outputs' sizes.
+of the two mariadb-binlog outputs' sizes ("?" when those differ by less than 0.5 %: the
+INSERT ... SELECT backlog of mysql_catchup_bench has one ANNOTATE_ROWS per 20 000-row
+statement, a few kB in all).
 
 mariadb-binlog: writes the files into a scratch dir (removed after each run); wall time from
 start to exit, CPU and peak RSS from wait4(); its rows/s is N over its time.
 
-Each round's lines are printed when it ends; then, per configuration, the range over the rounds of
-rows/s, CPU us/row, RSS, and the ratio to the mariadb-binlog run of the same round with the same
-ANNOTATE_ROWS setting (rows/s ratio; CPU ratio = its CPU per row over sluice's).
+Each round's lines are printed when it ends; then, per configuration, the range over the rounds
+of rows/s, CPU us/row, RSS, and each sluice run's ratios to both mariadb-binlog runs of its round
+("raw": with ANNOTATE_ROWS, "raw-skip": without; rows/s ratio, and CPU ratio = mariadb-binlog's
+CPU per row over sluice's; above 1 sluice is ahead). Compare sluice with the raw run of the
+same ANNOTATE_ROWS setting.
 """
 import argparse
 import os
@@ -69,9 +75,11 @@ def peak_rss_mb(pid):
 
 
 class Run:
-    def __init__(self, label, setting, seconds, cpu, rss, rows, bytes_read):
-        self.label, self.setting = label, setting  # True when ANNOTATE_ROWS were received
+    def __init__(self, label, annotate, seconds, cpu, rss, rows, bytes_read):
+        self.label = label
+        self.annotate = annotate  # ANNOTATE_ROWS received: True, False, None (sluice, until told)
         self.seconds, self.cpu, self.rss, self.rows, self.bytes = seconds, cpu, rss, rows, bytes_read
+        self.raw = {}  # sluice: the round's mariadb-binlog runs, by their annotate
 
     def rate(self):
         return self.rows / self.seconds
@@ -81,7 +89,22 @@ class Run:
 
 
 def annotate_label(annotate):
-    return "ANNOTATE_ROWS" if annotate else "no ANNOTATE_ROWS"
+    return {True: "ANNOTATE_ROWS", False: "no ANNOTATE_ROWS", None: "ANNOTATE_ROWS ?"}[annotate]
+
+
+def received_annotate(bytes_read, raw):
+    """Whether a sluice run received ANNOTATE_ROWS: the mariadb-binlog output of this round that
+    its bytes read are nearer to; None when the two outputs differ by less than 0.5 % (a backlog
+    of few statements of many rows, where the setting cannot be told and does not matter)."""
+    with_a, without = raw[True].bytes, raw[False].bytes
+    if with_a - without < with_a * 0.005:
+        return None
+    return abs(bytes_read - with_a) < abs(bytes_read - without)
+
+
+def ratios(r):
+    """rows/s and CPU-per-row ratios of a sluice run to the raw runs of its round (>1: sluice ahead)."""
+    return {k: (r.rate() / r.raw[k].rate(), r.raw[k].us_per_row() / r.us_per_row()) for k in (True, False) if k in r.raw}
 
 
 def sluice_yaml(a, include_query, state_dir, port):
@@ -97,6 +120,7 @@ def sluice_yaml(a, include_query, state_dir, port):
         "  scan.startup.mode: specific-offset",
         f"  scan.startup.specific-offset.file: {a.files[0]}",
         "  scan.startup.specific-offset.pos: 4",
+        "  ssl-mode: disabled",  # plain text, as mariadb-binlog reads
     ]
     if include_query:  # only when asked: a loader without the option refuses unknown keys
         lines.append("  include.query: true")
@@ -153,7 +177,7 @@ def run_sluice(a, label, binary, include_query, work):
     if read != a.rows:
         print(f"NOTE: {label} read {read:.0f} row changes, the backlog has {a.rows}", flush=True)
     shutil.rmtree(run_dir, ignore_errors=True)
-    return Run(label, None, t_read - t0, cpu, rss, a.rows, bytes_read)  # setting: from the round's raw runs
+    return Run(label, None, t_read - t0, cpu, rss, a.rows, bytes_read)
 
 
 def run_raw(a, annotate, work):
@@ -185,17 +209,27 @@ def run_raw(a, annotate, work):
     return Run(label, annotate, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, a.rows, size)
 
 
-def line(r, peer=None):
-    s = (f"  {r.label:<62} {annotate_label(r.setting):<16} {r.rows:>9} rows {r.seconds:7.2f} s "
+def line(r):
+    s = (f"  {r.label:<58} {annotate_label(r.annotate):<16} {r.rows:>9} rows {r.seconds:7.2f} s "
          f"{r.rate():9.0f} rows/s {r.cpu:7.2f} CPU s {r.us_per_row():6.3f} us/row {r.rss:6.1f} MB RSS "
-         f"{r.bytes / 2**20:6.0f} MB")
-    if peer is not None:
-        s += f"  {r.rate() / peer.rate():5.2f}x raw, CPU {peer.us_per_row() / r.us_per_row():5.2f}x"
+         f"{r.bytes / 2**20:8.1f} MB")
+    for k, (rate, cpu) in ratios(r).items():
+        s += f"  | {rate:5.2f}x {'raw' if k else 'raw-skip'}, CPU {cpu:5.2f}x"
     return s
 
 
 def spread(values, fmt):
     return f"{fmt.format(min(values))}-{fmt.format(max(values))} (median {fmt.format(statistics.median(values))})"
+
+
+def summary(label, annotate, rs):
+    s = (f"  {label:<58} {annotate_label(annotate):<16} {spread([r.rate() for r in rs], '{:.0f}')} rows/s, "
+         f"{spread([r.us_per_row() for r in rs], '{:.3f}')} CPU us/row, RSS {max(r.rss for r in rs):.1f} MB")
+    for k in (True, False):
+        if all(k in r.raw for r in rs):
+            s += (f"\n  {'':<58} {'':<16} {spread([ratios(r)[k][0] for r in rs], '{:.2f}')}x "
+                  f"{'raw' if k else 'raw-skip'}, CPU {spread([ratios(r)[k][1] for r in rs], '{:.2f}')}x")
+    return s
 
 
 def main():
@@ -231,36 +265,30 @@ def main():
     steps = [("sluice", c) for c in configs] + [("raw", True), ("raw", False)]
 
     print(f"mysql_catchup_daemon: {a.rows} row changes in {a.files[0]} .. {a.files[-1]} ({len(a.files)} files), "
-          f"{a.runs} rounds; rows/s and CPU ratios are to mariadb-binlog --raw of the same round with the "
-          f"same ANNOTATE_ROWS setting (for sluice: as its bytes read show)", flush=True)
+          f"{a.runs} rounds. Ratios of sluice to mariadb-binlog of the same round: raw = with ANNOTATE_ROWS, "
+          f"raw-skip = --skip-annotate-row-events; sluice's ANNOTATE_ROWS column is read from its bytes received "
+          f"('?': the two raw outputs differ by < 0.5 %, the setting cannot matter on this backlog)", flush=True)
     runs = []  # (round, Run)
     try:
         for rnd in range(1, a.runs + 1):
             order = steps if rnd % 2 else list(reversed(steps))
             done = [run_raw(a, arg, work) if kind == "raw" else run_sluice(a, *arg, work) for kind, arg in order]
-            raw = {r.setting: r for r in done if r.setting is not None}
+            raw = {r.annotate: r for r in done if r.label.startswith("mariadb-binlog")}
             for r in done:
-                if r.setting is None:  # sluice: the ANNOTATE_ROWS setting its bytes read show
-                    r.setting = abs(r.bytes - raw[True].bytes) < abs(r.bytes - raw[False].bytes)
-                    r.peer = raw[r.setting]
-                print(f"round {rnd}" + line(r, getattr(r, "peer", None)), flush=True)
+                if r not in raw.values():
+                    r.raw = raw
+                    r.annotate = received_annotate(r.bytes, raw)
+                print(f"round {rnd}" + line(r), flush=True)
                 runs.append((rnd, r))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     print("\nsummary (min-max over rounds):")
-    labels = []
+    groups = {}
     for _, r in runs:
-        if (r.label, r.setting) not in labels:
-            labels.append((r.label, r.setting))
-    for label, setting in labels:
-        rs = [r for _, r in runs if r.label == label and r.setting == setting]
-        s = (f"  {label:<62} {annotate_label(setting):<16} {spread([r.rate() for r in rs], '{:.0f}')} rows/s, "
-             f"{spread([r.us_per_row() for r in rs], '{:.3f}')} CPU us/row, RSS {max(r.rss for r in rs):.1f} MB")
-        if all(hasattr(r, "peer") for r in rs):  # sluice
-            s += (f", {spread([r.rate() / r.peer.rate() for r in rs], '{:.2f}')}x raw, "
-                  f"CPU {spread([r.peer.us_per_row() / r.us_per_row() for r in rs], '{:.2f}')}x")
-        print(s)
+        groups.setdefault((r.label, r.annotate), []).append(r)
+    for (label, annotate), rs in groups.items():
+        print(summary(label, annotate, rs))
 
 
 if __name__ == "__main__":
