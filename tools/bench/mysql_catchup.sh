@@ -4,13 +4,13 @@
 # Source mode (default): sluice's MySQL source inside a bench binary vs the raw replication
 # stream (mariadb-binlog --raw) vs @vlasky/zongji.
 #
-#   tools/bench/mysql_catchup.sh [--mb 1024] [--range FIRST LAST] [--no-zongji] [--tls]
+#   tools/bench/mysql_catchup.sh [--mb 1024 [--literal] | --range FIRST LAST] [--no-zongji] [--tls]
 #
 # Daemon mode (--daemon, or any --sluice): the daemon a user runs, `sluice run` with a MySQL
 # source and the null sink, vs mariadb-binlog --raw with and without ANNOTATE_ROWS, alternating
 # in one session (tools/bench/mysql_catchup_daemon.py says what is measured and how).
 #
-#   tools/bench/mysql_catchup.sh --daemon [--mb 1024 | --range FIRST LAST] [--runs 3]
+#   tools/bench/mysql_catchup.sh --daemon [--mb 1024 [--literal] | --range FIRST LAST] [--runs 3]
 #       [--sluice BIN]... [--include-query] [--timeout SECONDS]
 #
 # --sluice BIN (repeatable; default build/cdc/daemon/sluice, built here) alternates several
@@ -21,14 +21,17 @@
 # Starts a private MariaDB (tools/services.sh, ports 33591.., dir /tmp/sluice-bench-services,
 # kept running so a --range can be reused; stop it with tools/services.sh stop DIR), builds
 # mysql_catchup_bench, which generates the backlog without --range and prints the range to reuse
-# (the daemon mode records the backlog's row count on the server, bench.catchup_ranges). The
+# (and records its row count on the server, bench.catchup_ranges, for the daemon mode). Its
+# INSERTs are INSERT ... SELECT of 20 000 rows, whose ANNOTATE_ROWS events are a few hundred
+# bytes; --literal writes the same rows as 1000-row INSERTs of literal values, as applications
+# do, so that ANNOTATE_ROWS carry about a quarter of the bytes and the setting matters. The
 # source mode installs @vlasky/zongji with npm into /tmp/sluice-bench-node (npm's registry is
 # the only network use). Results go to stdout; record them in tools/bench/RESULTS.md.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 usage() {
-  echo "usage: $0 [--mb N] [--range FIRST LAST] [--no-zongji] [--tls]" >&2
-  echo "       $0 --daemon [--mb N | --range FIRST LAST] [--runs N] [--sluice BIN]... [--include-query] [--timeout S]" >&2
+  echo "usage: $0 [--mb N [--literal] | --range FIRST LAST] [--no-zongji] [--tls]" >&2
+  echo "       $0 --daemon [--mb N [--literal] | --range FIRST LAST] [--runs N] [--sluice BIN]... [--include-query] [--timeout S]" >&2
   exit 2
 }
 ZONGJI=1
@@ -43,6 +46,7 @@ while (($#)); do
     --mb) ARGS+=(--mb "${2:?}"); shift ;;
     --range) ARGS+=(--range "${2:?}" "${3:?}"); shift 2 ;;
     --tls) ARGS+=(--tls); TLS=1 ;;
+    --literal) ARGS+=(--literal) ;;
     --daemon) DAEMON=1 ;;
     --sluice) DAEMON=1; SLUICE_BINS+=("$(realpath "${2:?}")"); shift ;;
     --runs | --timeout) DAEMON_ARGS+=("$1" "${2:?}"); shift ;;

@@ -8,10 +8,14 @@
 //
 //   mysql_catchup_bench --host H --port P --user U --password W [--mb 1024]
 //                       [--range FIRST LAST] [--zongji NODE_MODULES_PARENT] [--tls] [--prepare]
+//                       [--literal]
 //
 // Without --range it generates the backlog first: FLUSH BINARY LOGS, then rounds of inserts,
 // updates and deletes of a 12-column table (bench.catchup) until the new files hold --mb MB,
-// then FLUSH again; it prints the range so later runs can reuse it (--range). The sluice
+// then FLUSH again; it prints the range so later runs can reuse it (--range). With --literal
+// the same rows are inserted by 1000-row INSERT ... VALUES statements of literal values, as an
+// application writes them: each statement's text then travels in an ANNOTATE_ROWS event (about
+// a quarter of the bytes), where INSERT ... SELECT sends a few hundred bytes per round. The sluice
 // reader stops at the ROTATE into the file after LAST. tools/bench/mysql_catchup.sh wraps
 // this with the services and the npm install.
 //
@@ -25,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -54,6 +59,7 @@ struct Args {
   std::string zongji_dir;
   bool tls = false;
   bool prepare = false;
+  bool literal = false;  // generate the INSERTs as 1000-row statements of literal values
 };
 
 struct Run {
@@ -118,9 +124,62 @@ std::optional<uint64_t> recorded_rows(MysqlConnection& c, const Args& a) {
   return std::stoull(*(*rows)[0][0]);
 }
 
-// The backlog: 20 000-row rounds of INSERT (from MariaDB's sequence engine), an UPDATE of
-// half of them and a DELETE of a quarter, until the files written since the first FLUSH
-// hold `mb` MB. Mixed types so decoding is not one column kind.
+// The columns of the backlog's rows, as expressions over MariaDB's sequence engine (seq), and
+// how each is written as a literal (--literal).
+struct Column {
+  const char* expr;
+  enum { number, text, binary } literal;
+};
+constexpr Column kColumns[] = {
+    {"seq", Column::number},
+    {"CAST(seq * 7 % 100000 AS SIGNED) - 50000", Column::number},
+    {"seq", Column::number},
+    {"seq / 3", Column::number},
+    {"seq * 1.5", Column::number},
+    {"CONCAT('customer-', seq, '-', REPEAT('x', seq % 64))", Column::text},
+    {"REPEAT(MD5(seq), 3)", Column::text},
+    {"'2024-01-01' + INTERVAL seq SECOND", Column::text},
+    {"FROM_UNIXTIME(1700000000 + seq)", Column::text},
+    {"ELT(1 + seq % 3, 'new', 'paid', 'shipped')", Column::text},
+    {"UNHEX(MD5(seq))", Column::binary},
+    {"JSON_OBJECT('seq', seq, 'tags', JSON_ARRAY('a', 'b'))", Column::text},
+};
+
+// "e1, e2, ..." (as_literal false) or the SQL text of one row "(v1,v2,...)" (true).
+std::string row_sql(bool as_literal) {
+  std::string out = as_literal ? "CONCAT('(', CONCAT_WS(','" : "";
+  for (const Column& col : kColumns) {
+    const std::string e = col.expr;
+    if (!as_literal) {
+      out += (out.empty() ? "" : ", ") + e;
+    } else if (col.literal == Column::number) {
+      out += ", " + e;
+    } else if (col.literal == Column::text) {
+      out += ", QUOTE(" + e + ")";
+    } else {
+      out += ", CONCAT('0x', HEX(" + e + "))";
+    }
+  }
+  return as_literal ? out + "), ')')" : out;
+}
+
+// The rows lo..hi inserted by statements of `per` rows of literal values, as an application
+// writes them: the server writes each statement's text, then it is executed.
+void insert_literal(MysqlConnection& c, uint64_t lo, uint64_t hi, uint64_t per) {
+  for (uint64_t from = lo; from <= hi; from += per) {
+    const uint64_t to = std::min(hi, from + per - 1);
+    auto text = c.query("SELECT CONCAT('INSERT INTO bench.catchup VALUES ', GROUP_CONCAT(" + row_sql(true) +
+                        " ORDER BY seq SEPARATOR ',')) FROM bench.seq_" + std::to_string(from) + "_to_" +
+                        std::to_string(to));
+    if (!text) die(text.error().to_string());
+    if (text->empty() || !(*text)[0][0]) die("no INSERT text for rows from " + std::to_string(from));
+    exec(c, *(*text)[0][0]);
+  }
+}
+
+// The backlog: 20 000-row rounds of INSERT, an UPDATE of half of them and a DELETE of a
+// quarter, until the files written since the first FLUSH hold `mb` MB. Mixed types so
+// decoding is not one column kind.
 void generate(MysqlConnection& c, Args& a) {
   exec(c, "CREATE DATABASE IF NOT EXISTS bench");
   exec(c, "DROP TABLE IF EXISTS bench.catchup");
@@ -128,6 +187,7 @@ void generate(MysqlConnection& c, Args& a) {
        "CREATE TABLE bench.catchup (id BIGINT PRIMARY KEY, i INT, u INT UNSIGNED, "
        "d DECIMAL(18,4), f DOUBLE, s VARCHAR(255), t TEXT, dt DATETIME(6), ts TIMESTAMP(3) NULL, "
        "e ENUM('new','paid','shipped'), b VARBINARY(64), j JSON)");
+  exec(c, "SET SESSION group_concat_max_len = 16777216");  // --literal: 1000 rows of text
   exec(c, "FLUSH BINARY LOGS");
   a.first = current_log(c);
   const uint64_t target = a.mb << 20;
@@ -136,11 +196,11 @@ void generate(MysqlConnection& c, Args& a) {
   for (uint64_t bytes = 0; bytes < target && round < 100000; ++round) {
     const uint64_t lo = round * kRound + 1, hi = lo + kRound - 1;
     const std::string range = "seq_" + std::to_string(lo) + "_to_" + std::to_string(hi);
-    exec(c, "INSERT INTO bench.catchup SELECT seq, CAST(seq * 7 % 100000 AS SIGNED) - 50000, seq, seq / 3, "
-            "seq * 1.5, CONCAT('customer-', seq, '-', REPEAT('x', seq % 64)), REPEAT(MD5(seq), 3), "
-            "'2024-01-01' + INTERVAL seq SECOND, FROM_UNIXTIME(1700000000 + seq), "
-            "ELT(1 + seq % 3, 'new', 'paid', 'shipped'), UNHEX(MD5(seq)), "
-            "JSON_OBJECT('seq', seq, 'tags', JSON_ARRAY('a', 'b')) FROM bench." + range);
+    if (a.literal) {
+      insert_literal(c, lo, hi, 1000);
+    } else {
+      exec(c, "INSERT INTO bench.catchup SELECT " + row_sql(false) + " FROM bench." + range);
+    }
     exec(c, "UPDATE bench.catchup SET e = 'paid', d = d + 1, s = CONCAT(s, '!') WHERE id BETWEEN " +
                 std::to_string(lo) + " AND " + std::to_string(lo + kRound / 2 - 1));
     exec(c, "DELETE FROM bench.catchup WHERE id BETWEEN " + std::to_string(hi - kRound / 4 + 1) +
@@ -286,6 +346,7 @@ int main(int argc, char** argv) {
     else if (k == "--zongji") a.zongji_dir = next();
     else if (k == "--tls") a.tls = true;
     else if (k == "--prepare") a.prepare = true;
+    else if (k == "--literal") a.literal = true;
     else die("unknown argument " + k);
   }
   log::set_level("warn");
