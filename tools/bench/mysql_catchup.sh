@@ -6,7 +6,7 @@
 #
 #   tools/bench/mysql_catchup.sh [--mb 1024 [--literal] | --range FIRST LAST] [--no-zongji] [--tls]
 #
-# Daemon mode (--daemon, or any --sluice): the daemon a user runs, `sluice run` with a MySQL
+# Daemon mode (--daemon, or any of its options below): the daemon a user runs, `sluice run` with a MySQL
 # source and the null sink, vs mariadb-binlog --raw with and without ANNOTATE_ROWS, alternating
 # in one session (tools/bench/mysql_catchup_daemon.py says what is measured and how).
 #
@@ -49,13 +49,12 @@ while (($#)); do
     --literal) ARGS+=(--literal) ;;
     --daemon) DAEMON=1 ;;
     --sluice) DAEMON=1; SLUICE_BINS+=("$(realpath "${2:?}")"); shift ;;
-    --runs | --timeout) DAEMON_ARGS+=("$1" "${2:?}"); shift ;;
-    --include-query) DAEMON_ARGS+=(--include-query) ;;
+    --runs | --timeout) DAEMON=1; DAEMON_ARGS+=("$1" "${2:?}"); shift ;;
+    --include-query) DAEMON=1; DAEMON_ARGS+=(--include-query) ;;
     *) usage ;;
   esac
   shift
 done
-((DAEMON)) || ((${#DAEMON_ARGS[@]} == 0)) || usage
 ((DAEMON && TLS)) && usage  # the daemon mode reads in plain text, as mariadb-binlog does
 cd "$REPO"
 DIR=${SLUICE_BENCH_SERVICES:-/tmp/sluice-bench-services}

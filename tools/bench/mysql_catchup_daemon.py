@@ -258,7 +258,8 @@ def main():
 
     configs = []  # (label, binary, include_query)
     for i, b in enumerate(binaries, 1):
-        name = f"sluice[{i}] {os.path.relpath(b)}" if len(binaries) > 1 else f"sluice {os.path.relpath(b)}"
+        shown = b if os.path.relpath(b).startswith("..") else os.path.relpath(b)
+        name = f"sluice[{i}] {shown}" if len(binaries) > 1 else f"sluice {shown}"
         configs.append((f"{name} (include.query unset)", b, False))
         if a.include_query:
             configs.append((f"{name} (include.query: true)", b, True))
