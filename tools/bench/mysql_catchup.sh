@@ -24,7 +24,7 @@
 # (and records its row count on the server, bench.catchup_ranges, for the daemon mode). Its
 # INSERTs are INSERT ... SELECT of 20 000 rows, whose ANNOTATE_ROWS events are a few hundred
 # bytes; --literal writes the same rows as 1000-row INSERTs of literal values, as applications
-# do, so that ANNOTATE_ROWS carry about a quarter of the bytes and the setting matters. The
+# do, so that ANNOTATE_ROWS carry about a third of the bytes and the setting matters. The
 # source mode installs @vlasky/zongji with npm into /tmp/sluice-bench-node (npm's registry is
 # the only network use). Results go to stdout; record them in tools/bench/RESULTS.md.
 set -euo pipefail

@@ -15,7 +15,7 @@
 // then FLUSH again; it prints the range so later runs can reuse it (--range). With --literal
 // the same rows are inserted by 1000-row INSERT ... VALUES statements of literal values, as an
 // application writes them: each statement's text then travels in an ANNOTATE_ROWS event (about
-// a quarter of the bytes), where INSERT ... SELECT sends a few hundred bytes per round. The sluice
+// a third of the bytes), where INSERT ... SELECT sends a few hundred bytes per round. The sluice
 // reader stops at the ROTATE into the file after LAST. tools/bench/mysql_catchup.sh wraps
 // this with the services and the npm install.
 //
