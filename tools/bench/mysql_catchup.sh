@@ -6,9 +6,10 @@
 #
 #   tools/bench/mysql_catchup.sh [--mb 1024 [--literal] | --range FIRST LAST] [--no-zongji] [--tls]
 #
-# Daemon mode (--daemon, or any of its options below): the daemon a user runs, `sluice run` with a MySQL
-# source and the null sink, vs mariadb-binlog --raw with and without ANNOTATE_ROWS, alternating
-# in one session (tools/bench/mysql_catchup_daemon.py says what is measured and how).
+# Daemon mode (--daemon, or any of its options below): the daemon a user runs, `sluice run`
+# with a MySQL source and the null sink, vs mariadb-binlog --raw with and without ANNOTATE_ROWS,
+# alternating in one session (tools/bench/mysql_catchup_daemon.py says what is measured and how;
+# tools/bench/RESULTS.md how to run the 1 GB comparison).
 #
 #   tools/bench/mysql_catchup.sh --daemon [--mb 1024 [--literal] | --range FIRST LAST] [--runs 3]
 #       [--sluice BIN]... [--include-query] [--timeout SECONDS]
@@ -31,7 +32,8 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 usage() {
   echo "usage: $0 [--mb N [--literal] | --range FIRST LAST] [--no-zongji] [--tls]" >&2
-  echo "       $0 --daemon [--mb N [--literal] | --range FIRST LAST] [--runs N] [--sluice BIN]... [--include-query] [--timeout S]" >&2
+  echo "       $0 --daemon [--mb N [--literal] | --range FIRST LAST] [--runs N] [--sluice BIN]..." \
+    "[--include-query] [--timeout S]" >&2
   exit 2
 }
 ZONGJI=1

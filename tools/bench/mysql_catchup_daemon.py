@@ -104,7 +104,8 @@ def received_annotate(bytes_read, raw):
 
 def ratios(r):
     """rows/s and CPU-per-row ratios of a sluice run to the raw runs of its round (>1: sluice ahead)."""
-    return {k: (r.rate() / r.raw[k].rate(), r.raw[k].us_per_row() / r.us_per_row()) for k in (True, False) if k in r.raw}
+    return {k: (r.rate() / r.raw[k].rate(), r.raw[k].us_per_row() / r.us_per_row())
+            for k in (True, False) if k in r.raw}
 
 
 def sluice_yaml(a, include_query, state_dir, port):
