@@ -14,25 +14,8 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 
-
-def scrape(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
-            return r.read().decode()
-    except OSError:
-        return ""
-
-
-def value(page, name, label=None):
-    """The sum of the series of `name` (with `label` in their labels, if given)."""
-    total, found = 0.0, False
-    for line in page.splitlines():
-        if line.startswith(name + "{") and (label is None or label in line):
-            total += float(line.rsplit(" ", 1)[1])
-            found = True
-    return total if found else None
+from bench_metrics import scrape, value
 
 
 def main():

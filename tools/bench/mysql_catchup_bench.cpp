@@ -7,18 +7,28 @@
 // wait4(). Prints MB/s, rows/s, CPU µs per row, peak RSS and the ratios.
 //
 //   mysql_catchup_bench --host H --port P --user U --password W [--mb 1024]
-//                       [--range FIRST LAST] [--zongji NODE_MODULES_PARENT] [--tls]
+//                       [--range FIRST LAST] [--zongji NODE_MODULES_PARENT] [--tls] [--prepare]
+//                       [--literal]
 //
 // Without --range it generates the backlog first: FLUSH BINARY LOGS, then rounds of inserts,
 // updates and deletes of a 12-column table (bench.catchup) until the new files hold --mb MB,
-// then FLUSH again; it prints the range so later runs can reuse it (--range). The sluice
+// then FLUSH again; it prints the range so later runs can reuse it (--range). With --literal
+// the same rows are inserted by 1000-row INSERT ... VALUES statements of literal values, as an
+// application writes them: each statement's text then travels in an ANNOTATE_ROWS event (about
+// a third of the bytes), where INSERT ... SELECT sends a few hundred bytes per round. The sluice
 // reader stops at the ROTATE into the file after LAST. tools/bench/mysql_catchup.sh wraps
 // this with the services and the npm install.
+//
+// --prepare measures nothing: it generates the backlog (or checks the --range) and prints one
+// line "prepared FIRST LAST BYTES ROWS FILE..." for the daemon benchmark
+// (tools/bench/mysql_catchup_daemon.py), ROWS being the backlog's row changes, which the
+// generator records in bench.catchup_ranges (written after the range, outside it).
 
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -47,6 +57,8 @@ struct Args {
   std::string first, last;  // binlog files to read, inclusive
   std::string zongji_dir;
   bool tls = false;
+  bool prepare = false;
+  bool literal = false;  // generate the INSERTs as 1000-row statements of literal values
 };
 
 struct Run {
@@ -90,9 +102,83 @@ std::vector<std::pair<std::string, uint64_t>> binary_logs(MysqlConnection& c) {
 
 std::string current_log(MysqlConnection& c) { return binary_logs(c).back().first; }
 
-// The backlog: 20 000-row rounds of INSERT (from MariaDB's sequence engine), an UPDATE of
-// half of them and a DELETE of a quarter, until the files written since the first FLUSH
-// hold `mb` MB. Mixed types so decoding is not one column kind.
+// The number of row changes in FIRST..LAST, kept on the server beside the backlog.
+constexpr const char* kRangesTable =
+    "CREATE TABLE IF NOT EXISTS bench.catchup_ranges (first VARCHAR(255), last VARCHAR(255), "
+    "row_changes BIGINT UNSIGNED, PRIMARY KEY (first, last))";
+
+void record_rows(MysqlConnection& c, const Args& a, uint64_t rows) {
+  exec(c, kRangesTable);
+  exec(c, "REPLACE INTO bench.catchup_ranges VALUES ('" + a.first + "', '" + a.last + "', " +
+              std::to_string(rows) + ")");
+}
+
+std::optional<uint64_t> recorded_rows(MysqlConnection& c, const Args& a) {
+  exec(c, "CREATE DATABASE IF NOT EXISTS bench");
+  exec(c, kRangesTable);
+  auto rows = c.query("SELECT row_changes FROM bench.catchup_ranges WHERE first = '" + a.first +
+                      "' AND last = '" + a.last + "'");
+  if (!rows) die(rows.error().to_string());
+  if (rows->empty() || !(*rows)[0][0]) return std::nullopt;
+  return std::stoull(*(*rows)[0][0]);
+}
+
+// The columns of the backlog's rows, as expressions over MariaDB's sequence engine (seq), and
+// how each is written as a literal (--literal).
+struct Column {
+  const char* expr;
+  enum { number, text, binary } literal;
+};
+constexpr Column kColumns[] = {
+    {"seq", Column::number},
+    {"CAST(seq * 7 % 100000 AS SIGNED) - 50000", Column::number},
+    {"seq", Column::number},
+    {"seq / 3", Column::number},
+    {"seq * 1.5", Column::number},
+    {"CONCAT('customer-', seq, '-', REPEAT('x', seq % 64))", Column::text},
+    {"REPEAT(MD5(seq), 3)", Column::text},
+    {"'2024-01-01' + INTERVAL seq SECOND", Column::text},
+    {"FROM_UNIXTIME(1700000000 + seq)", Column::text},
+    {"ELT(1 + seq % 3, 'new', 'paid', 'shipped')", Column::text},
+    {"UNHEX(MD5(seq))", Column::binary},
+    {"JSON_OBJECT('seq', seq, 'tags', JSON_ARRAY('a', 'b'))", Column::text},
+};
+
+// "e1, e2, ..." (as_literal false) or the SQL text of one row "(v1,v2,...)" (true).
+std::string row_sql(bool as_literal) {
+  std::string out = as_literal ? "CONCAT('(', CONCAT_WS(','" : "";
+  for (const Column& col : kColumns) {
+    const std::string e = col.expr;
+    if (!as_literal) {
+      out += (out.empty() ? "" : ", ") + e;
+    } else if (col.literal == Column::number) {
+      out += ", " + e;
+    } else if (col.literal == Column::text) {
+      out += ", QUOTE(" + e + ")";
+    } else {
+      out += ", CONCAT('0x', HEX(" + e + "))";
+    }
+  }
+  return as_literal ? out + "), ')')" : out;
+}
+
+// The rows lo..hi inserted by statements of `per` rows of literal values, as an application
+// writes them: the server writes each statement's text, then it is executed.
+void insert_literal(MysqlConnection& c, uint64_t lo, uint64_t hi, uint64_t per) {
+  for (uint64_t from = lo; from <= hi; from += per) {
+    const uint64_t to = std::min(hi, from + per - 1);
+    auto text = c.query("SELECT CONCAT('INSERT INTO bench.catchup VALUES ', GROUP_CONCAT(" + row_sql(true) +
+                        " ORDER BY seq SEPARATOR ',')) FROM bench.seq_" + std::to_string(from) + "_to_" +
+                        std::to_string(to));
+    if (!text) die(text.error().to_string());
+    if (text->empty() || !(*text)[0][0]) die("no INSERT text for rows from " + std::to_string(from));
+    exec(c, *(*text)[0][0]);
+  }
+}
+
+// The backlog: 20 000-row rounds of INSERT, an UPDATE of half of them and a DELETE of a
+// quarter, until the files written since the first FLUSH hold `mb` MB. Mixed types so
+// decoding is not one column kind.
 void generate(MysqlConnection& c, Args& a) {
   exec(c, "CREATE DATABASE IF NOT EXISTS bench");
   exec(c, "DROP TABLE IF EXISTS bench.catchup");
@@ -100,18 +186,20 @@ void generate(MysqlConnection& c, Args& a) {
        "CREATE TABLE bench.catchup (id BIGINT PRIMARY KEY, i INT, u INT UNSIGNED, "
        "d DECIMAL(18,4), f DOUBLE, s VARCHAR(255), t TEXT, dt DATETIME(6), ts TIMESTAMP(3) NULL, "
        "e ENUM('new','paid','shipped'), b VARBINARY(64), j JSON)");
+  exec(c, "SET SESSION group_concat_max_len = 16777216");  // --literal: 1000 rows of text
   exec(c, "FLUSH BINARY LOGS");
   a.first = current_log(c);
   const uint64_t target = a.mb << 20;
   constexpr uint64_t kRound = 20000;
-  for (uint64_t round = 0, bytes = 0; bytes < target && round < 100000; ++round) {
+  uint64_t round = 0;
+  for (uint64_t bytes = 0; bytes < target && round < 100000; ++round) {
     const uint64_t lo = round * kRound + 1, hi = lo + kRound - 1;
     const std::string range = "seq_" + std::to_string(lo) + "_to_" + std::to_string(hi);
-    exec(c, "INSERT INTO bench.catchup SELECT seq, CAST(seq * 7 % 100000 AS SIGNED) - 50000, seq, seq / 3, "
-            "seq * 1.5, CONCAT('customer-', seq, '-', REPEAT('x', seq % 64)), REPEAT(MD5(seq), 3), "
-            "'2024-01-01' + INTERVAL seq SECOND, FROM_UNIXTIME(1700000000 + seq), "
-            "ELT(1 + seq % 3, 'new', 'paid', 'shipped'), UNHEX(MD5(seq)), "
-            "JSON_OBJECT('seq', seq, 'tags', JSON_ARRAY('a', 'b')) FROM bench." + range);
+    if (a.literal) {
+      insert_literal(c, lo, hi, 1000);
+    } else {
+      exec(c, "INSERT INTO bench.catchup SELECT " + row_sql(false) + " FROM bench." + range);
+    }
     exec(c, "UPDATE bench.catchup SET e = 'paid', d = d + 1, s = CONCAT(s, '!') WHERE id BETWEEN " +
                 std::to_string(lo) + " AND " + std::to_string(lo + kRound / 2 - 1));
     exec(c, "DELETE FROM bench.catchup WHERE id BETWEEN " + std::to_string(hi - kRound / 4 + 1) +
@@ -125,6 +213,8 @@ void generate(MysqlConnection& c, Args& a) {
   }
   a.last = current_log(c);
   exec(c, "FLUSH BINARY LOGS");
+  // Each round: kRound inserted, half of them updated, a quarter deleted, one change each.
+  record_rows(c, a, round * (kRound + kRound / 2 + kRound / 4));
 }
 
 uint64_t range_bytes(MysqlConnection& c, const Args& a, std::vector<std::string>& files) {
@@ -254,6 +344,8 @@ int main(int argc, char** argv) {
     else if (k == "--range") { a.first = next(); a.last = next(); }
     else if (k == "--zongji") a.zongji_dir = next();
     else if (k == "--tls") a.tls = true;
+    else if (k == "--prepare") a.prepare = true;
+    else if (k == "--literal") a.literal = true;
     else die("unknown argument " + k);
   }
   log::set_level("warn");
@@ -269,6 +361,20 @@ int main(int argc, char** argv) {
               a.last.c_str(), files.size(), static_cast<double>(bytes) / (1 << 20), a.first.c_str(),
               a.last.c_str());
   std::fflush(stdout);
+  if (a.prepare) {
+    // Not counted by reading: a batch that crosses the ROTATE past LAST may hold rows of a later
+    // backlog (the reader's count here overshoots when one was generated after this range).
+    const std::optional<uint64_t> rows = recorded_rows(*c, a);
+    if (!rows) {
+      die("no row count recorded for " + a.first + ".." + a.last +
+          " (generated before --prepare existed?): generate a new backlog with --mb");
+    }
+    std::printf("prepared %s %s %llu %llu", a.first.c_str(), a.last.c_str(),
+                static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(*rows));
+    for (const auto& f : files) std::printf(" %s", f.c_str());
+    std::printf("\n");
+    return 0;
+  }
 
   // The limit: copy the files over the replication protocol without decoding them.
   const auto scratch = std::filesystem::temp_directory_path() / ("sluice-catchup-" + std::to_string(getpid()));
