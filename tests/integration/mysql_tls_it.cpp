@@ -143,5 +143,55 @@ TEST_CASE("MysqlSource streams over verify-identity TLS") {
   source.close();
 }
 
+// OpenSSL decrypts whole TLS records: when the server sends a backlog, one record carries
+// several events. libmariadb reads a packet of 2 kB or more straight into its buffer, so the
+// rest of that record (the next events) stays decrypted inside OpenSSL while the socket has
+// nothing more. A reader that polled the socket first left them there until the next
+// packet — the heartbeat, 30 s by default (issue 19). With heartbeats out of the way, every
+// backlog must arrive whole at once.
+TEST_CASE("over TLS the last events of a backlog arrive without waiting for the next packet") {
+  cdc::testing::MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS tls_it");
+  sql.run("DROP TABLE IF EXISTS tls_it.burst");
+  sql.run("CREATE TABLE tls_it.burst (id INT PRIMARY KEY, s VARCHAR(40))");
+  int next_id = 0;
+  for (int round = 0; round < 5; ++round) {
+    CAPTURE(round);
+    const auto status = sql.query("SHOW MASTER STATUS");
+    REQUIRE(status.size() == 1);
+    const int first_id = next_id + 1;
+    for (int txn = 0; txn < 50; ++txn) {  // row events of ~5 kB: read without libmariadb's cache
+      std::string insert = "INSERT INTO tls_it.burst VALUES ";
+      for (int r = 0; r < 100; ++r) {
+        insert += (r == 0 ? "(" : ",(") + std::to_string(++next_id) + ", 'backlog row padding text')";
+      }
+      sql.run(insert);
+    }
+    MysqlSourceOptions o = cdc::testing::services_mysql_source_options(54012, "tls-backlog-it");
+    o.table_include = {"tls_it\\.burst"};
+    o.tls.mode = TlsMode::required;
+    o.heartbeat_period = std::chrono::seconds(60);
+    o.startup_mode = StartupMode::specific_offset;
+    o.specific_offset_file = *status[0][0];
+    o.specific_offset_pos = std::stoull(*status[0][1]);
+    MysqlSource source(o);
+    auto opened = source.open(Position{});
+    REQUIRE_MESSAGE(opened, opened.error().to_string());
+    size_t rows_seen = 0;
+    const size_t backlog = static_cast<size_t>(next_id - first_id + 1);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (rows_seen < backlog && std::chrono::steady_clock::now() < deadline) {
+      auto b = source.poll(std::chrono::milliseconds(100));
+      REQUIRE_MESSAGE(b, b.error().to_string());
+      if (!*b) continue;
+      for (const auto& e : (*b)->events) {
+        if (e.schema->id.table == "burst") ++rows_seen;
+      }
+    }
+    CHECK(rows_seen == backlog);
+    source.close();
+  }
+}
+
 }  // namespace
 }  // namespace cdc::mysql

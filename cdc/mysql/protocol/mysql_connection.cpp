@@ -4,7 +4,13 @@
 
 #include <mysql.h>
 #include <errmsg.h>
+// HAVE_TLS: ma_pvio.h then declares the TLS container (ma_tls.h) instead of `void`; that
+// header names Connector/C's internal `uchar`.
+typedef unsigned char uchar;
+#define HAVE_TLS
 #include <ma_pvio.h>
+#undef HAVE_TLS
+#include <openssl/ssl.h>
 #include <poll.h>
 
 #include <cerrno>
@@ -185,10 +191,31 @@ Status MysqlConnection::start_binlog_dump_gtid(uint32_t server_id, std::string_v
                            "COM_BINLOG_DUMP_GTID");
 }
 
+namespace {
+// The ssl handle inside libmariadb is an OpenSSL SSL* only when libmariadb was built with
+// OpenSSL (Debian's is); with GnuTLS or Schannel it is something else.
+bool tls_library_is_openssl() {
+  static const bool openssl = [] {
+    const char* name = nullptr;
+    return mariadb_get_infov(nullptr, MARIADB_TLS_LIBRARY, &name) == 0 && name != nullptr &&
+           std::strncmp(name, "OpenSSL", 7) == 0;
+  }();
+  return openssl;
+}
+}  // namespace
+
 bool MysqlConnection::has_buffered_input() const {
   const MARIADB_PVIO* pvio = mysql_->net.pvio;
-  return pvio != nullptr && pvio->cache != nullptr &&
-         pvio->cache_pos < pvio->cache + pvio->cache_size;
+  if (pvio == nullptr) return false;
+  if (pvio->cache != nullptr && pvio->cache_pos < pvio->cache + pvio->cache_size) return true;
+  // Under TLS, OpenSSL holds what it read from the socket and has not handed out yet: a packet
+  // of 2 kB or more is read straight into libmariadb's buffer, and the rest of its TLS record
+  // (the next events of a backlog) stays in OpenSSL, invisible to poll() on the socket.
+  if (pvio->ctls != nullptr && pvio->ctls->ssl != nullptr && tls_library_is_openssl()) {
+    auto* ssl = static_cast<SSL*>(pvio->ctls->ssl);
+    return SSL_pending(ssl) > 0 || SSL_has_pending(ssl) == 1;
+  }
+  return false;
 }
 
 Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_event(
