@@ -1,6 +1,8 @@
 // Source: where change events come from (MySQL binlog, Postgres WAL, datagen). Owned by the
-// pipeline runner; open/poll/close are called from the reader thread only, acknowledge from
-// the sink thread (implementations make acknowledge thread-safe).
+// pipeline runner. poll() runs on the reader thread; open(), close() and known_schemas() on
+// the pipeline thread before the reader starts or after it is joined; acknowledge() on the
+// pipeline thread while the reader runs (implementations make it thread-safe).
+// ARCHITECTURE.md has the threads.
 #pragma once
 
 #include <chrono>
