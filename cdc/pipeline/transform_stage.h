@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "cdc/pipeline/expr/expression.h"
+#include "cdc/expr/expression.h"
 #include "cdc/pipeline/stage.h"
 #include "cdc/pipeline/table_pattern.h"
 

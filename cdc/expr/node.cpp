@@ -1,6 +1,6 @@
-#include "cdc/pipeline/expr/node.h"
+#include "cdc/expr/node.h"
 
-#include "cdc/pipeline/expr/unicode.h"
+#include "cdc/expr/unicode.h"
 
 namespace cdc::pipeline::expr {
 

@@ -1,4 +1,4 @@
-#include "cdc/pipeline/expr/decimal.h"
+#include "cdc/expr/decimal.h"
 
 #include <algorithm>
 #include <cstring>

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "cdc/core/value.h"
-#include "cdc/pipeline/expr/time_zone.h"
+#include "cdc/expr/time_zone.h"
 
 namespace cdc::pipeline::expr {
 

@@ -2,7 +2,7 @@
 // type-checked once per table schema version, then evaluated per row with no parsing, name
 // lookup or heap allocation (string results go into the batch's Arena).
 //
-// This header is the contract between the expression engine (cdc/pipeline/expr/*.cpp) and the
+// This header is the contract between the expression engine (cdc/expr/*.cpp) and the
 // transform stage (cdc/pipeline/transform_stage.*). Keep it small.
 #pragma once
 

@@ -1,6 +1,6 @@
 #include "expr_test_row.h"
 
-#include "cdc/pipeline/expr/value_ops.h"
+#include "cdc/expr/value_ops.h"
 
 namespace cdc::pipeline::expr::testing {
 

@@ -1,4 +1,4 @@
-#include "cdc/pipeline/expr/time_zone.h"
+#include "cdc/expr/time_zone.h"
 
 #include <algorithm>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-// Runs tests/unit/pipeline/expr/expr_cases.txt: one `expression → expected` case per line,
+// Runs tests/unit/expr/expr_cases.txt: one `expression → expected` case per line,
 // evaluated against the fixed test row (expr_test_row.h). Expected is a rendered typed value
 // (42, DECIMAL '1.50', 'text', NULL, ...) or `ERROR: <substring of the message>`. Lines
 // `@option name=value` change the CompileOptions of the following cases. Every failing line
@@ -14,7 +14,7 @@ using namespace cdc::pipeline::expr;
 
 TEST_CASE("expr_cases.txt: every expression gives its expected value") {
   const std::string path =
-      std::string(SLUICE_SOURCE_DIR) + "/tests/unit/pipeline/expr/expr_cases.txt";
+      std::string(SLUICE_SOURCE_DIR) + "/tests/unit/expr/expr_cases.txt";
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot open " << path);
   auto table = testing::make_test_table();

@@ -4,8 +4,8 @@
 
 #include <string_view>
 
-#include "cdc/pipeline/expr/ast.h"
-#include "cdc/pipeline/expr/lexer.h"
+#include "cdc/expr/ast.h"
+#include "cdc/expr/lexer.h"
 
 namespace cdc::pipeline::expr {
 

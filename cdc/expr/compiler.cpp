@@ -1,11 +1,11 @@
-#include "cdc/pipeline/expr/compiler.h"
+#include "cdc/expr/compiler.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 
-#include "cdc/pipeline/expr/unicode.h"
+#include "cdc/expr/unicode.h"
 
 namespace cdc::pipeline::expr {
 namespace {

@@ -10,7 +10,7 @@
 #include <charconv>
 #include <random>
 
-#include "cdc/pipeline/expr/functions.h"
+#include "cdc/expr/functions.h"
 
 namespace cdc::pipeline::expr {
 namespace {

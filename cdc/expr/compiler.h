@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cdc/pipeline/expr/ast.h"
-#include "cdc/pipeline/expr/node.h"
-#include "cdc/pipeline/expr/value_ops.h"
+#include "cdc/expr/ast.h"
+#include "cdc/expr/node.h"
+#include "cdc/expr/value_ops.h"
 
 namespace cdc::pipeline::expr {
 

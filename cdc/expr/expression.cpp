@@ -1,9 +1,9 @@
 // compile() and parse_projection(): the engine's entry points (expression.h).
-#include "cdc/pipeline/expr/expression.h"
+#include "cdc/expr/expression.h"
 
-#include "cdc/pipeline/expr/compiler.h"
-#include "cdc/pipeline/expr/parser.h"
-#include "cdc/pipeline/expr/value_ops.h"
+#include "cdc/expr/compiler.h"
+#include "cdc/expr/parser.h"
+#include "cdc/expr/value_ops.h"
 
 namespace cdc::pipeline::expr {
 namespace {

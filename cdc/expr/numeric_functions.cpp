@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "cdc/pipeline/expr/functions.h"
+#include "cdc/expr/functions.h"
 
 namespace cdc::pipeline::expr {
 namespace {

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "cdc/pipeline/expr/datetime.h"
-#include "cdc/pipeline/expr/expression.h"
+#include "cdc/expr/datetime.h"
+#include "cdc/expr/expression.h"
 
 namespace cdc::pipeline::expr {
 

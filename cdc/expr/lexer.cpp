@@ -1,4 +1,4 @@
-#include "cdc/pipeline/expr/lexer.h"
+#include "cdc/expr/lexer.h"
 
 namespace cdc::pipeline::expr {
 namespace {

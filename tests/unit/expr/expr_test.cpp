@@ -2,7 +2,7 @@
 // static types (the output schema), extras and shadowing, and the evaluation contract.
 #include <doctest/doctest.h>
 
-#include "cdc/pipeline/expr/expression.h"
+#include "cdc/expr/expression.h"
 #include "expr_test_row.h"
 
 using namespace cdc;

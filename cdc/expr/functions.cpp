@@ -1,4 +1,4 @@
-#include "cdc/pipeline/expr/functions.h"
+#include "cdc/expr/functions.h"
 
 #include <cstddef>
 #include <new>

@@ -1,4 +1,4 @@
-#include "cdc/pipeline/expr/datetime.h"
+#include "cdc/expr/datetime.h"
 
 #include <doctest/doctest.h>
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cdc/pipeline/expr/compiler.h"
+#include "cdc/expr/compiler.h"
 
 namespace cdc::pipeline::expr {
 

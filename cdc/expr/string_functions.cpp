@@ -4,8 +4,8 @@
 #include <cstring>
 #include <new>
 
-#include "cdc/pipeline/expr/functions.h"
-#include "cdc/pipeline/expr/unicode.h"
+#include "cdc/expr/functions.h"
+#include "cdc/expr/unicode.h"
 
 namespace cdc::pipeline::expr {
 namespace {

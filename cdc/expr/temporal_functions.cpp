@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "cdc/pipeline/expr/functions.h"
+#include "cdc/expr/functions.h"
 
 namespace cdc::pipeline::expr {
 namespace {

@@ -1,11 +1,11 @@
-#include "cdc/pipeline/expr/decimal.h"
+#include "cdc/expr/decimal.h"
 
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "cdc/pipeline/expr/value_ops.h"
+#include "cdc/expr/value_ops.h"
 
 using namespace cdc::pipeline::expr;
 

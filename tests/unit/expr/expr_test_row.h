@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cdc/pipeline/expr/expression.h"
+#include "cdc/expr/expression.h"
 
 namespace cdc::pipeline::expr::testing {
 

@@ -1,4 +1,4 @@
-#include "cdc/pipeline/expr/value_ops.h"
+#include "cdc/expr/value_ops.h"
 
 #include <bit>
 #include <charconv>

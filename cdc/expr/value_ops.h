@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "cdc/pipeline/expr/decimal.h"
-#include "cdc/pipeline/expr/node.h"
+#include "cdc/expr/decimal.h"
+#include "cdc/expr/node.h"
 
 namespace cdc::pipeline::expr {
 

@@ -1,4 +1,4 @@
-#include "cdc/pipeline/expr/unicode.h"
+#include "cdc/expr/unicode.h"
 
 #include <doctest/doctest.h>
 

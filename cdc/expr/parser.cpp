@@ -1,4 +1,4 @@
-#include "cdc/pipeline/expr/parser.h"
+#include "cdc/expr/parser.h"
 
 #include <algorithm>
 #include <cctype>
