@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 enum class AstKind : uint8_t {
   null_literal,
@@ -50,4 +50,4 @@ struct Ast {
 
 using AstPtr = std::unique_ptr<Ast>;
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

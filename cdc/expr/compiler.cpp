@@ -7,7 +7,7 @@
 
 #include "cdc/expr/unicode.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 namespace {
 
 ExprType make_type(ValueKind kind, bool nullable = true) {
@@ -1419,4 +1419,4 @@ bool Compiler::compile_cast(const Ast& ast, NodePtr& out) {
   return true;
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

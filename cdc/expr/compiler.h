@@ -11,7 +11,7 @@
 #include "cdc/expr/node.h"
 #include "cdc/expr/value_ops.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 class Compiler {
  public:
@@ -71,4 +71,4 @@ bool compile_call(Compiler& c, const Ast& call, NodePtr& out);
 // `a || b`: CONCAT of already compiled operands.
 bool build_concat(Compiler& c, uint32_t offset, std::vector<NodePtr> args, NodePtr& out);
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

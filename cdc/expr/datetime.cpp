@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstdio>
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 // Howard Hinnant's civil calendar algorithms (public domain), proleptic Gregorian.
 int64_t days_from_civil(int64_t y, uint32_t m, uint32_t d) {
@@ -476,4 +476,4 @@ bool parse_with_pattern(std::string_view text, std::string_view pattern, DateTim
          out.second < 60;
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

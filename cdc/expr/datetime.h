@@ -11,7 +11,7 @@
 #include "cdc/core/value.h"
 #include "cdc/expr/time_zone.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 struct DateTimeFields {
   int32_t year = 1970;
@@ -51,4 +51,4 @@ void format_with_pattern(const DateTimeFields& f, std::string_view pattern, std:
 // Parses `text` that must match `pattern` exactly (numeric fields only, plus a/AM/PM).
 bool parse_with_pattern(std::string_view text, std::string_view pattern, DateTimeFields& out);
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

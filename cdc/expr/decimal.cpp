@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 Decimal Decimal::from_uint64(uint64_t v) {
   Decimal d;
@@ -358,4 +358,4 @@ bool mod(const Decimal& a, const Decimal& b, Decimal& out) {
   return true;
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -10,7 +10,7 @@
 
 #include "cdc/core/arena.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 // MySQL's DECIMAL limit; Flink's is 38. sluice keeps MySQL's so no source value is refused.
 inline constexpr uint32_t kMaxDecimalPrecision = 65;
@@ -88,4 +88,4 @@ class Decimal {
   bool negative_ = false;
 };
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

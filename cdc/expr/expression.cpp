@@ -5,7 +5,7 @@
 #include "cdc/expr/parser.h"
 #include "cdc/expr/value_ops.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 namespace {
 
 class CompiledExpression final : public Expression {
@@ -182,4 +182,4 @@ Column output_column(std::string name, const ExprType& type) {
   return c;
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -20,7 +20,7 @@
 #include "cdc/core/table_schema.h"
 #include "cdc/core/value.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 // Where an expression's text starts, so errors point into the user's file:
 // "pipeline.yaml:14:19: ... at column 7 of 'UPPER(name) ||'". line/column are 1-based; 0 when
@@ -131,4 +131,4 @@ Column output_column(std::string name, const ExprType& type);
 // True for the result of a filter: only boolean true passes (NULL and false drop the row).
 inline bool is_true(const Value& v) { return v.kind == ValueKind::boolean && v.i != 0; }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

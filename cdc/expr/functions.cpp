@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <new>
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 bool CallNode::eval(const EvalContext& ctx, Value& out) const {
   // Raw storage, constructed only for the arguments there are: zeroing all kMaxArgs Values
@@ -87,4 +87,4 @@ bool compile_call(Compiler& c, const Ast& call, NodePtr& out) {
   return def->build(c, call, args, out);
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

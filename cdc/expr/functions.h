@@ -10,7 +10,7 @@
 
 #include "cdc/expr/compiler.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 inline constexpr size_t kMaxArgs = 64;
 
@@ -79,4 +79,4 @@ bool require_integer(Compiler& c, const NodePtr& arg, std::string_view function)
 bool require_numeric(Compiler& c, const NodePtr& arg, std::string_view function);
 Status set_text(const EvalContext& ctx, std::string_view text, Value& out);
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -1,6 +1,6 @@
 #include "cdc/expr/lexer.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 namespace {
 
 bool is_ident_start(char c) {
@@ -132,4 +132,4 @@ bool tokenize(std::string_view text, std::vector<Token>& tokens, SyntaxError& er
   return true;
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

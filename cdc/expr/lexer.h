@@ -9,7 +9,7 @@
 
 #include "cdc/core/result.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 enum class TokenKind : uint8_t {
   identifier,         // name or keyword (keywords are recognised by the parser, case-insensitively)
@@ -38,4 +38,4 @@ struct SyntaxError {
 // lexical error (unterminated string, stray character).
 bool tokenize(std::string_view text, std::vector<Token>& tokens, SyntaxError& error);
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

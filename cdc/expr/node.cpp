@@ -2,7 +2,7 @@
 
 #include "cdc/expr/unicode.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 Truth Node::test(const EvalContext& ctx) const {
   Value v;
@@ -41,4 +41,4 @@ std::string& scratch() {
   return buffer;
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -12,7 +12,7 @@
 #include "cdc/expr/datetime.h"
 #include "cdc/expr/expression.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 // What every node's eval() sees: the row and the compile-time settings.
 struct EvalContext {
@@ -120,4 +120,4 @@ std::string_view store_text(const EvalContext& ctx, std::string_view s);
 // next call on the same thread, so a function takes it only after its arguments are evaluated.
 std::string& scratch();
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

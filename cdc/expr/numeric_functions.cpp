@@ -6,7 +6,7 @@
 
 #include "cdc/expr/functions.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 namespace {
 
 // The kind of computation a numeric function's argument needs.
@@ -206,4 +206,4 @@ constexpr FunctionDef kNumericFunctions[] = {
 
 std::span<const FunctionDef> numeric_functions() { return kNumericFunctions; }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

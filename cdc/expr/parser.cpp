@@ -5,7 +5,7 @@
 #include <charconv>
 #include <utility>
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 namespace {
 
 std::string upper_ascii(std::string_view s) {
@@ -485,4 +485,4 @@ bool parse_expression(std::string_view text, AstPtr& out, SyntaxError& error) {
   return parser.parse(out, error);
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -7,7 +7,7 @@
 #include "cdc/expr/ast.h"
 #include "cdc/expr/lexer.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 // Parses the whole of `text` as one expression. Nesting deeper than kMaxDepth is refused
 // (the evaluator recurses over the tree; a hostile expression must not exhaust the stack).
@@ -15,4 +15,4 @@ bool parse_expression(std::string_view text, AstPtr& out, SyntaxError& error);
 
 inline constexpr int kMaxDepth = 200;
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -12,7 +12,7 @@
 
 #include "cdc/expr/functions.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 namespace {
 
 // ---- COALESCE / IF / NULLIF (lazy: only the needed arguments are evaluated) ---------------
@@ -451,4 +451,4 @@ constexpr FunctionDef kSpecialFunctions[] = {
 
 std::span<const FunctionDef> special_functions() { return kSpecialFunctions; }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

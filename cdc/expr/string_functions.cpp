@@ -7,7 +7,7 @@
 #include "cdc/expr/functions.h"
 #include "cdc/expr/unicode.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 namespace {
 
 // Maps the ASCII letters in [from, from + 26) of `text` to the other case, eight bytes at a
@@ -408,4 +408,4 @@ bool build_concat(Compiler& c, uint32_t offset, std::vector<NodePtr> args, NodeP
 
 std::span<const FunctionDef> string_functions() { return kStringFunctions; }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -7,7 +7,7 @@
 
 #include "cdc/expr/functions.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 namespace {
 
 ExprType typed(ValueKind kind, bool nullable, uint8_t fsp = 0) {
@@ -450,4 +450,4 @@ constexpr FunctionDef kTemporalFunctions[] = {
 
 std::span<const FunctionDef> temporal_functions() { return kTemporalFunctions; }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

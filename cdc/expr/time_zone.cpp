@@ -7,7 +7,7 @@
 
 #include "cdc/core/byte_reader.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 namespace {
 
 bool read_digits(std::string_view s, size_t& pos, size_t min, size_t max, uint32_t& out) {
@@ -160,4 +160,4 @@ int32_t TimeZone::offset_for_local(int64_t local_seconds) const {
   return before;  // in a gap
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

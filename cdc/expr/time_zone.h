@@ -12,7 +12,7 @@
 
 #include "cdc/core/result.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 class TimeZone {
  public:
@@ -42,4 +42,4 @@ class TimeZone {
   std::shared_ptr<const Rules> rules_;
 };
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -1,6 +1,6 @@
 #include "cdc/expr/unicode.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 char32_t next_code_point(std::string_view text, size_t& pos) {
   auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
@@ -200,4 +200,4 @@ void append_lower(std::string& out, char32_t cp) {
   append_utf8(out, simple_lower(cp));
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

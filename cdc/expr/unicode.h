@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 // Decodes the code point at text[pos] and advances pos. Invalid or truncated sequences decode
 // as U+FFFD and advance by one byte, so a bad byte never stops or over-reads.
@@ -23,4 +23,4 @@ size_t byte_offset_of(std::string_view text, size_t cp_index);
 void append_upper(std::string& out, char32_t cp);
 void append_lower(std::string& out, char32_t cp);
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 bool is_integer_kind(ValueKind k) {
   return k == ValueKind::int64 || k == ValueKind::uint64 || k == ValueKind::bit ||
@@ -554,4 +554,4 @@ int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZ
   return 0;
 }
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -8,7 +8,7 @@
 #include "cdc/expr/decimal.h"
 #include "cdc/expr/node.h"
 
-namespace cdc::pipeline::expr {
+namespace cdc::expr {
 
 bool is_integer_kind(ValueKind k);   // int64, uint64, bit, year
 bool is_numeric_kind(ValueKind k);   // integers, float32/64, decimal
@@ -60,4 +60,4 @@ struct DecimalDigits {
 bool split_decimal_digits(std::string_view text, DecimalDigits& out);
 int compare_decimal_digits(const DecimalDigits& x, const DecimalDigits& y);  // -1, 0, 1
 
-}  // namespace cdc::pipeline::expr
+}  // namespace cdc::expr

@@ -11,7 +11,7 @@
 #include "tests/unit/expr/expr_test_row.h"
 
 using namespace cdc;
-using namespace cdc::pipeline::expr;
+using namespace cdc::expr;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 4096) return 0;  // YAML values are short; long inputs only slow the search

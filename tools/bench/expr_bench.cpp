@@ -13,7 +13,7 @@
 #include "cdc/expr/expression.h"
 
 using namespace cdc;
-using namespace cdc::pipeline::expr;
+using namespace cdc::expr;
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iterator>
 
-using namespace cdc::pipeline::expr;
+using namespace cdc::expr;
 
 TEST_CASE("datetime: civil days round-trip across eras and leap rules") {
   for (int64_t days : {-719468LL, -1LL, 0LL, 11016LL, 19782LL, 2932896LL}) {

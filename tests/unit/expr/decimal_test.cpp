@@ -7,7 +7,7 @@
 
 #include "cdc/expr/value_ops.h"
 
-using namespace cdc::pipeline::expr;
+using namespace cdc::expr;
 
 namespace {
 std::string text(const Decimal& d) {

@@ -10,7 +10,7 @@
 
 #include "expr_test_row.h"
 
-using namespace cdc::pipeline::expr;
+using namespace cdc::expr;
 
 TEST_CASE("expr_cases.txt: every expression gives its expected value") {
   const std::string path =

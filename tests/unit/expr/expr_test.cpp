@@ -6,7 +6,7 @@
 #include "expr_test_row.h"
 
 using namespace cdc;
-using namespace cdc::pipeline::expr;
+using namespace cdc::expr;
 
 namespace {
 

@@ -2,7 +2,7 @@
 
 #include "cdc/expr/value_ops.h"
 
-namespace cdc::pipeline::expr::testing {
+namespace cdc::expr::testing {
 
 std::unique_ptr<TestTable> make_test_table() {
   auto t = std::make_unique<TestTable>();
@@ -131,4 +131,4 @@ std::string evaluate(TestTable& table, std::string_view text, const CompileOptio
   return render(out);
 }
 
-}  // namespace cdc::pipeline::expr::testing
+}  // namespace cdc::expr::testing

@@ -9,7 +9,7 @@
 
 #include "cdc/expr/expression.h"
 
-namespace cdc::pipeline::expr::testing {
+namespace cdc::expr::testing {
 
 struct TestTable {
   TableSchema schema;
@@ -27,4 +27,4 @@ std::string render(const Value& v);
 // Compiles and evaluates `text` against the test row; "ERROR: <message>" on failure.
 std::string evaluate(TestTable& table, std::string_view text, const CompileOptions& options = {});
 
-}  // namespace cdc::pipeline::expr::testing
+}  // namespace cdc::expr::testing

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-using namespace cdc::pipeline::expr;
+using namespace cdc::expr;
 
 TEST_CASE("unicode: invalid UTF-8 decodes as U+FFFD one byte at a time, never over-reads") {
   const std::string bad[] = {"\xff",     "\xc3",         "\xe2\x82",        "\xf0\x9f\x98",
