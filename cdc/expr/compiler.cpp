@@ -3,672 +3,21 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 
+#include "cdc/expr/arithmetic_nodes.h"
+#include "cdc/expr/comparison_nodes.h"
+#include "cdc/expr/conditional_nodes.h"
+#include "cdc/expr/like_node.h"
+#include "cdc/expr/logic_nodes.h"
 #include "cdc/expr/unicode.h"
+#include "cdc/expr/value_nodes.h"
 
 namespace cdc::expr {
 namespace {
 
-ExprType make_type(ValueKind kind, bool nullable = true) {
-  ExprType t;
-  t.kind = kind;
-  t.nullable = nullable;
-  return t;
-}
-
 bool either_nullable(const Node& a, const Node& b) {
   return a.type().nullable || b.type().nullable;
 }
-
-// ---- leaves -------------------------------------------------------------------------------
-
-class LiteralNode final : public Node {
- public:
-  LiteralNode(Value value, std::string storage, ExprType type, uint32_t offset)
-      : Node(type, offset), storage_(std::move(storage)), value_(value) {
-    if (!storage_.empty() || value_.kind == ValueKind::string) value_.text = storage_;
-    set_fixed_value(&value_);
-  }
-  bool eval(const EvalContext&, Value& out) const override {
-    out = value_;
-    return true;
-  }
-  const Value* constant() const override { return &value_; }
-
- private:
-  std::string storage_;  // owns the bytes value_.text points to
-  Value value_;
-};
-
-class ColumnNode final : public Node {
- public:
-  ColumnNode(ExprType type, uint32_t offset, uint32_t index, bool extra, std::string name)
-      : Node(type, offset), index_(index), extra_(extra), name_(std::move(name)) {
-    set_row_slot(index, extra);
-  }
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    std::span<const Value> values = extra_ ? ctx.row.extra : ctx.row.columns;
-    if (index_ >= values.size()) {
-      return ctx.check(runtime_error(
-          ctx, offset_,
-          "the row has " + std::to_string(values.size()) + " values but column '" + name_ +
-              "' is number " + std::to_string(index_ + 1) + " of the schema it was compiled for"));
-    }
-    out = values[index_];
-    return true;
-  }
-
- private:
-  uint32_t index_;
-  bool extra_;
-  std::string name_;
-};
-
-class CastNode final : public Node {
- public:
-  CastNode(ExprType to, uint32_t offset, NodePtr child, uint8_t int_bits)
-      : Node(to, offset), child_(std::move(child)), int_bits_(int_bits) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value in;
-    if (!child_->eval(ctx, in)) return false;
-    return ctx.check(cast_value(ctx, offset_, in, type_, int_bits_, out));
-  }
-
- private:
-  NodePtr child_;
-  uint8_t int_bits_;
-};
-
-// ---- arithmetic ---------------------------------------------------------------------------
-
-enum class ArithMode : uint8_t { integer, decimal, floating };
-
-class ArithNode final : public Node {
- public:
-  ArithNode(ExprType type, uint32_t offset, char op, ArithMode mode, NodePtr l, NodePtr r)
-      : Node(type, offset), op_(op), mode_(mode), left_(std::move(l)), right_(std::move(r)) {}
-
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value a, b;
-    if (!left_->eval(ctx, a)) return false;
-    if (a.is_null()) {
-      out = Value();
-      return true;
-    }
-    if (!right_->eval(ctx, b)) return false;
-    if (b.is_null()) {
-      out = Value();
-      return true;
-    }
-    switch (mode_) {
-      case ArithMode::integer:
-        return ctx.check(eval_integer(ctx, as_int64(a), as_int64(b), out));
-      case ArithMode::floating:
-        return ctx.check(eval_floating(ctx, as_double(a), as_double(b), out));
-      case ArithMode::decimal:
-        return ctx.check(eval_decimal(ctx, a, b, out));
-    }
-    return true;
-  }
-
- private:
-  Status division_by_zero(const EvalContext& ctx, Value& out) const {
-    if (ctx.options.division_by_zero_is_error) {
-      return runtime_error(ctx, offset_, std::string("division by zero in '") + op_ + "'");
-    }
-    out = Value();
-    return {};
-  }
-
-  Status eval_integer(const EvalContext& ctx, int64_t a, int64_t b, Value& out) const {
-    int64_t r = 0;
-    bool overflowed = false;
-    switch (op_) {
-      case '+':
-        overflowed = __builtin_add_overflow(a, b, &r);
-        break;
-      case '-':
-        overflowed = __builtin_sub_overflow(a, b, &r);
-        break;
-      case '*':
-        overflowed = __builtin_mul_overflow(a, b, &r);
-        break;
-      case '/':
-        if (b == 0) return division_by_zero(ctx, out);
-        if (a == INT64_MIN && b == -1) {
-          overflowed = true;
-        } else {
-          r = a / b;
-        }
-        break;
-      case '%':
-        if (b == 0) return division_by_zero(ctx, out);
-        r = b == -1 ? 0 : a % b;
-        break;
-      default:
-        break;
-    }
-    if (overflowed) {
-      return overflow(ctx, offset_,
-                      std::string("BIGINT overflow in ") + std::to_string(a) + " " + op_ + " " +
-                          std::to_string(b),
-                      out);
-    }
-    out = Value::int64(r);
-    return {};
-  }
-
-  Status eval_floating(const EvalContext& ctx, double a, double b, Value& out) const {
-    double r = 0;
-    switch (op_) {
-      case '+':
-        r = a + b;
-        break;
-      case '-':
-        r = a - b;
-        break;
-      case '*':
-        r = a * b;
-        break;
-      case '/':
-        if (b == 0) return division_by_zero(ctx, out);
-        r = a / b;
-        break;
-      case '%':
-        if (b == 0) return division_by_zero(ctx, out);
-        r = std::fmod(a, b);
-        break;
-      default:
-        break;
-    }
-    out = Value::float64(r);
-    return {};
-  }
-
-  Status eval_decimal(const EvalContext& ctx, const Value& a, const Value& b, Value& out) const {
-    Decimal x, y, r;
-    if (!as_decimal(a, x) || !as_decimal(b, y)) {
-      return runtime_error(ctx, offset_, "malformed DECIMAL operand");
-    }
-    bool ok = true;
-    switch (op_) {
-      case '+':
-        ok = add(x, y, r);
-        break;
-      case '-':
-        ok = sub(x, y, r);
-        break;
-      case '*':
-        ok = mul(x, y, r);
-        break;
-      case '/':
-        if (y.is_zero()) return division_by_zero(ctx, out);
-        ok = div(x, y, type_.scale, r);
-        break;
-      case '%':
-        if (y.is_zero()) return division_by_zero(ctx, out);
-        ok = mod(x, y, r);
-        break;
-      default:
-        break;
-    }
-    if (!ok || !r.rescale(type_.scale) || r.integer_digits() > type_.precision - type_.scale) {
-      return overflow(ctx, offset_,
-                      std::string("DECIMAL overflow in '") + op_ + "': the result does not fit " +
-                          type_name(type_),
-                      out);
-    }
-    out = Value::decimal(r.to_text(*ctx.row.arena), type_.scale);
-    return {};
-  }
-
-  char op_;
-  ArithMode mode_;
-  NodePtr left_, right_;
-};
-
-class NegateNode final : public Node {
- public:
-  NegateNode(ExprType type, uint32_t offset, NodePtr child)
-      : Node(type, offset), child_(std::move(child)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value v;
-    if (!child_->eval(ctx, v)) return false;
-    if (v.is_null()) {
-      out = Value();
-      return true;
-    }
-    switch (type_.kind) {
-      case ValueKind::int64: {
-        int64_t x = as_int64(v);
-        if (x == INT64_MIN)
-          return ctx.check(
-              overflow(ctx, offset_, "BIGINT overflow in -(" + std::to_string(x) + ")", out));
-        out = Value::int64(-x);
-        return true;
-      }
-      case ValueKind::float64:
-        out = Value::float64(-as_double(v));
-        return true;
-      default: {
-        Decimal d;
-        (void)as_decimal(v, d);  // ignored: the compiler typed the operand as exact numeric
-        d.negate();
-        out = Value::decimal(d.to_text(*ctx.row.arena), d.scale());
-        return true;
-      }
-    }
-  }
-
- private:
-  NodePtr child_;
-};
-
-// ---- comparisons and logic ---------------------------------------------------------------
-
-enum class CmpOp : uint8_t { eq, ne, lt, le, gt, ge };
-
-bool apply_cmp(CmpOp op, int c) {
-  switch (op) {
-    case CmpOp::eq:
-      return c == 0;
-    case CmpOp::ne:
-      return c != 0;
-    case CmpOp::lt:
-      return c < 0;
-    case CmpOp::le:
-      return c <= 0;
-    case CmpOp::gt:
-      return c > 0;
-    case CmpOp::ge:
-      return c >= 0;
-  }
-  return false;
-}
-
-// The common comparisons without the general node's kind dispatch: BIGINT-like operands
-// (payload in Value::i) or text, optionally against a literal right side that is read once
-// at compile time (`id > 100`, `status = 'active'`).
-struct Int64Order {
-  static int compare(const Value& a, const Value& b) {
-    return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
-  }
-};
-struct TextOrder {
-  static int compare(const Value& a, const Value& b) {
-    int c = a.text.compare(b.text);
-    return c < 0 ? -1 : (c > 0 ? 1 : 0);
-  }
-};
-// For = and <> only (0: equal, 1: not): texts of different lengths differ without a memcmp.
-struct TextEquality {
-  static int compare(const Value& a, const Value& b) {
-    return a.text.size() == b.text.size() &&
-                   (a.text.empty() || std::memcmp(a.text.data(), b.text.data(), a.text.size()) == 0)
-               ? 0
-               : 1;
-  }
-};
-
-// DECIMAL operands (a DECIMAL column against a literal turned into DECIMAL text at compile
-// time): the digit texts are compared as they are, without building Decimals.
-struct DecimalOrder {
-  static int compare(const Value& a, const Value& b) { return compare_exact(a, b); }
-};
-
-// A DECIMAL column against a DECIMAL literal whose digits were split once at compile time:
-// per row only the column's text is read (`amount > 100`).
-class DecimalLiteralCompareNode final : public Node {
- public:
-  DecimalLiteralCompareNode(uint32_t offset, bool nullable, CmpOp op, NodePtr l, NodePtr r,
-                            const DecimalDigits& literal_digits)
-      : Node(make_type(ValueKind::boolean, nullable), offset),
-        op_(op),
-        left_(std::move(l)),
-        right_(std::move(r)),
-        literal_(*right_->constant()),
-        literal_digits_(literal_digits) {}
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
-  Truth test(const EvalContext& ctx) const override {
-    Value tmp;
-    const Value* a = left_->operand(ctx, tmp);
-    if (a == nullptr) return Truth::failed;
-    if (a->is_null()) return Truth::unknown;
-    DecimalDigits x;
-    const int c = a->kind == ValueKind::decimal && split_decimal_digits(a->text, x)
-                      ? compare_decimal_digits(x, literal_digits_)
-                      : DecimalOrder::compare(*a, literal_);
-    return truth_of(apply_cmp(op_, c));
-  }
-
- private:
-  CmpOp op_;
-  NodePtr left_, right_;  // right_ owns the text literal_ and literal_digits_ point into
-  Value literal_;
-  DecimalDigits literal_digits_;
-};
-
-template <class Order, bool kLiteralRight>
-class FastCompareNode final : public Node {
- public:
-  FastCompareNode(uint32_t offset, bool nullable, CmpOp op, NodePtr l, NodePtr r)
-      : Node(make_type(ValueKind::boolean, nullable), offset),
-        op_(op),
-        left_(std::move(l)),
-        right_(std::move(r)) {
-    if (kLiteralRight) literal_ = *right_->constant();
-  }
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
-  Truth test(const EvalContext& ctx) const override {
-    Value left_tmp, right_tmp;
-    const Value* a = left_->operand(ctx, left_tmp);
-    if (a == nullptr) return Truth::failed;
-    const Value* b = &literal_;
-    if (!kLiteralRight) {
-      b = right_->operand(ctx, right_tmp);
-      if (b == nullptr) return Truth::failed;
-    }
-    if (a->is_null() || b->is_null()) return Truth::unknown;
-    return truth_of(apply_cmp(op_, Order::compare(*a, *b)));
-  }
-
- private:
-  CmpOp op_;
-  NodePtr left_, right_;  // right_ owns literal_'s text
-  Value literal_;
-};
-
-template <class Order>
-NodePtr make_fast_compare(bool literal_right, uint32_t offset, bool nullable, CmpOp op, NodePtr l,
-                          NodePtr r) {
-  if (literal_right) {
-    return std::make_unique<FastCompareNode<Order, true>>(offset, nullable, op, std::move(l),
-                                                          std::move(r));
-  }
-  return std::make_unique<FastCompareNode<Order, false>>(offset, nullable, op, std::move(l),
-                                                         std::move(r));
-}
-
-class CompareNode final : public Node {
- public:
-  CompareNode(uint32_t offset, bool nullable, CmpOp op, CompareMode mode, NodePtr l, NodePtr r)
-      : Node(make_type(ValueKind::boolean, nullable), offset),
-        op_(op),
-        mode_(mode),
-        left_(std::move(l)),
-        right_(std::move(r)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
-  Truth test(const EvalContext& ctx) const override {
-    Value left_tmp, right_tmp;
-    const Value* a = left_->operand(ctx, left_tmp);
-    if (a == nullptr) return Truth::failed;
-    const Value* b = right_->operand(ctx, right_tmp);
-    if (b == nullptr) return Truth::failed;
-    if (a->is_null() || b->is_null()) return Truth::unknown;
-    return truth_of(apply_cmp(op_, compare_values(mode_, *a, *b, ctx.zone)));
-  }
-
- private:
-  CmpOp op_;
-  CompareMode mode_;
-  NodePtr left_, right_;
-};
-
-class AndOrNode final : public Node {
- public:
-  AndOrNode(uint32_t offset, bool nullable, bool is_and, NodePtr l, NodePtr r)
-      : Node(make_type(ValueKind::boolean, nullable), offset),
-        is_and_(is_and),
-        left_(std::move(l)),
-        right_(std::move(r)) {}
-  // Three-valued: AND is false if either side is false, OR true if either is true, else NULL
-  // when a side is NULL. The right side is skipped when the left decides.
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
-  Truth test(const EvalContext& ctx) const override {
-    const Truth decisive = is_and_ ? Truth::no : Truth::yes;  // AND: false decides; OR: true
-    const Truth a = left_->test(ctx);
-    if (a == Truth::failed || a == decisive) return a;
-    const Truth b = right_->test(ctx);
-    if (b == Truth::failed || b == decisive) return b;
-    if (a == Truth::unknown || b == Truth::unknown) return Truth::unknown;
-    return is_and_ ? Truth::yes : Truth::no;
-  }
-
- private:
-  bool is_and_;
-  NodePtr left_, right_;
-};
-
-class NotNode final : public Node {
- public:
-  NotNode(uint32_t offset, bool nullable, NodePtr child)
-      : Node(make_type(ValueKind::boolean, nullable), offset), child_(std::move(child)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
-  Truth test(const EvalContext& ctx) const override {
-    switch (const Truth t = child_->test(ctx)) {
-      case Truth::no: return Truth::yes;
-      case Truth::yes: return Truth::no;
-      default: return t;
-    }
-  }
-
- private:
-  NodePtr child_;
-};
-
-class IsNullNode final : public Node {
- public:
-  IsNullNode(uint32_t offset, bool negated, NodePtr child)
-      : Node(make_type(ValueKind::boolean, false), offset),
-        negated_(negated),
-        child_(std::move(child)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
-  Truth test(const EvalContext& ctx) const override {
-    Value tmp;
-    const Value* v = child_->operand(ctx, tmp);
-    if (v == nullptr) return Truth::failed;
-    return truth_of(v->is_null() != negated_);
-  }
-
- private:
-  bool negated_;
-  NodePtr child_;
-};
-
-class IsBoolNode final : public Node {
- public:
-  IsBoolNode(uint32_t offset, bool target, bool negated, NodePtr child)
-      : Node(make_type(ValueKind::boolean, false), offset),
-        target_(target),
-        negated_(negated),
-        child_(std::move(child)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value v;
-    if (!child_->eval(ctx, v)) return false;
-    bool is = !v.is_null() && (v.i != 0) == target_;
-    out = Value::boolean(is != negated_);
-    return true;
-  }
-
- private:
-  bool target_, negated_;
-  NodePtr child_;
-};
-
-class InNode final : public Node {
- public:
-  InNode(uint32_t offset, bool nullable, bool negated, CompareMode mode, NodePtr value,
-         std::vector<NodePtr> items)
-      : Node(make_type(ValueKind::boolean, nullable), offset),
-        negated_(negated),
-        mode_(mode),
-        value_(std::move(value)),
-        items_(std::move(items)) {}
-  // SQL: TRUE if any item equals; else NULL if the value or any item is NULL; else FALSE.
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value v;
-    if (!value_->eval(ctx, v)) return false;
-    if (v.is_null()) {
-      out = Value();
-      return true;
-    }
-    bool saw_null = false;
-    for (const NodePtr& item : items_) {
-      Value x;
-      if (!item->eval(ctx, x)) return false;
-      if (x.is_null()) {
-        saw_null = true;
-      } else if (compare_values(mode_, v, x, ctx.zone) == 0) {
-        out = Value::boolean(!negated_);
-        return true;
-      }
-    }
-    out = saw_null ? Value() : Value::boolean(negated_);
-    return true;
-  }
-
- private:
-  bool negated_;
-  CompareMode mode_;
-  NodePtr value_;
-  std::vector<NodePtr> items_;
-};
-
-class BetweenNode final : public Node {
- public:
-  BetweenNode(uint32_t offset, bool nullable, bool negated, CompareMode mode, NodePtr v, NodePtr lo,
-              NodePtr hi)
-      : Node(make_type(ValueKind::boolean, nullable), offset),
-        negated_(negated),
-        mode_(mode),
-        value_(std::move(v)),
-        low_(std::move(lo)),
-        high_(std::move(hi)) {}
-  // value >= low AND value <= high, with AND's three-valued logic.
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value v, lo, hi;
-    if (!value_->eval(ctx, v)) return false;
-    if (!low_->eval(ctx, lo)) return false;
-    if (!high_->eval(ctx, hi)) return false;
-    int ge_low = v.is_null() || lo.is_null() ? -1 : compare_values(mode_, v, lo, ctx.zone) >= 0;
-    int le_high = v.is_null() || hi.is_null() ? -1 : compare_values(mode_, v, hi, ctx.zone) <= 0;
-    if (ge_low == 0 || le_high == 0) {
-      out = Value::boolean(negated_);
-    } else if (ge_low < 0 || le_high < 0) {
-      out = Value();
-    } else {
-      out = Value::boolean(!negated_);
-    }
-    return true;
-  }
-
- private:
-  bool negated_;
-  CompareMode mode_;
-  NodePtr value_, low_, high_;
-};
-
-// SQL LIKE over code points: % any run, _ one code point, `escape` makes the next one literal.
-// Iterative with one backtrack point (the last %): linear in practice, never recursive.
-bool like_match(std::string_view s, std::string_view p, char32_t escape) {
-  size_t si = 0, pi = 0;
-  size_t star_p = std::string_view::npos, star_s = 0;
-  while (si < s.size()) {
-    if (pi < p.size()) {
-      size_t pnext = pi;
-      char32_t pc = next_code_point(p, pnext);
-      if (pc == '%') {
-        star_p = pnext;
-        star_s = si;
-        pi = pnext;
-        continue;
-      }
-      bool literal = false;
-      if (pc == escape && pnext < p.size()) {
-        pc = next_code_point(p, pnext);
-        literal = true;
-      }
-      size_t snext = si;
-      char32_t sc = next_code_point(s, snext);
-      if ((!literal && pc == '_') || pc == sc) {
-        si = snext;
-        pi = pnext;
-        continue;
-      }
-    }
-    if (star_p == std::string_view::npos) return false;
-    next_code_point(s, star_s);  // the % swallows one more code point
-    si = star_s;
-    pi = star_p;
-  }
-  while (pi < p.size()) {
-    size_t pnext = pi;
-    if (next_code_point(p, pnext) != '%') return false;
-    pi = pnext;
-  }
-  return true;
-}
-
-class LikeNode final : public Node {
- public:
-  LikeNode(uint32_t offset, bool nullable, bool negated, char32_t escape, NodePtr v, NodePtr p)
-      : Node(make_type(ValueKind::boolean, nullable), offset),
-        negated_(negated),
-        escape_(escape),
-        value_(std::move(v)),
-        pattern_(std::move(p)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value v, p;
-    if (!value_->eval(ctx, v)) return false;
-    if (!pattern_->eval(ctx, p)) return false;
-    if (v.is_null() || p.is_null()) {
-      out = Value();
-      return true;
-    }
-    out = Value::boolean(like_match(v.text, p.text, escape_) != negated_);
-    return true;
-  }
-
- private:
-  bool negated_;
-  char32_t escape_;
-  NodePtr value_, pattern_;
-};
-
-class CaseNode final : public Node {
- public:
-  CaseNode(ExprType type, uint32_t offset, CompareMode mode, NodePtr operand,
-           std::vector<NodePtr> whens, std::vector<NodePtr> thens, NodePtr otherwise)
-      : Node(type, offset),
-        mode_(mode),
-        operand_(std::move(operand)),
-        whens_(std::move(whens)),
-        thens_(std::move(thens)),
-        else_(std::move(otherwise)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value operand;
-    if (operand_)
-      if (!operand_->eval(ctx, operand)) return false;
-    for (size_t i = 0; i < whens_.size(); ++i) {
-      Value w;
-      if (!whens_[i]->eval(ctx, w)) return false;
-      bool hit = operand_ ? (!operand.is_null() && !w.is_null() &&
-                             compare_values(mode_, operand, w, ctx.zone) == 0)
-                          : is_true(w);
-      if (hit) return thens_[i]->eval(ctx, out);
-    }
-    if (else_) return else_->eval(ctx, out);
-    out = Value();
-    return true;
-  }
-
- private:
-  CompareMode mode_;
-  NodePtr operand_;
-  std::vector<NodePtr> whens_, thens_;
-  NodePtr else_;
-};
 
 // Flink's LogicalTypeMerging.adjustPrecisionScale with sluice's 65-digit maximum: when the
 // exact result type is too wide, integer digits win but at least 6 fraction digits are kept.
@@ -686,10 +35,6 @@ void adjust_precision_scale(int64_t precision, int64_t scale, ExprType& out) {
 }
 
 }  // namespace
-
-NodePtr make_literal(Value value, std::string storage, ExprType type, uint32_t offset) {
-  return std::make_unique<LiteralNode>(value, std::move(storage), type, offset);
-}
 
 bool Compiler::fail(uint32_t offset, std::string message) {
   if (!failed_) {
@@ -792,7 +137,7 @@ NodePtr Compiler::coerce(NodePtr node, const ExprType& to) {
   uint32_t offset = node->offset();
   ExprType target = to;
   target.nullable = t.nullable || to.nullable;
-  return std::make_unique<CastNode>(target, offset, std::move(node), 0);
+  return make_cast(target, offset, std::move(node), 0);
 }
 
 bool Compiler::compile_children(const Ast& ast, std::vector<NodePtr>& args) {
@@ -844,7 +189,7 @@ bool Compiler::compile(const Ast& ast, NodePtr& out) {
         rt = make_type(t.kind == ValueKind::null ? ValueKind::int64 : ValueKind::float64);
       }
       rt.nullable = t.nullable || options_.overflow_is_null;
-      out = std::make_unique<NegateNode>(rt, ast.offset, std::move(child));
+      out = make_negate(rt, ast.offset, std::move(child));
       return true;
     }
     case AstKind::binary:
@@ -856,15 +201,14 @@ bool Compiler::compile(const Ast& ast, NodePtr& out) {
     case AstKind::is_null: {
       NodePtr child;
       if (!compile(*ast.children[0], child)) return false;
-      out = std::make_unique<IsNullNode>(ast.offset, ast.negated, std::move(child));
+      out = make_is_null(ast.offset, ast.negated, std::move(child));
       return true;
     }
     case AstKind::is_bool: {
       NodePtr child;
       if (!compile(*ast.children[0], child)) return false;
       if (!require_boolean(*child, "IS TRUE/FALSE")) return false;
-      out = std::make_unique<IsBoolNode>(ast.offset, ast.text == "true", ast.negated,
-                                         std::move(child));
+      out = make_is_bool(ast.offset, ast.text == "true", ast.negated, std::move(child));
       return true;
     }
     case AstKind::in_list:
@@ -975,8 +319,7 @@ bool Compiler::compile_literal(const Ast& ast, NodePtr& out) {
     default:
       return fail(ast.offset, "internal: not a literal");
   }
-  auto node = std::make_unique<LiteralNode>(v, std::move(storage), t, ast.offset);
-  out = std::move(node);
+  out = make_literal(v, std::move(storage), t, ast.offset);
   return true;
 }
 
@@ -1014,8 +357,7 @@ bool Compiler::compile_column(const Ast& ast, NodePtr& out) {
   std::span<const Scope::Extra> extras = scope_.extras();
   for (size_t i = extras.size(); i-- > 0;) {  // a later add shadows an earlier one
     if (iequal(extras[i].name, ast.text)) {
-      out =
-          std::make_unique<ColumnNode>(extras[i].type, ast.offset, extras[i].index, true, ast.text);
+      out = make_column(extras[i].type, ast.offset, extras[i].index, true, ast.text);
       return true;
     }
   }
@@ -1025,8 +367,7 @@ bool Compiler::compile_column(const Ast& ast, NodePtr& out) {
     for (uint32_t i = 0; i < table.columns.size(); ++i) {
       const std::string& name = table.columns[i].name;
       if (pass == 0 ? name == ast.text : iequal(name, ast.text)) {
-        out = std::make_unique<ColumnNode>(column_type(table.columns[i]), ast.offset, i, false,
-                                           ast.text);
+        out = make_column(column_type(table.columns[i]), ast.offset, i, false, ast.text);
         return true;
       }
     }
@@ -1113,7 +454,7 @@ bool Compiler::compile_arithmetic(const Ast& ast, NodePtr left, NodePtr right, N
   }
   rt.nullable = a.nullable || b.nullable || options_.overflow_is_null ||
                 ((op == '/' || op == '%') && !options_.division_by_zero_is_error);
-  out = std::make_unique<ArithNode>(rt, ast.offset, op, mode, std::move(left), std::move(right));
+  out = make_arithmetic(rt, ast.offset, op, mode, std::move(left), std::move(right));
   return true;
 }
 
@@ -1135,63 +476,9 @@ bool Compiler::compile_comparison(const Ast& ast, NodePtr left, NodePtr right, N
   for (const auto& [name, value] : kOps) {
     if (ast.text == name) op = value;
   }
-  bool nullable = either_nullable(*left, *right);
-  if (left->constant() != nullptr && right->constant() == nullptr) {
-    // `100 < amount` as `amount > 100`, so that the literal is read once at compile time.
-    std::swap(left, right);
-    op = op == CmpOp::lt ? CmpOp::gt : op == CmpOp::gt ? CmpOp::lt
-       : op == CmpOp::le ? CmpOp::ge : op == CmpOp::ge ? CmpOp::le : op;
-  }
-  auto int64_like = [](ValueKind k) { return k == ValueKind::int64 || k == ValueKind::year; };
-  auto exact = [](ValueKind k) {
-    return k == ValueKind::decimal || k == ValueKind::int64 || k == ValueKind::year ||
-           k == ValueKind::uint64 || k == ValueKind::bit || k == ValueKind::boolean;
-  };
-  const ValueKind lk = left->type().kind, rk = right->type().kind;
-  const bool literal_right = right->constant() != nullptr;
-  if (compare_mode(common) == CompareMode::decimal && exact(lk) && exact(rk)) {
-    const Value* lit = right->constant();
-    if (lit != nullptr && !lit->is_null() && lit->kind != ValueKind::decimal) {
-      // An integer literal against a DECIMAL column: its DECIMAL text once, here.
-      Decimal d;
-      if (as_decimal(*lit, d)) {
-        char buf[Decimal::kMaxTextLength];
-        std::string text(buf, d.to_chars(buf));
-        ExprType t = right->type();
-        t.kind = ValueKind::decimal;
-        right = std::make_unique<LiteralNode>(Value::decimal({}, d.scale()), std::move(text), t,
-                                              right->offset());
-      }
-    }
-    DecimalDigits literal_digits;
-    if (literal_right && !right->constant()->is_null() &&
-        right->constant()->kind == ValueKind::decimal &&
-        split_decimal_digits(right->constant()->text, literal_digits)) {
-      out = std::make_unique<DecimalLiteralCompareNode>(ast.offset, nullable, op, std::move(left),
-                                                        std::move(right), literal_digits);
-      return true;
-    }
-    out = make_fast_compare<DecimalOrder>(literal_right, ast.offset, nullable, op,
-                                          std::move(left), std::move(right));
-    return true;
-  }
-  if (int64_like(lk) && int64_like(rk)) {
-    out = make_fast_compare<Int64Order>(literal_right, ast.offset, nullable, op, std::move(left),
-                                        std::move(right));
-    return true;
-  }
-  if (is_text_kind(lk) && is_text_kind(rk) && (op == CmpOp::eq || op == CmpOp::ne)) {
-    out = make_fast_compare<TextEquality>(literal_right, ast.offset, nullable, op,
-                                          std::move(left), std::move(right));
-    return true;
-  }
-  if (is_text_kind(lk) && is_text_kind(rk)) {
-    out = make_fast_compare<TextOrder>(literal_right, ast.offset, nullable, op, std::move(left),
-                                       std::move(right));
-    return true;
-  }
-  out = std::make_unique<CompareNode>(ast.offset, nullable, op, compare_mode(common),
-                                      std::move(left), std::move(right));
+  const bool nullable = either_nullable(*left, *right);  // before the operands are moved
+  out = make_comparison(ast.offset, nullable, op, compare_mode(common), std::move(left),
+                        std::move(right));
   return true;
 }
 
@@ -1206,12 +493,12 @@ bool Compiler::compile_logical(const Ast& ast, NodePtr& out) {
   }
   if (ast.kind == AstKind::logical_not) {
     bool nullable = args[0]->type().nullable;
-    out = std::make_unique<NotNode>(ast.offset, nullable, std::move(args[0]));
+    out = make_not(ast.offset, nullable, std::move(args[0]));
     return true;
   }
   bool nullable = either_nullable(*args[0], *args[1]);
-  out = std::make_unique<AndOrNode>(ast.offset, nullable, ast.kind == AstKind::logical_and,
-                                    std::move(args[0]), std::move(args[1]));
+  out = make_and_or(ast.offset, nullable, ast.kind == AstKind::logical_and, std::move(args[0]),
+                    std::move(args[1]));
   return true;
 }
 
@@ -1236,8 +523,8 @@ bool Compiler::compile_in(const Ast& ast, NodePtr& out) {
   }
   NodePtr value = std::move(args[0]);
   args.erase(args.begin());
-  out = std::make_unique<InNode>(ast.offset, nullable, ast.negated, compare_mode(common),
-                                 std::move(value), std::move(args));
+  out = make_in(ast.offset, nullable, ast.negated, compare_mode(common), std::move(value),
+                std::move(args));
   return true;
 }
 
@@ -1259,15 +546,14 @@ bool Compiler::compile_between(const Ast& ast, NodePtr& out) {
       a = coerce(std::move(a), common);
     }
   }
-  out = std::make_unique<BetweenNode>(ast.offset, nullable, ast.negated, compare_mode(common),
-                                      std::move(args[0]), std::move(args[1]), std::move(args[2]));
+  out = make_between(ast.offset, nullable, ast.negated, compare_mode(common), std::move(args[0]),
+                     std::move(args[1]), std::move(args[2]));
   return true;
 }
 
 bool Compiler::compile_like(const Ast& ast, NodePtr& out) {
   std::vector<NodePtr> args;
   if (!compile_children(ast, args)) return false;
-  ExprType str = make_type(ValueKind::string);
   char32_t escape = '\\';  // Flink's default LIKE escape
   if (args.size() == 3) {
     const Value* e = args[2]->constant();
@@ -1284,9 +570,8 @@ bool Compiler::compile_like(const Ast& ast, NodePtr& out) {
     }
   }
   bool nullable = either_nullable(*args[0], *args[1]);
-  (void)str;
-  out = std::make_unique<LikeNode>(ast.offset, nullable, ast.negated, escape, std::move(args[0]),
-                                   std::move(args[1]));
+  out = make_like(ast.offset, nullable, ast.negated, escape, std::move(args[0]),
+                  std::move(args[1]));
   return true;
 }
 
@@ -1340,9 +625,8 @@ bool Compiler::compile_case(const Ast& ast, NodePtr& out) {
   if (!otherwise) result.nullable = true;
   for (NodePtr& t : thens) t = coerce(std::move(t), result);
   if (otherwise) otherwise = coerce(std::move(otherwise), result);
-  out = std::make_unique<CaseNode>(result, ast.offset, compare_mode(operand_common),
-                                   std::move(operand), std::move(whens), std::move(thens),
-                                   std::move(otherwise));
+  out = make_case(result, ast.offset, compare_mode(operand_common), std::move(operand),
+                  std::move(whens), std::move(thens), std::move(otherwise));
   return true;
 }
 
@@ -1415,7 +699,7 @@ bool Compiler::compile_cast(const Ast& ast, NodePtr& out) {
   }
   // Every CAST can fail on some input (text that is not a number, a value out of range).
   to.nullable = child->type().nullable || options_.overflow_is_null;
-  out = std::make_unique<CastNode>(to, ast.offset, std::move(child), int_bits);
+  out = make_cast(to, ast.offset, std::move(child), int_bits);
   return true;
 }
 

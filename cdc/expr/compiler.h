@@ -1,5 +1,6 @@
 // The compiler: type-checks an Ast against a Scope (column names resolved to slots once) and
-// builds the evaluation node tree. Operators live in compiler.cpp, functions in functions.cpp.
+// builds the evaluation node tree: the type rules live in compiler.cpp, the nodes they build in
+// the *_nodes.cpp files, functions in functions.cpp and the *_functions.cpp files.
 // A compile error records the byte offset of the offending construct and a message.
 #pragma once
 
@@ -9,6 +10,7 @@
 
 #include "cdc/expr/ast.h"
 #include "cdc/expr/node.h"
+#include "cdc/expr/scope.h"
 #include "cdc/expr/value_ops.h"
 
 namespace cdc::expr {
@@ -62,9 +64,6 @@ class Compiler {
   std::string error_message_;
   bool failed_ = false;
 };
-
-// A literal of any type (also the result of constant folding).
-NodePtr make_literal(Value value, std::string storage, ExprType type, uint32_t offset);
 
 // Functions (functions.cpp): builds the node for a call, or fails with a message.
 bool compile_call(Compiler& c, const Ast& call, NodePtr& out);

@@ -1,7 +1,8 @@
 // Evaluation nodes: the compiled form of an expression, a tree of small immutable objects,
 // each evaluating its children and computing one value. Built once per table schema version
 // by the compiler; eval() does no parsing, name lookup or heap allocation (string results are
-// built in a thread-local scratch buffer and copied into EvalRow::arena).
+// built in a thread-local scratch buffer and copied into EvalRow::arena). The node classes,
+// grouped by kind, are private to the *_nodes.cpp files; their headers offer make_* functions.
 #pragma once
 
 #include <memory>
@@ -9,8 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include "cdc/core/result.h"
+#include "cdc/core/value.h"
+#include "cdc/expr/compile_options.h"
 #include "cdc/expr/datetime.h"
-#include "cdc/expr/expression.h"
+#include "cdc/expr/eval_row.h"
+#include "cdc/expr/expr_type.h"
 
 namespace cdc::expr {
 

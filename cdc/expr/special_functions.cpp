@@ -10,47 +10,13 @@
 #include <charconv>
 #include <random>
 
+#include "cdc/expr/conditional_nodes.h"
 #include "cdc/expr/functions.h"
 
 namespace cdc::expr {
 namespace {
 
-// ---- COALESCE / IF / NULLIF (lazy: only the needed arguments are evaluated) ---------------
-
-class CoalesceNode final : public Node {
- public:
-  CoalesceNode(ExprType type, uint32_t offset, std::vector<NodePtr> args)
-      : Node(type, offset), args_(std::move(args)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    for (const NodePtr& a : args_) {
-      if (!a->eval(ctx, out)) return false;
-      if (!out.is_null()) return true;
-    }
-    out = Value();
-    return true;
-  }
-
- private:
-  std::vector<NodePtr> args_;
-};
-
-class IfNode final : public Node {
- public:
-  IfNode(ExprType type, uint32_t offset, NodePtr cond, NodePtr then, NodePtr otherwise)
-      : Node(type, offset),
-        cond_(std::move(cond)),
-        then_(std::move(then)),
-        else_(std::move(otherwise)) {}
-  // IF(c, a, b): a when c is TRUE; b when it is FALSE or NULL.
-  bool eval(const EvalContext& ctx, Value& out) const override {
-    Value c;
-    if (!cond_->eval(ctx, c)) return false;
-    return (is_true(c) ? then_ : else_)->eval(ctx, out);
-  }
-
- private:
-  NodePtr cond_, then_, else_;
-};
+// ---- COALESCE / IF / NULLIF (the nodes of the first two: conditional_nodes.cpp) ------------
 
 bool unify(Compiler& c, const Ast& call, std::vector<NodePtr>& args, size_t from,
            ExprType& common) {
@@ -73,7 +39,7 @@ bool build_coalesce(Compiler& c, const Ast& call, std::vector<NodePtr>& args, No
   if (!unify(c, call, args, 0, t)) return false;
   t.nullable = true;
   for (const NodePtr& a : args) t.nullable = t.nullable && a->type().nullable;
-  out = std::make_unique<CoalesceNode>(t, call.offset, std::move(args));
+  out = make_coalesce(t, call.offset, std::move(args));
   return true;
 }
 
@@ -85,8 +51,7 @@ bool build_if(Compiler& c, const Ast& call, std::vector<NodePtr>& args, NodePtr&
   }
   ExprType t;
   if (!unify(c, call, args, 1, t)) return false;
-  out = std::make_unique<IfNode>(t, call.offset, std::move(args[0]), std::move(args[1]),
-                                 std::move(args[2]));
+  out = make_if(t, call.offset, std::move(args[0]), std::move(args[1]), std::move(args[2]));
   return true;
 }
 

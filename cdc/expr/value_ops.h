@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cdc/core/table_schema.h"
 #include "cdc/expr/decimal.h"
 #include "cdc/expr/node.h"
 
