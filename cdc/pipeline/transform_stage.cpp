@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <span>
 
 namespace cdc::pipeline {
 namespace {
@@ -100,6 +101,318 @@ struct TransformStage::TablePlans {
   Value meta[kEventTypeSlot];
 };
 
+namespace {
+
+// The name an item gives its output column: the alias, else the expression's text.
+std::string item_name(const expr::ProjectionItem& item) {
+  return item.alias ? *item.alias : std::string(trim(item.expression));
+}
+
+// Compiles one rule against one table schema version into a Plan, one step per member: the
+// outputs (columns.include, the default projection or the projection's items), the filter, the
+// output schema. Lives for one TransformStage::compile_plan call and borrows its arguments.
+class PlanCompiler {
+ public:
+  using Plan = TransformStage::Plan;
+
+  PlanCompiler(size_t rule_index, const TransformRule& rule,
+               std::span<const expr::ProjectionItem> items, const TableSchemaPtr& schema,
+               const expr::CompileOptions& options)
+      : rule_index_(rule_index),
+        rule_(rule),
+        items_(items),
+        schema_(schema),
+        table_(*schema),
+        options_(options),
+        scope_(metadata_scope(table_)),
+        plan_(std::make_unique<Plan>()) {
+    plan_->rule_index = rule_index;
+    plan_->rule = &rule;
+  }
+
+  Result<std::unique_ptr<Plan>> compile() {
+    CDC_TRY(check_excluded_columns());
+    CDC_TRY(project());
+    plan_->identity = outputs_are_identity();
+    CDC_TRY(compile_filter());
+    CDC_TRY_ASSIGN(plan_->output, output_schema());
+    return std::move(plan_);
+  }
+
+ private:
+  // The table's columns plus the metadata columns, in the extra slots apply() fills.
+  static expr::Scope metadata_scope(const TableSchema& table) {
+    expr::Scope scope(table);
+    scope.add_extra(std::string(kNamespaceName), string_type(false), kNamespaceSlot);
+    scope.add_extra(std::string(kSchemaName), string_type(false), kSchemaSlot);
+    scope.add_extra(std::string(kTableName), string_type(false), kTableSlot);
+    scope.add_extra(std::string(kDataEventType), string_type(false), kEventTypeSlot);
+    if (!find_column(table.columns, kOpTs)) {
+      scope.add_extra(std::string(kOpTs), expr::ExprType{.kind = ValueKind::int64, .nullable = false}, kOpTsSlot);
+    }
+    return scope;
+  }
+
+  // "transform[1] for table app.orders", with `what` ("filter") after the index.
+  std::string context(std::string_view what = {}) const {
+    std::string out = "transform[" + std::to_string(rule_index_) + "]";
+    // Appended piecewise: g++ 12 warns falsely (-Wrestrict) on " " + std::string(what).
+    if (!what.empty()) {
+      out += ' ';
+      out += what;
+    }
+    return out + " for table " + table_.id.to_string();
+  }
+  Error config_error(const std::string& what) const {
+    return make_error(Errc::invalid_config, context() + ": " + what);
+  }
+  // The index of `name` in `columns`, or an error naming `option` and the columns there are.
+  Result<uint32_t> column_index(const std::vector<Column>& columns, const std::string& name,
+                                std::string_view option, std::string_view kind) const {
+    if (auto col = find_column(columns, name)) return *col;
+    return config_error(std::string(option) + " names '" + name + "', which is not " +
+                        std::string(kind) + " (columns: " + join_names(columns) + ")");
+  }
+
+  Status check_excluded_columns() const {
+    for (const std::string& name : rule_.exclude_columns) {
+      CDC_TRY(column_index(table_.columns, name, "columns.exclude", "a column"));
+    }
+    return {};
+  }
+  bool excluded(const Column& col) const {
+    return std::any_of(rule_.exclude_columns.begin(), rule_.exclude_columns.end(),
+                       [&](const std::string& n) { return iequals(n, col.name); });
+  }
+
+  Status project() {
+    if (!rule_.include_columns.empty()) return project_included_columns();
+    if (items_.empty()) {
+      for (uint32_t col = 0; col < table_.columns.size(); ++col) {
+        if (!excluded(table_.columns[col])) add_copy(col, table_.columns[col].name);
+      }
+      return {};
+    }
+    return project_items();
+  }
+
+  Status project_included_columns() {
+    for (const std::string& name : rule_.include_columns) {
+      CDC_TRY_ASSIGN(const uint32_t col,
+                     column_index(table_.columns, name, "columns.include", "a column"));
+      add_copy(col, table_.columns[col].name);
+    }
+    return {};
+  }
+
+  // An explicit item replaces the star's column of the same name: in the star's place when it
+  // comes after the star ("*, UPPER(name) AS name"), in its own place when before.
+  Status project_items() {
+    emitted_.assign(items_.size(), false);
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (emitted_[i]) continue;
+      if (items_[i].star) {
+        emitted_[i] = true;
+        CDC_TRY(expand_star(i));
+      } else {
+        CDC_TRY(project_item(i));
+      }
+    }
+    return {};
+  }
+
+  Status expand_star(size_t star) {
+    for (uint32_t col = 0; col < table_.columns.size(); ++col) {
+      if (excluded(table_.columns[col])) continue;
+      const size_t replacement = replacing_item(table_.columns[col].name);
+      if (replacement == items_.size()) {
+        add_copy(col, table_.columns[col].name);
+      } else if (replacement > star && !emitted_[replacement]) {
+        CDC_TRY(project_item(replacement));
+      }
+    }
+    return {};
+  }
+
+  // The last item that is not a star and is named `column`; items_.size() when none is.
+  size_t replacing_item(const std::string& column) const {
+    size_t replacement = items_.size();
+    for (size_t j = 0; j < items_.size(); ++j) {
+      if (!items_[j].star && iequals(item_name(items_[j]), column)) replacement = j;
+    }
+    return replacement;
+  }
+
+  Status project_item(size_t index) {
+    const expr::ProjectionItem& item = items_[index];
+    emitted_[index] = true;
+    std::string name = item_name(item);
+    CDC_TRY(check_unused_name(name));
+    if (auto ident = bare_identifier(item.expression)) {
+      if (auto col = find_column(table_.columns, *ident)) {
+        add_copy(*col, item.alias ? name : table_.columns[*col].name);
+        return {};
+      }
+    }
+    CDC_TRY_ASSIGN(auto compiled, compile_item(item, name));
+    columns_.push_back(expr::output_column(std::move(name), compiled->type()));
+    plan_->outputs.push_back(Plan::Output{-1, std::move(compiled)});
+    return {};
+  }
+
+  // The item's expression. Sets `name` when the item only compiles with its last word read as
+  // an alias.
+  Result<std::unique_ptr<expr::Expression>> compile_item(const expr::ProjectionItem& item,
+                                                         std::string& name) const {
+    // Points at the item inside a one-line projection value.
+    expr::TextOrigin origin = rule_.projection_origin;
+    if (origin.column != 0) origin.column += item.offset;
+    origin.context = context("projection");
+    auto compiled = expr::compile(item.expression, scope_, options_, origin);
+    if (compiled || item.alias) return compiled;
+    // Flink also accepts an alias without AS ("a || b full_name"): when the item does not
+    // compile as a whole, try its last word as the alias.
+    const std::string_view text = item.expression;
+    const size_t space = text.find_last_of(" \t\n");
+    if (space == std::string_view::npos) return compiled;
+    const auto alias = bare_identifier(text.substr(space + 1));
+    if (!alias) return compiled;
+    auto prefix = expr::compile(trim(text.substr(0, space)), scope_, options_, origin);
+    if (!prefix) return compiled;
+    name = std::string(*alias);
+    CDC_TRY(check_unused_name(name));
+    return prefix;
+  }
+
+  Status check_unused_name(const std::string& name) const {
+    if (find_column(columns_, name)) {
+      return config_error("the projection names column '" + name + "' twice");
+    }
+    return {};
+  }
+
+  void add_copy(uint32_t col, std::string name) {
+    Column out = table_.columns[col];
+    out.name = std::move(name);
+    columns_.push_back(std::move(out));
+    plan_->outputs.push_back(Plan::Output{static_cast<int32_t>(col), nullptr});
+  }
+
+  bool outputs_are_identity() const {
+    for (size_t j = 0; j < plan_->outputs.size(); ++j) {
+      if (plan_->outputs[j].copy_from != static_cast<int32_t>(j)) return false;
+    }
+    return true;
+  }
+
+  Status compile_filter() {
+    if (rule_.filter.empty()) return {};
+    expr::TextOrigin origin = rule_.filter_origin;
+    origin.context = context("filter");
+    // Deciding before projecting saves the projection of dropped rows; possible when the filter
+    // compiles without the outputs and no output shadows a source column of the same name.
+    if (!outputs_shadow_source_columns()) {
+      if (auto f = expr::compile(rule_.filter, scope_, options_, origin)) {
+        plan_->filter = std::move(*f);
+        plan_->filter_first = true;
+      }
+    }
+    if (!plan_->filter) {
+      const expr::Scope with_outputs = scope_with_outputs();
+      CDC_TRY_ASSIGN(plan_->filter, expr::compile(rule_.filter, with_outputs, options_, origin));
+    }
+    const ValueKind kind = plan_->filter->type().kind;
+    if (kind != ValueKind::boolean && kind != ValueKind::null) {
+      return config_error("filter '" + rule_.filter + "' is of type " + std::string(to_string(kind)) +
+                          ", expected a boolean condition");
+    }
+    return {};
+  }
+
+  // True when an output other than a source column copied under its own name has the name of
+  // a source column.
+  bool outputs_shadow_source_columns() const {
+    for (size_t j = 0; j < columns_.size(); ++j) {
+      const Plan::Output& out = plan_->outputs[j];
+      if (out.copy_from >= 0 && iequals(table_.columns[static_cast<size_t>(out.copy_from)].name, columns_[j].name)) {
+        continue;
+      }
+      if (find_column(table_.columns, columns_[j].name)) return true;
+    }
+    return false;
+  }
+
+  // scope_ plus the outputs, in the extra slots after the metadata (where apply() projects them).
+  expr::Scope scope_with_outputs() const {
+    expr::Scope with_outputs = scope_;
+    for (size_t j = 0; j < columns_.size(); ++j) {
+      with_outputs.add_extra(columns_[j].name, expr::ExprType{.kind = columns_[j].kind, .nullable = columns_[j].nullable,
+                                                              .precision = columns_[j].precision,
+                                                              .scale = columns_[j].scale, .fsp = columns_[j].fsp},
+                             static_cast<uint32_t>(kMetaSlots + j));
+    }
+    return with_outputs;
+  }
+
+  // The outputs as a TableSchema with its keys; the source schema itself when nothing changes.
+  Result<TableSchemaPtr> output_schema() {
+    auto out = std::make_shared<TableSchema>();
+    out->id = table_.id;
+    out->version = table_.version;
+    out->columns = std::move(columns_);
+    CDC_TRY(set_primary_key(*out));
+    for (const std::string& name : rule_.partition_keys) {
+      CDC_TRY_ASSIGN(const uint32_t col,
+                     column_index(out->columns, name, "partition-keys", "an output column"));
+      out->partition_key.push_back(col);
+    }
+    const bool same_columns =
+        plan_->identity && plan_->outputs.size() == table_.columns.size() &&
+        std::equal(out->columns.begin(), out->columns.end(), table_.columns.begin(),
+                   [](const Column& a, const Column& b) { return a.name == b.name; });
+    if (same_columns && rule_.primary_keys.empty() && rule_.partition_keys.empty()) {
+      return schema_;  // nothing about the table changes
+    }
+    return TableSchemaPtr(std::move(out));
+  }
+
+  // primary-keys when set, else the source's key through the outputs that copy its columns.
+  Status set_primary_key(TableSchema& out) const {
+    if (!rule_.primary_keys.empty()) {
+      for (const std::string& name : rule_.primary_keys) {
+        CDC_TRY_ASSIGN(const uint32_t col,
+                       column_index(out.columns, name, "primary-keys", "an output column"));
+        out.primary_key.push_back(col);
+        out.columns[col].nullable = false;  // Flink: primary key columns are NOT NULL downstream
+      }
+      return {};
+    }
+    for (uint32_t pk : table_.primary_key) {
+      auto it = std::find_if(plan_->outputs.begin(), plan_->outputs.end(),
+                             [&](const Plan::Output& o) { return o.copy_from == static_cast<int32_t>(pk); });
+      if (it == plan_->outputs.end()) {
+        return config_error("the projection drops primary key column '" + table_.columns[pk].name +
+                            "'; project it or set primary-keys");
+      }
+      out.primary_key.push_back(static_cast<uint32_t>(it - plan_->outputs.begin()));
+    }
+    return {};
+  }
+
+  const size_t rule_index_;
+  const TransformRule& rule_;
+  const std::span<const expr::ProjectionItem> items_;  // the rule's parsed projection
+  const TableSchemaPtr& schema_;
+  const TableSchema& table_;  // *schema_
+  const expr::CompileOptions& options_;
+  const expr::Scope scope_;
+  std::unique_ptr<Plan> plan_;
+  std::vector<Column> columns_;  // of the output schema, parallel to plan_->outputs
+  std::vector<bool> emitted_;    // per projection item: placed already
+};
+
+}  // namespace
+
 TransformStage::TransformStage(std::vector<Compiled> rules, expr::CompileOptions options)
     : rules_(std::move(rules)), options_(std::move(options)), scratch_(kMetaSlots) {}
 
@@ -140,213 +453,7 @@ Result<std::unique_ptr<TransformStage>> TransformStage::create(std::vector<Trans
 Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
     size_t rule_index, const TableSchemaPtr& schema) const {
   const Compiled& c = rules_[rule_index];
-  const TransformRule& rule = c.rule;
-  const TableSchema& table = *schema;
-  const std::string where = "transform[" + std::to_string(rule_index) + "] for table " + table.id.to_string();
-  const auto config_error = [&](const std::string& what) {
-    return make_error(Errc::invalid_config, where + ": " + what);
-  };
-  const std::string projection_context =
-      "transform[" + std::to_string(rule_index) + "] projection for table " + table.id.to_string();
-  expr::TextOrigin filter_origin = rule.filter_origin;
-  filter_origin.context =
-      "transform[" + std::to_string(rule_index) + "] filter for table " + table.id.to_string();
-
-  expr::Scope scope(table);
-  scope.add_extra(std::string(kNamespaceName), string_type(false), kNamespaceSlot);
-  scope.add_extra(std::string(kSchemaName), string_type(false), kSchemaSlot);
-  scope.add_extra(std::string(kTableName), string_type(false), kTableSlot);
-  scope.add_extra(std::string(kDataEventType), string_type(false), kEventTypeSlot);
-  if (!find_column(table.columns, kOpTs)) {
-    scope.add_extra(std::string(kOpTs), expr::ExprType{.kind = ValueKind::int64, .nullable = false}, kOpTsSlot);
-  }
-
-  auto plan = std::make_unique<Plan>();
-  plan->rule_index = rule_index;
-  plan->rule = &rule;
-  std::vector<Column> columns;  // of the output schema, parallel to plan->outputs
-
-  for (const std::string& name : rule.exclude_columns) {
-    if (!find_column(table.columns, name)) {
-      return config_error("columns.exclude names '" + name + "', which is not a column (columns: " +
-                          join_names(table.columns) + ")");
-    }
-  }
-  const auto excluded = [&](const Column& col) {
-    return std::any_of(rule.exclude_columns.begin(), rule.exclude_columns.end(),
-                       [&](const std::string& n) { return iequals(n, col.name); });
-  };
-  const auto add_copy = [&](uint32_t col, std::string name) {
-    Column out = table.columns[col];
-    out.name = std::move(name);
-    columns.push_back(std::move(out));
-    plan->outputs.push_back(Plan::Output{static_cast<int32_t>(col), nullptr});
-  };
-
-  if (!rule.include_columns.empty()) {
-    for (const std::string& name : rule.include_columns) {
-      auto col = find_column(table.columns, name);
-      if (!col) {
-        return config_error("columns.include names '" + name + "', which is not a column (columns: " +
-                            join_names(table.columns) + ")");
-      }
-      add_copy(*col, table.columns[*col].name);
-    }
-  } else if (c.items.empty()) {
-    for (uint32_t col = 0; col < table.columns.size(); ++col) {
-      if (!excluded(table.columns[col])) add_copy(col, table.columns[col].name);
-    }
-    plan->identity = rule.exclude_columns.empty();
-  } else {
-    // An explicit item replaces the star's column of the same name: in the star's place when it
-    // comes after the star ("*, UPPER(name) AS name"), in its own place when before.
-    const auto item_name = [](const expr::ProjectionItem& item) {
-      return item.alias ? *item.alias : std::string(trim(item.expression));
-    };
-    std::vector<bool> emitted(c.items.size(), false);
-    const auto emit = [&](size_t index) -> Status {
-      const expr::ProjectionItem& item = c.items[index];
-      emitted[index] = true;
-      std::string name = item_name(item);
-      if (find_column(columns, name)) return config_error("the projection names column '" + name + "' twice");
-      if (auto ident = bare_identifier(item.expression)) {
-        if (auto col = find_column(table.columns, *ident)) {
-          add_copy(*col, item.alias ? name : table.columns[*col].name);
-          return {};
-        }
-      }
-      // Points at the item inside a one-line projection value.
-      expr::TextOrigin origin = rule.projection_origin;
-      if (origin.column != 0) origin.column += item.offset;
-      origin.context = projection_context;
-      auto compiled = expr::compile(item.expression, scope, options_, origin);
-      if (!compiled && !item.alias) {
-        // Flink also accepts an alias without AS ("a || b full_name"): when the item does not
-        // compile as a whole, try its last word as the alias.
-        const std::string_view text = item.expression;
-        const size_t space = text.find_last_of(" \t\n");
-        if (space != std::string_view::npos && bare_identifier(text.substr(space + 1))) {
-          if (auto prefix = expr::compile(trim(text.substr(0, space)), scope, options_, origin)) {
-            name = std::string(*bare_identifier(text.substr(space + 1)));
-            if (find_column(columns, name)) {
-              return config_error("the projection names column '" + name + "' twice");
-            }
-            compiled = std::move(prefix);
-          }
-        }
-      }
-      if (!compiled) return std::move(compiled).error();
-      columns.push_back(expr::output_column(std::move(name), (*compiled)->type()));
-      plan->outputs.push_back(Plan::Output{-1, std::move(*compiled)});
-      return {};
-    };
-    for (size_t i = 0; i < c.items.size(); ++i) {
-      if (emitted[i]) continue;
-      if (!c.items[i].star) {
-        CDC_TRY(emit(i));
-        continue;
-      }
-      emitted[i] = true;
-      for (uint32_t col = 0; col < table.columns.size(); ++col) {
-        if (excluded(table.columns[col])) continue;
-        size_t replacement = c.items.size();
-        for (size_t j = 0; j < c.items.size(); ++j) {
-          if (!c.items[j].star && iequals(item_name(c.items[j]), table.columns[col].name)) replacement = j;
-        }
-        if (replacement == c.items.size()) {
-          add_copy(col, table.columns[col].name);
-        } else if (replacement > i && !emitted[replacement]) {
-          CDC_TRY(emit(replacement));
-        }
-      }
-    }
-  }
-
-  if (!plan->identity) {
-    plan->identity = true;
-    for (size_t j = 0; j < plan->outputs.size(); ++j) {
-      plan->identity = plan->identity && plan->outputs[j].copy_from == static_cast<int32_t>(j);
-    }
-  }
-
-  if (!rule.filter.empty()) {
-    // Deciding before projecting saves the projection of dropped rows; possible when the filter
-    // compiles without the outputs and no output shadows a source column of the same name.
-    bool shadowed = false;
-    for (size_t j = 0; j < columns.size(); ++j) {
-      const auto& out = plan->outputs[j];
-      if (out.copy_from < 0 || !iequals(table.columns[static_cast<size_t>(out.copy_from)].name, columns[j].name)) {
-        shadowed = shadowed || find_column(table.columns, columns[j].name).has_value();
-      }
-    }
-    if (!shadowed) {
-      if (auto f = expr::compile(rule.filter, scope, options_, filter_origin)) {
-        plan->filter = std::move(*f);
-        plan->filter_first = true;
-      }
-    }
-    if (!plan->filter) {
-      expr::Scope with_outputs = scope;
-      for (size_t j = 0; j < columns.size(); ++j) {
-        with_outputs.add_extra(columns[j].name, expr::ExprType{.kind = columns[j].kind, .nullable = columns[j].nullable,
-                                                               .precision = columns[j].precision,
-                                                               .scale = columns[j].scale, .fsp = columns[j].fsp},
-                               static_cast<uint32_t>(kMetaSlots + j));
-      }
-      auto f = expr::compile(rule.filter, with_outputs, options_, filter_origin);
-      if (!f) return std::move(f).error();
-      plan->filter = std::move(*f);
-    }
-    const ValueKind kind = plan->filter->type().kind;
-    if (kind != ValueKind::boolean && kind != ValueKind::null) {
-      return config_error("filter '" + rule.filter + "' is of type " + std::string(to_string(kind)) +
-                          ", expected a boolean condition");
-    }
-  }
-
-  auto out = std::make_shared<TableSchema>();
-  out->id = table.id;
-  out->version = table.version;
-  out->columns = std::move(columns);
-  if (!rule.primary_keys.empty()) {
-    for (const std::string& name : rule.primary_keys) {
-      auto col = find_column(out->columns, name);
-      if (!col) {
-        return config_error("primary-keys names '" + name + "', which is not an output column (columns: " +
-                            join_names(out->columns) + ")");
-      }
-      out->primary_key.push_back(*col);
-      out->columns[*col].nullable = false;  // Flink: primary key columns are NOT NULL downstream
-    }
-  } else {
-    for (uint32_t pk : table.primary_key) {
-      auto it = std::find_if(plan->outputs.begin(), plan->outputs.end(),
-                             [&](const Plan::Output& o) { return o.copy_from == static_cast<int32_t>(pk); });
-      if (it == plan->outputs.end()) {
-        return config_error("the projection drops primary key column '" + table.columns[pk].name +
-                            "'; project it or set primary-keys");
-      }
-      out->primary_key.push_back(static_cast<uint32_t>(it - plan->outputs.begin()));
-    }
-  }
-  for (const std::string& name : rule.partition_keys) {
-    auto col = find_column(out->columns, name);
-    if (!col) {
-      return config_error("partition-keys names '" + name + "', which is not an output column (columns: " +
-                          join_names(out->columns) + ")");
-    }
-    out->partition_key.push_back(*col);
-  }
-  const bool same_columns =
-      plan->identity && plan->outputs.size() == table.columns.size() &&
-      std::equal(out->columns.begin(), out->columns.end(), table.columns.begin(),
-                 [](const Column& a, const Column& b) { return a.name == b.name; });
-  if (same_columns && rule.primary_keys.empty() && rule.partition_keys.empty()) {
-    plan->output = schema;  // nothing about the table changes
-  } else {
-    plan->output = std::move(out);
-  }
-  return plan;
+  return PlanCompiler(rule_index, c.rule, c.items, schema, options_).compile();
 }
 
 Result<TransformStage::TablePlans*> TransformStage::plans_for(const TableSchemaPtr& schema) {
