@@ -1,54 +1,12 @@
 #include "cdc/pipeline/transform_stage.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
+
+#include "cdc/pipeline/transform_plan.h"
 
 namespace cdc::pipeline {
 namespace {
-
-// Extra slots every plan's scope has, before the projection's outputs.
-enum MetaSlot : uint32_t { kNamespaceSlot, kSchemaSlot, kTableSlot, kEventTypeSlot, kOpTsSlot, kMetaSlots };
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lower(x) == lower(y);
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// A bare column name, possibly in backquotes: the projection copies the column as it is.
-std::optional<std::string_view> bare_identifier(std::string_view s) {
-  s = trim(s);
-  if (s.size() >= 2 && s.front() == '`' && s.back() == '`') return s.substr(1, s.size() - 2);
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return std::nullopt;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
-  }
-  return s;
-}
-
-std::optional<uint32_t> find_column(const std::vector<Column>& columns, std::string_view name) {
-  for (uint32_t i = 0; i < columns.size(); ++i) {
-    if (iequals(columns[i].name, name)) return i;
-  }
-  return std::nullopt;
-}
-
-expr::ExprType string_type(bool nullable) {
-  return expr::ExprType{.kind = ValueKind::string, .nullable = nullable};
-}
 
 std::string_view event_type(Op op, bool before_image) {
   switch (op) {
@@ -64,29 +22,7 @@ void prefetch_lines(const void* p, size_t bytes) {
   for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(c + off);
 }
 
-std::string join_names(const std::vector<Column>& columns) {
-  std::string out;
-  for (const Column& c : columns) out += (out.empty() ? "" : ", ") + c.name;
-  return out;
-}
-
 }  // namespace
-
-struct TransformStage::Plan {
-  struct Output {
-    int32_t copy_from = -1;                  // >= 0: the source column copied unchanged
-    std::unique_ptr<expr::Expression> expr;  // otherwise computed
-  };
-  size_t rule_index = 0;
-  const TransformRule* rule = nullptr;
-  std::vector<Output> outputs;
-  // Every output copies the source column of its index: a row image is reused as its first
-  // outputs.size() values, nothing is evaluated or allocated.
-  bool identity = false;
-  std::unique_ptr<expr::Expression> filter;
-  bool filter_first = false;  // the filter names no output: decide before projecting
-  TableSchemaPtr output;
-};
 
 struct TransformStage::TablePlans {
   TableSchemaPtr source;  // keeps the key's address from being reused while cached
@@ -117,236 +53,10 @@ Result<std::unique_ptr<TransformStage>> TransformStage::create(std::vector<Trans
       return make_error(Errc::invalid_config,
                         where + ": 'projection' and 'columns.include' exclude each other");
     }
-    // "\*" is how a YAML value starts with "*" without quotes (Flink's documented escape).
-    std::string_view text = rule.projection;
-    const size_t lead = text.find_first_not_of(" \t");
-    if (lead != std::string_view::npos && text.compare(lead, 2, "\\*") == 0) {
-      rule.projection.erase(lead, 1);
-      rule.projection_origin.column += 1;
-    }
-    Compiled c{std::move(*pattern), std::move(rule), {}};
-    if (!trim(c.rule.projection).empty()) {
-      expr::TextOrigin origin = c.rule.projection_origin;
-      origin.context = where + " projection";
-      auto items = expr::parse_projection(c.rule.projection, origin);
-      if (!items) return std::move(items).error();
-      c.items = std::move(*items);
-    }
-    compiled.push_back(std::move(c));
+    CDC_TRY_ASSIGN(auto items, parse_rule_projection(rule, where));
+    compiled.push_back(Compiled{std::move(*pattern), std::move(rule), std::move(items)});
   }
   return std::unique_ptr<TransformStage>(new TransformStage(std::move(compiled), std::move(options)));
-}
-
-Result<std::unique_ptr<TransformStage::Plan>> TransformStage::compile_plan(
-    size_t rule_index, const TableSchemaPtr& schema) const {
-  const Compiled& c = rules_[rule_index];
-  const TransformRule& rule = c.rule;
-  const TableSchema& table = *schema;
-  const std::string where = "transform[" + std::to_string(rule_index) + "] for table " + table.id.to_string();
-  const auto config_error = [&](const std::string& what) {
-    return make_error(Errc::invalid_config, where + ": " + what);
-  };
-  const std::string projection_context =
-      "transform[" + std::to_string(rule_index) + "] projection for table " + table.id.to_string();
-  expr::TextOrigin filter_origin = rule.filter_origin;
-  filter_origin.context =
-      "transform[" + std::to_string(rule_index) + "] filter for table " + table.id.to_string();
-
-  expr::Scope scope(table);
-  scope.add_extra(std::string(kNamespaceName), string_type(false), kNamespaceSlot);
-  scope.add_extra(std::string(kSchemaName), string_type(false), kSchemaSlot);
-  scope.add_extra(std::string(kTableName), string_type(false), kTableSlot);
-  scope.add_extra(std::string(kDataEventType), string_type(false), kEventTypeSlot);
-  if (!find_column(table.columns, kOpTs)) {
-    scope.add_extra(std::string(kOpTs), expr::ExprType{.kind = ValueKind::int64, .nullable = false}, kOpTsSlot);
-  }
-
-  auto plan = std::make_unique<Plan>();
-  plan->rule_index = rule_index;
-  plan->rule = &rule;
-  std::vector<Column> columns;  // of the output schema, parallel to plan->outputs
-
-  for (const std::string& name : rule.exclude_columns) {
-    if (!find_column(table.columns, name)) {
-      return config_error("columns.exclude names '" + name + "', which is not a column (columns: " +
-                          join_names(table.columns) + ")");
-    }
-  }
-  const auto excluded = [&](const Column& col) {
-    return std::any_of(rule.exclude_columns.begin(), rule.exclude_columns.end(),
-                       [&](const std::string& n) { return iequals(n, col.name); });
-  };
-  const auto add_copy = [&](uint32_t col, std::string name) {
-    Column out = table.columns[col];
-    out.name = std::move(name);
-    columns.push_back(std::move(out));
-    plan->outputs.push_back(Plan::Output{static_cast<int32_t>(col), nullptr});
-  };
-
-  if (!rule.include_columns.empty()) {
-    for (const std::string& name : rule.include_columns) {
-      auto col = find_column(table.columns, name);
-      if (!col) {
-        return config_error("columns.include names '" + name + "', which is not a column (columns: " +
-                            join_names(table.columns) + ")");
-      }
-      add_copy(*col, table.columns[*col].name);
-    }
-  } else if (c.items.empty()) {
-    for (uint32_t col = 0; col < table.columns.size(); ++col) {
-      if (!excluded(table.columns[col])) add_copy(col, table.columns[col].name);
-    }
-    plan->identity = rule.exclude_columns.empty();
-  } else {
-    // An explicit item replaces the star's column of the same name: in the star's place when it
-    // comes after the star ("*, UPPER(name) AS name"), in its own place when before.
-    const auto item_name = [](const expr::ProjectionItem& item) {
-      return item.alias ? *item.alias : std::string(trim(item.expression));
-    };
-    std::vector<bool> emitted(c.items.size(), false);
-    const auto emit = [&](size_t index) -> Status {
-      const expr::ProjectionItem& item = c.items[index];
-      emitted[index] = true;
-      std::string name = item_name(item);
-      if (find_column(columns, name)) return config_error("the projection names column '" + name + "' twice");
-      if (auto ident = bare_identifier(item.expression)) {
-        if (auto col = find_column(table.columns, *ident)) {
-          add_copy(*col, item.alias ? name : table.columns[*col].name);
-          return {};
-        }
-      }
-      // Points at the item inside a one-line projection value.
-      expr::TextOrigin origin = rule.projection_origin;
-      if (origin.column != 0) origin.column += item.offset;
-      origin.context = projection_context;
-      auto compiled = expr::compile(item.expression, scope, options_, origin);
-      if (!compiled && !item.alias) {
-        // Flink also accepts an alias without AS ("a || b full_name"): when the item does not
-        // compile as a whole, try its last word as the alias.
-        const std::string_view text = item.expression;
-        const size_t space = text.find_last_of(" \t\n");
-        if (space != std::string_view::npos && bare_identifier(text.substr(space + 1))) {
-          if (auto prefix = expr::compile(trim(text.substr(0, space)), scope, options_, origin)) {
-            name = std::string(*bare_identifier(text.substr(space + 1)));
-            if (find_column(columns, name)) {
-              return config_error("the projection names column '" + name + "' twice");
-            }
-            compiled = std::move(prefix);
-          }
-        }
-      }
-      if (!compiled) return std::move(compiled).error();
-      columns.push_back(expr::output_column(std::move(name), (*compiled)->type()));
-      plan->outputs.push_back(Plan::Output{-1, std::move(*compiled)});
-      return {};
-    };
-    for (size_t i = 0; i < c.items.size(); ++i) {
-      if (emitted[i]) continue;
-      if (!c.items[i].star) {
-        CDC_TRY(emit(i));
-        continue;
-      }
-      emitted[i] = true;
-      for (uint32_t col = 0; col < table.columns.size(); ++col) {
-        if (excluded(table.columns[col])) continue;
-        size_t replacement = c.items.size();
-        for (size_t j = 0; j < c.items.size(); ++j) {
-          if (!c.items[j].star && iequals(item_name(c.items[j]), table.columns[col].name)) replacement = j;
-        }
-        if (replacement == c.items.size()) {
-          add_copy(col, table.columns[col].name);
-        } else if (replacement > i && !emitted[replacement]) {
-          CDC_TRY(emit(replacement));
-        }
-      }
-    }
-  }
-
-  if (!plan->identity) {
-    plan->identity = true;
-    for (size_t j = 0; j < plan->outputs.size(); ++j) {
-      plan->identity = plan->identity && plan->outputs[j].copy_from == static_cast<int32_t>(j);
-    }
-  }
-
-  if (!rule.filter.empty()) {
-    // Deciding before projecting saves the projection of dropped rows; possible when the filter
-    // compiles without the outputs and no output shadows a source column of the same name.
-    bool shadowed = false;
-    for (size_t j = 0; j < columns.size(); ++j) {
-      const auto& out = plan->outputs[j];
-      if (out.copy_from < 0 || !iequals(table.columns[static_cast<size_t>(out.copy_from)].name, columns[j].name)) {
-        shadowed = shadowed || find_column(table.columns, columns[j].name).has_value();
-      }
-    }
-    if (!shadowed) {
-      if (auto f = expr::compile(rule.filter, scope, options_, filter_origin)) {
-        plan->filter = std::move(*f);
-        plan->filter_first = true;
-      }
-    }
-    if (!plan->filter) {
-      expr::Scope with_outputs = scope;
-      for (size_t j = 0; j < columns.size(); ++j) {
-        with_outputs.add_extra(columns[j].name, expr::ExprType{.kind = columns[j].kind, .nullable = columns[j].nullable,
-                                                               .precision = columns[j].precision,
-                                                               .scale = columns[j].scale, .fsp = columns[j].fsp},
-                               static_cast<uint32_t>(kMetaSlots + j));
-      }
-      auto f = expr::compile(rule.filter, with_outputs, options_, filter_origin);
-      if (!f) return std::move(f).error();
-      plan->filter = std::move(*f);
-    }
-    const ValueKind kind = plan->filter->type().kind;
-    if (kind != ValueKind::boolean && kind != ValueKind::null) {
-      return config_error("filter '" + rule.filter + "' is of type " + std::string(to_string(kind)) +
-                          ", expected a boolean condition");
-    }
-  }
-
-  auto out = std::make_shared<TableSchema>();
-  out->id = table.id;
-  out->version = table.version;
-  out->columns = std::move(columns);
-  if (!rule.primary_keys.empty()) {
-    for (const std::string& name : rule.primary_keys) {
-      auto col = find_column(out->columns, name);
-      if (!col) {
-        return config_error("primary-keys names '" + name + "', which is not an output column (columns: " +
-                            join_names(out->columns) + ")");
-      }
-      out->primary_key.push_back(*col);
-      out->columns[*col].nullable = false;  // Flink: primary key columns are NOT NULL downstream
-    }
-  } else {
-    for (uint32_t pk : table.primary_key) {
-      auto it = std::find_if(plan->outputs.begin(), plan->outputs.end(),
-                             [&](const Plan::Output& o) { return o.copy_from == static_cast<int32_t>(pk); });
-      if (it == plan->outputs.end()) {
-        return config_error("the projection drops primary key column '" + table.columns[pk].name +
-                            "'; project it or set primary-keys");
-      }
-      out->primary_key.push_back(static_cast<uint32_t>(it - plan->outputs.begin()));
-    }
-  }
-  for (const std::string& name : rule.partition_keys) {
-    auto col = find_column(out->columns, name);
-    if (!col) {
-      return config_error("partition-keys names '" + name + "', which is not an output column (columns: " +
-                          join_names(out->columns) + ")");
-    }
-    out->partition_key.push_back(*col);
-  }
-  const bool same_columns =
-      plan->identity && plan->outputs.size() == table.columns.size() &&
-      std::equal(out->columns.begin(), out->columns.end(), table.columns.begin(),
-                 [](const Column& a, const Column& b) { return a.name == b.name; });
-  if (same_columns && rule.primary_keys.empty() && rule.partition_keys.empty()) {
-    plan->output = schema;  // nothing about the table changes
-  } else {
-    plan->output = std::move(out);
-  }
-  return plan;
 }
 
 Result<TransformStage::TablePlans*> TransformStage::plans_for(const TableSchemaPtr& schema) {
@@ -361,7 +71,8 @@ Result<TransformStage::TablePlans*> TransformStage::plans_for(const TableSchemaP
   plans->source = schema;
   for (size_t i = 0; i < rules_.size(); ++i) {
     if (!rules_[i].pattern.matches(schema->id)) continue;
-    CDC_TRY_ASSIGN(auto plan, compile_plan(i, schema));
+    CDC_TRY_ASSIGN(auto plan,
+                   compile_transform_plan(i, rules_[i].rule, rules_[i].items, schema, options_));
     if (scratch_.size() < kMetaSlots + plan->outputs.size()) scratch_.resize(kMetaSlots + plan->outputs.size());
     plans->plans.push_back(std::move(plan));
   }

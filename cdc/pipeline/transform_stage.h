@@ -11,11 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "cdc/pipeline/expr/expression.h"
+#include "cdc/expr/expression.h"
 #include "cdc/pipeline/stage.h"
 #include "cdc/pipeline/table_pattern.h"
 
 namespace cdc::pipeline {
+
+struct TransformPlan;  // transform_plan.h
 
 struct TransformRule {
   std::string source_table;  // TablePattern over "db.table"
@@ -59,7 +61,7 @@ class TransformStage final : public Stage {
   // schema of the first matching rule, or `table` itself when no rule matches.
   Result<TableSchemaPtr> check(const TableSchemaPtr& table) override;
 
-  struct Plan;  // one rule compiled against one schema version (transform_stage.cpp)
+  using Plan = TransformPlan;  // one rule compiled against one schema version
   struct TablePlans;
 
   ~TransformStage() override;
@@ -73,7 +75,6 @@ class TransformStage final : public Stage {
   TransformStage(std::vector<Compiled> rules, expr::CompileOptions options);
 
   Result<TablePlans*> plans_for(const TableSchemaPtr& schema);
-  Result<std::unique_ptr<Plan>> compile_plan(size_t rule_index, const TableSchemaPtr& schema) const;
   // Applies the plans to one event; false when the event is dropped.
   Result<bool> apply(TablePlans& plans, ChangeEvent& e, Batch& batch);
 

@@ -1,4 +1,4 @@
-// Fuzz target expr: the transform expression engine (cdc/pipeline/expr/expression.h) on
+// Fuzz target expr: the transform expression engine (cdc/expr/expression.h) on
 // arbitrary text: parse_projection() and compile() against a table with a column of every
 // kind, then eval() of what compiles (and test(), the filter path, of boolean ones), under both
 // overflow/division settings. The text comes from a user's YAML, so any input must give a
@@ -6,12 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include "cdc/pipeline/expr/expression.h"
+#include "cdc/expr/expression.h"
 #include "tests/fuzz/fuzz_util.h"
-#include "tests/unit/pipeline/expr/expr_test_row.h"
+#include "tests/unit/expr/expr_test_row.h"
 
 using namespace cdc;
-using namespace cdc::pipeline::expr;
+using namespace cdc::expr;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 4096) return 0;  // YAML values are short; long inputs only slow the search

@@ -1,4 +1,4 @@
-// expr_bench: nanoseconds per evaluation of compiled transform expressions (cdc/pipeline/expr)
+// expr_bench: nanoseconds per evaluation of compiled transform expressions (cdc/expr)
 // next to the same logic hand-written in C++ (the limit: what a compiler could do with the
 // expression known at build time). Rows are pre-built; each batch of rows gets a fresh arena,
 // as the pipeline's batches do.
@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "cdc/pipeline/expr/expression.h"
+#include "cdc/expr/expression.h"
 
 using namespace cdc;
-using namespace cdc::pipeline::expr;
+using namespace cdc::expr;
 
 namespace {
 
