@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "cdc/core/text.h"
 #include "cdc/expr/arithmetic_nodes.h"
 #include "cdc/expr/comparison_nodes.h"
 #include "cdc/expr/conditional_nodes.h"
@@ -323,40 +324,10 @@ bool Compiler::compile_literal(const Ast& ast, NodePtr& out) {
   return true;
 }
 
-namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                  std::tolower(static_cast<unsigned char>(b[j - 1]));
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-}  // namespace
-
 bool Compiler::compile_column(const Ast& ast, NodePtr& out) {
   std::span<const Scope::Extra> extras = scope_.extras();
   for (size_t i = extras.size(); i-- > 0;) {  // a later add shadows an earlier one
-    if (iequal(extras[i].name, ast.text)) {
+    if (iequals_ascii(extras[i].name, ast.text)) {
       out = make_column(extras[i].type, ast.offset, extras[i].index, true, ast.text);
       return true;
     }
@@ -366,7 +337,7 @@ bool Compiler::compile_column(const Ast& ast, NodePtr& out) {
   for (int pass = 0; pass < 2; ++pass) {
     for (uint32_t i = 0; i < table.columns.size(); ++i) {
       const std::string& name = table.columns[i].name;
-      if (pass == 0 ? name == ast.text : iequal(name, ast.text)) {
+      if (pass == 0 ? name == ast.text : iequals_ascii(name, ast.text)) {
         out = make_column(column_type(table.columns[i]), ast.offset, i, false, ast.text);
         return true;
       }
@@ -378,7 +349,7 @@ bool Compiler::compile_column(const Ast& ast, NodePtr& out) {
   std::string best;
   size_t best_distance = 3;
   auto consider = [&](const std::string& name) {
-    size_t d = edit_distance(ast.text, name);
+    size_t d = edit_distance(lower_ascii(ast.text), lower_ascii(name));  // names match case-insensitively
     if (d < best_distance) {
       best_distance = d;
       best = name;

@@ -5,14 +5,10 @@
 #include <charconv>
 #include <utility>
 
+#include "cdc/core/text.h"
+
 namespace cdc::expr {
 namespace {
-
-std::string upper_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Words that end an operand: they can never be a column name without `backticks`.
 bool is_reserved(std::string_view upper) {

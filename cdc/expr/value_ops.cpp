@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "cdc/core/text.h"
+
 namespace cdc::expr {
 
 bool is_integer_kind(ValueKind k) {
@@ -170,25 +172,6 @@ void append_double(double d, std::string& out) {
   if (s.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
-std::string_view trim_ascii(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
-}
-
 Status bad_cast(const EvalContext& ctx, uint32_t offset, const Value& in, const ExprType& to) {
   std::string shown;
   append_text(in, ctx.zone, shown);
@@ -285,12 +268,12 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
         return {};
       }
       if (is_text_kind(from)) {
-        std::string_view s = trim_ascii(in.text);
-        if (iequals(s, "true") || iequals(s, "t") || iequals(s, "yes") || s == "1") {
+        std::string_view s = trim(in.text);
+        if (iequals_ascii(s, "true") || iequals_ascii(s, "t") || iequals_ascii(s, "yes") || s == "1") {
           out = Value::boolean(true);
           return {};
         }
-        if (iequals(s, "false") || iequals(s, "f") || iequals(s, "no") || s == "0") {
+        if (iequals_ascii(s, "false") || iequals_ascii(s, "f") || iequals_ascii(s, "no") || s == "0") {
           out = Value::boolean(false);
           return {};
         }
@@ -312,7 +295,7 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
                std::trunc(in.d) < 9223372036854775808.0;
         v = fits ? static_cast<int64_t>(std::trunc(in.d)) : 0;
       } else if (from == ValueKind::decimal || is_text_kind(from)) {
-        std::string_view s = from == ValueKind::decimal ? in.text : trim_ascii(in.text);
+        std::string_view s = from == ValueKind::decimal ? in.text : trim(in.text);
         Decimal d;
         if (!Decimal::parse(s, d)) return bad_cast(ctx, offset, in, to);
         fits = d.to_int64(v);
@@ -334,7 +317,7 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
         return {};
       }
       if (is_text_kind(from)) {
-        std::string_view s = trim_ascii(in.text);
+        std::string_view s = trim(in.text);
         double d = 0;
         auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
         if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) {
@@ -354,7 +337,7 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
           return overflow(ctx, offset, "value does not fit " + type_name(to), out);
         }
       } else if (is_text_kind(from)) {
-        if (!Decimal::parse(trim_ascii(in.text), d)) return bad_cast(ctx, offset, in, to);
+        if (!Decimal::parse(trim(in.text), d)) return bad_cast(ctx, offset, in, to);
       } else if (!as_decimal(in, d)) {
         return bad_cast(ctx, offset, in, to);
       }
@@ -383,7 +366,7 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
       DateTimeFields f;
       uint8_t fsp = to.fsp;
       if (is_text_kind(from)) {
-        if (!parse_iso_datetime(trim_ascii(in.text), f)) return bad_cast(ctx, offset, in, to);
+        if (!parse_iso_datetime(trim(in.text), f)) return bad_cast(ctx, offset, in, to);
       } else if (!fields_from_value(in, ctx.zone, f)) {
         return bad_cast(ctx, offset, in, to);
       }
@@ -403,7 +386,7 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
       }
       if (is_text_kind(from)) {
         int64_t micros = 0;
-        if (!parse_iso_time(trim_ascii(in.text), micros)) return bad_cast(ctx, offset, in, to);
+        if (!parse_iso_time(trim(in.text), micros)) return bad_cast(ctx, offset, in, to);
         out = Value::time_micros(micros, to.fsp);
         return {};
       }

@@ -1,13 +1,10 @@
 #include "cdc/pipeline/table_pattern.h"
 
+#include "cdc/core/regex.h"
+#include "cdc/core/text.h"
+
 namespace cdc::pipeline {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Splits on commas outside (), [] and {} ("t_\d{1,3}" keeps its comma).
 std::vector<std::string_view> split_alternatives(std::string_view s) {
@@ -81,12 +78,13 @@ Result<TablePattern> TablePattern::compile(std::string_view pattern) {
                         "table pattern '" + p.text_ + "' has an empty alternative");
     }
     CDC_TRY_ASSIGN(std::string regex, to_ecmascript(alt));
-    try {
-      p.alternatives_.emplace_back(regex, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
-    } catch (const std::regex_error& e) {
-      return make_error(Errc::invalid_config, "table pattern '" + p.text_ +
-                                                  "' is not a valid regex: " + e.what());
+    // Case-insensitive: the one exception to cdc/core/regex.h's case rule, as Flink CDC users expect.
+    auto re = compile_regex(regex, RegexCase::insensitive);
+    if (!re) {
+      return make_error(Errc::invalid_config,
+                        "table pattern '" + p.text_ + "' is not a valid regex: " + re.error().message);
     }
+    p.alternatives_.push_back(std::move(*re));
   }
   return p;
 }

@@ -3,26 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cdc/core/text.h"
+
 namespace cdc::pipeline {
 namespace {
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lower(x) == lower(y);
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // A bare column name, possibly in backquotes: the projection copies the column as it is.
 std::optional<std::string_view> bare_identifier(std::string_view s) {
@@ -37,7 +21,7 @@ std::optional<std::string_view> bare_identifier(std::string_view s) {
 
 std::optional<uint32_t> find_column(const std::vector<Column>& columns, std::string_view name) {
   for (uint32_t i = 0; i < columns.size(); ++i) {
-    if (iequals(columns[i].name, name)) return i;
+    if (iequals_ascii(columns[i].name, name)) return i;
   }
   return std::nullopt;
 }
@@ -131,7 +115,7 @@ class PlanCompiler {
   }
   bool excluded(const Column& col) const {
     return std::any_of(rule_.exclude_columns.begin(), rule_.exclude_columns.end(),
-                       [&](const std::string& n) { return iequals(n, col.name); });
+                       [&](const std::string& n) { return iequals_ascii(n, col.name); });
   }
 
   Status project() {
@@ -187,7 +171,7 @@ class PlanCompiler {
   size_t replacing_item(const std::string& column) const {
     size_t replacement = items_.size();
     for (size_t j = 0; j < items_.size(); ++j) {
-      if (!items_[j].star && iequals(item_name(items_[j]), column)) replacement = j;
+      if (!items_[j].star && iequals_ascii(item_name(items_[j]), column)) replacement = j;
     }
     return replacement;
   }
@@ -283,7 +267,7 @@ class PlanCompiler {
   bool outputs_shadow_source_columns() const {
     for (size_t j = 0; j < columns_.size(); ++j) {
       const Plan::Output& out = plan_->outputs[j];
-      if (out.copy_from >= 0 && iequals(table_.columns[static_cast<size_t>(out.copy_from)].name, columns_[j].name)) {
+      if (out.copy_from >= 0 && iequals_ascii(table_.columns[static_cast<size_t>(out.copy_from)].name, columns_[j].name)) {
         continue;
       }
       if (find_column(table_.columns, columns_[j].name)) return true;
