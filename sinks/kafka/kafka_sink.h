@@ -51,15 +51,12 @@ class KafkaSink final : public Sink {
   explicit KafkaSink(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics);
   Result<RdKafkaConfPtr> producer_conf();
   struct TopicHandle {
-    rd_kafka_topic_t* rkt = nullptr;  // owned; destroyed by close() before the producer
+    RdKafkaTopicPtr rkt;  // cleared by close() before the producer it was made from
     uint64_t records = 0;             // of the open transaction (or since the last flush)
     uint64_t bytes = 0;
   };
   // The handle of `topic`, creating the topic first when it is new to this sink.
   Result<TopicHandle*> topic_handle(std::string_view topic, int32_t partitions, bool compacted);
-  // CreateTopics of `topic` (an existing topic is fine) unless topic.create is false.
-  Status ensure_topic(const std::string& topic, int32_t partitions, bool compacted);
-  Result<std::optional<OffsetRecord>> read_offsets();
   Status begin_if_needed();
   Status produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,
                  std::optional<std::string_view> value, const ChangeEvent* headers_of);
@@ -67,7 +64,7 @@ class KafkaSink final : public Sink {
   Status check_deliveries();
   // Maps a transactional API error: fenced/fatal stop the pipeline; an abortable one aborts
   // the transaction and asks the runner to replay from the last checkpoint.
-  Error txn_error(rd_kafka_error_t* error, std::string_view during);
+  Error txn_error(RdKafkaErrorPtr error, std::string_view during);
   Status abort_transaction(std::string_view why);
   // The producer's fatal error (fenced: Errc::fenced), if it has one.
   std::optional<Error> fatal_error();
