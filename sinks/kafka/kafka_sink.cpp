@@ -2,8 +2,6 @@
 
 #include <pthread.h>
 
-#include <thread>
-
 #include "cdc/core/log.h"
 #include "sinks/kafka/murmur2.h"
 #include "sinks/kafka/offsets_topic.h"
@@ -81,10 +79,24 @@ void KafkaSink::start_delivery_thread() {
   delivery_thread_ = std::jthread([this, rk = producer_.get()](std::stop_token stop) {
     pthread_setname_np(pthread_self(), "kafka-delivery");  // per-thread CPU in top/perf
     while (!stop.stop_requested()) {
-      rd_kafka_poll(rk, 50);
+      if (rd_kafka_poll(rk, 50) > 0) {
+        reports_served_.fetch_add(1, std::memory_order_release);
+        // Taking the mutex between the increment and the notify means a produce() that saw the
+        // old count is either already waiting (and woken) or checks again under the mutex.
+        { std::lock_guard lock(reports_mutex_); }
+        reports_served_cv_.notify_one();
+      }
       publish_acknowledged();
     }
   });
+}
+
+uint64_t KafkaSink::wait_for_deliveries(uint64_t served_seen, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(reports_mutex_);
+  reports_served_cv_.wait_until(lock, deadline, [&] {
+    return reports_served_.load(std::memory_order_acquire) != served_seen;
+  });
+  return reports_served_.load(std::memory_order_acquire);
 }
 
 void KafkaSink::publish_acknowledged() {
@@ -248,6 +260,8 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
   void* opaque = &topic == offsets_topic_ ? &offset_record_marker : nullptr;
   const size_t value_size = value ? value->size() : 0;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first QUEUE_FULL
+  // Read before each attempt, so that reports served between the attempt and the wait end it.
+  uint64_t served_seen = reports_served_.load(std::memory_order_acquire);
   while (true) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_RKT(topic.rkt.get()), RD_KAFKA_V_PARTITION(partition),
@@ -260,8 +274,8 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
     }
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !deadline) deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < *deadline) {
-      // Backpressure: the delivery thread frees acknowledged records.
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      // Backpressure: the delivery thread frees acknowledged records and wakes this wait.
+      served_seen = wait_for_deliveries(served_seen, *deadline);
       continue;
     }
     if (auto fatal = fatal_error()) return std::move(*fatal);

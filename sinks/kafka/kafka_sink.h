@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,10 @@ class KafkaSink final : public Sink {
   void stop_delivery_thread();
   // Adds the acknowledgements counted since the last call to the metric (either thread).
   void publish_acknowledged();
+  // Backpressure (sink thread): blocks until the delivery thread has served reports since
+  // `served_seen` (a value of reports_served_ read before the produce that found the queue
+  // full) or until `deadline`; returns reports_served_ then.
+  uint64_t wait_for_deliveries(uint64_t served_seen, std::chrono::steady_clock::time_point deadline);
 
   KafkaOptions options_;
   std::shared_ptr<KafkaMetrics> metrics_;
@@ -89,6 +94,12 @@ class KafkaSink final : public Sink {
   bool in_txn_ = false;
   std::chrono::steady_clock::time_point txn_start_;
   std::jthread delivery_thread_;
+  // Counts the delivery thread's polls that served reports; their records are freed by then,
+  // so a produce() refused with QUEUE_FULL may retry. Incremented by the delivery thread only;
+  // read without the mutex on every produce (it only decides whether to wait).
+  std::atomic<uint64_t> reports_served_{0};
+  std::mutex reports_mutex_;                // orders the wait's check against the notify
+  std::condition_variable reports_served_cv_;  // signalled after reports_served_ grows
   std::atomic<uint64_t> acknowledged_pending_{0};  // data records acknowledged, not yet published
   std::mutex delivery_mutex_;            // guards delivery_error_
   std::optional<Error> delivery_error_;  // first failed delivery since the last check
