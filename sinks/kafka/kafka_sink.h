@@ -53,7 +53,7 @@ class KafkaSink final : public Sink {
   Result<RdKafkaConfPtr> producer_conf();
   struct TopicHandle {
     RdKafkaTopicPtr rkt;  // cleared by close() before the producer it was made from
-    uint64_t records = 0;             // of the open transaction (or since the last flush)
+    uint64_t records = 0;  // of the open transaction (or since the last flush)
     uint64_t bytes = 0;
   };
   // The handle of `topic`, creating the topic first when it is new to this sink.
@@ -93,16 +93,17 @@ class KafkaSink final : public Sink {
   TopicHandle* offsets_topic_ = nullptr;  // in topics_
   bool in_txn_ = false;
   std::chrono::steady_clock::time_point txn_start_;
-  std::jthread delivery_thread_;
   // Counts the delivery thread's polls that served reports; their records are freed by then,
   // so a produce() refused with QUEUE_FULL may retry. Incremented by the delivery thread only;
   // read without the mutex on every produce (it only decides whether to wait).
   std::atomic<uint64_t> reports_served_{0};
-  std::mutex reports_mutex_;                // orders the wait's check against the notify
+  std::mutex reports_mutex_;                   // orders the wait's check against the notify
   std::condition_variable reports_served_cv_;  // signalled after reports_served_ grows
   std::atomic<uint64_t> acknowledged_pending_{0};  // data records acknowledged, not yet published
   std::mutex delivery_mutex_;            // guards delivery_error_
   std::optional<Error> delivery_error_;  // first failed delivery since the last check
+  // After every member the delivery thread touches, so that it is joined before they go.
+  std::jthread delivery_thread_;
   uint64_t skipped_reported_ = 0;
   // The `sluice.position` header text of `source`, rebuilt only when the position changes.
   std::string_view position_header(const SourceInfo& source);
