@@ -2,10 +2,11 @@
 
 #include <pthread.h>
 
-#include <thread>
-
 #include "cdc/core/log.h"
 #include "sinks/kafka/murmur2.h"
+#include "sinks/kafka/offsets_topic.h"
+#include "sinks/kafka/rdkafka_errors.h"
+#include "sinks/kafka/topic_creator.h"
 
 namespace cdc::sinks::kafka {
 
@@ -31,20 +32,6 @@ int32_t murmur2_partitioner(const rd_kafka_topic_t* rkt, const void* key, size_t
 // from the data records' (whose opaque is null).
 char offset_record_marker;
 
-int timeout_ms(std::chrono::milliseconds d) { return static_cast<int>(d.count()); }
-
-bool is_fence(rd_kafka_resp_err_t code) {
-  return code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
-         code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
-}
-
-bool is_authorization(rd_kafka_resp_err_t code) {
-  return code == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
-         code == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED ||
-         code == RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED ||
-         code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<KafkaSink>> KafkaSink::create(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics) {
@@ -68,9 +55,9 @@ Result<RdKafkaConfPtr> KafkaSink::producer_conf() {
   rd_kafka_conf_set_dr_msg_cb(conf.get(), delivery_report);
   rd_kafka_conf_set_opaque(conf.get(), this);
   route_logs(conf.get(), LogRole::producer);
-  rd_kafka_topic_conf_t* topic_conf = rd_kafka_topic_conf_new();
-  rd_kafka_topic_conf_set_partitioner_cb(topic_conf, murmur2_partitioner);
-  rd_kafka_conf_set_default_topic_conf(conf.get(), topic_conf);  // takes ownership
+  RdKafkaTopicConfPtr topic_conf(rd_kafka_topic_conf_new());
+  rd_kafka_topic_conf_set_partitioner_cb(topic_conf.get(), murmur2_partitioner);
+  rd_kafka_conf_set_default_topic_conf(conf.get(), topic_conf.release());  // owned by conf now
   return conf;
 }
 
@@ -92,10 +79,24 @@ void KafkaSink::start_delivery_thread() {
   delivery_thread_ = std::jthread([this, rk = producer_.get()](std::stop_token stop) {
     pthread_setname_np(pthread_self(), "kafka-delivery");  // per-thread CPU in top/perf
     while (!stop.stop_requested()) {
-      rd_kafka_poll(rk, 50);
+      if (rd_kafka_poll(rk, 50) > 0) {
+        reports_served_.fetch_add(1, std::memory_order_release);
+        // Taking the mutex between the increment and the notify means a produce() that saw the
+        // old count is either already waiting (and woken) or checks again under the mutex.
+        { std::lock_guard lock(reports_mutex_); }
+        reports_served_cv_.notify_one();
+      }
       publish_acknowledged();
     }
   });
+}
+
+uint64_t KafkaSink::wait_for_deliveries(uint64_t served_seen, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(reports_mutex_);
+  reports_served_cv_.wait_until(lock, deadline, [&] {
+    return reports_served_.load(std::memory_order_acquire) != served_seen;
+  });
+  return reports_served_.load(std::memory_order_acquire);
 }
 
 void KafkaSink::publish_acknowledged() {
@@ -146,8 +147,8 @@ Status KafkaSink::check_deliveries() {
   return e;
 }
 
-Error KafkaSink::txn_error(rd_kafka_error_t* raw, std::string_view during) {
-  RdKafkaErrorPtr error(raw);
+Error KafkaSink::txn_error(RdKafkaErrorPtr error, std::string_view during) {
+  const rd_kafka_error_t* raw = error.get();
   const rd_kafka_resp_err_t code = rd_kafka_error_code(raw);
   const std::string what = "kafka " + std::string(during) + " for pipeline '" + options_.pipeline +
                            "' (transactional.id '" + options_.transactional_id + "'): " + rd_kafka_error_string(raw);
@@ -172,11 +173,10 @@ Status KafkaSink::abort_transaction(std::string_view why) {
   for (auto& [name, topic] : topics_) topic.records = topic.bytes = 0;
   if (metrics_) metrics_->transactions_aborted.Increment();
   log::get("sink.kafka")->warn("[pipeline={}] aborting the open kafka transaction: {}", options_.pipeline, why);
-  rd_kafka_error_t* e = rd_kafka_abort_transaction(producer_.get(), timeout_ms(options_.operation_timeout));
-  if (e == nullptr) return {};
-  RdKafkaErrorPtr owned(e);
+  const RdKafkaErrorPtr e(rd_kafka_abort_transaction(producer_.get(), timeout_ms(options_.operation_timeout)));
+  if (!e) return {};
   // Not retried here: the next instance's init_transactions() aborts it on the broker.
-  return make_error(Errc::unavailable, std::string("kafka abort_transaction: ") + rd_kafka_error_string(e));
+  return make_error(Errc::unavailable, std::string("kafka abort_transaction: ") + rd_kafka_error_string(e.get()));
 }
 
 Result<KafkaSink::TopicHandle*> KafkaSink::topic_handle(std::string_view topic, int32_t partitions, bool compacted) {
@@ -186,132 +186,20 @@ Result<KafkaSink::TopicHandle*> KafkaSink::topic_handle(std::string_view topic, 
   auto it = topics_.find(topic);
   if (it == topics_.end()) {
     const std::string name(topic);
-    CDC_TRY(ensure_topic(name, partitions, compacted));
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(producer_.get(), name.c_str(), nullptr);
-    if (rkt == nullptr) {
+    CDC_TRY(ensure_topic(*producer_, options_, name, partitions, compacted));
+    RdKafkaTopicPtr rkt(rd_kafka_topic_new(producer_.get(), name.c_str(), nullptr));
+    if (!rkt) {
       return make_error(Errc::invalid_config, "kafka topic '" + name + "': " +
                                                   rd_kafka_err2str(rd_kafka_last_error()));
     }
-    it = topics_.emplace(name, TopicHandle{rkt, 0, 0}).first;
+    it = topics_.emplace(name, TopicHandle{std::move(rkt), 0, 0}).first;
   }
   last_topic_name_ = topic;
   last_topic_ = &it->second;
   return last_topic_;
 }
 
-Status KafkaSink::ensure_topic(const std::string& topic, int32_t partitions, bool compacted) {
-  if (!options_.create_topics) return {};  // the broker decides; a missing topic fails its deliveries
-  char errstr[512];
-  rd_kafka_NewTopic_t* nt =
-      rd_kafka_NewTopic_new(topic.c_str(), partitions, options_.topic_replication, errstr, sizeof(errstr));
-  if (nt == nullptr) return make_error(Errc::invalid_config, "kafka topic '" + topic + "': " + errstr);
-  if (compacted && rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact") != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    rd_kafka_NewTopic_destroy(nt);
-    return make_error(Errc::internal, "kafka topic '" + topic + "': cannot set cleanup.policy");
-  }
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(producer_.get());
-  rd_kafka_AdminOptions_t* admin = rd_kafka_AdminOptions_new(producer_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  (void)rd_kafka_AdminOptions_set_request_timeout(admin, timeout_ms(options_.operation_timeout), errstr,
-                                                  sizeof(errstr));  // ignored: in range by validation
-  rd_kafka_CreateTopics(producer_.get(), &nt, 1, admin, queue);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, timeout_ms(options_.operation_timeout) + 1000);
-  Status st;
-  if (ev == nullptr) {
-    st = make_error(Errc::timeout, "kafka CreateTopics of '" + topic + "' got no answer in " +
-                                       std::to_string(options_.operation_timeout.count()) + " ms");
-  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
-    st = make_error(err == RD_KAFKA_RESP_ERR__TIMED_OUT ? Errc::timeout : Errc::unavailable,
-                    "kafka CreateTopics of '" + topic + "': " + rd_kafka_event_error_string(ev));
-  } else {
-    size_t n = 0;
-    const rd_kafka_topic_result_t** results =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    const rd_kafka_resp_err_t err = n == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR__FAIL;
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      const char* message = n == 1 ? rd_kafka_topic_result_error_string(results[0]) : nullptr;
-      const Errc code = err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT ? Errc::timeout
-                        : is_authorization(err)                    ? Errc::auth
-                                                                   : Errc::invalid_config;
-      st = make_error(code, "kafka refused to create topic '" + topic + "' (" + std::to_string(partitions) +
-                                " partitions, replication " + std::to_string(options_.topic_replication) +
-                                "): " + rd_kafka_err2str(err) + (message ? std::string(": ") + message : "") +
-                                "; create it yourself or set sink.topic.create: false");
-    }
-  }
-  if (ev != nullptr) rd_kafka_event_destroy(ev);
-  rd_kafka_AdminOptions_destroy(admin);
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_NewTopic_destroy(nt);
-  return st;
-}
-
-Result<std::optional<OffsetRecord>> KafkaSink::read_offsets() {
-  const std::string& topic = options_.offsets_topic;
-  CDC_TRY_ASSIGN(RdKafkaConfPtr conf, make_conf(options_.properties, {{"isolation.level", "read_committed"},
-                                                                      {"enable.partition.eof", "true"},
-                                                                      {"enable.auto.commit", "false"},
-                                                                      {"group.id", "sluice-offsets-" + options_.pipeline},
-                                                                      {"fetch.wait.max.ms", "50"}}));
-  route_logs(conf.get(), LogRole::offsets_reader);
-  char errstr[512];
-  RdKafkaPtr consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof(errstr)));
-  if (!consumer) return make_error(Errc::invalid_config, std::string("kafka consumer: ") + errstr);
-  (void)conf.release();  // owned by the consumer now
-  const int timeout = timeout_ms(options_.operation_timeout);
-  int64_t low = 0, high = 0;
-  if (auto err = rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), 0, &low, &high, timeout);
-      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return make_error(Errc::unavailable, "kafka offsets topic '" + topic + "': " + rd_kafka_err2str(err));
-  }
-  std::optional<OffsetRecord> last;
-  if (high <= low) return last;
-  rd_kafka_poll_set_consumer(consumer.get());
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, topic.c_str(), 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  const rd_kafka_resp_err_t assigned = rd_kafka_assign(consumer.get(), parts);
-  rd_kafka_topic_partition_list_destroy(parts);
-  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return make_error(Errc::unavailable, "kafka offsets topic '" + topic + "': " + rd_kafka_err2str(assigned));
-  }
-  const auto deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
-  Status st;
-  bool eof = false;
-  while (!eof && st) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      st = make_error(Errc::timeout, "kafka offsets topic '" + topic + "': not read to its end in " +
-                                         std::to_string(timeout) + " ms");
-      break;
-    }
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer.get(), 100);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      eof = true;
-    } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      st = make_error(Errc::unavailable, "kafka offsets topic '" + topic + "': " + rd_kafka_message_errstr(m));
-    } else if (m->key != nullptr &&
-               std::string_view(static_cast<const char*>(m->key), m->key_len) == options_.pipeline) {
-      if (m->payload == nullptr) {
-        last.reset();  // a tombstone: an operator reset the pipeline
-      } else {
-        auto r = decode_offset(std::string_view(static_cast<const char*>(m->payload), m->len),
-                               "kafka offsets topic '" + topic + "' offset " + std::to_string(m->offset));
-        if (r) {
-          last = std::move(*r);
-        } else {
-          st = std::move(r).error();
-        }
-      }
-    }
-    rd_kafka_message_destroy(m);
-  }
-  (void)rd_kafka_consumer_close(consumer.get());  // ignored: nothing was committed
-  if (!st) return std::move(st).error();
-  return last;
-}
-
 Result<std::optional<CheckpointRecord>> KafkaSink::open(std::span<const CheckpointRecord> history) {
-  auto logger = log::get("sink.kafka");
   close();
   CDC_TRY_ASSIGN(RdKafkaConfPtr conf, producer_conf());
   char errstr[512];
@@ -322,48 +210,22 @@ Result<std::optional<CheckpointRecord>> KafkaSink::open(std::span<const Checkpoi
   if (options_.exactly_once) {
     // Fences every older producer of this transactional.id and aborts what it left open, so
     // that the offsets topic's committed end is final before it is read.
-    if (rd_kafka_error_t* e = rd_kafka_init_transactions(producer_.get(), timeout_ms(options_.operation_timeout))) {
-      Error err = txn_error(e, "init_transactions");
+    if (RdKafkaErrorPtr e(rd_kafka_init_transactions(producer_.get(), timeout_ms(options_.operation_timeout))); e) {
+      Error err = txn_error(std::move(e), "init_transactions");
       if (err.code == Errc::unavailable && err.message.find("Timed out") != std::string::npos) err.code = Errc::timeout;
       return err;
     }
   }
   CDC_TRY_ASSIGN(offsets_topic_, topic_handle(options_.offsets_topic, 1, true));
-  CDC_TRY_ASSIGN(std::optional<OffsetRecord> stored, read_offsets());
-
-  if (!options_.exactly_once) {
-    // Positions are the state store's (written after every record was acknowledged).
-    if (!history.empty()) return std::optional<CheckpointRecord>(history.front());
-    if (!stored) return std::optional<CheckpointRecord>();
-    return std::optional<CheckpointRecord>(
-        CheckpointRecord{stored->checkpoint_id, stored->position, encode_offset(*stored), 0});
-  }
-  if (!stored) {
-    if (!history.empty()) {
-      return make_error(Errc::malformed,
-                        "kafka offsets topic '" + options_.offsets_topic + "' holds no committed record for pipeline '" +
-                            options_.pipeline + "' but the state store has checkpoint " +
-                            std::to_string(history.front().id) +
-                            ": the data this pipeline wrote is gone (another cluster, deleted topics?). Remove "
-                            "pipeline.state.dir to start over");
-    }
-    logger->info("[pipeline={}] kafka: no offset record yet in '{}'", options_.pipeline, options_.offsets_topic);
-    return std::optional<CheckpointRecord>();
-  }
-  if (!history.empty() && history.front().id > stored->checkpoint_id) {
-    logger->warn("[pipeline={}] kafka offsets topic '{}' holds checkpoint {}, older than the state store's {}: "
-                 "resuming from Kafka's position (it is the truth about its own data)",
-                 options_.pipeline, options_.offsets_topic, stored->checkpoint_id, history.front().id);
-  }
-  logger->info("[pipeline={}] kafka: resuming at {} (checkpoint {})", options_.pipeline,
-               to_string(stored->position), stored->checkpoint_id);
-  return std::optional<CheckpointRecord>(
-      CheckpointRecord{stored->checkpoint_id, stored->position, encode_offset(*stored), 0});
+  CDC_TRY_ASSIGN(std::optional<OffsetRecord> stored, read_offsets_topic(options_));
+  return resume_checkpoint(options_, stored, history);
 }
 
 Status KafkaSink::begin_if_needed() {
   if (!options_.exactly_once || in_txn_) return {};
-  if (rd_kafka_error_t* e = rd_kafka_begin_transaction(producer_.get())) return txn_error(e, "begin_transaction");
+  if (RdKafkaErrorPtr e(rd_kafka_begin_transaction(producer_.get())); e) {
+    return txn_error(std::move(e), "begin_transaction");
+  }
   in_txn_ = true;
   txn_start_ = std::chrono::steady_clock::now();
   return {};
@@ -383,13 +245,13 @@ std::string_view KafkaSink::position_header(const SourceInfo& source) {
 
 Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,
                           std::optional<std::string_view> value, const ChangeEvent* headers_of) {
-  rd_kafka_headers_t* headers = nullptr;
+  RdKafkaHeadersPtr headers;
   if (headers_of != nullptr) {
-    headers = rd_kafka_headers_new(2);
+    headers.reset(rd_kafka_headers_new(2));
     const char op = op_code(headers_of->op);
-    rd_kafka_header_add(headers, "sluice.op", -1, &op, 1);
+    rd_kafka_header_add(headers.get(), "sluice.op", -1, &op, 1);
     const std::string_view position = position_header(headers_of->source);
-    rd_kafka_header_add(headers, "sluice.position", -1, position.data(), static_cast<ssize_t>(position.size()));
+    rd_kafka_header_add(headers.get(), "sluice.position", -1, position.data(), static_cast<ssize_t>(position.size()));
   }
   // Named first: librdkafka's macros cast their arguments without parentheses.
   const void* key_data = key ? key->data() : nullptr;
@@ -398,25 +260,29 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
   void* opaque = &topic == offsets_topic_ ? &offset_record_marker : nullptr;
   const size_t value_size = value ? value->size() : 0;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // set at the first QUEUE_FULL
+  // Read before each attempt, so that reports served between the attempt and the wait end it.
+  uint64_t served_seen = reports_served_.load(std::memory_order_acquire);
   while (true) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_RKT(topic.rkt), RD_KAFKA_V_PARTITION(partition),
+        producer_.get(), RD_KAFKA_V_RKT(topic.rkt.get()), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_VALUE(value_data, value_size),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(opaque),
-        RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;  // the headers belong to the message now
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers.get()),
+        RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      (void)headers.release();  // owned by the message now
+      break;
+    }
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !deadline) deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < *deadline) {
-      // Backpressure: the delivery thread frees acknowledged records.
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      // Backpressure: the delivery thread frees acknowledged records and wakes this wait.
+      served_seen = wait_for_deliveries(served_seen, *deadline);
       continue;
     }
-    if (headers != nullptr) rd_kafka_headers_destroy(headers);
     if (auto fatal = fatal_error()) return std::move(*fatal);
     CDC_TRY(check_deliveries());
     if (options_.exactly_once && in_txn_) (void)abort_transaction(rd_kafka_err2str(err));  // ignored: replayed
     return make_error(err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? Errc::timeout : Errc::unavailable,
-                      "kafka produce to topic '" + std::string(rd_kafka_topic_name(topic.rkt)) +
+                      "kafka produce to topic '" + std::string(rd_kafka_topic_name(topic.rkt.get())) +
                           "': " + rd_kafka_err2str(err));
   }
   topic.records += 1;
@@ -492,24 +358,23 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
   CDC_TRY(check_deliveries());
   CDC_TRY(produce(*offsets_topic_, 0, options_.pipeline, value, nullptr));
   for (int attempt = 1;; ++attempt) {
-    rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_.get(), timeout_ms(options_.operation_timeout));
-    if (e == nullptr) break;
-    if (rd_kafka_error_is_retriable(e) && attempt < kCommitAttempts) {
+    RdKafkaErrorPtr e(rd_kafka_commit_transaction(producer_.get(), timeout_ms(options_.operation_timeout)));
+    if (!e) break;
+    if (rd_kafka_error_is_retriable(e.get()) && attempt < kCommitAttempts) {
       log::get("sink.kafka")->warn("[pipeline={}] kafka commit of checkpoint {} (attempt {}): {}; retrying",
-                                   options_.pipeline, id, attempt, rd_kafka_error_string(e));
-      rd_kafka_error_destroy(e);
+                                   options_.pipeline, id, attempt, rd_kafka_error_string(e.get()));
       continue;
     }
-    if (rd_kafka_error_is_retriable(e) && !rd_kafka_error_txn_requires_abort(e) && !rd_kafka_error_is_fatal(e)) {
+    if (rd_kafka_error_is_retriable(e.get()) && !rd_kafka_error_txn_requires_abort(e.get()) &&
+        !rd_kafka_error_is_fatal(e.get())) {
       // Still unknown whether it committed: aborting settles it; open() then reads the truth.
-      rd_kafka_error_destroy(e);
       (void)abort_transaction("commit timed out");  // ignored: the reopened sink reads the truth
       return make_error(Errc::unavailable, "kafka commit of checkpoint " + std::to_string(id) + " for pipeline '" +
                                                options_.pipeline + "' did not finish after " +
                                                std::to_string(kCommitAttempts) + " attempts; replaying from the last checkpoint");
     }
     CDC_TRY(check_deliveries());
-    return txn_error(e, "commit_transaction of checkpoint " + std::to_string(id));
+    return txn_error(std::move(e), "commit_transaction of checkpoint " + std::to_string(id));
   }
   in_txn_ = false;
   publish_metrics(true);
@@ -524,8 +389,7 @@ void KafkaSink::close() {
   if (!options_.exactly_once) (void)rd_kafka_flush(producer_.get(), 1000);  // ignored: replayed from the checkpoint
   stop_delivery_thread();
   publish_acknowledged();
-  for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic.rkt);
-  topics_.clear();
+  topics_.clear();  // the topic handles go before the producer they were made from
   last_topic_ = nullptr;
   last_topic_name_ = {};
   offsets_topic_ = nullptr;

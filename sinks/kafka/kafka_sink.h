@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,15 +52,12 @@ class KafkaSink final : public Sink {
   explicit KafkaSink(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics);
   Result<RdKafkaConfPtr> producer_conf();
   struct TopicHandle {
-    rd_kafka_topic_t* rkt = nullptr;  // owned; destroyed by close() before the producer
-    uint64_t records = 0;             // of the open transaction (or since the last flush)
+    RdKafkaTopicPtr rkt;  // cleared by close() before the producer it was made from
+    uint64_t records = 0;  // of the open transaction (or since the last flush)
     uint64_t bytes = 0;
   };
   // The handle of `topic`, creating the topic first when it is new to this sink.
   Result<TopicHandle*> topic_handle(std::string_view topic, int32_t partitions, bool compacted);
-  // CreateTopics of `topic` (an existing topic is fine) unless topic.create is false.
-  Status ensure_topic(const std::string& topic, int32_t partitions, bool compacted);
-  Result<std::optional<OffsetRecord>> read_offsets();
   Status begin_if_needed();
   Status produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,
                  std::optional<std::string_view> value, const ChangeEvent* headers_of);
@@ -67,7 +65,7 @@ class KafkaSink final : public Sink {
   Status check_deliveries();
   // Maps a transactional API error: fenced/fatal stop the pipeline; an abortable one aborts
   // the transaction and asks the runner to replay from the last checkpoint.
-  Error txn_error(rd_kafka_error_t* error, std::string_view during);
+  Error txn_error(RdKafkaErrorPtr error, std::string_view during);
   Status abort_transaction(std::string_view why);
   // The producer's fatal error (fenced: Errc::fenced), if it has one.
   std::optional<Error> fatal_error();
@@ -78,6 +76,10 @@ class KafkaSink final : public Sink {
   void stop_delivery_thread();
   // Adds the acknowledgements counted since the last call to the metric (either thread).
   void publish_acknowledged();
+  // Backpressure (sink thread): blocks until the delivery thread has served reports since
+  // `served_seen` (a value of reports_served_ read before the produce that found the queue
+  // full) or until `deadline`; returns reports_served_ then.
+  uint64_t wait_for_deliveries(uint64_t served_seen, std::chrono::steady_clock::time_point deadline);
 
   KafkaOptions options_;
   std::shared_ptr<KafkaMetrics> metrics_;
@@ -91,10 +93,17 @@ class KafkaSink final : public Sink {
   TopicHandle* offsets_topic_ = nullptr;  // in topics_
   bool in_txn_ = false;
   std::chrono::steady_clock::time_point txn_start_;
-  std::jthread delivery_thread_;
+  // Counts the delivery thread's polls that served reports; their records are freed by then,
+  // so a produce() refused with QUEUE_FULL may retry. Incremented by the delivery thread only;
+  // read without the mutex on every produce (it only decides whether to wait).
+  std::atomic<uint64_t> reports_served_{0};
+  std::mutex reports_mutex_;                   // orders the wait's check against the notify
+  std::condition_variable reports_served_cv_;  // signalled after reports_served_ grows
   std::atomic<uint64_t> acknowledged_pending_{0};  // data records acknowledged, not yet published
   std::mutex delivery_mutex_;            // guards delivery_error_
   std::optional<Error> delivery_error_;  // first failed delivery since the last check
+  // After every member the delivery thread touches, so that it is joined before they go.
+  std::jthread delivery_thread_;
   uint64_t skipped_reported_ = 0;
   // The `sluice.position` header text of `source`, rebuilt only when the position changes.
   std::string_view position_header(const SourceInfo& source);

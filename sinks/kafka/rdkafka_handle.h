@@ -1,32 +1,18 @@
-// RAII owners of librdkafka handles and the one place a librdkafka configuration is built
-// from sluice's options (so that a bad `properties.*` key is refused before anything
-// connects). Values of properties are never put into error messages: they may be secrets.
+// The one place a librdkafka configuration is built from sluice's options (so that a bad
+// `properties.*` key is refused before anything connects) and librdkafka's logs are routed.
+// Values of properties are never put into error messages: they may be secrets.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <map>
-#include <memory>
 #include <string>
 
 #include "cdc/core/result.h"
+#include "sinks/kafka/rdkafka_ptr.h"
 
 namespace cdc::sinks::kafka {
-
-struct RdKafkaDestroy {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-using RdKafkaPtr = std::unique_ptr<rd_kafka_t, RdKafkaDestroy>;
-
-struct RdKafkaConfDestroy {
-  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
-};
-using RdKafkaConfPtr = std::unique_ptr<rd_kafka_conf_t, RdKafkaConfDestroy>;
-
-struct RdKafkaErrorDestroy {
-  void operator()(rd_kafka_error_t* e) const { rd_kafka_error_destroy(e); }
-};
-using RdKafkaErrorPtr = std::unique_ptr<rd_kafka_error_t, RdKafkaErrorDestroy>;
 
 // A configuration with `properties` then `fixed` set (fixed wins: what the sink relies on).
 // Errc::invalid_config naming "sink.properties.<key>" and librdkafka's reason.
@@ -41,5 +27,8 @@ enum class LogRole {
 };
 // Routes librdkafka's log lines to spdlog's "sink.kafka" logger instead of stderr.
 void route_logs(rd_kafka_conf_t* conf, LogRole role);
+
+// librdkafka's timeout argument (int milliseconds) for an operation bounded by `d`.
+inline int timeout_ms(std::chrono::milliseconds d) { return static_cast<int>(d.count()); }
 
 }  // namespace cdc::sinks::kafka

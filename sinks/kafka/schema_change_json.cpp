@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "cdc/core/json/debezium_source.h"
 #include "cdc/core/json/json_writer.h"
 
 namespace cdc::sinks::kafka {
@@ -46,33 +47,12 @@ void append_schema_change_key(const ChangeEvent& e, std::string& out) {
 
 void append_schema_change_value(const ChangeEvent& e, std::string& out) {
   json::JsonWriter w(out);
-  const std::string_view db = e.schema ? std::string_view(e.schema->id.db) : std::string_view();
+  const TableId no_table;  // db and table "" when the event carries no schema
+  const TableId& table = e.schema ? e.schema->id : no_table;
+  const std::string_view db = table.db;
   w.begin_object();
   w.key("source");
-  w.begin_object();
-  w.key("connector");
-  w.string(e.source.connector);
-  w.key("name");
-  w.string(e.source.name);
-  w.key("ts_ms");
-  w.int64(e.source.commit_ts_ms);
-  w.key("db");
-  w.string(db);
-  w.key("table");
-  w.string(e.schema ? std::string_view(e.schema->id.table) : std::string_view());
-  w.key("server_id");
-  w.uint64(e.source.server_id);
-  w.key("gtid");
-  if (e.source.gtid.empty()) {
-    w.null();
-  } else {
-    w.string(e.source.gtid);
-  }
-  w.key("file");
-  w.string(e.source.file);
-  w.key("pos");
-  w.uint64(e.source.pos);
-  w.end_object();
+  json::write_debezium_source(w, e.source, table, {}, json::SourceFields::schema_change);
   w.key("ts_ms");
   w.int64(e.ts_ms);
   w.key("databaseName");

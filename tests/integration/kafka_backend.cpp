@@ -110,37 +110,33 @@ void TestBrokerBackend::create_topic(const std::string& topic, int partitions) {
 void create_topic_via_admin(const std::string& bootstrap, const std::string& topic, int partitions) {
   RdKafkaPtr admin = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}});
   char errstr[256];
-  rd_kafka_NewTopic_t* nt =
-      rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, errstr, sizeof(errstr));
+  const sinks::kafka::RdKafkaNewTopicPtr nt(
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, errstr, sizeof(errstr)));
   REQUIRE_MESSAGE(nt != nullptr, errstr);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(admin.get());
-  rd_kafka_CreateTopics(admin.get(), &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 10000);
+  const sinks::kafka::RdKafkaQueuePtr q(rd_kafka_queue_new(admin.get()));
+  rd_kafka_NewTopic_t* topics_to_create[] = {nt.get()};  // copied by CreateTopics
+  rd_kafka_CreateTopics(admin.get(), topics_to_create, 1, nullptr, q.get());
+  const sinks::kafka::RdKafkaEventPtr ev(rd_kafka_queue_poll(q.get(), 10000));
   REQUIRE(ev != nullptr);
-  const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+  const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev.get());
   REQUIRE(res != nullptr);
   size_t n = 0;
   const rd_kafka_topic_result_t** topics = rd_kafka_CreateTopics_result_topics(res, &n);
   REQUIRE(n == 1);
   CHECK_MESSAGE(rd_kafka_topic_result_error(topics[0]) == RD_KAFKA_RESP_ERR_NO_ERROR,
                 rd_kafka_err2str(rd_kafka_topic_result_error(topics[0])));
-  rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
 }
 
 MockClusterBackend::MockClusterBackend() {
   owner_ = make_client(RD_KAFKA_PRODUCER, {});
-  cluster_ = rd_kafka_mock_cluster_new(owner_.get(), 1);
+  cluster_.reset(rd_kafka_mock_cluster_new(owner_.get(), 1));
   REQUIRE(cluster_ != nullptr);
-  bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
+  bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_.get());
 }
-
-MockClusterBackend::~MockClusterBackend() { rd_kafka_mock_cluster_destroy(cluster_); }
 
 void MockClusterBackend::create_topic(const std::string& topic, int partitions) {
   // Through the Admin API the mock's CreateTopics times out (ENVIRONMENT.md gotcha 5).
-  REQUIRE(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1) ==
+  REQUIRE(rd_kafka_mock_topic_create(cluster_.get(), topic.c_str(), partitions, 1) ==
           RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
@@ -154,19 +150,20 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 }  // namespace
 
 RdKafkaPtr make_client(rd_kafka_type_t type, const std::map<std::string, std::string>& conf) {
-  rd_kafka_conf_t* c = rd_kafka_conf_new();
+  sinks::kafka::RdKafkaConfPtr c(rd_kafka_conf_new());
   if (type == RD_KAFKA_PRODUCER) {
-    rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+    rd_kafka_conf_set_dr_msg_cb(c.get(), on_delivery);
   }
   char errstr[512];
   for (const auto& [k, v] : conf) {
     REQUIRE_MESSAGE(
-        rd_kafka_conf_set(c, k.c_str(), v.c_str(), errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK,
+        rd_kafka_conf_set(c.get(), k.c_str(), v.c_str(), errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK,
         k << ": " << errstr);
   }
-  rd_kafka_t* rk = rd_kafka_new(type, c, errstr, sizeof(errstr));
+  RdKafkaPtr rk(rd_kafka_new(type, c.get(), errstr, sizeof(errstr)));
   REQUIRE_MESSAGE(rk != nullptr, errstr);
-  return RdKafkaPtr(rk);
+  (void)c.release();  // owned by rk now
+  return rk;
 }
 
 RdKafkaPtr make_txn_producer(const KafkaBackend& b, const std::string& transactional_id,
@@ -212,15 +209,14 @@ Consumed consume_all(const KafkaBackend& b, const std::string& topic, int partit
                      bool read_committed, std::chrono::milliseconds timeout) {
   RdKafkaPtr c = make_consumer(b, read_committed);
   rd_kafka_poll_set_consumer(c.get());
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, topic.c_str(), partition)->offset =
+  const sinks::kafka::RdKafkaPartitionsPtr parts(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), partition)->offset =
       RD_KAFKA_OFFSET_BEGINNING;
-  REQUIRE(rd_kafka_assign(c.get(), parts) == RD_KAFKA_RESP_ERR_NO_ERROR);
-  rd_kafka_topic_partition_list_destroy(parts);
+  REQUIRE(rd_kafka_assign(c.get(), parts.get()) == RD_KAFKA_RESP_ERR_NO_ERROR);
   Consumed out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!out.reached_eof && std::chrono::steady_clock::now() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(c.get(), 100);
+    const sinks::kafka::RdKafkaMessagePtr m(rd_kafka_consumer_poll(c.get(), 100));
     if (m == nullptr) {
       continue;
     }
@@ -230,9 +226,8 @@ Consumed consume_all(const KafkaBackend& b, const std::string& topic, int partit
       out.values.emplace_back(static_cast<const char*>(m->payload), m->len);
       out.offsets.push_back(m->offset);
     } else {
-      FAIL_CHECK("consumer error: " << rd_kafka_message_errstr(m));
+      FAIL_CHECK("consumer error: " << rd_kafka_message_errstr(m.get()));
     }
-    rd_kafka_message_destroy(m);
   }
   rd_kafka_consumer_close(c.get());
   return out;
@@ -242,17 +237,16 @@ std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::st
                                             bool read_committed, std::chrono::milliseconds timeout) {
   RdKafkaPtr c = make_consumer(b, read_committed);
   rd_kafka_poll_set_consumer(c.get());
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+  const sinks::kafka::RdKafkaPartitionsPtr parts(rd_kafka_topic_partition_list_new(partitions));
   for (int p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
   }
-  REQUIRE(rd_kafka_assign(c.get(), parts) == RD_KAFKA_RESP_ERR_NO_ERROR);
-  rd_kafka_topic_partition_list_destroy(parts);
+  REQUIRE(rd_kafka_assign(c.get(), parts.get()) == RD_KAFKA_RESP_ERR_NO_ERROR);
   std::vector<ConsumedRecord> out;
   std::set<int32_t> at_eof;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (static_cast<int>(at_eof.size()) < partitions && std::chrono::steady_clock::now() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(c.get(), 100);
+    const sinks::kafka::RdKafkaMessagePtr m(rd_kafka_consumer_poll(c.get(), 100));
     if (m == nullptr) {
       continue;
     }
@@ -269,7 +263,7 @@ std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::st
         r.value = std::string(static_cast<const char*>(m->payload), m->len);
       }
       rd_kafka_headers_t* hdrs = nullptr;
-      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (rd_kafka_message_headers(m.get(), &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         const char* name = nullptr;
         const void* value = nullptr;
         size_t size = 0;
@@ -279,9 +273,8 @@ std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::st
       }
       out.push_back(std::move(r));
     } else {
-      FAIL_CHECK("consumer error: " << rd_kafka_message_errstr(m));
+      FAIL_CHECK("consumer error: " << rd_kafka_message_errstr(m.get()));
     }
-    rd_kafka_message_destroy(m);
   }
   CHECK_MESSAGE(static_cast<int>(at_eof.size()) == partitions, "topic " << topic << " not read to its end");
   rd_kafka_consumer_close(c.get());

@@ -14,14 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "sinks/kafka/rdkafka_ptr.h"
 #include "tests/support/child_process.h"
 
 namespace cdc::testing {
 
-struct RdKafkaDestroy {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-using RdKafkaPtr = std::unique_ptr<rd_kafka_t, RdKafkaDestroy>;
+using sinks::kafka::RdKafkaPtr;
 
 class KafkaBackend {
  public:
@@ -71,15 +69,15 @@ class TestBrokerBackend : public KafkaBackend {
 class MockClusterBackend : public KafkaBackend {
  public:
   MockClusterBackend();
-  ~MockClusterBackend() override;
   Kind kind() const override { return Kind::mock_cluster; }
   std::string bootstrap() const override { return bootstrap_; }
   void create_topic(const std::string& topic, int partitions) override;
-  rd_kafka_mock_cluster_t* cluster() { return cluster_; }
+  rd_kafka_mock_cluster_t* cluster() { return cluster_.get(); }
 
  private:
   RdKafkaPtr owner_;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;  // owned; destroyed before owner_
+  // Declared after owner_, so destroyed before the handle it runs in.
+  sinks::kafka::RdKafkaOwned<rd_kafka_mock_cluster_t, rd_kafka_mock_cluster_destroy> cluster_;
   std::string bootstrap_;
 };
 

@@ -30,15 +30,15 @@ namespace {
 constexpr int kTimeoutMs = 10000;
 
 // Returns the error's message, or "" for success; frees the error.
-std::string txn_call(rd_kafka_error_t* e, bool* fatal = nullptr) {
+std::string txn_call(rd_kafka_error_t* raw, bool* fatal = nullptr) {
+  const cdc::sinks::kafka::RdKafkaErrorPtr e(raw);
   if (e == nullptr) {
     return "";
   }
-  std::string m = rd_kafka_error_string(e);
+  std::string m = rd_kafka_error_string(e.get());
   if (fatal) {
-    *fatal = rd_kafka_error_is_fatal(e);
+    *fatal = rd_kafka_error_is_fatal(e.get());
   }
-  rd_kafka_error_destroy(e);
   return m.empty() ? "error" : m;
 }
 
@@ -209,23 +209,21 @@ TEST_CASE_TEMPLATE("an open transaction is aborted when it times out, and its pr
 namespace {
 // Sends {source-0: offset} for consumer group "sink-group" within the open transaction.
 void send_offset(rd_kafka_t* p, int64_t offset) {
-  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(offsets, "source", 0)->offset = offset;
-  rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata_new("sink-group");
-  CHECK(txn_call(rd_kafka_send_offsets_to_transaction(p, offsets, group, kTimeoutMs)) == "");
-  rd_kafka_consumer_group_metadata_destroy(group);
-  rd_kafka_topic_partition_list_destroy(offsets);
+  const cdc::sinks::kafka::RdKafkaPartitionsPtr offsets(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(offsets.get(), "source", 0)->offset = offset;
+  const cdc::sinks::kafka::RdKafkaOwned<rd_kafka_consumer_group_metadata_t, rd_kafka_consumer_group_metadata_destroy>
+      group(rd_kafka_consumer_group_metadata_new("sink-group"));
+  CHECK(txn_call(rd_kafka_send_offsets_to_transaction(p, offsets.get(), group.get(), kTimeoutMs)) == "");
 }
 
 int64_t committed_offset(const KafkaBackend& b) {
   RdKafkaPtr c = cdc::testing::make_client(
       RD_KAFKA_CONSUMER, {{"bootstrap.servers", b.bootstrap()}, {"group.id", "sink-group"}});
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, "source", 0);
-  const rd_kafka_resp_err_t err = rd_kafka_committed(c.get(), parts, kTimeoutMs);
+  const cdc::sinks::kafka::RdKafkaPartitionsPtr parts(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(parts.get(), "source", 0);
+  const rd_kafka_resp_err_t err = rd_kafka_committed(c.get(), parts.get(), kTimeoutMs);
   CHECK_MESSAGE(err == RD_KAFKA_RESP_ERR_NO_ERROR, rd_kafka_err2str(err));
   const int64_t offset = parts->elems[0].offset;
-  rd_kafka_topic_partition_list_destroy(parts);
   rd_kafka_consumer_close(c.get());
   return offset;
 }
@@ -373,27 +371,25 @@ TEST_CASE_TEMPLATE("CreateTopics through the Admin API", Backend, TestBrokerBack
       cdc::testing::make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", b->bootstrap()}});
   const auto create = [&](const char* topic, int partitions) {
     char errstr[256];
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic, partitions, 1, errstr, sizeof(errstr));
-    rd_kafka_AdminOptions_t* opts =
-        rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    REQUIRE(rd_kafka_AdminOptions_set_request_timeout(opts, 2000, errstr, sizeof(errstr)) ==
+    const cdc::sinks::kafka::RdKafkaNewTopicPtr nt(
+        rd_kafka_NewTopic_new(topic, partitions, 1, errstr, sizeof(errstr)));
+    const cdc::sinks::kafka::RdKafkaAdminOptionsPtr opts(
+        rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
+    REQUIRE(rd_kafka_AdminOptions_set_request_timeout(opts.get(), 2000, errstr, sizeof(errstr)) ==
             RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_queue_t* q = rd_kafka_queue_new(admin.get());
-    rd_kafka_CreateTopics(admin.get(), &nt, 1, opts, q);
-    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 10000);
+    const cdc::sinks::kafka::RdKafkaQueuePtr q(rd_kafka_queue_new(admin.get()));
+    rd_kafka_NewTopic_t* topics[] = {nt.get()};  // copied by CreateTopics
+    rd_kafka_CreateTopics(admin.get(), topics, 1, opts.get(), q.get());
+    const cdc::sinks::kafka::RdKafkaEventPtr ev(rd_kafka_queue_poll(q.get(), 10000));
     REQUIRE(ev != nullptr);
-    rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+    rd_kafka_resp_err_t err = rd_kafka_event_error(ev.get());
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       size_t n = 0;
       const rd_kafka_topic_result_t** r =
-          rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+          rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
       REQUIRE(n == 1);
       err = rd_kafka_topic_result_error(r[0]);
     }
-    rd_kafka_event_destroy(ev);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_AdminOptions_destroy(opts);
-    rd_kafka_NewTopic_destroy(nt);
     return err;
   };
   if (!b->faithful()) {
@@ -403,13 +399,12 @@ TEST_CASE_TEMPLATE("CreateTopics through the Admin API", Backend, TestBrokerBack
   CHECK(create("admin-created", 3) == RD_KAFKA_RESP_ERR_NO_ERROR);
   CHECK(create("admin-created", 3) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
   CHECK(create("bad/name", 1) == RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION);
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_topic_t* t = rd_kafka_topic_new(admin.get(), "admin-created", nullptr);
-  REQUIRE(rd_kafka_metadata(admin.get(), 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  const rd_kafka_metadata_t* raw_md = nullptr;
+  const cdc::sinks::kafka::RdKafkaTopicPtr t(rd_kafka_topic_new(admin.get(), "admin-created", nullptr));
+  REQUIRE(rd_kafka_metadata(admin.get(), 0, t.get(), &raw_md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  const cdc::sinks::kafka::RdKafkaOwned<const rd_kafka_metadata_t, rd_kafka_metadata_destroy> md(raw_md);
   REQUIRE(md->topic_cnt == 1);
   CHECK(md->topics[0].partition_cnt == 3);
-  rd_kafka_metadata_destroy(md);
-  rd_kafka_topic_destroy(t);
   // Every partition takes produce and fetch independently.
   const Values per_partition{"v0", "v1", "v2"};
   for (int part = 0; part < 3; ++part) {

@@ -320,3 +320,42 @@ TEST_CASE("mock cluster: the delivery thread serves reports between calls; a fai
         std::string::npos);
   sink->close();
 }
+
+TEST_CASE("issue_13_backpressure: a full producer queue waits for deliveries, and all records arrive") {
+  TestBrokerBackend broker;
+  KafkaOptions o = options_for(broker, "bp");
+  o.properties["queue.buffering.max.messages"] = "16";  // far fewer than one batch's records
+  o.properties["linger.ms"] = "0";  // what is timed is the wait for deliveries, not batching
+  auto sink = open_sink(o, {});
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t from = 1; from < 2001; from += 500) {
+    auto written = sink->write(inserts(from, from + 500));
+    REQUIRE_MESSAGE(written, (written ? "" : written.error().message));
+  }
+  auto state = sink->prepare(1, DatagenPosition{2001});
+  REQUIRE_MESSAGE(state, (state ? "" : state.error().message));
+  MESSAGE("2000 records through a 16-message queue in "
+          << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() << " ms");
+  CHECK(keys_of(consume_records(broker, "bp.shop.users", 3, true)) == id_keys(1, 2001));
+}
+
+TEST_CASE("issue_13_backpressure: a queue that stays full fails the write with Errc::timeout after the operation timeout") {
+  TestBrokerBackend broker;
+  KafkaOptions o = options_for(broker, "bpt");
+  o.exactly_once = false;
+  o.operation_timeout = std::chrono::seconds(1);
+  o.properties["queue.buffering.max.messages"] = "16";
+  auto sink = open_sink(o, {});
+  REQUIRE(sink->write(inserts(1, 2)));  // creates the topic while the broker is there
+  REQUIRE(sink->prepare(1, DatagenPosition{2}));
+  broker.kill();  // nothing is acknowledged any more: the queue never drains
+  const auto start = std::chrono::steady_clock::now();
+  auto written = sink->write(inserts(2, 102));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(written);
+  INFO(written.error().message);
+  CHECK(written.error().code == Errc::timeout);
+  CHECK(written.error().message.find("kafka produce to topic 'bpt.shop.users': ") == 0);
+  CHECK(waited >= std::chrono::milliseconds(900));
+  CHECK(waited < std::chrono::seconds(5));
+}

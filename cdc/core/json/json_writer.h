@@ -96,22 +96,8 @@ class JsonWriter {
   void base64(std::string_view bytes) {
     sep(); out_.push_back('"'); append_base64(out_, bytes); out_.push_back('"'); need_comma_ = true;
   }
-  void int64(int64_t v) {
-    char buf[24];
-    char* p = buf;
-    if (need_comma_) *p++ = ',';
-    p = std::to_chars(p, buf + sizeof buf, v).ptr;
-    out_.append(buf, static_cast<size_t>(p - buf));
-    need_comma_ = true;
-  }
-  void uint64(uint64_t v) {
-    char buf[24];
-    char* p = buf;
-    if (need_comma_) *p++ = ',';
-    p = std::to_chars(p, buf + sizeof buf, v).ptr;
-    out_.append(buf, static_cast<size_t>(p - buf));
-    need_comma_ = true;
-  }
+  void int64(int64_t v) { integer(v); }
+  void uint64(uint64_t v) { integer(v); }
   // NaN and infinities become null: JSON has no representation for them.
   void float64(double d) { sep(); if (!append_double(out_, d)) out_.append("null", 4); need_comma_ = true; }
   void float32(float f) { sep(); if (!append_float(out_, f)) out_.append("null", 4); need_comma_ = true; }
@@ -155,6 +141,17 @@ class JsonWriter {
 
   void sep() {
     if (need_comma_) out_.push_back(',');
+  }
+
+  // The separator and the digits in one append.
+  template <class Int>
+  void integer(Int v) {
+    char buf[24];  // ',' and at most 20 characters (INT64_MIN, UINT64_MAX)
+    char* p = buf;
+    if (need_comma_) *p++ = ',';
+    p = std::to_chars(p, buf + sizeof buf, v).ptr;
+    out_.append(buf, static_cast<size_t>(p - buf));
+    need_comma_ = true;
   }
 
   std::string& out_;

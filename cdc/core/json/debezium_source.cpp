@@ -1,0 +1,83 @@
+#include "cdc/core/json/debezium_source.h"
+
+namespace cdc::json {
+
+namespace {
+
+std::string_view snapshot_text(SnapshotMarker m) {
+  switch (m) {
+    case SnapshotMarker::no: return "false";
+    case SnapshotMarker::yes: return "true";
+    case SnapshotMarker::last: return "last";
+    case SnapshotMarker::incremental: return "incremental";
+  }
+  return "false";
+}
+
+void write_postgres_fields(JsonWriter& w, const SourceInfo& s, const TableId& id) {
+  w.key_ascii("db");
+  w.string(s.database);
+  // Debezium puts "[lastCommitLsn, lsn]" here; the last commit LSN is not in SourceInfo.
+  w.key_ascii("sequence");
+  w.null();
+  w.key_ascii("schema");
+  w.string(id.db);
+  w.key_ascii("table");
+  w.string(id.table);
+  w.key_ascii("txId");
+  if (s.tx_id) w.uint64(*s.tx_id); else w.null();
+  w.key_ascii("lsn");
+  if (s.lsn) w.uint64(*s.lsn); else w.null();
+  w.key_ascii("xmin");
+  w.null();
+}
+
+}  // namespace
+
+void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& id,
+                           std::string_view connector_version, SourceFields fields) {
+  const bool change_event = fields == SourceFields::change_event;
+  w.begin_object();
+  if (change_event) {
+    w.key_ascii("version");
+    w.string(connector_version);
+  }
+  w.key_ascii("connector");
+  w.string(s.connector);
+  w.key_ascii("name");
+  w.string(s.name);
+  w.key_ascii("ts_ms");
+  w.int64(s.commit_ts_ms);
+  if (change_event) {
+    w.key_ascii("snapshot");
+    w.string_ascii(snapshot_text(s.snapshot));
+  }
+  if (change_event && s.connector == "postgresql") {
+    write_postgres_fields(w, s, id);
+    w.end_object();
+    return;
+  }
+  w.key_ascii("db");
+  w.string(id.db);
+  w.key_ascii("table");
+  w.string(id.table);
+  w.key_ascii("server_id");
+  w.uint64(s.server_id);
+  w.key_ascii("gtid");
+  if (s.gtid.empty()) w.null(); else w.string(s.gtid);
+  w.key_ascii("file");
+  w.string(s.file);
+  w.key_ascii("pos");
+  w.uint64(s.pos);
+  if (change_event) {
+    w.key_ascii("row");
+    w.uint64(s.row);
+    w.key_ascii("thread");
+    if (s.thread) w.uint64(*s.thread); else w.null();
+    w.key_ascii("query");
+    if (s.query.empty()) w.null(); else w.string(s.query);
+  }
+  w.end_object();
+}
+
+}  // namespace cdc::json
