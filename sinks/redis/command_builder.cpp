@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "cdc/core/log.h"
+#include "cdc/core/regex.h"
 #include "sinks/redis/value_text.h"
 
 namespace cdc::sinks::redis {
@@ -54,12 +55,12 @@ Result<CommandBuilder> CommandBuilder::create(const RedisOptions& options) {
     parts = parse_key_template(options.tables[i].key);
     if (!parts) return std::move(parts).error().with_context(item + ".key");
     b.table_keys_.push_back(std::move(*parts));
-    try {
-      b.table_patterns_.emplace_back(options.tables[i].source_table, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
+    auto re = compile_regex(options.tables[i].source_table, RegexCase::sensitive);
+    if (!re) {
       return make_error(Errc::invalid_config, item + ".source-table: invalid regex '" +
-                                                  options.tables[i].source_table + "': " + e.what());
+                                                  options.tables[i].source_table + "': " + re.error().message);
     }
+    b.table_patterns_.push_back(std::move(*re));
   }
   return b;
 }
