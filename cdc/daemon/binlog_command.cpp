@@ -229,6 +229,9 @@ int run_binlog_command(const std::vector<std::string>& args) {
   // events decoded before a bad event in the same batch. It also keeps each --events line
   // right before the change events of its event.
   options.max_batch_events = 1;
+  // A file being inspected shows the statement that changed each row (the pipeline default,
+  // include.query false, is for the records a sink keeps).
+  options.include_query = true;
   mysql::MysqlSource source(std::move(options), std::move(*reader),
                             [ddl](mysql::TableMapEvent& map) { return mysql::complete_table_map(map, ddl.get()); });
   if (auto st = source.open(Position{}); !st) return setup_error(st.error());  // a bad --tables regex

@@ -107,6 +107,11 @@ void BinlogStream::end_txn(uint64_t next_offset) {
   ++txn_gen_;
 }
 
+void BinlogStream::set_statement(std::string_view statement) {
+  statement_ = std::string(statement);
+  ++statement_gen_;
+}
+
 Status BinlogStream::handle(std::span<const std::byte> raw, Batch& batch, bool& heartbeat) {
   CDC_TRY_ASSIGN(const EventHeader h, decode_event_header(raw));
   if (h.type == static_cast<uint8_t>(EventType::format_description)) {
@@ -254,13 +259,11 @@ Status BinlogStream::handle_decoded(const EventHeader& h, BinlogEvent& ev,
     return {};
   }
   if (auto* a = std::get_if<AnnotateRowsEvent>(&ev.body)) {
-    statement_ = std::string(a->statement);
-    ++statement_gen_;
+    if (config_.include_query) set_statement(a->statement);
     return {};
   }
   if (auto* a = std::get_if<RowsQueryEvent>(&ev.body)) {
-    statement_ = std::string(a->statement);
-    ++statement_gen_;
+    if (config_.include_query) set_statement(a->statement);
     return {};
   }
   if (auto* tm = std::get_if<TableMapEvent>(&ev.body)) {

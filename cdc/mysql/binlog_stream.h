@@ -30,6 +30,9 @@ namespace cdc::mysql {
 struct BinlogStreamConfig {
   std::string pipeline_name;        // SourceInfo.name of every event
   size_t max_batch_events = 1024;   // a batch is cut here, also inside a row event
+  // Rows carry their ANNOTATE_ROWS / ROWS_QUERY statement in source.query; otherwise those
+  // events are ignored (MySQL sends ROWS_QUERY whatever the client asks; a file has both).
+  bool include_query = false;
   // Also the limit for one inflated MariaDB compressed event.
   uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
   // Whether a table's rows are emitted; excluded tables' events still advance the position.
@@ -125,6 +128,8 @@ class BinlogStream {
   Status check_table_map(TableMapEvent& tm, const EventHeader& h, const Place& place);
   // Source metadata shared by row and statement events (query and row aside).
   void fill_source(ChangeEvent& ce, const EventHeader& h, const Place& place, Batch& batch);
+  // The ANNOTATE_ROWS / ROWS_QUERY statement of the coming row events.
+  void set_statement(std::string_view statement);
   bool captured(const TableId& id) const { return config_.included ? config_.included(id) : true; }
   void begin_txn(uint64_t offset);
   void end_txn(uint64_t next_offset);

@@ -79,6 +79,7 @@ BinlogStreamConfig MysqlSource::Impl::stream_config() {
   config.pipeline_name = options.pipeline_name;
   config.max_batch_events = options.max_batch_events;
   config.max_transaction_payload_bytes = options.max_transaction_payload_bytes;
+  config.include_query = options.include_query;
   config.included = [this](const TableId& id) { return included(id); };
   // Offline there is no catalog: the TableMapCache's completer names JSON columns instead.
   if (!files) {
@@ -268,7 +269,8 @@ Status MysqlSource::Impl::start_dump_by_gtid(const GtidSet& gtids) {
     CDC_TRY(dump->execute("SET @slave_connect_state = '" + dump->escape(wanted) + "'"));
     CDC_TRY(dump->execute("SET @slave_gtid_strict_mode = 1"));
     CDC_TRY(dump->execute("SET @slave_gtid_ignore_duplicates = 0"));
-    return dump->start_binlog_dump(options.server_id.first, BinlogPosition{"", 4}, kDumpSendAnnotateRows);
+    return dump->start_binlog_dump(options.server_id.first, BinlogPosition{"", 4},
+                                   binlog_dump_flags(flavor, options.include_query));
   }
   if (gtids.has_mariadb()) {
     return make_error(Errc::invalid_config, "GTID set '" + wanted +
@@ -332,7 +334,7 @@ Status MysqlSource::open(const Position& resume) {
   CDC_TRY(s.dump->execute("SET @master_heartbeat_period = " + std::to_string(hb_ns)));
   if (!start.binlog.file.empty()) {
     CDC_TRY(s.dump->start_binlog_dump(o.server_id.first, start.binlog,
-                                      s.flavor == Flavor::mariadb ? kDumpSendAnnotateRows : 0));
+                                      binlog_dump_flags(s.flavor, o.include_query)));
   } else {
     CDC_TRY(s.start_dump_by_gtid(gtids));
   }
