@@ -132,11 +132,14 @@ Result<std::optional<BinlogFileEvent>> BinlogFileReader::next() {
     }
     const uint64_t left = size_ - offset_;
     if (left < kEventHeaderLength) {
-      // The type is the header's 5th byte: name it when the file still holds it.
+      // Name the type when the file still holds it.
       std::string what;
       buffer_.resize(left);
       CDC_TRY(read_exact(left, 0));
-      if (left > 4) what = " (the header of " + describe_event_type(static_cast<uint8_t>(buffer_[4])) + ")";
+      if (left > kEventTypeOffset) {
+        what = " (the header of " +
+               describe_event_type(static_cast<uint8_t>(buffer_[kEventTypeOffset])) + ")";
+      }
       return make_error(Errc::truncated, path + " is truncated: " + std::to_string(left) +
                                              " bytes at offset " + std::to_string(offset_) + what +
                                              ", fewer than a 19-byte event header");

@@ -162,7 +162,7 @@ Status BinlogStream::handle_next_inner(Batch& batch) {
   const auto raw = **next;
   auto decoded = decode_event(raw, pl.ctx);
   if (!decoded) {
-    return std::move(decoded).error().with_context(where(static_cast<uint8_t>(raw[4]), place));
+    return std::move(decoded).error().with_context(where(static_cast<uint8_t>(raw[kEventTypeOffset]), place));
   }
   switch (static_cast<EventType>(decoded->header.type)) {
     case EventType::format_description:

@@ -10,6 +10,7 @@
 
 #include "cdc/core/log.h"
 #include "cdc/core/regex.h"
+#include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog_file_reader.h"
 #include "cdc/mysql/binlog_stream.h"
 #include "cdc/mysql/gtid_set.h"
@@ -386,7 +387,7 @@ Status MysqlSource::Impl::detect_json_columns(const TableMapEvent& map, TableMap
   if (flavor != Flavor::mariadb || json_checked.count(id)) return {};
   json_checked[id] = true;
   bool has_text_blob = false;
-  for (const auto& c : map.columns) has_text_blob |= c.real_type == 252 && c.collation && *c.collation != kBinaryCollation;
+  for (const auto& c : map.columns) has_text_blob |= c.real_type == static_cast<uint8_t>(ColumnType::blob) && c.collation && *c.collation != kBinaryCollation;
   if (!has_text_blob || !query) return {};
   auto rows = query->query(
       "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "

@@ -2,6 +2,7 @@
 // that runs before any body is parsed (STYLE.md: verify and strip first).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -11,6 +12,7 @@
 namespace cdc::mysql {
 
 inline constexpr uint32_t kEventHeaderLength = 19;
+inline constexpr size_t kEventTypeOffset = 4;  // after the timestamp
 inline constexpr uint16_t kLogEventArtificialFlag = 0x20;  // fake ROTATE / FDE
 
 struct EventHeader {
