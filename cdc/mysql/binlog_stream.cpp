@@ -154,7 +154,7 @@ Status BinlogStream::on(const RotateEvent& ev, const Event& e) {
   const bool artificial =
       h.timestamp == 0 || h.log_pos == 0 || (h.flags & kLogEventArtificialFlag) != 0;
   cursor_.rotate(ev.next_file,
-                 artificial ? std::nullopt : std::optional<BinlogOffset>(BinlogOffset{ev.position}));
+                 artificial ? std::nullopt : std::optional<BinlogOffset>(ev.position));
   return {};
 }
 

@@ -83,7 +83,7 @@ class BinlogStream {
     std::optional<size_t> inner;
   };
   static Place place_of(const EventHeader& h, std::optional<size_t> inner = std::nullopt) {
-    return Place{BinlogOffset{h.start_offset()}, BinlogOffset{h.log_pos}, inner};
+    return Place{h.start_offset(), h.next_offset(), inner};
   }
 
   // One decoded event with where it came from, as the handlers below take it. Every member

@@ -121,7 +121,7 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
       CDC_TRY_ASSIGN(gtids, GtidSet::parse(stream->position().gtid_set));
     }
     MysqlPosition start;
-    start.binlog = BinlogPosition{std::string(ev->file), ev->offset};
+    start.binlog = position_in(std::string(ev->file), ev->offset);
     stream.emplace(stream_config(), tables, ctx, start, std::move(gtids));
     stream->start_batch();
   }

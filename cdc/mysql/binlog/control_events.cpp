@@ -16,8 +16,6 @@ uint8_t query_post_header_length(const DecodeContext& ctx, uint8_t type) {
 
 namespace {
 
-constexpr uint64_t kFirstEventOffset = 4;  // after the binlog file's magic
-
 // Is this server version checksum-aware (writes the checksum-alg byte into its FDE)?
 // MySQL >= 5.6.1, MariaDB >= 5.3 (sql/log_event.cc: checksum_version_split).
 bool checksum_aware(std::string_view version, bool mariadb) {
@@ -108,7 +106,8 @@ Result<RotateEvent> decode_rotate(std::span<const std::byte> body, const DecodeC
   RotateEvent ev;
   // Binlog v1 ROTATE had no position: the next file is read from its first event.
   const uint8_t post = ctx.post_header(EventType::rotate);
-  ev.position = post >= kRotatePostHeaderLength || post == 0 ? r.u64le() : kFirstEventOffset;
+  ev.position =
+      post >= kRotatePostHeaderLength || post == 0 ? BinlogOffset{r.u64le()} : kFirstEventOffset;
   ev.next_file = r.rest();
   CDC_TRY(r.finish());
   if (ev.next_file.empty()) return make_error(Errc::malformed, "ROTATE without a file name");

@@ -15,6 +15,7 @@
 
 #include "cdc/core/result.h"
 #include "cdc/mysql/binlog/decode_context.h"
+#include "cdc/mysql/binlog_offset.h"
 
 namespace cdc::mysql {
 
@@ -36,7 +37,7 @@ struct FormatDescriptionEvent {
 Result<FormatDescriptionEvent> decode_format_description(std::span<const std::byte> event);
 
 struct RotateEvent {
-  uint64_t position = 0;
+  BinlogOffset position{0};  // where the next file is read from
   std::string_view next_file;
 };
 inline constexpr uint8_t kRotatePostHeaderLength = 8;  // the next file's first position, u64
