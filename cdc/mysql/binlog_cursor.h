@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cdc/core/position.h"
 #include "cdc/core/table_schema.h"
