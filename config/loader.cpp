@@ -471,6 +471,7 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_int<uint32_t>(ctx, m, "scan.snapshot.fetch.size", o.snapshot_fetch_size, 1);
   read_size(ctx, m, "transaction-payload.max-size", o.max_transaction_payload_bytes);
   read_enum(ctx, m, "geometry.format", o.geometry_format, mysql::parse_geometry_format, {"wkb", "wkt"});
+  read_bool(ctx, m, "include.query", o.include_query);
   if (const YamlNode* n = m.get("zero-date.handling")) {
     const std::string path = m.path_of("zero-date.handling");
     // A plain `null` is YAML's null; read it as the word.
@@ -592,7 +593,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "heartbeat.interval", "connect.timeout", "ssl-mode", "ssl.ca", "ssl.cert",
                  "ssl.key", "scan.incremental.snapshot.chunk.size", "scan.snapshot.fetch.size",
                  "zero-date.handling", "transaction-payload.max-size", "schema.unparseable-ddl",
-                 "geometry.format"});
+                 "geometry.format", "include.query"});
     return SourceOptions(read_mysql(ctx, m));
   }
   m.set_known({"type", "database", "table", "columns", "number-of-rows", "rows-per-second", "seed",

@@ -86,7 +86,7 @@ void append_event_line(const mysql::BinlogFileEvent& ev, std::string& out) {
   w.key_ascii("file");
   w.string(ev.file);
   w.key_ascii("pos");
-  w.uint64(ev.offset);
+  w.uint64(mysql::value(ev.offset));
   w.key_ascii("size");
   w.uint64(ev.bytes.size());
   if (header) {
@@ -117,8 +117,8 @@ struct Args {
   bool events = false;
   std::string schema_from;
   std::vector<std::string> tables;
-  uint64_t start = mysql::kBinlogMagicSize;
-  std::optional<uint64_t> stop;
+  mysql::BinlogOffset start = mysql::kFirstEventOffset;
+  std::optional<mysql::BinlogOffset> stop;
   std::string output;
 };
 
@@ -163,9 +163,9 @@ std::optional<int> parse_args(const std::vector<std::string>& args, Args& a) {
         if (!n) return usage_error(opt + " takes a byte offset, found '" + *v + "'");
         if (opt == "--start-position") {
           if (*n < mysql::kBinlogMagicSize) return usage_error("--start-position must be at least 4 (the first event)");
-          a.start = *n;
+          a.start = mysql::BinlogOffset{*n};
         } else {
-          a.stop = *n;
+          a.stop = mysql::BinlogOffset{*n};
         }
       }
       continue;
@@ -175,8 +175,8 @@ std::optional<int> parse_args(const std::vector<std::string>& args, Args& a) {
   }
   if (a.files.empty()) return usage_error("no binlog FILE given");
   if (a.stop && a.files.size() == 1 && *a.stop < a.start) {
-    return usage_error("--stop-position " + std::to_string(*a.stop) + " is before --start-position " +
-                       std::to_string(a.start));
+    return usage_error("--stop-position " + mysql::to_string(*a.stop) + " is before --start-position " +
+                       mysql::to_string(a.start));
   }
   return std::nullopt;
 }
@@ -229,6 +229,9 @@ int run_binlog_command(const std::vector<std::string>& args) {
   // events decoded before a bad event in the same batch. It also keeps each --events line
   // right before the change events of its event.
   options.max_batch_events = 1;
+  // A file being inspected shows the statement that changed each row (the pipeline default,
+  // include.query false, is for the records a sink keeps).
+  options.include_query = true;
   mysql::MysqlSource source(std::move(options), std::move(*reader),
                             [ddl](mysql::TableMapEvent& map) { return mysql::complete_table_map(map, ddl.get()); });
   if (auto st = source.open(Position{}); !st) return setup_error(st.error());  // a bad --tables regex

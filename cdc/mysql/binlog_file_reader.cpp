@@ -40,9 +40,9 @@ BinlogFileReader::~BinlogFileReader() = default;
 
 Result<std::unique_ptr<BinlogFileReader>> BinlogFileReader::open(BinlogFileReaderOptions options) {
   if (options.paths.empty()) return make_error(Errc::invalid_config, "no binlog file given");
-  if (options.start_position < kBinlogMagicSize) {
+  if (options.start_position < kFirstEventOffset) {
     return make_error(Errc::invalid_config, "start position " +
-                                                std::to_string(options.start_position) +
+                                                to_string(options.start_position) +
                                                 " is inside the binlog magic (events start at 4)");
   }
   std::unique_ptr<BinlogFileReader> reader(new BinlogFileReader(std::move(options)));
@@ -65,11 +65,11 @@ Result<std::unique_ptr<BinlogFileReader>> BinlogFileReader::open(BinlogFileReade
     reader->names_.push_back(basename_of(path));
   }
   CDC_TRY(reader->open_current());
-  if (reader->options_.start_position > reader->size_) {
+  if (reader->options_.start_position > reader->end_) {
     return make_error(Errc::invalid_config,
-                      "start position " + std::to_string(reader->options_.start_position) +
+                      "start position " + to_string(reader->options_.start_position) +
                           " is past the end of " + reader->options_.paths[0] + " (" +
-                          std::to_string(reader->size_) + " bytes)");
+                          to_string(reader->end_) + " bytes)");
   }
   return reader;
 }
@@ -80,9 +80,9 @@ Status BinlogFileReader::open_current() {
   if (!current_) return io_error("cannot open", path);
   struct stat st {};
   if (fstat(fileno(current_.get()), &st) != 0) return io_error("cannot stat", path);
-  size_ = static_cast<uint64_t>(st.st_size);
-  offset_ = kBinlogMagicSize;
-  if (std::fseek(current_.get(), static_cast<long>(offset_), SEEK_SET) != 0) {
+  end_ = BinlogOffset{static_cast<uint64_t>(st.st_size)};
+  offset_ = kFirstEventOffset;
+  if (std::fseek(current_.get(), static_cast<long>(value(offset_)), SEEK_SET) != 0) {
     return io_error("cannot seek in", path);
   }
   return {};
@@ -93,7 +93,7 @@ Status BinlogFileReader::read_exact(size_t n, size_t at) {
     if (std::ferror(current_.get())) return io_error("cannot read", options_.paths[index_]);
     // The size was checked against fstat: the file shrank while being read.
     return make_error(Errc::truncated, options_.paths[index_] + " ended while being read at offset " +
-                                           std::to_string(offset_));
+                                           to_string(offset_));
   }
   return {};
 }
@@ -101,16 +101,16 @@ Status BinlogFileReader::read_exact(size_t n, size_t at) {
 // After the first event of the first file (its FORMAT_DESCRIPTION), continue at the start
 // position. The first event there is checked (see next()), since a position in the middle of
 // an event would otherwise be read as garbage.
-Status BinlogFileReader::jump_to_start(uint64_t fde_end) {
-  const uint64_t start = options_.start_position;
-  if (start == kBinlogMagicSize || start == fde_end) return {};
+Status BinlogFileReader::jump_to_start(BinlogOffset fde_end) {
+  const BinlogOffset start = options_.start_position;
+  if (start == kFirstEventOffset || start == fde_end) return {};
   if (start < fde_end) {
-    return make_error(Errc::malformed, "start position " + std::to_string(start) +
+    return make_error(Errc::malformed, "start position " + to_string(start) +
                                            " is inside the FORMAT_DESCRIPTION event of " +
-                                           options_.paths[0] + " (4.." + std::to_string(fde_end) +
+                                           options_.paths[0] + " (4.." + to_string(fde_end) +
                                            ")");
   }
-  if (std::fseek(current_.get(), static_cast<long>(start), SEEK_SET) != 0) {
+  if (std::fseek(current_.get(), static_cast<long>(value(start)), SEEK_SET) != 0) {
     return io_error("cannot seek in", options_.paths[0]);
   }
   offset_ = start;
@@ -123,22 +123,25 @@ Result<std::optional<BinlogFileEvent>> BinlogFileReader::next() {
     if (!current_) return std::optional<BinlogFileEvent>();
     const bool last = index_ + 1 == options_.paths.size();
     const std::string& path = options_.paths[index_];
-    if (offset_ >= size_ || (last && options_.stop_position && offset_ >= *options_.stop_position)) {
+    if (offset_ >= end_ || (last && options_.stop_position && offset_ >= *options_.stop_position)) {
       current_.reset();
       if (last) return std::optional<BinlogFileEvent>();
       ++index_;
       CDC_TRY(open_current());
       continue;
     }
-    const uint64_t left = size_ - offset_;
+    const uint64_t left = end_ - offset_;
     if (left < kEventHeaderLength) {
-      // The type is the header's 5th byte: name it when the file still holds it.
+      // Name the type when the file still holds it.
       std::string what;
       buffer_.resize(left);
       CDC_TRY(read_exact(left, 0));
-      if (left > 4) what = " (the header of " + describe_event_type(static_cast<uint8_t>(buffer_[4])) + ")";
+      if (left > kEventTypeOffset) {
+        what = " (the header of " +
+               describe_event_type(static_cast<uint8_t>(buffer_[kEventTypeOffset])) + ")";
+      }
       return make_error(Errc::truncated, path + " is truncated: " + std::to_string(left) +
-                                             " bytes at offset " + std::to_string(offset_) + what +
+                                             " bytes at offset " + to_string(offset_) + what +
                                              ", fewer than a 19-byte event header");
     }
     buffer_.resize(kEventHeaderLength);
@@ -149,10 +152,10 @@ Result<std::optional<BinlogFileEvent>> BinlogFileReader::next() {
     (void)h.u32le();  // server id
     const uint32_t size = h.u32le();
     const uint32_t log_pos = h.u32le();
-    const std::string where = describe_event_type(type) + " at " + path + ":" + std::to_string(offset_);
-    if (check_next_ && (size < kEventHeaderLength || (log_pos != 0 && log_pos != offset_ + size))) {
+    const std::string where = describe_event_type(type) + " at " + path + ":" + to_string(offset_);
+    if (check_next_ && (size < kEventHeaderLength || (log_pos != 0 && BinlogOffset{log_pos} != offset_ + size))) {
       return make_error(Errc::malformed,
-                        "start position " + std::to_string(offset_) +
+                        "start position " + to_string(offset_) +
                             " is not the start of an event in " + path + " (the bytes there read "
                             "as " + describe_event_type(type) + " of " + std::to_string(size) +
                             " bytes ending at " + std::to_string(log_pos) + ")");
@@ -170,8 +173,8 @@ Result<std::optional<BinlogFileEvent>> BinlogFileReader::next() {
     buffer_.resize(size);
     CDC_TRY(read_exact(size - kEventHeaderLength, kEventHeaderLength));
     BinlogFileEvent ev{path, names_[index_], offset_, buffer_};
-    offset_ += size;
-    if (index_ == 0 && ev.offset == kBinlogMagicSize) CDC_TRY(jump_to_start(offset_));
+    offset_ = offset_ + size;
+    if (index_ == 0 && ev.offset == kFirstEventOffset) CDC_TRY(jump_to_start(offset_));
     if (observer_) observer_(ev);
     return std::optional<BinlogFileEvent>(ev);
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cdc/core/result.h"
+#include "cdc/mysql/binlog_offset.h"
 
 namespace cdc::mysql {
 
@@ -27,16 +28,16 @@ struct BinlogFileReaderOptions {
   // In the FIRST file: the offset of the first event handed out after the file's
   // FORMAT_DESCRIPTION (which is always handed out: nothing decodes without it), as
   // mysqlbinlog --start-position. Must be the start of an event. Default: 4 (everything).
-  uint64_t start_position = kBinlogMagicSize;
+  BinlogOffset start_position = kFirstEventOffset;
   // In the LAST file: stop before the first event that starts at or after this offset, as
   // mysqlbinlog --stop-position. Default: read to the end.
-  std::optional<uint64_t> stop_position;
+  std::optional<BinlogOffset> stop_position;
 };
 
 struct BinlogFileEvent {
   std::string_view path;  // as given in the options
   std::string_view file;  // the path without directories: what positions name, as the server does
-  uint64_t offset = 0;    // of the event's first byte in the file
+  BinlogOffset offset{0};  // of the event's first byte in the file
   std::span<const std::byte> bytes;  // the whole event, header to checksum; valid until next()
 };
 
@@ -67,14 +68,14 @@ class BinlogFileReader {
   explicit BinlogFileReader(BinlogFileReaderOptions options) : options_(std::move(options)) {}
   Status open_current();
   Status read_exact(size_t n, size_t at);
-  Status jump_to_start(uint64_t fde_end);
+  Status jump_to_start(BinlogOffset fde_end);
 
   BinlogFileReaderOptions options_;
   std::vector<std::string> names_;  // basename of each path
   size_t index_ = 0;                // of the file being read
   FilePtr current_;
-  uint64_t size_ = 0;    // of the current file
-  uint64_t offset_ = 0;  // of the next event in the current file
+  BinlogOffset end_{0};     // of the current file: its size
+  BinlogOffset offset_{0};  // of the next event in the current file
   bool check_next_ = false;  // the next event is the first after a --start-position jump
   std::vector<std::byte> buffer_;  // the event last handed out
   std::function<void(const BinlogFileEvent&)> observer_;

@@ -33,29 +33,7 @@ std::string upper_trim(std::string_view s) {
 
 BinlogStream::BinlogStream(BinlogStreamConfig config, TableMapCache& tables, DecodeContext ctx,
                            const MysqlPosition& start, GtidSet gtids)
-    : config_(std::move(config)),
-      tables_(tables),
-      ctx_(ctx),
-      file_(start.binlog.file),
-      gtids_(std::move(gtids)),
-      committed_(start.binlog),
-      file_gen_(1),
-      skip_events_(start.events_to_skip),
-      skip_rows_(start.rows_to_skip) {}
-
-MysqlPosition BinlogStream::position() const {
-  MysqlPosition p;
-  if (!in_txn_) {
-    p.binlog = committed_;
-    p.gtid_set = gtids_.to_string();
-    return p;
-  }
-  p.binlog = txn_begin_;
-  p.gtid_set = gtids_before_txn_;
-  p.events_to_skip = events_in_txn_;
-  p.rows_to_skip = pending_ ? pending_->row : 0;
-  return p;
-}
+    : config_(std::move(config)), tables_(tables), ctx_(ctx), cursor_(start, std::move(gtids)) {}
 
 Status BinlogStream::continue_buffered(Batch& batch) {
   if (pending_) return emit_pending(batch);
@@ -64,52 +42,33 @@ Status BinlogStream::continue_buffered(Batch& batch) {
 }
 
 std::string BinlogStream::where(const EventHeader& h) const {
-  return describe_event_type(h.type) + " at " + file_ + ":" + std::to_string(h.start_offset());
+  return describe_event_type(h.type) + " at " + location(place_of(h));
 }
 
 std::string BinlogStream::where(uint8_t type, const Place& place) const {
   std::string s = describe_event_type(type);
   if (place.inner) s += " (event " + std::to_string(*place.inner) + " of TRANSACTION_PAYLOAD (40))";
-  return s + " at " + file_ + ":" + std::to_string(place.start);
+  return s + " at " + location(place);
 }
 
-void BinlogStream::begin_txn(uint64_t offset) {
-  in_txn_ = true;
-  txn_begin_ = BinlogPosition{file_, offset};
-  gtids_before_txn_ = gtids_.to_string();
-  events_in_txn_ = 0;
-  rows_in_txn_ = 0;
-  rows_in_txn_by_table_.clear();
-  txn_ends_after_query_ = false;
-  txn_thread_.reset();
-  txn_gtid_.clear();
-  txn_mariadb_gtid_.reset();
-  txn_mysql_uuid_.clear();
-  txn_commit_ms_ = 0;
-  ++txn_gen_;
+std::string BinlogStream::location(const Place& place) const {
+  return cursor_.file() + ":" + to_string(place.start);
 }
 
-void BinlogStream::end_txn(uint64_t next_offset) {
-  if (txn_mariadb_gtid_) gtids_.add(*txn_mariadb_gtid_);
-  if (!txn_mysql_uuid_.empty()) gtids_.add_mysql(txn_mysql_uuid_, txn_mysql_gno_);
-  in_txn_ = false;
-  committed_ = BinlogPosition{file_, next_offset};
-  events_in_txn_ = 0;
-  rows_in_txn_ = 0;
-  rows_in_txn_by_table_.clear();
-  skip_events_ = 0;
-  skip_rows_ = 0;
-  txn_gtid_.clear();
-  txn_mariadb_gtid_.reset();
-  txn_mysql_uuid_.clear();
+void BinlogStream::end_txn(BinlogOffset next) {
+  cursor_.end(next);
   statement_.clear();
   ++statement_gen_;
-  ++txn_gen_;
+}
+
+void BinlogStream::set_statement(std::string_view statement) {
+  statement_ = std::string(statement);
+  ++statement_gen_;
 }
 
 Status BinlogStream::handle(std::span<const std::byte> raw, Batch& batch, bool& heartbeat) {
   CDC_TRY_ASSIGN(const EventHeader h, decode_event_header(raw));
-  if (h.type == static_cast<uint8_t>(EventType::format_description)) {
+  if (h.type == code(EventType::format_description)) {
     auto fde = decode_format_description(raw);
     if (!fde) return std::move(fde).error().with_context(where(h));
     ctx_ = fde->to_context();
@@ -126,28 +85,13 @@ Status BinlogStream::handle(std::span<const std::byte> raw, Batch& batch, bool& 
   }
   auto decoded = decode_event(raw, ctx_);
   if (!decoded) return std::move(decoded).error().with_context(where(h));
-  if (auto* tp = std::get_if<TransactionPayloadEvent>(&decoded->body)) {
-    return handle_payload(h, *tp);
-  }
-  return handle_decoded(h, *decoded, raw, Place{h.start_offset(), h.log_pos, std::nullopt}, ctx_,
-                        batch, heartbeat);
-}
-
-Status BinlogStream::handle_payload(const EventHeader& h, const TransactionPayloadEvent& ev) {
-  auto events = decompress_transaction_payload(ev, config_.max_transaction_payload_bytes);
-  if (!events) return std::move(events).error().with_context(where(h));
-  if (!in_txn_) begin_txn(h.start_offset());  // MySQL writes the GTID event before the payload
-  payload_.emplace();
-  payload_->events = std::move(*events);
-  payload_->reader = PayloadEventReader(payload_->events);
-  payload_->header = h;
-  payload_->ctx = transaction_payload_context(ctx_);
-  return {};
+  const Place place = place_of(h);
+  return handle_decoded(*decoded, Event{h, raw, place, ctx_, batch, heartbeat});
 }
 
 Status BinlogStream::handle_next_inner(Batch& batch) {
   auto& pl = *payload_;
-  const Place place{pl.header.start_offset(), pl.header.log_pos, pl.reader.index()};
+  const Place place = place_of(pl.header, pl.reader.index());
   auto next = pl.reader.next();
   if (!next) return std::move(next).error().with_context(where(pl.header));
   if (!next->has_value()) {
@@ -157,7 +101,8 @@ Status BinlogStream::handle_next_inner(Batch& batch) {
   const auto raw = **next;
   auto decoded = decode_event(raw, pl.ctx);
   if (!decoded) {
-    return std::move(decoded).error().with_context(where(static_cast<uint8_t>(raw[4]), place));
+    return std::move(decoded).error().with_context(
+        where(static_cast<uint8_t>(raw[kEventTypeOffset]), place));
   }
   switch (static_cast<EventType>(decoded->header.type)) {
     case EventType::format_description:
@@ -183,148 +128,156 @@ Status BinlogStream::handle_next_inner(Batch& batch) {
         .with_context(where(decoded->header.type, place));
   }
   bool heartbeat = false;
-  CDC_TRY(handle_decoded(decoded->header, *decoded, raw, place, pl.ctx, batch, heartbeat));
-  pl.txn_ended = !in_txn_;
+  CDC_TRY(handle_decoded(*decoded, Event{decoded->header, raw, place, pl.ctx, batch, heartbeat}));
+  pl.txn_ended = !cursor_.in_txn();
   return {};
 }
 
-Status BinlogStream::handle_decoded(const EventHeader& h, BinlogEvent& ev,
-                                    std::span<const std::byte> raw, const Place& place,
-                                    const DecodeContext& ev_ctx, Batch& batch, bool& heartbeat) {
-  const uint64_t start = place.start;
+Status BinlogStream::handle_decoded(BinlogEvent& ev, const Event& e) {
+  return std::visit([&](auto& body) { return on(body, e); }, ev.body);
+}
 
-  if (auto* rot = std::get_if<RotateEvent>(&ev.body)) {
-    file_ = std::string(rot->next_file);
-    ++file_gen_;
-    const bool fake = h.timestamp == 0 || h.log_pos == 0 || (h.flags & kLogEventArtificialFlag);
-    if (!in_txn_ && !fake) committed_ = BinlogPosition{file_, rot->position};
-    return {};
-  }
-  if (std::holds_alternative<HeartbeatEvent>(ev.body)) {
-    heartbeat = true;
-    return {};
-  }
-  if (auto* gl = std::get_if<GtidListEvent>(&ev.body)) {
-    if (gtids_.empty()) gtids_.reset_mariadb(gl->gtids);
-    return {};
-  }
-  if (auto* pg = std::get_if<PreviousGtidsEvent>(&ev.body)) {
-    if (gtids_.empty()) gtids_.reset_mysql(pg->to_gtid_set());
-    return {};
-  }
-  if (auto* g = std::get_if<MariadbGtidEvent>(&ev.body)) {
-    begin_txn(start);
-    txn_mariadb_gtid_ = MariadbGtid{g->domain_id, h.server_id, g->sequence};
-    txn_gtid_ = to_string(*txn_mariadb_gtid_);
-    txn_ends_after_query_ = g->standalone();
-    return {};
-  }
-  if (auto* g = std::get_if<MysqlGtidEvent>(&ev.body)) {
-    begin_txn(start);
-    txn_gtid_ = g->gtid();
-    if (!g->anonymous) {
-      txn_mysql_uuid_ = to_string(g->sid);
-      txn_mysql_gno_ = g->gno;
-    }
-    if (g->immediate_commit_us) txn_commit_ms_ = static_cast<int64_t>(*g->immediate_commit_us / 1000);
-    txn_ends_after_query_ = true;  // until a BEGIN says otherwise (DDL has none)
-    return {};
-  }
-  if (auto* q = std::get_if<QueryEvent>(&ev.body)) {
-    const std::string head = upper_trim(q->statement);
-    if (head == "BEGIN" || head == "START TRANSACTION") {
-      if (!in_txn_) begin_txn(start);
-      txn_thread_ = q->thread_id;
-      txn_ends_after_query_ = false;
-    } else if (head == "COMMIT" || head == "ROLLBACK") {
-      end_txn(place.next);
-    } else if (!in_txn_ || txn_ends_after_query_) {
-      // DDL and other standalone statements: each is its own (implicit) transaction.
-      if (!in_txn_) begin_txn(start);
-      if (config_.history) CDC_TRY(apply_ddl(*q, h, place, batch));
-      end_txn(place.next);
-    } else if (config_.history) {
-      // Inside a transaction: MariaDB logs CREATE TABLE ... SELECT between BEGIN and its rows.
-      CDC_TRY(apply_ddl(*q, h, place, batch));
-    }
-    return {};
-  }
-  if (std::holds_alternative<XidEvent>(ev.body)) {
-    end_txn(place.next);
-    return {};
-  }
-  if (auto* a = std::get_if<AnnotateRowsEvent>(&ev.body)) {
-    statement_ = std::string(a->statement);
-    ++statement_gen_;
-    return {};
-  }
-  if (auto* a = std::get_if<RowsQueryEvent>(&ev.body)) {
-    statement_ = std::string(a->statement);
-    ++statement_gen_;
-    return {};
-  }
-  if (auto* tm = std::get_if<TableMapEvent>(&ev.body)) {
-    const TableId id{tm->db, tm->table};
-    const bool in = config_.included ? config_.included(id) : true;
-    table_included_[tm->table_id] = in;
-    if (!in) return {};
-    std::optional<uint64_t> version;  // the history's, so rows and schema changes agree
-    if (config_.history) {
-      CDC_TRY(check_table_map(*tm, h, place));
-      if (auto s = config_.history->current(id)) version = s->version;
-    }
-    if (config_.on_table_map) CDC_TRY(config_.on_table_map(*tm, tables_));
-    auto v = tables_.apply(std::move(*tm), version);
-    if (!v) return std::move(v).error().with_context(where(h.type, place));
-    return {};
-  }
-  if (auto* rows = std::get_if<RowsEvent>(&ev.body)) {
-    if (!in_txn_) begin_txn(start);  // row events outside BEGIN (non-GTID 5.x, NDB)
-    if (events_in_txn_ < skip_events_) {  // delivered before the checkpoint we resumed from
-      ++events_in_txn_;
-      return {};
-    }
-    const auto inc = table_included_.find(rows->table_id);
-    if (inc == table_included_.end()) {
-      return make_error(Errc::malformed, "row event for table id " + std::to_string(rows->table_id) +
-                                             " without a preceding TABLE_MAP")
-          .with_context(where(h.type, place));
-    }
-    if (!inc->second) {
-      ++events_in_txn_;
-      return {};
-    }
-    auto table = tables_.find(rows->table_id);
-    if (!table) {
-      return make_error(Errc::internal, "table id without a version").with_context(where(h.type, place));
-    }
-    if (rows->column_count != table->columns.size()) {
-      return make_error(Errc::malformed, "row event has " + std::to_string(rows->column_count) +
-                                             " columns, TABLE_MAP " +
-                                             std::to_string(table->columns.size()))
-          .with_context(where(h.type, place));
-    }
-    if (!rows->full_image()) {
-      return make_error(Errc::unsupported,
-                        "partial row image in " + table->schema->id.to_string() +
-                            ": set binlog_row_image=FULL")
-          .with_context(where(h.type, place));
-    }
-    Pending p;
-    p.raw.assign(raw.begin(), raw.end());
-    p.header = h;
-    p.place = place;
-    p.table = std::move(table);
-    // Re-decode over the owned copy so the spans stay valid across polls.
-    auto again = decode_event(p.raw, ev_ctx);
-    if (!again) return std::move(again).error().with_context(where(h.type, place));
-    p.ev = std::get<RowsEvent>(again->body);
-    p.skip_rows = events_in_txn_ == skip_events_ ? static_cast<uint32_t>(skip_rows_) : 0;
-    pending_ = std::move(p);
-    return emit_pending(batch);
-  }
-  if (std::holds_alternative<StopEvent>(ev.body)) return {};
+Status BinlogStream::on(const TransactionPayloadEvent& ev, const Event& e) {
+  auto events = decompress_transaction_payload(ev, config_.max_transaction_payload_bytes);
+  if (!events) return std::move(events).error().with_context(where(e.header));
+  cursor_.begin_if_idle(e.place.start);  // MySQL writes the GTID event before the payload
+  payload_.emplace();
+  payload_->events = std::move(*events);
+  payload_->reader = PayloadEventReader(payload_->events);
+  payload_->header = e.header;
+  payload_->ctx = transaction_payload_context(ctx_);
   return {};
+}
+
+Status BinlogStream::on(const RotateEvent& ev, const Event& e) {
+  const EventHeader& h = e.header;
+  const bool artificial =
+      h.timestamp == 0 || h.log_pos == 0 || (h.flags & kLogEventArtificialFlag) != 0;
+  cursor_.rotate(ev.next_file,
+                 artificial ? std::nullopt : std::optional<BinlogOffset>(ev.position));
+  return {};
+}
+
+Status BinlogStream::on(const HeartbeatEvent&, const Event& e) {
+  e.heartbeat = true;
+  return {};
+}
+
+Status BinlogStream::on(const GtidListEvent& ev, const Event&) {
+  cursor_.seed_mariadb_gtids(ev.gtids);
+  return {};
+}
+
+Status BinlogStream::on(const PreviousGtidsEvent& ev, const Event&) {
+  cursor_.seed_mysql_gtids(ev.to_gtid_set());
+  return {};
+}
+
+Status BinlogStream::on(const MariadbGtidEvent& ev, const Event& e) {
+  cursor_.begin(e.place.start);
+  cursor_.set_mariadb_gtid(MariadbGtid{ev.domain_id, e.header.server_id, ev.sequence},
+                           ev.standalone());
+  return {};
+}
+
+Status BinlogStream::on(const MysqlGtidEvent& ev, const Event& e) {
+  cursor_.begin(e.place.start);
+  cursor_.set_mysql_gtid(ev);
+  return {};
+}
+
+Status BinlogStream::on(const QueryEvent& ev, const Event& e) {
+  const std::string head = upper_trim(ev.statement);
+  if (head == "BEGIN" || head == "START TRANSACTION") {
+    cursor_.begin_if_idle(e.place.start);
+    cursor_.set_begin(ev.thread_id);
+  } else if (head == "COMMIT" || head == "ROLLBACK") {
+    end_txn(e.place.next);
+  } else if (!cursor_.in_txn() || cursor_.ends_after_statement()) {
+    // DDL and other standalone statements: each is its own (implicit) transaction.
+    cursor_.begin_if_idle(e.place.start);
+    if (config_.history) CDC_TRY(apply_ddl(ev, e.header, e.place, e.batch));
+    end_txn(e.place.next);
+  } else if (config_.history) {
+    // Inside a transaction: MariaDB logs CREATE TABLE ... SELECT between BEGIN and its rows.
+    CDC_TRY(apply_ddl(ev, e.header, e.place, e.batch));
+  }
+  return {};
+}
+
+Status BinlogStream::on(const XidEvent&, const Event& e) {
+  end_txn(e.place.next);
+  return {};
+}
+
+Status BinlogStream::on(const AnnotateRowsEvent& ev, const Event&) {
+  if (config_.include_query) set_statement(ev.statement);
+  return {};
+}
+
+Status BinlogStream::on(const RowsQueryEvent& ev, const Event&) {
+  if (config_.include_query) set_statement(ev.statement);
+  return {};
+}
+
+Status BinlogStream::on(TableMapEvent& ev, const Event& e) {
+  const TableId id{ev.db, ev.table};
+  const bool in = captured(id);
+  table_included_[ev.table_id] = in;
+  if (!in) return {};
+  std::optional<uint64_t> version;  // the history's, so rows and schema changes agree
+  if (config_.history) {
+    CDC_TRY(check_table_map(ev, e.header, e.place));
+    if (auto s = config_.history->current(id)) version = s->version;
+  }
+  if (config_.on_table_map) CDC_TRY(config_.on_table_map(ev, tables_));
+  auto v = tables_.apply(std::move(ev), version);
+  if (!v) return std::move(v).error().with_context(where(e.header.type, e.place));
+  return {};
+}
+
+Status BinlogStream::on(const RowsEvent& ev, const Event& e) {
+  const EventHeader& h = e.header;
+  cursor_.begin_if_idle(e.place.start);  // row events outside BEGIN (non-GTID 5.x, NDB)
+  if (cursor_.skip_delivered_event()) return {};  // delivered before the checkpoint resumed from
+  const auto inc = table_included_.find(ev.table_id);
+  if (inc == table_included_.end()) {
+    return make_error(Errc::malformed, "row event for table id " + std::to_string(ev.table_id) +
+                                           " without a preceding TABLE_MAP")
+        .with_context(where(h.type, e.place));
+  }
+  if (!inc->second) {
+    cursor_.event_handled();
+    return {};
+  }
+  auto table = tables_.find(ev.table_id);
+  if (!table) {
+    return make_error(Errc::internal, "table id without a version").with_context(where(h.type, e.place));
+  }
+  if (ev.column_count != table->columns.size()) {
+    return make_error(Errc::malformed, "row event has " + std::to_string(ev.column_count) +
+                                           " columns, TABLE_MAP " +
+                                           std::to_string(table->columns.size()))
+        .with_context(where(h.type, e.place));
+  }
+  if (!ev.full_image()) {
+    return make_error(Errc::unsupported,
+                      "partial row image in " + table->schema->id.to_string() +
+                          ": set binlog_row_image=FULL")
+        .with_context(where(h.type, e.place));
+  }
+  Pending p;
+  p.raw.assign(e.raw.begin(), e.raw.end());
+  p.header = h;
+  p.place = e.place;
+  p.table = std::move(table);
+  // Re-decode over the owned copy so the spans stay valid across polls.
+  auto again = decode_event(p.raw, e.ctx);
+  if (!again) return std::move(again).error().with_context(where(h.type, e.place));
+  p.ev = std::get<RowsEvent>(again->body);
+  p.skip_rows = cursor_.rows_to_skip();
+  pending_ = std::move(p);
+  return emit_pending(e.batch);
 }
 
 Status BinlogStream::emit_pending(Batch& batch) {
@@ -335,10 +288,10 @@ Status BinlogStream::emit_pending(Batch& batch) {
   // Once per call, not per row: both showed in the catch-up profile (a clock read and a map
   // lookup per row), and every row of one row event has the same table and the same moment.
   const int64_t processed_ms = now_ms();
-  uint64_t& rows_of_table = rows_in_txn_by_table_[p.table->schema.get()];
+  uint64_t& rows_of_table = cursor_.rows_of(p.table->schema.get());
   while (batch.events.size() < config_.max_batch_events) {
     if (p.offset >= p.ev.rows.size()) {
-      ++events_in_txn_;
+      cursor_.event_handled();
       pending_.reset();
       return {};
     }
@@ -395,7 +348,7 @@ Status BinlogStream::emit_pending(Batch& batch) {
     batch.events.push_back(std::move(ce));
   }
   if (p.offset >= p.ev.rows.size()) {
-    ++events_in_txn_;
+    cursor_.event_handled();
     pending_.reset();
   }
   return {};
@@ -404,25 +357,26 @@ Status BinlogStream::emit_pending(Batch& batch) {
 void BinlogStream::fill_source(ChangeEvent& ce, const EventHeader& h, const Place& place,
                                Batch& batch) {
   auto& in = interned_;
-  if (in.file_gen != file_gen_ || in.file.empty()) {
-    in.file = batch.arena.copy(file_);
-    in.file_gen = file_gen_;
+  if (in.file_gen != cursor_.file_gen() || in.file.empty()) {
+    in.file = batch.arena.copy(cursor_.file());
+    in.file_gen = cursor_.file_gen();
   }
-  if (in.txn_gen != txn_gen_) {
-    in.gtid = batch.arena.copy(txn_gtid_);
-    in.txn_gen = txn_gen_;
+  if (in.txn_gen != cursor_.txn_gen()) {
+    in.gtid = batch.arena.copy(cursor_.gtid());
+    in.txn_gen = cursor_.txn_gen();
   }
   if (in.name.empty()) in.name = batch.arena.copy(config_.pipeline_name);
   ce.source.connector = "mysql";
   ce.source.name = in.name;
   ce.source.server_id = h.server_id;
   ce.source.file = in.file;
-  ce.source.pos = place.start;
+  ce.source.pos = value(place.start);
   ce.source.gtid = in.gtid;
-  ce.source.thread = txn_thread_;
-  ce.source.commit_ts_ms = txn_commit_ms_ != 0 ? txn_commit_ms_ : int64_t{h.timestamp} * 1000;
+  ce.source.thread = cursor_.thread();
+  ce.source.commit_ts_ms =
+      cursor_.commit_ms() != 0 ? cursor_.commit_ms() : int64_t{h.timestamp} * 1000;
   ce.transaction.id = in.gtid;
-  ce.transaction.total_order = ++rows_in_txn_;
+  ce.transaction.total_order = cursor_.next_total_order();
 }
 
 namespace {
@@ -442,11 +396,8 @@ Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const 
   if (ddl.kind == DdlStatement::Kind::other) return {};
   // The version is in force after the statement: a resume from its start applies it again.
   MysqlPosition at;
-  at.binlog = BinlogPosition{file_, place.next};
-  GtidSet after = gtids_;
-  if (txn_mariadb_gtid_) after.add(*txn_mariadb_gtid_);
-  if (!txn_mysql_uuid_.empty()) after.add_mysql(txn_mysql_uuid_, txn_mysql_gno_);
-  at.gtid_set = after.to_string();
+  at.binlog = position_in(cursor_.file(), place.next);
+  at.gtid_set = cursor_.gtids_after_txn();
 
   const auto is_captured = [this](const TableId& t) { return captured(t); };
   std::string why;
@@ -497,8 +448,7 @@ Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const 
   if (catalog_ahead) {
     if (config_.warn) {
       config_.warn(
-          "DDL " + quoted_statement(q.statement) + " at " + file_ + ":" +
-          std::to_string(place.start) +
+          "DDL " + quoted_statement(q.statement) + " at " + location(place) +
           " does not apply to the schema read from information_schema at start (" + why +
           "): the catalog is newer than this binlog position; its schema stays until the next "
           "TABLE_MAP corrects it");
@@ -508,8 +458,7 @@ Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const 
   if (config_.unparseable_ddl == UnparseableDdl::resync && config_.read_catalog) {
     if (touched.empty()) touched = config_.history->tables();  // which ones is unknown: all
     if (config_.warn) {
-      config_.warn("DDL " + quoted_statement(q.statement) + " at " + file_ + ":" +
-                   std::to_string(place.start) + ": " + why +
+      config_.warn("DDL " + quoted_statement(q.statement) + " at " + location(place) + ": " + why +
                    "; re-reading the schema of the touched tables from information_schema "
                    "(schema.unparseable-ddl: resync)");
     }
@@ -529,7 +478,7 @@ Status BinlogStream::resync(const std::vector<TableId>& tables, const MysqlPosit
   auto schemas = config_.read_catalog(tables);
   if (!schemas) {
     return std::move(schemas).error().with_context("re-reading the schema after the DDL at " +
-                                                   file_ + ":" + std::to_string(place.start));
+                                                   location(place));
   }
   const std::string_view stmt = batch.arena.copy(statement);
   auto emit = [&](TableSchemaPtr schema) {
@@ -595,7 +544,7 @@ Status BinlogStream::check_table_map(TableMapEvent& tm, const EventHeader& h, co
   MysqlPosition at = position();
   CDC_TRY(config_.history->install(at, std::move(*built), SchemaOrigin::table_map));
   if (config_.warn && origin != SchemaOrigin::catalog) {
-    config_.warn(mismatch + " at " + file_ + ":" + std::to_string(place.start) +
+    config_.warn(mismatch + " at " + location(place) +
                  "; the binlog's columns are taken");
   }
   return {};

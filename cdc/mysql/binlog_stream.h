@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,6 +19,8 @@
 #include "cdc/core/position.h"
 #include "cdc/core/result.h"
 #include "cdc/mysql/binlog/binlog_event.h"
+#include "cdc/mysql/binlog_cursor.h"
+#include "cdc/mysql/binlog_offset.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/mysql_source_options.h"
 #include "cdc/mysql/schema/schema_history.h"
@@ -30,6 +31,9 @@ namespace cdc::mysql {
 struct BinlogStreamConfig {
   std::string pipeline_name;        // SourceInfo.name of every event
   size_t max_batch_events = 1024;   // a batch is cut here, also inside a row event
+  // Rows carry their ANNOTATE_ROWS / ROWS_QUERY statement in source.query; otherwise those
+  // events are ignored (MySQL sends ROWS_QUERY whatever the client asks; a file has both).
+  bool include_query = false;
   // Also the limit for one inflated MariaDB compressed event.
   uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
   // Whether a table's rows are emitted; excluded tables' events still advance the position.
@@ -65,8 +69,8 @@ class BinlogStream {
   // Interned strings are per batch: call before filling a new one.
   void start_batch() { interned_ = Interned{}; }
 
-  MysqlPosition position() const;
-  const std::string& file() const { return file_; }
+  MysqlPosition position() const { return cursor_.position(pending_ ? pending_->row : 0); }
+  const std::string& file() const { return cursor_.file(); }
 
  private:
   // Where an event sits in the binlog. A top-level event: its own offset and the next event's.
@@ -74,9 +78,23 @@ class BinlogStream {
   // payload event's, and `inner` is its index in the payload (the resume position needs no
   // more: it counts row events and rows from the transaction's start, payload or not).
   struct Place {
-    uint64_t start = 0;
-    uint64_t next = 0;
+    BinlogOffset start{0};
+    BinlogOffset next{0};
     std::optional<size_t> inner;
+  };
+  static Place place_of(const EventHeader& h, std::optional<size_t> inner = std::nullopt) {
+    return Place{h.start_offset(), h.next_offset(), inner};
+  }
+
+  // One decoded event with where it came from, as the handlers below take it. Every member
+  // refers to the caller's locals: valid only during the handler call.
+  struct Event {
+    const EventHeader& header;
+    std::span<const std::byte> raw;  // its bytes (after inflating, when compressed)
+    const Place& place;
+    const DecodeContext& ctx;  // the one it was decoded with
+    Batch& batch;
+    bool& heartbeat;
   };
 
   // A TRANSACTION_PAYLOAD being unpacked: its inner events are handled one at a time, through
@@ -111,11 +129,26 @@ class BinlogStream {
     uint64_t file_gen = ~0ULL, txn_gen = ~0ULL, statement_gen = ~0ULL;
   };
 
-  Status handle_payload(const EventHeader& h, const TransactionPayloadEvent& ev);
   Status handle_next_inner(Batch& batch);
-  Status handle_decoded(const EventHeader& h, BinlogEvent& ev, std::span<const std::byte> raw,
-                        const Place& place, const DecodeContext& ev_ctx, Batch& batch,
-                        bool& heartbeat);
+  Status handle_decoded(BinlogEvent& ev, const Event& e);
+  // One handler per event type (std::visit over EventBody).
+  Status on(const RotateEvent& ev, const Event& e);
+  Status on(const HeartbeatEvent& ev, const Event& e);
+  Status on(const GtidListEvent& ev, const Event& e);
+  Status on(const PreviousGtidsEvent& ev, const Event& e);
+  Status on(const MariadbGtidEvent& ev, const Event& e);
+  Status on(const MysqlGtidEvent& ev, const Event& e);
+  Status on(const QueryEvent& ev, const Event& e);
+  Status on(const XidEvent& ev, const Event& e);
+  Status on(const AnnotateRowsEvent& ev, const Event& e);
+  Status on(const RowsQueryEvent& ev, const Event& e);
+  Status on(TableMapEvent& ev, const Event& e);
+  Status on(const RowsEvent& ev, const Event& e);
+  Status on(const TransactionPayloadEvent& ev, const Event& e);
+  // STOP and BINLOG_CHECKPOINT change nothing; a FORMAT_DESCRIPTION is taken by handle() first.
+  Status on(const StopEvent&, const Event&) { return {}; }
+  Status on(const BinlogCheckpointEvent&, const Event&) { return {}; }
+  Status on(const FormatDescriptionEvent&, const Event&) { return {}; }
   Status emit_pending(Batch& batch);
   // A standalone statement: DDL advances the history and emits schema-change / truncate events.
   Status apply_ddl(const QueryEvent& q, const EventHeader& h, const Place& place, Batch& batch);
@@ -125,42 +158,22 @@ class BinlogStream {
   Status check_table_map(TableMapEvent& tm, const EventHeader& h, const Place& place);
   // Source metadata shared by row and statement events (query and row aside).
   void fill_source(ChangeEvent& ce, const EventHeader& h, const Place& place, Batch& batch);
+  // The ANNOTATE_ROWS / ROWS_QUERY statement of the coming row events.
+  void set_statement(std::string_view statement);
   bool captured(const TableId& id) const { return config_.included ? config_.included(id) : true; }
-  void begin_txn(uint64_t offset);
-  void end_txn(uint64_t next_offset);
+  // The transaction ends before `next`; the statement of its row events with it.
+  void end_txn(BinlogOffset next);
   std::string where(const EventHeader& h) const;
   std::string where(uint8_t type, const Place& place) const;
+  std::string location(const Place& place) const;  // "file:offset"
 
   BinlogStreamConfig config_;
   TableMapCache& tables_;  // owned by the source, outlives this stream
   DecodeContext ctx_;
   std::unordered_map<uint64_t, bool> table_included_;  // by table id of the current mapping
-
-  std::string file_;  // binlog file being read
-  GtidSet gtids_;     // executed set, committed transactions only
-  BinlogPosition committed_;  // after the last finished event group
-  bool in_txn_ = false;
-  bool txn_ends_after_query_ = false;
-  BinlogPosition txn_begin_;
-  std::string gtids_before_txn_;
-  std::string txn_gtid_;
-  std::optional<MariadbGtid> txn_mariadb_gtid_;
-  std::string txn_mysql_uuid_;
-  uint64_t txn_mysql_gno_ = 0;
-  std::optional<uint64_t> txn_thread_;
-  int64_t txn_commit_ms_ = 0;
-  uint64_t events_in_txn_ = 0;  // row events of the transaction fully handled
-  uint64_t rows_in_txn_ = 0;    // change events emitted in the transaction
-  // Change events emitted in the transaction per table (Debezium's data_collection_order).
-  std::map<const TableSchema*, uint64_t> rows_in_txn_by_table_;
+  BinlogCursor cursor_;
   std::string statement_;  // ANNOTATE_ROWS / ROWS_QUERY of the coming row events
   uint64_t statement_gen_ = 0;
-  uint64_t txn_gen_ = 0;
-  uint64_t file_gen_ = 0;
-
-  // Resume: skip what a checkpoint inside the first transaction already delivered.
-  uint64_t skip_events_ = 0;
-  uint64_t skip_rows_ = 0;
 
   std::optional<Payload> payload_;
   std::optional<Pending> pending_;

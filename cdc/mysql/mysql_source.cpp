@@ -10,6 +10,7 @@
 
 #include "cdc/core/log.h"
 #include "cdc/core/regex.h"
+#include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog_file_reader.h"
 #include "cdc/mysql/binlog_stream.h"
 #include "cdc/mysql/gtid_set.h"
@@ -79,6 +80,7 @@ BinlogStreamConfig MysqlSource::Impl::stream_config() {
   config.pipeline_name = options.pipeline_name;
   config.max_batch_events = options.max_batch_events;
   config.max_transaction_payload_bytes = options.max_transaction_payload_bytes;
+  config.include_query = options.include_query;
   config.included = [this](const TableId& id) { return included(id); };
   // Offline there is no catalog: the TableMapCache's completer names JSON columns instead.
   if (!files) {
@@ -119,7 +121,7 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
       CDC_TRY_ASSIGN(gtids, GtidSet::parse(stream->position().gtid_set));
     }
     MysqlPosition start;
-    start.binlog = BinlogPosition{std::string(ev->file), ev->offset};
+    start.binlog = position_in(std::string(ev->file), ev->offset);
     stream.emplace(stream_config(), tables, ctx, start, std::move(gtids));
     stream->start_batch();
   }
@@ -268,7 +270,8 @@ Status MysqlSource::Impl::start_dump_by_gtid(const GtidSet& gtids) {
     CDC_TRY(dump->execute("SET @slave_connect_state = '" + dump->escape(wanted) + "'"));
     CDC_TRY(dump->execute("SET @slave_gtid_strict_mode = 1"));
     CDC_TRY(dump->execute("SET @slave_gtid_ignore_duplicates = 0"));
-    return dump->start_binlog_dump(options.server_id.first, BinlogPosition{"", 4}, kDumpSendAnnotateRows);
+    return dump->start_binlog_dump(options.server_id.first, BinlogPosition{"", 4},
+                                   binlog_dump_flags(flavor, options.include_query));
   }
   if (gtids.has_mariadb()) {
     return make_error(Errc::invalid_config, "GTID set '" + wanted +
@@ -332,7 +335,7 @@ Status MysqlSource::open(const Position& resume) {
   CDC_TRY(s.dump->execute("SET @master_heartbeat_period = " + std::to_string(hb_ns)));
   if (!start.binlog.file.empty()) {
     CDC_TRY(s.dump->start_binlog_dump(o.server_id.first, start.binlog,
-                                      s.flavor == Flavor::mariadb ? kDumpSendAnnotateRows : 0));
+                                      binlog_dump_flags(s.flavor, o.include_query)));
   } else {
     CDC_TRY(s.start_dump_by_gtid(gtids));
   }
@@ -384,7 +387,7 @@ Status MysqlSource::Impl::detect_json_columns(const TableMapEvent& map, TableMap
   if (flavor != Flavor::mariadb || json_checked.count(id)) return {};
   json_checked[id] = true;
   bool has_text_blob = false;
-  for (const auto& c : map.columns) has_text_blob |= c.real_type == 252 && c.collation && *c.collation != kBinaryCollation;
+  for (const auto& c : map.columns) has_text_blob |= c.real_type == static_cast<uint8_t>(ColumnType::blob) && c.collation && *c.collation != kBinaryCollation;
   if (!has_text_blob || !query) return {};
   auto rows = query->query(
       "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "

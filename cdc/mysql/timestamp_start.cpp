@@ -94,7 +94,7 @@ Result<BinlogPosition> find_binlog_position_at(const ConnectOptions& connect, My
     }
     if (h.log_pos == 0) continue;  // artificial events (GTID list, heartbeats) have no place
     if (is_transaction_start(h.type) && int64_t{h.timestamp} >= at_seconds) {
-      return BinlogPosition{file, h.start_offset()};
+      return position_in(file, h.start_offset());
     }
     if (file > end.file || (file == end.file && h.log_pos >= end.offset)) return end;
   }

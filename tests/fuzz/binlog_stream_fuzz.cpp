@@ -173,7 +173,7 @@ struct Stream {
       return;
     }
     FUZZ_CHECK(h->event_size == raw.size(), "header accepted a wrong event_size");
-    FUZZ_CHECK(h->start_offset() <= h->log_pos, "start offset after log_pos");
+    FUZZ_CHECK(h->start_offset() <= h->next_offset(), "start offset after log_pos");
     if (inner && (h->type == static_cast<uint8_t>(EventType::format_description) ||
                   h->type == static_cast<uint8_t>(EventType::transaction_payload))) {
       return;  // the source refuses these inside a payload

@@ -147,7 +147,7 @@ void binlog_seeds(const fs::path& root, const std::string& rel) {
         write_seed("schema", tag + ".schema", state::encode_schema(*(*v)->schema));
         write_seed("schema", tag + ".entry",
                    state::encode_schema_entry(
-                       MysqlPosition{{base, ev->header.start_offset()}, "", 0, 0}, *(*v)->schema));
+                       MysqlPosition{position_in(base, ev->header.start_offset()), "", 0, 0}, *(*v)->schema));
       }
     }
     if (auto* re = std::get_if<RowsEvent>(&ev->body)) {

@@ -73,6 +73,7 @@ TEST_CASE("MysqlSource streams inserts, updates and deletes of every column type
 
   auto opts = base_options();
   opts.table_include = {"sluice_it\\.types"};
+  opts.include_query = true;
   MysqlSource src(opts);
   REQUIRE_MESSAGE(src.open(Position{}), "open");
   auto start = std::get<MysqlPosition>(src.current_position());
@@ -187,6 +188,33 @@ TEST_CASE("MysqlSource streams inserts, updates and deletes of every column type
   CHECK(last_end.rows_to_skip == 0);
   CHECK_FALSE(last_end.gtid_set.empty());
   src.close();
+}
+
+TEST_CASE("include.query: rows carry no statement by default (no ANNOTATE_ROWS asked for), "
+          "the statement when on; DDL keeps its statement either way") {
+  Sql sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS sluice_it");
+  const std::string insert = "INSERT INTO sluice_it.annotated VALUES (1), (2)";
+  for (const bool include_query : {MysqlSourceOptions{}.include_query, true}) {
+    INFO("include_query=" << include_query);
+    sql.run("DROP TABLE IF EXISTS sluice_it.annotated");
+    auto opts = base_options();
+    opts.table_include = {"sluice_it\\.annotated"};
+    opts.include_query = include_query;
+    MysqlSource src(opts);
+    REQUIRE(src.open(Position{}));
+    sql.run("CREATE TABLE sluice_it.annotated (id INT PRIMARY KEY)");
+    sql.run(insert);
+    Collected c;
+    collect(src, c, 3, "annotated");
+    CHECK(c.events[0]->op == Op::schema_change);
+    CHECK(c.events[0]->source.query == "CREATE TABLE sluice_it.annotated (id INT PRIMARY KEY)");
+    for (size_t row = 1; row < 3; ++row) {
+      CHECK(c.events[row]->op == Op::insert);
+      CHECK(c.events[row]->source.query == (include_query ? insert : std::string()));
+    }
+    src.close();
+  }
 }
 
 std::vector<int64_t> ids(const Collected& c) {

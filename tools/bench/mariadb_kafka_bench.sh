@@ -11,8 +11,8 @@
 # Steps: note the binlog position, write <rows> rows into bench_kafka.kv in 1000-row INSERTs,
 # then for each broker and delivery mode time a fresh `sluice run` (specific-offset start at that
 # position, checkpoint.interval $BENCH_CHECKPOINT (default 1s, the pipeline's default and the Redis
-# bench's; each checkpoint drains the producer before the offset record), value.format $BENCH_FORMAT (default upsert: debezium-json carries each row's
-# statement in source.query, 36 kB per record for 1000-row INSERTs), 3 partitions) from its start until its /metrics count the last record
+# bench's; each checkpoint drains the producer before the offset record), value.format $BENCH_FORMAT (default upsert; debezium-json has source.query null unless the
+# source sets include.query: true, which made a record 36 kB for 1000-row INSERTs), 3 partitions) from its start until its /metrics count the last record
 # as committed (start-up, connect and topic creation included; also printed: from the first
 # record handed to the sink to the last acknowledged by the broker — the peer's end, its last
 # delivery report — and to the last committed; the start-up; and the CPU seconds sluice used,

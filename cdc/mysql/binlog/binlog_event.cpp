@@ -14,19 +14,13 @@ Result<EventBody> wrap(Result<T> r) {
 
 Result<EventBody> decode_event_body(uint8_t type, std::span<const std::byte> body,
                                     const DecodeContext& ctx) {
+  if (is_rows_event(type)) return wrap(decode_rows_event(type, body, ctx));
   switch (static_cast<EventType>(type)) {
     case EventType::stop: return EventBody(StopEvent{});
     case EventType::rotate: return wrap(decode_rotate(body, ctx));
     case EventType::query: return wrap(decode_query(body, ctx));
     case EventType::xid: return wrap(decode_xid(body, ctx));
     case EventType::table_map: return wrap(decode_table_map(body, ctx));
-    case EventType::write_rows_v1:
-    case EventType::update_rows_v1:
-    case EventType::delete_rows_v1:
-    case EventType::write_rows_v2:
-    case EventType::update_rows_v2:
-    case EventType::delete_rows_v2:
-    case EventType::partial_update_rows: return wrap(decode_rows_event(type, body, ctx));
     case EventType::transaction_payload: return wrap(decode_transaction_payload(body, ctx));
     case EventType::mariadb_gtid: return wrap(decode_mariadb_gtid(body, ctx));
     case EventType::gtid_list: return wrap(decode_gtid_list(body, ctx));

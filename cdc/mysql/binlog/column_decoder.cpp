@@ -1,5 +1,6 @@
 #include "cdc/mysql/binlog/column_decoder.h"
 
+#include <array>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -14,14 +15,17 @@ namespace cdc::mysql {
 namespace {
 
 constexpr int kDig2Bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
+// "00" "01" ... "99": DECIMAL text is written two digits per division.
+constexpr std::array<char, 200> kDigitPairs = [] {
+  std::array<char, 200> a{};
+  for (int i = 0; i < 100; ++i) {
+    a[2 * i] = static_cast<char>('0' + i / 10);
+    a[2 * i + 1] = static_cast<char>('0' + i % 10);
+  }
+  return a;
+}();
 constexpr uint32_t kPow10[10] = {1,      10,      100,      1000,      10000,
                                  100000, 1000000, 10000000, 100000000, 1000000000};
-
-uint64_t be(const uint8_t* p, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v = (v << 8) | p[i];
-  return v;
-}
 
 Status bad_fsp(uint8_t fsp) {
   if (fsp > 6) return make_error(Errc::malformed, "fractional-second precision " + std::to_string(fsp));
@@ -162,37 +166,36 @@ Result<Value> decode_decimal(ByteReader& r, uint32_t precision, uint32_t scale, 
                                            std::to_string(scale) + ")");
   }
   const size_t size = decimal_binary_size(precision, scale);
-  auto raw = r.bytes(size);
+  const auto raw = r.bytes(size);
   if (!r.ok()) return r.finish().error();
-  uint8_t buf[40];
+  std::byte buf[40];
   std::memcpy(buf, raw.data(), size);
-  const bool negative = (buf[0] & 0x80) == 0;
-  buf[0] ^= 0x80;
+  const bool negative = (buf[0] & std::byte{0x80}) == std::byte{0};
+  buf[0] ^= std::byte{0x80};
   if (negative) {
     for (size_t i = 0; i < size; ++i) buf[i] = ~buf[i];
   }
+  // Exactly the value's bytes: the group reads below cannot run past them.
+  ByteReader groups(std::span<const std::byte>(buf, size));
   const uint32_t intg = precision - scale;
   char digits[80];
   size_t nd = 0;
-  const uint8_t* p = buf;
   auto put_group = [&](uint64_t v, uint32_t ndigits) -> bool {
     if (v >= kPow10[ndigits]) return false;
-    for (uint32_t k = ndigits; k-- > 0;) {
-      digits[nd + k] = static_cast<char>('0' + v % 10);
-      v /= 10;
+    uint32_t k = ndigits;  // digits still to write, from the right
+    for (; k >= 2; k -= 2, v /= 100) {
+      std::memcpy(digits + nd + k - 2, kDigitPairs.data() + 2 * (v % 100), 2);
     }
+    if (k == 1) digits[nd] = static_cast<char>('0' + v);
     nd += ndigits;
     return true;
   };
   bool ok = true;
-  if (intg % 9) {
-    ok &= put_group(be(p, kDig2Bytes[intg % 9]), intg % 9);
-    p += kDig2Bytes[intg % 9];
-  }
-  for (uint32_t g = 0; g < intg / 9; ++g, p += 4) ok &= put_group(be(p, 4), 9);
+  if (intg % 9) ok &= put_group(groups.uint_be(kDig2Bytes[intg % 9]), intg % 9);
+  for (uint32_t g = 0; g < intg / 9; ++g) ok &= put_group(groups.u32be(), 9);
   const size_t int_digits = nd;
-  for (uint32_t g = 0; g < scale / 9; ++g, p += 4) ok &= put_group(be(p, 4), 9);
-  if (scale % 9) ok &= put_group(be(p, kDig2Bytes[scale % 9]), scale % 9);
+  for (uint32_t g = 0; g < scale / 9; ++g) ok &= put_group(groups.u32be(), 9);
+  if (scale % 9) ok &= put_group(groups.uint_be(kDig2Bytes[scale % 9]), scale % 9);
   if (!ok) return make_error(Errc::malformed, "DECIMAL digit group out of range");
 
   size_t lead = 0;

@@ -9,6 +9,11 @@
 
 namespace cdc::mysql {
 
+uint8_t query_post_header_length(const DecodeContext& ctx, uint8_t type) {
+  const uint8_t post = ctx.post_header(type);
+  return post != 0 ? post : kQueryPostHeaderLength;
+}
+
 namespace {
 
 // Is this server version checksum-aware (writes the checksum-alg byte into its FDE)?
@@ -99,7 +104,10 @@ Result<FormatDescriptionEvent> decode_format_description(std::span<const std::by
 Result<RotateEvent> decode_rotate(std::span<const std::byte> body, const DecodeContext& ctx) {
   ByteReader r(body);
   RotateEvent ev;
-  ev.position = ctx.post_header(4) >= 8 || ctx.post_header(4) == 0 ? r.u64le() : 4;
+  // Binlog v1 ROTATE had no position: the next file is read from its first event.
+  const uint8_t post = ctx.post_header(EventType::rotate);
+  ev.position =
+      post >= kRotatePostHeaderLength || post == 0 ? BinlogOffset{r.u64le()} : kFirstEventOffset;
   ev.next_file = r.rest();
   CDC_TRY(r.finish());
   if (ev.next_file.empty()) return make_error(Errc::malformed, "ROTATE without a file name");
@@ -108,7 +116,7 @@ Result<RotateEvent> decode_rotate(std::span<const std::byte> body, const DecodeC
 
 Result<QueryEvent> decode_query(std::span<const std::byte> body, const DecodeContext& ctx) {
   ByteReader r(body);
-  const uint8_t ph = ctx.post_header(2) != 0 ? ctx.post_header(2) : 13;
+  const uint8_t ph = query_post_header_length(ctx, code(EventType::query));
   CDC_TRY(check_post_header(r, ph, "QUERY"));
   ByteReader post = r.sub(ph);
   QueryEvent ev;
@@ -116,7 +124,7 @@ Result<QueryEvent> decode_query(std::span<const std::byte> body, const DecodeCon
   ev.exec_time = post.u32le();
   const uint8_t db_len = post.u8();
   ev.error_code = post.u16le();
-  const uint16_t status_len = ph >= 13 ? post.u16le() : 0;
+  const uint16_t status_len = ph >= kQueryPostHeaderLength ? post.u16le() : 0;
   CDC_TRY(post.finish(/*allow_trailing=*/true));
   r.skip(status_len);
   ev.db = r.string(db_len);

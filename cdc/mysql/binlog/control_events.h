@@ -15,6 +15,7 @@
 
 #include "cdc/core/result.h"
 #include "cdc/mysql/binlog/decode_context.h"
+#include "cdc/mysql/binlog_offset.h"
 
 namespace cdc::mysql {
 
@@ -36,10 +37,18 @@ struct FormatDescriptionEvent {
 Result<FormatDescriptionEvent> decode_format_description(std::span<const std::byte> event);
 
 struct RotateEvent {
-  uint64_t position = 0;
+  BinlogOffset position{0};  // where the next file is read from
   std::string_view next_file;
 };
+inline constexpr uint8_t kRotatePostHeaderLength = 8;  // the next file's first position, u64
 Result<RotateEvent> decode_rotate(std::span<const std::byte> body, const DecodeContext& ctx);
+
+// A QUERY's post-header since binlog v4: thread id 4, exec time 4, db length 1, error code 2,
+// status variables length 2 (sql/log_event.h QUERY_HEADER_LEN).
+inline constexpr uint8_t kQueryPostHeaderLength = 13;
+// The post-header length of a QUERY (or MariaDB QUERY_COMPRESSED) `type` in this binlog: the
+// FDE's, or kQueryPostHeaderLength when the FDE does not say.
+uint8_t query_post_header_length(const DecodeContext& ctx, uint8_t type);
 
 struct QueryEvent {
   uint32_t thread_id = 0;

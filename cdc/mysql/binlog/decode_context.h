@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 
+#include "cdc/mysql/binlog/event_type.h"
+
 namespace cdc::mysql {
 
 enum class ChecksumAlg : uint8_t { off = 0, crc32 = 1 };
@@ -22,6 +24,7 @@ struct DecodeContext {
   // Defaults of a v4 binlog written by MySQL 5.6+/MariaDB 10.x, used until an FDE arrives.
   static DecodeContext v4_defaults(ChecksumAlg alg, Flavor flavor);
   uint8_t post_header(uint8_t type) const { return post_header_len[type]; }
+  uint8_t post_header(EventType type) const { return post_header_len[code(type)]; }
 };
 
 }  // namespace cdc::mysql

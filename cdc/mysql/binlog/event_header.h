@@ -2,15 +2,18 @@
 // that runs before any body is parsed (STYLE.md: verify and strip first).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
 #include "cdc/core/result.h"
 #include "cdc/mysql/binlog/decode_context.h"
+#include "cdc/mysql/binlog_offset.h"
 
 namespace cdc::mysql {
 
 inline constexpr uint32_t kEventHeaderLength = 19;
+inline constexpr size_t kEventTypeOffset = 4;  // after the timestamp
 inline constexpr uint16_t kLogEventArtificialFlag = 0x20;  // fake ROTATE / FDE
 
 struct EventHeader {
@@ -21,7 +24,10 @@ struct EventHeader {
   uint32_t log_pos = 0;     // position of the NEXT event in the file (0 on artificial events)
   uint16_t flags = 0;
   // Offset of this event in its file (log_pos - event_size), 0 when log_pos is 0.
-  uint64_t start_offset() const { return log_pos >= event_size ? log_pos - event_size : 0; }
+  BinlogOffset start_offset() const {
+    return BinlogOffset{log_pos >= event_size ? log_pos - event_size : 0};
+  }
+  BinlogOffset next_offset() const { return BinlogOffset{log_pos}; }
 };
 
 // Decodes the common header. `event` is the whole raw event; checks event_size == event.size().

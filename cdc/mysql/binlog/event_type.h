@@ -15,10 +15,19 @@ enum class EventType : uint8_t {
   stop = 3,
   rotate = 4,
   intvar = 5,
+  load = 6,
+  slave = 7,
+  create_file = 8,
+  append_block = 9,
+  exec_load = 10,
+  delete_file = 11,
+  new_load = 12,
   rand = 13,
   user_var = 14,
   format_description = 15,
   xid = 16,
+  begin_load_query = 17,
+  execute_load_query = 18,
   table_map = 19,
   write_rows_v0 = 20,
   update_rows_v0 = 21,
@@ -65,8 +74,32 @@ std::string_view event_type_name(uint8_t type);
 // "INCIDENT (26)": how errors name an event type.
 std::string describe_event_type(uint8_t type);
 
-inline bool is_rows_event(uint8_t type) {
-  return (type >= 23 && type <= 25) || (type >= 30 && type <= 32) || type == 39;
+constexpr uint8_t code(EventType type) { return static_cast<uint8_t>(type); }
+
+// The row events decode_rows_event() reads: v1 (MariaDB, MySQL 5.1-5.5), v2 (MySQL 5.6+) and
+// MySQL 8's PARTIAL_UPDATE_ROWS.
+constexpr bool is_rows_event(uint8_t type) {
+  switch (static_cast<EventType>(type)) {
+    case EventType::write_rows_v1:
+    case EventType::update_rows_v1:
+    case EventType::delete_rows_v1:
+    case EventType::write_rows_v2:
+    case EventType::update_rows_v2:
+    case EventType::delete_rows_v2:
+    case EventType::partial_update_rows: return true;
+    default: return false;
+  }
+}
+
+// v2 row events carry an extra-data block after their flags.
+constexpr bool is_rows_event_v2(uint8_t type) {
+  switch (static_cast<EventType>(type)) {
+    case EventType::write_rows_v2:
+    case EventType::update_rows_v2:
+    case EventType::delete_rows_v2:
+    case EventType::partial_update_rows: return true;
+    default: return false;
+  }
 }
 
 }  // namespace cdc::mysql

@@ -6,15 +6,16 @@
 #include <string>
 
 #include "cdc/core/byte_reader.h"
+#include "cdc/mysql/binlog/control_events.h"
 #include "cdc/mysql/binlog/event_header.h"
 #include "cdc/mysql/binlog/event_type.h"
+#include "cdc/mysql/binlog/table_id.h"
 
 namespace cdc::mysql {
 
 namespace {
 
-constexpr size_t kTypeOffset = 4;   // common header: timestamp(4) type(1) server_id(4)
-constexpr size_t kSizeOffset = 9;   // event_size(4) log_pos(4) flags(2)
+constexpr size_t kSizeOffset = 9;  // common header: timestamp(4) type(1) server_id(4) event_size(4)
 constexpr size_t kChecksumBytes = 4;
 
 // Where the compressed part starts in the body (post-header + fields), per sql/log_event.cc:
@@ -25,33 +26,35 @@ Result<size_t> compressed_offset(uint8_t type, std::span<const std::byte> body,
                                  const DecodeContext& ctx) {
   ByteReader r(body);
   if (type == static_cast<uint8_t>(EventType::query_compressed)) {
-    const size_t post = ctx.post_header(type) ? ctx.post_header(type) : 13;
-    if (post < 13) return make_error(Errc::malformed, "QUERY_COMPRESSED post-header below 13 bytes");
-    (void)r.u32le();                     // thread id
-    (void)r.u32le();                     // exec time
+    const size_t post = query_post_header_length(ctx, type);
+    if (post < kQueryPostHeaderLength) {
+      return make_error(Errc::malformed, "QUERY_COMPRESSED post-header below " +
+                                             std::to_string(kQueryPostHeaderLength) + " bytes");
+    }
+    r.skip(4 + 4);  // thread id, exec time
     const uint8_t db_len = r.u8();
-    (void)r.u16le();                     // error code
+    r.skip(2);  // error code
     const uint16_t status_len = r.u16le();
-    (void)r.bytes(post - 13);
-    (void)r.bytes(status_len);
-    (void)r.bytes(size_t{db_len} + 1);  // database name and its NUL
+    r.skip(post - kQueryPostHeaderLength);
+    r.skip(status_len);
+    r.skip(size_t{db_len} + 1);  // database name and its NUL
     CDC_TRY(r.finish(/*allow_trailing=*/true));
     return r.offset();
   }
   const bool v2 = type >= static_cast<uint8_t>(EventType::write_rows_compressed);
   const bool update = type == static_cast<uint8_t>(EventType::update_rows_compressed) ||
                       type == static_cast<uint8_t>(EventType::update_rows_compressed_v1);
-  (void)(ctx.post_header(type) == 6 ? r.u32le() : r.u48le());  // table id
-  (void)r.u16le();                                             // flags
+  r.skip(table_id_size(ctx, type));
+  r.skip(2);  // flags
   if (v2) {
     const uint16_t extra_len = r.u16le();  // includes its own two bytes
     if (r.ok() && extra_len < 2) r.mark_malformed("rows event extra data length below 2");
-    (void)r.bytes(extra_len >= 2 ? extra_len - 2 : 0);
+    r.skip(extra_len >= 2 ? extra_len - 2 : 0);
   }
   const uint64_t columns = r.lenenc();
   if (r.ok() && (columns == 0 || columns > 4096)) r.mark_malformed("rows event column count");
   const size_t bitmap = static_cast<size_t>((columns + 7) / 8);
-  (void)r.bytes(update ? 2 * bitmap : bitmap);
+  r.skip(update ? 2 * bitmap : bitmap);
   CDC_TRY(r.finish(/*allow_trailing=*/true));
   return r.offset();
 }
@@ -83,7 +86,7 @@ Result<std::vector<std::byte>> inflate_mariadb_compressed_event(std::span<const 
   if (stripped.size() < ctx.header_length) {
     return make_error(Errc::truncated, "event shorter than the FDE header length");
   }
-  const auto type = static_cast<uint8_t>(stripped[kTypeOffset]);
+  const auto type = static_cast<uint8_t>(stripped[kEventTypeOffset]);
   if (!is_mariadb_compressed(type)) {
     return make_error(Errc::internal, "not a MariaDB compressed event: " + describe_event_type(type));
   }
@@ -126,7 +129,7 @@ Result<std::vector<std::byte>> inflate_mariadb_compressed_event(std::span<const 
     return make_error(Errc::malformed, "compressed event inflated to " + std::to_string(got) +
                                            " bytes, its record says " + std::to_string(inflated_len));
   }
-  out[kTypeOffset] = static_cast<std::byte>(mariadb_uncompressed_type(type));
+  out[kEventTypeOffset] = static_cast<std::byte>(mariadb_uncompressed_type(type));
   const auto size = static_cast<uint32_t>(out.size());
   for (size_t i = 0; i < 4; ++i) out[kSizeOffset + i] = static_cast<std::byte>(size >> (8 * i));
   if (crc) {

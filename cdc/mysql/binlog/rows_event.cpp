@@ -3,7 +3,9 @@
 #include <bit>
 
 #include "cdc/mysql/binlog/column_type.h"
+#include "cdc/mysql/binlog/event_type.h"
 #include "cdc/mysql/binlog/json_diff.h"
+#include "cdc/mysql/binlog/table_id.h"
 
 namespace cdc::mysql {
 
@@ -28,17 +30,20 @@ Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> bod
                                     const DecodeContext& ctx) {
   RowsEvent ev;
   ev.type = type;
-  const bool v2 = (type >= 30 && type <= 32) || type == 39;
-  switch (type) {
-    case 23: case 30: ev.kind = RowsKind::write; break;
-    case 24: case 31: case 39: ev.kind = RowsKind::update; break;
-    case 25: case 32: ev.kind = RowsKind::erase; break;
-    default: return make_error(Errc::internal, "not a rows event: " + std::to_string(type));
+  switch (static_cast<EventType>(type)) {
+    case EventType::write_rows_v1:
+    case EventType::write_rows_v2: ev.kind = RowsKind::write; break;
+    case EventType::update_rows_v1:
+    case EventType::update_rows_v2:
+    case EventType::partial_update_rows: ev.kind = RowsKind::update; break;
+    case EventType::delete_rows_v1:
+    case EventType::delete_rows_v2: ev.kind = RowsKind::erase; break;
+    default: return make_error(Errc::internal, "not a rows event: " + describe_event_type(type));
   }
   ByteReader r(body);
-  ev.table_id = ctx.post_header(type) == 6 ? r.u32le() : r.u48le();
+  ev.table_id = read_table_id(r, ctx, type);
   ev.flags = r.u16le();
-  if (v2) {
+  if (is_rows_event_v2(type)) {
     const uint16_t extra_len = r.u16le();  // includes its own two bytes
     if (r.ok() && extra_len < 2) r.mark_malformed("rows event extra data length below 2");
     ev.extra_data = r.bytes(extra_len >= 2 ? extra_len - 2 : 0);

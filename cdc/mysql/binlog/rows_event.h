@@ -34,7 +34,7 @@ struct RowsEvent {
   // Every column is present in every image (binlog_row_image=FULL).
   bool full_image() const;
   // PARTIAL_UPDATE_ROWS: after images are read with decode_partial_after_image().
-  bool partial() const { return type == 39; }
+  bool partial() const { return type == code(EventType::partial_update_rows); }
 };
 
 // `body` is the event after the common header, checksum stripped.

@@ -2,6 +2,7 @@
 
 #include "cdc/core/byte_reader.h"
 #include "cdc/mysql/binlog/column_type.h"
+#include "cdc/mysql/binlog/table_id.h"
 
 namespace cdc::mysql {
 
@@ -185,7 +186,7 @@ bool TableMapEvent::same_shape(const TableMapEvent& o) const {
 Result<TableMapEvent> decode_table_map(std::span<const std::byte> body, const DecodeContext& ctx) {
   ByteReader r(body);
   TableMapEvent ev;
-  ev.table_id = ctx.post_header(19) == 6 ? r.u32le() : r.u48le();
+  ev.table_id = read_table_id(r, ctx, code(EventType::table_map));
   ev.flags = r.u16le();
   const uint8_t db_len = r.u8();
   ev.db = std::string(r.string(db_len));

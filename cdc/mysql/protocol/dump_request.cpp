@@ -8,6 +8,10 @@ void put(std::string& out, uint64_t v, int bytes) {
 }
 }  // namespace
 
+uint16_t binlog_dump_flags(Flavor flavor, bool include_query) {
+  return flavor == Flavor::mariadb && include_query ? kDumpSendAnnotateRows : 0;
+}
+
 Result<std::string> binlog_dump_request(uint32_t server_id, const BinlogPosition& from,
                                         uint16_t flags) {
   if (from.offset > UINT32_MAX) {

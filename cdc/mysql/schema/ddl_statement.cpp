@@ -1,6 +1,7 @@
 #include "cdc/mysql/schema/ddl_statement.h"
 
 #include <cctype>
+#include <span>
 
 #include "cdc/mysql/schema/ddl_parser.h"
 
@@ -39,10 +40,35 @@ class StatementReader {
   DdlStatement rename(size_t i);
   DdlStatement drop(size_t i);
   DdlStatement truncate(size_t i);
-  // One ALTER clause in s[begin, end); false (and `why`) when it cannot be read.
-  // `more`: the further clauses one clause stands for (ADD COLUMN (a INT, b INT)).
-  bool alter_clause(size_t begin, size_t end, const TableId& table, AlterClause& c,
-                    std::vector<AlterClause>& more, std::string& why) const;
+  // One ALTER clause being read: its tokens s_[i, end) (`i` advances) and what they become.
+  // `more`: the further clauses one clause stands for (ADD COLUMN (a INT, b INT)); `why`: the
+  // reason when it cannot be read. The references are the caller's, for the call only.
+  struct Clause {
+    size_t i;
+    size_t end;
+    const TableId& table;
+    AlterClause& c;
+    std::vector<AlterClause>& more;
+    std::string& why;
+  };
+  // Reads one clause by its first word, one function per ALTER action; false (and k.why) when
+  // it cannot be read.
+  bool alter_clause(Clause& k) const;
+  bool alter_add(Clause& k) const;
+  bool alter_add_column_list(Clause& k) const;
+  bool alter_drop(Clause& k) const;
+  bool alter_modify_or_change(Clause& k) const;
+  bool alter_rename(Clause& k) const;
+  bool alter_column_default(Clause& k) const;
+  bool alter_convert(Clause& k) const;
+  bool alter_table_option(Clause& k) const;
+  bool at(const Clause& k, size_t pos, std::string_view w) const;
+  bool at_any(const Clause& k, size_t pos, std::span<const std::string_view> ws) const;
+  bool fail(Clause& k, std::string why) const;
+  // [IF EXISTS] (or [IF NOT EXISTS] when negated) at k.i: skipped, and k.c.if_exists set.
+  void skip_if_exists(Clause& k, bool negated) const;
+  // The column definition in s_[from, to) into `into`.
+  bool column(Clause& k, size_t from, size_t to, AlterClause& into) const;
   // FIRST / AFTER col at the end of s[begin, end): takes it off `end`.
   void placement(size_t begin, size_t& end, AlterClause& c) const;
 
@@ -153,318 +179,280 @@ void StatementReader::placement(size_t begin, size_t& end, AlterClause& c) const
   }
 }
 
-bool StatementReader::alter_clause(size_t begin, size_t end, const TableId& table, AlterClause& c,
-                                   std::vector<AlterClause>& more, std::string& why) const {
-  using K = AlterClause::Kind;
-  size_t i = begin;
-  auto at = [&](size_t k, std::string_view w) { return k < end && is_word(s_[k], w); };
-  auto column = [&](size_t from, size_t to) {
-    bool pk = false;
-    auto col = parser_.column_definition(s_, from, to, table.to_string(), c.inherits_charset, pk);
-    if (!col) {
-      why = col.error().message;
-      return false;
-    }
-    c.column = std::move(*col);
-    return true;
-  };
-  auto if_exists = [&](bool negated) {
-    if (negated ? (at(i, "IF") && at(i + 1, "NOT") && at(i + 2, "EXISTS"))
-                : (at(i, "IF") && at(i + 1, "EXISTS"))) {
-      i += negated ? 3 : 2;
-      c.if_exists = true;
-    }
-  };
-  if (at(i, "ADD")) {
-    ++i;
-    if (at(i, "CONSTRAINT")) {  // ADD CONSTRAINT [name] PRIMARY KEY (...)
-      ++i;
-      // The constraint's name is optional: ADD CONSTRAINT CHECK (...) has none.
-      const bool named = i < end && is_name(s_[i]) && !at(i, "PRIMARY") && !at(i, "UNIQUE") &&
-                         !at(i, "FOREIGN") && !at(i, "CHECK");
-      if (named) ++i;
-    }
-    if (at(i, "PRIMARY") && at(i + 1, "KEY")) {
-      auto cols = ddl::primary_key_columns(s_, i, end);
-      if (!cols || cols->empty()) {
-        why = "ADD PRIMARY KEY without a column list";
-        return false;
-      }
-      c.kind = K::add_primary_key;
-      c.key_columns = std::move(*cols);
-      return true;
-    }
-    if (at(i, "SYSTEM")) {
-      why = "ADD SYSTEM VERSIONING adds hidden row_start/row_end columns to the row image";
-      return false;
-    }
-    static constexpr std::string_view kNoColumn[] = {"INDEX",   "KEY",     "UNIQUE", "FULLTEXT",
-                                                     "SPATIAL", "FOREIGN", "CHECK",  "PARTITION",
-                                                     "PERIOD"};
-    for (auto w : kNoColumn) {
-      if (at(i, w)) return true;  // no_column_change
-    }
-    if (at(i, "COLUMN")) ++i;
-    if_exists(true);
-    if (i < end && is_punct(s_[i], '(')) {
-      // ADD [COLUMN] [IF NOT EXISTS] (c1 def, c2 def, ...): each in turn, appended at the end.
-      if (!is_punct(s_[end - 1], ')')) {
-        why = "expected ')' closing the ADD COLUMN list";
-        return false;
-      }
-      const bool if_not_exists = c.if_exists;
-      size_t from = i + 1;
-      int depth = 0;
-      for (size_t k = i + 1; k < end; ++k) {
-        if (is_punct(s_[k], '(')) ++depth;
-        if (is_punct(s_[k], ')') && depth > 0) {
-          --depth;
-          continue;
-        }
-        if ((depth == 0 && is_punct(s_[k], ',')) || k == end - 1) {
-          AlterClause one;
-          one.kind = K::add_column;
-          one.if_exists = if_not_exists;
-          bool pk = false;
-          auto col = parser_.column_definition(s_, from, k, table.to_string(),
-                                               one.inherits_charset, pk);
-          if (!col) {
-            why = col.error().message;
-            return false;
-          }
-          one.column = std::move(*col);
-          more.push_back(std::move(one));
-          from = k + 1;
-        }
-      }
-      c = std::move(more.front());
-      more.erase(more.begin());
-      return true;
-    }
-    size_t e = end;
-    placement(i, e, c);
-    c.kind = K::add_column;
-    return column(i, e);
+// Words that may follow ADD / DROP and change no column of the row image.
+constexpr std::string_view kAddNoColumn[] = {"INDEX",   "KEY",     "UNIQUE",    "FULLTEXT", "SPATIAL",
+                                             "FOREIGN", "CHECK",   "PARTITION", "PERIOD"};
+constexpr std::string_view kDropNoColumn[] = {"INDEX",      "KEY",       "FOREIGN", "CHECK",
+                                              "CONSTRAINT", "PARTITION", "PERIOD"};
+// Table options and algorithm clauses: they change no column.
+constexpr std::string_view kTableOptions[] = {
+    "ENGINE", "AUTO_INCREMENT", "COMMENT", "ALGORITHM", "LOCK", "FORCE", "ROW_FORMAT",
+    "KEY_BLOCK_SIZE", "ORDER", "ENABLE", "DISABLE", "DEFAULT", "CHARACTER", "CHARSET", "COLLATE",
+    "CHECKSUM", "STATS_PERSISTENT", "STATS_AUTO_RECALC", "STATS_SAMPLE_PAGES", "PACK_KEYS",
+    "DELAY_KEY_WRITE", "MAX_ROWS", "MIN_ROWS", "AVG_ROW_LENGTH", "PAGE_CHECKSUM", "TRANSACTIONAL",
+    "ENCRYPTED", "ENCRYPTION_KEY_ID", "COMPRESSION", "PARTITION", "REMOVE", "COALESCE",
+    "REORGANIZE", "EXCHANGE", "ANALYZE", "CHECK", "OPTIMIZE", "REBUILD", "REPAIR", "TRUNCATE",
+    "DISCARD", "IMPORT", "PAGE_COMPRESSED", "PAGE_COMPRESSION_LEVEL", "IETF_QUOTES", "SEQUENCE",
+    "TABLESPACE", "STORAGE", "UNION", "INSERT_METHOD",
+    "DATA",  // DATA DIRECTORY=
+    "AUTOEXTEND_SIZE", "ENGINE_ATTRIBUTE", "SECONDARY_ENGINE", "SECONDARY_ENGINE_ATTRIBUTE",
+    "SECONDARY_LOAD", "SECONDARY_UNLOAD",
+    "UPGRADE"};  // UPGRADE PARTITIONING
+
+// A character set as the schema names it: lower case, and utf8 by its real name (utf8mb3).
+std::string charset_name(const Token& t) {
+  std::string cs = ddl::lower(t.text);
+  return cs == "utf8" ? "utf8mb3" : cs;
+}
+
+bool StatementReader::at(const Clause& k, size_t pos, std::string_view w) const {
+  return pos < k.end && is_word(s_[pos], w);
+}
+
+bool StatementReader::at_any(const Clause& k, size_t pos,
+                             std::span<const std::string_view> ws) const {
+  for (auto w : ws) {
+    if (at(k, pos, w)) return true;
   }
-  if (at(i, "DROP")) {
-    ++i;
-    if (at(i, "PRIMARY") && at(i + 1, "KEY")) {
-      c.kind = K::drop_primary_key;
-      return true;
-    }
-    if (at(i, "SYSTEM")) {
-      why = "DROP SYSTEM VERSIONING removes hidden row_start/row_end columns from the row image";
-      return false;
-    }
-    static constexpr std::string_view kNoColumn[] = {"INDEX",      "KEY",       "FOREIGN", "CHECK",
-                                                     "CONSTRAINT", "PARTITION", "PERIOD"};
-    for (auto w : kNoColumn) {
-      if (at(i, w)) return true;
-    }
-    if (at(i, "COLUMN")) ++i;
-    if_exists(false);
-    if (i >= end || !is_name(s_[i])) {
-      why = "expected a column name after DROP";
-      return false;
-    }
-    c.kind = K::drop_column;
-    c.name = s_[i++].text;
-    if (i == end || at(i, "RESTRICT") || at(i, "CASCADE")) return true;  // both do nothing
-    why = "unexpected '" + ddl::Parser::preview(s_, i) + "' after DROP COLUMN";
-    return false;
-  }
-  if (at(i, "MODIFY") || at(i, "CHANGE")) {
-    const bool change = at(i, "CHANGE");
-    ++i;
-    if (at(i, "COLUMN")) ++i;
-    if_exists(false);
-    if (change) {
-      if (i >= end || !is_name(s_[i])) {
-        why = "expected a column name after CHANGE";
-        return false;
-      }
-      c.name = s_[i++].text;
-    }
-    size_t e = end;
-    placement(i, e, c);
-    c.kind = change ? K::change_column : K::modify_column;
-    if (!column(i, e)) return false;
-    if (!change) c.name = c.column.name;
-    return true;
-  }
-  if (at(i, "RENAME")) {
-    ++i;
-    if (at(i, "INDEX") || at(i, "KEY")) return true;
-    if (at(i, "COLUMN")) {
-      if (i + 4 != end || !is_name(s_[i + 1]) || !at(i + 2, "TO") || !is_name(s_[i + 3])) {
-        why = "expected RENAME COLUMN old TO new";
-        return false;
-      }
-      c.kind = K::rename_column;
-      c.name = s_[i + 1].text;
-      c.column.name = s_[i + 3].text;
-      return true;
-    }
-    if (at(i, "TO") || at(i, "AS")) ++i;
-    auto name = table_name(i);
-    if (!name || i != end) {
-      why = "expected RENAME [TO] table";
-      return false;
-    }
-    c.kind = K::rename_table;
-    c.new_table = *name;
-    return true;
-  }
-  if (at(i, "ALTER")) {
-    ++i;
-    if (at(i, "COLUMN")) ++i;
-    if (at(i, "INDEX") || at(i, "KEY") || at(i, "CHECK") || at(i, "CONSTRAINT")) return true;
-    if (i >= end || !is_name(s_[i])) {
-      why = "expected a column name after ALTER COLUMN";
-      return false;
-    }
-    c.name = s_[i++].text;
-    c.kind = K::set_default;
-    if (at(i, "DROP") && at(i + 1, "DEFAULT")) return true;
-    if (at(i, "SET") && at(i + 1, "DEFAULT") && i + 2 < end) {
-      size_t v = i + 2;
-      std::string sign;
-      if (is_punct(s_[v], '-') && v + 1 < end) sign = s_[v++].text;
-      // An expression default (SET DEFAULT (expr)) is kept as no literal, as in CREATE TABLE.
-      if (!is_word(s_[v], "NULL") && !is_punct(s_[v], '(')) {
-        c.column.default_value = sign + s_[v].text;
-        // 1.5 is three tokens: a word, '.', a word.
-        if (v + 2 < end && is_punct(s_[v + 1], '.') && s_[v + 2].kind == Token::Kind::word &&
-            s_[v].kind == Token::Kind::word) {
-          *c.column.default_value += "." + s_[v + 2].text;
-        }
-      }
-      return true;
-    }
-    if (at(i, "SET") && (at(i + 1, "VISIBLE") || at(i + 1, "INVISIBLE"))) {
-      c.kind = K::no_column_change;
-      return true;
-    }
-    why = "expected SET DEFAULT or DROP DEFAULT";
-    return false;
-  }
-  if (at(i, "CONVERT")) {  // changes the character set of every character column
-    size_t k = i + 1;
-    if (at(k, "TO")) ++k;
-    if (at(k, "CHARACTER") && at(k + 1, "SET")) {
-      k += 2;
-    } else if (at(k, "CHARSET")) {
-      ++k;
-    } else {
-      why = "expected CONVERT TO CHARACTER SET name";
-      return false;
-    }
-    if (k < end && is_punct(s_[k], '=')) ++k;
-    if (k >= end || !is_name(s_[k]) || at(k, "DEFAULT")) {
-      why = "CONVERT TO CHARACTER SET needs a named character set (DEFAULT is not applied)";
-      return false;
-    }
-    c.kind = K::convert_charset;
-    c.column.charset = ddl::lower(s_[k].text);
-    if (c.column.charset == "utf8") c.column.charset = "utf8mb3";
-    ++k;
-    if (at(k, "COLLATE")) {
-      k += 2;
-      if (k - 1 < end && is_punct(s_[k - 1], '=')) ++k;  // COLLATE = name
-    }
-    if (k != end) {
-      why = "unexpected '" + ddl::Parser::preview(s_, k) + "' after CONVERT TO CHARACTER SET";
-      return false;
-    }
-    return true;
-  }
-  // Table options and algorithm clauses change no column.
-  static constexpr std::string_view kOptions[] = {"ENGINE",
-                                                  "AUTO_INCREMENT",
-                                                  "COMMENT",
-                                                  "ALGORITHM",
-                                                  "LOCK",
-                                                  "FORCE",
-                                                  "ROW_FORMAT",
-                                                  "KEY_BLOCK_SIZE",
-                                                  "ORDER",
-                                                  "ENABLE",
-                                                  "DISABLE",
-                                                  "DEFAULT",
-                                                  "CHARACTER",
-                                                  "CHARSET",
-                                                  "COLLATE",
-                                                  "CHECKSUM",
-                                                  "STATS_PERSISTENT",
-                                                  "STATS_AUTO_RECALC",
-                                                  "STATS_SAMPLE_PAGES",
-                                                  "PACK_KEYS",
-                                                  "DELAY_KEY_WRITE",
-                                                  "MAX_ROWS",
-                                                  "MIN_ROWS",
-                                                  "AVG_ROW_LENGTH",
-                                                  "PAGE_CHECKSUM",
-                                                  "TRANSACTIONAL",
-                                                  "ENCRYPTED",
-                                                  "ENCRYPTION_KEY_ID",
-                                                  "COMPRESSION",
-                                                  "PARTITION",
-                                                  "REMOVE",
-                                                  "COALESCE",
-                                                  "REORGANIZE",
-                                                  "EXCHANGE",
-                                                  "ANALYZE",
-                                                  "CHECK",
-                                                  "OPTIMIZE",
-                                                  "REBUILD",
-                                                  "REPAIR",
-                                                  "TRUNCATE",
-                                                  "DISCARD",
-                                                  "IMPORT",
-                                                  "PAGE_COMPRESSED",
-                                                  "PAGE_COMPRESSION_LEVEL",
-                                                  "IETF_QUOTES",
-                                                  "SEQUENCE",
-                                                  "TABLESPACE",
-                                                  "STORAGE",
-                                                  "UNION",
-                                                  "INSERT_METHOD",
-                                                  "DATA",  // DATA DIRECTORY=
-                                                  "AUTOEXTEND_SIZE",
-                                                  "ENGINE_ATTRIBUTE",
-                                                  "SECONDARY_ENGINE",
-                                                  "SECONDARY_ENGINE_ATTRIBUTE",
-                                                  "SECONDARY_LOAD",
-                                                  "SECONDARY_UNLOAD",
-                                                  "UPGRADE"};  // UPGRADE PARTITIONING
-  if (i == end) return true;  // an empty clause list (ALTER TABLE t) is a rebuild
-  if (at(i, "INDEX") && at(i + 1, "DIRECTORY")) return true;
-  {  // [DEFAULT] CHARACTER SET [=] cs / CHARSET [=] cs: the default of columns added later
-    size_t k = at(i, "DEFAULT") ? i + 1 : i;
-    bool charset = false;
-    if (at(k, "CHARACTER") && at(k + 1, "SET")) {
-      k += 2;
-      charset = true;
-    } else if (at(k, "CHARSET")) {
-      ++k;
-      charset = true;
-    }
-    if (charset && k < end && is_punct(s_[k], '=')) ++k;
-    if (charset && k < end && is_name(s_[k]) && !at(k, "DEFAULT")) {
-      c.kind = K::table_charset;
-      c.column.charset = ddl::lower(s_[k].text);
-      if (c.column.charset == "utf8") c.column.charset = "utf8mb3";
-      return true;
-    }
-  }
-  for (auto w : kOptions) {
-    if (at(i, w)) {
-      // DEFAULT CHARSET= is a table option; it changes the default of later columns only.
-      return true;
-    }
-  }
-  why = "cannot read the clause '" + ddl::Parser::preview(s_, i) + "'";
   return false;
+}
+
+bool StatementReader::fail(Clause& k, std::string why) const {
+  k.why = std::move(why);
+  return false;
+}
+
+void StatementReader::skip_if_exists(Clause& k, bool negated) const {
+  const size_t i = k.i;
+  if (negated ? (at(k, i, "IF") && at(k, i + 1, "NOT") && at(k, i + 2, "EXISTS"))
+              : (at(k, i, "IF") && at(k, i + 1, "EXISTS"))) {
+    k.i += negated ? 3 : 2;
+    k.c.if_exists = true;
+  }
+}
+
+bool StatementReader::column(Clause& k, size_t from, size_t to, AlterClause& into) const {
+  bool pk = false;
+  auto col =
+      parser_.column_definition(s_, from, to, k.table.to_string(), into.inherits_charset, pk);
+  if (!col) return fail(k, col.error().message);
+  into.column = std::move(*col);
+  return true;
+}
+
+bool StatementReader::alter_clause(Clause& k) const {
+  if (at(k, k.i, "ADD")) return alter_add(k);
+  if (at(k, k.i, "DROP")) return alter_drop(k);
+  if (at(k, k.i, "MODIFY") || at(k, k.i, "CHANGE")) return alter_modify_or_change(k);
+  if (at(k, k.i, "RENAME")) return alter_rename(k);
+  if (at(k, k.i, "ALTER")) return alter_column_default(k);
+  if (at(k, k.i, "CONVERT")) return alter_convert(k);
+  return alter_table_option(k);
+}
+
+// ADD [CONSTRAINT [name]] PRIMARY KEY (...), ADD [COLUMN] [IF NOT EXISTS] def [FIRST | AFTER c],
+// ADD [COLUMN] (def, def, ...); indexes, keys and checks change no column.
+bool StatementReader::alter_add(Clause& k) const {
+  ++k.i;
+  if (at(k, k.i, "CONSTRAINT")) {
+    ++k.i;
+    // The constraint's name is optional: ADD CONSTRAINT CHECK (...) has none.
+    const bool named = k.i < k.end && is_name(s_[k.i]) && !at(k, k.i, "PRIMARY") &&
+                       !at(k, k.i, "UNIQUE") && !at(k, k.i, "FOREIGN") && !at(k, k.i, "CHECK");
+    if (named) ++k.i;
+  }
+  if (at(k, k.i, "PRIMARY") && at(k, k.i + 1, "KEY")) {
+    auto cols = ddl::primary_key_columns(s_, k.i, k.end);
+    if (!cols || cols->empty()) return fail(k, "ADD PRIMARY KEY without a column list");
+    k.c.kind = AlterClause::Kind::add_primary_key;
+    k.c.key_columns = std::move(*cols);
+    return true;
+  }
+  if (at(k, k.i, "SYSTEM")) {
+    return fail(k, "ADD SYSTEM VERSIONING adds hidden row_start/row_end columns to the row image");
+  }
+  if (at_any(k, k.i, kAddNoColumn)) return true;
+  if (at(k, k.i, "COLUMN")) ++k.i;
+  skip_if_exists(k, /*negated=*/true);
+  if (k.i < k.end && is_punct(s_[k.i], '(')) return alter_add_column_list(k);
+  size_t e = k.end;
+  placement(k.i, e, k.c);
+  k.c.kind = AlterClause::Kind::add_column;
+  return column(k, k.i, e, k.c);
+}
+
+// ADD [COLUMN] [IF NOT EXISTS] (c1 def, c2 def, ...) with s_[k.i] at '(': each in turn, appended
+// at the end; the first becomes k.c, the others k.more.
+bool StatementReader::alter_add_column_list(Clause& k) const {
+  if (!is_punct(s_[k.end - 1], ')')) return fail(k, "expected ')' closing the ADD COLUMN list");
+  size_t from = k.i + 1;
+  int depth = 0;
+  for (size_t t = k.i + 1; t < k.end; ++t) {
+    if (is_punct(s_[t], '(')) ++depth;
+    if (is_punct(s_[t], ')') && depth > 0) {
+      --depth;
+      continue;
+    }
+    if ((depth == 0 && is_punct(s_[t], ',')) || t == k.end - 1) {
+      AlterClause one;
+      one.kind = AlterClause::Kind::add_column;
+      one.if_exists = k.c.if_exists;
+      if (!column(k, from, t, one)) return false;
+      k.more.push_back(std::move(one));
+      from = t + 1;
+    }
+  }
+  k.c = std::move(k.more.front());
+  k.more.erase(k.more.begin());
+  return true;
+}
+
+// DROP PRIMARY KEY, DROP [COLUMN] [IF EXISTS] c [RESTRICT | CASCADE]; indexes, keys and
+// constraints change no column.
+bool StatementReader::alter_drop(Clause& k) const {
+  ++k.i;
+  if (at(k, k.i, "PRIMARY") && at(k, k.i + 1, "KEY")) {
+    k.c.kind = AlterClause::Kind::drop_primary_key;
+    return true;
+  }
+  if (at(k, k.i, "SYSTEM")) {
+    return fail(k,
+                "DROP SYSTEM VERSIONING removes hidden row_start/row_end columns from the row image");
+  }
+  if (at_any(k, k.i, kDropNoColumn)) return true;
+  if (at(k, k.i, "COLUMN")) ++k.i;
+  skip_if_exists(k, /*negated=*/false);
+  if (k.i >= k.end || !is_name(s_[k.i])) return fail(k, "expected a column name after DROP");
+  k.c.kind = AlterClause::Kind::drop_column;
+  k.c.name = s_[k.i++].text;
+  if (k.i == k.end || at(k, k.i, "RESTRICT") || at(k, k.i, "CASCADE")) return true;  // no-ops
+  return fail(k, "unexpected '" + ddl::Parser::preview(s_, k.i) + "' after DROP COLUMN");
+}
+
+// MODIFY [COLUMN] [IF EXISTS] def [FIRST | AFTER c], CHANGE [COLUMN] [IF EXISTS] old def [...].
+bool StatementReader::alter_modify_or_change(Clause& k) const {
+  const bool change = at(k, k.i, "CHANGE");
+  ++k.i;
+  if (at(k, k.i, "COLUMN")) ++k.i;
+  skip_if_exists(k, /*negated=*/false);
+  if (change) {
+    if (k.i >= k.end || !is_name(s_[k.i])) return fail(k, "expected a column name after CHANGE");
+    k.c.name = s_[k.i++].text;
+  }
+  size_t e = k.end;
+  placement(k.i, e, k.c);
+  k.c.kind = change ? AlterClause::Kind::change_column : AlterClause::Kind::modify_column;
+  if (!column(k, k.i, e, k.c)) return false;
+  if (!change) k.c.name = k.c.column.name;
+  return true;
+}
+
+// RENAME COLUMN old TO new, RENAME [TO | AS] table; RENAME INDEX/KEY changes no column.
+bool StatementReader::alter_rename(Clause& k) const {
+  size_t i = k.i + 1;
+  if (at(k, i, "INDEX") || at(k, i, "KEY")) return true;
+  if (at(k, i, "COLUMN")) {
+    if (i + 4 != k.end || !is_name(s_[i + 1]) || !at(k, i + 2, "TO") || !is_name(s_[i + 3])) {
+      return fail(k, "expected RENAME COLUMN old TO new");
+    }
+    k.c.kind = AlterClause::Kind::rename_column;
+    k.c.name = s_[i + 1].text;
+    k.c.column.name = s_[i + 3].text;
+    return true;
+  }
+  if (at(k, i, "TO") || at(k, i, "AS")) ++i;
+  auto name = table_name(i);
+  if (!name || i != k.end) return fail(k, "expected RENAME [TO] table");
+  k.c.kind = AlterClause::Kind::rename_table;
+  k.c.new_table = *name;
+  return true;
+}
+
+// ALTER [COLUMN] c SET DEFAULT literal | DROP DEFAULT | SET [IN]VISIBLE; ALTER INDEX/KEY/CHECK/
+// CONSTRAINT changes no column.
+bool StatementReader::alter_column_default(Clause& k) const {
+  size_t i = k.i + 1;
+  if (at(k, i, "COLUMN")) ++i;
+  if (at(k, i, "INDEX") || at(k, i, "KEY") || at(k, i, "CHECK") || at(k, i, "CONSTRAINT")) {
+    return true;
+  }
+  if (i >= k.end || !is_name(s_[i])) return fail(k, "expected a column name after ALTER COLUMN");
+  k.c.name = s_[i++].text;
+  k.c.kind = AlterClause::Kind::set_default;
+  if (at(k, i, "DROP") && at(k, i + 1, "DEFAULT")) return true;
+  if (at(k, i, "SET") && at(k, i + 1, "DEFAULT") && i + 2 < k.end) {
+    size_t v = i + 2;
+    std::string sign;
+    if (is_punct(s_[v], '-') && v + 1 < k.end) sign = s_[v++].text;
+    // An expression default (SET DEFAULT (expr)) is kept as no literal, as in CREATE TABLE.
+    if (!is_word(s_[v], "NULL") && !is_punct(s_[v], '(')) {
+      k.c.column.default_value = sign + s_[v].text;
+      // 1.5 is three tokens: a word, '.', a word.
+      if (v + 2 < k.end && is_punct(s_[v + 1], '.') && s_[v + 2].kind == Token::Kind::word &&
+          s_[v].kind == Token::Kind::word) {
+        *k.c.column.default_value += "." + s_[v + 2].text;
+      }
+    }
+    return true;
+  }
+  if (at(k, i, "SET") && (at(k, i + 1, "VISIBLE") || at(k, i + 1, "INVISIBLE"))) {
+    k.c.kind = AlterClause::Kind::no_column_change;
+    return true;
+  }
+  return fail(k, "expected SET DEFAULT or DROP DEFAULT");
+}
+
+// CONVERT TO CHARACTER SET cs [COLLATE x]: changes the character set of every character column.
+bool StatementReader::alter_convert(Clause& k) const {
+  size_t t = k.i + 1;
+  if (at(k, t, "TO")) ++t;
+  if (at(k, t, "CHARACTER") && at(k, t + 1, "SET")) {
+    t += 2;
+  } else if (at(k, t, "CHARSET")) {
+    ++t;
+  } else {
+    return fail(k, "expected CONVERT TO CHARACTER SET name");
+  }
+  if (t < k.end && is_punct(s_[t], '=')) ++t;
+  if (t >= k.end || !is_name(s_[t]) || at(k, t, "DEFAULT")) {
+    return fail(k, "CONVERT TO CHARACTER SET needs a named character set (DEFAULT is not applied)");
+  }
+  k.c.kind = AlterClause::Kind::convert_charset;
+  k.c.column.charset = charset_name(s_[t]);
+  ++t;
+  if (at(k, t, "COLLATE")) {
+    t += 2;
+    if (t - 1 < k.end && is_punct(s_[t - 1], '=')) ++t;  // COLLATE = name
+  }
+  if (t != k.end) {
+    return fail(k, "unexpected '" + ddl::Parser::preview(s_, t) + "' after CONVERT TO CHARACTER SET");
+  }
+  return true;
+}
+
+// [DEFAULT] CHARACTER SET [=] cs / CHARSET [=] cs (the default of columns added later), the other
+// table options, and an empty clause list (ALTER TABLE t: a rebuild).
+bool StatementReader::alter_table_option(Clause& k) const {
+  const size_t i = k.i;
+  if (i == k.end) return true;
+  if (at(k, i, "INDEX") && at(k, i + 1, "DIRECTORY")) return true;
+  size_t t = at(k, i, "DEFAULT") ? i + 1 : i;
+  bool charset = false;
+  if (at(k, t, "CHARACTER") && at(k, t + 1, "SET")) {
+    t += 2;
+    charset = true;
+  } else if (at(k, t, "CHARSET")) {
+    ++t;
+    charset = true;
+  }
+  if (charset && t < k.end && is_punct(s_[t], '=')) ++t;
+  if (charset && t < k.end && is_name(s_[t]) && !at(k, t, "DEFAULT")) {
+    k.c.kind = AlterClause::Kind::table_charset;
+    k.c.column.charset = charset_name(s_[t]);
+    return true;
+  }
+  if (at_any(k, i, kTableOptions)) return true;
+  return fail(k, "cannot read the clause '" + ddl::Parser::preview(s_, i) + "'");
 }
 
 DdlStatement StatementReader::alter(size_t i) {
@@ -489,7 +477,8 @@ DdlStatement StatementReader::alter(size_t i) {
       AlterClause c;
       std::vector<AlterClause> more;
       std::string why;
-      if (!alter_clause(begin, i, *name, c, more, why)) {
+      Clause clause{begin, i, *name, c, more, why};
+      if (!alter_clause(clause)) {
         return unparseable("ALTER TABLE " + name->to_string() + ": " + why, {*name});
       }
       if (c.kind == AlterClause::Kind::rename_table) st.tables.push_back(c.new_table);

@@ -182,6 +182,7 @@ pipeline: {name: p}
   CHECK(m.snapshot_chunk_size == 8096);
   CHECK(m.snapshot_fetch_size == 1024);
   CHECK(m.zero_date_as_null);
+  CHECK_FALSE(m.include_query);
   CHECK(std::get<StdoutSinkOptions>(p.sink).format == json::Format::debezium_json);
   const PipelineOptions& o = p.pipeline;
   CHECK(o.delivery == Delivery::exactly_once);
@@ -211,6 +212,7 @@ source:
   tables: "${DB_NAME:-shop}.orders"
   server-id: ${SERVER_ID:-5400}-${SERVER_ID_LAST:-5401}
   ssl.ca: $${NOT_EXPANDED}
+  include.query: ${INCLUDE_QUERY:-true}
 sink: {type: file, path: "/out/${DB_HOST}.jsonl"}
 pipeline: {name: "${NAME:-p1}", queue.max-bytes: "${QMB:-1mb}"}
 )",
@@ -226,6 +228,7 @@ pipeline: {name: "${NAME:-p1}", queue.max-bytes: "${QMB:-1mb}"}
   CHECK(m.table_include == std::vector<std::string>{"shop.orders"});
   CHECK(m.server_id == ServerIdRange{5400, 5401});
   CHECK(m.tls.ca == "${NOT_EXPANDED}");
+  CHECK(m.include_query);
   CHECK(std::get<FileSinkOptions>(p.sink).path == "/out/db7.jsonl");
   CHECK(p.pipeline.name == "p1");
   CHECK(p.pipeline.queue_max_bytes == 1ull << 20);

@@ -41,7 +41,7 @@ Read read_all(BinlogFileReaderOptions o) {
       return out;
     }
     if (!*ev) return out;
-    out.events.emplace_back(std::string((*ev)->file), (*ev)->offset);
+    out.events.emplace_back(std::string((*ev)->file), value((*ev)->offset));
   }
 }
 
@@ -65,21 +65,21 @@ TEST_CASE("every event of a file, at the offsets its headers say, then the next 
     REQUIRE(*ev);
     CHECK((*ev)->file == "mariadb-bin.000001");
     CHECK((*ev)->path == kMariadb);
-    CHECK((*ev)->offset == want.offset);
+    CHECK(value((*ev)->offset) == want.offset);
     CHECK(std::equal(want.bytes.begin(), want.bytes.end(), (*ev)->bytes.begin(), (*ev)->bytes.end()));
   }
   auto next = (*r)->next();
   REQUIRE(next);
   REQUIRE(*next);
   CHECK((*next)->file == "time_issue.000001");
-  CHECK((*next)->offset == 4);
+  CHECK(value((*next)->offset) == 4);
   CHECK(seen_sizes.size() == expected.size() + 1);
   CHECK(seen_sizes[0] == 252);  // FORMAT_DESCRIPTION 4..256 (mariadb-bin.000001.decoded.txt)
 }
 
 TEST_CASE("start position (after the FORMAT_DESCRIPTION) and stop position") {
   // Offsets from mariadb-bin.000001.decoded.txt: GTID 0-1-2 at 702, its XID at 1043.
-  auto r = read_all({{kMariadb}, 702, 1043});
+  auto r = read_all({{kMariadb}, BinlogOffset{702}, BinlogOffset{1043}});
   REQUIRE_FALSE(r.error);
   REQUIRE(r.events.size() == 5);
   CHECK(r.events[0].second == 4);
@@ -88,7 +88,7 @@ TEST_CASE("start position (after the FORMAT_DESCRIPTION) and stop position") {
   CHECK(r.events[3].second == 848);
   CHECK(r.events[4].second == 984);
   // Start applies to the first file, stop to the last only.
-  auto two = read_all({{kMariadb, kTime}, 1043, 200});
+  auto two = read_all({{kMariadb, kTime}, BinlogOffset{1043}, BinlogOffset{200}});
   REQUIRE_FALSE(two.error);
   // time_issue.000001.decoded.txt: FDE at 4, PREVIOUS_GTIDS at 126, ANONYMOUS_GTID at 157, QUERY at 236.
   REQUIRE(two.events.size() == 5);
@@ -97,22 +97,22 @@ TEST_CASE("start position (after the FORMAT_DESCRIPTION) and stop position") {
   CHECK(two.events[3] == std::pair<std::string, uint64_t>{"time_issue.000001", 126});
   CHECK(two.events[4] == std::pair<std::string, uint64_t>{"time_issue.000001", 157});
   // Exactly at the end of the file: only the FORMAT_DESCRIPTION.
-  CHECK(read_all({{kMariadb}, 1074}).events.size() == 1);
+  CHECK(read_all({{kMariadb}, BinlogOffset{1074}}).events.size() == 1);
 }
 
 TEST_CASE("refusals name the file, the offset and the event type") {
-  auto inside = read_all({{kMariadb}, 700});
+  auto inside = read_all({{kMariadb}, BinlogOffset{700}});
   REQUIRE(inside.error);
   CHECK(inside.error->code == Errc::malformed);
   CHECK(inside.error->message.rfind("start position 700 is not the start of an event in " + kMariadb, 0) == 0);
-  auto in_fde = read_all({{kMariadb}, 100});
+  auto in_fde = read_all({{kMariadb}, BinlogOffset{100}});
   REQUIRE(in_fde.error);
   CHECK(in_fde.error->message == "start position 100 is inside the FORMAT_DESCRIPTION event of " +
                                      kMariadb + " (4..256)");
-  auto past = read_all({{kMariadb}, 5000});
+  auto past = read_all({{kMariadb}, BinlogOffset{5000}});
   REQUIRE(past.error);
   CHECK(past.error->message == "start position 5000 is past the end of " + kMariadb + " (1074 bytes)");
-  CHECK(read_all({{kMariadb}, 3}).error->code == Errc::invalid_config);
+  CHECK(read_all({{kMariadb}, BinlogOffset{3}}).error->code == Errc::invalid_config);
   CHECK(read_all({{}}).error->code == Errc::invalid_config);
 
   auto missing = read_all({{kMariadb, "/nonexistent/x.000002"}});

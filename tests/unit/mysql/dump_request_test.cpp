@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "cdc/mysql/mysql_source_options.h"
 #include "cdc/mysql/protocol/dump_request.h"
 
 namespace cdc::mysql {
@@ -19,6 +20,14 @@ TEST_CASE("COM_BINLOG_DUMP body: pos u32, flags u16, server id u32, file name") 
   REQUIRE_FALSE(too_far);
   CHECK(too_far.error().code == Errc::invalid_config);
   CHECK(too_far.error().to_string().find("mysql-bin.000009") != std::string::npos);
+}
+
+TEST_CASE("COM_BINLOG_DUMP flags: ANNOTATE_ROWS only from MariaDB and only with include.query") {
+  CHECK(binlog_dump_flags(Flavor::mariadb, MysqlSourceOptions{}.include_query) == 0);
+  CHECK(binlog_dump_flags(Flavor::mariadb, true) == kDumpSendAnnotateRows);
+  CHECK(kDumpSendAnnotateRows == 2);
+  CHECK(binlog_dump_flags(Flavor::mysql, false) == 0);
+  CHECK(binlog_dump_flags(Flavor::mysql, true) == 0);
 }
 
 TEST_CASE("COM_BINLOG_DUMP_GTID body: through-GTID flag, no file, position 4, SID block") {
