@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cdc/core/position.h"
+#include "cdc/mysql/binlog_offset.h"
 #include "cdc/mysql/protocol/tls_options.h"
 
 namespace cdc::mysql {
@@ -99,7 +100,7 @@ struct MysqlSourceOptions {
   // `scan.startup.specific-offset.file` / `.pos`: binlog file name and byte offset to start at,
   // for startup mode specific-offset (or `specific_gtid_set`). Default: unset.
   std::string specific_offset_file;
-  std::optional<uint64_t> specific_offset_pos;
+  std::optional<BinlogOffset> specific_offset_pos;
   // `scan.startup.specific-offset.gtid-set`: executed GTID set to start after, MariaDB
   // ("0-1-100") or MySQL ("uuid:1-100"), as the server prints it. Default: unset.
   std::string specific_gtid_set;
@@ -146,7 +147,7 @@ struct MysqlSourceOptions {
   // The start of startup mode specific-offset given as a file: offset 4 (the first event)
   // when no `.pos` was given.
   BinlogPosition specific_offset() const {
-    return BinlogPosition{specific_offset_file, specific_offset_pos.value_or(4)};
+    return position_in(specific_offset_file, specific_offset_pos.value_or(kFirstEventOffset));
   }
 };
 

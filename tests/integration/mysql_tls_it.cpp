@@ -173,7 +173,7 @@ TEST_CASE("over TLS the last events of a backlog arrive without waiting for the 
     o.heartbeat_period = std::chrono::seconds(60);
     o.startup_mode = StartupMode::specific_offset;
     o.specific_offset_file = *status[0][0];
-    o.specific_offset_pos = std::stoull(*status[0][1]);
+    o.specific_offset_pos = BinlogOffset{std::stoull(*status[0][1])};
     MysqlSource source(o);
     auto opened = source.open(Position{});
     REQUIRE_MESSAGE(opened, opened.error().to_string());
