@@ -459,7 +459,7 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_string(ctx, m, "scan.startup.specific-offset.file", o.specific_offset_file);
   std::optional<uint64_t> specific_offset_pos;
   read_int<uint64_t>(ctx, m, "scan.startup.specific-offset.pos", specific_offset_pos);
-  if (specific_offset_pos) o.specific_offset_pos = mysql::BinlogOffset{*specific_offset_pos};
+  if (specific_offset_pos) o.specific_offset_pos = BinlogOffset{*specific_offset_pos};
   read_string(ctx, m, "scan.startup.specific-offset.gtid-set", o.specific_gtid_set);
   read_int<int64_t>(ctx, m, "scan.startup.timestamp-millis", o.startup_timestamp_ms, 0);
   read_duration(ctx, m, "heartbeat.interval", o.heartbeat_period);

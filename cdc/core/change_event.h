@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "cdc/core/position.h"
 #include "cdc/core/table_schema.h"
 #include "cdc/core/value.h"
 
@@ -39,15 +40,15 @@ struct SourceInfo {
   // MySQL
   uint32_t server_id = 0;
   std::string_view gtid;       // GTID of the transaction, "" when none
-  std::string_view file;       // binlog file of the row event
-  uint64_t pos = 0;            // offset of the row event in that file
   uint32_t row = 0;            // index of the row within its row event
   std::optional<uint64_t> thread;
   std::string_view query;      // the statement (ROWS_QUERY/ANNOTATE_ROWS), when captured
   // PostgreSQL
   std::string_view database;   // the database name; TableId.db holds the schema
-  std::optional<uint64_t> lsn;
   std::optional<uint64_t> tx_id;
+  // Where the event was read: binlog file and offset of the row event (MySQL), the change's
+  // LSN (PostgreSQL), the row's sequence number (datagen).
+  EventPosition at;
 };
 
 struct TransactionInfo {

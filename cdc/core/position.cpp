@@ -20,6 +20,31 @@ void put_str(std::string& out, std::string_view s) {
 }
 }  // namespace
 
+std::string to_string(BinlogOffset offset) { return std::to_string(value(offset)); }
+
+void append_text(const EventPosition& at, std::string& out) {
+  char digits[24];
+  const auto append_number = [&](uint64_t n) {
+    const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    out.append(digits, static_cast<size_t>(end - digits));
+  };
+  if (const auto* b = std::get_if<BinlogEventPosition>(&at)) {
+    out += b->file;
+    out += ':';
+    append_number(value(b->offset));
+  } else if (const auto* lsn = std::get_if<Lsn>(&at)) {
+    out += to_string(*lsn);
+  } else if (const auto* row = std::get_if<RowSequence>(&at)) {
+    append_number(static_cast<uint64_t>(*row));
+  }
+}
+
+std::string to_string(const EventPosition& at) {
+  std::string out;
+  append_text(at, out);
+  return out;
+}
+
 std::string to_string(Lsn lsn) {
   const auto v = static_cast<uint64_t>(lsn);
   char buf[32];

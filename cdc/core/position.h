@@ -7,11 +7,22 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "cdc/core/result.h"
 
 namespace cdc {
+
+// A byte offset in a binlog file, as a type. With the file's name it makes a BinlogPosition.
+enum class BinlogOffset : uint64_t {};
+constexpr uint64_t value(BinlogOffset offset) { return static_cast<uint64_t>(offset); }
+// Advancing past an event, and the bytes between two offsets.
+constexpr BinlogOffset operator+(BinlogOffset offset, uint64_t bytes) {
+  return BinlogOffset{value(offset) + bytes};
+}
+constexpr uint64_t operator-(BinlogOffset end, BinlogOffset start) { return value(end) - value(start); }
+std::string to_string(BinlogOffset offset);
 
 struct BinlogPosition {
   std::string file;     // "mysql-bin.000042"
@@ -45,6 +56,21 @@ struct DatagenPosition {
 };
 
 using Position = std::variant<std::monostate, DatagenPosition, MysqlPosition, PostgresPosition>;
+
+// Where one change event was read, for its metadata (Debezium's source.file/pos or
+// source.lsn, the Kafka header sluice.position, error messages). Not a resume point: that is
+// the batch's Position. Trivially copyable; the file name is a view into the batch's arena.
+struct BinlogEventPosition {  // MySQL/MariaDB: the row (or DDL) event's file and offset
+  std::string_view file;
+  BinlogOffset offset{0};
+  friend bool operator==(const BinlogEventPosition&, const BinlogEventPosition&) = default;
+};
+enum class RowSequence : uint64_t {};  // datagen: the row's sequence number
+using EventPosition = std::variant<std::monostate, BinlogEventPosition, Lsn, RowSequence>;
+
+// The one text form of each: "mysql-bin.000003:1234", "16/B374D848", "42"; "" for none.
+void append_text(const EventPosition& at, std::string& out);
+std::string to_string(const EventPosition& at);
 
 // Human-readable form for logs and `sluice checkpoints`: "mysql-bin.000042:1337 gtid=... skip=2/0".
 std::string to_string(const Position& p);

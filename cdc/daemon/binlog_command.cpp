@@ -86,7 +86,7 @@ void append_event_line(const mysql::BinlogFileEvent& ev, std::string& out) {
   w.key_ascii("file");
   w.string(ev.file);
   w.key_ascii("pos");
-  w.uint64(mysql::value(ev.offset));
+  w.uint64(value(ev.offset));
   w.key_ascii("size");
   w.uint64(ev.bytes.size());
   if (header) {
@@ -117,8 +117,8 @@ struct Args {
   bool events = false;
   std::string schema_from;
   std::vector<std::string> tables;
-  mysql::BinlogOffset start = mysql::kFirstEventOffset;
-  std::optional<mysql::BinlogOffset> stop;
+  BinlogOffset start = mysql::kFirstEventOffset;
+  std::optional<BinlogOffset> stop;
   std::string output;
 };
 
@@ -163,9 +163,9 @@ std::optional<int> parse_args(const std::vector<std::string>& args, Args& a) {
         if (!n) return usage_error(opt + " takes a byte offset, found '" + *v + "'");
         if (opt == "--start-position") {
           if (*n < mysql::kBinlogMagicSize) return usage_error("--start-position must be at least 4 (the first event)");
-          a.start = mysql::BinlogOffset{*n};
+          a.start = BinlogOffset{*n};
         } else {
-          a.stop = mysql::BinlogOffset{*n};
+          a.stop = BinlogOffset{*n};
         }
       }
       continue;
@@ -175,8 +175,8 @@ std::optional<int> parse_args(const std::vector<std::string>& args, Args& a) {
   }
   if (a.files.empty()) return usage_error("no binlog FILE given");
   if (a.stop && a.files.size() == 1 && *a.stop < a.start) {
-    return usage_error("--stop-position " + mysql::to_string(*a.stop) + " is before --start-position " +
-                       mysql::to_string(a.start));
+    return usage_error("--stop-position " + to_string(*a.stop) + " is before --start-position " +
+                       to_string(a.start));
   }
   return std::nullopt;
 }

@@ -309,7 +309,7 @@ Result<std::unique_ptr<Batch>> DatagenSource::poll(std::chrono::milliseconds max
     e.source.connector = "datagen";
     e.source.name = options_.pipeline_name;
     e.source.commit_ts_ms = now;
-    e.source.pos = n;  // datagen's "pos" is the row's sequence number
+    e.source.at = RowSequence{n};
     e.ts_ms = now;
   }
   next_row_ += want;

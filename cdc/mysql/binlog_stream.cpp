@@ -369,8 +369,7 @@ void BinlogStream::fill_source(ChangeEvent& ce, const EventHeader& h, const Plac
   ce.source.connector = "mysql";
   ce.source.name = in.name;
   ce.source.server_id = h.server_id;
-  ce.source.file = in.file;
-  ce.source.pos = value(place.start);
+  ce.source.at = BinlogEventPosition{in.file, place.start};
   ce.source.gtid = in.gtid;
   ce.source.thread = cursor_.thread();
   ce.source.commit_ts_ms =

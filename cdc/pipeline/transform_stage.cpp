@@ -124,7 +124,7 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
 
   const auto eval_error = [&](const Plan& plan, Error err) {
     std::string at = "transform[" + std::to_string(plan.rule_index) + "] for table " + plans.source->id.to_string();
-    if (!e.source.file.empty()) at += " at " + std::string(e.source.file) + ":" + std::to_string(e.source.pos);
+    if (!std::holds_alternative<std::monostate>(e.source.at)) at += " at " + to_string(e.source.at);
     return std::move(err).with_context(at);
   };
   // Evaluates the plan's outputs over `image` into out[0, outputs.size()).

@@ -233,12 +233,14 @@ Status KafkaSink::begin_if_needed() {
 
 std::string_view KafkaSink::position_header(const SourceInfo& source) {
   // The rows of one binlog row event share its position: its text is built once per event.
-  if (source.pos != position_pos_ || source.lsn != position_lsn_ || source.file != position_file_) {
-    position_pos_ = source.pos;
-    position_lsn_ = source.lsn;
-    position_file_.assign(source.file);
+  if (source.at != position_at_) {
     position_text_.clear();
-    RecordBuilder::position_text(source, position_text_);
+    append_text(source.at, position_text_);
+    position_at_ = source.at;
+    if (auto* binlog = std::get_if<BinlogEventPosition>(&position_at_)) {
+      position_file_.assign(binlog->file);  // the event's view dies with its batch
+      binlog->file = position_file_;
+    }
   }
   return position_text_;
 }

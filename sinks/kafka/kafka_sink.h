@@ -105,12 +105,12 @@ class KafkaSink final : public Sink {
   // After every member the delivery thread touches, so that it is joined before they go.
   std::jthread delivery_thread_;
   uint64_t skipped_reported_ = 0;
-  // The `sluice.position` header text of `source`, rebuilt only when the position changes.
+  // The `sluice.position` header of `source`: its event position's text form
+  // (cdc/core/position.h), rebuilt only when the position changes.
   std::string_view position_header(const SourceInfo& source);
-  std::string position_text_;  // of position_file_/pos_/lsn_ (all empty at first: text "")
+  EventPosition position_at_;  // whose text position_text_ is; a file name views position_file_
   std::string position_file_;
-  uint64_t position_pos_ = 0;
-  std::optional<uint64_t> position_lsn_;
+  std::string position_text_;
 };
 
 }  // namespace cdc::sinks::kafka

@@ -87,18 +87,6 @@ Result<bool> RecordBuilder::key_of(const ChangeEvent& e, const RowImage& row, st
   return true;
 }
 
-void RecordBuilder::position_text(const SourceInfo& source, std::string& out) {
-  if (source.lsn) {
-    out += to_string(cdc::Lsn{*source.lsn});
-  } else if (!source.file.empty()) {
-    out += source.file;
-    char digits[24];
-    digits[0] = ':';
-    const auto end = std::to_chars(digits + 1, digits + sizeof(digits), source.pos).ptr;
-    out.append(digits, static_cast<size_t>(end - digits));
-  }
-}
-
 void RecordBuilder::schema_change(const ChangeEvent& e) {
   key_.clear();
   value_.clear();

@@ -36,10 +36,6 @@ class RecordBuilder {
   // configured key column is missing from the event's table.
   Result<std::span<const OutRecord>> build(const ChangeEvent& e);
 
-  // `sluice.position` header text of an event: "file:pos" (MySQL) or the LSN (PostgreSQL).
-  static void position_text(const SourceInfo& source, std::string& out);
-  static void position_text(const ChangeEvent& e, std::string& out) { position_text(e.source, out); }
-
   uint64_t skipped() const { return skipped_; }
 
  private:

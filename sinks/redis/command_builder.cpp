@@ -12,7 +12,7 @@ namespace {
 
 std::string where(const ChangeEvent& e) {
   std::string s = "table " + e.schema->id.to_string();
-  if (!e.source.file.empty()) s += " at " + std::string(e.source.file) + ":" + std::to_string(e.source.pos);
+  if (!std::holds_alternative<std::monostate>(e.source.at)) s += " at " + to_string(e.source.at);
   return s;
 }
 

@@ -358,7 +358,7 @@ std::string live_lines(const cdc::BinlogPosition& start, size_t n, const std::st
   auto o = services_mysql_source_options(54077, "binlog");
   o.startup_mode = cdc::mysql::StartupMode::specific_offset;
   o.specific_offset_file = start.file;
-  o.specific_offset_pos = cdc::mysql::BinlogOffset{start.offset};
+  o.specific_offset_pos = cdc::BinlogOffset{start.offset};
   o.include_query = true;  // as `sluice binlog` shows a file: with each row's statement
   cdc::mysql::MysqlSource src(o);
   auto st = src.open(cdc::Position{});

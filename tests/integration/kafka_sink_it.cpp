@@ -54,8 +54,7 @@ Batch inserts(int64_t from, int64_t to) {
     e.schema = schema;
     e.after = RowImage(std::span<const Value>(row));
     e.source.connector = "mysql";
-    e.source.file = "mysql-bin.000003";
-    e.source.pos = static_cast<uint64_t>(1000 + id);
+    e.source.at = BinlogEventPosition{"mysql-bin.000003", BinlogOffset{static_cast<uint64_t>(1000 + id)}};
     b.events.push_back(std::move(e));
   }
   b.end = DatagenPosition{static_cast<uint64_t>(to)};

@@ -73,7 +73,7 @@ Run read_until_marker(MysqlSourceOptions opts, const Position& from) {
       }
       REQUIRE_FALSE(done);
       run.keys.push_back(key_of(e));
-      run.event_pos.push_back(e.source.pos);
+      run.event_pos.push_back(value(std::get<BinlogEventPosition>(e.source.at).offset));
     }
     if (!done) {
       run.batch_ends.push_back(std::get<MysqlPosition>((*b)->end));

@@ -151,8 +151,8 @@ TEST_CASE("MysqlSource streams inserts, updates and deletes of every column type
   CHECK(col("g") == Value::geometry(wkb, 0));
   CHECK(ins.source.connector == "mysql");
   CHECK(ins.source.name == "it");
-  CHECK(ins.source.file == start.binlog.file);
-  CHECK(ins.source.pos > start.binlog.offset);
+  CHECK(std::get<BinlogEventPosition>(ins.source.at).file == start.binlog.file);
+  CHECK(value(std::get<BinlogEventPosition>(ins.source.at).offset) > start.binlog.offset);
   CHECK(ins.source.row == 0);
   CHECK(ins.source.server_id == 1u);
   CHECK(ins.source.gtid.find("0-") == 0);
@@ -435,7 +435,7 @@ TEST_CASE("MariaDB log_bin_compress: compressed query and row events stream exac
   CHECK(types["Write_rows_compressed_v1"] == 1);
   CHECK(types["Update_rows_compressed_v1"] == 1);
   CHECK(types["Delete_rows_compressed_v1"] == 1);
-  for (const auto* e : c.events) CHECK(offsets.count(e->source.pos) == 1);
+  for (const auto* e : c.events) CHECK(offsets.count(value(std::get<BinlogEventPosition>(e->source.at).offset)) == 1);
   // Resume inside the compressed two-row insert: exactly the rest.
   src.close();
   auto one = opts;

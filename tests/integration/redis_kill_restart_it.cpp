@@ -147,7 +147,7 @@ TEST_CASE("redis sink: SIGKILLs and redis-server restarts mid-stream; Redis equa
   const uint64_t seed = std::random_device{}();
   INFO("random seed " << seed << ", dir " << dir);
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> delay_ms(20, 250), burst(5, 30);
+  std::uniform_int_distribution<int> delay_ms(20, 250), kill_after_ms(5, 80), burst(5, 30);
 
   int seq = 0, kills = 0, redis_restarts = 0, partial = 0;
   const auto deadline = std::chrono::steady_clock::now() + 150s;
@@ -155,18 +155,26 @@ TEST_CASE("redis sink: SIGKILLs and redis-server restarts mid-stream; Redis equa
     ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
     // latest-offset: the first run must have pinned its start before anything is written.
     if (round == 0) REQUIRE(wait_ready(metrics_port, sluice));
-    for (int t = burst(rng); t > 0; --t) random_transaction(sql, rng, ++seq);
+    // The burst is written while sluice may be killed: sluice keeps up within milliseconds,
+    // so a kill after the burst would find everything delivered.
+    const int first = seq + 1, last = seq + burst(rng);
+    seq = last;
+    std::jthread writer([&sql, first, last, writer_seed = rng()] {
+      std::mt19937_64 writer_rng(writer_seed);
+      for (int i = first; i <= last; ++i) random_transaction(sql, writer_rng, i);
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(kill_after_ms(rng)));
     if (round % 5 == 2) {  // redis goes away under the running pipeline and comes back
       server.stop(redis_restarts % 2 == 0 ? SIGTERM : SIGKILL);
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
       server.start();
       ++redis_restarts;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     REQUIRE(sluice.running());
     sluice.signal(SIGKILL);
     REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
     ++kills;
+    writer.join();
     RedisClient probe("127.0.0.1", server.port());
     const size_t written = std::stoul(probe.command({"XLEN", "rk:log"}).text);
     if (written > 0 && written < static_cast<size_t>(seq)) ++partial;

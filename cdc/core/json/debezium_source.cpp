@@ -27,7 +27,7 @@ void write_postgres_fields(JsonWriter& w, const SourceInfo& s, const TableId& id
   w.key_ascii("txId");
   if (s.tx_id) w.uint64(*s.tx_id); else w.null();
   w.key_ascii("lsn");
-  if (s.lsn) w.uint64(*s.lsn); else w.null();
+  if (const auto* lsn = std::get_if<Lsn>(&s.at)) w.uint64(static_cast<uint64_t>(*lsn)); else w.null();
   w.key_ascii("xmin");
   w.null();
 }
@@ -65,10 +65,13 @@ void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& id
   w.uint64(s.server_id);
   w.key_ascii("gtid");
   if (s.gtid.empty()) w.null(); else w.string(s.gtid);
+  // Debezium's MySQL fields; datagen fills pos with its row number.
+  const auto* binlog = std::get_if<BinlogEventPosition>(&s.at);
+  const auto* row = std::get_if<RowSequence>(&s.at);
   w.key_ascii("file");
-  w.string(s.file);
+  w.string(binlog != nullptr ? binlog->file : std::string_view());
   w.key_ascii("pos");
-  w.uint64(s.pos);
+  w.uint64(binlog != nullptr ? value(binlog->offset) : row != nullptr ? static_cast<uint64_t>(*row) : 0);
   if (change_event) {
     w.key_ascii("row");
     w.uint64(s.row);

@@ -47,7 +47,7 @@ TEST_CASE("load_file: every key of a full mysql -> file pipeline lands in its fi
   CHECK(m.server_time_zone == "Europe/Berlin");
   CHECK(m.startup_mode == StartupMode::specific_offset);
   CHECK(m.specific_offset_file == "mysql-bin.000042");
-  CHECK(m.specific_offset_pos == BinlogOffset{1337});
+  CHECK(m.specific_offset_pos == cdc::BinlogOffset{1337});
   CHECK(m.specific_gtid_set == "0-1-100");
   CHECK(m.startup_timestamp_ms == 1'700'000'000'000);
   CHECK(m.heartbeat_period == milliseconds(10'000));

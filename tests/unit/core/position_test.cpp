@@ -60,3 +60,14 @@ TEST_CASE("Position renders for humans") {
   CHECK(to_string(Lsn{0x16B374D848}) == "16/B374D848");
   CHECK(to_string(Position{DatagenPosition{7}}) == "datagen:row=7");
 }
+
+TEST_CASE("an event position has one text form per kind") {
+  CHECK(to_string(EventPosition{BinlogEventPosition{"mysql-bin.000003", BinlogOffset{1234}}}) ==
+        "mysql-bin.000003:1234");
+  CHECK(to_string(EventPosition{Lsn{0x16B374D848ull}}) == "16/B374D848");
+  CHECK(to_string(EventPosition{RowSequence{42}}) == "42");
+  CHECK(to_string(EventPosition{}).empty());
+  std::string out = "at ";
+  append_text(BinlogEventPosition{"b.000001", BinlogOffset{4}}, out);
+  CHECK(out == "at b.000001:4");
+}

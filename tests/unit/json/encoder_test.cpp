@@ -165,8 +165,7 @@ struct Fixture {
     e.source.commit_ts_ms = 1704164645000;
     e.source.server_id = 223344;
     e.source.gtid = s("3e11fa47-71ca-11e1-9e33-c80aa9429562:23");
-    e.source.file = s("mysql-bin.000003");
-    e.source.pos = 484;
+    e.source.at = BinlogEventPosition{s("mysql-bin.000003"), BinlogOffset{484}};
     e.source.row = 1;
     e.source.thread = 7;
     e.transaction.id = s("3e11fa47-71ca-11e1-9e33-c80aa9429562:23");
@@ -194,7 +193,6 @@ struct Fixture {
       e.source.snapshot = SnapshotMarker::last;
       e.source.gtid = {};
       e.source.thread.reset();
-      e.source.file = s("mysql-bin.000003");
       e.source.row = 0;
       e.transaction = {};
     }
@@ -231,7 +229,7 @@ struct PgFixture {
     e.source.name = arena.copy("pg-pipeline");
     e.source.database = arena.copy("inventory");
     e.source.commit_ts_ms = 1704164645000;
-    e.source.lsn = 24023128;
+    e.source.at = Lsn{24023128};
     e.source.tx_id = 555;
     e.ts_ms = 1704164645999;
     after_values = arena.make_array<Value>(6);

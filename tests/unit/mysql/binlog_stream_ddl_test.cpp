@@ -149,8 +149,8 @@ TEST_CASE(
   CHECK(e[0].op == Op::schema_change);
   CHECK(columns(*e[0].schema) == "id,doc");
   CHECK(e[0].schema->version == 1);
-  CHECK(e[0].source.pos == create_at);
-  CHECK(e[0].source.file == kFile);
+  CHECK(value(std::get<BinlogEventPosition>(e[0].source.at).offset) == create_at);
+  CHECK(std::get<BinlogEventPosition>(e[0].source.at).file == kFile);
   CHECK(e[0].source.server_id == 9);
   CHECK(e[0].source.query == "CREATE TABLE t (id INT PRIMARY KEY, doc JSON)");
   CHECK(e[0].source.commit_ts_ms == int64_t{1700000000} * 1000);
@@ -159,13 +159,13 @@ TEST_CASE(
   CHECK(e[1].op == Op::schema_change);
   CHECK(columns(*e[1].schema) == "x,id,doc");
   CHECK(e[1].schema->version == 2);
-  CHECK(e[1].source.pos == alter_at);
+  CHECK(value(std::get<BinlogEventPosition>(e[1].source.at).offset) == alter_at);
   CHECK(e[2].op == Op::truncate);
   CHECK(e[2].schema == e[1].schema);
-  CHECK(e[2].source.pos == truncate_at);
+  CHECK(value(std::get<BinlogEventPosition>(e[2].source.at).offset) == truncate_at);
   CHECK(e[3].op == Op::schema_change);  // the drop: the table's last version
   CHECK(e[3].schema == e[1].schema);
-  CHECK(e[3].source.pos == drop_at);
+  CHECK(value(std::get<BinlogEventPosition>(e[3].source.at).offset) == drop_at);
   CHECK(f.history.current({"demo", "t"}) == nullptr);
   // Each DDL ended its transaction: the position is after the last one.
   CHECK(s.position().binlog == BinlogPosition{kFile, f.offset});

@@ -231,8 +231,8 @@ TEST_CASE("BinlogStream: a compressed transaction streams, and every batch end r
       REQUIRE_MESSAGE(p, p.error().to_string());
       for (const auto& e : p->batch->events) {
         seen.push_back(describe(e));
-        CHECK(e.source.file == kFile);
-        CHECK(e.source.pos == kPayloadAt);
+        CHECK(std::get<BinlogEventPosition>(e.source.at).file == kFile);
+        CHECK(value(std::get<BinlogEventPosition>(e.source.at).offset) == kPayloadAt);
         CHECK(e.source.server_id == 223344);
         CHECK(e.schema->id.to_string() == "demo.t");
       }

@@ -78,8 +78,7 @@ inline ChangeEvent event(Op op, TableSchemaPtr schema, const std::vector<Value>*
   e.schema = std::move(schema);
   if (before) e.before = RowImage(*before);
   if (after) e.after = RowImage(*after);
-  e.source.file = "mysql-bin.000003";
-  e.source.pos = 4711;
+  e.source.at = BinlogEventPosition{"mysql-bin.000003", BinlogOffset{4711}};
   return e;
 }
 
