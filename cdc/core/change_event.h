@@ -72,7 +72,10 @@ struct RowImage {
 
 struct ChangeEvent {
   Op op = Op::insert;
-  TableSchemaPtr schema;  // the schema version this row was decoded with
+  // The schema version this row was decoded with, kept alive by the batch (Batch::hold): one
+  // reference per schema per batch, not per event, whose count's cache line would otherwise
+  // move between the reader's and the sink's cores for every event.
+  const TableSchema* schema = nullptr;
   RowImage before;        // update/delete (and Postgres replica identity)
   RowImage after;         // insert/update/read
   // Indices of columns whose value was not sent and is unchanged (Postgres unchanged TOAST):

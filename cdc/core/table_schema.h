@@ -1,6 +1,8 @@
-// TableSchema: one immutable version of a table's shape. A DDL makes a new version; events
-// hold std::shared_ptr<const TableSchema>, so in-flight rows keep the version they were
-// decoded with while a newer one is installed. Safe to share across threads (immutable).
+// TableSchema: one immutable version of a table's shape. A DDL makes a new version; the batch
+// of in-flight rows holds a std::shared_ptr<const TableSchema> to each version its events point
+// to, so they keep the version they were decoded with while a newer one is installed. Safe to
+// share across threads (immutable). Made with std::make_shared: a cache keyed by an event's
+// schema pointer takes its own reference with weak_from_this().lock() (schema_of).
 #pragma once
 
 #include <cstdint>
@@ -40,7 +42,7 @@ struct Column {
   std::optional<std::string> default_value;
 };
 
-struct TableSchema {
+struct TableSchema : std::enable_shared_from_this<TableSchema> {
   TableId id;
   std::vector<Column> columns;
   std::vector<uint32_t> primary_key;  // indices into columns, in key order
@@ -54,5 +56,12 @@ struct TableSchema {
 };
 
 using TableSchemaPtr = std::shared_ptr<const TableSchema>;
+
+// A reference of one's own to the schema an event points to (events hold a plain pointer;
+// their batch holds the references): for caches keyed by schema, whose key must stay alive
+// (and so unique) as long as the entry. nullptr for a schema not made by std::make_shared.
+inline TableSchemaPtr schema_of(const TableSchema* schema) {
+  return schema == nullptr ? nullptr : TableSchemaPtr(schema->weak_from_this().lock());
+}
 
 }  // namespace cdc

@@ -304,7 +304,7 @@ Result<std::unique_ptr<Batch>> DatagenSource::poll(std::chrono::milliseconds max
     generate_row(n, batch->arena, values);
     ChangeEvent& e = batch->events.emplace_back();
     e.op = Op::insert;
-    e.schema = schema_;
+    e.schema = batch->hold(schema_);
     e.after = RowImage(values);
     e.source.connector = "datagen";
     e.source.name = options_.pipeline_name;

@@ -289,6 +289,7 @@ Status BinlogStream::emit_pending(Batch& batch) {
   // lookup per row), and every row of one row event has the same table and the same moment.
   const int64_t processed_ms = now_ms();
   uint64_t& rows_of_table = cursor_.rows_of(p.table->schema.get());
+  const TableSchema* schema = batch.hold(p.table->schema);
   while (batch.events.size() < config_.max_batch_events) {
     if (p.offset >= p.ev.rows.size()) {
       cursor_.event_handled();
@@ -320,7 +321,7 @@ Status BinlogStream::emit_pending(Batch& batch) {
     if (row_idx < p.skip_rows) continue;
 
     ChangeEvent ce;
-    ce.schema = p.table->schema;
+    ce.schema = schema;
     switch (p.ev.kind) {
       case RowsKind::write:
         ce.op = Op::insert;
@@ -413,7 +414,7 @@ Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const 
       for (const auto& change : *changes) {
         ChangeEvent ce;
         ce.op = change.op;
-        ce.schema = change.schema;
+        ce.schema = batch.hold(change.schema);
         fill_source(ce, h, place, batch);
         ce.source.query = statement;
         ce.transaction.data_collection_order = 1;
@@ -483,7 +484,7 @@ Status BinlogStream::resync(const std::vector<TableId>& tables, const MysqlPosit
   auto emit = [&](TableSchemaPtr schema) {
     ChangeEvent ce;
     ce.op = Op::schema_change;
-    ce.schema = std::move(schema);
+    ce.schema = batch.hold(schema);
     fill_source(ce, h, place, batch);
     ce.source.query = stmt;
     ce.transaction.data_collection_order = 1;

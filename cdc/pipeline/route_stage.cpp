@@ -105,7 +105,8 @@ Result<const RouteStage::Routing*> RouteStage::routing_for(const TableSchemaPtr&
   return last_routing_;
 }
 
-void RouteStage::retarget(ChangeEvent& e, const Target& target, Arena& arena) {
+void RouteStage::retarget(ChangeEvent& e, const Target& target, Batch& batch) {
+  Arena& arena = batch.arena;
   if (target.add_source_column) {
     const Value source = Value::string(arena.copy(target.source_name));
     for (RowImage* image : {&e.before, &e.after}) {
@@ -116,7 +117,7 @@ void RouteStage::retarget(ChangeEvent& e, const Target& target, Arena& arena) {
       *image = RowImage(row);
     }
   }
-  schemas_.retarget(e, target.schema);
+  e.schema = batch.hold(target.schema);
 }
 
 Status RouteStage::process(Batch& batch) {
@@ -124,37 +125,34 @@ Status RouteStage::process(Batch& batch) {
   for (ChangeEvent& e : batch.events) {
     if (!e.schema) continue;
     const Routing* routing = last_routing_;
-    if (e.schema.get() != last_source_) {  // a repeat (the common case) without a Result
-      CDC_TRY_ASSIGN(routing, routing_for(e.schema));
+    if (e.schema != last_source_) {  // a repeat (the common case) without a Result
+      CDC_TRY_ASSIGN(const TableSchemaPtr schema, held_schema(e));
+      CDC_TRY_ASSIGN(routing, routing_for(schema));
     }
     if (routing->targets.size() > 1) {
       fan_out = true;
     } else if (routing->targets.size() == 1) {
-      retarget(e, routing->targets.front(), batch.arena);
+      retarget(e, routing->targets.front(), batch);
     }
   }
-  if (!fan_out) {
-    schemas_.release();
-    return {};
-  }
+  if (!fan_out) return {};
   // One copy per target; the copies share the (read-only) row images.
   std::vector<ChangeEvent> out;
   out.reserve(batch.events.size() * 2);
   for (ChangeEvent& e : batch.events) {
     // Re-targeted schemas are never keys: a hit is an event still to fan out.
-    const auto it = e.schema ? cache_.find(e.schema.get()) : cache_.end();
+    const auto it = e.schema != nullptr ? cache_.find(e.schema) : cache_.end();
     if (it == cache_.end() || it->second.targets.size() <= 1) {
       out.push_back(std::move(e));
       continue;
     }
     for (const Target& target : it->second.targets) {
       ChangeEvent copy = e;
-      retarget(copy, target, batch.arena);
+      retarget(copy, target, batch);
       out.push_back(std::move(copy));
     }
   }
   batch.events = std::move(out);
-  schemas_.release();
   return {};
 }
 

@@ -59,14 +59,13 @@ class RouteStage final : public Stage {
   // Targets with the index of the rule that produced each.
   std::vector<std::pair<TableId, size_t>> resolve(const TableId& table) const;
   Result<const Routing*> routing_for(const TableSchemaPtr& schema);
-  void retarget(ChangeEvent& e, const Target& target, Arena& arena);
+  void retarget(ChangeEvent& e, const Target& target, Batch& batch);
 
   std::vector<Compiled> rules_;
   RouteMode mode_;
   std::map<const TableSchema*, Routing> cache_;
   const TableSchema* last_source_ = nullptr;  // the entry of cache_ used last
   const Routing* last_routing_ = nullptr;
-  SchemaRetargeter schemas_;
 };
 
 }  // namespace cdc::pipeline

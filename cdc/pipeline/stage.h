@@ -23,24 +23,12 @@ class Stage {
 
 using StageChain = std::vector<std::unique_ptr<Stage>>;
 
-// Points events at another schema without releasing their old schema reference one event at a
-// time. The reader thread takes a reference to the same schema for every event it decodes
-// while this thread works on the previous batch: releasing ours per event would move that
-// reference count's cache line between the two cores for every event, slowing both threads.
-// The old references are kept here and released together by release(), once per batch.
-class SchemaRetargeter {
- public:
-  void retarget(ChangeEvent& e, const TableSchemaPtr& schema) {
-    if (e.schema == schema) return;
-    parked_.push_back(std::move(e.schema));
-    e.schema = schema;
-  }
-  // For an event about to be dropped from the batch: its reference is released with the rest.
-  void park(ChangeEvent& e) { parked_.push_back(std::move(e.schema)); }
-  void release() { parked_.clear(); }
-
- private:
-  std::vector<TableSchemaPtr> parked_;
-};
+// A reference of the stage's own to an event's schema, for its per-schema cache (on a miss
+// only: events point at schemas without a reference count of their own).
+inline Result<TableSchemaPtr> held_schema(const ChangeEvent& e) {
+  if (TableSchemaPtr s = schema_of(e.schema)) return s;
+  return make_error(Errc::internal, "the schema of an event of " + e.schema->id.to_string() +
+                                        " was not made shared");
+}
 
 }  // namespace cdc::pipeline

@@ -93,13 +93,13 @@ Result<TableSchemaPtr> TransformStage::check(const TableSchemaPtr& table) {
 
 Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& batch) {
   if (e.op == Op::schema_change || e.op == Op::truncate) {
-    schemas_.retarget(e, plans.plans.front()->output);
+    e.schema = batch.hold(plans.plans.front()->output);
     return true;
   }
   const bool is_delete = e.op == Op::erase;
   const RowImage& deciding = is_delete ? e.before : e.after;
   if (!deciding.present) {
-    schemas_.retarget(e, plans.plans.front()->output);
+    e.schema = batch.hold(plans.plans.front()->output);
     return true;
   }
   if (plans.batch_seq != batch_seq_) {
@@ -217,7 +217,7 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
       std::copy(kept.begin(), kept.end(), stored.begin());
       e.unchanged_columns = stored;
     }
-    schemas_.retarget(e, plan.output);
+    e.schema = batch.hold(plan.output);
     return true;
   }
   return false;
@@ -243,22 +243,19 @@ Status TransformStage::process(Batch& batch) {
     bool keep = true;
     if (e.schema) {
       TablePlans* plans = last_plans_;
-      if (e.schema.get() != last_schema_) {  // a repeat (the common case) without a Result
-        CDC_TRY_ASSIGN(plans, plans_for(e.schema));
+      if (e.schema != last_schema_) {  // a repeat (the common case) without a Result
+        CDC_TRY_ASSIGN(const TableSchemaPtr schema, held_schema(e));
+        CDC_TRY_ASSIGN(plans, plans_for(schema));
       }
       if (!plans->plans.empty()) {
         CDC_TRY_ASSIGN(keep, apply(*plans, e, batch));
       }
     }
-    if (!keep) {
-      schemas_.park(e);
-      continue;
-    }
+    if (!keep) continue;
     if (kept != i) batch.events[kept] = std::move(e);
     ++kept;
   }
   batch.events.erase(batch.events.begin() + static_cast<std::ptrdiff_t>(kept), batch.events.end());
-  schemas_.release();
   return {};
 }
 

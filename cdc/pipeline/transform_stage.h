@@ -86,7 +86,6 @@ class TransformStage final : public Stage {
   std::vector<Value> scratch_;  // extra slots of one evaluation: metadata, then outputs
   const TablePlans* meta_plans_ = nullptr;  // whose metadata scratch_ holds, for batch meta_seq_
   uint64_t meta_seq_ = 0;
-  SchemaRetargeter schemas_;
   uint64_t batch_seq_ = 0;
   int64_t now_ms_ = 0;
 };

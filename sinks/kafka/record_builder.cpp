@@ -104,7 +104,7 @@ Result<std::span<const OutRecord>> RecordBuilder::build(const ChangeEvent& e) {
   const std::string_view topic = topic_for(*e.schema);
   // Held, so that its address cannot be reused by another table; copied only when it changes
   // (an atomic reference count shared with the reader thread, per event, is not free).
-  if (last_schema_ != e.schema) last_schema_ = e.schema;
+  if (last_schema_.get() != e.schema) last_schema_ = schema_of(e.schema);  // keeps the key unique
   key_.clear();
   value_.clear();
   const RowImage& key_row = e.after.present ? e.after : e.before;

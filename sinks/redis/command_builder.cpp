@@ -66,7 +66,7 @@ Result<CommandBuilder> CommandBuilder::create(const RedisOptions& options) {
 }
 
 Result<const CommandBuilder::Bound*> CommandBuilder::bind(const ChangeEvent& e) {
-  if (auto it = bound_.find(e.schema.get()); it != bound_.end()) return &it->second;
+  if (auto it = bound_.find(e.schema); it != bound_.end()) return &it->second;
   const std::string name = e.schema->id.to_string();
   const TableRule* rule = &options_->defaults;
   const std::vector<KeyPart>* key_parts = &default_key_;
@@ -81,7 +81,9 @@ Result<const CommandBuilder::Bound*> CommandBuilder::bind(const ChangeEvent& e) 
   }
   auto key = KeyTemplate::bind(*key_parts, *e.schema, options_->key_separator);
   if (!key) return std::move(key).error().with_context(rule_name + ".key");
-  Bound b{e.schema, rule, std::move(*key), std::nullopt};
+  TableSchemaPtr owned = schema_of(e.schema);
+  if (!owned) return make_error(Errc::internal, "the schema of " + name + " was not made shared");
+  Bound b{std::move(owned), rule, std::move(*key), std::nullopt};
   if (!rule->value_column.empty()) {
     b.value_column = e.schema->column_index(rule->value_column);
     if (!b.value_column) {
@@ -89,7 +91,7 @@ Result<const CommandBuilder::Bound*> CommandBuilder::bind(const ChangeEvent& e) 
                                                   rule->value_column + "'");
     }
   }
-  return &bound_.emplace(e.schema.get(), std::move(b)).first->second;
+  return &bound_.emplace(e.schema, std::move(b)).first->second;
 }
 
 Result<bool> CommandBuilder::key_of(const Bound& b, const ChangeEvent& e, const RowImage& row,

@@ -282,7 +282,7 @@ void handmade_seeds() {
   s.primary_key = {0};
   write_seed("schema", "handmade.schema", state::encode_schema(s));
   write_seed("schema", "handmade.entry", state::encode_schema_entry(Position{m}, s));
-  write_seed("schema", "handmade.empty", state::encode_schema(TableSchema{}));
+  write_seed("schema", "handmade.empty", state::encode_schema(TableSchema()));
 }
 
 }  // namespace

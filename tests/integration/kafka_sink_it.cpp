@@ -51,7 +51,7 @@ Batch inserts(int64_t from, int64_t to) {
     row[1] = Value::string("user");
     ChangeEvent e;
     e.op = Op::insert;
-    e.schema = schema;
+    e.schema = schema.get();
     e.after = RowImage(std::span<const Value>(row));
     e.source.connector = "mysql";
     e.source.at = BinlogEventPosition{"mysql-bin.000003", BinlogOffset{static_cast<uint64_t>(1000 + id)}};

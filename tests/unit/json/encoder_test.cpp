@@ -159,7 +159,7 @@ struct Fixture {
   ChangeEvent event(Op op) {
     ChangeEvent e;
     e.op = op;
-    e.schema = schema;
+    e.schema = schema.get();
     e.source.connector = s("mysql");
     e.source.name = s("orders-pipeline");
     e.source.commit_ts_ms = 1704164645000;
@@ -224,7 +224,7 @@ struct PgFixture {
   ChangeEvent update(bool with_old) {
     ChangeEvent e;
     e.op = Op::update;
-    e.schema = schema;
+    e.schema = schema.get();
     e.source.connector = arena.copy("postgresql");
     e.source.name = arena.copy("pg-pipeline");
     e.source.database = arena.copy("inventory");

@@ -11,11 +11,13 @@ using namespace cdc;
 TEST_CASE("events written are counted by pipeline, table and op") {
   prometheus::Registry registry;
   pipeline::PipelineMetrics metrics(registry, "p");
-  auto orders = std::make_shared<TableSchema>(TableSchema{{"shop", "orders"}, {}, {}, 1});
-  auto items = std::make_shared<TableSchema>(TableSchema{{"shop", "items"}, {}, {}, 1});
+  auto orders = std::make_shared<TableSchema>();
+  orders->id = {"shop", "orders"};
+  auto items = std::make_shared<TableSchema>();
+  items->id = {"shop", "items"};
   Batch batch;
-  for (Op op : {Op::insert, Op::insert, Op::update, Op::insert}) batch.events.push_back(ChangeEvent{.op = op, .schema = orders});
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = items});
+  for (Op op : {Op::insert, Op::insert, Op::update, Op::insert}) batch.events.push_back(ChangeEvent{.op = op, .schema = orders.get()});
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = items.get()});
   metrics.count_written(batch);
   metrics.count_written(batch);
   std::ostringstream text;
@@ -29,10 +31,11 @@ TEST_CASE("events written are counted by pipeline, table and op") {
 TEST_CASE("batches read: events by table and op, source lag, binlog file number and offset") {
   prometheus::Registry registry;
   pipeline::PipelineMetrics metrics(registry, "p");
-  auto orders = std::make_shared<TableSchema>(TableSchema{{"shop", "orders"}, {}, {}, 1});
+  auto orders = std::make_shared<TableSchema>();
+  orders->id = {"shop", "orders"};
   Batch batch;
   for (Op op : {Op::insert, Op::update, Op::update}) {
-    ChangeEvent e{.op = op, .schema = orders};
+    ChangeEvent e{.op = op, .schema = orders.get()};
     e.source.commit_ts_ms = 1'700'000'000'000;
     batch.events.push_back(e);
   }

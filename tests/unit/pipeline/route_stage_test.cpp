@@ -9,14 +9,17 @@ using pipeline::TablePattern;
 namespace {
 
 TableSchemaPtr table(std::string db, std::string name) {
-  return std::make_shared<TableSchema>(
-      TableSchema{{std::move(db), std::move(name)}, {{.name = "id", .kind = ValueKind::int64}}, {0}, 1});
+  auto s = std::make_shared<TableSchema>();
+  s->id = {std::move(db), std::move(name)};
+  s->columns = {{.name = "id", .kind = ValueKind::int64}};
+  s->primary_key = {0};
+  return s;
 }
 
 ChangeEvent insert(Batch& batch, const TableSchemaPtr& schema, int64_t id) {
   auto row = batch.arena.make_array<Value>(1);
   row[0] = Value::int64(id);
-  return ChangeEvent{.op = Op::insert, .schema = schema, .after = RowImage(row)};
+  return ChangeEvent{.op = Op::insert, .schema = batch.hold(schema), .after = RowImage(row)};
 }
 
 }  // namespace
@@ -96,7 +99,7 @@ TEST_CASE("route: many-to-one merge keeps the source table in a column when aske
   batch.events.push_back(insert(batch, other, 30));
   auto before = batch.arena.make_array<Value>(1);
   before[0] = Value::int64(11);
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = o1, .before = RowImage(before)});
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(o1), .before = RowImage(before)});
   REQUIRE(stage->process(batch));
   REQUIRE(batch.events.size() == 4);
   const ChangeEvent& first = batch.events[0];
@@ -109,7 +112,7 @@ TEST_CASE("route: many-to-one merge keeps the source table in a column when aske
   CHECK(first.after[0].i == 10);
   CHECK(first.after[1].text == "shop.order_1");
   CHECK(batch.events[1].after[1].text == "shop.order_2");
-  CHECK(batch.events[2].schema == other);  // unmatched: untouched
+  CHECK(batch.events[2].schema == other.get());  // unmatched: untouched
   CHECK(batch.events[2].after.size == 1);
   CHECK_FALSE(batch.events[3].after.present);
   REQUIRE(batch.events[3].before.size == 2);

@@ -31,7 +31,7 @@ RowImage row(Batch& batch, int64_t id, int64_t order_id, std::string_view produc
 
 ChangeEvent insert(Batch& b, const TableSchemaPtr& s, int64_t id, int64_t order_id, std::string_view product,
                    std::string_view province) {
-  return ChangeEvent{.op = Op::insert, .schema = s, .after = row(b, id, order_id, product, province)};
+  return ChangeEvent{.op = Op::insert, .schema = b.hold(s), .after = row(b, id, order_id, product, province)};
 }
 
 // "name=value" of each column of an image, values rendered plainly.
@@ -77,10 +77,10 @@ TEST_CASE("transform: computed columns, metadata columns and the derived output 
   auto schema = web_order();
   Batch batch;
   batch.events.push_back(insert(batch, schema, 1, 50, "apple", "shanghai"));
-  batch.events.push_back(ChangeEvent{.op = Op::update, .schema = schema,
+  batch.events.push_back(ChangeEvent{.op = Op::update, .schema = batch.hold(schema),
                                      .before = row(batch, 1, 50, "apple", "shanghai"),
                                      .after = row(batch, 1, 50, "kiwi", "shanghai")});
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = schema, .before = row(batch, 2, 60, "fig", "x")});
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(schema), .before = row(batch, 2, 60, "fig", "x")});
   REQUIRE(stage->process(batch));
   REQUIRE(batch.events.size() == 3);
   const TableSchema& out = *batch.events[0].schema;
@@ -130,13 +130,13 @@ TEST_CASE("transform: filters on source columns, on computed columns, deletes ju
   batch.events.push_back(insert(batch, plain, 1, 500, "a", "x"));    // id too small
   batch.events.push_back(insert(batch, plain, 11, 150, "b", "x"));   // kept
   batch.events.push_back(insert(batch, plain, 12, 90, "c", "x"));    // order_id too small
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = plain, .before = row(batch, 13, 130, "d", "x")});
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(plain), .before = row(batch, 13, 130, "d", "x")});
   batch.events.push_back(insert(batch, computed, 1, 1, "a", "shanghai"));
   batch.events.push_back(insert(batch, computed, 2, 2, "b", "beijing"));
   REQUIRE(stage->process(batch));
   REQUIRE(batch.events.size() == 3);
   CHECK(batch.events[0].after[0].i == 11);
-  CHECK(batch.events[0].schema == plain);  // no projection: rows and schema pass as they are
+  CHECK(batch.events[0].schema == plain.get());  // no projection: rows and schema pass as they are
   CHECK(batch.events[1].before[0].i == 13);
   CHECK(show(*batch.events[2].schema, batch.events[2].after) == "id=1 order_id=1 new_province=SHANGHAI");
 }
@@ -163,7 +163,7 @@ TEST_CASE("transform: SOFT_DELETE turns a delete into an insert marked -D") {
   auto schema = web_order();
   Batch batch;
   batch.events.push_back(insert(batch, schema, 1, 1, "a", "x"));
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = schema, .before = row(batch, 1, 1, "a", "x")});
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(schema), .before = row(batch, 1, 1, "a", "x")});
   REQUIRE(stage->process(batch));
   REQUIRE(batch.events.size() == 2);
   CHECK(show(*batch.events[0].schema, batch.events[0].after) == "id=1 order_id=1 product_name=a province=x op_type=+I");
@@ -186,7 +186,7 @@ TEST_CASE("transform: primary-keys and partition-keys overrides, column shorthan
   Batch batch;
   batch.events.push_back(insert(batch, web_order(), 1, 10, "a", "x"));
   batch.events.push_back(insert(batch, excluded, 2, 20, "b", "y"));
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = excluded, .before = row(batch, 2, 20, "b", "y")});
+  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(excluded), .before = row(batch, 2, 20, "b", "y")});
   batch.events.push_back(insert(batch, web_order("included"), 3, 30, "c", "z"));
   batch.events.push_back(insert(batch, web_order("untouched"), 4, 40, "d", "w"));
   REQUIRE(stage->process(batch));

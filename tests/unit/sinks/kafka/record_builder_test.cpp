@@ -2,6 +2,7 @@
 // exact, Debezium and canal values checked through a JSON parser), topic templates, configured
 // key columns, tables without a primary key, and the schema-change record.
 #include "sinks/kafka/record_builder.h"
+#include "tests/support/kept_schema.h"
 
 #include <doctest/doctest.h>
 #include <simdjson.h>
@@ -56,7 +57,7 @@ struct Rows {
 ChangeEvent event(Op op, TableSchemaPtr schema, const Rows& rows) {
   ChangeEvent e;
   e.op = op;
-  e.schema = std::move(schema);
+  e.schema = testing::kept_schema(std::move(schema));
   if (!rows.before.empty()) e.before = RowImage(rows.before);
   if (!rows.after.empty()) e.after = RowImage(rows.after);
   e.source.connector = "mysql";

@@ -10,6 +10,7 @@
 #include "cdc/core/change_event.h"
 #include "sinks/redis/command_buffer.h"
 #include "sinks/redis/redis_options.h"
+#include "tests/support/kept_schema.h"
 
 namespace cdc::sinks::redis::test {
 
@@ -75,7 +76,7 @@ inline ChangeEvent event(Op op, TableSchemaPtr schema, const std::vector<Value>*
                          const std::vector<Value>* after) {
   ChangeEvent e;
   e.op = op;
-  e.schema = std::move(schema);
+  e.schema = testing::kept_schema(std::move(schema));
   if (before) e.before = RowImage(*before);
   if (after) e.after = RowImage(*after);
   e.source.at = BinlogEventPosition{"mysql-bin.000003", BinlogOffset{4711}};
