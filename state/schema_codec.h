@@ -1,4 +1,4 @@
-// Versioned binary encoding of cdc::TableSchema (schema history values, DESIGN.md §6), and of a
+// Versioned binary encoding of cdc::TableSchema (schema history values, ARCHITECTURE.md, "Checkpoints and resume"), and of a
 // schema history entry = the Position of the DDL plus the schema in force from there on.
 // Pure functions: no I/O, thread-safe. Layout (version 1, integers little-endian, str = u32 n + n bytes):
 //   schema: u8 version=1 | str db | str table | u64 version | u32 ncols | column* | u32 npk | u32 pk*

@@ -1,4 +1,4 @@
-// StateStore: the RocksDB-backed state of one state dir (DESIGN.md §4-§6): checkpoint history,
+// StateStore: the RocksDB-backed state of one state dir (ARCHITECTURE.md, "Checkpoints and resume"): checkpoint history,
 // schema history, snapshot progress and small sink values, all keyed by pipeline name (key
 // layout: state/state_keys.h). It owns the DB handle (RAII); every method is thread-safe.
 // Every write is synced (WriteOptions::sync), so a write that returned OK survives power loss.
@@ -59,7 +59,7 @@ class StateStore {
   // read_write: nothing to do.
   Status refresh();
 
-  // --- checkpoints (DESIGN.md §4) -------------------------------------------------------------
+  // --- checkpoints (ARCHITECTURE.md, "Checkpoints and resume") -------------------------------------------------------------
   // Writes the record and deletes the pipeline's checkpoints beyond the `retained` newest
   // (counting this one), in one synced WriteBatch. Ids only grow: an id below the newest stored
   // one is Errc::internal; the same id again replaces that record (a re-committed checkpoint).
@@ -73,7 +73,7 @@ class StateStore {
   // Names of all pipelines with any state, in bytewise order.
   Result<std::vector<std::string>> pipelines() const;
 
-  // --- schema history (DESIGN.md §6) ----------------------------------------------------------
+  // --- schema history (ARCHITECTURE.md, "Checkpoints and resume") ----------------------------------------------------------
   // Stores `schema` (for table schema.id) as the version in force from position `at` on. `at`
   // must be a source position (not std::monostate: Errc::internal).
   Status put_schema(std::string_view pipeline, const Position& at, const TableSchema& schema);
@@ -87,7 +87,7 @@ class StateStore {
   // what a source loads its schema history from at start.
   Result<std::vector<std::pair<Position, TableSchema>>> all_schemas(std::string_view pipeline) const;
 
-  // --- snapshot progress (DESIGN.md §5): opaque per-table bytes -------------------------------
+  // --- snapshot progress (ARCHITECTURE.md, "Where to add things"): opaque per-table bytes -------------------------------
   Status put_snapshot_progress(std::string_view pipeline, const TableId& table, std::string_view bytes);
   Result<std::optional<std::string>> snapshot_progress(std::string_view pipeline,
                                                        const TableId& table) const;

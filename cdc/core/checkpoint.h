@@ -1,5 +1,5 @@
 // CheckpointRecord: what the state store keeps per committed checkpoint and what a sink is
-// given at open to reconcile with its own record (DESIGN.md §4). Plain data.
+// given at open to reconcile with its own record (ARCHITECTURE.md, "Checkpoints and resume"). Plain data.
 #pragma once
 
 #include <cstdint>

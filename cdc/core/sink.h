@@ -1,5 +1,5 @@
 // Sink: where change events go. Owned by the pipeline runner and called from the sink thread
-// only. The checkpoint protocol (DESIGN.md §4): write* → prepare(id) → the state store
+// only. The checkpoint protocol (ARCHITECTURE.md, "Checkpoints and resume"): write* → prepare(id) → the state store
 // records {id, position, prepare's result} → commit(id). After a crash, open() is given the
 // state store's history and returns the checkpoint it really holds.
 #pragma once

@@ -1,5 +1,5 @@
 // StateSchemaHistoryStore: the MySQL source's schema history kept in the pipeline's state store
-// (DESIGN.md §6), under the pipeline's name. The StateStore outlives it; thread-safe as the
+// (ARCHITECTURE.md, "Checkpoints and resume"), under the pipeline's name. The StateStore outlives it; thread-safe as the
 // StateStore is.
 #pragma once
 

@@ -1,6 +1,6 @@
 // PipelineRunner: wires one source → stage chain → sink with a bounded queue between the
 // reader thread and the sink thread, takes checkpoints, and restarts the pipeline with
-// exponential backoff and jitter after a retryable failure (DESIGN.md §1, §4, §9).
+// exponential backoff and jitter after a retryable failure (ARCHITECTURE.md, "The data path").
 //
 // Checkpoint protocol: the reader thread puts a barrier into the queue every
 // `checkpoint_interval`; when the sink thread reaches it, everything before it has been
