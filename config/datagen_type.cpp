@@ -57,7 +57,10 @@ Result<DatagenType> parse_datagen_type(std::string_view text) {
   std::vector<uint32_t> args;
   bool has_args = false;
   if (const size_t open = rest.find('('); open != std::string_view::npos) {
-    if (!rest.ends_with(')')) return bad(text, "unbalanced parentheses; inside {...} quote a type with a comma: \"decimal(10,2)\"");
+    if (!rest.ends_with(')'))
+      return bad(
+          text,
+          "unbalanced parentheses; inside {...} quote a type with a comma: \"decimal(10,2)\"");
     has_args = true;
     name = trim(rest.substr(0, open));
     std::string_view inner = rest.substr(open + 1, rest.size() - open - 2);
@@ -77,21 +80,25 @@ Result<DatagenType> parse_datagen_type(std::string_view text) {
     size_t min_args, max_args;
   };
   static constexpr Entry kTypes[] = {
-      {"tinyint", B::tinyint, 0, 1},  {"smallint", B::smallint, 0, 1}, {"int", B::int_, 0, 1},
-      {"integer", B::int_, 0, 1},     {"bigint", B::bigint, 0, 1},     {"boolean", B::boolean, 0, 0},
-      {"bool", B::boolean, 0, 0},     {"float", B::float_, 0, 0},      {"double", B::double_, 0, 0},
-      {"decimal", B::decimal, 1, 2},  {"char", B::char_, 1, 1},        {"varchar", B::varchar, 1, 1},
-      {"text", B::text, 0, 0},        {"date", B::date, 0, 0},         {"datetime", B::datetime, 0, 1},
-      {"timestamp", B::timestamp, 0, 1}, {"json", B::json, 0, 0},
+      {"tinyint", B::tinyint, 0, 1},   {"smallint", B::smallint, 0, 1},
+      {"int", B::int_, 0, 1},          {"integer", B::int_, 0, 1},
+      {"bigint", B::bigint, 0, 1},     {"boolean", B::boolean, 0, 0},
+      {"bool", B::boolean, 0, 0},      {"float", B::float_, 0, 0},
+      {"double", B::double_, 0, 0},    {"decimal", B::decimal, 1, 2},
+      {"char", B::char_, 1, 1},        {"varchar", B::varchar, 1, 1},
+      {"text", B::text, 0, 0},         {"date", B::date, 0, 0},
+      {"datetime", B::datetime, 0, 1}, {"timestamp", B::timestamp, 0, 1},
+      {"json", B::json, 0, 0},
   };
   const Entry* found = nullptr;
   for (const Entry& e : kTypes) {
     if (e.name == name) found = &e;
   }
   if (found == nullptr) return bad(text, "");
-  if (args.size() < found->min_args || args.size() > found->max_args || (has_args && args.empty())) {
+  if (args.size() < found->min_args || args.size() > found->max_args ||
+      (has_args && args.empty())) {
     return bad(text, found->min_args > 0 && args.empty() ? "a length or precision is required"
-                                                          : "wrong number of type arguments");
+                                                         : "wrong number of type arguments");
   }
   t.base = found->base;
   if (t.is_unsigned && !t.is_integer()) return bad(text, "only integer types can be unsigned");
@@ -100,7 +107,8 @@ Result<DatagenType> parse_datagen_type(std::string_view text) {
       t.precision = args[0];
       t.scale = args.size() > 1 ? args[1] : 0;
       if (t.precision < 1 || t.precision > 65) return bad(text, "precision must be 1..65");
-      if (t.scale > 30 || t.scale > t.precision) return bad(text, "scale must be 0..30 and <= precision");
+      if (t.scale > 30 || t.scale > t.precision)
+        return bad(text, "scale must be 0..30 and <= precision");
       break;
     case B::char_:
       t.precision = args[0];
@@ -108,7 +116,8 @@ Result<DatagenType> parse_datagen_type(std::string_view text) {
       break;
     case B::varchar:
       t.precision = args[0];
-      if (t.precision < 1 || t.precision > 65535) return bad(text, "varchar length must be 1..65535");
+      if (t.precision < 1 || t.precision > 65535)
+        return bad(text, "varchar length must be 1..65535");
       break;
     case B::datetime:
     case B::timestamp:

@@ -10,16 +10,30 @@ namespace cdc::config {
 
 struct DatagenType {
   enum class Base {
-    tinyint, smallint, int_, bigint, boolean, float_, double_, decimal, char_, varchar, text,
-    date, datetime, timestamp, json,
+    tinyint,
+    smallint,
+    int_,
+    bigint,
+    boolean,
+    float_,
+    double_,
+    decimal,
+    char_,
+    varchar,
+    text,
+    date,
+    datetime,
+    timestamp,
+    json,
   };
   Base base = Base::bigint;
   bool is_unsigned = false;  // integer types only
-  uint32_t precision = 0;    // decimal: digits (1..65); char/varchar: length; datetime/timestamp: fsp 0..6
-  uint32_t scale = 0;        // decimal: digits after the point, <= precision
+  uint32_t precision =
+      0;  // decimal: digits (1..65); char/varchar: length; datetime/timestamp: fsp 0..6
+  uint32_t scale = 0;  // decimal: digits after the point, <= precision
   bool is_integer() const;
-  bool is_numeric() const;   // integers, float, double, decimal
-  bool is_string() const;    // char, varchar, text
+  bool is_numeric() const;  // integers, float, double, decimal
+  bool is_string() const;   // char, varchar, text
   bool operator==(const DatagenType&) const = default;
 };
 

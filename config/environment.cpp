@@ -50,8 +50,7 @@ Result<std::string> expand_env(std::string_view text, const Environment& env) {
     }
     const size_t close = text.find('}', i + 2);
     if (close == std::string_view::npos) {
-      return make_error(Errc::invalid_config,
-                        "unterminated '${' (write '$${' for a literal '${')");
+      return make_error(Errc::invalid_config, "unterminated '${' (write '$${' for a literal '${')");
     }
     const std::string_view inner = text.substr(i + 2, close - i - 2);
     const size_t sep = inner.find(":-");
@@ -66,10 +65,9 @@ Result<std::string> expand_env(std::string_view text, const Environment& env) {
       value = std::string(inner.substr(sep + 2));
     }
     if (!value) {
-      return make_error(Errc::invalid_config,
-                        "environment variable '" + std::string(name) +
-                            "' is not set (write ${" + std::string(name) +
-                            ":-default} to give a default)");
+      return make_error(Errc::invalid_config, "environment variable '" + std::string(name) +
+                                                  "' is not set (write ${" + std::string(name) +
+                                                  ":-default} to give a default)");
     }
     out += *value;
     i = close + 1;

@@ -3,13 +3,13 @@
 #include "config/loader.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
-#include <cerrno>
-#include <cstring>
 
 #include "cdc/core/json/format.h"
 #include "cdc/core/text.h"
@@ -213,8 +213,7 @@ std::optional<T> read_int(Ctx& ctx, const YamlNode& n, const std::string& path, 
   auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
   if (ec == std::errc::result_out_of_range) return fail(" (out of range)");
   if (ec != std::errc() || p != digits.data() + digits.size()) return fail("");
-  if (v > static_cast<uint64_t>(max) ||
-      (min > 0 && v < static_cast<uint64_t>(min))) {
+  if (v > static_cast<uint64_t>(max) || (min > 0 && v < static_cast<uint64_t>(min))) {
     return fail("");
   }
   return static_cast<T>(v);
@@ -236,8 +235,8 @@ void read_int(Ctx& ctx, const MapReader& m, std::string_view key, std::optional<
   }
 }
 
-std::optional<double> read_number(Ctx& ctx, const YamlNode& n, const std::string& path,
-                                  double min, double max) {
+std::optional<double> read_number(Ctx& ctx, const YamlNode& n, const std::string& path, double min,
+                                  double max) {
   std::ostringstream expected;
   expected << "a number";
   if (max == std::numeric_limits<double>::infinity()) {
@@ -453,9 +452,9 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
             {"stop", "resync"});
   read_server_id(ctx, m, o.server_id);
   read_string(ctx, m, "server-time-zone", o.server_time_zone);
-  read_enum(ctx, m, "scan.startup.mode", o.startup_mode, mysql::parse_startup_mode,
-            {"initial", "snapshot", "latest-offset", "earliest-offset", "specific-offset",
-             "timestamp"});
+  read_enum(
+      ctx, m, "scan.startup.mode", o.startup_mode, mysql::parse_startup_mode,
+      {"initial", "snapshot", "latest-offset", "earliest-offset", "specific-offset", "timestamp"});
   read_string(ctx, m, "scan.startup.specific-offset.file", o.specific_offset_file);
   std::optional<uint64_t> specific_offset_pos;
   read_int<uint64_t>(ctx, m, "scan.startup.specific-offset.pos", specific_offset_pos);
@@ -472,7 +471,8 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_int<uint32_t>(ctx, m, "scan.incremental.snapshot.chunk.size", o.snapshot_chunk_size, 1);
   read_int<uint32_t>(ctx, m, "scan.snapshot.fetch.size", o.snapshot_fetch_size, 1);
   read_size(ctx, m, "transaction-payload.max-size", o.max_transaction_payload_bytes);
-  read_enum(ctx, m, "geometry.format", o.geometry_format, mysql::parse_geometry_format, {"wkb", "wkt"});
+  read_enum(ctx, m, "geometry.format", o.geometry_format, mysql::parse_geometry_format,
+            {"wkb", "wkt"});
   read_bool(ctx, m, "include.query", o.include_query);
   if (const YamlNode* n = m.get("zero-date.handling")) {
     const std::string path = m.path_of("zero-date.handling");
@@ -500,43 +500,42 @@ datagen::DatagenOptions read_datagen(Ctx& ctx, const MapReader& m) {
   read_string(ctx, m, "database", o.database);
   read_required_string(ctx, m, "table", o.table);
   if (const YamlNode* cols = m.require("columns")) {
-    for_each_mapping(ctx, *cols, m.path_of("columns"),
-                     [&](const std::string& path, const YamlNode& item) {
-                       MapReader c(ctx, item, path,
-                                   {"name", "type", "kind", "min", "max", "length", "values",
-                                    "null-rate", "primary-key"});
-                       datagen::ColumnSpec col;
-                       read_required_string(ctx, c, "name", col.name);
-                       read_required_string(ctx, c, "type", col.type);
-                       read_enum(
-                           ctx, c, "kind", col.kind,
-                           [](std::string_view s) -> std::optional<datagen::ColumnSpec::Kind> {
-                             if (s == "sequence") return datagen::ColumnSpec::Kind::sequence;
-                             if (s == "random") return datagen::ColumnSpec::Kind::random;
-                             return std::nullopt;
-                           },
-                           {"sequence", "random"});
-                       read_number(ctx, c, "min", col.min);
-                       read_number(ctx, c, "max", col.max);
-                       read_int<uint32_t>(ctx, c, "length", col.length, 1);
-                       if (const YamlNode* v = c.get("values")) {
-                         const std::string vpath = c.path_of("values");
-                         ctx.locate(vpath, *v);
-                         if (v->kind != Kind::sequence) {
-                           ctx.add(*v, vpath, "expected a list of values, found " + describe(*v));
-                         } else {
-                           for (size_t i = 0; i < v->items.size(); ++i) {
-                             auto s = read_text(ctx, v->items[i],
-                                                vpath + "[" + std::to_string(i) + "]", "a value");
-                             if (s) col.values.push_back(std::move(*s));
-                           }
-                         }
-                       }
-                       read_number(ctx, c, "null-rate", col.null_rate, 0.0, 1.0);
-                       read_bool(ctx, c, "primary-key", col.primary_key);
-                       c.finish();
-                       o.columns.push_back(std::move(col));
-                     });
+    for_each_mapping(
+        ctx, *cols, m.path_of("columns"), [&](const std::string& path, const YamlNode& item) {
+          MapReader c(ctx, item, path,
+                      {"name", "type", "kind", "min", "max", "length", "values", "null-rate",
+                       "primary-key"});
+          datagen::ColumnSpec col;
+          read_required_string(ctx, c, "name", col.name);
+          read_required_string(ctx, c, "type", col.type);
+          read_enum(ctx, c, "kind", col.kind,
+                    [](std::string_view s) -> std::optional<datagen::ColumnSpec::Kind> {
+                      if (s == "sequence") return datagen::ColumnSpec::Kind::sequence;
+                      if (s == "random") return datagen::ColumnSpec::Kind::random;
+                      return std::nullopt;
+                    },
+                    {"sequence", "random"});
+          read_number(ctx, c, "min", col.min);
+          read_number(ctx, c, "max", col.max);
+          read_int<uint32_t>(ctx, c, "length", col.length, 1);
+          if (const YamlNode* v = c.get("values")) {
+            const std::string vpath = c.path_of("values");
+            ctx.locate(vpath, *v);
+            if (v->kind != Kind::sequence) {
+              ctx.add(*v, vpath, "expected a list of values, found " + describe(*v));
+            } else {
+              for (size_t i = 0; i < v->items.size(); ++i) {
+                auto s =
+                    read_text(ctx, v->items[i], vpath + "[" + std::to_string(i) + "]", "a value");
+                if (s) col.values.push_back(std::move(*s));
+              }
+            }
+          }
+          read_number(ctx, c, "null-rate", col.null_rate, 0.0, 1.0);
+          read_bool(ctx, c, "primary-key", col.primary_key);
+          c.finish();
+          o.columns.push_back(std::move(col));
+        });
   }
   read_int<uint64_t>(ctx, m, "number-of-rows", o.number_of_rows);
   read_number(ctx, m, "rows-per-second", o.rows_per_second, 0.0,
@@ -588,14 +587,33 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
     return std::nullopt;
   }
   if (*type == "mysql") {
-    m.set_known({"type", "hostname", "port", "username", "password", "tables", "tables.exclude",
-                 "server-id", "server-time-zone", "scan.startup.mode",
-                 "scan.startup.specific-offset.file", "scan.startup.specific-offset.pos",
-                 "scan.startup.specific-offset.gtid-set", "scan.startup.timestamp-millis",
-                 "heartbeat.interval", "connect.timeout", "ssl-mode", "ssl.ca", "ssl.cert",
-                 "ssl.key", "scan.incremental.snapshot.chunk.size", "scan.snapshot.fetch.size",
-                 "zero-date.handling", "transaction-payload.max-size", "schema.unparseable-ddl",
-                 "geometry.format", "include.query"});
+    m.set_known({"type",
+                 "hostname",
+                 "port",
+                 "username",
+                 "password",
+                 "tables",
+                 "tables.exclude",
+                 "server-id",
+                 "server-time-zone",
+                 "scan.startup.mode",
+                 "scan.startup.specific-offset.file",
+                 "scan.startup.specific-offset.pos",
+                 "scan.startup.specific-offset.gtid-set",
+                 "scan.startup.timestamp-millis",
+                 "heartbeat.interval",
+                 "connect.timeout",
+                 "ssl-mode",
+                 "ssl.ca",
+                 "ssl.cert",
+                 "ssl.key",
+                 "scan.incremental.snapshot.chunk.size",
+                 "scan.snapshot.fetch.size",
+                 "zero-date.handling",
+                 "transaction-payload.max-size",
+                 "schema.unparseable-ddl",
+                 "geometry.format",
+                 "include.query"});
     return SourceOptions(read_mysql(ctx, m));
   }
   m.set_known({"type", "database", "table", "columns", "number-of-rows", "rows-per-second", "seed",
@@ -604,12 +622,13 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
 }
 
 // The keys of sinks::redis::TableRule, at the sink level (the defaults) or in a `tables` item.
-constexpr std::string_view kRedisTableKeys[] = {"mode", "key", "value.column", "ttl",
-                                                "hash.changed-columns-only",
-                                                "invalidate.channel", "stream.maxlen"};
+constexpr std::string_view kRedisTableKeys[] = {
+    "mode",         "key", "value.column", "ttl", "hash.changed-columns-only", "invalidate.channel",
+    "stream.maxlen"};
 
 void read_redis_table(Ctx& ctx, const MapReader& m, sinks::redis::TableRule& o) {
-  read_enum(ctx, m, "mode", o.mode, sinks::redis::parse_mode, {"string", "hash", "invalidate", "stream"});
+  read_enum(ctx, m, "mode", o.mode, sinks::redis::parse_mode,
+            {"string", "hash", "invalidate", "stream"});
   read_string(ctx, m, "key", o.key);
   read_string(ctx, m, "value.column", o.value_column);
   read_duration(ctx, m, "ttl", o.ttl);
@@ -632,40 +651,40 @@ sinks::redis::RedisOptions read_redis(Ctx& ctx, const MapReader& m) {
   read_int<uint32_t>(ctx, m, "batch.max-commands", o.batch_max_commands, 1);
   read_string(ctx, m, "offset.key", o.offset_key);
   read_string(ctx, m, "key.separator", o.key_separator);
-  read_enum(
-      ctx, m, "key.null-handling", o.skip_null_keys,
-      [](std::string_view s) -> std::optional<bool> {
-        if (s == "error") return false;
-        if (s == "skip") return true;
-        return std::nullopt;
-      },
-      {"error", "skip"});
+  read_enum(ctx, m, "key.null-handling", o.skip_null_keys,
+            [](std::string_view s) -> std::optional<bool> {
+              if (s == "error") return false;
+              if (s == "skip") return true;
+              return std::nullopt;
+            },
+            {"error", "skip"});
   read_enum(ctx, m, "value.format", o.stream_format, json::parse_format,
             {"debezium-json", "upsert", "canal-json"});
   read_redis_table(ctx, m, o.defaults);
   if (const YamlNode* tables = m.get("tables")) {
     std::vector<std::string_view> known = {"source-table"};
     known.insert(known.end(), std::begin(kRedisTableKeys), std::end(kRedisTableKeys));
-    for_each_mapping(ctx, *tables, m.path_of("tables"),
-                     [&](const std::string& item_path, const YamlNode& item) {
-                       MapReader t(ctx, item, item_path, known);
-                       sinks::redis::TableRule table = o.defaults;  // an item overrides what it names
-                       read_required_string(ctx, t, "source-table", table.source_table);
-                       read_redis_table(ctx, t, table);
-                       // A key template is written for one mode: an item of another mode
-                       // without its own key gets that mode's default (normalize()).
-                       if (!t.has("key") && table.mode != o.defaults.mode) table.key.clear();
-                       t.finish();
-                       o.tables.push_back(std::move(table));
-                     });
+    for_each_mapping(
+        ctx, *tables, m.path_of("tables"), [&](const std::string& item_path, const YamlNode& item) {
+          MapReader t(ctx, item, item_path, known);
+          sinks::redis::TableRule table = o.defaults;  // an item overrides what it names
+          read_required_string(ctx, t, "source-table", table.source_table);
+          read_redis_table(ctx, t, table);
+          // A key template is written for one mode: an item of another mode
+          // without its own key gets that mode's default (normalize()).
+          if (!t.has("key") && table.mode != o.defaults.mode) table.key.clear();
+          t.finish();
+          o.tables.push_back(std::move(table));
+        });
   }
   return o;
 }
 
 // librdkafka properties whose values are secrets: a problem report shows them redacted.
 bool is_secret_property(std::string_view name) {
-  return name.find("password") != std::string_view::npos || name.find("secret") != std::string_view::npos ||
-         name == "sasl.oauthbearer.config" || name == "ssl.key.pem" || name == "ssl_key";
+  return name.find("password") != std::string_view::npos ||
+         name.find("secret") != std::string_view::npos || name == "sasl.oauthbearer.config" ||
+         name == "ssl.key.pem" || name == "ssl_key";
 }
 
 constexpr std::string_view kKafkaPropertyPrefix = "properties.";
@@ -677,7 +696,8 @@ sinks::kafka::KafkaOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::s
     known.push_back(key.value);  // the node outlives the reader
     const std::string name = key.value.substr(kKafkaPropertyPrefix.size());
     const Secret secret = is_secret_property(name) ? Secret::yes : Secret::no;
-    if (auto text = read_text(ctx, value, m.path_of(key.value), "a string", secret)) o.properties[name] = *text;
+    if (auto text = read_text(ctx, value, m.path_of(key.value), "a string", secret))
+      o.properties[name] = *text;
   }
   m.set_known(std::move(known));
   read_string(ctx, m, "topic", o.topic);
@@ -688,7 +708,8 @@ sinks::kafka::KafkaOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::s
   read_int<int16_t>(ctx, m, "topic.replication-factor", o.topic_replication, 1, 1000);
   read_string(ctx, m, "offsets.topic", o.offsets_topic);
   read_string(ctx, m, "transactional.id", o.transactional_id);
-  read_enum(ctx, m, "value.format", o.format, json::parse_format, {"debezium-json", "upsert", "canal-json"});
+  read_enum(ctx, m, "value.format", o.format, json::parse_format,
+            {"debezium-json", "upsert", "canal-json"});
   read_bool(ctx, m, "tombstones.on.delete", o.tombstones_on_delete);
   read_list(ctx, m, "key.columns", o.key_columns);
   read_int<int32_t>(ctx, m, "partition", o.fixed_partition, 0, 1000000);
@@ -701,7 +722,8 @@ sinks::kafka::KafkaOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::s
 std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::string& path) {
   if (!expect_mapping(ctx, n, path)) return std::nullopt;
   MapReader m(ctx, n, path);
-  const auto type = read_type(ctx, m, "sink", {"stdout", "file", "null", "redis", "kafka"}, {"doris"});
+  const auto type =
+      read_type(ctx, m, "sink", {"stdout", "file", "null", "redis", "kafka"}, {"doris"});
   if (!type) {
     m.report_duplicates();
     return std::nullopt;
@@ -723,18 +745,31 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
     read_format(o.format);
     out = o;
   } else if (*type == "redis") {
-    std::vector<std::string_view> known = {
-        "type", "host", "port", "socket", "username", "password", "database", "connect.timeout",
-        "command.timeout", "pipeline.max-in-flight", "batch.max-commands", "offset.key",
-        "key.separator", "key.null-handling", "value.format", "tables"};
+    std::vector<std::string_view> known = {"type",
+                                           "host",
+                                           "port",
+                                           "socket",
+                                           "username",
+                                           "password",
+                                           "database",
+                                           "connect.timeout",
+                                           "command.timeout",
+                                           "pipeline.max-in-flight",
+                                           "batch.max-commands",
+                                           "offset.key",
+                                           "key.separator",
+                                           "key.null-handling",
+                                           "value.format",
+                                           "tables"};
     known.insert(known.end(), std::begin(kRedisTableKeys), std::end(kRedisTableKeys));
     m.set_known(std::move(known));
     out = read_redis(ctx, m);
   } else if (*type == "kafka") {
-    out = read_kafka(ctx, m, {"type", "topic", "topic.template", "topic.prefix", "topic.create",
-                              "topic.partitions", "topic.replication-factor", "offsets.topic",
-                              "transactional.id", "value.format", "tombstones.on.delete", "key.columns",
-                              "partition", "headers", "schema-change.topic", "operation.timeout"});
+    out = read_kafka(ctx, m,
+                     {"type", "topic", "topic.template", "topic.prefix", "topic.create",
+                      "topic.partitions", "topic.replication-factor", "offsets.topic",
+                      "transactional.id", "value.format", "tombstones.on.delete", "key.columns",
+                      "partition", "headers", "schema-change.topic", "operation.timeout"});
   } else {
     m.set_known({"type"});
     out = NullSinkOptions{};
@@ -746,8 +781,9 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
 std::vector<RouteRule> read_routes(Ctx& ctx, const YamlNode& n, const std::string& path) {
   std::vector<RouteRule> out;
   for_each_mapping(ctx, n, path, [&](const std::string& item_path, const YamlNode& item) {
-    MapReader m(ctx, item, item_path,
-                {"source-table", "sink-table", "replace-symbol", "source-table-column", "description"});
+    MapReader m(
+        ctx, item, item_path,
+        {"source-table", "sink-table", "replace-symbol", "source-table-column", "description"});
     RouteRule r;
     read_required_string(ctx, m, "source-table", r.source_table);
     read_required_string(ctx, m, "sink-table", r.sink_table);
@@ -837,11 +873,11 @@ std::vector<TransformRule> read_transforms(Ctx& ctx, const YamlNode& n, const st
 std::optional<PipelineOptions> read_pipeline_options(Ctx& ctx, const YamlNode& n,
                                                      const std::string& path) {
   if (!expect_mapping(ctx, n, path)) return std::nullopt;
-  MapReader m(ctx, n, path,
-              {"name", "delivery", "checkpoint.interval", "checkpoint.retained", "state.dir",
-               "metrics.port", "metrics.bind-address", "queue.max-events", "queue.max-bytes",
-               "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts",
-               "route-mode"});
+  MapReader m(
+      ctx, n, path,
+      {"name", "delivery", "checkpoint.interval", "checkpoint.retained", "state.dir",
+       "metrics.port", "metrics.bind-address", "queue.max-events", "queue.max-bytes",
+       "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts", "route-mode"});
   PipelineOptions o;
   read_required_string(ctx, m, "name", o.name);
   read_enum(ctx, m, "delivery", o.delivery, parse_delivery, {"exactly-once", "at-least-once"});
@@ -920,7 +956,8 @@ LoadOutcome load_tree(Ctx& ctx, const detail::YamlParse& parsed) {
     if (root.kind != Kind::mapping) {
       ctx.add(root, "", "expected a mapping at the top level, found " + describe(root));
     } else {
-      MapReader top(ctx, root, "", {"source", "sink", "route", "transform", "pipeline", "pipelines"});
+      MapReader top(ctx, root, "",
+                    {"source", "sink", "route", "transform", "pipeline", "pipelines"});
       top.finish();
       if (const YamlNode* list = top.get("pipelines")) {
         file.pipelines_list = true;
@@ -968,12 +1005,13 @@ LoadOutcome load_tree(Ctx& ctx, const detail::YamlParse& parsed) {
   ctx.problems.insert(ctx.problems.end(), more.begin(), more.end());
 
   LoadOutcome out;
-  std::stable_sort(ctx.problems.begin(), ctx.problems.end(), [](const Problem& a, const Problem& b) {
-    const auto key = [](const Problem& p) {
-      return std::tuple(p.line == 0 ? 0 : 1, p.line, p.column);
-    };
-    return key(a) < key(b);
-  });
+  std::stable_sort(ctx.problems.begin(), ctx.problems.end(),
+                   [](const Problem& a, const Problem& b) {
+                     const auto key = [](const Problem& p) {
+                       return std::tuple(p.line == 0 ? 0 : 1, p.line, p.column);
+                     };
+                     return key(a) < key(b);
+                   });
   out.problems = std::move(ctx.problems);
   if (out.problems.empty()) out.config = std::move(file);
   return out;
@@ -991,9 +1029,9 @@ LoadOutcome load_file(const std::string& path, const Environment& env) {
   if (!in) {
     const int err = errno;
     LoadOutcome out;
-    out.problems.push_back(Problem{path, 0, 0, "",
-                                   "cannot read the file: " +
-                                       std::string(err != 0 ? std::strerror(err) : "open failed")});
+    out.problems.push_back(Problem{
+        path, 0, 0, "",
+        "cannot read the file: " + std::string(err != 0 ? std::strerror(err) : "open failed")});
     return out;
   }
   std::ostringstream text;

@@ -6,9 +6,9 @@
 #include <variant>
 #include <vector>
 
-#include "config/config_enums.h"
 #include "cdc/datagen/datagen_options.h"
 #include "cdc/mysql/mysql_source_options.h"
+#include "config/config_enums.h"
 #include "config/pipeline_options.h"
 #include "config/problem.h"
 #include "config/sink_options.h"

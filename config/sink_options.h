@@ -13,7 +13,8 @@
 namespace cdc::config {
 
 struct StdoutSinkOptions {
-  // `value.format`: debezium-json | upsert | canal-json, one record per line. Default: debezium-json.
+  // `value.format`: debezium-json | upsert | canal-json, one record per line. Default:
+  // debezium-json.
   json::Format format = json::Format::debezium_json;
 };
 

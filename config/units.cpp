@@ -44,16 +44,31 @@ Result<uint64_t> scale(uint64_t n, uint64_t factor) {
 }
 
 constexpr std::array<std::pair<std::string_view, uint64_t>, 9> kDurationUnits{{
-    {"ms", 1}, {"s", 1000}, {"sec", 1000}, {"min", 60'000}, {"m", 60'000},
-    {"h", 3'600'000}, {"hour", 3'600'000}, {"d", 86'400'000}, {"day", 86'400'000},
+    {"ms", 1},
+    {"s", 1000},
+    {"sec", 1000},
+    {"min", 60'000},
+    {"m", 60'000},
+    {"h", 3'600'000},
+    {"hour", 3'600'000},
+    {"d", 86'400'000},
+    {"day", 86'400'000},
 }};
 
 constexpr std::array<std::pair<std::string_view, uint64_t>, 13> kSizeUnits{{
-    {"b", 1}, {"", 1},
-    {"k", 1ull << 10}, {"kb", 1ull << 10}, {"kib", 1ull << 10},
-    {"m", 1ull << 20}, {"mb", 1ull << 20}, {"mib", 1ull << 20},
-    {"g", 1ull << 30}, {"gb", 1ull << 30}, {"gib", 1ull << 30},
-    {"tb", 1ull << 40}, {"tib", 1ull << 40},
+    {"b", 1},
+    {"", 1},
+    {"k", 1ull << 10},
+    {"kb", 1ull << 10},
+    {"kib", 1ull << 10},
+    {"m", 1ull << 20},
+    {"mb", 1ull << 20},
+    {"mib", 1ull << 20},
+    {"g", 1ull << 30},
+    {"gb", 1ull << 30},
+    {"gib", 1ull << 30},
+    {"tb", 1ull << 40},
+    {"tib", 1ull << 40},
 }};
 
 Error duration_error(std::string_view text, const std::string& why) {
@@ -63,8 +78,9 @@ Error duration_error(std::string_view text, const std::string& why) {
 }
 
 Error size_error(std::string_view text, const std::string& why) {
-  return make_error(Errc::invalid_config, "expected a size such as 512b, 64kb, 10mb or 1gb, found '" +
-                                              std::string(text) + "' (" + why + ")");
+  return make_error(Errc::invalid_config,
+                    "expected a size such as 512b, 64kb, 10mb or 1gb, found '" + std::string(text) +
+                        "' (" + why + ")");
 }
 
 }  // namespace
@@ -101,9 +117,10 @@ Result<uint64_t> parse_size(std::string_view text) {
 std::string format_duration(std::chrono::milliseconds d) {
   const int64_t ms = d.count();
   if (ms != 0) {
-    for (const auto& [unit, factor] :
-         {std::pair<const char*, int64_t>{"d", 86'400'000}, {"h", 3'600'000}, {"min", 60'000},
-          {"s", 1000}}) {
+    for (const auto& [unit, factor] : {std::pair<const char*, int64_t>{"d", 86'400'000},
+                                       {"h", 3'600'000},
+                                       {"min", 60'000},
+                                       {"s", 1000}}) {
       if (ms % factor == 0) return std::to_string(ms / factor) + unit;
     }
   }
@@ -112,8 +129,8 @@ std::string format_duration(std::chrono::milliseconds d) {
 
 std::string format_size(uint64_t bytes) {
   if (bytes != 0) {
-    for (const auto& [unit, shift] : {std::pair<const char*, int>{"tb", 40}, {"gb", 30},
-                                      {"mb", 20}, {"kb", 10}}) {
+    for (const auto& [unit, shift] :
+         {std::pair<const char*, int>{"tb", 40}, {"gb", 30}, {"mb", 20}, {"kb", 10}}) {
       const uint64_t f = 1ull << shift;
       if (bytes % f == 0) return std::to_string(bytes / f) + unit;
     }

@@ -18,14 +18,16 @@ namespace {
 void normalize_kafka(sinks::kafka::KafkaOptions& k, const PipelineOptions& p) {
   k.pipeline = p.name;
   k.exactly_once = p.delivery == Delivery::exactly_once;
-  if (auto it = k.properties.find("bootstrap.servers"); it != k.properties.end()) k.bootstrap_servers = it->second;
+  if (auto it = k.properties.find("bootstrap.servers"); it != k.properties.end())
+    k.bootstrap_servers = it->second;
   if (k.topic_prefix.empty()) k.topic_prefix = p.name;
   if (k.offsets_topic.empty()) k.offsets_topic = p.name + ".offsets";
   if (k.transactional_id.empty()) k.transactional_id = p.name;
 }
 
 void normalize_redis_key(sinks::redis::TableRule& t) {
-  if (t.key.empty()) t.key = t.mode == sinks::redis::Mode::stream ? "{db}:{table}:changes" : "{db}:{table}:{pk}";
+  if (t.key.empty())
+    t.key = t.mode == sinks::redis::Mode::stream ? "{db}:{table}:changes" : "{db}:{table}:{pk}";
 }
 }  // namespace
 
@@ -43,7 +45,8 @@ void normalize(PipelineConfig& p) {
     for (sinks::redis::TableRule& t : r->tables) normalize_redis_key(t);
   }
   if (auto* k = std::get_if<sinks::kafka::KafkaOptions>(&p.sink)) normalize_kafka(*k, p.pipeline);
-  if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source)) m->pipeline_name = p.pipeline.name;
+  if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source))
+    m->pipeline_name = p.pipeline.name;
   if (auto* d = std::get_if<datagen::DatagenOptions>(&p.source)) d->pipeline_name = p.pipeline.name;
 }
 
@@ -165,7 +168,8 @@ void check_mysql(Checker& c, const mysql::MysqlSourceOptions& o, const std::stri
   for (const std::string& t : o.table_include) c.check_regex(key("tables"), t);
   for (const std::string& t : o.table_exclude) c.check_regex(key("tables.exclude"), t);
   if (o.server_id.first == 0) {
-    c.add(key("server-id"), "expected a server id 1..4294967295 or a range such as 5400-5404, found '0'");
+    c.add(key("server-id"),
+          "expected a server id 1..4294967295 or a range such as 5400-5404, found '0'");
   } else if (o.server_id.first > o.server_id.last) {
     c.add(key("server-id"), "expected a range first-last with first <= last, found '" +
                                 std::to_string(o.server_id.first) + "-" +
@@ -175,10 +179,11 @@ void check_mysql(Checker& c, const mysql::MysqlSourceOptions& o, const std::stri
   const std::string mode = key("scan.startup.mode");
   if (o.startup_mode == StartupMode::specific_offset) {
     if (o.specific_offset_file.empty() && o.specific_gtid_set.empty()) {
-      c.add(mode,
-            "startup mode specific-offset needs scan.startup.specific-offset.file (with .pos) or "
-            "scan.startup.specific-offset.gtid-set",
-            {key("scan.startup.specific-offset.file"), key("scan.startup.specific-offset.gtid-set")});
+      c.add(
+          mode,
+          "startup mode specific-offset needs scan.startup.specific-offset.file (with .pos) or "
+          "scan.startup.specific-offset.gtid-set",
+          {key("scan.startup.specific-offset.file"), key("scan.startup.specific-offset.gtid-set")});
     } else if (!o.specific_offset_file.empty() && !o.specific_offset_pos) {
       c.add(key("scan.startup.specific-offset.file"),
             "scan.startup.specific-offset.file needs scan.startup.specific-offset.pos",
@@ -246,7 +251,8 @@ void check_datagen(Checker& c, const datagen::DatagenOptions& o, const std::stri
       c.add(ck("kind"), "kind sequence needs an integer type, found " + quote(col.type),
             {ck("type")});
     }
-    if ((col.min || col.max) && !type->is_numeric() && col.kind != datagen::ColumnSpec::Kind::sequence) {
+    if ((col.min || col.max) && !type->is_numeric() &&
+        col.kind != datagen::ColumnSpec::Kind::sequence) {
       c.add(ck(col.min ? "min" : "max"),
             "min and max apply to numeric types only, found type " + quote(col.type));
     }
@@ -254,13 +260,14 @@ void check_datagen(Checker& c, const datagen::DatagenOptions& o, const std::stri
       c.add(ck("max"), "expected max >= min", {ck("min")});
     }
     if (col.length && !type->is_string()) {
-      c.add(ck("length"), "length applies to char, varchar and text only, found type " +
-                              quote(col.type));
+      c.add(ck("length"),
+            "length applies to char, varchar and text only, found type " + quote(col.type));
     }
     if (!(col.null_rate >= 0 && col.null_rate <= 1)) {
       c.add(ck("null-rate"), "expected a number 0..1");
     } else if (col.primary_key && col.null_rate > 0) {
-      c.add(ck("null-rate"), "a primary-key column cannot be NULL; expected 0", {ck("primary-key")});
+      c.add(ck("null-rate"), "a primary-key column cannot be NULL; expected 0",
+            {ck("primary-key")});
     }
   }
 }
@@ -273,7 +280,8 @@ void check_redis_table(Checker& c, const sinks::redis::TableRule& t,
                        bool check_modes) {
   using sinks::redis::Mode;
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
-  if (auto parts = sinks::redis::parse_key_template(t.key); !parts) c.add(key("key"), parts.error().message);
+  if (auto parts = sinks::redis::parse_key_template(t.key); !parts)
+    c.add(key("key"), parts.error().message);
   if (!check_modes) return;
   const std::string mode = quote(to_string(t.mode));
   if (t.value_column != given.value_column && t.mode != Mode::string) {
@@ -333,7 +341,8 @@ void check_redis(Checker& c, const sinks::redis::RedisOptions& o, const std::str
 bool valid_topic_name(std::string_view t) {
   if (t.empty() || t.size() > 249) return false;
   for (char ch : t) {
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') return false;
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-')
+      return false;
   }
   return true;
 }
@@ -342,16 +351,19 @@ void check_kafka(Checker& c, const sinks::kafka::KafkaOptions& o, const std::str
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
   const auto bootstrap = o.properties.find("bootstrap.servers");
   if (bootstrap == o.properties.end() || bootstrap->second.empty()) {
-    c.add(key("properties.bootstrap.servers"), "expected the Kafka brokers (host:port[,host:port...]), found none");
+    c.add(key("properties.bootstrap.servers"),
+          "expected the Kafka brokers (host:port[,host:port...]), found none");
   }
   for (const char* own : {"enable.idempotence", "transactional.id"}) {
     if (o.properties.count(own) != 0) {
       c.add(key(std::string("properties.") + own),
-            std::string(own) + " is set by the sink (pipeline.delivery and sink.transactional.id decide it)");
+            std::string(own) +
+                " is set by the sink (pipeline.delivery and sink.transactional.id decide it)");
     }
   }
   if (!o.topic.empty() && !valid_topic_name(o.topic)) {
-    c.add(key("topic"), "expected a topic name of 1..249 of [a-zA-Z0-9._-], found " + quote(o.topic));
+    c.add(key("topic"),
+          "expected a topic name of 1..249 of [a-zA-Z0-9._-], found " + quote(o.topic));
   }
   if (o.topic.empty()) {
     // Placeholders: {prefix}, {db}, {table}; the text around them must be valid in a topic.
@@ -362,8 +374,10 @@ void check_kafka(Checker& c, const sinks::kafka::KafkaOptions& o, const std::str
       if (t.front() == '{') {
         const size_t close = t.find('}');
         const std::string_view name = close == std::string_view::npos ? t : t.substr(1, close - 1);
-        if (close == std::string_view::npos || (name != "prefix" && name != "db" && name != "table")) {
-          c.add(key("topic.template"), "unknown or unclosed placeholder in " + quote(o.topic_template) +
+        if (close == std::string_view::npos ||
+            (name != "prefix" && name != "db" && name != "table")) {
+          c.add(key("topic.template"), "unknown or unclosed placeholder in " +
+                                           quote(o.topic_template) +
                                            "; expected {prefix}, {db} or {table}");
           bad = true;
           break;
@@ -376,16 +390,18 @@ void check_kafka(Checker& c, const sinks::kafka::KafkaOptions& o, const std::str
       }
     }
     if (!bad && !valid_topic_name(probe)) {
-      c.add(key("topic.template"), "expected a template giving topic names of [a-zA-Z0-9._-], found " +
-                                       quote(o.topic_template));
+      c.add(key("topic.template"),
+            "expected a template giving topic names of [a-zA-Z0-9._-], found " +
+                quote(o.topic_template));
     }
   }
   if (!valid_topic_name(o.offsets_topic)) {
-    c.add(key("offsets.topic"), "expected a topic name of 1..249 of [a-zA-Z0-9._-], found " + quote(o.offsets_topic));
+    c.add(key("offsets.topic"),
+          "expected a topic name of 1..249 of [a-zA-Z0-9._-], found " + quote(o.offsets_topic));
   }
   if (!o.schema_change_topic.empty() && !valid_topic_name(o.schema_change_topic)) {
-    c.add(key("schema-change.topic"),
-          "expected a topic name of 1..249 of [a-zA-Z0-9._-], found " + quote(o.schema_change_topic));
+    c.add(key("schema-change.topic"), "expected a topic name of 1..249 of [a-zA-Z0-9._-], found " +
+                                          quote(o.schema_change_topic));
   }
   if (o.operation_timeout <= std::chrono::milliseconds(0)) {
     c.add(key("operation.timeout"), "expected a duration > 0, found '0ms'");
@@ -424,8 +440,10 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
     if (const auto* f = std::get_if<FileSinkOptions>(&p.sink); f != nullptr && f->path.empty()) {
       c.add(key("sink.path"), "expected a file path, found ''");
     }
-    if (const auto* r = std::get_if<sinks::redis::RedisOptions>(&p.sink)) check_redis(c, *r, key("sink"));
-    if (const auto* k = std::get_if<sinks::kafka::KafkaOptions>(&p.sink)) check_kafka(c, *k, key("sink"));
+    if (const auto* r = std::get_if<sinks::redis::RedisOptions>(&p.sink))
+      check_redis(c, *r, key("sink"));
+    if (const auto* k = std::get_if<sinks::kafka::KafkaOptions>(&p.sink))
+      check_kafka(c, *k, key("sink"));
 
     for (size_t r = 0; r < p.routes.size(); ++r) {
       const std::string rp = key("route") + "[" + std::to_string(r) + "]";
@@ -435,9 +453,11 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
       } else {
         c.check_regex(join_path(rp, "source-table"), rule.source_table);
       }
-      if (rule.sink_table.empty()) c.add(join_path(rp, "sink-table"), "expected a table name, found ''");
+      if (rule.sink_table.empty())
+        c.add(join_path(rp, "sink-table"), "expected a table name, found ''");
       if (rule.replace_symbol.empty()) {
-        c.add(join_path(rp, "replace-symbol"), "expected a non-empty symbol such as '<>', found ''");
+        c.add(join_path(rp, "replace-symbol"),
+              "expected a non-empty symbol such as '<>', found ''");
       }
     }
     for (size_t t = 0; t < p.transforms.size(); ++t) {
@@ -456,7 +476,8 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
       }
       if (!rule.projection.empty() && !rule.include_columns.empty()) {
         c.add(join_path(tp, "columns.include"),
-              "'columns.include' and 'projection' exclude each other; list the columns in the projection");
+              "'columns.include' and 'projection' exclude each other; list the columns in the "
+              "projection");
       }
     }
   }

@@ -14,12 +14,12 @@ namespace cdc::config::detail {
 struct YamlNode {
   enum class Kind { null, scalar, sequence, mapping };
   Kind kind = Kind::null;
-  int line = 0;    // 1-based
-  int column = 0;  // 1-based
-  std::string value;   // scalar text; for null, the spelling of an explicit null ("null", "~")
-  bool plain = true;   // scalar was unquoted and untagged
-  std::vector<YamlNode> items;                          // sequence items
-  std::vector<std::pair<YamlNode, YamlNode>> entries;   // mapping, file order, duplicates kept
+  int line = 0;       // 1-based
+  int column = 0;     // 1-based
+  std::string value;  // scalar text; for null, the spelling of an explicit null ("null", "~")
+  bool plain = true;  // scalar was unquoted and untagged
+  std::vector<YamlNode> items;                         // sequence items
+  std::vector<std::pair<YamlNode, YamlNode>> entries;  // mapping, file order, duplicates kept
 };
 
 struct YamlSyntaxError {

@@ -1,6 +1,7 @@
 // Versioned binary encoding of cdc::CheckpointRecord, the value of a checkpoint key in the state
 // store. Pure functions: no I/O, thread-safe. Layout (version 1, integers little-endian):
-//   u8 version=1 | u64 id | i64 wall_time_ms | u32 n + n bytes encode_position() | u32 n + n bytes sink_state
+//   u8 version=1 | u64 id | i64 wall_time_ms | u32 n + n bytes encode_position() | u32 n + n bytes
+//   sink_state
 #pragma once
 
 #include <cstddef>

@@ -110,10 +110,11 @@ std::string format_wall_time(int64_t wall_time_ms) {
   const year_month_day ymd{day};
   const hh_mm_ss<milliseconds> tod{t - day};
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                static_cast<int>(tod.seconds().count()), static_cast<int>(tod.subseconds().count()));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(tod.hours().count()),
+                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
+                static_cast<int>(tod.subseconds().count()));
   return buf;
 }
 

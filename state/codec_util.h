@@ -38,7 +38,8 @@ inline std::string_view read_str(ByteReader& r, std::string_view what) {
 }
 
 // A count of items each at least `min_item_bytes` long must fit in what is left.
-inline bool count_fits(ByteReader& r, uint64_t count, size_t min_item_bytes, std::string_view what) {
+inline bool count_fits(ByteReader& r, uint64_t count, size_t min_item_bytes,
+                       std::string_view what) {
   if (count > r.remaining() / min_item_bytes) {
     r.mark_malformed(std::string(what) + " count " + std::to_string(count) + " exceeds the " +
                      std::to_string(r.remaining()) + " bytes left");

@@ -129,7 +129,8 @@ Result<TableSchema> decode_schema(std::span<const std::byte> bytes) {
     return std::move(st).error().with_context("decoding a table schema");
   }
   TableSchema s = read_schema_body(r);
-  if (auto st = r.finish(); !st) return std::move(st).error().with_context("decoding a table schema");
+  if (auto st = r.finish(); !st)
+    return std::move(st).error().with_context("decoding a table schema");
   return s;
 }
 
@@ -144,7 +145,8 @@ std::string encode_schema_entry(const Position& at, const TableSchema& schema) {
 Result<std::pair<Position, TableSchema>> decode_schema_entry(std::span<const std::byte> bytes) {
   ByteReader r(bytes);
   const uint8_t version = r.u8();
-  if (auto st = check_version(r, version, kSchemaEntryEncodingVersion, "schema history entry"); !st) {
+  if (auto st = check_version(r, version, kSchemaEntryEncodingVersion, "schema history entry");
+      !st) {
     return std::move(st).error().with_context("decoding a schema history entry");
   }
   const std::string_view position = detail::read_str(r, "position");

@@ -68,7 +68,8 @@ std::string checkpoint_key(std::string_view pipeline, uint64_t id) {
 }
 
 std::optional<uint64_t> checkpoint_id(std::string_view key, std::string_view prefix) {
-  if (key.size() != prefix.size() + 8 || key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  if (key.size() != prefix.size() + 8 || key.substr(0, prefix.size()) != prefix)
+    return std::nullopt;
   uint64_t id = 0;
   for (size_t i = prefix.size(); i < key.size(); ++i) {
     id = (id << 8) | static_cast<uint8_t>(key[i]);
@@ -104,7 +105,8 @@ Result<std::string> position_sort_key(const Position& at) {
   return out;
 }
 
-Result<std::string> schema_key(std::string_view pipeline, const TableId& table, const Position& at) {
+Result<std::string> schema_key(std::string_view pipeline, const TableId& table,
+                               const Position& at) {
   CDC_TRY_ASSIGN(std::string sort_key, position_sort_key(at));
   return schema_table_prefix(pipeline, table) + sort_key;
 }

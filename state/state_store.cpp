@@ -127,7 +127,8 @@ Result<CheckpointRecord> decode_checkpoint_at(std::string_view key, std::string_
                                               std::string_view value) {
   const auto id = keys::checkpoint_id(key, prefix);
   if (!id) {
-    return make_error(Errc::malformed, "state key " + keys::printable(key) + ": not a checkpoint key");
+    return make_error(Errc::malformed,
+                      "state key " + keys::printable(key) + ": not a checkpoint key");
   }
   auto record = decode_checkpoint(as_bytes(value));
   if (!record) return malformed_at(std::string(key), std::move(record).error());
@@ -149,7 +150,8 @@ Result<std::pair<Position, TableSchema>> decode_schema_at(std::string_view key,
   if (!sort_key || key.substr(table_prefix.size()) != *sort_key || entry->second.id != table) {
     return make_error(Errc::malformed, "state key " + keys::printable(key) +
                                            ": holds the schema of " + entry->second.id.to_string() +
-                                           " at " + to_string(entry->first) + ", which is not this key");
+                                           " at " + to_string(entry->first) +
+                                           ", which is not this key");
   }
   return std::move(*entry);
 }
@@ -232,9 +234,9 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir, Ope
   } else {
     std::error_code ec;
     if (!fs::exists(fs::path(dir) / "CURRENT", ec)) {
-      return make_error(Errc::invalid_config,
-                        "no sluice state store in " + dir + " (no RocksDB CURRENT file" +
-                            (ec ? ": " + ec.message() : std::string()) + ")");
+      return make_error(Errc::invalid_config, "no sluice state store in " + dir +
+                                                  " (no RocksDB CURRENT file" +
+                                                  (ec ? ": " + ec.message() : std::string()) + ")");
     }
     CDC_TRY_ASSIGN(secondary_dir, make_secondary_dir());
     options.max_open_files = -1;  // required of secondary instances
@@ -252,17 +254,18 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir, Ope
       return from_rocks(s, "opening the state dir " + dir + " for reading");
     }
   }
-  auto store = std::make_unique<StateStore>(PrivateTag{}, dir, mode, std::unique_ptr<rocksdb::DB>(raw),
-                                            std::move(secondary_dir), std::move(claimed_dir));
+  auto store =
+      std::make_unique<StateStore>(PrivateTag{}, dir, mode, std::unique_ptr<rocksdb::DB>(raw),
+                                   std::move(secondary_dir), std::move(claimed_dir));
 
   // The layout version guards against a future sluice's state being misread by this one.
   const std::string layout_key = keys::layout_key();
   CDC_TRY_ASSIGN(auto layout, store->get(layout_key));
   if (layout) {
     if (layout->size() != 1 || static_cast<uint8_t>((*layout)[0]) != keys::kLayoutVersion) {
-      return make_error(Errc::unsupported,
-                        "state dir " + dir + " uses key layout " + keys::printable(*layout) +
-                            " (this build reads " + std::to_string(keys::kLayoutVersion) + ")");
+      return make_error(Errc::unsupported, "state dir " + dir + " uses key layout " +
+                                               keys::printable(*layout) + " (this build reads " +
+                                               std::to_string(keys::kLayoutVersion) + ")");
     }
   } else if (mode == OpenMode::read_write) {
     rocksdb::WriteBatch batch;
@@ -281,8 +284,8 @@ Status StateStore::refresh() {
 
 Status StateStore::require_writable(std::string_view what) const {
   if (mode_ == OpenMode::read_write) return {};
-  return make_error(Errc::internal, std::string(what) + ": the state dir " + dir_ +
-                                        " was opened read-only");
+  return make_error(Errc::internal,
+                    std::string(what) + ": the state dir " + dir_ + " was opened read-only");
 }
 
 Status StateStore::write_synced(std::string_view what, rocksdb::WriteBatch& batch) {
@@ -306,8 +309,8 @@ Result<std::optional<std::string>> StateStore::get(const std::string& key) const
 
 Status StateStore::put_checkpoint(std::string_view pipeline, const CheckpointRecord& record,
                                   uint32_t retained) {
-  const std::string what = "writing checkpoint " + std::to_string(record.id) + " of pipeline " +
-                           std::string(pipeline);
+  const std::string what =
+      "writing checkpoint " + std::to_string(record.id) + " of pipeline " + std::string(pipeline);
   CDC_TRY(require_writable(what));
   if (retained == 0) {
     return make_error(Errc::invalid_config, what + ": at least one checkpoint must be retained");
@@ -315,16 +318,16 @@ Status StateStore::put_checkpoint(std::string_view pipeline, const CheckpointRec
   std::lock_guard lock(checkpoint_mu_);
   const std::string prefix = keys::checkpoint_prefix(pipeline);
   std::vector<uint64_t> older;  // stored ids other than record.id, newest first
-  CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/true,
-                      [&](std::string_view key, std::string_view) -> Result<bool> {
-                        const auto id = keys::checkpoint_id(key, prefix);
-                        if (!id) {
-                          return make_error(Errc::malformed, "state key " + keys::printable(key) +
-                                                                 ": not a checkpoint key");
-                        }
-                        if (*id != record.id) older.push_back(*id);
-                        return true;
-                      }));
+  CDC_TRY(scan_prefix(
+      *db_, prefix, /*reverse=*/true, [&](std::string_view key, std::string_view) -> Result<bool> {
+        const auto id = keys::checkpoint_id(key, prefix);
+        if (!id) {
+          return make_error(Errc::malformed,
+                            "state key " + keys::printable(key) + ": not a checkpoint key");
+        }
+        if (*id != record.id) older.push_back(*id);
+        return true;
+      }));
   if (!older.empty() && older.front() > record.id) {
     return make_error(Errc::internal, what + ": checkpoint " + std::to_string(older.front()) +
                                           " is newer; ids only grow");
@@ -389,7 +392,8 @@ Result<std::vector<CheckpointRecord>> StateStore::checkpoints(std::string_view p
   return out;
 }
 
-Result<std::optional<CheckpointRecord>> StateStore::latest_checkpoint(std::string_view pipeline) const {
+Result<std::optional<CheckpointRecord>> StateStore::latest_checkpoint(
+    std::string_view pipeline) const {
   const std::string prefix = keys::checkpoint_prefix(pipeline);
   std::optional<CheckpointRecord> out;
   CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/true,
@@ -424,9 +428,10 @@ Result<std::vector<std::string>> StateStore::pipelines() const {
 
 // --- schema history ------------------------------------------------------------------------
 
-Status StateStore::put_schema(std::string_view pipeline, const Position& at, const TableSchema& schema) {
-  const std::string what = "writing the schema of " + schema.id.to_string() + " at " + to_string(at) +
-                           " for pipeline " + std::string(pipeline);
+Status StateStore::put_schema(std::string_view pipeline, const Position& at,
+                              const TableSchema& schema) {
+  const std::string what = "writing the schema of " + schema.id.to_string() + " at " +
+                           to_string(at) + " for pipeline " + std::string(pipeline);
   auto key = keys::schema_key(pipeline, schema.id, at);
   if (!key) return std::move(key).error().with_context(what);
   rocksdb::WriteBatch batch;
@@ -439,7 +444,8 @@ Result<std::optional<TableSchema>> StateStore::schema_at(std::string_view pipeli
                                                          const Position& at) const {
   auto sort_key = keys::position_sort_key(at);
   if (!sort_key) {
-    return std::move(sort_key).error().with_context("looking up the schema of " + table.to_string());
+    return std::move(sort_key).error().with_context("looking up the schema of " +
+                                                    table.to_string());
   }
   const std::string table_prefix = keys::schema_table_prefix(pipeline, table);
   // Only versions of the same position kind: the first byte of the sort key.
@@ -453,7 +459,8 @@ Result<std::optional<TableSchema>> StateStore::schema_at(std::string_view pipeli
     if (!it->status().ok()) return from_rocks(it->status(), "reading schema history in " + dir_);
     return std::optional<TableSchema>();
   }
-  CDC_TRY_ASSIGN(auto entry, decode_schema_at(view(it->key()), table_prefix, table, view(it->value())));
+  CDC_TRY_ASSIGN(auto entry,
+                 decode_schema_at(view(it->key()), table_prefix, table, view(it->value())));
   return std::optional<TableSchema>(std::move(entry.second));
 }
 
@@ -463,7 +470,8 @@ Result<std::vector<std::pair<Position, TableSchema>>> StateStore::schema_history
   std::vector<std::pair<Position, TableSchema>> out;
   CDC_TRY(scan_prefix(*db_, table_prefix, /*reverse=*/false,
                       [&](std::string_view key, std::string_view value) -> Result<bool> {
-                        CDC_TRY_ASSIGN(auto entry, decode_schema_at(key, table_prefix, table, value));
+                        CDC_TRY_ASSIGN(auto entry,
+                                       decode_schema_at(key, table_prefix, table, value));
                         out.push_back(std::move(entry));
                         return true;
                       }));
@@ -518,11 +526,12 @@ Status StateStore::clear_snapshot_progress(std::string_view pipeline) {
 
 // --- sink values ---------------------------------------------------------------------------
 
-Status StateStore::put_value(std::string_view pipeline, std::string_view key, std::string_view value) {
+Status StateStore::put_value(std::string_view pipeline, std::string_view key,
+                             std::string_view value) {
   rocksdb::WriteBatch batch;
   batch.Put(keys::value_key(pipeline, key), rocksdb::Slice(value.data(), value.size()));
-  return write_synced("writing value " + keys::printable(key) + " of pipeline " + std::string(pipeline),
-                      batch);
+  return write_synced(
+      "writing value " + keys::printable(key) + " of pipeline " + std::string(pipeline), batch);
 }
 
 Result<std::optional<std::string>> StateStore::get_value(std::string_view pipeline,
@@ -533,9 +542,8 @@ Result<std::optional<std::string>> StateStore::get_value(std::string_view pipeli
 Status StateStore::delete_value(std::string_view pipeline, std::string_view key) {
   rocksdb::WriteBatch batch;
   batch.Delete(keys::value_key(pipeline, key));
-  return write_synced("deleting value " + keys::printable(key) + " of pipeline " +
-                          std::string(pipeline),
-                      batch);
+  return write_synced(
+      "deleting value " + keys::printable(key) + " of pipeline " + std::string(pipeline), batch);
 }
 
 }  // namespace cdc::state

@@ -1,7 +1,8 @@
-// StateStore: the RocksDB-backed state of one state dir (ARCHITECTURE.md, "Checkpoints and resume"): checkpoint history,
-// schema history, snapshot progress and small sink values, all keyed by pipeline name (key
-// layout: state/state_keys.h). It owns the DB handle (RAII); every method is thread-safe.
-// Every write is synced (WriteOptions::sync), so a write that returned OK survives power loss.
+// StateStore: the RocksDB-backed state of one state dir (ARCHITECTURE.md, "Checkpoints and
+// resume"): checkpoint history, schema history, snapshot progress and small sink values, all keyed
+// by pipeline name (key layout: state/state_keys.h). It owns the DB handle (RAII); every method is
+// thread-safe. Every write is synced (WriteOptions::sync), so a write that returned OK survives
+// power loss.
 #pragma once
 
 #include <cstdint>
@@ -59,23 +60,26 @@ class StateStore {
   // read_write: nothing to do.
   Status refresh();
 
-  // --- checkpoints (ARCHITECTURE.md, "Checkpoints and resume") -------------------------------------------------------------
-  // Writes the record and deletes the pipeline's checkpoints beyond the `retained` newest
-  // (counting this one), in one synced WriteBatch. Ids only grow: an id below the newest stored
-  // one is Errc::internal; the same id again replaces that record (a re-committed checkpoint).
-  // `retained` must be >= 1 (Errc::invalid_config otherwise).
-  // The same batch prunes the schema history: versions below the oldest retained checkpoint's
-  // position go, except each table's newest one below it (in force there).
-  Status put_checkpoint(std::string_view pipeline, const CheckpointRecord& record, uint32_t retained);
+  // --- checkpoints (ARCHITECTURE.md, "Checkpoints and resume")
+  // ------------------------------------------------------------- Writes the record and deletes the
+  // pipeline's checkpoints beyond the `retained` newest (counting this one), in one synced
+  // WriteBatch. Ids only grow: an id below the newest stored one is Errc::internal; the same id
+  // again replaces that record (a re-committed checkpoint). `retained` must be >= 1
+  // (Errc::invalid_config otherwise). The same batch prunes the schema history: versions below the
+  // oldest retained checkpoint's position go, except each table's newest one below it (in force
+  // there).
+  Status put_checkpoint(std::string_view pipeline, const CheckpointRecord& record,
+                        uint32_t retained);
   // Newest (highest id) first. A record that does not decode is Errc::malformed naming its key.
   Result<std::vector<CheckpointRecord>> checkpoints(std::string_view pipeline) const;
   Result<std::optional<CheckpointRecord>> latest_checkpoint(std::string_view pipeline) const;
   // Names of all pipelines with any state, in bytewise order.
   Result<std::vector<std::string>> pipelines() const;
 
-  // --- schema history (ARCHITECTURE.md, "Checkpoints and resume") ----------------------------------------------------------
-  // Stores `schema` (for table schema.id) as the version in force from position `at` on. `at`
-  // must be a source position (not std::monostate: Errc::internal).
+  // --- schema history (ARCHITECTURE.md, "Checkpoints and resume")
+  // ---------------------------------------------------------- Stores `schema` (for table
+  // schema.id) as the version in force from position `at` on. `at` must be a source position (not
+  // std::monostate: Errc::internal).
   Status put_schema(std::string_view pipeline, const Position& at, const TableSchema& schema);
   // The version stored at the greatest position <= `at` of the same kind; nullopt before the first.
   Result<std::optional<TableSchema>> schema_at(std::string_view pipeline, const TableId& table,
@@ -85,10 +89,13 @@ class StateStore {
                                                                        const TableId& table) const;
   // Every version of every table of the pipeline (tables in key order, each in position order):
   // what a source loads its schema history from at start.
-  Result<std::vector<std::pair<Position, TableSchema>>> all_schemas(std::string_view pipeline) const;
+  Result<std::vector<std::pair<Position, TableSchema>>> all_schemas(
+      std::string_view pipeline) const;
 
-  // --- snapshot progress (ARCHITECTURE.md, "Where to add things"): opaque per-table bytes -------------------------------
-  Status put_snapshot_progress(std::string_view pipeline, const TableId& table, std::string_view bytes);
+  // --- snapshot progress (ARCHITECTURE.md, "Where to add things"): opaque per-table bytes
+  // -------------------------------
+  Status put_snapshot_progress(std::string_view pipeline, const TableId& table,
+                               std::string_view bytes);
   Result<std::optional<std::string>> snapshot_progress(std::string_view pipeline,
                                                        const TableId& table) const;
   // Deletes the progress of every table of the pipeline, in one synced WriteBatch.
@@ -96,7 +103,8 @@ class StateStore {
 
   // --- small opaque values for sinks (pending Doris transactions etc.) ------------------------
   Status put_value(std::string_view pipeline, std::string_view key, std::string_view value);
-  Result<std::optional<std::string>> get_value(std::string_view pipeline, std::string_view key) const;
+  Result<std::optional<std::string>> get_value(std::string_view pipeline,
+                                               std::string_view key) const;
   // Deleting a missing key is OK.
   Status delete_value(std::string_view pipeline, std::string_view key);
 
@@ -104,7 +112,8 @@ class StateStore {
   Status require_writable(std::string_view what) const;
   Status write_synced(std::string_view what, rocksdb::WriteBatch& batch);
   Result<std::optional<std::string>> get(const std::string& key) const;
-  Status prune_schemas(std::string_view pipeline, const Position& oldest, rocksdb::WriteBatch& batch) const;
+  Status prune_schemas(std::string_view pipeline, const Position& oldest,
+                       rocksdb::WriteBatch& batch) const;
 
   const std::string dir_;
   const OpenMode mode_;

@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates openssl
+  # tools/test.sh refuses unformatted C++ (.clang-format)
+  clang-format
   # libraries (ENVIRONMENT.md lists how CMake finds each)
   libmysqlcppconn-dev libmariadb-dev libpq-dev librdkafka-dev librocksdb-dev
   libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev doctest-dev libhiredis-dev

@@ -8,8 +8,9 @@
 #   -R/-E/-L       passed to ctest (include regex, exclude regex, label)
 #   $SLUICE_BUILD_DIR overrides the build directory.
 #
-# Steps: install packages, configure + build with CMake and Ninja, start MariaDB, PostgreSQL,
-# Redis and Prometheus in a fresh /tmp directory with tools/services.sh, export
+# Steps: install packages, check the C++ formatting (clang-format), configure + build with
+# CMake and Ninja, start MariaDB, PostgreSQL, Redis and Prometheus in a fresh /tmp directory
+# with tools/services.sh, export
 # SLUICE_SERVICES_ENV, run ctest. The services are stopped and the directory removed on
 # every exit, including failures and Ctrl-C. Exits non-zero when anything fails.
 # Ports: see tools/services.sh (SLUICE_MARIADB_PORT, SLUICE_PG_PORT, ...).
@@ -87,6 +88,13 @@ trap 'exit 143' TERM
 if ((INSTALL)); then
   STAGE=install
   "$REPO/tools/install.sh"
+fi
+
+# Cheap (about 2 s): every tracked C++ file as .clang-format says. `clang-format -i FILE` mends.
+STAGE=format
+if ! (cd "$REPO" && git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format --dry-run -Werror); then
+  echo "tools/test.sh: the files above are not formatted; run: git ls-files '*.cpp' '*.h' | xargs clang-format -i" >&2
+  exit 1
 fi
 
 STAGE=configure

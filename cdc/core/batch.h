@@ -31,7 +31,8 @@ struct Batch {
   // no reference count when it is the schema held last (the common case: a row event's rows).
   const TableSchema* hold(const TableSchemaPtr& schema) {
     if (!schemas.empty() && schemas.back() == schema) return schema.get();
-    if (std::find(schemas.begin(), schemas.end(), schema) == schemas.end()) schemas.push_back(schema);
+    if (std::find(schemas.begin(), schemas.end(), schema) == schemas.end())
+      schemas.push_back(schema);
     return schema.get();
   }
   // What the batch holds in memory, for queue accounting (arena + event structs).

@@ -47,14 +47,16 @@ std::string_view ByteReader::rest() { return string(remaining()); }
 
 void ByteReader::skip(size_t n) {
   const std::byte* p = nullptr;
-  (void)take(n, &p);  // ignored because a failed skip is recorded in the reader and reported by finish()
+  (void)take(
+      n, &p);  // ignored because a failed skip is recorded in the reader and reported by finish()
 }
 
 ByteReader ByteReader::sub(size_t n) {
   auto b = bytes(n);
   ByteReader child(b);
-  if (failed_) child.failed_ = true, child.fail_offset_ = fail_offset_,
-               child.fail_wanted_ = fail_wanted_, child.fail_left_ = fail_left_;
+  if (failed_)
+    child.failed_ = true, child.fail_offset_ = fail_offset_, child.fail_wanted_ = fail_wanted_,
+    child.fail_left_ = fail_left_;
   return child;
 }
 

@@ -36,15 +36,15 @@ struct SourceInfo {
   std::string_view connector;  // "mysql", "postgresql", "datagen"
   std::string_view name;       // logical name: the pipeline name
   SnapshotMarker snapshot = SnapshotMarker::no;
-  int64_t commit_ts_ms = 0;    // source commit time, ms since epoch (0 when unknown)
+  int64_t commit_ts_ms = 0;  // source commit time, ms since epoch (0 when unknown)
   // MySQL
   uint32_t server_id = 0;
-  std::string_view gtid;       // GTID of the transaction, "" when none
-  uint32_t row = 0;            // index of the row within its row event
+  std::string_view gtid;  // GTID of the transaction, "" when none
+  uint32_t row = 0;       // index of the row within its row event
   std::optional<uint64_t> thread;
-  std::string_view query;      // the statement (ROWS_QUERY/ANNOTATE_ROWS), when captured
+  std::string_view query;  // the statement (ROWS_QUERY/ANNOTATE_ROWS), when captured
   // PostgreSQL
-  std::string_view database;   // the database name; TableId.db holds the schema
+  std::string_view database;  // the database name; TableId.db holds the schema
   std::optional<uint64_t> tx_id;
   // Where the event was read: binlog file and offset of the row event (MySQL), the change's
   // LSN (PostgreSQL), the row's sequence number (datagen).
@@ -52,7 +52,7 @@ struct SourceInfo {
 };
 
 struct TransactionInfo {
-  std::string_view id;  // "" when the event is not part of a tracked transaction
+  std::string_view id;                 // "" when the event is not part of a tracked transaction
   uint64_t total_order = 0;            // 1-based index of the event in its transaction
   uint64_t data_collection_order = 0;  // 1-based index among the transaction's events of this table
 };
@@ -76,8 +76,8 @@ struct ChangeEvent {
   // reference per schema per batch, not per event, whose count's cache line would otherwise
   // move between the reader's and the sink's cores for every event.
   const TableSchema* schema = nullptr;
-  RowImage before;        // update/delete (and Postgres replica identity)
-  RowImage after;         // insert/update/read
+  RowImage before;  // update/delete (and Postgres replica identity)
+  RowImage after;   // insert/update/read
   // Indices of columns whose value was not sent and is unchanged (Postgres unchanged TOAST):
   // their slot in `after` holds null and must not be written as null.
   std::span<const uint32_t> unchanged_columns;

@@ -61,7 +61,8 @@ std::string to_string(const Position& p) {
     }
     std::string operator()(const MysqlPosition& m) const {
       // No file: a start by GTID set before its first transaction arrived.
-      std::string s = m.binlog.file.empty() ? "" : m.binlog.file + ":" + std::to_string(m.binlog.offset);
+      std::string s =
+          m.binlog.file.empty() ? "" : m.binlog.file + ":" + std::to_string(m.binlog.offset);
       if (!m.gtid_set.empty()) s += (s.empty() ? "gtid=" : " gtid=") + m.gtid_set;
       if (m.events_to_skip != 0 || m.rows_to_skip != 0) {
         s += " skip=" + std::to_string(m.events_to_skip) + "/" + std::to_string(m.rows_to_skip);
@@ -104,9 +105,9 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
   const auto kind = static_cast<PositionKind>(r.u8());
   CDC_TRY(ByteReader(r).finish(/*allow_trailing=*/true));
   if (version != kPositionVersion) {
-    return make_error(Errc::unsupported,
-                      "position encoding version " + std::to_string(version) + " (this build reads " +
-                          std::to_string(kPositionVersion) + ")");
+    return make_error(Errc::unsupported, "position encoding version " + std::to_string(version) +
+                                             " (this build reads " +
+                                             std::to_string(kPositionVersion) + ")");
   }
   auto read_str = [&r]() -> std::string_view {
     const uint64_t n = r.u64le();
@@ -160,14 +161,17 @@ std::partial_ordering compare(const Position& a, const Position& b) {
   }
   if (const auto* ma = std::get_if<MysqlPosition>(&a)) {
     const auto& mb = std::get<MysqlPosition>(b);
-    if (auto c = binlog_file_index(ma->binlog.file) <=> binlog_file_index(mb.binlog.file); c != 0) return c;
+    if (auto c = binlog_file_index(ma->binlog.file) <=> binlog_file_index(mb.binlog.file); c != 0)
+      return c;
     if (auto c = ma->binlog.offset <=> mb.binlog.offset; c != 0) return c;
     if (auto c = ma->events_to_skip <=> mb.events_to_skip; c != 0) return c;
     return ma->rows_to_skip <=> mb.rows_to_skip;
   }
   if (const auto* pa = std::get_if<PostgresPosition>(&a)) {
     const auto& pb = std::get<PostgresPosition>(b);
-    if (auto c = static_cast<uint64_t>(pa->commit_lsn) <=> static_cast<uint64_t>(pb.commit_lsn); c != 0) return c;
+    if (auto c = static_cast<uint64_t>(pa->commit_lsn) <=> static_cast<uint64_t>(pb.commit_lsn);
+        c != 0)
+      return c;
     return static_cast<uint64_t>(pa->lsn) <=> static_cast<uint64_t>(pb.lsn);
   }
   return std::partial_ordering::equivalent;

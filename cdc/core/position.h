@@ -21,7 +21,9 @@ constexpr uint64_t value(BinlogOffset offset) { return static_cast<uint64_t>(off
 constexpr BinlogOffset operator+(BinlogOffset offset, uint64_t bytes) {
   return BinlogOffset{value(offset) + bytes};
 }
-constexpr uint64_t operator-(BinlogOffset end, BinlogOffset start) { return value(end) - value(start); }
+constexpr uint64_t operator-(BinlogOffset end, BinlogOffset start) {
+  return value(end) - value(start);
+}
 std::string to_string(BinlogOffset offset);
 
 struct BinlogPosition {

@@ -21,9 +21,7 @@ std::string_view to_string(Errc code) {
   return "unknown";
 }
 
-std::string Error::to_string() const {
-  return std::string(cdc::to_string(code)) + ": " + message;
-}
+std::string Error::to_string() const { return std::string(cdc::to_string(code)) + ": " + message; }
 
 void check_failed(const char* cond, const char* why, const char* file, int line) {
   std::fprintf(stderr, "sluice: internal check failed at %s:%d: %s (%s)\n", file, line, cond, why);

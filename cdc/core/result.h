@@ -13,16 +13,16 @@
 namespace cdc {
 
 enum class Errc : uint8_t {
-  truncated,       // bad bytes from a source: stop that source, keep the position
+  truncated,  // bad bytes from a source: stop that source, keep the position
   malformed,
   unsupported,
-  io,              // environment: retry with backoff
+  io,  // environment: retry with backoff
   timeout,
   unavailable,
   invalid_config,  // operator must act: fail fast at startup
   auth,
-  fenced,          // another instance owns the pipeline's sink transaction: stop
-  internal,        // our bug
+  fenced,    // another instance owns the pipeline's sink transaction: stop
+  internal,  // our bug
 };
 
 std::string_view to_string(Errc code);
@@ -92,18 +92,19 @@ using Status = Result<void>;
 }  // namespace cdc
 
 // Returns the error of `expr` from the enclosing function.
-#define CDC_TRY(expr)                                      \
-  do {                                                     \
-    if (auto cdc_try_r_ = (expr); !cdc_try_r_) {           \
-      return std::move(cdc_try_r_).error();                \
-    }                                                      \
+#define CDC_TRY(expr)                            \
+  do {                                           \
+    if (auto cdc_try_r_ = (expr); !cdc_try_r_) { \
+      return std::move(cdc_try_r_).error();      \
+    }                                            \
   } while (false)
 
 #define CDC_CONCAT_INNER_(a, b) a##b
 #define CDC_CONCAT_(a, b) CDC_CONCAT_INNER_(a, b)
 
 // `CDC_TRY_ASSIGN(auto x, f());` declares x from f()'s value or returns f()'s error.
-#define CDC_TRY_ASSIGN(decl, expr) CDC_TRY_ASSIGN_IMPL_(CDC_CONCAT_(cdc_try_a_, __LINE__), decl, expr)
+#define CDC_TRY_ASSIGN(decl, expr) \
+  CDC_TRY_ASSIGN_IMPL_(CDC_CONCAT_(cdc_try_a_, __LINE__), decl, expr)
 #define CDC_TRY_ASSIGN_IMPL_(tmp, decl, expr) \
   auto tmp = (expr);                          \
   if (!tmp) return std::move(tmp).error();    \

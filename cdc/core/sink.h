@@ -1,7 +1,7 @@
 // Sink: where change events go. Owned by the pipeline runner and called from the sink thread
-// only. The checkpoint protocol (ARCHITECTURE.md, "Checkpoints and resume"): write* → prepare(id) → the state store
-// records {id, position, prepare's result} → commit(id). After a crash, open() is given the
-// state store's history and returns the checkpoint it really holds.
+// only. The checkpoint protocol (ARCHITECTURE.md, "Checkpoints and resume"): write* → prepare(id) →
+// the state store records {id, position, prepare's result} → commit(id). After a crash, open() is
+// given the state store's history and returns the checkpoint it really holds.
 #pragma once
 
 #include <optional>
@@ -20,7 +20,8 @@ class Sink {
   // Connects and reconciles with the sink's own durable record. `history` holds the state
   // store's checkpoints, newest first. Returns the checkpoint to resume from, with the sink's
   // data rolled back or forward to exactly it; nullopt when nothing was ever committed.
-  virtual Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> history) = 0;
+  virtual Result<std::optional<CheckpointRecord>> open(
+      std::span<const CheckpointRecord> history) = 0;
   // Takes the batch's events. May buffer; must not keep views into the batch after returning.
   virtual Status write(const Batch& batch) = 0;
   // Makes everything written so far durable (or pre-committed) as checkpoint `id` at

@@ -16,7 +16,7 @@
 namespace cdc {
 
 struct TableId {
-  std::string db;     // MySQL database, or Postgres "schema" (the namespace)
+  std::string db;  // MySQL database, or Postgres "schema" (the namespace)
   std::string table;
   std::string to_string() const { return db + "." + table; }
   friend bool operator==(const TableId&, const TableId&) = default;
@@ -33,11 +33,11 @@ struct Column {
   ValueKind kind = ValueKind::string;
   bool nullable = true;
   bool is_unsigned = false;
-  std::string charset;      // "utf8mb4", "latin1", "binary", "" when not a text column
-  uint32_t length = 0;      // declared length (chars / bytes / bits) where the type has one
-  uint32_t precision = 0;   // decimal precision
-  uint32_t scale = 0;       // decimal scale
-  uint8_t fsp = 0;          // fractional-second digits of time types
+  std::string charset;              // "utf8mb4", "latin1", "binary", "" when not a text column
+  uint32_t length = 0;              // declared length (chars / bytes / bits) where the type has one
+  uint32_t precision = 0;           // decimal precision
+  uint32_t scale = 0;               // decimal scale
+  uint8_t fsp = 0;                  // fractional-second digits of time types
   std::vector<std::string> labels;  // enum/set labels in declaration order
   std::optional<std::string> default_value;
 };

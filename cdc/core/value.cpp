@@ -30,9 +30,7 @@ std::string_view to_string(ValueKind kind) {
 }
 
 namespace {
-int64_t date_part(const Value& v) {
-  return v.kind == ValueKind::datetime ? v.i / 1000000 : v.i;
-}
+int64_t date_part(const Value& v) { return v.kind == ValueKind::datetime ? v.i / 1000000 : v.i; }
 int64_t time_part(const Value& v) { return v.kind == ValueKind::datetime ? v.i % 1000000 : 0; }
 }  // namespace
 
@@ -40,8 +38,12 @@ int32_t Value::date_year() const {
   const int64_t d = date_part(*this);
   return static_cast<int32_t>(d / 10000);
 }
-uint32_t Value::date_month() const { return static_cast<uint32_t>(std::llabs(date_part(*this)) / 100 % 100); }
-uint32_t Value::date_day() const { return static_cast<uint32_t>(std::llabs(date_part(*this)) % 100); }
+uint32_t Value::date_month() const {
+  return static_cast<uint32_t>(std::llabs(date_part(*this)) / 100 % 100);
+}
+uint32_t Value::date_day() const {
+  return static_cast<uint32_t>(std::llabs(date_part(*this)) % 100);
+}
 uint32_t Value::dt_hour() const { return static_cast<uint32_t>(time_part(*this) / 10000); }
 uint32_t Value::dt_minute() const { return static_cast<uint32_t>(time_part(*this) / 100 % 100); }
 uint32_t Value::dt_second() const { return static_cast<uint32_t>(time_part(*this) % 100); }

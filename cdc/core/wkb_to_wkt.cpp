@@ -20,9 +20,9 @@ enum WkbType : uint32_t {
   kGeometryCollection = 7,
 };
 
-constexpr std::string_view kNames[] = {"",           "POINT",           "LINESTRING",
-                                       "POLYGON",    "MULTIPOINT",      "MULTILINESTRING",
-                                       "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
+constexpr std::string_view kNames[] = {
+    "",           "POINT",           "LINESTRING",   "POLYGON",
+    "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
 
 class WktWriter {
  public:

@@ -1,7 +1,7 @@
 #include "cdc/daemon/binlog_command.h"
 
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -150,7 +150,8 @@ std::optional<int> parse_args(const std::vector<std::string>& args, Args& a) {
       if (!v) return usage_error(opt + " needs a value");
       if (opt == "--format") {
         const auto f = json::parse_format(*v);
-        if (!f) return usage_error("unknown format '" + *v + "' (debezium-json, upsert or canal-json)");
+        if (!f)
+          return usage_error("unknown format '" + *v + "' (debezium-json, upsert or canal-json)");
         a.format = *f;
       } else if (opt == "--schema-from") {
         a.schema_from = *v;
@@ -162,7 +163,8 @@ std::optional<int> parse_args(const std::vector<std::string>& args, Args& a) {
         const auto n = parse_offset(*v);
         if (!n) return usage_error(opt + " takes a byte offset, found '" + *v + "'");
         if (opt == "--start-position") {
-          if (*n < mysql::kBinlogMagicSize) return usage_error("--start-position must be at least 4 (the first event)");
+          if (*n < mysql::kBinlogMagicSize)
+            return usage_error("--start-position must be at least 4 (the first event)");
           a.start = BinlogOffset{*n};
         } else {
           a.stop = BinlogOffset{*n};
@@ -210,7 +212,8 @@ int run_binlog_command(const std::vector<std::string>& args) {
   if (!a.output.empty()) {
     owned.reset(std::fopen(a.output.c_str(), "w"));
     if (!owned) {
-      std::cerr << "sluice binlog: cannot write " << a.output << ": " << std::strerror(errno) << "\n";
+      std::cerr << "sluice binlog: cannot write " << a.output << ": " << std::strerror(errno)
+                << "\n";
       return kExitFailed;
     }
     out = owned.get();
@@ -218,7 +221,8 @@ int run_binlog_command(const std::vector<std::string>& args) {
 
   std::string buffer;
   if (a.events) {
-    (*reader)->set_observer([&buffer](const mysql::BinlogFileEvent& ev) { append_event_line(ev, buffer); });
+    (*reader)->set_observer(
+        [&buffer](const mysql::BinlogFileEvent& ev) { append_event_line(ev, buffer); });
   }
   mysql::MysqlSourceOptions options;
   options.pipeline_name = "binlog";
@@ -232,9 +236,11 @@ int run_binlog_command(const std::vector<std::string>& args) {
   // A file being inspected shows the statement that changed each row (the pipeline default,
   // include.query false, is for the records a sink keeps).
   options.include_query = true;
-  mysql::MysqlSource source(std::move(options), std::move(*reader),
-                            [ddl](mysql::TableMapEvent& map) { return mysql::complete_table_map(map, ddl.get()); });
-  if (auto st = source.open(Position{}); !st) return setup_error(st.error());  // a bad --tables regex
+  mysql::MysqlSource source(
+      std::move(options), std::move(*reader),
+      [ddl](mysql::TableMapEvent& map) { return mysql::complete_table_map(map, ddl.get()); });
+  if (auto st = source.open(Position{}); !st)
+    return setup_error(st.error());  // a bad --tables regex
   sinks::JsonLines lines(a.format);
 
   auto flush = [&]() -> bool {

@@ -35,20 +35,22 @@ void respond(int fd, int code, std::string_view reason, std::string_view content
              std::string_view body) {
   std::string head = "HTTP/1.1 " + std::to_string(code) + " " + std::string(reason) +
                      "\r\nContent-Type: " + std::string(content_type) +
-                     "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+                     "\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\nConnection: close\r\n\r\n";
   send_all(fd, head);
   send_all(fd, body);
 }
 }  // namespace
 
-Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::start(const std::string& bind_address, int port,
-                                                          std::shared_ptr<prometheus::Registry> registry,
-                                                          std::function<bool()> ready) {
+Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::start(
+    const std::string& bind_address, int port, std::shared_ptr<prometheus::Registry> registry,
+    std::function<bool()> ready) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   if (::inet_pton(AF_INET, bind_address.c_str(), &addr.sin_addr) != 1) {
-    return make_error(Errc::invalid_config, "metrics bind address '" + bind_address + "' is not an IPv4 address");
+    return make_error(Errc::invalid_config,
+                      "metrics bind address '" + bind_address + "' is not an IPv4 address");
   }
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return make_error(Errc::io, std::string("metrics socket: ") + std::strerror(errno));
@@ -57,8 +59,8 @@ Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::start(const std::string& bin
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 64) != 0) {
     const std::string why = std::strerror(errno);
     ::close(fd);
-    return make_error(Errc::unavailable, "cannot listen on " + bind_address + ":" + std::to_string(port) +
-                                             " for metrics: " + why);
+    return make_error(Errc::unavailable, "cannot listen on " + bind_address + ":" +
+                                             std::to_string(port) + " for metrics: " + why);
   }
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);

@@ -35,7 +35,8 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 
-constexpr const char* kUsage = R"(sluice — change data capture from MySQL/MariaDB and PostgreSQL to Kafka, Doris, Redis and files
+constexpr const char* kUsage =
+    R"(sluice — change data capture from MySQL/MariaDB and PostgreSQL to Kafka, Doris, Redis and files
 
 usage:
   sluice run FILE [--log-level LEVEL]        run the pipelines of FILE until SIGTERM/SIGINT
@@ -72,7 +73,9 @@ class StateCheckpointLog final : public pipeline::CheckpointLog {
   StateCheckpointLog(state::StateStore& store, std::string pipeline, uint32_t retained)
       : store_(store), pipeline_(std::move(pipeline)), retained_(retained) {}
   Result<std::vector<CheckpointRecord>> history() override { return store_.checkpoints(pipeline_); }
-  Status record(const CheckpointRecord& r) override { return store_.put_checkpoint(pipeline_, r, retained_); }
+  Status record(const CheckpointRecord& r) override {
+    return store_.put_checkpoint(pipeline_, r, retained_);
+  }
 
  private:
   state::StateStore& store_;
@@ -131,7 +134,8 @@ int print_checkpoints(const std::string& dir, bool as_json) {
     std::cerr << "sluice: " << store.error().message << "\n";
     return kExitFailed;
   }
-  auto text = state::format_checkpoints(**store, as_json ? state::OutputFormat::json : state::OutputFormat::table);
+  auto text = state::format_checkpoints(
+      **store, as_json ? state::OutputFormat::json : state::OutputFormat::table);
   if (!text) {
     std::cerr << "sluice: " << text.error().message << "\n";
     return kExitFailed;
@@ -182,11 +186,13 @@ int cmd_run(const std::string& path) {
     }
     r->log = std::make_unique<StateCheckpointLog>(*r->store, p.name, p.checkpoint_retained);
     r->metrics = std::make_unique<pipeline::PipelineMetrics>(*registry, p.name);
-    r->runner = std::make_unique<pipeline::PipelineRunner>(daemon::runner_options(r->config), r->parts,
-                                                           *r->log, r->metrics.get());
+    r->runner = std::make_unique<pipeline::PipelineRunner>(daemon::runner_options(r->config),
+                                                           r->parts, *r->log, r->metrics.get());
     if (std::holds_alternative<config::StdoutSinkOptions>(r->config.sink)) {
-      logger->info("[pipeline={}] the stdout sink is at-least-once: after a restart it repeats what "
-                   "followed the last checkpoint", p.name);
+      logger->info(
+          "[pipeline={}] the stdout sink is at-least-once: after a restart it repeats what "
+          "followed the last checkpoint",
+          p.name);
     }
   }
 
@@ -224,7 +230,8 @@ int cmd_run(const std::string& path) {
         rp->result = rp->runner->run(stop.get_token());
         if (!rp->result) {
           std::lock_guard lock(failed_mutex);
-          logger->error("[pipeline={}] failed: {}", rp->config.pipeline.name, rp->result.error().to_string());
+          logger->error("[pipeline={}] failed: {}", rp->config.pipeline.name,
+                        rp->result.error().to_string());
           stop.request_stop();  // one failed pipeline stops the daemon so a supervisor restarts it
         }
       });
@@ -291,12 +298,14 @@ int main(int argc, char** argv) {
       return cmd == "run" ? cmd_run(positional[1]) : cmd_validate(positional[1]);
     }
     if (cmd == "checkpoints") {
-      if (!state_dir.empty() && positional.size() == 1) return print_checkpoints(state_dir, as_json);
+      if (!state_dir.empty() && positional.size() == 1)
+        return print_checkpoints(state_dir, as_json);
       if (state_dir.empty() && positional.size() == 2) {
         auto file = load_or_report(positional[1]);
         if (!file) return kExitUsage;
         int code = kExitOk;
-        for (const auto& p : file->pipelines) code = std::max(code, print_checkpoints(p.pipeline.state_dir, as_json));
+        for (const auto& p : file->pipelines)
+          code = std::max(code, print_checkpoints(p.pipeline.state_dir, as_json));
         return code;
       }
       return usage_error("checkpoints takes --state-dir DIR or a FILE");

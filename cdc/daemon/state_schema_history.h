@@ -1,6 +1,6 @@
 // StateSchemaHistoryStore: the MySQL source's schema history kept in the pipeline's state store
-// (ARCHITECTURE.md, "Checkpoints and resume"), under the pipeline's name. The StateStore outlives it; thread-safe as the
-// StateStore is.
+// (ARCHITECTURE.md, "Checkpoints and resume"), under the pipeline's name. The StateStore outlives
+// it; thread-safe as the StateStore is.
 #pragma once
 
 #include <string>

@@ -16,7 +16,8 @@ namespace cdc::daemon {
 
 namespace {
 
-Result<std::vector<pipeline::TransformRule>> to_transform_rules(const config::PipelineConfig& config) {
+Result<std::vector<pipeline::TransformRule>> to_transform_rules(
+    const config::PipelineConfig& config) {
   std::vector<pipeline::TransformRule> out;
   for (const config::TransformRule& c : config.transforms) {
     pipeline::TransformRule t;
@@ -52,11 +53,13 @@ Result<std::vector<pipeline::TransformRule>> to_transform_rules(const config::Pi
 // What this build cannot do yet, and a GTID set that cannot be a start, are refused before
 // anything connects.
 Status check_mysql_start(const mysql::MysqlSourceOptions& o) {
-  if (o.startup_mode == mysql::StartupMode::initial || o.startup_mode == mysql::StartupMode::snapshot) {
-    return make_error(Errc::invalid_config,
-                      std::string("source.scan.startup.mode: '") + std::string(to_string(o.startup_mode)) +
-                          "' is not available for mysql in this build yet (snapshots come later); use "
-                          "latest-offset, earliest-offset, specific-offset or timestamp");
+  if (o.startup_mode == mysql::StartupMode::initial ||
+      o.startup_mode == mysql::StartupMode::snapshot) {
+    return make_error(
+        Errc::invalid_config,
+        std::string("source.scan.startup.mode: '") + std::string(to_string(o.startup_mode)) +
+            "' is not available for mysql in this build yet (snapshots come later); use "
+            "latest-offset, earliest-offset, specific-offset or timestamp");
   }
   if (o.startup_mode == mysql::StartupMode::specific_offset && !o.specific_gtid_set.empty()) {
     if (auto set = mysql::GtidSet::parse(o.specific_gtid_set); !set) {
@@ -86,9 +89,9 @@ Status use_state_store(pipeline::PipelineParts& parts, const config::PipelineCon
   const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source);
   if (!my) return {};
   const std::string& name = config.pipeline.name;
-  if (auto st = check_mysql_start(*my); !st) return std::move(st).error().with_context("pipeline '" + name + "'");
-  parts.make_source = [options = *my, &store,
-                       name]() -> Result<std::unique_ptr<Source>> {
+  if (auto st = check_mysql_start(*my); !st)
+    return std::move(st).error().with_context("pipeline '" + name + "'");
+  parts.make_source = [options = *my, &store, name]() -> Result<std::unique_ptr<Source>> {
     return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(
         options, std::make_unique<StateSchemaHistoryStore>(store, name)));
   };
@@ -107,7 +110,8 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
       return std::unique_ptr<Source>(std::move(source));
     };
   } else if (const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source)) {
-    if (auto st = check_mysql_start(*my); !st) return std::move(st).error().with_context("pipeline '" + name + "'");
+    if (auto st = check_mysql_start(*my); !st)
+      return std::move(st).error().with_context("pipeline '" + name + "'");
     parts.make_source = [options = *my]() -> Result<std::unique_ptr<Source>> {
       return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(options));
     };
@@ -127,9 +131,11 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
       return std::unique_ptr<Sink>(std::make_unique<sinks::FileSink>(path, format));
     };
   } else if (const auto* redis = std::get_if<sinks::redis::RedisOptions>(&config.sink)) {
-    CDC_TRY(sinks::redis::CommandBuilder::create(*redis));  // refuse bad regexes and key templates now
+    CDC_TRY(
+        sinks::redis::CommandBuilder::create(*redis));  // refuse bad regexes and key templates now
     std::shared_ptr<sinks::redis::RedisMetrics> metrics;
-    if (registry != nullptr) metrics = std::make_shared<sinks::redis::RedisMetrics>(*registry, name);
+    if (registry != nullptr)
+      metrics = std::make_shared<sinks::redis::RedisMetrics>(*registry, name);
     parts.make_sink = [options = *redis, metrics]() -> Result<std::unique_ptr<Sink>> {
       CDC_TRY_ASSIGN(auto sink, sinks::redis::RedisSink::create(options, metrics));
       return std::unique_ptr<Sink>(std::move(sink));
@@ -141,7 +147,8 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
       return std::move(probe).error().with_context("pipeline '" + name + "'");
     }
     std::shared_ptr<sinks::kafka::KafkaMetrics> metrics;
-    if (registry != nullptr) metrics = std::make_shared<sinks::kafka::KafkaMetrics>(*registry, name);
+    if (registry != nullptr)
+      metrics = std::make_shared<sinks::kafka::KafkaMetrics>(*registry, name);
     parts.make_sink = [options, metrics]() -> Result<std::unique_ptr<Sink>> {
       CDC_TRY_ASSIGN(auto sink, sinks::kafka::KafkaSink::create(options, metrics));
       return std::unique_ptr<Sink>(std::move(sink));

@@ -36,14 +36,16 @@ struct ParsedType {
 };
 
 Result<ParsedType> parse_type(const std::string& text) {
-  static const std::regex re(R"(^\s*([a-z]+)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?\s*(unsigned)?\s*$)",
-                             std::regex::icase);
+  static const std::regex re(
+      R"(^\s*([a-z]+)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?\s*(unsigned)?\s*$)",
+      std::regex::icase);
   std::smatch m;
   if (!std::regex_match(text, m, re)) {
     return make_error(Errc::invalid_config, "cannot parse column type '" + text + "'");
   }
   std::string base = m[1].str();
-  std::transform(base.begin(), base.end(), base.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(base.begin(), base.end(), base.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   const uint32_t a1 = m[2].matched ? static_cast<uint32_t>(std::stoul(m[2].str())) : 0;
   const uint32_t a2 = m[3].matched ? static_cast<uint32_t>(std::stoul(m[3].str())) : 0;
   ParsedType t{};
@@ -53,20 +55,32 @@ Result<ParsedType> parse_type(const std::string& text) {
     t.type_min = t.is_unsigned ? 0 : lo;
     t.type_max = t.is_unsigned ? uhi : hi;
   };
-  if (base == "tinyint") integer(-128, 127, 255);
-  else if (base == "smallint") integer(-32768, 32767, 65535);
-  else if (base == "int" || base == "integer") integer(-1e9, 1e9, 1e9);
-  else if (base == "bigint") integer(-1e9, 1e9, 1e9);
-  else if (base == "boolean" || base == "bool") t.kind = ValueKind::boolean;
-  else if (base == "float") { t.kind = ValueKind::float32; t.type_min = -1e6; t.type_max = 1e6; }
-  else if (base == "double") { t.kind = ValueKind::float64; t.type_min = -1e6; t.type_max = 1e6; }
-  else if (base == "decimal" || base == "numeric") {
+  if (base == "tinyint")
+    integer(-128, 127, 255);
+  else if (base == "smallint")
+    integer(-32768, 32767, 65535);
+  else if (base == "int" || base == "integer")
+    integer(-1e9, 1e9, 1e9);
+  else if (base == "bigint")
+    integer(-1e9, 1e9, 1e9);
+  else if (base == "boolean" || base == "bool")
+    t.kind = ValueKind::boolean;
+  else if (base == "float") {
+    t.kind = ValueKind::float32;
+    t.type_min = -1e6;
+    t.type_max = 1e6;
+  } else if (base == "double") {
+    t.kind = ValueKind::float64;
+    t.type_min = -1e6;
+    t.type_max = 1e6;
+  } else if (base == "decimal" || base == "numeric") {
     t.kind = ValueKind::decimal;
     t.precision = a1 == 0 ? 10 : a1;
     t.scale = a2;
     if (t.precision > 65 || t.scale > 30 || t.scale > t.precision) {
-      return make_error(Errc::invalid_config, "decimal(" + std::to_string(t.precision) + "," +
-                                                  std::to_string(t.scale) + ") is out of range (precision ≤ 65, scale ≤ 30 and ≤ precision)");
+      return make_error(Errc::invalid_config,
+                        "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) +
+                            ") is out of range (precision ≤ 65, scale ≤ 30 and ≤ precision)");
     }
     const double digits = std::min<double>(t.precision - t.scale, 9);
     t.type_max = std::pow(10.0, digits) - 1;
@@ -74,20 +88,28 @@ Result<ParsedType> parse_type(const std::string& text) {
   } else if (base == "char" || base == "varchar") {
     t.kind = ValueKind::string;
     t.length = a1 == 0 ? 1 : a1;
-  } else if (base == "text") { t.kind = ValueKind::string; t.length = 65535; }
-  else if (base == "date") t.kind = ValueKind::date;
-  else if (base == "datetime") t.kind = ValueKind::datetime;
-  else if (base == "timestamp") t.kind = ValueKind::timestamp;
-  else if (base == "json") t.kind = ValueKind::json;
+  } else if (base == "text") {
+    t.kind = ValueKind::string;
+    t.length = 65535;
+  } else if (base == "date")
+    t.kind = ValueKind::date;
+  else if (base == "datetime")
+    t.kind = ValueKind::datetime;
+  else if (base == "timestamp")
+    t.kind = ValueKind::timestamp;
+  else if (base == "json")
+    t.kind = ValueKind::json;
   else {
-    return make_error(Errc::invalid_config,
-                      "unsupported datagen column type '" + text +
-                          "' (supported: tinyint, smallint, int, bigint [unsigned], boolean, float, "
-                          "double, decimal(p,s), char(n), varchar(n), text, date, datetime(fsp), "
-                          "timestamp(fsp), json)");
+    return make_error(
+        Errc::invalid_config,
+        "unsupported datagen column type '" + text +
+            "' (supported: tinyint, smallint, int, bigint [unsigned], boolean, float, "
+            "double, decimal(p,s), char(n), varchar(n), text, date, datetime(fsp), "
+            "timestamp(fsp), json)");
   }
   if (t.kind == ValueKind::datetime || t.kind == ValueKind::timestamp) {
-    if (a1 > 6) return make_error(Errc::invalid_config, "fractional seconds of '" + text + "' exceed 6");
+    if (a1 > 6)
+      return make_error(Errc::invalid_config, "fractional seconds of '" + text + "' exceed 6");
     t.fsp = static_cast<uint8_t>(a1);
   }
   return t;
@@ -134,13 +156,15 @@ std::string_view format_decimal(int64_t scaled, uint32_t scale, Arena& arena) {
 
 Result<TableSchemaPtr> make_schema(const DatagenOptions& options) {
   if (options.table.empty()) return make_error(Errc::invalid_config, "datagen: table is required");
-  if (options.columns.empty()) return make_error(Errc::invalid_config, "datagen: columns are required");
+  if (options.columns.empty())
+    return make_error(Errc::invalid_config, "datagen: columns are required");
   auto schema = std::make_shared<TableSchema>();
   schema->id = TableId{options.database, options.table};
   for (uint32_t i = 0; i < options.columns.size(); ++i) {
     const ColumnSpec& spec = options.columns[i];
     auto parsed = parse_type(spec.type);
-    if (!parsed) return std::move(parsed).error().with_context("datagen column '" + spec.name + "'");
+    if (!parsed)
+      return std::move(parsed).error().with_context("datagen column '" + spec.name + "'");
     Column col;
     col.name = spec.name;
     col.source_type = spec.type;
@@ -160,7 +184,8 @@ Result<TableSchemaPtr> make_schema(const DatagenOptions& options) {
 
 Result<std::unique_ptr<DatagenSource>> DatagenSource::create(DatagenOptions options) {
   CDC_TRY_ASSIGN(TableSchemaPtr schema, make_schema(options));
-  if (options.batch_size == 0) return make_error(Errc::invalid_config, "datagen: batch-size must be ≥ 1");
+  if (options.batch_size == 0)
+    return make_error(Errc::invalid_config, "datagen: batch-size must be ≥ 1");
   return std::unique_ptr<DatagenSource>(new DatagenSource(std::move(options), std::move(schema)));
 }
 
@@ -171,9 +196,9 @@ Status DatagenSource::open(const Position& resume) {
   if (const auto* d = std::get_if<DatagenPosition>(&resume)) {
     next_row_ = d->next_row;
   } else if (!std::holds_alternative<std::monostate>(resume)) {
-    return make_error(Errc::invalid_config,
-                      "datagen cannot resume from a non-datagen position " + to_string(resume) +
-                          " (the state dir belongs to another source)");
+    return make_error(Errc::invalid_config, "datagen cannot resume from a non-datagen position " +
+                                                to_string(resume) +
+                                                " (the state dir belongs to another source)");
   } else {
     next_row_ = 0;
   }
@@ -197,7 +222,8 @@ void DatagenSource::generate_row(uint64_t n, Arena& arena, std::span<Value> out)
       const std::string& pick = spec.kind == ColumnSpec::Kind::sequence
                                     ? spec.values[n % spec.values.size()]
                                     : spec.values[h % spec.values.size()];
-      out[c] = col.kind == ValueKind::json ? Value::json(arena.copy(pick)) : Value::string(arena.copy(pick));
+      out[c] = col.kind == ValueKind::json ? Value::json(arena.copy(pick))
+                                           : Value::string(arena.copy(pick));
       continue;
     }
     const bool seq = spec.kind == ColumnSpec::Kind::sequence;
@@ -207,20 +233,27 @@ void DatagenSource::generate_row(uint64_t n, Arena& arena, std::span<Value> out)
     const double unit = static_cast<double>(h >> 11) * 0x1.0p-53;  // [0, 1)
     const int64_t ilo = static_cast<int64_t>(lo);
     const uint64_t irange = static_cast<uint64_t>(span) + 1;
-    const int64_t ival = seq ? ilo + static_cast<int64_t>(n) : ilo + static_cast<int64_t>(h % irange);
+    const int64_t ival =
+        seq ? ilo + static_cast<int64_t>(n) : ilo + static_cast<int64_t>(h % irange);
     switch (col.kind) {
       case ValueKind::int64: out[c] = Value::int64(ival); break;
       case ValueKind::uint64: out[c] = Value::uint64(static_cast<uint64_t>(ival)); break;
       case ValueKind::boolean: out[c] = Value::boolean(seq ? n % 2 == 1 : (h & 1) != 0); break;
-      case ValueKind::float32: out[c] = Value::float32(static_cast<float>(seq ? lo + n : lo + unit * span)); break;
-      case ValueKind::float64: out[c] = Value::float64(seq ? lo + static_cast<double>(n) : lo + unit * span); break;
+      case ValueKind::float32:
+        out[c] = Value::float32(static_cast<float>(seq ? lo + n : lo + unit * span));
+        break;
+      case ValueKind::float64:
+        out[c] = Value::float64(seq ? lo + static_cast<double>(n) : lo + unit * span);
+        break;
       case ValueKind::decimal: {
         int64_t pow10 = 1;
         for (uint32_t i = 0; i < col.scale && i < 9; ++i) pow10 *= 10;
-        const int64_t scaled = seq ? (ilo + static_cast<int64_t>(n)) * pow10
-                                   : static_cast<int64_t>(lo * pow10) +
-                                         static_cast<int64_t>(h % (static_cast<uint64_t>(span * pow10) + 1));
-        out[c] = Value::decimal(format_decimal(scaled, std::min<uint32_t>(col.scale, 9), arena), col.scale);
+        const int64_t scaled =
+            seq ? (ilo + static_cast<int64_t>(n)) * pow10
+                : static_cast<int64_t>(lo * pow10) +
+                      static_cast<int64_t>(h % (static_cast<uint64_t>(span * pow10) + 1));
+        out[c] = Value::decimal(format_decimal(scaled, std::min<uint32_t>(col.scale, 9), arena),
+                                col.scale);
         break;
       }
       case ValueKind::string: {
@@ -242,14 +275,17 @@ void DatagenSource::generate_row(uint64_t n, Arena& arena, std::span<Value> out)
         break;
       }
       case ValueKind::date: {
-        int32_t y; uint32_t m, d;
-        civil_from_days(18262 + static_cast<int64_t>(seq ? n : h % 3650), &y, &m, &d);  // from 2020-01-01
+        int32_t y;
+        uint32_t m, d;
+        civil_from_days(18262 + static_cast<int64_t>(seq ? n : h % 3650), &y, &m,
+                        &d);  // from 2020-01-01
         out[c] = Value::date(y, m, d);
         break;
       }
       case ValueKind::datetime:
       case ValueKind::timestamp: {
-        const int64_t secs = kEpoch2020Seconds + static_cast<int64_t>(seq ? n : h % kFiveYearsSeconds);
+        const int64_t secs =
+            kEpoch2020Seconds + static_cast<int64_t>(seq ? n : h % kFiveYearsSeconds);
         uint32_t micros = static_cast<uint32_t>(h2 % 1000000);
         uint32_t scale = 1;  // keep only the column's fractional digits
         for (int i = col.fsp; i < 6; ++i) scale *= 10;
@@ -257,17 +293,19 @@ void DatagenSource::generate_row(uint64_t n, Arena& arena, std::span<Value> out)
         if (col.kind == ValueKind::timestamp) {
           out[c] = Value::timestamp_micros(secs * 1000000 + micros, col.fsp);
         } else {
-          int32_t y; uint32_t mo, d;
+          int32_t y;
+          uint32_t mo, d;
           civil_from_days(secs / 86400, &y, &mo, &d);
           const int64_t sod = secs % 86400;
           out[c] = Value::datetime(y, mo, d, static_cast<uint32_t>(sod / 3600),
-                                   static_cast<uint32_t>(sod / 60 % 60), static_cast<uint32_t>(sod % 60),
-                                   micros, col.fsp);
+                                   static_cast<uint32_t>(sod / 60 % 60),
+                                   static_cast<uint32_t>(sod % 60), micros, col.fsp);
         }
         break;
       }
       case ValueKind::json: {
-        const std::string j = "{\"n\":" + std::to_string(n) + ",\"tag\":\"t" + std::to_string(h % 100) + "\"}";
+        const std::string j =
+            "{\"n\":" + std::to_string(n) + ",\"tag\":\"t" + std::to_string(h % 100) + "\"}";
         out[c] = Value::json(arena.copy(j));
         break;
       }

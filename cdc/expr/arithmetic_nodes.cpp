@@ -25,12 +25,10 @@ class ArithNode final : public Node {
       return true;
     }
     switch (mode_) {
-      case ArithMode::integer:
-        return ctx.check(eval_integer(ctx, as_int64(a), as_int64(b), out));
+      case ArithMode::integer: return ctx.check(eval_integer(ctx, as_int64(a), as_int64(b), out));
       case ArithMode::floating:
         return ctx.check(eval_floating(ctx, as_double(a), as_double(b), out));
-      case ArithMode::decimal:
-        return ctx.check(eval_decimal(ctx, a, b, out));
+      case ArithMode::decimal: return ctx.check(eval_decimal(ctx, a, b, out));
     }
     return true;
   }
@@ -48,15 +46,9 @@ class ArithNode final : public Node {
     int64_t r = 0;
     bool overflowed = false;
     switch (op_) {
-      case '+':
-        overflowed = __builtin_add_overflow(a, b, &r);
-        break;
-      case '-':
-        overflowed = __builtin_sub_overflow(a, b, &r);
-        break;
-      case '*':
-        overflowed = __builtin_mul_overflow(a, b, &r);
-        break;
+      case '+': overflowed = __builtin_add_overflow(a, b, &r); break;
+      case '-': overflowed = __builtin_sub_overflow(a, b, &r); break;
+      case '*': overflowed = __builtin_mul_overflow(a, b, &r); break;
       case '/':
         if (b == 0) return division_by_zero(ctx, out);
         if (a == INT64_MIN && b == -1) {
@@ -69,8 +61,7 @@ class ArithNode final : public Node {
         if (b == 0) return division_by_zero(ctx, out);
         r = b == -1 ? 0 : a % b;
         break;
-      default:
-        break;
+      default: break;
     }
     if (overflowed) {
       return overflow(ctx, offset_,
@@ -85,15 +76,9 @@ class ArithNode final : public Node {
   Status eval_floating(const EvalContext& ctx, double a, double b, Value& out) const {
     double r = 0;
     switch (op_) {
-      case '+':
-        r = a + b;
-        break;
-      case '-':
-        r = a - b;
-        break;
-      case '*':
-        r = a * b;
-        break;
+      case '+': r = a + b; break;
+      case '-': r = a - b; break;
+      case '*': r = a * b; break;
       case '/':
         if (b == 0) return division_by_zero(ctx, out);
         r = a / b;
@@ -102,8 +87,7 @@ class ArithNode final : public Node {
         if (b == 0) return division_by_zero(ctx, out);
         r = std::fmod(a, b);
         break;
-      default:
-        break;
+      default: break;
     }
     out = Value::float64(r);
     return {};
@@ -116,15 +100,9 @@ class ArithNode final : public Node {
     }
     bool ok = true;
     switch (op_) {
-      case '+':
-        ok = add(x, y, r);
-        break;
-      case '-':
-        ok = sub(x, y, r);
-        break;
-      case '*':
-        ok = mul(x, y, r);
-        break;
+      case '+': ok = add(x, y, r); break;
+      case '-': ok = sub(x, y, r); break;
+      case '*': ok = mul(x, y, r); break;
       case '/':
         if (y.is_zero()) return division_by_zero(ctx, out);
         ok = div(x, y, type_.scale, r);
@@ -133,8 +111,7 @@ class ArithNode final : public Node {
         if (y.is_zero()) return division_by_zero(ctx, out);
         ok = mod(x, y, r);
         break;
-      default:
-        break;
+      default: break;
     }
     if (!ok || !r.rescale(type_.scale) || r.integer_digits() > type_.precision - type_.scale) {
       return overflow(ctx, offset_,
@@ -171,9 +148,7 @@ class NegateNode final : public Node {
         out = Value::int64(-x);
         return true;
       }
-      case ValueKind::float64:
-        out = Value::float64(-as_double(v));
-        return true;
+      case ValueKind::float64: out = Value::float64(-as_double(v)); return true;
       default: {
         Decimal d;
         (void)as_decimal(v, d);  // ignored: the compiler typed the operand as exact numeric

@@ -11,18 +11,12 @@ namespace {
 
 bool apply_cmp(CmpOp op, int c) {
   switch (op) {
-    case CmpOp::eq:
-      return c == 0;
-    case CmpOp::ne:
-      return c != 0;
-    case CmpOp::lt:
-      return c < 0;
-    case CmpOp::le:
-      return c <= 0;
-    case CmpOp::gt:
-      return c > 0;
-    case CmpOp::ge:
-      return c >= 0;
+    case CmpOp::eq: return c == 0;
+    case CmpOp::ne: return c != 0;
+    case CmpOp::lt: return c < 0;
+    case CmpOp::le: return c <= 0;
+    case CmpOp::gt: return c > 0;
+    case CmpOp::ge: return c >= 0;
   }
   return false;
 }
@@ -69,7 +63,9 @@ class DecimalLiteralCompareNode final : public Node {
         right_(std::move(r)),
         literal_(*right_->constant()),
         literal_digits_(literal_digits) {}
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    return truth_to_value(test(ctx), out);
+  }
   Truth test(const EvalContext& ctx) const override {
     Value tmp;
     const Value* a = left_->operand(ctx, tmp);
@@ -99,7 +95,9 @@ class FastCompareNode final : public Node {
         right_(std::move(r)) {
     if (kLiteralRight) literal_ = *right_->constant();
   }
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    return truth_to_value(test(ctx), out);
+  }
   Truth test(const EvalContext& ctx) const override {
     Value left_tmp, right_tmp;
     const Value* a = left_->operand(ctx, left_tmp);
@@ -138,7 +136,9 @@ class CompareNode final : public Node {
         mode_(mode),
         left_(std::move(l)),
         right_(std::move(r)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    return truth_to_value(test(ctx), out);
+  }
   Truth test(const EvalContext& ctx) const override {
     Value left_tmp, right_tmp;
     const Value* a = left_->operand(ctx, left_tmp);
@@ -234,8 +234,11 @@ NodePtr make_comparison(uint32_t offset, bool nullable, CmpOp op, CompareMode mo
                         NodePtr right) {
   if (left->constant() != nullptr && right->constant() == nullptr) {
     std::swap(left, right);
-    op = op == CmpOp::lt ? CmpOp::gt : op == CmpOp::gt ? CmpOp::lt
-       : op == CmpOp::le ? CmpOp::ge : op == CmpOp::ge ? CmpOp::le : op;
+    op = op == CmpOp::lt   ? CmpOp::gt
+         : op == CmpOp::gt ? CmpOp::lt
+         : op == CmpOp::le ? CmpOp::ge
+         : op == CmpOp::ge ? CmpOp::le
+                           : op;
   }
   auto int64_like = [](ValueKind k) { return k == ValueKind::int64 || k == ValueKind::year; };
   auto exact = [](ValueKind k) {

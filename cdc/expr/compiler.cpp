@@ -48,21 +48,15 @@ bool Compiler::fail(uint32_t offset, std::string message) {
 
 CompareMode Compiler::compare_mode(const ExprType& t) {
   switch (t.kind) {
-    case ValueKind::decimal:
-      return CompareMode::decimal;
+    case ValueKind::decimal: return CompareMode::decimal;
     case ValueKind::float32:
-    case ValueKind::float64:
-      return CompareMode::floating;
-    case ValueKind::boolean:
-      return CompareMode::boolean;
+    case ValueKind::float64: return CompareMode::floating;
+    case ValueKind::boolean: return CompareMode::boolean;
     case ValueKind::date:
     case ValueKind::datetime:
-    case ValueKind::timestamp:
-      return CompareMode::temporal;
-    case ValueKind::time:
-      return CompareMode::time;
-    default:
-      return is_text_kind(t.kind) ? CompareMode::text : CompareMode::integer;
+    case ValueKind::timestamp: return CompareMode::temporal;
+    case ValueKind::time: return CompareMode::time;
+    default: return is_text_kind(t.kind) ? CompareMode::text : CompareMode::integer;
   }
 }
 
@@ -168,10 +162,8 @@ bool Compiler::compile(const Ast& ast, NodePtr& out) {
     case AstKind::string_literal:
     case AstKind::date_literal:
     case AstKind::time_literal:
-    case AstKind::timestamp_literal:
-      return compile_literal(ast, out);
-    case AstKind::column:
-      return compile_column(ast, out);
+    case AstKind::timestamp_literal: return compile_literal(ast, out);
+    case AstKind::column: return compile_column(ast, out);
     case AstKind::unary: {
       NodePtr child;
       if (!compile(*ast.children[0], child)) return false;
@@ -193,12 +185,10 @@ bool Compiler::compile(const Ast& ast, NodePtr& out) {
       out = make_negate(rt, ast.offset, std::move(child));
       return true;
     }
-    case AstKind::binary:
-      return compile_binary(ast, out);
+    case AstKind::binary: return compile_binary(ast, out);
     case AstKind::logical_and:
     case AstKind::logical_or:
-    case AstKind::logical_not:
-      return compile_logical(ast, out);
+    case AstKind::logical_not: return compile_logical(ast, out);
     case AstKind::is_null: {
       NodePtr child;
       if (!compile(*ast.children[0], child)) return false;
@@ -212,18 +202,12 @@ bool Compiler::compile(const Ast& ast, NodePtr& out) {
       out = make_is_bool(ast.offset, ast.text == "true", ast.negated, std::move(child));
       return true;
     }
-    case AstKind::in_list:
-      return compile_in(ast, out);
-    case AstKind::between:
-      return compile_between(ast, out);
-    case AstKind::like:
-      return compile_like(ast, out);
-    case AstKind::case_when:
-      return compile_case(ast, out);
-    case AstKind::cast:
-      return compile_cast(ast, out);
-    case AstKind::call:
-      return compile_call(*this, ast, out);
+    case AstKind::in_list: return compile_in(ast, out);
+    case AstKind::between: return compile_between(ast, out);
+    case AstKind::like: return compile_like(ast, out);
+    case AstKind::case_when: return compile_case(ast, out);
+    case AstKind::cast: return compile_cast(ast, out);
+    case AstKind::call: return compile_call(*this, ast, out);
   }
   return fail(ast.offset, "internal: unknown syntax node");
 }
@@ -234,9 +218,7 @@ bool Compiler::compile_literal(const Ast& ast, NodePtr& out) {
   t.nullable = false;
   std::string storage;
   switch (ast.kind) {
-    case AstKind::null_literal:
-      t.nullable = true;
-      break;
+    case AstKind::null_literal: t.nullable = true; break;
     case AstKind::bool_literal:
       v = Value::boolean(ast.text == "true");
       t.kind = ValueKind::boolean;
@@ -317,8 +299,7 @@ bool Compiler::compile_literal(const Ast& ast, NodePtr& out) {
       t.fsp = fsp;
       break;
     }
-    default:
-      return fail(ast.offset, "internal: not a literal");
+    default: return fail(ast.offset, "internal: not a literal");
   }
   out = make_literal(v, std::move(storage), t, ast.offset);
   return true;
@@ -349,7 +330,8 @@ bool Compiler::compile_column(const Ast& ast, NodePtr& out) {
   std::string best;
   size_t best_distance = 3;
   auto consider = [&](const std::string& name) {
-    size_t d = edit_distance(lower_ascii(ast.text), lower_ascii(name));  // names match case-insensitively
+    size_t d =
+        edit_distance(lower_ascii(ast.text), lower_ascii(name));  // names match case-insensitively
     if (d < best_distance) {
       best_distance = d;
       best = name;
@@ -408,9 +390,7 @@ bool Compiler::compile_arithmetic(const Ast& ast, NodePtr left, NodePtr right, N
         adjust_precision_scale(std::max(p1 - s1, p2 - s2) + s + 1, s, rt);
         break;
       }
-      case '*':
-        adjust_precision_scale(p1 + p2 + 1, s1 + s2, rt);
-        break;
+      case '*': adjust_precision_scale(p1 + p2 + 1, s1 + s2, rt); break;
       case '/': {
         int64_t s = std::max<int64_t>(6, s1 + p2 + 1);
         adjust_precision_scale(p1 - s1 + s2 + s, s, rt);
@@ -541,8 +521,8 @@ bool Compiler::compile_like(const Ast& ast, NodePtr& out) {
     }
   }
   bool nullable = either_nullable(*args[0], *args[1]);
-  out = make_like(ast.offset, nullable, ast.negated, escape, std::move(args[0]),
-                  std::move(args[1]));
+  out =
+      make_like(ast.offset, nullable, ast.negated, escape, std::move(args[0]), std::move(args[1]));
   return true;
 }
 

@@ -141,11 +141,8 @@ bool fields_from_value(const Value& v, const TimeZone& zone, DateTimeFields& out
       out.micros = v.aux;
       return true;
     }
-    case ValueKind::timestamp:
-      out = fields_from_timestamp(v.i, zone);
-      return true;
-    default:
-      return false;
+    case ValueKind::timestamp: out = fields_from_timestamp(v.i, zone); return true;
+    default: return false;
   }
 }
 
@@ -337,27 +334,13 @@ void format_with_pattern(const DateTimeFields& f, std::string_view pattern, std:
               append_padded(out, f.month, w);
             }
             break;
-          case 'd':
-            append_padded(out, f.day, w);
-            break;
-          case 'H':
-            append_padded(out, f.hour, w);
-            break;
-          case 'k':
-            append_padded(out, f.hour == 0 ? 24 : f.hour, w);
-            break;
-          case 'K':
-            append_padded(out, f.hour % 12, w);
-            break;
-          case 'h':
-            append_padded(out, f.hour % 12 == 0 ? 12 : f.hour % 12, w);
-            break;
-          case 'm':
-            append_padded(out, f.minute, w);
-            break;
-          case 's':
-            append_padded(out, f.second, w);
-            break;
+          case 'd': append_padded(out, f.day, w); break;
+          case 'H': append_padded(out, f.hour, w); break;
+          case 'k': append_padded(out, f.hour == 0 ? 24 : f.hour, w); break;
+          case 'K': append_padded(out, f.hour % 12, w); break;
+          case 'h': append_padded(out, f.hour % 12 == 0 ? 12 : f.hour % 12, w); break;
+          case 'm': append_padded(out, f.minute, w); break;
+          case 's': append_padded(out, f.second, w); break;
           case 'S': {
             // Java's S is milliseconds; SSSSSS (Flink's extension) shows microseconds.
             if (n <= 3) {
@@ -369,9 +352,7 @@ void format_with_pattern(const DateTimeFields& f, std::string_view pattern, std:
             }
             break;
           }
-          case 'a':
-            out += f.hour < 12 ? "AM" : "PM";
-            break;
+          case 'a': out += f.hour < 12 ? "AM" : "PM"; break;
           case 'E': {
             int64_t days = days_from_civil(f.year, f.month, f.day);
             int64_t dow = ((days % 7) + 7 + 3) % 7;  // 1970-01-01 was a Thursday (index 3)
@@ -389,8 +370,7 @@ void format_with_pattern(const DateTimeFields& f, std::string_view pattern, std:
             append_padded(out, doy, w);
             break;
           }
-          default:
-            break;
+          default: break;
         }
         return true;
       },
@@ -424,30 +404,18 @@ bool parse_with_pattern(std::string_view text, std::string_view pattern, DateTim
         size_t start = pos;
         if (!read_uint(text, pos, 1, max_digits, v)) return false;
         switch (c) {
-          case 'y':
-            out.year = static_cast<int32_t>(n == 2 ? 2000 + v : v);
-            break;
-          case 'M':
-            out.month = v;
-            break;
-          case 'd':
-            out.day = v;
-            break;
+          case 'y': out.year = static_cast<int32_t>(n == 2 ? 2000 + v : v); break;
+          case 'M': out.month = v; break;
+          case 'd': out.day = v; break;
           case 'H':
-          case 'k':
-            out.hour = v % 24;
-            break;
+          case 'k': out.hour = v % 24; break;
           case 'h':
           case 'K':
             out.hour = v % 12;
             twelve_hour = true;
             break;
-          case 'm':
-            out.minute = v;
-            break;
-          case 's':
-            out.second = v;
-            break;
+          case 'm': out.minute = v; break;
+          case 's': out.second = v; break;
           case 'S': {
             size_t digits = pos - start;
             uint32_t micros = v;
@@ -456,10 +424,8 @@ bool parse_with_pattern(std::string_view text, std::string_view pattern, DateTim
             out.micros = micros;
             break;
           }
-          case 'D':
-            return false;
-          default:
-            break;
+          case 'D': return false;
+          default: break;
         }
         return true;
       },

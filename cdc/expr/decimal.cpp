@@ -119,17 +119,10 @@ bool Decimal::rescale(uint32_t new_scale, Rounding mode) {
   scale_ = new_scale;
   bool round_away = false;
   switch (mode) {
-    case Rounding::half_up:
-      round_away = last >= 5;
-      break;
-    case Rounding::down:
-      break;
-    case Rounding::floor:
-      round_away = negative_ && (last != 0 || any_dropped);
-      break;
-    case Rounding::ceiling:
-      round_away = !negative_ && (last != 0 || any_dropped);
-      break;
+    case Rounding::half_up: round_away = last >= 5; break;
+    case Rounding::down: break;
+    case Rounding::floor: round_away = negative_ && (last != 0 || any_dropped); break;
+    case Rounding::ceiling: round_away = !negative_ && (last != 0 || any_dropped); break;
   }
   if (round_away) {
     Decimal one = from_uint64(1);

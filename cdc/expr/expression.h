@@ -46,19 +46,21 @@ class Expression {
 //    expression after AND"
 //   "pipeline.yaml:14:19: transform projection for table app.orders: unknown column 'nmae'"
 Result<std::unique_ptr<Expression>> compile(std::string_view text, const Scope& scope,
-                                            const CompileOptions& options, const TextOrigin& origin);
+                                            const CompileOptions& options,
+                                            const TextOrigin& origin);
 
 // One item of a `projection:` list: `*`, an expression, or `expression AS alias`.
 struct ProjectionItem {
   bool star = false;
-  std::string expression;       // the item's text without the alias
+  std::string expression;  // the item's text without the alias
   std::optional<std::string> alias;
-  uint32_t offset = 0;          // byte offset of the item inside the projection text
+  uint32_t offset = 0;  // byte offset of the item inside the projection text
 };
 
 // Splits a projection list on its top-level commas (not those inside parentheses, strings or
 // CASE), and separates `AS alias`. Errors as compile().
-Result<std::vector<ProjectionItem>> parse_projection(std::string_view text, const TextOrigin& origin);
+Result<std::vector<ProjectionItem>> parse_projection(std::string_view text,
+                                                     const TextOrigin& origin);
 
 // The output schema column of a projected expression: kind, nullability, precision/scale/fsp
 // from `type`, and a Flink-style source_type ("DECIMAL(13, 2)", "STRING", "TIMESTAMP_LTZ(3)",

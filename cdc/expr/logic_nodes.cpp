@@ -1,7 +1,5 @@
 #include "cdc/expr/logic_nodes.h"
 
-
-
 namespace cdc::expr {
 namespace {
 
@@ -14,7 +12,9 @@ class AndOrNode final : public Node {
         right_(std::move(r)) {}
   // Three-valued: AND is false if either side is false, OR true if either is true, else NULL
   // when a side is NULL. The right side is skipped when the left decides.
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    return truth_to_value(test(ctx), out);
+  }
   Truth test(const EvalContext& ctx) const override {
     const Truth decisive = is_and_ ? Truth::no : Truth::yes;  // AND: false decides; OR: true
     const Truth a = left_->test(ctx);
@@ -34,7 +34,9 @@ class NotNode final : public Node {
  public:
   NotNode(uint32_t offset, bool nullable, NodePtr child)
       : Node(make_type(ValueKind::boolean, nullable), offset), child_(std::move(child)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    return truth_to_value(test(ctx), out);
+  }
   Truth test(const EvalContext& ctx) const override {
     switch (const Truth t = child_->test(ctx)) {
       case Truth::no: return Truth::yes;
@@ -53,7 +55,9 @@ class IsNullNode final : public Node {
       : Node(make_type(ValueKind::boolean, false), offset),
         negated_(negated),
         child_(std::move(child)) {}
-  bool eval(const EvalContext& ctx, Value& out) const override { return truth_to_value(test(ctx), out); }
+  bool eval(const EvalContext& ctx, Value& out) const override {
+    return truth_to_value(test(ctx), out);
+  }
   Truth test(const EvalContext& ctx) const override {
     Value tmp;
     const Value* v = child_->operand(ctx, tmp);

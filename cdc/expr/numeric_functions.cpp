@@ -43,9 +43,7 @@ Status abs_fn(const EvalContext& ctx, const CallNode& call, const Value* a, size
       out = Value::int64(v < 0 ? -v : v);
       return {};
     }
-    case NumMode::floating:
-      out = Value::float64(std::fabs(as_double(a[0])));
-      return {};
+    case NumMode::floating: out = Value::float64(std::fabs(as_double(a[0]))); return {};
     case NumMode::decimal: {
       Decimal d;
       (void)as_decimal(a[0], d);  // ignored: typed as exact numeric at compile time
@@ -65,14 +63,9 @@ Status round_fn(const EvalContext& ctx, const CallNode& call, const Value* a, si
   if (st.mode == NumMode::floating) {
     double v = as_double(a[0]);
     switch (st.rounding) {
-      case Decimal::Rounding::floor:
-        out = Value::float64(std::floor(v));
-        return {};
-      case Decimal::Rounding::ceiling:
-        out = Value::float64(std::ceil(v));
-        return {};
-      default:
-        break;
+      case Decimal::Rounding::floor: out = Value::float64(std::floor(v)); return {};
+      case Decimal::Rounding::ceiling: out = Value::float64(std::ceil(v)); return {};
+      default: break;
     }
     if (!std::isfinite(v) || places > 300 || places < -300) {
       out = Value::float64(v);

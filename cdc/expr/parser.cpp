@@ -70,14 +70,10 @@ class Parser {
   }
   static std::string describe(const Token& t) {
     switch (t.kind) {
-      case TokenKind::end:
-        return "end of expression";
-      case TokenKind::string:
-        return "string '" + t.value + "'";
-      case TokenKind::quoted_identifier:
-        return "`" + t.value + "`";
-      default:
-        return "'" + t.value + "'";
+      case TokenKind::end: return "end of expression";
+      case TokenKind::string: return "string '" + t.value + "'";
+      case TokenKind::quoted_identifier: return "`" + t.value + "`";
+      default: return "'" + t.value + "'";
     }
   }
   std::nullptr_t fail_here(std::string message) {
@@ -302,18 +298,12 @@ class Parser {
   AstPtr primary() {
     const Token& t = peek();
     switch (t.kind) {
-      case TokenKind::integer:
-        return node(AstKind::int_literal, advance().offset, t.value);
-      case TokenKind::decimal:
-        return node(AstKind::decimal_literal, advance().offset, t.value);
-      case TokenKind::floating:
-        return node(AstKind::float_literal, advance().offset, t.value);
-      case TokenKind::string:
-        return node(AstKind::string_literal, advance().offset, t.value);
-      case TokenKind::quoted_identifier:
-        return node(AstKind::column, advance().offset, t.value);
-      case TokenKind::end:
-        return fail_here("expected an expression, found end of expression");
+      case TokenKind::integer: return node(AstKind::int_literal, advance().offset, t.value);
+      case TokenKind::decimal: return node(AstKind::decimal_literal, advance().offset, t.value);
+      case TokenKind::floating: return node(AstKind::float_literal, advance().offset, t.value);
+      case TokenKind::string: return node(AstKind::string_literal, advance().offset, t.value);
+      case TokenKind::quoted_identifier: return node(AstKind::column, advance().offset, t.value);
+      case TokenKind::end: return fail_here("expected an expression, found end of expression");
       case TokenKind::symbol: {
         if (t.value == "(") {
           advance();
@@ -328,8 +318,7 @@ class Parser {
         }
         return fail_here("expected an expression, found " + describe(t));
       }
-      case TokenKind::identifier:
-        break;
+      case TokenKind::identifier: break;
     }
     const std::string word = upper_ascii(t.value);
     const uint32_t at = t.offset;

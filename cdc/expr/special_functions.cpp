@@ -320,10 +320,8 @@ Status json_value_fn(const EvalContext& ctx, const CallNode& call, const Value* 
       append_text(Value::float64(double(e)), ctx.zone, s);
       return set_text(ctx, s, out);
     }
-    case simdjson::dom::element_type::BOOL:
-      return set_text(ctx, bool(e) ? "true" : "false", out);
-    default:
-      return {};
+    case simdjson::dom::element_type::BOOL: return set_text(ctx, bool(e) ? "true" : "false", out);
+    default: return {};
   }
 }
 

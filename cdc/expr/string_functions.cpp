@@ -38,8 +38,7 @@ size_t flip_ascii_case(char* text, size_t size, char from) {
 // UPPER/LOWER: an ASCII run is mapped byte by byte straight into the arena; the first
 // non-ASCII byte switches to code point case mapping (unicode.h) for the rest.
 template <bool kUpper>
-Status change_case_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t,
-                      Value& out) {
+Status change_case_fn(const EvalContext& ctx, const CallNode&, const Value* a, size_t, Value& out) {
   std::string_view in = a[0].text;
   CDC_CHECK(ctx.row.arena != nullptr, "EvalRow::arena is set by every caller of eval()");
   char* dst = static_cast<char*>(ctx.row.arena->allocate(in.size() == 0 ? 1 : in.size(), 1));
@@ -91,7 +90,8 @@ std::string_view change_case_in_place(const EvalContext& ctx, CaseChange change,
                                       size_t size, size_t padded) {
   // One pass: ASCII bytes are mapped as they are checked. The code point mapping below maps
   // an ASCII letter as this does, so a prefix already mapped here maps to itself again.
-  if (flip_ascii_case(text, padded, change == CaseChange::upper ? 'a' : 'A') == padded) return {text, size};
+  if (flip_ascii_case(text, padded, change == CaseChange::upper ? 'a' : 'A') == padded)
+    return {text, size};
   std::string_view in(text, size);
   std::string& s = scratch();
   for (size_t pos = 0; pos < in.size();) {

@@ -292,22 +292,14 @@ bool parse_unit(Compiler& c, const Ast& call, Unit& unit) {
 
 int64_t unit_micros(Unit u) {
   switch (u) {
-    case Unit::microsecond:
-      return 1;
-    case Unit::millisecond:
-      return 1000;
-    case Unit::second:
-      return 1000000;
-    case Unit::minute:
-      return 60'000'000;
-    case Unit::hour:
-      return 3'600'000'000;
-    case Unit::day:
-      return 86'400'000'000;
-    case Unit::week:
-      return 604'800'000'000;
-    default:
-      return 0;
+    case Unit::microsecond: return 1;
+    case Unit::millisecond: return 1000;
+    case Unit::second: return 1000000;
+    case Unit::minute: return 60'000'000;
+    case Unit::hour: return 3'600'000'000;
+    case Unit::day: return 86'400'000'000;
+    case Unit::week: return 604'800'000'000;
+    default: return 0;
   }
 }
 
@@ -400,15 +392,11 @@ Status timestamp_add_fn(const EvalContext& ctx, const CallNode& call, const Valu
     f = fields_from_wall_micros(micros);
   }
   switch (call.type().kind) {
-    case ValueKind::date:
-      out = date_value(f);
-      break;
+    case ValueKind::date: out = date_value(f); break;
     case ValueKind::timestamp:
       out = Value::timestamp_micros(timestamp_from_fields(f, ctx.zone), v.fsp);
       break;
-    default:
-      out = datetime_value(f, call.type().fsp);
-      break;
+    default: out = datetime_value(f, call.type().fsp); break;
   }
   return {};
 }

@@ -143,30 +143,18 @@ char32_t simple_upper(char32_t cp) {
     if (s.lower == cp) return s.upper;
   }
   switch (cp) {
-    case 0x00B5:
-      return 0x039C;  // micro sign -> Greek capital mu
-    case 0x0131:
-      return 'I';  // dotless i
-    case 0x017F:
-      return 'S';  // long s
-    case 0x03C2:
-      return 0x03A3;  // final sigma
-    case 0x03D0:
-      return 0x0392;
-    case 0x03D1:
-      return 0x0398;
-    case 0x03D5:
-      return 0x03A6;
-    case 0x03D6:
-      return 0x03A0;
-    case 0x03F0:
-      return 0x039A;
-    case 0x03F1:
-      return 0x03A1;
-    case 0x1E9E:
-      return 0x1E9E;
-    default:
-      return cp;
+    case 0x00B5: return 0x039C;  // micro sign -> Greek capital mu
+    case 0x0131: return 'I';     // dotless i
+    case 0x017F: return 'S';     // long s
+    case 0x03C2: return 0x03A3;  // final sigma
+    case 0x03D0: return 0x0392;
+    case 0x03D1: return 0x0398;
+    case 0x03D5: return 0x03A6;
+    case 0x03D6: return 0x03A0;
+    case 0x03F0: return 0x039A;
+    case 0x03F1: return 0x03A1;
+    case 0x1E9E: return 0x1E9E;
+    default: return cp;
   }
 }
 

@@ -30,44 +30,26 @@ std::string type_name(const ExprType& t) {
     return std::string(name) + "(" + std::to_string(t.fsp) + ")";
   };
   switch (t.kind) {
-    case ValueKind::null:
-      return "NULL";
-    case ValueKind::boolean:
-      return "BOOLEAN";
-    case ValueKind::int64:
-      return "BIGINT";
-    case ValueKind::uint64:
-      return "BIGINT UNSIGNED";
-    case ValueKind::float32:
-      return "FLOAT";
-    case ValueKind::float64:
-      return "DOUBLE";
+    case ValueKind::null: return "NULL";
+    case ValueKind::boolean: return "BOOLEAN";
+    case ValueKind::int64: return "BIGINT";
+    case ValueKind::uint64: return "BIGINT UNSIGNED";
+    case ValueKind::float32: return "FLOAT";
+    case ValueKind::float64: return "DOUBLE";
     case ValueKind::decimal:
       return "DECIMAL(" + std::to_string(t.precision) + ", " + std::to_string(t.scale) + ")";
-    case ValueKind::string:
-      return "STRING";
-    case ValueKind::bytes:
-      return "BYTES";
-    case ValueKind::date:
-      return "DATE";
-    case ValueKind::time:
-      return with_fsp("TIME");
-    case ValueKind::datetime:
-      return with_fsp("TIMESTAMP");
-    case ValueKind::timestamp:
-      return with_fsp("TIMESTAMP_LTZ");
-    case ValueKind::json:
-      return "JSON";
-    case ValueKind::bit:
-      return "BIT";
-    case ValueKind::enum_label:
-      return "ENUM";
-    case ValueKind::set_labels:
-      return "SET";
-    case ValueKind::year:
-      return "YEAR";
-    case ValueKind::geometry:
-      return "GEOMETRY";
+    case ValueKind::string: return "STRING";
+    case ValueKind::bytes: return "BYTES";
+    case ValueKind::date: return "DATE";
+    case ValueKind::time: return with_fsp("TIME");
+    case ValueKind::datetime: return with_fsp("TIMESTAMP");
+    case ValueKind::timestamp: return with_fsp("TIMESTAMP_LTZ");
+    case ValueKind::json: return "JSON";
+    case ValueKind::bit: return "BIT";
+    case ValueKind::enum_label: return "ENUM";
+    case ValueKind::set_labels: return "SET";
+    case ValueKind::year: return "YEAR";
+    case ValueKind::geometry: return "GEOMETRY";
   }
   return "?";
 }
@@ -87,48 +69,36 @@ ExprType column_type(const Column& c) {
 int64_t as_int64(const Value& v) {
   switch (v.kind) {
     case ValueKind::uint64:
-    case ValueKind::bit:
-      return static_cast<int64_t>(v.u);
+    case ValueKind::bit: return static_cast<int64_t>(v.u);
     case ValueKind::float32:
-    case ValueKind::float64:
-      return static_cast<int64_t>(v.d);
-    default:
-      return v.i;
+    case ValueKind::float64: return static_cast<int64_t>(v.d);
+    default: return v.i;
   }
 }
 
 double as_double(const Value& v) {
   switch (v.kind) {
     case ValueKind::uint64:
-    case ValueKind::bit:
-      return static_cast<double>(v.u);
+    case ValueKind::bit: return static_cast<double>(v.u);
     case ValueKind::float32:
-    case ValueKind::float64:
-      return v.d;
+    case ValueKind::float64: return v.d;
     case ValueKind::decimal: {
       Decimal d;
       return Decimal::parse(v.text, d) ? d.to_double() : 0.0;
     }
-    default:
-      return static_cast<double>(v.i);
+    default: return static_cast<double>(v.i);
   }
 }
 
 bool as_decimal(const Value& v, Decimal& out) {
   switch (v.kind) {
     case ValueKind::uint64:
-    case ValueKind::bit:
-      out = Decimal::from_uint64(v.u);
-      return true;
-    case ValueKind::decimal:
-      return Decimal::parse(v.text, out);
+    case ValueKind::bit: out = Decimal::from_uint64(v.u); return true;
+    case ValueKind::decimal: return Decimal::parse(v.text, out);
     case ValueKind::int64:
     case ValueKind::year:
-    case ValueKind::boolean:
-      out = Decimal::from_int64(v.i);
-      return true;
-    default:
-      return false;
+    case ValueKind::boolean: out = Decimal::from_int64(v.i); return true;
+    default: return false;
   }
 }
 
@@ -137,18 +107,11 @@ ExprType decimal_type_of(const ExprType& t) {
   d.kind = ValueKind::decimal;
   d.nullable = t.nullable;
   switch (t.kind) {
-    case ValueKind::decimal:
-      return t;
+    case ValueKind::decimal: return t;
     case ValueKind::uint64:
-    case ValueKind::bit:
-      d.precision = 20;
-      break;
-    case ValueKind::year:
-      d.precision = 4;
-      break;
-    default:
-      d.precision = t.precision != 0 ? t.precision : 19;
-      break;  // INT literals: 10
+    case ValueKind::bit: d.precision = 20; break;
+    case ValueKind::year: d.precision = 4; break;
+    default: d.precision = t.precision != 0 ? t.precision : 19; break;  // INT literals: 10
   }
   return d;
 }
@@ -195,11 +158,8 @@ Status fit_decimal(const EvalContext& ctx, uint32_t offset, Decimal d, const Exp
 void append_text(const Value& v, const TimeZone& zone, std::string& out) {
   char buf[32];
   switch (v.kind) {
-    case ValueKind::null:
-      return;
-    case ValueKind::boolean:
-      out += v.i ? "TRUE" : "FALSE";
-      return;
+    case ValueKind::null: return;
+    case ValueKind::boolean: out += v.i ? "TRUE" : "FALSE"; return;
     case ValueKind::int64:
     case ValueKind::year: {
       auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.i);
@@ -219,9 +179,7 @@ void append_text(const Value& v, const TimeZone& zone, std::string& out) {
       if (s.find_first_of(".en") == std::string_view::npos) out += ".0";
       return;
     }
-    case ValueKind::float64:
-      append_double(v.d, out);
-      return;
+    case ValueKind::float64: append_double(v.d, out); return;
     case ValueKind::decimal:
     case ValueKind::string:
     case ValueKind::bytes:
@@ -237,9 +195,7 @@ void append_text(const Value& v, const TimeZone& zone, std::string& out) {
       format_iso_date(f, out);
       return;
     }
-    case ValueKind::time:
-      format_iso_time(v.i, v.fsp, out);
-      return;
+    case ValueKind::time: format_iso_time(v.i, v.fsp, out); return;
     case ValueKind::datetime:
     case ValueKind::timestamp: {
       DateTimeFields f;
@@ -269,11 +225,13 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
       }
       if (is_text_kind(from)) {
         std::string_view s = trim(in.text);
-        if (iequals_ascii(s, "true") || iequals_ascii(s, "t") || iequals_ascii(s, "yes") || s == "1") {
+        if (iequals_ascii(s, "true") || iequals_ascii(s, "t") || iequals_ascii(s, "yes") ||
+            s == "1") {
           out = Value::boolean(true);
           return {};
         }
-        if (iequals_ascii(s, "false") || iequals_ascii(s, "f") || iequals_ascii(s, "no") || s == "0") {
+        if (iequals_ascii(s, "false") || iequals_ascii(s, "f") || iequals_ascii(s, "no") ||
+            s == "0") {
           out = Value::boolean(false);
           return {};
         }
@@ -398,8 +356,7 @@ Status cast_value(const EvalContext& ctx, uint32_t offset, const Value& in, cons
           (int64_t{f.hour} * 3600 + f.minute * 60 + f.second) * 1000000 + f.micros, to.fsp);
       return {};
     }
-    default:
-      return bad_cast(ctx, offset, in, to);
+    default: return bad_cast(ctx, offset, in, to);
   }
 }
 
@@ -412,8 +369,7 @@ __int128 as_int128(const Value& v) {
 
 int64_t local_micros(const Value& v, const TimeZone& zone) {
   switch (v.kind) {
-    case ValueKind::timestamp:
-      return wall_micros(fields_from_timestamp(v.i, zone));
+    case ValueKind::timestamp: return wall_micros(fields_from_timestamp(v.i, zone));
     case ValueKind::date:
       return days_from_civil(v.date_year(), v.date_month(), v.date_day()) * 86400 * 1000000;
     default: {
@@ -517,22 +473,16 @@ int compare_exact(const Value& a, const Value& b) {
 
 int compare_values(CompareMode mode, const Value& a, const Value& b, const TimeZone& zone) {
   switch (mode) {
-    case CompareMode::integer:
-      return three_way(as_int128(a), as_int128(b));
-    case CompareMode::decimal:
-      return compare_exact(a, b);
-    case CompareMode::floating:
-      return three_way(as_double(a), as_double(b));
+    case CompareMode::integer: return three_way(as_int128(a), as_int128(b));
+    case CompareMode::decimal: return compare_exact(a, b);
+    case CompareMode::floating: return three_way(as_double(a), as_double(b));
     case CompareMode::text: {
       int c = a.text.compare(b.text);
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
-    case CompareMode::boolean:
-      return three_way(a.i, b.i);
-    case CompareMode::temporal:
-      return three_way(local_micros(a, zone), local_micros(b, zone));
-    case CompareMode::time:
-      return three_way(a.i, b.i);
+    case CompareMode::boolean: return three_way(a.i, b.i);
+    case CompareMode::temporal: return three_way(local_micros(a, zone), local_micros(b, zone));
+    case CompareMode::time: return three_way(a.i, b.i);
   }
   return 0;
 }

@@ -55,7 +55,8 @@ void BinlogCursor::set_mysql_gtid(const MysqlGtidEvent& gtid) {
     txn_mysql_uuid_ = to_string(gtid.sid);
     txn_mysql_gno_ = gtid.gno;
   }
-  if (gtid.immediate_commit_us) txn_commit_ms_ = static_cast<int64_t>(*gtid.immediate_commit_us / 1000);
+  if (gtid.immediate_commit_us)
+    txn_commit_ms_ = static_cast<int64_t>(*gtid.immediate_commit_us / 1000);
   txn_ends_after_query_ = true;  // until a BEGIN says otherwise (DDL has none)
 }
 

@@ -41,8 +41,7 @@ BinlogFileReader::~BinlogFileReader() = default;
 Result<std::unique_ptr<BinlogFileReader>> BinlogFileReader::open(BinlogFileReaderOptions options) {
   if (options.paths.empty()) return make_error(Errc::invalid_config, "no binlog file given");
   if (options.start_position < kFirstEventOffset) {
-    return make_error(Errc::invalid_config, "start position " +
-                                                to_string(options.start_position) +
+    return make_error(Errc::invalid_config, "start position " + to_string(options.start_position) +
                                                 " is inside the binlog magic (events start at 4)");
   }
   std::unique_ptr<BinlogFileReader> reader(new BinlogFileReader(std::move(options)));
@@ -66,10 +65,10 @@ Result<std::unique_ptr<BinlogFileReader>> BinlogFileReader::open(BinlogFileReade
   }
   CDC_TRY(reader->open_current());
   if (reader->options_.start_position > reader->end_) {
-    return make_error(Errc::invalid_config,
-                      "start position " + to_string(reader->options_.start_position) +
-                          " is past the end of " + reader->options_.paths[0] + " (" +
-                          to_string(reader->end_) + " bytes)");
+    return make_error(Errc::invalid_config, "start position " +
+                                                to_string(reader->options_.start_position) +
+                                                " is past the end of " + reader->options_.paths[0] +
+                                                " (" + to_string(reader->end_) + " bytes)");
   }
   return reader;
 }
@@ -92,8 +91,9 @@ Status BinlogFileReader::read_exact(size_t n, size_t at) {
   if (std::fread(buffer_.data() + at, 1, n, current_.get()) != n) {
     if (std::ferror(current_.get())) return io_error("cannot read", options_.paths[index_]);
     // The size was checked against fstat: the file shrank while being read.
-    return make_error(Errc::truncated, options_.paths[index_] + " ended while being read at offset " +
-                                           to_string(offset_));
+    return make_error(
+        Errc::truncated,
+        options_.paths[index_] + " ended while being read at offset " + to_string(offset_));
   }
   return {};
 }
@@ -107,8 +107,7 @@ Status BinlogFileReader::jump_to_start(BinlogOffset fde_end) {
   if (start < fde_end) {
     return make_error(Errc::malformed, "start position " + to_string(start) +
                                            " is inside the FORMAT_DESCRIPTION event of " +
-                                           options_.paths[0] + " (4.." + to_string(fde_end) +
-                                           ")");
+                                           options_.paths[0] + " (4.." + to_string(fde_end) + ")");
   }
   if (std::fseek(current_.get(), static_cast<long>(value(start)), SEEK_SET) != 0) {
     return io_error("cannot seek in", options_.paths[0]);
@@ -153,12 +152,15 @@ Result<std::optional<BinlogFileEvent>> BinlogFileReader::next() {
     const uint32_t size = h.u32le();
     const uint32_t log_pos = h.u32le();
     const std::string where = describe_event_type(type) + " at " + path + ":" + to_string(offset_);
-    if (check_next_ && (size < kEventHeaderLength || (log_pos != 0 && BinlogOffset{log_pos} != offset_ + size))) {
-      return make_error(Errc::malformed,
-                        "start position " + to_string(offset_) +
-                            " is not the start of an event in " + path + " (the bytes there read "
-                            "as " + describe_event_type(type) + " of " + std::to_string(size) +
-                            " bytes ending at " + std::to_string(log_pos) + ")");
+    if (check_next_ &&
+        (size < kEventHeaderLength || (log_pos != 0 && BinlogOffset{log_pos} != offset_ + size))) {
+      return make_error(Errc::malformed, "start position " + to_string(offset_) +
+                                             " is not the start of an event in " + path +
+                                             " (the bytes there read "
+                                             "as " +
+                                             describe_event_type(type) + " of " +
+                                             std::to_string(size) + " bytes ending at " +
+                                             std::to_string(log_pos) + ")");
     }
     check_next_ = false;
     if (size < kEventHeaderLength) {

@@ -35,8 +35,8 @@ struct BinlogFileReaderOptions {
 };
 
 struct BinlogFileEvent {
-  std::string_view path;  // as given in the options
-  std::string_view file;  // the path without directories: what positions name, as the server does
+  std::string_view path;   // as given in the options
+  std::string_view file;   // the path without directories: what positions name, as the server does
   BinlogOffset offset{0};  // of the event's first byte in the file
   std::span<const std::byte> bytes;  // the whole event, header to checksum; valid until next()
 };
@@ -74,9 +74,9 @@ class BinlogFileReader {
   std::vector<std::string> names_;  // basename of each path
   size_t index_ = 0;                // of the file being read
   FilePtr current_;
-  BinlogOffset end_{0};     // of the current file: its size
-  BinlogOffset offset_{0};  // of the next event in the current file
-  bool check_next_ = false;  // the next event is the first after a --start-position jump
+  BinlogOffset end_{0};            // of the current file: its size
+  BinlogOffset offset_{0};         // of the next event in the current file
+  bool check_next_ = false;        // the next event is the first after a --start-position jump
   std::vector<std::byte> buffer_;  // the event last handed out
   std::function<void(const BinlogFileEvent&)> observer_;
 };

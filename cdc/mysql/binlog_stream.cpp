@@ -238,7 +238,7 @@ Status BinlogStream::on(TableMapEvent& ev, const Event& e) {
 
 Status BinlogStream::on(const RowsEvent& ev, const Event& e) {
   const EventHeader& h = e.header;
-  cursor_.begin_if_idle(e.place.start);  // row events outside BEGIN (non-GTID 5.x, NDB)
+  cursor_.begin_if_idle(e.place.start);           // row events outside BEGIN (non-GTID 5.x, NDB)
   if (cursor_.skip_delivered_event()) return {};  // delivered before the checkpoint resumed from
   const auto inc = table_included_.find(ev.table_id);
   if (inc == table_included_.end()) {
@@ -252,7 +252,8 @@ Status BinlogStream::on(const RowsEvent& ev, const Event& e) {
   }
   auto table = tables_.find(ev.table_id);
   if (!table) {
-    return make_error(Errc::internal, "table id without a version").with_context(where(h.type, e.place));
+    return make_error(Errc::internal, "table id without a version")
+        .with_context(where(h.type, e.place));
   }
   if (ev.column_count != table->columns.size()) {
     return make_error(Errc::malformed, "row event has " + std::to_string(ev.column_count) +
@@ -261,9 +262,8 @@ Status BinlogStream::on(const RowsEvent& ev, const Event& e) {
         .with_context(where(h.type, e.place));
   }
   if (!ev.full_image()) {
-    return make_error(Errc::unsupported,
-                      "partial row image in " + table->schema->id.to_string() +
-                          ": set binlog_row_image=FULL")
+    return make_error(Errc::unsupported, "partial row image in " + table->schema->id.to_string() +
+                                             ": set binlog_row_image=FULL")
         .with_context(where(h.type, e.place));
   }
   Pending p;
@@ -305,7 +305,8 @@ Status BinlogStream::emit_pending(Batch& batch) {
       json_docs_.assign(n, {});
       st = decode_row_image(r, cols, p.ev.present, batch.arena, before, json_docs_);
       if (st) {
-        st = decode_partial_after_image(r, cols, p.ev.present_after, json_docs_, batch.arena, after);
+        st =
+            decode_partial_after_image(r, cols, p.ev.present_after, json_docs_, batch.arena, after);
       }
     } else {
       st = decode_row_image(r, cols, p.ev.present, batch.arena, before);
@@ -544,8 +545,7 @@ Status BinlogStream::check_table_map(TableMapEvent& tm, const EventHeader& h, co
   MysqlPosition at = position();
   CDC_TRY(config_.history->install(at, std::move(*built), SchemaOrigin::table_map));
   if (config_.warn && origin != SchemaOrigin::catalog) {
-    config_.warn(mismatch + " at " + location(place) +
-                 "; the binlog's columns are taken");
+    config_.warn(mismatch + " at " + location(place) + "; the binlog's columns are taken");
   }
   return {};
 }

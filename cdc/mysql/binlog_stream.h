@@ -29,8 +29,8 @@
 namespace cdc::mysql {
 
 struct BinlogStreamConfig {
-  std::string pipeline_name;        // SourceInfo.name of every event
-  size_t max_batch_events = 1024;   // a batch is cut here, also inside a row event
+  std::string pipeline_name;       // SourceInfo.name of every event
+  size_t max_batch_events = 1024;  // a batch is cut here, also inside a row event
   // Rows carry their ANNOTATE_ROWS / ROWS_QUERY statement in source.query; otherwise those
   // events are ignored (MySQL sends ROWS_QUERY whatever the client asks; a file has both).
   bool include_query = false;
@@ -106,8 +106,8 @@ class BinlogStream {
     Payload() : reader(std::span<const std::byte>{}) {}
     std::vector<std::byte> events;  // uncompressed; `reader` borrows it
     PayloadEventReader reader;
-    EventHeader header;  // the TRANSACTION_PAYLOAD's
-    DecodeContext ctx;   // the inner events': no checksums
+    EventHeader header;      // the TRANSACTION_PAYLOAD's
+    DecodeContext ctx;       // the inner events': no checksums
     bool txn_ended = false;  // an inner event ended the transaction
   };
 

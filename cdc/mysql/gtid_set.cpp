@@ -18,7 +18,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   size_t start = 0;
   while (true) {
     const size_t p = s.find(sep, start);
-    out.push_back(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
+    out.push_back(
+        s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
     if (p == std::string_view::npos) break;
     start = p + 1;
   }
@@ -41,7 +42,8 @@ Result<GtidSet> GtidSet::parse(std::string_view text) {
         uint64_t a = 0, b = 0;
         if (range.size() > 2 || !parse_u64(range[0], a) ||
             !parse_u64(range.size() == 2 ? range[1] : range[0], b) || b < a) {
-          return make_error(Errc::invalid_config, "bad GTID interval in '" + std::string(item) + "'");
+          return make_error(Errc::invalid_config,
+                            "bad GTID interval in '" + std::string(item) + "'");
         }
         set.mysql_[uuid].emplace_back(a, b);
       }

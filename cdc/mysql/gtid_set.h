@@ -37,7 +37,7 @@ class GtidSet {
   Result<std::string> encode_mysql() const;
 
  private:
-  std::map<uint32_t, MariadbGtid> mariadb_;  // by domain id
+  std::map<uint32_t, MariadbGtid> mariadb_;                                  // by domain id
   std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> mysql_;  // uuid -> [a, b]
 };
 

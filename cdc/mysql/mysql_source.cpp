@@ -1,5 +1,5 @@
-#include "cdc/mysql/timestamp_start.h"
 #include "cdc/mysql/mysql_source.h"
+#include "cdc/mysql/timestamp_start.h"
 
 #include <algorithm>
 #include <cctype>
@@ -24,7 +24,6 @@ namespace cdc::mysql {
 
 namespace {
 
-
 bool is_system_db(std::string_view db) {
   return db == "mysql" || db == "sys" || db == "information_schema" || db == "performance_schema";
 }
@@ -40,14 +39,14 @@ struct MysqlSource::Impl {
   SchemaHistory history;
   bool history_loaded = false;
   std::vector<std::regex> include, exclude;
-  std::unique_ptr<MysqlConnection> dump;   // the replication stream
-  std::unique_ptr<MysqlConnection> query;  // catalog look-ups while streaming
+  std::unique_ptr<MysqlConnection> dump;    // the replication stream
+  std::unique_ptr<MysqlConnection> query;   // catalog look-ups while streaming
   std::unique_ptr<BinlogFileReader> files;  // offline: the events come from here, not `dump`
   Flavor flavor = Flavor::mariadb;
-  DecodeContext ctx;  // from the server's settings, until the stream's FDE arrives
+  DecodeContext ctx;               // from the server's settings, until the stream's FDE arrives
   ConnectOptions connect_options;  // of the last open()
-  uint64_t bytes_read = 0;  // raw events handed to the stream (live and offline)
-  TableMapCache tables;  // kept across re-opens so schema versions keep counting
+  uint64_t bytes_read = 0;         // raw events handed to the stream (live and offline)
+  TableMapCache tables;            // kept across re-opens so schema versions keep counting
   std::map<TableId, bool> filter_cache;
   std::map<TableId, bool> json_checked;
   std::optional<BinlogStream> stream;  // from open(); stays for position() after close()
@@ -177,14 +176,15 @@ Status MysqlSource::Impl::check_server() {
   auto refuse = [&](const std::string& var, const std::string& want) -> Status {
     const auto it = vars.find(var);
     const std::string found = it == vars.end() ? "(not supported by this server)" : it->second;
-    return make_error(Errc::invalid_config,
-                      "server " + server + " has " + var + "=" + found + ": set " + var + "=" +
-                          want + " (SET GLOBAL " + var + "=" + want + " and in my.cnf)");
+    return make_error(Errc::invalid_config, "server " + server + " has " + var + "=" + found +
+                                                ": set " + var + "=" + want + " (SET GLOBAL " +
+                                                var + "=" + want + " and in my.cnf)");
   };
   if (vars["log_bin"] != "ON") {
     return make_error(Errc::invalid_config,
-                      "server " + server + " has the binary log disabled: set log_bin (my.cnf) "
-                      "and restart the server");
+                      "server " + server +
+                          " has the binary log disabled: set log_bin (my.cnf) "
+                          "and restart the server");
   }
   if (vars["binlog_format"] != "ROW") return refuse("binlog_format", "ROW");
   if (vars["binlog_row_image"] != "FULL") return refuse("binlog_row_image", "FULL");
@@ -194,7 +194,7 @@ Status MysqlSource::Impl::check_server() {
     return make_error(Errc::unsupported, "binlog_checksum=" + alg);
   }
   flavor = query->server_version().find("MariaDB") != std::string::npos ? Flavor::mariadb
-                                                                          : Flavor::mysql;
+                                                                        : Flavor::mysql;
   ctx = DecodeContext::v4_defaults(alg == "CRC32" ? ChecksumAlg::crc32 : ChecksumAlg::off, flavor);
   return {};
 }
@@ -204,18 +204,20 @@ Result<MysqlPosition> MysqlSource::Impl::start_position() {
   switch (options.startup_mode) {
     case StartupMode::initial:
     case StartupMode::snapshot:
-      return make_error(Errc::invalid_config,
-                        "scan.startup.mode '" + std::string(to_string(options.startup_mode)) +
-                            "' is not available for mysql in this build yet (snapshots come later)");
+      return make_error(
+          Errc::invalid_config,
+          "scan.startup.mode '" + std::string(to_string(options.startup_mode)) +
+              "' is not available for mysql in this build yet (snapshots come later)");
     case StartupMode::latest_offset: {
       CDC_TRY_ASSIGN(auto rows, query->query("SHOW MASTER STATUS"));
       if (rows.empty() || rows[0].size() < 2 || !rows[0][0] || !rows[0][1]) {
-        return make_error(Errc::invalid_config, "SHOW MASTER STATUS returned nothing: is log_bin on?");
+        return make_error(Errc::invalid_config,
+                          "SHOW MASTER STATUS returned nothing: is log_bin on?");
       }
       p.binlog.file = *rows[0][0];
       p.binlog.offset = std::stoull(*rows[0][1]);
       CDC_TRY_ASSIGN(auto g, query->query(flavor == Flavor::mariadb ? "SELECT @@gtid_binlog_pos"
-                                                                      : "SELECT @@gtid_executed"));
+                                                                    : "SELECT @@gtid_executed"));
       if (!g.empty() && !g[0].empty() && g[0][0]) p.gtid_set = *g[0][0];
       break;
     }
@@ -229,9 +231,9 @@ Result<MysqlPosition> MysqlSource::Impl::start_position() {
       break;
     }
     case StartupMode::timestamp: {
-      CDC_TRY_ASSIGN(p.binlog, find_binlog_position_at(connect_options, *query, ctx,
-                                                       options.server_id.first,
-                                                       options.startup_timestamp_ms.value_or(0)));
+      CDC_TRY_ASSIGN(p.binlog,
+                     find_binlog_position_at(connect_options, *query, ctx, options.server_id.first,
+                                             options.startup_timestamp_ms.value_or(0)));
       break;
     }
     case StartupMode::specific_offset:
@@ -295,7 +297,9 @@ Status MysqlSource::open(const Position& resume) {
   for (auto* list : {&o.table_include, &o.table_exclude}) {
     for (const auto& pattern : *list) {
       auto re = compile_regex(pattern, RegexCase::sensitive);
-      if (!re) return make_error(Errc::invalid_config, "bad table regex '" + pattern + "': " + re.error().message);
+      if (!re)
+        return make_error(Errc::invalid_config,
+                          "bad table regex '" + pattern + "': " + re.error().message);
       (list == &o.table_include ? s.include : s.exclude).push_back(std::move(*re));
     }
   }
@@ -311,8 +315,14 @@ Status MysqlSource::open(const Position& resume) {
     return {};
   }
 
-  ConnectOptions co{o.host, o.port, o.user, o.password, o.unix_socket, o.connect_timeout,
-                    std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2), o.tls};
+  ConnectOptions co{o.host,
+                    o.port,
+                    o.user,
+                    o.password,
+                    o.unix_socket,
+                    o.connect_timeout,
+                    std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2),
+                    o.tls};
   s.connect_options = co;
   CDC_TRY_ASSIGN(s.query, MysqlConnection::connect(co));
   CDC_TRY(s.check_server());
@@ -323,7 +333,8 @@ Status MysqlSource::open(const Position& resume) {
   } else if (std::holds_alternative<std::monostate>(resume)) {
     CDC_TRY_ASSIGN(start, s.start_position());
   } else {
-    return make_error(Errc::invalid_config, "the MySQL source cannot resume from " + to_string(resume));
+    return make_error(Errc::invalid_config,
+                      "the MySQL source cannot resume from " + to_string(resume));
   }
   CDC_TRY_ASSIGN(auto gtids, GtidSet::parse(start.gtid_set));
   CDC_TRY(s.seed_schema_history(start));
@@ -344,7 +355,8 @@ Status MysqlSource::open(const Position& resume) {
   s.opened = true;
   const std::string cipher = s.dump->tls_cipher();
   log::get("mysql")->info("[source={}] streaming from {} ({})", o.pipeline_name,
-                          to_string(Position(start)), cipher.empty() ? "plain text" : "TLS " + cipher);
+                          to_string(Position(start)),
+                          cipher.empty() ? "plain text" : "TLS " + cipher);
   return {};
 }
 
@@ -387,12 +399,14 @@ Status MysqlSource::Impl::detect_json_columns(const TableMapEvent& map, TableMap
   if (flavor != Flavor::mariadb || json_checked.count(id)) return {};
   json_checked[id] = true;
   bool has_text_blob = false;
-  for (const auto& c : map.columns) has_text_blob |= c.real_type == static_cast<uint8_t>(ColumnType::blob) && c.collation && *c.collation != kBinaryCollation;
+  for (const auto& c : map.columns)
+    has_text_blob |= c.real_type == static_cast<uint8_t>(ColumnType::blob) && c.collation &&
+                     *c.collation != kBinaryCollation;
   if (!has_text_blob || !query) return {};
   auto rows = query->query(
       "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
-      "CONSTRAINT_SCHEMA='" + query->escape(map.db) + "' AND TABLE_NAME='" +
-      query->escape(map.table) + "'");
+      "CONSTRAINT_SCHEMA='" +
+      query->escape(map.db) + "' AND TABLE_NAME='" + query->escape(map.table) + "'");
   if (!rows) return std::move(rows).error().with_context("JSON column look-up");
   std::vector<std::string> names;
   for (const auto& r : *rows) {
@@ -431,7 +445,8 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
     auto next = s.next_raw(remaining);
     if (!next) return fail(std::move(next).error());
     if (!next->has_value()) break;
-    if (auto st = s.stream->handle(**next, *batch, heartbeat); !st) return fail(std::move(st).error());
+    if (auto st = s.stream->handle(**next, *batch, heartbeat); !st)
+      return fail(std::move(st).error());
   }
   const MysqlPosition end = s.position();
   if (batch->events.empty() && end == start_pos && !heartbeat) return std::unique_ptr<Batch>();

@@ -23,7 +23,8 @@ struct TableMapEvent;
 class MysqlSource final : public cdc::Source {
  public:
   // `history_store` (may be null: the schema history lives in memory only) persists the schema
-  // history (ARCHITECTURE.md, "Checkpoints and resume") across restarts: the daemon passes the state store's.
+  // history (ARCHITECTURE.md, "Checkpoints and resume") across restarts: the daemon passes the
+  // state store's.
   explicit MysqlSource(MysqlSourceOptions options,
                        std::unique_ptr<SchemaHistoryStore> history_store = nullptr);
   // Offline (`sluice binlog`): decodes the events of binlog files on disk instead of a

@@ -35,7 +35,9 @@ std::string_view to_string(StartupMode v) { return enum_name(kStartupModes, v); 
 std::string_view to_string(TlsMode v) { return enum_name(kTlsModes, v); }
 std::string_view to_string(UnparseableDdl v) { return enum_name(kUnparseableDdl, v); }
 std::string_view to_string(GeometryFormat v) { return enum_name(kGeometryFormats, v); }
-std::optional<StartupMode> parse_startup_mode(std::string_view s) { return enum_value(kStartupModes, s); }
+std::optional<StartupMode> parse_startup_mode(std::string_view s) {
+  return enum_value(kStartupModes, s);
+}
 std::optional<TlsMode> parse_tls_mode(std::string_view s) { return enum_value(kTlsModes, s); }
 std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s) {
   return enum_value(kUnparseableDdl, s);

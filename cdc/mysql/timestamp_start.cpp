@@ -48,9 +48,9 @@ Result<uint32_t> file_opened_at(const ConnectOptions& connect, const DecodeConte
 
 }  // namespace
 
-Result<BinlogPosition> find_binlog_position_at(const ConnectOptions& connect, MysqlConnection& query,
-                                               const DecodeContext& ctx, uint32_t server_id,
-                                               int64_t at_ms) {
+Result<BinlogPosition> find_binlog_position_at(const ConnectOptions& connect,
+                                               MysqlConnection& query, const DecodeContext& ctx,
+                                               uint32_t server_id, int64_t at_ms) {
   const int64_t at_seconds = at_ms <= 0 ? 0 : (at_ms + 999) / 1000;
   CDC_TRY_ASSIGN(auto logs, query.query("SHOW BINARY LOGS"));
   std::vector<std::string> files;
@@ -59,7 +59,8 @@ Result<BinlogPosition> find_binlog_position_at(const ConnectOptions& connect, My
   }
   CDC_TRY_ASSIGN(auto status, query.query("SHOW MASTER STATUS"));
   if (files.empty() || status.empty() || status[0].size() < 2 || !status[0][0] || !status[0][1]) {
-    return make_error(Errc::invalid_config, "SHOW BINARY LOGS / SHOW MASTER STATUS returned nothing: is log_bin on?");
+    return make_error(Errc::invalid_config,
+                      "SHOW BINARY LOGS / SHOW MASTER STATUS returned nothing: is log_bin on?");
   }
   const BinlogPosition end{*status[0][0], std::stoull(*status[0][1])};
 

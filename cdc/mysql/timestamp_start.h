@@ -21,8 +21,8 @@ namespace cdc::mysql {
 // streaming starts with the next transaction. `query` is a plain connection to the same server;
 // `ctx` its checksum setting; `server_id` the replica id the dumps register with (the dumps run
 // one at a time and are closed, so the source's own dump can use it afterwards).
-Result<BinlogPosition> find_binlog_position_at(const ConnectOptions& connect, MysqlConnection& query,
-                                               const DecodeContext& ctx, uint32_t server_id,
-                                               int64_t at_ms);
+Result<BinlogPosition> find_binlog_position_at(const ConnectOptions& connect,
+                                               MysqlConnection& query, const DecodeContext& ctx,
+                                               uint32_t server_id, int64_t at_ms);
 
 }  // namespace cdc::mysql

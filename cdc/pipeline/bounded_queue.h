@@ -57,8 +57,14 @@ class BoundedQueue {
     not_empty_.notify_all();
   }
 
-  size_t items() const { std::lock_guard lock(mutex_); return items_; }
-  size_t bytes() const { std::lock_guard lock(mutex_); return bytes_; }
+  size_t items() const {
+    std::lock_guard lock(mutex_);
+    return items_;
+  }
+  size_t bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
+  }
 
  private:
   struct Entry {

@@ -17,9 +17,12 @@ prometheus::Gauge& gauge(prometheus::Registry& r, const char* name, const char* 
 }  // namespace
 
 PipelineMetrics::PipelineMetrics(prometheus::Registry& r, const std::string& p)
-    : events_read(counter(r, "sluice_source_events_read_total", "Change events read from the source", p)),
-      bytes_written(counter(r, "sluice_sink_bytes_written_total", "In-memory bytes of batches handed to the sink", p)),
-      queue_events(gauge(r, "sluice_queue_depth_events", "Events waiting between source and sink", p)),
+    : events_read(
+          counter(r, "sluice_source_events_read_total", "Change events read from the source", p)),
+      bytes_written(counter(r, "sluice_sink_bytes_written_total",
+                            "In-memory bytes of batches handed to the sink", p)),
+      queue_events(
+          gauge(r, "sluice_queue_depth_events", "Events waiting between source and sink", p)),
       queue_bytes(gauge(r, "sluice_queue_depth_bytes", "Bytes waiting between source and sink", p)),
       checkpoints(counter(r, "sluice_checkpoints_total", "Checkpoints committed", p)),
       checkpoint_seconds(prometheus::BuildHistogram()
@@ -27,14 +30,16 @@ PipelineMetrics::PipelineMetrics(prometheus::Registry& r, const std::string& p)
                              .Help("Time from sink prepare to commit of a checkpoint")
                              .Register(r)
                              .Add({{"pipeline", p}},
-                                  prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1,
-                                                                          0.5, 1, 5, 10})),
+                                  prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05,
+                                                                          0.1, 0.5, 1, 5, 10})),
       last_checkpoint_time(gauge(r, "sluice_last_checkpoint_timestamp_seconds",
                                  "Unix time of the last committed checkpoint", p)),
       lag_seconds(gauge(r, "sluice_replication_lag_seconds",
                         "Now minus the source commit time of the last written event", p)),
-      restarts(counter(r, "sluice_pipeline_restarts_total", "Restarts after a retryable failure", p)),
-      errors(counter(r, "sluice_pipeline_errors_total", "Failures of the pipeline (retried or not)", p)),
+      restarts(
+          counter(r, "sluice_pipeline_restarts_total", "Restarts after a retryable failure", p)),
+      errors(counter(r, "sluice_pipeline_errors_total", "Failures of the pipeline (retried or not)",
+                     p)),
       running(gauge(r, "sluice_pipeline_up", "1 while the pipeline's source and sink are open", p)),
       bytes_read(counter(r, "sluice_source_bytes_read_total",
                          "Bytes of replication events the source received", p)),
@@ -42,8 +47,9 @@ PipelineMetrics::PipelineMetrics(prometheus::Registry& r, const std::string& p)
                          "Times the source was opened again after the first (restarts)", p)),
       source_lag(gauge(r, "sluice_source_lag_seconds",
                        "Now minus the source commit time of the last event read", p)),
-      binlog_file_number(gauge(r, "sluice_source_binlog_file_number",
-                               "Number of the binlog file the source has read up to (mysql-bin.000042: 42)", p)),
+      binlog_file_number(
+          gauge(r, "sluice_source_binlog_file_number",
+                "Number of the binlog file the source has read up to (mysql-bin.000042: 42)", p)),
       binlog_offset(gauge(r, "sluice_source_binlog_offset",
                           "Offset in that binlog file of the position the source resumes from", p)),
       pipeline_(p),
@@ -64,12 +70,15 @@ void count_by_table(const Batch& batch, const std::string& pipeline,
   const auto& events = batch.events;
   for (size_t i = 0; i < events.size();) {
     size_t j = i + 1;
-    while (j < events.size() && events[j].schema == events[i].schema && events[j].op == events[i].op) ++j;
+    while (j < events.size() && events[j].schema == events[i].schema &&
+           events[j].op == events[i].op)
+      ++j;
     const std::string table = events[i].schema ? events[i].schema->id.to_string() : std::string();
     const char op = op_code(events[i].op);
     auto [it, added] = children.try_emplace({table, op}, nullptr);
     if (added) {
-      it->second = &family.Add({{"pipeline", pipeline}, {"table", table}, {"op", std::string(1, op)}});
+      it->second =
+          &family.Add({{"pipeline", pipeline}, {"table", table}, {"op", std::string(1, op)}});
     }
     it->second->Increment(static_cast<double>(j - i));
     i = j;

@@ -28,22 +28,23 @@ struct PipelineMetrics {
   // thread only. `now_ms`: wall clock, ms since the epoch.
   void count_read(const Batch& batch, int64_t now_ms);
 
-  prometheus::Counter& events_read;          // sluice_source_events_read_total
-  prometheus::Counter& bytes_written;        // sluice_sink_bytes_written_total (queue bytes of written batches)
-  prometheus::Gauge& queue_events;           // sluice_queue_depth_events
-  prometheus::Gauge& queue_bytes;            // sluice_queue_depth_bytes
-  prometheus::Counter& checkpoints;          // sluice_checkpoints_total
-  prometheus::Histogram& checkpoint_seconds; // sluice_checkpoint_duration_seconds
-  prometheus::Gauge& last_checkpoint_time;   // sluice_last_checkpoint_timestamp_seconds
-  prometheus::Gauge& lag_seconds;            // sluice_replication_lag_seconds
-  prometheus::Counter& restarts;             // sluice_pipeline_restarts_total
-  prometheus::Counter& errors;               // sluice_pipeline_errors_total
-  prometheus::Gauge& running;                // sluice_pipeline_up (1 while source and sink are open)
-  prometheus::Counter& bytes_read;           // sluice_source_bytes_read_total (Source::bytes_read)
-  prometheus::Counter& reconnects;           // sluice_source_reconnects_total (opens after the first)
-  prometheus::Gauge& source_lag;             // sluice_source_lag_seconds
-  prometheus::Gauge& binlog_file_number;     // sluice_source_binlog_file_number (mysql-bin.000042: 42)
-  prometheus::Gauge& binlog_offset;          // sluice_source_binlog_offset
+  prometheus::Counter& events_read;  // sluice_source_events_read_total
+  prometheus::Counter&
+      bytes_written;  // sluice_sink_bytes_written_total (queue bytes of written batches)
+  prometheus::Gauge& queue_events;            // sluice_queue_depth_events
+  prometheus::Gauge& queue_bytes;             // sluice_queue_depth_bytes
+  prometheus::Counter& checkpoints;           // sluice_checkpoints_total
+  prometheus::Histogram& checkpoint_seconds;  // sluice_checkpoint_duration_seconds
+  prometheus::Gauge& last_checkpoint_time;    // sluice_last_checkpoint_timestamp_seconds
+  prometheus::Gauge& lag_seconds;             // sluice_replication_lag_seconds
+  prometheus::Counter& restarts;              // sluice_pipeline_restarts_total
+  prometheus::Counter& errors;                // sluice_pipeline_errors_total
+  prometheus::Gauge& running;             // sluice_pipeline_up (1 while source and sink are open)
+  prometheus::Counter& bytes_read;        // sluice_source_bytes_read_total (Source::bytes_read)
+  prometheus::Counter& reconnects;        // sluice_source_reconnects_total (opens after the first)
+  prometheus::Gauge& source_lag;          // sluice_source_lag_seconds
+  prometheus::Gauge& binlog_file_number;  // sluice_source_binlog_file_number (mysql-bin.000042: 42)
+  prometheus::Gauge& binlog_offset;       // sluice_source_binlog_offset
 
  private:
   std::string pipeline_;

@@ -4,11 +4,13 @@ namespace cdc::pipeline {
 namespace {
 
 // sink-table with the replace symbol and $n references filled in.
-std::string expand_sink_table(const RouteRule& rule, const TableId& source, const std::smatch& groups) {
+std::string expand_sink_table(const RouteRule& rule, const TableId& source,
+                              const std::smatch& groups) {
   std::string out;
   const std::string& t = rule.sink_table;
   for (size_t i = 0; i < t.size();) {
-    if (!rule.replace_symbol.empty() && t.compare(i, rule.replace_symbol.size(), rule.replace_symbol) == 0) {
+    if (!rule.replace_symbol.empty() &&
+        t.compare(i, rule.replace_symbol.size(), rule.replace_symbol) == 0) {
       out += source.table;
       i += rule.replace_symbol.size();
     } else if (t[i] == '$' && i + 1 < t.size() && t[i + 1] >= '1' && t[i + 1] <= '9') {
@@ -24,13 +26,16 @@ std::string expand_sink_table(const RouteRule& rule, const TableId& source, cons
 
 }  // namespace
 
-Result<std::unique_ptr<RouteStage>> RouteStage::create(const std::vector<RouteRule>& rules, RouteMode mode) {
+Result<std::unique_ptr<RouteStage>> RouteStage::create(const std::vector<RouteRule>& rules,
+                                                       RouteMode mode) {
   std::vector<Compiled> compiled;
   for (const RouteRule& rule : rules) {
     auto pattern = TablePattern::compile(rule.source_table);
     if (!pattern) return std::move(pattern).error().with_context("route source-table");
-    if (rule.sink_table.empty() || rule.sink_table.front() == '.' || rule.sink_table.back() == '.') {
-      return make_error(Errc::invalid_config, "route sink-table '" + rule.sink_table + "' must be db.table or table");
+    if (rule.sink_table.empty() || rule.sink_table.front() == '.' ||
+        rule.sink_table.back() == '.') {
+      return make_error(Errc::invalid_config,
+                        "route sink-table '" + rule.sink_table + "' must be db.table or table");
     }
     compiled.push_back(Compiled{std::move(*pattern), rule});
   }

@@ -20,8 +20,8 @@ namespace cdc::pipeline {
 enum class RouteMode : uint8_t { all_match, first_match };
 
 struct RouteRule {
-  std::string source_table;           // TablePattern over "db.table"
-  std::string sink_table;             // "db.table" or "table", may hold replace_symbol and $n
+  std::string source_table;  // TablePattern over "db.table"
+  std::string sink_table;    // "db.table" or "table", may hold replace_symbol and $n
   std::string replace_symbol = "<>";
   // Name of a string column appended to the routed rows holding the source "db.table"
   // (for merged shards); "" = none.

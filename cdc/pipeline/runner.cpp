@@ -51,7 +51,9 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
   while (!stop.stop_requested()) {
     auto polled = source.poll(options.poll_timeout);
     if (!polled) {
-      (void)queue.push(ReaderFailed{std::move(polled).error()}, 0, 0, stop);  // ignored because a stopped queue means the sink side is gone already
+      (void)queue.push(
+          ReaderFailed{std::move(polled).error()}, 0, 0,
+          stop);  // ignored because a stopped queue means the sink side is gone already
       return;
     }
     if (std::unique_ptr<Batch> batch = std::move(*polled)) {
@@ -102,7 +104,8 @@ Status PipelineRunner::run(std::stop_token stop) {
     if (metrics_ != nullptr) metrics_->errors.Increment();
     Error err = std::move(st).error();
     if (stop.stop_requested()) {
-      logger->warn("[pipeline={}] stopping after error: {}", options_.pipeline_name, err.to_string());
+      logger->warn("[pipeline={}] stopping after error: {}", options_.pipeline_name,
+                   err.to_string());
       return err;
     }
     if (!err.retryable()) {
@@ -167,8 +170,8 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
       if (!checked) {
         source->close();
         sink->close();
-        return std::move(checked).error().with_context("checking the stages against the schema of " +
-                                                       known->id.to_string() + " at start");
+        return std::move(checked).error().with_context(
+            "checking the stages against the schema of " + known->id.to_string() + " at start");
       }
       schema = std::move(*checked);
     }
@@ -240,13 +243,16 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
         std::erase_if(batch.events, [](const ChangeEvent& e) { return e.op == Op::schema_change; });
       }
       for (auto& stage : stages) {
-        if (auto st = stage->process(batch); !st) return finish(std::move(st).error().with_context("stage"));
+        if (auto st = stage->process(batch); !st)
+          return finish(std::move(st).error().with_context("stage"));
       }
-      if (auto st = sink->write(batch); !st) return finish(std::move(st).error().with_context("sink write"));
+      if (auto st = sink->write(batch); !st)
+        return finish(std::move(st).error().with_context("sink write"));
       written = batch.end;
       dirty = true;
       if (queue.items() == 0) {
-        if (auto st = sink->on_idle(); !st) return finish(std::move(st).error().with_context("sink write"));
+        if (auto st = sink->on_idle(); !st)
+          return finish(std::move(st).error().with_context("sink write"));
       }
       if (metrics_ != nullptr) {
         metrics_->count_written(batch);
@@ -257,10 +263,12 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
         }
       }
     } else if (std::holds_alternative<Barrier>(*item)) {
-      if (auto st = checkpoint(); !st) return finish(std::move(st).error().with_context("checkpoint"));
+      if (auto st = checkpoint(); !st)
+        return finish(std::move(st).error().with_context("checkpoint"));
     } else if (std::holds_alternative<EndOfStream>(*item)) {
       auto st = checkpoint();
-      logger->info("[pipeline={}] source finished; final checkpoint at {}", name, to_string(committed));
+      logger->info("[pipeline={}] source finished; final checkpoint at {}", name,
+                   to_string(committed));
       return finish(std::move(st));
     } else {
       return finish(std::get<ReaderFailed>(std::move(*item)).error.with_context("source"));

@@ -1,6 +1,6 @@
-// Stage: one step of the transform → route chain (a filter is part of a transform rule). A stage edits a batch in place
-// (drops, rewrites or re-targets events); new strings and rows go into the batch's arena.
-// Owned by the runner and called from the sink thread only.
+// Stage: one step of the transform → route chain (a filter is part of a transform rule). A stage
+// edits a batch in place (drops, rewrites or re-targets events); new strings and rows go into the
+// batch's arena. Owned by the runner and called from the sink thread only.
 #pragma once
 
 #include <memory>

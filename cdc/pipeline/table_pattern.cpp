@@ -78,11 +78,12 @@ Result<TablePattern> TablePattern::compile(std::string_view pattern) {
                         "table pattern '" + p.text_ + "' has an empty alternative");
     }
     CDC_TRY_ASSIGN(std::string regex, to_ecmascript(alt));
-    // Case-insensitive: the one exception to cdc/core/regex.h's case rule, as Flink CDC users expect.
+    // Case-insensitive: the one exception to cdc/core/regex.h's case rule, as Flink CDC users
+    // expect.
     auto re = compile_regex(regex, RegexCase::insensitive);
     if (!re) {
-      return make_error(Errc::invalid_config,
-                        "table pattern '" + p.text_ + "' is not a valid regex: " + re.error().message);
+      return make_error(Errc::invalid_config, "table pattern '" + p.text_ +
+                                                  "' is not a valid regex: " + re.error().message);
     }
     p.alternatives_.push_back(std::move(*re));
   }

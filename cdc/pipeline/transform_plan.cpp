@@ -12,7 +12,8 @@ namespace {
 std::optional<std::string_view> bare_identifier(std::string_view s) {
   s = trim(s);
   if (s.size() >= 2 && s.front() == '`' && s.back() == '`') return s.substr(1, s.size() - 2);
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return std::nullopt;
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+    return std::nullopt;
   for (char c : s) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
   }
@@ -81,7 +82,8 @@ class PlanCompiler {
     scope.add_extra(std::string(kTableName), string_type(false), kTableSlot);
     scope.add_extra(std::string(kDataEventType), string_type(false), kEventTypeSlot);
     if (!find_column(table.columns, kOpTs)) {
-      scope.add_extra(std::string(kOpTs), expr::ExprType{.kind = ValueKind::int64, .nullable = false}, kOpTsSlot);
+      scope.add_extra(std::string(kOpTs),
+                      expr::ExprType{.kind = ValueKind::int64, .nullable = false}, kOpTsSlot);
     }
     return scope;
   }
@@ -256,8 +258,8 @@ class PlanCompiler {
     }
     const ValueKind kind = plan_->filter->type().kind;
     if (kind != ValueKind::boolean && kind != ValueKind::null) {
-      return config_error("filter '" + rule_.filter + "' is of type " + std::string(to_string(kind)) +
-                          ", expected a boolean condition");
+      return config_error("filter '" + rule_.filter + "' is of type " +
+                          std::string(to_string(kind)) + ", expected a boolean condition");
     }
     return {};
   }
@@ -267,7 +269,9 @@ class PlanCompiler {
   bool outputs_shadow_source_columns() const {
     for (size_t j = 0; j < columns_.size(); ++j) {
       const Plan::Output& out = plan_->outputs[j];
-      if (out.copy_from >= 0 && iequals_ascii(table_.columns[static_cast<size_t>(out.copy_from)].name, columns_[j].name)) {
+      if (out.copy_from >= 0 &&
+          iequals_ascii(table_.columns[static_cast<size_t>(out.copy_from)].name,
+                        columns_[j].name)) {
         continue;
       }
       if (find_column(table_.columns, columns_[j].name)) return true;
@@ -279,9 +283,12 @@ class PlanCompiler {
   expr::Scope scope_with_outputs() const {
     expr::Scope with_outputs = scope_;
     for (size_t j = 0; j < columns_.size(); ++j) {
-      with_outputs.add_extra(columns_[j].name, expr::ExprType{.kind = columns_[j].kind, .nullable = columns_[j].nullable,
-                                                              .precision = columns_[j].precision,
-                                                              .scale = columns_[j].scale, .fsp = columns_[j].fsp},
+      with_outputs.add_extra(columns_[j].name,
+                             expr::ExprType{.kind = columns_[j].kind,
+                                            .nullable = columns_[j].nullable,
+                                            .precision = columns_[j].precision,
+                                            .scale = columns_[j].scale,
+                                            .fsp = columns_[j].fsp},
                              static_cast<uint32_t>(kMetaSlots + j));
     }
     return with_outputs;
@@ -321,8 +328,9 @@ class PlanCompiler {
       return {};
     }
     for (uint32_t pk : table_.primary_key) {
-      auto it = std::find_if(plan_->outputs.begin(), plan_->outputs.end(),
-                             [&](const Plan::Output& o) { return o.copy_from == static_cast<int32_t>(pk); });
+      auto it = std::find_if(
+          plan_->outputs.begin(), plan_->outputs.end(),
+          [&](const Plan::Output& o) { return o.copy_from == static_cast<int32_t>(pk); });
       if (it == plan_->outputs.end()) {
         return config_error("the projection drops primary key column '" + table_.columns[pk].name +
                             "'; project it or set primary-keys");

@@ -17,7 +17,14 @@
 namespace cdc::pipeline {
 
 // Extra slots every plan's scope has, before the projection's outputs.
-enum MetaSlot : uint32_t { kNamespaceSlot, kSchemaSlot, kTableSlot, kEventTypeSlot, kOpTsSlot, kMetaSlots };
+enum MetaSlot : uint32_t {
+  kNamespaceSlot,
+  kSchemaSlot,
+  kTableSlot,
+  kEventTypeSlot,
+  kOpTsSlot,
+  kMetaSlots
+};
 
 struct TransformPlan {
   struct Output {

@@ -56,7 +56,8 @@ Result<std::unique_ptr<TransformStage>> TransformStage::create(std::vector<Trans
     CDC_TRY_ASSIGN(auto items, parse_rule_projection(rule, where));
     compiled.push_back(Compiled{std::move(*pattern), std::move(rule), std::move(items)});
   }
-  return std::unique_ptr<TransformStage>(new TransformStage(std::move(compiled), std::move(options)));
+  return std::unique_ptr<TransformStage>(
+      new TransformStage(std::move(compiled), std::move(options)));
 }
 
 Result<TransformStage::TablePlans*> TransformStage::plans_for(const TableSchemaPtr& schema) {
@@ -73,7 +74,8 @@ Result<TransformStage::TablePlans*> TransformStage::plans_for(const TableSchemaP
     if (!rules_[i].pattern.matches(schema->id)) continue;
     CDC_TRY_ASSIGN(auto plan,
                    compile_transform_plan(i, rules_[i].rule, rules_[i].items, schema, options_));
-    if (scratch_.size() < kMetaSlots + plan->outputs.size()) scratch_.resize(kMetaSlots + plan->outputs.size());
+    if (scratch_.size() < kMetaSlots + plan->outputs.size())
+      scratch_.resize(kMetaSlots + plan->outputs.size());
     plans->plans.push_back(std::move(plan));
   }
   plans->table_name = schema->id.table;
@@ -123,7 +125,8 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
   const std::span<const Value> extra(scratch_);
 
   const auto eval_error = [&](const Plan& plan, Error err) {
-    std::string at = "transform[" + std::to_string(plan.rule_index) + "] for table " + plans.source->id.to_string();
+    std::string at = "transform[" + std::to_string(plan.rule_index) + "] for table " +
+                     plans.source->id.to_string();
     if (!std::holds_alternative<std::monostate>(e.source.at)) at += " at " + to_string(e.source.at);
     return std::move(err).with_context(at);
   };
@@ -169,7 +172,8 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
     }
     const TransformRule& rule = *plan.rule;
     const Op effective = e.op == Op::read ? Op::insert : e.op;
-    if (std::find(rule.skip_ops.begin(), rule.skip_ops.end(), effective) != rule.skip_ops.end()) return false;
+    if (std::find(rule.skip_ops.begin(), rule.skip_ops.end(), effective) != rule.skip_ops.end())
+      return false;
 
     const auto prefix = [&](const RowImage& image) {
       return RowImage(image.values().first(plan.outputs.size()));
@@ -203,7 +207,8 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
     } else {
       e.after = decided;
     }
-    if (!e.unchanged_columns.empty() && !(plan.identity && plan.outputs.size() == plans.source->columns.size())) {
+    if (!e.unchanged_columns.empty() &&
+        !(plan.identity && plan.outputs.size() == plans.source->columns.size())) {
       // Postgres unchanged TOAST columns, renumbered for the output (copied columns only).
       std::vector<uint32_t> kept;
       for (uint32_t j = 0; j < plan.outputs.size(); ++j) {

@@ -46,7 +46,8 @@ inline constexpr std::string_view kNamespaceName = "__namespace_name__";
 inline constexpr std::string_view kSchemaName = "__schema_name__";
 inline constexpr std::string_view kTableName = "__table_name__";
 inline constexpr std::string_view kDataEventType = "__data_event_type__";
-inline constexpr std::string_view kOpTs = "op_ts";  // source commit time, ms; a column of that name wins
+inline constexpr std::string_view kOpTs =
+    "op_ts";  // source commit time, ms; a column of that name wins
 
 class TransformStage final : public Stage {
  public:
@@ -83,7 +84,7 @@ class TransformStage final : public Stage {
   std::map<const TableSchema*, std::unique_ptr<TablePlans>> cache_;
   const TableSchema* last_schema_ = nullptr;  // the entry of cache_ used last
   TablePlans* last_plans_ = nullptr;
-  std::vector<Value> scratch_;  // extra slots of one evaluation: metadata, then outputs
+  std::vector<Value> scratch_;              // extra slots of one evaluation: metadata, then outputs
   const TablePlans* meta_plans_ = nullptr;  // whose metadata scratch_ holds, for batch meta_seq_
   uint64_t meta_seq_ = 0;
   uint64_t batch_seq_ = 0;

@@ -11,7 +11,8 @@ constexpr uint8_t kVersion = 1;
 std::string encode_offset_frame(std::span<const uint64_t> fields, const Position& position) {
   std::string s(1, static_cast<char>(kVersion));
   for (const uint64_t field : fields) {
-    for (int byte_idx = 0; byte_idx < 8; ++byte_idx) s.push_back(static_cast<char>(field >> (8 * byte_idx)));
+    for (int byte_idx = 0; byte_idx < 8; ++byte_idx)
+      s.push_back(static_cast<char>(field >> (8 * byte_idx)));
   }
   s += encode_position(position);
   return s;
@@ -26,8 +27,8 @@ Result<Position> decode_offset_frame(std::string_view bytes, std::span<uint64_t>
   const auto position = r.bytes(r.remaining());
   if (auto st = r.finish(); !st) return std::move(st).error().with_context(where);
   if (version != kVersion) {
-    return make_error(Errc::malformed, where + ": unknown " + std::string(record_name) + " version " +
-                                           std::to_string(version) +
+    return make_error(Errc::malformed, where + ": unknown " + std::string(record_name) +
+                                           " version " + std::to_string(version) +
                                            " (written by another program or a newer sluice?)");
   }
   auto p = decode_position(position);

@@ -21,7 +21,8 @@ Error io_error(const std::string& what, const std::string& path) {
 }
 }  // namespace
 
-FileSink::FileSink(std::string path, json::Format format) : path_(std::move(path)), lines_(format) {}
+FileSink::FileSink(std::string path, json::Format format)
+    : path_(std::move(path)), lines_(format) {}
 
 FileSink::~FileSink() { close(); }
 
@@ -35,9 +36,11 @@ Result<uint64_t> FileSink::decode_state(std::string_view state) {
   ByteReader r(state);
   const uint8_t version = r.u8();
   const uint64_t length = r.u64le();
-  if (auto st = r.finish(); !st) return std::move(st).error().with_context("file sink checkpoint state");
+  if (auto st = r.finish(); !st)
+    return std::move(st).error().with_context("file sink checkpoint state");
   if (version != kStateVersion) {
-    return make_error(Errc::unsupported, "file sink checkpoint state version " + std::to_string(version));
+    return make_error(Errc::unsupported,
+                      "file sink checkpoint state version " + std::to_string(version));
   }
   return length;
 }
@@ -46,7 +49,7 @@ Result<std::optional<CheckpointRecord>> FileSink::open(std::span<const Checkpoin
   close();
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) return io_error("cannot open", path_);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd_, &st) != 0) return io_error("cannot stat", path_);
   const auto actual = static_cast<uint64_t>(st.st_size);
 
@@ -54,24 +57,26 @@ Result<std::optional<CheckpointRecord>> FileSink::open(std::span<const Checkpoin
   uint64_t keep = 0;
   if (history.empty()) {
     if (actual != 0) {
-      return make_error(Errc::invalid_config,
-                        "file " + path_ + " already holds " + std::to_string(actual) +
-                            " bytes but the pipeline has no checkpoint: refusing to mix with data "
-                            "this pipeline did not write (remove the file, or set pipeline.state.dir "
-                            "to the state it was written with)");
+      return make_error(
+          Errc::invalid_config,
+          "file " + path_ + " already holds " + std::to_string(actual) +
+              " bytes but the pipeline has no checkpoint: refusing to mix with data "
+              "this pipeline did not write (remove the file, or set pipeline.state.dir "
+              "to the state it was written with)");
     }
   } else {
     resume = history.front();
     CDC_TRY_ASSIGN(keep, decode_state(resume->sink_state));
     if (actual < keep) {
-      return make_error(Errc::malformed,
-                        "file " + path_ + " holds " + std::to_string(actual) + " bytes, fewer than the " +
-                            std::to_string(keep) + " of checkpoint " + std::to_string(resume->id) +
-                            ": it was truncated or replaced outside sluice");
+      return make_error(Errc::malformed, "file " + path_ + " holds " + std::to_string(actual) +
+                                             " bytes, fewer than the " + std::to_string(keep) +
+                                             " of checkpoint " + std::to_string(resume->id) +
+                                             ": it was truncated or replaced outside sluice");
     }
     if (actual > keep) {
-      log::get("sink.file")->info("truncating {} from {} to {} bytes (checkpoint {})", path_, actual, keep,
-                                  resume->id);
+      log::get("sink.file")
+          ->info("truncating {} from {} to {} bytes (checkpoint {})", path_, actual, keep,
+                 resume->id);
     }
   }
   if (::ftruncate(fd_, static_cast<off_t>(keep)) != 0) return io_error("cannot truncate", path_);

@@ -23,14 +23,15 @@ class KafkaMetrics {
   // their delivery is confirmed (at-least-once).
   void add_records(const std::string& topic, uint64_t records, uint64_t bytes);
 
-  prometheus::Counter& delivery_errors;         // sluice_kafka_delivery_errors_total
+  prometheus::Counter& delivery_errors;  // sluice_kafka_delivery_errors_total
   // sluice_kafka_records_acknowledged_total: data records the broker acknowledged (offset
   // records left out), before their transaction commits; published by the delivery thread.
   prometheus::Counter& records_acknowledged;
-  prometheus::Counter& transactions_committed;  // sluice_kafka_transactions_total{result="committed"}
-  prometheus::Counter& transactions_aborted;    // sluice_kafka_transactions_total{result="aborted"}
-  prometheus::Histogram& transaction_seconds;   // sluice_kafka_transaction_duration_seconds
-  prometheus::Gauge& queue_messages;            // sluice_kafka_producer_queue_messages
+  prometheus::Counter&
+      transactions_committed;                 // sluice_kafka_transactions_total{result="committed"}
+  prometheus::Counter& transactions_aborted;  // sluice_kafka_transactions_total{result="aborted"}
+  prometheus::Histogram& transaction_seconds;  // sluice_kafka_transaction_duration_seconds
+  prometheus::Gauge& queue_messages;           // sluice_kafka_producer_queue_messages
 
  private:
   std::string pipeline_;

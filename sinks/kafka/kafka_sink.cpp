@@ -22,9 +22,10 @@ void delivery_report(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
 
 // The Java client's partitioner for keyed records; keyless records go to a random partition
 // (the Java client's sticky choice has no fixed answer either).
-int32_t murmur2_partitioner(const rd_kafka_topic_t* rkt, const void* key, size_t keylen, int32_t partitions,
-                            void* rkt_opaque, void* msg_opaque) {
-  if (key == nullptr) return rd_kafka_msg_partitioner_random(rkt, key, keylen, partitions, rkt_opaque, msg_opaque);
+int32_t murmur2_partitioner(const rd_kafka_topic_t* rkt, const void* key, size_t keylen,
+                            int32_t partitions, void* rkt_opaque, void* msg_opaque) {
+  if (key == nullptr)
+    return rd_kafka_msg_partitioner_random(rkt, key, keylen, partitions, rkt_opaque, msg_opaque);
   return murmur2_partition(std::string_view(static_cast<const char*>(key), keylen), partitions);
 }
 
@@ -34,7 +35,8 @@ char offset_record_marker;
 
 }  // namespace
 
-Result<std::unique_ptr<KafkaSink>> KafkaSink::create(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics) {
+Result<std::unique_ptr<KafkaSink>> KafkaSink::create(KafkaOptions options,
+                                                     std::shared_ptr<KafkaMetrics> metrics) {
   if (options.topic.empty()) {
     CDC_TRY(expand_topic(options.topic_template, options.topic_prefix, TableId{"db", "table"}));
   }
@@ -63,16 +65,20 @@ Result<RdKafkaConfPtr> KafkaSink::producer_conf() {
 
 void KafkaSink::on_delivery(const rd_kafka_message_t& m) {
   if (m.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (m._private != &offset_record_marker) acknowledged_pending_.fetch_add(1, std::memory_order_relaxed);
+    if (m._private != &offset_record_marker)
+      acknowledged_pending_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   if (metrics_) metrics_->delivery_errors.Increment();
   std::lock_guard lock(delivery_mutex_);
   if (delivery_error_) return;
   const std::string topic = m.rkt != nullptr ? rd_kafka_topic_name(m.rkt) : "?";
-  const Errc code = is_fence(m.err) ? Errc::fenced : is_authorization(m.err) ? Errc::auth : Errc::unavailable;
-  delivery_error_ = make_error(code, "kafka could not deliver a record to topic " + topic + " partition " +
-                                         std::to_string(m.partition) + ": " + rd_kafka_err2str(m.err));
+  const Errc code = is_fence(m.err)           ? Errc::fenced
+                    : is_authorization(m.err) ? Errc::auth
+                                              : Errc::unavailable;
+  delivery_error_ =
+      make_error(code, "kafka could not deliver a record to topic " + topic + " partition " +
+                           std::to_string(m.partition) + ": " + rd_kafka_err2str(m.err));
 }
 
 void KafkaSink::start_delivery_thread() {
@@ -91,7 +97,8 @@ void KafkaSink::start_delivery_thread() {
   });
 }
 
-uint64_t KafkaSink::wait_for_deliveries(uint64_t served_seen, std::chrono::steady_clock::time_point deadline) {
+uint64_t KafkaSink::wait_for_deliveries(uint64_t served_seen,
+                                        std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(reports_mutex_);
   reports_served_cv_.wait_until(lock, deadline, [&] {
     return reports_served_.load(std::memory_order_acquire) != served_seen;
@@ -117,12 +124,14 @@ std::optional<Error> KafkaSink::fatal_error() {
   const rd_kafka_resp_err_t code = rd_kafka_fatal_error(producer_.get(), reason, sizeof(reason));
   if (code == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
   in_txn_ = false;
-  const std::string who = "kafka producer of pipeline '" + options_.pipeline + "' (transactional.id '" +
-                          options_.transactional_id + "')";
+  const std::string who = "kafka producer of pipeline '" + options_.pipeline +
+                          "' (transactional.id '" + options_.transactional_id + "')";
   if (is_fence(code)) {
-    return make_error(Errc::fenced, who + " was fenced: " + reason +
-                                        "; another sluice instance now owns this pipeline's transactions, so this "
-                                        "one stops without writing more");
+    return make_error(
+        Errc::fenced,
+        who + " was fenced: " + reason +
+            "; another sluice instance now owns this pipeline's transactions, so this "
+            "one stops without writing more");
   }
   return make_error(is_authorization(code) ? Errc::auth : Errc::unsupported,
                     who + " failed fatally: " + reason + "; the pipeline stops");
@@ -132,14 +141,16 @@ Status KafkaSink::check_deliveries() {
   std::unique_lock lock(delivery_mutex_);
   if (!delivery_error_) return {};
   lock.unlock();
-  if (auto fatal = fatal_error()) return std::move(*fatal);  // the root cause, not its purged records
+  if (auto fatal = fatal_error())
+    return std::move(*fatal);  // the root cause, not its purged records
   lock.lock();
   Error e = std::move(*delivery_error_);
   delivery_error_.reset();
   lock.unlock();
   if (e.code == Errc::unavailable) {
     if (options_.exactly_once && in_txn_) {
-      (void)abort_transaction(e.message);  // ignored: the error below replays the checkpoint either way
+      (void)abort_transaction(
+          e.message);  // ignored: the error below replays the checkpoint either way
       e.message += "; the transaction was aborted";
     }
     e.message += "; replaying from the last checkpoint";
@@ -151,14 +162,17 @@ Error KafkaSink::txn_error(RdKafkaErrorPtr error, std::string_view during) {
   const rd_kafka_error_t* raw = error.get();
   const rd_kafka_resp_err_t code = rd_kafka_error_code(raw);
   const std::string what = "kafka " + std::string(during) + " for pipeline '" + options_.pipeline +
-                           "' (transactional.id '" + options_.transactional_id + "'): " + rd_kafka_error_string(raw);
+                           "' (transactional.id '" + options_.transactional_id +
+                           "'): " + rd_kafka_error_string(raw);
   if (is_fence(code) || rd_kafka_error_is_fatal(raw)) {
     if (auto fatal = fatal_error()) return std::move(*fatal);
     in_txn_ = false;
-    return make_error(is_fence(code) ? Errc::fenced : Errc::unsupported,
-                      what + (is_fence(code) ? "; another sluice instance now owns this pipeline's transactions, so "
-                                               "this one stops without writing more"
-                                             : "; the pipeline stops"));
+    return make_error(
+        is_fence(code) ? Errc::fenced : Errc::unsupported,
+        what + (is_fence(code)
+                    ? "; another sluice instance now owns this pipeline's transactions, so "
+                      "this one stops without writing more"
+                    : "; the pipeline stops"));
   }
   if (is_authorization(code)) return make_error(Errc::auth, what);
   if (rd_kafka_error_txn_requires_abort(raw) && in_txn_) {
@@ -172,15 +186,20 @@ Status KafkaSink::abort_transaction(std::string_view why) {
   in_txn_ = false;
   for (auto& [name, topic] : topics_) topic.records = topic.bytes = 0;
   if (metrics_) metrics_->transactions_aborted.Increment();
-  log::get("sink.kafka")->warn("[pipeline={}] aborting the open kafka transaction: {}", options_.pipeline, why);
-  const RdKafkaErrorPtr e(rd_kafka_abort_transaction(producer_.get(), timeout_ms(options_.operation_timeout)));
+  log::get("sink.kafka")
+      ->warn("[pipeline={}] aborting the open kafka transaction: {}", options_.pipeline, why);
+  const RdKafkaErrorPtr e(
+      rd_kafka_abort_transaction(producer_.get(), timeout_ms(options_.operation_timeout)));
   if (!e) return {};
   // Not retried here: the next instance's init_transactions() aborts it on the broker.
-  return make_error(Errc::unavailable, std::string("kafka abort_transaction: ") + rd_kafka_error_string(e.get()));
+  return make_error(Errc::unavailable,
+                    std::string("kafka abort_transaction: ") + rd_kafka_error_string(e.get()));
 }
 
-Result<KafkaSink::TopicHandle*> KafkaSink::topic_handle(std::string_view topic, int32_t partitions, bool compacted) {
-  if (last_topic_ != nullptr && topic.data() == last_topic_name_.data() && topic.size() == last_topic_name_.size()) {
+Result<KafkaSink::TopicHandle*> KafkaSink::topic_handle(std::string_view topic, int32_t partitions,
+                                                        bool compacted) {
+  if (last_topic_ != nullptr && topic.data() == last_topic_name_.data() &&
+      topic.size() == last_topic_name_.size()) {
     return last_topic_;
   }
   auto it = topics_.find(topic);
@@ -189,8 +208,8 @@ Result<KafkaSink::TopicHandle*> KafkaSink::topic_handle(std::string_view topic, 
     CDC_TRY(ensure_topic(*producer_, options_, name, partitions, compacted));
     RdKafkaTopicPtr rkt(rd_kafka_topic_new(producer_.get(), name.c_str(), nullptr));
     if (!rkt) {
-      return make_error(Errc::invalid_config, "kafka topic '" + name + "': " +
-                                                  rd_kafka_err2str(rd_kafka_last_error()));
+      return make_error(Errc::invalid_config,
+                        "kafka topic '" + name + "': " + rd_kafka_err2str(rd_kafka_last_error()));
     }
     it = topics_.emplace(name, TopicHandle{std::move(rkt), 0, 0}).first;
   }
@@ -210,9 +229,12 @@ Result<std::optional<CheckpointRecord>> KafkaSink::open(std::span<const Checkpoi
   if (options_.exactly_once) {
     // Fences every older producer of this transactional.id and aborts what it left open, so
     // that the offsets topic's committed end is final before it is read.
-    if (RdKafkaErrorPtr e(rd_kafka_init_transactions(producer_.get(), timeout_ms(options_.operation_timeout))); e) {
+    if (RdKafkaErrorPtr e(
+            rd_kafka_init_transactions(producer_.get(), timeout_ms(options_.operation_timeout)));
+        e) {
       Error err = txn_error(std::move(e), "init_transactions");
-      if (err.code == Errc::unavailable && err.message.find("Timed out") != std::string::npos) err.code = Errc::timeout;
+      if (err.code == Errc::unavailable && err.message.find("Timed out") != std::string::npos)
+        err.code = Errc::timeout;
       return err;
     }
   }
@@ -245,7 +267,8 @@ std::string_view KafkaSink::position_header(const SourceInfo& source) {
   return position_text_;
 }
 
-Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,
+Status KafkaSink::produce(TopicHandle& topic, int32_t partition,
+                          std::optional<std::string_view> key,
                           std::optional<std::string_view> value, const ChangeEvent* headers_of) {
   RdKafkaHeadersPtr headers;
   if (headers_of != nullptr) {
@@ -253,7 +276,8 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
     const char op = op_code(headers_of->op);
     rd_kafka_header_add(headers.get(), "sluice.op", -1, &op, 1);
     const std::string_view position = position_header(headers_of->source);
-    rd_kafka_header_add(headers.get(), "sluice.position", -1, position.data(), static_cast<ssize_t>(position.size()));
+    rd_kafka_header_add(headers.get(), "sluice.position", -1, position.data(),
+                        static_cast<ssize_t>(position.size()));
   }
   // Named first: librdkafka's macros cast their arguments without parentheses.
   const void* key_data = key ? key->data() : nullptr;
@@ -274,7 +298,8 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
       (void)headers.release();  // owned by the message now
       break;
     }
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !deadline) deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !deadline)
+      deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < *deadline) {
       // Backpressure: the delivery thread frees acknowledged records and wakes this wait.
       served_seen = wait_for_deliveries(served_seen, *deadline);
@@ -282,9 +307,11 @@ Status KafkaSink::produce(TopicHandle& topic, int32_t partition, std::optional<s
     }
     if (auto fatal = fatal_error()) return std::move(*fatal);
     CDC_TRY(check_deliveries());
-    if (options_.exactly_once && in_txn_) (void)abort_transaction(rd_kafka_err2str(err));  // ignored: replayed
+    if (options_.exactly_once && in_txn_)
+      (void)abort_transaction(rd_kafka_err2str(err));  // ignored: replayed
     return make_error(err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? Errc::timeout : Errc::unavailable,
-                      "kafka produce to topic '" + std::string(rd_kafka_topic_name(topic.rkt.get())) +
+                      "kafka produce to topic '" +
+                          std::string(rd_kafka_topic_name(topic.rkt.get())) +
                           "': " + rd_kafka_err2str(err));
   }
   topic.records += 1;
@@ -300,13 +327,15 @@ Status KafkaSink::write(const Batch& batch) {
     CDC_TRY_ASSIGN(std::span<const OutRecord> records, builder_.build(e));
     for (const OutRecord& r : records) {
       const bool schema_topic = r.topic == options_.schema_change_topic;
-      CDC_TRY_ASSIGN(TopicHandle* topic, topic_handle(r.topic, schema_topic ? 1 : options_.topic_partitions, false));
+      CDC_TRY_ASSIGN(TopicHandle * topic,
+                     topic_handle(r.topic, schema_topic ? 1 : options_.topic_partitions, false));
       CDC_TRY(produce(*topic, partition, r.key, r.value, options_.headers ? &e : nullptr));
     }
   }
   if (builder_.skipped() != skipped_reported_) {
-    log::get("sink.kafka")->warn("[pipeline={}] {} truncate event(s) have no upsert record and were not written",
-                                 options_.pipeline, builder_.skipped() - skipped_reported_);
+    log::get("sink.kafka")
+        ->warn("[pipeline={}] {} truncate event(s) have no upsert record and were not written",
+               options_.pipeline, builder_.skipped() - skipped_reported_);
     skipped_reported_ = builder_.skipped();
   }
   if (metrics_) metrics_->queue_messages.Set(rd_kafka_outq_len(producer_.get()));
@@ -334,11 +363,13 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
   const std::string value = encode_offset(at);
   if (!options_.exactly_once) {
     CDC_TRY(produce(*offsets_topic_, 0, options_.pipeline, value, nullptr));
-    const rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms(options_.operation_timeout));
+    const rd_kafka_resp_err_t err =
+        rd_kafka_flush(producer_.get(), timeout_ms(options_.operation_timeout));
     publish_acknowledged();  // the reports flush served on this thread
     CDC_TRY(check_deliveries());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return make_error(Errc::timeout, "kafka flush of checkpoint " + std::to_string(id) + ": " + rd_kafka_err2str(err));
+      return make_error(Errc::timeout, "kafka flush of checkpoint " + std::to_string(id) + ": " +
+                                           rd_kafka_err2str(err));
     }
     publish_metrics(true);
     return value;
@@ -353,27 +384,32 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
     CDC_TRY(check_deliveries());
     if (auto fatal = fatal_error()) return std::move(*fatal);
     (void)abort_transaction("flush timed out");  // ignored: the reopened sink reads the truth
-    return make_error(Errc::unavailable, "kafka flush of checkpoint " + std::to_string(id) + " for pipeline '" +
-                                             options_.pipeline + "': " + rd_kafka_err2str(err) +
+    return make_error(Errc::unavailable, "kafka flush of checkpoint " + std::to_string(id) +
+                                             " for pipeline '" + options_.pipeline +
+                                             "': " + rd_kafka_err2str(err) +
                                              "; replaying from the last checkpoint");
   }
   CDC_TRY(check_deliveries());
   CDC_TRY(produce(*offsets_topic_, 0, options_.pipeline, value, nullptr));
   for (int attempt = 1;; ++attempt) {
-    RdKafkaErrorPtr e(rd_kafka_commit_transaction(producer_.get(), timeout_ms(options_.operation_timeout)));
+    RdKafkaErrorPtr e(
+        rd_kafka_commit_transaction(producer_.get(), timeout_ms(options_.operation_timeout)));
     if (!e) break;
     if (rd_kafka_error_is_retriable(e.get()) && attempt < kCommitAttempts) {
-      log::get("sink.kafka")->warn("[pipeline={}] kafka commit of checkpoint {} (attempt {}): {}; retrying",
-                                   options_.pipeline, id, attempt, rd_kafka_error_string(e.get()));
+      log::get("sink.kafka")
+          ->warn("[pipeline={}] kafka commit of checkpoint {} (attempt {}): {}; retrying",
+                 options_.pipeline, id, attempt, rd_kafka_error_string(e.get()));
       continue;
     }
     if (rd_kafka_error_is_retriable(e.get()) && !rd_kafka_error_txn_requires_abort(e.get()) &&
         !rd_kafka_error_is_fatal(e.get())) {
       // Still unknown whether it committed: aborting settles it; open() then reads the truth.
       (void)abort_transaction("commit timed out");  // ignored: the reopened sink reads the truth
-      return make_error(Errc::unavailable, "kafka commit of checkpoint " + std::to_string(id) + " for pipeline '" +
-                                               options_.pipeline + "' did not finish after " +
-                                               std::to_string(kCommitAttempts) + " attempts; replaying from the last checkpoint");
+      return make_error(Errc::unavailable, "kafka commit of checkpoint " + std::to_string(id) +
+                                               " for pipeline '" + options_.pipeline +
+                                               "' did not finish after " +
+                                               std::to_string(kCommitAttempts) +
+                                               " attempts; replaying from the last checkpoint");
     }
     CDC_TRY(check_deliveries());
     return txn_error(std::move(e), "commit_transaction of checkpoint " + std::to_string(id));
@@ -387,8 +423,10 @@ Result<std::string> KafkaSink::prepare(uint64_t id, const Position& position) {
 
 void KafkaSink::close() {
   if (!producer_) return;
-  if (in_txn_) (void)abort_transaction("the sink is closing");  // ignored: init_transactions aborts it too
-  if (!options_.exactly_once) (void)rd_kafka_flush(producer_.get(), 1000);  // ignored: replayed from the checkpoint
+  if (in_txn_)
+    (void)abort_transaction("the sink is closing");  // ignored: init_transactions aborts it too
+  if (!options_.exactly_once)
+    (void)rd_kafka_flush(producer_.get(), 1000);  // ignored: replayed from the checkpoint
   stop_delivery_thread();
   publish_acknowledged();
   topics_.clear();  // the topic handles go before the producer they were made from

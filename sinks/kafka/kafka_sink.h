@@ -11,11 +11,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
-#include <map>
-#include <mutex>
 #include <thread>
 
 #include "cdc/core/sink.h"
@@ -31,7 +31,8 @@ class KafkaSink final : public Sink {
  public:
   // Checks the options and builds the producer configuration (nothing connects yet);
   // Errc::invalid_config naming the key. `metrics` may be null.
-  static Result<std::unique_ptr<KafkaSink>> create(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics);
+  static Result<std::unique_ptr<KafkaSink>> create(KafkaOptions options,
+                                                   std::shared_ptr<KafkaMetrics> metrics);
   ~KafkaSink() override;
 
   Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> history) override;
@@ -52,7 +53,7 @@ class KafkaSink final : public Sink {
   explicit KafkaSink(KafkaOptions options, std::shared_ptr<KafkaMetrics> metrics);
   Result<RdKafkaConfPtr> producer_conf();
   struct TopicHandle {
-    RdKafkaTopicPtr rkt;  // cleared by close() before the producer it was made from
+    RdKafkaTopicPtr rkt;   // cleared by close() before the producer it was made from
     uint64_t records = 0;  // of the open transaction (or since the last flush)
     uint64_t bytes = 0;
   };
@@ -79,7 +80,8 @@ class KafkaSink final : public Sink {
   // Backpressure (sink thread): blocks until the delivery thread has served reports since
   // `served_seen` (a value of reports_served_ read before the produce that found the queue
   // full) or until `deadline`; returns reports_served_ then.
-  uint64_t wait_for_deliveries(uint64_t served_seen, std::chrono::steady_clock::time_point deadline);
+  uint64_t wait_for_deliveries(uint64_t served_seen,
+                               std::chrono::steady_clock::time_point deadline);
 
   KafkaOptions options_;
   std::shared_ptr<KafkaMetrics> metrics_;
@@ -97,11 +99,11 @@ class KafkaSink final : public Sink {
   // so a produce() refused with QUEUE_FULL may retry. Incremented by the delivery thread only;
   // read without the mutex on every produce (it only decides whether to wait).
   std::atomic<uint64_t> reports_served_{0};
-  std::mutex reports_mutex_;                   // orders the wait's check against the notify
-  std::condition_variable reports_served_cv_;  // signalled after reports_served_ grows
+  std::mutex reports_mutex_;                       // orders the wait's check against the notify
+  std::condition_variable reports_served_cv_;      // signalled after reports_served_ grows
   std::atomic<uint64_t> acknowledged_pending_{0};  // data records acknowledged, not yet published
-  std::mutex delivery_mutex_;            // guards delivery_error_
-  std::optional<Error> delivery_error_;  // first failed delivery since the last check
+  std::mutex delivery_mutex_;                      // guards delivery_error_
+  std::optional<Error> delivery_error_;            // first failed delivery since the last check
   // After every member the delivery thread touches, so that it is joined before they go.
   std::jthread delivery_thread_;
   uint64_t skipped_reported_ = 0;

@@ -1,8 +1,8 @@
 // OffsetRecord: the value of the pipeline's record on its offsets topic (`<pipeline>.offsets`,
 // compacted, key = pipeline name), written inside the same Kafka transaction as the data it
-// covers (ARCHITECTURE.md, "Checkpoints and resume", as KIP-618's source offsets). Versioned binary in the layout shared with
-// the Redis sink (sinks/common/offset_frame.h); also the sink_state of the pipeline's checkpoint
-// records.
+// covers (ARCHITECTURE.md, "Checkpoints and resume", as KIP-618's source offsets). Versioned binary
+// in the layout shared with the Redis sink (sinks/common/offset_frame.h); also the sink_state of
+// the pipeline's checkpoint records.
 #pragma once
 
 #include <cstdint>

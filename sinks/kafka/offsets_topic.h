@@ -23,8 +23,8 @@ Result<std::optional<OffsetRecord>> read_offsets_topic(const KafkaOptions& optio
 // Where the sink resumes, given the record read back (`stored`) and the state store's
 // checkpoints (`history`, newest first). Exactly-once trusts Kafka and refuses a state store
 // that is ahead of a topic holding nothing; at-least-once trusts the state store.
-Result<std::optional<CheckpointRecord>> resume_checkpoint(const KafkaOptions& options,
-                                                          const std::optional<OffsetRecord>& stored,
-                                                          std::span<const CheckpointRecord> history);
+Result<std::optional<CheckpointRecord>> resume_checkpoint(
+    const KafkaOptions& options, const std::optional<OffsetRecord>& stored,
+    std::span<const CheckpointRecord> history);
 
 }  // namespace cdc::sinks::kafka

@@ -17,7 +17,8 @@ inline bool is_authorization(rd_kafka_resp_err_t code) {
   return code == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
          code == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED ||
          code == RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED ||
-         code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
+         code == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
+         code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
 }
 
 }  // namespace cdc::sinks::kafka

@@ -9,7 +9,8 @@
 
 namespace cdc::sinks::kafka {
 
-Result<std::string> expand_topic(std::string_view tmpl, std::string_view prefix, const TableId& table) {
+Result<std::string> expand_topic(std::string_view tmpl, std::string_view prefix,
+                                 const TableId& table) {
   std::string out;
   size_t i = 0;
   while (i < tmpl.size()) {
@@ -21,8 +22,9 @@ Result<std::string> expand_topic(std::string_view tmpl, std::string_view prefix,
     }
     const size_t close = tmpl.find('}', i);
     if (close == std::string_view::npos) {
-      return make_error(Errc::invalid_config, "topic template '" + std::string(tmpl) + "': '{' at " +
-                                                  std::to_string(i) + " is not closed");
+      return make_error(Errc::invalid_config, "topic template '" + std::string(tmpl) +
+                                                  "': '{' at " + std::to_string(i) +
+                                                  " is not closed");
     }
     const std::string_view name = tmpl.substr(i + 1, close - i - 1);
     if (name == "prefix") {
@@ -32,8 +34,9 @@ Result<std::string> expand_topic(std::string_view tmpl, std::string_view prefix,
     } else if (name == "table") {
       out += table.table;
     } else {
-      return make_error(Errc::invalid_config, "topic template '" + std::string(tmpl) + "': unknown placeholder {" +
-                                                  std::string(name) + "}; expected {prefix}, {db} or {table}");
+      return make_error(Errc::invalid_config, "topic template '" + std::string(tmpl) +
+                                                  "': unknown placeholder {" + std::string(name) +
+                                                  "}; expected {prefix}, {db} or {table}");
     }
     i = close + 1;
   }
@@ -92,7 +95,8 @@ void RecordBuilder::schema_change(const ChangeEvent& e) {
   value_.clear();
   append_schema_change_key(e, key_);
   append_schema_change_value(e, value_);
-  records_.push_back(OutRecord{options_.schema_change_topic, std::string_view(key_), std::string_view(value_)});
+  records_.push_back(
+      OutRecord{options_.schema_change_topic, std::string_view(key_), std::string_view(value_)});
 }
 
 Result<std::span<const OutRecord>> RecordBuilder::build(const ChangeEvent& e) {
@@ -134,13 +138,12 @@ Result<std::span<const OutRecord>> RecordBuilder::build(const ChangeEvent& e) {
         CDC_TRY_ASSIGN(const bool has_old, key_of(e, e.before, old_key_));
         // The row moved to another key: the old key is deleted (Flink's upsert-kafka emits
         // -U/+U as a tombstone of the old key and the new row).
-        if (has_old && old_key_ != key_) records_.push_back({topic, std::string_view(old_key_), std::nullopt});
+        if (has_old && old_key_ != key_)
+          records_.push_back({topic, std::string_view(old_key_), std::nullopt});
       }
       records_.push_back({topic, key, value});
       break;
-    case json::Format::canal_json:
-      records_.push_back({topic, key, value});
-      break;
+    case json::Format::canal_json: records_.push_back({topic, key, value}); break;
   }
   return std::span<const OutRecord>(records_);
 }

@@ -50,7 +50,7 @@ class RecordBuilder {
   // Topic per table ("db\0table"), so that a template is expanded once per table.
   std::map<std::string, std::string, std::less<>> topics_;
   std::string table_key_;
-  TableSchemaPtr last_schema_;                // the previous event's table and its topic
+  TableSchemaPtr last_schema_;               // the previous event's table and its topic
   const std::string* last_topic_ = nullptr;  // in topics_
   std::string key_, old_key_, value_;
   std::vector<OutRecord> records_;
@@ -59,6 +59,7 @@ class RecordBuilder {
 
 // Expands a topic template's {prefix}, {db} and {table}; Errc::invalid_config for any other
 // placeholder or an unclosed brace.
-Result<std::string> expand_topic(std::string_view tmpl, std::string_view prefix, const TableId& table);
+Result<std::string> expand_topic(std::string_view tmpl, std::string_view prefix,
+                                 const TableId& table);
 
 }  // namespace cdc::sinks::kafka

@@ -11,7 +11,8 @@ namespace {
 
 // Debezium's tableChanges[].type: CREATE, ALTER or DROP, from the statement's first word.
 std::string_view change_type(std::string_view ddl) {
-  while (!ddl.empty() && std::isspace(static_cast<unsigned char>(ddl.front()))) ddl.remove_prefix(1);
+  while (!ddl.empty() && std::isspace(static_cast<unsigned char>(ddl.front())))
+    ddl.remove_prefix(1);
   auto starts = [&](std::string_view word) {
     if (ddl.size() < word.size()) return false;
     for (size_t i = 0; i < word.size(); ++i) {

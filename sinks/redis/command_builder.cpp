@@ -58,7 +58,8 @@ Result<CommandBuilder> CommandBuilder::create(const RedisOptions& options) {
     auto re = compile_regex(options.tables[i].source_table, RegexCase::sensitive);
     if (!re) {
       return make_error(Errc::invalid_config, item + ".source-table: invalid regex '" +
-                                                  options.tables[i].source_table + "': " + re.error().message);
+                                                  options.tables[i].source_table +
+                                                  "': " + re.error().message);
     }
     b.table_patterns_.push_back(std::move(*re));
   }
@@ -87,8 +88,8 @@ Result<const CommandBuilder::Bound*> CommandBuilder::bind(const ChangeEvent& e) 
   if (!rule->value_column.empty()) {
     b.value_column = e.schema->column_index(rule->value_column);
     if (!b.value_column) {
-      return make_error(Errc::invalid_config, rule_name + ".value.column: table " + name + " has no column '" +
-                                                  rule->value_column + "'");
+      return make_error(Errc::invalid_config, rule_name + ".value.column: table " + name +
+                                                  " has no column '" + rule->value_column + "'");
     }
   }
   return &bound_.emplace(e.schema, std::move(b)).first->second;
@@ -101,24 +102,27 @@ Result<bool> CommandBuilder::key_of(const Bound& b, const ChangeEvent& e, const 
   if (b.key.render(row, out, &null_column)) return true;
   if (options_->skip_null_keys) {
     ++skipped_rows_;
-    log::get("sink.redis")->warn("[pipeline={}] skipping a row of {}: key column '{}' is NULL (skipped so far: {})",
-                                 options_->pipeline, where(e), null_column, skipped_rows_);
+    log::get("sink.redis")
+        ->warn("[pipeline={}] skipping a row of {}: key column '{}' is NULL (skipped so far: {})",
+               options_->pipeline, where(e), null_column, skipped_rows_);
     return false;
   }
-  return make_error(Errc::malformed, where(e) + ": key column '" + std::string(null_column) +
-                                         "' is NULL, so the row has no key (set sink.key.null-handling: "
-                                         "skip to skip such rows)");
+  return make_error(Errc::malformed,
+                    where(e) + ": key column '" + std::string(null_column) +
+                        "' is NULL, so the row has no key (set sink.key.null-handling: "
+                        "skip to skip such rows)");
 }
 
 Status CommandBuilder::append(const ChangeEvent& e, CommandBuffer& out) {
   if (!e.schema) return make_error(Errc::internal, "change event without a schema");
   CDC_TRY_ASSIGN(const Bound* b, bind(e));
   if (e.op == Op::truncate && b->rule->mode != Mode::stream) {
-    return make_error(Errc::unsupported,
-                      where(e) + ": TRUNCATE cannot be applied to keys in mode " +
-                          std::string(mode_name(b->rule->mode)) +
-                          " (Redis has no index of a table's keys): delete the table's keys and start the "
-                          "pipeline past this event (scan.startup.mode: specific-offset)");
+    return make_error(
+        Errc::unsupported,
+        where(e) + ": TRUNCATE cannot be applied to keys in mode " +
+            std::string(mode_name(b->rule->mode)) +
+            " (Redis has no index of a table's keys): delete the table's keys and start the "
+            "pipeline past this event (scan.startup.mode: specific-offset)");
   }
   switch (b->rule->mode) {
     case Mode::string: return append_string(*b, e, out);
@@ -173,7 +177,8 @@ Status CommandBuilder::append_string(const Bound& b, const ChangeEvent& e, Comma
 }
 
 void CommandBuilder::append_ttl(const Bound& b, std::string_view key, CommandBuffer& out) {
-  if (b.rule->ttl.count() > 0) out.command(CommandType::pexpire, {"PEXPIRE", key, millis(b.rule->ttl)});
+  if (b.rule->ttl.count() > 0)
+    out.command(CommandType::pexpire, {"PEXPIRE", key, millis(b.rule->ttl)});
 }
 
 void CommandBuilder::append_full_hash(const Bound& b, const RowImage& row, std::string_view key,
@@ -248,10 +253,12 @@ Status CommandBuilder::append_invalidate(const Bound& b, const ChangeEvent& e, C
     CDC_TRY_ASSIGN(has_new, key_of(b, e, e.after, key_));
   }
   if (has_new && has_old && key_ == old_key_) has_old = false;
-  for (const auto& [has, key] : {std::pair<bool, const std::string*>{has_old, &old_key_}, {has_new, &key_}}) {
+  for (const auto& [has, key] :
+       {std::pair<bool, const std::string*>{has_old, &old_key_}, {has_new, &key_}}) {
     if (!has) continue;
     out.command(CommandType::del, {"DEL", *key});
-    if (!b.rule->channel.empty()) out.command(CommandType::publish, {"PUBLISH", b.rule->channel, *key});
+    if (!b.rule->channel.empty())
+      out.command(CommandType::publish, {"PUBLISH", b.rule->channel, *key});
   }
   return {};
 }
@@ -267,7 +274,8 @@ Status CommandBuilder::append_stream(const Bound& b, const ChangeEvent& e, Comma
   const char op[2] = {op_code(e.op), '\0'};
   const bool trim = b.rule->stream_maxlen > 0;
   const std::string maxlen = trim ? std::to_string(b.rule->stream_maxlen) : std::string();
-  out.start(CommandType::xadd, 3 + (trim ? 3 : 0) + 2 + (has_record_key ? 2 : 0) + (has_value ? 2 : 0));
+  out.start(CommandType::xadd,
+            3 + (trim ? 3 : 0) + 2 + (has_record_key ? 2 : 0) + (has_value ? 2 : 0));
   out.arg("XADD");
   out.arg(key_);
   if (trim) {

@@ -54,12 +54,13 @@ class CommandBuilder {
   Status append_hash(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
   Status append_invalidate(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
   Status append_stream(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
-  void append_full_hash(const Bound& b, const RowImage& row, std::string_view key, CommandBuffer& out);
+  void append_full_hash(const Bound& b, const RowImage& row, std::string_view key,
+                        CommandBuffer& out);
   void append_ttl(const Bound& b, std::string_view key, CommandBuffer& out);
 
-  std::shared_ptr<const RedisOptions> options_;  // shared so that moves keep rule pointers valid
-  std::vector<std::regex> table_patterns_;      // parallel to options_->tables
-  std::vector<KeyPart> default_key_;            // options_->defaults.key, parsed
+  std::shared_ptr<const RedisOptions> options_;   // shared so that moves keep rule pointers valid
+  std::vector<std::regex> table_patterns_;        // parallel to options_->tables
+  std::vector<KeyPart> default_key_;              // options_->defaults.key, parsed
   std::vector<std::vector<KeyPart>> table_keys_;  // parallel to options_->tables
   std::unique_ptr<json::Encoder> row_encoder_;    // upsert: the row as a flat JSON object
   std::unique_ptr<json::Encoder> stream_encoder_;

@@ -20,8 +20,9 @@ Result<KeyTemplate> KeyTemplate::bind(const std::vector<KeyPart>& parts, const T
       t.pieces_.push_back(Piece{schema.id.table, -1, {}});
     } else if (part.text == "pk") {
       if (schema.primary_key.empty()) {
-        return make_error(Errc::invalid_config, "key placeholder {pk}: table " + schema.id.to_string() +
-                                                    " has no primary key; name its columns instead");
+        return make_error(Errc::invalid_config,
+                          "key placeholder {pk}: table " + schema.id.to_string() +
+                              " has no primary key; name its columns instead");
       }
       for (size_t i = 0; i < schema.primary_key.size(); ++i) {
         if (i > 0) t.pieces_.push_back(Piece{std::string(separator), -1, {}});
@@ -48,7 +49,8 @@ Result<KeyTemplate> KeyTemplate::bind(const std::vector<KeyPart>& parts, const T
   return t;
 }
 
-bool KeyTemplate::render(const RowImage& row, std::string& out, std::string_view* null_column) const {
+bool KeyTemplate::render(const RowImage& row, std::string& out,
+                         std::string_view* null_column) const {
   const size_t mark = out.size();
   for (const Piece& p : pieces_) {
     if (p.column < 0) {

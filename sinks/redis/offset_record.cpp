@@ -13,8 +13,9 @@ std::string encode_offset(const OffsetRecord& r) {
 
 Result<OffsetRecord> decode_offset(std::string_view bytes, std::string_view key) {
   uint64_t fields[2] = {};
-  CDC_TRY_ASSIGN(Position position,
-                 decode_offset_frame(bytes, fields, "redis offset key '" + std::string(key) + "'", "record"));
+  CDC_TRY_ASSIGN(
+      Position position,
+      decode_offset_frame(bytes, fields, "redis offset key '" + std::string(key) + "'", "record"));
   return OffsetRecord{fields[0], fields[1], std::move(position)};
 }
 

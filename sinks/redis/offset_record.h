@@ -1,8 +1,8 @@
 // OffsetRecord: the value of the pipeline's offset key in Redis, written in the same
-// MULTI/EXEC as the data it covers (ARCHITECTURE.md, "Checkpoints and resume"). `epoch` fences stale instances: each
-// instance bumps it when it opens and checks it before every transaction. Versioned binary in
-// the layout shared with the Kafka sink (sinks/common/offset_frame.h); also the sink_state of
-// the pipeline's checkpoint records.
+// MULTI/EXEC as the data it covers (ARCHITECTURE.md, "Checkpoints and resume"). `epoch` fences
+// stale instances: each instance bumps it when it opens and checks it before every transaction.
+// Versioned binary in the layout shared with the Kafka sink (sinks/common/offset_frame.h); also the
+// sink_state of the pipeline's checkpoint records.
 #pragma once
 
 #include <cstdint>

@@ -16,7 +16,8 @@ timeval to_timeval(std::chrono::milliseconds d) {
 }  // namespace
 
 std::string_view reply_text(const redisReply& r) {
-  if ((r.type == REDIS_REPLY_ERROR || r.type == REDIS_REPLY_STATUS || r.type == REDIS_REPLY_STRING) &&
+  if ((r.type == REDIS_REPLY_ERROR || r.type == REDIS_REPLY_STATUS ||
+       r.type == REDIS_REPLY_STRING) &&
       r.str != nullptr) {
     return std::string_view(r.str, r.len);
   }
@@ -41,7 +42,8 @@ Result<RedisConnection> RedisConnection::connect(const RedisOptions& o) {
   const timeval connect_tv = to_timeval(o.connect_timeout);
   redisContext* raw = unix_socket ? redisConnectUnixWithTimeout(o.socket.c_str(), connect_tv)
                                   : redisConnectWithTimeout(o.host.c_str(), o.port, connect_tv);
-  if (raw == nullptr) return make_error(Errc::internal, "redis: cannot allocate a connection to " + name);
+  if (raw == nullptr)
+    return make_error(Errc::internal, "redis: cannot allocate a connection to " + name);
   RedisConnection conn(raw, name);
   if (raw->err != 0) {
     return make_error(Errc::unavailable, "redis: cannot connect to " + name + ": " + raw->errstr);
@@ -56,7 +58,8 @@ Result<RedisConnection> RedisConnection::connect(const RedisOptions& o) {
       // The reply names neither the password nor the user's secrets: safe to pass on.
       Error e = std::move(r).error();
       if (e.code == Errc::malformed) e.code = Errc::auth;
-      return std::move(e).with_context("redis AUTH" + (o.username.empty() ? "" : " as '" + o.username + "'"));
+      return std::move(e).with_context("redis AUTH" +
+                                       (o.username.empty() ? "" : " as '" + o.username + "'"));
     }
   }
   if (o.database != 0) {
@@ -102,7 +105,8 @@ void RedisConnection::append(std::string_view resp) {
 
 Result<Reply> RedisConnection::read() {
   void* raw = nullptr;
-  if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr) return io_error("reading a reply");
+  if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr)
+    return io_error("reading a reply");
   return Reply(static_cast<redisReply*>(raw));
 }
 

@@ -22,7 +22,8 @@ struct RedisMetrics {
   // Counts a connection; every one after the first is a reconnect.
   void connected();
 
-  std::array<prometheus::Counter*, kCommandTypes> commands{};  // sluice_redis_commands_total{command}
+  std::array<prometheus::Counter*, kCommandTypes>
+      commands{};                        // sluice_redis_commands_total{command}
   prometheus::Histogram& batch_seconds;  // sluice_redis_batch_duration_seconds: one write to Redis
   prometheus::Counter& errors;           // sluice_redis_errors_total
   prometheus::Counter& reconnects;       // sluice_redis_reconnects_total

@@ -19,8 +19,8 @@ std::optional<Mode> parse_mode(std::string_view s) { return enum_value(kModes, s
 
 Result<std::vector<KeyPart>> parse_key_template(std::string_view text) {
   const auto bad = [&](size_t at, std::string_view what) {
-    return make_error(Errc::invalid_config, "key template '" + std::string(text) + "': " +
-                                                std::string(what) + " at offset " +
+    return make_error(Errc::invalid_config, "key template '" + std::string(text) +
+                                                "': " + std::string(what) + " at offset " +
                                                 std::to_string(at));
   };
   if (text.empty()) return make_error(Errc::invalid_config, "expected a key template, found ''");

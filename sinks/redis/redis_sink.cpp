@@ -15,24 +15,29 @@ constexpr int kClaimAttempts = 5;
 Result<std::unique_ptr<RedisSink>> RedisSink::create(RedisOptions options,
                                                      std::shared_ptr<RedisMetrics> metrics) {
   CDC_TRY_ASSIGN(CommandBuilder builder, CommandBuilder::create(options));
-  return std::unique_ptr<RedisSink>(new RedisSink(std::move(options), std::move(builder), std::move(metrics)));
+  return std::unique_ptr<RedisSink>(
+      new RedisSink(std::move(options), std::move(builder), std::move(metrics)));
 }
 
-RedisSink::RedisSink(RedisOptions options, CommandBuilder builder, std::shared_ptr<RedisMetrics> metrics)
+RedisSink::RedisSink(RedisOptions options, CommandBuilder builder,
+                     std::shared_ptr<RedisMetrics> metrics)
     : options_(std::move(options)), builder_(std::move(builder)), metrics_(std::move(metrics)) {}
 
 Error RedisSink::refused(std::string_view command, const redisReply& r) const {
   return make_error(error_reply_code(reply_text(r)), "redis " + connection_->name() + " refused " +
-                                                        std::string(command) + ": " + std::string(reply_text(r)));
+                                                         std::string(command) + ": " +
+                                                         std::string(reply_text(r)));
 }
 
 Result<std::optional<OffsetRecord>> RedisSink::read_offset() {
   CDC_TRY_ASSIGN(Reply r, connection_->command({"GET", options_.offset_key}));
   if (r->type == REDIS_REPLY_NIL) return std::optional<OffsetRecord>();
   if (r->type != REDIS_REPLY_STRING) {
-    return make_error(Errc::malformed, "redis offset key '" + options_.offset_key + "' holds no string");
+    return make_error(Errc::malformed,
+                      "redis offset key '" + options_.offset_key + "' holds no string");
   }
-  CDC_TRY_ASSIGN(OffsetRecord record, decode_offset(std::string_view(r->str, r->len), options_.offset_key));
+  CDC_TRY_ASSIGN(OffsetRecord record,
+                 decode_offset(std::string_view(r->str, r->len), options_.offset_key));
   return std::optional<OffsetRecord>(std::move(record));
 }
 
@@ -47,11 +52,13 @@ Status RedisSink::claim(const std::optional<OffsetRecord>& current) {
   connection_->append(tx.bytes());
   for (int i = 0; i < 2; ++i) {
     CDC_TRY_ASSIGN(Reply r, connection_->read());
-    if (r->type == REDIS_REPLY_ERROR) return refused(i == 0 ? "MULTI" : "SET of the offset key", *r);
+    if (r->type == REDIS_REPLY_ERROR)
+      return refused(i == 0 ? "MULTI" : "SET of the offset key", *r);
   }
   CDC_TRY_ASSIGN(Reply exec, connection_->read());
   if (exec->type == REDIS_REPLY_NIL) {
-    return make_error(Errc::unavailable, "another instance changed offset key '" + options_.offset_key +
+    return make_error(Errc::unavailable, "another instance changed offset key '" +
+                                             options_.offset_key +
                                              "' while this one was claiming it");
   }
   if (exec->type != REDIS_REPLY_ARRAY) return refused("EXEC of the offset claim", *exec);
@@ -73,36 +80,43 @@ Result<std::optional<CheckpointRecord>> RedisSink::open(std::span<const Checkpoi
     CDC_TRY_ASSIGN(current, read_offset());
     // A key with no checkpoint (claimed, never written) is as empty as no key at all.
     if ((!current || current->checkpoint_id == 0) && !history.empty()) {
-      return make_error(Errc::malformed,
-                        "redis " + connection_->name() + " holds no checkpoint in offset key '" +
-                            options_.offset_key + "' but the state store has checkpoint " +
-                            std::to_string(history.front().id) +
-                            ": the data this pipeline wrote is gone (FLUSHALL, another database, a restart "
-                            "without persistence?). Remove pipeline.state.dir to start over");
+      return make_error(
+          Errc::malformed,
+          "redis " + connection_->name() + " holds no checkpoint in offset key '" +
+              options_.offset_key + "' but the state store has checkpoint " +
+              std::to_string(history.front().id) +
+              ": the data this pipeline wrote is gone (FLUSHALL, another database, a restart "
+              "without persistence?). Remove pipeline.state.dir to start over");
     }
     auto st = claim(current);
     if (st) break;
-    if (st.error().code != Errc::unavailable || attempt == kClaimAttempts) return std::move(st).error();
+    if (st.error().code != Errc::unavailable || attempt == kClaimAttempts)
+      return std::move(st).error();
   }
 
-  last_id_ = std::max(current ? current->checkpoint_id : 0, history.empty() ? 0 : history.front().id);
+  last_id_ =
+      std::max(current ? current->checkpoint_id : 0, history.empty() ? 0 : history.front().id);
   if (!current || current->checkpoint_id == 0) {
     logger->info("[pipeline={}] redis {}: no offset yet in '{}'; epoch {}", options_.pipeline,
                  connection_->name(), options_.offset_key, epoch_);
     return std::optional<CheckpointRecord>();
   }
   if (history.empty()) {
-    logger->info("[pipeline={}] the state store has no checkpoint; resuming from redis offset key '{}' "
-                 "(checkpoint {})", options_.pipeline, options_.offset_key, current->checkpoint_id);
+    logger->info(
+        "[pipeline={}] the state store has no checkpoint; resuming from redis offset key '{}' "
+        "(checkpoint {})",
+        options_.pipeline, options_.offset_key, current->checkpoint_id);
   } else if (history.front().id > current->checkpoint_id) {
     // Redis is the truth about its own data: it lost its newest writes (a crash between
     // fsyncs), so the changes after its position are written again.
-    logger->warn("[pipeline={}] redis offset key '{}' holds checkpoint {}, older than the state "
-                 "store's {}: redis lost its latest writes; resuming from its position",
-                 options_.pipeline, options_.offset_key, current->checkpoint_id, history.front().id);
+    logger->warn(
+        "[pipeline={}] redis offset key '{}' holds checkpoint {}, older than the state "
+        "store's {}: redis lost its latest writes; resuming from its position",
+        options_.pipeline, options_.offset_key, current->checkpoint_id, history.front().id);
   }
-  logger->info("[pipeline={}] redis {}: resuming at {} (checkpoint {}, epoch {})", options_.pipeline,
-               connection_->name(), to_string(current->position), current->checkpoint_id, epoch_);
+  logger->info("[pipeline={}] redis {}: resuming at {} (checkpoint {}, epoch {})",
+               options_.pipeline, connection_->name(), to_string(current->position),
+               current->checkpoint_id, epoch_);
   return std::optional<CheckpointRecord>(
       CheckpointRecord{current->checkpoint_id, current->position, encode_offset(*current), 0});
 }
@@ -111,7 +125,8 @@ Status RedisSink::write(const Batch& batch) {
   if (!connection_) return make_error(Errc::internal, "redis sink written before open");
   for (const ChangeEvent& e : batch.events) CDC_TRY(builder_.append(e, buffer_));
   if (metrics_ && builder_.skipped_rows() != skipped_reported_) {
-    metrics_->skipped_rows.Increment(static_cast<double>(builder_.skipped_rows() - skipped_reported_));
+    metrics_->skipped_rows.Increment(
+        static_cast<double>(builder_.skipped_rows() - skipped_reported_));
     skipped_reported_ = builder_.skipped_rows();
   }
   if (!options_.exactly_once) return flush(nullptr);  // lowest latency: no waiting for a checkpoint
@@ -149,10 +164,12 @@ Status RedisSink::read_guard() {
   if (!now || now->epoch != epoch_) {
     // Returning leaves the MULTI open: the connection is dropped with it and Redis executes
     // nothing of a transaction without EXEC.
-    const std::string who = now ? "epoch " + std::to_string(now->epoch) : "nobody (the key is gone)";
-    return make_error(Errc::fenced, "redis offset key '" + options_.offset_key + "' is owned by " + who +
-                                        ", not this instance (epoch " + std::to_string(epoch_) +
-                                        "): another sluice runs this pipeline; stopping without writing");
+    const std::string who =
+        now ? "epoch " + std::to_string(now->epoch) : "nobody (the key is gone)";
+    return make_error(Errc::fenced,
+                      "redis offset key '" + options_.offset_key + "' is owned by " + who +
+                          ", not this instance (epoch " + std::to_string(epoch_) +
+                          "): another sluice runs this pipeline; stopping without writing");
   }
   CDC_TRY_ASSIGN(Reply multi, connection_->read());
   if (multi->type == REDIS_REPLY_ERROR) return refused("MULTI", *multi);
@@ -181,7 +198,8 @@ Status RedisSink::send_buffer(std::string_view expected_status, std::string_view
     top_up(answered);
     CDC_TRY_ASSIGN(Reply r, connection_->read());
     const bool bad = r->type == REDIS_REPLY_ERROR ||
-                     (!expected_status.empty() && (r->type != REDIS_REPLY_STATUS || reply_text(*r) != expected_status));
+                     (!expected_status.empty() &&
+                      (r->type != REDIS_REPLY_STATUS || reply_text(*r) != expected_status));
     if (bad && !first_error) first_error = refused(buffer_.describe(answered), *r);
   }
   if (first_error) return std::move(*first_error);
@@ -222,26 +240,30 @@ Status RedisSink::flush(const OffsetRecord* at) {
     if ((*set)->type != REDIS_REPLY_STATUS) return fail(refused("SET of the offset key", **set));
     const redisReply& result = **exec;
     if (result.type == REDIS_REPLY_NIL) {
-      return fail(make_error(Errc::fenced, "redis offset key '" + options_.offset_key +
-                                               "' changed during the transaction: another sluice runs "
-                                               "this pipeline; nothing of this batch was written"));
+      return fail(
+          make_error(Errc::fenced, "redis offset key '" + options_.offset_key +
+                                       "' changed during the transaction: another sluice runs "
+                                       "this pipeline; nothing of this batch was written"));
     }
     if (result.type != REDIS_REPLY_ARRAY) return fail(refused("EXEC", result));
     for (size_t i = 0; i < result.elements; ++i) {
       if (result.element[i]->type == REDIS_REPLY_ERROR) {
         // Redis does not roll back a transaction whose command fails at run time (WRONGTYPE):
         // the rest of it, offset included, was applied. Stop for an operator.
-        const std::string what = i < buffer_.size() ? buffer_.describe(i) : std::string("SET of the offset key");
-        return fail(make_error(Errc::malformed,
-                               "redis " + connection_->name() + " failed " + what + " inside the transaction of " +
-                                   to_string(at->position) + ": " + std::string(reply_text(*result.element[i])) +
-                                   " (Redis applied the rest of the transaction; fix the key and restart)"));
+        const std::string what =
+            i < buffer_.size() ? buffer_.describe(i) : std::string("SET of the offset key");
+        return fail(make_error(
+            Errc::malformed,
+            "redis " + connection_->name() + " failed " + what + " inside the transaction of " +
+                to_string(at->position) + ": " + std::string(reply_text(*result.element[i])) +
+                " (Redis applied the rest of the transaction; fix the key and restart)"));
       }
     }
   }
   if (metrics_) {
     metrics_->count_commands(buffer_);
-    metrics_->batch_seconds.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    metrics_->batch_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   buffer_.clear();
   return {};

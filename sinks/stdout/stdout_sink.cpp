@@ -7,7 +7,8 @@ namespace cdc::sinks {
 
 StdoutSink::StdoutSink(json::Format format, std::FILE* out) : lines_(format), out_(out) {}
 
-Result<std::optional<CheckpointRecord>> StdoutSink::open(std::span<const CheckpointRecord> history) {
+Result<std::optional<CheckpointRecord>> StdoutSink::open(
+    std::span<const CheckpointRecord> history) {
   if (history.empty()) return std::optional<CheckpointRecord>();
   return std::optional<CheckpointRecord>(history.front());
 }
@@ -30,7 +31,8 @@ Status StdoutSink::flush() {
     }
     buffer_.clear();
   }
-  if (std::fflush(out_) != 0) return make_error(Errc::io, std::string("flushing stdout: ") + std::strerror(errno));
+  if (std::fflush(out_) != 0)
+    return make_error(Errc::io, std::string("flushing stdout: ") + std::strerror(errno));
   return {};
 }
 

@@ -47,8 +47,8 @@ void store_u32(std::byte* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<std::byte>(v >> (8 * i));
 }
 uint32_t crc_of(const std::vector<std::byte>& ev, size_t n) {
-  return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(ev.data()),
-                                     static_cast<uInt>(n)));
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(ev.data()), static_cast<uInt>(n)));
 }
 
 // Makes the CRC32 trailer of `ev` right for the algorithm that will check it.
@@ -73,10 +73,12 @@ TableVersionPtr unnamed_version(const TableMapEvent& tm) {
   auto v = std::make_shared<TableVersion>();
   v->map = tm;
   for (const auto& c : v->map.columns) {
-    ColumnDecodeInfo info{.type = c.type, .real_type = c.real_type, .meta = c.meta,
-                          .is_unsigned = c.is_unsigned.value_or(false),
-                          .encoding = c.collation ? text_encoding(*c.collation)
-                                                  : TextEncoding::binary};
+    ColumnDecodeInfo info{
+        .type = c.type,
+        .real_type = c.real_type,
+        .meta = c.meta,
+        .is_unsigned = c.is_unsigned.value_or(false),
+        .encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary};
     info.labels = c.labels;
     v->columns.push_back(info);
   }
@@ -100,8 +102,8 @@ struct Stream {
   }
 
   void rows(const RowsEvent& re, std::span<const std::byte> raw) {
-    FUZZ_CHECK(within(re.present, raw) && within(re.present_after, raw) &&
-                   within(re.rows, raw) && within(re.extra_data, raw),
+    FUZZ_CHECK(within(re.present, raw) && within(re.present_after, raw) && within(re.rows, raw) &&
+                   within(re.extra_data, raw),
                "rows event spans point outside the event");
     FUZZ_CHECK(re.column_count > 0 && (re.column_count + 7) / 8 <= raw.size(),
                "column count exceeds the event");
@@ -121,13 +123,14 @@ struct Stream {
     while (r.remaining() > 0 && row_idx < 100000) {
       const size_t before_off = r.offset();
       auto before = arena.make_array<Value>(n);
-      Status st = decode_row_image(r, t->columns, re.present, arena, before,
-                                   re.partial() ? std::span(json_docs) : std::span<std::span<const std::byte>>{});
+      Status st = decode_row_image(
+          r, t->columns, re.present, arena, before,
+          re.partial() ? std::span(json_docs) : std::span<std::span<const std::byte>>{});
       if (st && re.kind == RowsKind::update) {
         auto after = arena.make_array<Value>(n);
-        st = re.partial()
-                 ? decode_partial_after_image(r, t->columns, re.present_after, json_docs, arena, after)
-                 : decode_row_image(r, t->columns, re.present_after, arena, after);
+        st = re.partial() ? decode_partial_after_image(r, t->columns, re.present_after, json_docs,
+                                                       arena, after)
+                          : decode_row_image(r, t->columns, re.present_after, arena, after);
       }
       if (!st) {
         FUZZ_CHECK(is_bad_bytes_error(st.error()), "row image failed with a non-decode error");
@@ -279,7 +282,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   s.mark_json = mode & 8;
   auto in = bytes_of(data + 1, size - 1);
   size_t pos = 0;
-  if (in.size() >= 4 && std::memcmp(in.data(), "\xfe" "bin", 4) == 0) pos = 4;
+  if (in.size() >= 4 && std::memcmp(in.data(),
+                                    "\xfe"
+                                    "bin",
+                                    4) == 0)
+    pos = 4;
   std::vector<std::byte> ev;
   size_t events = 0;
   while (pos < in.size() && events < 10000) {
@@ -287,8 +294,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t len = in.size() - pos;
     if (len >= kHeader) {
       const uint32_t want = load_u32(in.data() + pos + 9);
-      if (want < kHeader) len = kHeader;  // still fed, to be refused; then move on
-      else if (want < len) len = want;
+      if (want < kHeader)
+        len = kHeader;  // still fed, to be refused; then move on
+      else if (want < len)
+        len = want;
     }
     ev.assign(in.begin() + pos, in.begin() + pos + len);
     if (fix_crc) fix_checksum(ev, s.ctx);

@@ -86,9 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       case ValueKind::time:
       case ValueKind::datetime:
-      case ValueKind::timestamp:
-        FUZZ_CHECK(v->fsp <= 6, "fractional-second digits above 6");
-        break;
+      case ValueKind::timestamp: FUZZ_CHECK(v->fsp <= 6, "fractional-second digits above 6"); break;
       case ValueKind::bit: FUZZ_CHECK(v->aux >= 1 && v->aux <= 64, "BIT width"); break;
       default: break;
     }

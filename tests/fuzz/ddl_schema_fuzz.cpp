@@ -17,13 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto ddl = DdlSchema::parse(text, "f.sql");
   if (!ddl) {
     FUZZ_CHECK(ddl.error().code == Errc::invalid_config, "DdlSchema::parse: unexpected error code");
-    FUZZ_CHECK(ddl.error().message.rfind("f.sql:", 0) == 0, "DdlSchema::parse: error without file:line");
+    FUZZ_CHECK(ddl.error().message.rfind("f.sql:", 0) == 0,
+               "DdlSchema::parse: error without file:line");
     return 0;
   }
   for (const auto& t : ddl->tables()) {
     const DdlTable* found = ddl->find(t.db, t.table);
     FUZZ_CHECK(found != nullptr, "a declared table is not found");
-    for (uint32_t k : t.primary_key) FUZZ_CHECK(k < t.columns.size(), "primary key index out of range");
+    for (uint32_t k : t.primary_key)
+      FUZZ_CHECK(k < t.columns.size(), "primary key index out of range");
     // A table declared twice (DROP + CREATE again in a dump) is its later declaration, and a
     // qualified one wins over an unqualified one: only that one must complete a TABLE_MAP.
     if (found != &t) continue;
@@ -37,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     auto json = complete_table_map(map, &*ddl);
     FUZZ_CHECK(json, "complete_table_map refused a table of its own width");
-    FUZZ_CHECK(map.has_column_names && map.has_signedness, "complete_table_map left the map incomplete");
+    FUZZ_CHECK(map.has_column_names && map.has_signedness,
+               "complete_table_map left the map incomplete");
   }
   return 0;
 }

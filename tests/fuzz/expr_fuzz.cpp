@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     EvalRow row{table->row, {}, &arena, table->now_ms};
     Value out;
     Status st = (*compiled)->eval(row, out);
-    if (const ValueKind kind = (*compiled)->type().kind; kind == ValueKind::boolean || kind == ValueKind::null) {
+    if (const ValueKind kind = (*compiled)->type().kind;
+        kind == ValueKind::boolean || kind == ValueKind::null) {
       // The filter path must agree with eval(): the same failure, and TRUE exactly when eval's.
       bool passes = false;
       Status verdict = (*compiled)->test(row, passes);

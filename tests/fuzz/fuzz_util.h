@@ -14,13 +14,13 @@
 
 // An invariant that must hold for EVERY input (not a decode error: those are fine). Active in
 // all builds: the replay tests run in Release.
-#define FUZZ_CHECK(cond, what)                                                              \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
+#define FUZZ_CHECK(cond, what)                                                                \
+  do {                                                                                        \
+    if (!(cond)) {                                                                            \
       std::fprintf(stderr, "fuzz invariant violated at %s:%d: %s (%s)\n", __FILE__, __LINE__, \
-                   #cond, what);                                                            \
-      std::abort();                                                                         \
-    }                                                                                       \
+                   #cond, what);                                                              \
+      std::abort();                                                                           \
+    }                                                                                         \
   } while (false)
 
 namespace cdc::fuzz {

@@ -46,10 +46,10 @@ void write_seed(const std::string& target, const std::string& name, const std::s
   std::ofstream(g_out / target / name, std::ios::binary) << bytes;
 }
 
-
 uint32_t u32_at(const std::string& s, size_t pos) {
   return static_cast<uint8_t>(s[pos]) | static_cast<uint8_t>(s[pos + 1]) << 8 |
-         static_cast<uint8_t>(s[pos + 2]) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(s[pos + 3])) << 24;
+         static_cast<uint8_t>(s[pos + 2]) << 16 |
+         static_cast<uint32_t>(static_cast<uint8_t>(s[pos + 3])) << 24;
 }
 
 // One column value of a row image, cut out for the column target.
@@ -75,9 +75,10 @@ void column_seeds(const std::string& tag, const TableVersion& t, const RowsEvent
                                 (c.json_text ? 0x10 : 0));
       seed += static_cast<char>(c.labels.size());
       seed += std::string(as_chars(re.rows.subspan(start, r.offset() - start)));
-      write_seed("column", tag + ".col" + std::to_string(col_idx) + "." +
-                               std::string(column_type_name(c.real_type)),
-                 seed);
+      write_seed(
+          "column",
+          tag + ".col" + std::to_string(col_idx) + "." + std::string(column_type_name(c.real_type)),
+          seed);
     }
   }
 }
@@ -124,7 +125,8 @@ void binlog_seeds(const fs::path& root, const std::string& rel) {
     }
     // binlog_event, body mode: type + body without header and CRC.
     const size_t trailer = ctx.checksum == ChecksumAlg::crc32 ? 4 : 0;
-    const std::string body = raw.substr(ctx.header_length, raw.size() - ctx.header_length - trailer);
+    const std::string body =
+        raw.substr(ctx.header_length, raw.size() - ctx.header_length - trailer);
     write_seed("binlog_event", tag + "." + tname + ".body",
                std::string(1, ctx.flavor == Flavor::mariadb ? 1 : 0) +
                    std::string(1, static_cast<char>(type)) + body);
@@ -134,10 +136,12 @@ void binlog_seeds(const fs::path& root, const std::string& rel) {
         auto v = std::make_shared<TableVersion>();
         v->map = *tm;
         for (const auto& c : v->map.columns) {
-          ColumnDecodeInfo info{.type = c.type, .real_type = c.real_type, .meta = c.meta,
-                                .is_unsigned = c.is_unsigned.value_or(false),
-                                .encoding = c.collation ? text_encoding(*c.collation)
-                                                        : TextEncoding::binary};
+          ColumnDecodeInfo info{
+              .type = c.type,
+              .real_type = c.real_type,
+              .meta = c.meta,
+              .is_unsigned = c.is_unsigned.value_or(false),
+              .encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary};
           info.labels = c.labels;
           v->columns.push_back(info);
         }
@@ -147,7 +151,8 @@ void binlog_seeds(const fs::path& root, const std::string& rel) {
         write_seed("schema", tag + ".schema", state::encode_schema(*(*v)->schema));
         write_seed("schema", tag + ".entry",
                    state::encode_schema_entry(
-                       MysqlPosition{position_in(base, ev->header.start_offset()), "", 0, 0}, *(*v)->schema));
+                       MysqlPosition{position_in(base, ev->header.start_offset()), "", 0, 0},
+                       *(*v)->schema));
       }
     }
     if (auto* re = std::get_if<RowsEvent>(&ev->body)) {
@@ -205,14 +210,21 @@ void binlog_seeds(const fs::path& root, const std::string& rel) {
 
 void handmade_seeds() {
   // Column types the fixtures lack: a plausible meta and 24 bytes of value for each.
-  const struct { uint8_t type; uint16_t meta; const char* name; } types[] = {
-      {0, 0, "DECIMAL"},      {1, 0, "TINY"},         {2, 0, "SHORT"},       {3, 0, "LONG"},
-      {4, 4, "FLOAT"},        {5, 8, "DOUBLE"},       {6, 0, "NULL"},        {7, 0, "TIMESTAMP"},
-      {8, 0, "LONGLONG"},     {9, 0, "INT24"},        {10, 0, "DATE"},       {11, 0, "TIME"},
-      {12, 0, "DATETIME"},    {13, 0, "YEAR"},        {15, 64, "VARCHAR"},   {16, 0x0107, "BIT"},
-      {17, 3, "TIMESTAMP2"},  {18, 6, "DATETIME2"},   {19, 2, "TIME2"},      {245, 4, "JSON"},
-      {246, 0x0a02, "NEWDECIMAL"}, {247, 1, "ENUM"},  {248, 2, "SET"},       {252, 2, "BLOB"},
-      {253, 300, "VAR_STRING"}, {254, 0xfe20, "STRING"}, {255, 4, "GEOMETRY"}, {242, 4, "VECTOR"},
+  const struct {
+    uint8_t type;
+    uint16_t meta;
+    const char* name;
+  } types[] = {
+      {0, 0, "DECIMAL"},        {1, 0, "TINY"},          {2, 0, "SHORT"},
+      {3, 0, "LONG"},           {4, 4, "FLOAT"},         {5, 8, "DOUBLE"},
+      {6, 0, "NULL"},           {7, 0, "TIMESTAMP"},     {8, 0, "LONGLONG"},
+      {9, 0, "INT24"},          {10, 0, "DATE"},         {11, 0, "TIME"},
+      {12, 0, "DATETIME"},      {13, 0, "YEAR"},         {15, 64, "VARCHAR"},
+      {16, 0x0107, "BIT"},      {17, 3, "TIMESTAMP2"},   {18, 6, "DATETIME2"},
+      {19, 2, "TIME2"},         {245, 4, "JSON"},        {246, 0x0a02, "NEWDECIMAL"},
+      {247, 1, "ENUM"},         {248, 2, "SET"},         {252, 2, "BLOB"},
+      {253, 300, "VAR_STRING"}, {254, 0xfe20, "STRING"}, {255, 4, "GEOMETRY"},
+      {242, 4, "VECTOR"},
   };
   for (const auto& t : types) {
     std::string seed;
@@ -222,27 +234,48 @@ void handmade_seeds() {
     seed += static_cast<char>(t.meta >> 8);
     seed += '\x02';  // utf8
     seed += '\x03';  // 3 labels
-    seed += std::string("\x02\x00\x80\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
-                        "\x10\x11\x12\x13\x14\x15",
-                        24);
+    seed += std::string(
+        "\x02\x00\x80\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+        "\x10\x11\x12\x13\x14\x15",
+        24);
     write_seed("column", std::string("handmade.") + t.name, seed);
   }
 
-  for (const char* s : {"", "0-1-100", "0-1-100,1-2-7", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7",
-                        "0-1-5,3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3,ab:4"}) {
+  for (const char* s :
+       {"", "0-1-100", "0-1-100,1-2-7", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7",
+        "0-1-5,3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3,ab:4"}) {
     write_seed("gtid_set", "handmade." + std::to_string(g_seen["gtid_set"].size()), s);
   }
 
   // JSON diffs applied to a before document (json_diff target: u16 length, document, diffs).
   const std::pair<const char*, std::string> diffs[] = {
-      {"replace_member", std::string("\x0d\x00\x00\x01\x00\x0c\x00\x0b\x00\x01\x00\x05\x01\x00\x61\x00\x03\x24\x2e\x61\x03\x05\x05\x00", 24)},
-      {"insert_remove", std::string("\x1f\x00\x00\x02\x00\x1e\x00\x12\x00\x01\x00\x13\x00\x01\x00\x05\x01\x00\x02\x14\x00\x61\x62\x02\x00\x0a\x00\x05\x01\x00\x05\x02\x00\x01\x06\x24\x2e\x62\x5b\x31\x5d\x03\x0c\x01\x78\x02\x03\x24\x2e\x61\x01\x03\x24\x2e\x63\x02\x04\x01", 58)},
-      {"quoted_last", std::string("\x1f\x00\x00\x02\x00\x1e\x00\x12\x00\x01\x00\x13\x00\x01\x00\x05\x01\x00\x02\x14\x00\x61\x62\x02\x00\x0a\x00\x05\x01\x00\x05\x02\x00\x00\x0b\x24\x2e\x22\x62\x22\x5b\x6c\x61\x73\x74\x5d\x02\x04\x00\x02\x0b\x24\x2e\x62\x5b\x6c\x61\x73\x74\x2d\x31\x5d", 62)},
-      {"rejected_missing", std::string("\x0d\x00\x00\x01\x00\x0c\x00\x0b\x00\x01\x00\x05\x01\x00\x61\x00\x04\x24\x2e\x7a\x7a\x02\x04\x01", 24)},
+      {"replace_member", std::string("\x0d\x00\x00\x01\x00\x0c\x00\x0b\x00\x01\x00\x05\x01\x00\x61"
+                                     "\x00\x03\x24\x2e\x61\x03\x05\x05\x00",
+                                     24)},
+      {"insert_remove",
+       std::string(
+           "\x1f\x00\x00\x02\x00\x1e\x00\x12\x00\x01\x00\x13\x00\x01\x00\x05\x01\x00\x02\x14\x00"
+           "\x61\x62\x02\x00\x0a\x00\x05\x01\x00\x05\x02\x00\x01\x06\x24\x2e\x62\x5b\x31\x5d\x03"
+           "\x0c\x01\x78\x02\x03\x24\x2e\x61\x01\x03\x24\x2e\x63\x02\x04\x01",
+           58)},
+      {"quoted_last",
+       std::string(
+           "\x1f\x00\x00\x02\x00\x1e\x00\x12\x00\x01\x00\x13\x00\x01\x00\x05\x01\x00\x02\x14\x00"
+           "\x61\x62\x02\x00\x0a\x00\x05\x01\x00\x05\x02\x00\x00\x0b\x24\x2e\x22\x62\x22\x5b\x6c"
+           "\x61\x73\x74\x5d\x02\x04\x00\x02\x0b\x24\x2e\x62\x5b\x6c\x61\x73\x74\x2d\x31\x5d",
+           62)},
+      {"rejected_missing", std::string("\x0d\x00\x00\x01\x00\x0c\x00\x0b\x00\x01\x00\x05\x01\x00"
+                                       "\x61\x00\x04\x24\x2e\x7a\x7a\x02\x04\x01",
+                                       24)},
   };
   for (const auto& [name, bytes] : diffs) write_seed("json_diff", name, bytes);
   // A PARTIAL_UPDATE_ROWS body (INT, JSON; the JSON column updated by a REPLACE diff).
-  write_seed("binlog_event", "handmade.PARTIAL_UPDATE_ROWS.body", std::string("\x00\x27\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x02\x03\x03\x00\x07\x00\x00\x00\x0d\x00\x00\x00\x00\x01\x00\x0c\x00\x0b\x00\x01\x00\x05\x01\x00\x61\x01\x01\x00\x07\x00\x00\x00\x09\x00\x00\x00\x00\x03\x24\x2e\x61\x03\x05\x05\x00", 57));
+  write_seed(
+      "binlog_event", "handmade.PARTIAL_UPDATE_ROWS.body",
+      std::string("\x00\x27\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x02\x03\x03\x00\x07\x00\x00\x00"
+                  "\x0d\x00\x00\x00\x00\x01\x00\x0c\x00\x0b\x00\x01\x00\x05\x01\x00\x61\x01\x01\x00"
+                  "\x07\x00\x00\x00\x09\x00\x00\x00\x00\x03\x24\x2e\x61\x03\x05\x05\x00",
+                  57));
 
   const MysqlPosition m{{"mysql-bin.000042", 1337}, "0-1-100,1-2-7", 3, 12};
   const Position positions[] = {Position{}, DatagenPosition{99}, m,
@@ -251,9 +284,10 @@ void handmade_seeds() {
   for (size_t i = 0; i < 4; ++i) {
     write_seed("position", names[i], encode_position(positions[i]));
     write_seed("checkpoint", names[i],
-               state::encode_checkpoint(CheckpointRecord{
-                   .id = 7 + i, .position = positions[i], .sink_state = i % 2 ? "kafka:txn=3" : "",
-                   .wall_time_ms = 1700000000000}));
+               state::encode_checkpoint(CheckpointRecord{.id = 7 + i,
+                                                         .position = positions[i],
+                                                         .sink_state = i % 2 ? "kafka:txn=3" : "",
+                                                         .wall_time_ms = 1700000000000}));
   }
 
   TableSchema s;

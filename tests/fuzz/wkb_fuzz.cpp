@@ -25,8 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (c == '(') ++depth;
     if (c == ')') --depth;
     FUZZ_CHECK(depth >= 0, "wkb_to_wkt: unbalanced ')'");
-    const bool allowed = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
-                         c == ',' || c == '(' || c == ')' || c == '.' || c == '-' || c == 'e';
+    const bool allowed = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == ',' ||
+                         c == '(' || c == ')' || c == '.' || c == '-' || c == 'e';
     FUZZ_CHECK(allowed, "wkb_to_wkt: unexpected character in WKT");
   }
   FUZZ_CHECK(depth == 0, "wkb_to_wkt: unbalanced '('");

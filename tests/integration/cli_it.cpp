@@ -52,13 +52,13 @@ TEST_CASE("sluice validate: exit 0 for every example, 2 with every problem liste
                         "  checkpoint.interval: 10 parsecs\n";
   auto r = sluice({"validate", bad});
   CHECK(r.exit_code == 2);
-  CHECK(r.err ==
-        bad + ":2:3: source.table: missing required key 'table'\n" +
-        bad + ":3:3: source.tabel: unknown key 'tabel'; did you mean 'table'?\n" +
-        bad + ":5:7: sink.path: missing required key 'path'\n" +
-        bad + ":8:24: pipeline.checkpoint.interval: expected a duration such as 500ms, 10s, 5min, 2h or 1d, "
-              "found '10 parsecs' (unknown unit 'parsecs'; use ms, s, min, h or d)\n" +
-        "sluice: 4 problems in " + bad + "\n");
+  CHECK(r.err == bad + ":2:3: source.table: missing required key 'table'\n" + bad +
+                     ":3:3: source.tabel: unknown key 'tabel'; did you mean 'table'?\n" + bad +
+                     ":5:7: sink.path: missing required key 'path'\n" + bad +
+                     ":8:24: pipeline.checkpoint.interval: expected a duration such as 500ms, 10s, "
+                     "5min, 2h or 1d, "
+                     "found '10 parsecs' (unknown unit 'parsecs'; use ms, s, min, h or d)\n" +
+                     "sluice: 4 problems in " + bad + "\n");
   auto missing = sluice({"validate", dir + "/nope.yaml"});
   CHECK(missing.exit_code == 2);
   // `run` refuses a bad file the same way, before opening anything.
@@ -75,8 +75,11 @@ TEST_CASE("sluice checkpoints lists a finished pipeline's checkpoints, as a tabl
                          "  table: t\n"
                          "  number-of-rows: 10\n"
                          "  columns: [{name: id, type: int, kind: sequence}]\n"
-                         "sink: {type: file, path: " << dir << "/out.jsonl}\n"
-                         "pipeline: {name: cli, state.dir: " << dir << "/state, metrics.port: 0}\n";
+                         "sink: {type: file, path: "
+                      << dir
+                      << "/out.jsonl}\n"
+                         "pipeline: {name: cli, state.dir: "
+                      << dir << "/state, metrics.port: 0}\n";
   REQUIRE(sluice({"run", file}).exit_code == 0);
   auto table = sluice({"checkpoints", "--state-dir", dir + "/state"});
   CHECK(table.exit_code == 0);

@@ -7,10 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -85,7 +85,8 @@ void ExternalBrokerBackend::create_topic(const std::string& topic, int partition
 }
 
 std::unique_ptr<KafkaBackend> exactly_once_broker() {
-  if (const char* bootstrap = std::getenv("SLUICE_KAFKA_BOOTSTRAP"); bootstrap != nullptr && *bootstrap != 0) {
+  if (const char* bootstrap = std::getenv("SLUICE_KAFKA_BOOTSTRAP");
+      bootstrap != nullptr && *bootstrap != 0) {
     return std::make_unique<ExternalBrokerBackend>(bootstrap);
   }
   return std::make_unique<TestBrokerBackend>();
@@ -107,7 +108,8 @@ void TestBrokerBackend::create_topic(const std::string& topic, int partitions) {
   create_topic_via_admin(bootstrap(), topic, partitions);
 }
 
-void create_topic_via_admin(const std::string& bootstrap, const std::string& topic, int partitions) {
+void create_topic_via_admin(const std::string& bootstrap, const std::string& topic,
+                            int partitions) {
   RdKafkaPtr admin = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}});
   char errstr[256];
   const sinks::kafka::RdKafkaNewTopicPtr nt(
@@ -156,9 +158,9 @@ RdKafkaPtr make_client(rd_kafka_type_t type, const std::map<std::string, std::st
   }
   char errstr[512];
   for (const auto& [k, v] : conf) {
-    REQUIRE_MESSAGE(
-        rd_kafka_conf_set(c.get(), k.c_str(), v.c_str(), errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK,
-        k << ": " << errstr);
+    REQUIRE_MESSAGE(rd_kafka_conf_set(c.get(), k.c_str(), v.c_str(), errstr, sizeof(errstr)) ==
+                        RD_KAFKA_CONF_OK,
+                    k << ": " << errstr);
   }
   RdKafkaPtr rk(rd_kafka_new(type, c.get(), errstr, sizeof(errstr)));
   REQUIRE_MESSAGE(rk != nullptr, errstr);
@@ -233,19 +235,22 @@ Consumed consume_all(const KafkaBackend& b, const std::string& topic, int partit
   return out;
 }
 
-std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::string& topic, int partitions,
-                                            bool read_committed, std::chrono::milliseconds timeout) {
+std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::string& topic,
+                                            int partitions, bool read_committed,
+                                            std::chrono::milliseconds timeout) {
   RdKafkaPtr c = make_consumer(b, read_committed);
   rd_kafka_poll_set_consumer(c.get());
   const sinks::kafka::RdKafkaPartitionsPtr parts(rd_kafka_topic_partition_list_new(partitions));
   for (int p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
   }
   REQUIRE(rd_kafka_assign(c.get(), parts.get()) == RD_KAFKA_RESP_ERR_NO_ERROR);
   std::vector<ConsumedRecord> out;
   std::set<int32_t> at_eof;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (static_cast<int>(at_eof.size()) < partitions && std::chrono::steady_clock::now() < deadline) {
+  while (static_cast<int>(at_eof.size()) < partitions &&
+         std::chrono::steady_clock::now() < deadline) {
     const sinks::kafka::RdKafkaMessagePtr m(rd_kafka_consumer_poll(c.get(), 100));
     if (m == nullptr) {
       continue;
@@ -267,7 +272,9 @@ std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::st
         const char* name = nullptr;
         const void* value = nullptr;
         size_t size = 0;
-        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+        for (size_t i = 0;
+             rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
           r.headers[name] = std::string(static_cast<const char*>(value), size);
         }
       }
@@ -276,7 +283,8 @@ std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::st
       FAIL_CHECK("consumer error: " << rd_kafka_message_errstr(m.get()));
     }
   }
-  CHECK_MESSAGE(static_cast<int>(at_eof.size()) == partitions, "topic " << topic << " not read to its end");
+  CHECK_MESSAGE(static_cast<int>(at_eof.size()) == partitions,
+                "topic " << topic << " not read to its end");
   rd_kafka_consumer_close(c.get());
   std::sort(out.begin(), out.end(), [](const ConsumedRecord& a, const ConsumedRecord& b) {
     return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);

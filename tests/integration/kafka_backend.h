@@ -114,9 +114,9 @@ struct ConsumedRecord {
 };
 // Reads every partition of `topic` (0..partitions-1) from the beginning until each reaches
 // EOF, at most `timeout`; records in (partition, offset) order.
-std::vector<ConsumedRecord> consume_records(const KafkaBackend& b, const std::string& topic, int partitions,
-                                            bool read_committed,
-                                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
+std::vector<ConsumedRecord> consume_records(
+    const KafkaBackend& b, const std::string& topic, int partitions, bool read_committed,
+    std::chrono::milliseconds timeout = std::chrono::seconds(20));
 // Low and high watermark by ListOffsets; the high one is the LSO for read_committed.
 std::pair<int64_t, int64_t> watermarks(const KafkaBackend& b, const std::string& topic,
                                        int partition, bool read_committed);

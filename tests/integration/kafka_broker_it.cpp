@@ -211,9 +211,11 @@ namespace {
 void send_offset(rd_kafka_t* p, int64_t offset) {
   const cdc::sinks::kafka::RdKafkaPartitionsPtr offsets(rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(offsets.get(), "source", 0)->offset = offset;
-  const cdc::sinks::kafka::RdKafkaOwned<rd_kafka_consumer_group_metadata_t, rd_kafka_consumer_group_metadata_destroy>
+  const cdc::sinks::kafka::RdKafkaOwned<rd_kafka_consumer_group_metadata_t,
+                                        rd_kafka_consumer_group_metadata_destroy>
       group(rd_kafka_consumer_group_metadata_new("sink-group"));
-  CHECK(txn_call(rd_kafka_send_offsets_to_transaction(p, offsets.get(), group.get(), kTimeoutMs)) == "");
+  CHECK(txn_call(rd_kafka_send_offsets_to_transaction(p, offsets.get(), group.get(), kTimeoutMs)) ==
+        "");
 }
 
 int64_t committed_offset(const KafkaBackend& b) {
@@ -400,9 +402,11 @@ TEST_CASE_TEMPLATE("CreateTopics through the Admin API", Backend, TestBrokerBack
   CHECK(create("admin-created", 3) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
   CHECK(create("bad/name", 1) == RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION);
   const rd_kafka_metadata_t* raw_md = nullptr;
-  const cdc::sinks::kafka::RdKafkaTopicPtr t(rd_kafka_topic_new(admin.get(), "admin-created", nullptr));
+  const cdc::sinks::kafka::RdKafkaTopicPtr t(
+      rd_kafka_topic_new(admin.get(), "admin-created", nullptr));
   REQUIRE(rd_kafka_metadata(admin.get(), 0, t.get(), &raw_md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR);
-  const cdc::sinks::kafka::RdKafkaOwned<const rd_kafka_metadata_t, rd_kafka_metadata_destroy> md(raw_md);
+  const cdc::sinks::kafka::RdKafkaOwned<const rd_kafka_metadata_t, rd_kafka_metadata_destroy> md(
+      raw_md);
   REQUIRE(md->topic_cnt == 1);
   CHECK(md->topics[0].partition_cnt == 3);
   // Every partition takes produce and fetch independently.

@@ -29,21 +29,31 @@ namespace {
 constexpr int kPartitions = 3;
 using History = std::map<std::string, std::vector<std::string>>;  // key -> "c:7", "u:9", "d:9", ...
 
-std::string write_config(const std::string& dir, const std::string& name, const std::string& bootstrap,
-                         int server_id, int metrics_port) {
+std::string write_config(const std::string& dir, const std::string& name,
+                         const std::string& bootstrap, int server_id, int metrics_port) {
   const std::string path = dir + "/pipeline.yaml";
   std::ofstream(path) << mysql_source_yaml("kk\\.kv", server_id)
                       << "sink:\n"
                          "  type: kafka\n"
-                         "  properties.bootstrap.servers: " << bootstrap << "\n"
+                         "  properties.bootstrap.servers: "
+                      << bootstrap
+                      << "\n"
                          "  properties.linger.ms: 2\n"
-                         "  topic.partitions: " << kPartitions << "\n"
+                         "  topic.partitions: "
+                      << kPartitions
+                      << "\n"
                          "  operation.timeout: 10s\n"
                          "pipeline:\n"
-                         "  name: " << name << "\n"
-                         "  state.dir: " << dir << "/state\n"
+                         "  name: "
+                      << name
+                      << "\n"
+                         "  state.dir: "
+                      << dir
+                      << "/state\n"
                          "  checkpoint.interval: 40ms\n"
-                         "  metrics.port: " << metrics_port << "\n"
+                         "  metrics.port: "
+                      << metrics_port
+                      << "\n"
                          "  restart.initial-backoff: 50ms\n"
                          "  restart.max-backoff: 300ms\n";
   return path;
@@ -99,7 +109,8 @@ class Workload {
 
 // What read_committed consumers see on the table's topic, per key in partition order.
 // Tombstones (after each delete) are checked to follow a delete and are not listed.
-History committed_history(const KafkaBackend& broker, const std::string& topic, size_t* records = nullptr) {
+History committed_history(const KafkaBackend& broker, const std::string& topic,
+                          size_t* records = nullptr) {
   History out;
   simdjson::dom::parser parser;
   size_t n = 0;
@@ -120,8 +131,8 @@ History committed_history(const KafkaBackend& broker, const std::string& topic, 
   return out;
 }
 
-bool wait_for_changes(const KafkaBackend& broker, const std::string& topic, size_t n, ChildProcess& sluice,
-                      std::chrono::seconds limit) {
+bool wait_for_changes(const KafkaBackend& broker, const std::string& topic, size_t n,
+                      ChildProcess& sluice, std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline && sluice.running()) {
     size_t seen = 0;
@@ -134,8 +145,11 @@ bool wait_for_changes(const KafkaBackend& broker, const std::string& topic, size
 
 }  // namespace
 
-TEST_CASE("kafka sink: 20+ SIGKILLs mid-stream; read_committed sees every change once, in order per key") {
-  const std::unique_ptr<KafkaBackend> broker_owner = exactly_once_broker();  // deploy/kafka: a real one
+TEST_CASE(
+    "kafka sink: 20+ SIGKILLs mid-stream; read_committed sees every change once, in order per "
+    "key") {
+  const std::unique_ptr<KafkaBackend> broker_owner =
+      exactly_once_broker();  // deploy/kafka: a real one
   const KafkaBackend& broker = *broker_owner;
   const std::string dir = make_temp_dir("sluice-kafka-kill");
   const int metrics_port = free_port();
@@ -182,7 +196,9 @@ TEST_CASE("kafka sink: 20+ SIGKILLs mid-stream; read_committed sees every change
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("kafka sink: a second instance on the same pipeline fences the first; output stays exactly-once") {
+TEST_CASE(
+    "kafka sink: a second instance on the same pipeline fences the first; output stays "
+    "exactly-once") {
   const std::unique_ptr<KafkaBackend> broker_owner = exactly_once_broker();
   const KafkaBackend& broker = *broker_owner;
   const std::string name = "kf" + topic_suffix();
@@ -210,7 +226,8 @@ TEST_CASE("kafka sink: a second instance on the same pipeline fences the first; 
   REQUIRE(a.wait(20s) == 1);
   const std::string log_a = read_file(dir_a + "/stderr.log");
   CHECK(log_a.find("another sluice instance now owns this pipeline") != std::string::npos);
-  CHECK(log_a.find("restarting from the last checkpoint") == std::string::npos);  // fatal, not retried
+  CHECK(log_a.find("restarting from the last checkpoint") ==
+        std::string::npos);  // fatal, not retried
 
   REQUIRE(wait_for_changes(broker, topic, source.changes(), b, 30s));
   std::this_thread::sleep_for(300ms);
@@ -222,7 +239,8 @@ TEST_CASE("kafka sink: a second instance on the same pipeline fences the first; 
   std::filesystem::remove_all(dir_b);
 }
 
-TEST_CASE("kafka sink: the broker goes down mid-stream; the pipeline waits and resumes, exactly once") {
+TEST_CASE(
+    "kafka sink: the broker goes down mid-stream; the pipeline waits and resumes, exactly once") {
   // Against a real Kafka (deploy/kafka) the broker is not ours to kill: run-tests.sh stops the
   // container instead (its own step), so this case checks the test broker only.
   // How long the broker stays away: 30 s by default (the outage the Kafka sink must ride out);
@@ -230,7 +248,8 @@ TEST_CASE("kafka sink: the broker goes down mid-stream; the pipeline waits and r
   const char* env = std::getenv("SLUICE_KAFKA_BROKER_DOWN_SECONDS");
   const auto down = std::chrono::seconds(env != nullptr ? std::atoi(env) : 30);
   const std::string dir = make_temp_dir("sluice-kafka-down");
-  auto broker = std::make_unique<TestBrokerBackend>(dir + "/broker");  // on disk: survives its restart
+  auto broker =
+      std::make_unique<TestBrokerBackend>(dir + "/broker");  // on disk: survives its restart
   const int broker_port = broker->port();
   const int metrics_port = free_port();
   const std::string config = write_config(dir, "kd", broker->bootstrap(), 5651, metrics_port);

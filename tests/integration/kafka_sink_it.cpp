@@ -54,7 +54,8 @@ Batch inserts(int64_t from, int64_t to) {
     e.schema = schema.get();
     e.after = RowImage(std::span<const Value>(row));
     e.source.connector = "mysql";
-    e.source.at = BinlogEventPosition{"mysql-bin.000003", BinlogOffset{static_cast<uint64_t>(1000 + id)}};
+    e.source.at =
+        BinlogEventPosition{"mysql-bin.000003", BinlogOffset{static_cast<uint64_t>(1000 + id)}};
     b.events.push_back(std::move(e));
   }
   b.end = DatagenPosition{static_cast<uint64_t>(to)};
@@ -74,7 +75,8 @@ KafkaOptions options_for(const cdc::testing::KafkaBackend& broker, const std::st
   return o;
 }
 
-std::unique_ptr<KafkaSink> open_sink(const KafkaOptions& o, std::span<const CheckpointRecord> history,
+std::unique_ptr<KafkaSink> open_sink(const KafkaOptions& o,
+                                     std::span<const CheckpointRecord> history,
                                      std::optional<CheckpointRecord>* resumed = nullptr,
                                      std::shared_ptr<KafkaMetrics> metrics = nullptr) {
   auto sink = KafkaSink::create(o, std::move(metrics));
@@ -111,7 +113,9 @@ std::vector<std::string> id_keys(int64_t from, int64_t to) {
 
 }  // namespace
 
-TEST_CASE("exactly-once: a checkpoint commits with its offset record; the rest stays invisible; reopen resumes") {
+TEST_CASE(
+    "exactly-once: a checkpoint commits with its offset record; the rest stays invisible; reopen "
+    "resumes") {
   TestBrokerBackend broker;
   const KafkaOptions o = options_for(broker, "eo");
   std::optional<CheckpointRecord> resumed;
@@ -129,7 +133,8 @@ TEST_CASE("exactly-once: a checkpoint commits with its offset record; the rest s
     CHECK(r.partition == murmur2_partition(*r.key, 3));  // the Java client's partition
     CHECK(r.value == "{\"id\":" + r.key->substr(6, r.key->size() - 7) + ",\"name\":\"user\"}");
     CHECK(r.headers.at("sluice.op") == "c");
-    CHECK(r.headers.at("sluice.position") == "mysql-bin.000003:" + std::to_string(1000 + std::stoi(r.key->substr(6))));
+    CHECK(r.headers.at("sluice.position") ==
+          "mysql-bin.000003:" + std::to_string(1000 + std::stoi(r.key->substr(6))));
   }
   sink->close();  // aborts the open transaction (a crash leaves it to the next init_transactions)
 
@@ -146,7 +151,9 @@ TEST_CASE("exactly-once: a checkpoint commits with its offset record; the rest s
   CHECK(decode_offset(*offsets[0].value, "t")->checkpoint_id == 1);
 }
 
-TEST_CASE("exactly-once: acknowledged records are counted as the broker confirms them, before the commit") {
+TEST_CASE(
+    "exactly-once: acknowledged records are counted as the broker confirms them, before the "
+    "commit") {
   TestBrokerBackend broker;
   const KafkaOptions o = options_for(broker, "ack");
   prometheus::Registry registry;
@@ -164,7 +171,8 @@ TEST_CASE("exactly-once: acknowledged records are counted as the broker confirms
   CHECK(metrics->transactions_committed.Value() == 2);
 }
 
-TEST_CASE("exactly-once: a crash mid-checkpoint leaves nothing; the next instance resumes from Kafka") {
+TEST_CASE(
+    "exactly-once: a crash mid-checkpoint leaves nothing; the next instance resumes from Kafka") {
   TestBrokerBackend broker;
   const KafkaOptions o = options_for(broker, "crash");
   {
@@ -186,7 +194,8 @@ TEST_CASE("exactly-once: a crash mid-checkpoint leaves nothing; the next instanc
     auto st = sink->prepare(2, DatagenPosition{9});
     REQUIRE_FALSE(st);
     CHECK(st.error().code == Errc::fenced);
-    CHECK(st.error().message.find("another sluice instance now owns this pipeline") != std::string::npos);
+    CHECK(st.error().message.find("another sluice instance now owns this pipeline") !=
+          std::string::npos);
     REQUIRE(next->write(inserts(6, 9)));
     REQUIRE(next->prepare(2, DatagenPosition{9}));
   }
@@ -203,8 +212,10 @@ TEST_CASE("exactly-once: a state store ahead of an empty offsets topic is refuse
   REQUIRE_FALSE(opened);
   CHECK(opened.error().code == Errc::malformed);
   CHECK(opened.error().message ==
-        "kafka offsets topic 'lost.offsets' holds no committed record for pipeline 'lost' but the state store "
-        "has checkpoint 4: the data this pipeline wrote is gone (another cluster, deleted topics?). Remove "
+        "kafka offsets topic 'lost.offsets' holds no committed record for pipeline 'lost' but the "
+        "state store "
+        "has checkpoint 4: the data this pipeline wrote is gone (another cluster, deleted "
+        "topics?). Remove "
         "pipeline.state.dir to start over");
 }
 
@@ -232,7 +243,8 @@ TEST_CASE("a broker that refuses to create a topic stops the sink with its reaso
   auto opened = (*sink)->open({});
   REQUIRE_FALSE(opened);
   CHECK(opened.error().code == Errc::invalid_config);
-  CHECK(opened.error().message.find("kafka refused to create topic 'refused.offsets' (1 partitions, replication 3)") !=
+  CHECK(opened.error().message.find(
+            "kafka refused to create topic 'refused.offsets' (1 partitions, replication 3)") !=
         std::string::npos);
 }
 
@@ -251,24 +263,31 @@ KafkaOptions mock_options(cdc::testing::MockClusterBackend& mock, const std::str
   return o;
 }
 
-std::set<std::string> distinct(const std::vector<std::string>& keys) { return {keys.begin(), keys.end()}; }
+std::set<std::string> distinct(const std::vector<std::string>& keys) {
+  return {keys.begin(), keys.end()};
+}
 
 }  // namespace
 
-TEST_CASE("mock cluster: retriable request errors are retried by the idempotent producer, nothing repeated") {
+TEST_CASE(
+    "mock cluster: retriable request errors are retried by the idempotent producer, nothing "
+    "repeated") {
   cdc::testing::MockClusterBackend mock;
   const KafkaOptions o = mock_options(mock, "mr");
   auto sink = open_sink(o, {});
-  rd_kafka_mock_push_request_errors(mock.cluster(), kProduceApi, 4, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-                                    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
-                                    RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE);
+  rd_kafka_mock_push_request_errors(
+      mock.cluster(), kProduceApi, 4, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+      RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE);
   REQUIRE(sink->write(inserts(1, 41)));
   auto st = sink->prepare(1, DatagenPosition{41});
   REQUIRE_MESSAGE(st, (st ? "" : st.error().message));
   CHECK(keys_of(consume_records(mock, "mr.shop.users", 3, false)) == id_keys(1, 41));  // once each
 }
 
-TEST_CASE("mock cluster: an abortable error aborts the transaction; the reopened sink replays the checkpoint") {
+TEST_CASE(
+    "mock cluster: an abortable error aborts the transaction; the reopened sink replays the "
+    "checkpoint") {
   cdc::testing::MockClusterBackend mock;
   const KafkaOptions o = mock_options(mock, "ma");
   prometheus::Registry registry;
@@ -278,7 +297,8 @@ TEST_CASE("mock cluster: an abortable error aborts the transaction; the reopened
   REQUIRE(sink->prepare(1, DatagenPosition{11}));
 
   // A permanent error on a data record: the transaction must be aborted.
-  rd_kafka_mock_push_request_errors(mock.cluster(), kProduceApi, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  rd_kafka_mock_push_request_errors(mock.cluster(), kProduceApi, 1,
+                                    RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
   REQUIRE(sink->write(inserts(11, 21)));
   auto failed = sink->prepare(2, DatagenPosition{21});
   REQUIRE_FALSE(failed);
@@ -296,17 +316,21 @@ TEST_CASE("mock cluster: an abortable error aborts the transaction; the reopened
   CHECK(resumed->position == Position(DatagenPosition{11}));
   REQUIRE(again->write(inserts(11, 21)));
   REQUIRE(again->prepare(2, DatagenPosition{21}));
-  CHECK(distinct(keys_of(consume_records(mock, "ma.shop.users", 3, false))) == distinct(id_keys(1, 21)));
+  CHECK(distinct(keys_of(consume_records(mock, "ma.shop.users", 3, false))) ==
+        distinct(id_keys(1, 21)));
 }
 
-TEST_CASE("mock cluster: the delivery thread serves reports between calls; a failure surfaces at the next write") {
+TEST_CASE(
+    "mock cluster: the delivery thread serves reports between calls; a failure surfaces at the "
+    "next write") {
   cdc::testing::MockClusterBackend mock;
   KafkaOptions o = mock_options(mock, "md");
   o.exactly_once = false;
   prometheus::Registry registry;
   auto metrics = std::make_shared<KafkaMetrics>(registry, "md");
   auto sink = open_sink(o, {}, nullptr, metrics);
-  rd_kafka_mock_push_request_errors(mock.cluster(), kProduceApi, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  rd_kafka_mock_push_request_errors(mock.cluster(), kProduceApi, 1,
+                                    RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
   REQUIRE(sink->write(inserts(1, 11)));
   // Nobody calls the sink now: only its delivery thread can serve the failed records' reports.
   REQUIRE(eventually([&] { return metrics->delivery_errors.Value() >= 1; }));
@@ -314,13 +338,16 @@ TEST_CASE("mock cluster: the delivery thread serves reports between calls; a fai
   REQUIRE_FALSE(next);
   INFO(next.error().message);
   CHECK(next.error().code == Errc::unavailable);
-  CHECK(next.error().message.find("kafka could not deliver a record to topic md.shop.users partition ") == 0);
-  CHECK(next.error().message.find("Broker: Message size too large; replaying from the last checkpoint") !=
+  CHECK(next.error().message.find(
+            "kafka could not deliver a record to topic md.shop.users partition ") == 0);
+  CHECK(next.error().message.find(
+            "Broker: Message size too large; replaying from the last checkpoint") !=
         std::string::npos);
   sink->close();
 }
 
-TEST_CASE("issue_13_backpressure: a full producer queue waits for deliveries, and all records arrive") {
+TEST_CASE(
+    "issue_13_backpressure: a full producer queue waits for deliveries, and all records arrive") {
   TestBrokerBackend broker;
   KafkaOptions o = options_for(broker, "bp");
   o.properties["queue.buffering.max.messages"] = "16";  // far fewer than one batch's records
@@ -333,12 +360,16 @@ TEST_CASE("issue_13_backpressure: a full producer queue waits for deliveries, an
   }
   auto state = sink->prepare(1, DatagenPosition{2001});
   REQUIRE_MESSAGE(state, (state ? "" : state.error().message));
-  MESSAGE("2000 records through a 16-message queue in "
-          << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() << " ms");
+  MESSAGE(
+      "2000 records through a 16-message queue in "
+      << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()
+      << " ms");
   CHECK(keys_of(consume_records(broker, "bp.shop.users", 3, true)) == id_keys(1, 2001));
 }
 
-TEST_CASE("issue_13_backpressure: a queue that stays full fails the write with Errc::timeout after the operation timeout") {
+TEST_CASE(
+    "issue_13_backpressure: a queue that stays full fails the write with Errc::timeout after the "
+    "operation timeout") {
   TestBrokerBackend broker;
   KafkaOptions o = options_for(broker, "bpt");
   o.exactly_once = false;

@@ -25,8 +25,12 @@ std::string write_pipeline(const std::string& dir, const std::string& name, long
   std::ofstream(path) << "source:\n"
                          "  type: datagen\n"
                          "  table: orders\n"
-                         "  number-of-rows: " << rows << "\n"
-                         "  rows-per-second: " << rate << "\n"
+                         "  number-of-rows: "
+                      << rows
+                      << "\n"
+                         "  rows-per-second: "
+                      << rate
+                      << "\n"
                          "  batch-size: 97\n"
                          "  seed: 7\n"
                          "  columns:\n"
@@ -35,11 +39,17 @@ std::string write_pipeline(const std::string& dir, const std::string& name, long
                          "    - {name: note, type: varchar(24)}\n"
                          "sink:\n"
                          "  type: file\n"
-                         "  path: " << dir << "/out.jsonl\n"
+                         "  path: "
+                      << dir
+                      << "/out.jsonl\n"
                          "  value.format: upsert\n"
                          "pipeline:\n"
-                         "  name: " << name << "\n"
-                         "  state.dir: " << dir << "/state\n"
+                         "  name: "
+                      << name
+                      << "\n"
+                         "  state.dir: "
+                      << dir
+                      << "/state\n"
                          "  checkpoint.interval: 30ms\n"
                          "  metrics.port: 0\n";
   return path;
@@ -115,7 +125,8 @@ TEST_CASE("SIGTERM finishes the in-flight checkpoint and exits 0; the restart re
   CHECK(after_term.size() < 3000);
   // The final checkpoint covers exactly what is in the file.
   auto listing = run_command({sluice_binary(), "checkpoints", "--state-dir", dir + "/state"}, 30s);
-  CHECK(listing.out.find("datagen:row=" + std::to_string(after_term.size()) + " ") != std::string::npos);
+  CHECK(listing.out.find("datagen:row=" + std::to_string(after_term.size()) + " ") !=
+        std::string::npos);
 
   ChildProcess again({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
   REQUIRE(again.wait(60s) == 0);

@@ -152,8 +152,14 @@ void write_maxwell_value(json::JsonWriter& w, const Value& v) {
       w.end_array();
       return;
     }
-    case ValueKind::date: json::append_date(w.begin_raw_value() += '"', v.i); w.out() += '"'; return;
-    case ValueKind::time: json::append_time(w.begin_raw_value() += '"', v.i, v.fsp); w.out() += '"'; return;
+    case ValueKind::date:
+      json::append_date(w.begin_raw_value() += '"', v.i);
+      w.out() += '"';
+      return;
+    case ValueKind::time:
+      json::append_time(w.begin_raw_value() += '"', v.i, v.fsp);
+      w.out() += '"';
+      return;
     case ValueKind::datetime:
       json::append_datetime(w.begin_raw_value() += '"', v.i, v.aux, v.fsp, ' ');
       w.out() += '"';
@@ -239,17 +245,20 @@ TEST_CASE("Maxwell's SQL cases: every expected event, exactly") {
   sql.run("SET time_zone = '+00:00'");
   prepare_marker(sql);
   const std::string global_tz = *sql.query("SELECT @@global.time_zone")[0][0];
-  const std::vector<std::string> files = {"test_1j", "test_bit", "test_enum", "test_latin1", "test_time"};
+  const std::vector<std::string> files = {"test_1j", "test_bit", "test_enum", "test_latin1",
+                                          "test_time"};
   size_t total_expected = 0;
   for (const auto& name : files) {
     CAPTURE(name);
     const MaxwellFile f = parse_maxwell(read_file(fixture_path("maxwell/json/" + name)));
     REQUIRE_FALSE(f.expected.empty());
     // The databases the file creates: dropped first, so the file runs as on a fresh server.
-    static const std::regex kCreateDb(R"(create database (if not exists )?`?(\w+)`?)", std::regex::icase);
+    static const std::regex kCreateDb(R"(create database (if not exists )?`?(\w+)`?)",
+                                      std::regex::icase);
     for (const auto& s : f.sql) {
       std::smatch m;
-      if (std::regex_search(s, m, kCreateDb)) sql.run("DROP DATABASE IF EXISTS `" + m[2].str() + "`");
+      if (std::regex_search(s, m, kCreateDb))
+        sql.run("DROP DATABASE IF EXISTS `" + m[2].str() + "`");
     }
     auto opts = cdc::testing::services_mysql_source_options(54301, "maxwell");
     opts.table_exclude = {"mysql\\..*"};
@@ -264,11 +273,12 @@ TEST_CASE("Maxwell's SQL cases: every expected event, exactly") {
     for (const auto* e : got.events) emitted.push_back(canonical_text(maxwell_event(*e)));
     for (const auto& want : f.expected) {
       INFO("expected " << want);
-      INFO("emitted:\n" << [&] {
-        std::string all;
-        for (const auto& e : emitted) all += e + "\n";
-        return all;
-      }());
+      INFO("emitted:\n"
+           << [&] {
+                std::string all;
+                for (const auto& e : emitted) all += e + "\n";
+                return all;
+              }());
       CHECK(std::find(emitted.begin(), emitted.end(), want) != emitted.end());
     }
     CHECK(emitted.size() == f.expected.size());
@@ -305,11 +315,13 @@ const std::vector<PeerCase>& peer_cases() {
         {"test2", Value::bit(0b1000101010111000, 16)},
         {"test3", Value::bit(0b100010101101, 12)},
         {"test4", Value::bit(0b101100111, 9)},
-        {"test5", Value::bit(0b1101011010110100100111100011010100010100101110111011101011011010ULL, 64)}}},
+        {"test5",
+         Value::bit(0b1101011010110100100111100011010100010100101110111011101011011010ULL, 64)}}},
       {"test_blob", {{"test", Value::bytes("Hello")}, {"test2", Value::string("World")}}},
       // MariaDB: the peer expects json.dumps(["my_val", "my_val2"]); the server keeps the text
       // as inserted, which is that same text.
-      {"test_json_array", {{"id", Value::int64(1)}, {"value", Value::json("[\"my_val\", \"my_val2\"]")}}},
+      {"test_json_array",
+       {{"id", Value::int64(1)}, {"value", Value::json("[\"my_val\", \"my_val2\"]")}}},
       {"test_varbinary", {{"b", Value::bytes(std::string_view("\xff\x01\x00\x00", 4))}}},
   };
   return cases;
@@ -318,16 +330,19 @@ const std::vector<PeerCase>& peer_cases() {
 // Cases of the subset not run, with the reason.
 const std::map<std::string, std::string>& skipped_peer_cases() {
   static const std::map<std::string, std::string> skipped = {
-      {"test_zero_datetime", "the peer runs it on MySQL 5.7 only (expects None for a zero DATETIME)"},
+      {"test_zero_datetime",
+       "the peer runs it on MySQL 5.7 only (expects None for a zero DATETIME)"},
       {"test_json_types", "its rows are built by Python code the extraction does not hold"},
-      {"test_json_decimal_time_datetime", "the peer skips it on MariaDB (\"TODO: Fails on MariaDB\")"},
+      {"test_json_decimal_time_datetime",
+       "the peer skips it on MariaDB (\"TODO: Fails on MariaDB\")"},
       {"test_partition_id", "MySQL >= 8.0.16 only (partition info in the rows event's extra data)"},
   };
   return skipped;
 }
 
 TEST_CASE("python-mysql-replication data-type cases: the peer's expected values") {
-  const std::string text = read_file(fixture_path("python-mysql-replication/data_type.subset.cases.json"));
+  const std::string text =
+      read_file(fixture_path("python-mysql-replication/data_type.subset.cases.json"));
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   REQUIRE(parser.parse(text).get(doc) == simdjson::SUCCESS);
@@ -347,7 +362,8 @@ TEST_CASE("python-mysql-replication data-type cases: the peer's expected values"
     const bool is_skipped = skipped_peer_cases().count(test) > 0;
     const auto it = std::find_if(peer_cases().begin(), peer_cases().end(),
                                  [&](const PeerCase& c) { return c.test == test; });
-    CHECK_MESSAGE((is_skipped != (it != peer_cases().end())), test << " is neither run nor skipped");
+    CHECK_MESSAGE((is_skipped != (it != peer_cases().end())),
+                  test << " is neither run nor skipped");
     if (is_skipped) continue;
     CAPTURE(test);
     MariaDbSession sql;
@@ -377,13 +393,15 @@ TEST_CASE("python-mysql-replication data-type cases: the peer's expected values"
       json::JsonWriter gw(got_json), ww(want_json);
       json::write_value(gw, v);
       json::write_value(ww, want);
-      INFO("streamed " << to_string(v.kind) << " " << got_json << ", expected " << to_string(want.kind) << " " << want_json);
+      INFO("streamed " << to_string(v.kind) << " " << got_json << ", expected "
+                       << to_string(want.kind) << " " << want_json);
       CHECK(v == want);
     }
     ++ran;
   }
   CHECK(ran == peer_cases().size());
-  MESSAGE("python-mysql-replication cases run: " << ran << ", skipped: " << skipped_peer_cases().size());
+  MESSAGE("python-mysql-replication cases run: " << ran
+                                                 << ", skipped: " << skipped_peer_cases().size());
 }
 
 }  // namespace

@@ -33,10 +33,15 @@ std::string key_of(const ChangeEvent& e) {
     k += '|';
     if (!img->present) continue;
     for (const Value& v : img->values()) {
-      if (v.kind == ValueKind::int64) k += std::to_string(v.i);
-      else if (v.kind == ValueKind::string && v.text.size() <= 32) k.append(v.text);
-      else if (v.kind == ValueKind::string) k += std::to_string(v.text.size()) + "#" + std::to_string(std::hash<std::string_view>{}(v.text));
-      else k += v.is_null() ? "NULL" : "?";
+      if (v.kind == ValueKind::int64)
+        k += std::to_string(v.i);
+      else if (v.kind == ValueKind::string && v.text.size() <= 32)
+        k.append(v.text);
+      else if (v.kind == ValueKind::string)
+        k += std::to_string(v.text.size()) + "#" +
+             std::to_string(std::hash<std::string_view>{}(v.text));
+      else
+        k += v.is_null() ? "NULL" : "?";
       k += ',';
     }
   }
@@ -44,10 +49,10 @@ std::string key_of(const ChangeEvent& e) {
 }
 
 struct Run {
-  std::vector<std::string> keys;           // change events before the end marker, in order
-  std::vector<uint64_t> event_pos;         // binlog offset of each one's row event
-  std::vector<MysqlPosition> batch_ends;   // end position of every batch, in order
-  std::vector<size_t> delivered;           // events delivered up to each batch end
+  std::vector<std::string> keys;          // change events before the end marker, in order
+  std::vector<uint64_t> event_pos;        // binlog offset of each one's row event
+  std::vector<MysqlPosition> batch_ends;  // end position of every batch, in order
+  std::vector<size_t> delivered;          // events delivered up to each batch end
   size_t peak_batch_events = 0;
 };
 
@@ -141,7 +146,8 @@ MysqlSourceOptions resume_options(uint32_t server_id, size_t max_batch_events) {
   return o;
 }
 
-TEST_CASE("resume at every transaction boundary and every event of 200 transactions: the exact tail") {
+TEST_CASE(
+    "resume at every transaction boundary and every event of 200 transactions: the exact tail") {
   MariaDbSession sql;
   prepare(sql);
   const auto opts = resume_options(54201, 1024);
@@ -175,7 +181,8 @@ TEST_CASE("resume at every transaction boundary and every event of 200 transacti
         break;
       case 4:  // a delete, then an insert into b
         sql.run("DELETE FROM sluice_resume.a WHERE id = " + std::to_string(k - 4));
-        sql.run("INSERT INTO sluice_resume.b VALUES (" + std::to_string(next_b++) + ", 'd" + id + "')");
+        sql.run("INSERT INTO sluice_resume.b VALUES (" + std::to_string(next_b++) + ", 'd" + id +
+                "')");
         break;
     }
     sql.run("COMMIT");
@@ -240,8 +247,9 @@ TEST_CASE("a 100k-row transaction resumed from inside: no row lost or repeated, 
 
   constexpr int kRows = 100000;
   sql.run("BEGIN");
-  sql.run("INSERT INTO sluice_resume.big SELECT seq, REPEAT('v', 500) FROM sluice_resume.seq_1_to_" +
-          std::to_string(kRows));
+  sql.run(
+      "INSERT INTO sluice_resume.big SELECT seq, REPEAT('v', 500) FROM sluice_resume.seq_1_to_" +
+      std::to_string(kRows));
   sql.run("COMMIT");
   sql.run("INSERT INTO sluice_resume.end_marker VALUES (1)");
 
@@ -249,7 +257,8 @@ TEST_CASE("a 100k-row transaction resumed from inside: no row lost or repeated, 
   const Run full = read_until_marker(opts, Position{start});
   const long rss_after = peak_rss_kib();
   REQUIRE(full.keys.size() == static_cast<size_t>(kRows));
-  const std::string v500 = "500#" + std::to_string(std::hash<std::string_view>{}(std::string(500, 'v')));
+  const std::string v500 =
+      "500#" + std::to_string(std::hash<std::string_view>{}(std::string(500, 'v')));
   CHECK(full.keys.front() == "big c||1," + v500 + ",");
   CHECK(full.keys.back() == "big c||" + std::to_string(kRows) + "," + v500 + ",");
   CHECK(full.peak_batch_events <= 4099);

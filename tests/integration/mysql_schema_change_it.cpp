@@ -58,7 +58,8 @@ std::vector<Row> read_rows(MysqlSource& src, size_t n) {
 
 using Cols = std::map<std::string, std::string>;
 
-TEST_CASE("ALTER TABLE mid-stream, replayed from before it: each row with the columns of its time") {
+TEST_CASE(
+    "ALTER TABLE mid-stream, replayed from before it: each row with the columns of its time") {
   testing::MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_it");
   sql.run("DROP TABLE IF EXISTS sluice_it.evolving");

@@ -250,15 +250,13 @@ TEST_CASE(
   MysqlSource resync(opts);
   REQUIRE(resync.open(start));
   const auto lines = read_until(resync, "c sluice_hist.odd v2 {\"id\":2");
-  CHECK(
-      joined(lines) ==
-      joined({
-          "c sluice_hist.odd v1 {\"id\":1,\"v\":1}",
-          "s sluice_hist.odd v2 (id int(11) not null, v int(11)) pk(id) <- " + ddl,
-          "c sluice_hist.odd v2 {\"id\":2,\"v\":2}",
-      }));
+  CHECK(joined(lines) ==
+        joined({
+            "c sluice_hist.odd v1 {\"id\":1,\"v\":1}",
+            "s sluice_hist.odd v2 (id int(11) not null, v int(11)) pk(id) <- " + ddl,
+            "c sluice_hist.odd v2 {\"id\":2,\"v\":2}",
+        }));
 }
-
 
 // ~50 real statements MariaDB 10.11 accepts on a captured table, between inserts: the ones that
 // change the row schema are applied (CONVERT TO CHARACTER SET, ADD COLUMN lists, generated and
@@ -285,9 +283,8 @@ TEST_CASE(
   auto opts = testing::services_mysql_source_options(54033, "schema-history-forms-it");
   opts.table_include = {"sluice_hist\\.w"};
   auto make_source = [&] {
-    return std::make_unique<MysqlSource>(
-        opts,
-        std::make_unique<daemon::StateSchemaHistoryStore>(**store, "schema-history-forms-it"));
+    return std::make_unique<MysqlSource>(opts, std::make_unique<daemon::StateSchemaHistoryStore>(
+                                                   **store, "schema-history-forms-it"));
   };
   auto live = make_source();
   REQUIRE(live->open(Position{}));
@@ -409,8 +406,8 @@ TEST_CASE(
       "ALTER TABLE w ADD COLUMN gs VARCHAR(20) AS (CONCAT(a, ')')) STORED",
       "ALTER TABLE w ADD COLUMN hid INT INVISIBLE DEFAULT 9",
   };
-  std::vector<std::string> live_lines = read_until(*live, "c sluice_hist.w v6 {\"id\":" +
-                                                              std::to_string(k - 1) + ",");
+  std::vector<std::string> live_lines =
+      read_until(*live, "c sluice_hist.w v6 {\"id\":" + std::to_string(k - 1) + ",");
   std::vector<std::string> rows, changes;
   split(live_lines, rows, changes);
   CHECK(joined(rows) == joined(expected_rows));

@@ -22,12 +22,14 @@
 namespace cdc::mysql {
 namespace {
 
-using cdc::testing::Collected;
 using cdc::testing::collect;
+using cdc::testing::Collected;
 using cdc::testing::service_port;
 using cdc::testing::service_value;
 
-MysqlSourceOptions base_options() { return cdc::testing::services_mysql_source_options(54001, "it"); }
+MysqlSourceOptions base_options() {
+  return cdc::testing::services_mysql_source_options(54001, "it");
+}
 
 // A plain client session for the test's own SQL.
 class Sql {
@@ -35,8 +37,8 @@ class Sql {
   Sql() {
     m_ = mysql_init(nullptr);
     const auto o = base_options();
-    if (!mysql_real_connect(m_, o.host.c_str(), o.user.c_str(), o.password.c_str(), nullptr,
-                            o.port, nullptr, 0)) {
+    if (!mysql_real_connect(m_, o.host.c_str(), o.user.c_str(), o.password.c_str(), nullptr, o.port,
+                            nullptr, 0)) {
       throw std::runtime_error(std::string("connect: ") + mysql_error(m_));
     }
     run("SET NAMES utf8mb4");
@@ -88,7 +90,9 @@ TEST_CASE("MysqlSource streams inserts, updates and deletes of every column type
       " '2024-01-02 03:04:05.123456', 'h\xC3\xA9llo \xF0\x9F\x98\x80', 'caf\xC3\xA9',"
       " 'text', x'00FF10', x'6162', x'DEADBEEF', 'green', 'a,d', '{\"k\": [1, 2]}',"
       " ST_GeomFromText('POINT(1 2)'), 99999)");
-  sql.run("INSERT INTO sluice_it.types (id, dt, y, dtm) VALUES (2, '2020-00-00', 0, '0000-00-00 00:00:00')");
+  sql.run(
+      "INSERT INTO sluice_it.types (id, dt, y, dtm) VALUES (2, '2020-00-00', 0, '0000-00-00 "
+      "00:00:00')");
   sql.run("UPDATE sluice_it.types SET vc = 'changed', e = 'blue' WHERE id = 1");
   sql.run("DELETE FROM sluice_it.types WHERE id = 2");
 
@@ -124,7 +128,8 @@ TEST_CASE("MysqlSource streams inserts, updates and deletes of every column type
   CHECK(col("bi") == Value::int64(INT64_MIN));
   CHECK(col("biu") == Value::uint64(UINT64_MAX));
   CHECK(col("y") == Value::year_value(2155));
-  CHECK(text(col("dec65")) == "-12345678901234567890123456789012345.123456789012345678901234567890");
+  CHECK(text(col("dec65")) ==
+        "-12345678901234567890123456789012345.123456789012345678901234567890");
   CHECK(text(col("dec2")) == "-0.01");
   CHECK(col("du").kind == ValueKind::decimal);
   CHECK(text(col("du")) == "99999");
@@ -146,8 +151,10 @@ TEST_CASE("MysqlSource streams inserts, updates and deletes of every column type
   CHECK(col("e") == Value::enum_label("green", 2));
   CHECK(col("s") == Value::set_labels("a,d", 0b1001));
   CHECK(col("j") == Value::json("{\"k\": [1, 2]}"));
-  const std::string wkb("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xF0\x3F"
-                        "\x00\x00\x00\x00\x00\x00\x00\x40", 21);
+  const std::string wkb(
+      "\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xF0\x3F"
+      "\x00\x00\x00\x00\x00\x00\x00\x40",
+      21);
   CHECK(col("g") == Value::geometry(wkb, 0));
   CHECK(ins.source.connector == "mysql");
   CHECK(ins.source.name == "it");
@@ -190,8 +197,9 @@ TEST_CASE("MysqlSource streams inserts, updates and deletes of every column type
   src.close();
 }
 
-TEST_CASE("include.query: rows carry no statement by default (no ANNOTATE_ROWS asked for), "
-          "the statement when on; DDL keeps its statement either way") {
+TEST_CASE(
+    "include.query: rows carry no statement by default (no ANNOTATE_ROWS asked for), "
+    "the statement when on; DDL keeps its statement either way") {
   Sql sql;
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_it");
   const std::string insert = "INSERT INTO sluice_it.annotated VALUES (1), (2)";
@@ -399,7 +407,9 @@ TEST_CASE("MariaDB log_bin_compress: compressed query and row events stream exac
   // QUERY_COMPRESSED) and rows of 1000+ bytes.
   root.run("CREATE TABLE sluice_it.compressed (id INT PRIMARY KEY, v TEXT) COMMENT '" +
            std::string(300, 'c') + "'");
-  root.run("INSERT INTO sluice_it.compressed VALUES (1, REPEAT('x', 1000)), (2, REPEAT('\xC3\xA9', 600))");
+  root.run(
+      "INSERT INTO sluice_it.compressed VALUES (1, REPEAT('x', 1000)), (2, REPEAT('\xC3\xA9', "
+      "600))");
   root.run("UPDATE sluice_it.compressed SET v = REPEAT('y', 1200) WHERE id = 1");
   root.run("DELETE FROM sluice_it.compressed WHERE id = 2");
 
@@ -435,7 +445,8 @@ TEST_CASE("MariaDB log_bin_compress: compressed query and row events stream exac
   CHECK(types["Write_rows_compressed_v1"] == 1);
   CHECK(types["Update_rows_compressed_v1"] == 1);
   CHECK(types["Delete_rows_compressed_v1"] == 1);
-  for (const auto* e : c.events) CHECK(offsets.count(value(std::get<BinlogEventPosition>(e->source.at).offset)) == 1);
+  for (const auto* e : c.events)
+    CHECK(offsets.count(value(std::get<BinlogEventPosition>(e->source.at).offset)) == 1);
   // Resume inside the compressed two-row insert: exactly the rest.
   src.close();
   auto one = opts;
@@ -464,7 +475,8 @@ TEST_CASE("MariaDB log_bin_compress: compressed query and row events stream exac
   CHECK(rest.events[2]->op == Op::erase);
 }
 
-TEST_CASE("startup mode timestamp: the first transaction at or after the time, across binlog files") {
+TEST_CASE(
+    "startup mode timestamp: the first transaction at or after the time, across binlog files") {
   Sql sql;
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_it");
   sql.run("DROP TABLE IF EXISTS sluice_it.by_time");
@@ -475,7 +487,8 @@ TEST_CASE("startup mode timestamp: the first transaction at or after the time, a
   // Binlog times have whole seconds: the start is the next second after row 2's, and rows
   // 3 and 4 are written after it.
   using namespace std::chrono;
-  const int64_t now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const int64_t now_ms =
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
   const int64_t at_ms = (now_ms / 1000 + 1) * 1000;
   std::this_thread::sleep_until(system_clock::time_point(milliseconds(at_ms + 50)));
   sql.run("INSERT INTO sluice_it.by_time VALUES (3)");

@@ -46,13 +46,14 @@ std::string server_side_tls_version(MysqlConnection& c) {
 
 // A CA that did not sign the server's certificate.
 std::string other_ca() {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("sluice-tls-it-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("sluice-tls-it-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string ca = (dir / "other-ca.pem").string();
-  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj '/CN=other CA' "
-                          "-keyout '" + (dir / "other-ca-key.pem").string() + "' -out '" + ca +
-                          "' >/dev/null 2>&1";
+  const std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj '/CN=other CA' "
+      "-keyout '" +
+      (dir / "other-ca-key.pem").string() + "' -out '" + ca + "' >/dev/null 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
   return ca;
 }
@@ -98,7 +99,8 @@ TEST_CASE("TLS settings that cannot work are refused before connecting") {
   CHECK(no_ca.error().code == Errc::invalid_config);
   CHECK(no_ca.error().to_string().find("ssl-mode verify-ca needs ssl.ca") != std::string::npos);
 
-  auto missing = MysqlConnection::connect(connect_options(TlsMode::verify_ca, "/nonexistent/ca.pem"));
+  auto missing =
+      MysqlConnection::connect(connect_options(TlsMode::verify_ca, "/nonexistent/ca.pem"));
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == Errc::invalid_config);
   CHECK(missing.error().to_string().find("TLS CA file '/nonexistent/ca.pem'") != std::string::npos);
@@ -163,7 +165,8 @@ TEST_CASE("over TLS the last events of a backlog arrive without waiting for the 
     for (int txn = 0; txn < 50; ++txn) {  // row events of ~5 kB: read without libmariadb's cache
       std::string insert = "INSERT INTO tls_it.burst VALUES ";
       for (int r = 0; r < 100; ++r) {
-        insert += (r == 0 ? "(" : ",(") + std::to_string(++next_id) + ", 'backlog row padding text')";
+        insert +=
+            (r == 0 ? "(" : ",(") + std::to_string(++next_id) + ", 'backlog row padding text')";
       }
       sql.run(insert);
     }

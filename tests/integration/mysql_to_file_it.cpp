@@ -68,21 +68,27 @@ TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKIL
   const int port = free_port();
   const std::string config = dir + "/pipeline.yaml";
   std::ofstream(config) << mysql_source_yaml("e2e\\.items", 5501)
-                         << "sink:\n"
+                        << "sink:\n"
                            "  type: file\n"
-                           "  path: " << dir << "/out.jsonl\n"
+                           "  path: "
+                        << dir
+                        << "/out.jsonl\n"
                            "  value.format: upsert\n"
                            "pipeline:\n"
                            "  name: e2e\n"
-                           "  state.dir: " << dir << "/state\n"
+                           "  state.dir: "
+                        << dir
+                        << "/state\n"
                            "  checkpoint.interval: 50ms\n"
-                           "  metrics.port: " << port << "\n"
+                           "  metrics.port: "
+                        << port
+                        << "\n"
                            "  restart.initial-backoff: 100ms\n"
                            "  restart.max-backoff: 400ms\n";
   const std::string err_log = dir + "/stderr.log";
   INFO("sluice log: " << dir << "/stderr.log");
-  auto sluice = std::make_unique<ChildProcess>(std::vector<std::string>{sluice_binary(), "run", config},
-                                               dir + "/stdout.log", err_log);
+  auto sluice = std::make_unique<ChildProcess>(
+      std::vector<std::string>{sluice_binary(), "run", config}, dir + "/stdout.log", err_log);
   REQUIRE(wait_ready(port, *sluice));
 
   int kills = 0;
@@ -100,8 +106,8 @@ TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKIL
     if (txn == 28) {
       sluice->signal(SIGKILL);
       REQUIRE(sluice->wait(10s) == 128 + SIGKILL);
-      sluice = std::make_unique<ChildProcess>(std::vector<std::string>{sluice_binary(), "run", config},
-                                              dir + "/stdout.log", err_log);
+      sluice = std::make_unique<ChildProcess>(
+          std::vector<std::string>{sluice_binary(), "run", config}, dir + "/stdout.log", err_log);
     }
   }
   CHECK(kills >= 2);
@@ -110,7 +116,8 @@ TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKIL
   sql.run("DELETE FROM e2e.items WHERE id >= " + std::to_string(kDeletedFrom));
 
   const std::string out = dir + "/out.jsonl";
-  for (int i = 0; i < 600 && lines_of(out).size() < kExpectedLines; ++i) std::this_thread::sleep_for(100ms);
+  for (int i = 0; i < 600 && lines_of(out).size() < kExpectedLines; ++i)
+    std::this_thread::sleep_for(100ms);
   // Let anything extra (a duplicate would be extra) arrive before judging.
   std::this_thread::sleep_for(500ms);
   const auto lines = lines_of(out);
@@ -119,8 +126,10 @@ TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKIL
   for (int id = 1; id <= kRows; ++id) {
     REQUIRE(lines[at++] == expected_line(id, ("v" + std::to_string(id)).c_str(), false));
   }
-  for (int id = 1; id <= kUpdated; ++id) REQUIRE(lines[at++] == expected_line(id, "updated", false));
-  for (int id = kDeletedFrom; id <= kRows; ++id) REQUIRE(lines[at++] == expected_line(id, "", true));
+  for (int id = 1; id <= kUpdated; ++id)
+    REQUIRE(lines[at++] == expected_line(id, "updated", false));
+  for (int id = kDeletedFrom; id <= kRows; ++id)
+    REQUIRE(lines[at++] == expected_line(id, "", true));
 
   // The source failures were retried by the runner, not fatal.
   const std::string log = read_file(err_log);
@@ -128,12 +137,14 @@ TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKIL
 
   // The source-side metrics of the process that saw the last killed connection and read the
   // update and the delete (each once: no restart after them).
-  const std::string metrics = http_request("http://127.0.0.1:" + std::to_string(port) + "/metrics").second;
+  const std::string metrics =
+      http_request("http://127.0.0.1:" + std::to_string(port) + "/metrics").second;
   auto value_of = [&](const std::string& series) {
     const size_t at = metrics.find(series + " ");
     return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + series.size() + 1));
   };
-  CHECK(value_of("sluice_source_events_total{op=\"u\",pipeline=\"e2e\",table=\"e2e.items\"}") == kUpdated);
+  CHECK(value_of("sluice_source_events_total{op=\"u\",pipeline=\"e2e\",table=\"e2e.items\"}") ==
+        kUpdated);
   CHECK(value_of("sluice_source_events_total{op=\"d\",pipeline=\"e2e\",table=\"e2e.items\"}") ==
         kRows - kDeletedFrom + 1);
   CHECK(value_of("sluice_source_reconnects_total{pipeline=\"e2e\"}") >= 1);

@@ -5,7 +5,8 @@
 // binlog offsets normalised). Every keyed record must sit on the Java client's murmur2 partition,
 // and each key's records keep the source order (the golden files list them per partition).
 // A second case: a real ALTER TABLE on the schema-change topic, between the rows it separates.
-// To regenerate after an intended change: SLUICE_UPDATE_GOLDEN=1 build/tests/integration/mysql_to_kafka_it
+// To regenerate after an intended change: SLUICE_UPDATE_GOLDEN=1
+// build/tests/integration/mysql_to_kafka_it
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -43,7 +44,8 @@ std::string indent(const std::string& text, const std::string& by) {
 std::string normalise(std::string s) {
   static const std::regex numbers(R"re("(ts_ms|ts|es|pos|server_id|thread|execution_time)":\d+)re");
   static const std::regex strings(R"re("(file|gtid)":"[^"]*")re");
-  static const std::regex gtid_ids(R"re("id":"\d+-\d+-\d+")re");  // transaction.id: the MariaDB GTID
+  static const std::regex gtid_ids(
+      R"re("id":"\d+-\d+-\d+")re");  // transaction.id: the MariaDB GTID
   s = std::regex_replace(s, numbers, "\"$1\":0");
   s = std::regex_replace(s, strings, "\"$1\":\"*\"");
   s = std::regex_replace(s, gtid_ids, "\"id\":\"*\"");
@@ -68,7 +70,8 @@ std::string render(const std::vector<ConsumedRecord>& records) {
 }
 
 void check_golden(const std::string& format, const std::string& actual) {
-  check_golden_file(source_dir() + "/tests/fixtures/kafka/mysql_to_kafka/" + format + ".txt", actual);
+  check_golden_file(source_dir() + "/tests/fixtures/kafka/mysql_to_kafka/" + format + ".txt",
+                    actual);
 }
 
 }  // namespace
@@ -77,36 +80,54 @@ TEST_CASE("MariaDB to Kafka: 3 tables in debezium-json, upsert and canal-json, e
   MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS kx_e2e");
   for (const char* t : kTables) sql.run(std::string("DROP TABLE IF EXISTS kx_e2e.") + t);
-  sql.run("CREATE TABLE kx_e2e.users (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, email VARCHAR(40))");
-  sql.run("CREATE TABLE kx_e2e.orders (id INT PRIMARY KEY, user_id INT NOT NULL, amount DECIMAL(8,2) NOT NULL, "
-          "status VARCHAR(10))");
+  sql.run(
+      "CREATE TABLE kx_e2e.users (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, email "
+      "VARCHAR(40))");
+  sql.run(
+      "CREATE TABLE kx_e2e.orders (id INT PRIMARY KEY, user_id INT NOT NULL, amount DECIMAL(8,2) "
+      "NOT NULL, "
+      "status VARCHAR(10))");
   sql.run("CREATE TABLE kx_e2e.pairs (a INT, b VARCHAR(10), v VARCHAR(20), PRIMARY KEY (a, b))");
 
-  const std::unique_ptr<KafkaBackend> broker_owner = exactly_once_broker();  // deploy/kafka: a real one
+  const std::unique_ptr<KafkaBackend> broker_owner =
+      exactly_once_broker();  // deploy/kafka: a real one
   const KafkaBackend& broker = *broker_owner;
   const std::string& suffix = topic_suffix();
   const std::string dir = make_temp_dir("sluice-kafka-e2e");
   const int port = free_port();
-  const std::map<std::string, int> formats = {{"debezium-json", 5521}, {"upsert", 5522}, {"canal-json", 5523}};
+  const std::map<std::string, int> formats = {
+      {"debezium-json", 5521}, {"upsert", 5522}, {"canal-json", 5523}};
   std::string config = "pipelines:\n";
   for (const auto& [format, server_id] : formats) {
     const std::string name = "kx-" + format + suffix;
     config += "  - " + indent(mysql_source_yaml("kx_e2e\\..*", server_id), "    ").substr(4) +
               "    sink:\n"
               "      type: kafka\n"
-              "      properties.bootstrap.servers: " + broker.bootstrap() + "\n"
+              "      properties.bootstrap.servers: " +
+              broker.bootstrap() +
+              "\n"
               "      properties.linger.ms: 5\n"
-              "      value.format: " + format + "\n"
-              "      topic.partitions: " + std::to_string(kPartitions) + "\n"
+              "      value.format: " +
+              format +
+              "\n"
+              "      topic.partitions: " +
+              std::to_string(kPartitions) +
+              "\n"
               "    pipeline:\n"
-              "      name: " + name + "\n"
-              "      state.dir: " + dir + "/state-" + format + "\n"
+              "      name: " +
+              name +
+              "\n"
+              "      state.dir: " +
+              dir + "/state-" + format +
+              "\n"
               "      checkpoint.interval: 100ms\n"
-              "      metrics.port: " + std::to_string(port) + "\n";
+              "      metrics.port: " +
+              std::to_string(port) + "\n";
   }
   std::ofstream(dir + "/pipeline.yaml") << config;
   INFO("sluice log: " << dir << "/stderr.log");
-  ChildProcess sluice({sluice_binary(), "run", dir + "/pipeline.yaml"}, dir + "/stdout.log", dir + "/stderr.log");
+  ChildProcess sluice({sluice_binary(), "run", dir + "/pipeline.yaml"}, dir + "/stdout.log",
+                      dir + "/stderr.log");
   REQUIRE(wait_ready(port, sluice));
 
   sql.run("INSERT INTO kx_e2e.users VALUES (1, 'ann', 'a@x'), (2, 'bob', NULL), (3, 'cy', 'c@x')");
@@ -134,7 +155,8 @@ TEST_CASE("MariaDB to Kafka: 3 tables in debezium-json, upsert and canal-json, e
     for (size_t t = 0; t < 3; ++t) {
       const std::string topic = "kx-" + format + suffix + ".kx_e2e." + kTables[t];
       std::vector<ConsumedRecord> records;
-      for (int attempt = 0; attempt < 100 && records.size() < counts[t]; ++attempt) {  // 20 s at most
+      for (int attempt = 0; attempt < 100 && records.size() < counts[t];
+           ++attempt) {  // 20 s at most
         std::this_thread::sleep_for(200ms);
         REQUIRE(sluice.running());
         records = consume_records(broker, topic, kPartitions, true);
@@ -149,13 +171,16 @@ TEST_CASE("MariaDB to Kafka: 3 tables in debezium-json, upsert and canal-json, e
       golden += "# " + topic + "\n" + render(records);
     }
     if (!suffix.empty()) {  // a real Kafka: names carry the run's suffix, the golden files do not
-      for (size_t at; (at = golden.find(suffix)) != std::string::npos;) golden.erase(at, suffix.size());
+      for (size_t at; (at = golden.find(suffix)) != std::string::npos;)
+        golden.erase(at, suffix.size());
     }
     check_golden(format, golden);
     // The sink's metrics count what was committed, per topic: records and key + value bytes.
-    const std::string metrics = http_request("http://127.0.0.1:" + std::to_string(port) + "/metrics").second;
-    const std::string users = "sluice_kafka_records_total{pipeline=\"kx-" + format + suffix + "\",topic=\"kx-" +
-                              format + suffix + ".kx_e2e.users\"} " + std::to_string(counts[0]) + "\n";
+    const std::string metrics =
+        http_request("http://127.0.0.1:" + std::to_string(port) + "/metrics").second;
+    const std::string users = "sluice_kafka_records_total{pipeline=\"kx-" + format + suffix +
+                              "\",topic=\"kx-" + format + suffix + ".kx_e2e.users\"} " +
+                              std::to_string(counts[0]) + "\n";
     CHECK_MESSAGE(metrics.find(users) != std::string::npos, "no line " << users);
     CHECK(metrics.find("sluice_kafka_transactions_total{pipeline=\"kx-" + format + suffix +
                        "\",result=\"aborted\"} 0\n") != std::string::npos);
@@ -165,7 +190,9 @@ TEST_CASE("MariaDB to Kafka: 3 tables in debezium-json, upsert and canal-json, e
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("MariaDB to Kafka: a real ALTER TABLE becomes a Debezium schema-change record, in order with the rows") {
+TEST_CASE(
+    "MariaDB to Kafka: a real ALTER TABLE becomes a Debezium schema-change record, in order with "
+    "the rows") {
   MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS kx_ddl");
   sql.run("DROP TABLE IF EXISTS kx_ddl.t");
@@ -180,16 +207,26 @@ TEST_CASE("MariaDB to Kafka: a real ALTER TABLE becomes a Debezium schema-change
   std::ofstream(dir + "/pipeline.yaml") << mysql_source_yaml("kx_ddl\\..*", 5524) +
                                                "sink:\n"
                                                "  type: kafka\n"
-                                               "  properties.bootstrap.servers: " + broker.bootstrap() + "\n"
+                                               "  properties.bootstrap.servers: " +
+                                               broker.bootstrap() +
+                                               "\n"
                                                "  value.format: upsert\n"
-                                               "  schema-change.topic: " + schema_topic + "\n"
+                                               "  schema-change.topic: " +
+                                               schema_topic +
+                                               "\n"
                                                "pipeline:\n"
-                                               "  name: " + name + "\n"
-                                               "  state.dir: " + dir + "/state\n"
+                                               "  name: " +
+                                               name +
+                                               "\n"
+                                               "  state.dir: " +
+                                               dir +
+                                               "/state\n"
                                                "  checkpoint.interval: 100ms\n"
-                                               "  metrics.port: " + std::to_string(port) + "\n";
+                                               "  metrics.port: " +
+                                               std::to_string(port) + "\n";
   INFO("sluice log: " << dir << "/stderr.log");
-  ChildProcess sluice({sluice_binary(), "run", dir + "/pipeline.yaml"}, dir + "/stdout.log", dir + "/stderr.log");
+  ChildProcess sluice({sluice_binary(), "run", dir + "/pipeline.yaml"}, dir + "/stdout.log",
+                      dir + "/stderr.log");
   REQUIRE(wait_ready(port, sluice));
 
   sql.run("INSERT INTO kx_ddl.t VALUES (1, 'a')");
@@ -197,7 +234,8 @@ TEST_CASE("MariaDB to Kafka: a real ALTER TABLE becomes a Debezium schema-change
   sql.run("INSERT INTO kx_ddl.t VALUES (2, 'b', 5)");
 
   std::vector<ConsumedRecord> rows, changes;
-  for (int attempt = 0; attempt < 100 && (rows.size() < 2 || changes.empty()); ++attempt) {  // 20 s at most
+  for (int attempt = 0; attempt < 100 && (rows.size() < 2 || changes.empty());
+       ++attempt) {  // 20 s at most
     std::this_thread::sleep_for(200ms);
     REQUIRE(sluice.running());
     rows = consume_records(broker, name + ".kx_ddl.t", 1, true);
@@ -217,14 +255,19 @@ TEST_CASE("MariaDB to Kafka: a real ALTER TABLE becomes a Debezium schema-change
   INFO(value);
   CHECK(value.find("\"source\":{\"connector\":\"mysql\",\"name\":\"" + name + "\",") == 1);
   CHECK(value.find("\"db\":\"kx_ddl\",\"table\":\"t\",") != std::string::npos);
-  CHECK(value.find(",\"databaseName\":\"kx_ddl\",\"schemaName\":null,"
-                   "\"ddl\":\"ALTER TABLE kx_ddl.t ADD COLUMN qty INT NOT NULL DEFAULT 0\","
-                   "\"tableChanges\":[{\"type\":\"ALTER\",\"id\":\"\\\"kx_ddl\\\".\\\"t\\\"\","
-                   "\"table\":{\"primaryKeyColumnNames\":[\"id\"],\"columns\":[{\"name\":\"id\",\"typeName\":\"INT\","
-                   "\"typeExpression\":\"int(11)\",\"charsetName\":null,\"position\":1,\"optional\":false},"
-                   "{\"name\":\"name\",\"typeName\":\"VARCHAR\",\"typeExpression\":\"varchar(20)\",") != std::string::npos);
-  CHECK(value.ends_with("{\"name\":\"qty\",\"typeName\":\"INT\",\"typeExpression\":\"int(11)\",\"charsetName\":null,"
-                        "\"position\":3,\"optional\":false}]}}]}"));
+  CHECK(
+      value.find(
+          ",\"databaseName\":\"kx_ddl\",\"schemaName\":null,"
+          "\"ddl\":\"ALTER TABLE kx_ddl.t ADD COLUMN qty INT NOT NULL DEFAULT 0\","
+          "\"tableChanges\":[{\"type\":\"ALTER\",\"id\":\"\\\"kx_ddl\\\".\\\"t\\\"\","
+          "\"table\":{\"primaryKeyColumnNames\":[\"id\"],\"columns\":[{\"name\":\"id\","
+          "\"typeName\":\"INT\","
+          "\"typeExpression\":\"int(11)\",\"charsetName\":null,\"position\":1,\"optional\":false},"
+          "{\"name\":\"name\",\"typeName\":\"VARCHAR\",\"typeExpression\":\"varchar(20)\",") !=
+      std::string::npos);
+  CHECK(value.ends_with(
+      "{\"name\":\"qty\",\"typeName\":\"INT\",\"typeExpression\":\"int(11)\",\"charsetName\":null,"
+      "\"position\":3,\"optional\":false}]}}]}"));
   CHECK(changes[0].headers.count("sluice.position") == 1);
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(10s) == 0);

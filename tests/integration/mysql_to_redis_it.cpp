@@ -54,16 +54,20 @@ TEST_CASE("MariaDB to Redis: string, hash, invalidate and stream modes, key by k
   for (const char* t : {"users", "pairs", "products", "sessions", "events", "nk"}) {
     sql.run(std::string("DROP TABLE IF EXISTS rs_e2e.") + t);
   }
-  sql.run("CREATE TABLE rs_e2e.users (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, email VARCHAR(40))");
+  sql.run(
+      "CREATE TABLE rs_e2e.users (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, email "
+      "VARCHAR(40))");
   sql.run("CREATE TABLE rs_e2e.pairs (a INT, b VARCHAR(10), v VARCHAR(20), PRIMARY KEY (a, b))");
-  sql.run("CREATE TABLE rs_e2e.products (id INT PRIMARY KEY, sku VARCHAR(10) NOT NULL, "
-          "price DECIMAL(8,2) NOT NULL, note VARCHAR(10))");
+  sql.run(
+      "CREATE TABLE rs_e2e.products (id INT PRIMARY KEY, sku VARCHAR(10) NOT NULL, "
+      "price DECIMAL(8,2) NOT NULL, note VARCHAR(10))");
   sql.run("CREATE TABLE rs_e2e.sessions (id INT PRIMARY KEY, token VARCHAR(20))");
   sql.run("CREATE TABLE rs_e2e.events (id INT PRIMARY KEY, kind VARCHAR(10))");
   sql.run("CREATE TABLE rs_e2e.nk (id INT PRIMARY KEY, code VARCHAR(10))");
 
   RedisClient redis;
-  for (const char* p : {"user:*", "product:*", "session:*", "code:*", "rs_e2e:*", "sluice:offset:rs-e2e"}) {
+  for (const char* p :
+       {"user:*", "product:*", "session:*", "code:*", "rs_e2e:*", "sluice:offset:rs-e2e"}) {
     delete_matching(redis, p);
   }
   // Cached values the invalidations must remove (session:2 is never touched).
@@ -74,28 +78,36 @@ TEST_CASE("MariaDB to Redis: string, hash, invalidate and stream modes, key by k
   const std::string dir = make_temp_dir("sluice-redis-e2e");
   const int port = free_port();
   const std::string config = dir + "/pipeline.yaml";
-  std::ofstream(config) << mysql_source_yaml("rs_e2e\\..*", 5511)
-                         << "sink:\n"
-                           "  type: redis\n"
-                           "  host: " << service_value("SLUICE_REDIS_HOST") << "\n"
-                           "  port: " << service_value("SLUICE_REDIS_PORT") << "\n"
-                           "  key.separator: '|'\n"
-                           "  key.null-handling: skip\n"
-                           "  value.format: upsert\n"
-                           "  tables:\n"
-                           "    - {source-table: 'rs_e2e\\.users', key: 'user:{id}', ttl: 1h}\n"
-                           "    - {source-table: 'rs_e2e\\.pairs', value.column: v}\n"
-                           "    - {source-table: 'rs_e2e\\.products', mode: hash, key: 'product:{id}',\n"
-                           "       hash.changed-columns-only: true}\n"
-                           "    - {source-table: 'rs_e2e\\.sessions', mode: invalidate, key: 'session:{id}',\n"
-                           "       invalidate.channel: inval}\n"
-                           "    - {source-table: 'rs_e2e\\.events', mode: stream}\n"
-                           "    - {source-table: 'rs_e2e\\.nk', key: 'code:{code}'}\n"
-                           "pipeline:\n"
-                           "  name: rs-e2e\n"
-                           "  state.dir: " << dir << "/state\n"
-                           "  checkpoint.interval: 50ms\n"
-                           "  metrics.port: " << port << "\n";
+  std::ofstream(config)
+      << mysql_source_yaml("rs_e2e\\..*", 5511)
+      << "sink:\n"
+         "  type: redis\n"
+         "  host: "
+      << service_value("SLUICE_REDIS_HOST")
+      << "\n"
+         "  port: "
+      << service_value("SLUICE_REDIS_PORT")
+      << "\n"
+         "  key.separator: '|'\n"
+         "  key.null-handling: skip\n"
+         "  value.format: upsert\n"
+         "  tables:\n"
+         "    - {source-table: 'rs_e2e\\.users', key: 'user:{id}', ttl: 1h}\n"
+         "    - {source-table: 'rs_e2e\\.pairs', value.column: v}\n"
+         "    - {source-table: 'rs_e2e\\.products', mode: hash, key: 'product:{id}',\n"
+         "       hash.changed-columns-only: true}\n"
+         "    - {source-table: 'rs_e2e\\.sessions', mode: invalidate, key: 'session:{id}',\n"
+         "       invalidate.channel: inval}\n"
+         "    - {source-table: 'rs_e2e\\.events', mode: stream}\n"
+         "    - {source-table: 'rs_e2e\\.nk', key: 'code:{code}'}\n"
+         "pipeline:\n"
+         "  name: rs-e2e\n"
+         "  state.dir: "
+      << dir
+      << "/state\n"
+         "  checkpoint.interval: 50ms\n"
+         "  metrics.port: "
+      << port << "\n";
   INFO("sluice log: " << dir << "/stderr.log");
   ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
   REQUIRE(wait_ready(port, sluice));
@@ -125,14 +137,17 @@ TEST_CASE("MariaDB to Redis: string, hash, invalidate and stream modes, key by k
   sql.run("DELETE FROM rs_e2e.events WHERE id = 2");
 
   sql.run("INSERT INTO rs_e2e.nk VALUES (1, 'k1'), (2, NULL)");
-  sql.run("INSERT INTO rs_e2e.users VALUES (99, 'end', NULL)");  // the last change: when it is there, all is
+  sql.run("INSERT INTO rs_e2e.users VALUES (99, 'end', NULL)");  // the last change: when it is
+                                                                 // there, all is
   REQUIRE(wait_for_key(redis, "user:99", sluice));
 
   // string mode: the row as JSON, with its TTL; moved and deleted rows are gone.
   CHECK_FALSE(redis.get("user:1"));
-  CHECK(redis.get("user:2") == std::optional<std::string>(R"({"id":2,"name":"bobby","email":null})"));
+  CHECK(redis.get("user:2") ==
+        std::optional<std::string>(R"({"id":2,"name":"bobby","email":null})"));
   CHECK_FALSE(redis.get("user:3"));
-  CHECK(redis.get("user:30") == std::optional<std::string>(R"({"id":30,"name":"cy","email":"c@x"})"));
+  CHECK(redis.get("user:30") ==
+        std::optional<std::string>(R"({"id":30,"name":"cy","email":"c@x"})"));
   const long pttl = std::stol(redis.command({"PTTL", "user:2"}).text);
   CHECK(pttl > 3'500'000);
   CHECK(pttl <= 3'600'000);
@@ -153,7 +168,8 @@ TEST_CASE("MariaDB to Redis: string, hash, invalidate and stream modes, key by k
   // invalidate mode: the touched keys deleted, each announced once per change.
   CHECK(redis.keys("session:*") == Strings{"session:2"});
   Strings messages;
-  while (auto m = subscriber.next_message(messages.size() < 4 ? 2000ms : 300ms)) messages.push_back(*m);
+  while (auto m = subscriber.next_message(messages.size() < 4 ? 2000ms : 300ms))
+    messages.push_back(*m);
   CHECK(messages == Strings{"session:1", "session:1", "session:5", "session:5"});
 
   // stream mode: each change once, in commit order; the upsert delete has no value.
@@ -169,8 +185,10 @@ TEST_CASE("MariaDB to Redis: string, hash, invalidate and stream modes, key by k
 
   // The metrics count what was sent.
   const auto metrics = http_request("http://127.0.0.1:" + std::to_string(port) + "/metrics").second;
-  CHECK(metrics.find("sluice_redis_commands_total{command=\"xadd\",pipeline=\"rs-e2e\"} 4") != std::string::npos);
-  CHECK(metrics.find("sluice_redis_skipped_rows_total{pipeline=\"rs-e2e\"} 1") != std::string::npos);
+  CHECK(metrics.find("sluice_redis_commands_total{command=\"xadd\",pipeline=\"rs-e2e\"} 4") !=
+        std::string::npos);
+  CHECK(metrics.find("sluice_redis_skipped_rows_total{pipeline=\"rs-e2e\"} 1") !=
+        std::string::npos);
 
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(20s) == 0);

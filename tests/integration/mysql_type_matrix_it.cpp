@@ -43,8 +43,8 @@
 namespace cdc::mysql {
 namespace {
 
-using cdc::testing::Collected;
 using cdc::testing::collect;
+using cdc::testing::Collected;
 using cdc::testing::MariaDbSession;
 using Text = std::optional<std::string>;
 
@@ -219,8 +219,8 @@ std::vector<ColumnSpec> matrix() {
   for (int fsp = 0; fsp <= 6; ++fsp) {
     const std::string f = std::to_string(fsp);
     add("t" + f, "TIME(" + f + ")",
-        {"'-838:59:59.999999'", "'838:59:59.999999'", "'00:00:00'", "NULL",
-         "'-00:00:00.000001'", "'-12:34:56.654321'"},
+        {"'-838:59:59.999999'", "'838:59:59.999999'", "'00:00:00'", "NULL", "'-00:00:00.000001'",
+         "'-12:34:56.654321'"},
         plain());
     add("dtm" + f, "DATETIME(" + f + ")",
         {"'0001-01-01 00:00:00'", "'9999-12-31 23:59:59.999999'", "'0000-00-00 00:00:00'", "NULL",
@@ -236,7 +236,8 @@ std::vector<ColumnSpec> matrix() {
   add("ch", "CHAR(10) CHARACTER SET utf8mb4",
       {"''", repeat_sql(smile, 10), "''", "NULL", "'a  '", "' x'"}, plain());
   add("chl", "CHAR(255) CHARACTER SET latin1",
-      {"''", repeat_sql("\xC3\xBF", 255), "''", "NULL", "'caf\xC3\xA9 \xC3\x80'", "'\xC2\xA3\xC2\xB5'"},
+      {"''", repeat_sql("\xC3\xBF", 255), "''", "NULL", "'caf\xC3\xA9 \xC3\x80'",
+       "'\xC2\xA3\xC2\xB5'"},
       plain());
   add("vc", "VARCHAR(300) CHARACTER SET utf8mb4",
       {"''", repeat_sql(smile, 300), "''", "NULL", "'h\xC3\xA9llo " + smile + " \\t\\n'", "'a '"},
@@ -245,22 +246,27 @@ std::vector<ColumnSpec> matrix() {
       {"''", "'\xC3\x80\xC3\xBF\xC3\x98\xC2\xA9\xC2\xAE\xC3\xA9\xC3\xA8\xC3\xAA\xC3\xAB\xC3\x9F'",
        "''", "NULL", "'caf\xC3\xA9'", "'x'"},
       plain());
-  add("vc3", "VARCHAR(20) CHARACTER SET utf8mb3", {"''", "'\xE2\x82\xAC\xE4\xB8\xAD'", "''", "NULL", "'z'", "'\xC3\xA9'"},
+  add("vc3", "VARCHAR(20) CHARACTER SET utf8mb3",
+      {"''", "'\xE2\x82\xAC\xE4\xB8\xAD'", "''", "NULL", "'z'", "'\xC3\xA9'"}, plain());
+  add("vca", "VARCHAR(20) CHARACTER SET ascii", {"''", "'~~~'", "''", "NULL", "'abc'", "' '"},
       plain());
-  add("vca", "VARCHAR(20) CHARACTER SET ascii", {"''", "'~~~'", "''", "NULL", "'abc'", "' '"}, plain());
   add("tt", "TINYTEXT", {"''", repeat_sql(smile, 63), "''", "NULL", "'x'", "'y'"}, plain());
   add("tx", "TEXT", {"''", repeat_sql("\xC3\xA9", 32767), "''", "NULL", "'x'", "'y'"}, plain());
   add("mt", "MEDIUMTEXT", {"''", repeat_sql("ab", 100000), "''", "NULL", "'x'", "'y'"}, plain());
-  add("lt", "LONGTEXT CHARACTER SET latin1", {"''", repeat_sql("\xC3\xBF", 70000), "''", "NULL", "'x'", "'y'"},
-      plain());
+  add("lt", "LONGTEXT CHARACTER SET latin1",
+      {"''", repeat_sql("\xC3\xBF", 70000), "''", "NULL", "'x'", "'y'"}, plain());
   // Binary strings and BLOBs: empty, full, bytes 0x00 and 0xFF.
-  add("bn", "BINARY(4)", {"''", "x'FFFFFFFF'", "x'00000000'", "NULL", "x'6162'", "x'00'"}, as_hex());
+  add("bn", "BINARY(4)", {"''", "x'FFFFFFFF'", "x'00000000'", "NULL", "x'6162'", "x'00'"},
+      as_hex());
   add("vb", "VARBINARY(300)", {"''", "REPEAT(x'FF', 300)", "x'00'", "NULL", "x'00FF10'", "'a'"},
       as_hex());
-  add("tb", "TINYBLOB", {"''", "REPEAT(x'FF', 255)", "''", "NULL", "x'00'", "x'DEADBEEF'"}, as_hex());
+  add("tb", "TINYBLOB", {"''", "REPEAT(x'FF', 255)", "''", "NULL", "x'00'", "x'DEADBEEF'"},
+      as_hex());
   add("bl", "BLOB", {"''", "REPEAT(x'FE', 65535)", "''", "NULL", "x'00'", "x'DEADBEEF'"}, as_hex());
-  add("mb", "MEDIUMBLOB", {"''", "REPEAT(x'01', 70000)", "''", "NULL", "x'00'", "x'DEADBEEF'"}, as_hex());
-  add("lb", "LONGBLOB", {"''", "REPEAT(x'02', 70000)", "''", "NULL", "x'00'", "x'DEADBEEF'"}, as_hex());
+  add("mb", "MEDIUMBLOB", {"''", "REPEAT(x'01', 70000)", "''", "NULL", "x'00'", "x'DEADBEEF'"},
+      as_hex());
+  add("lb", "LONGBLOB", {"''", "REPEAT(x'02', 70000)", "''", "NULL", "x'00'", "x'DEADBEEF'"},
+      as_hex());
   // ENUM/SET: every label across the value sets (inserted or updated to), a 2-byte ENUM with
   // 300 labels and a 64-member SET (8-byte bitmap) all set.
   add("e", "ENUM('red','green','blue','\xC3\xBCn\xC3\xAF','" + smile + "')",
@@ -290,22 +296,27 @@ std::vector<ColumnSpec> matrix() {
                                   {"ST_SRID({})", Render::geometry_srid},
                                   {"ST_AsText({})", Render::wkt}};
   add("g", "GEOMETRY",
-      {"ST_GeomFromText('POINT(-180 -90)', 4326)", "ST_GeomFromText('POINT(1.7976931348623157e308 0)')",
-       "ST_GeomFromText('POINT(0 0)')", "NULL",
-       "ST_GeomFromText('LINESTRING(0 0, 1 1)', 3857)", "ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))')"},
+      {"ST_GeomFromText('POINT(-180 -90)', 4326)",
+       "ST_GeomFromText('POINT(1.7976931348623157e308 0)')", "ST_GeomFromText('POINT(0 0)')",
+       "NULL", "ST_GeomFromText('LINESTRING(0 0, 1 1)', 3857)",
+       "ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))')"},
       geo);
-  add("pt", "POINT", {"POINT(-1.5, 2.5)", "ST_GeomFromText('POINT(10 20)', 4326)", "POINT(0, 0)",
-                      "NULL", "POINT(1, 2)", "POINT(-0.0, 3)"},
+  add("pt", "POINT",
+      {"POINT(-1.5, 2.5)", "ST_GeomFromText('POINT(10 20)', 4326)", "POINT(0, 0)", "NULL",
+       "POINT(1, 2)", "POINT(-0.0, 3)"},
       geo);
   add("ls", "LINESTRING",
-      {"ST_GeomFromText('LINESTRING(0 0, 1 1, 2 2)')", "ST_GeomFromText('LINESTRING(-1 -1, 1 1)', 4326)",
-       "ST_GeomFromText('LINESTRING(0 0, 0 0)')", "NULL", "ST_GeomFromText('LINESTRING(5 5, 6 6)')",
+      {"ST_GeomFromText('LINESTRING(0 0, 1 1, 2 2)')",
+       "ST_GeomFromText('LINESTRING(-1 -1, 1 1)', 4326)", "ST_GeomFromText('LINESTRING(0 0, 0 0)')",
+       "NULL", "ST_GeomFromText('LINESTRING(5 5, 6 6)')",
        "ST_GeomFromText('LINESTRING(1 2, 3 4)')"},
       geo);
   add("pg", "POLYGON",
       {"ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,3 2,3 3,2 2))')",
-       "ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 4326)", "ST_GeomFromText('POLYGON((0 0,0 0,0 0,0 0))')",
-       "NULL", "ST_GeomFromText('POLYGON((1 1,2 1,2 2,1 1))')", "ST_GeomFromText('POLYGON((5 5,6 5,6 6,5 5))')"},
+       "ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 4326)",
+       "ST_GeomFromText('POLYGON((0 0,0 0,0 0,0 0))')", "NULL",
+       "ST_GeomFromText('POLYGON((1 1,2 1,2 2,1 1))')",
+       "ST_GeomFromText('POLYGON((5 5,6 5,6 6,5 5))')"},
       geo);
   add("mpt", "MULTIPOINT",
       {"ST_GeomFromText('MULTIPOINT(0 0, 1 1)')", "ST_GeomFromText('MULTIPOINT(1 2)', 4326)",
@@ -314,19 +325,23 @@ std::vector<ColumnSpec> matrix() {
       geo);
   add("mls", "MULTILINESTRING",
       {"ST_GeomFromText('MULTILINESTRING((0 0,1 1),(2 2,3 3))')",
-       "ST_GeomFromText('MULTILINESTRING((0 0,1 1))', 4326)", "ST_GeomFromText('MULTILINESTRING((0 0,0 0))')",
-       "NULL", "ST_GeomFromText('MULTILINESTRING((1 1,2 2))')", "ST_GeomFromText('MULTILINESTRING((5 5,6 6))')"},
+       "ST_GeomFromText('MULTILINESTRING((0 0,1 1))', 4326)",
+       "ST_GeomFromText('MULTILINESTRING((0 0,0 0))')", "NULL",
+       "ST_GeomFromText('MULTILINESTRING((1 1,2 2))')",
+       "ST_GeomFromText('MULTILINESTRING((5 5,6 6))')"},
       geo);
   add("mpg", "MULTIPOLYGON",
       {"ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))')",
        "ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)))', 4326)",
        "ST_GeomFromText('MULTIPOLYGON(((0 0,0 0,0 0,0 0)))')", "NULL",
-       "ST_GeomFromText('MULTIPOLYGON(((1 1,2 1,2 2,1 1)))')", "ST_GeomFromText('MULTIPOLYGON(((7 7,8 7,8 8,7 7)))')"},
+       "ST_GeomFromText('MULTIPOLYGON(((1 1,2 1,2 2,1 1)))')",
+       "ST_GeomFromText('MULTIPOLYGON(((7 7,8 7,8 8,7 7)))')"},
       geo);
   add("gc", "GEOMETRYCOLLECTION",
       {"ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1),LINESTRING(0 0,1 1))')",
-       "ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1))', 4326)", "ST_GeomFromText('GEOMETRYCOLLECTION EMPTY')",
-       "NULL", "ST_GeomFromText('GEOMETRYCOLLECTION(POLYGON((0 0,1 0,1 1,0 0)))')",
+       "ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1))', 4326)",
+       "ST_GeomFromText('GEOMETRYCOLLECTION EMPTY')", "NULL",
+       "ST_GeomFromText('GEOMETRYCOLLECTION(POLYGON((0 0,1 0,1 1,0 0)))')",
        "ST_GeomFromText('GEOMETRYCOLLECTION(MULTIPOINT(1 1, 2 2))')"},
       geo);
   // MariaDB data type plugins.
@@ -335,10 +350,12 @@ std::vector<ColumnSpec> matrix() {
        "'00000000-0000-0000-0000-000000000001'", "NULL", "'123e4567-e89b-12d3-a456-426614174000'",
        "'6ccd780c-baba-1026-9564-5b8c656024db'"},
       {{"HEX(CAST({} AS BINARY(16)))", Render::hex}});
-  add("i6", "INET6", {"'::'", "'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'", "'::1'", "NULL",
-                      "'2001:db8::1'", "'::ffff:10.0.0.1'"},
+  add("i6", "INET6",
+      {"'::'", "'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'", "'::1'", "NULL", "'2001:db8::1'",
+       "'::ffff:10.0.0.1'"},
       {{"HEX(CAST({} AS BINARY(16)))", Render::hex}});
-  add("i4", "INET4", {"'0.0.0.0'", "'255.255.255.255'", "'127.0.0.1'", "NULL", "'10.0.0.1'", "'1.2.3.4'"},
+  add("i4", "INET4",
+      {"'0.0.0.0'", "'255.255.255.255'", "'127.0.0.1'", "NULL", "'10.0.0.1'", "'1.2.3.4'"},
       {{"HEX(CAST({} AS BINARY(4)))", Render::hex}});
   return m;
 }
@@ -379,8 +396,8 @@ void compare_row(const RowImage& image, const TableSchema& schema, const std::ve
         CHECK(want->size() == got->size());
         CHECK((*want == *got));
       } else {
-        CHECK_MESSAGE(want == got, "server " << want.value_or("NULL") << " binlog "
-                                             << got.value_or("NULL"));
+        CHECK_MESSAGE(want == got,
+                      "server " << want.value_or("NULL") << " binlog " << got.value_or("NULL"));
       }
       ++compared;
     }
@@ -394,7 +411,8 @@ void prepare_session(MariaDbSession& sql) {
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_it");
 }
 
-TEST_CASE("every MariaDB column type: binlog values equal the server's SELECT, insert/update/delete") {
+TEST_CASE(
+    "every MariaDB column type: binlog values equal the server's SELECT, insert/update/delete") {
   MariaDbSession sql;
   prepare_session(sql);
   const auto cols = matrix();
@@ -436,16 +454,20 @@ TEST_CASE("every MariaDB column type: binlog values equal the server's SELECT, i
       REQUIRE(e.op == Op::insert);
       const int64_t id = e.after[0].i;
       CHECK(id == static_cast<int64_t>(k));
-      compare_row(e.after, schema, inserted.at(id), cols, "insert id " + std::to_string(id), compared);
+      compare_row(e.after, schema, inserted.at(id), cols, "insert id " + std::to_string(id),
+                  compared);
     } else if (k < 2 * kValueSets) {
       REQUIRE(e.op == Op::update);
       const int64_t id = e.after[0].i;
-      compare_row(e.before, schema, inserted.at(id), cols, "update before id " + std::to_string(id), compared);
-      compare_row(e.after, schema, updated.at(id), cols, "update after id " + std::to_string(id), compared);
+      compare_row(e.before, schema, inserted.at(id), cols, "update before id " + std::to_string(id),
+                  compared);
+      compare_row(e.after, schema, updated.at(id), cols, "update after id " + std::to_string(id),
+                  compared);
     } else {
       REQUIRE(e.op == Op::erase);
       const int64_t id = e.before[0].i;
-      compare_row(e.before, schema, updated.at(id), cols, "delete id " + std::to_string(id), compared);
+      compare_row(e.before, schema, updated.at(id), cols, "delete id " + std::to_string(id),
+                  compared);
     }
   }
   size_t checks_per_row = 0;
@@ -459,7 +481,8 @@ TEST_CASE("16 MB BLOB and TEXT values stream whole: insert, update, delete") {
   MariaDbSession sql;
   prepare_session(sql);
   sql.run("DROP TABLE IF EXISTS sluice_it.big");
-  sql.run("CREATE TABLE sluice_it.big (id INT PRIMARY KEY, lb LONGBLOB, lt LONGTEXT) ENGINE=InnoDB");
+  sql.run(
+      "CREATE TABLE sluice_it.big (id INT PRIMARY KEY, lb LONGBLOB, lt LONGTEXT) ENGINE=InnoDB");
   auto opts = cdc::testing::services_mysql_source_options(54102, "matrix-big");
   opts.table_include = {"sluice_it\\.big"};
   MysqlSource src(opts);
@@ -469,7 +492,8 @@ TEST_CASE("16 MB BLOB and TEXT values stream whole: insert, update, delete") {
   // must reassemble continuation packets.
   sql.run("INSERT INTO sluice_it.big VALUES (1, CONCAT(REPEAT(x'A5', " + std::to_string(k16M) +
           "), x'00'), REPEAT('\xC3\xA9', 8 * 1024 * 1024))");
-  sql.run("UPDATE sluice_it.big SET lb = REPEAT(x'5A', " + std::to_string(k16M) + "), lt = '' WHERE id = 1");
+  sql.run("UPDATE sluice_it.big SET lb = REPEAT(x'5A', " + std::to_string(k16M) +
+          "), lt = '' WHERE id = 1");
   sql.run("DELETE FROM sluice_it.big WHERE id = 1");
   Collected got;
   collect(src, got, 3, "big", std::chrono::seconds(30));

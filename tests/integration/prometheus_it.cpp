@@ -33,20 +33,25 @@ TEST_CASE("Prometheus scrapes sluice_* series labelled with the pipeline") {
   const std::string dir = make_temp_dir("sluice-prom-it");
   const int port = free_port();
   {
-    std::ofstream(dir + "/pipeline.yaml") << "source:\n"
-                                             "  type: datagen\n"
-                                             "  table: metrics_demo\n"
-                                             "  rows-per-second: 200\n"
-                                             "  columns: [{name: id, type: bigint, kind: sequence, primary-key: true}]\n"
-                                             "sink:\n"
-                                             "  type: null\n"
-                                             "pipeline:\n"
-                                             "  name: prom-it\n"
-                                             "  state.dir: " << dir << "/state\n"
-                                             "  checkpoint.interval: 200ms\n"
-                                             "  metrics.port: " << port << "\n";
+    std::ofstream(dir + "/pipeline.yaml")
+        << "source:\n"
+           "  type: datagen\n"
+           "  table: metrics_demo\n"
+           "  rows-per-second: 200\n"
+           "  columns: [{name: id, type: bigint, kind: sequence, primary-key: true}]\n"
+           "sink:\n"
+           "  type: null\n"
+           "pipeline:\n"
+           "  name: prom-it\n"
+           "  state.dir: "
+        << dir
+        << "/state\n"
+           "  checkpoint.interval: 200ms\n"
+           "  metrics.port: "
+        << port << "\n";
   }
-  ChildProcess sluice({sluice_binary(), "run", dir + "/pipeline.yaml"}, dir + "/stdout.log", dir + "/stderr.log");
+  ChildProcess sluice({sluice_binary(), "run", dir + "/pipeline.yaml"}, dir + "/stdout.log",
+                      dir + "/stderr.log");
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
   // Ready once streaming; healthy as soon as the endpoint serves.
@@ -62,10 +67,11 @@ TEST_CASE("Prometheus scrapes sluice_* series labelled with the pipeline") {
   const auto direct = http_request(base + "/metrics");
   CHECK(direct.first == 200);
   CHECK(direct.second.find("sluice_checkpoints_total{pipeline=\"prom-it\"}") != std::string::npos);
-  CHECK(direct.second.find("sluice_sink_events_written_total{op=\"c\",pipeline=\"prom-it\",table=\"datagen.metrics_demo\"}") !=
-        std::string::npos);
+  CHECK(direct.second.find("sluice_sink_events_written_total{op=\"c\",pipeline=\"prom-it\",table="
+                           "\"datagen.metrics_demo\"}") != std::string::npos);
 
-  write_targets(targets, "[{\"targets\":[\"127.0.0.1:" + std::to_string(port) + "\"],\"labels\":{\"env\":\"it\"}}]\n");
+  write_targets(targets, "[{\"targets\":[\"127.0.0.1:" + std::to_string(port) +
+                             "\"],\"labels\":{\"env\":\"it\"}}]\n");
 
   // Prometheus re-reads the targets file and scrapes every second; its first sample becomes
   // queryable a few seconds later (ENVIRONMENT.md): poll, bounded.
@@ -96,12 +102,13 @@ TEST_CASE("Prometheus scrapes sluice_* series labelled with the pipeline") {
   CHECK(events > 0);
 
   // Every series sluice exports carries the pipeline label in Prometheus too.
-  auto [status, text] = http_request(prometheus + "/api/v1/series?" +
-                                 url_encode("match[]") + "=" + url_encode("{__name__=~\"sluice_.*\"}"));
+  auto [status, text] = http_request(prometheus + "/api/v1/series?" + url_encode("match[]") + "=" +
+                                     url_encode("{__name__=~\"sluice_.*\"}"));
   REQUIRE(status == 200);
   for (const char* name : {"sluice_checkpoints_total", "sluice_queue_depth_events",
                            "sluice_sink_events_written_total", "sluice_pipeline_up"}) {
-    CHECK_MESSAGE(text.find(std::string("\"__name__\":\"") + name + "\"") != std::string::npos, name);
+    CHECK_MESSAGE(text.find(std::string("\"__name__\":\"") + name + "\"") != std::string::npos,
+                  name);
   }
   CHECK(text.find("\"pipeline\":\"prom-it\"") != std::string::npos);
 

@@ -28,25 +28,34 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-std::string write_config(const std::string& dir, const std::string& name, int redis_port, int server_id,
-                         int metrics_port) {
+std::string write_config(const std::string& dir, const std::string& name, int redis_port,
+                         int server_id, int metrics_port) {
   const std::string path = dir + "/pipeline.yaml";
   std::ofstream(path) << mysql_source_yaml("rk\\..*", server_id)
-                         << "sink:\n"
+                      << "sink:\n"
                          "  type: redis\n"
-                         "  port: " << redis_port << "\n"
+                         "  port: "
+                      << redis_port
+                      << "\n"
                          "  value.format: upsert\n"
                          "  batch.max-commands: 50\n"
                          "  pipeline.max-in-flight: 16\n"
                          "  tables:\n"
                          "    - {source-table: 'rk\\.kv', key: 'kv:{id}', value.column: v}\n"
-                         "    - {source-table: 'rk\\.hv', mode: hash, key: 'hv:{id}', hash.changed-columns-only: true}\n"
+                         "    - {source-table: 'rk\\.hv', mode: hash, key: 'hv:{id}', "
+                         "hash.changed-columns-only: true}\n"
                          "    - {source-table: 'rk\\.log', mode: stream, key: 'rk:log'}\n"
                          "pipeline:\n"
-                         "  name: " << name << "\n"
-                         "  state.dir: " << dir << "/state\n"
+                         "  name: "
+                      << name
+                      << "\n"
+                         "  state.dir: "
+                      << dir
+                      << "/state\n"
                          "  checkpoint.interval: 40ms\n"
-                         "  metrics.port: " << metrics_port << "\n"
+                         "  metrics.port: "
+                      << metrics_port
+                      << "\n"
                          "  restart.initial-backoff: 50ms\n"
                          "  restart.max-backoff: 300ms\n";
   return path;
@@ -69,7 +78,8 @@ void random_transaction(MariaDbSession& sql, std::mt19937_64& rng, int seq) {
     const std::string ks = std::to_string(k);
     if (o < 5) {
       txn.push_back("INSERT INTO rk.kv VALUES (" + ks + ", 1) ON DUPLICATE KEY UPDATE v = v + 1");
-      txn.push_back("INSERT INTO rk.hv VALUES (" + ks + ", 1, 'x') ON DUPLICATE KEY UPDATE a = a + 1, "
+      txn.push_back("INSERT INTO rk.hv VALUES (" + ks +
+                    ", 1, 'x') ON DUPLICATE KEY UPDATE a = a + 1, "
                     "b = IF(b IS NULL, 'x', NULL)");
     } else if (o < 7) {
       txn.push_back("DELETE FROM rk.kv WHERE id = " + ks);
@@ -88,7 +98,8 @@ void random_transaction(MariaDbSession& sql, std::mt19937_64& rng, int seq) {
 // "kv:<id>=<v>" for the table and for Redis.
 Strings kv_of_table(MariaDbSession& sql) {
   Strings out;
-  for (const auto& row : sql.query("SELECT id, v FROM rk.kv")) out.push_back("kv:" + *row[0] + "=" + *row[1]);
+  for (const auto& row : sql.query("SELECT id, v FROM rk.kv"))
+    out.push_back("kv:" + *row[0] + "=" + *row[1]);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -137,7 +148,9 @@ bool wait_stream_length(RedisClient& redis, size_t n, std::chrono::seconds limit
 
 }  // namespace
 
-TEST_CASE("redis sink: SIGKILLs and redis-server restarts mid-stream; Redis equals the tables, the stream has each change once") {
+TEST_CASE(
+    "redis sink: SIGKILLs and redis-server restarts mid-stream; Redis equals the tables, the "
+    "stream has each change once") {
   MariaDbSession sql;
   create_tables(sql);
   const std::string dir = make_temp_dir("sluice-redis-kill");
@@ -197,7 +210,8 @@ TEST_CASE("redis sink: SIGKILLs and redis-server restarts mid-stream; Redis equa
   CHECK(kv_of_table(sql).size() > 5);  // the comparison is not between two empty sets
 
   // The redis restarts were retried by the runner, not fatal.
-  CHECK(read_file(dir + "/stderr.log").find("restarting from the last checkpoint") != std::string::npos);
+  CHECK(read_file(dir + "/stderr.log").find("restarting from the last checkpoint") !=
+        std::string::npos);
   last.signal(SIGTERM);
   CHECK(last.wait(20s) == 0);
   server.stop(SIGTERM);
@@ -232,7 +246,8 @@ TEST_CASE("redis sink: a second instance on the same pipeline fences the first")
   REQUIRE(a.wait(20s) == 1);
   const std::string log_a = read_file(dir_a + "/stderr.log");
   CHECK(log_a.find("another sluice runs this pipeline") != std::string::npos);
-  CHECK(log_a.find("restarting from the last checkpoint") == std::string::npos);  // fatal, not retried
+  CHECK(log_a.find("restarting from the last checkpoint") ==
+        std::string::npos);  // fatal, not retried
 
   REQUIRE(wait_stream_length(redis, static_cast<size_t>(seq), 30s));
   std::this_thread::sleep_for(300ms);

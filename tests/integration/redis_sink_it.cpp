@@ -79,7 +79,8 @@ TEST_CASE("redis sink: a checkpoint is data plus offset; reopening resumes from 
   CHECK_FALSE(redis.get("it:resume:1"));  // nothing before the checkpoint
   auto state = sink->prepare(1, DatagenPosition{2});
   REQUIRE(state);
-  CHECK(redis.get("it:resume:1") == std::optional<std::string>(R"({"id":1,"name":"n","email":null,"score":1.5})"));
+  CHECK(redis.get("it:resume:1") ==
+        std::optional<std::string>(R"({"id":1,"name":"n","email":null,"score":1.5})"));
   const OffsetRecord rec = offset_in_redis(redis, o.offset_key);
   CHECK(rec.epoch == 1);
   CHECK(rec.checkpoint_id == 1);
@@ -111,7 +112,8 @@ TEST_CASE("redis sink: a large checkpoint goes in several transactions, each wit
   CHECK(redis.keys("it:split:*").empty());  // 2 commands: below the limit, still buffered
   Inserts b({3, 4}, 4);
   REQUIRE(sink->write(b.batch));  // 4 >= 3: written with b's end position, before any prepare
-  CHECK(redis.keys("it:split:*") == std::vector<std::string>{"it:split:1", "it:split:2", "it:split:3", "it:split:4"});
+  CHECK(redis.keys("it:split:*") ==
+        std::vector<std::string>{"it:split:1", "it:split:2", "it:split:3", "it:split:4"});
   const OffsetRecord mid = offset_in_redis(redis, o.offset_key);
   CHECK(mid.checkpoint_id == 2);
   CHECK(mid.position == Position(DatagenPosition{4}));
@@ -122,7 +124,8 @@ TEST_CASE("redis sink: a large checkpoint goes in several transactions, each wit
   CHECK(redis.keys("it:split:*").size() == 5);
 }
 
-TEST_CASE("redis sink: the second instance to open fences the first; nothing of the first is written") {
+TEST_CASE(
+    "redis sink: the second instance to open fences the first; nothing of the first is written") {
   RedisClient redis;
   reset(redis, "fence");
   const auto o = options("fence");
@@ -139,8 +142,9 @@ TEST_CASE("redis sink: the second instance to open fences the first; nothing of 
   auto st = a->prepare(2, DatagenPosition{1});
   REQUIRE_FALSE(st);
   CHECK(st.error().code == Errc::fenced);
-  CHECK(st.error().message == "redis offset key 'it:offset:fence' is owned by epoch 2, not this instance (epoch 1): "
-                              "another sluice runs this pipeline; stopping without writing");
+  CHECK(st.error().message ==
+        "redis offset key 'it:offset:fence' is owned by epoch 2, not this instance (epoch 1): "
+        "another sluice runs this pipeline; stopping without writing");
   CHECK_FALSE(redis.get("it:fence:1"));
   CHECK(offset_in_redis(redis, o.offset_key).checkpoint_id == 1);
   REQUIRE(b->write(rows.batch));
@@ -148,7 +152,8 @@ TEST_CASE("redis sink: the second instance to open fences the first; nothing of 
   CHECK(redis.get("it:fence:1").has_value());
 }
 
-TEST_CASE("redis sink: a command Redis fails inside the transaction stops the pipeline, naming it") {
+TEST_CASE(
+    "redis sink: a command Redis fails inside the transaction stops the pipeline, naming it") {
   RedisClient redis;
   reset(redis, "wrongtype");
   auto o = options("wrongtype");
@@ -166,7 +171,8 @@ TEST_CASE("redis sink: a command Redis fails inside the transaction stops the pi
   auto st = sink->prepare(1, DatagenPosition{9});
   REQUIRE_FALSE(st);
   CHECK(st.error().code == Errc::malformed);
-  CHECK(st.error().message.find("failed HSET it:wrongtype:7 inside the transaction of datagen:row=9: WRONGTYPE") !=
+  CHECK(st.error().message.find(
+            "failed HSET it:wrongtype:7 inside the transaction of datagen:row=9: WRONGTYPE") !=
         std::string::npos);
 }
 
@@ -178,8 +184,9 @@ TEST_CASE("redis sink: an offset key gone while the state store has checkpoints 
   auto r = sink->open(std::span(&held, 1));
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::malformed);
-  CHECK(r.error().message.find("holds no checkpoint in offset key 'it:offset:lost' but the state store has "
-                               "checkpoint 4") != std::string::npos);
+  CHECK(r.error().message.find(
+            "holds no checkpoint in offset key 'it:offset:lost' but the state store has "
+            "checkpoint 4") != std::string::npos);
   CHECK_FALSE(redis.get("it:offset:lost"));  // refused before claiming anything
 }
 
@@ -201,8 +208,9 @@ TEST_CASE("redis sink: at-least-once writes each batch at once and the offset at
 
 TEST_CASE("redis sink: unix socket, AUTH, ACL user and database; a wrong password is Errc::auth") {
   const std::string dir = make_temp_dir("sluice-redis-conn");
-  PrivateRedis server(dir, {"--requirepass", "pw", "--unixsocket", dir + "/redis.sock", "--unixsocketperm", "700",
-                            "--user", "app", "on", ">app-pw", "~*", "&*", "+@all"});
+  PrivateRedis server(
+      dir, {"--requirepass", "pw", "--unixsocket", dir + "/redis.sock", "--unixsocketperm", "700",
+            "--user", "app", "on", ">app-pw", "~*", "&*", "+@all"});
   RedisOptions o = options("conn");
   o.host.clear();
   o.socket = dir + "/redis.sock";
@@ -243,7 +251,7 @@ TEST_CASE("redis sink: unix socket, AUTH, ACL user and database; a wrong passwor
   auto down = make(o)->open({});
   REQUIRE_FALSE(down);
   CHECK(down.error().code == Errc::unavailable);  // retried by the runner with backoff
-  CHECK(down.error().message == "redis: cannot connect to 127.0.0.1:" + std::to_string(server.port()) +
-                                    " db 3: Connection refused");
+  CHECK(down.error().message == "redis: cannot connect to 127.0.0.1:" +
+                                    std::to_string(server.port()) + " db 3: Connection refused");
   std::system(("rm -rf '" + dir + "'").c_str());
 }

@@ -59,8 +59,8 @@ MysqlPtr connect_mariadb() {
   const std::string password = service_value("SLUICE_MARIADB_PASSWORD");
   const int port = service_port("SLUICE_MARIADB_PORT");
   INFO("connecting to MariaDB at ", host, ":", port, " as ", user);
-  MYSQL* ok = mysql_real_connect(conn.get(), host.c_str(), user.c_str(), password.c_str(),
-                                 nullptr, static_cast<unsigned int>(port), nullptr, 0);
+  MYSQL* ok = mysql_real_connect(conn.get(), host.c_str(), user.c_str(), password.c_str(), nullptr,
+                                 static_cast<unsigned int>(port), nullptr, 0);
   INFO("mysql error: ", mysql_error(conn.get()));
   REQUIRE(ok != nullptr);
   return conn;
@@ -89,12 +89,11 @@ std::vector<std::vector<std::string>> mariadb_query(MYSQL* conn, const std::stri
 }
 
 PgPtr connect_postgres() {
-  const std::string conninfo = "host=" + service_value("SLUICE_PG_HOST") +
-                               " port=" + service_value("SLUICE_PG_PORT") +
-                               " user=" + service_value("SLUICE_PG_USER") +
-                               " password=" + service_value("SLUICE_PG_PASSWORD") +
-                               " dbname=" + service_value("SLUICE_PG_DATABASE") +
-                               " connect_timeout=10";
+  const std::string conninfo =
+      "host=" + service_value("SLUICE_PG_HOST") + " port=" + service_value("SLUICE_PG_PORT") +
+      " user=" + service_value("SLUICE_PG_USER") +
+      " password=" + service_value("SLUICE_PG_PASSWORD") +
+      " dbname=" + service_value("SLUICE_PG_DATABASE") + " connect_timeout=10";
   PgPtr conn(PQconnectdb(conninfo.c_str()));
   REQUIRE(conn);
   INFO("libpq error: ", PQerrorMessage(conn.get()));
@@ -121,10 +120,10 @@ size_t discard_body(char* /*data*/, size_t size, size_t nmemb, void* /*user*/) {
 
 TEST_CASE("MariaDB: sluice user over TCP sees a ROW binlog with full images and metadata") {
   MysqlPtr conn = connect_mariadb();
-  const auto rows = mariadb_query(
-      conn.get(),
-      "SELECT @@binlog_format, @@binlog_row_image, @@binlog_row_metadata, @@log_bin, "
-      "@@version, @@server_id, @@gtid_strict_mode, @@binlog_checksum");
+  const auto rows =
+      mariadb_query(conn.get(),
+                    "SELECT @@binlog_format, @@binlog_row_image, @@binlog_row_metadata, @@log_bin, "
+                    "@@version, @@server_id, @@gtid_strict_mode, @@binlog_checksum");
   REQUIRE(rows.size() == 1);
   const auto& r = rows[0];
   CHECK(r[0] == "ROW");

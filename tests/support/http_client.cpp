@@ -41,7 +41,8 @@ std::string url_encode(const std::string& s) {
 
 bool wait_ready(int port, ChildProcess& sluice) {
   for (int i = 0; i < 200; ++i) {
-    if (http_request("http://127.0.0.1:" + std::to_string(port) + "/readyz").first == 200) return true;
+    if (http_request("http://127.0.0.1:" + std::to_string(port) + "/readyz").first == 200)
+      return true;
     if (!sluice.running()) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

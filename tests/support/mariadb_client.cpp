@@ -17,7 +17,8 @@ MariaDbSession::MariaDbSession(As who) : m_(mysql_init(nullptr)) {
     ok = mysql_real_connect(m_, service_value("SLUICE_MARIADB_HOST").c_str(),
                             service_value("SLUICE_MARIADB_USER").c_str(),
                             service_value("SLUICE_MARIADB_PASSWORD").c_str(), nullptr,
-                            static_cast<unsigned>(service_port("SLUICE_MARIADB_PORT")), nullptr, 0) != nullptr;
+                            static_cast<unsigned>(service_port("SLUICE_MARIADB_PORT")), nullptr,
+                            0) != nullptr;
   }
   if (!ok) {
     const std::string why = mysql_error(m_);
@@ -48,8 +49,10 @@ std::vector<std::vector<std::optional<std::string>>> MariaDbSession::query(const
     unsigned long* lengths = mysql_fetch_lengths(r);
     auto& out = rows.emplace_back();
     for (unsigned c = 0; c < cols; ++c) {
-      if (row[c] == nullptr) out.emplace_back();
-      else out.emplace_back(std::string(row[c], lengths[c]));
+      if (row[c] == nullptr)
+        out.emplace_back();
+      else
+        out.emplace_back(std::string(row[c], lengths[c]));
     }
   }
   mysql_free_result(r);

@@ -24,10 +24,9 @@ RedisValue convert(const redisReply* r) {
       v.kind = RedisValue::Kind::array;
       for (size_t i = 0; i < r->elements; ++i) v.items.push_back(convert(r->element[i]));
       break;
-    case REDIS_REPLY_ERROR: throw std::runtime_error("redis error reply: " + std::string(r->str, r->len));
-    default:
-      v.kind = RedisValue::Kind::text;
-      v.text.assign(r->str, r->len);
+    case REDIS_REPLY_ERROR:
+      throw std::runtime_error("redis error reply: " + std::string(r->str, r->len));
+    default: v.kind = RedisValue::Kind::text; v.text.assign(r->str, r->len);
   }
   return v;
 }
@@ -38,7 +37,8 @@ RedisClient::RedisClient(const std::string& host, int port) {
   if (c_ == nullptr || c_->err != 0) {
     const std::string why = c_ != nullptr ? c_->errstr : "out of memory";
     if (c_ != nullptr) redisFree(c_);
-    throw std::runtime_error("cannot connect to redis " + host + ":" + std::to_string(port) + ": " + why);
+    throw std::runtime_error("cannot connect to redis " + host + ":" + std::to_string(port) + ": " +
+                             why);
   }
   redisSetTimeout(c_, timeval{10, 0});
 }
@@ -56,7 +56,8 @@ RedisValue RedisClient::command(const std::vector<std::string>& args) {
     lens.push_back(a.size());
   }
   std::unique_ptr<redisReply, void (*)(void*)> reply(
-      static_cast<redisReply*>(redisCommandArgv(c_, static_cast<int>(argv.size()), argv.data(), lens.data())),
+      static_cast<redisReply*>(
+          redisCommandArgv(c_, static_cast<int>(argv.size()), argv.data(), lens.data())),
       freeReplyObject);
   if (!reply) throw std::runtime_error("redis " + args.at(0) + ": " + c_->errstr);
   return convert(reply.get());
@@ -71,7 +72,8 @@ std::optional<std::string> RedisClient::get(const std::string& key) {
 std::string RedisClient::hash(const std::string& key) {
   RedisValue v = command({"HGETALL", key});
   std::vector<std::string> lines;
-  for (size_t i = 0; i + 1 < v.items.size(); i += 2) lines.push_back(v.items[i].text + "=" + v.items[i + 1].text);
+  for (size_t i = 0; i + 1 < v.items.size(); i += 2)
+    lines.push_back(v.items[i].text + "=" + v.items[i + 1].text);
   std::sort(lines.begin(), lines.end());
   std::string out;
   for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
@@ -81,7 +83,8 @@ std::string RedisClient::hash(const std::string& key) {
 std::vector<std::string> RedisClient::keys(const std::string& pattern) {
   std::vector<std::string> out;
   std::string cursor = "0";
-  // Bounded: SCAN visits every key once per full iteration; 100000 rounds is far more than tests hold.
+  // Bounded: SCAN visits every key once per full iteration; 100000 rounds is far more than tests
+  // hold.
   for (int round = 0; round < 100000; ++round) {
     RedisValue v = command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
     cursor = v.items.at(0).text;
@@ -95,10 +98,12 @@ std::vector<std::string> RedisClient::keys(const std::string& pattern) {
 
 std::optional<std::string> RedisClient::next_message(std::chrono::milliseconds timeout) {
   const auto ms = timeout.count();
-  redisSetTimeout(c_, timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)});
+  redisSetTimeout(
+      c_, timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)});
   void* raw = nullptr;
   if (redisGetReply(c_, &raw) != REDIS_OK || raw == nullptr) return std::nullopt;  // timed out
-  std::unique_ptr<redisReply, void (*)(void*)> reply(static_cast<redisReply*>(raw), freeReplyObject);
+  std::unique_ptr<redisReply, void (*)(void*)> reply(static_cast<redisReply*>(raw),
+                                                     freeReplyObject);
   RedisValue v = convert(reply.get());
   if (v.items.size() != 3 || v.items[0].text != "message") {
     throw std::runtime_error("expected a pubsub message, found another reply");

@@ -56,11 +56,21 @@ std::string mysql_source_yaml(const std::string& tables, int server_id) {
   return "source:\n"
          "  type: mysql\n"
          "  hostname: 127.0.0.1\n"
-         "  port: " + service_value("SLUICE_MARIADB_PORT") + "\n"
-         "  username: " + service_value("SLUICE_MARIADB_USER") + "\n"
-         "  password: " + service_value("SLUICE_MARIADB_PASSWORD") + "\n"
-         "  tables: " + tables + "\n"
-         "  server-id: " + std::to_string(server_id) + "\n"
+         "  port: " +
+         service_value("SLUICE_MARIADB_PORT") +
+         "\n"
+         "  username: " +
+         service_value("SLUICE_MARIADB_USER") +
+         "\n"
+         "  password: " +
+         service_value("SLUICE_MARIADB_PASSWORD") +
+         "\n"
+         "  tables: " +
+         tables +
+         "\n"
+         "  server-id: " +
+         std::to_string(server_id) +
+         "\n"
          "  scan.startup.mode: latest-offset\n";
 }
 

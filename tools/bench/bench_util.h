@@ -41,7 +41,8 @@ Sample measure(F&& body) {
 }
 
 inline Sample best(const std::vector<Sample>& v) {
-  return *std::min_element(v.begin(), v.end(), [](const Sample& a, const Sample& b) { return a.seconds < b.seconds; });
+  return *std::min_element(v.begin(), v.end(),
+                           [](const Sample& a, const Sample& b) { return a.seconds < b.seconds; });
 }
 
 // datagen.events: bigint sequence (the key), int, decimal(12,2), varchar from a list,
@@ -63,7 +64,9 @@ inline datagen::DatagenOptions events_table(uint64_t rows) {
 
 class MemoryLog final : public pipeline::CheckpointLog {
  public:
-  Result<std::vector<CheckpointRecord>> history() override { return std::vector<CheckpointRecord>{}; }
+  Result<std::vector<CheckpointRecord>> history() override {
+    return std::vector<CheckpointRecord>{};
+  }
   Status record(const CheckpointRecord&) override { return {}; }
 };
 

@@ -21,9 +21,9 @@
 #include "tools/bench/bench_util.h"
 
 using namespace cdc;
-using bench::Sample;
 using bench::best;
 using bench::measure;
+using bench::Sample;
 
 namespace {
 
@@ -53,7 +53,9 @@ uint64_t through_runner(uint64_t rows, bool encode_json) {
         return std::unique_ptr<Source>(*datagen::DatagenSource::create(bench::events_table(rows)));
       },
       [&]() -> Result<std::unique_ptr<Sink>> {
-        if (encode_json) return std::unique_ptr<Sink>(std::make_unique<sinks::StdoutSink>(json::Format::debezium_json, devnull));
+        if (encode_json)
+          return std::unique_ptr<Sink>(
+              std::make_unique<sinks::StdoutSink>(json::Format::debezium_json, devnull));
         return std::unique_ptr<Sink>(std::make_unique<sinks::NullSink>());
       },
       {}};
@@ -73,8 +75,10 @@ uint64_t through_runner(uint64_t rows, bool encode_json) {
 
 void print(const char* name, const Sample& s, const Sample& limit) {
   std::printf("%-34s %12.0f events/s %8.3f CPU us/event   %.2fx of the limit\n", name,
-              static_cast<double>(s.events) / s.seconds, s.cpu_seconds * 1e6 / static_cast<double>(s.events),
-              (static_cast<double>(s.events) / s.seconds) / (static_cast<double>(limit.events) / limit.seconds));
+              static_cast<double>(s.events) / s.seconds,
+              s.cpu_seconds * 1e6 / static_cast<double>(s.events),
+              (static_cast<double>(s.events) / s.seconds) /
+                  (static_cast<double>(limit.events) / limit.seconds));
 }
 
 }  // namespace
@@ -90,7 +94,8 @@ int main(int argc, char** argv) {
     runner.push_back(measure([&] { return through_runner(rows, false); }));
     json.push_back(measure([&] { return through_runner(rows, true); }));
   }
-  std::printf("datagen_null_bench: %llu rows x 5 columns, best of %d\n", static_cast<unsigned long long>(rows), repeats);
+  std::printf("datagen_null_bench: %llu rows x 5 columns, best of %d\n",
+              static_cast<unsigned long long>(rows), repeats);
   print("limit: datagen source alone", best(limit), best(limit));
   print("sluice: datagen -> runner -> null", best(runner), best(limit));
   print("sluice: ... -> debezium-json", best(json), best(limit));

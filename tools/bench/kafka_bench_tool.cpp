@@ -2,7 +2,8 @@
 //   kafka_bench_tool mock <bootstrap-file> <topic>:<partitions>...
 //       runs a librdkafka mock cluster with those topics (its CreateTopics never answers) and
 //       writes its bootstrap address to the file; runs until killed.
-//   kafka_bench_tool produce <bootstrap> <topic> <count> <key-bytes> <value-bytes> [<header>:<bytes>...]
+//   kafka_bench_tool produce <bootstrap> <topic> <count> <key-bytes> <value-bytes>
+//   [<header>:<bytes>...]
 //       the plain producer peer: idempotent librdkafka producer, the same linger as sluice's
 //       default, keyed records, each with those headers (sluice's `headers: true` adds two);
 //       prints "<seconds> <records> <bytes> <cpu-seconds>" from the first send to the last
@@ -54,8 +55,9 @@ int mock(int argc, char** argv) {
     const std::string spec = argv[i];
     const auto colon = spec.rfind(':');
     if (colon == std::string::npos) return fail("expected <topic>:<partitions>, found " + spec);
-    if (rd_kafka_mock_topic_create(cluster, spec.substr(0, colon).c_str(), std::atoi(spec.c_str() + colon + 1), 1) !=
-        RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_mock_topic_create(cluster, spec.substr(0, colon).c_str(),
+                                   std::atoi(spec.c_str() + colon + 1),
+                                   1) != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return fail("cannot create " + spec);
     }
   }
@@ -66,7 +68,8 @@ int mock(int argc, char** argv) {
 int produce(int argc, char** argv) {
   const std::string bootstrap = argv[2], topic = argv[3];
   const long count = std::atol(argv[4]);
-  const size_t key_bytes = std::strtoul(argv[5], nullptr, 10), value_bytes = std::strtoul(argv[6], nullptr, 10);
+  const size_t key_bytes = std::strtoul(argv[5], nullptr, 10),
+               value_bytes = std::strtoul(argv[6], nullptr, 10);
   std::string error;
   rd_kafka_t* rk = make_producer(bootstrap, error);
   if (rk == nullptr) return fail(error);
@@ -76,7 +79,8 @@ int produce(int argc, char** argv) {
     const std::string spec = argv[i];
     const auto colon = spec.rfind(':');
     if (colon == std::string::npos) return fail("expected <header>:<bytes>, found " + spec);
-    headers.emplace_back(spec.substr(0, colon), std::string(std::strtoul(spec.c_str() + colon + 1, nullptr, 10), 'h'));
+    headers.emplace_back(spec.substr(0, colon),
+                         std::string(std::strtoul(spec.c_str() + colon + 1, nullptr, 10), 'h'));
   }
   const auto t0 = std::chrono::steady_clock::now();
   for (long i = 0; i < count; ++i) {
@@ -106,7 +110,8 @@ int produce(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &usage);
   const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                      static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  std::printf("%.6f %ld %zu %.3f\n", secs, count, static_cast<size_t>(count) * (key_bytes + value_bytes), cpu);
+  std::printf("%.6f %ld %zu %.3f\n", secs, count,
+              static_cast<size_t>(count) * (key_bytes + value_bytes), cpu);
   rd_kafka_destroy(rk);
   return 0;
 }
@@ -116,6 +121,7 @@ int produce(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[1]) == "mock") return mock(argc, argv);
   if (argc >= 7 && std::string(argv[1]) == "produce") return produce(argc, argv);
-  return fail("usage: kafka_bench_tool mock <bootstrap-file> <topic>:<partitions>... | "
-              "produce <bootstrap> <topic> <count> <key-bytes> <value-bytes> [<header>:<bytes>...]");
+  return fail(
+      "usage: kafka_bench_tool mock <bootstrap-file> <topic>:<partitions>... | "
+      "produce <bootstrap> <topic> <count> <key-bytes> <value-bytes> [<header>:<bytes>...]");
 }

@@ -46,7 +46,8 @@ constexpr int64_t kNotYet = -1;
 }
 
 int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch())
+      .count();
 }
 
 struct Args {
@@ -67,20 +68,33 @@ Args parse_args(int argc, char** argv) {
       if (i + 1 >= argc) die("missing value after " + std::string(k));
       return argv[++i];
     };
-    if (k == "--host") a.host = next();
-    else if (k == "--port") a.port = static_cast<unsigned>(std::stoul(next()));
-    else if (k == "--user") a.user = next();
-    else if (k == "--password") a.password = next();
-    else if (k == "--rate") a.rate = std::stoi(next());
-    else if (k == "--seconds") a.seconds = std::stoi(next());
-    else if (k == "--rows-per-txn") a.rows_per_txn = std::stoi(next());
-    else if (k == "--file") a.file = next();
-    else if (k == "--redis") a.redis = next();
-    else if (k == "--kafka") a.kafka = next();
-    else if (k == "--read-committed") a.read_committed = true;
-    else die("unknown argument " + std::string(k));
+    if (k == "--host")
+      a.host = next();
+    else if (k == "--port")
+      a.port = static_cast<unsigned>(std::stoul(next()));
+    else if (k == "--user")
+      a.user = next();
+    else if (k == "--password")
+      a.password = next();
+    else if (k == "--rate")
+      a.rate = std::stoi(next());
+    else if (k == "--seconds")
+      a.seconds = std::stoi(next());
+    else if (k == "--rows-per-txn")
+      a.rows_per_txn = std::stoi(next());
+    else if (k == "--file")
+      a.file = next();
+    else if (k == "--redis")
+      a.redis = next();
+    else if (k == "--kafka")
+      a.kafka = next();
+    else if (k == "--read-committed")
+      a.read_committed = true;
+    else
+      die("unknown argument " + std::string(k));
   }
-  if (a.rate <= 0 || a.seconds <= 1 || a.rows_per_txn <= 0 || a.seconds > 3600) die("bad --rate/--seconds/--rows-per-txn");
+  if (a.rate <= 0 || a.seconds <= 1 || a.rows_per_txn <= 0 || a.seconds > 3600)
+    die("bad --rate/--seconds/--rows-per-txn");
   if ((a.file.empty() ? 0 : 1) + (a.redis.empty() ? 0 : 1) + (a.kafka.empty() ? 0 : 1) != 1) {
     die("give exactly one of --file, --redis, --kafka");
   }
@@ -103,7 +117,8 @@ struct Timeline {
 
 // Every "id": N in `text` (the row's key or value JSON), marked seen.
 void mark_ids(std::string_view text, Timeline& t) {
-  for (size_t at = text.find("\"id\":"); at != std::string_view::npos; at = text.find("\"id\":", at + 5)) {
+  for (size_t at = text.find("\"id\":"); at != std::string_view::npos;
+       at = text.find("\"id\":", at + 5)) {
     uint64_t id = 0;
     const char* b = text.data() + at + 5;
     const char* e = text.data() + text.size();
@@ -115,15 +130,16 @@ MYSQL* connect_db(const Args& a) {
   MYSQL* db = mysql_init(nullptr);
   unsigned ssl = 0;  // SSL_MODE_DISABLED is not in Connector/C's headers: ask for no TLS
   mysql_optionsv(db, MYSQL_OPT_SSL_ENFORCE, &ssl);
-  if (mysql_real_connect(db, a.host.c_str(), a.user.c_str(), a.password.c_str(), nullptr, a.port, nullptr, 0) ==
-      nullptr) {
+  if (mysql_real_connect(db, a.host.c_str(), a.user.c_str(), a.password.c_str(), nullptr, a.port,
+                         nullptr, 0) == nullptr) {
     die(std::string("connect: ") + mysql_error(db));
   }
   return db;
 }
 
 void exec(MYSQL* db, const std::string& sql) {
-  if (mysql_real_query(db, sql.data(), sql.size()) != 0) die(sql.substr(0, 80) + ": " + mysql_error(db));
+  if (mysql_real_query(db, sql.data(), sql.size()) != 0)
+    die(sql.substr(0, 80) + ": " + mysql_error(db));
 }
 
 // Inserts rows 1..n at `rate` rows/s in transactions of `per_txn` rows; notes each COMMIT.
@@ -135,7 +151,8 @@ void write_rows(const Args& a, Timeline& t, size_t n) {
   std::string sql;
   size_t next = 1;
   for (uint64_t txn = 0; next <= n; ++txn) {
-    std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(txn * txn_period_us)));
+    std::this_thread::sleep_until(
+        start + std::chrono::microseconds(static_cast<int64_t>(txn * txn_period_us)));
     sql = "INSERT INTO bench_lat.t (id, pad) VALUES ";
     const size_t first = next;
     for (int r = 0; r < a.rows_per_txn && next <= n; ++r, ++next) {
@@ -216,7 +233,8 @@ void observe_redis(const std::string& spec, Timeline& t, const std::atomic<bool>
 }
 
 // The Kafka sink: a consumer of the table's topic (partition 0, from its start).
-void observe_kafka(const std::string& spec, bool read_committed, Timeline& t, const std::atomic<bool>& stop) {
+void observe_kafka(const std::string& spec, bool read_committed, Timeline& t,
+                   const std::atomic<bool>& stop) {
   const size_t cut = spec.rfind(':');
   if (cut == std::string::npos) die("--kafka BOOTSTRAP:TOPIC");
   const std::string bootstrap = spec.substr(0, cut), topic = spec.substr(cut + 1);
@@ -260,7 +278,8 @@ void observe_kafka(const std::string& spec, bool read_committed, Timeline& t, co
 
 double percentile(const std::vector<int64_t>& sorted, double p) {
   if (sorted.empty()) return 0;
-  const size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())));
+  const size_t i =
+      std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())));
   return static_cast<double>(sorted[i]) / 1000.0;
 }
 
@@ -279,9 +298,12 @@ int main(int argc, char** argv) {
   Timeline t(rows);
   std::atomic<bool> stop{false};
   std::thread observer([&] {
-    if (!a.file.empty()) observe_file(a.file, t, stop);
-    else if (!a.redis.empty()) observe_redis(a.redis, t, stop);
-    else observe_kafka(a.kafka, a.read_committed, t, stop);
+    if (!a.file.empty())
+      observe_file(a.file, t, stop);
+    else if (!a.redis.empty())
+      observe_redis(a.redis, t, stop);
+    else
+      observe_kafka(a.kafka, a.read_committed, t, stop);
   });
   // The observer must be watching before the first row: a moment to subscribe / open.
   std::this_thread::sleep_for(std::chrono::seconds(a.kafka.empty() ? 1 : 3));
@@ -290,7 +312,8 @@ int main(int argc, char** argv) {
   const double wrote_s = std::chrono::duration<double>(Clock::now() - started).count();
   // Whatever is not visible 30 s after the last commit counts as lost (and fails the run).
   const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (!all_seen(t) && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (!all_seen(t) && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   stop.store(true);
   observer.join();
 
@@ -306,10 +329,11 @@ int main(int argc, char** argv) {
     if (id > warmup) lat.push_back(std::max<int64_t>(0, s - c));
   }
   std::sort(lat.begin(), lat.end());
-  std::printf("rows %zu in %.1f s (%.0f rows/s, %d per txn), measured %zu, missing %zu: "
-              "p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms\n",
-              rows, wrote_s, static_cast<double>(rows) / wrote_s, a.rows_per_txn, lat.size(), missing,
-              percentile(lat, 0.50), percentile(lat, 0.99), percentile(lat, 0.999),
-              lat.empty() ? 0.0 : static_cast<double>(lat.back()) / 1000.0);
+  std::printf(
+      "rows %zu in %.1f s (%.0f rows/s, %d per txn), measured %zu, missing %zu: "
+      "p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms\n",
+      rows, wrote_s, static_cast<double>(rows) / wrote_s, a.rows_per_txn, lat.size(), missing,
+      percentile(lat, 0.50), percentile(lat, 0.99), percentile(lat, 0.999),
+      lat.empty() ? 0.0 : static_cast<double>(lat.back()) / 1000.0);
   return missing == 0 ? 0 : 1;
 }

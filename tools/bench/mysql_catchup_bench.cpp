@@ -167,11 +167,12 @@ std::string row_sql(bool as_literal) {
 void insert_literal(MysqlConnection& c, uint64_t lo, uint64_t hi, uint64_t per) {
   for (uint64_t from = lo; from <= hi; from += per) {
     const uint64_t to = std::min(hi, from + per - 1);
-    auto text = c.query("SELECT CONCAT('INSERT INTO bench.catchup VALUES ', GROUP_CONCAT(" + row_sql(true) +
-                        " ORDER BY seq SEPARATOR ',')) FROM bench.seq_" + std::to_string(from) + "_to_" +
-                        std::to_string(to));
+    auto text = c.query("SELECT CONCAT('INSERT INTO bench.catchup VALUES ', GROUP_CONCAT(" +
+                        row_sql(true) + " ORDER BY seq SEPARATOR ',')) FROM bench.seq_" +
+                        std::to_string(from) + "_to_" + std::to_string(to));
     if (!text) die(text.error().to_string());
-    if (text->empty() || !(*text)[0][0]) die("no INSERT text for rows from " + std::to_string(from));
+    if (text->empty() || !(*text)[0][0])
+      die("no INSERT text for rows from " + std::to_string(from));
     exec(c, *(*text)[0][0]);
   }
 }
@@ -228,7 +229,8 @@ uint64_t range_bytes(MysqlConnection& c, const Args& a, std::vector<std::string>
     }
     if (name == a.last) break;
   }
-  if (files.empty() || files.back() != a.last) die("binlog range " + a.first + ".." + a.last + " is not on the server");
+  if (files.empty() || files.back() != a.last)
+    die("binlog range " + a.first + ".." + a.last + " is not on the server");
   return bytes;
 }
 
@@ -336,17 +338,29 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) die("missing value after " + k);
       return argv[++i];
     };
-    if (k == "--host") a.host = next();
-    else if (k == "--port") a.port = static_cast<uint16_t>(std::stoi(next()));
-    else if (k == "--user") a.user = next();
-    else if (k == "--password") a.password = next();
-    else if (k == "--mb") a.mb = std::stoull(next());
-    else if (k == "--range") { a.first = next(); a.last = next(); }
-    else if (k == "--zongji") a.zongji_dir = next();
-    else if (k == "--tls") a.tls = true;
-    else if (k == "--prepare") a.prepare = true;
-    else if (k == "--literal") a.literal = true;
-    else die("unknown argument " + k);
+    if (k == "--host")
+      a.host = next();
+    else if (k == "--port")
+      a.port = static_cast<uint16_t>(std::stoi(next()));
+    else if (k == "--user")
+      a.user = next();
+    else if (k == "--password")
+      a.password = next();
+    else if (k == "--mb")
+      a.mb = std::stoull(next());
+    else if (k == "--range") {
+      a.first = next();
+      a.last = next();
+    } else if (k == "--zongji")
+      a.zongji_dir = next();
+    else if (k == "--tls")
+      a.tls = true;
+    else if (k == "--prepare")
+      a.prepare = true;
+    else if (k == "--literal")
+      a.literal = true;
+    else
+      die("unknown argument " + k);
   }
   log::set_level("warn");
   auto c = connect(a);
@@ -377,11 +391,17 @@ int main(int argc, char** argv) {
   }
 
   // The limit: copy the files over the replication protocol without decoding them.
-  const auto scratch = std::filesystem::temp_directory_path() / ("sluice-catchup-" + std::to_string(getpid()));
+  const auto scratch =
+      std::filesystem::temp_directory_path() / ("sluice-catchup-" + std::to_string(getpid()));
   std::filesystem::create_directories(scratch);
-  std::vector<std::string> raw_argv = {"mariadb-binlog", "--no-defaults", "--read-from-remote-server", "--raw",
-                                       "--host=" + a.host, "--port=" + std::to_string(a.port),
-                                       "--user=" + a.user, "--password=" + a.password,
+  std::vector<std::string> raw_argv = {"mariadb-binlog",
+                                       "--no-defaults",
+                                       "--read-from-remote-server",
+                                       "--raw",
+                                       "--host=" + a.host,
+                                       "--port=" + std::to_string(a.port),
+                                       "--user=" + a.user,
+                                       "--password=" + a.password,
                                        "--result-file=" + (scratch / "").string()};
   raw_argv.insert(raw_argv.end(), files.begin(), files.end());
   const Run raw = measure_exec(raw_argv, "");
@@ -394,20 +414,22 @@ int main(int argc, char** argv) {
 
   std::optional<Run> zongji;
   if (!a.zongji_dir.empty()) {
-    const std::string out = (std::filesystem::temp_directory_path() / "sluice-catchup-zongji.out").string();
+    const std::string out =
+        (std::filesystem::temp_directory_path() / "sluice-catchup-zongji.out").string();
     const std::string script = std::string(SLUICE_SOURCE_DIR) + "/tools/bench/zongji_catchup.mjs";
     setenv("ZONGJI_DIR", a.zongji_dir.c_str(), 1);
-    zongji = measure_exec({"node", script, a.host, std::to_string(a.port), a.user, a.password,
-                           a.first, a.last},
-                          out);
+    zongji = measure_exec(
+        {"node", script, a.host, std::to_string(a.port), a.user, a.password, a.first, a.last}, out);
     FILE* f = std::fopen(out.c_str(), "r");
     unsigned long long zr = 0;
-    if (f == nullptr || std::fscanf(f, "{\"rows\":%llu}", &zr) != 1) die("zongji printed no row count");
+    if (f == nullptr || std::fscanf(f, "{\"rows\":%llu}", &zr) != 1)
+      die("zongji printed no row count");
     std::fclose(f);
     zongji->rows = zr;
     if (!zongji->ok) die("zongji failed");
     if (zr != rows) {
-      std::printf("NOTE: zongji counted %llu rows, sluice %llu\n", zr, static_cast<unsigned long long>(rows));
+      std::printf("NOTE: zongji counted %llu rows, sluice %llu\n", zr,
+                  static_cast<unsigned long long>(rows));
     }
   }
 

@@ -26,12 +26,13 @@
 #include "tools/bench/bench_util.h"
 
 using namespace cdc;
-using bench::Sample;
 using bench::measure;
+using bench::Sample;
 
 namespace {
 
-constexpr const char* kProjection = "id, user_id, amount, kind, at, UPPER(CONCAT(kind, '-', SUBSTR(kind, 1, 2))) AS tag";
+constexpr const char* kProjection =
+    "id, user_id, amount, kind, at, UPPER(CONCAT(kind, '-', SUBSTR(kind, 1, 2))) AS tag";
 constexpr const char* kFilter = "amount > 100 AND kind <> 'view'";
 
 Result<pipeline::StageChain> make_stages() {
@@ -65,7 +66,8 @@ struct ThreadCpu {
 // Forwards to the datagen source, noting the reader thread's CPU time after each poll.
 class TimedSource final : public Source {
  public:
-  TimedSource(std::unique_ptr<Source> inner, ThreadCpu& cpu) : inner_(std::move(inner)), cpu_(cpu) {}
+  TimedSource(std::unique_ptr<Source> inner, ThreadCpu& cpu)
+      : inner_(std::move(inner)), cpu_(cpu) {}
   Status open(const Position& resume) override { return inner_->open(resume); }
   Position current_position() const override { return inner_->current_position(); }
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) override {
@@ -94,7 +96,9 @@ class TimedNullSink final : public Sink {
     cpu_.sink_ns = thread_cpu_ns() - start_ns_;
     return st;
   }
-  Result<std::string> prepare(uint64_t id, const Position& p) override { return inner_.prepare(id, p); }
+  Result<std::string> prepare(uint64_t id, const Position& p) override {
+    return inner_.prepare(id, p);
+  }
   Status commit(uint64_t id) override { return inner_.commit(id); }
   bool exactly_once() const override { return false; }
 
@@ -109,9 +113,12 @@ uint64_t through_runner(uint64_t rows, bool stages, ThreadCpu& cpu) {
   pipeline::PipelineParts parts{
       [rows, &cpu]() -> Result<std::unique_ptr<Source>> {
         return std::unique_ptr<Source>(std::make_unique<TimedSource>(
-            std::unique_ptr<Source>(*datagen::DatagenSource::create(bench::events_table(rows))), cpu));
+            std::unique_ptr<Source>(*datagen::DatagenSource::create(bench::events_table(rows))),
+            cpu));
       },
-      [&cpu]() -> Result<std::unique_ptr<Sink>> { return std::unique_ptr<Sink>(std::make_unique<TimedNullSink>(cpu)); },
+      [&cpu]() -> Result<std::unique_ptr<Sink>> {
+        return std::unique_ptr<Sink>(std::make_unique<TimedNullSink>(cpu));
+      },
       stages ? std::function<Result<pipeline::StageChain>()>(make_stages) : nullptr};
   pipeline::RunnerOptions options;
   options.pipeline_name = "bench";
@@ -194,9 +201,9 @@ int main(int argc, char** argv) {
   };
   const auto print = [&](const char* what, const Run& r, const Run* plain) {
     const double events = static_cast<double>(r.sample.events);
-    std::printf("%-38s %10.0f events/s %6.3f CPU us/event (reader thread %.3f, sink thread %.3f)", what,
-                events / r.sample.seconds, r.sample.cpu_seconds * 1e6 / events, r.cpu.reader_ns / events / 1000,
-                r.cpu.sink_ns / events / 1000);
+    std::printf("%-38s %10.0f events/s %6.3f CPU us/event (reader thread %.3f, sink thread %.3f)",
+                what, events / r.sample.seconds, r.sample.cpu_seconds * 1e6 / events,
+                r.cpu.reader_ns / events / 1000, r.cpu.sink_ns / events / 1000);
     if (plain != nullptr) {
       std::printf("   %.1f%% of the throughput lost",
                   100.0 * (1.0 - plain->sample.seconds / r.sample.seconds));
@@ -215,9 +222,10 @@ int main(int argc, char** argv) {
     Run s = run(true);
     if (i == 0 || s.sample.seconds < staged.sample.seconds) staged = s;
   }
-  std::printf("transform_stage_bench: %llu rows x 5 columns, best of %d\n", static_cast<unsigned long long>(rows),
-              repeats);
-  std::printf("  projection: %s\n  filter: %s\n  route: datagen.events -> ods.events\n", kProjection, kFilter);
+  std::printf("transform_stage_bench: %llu rows x 5 columns, best of %d\n",
+              static_cast<unsigned long long>(rows), repeats);
+  std::printf("  projection: %s\n  filter: %s\n  route: datagen.events -> ods.events\n",
+              kProjection, kFilter);
   print("datagen -> runner -> null", plain, nullptr);
   print("datagen -> transform -> route -> null", staged, &plain);
   std::printf("each stage alone, one thread, CPU ns per source event:\n");
@@ -226,11 +234,14 @@ int main(int argc, char** argv) {
               transform_alone_ns(rows, repeats, "id, user_id, amount, kind, at", ""));
   std::printf("  transform, + the 2-predicate filter     %7.1f\n",
               transform_alone_ns(rows, repeats, "id, user_id, amount, kind, at", kFilter));
-  std::printf("    (the filter on the INT column instead: %7.1f, user_id > 100 AND kind <> 'view')\n",
-              transform_alone_ns(rows, repeats, "id, user_id, amount, kind, at", "user_id > 100 AND kind <> 'view'"));
+  std::printf(
+      "    (the filter on the INT column instead: %7.1f, user_id > 100 AND kind <> 'view')\n",
+      transform_alone_ns(rows, repeats, "id, user_id, amount, kind, at",
+                         "user_id > 100 AND kind <> 'view'"));
   const double all_ns = transform_alone_ns(rows, repeats, kProjection, kFilter, &passed);
-  std::printf("  transform, + the computed column (all)  %7.1f   (%llu of %llu events pass)\n", all_ns,
-              static_cast<unsigned long long>(passed), static_cast<unsigned long long>(rows));
+  std::printf("  transform, + the computed column (all)  %7.1f   (%llu of %llu events pass)\n",
+              all_ns, static_cast<unsigned long long>(passed),
+              static_cast<unsigned long long>(rows));
   std::printf("  route, one rule                         %7.1f\n", route_alone_ns(rows, repeats));
   return 0;
 }

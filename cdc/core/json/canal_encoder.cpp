@@ -29,9 +29,23 @@ namespace {
 
 // java.sql.Types codes.
 enum JdbcType : int {
-  kBit = -7, kTinyInt = -6, kBigInt = -5, kChar = 1, kDecimal = 3, kInteger = 4, kSmallInt = 5,
-  kReal = 7, kDouble = 8, kVarchar = 12, kBoolean = 16, kDate = 91, kTime = 92, kTimestamp = 93,
-  kOther = 1111, kBlob = 2004, kClob = 2005,
+  kBit = -7,
+  kTinyInt = -6,
+  kBigInt = -5,
+  kChar = 1,
+  kDecimal = 3,
+  kInteger = 4,
+  kSmallInt = 5,
+  kReal = 7,
+  kDouble = 8,
+  kVarchar = 12,
+  kBoolean = 16,
+  kDate = 91,
+  kTime = 92,
+  kTimestamp = 93,
+  kOther = 1111,
+  kBlob = 2004,
+  kClob = 2005,
 };
 
 std::string_view base_type_name(std::string_view source_type, char (&buf)[24]) {
@@ -46,8 +60,7 @@ std::string_view base_type_name(std::string_view source_type, char (&buf)[24]) {
 int sql_type(const Column& col) {
   char buf[24];
   const std::string_view base = base_type_name(col.source_type, buf);
-  const bool is_unsigned =
-      col.is_unsigned || col.source_type.find("unsigned") != std::string::npos;
+  const bool is_unsigned = col.is_unsigned || col.source_type.find("unsigned") != std::string::npos;
   if (base == "tinyint") return is_unsigned ? kSmallInt : kTinyInt;
   if (base == "smallint") return is_unsigned ? kInteger : kSmallInt;
   if (base == "mediumint") return kInteger;
@@ -122,7 +135,8 @@ class CanalEncoder final : public Encoder {
     w.key_ascii("data");
     if (!ddl && data.present) {
       w.begin_array();
-      write_row(w, schema, data, e.op == Op::erase ? std::span<const uint32_t>() : e.unchanged_columns,
+      write_row(w, schema, data,
+                e.op == Op::erase ? std::span<const uint32_t>() : e.unchanged_columns,
                 UnchangedStyle::omit, none, ValueStyle::text);
       w.end_array();
     } else {
@@ -199,11 +213,12 @@ class CanalEncoder final : public Encoder {
       return;
     }
     const TableSchema& schema = *e.schema;
-    const uint32_t n = std::min({e.before.size, e.after.size,
-                                 static_cast<uint32_t>(schema.columns.size())});
+    const uint32_t n =
+        std::min({e.before.size, e.after.size, static_cast<uint32_t>(schema.columns.size())});
     bool any = false;
     for (uint32_t col_idx = 0; col_idx < n; ++col_idx) {
-      if (same_value(e.before[col_idx], e.after[col_idx]) || is_unchanged(e.unchanged_columns, col_idx)) {
+      if (same_value(e.before[col_idx], e.after[col_idx]) ||
+          is_unchanged(e.unchanged_columns, col_idx)) {
         continue;
       }
       if (!any) {

@@ -37,7 +37,8 @@ class DebeziumEncoder final : public Encoder {
       w.null();
     }
     w.key_ascii("source");
-    write_debezium_source(w, e.source, schema.id, options_.connector_version, SourceFields::change_event);
+    write_debezium_source(w, e.source, schema.id, options_.connector_version,
+                          SourceFields::change_event);
     w.key_ascii("op");
     const char op[2] = {op_code(e.op), '\0'};
     w.string_ascii(std::string_view(op, 1));

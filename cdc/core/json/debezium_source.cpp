@@ -25,9 +25,15 @@ void write_postgres_fields(JsonWriter& w, const SourceInfo& s, const TableId& id
   w.key_ascii("table");
   w.string(id.table);
   w.key_ascii("txId");
-  if (s.tx_id) w.uint64(*s.tx_id); else w.null();
+  if (s.tx_id)
+    w.uint64(*s.tx_id);
+  else
+    w.null();
   w.key_ascii("lsn");
-  if (const auto* lsn = std::get_if<Lsn>(&s.at)) w.uint64(static_cast<uint64_t>(*lsn)); else w.null();
+  if (const auto* lsn = std::get_if<Lsn>(&s.at))
+    w.uint64(static_cast<uint64_t>(*lsn));
+  else
+    w.null();
   w.key_ascii("xmin");
   w.null();
 }
@@ -64,21 +70,32 @@ void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& id
   w.key_ascii("server_id");
   w.uint64(s.server_id);
   w.key_ascii("gtid");
-  if (s.gtid.empty()) w.null(); else w.string(s.gtid);
+  if (s.gtid.empty())
+    w.null();
+  else
+    w.string(s.gtid);
   // Debezium's MySQL fields; datagen fills pos with its row number.
   const auto* binlog = std::get_if<BinlogEventPosition>(&s.at);
   const auto* row = std::get_if<RowSequence>(&s.at);
   w.key_ascii("file");
   w.string(binlog != nullptr ? binlog->file : std::string_view());
   w.key_ascii("pos");
-  w.uint64(binlog != nullptr ? value(binlog->offset) : row != nullptr ? static_cast<uint64_t>(*row) : 0);
+  w.uint64(binlog != nullptr ? value(binlog->offset)
+           : row != nullptr  ? static_cast<uint64_t>(*row)
+                             : 0);
   if (change_event) {
     w.key_ascii("row");
     w.uint64(s.row);
     w.key_ascii("thread");
-    if (s.thread) w.uint64(*s.thread); else w.null();
+    if (s.thread)
+      w.uint64(*s.thread);
+    else
+      w.null();
     w.key_ascii("query");
-    if (s.query.empty()) w.null(); else w.string(s.query);
+    if (s.query.empty())
+      w.null();
+    else
+      w.string(s.query);
   }
   w.end_object();
 }

@@ -15,7 +15,6 @@
 
 namespace cdc::json {
 
-
 struct EncoderOptions {
   // What string values with invalid UTF-8 become. Default: replace (U+FFFD).
   InvalidUtf8Policy invalid_utf8 = InvalidUtf8Policy::replace;

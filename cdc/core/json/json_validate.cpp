@@ -123,10 +123,14 @@ class Validator {
     for (int i = 0; i < 4; ++i) {
       const unsigned char h = *p_++;
       uint32_t d;
-      if (h >= '0' && h <= '9') d = h - '0';
-      else if (h >= 'a' && h <= 'f') d = h - 'a' + 10;
-      else if (h >= 'A' && h <= 'F') d = h - 'A' + 10;
-      else return false;
+      if (h >= '0' && h <= '9')
+        d = h - '0';
+      else if (h >= 'a' && h <= 'f')
+        d = h - 'a' + 10;
+      else if (h >= 'A' && h <= 'F')
+        d = h - 'A' + 10;
+      else
+        return false;
       cp = cp << 4 | d;
     }
     return true;
@@ -149,7 +153,7 @@ class Validator {
           uint32_t cp;
           if (!hex4(cp)) return false;
           if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // lone low surrogate
-          if (cp >= 0xD800 && cp <= 0xDBFF) {                // needs a low surrogate next
+          if (cp >= 0xD800 && cp <= 0xDBFF) {              // needs a low surrogate next
             if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
             p_ += 2;
             uint32_t low;

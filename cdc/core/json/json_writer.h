@@ -53,10 +53,24 @@ class JsonWriter {
   explicit JsonWriter(std::string& out, InvalidUtf8Policy policy = InvalidUtf8Policy::replace)
       : out_(out), policy_(policy) {}
 
-  void begin_object() { sep(); out_.push_back('{'); need_comma_ = false; }
-  void end_object() { out_.push_back('}'); need_comma_ = true; }
-  void begin_array() { sep(); out_.push_back('['); need_comma_ = false; }
-  void end_array() { out_.push_back(']'); need_comma_ = true; }
+  void begin_object() {
+    sep();
+    out_.push_back('{');
+    need_comma_ = false;
+  }
+  void end_object() {
+    out_.push_back('}');
+    need_comma_ = true;
+  }
+  void begin_array() {
+    sep();
+    out_.push_back('[');
+    need_comma_ = false;
+  }
+  void end_array() {
+    out_.push_back(']');
+    need_comma_ = true;
+  }
 
   // An object key (escaped); the next call writes its value.
   void key(std::string_view k) {
@@ -86,7 +100,9 @@ class JsonWriter {
     need_comma_ = true;
   }
   void string(std::string_view s, InvalidUtf8Policy policy) {
-    sep(); append_string(out_, s, policy); need_comma_ = true;
+    sep();
+    append_string(out_, s, policy);
+    need_comma_ = true;
   }
   // A string value the caller guarantees is printable ASCII without `"` or `\`.
   void string_ascii(std::string_view s) {
@@ -94,22 +110,45 @@ class JsonWriter {
     need_comma_ = true;
   }
   void base64(std::string_view bytes) {
-    sep(); out_.push_back('"'); append_base64(out_, bytes); out_.push_back('"'); need_comma_ = true;
+    sep();
+    out_.push_back('"');
+    append_base64(out_, bytes);
+    out_.push_back('"');
+    need_comma_ = true;
   }
   void int64(int64_t v) { integer(v); }
   void uint64(uint64_t v) { integer(v); }
   // NaN and infinities become null: JSON has no representation for them.
-  void float64(double d) { sep(); if (!append_double(out_, d)) out_.append("null", 4); need_comma_ = true; }
-  void float32(float f) { sep(); if (!append_float(out_, f)) out_.append("null", 4); need_comma_ = true; }
-  void boolean(bool b) { sep(); out_.append(b ? "true" : "false", b ? 4 : 5); need_comma_ = true; }
-  void null() { out_.append(",null" + (need_comma_ ? 0 : 1), need_comma_ ? 5 : 4); need_comma_ = true; }
+  void float64(double d) {
+    sep();
+    if (!append_double(out_, d)) out_.append("null", 4);
+    need_comma_ = true;
+  }
+  void float32(float f) {
+    sep();
+    if (!append_float(out_, f)) out_.append("null", 4);
+    need_comma_ = true;
+  }
+  void boolean(bool b) {
+    sep();
+    out_.append(b ? "true" : "false", b ? 4 : 5);
+    need_comma_ = true;
+  }
+  void null() {
+    out_.append(",null" + (need_comma_ ? 0 : 1), need_comma_ ? 5 : 4);
+    need_comma_ = true;
+  }
 
   // Inserts `json` verbatim when it is valid JSON (is_valid_json); otherwise writes it as a
   // string, so the output stays valid. Returns whether it was inserted as JSON.
   bool raw_json(std::string_view json);
 
   // Starts a value whose text the caller appends to out() directly (must be valid JSON).
-  std::string& begin_raw_value() { sep(); need_comma_ = true; return out_; }
+  std::string& begin_raw_value() {
+    sep();
+    need_comma_ = true;
+    return out_;
+  }
 
   std::string& out() { return out_; }
   InvalidUtf8Policy policy() const { return policy_; }
@@ -124,7 +163,8 @@ class JsonWriter {
       size_t n = 0;
       if (need_comma_) buf[n++] = ',';
       buf[n++] = '"';
-      if (!text.empty()) std::memcpy(buf + n, text.data(), text.size());  // an empty view may be null
+      if (!text.empty())
+        std::memcpy(buf + n, text.data(), text.size());  // an empty view may be null
       n += text.size();
       buf[n++] = '"';
       std::memcpy(buf + n, suffix.data(), suffix.size());

@@ -18,9 +18,9 @@ inline constexpr std::string_view kUnavailableValue = "__debezium_unavailable_va
 
 // What to write for a column listed in ChangeEvent::unchanged_columns.
 enum class UnchangedStyle {
-  placeholder,         // the Debezium placeholder string
+  placeholder,            // the Debezium placeholder string
   before_or_placeholder,  // the before image's value when it has a non-null one, else placeholder
-  omit,                // leave the column out of the object
+  omit,                   // leave the column out of the object
 };
 
 enum class ValueStyle { typed, text };

@@ -23,12 +23,16 @@ inline Utf8Seq utf8_sequence(const unsigned char* p, const unsigned char* end) {
     trail = 1;
   } else if (c >= 0xE0 && c <= 0xEF) {
     trail = 2;
-    if (c == 0xE0) lo = 0xA0;        // overlong
-    else if (c == 0xED) hi = 0x9F;   // surrogates D800..DFFF
+    if (c == 0xE0)
+      lo = 0xA0;  // overlong
+    else if (c == 0xED)
+      hi = 0x9F;  // surrogates D800..DFFF
   } else if (c >= 0xF0 && c <= 0xF4) {
     trail = 3;
-    if (c == 0xF0) lo = 0x90;        // overlong
-    else if (c == 0xF4) hi = 0x8F;   // > U+10FFFF
+    if (c == 0xF0)
+      lo = 0x90;  // overlong
+    else if (c == 0xF4)
+      hi = 0x8F;  // > U+10FFFF
   } else {
     return {false, 1};  // 80..C1 (stray trail, overlong lead), F5..FF
   }

@@ -218,7 +218,9 @@ void write_value_as_text(JsonWriter& w, const Value& v) {
         w.base64(v.text);
       }
       return;
-    case ValueKind::year: quoted(w, [&](std::string& o) { append_padded(o, magnitude(v.i), 4); }); return;
+    case ValueKind::year:
+      quoted(w, [&](std::string& o) { append_padded(o, magnitude(v.i), 4); });
+      return;
     case ValueKind::date: quoted(w, [&](std::string& o) { append_date(o, v.i); }); return;
     case ValueKind::time: quoted(w, [&](std::string& o) { append_time(o, v.i, v.fsp); }); return;
     case ValueKind::datetime:

@@ -25,8 +25,9 @@ void write_value(JsonWriter& w, const Value& v);
 
 // Text rendering (Canal FlatMessage: values are Java strings): as typed, but numbers, booleans
 // and years are quoted, json is its text as a string, date/times use a space instead of 'T' and
-// timestamps have no 'Z' (still UTC), geometry is base64 of its WKB (no SRID), bit is the unsigned value in decimal ("5", BIT(1) "1"),
-// NaN/Inf are "NaN"/"Infinity"/"-Infinity" as Java prints them. Null stays null.
+// timestamps have no 'Z' (still UTC), geometry is base64 of its WKB (no SRID), bit is the unsigned
+// value in decimal ("5", BIT(1) "1"), NaN/Inf are "NaN"/"Infinity"/"-Infinity" as Java prints them.
+// Null stays null.
 void write_value_as_text(JsonWriter& w, const Value& v);
 
 // Text pieces (ASCII, no quotes) shared by both renderings and by tests.

@@ -8,11 +8,23 @@ std::string_view charset_name(uint32_t id) {
   // MariaDB NO PAD collations are the PAD SPACE id + 1024 (1024..2047).
   if (id >= 1024 && id < 2048) id -= 1024;
   switch (id) {
-    case 5: case 8: case 15: case 31: case 47: case 48: case 49: case 94: return "latin1";
-    case 11: case 65: return "ascii";
+    case 5:
+    case 8:
+    case 15:
+    case 31:
+    case 47:
+    case 48:
+    case 49:
+    case 94: return "latin1";
+    case 11:
+    case 65: return "ascii";
     case 63: return "binary";
-    case 33: case 83: case 223: case 76: return "utf8mb3";
-    case 45: case 46: return "utf8mb4";
+    case 33:
+    case 83:
+    case 223:
+    case 76: return "utf8mb3";
+    case 45:
+    case 46: return "utf8mb4";
     default: break;
   }
   if (id >= 192 && id <= 215) return "utf8mb3";

@@ -28,7 +28,8 @@ constexpr uint32_t kPow10[10] = {1,      10,      100,      1000,      10000,
                                  100000, 1000000, 10000000, 100000000, 1000000000};
 
 Status bad_fsp(uint8_t fsp) {
-  if (fsp > 6) return make_error(Errc::malformed, "fractional-second precision " + std::to_string(fsp));
+  if (fsp > 6)
+    return make_error(Errc::malformed, "fractional-second precision " + std::to_string(fsp));
   return {};
 }
 
@@ -162,8 +163,8 @@ size_t decimal_binary_size(uint32_t precision, uint32_t scale) {
 // numbers stored with every byte inverted.
 Result<Value> decode_decimal(ByteReader& r, uint32_t precision, uint32_t scale, Arena& arena) {
   if (precision == 0 || precision > 65 || scale > 30 || scale > precision) {
-    return make_error(Errc::malformed, "DECIMAL(" + std::to_string(precision) + "," +
-                                           std::to_string(scale) + ")");
+    return make_error(Errc::malformed,
+                      "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")");
   }
   const size_t size = decimal_binary_size(precision, scale);
   const auto raw = r.bytes(size);
@@ -231,7 +232,10 @@ Result<Value> decode_time2(ByteReader& r, uint8_t fsp) {
     case 2: {
       int64_t intpart = static_cast<int64_t>(r.u24be()) - 0x800000;
       int64_t frac = r.u8();
-      if (intpart < 0 && frac) { ++intpart; frac -= 0x100; }
+      if (intpart < 0 && frac) {
+        ++intpart;
+        frac -= 0x100;
+      }
       packed = intpart * (int64_t{1} << 24) + frac * 10000;
       break;
     }
@@ -239,7 +243,10 @@ Result<Value> decode_time2(ByteReader& r, uint8_t fsp) {
     case 4: {
       int64_t intpart = static_cast<int64_t>(r.u24be()) - 0x800000;
       int64_t frac = r.u16be();
-      if (intpart < 0 && frac) { ++intpart; frac -= 0x10000; }
+      if (intpart < 0 && frac) {
+        ++intpart;
+        frac -= 0x10000;
+      }
       packed = intpart * (int64_t{1} << 24) + frac * 100;
       break;
     }
@@ -256,7 +263,8 @@ Result<Value> decode_time2(ByteReader& r, uint8_t fsp) {
   if (minute > 59 || second > 59 || micros > 999999) {
     return make_error(Errc::malformed, "TIME2 out of range");
   }
-  const int64_t total = static_cast<int64_t>(((hour * 60 + minute) * 60 + second) * 1000000 + micros);
+  const int64_t total =
+      static_cast<int64_t>(((hour * 60 + minute) * 60 + second) * 1000000 + micros);
   return Value::time_micros(neg ? -total : total, fsp);
 }
 
@@ -272,7 +280,8 @@ Result<Value> decode_datetime2(ByteReader& r, uint8_t fsp) {
   const uint64_t ym = ymd >> 5;
   const uint64_t hms = static_cast<uint64_t>(intpart) & 0x1FFFF;
   const uint32_t day = ymd & 31, month = ym % 13, year = static_cast<uint32_t>(ym / 13);
-  const uint32_t second = hms & 63, minute = (hms >> 6) & 63, hour = static_cast<uint32_t>(hms >> 12);
+  const uint32_t second = hms & 63, minute = (hms >> 6) & 63,
+                 hour = static_cast<uint32_t>(hms >> 12);
   if (year > 9999 || hour > 23 || minute > 59 || second > 59) {
     return make_error(Errc::malformed, "DATETIME2 out of range");
   }
@@ -363,7 +372,8 @@ Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& a
       // Pre-5.6 DATETIME: YYYYMMDDhhmmss as an 8-byte integer.
       const uint64_t x = r.u64le();
       if (x > 99991231235959ull) {
-        return make_error(Errc::malformed, "DATETIME value " + std::to_string(x) + " is out of range");
+        return make_error(Errc::malformed,
+                          "DATETIME value " + std::to_string(x) + " is out of range");
       }
       const uint64_t d = x / 1000000, t = x % 1000000;
       v = Value::datetime(static_cast<int32_t>(d / 10000), d / 100 % 100, d % 100, t / 10000,
@@ -452,7 +462,8 @@ Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& a
     case ColumnType::vector: {
       const uint32_t nlen = col.meta;
       if (nlen < 1 || nlen > 4) {
-        return make_error(Errc::malformed, column_label(col) + ": length size " + std::to_string(nlen));
+        return make_error(Errc::malformed,
+                          column_label(col) + ": length size " + std::to_string(nlen));
       }
       const uint64_t len = r.uint_le(nlen);
       auto raw = r.bytes(len);

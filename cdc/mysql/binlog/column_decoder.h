@@ -25,7 +25,7 @@ struct ColumnDecodeInfo {
   uint16_t meta = 0;
   bool is_unsigned = false;
   TextEncoding encoding = TextEncoding::binary;
-  bool json_text = false;  // MariaDB JSON (a LONGTEXT alias): the text is JSON
+  bool json_text = false;     // MariaDB JSON (a LONGTEXT alias): the text is JSON
   bool geometry_wkt = false;  // GEOMETRY decodes to Value::geometry_wkt (geometry.format: wkt)
   std::span<const std::string> labels;
   std::string_view name;  // for error messages; "" when the TABLE_MAP has no names

@@ -36,8 +36,8 @@ bool checksum_aware(std::string_view version, bool mariadb) {
 
 Status check_post_header(const ByteReader& r, size_t need, const char* what) {
   if (r.remaining() < need) {
-    return make_error(Errc::truncated, std::string(what) + " post-header needs " +
-                                           std::to_string(need) + " bytes");
+    return make_error(Errc::truncated,
+                      std::string(what) + " post-header needs " + std::to_string(need) + " bytes");
   }
   return {};
 }
@@ -71,8 +71,8 @@ Result<FormatDescriptionEvent> decode_format_description(std::span<const std::by
   if (fde.header_length < kEventHeaderLength) {
     return make_error(Errc::malformed, "FDE header length " + std::to_string(fde.header_length));
   }
-  fde.flavor = fde.server_version.find("MariaDB") != std::string::npos ? Flavor::mariadb
-                                                                        : Flavor::mysql;
+  fde.flavor =
+      fde.server_version.find("MariaDB") != std::string::npos ? Flavor::mariadb : Flavor::mysql;
   size_t tail = 0;  // bytes after the post-header-length array
   if (checksum_aware(fde.server_version, fde.flavor == Flavor::mariadb)) {
     tail = 5;  // checksum-alg byte + 4-byte checksum slot (always present in aware servers)
@@ -208,7 +208,8 @@ Result<AnnotateRowsEvent> decode_annotate_rows(std::span<const std::byte> body,
   return ev;
 }
 
-Result<RowsQueryEvent> decode_rows_query(std::span<const std::byte> body, const DecodeContext& ctx) {
+Result<RowsQueryEvent> decode_rows_query(std::span<const std::byte> body,
+                                         const DecodeContext& ctx) {
   ByteReader r(body);
   // One length byte (truncated to 255, so not authoritative: MySQL reads the rest), then text.
   if (r.u8() == 0 && !r.ok()) return r.finish().error();

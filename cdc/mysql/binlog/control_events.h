@@ -1,8 +1,9 @@
-// The non-row binlog events (FORMAT_DESCRIPTION, ROTATE, QUERY, XID, the GTID family, ANNOTATE_ROWS,
-// ROWS_QUERY, HEARTBEAT, BINLOG_CHECKPOINT, STOP) and their pure decoders. These are small plain
-// structs grouped in one header on purpose: each is a handful of fields and one decoder, and the
-// source needs all of them together. Each decoder takes the event body (post-header + payload,
-// checksum already stripped) and does no I/O; string_views point into the body.
+// The non-row binlog events (FORMAT_DESCRIPTION, ROTATE, QUERY, XID, the GTID family,
+// ANNOTATE_ROWS, ROWS_QUERY, HEARTBEAT, BINLOG_CHECKPOINT, STOP) and their pure decoders. These are
+// small plain structs grouped in one header on purpose: each is a handful of fields and one
+// decoder, and the source needs all of them together. Each decoder takes the event body
+// (post-header + payload, checksum already stripped) and does no I/O; string_views point into the
+// body.
 #pragma once
 
 #include <array>

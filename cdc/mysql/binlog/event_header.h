@@ -13,7 +13,7 @@
 namespace cdc::mysql {
 
 inline constexpr uint32_t kEventHeaderLength = 19;
-inline constexpr size_t kEventTypeOffset = 4;  // after the timestamp
+inline constexpr size_t kEventTypeOffset = 4;              // after the timestamp
 inline constexpr uint16_t kLogEventArtificialFlag = 0x20;  // fake ROTATE / FDE
 
 struct EventHeader {
@@ -35,13 +35,15 @@ Result<EventHeader> decode_event_header(std::span<const std::byte> event);
 
 // Verifies the CRC32 trailer of a whole raw event (when alg is crc32) and returns the event
 // without it. Errc::malformed on a mismatch, Errc::truncated when shorter than header + trailer.
-Result<std::span<const std::byte>> strip_checksum(std::span<const std::byte> event, ChecksumAlg alg);
+Result<std::span<const std::byte>> strip_checksum(std::span<const std::byte> event,
+                                                  ChecksumAlg alg);
 
 // The post-header + body of an event whose checksum has already been stripped.
 inline std::span<const std::byte> event_body(std::span<const std::byte> event_without_crc,
                                              const DecodeContext& ctx) {
   const size_t h = ctx.header_length;
-  return event_without_crc.size() >= h ? event_without_crc.subspan(h) : std::span<const std::byte>{};
+  return event_without_crc.size() >= h ? event_without_crc.subspan(h)
+                                       : std::span<const std::byte>{};
 }
 
 }  // namespace cdc::mysql

@@ -60,7 +60,8 @@ class PathParser {
           leg.key = std::string(s_.substr(start, i_ - start));
           if (leg.key == "*") return path_error(s_, start, "wildcard not allowed in a diff");
         }
-        if (!json::is_valid_utf8(leg.key)) return path_error(s_, i_, "member name is not valid UTF-8");
+        if (!json::is_valid_utf8(leg.key))
+          return path_error(s_, i_, "member name is not valid UTF-8");
         legs.push_back(std::move(leg));
       } else if (eat('[')) {
         spaces();
@@ -95,7 +96,8 @@ class PathParser {
     return false;
   }
   void spaces() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
+    while (i_ < s_.size() &&
+           (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
       ++i_;
     }
   }
@@ -314,8 +316,8 @@ Result<std::string> apply_json_diffs(std::span<const std::byte> before,
       auto v = parse_mysql_json(d.value);
       if (!v) {
         return std::move(v).error().with_context("value of JSON diff " + std::to_string(diff_idx) +
-                                                 " (" + std::string(json_diff_op_name(d.op)) +
-                                                 " " + std::string(d.path) + ")");
+                                                 " (" + std::string(json_diff_op_name(d.op)) + " " +
+                                                 std::string(d.path) + ")");
       }
       value = std::move(*v);
     }

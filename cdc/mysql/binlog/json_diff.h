@@ -31,8 +31,8 @@ std::string_view json_diff_op_name(JsonDiffOp op);  // "REPLACE", "INSERT", "REM
 
 struct JsonDiff {
   JsonDiffOp op = JsonDiffOp::replace;
-  std::string_view path;               // text, into the column bytes
-  std::span<const std::byte> value;    // binary JSON; empty for REMOVE
+  std::string_view path;             // text, into the column bytes
+  std::span<const std::byte> value;  // binary JSON; empty for REMOVE
 };
 
 // Decodes the diff list of one partial column (the bytes after its length prefix).
@@ -44,9 +44,9 @@ Result<std::vector<JsonDiff>> decode_json_diffs(std::span<const std::byte> bytes
 struct JsonPathLeg {
   enum class Kind : uint8_t { member, cell };
   Kind kind = Kind::member;
-  std::string key;         // member: unescaped key
-  uint32_t index = 0;      // cell
-  bool from_end = false;   // cell: `last-index`
+  std::string key;        // member: unescaped key
+  uint32_t index = 0;     // cell
+  bool from_end = false;  // cell: `last-index`
 };
 
 // Parses the path text MySQL writes (json_path.cc Json_path::to_string, read back by

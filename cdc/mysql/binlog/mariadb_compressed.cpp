@@ -73,8 +73,10 @@ uint8_t mariadb_uncompressed_type(uint8_t type) {
     case EventType::update_rows_compressed: return static_cast<uint8_t>(EventType::update_rows_v2);
     case EventType::delete_rows_compressed: return static_cast<uint8_t>(EventType::delete_rows_v2);
     case EventType::write_rows_compressed_v1: return static_cast<uint8_t>(EventType::write_rows_v1);
-    case EventType::update_rows_compressed_v1: return static_cast<uint8_t>(EventType::update_rows_v1);
-    case EventType::delete_rows_compressed_v1: return static_cast<uint8_t>(EventType::delete_rows_v1);
+    case EventType::update_rows_compressed_v1:
+      return static_cast<uint8_t>(EventType::update_rows_v1);
+    case EventType::delete_rows_compressed_v1:
+      return static_cast<uint8_t>(EventType::delete_rows_v1);
     default: return type;
   }
 }
@@ -88,7 +90,8 @@ Result<std::vector<std::byte>> inflate_mariadb_compressed_event(std::span<const 
   }
   const auto type = static_cast<uint8_t>(stripped[kEventTypeOffset]);
   if (!is_mariadb_compressed(type)) {
-    return make_error(Errc::internal, "not a MariaDB compressed event: " + describe_event_type(type));
+    return make_error(Errc::internal,
+                      "not a MariaDB compressed event: " + describe_event_type(type));
   }
   const auto body = event_body(stripped, ctx);
   CDC_TRY_ASSIGN(const size_t plain_len, compressed_offset(type, body, ctx));
@@ -104,8 +107,9 @@ Result<std::vector<std::byte>> inflate_mariadb_compressed_event(std::span<const 
   const auto deflated = rec.bytes(rec.remaining());
   CDC_TRY(rec.finish());
   if (((head >> 4) & 0x07) != 0) {
-    return make_error(Errc::unsupported, "compression algorithm " + std::to_string((head >> 4) & 7) +
-                                             " (only zlib, 0, is defined)");
+    return make_error(
+        Errc::unsupported,
+        "compression algorithm " + std::to_string((head >> 4) & 7) + " (only zlib, 0, is defined)");
   }
   if (inflated_len > max_bytes) {
     return make_error(Errc::unsupported, "compressed event inflates to " +
@@ -122,12 +126,13 @@ Result<std::vector<std::byte>> inflate_mariadb_compressed_event(std::span<const 
                                reinterpret_cast<const Bytef*>(deflated.data()),
                                static_cast<uLong>(deflated.size()));
   if (zrc != Z_OK) {
-    return make_error(Errc::malformed, "zlib could not inflate the compressed event (" +
-                                           std::to_string(zrc) + ")");
+    return make_error(Errc::malformed,
+                      "zlib could not inflate the compressed event (" + std::to_string(zrc) + ")");
   }
   if (got != inflated_len) {
     return make_error(Errc::malformed, "compressed event inflated to " + std::to_string(got) +
-                                           " bytes, its record says " + std::to_string(inflated_len));
+                                           " bytes, its record says " +
+                                           std::to_string(inflated_len));
   }
   out[kEventTypeOffset] = static_cast<std::byte>(mariadb_uncompressed_type(type));
   const auto size = static_cast<uint32_t>(out.size());

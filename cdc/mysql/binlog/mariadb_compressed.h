@@ -1,7 +1,7 @@
 // MariaDB's compressed binlog events (log_bin_compress=ON, MariaDB >= 10.2.3): QUERY_COMPRESSED
 // (165) and WRITE/UPDATE/DELETE_ROWS_COMPRESSED_V1 (166..168, of the v1 rows events MariaDB
-// writes) and _COMPRESSED (169..171, of the v2 ones). inflate_mariadb_compressed_event() turns one into
-// the uncompressed event it stands for, so the ordinary decoders read it. Pure; thread-safe.
+// writes) and _COMPRESSED (169..171, of the v2 ones). inflate_mariadb_compressed_event() turns one
+// into the uncompressed event it stands for, so the ordinary decoders read it. Pure; thread-safe.
 #pragma once
 
 #include <cstddef>

@@ -131,9 +131,10 @@ Result<std::string> render_opaque(uint8_t field_type, std::span<const std::byte>
         if (minute > 59 || second > 59 || frac > 999999) {
           return error_at(Errc::malformed, base, "opaque TIME out of range");
         }
-        std::snprintf(buf, sizeof buf, "\"%s%02llu:%02llu:%02llu.%06llu\"", neg ? "-" : "",
-                      static_cast<unsigned long long>(hour), static_cast<unsigned long long>(minute),
-                      static_cast<unsigned long long>(second), static_cast<unsigned long long>(frac));
+        std::snprintf(
+            buf, sizeof buf, "\"%s%02llu:%02llu:%02llu.%06llu\"", neg ? "-" : "",
+            static_cast<unsigned long long>(hour), static_cast<unsigned long long>(minute),
+            static_cast<unsigned long long>(second), static_cast<unsigned long long>(frac));
         return std::string(buf);
       }
       const uint64_t ymd = intpart >> 17;
@@ -145,14 +146,16 @@ Result<std::string> render_opaque(uint8_t field_type, std::span<const std::byte>
         return error_at(Errc::malformed, base, "opaque DATE/DATETIME out of range");
       }
       if (field_type == static_cast<uint8_t>(ColumnType::date)) {
-        std::snprintf(buf, sizeof buf, "\"%04llu-%02llu-%02llu\"", static_cast<unsigned long long>(year),
-                      static_cast<unsigned long long>(month), static_cast<unsigned long long>(day));
+        std::snprintf(buf, sizeof buf, "\"%04llu-%02llu-%02llu\"",
+                      static_cast<unsigned long long>(year), static_cast<unsigned long long>(month),
+                      static_cast<unsigned long long>(day));
       } else {
         std::snprintf(buf, sizeof buf, "\"%04llu-%02llu-%02llu %02llu:%02llu:%02llu.%06llu\"",
                       static_cast<unsigned long long>(year), static_cast<unsigned long long>(month),
                       static_cast<unsigned long long>(day), static_cast<unsigned long long>(hour),
                       static_cast<unsigned long long>(minute),
-                      static_cast<unsigned long long>(second), static_cast<unsigned long long>(frac));
+                      static_cast<unsigned long long>(second),
+                      static_cast<unsigned long long>(frac));
       }
       return std::string(buf);
     }
@@ -224,7 +227,8 @@ class Parser {
         if (!r.ok()) return reader_error(r, at, "string of " + std::to_string(len) + " bytes");
         // utf8mb4 by definition; anything else is corruption, and would make the rendered
         // document (and every envelope embedding it) invalid JSON.
-        if (!json::is_valid_utf8(s)) return error_at(Errc::malformed, at, "string is not valid UTF-8");
+        if (!json::is_valid_utf8(s))
+          return error_at(Errc::malformed, at, "string is not valid UTF-8");
         std::string out;
         append_mysql_json_string(s, out);
         return MysqlJson::scalar(std::move(out));
@@ -235,7 +239,8 @@ class Parser {
         if (!r.ok() || !read_varlen(r, len)) return reader_error(r, at, "opaque header");
         const size_t data_at = at + r.offset();
         const auto data = r.bytes(len);
-        if (!r.ok()) return reader_error(r, at, "opaque value of " + std::to_string(len) + " bytes");
+        if (!r.ok())
+          return reader_error(r, at, "opaque value of " + std::to_string(len) + " bytes");
         CDC_TRY_ASSIGN(auto token, render_opaque(field_type, data, data_at));
         return MysqlJson::scalar(std::move(token));
       }
@@ -310,8 +315,8 @@ class Parser {
                               "+" + std::to_string(key_len) + " outside its object of " +
                               std::to_string(size) + " bytes");
         }
-        key = std::string(
-            as_chars(doc_.subspan(at + static_cast<size_t>(key_off), static_cast<size_t>(key_len))));
+        key = std::string(as_chars(
+            doc_.subspan(at + static_cast<size_t>(key_off), static_cast<size_t>(key_len))));
         if (!json::is_valid_utf8(key)) {
           return error_at(Errc::malformed, entry_at,
                           "key " + std::to_string(elem_idx) + " is not valid UTF-8");

@@ -105,8 +105,8 @@ Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
     out[col_idx] = Value::null_value();
     if (!json_docs.empty()) json_docs[col_idx] = {};
     // The partial bit is counted for every JSON column, present or not (print_verbose_one_row).
-    const bool partial = is_json(cols[col_idx]) && !partial_bits.empty() &&
-                         lsb_bit(partial_bits, json_idx++);
+    const bool partial =
+        is_json(cols[col_idx]) && !partial_bits.empty() && lsb_bit(partial_bits, json_idx++);
     if (!lsb_bit(present, col_idx)) continue;
     const bool is_null = lsb_bit(nulls, bit++);
     if (is_null) continue;
@@ -114,8 +114,9 @@ Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
       const auto diffs = json_bytes(r, cols[col_idx]);
       if (!r.ok()) return r.finish().error().with_context(column_label(cols[col_idx], col_idx));
       if (before_json.empty() || before_json[col_idx].data() == nullptr) {
-        return make_error(Errc::malformed, "partial JSON update of a column whose before image "
-                                           "is NULL or absent")
+        return make_error(Errc::malformed,
+                          "partial JSON update of a column whose before image "
+                          "is NULL or absent")
             .with_context(column_label(cols[col_idx], col_idx));
       }
       auto text = apply_json_diffs(before_json[col_idx], diffs);

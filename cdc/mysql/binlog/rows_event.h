@@ -1,7 +1,7 @@
 // RowsEvent: WRITE/UPDATE/DELETE_ROWS v1 (23..25, MariaDB and MySQL 5.1-5.5) and v2 (30..32,
 // MySQL 5.6+, with extra data) and PARTIAL_UPDATE_ROWS (39, MySQL 8.0.3+, a v2 update whose after
-// images may carry JSON diffs, see json_diff.h), and the row-image decoders. decode_rows_event() reads the
-// header and bitmaps; rows are then read one image at a time with decode_row_image() so a
+// images may carry JSON diffs, see json_diff.h), and the row-image decoders. decode_rows_event()
+// reads the header and bitmaps; rows are then read one image at a time with decode_row_image() so a
 // large event streams through a bounded batch. Spans point into the event body.
 #pragma once
 

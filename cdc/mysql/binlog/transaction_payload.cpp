@@ -73,10 +73,10 @@ Result<TransactionPayloadEvent> decode_transaction_payload(std::span<const std::
   } else if (c == static_cast<uint64_t>(PayloadCompression::none)) {
     ev.compression = PayloadCompression::none;
     if (uncompressed_size && *uncompressed_size != *payload_size) {
-      return make_error(Errc::malformed,
-                        "uncompressed payload of " + std::to_string(*payload_size) +
-                            " bytes declares an uncompressed size of " +
-                            std::to_string(*uncompressed_size));
+      return make_error(Errc::malformed, "uncompressed payload of " +
+                                             std::to_string(*payload_size) +
+                                             " bytes declares an uncompressed size of " +
+                                             std::to_string(*uncompressed_size));
     }
   } else {
     return make_error(Errc::unsupported, "payload compression type " + std::to_string(c) +
@@ -91,11 +91,11 @@ Result<TransactionPayloadEvent> decode_transaction_payload(std::span<const std::
 Result<std::vector<std::byte>> decompress_transaction_payload(const TransactionPayloadEvent& ev,
                                                               uint64_t max_uncompressed) {
   if (ev.uncompressed_size > max_uncompressed) {
-    return make_error(Errc::unsupported,
-                      "transaction payload of " + std::to_string(ev.uncompressed_size) +
-                          " uncompressed bytes is above the limit of " +
-                          std::to_string(max_uncompressed) +
-                          " (raise source transaction-payload.max-size)");
+    return make_error(Errc::unsupported, "transaction payload of " +
+                                             std::to_string(ev.uncompressed_size) +
+                                             " uncompressed bytes is above the limit of " +
+                                             std::to_string(max_uncompressed) +
+                                             " (raise source transaction-payload.max-size)");
   }
   if (ev.compression == PayloadCompression::none) {
     return std::vector<std::byte>(ev.payload.begin(), ev.payload.end());
@@ -115,8 +115,8 @@ Result<std::vector<std::byte>> decompress_transaction_payload(const TransactionP
                                              ZSTD_getErrorName(ret) + " at compressed byte " +
                                              std::to_string(in.pos));
     }
-    if (o.pos == o.size) break;                        // more output than declared
-    if (ret == 0 && in.pos == in.size) break;          // last frame complete and flushed
+    if (o.pos == o.size) break;                             // more output than declared
+    if (ret == 0 && in.pos == in.size) break;               // last frame complete and flushed
     if (o.pos == out_before && in.pos == in_before) break;  // input exhausted mid-frame
   }
   if (o.pos > ev.uncompressed_size) {
@@ -124,8 +124,8 @@ Result<std::vector<std::byte>> decompress_transaction_payload(const TransactionP
                                            std::to_string(ev.uncompressed_size) + " bytes");
   }
   if (ret != 0) {
-    return make_error(Errc::malformed, "ZSTD payload ends inside a frame after " +
-                                           std::to_string(o.pos) + " bytes");
+    return make_error(Errc::malformed,
+                      "ZSTD payload ends inside a frame after " + std::to_string(o.pos) + " bytes");
   }
   if (o.pos != ev.uncompressed_size) {
     return make_error(Errc::malformed, "ZSTD payload yields " + std::to_string(o.pos) +
@@ -145,19 +145,20 @@ DecodeContext transaction_payload_context(const DecodeContext& outer) {
 Result<std::optional<std::span<const std::byte>>> PayloadEventReader::next() {
   if (offset_ == events_.size()) return std::optional<std::span<const std::byte>>{};
   const auto where = [&] {
-    return "inner event " + std::to_string(index_) + " at payload offset " + std::to_string(offset_);
+    return "inner event " + std::to_string(index_) + " at payload offset " +
+           std::to_string(offset_);
   };
   ByteReader r(events_.subspan(offset_));
   r.skip(9);
   const uint32_t size = r.u32le();
   if (!r.ok()) {
-    return make_error(Errc::truncated, "header of " + std::to_string(events_.size() - offset_) +
-                                           " bytes")
+    return make_error(Errc::truncated,
+                      "header of " + std::to_string(events_.size() - offset_) + " bytes")
         .with_context(where());
   }
   if (size < kEventHeaderLength) {
-    return make_error(Errc::malformed, "event_size " + std::to_string(size) +
-                                           " is below the header length")
+    return make_error(Errc::malformed,
+                      "event_size " + std::to_string(size) + " is below the header length")
         .with_context(where());
   }
   if (size > events_.size() - offset_) {

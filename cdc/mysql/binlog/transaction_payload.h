@@ -30,7 +30,7 @@ enum class PayloadCompression : uint8_t { zstd = 0, none = 255 };
 
 struct TransactionPayloadEvent {
   PayloadCompression compression = PayloadCompression::none;
-  uint64_t uncompressed_size = 0;       // as declared by the event
+  uint64_t uncompressed_size = 0;      // as declared by the event
   std::span<const std::byte> payload;  // the (compressed) bytes, into the event body
 };
 

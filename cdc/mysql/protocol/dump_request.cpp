@@ -15,9 +15,10 @@ uint16_t binlog_dump_flags(Flavor flavor, bool include_query) {
 Result<std::string> binlog_dump_request(uint32_t server_id, const BinlogPosition& from,
                                         uint16_t flags) {
   if (from.offset > UINT32_MAX) {
-    return make_error(Errc::invalid_config,
-                      "binlog offset " + std::to_string(from.offset) + " in " + from.file +
-                          " is beyond 4 GiB: COM_BINLOG_DUMP cannot start there; start from a GTID set");
+    return make_error(
+        Errc::invalid_config,
+        "binlog offset " + std::to_string(from.offset) + " in " + from.file +
+            " is beyond 4 GiB: COM_BINLOG_DUMP cannot start there; start from a GTID set");
   }
   std::string body;
   put(body, from.offset, 4);

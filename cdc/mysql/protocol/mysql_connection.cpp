@@ -2,8 +2,8 @@
 
 #include "cdc/mysql/protocol/dump_request.h"
 
-#include <mysql.h>
 #include <errmsg.h>
+#include <mysql.h>
 // HAVE_TLS: ma_pvio.h then declares the TLS container (ma_tls.h) instead of `void`; that
 // header names Connector/C's internal `uchar`.
 typedef unsigned char uchar;
@@ -25,7 +25,7 @@ namespace {
 // "4 GB event" and a fatal malformed error instead of a retryable one.
 constexpr unsigned long kPacketError = static_cast<unsigned int>(-1);
 static_assert(kPacketError == packet_error);
-}
+}  // namespace
 
 namespace {
 
@@ -46,8 +46,8 @@ Status check_readable(const std::string& path, std::string_view what) {
 Status apply_tls(MYSQL* m, const TlsOptions& tls) {
   if (tls.mode == TlsMode::disabled) return {};
   if ((tls.mode == TlsMode::verify_ca || tls.mode == TlsMode::verify_identity) && tls.ca.empty()) {
-    return make_error(Errc::invalid_config,
-                      "ssl-mode " + std::string(to_string(tls.mode)) + " needs ssl.ca (the CA file)");
+    return make_error(Errc::invalid_config, "ssl-mode " + std::string(to_string(tls.mode)) +
+                                                " needs ssl.ca (the CA file)");
   }
   if (tls.cert.empty() != tls.key.empty()) {
     return make_error(Errc::invalid_config, "a client certificate needs both ssl.cert and ssl.key");
@@ -76,8 +76,10 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::connect(const ConnectO
   MYSQL* m = mysql_init(nullptr);
   if (m == nullptr) return make_error(Errc::internal, "mysql_init failed");
   auto conn = std::unique_ptr<MysqlConnection>(new MysqlConnection(m));  // closes m on any return
-  const unsigned connect_s = static_cast<unsigned>(std::max<int64_t>(1, o.connect_timeout.count() / 1000));
-  const unsigned read_s = static_cast<unsigned>(std::max<int64_t>(1, o.read_timeout.count() / 1000));
+  const unsigned connect_s =
+      static_cast<unsigned>(std::max<int64_t>(1, o.connect_timeout.count() / 1000));
+  const unsigned read_s =
+      static_cast<unsigned>(std::max<int64_t>(1, o.read_timeout.count() / 1000));
   mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_s);
   mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &read_s);
   mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &read_s);
@@ -92,8 +94,8 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::connect(const ConnectO
                          o.password.c_str(), nullptr, use_socket ? 0 : o.port,
                          use_socket ? o.unix_socket.c_str() : nullptr, 0) == nullptr) {
     const unsigned err = mysql_errno(m);
-    std::string msg = "cannot connect to " + where + ": " + mysql_error(m) + " (" +
-                      std::to_string(err) + ")";
+    std::string msg =
+        "cannot connect to " + where + ": " + mysql_error(m) + " (" + std::to_string(err) + ")";
     Errc code = Errc::io;
     if (err == 1045 || err == 1044 || err == 1698) code = Errc::auth;
     // CR_SSL_CONNECTION_ERROR: the certificate did not verify, or TLS was asked of a server
@@ -126,7 +128,8 @@ MysqlConnection::~MysqlConnection() { mysql_close(mysql_); }
 
 Error MysqlConnection::last_error(std::string_view what) const {
   const unsigned err = mysql_errno(mysql_);
-  std::string msg = std::string(what) + ": " + mysql_error(mysql_) + " (" + std::to_string(err) + ")";
+  std::string msg =
+      std::string(what) + ": " + mysql_error(mysql_) + " (" + std::to_string(err) + ")";
   Errc code = Errc::io;
   if (err == 1236) code = Errc::invalid_config;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
   if (err == 1045 || err == 1227 || err == 1044) code = Errc::auth;
@@ -227,7 +230,8 @@ Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_event(
     const int rc = ::poll(&pfd, 1, static_cast<int>(wait.count()));
     if (rc == 0) return std::optional<std::span<const std::byte>>{};
     if (rc < 0 && errno != EINTR) {
-      return make_error(Errc::io, std::string("poll on the binlog connection: ") + std::strerror(errno));
+      return make_error(Errc::io,
+                        std::string("poll on the binlog connection: ") + std::strerror(errno));
     }
     if (rc < 0) return std::optional<std::span<const std::byte>>{};
   }

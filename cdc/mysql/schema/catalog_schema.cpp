@@ -126,18 +126,14 @@ Result<std::vector<TableSchema>> read_catalog_schemas(
         c.precision = to_u32(r[7]);
         c.scale = to_u32(r[8]);
         break;
-      case ValueKind::bit:
-        c.length = to_u32(r[7]);
-        break;
+      case ValueKind::bit: c.length = to_u32(r[7]); break;
       case ValueKind::time:
       case ValueKind::datetime:
       case ValueKind::timestamp:
         c.fsp = static_cast<uint8_t>(std::min<uint32_t>(to_u32(r[9]), 6));
         break;
       case ValueKind::enum_label:
-      case ValueKind::set_labels:
-        c.labels = labels_of(c.source_type);
-        break;
+      case ValueKind::set_labels: c.labels = labels_of(c.source_type); break;
       case ValueKind::string:
       case ValueKind::bytes:
         if (data_type.find("char") != std::string::npos ||
@@ -145,8 +141,7 @@ Result<std::vector<TableSchema>> read_catalog_schemas(
           c.length = to_u32(r[6]);
         }
         break;
-      default:
-        break;
+      default: break;
     }
     if (auto j = json.find(id); j != json.end() && c.kind == ValueKind::string) {
       for (const auto& name : j->second) {

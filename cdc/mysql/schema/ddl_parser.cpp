@@ -7,7 +7,6 @@
 
 namespace cdc::mysql::ddl {
 
-
 namespace {
 
 bool word_char(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
@@ -22,7 +21,9 @@ bool is_word(const Token& t, std::string_view w) {
   return true;
 }
 bool is_punct(const Token& t, char c) { return t.kind == Token::Kind::punct && t.text[0] == c; }
-bool is_name(const Token& t) { return t.kind == Token::Kind::word || t.kind == Token::Kind::identifier; }
+bool is_name(const Token& t) {
+  return t.kind == Token::Kind::word || t.kind == Token::Kind::identifier;
+}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -62,11 +63,11 @@ bool is_character_type_name(const Token& type) {
   static constexpr std::string_view kText[] = {"CHAR",       "VARCHAR",  "TINYTEXT", "TEXT",
                                                "MEDIUMTEXT", "LONGTEXT", "ENUM",     "SET",
                                                "NCHAR",      "NVARCHAR", "JSON"};
-  return std::any_of(std::begin(kText), std::end(kText), [&](std::string_view w) { return is_word(type, w); });
+  return std::any_of(std::begin(kText), std::end(kText),
+                     [&](std::string_view w) { return is_word(type, w); });
 }
 
 }  // namespace
-
 
 Result<std::vector<Statement>> Parser::tokenize() {
   std::vector<Statement> out(1);
@@ -111,8 +112,9 @@ Result<std::vector<Statement>> Parser::tokenize() {
       ++i;
     } else if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
-    } else if (c == '#' || (c == '-' && i + 1 < n && text_[i + 1] == '-' &&
-                            (i + 2 == n || std::isspace(static_cast<unsigned char>(text_[i + 2]))))) {
+    } else if (c == '#' ||
+               (c == '-' && i + 1 < n && text_[i + 1] == '-' &&
+                (i + 2 == n || std::isspace(static_cast<unsigned char>(text_[i + 2]))))) {
       while (i < n && text_[i] != '\n') ++i;
     } else if (c == '/' && i + 1 < n && text_[i + 1] == '*') {
       const int start = line;
@@ -144,10 +146,10 @@ Result<std::vector<Statement>> Parser::tokenize() {
 std::string Parser::preview(const Statement& s, size_t from) {
   std::string out;
   for (size_t i = from; i < s.size() && out.size() < 60; ++i) {
-    const bool tight = i == from ||
-                       (s[i].kind == Token::Kind::punct
-                            ? std::string_view(",.);").find(s[i].text[0]) != std::string_view::npos
-                            : is_punct(s[i - 1], '.') || is_punct(s[i - 1], '('));
+    const bool tight =
+        i == from || (s[i].kind == Token::Kind::punct
+                          ? std::string_view(",.);").find(s[i].text[0]) != std::string_view::npos
+                          : is_punct(s[i - 1], '.') || is_punct(s[i - 1], '('));
     if (!tight) out += ' ';
     switch (s[i].kind) {
       case Token::Kind::identifier: out += "`" + s[i].text + "`"; break;
@@ -162,7 +164,8 @@ Status Parser::statement(const Statement& s, std::vector<DdlTable>& out) {
   if (s.empty()) return {};
   const int line = s[0].line;
   if (is_word(s[0], "USE")) {
-    if (s.size() != 2 || !is_name(s[1])) return error(line, "cannot parse '" + preview(s, 0) + "': expected USE db");
+    if (s.size() != 2 || !is_name(s[1]))
+      return error(line, "cannot parse '" + preview(s, 0) + "': expected USE db");
     db_ = s[1].text;
     return {};
   }
@@ -184,7 +187,8 @@ Status Parser::create_table(const Statement& s, size_t i, std::vector<DdlTable>&
   auto bad = [&](const std::string& why) {
     return error(line, "cannot parse '" + preview(s, 0) + "': " + why);
   };
-  if (i + 2 < s.size() && is_word(s[i], "IF") && is_word(s[i + 1], "NOT") && is_word(s[i + 2], "EXISTS")) {
+  if (i + 2 < s.size() && is_word(s[i], "IF") && is_word(s[i + 1], "NOT") &&
+      is_word(s[i + 2], "EXISTS")) {
     i += 3;
   }
   if (i >= s.size() || !is_name(s[i])) return bad("expected a table name");
@@ -197,8 +201,9 @@ Status Parser::create_table(const Statement& s, size_t i, std::vector<DdlTable>&
     i += 2;
   }
   if (i >= s.size() || !is_punct(s[i], '(')) {
-    return bad("expected '(' and the column list after the table name (CREATE TABLE ... LIKE and "
-               "... AS SELECT name no columns)");
+    return bad(
+        "expected '(' and the column list after the table name (CREATE TABLE ... LIKE and "
+        "... AS SELECT name no columns)");
   }
   t.where = std::string(file_) + ":" + std::to_string(line);
   text_columns_.clear();
@@ -259,13 +264,14 @@ Status Parser::item(const Statement& s, size_t begin, size_t end, DdlTable& t) {
     return error(s[begin].line, "PRIMARY KEY of " + t.table + " names '" + name +
                                     "', which is not a column declared before it");
   };
-  static constexpr std::string_view kKeyWords[] = {"PRIMARY", "KEY",      "INDEX",   "UNIQUE", "CONSTRAINT",
-                                                   "FOREIGN", "FULLTEXT", "SPATIAL", "CHECK"};
+  static constexpr std::string_view kKeyWords[] = {
+      "PRIMARY", "KEY", "INDEX", "UNIQUE", "CONSTRAINT", "FOREIGN", "FULLTEXT", "SPATIAL", "CHECK"};
   const bool period = is_word(first, "PERIOD") && begin + 1 < end && is_word(s[begin + 1], "FOR");
   if (period || std::any_of(std::begin(kKeyWords), std::end(kKeyWords),
                             [&](std::string_view w) { return is_word(first, w); })) {
     if (auto names = primary_key_columns(s, begin, end)) {
-      if (names->empty()) return error(line, "PRIMARY KEY of " + t.table + " without a column list");
+      if (names->empty())
+        return error(line, "PRIMARY KEY of " + t.table + " without a column list");
       for (const auto& name : *names) {
         CDC_TRY_ASSIGN(const uint32_t c, column_index(name));
         t.primary_key.push_back(c);
@@ -276,7 +282,8 @@ Status Parser::item(const Statement& s, size_t begin, size_t end, DdlTable& t) {
   }
   bool inherits_charset = false;
   bool primary_key = false;
-  CDC_TRY_ASSIGN(DdlColumn col, column_definition(s, begin, end, t.table, inherits_charset, primary_key));
+  CDC_TRY_ASSIGN(DdlColumn col,
+                 column_definition(s, begin, end, t.table, inherits_charset, primary_key));
   if (primary_key) t.primary_key.assign(1, static_cast<uint32_t>(t.columns.size()));
   text_columns_.push_back(inherits_charset);
   t.columns.push_back(std::move(col));
@@ -284,7 +291,8 @@ Status Parser::item(const Statement& s, size_t begin, size_t end, DdlTable& t) {
   return {};
 }
 
-std::optional<std::vector<std::string>> primary_key_columns(const Statement& s, size_t begin, size_t end) {
+std::optional<std::vector<std::string>> primary_key_columns(const Statement& s, size_t begin,
+                                                            size_t end) {
   for (size_t i = begin; i + 1 < end; ++i) {
     if (!is_word(s[i], "PRIMARY") || !is_word(s[i + 1], "KEY")) continue;
     std::vector<std::string> names;
@@ -321,29 +329,52 @@ struct TypeInfo {
 };
 
 constexpr TypeInfo kTypes[] = {
-    {"TINYINT", "tinyint", ValueKind::int64, 4, 3},      {"BOOL", "tinyint", ValueKind::int64, 1, 1},
-    {"BOOLEAN", "tinyint", ValueKind::int64, 1, 1},      {"SMALLINT", "smallint", ValueKind::int64, 6, 5},
-    {"MEDIUMINT", "mediumint", ValueKind::int64, 9, 8},  {"INT", "int", ValueKind::int64, 11, 10},
-    {"INTEGER", "int", ValueKind::int64, 11, 10},        {"BIGINT", "bigint", ValueKind::int64, 20, 20},
-    {"SERIAL", "bigint", ValueKind::uint64, 20, 20},     {"FLOAT", "float", ValueKind::float32, 0, 0},
-    {"DOUBLE", "double", ValueKind::float64, 0, 0},      {"REAL", "double", ValueKind::float64, 0, 0},
-    {"DECIMAL", "decimal", ValueKind::decimal, 0, 0},    {"DEC", "decimal", ValueKind::decimal, 0, 0},
-    {"NUMERIC", "decimal", ValueKind::decimal, 0, 0},    {"FIXED", "decimal", ValueKind::decimal, 0, 0},
-    {"YEAR", "year", ValueKind::year, 0, 0},             {"DATE", "date", ValueKind::date, 0, 0},
-    {"TIME", "time", ValueKind::time, 0, 0},             {"DATETIME", "datetime", ValueKind::datetime, 0, 0},
-    {"TIMESTAMP", "timestamp", ValueKind::timestamp, 0, 0}, {"BIT", "bit", ValueKind::bit, 0, 0},
-    {"ENUM", "enum", ValueKind::enum_label, 0, 0},       {"SET", "set", ValueKind::set_labels, 0, 0},
-    {"JSON", "json", ValueKind::json, 0, 0},             {"CHAR", "char", ValueKind::string, 0, 0},
-    {"NCHAR", "char", ValueKind::string, 0, 0},          {"VARCHAR", "varchar", ValueKind::string, 0, 0},
-    {"NVARCHAR", "varchar", ValueKind::string, 0, 0},    {"TINYTEXT", "tinytext", ValueKind::string, 0, 0},
-    {"TEXT", "text", ValueKind::string, 0, 0},           {"MEDIUMTEXT", "mediumtext", ValueKind::string, 0, 0},
-    {"LONGTEXT", "longtext", ValueKind::string, 0, 0},   {"BINARY", "binary", ValueKind::bytes, 0, 0},
-    {"VARBINARY", "varbinary", ValueKind::bytes, 0, 0},  {"TINYBLOB", "tinyblob", ValueKind::bytes, 0, 0},
-    {"BLOB", "blob", ValueKind::bytes, 0, 0},            {"MEDIUMBLOB", "mediumblob", ValueKind::bytes, 0, 0},
-    {"LONGBLOB", "longblob", ValueKind::bytes, 0, 0},    {"GEOMETRY", "geometry", ValueKind::bytes, 0, 0},
-    {"POINT", "point", ValueKind::bytes, 0, 0},          {"LINESTRING", "linestring", ValueKind::bytes, 0, 0},
-    {"POLYGON", "polygon", ValueKind::bytes, 0, 0},      {"UUID", "uuid", ValueKind::string, 0, 0},
-    {"INET4", "inet4", ValueKind::string, 0, 0},         {"INET6", "inet6", ValueKind::string, 0, 0},
+    {"TINYINT", "tinyint", ValueKind::int64, 4, 3},
+    {"BOOL", "tinyint", ValueKind::int64, 1, 1},
+    {"BOOLEAN", "tinyint", ValueKind::int64, 1, 1},
+    {"SMALLINT", "smallint", ValueKind::int64, 6, 5},
+    {"MEDIUMINT", "mediumint", ValueKind::int64, 9, 8},
+    {"INT", "int", ValueKind::int64, 11, 10},
+    {"INTEGER", "int", ValueKind::int64, 11, 10},
+    {"BIGINT", "bigint", ValueKind::int64, 20, 20},
+    {"SERIAL", "bigint", ValueKind::uint64, 20, 20},
+    {"FLOAT", "float", ValueKind::float32, 0, 0},
+    {"DOUBLE", "double", ValueKind::float64, 0, 0},
+    {"REAL", "double", ValueKind::float64, 0, 0},
+    {"DECIMAL", "decimal", ValueKind::decimal, 0, 0},
+    {"DEC", "decimal", ValueKind::decimal, 0, 0},
+    {"NUMERIC", "decimal", ValueKind::decimal, 0, 0},
+    {"FIXED", "decimal", ValueKind::decimal, 0, 0},
+    {"YEAR", "year", ValueKind::year, 0, 0},
+    {"DATE", "date", ValueKind::date, 0, 0},
+    {"TIME", "time", ValueKind::time, 0, 0},
+    {"DATETIME", "datetime", ValueKind::datetime, 0, 0},
+    {"TIMESTAMP", "timestamp", ValueKind::timestamp, 0, 0},
+    {"BIT", "bit", ValueKind::bit, 0, 0},
+    {"ENUM", "enum", ValueKind::enum_label, 0, 0},
+    {"SET", "set", ValueKind::set_labels, 0, 0},
+    {"JSON", "json", ValueKind::json, 0, 0},
+    {"CHAR", "char", ValueKind::string, 0, 0},
+    {"NCHAR", "char", ValueKind::string, 0, 0},
+    {"VARCHAR", "varchar", ValueKind::string, 0, 0},
+    {"NVARCHAR", "varchar", ValueKind::string, 0, 0},
+    {"TINYTEXT", "tinytext", ValueKind::string, 0, 0},
+    {"TEXT", "text", ValueKind::string, 0, 0},
+    {"MEDIUMTEXT", "mediumtext", ValueKind::string, 0, 0},
+    {"LONGTEXT", "longtext", ValueKind::string, 0, 0},
+    {"BINARY", "binary", ValueKind::bytes, 0, 0},
+    {"VARBINARY", "varbinary", ValueKind::bytes, 0, 0},
+    {"TINYBLOB", "tinyblob", ValueKind::bytes, 0, 0},
+    {"BLOB", "blob", ValueKind::bytes, 0, 0},
+    {"MEDIUMBLOB", "mediumblob", ValueKind::bytes, 0, 0},
+    {"LONGBLOB", "longblob", ValueKind::bytes, 0, 0},
+    {"GEOMETRY", "geometry", ValueKind::bytes, 0, 0},
+    {"POINT", "point", ValueKind::bytes, 0, 0},
+    {"LINESTRING", "linestring", ValueKind::bytes, 0, 0},
+    {"POLYGON", "polygon", ValueKind::bytes, 0, 0},
+    {"UUID", "uuid", ValueKind::string, 0, 0},
+    {"INET4", "inet4", ValueKind::string, 0, 0},
+    {"INET6", "inet6", ValueKind::string, 0, 0},
 };
 
 const TypeInfo* type_info(const Token& type) {
@@ -391,7 +422,8 @@ Result<DdlColumn> Parser::column_definition(const Statement& s, size_t begin, si
                                             bool& primary_key) const {
   const int line = begin < s.size() ? s[begin].line : (s.empty() ? 1 : s[0].line);
   if (begin >= end || !is_name(s[begin])) {
-    return error(line, "cannot parse a column of " + table + " starting with '" + preview(s, begin) + "'");
+    return error(
+        line, "cannot parse a column of " + table + " starting with '" + preview(s, begin) + "'");
   }
   const Token& first = s[begin];
   if (begin + 1 >= end || s[begin + 1].kind != Token::Kind::word) {
@@ -451,8 +483,9 @@ Result<DdlColumn> Parser::column_definition(const Statement& s, size_t begin, si
   // MariaDB's JSON is a LONGTEXT in utf8mb4; MySQL's is binary JSON and never a character type.
   if (is_word(type, "JSON")) col.charset = "utf8mb4";
   if (!col.charset.empty() && !collation_of(col.charset)) {
-    return error(line, "column '" + col.name + "' of " + table + " has character set '" + col.charset +
-                           "', which sluice does not decode (utf8mb4, utf8mb3, latin1, ascii, binary)");
+    return error(line,
+                 "column '" + col.name + "' of " + table + " has character set '" + col.charset +
+                     "', which sluice does not decode (utf8mb4, utf8mb3, latin1, ascii, binary)");
   }
   if (col.charset == "binary" && col.kind == ValueKind::string) col.kind = ValueKind::bytes;
   if (col.is_unsigned && col.kind == ValueKind::int64) col.kind = ValueKind::uint64;
@@ -463,7 +496,8 @@ Result<DdlColumn> Parser::column_definition(const Statement& s, size_t begin, si
   std::string text = info ? std::string(info->canonical) : lower(type.text);
   if (labelled) {
     text += "(";
-    for (size_t l = 0; l < col.labels.size(); ++l) text += (l ? "," : "") + quote_label(col.labels[l]);
+    for (size_t l = 0; l < col.labels.size(); ++l)
+      text += (l ? "," : "") + quote_label(col.labels[l]);
     text += ")";
   } else if (!args.empty()) {
     text += "(";
@@ -484,7 +518,9 @@ Result<DdlColumn> Parser::column_definition(const Statement& s, size_t begin, si
       break;
     case ValueKind::time:
     case ValueKind::datetime:
-    case ValueKind::timestamp: col.fsp = static_cast<uint8_t>(args.empty() ? 0 : std::min(to_u32(args[0]), 6u)); break;
+    case ValueKind::timestamp:
+      col.fsp = static_cast<uint8_t>(args.empty() ? 0 : std::min(to_u32(args[0]), 6u));
+      break;
     case ValueKind::bit: col.length = args.empty() ? 1 : to_u32(args[0]); break;
     case ValueKind::string:
     case ValueKind::bytes:

@@ -46,17 +46,19 @@ Result<std::vector<std::string>> complete_table_map(TableMapEvent& map, const Dd
   // a later ALTER: then the binlog's names stand and the DDL is not used for this table.
   if (t && t->columns.size() != map.columns.size() && map.has_column_names) t = nullptr;
   if (t && t->columns.size() != map.columns.size()) {
-    return make_error(Errc::invalid_config,
-                      t->where + ": " + map.db + "." + map.table + " is declared with " +
-                          std::to_string(t->columns.size()) + " columns, but the binlog's TABLE_MAP has " +
-                          std::to_string(map.columns.size()) +
-                          " (the DDL must describe the table as it was when the binlog was written)");
+    return make_error(
+        Errc::invalid_config,
+        t->where + ": " + map.db + "." + map.table + " is declared with " +
+            std::to_string(t->columns.size()) + " columns, but the binlog's TABLE_MAP has " +
+            std::to_string(map.columns.size()) +
+            " (the DDL must describe the table as it was when the binlog was written)");
   }
   std::vector<std::string> json;
   for (size_t i = 0; i < map.columns.size(); ++i) {
     auto& c = map.columns[i];
     if (!map.has_column_names) c.name = t ? t->columns[i].name : "col_" + std::to_string(i + 1);
-    if (!map.has_signedness && is_numeric_type(c.type)) c.is_unsigned = t && t->columns[i].is_unsigned;
+    if (!map.has_signedness && is_numeric_type(c.type))
+      c.is_unsigned = t && t->columns[i].is_unsigned;
     if (t && c.labels.empty() && is_enum_or_set_type(c.real_type)) c.labels = t->columns[i].labels;
     if (t && !c.collation && is_character_type(c.real_type) && !t->columns[i].charset.empty()) {
       c.collation = collation_of(t->columns[i].charset);

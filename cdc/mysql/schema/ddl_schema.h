@@ -33,7 +33,7 @@ struct DdlColumn {
   uint32_t length = 0;     // CHAR/VARCHAR/BINARY/VARBINARY length, BIT width
   uint32_t precision = 0;  // DECIMAL
   uint32_t scale = 0;
-  uint8_t fsp = 0;         // TIME/DATETIME/TIMESTAMP fractional digits
+  uint8_t fsp = 0;                           // TIME/DATETIME/TIMESTAMP fractional digits
   std::optional<std::string> default_value;  // the literal, unquoted; nullopt: none or NULL
 };
 

@@ -180,24 +180,69 @@ void StatementReader::placement(size_t begin, size_t& end, AlterClause& c) const
 }
 
 // Words that may follow ADD / DROP and change no column of the row image.
-constexpr std::string_view kAddNoColumn[] = {"INDEX",   "KEY",     "UNIQUE",    "FULLTEXT", "SPATIAL",
-                                             "FOREIGN", "CHECK",   "PARTITION", "PERIOD"};
+constexpr std::string_view kAddNoColumn[] = {"INDEX",   "KEY",   "UNIQUE",    "FULLTEXT", "SPATIAL",
+                                             "FOREIGN", "CHECK", "PARTITION", "PERIOD"};
 constexpr std::string_view kDropNoColumn[] = {"INDEX",      "KEY",       "FOREIGN", "CHECK",
                                               "CONSTRAINT", "PARTITION", "PERIOD"};
 // Table options and algorithm clauses: they change no column.
-constexpr std::string_view kTableOptions[] = {
-    "ENGINE", "AUTO_INCREMENT", "COMMENT", "ALGORITHM", "LOCK", "FORCE", "ROW_FORMAT",
-    "KEY_BLOCK_SIZE", "ORDER", "ENABLE", "DISABLE", "DEFAULT", "CHARACTER", "CHARSET", "COLLATE",
-    "CHECKSUM", "STATS_PERSISTENT", "STATS_AUTO_RECALC", "STATS_SAMPLE_PAGES", "PACK_KEYS",
-    "DELAY_KEY_WRITE", "MAX_ROWS", "MIN_ROWS", "AVG_ROW_LENGTH", "PAGE_CHECKSUM", "TRANSACTIONAL",
-    "ENCRYPTED", "ENCRYPTION_KEY_ID", "COMPRESSION", "PARTITION", "REMOVE", "COALESCE",
-    "REORGANIZE", "EXCHANGE", "ANALYZE", "CHECK", "OPTIMIZE", "REBUILD", "REPAIR", "TRUNCATE",
-    "DISCARD", "IMPORT", "PAGE_COMPRESSED", "PAGE_COMPRESSION_LEVEL", "IETF_QUOTES", "SEQUENCE",
-    "TABLESPACE", "STORAGE", "UNION", "INSERT_METHOD",
-    "DATA",  // DATA DIRECTORY=
-    "AUTOEXTEND_SIZE", "ENGINE_ATTRIBUTE", "SECONDARY_ENGINE", "SECONDARY_ENGINE_ATTRIBUTE",
-    "SECONDARY_LOAD", "SECONDARY_UNLOAD",
-    "UPGRADE"};  // UPGRADE PARTITIONING
+constexpr std::string_view kTableOptions[] = {"ENGINE",
+                                              "AUTO_INCREMENT",
+                                              "COMMENT",
+                                              "ALGORITHM",
+                                              "LOCK",
+                                              "FORCE",
+                                              "ROW_FORMAT",
+                                              "KEY_BLOCK_SIZE",
+                                              "ORDER",
+                                              "ENABLE",
+                                              "DISABLE",
+                                              "DEFAULT",
+                                              "CHARACTER",
+                                              "CHARSET",
+                                              "COLLATE",
+                                              "CHECKSUM",
+                                              "STATS_PERSISTENT",
+                                              "STATS_AUTO_RECALC",
+                                              "STATS_SAMPLE_PAGES",
+                                              "PACK_KEYS",
+                                              "DELAY_KEY_WRITE",
+                                              "MAX_ROWS",
+                                              "MIN_ROWS",
+                                              "AVG_ROW_LENGTH",
+                                              "PAGE_CHECKSUM",
+                                              "TRANSACTIONAL",
+                                              "ENCRYPTED",
+                                              "ENCRYPTION_KEY_ID",
+                                              "COMPRESSION",
+                                              "PARTITION",
+                                              "REMOVE",
+                                              "COALESCE",
+                                              "REORGANIZE",
+                                              "EXCHANGE",
+                                              "ANALYZE",
+                                              "CHECK",
+                                              "OPTIMIZE",
+                                              "REBUILD",
+                                              "REPAIR",
+                                              "TRUNCATE",
+                                              "DISCARD",
+                                              "IMPORT",
+                                              "PAGE_COMPRESSED",
+                                              "PAGE_COMPRESSION_LEVEL",
+                                              "IETF_QUOTES",
+                                              "SEQUENCE",
+                                              "TABLESPACE",
+                                              "STORAGE",
+                                              "UNION",
+                                              "INSERT_METHOD",
+                                              "DATA",  // DATA DIRECTORY=
+                                              "AUTOEXTEND_SIZE",
+                                              "ENGINE_ATTRIBUTE",
+                                              "SECONDARY_ENGINE",
+                                              "SECONDARY_ENGINE_ATTRIBUTE",
+                                              "SECONDARY_LOAD",
+                                              "SECONDARY_UNLOAD",
+                                              "UPGRADE"};  // UPGRADE PARTITIONING
 
 // A character set as the schema names it: lower case, and utf8 by its real name (utf8mb3).
 std::string charset_name(const Token& t) {
@@ -316,8 +361,8 @@ bool StatementReader::alter_drop(Clause& k) const {
     return true;
   }
   if (at(k, k.i, "SYSTEM")) {
-    return fail(k,
-                "DROP SYSTEM VERSIONING removes hidden row_start/row_end columns from the row image");
+    return fail(
+        k, "DROP SYSTEM VERSIONING removes hidden row_start/row_end columns from the row image");
   }
   if (at_any(k, k.i, kDropNoColumn)) return true;
   if (at(k, k.i, "COLUMN")) ++k.i;
@@ -425,7 +470,8 @@ bool StatementReader::alter_convert(Clause& k) const {
     if (t - 1 < k.end && is_punct(s_[t - 1], '=')) ++t;  // COLLATE = name
   }
   if (t != k.end) {
-    return fail(k, "unexpected '" + ddl::Parser::preview(s_, t) + "' after CONVERT TO CHARACTER SET");
+    return fail(k,
+                "unexpected '" + ddl::Parser::preview(s_, t) + "' after CONVERT TO CHARACTER SET");
   }
   return true;
 }

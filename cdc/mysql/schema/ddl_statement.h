@@ -25,8 +25,8 @@ struct AlterClause {
     add_primary_key,
     drop_primary_key,
     rename_table,
-    convert_charset,  // CONVERT TO CHARACTER SET cs (column.charset): every character column's
-    table_charset,    // [DEFAULT] CHARACTER SET= cs (column.charset): of columns added after it
+    convert_charset,   // CONVERT TO CHARACTER SET cs (column.charset): every character column's
+    table_charset,     // [DEFAULT] CHARACTER SET= cs (column.charset): of columns added after it
     no_column_change,  // ADD INDEX, ENGINE=..., COMMENT=..., ALGORITHM=..., ...
   };
   Kind kind = Kind::no_column_change;

@@ -225,12 +225,8 @@ Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlSta
           key.push_back(s.columns[*k].name);
         }
         break;
-      case K::drop_primary_key:
-        key.clear();
-        break;
-      case K::rename_table:
-        s.id = c.new_table;
-        break;
+      case K::drop_primary_key: key.clear(); break;
+      case K::rename_table: s.id = c.new_table; break;
       case K::convert_charset:
         // Every character column (CHAR, VARCHAR, TEXT, ENUM, SET) takes the new character set;
         // to binary they become BINARY/VARBINARY/BLOB. Binary columns stay as they are.
@@ -244,8 +240,7 @@ Result<TableSchema> SchemaHistory::altered(const TableSchema& base, const DdlSta
       case K::table_charset:
         text_charset = c.column.charset;  // the columns this statement adds after it
         break;
-      case K::no_column_change:
-        break;
+      case K::no_column_change: break;
     }
   }
   if (s.columns.empty()) return cannot_apply(base.id, "the table would have no column left");
@@ -270,8 +265,7 @@ Result<std::vector<SchemaHistory::Change>> SchemaHistory::apply(
     return s;
   };
   switch (ddl.kind) {
-    case Kind::other:
-      return changes;
+    case Kind::other: return changes;
     case Kind::unparseable:
       return make_error(Errc::internal, "an unparseable statement cannot be applied: " + ddl.error);
     case Kind::create_table: {

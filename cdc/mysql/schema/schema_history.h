@@ -1,9 +1,9 @@
-// SchemaHistory: the versions of each captured table's schema by binlog position (ARCHITECTURE.md, "Checkpoints and resume"):
-// seeded from information_schema, advanced by the DDL of QUERY events, so that a replay decodes
-// each row with the schema of its time. A version with no columns marks a dropped table. Every
-// version installed is written through to a SchemaHistoryStore (the state store) when one is
-// given. Owned by one source's reader thread; not thread-safe (the schemas it hands out are
-// immutable and may be shared).
+// SchemaHistory: the versions of each captured table's schema by binlog position (ARCHITECTURE.md,
+// "Checkpoints and resume"): seeded from information_schema, advanced by the DDL of QUERY events,
+// so that a replay decodes each row with the schema of its time. A version with no columns marks a
+// dropped table. Every version installed is written through to a SchemaHistoryStore (the state
+// store) when one is given. Owned by one source's reader thread; not thread-safe (the schemas it
+// hands out are immutable and may be shared).
 #pragma once
 
 #include <functional>

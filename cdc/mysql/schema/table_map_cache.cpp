@@ -49,7 +49,8 @@ ValueKind kind_of(const TableMapColumn& c, std::string_view charset) {
     case ColumnType::short_:
     case ColumnType::int24:
     case ColumnType::long_:
-    case ColumnType::longlong: return c.is_unsigned.value_or(false) ? ValueKind::uint64 : ValueKind::int64;
+    case ColumnType::longlong:
+      return c.is_unsigned.value_or(false) ? ValueKind::uint64 : ValueKind::int64;
     case ColumnType::float_: return ValueKind::float32;
     case ColumnType::double_: return ValueKind::float64;
     case ColumnType::newdecimal:
@@ -73,7 +74,7 @@ ValueKind kind_of(const TableMapColumn& c, std::string_view charset) {
   }
   const auto enc = c.collation ? text_encoding(*c.collation) : TextEncoding::binary;
   return enc == TextEncoding::binary || enc == TextEncoding::unknown ? ValueKind::bytes
-                                                                      : ValueKind::string;
+                                                                     : ValueKind::string;
 }
 
 }  // namespace
@@ -127,9 +128,9 @@ std::string source_type_text(const TableMapColumn& c) {
     // The TABLE_MAP carries only the length prefix size, not the dimension.
     case ColumnType::vector: return "vector";
     case ColumnType::geometry: {
-      static const char* kGeo[] = {"geometry",        "point",        "linestring",
-                                   "polygon",         "multipoint",   "multilinestring",
-                                   "multipolygon",    "geometrycollection"};
+      static const char* kGeo[] = {
+          "geometry",   "point",           "linestring",   "polygon",
+          "multipoint", "multilinestring", "multipolygon", "geometrycollection"};
       const uint32_t g = c.geometry_type.value_or(0);
       return g < 8 ? kGeo[g] : "geometry";
     }
@@ -149,8 +150,9 @@ Result<TableSchema> build_table_schema(const TableMapEvent& map) {
   bool has_numeric = false;
   for (const auto& c : map.columns) has_numeric |= is_numeric_type(c.type);
   if (has_numeric && !map.has_signedness) {
-    return make_error(Errc::invalid_config, "TABLE_MAP of " + table +
-                                                " carries no signedness: set binlog_row_metadata=FULL");
+    return make_error(
+        Errc::invalid_config,
+        "TABLE_MAP of " + table + " carries no signedness: set binlog_row_metadata=FULL");
   }
   TableSchema s;
   s.id = TableId{map.db, map.table};
@@ -163,7 +165,8 @@ Result<TableSchema> build_table_schema(const TableMapEvent& map) {
     col.kind = kind_of(c, cs);
     col.nullable = c.nullable;
     col.is_unsigned = c.is_unsigned.value_or(false);
-    if (c.collation) col.charset = cs.empty() ? "collation#" + std::to_string(*c.collation) : std::string(cs);
+    if (c.collation)
+      col.charset = cs.empty() ? "collation#" + std::to_string(*c.collation) : std::string(cs);
     switch (static_cast<ColumnType>(c.real_type)) {
       case ColumnType::newdecimal:
         col.precision = c.meta >> 8;
@@ -220,7 +223,8 @@ Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map, std::optional<ui
     info.name = c.name;
     info.geometry_wkt = geometry_wkt_;
     if (json_it != json_columns_.end() &&
-        std::find(json_it->second.begin(), json_it->second.end(), c.name) != json_it->second.end() &&
+        std::find(json_it->second.begin(), json_it->second.end(), c.name) !=
+            json_it->second.end() &&
         is_character_type(c.real_type) && info.encoding != TextEncoding::binary) {
       info.json_text = true;
       schema.columns[i].kind = ValueKind::json;

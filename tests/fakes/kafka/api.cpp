@@ -35,50 +35,28 @@ std::optional<ApiRange> find_api(int16_t key) {
 
 std::string_view api_name(int16_t key) {
   switch (key) {
-    case 0:
-      return "Produce";
-    case 1:
-      return "Fetch";
-    case 2:
-      return "ListOffsets";
-    case 3:
-      return "Metadata";
-    case 8:
-      return "OffsetCommit";
-    case 9:
-      return "OffsetFetch";
-    case 10:
-      return "FindCoordinator";
-    case 11:
-      return "JoinGroup";
-    case 12:
-      return "Heartbeat";
-    case 13:
-      return "LeaveGroup";
-    case 14:
-      return "SyncGroup";
-    case 17:
-      return "SaslHandshake";
-    case 18:
-      return "ApiVersions";
-    case 19:
-      return "CreateTopics";
-    case 22:
-      return "InitProducerId";
-    case 24:
-      return "AddPartitionsToTxn";
-    case 25:
-      return "AddOffsetsToTxn";
-    case 26:
-      return "EndTxn";
-    case 28:
-      return "TxnOffsetCommit";
-    case 32:
-      return "DescribeConfigs";
-    case 36:
-      return "SaslAuthenticate";
-    default:
-      return "unknown";
+    case 0: return "Produce";
+    case 1: return "Fetch";
+    case 2: return "ListOffsets";
+    case 3: return "Metadata";
+    case 8: return "OffsetCommit";
+    case 9: return "OffsetFetch";
+    case 10: return "FindCoordinator";
+    case 11: return "JoinGroup";
+    case 12: return "Heartbeat";
+    case 13: return "LeaveGroup";
+    case 14: return "SyncGroup";
+    case 17: return "SaslHandshake";
+    case 18: return "ApiVersions";
+    case 19: return "CreateTopics";
+    case 22: return "InitProducerId";
+    case 24: return "AddPartitionsToTxn";
+    case 25: return "AddOffsetsToTxn";
+    case 26: return "EndTxn";
+    case 28: return "TxnOffsetCommit";
+    case 32: return "DescribeConfigs";
+    case 36: return "SaslAuthenticate";
+    default: return "unknown";
   }
 }
 

@@ -158,44 +158,19 @@ Reply Broker::handle(std::span<const std::byte> request, Clock::time_point now, 
     return std::optional<std::string>(std::move(*s));
   };
   switch (static_cast<ApiKey>(h.api_key)) {
-    case ApiKey::produce:
-      out = produce(h, r);
-      break;
-    case ApiKey::fetch:
-      out = fetch(h, r, fetch_final, max_wait_ms);
-      break;
-    case ApiKey::list_offsets:
-      out = wrap(list_offsets(h, r));
-      break;
-    case ApiKey::metadata:
-      out = wrap(metadata(h, r));
-      break;
-    case ApiKey::find_coordinator:
-      out = wrap(find_coordinator(h, r));
-      break;
-    case ApiKey::create_topics:
-      out = wrap(create_topics(h, r));
-      break;
-    case ApiKey::init_producer_id:
-      out = wrap(init_producer_id(h, r, now));
-      break;
-    case ApiKey::add_partitions_to_txn:
-      out = wrap(add_partitions_to_txn(h, r, now));
-      break;
-    case ApiKey::add_offsets_to_txn:
-      out = wrap(add_offsets_to_txn(h, r, now));
-      break;
-    case ApiKey::end_txn:
-      out = wrap(end_txn(h, r));
-      break;
-    case ApiKey::txn_offset_commit:
-      out = wrap(txn_offset_commit(h, r));
-      break;
-    case ApiKey::offset_fetch:
-      out = wrap(offset_fetch(h, r));
-      break;
-    case ApiKey::api_versions:
-      break;  // answered above
+    case ApiKey::produce: out = produce(h, r); break;
+    case ApiKey::fetch: out = fetch(h, r, fetch_final, max_wait_ms); break;
+    case ApiKey::list_offsets: out = wrap(list_offsets(h, r)); break;
+    case ApiKey::metadata: out = wrap(metadata(h, r)); break;
+    case ApiKey::find_coordinator: out = wrap(find_coordinator(h, r)); break;
+    case ApiKey::create_topics: out = wrap(create_topics(h, r)); break;
+    case ApiKey::init_producer_id: out = wrap(init_producer_id(h, r, now)); break;
+    case ApiKey::add_partitions_to_txn: out = wrap(add_partitions_to_txn(h, r, now)); break;
+    case ApiKey::add_offsets_to_txn: out = wrap(add_offsets_to_txn(h, r, now)); break;
+    case ApiKey::end_txn: out = wrap(end_txn(h, r)); break;
+    case ApiKey::txn_offset_commit: out = wrap(txn_offset_commit(h, r)); break;
+    case ApiKey::offset_fetch: out = wrap(offset_fetch(h, r)); break;
+    case ApiKey::api_versions: break;  // answered above
   }
   if (!out) {
     log_line("closing the connection: " + out.error().with_context(what).to_string());
@@ -512,7 +487,8 @@ Result<std::string> Broker::create_topics(const RequestHeader& h, ByteReader& r)
       const std::optional<std::string> value = read_nullable_string(r);
       // cleanup.policy is accepted: compaction only drops superseded records, which readers
       // of a compacted topic must tolerate anyway; every other config is refused below.
-      const bool honoured = name == "cleanup.policy" && value && (*value == "compact" || *value == "delete");
+      const bool honoured =
+          name == "cleanup.policy" && value && (*value == "compact" || *value == "delete");
       if (!honoured && !want.refused_config) want.refused_config = std::move(name);
     }
     wanted.push_back(std::move(want));

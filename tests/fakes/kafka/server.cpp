@@ -286,11 +286,8 @@ class Server {
         }
         respond(c, reply.bytes, now);
         break;
-      case Reply::Kind::none:
-        break;
-      case Reply::Kind::close:
-        c.closing = true;
-        break;
+      case Reply::Kind::none: break;
+      case Reply::Kind::close: c.closing = true; break;
       case Reply::Kind::park:
         c.parked = request;
         c.parked_until = reply.park_until;

@@ -248,15 +248,11 @@ int16_t TxnCoordinator::end_txn(const std::string& transactional_id, int64_t pro
   }
   Txn& t = txns_.at(transactional_id);
   switch (t.state) {
-    case State::ongoing:
-      completion = complete(transactional_id, t, commit);
-      return err::kNone;
+    case State::ongoing: completion = complete(transactional_id, t, commit); return err::kNone;
     case State::complete_commit:  // a retried EndTxn of the same outcome succeeds again
       return commit ? err::kNone : err::kInvalidTxnState;
-    case State::complete_abort:
-      return commit ? err::kInvalidTxnState : err::kNone;
-    case State::empty:
-      return err::kInvalidTxnState;
+    case State::complete_abort: return commit ? err::kInvalidTxnState : err::kNone;
+    case State::empty: return err::kInvalidTxnState;
   }
   return err::kInvalidTxnState;
 }

@@ -65,7 +65,8 @@ TEST_CASE("parse_datagen_type: unsupported types") {
       {"datetime(7)", " (fractional seconds precision must be 0..6)"},
       {"double unsigned", " (only integer types can be unsigned)"},
       {"varchar(a)", " (bad type arguments)"},
-      {"decimal(10", " (unbalanced parentheses; inside {...} quote a type with a comma: \"decimal(10,2)\")"},
+      {"decimal(10",
+       " (unbalanced parentheses; inside {...} quote a type with a comma: \"decimal(10,2)\")"},
       {"json(1)", " (wrong number of type arguments)"},
       {"char(256)", " (char length must be 0..255)"},
   };

@@ -40,8 +40,9 @@ TEST_CASE("expand_env: errors name the variable, never the text") {
   auto unset = expand_env("secret-${PASSWORD}", env);
   REQUIRE_FALSE(unset);
   CHECK(unset.error().code == cdc::Errc::invalid_config);
-  CHECK(unset.error().message ==
-        "environment variable 'PASSWORD' is not set (write ${PASSWORD:-default} to give a default)");
+  CHECK(
+      unset.error().message ==
+      "environment variable 'PASSWORD' is not set (write ${PASSWORD:-default} to give a default)");
 
   auto open = expand_env("abc ${HOST", env);
   REQUIRE_FALSE(open);

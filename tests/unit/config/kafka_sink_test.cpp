@@ -15,7 +15,8 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-constexpr std::string_view kHead = R"(source: {type: mysql, hostname: h, username: u, tables: db.t, server-id: 7}
+constexpr std::string_view kHead =
+    R"(source: {type: mysql, hostname: h, username: u, tables: db.t, server-id: 7}
 pipeline: {name: p}
 sink:
   type: kafka
@@ -42,7 +43,8 @@ const KafkaOptions& kafka_of(const LoadOutcome& out) {
 TEST_CASE("kafka sink: defaults of a minimal section") {
   const LoadOutcome out = load_sink("  properties.bootstrap.servers: 127.0.0.1:9092\n");
   const KafkaOptions& k = kafka_of(out);
-  CHECK(k.properties == std::map<std::string, std::string>{{"bootstrap.servers", "127.0.0.1:9092"}});
+  CHECK(k.properties ==
+        std::map<std::string, std::string>{{"bootstrap.servers", "127.0.0.1:9092"}});
   CHECK(k.topic.empty());
   CHECK(k.topic_template == "{prefix}.{db}.{table}");
   CHECK(k.topic_prefix == "p");  // normalize(): the pipeline name
@@ -83,9 +85,9 @@ TEST_CASE("kafka sink: every key and the pass-through properties") {
 )");
   const KafkaOptions& k = kafka_of(out);
   CHECK(k.properties == std::map<std::string, std::string>{{"bootstrap.servers", "b1:9092,b2:9092"},
-                                                          {"linger.ms", "5"},
-                                                          {"sasl.password", "s3cret"},
-                                                          {"security.protocol", "SASL_SSL"}});
+                                                           {"linger.ms", "5"},
+                                                           {"sasl.password", "s3cret"},
+                                                           {"security.protocol", "SASL_SSL"}});
   CHECK(k.topic_template == "cdc.{db}.{table}");
   CHECK(k.topic_prefix == "x");
   CHECK_FALSE(k.create_topics);
@@ -104,14 +106,19 @@ TEST_CASE("kafka sink: every key and the pass-through properties") {
 
 TEST_CASE("kafka sink: problems name the key, and secrets stay redacted") {
   CHECK(problems_of("  topic.partitions: 0\n") ==
-        Lines{"k.yaml:4:3: sink.properties.bootstrap.servers: expected the Kafka brokers (host:port[,host:port...]), found none",
+        Lines{"k.yaml:4:3: sink.properties.bootstrap.servers: expected the Kafka brokers "
+              "(host:port[,host:port...]), found none",
               "k.yaml:5:21: sink.topic.partitions: expected an integer 1..100000, found '0'"});
   CHECK(problems_of("  properties.bootstrap.servers: b:1\n  properties.sasl.password: [a]\n") ==
         Lines{"k.yaml:6:29: sink.properties.sasl.password: expected a string, found a list"});
-  CHECK(problems_of("  properties.bootstrap.servers: b:1\n  properties.enable.idempotence: false\n"
-                    "  topic.template: '{prefix}/{schema}'\n  offsets.topic: 'a b'\n  topick: t\n") ==
-        Lines{"k.yaml:6:34: sink.properties.enable.idempotence: enable.idempotence is set by the sink (pipeline.delivery and sink.transactional.id decide it)",
-              "k.yaml:7:19: sink.topic.template: unknown or unclosed placeholder in '{prefix}/{schema}'; expected {prefix}, {db} or {table}",
-              "k.yaml:8:18: sink.offsets.topic: expected a topic name of 1..249 of [a-zA-Z0-9._-], found 'a b'",
-              "k.yaml:9:3: sink.topick: unknown key 'topick'; did you mean 'topic'?"});
+  CHECK(
+      problems_of("  properties.bootstrap.servers: b:1\n  properties.enable.idempotence: false\n"
+                  "  topic.template: '{prefix}/{schema}'\n  offsets.topic: 'a b'\n  topick: t\n") ==
+      Lines{"k.yaml:6:34: sink.properties.enable.idempotence: enable.idempotence is set by the "
+            "sink (pipeline.delivery and sink.transactional.id decide it)",
+            "k.yaml:7:19: sink.topic.template: unknown or unclosed placeholder in "
+            "'{prefix}/{schema}'; expected {prefix}, {db} or {table}",
+            "k.yaml:8:18: sink.offsets.topic: expected a topic name of 1..249 of [a-zA-Z0-9._-], "
+            "found 'a b'",
+            "k.yaml:9:3: sink.topick: unknown key 'topick'; did you mean 'topic'?"});
 }

@@ -274,8 +274,9 @@ TEST_CASE("enum spellings round-trip through to_string") {
   for (auto v : {Delivery::exactly_once, Delivery::at_least_once}) {
     CHECK(parse_delivery(to_string(v)) == v);
   }
-  for (auto v : {StartupMode::initial, StartupMode::snapshot, StartupMode::latest_offset,
-                 StartupMode::earliest_offset, StartupMode::specific_offset, StartupMode::timestamp}) {
+  for (auto v :
+       {StartupMode::initial, StartupMode::snapshot, StartupMode::latest_offset,
+        StartupMode::earliest_offset, StartupMode::specific_offset, StartupMode::timestamp}) {
     CHECK(parse_startup_mode(to_string(v)) == v);
   }
   for (auto v : {TlsMode::disabled, TlsMode::preferred, TlsMode::required, TlsMode::verify_ca,

@@ -6,7 +6,6 @@
 
 using namespace cdc::config;
 
-
 namespace {
 
 const std::string kFixtures = std::string(SLUICE_SOURCE_DIR) + "/tests/fixtures/config/";
@@ -162,7 +161,8 @@ TEST_CASE("bad: enum values list the allowed ones") {
         Lines{"t.yaml:9:22: source.scan.startup.mode: expected one of initial, snapshot, "
               "latest-offset, earliest-offset, specific-offset, timestamp, found 'latest'"});
   CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  schema.unparseable-ddl: skip")) ==
-        Lines{"t.yaml:9:27: source.schema.unparseable-ddl: expected one of stop, resync, found 'skip'"});
+        Lines{"t.yaml:9:27: source.schema.unparseable-ddl: expected one of stop, resync, found "
+              "'skip'"});
   CHECK(problems_of(with("name: p", "name: p\n  delivery: twice")) ==
         Lines{"t.yaml:13:13: pipeline.delivery: expected one of exactly-once, at-least-once, "
               "found 'twice'"});
@@ -170,21 +170,24 @@ TEST_CASE("bad: enum values list the allowed ones") {
 
 TEST_CASE("bad: route and transform keys") {
   CHECK(problems_of(with("name: p", "name: p\n  route-mode: any")) ==
-        Lines{"t.yaml:13:15: pipeline.route-mode: expected one of all-match, first-match, found 'any'"});
-  CHECK(problems_of(std::string(kValid) +
-                    "transform:\n"
-                    "  - source-table: app.orders\n"
-                    "    converter-after-transform: HARD_DELETE\n"
-                    "    skip-ops: delete, upsert\n"
-                    "    columns.include: id\n"
-                    "    projection: id\n"
-                    "    projektion: id\n") ==
-        Lines{"t.yaml:15:32: transform[0].converter-after-transform: expected SOFT_DELETE, found "
-              "'HARD_DELETE'",
-              "t.yaml:16:15: transform[0].skip-ops: expected insert, update or delete, found 'upsert'",
-              "t.yaml:17:22: transform[0].columns.include: 'columns.include' and 'projection' exclude "
-              "each other; list the columns in the projection",
-              "t.yaml:19:5: transform[0].projektion: unknown key 'projektion'; did you mean 'projection'?"});
+        Lines{"t.yaml:13:15: pipeline.route-mode: expected one of all-match, first-match, found "
+              "'any'"});
+  CHECK(
+      problems_of(std::string(kValid) + "transform:\n"
+                                        "  - source-table: app.orders\n"
+                                        "    converter-after-transform: HARD_DELETE\n"
+                                        "    skip-ops: delete, upsert\n"
+                                        "    columns.include: id\n"
+                                        "    projection: id\n"
+                                        "    projektion: id\n") ==
+      Lines{
+          "t.yaml:15:32: transform[0].converter-after-transform: expected SOFT_DELETE, found "
+          "'HARD_DELETE'",
+          "t.yaml:16:15: transform[0].skip-ops: expected insert, update or delete, found 'upsert'",
+          "t.yaml:17:22: transform[0].columns.include: 'columns.include' and 'projection' exclude "
+          "each other; list the columns in the projection",
+          "t.yaml:19:5: transform[0].projektion: unknown key 'projektion'; did you mean "
+          "'projection'?"});
 }
 
 TEST_CASE("bad: unknown and not-yet-available source and sink types") {
@@ -279,11 +282,13 @@ TEST_CASE("bad: server-id forms") {
 }
 
 TEST_CASE("bad: cross-field checks of validate()") {
-  CHECK(problems_of(with("name: p", "name: p\n  restart.initial-backoff: 10s\n"
-                                    "  restart.max-backoff: 5s")) ==
+  CHECK(problems_of(with("name: p",
+                         "name: p\n  restart.initial-backoff: 10s\n"
+                         "  restart.max-backoff: 5s")) ==
         Lines{"t.yaml:14:24: pipeline.restart.max-backoff: expected a duration >= "
               "restart.initial-backoff (10s), found '5s'"});
-  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  scan.startup.mode: specific-offset")) ==
+  CHECK(problems_of(
+            with("server-id: 5401", "server-id: 5401\n  scan.startup.mode: specific-offset")) ==
         Lines{"t.yaml:9:22: source.scan.startup.mode: startup mode specific-offset needs "
               "scan.startup.specific-offset.file (with .pos) or "
               "scan.startup.specific-offset.gtid-set"});
@@ -301,11 +306,14 @@ TEST_CASE("bad: TLS settings that cannot work") {
   CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  ssl-mode: verify-ca")) ==
         Lines{"t.yaml:9:13: source.ssl-mode: ssl-mode verify-ca checks the server certificate "
               "against a CA: set ssl.ca to its PEM file"});
-  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  ssl-mode: verify-identity\n"
-                                            "  ssl.ca: /etc/ca.pem\n  ssl.cert: /etc/c.pem")) ==
-        Lines{"t.yaml:11:13: source.ssl.cert: a client certificate needs both ssl.cert and ssl.key"});
-  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  ssl-mode: required\n"
-                                            "  ssl.cert: /etc/c.pem\n  ssl.key: /etc/k.pem"))
+  CHECK(
+      problems_of(with("server-id: 5401",
+                       "server-id: 5401\n  ssl-mode: verify-identity\n"
+                       "  ssl.ca: /etc/ca.pem\n  ssl.cert: /etc/c.pem")) ==
+      Lines{"t.yaml:11:13: source.ssl.cert: a client certificate needs both ssl.cert and ssl.key"});
+  CHECK(problems_of(with("server-id: 5401",
+                         "server-id: 5401\n  ssl-mode: required\n"
+                         "  ssl.cert: /etc/c.pem\n  ssl.key: /etc/k.pem"))
             .empty());
 }
 

@@ -11,12 +11,12 @@ using cdc::sinks::redis::RedisOptions;
 namespace json = cdc::json;
 using std::chrono::milliseconds;
 
-
 namespace {
 
 using Lines = std::vector<std::string>;
 
-constexpr std::string_view kHead = R"(source: {type: mysql, hostname: h, username: u, tables: db.t, server-id: 7}
+constexpr std::string_view kHead =
+    R"(source: {type: mysql, hostname: h, username: u, tables: db.t, server-id: 7}
 pipeline: {name: p}
 sink:
   type: redis
@@ -132,47 +132,62 @@ TEST_CASE("redis sink: every key lands in its field; tables items inherit and ov
 TEST_CASE("redis sink: a stream table without a key gets a stream per table") {
   const LoadOutcome one = load_sink("  mode: stream\n");
   CHECK(redis_of(one).defaults.key == "{db}:{table}:changes");
-  const LoadOutcome per_table = load_sink("  tables:\n    - {source-table: 'a\\.b', mode: stream}\n");
+  const LoadOutcome per_table =
+      load_sink("  tables:\n    - {source-table: 'a\\.b', mode: stream}\n");
   const RedisOptions& t = redis_of(per_table);
   CHECK(t.defaults.key == "{db}:{table}:{pk}");
   CHECK(t.tables.at(0).key == "{db}:{table}:changes");
 }
 
 TEST_CASE("redis sink: problems") {
-  CHECK(problems_of("  mode: list\n") ==
-        Lines{"r.yaml:5:9: sink.mode: expected one of string, hash, invalidate, stream, found 'list'"});
+  CHECK(
+      problems_of("  mode: list\n") ==
+      Lines{
+          "r.yaml:5:9: sink.mode: expected one of string, hash, invalidate, stream, found 'list'"});
   CHECK(problems_of("  key: 'user:{id'\n") ==
         Lines{"r.yaml:5:8: sink.key: key template 'user:{id': '{' is not closed at offset 5"});
   CHECK(problems_of("  key: 'a}b'\n") ==
-        Lines{"r.yaml:5:8: sink.key: key template 'a}b': '}' without '{' (write '}}' for a literal brace) at offset 1"});
+        Lines{"r.yaml:5:8: sink.key: key template 'a}b': '}' without '{' (write '}}' for a literal "
+              "brace) at offset 1"});
   CHECK(problems_of("  key: 'x:{}'\n") ==
         Lines{"r.yaml:5:8: sink.key: key template 'x:{}': empty placeholder '{}' at offset 2"});
-  CHECK(problems_of("  ttl: 1h\n  mode: stream\n") ==
-        Lines{"r.yaml:5:8: sink.ttl: ttl applies to modes string and hash only, found mode 'stream'"});
+  CHECK(
+      problems_of("  ttl: 1h\n  mode: stream\n") ==
+      Lines{
+          "r.yaml:5:8: sink.ttl: ttl applies to modes string and hash only, found mode 'stream'"});
   CHECK(problems_of("  value.column: v\n  mode: hash\n") ==
-        Lines{"r.yaml:5:17: sink.value.column: value.column applies to mode string only, found mode 'hash'"});
-  CHECK(problems_of("  hash.changed-columns-only: true\n") ==
-        Lines{"r.yaml:5:30: sink.hash.changed-columns-only: hash.changed-columns-only applies to mode "
-              "hash only, found mode 'string'"});
+        Lines{"r.yaml:5:17: sink.value.column: value.column applies to mode string only, found "
+              "mode 'hash'"});
+  CHECK(
+      problems_of("  hash.changed-columns-only: true\n") ==
+      Lines{
+          "r.yaml:5:30: sink.hash.changed-columns-only: hash.changed-columns-only applies to mode "
+          "hash only, found mode 'string'"});
   CHECK(problems_of("  invalidate.channel: c\n") ==
         Lines{"r.yaml:5:23: sink.invalidate.channel: invalidate.channel applies to mode invalidate "
               "only, found mode 'string'"});
   CHECK(problems_of("  stream.maxlen: 10\n") ==
-        Lines{"r.yaml:5:18: sink.stream.maxlen: stream.maxlen applies to mode stream only, found mode 'string'"});
+        Lines{"r.yaml:5:18: sink.stream.maxlen: stream.maxlen applies to mode stream only, found "
+              "mode 'string'"});
   CHECK(problems_of("  key.null-handling: ignore\n") ==
         Lines{"r.yaml:5:22: sink.key.null-handling: expected one of error, skip, found 'ignore'"});
-  CHECK(problems_of("  key.separator: ''\n") ==
-        Lines{"r.yaml:5:18: sink.key.separator: expected a non-empty separator such as ':', found ''"});
-  CHECK(problems_of("  host: ''\n") ==
-        Lines{"r.yaml:5:9: sink.host: expected a host name (or a socket path in 'socket'), found ''"});
+  CHECK(
+      problems_of("  key.separator: ''\n") ==
+      Lines{
+          "r.yaml:5:18: sink.key.separator: expected a non-empty separator such as ':', found ''"});
+  CHECK(
+      problems_of("  host: ''\n") ==
+      Lines{
+          "r.yaml:5:9: sink.host: expected a host name (or a socket path in 'socket'), found ''"});
   CHECK(problems_of("  host: ''\n  socket: /run/redis.sock\n").empty());
   CHECK(problems_of("  username: app\n") ==
         Lines{"r.yaml:4:3: sink.password: AUTH with username 'app' needs a password"});
   CHECK(problems_of("  batch.max-commands: 0\n") ==
         Lines{"r.yaml:5:23: sink.batch.max-commands: expected an integer >= 1, found '0'"});
-  CHECK(problems_of("  pipeline.max-inflight: 5\n") ==
-        Lines{"r.yaml:5:3: sink.pipeline.max-inflight: unknown key 'pipeline.max-inflight'; did you "
-              "mean 'pipeline.max-in-flight'?"});
+  CHECK(
+      problems_of("  pipeline.max-inflight: 5\n") ==
+      Lines{"r.yaml:5:3: sink.pipeline.max-inflight: unknown key 'pipeline.max-inflight'; did you "
+            "mean 'pipeline.max-in-flight'?"});
   CHECK(problems_of("  password: [a]\n") ==
         Lines{"r.yaml:5:13: sink.password: expected a string, found a list"});
 }
@@ -181,9 +196,11 @@ TEST_CASE("redis sink: problems in tables items name the item") {
   CHECK(problems_of("  tables:\n    - {mode: hash}\n") ==
         Lines{"r.yaml:6:7: sink.tables[0].source-table: missing required key 'source-table'"});
   CHECK(problems_of("  tables:\n    - {source-table: 'a(', mode: hash}\n") ==
-        Lines{"r.yaml:6:22: sink.tables[0].source-table: invalid regex 'a(': Mismatched '(' and ')' in regular expression"});
+        Lines{"r.yaml:6:22: sink.tables[0].source-table: invalid regex 'a(': Mismatched '(' and "
+              "')' in regular expression"});
   CHECK(problems_of("  tables:\n    - {source-table: 'a\\.b', mode: stream, ttl: 5s}\n") ==
-        Lines{"r.yaml:6:49: sink.tables[0].ttl: ttl applies to modes string and hash only, found mode 'stream'"});
+        Lines{"r.yaml:6:49: sink.tables[0].ttl: ttl applies to modes string and hash only, found "
+              "mode 'stream'"});
   // Inherited mode-specific keys serve the tables of their mode and are not judged elsewhere.
   CHECK(problems_of("  ttl: 5s\n  tables:\n    - {source-table: 'a\\.b', mode: stream}\n").empty());
   CHECK(problems_of("  tables:\n    - {source-table: 'a\\.b', keys: 'x'}\n") ==

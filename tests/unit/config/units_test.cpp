@@ -14,9 +14,9 @@ TEST_CASE("parse_duration: accepted spellings") {
     int64_t ms;
   };
   const Case cases[] = {
-      {"500ms", 500},        {"0ms", 0},          {"1s", 1000},           {"10 s", 10'000},
-      {"5min", 300'000},     {"2h", 7'200'000},   {"1d", 86'400'000},     {" 3S ", 3000},
-      {"7MIN", 420'000},     {"15sec", 15'000},   {"1m", 60'000},         {"2 day", 172'800'000},
+      {"500ms", 500},    {"0ms", 0},        {"1s", 1000},       {"10 s", 10'000},
+      {"5min", 300'000}, {"2h", 7'200'000}, {"1d", 86'400'000}, {" 3S ", 3000},
+      {"7MIN", 420'000}, {"15sec", 15'000}, {"1m", 60'000},     {"2 day", 172'800'000},
       {"+0", -1},
   };
   for (const Case& c : cases) {
@@ -37,20 +37,26 @@ TEST_CASE("parse_duration: rejected spellings name the reason") {
     const char* message;
   };
   const Case cases[] = {
-      {"5", "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found '5' (a unit is "
-            "required: ms, s, min, h or d)"},
+      {"5",
+       "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found '5' (a unit is "
+       "required: ms, s, min, h or d)"},
       {"", "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found '' (empty value)"},
-      {"-1s", "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found '-1s' (must not be "
-              "negative)"},
-      {"1.5s", "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found '1.5s' (whole "
-               "numbers only; use a smaller unit)"},
-      {"5 parsecs", "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found '5 parsecs' "
-                    "(unknown unit 'parsecs'; use ms, s, min, h or d)"},
+      {"-1s",
+       "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found '-1s' (must not be "
+       "negative)"},
+      {"1.5s",
+       "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found '1.5s' (whole "
+       "numbers only; use a smaller unit)"},
+      {"5 parsecs",
+       "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found '5 parsecs' "
+       "(unknown unit 'parsecs'; use ms, s, min, h or d)"},
       {"s", "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found 's' (no number)"},
-      {"99999999999999999999ms", "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found "
-                                 "'99999999999999999999ms' (out of range)"},
-      {"9999999999999999d", "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found "
-                            "'9999999999999999d' (out of range)"},
+      {"99999999999999999999ms",
+       "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found "
+       "'99999999999999999999ms' (out of range)"},
+      {"9999999999999999d",
+       "expected a duration such as 500ms, 10s, 5min, 2h or 1d, found "
+       "'9999999999999999d' (out of range)"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
@@ -67,10 +73,17 @@ TEST_CASE("parse_size: accepted spellings, binary multiples") {
     uint64_t bytes;
   };
   const Case cases[] = {
-      {"512b", 512},           {"512", 512},          {"0", 0},
-      {"64kb", 64ull << 10},   {"64KB", 64ull << 10}, {"10mb", 10ull << 20},
-      {"1gb", 1ull << 30},     {"1 GiB", 1ull << 30}, {"2tb", 2ull << 40},
-      {"3k", 3ull << 10},      {"16777215tb", 16777215ull << 40},
+      {"512b", 512},
+      {"512", 512},
+      {"0", 0},
+      {"64kb", 64ull << 10},
+      {"64KB", 64ull << 10},
+      {"10mb", 10ull << 20},
+      {"1gb", 1ull << 30},
+      {"1 GiB", 1ull << 30},
+      {"2tb", 2ull << 40},
+      {"3k", 3ull << 10},
+      {"16777215tb", 16777215ull << 40},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
@@ -86,14 +99,18 @@ TEST_CASE("parse_size: rejected spellings") {
     const char* message;
   };
   const Case cases[] = {
-      {"16777216tb", "expected a size such as 512b, 64kb, 10mb or 1gb, found '16777216tb' (out of "
-                     "range)"},
-      {"18446744073709551616", "expected a size such as 512b, 64kb, 10mb or 1gb, found "
-                               "'18446744073709551616' (out of range)"},
-      {"10 parsecs", "expected a size such as 512b, 64kb, 10mb or 1gb, found '10 parsecs' "
-                     "(unknown unit 'parsecs'; use b, kb, mb, gb or tb)"},
-      {"-1kb", "expected a size such as 512b, 64kb, 10mb or 1gb, found '-1kb' (must not be "
-               "negative)"},
+      {"16777216tb",
+       "expected a size such as 512b, 64kb, 10mb or 1gb, found '16777216tb' (out of "
+       "range)"},
+      {"18446744073709551616",
+       "expected a size such as 512b, 64kb, 10mb or 1gb, found "
+       "'18446744073709551616' (out of range)"},
+      {"10 parsecs",
+       "expected a size such as 512b, 64kb, 10mb or 1gb, found '10 parsecs' "
+       "(unknown unit 'parsecs'; use b, kb, mb, gb or tb)"},
+      {"-1kb",
+       "expected a size such as 512b, 64kb, 10mb or 1gb, found '-1kb' (must not be "
+       "negative)"},
       {"mb", "expected a size such as 512b, 64kb, 10mb or 1gb, found 'mb' (no number)"},
   };
   for (const Case& c : cases) {

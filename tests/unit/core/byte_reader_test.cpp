@@ -23,7 +23,8 @@ TEST_CASE("ByteReader reads little- and big-endian integers") {
   CHECK_FALSE(r3.ok());
 }
 
-TEST_CASE("ByteReader fails closed: after the first underflow every read is zero and finish reports it") {
+TEST_CASE(
+    "ByteReader fails closed: after the first underflow every read is zero and finish reports it") {
   const std::string b("\xff\x01", 2);
   ByteReader r(b);
   CHECK(r.u32le() == 0);
@@ -49,7 +50,8 @@ TEST_CASE("ByteReader lenenc covers every prefix and rejects 0xfb/0xff") {
   CHECK(ByteReader(std::string("\xfa", 1)).lenenc() == 250);
   CHECK(ByteReader(std::string("\xfc\x34\x12", 3)).lenenc() == 0x1234);
   CHECK(ByteReader(std::string("\xfd\x56\x34\x12", 4)).lenenc() == 0x123456);
-  CHECK(ByteReader(std::string("\xfe\x01\x00\x00\x00\x00\x00\x00\x80", 9)).lenenc() == 0x8000000000000001ull);
+  CHECK(ByteReader(std::string("\xfe\x01\x00\x00\x00\x00\x00\x00\x80", 9)).lenenc() ==
+        0x8000000000000001ull);
   for (const char* bad : {"\xfb", "\xff"}) {
     const std::string bytes(bad, 1);
     ByteReader r(bytes);

@@ -8,7 +8,8 @@ using namespace cdc;
 
 TEST_CASE("Position encodes and decodes every kind exactly") {
   MysqlPosition m{{"mysql-bin.000042", 1337}, "0-1-100,1-2-7", 3, 12};
-  const Position cases[] = {Position{}, DatagenPosition{99}, m, PostgresPosition{Lsn{0x16B374D848}, Lsn{0x16B374D900}}};
+  const Position cases[] = {Position{}, DatagenPosition{99}, m,
+                            PostgresPosition{Lsn{0x16B374D848}, Lsn{0x16B374D900}}};
   for (const auto& p : cases) {
     const auto enc = encode_position(p);
     auto dec = decode_position(as_bytes(enc));

@@ -80,7 +80,10 @@ TEST_CASE("WKB to WKT: each geometry type, little- and big-endian") {
     mp.header(4, little).u32(2).append(point(1, 2, little)).append(point(3, 4, !little));
     CHECK(wkt(mp.b) == "MULTIPOINT(1 2,3 4)");
     Wkb ml;
-    ml.header(5, little).u32(2).append(line({{0, 0}, {1, 1}}, !little)).append(line({{2, 2}, {3, 3}}));
+    ml.header(5, little)
+        .u32(2)
+        .append(line({{0, 0}, {1, 1}}, !little))
+        .append(line({{2, 2}, {3, 3}}));
     CHECK(wkt(ml.b) == "MULTILINESTRING((0 0,1 1),(2 2,3 3))");
     Wkb mpoly;
     mpoly.header(6, little).u32(2).append(square(little)).append(square(!little));
@@ -88,7 +91,11 @@ TEST_CASE("WKB to WKT: each geometry type, little- and big-endian") {
           "MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0),(1 1,2 1,2 2,1 1)),"
           "((0 0,10 0,10 10,0 10,0 0),(1 1,2 1,2 2,1 1)))");
     Wkb gc;
-    gc.header(7, little).u32(3).append(point(1, 2)).append(line({{0, 0}, {1, 1}}, false)).append(mp);
+    gc.header(7, little)
+        .u32(3)
+        .append(point(1, 2))
+        .append(line({{0, 0}, {1, 1}}, false))
+        .append(mp);
     CHECK(wkt(gc.b) == "GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1 1),MULTIPOINT(1 2,3 4))");
     CHECK(wkt(Wkb{}.header(7, little).u32(0).b) == "GEOMETRYCOLLECTION EMPTY");
     CHECK(wkt(Wkb{}.header(4, little).u32(0).b) == "MULTIPOINT()");
@@ -127,7 +134,7 @@ TEST_CASE("WKB to WKT: malformed input names what and where") {
   check(std::string("\x02\x01\x00\x00\x00", 5), "byte order 2");
   check(Wkb{}.header(0).b, "geometry type 0");
   check(Wkb{}.header(8).b, "geometry type 8");
-  check(Wkb{}.header(1001).xy(1, 2).f64(3).b, "geometry type 1001");         // POINT Z
+  check(Wkb{}.header(1001).xy(1, 2).f64(3).b, "geometry type 1001");               // POINT Z
   check(Wkb{}.header(0x80000001u).xy(1, 2).f64(3).b, "geometry type 2147483649");  // EWKB Z
   check(Wkb{}.header(2).u32(0xFFFFFFFFu).xy(1, 2).b, "point count 4294967295");
   check(Wkb{}.header(3).u32(1000).u32(0).b, "ring count 1000");

@@ -14,7 +14,8 @@ TEST_CASE("every config/examples/*.yaml loads without problems and wires up") {
   // The examples read secrets from the environment, as a deployment would.
   const auto env = config::map_environment({{"MYSQL_PASSWORD", "example-secret"}});
   int count = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(testing::source_dir() + "/config/examples")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(testing::source_dir() + "/config/examples")) {
     if (entry.path().extension() != ".yaml") continue;
     ++count;
     const std::string path = entry.path().string();
@@ -34,8 +35,9 @@ TEST_CASE("every config/examples/*.yaml loads without problems and wires up") {
 }
 
 TEST_CASE("the quickstart example has the shape the README promises") {
-  auto outcome = config::load_file(testing::source_dir() + "/config/examples/mariadb-to-stdout.yaml",
-                                   config::map_environment({}));
+  auto outcome =
+      config::load_file(testing::source_dir() + "/config/examples/mariadb-to-stdout.yaml",
+                        config::map_environment({}));
   REQUIRE(outcome.ok());
   const auto& p = outcome.config->pipelines.at(0);
   CHECK(p.pipeline.name == "quickstart");

@@ -18,7 +18,12 @@ std::pair<long, std::string> get(int port, const std::string& path, const char* 
 
 TEST_CASE("http endpoint serves metrics, health and readiness") {
   auto registry = std::make_shared<prometheus::Registry>();
-  prometheus::BuildCounter().Name("sluice_test_total").Help("h").Register(*registry).Add({{"pipeline", "p"}}).Increment(3);
+  prometheus::BuildCounter()
+      .Name("sluice_test_total")
+      .Help("h")
+      .Register(*registry)
+      .Add({{"pipeline", "p"}})
+      .Increment(3);
   std::atomic<bool> ready{false};
   auto ep = daemon::HttpEndpoint::start("127.0.0.1", 0, registry, [&] { return ready.load(); });
   REQUIRE(ep);

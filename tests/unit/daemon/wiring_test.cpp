@@ -77,7 +77,8 @@ TEST_CASE("wiring refuses, by name, what this build cannot do yet") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::invalid_config);
   CHECK(r.error().message ==
-        "pipeline 'w': source.scan.startup.mode: 'initial' is not available for mysql in this build yet "
+        "pipeline 'w': source.scan.startup.mode: 'initial' is not available for mysql in this "
+        "build yet "
         "(snapshots come later); use latest-offset, earliest-offset, specific-offset or timestamp");
 
   auto bad_gtid = load_one(R"(
@@ -204,12 +205,14 @@ TEST_CASE("wiring: a kafka sink's bad librdkafka property is refused before anyt
   REQUIRE_FALSE(parts);
   CHECK(parts.error().code == Errc::invalid_config);
   CHECK(parts.error().message ==
-        "pipeline 'w': sink.properties.no.such.property: No such configuration property: \"no.such.property\"");
+        "pipeline 'w': sink.properties.no.such.property: No such configuration property: "
+        "\"no.such.property\"");
   CHECK(parts.error().message.find("hunter2") == std::string::npos);
 
   yaml = kMysqlBase;
   yaml.replace(yaml.find("sink: {type: null}"), 18,
-               "sink:\n  type: kafka\n  properties.bootstrap.servers: 127.0.0.1:1\n  properties.linger.ms: 5\n");
+               "sink:\n  type: kafka\n  properties.bootstrap.servers: 127.0.0.1:1\n  "
+               "properties.linger.ms: 5\n");
   yaml.replace(yaml.find("server-id: 7"), 12, "server-id: 7\n  scan.startup.mode: latest-offset");
   CHECK(daemon::make_parts(load_one(yaml)).has_value());
 }

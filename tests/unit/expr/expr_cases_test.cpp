@@ -13,8 +13,7 @@
 using namespace cdc::expr;
 
 TEST_CASE("expr_cases.txt: every expression gives its expected value") {
-  const std::string path =
-      std::string(SLUICE_SOURCE_DIR) + "/tests/unit/expr/expr_cases.txt";
+  const std::string path = std::string(SLUICE_SOURCE_DIR) + "/tests/unit/expr/expr_cases.txt";
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot open " << path);
   auto table = testing::make_test_table();

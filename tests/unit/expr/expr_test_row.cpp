@@ -68,34 +68,21 @@ std::string render(const Value& v) {
   append_text(v, utc, text);
   auto quoted = [&](std::string_view prefix) { return std::string(prefix) + "'" + text + "'"; };
   switch (v.kind) {
-    case ValueKind::null:
-      return "NULL";
+    case ValueKind::null: return "NULL";
     case ValueKind::boolean:
-    case ValueKind::int64:
-      return text;
-    case ValueKind::uint64:
-      return "UNSIGNED " + text;
+    case ValueKind::int64: return text;
+    case ValueKind::uint64: return "UNSIGNED " + text;
     case ValueKind::float32:
-    case ValueKind::float64:
-      return "DOUBLE " + text;
-    case ValueKind::decimal:
-      return quoted("DECIMAL ");
-    case ValueKind::string:
-      return quoted("");
-    case ValueKind::bytes:
-      return quoted("BYTES ");
-    case ValueKind::json:
-      return quoted("JSON ");
-    case ValueKind::date:
-      return quoted("DATE ");
-    case ValueKind::time:
-      return quoted("TIME ");
-    case ValueKind::datetime:
-      return quoted("TIMESTAMP ");
-    case ValueKind::timestamp:
-      return quoted("TIMESTAMP_LTZ ");
-    default:
-      return quoted(std::string(to_string(v.kind)) + " ");
+    case ValueKind::float64: return "DOUBLE " + text;
+    case ValueKind::decimal: return quoted("DECIMAL ");
+    case ValueKind::string: return quoted("");
+    case ValueKind::bytes: return quoted("BYTES ");
+    case ValueKind::json: return quoted("JSON ");
+    case ValueKind::date: return quoted("DATE ");
+    case ValueKind::time: return quoted("TIME ");
+    case ValueKind::datetime: return quoted("TIMESTAMP ");
+    case ValueKind::timestamp: return quoted("TIMESTAMP_LTZ ");
+    default: return quoted(std::string(to_string(v.kind)) + " ");
   }
 }
 

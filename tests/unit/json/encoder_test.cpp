@@ -127,8 +127,11 @@ struct Fixture {
     v[7] = Value::float64(std::nan(""));
     v[8] = Value::float32(std::numeric_limits<float>::infinity());
     v[9] = Value::decimal(s(dec), 30);
-    v[10] = Value::string(s("h\xC3\xA9llo \xF0\x9F\x98\x80 \"q\" \\ /\n\t\x01\x1F \xE2\x80\xA8 end"));
-    v[11] = Value::string(s("ab\xC3\x28\xF0\x9F\x98" "cd\xFF"));
+    v[10] =
+        Value::string(s("h\xC3\xA9llo \xF0\x9F\x98\x80 \"q\" \\ /\n\t\x01\x1F \xE2\x80\xA8 end"));
+    v[11] =
+        Value::string(s("ab\xC3\x28\xF0\x9F\x98"
+                        "cd\xFF"));
     v[12] = Value::string(s("AB  "));
     v[13] = Value::string(s("line1\r\nline2"));
     v[14] = Value::bytes(s(std::string_view("\x00\x01\xFE\xFFhi", 6)));
@@ -144,7 +147,8 @@ struct Fixture {
     v[24] = Value::datetime(0, 0, 0, 0, 0, 0, 0, 5);
     v[25] = Value::timestamp_micros(utc_micros(2024, 1, 2, 3, 4, 5, 120000), 3);
     v[26] = Value::timestamp_micros(-10000, 2);
-    v[27] = Value::json(s(R"({"a":[1,2,{"b":null,"c":[true,false]}],"s":"\u00e9\ud83d\ude00","n":-1.5e10})"));
+    v[27] = Value::json(
+        s(R"({"a":[1,2,{"b":null,"c":[true,false]}],"s":"\u00e9\ud83d\ude00","n":-1.5e10})"));
     v[28] = Value::json(s("{not json"));
     v[29] = Value::bit(1, 1);
     v[30] = Value::bit(~uint64_t{0}, 64);
@@ -210,7 +214,8 @@ struct PgFixture {
   PgFixture() {
     auto s = std::make_shared<TableSchema>();
     s->id = {"public", "docs"};
-    s->columns = {col("id", "integer", ValueKind::int64), col("title", "text", ValueKind::string),
+    s->columns = {col("id", "integer", ValueKind::int64),
+                  col("title", "text", ValueKind::string),
                   col("body", "text", ValueKind::string),
                   col("price", "numeric(12,4)", ValueKind::decimal),
                   col("at", "timestamp(6) with time zone", ValueKind::timestamp),
@@ -269,7 +274,7 @@ Encoded encode(const Encoder& enc, const ChangeEvent& e) {
 }
 
 const std::pair<Op, const char*> kOps[] = {
-    {Op::insert, "insert"}, {Op::update, "update"}, {Op::erase, "delete"},
+    {Op::insert, "insert"}, {Op::update, "update"},     {Op::erase, "delete"},
     {Op::read, "read"},     {Op::truncate, "truncate"},
 };
 
@@ -327,7 +332,9 @@ TEST_CASE("debezium-json: values read back through a parser") {
         "-12345678901234567890123456789012345.678901234567890123456789012345");
   CHECK(std::string_view(after["name"]) ==
         "h\xC3\xA9llo \xF0\x9F\x98\x80 \"q\" \\ /\n\t\x01\x1F \xE2\x80\xA8 end");
-  CHECK(std::string_view(after["bad_utf8"]) == "ab\xEF\xBF\xBD(\xEF\xBF\xBD" "cd\xEF\xBF\xBD");
+  CHECK(std::string_view(after["bad_utf8"]) ==
+        "ab\xEF\xBF\xBD(\xEF\xBF\xBD"
+        "cd\xEF\xBF\xBD");
   CHECK(int64_t(after["doc"]["a"].at(2)["c"].at(0).is_bool()));
   CHECK(std::string_view(after["doc"]["s"]) == "\xC3\xA9\xF0\x9F\x98\x80");
   CHECK(std::string_view(after["doc_bad"]) == "{not json");

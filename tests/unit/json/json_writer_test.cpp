@@ -22,10 +22,14 @@ std::string b64(std::string_view s) {
 }  // namespace
 
 TEST_CASE("append_string: escaping table") {
-  struct Case { std::string_view in; std::string_view out; };
+  struct Case {
+    std::string_view in;
+    std::string_view out;
+  };
   const Case cases[] = {
       {"", R"("")"},
-      {"plain ascii text that is longer than eight", R"("plain ascii text that is longer than eight")"},
+      {"plain ascii text that is longer than eight",
+       R"("plain ascii text that is longer than eight")"},
       {"\"", R"("\"")"},
       {"\\", R"("\\")"},
       {"/", R"("/")"},
@@ -49,31 +53,44 @@ TEST_CASE("append_string: escaping table") {
 }
 
 TEST_CASE("append_string: invalid UTF-8 replaced per maximal subpart (WHATWG)") {
-  struct Case { std::string_view in; std::string_view out; bool valid; };
+  struct Case {
+    std::string_view in;
+    std::string_view out;
+    bool valid;
+  };
   const std::string_view R = "\xEF\xBF\xBD";
   (void)R;
   const Case cases[] = {
-      {"\x80", "\"\xEF\xBF\xBD\"", false},                    // lone continuation
-      {"\xBF\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\"", false},    // two continuations: two U+FFFD
-      {"\xC0\xAF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\"", false},    // overlong '/' (C0 never valid)
+      {"\x80", "\"\xEF\xBF\xBD\"", false},                  // lone continuation
+      {"\xBF\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\"", false},  // two continuations: two U+FFFD
+      {"\xC0\xAF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\"", false},  // overlong '/' (C0 never valid)
       {"\xC1\xBF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\"", false},
       {"\xE0\x80\xAF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"", false},  // overlong 3-byte
       {"\xF0\x80\x80\xAF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"", false},
       {"\xED\xA0\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"", false},  // surrogate D800
       {"\xED\xBF\xBF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"", false},  // surrogate DFFF
       {"\xED\x9F\xBF", "\"\xED\x9F\xBF\"", true},                           // U+D7FF ok
-      {"\xF4\x90\x80\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"", false},  // >10FFFF
-      {"\xF4\x8F\xBF\xBF", "\"\xF4\x8F\xBF\xBF\"", true},                   // U+10FFFF ok
+      {"\xF4\x90\x80\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"",
+       false},                                             // >10FFFF
+      {"\xF4\x8F\xBF\xBF", "\"\xF4\x8F\xBF\xBF\"", true},  // U+10FFFF ok
       {"\xF5\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\"", false},
       {"\xFF", "\"\xEF\xBF\xBD\"", false},
-      {"\xC3", "\"\xEF\xBF\xBD\"", false},                      // truncated 2-byte
-      {"\xE2\x82", "\"\xEF\xBF\xBD\"", false},                  // truncated 3-byte: one U+FFFD
-      {"\xF0\x9F\x98", "\"\xEF\xBF\xBD\"", false},              // truncated 4-byte: one U+FFFD
-      {"\xF0\x9F\x98" "A", "\"\xEF\xBF\xBD" "A\"", false},      // truncated then ASCII kept
-      {"\xE2\x82" "\xE2\x82\xAC", "\"\xEF\xBF\xBD\xE2\x82\xAC\"", false},  // then a valid euro
-      {"a\xC3\x28" "b", "\"a\xEF\xBF\xBD(b\"", false},           // bad trail is re-read
-      {"\xC2\x80", "\"\xC2\x80\"", true},                       // U+0080 ok
-      {"\xEF\xBF\xBF", "\"\xEF\xBF\xBF\"", true},               // U+FFFF ok
+      {"\xC3", "\"\xEF\xBF\xBD\"", false},          // truncated 2-byte
+      {"\xE2\x82", "\"\xEF\xBF\xBD\"", false},      // truncated 3-byte: one U+FFFD
+      {"\xF0\x9F\x98", "\"\xEF\xBF\xBD\"", false},  // truncated 4-byte: one U+FFFD
+      {"\xF0\x9F\x98"
+       "A",
+       "\"\xEF\xBF\xBD"
+       "A\"",
+       false},  // truncated then ASCII kept
+      {"\xE2\x82"
+       "\xE2\x82\xAC",
+       "\"\xEF\xBF\xBD\xE2\x82\xAC\"", false},  // then a valid euro
+      {"a\xC3\x28"
+       "b",
+       "\"a\xEF\xBF\xBD(b\"", false},              // bad trail is re-read
+      {"\xC2\x80", "\"\xC2\x80\"", true},          // U+0080 ok
+      {"\xEF\xBF\xBF", "\"\xEF\xBF\xBF\"", true},  // U+FFFF ok
   };
   for (const auto& c : cases) {
     CAPTURE(c.in);
@@ -118,7 +135,8 @@ TEST_CASE("numbers: integers exact, doubles shortest round-trip, NaN/Inf null") 
   w.float32(0.1f);
   w.float32(-std::numeric_limits<float>::infinity());
   w.end_array();
-  CHECK(out == "[-9223372036854775808,18446744073709551615,0.1,1e+300,-0,1e-07,null,null,3.14,0.1,null]");
+  CHECK(out ==
+        "[-9223372036854775808,18446744073709551615,0.1,1e+300,-0,1e-07,null,null,3.14,0.1,null]");
 }
 
 TEST_CASE("JsonWriter: structure, commas and keys") {
@@ -143,9 +161,13 @@ TEST_CASE("JsonWriter: structure, commas and keys") {
 }
 
 TEST_CASE("raw_json: valid text inserted verbatim, anything else as a string") {
-  struct Case { std::string_view in; std::string_view out; };
+  struct Case {
+    std::string_view in;
+    std::string_view out;
+  };
   const Case cases[] = {
-      {R"({"a":[1,2.5e-3,{"b":null}],"c":"\u00e9"})", R"({"a":[1,2.5e-3,{"b":null}],"c":"\u00e9"})"},
+      {R"({"a":[1,2.5e-3,{"b":null}],"c":"\u00e9"})",
+       R"({"a":[1,2.5e-3,{"b":null}],"c":"\u00e9"})"},
       {" [ ] ", " [ ] "},
       {"0", "0"},
       {"-0.5E+2", "-0.5E+2"},
@@ -157,9 +179,9 @@ TEST_CASE("raw_json: valid text inserted verbatim, anything else as a string") {
       {"01", R"("01")"},
       {"1.", R"("1.")"},
       {"[1] [2]", R"("[1] [2]")"},
-      {"\"\\ud800\"", R"("\"\\ud800\"")"},      // lone surrogate escape
+      {"\"\\ud800\"", R"("\"\\ud800\"")"},  // lone surrogate escape
       {"\"\\udc00\\ud800\"", R"("\"\\udc00\\ud800\"")"},
-      {"\"a\tb\"", R"("\"a\tb\"")"},           // raw control char in a string
+      {"\"a\tb\"", R"("\"a\tb\"")"},  // raw control char in a string
       {"\"\\x\"", R"("\"\\x\"")"},
       {"tru", R"("tru")"},
       {"NaN", R"("NaN")"},
@@ -180,10 +202,13 @@ TEST_CASE("raw_json: valid text inserted verbatim, anything else as a string") {
   CHECK_FALSE(is_valid_json(too_deep));
 }
 
-TEST_CASE("is_plain_ascii and the one-append paths of key()/string() match the escaping path at every offset") {
+TEST_CASE(
+    "is_plain_ascii and the one-append paths of key()/string() match the escaping path at every "
+    "offset") {
   // Each byte that needs escaping (or is not ASCII), at every position of strings of 1..70
   // bytes: across the 8-byte words, their tails and the 60-byte short limit.
-  const std::string specials[] = {"\"", "\\", "\n", std::string(1, '\0'), "\x1f", "\xC3\xA9", "\xE2\x80\xA8", "\xFF"};
+  const std::string specials[] = {"\"",   "\\",       "\n",           std::string(1, '\0'),
+                                  "\x1f", "\xC3\xA9", "\xE2\x80\xA8", "\xFF"};
   for (size_t len = 1; len <= 70; ++len) {
     const std::string plain(len, 'a');
     CHECK(is_plain_ascii(plain));
@@ -192,7 +217,8 @@ TEST_CASE("is_plain_ascii and the one-append paths of key()/string() match the e
       for (size_t at = 0; at < len; ++at) {
         std::string s = plain;
         s.replace(at, 1, special);
-        INFO("len " << len << " at " << at << " special byte " << int(static_cast<unsigned char>(special[0])));
+        INFO("len " << len << " at " << at << " special byte "
+                    << int(static_cast<unsigned char>(special[0])));
         CHECK_FALSE(is_plain_ascii(s));
         std::string written;
         JsonWriter w(written);
@@ -203,7 +229,12 @@ TEST_CASE("is_plain_ascii and the one-append paths of key()/string() match the e
         w.string(plain);
         w.end_object();
         std::string expected = "{";
-        expected.append(str(s)).append(":").append(str(s)).append(",\"k\":\"").append(plain).append("\"}");
+        expected.append(str(s))
+            .append(":")
+            .append(str(s))
+            .append(",\"k\":\"")
+            .append(plain)
+            .append("\"}");
         CHECK(written == expected);
       }
     }

@@ -46,11 +46,14 @@ TEST_CASE("write_value: scalars") {
 }
 
 TEST_CASE("write_value: geometry as Debezium's Geometry {wkb, srid}; Canal text is the WKB") {
-  const std::string_view point("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xF0\x3F"
-                               "\x00\x00\x00\x00\x00\x00\x00\x40", 21);  // POINT(1 2)
+  const std::string_view point(
+      "\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xF0\x3F"
+      "\x00\x00\x00\x00\x00\x00\x00\x40",
+      21);  // POINT(1 2)
   CHECK(typed(Value::geometry(point, 4326)) ==
         "{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":4326}");
-  CHECK(typed(Value::geometry(point, 0)) == "{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":0}");
+  CHECK(typed(Value::geometry(point, 0)) ==
+        "{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":0}");
   CHECK(text(Value::geometry(point, 4326)) == "\"AQEAAAAAAAAAAADwPwAAAAAAAABA\"");
 }
 
@@ -94,26 +97,29 @@ TEST_CASE("time: negative, beyond 24h, fsp digits") {
 }
 
 TEST_CASE("datetime and timestamp: every fsp") {
-  const char* dt[] = {"2024-01-02T03:04:05",        "2024-01-02T03:04:05.1",
-                      "2024-01-02T03:04:05.12",     "2024-01-02T03:04:05.123",
-                      "2024-01-02T03:04:05.1234",   "2024-01-02T03:04:05.12345",
+  const char* dt[] = {"2024-01-02T03:04:05",       "2024-01-02T03:04:05.1",
+                      "2024-01-02T03:04:05.12",    "2024-01-02T03:04:05.123",
+                      "2024-01-02T03:04:05.1234",  "2024-01-02T03:04:05.12345",
                       "2024-01-02T03:04:05.123456"};
   using namespace std::chrono;
-  const int64_t ts = micros_of(sys_days(year(2024) / 1 / 2), hours(3) + minutes(4) + seconds(5) +
-                                                                 microseconds(123456));
+  const int64_t ts = micros_of(sys_days(year(2024) / 1 / 2),
+                               hours(3) + minutes(4) + seconds(5) + microseconds(123456));
   for (uint8_t fsp = 0; fsp <= 6; ++fsp) {
     CAPTURE(fsp);
-    CHECK(typed(Value::datetime(2024, 1, 2, 3, 4, 5, 123456, fsp)) == "\"" + std::string(dt[fsp]) + "\"");
+    CHECK(typed(Value::datetime(2024, 1, 2, 3, 4, 5, 123456, fsp)) ==
+          "\"" + std::string(dt[fsp]) + "\"");
     CHECK(typed(Value::timestamp_micros(ts, fsp)) == "\"" + std::string(dt[fsp]) + "Z\"");
   }
-  CHECK(typed(Value::timestamp_micros(micros_of(sys_days(year(2024) / 1 / 2),
-                                                hours(3) + minutes(4) + seconds(5) + milliseconds(120)),
-                                      3)) == "\"2024-01-02T03:04:05.120Z\"");
+  CHECK(typed(Value::timestamp_micros(
+            micros_of(sys_days(year(2024) / 1 / 2),
+                      hours(3) + minutes(4) + seconds(5) + milliseconds(120)),
+            3)) == "\"2024-01-02T03:04:05.120Z\"");
   CHECK(typed(Value::timestamp_micros(-10000, 2)) == "\"1969-12-31T23:59:59.99Z\"");
   CHECK(typed(Value::timestamp_micros(0, 0)) == "\"1970-01-01T00:00:00Z\"");
   CHECK(typed(Value::timestamp_micros(micros_of(sys_days(year(2000) / 2 / 29), hours(23)), 0)) ==
         "\"2000-02-29T23:00:00Z\"");
-  CHECK(typed(Value::timestamp_micros(micros_of(sys_days(year(9999) / 12 / 31), hours(23) + minutes(59) + seconds(59)), 0)) ==
+  CHECK(typed(Value::timestamp_micros(
+            micros_of(sys_days(year(9999) / 12 / 31), hours(23) + minutes(59) + seconds(59)), 0)) ==
         "\"9999-12-31T23:59:59Z\"");
   CHECK(typed(Value::datetime(0, 0, 0, 0, 0, 0, 0, 0)) == "\"0000-00-00T00:00:00\"");
   CHECK(text(Value::datetime(2024, 1, 2, 3, 4, 5, 123456, 3)) == "\"2024-01-02 03:04:05.123\"");

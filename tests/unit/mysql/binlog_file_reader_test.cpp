@@ -47,8 +47,8 @@ Read read_all(BinlogFileReaderOptions o) {
 
 std::string write_temp(const std::vector<std::byte>& bytes, size_t n, const std::string& name) {
   const std::string path = "/tmp/sluice-reader-test-" + std::to_string(getpid()) + "-" + name;
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(n));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(n));
   return path;
 }
 
@@ -66,7 +66,8 @@ TEST_CASE("every event of a file, at the offsets its headers say, then the next 
     CHECK((*ev)->file == "mariadb-bin.000001");
     CHECK((*ev)->path == kMariadb);
     CHECK(value((*ev)->offset) == want.offset);
-    CHECK(std::equal(want.bytes.begin(), want.bytes.end(), (*ev)->bytes.begin(), (*ev)->bytes.end()));
+    CHECK(
+        std::equal(want.bytes.begin(), want.bytes.end(), (*ev)->bytes.begin(), (*ev)->bytes.end()));
   }
   auto next = (*r)->next();
   REQUIRE(next);
@@ -90,7 +91,8 @@ TEST_CASE("start position (after the FORMAT_DESCRIPTION) and stop position") {
   // Start applies to the first file, stop to the last only.
   auto two = read_all({{kMariadb, kTime}, BinlogOffset{1043}, BinlogOffset{200}});
   REQUIRE_FALSE(two.error);
-  // time_issue.000001.decoded.txt: FDE at 4, PREVIOUS_GTIDS at 126, ANONYMOUS_GTID at 157, QUERY at 236.
+  // time_issue.000001.decoded.txt: FDE at 4, PREVIOUS_GTIDS at 126, ANONYMOUS_GTID at 157, QUERY at
+  // 236.
   REQUIRE(two.events.size() == 5);
   CHECK(two.events[1] == std::pair<std::string, uint64_t>{"mariadb-bin.000001", 1043});
   CHECK(two.events[2] == std::pair<std::string, uint64_t>{"time_issue.000001", 4});
@@ -104,14 +106,16 @@ TEST_CASE("refusals name the file, the offset and the event type") {
   auto inside = read_all({{kMariadb}, BinlogOffset{700}});
   REQUIRE(inside.error);
   CHECK(inside.error->code == Errc::malformed);
-  CHECK(inside.error->message.rfind("start position 700 is not the start of an event in " + kMariadb, 0) == 0);
+  CHECK(inside.error->message.rfind(
+            "start position 700 is not the start of an event in " + kMariadb, 0) == 0);
   auto in_fde = read_all({{kMariadb}, BinlogOffset{100}});
   REQUIRE(in_fde.error);
-  CHECK(in_fde.error->message == "start position 100 is inside the FORMAT_DESCRIPTION event of " +
-                                     kMariadb + " (4..256)");
+  CHECK(in_fde.error->message ==
+        "start position 100 is inside the FORMAT_DESCRIPTION event of " + kMariadb + " (4..256)");
   auto past = read_all({{kMariadb}, BinlogOffset{5000}});
   REQUIRE(past.error);
-  CHECK(past.error->message == "start position 5000 is past the end of " + kMariadb + " (1074 bytes)");
+  CHECK(past.error->message ==
+        "start position 5000 is past the end of " + kMariadb + " (1074 bytes)");
   CHECK(read_all({{kMariadb}, BinlogOffset{3}}).error->code == Errc::invalid_config);
   CHECK(read_all({{}}).error->code == Errc::invalid_config);
 
@@ -122,8 +126,9 @@ TEST_CASE("refusals name the file, the offset and the event type") {
 
   auto manifest = read_all({{kDir + "rust_mysql_common/MANIFEST.md"}});
   REQUIRE(manifest.error);
-  CHECK(manifest.error->message == kDir + "rust_mysql_common/MANIFEST.md is not a binlog file: it "
-                                          "starts with 23 20 72 75, not the binlog magic fe 62 69 6e");
+  CHECK(manifest.error->message == kDir +
+                                       "rust_mysql_common/MANIFEST.md is not a binlog file: it "
+                                       "starts with 23 20 72 75, not the binlog magic fe 62 69 6e");
   const auto bytes = load_fixture("mysql/rust_mysql_common/mariadb-bin.000001");
   const std::string two = write_temp(bytes, 2, "two");
   CHECK(read_all({{two}}).error->message ==
@@ -150,15 +155,19 @@ TEST_CASE("every prefix of a fixture: whole events, then truncated, never a cras
     } else {
       REQUIRE(r.error);
       CHECK(r.error->code == Errc::truncated);
-      const uint64_t at = whole == 0 ? 4 : events[whole - 1].offset + events[whole - 1].bytes.size();
+      const uint64_t at =
+          whole == 0 ? 4 : events[whole - 1].offset + events[whole - 1].bytes.size();
       if (n - at >= 19) {
-        CHECK(r.error->message.find(" at " + path + ":" + std::to_string(at) + ": the file is truncated") !=
-              std::string::npos);
+        CHECK(r.error->message.find(" at " + path + ":" + std::to_string(at) +
+                                    ": the file is truncated") != std::string::npos);
       } else {
         const std::string type =
-            n - at > 4 ? " (the header of " + describe_event_type(static_cast<uint8_t>(bytes[at + 4])) + ")" : "";
-        CHECK(r.error->message == path + " is truncated: " + std::to_string(n - at) + " bytes at offset " +
-                                      std::to_string(at) + type + ", fewer than a 19-byte event header");
+            n - at > 4 ? " (the header of " +
+                             describe_event_type(static_cast<uint8_t>(bytes[at + 4])) + ")"
+                       : "";
+        CHECK(r.error->message == path + " is truncated: " + std::to_string(n - at) +
+                                      " bytes at offset " + std::to_string(at) + type +
+                                      ", fewer than a 19-byte event header");
       }
     }
     std::remove(path.c_str());

@@ -73,10 +73,12 @@ struct FileDecoder {
           auto v = std::make_shared<TableVersion>();
           v->map = *tm;
           for (const auto& c : v->map.columns) {
-            ColumnDecodeInfo info{.type = c.type, .real_type = c.real_type, .meta = c.meta,
-                                  .is_unsigned = c.is_unsigned.value_or(false),
-                                  .encoding = c.collation ? text_encoding(*c.collation)
-                                                          : TextEncoding::binary};
+            ColumnDecodeInfo info{
+                .type = c.type,
+                .real_type = c.real_type,
+                .meta = c.meta,
+                .is_unsigned = c.is_unsigned.value_or(false),
+                .encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary};
             info.labels = c.labels;
             v->columns.push_back(info);
           }
@@ -327,11 +329,15 @@ TEST_CASE("MySQL 8.0.28 compressed transaction: the events inside the payload de
   const auto& row = d.rows[0];
   CHECK(row.kind == RowsKind::update);
   const std::vector<std::string> text_before = {
-      "Once Upon a Time in the West", "Italy", "Western",
+      "Once Upon a Time in the West",
+      "Italy",
+      "Western",
       "Claudia Cardinale|Charles Bronson|Henry Fonda|Gabriele Ferzetti|Frank Wolff|Al Mulock|"
       "Jason Robards|Woody Strode|Jack Elam|Lionel Stander|Paolo Stoppa|Keenan Wynn|Aldo Sambrell",
-      "Sergio Leone", "Ennio Morricone",
-      "Sergio Leone|Sergio Donati|Dario Argento|Bernardo Bertolucci", "Tonino Delli Colli",
+      "Sergio Leone",
+      "Ennio Morricone",
+      "Sergio Leone|Sergio Donati|Dario Argento|Bernardo Bertolucci",
+      "Tonino Delli Colli",
       "Paramount Pictures"};
   const size_t text_cols[] = {1, 3, 4, 5, 6, 7, 8, 9, 10};
   for (const auto* image : {&row.before, &row.after}) {
@@ -372,8 +378,8 @@ TEST_CASE("MySQL 5.7 WRITE_ROWS_V2 with ROWS_QUERY (boxercrab)") {
       CHECK(re->type == 30);
       std::vector<ColumnDecodeInfo> cols(2);
       cols[0] = {.type = 3, .real_type = 3, .is_unsigned = true};
-      cols[1] = {.type = 15, .real_type = 15, .meta = tm->columns[1].meta,
-                 .encoding = TextEncoding::utf8};
+      cols[1] = {
+          .type = 15, .real_type = 15, .meta = tm->columns[1].meta, .encoding = TextEncoding::utf8};
       ByteReader r(re->rows);
       std::vector<Value> row(2);
       REQUIRE(decode_row_image(r, cols, re->present, arena, row));
@@ -413,7 +419,8 @@ TEST_CASE("unknown and unsupported event types are errors that name the type") {
     CHECK(r.error().code == Errc::unsupported);
     CHECK(r.error().message.find("(" + std::to_string(t) + ")") != std::string::npos);
   }
-  CHECK(decode_event_body(26, body, ctx).error().message.find("INCIDENT (26)") != std::string::npos);
+  CHECK(decode_event_body(26, body, ctx).error().message.find("INCIDENT (26)") !=
+        std::string::npos);
 }
 
 // A TRANSACTION_PAYLOAD: every prefix of its compressed bytes fails to decompress; every prefix
@@ -474,10 +481,12 @@ void sweep(const std::string& rel) {
       std::vector<ColumnDecodeInfo> cols;
       maps[tm->table_id] = *tm;
       for (const auto& c : maps[tm->table_id].columns) {
-        ColumnDecodeInfo info{.type = c.type, .real_type = c.real_type, .meta = c.meta,
-                              .is_unsigned = c.is_unsigned.value_or(false),
-                              .encoding = c.collation ? text_encoding(*c.collation)
-                                                      : TextEncoding::binary};
+        ColumnDecodeInfo info{
+            .type = c.type,
+            .real_type = c.real_type,
+            .meta = c.meta,
+            .is_unsigned = c.is_unsigned.value_or(false),
+            .encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary};
         info.labels = c.labels;
         cols.push_back(info);
       }
@@ -510,9 +519,9 @@ void sweep(const std::string& rel) {
         }
         if (!st) {
           const auto code = st.error().code;
-          CHECK_MESSAGE((code == Errc::truncated || code == Errc::malformed ||
-                         code == Errc::unsupported),
-                        st.error().to_string());
+          CHECK_MESSAGE(
+              (code == Errc::truncated || code == Errc::malformed || code == Errc::unsupported),
+              st.error().to_string());
           ok = false;
         }
       }

@@ -29,7 +29,6 @@ using namespace testing;
 constexpr uint64_t kPayloadAt = 236;  // where the capture has its payload too
 const std::string kFile = "mysql-bin.000004";
 
-
 // A position in kFile, no GTIDs (the capture's transactions are anonymous).
 MysqlPosition at(uint64_t offset, uint64_t events_to_skip = 0, uint64_t rows_to_skip = 0) {
   MysqlPosition p;
@@ -112,8 +111,8 @@ Bytes delete_rows() {
 struct Stream {
   Bytes file = load_fixture("mysql/mysql-binlog-connector-java/mysql-bin.compressed");
   std::vector<testing::RawEvent> capture = split_events(file);
-  Bytes inner;      // uncompressed payload
-  Bytes payload;    // the TRANSACTION_PAYLOAD event, CRC32 included
+  Bytes inner;    // uncompressed payload
+  Bytes payload;  // the TRANSACTION_PAYLOAD event, CRC32 included
   uint64_t payload_end = 0;
 
   explicit Stream(const std::string& partial_path = "$.k", bool corrupt = false,
@@ -127,8 +126,8 @@ struct Stream {
     REQUIRE(original);
     const Bytes begin(original->begin(), original->begin() + 76);
     const Bytes xid(original->end() - 27, original->end());
-    for (const auto& ev : {begin, table_map(), write_rows(), partial_update(partial_path),
-                           delete_rows(), xid}) {
+    for (const auto& ev :
+         {begin, table_map(), write_rows(), partial_update(partial_path), delete_rows(), xid}) {
       append(inner, ev);
     }
     if (second_txn) append(inner, begin);
@@ -304,8 +303,8 @@ Error first_error(const Stream& st) {
 TEST_CASE("BinlogStream: errors inside a payload name the event, the file and the position") {
   auto e = first_error(Stream("$.k", /*corrupt=*/true));
   CHECK(e.code == Errc::malformed);
-  CHECK(e.message.find("TRANSACTION_PAYLOAD (40) at mysql-bin.000004:236: corrupt ZSTD payload: ") ==
-        0);
+  CHECK(e.message.find(
+            "TRANSACTION_PAYLOAD (40) at mysql-bin.000004:236: corrupt ZSTD payload: ") == 0);
 
   e = first_error(Stream("$.missing"));
   CHECK(e.code == Errc::malformed);
@@ -316,8 +315,9 @@ TEST_CASE("BinlogStream: errors inside a payload name the event, the file and th
 
   e = first_error(Stream("$.k", false, /*second_txn=*/true));
   CHECK(e.code == Errc::malformed);
-  CHECK(e.message == "QUERY (2) (event 6 of TRANSACTION_PAYLOAD (40)) at mysql-bin.000004:236: "
-                     "event after the end of the transaction in its payload");
+  CHECK(e.message ==
+        "QUERY (2) (event 6 of TRANSACTION_PAYLOAD (40)) at mysql-bin.000004:236: "
+        "event after the end of the transaction in its payload");
 }
 
 }  // namespace

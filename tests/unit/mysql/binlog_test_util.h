@@ -34,10 +34,9 @@ inline std::vector<RawEvent> split_events(const std::vector<std::byte>& file) {
   REQUIRE(file.size() >= 4);
   size_t pos = 4;
   while (pos + 19 <= file.size()) {
-    const uint32_t size = static_cast<uint32_t>(file[pos + 9]) |
-                          static_cast<uint32_t>(file[pos + 10]) << 8 |
-                          static_cast<uint32_t>(file[pos + 11]) << 16 |
-                          static_cast<uint32_t>(file[pos + 12]) << 24;
+    const uint32_t size =
+        static_cast<uint32_t>(file[pos + 9]) | static_cast<uint32_t>(file[pos + 10]) << 8 |
+        static_cast<uint32_t>(file[pos + 11]) << 16 | static_cast<uint32_t>(file[pos + 12]) << 24;
     REQUIRE(size >= 19);
     REQUIRE(pos + size <= file.size());
     out.push_back({pos, std::span<const std::byte>(file).subspan(pos, size)});

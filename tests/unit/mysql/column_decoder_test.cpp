@@ -41,12 +41,16 @@ std::vector<std::byte> encode_decimal(std::string text, int p, int s) {
     put_be(out, n ? std::stoull(digits) : 0, n == 9 ? 4 : dig2bytes[n]);
   };
   size_t pos = 0;
-  if (intg % 9) { group(ip.substr(0, intg % 9)); pos = intg % 9; }
+  if (intg % 9) {
+    group(ip.substr(0, intg % 9));
+    pos = intg % 9;
+  }
   for (; pos < ip.size(); pos += 9) group(ip.substr(pos, 9));
   for (pos = 0; pos + 9 <= fp.size(); pos += 9) group(fp.substr(pos, 9));
   if (s % 9) group(fp.substr(pos));
   out[0] ^= std::byte{0x80};
-  if (neg) for (auto& b : out) b = ~b;
+  if (neg)
+    for (auto& b : out) b = ~b;
   return out;
 }
 
@@ -64,7 +68,11 @@ TEST_CASE("DECIMAL: MySQL's documented example and exact round trips") {
   // strings/decimal.c comment: 1234567890.1234 as DECIMAL(14,4).
   CHECK(dec(bytes_of({0x81, 0x0D, 0xFB, 0x38, 0xD2, 0x04, 0xD2}), 14, 4) == "1234567890.1234");
   CHECK(dec(bytes_of({0x7E, 0xF2, 0x04, 0xC7, 0x2D, 0xFB, 0x2D}), 14, 4) == "-1234567890.1234");
-  struct Case { const char* text; int p, s; const char* expect; };
+  struct Case {
+    const char* text;
+    int p, s;
+    const char* expect;
+  };
   const Case cases[] = {
       {"0.01", 10, 2, "0.01"},  // the leading zero libmariadb drops (ENVIRONMENT.md gotcha 2)
       {"-0.50", 10, 2, "-0.50"},
@@ -108,7 +116,8 @@ std::vector<std::byte> encode_time2(bool neg, int h, int m, int s, int us, int f
   std::vector<std::byte> out;
   switch (fsp) {
     case 0: put_be(out, (packed >> 24) + 0x800000, 3); break;
-    case 1: case 2: {
+    case 1:
+    case 2: {
       int64_t ip = packed >> 24;  // floor
       int64_t frac = (packed % (1 << 24)) / 10000;
       if (ip < 0 && frac) frac += 0x100;  // my_time_packed_to_binary's signed byte
@@ -116,7 +125,8 @@ std::vector<std::byte> encode_time2(bool neg, int h, int m, int s, int us, int f
       put_be(out, static_cast<uint64_t>(frac) & 0xFF, 1);
       break;
     }
-    case 3: case 4: {
+    case 3:
+    case 4: {
       int64_t ip = packed >> 24;
       int64_t frac = (packed % (1 << 24)) / 100;
       if (ip < 0 && frac) frac += 0x10000;
@@ -130,15 +140,20 @@ std::vector<std::byte> encode_time2(bool neg, int h, int m, int s, int us, int f
 }
 
 TEST_CASE("TIME2: negative, beyond 24 h, every fsp") {
-  struct Case { bool neg; int h, m, s, us, fsp; };
-  const Case cases[] = {{false, 0, 0, 0, 0, 0},       {false, 838, 59, 59, 0, 0},
-                        {true, 838, 59, 59, 0, 0},    {true, 507, 48, 27, 0, 0},
-                        {false, 12, 34, 56, 500000, 1}, {true, 0, 0, 1, 100000, 1},
-                        {true, 1, 2, 3, 450000, 2},   {false, 25, 0, 0, 123000, 3},
-                        {true, 0, 0, 0, 1200, 4},     {true, 100, 0, 0, 123450, 5},
-                        {false, 838, 59, 58, 999999, 6}, {true, 0, 0, 0, 1, 6}};
+  struct Case {
+    bool neg;
+    int h, m, s, us, fsp;
+  };
+  const Case cases[] = {
+      {false, 0, 0, 0, 0, 0},       {false, 838, 59, 59, 0, 0},      {true, 838, 59, 59, 0, 0},
+      {true, 507, 48, 27, 0, 0},    {false, 12, 34, 56, 500000, 1},  {true, 0, 0, 1, 100000, 1},
+      {true, 1, 2, 3, 450000, 2},   {false, 25, 0, 0, 123000, 3},    {true, 0, 0, 0, 1200, 4},
+      {true, 100, 0, 0, 123450, 5}, {false, 838, 59, 58, 999999, 6}, {true, 0, 0, 0, 1, 6}};
   for (const auto& c : cases) {
-    CAPTURE(c.h); CAPTURE(c.us); CAPTURE(c.fsp); CAPTURE(c.neg);
+    CAPTURE(c.h);
+    CAPTURE(c.us);
+    CAPTURE(c.fsp);
+    CAPTURE(c.neg);
     auto b = encode_time2(c.neg, c.h, c.m, c.s, c.us, c.fsp);
     ByteReader r(b);
     auto v = decode_time2(r, static_cast<uint8_t>(c.fsp));
@@ -149,7 +164,8 @@ TEST_CASE("TIME2: negative, beyond 24 h, every fsp") {
   }
 }
 
-std::vector<std::byte> encode_datetime2(int y, int mo, int d, int h, int mi, int s, int us, int fsp) {
+std::vector<std::byte> encode_datetime2(int y, int mo, int d, int h, int mi, int s, int us,
+                                        int fsp) {
   const int64_t ym = int64_t{y} * 13 + mo;
   const int64_t ymd = (ym << 5) | d;
   const int64_t hms = (int64_t{h} << 12) | (mi << 6) | s;
@@ -163,14 +179,18 @@ std::vector<std::byte> encode_datetime2(int y, int mo, int d, int h, int mi, int
 }
 
 TEST_CASE("DATETIME2: every fsp, zero and partially zero dates kept") {
-  struct Case { int y, mo, d, h, mi, s, us, fsp; };
-  const Case cases[] = {{2024, 2, 29, 23, 59, 59, 0, 0}, {1000, 1, 1, 0, 0, 0, 0, 0},
-                        {9999, 12, 31, 23, 59, 59, 999999, 6}, {0, 0, 0, 0, 0, 0, 0, 0},
-                        {2020, 0, 0, 0, 0, 0, 0, 0}, {2021, 6, 15, 12, 30, 45, 120000, 2},
-                        {2021, 6, 15, 12, 30, 45, 123400, 4}, {2021, 6, 15, 12, 30, 45, 123450, 5},
-                        {1970, 1, 1, 0, 0, 0, 500000, 1}, {2021, 6, 15, 12, 30, 45, 123000, 3}};
+  struct Case {
+    int y, mo, d, h, mi, s, us, fsp;
+  };
+  const Case cases[] = {
+      {2024, 2, 29, 23, 59, 59, 0, 0},       {1000, 1, 1, 0, 0, 0, 0, 0},
+      {9999, 12, 31, 23, 59, 59, 999999, 6}, {0, 0, 0, 0, 0, 0, 0, 0},
+      {2020, 0, 0, 0, 0, 0, 0, 0},           {2021, 6, 15, 12, 30, 45, 120000, 2},
+      {2021, 6, 15, 12, 30, 45, 123400, 4},  {2021, 6, 15, 12, 30, 45, 123450, 5},
+      {1970, 1, 1, 0, 0, 0, 500000, 1},      {2021, 6, 15, 12, 30, 45, 123000, 3}};
   for (const auto& c : cases) {
-    CAPTURE(c.y); CAPTURE(c.fsp);
+    CAPTURE(c.y);
+    CAPTURE(c.fsp);
     auto b = encode_datetime2(c.y, c.mo, c.d, c.h, c.mi, c.s, c.us, c.fsp);
     ByteReader r(b);
     auto v = decode_datetime2(r, static_cast<uint8_t>(c.fsp));
@@ -195,7 +215,6 @@ TEST_CASE("TIMESTAMP2: seconds big-endian plus fraction, UTC micros") {
   CHECK(*decode_timestamp2(r3, 3) == Value::timestamp_micros(1123000, 3));
 }
 
-
 Value col(std::vector<std::byte> b, ColumnDecodeInfo info, Arena& arena) {
   ByteReader r(b);
   auto v = decode_column(r, info, arena);
@@ -207,8 +226,8 @@ Value col(std::vector<std::byte> b, ColumnDecodeInfo info, Arena& arena) {
 TEST_CASE("BIT(1..64), YEAR, DATE, integers signed and unsigned") {
   Arena a;
   auto bit = [](int n) {
-    return ColumnDecodeInfo{.type = 16, .real_type = 16,
-                            .meta = static_cast<uint16_t>(((n / 8) << 8) | (n % 8))};
+    return ColumnDecodeInfo{
+        .type = 16, .real_type = 16, .meta = static_cast<uint16_t>(((n / 8) << 8) | (n % 8))};
   };
   CHECK(col(bytes_of({0x01}), bit(1), a) == Value::bit(1, 1));
   CHECK(col(bytes_of({0x01, 0xFF}), bit(9), a) == Value::bit(0x1FF, 9));
@@ -243,10 +262,11 @@ TEST_CASE("strings: latin1 (cp1252) to UTF-8, binary as bytes, BINARY padding re
   CHECK(col(bytes_of({3, 'c', 0xE9, 0x80}), latin, a) == Value::string("c\xC3\xA9\xE2\x82\xAC"));
   ColumnDecodeInfo vb{.type = 15, .real_type = 15, .meta = 300, .encoding = TextEncoding::binary};
   CHECK(col(bytes_of({2, 0, 0x00, 0xFF}), vb, a) == Value::bytes(std::string("\0\xFF", 2)));
-  ColumnDecodeInfo bin4{.type = 254, .real_type = 254, .meta = 0xFE04, .encoding = TextEncoding::binary};
+  ColumnDecodeInfo bin4{
+      .type = 254, .real_type = 254, .meta = 0xFE04, .encoding = TextEncoding::binary};
   CHECK(col(bytes_of({2, 'a', 'b'}), bin4, a) == Value::bytes(std::string("ab\0\0", 4)));
-  ColumnDecodeInfo json{.type = 252, .real_type = 252, .meta = 4, .encoding = TextEncoding::utf8,
-                        .json_text = true};
+  ColumnDecodeInfo json{
+      .type = 252, .real_type = 252, .meta = 4, .encoding = TextEncoding::utf8, .json_text = true};
   CHECK(col(bytes_of({2, 0, 0, 0, '{', '}'}), json, a) == Value::json("{}"));
   ColumnDecodeInfo mysql_json{.type = 245, .real_type = 245, .meta = 4};
   CHECK(col(bytes_of({2, 0, 0, 0, 0x04, 0x01}), mysql_json, a) == Value::json("true"));
@@ -274,7 +294,9 @@ TEST_CASE("ENUM and SET resolve labels; bad indexes are malformed") {
 }  // namespace cdc::mysql
 
 namespace cdc::mysql {
-TEST_CASE("fuzz_regression_datetime_out_of_range: an old DATETIME beyond 9999-12-31 23:59:59 is malformed") {
+TEST_CASE(
+    "fuzz_regression_datetime_out_of_range: an old DATETIME beyond 9999-12-31 23:59:59 is "
+    "malformed") {
   // Found by fuzz_column (tests/fuzz/regressions/column/datetime_year_int64_overflow): the
   // year overflowed int64 arithmetic in Value::datetime.
   Arena arena;
@@ -317,10 +339,12 @@ TEST_CASE("GEOMETRY: the SRID prefix becomes the value's SRID, the rest is the W
                              .real_type = static_cast<uint8_t>(ColumnType::geometry),
                              .meta = 4};
   // length 25 (4-byte LE), SRID 4326 (LE), WKB of POINT(1 2).
-  std::vector<std::byte> b = bytes_of({25, 0, 0, 0, 0xE6, 0x10, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,
-                                       0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0x40});
-  const std::string wkb("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xF0\x3F"
-                        "\x00\x00\x00\x00\x00\x00\x00\x40", 21);
+  std::vector<std::byte> b = bytes_of({25, 0, 0, 0, 0xE6, 0x10, 0, 0, 1, 1, 0, 0, 0, 0,   0,
+                                       0,  0, 0, 0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0x40});
+  const std::string wkb(
+      "\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xF0\x3F"
+      "\x00\x00\x00\x00\x00\x00\x00\x40",
+      21);
   CHECK(col(b, geo, arena) == Value::geometry(wkb, 4326));
   // Shorter than the SRID: malformed, not a silent empty value.
   std::vector<std::byte> short_geo = bytes_of({3, 0, 0, 0, 1, 2, 3});
@@ -337,12 +361,12 @@ TEST_CASE("GEOMETRY with geometry.format wkt: WKT text and the SRID; bad WKB nam
                              .meta = 4,
                              .geometry_wkt = true,
                              .name = "shape"};
-  std::vector<std::byte> b = bytes_of({25, 0, 0, 0, 0xE6, 0x10, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,
-                                       0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0x40});
+  std::vector<std::byte> b = bytes_of({25, 0, 0, 0, 0xE6, 0x10, 0, 0, 1, 1, 0, 0, 0, 0,   0,
+                                       0,  0, 0, 0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0x40});
   CHECK(col(b, geo, arena) == Value::geometry_wkt("POINT(1 2)", 4326));
   // A point type with only one coordinate: truncated WKB inside a whole column value.
-  std::vector<std::byte> short_wkb = bytes_of({17, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0,
-                                               0, 0, 0xF0, 0x3F});
+  std::vector<std::byte> short_wkb =
+      bytes_of({17, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xF0, 0x3F});
   ByteReader r(short_wkb);
   auto bad = decode_column(r, geo, arena);
   REQUIRE_FALSE(bad);

@@ -53,16 +53,17 @@ CREATE TABLE `orders` (
   CHECK(t.db == "");
   CHECK(t.table == "orders");
   CHECK(t.where == "s.sql:5");
-  CHECK(names(t) == std::vector<std::string>{"id", "key", "status", "flags", "amount", "doc", "raw", "body"});
+  CHECK(names(t) ==
+        std::vector<std::string>{"id", "key", "status", "flags", "amount", "doc", "raw", "body"});
   CHECK(t.primary_key == std::vector<uint32_t>{1, 0});
   CHECK(t.columns[0].is_unsigned);
   CHECK_FALSE(t.columns[1].is_unsigned);  // 'unsigned' in a string is not the attribute
   CHECK(t.columns[2].labels == std::vector<std::string>{"new", "it's paid", "a'b"});
   CHECK(t.columns[3].labels == std::vector<std::string>{"x", "y"});
-  CHECK(t.columns[1].charset == "latin1");   // from its COLLATE
-  CHECK(t.columns[2].charset == "latin1");   // the table's default
-  CHECK(t.columns[4].charset == "");         // not a character type
-  CHECK(t.columns[5].charset == "");         // BLOB: bytes
+  CHECK(t.columns[1].charset == "latin1");  // from its COLLATE
+  CHECK(t.columns[2].charset == "latin1");  // the table's default
+  CHECK(t.columns[4].charset == "");        // not a character type
+  CHECK(t.columns[5].charset == "");        // BLOB: bytes
   CHECK(t.columns[6].charset == "binary");
   CHECK(t.columns[7].charset == "utf8mb3");  // utf8 is utf8mb3
 }
@@ -79,8 +80,8 @@ TEST_CASE("USE, qualified names, inline keys and lookup") {
   CHECK(s.tables()[0].primary_key == std::vector<uint32_t>{0});
   CHECK(s.tables()[0].columns[1].is_unsigned);
   CHECK(s.tables()[1].db == "other");
-  CHECK(s.tables()[1].columns[0].is_unsigned);  // SERIAL
-  CHECK(s.tables()[1].primary_key.empty());     // KEY (q) is an index
+  CHECK(s.tables()[1].columns[0].is_unsigned);           // SERIAL
+  CHECK(s.tables()[1].primary_key.empty());              // KEY (q) is an index
   CHECK(s.tables()[1].columns[1].charset == "utf8mb4");  // nothing declared: MySQL 8's default
   CHECK(s.tables()[2].primary_key == std::vector<uint32_t>{0});  // `k int key`
   CHECK(s.tables()[2].columns[1].charset == "utf8mb4");          // MariaDB JSON is text
@@ -106,10 +107,12 @@ TEST_CASE("what it cannot parse is an error naming file:line") {
         "s.sql:2: PRIMARY KEY of c names 'z', which is not a column declared before it");
   CHECK(parse_error("CREATE TABLE d (x INT") ==
         "s.sql:1: cannot parse 'CREATE TABLE d (x INT': the column list has no closing ')'");
-  CHECK(parse_error("CREATE TABLE e (x INT,, y INT);") == "s.sql:1: empty item in the column list of e");
-  CHECK(parse_error("CREATE TABLE f (x VARCHAR(2) CHARACTER SET koi8r);") ==
-        "s.sql:1: column 'x' of f has character set 'koi8r', which sluice does not decode (utf8mb4, "
-        "utf8mb3, latin1, ascii, binary)");
+  CHECK(parse_error("CREATE TABLE e (x INT,, y INT);") ==
+        "s.sql:1: empty item in the column list of e");
+  CHECK(
+      parse_error("CREATE TABLE f (x VARCHAR(2) CHARACTER SET koi8r);") ==
+      "s.sql:1: column 'x' of f has character set 'koi8r', which sluice does not decode (utf8mb4, "
+      "utf8mb3, latin1, ascii, binary)");
   CHECK(parse_error("\n\nCREATE TABLE g (x TEXT) DEFAULT CHARSET=sjis;") ==
         "s.sql:3: cannot parse 'CREATE TABLE g (x TEXT) DEFAULT CHARSET = sjis': the table's "
         "character set 'sjis' is not one sluice decodes (utf8mb4, utf8mb3, latin1, ascii, binary)");
@@ -160,7 +163,7 @@ TEST_CASE("complete_table_map: from the DDL, else col_N; what the event carries 
   CHECK(bare.columns[0].name == "col_1");
   CHECK(bare.columns[2].name == "col_3");
   CHECK(bare.columns[0].is_unsigned == false);  // unknowable: signed, as mysqlbinlog shows first
-  CHECK_FALSE(bare.columns[1].collation);        // unknowable: bytes
+  CHECK_FALSE(bare.columns[1].collation);       // unknowable: bytes
   CHECK(bare.primary_key.empty());
   CHECK_FALSE(bare.has_primary_key);
 
@@ -175,23 +178,28 @@ TEST_CASE("complete_table_map: from the DDL, else col_N; what the event carries 
   auto m2 = minimal_map();
   auto st = complete_table_map(m2, &wrong);
   REQUIRE_FALSE(st);
-  CHECK(st.error().message ==
-        "s.sql:1: shop.orders is declared with 2 columns, but the binlog's TABLE_MAP has 3 (the DDL "
-        "must describe the table as it was when the binlog was written)");
+  CHECK(
+      st.error().message ==
+      "s.sql:1: shop.orders is declared with 2 columns, but the binlog's TABLE_MAP has 3 (the DDL "
+      "must describe the table as it was when the binlog was written)");
   // A TABLE_MAP with names does not need that DDL: its own names stand.
   auto full = minimal_map();
   full.has_column_names = true;
-  for (size_t i = 0; i < full.columns.size(); ++i) full.columns[i].name = std::string(1, static_cast<char>('a' + i));
+  for (size_t i = 0; i < full.columns.size(); ++i)
+    full.columns[i].name = std::string(1, static_cast<char>('a' + i));
   REQUIRE(complete_table_map(full, &wrong));
   CHECK(full.columns[1].name == "b");
 }
 
-TEST_CASE("MariaDB JSON columns: declared JSON, or text CHECK (json_valid(col)), in the column or a constraint") {
+TEST_CASE(
+    "MariaDB JSON columns: declared JSON, or text CHECK (json_valid(col)), in the column or a "
+    "constraint") {
   // As MariaDB 10.11's SHOW CREATE TABLE prints a JSON column (LONGTEXT + CHECK).
   const auto ddl = parse_ok(
       "CREATE TABLE `docs` (\n"
       "  `id` int(11) NOT NULL,\n"
-      "  `a` longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL CHECK (json_valid(`a`)),\n"
+      "  `a` longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL CHECK "
+      "(json_valid(`a`)),\n"
       "  `b` json,\n"
       "  `c` text,\n"
       "  `d` longtext,\n"

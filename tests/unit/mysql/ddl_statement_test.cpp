@@ -207,7 +207,6 @@ TEST_CASE(
   CHECK(st.kind == Kind::unparseable);
 }
 
-
 TEST_CASE("CONVERT TO CHARACTER SET, ADD COLUMN lists, WAIT/NOWAIT, IF EXISTS: the clauses read") {
   auto st = parse("ALTER TABLE t CONVERT TO CHARACTER SET utf8 COLLATE utf8_general_ci");
   REQUIRE(st.kind == Kind::alter_table);
@@ -218,8 +217,9 @@ TEST_CASE("CONVERT TO CHARACTER SET, ADD COLUMN lists, WAIT/NOWAIT, IF EXISTS: t
   REQUIRE(st.clauses.size() == 1);
   CHECK(st.clauses[0].column.charset == "latin1");
 
-  st = parse("ALTER TABLE IF EXISTS x.t WAIT 10 ADD COLUMN IF NOT EXISTS (a INT, b VARCHAR(3) "
-             "DEFAULT 'p,q', c DECIMAL(5,2) CHECK (c > 0)), ADD d INT AFTER a");
+  st = parse(
+      "ALTER TABLE IF EXISTS x.t WAIT 10 ADD COLUMN IF NOT EXISTS (a INT, b VARCHAR(3) "
+      "DEFAULT 'p,q', c DECIMAL(5,2) CHECK (c > 0)), ADD d INT AFTER a");
   REQUIRE(st.kind == Kind::alter_table);
   CHECK(st.table == TableId{"x", "t"});
   REQUIRE(st.clauses.size() == 4);

@@ -75,8 +75,8 @@ TEST_CASE("MySQL JSON path text: members, quoted members, cells, last") {
 }
 
 TEST_CASE("JSON diff REPLACE: a member, an array cell, [last], nested") {
-  const J before = obj({{"a", i16(1)}, {"b", arr({str("x"), str("y"), str("z")})},
-                        {"cc", obj({{"d", lit(1)}})}});
+  const J before = obj(
+      {{"a", i16(1)}, {"b", arr({str("x"), str("y"), str("z")})}, {"cc", obj({{"d", lit(1)}})}});
   std::vector<std::byte> d;
   const J two = i16(2), w = str("w"), last = str("L"), nul = lit(0);
   put_diff(d, JsonDiffOp::replace, "$.a", &two);
@@ -91,13 +91,13 @@ TEST_CASE("JSON diff INSERT: new keys go where MySQL sorts them, array insert an
   std::vector<std::byte> d;
   const J a = str("A"), ccc = lit(1), e = obj({{"k", i16(5)}}), x = i16(15), y = i16(99),
           z = i16(0), t = str("t");
-  put_diff(d, JsonDiffOp::insert, "$.a", &a);         // length 1: before "b"
-  put_diff(d, JsonDiffOp::insert, "$.ccc", &ccc);     // length 3: after "dd"
-  put_diff(d, JsonDiffOp::insert, "$.e", &e);         // length 1: after "b"
-  put_diff(d, JsonDiffOp::insert, "$.dd[1]", &x);     // before index 1
-  put_diff(d, JsonDiffOp::insert, "$.dd[7]", &y);     // past the end: appended
+  put_diff(d, JsonDiffOp::insert, "$.a", &a);      // length 1: before "b"
+  put_diff(d, JsonDiffOp::insert, "$.ccc", &ccc);  // length 3: after "dd"
+  put_diff(d, JsonDiffOp::insert, "$.e", &e);      // length 1: after "b"
+  put_diff(d, JsonDiffOp::insert, "$.dd[1]", &x);  // before index 1
+  put_diff(d, JsonDiffOp::insert, "$.dd[7]", &y);  // past the end: appended
   put_diff(d, JsonDiffOp::insert, "$.dd[0]", &z);
-  put_diff(d, JsonDiffOp::insert, "$.\"x y\"", &t);   // length 3, sorts before "ccc"
+  put_diff(d, JsonDiffOp::insert, "$.\"x y\"", &t);  // length 3, sorts before "ccc"
   CHECK(applied(before, d) ==
         R"({"a": "A", "b": 1, "e": {"k": 5}, "dd": [0, 10, 15, 20, 99], "ccc": true, "x y": "t"})");
 }
@@ -169,8 +169,9 @@ TEST_CASE("JSON diff list: unknown operation, bad value, truncation sweep") {
   CHECK((*decoded)[1].path == "$.b");
   CHECK((*decoded)[2].value.empty());
   // A prefix ends either on a diff boundary (a shorter valid list) or inside one: truncated.
-  const std::vector<size_t> boundaries{0, 1 + 1 + 3 + 1 + doc(s).size(),
-                                       1 + 1 + 3 + 1 + doc(s).size() + 1 + 1 + 3 + 1 + doc(n).size()};
+  const std::vector<size_t> boundaries{
+      0, 1 + 1 + 3 + 1 + doc(s).size(),
+      1 + 1 + 3 + 1 + doc(s).size() + 1 + 1 + 3 + 1 + doc(n).size()};
   for (size_t len = 0; len < d.size(); ++len) {
     CAPTURE(len);
     auto r = decode_json_diffs(std::span(d).first(len));

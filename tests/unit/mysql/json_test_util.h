@@ -32,12 +32,36 @@ inline void put_varlen(std::vector<uint8_t>& out, uint32_t v) {
 }
 
 inline J lit(uint8_t l) { return {0x04, {l}}; }
-inline J i16(int16_t v) { J j{0x05, {}}; put_le(j.data, static_cast<uint16_t>(v), 2); return j; }
-inline J u16(uint16_t v) { J j{0x06, {}}; put_le(j.data, v, 2); return j; }
-inline J i32(int32_t v) { J j{0x07, {}}; put_le(j.data, static_cast<uint32_t>(v), 4); return j; }
-inline J u32(uint32_t v) { J j{0x08, {}}; put_le(j.data, v, 4); return j; }
-inline J i64(int64_t v) { J j{0x09, {}}; put_le(j.data, static_cast<uint64_t>(v), 8); return j; }
-inline J u64(uint64_t v) { J j{0x0a, {}}; put_le(j.data, v, 8); return j; }
+inline J i16(int16_t v) {
+  J j{0x05, {}};
+  put_le(j.data, static_cast<uint16_t>(v), 2);
+  return j;
+}
+inline J u16(uint16_t v) {
+  J j{0x06, {}};
+  put_le(j.data, v, 2);
+  return j;
+}
+inline J i32(int32_t v) {
+  J j{0x07, {}};
+  put_le(j.data, static_cast<uint32_t>(v), 4);
+  return j;
+}
+inline J u32(uint32_t v) {
+  J j{0x08, {}};
+  put_le(j.data, v, 4);
+  return j;
+}
+inline J i64(int64_t v) {
+  J j{0x09, {}};
+  put_le(j.data, static_cast<uint64_t>(v), 8);
+  return j;
+}
+inline J u64(uint64_t v) {
+  J j{0x0a, {}};
+  put_le(j.data, v, 8);
+  return j;
+}
 inline J dbl(double d) {
   J j{0x0b, {}};
   uint64_t u;

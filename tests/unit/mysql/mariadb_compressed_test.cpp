@@ -50,7 +50,8 @@ Bytes compressed_record(const Bytes& plain, uint8_t length_bytes = 0) {
   z.resize(cap);
   if (length_bytes == 0) length_bytes = plain.size() < 256 ? 1 : plain.size() < 65536 ? 2 : 3;
   Bytes rec{static_cast<std::byte>(0x80 | length_bytes)};
-  for (int i = length_bytes - 1; i >= 0; --i) rec.push_back(static_cast<std::byte>(plain.size() >> (8 * i)));
+  for (int i = length_bytes - 1; i >= 0; --i)
+    rec.push_back(static_cast<std::byte>(plain.size() >> (8 * i)));
   rec.insert(rec.end(), z.begin(), z.end());
   return rec;
 }
@@ -123,11 +124,11 @@ TEST_CASE("WRITE_ROWS_COMPRESSED (v2, with extra data) inflates to the exact WRI
 
 TEST_CASE("QUERY_COMPRESSED inflates to the exact QUERY event") {
   Bytes prefix;
-  put_le(prefix, 7, 4);  // thread id
-  put_le(prefix, 0, 4);  // exec time
-  prefix.push_back(std::byte{4});  // db length
-  put_le(prefix, 0, 2);  // error code
-  put_le(prefix, 3, 2);  // status vars length
+  put_le(prefix, 7, 4);               // thread id
+  put_le(prefix, 0, 4);               // exec time
+  prefix.push_back(std::byte{4});     // db length
+  put_le(prefix, 0, 2);               // error code
+  put_le(prefix, 3, 2);               // status vars length
   prefix.push_back(std::byte{0x00});  // Q_FLAGS2_CODE ...
   put_le(prefix, 0, 2);
   const Bytes db = bytes_of(std::string_view("test\0", 5));
@@ -163,13 +164,14 @@ TEST_CASE("compressed events: every prefix and every bad record is an error, nev
     b[rec_at] = static_cast<std::byte>(head);
     return inflate_mariadb_compressed_event(b, no_crc, 1 << 20);
   };
-  CHECK(with_head(0x01).error().code == Errc::malformed);      // no 0x80 flag
-  CHECK(with_head(0x80).error().code == Errc::malformed);      // 0 length bytes
-  CHECK(with_head(0x91).error().code == Errc::unsupported);    // algorithm 1
+  CHECK(with_head(0x01).error().code == Errc::malformed);    // no 0x80 flag
+  CHECK(with_head(0x80).error().code == Errc::malformed);    // 0 length bytes
+  CHECK(with_head(0x91).error().code == Errc::unsupported);  // algorithm 1
   CHECK(with_head(0x91).error().message.find("algorithm 1") != std::string::npos);
   Bytes wrong_len = full;
   wrong_len[rec_at + 1] = static_cast<std::byte>(images.size() + 1);
-  CHECK(inflate_mariadb_compressed_event(wrong_len, no_crc, 1 << 20).error().code == Errc::malformed);
+  CHECK(inflate_mariadb_compressed_event(wrong_len, no_crc, 1 << 20).error().code ==
+        Errc::malformed);
   auto too_big = inflate_mariadb_compressed_event(full, no_crc, images.size() - 1);
   REQUIRE_FALSE(too_big);
   CHECK(too_big.error().code == Errc::unsupported);

@@ -96,10 +96,12 @@ TEST_CASE("MySQL JSON containers: small and large, inline and offset values, nes
   CHECK(render(arr({})) == "[]");
   CHECK(render(obj({}, true)) == "{}");
   CHECK(render(arr({}, true)) == "[]");
-  const auto members = std::vector<std::pair<std::string, J>>{
-      {"a", i16(1)}, {"b", arr({i16(1), i16(2)})}, {"k\"ey", str("v")}, {"n", lit(0)},
-      {"t", lit(1)}, {"u", u16(7)}, {"x", i32(-70000)}, {"y", u32(70000)}, {"z", dbl(-0.5)},
-      {"é", i64(5)}};
+  const auto members =
+      std::vector<std::pair<std::string, J>>{{"a", i16(1)},       {"b", arr({i16(1), i16(2)})},
+                                             {"k\"ey", str("v")}, {"n", lit(0)},
+                                             {"t", lit(1)},       {"u", u16(7)},
+                                             {"x", i32(-70000)},  {"y", u32(70000)},
+                                             {"z", dbl(-0.5)},    {"é", i64(5)}};
   const std::string expect =
       R"({"a": 1, "b": [1, 2], "k\"ey": "v", "n": null, "t": true, "u": 7, "x": -70000, )"
       R"("y": 70000, "z": -0.5, "é": 5})";
@@ -127,7 +129,8 @@ TEST_CASE("MySQL JSON large documents (4-byte offsets beyond 64 KiB)") {
   auto big = arr(items, true);
   CHECK(big.data.size() > 65536);
   CHECK(render(big) == expect);
-  CHECK(render(obj({{"big", big}, {"n", i32(-1)}}, true)) == "{\"big\": " + expect + ", \"n\": -1}");
+  CHECK(render(obj({{"big", big}, {"n", i32(-1)}}, true)) ==
+        "{\"big\": " + expect + ", \"n\": -1}");
 }
 
 TEST_CASE("MySQL JSON opaque values: DECIMAL, temporal types, others as base64") {
@@ -160,9 +163,9 @@ TEST_CASE("MySQL JSON opaque values: DECIMAL, temporal types, others as base64")
 
 TEST_CASE("MySQL JSON: malformed documents are errors naming the offset") {
   auto code = [](const std::vector<std::byte>& d) { return decode_mysql_json(d).error().code; };
-  CHECK(code(raw({0x0d})) == Errc::malformed);            // unknown type
-  CHECK(code(raw({0x04, 0x03})) == Errc::malformed);      // unknown literal
-  CHECK(code(raw({0x0c, 0x05, 'a'})) == Errc::truncated); // string longer than the document
+  CHECK(code(raw({0x0d})) == Errc::malformed);             // unknown type
+  CHECK(code(raw({0x04, 0x03})) == Errc::malformed);       // unknown literal
+  CHECK(code(raw({0x0c, 0x05, 'a'})) == Errc::truncated);  // string longer than the document
   CHECK(code(raw({0x0c, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})) == Errc::malformed);  // 6-byte length
   // Small object claiming 100 bytes in a 6-byte document.
   CHECK(code(raw({0x00, 0x01, 0x00, 0x64, 0x00, 0x00})) == Errc::truncated);
@@ -182,8 +185,19 @@ TEST_CASE("MySQL JSON: malformed documents are errors naming the offset") {
 
 TEST_CASE("MySQL JSON: truncation and corruption sweep over every document") {
   const std::vector<J> docs = {
-      lit(1), i16(-5), u16(5), i32(-5), u32(5), i64(-5), u64(5), dbl(2.25), str("abc"),
-      opaque(246, {5, 2, 0x80, 0x7b, 0x2d}), opaque(15, {'U'}), obj({}), arr({}),
+      lit(1),
+      i16(-5),
+      u16(5),
+      i32(-5),
+      u32(5),
+      i64(-5),
+      u64(5),
+      dbl(2.25),
+      str("abc"),
+      opaque(246, {5, 2, 0x80, 0x7b, 0x2d}),
+      opaque(15, {'U'}),
+      obj({}),
+      arr({}),
       obj({{"a", i16(1)}, {"b", arr({i16(1), str("x"), dbl(1.5)})}, {"c", obj({{"d", lit(0)}})}}),
       obj({{"a", i32(1)}, {"bb", arr({u32(1), str("x")}, true)}}, true),
   };

@@ -46,11 +46,11 @@ struct PartialEvent {
 
   explicit PartialEvent(const std::vector<std::byte>& a_diffs, uint8_t partial_bits = 0b001) {
     auto b = [](int x) { return static_cast<std::byte>(x); };
-    body = {b(1), b(0), b(0), b(0), b(0), b(0),  // table id
-            b(0), b(0),                          // flags
-            b(2), b(0),                          // extra data length (none)
-            b(4),                                // columns
-            b(0x0f), b(0x07)};                   // before: all; after: id, a, b
+    body = {b(1),    b(0),   b(0), b(0), b(0), b(0),  // table id
+            b(0),    b(0),                            // flags
+            b(2),    b(0),                            // extra data length (none)
+            b(4),                                     // columns
+            b(0x0f), b(0x07)};                        // before: all; after: id, a, b
     // Before image: nulls, id 7, a, b, c.
     body.push_back(b(0));
     put_u32(body, 7);

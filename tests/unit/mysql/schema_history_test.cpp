@@ -338,8 +338,8 @@ TEST_CASE("CONVERT TO CHARACTER SET, ADD COLUMN lists, generated and invisible c
         "ADD COLUMN hid INT INVISIBLE DEFAULT 9",
         500);
   s = h.current(kT);
-  CHECK(names(s) == std::vector<std::string>{"c4", "id", "a", "b", "e", "n", "c1", "c2", "c3",
-                                             "c5", "g", "gs", "hid"});
+  CHECK(names(s) == std::vector<std::string>{"c4", "id", "a", "b", "e", "n", "c1", "c2", "c3", "c5",
+                                             "g", "gs", "hid"});
   CHECK(s->columns[10].source_type == "int(11)");
   CHECK(s->columns[11].source_type == "varchar(20)");
   CHECK(s->columns[12].default_value == std::optional<std::string>("9"));

@@ -120,7 +120,8 @@ TEST_CASE("TRANSACTION_PAYLOAD with compression NONE, two transactions' events b
   auto inner = inner_events();
   const auto once = inner;
   inner.insert(inner.end(), once.begin(), once.end());
-  for (const Fields& f : {Fields{255, std::nullopt, inner.size()}, Fields{255, inner.size(), inner.size()}}) {
+  for (const Fields& f :
+       {Fields{255, std::nullopt, inner.size()}, Fields{255, inner.size(), inner.size()}}) {
     const auto body = payload_body(f, inner);
     auto ev = decode_event_body(40, body, kCtx);
     REQUIRE_MESSAGE(ev, ev.error().to_string());
@@ -152,8 +153,9 @@ TEST_CASE("TRANSACTION_PAYLOAD: a corrupt ZSTD frame, wrong sizes and the cap ar
 
   e = payload_error(payload_body({0, inner.size(), packed.size()}, packed), 959);
   CHECK(e.code == Errc::unsupported);
-  CHECK(e.message == "transaction payload of 960 uncompressed bytes is above the limit of 959 "
-                     "(raise source transaction-payload.max-size)");
+  CHECK(e.message ==
+        "transaction payload of 960 uncompressed bytes is above the limit of 959 "
+        "(raise source transaction-payload.max-size)");
 
   // A frame cut short: the header agrees with the bytes there are, the frame does not end.
   const std::vector<std::byte> cut(packed.begin(), packed.end() - 3);

@@ -14,9 +14,7 @@ TEST_CASE("BoundedQueue blocks the producer when the event bound is reached") {
   REQUIRE(q.push(1, 2, 10, never.get_token()));
   REQUIRE(q.push(2, 1, 10, never.get_token()));
   std::atomic<bool> pushed{false};
-  std::jthread producer([&] {
-    pushed = q.push(3, 1, 10, never.get_token());
-  });
+  std::jthread producer([&] { pushed = q.push(3, 1, 10, never.get_token()); });
   std::this_thread::sleep_for(100ms);
   CHECK_FALSE(pushed.load());  // 3 items queued: full
   CHECK(q.items() == 3);

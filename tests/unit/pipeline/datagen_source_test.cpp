@@ -47,7 +47,8 @@ TEST_CASE("datagen: rows are a pure function of (seed, row number)") {
   CHECK(std::get<DatagenPosition>(second->end).next_row == 200);
 }
 
-TEST_CASE("datagen: values respect types, ranges, nulls and lists; the stream ends at number-of-rows") {
+TEST_CASE(
+    "datagen: values respect types, ranges, nulls and lists; the stream ends at number-of-rows") {
   auto src = *datagen::DatagenSource::create(all_types());
   REQUIRE(src->open(Position{}));
   size_t total = 0, nulls = 0;
@@ -66,11 +67,13 @@ TEST_CASE("datagen: values respect types, ranges, nulls and lists; the stream en
       CHECK(e.after[3].kind == ValueKind::boolean);
       CHECK(e.after[4].d >= 0);
       CHECK(e.after[4].d < 1);
-      if (e.after[5].is_null()) ++nulls;
-      else CHECK(e.after[5].text.size() == 8);
+      if (e.after[5].is_null())
+        ++nulls;
+      else
+        CHECK(e.after[5].text.size() == 8);
       CHECK((e.after[6].text == "new" || e.after[6].text == "paid"));
       CHECK(e.after[8].kind == ValueKind::datetime);
-      CHECK(e.after[8].aux % 1000 == 0);  // fsp 3
+      CHECK(e.after[8].aux % 1000 == 0);   // fsp 3
       CHECK(e.after[9].i % 1000000 == 0);  // fsp 0
       CHECK(e.after[10].text.substr(0, 5) == "{\"n\":");
     }
@@ -89,7 +92,8 @@ TEST_CASE("datagen: bad types and foreign positions are refused") {
   auto r = datagen::DatagenSource::create(o);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::invalid_config);
-  CHECK(r.error().message.rfind("datagen column 'qty': unsupported datagen column type 'geometry'", 0) == 0);
+  CHECK(r.error().message.rfind("datagen column 'qty': unsupported datagen column type 'geometry'",
+                                0) == 0);
   auto src = *datagen::DatagenSource::create(all_types());
   auto st = src->open(MysqlPosition{{"mysql-bin.000001", 4}, "", 0, 0});
   REQUIRE_FALSE(st);

@@ -16,16 +16,23 @@ TEST_CASE("events written are counted by pipeline, table and op") {
   auto items = std::make_shared<TableSchema>();
   items->id = {"shop", "items"};
   Batch batch;
-  for (Op op : {Op::insert, Op::insert, Op::update, Op::insert}) batch.events.push_back(ChangeEvent{.op = op, .schema = orders.get()});
+  for (Op op : {Op::insert, Op::insert, Op::update, Op::insert})
+    batch.events.push_back(ChangeEvent{.op = op, .schema = orders.get()});
   batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = items.get()});
   metrics.count_written(batch);
   metrics.count_written(batch);
   std::ostringstream text;
   prometheus::TextSerializer().Serialize(text, registry.Collect());
   const std::string s = text.str();
-  CHECK(s.find("sluice_sink_events_written_total{op=\"c\",pipeline=\"p\",table=\"shop.orders\"} 6") != std::string::npos);
-  CHECK(s.find("sluice_sink_events_written_total{op=\"u\",pipeline=\"p\",table=\"shop.orders\"} 2") != std::string::npos);
-  CHECK(s.find("sluice_sink_events_written_total{op=\"d\",pipeline=\"p\",table=\"shop.items\"} 2") != std::string::npos);
+  CHECK(
+      s.find("sluice_sink_events_written_total{op=\"c\",pipeline=\"p\",table=\"shop.orders\"} 6") !=
+      std::string::npos);
+  CHECK(
+      s.find("sluice_sink_events_written_total{op=\"u\",pipeline=\"p\",table=\"shop.orders\"} 2") !=
+      std::string::npos);
+  CHECK(
+      s.find("sluice_sink_events_written_total{op=\"d\",pipeline=\"p\",table=\"shop.items\"} 2") !=
+      std::string::npos);
 }
 
 TEST_CASE("batches read: events by table and op, source lag, binlog file number and offset") {
@@ -46,8 +53,10 @@ TEST_CASE("batches read: events by table and op, source lag, binlog file number 
   std::ostringstream text;
   prometheus::TextSerializer().Serialize(text, registry.Collect());
   const std::string s = text.str();
-  CHECK(s.find("sluice_source_events_total{op=\"c\",pipeline=\"p\",table=\"shop.orders\"} 2") != std::string::npos);
-  CHECK(s.find("sluice_source_events_total{op=\"u\",pipeline=\"p\",table=\"shop.orders\"} 4") != std::string::npos);
+  CHECK(s.find("sluice_source_events_total{op=\"c\",pipeline=\"p\",table=\"shop.orders\"} 2") !=
+        std::string::npos);
+  CHECK(s.find("sluice_source_events_total{op=\"u\",pipeline=\"p\",table=\"shop.orders\"} 4") !=
+        std::string::npos);
   CHECK(s.find("sluice_source_lag_seconds{pipeline=\"p\"} 3") != std::string::npos);
   CHECK(s.find("sluice_source_binlog_file_number{pipeline=\"p\"} 42") != std::string::npos);
   CHECK(s.find("sluice_source_binlog_offset{pipeline=\"p\"} 1337") != std::string::npos);

@@ -39,7 +39,7 @@ TEST_CASE("table pattern: Flink's dot convention") {
   CHECK(p.matches({"source_db", "anything"}));
   CHECK(p.matches({"other", "t_12"}));
   CHECK_FALSE(p.matches({"other", "t_123"}));
-  CHECK_FALSE(p.matches({"source_dbx", "t"}));   // '.' is the separator, not any character
+  CHECK_FALSE(p.matches({"source_dbx", "t"}));  // '.' is the separator, not any character
   CHECK_FALSE(p.matches({"other_db", "t_1"}));
   auto bad = TablePattern::compile("a.(");
   REQUIRE_FALSE(bad);
@@ -47,8 +47,9 @@ TEST_CASE("table pattern: Flink's dot convention") {
 }
 
 TEST_CASE("route: all-match (Flink's default) sends a table to every matching rule") {
-  auto stage = pipeline::RouteStage::create(
-      {{"mydb.orders", "sink_db.orders"}, {"mydb.orders", "backup_sink_db.orders"}, {"mydb.x", "s.x"}});
+  auto stage = pipeline::RouteStage::create({{"mydb.orders", "sink_db.orders"},
+                                             {"mydb.orders", "backup_sink_db.orders"},
+                                             {"mydb.x", "s.x"}});
   REQUIRE(stage);
   CHECK((*stage)->route_all({"mydb", "orders"}) ==
         std::vector<TableId>{{"sink_db", "orders"}, {"backup_sink_db", "orders"}});
@@ -61,9 +62,11 @@ TEST_CASE("route: all-match (Flink's default) sends a table to every matching ru
   batch.events.push_back(insert(batch, orders, 3));
   REQUIRE((*stage)->process(batch));
   REQUIRE(batch.events.size() == 5);
-  const std::vector<std::pair<std::string, int64_t>> expected = {
-      {"sink_db.orders", 1}, {"backup_sink_db.orders", 1}, {"s.x", 2},
-      {"sink_db.orders", 3}, {"backup_sink_db.orders", 3}};
+  const std::vector<std::pair<std::string, int64_t>> expected = {{"sink_db.orders", 1},
+                                                                 {"backup_sink_db.orders", 1},
+                                                                 {"s.x", 2},
+                                                                 {"sink_db.orders", 3},
+                                                                 {"backup_sink_db.orders", 3}};
   for (size_t i = 0; i < expected.size(); ++i) {
     CHECK(batch.events[i].schema->id.to_string() == expected[i].first);
     CHECK(batch.events[i].after[0].i == expected[i].second);
@@ -88,8 +91,9 @@ TEST_CASE("route: first-match mode, replace symbol and $n capture groups") {
 }
 
 TEST_CASE("route: many-to-one merge keeps the source table in a column when asked") {
-  auto stage = *pipeline::RouteStage::create(
-      {{.source_table = "shop.order_\\d+", .sink_table = "shop.orders", .source_table_column = "src"}});
+  auto stage = *pipeline::RouteStage::create({{.source_table = "shop.order_\\d+",
+                                               .sink_table = "shop.orders",
+                                               .source_table_column = "src"}});
   auto o1 = table("shop", "order_1");
   auto o2 = table("shop", "order_2");
   auto other = table("shop", "customers");
@@ -99,7 +103,8 @@ TEST_CASE("route: many-to-one merge keeps the source table in a column when aske
   batch.events.push_back(insert(batch, other, 30));
   auto before = batch.arena.make_array<Value>(1);
   before[0] = Value::int64(11);
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(o1), .before = RowImage(before)});
+  batch.events.push_back(
+      ChangeEvent{.op = Op::erase, .schema = batch.hold(o1), .before = RowImage(before)});
   REQUIRE(stage->process(batch));
   REQUIRE(batch.events.size() == 4);
   const ChangeEvent& first = batch.events[0];
@@ -119,8 +124,9 @@ TEST_CASE("route: many-to-one merge keeps the source table in a column when aske
   CHECK(batch.events[3].before[1].text == "shop.order_1");
   CHECK(batch.events[3].schema == first.schema);
 
-  auto clash = *pipeline::RouteStage::create(
-      {{.source_table = "shop.order_\\d+", .sink_table = "shop.orders", .source_table_column = "id"}});
+  auto clash = *pipeline::RouteStage::create({{.source_table = "shop.order_\\d+",
+                                               .sink_table = "shop.orders",
+                                               .source_table_column = "id"}});
   Batch b2;
   b2.events.push_back(insert(b2, o1, 1));
   auto st = clash->process(b2);
@@ -133,7 +139,8 @@ TEST_CASE("route: bad patterns and sink tables are refused") {
   auto bad = pipeline::RouteStage::create({{"a.(", "b.c"}});
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == Errc::invalid_config);
-  CHECK(bad.error().message.rfind("route source-table: table pattern 'a.(' is not a valid regex: ", 0) == 0);
+  CHECK(bad.error().message.rfind("route source-table: table pattern 'a.(' is not a valid regex: ",
+                                  0) == 0);
   auto empty = pipeline::RouteStage::create({{"a.b", ""}});
   REQUIRE_FALSE(empty);
   CHECK(empty.error().message == "route sink-table '' must be db.table or table");

@@ -24,13 +24,17 @@ datagen::DatagenOptions small_table(uint64_t rows, uint32_t batch) {
   o.table = "orders";
   o.number_of_rows = rows;
   o.batch_size = batch;
-  o.columns = {{.name = "id", .type = "bigint", .kind = datagen::ColumnSpec::Kind::sequence, .primary_key = true},
+  o.columns = {{.name = "id",
+                .type = "bigint",
+                .kind = datagen::ColumnSpec::Kind::sequence,
+                .primary_key = true},
                {.name = "amount", .type = "decimal(10,2)"}};
   return o;
 }
 
 std::string temp_path(const char* name) {
-  auto dir = std::filesystem::temp_directory_path() / ("sluice-runner-test-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("sluice-runner-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto p = dir / name;
   std::filesystem::remove(p);
@@ -73,8 +77,14 @@ TEST_CASE("runner: a bounded datagen source reaches the file sink exactly once, 
   const auto path = temp_path("plain.jsonl");
   testing::MemoryCheckpointLog log;
   pipeline::PipelineParts parts{
-      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(2000, 64)))); },
-      [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(path, json::Format::debezium_json)); },
+      [] {
+        return Result<std::unique_ptr<Source>>(
+            std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(2000, 64))));
+      },
+      [&] {
+        return Result<std::unique_ptr<Sink>>(
+            std::make_unique<sinks::FileSink>(path, json::Format::debezium_json));
+      },
       {}};
   pipeline::PipelineRunner runner(fast_options(), parts, log, nullptr);
   std::stop_source stop;
@@ -85,17 +95,22 @@ TEST_CASE("runner: a bounded datagen source reaches the file sink exactly once, 
   CHECK(log.records.front().id == runner.checkpoints_committed());
 }
 
-TEST_CASE("runner: retryable sink failures restart from the checkpoint and lose or repeat nothing") {
+TEST_CASE(
+    "runner: retryable sink failures restart from the checkpoint and lose or repeat nothing") {
   const auto path = temp_path("retry.jsonl");
   testing::MemoryCheckpointLog log;
   int writes = 0;
   int fail_at = 7;
   int failures_left = 4;
   pipeline::PipelineParts parts{
-      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(3000, 50)))); },
+      [] {
+        return Result<std::unique_ptr<Source>>(
+            std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(3000, 50))));
+      },
       [&]() -> Result<std::unique_ptr<Sink>> {
         auto inner = std::make_unique<sinks::FileSink>(path, json::Format::debezium_json);
-        auto s = std::make_unique<testing::FailingSink>(std::move(inner), &writes, fail_at, Errc::io);
+        auto s =
+            std::make_unique<testing::FailingSink>(std::move(inner), &writes, fail_at, Errc::io);
         // The next instances fail again a little later, four times in all.
         fail_at = --failures_left > 0 ? writes + 13 : -1;
         return std::unique_ptr<Sink>(std::move(s));
@@ -115,8 +130,14 @@ TEST_CASE("runner: a state store failure during a checkpoint is retried without 
   const auto path = temp_path("statefail.jsonl");
   testing::MemoryCheckpointLog log;
   pipeline::PipelineParts parts{
-      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(500, 20)))); },
-      [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(path, json::Format::debezium_json)); },
+      [] {
+        return Result<std::unique_ptr<Source>>(
+            std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(500, 20))));
+      },
+      [&] {
+        return Result<std::unique_ptr<Sink>>(
+            std::make_unique<sinks::FileSink>(path, json::Format::debezium_json));
+      },
       {}};
   pipeline::PipelineRunner runner(fast_options(), parts, log, nullptr);
   // Fail the second checkpoint record (the first pins the start).
@@ -134,10 +155,14 @@ TEST_CASE("runner: a non-retryable error stops the pipeline with its message") {
   testing::MemoryCheckpointLog log;
   int writes = 0;
   pipeline::PipelineParts parts{
-      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(500, 20)))); },
+      [] {
+        return Result<std::unique_ptr<Source>>(
+            std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(500, 20))));
+      },
       [&] {
         return Result<std::unique_ptr<Sink>>(std::make_unique<testing::FailingSink>(
-            std::make_unique<sinks::FileSink>(path, json::Format::debezium_json), &writes, 3, Errc::malformed));
+            std::make_unique<sinks::FileSink>(path, json::Format::debezium_json), &writes, 3,
+            Errc::malformed));
       },
       {}};
   pipeline::PipelineRunner runner(fast_options(), parts, log, nullptr);
@@ -155,7 +180,9 @@ namespace {
 class KnownTablesSource final : public Source {
  public:
   KnownTablesSource(std::vector<TableSchemaPtr> known, int* polls)
-      : inner_(*datagen::DatagenSource::create(small_table(100, 10))), known_(std::move(known)), polls_(polls) {}
+      : inner_(*datagen::DatagenSource::create(small_table(100, 10))),
+        known_(std::move(known)),
+        polls_(polls) {}
   Status open(const Position& p) override { return inner_->open(p); }
   Position current_position() const override { return inner_->current_position(); }
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds wait) override {
@@ -171,22 +198,28 @@ class KnownTablesSource final : public Source {
 };
 }  // namespace
 
-TEST_CASE("runner: a transform that does not fit a table the source knows stops at start, before reading") {
+TEST_CASE(
+    "runner: a transform that does not fit a table the source knows stops at start, before "
+    "reading") {
   auto orders = std::make_shared<TableSchema>();
   orders->id = TableId{"datagen", "orders"};
-  orders->columns = {Column{.name = "id", .kind = ValueKind::int64, .nullable = false},
-                     Column{.name = "amount", .kind = ValueKind::decimal, .precision = 10, .scale = 2}};
+  orders->columns = {
+      Column{.name = "id", .kind = ValueKind::int64, .nullable = false},
+      Column{.name = "amount", .kind = ValueKind::decimal, .precision = 10, .scale = 2}};
   orders->primary_key = {0};
   const auto run = [&](std::vector<TableSchemaPtr> known, int* polls) {
     testing::MemoryCheckpointLog log;
     pipeline::PipelineParts parts{
-        [&] { return Result<std::unique_ptr<Source>>(std::make_unique<KnownTablesSource>(known, polls)); },
-        [] {
-          return Result<std::unique_ptr<Sink>>(
-              std::make_unique<sinks::FileSink>(temp_path("known.jsonl"), json::Format::debezium_json));
+        [&] {
+          return Result<std::unique_ptr<Source>>(std::make_unique<KnownTablesSource>(known, polls));
         },
-        [] () -> Result<pipeline::StageChain> {
-          pipeline::TransformRule rule{.source_table = "datagen.orders", .projection = "id, amount * nope AS x"};
+        [] {
+          return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(
+              temp_path("known.jsonl"), json::Format::debezium_json));
+        },
+        []() -> Result<pipeline::StageChain> {
+          pipeline::TransformRule rule{.source_table = "datagen.orders",
+                                       .projection = "id, amount * nope AS x"};
           CDC_TRY_ASSIGN(auto transform, pipeline::TransformStage::create({rule}));
           pipeline::StageChain chain;
           chain.push_back(std::move(transform));
@@ -200,7 +233,8 @@ TEST_CASE("runner: a transform that does not fit a table the source knows stops 
   auto st = run({orders}, &polls);
   REQUIRE_FALSE(st);
   CHECK(st.error().code == Errc::invalid_config);
-  CHECK(st.error().message.starts_with("checking the stages against the schema of datagen.orders at start: "));
+  CHECK(st.error().message.starts_with(
+      "checking the stages against the schema of datagen.orders at start: "));
   CHECK(st.error().message.find("unknown column 'nope'") != std::string::npos);
   CHECK(polls == 0);
 
@@ -222,7 +256,10 @@ TEST_CASE("runner: retryable failures give up after restart.max-attempts") {
         ++opens;
         return make_error(Errc::unavailable, "connection refused");
       },
-      [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(temp_path("x.jsonl"), json::Format::debezium_json)); },
+      [&] {
+        return Result<std::unique_ptr<Sink>>(
+            std::make_unique<sinks::FileSink>(temp_path("x.jsonl"), json::Format::debezium_json));
+      },
       {}};
   auto options = fast_options();
   options.restart_max_attempts = 3;
@@ -234,7 +271,8 @@ TEST_CASE("runner: retryable failures give up after restart.max-attempts") {
   CHECK(st.error().message == "gave up after 3 restart attempts: connection refused");
 }
 
-TEST_CASE("runner: stop finishes with a final checkpoint of what the sink has, and a restart continues") {
+TEST_CASE(
+    "runner: stop finishes with a final checkpoint of what the sink has, and a restart continues") {
   const auto path = temp_path("stop.jsonl");
   testing::MemoryCheckpointLog log;
   auto make_parts = [&](uint64_t rows) {
@@ -242,9 +280,13 @@ TEST_CASE("runner: stop finishes with a final checkpoint of what the sink has, a
         [rows] {
           auto o = small_table(rows, 10);
           o.rows_per_second = 2000;
-          return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(o)));
+          return Result<std::unique_ptr<Source>>(
+              std::unique_ptr<Source>(*datagen::DatagenSource::create(o)));
         },
-        [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(path, json::Format::debezium_json)); },
+        [&] {
+          return Result<std::unique_ptr<Sink>>(
+              std::make_unique<sinks::FileSink>(path, json::Format::debezium_json));
+        },
         {}};
   };
   {
@@ -265,16 +307,22 @@ TEST_CASE("runner: stop finishes with a final checkpoint of what the sink has, a
   CHECK(ids_in(path) == iota_ids(400));
 }
 
-TEST_CASE("runner: at a low rate each row reaches the file before any checkpoint (the sink is told the queue is idle)") {
+TEST_CASE(
+    "runner: at a low rate each row reaches the file before any checkpoint (the sink is told the "
+    "queue is idle)") {
   const auto path = temp_path("idle.jsonl");
   testing::MemoryCheckpointLog log;
   pipeline::PipelineParts parts{
       [] {
         auto o = small_table(100000, 10);  // far more than the test's second: no end of stream
         o.rows_per_second = 500;
-        return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(o)));
+        return Result<std::unique_ptr<Source>>(
+            std::unique_ptr<Source>(*datagen::DatagenSource::create(o)));
       },
-      [&] { return Result<std::unique_ptr<Sink>>(std::make_unique<sinks::FileSink>(path, json::Format::debezium_json)); },
+      [&] {
+        return Result<std::unique_ptr<Sink>>(
+            std::make_unique<sinks::FileSink>(path, json::Format::debezium_json));
+      },
       {}};
   auto options = fast_options();
   options.checkpoint_interval = std::chrono::hours(1);
@@ -302,7 +350,8 @@ class SlowSink final : public Sink {
  public:
   explicit SlowSink(std::atomic<uint64_t>& written) : written_(written) {}
   Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> h) override {
-    return h.empty() ? std::optional<CheckpointRecord>() : std::optional<CheckpointRecord>(h.front());
+    return h.empty() ? std::optional<CheckpointRecord>()
+                     : std::optional<CheckpointRecord>(h.front());
   }
   Status write(const Batch& b) override {
     std::this_thread::sleep_for(2ms);
@@ -323,10 +372,14 @@ TEST_CASE("runner: a slow sink slows the reader; the queue never exceeds its bou
   prometheus::Registry registry;
   pipeline::PipelineMetrics metrics(registry, "bp");
   std::atomic<uint64_t> written{0};
-  pipeline::PipelineParts parts{
-      [] { return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(100000, 20)))); },
-      [&]() -> Result<std::unique_ptr<Sink>> { return std::unique_ptr<Sink>(std::make_unique<SlowSink>(written)); },
-      {}};
+  pipeline::PipelineParts parts{[] {
+                                  return Result<std::unique_ptr<Source>>(std::unique_ptr<Source>(
+                                      *datagen::DatagenSource::create(small_table(100000, 20))));
+                                },
+                                [&]() -> Result<std::unique_ptr<Sink>> {
+                                  return std::unique_ptr<Sink>(std::make_unique<SlowSink>(written));
+                                },
+                                {}};
   auto options = fast_options();
   options.queue_max_events = 100;
   options.queue_max_bytes = 1u << 20;

@@ -31,12 +31,16 @@ class FailingSink final : public Sink {
  public:
   FailingSink(std::unique_ptr<Sink> inner, int* writes, int fail_at, Errc code)
       : inner_(std::move(inner)), writes_(writes), fail_at_(fail_at), code_(code) {}
-  Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> h) override { return inner_->open(h); }
+  Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> h) override {
+    return inner_->open(h);
+  }
   Status write(const Batch& b) override {
     if (++*writes_ == fail_at_) return make_error(code_, "injected write failure");
     return inner_->write(b);
   }
-  Result<std::string> prepare(uint64_t id, const Position& p) override { return inner_->prepare(id, p); }
+  Result<std::string> prepare(uint64_t id, const Position& p) override {
+    return inner_->prepare(id, p);
+  }
   Status commit(uint64_t id) override { return inner_->commit(id); }
   void close() override { inner_->close(); }
   bool exactly_once() const override { return inner_->exactly_once(); }

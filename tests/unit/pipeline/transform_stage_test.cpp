@@ -12,15 +12,17 @@ namespace {
 TableSchemaPtr web_order(std::string table = "web_order") {
   auto s = std::make_shared<TableSchema>();
   s->id = {"mydb", std::move(table)};
-  s->columns = {{.name = "id", .source_type = "int(11)", .kind = ValueKind::int64, .nullable = false},
-                {.name = "order_id", .source_type = "int(11)", .kind = ValueKind::int64},
-                {.name = "product_name", .source_type = "varchar(32)", .kind = ValueKind::string},
-                {.name = "province", .source_type = "varchar(32)", .kind = ValueKind::string}};
+  s->columns = {
+      {.name = "id", .source_type = "int(11)", .kind = ValueKind::int64, .nullable = false},
+      {.name = "order_id", .source_type = "int(11)", .kind = ValueKind::int64},
+      {.name = "product_name", .source_type = "varchar(32)", .kind = ValueKind::string},
+      {.name = "province", .source_type = "varchar(32)", .kind = ValueKind::string}};
   s->primary_key = {0};
   return s;
 }
 
-RowImage row(Batch& batch, int64_t id, int64_t order_id, std::string_view product, std::string_view province) {
+RowImage row(Batch& batch, int64_t id, int64_t order_id, std::string_view product,
+             std::string_view province) {
   auto values = batch.arena.make_array<Value>(4);
   values[0] = Value::int64(id);
   values[1] = Value::int64(order_id);
@@ -29,9 +31,10 @@ RowImage row(Batch& batch, int64_t id, int64_t order_id, std::string_view produc
   return RowImage(values);
 }
 
-ChangeEvent insert(Batch& b, const TableSchemaPtr& s, int64_t id, int64_t order_id, std::string_view product,
-                   std::string_view province) {
-  return ChangeEvent{.op = Op::insert, .schema = b.hold(s), .after = row(b, id, order_id, product, province)};
+ChangeEvent insert(Batch& b, const TableSchemaPtr& s, int64_t id, int64_t order_id,
+                   std::string_view product, std::string_view province) {
+  return ChangeEvent{
+      .op = Op::insert, .schema = b.hold(s), .after = row(b, id, order_id, product, province)};
 }
 
 // "name=value" of each column of an image, values rendered plainly.
@@ -70,17 +73,20 @@ TransformRule rule(std::string source_table, std::string projection, std::string
 }  // namespace
 
 TEST_CASE("transform: computed columns, metadata columns and the derived output schema") {
-  auto stage = stage_of({rule("mydb.web_order",
-                              "id, order_id, UPPER(product_name) as product_name, "
-                              "__namespace_name__ || '.' || __schema_name__ || '.' || __table_name__ identifier_name, "
-                              "__data_event_type__ AS op, order_id * 2 AS doubled")});
+  auto stage = stage_of({rule(
+      "mydb.web_order",
+      "id, order_id, UPPER(product_name) as product_name, "
+      "__namespace_name__ || '.' || __schema_name__ || '.' || __table_name__ identifier_name, "
+      "__data_event_type__ AS op, order_id * 2 AS doubled")});
   auto schema = web_order();
   Batch batch;
   batch.events.push_back(insert(batch, schema, 1, 50, "apple", "shanghai"));
-  batch.events.push_back(ChangeEvent{.op = Op::update, .schema = batch.hold(schema),
+  batch.events.push_back(ChangeEvent{.op = Op::update,
+                                     .schema = batch.hold(schema),
                                      .before = row(batch, 1, 50, "apple", "shanghai"),
                                      .after = row(batch, 1, 50, "kiwi", "shanghai")});
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(schema), .before = row(batch, 2, 60, "fig", "x")});
+  batch.events.push_back(ChangeEvent{
+      .op = Op::erase, .schema = batch.hold(schema), .before = row(batch, 2, 60, "fig", "x")});
   REQUIRE(stage->process(batch));
   REQUIRE(batch.events.size() == 3);
   const TableSchema& out = *batch.events[0].schema;
@@ -94,10 +100,12 @@ TEST_CASE("transform: computed columns, metadata columns and the derived output 
   CHECK(out.columns[5].kind == ValueKind::int64);
   CHECK(out.columns[5].source_type == "BIGINT");
   CHECK(out.primary_key == std::vector<uint32_t>{0});
-  CHECK(show(out, batch.events[0].after) ==
-        "id=1 order_id=50 product_name=APPLE identifier_name=mydb.mydb.web_order op=+I doubled=100");
-  CHECK(show(out, batch.events[1].before) ==
-        "id=1 order_id=50 product_name=APPLE identifier_name=mydb.mydb.web_order op=-U doubled=100");
+  CHECK(
+      show(out, batch.events[0].after) ==
+      "id=1 order_id=50 product_name=APPLE identifier_name=mydb.mydb.web_order op=+I doubled=100");
+  CHECK(
+      show(out, batch.events[1].before) ==
+      "id=1 order_id=50 product_name=APPLE identifier_name=mydb.mydb.web_order op=-U doubled=100");
   CHECK(show(out, batch.events[1].after) ==
         "id=1 order_id=50 product_name=KIWI identifier_name=mydb.mydb.web_order op=+U doubled=100");
   CHECK(batch.events[2].op == Op::erase);
@@ -115,22 +123,27 @@ TEST_CASE("transform: '*' with a column replaced in place, or listed first") {
   batch.events.push_back(insert(batch, web_order(), 1, 50, "apple", "sh"));
   batch.events.push_back(insert(batch, web_order("app_order"), 1, 50, "apple", "sh"));
   REQUIRE(stage->process(batch));
-  CHECK(show(*batch.events[0].schema, batch.events[0].after) == "id=1 order_id=50 product_name=APPLE province=sh");
-  CHECK(show(*batch.events[1].schema, batch.events[1].after) == "product_name=APPLE id=1 order_id=50 province=sh");
+  CHECK(show(*batch.events[0].schema, batch.events[0].after) ==
+        "id=1 order_id=50 product_name=APPLE province=sh");
+  CHECK(show(*batch.events[1].schema, batch.events[1].after) ==
+        "product_name=APPLE id=1 order_id=50 province=sh");
   CHECK(batch.events[1].schema->primary_key == std::vector<uint32_t>{1});
 }
 
-TEST_CASE("transform: filters on source columns, on computed columns, deletes judged by their before image") {
+TEST_CASE(
+    "transform: filters on source columns, on computed columns, deletes judged by their before "
+    "image") {
   auto stage = stage_of({rule("mydb.web_order", "", "id > 10 AND order_id > 100"),
                          rule("mydb.computed", "id, order_id, UPPER(province) as new_province",
                               "new_province = 'SHANGHAI'")});
   auto plain = web_order();
   auto computed = web_order("computed");
   Batch batch;
-  batch.events.push_back(insert(batch, plain, 1, 500, "a", "x"));    // id too small
-  batch.events.push_back(insert(batch, plain, 11, 150, "b", "x"));   // kept
-  batch.events.push_back(insert(batch, plain, 12, 90, "c", "x"));    // order_id too small
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(plain), .before = row(batch, 13, 130, "d", "x")});
+  batch.events.push_back(insert(batch, plain, 1, 500, "a", "x"));   // id too small
+  batch.events.push_back(insert(batch, plain, 11, 150, "b", "x"));  // kept
+  batch.events.push_back(insert(batch, plain, 12, 90, "c", "x"));   // order_id too small
+  batch.events.push_back(ChangeEvent{
+      .op = Op::erase, .schema = batch.hold(plain), .before = row(batch, 13, 130, "d", "x")});
   batch.events.push_back(insert(batch, computed, 1, 1, "a", "shanghai"));
   batch.events.push_back(insert(batch, computed, 2, 2, "b", "beijing"));
   REQUIRE(stage->process(batch));
@@ -138,12 +151,14 @@ TEST_CASE("transform: filters on source columns, on computed columns, deletes ju
   CHECK(batch.events[0].after[0].i == 11);
   CHECK(batch.events[0].schema == plain.get());  // no projection: rows and schema pass as they are
   CHECK(batch.events[1].before[0].i == 13);
-  CHECK(show(*batch.events[2].schema, batch.events[2].after) == "id=1 order_id=1 new_province=SHANGHAI");
+  CHECK(show(*batch.events[2].schema, batch.events[2].after) ==
+        "id=1 order_id=1 new_province=SHANGHAI");
 }
 
 TEST_CASE("transform: classification mapping, the first rule whose filter passes takes the row") {
-  auto stage = stage_of({rule("mydb.web_order", "id, order_id", "UPPER(province) = 'SHANGHAI'"),
-                         rule("mydb.web_order", "order_id as id, id as order_id", "UPPER(province) = 'BEIJING'")});
+  auto stage = stage_of(
+      {rule("mydb.web_order", "id, order_id", "UPPER(province) = 'SHANGHAI'"),
+       rule("mydb.web_order", "order_id as id, id as order_id", "UPPER(province) = 'BEIJING'")});
   auto schema = web_order();
   Batch batch;
   batch.events.push_back(insert(batch, schema, 1, 100, "a", "shanghai"));
@@ -153,7 +168,8 @@ TEST_CASE("transform: classification mapping, the first rule whose filter passes
   REQUIRE(batch.events.size() == 2);
   CHECK(show(*batch.events[0].schema, batch.events[0].after) == "id=1 order_id=100");
   CHECK(show(*batch.events[1].schema, batch.events[1].after) == "id=200 order_id=2");
-  CHECK(batch.events[1].schema->primary_key == std::vector<uint32_t>{1});  // the key follows the column
+  CHECK(batch.events[1].schema->primary_key ==
+        std::vector<uint32_t>{1});  // the key follows the column
 }
 
 TEST_CASE("transform: SOFT_DELETE turns a delete into an insert marked -D") {
@@ -163,13 +179,16 @@ TEST_CASE("transform: SOFT_DELETE turns a delete into an insert marked -D") {
   auto schema = web_order();
   Batch batch;
   batch.events.push_back(insert(batch, schema, 1, 1, "a", "x"));
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(schema), .before = row(batch, 1, 1, "a", "x")});
+  batch.events.push_back(ChangeEvent{
+      .op = Op::erase, .schema = batch.hold(schema), .before = row(batch, 1, 1, "a", "x")});
   REQUIRE(stage->process(batch));
   REQUIRE(batch.events.size() == 2);
-  CHECK(show(*batch.events[0].schema, batch.events[0].after) == "id=1 order_id=1 product_name=a province=x op_type=+I");
+  CHECK(show(*batch.events[0].schema, batch.events[0].after) ==
+        "id=1 order_id=1 product_name=a province=x op_type=+I");
   CHECK(batch.events[1].op == Op::insert);
   CHECK_FALSE(batch.events[1].before.present);
-  CHECK(show(*batch.events[1].schema, batch.events[1].after) == "id=1 order_id=1 product_name=a province=x op_type=-D");
+  CHECK(show(*batch.events[1].schema, batch.events[1].after) ==
+        "id=1 order_id=1 product_name=a province=x op_type=-D");
 }
 
 TEST_CASE("transform: primary-keys and partition-keys overrides, column shorthands, skip-ops") {
@@ -186,7 +205,8 @@ TEST_CASE("transform: primary-keys and partition-keys overrides, column shorthan
   Batch batch;
   batch.events.push_back(insert(batch, web_order(), 1, 10, "a", "x"));
   batch.events.push_back(insert(batch, excluded, 2, 20, "b", "y"));
-  batch.events.push_back(ChangeEvent{.op = Op::erase, .schema = batch.hold(excluded), .before = row(batch, 2, 20, "b", "y")});
+  batch.events.push_back(ChangeEvent{
+      .op = Op::erase, .schema = batch.hold(excluded), .before = row(batch, 2, 20, "b", "y")});
   batch.events.push_back(insert(batch, web_order("included"), 3, 30, "c", "z"));
   batch.events.push_back(insert(batch, web_order("untouched"), 4, 40, "d", "w"));
   REQUIRE(stage->process(batch));
@@ -213,20 +233,24 @@ TEST_CASE("transform: errors name the file position, the table, the column and t
     return st.error().message;
   };
   CHECK(error_of(rule("mydb.web_order", "id, UPPER(nmae) AS n")) ==
-        "p.yaml:7:21: transform[0] projection for table mydb.web_order: at column 7 of 'UPPER(nmae)': "
+        "p.yaml:7:21: transform[0] projection for table mydb.web_order: at column 7 of "
+        "'UPPER(nmae)': "
         "unknown column 'nmae' in table mydb.web_order");
   CHECK(error_of(rule("mydb.web_order", "", "id > 10 AND")) ==
         "p.yaml:8:13: transform[0] filter for table mydb.web_order: at column 12 of 'id > 10 AND': "
         "expected an expression after AND");
   CHECK(error_of(rule("mydb.web_order", "", "id + 1")) ==
-        "transform[0] for table mydb.web_order: filter 'id + 1' is of type int64, expected a boolean condition");
+        "transform[0] for table mydb.web_order: filter 'id + 1' is of type int64, expected a "
+        "boolean condition");
   CHECK(error_of(rule("mydb.web_order", "order_id, product_name")) ==
-        "transform[0] for table mydb.web_order: the projection drops primary key column 'id'; project it or "
+        "transform[0] for table mydb.web_order: the projection drops primary key column 'id'; "
+        "project it or "
         "set primary-keys");
   TransformRule pk = rule("mydb.web_order", "id, order_id");
   pk.primary_keys = {"product_name"};
   CHECK(error_of(pk) ==
-        "transform[0] for table mydb.web_order: primary-keys names 'product_name', which is not an output "
+        "transform[0] for table mydb.web_order: primary-keys names 'product_name', which is not an "
+        "output "
         "column (columns: id, order_id)");
   CHECK(error_of(rule("mydb.web_order", "id, order_id AS id")) ==
         "transform[0] for table mydb.web_order: the projection names column 'id' twice");
@@ -249,7 +273,8 @@ TEST_CASE("transform: check() compiles the plans for a known schema before any e
   REQUIRE_FALSE(bad);
 }
 
-TEST_CASE("transform: a projection of leading columns reuses the row; a filter may name a renamed one") {
+TEST_CASE(
+    "transform: a projection of leading columns reuses the row; a filter may name a renamed one") {
   auto stage = stage_of({rule("mydb.web_order", "id AS key, order_id", "key > 1")});
   auto schema = web_order();
   Batch batch;

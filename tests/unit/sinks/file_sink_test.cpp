@@ -11,7 +11,8 @@ using namespace cdc;
 
 namespace {
 std::string fresh(const char* name) {
-  auto p = std::filesystem::temp_directory_path() / ("sluice-file-sink-" + std::to_string(::getpid()) + name);
+  auto p = std::filesystem::temp_directory_path() /
+           ("sluice-file-sink-" + std::to_string(::getpid()) + name);
   std::filesystem::remove(p);
   return p.string();
 }
@@ -19,7 +20,10 @@ std::unique_ptr<Batch> rows(uint64_t from, uint64_t count) {
   datagen::DatagenOptions o;
   o.table = "t";
   o.batch_size = static_cast<uint32_t>(count);
-  o.columns = {{.name = "id", .type = "int", .kind = datagen::ColumnSpec::Kind::sequence, .primary_key = true}};
+  o.columns = {{.name = "id",
+                .type = "int",
+                .kind = datagen::ColumnSpec::Kind::sequence,
+                .primary_key = true}};
   auto src = *datagen::DatagenSource::create(o);
   REQUIRE(src->open(DatagenPosition{from}));
   return std::move(*src->poll(std::chrono::milliseconds(10)));
@@ -34,7 +38,8 @@ TEST_CASE("file sink: restart truncates what followed the last checkpoint") {
   auto state = sink.prepare(1, DatagenPosition{3});
   REQUIRE(state);
   REQUIRE(sink.write(*rows(3, 2)));
-  REQUIRE(sink.prepare(2, DatagenPosition{5}));  // flushed, but its record "never reached" the state store
+  REQUIRE(sink.prepare(
+      2, DatagenPosition{5}));  // flushed, but its record "never reached" the state store
   sink.close();
   CHECK(std::filesystem::file_size(path) > *sinks::FileSink::decode_state(*state));
 
@@ -75,11 +80,15 @@ TEST_CASE("file sink: refuses a file it did not write and a file shorter than it
   auto r = sink.open({});
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::invalid_config);
-  CHECK(r.error().message.find("already holds 20 bytes but the pipeline has no checkpoint") != std::string::npos);
+  CHECK(r.error().message.find("already holds 20 bytes but the pipeline has no checkpoint") !=
+        std::string::npos);
 
-  std::vector<CheckpointRecord> history{{4, DatagenPosition{9}, sinks::FileSink::encode_state(999), 0}};
+  std::vector<CheckpointRecord> history{
+      {4, DatagenPosition{9}, sinks::FileSink::encode_state(999), 0}};
   auto shorter = sink.open(history);
   REQUIRE_FALSE(shorter);
-  CHECK(shorter.error().message == "file " + path + " holds 20 bytes, fewer than the 999 of checkpoint 4: it was truncated or replaced outside sluice");
+  CHECK(shorter.error().message == "file " + path +
+                                       " holds 20 bytes, fewer than the 999 of checkpoint 4: it "
+                                       "was truncated or replaced outside sluice");
   CHECK_FALSE(sinks::FileSink::decode_state("\x01\x02"));
 }

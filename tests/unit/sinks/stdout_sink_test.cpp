@@ -14,7 +14,10 @@ std::unique_ptr<Batch> rows(uint64_t count) {
   datagen::DatagenOptions o;
   o.table = "t";
   o.batch_size = static_cast<uint32_t>(count);
-  o.columns = {{.name = "id", .type = "int", .kind = datagen::ColumnSpec::Kind::sequence, .primary_key = true},
+  o.columns = {{.name = "id",
+                .type = "int",
+                .kind = datagen::ColumnSpec::Kind::sequence,
+                .primary_key = true},
                {.name = "s", .type = "varchar(3)", .values = {"a\"b"}}};
   auto src = *datagen::DatagenSource::create(o);
   REQUIRE(src->open(Position{}));
@@ -50,7 +53,8 @@ TEST_CASE("stdout sink: one JSON line per event, visible after each batch") {
 TEST_CASE("stdout and null sinks resume from the newest checkpoint") {
   std::FILE* out = std::tmpfile();
   sinks::StdoutSink sink(json::Format::debezium_json, out);
-  std::vector<CheckpointRecord> history{{5, DatagenPosition{50}, "", 0}, {4, DatagenPosition{40}, "", 0}};
+  std::vector<CheckpointRecord> history{{5, DatagenPosition{50}, "", 0},
+                                        {4, DatagenPosition{40}, "", 0}};
   auto r = sink.open(history);
   REQUIRE(r);
   REQUIRE(r->has_value());

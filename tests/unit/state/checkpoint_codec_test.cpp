@@ -42,12 +42,12 @@ TEST_CASE("checkpoint codec round-trips every position kind") {
 TEST_CASE("checkpoint codec: exact version-1 bytes") {
   // Pinned so that an accidental layout change (which would strand stored state) fails here.
   const CheckpointRecord record{0x0102, DatagenPosition{7}, "ab", 0x10};
-  const std::string expected = std::string("\x01", 1) +                       // version
-                               std::string("\x02\x01\0\0\0\0\0\0", 8) +        // id
-                               std::string("\x10\0\0\0\0\0\0\0", 8) +          // wall_time_ms
-                               std::string("\x0a\0\0\0", 4) +                  // position length
-                               std::string("\x01\x01\x07\0\0\0\0\0\0\0", 10) + // position
-                               std::string("\x02\0\0\0", 4) + "ab";            // sink state
+  const std::string expected = std::string("\x01", 1) +                         // version
+                               std::string("\x02\x01\0\0\0\0\0\0", 8) +         // id
+                               std::string("\x10\0\0\0\0\0\0\0", 8) +           // wall_time_ms
+                               std::string("\x0a\0\0\0", 4) +                   // position length
+                               std::string("\x01\x01\x07\0\0\0\0\0\0\0", 10) +  // position
+                               std::string("\x02\0\0\0", 4) + "ab";             // sink state
   CHECK(encode_checkpoint(record) == expected);
 }
 

@@ -30,34 +30,47 @@ TEST_CASE("format_checkpoints: exact table and JSON output") {
   SUBCASE("two pipelines, newest first") {
     REQUIRE(store.put_checkpoint(
         "orders-to-kafka",
-        CheckpointRecord{9, MysqlPosition{{"mysql-bin.000042", 1337}, "0-1-100", 2, 0}, "kafka", 1714566896789},
+        CheckpointRecord{9, MysqlPosition{{"mysql-bin.000042", 1337}, "0-1-100", 2, 0}, "kafka",
+                         1714566896789},
         5));
     REQUIRE(store.put_checkpoint(
         "orders-to-kafka",
-        CheckpointRecord{10, MysqlPosition{{"mysql-bin.000042", 4096}, "0-1-101", 0, 0}, "kafka!", 1714566897000},
+        CheckpointRecord{10, MysqlPosition{{"mysql-bin.000042", 4096}, "0-1-101", 0, 0}, "kafka!",
+                         1714566897000},
         5));
     REQUIRE(store.put_checkpoint(
-        "pg",
-        CheckpointRecord{3, PostgresPosition{Lsn{0x16B374D848}, Lsn{0x16B374D900}}, "", 0}, 5));
+        "pg", CheckpointRecord{3, PostgresPosition{Lsn{0x16B374D848}, Lsn{0x16B374D900}}, "", 0},
+        5));
     REQUIRE(store.put_value("values-only", "k", "v"));  // a pipeline with no checkpoints
 
     CHECK(*format_checkpoints(store, OutputFormat::table) ==
-          "PIPELINE         ID  WALL_TIME                 POSITION                                     SINK_STATE_BYTES\n"
-          "orders-to-kafka  10  2024-05-01T12:34:57.000Z  mysql-bin.000042:4096 gtid=0-1-101           6\n"
-          "orders-to-kafka  9   2024-05-01T12:34:56.789Z  mysql-bin.000042:1337 gtid=0-1-100 skip=2/0  5\n"
-          "pg               3   1970-01-01T00:00:00.000Z  lsn=16/B374D900 commit=16/B374D848           0\n");
+          "PIPELINE         ID  WALL_TIME                 POSITION                                 "
+          "    SINK_STATE_BYTES\n"
+          "orders-to-kafka  10  2024-05-01T12:34:57.000Z  mysql-bin.000042:4096 gtid=0-1-101       "
+          "    6\n"
+          "orders-to-kafka  9   2024-05-01T12:34:56.789Z  mysql-bin.000042:1337 gtid=0-1-100 "
+          "skip=2/0  5\n"
+          "pg               3   1970-01-01T00:00:00.000Z  lsn=16/B374D900 commit=16/B374D848       "
+          "    0\n");
     CHECK(*format_checkpoints(store, OutputFormat::json) ==
           "[\n"
           "  {\"pipeline\":\"orders-to-kafka\",\"id\":10,\"wall_time_ms\":1714566897000,"
           "\"wall_time\":\"2024-05-01T12:34:57.000Z\",\"position\":{\"kind\":\"mysql\","
-          "\"file\":\"mysql-bin.000042\",\"offset\":4096,\"gtid_set\":\"0-1-101\",\"events_to_skip\":0,"
-          "\"rows_to_skip\":0,\"text\":\"mysql-bin.000042:4096 gtid=0-1-101\"},\"sink_state_bytes\":6},\n"
+          "\"file\":\"mysql-bin.000042\",\"offset\":4096,\"gtid_set\":\"0-1-101\",\"events_to_"
+          "skip\":0,"
+          "\"rows_to_skip\":0,\"text\":\"mysql-bin.000042:4096 "
+          "gtid=0-1-101\"},\"sink_state_bytes\":6},\n"
           "  {\"pipeline\":\"orders-to-kafka\",\"id\":9,\"wall_time_ms\":1714566896789,"
           "\"wall_time\":\"2024-05-01T12:34:56.789Z\",\"position\":{\"kind\":\"mysql\","
-          "\"file\":\"mysql-bin.000042\",\"offset\":1337,\"gtid_set\":\"0-1-100\",\"events_to_skip\":2,"
-          "\"rows_to_skip\":0,\"text\":\"mysql-bin.000042:1337 gtid=0-1-100 skip=2/0\"},\"sink_state_bytes\":5},\n"
-          "  {\"pipeline\":\"pg\",\"id\":3,\"wall_time_ms\":0,\"wall_time\":\"1970-01-01T00:00:00.000Z\","
-          "\"position\":{\"kind\":\"postgres\",\"commit_lsn\":\"16/B374D848\",\"lsn\":\"16/B374D900\","
+          "\"file\":\"mysql-bin.000042\",\"offset\":1337,\"gtid_set\":\"0-1-100\",\"events_to_"
+          "skip\":2,"
+          "\"rows_to_skip\":0,\"text\":\"mysql-bin.000042:1337 gtid=0-1-100 "
+          "skip=2/0\"},\"sink_state_bytes\":5},\n"
+          "  "
+          "{\"pipeline\":\"pg\",\"id\":3,\"wall_time_ms\":0,\"wall_time\":\"1970-01-01T00:00:00."
+          "000Z\","
+          "\"position\":{\"kind\":\"postgres\",\"commit_lsn\":\"16/B374D848\",\"lsn\":\"16/"
+          "B374D900\","
           "\"text\":\"lsn=16/B374D900 commit=16/B374D848\"},\"sink_state_bytes\":0}\n"
           "]\n");
   }
@@ -66,7 +79,8 @@ TEST_CASE("format_checkpoints: exact table and JSON output") {
     CHECK(*format_checkpoints(store, OutputFormat::json) ==
           "[\n"
           "  {\"pipeline\":\"a\\\"b\\\\c\\u000a\",\"id\":1,\"wall_time_ms\":0,"
-          "\"wall_time\":\"1970-01-01T00:00:00.000Z\",\"position\":{\"kind\":\"datagen\",\"next_row\":5,"
+          "\"wall_time\":\"1970-01-01T00:00:00.000Z\",\"position\":{\"kind\":\"datagen\",\"next_"
+          "row\":5,"
           "\"text\":\"datagen:row=5\"},\"sink_state_bytes\":0}\n"
           "]\n");
   }

@@ -52,8 +52,8 @@ std::vector<TableSchema> sample_schemas() {
 bool same_column(const Column& a, const Column& b) {
   return a.name == b.name && a.source_type == b.source_type && a.kind == b.kind &&
          a.nullable == b.nullable && a.is_unsigned == b.is_unsigned && a.charset == b.charset &&
-         a.length == b.length && a.precision == b.precision && a.scale == b.scale && a.fsp == b.fsp &&
-         a.labels == b.labels && a.default_value == b.default_value;
+         a.length == b.length && a.precision == b.precision && a.scale == b.scale &&
+         a.fsp == b.fsp && a.labels == b.labels && a.default_value == b.default_value;
 }
 
 bool same(const TableSchema& a, const TableSchema& b) {

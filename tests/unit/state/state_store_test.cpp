@@ -6,8 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -24,15 +24,17 @@ extern char** environ;
 
 namespace {
 
-std::unique_ptr<StateStore> open_store(const std::string& dir, OpenMode mode = OpenMode::read_write) {
+std::unique_ptr<StateStore> open_store(const std::string& dir,
+                                       OpenMode mode = OpenMode::read_write) {
   auto store = StateStore::open(dir, mode);
   REQUIRE_MESSAGE(store, store.error().to_string());
   return std::move(*store);
 }
 
 CheckpointRecord record(uint64_t id, std::string sink_state = "") {
-  return CheckpointRecord{id, MysqlPosition{{"mysql-bin.000001", 100 * id}, "0-1-" + std::to_string(id), 0, 0},
-                          std::move(sink_state), 1714566896000 + static_cast<int64_t>(id)};
+  return CheckpointRecord{
+      id, MysqlPosition{{"mysql-bin.000001", 100 * id}, "0-1-" + std::to_string(id), 0, 0},
+      std::move(sink_state), 1714566896000 + static_cast<int64_t>(id)};
 }
 
 std::vector<uint64_t> ids(const StateStore& store, std::string_view pipeline) {
@@ -192,9 +194,8 @@ TEST_CASE("a second writer is refused with a clear message; a reader is not") {
   auto second = StateStore::open(tmp.path(), OpenMode::read_write);
   REQUIRE_FALSE(second);
   CHECK(second.error().code == Errc::unavailable);
-  CHECK(second.error().message ==
-        "another sluice instance holds the state dir " + tmp.path() + " (RocksDB lock " + tmp.path() +
-            "/LOCK, by this process)");
+  CHECK(second.error().message == "another sluice instance holds the state dir " + tmp.path() +
+                                      " (RocksDB lock " + tmp.path() + "/LOCK, by this process)");
   // The same dir through another spelling is the same writer.
   auto aliased = StateStore::open(tmp.path() + "/./", OpenMode::read_write);
   REQUIRE_FALSE(aliased);
@@ -273,9 +274,9 @@ TEST_CASE("state store child process") {
   auto writer = StateStore::open(dir, OpenMode::read_write);
   REQUIRE_FALSE(writer);
   CHECK(writer.error().code == Errc::unavailable);
-  CHECK(writer.error().message == std::string("another sluice instance holds the state dir ") + dir +
-                                       " (RocksDB lock " + dir + "/LOCK, by pid " +
-                                       std::to_string(getppid()) + ")");
+  CHECK(writer.error().message == std::string("another sluice instance holds the state dir ") +
+                                      dir + " (RocksDB lock " + dir + "/LOCK, by pid " +
+                                      std::to_string(getppid()) + ")");
   auto reader = open_store(dir, OpenMode::read_only);
   CHECK(ids(*reader, "p") == std::vector<uint64_t>{7, 6});
 }
@@ -334,13 +335,13 @@ TEST_CASE("schema_at returns the version in force at a position") {
     CHECK((*s)->id == orders);
     return (*s)->version;
   };
-  CHECK(at(mysql_at("mysql-bin.000001", 4)) == std::nullopt);     // before the first DDL
+  CHECK(at(mysql_at("mysql-bin.000001", 4)) == std::nullopt);  // before the first DDL
   CHECK(at(mysql_at("mysql-bin.000009", 499)) == std::nullopt);
-  CHECK(at(ddl1) == 1u);                                          // at the DDL
+  CHECK(at(ddl1) == 1u);  // at the DDL
   CHECK(at(MysqlPosition{{"mysql-bin.000009", 500}, "", 1, 0}) == 1u);
-  CHECK(at(mysql_at("mysql-bin.000010", 999)) == 1u);             // between
+  CHECK(at(mysql_at("mysql-bin.000010", 999)) == 1u);  // between
   CHECK(at(ddl2) == 2u);
-  CHECK(at(mysql_at("mysql-bin.000010", 1001)) == 2u);            // after
+  CHECK(at(mysql_at("mysql-bin.000010", 1001)) == 2u);  // after
   CHECK(at(mysql_at("mysql-bin.000999", 4)) == 2u);
   CHECK(at(PostgresPosition{Lsn{~0ull}, Lsn{~0ull}}) == std::nullopt);  // another kind
   auto none = store->schema_at("p", orders, Position{});
@@ -363,7 +364,8 @@ TEST_CASE("schema_at returns the version in force at a position") {
 TEST_CASE("all_schemas: every version of every table of one pipeline, tables in key order") {
   TempDir tmp;
   auto store = open_store(tmp.path());
-  REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000010", 1000), schema("orders", 2, {"id", "amount"})));
+  REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000010", 1000),
+                            schema("orders", 2, {"id", "amount"})));
   REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000009", 500), schema("orders", 1, {"id"})));
   REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000011", 4), schema("other", 1, {"x"})));
   REQUIRE(store->put_schema("pp", mysql_at("mysql-bin.000001", 4), schema("orders", 9, {"q"})));
@@ -377,7 +379,9 @@ TEST_CASE("all_schemas: every version of every table of one pipeline, tables in 
   CHECK(store->all_schemas("none")->empty());
 }
 
-TEST_CASE("put_checkpoint prunes schema versions below the oldest retained checkpoint, keeping the one in force") {
+TEST_CASE(
+    "put_checkpoint prunes schema versions below the oldest retained checkpoint, keeping the one "
+    "in force") {
   TempDir tmp;
   auto store = open_store(tmp.path());
   // record(id) is at mysql-bin.000001 offset 100 * id.
@@ -400,7 +404,7 @@ TEST_CASE("put_checkpoint prunes schema versions below the oldest retained check
   CHECK(versions("p", "orders") == std::vector<uint64_t>{150, 250, 450});
   REQUIRE(store->put_checkpoint("p", record(5), 1));  // keeps 5: oldest 500
   CHECK(versions("p", "orders") == std::vector<uint64_t>{450});
-  CHECK(versions("p", "other") == std::vector<uint64_t>{10});  // in force at 500: kept
+  CHECK(versions("p", "other") == std::vector<uint64_t>{10});   // in force at 500: kept
   CHECK(versions("q", "orders") == std::vector<uint64_t>{50});  // another pipeline
   auto at = store->schema_at("p", {"app", "orders"}, mysql_at("mysql-bin.000001", 500));
   REQUIRE(at);
@@ -413,7 +417,8 @@ TEST_CASE("schema_at with Postgres and datagen positions") {
   auto store = open_store(tmp.path());
   const TableId t{"app", "t"};
   REQUIRE(store->put_schema("p", PostgresPosition{Lsn{0x100}, Lsn{0x100}}, schema("t", 1, {"a"})));
-  REQUIRE(store->put_schema("p", PostgresPosition{Lsn{0x200}, Lsn{0x180}}, schema("t", 2, {"a", "b"})));
+  REQUIRE(
+      store->put_schema("p", PostgresPosition{Lsn{0x200}, Lsn{0x180}}, schema("t", 2, {"a", "b"})));
   REQUIRE(store->put_schema("p", DatagenPosition{10}, schema("t", 7, {"g"})));
   auto version_at = [&](const Position& pos) -> std::optional<uint64_t> {
     auto s = store->schema_at("p", t, pos);

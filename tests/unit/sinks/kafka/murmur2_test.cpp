@@ -53,8 +53,8 @@ TEST_CASE("murmur2_partition: same partition as librdkafka's murmur2_random for 
     std::string key(static_cast<size_t>(rng() % 40), '\0');
     for (char& c : key) c = static_cast<char>(rng() & 0xff);
     const auto partitions = static_cast<int32_t>(1 + rng() % 64);
-    const int32_t theirs = rd_kafka_msg_partitioner_murmur2_random(nullptr, key.data(), key.size(), partitions,
-                                                                   nullptr, nullptr);
+    const int32_t theirs = rd_kafka_msg_partitioner_murmur2_random(nullptr, key.data(), key.size(),
+                                                                   partitions, nullptr, nullptr);
     INFO("key length " << key.size() << ", " << partitions << " partitions");
     REQUIRE(murmur2_partition(key, partitions) == theirs);
   }

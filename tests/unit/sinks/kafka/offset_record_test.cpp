@@ -18,7 +18,8 @@ TEST_CASE("kafka offset record: round trip of a MariaDB position") {
 TEST_CASE("kafka offset record: no prefix decodes; a foreign version is refused") {
   const std::string bytes = encode_offset(OffsetRecord{8, DatagenPosition{77}});
   for (size_t n = 0; n < bytes.size(); ++n) {
-    auto r = decode_offset(std::string_view(bytes).substr(0, n), "offsets topic p.offsets offset 3");
+    auto r =
+        decode_offset(std::string_view(bytes).substr(0, n), "offsets topic p.offsets offset 3");
     REQUIRE_FALSE(r);
     CHECK((r.error().code == Errc::truncated || r.error().code == Errc::malformed));
     CHECK(r.error().message.find("offsets topic p.offsets offset 3") != std::string::npos);

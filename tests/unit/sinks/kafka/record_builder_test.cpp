@@ -115,7 +115,8 @@ TEST_CASE("debezium-json: tombstones.on.delete false writes the delete alone") {
   CHECK(build(b, event(Op::erase, users(), del)).size() == 1);
 }
 
-TEST_CASE("upsert: row after the change, tombstone on delete, old key deleted when the key changes") {
+TEST_CASE(
+    "upsert: row after the change, tombstone on delete, old key deleted when the key changes") {
   const auto o = options(json::Format::upsert);
   RecordBuilder b(o);
   const auto s = users();
@@ -125,7 +126,8 @@ TEST_CASE("upsert: row after the change, tombstone on delete, old key deleted wh
   CHECK(r[0].key == R"({"id":1})");
   CHECK(r[0].value == R"({"id":1,"name":"anna"})");
 
-  const Rows moved{{Value::int64(1), Value::string("anna")}, {Value::int64(7), Value::string("anna")}};
+  const Rows moved{{Value::int64(1), Value::string("anna")},
+                   {Value::int64(7), Value::string("anna")}};
   r = build(b, event(Op::update, s, moved));
   REQUIRE(r.size() == 2);
   CHECK(r[0].key == R"({"id":1})");
@@ -203,10 +205,11 @@ TEST_CASE("schema changes: Debezium's schema-change record on the configured top
   CHECK(r[0].topic == "p.schema-changes");
   CHECK(r[0].key == R"({"databaseName":"shop"})");
   CHECK(field(r[0].value, "ddl") == R"j("ALTER TABLE users ADD COLUMN name VARCHAR(20)")j");
-  CHECK(field(r[0].value, "tableChanges") ==
-        R"([{"type":"ALTER","id":"\"shop\".\"users\"","table":{"primaryKeyColumnNames":["id"],"columns":[)"
-        R"j({"name":"id","typeName":"INT","typeExpression":"int(11)","charsetName":null,"position":1,"optional":true},)j"
-        R"j({"name":"name","typeName":"VARCHAR","typeExpression":"varchar(20)","charsetName":"utf8mb4","position":2,"optional":true}]}}])j");
+  CHECK(
+      field(r[0].value, "tableChanges") ==
+      R"([{"type":"ALTER","id":"\"shop\".\"users\"","table":{"primaryKeyColumnNames":["id"],"columns":[)"
+      R"j({"name":"id","typeName":"INT","typeExpression":"int(11)","charsetName":null,"position":1,"optional":true},)j"
+      R"j({"name":"name","typeName":"VARCHAR","typeExpression":"varchar(20)","charsetName":"utf8mb4","position":2,"optional":true}]}}])j");
   o.schema_change_topic.clear();
   RecordBuilder off(o);
   CHECK(build(off, e).empty());

@@ -26,7 +26,8 @@ TEST_CASE("command buffer: RESP encoding, counts, ranges and descriptions") {
   CHECK(b.counts()[static_cast<size_t>(CommandType::set)] == 0);
 }
 
-TEST_CASE("command buffer: adjacent SETs become one MSET, in order, and other commands split them") {
+TEST_CASE(
+    "command buffer: adjacent SETs become one MSET, in order, and other commands split them") {
   CommandBuffer b;
   b.set("a", "1");
   b.set("b", "2");
@@ -35,9 +36,10 @@ TEST_CASE("command buffer: adjacent SETs become one MSET, in order, and other co
   CHECK(b.size() == 3);
   CHECK(b.operations() == 4);
   b.seal();
-  CHECK(b.bytes() == "*5\r\n$4\r\nMSET\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"
-                     "*2\r\n$3\r\nDEL\r\n$1\r\na\r\n"
-                     "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n3\r\n");
+  CHECK(b.bytes() ==
+        "*5\r\n$4\r\nMSET\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"
+        "*2\r\n$3\r\nDEL\r\n$1\r\na\r\n"
+        "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n3\r\n");
   CHECK(b.describe(0) == "MSET a");
   CHECK(b.counts()[static_cast<size_t>(CommandType::set)] == 3);
   b.seal();  // idempotent

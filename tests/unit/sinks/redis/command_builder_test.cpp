@@ -44,7 +44,8 @@ TEST_CASE("string mode: SET the row as JSON, with PX when a TTL is set; DEL on d
   auto with_ttl = options(Mode::string);
   with_ttl.defaults.ttl = std::chrono::minutes(10);
   CHECK(run(with_ttl, event(Op::read, kSchema, nullptr, &kAnn)) ==
-        std::vector<Args>{{"SET", "user:7", R"({"id":7,"name":"ann","email":"a@x","score":1.5})", "PX", "600000"}});
+        std::vector<Args>{{"SET", "user:7", R"({"id":7,"name":"ann","email":"a@x","score":1.5})",
+                           "PX", "600000"}});
   CHECK(run(options(Mode::string), event(Op::update, kSchema, &kAnn, &kAnnRenamed)) ==
         std::vector<Args>{{"SET", "user:7", R"({"id":7,"name":"anna","email":null,"score":1.5})"}});
   CHECK(run(options(Mode::string), event(Op::erase, kSchema, &kAnn, nullptr)) ==
@@ -53,14 +54,17 @@ TEST_CASE("string mode: SET the row as JSON, with PX when a TTL is set; DEL on d
 
 TEST_CASE("string mode: an update that changes the key deletes the old key first") {
   CHECK(run(options(Mode::string), event(Op::update, kSchema, &kAnn, &kAnnMoved)) ==
-        std::vector<Args>{{"DEL", "user:7"}, {"SET", "user:8", R"({"id":8,"name":"ann","email":"a@x","score":1.5})"}});
+        std::vector<Args>{{"DEL", "user:7"},
+                          {"SET", "user:8", R"({"id":8,"name":"ann","email":"a@x","score":1.5})"}});
 }
 
 TEST_CASE("string mode with value.column: the column's text; NULL deletes the key") {
   auto o = options(Mode::string);
   o.defaults.value_column = "email";
-  CHECK(run(o, event(Op::insert, kSchema, nullptr, &kAnn)) == std::vector<Args>{{"SET", "user:7", "a@x"}});
-  CHECK(run(o, event(Op::update, kSchema, &kAnn, &kAnnRenamed)) == std::vector<Args>{{"DEL", "user:7"}});
+  CHECK(run(o, event(Op::insert, kSchema, nullptr, &kAnn)) ==
+        std::vector<Args>{{"SET", "user:7", "a@x"}});
+  CHECK(run(o, event(Op::update, kSchema, &kAnn, &kAnnRenamed)) ==
+        std::vector<Args>{{"DEL", "user:7"}});
   o.defaults.value_column = "nope";
   auto b = CommandBuilder::create(o);
   CommandBuffer buf;
@@ -74,21 +78,24 @@ TEST_CASE("hash mode: the non-NULL columns replace the hash; changed-only update
   auto o = options(Mode::hash);
   o.defaults.ttl = std::chrono::seconds(5);
   CHECK(run(o, event(Op::insert, kSchema, nullptr, &kAnn)) ==
-        std::vector<Args>{{"DEL", "user:7"},
-                          {"HSET", "user:7", "id", "7", "name", "ann", "email", "a@x", "score", "1.5"},
-                          {"PEXPIRE", "user:7", "5000"}});
+        std::vector<Args>{
+            {"DEL", "user:7"},
+            {"HSET", "user:7", "id", "7", "name", "ann", "email", "a@x", "score", "1.5"},
+            {"PEXPIRE", "user:7", "5000"}});
   o.defaults.ttl = {};
   CHECK(run(o, event(Op::update, kSchema, &kAnn, &kAnnRenamed)) ==
-        std::vector<Args>{{"DEL", "user:7"}, {"HSET", "user:7", "id", "7", "name", "anna", "score", "1.5"}});
+        std::vector<Args>{{"DEL", "user:7"},
+                          {"HSET", "user:7", "id", "7", "name", "anna", "score", "1.5"}});
   o.defaults.hash_changed_only = true;
   CHECK(run(o, event(Op::update, kSchema, &kAnn, &kAnnRenamed)) ==
         std::vector<Args>{{"HSET", "user:7", "name", "anna"}, {"HDEL", "user:7", "email"}});
   CHECK(run(o, event(Op::update, kSchema, &kAnn, &kAnn)).empty());  // nothing changed
   // A moved row is written whole under its new key.
   CHECK(run(o, event(Op::update, kSchema, &kAnn, &kAnnMoved)) ==
-        std::vector<Args>{{"DEL", "user:7"},
-                          {"DEL", "user:8"},
-                          {"HSET", "user:8", "id", "8", "name", "ann", "email", "a@x", "score", "1.5"}});
+        std::vector<Args>{
+            {"DEL", "user:7"},
+            {"DEL", "user:8"},
+            {"HSET", "user:8", "id", "8", "name", "ann", "email", "a@x", "score", "1.5"}});
   CHECK(run(o, event(Op::erase, kSchema, &kAnn, nullptr)) == std::vector<Args>{{"DEL", "user:7"}});
 }
 
@@ -99,7 +106,9 @@ TEST_CASE("invalidate mode: DEL every key the change touches, PUBLISH each on th
   CHECK(run(o, event(Op::update, kSchema, &kAnn, &kAnnRenamed)) ==
         std::vector<Args>{{"DEL", "user:7"}, {"PUBLISH", "inval", "user:7"}});
   CHECK(run(o, event(Op::update, kSchema, &kAnn, &kAnnMoved)) ==
-        std::vector<Args>{{"DEL", "user:7"}, {"PUBLISH", "inval", "user:7"}, {"DEL", "user:8"},
+        std::vector<Args>{{"DEL", "user:7"},
+                          {"PUBLISH", "inval", "user:7"},
+                          {"DEL", "user:8"},
                           {"PUBLISH", "inval", "user:8"}});
   CHECK(run(o, event(Op::erase, kSchema, &kAnn, nullptr)) ==
         std::vector<Args>{{"DEL", "user:7"}, {"PUBLISH", "inval", "user:7"}});
@@ -108,11 +117,12 @@ TEST_CASE("invalidate mode: DEL every key the change touches, PUBLISH each on th
 TEST_CASE("stream mode: XADD op, key and value in the chosen format, trimmed with MAXLEN ~") {
   auto o = options(Mode::stream, "{db}:{table}:changes");
   CHECK(run(o, event(Op::insert, kSchema, nullptr, &kAnn)) ==
-        std::vector<Args>{{"XADD", "app:users:changes", "*", "op", "c", "key", R"({"id":7})", "value",
-                           R"({"id":7,"name":"ann","email":"a@x","score":1.5})"}});
+        std::vector<Args>{{"XADD", "app:users:changes", "*", "op", "c", "key", R"({"id":7})",
+                           "value", R"({"id":7,"name":"ann","email":"a@x","score":1.5})"}});
   o.defaults.stream_maxlen = 1000;
   CHECK(run(o, event(Op::erase, kSchema, &kAnn, nullptr)) ==
-        std::vector<Args>{{"XADD", "app:users:changes", "MAXLEN", "~", "1000", "*", "op", "d", "key", R"({"id":7})"}});
+        std::vector<Args>{{"XADD", "app:users:changes", "MAXLEN", "~", "1000", "*", "op", "d",
+                           "key", R"({"id":7})"}});
   // A truncate has no row: op and nothing else.
   CHECK(run(o, event(Op::truncate, kSchema, nullptr, nullptr)) ==
         std::vector<Args>{{"XADD", "app:users:changes", "MAXLEN", "~", "1000", "*", "op", "t"}});
@@ -124,7 +134,9 @@ TEST_CASE("a TRUNCATE outside stream mode stops with the table and position name
   auto st = b->append(event(Op::truncate, kSchema, nullptr, nullptr), buf);
   REQUIRE_FALSE(st);
   CHECK(st.error().code == Errc::unsupported);
-  CHECK(st.error().message.starts_with("table app.users at mysql-bin.000003:4711: TRUNCATE cannot be applied to keys in mode string"));
+  CHECK(
+      st.error().message.starts_with("table app.users at mysql-bin.000003:4711: TRUNCATE cannot be "
+                                     "applied to keys in mode string"));
 }
 
 TEST_CASE("a NULL key column: an error naming table, column and position, or a counted skip") {
@@ -137,7 +149,8 @@ TEST_CASE("a NULL key column: an error naming table, column and position, or a c
     REQUIRE_FALSE(st);
     CHECK(st.error().code == Errc::malformed);
     CHECK(st.error().message ==
-          "table app.users at mysql-bin.000003:4711: key column 'email' is NULL, so the row has no key "
+          "table app.users at mysql-bin.000003:4711: key column 'email' is NULL, so the row has no "
+          "key "
           "(set sink.key.null-handling: skip to skip such rows)");
     CHECK(buf.empty());
   }
@@ -146,7 +159,8 @@ TEST_CASE("a NULL key column: an error naming table, column and position, or a c
   CommandBuffer buf;
   REQUIRE(b->append(event(Op::insert, kSchema, nullptr, &no_mail), buf));
   REQUIRE(b->append(event(Op::insert, kSchema, nullptr, &kAnn), buf));
-  CHECK(decode(buf) == std::vector<Args>{{"SET", "mail:a@x", R"({"id":7,"name":"ann","email":"a@x","score":1.5})"}});
+  CHECK(decode(buf) == std::vector<Args>{{"SET", "mail:a@x",
+                                          R"({"id":7,"name":"ann","email":"a@x","score":1.5})"}});
   CHECK(b->skipped_rows() == 1);
 }
 

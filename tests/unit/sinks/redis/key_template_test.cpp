@@ -12,8 +12,9 @@ using namespace cdc::sinks::redis::test;
 TEST_CASE("key template: db, table and a composite primary key joined by the separator") {
   auto schema = users_schema();
   schema->primary_key = {0, 1};
-  auto t = KeyTemplate::bind(key_parts({{true, "db"}, {false, ":"}, {true, "table"}, {false, ":"}, {true, "pk"}}),
-                             *schema, "|");
+  auto t = KeyTemplate::bind(
+      key_parts({{true, "db"}, {false, ":"}, {true, "table"}, {false, ":"}, {true, "pk"}}), *schema,
+      "|");
   REQUIRE(t);
   const auto row = user(7, "ann", "a@x");
   std::string out = "prefix/";
@@ -46,7 +47,8 @@ TEST_CASE("key template: unknown columns and {pk} without a primary key are refu
   schema->primary_key.clear();
   auto pk = KeyTemplate::bind(key_parts({{true, "pk"}}), *schema, ":");
   REQUIRE_FALSE(pk);
-  CHECK(pk.error().message == "key placeholder {pk}: table app.users has no primary key; name its columns instead");
+  CHECK(pk.error().message ==
+        "key placeholder {pk}: table app.users has no primary key; name its columns instead");
 }
 
 TEST_CASE("parse_key_template: literals, placeholders and escaped braces") {
@@ -57,5 +59,6 @@ TEST_CASE("parse_key_template: literals, placeholders and escaped braces") {
   CHECK(parse_key_template("{{x}}:{a}{b}").value() == P{{false, "{x}:"}, {true, "a"}, {true, "b"}});
   CHECK(parse_key_template("plain").value() == P{{false, "plain"}});
   CHECK(parse_key_template("").error().message == "expected a key template, found ''");
-  CHECK(parse_key_template("{a{b}").error().message == "key template '{a{b}': '{' inside a placeholder at offset 0");
+  CHECK(parse_key_template("{a{b}").error().message ==
+        "key template '{a{b}': '{' inside a placeholder at offset 0");
 }

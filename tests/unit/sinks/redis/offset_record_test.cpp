@@ -32,5 +32,7 @@ TEST_CASE("offset record: no prefix of a valid record decodes, and a foreign ver
   v2[0] = 2;
   auto r = decode_offset(v2, "k");
   REQUIRE_FALSE(r);
-  CHECK(r.error().message == "redis offset key 'k': unknown record version 2 (written by another program or a newer sluice?)");
+  CHECK(r.error().message ==
+        "redis offset key 'k': unknown record version 2 (written by another program or a newer "
+        "sluice?)");
 }

@@ -55,8 +55,10 @@ inline std::vector<Args> decode(CommandBuffer& b) {
 inline std::shared_ptr<TableSchema> users_schema() {
   auto s = std::make_shared<TableSchema>();
   s->id = {"app", "users"};
-  for (auto [name, kind] : {std::pair{"id", ValueKind::int64}, {"name", ValueKind::string},
-                            {"email", ValueKind::string}, {"score", ValueKind::float64}}) {
+  for (auto [name, kind] : {std::pair{"id", ValueKind::int64},
+                            {"name", ValueKind::string},
+                            {"email", ValueKind::string},
+                            {"score", ValueKind::float64}}) {
     Column c;
     c.name = name;
     c.kind = kind;
@@ -66,9 +68,10 @@ inline std::shared_ptr<TableSchema> users_schema() {
   return s;
 }
 
-inline std::vector<Value> user(int64_t id, std::string_view name, std::optional<std::string_view> email,
-                               double score = 1.5) {
-  return {Value::int64(id), Value::string(name), email ? Value::string(*email) : Value(), Value::float64(score)};
+inline std::vector<Value> user(int64_t id, std::string_view name,
+                               std::optional<std::string_view> email, double score = 1.5) {
+  return {Value::int64(id), Value::string(name), email ? Value::string(*email) : Value(),
+          Value::float64(score)};
 }
 
 // An event over rows the caller keeps alive.
