@@ -25,22 +25,14 @@ env_file=${1:?usage: $0 SERVICES_ENV [rows]}
 rows=${2:-200000}
 format=${BENCH_FORMAT:-upsert}
 checkpoint=${BENCH_CHECKPOINT:-1s}
-# shellcheck disable=SC1090
-source "$env_file"
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${SLUICE_BUILD:-$root/build}
+# shellcheck source=tools/bench/bench_common.sh
+source "$(dirname "$0")/bench_common.sh"
+bench_setup "$env_file" kafka-bench cdc/daemon/sluice tests/fakes/kafka/kafka_test_broker \
+  tools/bench/kafka_bench_tool
 sluice=$build/cdc/daemon/sluice
 broker_bin=$build/tests/fakes/kafka/kafka_test_broker
 tool=$build/tools/bench/kafka_bench_tool
-for b in "$sluice" "$broker_bin" "$tool"; do
-  [[ -x $b ]] || { echo "build first: cmake --build build --target sluice kafka_test_broker kafka_bench_tool" >&2; exit 2; }
-done
-work=$(mktemp -d /tmp/sluice-kafka-bench.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
 sql=(mariadb --socket="$SLUICE_MARIADB_ROOT_SOCKET" -uroot)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 "${sql[@]}" -e "CREATE DATABASE IF NOT EXISTS bench_kafka; DROP TABLE IF EXISTS bench_kafka.kv;
   CREATE TABLE bench_kafka.kv (id INT PRIMARY KEY, name VARCHAR(32) NOT NULL, qty INT NOT NULL,
