@@ -124,6 +124,30 @@ TEST_CASE("redis sink: a large checkpoint goes in several transactions, each wit
   CHECK(redis.keys("it:split:*").size() == 5);
 }
 
+TEST_CASE("redis sink: when the source is idle the buffered commands go out with their position") {
+  RedisClient redis;
+  reset(redis, "idle");
+  auto o = options("idle");
+  auto sink = make(o);
+  REQUIRE(sink->open({}));
+  REQUIRE(sink->prepare(1, DatagenPosition{0}));
+  Inserts a({1, 2}, 2);
+  REQUIRE(sink->write(a.batch));
+  CHECK(redis.keys("it:idle:*").empty());  // buffered until the checkpoint or the source idles
+  REQUIRE(sink->on_idle());
+  CHECK(redis.keys("it:idle:*") == std::vector<std::string>{"it:idle:1", "it:idle:2"});
+  const OffsetRecord mid = offset_in_redis(redis, o.offset_key);
+  CHECK(mid.checkpoint_id == 2);
+  CHECK(mid.position == Position(DatagenPosition{2}));
+  REQUIRE(sink->on_idle());  // nothing buffered: nothing written
+  CHECK(offset_in_redis(redis, o.offset_key).position == Position(DatagenPosition{2}));
+  Inserts b({3}, 3);
+  REQUIRE(sink->write(b.batch));
+  REQUIRE(sink->prepare(2, DatagenPosition{3}));
+  CHECK(offset_in_redis(redis, o.offset_key).position == Position(DatagenPosition{3}));
+  CHECK(redis.keys("it:idle:*").size() == 3);
+}
+
 TEST_CASE(
     "redis sink: the second instance to open fences the first; nothing of the first is written") {
   RedisClient redis;
