@@ -15,9 +15,9 @@
 
 #include "cdc/mysql/binlog/transaction_payload.h"
 #include "cdc/mysql/binlog_stream.h"
+#include "tests/unit/mysql/binlog/json_test_util.h"
 #include "tests/unit/mysql/binlog_bytes.h"
 #include "tests/unit/mysql/binlog_test_util.h"
-#include "tests/unit/mysql/json_test_util.h"
 
 namespace cdc::mysql {
 namespace {

@@ -10,7 +10,7 @@
 #include "cdc/core/arena.h"
 #include "cdc/mysql/binlog/binlog_event.h"
 #include "cdc/mysql/binlog/json_diff.h"
-#include "tests/unit/mysql/json_test_util.h"
+#include "tests/unit/mysql/binlog/json_test_util.h"
 
 namespace cdc::mysql {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cdc/mysql/binlog/mysql_json.h"
-#include "tests/unit/mysql/json_test_util.h"
+#include "tests/unit/mysql/binlog/json_test_util.h"
 
 namespace cdc::mysql {
 namespace {

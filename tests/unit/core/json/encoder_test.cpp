@@ -1,7 +1,7 @@
 // Golden-file tests for the three encoders. Each output is compared byte for byte with
 // tests/fixtures/json/<format>/<case>.json (the output plus one trailing newline).
 // To regenerate the golden files after an intended format change, run
-//   SLUICE_UPDATE_GOLDEN=1 build/tests/unit/json/cdc_json_test
+//   SLUICE_UPDATE_GOLDEN=1 build/tests/unit/core/json/cdc_json_test
 // and review the diff (`git diff tests/fixtures/json`) before committing.
 // Every output is also parsed with simdjson, and some values are checked through the parser.
 #include "cdc/core/json/encoder.h"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cdc/mysql/binlog/json_diff.h"
-#include "tests/unit/mysql/json_test_util.h"
+#include "tests/unit/mysql/binlog/json_test_util.h"
 
 namespace cdc::mysql {
 namespace {
