@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "cdc/core/position.h"
+#include "cdc/core/result.h"
 #include "cdc/core/table_schema.h"
 #include "cdc/core/value.h"
 
@@ -85,5 +86,13 @@ struct ChangeEvent {
   TransactionInfo transaction;
   int64_t ts_ms = 0;  // when sluice processed the event, ms since epoch
 };
+
+// A reference of one's own to an event's schema, for a stage's or sink's per-schema cache (on a
+// miss only: events point at schemas without a reference count of their own).
+inline Result<TableSchemaPtr> held_schema(const ChangeEvent& e) {
+  if (TableSchemaPtr s = schema_of(e.schema)) return s;
+  return make_error(Errc::internal, "the schema of an event of " + e.schema->id.to_string() +
+                                        " was not made shared");
+}
 
 }  // namespace cdc

@@ -34,7 +34,8 @@ class Sink {
   // only become visible at commit cannot, and keeps the default). Promises nothing about
   // durability: that is prepare()'s job. Under load the queue is rarely empty, so buffering
   // still batches; at a steady low rate this is what keeps commit-to-visible latency low.
-  virtual Status on_idle() { return {}; }
+  // `written`: the end of the last batch written, where what is handed over leads.
+  virtual Status on_idle(const Position& written) { return {}; }
   virtual void close() {}
   // True when a checkpoint is atomic in the sink (nothing lost, nothing repeated on restart).
   virtual bool exactly_once() const = 0;

@@ -53,14 +53,7 @@ Result<std::vector<pipeline::TransformRule>> to_transform_rules(
 // What this build cannot do yet, and a GTID set that cannot be a start, are refused before
 // anything connects.
 Status check_mysql_start(const mysql::MysqlSourceOptions& o) {
-  if (o.startup_mode == mysql::StartupMode::initial ||
-      o.startup_mode == mysql::StartupMode::snapshot) {
-    return make_error(
-        Errc::invalid_config,
-        std::string("source.scan.startup.mode: '") + std::string(to_string(o.startup_mode)) +
-            "' is not available for mysql in this build yet (snapshots come later); use "
-            "latest-offset, earliest-offset, specific-offset or timestamp");
-  }
+  CDC_TRY(mysql::check_startup_mode_available(o.startup_mode));
   if (o.startup_mode == mysql::StartupMode::specific_offset && !o.specific_gtid_set.empty()) {
     if (auto set = mysql::GtidSet::parse(o.specific_gtid_set); !set) {
       return std::move(set).error().with_context("source.scan.startup.specific-offset.gtid-set");

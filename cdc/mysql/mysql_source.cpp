@@ -203,11 +203,7 @@ Result<MysqlPosition> MysqlSource::Impl::start_position() {
   MysqlPosition p;
   switch (options.startup_mode) {
     case StartupMode::initial:
-    case StartupMode::snapshot:
-      return make_error(
-          Errc::invalid_config,
-          "scan.startup.mode '" + std::string(to_string(options.startup_mode)) +
-              "' is not available for mysql in this build yet (snapshots come later)");
+    case StartupMode::snapshot: CDC_TRY(check_startup_mode_available(options.startup_mode)); break;
     case StartupMode::latest_offset: {
       CDC_TRY_ASSIGN(auto rows, query->query("SHOW MASTER STATUS"));
       if (rows.empty() || rows[0].size() < 2 || !rows[0][0] || !rows[0][1]) {

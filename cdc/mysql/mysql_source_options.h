@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cdc/core/position.h"
+#include "cdc/core/result.h"
 #include "cdc/mysql/binlog_offset.h"
 #include "cdc/mysql/protocol/tls_options.h"
 
@@ -52,6 +53,11 @@ std::optional<StartupMode> parse_startup_mode(std::string_view s);
 std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s);
 std::optional<GeometryFormat> parse_geometry_format(std::string_view s);
 std::optional<TlsMode> parse_tls_mode(std::string_view s);
+
+// Errc::invalid_config for a startup mode this build cannot do yet (initial, snapshot), naming
+// the key and the modes it can; the wiring refuses such a pipeline before anything connects,
+// and the source itself if it is opened anyway.
+Status check_startup_mode_available(StartupMode mode);
 
 // Replica server ids the source may use, inclusive. One id per binlog connection.
 struct ServerIdRange {

@@ -251,7 +251,7 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
       written = batch.end;
       dirty = true;
       if (queue.items() == 0) {
-        if (auto st = sink->on_idle(); !st)
+        if (auto st = sink->on_idle(written); !st)
           return finish(std::move(st).error().with_context("sink write"));
       }
       if (metrics_ != nullptr) {

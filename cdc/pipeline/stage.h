@@ -23,12 +23,4 @@ class Stage {
 
 using StageChain = std::vector<std::unique_ptr<Stage>>;
 
-// A reference of the stage's own to an event's schema, for its per-schema cache (on a miss
-// only: events point at schemas without a reference count of their own).
-inline Result<TableSchemaPtr> held_schema(const ChangeEvent& e) {
-  if (TableSchemaPtr s = schema_of(e.schema)) return s;
-  return make_error(Errc::internal, "the schema of an event of " + e.schema->id.to_string() +
-                                        " was not made shared");
-}
-
 }  // namespace cdc::pipeline

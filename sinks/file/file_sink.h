@@ -23,7 +23,7 @@ class FileSink final : public Sink {
   Result<std::string> prepare(uint64_t id, const Position& position) override;
   Status commit(uint64_t id) override { return {}; }
   // Writes the buffered lines (no fsync): a reader of the file sees them at once.
-  Status on_idle() override { return flush(); }
+  Status on_idle(const Position&) override { return flush(); }
   void close() override;
   bool exactly_once() const override { return true; }
 

@@ -82,8 +82,7 @@ Result<const CommandBuilder::Bound*> CommandBuilder::bind(const ChangeEvent& e) 
   }
   auto key = KeyTemplate::bind(*key_parts, *e.schema, options_->key_separator);
   if (!key) return std::move(key).error().with_context(rule_name + ".key");
-  TableSchemaPtr owned = schema_of(e.schema);
-  if (!owned) return make_error(Errc::internal, "the schema of " + name + " was not made shared");
+  CDC_TRY_ASSIGN(TableSchemaPtr owned, held_schema(e));
   Bound b{std::move(owned), rule, std::move(*key), std::nullopt};
   if (!rule->value_column.empty()) {
     b.value_column = e.schema->column_index(rule->value_column);

@@ -121,9 +121,9 @@ Result<std::optional<CheckpointRecord>> RedisSink::open(std::span<const Checkpoi
       CheckpointRecord{current->checkpoint_id, current->position, encode_offset(*current), 0});
 }
 
-Status RedisSink::on_idle() {
+Status RedisSink::on_idle(const Position& written) {
   if (!connection_ || !options_.exactly_once || buffer_.operations() == 0) return {};
-  const OffsetRecord at{epoch_, last_id_ + 1, written_end_};
+  const OffsetRecord at{epoch_, last_id_ + 1, written};
   return flush(&at);
 }
 
@@ -136,7 +136,6 @@ Status RedisSink::write(const Batch& batch) {
     skipped_reported_ = builder_.skipped_rows();
   }
   if (!options_.exactly_once) return flush(nullptr);  // lowest latency: no waiting for a checkpoint
-  written_end_ = batch.end;
   if (buffer_.operations() >= options_.batch_max_commands) {
     // Its own transaction and position (the batch boundary is a resume point): bounded memory.
     const OffsetRecord at{epoch_, last_id_ + 1, batch.end};

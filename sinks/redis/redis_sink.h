@@ -32,7 +32,7 @@ class RedisSink final : public Sink {
   // Exactly-once: what write() buffered goes out now as its own guarded MULTI/EXEC with the
   // position of the last batch written (as at batch.max-commands), so that readers see it
   // without waiting for the checkpoint. At-least-once writes every batch at once anyway.
-  Status on_idle() override;
+  Status on_idle(const Position& written) override;
   void close() override { connection_.reset(); }
   bool exactly_once() const override { return options_.exactly_once; }
 
@@ -60,7 +60,6 @@ class RedisSink final : public Sink {
   CommandBuffer buffer_;
   uint64_t epoch_ = 0;    // ours, written by claim()
   uint64_t last_id_ = 0;  // newest checkpoint id known to the state store or Redis
-  Position written_end_;  // end of the last batch written: where buffered commands lead
   uint64_t skipped_reported_ = 0;
 };
 

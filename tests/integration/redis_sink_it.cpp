@@ -134,12 +134,12 @@ TEST_CASE("redis sink: when the source is idle the buffered commands go out with
   Inserts a({1, 2}, 2);
   REQUIRE(sink->write(a.batch));
   CHECK(redis.keys("it:idle:*").empty());  // buffered until the checkpoint or the source idles
-  REQUIRE(sink->on_idle());
+  REQUIRE(sink->on_idle(a.batch.end));
   CHECK(redis.keys("it:idle:*") == std::vector<std::string>{"it:idle:1", "it:idle:2"});
   const OffsetRecord mid = offset_in_redis(redis, o.offset_key);
   CHECK(mid.checkpoint_id == 2);
   CHECK(mid.position == Position(DatagenPosition{2}));
-  REQUIRE(sink->on_idle());  // nothing buffered: nothing written
+  REQUIRE(sink->on_idle(a.batch.end));  // nothing buffered: nothing written
   CHECK(offset_in_redis(redis, o.offset_key).position == Position(DatagenPosition{2}));
   Inserts b({3}, 3);
   REQUIRE(sink->write(b.batch));

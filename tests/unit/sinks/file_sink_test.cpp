@@ -64,7 +64,7 @@ TEST_CASE("file sink: on_idle puts the buffered lines in the file before any che
   REQUIRE(sink.open({}));
   REQUIRE(sink.write(*rows(0, 2)));
   CHECK(std::filesystem::file_size(path) == 0);  // buffered
-  REQUIRE(sink.on_idle());
+  REQUIRE(sink.on_idle(DatagenPosition{2}));
   std::ifstream in(path);
   std::string all((std::istreambuf_iterator<char>(in)), {});
   CHECK(all ==
