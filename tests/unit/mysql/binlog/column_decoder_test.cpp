@@ -3,6 +3,8 @@
 // my_time.cc *_to_binary) so that the decoder is checked against an independent formulation.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -93,6 +95,42 @@ TEST_CASE("DECIMAL: MySQL's documented example and exact round trips") {
     auto b = encode_decimal(c.text, c.p, c.s);
     CHECK(b.size() == decimal_binary_size(c.p, c.s));
     CHECK(dec(b, c.p, c.s) == c.expect);
+  }
+}
+
+TEST_CASE("DECIMAL: every precision and scale, random digits, both sides of the 18-digit path") {
+  std::mt19937_64 rng(20261206);
+  for (int p = 1; p <= 65; ++p) {
+    for (int s = 0; s <= std::min(p, 30); ++s) {
+      for (int trial = 0; trial < 8; ++trial) {
+        // Digits with runs of zeros, so that leading zeros and zero values come up too.
+        auto digits = [&](int n) {
+          std::string d;
+          for (int i = 0; i < n; ++i)
+            d += static_cast<char>('0' + (rng() % 3 == 0 ? 0 : rng() % 10));
+          return d;
+        };
+        const bool neg = rng() % 2 == 0;
+        const std::string ip = digits(p - s);
+        const std::string fp = digits(s);
+        std::string text = neg ? "-" : "";
+        text += ip;
+        if (s) text += "." + fp;
+        // What the server prints: no leading zeros (but one "0"), every fraction digit, no "-0".
+        const size_t first = ip.find_first_not_of('0');
+        const std::string int_text =
+            first == std::string::npos ? std::string(1, '0') : ip.substr(first);
+        const bool zero =
+            first == std::string::npos && fp.find_first_not_of('0') == std::string::npos;
+        std::string expect = neg && !zero ? "-" : "";
+        expect += int_text;
+        if (s) expect += "." + fp;
+        CAPTURE(text);
+        CAPTURE(p);
+        CAPTURE(s);
+        CHECK(dec(encode_decimal(text, p, s), p, s) == expect);
+      }
+    }
   }
 }
 
