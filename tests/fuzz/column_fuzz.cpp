@@ -1,7 +1,9 @@
 // Fuzz target column: decode_column(), the binary row-value decoder, for any column description
 // a TABLE_MAP can produce, over a run of values (as a row image holds them back to back).
 // Input: u8 type | u8 real_type | u16le meta | u8 flags | u8 label count | value bytes...
-//   flags bit 0: unsigned; bits 1-3: TextEncoding; bit 4: JSON text (MariaDB JSON alias)
+//   flags bit 0: unsigned; bit 4: JSON text (MariaDB JSON alias); bits 1-3 and 5-7, as one
+//   6-bit number v: v % (charsets + 1) picks the character set (0: none, bytes), and
+//   v > charsets sets charset.invalid: replace
 #include <algorithm>
 #include <array>
 #include <string>
@@ -57,7 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   col.real_type = data[1];
   col.meta = static_cast<uint16_t>(data[2] | data[3] << 8);
   col.is_unsigned = data[4] & 1;
-  col.encoding = static_cast<TextEncoding>((data[4] >> 1) % 5);
+  const size_t pick = ((data[4] >> 1) & 7) | ((data[4] >> 5) << 3);
+  const size_t n_charsets = generated::kCharsetRows.size();
+  const size_t cs_index = pick % (n_charsets + 1);
+  col.charset = cs_index == 0 ? nullptr : &generated::kCharsetRows[cs_index - 1];
+  col.on_invalid = pick > n_charsets ? InvalidText::replace : InvalidText::fail;
   col.json_text = data[4] & 0x10;
   col.labels = std::span<const std::string>(label_pool()).first(data[5] % 65);
 

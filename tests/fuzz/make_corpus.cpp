@@ -141,7 +141,7 @@ void binlog_seeds(const fs::path& root, const std::string& rel) {
               .real_type = c.real_type,
               .meta = c.meta,
               .is_unsigned = c.is_unsigned.value_or(false),
-              .encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary};
+              .charset = c.collation ? charset_of_collation(*c.collation) : nullptr};
           info.labels = c.labels;
           v->columns.push_back(info);
         }

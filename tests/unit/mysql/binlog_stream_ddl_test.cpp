@@ -277,6 +277,36 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "BinlogStream: binlog_row_metadata=MINIMAL, a TABLE_MAP whose column types or count are not "
+    "the history's stops with both column lists") {
+  for (const auto& [ddl, history] :
+       {std::pair<std::string, std::string>{"CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))",
+                                            "(id int(11), v varchar(10))"},
+        {"CREATE TABLE t (id INT PRIMARY KEY)", "(id int(11))"},
+        {"CREATE TABLE t (id BIGINT PRIMARY KEY, v INT)", "(id bigint(20), v int(11))"}}) {
+    CAPTURE(ddl);
+    Fixture f;
+    auto s = f.stream();
+    Batch batch;
+    s.start_batch();
+    uint64_t at = 0;
+    REQUIRE(f.feed(s, batch, "demo", ddl, at));
+    REQUIRE(f.feed(s, batch, "demo", "BEGIN", at));
+    const uint64_t table_map_at = f.offset;
+    auto st = f.feed_raw(s, batch, 19, table_map_body({}));  // (INT, INT), no names
+    REQUIRE_FALSE(st);
+    CHECK(st.error().code == Errc::malformed);
+    CHECK(st.error().message ==
+          "TABLE_MAP (19) at " + kFile + ":" + std::to_string(table_map_at) +
+              ": TABLE_MAP of demo.t has the columns (int(11), int(11)), the schema history's "
+              "version 1 has " +
+              history +
+              " (a DDL the history missed? the binlog was written with "
+              "binlog_row_metadata=MINIMAL, so only the history names its columns)");
+  }
+}
+
+TEST_CASE(
     "BinlogStream: a DDL that does not fit a catalog version read at start warns and keeps it") {
   Fixture f;
   // At start the catalog already shows the column this older binlog's ALTER adds.
