@@ -4,7 +4,8 @@
 // server decides: every candidate below that survives CONVERT to the charset and back is used,
 // so CJK charsets get CJK, Cyrillic ones Cyrillic, the Unicode ones all of it). Rows are
 // inserted, updated and deleted while MysqlSource streams; every value of every image must equal
-// the server's CONVERT(col USING utf8mb4) of the same row, byte for byte. Also: a byte the
+// the server's CONVERT(col USING utf8mb4) of the same row, byte for byte; and so must every
+// value `sluice binlog` prints from the binlog file the server wrote. Also: a byte the
 // charset does not define (cp1250 0x81, which the server stores without complaint) stops the
 // source naming the table and the column, or becomes U+FFFD with charset.invalid: replace.
 #include <doctest/doctest.h>
@@ -16,9 +17,13 @@
 #include <string>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "cdc/mysql/mysql_source.h"
+#include "tests/support/child_process.h"
 #include "tests/support/mariadb_client.h"
 #include "tests/support/mysql_source_options.h"
+#include "tests/support/services_env.h"
 
 namespace cdc::mysql {
 namespace {
@@ -155,9 +160,27 @@ void poll_until(MysqlSource& src, Polled& out, size_t n, std::chrono::seconds ti
   REQUIRE(out.count == n);
 }
 
+// One row image of `sluice binlog`'s debezium-json: the five text columns (null as nullopt).
+std::vector<Text> json_image(simdjson::dom::element image) {
+  std::vector<Text> out;
+  for (const char* k : kKinds) {
+    simdjson::dom::element v;
+    REQUIRE(image[k].get(v) == simdjson::SUCCESS);
+    if (v.is_null()) {
+      out.emplace_back();
+    } else {
+      std::string_view text;
+      REQUIRE(v.get_string().get(text) == simdjson::SUCCESS);
+      out.emplace_back(std::string(text));
+    }
+  }
+  return out;
+}
+
 TEST_CASE(
     "every MariaDB character set: text equals CONVERT(col USING utf8mb4), "
     "insert/update/delete") {
+  MariaDbSession root(MariaDbSession::As::root);
   MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_it");
   std::vector<CharsetTable> tables;
@@ -174,6 +197,9 @@ TEST_CASE(
   MysqlSource src(opts);
   REQUIRE_MESSAGE(src.open(Position{}), "open");
 
+  root.run("FLUSH BINARY LOGS");  // a fresh file holds every row event of the test
+  const auto start = root.query("SHOW MASTER STATUS");
+  REQUIRE(start.size() == 1);
   std::map<std::string, Snapshot> inserted, updated;
   for (const auto& t : tables) {
     const std::string into = "INSERT INTO sluice_it." + t.table + " VALUES ";
@@ -188,6 +214,11 @@ TEST_CASE(
     updated[t.table] = snapshot(sql, t);
     sql.run("DELETE FROM sluice_it." + t.table);
   }
+
+  const auto end = root.query("SHOW MASTER STATUS");
+  root.run("FLUSH BINARY LOGS");  // closes the file: complete on disk for sluice binlog
+  const auto base = root.query("SELECT @@log_bin_basename");
+  const std::string path = base[0][0]->substr(0, base[0][0]->rfind('/') + 1) + *start[0][0];
 
   Polled got;
   poll_until(src, got, tables.size() * 6, std::chrono::seconds(60));
@@ -217,6 +248,52 @@ TEST_CASE(
   CHECK(compared == tables.size() * 8 * 5);
   MESSAGE("charsets: " << tables.size() << ", values compared: " << compared);
   src.close();
+
+  // The same from the file: `sluice binlog` (debezium-json lines, one per row).
+  auto r = cdc::testing::run_command({cdc::testing::sluice_binary(), "binlog", "--start-position",
+                                      *start[0][1], "--stop-position", *end[0][1], path},
+                                     std::chrono::seconds(60));
+  CHECK(r.err == "");
+  REQUIRE(r.exit_code == 0);
+  std::map<std::string, std::vector<std::pair<std::string, simdjson::dom::element>>> lines;
+  std::vector<std::unique_ptr<simdjson::dom::parser>> parsers;  // each keeps its document
+  size_t pos = 0;
+  while (pos < r.out.size()) {
+    const size_t nl = r.out.find('\n', pos);
+    const std::string line = r.out.substr(pos, nl - pos);
+    pos = nl == std::string::npos ? r.out.size() : nl + 1;
+    parsers.push_back(std::make_unique<simdjson::dom::parser>());
+    simdjson::dom::element doc;
+    REQUIRE(parsers.back()->parse(line).get(doc) == simdjson::SUCCESS);
+    std::string_view table, op;
+    REQUIRE(doc["source"]["table"].get_string().get(table) == simdjson::SUCCESS);
+    REQUIRE(doc["op"].get_string().get(op) == simdjson::SUCCESS);
+    lines[std::string(table)].emplace_back(std::string(op), doc);
+  }
+  size_t from_file = 0;
+  for (const auto& t : tables) {
+    INFO("sluice binlog, charset " << t.charset);
+    const auto& ev = lines[t.table];
+    REQUIRE(ev.size() == 6);
+    for (size_t k = 0; k < 6; ++k) {
+      const auto& [op, doc] = ev[k];
+      CHECK(op == (k < 2 ? "c" : k < 4 ? "u" : "d"));
+      simdjson::dom::element image;
+      REQUIRE(doc[k < 4 ? "after" : "before"].get(image) == simdjson::SUCCESS);
+      int64_t id = 0;
+      REQUIRE(image["id"].get_int64().get(id) == simdjson::SUCCESS);
+      CHECK(json_image(image) == (k < 2 ? inserted : updated)[t.table].at(id));
+      from_file += 5;
+      if (k >= 2 && k < 4) {
+        simdjson::dom::element before;
+        REQUIRE(doc["before"].get(before) == simdjson::SUCCESS);
+        CHECK(json_image(before) == inserted[t.table].at(id));
+        from_file += 5;
+      }
+    }
+  }
+  CHECK(from_file == tables.size() * 8 * 5);
+  MESSAGE("values compared from sluice binlog: " << from_file);
 }
 
 TEST_CASE("a byte the column's charset does not define stops the source naming the column") {
