@@ -56,23 +56,12 @@ int64_t read_frac(ByteReader& r, uint8_t fsp, bool is_signed) {
   }
 }
 
-std::string_view text_value(std::string_view raw, TextEncoding enc, Arena& arena) {
-  if (enc == TextEncoding::latin1) return latin1_to_utf8(raw, arena);
-  return arena.copy(raw);
-}
+bool is_bytes(const ColumnDecodeInfo& col) { return !col.charset || is_binary(*col.charset); }
 
-Value string_value(std::string_view raw, const ColumnDecodeInfo& col, Arena& arena) {
-  switch (col.encoding) {
-    case TextEncoding::utf8:
-    case TextEncoding::ascii:
-    case TextEncoding::latin1: {
-      auto s = text_value(raw, col.encoding, arena);
-      return col.json_text ? Value::json(s) : Value::string(s);
-    }
-    case TextEncoding::binary:
-    case TextEncoding::unknown: return Value::bytes(arena.copy(raw));
-  }
-  return Value::bytes(arena.copy(raw));
+Result<Value> string_value(std::string_view raw, const ColumnDecodeInfo& col, Arena& arena) {
+  if (is_bytes(col)) return Value::bytes(arena.copy(raw));
+  CDC_TRY_ASSIGN(auto s, to_utf8(raw, *col.charset, col.on_invalid, arena));
+  return col.json_text ? Value::json(s) : Value::string(s);
 }
 
 std::string column_label(const ColumnDecodeInfo& col) {
@@ -443,7 +432,7 @@ Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& a
       const size_t len = max_len < 256 ? r.u8() : r.u16le();
       auto raw = r.string(len);
       if (!r.ok()) return r.finish().error();
-      if (col.encoding == TextEncoding::binary && len < max_len) {
+      if (is_bytes(col) && len < max_len) {
         // BINARY(n) is stored with its trailing 0x00 padding stripped; the server returns
         // the padded value, so restore it.
         auto* out = static_cast<char*>(arena.allocate(max_len, 1));

@@ -296,15 +296,19 @@ TEST_CASE("BIT(1..64), YEAR, DATE, integers signed and unsigned") {
 
 TEST_CASE("strings: latin1 (cp1252) to UTF-8, binary as bytes, BINARY padding restored") {
   Arena a;
-  ColumnDecodeInfo latin{.type = 15, .real_type = 15, .meta = 10, .encoding = TextEncoding::latin1};
+  ColumnDecodeInfo latin{
+      .type = 15, .real_type = 15, .meta = 10, .charset = charset_named("latin1")};
   CHECK(col(bytes_of({3, 'c', 0xE9, 0x80}), latin, a) == Value::string("c\xC3\xA9\xE2\x82\xAC"));
-  ColumnDecodeInfo vb{.type = 15, .real_type = 15, .meta = 300, .encoding = TextEncoding::binary};
+  ColumnDecodeInfo vb{.type = 15, .real_type = 15, .meta = 300, .charset = charset_named("binary")};
   CHECK(col(bytes_of({2, 0, 0x00, 0xFF}), vb, a) == Value::bytes(std::string("\0\xFF", 2)));
   ColumnDecodeInfo bin4{
-      .type = 254, .real_type = 254, .meta = 0xFE04, .encoding = TextEncoding::binary};
+      .type = 254, .real_type = 254, .meta = 0xFE04, .charset = charset_named("binary")};
   CHECK(col(bytes_of({2, 'a', 'b'}), bin4, a) == Value::bytes(std::string("ab\0\0", 4)));
-  ColumnDecodeInfo json{
-      .type = 252, .real_type = 252, .meta = 4, .encoding = TextEncoding::utf8, .json_text = true};
+  ColumnDecodeInfo json{.type = 252,
+                        .real_type = 252,
+                        .meta = 4,
+                        .charset = charset_named("utf8mb4"),
+                        .json_text = true};
   CHECK(col(bytes_of({2, 0, 0, 0, '{', '}'}), json, a) == Value::json("{}"));
   ColumnDecodeInfo mysql_json{.type = 245, .real_type = 245, .meta = 4};
   CHECK(col(bytes_of({2, 0, 0, 0, 0x04, 0x01}), mysql_json, a) == Value::json("true"));
