@@ -104,6 +104,16 @@ Result<std::string_view> utf8_to_utf8(std::string_view raw, const Charset& cs,
   const size_t max_len = cs.mbmaxlen;
   size_t i = 0;
   while (i < raw.size()) {
+    // Eight ASCII bytes at a time: most text is ASCII, and every utf8 value of a catch-up
+    // passes through this loop.
+    if (raw.size() - i >= 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, raw.data() + i, 8);
+      if ((word & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     const size_t n = utf8_sequence(raw, i, max_len);
     if (n == 0) break;
     i += n;

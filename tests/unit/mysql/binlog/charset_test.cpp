@@ -171,6 +171,10 @@ TEST_CASE("invalid sequences stop with charset and offset, or become U+FFFD with
   CHECK(error_of("utf8mb4", "\xC0\x80").find("at byte 0") != std::string::npos);      // overlong
   CHECK(error_of("utf8mb4", "\xED\xA0\x80").find("at byte 0") != std::string::npos);  // surrogate
   CHECK(error_of("utf8mb4", "ok\xE2\x82").find("at byte 2") != std::string::npos);    // cut off
+  // Past the eight-byte ASCII steps: the offset is still exact.
+  CHECK(error_of("utf8mb4", "0123456789abcdefgh\xC0\x80").find("at byte 18") != std::string::npos);
+  CHECK(error_of("utf8mb3", "0123456789abcdef\xF0\x9F\x98\x80").find("at byte 16") !=
+        std::string::npos);
   CHECK(error_of("ujis", "\xC6").find("invalid ujis byte sequence at byte 0") == 0);
   CHECK(error_of("sjis", "\x87\x40").find("at byte 0") != std::string::npos);  // NEC, cp932 only
   CHECK(error_of("ascii", "a\x80").find("at byte 1") != std::string::npos);
