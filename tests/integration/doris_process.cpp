@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -17,6 +18,15 @@ const std::string kServerBinary = SLUICE_BINARY_DIR "/tests/fakes/doris/doris_te
 }  // namespace
 
 DorisProcess::DorisProcess(const std::vector<std::string>& extra_args) {
+  // A real Doris (deploy/doris): its FE port and root password from the environment; no
+  // control port, so fault cases cannot run against it.
+  if (const char* fe = std::getenv("SLUICE_DORIS_FE_PORT"); fe != nullptr && *fe != 0) {
+    fe_port_ = std::atoi(fe);
+    const char* pw = std::getenv("SLUICE_DORIS_PASSWORD");
+    password_ = pw != nullptr ? pw : "";
+    external_ = true;
+    return;
+  }
   dir_ = make_temp_dir("sluice-doris-server");
   log_ = dir_ + "/server.log";
   const std::string port_file = dir_ + "/ports";
@@ -34,6 +44,7 @@ DorisProcess::DorisProcess(const std::vector<std::string>& extra_args) {
 }
 
 DorisProcess::~DorisProcess() {
+  if (external_) return;
   if (child_ && child_->running()) {
     child_->signal(SIGTERM);
     (void)child_->wait(std::chrono::seconds(2));
@@ -43,6 +54,7 @@ DorisProcess::~DorisProcess() {
 }
 
 std::string DorisProcess::control(const std::string& command) {
+  REQUIRE_MESSAGE(!external_, "a real Doris has no control port: " << command);
   return send_control_line(control_port_, command);
 }
 
@@ -56,7 +68,7 @@ std::optional<SqlRows> DorisProcess::try_sql(const std::string& db, const std::s
   if (!client_) {
     sinks::doris::DorisOptions o;
     o.fenodes = "127.0.0.1:" + std::to_string(fe_port_);
-    o.password = "pw";
+    o.password = password_;
     o.http_timeout = std::chrono::seconds(10);
     auto client = sinks::doris::DorisClient::create(o);
     REQUIRE(client);

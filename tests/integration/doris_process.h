@@ -1,5 +1,6 @@
 // DorisProcess: the Doris test server (tests/fakes/doris) as a child process of a test, with
-// its control port and the SQL API to read tables back. Not thread-safe.
+// its control port and the SQL API to read tables back; or, with $SLUICE_DORIS_FE_PORT set, a
+// real Doris (deploy/doris). Not thread-safe.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,9 @@ class DorisProcess {
   ~DorisProcess();
 
   int fe_port() const { return fe_port_; }
+  const std::string& password() const { return password_; }
+  // True for a real Doris named by $SLUICE_DORIS_FE_PORT (deploy/doris/run-tests.sh).
+  bool external() const { return external_; }
   // One control command ("restart_be", "fail 2", "stats"); returns the answer line.
   std::string control(const std::string& command);
   // Runs a statement through the FE's SQL API (the sink's DorisClient); REQUIREs success.
@@ -37,6 +41,8 @@ class DorisProcess {
   int be_port_ = 0;
   int control_port_ = 0;
   std::string last_answer_;
+  std::string password_ = "pw";
+  bool external_ = false;
   std::unique_ptr<sinks::doris::DorisClient> client_;
 };
 
