@@ -28,6 +28,16 @@ std::string fnv1a_hex(std::string_view s) {
   return out;
 }
 
+// The session database of the sink's statements, which all name their database: the target
+// database may not exist yet.
+constexpr const char* kSessionDb = "information_schema";
+
+bool unknown_table(const Error& e) {
+  return e.code == Errc::invalid_config &&
+         (e.message.find("Unknown table") != std::string::npos ||
+          e.message.find("Unknown database") != std::string::npos);
+}
+
 std::chrono::milliseconds backoff(uint32_t attempt) {
   return std::chrono::milliseconds(
       std::min<uint32_t>(100u << std::min<uint32_t>(attempt, 5), 3000));
@@ -152,13 +162,12 @@ Status DorisSink::follow_schema(Buffer& b, const ChangeEvent& e) {
   b.schema = schema;
   if (!o_.create_tables) return {};
   const std::string where = "table " + b.db + "." + b.table;
-  auto desc = client_->sql(b.db, "DESC " + quote_ident(b.db) + "." + quote_ident(b.table));
-  if (!desc && desc.error().code == Errc::invalid_config &&
-      desc.error().message.find("Unknown table") != std::string::npos) {
+  auto desc = client_->sql(kSessionDb, "DESC " + quote_ident(b.db) + "." + quote_ident(b.table));
+  if (!desc && unknown_table(desc.error())) {
     CDC_TRY_ASSIGN(std::string create,
                    create_table_sql(b.db, b.table, *schema, o_.table_properties));
-    CDC_TRY(client_->sql(b.db, "CREATE DATABASE IF NOT EXISTS " + quote_ident(b.db)));
-    CDC_TRY(client_->sql(b.db, create));
+    CDC_TRY(client_->sql(kSessionDb, "CREATE DATABASE IF NOT EXISTS " + quote_ident(b.db)));
+    CDC_TRY(client_->sql(kSessionDb, create));
     log::get("sink.doris")->info("[pipeline={}] created {}", o_.pipeline, where);
     return {};
   }
@@ -173,13 +182,13 @@ Status DorisSink::follow_schema(Buffer& b, const ChangeEvent& e) {
   for (const Column& c : schema->columns) {
     wanted.insert(lower_ascii(c.name));
     if (!present.contains(lower_ascii(c.name))) {
-      CDC_TRY(client_->sql(b.db, add_column_sql(b.db, b.table, c)));
+      CDC_TRY(client_->sql(kSessionDb, add_column_sql(b.db, b.table, c)));
       log::get("sink.doris")->info("[pipeline={}] {}: added column {}", o_.pipeline, where, c.name);
     }
   }
   for (const SqlRow& row : *desc) {
     if (row.empty() || !row[0] || wanted.contains(lower_ascii(*row[0]))) continue;
-    CDC_TRY(client_->sql(b.db, drop_column_sql(b.db, b.table, *row[0])));
+    CDC_TRY(client_->sql(kSessionDb, drop_column_sql(b.db, b.table, *row[0])));
     log::get("sink.doris")
         ->info("[pipeline={}] {}: dropped column {}", o_.pipeline, where, *row[0]);
   }
@@ -219,8 +228,11 @@ Status DorisSink::truncate(Buffer& b) {
     }
   }
   pending_ = std::move(keep);
-  auto r = client_->sql(b.db, "TRUNCATE TABLE " + quote_ident(b.db) + "." + quote_ident(b.table));
-  if (!r) return std::move(r).error().with_context("TRUNCATE of " + b.db + "." + b.table);
+  auto r =
+      client_->sql(kSessionDb, "TRUNCATE TABLE " + quote_ident(b.db) + "." + quote_ident(b.table));
+  if (!r && !unknown_table(r.error())) {  // a table not made yet holds nothing to truncate
+    return std::move(r).error().with_context("TRUNCATE of " + b.db + "." + b.table);
+  }
   return {};
 }
 

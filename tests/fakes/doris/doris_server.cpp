@@ -693,7 +693,11 @@ Reply DorisServer::sql(const HttpRequest& req, const std::string& db) {
   if (doc.error() || doc.value()["stmt"].get(stmt) != simdjson::SUCCESS) {
     return fe_answer(1, "the body must be {\"stmt\": \"...\"}", "null");
   }
-  catalog_.ensure_database(db);  // the session's database: created on first use by the test server
+  // The session's database must exist; information_schema always does.
+  if (db == "information_schema") catalog_.ensure_database(db);
+  if (catalog_.database(db) == nullptr) {
+    return fe_answer(1, "errCode = 2, detailMessage = Unknown database '" + db + "'", "null");
+  }
   auto result = catalog_.execute(db, stmt);
   if (!result) return fe_answer(1, result.error().message, "null");
   std::string data;

@@ -22,6 +22,7 @@ struct Fixture {
   }()};
 
   Fixture() {
+    server.catalog_for_test().ensure_database("db");
     sql("CREATE TABLE t (id INT NOT NULL, v VARCHAR(4)) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) "
         "BUCKETS 1");
   }
@@ -196,6 +197,20 @@ TEST_CASE("doris server: the precommit timeout and a BE restart abort precommitt
   CHECK(f.server.control("restart_be") == "ok aborted 1");
   CHECK(field(f.state("young"), "data") == "ABORTED");
   CHECK(f.rows() == "[]");
+}
+
+TEST_CASE("doris server: the SQL API's session database must exist") {
+  Fixture f;
+  const HttpRequest r = Fixture::request("POST", "/api/query/default_cluster/nodb", {},
+                                         "{\"stmt\":\"SELECT COUNT(*) FROM t\"}");
+  CHECK(field(f.server.handle(Port::fe, r).response.body, "msg") ==
+        "errCode = 2, detailMessage = Unknown database 'nodb'");
+  const HttpRequest create =
+      Fixture::request("POST", "/api/query/default_cluster/information_schema", {},
+                       "{\"stmt\":\"CREATE DATABASE nodb\"}");
+  CHECK(field(f.server.handle(Port::fe, create).response.body, "code") == "0");
+  CHECK(field(f.server.handle(Port::fe, r).response.body, "msg").find("Unknown table 't'") !=
+        std::string::npos);
 }
 
 TEST_CASE("doris server: fault knobs") {
