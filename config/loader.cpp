@@ -262,6 +262,11 @@ sinks::redis::RedisOptions read_redis(Ctx& ctx, const MapReader& m) {
   read_string(ctx, m, "username", o.username);
   read_string(ctx, m, "password", o.password, Secret::yes);
   read_int<uint32_t>(ctx, m, "database", o.database);
+  read_bool(ctx, m, "tls", o.tls);
+  read_string(ctx, m, "tls.ca", o.tls_ca);
+  read_string(ctx, m, "tls.cert", o.tls_cert);
+  read_string(ctx, m, "tls.key", o.tls_key);
+  read_bool(ctx, m, "tls.verify-identity", o.tls_verify_identity);
   read_duration(ctx, m, "connect.timeout", o.connect_timeout);
   read_duration(ctx, m, "command.timeout", o.command_timeout);
   read_int<uint32_t>(ctx, m, "pipeline.max-in-flight", o.max_in_flight, 1);
@@ -369,6 +374,11 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
                                            "username",
                                            "password",
                                            "database",
+                                           "tls",
+                                           "tls.ca",
+                                           "tls.cert",
+                                           "tls.key",
+                                           "tls.verify-identity",
                                            "connect.timeout",
                                            "command.timeout",
                                            "pipeline.max-in-flight",
