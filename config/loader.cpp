@@ -9,7 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <sstream>
+#include <vector>
 
 #include "cdc/core/json/format.h"
 #include "cdc/core/text.h"
@@ -265,6 +265,11 @@ sinks::redis::RedisOptions read_redis(Ctx& ctx, const MapReader& m) {
   read_string(ctx, m, "username", o.username);
   read_string(ctx, m, "password", o.password, Secret::yes);
   read_int<uint32_t>(ctx, m, "database", o.database);
+  read_bool(ctx, m, "tls", o.tls);
+  read_string(ctx, m, "tls.ca", o.tls_ca);
+  read_string(ctx, m, "tls.cert", o.tls_cert);
+  read_string(ctx, m, "tls.key", o.tls_key);
+  read_bool(ctx, m, "tls.verify-identity", o.tls_verify_identity);
   read_duration(ctx, m, "connect.timeout", o.connect_timeout);
   read_duration(ctx, m, "command.timeout", o.command_timeout);
   read_int<uint32_t>(ctx, m, "pipeline.max-in-flight", o.max_in_flight, 1);
@@ -418,6 +423,11 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
                                            "username",
                                            "password",
                                            "database",
+                                           "tls",
+                                           "tls.ca",
+                                           "tls.cert",
+                                           "tls.key",
+                                           "tls.verify-identity",
                                            "connect.timeout",
                                            "command.timeout",
                                            "pipeline.max-in-flight",
@@ -466,25 +476,19 @@ std::vector<RouteRule> read_routes(Ctx& ctx, const YamlNode& n, const std::strin
 
 // Where the text of a scalar value starts: after the quote of a quoted value, on the first
 // content line of a block value ('|', '>'), else the node's own position.
-SourceLocation text_start(const Ctx& ctx, const YamlNode& n) {
+SourceLocation text_start(Ctx& ctx, const YamlNode& n) {
   SourceLocation at{n.line, n.column};
-  std::vector<std::string_view> lines;
-  for (size_t start = 0; start <= ctx.text.size();) {
-    const size_t end = std::min(ctx.text.find('\n', start), ctx.text.size());
-    lines.push_back(ctx.text.substr(start, end - start));
-    start = end + 1;
-  }
-  if (n.line < 1 || static_cast<size_t>(n.line) > lines.size()) return at;
-  const std::string_view line = lines[static_cast<size_t>(n.line) - 1];
+  if (n.line < 1 || static_cast<size_t>(n.line) > ctx.line_count()) return at;
+  const std::string_view line = ctx.line(static_cast<size_t>(n.line));
   if (n.column < 1 || static_cast<size_t>(n.column) > line.size()) return at;
   const char first = line[static_cast<size_t>(n.column) - 1];
   if (first == '"' || first == '\'') {
     at.column += 1;
   } else if (first == '|' || first == '>') {
-    for (size_t l = static_cast<size_t>(n.line); l < lines.size(); ++l) {
-      const size_t indent = lines[l].find_first_not_of(' ');
+    for (size_t l = static_cast<size_t>(n.line) + 1; l <= ctx.line_count(); ++l) {
+      const size_t indent = ctx.line(l).find_first_not_of(' ');
       if (indent == std::string_view::npos) continue;
-      at = SourceLocation{static_cast<int>(l) + 1, static_cast<int>(indent) + 1};
+      at = SourceLocation{static_cast<int>(l), static_cast<int>(indent) + 1};
       break;
     }
   }
@@ -669,47 +673,59 @@ LoadOutcome load_tree(Ctx& ctx, const detail::YamlParse& parsed) {
   // Normalize and validate what could be read, so that one run shows every problem; keys already
   // reported are skipped by validation.
   normalize(file);
-  auto more = detail::validate(file, ctx.where, ctx.reported);
-  ctx.problems.insert(ctx.problems.end(), more.begin(), more.end());
+  for (Problem& p : detail::validate(file, ctx.where, ctx.reported)) ctx.problems.add(std::move(p));
 
   LoadOutcome out;
-  std::stable_sort(ctx.problems.begin(), ctx.problems.end(),
-                   [](const Problem& a, const Problem& b) {
-                     const auto key = [](const Problem& p) {
-                       return std::tuple(p.line == 0 ? 0 : 1, p.line, p.column);
-                     };
-                     return key(a) < key(b);
-                   });
-  out.problems = std::move(ctx.problems);
-  if (out.problems.empty()) out.config = std::move(file);
+  const size_t total = ctx.problems.total();
+  out.problems = ctx.problems.take();
+  out.more_problems = total - out.problems.size();
+  if (total == 0) out.config = std::move(file);
   return out;
 }
 
 }  // namespace
 
 LoadOutcome load_string(std::string_view yaml, std::string display_name, const Environment& env) {
-  Ctx ctx{std::move(display_name), env, {}, {}, {}, yaml};
+  Ctx ctx{std::move(display_name), env, {}, {}, {}, yaml, {}};
+  // YAML text holds no NUL (YAML 1.2, 5.1: it is outside the printable set): the file is
+  // binary or damaged, and what yaml-cpp would say about it names something else.
+  if (const size_t nul = yaml.find('\0'); nul != std::string_view::npos) {
+    const size_t line_start = yaml.rfind('\n', nul) + 1;  // npos + 1 == 0 on the first line
+    const auto line = std::count(yaml.begin(), yaml.begin() + static_cast<ptrdiff_t>(nul), '\n');
+    ctx.add(static_cast<int>(line) + 1, static_cast<int>(nul - line_start) + 1, "",
+            "a NUL byte (at byte " + std::to_string(nul) +
+                "): a configuration file is UTF-8 text; is this a binary file?");
+    LoadOutcome out;
+    out.problems = ctx.problems.take();
+    return out;
+  }
   return load_tree(ctx, detail::parse_yaml(yaml));
 }
 
 LoadOutcome load_file(const std::string& path, const Environment& env) {
+  const auto refused = [&](std::string message) {
+    LoadOutcome out;
+    out.problems.push_back(Problem{path, 0, 0, "", std::move(message)});
+    return out;
+  };
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;
-    LoadOutcome out;
-    out.problems.push_back(Problem{
-        path, 0, 0, "",
-        "cannot read the file: " + std::string(err != 0 ? std::strerror(err) : "open failed")});
-    return out;
+    return refused("cannot read the file: " +
+                   std::string(err != 0 ? std::strerror(err) : "open failed"));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    LoadOutcome out;
-    out.problems.push_back(Problem{path, 0, 0, "", "cannot read the file: read error"});
-    return out;
+  // Read in pieces up to one beyond the limit, so that a pipe (of unknown size) is bounded too.
+  std::string text;
+  std::vector<char> piece(1 << 16);
+  while (in.read(piece.data(), static_cast<std::streamsize>(piece.size())) || in.gcount() > 0) {
+    text.append(piece.data(), static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxConfigFileBytes) {
+      return refused("the file is larger than " + std::to_string(kMaxConfigFileBytes >> 20) +
+                     " MiB, the most a configuration file may hold");
+    }
   }
-  return load_string(text.str(), path, env);
+  if (in.bad()) return refused("cannot read the file: read error");
+  return load_string(text, path, env);
 }
 
 }  // namespace cdc::config

@@ -16,10 +16,15 @@ namespace cdc::config {
 struct LoadOutcome {
   // Set only when `problems` is empty; then it is normalized and validated.
   std::optional<ConfigFile> config;
-  // Every problem found in one pass, in file order where known.
+  // The problems found in one pass, in file order where known: the first kShownProblems.
   std::vector<Problem> problems;
+  // How many more were found and left out of `problems`.
+  size_t more_problems = 0;
   bool ok() const { return config.has_value(); }
 };
+
+// The largest configuration file load_file reads (16 MiB); a larger one is refused unread.
+inline constexpr size_t kMaxConfigFileBytes = 16u << 20;
 
 // Reads and loads `path`; `${VAR}` is looked up in `env`.
 LoadOutcome load_file(const std::string& path, const Environment& env = process_environment());

@@ -1,8 +1,10 @@
 // Problem: one thing wrong with a configuration file, located by file:line:col and key path.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace cdc::config {
 
@@ -18,6 +20,34 @@ struct Problem {
   // "file:line:col: key.path: message"; the position and key parts are left out when unknown.
   std::string to_string() const;
   bool operator==(const Problem&) const = default;
+};
+
+// How many problems a load keeps and shows; the others are only counted.
+inline constexpr size_t kShownProblems = 100;
+
+// Collects problems, keeping the first `limit` in file order (those without a position first,
+// then by line and column, ties in the order added) and counting the rest: memory stays bounded
+// however many problems a file has, and add() costs O(log limit).
+class ProblemList {
+ public:
+  ProblemList() = default;
+  explicit ProblemList(size_t limit) : limit_(limit) {}
+  void add(Problem p);
+  size_t total() const { return total_; }
+  bool empty() const { return total_ == 0; }
+  // The kept problems in file order; the list is left empty.
+  std::vector<Problem> take();
+
+ private:
+  struct Entry {
+    Problem problem;
+    size_t seq;
+  };
+  static bool before(const Entry& a, const Entry& b);
+
+  size_t limit_ = kShownProblems;
+  size_t total_ = 0;
+  std::vector<Entry> heap_;  // max-heap by before(): the last kept problem on top
 };
 
 struct SourceLocation {

@@ -319,6 +319,17 @@ void check_redis(Checker& c, const sinks::redis::RedisOptions& o, const std::str
     c.add(key("password"), "AUTH with username " + quote(o.username) + " needs a password",
           {key("username")});
   }
+  if (o.tls && !o.socket.empty()) {
+    c.add(key("tls"), "TLS is for TCP: use host and port instead of socket", {key("socket")});
+  }
+  if (!o.tls && (!o.tls_ca.empty() || !o.tls_cert.empty() || !o.tls_key.empty())) {
+    const char* given = !o.tls_ca.empty() ? "tls.ca" : !o.tls_cert.empty() ? "tls.cert" : "tls.key";
+    c.add(key(given), std::string(given) + " needs 'tls: true'");
+  }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    c.add(key(o.tls_cert.empty() ? "tls.cert" : "tls.key"),
+          "tls.cert and tls.key go together: a client certificate needs its key");
+  }
   if (o.connect_timeout <= std::chrono::milliseconds(0)) {
     c.add(key("connect.timeout"), "expected a duration > 0, found '0ms'");
   }

@@ -14,6 +14,15 @@ std::string describe(const YamlNode& n, Secret secret) {
   return "?";
 }
 
+namespace {
+
+std::string hex_byte(unsigned char b) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  return {kHex[b >> 4], kHex[b & 0xF]};
+}
+
+}  // namespace
+
 std::optional<std::string> read_text(Ctx& ctx, const YamlNode& n, const std::string& path,
                                      std::string_view expected, Secret secret) {
   ctx.locate(path, n);
@@ -25,6 +34,16 @@ std::optional<std::string> read_text(Ctx& ctx, const YamlNode& n, const std::str
   auto expanded = expand_env(n.value, ctx.env);
   if (!expanded) {
     ctx.add(n, path, expanded.error().message);
+    return std::nullopt;
+  }
+  // Every value goes on as UTF-8 (to servers, JSON, logs); a byte that is not, in a password
+  // say, would fail far from here or be sent mangled. The value itself is not shown: it may be
+  // a secret, and the terminal would receive the bad bytes.
+  if (const size_t bad = invalid_utf8_offset(*expanded); bad != std::string::npos) {
+    ctx.add(n, path,
+            "expected " + std::string(expected) + " in UTF-8, found a byte that is not UTF-8 (0x" +
+                hex_byte(static_cast<unsigned char>((*expanded)[bad])) + " at byte " +
+                std::to_string(bad) + " of the value)");
     return std::nullopt;
   }
   return std::move(expanded).value();

@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "cdc/core/text.h"
@@ -36,14 +37,33 @@ std::string describe(const YamlNode& n, Secret secret = Secret::no);
 struct Ctx {
   std::string file;
   const Environment& env;
-  std::vector<Problem> problems;
+  ProblemList problems;
   LocationMap where;
   std::set<std::string, std::less<>> reported;  // key paths with a problem already
   std::string_view text;  // the file's text, to place positions inside quoted and block values
+  std::vector<size_t> line_starts;  // offsets in `text` where each line starts; see line()
 
   void add(int line, int column, const std::string& path, std::string message) {
-    problems.push_back(Problem{file, line, column, path, std::move(message)});
+    problems.add(Problem{file, line, column, path, std::move(message)});
     reported.insert(path);
+  }
+  // Line `number` (1-based) of `text` without its newline; empty beyond the last. The line
+  // starts are found once per file, so placing many values stays linear in the file's size.
+  std::string_view line(size_t number) {
+    if (line_starts.empty()) {
+      line_starts.push_back(0);
+      for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n') line_starts.push_back(i + 1);
+      }
+    }
+    if (number == 0 || number > line_starts.size()) return {};
+    const size_t start = line_starts[number - 1];
+    const size_t end = number < line_starts.size() ? line_starts[number] - 1 : text.size();
+    return text.substr(start, end - start);
+  }
+  size_t line_count() {
+    (void)line(1);  // fills line_starts
+    return line_starts.size();
   }
   void add(const YamlNode& at, const std::string& path, std::string message) {
     add(at.line, at.column, path, std::move(message));
@@ -67,22 +87,20 @@ class MapReader {
   // Reports keys that are not names, and keys given twice (yaml-cpp's own Node would silently
   // keep one of them).
   void report_duplicates() const {
-    std::vector<const YamlNode*> seen;
+    std::unordered_map<std::string_view, const YamlNode*> seen;  // linear in the keys
+    seen.reserve(map_.entries.size());
     for (const auto& [key, value] : map_.entries) {
       if (key.kind != Kind::scalar) {
         ctx_.add(key, path_, "expected a key name, found " + describe(key));
         continue;
       }
-      auto first = std::find_if(seen.begin(), seen.end(),
-                                [&](const YamlNode* k) { return k->value == key.value; });
-      if (first != seen.end()) {
+      const auto [first, inserted] = seen.emplace(key.value, &key);
+      if (!inserted) {
         ctx_.add(key, join_path(path_, key.value),
                  "duplicate key " + quote(key.value) + " (first at line " +
-                     std::to_string((*first)->line) + ", column " +
-                     std::to_string((*first)->column) + ")");
-        continue;
+                     std::to_string(first->second->line) + ", column " +
+                     std::to_string(first->second->column) + ")");
       }
-      seen.push_back(&key);
     }
   }
 
@@ -121,15 +139,19 @@ class MapReader {
       std::string message = "unknown key " + quote(key.value);
       std::string_view best;
       size_t best_d = std::numeric_limits<size_t>::max();
+      const size_t max_d = std::max<size_t>(2, key.value.size() / 4);
       for (std::string_view k : known_) {
+        // The length difference bounds the distance from below: a key far longer than every
+        // known one (garbage) costs no O(length) table.
+        const size_t longer = std::max(key.value.size(), k.size());
+        if (longer - std::min(key.value.size(), k.size()) > max_d) continue;
         const size_t d = edit_distance(key.value, k);
         if (d < best_d) {
           best_d = d;
           best = k;
         }
       }
-      if (!best.empty() && best_d <= std::max<size_t>(2, key.value.size() / 4) &&
-          best_d < key.value.size()) {
+      if (!best.empty() && best_d <= max_d && best_d < key.value.size()) {
         message += "; did you mean " + quote(best) + "?";
       } else {
         message += "; expected one of: ";
@@ -137,7 +159,10 @@ class MapReader {
           message += (i ? ", " : "") + std::string(known_[i]);
         }
       }
-      ctx_.add(key, path_of(key.value), std::move(message));
+      // Not marked as reported: nothing judges an unknown key further, and a file of a million
+      // of them would keep a million paths.
+      ctx_.problems.add(
+          Problem{ctx_.file, key.line, key.column, path_of(key.value), std::move(message)});
     }
   }
 

@@ -1,6 +1,7 @@
-// Small ASCII text helpers shared by the config reader, the SQL and GTID parsers and the
-// expression language. Byte-wise and locale-free on purpose: identifiers, keywords and option
-// names are ASCII, and std::tolower/std::isspace depend on the process locale. Pure; thread-safe.
+// Small text helpers shared by the config reader, the SQL and GTID parsers, the expression
+// language and the command line. Byte-wise and locale-free on purpose: identifiers, keywords and
+// option names are ASCII, and std::tolower/std::isspace depend on the process locale. Pure;
+// thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -31,5 +32,14 @@ std::string quote(std::string_view s);
 // Optimal string alignment distance (Levenshtein plus adjacent transposition), for "did you
 // mean" suggestions. O(|a|·|b|) time and memory: meant for names, not documents.
 size_t edit_distance(std::string_view a, std::string_view b);
+
+// The offset of the first byte of `s` that is not part of a well-formed UTF-8 sequence
+// (overlong forms, surrogates and code points above U+10FFFF are not), or npos when all are.
+size_t invalid_utf8_offset(std::string_view s);
+
+// `s` safe to print on a terminal: control characters (C0, DEL, C1) and bytes that are not
+// well-formed UTF-8 become escapes (\n, \r, \t, \xNN, \u0085); other text, backslashes
+// included, is kept as it is. For messages that quote bytes from a file or a server.
+std::string printable(std::string_view s);
 
 }  // namespace cdc

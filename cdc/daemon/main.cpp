@@ -1,6 +1,7 @@
 // sluice: the change-data-capture daemon. Subcommands: run, validate, checkpoints, binlog.
 // Exit codes: 0 success; 1 a pipeline failed; 2 bad usage or invalid configuration.
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -16,8 +17,10 @@
 
 #include "cdc/core/arena.h"
 #include "cdc/core/log.h"
+#include "cdc/core/text.h"
 #include "cdc/daemon/binlog_command.h"
 #include "cdc/daemon/http_endpoint.h"
+#include "cdc/daemon/preflight.h"
 #include "cdc/daemon/wiring.h"
 #include "config/loader.h"
 #include "state/checkpoint_format.h"
@@ -41,6 +44,9 @@ constexpr const char* kUsage =
 usage:
   sluice run FILE [--log-level LEVEL]        run the pipelines of FILE until SIGTERM/SIGINT
   sluice validate FILE                        check FILE; print every problem (exit 2) or "ok"
+  sluice validate --connect FILE              also run the start checks against the servers
+                                              (login, settings, privileges, tables, columns,
+                                              topics), reading nothing; problems: exit 1
   sluice checkpoints --state-dir DIR [--json] list the retained checkpoints of a state dir
   sluice checkpoints FILE [--json]            the same for every pipeline of FILE
   sluice binlog FILE... [options]             decode binlog files from disk into change events
@@ -50,7 +56,8 @@ usage:
 options:
   --log-level LEVEL   trace, debug, info (default), warn, error, off
 
-exit codes: 0 success, 1 a pipeline failed, 2 bad usage or invalid configuration
+exit codes: 0 success, 1 a pipeline failed (or a server refused a check of validate
+--connect), 2 bad usage or invalid configuration
 )";
 
 int usage_error(const std::string& message) {
@@ -58,13 +65,31 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
+// Prints the first config::kShownProblems problems, one per line with control characters and
+// bytes that are not UTF-8 escaped (they may come from a garbage file), then the count line.
+void print_problems(const std::string& path, const std::vector<std::string>& problems,
+                    size_t total) {
+  const size_t shown = std::min(problems.size(), config::kShownProblems);
+  for (size_t i = 0; i < shown; ++i) std::cerr << printable(problems[i]) << "\n";
+  std::cerr << "sluice: " << total << " problem" << (total == 1 ? "" : "s") << " in "
+            << printable(path);
+  if (total > shown) std::cerr << "; the first " << shown << " are shown";
+  std::cerr << "\n";
+}
+
 std::optional<config::ConfigFile> load_or_report(const std::string& path) {
   auto outcome = config::load_file(path);
   if (outcome.ok()) return std::move(outcome.config);
-  for (const auto& problem : outcome.problems) std::cerr << problem.to_string() << "\n";
-  std::cerr << "sluice: " << outcome.problems.size() << " problem"
-            << (outcome.problems.size() == 1 ? "" : "s") << " in " << path << "\n";
+  std::vector<std::string> lines;
+  for (const auto& problem : outcome.problems) lines.push_back(problem.to_string());
+  print_problems(path, lines, lines.size() + outcome.more_problems);
   return std::nullopt;
+}
+
+// "FILE: message", or the message alone when it starts with its own place in FILE.
+std::string located(const std::string& path, const Error& e) {
+  if (e.message.starts_with(path + ":")) return e.message;
+  return path + ": " + e.message;
 }
 
 // Adapts the RocksDB state store to the runner's checkpoint log for one pipeline.
@@ -114,17 +139,31 @@ std::jthread start_signal_thread(std::stop_source stop) {
   });
 }
 
-int cmd_validate(const std::string& path) {
+// Without `connect`, what needs no server; with it, also the start checks against the servers
+// (daemon::preflight), every problem of every pipeline at once: exit 1 when a server refuses.
+int cmd_validate(const std::string& path, bool connect) {
   auto file = load_or_report(path);
   if (!file) return kExitUsage;
+  std::vector<std::string> problems;
   for (const auto& p : file->pipelines) {
-    if (auto parts = daemon::make_parts(p); !parts) {
-      std::cerr << path << ": " << parts.error().message << "\n";
-      return kExitUsage;
+    for (const Error& e : daemon::check_pipeline(p)) problems.push_back(located(path, e));
+  }
+  if (!problems.empty()) {
+    print_problems(path, problems, problems.size());
+    return kExitUsage;
+  }
+  if (connect) {
+    for (const auto& p : file->pipelines) {
+      for (const Error& e : daemon::preflight(p)) problems.push_back(located(path, e));
+    }
+    if (!problems.empty()) {
+      print_problems(path, problems, problems.size());
+      return kExitFailed;
     }
   }
   std::cout << path << ": ok (" << file->pipelines.size() << " pipeline"
-            << (file->pipelines.size() == 1 ? "" : "s") << ")\n";
+            << (file->pipelines.size() == 1 ? "" : "s") << (connect ? ", servers checked" : "")
+            << ")\n";
   return kExitOk;
 }
 
@@ -166,7 +205,7 @@ int cmd_run(const std::string& path) {
     r->config = config;
     auto parts = daemon::make_parts(config, registry.get());
     if (!parts) {
-      std::cerr << path << ": " << parts.error().message << "\n";
+      std::cerr << printable(located(path, parts.error())) << "\n";
       return kExitUsage;
     }
     r->parts = std::move(*parts);
@@ -261,6 +300,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> positional;
     std::string state_dir;
     bool as_json = false;
+    bool connect = false;
+    bool log_level_given = false;
     for (size_t i = 0; i < args.size(); ++i) {
       const std::string& a = args[i];
       if (a == "--help" || a == "-h") {
@@ -280,11 +321,14 @@ int main(int argc, char** argv) {
           level = a.substr(12);
         }
         if (!log::set_level(level)) return usage_error("unknown log level '" + level + "'");
+        log_level_given = true;
       } else if (a == "--state-dir") {
         if (i + 1 >= args.size()) return usage_error("--state-dir needs a directory");
         state_dir = args[++i];
       } else if (a == "--json") {
         as_json = true;
+      } else if (a == "--connect") {
+        connect = true;
       } else if (a.rfind("--", 0) == 0) {
         return usage_error("unknown option '" + a + "'");
       } else {
@@ -293,9 +337,13 @@ int main(int argc, char** argv) {
     }
     if (positional.empty()) return usage_error("missing command");
     const std::string& cmd = positional[0];
+    if (connect && cmd != "validate") return usage_error("--connect is an option of validate");
     if (cmd == "run" || cmd == "validate") {
       if (positional.size() != 2) return usage_error(cmd + " takes exactly one FILE");
-      return cmd == "run" ? cmd_run(positional[1]) : cmd_validate(positional[1]);
+      if (cmd == "run") return cmd_run(positional[1]);
+      // The problems are the output: the clients' progress lines would only interleave.
+      if (!log_level_given) (void)log::set_level("warn");  // a known level: cannot fail
+      return cmd_validate(positional[1], connect);
     }
     if (cmd == "checkpoints") {
       if (!state_dir.empty() && positional.size() == 1)

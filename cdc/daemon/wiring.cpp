@@ -51,6 +51,20 @@ Result<std::vector<pipeline::TransformRule>> to_transform_rules(
   return out;
 }
 
+std::vector<pipeline::RouteRule> to_route_rules(const config::PipelineConfig& config) {
+  std::vector<pipeline::RouteRule> routes;
+  for (const auto& r : config.routes) {
+    routes.push_back({r.source_table, r.sink_table, r.replace_symbol, r.source_table_column});
+  }
+  return routes;
+}
+
+pipeline::RouteMode route_mode(const config::PipelineConfig& config) {
+  return config.pipeline.route_mode == config::RouteMode::first_match
+             ? pipeline::RouteMode::first_match
+             : pipeline::RouteMode::all_match;
+}
+
 // What this build cannot do yet, and a GTID set that cannot be a start, are refused before
 // anything connects.
 Status check_mysql_start(const mysql::MysqlSourceOptions& o) {
@@ -92,25 +106,62 @@ Status use_state_store(pipeline::PipelineParts& parts, const config::PipelineCon
   return {};
 }
 
+std::vector<Error> check_pipeline(const config::PipelineConfig& config) {
+  const std::string context = "pipeline '" + config.pipeline.name + "'";
+  std::vector<Error> problems;
+  const auto refuse = [&](Status st) {
+    if (!st) problems.push_back(std::move(st).error().with_context(context));
+  };
+  if (const auto* dg = std::get_if<datagen::DatagenOptions>(&config.source)) {
+    if (auto schema = datagen::make_schema(*dg); !schema) refuse(std::move(schema).error());
+  } else if (const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source)) {
+    refuse(check_mysql_start(*my));
+  } else {
+    refuse(make_error(Errc::invalid_config, "unsupported source type"));
+  }
+  if (const auto* redis = std::get_if<sinks::redis::RedisOptions>(&config.sink)) {
+    // Bad regexes and key templates.
+    if (auto b = sinks::redis::CommandBuilder::create(*redis); !b) refuse(std::move(b).error());
+  } else if (const auto* kafka = std::get_if<sinks::kafka::KafkaOptions>(&config.sink)) {
+    // Bad properties and templates; the probe connects to nothing.
+    if (auto probe = sinks::kafka::KafkaSink::create(*kafka, nullptr); !probe) {
+      refuse(std::move(probe).error());
+    }
+  }
+  auto transforms = to_transform_rules(config);
+  if (!transforms) {
+    refuse(std::move(transforms).error());
+  } else {
+    // An expression's error starts with its place in the file, which says more than the name.
+    for (Error& e : pipeline::TransformStage::check_rules(std::move(*transforms))) {
+      const bool placed = !config.file.empty() && e.message.starts_with(config.file + ":");
+      problems.push_back(placed ? std::move(e) : std::move(e).with_context(context));
+    }
+  }
+  if (auto r = pipeline::RouteStage::create(to_route_rules(config), route_mode(config)); !r) {
+    refuse(std::move(r).error());
+  }
+  return problems;
+}
+
 Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
                                            prometheus::Registry* registry) {
   const std::string& name = config.pipeline.name;
+  // Everything that can be refused is refused here, before anything connects.
+  if (auto problems = check_pipeline(config); !problems.empty()) {
+    return std::move(problems.front());
+  }
   pipeline::PipelineParts parts;
 
   if (const auto* dg = std::get_if<datagen::DatagenOptions>(&config.source)) {
-    CDC_TRY(datagen::make_schema(*dg));  // refuse bad types before anything runs
     parts.make_source = [options = *dg]() -> Result<std::unique_ptr<Source>> {
       CDC_TRY_ASSIGN(auto source, datagen::DatagenSource::create(options));
       return std::unique_ptr<Source>(std::move(source));
     };
   } else if (const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source)) {
-    if (auto st = check_mysql_start(*my); !st)
-      return std::move(st).error().with_context("pipeline '" + name + "'");
     parts.make_source = [options = *my]() -> Result<std::unique_ptr<Source>> {
       return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(options));
     };
-  } else {
-    return make_error(Errc::invalid_config, "pipeline '" + name + "': unsupported source type");
   }
 
   if (const auto* out = std::get_if<config::StdoutSinkOptions>(&config.sink)) {
@@ -125,8 +176,6 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
       return std::unique_ptr<Sink>(std::make_unique<sinks::FileSink>(path, format));
     };
   } else if (const auto* redis = std::get_if<sinks::redis::RedisOptions>(&config.sink)) {
-    CDC_TRY(
-        sinks::redis::CommandBuilder::create(*redis));  // refuse bad regexes and key templates now
     std::shared_ptr<sinks::redis::RedisMetrics> metrics;
     if (registry != nullptr)
       metrics = std::make_shared<sinks::redis::RedisMetrics>(*registry, name);
@@ -135,15 +184,10 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
       return std::unique_ptr<Sink>(std::move(sink));
     };
   } else if (const auto* kafka = std::get_if<sinks::kafka::KafkaOptions>(&config.sink)) {
-    const auto& options = *kafka;
-    // Refuses bad properties and templates now, before anything connects.
-    if (auto probe = sinks::kafka::KafkaSink::create(options, nullptr); !probe) {
-      return std::move(probe).error().with_context("pipeline '" + name + "'");
-    }
     std::shared_ptr<sinks::kafka::KafkaMetrics> metrics;
     if (registry != nullptr)
       metrics = std::make_shared<sinks::kafka::KafkaMetrics>(*registry, name);
-    parts.make_sink = [options, metrics]() -> Result<std::unique_ptr<Sink>> {
+    parts.make_sink = [options = *kafka, metrics]() -> Result<std::unique_ptr<Sink>> {
       CDC_TRY_ASSIGN(auto sink, sinks::kafka::KafkaSink::create(options, metrics));
       return std::unique_ptr<Sink>(std::move(sink));
     };
@@ -161,29 +205,17 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
   // Transforms run before routes, as in Flink CDC: their source-table patterns and metadata
   // columns name the tables as the source has them.
   CDC_TRY_ASSIGN(auto transforms, to_transform_rules(config));
-  std::vector<pipeline::RouteRule> routes;
-  for (const auto& r : config.routes) {
-    routes.push_back({r.source_table, r.sink_table, r.replace_symbol, r.source_table_column});
-  }
-  const auto route_mode = config.pipeline.route_mode == config::RouteMode::first_match
-                              ? pipeline::RouteMode::first_match
-                              : pipeline::RouteMode::all_match;
-  // Refuse bad patterns and projection lists now, before anything connects.
-  if (auto t = pipeline::TransformStage::create(transforms); !t) {
-    return std::move(t).error().with_context("pipeline '" + name + "'");
-  }
-  if (auto r = pipeline::RouteStage::create(routes, route_mode); !r) {
-    return std::move(r).error().with_context("pipeline '" + name + "'");
-  }
+  auto routes = to_route_rules(config);
   if (!transforms.empty() || !routes.empty()) {
-    parts.make_stages = [transforms, routes, route_mode]() -> Result<pipeline::StageChain> {
+    parts.make_stages = [transforms, routes,
+                         mode = route_mode(config)]() -> Result<pipeline::StageChain> {
       pipeline::StageChain chain;
       if (!transforms.empty()) {
         CDC_TRY_ASSIGN(auto transform, pipeline::TransformStage::create(transforms));
         chain.push_back(std::move(transform));
       }
       if (!routes.empty()) {
-        CDC_TRY_ASSIGN(auto route, pipeline::RouteStage::create(routes, route_mode));
+        CDC_TRY_ASSIGN(auto route, pipeline::RouteStage::create(routes, mode));
         chain.push_back(std::move(route));
       }
       return chain;

@@ -11,7 +11,12 @@
 namespace cdc::daemon {
 
 pipeline::RunnerOptions runner_options(const config::PipelineConfig& config);
-// Errc::invalid_config for what validation cannot know yet (a feature of a later release).
+// Every problem of the pipeline that needs no server, beyond config::validate: what this build
+// cannot do yet, datagen column types, sink templates and properties, route patterns, and the
+// transform rules with their expressions (pipeline::TransformStage::check_rules). Each error
+// names the pipeline or its place in the file.
+std::vector<Error> check_pipeline(const config::PipelineConfig& config);
+// Refuses the first of check_pipeline's problems (Errc::invalid_config).
 // Sinks with their own metrics register them in `registry` when it is not null.
 Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
                                            prometheus::Registry* registry = nullptr);

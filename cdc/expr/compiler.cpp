@@ -16,6 +16,9 @@
 namespace cdc::expr {
 namespace {
 
+// The slot of a column bound without a table (Scope::bind_unknown_columns): beyond any row.
+constexpr uint32_t kUnboundSlot = UINT32_MAX - 1;
+
 bool either_nullable(const Node& a, const Node& b) {
   return a.type().nullable || b.type().nullable;
 }
@@ -324,6 +327,11 @@ bool Compiler::compile_column(const Ast& ast, NodePtr& out) {
       }
     }
   }
+  if (scope_.binds_unknown_columns()) {
+    // No slot: the column node's eval() reports the missing value if this is ever evaluated.
+    out = make_column(ExprType{}, ast.offset, kUnboundSlot, true, ast.text);
+    return true;
+  }
   std::string message = "unknown column '" + ast.text + "'";
   std::string table_id = table_name();
   if (table_id != ".") message += " in table " + table_id;
@@ -461,8 +469,9 @@ bool Compiler::compile_in(const Ast& ast, NodePtr& out) {
   for (size_t i = 1; i < args.size(); ++i) {
     ExprType next;
     if (!common_type(common, args[i]->type(), next)) {
+      // `common`, not the value's type: the same words when the value's type is unknown.
       return fail(args[i]->offset(), "IN list item of type " + type_name(args[i]->type()) +
-                                         " cannot be compared with " + type_name(args[0]->type()));
+                                         " cannot be compared with " + type_name(common));
     }
     common = next;
   }
@@ -486,7 +495,7 @@ bool Compiler::compile_between(const Ast& ast, NodePtr& out) {
   for (size_t i = 1; i < 3; ++i) {
     if (!common_type(common, args[i]->type(), next)) {
       return fail(args[i]->offset(), "BETWEEN bound of type " + type_name(args[i]->type()) +
-                                         " cannot be compared with " + type_name(args[0]->type()));
+                                         " cannot be compared with " + type_name(common));
     }
     common = next;
   }

@@ -23,6 +23,13 @@ class Scope {
   void add_extra(std::string name, ExprType type, uint32_t index) {
     extras_.push_back({std::move(name), type, index});
   }
+  // Binds every name that is neither an extra nor a column of the table to a column of unknown
+  // type (ValueKind::null, which every operator and function accepts), so that an expression
+  // can be checked before its table is known: syntax, function names and arities, regular
+  // expressions and literals. An expression compiled so is for checking only; evaluating such
+  // a column fails.
+  void bind_unknown_columns() { unknown_columns_ = true; }
+  bool binds_unknown_columns() const { return unknown_columns_; }
 
   struct Extra {
     std::string name;
@@ -35,6 +42,7 @@ class Scope {
  private:
   const TableSchema* table_;
   std::vector<Extra> extras_;
+  bool unknown_columns_ = false;
 };
 
 }  // namespace cdc::expr

@@ -10,6 +10,7 @@
 
 #include "cdc/core/log.h"
 #include "cdc/core/regex.h"
+#include "cdc/core/text.h"
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog_file_reader.h"
 #include "cdc/mysql/binlog_stream.h"
@@ -65,7 +66,12 @@ struct MysqlSource::Impl {
     return in;
   }
 
+  Status prepare();
+  ConnectOptions make_connect_options() const;
+  std::vector<Error> server_problems();
   Status check_server();
+  std::vector<Error> privilege_problems();
+  std::vector<Error> unmatched_table_patterns();
   Status seed_schema_history(const MysqlPosition& start);
   Result<MysqlPosition> start_position();
   Status detect_json_columns(const TableMapEvent& map, TableMapCache& cache);
@@ -162,13 +168,15 @@ void MysqlSource::close() {
   impl_->opened = false;
 }
 
-Status MysqlSource::Impl::check_server() {
-  CDC_TRY_ASSIGN(auto rows,
-                 query->query("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', "
-                              "'binlog_format', 'binlog_row_image', 'binlog_row_metadata', "
-                              "'binlog_checksum')"));
+// Every server setting that stops the stream, each with the change to make; sets flavor and
+// ctx from what the server has. One query: a failure of it is the only problem then.
+std::vector<Error> MysqlSource::Impl::server_problems() {
+  auto rows = query->query(
+      "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', "
+      "'binlog_format', 'binlog_row_image', 'binlog_row_metadata', 'binlog_checksum')");
+  if (!rows) return {std::move(rows).error()};
   std::map<std::string, std::string> vars;
-  for (const auto& r : rows) {
+  for (const auto& r : *rows) {
     if (r.size() >= 2 && r[0] && r[1]) {
       std::string v = *r[1];
       for (auto& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -176,21 +184,24 @@ Status MysqlSource::Impl::check_server() {
     }
   }
   const std::string server = options.host + ":" + std::to_string(options.port);
-  auto refuse = [&](const std::string& var, const std::string& want) -> Status {
+  std::vector<Error> problems;
+  auto require = [&](const std::string& var, const std::string& want) {
     const auto it = vars.find(var);
+    if (it != vars.end() && it->second == want) return;
     const std::string found = it == vars.end() ? "(not supported by this server)" : it->second;
-    return make_error(Errc::invalid_config, "server " + server + " has " + var + "=" + found +
-                                                ": set " + var + "=" + want + " (SET GLOBAL " +
-                                                var + "=" + want + " and in my.cnf)");
+    problems.push_back(make_error(Errc::invalid_config, "server " + server + " has " + var + "=" +
+                                                            found + ": set " + var + "=" + want +
+                                                            " (SET GLOBAL " + var + "=" + want +
+                                                            " and in my.cnf)"));
   };
   if (vars["log_bin"] != "ON") {
-    return make_error(Errc::invalid_config,
-                      "server " + server +
-                          " has the binary log disabled: set log_bin (my.cnf) "
-                          "and restart the server");
+    problems.push_back(
+        make_error(Errc::invalid_config, "server " + server +
+                                             " has the binary log disabled: set log_bin (my.cnf) "
+                                             "and restart the server"));
   }
-  if (vars["binlog_format"] != "ROW") return refuse("binlog_format", "ROW");
-  if (vars["binlog_row_image"] != "FULL") return refuse("binlog_row_image", "FULL");
+  require("binlog_format", "ROW");
+  require("binlog_row_image", "FULL");
   // MINIMAL (MySQL 8's default) and NO_LOG (MariaDB before 10.5, which also lacks the variable)
   // leave column names, ENUM/SET labels and the primary key out of TABLE_MAP: the schema
   // history (information_schema + DDL) supplies them, checked column by column against the
@@ -200,23 +211,71 @@ Status MysqlSource::Impl::check_server() {
     const std::string found =
         metadata == vars.end() ? "(absent: no column metadata)" : metadata->second;
     if (metadata != vars.end() && found != "MINIMAL" && found != "NO_LOG") {
-      return refuse("binlog_row_metadata", "FULL");
+      require("binlog_row_metadata", "FULL");
+    } else {
+      log::get("mysql")->warn(
+          "[source={}] server {} has binlog_row_metadata={}: column names, ENUM/SET labels and "
+          "primary keys are taken from the schema history and checked against each TABLE_MAP's "
+          "column types only; binlog_row_metadata=FULL is recommended (sluice then checks the "
+          "names too)",
+          options.pipeline_name, server, found);
     }
-    log::get("mysql")->warn(
-        "[source={}] server {} has binlog_row_metadata={}: column names, ENUM/SET labels and "
-        "primary keys are taken from the schema history and checked against each TABLE_MAP's "
-        "column types only; binlog_row_metadata=FULL is recommended (sluice then checks the "
-        "names too)",
-        options.pipeline_name, server, found);
   }
   const std::string alg = vars["binlog_checksum"];
   if (alg != "CRC32" && alg != "NONE") {
-    return make_error(Errc::unsupported, "binlog_checksum=" + alg);
+    problems.push_back(make_error(Errc::unsupported, "binlog_checksum=" + alg));
   }
   flavor = query->server_version().find("MariaDB") != std::string::npos ? Flavor::mariadb
                                                                         : Flavor::mysql;
   ctx = DecodeContext::v4_defaults(alg == "CRC32" ? ChecksumAlg::crc32 : ChecksumAlg::off, flavor);
+  return problems;
+}
+
+Status MysqlSource::Impl::check_server() {
+  auto problems = server_problems();
+  if (!problems.empty()) return std::move(problems.front());
   return {};
+}
+
+// REPLICATION SLAVE, which the dump needs, as SHOW GRANTS lists it for the current user and
+// its active roles (MariaDB 10.5+ also spells it REPLICATION REPLICA). The preflight asks
+// here because it must not start a dump: a running replica with the same server-id would be
+// disconnected. The other statements the start runs check their own privileges.
+std::vector<Error> MysqlSource::Impl::privilege_problems() {
+  auto rows = query->query("SHOW GRANTS");
+  if (!rows) return {std::move(rows).error().with_context("SHOW GRANTS")};
+  for (const auto& r : *rows) {
+    if (r.empty() || !r[0]) continue;
+    const std::string grant = upper_ascii(*r[0]);
+    if (grant.find(" ON *.* ") == std::string::npos) continue;
+    if (grant.find("ALL PRIVILEGES") != std::string::npos ||
+        grant.find("REPLICATION SLAVE") != std::string::npos ||
+        grant.find("REPLICATION REPLICA") != std::string::npos) {
+      return {};
+    }
+  }
+  return {make_error(Errc::auth, "user '" + options.user + "' on server " + options.host + ":" +
+                                     std::to_string(options.port) +
+                                     " lacks REPLICATION SLAVE, which reading the binlog needs "
+                                     "(GRANT REPLICATION SLAVE ON *.* TO ...)")};
+}
+
+// The `tables` patterns that match none of the tables read from the catalog.
+std::vector<Error> MysqlSource::Impl::unmatched_table_patterns() {
+  std::vector<Error> problems;
+  const std::vector<TableId> known = history.tables();
+  for (size_t i = 0; i < include.size(); ++i) {
+    const bool matched = std::any_of(known.begin(), known.end(), [&](const TableId& id) {
+      return std::regex_match(id.db + "." + id.table, include[i]);
+    });
+    if (!matched) {
+      problems.push_back(
+          make_error(Errc::invalid_config, "tables pattern '" + options.table_include[i] +
+                                               "' matches no table on server " + options.host +
+                                               ":" + std::to_string(options.port)));
+    }
+  }
+  return problems;
 }
 
 Result<MysqlPosition> MysqlSource::Impl::start_position() {
@@ -300,26 +359,68 @@ Status MysqlSource::Impl::start_dump_by_gtid(const GtidSet& gtids) {
   return dump->start_binlog_dump_gtid(options.server_id.first, sids);
 }
 
-Status MysqlSource::open(const Position& resume) {
-  auto& s = *impl_;
-  close();
-  const auto& o = s.options;
-  if (o.server_id.first == 0 && !s.files) {
+// What open() and preflight() check before connecting: the options and the table patterns.
+Status MysqlSource::Impl::prepare() {
+  const auto& o = options;
+  if (o.server_id.first == 0 && !files) {
     return make_error(Errc::invalid_config, "server_id must be set (a unique non-zero replica id)");
   }
   if (o.max_batch_events == 0) return make_error(Errc::invalid_config, "max_batch_events is 0");
-  s.include.clear();
-  s.exclude.clear();
+  include.clear();
+  exclude.clear();
   for (auto* list : {&o.table_include, &o.table_exclude}) {
     for (const auto& pattern : *list) {
       auto re = compile_regex(pattern, RegexCase::sensitive);
       if (!re)
         return make_error(Errc::invalid_config,
                           "bad table regex '" + pattern + "': " + re.error().message);
-      (list == &o.table_include ? s.include : s.exclude).push_back(std::move(*re));
+      (list == &o.table_include ? include : exclude).push_back(std::move(*re));
     }
   }
-  s.filter_cache.clear();
+  filter_cache.clear();
+  return {};
+}
+
+ConnectOptions MysqlSource::Impl::make_connect_options() const {
+  const auto& o = options;
+  return ConnectOptions{o.host,
+                        o.port,
+                        o.user,
+                        o.password,
+                        o.unix_socket,
+                        o.connect_timeout,
+                        std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2),
+                        o.tls};
+}
+
+std::vector<Error> MysqlSource::preflight() {
+  auto& s = *impl_;
+  close();
+  if (s.files) return {make_error(Errc::internal, "preflight() of offline binlog decoding")};
+  if (auto st = s.prepare(); !st) return {std::move(st).error()};
+  s.connect_options = s.make_connect_options();
+  auto conn = MysqlConnection::connect(s.connect_options);
+  if (!conn) return {std::move(conn).error()};  // nothing more can be asked
+  s.query = std::move(*conn);
+  std::vector<Error> problems = s.server_problems();
+  for (Error& e : s.privilege_problems()) problems.push_back(std::move(e));
+  auto start = s.start_position();
+  if (!start) problems.push_back(std::move(start).error().with_context("the start position"));
+  // The tables are read even without a start: they are checked whatever it is.
+  if (auto st = s.seed_schema_history(start ? *start : MysqlPosition{}); !st) {
+    problems.push_back(std::move(st).error().with_context("reading the captured tables"));
+  } else {
+    for (Error& e : s.unmatched_table_patterns()) problems.push_back(std::move(e));
+  }
+  s.query.reset();
+  return problems;
+}
+
+Status MysqlSource::open(const Position& resume) {
+  auto& s = *impl_;
+  close();
+  const auto& o = s.options;
+  CDC_TRY(s.prepare());
   if (s.files) {
     if (!std::holds_alternative<std::monostate>(resume)) {
       return make_error(Errc::invalid_config,
@@ -331,14 +432,7 @@ Status MysqlSource::open(const Position& resume) {
     return {};
   }
 
-  ConnectOptions co{o.host,
-                    o.port,
-                    o.user,
-                    o.password,
-                    o.unix_socket,
-                    o.connect_timeout,
-                    std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2),
-                    o.tls};
+  const ConnectOptions co = s.make_connect_options();
   s.connect_options = co;
   CDC_TRY_ASSIGN(s.query, MysqlConnection::connect(co));
   CDC_TRY(s.check_server());

@@ -44,6 +44,13 @@ class MysqlSource final : public cdc::Source {
   // Errors: invalid_config (bad options or server settings, with the setting to change),
   // auth, io (retry).
   Status open(const Position& resume) override;
+  // `sluice validate --connect`: what open() checks at the start, against the server, without
+  // starting the dump (a running replica with the same server-id would be disconnected) or
+  // writing the schema-history store: the options, the login, the server's settings, the
+  // REPLICATION SLAVE privilege, the start position (the statements that find it), the
+  // captured tables read from the catalog and a `tables` pattern that matches none. Every
+  // problem found, not only the first; after it known_schemas() has the captured tables.
+  std::vector<Error> preflight();
   // After open(): the resolved start; later: the end of the last returned batch.
   Position current_position() const override;
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) override;

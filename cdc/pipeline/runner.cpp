@@ -163,18 +163,12 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
   }
   // A transform that does not fit a table the source already knows stops the pipeline here,
   // before anything is read, instead of at that table's first event.
-  for (const TableSchemaPtr& known : source->known_schemas()) {
-    TableSchemaPtr schema = known;
-    for (auto& stage : stages) {
-      auto checked = stage->check(schema);
-      if (!checked) {
-        source->close();
-        sink->close();
-        return std::move(checked).error().with_context(
-            "checking the stages against the schema of " + known->id.to_string() + " at start");
-      }
-      schema = std::move(*checked);
-    }
+  if (auto problems = check_stages(stages, source->known_schemas()); !problems.empty()) {
+    source->close();
+    sink->close();
+    return std::move(problems.front().error)
+        .with_context("checking the stages against the schema of " +
+                      problems.front().table.to_string() + " at start");
   }
 
   Position written = source->current_position();

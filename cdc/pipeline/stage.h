@@ -23,4 +23,16 @@ class Stage {
 
 using StageChain = std::vector<std::unique_ptr<Stage>>;
 
+// One problem of `stages` with the tables a source knows before reading: each schema passed
+// through every stage's check() in order, as its first event would be.
+struct StageProblem {
+  TableId table;  // the source's table
+  Error error;
+};
+
+// Every table's problem (at most one each: a stage's error ends that table's chain), in the
+// order of `schemas`. What the runner checks at start, and `sluice validate --connect`.
+std::vector<StageProblem> check_stages(StageChain& stages,
+                                       const std::vector<TableSchemaPtr>& schemas);
+
 }  // namespace cdc::pipeline

@@ -64,6 +64,19 @@ class PlanCompiler {
     plan_->rule = &rule;
   }
 
+  // The checks of check_rule_expressions: each projection item and the filter against a scope
+  // that binds unknown columns, every error collected.
+  std::vector<Error> check_expressions() {
+    std::vector<Error> errors;
+    emitted_.assign(items_.size(), false);
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].star) continue;
+      if (auto st = project_item(i); !st) errors.push_back(std::move(st).error());
+    }
+    if (auto st = compile_filter(); !st) errors.push_back(std::move(st).error());
+    return errors;
+  }
+
   Result<std::unique_ptr<Plan>> compile() {
     CDC_TRY(check_excluded_columns());
     CDC_TRY(project());
@@ -74,14 +87,18 @@ class PlanCompiler {
   }
 
  private:
-  // The table's columns plus the metadata columns, in the extra slots apply() fills.
+  // The table's columns plus the metadata columns, in the extra slots apply() fills. Without a
+  // table (no name), every other name is a column of unknown type, op_ts included: a table's
+  // own op_ts column would win over the metadata one.
   static expr::Scope metadata_scope(const TableSchema& table) {
     expr::Scope scope(table);
+    const bool unknown_table = table.id.table.empty();
+    if (unknown_table) scope.bind_unknown_columns();
     scope.add_extra(std::string(kNamespaceName), string_type(false), kNamespaceSlot);
     scope.add_extra(std::string(kSchemaName), string_type(false), kSchemaSlot);
     scope.add_extra(std::string(kTableName), string_type(false), kTableSlot);
     scope.add_extra(std::string(kDataEventType), string_type(false), kEventTypeSlot);
-    if (!find_column(table.columns, kOpTs)) {
+    if (!unknown_table && !find_column(table.columns, kOpTs)) {
       scope.add_extra(std::string(kOpTs),
                       expr::ExprType{.kind = ValueKind::int64, .nullable = false}, kOpTsSlot);
     }
@@ -96,6 +113,7 @@ class PlanCompiler {
       out += ' ';
       out += what;
     }
+    if (table_.id.table.empty()) return out;  // checked without a table
     return out + " for table " + table_.id.to_string();
   }
   Error config_error(const std::string& what) const {
@@ -367,6 +385,13 @@ Result<std::vector<expr::ProjectionItem>> parse_rule_projection(TransformRule& r
   expr::TextOrigin origin = rule.projection_origin;
   origin.context = where + " projection";
   return expr::parse_projection(rule.projection, origin);
+}
+
+std::vector<Error> check_rule_expressions(size_t rule_index, const TransformRule& rule,
+                                          std::span<const expr::ProjectionItem> items,
+                                          const expr::CompileOptions& options) {
+  const TableSchemaPtr no_table = std::make_shared<TableSchema>();
+  return PlanCompiler(rule_index, rule, items, no_table, options).check_expressions();
 }
 
 Result<std::unique_ptr<TransformPlan>> compile_transform_plan(

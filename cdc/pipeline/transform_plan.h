@@ -47,6 +47,15 @@ struct TransformPlan {
 Result<std::vector<expr::ProjectionItem>> parse_rule_projection(TransformRule& rule,
                                                                 const std::string& where);
 
+// The problems of rule number `rule_index` that no table can change, found without one: the
+// projection items' and the filter's syntax, function names and arities, regular expressions,
+// literals and their types, output names given twice, a filter that cannot be a condition.
+// Every column name binds to a column of unknown type (expr::Scope::bind_unknown_columns).
+// Empty when there is none.
+std::vector<Error> check_rule_expressions(size_t rule_index, const TransformRule& rule,
+                                          std::span<const expr::ProjectionItem> items,
+                                          const expr::CompileOptions& options);
+
 // Compiles rule number `rule_index` (with its parsed projection `items`) against `schema`:
 // every error the rule has against it (Errc::invalid_config), or the plan.
 Result<std::unique_ptr<TransformPlan>> compile_transform_plan(

@@ -41,21 +41,46 @@ TransformStage::TransformStage(std::vector<Compiled> rules, expr::CompileOptions
 
 TransformStage::~TransformStage() = default;
 
-Result<std::unique_ptr<TransformStage>> TransformStage::create(std::vector<TransformRule> rules,
-                                                               expr::CompileOptions options) {
+std::vector<TransformStage::Compiled> TransformStage::compile_rules(
+    std::vector<TransformRule> rules, const expr::CompileOptions& options,
+    std::vector<Error>& problems) {
   std::vector<Compiled> compiled;
   for (size_t i = 0; i < rules.size(); ++i) {
     TransformRule& rule = rules[i];
     const std::string where = "transform[" + std::to_string(i) + "]";
     auto pattern = TablePattern::compile(rule.source_table);
-    if (!pattern) return std::move(pattern).error().with_context(where + " source-table");
+    if (!pattern)
+      problems.push_back(std::move(pattern).error().with_context(where + " source-table"));
     if (!rule.projection.empty() && !rule.include_columns.empty()) {
-      return make_error(Errc::invalid_config,
-                        where + ": 'projection' and 'columns.include' exclude each other");
+      problems.push_back(make_error(
+          Errc::invalid_config, where + ": 'projection' and 'columns.include' exclude each other"));
     }
-    CDC_TRY_ASSIGN(auto items, parse_rule_projection(rule, where));
-    compiled.push_back(Compiled{std::move(*pattern), std::move(rule), std::move(items)});
+    auto items = parse_rule_projection(rule, where);
+    if (!items) {
+      problems.push_back(std::move(items).error());
+      continue;
+    }
+    for (Error& e : check_rule_expressions(i, rule, *items, options)) {
+      problems.push_back(std::move(e));
+    }
+    if (pattern)
+      compiled.push_back(Compiled{std::move(*pattern), std::move(rule), std::move(*items)});
   }
+  return compiled;
+}
+
+std::vector<Error> TransformStage::check_rules(std::vector<TransformRule> rules,
+                                               const expr::CompileOptions& options) {
+  std::vector<Error> problems;
+  (void)compile_rules(std::move(rules), options, problems);  // only the problems are wanted
+  return problems;
+}
+
+Result<std::unique_ptr<TransformStage>> TransformStage::create(std::vector<TransformRule> rules,
+                                                               expr::CompileOptions options) {
+  std::vector<Error> problems;
+  auto compiled = compile_rules(std::move(rules), options, problems);
+  if (!problems.empty()) return std::move(problems.front());
   return std::unique_ptr<TransformStage>(
       new TransformStage(std::move(compiled), std::move(options)));
 }

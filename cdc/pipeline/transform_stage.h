@@ -51,10 +51,15 @@ inline constexpr std::string_view kOpTs =
 
 class TransformStage final : public Stage {
  public:
-  // Checks the table patterns and the projection lists' syntax; expressions are type-checked
-  // per table schema (first event of each version, or check()).
+  // Refuses the first of check_rules' problems; expressions are type-checked against the real
+  // columns per table schema (first event of each version, or check()).
   static Result<std::unique_ptr<TransformStage>> create(std::vector<TransformRule> rules,
                                                         expr::CompileOptions options = {});
+  // Every problem of the rules that no table can change: table patterns, projection lists, and
+  // each projection item and filter compiled with columns of unknown type
+  // (check_rule_expressions). What `sluice validate` reports without a server.
+  static std::vector<Error> check_rules(std::vector<TransformRule> rules,
+                                        const expr::CompileOptions& options = {});
   Status process(Batch& batch) override;
 
   // Compiles the plans for `table` (as the first event would): every error a rule has against
@@ -74,6 +79,10 @@ class TransformStage final : public Stage {
     std::vector<expr::ProjectionItem> items;  // parsed projection, empty when none
   };
   TransformStage(std::vector<Compiled> rules, expr::CompileOptions options);
+  // The rules that compiled; each problem of every rule appended to `problems`.
+  static std::vector<Compiled> compile_rules(std::vector<TransformRule> rules,
+                                             const expr::CompileOptions& options,
+                                             std::vector<Error>& problems);
 
   Result<TablePlans*> plans_for(const TableSchemaPtr& schema);
   // Applies the plans to one event; false when the event is dropped.

@@ -1,7 +1,9 @@
-// RedisConnection: one blocking hiredis connection (TCP or unix socket) with AUTH and SELECT
-// done, connect and command timeouts set, and replies checked. Owns its redisContext.
-// Not thread-safe: the sink thread's. A failed socket makes every later call fail: the sink
-// is then reopened (with the runner's backoff) on a fresh connection.
+// RedisConnection: one blocking connection to Redis (TCP or unix socket, in plain text or TLS
+// through OpenSSL) with AUTH and SELECT done, connect and command timeouts set, and replies
+// checked. hiredis does what it does well, the RESP encoding (redisFormatCommandArgv) and the
+// reply parser (redisReader); the socket and TLS are ours, since Debian's hiredis 0.14 has no
+// TLS. Owns its socket, SSL and reader. Not thread-safe: the sink thread's. A failed socket makes
+// every later call fail: the sink is then reopened (with the runner's backoff) on a fresh one.
 #pragma once
 
 #include <memory>
@@ -22,8 +24,13 @@ using Reply = std::unique_ptr<redisReply, FreeReply>;
 
 class RedisConnection {
  public:
-  // Errc::unavailable when the server cannot be reached, Errc::auth when AUTH is refused.
+  // Errc::unavailable when the server cannot be reached, Errc::auth when AUTH is refused,
+  // Errc::invalid_config when TLS is misconfigured or the server's certificate is refused
+  // (naming the CA file).
   static Result<RedisConnection> connect(const RedisOptions& options);
+  RedisConnection(RedisConnection&&) noexcept;
+  RedisConnection& operator=(RedisConnection&&) noexcept;
+  ~RedisConnection();
 
   // Sends one command and waits for its reply. An error reply is an Error (Errc::malformed)
   // naming the command's first two arguments.
@@ -36,15 +43,18 @@ class RedisConnection {
   // "127.0.0.1:6379 db 0" or "/run/redis.sock db 0", for messages.
   const std::string& name() const { return name_; }
 
- private:
-  struct FreeContext {
-    void operator()(redisContext* c) const { redisFree(c); }
-  };
-  RedisConnection(redisContext* c, std::string name) : context_(c), name_(std::move(name)) {}
-  Error io_error(std::string_view doing) const;
+  struct Io;  // the socket, the TLS session and the reader (redis_connection.cpp)
 
-  std::unique_ptr<redisContext, FreeContext> context_;
+ private:
+  RedisConnection(std::unique_ptr<Io> io, std::string name);
+  // Sends the output buffer and reads until the reader has a reply.
+  Result<Reply> next_reply(std::string_view doing);
+  Error io_error(std::string_view doing, std::string why, Errc code = Errc::io);
+
+  std::unique_ptr<Io> io_;
   std::string name_;
+  std::string out_;      // RESP bytes queued by append()/command(), not yet sent
+  bool broken_ = false;  // after an I/O failure every call fails (the stream is out of step)
 };
 
 // The text of an error or status reply ("" for other types).

@@ -81,6 +81,21 @@ struct RedisOptions {
   // need both). Never logged. Defaults: "" = no AUTH.
   std::string username;
   std::string password;
+  // `tls`: TLS to the server through OpenSSL (managed Redis services require it; Redis's
+  // `tls-port`). The server's certificate is always verified: against `tls.ca`, else the
+  // system's CA certificates. Not over a unix socket. Default: false.
+  bool tls = false;
+  // `tls.ca`: PEM file of the CA certificates the server's certificate must chain to.
+  // Default: "" (the system's).
+  std::string tls_ca;
+  // `tls.cert`, `tls.key`: PEM client certificate (chain) and its key, for a server that asks
+  // for one (`tls-auth-clients`). Both or neither. Default: none.
+  std::string tls_cert;
+  std::string tls_key;
+  // `tls.verify-identity`: the certificate must name `host` (a DNS name or an IP address in its
+  // subjectAltName), as MySQL's verify-identity. The host also goes out as SNI when it is a
+  // name. Default: true.
+  bool tls_verify_identity = true;
   // `database`: SELECT this database number. Default: 0.
   uint32_t database = 0;
   // `connect.timeout`, `command.timeout`: bound the connect and each reply. Unit: duration.

@@ -1,7 +1,9 @@
 // The `sluice` command line: exit codes and messages a user and a supervisor rely on.
 
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "tests/support/child_process.h"
@@ -64,6 +66,127 @@ TEST_CASE("sluice validate: exit 0 for every example, 2 with every problem liste
   // `run` refuses a bad file the same way, before opening anything.
   auto run = sluice({"run", bad});
   CHECK(run.exit_code == 2);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+TEST_CASE("issue_19: sluice validate refuses the expressions run would refuse, without a server") {
+  const std::string dir = make_temp_dir("sluice-cli-it");
+  const std::string bad = dir + "/expr.yaml";
+  std::ofstream(bad) << "source:\n"
+                        "  type: datagen\n"
+                        "  table: t\n"
+                        "  columns: [{name: id, type: int}, {name: x, type: varchar(10)}]\n"
+                        "transform:\n"
+                        "  - source-table: datagen.t\n"
+                        "    projection: id, NOSUCHFN(id) AS a, REGEXP(x, '(unclosed') AS b\n"
+                        "    filter: id >>> 3\n"
+                        "  - source-table: datagen.t\n"
+                        "    projection: \"id, UPPER(x, x) AS u, SUBSTR(x, 'one') AS s\"\n"
+                        "    filter: id > DATE '2024-13-01'\n"
+                        "sink: {type: file, path: "
+                     << dir
+                     << "/out.jsonl}\n"
+                        "pipeline:\n"
+                        "  name: p\n"
+                        "  state.dir: "
+                     << dir << "/state\n";
+  auto r = sluice({"validate", bad});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out == "");
+  CHECK(r.err ==
+        bad +
+            ":7:21: transform[0] projection: at column 1 of 'NOSUCHFN(id)': unknown function "
+            "NOSUCHFN\n" +
+            bad +
+            ":7:40: transform[0] projection: at column 11 of 'REGEXP(x, '(unclosed')': invalid "
+            "regular expression at character 10 of '(unclosed': missing closing parenthesis\n" +
+            bad +
+            ":8:13: transform[0] filter: at column 5 of 'id >>> 3': expected an expression, found "
+            "'>'\n" +
+            bad +
+            ":10:22: transform[1] projection: at column 1 of 'UPPER(x, x)': UPPER takes 1 "
+            "argument, got 2\n" +
+            bad +
+            ":10:40: transform[1] projection: at column 11 of 'SUBSTR(x, 'one')': SUBSTR needs an "
+            "integer here, got STRING\n" +
+            bad +
+            ":11:13: transform[1] filter: at column 6 of 'id > DATE '2024-13-01'': invalid DATE "
+            "literal '2024-13-01' (expected 'YYYY-MM-DD')\n" +
+            "sluice: 6 problems in " + bad + "\n");
+  // `run` refuses it the same way, before anything starts.
+  auto run = sluice({"run", bad});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("unknown function NOSUCHFN") != std::string::npos);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+TEST_CASE("issue_19: 100k unknown keys are validated in under 2 s: 100 shown and the count") {
+  const std::string dir = make_temp_dir("sluice-cli-it");
+  const std::string big = dir + "/big.yaml";
+  {
+    std::ofstream f(big);
+    for (int i = 0; i < 100'000; ++i) f << "key" << i << ": 1\n";
+  }
+  // The child's CPU time (what this code costs), beside the wall time (what a busy test
+  // machine adds).
+  const auto children_cpu = [] {
+    rusage u{};
+    getrusage(RUSAGE_CHILDREN, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  const double cpu_before = children_cpu();
+  const auto start = std::chrono::steady_clock::now();
+  auto r = sluice({"validate", big});
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = children_cpu() - cpu_before;
+  MESSAGE("sluice validate of 100k unknown keys: " << cpu << " s of CPU, " << wall << " s");
+  CHECK(cpu < 2.0);  // quadratic, 40k keys took 17 s
+  CHECK(r.exit_code == 2);
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < r.err.size();) {
+    const size_t end = r.err.find('\n', at);
+    lines.push_back(r.err.substr(at, end - at));
+    at = end + 1;
+  }
+  REQUIRE(lines.size() == 101);
+  CHECK(lines[0] == big +
+                        ":1:1: key0: unknown key 'key0'; expected one of: source, sink, route, "
+                        "transform, pipeline, pipelines");
+  CHECK(lines[1] == big + ":1:1: source: missing required key 'source'");
+  CHECK(lines[99] == big +
+                         ":97:1: key96: unknown key 'key96'; expected one of: source, sink, "
+                         "route, transform, pipeline, pipelines");
+  CHECK(lines[100] == "sluice: 100003 problems in " + big + "; the first 100 are shown");
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+TEST_CASE("issue_19: bytes from a garbage file reach the terminal escaped; a NUL is named") {
+  const std::string dir = make_temp_dir("sluice-cli-it");
+  const std::string garbage = dir + "/garbage.yaml";
+  std::ofstream(garbage) << "\x1b[2J\x1b]0;owned\x07: 1\nk\xc2\x9b"
+                            "31m\xff: 2\n";
+  auto r = sluice({"validate", garbage});
+  CHECK(r.exit_code == 2);
+  const std::string known = "expected one of: source, sink, route, transform, pipeline, pipelines";
+  CHECK(r.err == garbage +
+                     ":1:1: \\x1b[2J\\x1b]0;owned\\x07: unknown key "
+                     "'\\x1b[2J\\x1b]0;owned\\x07'; " +
+                     known + "\n" + garbage + ":1:1: source: missing required key 'source'\n" +
+                     garbage + ":1:1: sink: missing required key 'sink'\n" + garbage +
+                     ":1:1: pipeline: missing required key 'pipeline'\n" + garbage +
+                     ":2:1: k\\u009b31m\\xff: unknown key 'k\\u009b31m\\xff'; " + known +
+                     "\nsluice: 5 problems in " + garbage + "\n");
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  const std::string nul = dir + "/nul.yaml";
+  std::ofstream(nul) << std::string("source:\n  type: data\0gen\n", 25);
+  auto n = sluice({"validate", nul});
+  CHECK(n.exit_code == 2);
+  CHECK(n.err == nul +
+                     ":2:13: a NUL byte (at byte 20): a configuration file is UTF-8 text; is "
+                     "this a binary file?\nsluice: 1 problem in " +
+                     nul + "\n");
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 

@@ -514,7 +514,8 @@ TEST_CASE(
   std::ofstream(bad) << text;
   ChildProcess validate({sluice_binary(), "validate", bad}, bad + ".out", bad + ".err");
   CHECK(validate.wait(20s) == 2);
+  // The error names its place in the file, which says more than the pipeline's name.
   CHECK(read_file(bad + ".err") ==
-        bad + ": pipeline 'transform-error': " + bad +
-            ":16:17: transform[0] projection: at column 15 of 'id, UPPER(name': missing ')'\n");
+        bad + ":16:17: transform[0] projection: at column 15 of 'id, UPPER(name': missing ')'\n" +
+            "sluice: 1 problem in " + bad + "\n");
 }

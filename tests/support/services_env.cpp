@@ -52,7 +52,8 @@ std::string source_dir() { return SLUICE_SOURCE_DIR; }
 std::string binary_dir() { return SLUICE_BINARY_DIR; }
 std::string sluice_binary() { return binary_dir() + "/cdc/daemon/sluice"; }
 
-std::string mysql_source_yaml(const std::string& tables, int server_id) {
+std::string mysql_source_yaml(const std::string& tables, int server_id, const std::string& user,
+                              const std::string& password) {
   return "source:\n"
          "  type: mysql\n"
          "  hostname: 127.0.0.1\n"
@@ -60,10 +61,10 @@ std::string mysql_source_yaml(const std::string& tables, int server_id) {
          service_value("SLUICE_MARIADB_PORT") +
          "\n"
          "  username: " +
-         service_value("SLUICE_MARIADB_USER") +
+         (user.empty() ? service_value("SLUICE_MARIADB_USER") : user) +
          "\n"
          "  password: " +
-         service_value("SLUICE_MARIADB_PASSWORD") +
+         (password.empty() ? service_value("SLUICE_MARIADB_PASSWORD") : password) +
          "\n"
          "  tables: " +
          tables +

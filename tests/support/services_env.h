@@ -17,7 +17,9 @@ int service_port(const std::string& key);
 
 // The `source:` section of a pipeline file reading `tables` (a regex) from the services'
 // MariaDB from the latest offset, as replica `server_id`.
-std::string mysql_source_yaml(const std::string& tables, int server_id);
+// `user` and `password` replace the services' sluice user when given.
+std::string mysql_source_yaml(const std::string& tables, int server_id,
+                              const std::string& user = "", const std::string& password = "");
 
 // Path of the repository / build tree (compile-time), for fixtures and the sluice binary.
 std::string source_dir();

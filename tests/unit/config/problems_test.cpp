@@ -1,5 +1,10 @@
 // Bad configuration files: each problem is asserted as the exact text an operator reads.
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
 
 #include "config/loader.h"
 #include "tests/unit/config/problem_lines.h"
@@ -412,4 +417,61 @@ TEST_CASE("bad: exponential alias expansion is refused") {
   }
   CHECK(problems_of(yaml) ==
         Lines{"t.yaml: YAML syntax error: too many alias expansions (more than 100000 nodes)"});
+}
+
+TEST_CASE("issue_19: a value that is not UTF-8 is refused, naming the key, without the value") {
+  CHECK(problems_of(with("password: hunter2",
+                         "password: \"hunt\xff"
+                         "er2\"")) ==
+        Lines{"t.yaml:6:13: source.password: expected a string in UTF-8, found a byte that is not "
+              "UTF-8 (0xff at byte 4 of the value)"});
+  // A truncated sequence and an encoded surrogate are not UTF-8 either.
+  CHECK(problems_of(with("hostname: db", "hostname: db\xc3")) ==
+        Lines{"t.yaml:3:13: source.hostname: expected a string in UTF-8, found a "
+              "byte that is not UTF-8 (0xc3 at byte 2 of the value)"});
+  CHECK(problems_of(with("username: u", "username: \"\xed\xa0\x80\"")).size() == 1);
+  // Well-formed UTF-8 passes.
+  CHECK(problems_of(with("password: hunter2", "password: \"pässwörd-密码\"")).empty());
+}
+
+TEST_CASE("issue_19: a NUL byte is reported as one, at its line and column") {
+  std::string yaml(kValid);
+  yaml.insert(yaml.find("username") + 2, 1, '\0');  // line 5, "  us\0ername"
+  CHECK(problems_of(yaml) ==
+        Lines{"t.yaml:5:5: a NUL byte (at byte 54): a configuration file is UTF-8 text; is this a "
+              "binary file?"});
+}
+
+TEST_CASE("issue_19: 100k unknown keys: linear, the first 100 problems kept and the rest counted") {
+  std::string yaml(kValid);
+  constexpr int kKeys = 100'000;
+  for (int i = 0; i < kKeys; ++i) yaml += "k" + std::to_string(i) + ": 1\n";
+  // CPU time, not wall time: the machine running the tests may be busy with others.
+  const std::clock_t start = std::clock();
+  const LoadOutcome out = load_string(yaml, "t.yaml", map_environment({}));
+  const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
+  MESSAGE("100k unknown keys loaded in " << seconds << " s of CPU");
+  CHECK(seconds < 2.0);  // quadratic, this took minutes
+  REQUIRE(out.problems.size() == kShownProblems);
+  CHECK(out.more_problems == kKeys - kShownProblems);
+  CHECK(out.problems.front().to_string() ==
+        "t.yaml:13:1: k0: unknown key 'k0'; expected one of: source, sink, route, transform, "
+        "pipeline, pipelines");
+  CHECK(out.problems.back().to_string() ==
+        "t.yaml:112:1: k99: unknown key 'k99'; expected one of: source, sink, route, transform, "
+        "pipeline, pipelines");
+}
+
+TEST_CASE("issue_19: a file over 16 MiB is refused unread") {
+  const std::string path = "/tmp/sluice-config-test-big-" + std::to_string(::getpid()) + ".yaml";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << kValid << "# ";
+    f << std::string(kMaxConfigFileBytes, 'x');
+  }
+  const LoadOutcome out = load_file(path);
+  std::remove(path.c_str());
+  REQUIRE(out.problems.size() == 1);
+  CHECK(out.problems[0].to_string() ==
+        path + ": the file is larger than 16 MiB, the most a configuration file may hold");
 }

@@ -208,3 +208,23 @@ TEST_CASE("redis sink: problems in tables items name the item") {
   CHECK(problems_of("  tables: 'a'\n") ==
         Lines{"r.yaml:5:11: sink.tables: expected a list of mappings, found 'a'"});
 }
+
+TEST_CASE("redis sink: tls keys land in their fields; combinations that cannot work are refused") {
+  const auto out = load_sink(
+      "  tls: true\n  tls.ca: /etc/ca.pem\n  tls.cert: /etc/c.pem\n  tls.key: /etc/k.pem\n"
+      "  tls.verify-identity: false\n");
+  const RedisOptions& o = redis_of(out);
+  CHECK(o.tls);
+  CHECK(o.tls_ca == "/etc/ca.pem");
+  CHECK(o.tls_cert == "/etc/c.pem");
+  CHECK(o.tls_key == "/etc/k.pem");
+  CHECK_FALSE(o.tls_verify_identity);
+  CHECK(redis_of(load_sink("  tls: true\n")).tls_verify_identity);  // the default
+  CHECK(problems_of("  tls: true\n  socket: /run/redis.sock\n") ==
+        Lines{"r.yaml:5:8: sink.tls: TLS is for TCP: use host and port instead of socket"});
+  CHECK(problems_of("  tls.ca: /etc/ca.pem\n") ==
+        Lines{"r.yaml:5:11: sink.tls.ca: tls.ca needs 'tls: true'"});
+  CHECK(problems_of("  tls: true\n  tls.cert: /etc/c.pem\n") ==
+        Lines{"r.yaml:5:8: sink.tls.key: tls.cert and tls.key go together: a client certificate "
+              "needs its key"});
+}
