@@ -14,12 +14,12 @@
 
 #include "cdc/core/byte_reader.h"
 #include "cdc/core/position.h"
-#include "cdc/snapshot/snapshot_key.h"
 #include "cdc/mysql/binlog/binlog_event.h"
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog/event_type.h"
 #include "cdc/mysql/binlog/transaction_payload.h"
 #include "cdc/mysql/schema/table_map_cache.h"
+#include "cdc/snapshot/snapshot_key.h"
 #include "state/checkpoint_codec.h"
 #include "state/schema_codec.h"
 
