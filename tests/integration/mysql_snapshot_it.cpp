@@ -291,6 +291,7 @@ TEST_CASE(
   std::vector<WriterOp> ops;
   std::atomic<bool> stop{false};
   std::atomic<int64_t> done_ops{0};
+  std::atomic<bool> writer_done{false};
   // Stopped and joined however the test ends (a failed REQUIRE unwinds through here).
   struct Joiner {
     std::atomic<bool>& stop;
@@ -305,13 +306,14 @@ TEST_CASE(
   writer = std::thread([&] {
     MariaDbSession w;
     std::mt19937_64 rng(14);
-    const auto end = Clock::now() + std::chrono::seconds(120);
-    for (int64_t ver = 1; !stop && ver <= 20000 && Clock::now() < end; ++ver) {
+    const auto end = Clock::now() + std::chrono::seconds(600);
+    for (int64_t ver = 1; !stop && ver <= 100000 && Clock::now() < end; ++ver) {
       ops.push_back(write_one(w, written[static_cast<size_t>(ver) % written.size()], ver, rng));
       done_ops = ver;
     }
+    writer_done = true;
   });
-  while (done_ops < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (done_ops < 20 && !writer_done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
   auto opts = cdc::testing::services_mysql_source_options(54401, "snap-initial");
   opts.table_include = {"sluice_snap\\.t_.*"};
@@ -337,7 +339,9 @@ TEST_CASE(
                                         << ", when the snapshot was read: " << ops_at_read);
   // Changes went on while the snapshot was read, and go on after it.
   CHECK(ops_at_read > ops_at_open);
-  while (done_ops < ops_at_read + 200) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (done_ops < ops_at_read + 200 && !writer_done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   stop = true;
   writer.join();
   const Pos last = master_position(sql);
