@@ -90,6 +90,8 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_size(ctx, m, "transaction-payload.max-size", o.max_transaction_payload_bytes);
   read_enum(ctx, m, "geometry.format", o.geometry_format, mysql::parse_geometry_format,
             {"wkb", "wkt"});
+  read_enum(ctx, m, "charset.invalid", o.charset_invalid, mysql::parse_charset_invalid,
+            {"fail", "replace"});
   read_bool(ctx, m, "include.query", o.include_query);
   if (const YamlNode* n = m.get("zero-date.handling")) {
     const std::string path = m.path_of("zero-date.handling");
@@ -230,6 +232,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "transaction-payload.max-size",
                  "schema.unparseable-ddl",
                  "geometry.format",
+                 "charset.invalid",
                  "include.query"});
     return SourceOptions(read_mysql(ctx, m));
   }

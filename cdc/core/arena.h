@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -21,10 +23,25 @@ class Arena {
   Arena(Arena&&) = default;
   Arena& operator=(Arena&&) = default;
 
-  void* allocate(size_t bytes, size_t align);
+  // Inline: it runs for nearly every decoded value, and the common case (room left in the
+  // current chunk) is a few instructions; a new chunk is the out-of-line slow path.
+  void* allocate(size_t bytes, size_t align) {
+    const size_t pad = padding(cur_, align);
+    if (cur_ == nullptr || pad + bytes > left_) return allocate_in_new_chunk(bytes, align);
+    std::byte* out = cur_ + pad;
+    cur_ += pad + bytes;
+    left_ -= pad + bytes;
+    used_ += bytes;
+    return out;
+  }
 
   // Copies `s` into the arena; the view lives as long as the arena.
-  std::string_view copy(std::string_view s);
+  std::string_view copy(std::string_view s) {
+    if (s.empty()) return {};
+    char* p = static_cast<char*>(allocate(s.size(), 1));
+    std::memcpy(p, s.data(), s.size());
+    return {p, s.size()};
+  }
   std::span<const std::byte> copy(std::span<const std::byte> b);
 
   // n default-initialised trivially-copyable Ts.
@@ -42,6 +59,12 @@ class Arena {
   size_t bytes_reserved() const { return reserved_; }
 
  private:
+  // align is a power of two (alignof): the padding is a mask, not a division.
+  static size_t padding(const std::byte* p, size_t align) {
+    return (0 - reinterpret_cast<uintptr_t>(p)) & (align - 1);
+  }
+  void* allocate_in_new_chunk(size_t bytes, size_t align);
+
   struct Chunk {
     std::unique_ptr<std::byte[]> data;
     size_t size = 0;

@@ -158,6 +158,16 @@ Status BinlogStream::on(const RotateEvent& ev, const Event& e) {
   return {};
 }
 
+Status BinlogStream::on(const IgnorableEvent& ev, const Event& e) {
+  if (!warned_ignorable_[ev.type] && config_.warn) {
+    warned_ignorable_[ev.type] = true;
+    config_.warn("passing over " + where(e.header.type, e.place) +
+                 ": sluice does not decode it and its header carries LOG_EVENT_IGNORABLE_F, which "
+                 "lets a replica ignore it (logged once per event type)");
+  }
+  return {};
+}
+
 Status BinlogStream::on(const HeartbeatEvent&, const Event& e) {
   e.heartbeat = true;
   return {};

@@ -7,6 +7,7 @@
 // Owned by the source's reader thread; not thread-safe.
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -147,6 +148,7 @@ class BinlogStream {
   Status on(const TransactionPayloadEvent& ev, const Event& e);
   // STOP and BINLOG_CHECKPOINT change nothing; a FORMAT_DESCRIPTION is taken by handle() first.
   Status on(const StopEvent&, const Event&) { return {}; }
+  Status on(const IgnorableEvent& ev, const Event& e);
   Status on(const BinlogCheckpointEvent&, const Event&) { return {}; }
   Status on(const FormatDescriptionEvent&, const Event&) { return {}; }
   Status emit_pending(Batch& batch);
@@ -178,6 +180,7 @@ class BinlogStream {
   std::optional<Payload> payload_;
   std::optional<Pending> pending_;
   std::vector<std::span<const std::byte>> json_docs_;  // scratch of emit_pending
+  std::bitset<256> warned_ignorable_;  // event types whose passing over was logged once
   Interned interned_;
 };
 

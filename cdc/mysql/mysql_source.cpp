@@ -149,6 +149,9 @@ MysqlSource::MysqlSource(MysqlSourceOptions options,
                          std::unique_ptr<SchemaHistoryStore> history_store)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(history_store))) {
   impl_->tables.set_geometry_wkt(impl_->options.geometry_format == GeometryFormat::wkt);
+  impl_->tables.set_invalid_text(impl_->options.charset_invalid == CharsetInvalid::replace
+                                     ? InvalidText::replace
+                                     : InvalidText::fail);
 }
 MysqlSource::MysqlSource(MysqlSourceOptions options, std::unique_ptr<BinlogFileReader> files,
                          TableMapCache::Completer complete)
@@ -220,7 +223,24 @@ Status MysqlSource::Impl::check_server() {
   }
   if (vars["binlog_format"] != "ROW") return refuse("binlog_format", "ROW");
   if (vars["binlog_row_image"] != "FULL") return refuse("binlog_row_image", "FULL");
-  if (vars["binlog_row_metadata"] != "FULL") return refuse("binlog_row_metadata", "FULL");
+  // MINIMAL (MySQL 8's default) and NO_LOG (MariaDB before 10.5, which also lacks the variable)
+  // leave column names, ENUM/SET labels and the primary key out of TABLE_MAP: the schema
+  // history (information_schema + DDL) supplies them, checked column by column against the
+  // TABLE_MAP's types (complete_table_map). FULL lets sluice check the names as well.
+  const auto metadata = vars.find("binlog_row_metadata");
+  if (metadata == vars.end() || metadata->second != "FULL") {
+    const std::string found =
+        metadata == vars.end() ? "(absent: no column metadata)" : metadata->second;
+    if (metadata != vars.end() && found != "MINIMAL" && found != "NO_LOG") {
+      return refuse("binlog_row_metadata", "FULL");
+    }
+    log::get("mysql")->warn(
+        "[source={}] server {} has binlog_row_metadata={}: column names, ENUM/SET labels and "
+        "primary keys are taken from the schema history and checked against each TABLE_MAP's "
+        "column types only; binlog_row_metadata=FULL is recommended (sluice then checks the "
+        "names too)",
+        options.pipeline_name, server, found);
+  }
   const std::string alg = vars["binlog_checksum"];
   if (alg != "CRC32" && alg != "NONE") {
     return make_error(Errc::unsupported, "binlog_checksum=" + alg);
@@ -425,7 +445,10 @@ Status MysqlSource::Impl::start_stream(const MysqlPosition& start) {
 Status MysqlSource::Impl::open_snapshot(const SnapshotPosition& start) {
   CDC_TRY_ASSIGN(chunk_reader,
                  MysqlChunkReader::connect(connect_options, options.pipeline_name,
-                                           options.geometry_format == GeometryFormat::wkt));
+                                           options.geometry_format == GeometryFormat::wkt,
+                                           options.charset_invalid == CharsetInvalid::replace
+                                               ? InvalidText::replace
+                                               : InvalidText::fail));
   stream.reset();
   snapshot::SnapshotReaderOptions so;
   so.pipeline_name = options.pipeline_name;

@@ -36,8 +36,9 @@ class MysqlSource final : public cdc::Source {
               std::function<Result<std::vector<std::string>>(TableMapEvent&)> complete);
   ~MysqlSource() override;
 
-  // Checks the server (binlog_format=ROW, binlog_row_image=FULL, binlog_row_metadata=FULL) and
-  // starts the dump at `resume` (a MysqlPosition) or where the startup mode says (monostate).
+  // Checks the server (binlog_format=ROW, binlog_row_image=FULL; binlog_row_metadata FULL, or
+  // MINIMAL/NO_LOG with a warning: the schema history names the columns) and starts the dump at
+  // `resume` (a MysqlPosition) or where the startup mode says (monostate).
   // The schema history is loaded (first open), rewound to the start, and the captured tables
   // it does not know yet are read from information_schema.
   // Errors: invalid_config (bad options or server settings, with the setting to change),

@@ -28,6 +28,10 @@ constexpr EnumNames<GeometryFormat, 2> kGeometryFormats{{
     {GeometryFormat::wkb, "wkb"},
     {GeometryFormat::wkt, "wkt"},
 }};
+constexpr EnumNames<CharsetInvalid, 2> kCharsetInvalid{{
+    {CharsetInvalid::fail, "fail"},
+    {CharsetInvalid::replace, "replace"},
+}};
 
 }  // namespace
 
@@ -35,6 +39,7 @@ std::string_view to_string(StartupMode v) { return enum_name(kStartupModes, v); 
 std::string_view to_string(TlsMode v) { return enum_name(kTlsModes, v); }
 std::string_view to_string(UnparseableDdl v) { return enum_name(kUnparseableDdl, v); }
 std::string_view to_string(GeometryFormat v) { return enum_name(kGeometryFormats, v); }
+std::string_view to_string(CharsetInvalid v) { return enum_name(kCharsetInvalid, v); }
 std::optional<StartupMode> parse_startup_mode(std::string_view s) {
   return enum_value(kStartupModes, s);
 }
@@ -44,6 +49,9 @@ std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s) {
 }
 std::optional<GeometryFormat> parse_geometry_format(std::string_view s) {
   return enum_value(kGeometryFormats, s);
+}
+std::optional<CharsetInvalid> parse_charset_invalid(std::string_view s) {
+  return enum_value(kCharsetInvalid, s);
 }
 
 }  // namespace cdc::mysql

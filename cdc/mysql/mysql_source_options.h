@@ -46,13 +46,21 @@ enum class GeometryFormat : uint8_t {
   wkt,  // WKT text like the server's ST_AsText ({"wkt": "POINT(1 2)", "srid": n})
 };
 
+// What a character column's byte sequence that is invalid in its charset becomes.
+enum class CharsetInvalid : uint8_t {
+  fail,     // the source stops, naming the table, column, charset, byte offset and position
+  replace,  // each invalid sequence becomes U+FFFD, and the row goes on
+};
+
 // YAML spellings (kebab case); parse_* is case-insensitive and reads '_' as '-'.
 std::string_view to_string(StartupMode v);
 std::string_view to_string(UnparseableDdl v);
 std::string_view to_string(GeometryFormat v);
+std::string_view to_string(CharsetInvalid v);
 std::optional<StartupMode> parse_startup_mode(std::string_view s);
 std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s);
 std::optional<GeometryFormat> parse_geometry_format(std::string_view s);
+std::optional<CharsetInvalid> parse_charset_invalid(std::string_view s);
 std::optional<TlsMode> parse_tls_mode(std::string_view s);
 
 // Replica server ids the source may use, inclusive. One id per binlog connection.
@@ -133,6 +141,10 @@ struct MysqlSourceOptions {
   uint64_t max_transaction_payload_bytes = uint64_t{256} << 20;
   // `geometry.format`: see GeometryFormat; the SRID is kept either way. Default: wkb.
   GeometryFormat geometry_format = GeometryFormat::wkb;
+  // `charset.invalid`: see CharsetInvalid. A value the server stored with bytes its charset
+  // does not define (inserted through a binary cast, or by a client that lied about its
+  // charset) is never emitted as wrong text silently. Default: fail.
+  CharsetInvalid charset_invalid = CharsetInvalid::fail;
   // `include.query`: put the SQL statement that changed each row (MariaDB ANNOTATE_ROWS, MySQL
   // ROWS_QUERY with binlog_rows_query_log_events) in SourceInfo.query, as Debezium's option of
   // the same name. Off, the field is empty (null in debezium-json), MariaDB is not asked for

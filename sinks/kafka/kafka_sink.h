@@ -41,6 +41,9 @@ class KafkaSink final : public Sink {
   // checkpoint before the state store does; open() trusts Kafka). At-least-once: flushes.
   Result<std::string> prepare(uint64_t id, const Position& position) override;
   Status commit(uint64_t) override { return {}; }
+  // At-least-once: sends what librdkafka is lingering on (linger.ms) now. Exactly-once keeps
+  // the default: records become visible at the checkpoint's commit whenever they are sent.
+  Status on_idle(const Position& written) override;
   void close() override;
   bool exactly_once() const override { return options_.exactly_once; }
   bool wants_schema_changes() const override { return !options_.schema_change_topic.empty(); }

@@ -73,12 +73,11 @@ TableVersionPtr unnamed_version(const TableMapEvent& tm) {
   auto v = std::make_shared<TableVersion>();
   v->map = tm;
   for (const auto& c : v->map.columns) {
-    ColumnDecodeInfo info{
-        .type = c.type,
-        .real_type = c.real_type,
-        .meta = c.meta,
-        .is_unsigned = c.is_unsigned.value_or(false),
-        .encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary};
+    ColumnDecodeInfo info{.type = c.type,
+                          .real_type = c.real_type,
+                          .meta = c.meta,
+                          .is_unsigned = c.is_unsigned.value_or(false),
+                          .charset = c.collation ? charset_of_collation(*c.collation) : nullptr};
     info.labels = c.labels;
     v->columns.push_back(info);
   }

@@ -1,7 +1,9 @@
 // Fuzz target column: decode_column(), the binary row-value decoder, for any column description
 // a TABLE_MAP can produce, over a run of values (as a row image holds them back to back).
 // Input: u8 type | u8 real_type | u16le meta | u8 flags | u8 label count | value bytes...
-//   flags bit 0: unsigned; bits 1-3: TextEncoding; bit 4: JSON text (MariaDB JSON alias)
+//   flags bit 0: unsigned; bit 4: JSON text (MariaDB JSON alias); bits 1-3 and 5-7, as one
+//   6-bit number v: v % (charsets + 1) picks the character set (0: none, bytes);
+//   label count byte: bit 7 sets charset.invalid: replace, the rest % 65 is the label count
 #include <algorithm>
 #include <array>
 #include <string>
@@ -25,6 +27,33 @@ const std::vector<std::string>& label_pool() {
     return v;
   }();
   return pool;
+}
+
+// RFC 3629 well-formedness, written apart from the decoder's own check: every string value
+// sluice emits must be UTF-8, whatever the column's charset and bytes.
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const size_t len = b < 0x80         ? 1
+                       : (b >> 5) == 6  ? 2
+                       : (b >> 4) == 14 ? 3
+                       : (b >> 3) == 30 ? 4
+                                        : 0;
+    if (len == 0 || i + len > s.size() || (len == 2 && b < 0xC2)) return false;
+    uint32_t cp = len == 1 ? b : b & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
 }
 
 // DECIMAL text is exact digits: "-?d+(.d{scale})?", never a float rendering.
@@ -57,9 +86,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   col.real_type = data[1];
   col.meta = static_cast<uint16_t>(data[2] | data[3] << 8);
   col.is_unsigned = data[4] & 1;
-  col.encoding = static_cast<TextEncoding>((data[4] >> 1) % 5);
+  const size_t pick = ((data[4] >> 1) & 7) | ((data[4] >> 5) << 3);
+  const size_t cs_index = pick % (generated::kCharsetRows.size() + 1);
+  col.charset = cs_index == 0 ? nullptr : &generated::kCharsetRows[cs_index - 1];
+  col.on_invalid = (data[5] & 0x80) ? InvalidText::replace : InvalidText::fail;
   col.json_text = data[4] & 0x10;
-  col.labels = std::span<const std::string>(label_pool()).first(data[5] % 65);
+  col.labels = std::span<const std::string>(label_pool()).first((data[5] & 0x7F) % 65);
 
   auto values = bytes_of(data + 6, size - 6);
   ByteReader r(values);
@@ -75,8 +107,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     switch (v->kind) {
       case ValueKind::decimal: check_decimal(*v); break;
       case ValueKind::string:
+        FUZZ_CHECK(valid_utf8(v->text), "a string value that is not UTF-8");
+        [[fallthrough]];
       case ValueKind::json:
-        // latin1 expands to at most 3 UTF-8 bytes per input byte; others copy.
+        // A character is at most 3 UTF-8 bytes per input byte (single-byte charsets, sjis
+        // half-width kana, U+FFFD for one invalid byte); others copy.
         FUZZ_CHECK(v->text.size() <= 3 * (r.offset() - before), "text longer than its bytes");
         break;
       case ValueKind::bytes:

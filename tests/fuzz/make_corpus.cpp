@@ -15,6 +15,7 @@
 #include "cdc/core/byte_reader.h"
 #include "cdc/core/position.h"
 #include "cdc/mysql/binlog/binlog_event.h"
+#include "cdc/mysql/binlog/charset.h"
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog/event_type.h"
 #include "cdc/mysql/binlog/transaction_payload.h"
@@ -28,6 +29,13 @@ using namespace cdc::mysql;
 namespace fs = std::filesystem;
 
 namespace {
+
+// column_fuzz's encoding of a charset: its 1-based index in the table (0: none) as a 6-bit
+// number in flag bits 1-3 and 5-7.
+int charset_flags(const Charset* cs) {
+  const auto pick = cs ? static_cast<unsigned>(cs - generated::kCharsetRows.data() + 1) : 0u;
+  return static_cast<int>(((pick & 7) << 1) | ((pick >> 3) << 5));
+}
 
 const char* const kFixtures[] = {
     "tests/fixtures/mysql/rust_mysql_common/mariadb-bin.000001",
@@ -72,7 +80,7 @@ void column_seeds(const std::string& tag, const TableVersion& t, const RowsEvent
       seed += static_cast<char>(c.real_type);
       seed += static_cast<char>(c.meta & 0xff);
       seed += static_cast<char>(c.meta >> 8);
-      seed += static_cast<char>((c.is_unsigned ? 1 : 0) | static_cast<int>(c.encoding) << 1 |
+      seed += static_cast<char>((c.is_unsigned ? 1 : 0) | charset_flags(c.charset) |
                                 (c.json_text ? 0x10 : 0));
       seed += static_cast<char>(c.labels.size());
       seed += std::string(as_chars(re.rows.subspan(start, r.offset() - start)));
@@ -142,7 +150,7 @@ void binlog_seeds(const fs::path& root, const std::string& rel) {
               .real_type = c.real_type,
               .meta = c.meta,
               .is_unsigned = c.is_unsigned.value_or(false),
-              .encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary};
+              .charset = c.collation ? charset_of_collation(*c.collation) : nullptr};
           info.labels = c.labels;
           v->columns.push_back(info);
         }
@@ -233,13 +241,42 @@ void handmade_seeds() {
     seed += static_cast<char>(t.type);
     seed += static_cast<char>(t.meta & 0xff);
     seed += static_cast<char>(t.meta >> 8);
-    seed += '\x02';  // utf8
+    seed += '\x02';  // the first charset of the table (armscii8)
     seed += '\x03';  // 3 labels
     seed += std::string(
         "\x02\x00\x80\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
         "\x10\x11\x12\x13\x14\x15",
         24);
     write_seed("column", std::string("handmade.") + t.name, seed);
+  }
+  // An event of a type sluice does not know with LOG_EVENT_IGNORABLE_F (decode_event, mode 4).
+  std::string ignorable = {'\x04', '\x00', '\xf1', '\x53', '\x65', '\xc8', '\x01',
+                           '\x00', '\x00', '\x00', '\x1d', '\x00', '\x00', '\x00',
+                           '\x05', '\x04', '\x00', '\x00', '\x80', '\x00'};
+  ignorable += std::string(10, '\x5a');
+  write_seed("binlog_event", "handmade.IGNORABLE_200.raw", ignorable);
+  // VARCHAR values in charsets converted each way (tables, MySQL's multi-byte tables, iconv,
+  // UTF-8 checks), each ending in an invalid sequence; "_replace": charset.invalid: replace.
+  const struct {
+    const char* charset;
+    std::string text;
+    bool replace;
+  } texts[] = {
+      {"big5", "\xb9\xcf\xa7\xce\xbd\x58\xff", false},
+      {"ujis", "\xc6\xfc\x8e\xb1\x8f\xb0\xa1\xc6", false},
+      {"utf16", std::string("\x04\x16\xd8\x3d\xde\x00\xd8\x3d", 8), false},
+      {"gbk", "\xd6\xd0\xce\xc4\xff", true},
+      {"utf8mb3", "\xe2\x82\xac\xf0\x9f\x98\x80", true},
+      {"cp1250", "\xa3\xf3\x64\x9f\x81", false},
+  };
+  for (const auto& t : texts) {
+    std::string seed = {'\x0f', '\x0f', '\x40', '\x00'};
+    seed += static_cast<char>(charset_flags(charset_named(t.charset)));
+    seed += static_cast<char>(t.replace ? 0x80 : 0);
+    seed += static_cast<char>(t.text.size());
+    seed += t.text;
+    write_seed("column",
+               std::string("handmade.VARCHAR_") + t.charset + (t.replace ? "_replace" : ""), seed);
   }
 
   for (const char* s :

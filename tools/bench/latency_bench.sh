@@ -29,7 +29,7 @@ checkpoint=${BENCH_CHECKPOINT:-1s}
 source "$(dirname "$0")/bench_common.sh"
 bench_setup "$env_file" latency-bench cdc/daemon/sluice tests/fakes/kafka/kafka_test_broker \
   tools/bench/latency_bench
-sluice=$build/cdc/daemon/sluice
+sluice=${BENCH_SLUICE:-$build/cdc/daemon/sluice}  # another binary to compare, e.g. a copy of an older build
 broker_bin=$build/tests/fakes/kafka/kafka_test_broker
 tool=$build/tools/bench/latency_bench
 

@@ -62,8 +62,14 @@ Result<BinlogEvent> decode_event(std::span<const std::byte> raw, const DecodeCon
   if (stripped.size() < ctx.header_length) {
     return make_error(Errc::truncated, "event shorter than the FDE header length");
   }
-  CDC_TRY_ASSIGN(auto body, decode_event_body(header.type, event_body(stripped, ctx), ctx));
-  return BinlogEvent{header, std::move(body)};
+  auto body = decode_event_body(header.type, event_body(stripped, ctx), ctx);
+  if (!body && body.error().code == Errc::unsupported &&
+      (header.flags & kLogEventIgnorableFlag) != 0 &&
+      header.type != static_cast<uint8_t>(EventType::incident)) {
+    return BinlogEvent{header, IgnorableEvent{header.type}};
+  }
+  if (!body) return std::move(body).error();
+  return BinlogEvent{header, std::move(*body)};
 }
 
 }  // namespace cdc::mysql

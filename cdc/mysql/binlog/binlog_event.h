@@ -19,11 +19,20 @@ namespace cdc::mysql {
 
 struct StopEvent {};
 
+// An event sluice does not decode whose header carries LOG_EVENT_IGNORABLE_F (0x80): the server
+// says a replica that does not know it may pass it over (MySQL log_event.cc read_log_event,
+// Ignorable_log_event; e.g. Amazon Aurora's padding events).
+struct IgnorableEvent {
+  uint8_t type = 0;
+};
+
+inline constexpr uint16_t kLogEventIgnorableFlag = 0x80;
+
 using EventBody =
     std::variant<StopEvent, FormatDescriptionEvent, RotateEvent, QueryEvent, XidEvent,
                  TableMapEvent, RowsEvent, MariadbGtidEvent, GtidListEvent, BinlogCheckpointEvent,
                  AnnotateRowsEvent, RowsQueryEvent, HeartbeatEvent, MysqlGtidEvent,
-                 PreviousGtidsEvent, TransactionPayloadEvent>;
+                 PreviousGtidsEvent, TransactionPayloadEvent, IgnorableEvent>;
 
 struct BinlogEvent {
   EventHeader header;
@@ -32,6 +41,8 @@ struct BinlogEvent {
 
 // Decodes a whole raw event as it is in a binlog file or a dump packet (after the OK byte).
 // A FORMAT_DESCRIPTION is decoded with its own checksum algorithm; every other event with ctx's.
+// An event of a type sluice does not decode is Errc::unsupported, unless its header carries
+// LOG_EVENT_IGNORABLE_F: then it is an IgnorableEvent (INCIDENT never is: replicas must stop).
 Result<BinlogEvent> decode_event(std::span<const std::byte> raw, const DecodeContext& ctx);
 
 // Dispatches on `type` for a body whose header and checksum are already removed.

@@ -1,24 +1,45 @@
-// Collation ids (as TABLE_MAP metadata sends them) to character sets, and the one conversion
-// sluice does itself: MySQL's latin1 (Windows-1252, with MySQL's five undefined bytes mapped to
-// C1 controls) to UTF-8. Pure functions; thread-safe.
+// Character sets of MySQL and MariaDB: collation id (as TABLE_MAP metadata sends it) or name (as
+// information_schema and DDL give it) to the charset, and the conversion of a column's bytes to
+// UTF-8. The table is generated (charset_tables.cpp, tools/gen_mysql_charsets.py). Lookups are
+// pure; to_utf8 keeps one iconv converter per charset per thread (iconv_t is not thread-safe),
+// so it may be called from any thread.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
 #include "cdc/core/arena.h"
+#include "cdc/core/result.h"
+#include "cdc/mysql/binlog/charset_tables.h"
 
 namespace cdc::mysql {
 
-enum class TextEncoding : uint8_t { utf8, latin1, ascii, binary, unknown };
+using Charset = generated::CharsetRow;
 
 inline constexpr uint32_t kBinaryCollation = 63;
 
-// "utf8mb4", "utf8mb3", "latin1", "ascii", "binary"; "" for a collation sluice does not map.
-std::string_view charset_name(uint32_t collation_id);
-TextEncoding text_encoding(uint32_t collation_id);
+// nullptr: an id neither MariaDB nor MySQL 8 defines (a newer server's; see charset_tables.h).
+const Charset* charset_of_collation(uint32_t collation_id);
+// "" for an unknown id.
+std::string_view collation_name(uint32_t collation_id);
+// The charset of a collation name ("utf8mb4_0900_ai_ci"); nullptr for an unknown name.
+const Charset* charset_of_collation_named(std::string_view collation);
+// MySQL's names; "utf8" is utf8mb3 (its meaning before MySQL 8.0.30 and MariaDB 10.6). Case
+// insensitive. nullptr for a name neither server knows.
+const Charset* charset_named(std::string_view name);
 
-// Copies `latin1` into the arena as UTF-8 (at most 3 bytes per input byte).
-std::string_view latin1_to_utf8(std::string_view latin1, Arena& arena);
+inline bool is_binary(const Charset& cs) { return cs.name == "binary"; }
+
+// What a byte sequence invalid in its charset becomes (`charset.invalid`).
+enum class InvalidText : uint8_t {
+  fail,     // Errc::malformed naming the charset and the byte offset
+  replace,  // U+FFFD per invalid sequence (the server's CONVERT gives '?' for some)
+};
+
+// Copies `raw`, text in `cs` (not binary), into the arena as UTF-8. utf8mb3/utf8mb4 are checked
+// (utf8mb3 has no 4-byte sequences) and copied; single-byte charsets and MySQL's own big5, sjis
+// and ujis go through tables generated from the server; the others through glibc iconv.
+Result<std::string_view> to_utf8(std::string_view raw, const Charset& cs, InvalidText on_invalid,
+                                 Arena& arena);
 
 }  // namespace cdc::mysql

@@ -24,7 +24,8 @@ struct ColumnDecodeInfo {
   uint8_t real_type = 0;
   uint16_t meta = 0;
   bool is_unsigned = false;
-  TextEncoding encoding = TextEncoding::binary;
+  const Charset* charset = nullptr;  // of a character column; nullptr or binary: bytes
+  InvalidText on_invalid = InvalidText::fail;
   bool json_text = false;     // MariaDB JSON (a LONGTEXT alias): the text is JSON
   bool geometry_wkt = false;  // GEOMETRY decodes to Value::geometry_wkt (geometry.format: wkt)
   std::span<const std::string> labels;

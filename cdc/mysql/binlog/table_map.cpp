@@ -1,6 +1,8 @@
 #include "cdc/mysql/binlog/table_map.h"
 
+#include "cdc/core/arena.h"
 #include "cdc/core/byte_reader.h"
+#include "cdc/mysql/binlog/charset.h"
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog/table_id.h"
 
@@ -164,6 +166,30 @@ Status read_optional_metadata(ByteReader& r, TableMapEvent& ev) {
   return r.finish();
 }
 
+// ENUM/SET labels arrive in their column's charset (ENUM_AND_SET_*_CHARSET); from here on they
+// are UTF-8, as the schema history has them. A column whose collation is unknown keeps its bytes
+// (building its schema refuses it, naming the id).
+Status labels_to_utf8(TableMapEvent& ev) {
+  Arena arena(1024);
+  for (auto& c : ev.columns) {
+    if (c.labels.empty() || !c.collation) continue;
+    const Charset* cs = charset_of_collation(*c.collation);
+    if (!cs || is_binary(*cs)) continue;
+    for (size_t i = 0; i < c.labels.size(); ++i) {
+      auto text = to_utf8(c.labels[i], *cs, InvalidText::fail, arena);
+      if (!text) {
+        const auto index = static_cast<size_t>(&c - ev.columns.data());
+        return std::move(text).error().with_context(
+            "label " + std::to_string(i + 1) + " of column " +
+            (c.name.empty() ? "#" + std::to_string(index + 1) : "`" + c.name + "`") + " of " +
+            ev.db + "." + ev.table);
+      }
+      c.labels[i] = std::string(*text);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 bool TableMapEvent::same_shape(const TableMapEvent& o) const {
@@ -213,6 +239,7 @@ Result<TableMapEvent> decode_table_map(std::span<const std::byte> body, const De
     ev.columns[i].nullable = ((static_cast<uint8_t>(nulls[i / 8]) >> (i % 8)) & 1) != 0;
   }
   CDC_TRY(read_optional_metadata(r, ev));
+  CDC_TRY(labels_to_utf8(ev));
   return ev;
 }
 

@@ -30,14 +30,12 @@ std::string lower(std::string s) {
   return s;
 }
 
-// The collation a character set's text is decoded with; nullopt for one sluice does not decode.
+// The collation a character set's text is decoded with (its default: any collation of the
+// charset decodes the same bytes); nullopt for a name neither server defines.
 std::optional<uint32_t> collation_of(std::string_view charset) {
-  if (charset == "utf8mb4") return 45;                       // utf8mb4_general_ci
-  if (charset == "utf8mb3" || charset == "utf8") return 33;  // utf8mb3_general_ci
-  if (charset == "latin1") return 8;                         // latin1_swedish_ci
-  if (charset == "ascii") return 11;
-  if (charset == "binary") return kBinaryCollation;
-  return std::nullopt;
+  const Charset* cs = charset_named(charset);
+  if (!cs) return std::nullopt;
+  return cs->default_collation;
 }
 
 // `CHARACTER SET [=] x`, `CHARSET [=] x` or `COLLATE [=] x_...` starting at s[i]: the character
@@ -53,7 +51,10 @@ std::string charset_at(const Statement& s, size_t i, size_t end) {
   if (j < end && is_punct(s[j], '=')) ++j;
   if (j >= end || !is_name(s[j])) return "";
   std::string name = lower(s[j].text);
-  if (collate) name = name.substr(0, name.find('_'));
+  if (collate) {
+    if (const Charset* cs = charset_of_collation_named(name)) return std::string(cs->name);
+    name = name.substr(0, name.find('_'));
+  }
   return name == "utf8" ? "utf8mb3" : name;
 }
 
@@ -228,7 +229,7 @@ Status Parser::create_table(const Statement& s, size_t i, std::vector<DdlTable>&
   if (table_charset.empty()) table_charset = "utf8mb4";  // MySQL 8's default
   if (!collation_of(table_charset)) {
     return bad("the table's character set '" + table_charset +
-               "' is not one sluice decodes (utf8mb4, utf8mb3, latin1, ascii, binary)");
+               "' is not one MariaDB or MySQL 8 defines");
   }
   for (size_t c = 0; c < t.columns.size(); ++c) {
     if (text_columns_[c]) t.columns[c].charset = table_charset;
@@ -482,10 +483,13 @@ Result<DdlColumn> Parser::column_definition(const Statement& s, size_t begin, si
   }
   // MariaDB's JSON is a LONGTEXT in utf8mb4; MySQL's is binary JSON and never a character type.
   if (is_word(type, "JSON")) col.charset = "utf8mb4";
+  // NATIONAL CHAR/VARCHAR: the national character set is utf8mb3 (MySQL and MariaDB).
+  if ((is_word(type, "NCHAR") || is_word(type, "NVARCHAR")) && col.charset.empty()) {
+    col.charset = "utf8mb3";
+  }
   if (!col.charset.empty() && !collation_of(col.charset)) {
-    return error(line,
-                 "column '" + col.name + "' of " + table + " has character set '" + col.charset +
-                     "', which sluice does not decode (utf8mb4, utf8mb3, latin1, ascii, binary)");
+    return error(line, "column '" + col.name + "' of " + table + " has character set '" +
+                           col.charset + "', which neither MariaDB nor MySQL 8 defines");
   }
   if (col.charset == "binary" && col.kind == ValueKind::string) col.kind = ValueKind::bytes;
   if (col.is_unsigned && col.kind == ValueKind::int64) col.kind = ValueKind::uint64;

@@ -5,6 +5,7 @@
 
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/schema/ddl_parser.h"
+#include "cdc/mysql/schema/table_map_cache.h"
 
 namespace cdc::mysql {
 
@@ -374,13 +375,98 @@ bool same_column_names(const TableMapEvent& map, const TableSchema& schema) {
   return true;
 }
 
+namespace {
+
+// The first word of a type as information_schema prints it: "int" of "int(11) unsigned".
+std::string type_word(std::string_view source_type) {
+  std::string w;
+  for (char c : source_type) {
+    if (c == '(' || c == ' ') break;
+    w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return w;
+}
+
+// Whether a history column whose type starts with `word` can be the TABLE_MAP column `c`: the
+// binlog type decides how the bytes decode, the history only names them, so a column whose
+// type family differs means the history is not at this TABLE_MAP's version.
+bool compatible(const TableMapColumn& c, std::string_view word) {
+  auto any = [&](std::initializer_list<std::string_view> words) {
+    return std::find(words.begin(), words.end(), word) != words.end();
+  };
+  if (word.empty()) return true;  // the history does not know the type
+  switch (static_cast<ColumnType>(c.real_type)) {
+    case ColumnType::tiny: return any({"tinyint", "bool", "boolean"});
+    case ColumnType::short_: return word == "smallint";
+    case ColumnType::int24: return word == "mediumint";
+    case ColumnType::long_: return any({"int", "integer"});
+    case ColumnType::longlong: return word == "bigint";
+    case ColumnType::float_: return word == "float";
+    case ColumnType::double_: return any({"double", "real"});
+    case ColumnType::newdecimal:
+    case ColumnType::decimal: return any({"decimal", "numeric", "dec", "fixed"});
+    case ColumnType::year: return word == "year";
+    case ColumnType::date:
+    case ColumnType::newdate: return word == "date";
+    case ColumnType::time:
+    case ColumnType::time2: return word == "time";
+    case ColumnType::datetime:
+    case ColumnType::datetime2: return word == "datetime";
+    case ColumnType::timestamp:
+    case ColumnType::timestamp2: return word == "timestamp";
+    case ColumnType::bit: return word == "bit";
+    case ColumnType::enum_: return word == "enum";
+    case ColumnType::set: return word == "set";
+    case ColumnType::json: return word == "json";
+    case ColumnType::vector: return word == "vector";
+    case ColumnType::geometry:
+      return any({"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
+                  "multipolygon", "geometrycollection", "geomcollection"});
+    case ColumnType::string:
+    case ColumnType::varchar:
+    case ColumnType::var_string:
+    case ColumnType::blob:
+    case ColumnType::tiny_blob:
+    case ColumnType::medium_blob:
+    case ColumnType::long_blob:
+      // MariaDB's JSON is a LONGTEXT and its UUID/INET4/INET6 plugins are stored as strings.
+      return any({"char", "varchar", "binary", "varbinary", "tinytext", "text", "mediumtext",
+                  "longtext", "tinyblob", "blob", "mediumblob", "longblob", "json", "uuid", "inet4",
+                  "inet6", "nchar", "nvarchar", "long"});
+    default: return true;
+  }
+}
+
+std::string map_columns(const TableMapEvent& map) {
+  std::string out;
+  for (const auto& c : map.columns) {
+    out += (out.empty() ? "" : ", ") + (c.name.empty() ? std::string() : c.name + " ") +
+           source_type_text(c);
+  }
+  return "(" + out + ")";
+}
+
+std::string history_columns(const TableSchema& schema) {
+  std::string out;
+  for (const auto& c : schema.columns)
+    out += (out.empty() ? "" : ", ") + c.name + " " + c.source_type;
+  return "(" + out + ")";
+}
+
+}  // namespace
+
 Status complete_table_map(TableMapEvent& map, const TableSchema& schema) {
-  if (map.columns.size() != schema.columns.size()) {
-    return make_error(Errc::malformed, "TABLE_MAP of " + map.db + "." + map.table + " has " +
-                                           std::to_string(map.columns.size()) +
-                                           " columns, the schema history's version " +
-                                           std::to_string(schema.version) + " has " +
-                                           std::to_string(schema.columns.size()));
+  bool fits = map.columns.size() == schema.columns.size();
+  for (size_t i = 0; fits && i < map.columns.size(); ++i) {
+    fits = compatible(map.columns[i], type_word(schema.columns[i].source_type));
+  }
+  if (!fits) {
+    return make_error(Errc::malformed,
+                      "TABLE_MAP of " + map.db + "." + map.table + " has the columns " +
+                          map_columns(map) + ", the schema history's version " +
+                          std::to_string(schema.version) + " has " + history_columns(schema) +
+                          " (a DDL the history missed? the binlog was written with "
+                          "binlog_row_metadata=MINIMAL, so only the history names its columns)");
   }
   for (size_t i = 0; i < map.columns.size(); ++i) {
     auto& c = map.columns[i];
@@ -388,7 +474,17 @@ Status complete_table_map(TableMapEvent& map, const TableSchema& schema) {
     if (!map.has_column_names) c.name = h.name;
     if (!map.has_signedness && is_numeric_type(c.type)) c.is_unsigned = h.is_unsigned;
     if (c.labels.empty() && is_enum_or_set_type(c.real_type)) c.labels = h.labels;
-    if (!c.collation && is_character_type(c.real_type) && !h.charset.empty()) {
+    if (!c.geometry_type && c.type == static_cast<uint8_t>(ColumnType::geometry)) {
+      static constexpr std::string_view kGeometry[] = {
+          "geometry",   "point",           "linestring",   "polygon",
+          "multipoint", "multilinestring", "multipolygon", "geometrycollection"};
+      const std::string word = type_word(h.source_type);
+      for (uint32_t g = 0; g < 8; ++g) {
+        if (word == kGeometry[g]) c.geometry_type = g;
+      }
+    }
+    if (!c.collation && (is_character_type(c.real_type) || is_enum_or_set_type(c.real_type)) &&
+        !h.charset.empty()) {
       c.collation = ddl::collation_of(h.charset);
     }
   }

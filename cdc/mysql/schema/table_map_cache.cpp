@@ -9,11 +9,11 @@ namespace cdc::mysql {
 
 namespace {
 
-uint32_t mbmaxlen(std::string_view charset) {
-  if (charset == "utf8mb4") return 4;
-  if (charset == "utf8mb3") return 3;
-  return 1;
+const Charset* column_charset(const TableMapColumn& c) {
+  return c.collation ? charset_of_collation(*c.collation) : nullptr;
 }
+
+uint32_t mbmaxlen(const Charset* cs) { return cs ? cs->mbmaxlen : 1; }
 
 uint32_t string_max_bytes(uint16_t meta) {
   const uint8_t byte0 = meta >> 8;
@@ -43,7 +43,7 @@ std::string with_fsp(const char* name, uint16_t fsp) {
   return fsp == 0 ? std::string(name) : std::string(name) + "(" + std::to_string(fsp) + ")";
 }
 
-ValueKind kind_of(const TableMapColumn& c, std::string_view charset) {
+ValueKind kind_of(const TableMapColumn& c, const Charset* cs) {
   switch (static_cast<ColumnType>(c.real_type)) {
     case ColumnType::tiny:
     case ColumnType::short_:
@@ -72,17 +72,15 @@ ValueKind kind_of(const TableMapColumn& c, std::string_view charset) {
     case ColumnType::geometry: return ValueKind::geometry;
     default: break;
   }
-  const auto enc = c.collation ? text_encoding(*c.collation) : TextEncoding::binary;
-  return enc == TextEncoding::binary || enc == TextEncoding::unknown ? ValueKind::bytes
-                                                                     : ValueKind::string;
+  return !cs || is_binary(*cs) ? ValueKind::bytes : ValueKind::string;
 }
 
 }  // namespace
 
 std::string source_type_text(const TableMapColumn& c) {
   const bool u = c.is_unsigned.value_or(false);
-  const std::string_view cs = c.collation ? charset_name(*c.collation) : "";
-  const bool binary = !c.collation || *c.collation == kBinaryCollation;
+  const Charset* cs = column_charset(c);
+  const bool binary = !cs || is_binary(*cs);
   switch (static_cast<ColumnType>(c.real_type)) {
     case ColumnType::tiny: return int_type("tinyint", u, 4, 3);
     case ColumnType::short_: return int_type("smallint", u, 6, 5);
@@ -154,6 +152,15 @@ Result<TableSchema> build_table_schema(const TableMapEvent& map) {
         Errc::invalid_config,
         "TABLE_MAP of " + table + " carries no signedness: set binlog_row_metadata=FULL");
   }
+  for (const auto& c : map.columns) {
+    if (c.collation && !charset_of_collation(*c.collation)) {
+      return make_error(Errc::unsupported,
+                        "column `" + c.name + "` of " + table + " has collation id " +
+                            std::to_string(*c.collation) +
+                            ", which neither MariaDB nor MySQL 8 defines (a newer server's? "
+                            "tools/gen_mysql_charsets.py regenerates the table)");
+    }
+  }
   TableSchema s;
   s.id = TableId{map.db, map.table};
   s.columns.reserve(map.columns.size());
@@ -161,12 +168,11 @@ Result<TableSchema> build_table_schema(const TableMapEvent& map) {
     Column col;
     col.name = c.name;
     col.source_type = source_type_text(c);
-    const std::string_view cs = c.collation ? charset_name(*c.collation) : "";
+    const Charset* cs = column_charset(c);
     col.kind = kind_of(c, cs);
     col.nullable = c.nullable;
     col.is_unsigned = c.is_unsigned.value_or(false);
-    if (c.collation)
-      col.charset = cs.empty() ? "collation#" + std::to_string(*c.collation) : std::string(cs);
+    if (cs) col.charset = std::string(cs->name);
     switch (static_cast<ColumnType>(c.real_type)) {
       case ColumnType::newdecimal:
         col.precision = c.meta >> 8;
@@ -218,14 +224,15 @@ Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map, std::optional<ui
     info.real_type = c.real_type;
     info.meta = c.meta;
     info.is_unsigned = c.is_unsigned.value_or(false);
-    info.encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary;
+    info.charset = column_charset(c);
+    info.on_invalid = on_invalid_;
     info.labels = c.labels;
     info.name = c.name;
     info.geometry_wkt = geometry_wkt_;
     if (json_it != json_columns_.end() &&
         std::find(json_it->second.begin(), json_it->second.end(), c.name) !=
             json_it->second.end() &&
-        is_character_type(c.real_type) && info.encoding != TextEncoding::binary) {
+        is_character_type(c.real_type) && info.charset && !is_binary(*info.charset)) {
       info.json_text = true;
       schema.columns[i].kind = ValueKind::json;
       schema.columns[i].source_type = "json";

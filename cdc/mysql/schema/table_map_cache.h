@@ -55,6 +55,9 @@ class TableMapCache {
   // GEOMETRY values of versions installed from now on decode to WKT instead of WKB
   // (source option geometry.format: wkt). Set before the first TABLE_MAP.
   void set_geometry_wkt(bool wkt) { geometry_wkt_ = wkt; }
+  // What a byte sequence invalid in its column's charset becomes (source option
+  // charset.invalid) in versions installed from now on. Set before the first TABLE_MAP.
+  void set_invalid_text(InvalidText on_invalid) { on_invalid_ = on_invalid; }
 
  private:
   std::unordered_map<uint64_t, TableVersionPtr> by_id_;
@@ -62,6 +65,7 @@ class TableMapCache {
   std::map<TableId, std::vector<std::string>> json_columns_;
   Completer completer_;
   bool geometry_wkt_ = false;
+  InvalidText on_invalid_ = InvalidText::fail;
 };
 
 }  // namespace cdc::mysql

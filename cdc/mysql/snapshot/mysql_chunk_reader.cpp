@@ -9,7 +9,8 @@ namespace cdc::mysql {
 
 Result<std::unique_ptr<MysqlChunkReader>> MysqlChunkReader::connect(const ConnectOptions& options,
                                                                     std::string pipeline_name,
-                                                                    bool geometry_wkt) {
+                                                                    bool geometry_wkt,
+                                                                    InvalidText on_invalid) {
   CDC_TRY_ASSIGN(auto conn, MysqlConnection::connect(options));
   if (conn->server_version().find("MariaDB") == std::string::npos) {
     return make_error(
@@ -27,7 +28,7 @@ Result<std::unique_ptr<MysqlChunkReader>> MysqlChunkReader::connect(const Connec
   // writing to us meanwhile (net_write_timeout defaults to 60 s).
   CDC_TRY(conn->execute("SET SESSION net_write_timeout = 3600"));
   return std::unique_ptr<MysqlChunkReader>(
-      new MysqlChunkReader(std::move(conn), std::move(pipeline_name), geometry_wkt));
+      new MysqlChunkReader(std::move(conn), std::move(pipeline_name), geometry_wkt, on_invalid));
 }
 
 Result<MysqlPosition> MysqlChunkReader::begin_consistent_read() {
@@ -140,7 +141,7 @@ Result<std::optional<std::span<const Value>>> MysqlChunkReader::next_row(Arena& 
   }
   std::span<Value> values = arena.make_array<Value>(columns.size());
   for (size_t col_idx = 0; col_idx < columns.size(); ++col_idx) {
-    auto v = value_from_text(columns[col_idx], (*row)[col_idx], geometry_wkt_, arena);
+    auto v = value_from_text(columns[col_idx], (*row)[col_idx], geometry_wkt_, on_invalid_, arena);
     if (!v) return std::move(v).error().with_context(table_->id.to_string());
     values[col_idx] = *v;
   }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "cdc/mysql/binlog/charset.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
 #include "cdc/snapshot/chunk_reader.h"
 
@@ -17,10 +18,12 @@ namespace cdc::mysql {
 
 class MysqlChunkReader final : public snapshot::ChunkReader {
  public:
-  // `pipeline_name` names the log lines; `geometry_wkt` is the source's geometry.format.
+  // `pipeline_name` names the log lines; `geometry_wkt` and `on_invalid` are the source's
+  // geometry.format and charset.invalid.
   static Result<std::unique_ptr<MysqlChunkReader>> connect(const ConnectOptions& options,
                                                            std::string pipeline_name,
-                                                           bool geometry_wkt);
+                                                           bool geometry_wkt,
+                                                           InvalidText on_invalid);
 
   Result<MysqlPosition> begin_consistent_read() override;
   Status start_chunk(const TableSchema& table, std::span<const Value> after,
@@ -34,14 +37,16 @@ class MysqlChunkReader final : public snapshot::ChunkReader {
 
  private:
   MysqlChunkReader(std::unique_ptr<MysqlConnection> conn, std::string pipeline_name,
-                   bool geometry_wkt)
+                   bool geometry_wkt, InvalidText on_invalid)
       : conn_(std::move(conn)),
         pipeline_name_(std::move(pipeline_name)),
-        geometry_wkt_(geometry_wkt) {}
+        geometry_wkt_(geometry_wkt),
+        on_invalid_(on_invalid) {}
 
   std::unique_ptr<MysqlConnection> conn_;
   std::string pipeline_name_;
   bool geometry_wkt_;
+  InvalidText on_invalid_;
   bool in_transaction_ = false;
   const TableSchema* table_ = nullptr;  // of the open chunk; the caller keeps it alive
 };

@@ -39,14 +39,17 @@ std::optional<int> plugin_bytes(std::string_view name) {
   return std::nullopt;
 }
 
-// The decoder's conversion by the column's character set (column_decoder.cpp string_value).
-TextEncoding encoding_of(const Column& c) {
-  const std::string& cs = c.charset;
-  if (cs == "utf8mb4" || cs == "utf8mb3" || cs == "utf8") return TextEncoding::utf8;
-  if (cs == "latin1") return TextEncoding::latin1;
-  if (cs == "ascii") return TextEncoding::ascii;
-  if (cs == "binary") return TextEncoding::binary;
-  return TextEncoding::unknown;
+// The column's character set as the decoder converts it (column_decoder.cpp string_value):
+// nullptr (an unknown one) and binary give bytes.
+const Charset* text_charset(const Column& c) {
+  const Charset* cs = charset_named(c.charset);
+  return cs == nullptr || is_binary(*cs) ? nullptr : cs;
+}
+
+// Key text in the column's own charset needs no conversion back from UTF-8 for these.
+bool utf8_compatible(const Column& c) {
+  const Charset* cs = text_charset(c);
+  return cs != nullptr && (cs->name == "utf8mb4" || cs->name == "utf8mb3" || cs->name == "ascii");
 }
 
 Error bad(const Column& c, std::string_view text) {
@@ -187,7 +190,7 @@ std::string select_expression(const Column& column) {
 }
 
 Result<Value> value_from_text(const Column& column, std::optional<std::string_view> text,
-                              bool geometry_wkt, Arena& arena) {
+                              bool geometry_wkt, InvalidText on_invalid, Arena& arena) {
   if (!text) return Value();
   const std::string_view s = *text;
   const std::string name = type_name(column);
@@ -272,10 +275,9 @@ Result<Value> value_from_text(const Column& column, std::optional<std::string_vi
       if (comma == std::string_view::npos) return bad(column, s);
       const std::string_view number = s.substr(0, comma);
       const std::string_view stored = s.substr(comma + 1);
-      std::string_view label;
-      switch (encoding_of(column)) {
-        case TextEncoding::latin1: label = latin1_to_utf8(stored, arena); break;
-        default: label = arena.copy(stored); break;
+      std::string_view label = arena.copy(stored);
+      if (const Charset* cs = text_charset(column)) {
+        CDC_TRY_ASSIGN(label, to_utf8(stored, *cs, on_invalid, arena));
       }
       if (column.kind == ValueKind::enum_label) {
         uint64_t index = 0;
@@ -293,20 +295,13 @@ Result<Value> value_from_text(const Column& column, std::optional<std::string_vi
       return Value::set_labels(label, bits);
     }
     case ValueKind::json:
-    case ValueKind::string:
-      switch (encoding_of(column)) {
-        case TextEncoding::utf8:
-        case TextEncoding::ascii:
-          return column.kind == ValueKind::json ? Value::json(arena.copy(s))
-                                                : Value::string(arena.copy(s));
-        case TextEncoding::latin1: {
-          const std::string_view utf8 = latin1_to_utf8(s, arena);
-          return column.kind == ValueKind::json ? Value::json(utf8) : Value::string(utf8);
-        }
-        case TextEncoding::binary:
-        case TextEncoding::unknown: return Value::bytes(arena.copy(s));
-      }
-      return Value::bytes(arena.copy(s));
+    case ValueKind::string: {
+      const Charset* cs = text_charset(column);
+      if (cs == nullptr) return Value::bytes(arena.copy(s));
+      auto utf8 = to_utf8(s, *cs, on_invalid, arena);
+      if (!utf8) return std::move(utf8).error().with_context("column " + column.name);
+      return column.kind == ValueKind::json ? Value::json(*utf8) : Value::string(*utf8);
+    }
     case ValueKind::bytes: return Value::bytes(arena.copy(s));
     default:
       return make_error(Errc::unsupported, "column " + column.name + " (" + column.source_type +
@@ -333,9 +328,9 @@ Result<std::string> sql_literal(const Column& column, const Value& v) {
     }
     // In the column's own character set, so that the server compares in the column's
     // collation and keeps using the key's index (a utf8mb4 literal would convert a utf8mb3
-    // column instead). A latin1 key's text was converted to UTF-8 and is refused here.
+    // column instead). Other charsets' text was converted to UTF-8 and is refused here.
     case ValueKind::string:
-      if (encoding_of(column) != TextEncoding::utf8 && encoding_of(column) != TextEncoding::ascii) {
+      if (!utf8_compatible(column)) {
         return make_error(Errc::unsupported,
                           "key column " + column.name + " (" + column.source_type + ", " +
                               column.charset +

@@ -13,6 +13,7 @@
 #include "cdc/core/result.h"
 #include "cdc/core/table_schema.h"
 #include "cdc/core/value.h"
+#include "cdc/mysql/binlog/charset.h"
 
 namespace cdc::mysql {
 
@@ -25,10 +26,10 @@ std::string quote_identifier(std::string_view name);
 std::string select_expression(const Column& column);
 
 // The Value of `column` from the server's text of select_expression (nullopt: NULL), in
-// `arena`. `geometry_wkt`: the source option geometry.format is wkt. Text the column's kind
-// cannot hold: Errc::malformed naming the column.
+// `arena`. `geometry_wkt`: the source option geometry.format is wkt; `on_invalid`: its
+// charset.invalid. Text the column's kind cannot hold: Errc::malformed naming the column.
 Result<Value> value_from_text(const Column& column, std::optional<std::string_view> text,
-                              bool geometry_wkt, Arena& arena);
+                              bool geometry_wkt, InvalidText on_invalid, Arena& arena);
 
 // `value` as a SQL literal comparable with `column` in a WHERE clause (the key of a keyset
 // predicate). Kinds that cannot be a key: Errc::unsupported naming the column.

@@ -18,14 +18,14 @@ using testing::put_int;
 const std::string kFile = "mysql-bin.000007";
 
 // A v4 event at `offset` (no checksum) around `body`.
-Bytes event(uint8_t type, uint64_t offset, const Bytes& body) {
+Bytes event(uint8_t type, uint64_t offset, const Bytes& body, uint16_t flags = 0) {
   Bytes ev;
   put_int(ev, 1700000000, 4);
   ev.push_back(static_cast<std::byte>(type));
   put_int(ev, 9, 4);
   put_int(ev, 19 + body.size(), 4);
   put_int(ev, offset + 19 + body.size(), 4);
-  put_int(ev, 0, 2);
+  put_int(ev, flags, 2);
   ev.insert(ev.end(), body.begin(), body.end());
   return ev;
 }
@@ -106,8 +106,9 @@ struct Fixture {
     return BinlogStream(config, tables, DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mysql),
                         start, GtidSet{});
   }
-  Status feed_raw(BinlogStream& s, Batch& batch, uint8_t type, const Bytes& body) {
-    const Bytes ev = event(type, offset, body);
+  Status feed_raw(BinlogStream& s, Batch& batch, uint8_t type, const Bytes& body,
+                  uint16_t flags = 0) {
+    const Bytes ev = event(type, offset, body, flags);
     offset += ev.size();
     bool heartbeat = false;
     return s.handle(ev, batch, heartbeat);
@@ -274,6 +275,74 @@ TEST_CASE(
             "TABLE_MAP of demo.t names the columns (id, w), the schema history's version 1 "
             "has (id, v) (a DDL the history missed?") != std::string::npos);
   CHECK(st.error().message.rfind("TABLE_MAP (19) at " + kFile + ":", 0) == 0);
+}
+
+TEST_CASE(
+    "BinlogStream: an unknown event with LOG_EVENT_IGNORABLE_F is passed over with one warning; "
+    "without the flag, or an INCIDENT, it stops") {
+  Fixture f;
+  auto s = f.stream();
+  Batch batch;
+  s.start_batch();
+  uint64_t at = 0;
+  REQUIRE(f.feed(s, batch, "demo", "CREATE TABLE t (id INT PRIMARY KEY, v INT)", at));
+  REQUIRE(f.feed(s, batch, "demo", "BEGIN", at));
+  REQUIRE(f.feed_raw(s, batch, 19, table_map_body({})));
+  const Bytes padding(37, std::byte{0xAB});  // an Aurora-style padding event of type 200
+  const uint64_t first_at = f.offset;
+  auto st = f.feed_raw(s, batch, 200, padding, 0x80);
+  REQUIRE_MESSAGE(st, st.error().to_string());
+  REQUIRE(f.feed_raw(s, batch, 200, padding, 0x80));
+  st = f.feed_raw(s, batch, 30, write_rows_body(1, 2));
+  REQUIRE_MESSAGE(st, st.error().to_string());
+  REQUIRE(batch.events.size() == 2);  // the CREATE's schema change, the row
+  CHECK(batch.events[1].op == Op::insert);
+  CHECK(batch.events[1].after[1].i == 2);
+  REQUIRE(f.warnings.size() == 1);
+  CHECK(f.warnings[0] == "passing over UNKNOWN (200) at " + kFile + ":" + std::to_string(first_at) +
+                             ": sluice does not decode it and its header carries "
+                             "LOG_EVENT_IGNORABLE_F, which lets a replica ignore it (logged once "
+                             "per event type)");
+
+  st = f.feed_raw(s, batch, 201, padding);  // no flag: a stop, naming the type
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::unsupported);
+  CHECK(st.error().message.find("binlog event type UNKNOWN (201) is not supported") !=
+        std::string::npos);
+  st = f.feed_raw(s, batch, 26, padding, 0x80);  // INCIDENT: replicas must stop, flag or not
+  REQUIRE_FALSE(st);
+  CHECK(st.error().message.find("INCIDENT (26) is not supported (the server logged an incident") !=
+        std::string::npos);
+}
+
+TEST_CASE(
+    "BinlogStream: binlog_row_metadata=MINIMAL, a TABLE_MAP whose column types or count are not "
+    "the history's stops with both column lists") {
+  for (const auto& [ddl, history] :
+       {std::pair<std::string, std::string>{"CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))",
+                                            "(id int(11), v varchar(10))"},
+        {"CREATE TABLE t (id INT PRIMARY KEY)", "(id int(11))"},
+        {"CREATE TABLE t (id BIGINT PRIMARY KEY, v INT)", "(id bigint(20), v int(11))"}}) {
+    CAPTURE(ddl);
+    Fixture f;
+    auto s = f.stream();
+    Batch batch;
+    s.start_batch();
+    uint64_t at = 0;
+    REQUIRE(f.feed(s, batch, "demo", ddl, at));
+    REQUIRE(f.feed(s, batch, "demo", "BEGIN", at));
+    const uint64_t table_map_at = f.offset;
+    auto st = f.feed_raw(s, batch, 19, table_map_body({}));  // (INT, INT), no names
+    REQUIRE_FALSE(st);
+    CHECK(st.error().code == Errc::malformed);
+    CHECK(st.error().message ==
+          "TABLE_MAP (19) at " + kFile + ":" + std::to_string(table_map_at) +
+              ": TABLE_MAP of demo.t has the columns (int(11), int(11)), the schema history's "
+              "version 1 has " +
+              history +
+              " (a DDL the history missed? the binlog was written with "
+              "binlog_row_metadata=MINIMAL, so only the history names its columns)");
+  }
 }
 
 TEST_CASE(

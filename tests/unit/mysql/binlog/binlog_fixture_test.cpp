@@ -78,7 +78,7 @@ struct FileDecoder {
                 .real_type = c.real_type,
                 .meta = c.meta,
                 .is_unsigned = c.is_unsigned.value_or(false),
-                .encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary};
+                .charset = c.collation ? charset_of_collation(*c.collation) : nullptr};
             info.labels = c.labels;
             v->columns.push_back(info);
           }
@@ -172,7 +172,7 @@ TEST_CASE("MariaDB 10.5 binlog with binlog_row_metadata=FULL decodes exactly") {
   CHECK(tm.columns[2].real_type == 247);
   CHECK(tm.columns[2].nullable);
   CHECK_FALSE(tm.columns[0].nullable);
-  CHECK(charset_name(*tm.columns[1].collation) == "utf8mb4");  // utf8mb4_general_ci
+  CHECK(charset_of_collation(*tm.columns[1].collation)->name == "utf8mb4");  // utf8mb4_general_ci
   CHECK(*tm.columns[1].collation == 45);
   CHECK(*tm.columns[3].collation == kBinaryCollation);  // event: binary
 
@@ -378,8 +378,10 @@ TEST_CASE("MySQL 5.7 WRITE_ROWS_V2 with ROWS_QUERY (boxercrab)") {
       CHECK(re->type == 30);
       std::vector<ColumnDecodeInfo> cols(2);
       cols[0] = {.type = 3, .real_type = 3, .is_unsigned = true};
-      cols[1] = {
-          .type = 15, .real_type = 15, .meta = tm->columns[1].meta, .encoding = TextEncoding::utf8};
+      cols[1] = {.type = 15,
+                 .real_type = 15,
+                 .meta = tm->columns[1].meta,
+                 .charset = charset_named("utf8mb4")};
       ByteReader r(re->rows);
       std::vector<Value> row(2);
       REQUIRE(decode_row_image(r, cols, re->present, arena, row));
@@ -486,7 +488,7 @@ void sweep(const std::string& rel) {
             .real_type = c.real_type,
             .meta = c.meta,
             .is_unsigned = c.is_unsigned.value_or(false),
-            .encoding = c.collation ? text_encoding(*c.collation) : TextEncoding::binary};
+            .charset = c.collation ? charset_of_collation(*c.collation) : nullptr};
         info.labels = c.labels;
         cols.push_back(info);
       }

@@ -3,6 +3,8 @@
 // my_time.cc *_to_binary) so that the decoder is checked against an independent formulation.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -93,6 +95,42 @@ TEST_CASE("DECIMAL: MySQL's documented example and exact round trips") {
     auto b = encode_decimal(c.text, c.p, c.s);
     CHECK(b.size() == decimal_binary_size(c.p, c.s));
     CHECK(dec(b, c.p, c.s) == c.expect);
+  }
+}
+
+TEST_CASE("DECIMAL: every precision and scale, random digits, both sides of the 18-digit path") {
+  std::mt19937_64 rng(20261206);
+  for (int p = 1; p <= 65; ++p) {
+    for (int s = 0; s <= std::min(p, 30); ++s) {
+      for (int trial = 0; trial < 8; ++trial) {
+        // Digits with runs of zeros, so that leading zeros and zero values come up too.
+        auto digits = [&](int n) {
+          std::string d;
+          for (int i = 0; i < n; ++i)
+            d += static_cast<char>('0' + (rng() % 3 == 0 ? 0 : rng() % 10));
+          return d;
+        };
+        const bool neg = rng() % 2 == 0;
+        const std::string ip = digits(p - s);
+        const std::string fp = digits(s);
+        std::string text = neg ? "-" : "";
+        text += ip;
+        if (s) text += "." + fp;
+        // What the server prints: no leading zeros (but one "0"), every fraction digit, no "-0".
+        const size_t first = ip.find_first_not_of('0');
+        const std::string int_text =
+            first == std::string::npos ? std::string(1, '0') : ip.substr(first);
+        const bool zero =
+            first == std::string::npos && fp.find_first_not_of('0') == std::string::npos;
+        std::string expect = neg && !zero ? "-" : "";
+        expect += int_text;
+        if (s) expect += "." + fp;
+        CAPTURE(text);
+        CAPTURE(p);
+        CAPTURE(s);
+        CHECK(dec(encode_decimal(text, p, s), p, s) == expect);
+      }
+    }
   }
 }
 
@@ -258,15 +296,19 @@ TEST_CASE("BIT(1..64), YEAR, DATE, integers signed and unsigned") {
 
 TEST_CASE("strings: latin1 (cp1252) to UTF-8, binary as bytes, BINARY padding restored") {
   Arena a;
-  ColumnDecodeInfo latin{.type = 15, .real_type = 15, .meta = 10, .encoding = TextEncoding::latin1};
+  ColumnDecodeInfo latin{
+      .type = 15, .real_type = 15, .meta = 10, .charset = charset_named("latin1")};
   CHECK(col(bytes_of({3, 'c', 0xE9, 0x80}), latin, a) == Value::string("c\xC3\xA9\xE2\x82\xAC"));
-  ColumnDecodeInfo vb{.type = 15, .real_type = 15, .meta = 300, .encoding = TextEncoding::binary};
+  ColumnDecodeInfo vb{.type = 15, .real_type = 15, .meta = 300, .charset = charset_named("binary")};
   CHECK(col(bytes_of({2, 0, 0x00, 0xFF}), vb, a) == Value::bytes(std::string("\0\xFF", 2)));
   ColumnDecodeInfo bin4{
-      .type = 254, .real_type = 254, .meta = 0xFE04, .encoding = TextEncoding::binary};
+      .type = 254, .real_type = 254, .meta = 0xFE04, .charset = charset_named("binary")};
   CHECK(col(bytes_of({2, 'a', 'b'}), bin4, a) == Value::bytes(std::string("ab\0\0", 4)));
-  ColumnDecodeInfo json{
-      .type = 252, .real_type = 252, .meta = 4, .encoding = TextEncoding::utf8, .json_text = true};
+  ColumnDecodeInfo json{.type = 252,
+                        .real_type = 252,
+                        .meta = 4,
+                        .charset = charset_named("utf8mb4"),
+                        .json_text = true};
   CHECK(col(bytes_of({2, 0, 0, 0, '{', '}'}), json, a) == Value::json("{}"));
   ColumnDecodeInfo mysql_json{.type = 245, .real_type = 245, .meta = 4};
   CHECK(col(bytes_of({2, 0, 0, 0, 0x04, 0x01}), mysql_json, a) == Value::json("true"));

@@ -18,7 +18,7 @@ Column col(std::string name, std::string type, ValueKind kind) {
 }
 
 Value from(const Column& c, std::optional<std::string_view> text, Arena& arena) {
-  auto v = value_from_text(c, text, false, arena);
+  auto v = value_from_text(c, text, false, InvalidText::fail, arena);
   REQUIRE_MESSAGE(v, (v ? "" : v.error().to_string()));
   return *v;
 }
@@ -85,7 +85,10 @@ TEST_CASE("value_from_text gives the binlog decoder's Value for each kind") {
   CHECK(from(u8, "h\xC3\xA9", arena) == Value::string("h\xC3\xA9"));
   Column other = col("o", "varchar(5)", ValueKind::string);
   other.charset = "ucs2";
-  CHECK(from(other, std::string_view("\0a", 2), arena).kind == ValueKind::bytes);
+  CHECK(from(other, std::string_view("\0a", 2), arena) == Value::string("a"));
+  Column unknown = col("o", "varchar(5)", ValueKind::string);
+  unknown.charset = "no-such-charset";
+  CHECK(from(unknown, "ab", arena) == Value::bytes("ab"));
   CHECK(from(col("g", "point", ValueKind::bytes),
              std::string_view("\xE6\x10\x00\x00\x01\x01\x00\x00\x00", 9),
              arena) == Value::geometry(std::string_view("\x01\x01\x00\x00\x00", 5), 4326));
@@ -94,15 +97,20 @@ TEST_CASE("value_from_text gives the binlog decoder's Value for each kind") {
 
 TEST_CASE("value_from_text refuses text its column cannot hold, naming the column") {
   Arena arena;
-  auto r = value_from_text(col("i", "int(11)", ValueKind::int64), "12x", false, arena);
+  auto r = value_from_text(col("i", "int(11)", ValueKind::int64), "12x", false, InvalidText::fail,
+                           arena);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::malformed);
   CHECK(r.error().message ==
         "column i (int(11)): the server's text '12x' is not a value of its type");
-  CHECK_FALSE(value_from_text(col("d", "date", ValueKind::date), "2024-1-02", false, arena));
-  CHECK_FALSE(value_from_text(col("t", "time", ValueKind::time), "12:3:00", false, arena));
-  CHECK_FALSE(value_from_text(col("e", "enum('a')", ValueKind::enum_label), "2", false, arena));
-  CHECK_FALSE(value_from_text(col("e", "enum('a')", ValueKind::enum_label), "x,a", false, arena));
+  CHECK_FALSE(value_from_text(col("d", "date", ValueKind::date), "2024-1-02", false,
+                              InvalidText::fail, arena));
+  CHECK_FALSE(value_from_text(col("t", "time", ValueKind::time), "12:3:00", false,
+                              InvalidText::fail, arena));
+  CHECK_FALSE(value_from_text(col("e", "enum('a')", ValueKind::enum_label), "2", false,
+                              InvalidText::fail, arena));
+  CHECK_FALSE(value_from_text(col("e", "enum('a')", ValueKind::enum_label), "x,a", false,
+                              InvalidText::fail, arena));
 }
 
 TEST_CASE("chunk_query: keyset over a composite key, ordered and limited") {
