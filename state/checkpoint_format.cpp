@@ -50,6 +50,22 @@ std::string json_position(const Position& p) {
       return "\"kind\":\"postgres\",\"commit_lsn\":" + json_string(to_string(pg.commit_lsn)) +
              ",\"lsn\":" + json_string(to_string(pg.lsn));
     }
+    // The finished part of a snapshot: each segment's table and snapshot point, the table
+    // being read (or, after reading, where the stream continues).
+    std::string operator()(const SnapshotPosition& sp) const {
+      std::string out = "\"kind\":\"snapshot\",\"segments\":[";
+      for (size_t seg_idx = 0; seg_idx < sp.segments.size(); ++seg_idx) {
+        const auto& seg = sp.segments[seg_idx];
+        out += (seg_idx == 0 ? "{" : ",{");
+        out += "\"table\":" + json_string(seg.db + "." + seg.table) +
+               ",\"from_start\":" + (seg.from_key.empty() ? "true" : "false") +
+               ",\"at\":" + json_string(to_string(Position(seg.at))) + "}";
+      }
+      out += "],\"reading\":";
+      out += sp.reading ? json_string(sp.db + "." + sp.table) : "null";
+      if (!sp.reading) out += ",\"stream\":" + json_string(to_string(Position(sp.stream)));
+      return out;
+    }
   };
   return "{" + std::visit(Visitor{}, p) + ",\"text\":" + json_string(to_string(p)) + "}";
 }

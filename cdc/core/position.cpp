@@ -9,7 +9,7 @@ namespace cdc {
 
 namespace {
 constexpr uint8_t kPositionVersion = 1;
-enum class PositionKind : uint8_t { none = 0, datagen = 1, mysql = 2, postgres = 3 };
+enum class PositionKind : uint8_t { none = 0, datagen = 1, mysql = 2, postgres = 3, snapshot = 4 };
 
 void put_u64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
@@ -17,6 +17,23 @@ void put_u64(std::string& out, uint64_t v) {
 void put_str(std::string& out, std::string_view s) {
   put_u64(out, s.size());
   out.append(s);
+}
+void put_mysql(std::string& out, const MysqlPosition& m) {
+  put_str(out, m.binlog.file);
+  put_u64(out, m.binlog.offset);
+  put_str(out, m.gtid_set);
+  put_u64(out, m.events_to_skip);
+  put_u64(out, m.rows_to_skip);
+}
+std::string mysql_text(const MysqlPosition& m) {
+  // No file: a start by GTID set before its first transaction arrived.
+  std::string s =
+      m.binlog.file.empty() ? "" : m.binlog.file + ":" + std::to_string(m.binlog.offset);
+  if (!m.gtid_set.empty()) s += (s.empty() ? "gtid=" : " gtid=") + m.gtid_set;
+  if (m.events_to_skip != 0 || m.rows_to_skip != 0) {
+    s += " skip=" + std::to_string(m.events_to_skip) + "/" + std::to_string(m.rows_to_skip);
+  }
+  return s;
 }
 }  // namespace
 
@@ -59,13 +76,14 @@ std::string to_string(const Position& p) {
     std::string operator()(const DatagenPosition& d) const {
       return "datagen:row=" + std::to_string(d.next_row);
     }
-    std::string operator()(const MysqlPosition& m) const {
-      // No file: a start by GTID set before its first transaction arrived.
-      std::string s =
-          m.binlog.file.empty() ? "" : m.binlog.file + ":" + std::to_string(m.binlog.offset);
-      if (!m.gtid_set.empty()) s += (s.empty() ? "gtid=" : " gtid=") + m.gtid_set;
-      if (m.events_to_skip != 0 || m.rows_to_skip != 0) {
-        s += " skip=" + std::to_string(m.events_to_skip) + "/" + std::to_string(m.rows_to_skip);
+    std::string operator()(const MysqlPosition& m) const { return mysql_text(m); }
+    std::string operator()(const SnapshotPosition& sp) const {
+      std::string s = "snapshot segments=" + std::to_string(sp.segments.size());
+      if (sp.reading) {
+        s += " reading=" + sp.db + "." + sp.table +
+             (sp.after_key.empty() ? " (start)" : " (after a key)");
+      } else {
+        s += " stream=" + mysql_text(sp.stream);
       }
       return s;
     }
@@ -84,11 +102,21 @@ std::string encode_position(const Position& p) {
     put_u64(out, d->next_row);
   } else if (const auto* m = std::get_if<MysqlPosition>(&p)) {
     out.push_back(static_cast<char>(PositionKind::mysql));
-    put_str(out, m->binlog.file);
-    put_u64(out, m->binlog.offset);
-    put_str(out, m->gtid_set);
-    put_u64(out, m->events_to_skip);
-    put_u64(out, m->rows_to_skip);
+    put_mysql(out, *m);
+  } else if (const auto* sp = std::get_if<SnapshotPosition>(&p)) {
+    out.push_back(static_cast<char>(PositionKind::snapshot));
+    put_u64(out, sp->segments.size());
+    for (const auto& seg : sp->segments) {
+      put_str(out, seg.db);
+      put_str(out, seg.table);
+      put_str(out, seg.from_key);
+      put_mysql(out, seg.at);
+    }
+    out.push_back(sp->reading ? '\1' : '\0');
+    put_str(out, sp->db);
+    put_str(out, sp->table);
+    put_str(out, sp->after_key);
+    put_mysql(out, sp->stream);
   } else if (const auto* pg = std::get_if<PostgresPosition>(&p)) {
     out.push_back(static_cast<char>(PositionKind::postgres));
     put_u64(out, static_cast<uint64_t>(pg->commit_lsn));
@@ -117,18 +145,44 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
     }
     return r.string(n);
   };
+  auto read_mysql = [&]() {
+    MysqlPosition m;
+    m.binlog.file = std::string(read_str());
+    m.binlog.offset = r.u64le();
+    m.gtid_set = std::string(read_str());
+    m.events_to_skip = r.u64le();
+    m.rows_to_skip = r.u64le();
+    return m;
+  };
   Position out;
   switch (kind) {
     case PositionKind::none: break;
     case PositionKind::datagen: out = DatagenPosition{r.u64le()}; break;
-    case PositionKind::mysql: {
-      MysqlPosition m;
-      m.binlog.file = std::string(read_str());
-      m.binlog.offset = r.u64le();
-      m.gtid_set = std::string(read_str());
-      m.events_to_skip = r.u64le();
-      m.rows_to_skip = r.u64le();
-      out = std::move(m);
+    case PositionKind::mysql: out = read_mysql(); break;
+    case PositionKind::snapshot: {
+      SnapshotPosition sp;
+      const uint64_t n = r.u64le();
+      // Each segment takes at least 56 bytes: a count beyond that is not a record of ours.
+      if (n > r.remaining() / 56) {
+        r.mark_malformed("snapshot segment count " + std::to_string(n) + " exceeds the record");
+        break;
+      }
+      for (uint64_t seg_idx = 0; seg_idx < n && r.remaining() > 0; ++seg_idx) {
+        SnapshotSegment seg;
+        seg.db = std::string(read_str());
+        seg.table = std::string(read_str());
+        seg.from_key = std::string(read_str());
+        seg.at = read_mysql();
+        sp.segments.push_back(std::move(seg));
+      }
+      const uint8_t reading = r.u8();
+      if (reading > 1) r.mark_malformed("snapshot reading flag " + std::to_string(reading));
+      sp.reading = reading == 1;
+      sp.db = std::string(read_str());
+      sp.table = std::string(read_str());
+      sp.after_key = std::string(read_str());
+      sp.stream = read_mysql();
+      out = std::move(sp);
       break;
     }
     case PositionKind::postgres: {
@@ -173,6 +227,12 @@ std::partial_ordering compare(const Position& a, const Position& b) {
         c != 0)
       return c;
     return static_cast<uint64_t>(pa->lsn) <=> static_cast<uint64_t>(pb.lsn);
+  }
+  if (const auto* sa = std::get_if<SnapshotPosition>(&a)) {
+    // Only equal ones are ordered: progress through tables and keys has no total order here
+    // (key order is the table's collation, which only the source knows).
+    return *sa == std::get<SnapshotPosition>(b) ? std::partial_ordering::equivalent
+                                                : std::partial_ordering::unordered;
   }
   return std::partial_ordering::equivalent;
 }

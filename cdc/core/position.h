@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "cdc/core/result.h"
 
@@ -57,7 +58,36 @@ struct DatagenPosition {
   friend bool operator==(const DatagenPosition&, const DatagenPosition&) = default;
 };
 
-using Position = std::variant<std::monostate, DatagenPosition, MysqlPosition, PostgresPosition>;
+// A snapshot of existing rows and its merge with the change stream (cdc/snapshot,
+// ARCHITECTURE.md "Snapshots"). Segment i holds the rows of one table from just after
+// `from_key` up to the next segment's start (or the table's end), as they were at the stream
+// position `at` (a consistent read taken there). A segment starts where a run of the reader
+// took a new consistent read: one per table read without interruption, one more per restart.
+struct SnapshotSegment {
+  std::string db;
+  std::string table;
+  std::string
+      from_key;      // encoded key (cdc/snapshot/snapshot_key.h) it starts after; "" = first row
+  MysqlPosition at;  // the consistent read's stream position (binlog_snapshot_file/_position)
+  friend bool operator==(const SnapshotSegment&, const SnapshotSegment&) = default;
+};
+
+struct SnapshotPosition {
+  std::vector<SnapshotSegment> segments;  // in read order: tables in name order, keys ascending
+  // While reading (`reading`): the table being read and the key of the last row delivered
+  // ("" = none yet). The tables before it in name order are finished.
+  bool reading = true;
+  std::string db;
+  std::string table;
+  std::string after_key;
+  // After reading (`!reading`): where the change stream continues. Stream events at or past a
+  // segment's `at` are delivered for the keys of that segment, the others were in its rows.
+  MysqlPosition stream;
+  friend bool operator==(const SnapshotPosition&, const SnapshotPosition&) = default;
+};
+
+using Position = std::variant<std::monostate, DatagenPosition, MysqlPosition, PostgresPosition,
+                              SnapshotPosition>;
 
 // Where one change event was read, for its metadata (Debezium's source.file/pos or
 // source.lsn, the Kafka header sluice.position, error messages). Not a resume point: that is

@@ -16,6 +16,16 @@
 
 namespace cdc {
 
+// How far a snapshot of existing rows is (ARCHITECTURE.md, "Snapshots"), for the
+// sluice_snapshot_* metrics. Counts are of this source instance (since its open()).
+struct SnapshotProgress {
+  bool reading = false;       // a snapshot is being read
+  uint64_t rows = 0;          // rows read
+  uint64_t chunks = 0;        // chunks finished
+  uint64_t tables_done = 0;   // tables of this run's plan finished
+  uint64_t tables_total = 0;  // tables of this run's plan (those left when it started)
+};
+
 class Source {
  public:
   virtual ~Source() = default;
@@ -34,6 +44,8 @@ class Source {
   // Bytes received from the server so far by this instance (the replication stream's events),
   // for sluice_source_bytes_read_total. Reader thread only. Default: 0 (nothing on a wire).
   virtual uint64_t bytes_read() const { return 0; }
+  // The snapshot's progress. Reader thread only. Default: no snapshot.
+  virtual SnapshotProgress snapshot_progress() const { return {}; }
   // After open(): the schemas of the captured tables as far as the source knows them before
   // reading (MySQL: the schema history, seeded from information_schema), so that the stages
   // can check their expressions against them at start rather than at the first event. Empty

@@ -33,6 +33,20 @@ enum class ValueKind : uint8_t {
 
 std::string_view to_string(ValueKind kind);
 
+// Whether a Value of this kind holds its payload in `text` (a view into the batch's arena).
+constexpr bool has_text(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::decimal:
+    case ValueKind::string:
+    case ValueKind::bytes:
+    case ValueKind::json:
+    case ValueKind::enum_label:
+    case ValueKind::set_labels:
+    case ValueKind::geometry: return true;
+    default: return false;
+  }
+}
+
 struct Value {
   ValueKind kind = ValueKind::null;
   // Fractional-second digits (0..6) of time/datetime/timestamp columns: renderers print exactly

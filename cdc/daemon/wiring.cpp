@@ -65,10 +65,8 @@ pipeline::RouteMode route_mode(const config::PipelineConfig& config) {
              : pipeline::RouteMode::all_match;
 }
 
-// What this build cannot do yet, and a GTID set that cannot be a start, are refused before
-// anything connects.
+// A GTID set that cannot be a start is refused before anything connects.
 Status check_mysql_start(const mysql::MysqlSourceOptions& o) {
-  CDC_TRY(mysql::check_startup_mode_available(o.startup_mode));
   if (o.startup_mode == mysql::StartupMode::specific_offset && !o.specific_gtid_set.empty()) {
     if (auto set = mysql::GtidSet::parse(o.specific_gtid_set); !set) {
       return std::move(set).error().with_context("source.scan.startup.specific-offset.gtid-set");

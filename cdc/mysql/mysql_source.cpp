@@ -20,6 +20,9 @@
 #include "cdc/mysql/schema/catalog_schema.h"
 #include "cdc/mysql/schema/schema_history.h"
 #include "cdc/mysql/schema/table_map_cache.h"
+#include "cdc/mysql/snapshot/mysql_chunk_reader.h"
+#include "cdc/snapshot/snapshot_reader.h"
+#include "cdc/snapshot/stream_filter.h"
 
 namespace cdc::mysql {
 
@@ -52,6 +55,15 @@ struct MysqlSource::Impl {
   std::map<TableId, bool> json_checked;
   std::optional<BinlogStream> stream;  // from open(); stays for position() after close()
   bool opened = false;
+  // The snapshot (startup modes initial and snapshot, ARCHITECTURE.md "Snapshots"): while
+  // `snapshot` is set, poll() reads rows through it; then, for initial, the stream starts with
+  // `filter` until it passes every segment's position. `finished` holds the position of a
+  // snapshot-only run that has read everything.
+  std::unique_ptr<MysqlChunkReader> chunk_reader;
+  std::optional<snapshot::SnapshotReader> snapshot;
+  std::optional<snapshot::StreamFilter> filter;
+  std::optional<SnapshotPosition> finished;
+  SnapshotProgress snapshot_done;  // the progress of a snapshot read to its end by this instance
 
   MysqlPosition position() const { return stream ? stream->position() : MysqlPosition{}; }
 
@@ -76,6 +88,11 @@ struct MysqlSource::Impl {
   Result<MysqlPosition> start_position();
   Status detect_json_columns(const TableMapEvent& map, TableMapCache& cache);
   Status start_dump_by_gtid(const GtidSet& gtids);
+  Status start_stream(const MysqlPosition& start);
+  Status open_snapshot(const SnapshotPosition& start);
+  Status end_snapshot(Batch& batch);
+  Status filter_stream(Batch& batch, const MysqlPosition& end);
+  Position current() const;
   BinlogStreamConfig stream_config();
   Result<std::optional<std::span<const std::byte>>> next_raw(std::chrono::milliseconds wait);
 };
@@ -160,11 +177,26 @@ std::vector<TableSchemaPtr> MysqlSource::known_schemas() const {
   }
   return out;
 }
-Position MysqlSource::current_position() const { return impl_->position(); }
+Position MysqlSource::current_position() const { return impl_->current(); }
+
+Position MysqlSource::Impl::current() const {
+  if (snapshot) return snapshot->position();
+  if (finished) return *finished;
+  if (filter) {
+    SnapshotPosition p;
+    p.segments = filter->segments();
+    p.reading = false;
+    p.stream = position();
+    return p;
+  }
+  return position();
+}
 
 void MysqlSource::close() {
   impl_->dump.reset();
   impl_->query.reset();
+  impl_->snapshot.reset();
+  impl_->chunk_reader.reset();
   impl_->opened = false;
 }
 
@@ -282,7 +314,8 @@ Result<MysqlPosition> MysqlSource::Impl::start_position() {
   MysqlPosition p;
   switch (options.startup_mode) {
     case StartupMode::initial:
-    case StartupMode::snapshot: CDC_TRY(check_startup_mode_available(options.startup_mode)); break;
+    case StartupMode::snapshot:
+      return make_error(Errc::internal, "a snapshot mode has no stream start of its own");
     case StartupMode::latest_offset: {
       CDC_TRY_ASSIGN(auto rows, query->query("SHOW MASTER STATUS"));
       if (rows.empty() || rows[0].size() < 2 || !rows[0][0] || !rows[0][1]) {
@@ -437,6 +470,31 @@ Status MysqlSource::open(const Position& resume) {
   CDC_TRY_ASSIGN(s.query, MysqlConnection::connect(co));
   CDC_TRY(s.check_server());
 
+  s.snapshot.reset();
+  s.filter.reset();
+  s.finished.reset();
+  s.snapshot_done = {};
+  s.chunk_reader.reset();
+  const bool snapshot_mode =
+      o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
+  const auto* snap = std::get_if<SnapshotPosition>(&resume);
+  if (snap != nullptr && snap->reading) return s.open_snapshot(*snap);
+  if (snapshot_mode && std::holds_alternative<std::monostate>(resume)) {
+    return s.open_snapshot(SnapshotPosition{});
+  }
+  if (snap != nullptr) {
+    // The snapshot is read: a snapshot-only pipeline is done, an initial one streams on.
+    if (o.startup_mode == StartupMode::snapshot) {
+      s.finished = *snap;
+      s.opened = true;
+      return {};
+    }
+    CDC_TRY(s.seed_schema_history(snap->stream));
+    CDC_TRY(s.start_stream(snap->stream));
+    s.filter.emplace(snap->segments);
+    if (s.filter->done(snap->stream)) s.filter.reset();
+    return {};
+  }
   MysqlPosition start;
   if (const auto* p = std::get_if<MysqlPosition>(&resume)) {
     start = *p;
@@ -446,10 +504,15 @@ Status MysqlSource::open(const Position& resume) {
     return make_error(Errc::invalid_config,
                       "the MySQL source cannot resume from " + to_string(resume));
   }
-  CDC_TRY_ASSIGN(auto gtids, GtidSet::parse(start.gtid_set));
   CDC_TRY(s.seed_schema_history(start));
+  return s.start_stream(start);
+}
 
-  CDC_TRY_ASSIGN(s.dump, MysqlConnection::connect(co));
+Status MysqlSource::Impl::start_stream(const MysqlPosition& start) {
+  const auto& o = options;
+  auto& s = *this;
+  CDC_TRY_ASSIGN(auto gtids, GtidSet::parse(start.gtid_set));
+  CDC_TRY_ASSIGN(s.dump, MysqlConnection::connect(connect_options));
   CDC_TRY(s.dump->execute("SET @master_binlog_checksum = @@global.binlog_checksum"));
   if (s.flavor == Flavor::mariadb) CDC_TRY(s.dump->execute("SET @mariadb_slave_capability = 4"));
   const uint64_t hb_ns = static_cast<uint64_t>(o.heartbeat_period.count()) * 1000000ULL;
@@ -467,6 +530,85 @@ Status MysqlSource::open(const Position& resume) {
   log::get("mysql")->info("[source={}] streaming from {} ({})", o.pipeline_name,
                           to_string(Position(start)),
                           cipher.empty() ? "plain text" : "TLS " + cipher);
+  return {};
+}
+
+// The consistent read comes first: the schema history is seeded at the stream position the
+// snapshot's rows are consistent with (the earliest segment's), then the captured tables it
+// knows are the ones read.
+Status MysqlSource::Impl::open_snapshot(const SnapshotPosition& start) {
+  CDC_TRY_ASSIGN(chunk_reader,
+                 MysqlChunkReader::connect(connect_options, options.pipeline_name,
+                                           options.geometry_format == GeometryFormat::wkt,
+                                           options.charset_invalid == CharsetInvalid::replace
+                                               ? InvalidText::replace
+                                               : InvalidText::fail));
+  stream.reset();
+  snapshot::SnapshotReaderOptions so;
+  so.pipeline_name = options.pipeline_name;
+  so.connector = "mysql";
+  so.chunk_size = options.snapshot_chunk_size;
+  snapshot.emplace(*chunk_reader, start, so);
+  CDC_TRY_ASSIGN(const MysqlPosition read_at, snapshot->begin());
+  CDC_TRY(seed_schema_history(start.segments.empty() ? read_at : start.segments.front().at));
+  std::vector<TableSchemaPtr> captured;
+  for (const TableId& table : history.tables()) {
+    if (!included(table)) continue;
+    if (TableSchemaPtr schema = history.current(table)) captured.push_back(std::move(schema));
+  }
+  CDC_TRY(snapshot->set_tables(std::move(captured)));
+  opened = true;
+  return {};
+}
+
+// Every table is read: a snapshot-only source ends, an initial one starts the stream at the
+// earliest segment with the filter that holds back what the later segments' rows hold.
+Status MysqlSource::Impl::end_snapshot(Batch& batch) {
+  const SnapshotPosition done = snapshot->position();
+  snapshot_done = {false, snapshot->rows_read(), snapshot->chunks_read(), snapshot->tables_done(),
+                   snapshot->tables_planned()};
+  snapshot.reset();
+  chunk_reader.reset();
+  if (options.startup_mode == StartupMode::snapshot) {
+    finished = done;
+    batch.end_of_stream = true;
+    return {};
+  }
+  CDC_TRY(start_stream(done.stream));
+  filter.emplace(done.segments);
+  if (filter->done(done.stream)) filter.reset();
+  return {};
+}
+
+// Drops the changes the snapshot's rows already hold; the batch's end stays a snapshot
+// position until the stream passes every segment (a restart must filter the same way).
+Status MysqlSource::Impl::filter_stream(Batch& batch, const MysqlPosition& end) {
+  if (!filter) {
+    batch.end = end;
+    return {};
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    CDC_TRY_ASSIGN(const bool deliver, filter->deliver(batch.events[i]));
+    if (deliver) {
+      if (kept != i) batch.events[kept] = batch.events[i];
+      ++kept;
+    }
+  }
+  batch.events.resize(kept);
+  if (filter->done(end)) {
+    log::get("snapshot")
+        ->info("[source={}] the stream passed the snapshot at {}", options.pipeline_name,
+               to_string(Position(end)));
+    filter.reset();
+    batch.end = end;
+    return {};
+  }
+  SnapshotPosition p;
+  p.segments = filter->segments();
+  p.reading = false;
+  p.stream = end;
+  batch.end = std::move(p);
   return {};
 }
 
@@ -529,10 +671,41 @@ Status MysqlSource::Impl::detect_json_columns(const TableMapEvent& map, TableMap
 
 uint64_t MysqlSource::bytes_read() const { return impl_->bytes_read; }
 
+SnapshotProgress MysqlSource::snapshot_progress() const {
+  SnapshotProgress p = impl_->snapshot_done;
+  if (const auto& r = impl_->snapshot) {
+    p.reading = true;
+    p.rows = r->rows_read();
+    p.chunks = r->chunks_read();
+    p.tables_done = r->tables_done();
+    p.tables_total = r->tables_planned();
+  }
+  return p;
+}
+
 Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_wait) {
   auto& s = *impl_;
   if (!s.opened) return make_error(Errc::internal, "poll() before open()");
   auto batch = std::make_unique<Batch>();
+  if (s.finished) {
+    batch->end = *s.finished;
+    batch->end_of_stream = true;
+    return batch;
+  }
+  if (s.snapshot) {
+    auto more = s.snapshot->fill(*batch, s.options.max_batch_events);
+    if (!more) {
+      s.opened = false;
+      return std::move(more).error();
+    }
+    if (!*more) {
+      if (auto st = s.end_snapshot(*batch); !st) {
+        s.opened = false;
+        return std::move(st).error();
+      }
+    }
+    return batch;
+  }
   if (s.stream) s.stream->start_batch();
   const MysqlPosition start_pos = s.position();
   const auto deadline = std::chrono::steady_clock::now() + max_wait;
@@ -560,7 +733,7 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
   }
   const MysqlPosition end = s.position();
   if (batch->events.empty() && end == start_pos && !heartbeat) return std::unique_ptr<Batch>();
-  batch->end = end;
+  if (auto st = s.filter_stream(*batch, end); !st) return fail(std::move(st).error());
   return batch;
 }
 

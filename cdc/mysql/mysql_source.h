@@ -56,6 +56,7 @@ class MysqlSource final : public cdc::Source {
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) override;
   void close() override;
   uint64_t bytes_read() const override;
+  SnapshotProgress snapshot_progress() const override;
   // The current version of every table the schema history holds (live source only).
   std::vector<TableSchemaPtr> known_schemas() const override;
 

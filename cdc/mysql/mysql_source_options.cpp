@@ -54,12 +54,4 @@ std::optional<CharsetInvalid> parse_charset_invalid(std::string_view s) {
   return enum_value(kCharsetInvalid, s);
 }
 
-Status check_startup_mode_available(StartupMode mode) {
-  if (mode != StartupMode::initial && mode != StartupMode::snapshot) return {};
-  return make_error(Errc::invalid_config,
-                    std::string("source.scan.startup.mode: '") + std::string(to_string(mode)) +
-                        "' is not available for mysql in this build yet (snapshots come later); "
-                        "use latest-offset, earliest-offset, specific-offset or timestamp");
-}
-
 }  // namespace cdc::mysql

@@ -22,8 +22,9 @@ namespace cdc::mysql {
 
 // Where the source starts when the state store holds no checkpoint for the pipeline.
 enum class StartupMode : uint8_t {
-  initial,          // snapshot of the existing rows, then the binlog (not in this build yet)
-  snapshot,         // the snapshot only (not in this build yet)
+  initial,          // snapshot of the existing rows, then the binlog from the snapshot's start
+                    // without a gap or a duplicate (cdc/snapshot; MariaDB only)
+  snapshot,         // the snapshot only; the source then ends (sluice run exits 0)
   latest_offset,    // SHOW MASTER STATUS at open: only changes made after start
   earliest_offset,  // the oldest binlog still on the server (SHOW BINARY LOGS), offset 4
   specific_offset,  // `specific_offset()`: must be an event-group boundary; or, when
@@ -61,11 +62,6 @@ std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s);
 std::optional<GeometryFormat> parse_geometry_format(std::string_view s);
 std::optional<CharsetInvalid> parse_charset_invalid(std::string_view s);
 std::optional<TlsMode> parse_tls_mode(std::string_view s);
-
-// Errc::invalid_config for a startup mode this build cannot do yet (initial, snapshot), naming
-// the key and the modes it can; the wiring refuses such a pipeline before anything connects,
-// and the source itself if it is opened anyway.
-Status check_startup_mode_available(StartupMode mode);
 
 // Replica server ids the source may use, inclusive. One id per binlog connection.
 struct ServerIdRange {
@@ -131,7 +127,9 @@ struct MysqlSourceOptions {
   // `scan.incremental.snapshot.chunk.size`: rows per snapshot chunk; each finished chunk is
   // checkpointed, so this bounds the work repeated after a crash. Default: 8096.
   uint32_t snapshot_chunk_size = 8096;
-  // `scan.snapshot.fetch.size`: rows fetched per round trip while reading a chunk. Default: 1024.
+  // `scan.snapshot.fetch.size`: accepted for Flink CDC's configurations and unused: the
+  // snapshot streams each chunk's rows from the server (mysql_use_result), one row held at a
+  // time. Default: 1024.
   uint32_t snapshot_fetch_size = 1024;
   // `zero-date.handling`: null | string. MySQL's '0000-00-00' is no valid date: emit NULL
   // (true) or the literal text (false). Default: null (true).

@@ -52,6 +52,16 @@ PipelineMetrics::PipelineMetrics(prometheus::Registry& r, const std::string& p)
                 "Number of the binlog file the source has read up to (mysql-bin.000042: 42)", p)),
       binlog_offset(gauge(r, "sluice_source_binlog_offset",
                           "Offset in that binlog file of the position the source resumes from", p)),
+      snapshot_rows(counter(r, "sluice_snapshot_rows_total", "Rows read by snapshots", p)),
+      snapshot_chunks_done(
+          counter(r, "sluice_snapshot_chunks_done_total", "Snapshot chunks read to their end", p)),
+      snapshot_tables_done(gauge(r, "sluice_snapshot_tables_done",
+                                 "Tables of the running snapshot's plan finished", p)),
+      snapshot_tables_total(gauge(r, "sluice_snapshot_tables_total",
+                                  "Tables of the running snapshot's plan (left when it started)",
+                                  p)),
+      snapshot_reading(
+          gauge(r, "sluice_snapshot_reading", "1 while a snapshot reads existing rows", p)),
       pipeline_(p),
       events_written_(prometheus::BuildCounter()
                           .Name("sluice_sink_events_written_total")

@@ -45,6 +45,12 @@ struct PipelineMetrics {
   prometheus::Gauge& source_lag;          // sluice_source_lag_seconds
   prometheus::Gauge& binlog_file_number;  // sluice_source_binlog_file_number (mysql-bin.000042: 42)
   prometheus::Gauge& binlog_offset;       // sluice_source_binlog_offset
+  // Snapshots (Source::snapshot_progress), reader thread.
+  prometheus::Counter& snapshot_rows;         // sluice_snapshot_rows_total
+  prometheus::Counter& snapshot_chunks_done;  // sluice_snapshot_chunks_done_total
+  prometheus::Gauge& snapshot_tables_done;    // sluice_snapshot_tables_done
+  prometheus::Gauge& snapshot_tables_total;   // sluice_snapshot_tables_total
+  prometheus::Gauge& snapshot_reading;        // sluice_snapshot_reading (1 while reading rows)
 
  private:
   std::string pipeline_;

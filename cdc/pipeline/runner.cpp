@@ -47,7 +47,8 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
   auto last_barrier = Clock::now();
   bool unbarriered = false;
   Position last_position;
-  uint64_t bytes_counted = 0;  // of this source instance's bytes_read()
+  uint64_t bytes_counted = 0;         // of this source instance's bytes_read()
+  SnapshotProgress snapshot_counted;  // of this source instance's snapshot_progress()
   while (!stop.stop_requested()) {
     auto polled = source.poll(options.poll_timeout);
     if (!polled) {
@@ -68,6 +69,16 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
         const uint64_t bytes_now = source.bytes_read();
         metrics->bytes_read.Increment(static_cast<double>(bytes_now - bytes_counted));
         bytes_counted = bytes_now;
+        const SnapshotProgress snap = source.snapshot_progress();
+        if (snap.rows != 0 || snap.reading) {
+          metrics->snapshot_rows.Increment(static_cast<double>(snap.rows - snapshot_counted.rows));
+          metrics->snapshot_chunks_done.Increment(
+              static_cast<double>(snap.chunks - snapshot_counted.chunks));
+          metrics->snapshot_tables_done.Set(static_cast<double>(snap.tables_done));
+          metrics->snapshot_tables_total.Set(static_cast<double>(snap.tables_total));
+          metrics->snapshot_reading.Set(snap.reading ? 1 : 0);
+          snapshot_counted = snap;
+        }
       }
       const size_t events = std::max<size_t>(1, batch->events.size());
       const size_t bytes = batch->memory_bytes();

@@ -20,6 +20,7 @@
 #include "cdc/mysql/binlog/event_type.h"
 #include "cdc/mysql/binlog/transaction_payload.h"
 #include "cdc/mysql/schema/table_map_cache.h"
+#include "cdc/snapshot/snapshot_key.h"
 #include "state/checkpoint_codec.h"
 #include "state/schema_codec.h"
 
@@ -315,10 +316,19 @@ void handmade_seeds() {
                   57));
 
   const MysqlPosition m{{"mysql-bin.000042", 1337}, "0-1-100,1-2-7", 3, 12};
+  // A snapshot read up to a composite key, resumed once (two segments).
+  const std::vector<Value> key{Value::int64(7), Value::string("k'7")};
+  SnapshotPosition snap;
+  snap.segments = {{"app_db", "items", "", {{"mysql-bin.000041", 400}, "", 0, 0}},
+                   {"app_db", "orders", snapshot::encode_key(key), m}};
+  snap.db = "app_db";
+  snap.table = "orders";
+  snap.after_key = snapshot::encode_key(key);
   const Position positions[] = {Position{}, DatagenPosition{99}, m,
-                                PostgresPosition{Lsn{0x16B374D848}, Lsn{0x16B374D900}}};
-  const char* const names[] = {"none", "datagen", "mysql", "postgres"};
-  for (size_t i = 0; i < 4; ++i) {
+                                PostgresPosition{Lsn{0x16B374D848}, Lsn{0x16B374D900}}, snap};
+  const char* const names[] = {"none", "datagen", "mysql", "postgres", "snapshot"};
+  write_seed("snapshot_key", "composite", snapshot::encode_key(key));
+  for (size_t i = 0; i < 5; ++i) {
     write_seed("position", names[i], encode_position(positions[i]));
     write_seed("checkpoint", names[i],
                state::encode_checkpoint(CheckpointRecord{.id = 7 + i,

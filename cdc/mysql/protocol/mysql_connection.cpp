@@ -124,7 +124,50 @@ std::string MysqlConnection::tls_cipher() const {
   return cipher == nullptr ? std::string() : std::string(cipher);
 }
 
-MysqlConnection::~MysqlConnection() { mysql_close(mysql_); }
+MysqlConnection::~MysqlConnection() {
+  end_streaming();
+  mysql_close(mysql_);
+}
+
+void MysqlConnection::end_streaming() {
+  // mysql_free_result reads the rows still unread off the wire first: the connection is then
+  // ready for the next statement.
+  if (streaming_ != nullptr) mysql_free_result(streaming_);
+  streaming_ = nullptr;
+}
+
+Status MysqlConnection::start_streaming(std::string_view sql) {
+  end_streaming();
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return last_error(sql);
+  streaming_ = mysql_use_result(mysql_);
+  if (streaming_ == nullptr) {
+    if (mysql_errno(mysql_) != 0) return last_error(sql);
+    return make_error(Errc::internal, std::string(sql) + ": returned no result set");
+  }
+  fields_.assign(mysql_num_fields(streaming_), std::nullopt);
+  return {};
+}
+
+Result<std::optional<MysqlConnection::StreamedRow>> MysqlConnection::fetch_row() {
+  if (streaming_ == nullptr) return std::optional<StreamedRow>();
+  MYSQL_ROW row = mysql_fetch_row(streaming_);
+  if (row == nullptr) {
+    if (mysql_errno(mysql_) != 0) {
+      Error e = last_error("reading a streamed result");
+      end_streaming();
+      return e;
+    }
+    end_streaming();
+    return std::optional<StreamedRow>();
+  }
+  const unsigned long* lens = mysql_fetch_lengths(streaming_);
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    fields_[i] = row[i] == nullptr
+                     ? std::nullopt
+                     : std::optional<std::string_view>(std::in_place, row[i], lens[i]);
+  }
+  return std::optional<StreamedRow>(fields_);
+}
 
 Error MysqlConnection::last_error(std::string_view what) const {
   const unsigned err = mysql_errno(mysql_);

@@ -19,6 +19,7 @@
 #include "cdc/mysql/protocol/tls_options.h"
 
 struct st_mysql;
+struct st_mysql_res;
 
 namespace cdc::mysql {
 
@@ -51,6 +52,17 @@ class MysqlConnection {
   std::string tls_cipher() const;
   std::string escape(std::string_view s) const;
 
+  // Streams the rows of `sql` from the server (mysql_use_result): only the current row is held,
+  // whatever the result's size. Until fetch_row() returns nullopt (or another start_streaming),
+  // the connection takes no other statement.
+  Status start_streaming(std::string_view sql);
+  // The next streamed row: one field per column (nullopt = NULL), views valid until the next
+  // call; nullopt after the last row. Errors: the server's (Errc::io for a lost connection).
+  using StreamedRow = std::span<const std::optional<std::string_view>>;
+  Result<std::optional<StreamedRow>> fetch_row();
+  // Discards what is left of a streamed result (reads it off the wire); a no-op without one.
+  void end_streaming();
+
   // Sends COM_BINLOG_DUMP (MariaDB: flags 2 = send ANNOTATE_ROWS). MariaDB starts from a GTID
   // position with this too, after `SET @slave_connect_state`.
   Status start_binlog_dump(uint32_t server_id, const BinlogPosition& from, uint16_t flags);
@@ -68,7 +80,9 @@ class MysqlConnection {
   Status send_dump_command(uint8_t command, std::string_view body, std::string_view what);
   bool has_buffered_input() const;
 
-  st_mysql* mysql_;  // owned; closed in the destructor
+  st_mysql* mysql_;                                      // owned; closed in the destructor
+  st_mysql_res* streaming_ = nullptr;                    // owned while a streamed result is open
+  std::vector<std::optional<std::string_view>> fields_;  // of the last fetched row
 };
 
 }  // namespace cdc::mysql

@@ -18,6 +18,36 @@ TEST_CASE("Position encodes and decodes every kind exactly") {
   }
 }
 
+TEST_CASE("SnapshotPosition encodes and decodes exactly, and every truncation is refused") {
+  SnapshotPosition reading;
+  reading.segments = {
+      {"db", "a", "", {{"mysql-bin.000003", 400}, "", 0, 0}},
+      {"db", "b", std::string("\x01\x00key", 6), {{"mysql-bin.000004", 4}, "", 0, 0}}};
+  reading.db = "db";
+  reading.table = "b";
+  reading.after_key = std::string("\x01k\x00y", 4);
+  SnapshotPosition streaming = reading;
+  streaming.reading = false;
+  streaming.db.clear();
+  streaming.table.clear();
+  streaming.after_key.clear();
+  streaming.stream = {{"mysql-bin.000003", 977}, "0-1-5", 1, 2};
+  for (const Position& p : {Position(reading), Position(streaming), Position(SnapshotPosition{})}) {
+    const auto enc = encode_position(p);
+    auto dec = decode_position(as_bytes(enc));
+    REQUIRE(dec);
+    CHECK(*dec == p);
+    CHECK(compare(*dec, p) == std::partial_ordering::equivalent);
+    for (size_t n = 0; n < enc.size(); ++n) {
+      CHECK_FALSE(decode_position(as_bytes(std::string_view(enc).substr(0, n))));
+    }
+  }
+  CHECK(compare(Position(reading), Position(streaming)) == std::partial_ordering::unordered);
+  CHECK(to_string(Position(reading)) == "snapshot segments=2 reading=db.b (after a key)");
+  CHECK(to_string(Position(streaming)) ==
+        "snapshot segments=2 stream=mysql-bin.000003:977 gtid=0-1-5 skip=1/2");
+}
+
 TEST_CASE("decode_position rejects every truncation, unknown versions and kinds") {
   const auto enc = encode_position(MysqlPosition{{"mysql-bin.000001", 4}, "", 0, 0});
   for (size_t n = 0; n < enc.size(); ++n) {

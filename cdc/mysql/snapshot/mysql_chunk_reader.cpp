@@ -1,0 +1,151 @@
+#include "cdc/mysql/snapshot/mysql_chunk_reader.h"
+
+#include <charconv>
+
+#include "cdc/core/log.h"
+#include "cdc/mysql/snapshot/snapshot_values.h"
+
+namespace cdc::mysql {
+
+Result<std::unique_ptr<MysqlChunkReader>> MysqlChunkReader::connect(const ConnectOptions& options,
+                                                                    std::string pipeline_name,
+                                                                    bool geometry_wkt,
+                                                                    InvalidText on_invalid) {
+  CDC_TRY_ASSIGN(auto conn, MysqlConnection::connect(options));
+  if (conn->server_version().find("MariaDB") == std::string::npos) {
+    return make_error(
+        Errc::unsupported,
+        "snapshots need MariaDB (START TRANSACTION WITH CONSISTENT SNAPSHOT reports "
+        "its binlog position only there); MySQL " +
+            conn->server_version() +
+            " would need FLUSH TABLES WITH READ LOCK, which this build does not take");
+  }
+  // Identifiers and string keys are sent as UTF-8; TIMESTAMP text is UTC (snapshot_values.cpp).
+  CDC_TRY(conn->execute("SET NAMES utf8mb4"));
+  CDC_TRY(conn->execute("SET SESSION time_zone = '+00:00'"));
+  CDC_TRY(conn->execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+  // A streamed chunk waits on the sink when the queue is full: the server must not give up
+  // writing to us meanwhile (net_write_timeout defaults to 60 s).
+  CDC_TRY(conn->execute("SET SESSION net_write_timeout = 3600"));
+  return std::unique_ptr<MysqlChunkReader>(
+      new MysqlChunkReader(std::move(conn), std::move(pipeline_name), geometry_wkt, on_invalid));
+}
+
+Result<MysqlPosition> MysqlChunkReader::begin_consistent_read() {
+  if (in_transaction_) CDC_TRY(end_consistent_read());
+  const auto started = std::chrono::steady_clock::now();
+  CDC_TRY(conn_->execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
+  in_transaction_ = true;
+  CDC_TRY_ASSIGN(auto rows, conn_->query("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'"));
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  MysqlPosition at;
+  bool have_offset = false;
+  for (const auto& r : rows) {
+    if (r.size() < 2 || !r[0] || !r[1]) continue;
+    if (*r[0] == "Binlog_snapshot_file") at.binlog.file = *r[1];
+    if (*r[0] == "Binlog_snapshot_position") {
+      const auto [end, ec] =
+          std::from_chars(r[1]->data(), r[1]->data() + r[1]->size(), at.binlog.offset);
+      have_offset = ec == std::errc() && end == r[1]->data() + r[1]->size();
+    }
+  }
+  if (at.binlog.file.empty() || !have_offset) {
+    return make_error(Errc::invalid_config,
+                      "the server reports no binlog_snapshot_file/_position for a consistent "
+                      "snapshot: is log_bin on?");
+  }
+  // MariaDB takes no lock for this (the binlog position comes with the InnoDB read view).
+  log::get("snapshot")
+      ->info("[source={}] consistent read at {}:{} opened in {} us; lock held: 0 us (none taken)",
+             pipeline_name_, at.binlog.file, at.binlog.offset, took.count());
+  return at;
+}
+
+Status MysqlChunkReader::end_consistent_read() {
+  if (!in_transaction_) return {};
+  in_transaction_ = false;
+  // A chunk not read to its end is discarded first (the connection is then free again).
+  table_ = nullptr;
+  conn_->end_streaming();
+  return conn_->execute("COMMIT");
+}
+
+Result<std::string> MysqlChunkReader::chunk_query(const TableSchema& table,
+                                                  std::span<const Value> after, uint64_t limit) {
+  std::string sql = "SELECT ";
+  for (size_t col_idx = 0; col_idx < table.columns.size(); ++col_idx) {
+    if (col_idx != 0) sql += ", ";
+    sql += select_expression(table.columns[col_idx]);
+  }
+  sql += " FROM " + quote_identifier(table.id.db) + "." + quote_identifier(table.id.table);
+  const auto& key = table.primary_key;
+  if (!after.empty()) {
+    if (after.size() != key.size()) {
+      return make_error(Errc::internal, "a key of " + std::to_string(after.size()) +
+                                            " values for the " + std::to_string(key.size()) +
+                                            "-column key of " + table.id.to_string());
+    }
+    // (k1, k2, ..) > (v1, v2, ..) spelled out: MariaDB makes index ranges of this form.
+    sql += " WHERE ";
+    for (size_t i = 0; i < key.size(); ++i) {
+      sql += i == 0 ? "(" : " OR (";
+      for (size_t j = 0; j <= i; ++j) {
+        const Column& c = table.columns[key[j]];
+        CDC_TRY_ASSIGN(const std::string literal, sql_literal(c, after[j]));
+        if (j != 0) sql += " AND ";
+        sql += quote_identifier(c.name) + (j == i ? " > " : " = ") + literal;
+      }
+      sql += ")";
+    }
+  }
+  if (!key.empty()) {
+    sql += " ORDER BY ";
+    for (size_t i = 0; i < key.size(); ++i) {
+      if (i != 0) sql += ", ";
+      sql += quote_identifier(table.columns[key[i]].name);
+    }
+  }
+  if (limit != 0) sql += " LIMIT " + std::to_string(limit);
+  return sql;
+}
+
+Status MysqlChunkReader::start_chunk(const TableSchema& table, std::span<const Value> after,
+                                     uint64_t limit) {
+  if (!in_transaction_) return make_error(Errc::internal, "a chunk outside a consistent read");
+  if (table.primary_key.empty()) {
+    log::get("snapshot")
+        ->warn(
+            "[source={}] {} has no primary key: read in one pass, not in chunks (it cannot resume "
+            "inside the table)",
+            pipeline_name_, table.id.to_string());
+  }
+  CDC_TRY_ASSIGN(const std::string sql, chunk_query(table, after, limit));
+  table_ = &table;
+  return conn_->start_streaming(sql);
+}
+
+Result<std::optional<std::span<const Value>>> MysqlChunkReader::next_row(Arena& arena) {
+  using Out = std::optional<std::span<const Value>>;
+  if (table_ == nullptr) return Out();
+  CDC_TRY_ASSIGN(auto row, conn_->fetch_row());
+  if (!row) {
+    table_ = nullptr;
+    return Out();
+  }
+  const auto& columns = table_->columns;
+  if (row->size() != columns.size()) {
+    return make_error(Errc::malformed, "a row of " + std::to_string(row->size()) +
+                                           " columns for the " + std::to_string(columns.size()) +
+                                           " of " + table_->id.to_string());
+  }
+  std::span<Value> values = arena.make_array<Value>(columns.size());
+  for (size_t col_idx = 0; col_idx < columns.size(); ++col_idx) {
+    auto v = value_from_text(columns[col_idx], (*row)[col_idx], geometry_wkt_, on_invalid_, arena);
+    if (!v) return std::move(v).error().with_context(table_->id.to_string());
+    values[col_idx] = *v;
+  }
+  return Out(values);
+}
+
+}  // namespace cdc::mysql

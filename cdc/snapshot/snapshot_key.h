@@ -1,0 +1,35 @@
+// The primary key of a snapshot row as the snapshot position stores it (SnapshotSegment's
+// from_key, SnapshotPosition's after_key): a versioned binary encoding of the key's Values, and
+// their order where sluice knows it without asking the server. Pure functions; thread-safe.
+#pragma once
+
+#include <compare>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cdc/core/result.h"
+#include "cdc/core/table_schema.h"
+#include "cdc/core/value.h"
+
+namespace cdc::snapshot {
+
+// Encodes `key` (one Value per key column, in key order). Never empty: "" means "no key".
+std::string encode_key(std::span<const Value> key);
+// The Values of an encoded key; their text views point into `bytes`, which must outlive them.
+// Bytes that are not a key of ours: Errc::malformed / truncated / unsupported (version).
+Result<std::vector<Value>> decode_key(std::string_view bytes);
+
+// The key columns' values of a row image (schema.primary_key order), as views into the row.
+std::vector<Value> key_of(const TableSchema& schema, std::span<const Value> row);
+
+// The order of two keys of one table as the server orders them, for the key kinds whose order
+// does not depend on a collation: integers, BIT, YEAR, DATE, TIME, DATETIME, TIMESTAMP,
+// DECIMAL, binary strings (byte order) and ENUM (by index, as the server sorts it). Text keys
+// are ordered by their collation, which sluice does not implement: Errc::unsupported naming
+// the column, as for any other kind.
+Result<std::strong_ordering> compare_keys(const TableSchema& schema, std::span<const Value> a,
+                                          std::span<const Value> b);
+
+}  // namespace cdc::snapshot

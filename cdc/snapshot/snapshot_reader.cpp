@@ -1,0 +1,180 @@
+#include "cdc/snapshot/snapshot_reader.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "cdc/core/log.h"
+#include "cdc/snapshot/snapshot_key.h"
+
+namespace cdc::snapshot {
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+SnapshotReader::SnapshotReader(ChunkReader& reader, SnapshotPosition start,
+                               SnapshotReaderOptions options)
+    : reader_(reader), pos_(std::move(start)), options_(std::move(options)) {}
+
+Result<MysqlPosition> SnapshotReader::begin() {
+  CDC_TRY_ASSIGN(read_at_, reader_.begin_consistent_read());
+  return read_at_;
+}
+
+Status SnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
+  tables_ = std::move(tables);
+  table_idx_ = 0;
+  std::sort(tables_.begin(), tables_.end(),
+            [](const TableSchemaPtr& a, const TableSchemaPtr& b) { return a->id < b->id; });
+  if (!pos_.table.empty()) {
+    const TableId at{pos_.db, pos_.table};
+    std::erase_if(tables_, [&](const TableSchemaPtr& t) { return t->id < at; });
+    // The table being read may be gone: its key then means nothing.
+    if (tables_.empty() || tables_.front()->id != at) pos_.after_key.clear();
+  }
+  if (!tables_.empty()) {
+    pos_.db = tables_.front()->id.db;
+    pos_.table = tables_.front()->id.table;
+  }
+  planned_ = true;
+  if (tables_.empty()) return {};
+  if (!pos_.after_key.empty()) {
+    after_bytes_ = pos_.after_key;
+    CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
+    if (table()->primary_key.empty() || after_.size() != table()->primary_key.size()) {
+      // A table without a key (or whose key changed) cannot continue where it stopped: it is
+      // read again from its first row, and the rows delivered before the interruption are
+      // delivered again.
+      log::get("snapshot")
+          ->warn(
+              "[source={}] the snapshot of {} was interrupted and it has no primary key to resume "
+              "by: reading it again from the start; its rows delivered before are delivered again",
+              options_.pipeline_name, table()->id.to_string());
+      pos_.after_key.clear();
+      after_.clear();
+    }
+  }
+  SnapshotSegment seg{pos_.db, pos_.table, pos_.after_key, read_at_};
+  // A segment that read nothing (the run stopped before its first row) is replaced.
+  if (!pos_.segments.empty() && pos_.segments.back().db == seg.db &&
+      pos_.segments.back().table == seg.table && pos_.segments.back().from_key == seg.from_key) {
+    pos_.segments.back() = std::move(seg);
+  } else {
+    pos_.segments.push_back(std::move(seg));
+  }
+  log::get("snapshot")
+      ->info("[source={}] snapshot: {} table(s) to read from {}{}, as of {}",
+             options_.pipeline_name, tables_.size(), table()->id.to_string(),
+             pos_.after_key.empty() ? "" : " (after the last key delivered)",
+             to_string(Position(read_at_)));
+  return {};
+}
+
+void SnapshotReader::advance_table() {
+  ++table_idx_;
+  chunk_open_ = false;
+  after_.clear();
+  after_bytes_.clear();
+  pos_.after_key.clear();
+  if (table_idx_ < tables_.size()) {
+    pos_.db = table()->id.db;
+    pos_.table = table()->id.table;
+  }
+}
+
+Status SnapshotReader::finish() {
+  CDC_TRY(reader_.end_consistent_read());
+  pos_.reading = false;
+  pos_.db.clear();
+  pos_.table.clear();
+  pos_.after_key.clear();
+  // The stream continues at the earliest consistent read: the later segments' rows already
+  // hold the changes up to theirs, which StreamFilter holds back for their keys.
+  pos_.stream = read_at_;
+  for (const auto& seg : pos_.segments) {
+    if (compare(Position(seg.at), Position(pos_.stream)) == std::partial_ordering::less) {
+      pos_.stream = seg.at;
+    }
+  }
+  log::get("snapshot")
+      ->info(
+          "[source={}] snapshot read: {} row(s) in {} chunk(s) by this run, {} segment(s); the "
+          "stream continues at {}",
+          options_.pipeline_name, rows_, chunks_, pos_.segments.size(),
+          to_string(Position(pos_.stream)));
+  return {};
+}
+
+Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
+  if (!pos_.reading) {
+    batch.end = pos_;
+    return false;
+  }
+  if (!planned_) return make_error(Errc::internal, "snapshot fill() before begin()/set_tables()");
+  const std::string_view connector = batch.arena.copy(options_.connector);
+  const std::string_view name = batch.arena.copy(options_.pipeline_name);
+  const std::string_view file = batch.arena.copy(read_at_.binlog.file);
+  const int64_t ts = now_ms();
+  std::span<const Value> last_row;
+  const TableSchema* last_schema = nullptr;
+  auto remember_last_key = [&] {
+    if (last_schema == nullptr) return;
+    // A table without a key records an empty key: "rows were delivered" (begin() warns).
+    pos_.after_key = encode_key(key_of(*last_schema, last_row));
+    last_schema = nullptr;
+  };
+  while (batch.events.size() < max_events) {
+    if (table_idx_ >= tables_.size()) {
+      CDC_TRY(finish());
+      batch.end = pos_;
+      return false;
+    }
+    const TableSchemaPtr& schema = table();
+    const bool keyed = !schema->primary_key.empty();
+    if (!chunk_open_) {
+      if (auto st = reader_.start_chunk(*schema, after_, keyed ? options_.chunk_size : 0); !st) {
+        return std::move(st).error().with_context("snapshot of " + schema->id.to_string());
+      }
+      chunk_open_ = true;
+      chunk_rows_ = 0;
+    }
+    auto row = reader_.next_row(batch.arena);
+    if (!row) return std::move(row).error().with_context("snapshot of " + schema->id.to_string());
+    if (*row) {
+      ChangeEvent& e = batch.events.emplace_back();
+      e.op = Op::read;
+      e.schema = batch.hold(schema);
+      e.after = RowImage(**row);
+      e.source.connector = connector;
+      e.source.name = name;
+      e.source.snapshot = SnapshotMarker::yes;
+      e.source.at = BinlogEventPosition{file, BinlogOffset{read_at_.binlog.offset}};
+      e.ts_ms = ts;
+      last_row = **row;
+      last_schema = schema.get();
+      ++chunk_rows_;
+      ++rows_;
+      continue;
+    }
+    chunk_open_ = false;
+    ++chunks_;
+    remember_last_key();
+    if (!keyed || chunk_rows_ < options_.chunk_size) {
+      advance_table();
+    } else {
+      after_bytes_ = pos_.after_key;
+      CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
+    }
+  }
+  remember_last_key();
+  batch.end = pos_;
+  return true;
+}
+
+}  // namespace cdc::snapshot

@@ -1,0 +1,76 @@
+// SnapshotReader: reads every captured table's existing rows as `r` (read) events through a
+// source's ChunkReader, table by table in name order, each in key-ordered chunks of
+// `chunk_size` rows (keyset: the next chunk starts after the last key read), all inside one
+// consistent read per run. Its position (SnapshotPosition) is the checkpoint: the tables and
+// keys delivered, and one segment per consistent read with the stream position it saw, which
+// StreamFilter uses to merge the change stream without a gap or a duplicate (ARCHITECTURE.md,
+// "Snapshots"). Used by one thread (the source's).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cdc/core/batch.h"
+#include "cdc/core/position.h"
+#include "cdc/core/result.h"
+#include "cdc/core/table_schema.h"
+#include "cdc/snapshot/chunk_reader.h"
+
+namespace cdc::snapshot {
+
+struct SnapshotReaderOptions {
+  std::string pipeline_name;   // for the log and the events' source.name
+  std::string connector;       // the events' source.connector: "mysql"
+  uint64_t chunk_size = 8096;  // rows per chunk (scan.incremental.snapshot.chunk.size), >= 1
+};
+
+class SnapshotReader {
+ public:
+  // `start`: a position with `reading` (a new one, or a checkpoint's): the tables before
+  // start.db/start.table are done, and that one is done up to start.after_key. `reader` must
+  // outlive this object.
+  SnapshotReader(ChunkReader& reader, SnapshotPosition start, SnapshotReaderOptions options);
+
+  // Opens this run's consistent read and returns its stream position (the source seeds its
+  // schema history there before it names the tables).
+  Result<MysqlPosition> begin();
+  // The tables to read (any order; those before the start are dropped): after begin(), before
+  // fill(). Starts this run's segment.
+  Status set_tables(std::vector<TableSchemaPtr> tables);
+
+  // Appends up to `max_events` read events to `batch` and sets batch.end to the position after
+  // them. Returns false when every table is read: batch.end then has `reading` false and the
+  // stream position to continue at (the earliest segment's).
+  Result<bool> fill(Batch& batch, size_t max_events);
+
+  const SnapshotPosition& position() const { return pos_; }
+  uint64_t rows_read() const { return rows_; }
+  uint64_t chunks_read() const { return chunks_; }
+  // Tables of this run's plan (those left at set_tables) and how many of them are finished.
+  uint64_t tables_planned() const { return tables_.size(); }
+  uint64_t tables_done() const { return std::min<uint64_t>(table_idx_, tables_.size()); }
+
+ private:
+  Status finish();
+  void advance_table();
+  const TableSchemaPtr& table() const { return tables_[table_idx_]; }
+
+  ChunkReader& reader_;
+  std::vector<TableSchemaPtr> tables_;  // sorted by id; those before the start dropped
+  size_t table_idx_ = 0;
+  SnapshotPosition pos_;
+  SnapshotReaderOptions options_;
+  bool planned_ = false;
+  bool chunk_open_ = false;
+  uint64_t chunk_rows_ = 0;
+  // The key the next chunk starts after: decoded from pos_.after_key, views into after_bytes_.
+  std::string after_bytes_;
+  std::vector<Value> after_;
+  MysqlPosition read_at_;  // this run's consistent read
+  uint64_t rows_ = 0;
+  uint64_t chunks_ = 0;
+};
+
+}  // namespace cdc::snapshot

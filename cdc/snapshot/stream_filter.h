@@ -1,0 +1,41 @@
+// StreamFilter: merges the change stream with a finished snapshot (ARCHITECTURE.md,
+// "Snapshots"). The stream restarts at the earliest segment's position; a change is delivered
+// unless the rows of its key's segment were read at a later position (they already hold it).
+// Once the stream passes every segment's position it delivers everything and the filter goes.
+// Immutable after create(): thread-compatible.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "cdc/core/change_event.h"
+#include "cdc/core/position.h"
+#include "cdc/core/result.h"
+
+namespace cdc::snapshot {
+
+class StreamFilter {
+ public:
+  explicit StreamFilter(std::vector<SnapshotSegment> segments);
+
+  // Whether `e` (a change read from the stream) is delivered. An update is delivered if
+  // either its old or its new key is (a key that moved between segments); a TRUNCATE if the
+  // table's rows were all read before it. Errors (Errc::unsupported, the table named): a key
+  // that must be ordered against a segment's start and cannot be (compare_keys); a TRUNCATE
+  // between the reads of two parts of one table.
+  Result<bool> deliver(const ChangeEvent& e) const;
+  // Whether every change from stream position `at` on is delivered.
+  bool done(const MysqlPosition& at) const;
+  const std::vector<SnapshotSegment>& segments() const { return segments_; }
+
+ private:
+  Result<bool> deliver_key(const TableSchema& schema, std::span<const Value> row,
+                           const BinlogEventPosition& at) const;
+  Result<bool> deliver_truncate(const TableSchema& schema, const BinlogEventPosition& at) const;
+
+  std::vector<SnapshotSegment> segments_;
+  MysqlPosition latest_;  // the latest segment position
+};
+
+}  // namespace cdc::snapshot

@@ -1,0 +1,546 @@
+// Snapshots on the real MariaDB 10.11 (ARCHITECTURE.md, "Snapshots"): `initial` over keyed
+// tables (integer, composite and string keys), a table without a key, an empty one, a one-row
+// one and one whose rows fit in one chunk, while a writer inserts, updates and deletes; a
+// snapshot interrupted and resumed from its position, merged with the stream; and the type
+// matrix, whose snapshot values must equal its binlog values byte for byte.
+//
+// Exactly once is checked per change: every writer statement has a unique version number
+// (`ver`), and its binlog end position is recorded. The statements that ended at or before
+// the snapshot's position are in the rows read; each later one must reach the output exactly
+// once (inserts/updates by their ver, deletes by key and the ver they deleted), and the output
+// replayed as upserts must equal the tables.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cdc/mysql/mysql_source.h"
+#include "tests/integration/type_matrix_columns.h"
+#include "tests/support/collect_events.h"
+#include "tests/support/mariadb_client.h"
+#include "tests/support/mysql_source_options.h"
+
+namespace cdc::mysql {
+namespace {
+
+using cdc::testing::MariaDbSession;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kDb = "sluice_snap";
+
+// A binlog position as (file index, offset): what a statement's end is compared by.
+struct Pos {
+  uint64_t file = 0;
+  uint64_t offset = 0;
+  friend auto operator<=>(const Pos&, const Pos&) = default;
+};
+
+Pos master_position(MariaDbSession& sql) {
+  auto rows = sql.query("SHOW MASTER STATUS");
+  REQUIRE(!rows.empty());
+  return {binlog_file_index(*rows[0][0]), std::stoull(*rows[0][1])};
+}
+
+Pos pos_of(const MysqlPosition& p) { return {binlog_file_index(p.binlog.file), p.binlog.offset}; }
+
+std::string text(const Value& v) {
+  switch (v.kind) {
+    case ValueKind::null: return "NULL";
+    case ValueKind::int64: return std::to_string(v.i);
+    case ValueKind::uint64: return std::to_string(v.u);
+    case ValueKind::string: return std::string(v.text);
+    default: return "<" + std::string(to_string(v.kind)) + ">";
+  }
+}
+
+// A table's rows as key text -> row text ("a|b|c"); the key is the given columns' texts.
+using Rows = std::map<std::string, std::string>;
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "|" : "") + parts[i];
+  return out;
+}
+
+Rows server_rows(MariaDbSession& sql, const std::string& table, size_t key_columns) {
+  Rows out;
+  for (const auto& row : sql.query("SELECT * FROM " + std::string(kDb) + "." + table)) {
+    std::vector<std::string> all, key;
+    for (size_t i = 0; i < row.size(); ++i) {
+      all.push_back(row[i].value_or("NULL"));
+      if (i < key_columns) key.push_back(all.back());
+    }
+    out[join(key)] = join(all);
+  }
+  return out;
+}
+
+std::string row_text(const RowImage& r) {
+  std::vector<std::string> all;
+  for (const Value& v : r.values()) all.push_back(text(v));
+  return join(all);
+}
+
+std::string key_text(const RowImage& r, size_t key_columns) {
+  std::vector<std::string> key;
+  for (size_t i = 0; i < key_columns; ++i) key.push_back(text(r[i]));
+  return join(key);
+}
+
+// One writer statement: what it did and where it ended in the binlog.
+struct WriterOp {
+  int64_t ver = 0;
+  std::string table;
+  std::string key;
+  Op op = Op::insert;
+  int64_t prev_ver = 0;  // update/delete: the ver it replaced or removed
+  Pos end;
+};
+
+// A keyed table the writer changes: its keys in use with their ver, and how a key is spelled.
+struct WrittenTable {
+  std::string name;
+  size_t key_columns = 1;
+  std::map<int64_t, int64_t> ver_of;  // key number -> ver
+  int64_t next_key = 0;
+  // Key number -> the SQL of its key columns' values, and -> key_text().
+  std::string sql_values(int64_t k) const {
+    if (name == "t_comp") return std::to_string(k / 10) + ", 'k" + std::to_string(k % 10) + "'";
+    if (name == "t_str") return "'key-" + std::to_string(100000 + k) + "'";
+    return std::to_string(k);
+  }
+  std::string where(int64_t k) const {
+    if (name == "t_comp") {
+      return "a = " + std::to_string(k / 10) + " AND b = 'k" + std::to_string(k % 10) + "'";
+    }
+    if (name == "t_str") return "k = 'key-" + std::to_string(100000 + k) + "'";
+    return "id = " + std::to_string(k);
+  }
+  std::string key(int64_t k) const {
+    if (name == "t_comp") return std::to_string(k / 10) + "|k" + std::to_string(k % 10);
+    if (name == "t_str") return "key-" + std::to_string(100000 + k);
+    return std::to_string(k);
+  }
+};
+
+void create_table(MariaDbSession& sql, WrittenTable& t, int64_t rows) {
+  const std::string full = std::string(kDb) + "." + t.name;
+  sql.run("DROP TABLE IF EXISTS " + full);
+  if (t.name == "t_comp") {
+    sql.run("CREATE TABLE " + full +
+            " (a INT NOT NULL, b VARCHAR(20) NOT NULL, ver BIGINT, PRIMARY KEY (a, b))");
+    t.key_columns = 2;
+  } else if (t.name == "t_str") {
+    sql.run("CREATE TABLE " + full + " (k VARCHAR(40) NOT NULL PRIMARY KEY, ver BIGINT)");
+  } else {
+    sql.run("CREATE TABLE " + full + " (id INT NOT NULL PRIMARY KEY, ver BIGINT)");
+  }
+  for (int64_t k = 0; k < rows;) {
+    std::string q = "INSERT INTO " + full + " VALUES ";
+    for (int n = 0; n < 500 && k < rows; ++n, ++k) {
+      q += (n ? ", (" : "(") + t.sql_values(k) + ", 0)";
+      t.ver_of[k] = 0;
+    }
+    sql.run(q);
+  }
+  t.next_key = rows;
+}
+
+// One random statement on `t` (insert a new key, update or delete one in use), recorded.
+WriterOp write_one(MariaDbSession& sql, WrittenTable& t, int64_t ver, std::mt19937_64& rng) {
+  WriterOp op;
+  op.ver = ver;
+  op.table = t.name;
+  const std::string full = std::string(kDb) + "." + t.name;
+  const int choice = static_cast<int>(rng() % 10);
+  if (choice < 3 || t.ver_of.size() < 10) {
+    const int64_t k = t.next_key++;
+    sql.run("INSERT INTO " + full + " VALUES (" + t.sql_values(k) + ", " + std::to_string(ver) +
+            ")");
+    op.op = Op::insert;
+    op.key = t.key(k);
+    t.ver_of[k] = ver;
+  } else {
+    auto it = t.ver_of.lower_bound(static_cast<int64_t>(rng() % static_cast<uint64_t>(t.next_key)));
+    if (it == t.ver_of.end()) it = t.ver_of.begin();
+    const int64_t k = it->first;
+    op.key = t.key(k);
+    op.prev_ver = it->second;
+    if (choice < 8) {
+      sql.run("UPDATE " + full + " SET ver = " + std::to_string(ver) + " WHERE " + t.where(k));
+      op.op = Op::update;
+      it->second = ver;
+    } else {
+      sql.run("DELETE FROM " + full + " WHERE " + t.where(k));
+      op.op = Op::erase;
+      t.ver_of.erase(it);
+    }
+  }
+  op.end = master_position(sql);
+  return op;
+}
+
+// The output of a source: read rows and stream changes per table, replayed as upserts.
+struct Replay {
+  std::map<std::string, Rows> state;
+  std::map<std::string, size_t> reads;        // per table
+  std::multiset<int64_t> stream_vers;         // inserts and updates, by the ver they wrote
+  std::multiset<std::string> stream_deletes;  // "table|key|ver deleted"
+  std::vector<std::string> nopk_rows;
+
+  void apply(const ChangeEvent& e, const std::map<std::string, size_t>& key_columns) {
+    const std::string table = e.schema->id.table;
+    if (table == "t_nopk") {
+      REQUIRE(e.op == Op::read);
+      nopk_rows.push_back(row_text(e.after));
+      return;
+    }
+    const size_t kc = key_columns.at(table);
+    const size_t ver_col = kc;  // the column after the key
+    switch (e.op) {
+      case Op::read:
+        ++reads[table];
+        state[table][key_text(e.after, kc)] = row_text(e.after);
+        break;
+      case Op::insert:
+      case Op::update:
+        stream_vers.insert(e.after[ver_col].i);
+        state[table][key_text(e.after, kc)] = row_text(e.after);
+        break;
+      case Op::erase:
+        stream_deletes.insert(table + "|" + key_text(e.before, kc) + "|" +
+                              std::to_string(e.before[ver_col].i));
+        state[table].erase(key_text(e.before, kc));
+        break;
+      default: FAIL("unexpected op " << static_cast<char>(e.op));
+    }
+  }
+};
+
+bool snapshot_read(const Position& p) {
+  const auto* sp = std::get_if<SnapshotPosition>(&p);
+  return sp == nullptr || !sp->reading;
+}
+
+// Polls `src` into `replay` until `until` holds after a poll or `timeout` passes.
+template <class Until>
+void drain(MysqlSource& src, Replay& replay, const std::map<std::string, size_t>& key_columns,
+           Until until, std::chrono::seconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    auto b = src.poll(std::chrono::milliseconds(100));
+    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
+    if (*b) {
+      for (const auto& e : (*b)->events) replay.apply(e, key_columns);
+    }
+    if (until()) return;
+  }
+  FAIL("timed out");
+}
+
+void check_exactly_once(const Replay& replay, const std::vector<WriterOp>& ops, Pos snapshot_at) {
+  std::multiset<int64_t> want_vers;
+  std::multiset<std::string> want_deletes;
+  size_t before = 0;
+  for (const auto& op : ops) {
+    if (op.end <= snapshot_at) {
+      ++before;
+      continue;
+    }
+    if (op.op == Op::erase) {
+      want_deletes.insert(op.table + "|" + op.key + "|" + std::to_string(op.prev_ver));
+    } else {
+      want_vers.insert(op.ver);
+    }
+  }
+  MESSAGE("writer statements: " << ops.size() << ", in the snapshot: " << before
+                                << ", after it: " << ops.size() - before);
+  CHECK(replay.stream_vers == want_vers);
+  CHECK(replay.stream_deletes == want_deletes);
+}
+
+TEST_CASE(
+    "initial: keyed, composite, string, keyless, empty, one-row and one-chunk tables "
+    "while a writer changes them: exact state, each change after the snapshot once") {
+  MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS " + std::string(kDb));
+  const char* big = std::getenv("SLUICE_SNAPSHOT_IT_ROWS");  // e.g. 250000 (x4 tables = 1M)
+  const int64_t rows = big ? std::stoll(big) : 5000;
+  std::vector<WrittenTable> written{{"t_int"}, {"t_comp"}, {"t_str"}, {"t_int2"}};
+  for (auto& t : written) create_table(sql, t, rows);
+  WrittenTable empty{"t_empty"}, one{"t_one"}, small{"t_small"};
+  create_table(sql, empty, 0);
+  create_table(sql, one, 1);
+  create_table(sql, small, 30);
+  sql.run("DROP TABLE IF EXISTS sluice_snap.t_nopk");
+  sql.run("CREATE TABLE sluice_snap.t_nopk (x INT, ver BIGINT)");
+  sql.run("INSERT INTO sluice_snap.t_nopk SELECT seq % 7, seq FROM sluice_snap.seq_1_to_300");
+  std::map<std::string, size_t> key_columns{{"t_empty", 1}, {"t_one", 1}, {"t_small", 1}};
+  for (const auto& t : written) key_columns[t.name] = t.key_columns;
+
+  // The writer runs before, during and after the snapshot.
+  std::vector<WriterOp> ops;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> done_ops{0};
+  std::atomic<bool> writer_done{false};
+  // Stopped and joined however the test ends (a failed REQUIRE unwinds through here).
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~Joiner() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  };
+  std::thread writer;
+  Joiner joiner{stop, writer};
+  writer = std::thread([&] {
+    MariaDbSession w;
+    std::mt19937_64 rng(14);
+    const auto end = Clock::now() + std::chrono::seconds(600);
+    for (int64_t ver = 1; !stop && ver <= 100000 && Clock::now() < end; ++ver) {
+      ops.push_back(write_one(w, written[static_cast<size_t>(ver) % written.size()], ver, rng));
+      done_ops = ver;
+    }
+    writer_done = true;
+  });
+  while (done_ops < 20 && !writer_done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  auto opts = cdc::testing::services_mysql_source_options(54401, "snap-initial");
+  opts.table_include = {"sluice_snap\\.t_.*"};
+  opts.startup_mode = StartupMode::initial;
+  opts.snapshot_chunk_size = 100;
+  opts.max_batch_events = 256;
+  MysqlSource src(opts);
+  auto opened = src.open(Position{});
+  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  const Position at_open = src.current_position();
+  const auto* sp = std::get_if<SnapshotPosition>(&at_open);
+  REQUIRE(sp != nullptr);
+  REQUIRE(sp->segments.size() == 1);
+  const Pos snapshot_at = pos_of(sp->segments[0].at);
+  const int64_t ops_at_open = done_ops;
+
+  Replay replay;
+  drain(
+      src, replay, key_columns, [&] { return snapshot_read(src.current_position()); },
+      std::chrono::seconds(300));
+  const int64_t ops_at_read = done_ops;
+  MESSAGE("writer statements at open: " << ops_at_open
+                                        << ", when the snapshot was read: " << ops_at_read);
+  // Changes went on while the snapshot was read, and go on after it.
+  CHECK(ops_at_read > ops_at_open);
+  while (done_ops < ops_at_read + 200 && !writer_done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  stop = true;
+  writer.join();
+  const Pos last = master_position(sql);
+  drain(
+      src, replay, key_columns, [&] { return pos_of(src.position()) >= last; },
+      std::chrono::seconds(60));
+  // The stream passed the snapshot: its position is a plain binlog position again.
+  CHECK(std::holds_alternative<MysqlPosition>(src.current_position()));
+
+  for (const auto& [table, kc] : key_columns) {
+    INFO("table " << table);
+    const Rows want = server_rows(sql, table, kc);
+    CHECK(replay.state[table].size() == want.size());
+    CHECK((replay.state[table] == want));
+  }
+  CHECK(replay.reads["t_empty"] == 0);
+  CHECK(replay.reads["t_one"] == 1);
+  CHECK(replay.reads["t_small"] == 30);
+  std::multiset<std::string> nopk(replay.nopk_rows.begin(), replay.nopk_rows.end());
+  std::multiset<std::string> nopk_want;
+  for (const auto& [key, row] : server_rows(sql, "t_nopk", 2)) nopk_want.insert(row);
+  CHECK(replay.nopk_rows.size() == 300);
+  CHECK((nopk == nopk_want));
+  check_exactly_once(replay, ops, snapshot_at);
+  src.close();
+}
+
+TEST_CASE(
+    "a snapshot resumed from its position: a second consistent read, the stream merged "
+    "by key with each segment, every change once") {
+  MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS " + std::string(kDb));
+  WrittenTable t{"r_int"};
+  create_table(sql, t, 2000);
+  const std::map<std::string, size_t> key_columns{{"r_int", 1}};
+
+  auto opts = cdc::testing::services_mysql_source_options(54402, "snap-resume");
+  opts.table_include = {"sluice_snap\\.r_int"};
+  opts.startup_mode = StartupMode::initial;
+  opts.snapshot_chunk_size = 50;
+  opts.max_batch_events = 64;
+  Replay replay;
+  Position stopped;
+  Pos first_at;
+  {
+    MysqlSource a(opts);
+    REQUIRE(a.open(Position{}));
+    first_at = pos_of(std::get<SnapshotPosition>(a.current_position()).segments.at(0).at);
+    for (int n = 0; n < 5;) {
+      auto b = a.poll(std::chrono::milliseconds(100));
+      REQUIRE(b);
+      if (!*b) continue;
+      for (const auto& e : (*b)->events) replay.apply(e, key_columns);
+      ++n;
+    }
+    stopped = a.current_position();
+    a.close();
+  }
+  REQUIRE(replay.reads["r_int"] == 320);  // 5 batches of 64: keys 0..319 delivered
+  const auto& at_stop = std::get<SnapshotPosition>(stopped);
+  CHECK(at_stop.reading);
+  CHECK(at_stop.table == "r_int");
+
+  // Between the two consistent reads: changes to keys delivered (< 320) and not yet (>= 320).
+  std::vector<WriterOp> ops;
+  auto change = [&](Op op, int64_t k, int64_t ver) {
+    WriterOp w{ver, "r_int", std::to_string(k), op, 0, {}};
+    const std::string full = std::string(kDb) + ".r_int";
+    if (op == Op::insert) {
+      sql.run("INSERT INTO " + full + " VALUES (" + std::to_string(k) + ", " + std::to_string(ver) +
+              ")");
+      t.ver_of[k] = ver;
+    } else {
+      w.prev_ver = t.ver_of.at(k);
+      if (op == Op::update) {
+        sql.run("UPDATE " + full + " SET ver = " + std::to_string(ver) +
+                " WHERE id = " + std::to_string(k));
+        t.ver_of[k] = ver;
+      } else {
+        sql.run("DELETE FROM " + full + " WHERE id = " + std::to_string(k));
+        t.ver_of.erase(k);
+      }
+    }
+    w.end = master_position(sql);
+    ops.push_back(w);
+  };
+  change(Op::update, 10, 1);    // delivered key: the stream must bring it
+  change(Op::erase, 20, 2);     // delivered key
+  change(Op::update, 319, 3);   // the last delivered key
+  change(Op::update, 320, 4);   // the first key not delivered: in the second read
+  change(Op::update, 1500, 5);  // not delivered
+  change(Op::erase, 1600, 6);   // not delivered
+  change(Op::insert, 2500, 7);  // a new key after the cursor
+  change(Op::insert, -1, 8);    // a new key before the cursor: stream
+
+  MysqlSource b(opts);
+  auto opened = b.open(stopped);
+  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  const Position resumed_at = b.current_position();
+  const auto& resumed = std::get<SnapshotPosition>(resumed_at);
+  REQUIRE(resumed.segments.size() == 2);
+  const Pos second_at = pos_of(resumed.segments[1].at);
+  CHECK(second_at > first_at);
+  CHECK(!resumed.segments[1].from_key.empty());
+  drain(
+      b, replay, key_columns, [&] { return snapshot_read(b.current_position()); },
+      std::chrono::seconds(60));
+  change(Op::update, 5, 9);  // after both reads: the stream must bring each
+  change(Op::update, 1700, 10);
+  const Pos last = master_position(sql);
+  drain(
+      b, replay, key_columns, [&] { return pos_of(b.position()) >= last; },
+      std::chrono::seconds(60));
+  CHECK(std::holds_alternative<MysqlPosition>(b.current_position()));
+
+  CHECK((replay.state["r_int"] == server_rows(sql, "r_int", 1)));
+  // Per key, by segment: keys < 320 were read at the first position, so their changes from
+  // it on stream; keys >= 320 were read at the second, which holds changes 4..7.
+  CHECK(replay.stream_vers == std::multiset<int64_t>{1, 3, 8, 9, 10});
+  CHECK(replay.stream_deletes == std::multiset<std::string>{"r_int|20|0"});
+  // 2000 rows: 320 read before the stop, then 1680 - 1 deleted + 1 inserted after the stop.
+  CHECK(replay.reads["r_int"] == 320 + 1680);
+  b.close();
+}
+
+TEST_CASE(
+    "the type matrix: each snapshot value equals the binlog value of the same row, "
+    "and snapshot mode ends after the snapshot") {
+  MariaDbSession sql;
+  sql.run("SET time_zone = '+00:00'");
+  sql.run("SET sql_mode = 'STRICT_ALL_TABLES'");
+  sql.run("CREATE DATABASE IF NOT EXISTS " + std::string(kDb));
+  const auto cols = matrix();
+  std::string ddl = "CREATE TABLE sluice_snap.matrix (id INT NOT NULL PRIMARY KEY";
+  for (const auto& c : cols) ddl += ", `" + c.name + "` " + c.type;
+  sql.run("DROP TABLE IF EXISTS sluice_snap.matrix");
+  sql.run(ddl + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+
+  auto opts = cdc::testing::services_mysql_source_options(54403, "snap-matrix");
+  opts.table_include = {"sluice_snap\\.matrix"};
+  MysqlSource stream(opts);
+  REQUIRE(stream.open(Position{}));
+  for (size_t set = 0; set < kValueSets; ++set) {
+    std::string q = "INSERT INTO sluice_snap.matrix VALUES (" + std::to_string(set);
+    for (const auto& c : cols) q += ", " + c.values[set];
+    sql.run(q + ")");
+  }
+  cdc::testing::Collected binlog;
+  cdc::testing::collect(stream, binlog, kValueSets, "matrix", std::chrono::seconds(30));
+  stream.close();
+
+  auto snap_opts = cdc::testing::services_mysql_source_options(54404, "snap-matrix-read");
+  snap_opts.table_include = {"sluice_snap\\.matrix"};
+  snap_opts.startup_mode = StartupMode::snapshot;
+  snap_opts.snapshot_chunk_size = 4;  // two chunks: the second starts after key 3
+  MysqlSource snap(snap_opts);
+  REQUIRE(snap.open(Position{}));
+  std::vector<std::unique_ptr<Batch>> batches;
+  std::vector<const ChangeEvent*> read;
+  bool ended = false;
+  for (int polls = 0; polls < 100 && !ended; ++polls) {
+    auto b = snap.poll(std::chrono::milliseconds(100));
+    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
+    if (!*b) continue;
+    for (const auto& e : (*b)->events) read.push_back(&e);
+    ended = (*b)->end_of_stream;
+    batches.push_back(std::move(*b));
+  }
+  REQUIRE(ended);
+  REQUIRE(read.size() == kValueSets);
+  size_t compared = 0;
+  for (size_t k = 0; k < kValueSets; ++k) {
+    const ChangeEvent& r = *read[k];
+    const ChangeEvent& c = *binlog.events[k];
+    REQUIRE(r.op == Op::read);
+    REQUIRE(c.op == Op::insert);
+    CHECK(r.source.snapshot == SnapshotMarker::yes);
+    REQUIRE(r.after[0].i == c.after[0].i);
+    for (const auto& col : cols) {
+      const auto ri = r.schema->column_index(col.name);
+      const auto ci = c.schema->column_index(col.name);
+      REQUIRE(ri);
+      REQUIRE(ci);
+      const Value& rv = r.after[*ri];
+      const Value& cv = c.after[*ci];
+      INFO("id " << k << " column " << col.name << " (" << col.type << ") snapshot kind "
+                 << to_string(rv.kind) << " binlog kind " << to_string(cv.kind));
+      CHECK(rv.kind == cv.kind);
+      CHECK(rv.fsp == cv.fsp);
+      CHECK(rv.aux == cv.aux);
+      CHECK((rv == cv));
+      ++compared;
+    }
+  }
+  CHECK(compared == kValueSets * cols.size());
+  MESSAGE("snapshot values equal to binlog values: " << compared << " (" << cols.size()
+                                                     << " columns x " << kValueSets << " rows)");
+  snap.close();
+}
+
+}  // namespace
+}  // namespace cdc::mysql

@@ -1,0 +1,288 @@
+// `scan.startup.mode: initial` into the file sink, with `sluice run` SIGKILLed at random moments
+// during the snapshot and across the snapshot -> stream switch while a writer inserts, updates
+// and deletes. At the end the file, replayed as upserts, equals the table, and per key the
+// events are exactly the key's history from the row read on: one `r` event with the version
+// the snapshot saw, then each later writer statement on that key once, in order (or, for a key
+// absent when its rows were read, its statements from its insert on). ARCHITECTURE.md,
+// "Snapshots". SLUICE_SNAPSHOT_KILLS sets the kills (default 8); SLUICE_SNAPSHOT_KILL_ROWS the
+// table's rows (default 30000).
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/child_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/mariadb_client.h"
+#include "tests/support/services_env.h"
+
+using namespace cdc::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+// What happened to one key, in order: 'c' (insert), 'u' (update), 'd' (delete) with the
+// version the row has after it (for 'd': the version deleted).
+struct Step {
+  char op;
+  int64_t ver;
+  friend bool operator==(const Step&, const Step&) = default;
+};
+
+std::string write_pipeline(const std::string& dir, int metrics_port) {
+  const std::string path = dir + "/pipeline.yaml";
+  std::string source = mysql_source_yaml("sluice_snap\\.k_int", 54411);
+  source.replace(source.find("latest-offset"), 13, "initial");
+  std::ofstream(path) << source
+                      << "  scan.incremental.snapshot.chunk.size: 500\n"
+                         "sink:\n"
+                         "  type: file\n"
+                         "  path: "
+                      << dir
+                      << "/out.jsonl\n"
+                         "  value.format: debezium-json\n"
+                         "pipeline:\n"
+                         "  name: snap-kill\n"
+                         "  state.dir: "
+                      << dir
+                      << "/state\n"
+                         "  checkpoint.interval: 30ms\n"
+                         "  restart.initial-backoff: 50ms\n"
+                         "  metrics.port: "
+                      << metrics_port << "\n";
+  return path;
+}
+
+struct Output {
+  std::map<int64_t, std::vector<Step>> per_key;  // 'r' steps included
+  std::map<int64_t, int64_t> state;              // replayed as upserts: id -> ver
+  size_t reads = 0;
+  size_t lines = 0;
+};
+
+Output read_output(const std::string& path) {
+  Output out;
+  simdjson::ondemand::parser parser;
+  // After a SIGKILL the file may end inside a line the next run cuts off (bytes past the last
+  // checkpoint): only whole lines count.
+  std::string all = read_file(path);
+  all.erase(all.rfind('\n') == std::string::npos ? 0 : all.rfind('\n') + 1);
+  std::istringstream in(all);
+  std::string line;
+  while (std::getline(in, line)) {
+    ++out.lines;
+    simdjson::padded_string padded(line);
+    auto doc = parser.iterate(padded);
+    std::string_view op = doc["op"].get_string().value();
+    auto row = [&](const char* field, int64_t& id, int64_t& ver) {
+      auto obj = doc[field].get_object().value();
+      id = obj["id"].get_int64().value();
+      ver = obj["ver"].get_int64().value();
+    };
+    int64_t id = 0, ver = 0;
+    if (op == "d") {
+      row("before", id, ver);
+      out.state.erase(id);
+    } else {
+      row("after", id, ver);
+      out.state[id] = ver;
+      if (op == "r") ++out.reads;
+    }
+    out.per_key[id].push_back({op[0], ver});
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "initial into the file sink: SIGKILL during the snapshot and the switch to the stream, "
+    "a writer running; each key's history exactly once, the final state exact") {
+  const char* kills_env = std::getenv("SLUICE_SNAPSHOT_KILLS");
+  const char* rows_env = std::getenv("SLUICE_SNAPSHOT_KILL_ROWS");
+  const int want_kills = kills_env ? std::atoi(kills_env) : 8;
+  const int64_t rows = rows_env ? std::atoll(rows_env) : 30000;
+  MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS sluice_snap");
+  sql.run("DROP TABLE IF EXISTS sluice_snap.k_int");
+  sql.run("CREATE TABLE sluice_snap.k_int (id INT NOT NULL PRIMARY KEY, ver BIGINT NOT NULL)");
+  sql.run("INSERT INTO sluice_snap.k_int SELECT seq, 0 FROM sluice_snap.seq_1_to_" +
+          std::to_string(rows));
+
+  // The writer's history per key; the initial rows are inserts of version 0.
+  std::map<int64_t, std::vector<Step>> history;
+  for (int64_t id = 1; id <= rows; ++id) history[id] = {{'c', 0}};
+  std::atomic<bool> stop{false};
+  // Stopped and joined however the test ends (a failed REQUIRE unwinds through here).
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~Joiner() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  };
+  std::thread writer;
+  Joiner joiner{stop, writer};
+  writer = std::thread([&] {
+    MariaDbSession w;
+    std::mt19937_64 rng(1414);
+    std::map<int64_t, int64_t> live;  // id -> ver
+    for (int64_t id = 1; id <= rows; ++id) live[id] = 0;
+    int64_t next_id = rows + 1;
+    const auto end = std::chrono::steady_clock::now() + 240s;
+    for (int64_t ver = 1; !stop && ver < 1000000 && std::chrono::steady_clock::now() < end; ++ver) {
+      const int choice = static_cast<int>(rng() % 10);
+      if (choice < 2) {
+        const int64_t id = next_id++;
+        w.run("INSERT INTO sluice_snap.k_int VALUES (" + std::to_string(id) + ", " +
+              std::to_string(ver) + ")");
+        live[id] = ver;
+        history[id].push_back({'c', ver});
+      } else {
+        auto it = live.lower_bound(static_cast<int64_t>(rng() % static_cast<uint64_t>(next_id)));
+        if (it == live.end()) it = live.begin();
+        const std::string id = std::to_string(it->first);
+        if (choice < 8) {
+          w.run("UPDATE sluice_snap.k_int SET ver = " + std::to_string(ver) + " WHERE id = " + id);
+          it->second = ver;
+          history[it->first].push_back({'u', ver});
+        } else {
+          w.run("DELETE FROM sluice_snap.k_int WHERE id = " + id);
+          history[it->first].push_back({'d', it->second});
+          live.erase(it);
+        }
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+
+  const std::string dir = make_temp_dir("sluice-snap-kill-it");
+  const int metrics_port = free_port();
+  const std::string config = write_pipeline(dir, metrics_port);
+  const uint64_t seed = std::random_device{}();
+  INFO("random seed " << seed << ", dir " << dir);
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> delay_ms(0, 400);
+  int kills = 0;
+  size_t partial_reads = 0;  // kills that found the snapshot part read
+  bool killed_after_read = false;
+  bool saw_progress = false;
+  bool snapshot_read = false;  // the output already holds stream events
+  const auto deadline = std::chrono::steady_clock::now() + 240s;
+  auto out_size = [&] {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(dir + "/out.jsonl", ec);
+    return ec ? uintmax_t{0} : n;
+  };
+  // Each run is killed a random moment after it delivered something new (a slow machine
+  // must not turn every run into a kill before the first checkpoint), until the kills landed
+  // both inside the snapshot and after it.
+  while ((kills < want_kills || !killed_after_read || partial_reads < 2) &&
+         kills < want_kills + 24 && std::chrono::steady_clock::now() < deadline) {
+    const uintmax_t size_before = out_size();
+    ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+    if (kills == 0) {
+      // The first run is inside the snapshot: its progress is on /metrics.
+      const auto until = std::chrono::steady_clock::now() + 20s;
+      while (!saw_progress && std::chrono::steady_clock::now() < until) {
+        const auto [code, body] =
+            http_request("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
+        saw_progress =
+            code == 200 &&
+            body.find("sluice_snapshot_reading{pipeline=\"snap-kill\"} 1") != std::string::npos &&
+            body.find("sluice_snapshot_tables_total{pipeline=\"snap-kill\"} 1") !=
+                std::string::npos &&
+            body.find("sluice_snapshot_rows_total{pipeline=\"snap-kill\"} 0\n") ==
+                std::string::npos;
+        if (!saw_progress) std::this_thread::sleep_for(5ms);
+      }
+    }
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (out_size() <= size_before && sluice.running() &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(5ms);
+    }
+    // While the snapshot is read, soon after the first delivery (so that several kills land in
+    // it whatever the machine's speed); after it, anywhere in the next 400 ms.
+    const int delay = delay_ms(rng);
+    std::this_thread::sleep_for(std::chrono::milliseconds(snapshot_read ? delay : delay / 4));
+    REQUIRE_MESSAGE(sluice.running(), read_file(dir + "/stderr.log"));
+    sluice.signal(SIGKILL);
+    REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
+    ++kills;
+    const Output now = read_output(dir + "/out.jsonl");
+    if (now.reads > 0 && now.reads < static_cast<size_t>(rows)) ++partial_reads;
+    if (now.lines > now.reads) killed_after_read = true;
+    snapshot_read = now.lines > now.reads;
+  }
+  MESSAGE("kills: " << kills << ", of them inside the snapshot: " << partial_reads);
+  CHECK(kills >= want_kills);
+  CHECK(partial_reads >= 2);
+  CHECK(saw_progress);
+
+  // The last run streams the writer's final statements, then stops on SIGTERM.
+  stop = true;
+  writer.join();
+  {
+    ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+    const auto until = std::chrono::steady_clock::now() + 120s;
+    std::map<int64_t, int64_t> want;
+    for (const auto& r : sql.query("SELECT id, ver FROM sluice_snap.k_int")) {
+      want[std::stoll(*r[0])] = std::stoll(*r[1]);
+    }
+    while (read_output(dir + "/out.jsonl").state != want &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(200ms);
+    }
+    last.signal(SIGTERM);
+    REQUIRE(last.wait(30s) == 0);
+    const Output out = read_output(dir + "/out.jsonl");
+    CHECK(out.state.size() == want.size());
+    CHECK((out.state == want));
+  }
+  CHECK(killed_after_read);
+
+  const Output out = read_output(dir + "/out.jsonl");
+  size_t keys_checked = 0, statements_streamed = 0;
+  for (const auto& [id, steps] : out.per_key) {
+    const auto& h = history.at(id);
+    INFO("id " << id);
+    if (steps.front().op == 'r') {
+      // The row as read: the last statement that set its version; the rest follow once.
+      size_t at = h.size();
+      for (size_t i = 0; i < h.size(); ++i) {
+        if (h[i].op != 'd' && h[i].ver == steps.front().ver) at = i;
+      }
+      REQUIRE_MESSAGE(at < h.size(), "read version " << steps.front().ver << " never written");
+      const std::vector<Step> rest(steps.begin() + 1, steps.end());
+      const std::vector<Step> want(h.begin() + static_cast<long>(at) + 1, h.end());
+      CHECK((rest == want));
+      statements_streamed += rest.size();
+    } else {
+      // Absent when read: its statements from an insert after a delete (or its creation) on.
+      REQUIRE(steps.front().op == 'c');
+      bool found = false;
+      for (size_t i = 0; i < h.size() && !found; ++i) {
+        if (h[i] == steps.front() && (i == 0 || h[i - 1].op == 'd')) {
+          found = std::vector<Step>(h.begin() + static_cast<long>(i), h.end()) == steps;
+        }
+      }
+      CHECK_MESSAGE(found, "the events of the key are not a suffix of its history");
+      statements_streamed += steps.size();
+    }
+    ++keys_checked;
+  }
+  MESSAGE("keys: " << keys_checked << ", rows read: " << out.reads
+                   << ", writer statements streamed: " << statements_streamed);
+  CHECK(out.reads <= static_cast<size_t>(rows) + 2000);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
