@@ -26,6 +26,7 @@
 #include "cdc/mysql/mysql_source.h"
 #include "tests/integration/type_matrix_columns.h"
 #include "tests/support/collect_events.h"
+#include "tests/support/join_on_exit.h"
 #include "tests/support/mariadb_client.h"
 #include "tests/support/mysql_source_options.h"
 
@@ -292,17 +293,8 @@ TEST_CASE(
   std::atomic<bool> stop{false};
   std::atomic<int64_t> done_ops{0};
   std::atomic<bool> writer_done{false};
-  // Stopped and joined however the test ends (a failed REQUIRE unwinds through here).
-  struct Joiner {
-    std::atomic<bool>& stop;
-    std::thread& t;
-    ~Joiner() {
-      stop = true;
-      if (t.joinable()) t.join();
-    }
-  };
   std::thread writer;
-  Joiner joiner{stop, writer};
+  cdc::testing::JoinOnExit joiner{stop, writer};
   writer = std::thread([&] {
     MariaDbSession w;
     std::mt19937_64 rng(14);
