@@ -344,11 +344,57 @@ sinks::kafka::KafkaOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::s
   return o;
 }
 
+// `sink.properties.<name>` and `table.create.properties.<name>`: every key under a prefix.
+void read_prefixed(Ctx& ctx, MapReader& m, std::string_view prefix,
+                   std::map<std::string, std::string>& out, std::vector<std::string_view>& known) {
+  for (const auto& [key, value] : m.node().entries) {
+    if (key.kind != Kind::scalar || !key.value.starts_with(prefix)) continue;
+    known.push_back(key.value);  // the node outlives the reader
+    if (auto text = read_text(ctx, value, m.path_of(key.value), "a string"))
+      out[key.value.substr(prefix.size())] = *text;
+  }
+}
+
+sinks::doris::DorisOptions read_doris(Ctx& ctx, MapReader& m) {
+  sinks::doris::DorisOptions o;
+  std::vector<std::string_view> known = {"type",
+                                         "fenodes",
+                                         "username",
+                                         "password",
+                                         "table.identifier",
+                                         "sink.label-prefix",
+                                         "sink.enable-2pc",
+                                         "sink.enable-delete",
+                                         "sink.buffer-flush.max-rows",
+                                         "sink.buffer-flush.max-bytes",
+                                         "sink.buffer-flush.interval",
+                                         "sink.max-retries",
+                                         "sink.http.timeout",
+                                         "table.create.enabled"};
+  read_prefixed(ctx, m, "sink.properties.", o.stream_load_properties, known);
+  read_prefixed(ctx, m, "table.create.properties.", o.table_properties, known);
+  m.set_known(std::move(known));
+  read_required_string(ctx, m, "fenodes", o.fenodes);
+  read_string(ctx, m, "username", o.username);
+  read_string(ctx, m, "password", o.password, Secret::yes);
+  read_string(ctx, m, "table.identifier", o.table_identifier);
+  read_string(ctx, m, "sink.label-prefix", o.label_prefix);
+  read_bool(ctx, m, "sink.enable-2pc", o.enable_2pc);
+  read_bool(ctx, m, "sink.enable-delete", o.enable_delete);
+  read_int<uint64_t>(ctx, m, "sink.buffer-flush.max-rows", o.max_rows, 1);
+  read_int<uint64_t>(ctx, m, "sink.buffer-flush.max-bytes", o.max_bytes, 1);
+  read_duration(ctx, m, "sink.buffer-flush.interval", o.flush_interval);
+  read_int<uint32_t>(ctx, m, "sink.max-retries", o.max_retries, 0, 100);
+  read_duration(ctx, m, "sink.http.timeout", o.http_timeout);
+  read_bool(ctx, m, "table.create.enabled", o.create_tables);
+  return o;
+}
+
 std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::string& path) {
   if (!expect_mapping(ctx, n, path)) return std::nullopt;
   MapReader m(ctx, n, path);
   const auto type =
-      read_type(ctx, m, "sink", {"stdout", "file", "null", "redis", "kafka"}, {"doris"});
+      read_type(ctx, m, "sink", {"stdout", "file", "null", "redis", "kafka", "doris"}, {});
   if (!type) {
     m.report_duplicates();
     return std::nullopt;
@@ -400,6 +446,8 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
                       "topic.partitions", "topic.replication-factor", "offsets.topic",
                       "transactional.id", "value.format", "tombstones.on.delete", "key.columns",
                       "partition", "headers", "schema-change.topic", "operation.timeout"});
+  } else if (*type == "doris") {
+    out = read_doris(ctx, m);
   } else {
     m.set_known({"type"});
     out = NullSinkOptions{};

@@ -1,12 +1,13 @@
-// Options of the sinks available in this build (`sink: {type: stdout|file|null|redis|kafka, ...}`).
-// The Redis and Kafka sinks define theirs with the sink (sinks/*/…_options.h); doris is a
-// recognised name whose options come with its sink.
+// Options of the sinks available in this build
+// (`sink: {type: stdout|file|null|redis|kafka|doris, ...}`). The Redis, Kafka and Doris sinks
+// define theirs with the sink (sinks/*/…_options.h).
 #pragma once
 
 #include <string>
 #include <variant>
 
 #include "cdc/core/json/format.h"
+#include "sinks/doris/doris_options.h"
 #include "sinks/kafka/kafka_options.h"
 #include "sinks/redis/redis_options.h"
 
@@ -29,7 +30,8 @@ struct FileSinkOptions {
 // Discards everything; for benchmarks of the source and stages. No options.
 struct NullSinkOptions {};
 
-using SinkOptions = std::variant<StdoutSinkOptions, FileSinkOptions, NullSinkOptions,
-                                 sinks::redis::RedisOptions, sinks::kafka::KafkaOptions>;
+using SinkOptions =
+    std::variant<StdoutSinkOptions, FileSinkOptions, NullSinkOptions, sinks::redis::RedisOptions,
+                 sinks::kafka::KafkaOptions, sinks::doris::DorisOptions>;
 
 }  // namespace cdc::config

@@ -1,5 +1,6 @@
 #include "config/validate.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -45,6 +46,12 @@ void normalize(PipelineConfig& p) {
     for (sinks::redis::TableRule& t : r->tables) normalize_redis_key(t);
   }
   if (auto* k = std::get_if<sinks::kafka::KafkaOptions>(&p.sink)) normalize_kafka(*k, p.pipeline);
+  if (auto* d = std::get_if<sinks::doris::DorisOptions>(&p.sink)) {
+    d->pipeline = p.pipeline.name;
+    if (d->label_prefix.empty()) d->label_prefix = p.pipeline.name;
+    // At-least-once delivery loads without two-phase commit.
+    if (p.pipeline.delivery != Delivery::exactly_once) d->enable_2pc = false;
+  }
   if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source))
     m->pipeline_name = p.pipeline.name;
   if (auto* d = std::get_if<datagen::DatagenOptions>(&p.source)) d->pipeline_name = p.pipeline.name;
@@ -422,6 +429,51 @@ void check_kafka(Checker& c, const sinks::kafka::KafkaOptions& o, const std::str
   }
 }
 
+void check_doris(Checker& c, const sinks::doris::DorisOptions& o, const PipelineOptions& p,
+                 const std::string& prefix, const std::string& pipeline_key) {
+  const auto key = [&](std::string_view k) { return join_path(prefix, k); };
+  if (o.fenodes.find(':') == std::string::npos) {
+    c.add(key("fenodes"), "expected the FE's HTTP address as host:port, found " + quote(o.fenodes));
+  }
+  if (p.delivery == Delivery::exactly_once && !o.enable_2pc) {
+    c.add(key("sink.enable-2pc"),
+          "exactly-once delivery needs two-phase commit; set pipeline.delivery: at-least-once "
+          "to load without it");
+  }
+  // Doris label rule ^[-_A-Za-z0-9:]{1,128}$; the prefix leaves room for the rest.
+  const bool prefix_ok =
+      !o.label_prefix.empty() && o.label_prefix.size() <= 64 &&
+      std::all_of(o.label_prefix.begin(), o.label_prefix.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == ':';
+      });
+  if (!prefix_ok) {
+    c.add(key("sink.label-prefix"), "expected 1..64 of [-_A-Za-z0-9:] (Doris labels), found " +
+                                        quote(o.label_prefix) +
+                                        " (the default is the pipeline name)");
+  }
+  if (o.table_identifier.find('.') == std::string::npos) {
+    c.add(key("table.identifier"),
+          "expected <database>.<table> with {db} and {table}, found " + quote(o.table_identifier));
+  }
+  for (const char* own : {"label", "format", "read_json_by_line", "two_phase_commit",
+                          "hidden_columns", "strip_outer_array", "columns", "merge_type"}) {
+    if (o.stream_load_properties.count(own) != 0) {
+      c.add(key(std::string("sink.properties.") + own),
+            std::string(own) + " is set by the sink and cannot be overridden");
+    }
+  }
+  if (o.http_timeout <= std::chrono::milliseconds(0)) {
+    c.add(key("sink.http.timeout"), "expected a duration > 0, found '0ms'");
+  }
+  // A checkpoint's loads stay PRECOMMITTED until the next checkpoint commits them; Doris
+  // aborts precommitted loads after stream_load_default_precommit_timeout_second (3600 s).
+  if (p.delivery == Delivery::exactly_once && p.checkpoint_interval >= std::chrono::minutes(30)) {
+    c.add(join_path(pipeline_key, "checkpoint.interval"),
+          "with the Doris sink, a checkpoint interval of 30 minutes or more comes too close to "
+          "Doris's precommit timeout (stream_load_default_precommit_timeout_second, 3600 s)");
+  }
+}
+
 }  // namespace
 
 std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
@@ -455,6 +507,8 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
       check_redis(c, *r, key("sink"));
     if (const auto* k = std::get_if<sinks::kafka::KafkaOptions>(&p.sink))
       check_kafka(c, *k, key("sink"));
+    if (const auto* d = std::get_if<sinks::doris::DorisOptions>(&p.sink))
+      check_doris(c, *d, p.pipeline, key("sink"), key("pipeline"));
 
     for (size_t r = 0; r < p.routes.size(); ++r) {
       const std::string rp = key("route") + "[" + std::to_string(r) + "]";

@@ -6,6 +6,7 @@
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/pipeline/route_stage.h"
 #include "cdc/pipeline/transform_stage.h"
+#include "sinks/doris/doris_sink.h"
 #include "sinks/file/file_sink.h"
 #include "sinks/kafka/kafka_sink.h"
 #include "sinks/null/null_sink.h"
@@ -186,6 +187,11 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
       metrics = std::make_shared<sinks::kafka::KafkaMetrics>(*registry, name);
     parts.make_sink = [options = *kafka, metrics]() -> Result<std::unique_ptr<Sink>> {
       CDC_TRY_ASSIGN(auto sink, sinks::kafka::KafkaSink::create(options, metrics));
+      return std::unique_ptr<Sink>(std::move(sink));
+    };
+  } else if (const auto* doris = std::get_if<sinks::doris::DorisOptions>(&config.sink)) {
+    parts.make_sink = [options = *doris]() -> Result<std::unique_ptr<Sink>> {
+      CDC_TRY_ASSIGN(auto sink, sinks::doris::DorisSink::create(options));
       return std::unique_ptr<Sink>(std::move(sink));
     };
   } else {

@@ -1,0 +1,241 @@
+#include "sinks/doris/doris_client.h"
+
+#include <curl/curl.h>
+#include <simdjson.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "cdc/core/json/json_writer.h"
+
+namespace cdc::sinks::doris {
+namespace {
+
+struct UploadCursor {
+  std::string_view body;
+  size_t at = 0;
+};
+
+size_t read_body(char* buffer, size_t size, size_t count, void* user) {
+  auto* c = static_cast<UploadCursor*>(user);
+  const size_t n = std::min(size * count, c->body.size() - c->at);
+  std::memcpy(buffer, c->body.data() + c->at, n);
+  c->at += n;
+  return n;
+}
+
+// The redirect to the BE resends the body: curl rewinds it through this callback.
+int seek_body(void* user, curl_off_t offset, int origin) {
+  auto* c = static_cast<UploadCursor*>(user);
+  if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > c->body.size()) {
+    return CURL_SEEKFUNC_FAIL;
+  }
+  c->at = static_cast<size_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+size_t collect(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+std::string snippet(std::string_view s) {
+  return std::string(s.substr(0, 300)) + (s.size() > 300 ? "..." : "");
+}
+
+std::string string_field(simdjson::dom::element e, const char* name) {
+  std::string_view v;
+  if (e[name].get(v) == simdjson::SUCCESS) return std::string(v);
+  return {};
+}
+
+int64_t int_field(simdjson::dom::element e, const char* name) {
+  int64_t v = 0;
+  if (e[name].get(v) == simdjson::SUCCESS) return v;
+  return 0;
+}
+
+}  // namespace
+
+struct DorisClient::Impl {
+  CURL* curl = nullptr;
+  std::string base;  // http://fenodes
+  DorisOptions o;
+  simdjson::dom::parser parser;
+
+  ~Impl() {
+    if (curl != nullptr) curl_easy_cleanup(curl);
+  }
+
+  // One request; returns (HTTP status, body). Credentials go with every request and, after a
+  // redirect, to the BE as well (CURLOPT_UNRESTRICTED_AUTH): Doris's FE answers a Stream
+  // Load with 307 and the BE checks the credentials again.
+  Result<std::pair<long, std::string>> perform(const std::string& method, const std::string& url,
+                                               const std::vector<std::string>& headers,
+                                               std::optional<std::string_view> body) {
+    curl_easy_reset(curl);
+    std::string response;
+    UploadCursor cursor{body.value_or(std::string_view()), 0};
+    curl_slist* list = nullptr;
+    for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(curl, CURLOPT_USERNAME, o.username.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, o.password.c_str());
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(curl, CURLOPT_UNRESTRICTED_AUTH, 1L);
+    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(o.http_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+    if (method == "PUT") {
+      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_body);
+      curl_easy_setopt(curl, CURLOPT_READDATA, &cursor);
+      curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, seek_body);
+      curl_easy_setopt(curl, CURLOPT_SEEKDATA, &cursor);
+      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(cursor.body.size()));
+    } else if (method == "POST") {
+      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, cursor.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(cursor.body.size()));
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    const CURLcode rc = curl_easy_perform(curl);
+    curl_slist_free_all(list);
+    if (rc != CURLE_OK) {
+      return make_error(rc == CURLE_OPERATION_TIMEDOUT ? Errc::timeout : Errc::unavailable,
+                        method + " " + url + ": " + curl_easy_strerror(rc));
+    }
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 401 || status == 403) {
+      return make_error(Errc::auth, method + " " + url + ": HTTP " + std::to_string(status) +
+                                        " (check sink.username and sink.password)");
+    }
+    return std::make_pair(status, std::move(response));
+  }
+
+  Result<simdjson::dom::element> parse(const std::string& what, const std::string& body) {
+    auto doc = parser.parse(body);
+    if (doc.error() || !doc.value().is_object()) {
+      return make_error(Errc::unavailable,
+                        what + ": the answer is not Doris's JSON: " + snippet(body));
+    }
+    return doc.value();
+  }
+};
+
+DorisClient::DorisClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DorisClient::~DorisClient() = default;
+
+Result<std::unique_ptr<DorisClient>> DorisClient::create(const DorisOptions& o) {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  auto impl = std::make_unique<Impl>();
+  impl->curl = curl_easy_init();
+  if (impl->curl == nullptr) return make_error(Errc::internal, "curl_easy_init failed");
+  impl->o = o;
+  impl->base = "http://" + o.fenodes;
+  return std::unique_ptr<DorisClient>(new DorisClient(std::move(impl)));
+}
+
+Result<LoadResult> DorisClient::stream_load(
+    const std::string& db, const std::string& table,
+    const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body) {
+  std::vector<std::string> h;
+  // The FE redirects on the head alone: with 100-continue no body goes to the FE.
+  h.emplace_back("Expect: 100-continue");
+  for (const auto& [k, v] : headers) h.push_back(k + ": " + v);
+  const std::string url = impl_->base + "/api/" + db + "/" + table + "/_stream_load";
+  CDC_TRY_ASSIGN(auto answer, impl_->perform("PUT", url, h, body));
+  CDC_TRY_ASSIGN(auto e, impl_->parse("Stream Load into " + db + "." + table, answer.second));
+  LoadResult r;
+  r.status = string_field(e, "Status");
+  r.existing_job_status = string_field(e, "ExistingJobStatus");
+  r.message = string_field(e, "Message");
+  r.error_url = string_field(e, "ErrorURL");
+  if (e["TxnId"].get(r.txn_id) != simdjson::SUCCESS) r.txn_id = -1;
+  r.loaded_rows = int_field(e, "NumberLoadedRows");
+  r.filtered_rows = int_field(e, "NumberFilteredRows");
+  if (r.status.empty()) {
+    return make_error(Errc::unavailable, "Stream Load into " + db + "." + table +
+                                             ": no Status in " + snippet(answer.second));
+  }
+  return r;
+}
+
+Result<TxnResult> DorisClient::two_phase(const std::string& db, std::string_view operation,
+                                         const std::string& label) {
+  const std::string url = impl_->base + "/api/" + db + "/_stream_load_2pc";
+  CDC_TRY_ASSIGN(auto answer,
+                 impl_->perform("PUT", url,
+                                {"Expect: 100-continue", "txn_operation: " + std::string(operation),
+                                 "label: " + label},
+                                std::string_view()));
+  CDC_TRY_ASSIGN(auto e,
+                 impl_->parse(std::string(operation) + " of label " + label, answer.second));
+  TxnResult r;
+  r.success = string_field(e, "status") == "Success";
+  r.message = string_field(e, "msg");
+  return r;
+}
+
+Result<std::string> DorisClient::load_state(const std::string& db, const std::string& label) {
+  char* escaped = curl_easy_escape(impl_->curl, label.c_str(), static_cast<int>(label.size()));
+  const std::string url = impl_->base + "/api/" + db + "/get_load_state?label=" + escaped;
+  curl_free(escaped);
+  CDC_TRY_ASSIGN(auto answer, impl_->perform("GET", url, {}, std::nullopt));
+  CDC_TRY_ASSIGN(auto e, impl_->parse("get_load_state of " + label, answer.second));
+  std::string_view state;
+  if (int_field(e, "code") != 0 || e["data"].get(state) != simdjson::SUCCESS) {
+    return make_error(Errc::unavailable,
+                      "get_load_state of " + label + ": " + snippet(answer.second));
+  }
+  return std::string(state);
+}
+
+Result<std::vector<SqlRow>> DorisClient::sql(const std::string& db, const std::string& stmt) {
+  std::string body = "{\"stmt\":";
+  json::append_string(body, stmt);
+  body += "}";
+  const std::string url = impl_->base + "/api/query/default_cluster/" + db;
+  CDC_TRY_ASSIGN(auto answer,
+                 impl_->perform("POST", url, {"Content-Type: application/json"}, body));
+  CDC_TRY_ASSIGN(auto e, impl_->parse("SQL " + snippet(stmt), answer.second));
+  if (int_field(e, "code") != 0) {
+    return make_error(Errc::invalid_config,
+                      "Doris refused " + snippet(stmt) + ": " + string_field(e, "msg"));
+  }
+  std::vector<SqlRow> rows;
+  simdjson::dom::array data;
+  if (e["data"]["data"].get(data) != simdjson::SUCCESS) return rows;  // exec_status
+  for (simdjson::dom::element row : data) {
+    SqlRow out;
+    simdjson::dom::array cells;
+    if (row.get(cells) != simdjson::SUCCESS) continue;
+    for (simdjson::dom::element cell : cells) {
+      std::string_view s;
+      if (cell.is_null()) {
+        out.emplace_back(std::nullopt);
+      } else if (cell.get(s) == simdjson::SUCCESS) {
+        out.emplace_back(std::string(s));
+      } else {
+        out.emplace_back(simdjson::minify(cell));
+      }
+    }
+    rows.push_back(std::move(out));
+  }
+  return rows;
+}
+
+Result<std::string> DorisClient::fetch_text(const std::string& url, size_t limit) {
+  CDC_TRY_ASSIGN(auto answer, impl_->perform("GET", url, {}, std::nullopt));
+  answer.second.resize(std::min(answer.second.size(), limit));
+  return std::move(answer.second);
+}
+
+}  // namespace cdc::sinks::doris

@@ -1,0 +1,66 @@
+// DorisClient: the Doris HTTP APIs the sink uses, over one libcurl easy handle (keep-alive):
+// Stream Load (FE, following its 307 to a BE with the credentials resent:
+// CURLOPT_UNRESTRICTED_AUTH, which curl's --location-trusted sets), `_stream_load_2pc`,
+// `get_load_state` and the SQL API (`POST /api/query/default_cluster/{db}`). Answers are
+// parsed with simdjson; a connection failure or an answer that is not Doris's JSON is
+// Errc::unavailable (retryable), a 401 Errc::auth. Not thread-safe: the sink thread only.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cdc/core/result.h"
+#include "sinks/doris/doris_options.h"
+
+namespace cdc::sinks::doris {
+
+// The Stream Load response fields the sink reads (Stream Load manual, "Return results").
+struct LoadResult {
+  std::string status;               // Success | Publish Timeout | Label Already Exists | Fail
+  std::string existing_job_status;  // RUNNING | FINISHED, with Label Already Exists
+  std::string message;
+  std::string error_url;
+  int64_t txn_id = -1;
+  int64_t loaded_rows = 0;
+  int64_t filtered_rows = 0;
+};
+
+// `_stream_load_2pc`'s answer: {"status": "Success" | ..., "msg": ...}.
+struct TxnResult {
+  bool success = false;
+  std::string message;
+};
+
+using SqlRow = std::vector<std::optional<std::string>>;
+
+class DorisClient {
+ public:
+  static Result<std::unique_ptr<DorisClient>> create(const DorisOptions& o);
+  ~DorisClient();
+  DorisClient(const DorisClient&) = delete;
+  DorisClient& operator=(const DorisClient&) = delete;
+
+  Result<LoadResult> stream_load(const std::string& db, const std::string& table,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 std::string_view body);
+  // operation "commit" or "abort", of the load with this label.
+  Result<TxnResult> two_phase(const std::string& db, std::string_view operation,
+                              const std::string& label);
+  // UNKNOWN, PREPARE, PRECOMMITTED, COMMITTED, VISIBLE or ABORTED.
+  Result<std::string> load_state(const std::string& db, const std::string& label);
+  // Runs one statement; the rows of a result set (none for DDL). A statement Doris refuses is
+  // Errc::invalid_config with Doris's message.
+  Result<std::vector<SqlRow>> sql(const std::string& db, const std::string& stmt);
+  // The text at an ErrorURL (the reasons of filtered rows), at most `limit` bytes.
+  Result<std::string> fetch_text(const std::string& url, size_t limit);
+
+ private:
+  struct Impl;
+  explicit DorisClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cdc::sinks::doris

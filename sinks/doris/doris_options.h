@@ -1,0 +1,66 @@
+// DorisOptions: every option of the Doris sink, defined once, with the names of the Flink CDC
+// Doris pipeline sink. config/ fills it from the pipeline YAML (`sink: {type: doris, ...}`),
+// derives what depends on the pipeline (normalize) and checks it; the sink reads it.
+// Header-only target cdc_sink_doris_options, so that config/ need not link the sink (libcurl).
+// Plain value types. Not reloadable: a change needs a restart.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace cdc::sinks::doris {
+
+struct DorisOptions {
+  // `fenodes`: the FE's HTTP address, host:port (Stream Loads are redirected by it to a BE;
+  // the sink resends its credentials after the redirect). Required.
+  std::string fenodes;
+  // `username`, `password`: HTTP basic auth for the FE and BE. Values take ${ENV}; the
+  // password is never logged. Defaults: "root", "".
+  std::string username = "root";
+  std::string password;
+  // `table.identifier`: the Doris "database.table" each change goes to, with {db} and {table}
+  // of the event's table (after a route stage, the route's sink-table). Default: "{db}.{table}".
+  std::string table_identifier = "{db}.{table}";
+  // `sink.label-prefix`: the start of every Stream Load label; labels are
+  // <prefix>_<db>_<table>_<checkpoint id>_<n> (README, "Doris sink"). Default: the pipeline
+  // name.
+  std::string label_prefix;
+  // `sink.enable-2pc`: each checkpoint's loads are precommitted (two_phase_commit) before the
+  // checkpoint record and committed after it: exactly-once. Follows `pipeline.delivery`
+  // (exactly-once: true); setting it false with exactly-once delivery is refused.
+  bool enable_2pc = true;
+  // `sink.enable-delete`: deletes become rows with __DORIS_DELETE_SIGN__ = 1 (Unique Key
+  // tables). false: deletes are skipped. Default: true.
+  bool enable_delete = true;
+  // `sink.buffer-flush.max-rows`, `.max-bytes`: a table's buffered rows are sent as one load
+  // when either is reached (and at every checkpoint). Defaults (Flink Doris connector):
+  // 500000 rows, 100 MiB.
+  uint64_t max_rows = 500000;
+  uint64_t max_bytes = 100ull * 1024 * 1024;
+  // `sink.buffer-flush.interval`: at-least-once only, buffered rows older than this are sent
+  // when the source is idle. Unit: duration. Default: 10s.
+  std::chrono::milliseconds flush_interval{10000};
+  // `sink.max-retries`: attempts after the first for a load, a commit or a SQL statement that
+  // failed for a reason that may pass (connection, timeout, a BE error). Default: 3.
+  uint32_t max_retries = 3;
+  // `sink.http.timeout`: bounds each HTTP request. Unit: duration. Default: 60s.
+  std::chrono::milliseconds http_timeout{60000};
+  // `sink.properties.<name>`: passed as Stream Load headers (e.g. max_filter_ratio,
+  // strict_mode). The sink's own headers (label, format, read_json_by_line,
+  // two_phase_commit, hidden_columns) are refused here.
+  std::map<std::string, std::string> stream_load_properties;
+  // `table.create.enabled`: create a missing target table as a Unique Key merge-on-write table
+  // with the mapped types and the source's primary key, and follow ADD/DROP COLUMN of the
+  // source with ALTER TABLE. Default: true.
+  bool create_tables = true;
+  // `table.create.properties.<name>`: PROPERTIES of created tables. Default:
+  // replication_num = 1 when not given.
+  std::map<std::string, std::string> table_properties;
+
+  // Derived by config's normalize(), not sink keys:
+  std::string pipeline;  // `pipeline.name`
+};
+
+}  // namespace cdc::sinks::doris

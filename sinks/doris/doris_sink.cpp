@@ -1,0 +1,376 @@
+#include "sinks/doris/doris_sink.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "cdc/core/log.h"
+#include "cdc/core/text.h"
+#include "sinks/doris/row_json.h"
+#include "sinks/doris/type_mapping.h"
+
+namespace cdc::sinks::doris {
+namespace {
+
+bool label_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == ':';
+}
+
+std::string fnv1a_hex(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 0xf];
+  return out;
+}
+
+// The session database of the sink's statements, which all name their database: the target
+// database may not exist yet.
+constexpr const char* kSessionDb = "information_schema";
+
+bool unknown_table(const Error& e) {
+  return e.code == Errc::invalid_config &&
+         (e.message.find("Unknown table") != std::string::npos ||
+          e.message.find("Unknown database") != std::string::npos);
+}
+
+std::chrono::milliseconds backoff(uint32_t attempt) {
+  return std::chrono::milliseconds(
+      std::min<uint32_t>(100u << std::min<uint32_t>(attempt, 5), 3000));
+}
+
+}  // namespace
+
+std::string make_label(const std::string& prefix, const std::string& db, const std::string& table,
+                       uint64_t checkpoint, uint32_t n, const std::string& suffix) {
+  const std::string tail = "_" + std::to_string(checkpoint) + "_" + std::to_string(n) + suffix;
+  std::string label = prefix + "_" + db + "_" + table + tail;
+  if (label.size() <= 128 && std::all_of(label.begin(), label.end(), label_char)) return label;
+  // The length keeps ("a", "b.c") and ("a.b", "c") apart.
+  return prefix + "_t" + fnv1a_hex(std::to_string(db.size()) + ":" + db + "." + table) + tail;
+}
+
+Result<std::pair<std::string, std::string>> resolve_identifier(const std::string& identifier,
+                                                               const TableId& id) {
+  std::string out;
+  for (size_t i = 0; i < identifier.size();) {
+    if (identifier.compare(i, 4, "{db}") == 0) {
+      out += id.db;
+      i += 4;
+    } else if (identifier.compare(i, 7, "{table}") == 0) {
+      out += id.table;
+      i += 7;
+    } else {
+      out.push_back(identifier[i++]);
+    }
+  }
+  const size_t dot = out.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == out.size() ||
+      out.find('.', dot + 1) != std::string::npos) {
+    return make_error(Errc::invalid_config, "table.identifier " + quote(identifier) + " gives " +
+                                                quote(out) + " for " + id.to_string() +
+                                                ", not <database>.<table>");
+  }
+  return std::make_pair(out.substr(0, dot), out.substr(dot + 1));
+}
+
+Result<std::unique_ptr<DorisSink>> DorisSink::create(const DorisOptions& options) {
+  if (options.fenodes.empty()) return make_error(Errc::invalid_config, "sink.fenodes is required");
+  return std::unique_ptr<DorisSink>(new DorisSink(options));
+}
+
+Result<std::optional<CheckpointRecord>> DorisSink::open(std::span<const CheckpointRecord> history) {
+  CDC_TRY_ASSIGN(client_, DorisClient::create(o_));
+  // At-least-once loads are visible at once and never recorded: a replay after a restart must
+  // not collide with what the attempt before loaded, so its labels carry the time of open.
+  if (!o_.enable_2pc) {
+    attempt_suffix_ = "_" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
+  }
+  buffers_.clear();
+  pending_.clear();
+  prepared_.clear();
+  attempted_.clear();
+  if (history.empty()) {
+    building_ = recovery_id_ = 1;
+    return std::optional<CheckpointRecord>();
+  }
+  const CheckpointRecord& newest = history.front();
+  building_ = recovery_id_ = newest.id + 1;
+  if (!o_.enable_2pc || newest.sink_state.empty()) return std::optional<CheckpointRecord>(newest);
+  CDC_TRY_ASSIGN(auto loads, decode_loads(newest.sink_state));
+  bool lost = false;
+  for (const LoadRef& l : loads) {
+    CDC_TRY_ASSIGN(std::string state, client_->load_state(l.db, l.label));
+    if (state == "VISIBLE" || state == "COMMITTED") continue;
+    if (state == "PRECOMMITTED") {
+      CDC_TRY(commit_label(l));
+      continue;
+    }
+    // ABORTED (precommit timeout, BE restart) or UNKNOWN: its rows are not in Doris.
+    log::get("sink.doris")
+        ->warn(
+            "[pipeline={}] load {} of checkpoint {} into {}.{} is {} in Doris: resending from the "
+            "checkpoint before it",
+            o_.pipeline, l.label, newest.id, l.db, l.table, state);
+    lost = true;
+  }
+  if (!lost) return std::optional<CheckpointRecord>(newest);
+  if (history.size() < 2) {
+    return make_error(Errc::internal,
+                      "checkpoint " + std::to_string(newest.id) +
+                          " has loads Doris no longer holds and there is no earlier checkpoint to "
+                          "resend them from");
+  }
+  // The checkpoint before was committed before any load of the newest one was made, so its
+  // position resends every change of the newest; upserts and deletes by key replay to the same
+  // rows, under labels of the next checkpoint id.
+  return std::optional<CheckpointRecord>(history[1]);
+}
+
+Result<DorisSink::Buffer*> DorisSink::buffer_for(const TableSchema& schema) {
+  auto it = buffers_.find(schema.id);
+  if (it != buffers_.end()) return &it->second;
+  CDC_TRY_ASSIGN(auto target, resolve_identifier(o_.table_identifier, schema.id));
+  Buffer b;
+  b.db = std::move(target.first);
+  b.table = std::move(target.second);
+  return &buffers_.emplace(schema.id, std::move(b)).first->second;
+}
+
+Status DorisSink::follow_schema(Buffer& b, const ChangeEvent& e) {
+  const auto signature = [](const TableSchema& s) {
+    std::vector<std::pair<std::string, std::string>> sig;
+    for (size_t i = 0; i < s.columns.size(); ++i) {
+      const bool key =
+          std::find(s.primary_key.begin(), s.primary_key.end(), i) != s.primary_key.end();
+      sig.emplace_back(lower_ascii(s.columns[i].name), doris_type(s.columns[i], key));
+    }
+    return sig;
+  };
+  CDC_TRY_ASSIGN(TableSchemaPtr schema, held_schema(e));
+  if (b.schema != nullptr && signature(*b.schema) == signature(*schema)) {
+    b.schema = std::move(schema);
+    return {};
+  }
+  CDC_TRY(flush(b));  // the buffered rows have the old columns
+  b.schema = schema;
+  if (!o_.create_tables) return {};
+  const std::string where = "table " + b.db + "." + b.table;
+  auto desc = client_->sql(kSessionDb, "DESC " + quote_ident(b.db) + "." + quote_ident(b.table));
+  if (!desc && unknown_table(desc.error())) {
+    CDC_TRY_ASSIGN(std::string create,
+                   create_table_sql(b.db, b.table, *schema, o_.table_properties));
+    CDC_TRY(client_->sql(kSessionDb, "CREATE DATABASE IF NOT EXISTS " + quote_ident(b.db)));
+    CDC_TRY(client_->sql(kSessionDb, create));
+    log::get("sink.doris")->info("[pipeline={}] created {}", o_.pipeline, where);
+    return {};
+  }
+  if (!desc) return std::move(desc).error().with_context(where);
+  // Follow the source: add its new columns, drop the ones it no longer has (the table is the
+  // sink's copy of the source table).
+  std::set<std::string> present;
+  for (const SqlRow& row : *desc) {
+    if (!row.empty() && row[0]) present.insert(lower_ascii(*row[0]));
+  }
+  std::set<std::string> wanted;
+  for (const Column& c : schema->columns) {
+    wanted.insert(lower_ascii(c.name));
+    if (!present.contains(lower_ascii(c.name))) {
+      CDC_TRY(client_->sql(kSessionDb, add_column_sql(b.db, b.table, c)));
+      log::get("sink.doris")->info("[pipeline={}] {}: added column {}", o_.pipeline, where, c.name);
+    }
+  }
+  for (const SqlRow& row : *desc) {
+    if (row.empty() || !row[0] || wanted.contains(lower_ascii(*row[0]))) continue;
+    CDC_TRY(client_->sql(kSessionDb, drop_column_sql(b.db, b.table, *row[0])));
+    log::get("sink.doris")
+        ->info("[pipeline={}] {}: dropped column {}", o_.pipeline, where, *row[0]);
+  }
+  return {};
+}
+
+Status DorisSink::write(const Batch& batch) {
+  for (const ChangeEvent& e : batch.events) {
+    if (e.op == Op::schema_change || e.schema == nullptr) continue;
+    CDC_TRY_ASSIGN(Buffer * b, buffer_for(*e.schema));
+    if (e.op == Op::truncate) {
+      CDC_TRY(truncate(*b));
+      continue;
+    }
+    if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
+    if (e.op == Op::erase && !o_.enable_delete) continue;
+    if (b->rows == 0) b->first_row = std::chrono::steady_clock::now();
+    CDC_TRY(append_row_json(b->body, e));
+    ++b->rows;  // a key-changing update (two lines) counts once: max-rows is a bound, not a count
+    if (b->rows >= o_.max_rows || b->body.size() >= o_.max_bytes) CDC_TRY(flush(*b));
+  }
+  return {};
+}
+
+Status DorisSink::truncate(Buffer& b) {
+  // TRUNCATE is not transactional in Doris: it is applied now. What this checkpoint loaded
+  // into the table before it is moot: its loads are aborted and its buffer dropped. A replay
+  // after a crash re-sends the earlier rows and then the TRUNCATE again.
+  b.body.clear();
+  b.rows = 0;
+  std::vector<LoadRef> keep;
+  for (LoadRef& l : pending_) {
+    if (l.db == b.db && l.table == b.table) {
+      CDC_TRY(abort_label(l.db, l.label));
+    } else {
+      keep.push_back(std::move(l));
+    }
+  }
+  pending_ = std::move(keep);
+  auto r =
+      client_->sql(kSessionDb, "TRUNCATE TABLE " + quote_ident(b.db) + "." + quote_ident(b.table));
+  if (!r && !unknown_table(r.error())) {  // a table not made yet holds nothing to truncate
+    return std::move(r).error().with_context("TRUNCATE of " + b.db + "." + b.table);
+  }
+  return {};
+}
+
+Status DorisSink::abort_label(const std::string& db, const std::string& label) {
+  CDC_TRY_ASSIGN(TxnResult r, client_->two_phase(db, "abort", label));
+  if (!r.success && r.message.find("already aborted") == std::string::npos) {
+    return make_error(Errc::unavailable,
+                      "abort of label " + label + " in " + db + ": " + r.message);
+  }
+  return {};
+}
+
+Status DorisSink::flush(Buffer& b) {
+  if (b.rows == 0) return {};
+  const std::string label =
+      make_label(o_.label_prefix, b.db, b.table, building_, b.next_load++, attempt_suffix_);
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"label", label},
+      {"format", "json"},
+      {"read_json_by_line", "true"},
+      {"hidden_columns", std::string(kDeleteSign)},
+  };
+  if (o_.enable_2pc) headers.emplace_back("two_phase_commit", "true");
+  for (const auto& [k, v] : o_.stream_load_properties) headers.emplace_back(k, v);
+  const std::string where = "Stream Load " + label + " into " + b.db + "." + b.table;
+  for (uint32_t attempt = 0;; ++attempt) {
+    const bool sent_before = attempted_.contains(label);
+    attempted_.insert(label);
+    auto r = client_->stream_load(b.db, b.table, headers, b.body);
+    const bool may_retry = attempt < o_.max_retries;
+    if (!r) {
+      if (r.error().retryable() && may_retry) {
+        log::get("sink.doris")
+            ->warn("[pipeline={}] {}: {}; retrying", o_.pipeline, where, r.error().message);
+        std::this_thread::sleep_for(backoff(attempt));
+        continue;
+      }
+      return std::move(r).error().with_context(where);
+    }
+    if (r->status == "Success" || r->status == "Publish Timeout") {
+      if (o_.enable_2pc) pending_.push_back({b.db, b.table, label, r->txn_id});
+      break;
+    }
+    if (r->status == "Label Already Exists") {
+      // RUNNING: precommitted and not yet committed. Ours when this instance sent it (the
+      // answer was lost) or when it is of the first checkpoint after open (a crashed attempt
+      // never recorded it): abort it and send again. Anything else is another instance's.
+      if (r->existing_job_status == "RUNNING" && (sent_before || building_ == recovery_id_) &&
+          may_retry) {
+        CDC_TRY(abort_label(b.db, label));
+        continue;
+      }
+      if (r->existing_job_status == "FINISHED" && !o_.enable_2pc && sent_before)
+        break;  // it did load
+      return make_error(
+          Errc::fenced,
+          where + ": the label already exists (" + r->existing_job_status +
+              ") and is not this instance's: another sluice process is running pipeline '" +
+              o_.pipeline + "' (or its state dir is older than the data in Doris); stopping");
+    }
+    std::string detail = r->message;
+    if (!r->error_url.empty()) {
+      auto reasons = client_->fetch_text(r->error_url, 2048);
+      detail +=
+          "; ErrorURL " + r->error_url + ": " + (reasons ? *reasons : reasons.error().message);
+    }
+    // Doris's data-quality and analysis errors will not pass on retry.
+    const bool permanent = r->message.find("DATA_QUALITY_ERROR") != std::string::npos ||
+                           r->message.find("ANALYSIS_ERROR") != std::string::npos;
+    if (!permanent && may_retry) {
+      log::get("sink.doris")
+          ->warn("[pipeline={}] {} failed: {}; retrying", o_.pipeline, where, detail);
+      std::this_thread::sleep_for(backoff(attempt));
+      continue;
+    }
+    return make_error(permanent ? Errc::unsupported : Errc::unavailable,
+                      where + " failed: " + detail);
+  }
+  b.body.clear();
+  b.rows = 0;
+  return {};
+}
+
+Status DorisSink::flush_all() {
+  for (auto& [id, b] : buffers_) CDC_TRY(flush(b));
+  return {};
+}
+
+Result<std::string> DorisSink::prepare(uint64_t id, const Position&) {
+  if (id != building_) {
+    return make_error(Errc::internal, "checkpoint " + std::to_string(id) +
+                                          " prepared while the Doris sink labelled "
+                                          "its loads for checkpoint " +
+                                          std::to_string(building_));
+  }
+  CDC_TRY(flush_all());
+  if (!o_.enable_2pc) return std::string();
+  std::string state = encode_loads(pending_);
+  prepared_ = std::move(pending_);
+  pending_.clear();
+  return state;
+}
+
+Status DorisSink::commit_label(const LoadRef& load) {
+  for (uint32_t attempt = 0;; ++attempt) {
+    auto r = client_->two_phase(load.db, "commit", load.label);
+    if (r && (r->success || r->message.find("already visible") != std::string::npos)) return {};
+    const std::string why = r ? r->message : r.error().message;
+    if (attempt < o_.max_retries &&
+        (!r ? r.error().retryable() : r->message.find("already aborted") == std::string::npos)) {
+      std::this_thread::sleep_for(backoff(attempt));
+      continue;
+    }
+    // An aborted load (precommit timeout, BE restart) is resent by open() from the previous
+    // checkpoint: a retryable error restarts the pipeline there.
+    return make_error(Errc::unavailable, "commit of label " + load.label + " (txn " +
+                                             std::to_string(load.txn_id) + ") into " + load.db +
+                                             "." + load.table + ": " + why);
+  }
+}
+
+Status DorisSink::commit(uint64_t id) {
+  for (const LoadRef& l : prepared_) CDC_TRY(commit_label(l));
+  prepared_.clear();
+  attempted_.clear();
+  building_ = id + 1;
+  for (auto& [tid, b] : buffers_) b.next_load = 0;
+  return {};
+}
+
+Status DorisSink::on_idle(const Position&) {
+  // Exactly-once loads are invisible until commit: sending them early gains nothing.
+  if (o_.enable_2pc) return {};
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [id, b] : buffers_) {
+    if (b.rows > 0 && now - b.first_row >= o_.flush_interval) CDC_TRY(flush(b));
+  }
+  return {};
+}
+
+}  // namespace cdc::sinks::doris

@@ -1,0 +1,789 @@
+#include "tests/fakes/doris/doris_server.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <regex>
+#include <sstream>
+
+#include "cdc/core/json/json_writer.h"
+#include "cdc/core/text.h"
+
+namespace cdc::testing::doris {
+namespace {
+
+constexpr std::string_view kDeleteSign = "__DORIS_DELETE_SIGN__";
+
+HttpResponse json_response(std::string body, int status = 200) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+Reply reply(HttpResponse r) { return Reply{std::move(r), false, {}}; }
+
+// The FE's REST answer shape (HTTP v2 API): {"msg","code","data","count"}; code 0 = success.
+Reply fe_answer(int code, std::string_view msg, std::string_view data_json) {
+  std::string b = "{\"msg\":";
+  json::append_string(b, msg);
+  b +=
+      ",\"code\":" + std::to_string(code) + ",\"data\":" + std::string(data_json) + ",\"count\":0}";
+  return reply(json_response(std::move(b)));
+}
+
+// The BE's 2PC answer shape: {"status": "Success"|"Fail", "msg": ...}.
+Reply txn_answer(bool ok, std::string_view msg) {
+  std::string b = ok ? "{\"status\":\"Success\",\"msg\":" : "{\"status\":\"Fail\",\"msg\":";
+  json::append_string(b, msg);
+  b += "}";
+  return reply(json_response(std::move(b)));
+}
+
+std::string base64_decode(std::string_view in) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    if (c == '=') break;
+    const size_t v = kAlphabet.find(c);
+    if (v == std::string_view::npos) return {};
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> path_parts(std::string_view path) {
+  std::vector<std::string> parts;
+  while (!path.empty()) {
+    if (path[0] == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    const size_t slash = path.find('/');
+    parts.emplace_back(path.substr(0, slash));
+    path = slash == std::string_view::npos ? "" : path.substr(slash);
+  }
+  return parts;
+}
+
+bool header_true(const HttpRequest& req, const std::string& name) {
+  const std::string* v = req.header(name);
+  return v != nullptr && lower_ascii(*v) == "true";
+}
+
+// Doris label rule (FE LabelName / FeNameFormat.checkLabel): ^[-_A-Za-z0-9:]{1,128}$.
+bool valid_label(std::string_view label) {
+  if (label.empty() || label.size() > 128) return false;
+  for (char c : label) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':'))
+      return false;
+  }
+  return true;
+}
+
+std::optional<std::string> scalar_text(simdjson::dom::element e) {
+  switch (e.type()) {
+    case simdjson::dom::element_type::NULL_VALUE: return std::nullopt;
+    case simdjson::dom::element_type::STRING: return std::string(std::string_view(e.get_string()));
+    case simdjson::dom::element_type::INT64: return std::to_string(int64_t(e.get_int64()));
+    case simdjson::dom::element_type::UINT64: return std::to_string(uint64_t(e.get_uint64()));
+    case simdjson::dom::element_type::DOUBLE: {
+      std::string out;
+      json::append_double(out, double(e.get_double()));
+      return out;
+    }
+    case simdjson::dom::element_type::BOOL: return bool(e.get_bool()) ? "true" : "false";
+    default: return simdjson::minify(e);
+  }
+}
+
+struct LoadHeaders {
+  std::string label;
+  bool two_phase = false;
+  std::optional<std::vector<std::string>> columns;
+  enum class Merge { append, remove, merge } merge = Merge::append;
+  std::optional<std::pair<std::string, std::string>> delete_on;  // MERGE: col = value
+  bool delete_sign_column = false;  // hidden_columns / columns name __DORIS_DELETE_SIGN__
+  double max_filter_ratio = 0;
+  bool strict = false;
+  bool by_line = false;
+  bool outer_array = false;
+};
+
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (true) {
+    const size_t comma = s.find(',');
+    const std::string_view part = trim(s.substr(0, comma));
+    if (!part.empty()) out.emplace_back(part);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(TxnState s) {
+  // GET LABEL STATE's words: UNKNOWN, PREPARE, PRECOMMITTED, COMMITTED, VISIBLE, ABORTED.
+  switch (s) {
+    case TxnState::prepare: return "PREPARE";
+    case TxnState::precommitted: return "PRECOMMITTED";
+    case TxnState::committed: return "COMMITTED";
+    case TxnState::visible: return "VISIBLE";
+    case TxnState::aborted: return "ABORTED";
+  }
+  return "UNKNOWN";
+}
+
+bool DorisServer::authorized(const HttpRequest& req) const {
+  const std::string* h = req.header("authorization");
+  if (h == nullptr || !h->starts_with("Basic ")) return false;
+  return base64_decode(std::string_view(*h).substr(6)) == o_.user + ":" + o_.password;
+}
+
+std::optional<Txn> DorisServer::txn_for_test(int64_t id) {
+  std::lock_guard lock(mu_);
+  auto it = txns_.find(id);
+  if (it == txns_.end()) return std::nullopt;
+  return it->second;
+}
+
+Txn* DorisServer::txn_by_label(const std::string& db, const std::string& label) {
+  auto it = labels_.find({db, label});
+  return it == labels_.end() ? nullptr : &txns_.at(it->second);
+}
+
+void DorisServer::abort(Txn& txn, std::string reason) {
+  txn.state = TxnState::aborted;
+  txn.abort_reason = std::move(reason);
+  txn.changes.clear();
+  txn.changes.shrink_to_fit();
+}
+
+void DorisServer::make_visible(Txn& txn, Clock::time_point now, bool publish_timeout) {
+  // Doris publishes the transactions of a table in commit order: a commit waits behind an
+  // earlier one of the same table that is still COMMITTED.
+  Clock::time_point publish_at = publish_timeout ? now + o_.publish_delay : now;
+  for (const auto& [id, other] : txns_) {
+    if (other.state == TxnState::committed && other.db == txn.db && other.table == txn.table) {
+      publish_at = std::max(publish_at, other.publish_at);
+    }
+  }
+  txn.state = TxnState::committed;
+  txn.publish_at = publish_at;
+  tick(now);
+}
+
+void DorisServer::tick(Clock::time_point now) {
+  for (auto& [id, txn] : txns_) {
+    if (txn.state == TxnState::precommitted && now - txn.precommitted_at >= o_.precommit_timeout) {
+      abort(txn, "timeout by txn manager");
+    }
+    if (txn.state == TxnState::committed && txn.publish_at <= now) {
+      Table* t = catalog_.table(txn.db, txn.table);
+      if (t != nullptr) {
+        for (const RowChange& c : txn.changes) t->apply(c);
+      }
+      txn.state = TxnState::visible;
+      ++txn.commits;
+      txn.changes.clear();
+      txn.changes.shrink_to_fit();
+    }
+  }
+}
+
+std::optional<Reply> DorisServer::on_head(Port port, const HttpRequest& req) {
+  std::lock_guard lock(mu_);
+  const auto parts = path_parts(req.path);
+  const bool is_load = parts.size() == 4 && parts[0] == "api" && parts[3] == "_stream_load";
+  const bool is_2pc = (parts.size() == 3 || parts.size() == 4) && parts[0] == "api" &&
+                      parts.back() == "_stream_load_2pc";
+  if (parts.size() == 2 && parts[0] == "api" && parts[1] == "_load_error_log") return std::nullopt;
+  if (!authorized(req)) {
+    // FE (HTTP v2): 401 with a Basic challenge. BE (http/utils.cpp parse_basic_auth): the
+    // load fails with "no valid Basic authorization".
+    if (port == Port::fe) {
+      Reply r = fe_answer(401, "Need auth information.", "null");
+      r.response.status = 401;
+      r.response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"\"");
+      return r;
+    }
+    if (is_load) {
+      return reply(
+          json_response("{\"Status\":\"Fail\",\"Message\":\"no valid Basic authorization\"}"));
+    }
+    return txn_answer(false, "no valid Basic authorization");
+  }
+  if (port == Port::fe && (is_load || is_2pc)) {
+    if (req.method != "PUT") return fe_answer(405, "stream load must use PUT", "null");
+    // FE LoadAction: Stream Load and 2PC requests are redirected (307) to a BE; the client
+    // must send its credentials again there (curl --location-trusted).
+    HttpResponse r;
+    r.status = 307;
+    std::string location = "http://127.0.0.1:" + std::to_string(o_.be_port) + req.path;
+    r.headers.emplace_back("Location", location);
+    return reply(std::move(r));
+  }
+  if (port == Port::be && is_load) {
+    if (req.method != "PUT")
+      return reply(json_response("{\"Status\":\"Fail\",\"Message\":\"stream load must use PUT\"}"));
+    if (reset_loads_ > 0) {
+      --reset_loads_;
+      return Reply{{}, true, {}};
+    }
+  }
+  return std::nullopt;
+}
+
+Reply DorisServer::handle(Port port, const HttpRequest& req) {
+  std::lock_guard lock(mu_);
+  tick(Clock::now());
+  const auto parts = path_parts(req.path);
+  Reply r;
+  if (parts.size() == 2 && parts[0] == "api" && parts[1] == "_load_error_log" && port == Port::be) {
+    r = error_log(req);
+  } else if (port == Port::be && parts.size() == 4 && parts[0] == "api" &&
+             parts[3] == "_stream_load") {
+    r = stream_load(req, parts[1], parts[2]);
+  } else if (port == Port::be && (parts.size() == 3 || parts.size() == 4) && parts[0] == "api" &&
+             parts.back() == "_stream_load_2pc") {
+    r = two_phase(req, parts[1]);
+  } else if (port == Port::fe && parts.size() == 3 && parts[0] == "api" &&
+             parts[2] == "get_load_state") {
+    r = load_state(req, parts[1]);
+  } else if (port == Port::fe && parts.size() == 4 && parts[0] == "api" && parts[1] == "query") {
+    // POST /api/query/<ns_name>/<db_name> ("Statement Execution Action").
+    r = sql(req, parts[3]);
+  } else {
+    HttpResponse nf;
+    nf.status = 404;
+    nf.body = "not found";
+    r = reply(std::move(nf));
+  }
+  r.delay += delay_;
+  return r;
+}
+
+Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
+                               const std::string& table) {
+  const auto started = Clock::now();
+  // Response fields of the Stream Load manual ("Return results"), in Doris's order.
+  const auto result = [&](const Txn* txn, const std::string& label, std::string_view status,
+                          std::string_view message, int64_t total, int64_t loaded, int64_t filtered,
+                          const std::string& error_url) {
+    std::string b = "{\"TxnId\":" + std::to_string(txn ? txn->id : -1) + ",\"Label\":";
+    json::append_string(b, label);
+    b += ",\"Comment\":\"\",\"TwoPhaseCommit\":\"";
+    b += txn && txn->two_phase ? "true" : "false";
+    b += "\",\"Status\":";
+    json::append_string(b, status);
+    b += ",\"Message\":";
+    json::append_string(b, message);
+    b +=
+        ",\"NumberTotalRows\":" + std::to_string(total) +
+        ",\"NumberLoadedRows\":" + std::to_string(loaded) +
+        ",\"NumberFilteredRows\":" + std::to_string(filtered) +
+        ",\"NumberUnselectedRows\":0,\"LoadBytes\":" + std::to_string(req.body.size()) +
+        ",\"LoadTimeMs\":" +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()) +
+        ",\"BeginTxnTimeMs\":0,\"StreamLoadPutTimeMs\":0,\"ReadDataTimeMs\":0,\"WriteDataTimeMs\":"
+        "0,"
+        "\"CommitAndPublishTimeMs\":0";
+    if (!error_url.empty()) {
+      b += ",\"ErrorURL\":";
+      json::append_string(b, error_url);
+    }
+    b += "}";
+    return reply(json_response(std::move(b)));
+  };
+  LoadHeaders h;
+  if (const std::string* l = req.header("label")) h.label = *l;
+  if (h.label.empty()) h.label = "stream_load_" + std::to_string(next_txn_);  // Doris makes a UUID
+  const auto fail = [&](std::string_view msg) {
+    return result(nullptr, h.label, "Fail", msg, 0, 0, 0, "");
+  };
+  if (fail_loads_ > 0) {
+    --fail_loads_;
+    return fail("[INTERNAL_ERROR]injected failure (test server control port)");
+  }
+  if (!valid_label(h.label)) {
+    return fail(
+        "[ANALYSIS_ERROR]errCode = 2, detailMessage = Label format error. regex: "
+        "^[-_A-Za-z0-9:]{1,128}$, label: " +
+        h.label);
+  }
+  // The test server reads JSON only; Doris's default format is csv.
+  const std::string* format = req.header("format");
+  if (format == nullptr || lower_ascii(*format) != "json") {
+    return fail("the Doris test server loads format json only (header 'format: json')");
+  }
+  h.by_line = header_true(req, "read_json_by_line");
+  h.outer_array = header_true(req, "strip_outer_array");
+  h.two_phase = header_true(req, "two_phase_commit");
+  h.strict = header_true(req, "strict_mode");
+  for (const char* unsupported : {"function_column.sequence_col", "partial_columns",
+                                  "unique_key_update_mode", "jsonpaths", "where", "group_commit"}) {
+    if (req.header(unsupported) != nullptr) {
+      return fail(std::string("the Doris test server does not implement header '") + unsupported +
+                  "'");
+    }
+  }
+  if (const std::string* r = req.header("max_filter_ratio")) {
+    const std::string_view v = trim(*r);
+    if (std::from_chars(v.data(), v.data() + v.size(), h.max_filter_ratio).ec != std::errc() ||
+        h.max_filter_ratio < 0 || h.max_filter_ratio > 1) {
+      return fail("[INVALID_ARGUMENT]max_filter_ratio must be between 0 and 1: " + *r);
+    }
+  }
+  if (const std::string* m = req.header("merge_type")) {
+    const std::string v = upper_ascii(*m);
+    if (v == "APPEND")
+      h.merge = LoadHeaders::Merge::append;
+    else if (v == "DELETE")
+      h.merge = LoadHeaders::Merge::remove;
+    else if (v == "MERGE")
+      h.merge = LoadHeaders::Merge::merge;
+    else
+      return fail("[INVALID_ARGUMENT]Unknown merge type " + *m);
+  }
+  if (const std::string* d = req.header("delete")) {
+    // Doris: "delete" is the DELETE ON condition of merge_type MERGE; the test server takes
+    // `column=value` only.
+    if (h.merge != LoadHeaders::Merge::merge) {
+      return fail("[ANALYSIS_ERROR]not support DELETE ON clause when merge type is not MERGE.");
+    }
+    const size_t eq = d->find('=');
+    if (eq == std::string::npos)
+      return fail("the Doris test server takes 'delete: <column>=<value>' only");
+    h.delete_on.emplace(std::string(trim(std::string_view(*d).substr(0, eq))),
+                        std::string(trim(std::string_view(*d).substr(eq + 1))));
+  } else if (h.merge == LoadHeaders::Merge::merge) {
+    return fail("[ANALYSIS_ERROR]Excepted DELETE ON clause when merge type is MERGE.");
+  }
+  if (const std::string* hc = req.header("hidden_columns")) {
+    for (const std::string& c : split_list(*hc)) {
+      if (c == kDeleteSign)
+        h.delete_sign_column = true;
+      else
+        return fail("the Doris test server knows hidden column __DORIS_DELETE_SIGN__ only, not " +
+                    c);
+    }
+  }
+  if (const std::string* cols = req.header("columns")) {
+    h.columns = split_list(*cols);
+    for (const std::string& c : *h.columns) {
+      if (c == kDeleteSign) h.delete_sign_column = true;
+    }
+  }
+  if (h.delete_on && h.delete_on->first == kDeleteSign) h.delete_sign_column = true;
+
+  Database* d = catalog_.database(db);
+  if (d == nullptr)
+    return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = unknown databases, dbName=" + db);
+  Table* t = catalog_.table(db, table);
+  if (t == nullptr)
+    return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = Unknown table, tableName=" + table);
+  if (h.columns) {
+    for (const std::string& c : *h.columns) {
+      if (c != kDeleteSign && !t->column_index(c)) {
+        return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = Unknown column '" + c + "' in '" +
+                    table + "'");
+      }
+    }
+  }
+  // Label uniqueness (Stream Load manual, "label"): a label used by a load that is not
+  // aborted is refused with "Label Already Exists" and the existing job's status: RUNNING
+  // while it is in progress or PRECOMMITTED, FINISHED once committed.
+  if (Txn* existing = txn_by_label(db, h.label);
+      existing != nullptr && existing->state != TxnState::aborted) {
+    const bool finished =
+        existing->state == TxnState::committed || existing->state == TxnState::visible;
+    std::string b = "{\"TxnId\":-1,\"Label\":";
+    json::append_string(b, h.label);
+    b += ",\"Comment\":\"\",\"TwoPhaseCommit\":\"";
+    b += h.two_phase ? "true" : "false";
+    b += "\",\"Status\":\"Label Already Exists\",\"ExistingJobStatus\":\"";
+    b += finished ? "FINISHED" : "RUNNING";
+    b += "\",\"Message\":";
+    json::append_string(b, "errCode = 2, detailMessage = Label [" + h.label +
+                               "] has already been used, relate to txn [" +
+                               std::to_string(existing->id) + "], src: be");
+    b += ",\"NumberTotalRows\":0,\"NumberLoadedRows\":0,\"NumberFilteredRows\":0,"
+         "\"NumberUnselectedRows\":0,"
+         "\"LoadBytes\":0,\"LoadTimeMs\":0,\"BeginTxnTimeMs\":0,\"StreamLoadPutTimeMs\":0,"
+         "\"ReadDataTimeMs\":0,"
+         "\"WriteDataTimeMs\":0,\"CommitAndPublishTimeMs\":0}";
+    return reply(json_response(std::move(b)));
+  }
+
+  Txn txn;
+  txn.id = next_txn_++;
+  txn.db = db;
+  txn.table = table;
+  txn.label = h.label;
+  txn.two_phase = h.two_phase;
+
+  // Rows: read_json_by_line (one object per line), strip_outer_array (one array of
+  // objects), or the whole body as one object (Stream Load manual, "JSON format").
+  simdjson::dom::parser parser;
+  std::vector<std::string> reasons;
+  int64_t total = 0;
+  int64_t filtered = 0;
+  const auto load_object = [&](simdjson::dom::element obj, std::string_view src) {
+    ++total;
+    const auto filter = [&](std::string why) {
+      ++filtered;
+      if (reasons.size() < 50)
+        reasons.push_back("Reason: " + why + ". src line [" + std::string(src.substr(0, 256)) +
+                          "];");
+    };
+    if (!obj.is_object()) return filter("the JSON line is not an object");
+    RowChange change;
+    bool sign = false;
+    for (size_t ci = 0; ci < t->columns.size(); ++ci) {
+      const ColumnDef& col = t->columns[ci];
+      bool listed = !h.columns;
+      if (h.columns) {
+        for (const std::string& c : *h.columns)
+          listed = listed || lower_ascii(c) == lower_ascii(col.name);
+      }
+      Cell cell = col.default_value;
+      bool present = false;
+      if (listed) {
+        for (auto field : obj.get_object()) {
+          if (lower_ascii(field.key) != lower_ascii(col.name)) continue;
+          present = true;
+          const auto text = scalar_text(field.value);
+          if (!text) {
+            cell.reset();
+          } else {
+            Checked checked = check_value(col.type, *text);
+            // strict_mode (Stream Load manual): off, a value that fails conversion becomes
+            // NULL; on, the row is filtered. A value that converts but exceeds the column
+            // (too long, out of range) is filtered in both modes: the test server filters
+            // every refused value in strict mode and only conversion failures otherwise.
+            if (!checked.value) {
+              if (h.strict || !col.nullable || checked.reason.find("not a") == std::string::npos) {
+                return filter("column(" + col.name + ") value is incorrect: " + checked.reason);
+              }
+            }
+            cell = std::move(checked.value);
+          }
+          break;
+        }
+      }
+      if (!present && !col.default_value && !col.nullable) {
+        return filter("column(" + col.name + ") values is null while columns is not nullable");
+      }
+      if (!cell && !col.nullable) {
+        return filter("column(" + col.name + ") values is null while columns is not nullable");
+      }
+      change.values.emplace_back(col.name, std::move(cell));
+    }
+    if (h.delete_sign_column) {
+      auto v = obj[kDeleteSign];
+      if (!v.error()) {
+        const auto text = scalar_text(v.value());
+        if (text && *text != "0" && *text != "1")
+          return filter("__DORIS_DELETE_SIGN__ must be 0 or 1");
+        sign = text && *text == "1";
+      }
+    }
+    switch (h.merge) {
+      case LoadHeaders::Merge::append:
+        change.remove = h.delete_sign_column && sign && !h.delete_on;
+        break;
+      case LoadHeaders::Merge::remove: change.remove = true; break;
+      case LoadHeaders::Merge::merge: {
+        const auto& [col, want] = *h.delete_on;
+        std::optional<std::string> got;
+        if (col == kDeleteSign) {
+          got = sign ? "1" : "0";
+        } else if (auto idx = t->column_index(col)) {
+          got = change.values[*idx].second;
+        }
+        change.remove = got && *got == want;
+        break;
+      }
+    }
+    txn.changes.push_back(std::move(change));
+  };
+  if (h.by_line) {
+    std::string_view rest = req.body;
+    while (!rest.empty()) {
+      const size_t nl = rest.find('\n');
+      const std::string_view line = trim(rest.substr(0, nl));
+      rest = nl == std::string_view::npos ? "" : rest.substr(nl + 1);
+      if (line.empty()) continue;
+      auto doc = parser.parse(line.data(), line.size());
+      if (doc.error()) {
+        ++total;
+        ++filtered;
+        if (reasons.size() < 50)
+          reasons.push_back("Reason: JSON data is invalid. src line [" +
+                            std::string(line.substr(0, 256)) + "];");
+        continue;
+      }
+      load_object(doc.value(), line);
+    }
+  } else {
+    auto doc = parser.parse(req.body.data(), req.body.size());
+    if (doc.error()) return fail("[DATA_QUALITY_ERROR]JSON data is invalid");
+    if (h.outer_array) {
+      if (!doc.value().is_array()) {
+        return fail(
+            "[DATA_QUALITY_ERROR]JSON data is not an array-object, strip_outer_array must be "
+            "FALSE");
+      }
+      for (auto e : doc.value().get_array()) load_object(e, simdjson::minify(e));
+    } else {
+      if (doc.value().is_array()) {
+        return fail(
+            "[DATA_QUALITY_ERROR]JSON data is array-object, `strip_outer_array` must be TRUE.");
+      }
+      load_object(doc.value(), req.body);
+    }
+  }
+  std::string error_url;
+  if (filtered > 0) {
+    const std::string file = "__shard_0/error_log_insert_stmt_" + std::to_string(txn.id);
+    std::string log;
+    for (const std::string& r : reasons) log += r + "\n";
+    error_logs_[file] = log;
+    error_url =
+        "http://127.0.0.1:" + std::to_string(o_.be_port) + "/api/_load_error_log?file=" + file;
+  }
+  // max_filter_ratio (default 0): the load fails when filtered / total exceeds it.
+  if (filtered > 0 &&
+      static_cast<double>(filtered) / static_cast<double>(total) > h.max_filter_ratio) {
+    txn.state = TxnState::aborted;
+    txn.abort_reason = "too many filtered rows";
+    txn.changes.clear();
+    const int64_t id = txn.id;
+    labels_[{db, h.label}] = id;
+    txns_.emplace(id, std::move(txn));
+    return result(&txns_.at(id), h.label, "Fail", "[DATA_QUALITY_ERROR]too many filtered rows",
+                  total, total - filtered, filtered, error_url);
+  }
+  const int64_t id = txn.id;
+  labels_[{db, h.label}] = id;
+  Txn& stored = txns_.emplace(id, std::move(txn)).first->second;
+  const auto now = Clock::now();
+  std::string status = "Success";
+  if (h.two_phase) {
+    // two_phase_commit: the load returns with the transaction PRECOMMITTED; its data is
+    // invisible until `_stream_load_2pc` commits it.
+    stored.state = TxnState::precommitted;
+    stored.precommitted_at = now;
+  } else {
+    const bool publish_timeout = publish_timeouts_ > 0;
+    if (publish_timeout) {
+      --publish_timeouts_;
+      status = "Publish Timeout";  // committed, visible later
+    }
+    make_visible(stored, now, publish_timeout);
+  }
+  Reply r = result(&stored, h.label, status, "OK", total, total - filtered, filtered, error_url);
+  if (lose_loads_ > 0) {
+    --lose_loads_;
+    r.reset = true;  // the load happened; its answer is lost in the network
+  }
+  return r;
+}
+
+Reply DorisServer::two_phase(const HttpRequest& req, const std::string& db) {
+  // `_stream_load_2pc`: headers txn_operation (commit|abort) and txn_id or label.
+  const std::string* op = req.header("txn_operation");
+  if (op == nullptr || (lower_ascii(*op) != "commit" && lower_ascii(*op) != "abort")) {
+    return txn_answer(false, "errCode = 2, detailMessage = txn_operation must be commit or abort");
+  }
+  const bool commit = lower_ascii(*op) == "commit";
+  Txn* txn = nullptr;
+  std::string what;
+  if (const std::string* id_text = req.header("txn_id")) {
+    int64_t id = 0;
+    if (std::from_chars(id_text->data(), id_text->data() + id_text->size(), id).ec != std::errc()) {
+      return txn_answer(false, "errCode = 2, detailMessage = invalid txn_id " + *id_text);
+    }
+    auto it = txns_.find(id);
+    if (it != txns_.end() && it->second.db == db) txn = &it->second;
+    what = "transaction [" + *id_text + "]";
+  } else if (const std::string* label = req.header("label")) {
+    txn = txn_by_label(db, *label);
+    what = "label [" + *label + "]";
+  } else {
+    return txn_answer(false, "errCode = 2, detailMessage = txn_id or label is required");
+  }
+  if (txn == nullptr)
+    return txn_answer(false, "errCode = 2, detailMessage = " + what + " not found");
+  const std::string name = "transaction [" + std::to_string(txn->id) + "]";
+  if (commit) {
+    if (fail_commits_ > 0) {
+      --fail_commits_;
+      return txn_answer(
+          false, "errCode = 2, detailMessage = injected commit failure (test server control port)");
+    }
+    switch (txn->state) {
+      case TxnState::precommitted: break;
+      case TxnState::committed:
+      case TxnState::visible:
+        return txn_answer(false, "errCode = 2, detailMessage = " + name +
+                                     " is already visible, not pre-committed.");
+      case TxnState::aborted:
+        return txn_answer(false, "errCode = 2, detailMessage = " + name +
+                                     " is already aborted, abort reason: " + txn->abort_reason);
+      case TxnState::prepare:
+        return txn_answer(
+            false, "errCode = 2, detailMessage = " + name + " is prepare, not pre-committed.");
+    }
+    const bool publish_timeout = publish_timeouts_ > 0;
+    if (publish_timeout) --publish_timeouts_;
+    make_visible(*txn, Clock::now(), publish_timeout);
+    if (publish_timeout) {
+      return txn_answer(true,
+                        name + " commit successfully. publish timeout, data will be visible later");
+    }
+    return txn_answer(true, name + " commit successfully.");
+  }
+  switch (txn->state) {
+    case TxnState::committed:
+    case TxnState::visible:
+      return txn_answer(false, "errCode = 2, detailMessage = " + name +
+                                   " is already COMMITTED, could not abort.");
+    case TxnState::aborted:
+      return txn_answer(false, "errCode = 2, detailMessage = " + name +
+                                   " is already aborted, abort reason: " + txn->abort_reason);
+    default: break;
+  }
+  abort(*txn, "user abort");
+  return txn_answer(true, name + " abort successfully.");
+}
+
+Reply DorisServer::load_state(const HttpRequest& req, const std::string& db) {
+  // GET /api/{db}/get_load_state?label=: {"data": UNKNOWN|PREPARE|PRECOMMITTED|COMMITTED|
+  // VISIBLE|ABORTED}; UNKNOWN for a label never used.
+  if (req.method != "GET") return fe_answer(405, "get_load_state must use GET", "null");
+  auto it = req.query.find("label");
+  if (it == req.query.end() || it->second.empty()) return fe_answer(1, "No label selected", "null");
+  if (catalog_.database(db) == nullptr)
+    return fe_answer(1, "unknown database, database=" + db, "null");
+  const Txn* txn = txn_by_label(db, it->second);
+  std::string state = "\"";
+  state += txn == nullptr ? "UNKNOWN" : std::string(to_string(txn->state));
+  state += "\"";
+  return fe_answer(0, "success", state);
+}
+
+Reply DorisServer::sql(const HttpRequest& req, const std::string& db) {
+  if (req.method != "POST") return fe_answer(405, "the SQL API takes POST", "null");
+  simdjson::dom::parser parser;
+  auto doc = parser.parse(req.body.data(), req.body.size());
+  std::string_view stmt;
+  if (doc.error() || doc.value()["stmt"].get(stmt) != simdjson::SUCCESS) {
+    return fe_answer(1, "the body must be {\"stmt\": \"...\"}", "null");
+  }
+  // The session's database must exist; information_schema always does.
+  if (db == "information_schema") catalog_.ensure_database(db);
+  if (catalog_.database(db) == nullptr) {
+    return fe_answer(1, "errCode = 2, detailMessage = Unknown database '" + db + "'", "null");
+  }
+  auto result = catalog_.execute(db, stmt);
+  if (!result) return fe_answer(1, result.error().message, "null");
+  std::string data;
+  if (result->result_set) {
+    data = "{\"type\":\"result_set\",\"meta\":[";
+    for (size_t i = 0; i < result->meta.size(); ++i) {
+      data += i ? ",{\"name\":" : "{\"name\":";
+      json::append_string(data, result->meta[i].first);
+      data += ",\"type\":";
+      json::append_string(data, result->meta[i].second);
+      data += "}";
+    }
+    data += "],\"data\":[";
+    for (size_t r = 0; r < result->rows.size(); ++r) {
+      data += r ? ",[" : "[";
+      for (size_t c = 0; c < result->rows[r].size(); ++c)
+        data += (c ? "," : "") + result->rows[r][c];
+      data += "]";
+    }
+    data += "],\"status\":{},\"time\":0}";
+  } else {
+    data = "{\"type\":\"exec_status\",\"status\":{}}";
+  }
+  return fe_answer(0, "success", data);
+}
+
+Reply DorisServer::error_log(const HttpRequest& req) {
+  auto it = req.query.find("file");
+  HttpResponse r;
+  r.headers.emplace_back("Content-Type", "text/plain");
+  if (it == req.query.end() || !error_logs_.contains(it->second)) {
+    r.status = 404;
+    r.body = "no such error log";
+  } else {
+    r.body = error_logs_[it->second];
+  }
+  return reply(std::move(r));
+}
+
+std::string DorisServer::control(std::string_view line) {
+  std::lock_guard lock(mu_);
+  std::istringstream in{std::string(line)};
+  std::string cmd;
+  in >> cmd;
+  int n = 0;
+  const auto count = [&]() -> bool { return static_cast<bool>(in >> n) && n >= 0; };
+  if (cmd == "delay" && count()) {
+    delay_ = std::chrono::milliseconds(n);
+  } else if (cmd == "fail" && count()) {
+    fail_loads_ = n;
+  } else if (cmd == "reset" && count()) {
+    reset_loads_ = n;
+  } else if (cmd == "lose" && count()) {
+    lose_loads_ = n;
+  } else if (cmd == "publish_timeout" && count()) {
+    publish_timeouts_ = n;
+  } else if (cmd == "fail_commit" && count()) {
+    fail_commits_ = n;
+  } else if (cmd == "restart_be") {
+    // A BE restart loses the load channels of unfinished loads: the FE aborts transactions
+    // that are PREPARE or PRECOMMITTED on it.
+    int aborted = 0;
+    for (auto& [id, txn] : txns_) {
+      if (txn.state == TxnState::prepare || txn.state == TxnState::precommitted) {
+        abort(txn, "BE restarted");
+        ++aborted;
+      }
+    }
+    return "ok aborted " + std::to_string(aborted);
+  } else if (cmd == "stats") {
+    // loads = transactions begun; visible/aborted/precommitted by state; max_commits = the
+    // most times one transaction was made visible (1 when nothing was committed twice).
+    int visible = 0, aborted = 0, precommitted = 0, max_commits = 0;
+    for (const auto& [id, txn] : txns_) {
+      visible += txn.state == TxnState::visible;
+      aborted += txn.state == TxnState::aborted;
+      precommitted += txn.state == TxnState::precommitted;
+      max_commits = std::max(max_commits, txn.commits);
+    }
+    return "ok loads " + std::to_string(txns_.size()) + " visible " + std::to_string(visible) +
+           " aborted " + std::to_string(aborted) + " precommitted " + std::to_string(precommitted) +
+           " max_commits " + std::to_string(max_commits);
+  } else {
+    return "error unknown command: " + std::string(line);
+  }
+  return "ok";
+}
+
+}  // namespace cdc::testing::doris

@@ -1,0 +1,107 @@
+// The `sink: {type: doris}` section: defaults, every key in its field, the prefixed
+// pass-through keys, and each problem as the exact text an operator reads.
+#include <doctest/doctest.h>
+
+#include "config/loader.h"
+#include "tests/unit/config/problem_lines.h"
+
+using namespace cdc::config;
+using cdc::sinks::doris::DorisOptions;
+using std::chrono::milliseconds;
+
+namespace {
+
+using Lines = std::vector<std::string>;
+
+LoadOutcome load_sink(std::string_view sink_keys, std::string_view pipeline = "{name: p}") {
+  return load_string(
+      "source: {type: mysql, hostname: h, username: u, tables: db.t, server-id: 7}\npipeline: " +
+          std::string(pipeline) + "\nsink:\n  type: doris\n" + std::string(sink_keys),
+      "d.yaml", map_environment({{"DORIS_PASSWORD", "s3cret"}}));
+}
+
+Lines problems_of(std::string_view sink_keys, std::string_view pipeline = "{name: p}") {
+  Lines s;
+  for (const Problem& p : load_sink(sink_keys, pipeline).problems) s.push_back(p.to_string());
+  return s;
+}
+
+const DorisOptions& doris_of(const LoadOutcome& out) {
+  REQUIRE(out.ok());
+  return std::get<DorisOptions>(out.config->pipelines.at(0).sink);
+}
+
+}  // namespace
+
+TEST_CASE("doris sink: defaults of a minimal section") {
+  const LoadOutcome out = load_sink("  fenodes: 127.0.0.1:8030\n");
+  const DorisOptions& d = doris_of(out);
+  CHECK(d.fenodes == "127.0.0.1:8030");
+  CHECK(d.username == "root");
+  CHECK(d.password.empty());
+  CHECK(d.table_identifier == "{db}.{table}");
+  CHECK(d.label_prefix == "p");  // normalize(): the pipeline name
+  CHECK(d.enable_2pc);
+  CHECK(d.enable_delete);
+  CHECK(d.max_rows == 500000);
+  CHECK(d.max_bytes == 100ull * 1024 * 1024);
+  CHECK(d.flush_interval == milliseconds(10000));
+  CHECK(d.max_retries == 3);
+  CHECK(d.http_timeout == milliseconds(60000));
+  CHECK(d.stream_load_properties.empty());
+  CHECK(d.create_tables);
+  CHECK(d.table_properties.empty());
+  CHECK(d.pipeline == "p");
+}
+
+TEST_CASE("doris sink: every key, the prefixed keys, at-least-once without 2PC") {
+  const LoadOutcome out = load_sink(
+      "  fenodes: fe:8030\n  username: u\n  password: ${DORIS_PASSWORD}\n"
+      "  table.identifier: 'dw.{db}_{table}'\n  sink.label-prefix: lp\n  sink.enable-delete: "
+      "false\n"
+      "  sink.buffer-flush.max-rows: 10\n  sink.buffer-flush.max-bytes: 2048\n"
+      "  sink.buffer-flush.interval: 2s\n  sink.max-retries: 5\n  sink.http.timeout: 3s\n"
+      "  sink.properties.max_filter_ratio: '0.1'\n  table.create.enabled: false\n"
+      "  table.create.properties.replication_num: '3'\n",
+      "{name: p, delivery: at-least-once}");
+  const DorisOptions& d = doris_of(out);
+  CHECK(d.fenodes == "fe:8030");
+  CHECK(d.username == "u");
+  CHECK(d.password == "s3cret");
+  CHECK(d.table_identifier == "dw.{db}_{table}");
+  CHECK(d.label_prefix == "lp");
+  CHECK_FALSE(d.enable_2pc);  // follows pipeline.delivery
+  CHECK_FALSE(d.enable_delete);
+  CHECK(d.max_rows == 10);
+  CHECK(d.max_bytes == 2048);
+  CHECK(d.flush_interval == milliseconds(2000));
+  CHECK(d.max_retries == 5);
+  CHECK(d.http_timeout == milliseconds(3000));
+  CHECK(d.stream_load_properties ==
+        std::map<std::string, std::string>{{"max_filter_ratio", "0.1"}});
+  CHECK_FALSE(d.create_tables);
+  CHECK(d.table_properties == std::map<std::string, std::string>{{"replication_num", "3"}});
+}
+
+TEST_CASE("doris sink: problems name the key") {
+  CHECK(problems_of("  username: u\n") ==
+        Lines{"d.yaml:4:3: sink.fenodes: missing required key 'fenodes'"});
+  CHECK(
+      problems_of("  fenodes: fe\n  sink.enable-2pc: false\n  sink.label-prefix: 'a b'\n"
+                  "  table.identifier: '{table}'\n  sink.properties.label: x\n") ==
+      Lines{
+          "d.yaml:5:12: sink.fenodes: expected the FE's HTTP address as host:port, found 'fe'",
+          "d.yaml:6:20: sink.sink.enable-2pc: exactly-once delivery needs two-phase commit; set "
+          "pipeline.delivery: at-least-once to load without it",
+          "d.yaml:7:22: sink.sink.label-prefix: expected 1..64 of [-_A-Za-z0-9:] (Doris labels), "
+          "found 'a b' (the default is the pipeline name)",
+          "d.yaml:8:21: sink.table.identifier: expected <database>.<table> with {db} and {table}, "
+          "found '{table}'",
+          "d.yaml:9:26: sink.sink.properties.label: label is set by the sink and cannot be "
+          "overridden"});
+  CHECK(
+      problems_of("  fenodes: fe:1\n", "{name: p, checkpoint.interval: 45min}") ==
+      Lines{"d.yaml:2:42: pipeline.checkpoint.interval: with the Doris sink, a checkpoint interval "
+            "of 30 minutes or more comes too close to Doris's precommit timeout "
+            "(stream_load_default_precommit_timeout_second, 3600 s)"});
+}

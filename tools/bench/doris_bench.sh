@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Binlog catch-up into Doris (the Doris test server, exactly-once: precommitted Stream Loads
+# committed at each checkpoint) against curl Stream Loads of the same JSON lines, in the same
+# batch sizes, with the same two-phase commit, to the same server, in the same run. On demand,
+# never in CI.
+#
+#   cmake --build build --target sluice doris_test_server
+#   tools/services.sh start /tmp/sluice-bench     # MariaDB
+#   tools/bench/doris_bench.sh /tmp/sluice-bench/services.env [rows] [rows per load]
+#
+# Steps: start a Doris test server; pin a latest-offset start (one short run of sluice); write
+# <rows> rows into bench_doris.kv in 1000-row INSERTs while sluice is stopped; time a fresh
+# `sluice run` from its start until Doris's COUNT(*) is <rows> (start-up, table creation and the
+# last checkpoint included); then write the same rows as the JSON lines sluice sends, split into
+# loads of <rows per load>, and time curl: PUT each load with two_phase_commit through the FE
+# (307 to the BE, --location-trusted), then commit it by label, one after the other.
+set -euo pipefail
+
+env_file=${1:?usage: $0 SERVICES_ENV [rows] [rows per load]}
+rows=${2:-1000000}
+per_load=${3:-100000}
+# shellcheck disable=SC1090
+source "$env_file"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${SLUICE_BUILD:-$root/build}
+sluice=$build/cdc/daemon/sluice
+server=$build/tests/fakes/doris/doris_test_server
+[[ -x $sluice && -x $server ]] || { echo "build sluice and doris_test_server first" >&2; exit 2; }
+work=$(mktemp -d /tmp/sluice-doris-bench.XXXXXX)
+"$server" --port-file "$work/ports" --password pw 2>"$work/server.log" &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do [[ -s $work/ports ]] && break; sleep 0.1; done
+read -r fe be control < "$work/ports"
+sql=(mariadb --socket="$SLUICE_MARIADB_ROOT_SOCKET" -uroot)
+doris_sql() {
+  curl -s -u root:pw -X POST -H 'Content-Type: application/json' \
+    -d "{\"stmt\": \"$1\"}" "http://127.0.0.1:$fe/api/query/default_cluster/bench_doris"
+}
+
+"${sql[@]}" -e "CREATE DATABASE IF NOT EXISTS bench_doris; DROP TABLE IF EXISTS bench_doris.kv;
+  CREATE TABLE bench_doris.kv (id INT PRIMARY KEY, name VARCHAR(32) NOT NULL, qty INT NOT NULL,
+  price DECIMAL(10,2) NOT NULL)"
+
+cat > "$work/pipeline.yaml" <<YAML
+source:
+  type: mysql
+  hostname: $SLUICE_MARIADB_HOST
+  port: $SLUICE_MARIADB_PORT
+  username: $SLUICE_MARIADB_USER
+  password: $SLUICE_MARIADB_PASSWORD
+  tables: bench_doris\.kv
+  server-id: 5691
+  scan.startup.mode: latest-offset
+sink:
+  type: doris
+  fenodes: 127.0.0.1:$fe
+  password: pw
+  sink.buffer-flush.max-rows: $per_load
+pipeline:
+  name: doris-bench
+  state.dir: $work/state
+  checkpoint.interval: 1s
+  metrics.port: 0
+YAML
+
+# 1. Pin the start position.
+"$sluice" run "$work/pipeline.yaml" 2>"$work/pin.log" &
+pid=$!
+for _ in $(seq 100); do grep -q streaming "$work/pin.log" && break; sleep 0.1; done
+sleep 0.5
+kill -TERM $pid && wait $pid
+
+# 2. The backlog.
+"$root/tools/bench/kv_rows.py" bench_doris.kv "$rows" > "$work/load.sql"
+"${sql[@]}" < "$work/load.sql"
+
+# 3. Catch-up.
+t0=$(date +%s.%N)
+"$sluice" run "$work/pipeline.yaml" 2>"$work/run.log" &
+pid=$!
+until doris_sql "SELECT COUNT(*) FROM kv" | grep -q "\"data\":\[\[$rows\]\]"; do
+  kill -0 $pid 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$work/run.log" >&2; exit 1; }
+  sleep 0.05
+done
+t1=$(date +%s.%N)
+kill -TERM $pid && wait $pid
+
+# 4. The peer: the same JSON lines (as sluice's row_json writes them) in the same batch sizes.
+python3 - "$rows" "$per_load" "$work" <<'PY'
+import sys
+rows, per, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+for n, start in enumerate(range(1, rows + 1, per)):
+    with open(f"{work}/load{n:05d}.json", "w") as f:
+        for i in range(start, min(start + per, rows + 1)):
+            f.write(f'{{"id":"{i}","name":"name-{i:08d}","qty":"{i % 97}","price":"{i % 100000}.{i % 100:02d}",'
+                    f'"__DORIS_DELETE_SIGN__":0}}\n')
+PY
+doris_sql "CREATE TABLE kv_curl (id INT NOT NULL, name VARCHAR(96) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2) NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS AUTO" >/dev/null
+t2=$(date +%s.%N)
+for f in "$work"/load*.json; do
+  label=curl_$(basename "$f" .json)
+  curl -s --location-trusted -u root:pw -H "label:$label" -H format:json -H read_json_by_line:true \
+    -H hidden_columns:__DORIS_DELETE_SIGN__ -H two_phase_commit:true -T "$f" \
+    "http://127.0.0.1:$fe/api/bench_doris/kv_curl/_stream_load" | grep -q '"Status":"Success"'
+  curl -s --location-trusted -u root:pw -X PUT -H txn_operation:commit -H "label:$label" \
+    "http://127.0.0.1:$fe/api/bench_doris/_stream_load_2pc" | grep -q '"status":"Success"'
+done
+t3=$(date +%s.%N)
+doris_sql "SELECT COUNT(*) FROM kv_curl" | grep -q "\"data\":\[\[$rows\]\]" || { echo "curl loads incomplete" >&2; exit 1; }
+python3 - "$rows" "$per_load" "$t0" "$t1" "$t2" "$t3" <<'PY'
+import sys
+rows, per = int(sys.argv[1]), int(sys.argv[2])
+t0, t1, t2, t3 = map(float, sys.argv[3:7])
+s, c = rows / (t1 - t0), rows / (t3 - t2)
+print(f"doris_bench: {rows} rows, loads of {per} rows, Doris test server, exactly-once (2PC)")
+print(f"sluice catch-up (binlog -> Doris), start-up included  {s:10.0f} rows/s  {t1 - t0:6.2f} s  {s / c:.2f}x")
+print(f"curl Stream Load + commit of the same JSON lines       {c:10.0f} rows/s  {t3 - t2:6.2f} s  1.00x")
+PY
