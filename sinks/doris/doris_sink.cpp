@@ -280,8 +280,15 @@ Status DorisSink::flush(Buffer& b) {
       // RUNNING: precommitted and not yet committed. Ours when this instance sent it (the
       // answer was lost) or when it is of the first checkpoint after open (a crashed attempt
       // never recorded it): abort it and send again. Anything else is another instance's.
-      if (r->existing_job_status == "RUNNING" && (sent_before || building_ == recovery_id_) &&
-          may_retry) {
+      if (r->existing_job_status == "RUNNING" && (sent_before || building_ == recovery_id_)) {
+        // Ours even when the retries are spent: that is a server still failing, which the
+        // runner retries from the last checkpoint, never another instance (no fencing).
+        if (!may_retry) {
+          return make_error(Errc::unavailable,
+                            where + ": the label is still precommitted by this instance's " +
+                                "earlier attempt after " + std::to_string(attempt) +
+                                " retries; replaying from the last checkpoint");
+        }
         CDC_TRY(abort_label(b.db, label));
         continue;
       }

@@ -207,7 +207,8 @@ TEST_CASE(
                                           "  sink.buffer-flush.max-rows: 7\n");
   const char* kills_env = std::getenv("SLUICE_DORIS_KILLS");
   const int rounds = kills_env != nullptr ? std::atoi(kills_env) : 20;
-  const uint64_t seed = std::random_device{}();
+  const char* seed_env = std::getenv("SLUICE_DORIS_SEED");  // to replay a failed run
+  const uint64_t seed = seed_env != nullptr ? std::stoull(seed_env) : std::random_device{}();
   INFO("random seed " << seed << ", dir " << dir);
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int> kill_after_ms(5, 60), burst(10, 30), id(1, 50), op(0, 9);
@@ -260,7 +261,8 @@ TEST_CASE(
   last.signal(SIGTERM);
   CHECK(last.wait(20s) == 0);
   const std::string stats = doris.control("stats");
-  INFO(stats << "\n" << read_file(dir + "/stderr.log").substr(0, 4000));
+  const std::string err_log = read_file(dir + "/stderr.log");
+  INFO(stats << "\n" << err_log.substr(err_log.size() > 6000 ? err_log.size() - 6000 : 0));
   CHECK(stats.find(" precommitted 0 max_commits 1") != std::string::npos);
   CHECK(read_file(dir + "/stderr.log").find("another sluice process") == std::string::npos);
   std::system(("rm -rf '" + dir + "'").c_str());
