@@ -102,35 +102,44 @@ Result<std::optional<CheckpointRecord>> DorisSink::open(std::span<const Checkpoi
   }
   const CheckpointRecord& newest = history.front();
   building_ = recovery_id_ = newest.id + 1;
-  if (!o_.enable_2pc || newest.sink_state.empty()) return std::optional<CheckpointRecord>(newest);
-  CDC_TRY_ASSIGN(auto loads, decode_loads(newest.sink_state));
-  bool lost = false;
-  for (const LoadRef& l : loads) {
-    CDC_TRY_ASSIGN(std::string state, client_->load_state(l.db, l.label));
-    if (state == "VISIBLE" || state == "COMMITTED") continue;
-    if (state == "PRECOMMITTED") {
-      CDC_TRY(commit_label(l));
-      continue;
+  if (!o_.enable_2pc) return std::optional<CheckpointRecord>(newest);
+  // A checkpoint is a resume point only when every load it records is in Doris. The newest
+  // one's precommitted loads are committed now (its record is durable); a load Doris aborted
+  // (precommit timeout, BE restart) or no longer knows means its rows are not there, and the
+  // changes must be resent from an older checkpoint. That one may itself have lost its loads:
+  // after one such recovery the resent rows went out under the next checkpoint's labels, and
+  // if those are lost too, the checkpoint recovered from the first time is the one to go back
+  // to (issue 17: two BE restarts in a row).
+  for (size_t k = 0; k < history.size(); ++k) {
+    const CheckpointRecord& record = history[k];
+    if (record.sink_state.empty()) return std::optional<CheckpointRecord>(record);
+    CDC_TRY_ASSIGN(auto loads, decode_loads(record.sink_state));
+    bool lost = false;
+    for (const LoadRef& l : loads) {
+      CDC_TRY_ASSIGN(std::string state, client_->load_state(l.db, l.label));
+      if (state == "VISIBLE" || state == "COMMITTED") continue;
+      if (state == "PRECOMMITTED" && k == 0) {
+        CDC_TRY(commit_label(l));
+        continue;
+      }
+      // An older checkpoint's load still PRECOMMITTED was written off when the newer record
+      // was made (its rows are resent): abort it so that it cannot become visible later.
+      if (state == "PRECOMMITTED") CDC_TRY(abort_label(l.db, l.label));
+      log::get("sink.doris")
+          ->warn(
+              "[pipeline={}] load {} of checkpoint {} into {}.{} is {} in Doris: resending from "
+              "the checkpoint before it",
+              o_.pipeline, l.label, record.id, l.db, l.table, state);
+      lost = true;
     }
-    // ABORTED (precommit timeout, BE restart) or UNKNOWN: its rows are not in Doris.
-    log::get("sink.doris")
-        ->warn(
-            "[pipeline={}] load {} of checkpoint {} into {}.{} is {} in Doris: resending from the "
-            "checkpoint before it",
-            o_.pipeline, l.label, newest.id, l.db, l.table, state);
-    lost = true;
+    if (!lost) return std::optional<CheckpointRecord>(record);
   }
-  if (!lost) return std::optional<CheckpointRecord>(newest);
-  if (history.size() < 2) {
-    return make_error(Errc::internal,
-                      "checkpoint " + std::to_string(newest.id) +
-                          " has loads Doris no longer holds and there is no earlier checkpoint to "
-                          "resend them from");
-  }
-  // The checkpoint before was committed before any load of the newest one was made, so its
-  // position resends every change of the newest; upserts and deletes by key replay to the same
-  // rows, under labels of the next checkpoint id.
-  return std::optional<CheckpointRecord>(history[1]);
+  return make_error(Errc::internal,
+                    "checkpoints " + std::to_string(history.back().id) + ".." +
+                        std::to_string(newest.id) +
+                        " all hold loads Doris no longer has, and no older checkpoint is retained "
+                        "to resend them from; raise checkpoint.retained, or start the pipeline "
+                        "afresh (a new state dir) to load the tables again");
 }
 
 Result<DorisSink::Buffer*> DorisSink::buffer_for(const TableSchema& schema) {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cdc/datagen/datagen_source.h"
+#include "tests/support/datagen_rows.h"
 
 using namespace cdc;
 
@@ -17,16 +17,7 @@ std::string fresh(const char* name) {
   return p.string();
 }
 std::unique_ptr<Batch> rows(uint64_t from, uint64_t count) {
-  datagen::DatagenOptions o;
-  o.table = "t";
-  o.batch_size = static_cast<uint32_t>(count);
-  o.columns = {{.name = "id",
-                .type = "int",
-                .kind = datagen::ColumnSpec::Kind::sequence,
-                .primary_key = true}};
-  auto src = *datagen::DatagenSource::create(o);
-  REQUIRE(src->open(DatagenPosition{from}));
-  return std::move(*src->poll(std::chrono::milliseconds(10)));
+  return testing::datagen_rows(from, count);
 }
 }  // namespace
 

@@ -4,24 +4,14 @@
 
 #include <cstdio>
 
-#include "cdc/datagen/datagen_source.h"
 #include "sinks/null/null_sink.h"
+#include "tests/support/datagen_rows.h"
 
 using namespace cdc;
 
 namespace {
 std::unique_ptr<Batch> rows(uint64_t count) {
-  datagen::DatagenOptions o;
-  o.table = "t";
-  o.batch_size = static_cast<uint32_t>(count);
-  o.columns = {{.name = "id",
-                .type = "int",
-                .kind = datagen::ColumnSpec::Kind::sequence,
-                .primary_key = true},
-               {.name = "s", .type = "varchar(3)", .values = {"a\"b"}}};
-  auto src = *datagen::DatagenSource::create(o);
-  REQUIRE(src->open(Position{}));
-  return std::move(*src->poll(std::chrono::milliseconds(10)));
+  return testing::datagen_rows(0, count, {{.name = "s", .type = "varchar(3)", .values = {"a\"b"}}});
 }
 
 std::string contents(std::FILE* f) {
