@@ -190,8 +190,11 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
       return std::unique_ptr<Sink>(std::move(sink));
     };
   } else if (const auto* doris = std::get_if<sinks::doris::DorisOptions>(&config.sink)) {
-    parts.make_sink = [options = *doris]() -> Result<std::unique_ptr<Sink>> {
-      CDC_TRY_ASSIGN(auto sink, sinks::doris::DorisSink::create(options));
+    std::shared_ptr<sinks::doris::DorisMetrics> metrics;
+    if (registry != nullptr)
+      metrics = std::make_shared<sinks::doris::DorisMetrics>(*registry, name);
+    parts.make_sink = [options = *doris, metrics]() -> Result<std::unique_ptr<Sink>> {
+      CDC_TRY_ASSIGN(auto sink, sinks::doris::DorisSink::create(options, metrics));
       return std::unique_ptr<Sink>(std::move(sink));
     };
   } else {

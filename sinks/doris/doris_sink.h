@@ -19,6 +19,7 @@
 
 #include "cdc/core/sink.h"
 #include "sinks/doris/doris_client.h"
+#include "sinks/doris/doris_metrics.h"
 #include "sinks/doris/doris_options.h"
 #include "sinks/doris/load_record.h"
 
@@ -38,7 +39,9 @@ Result<std::pair<std::string, std::string>> resolve_identifier(const std::string
 
 class DorisSink final : public Sink {
  public:
-  static Result<std::unique_ptr<DorisSink>> create(const DorisOptions& options);
+  // `metrics` may be null (tests, `validate`).
+  static Result<std::unique_ptr<DorisSink>> create(const DorisOptions& options,
+                                                   std::shared_ptr<DorisMetrics> metrics = {});
 
   Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> history) override;
   Status write(const Batch& batch) override;
@@ -58,7 +61,8 @@ class DorisSink final : public Sink {
     std::chrono::steady_clock::time_point first_row;
   };
 
-  explicit DorisSink(DorisOptions o) : o_(std::move(o)) {}
+  DorisSink(DorisOptions o, std::shared_ptr<DorisMetrics> metrics)
+      : o_(std::move(o)), metrics_(std::move(metrics)) {}
   Result<Buffer*> buffer_for(const TableSchema& schema);
   Status follow_schema(Buffer& b, const ChangeEvent& e);
   Status truncate(Buffer& b);
@@ -66,8 +70,10 @@ class DorisSink final : public Sink {
   Status flush_all();
   Status commit_label(const LoadRef& load);
   Status abort_label(const std::string& db, const std::string& label);
+  void publish_oldest_precommitted();
 
   DorisOptions o_;
+  std::shared_ptr<DorisMetrics> metrics_;
   std::unique_ptr<DorisClient> client_;
   std::map<TableId, Buffer> buffers_;  // by source table (after routing)
   std::vector<LoadRef> pending_;       // precommitted since the last prepare
@@ -79,6 +85,9 @@ class DorisSink final : public Sink {
   uint64_t recovery_id_ = 1;
   std::set<std::string> attempted_;  // labels this instance sent in the current checkpoint
   std::string attempt_suffix_;       // at-least-once: "_<ms of open>", see open()
+  // Unix seconds of the first load in pending_ / prepared_ (0: none), for the metric.
+  double pending_since_ = 0;
+  double prepared_since_ = 0;
 };
 
 }  // namespace cdc::sinks::doris

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+#include <prometheus/registry.h>
+
+#include <prometheus/registry.h>
+
 #include "sinks/doris/doris_sink.h"
 #include "tests/integration/doris_process.h"
 #include "tests/support/datagen_rows.h"
@@ -17,14 +21,15 @@ namespace {
 
 std::unique_ptr<Batch> rows(uint64_t from, uint64_t count) { return datagen_rows(from, count); }
 
-std::unique_ptr<sinks::doris::DorisSink> sink_for(const DorisProcess& doris) {
+std::unique_ptr<sinks::doris::DorisSink> sink_for(
+    const DorisProcess& doris, std::shared_ptr<sinks::doris::DorisMetrics> metrics = {}) {
   sinks::doris::DorisOptions o;
   o.fenodes = "127.0.0.1:" + std::to_string(doris.fe_port());
   o.password = doris.password();
   o.label_prefix = "recovery";
   o.pipeline = "recovery";
   o.max_retries = 0;
-  auto sink = sinks::doris::DorisSink::create(o);
+  auto sink = sinks::doris::DorisSink::create(o, std::move(metrics));
   REQUIRE(sink);
   return std::move(*sink);
 }
@@ -61,24 +66,30 @@ TEST_CASE("doris sink: two BE restarts in a row between precommit and commit los
   DorisProcess doris;
   if (doris.external()) return;           // restart_be needs the test server's control port
   std::vector<CheckpointRecord> history;  // newest first, as the state store gives it
+  prometheus::Registry registry;          // one DorisMetrics across the restarts, as in the daemon
+  auto metrics = std::make_shared<sinks::doris::DorisMetrics>(registry, "recovery");
 
   // Checkpoint 1: rows 1..3, committed.
-  auto first = sink_for(doris);
+  auto first = sink_for(doris, metrics);
   CHECK(open_at(*first, history) == 0);
   REQUIRE(first->write(*rows(0, 3)));
   history.insert(history.begin(), prepare(*first, 1, 3));
   REQUIRE(first->commit(1));
 
   // Checkpoint 2: rows 4..6 precommitted and recorded; the BE restarts before the commit.
+  CHECK(metrics->oldest_precommitted.Value() == 0);
+  const double before_load =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   REQUIRE(first->write(*rows(3, 3)));
   history.insert(history.begin(), prepare(*first, 2, 6));
+  CHECK(metrics->oldest_precommitted.Value() >= before_load - 0.001);
   CHECK(doris.control("restart_be") == "ok aborted 1");
   CHECK_FALSE(first->commit(2));
   first->close();
 
   // The restart resends from checkpoint 1 (rows 4..6 again, and 7..9) under checkpoint 3's
   // labels, and the BE restarts again before their commit.
-  auto second = sink_for(doris);
+  auto second = sink_for(doris, metrics);
   uint64_t from = open_at(*second, history);
   CHECK(from == 3);
   REQUIRE(second->write(*rows(from, 9 - from)));
@@ -88,7 +99,7 @@ TEST_CASE("doris sink: two BE restarts in a row between precommit and commit los
   second->close();
 
   // Checkpoint 2's loads are lost as well: resuming there (after rows 4..6) would skip them.
-  auto third = sink_for(doris);
+  auto third = sink_for(doris, metrics);
   from = open_at(*third, history);
   CHECK(from == 3);
   REQUIRE(third->write(*rows(from, 9 - from)));
@@ -98,6 +109,15 @@ TEST_CASE("doris sink: two BE restarts in a row between precommit and commit los
 
   CHECK(ids(doris) == std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8", "9"});
   CHECK(doris.control("stats") == "ok loads 4 visible 2 aborted 2 precommitted 0 max_commits 1");
+  // Four loads of 3, 3, 6 and 6 rows; two commits (the BE restarts aborted the other two,
+  // not the sink); nothing precommitted left.
+  CHECK(metrics->loads_loaded.Value() == 4);
+  CHECK(metrics->loads_failed.Value() == 0);
+  CHECK(metrics->rows.Value() == 18);
+  CHECK(metrics->committed.Value() == 2);
+  CHECK(metrics->aborted.Value() == 0);
+  CHECK(metrics->oldest_precommitted.Value() == 0);
+  CHECK(metrics->load_seconds.Collect().histogram.sample_count == 4);
 }
 
 TEST_CASE("doris sink: when every retained checkpoint lost its loads, open says so") {

@@ -139,10 +139,7 @@ TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKIL
   // update and the delete (each once: no restart after them).
   const std::string metrics =
       http_request("http://127.0.0.1:" + std::to_string(port) + "/metrics").second;
-  auto value_of = [&](const std::string& series) {
-    const size_t at = metrics.find(series + " ");
-    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + series.size() + 1));
-  };
+  auto value_of = [&](const std::string& series) { return metric_value(metrics, series); };
   CHECK(value_of("sluice_source_events_total{op=\"u\",pipeline=\"e2e\",table=\"e2e.items\"}") ==
         kUpdated);
   CHECK(value_of("sluice_source_events_total{op=\"d\",pipeline=\"e2e\",table=\"e2e.items\"}") ==

@@ -49,4 +49,9 @@ bool wait_ready(int port, ChildProcess& sluice) {
   return false;
 }
 
+double metric_value(const std::string& metrics, const std::string& series) {
+  const size_t at = metrics.find(series + " ");
+  return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + series.size() + 1));
+}
+
 }  // namespace cdc::testing
