@@ -39,22 +39,6 @@ size_t collect(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
-std::string snippet(std::string_view s) {
-  return std::string(s.substr(0, 300)) + (s.size() > 300 ? "..." : "");
-}
-
-std::string string_field(simdjson::dom::element e, const char* name) {
-  std::string_view v;
-  if (e[name].get(v) == simdjson::SUCCESS) return std::string(v);
-  return {};
-}
-
-int64_t int_field(simdjson::dom::element e, const char* name) {
-  int64_t v = 0;
-  if (e[name].get(v) == simdjson::SUCCESS) return v;
-  return 0;
-}
-
 }  // namespace
 
 struct DorisClient::Impl {
@@ -118,15 +102,6 @@ struct DorisClient::Impl {
     }
     return std::make_pair(status, std::move(response));
   }
-
-  Result<simdjson::dom::element> parse(const std::string& what, const std::string& body) {
-    auto doc = parser.parse(body);
-    if (doc.error() || !doc.value().is_object()) {
-      return make_error(Errc::unavailable,
-                        what + ": the answer is not Doris's JSON: " + snippet(body));
-    }
-    return doc.value();
-  }
 };
 
 DorisClient::DorisClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -152,20 +127,7 @@ Result<LoadResult> DorisClient::stream_load(
   for (const auto& [k, v] : headers) h.push_back(k + ": " + v);
   const std::string url = impl_->base + "/api/" + db + "/" + table + "/_stream_load";
   CDC_TRY_ASSIGN(auto answer, impl_->perform("PUT", url, h, body));
-  CDC_TRY_ASSIGN(auto e, impl_->parse("Stream Load into " + db + "." + table, answer.second));
-  LoadResult r;
-  r.status = string_field(e, "Status");
-  r.existing_job_status = string_field(e, "ExistingJobStatus");
-  r.message = string_field(e, "Message");
-  r.error_url = string_field(e, "ErrorURL");
-  if (e["TxnId"].get(r.txn_id) != simdjson::SUCCESS) r.txn_id = -1;
-  r.loaded_rows = int_field(e, "NumberLoadedRows");
-  r.filtered_rows = int_field(e, "NumberFilteredRows");
-  if (r.status.empty()) {
-    return make_error(Errc::unavailable, "Stream Load into " + db + "." + table +
-                                             ": no Status in " + snippet(answer.second));
-  }
-  return r;
+  return parse_load_answer(impl_->parser, answer.second, "Stream Load into " + db + "." + table);
 }
 
 Result<TxnResult> DorisClient::two_phase(const std::string& db, std::string_view operation,
@@ -176,12 +138,8 @@ Result<TxnResult> DorisClient::two_phase(const std::string& db, std::string_view
                                 {"Expect: 100-continue", "txn_operation: " + std::string(operation),
                                  "label: " + label},
                                 std::string_view()));
-  CDC_TRY_ASSIGN(auto e,
-                 impl_->parse(std::string(operation) + " of label " + label, answer.second));
-  TxnResult r;
-  r.success = string_field(e, "status") == "Success";
-  r.message = string_field(e, "msg");
-  return r;
+  return parse_txn_answer(impl_->parser, answer.second,
+                          std::string(operation) + " of label " + label);
 }
 
 Result<std::string> DorisClient::load_state(const std::string& db, const std::string& label) {
@@ -189,13 +147,7 @@ Result<std::string> DorisClient::load_state(const std::string& db, const std::st
   const std::string url = impl_->base + "/api/" + db + "/get_load_state?label=" + escaped;
   curl_free(escaped);
   CDC_TRY_ASSIGN(auto answer, impl_->perform("GET", url, {}, std::nullopt));
-  CDC_TRY_ASSIGN(auto e, impl_->parse("get_load_state of " + label, answer.second));
-  std::string_view state;
-  if (int_field(e, "code") != 0 || e["data"].get(state) != simdjson::SUCCESS) {
-    return make_error(Errc::unavailable,
-                      "get_load_state of " + label + ": " + snippet(answer.second));
-  }
-  return std::string(state);
+  return parse_load_state_answer(impl_->parser, answer.second, "get_load_state of " + label);
 }
 
 Result<std::vector<SqlRow>> DorisClient::sql(const std::string& db, const std::string& stmt) {
@@ -205,31 +157,7 @@ Result<std::vector<SqlRow>> DorisClient::sql(const std::string& db, const std::s
   const std::string url = impl_->base + "/api/query/default_cluster/" + db;
   CDC_TRY_ASSIGN(auto answer,
                  impl_->perform("POST", url, {"Content-Type: application/json"}, body));
-  CDC_TRY_ASSIGN(auto e, impl_->parse("SQL " + snippet(stmt), answer.second));
-  if (int_field(e, "code") != 0) {
-    return make_error(Errc::invalid_config,
-                      "Doris refused " + snippet(stmt) + ": " + string_field(e, "msg"));
-  }
-  std::vector<SqlRow> rows;
-  simdjson::dom::array data;
-  if (e["data"]["data"].get(data) != simdjson::SUCCESS) return rows;  // exec_status
-  for (simdjson::dom::element row : data) {
-    SqlRow out;
-    simdjson::dom::array cells;
-    if (row.get(cells) != simdjson::SUCCESS) continue;
-    for (simdjson::dom::element cell : cells) {
-      std::string_view s;
-      if (cell.is_null()) {
-        out.emplace_back(std::nullopt);
-      } else if (cell.get(s) == simdjson::SUCCESS) {
-        out.emplace_back(std::string(s));
-      } else {
-        out.emplace_back(simdjson::minify(cell));
-      }
-    }
-    rows.push_back(std::move(out));
-  }
-  return rows;
+  return parse_sql_answer(impl_->parser, answer.second, stmt.substr(0, 300));
 }
 
 Result<std::string> DorisClient::fetch_text(const std::string& url, size_t limit) {

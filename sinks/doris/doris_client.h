@@ -2,7 +2,7 @@
 // Stream Load (FE, following its 307 to a BE with the credentials resent:
 // CURLOPT_UNRESTRICTED_AUTH, which curl's --location-trusted sets), `_stream_load_2pc`,
 // `get_load_state` and the SQL API (`POST /api/query/default_cluster/{db}`). Answers are
-// parsed with simdjson; a connection failure or an answer that is not Doris's JSON is
+// parsed by doris_answer.h; a connection failure or an answer that is not Doris's JSON is
 // Errc::unavailable (retryable), a 401 Errc::auth. Not thread-safe: the sink thread only.
 #pragma once
 
@@ -13,28 +13,10 @@
 #include <vector>
 
 #include "cdc/core/result.h"
+#include "sinks/doris/doris_answer.h"
 #include "sinks/doris/doris_options.h"
 
 namespace cdc::sinks::doris {
-
-// The Stream Load response fields the sink reads (Stream Load manual, "Return results").
-struct LoadResult {
-  std::string status;               // Success | Publish Timeout | Label Already Exists | Fail
-  std::string existing_job_status;  // RUNNING | FINISHED, with Label Already Exists
-  std::string message;
-  std::string error_url;
-  int64_t txn_id = -1;
-  int64_t loaded_rows = 0;
-  int64_t filtered_rows = 0;
-};
-
-// `_stream_load_2pc`'s answer: {"status": "Success" | ..., "msg": ...}.
-struct TxnResult {
-  bool success = false;
-  std::string message;
-};
-
-using SqlRow = std::vector<std::optional<std::string>>;
 
 class DorisClient {
  public:
