@@ -1,7 +1,6 @@
 #include "cdc/snapshot/resnapshot.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "cdc/core/log.h"
 #include "cdc/snapshot/snapshot_key.h"
@@ -38,12 +37,8 @@ Result<bool> Resnapshot::fill(Batch& batch, size_t max_events) {
   }
   const TableSchemaPtr schema = tables_.front();
   const bool keyed = !schema->primary_key.empty();
-  const std::string_view connector = batch.arena.copy(options_.connector);
-  const std::string_view name = batch.arena.copy(options_.pipeline_name);
-  const std::string_view file = batch.arena.copy(window_->binlog.file);
-  const int64_t ts = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+  const ReadEventSource source =
+      read_event_source(batch, options_, *window_, SnapshotMarker::incremental);
   auto where = [&] { return "re-snapshot of " + schema->id.to_string(); };
   if (!chunk_open_) {
     if (!keyed && after_.empty()) {
@@ -83,15 +78,7 @@ Result<bool> Resnapshot::fill(Batch& batch, size_t max_events) {
       }  // else: the chunk's last row ended the previous batch, which kept its key
       return false;
     }
-    ChangeEvent& e = batch.events.emplace_back();
-    e.op = Op::read;
-    e.schema = batch.hold(schema);
-    e.after = RowImage(**row);
-    e.source.connector = connector;
-    e.source.name = name;
-    e.source.snapshot = SnapshotMarker::incremental;
-    e.source.at = BinlogEventPosition{file, BinlogOffset{window_->binlog.offset}};
-    e.ts_ms = ts;
+    append_read_event(batch, schema, **row, source);
     last_row = **row;
     ++chunk_rows_;
     ++rows_;

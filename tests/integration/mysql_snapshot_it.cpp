@@ -1,9 +1,9 @@
 // Snapshots on the real MariaDB 10.11 (ARCHITECTURE.md, "Snapshots"): `initial` over keyed
-// tables (integer, composite and string keys), a table without a key, an empty one, a one-row
-// one and one whose rows fit in one chunk, while a writer inserts, updates and deletes; a
-// snapshot interrupted and resumed from its position, merged with the stream; a re-snapshot
-// while streaming (asked by request_snapshot and by a signal-table row); and the type matrix,
-// whose snapshot values must equal its binlog values byte for byte.
+// tables (integer, composite, string and (DATE, DECIMAL) keys), a table without a key, an empty
+// one, a one-row one and one whose rows fit in one chunk, while a writer inserts, updates and
+// deletes; a snapshot interrupted and resumed from its position, merged with the stream; a
+// re-snapshot while streaming (asked by request_snapshot and by a signal-table row); and the type
+// matrix, whose snapshot values must equal its binlog values byte for byte.
 //
 // Exactly once is checked per change: every writer statement has a unique version number
 // (`ver`), and its binlog end position is recorded. The statements that ended at or before
@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -59,7 +60,14 @@ std::string text(const Value& v) {
     case ValueKind::null: return "NULL";
     case ValueKind::int64: return std::to_string(v.i);
     case ValueKind::uint64: return std::to_string(v.u);
-    case ValueKind::string: return std::string(v.text);
+    case ValueKind::string:
+    case ValueKind::decimal: return std::string(v.text);
+    case ValueKind::date: {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(v.i / 10000),
+                    static_cast<long long>(v.i / 100 % 100), static_cast<long long>(v.i % 100));
+      return buf;
+    }
     default: return "<" + std::string(to_string(v.kind)) + ">";
   }
 }
@@ -286,7 +294,16 @@ TEST_CASE(
   sql.run("DROP TABLE IF EXISTS sluice_snap.t_nopk");
   sql.run("CREATE TABLE sluice_snap.t_nopk (x INT, ver BIGINT)");
   sql.run("INSERT INTO sluice_snap.t_nopk SELECT seq % 7, seq FROM sluice_snap.seq_1_to_300");
-  std::map<std::string, size_t> key_columns{{"t_empty", 1}, {"t_one", 1}, {"t_small", 1}};
+  // A (DATE, DECIMAL) key: 250 rows, 10 per date, in chunks of 100 that end inside a date.
+  sql.run("DROP TABLE IF EXISTS sluice_snap.t_datedec");
+  sql.run(
+      "CREATE TABLE sluice_snap.t_datedec (d DATE NOT NULL, x DECIMAL(10,2) NOT NULL, ver BIGINT, "
+      "PRIMARY KEY (d, x))");
+  sql.run(
+      "INSERT INTO sluice_snap.t_datedec SELECT '2024-02-20' + INTERVAL (seq DIV 10) DAY, "
+      "(seq % 10) * 1.25 - 3, 0 FROM sluice_snap.seq_0_to_249");
+  std::map<std::string, size_t> key_columns{
+      {"t_empty", 1}, {"t_one", 1}, {"t_small", 1}, {"t_datedec", 2}};
   for (const auto& t : written) key_columns[t.name] = t.key_columns;
 
   // The writer runs before, during and after the snapshot.
@@ -369,6 +386,7 @@ TEST_CASE(
   CHECK(replay.reads["t_empty"] == 0);
   CHECK(replay.reads["t_one"] == 1);
   CHECK(replay.reads["t_small"] == 30);
+  CHECK(replay.reads["t_datedec"] == 250);
   std::multiset<std::string> nopk(replay.nopk_rows.begin(), replay.nopk_rows.end());
   std::multiset<std::string> nopk_want;
   for (const auto& [key, row] : server_rows(sql, "t_nopk", 2)) nopk_want.insert(row);
