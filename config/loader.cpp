@@ -87,6 +87,7 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_string(ctx, m, "ssl.key", o.tls.key);
   read_int<uint32_t>(ctx, m, "scan.incremental.snapshot.chunk.size", o.snapshot_chunk_size, 1);
   read_int<uint32_t>(ctx, m, "scan.snapshot.fetch.size", o.snapshot_fetch_size, 1);
+  read_string(ctx, m, "signal.data-collection", o.signal_data_collection);
   read_size(ctx, m, "transaction-payload.max-size", o.max_transaction_payload_bytes);
   read_enum(ctx, m, "geometry.format", o.geometry_format, mysql::parse_geometry_format,
             {"wkb", "wkt"});
@@ -228,6 +229,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "ssl.key",
                  "scan.incremental.snapshot.chunk.size",
                  "scan.snapshot.fetch.size",
+                 "signal.data-collection",
                  "zero-date.handling",
                  "transaction-payload.max-size",
                  "schema.unparseable-ddl",

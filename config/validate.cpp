@@ -222,6 +222,12 @@ void check_mysql(Checker& c, const mysql::MysqlSourceOptions& o, const std::stri
   if (o.snapshot_chunk_size < 1) {
     c.add(key("scan.incremental.snapshot.chunk.size"), "expected an integer >= 1, found '0'");
   }
+  if (const std::string& sig = o.signal_data_collection; !sig.empty()) {
+    const size_t dot = sig.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == sig.size()) {
+      c.add(key("signal.data-collection"), "expected \"db.table\", found '" + sig + "'");
+    }
+  }
   if (o.max_transaction_payload_bytes < (64u << 10)) {
     c.add(key("transaction-payload.max-size"),
           "expected a size >= 64kb, found " + quote(format_size(o.max_transaction_payload_bytes)));

@@ -13,6 +13,7 @@
 #include "cdc/core/batch.h"
 #include "cdc/core/position.h"
 #include "cdc/core/result.h"
+#include "cdc/core/table_schema.h"
 
 namespace cdc {
 
@@ -51,6 +52,15 @@ class Source {
   // can check their expressions against them at start rather than at the first event. Empty
   // when the source learns its tables only from the stream.
   virtual std::vector<TableSchemaPtr> known_schemas() const { return {}; }
+  // Asks for the rows of `tables` to be read again while the stream goes on (a re-snapshot:
+  // ARCHITECTURE.md, "Snapshots"). Returns once the request is queued, not when it is done;
+  // the reader thread merges the re-read rows with the stream so each key's changes stay in
+  // order. Any thread (implementations make it thread-safe). Errors: a table that is not
+  // captured or has no key to chunk on (invalid_config), a source that cannot (unsupported).
+  virtual Status request_snapshot(const std::vector<TableId>& tables) {
+    (void)tables;
+    return make_error(Errc::unsupported, "re-snapshot is not supported by this source");
+  }
   virtual void close() {}
 };
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <string>
 #include <vector>
@@ -21,7 +22,9 @@
 #include "cdc/mysql/schema/schema_history.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 #include "cdc/mysql/snapshot/mysql_chunk_reader.h"
+#include "cdc/snapshot/resnapshot.h"
 #include "cdc/snapshot/snapshot_reader.h"
+#include "cdc/snapshot/snapshot_signal.h"
 #include "cdc/snapshot/stream_filter.h"
 
 namespace cdc::mysql {
@@ -64,17 +67,33 @@ struct MysqlSource::Impl {
   std::optional<snapshot::StreamFilter> filter;
   std::optional<SnapshotPosition> finished;
   SnapshotProgress snapshot_done;  // the progress of a snapshot read to its end by this instance
+  // Re-snapshots while streaming (request_snapshot, the signal table): requests are queued by
+  // any thread; the reader thread takes them into `resnap`, whose chunks are emitted each at
+  // its window (the stream paused exactly at the window's position).
+  std::mutex requested_mutex;
+  std::vector<TableId> requested;  // guarded by requested_mutex
+  std::unique_ptr<MysqlChunkReader> resnap_reader;
+  std::optional<snapshot::Resnapshot> resnap;
+  SnapshotProgress resnap_past;         // of the re-snapshots ended since open()
+  std::optional<TableId> signal_table;  // signal.data-collection
+  bool signal_delivered = false;        // the user's `tables` capture the signal table too
 
   MysqlPosition position() const { return stream ? stream->position() : MysqlPosition{}; }
 
   bool included(const TableId& id) {
     auto it = filter_cache.find(id);
     if (it != filter_cache.end()) return it->second;
+    // The signal table's rows are read whatever the patterns say (handle_signals).
+    const bool in = captured_by(include, exclude, id) || (signal_table && id == *signal_table);
+    filter_cache[id] = in;
+    return in;
+  }
+  static bool captured_by(const std::vector<std::regex>& include,
+                          const std::vector<std::regex>& exclude, const TableId& id) {
     const std::string name = id.db + "." + id.table;
     bool in = include.empty() ? !is_system_db(id.db) : false;
     for (const auto& re : include) in = in || std::regex_match(name, re);
     for (const auto& re : exclude) in = in && !std::regex_match(name, re);
-    filter_cache[id] = in;
     return in;
   }
 
@@ -92,6 +111,12 @@ struct MysqlSource::Impl {
   Status open_snapshot(const SnapshotPosition& start);
   Status end_snapshot(Batch& batch);
   Status filter_stream(Batch& batch, const MysqlPosition& end);
+  Status queue_snapshot(const std::vector<TableId>& tables, std::string_view asked_by);
+  Result<bool> resnapshot_step(Batch& batch);
+  bool at_window() const;
+  void abandon_resnapshot(const Error& e);
+  void end_resnapshot();
+  void handle_signals(Batch& batch);
   Position current() const;
   BinlogStreamConfig stream_config();
   Result<std::optional<std::span<const std::byte>>> next_raw(std::chrono::milliseconds wait);
@@ -197,6 +222,13 @@ void MysqlSource::close() {
   impl_->query.reset();
   impl_->snapshot.reset();
   impl_->chunk_reader.reset();
+  if (impl_->resnap && !impl_->resnap->idle()) {
+    log::get("snapshot")
+        ->warn("[source={}] a re-snapshot was cut short (not resumed: ask for it again)",
+               impl_->options.pipeline_name);
+  }
+  impl_->resnap.reset();
+  impl_->resnap_reader.reset();
   impl_->opened = false;
 }
 
@@ -411,6 +443,16 @@ Status MysqlSource::Impl::prepare() {
     }
   }
   filter_cache.clear();
+  signal_table.reset();
+  if (const std::string& sig = o.signal_data_collection; !sig.empty()) {
+    const size_t dot = sig.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == sig.size()) {
+      return make_error(Errc::invalid_config,
+                        "signal.data-collection: expected \"db.table\", found '" + sig + "'");
+    }
+    signal_table = TableId{sig.substr(0, dot), sig.substr(dot + 1)};
+    signal_delivered = captured_by(include, exclude, *signal_table);
+  }
   return {};
 }
 
@@ -474,6 +516,7 @@ Status MysqlSource::open(const Position& resume) {
   s.filter.reset();
   s.finished.reset();
   s.snapshot_done = {};
+  s.resnap_past = {};
   s.chunk_reader.reset();
   const bool snapshot_mode =
       o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
@@ -612,6 +655,205 @@ Status MysqlSource::Impl::filter_stream(Batch& batch, const MysqlPosition& end) 
   return {};
 }
 
+// Checks that `tables` are captured (the patterns, compiled here: callers may be on any thread)
+// and queues them for the reader thread.
+Status MysqlSource::Impl::queue_snapshot(const std::vector<TableId>& tables,
+                                         std::string_view asked_by) {
+  if (files) {
+    return make_error(Errc::unsupported, "re-snapshot is not supported by offline decoding");
+  }
+  if (tables.empty()) return make_error(Errc::invalid_config, "re-snapshot of no table");
+  std::vector<std::regex> inc, exc;
+  for (auto* list : {&options.table_include, &options.table_exclude}) {
+    for (const auto& pattern : *list) {
+      auto re = compile_regex(pattern, RegexCase::sensitive);
+      if (!re) return make_error(Errc::invalid_config, "bad table regex '" + pattern + "'");
+      (list == &options.table_include ? inc : exc).push_back(std::move(*re));
+    }
+  }
+  for (const TableId& t : tables) {
+    if (!captured_by(inc, exc, t)) {
+      return make_error(Errc::invalid_config,
+                        "re-snapshot of " + t.to_string() + ": the pipeline does not capture it");
+    }
+  }
+  std::lock_guard lock(requested_mutex);
+  requested.insert(requested.end(), tables.begin(), tables.end());
+  log::get("snapshot")
+      ->info("[source={}] re-snapshot of {} table(s) asked for by {}", options.pipeline_name,
+             tables.size(), asked_by);
+  return {};
+}
+
+// Whether the stream stands exactly at the open window's position (or past it: only events
+// that are no rows, since a window falls on a transaction boundary), between two raw events.
+bool MysqlSource::Impl::at_window() const {
+  const auto& w = resnap->window();
+  if (!w || !stream || stream->has_buffered()) return false;
+  const MysqlPosition p = stream->position();
+  const uint64_t fp = binlog_file_index(p.binlog.file), fw = binlog_file_index(w->binlog.file);
+  return fp != fw ? fp > fw : p.binlog.offset >= w->binlog.offset;
+}
+
+// A re-snapshot that cannot go on ends with a loud log; the stream (and the checkpoint) go on.
+void MysqlSource::Impl::abandon_resnapshot(const Error& e) {
+  log::get("snapshot")
+      ->error("[source={}] re-snapshot stopped, the stream goes on: {}", options.pipeline_name,
+              e.to_string());
+  end_resnapshot();
+}
+
+// Keeps the counts of a re-snapshot for the metrics, then lets it and its connection go.
+void MysqlSource::Impl::end_resnapshot() {
+  if (resnap) {
+    resnap_past.rows += resnap->rows_read();
+    resnap_past.chunks += resnap->chunks_read();
+    resnap_past.tables_done += resnap->tables_done();
+    resnap_past.tables_total += resnap->tables_requested();
+  }
+  resnap.reset();
+  resnap_reader.reset();
+}
+
+// One step of a re-snapshot, before the stream is read: takes the queued requests, opens the
+// next chunk's window, and once the stream is at the window reads the chunk's rows into
+// `batch` (returns true: the batch is ready). While the initial snapshot's filter is still
+// merging, requests wait.
+Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
+  if (filter || !stream) return false;
+  std::vector<TableId> asked;
+  {
+    std::lock_guard lock(requested_mutex);
+    asked.swap(requested);
+  }
+  if (!asked.empty()) {
+    std::vector<TableSchemaPtr> schemas;
+    for (const TableId& t : asked) {
+      TableSchemaPtr schema = history.current(t);
+      if (!schema) {
+        log::get("snapshot")
+            ->error(
+                "[source={}] re-snapshot of {}: no such table is captured (the schema "
+                "history does not know it); skipped",
+                options.pipeline_name, t.to_string());
+        continue;
+      }
+      schemas.push_back(std::move(schema));
+    }
+    if (!schemas.empty() && !resnap) {
+      auto reader = MysqlChunkReader::connect(
+          connect_options, options.pipeline_name, options.geometry_format == GeometryFormat::wkt,
+          options.charset_invalid == CharsetInvalid::replace ? InvalidText::replace
+                                                             : InvalidText::fail);
+      if (!reader) {
+        abandon_resnapshot(reader.error());
+        return false;
+      }
+      resnap_reader = std::move(*reader);
+      snapshot::SnapshotReaderOptions so;
+      so.pipeline_name = options.pipeline_name;
+      so.connector = "mysql";
+      so.chunk_size = options.snapshot_chunk_size;
+      resnap.emplace(*resnap_reader, so);
+    }
+    if (resnap) resnap->add(schemas);
+  }
+  if (!resnap) return false;
+  if (!resnap->window()) {
+    // The window must not be behind the stream (a transaction in the binlog whose commit the
+    // read view does not hold yet): then its rows would go out after newer changes. Opened
+    // again until it is not; the stream stands still meanwhile, so this ends quickly.
+    for (int attempt = 0;; ++attempt) {
+      auto w = resnap->open_window();
+      if (!w) {
+        abandon_resnapshot(w.error());
+        return false;
+      }
+      if (!*w) {
+        end_resnapshot();
+        return false;
+      }
+      const MysqlPosition p = stream->position();
+      const uint64_t fp = binlog_file_index(p.binlog.file),
+                     fw = binlog_file_index((*w)->binlog.file);
+      const bool behind = fp != fw ? fp > fw : p.binlog.offset > (*w)->binlog.offset;
+      if (!behind) break;
+      if (attempt == 100) {
+        abandon_resnapshot(
+            make_error(Errc::unavailable, "the consistent read stays behind the stream at " +
+                                              to_string(Position(p)) + " after 100 attempts"));
+        return false;
+      }
+      if (auto st = resnap_reader->end_consistent_read(); !st) {
+        abandon_resnapshot(st.error());
+        return false;
+      }
+      resnap->drop_window();
+    }
+  }
+  if (!at_window()) return false;
+  auto more = resnap->fill(batch, options.max_batch_events);
+  if (!more) {
+    abandon_resnapshot(more.error());
+    batch.events.clear();
+    return false;
+  }
+  batch.end = position();
+  return true;
+}
+
+// Rows of the signal table: an `execute-snapshot` insert queues a re-snapshot; a bad one is
+// logged with its id and otherwise ignored. They are removed from the batch unless the user's
+// `tables` capture the signal table.
+void MysqlSource::Impl::handle_signals(Batch& batch) {
+  if (!signal_table) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    const ChangeEvent& e = batch.events[i];
+    const bool is_signal = e.schema != nullptr && e.schema->id == *signal_table;
+    if (is_signal && e.op == Op::insert) {
+      const auto id_col = e.schema->column_index("id");
+      const auto type_col = e.schema->column_index("type");
+      const auto data_col = e.schema->column_index("data");
+      auto text_of = [&](std::optional<uint32_t> c) -> std::string {
+        if (!c || *c >= e.after.size) return {};
+        const Value& v = e.after[*c];
+        if (v.kind == ValueKind::string || v.kind == ValueKind::bytes) return std::string(v.text);
+        if (v.kind == ValueKind::int64) return std::to_string(v.i);
+        if (v.kind == ValueKind::uint64) return std::to_string(v.u);
+        return {};
+      };
+      const std::string id = text_of(id_col), type = text_of(type_col);
+      if (!type_col || !data_col) {
+        log::get("snapshot")
+            ->warn(
+                "[source={}] signal table {} has no `type` and `data` columns: signal '{}' "
+                "ignored",
+                options.pipeline_name, signal_table->to_string(), id);
+      } else if (type == snapshot::kExecuteSnapshot) {
+        auto tables = snapshot::parse_snapshot_signal(text_of(data_col));
+        Status queued = tables ? queue_snapshot(*tables, "signal '" + id + "'")
+                               : Status(std::move(tables).error());
+        if (!queued) {
+          log::get("snapshot")
+              ->warn("[source={}] signal '{}' in {} ignored: {}", options.pipeline_name, id,
+                     signal_table->to_string(), queued.error().message);
+        }
+      } else {
+        log::get("snapshot")
+            ->warn(
+                "[source={}] signal '{}' in {} ignored: type '{}' is not one sluice knows "
+                "(execute-snapshot)",
+                options.pipeline_name, id, signal_table->to_string(), type);
+      }
+    }
+    if (is_signal && !signal_delivered) continue;
+    if (kept != i) batch.events[kept] = batch.events[i];
+    ++kept;
+  }
+  batch.events.resize(kept);
+}
+
 // The history as of `start`: what is stored (first open), without what came after `start` (a
 // replay applies that DDL again), plus the captured tables it never knew, from the catalog.
 // A start by GTID alone has no binlog offset to order versions by: the catalog versions are
@@ -680,7 +922,23 @@ SnapshotProgress MysqlSource::snapshot_progress() const {
     p.tables_done = r->tables_done();
     p.tables_total = r->tables_planned();
   }
+  const SnapshotProgress& past = impl_->resnap_past;
+  p.rows += past.rows;
+  p.chunks += past.chunks;
+  p.tables_done += past.tables_done;
+  p.tables_total += past.tables_total;
+  if (const auto& r = impl_->resnap) {
+    p.reading = p.reading || !r->idle();
+    p.rows += r->rows_read();
+    p.chunks += r->chunks_read();
+    p.tables_done += r->tables_done();
+    p.tables_total += r->tables_requested();
+  }
   return p;
+}
+
+Status MysqlSource::request_snapshot(const std::vector<TableId>& tables) {
+  return impl_->queue_snapshot(tables, "request");
 }
 
 Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_wait) {
@@ -707,6 +965,10 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
     return batch;
   }
   if (s.stream) s.stream->start_batch();
+  if (!s.files) {
+    CDC_TRY_ASSIGN(const bool rows_ready, s.resnapshot_step(*batch));
+    if (rows_ready) return batch;
+  }
   const MysqlPosition start_pos = s.position();
   const auto deadline = std::chrono::steady_clock::now() + max_wait;
   bool heartbeat = false;
@@ -715,6 +977,8 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
     return e;
   };
   while (batch->events.size() < s.options.max_batch_events) {
+    // A re-snapshot's chunk goes out exactly at its window: the stream stops there.
+    if (s.resnap && s.at_window()) break;
     if (s.stream && s.stream->has_buffered()) {
       if (auto st = s.stream->continue_buffered(*batch); !st) return fail(std::move(st).error());
       continue;
@@ -732,6 +996,7 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
       return fail(std::move(st).error());
   }
   const MysqlPosition end = s.position();
+  s.handle_signals(*batch);
   if (batch->events.empty() && end == start_pos && !heartbeat) return std::unique_ptr<Batch>();
   if (auto st = s.filter_stream(*batch, end); !st) return fail(std::move(st).error());
   return batch;

@@ -57,6 +57,13 @@ class MysqlSource final : public cdc::Source {
   void close() override;
   uint64_t bytes_read() const override;
   SnapshotProgress snapshot_progress() const override;
+  // Queues a re-snapshot of `tables` (ARCHITECTURE.md, "Snapshots"): the reader thread reads
+  // them chunk by chunk while streaming, each chunk emitted exactly at its watermark. Any
+  // thread. Errors: a table the `tables` patterns do not capture (invalid_config); offline
+  // decoding (unsupported). A table that is captured but unknown to the server, or an error
+  // while reading, is logged and ends that table's re-snapshot; the stream goes on. A
+  // re-snapshot is not in the checkpoint: one cut short by a restart must be asked again.
+  Status request_snapshot(const std::vector<TableId>& tables) override;
   // The current version of every table the schema history holds (live source only).
   std::vector<TableSchemaPtr> known_schemas() const override;
 

@@ -131,6 +131,12 @@ struct MysqlSourceOptions {
   // snapshot streams each chunk's rows from the server (mysql_use_result), one row held at a
   // time. Default: 1024.
   uint32_t snapshot_fetch_size = 1024;
+  // `signal.data-collection`: "db.table" of a signal table (Debezium's shape: id VARCHAR
+  // primary key, type VARCHAR, data TEXT) whose `execute-snapshot` rows ask for a re-snapshot
+  // (cdc/snapshot/snapshot_signal.h). Its changes are read from the binlog whatever `tables`
+  // says, and delivered only if `tables` captures it. sluice never writes to it. Default:
+  // unset (no signal table).
+  std::string signal_data_collection;
   // `zero-date.handling`: null | string. MySQL's '0000-00-00' is no valid date: emit NULL
   // (true) or the literal text (false). Default: null (true).
   bool zero_date_as_null = true;

@@ -18,6 +18,29 @@ int64_t now_ms() {
 
 }  // namespace
 
+ReadEventSource read_event_source(Batch& batch, const SnapshotReaderOptions& options,
+                                  const MysqlPosition& at, SnapshotMarker marker) {
+  return {batch.arena.copy(options.connector),
+          batch.arena.copy(options.pipeline_name),
+          batch.arena.copy(at.binlog.file),
+          at.binlog.offset,
+          now_ms(),
+          marker};
+}
+
+void append_read_event(Batch& batch, const TableSchemaPtr& schema, std::span<const Value> row,
+                       const ReadEventSource& source) {
+  ChangeEvent& e = batch.events.emplace_back();
+  e.op = Op::read;
+  e.schema = batch.hold(schema);
+  e.after = RowImage(row);
+  e.source.connector = source.connector;
+  e.source.name = source.name;
+  e.source.snapshot = source.marker;
+  e.source.at = BinlogEventPosition{source.file, BinlogOffset{source.offset}};
+  e.ts_ms = source.ts_ms;
+}
+
 SnapshotReader::SnapshotReader(ChunkReader& reader, SnapshotPosition start,
                                SnapshotReaderOptions options)
     : reader_(reader), pos_(std::move(start)), options_(std::move(options)) {}
@@ -117,10 +140,7 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
     return false;
   }
   if (!planned_) return make_error(Errc::internal, "snapshot fill() before begin()/set_tables()");
-  const std::string_view connector = batch.arena.copy(options_.connector);
-  const std::string_view name = batch.arena.copy(options_.pipeline_name);
-  const std::string_view file = batch.arena.copy(read_at_.binlog.file);
-  const int64_t ts = now_ms();
+  const ReadEventSource source = read_event_source(batch, options_, read_at_, SnapshotMarker::yes);
   std::span<const Value> last_row;
   const TableSchema* last_schema = nullptr;
   auto remember_last_key = [&] {
@@ -147,15 +167,7 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
     auto row = reader_.next_row(batch.arena);
     if (!row) return std::move(row).error().with_context("snapshot of " + schema->id.to_string());
     if (*row) {
-      ChangeEvent& e = batch.events.emplace_back();
-      e.op = Op::read;
-      e.schema = batch.hold(schema);
-      e.after = RowImage(**row);
-      e.source.connector = connector;
-      e.source.name = name;
-      e.source.snapshot = SnapshotMarker::yes;
-      e.source.at = BinlogEventPosition{file, BinlogOffset{read_at_.binlog.offset}};
-      e.ts_ms = ts;
+      append_read_event(batch, schema, **row, source);
       last_row = **row;
       last_schema = schema.get();
       ++chunk_rows_;

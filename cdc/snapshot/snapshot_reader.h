@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cdc/core/batch.h"
@@ -25,6 +27,22 @@ struct SnapshotReaderOptions {
   std::string connector;       // the events' source.connector: "mysql"
   uint64_t chunk_size = 8096;  // rows per chunk (scan.incremental.snapshot.chunk.size), >= 1
 };
+
+// What every `r` event of one batch shares (copied into the batch's arena once): the
+// connector, the pipeline, the position the rows were read at, the time, the snapshot marker.
+struct ReadEventSource {
+  std::string_view connector;
+  std::string_view name;
+  std::string_view file;
+  uint64_t offset = 0;
+  int64_t ts_ms = 0;
+  SnapshotMarker marker = SnapshotMarker::yes;
+};
+ReadEventSource read_event_source(Batch& batch, const SnapshotReaderOptions& options,
+                                  const MysqlPosition& at, SnapshotMarker marker);
+// Appends the `r` event of `row` (a row of `schema`, in batch.arena).
+void append_read_event(Batch& batch, const TableSchemaPtr& schema, std::span<const Value> row,
+                       const ReadEventSource& source);
 
 class SnapshotReader {
  public:

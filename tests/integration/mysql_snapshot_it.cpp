@@ -1,7 +1,8 @@
 // Snapshots on the real MariaDB 10.11 (ARCHITECTURE.md, "Snapshots"): `initial` over keyed
-// tables (integer, composite and string keys), a table without a key, an empty one, a one-row
-// one and one whose rows fit in one chunk, while a writer inserts, updates and deletes; a
-// snapshot interrupted and resumed from its position, merged with the stream; and the type
+// tables (integer, composite, string and (DATE, DECIMAL) keys), a table without a key, an empty
+// one, a one-row one and one whose rows fit in one chunk, while a writer inserts, updates and
+// deletes; a snapshot interrupted and resumed from its position, merged with the stream; a
+// re-snapshot while streaming (asked by request_snapshot and by a signal-table row); and the type
 // matrix, whose snapshot values must equal its binlog values byte for byte.
 //
 // Exactly once is checked per change: every writer statement has a unique version number
@@ -13,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -58,7 +60,14 @@ std::string text(const Value& v) {
     case ValueKind::null: return "NULL";
     case ValueKind::int64: return std::to_string(v.i);
     case ValueKind::uint64: return std::to_string(v.u);
-    case ValueKind::string: return std::string(v.text);
+    case ValueKind::string:
+    case ValueKind::decimal: return std::string(v.text);
+    case ValueKind::date: {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(v.i / 10000),
+                    static_cast<long long>(v.i / 100 % 100), static_cast<long long>(v.i % 100));
+      return buf;
+    }
     default: return "<" + std::string(to_string(v.kind)) + ">";
   }
 }
@@ -285,7 +294,16 @@ TEST_CASE(
   sql.run("DROP TABLE IF EXISTS sluice_snap.t_nopk");
   sql.run("CREATE TABLE sluice_snap.t_nopk (x INT, ver BIGINT)");
   sql.run("INSERT INTO sluice_snap.t_nopk SELECT seq % 7, seq FROM sluice_snap.seq_1_to_300");
-  std::map<std::string, size_t> key_columns{{"t_empty", 1}, {"t_one", 1}, {"t_small", 1}};
+  // A (DATE, DECIMAL) key: 250 rows, 10 per date, in chunks of 100 that end inside a date.
+  sql.run("DROP TABLE IF EXISTS sluice_snap.t_datedec");
+  sql.run(
+      "CREATE TABLE sluice_snap.t_datedec (d DATE NOT NULL, x DECIMAL(10,2) NOT NULL, ver BIGINT, "
+      "PRIMARY KEY (d, x))");
+  sql.run(
+      "INSERT INTO sluice_snap.t_datedec SELECT '2024-02-20' + INTERVAL (seq DIV 10) DAY, "
+      "(seq % 10) * 1.25 - 3, 0 FROM sluice_snap.seq_0_to_249");
+  std::map<std::string, size_t> key_columns{
+      {"t_empty", 1}, {"t_one", 1}, {"t_small", 1}, {"t_datedec", 2}};
   for (const auto& t : written) key_columns[t.name] = t.key_columns;
 
   // The writer runs before, during and after the snapshot.
@@ -307,6 +325,20 @@ TEST_CASE(
   });
   while (done_ops < 20 && !writer_done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
+  // The server's count of lock statements (FLUSH TABLES [WITH READ LOCK], LOCK TABLES, BACKUP
+  // STAGE's BACKUP LOCK), whoever sends them: the snapshot must add none.
+  auto lock_statements = [&] {
+    std::map<std::string, std::string> out;
+    for (const auto& r :
+         sql.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_flush', 'Com_lock_tables', "
+                   "'Com_backup_lock', 'Com_backup')")) {
+      out[*r[0]] = *r[1];
+    }
+    return out;
+  };
+  const auto locks_before = lock_statements();
+  CHECK(locks_before.size() >= 3);
+
   auto opts = cdc::testing::services_mysql_source_options(54401, "snap-initial");
   opts.table_include = {"sluice_snap\\.t_.*"};
   opts.startup_mode = StartupMode::initial;
@@ -327,6 +359,8 @@ TEST_CASE(
       src, replay, key_columns, [&] { return snapshot_read(src.current_position()); },
       std::chrono::seconds(300));
   const int64_t ops_at_read = done_ops;
+  // Lock time 0 on MariaDB: no lock statement reached the server during the snapshot.
+  CHECK((lock_statements() == locks_before));
   MESSAGE("writer statements at open: " << ops_at_open
                                         << ", when the snapshot was read: " << ops_at_read);
   // Changes went on while the snapshot was read, and go on after it.
@@ -352,6 +386,7 @@ TEST_CASE(
   CHECK(replay.reads["t_empty"] == 0);
   CHECK(replay.reads["t_one"] == 1);
   CHECK(replay.reads["t_small"] == 30);
+  CHECK(replay.reads["t_datedec"] == 250);
   std::multiset<std::string> nopk(replay.nopk_rows.begin(), replay.nopk_rows.end());
   std::multiset<std::string> nopk_want;
   for (const auto& [key, row] : server_rows(sql, "t_nopk", 2)) nopk_want.insert(row);
@@ -457,6 +492,196 @@ TEST_CASE(
   // 2000 rows: 320 read before the stop, then 1680 - 1 deleted + 1 inserted after the stop.
   CHECK(replay.reads["r_int"] == 320 + 1680);
   b.close();
+}
+
+// One `r` row of a re-snapshot: its key, its ver, the window it was read at, and which
+// request (round) it answered.
+struct ReRead {
+  int64_t key = 0;
+  int64_t ver = 0;
+  Pos window;
+  uint64_t round = 0;
+};
+
+TEST_CASE(
+    "re-snapshot while streaming, asked by request_snapshot and by a signal-table row, while a "
+    "writer changes the table: each row once at its window, no change lost or reordered") {
+  MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS " + std::string(kDb));
+  WrittenTable t{"rs_int"};
+  create_table(sql, t, 3000);
+  sql.run("DROP TABLE IF EXISTS sluice_snap.sluice_signal");
+  sql.run(
+      "CREATE TABLE sluice_snap.sluice_signal (id VARCHAR(64) NOT NULL PRIMARY KEY, type "
+      "VARCHAR(32) NOT NULL, data TEXT)");
+  const std::map<std::string, size_t> key_columns{{"rs_int", 1}};
+  const std::map<int64_t, int64_t> initial = t.ver_of;
+
+  auto opts = cdc::testing::services_mysql_source_options(54405, "snap-resnapshot");
+  opts.table_include = {"sluice_snap\\.rs_int"};  // the signal table is not captured
+  opts.signal_data_collection = "sluice_snap.sluice_signal";
+  opts.snapshot_chunk_size = 100;
+  opts.max_batch_events = 64;
+  MysqlSource src(opts);
+  REQUIRE(src.open(Position{}));  // latest-offset: streaming only, the rows are not read
+  const Pos open_at = pos_of(src.position());
+
+  // Not captured, and refused at once with the table named.
+  auto refused = src.request_snapshot({TableId{"sluice_snap", "sluice_signal"}});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::invalid_config);
+  CHECK(refused.error().message ==
+        "re-snapshot of sluice_snap.sluice_signal: the pipeline does not capture it");
+
+  // One writer session for every statement (the signal row too), so each statement's recorded
+  // end is exactly its transaction's end.
+  std::vector<WriterOp> ops;
+  std::atomic<bool> stop{false}, send_signal{false}, signal_sent{false};
+  std::atomic<int64_t> done_ops{0};
+  std::thread writer;
+  cdc::testing::JoinOnExit joiner{stop, writer};
+  writer = std::thread([&] {
+    MariaDbSession w;
+    std::mt19937_64 rng(1414);
+    const auto end = Clock::now() + std::chrono::seconds(300);
+    for (int64_t ver = 1; !stop && ver <= 200000 && Clock::now() < end; ++ver) {
+      ops.push_back(write_one(w, t, ver, rng));
+      done_ops = ver;
+      if (send_signal && !signal_sent) {
+        w.run(
+            "INSERT INTO sluice_snap.sluice_signal VALUES ('resnap-2', 'execute-snapshot', "
+            "'{\"data-collections\": [\"sluice_snap.rs_int\"], \"type\": \"incremental\"}')");
+        signal_sent = true;
+      }
+    }
+  });
+
+  Replay replay;
+  std::vector<ReRead> reads;
+  // Per key, the vers of the output in order (a delete as -1): must never go back.
+  std::map<int64_t, std::vector<int64_t>> history;
+  auto poll_once = [&] {
+    const uint64_t round = src.snapshot_progress().tables_done;
+    auto b = src.poll(std::chrono::milliseconds(100));
+    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
+    if (!*b) return;
+    for (const auto& e : (*b)->events) {
+      REQUIRE(e.schema->id.table == "rs_int");  // no signal row is delivered
+      replay.apply(e, key_columns);
+      if (e.op == Op::read) {
+        CHECK(e.source.snapshot == SnapshotMarker::incremental);
+        const auto& at = std::get<BinlogEventPosition>(e.source.at);
+        reads.push_back(
+            {e.after[0].i, e.after[1].i, {binlog_file_index(at.file), value(at.offset)}, round});
+      }
+      const int64_t key = e.op == Op::erase ? e.before[0].i : e.after[0].i;
+      history[key].push_back(e.op == Op::erase ? -1 : e.after[1].i);
+    }
+  };
+  auto poll_until = [&](auto until, const char* what) {
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (!until()) {
+      REQUIRE_MESSAGE(Clock::now() < deadline, "timed out waiting for " << what);
+      poll_once();
+    }
+  };
+
+  poll_until([&] { return done_ops >= 100; }, "the writer's first statements");
+  // The API path, from another thread than the reader's.
+  std::thread asker([&] { REQUIRE(src.request_snapshot({TableId{"sluice_snap", "rs_int"}})); });
+  asker.join();
+  poll_until([&] { return src.snapshot_progress().tables_done == 1; }, "the first re-snapshot");
+  send_signal = true;
+  poll_until([&] { return src.snapshot_progress().tables_done == 2; }, "the signalled one");
+  CHECK(signal_sent);
+  const int64_t ops_at_end = done_ops;
+  poll_until([&] { return done_ops >= ops_at_end + 100; }, "statements after the re-snapshots");
+  stop = true;
+  writer.join();
+  const Pos last = master_position(sql);
+  poll_until([&] { return pos_of(src.position()) >= last; }, "the stream's end");
+
+  // The stream: every statement after the open exactly once; the state exact.
+  check_exactly_once(replay, ops, open_at);
+  CHECK((replay.state["rs_int"] == server_rows(sql, "rs_int", 1)));
+
+  // Each key's vers never go back (an `r` row after a newer change, or a change before W after
+  // the row read at W, would), and nothing follows a delete (keys are never reused).
+  for (const auto& [key, vers] : history) {
+    INFO("key " << key);
+    for (size_t i = 1; i < vers.size(); ++i) {
+      CHECK(vers[i - 1] != -1);
+      if (vers[i] != -1) CHECK(vers[i - 1] <= vers[i]);
+    }
+  }
+
+  // The table at each window, from the writer's statements: an `r` row must be its key's
+  // state at its window, and no key that existed at the windows around it may be missing.
+  auto state_at = [&](Pos w) {
+    std::map<int64_t, int64_t> s = initial;
+    for (const auto& op : ops) {
+      if (op.end > w) break;
+      const int64_t k = std::stoll(op.key);
+      if (op.op == Op::erase) {
+        s.erase(k);
+      } else {
+        s[k] = op.ver;
+      }
+    }
+    return s;
+  };
+  std::map<Pos, std::map<int64_t, int64_t>> states;
+  for (const auto& r : reads) {
+    if (!states.count(r.window)) states[r.window] = state_at(r.window);
+  }
+  size_t windows_per_round[2] = {0, 0};
+  size_t writes_inside_round[2] = {0, 0};
+  for (uint64_t round : {0, 1}) {
+    INFO("round " << round);
+    std::vector<ReRead> got;
+    for (const auto& r : reads) {
+      if (r.round == round) got.push_back(r);
+    }
+    REQUIRE(got.size() > 2000);
+    std::set<Pos> windows;
+    for (size_t i = 0; i < got.size(); ++i) {
+      const ReRead& r = got[i];
+      windows.insert(r.window);
+      const auto& s = states.at(r.window);
+      auto it = s.find(r.key);
+      REQUIRE_MESSAGE(it != s.end(), "key " << r.key << " read but absent at its window");
+      CHECK_MESSAGE(it->second == r.ver, "key " << r.key << " read with ver " << r.ver
+                                                << ", its ver at the window is " << it->second);
+      if (i > 0) {
+        REQUIRE(got[i - 1].key < r.key);  // key order, each key once
+        CHECK(got[i - 1].window <= r.window);
+        // A key between two rows read that existed at both their windows was lost.
+        const auto& before = states.at(got[i - 1].window);
+        for (auto k = s.upper_bound(got[i - 1].key); k != s.end() && k->first < r.key; ++k) {
+          CHECK_MESSAGE(!before.count(k->first), "key " << k->first << " missed");
+        }
+      }
+    }
+    // Nothing before the first row or after the last one existed at their windows.
+    const auto& first = states.at(got.front().window);
+    CHECK(first.begin()->first == got.front().key);
+    const auto& final_state = states.at(got.back().window);
+    CHECK(final_state.rbegin()->first == got.back().key);
+    windows_per_round[round] = windows.size();
+    for (const auto& op : ops) {
+      if (op.end > *windows.begin() && op.end <= *windows.rbegin()) ++writes_inside_round[round];
+    }
+  }
+  MESSAGE("re-snapshot rows: " << reads.size() << " in 2 rounds, distinct windows "
+                               << windows_per_round[0] << " + " << windows_per_round[1]
+                               << ", writer statements between a round's first and last window "
+                               << writes_inside_round[0] << " + " << writes_inside_round[1]
+                               << "; writer statements " << ops.size());
+  // The writer changed the table while each round was read: its chunks were read at
+  // different positions, merged with a moving stream.
+  CHECK(writes_inside_round[0] > 0);
+  CHECK(writes_inside_round[1] > 0);
+  src.close();
 }
 
 TEST_CASE(

@@ -1,11 +1,12 @@
-// `scan.startup.mode: initial` into the file sink, with `sluice run` SIGKILLed at random moments
+// `scan.startup.mode: initial` into the file, Redis (stream mode, a private redis-server) and
+// Kafka (the test broker, read_committed) sinks, with `sluice run` SIGKILLed at random moments
 // during the snapshot and across the snapshot -> stream switch while a writer inserts, updates
-// and deletes. At the end the file, replayed as upserts, equals the table, and per key the
+// and deletes. At the end the output, replayed as upserts, equals the table, and per key the
 // events are exactly the key's history from the row read on: one `r` event with the version
 // the snapshot saw, then each later writer statement on that key once, in order (or, for a key
 // absent when its rows were read, its statements from its insert on). ARCHITECTURE.md,
-// "Snapshots". SLUICE_SNAPSHOT_KILLS sets the kills (default 8); SLUICE_SNAPSHOT_KILL_ROWS the
-// table's rows (default 30000).
+// "Snapshots". SLUICE_SNAPSHOT_KILLS sets the kills (default 8 for the file sink, 4 for Redis
+// and Kafka); SLUICE_SNAPSHOT_KILL_ROWS the table's rows (default 100000, 30000).
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -19,10 +20,13 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/integration/kafka_backend.h"
 #include "tests/support/child_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/join_on_exit.h"
 #include "tests/support/mariadb_client.h"
+#include "tests/support/private_redis.h"
+#include "tests/support/redis_client.h"
 #include "tests/support/services_env.h"
 
 using namespace cdc::testing;
@@ -38,22 +42,51 @@ struct Step {
   friend bool operator==(const Step&, const Step&) = default;
 };
 
-std::string write_pipeline(const std::string& dir, int metrics_port) {
-  const std::string path = dir + "/pipeline.yaml";
-  std::string source = mysql_source_yaml("sluice_snap\\.k_int", 54411);
+enum class SinkKind { file, redis, kafka };
+
+// Where a run writes: the sink under test and how to read what it holds.
+struct Target {
+  SinkKind kind = SinkKind::file;
+  std::string dir;
+  std::string name;  // the pipeline's
+  int redis_port = 0;
+  const KafkaBackend* kafka = nullptr;
+  std::string topic() const { return name + ".sluice_snap.k_int"; }
+};
+
+constexpr int kPartitions = 3;
+constexpr const char* kRedisStream = "snap:k_int";
+
+std::string sink_yaml(const Target& t) {
+  switch (t.kind) {
+    case SinkKind::file:
+      return "sink:\n  type: file\n  path: " + t.dir +
+             "/out.jsonl\n  value.format: debezium-json\n";
+    case SinkKind::redis:
+      return "sink:\n  type: redis\n  port: " + std::to_string(t.redis_port) +
+             "\n  value.format: debezium-json\n  tables:\n    - {source-table: "
+             "'sluice_snap\\.k_int', mode: stream, key: '" +
+             kRedisStream + "'}\n";
+    case SinkKind::kafka:
+      return "sink:\n  type: kafka\n  properties.bootstrap.servers: " + t.kafka->bootstrap() +
+             "\n  properties.linger.ms: 2\n  topic.partitions: " + std::to_string(kPartitions) +
+             "\n  operation.timeout: 10s\n";
+  }
+  return "";
+}
+
+std::string write_pipeline(const Target& t, int server_id, int metrics_port) {
+  const std::string path = t.dir + "/pipeline.yaml";
+  std::string source = mysql_source_yaml("sluice_snap\\.k_int", server_id);
   source.replace(source.find("latest-offset"), 13, "initial");
-  std::ofstream(path) << source
-                      << "  scan.incremental.snapshot.chunk.size: 500\n"
-                         "sink:\n"
-                         "  type: file\n"
-                         "  path: "
-                      << dir
-                      << "/out.jsonl\n"
-                         "  value.format: debezium-json\n"
-                         "pipeline:\n"
-                         "  name: snap-kill\n"
+  std::ofstream(path) << source << "  scan.incremental.snapshot.chunk.size: 500\n"
+                      << sink_yaml(t)
+                      << "pipeline:\n"
+                         "  name: "
+                      << t.name
+                      << "\n"
                          "  state.dir: "
-                      << dir
+                      << t.dir
                       << "/state\n"
                          "  checkpoint.interval: 30ms\n"
                          "  restart.initial-backoff: 50ms\n"
@@ -69,18 +102,67 @@ struct Output {
   size_t lines = 0;
 };
 
-Output read_output(const std::string& path) {
+// The events the sink holds, as Debezium JSON, in order per key (file: whole lines only, as
+// after a SIGKILL the file may end inside a line the next run cuts off; Redis: the stream's
+// values; Kafka: read_committed values, tombstones left out).
+std::vector<std::string> sink_events(const Target& t) {
+  std::vector<std::string> out;
+  switch (t.kind) {
+    case SinkKind::file: {
+      std::string all = read_file(t.dir + "/out.jsonl");
+      all.erase(all.rfind('\n') == std::string::npos ? 0 : all.rfind('\n') + 1);
+      std::istringstream in(all);
+      std::string line;
+      while (std::getline(in, line)) out.push_back(line);
+      break;
+    }
+    case SinkKind::redis: {
+      RedisClient redis("127.0.0.1", t.redis_port);
+      for (const auto& e : redis.command({"XRANGE", kRedisStream, "-", "+"}).items) {
+        const auto& f = e.items.at(1).items;  // op, <op>, key, <key>, value, <event>
+        REQUIRE(f.size() == 6);
+        REQUIRE(f[4].text == "value");
+        out.push_back(f[5].text);
+      }
+      break;
+    }
+    case SinkKind::kafka:
+      for (const ConsumedRecord& r : consume_records(*t.kafka, t.topic(), kPartitions, true)) {
+        if (r.value) out.push_back(*r.value);
+      }
+      break;
+  }
+  return out;
+}
+
+// How much the sink has taken so far (written, not necessarily committed): cheap enough to
+// ask every few milliseconds.
+uintmax_t sink_size(const Target& t) {
+  switch (t.kind) {
+    case SinkKind::file: {
+      std::error_code ec;
+      const auto n = std::filesystem::file_size(t.dir + "/out.jsonl", ec);
+      return ec ? uintmax_t{0} : n;
+    }
+    case SinkKind::redis: {
+      RedisClient redis("127.0.0.1", t.redis_port);
+      return std::stoull(redis.command({"XLEN", kRedisStream}).text);
+    }
+    case SinkKind::kafka: {
+      uintmax_t n = 0;
+      for (int p = 0; p < kPartitions; ++p) n += watermarks(*t.kafka, t.topic(), p, false).second;
+      return n;
+    }
+  }
+  return 0;
+}
+
+Output read_output(const Target& t) {
   Output out;
   simdjson::ondemand::parser parser;
-  // After a SIGKILL the file may end inside a line the next run cuts off (bytes past the last
-  // checkpoint): only whole lines count.
-  std::string all = read_file(path);
-  all.erase(all.rfind('\n') == std::string::npos ? 0 : all.rfind('\n') + 1);
-  std::istringstream in(all);
-  std::string line;
-  while (std::getline(in, line)) {
+  for (const std::string& event : sink_events(t)) {
     ++out.lines;
-    simdjson::padded_string padded(line);
+    simdjson::padded_string padded(event);
     auto doc = parser.iterate(padded);
     std::string_view op = doc["op"].get_string().value();
     auto row = [&](const char* field, int64_t& id, int64_t& ver) {
@@ -102,15 +184,12 @@ Output read_output(const std::string& path) {
   return out;
 }
 
-}  // namespace
-
-TEST_CASE(
-    "initial into the file sink: SIGKILL during the snapshot and the switch to the stream, "
-    "a writer running; each key's history exactly once, the final state exact") {
+// Kills `sluice run` into `t` during the snapshot and after it; checks each key's history.
+void kill_during_snapshot(Target& t, int server_id, int default_kills, int64_t default_rows) {
   const char* kills_env = std::getenv("SLUICE_SNAPSHOT_KILLS");
   const char* rows_env = std::getenv("SLUICE_SNAPSHOT_KILL_ROWS");
-  const int want_kills = kills_env ? std::atoi(kills_env) : 8;
-  const int64_t rows = rows_env ? std::atoll(rows_env) : 100000;
+  const int want_kills = kills_env ? std::atoi(kills_env) : default_kills;
+  const int64_t rows = rows_env ? std::atoll(rows_env) : default_rows;
   MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_snap");
   sql.run("DROP TABLE IF EXISTS sluice_snap.k_int");
@@ -157,9 +236,10 @@ TEST_CASE(
     }
   });
 
-  const std::string dir = make_temp_dir("sluice-snap-kill-it");
+  const std::string& dir = t.dir;
   const int metrics_port = free_port();
-  const std::string config = write_pipeline(dir, metrics_port);
+  const std::string config = write_pipeline(t, server_id, metrics_port);
+  const std::string metric_label = "{pipeline=\"" + t.name + "\"}";
   const uint64_t seed = std::random_device{}();
   INFO("random seed " << seed << ", dir " << dir);
   std::mt19937_64 rng(seed);
@@ -170,11 +250,7 @@ TEST_CASE(
   bool saw_progress = false;
   bool snapshot_read = false;  // the output already holds stream events
   const auto deadline = std::chrono::steady_clock::now() + 240s;
-  auto out_size = [&] {
-    std::error_code ec;
-    const auto n = std::filesystem::file_size(dir + "/out.jsonl", ec);
-    return ec ? uintmax_t{0} : n;
-  };
+  auto out_size = [&] { return sink_size(t); };
   // Each run is killed a random moment after it delivered something new (a slow machine
   // must not turn every run into a kill before the first checkpoint), until the kills landed
   // both inside the snapshot and after it.
@@ -190,11 +266,9 @@ TEST_CASE(
             http_request("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
         saw_progress =
             code == 200 &&
-            body.find("sluice_snapshot_reading{pipeline=\"snap-kill\"} 1") != std::string::npos &&
-            body.find("sluice_snapshot_tables_total{pipeline=\"snap-kill\"} 1") !=
-                std::string::npos &&
-            body.find("sluice_snapshot_rows_total{pipeline=\"snap-kill\"} 0\n") ==
-                std::string::npos;
+            body.find("sluice_snapshot_reading" + metric_label + " 1") != std::string::npos &&
+            body.find("sluice_snapshot_tables_total" + metric_label + " 1") != std::string::npos &&
+            body.find("sluice_snapshot_rows_total" + metric_label + " 0\n") == std::string::npos;
         if (!saw_progress) std::this_thread::sleep_for(5ms);
       }
     }
@@ -214,7 +288,7 @@ TEST_CASE(
     sluice.signal(SIGKILL);
     REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
     ++kills;
-    const Output now = read_output(dir + "/out.jsonl");
+    const Output now = read_output(t);
     if (now.reads > 0 && now.reads < static_cast<size_t>(rows)) ++partial_reads;
     if (now.lines > now.reads) killed_after_read = true;
     snapshot_read = now.lines > now.reads;
@@ -234,19 +308,18 @@ TEST_CASE(
     for (const auto& r : sql.query("SELECT id, ver FROM sluice_snap.k_int")) {
       want[std::stoll(*r[0])] = std::stoll(*r[1]);
     }
-    while (read_output(dir + "/out.jsonl").state != want &&
-           std::chrono::steady_clock::now() < until) {
+    while (read_output(t).state != want && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(200ms);
     }
     last.signal(SIGTERM);
     REQUIRE(last.wait(30s) == 0);
-    const Output out = read_output(dir + "/out.jsonl");
+    const Output out = read_output(t);
     CHECK(out.state.size() == want.size());
     CHECK((out.state == want));
   }
   CHECK(killed_after_read);
 
-  const Output out = read_output(dir + "/out.jsonl");
+  const Output out = read_output(t);
   size_t keys_checked = 0, statements_streamed = 0;
   for (const auto& [id, steps] : out.per_key) {
     const auto& h = history.at(id);
@@ -279,5 +352,45 @@ TEST_CASE(
   MESSAGE("keys: " << keys_checked << ", rows read: " << out.reads
                    << ", writer statements streamed: " << statements_streamed);
   CHECK(out.reads <= static_cast<size_t>(rows) + 2000);
-  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "initial into the file sink: SIGKILL during the snapshot and the switch to the stream, "
+    "a writer running; each key's history exactly once, the final state exact") {
+  Target t;
+  t.dir = make_temp_dir("sluice-snap-kill-it");
+  t.name = "snap-kill";
+  kill_during_snapshot(t, 54411, 8, 100000);
+  std::filesystem::remove_all(t.dir);
+}
+
+TEST_CASE(
+    "initial into the Redis sink (stream mode): SIGKILL during the snapshot and the switch; "
+    "each key's history exactly once in the stream, the final state exact") {
+  Target t;
+  t.kind = SinkKind::redis;
+  t.dir = make_temp_dir("sluice-snap-kill-redis");
+  t.name = "snap-kill-redis";
+  PrivateRedis redis(t.dir);
+  t.redis_port = redis.port();
+  kill_during_snapshot(t, 54412, 4, 30000);
+  std::filesystem::remove_all(t.dir);
+}
+
+TEST_CASE(
+    "initial into the Kafka sink (test broker): SIGKILL during the snapshot and the switch; "
+    "read_committed sees each key's history exactly once, the final state exact") {
+  const std::unique_ptr<KafkaBackend> broker = exactly_once_broker();
+  Target t;
+  t.kind = SinkKind::kafka;
+  t.dir = make_temp_dir("sluice-snap-kill-kafka");
+  t.name = "snapkill" + topic_suffix();
+  t.kafka = broker.get();
+  // Made beforehand so that the high watermarks can be asked before the first delivery (the
+  // sink accepts an existing topic).
+  broker->create_topic(t.topic(), kPartitions);
+  kill_during_snapshot(t, 54413, 4, 30000);
+  std::filesystem::remove_all(t.dir);
 }

@@ -1,6 +1,7 @@
 #include "cdc/mysql/protocol/mysql_connection.h"
 
 #include "cdc/mysql/protocol/dump_request.h"
+#include "cdc/mysql/protocol/server_error.h"
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -173,13 +174,7 @@ Error MysqlConnection::last_error(std::string_view what) const {
   const unsigned err = mysql_errno(mysql_);
   std::string msg =
       std::string(what) + ": " + mysql_error(mysql_) + " (" + std::to_string(err) + ")";
-  Errc code = Errc::io;
-  if (err == 1236) code = Errc::invalid_config;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
-  if (err == 1045 || err == 1227 || err == 1044) code = Errc::auth;
-  if (err >= 1000 && err < 2000 && err != 1236 && code == Errc::io && err != 1053) {
-    code = Errc::unavailable;
-  }
-  return make_error(code, std::move(msg));
+  return make_error(server_error_code(err), std::move(msg));
 }
 
 Status MysqlConnection::execute(std::string_view sql) {

@@ -475,3 +475,10 @@ TEST_CASE("issue_19: a file over 16 MiB is refused unread") {
   CHECK(out.problems[0].to_string() ==
         path + ": the file is larger than 16 MiB, the most a configuration file may hold");
 }
+
+TEST_CASE("signal.data-collection: read as db.table; anything else is refused") {
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  signal.data-collection: app.sig"))
+            .empty());
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  signal.data-collection: sig")) ==
+        Lines{"t.yaml:9:27: source.signal.data-collection: expected \"db.table\", found 'sig'"});
+}

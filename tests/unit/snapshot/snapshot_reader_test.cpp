@@ -6,98 +6,19 @@
 #include <memory>
 
 #include "cdc/snapshot/snapshot_key.h"
+#include "tests/unit/snapshot/memory_chunk_reader.h"
 
 using namespace cdc;
 using namespace cdc::snapshot;
+using namespace cdc::snapshot::testing;
 
 namespace {
-
-TableSchemaPtr table(const std::string& name, bool keyed) {
-  auto s = std::make_shared<TableSchema>();
-  s->id = {"db", name};
-  Column id;
-  id.name = "id";
-  id.kind = ValueKind::int64;
-  Column v;
-  v.name = "v";
-  v.kind = ValueKind::int64;
-  s->columns = {id, v};
-  if (keyed) s->primary_key = {0};
-  return s;
-}
-
-MysqlPosition at(uint64_t offset) { return {{"mysql-bin.000001", offset}, "", 0, 0}; }
-
-// A ChunkReader over rows in memory (id, v), kept in key order, as a server would return them.
-// Records each chunk asked for.
-class MemoryChunkReader final : public ChunkReader {
- public:
-  std::map<std::string, std::vector<int64_t>> ids;  // table -> ids in key order
-  uint64_t next_at = 100;
-  std::vector<std::string> chunks;  // "table after=<id|-> limit=<n>"
-  int reads_open = 0;
-
-  Result<MysqlPosition> begin_consistent_read() override {
-    ++reads_open;
-    return at(next_at);
-  }
-  Status start_chunk(const TableSchema& t, std::span<const Value> after, uint64_t limit) override {
-    chunks.push_back(t.id.table + " after=" + (after.empty() ? "-" : std::to_string(after[0].i)) +
-                     " limit=" + std::to_string(limit));
-    pending_.clear();
-    for (int64_t id : ids[t.id.table]) {
-      if (!after.empty() && id <= after[0].i) continue;
-      if (limit != 0 && pending_.size() == limit) break;
-      pending_.push_back(id);
-    }
-    next_ = 0;
-    return {};
-  }
-  Result<std::optional<std::span<const Value>>> next_row(Arena& arena) override {
-    if (next_ == pending_.size()) return std::optional<std::span<const Value>>();
-    auto row = arena.make_array<Value>(2);
-    row[0] = Value::int64(pending_[next_]);
-    row[1] = Value::int64(pending_[next_] * 10);
-    ++next_;
-    return std::optional<std::span<const Value>>(row);
-  }
-  Status end_consistent_read() override {
-    --reads_open;
-    return {};
-  }
-
- private:
-  std::vector<int64_t> pending_;
-  size_t next_ = 0;
-};
 
 // Reads everything, `max_events` per batch; returns the ids read as "table:id".
 std::vector<std::string> read_all(SnapshotReader& reader, size_t max_events,
                                   std::vector<Position>* ends = nullptr) {
-  std::vector<std::string> out;
-  for (int guard = 0; guard < 1000; ++guard) {
-    Batch b;
-    auto more = reader.fill(b, max_events);
-    REQUIRE(more);
-    CHECK(b.events.size() <= max_events);
-    for (const auto& e : b.events) {
-      CHECK(e.op == Op::read);
-      CHECK(e.source.snapshot == SnapshotMarker::yes);
-      out.push_back(e.schema->id.table + ":" + std::to_string(e.after[0].i));
-    }
-    if (ends) ends->push_back(b.end);
-    if (!*more) return out;
-  }
-  FAIL("did not finish");
-  return out;
-}
-
-SnapshotReaderOptions options(uint64_t chunk) {
-  SnapshotReaderOptions o;
-  o.pipeline_name = "p";
-  o.connector = "mysql";
-  o.chunk_size = chunk;
-  return o;
+  return read_batches([&](Batch& b, size_t max) { return reader.fill(b, max); }, max_events,
+                      SnapshotMarker::yes, false, ends);
 }
 
 }  // namespace

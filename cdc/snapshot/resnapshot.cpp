@@ -1,0 +1,94 @@
+#include "cdc/snapshot/resnapshot.h"
+
+#include <algorithm>
+
+#include "cdc/core/log.h"
+#include "cdc/snapshot/snapshot_key.h"
+
+namespace cdc::snapshot {
+
+Resnapshot::Resnapshot(ChunkReader& reader, SnapshotReaderOptions options)
+    : reader_(reader), options_(std::move(options)) {}
+
+void Resnapshot::add(const std::vector<TableSchemaPtr>& tables) {
+  for (const auto& t : tables) {
+    const bool waiting = std::any_of(tables_.begin(), tables_.end(),
+                                     [&](const TableSchemaPtr& w) { return w->id == t->id; });
+    if (waiting) continue;
+    tables_.push_back(t);
+    ++tables_requested_;
+    log::get("snapshot")
+        ->info("[source={}] re-snapshot of {} requested: read while streaming, {} row(s) a chunk",
+               options_.pipeline_name, t->id.to_string(), options_.chunk_size);
+  }
+}
+
+Result<std::optional<MysqlPosition>> Resnapshot::open_window() {
+  if (window_) return window_;
+  if (tables_.empty()) return std::optional<MysqlPosition>();
+  CDC_TRY_ASSIGN(const MysqlPosition at, reader_.begin_consistent_read());
+  window_ = at;
+  return window_;
+}
+
+Result<bool> Resnapshot::fill(Batch& batch, size_t max_events) {
+  if (!window_ || tables_.empty()) {
+    return make_error(Errc::internal, "re-snapshot fill() without an open window");
+  }
+  const TableSchemaPtr schema = tables_.front();
+  const bool keyed = !schema->primary_key.empty();
+  const ReadEventSource source =
+      read_event_source(batch, options_, *window_, SnapshotMarker::incremental);
+  auto where = [&] { return "re-snapshot of " + schema->id.to_string(); };
+  if (!chunk_open_) {
+    if (!keyed && after_.empty()) {
+      log::get("snapshot")
+          ->warn(
+              "[source={}] {} has no primary key: its re-snapshot is one unchunked read, and the "
+              "stream waits until it is done",
+              options_.pipeline_name, schema->id.to_string());
+    }
+    if (auto st = reader_.start_chunk(*schema, after_, keyed ? options_.chunk_size : 0); !st) {
+      return std::move(st).error().with_context(where());
+    }
+    chunk_open_ = true;
+    chunk_rows_ = 0;
+  }
+  std::span<const Value> last_row;
+  while (batch.events.size() < max_events) {
+    auto row = reader_.next_row(batch.arena);
+    if (!row) return std::move(row).error().with_context(where());
+    if (!*row) {
+      // The chunk is done: the next one (or table) gets a window of its own.
+      chunk_open_ = false;
+      ++chunks_;
+      CDC_TRY(reader_.end_consistent_read());
+      window_.reset();
+      if (!keyed || chunk_rows_ < options_.chunk_size) {
+        ++tables_done_;
+        log::get("snapshot")
+            ->info("[source={}] re-snapshot of {} read", options_.pipeline_name,
+                   schema->id.to_string());
+        tables_.pop_front();
+        after_.clear();
+        after_bytes_.clear();
+      } else if (!last_row.empty()) {
+        after_bytes_ = encode_key(key_of(*schema, last_row));
+        CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
+      }  // else: the chunk's last row ended the previous batch, which kept its key
+      return false;
+    }
+    append_read_event(batch, schema, **row, source);
+    last_row = **row;
+    ++chunk_rows_;
+    ++rows_;
+  }
+  // The chunk goes on in the next batch: remember its last key in case it ends right there.
+  if (!last_row.empty() && keyed) {
+    after_bytes_ = encode_key(key_of(*schema, last_row));
+    CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
+  }
+  return true;
+}
+
+}  // namespace cdc::snapshot

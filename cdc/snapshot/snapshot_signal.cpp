@@ -1,0 +1,61 @@
+#include "cdc/snapshot/snapshot_signal.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace cdc::snapshot {
+
+namespace {
+
+Error bad(std::string what) {
+  return make_error(Errc::malformed, "snapshot signal data: " + std::move(what));
+}
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+Result<std::vector<TableId>> parse_snapshot_signal(std::string_view data) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(data.data(), data.size()).get(doc); err) {
+    return bad(std::string("not JSON (") + simdjson::error_message(err) + ")");
+  }
+  simdjson::dom::object obj;
+  if (doc.get(obj)) return bad("expected a JSON object");
+  std::string_view type = "incremental";  // Debezium's default
+  if (auto t = obj["type"]; t.error() != simdjson::NO_SUCH_FIELD) {
+    if (t.get(type)) return bad("\"type\" is not a string");
+  }
+  if (!equals_ignore_case(type, "incremental")) {
+    return bad("type '" + std::string(type) +
+               "' is not supported (only incremental: the stream goes on while the rows are read)");
+  }
+  simdjson::dom::array list;
+  if (obj["data-collections"].get(list)) {
+    return bad("expected \"data-collections\": an array of \"db.table\" names");
+  }
+  std::vector<TableId> out;
+  for (simdjson::dom::element item : list) {
+    std::string_view name;
+    if (item.get(name)) return bad("a \"data-collections\" entry is not a string");
+    const size_t dot = name.find('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == name.size()) {
+      return bad("'" + std::string(name) + "' is not a \"db.table\" name");
+    }
+    TableId id{std::string(name.substr(0, dot)), std::string(name.substr(dot + 1))};
+    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(std::move(id));
+  }
+  if (out.empty()) return bad("\"data-collections\" is empty");
+  return out;
+}
+
+}  // namespace cdc::snapshot

@@ -1,0 +1,23 @@
+// The snapshot signal: a row of the user's signal table (`signal.data-collection`, Debezium's
+// shape: id, type, data) that asks for a re-snapshot without shell access. Debezium's form is
+// type `execute-snapshot` with data `{"data-collections": ["db.table", ...], "type":
+// "incremental"}`; sluice reads tables named exactly (no patterns) and only the incremental
+// kind (the one that streams meanwhile). Pure function over untrusted bytes (fuzzed).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "cdc/core/result.h"
+#include "cdc/core/table_schema.h"
+
+namespace cdc::snapshot {
+
+inline constexpr std::string_view kExecuteSnapshot = "execute-snapshot";
+
+// The tables a signal's `data` names. Errors (Errc::malformed, saying what is wrong): not a JSON
+// object, no non-empty `data-collections` array of "db.table" strings, a `type` other than
+// incremental.
+Result<std::vector<TableId>> parse_snapshot_signal(std::string_view data);
+
+}  // namespace cdc::snapshot

@@ -1,0 +1,92 @@
+#include "cdc/snapshot/resnapshot.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/unit/snapshot/memory_chunk_reader.h"
+
+using namespace cdc;
+using namespace cdc::snapshot;
+using namespace cdc::snapshot::testing;
+
+namespace {
+
+// Reads the open window's chunk, `max_events` per batch, as "table:id@offset".
+std::vector<std::string> read_window(Resnapshot& r, size_t max_events) {
+  return read_batches([&](Batch& b, size_t max) { return r.fill(b, max); }, max_events,
+                      SnapshotMarker::incremental, true);
+}
+
+}  // namespace
+
+TEST_CASE("Resnapshot reads each chunk in a window of its own, at that window's position") {
+  MemoryChunkReader mem;
+  mem.ids = {{"a", {1, 2, 3, 4, 5, 6}}, {"n", {9, 8}}};
+  Resnapshot r(mem, options(3));
+  CHECK(r.idle());
+  r.add({table("a", true), table("n", false), table("a", true)});  // a once
+  CHECK(r.tables_requested() == 2);
+
+  std::vector<std::string> got;
+  std::vector<std::string> chunks;
+  for (uint64_t at_offset : {100, 200, 300, 400}) {
+    mem.next_at = at_offset;
+    auto w = r.open_window();
+    REQUIRE(w);
+    REQUIRE(*w);
+    CHECK(**w == at(at_offset));
+    CHECK(mem.reads_open == 1);
+    for (auto& s : read_window(r, 2)) got.push_back(std::move(s));
+    CHECK(mem.reads_open == 0);  // each window's read ends with its chunk
+    CHECK_FALSE(r.window());
+  }
+  auto none = r.open_window();
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+  CHECK(r.idle());
+  // a: 3 rows, then 3 more (a full chunk), then an empty one ends it; n: one unchunked pass.
+  CHECK(got == std::vector<std::string>{"a:1@100", "a:2@100", "a:3@100", "a:4@200", "a:5@200",
+                                        "a:6@200", "n:9@400", "n:8@400"});
+  CHECK(mem.chunks == std::vector<std::string>{"a after=- limit=3", "a after=3 limit=3",
+                                               "a after=6 limit=3", "n after=- limit=0"});
+  CHECK(r.rows_read() == 8);
+  CHECK(r.chunks_read() == 4);
+  CHECK(r.tables_done() == 2);
+}
+
+TEST_CASE("Resnapshot: a chunk whose last row ends a batch still continues after that row") {
+  MemoryChunkReader mem;
+  mem.ids = {{"a", {1, 2, 3, 4, 5}}};
+  Resnapshot r(mem, options(2));
+  r.add({table("a", true)});
+  std::vector<std::string> got;
+  for (int w = 0; w < 3; ++w) {
+    REQUIRE(r.open_window());
+    for (auto& s : read_window(r, 2)) got.push_back(s.substr(0, s.find('@')));
+  }
+  CHECK(got == std::vector<std::string>{"a:1", "a:2", "a:3", "a:4", "a:5"});
+  CHECK(mem.chunks ==
+        std::vector<std::string>{"a after=- limit=2", "a after=2 limit=2", "a after=4 limit=2"});
+}
+
+TEST_CASE("Resnapshot refuses to fill without a window, and a dropped window opens anew") {
+  MemoryChunkReader mem;
+  mem.ids = {{"a", {1}}};
+  Resnapshot r(mem, options(5));
+  r.add({table("a", true)});
+  Batch b;
+  auto early = r.fill(b, 10);
+  REQUIRE_FALSE(early);
+  CHECK(early.error().code == Errc::internal);
+  mem.next_at = 10;
+  REQUIRE(r.open_window());
+  REQUIRE(mem.end_consistent_read());  // the caller ends a window that came too early
+  r.drop_window();
+  mem.next_at = 20;
+  auto w = r.open_window();
+  REQUIRE(w);
+  CHECK(**w == at(20));
+  CHECK(read_window(r, 10) == std::vector<std::string>{"a:1@20"});
+}
