@@ -11,12 +11,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <thread>
 
 #include "tests/integration/kafka_backend.h"
 #include "tests/support/child_process.h"
+#include "tests/support/fault_proxy.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mariadb_client.h"
 #include "tests/support/services_env.h"
@@ -30,7 +32,8 @@ constexpr int kPartitions = 3;
 using History = std::map<std::string, std::vector<std::string>>;  // key -> "c:7", "u:9", "d:9", ...
 
 std::string write_config(const std::string& dir, const std::string& name,
-                         const std::string& bootstrap, int server_id, int metrics_port) {
+                         const std::string& bootstrap, int server_id, int metrics_port,
+                         const std::string& extra_sink = "") {
   const std::string path = dir + "/pipeline.yaml";
   std::ofstream(path) << mysql_source_yaml("kk\\.kv", server_id)
                       << "sink:\n"
@@ -43,7 +46,8 @@ std::string write_config(const std::string& dir, const std::string& name,
                       << kPartitions
                       << "\n"
                          "  operation.timeout: 10s\n"
-                         "pipeline:\n"
+                      << extra_sink
+                      << "pipeline:\n"
                          "  name: "
                       << name
                       << "\n"
@@ -271,6 +275,78 @@ TEST_CASE(
   REQUIRE(wait_for_changes(*broker, topic, source.changes(), sluice, 60s));
   std::this_thread::sleep_for(300ms);
   CHECK(committed_history(*broker, topic) == source.expected());
+  CHECK(sluice.running());
+  sluice.signal(SIGTERM);
+  CHECK(sluice.wait(20s) == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "kafka sink through network faults before the test broker: read_committed sees every change "
+    "once, in order per key") {
+  // The broker advertises the proxy's port, so every connection librdkafka opens (bootstrap,
+  // the partition leader, the transaction coordinator) goes through the proxy.
+  const int broker_port = free_port();
+  FaultProxy proxy(broker_port);
+  TestBrokerBackend broker("", broker_port, proxy.port());
+  const std::string dir = make_temp_dir("sluice-kafka-faults");
+  const int metrics_port = free_port();
+  // A black hole is noticed by librdkafka's socket.timeout.ms (default 60 s): 3 s here.
+  const std::string config =
+      write_config(dir, "kn", "127.0.0.1:" + std::to_string(proxy.port()), 5661, metrics_port,
+                   "  properties.socket.timeout.ms: 3000\n");
+  const std::string topic = "kn.kk.kv";
+  Workload source(31);
+  INFO("sluice log: " << dir << "/stderr.log, broker log: " << broker.log_path());
+  ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+  REQUIRE(wait_ready(metrics_port, sluice));
+
+  const auto under_fault = [&](const char* what, const std::function<void()>& inject,
+                               bool reconnects) {
+    INFO("fault: " << what);
+    const uint64_t accepted = proxy.accepted();
+    for (int t = 0; t < 5; ++t) source.transaction();
+    inject();
+    for (int t = 0; t < 20; ++t) source.transaction();
+    if (reconnects) {
+      const auto end = std::chrono::steady_clock::now() + 20s;
+      while (proxy.accepted() == accepted && std::chrono::steady_clock::now() < end)
+        std::this_thread::sleep_for(20ms);
+      CHECK(proxy.accepted() > accepted);
+    }
+    proxy.clear_faults();
+    CHECK(wait_for_changes(broker, topic, source.changes(), sluice, 40s));
+  };
+  under_fault(
+      "latency", [&] { proxy.set_latency(30ms); }, false);
+  under_fault(
+      "cut a produce request", [&] { proxy.cut_after(FaultProxy::Direction::to_server, 200); },
+      true);
+  under_fault(
+      "cut a response", [&] { proxy.cut_after(FaultProxy::Direction::to_client, 60); }, true);
+  under_fault(
+      "reset", [&] { proxy.reset_all(); }, true);
+  under_fault(
+      "half-open", [&] { proxy.half_open(FaultProxy::Direction::to_client); }, true);
+  under_fault(
+      "proxy restart",
+      [&] {
+        proxy.stop();
+        std::this_thread::sleep_for(700ms);
+        proxy.start();
+      },
+      true);
+  under_fault(
+      "black hole on the responses",
+      [&] {
+        proxy.blackhole(FaultProxy::Direction::to_client);
+        std::this_thread::sleep_for(4s);  // past socket.timeout.ms: librdkafka connects again
+      },
+      true);
+
+  std::this_thread::sleep_for(300ms);  // a duplicate would arrive now
+  CHECK(committed_history(broker, topic) == source.expected());
+  CHECK(source.changes() > 100);
   CHECK(sluice.running());
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(20s) == 0);

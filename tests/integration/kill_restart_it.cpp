@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/support/child_process.h"
+#include "tests/support/file_lines.h"
 #include "tests/support/services_env.h"
 
 using namespace cdc::testing;
@@ -55,18 +56,6 @@ std::string write_pipeline(const std::string& dir, const std::string& name, long
   return path;
 }
 
-// Ids of the upsert lines {"key":{"id":N},...}, in file order.
-std::vector<long> ids_in(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<long> ids;
-  std::string line;
-  while (std::getline(in, line)) {
-    REQUIRE(line.rfind("{\"key\":{\"id\":", 0) == 0);
-    ids.push_back(std::strtol(line.c_str() + 13, nullptr, 10));
-  }
-  return ids;
-}
-
 }  // namespace
 
 TEST_CASE("file sink: SIGKILL at random moments, restart, and every row is there exactly once") {
@@ -87,7 +76,7 @@ TEST_CASE("file sink: SIGKILL at random moments, restart, and every row is there
     sluice.signal(SIGKILL);
     REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
     ++kills;
-    const auto ids = ids_in(dir + "/out.jsonl");
+    const auto ids = upsert_ids(dir + "/out.jsonl");
     if (!ids.empty() && ids.size() < static_cast<size_t>(kRows)) ++partial_files;
   }
   CHECK(kills >= 20);
@@ -97,7 +86,7 @@ TEST_CASE("file sink: SIGKILL at random moments, restart, and every row is there
   ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
   REQUIRE(last.wait(120s) == 0);
 
-  const auto ids = ids_in(dir + "/out.jsonl");
+  const auto ids = upsert_ids(dir + "/out.jsonl");
   REQUIRE(ids.size() == static_cast<size_t>(kRows));
   for (long i = 0; i < kRows; ++i) {
     if (ids[i] != i + 1) {
@@ -120,7 +109,7 @@ TEST_CASE("SIGTERM finishes the in-flight checkpoint and exits 0; the restart re
     sluice.signal(SIGTERM);
     REQUIRE(sluice.wait(20s) == 0);
   }
-  const auto after_term = ids_in(dir + "/out.jsonl");
+  const auto after_term = upsert_ids(dir + "/out.jsonl");
   CHECK(after_term.size() > 0);
   CHECK(after_term.size() < 3000);
   // The final checkpoint covers exactly what is in the file.
@@ -130,7 +119,7 @@ TEST_CASE("SIGTERM finishes the in-flight checkpoint and exits 0; the restart re
 
   ChildProcess again({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
   REQUIRE(again.wait(60s) == 0);
-  const auto ids = ids_in(dir + "/out.jsonl");
+  const auto ids = upsert_ids(dir + "/out.jsonl");
   REQUIRE(ids.size() == 3000u);
   for (long i = 0; i < 3000; ++i) REQUIRE(ids[i] == i + 1);
   std::system(("rm -rf '" + dir + "'").c_str());

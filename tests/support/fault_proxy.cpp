@@ -99,6 +99,7 @@ struct FaultProxy::State {
   std::vector<std::unique_ptr<Connection>> connections;
   std::chrono::milliseconds latency{0};
   bool blackhole_new[2] = {false, false};
+  std::optional<uint64_t> cut_new[2];
 };
 
 FaultProxy::FaultProxy(int target_port) : target_port_(target_port), state_(new State) {
@@ -150,9 +151,10 @@ void FaultProxy::reset_all() {
   wake();
 }
 
-void FaultProxy::cut_after(Direction d, uint64_t bytes) {
+void FaultProxy::cut_after(Direction d, uint64_t bytes, bool cut_new) {
   std::lock_guard lock(state_mutex_);
   for (auto& c : state_->connections) c->flow[index_of(d)].cut_left = bytes;
+  if (cut_new) state_->cut_new[index_of(d)] = bytes;
   wake();
 }
 
@@ -188,6 +190,8 @@ void FaultProxy::clear_faults() {
   std::lock_guard lock(state_mutex_);
   state_->latency = std::chrono::milliseconds(0);
   state_->blackhole_new[0] = state_->blackhole_new[1] = false;
+  state_->cut_new[0].reset();
+  state_->cut_new[1].reset();
   for (auto& c : state_->connections) {
     for (Flow& f : c->flow) {
       f.blackholed = false;
@@ -252,7 +256,10 @@ void FaultProxy::run() {
         auto c = std::make_unique<Connection>();
         c->fd[0] = client;
         c->fd[1] = server;
-        for (int i = 0; i < 2; ++i) c->flow[i].blackholed = s.blackhole_new[i];
+        for (int i = 0; i < 2; ++i) {
+          c->flow[i].blackholed = s.blackhole_new[i];
+          c->flow[i].cut_left = s.cut_new[i];
+        }
         s.connections.push_back(std::move(c));
         ++open_;
       }

@@ -42,7 +42,10 @@ class FaultProxy {
   // `blackhole_new`); `clear_faults` forwards again (what was thrown away stays lost).
   void blackhole(Direction d, bool blackhole_new = false);
   void reset_all();
-  void cut_after(Direction d, uint64_t bytes);
+  // Cuts the connections open now after `bytes` more in `d`, and with `cut_new` also every
+  // later connection (each after its first `bytes`) until `clear_faults`: short-lived
+  // connections (one HTTP request each) are cut too.
+  void cut_after(Direction d, uint64_t bytes, bool cut_new = false);
   void half_open(Direction d);
   void stop();
   void start();

@@ -3,6 +3,8 @@
 
 #include "tests/support/fault_proxy.h"
 
+#include "tests/support/eventually.h"
+
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -122,16 +124,6 @@ std::string pattern(size_t n) {
   return s;
 }
 
-template <class F>
-bool eventually(F f, std::chrono::milliseconds limit = 2000ms) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return f();
-}
-
 }  // namespace
 
 TEST_CASE("fault proxy: forwards every byte both ways, counted") {
@@ -191,7 +183,7 @@ TEST_CASE("fault proxy: a black hole accepts the bytes and never answers") {
   Client swallowed(proxy.port(), 300ms);
   swallowed.send_all("four");
   CHECK(swallowed.read_up_to(4, last, error).empty());
-  CHECK(eventually([&] { return echo.received() == 3 + 5 + 4; }));  // the server got it
+  CHECK(eventually([&] { return echo.received() == 3 + 5 + 4; }, 2000ms));  // the server got it
 }
 
 TEST_CASE("fault proxy: reset closes every connection with a RST") {
@@ -206,7 +198,7 @@ TEST_CASE("fault proxy: reset closes every connection with a RST") {
   c.read_up_to(1, last, error);
   CHECK(last < 0);
   CHECK(error == ECONNRESET);
-  CHECK(eventually([&] { return proxy.open_connections() == 0; }));
+  CHECK(eventually([&] { return proxy.open_connections() == 0; }, 2000ms));
 }
 
 TEST_CASE("fault proxy: a cut delivers exactly N bytes of a packet, then a RST") {
@@ -225,6 +217,24 @@ TEST_CASE("fault proxy: a cut delivers exactly N bytes of a packet, then a RST")
   CHECK(error == ECONNRESET);
 }
 
+TEST_CASE("fault proxy: a cut of new connections cuts each one until cleared") {
+  EchoServer echo;
+  FaultProxy proxy(echo.port());
+  proxy.cut_after(Direction::to_client, 5, true);
+  for (int i = 0; i < 3; ++i) {
+    Client c(proxy.port());
+    c.send_all(pattern(50));
+    ssize_t last = 0;
+    int error = 0;
+    CHECK(c.read_up_to(50, last, error) == pattern(5));
+    CHECK(error == ECONNRESET);
+  }
+  proxy.clear_faults();
+  Client whole(proxy.port());
+  whole.send_all(pattern(50));
+  CHECK(whole.read_exactly(50) == pattern(50));
+}
+
 TEST_CASE("fault proxy: half-open: one side reads EOF while its writes still arrive") {
   EchoServer echo;
   FaultProxy proxy(echo.port());
@@ -237,7 +247,7 @@ TEST_CASE("fault proxy: half-open: one side reads EOF while its writes still arr
   CHECK(c.read_up_to(1, last, error).empty());
   CHECK(last == 0);  // a FIN
   c.send_all("still");
-  CHECK(eventually([&] { return echo.received() == 6; }));
+  CHECK(eventually([&] { return echo.received() == 6; }, 2000ms));
 }
 
 TEST_CASE("fault proxy: stop refuses and resets; start listens on the same port again") {
@@ -253,7 +263,7 @@ TEST_CASE("fault proxy: stop refuses and resets; start listens on the same port 
   c.read_up_to(1, last, error);
   CHECK(last < 0);
   CHECK(error == ECONNRESET);
-  CHECK(eventually([&] { return !Client(port).connected; }));
+  CHECK(eventually([&] { return !Client(port).connected; }, 2000ms));
   proxy.start();
   Client again(port);
   REQUIRE(again.connected);
