@@ -8,6 +8,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -165,10 +166,12 @@ TEST_CASE(
   Workload source(seed);
   std::mt19937_64 rng(seed + 1);
   std::uniform_int_distribution<int> delay_ms(20, 300), burst(5, 25);
+  const char* kills_env = std::getenv("SLUICE_KILLS");  // 100 for the long run (README)
+  const int rounds = kills_env != nullptr ? std::atoi(kills_env) : 22;
 
   int kills = 0, partial = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  for (int round = 0; round < 22 && std::chrono::steady_clock::now() < deadline; ++round) {
+  const auto deadline = std::chrono::steady_clock::now() + std::max(60, rounds * 3) * 1s;
+  for (int round = 0; round < rounds && std::chrono::steady_clock::now() < deadline; ++round) {
     ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
     // latest-offset: the first run must have pinned its start before anything is written.
     if (round == 0) REQUIRE(wait_ready(metrics_port, sluice));
@@ -182,8 +185,10 @@ TEST_CASE(
     committed_history(broker, topic, &seen);
     if (seen < source.changes()) ++partial;
   }
-  CHECK(kills >= 20);
-  CHECK(partial >= 5);  // kills landed while changes were still on their way
+  MESSAGE(kills << " kills, " << partial << " with changes on their way, " << source.changes()
+                << " changes");
+  CHECK(kills >= std::min(20, rounds));
+  CHECK(partial >= std::min(5, rounds / 4));  // kills landed while changes were on their way
 
   // One uninterrupted run catches up with everything.
   ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
