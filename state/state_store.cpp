@@ -113,6 +113,23 @@ std::optional<uint64_t> free_bytes(const std::string& dir) {
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
+// The first RocksDB write-ahead log or table file in `dir` ("000012.log", "000009.sst").
+std::optional<std::string> data_file_in(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const size_t dot = name.find('.');
+    if (dot == 0 || dot == std::string::npos) continue;
+    const std::string_view ext = std::string_view(name).substr(dot);
+    if ((ext == ".log" || ext == ".sst") &&
+        std::all_of(name.begin(), name.begin() + static_cast<std::ptrdiff_t>(dot),
+                    [](char c) { return c >= '0' && c <= '9'; })) {
+      return name;
+    }
+  }
+  return std::nullopt;
+}
+
 rocksdb::Options base_options() {
   rocksdb::Options options;
   options.OptimizeForSmallDb();  // a few KB of state: small memtables and cache
@@ -246,16 +263,20 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir, Ope
       release_writer(claimed_dir);
       return held_by_another(dir, ", by pid " + std::to_string(*pid));
     }
-    // RocksDB would make a new, empty store beside files whose CURRENT was lost: a silent new
-    // start. A dir with files but no CURRENT is damaged (or someone else's), and refused.
-    if (!fs::exists(fs::path(dir) / "CURRENT", ec) && !fs::is_empty(dir, ec)) {
-      release_writer(claimed_dir);
-      return make_error(Errc::invalid_config,
-                        "state dir " + dir +
-                            " holds files but no RocksDB CURRENT file: it is damaged or not a "
-                            "sluice state dir; sluice does not start anew over it. Restore it "
-                            "from a backup, or move it away to start from the sink's own "
-                            "offsets where the sink keeps them");
+    // RocksDB would make a new, empty store beside data whose CURRENT was lost: a silent new
+    // start. A dir with a write-ahead log or a table file but no CURRENT is damaged (or
+    // someone else's) and refused; without them it is a creation cut short (CURRENT is written
+    // after the first MANIFEST, the first log after CURRENT), which RocksDB simply redoes.
+    if (!fs::exists(fs::path(dir) / "CURRENT", ec)) {
+      if (const auto data = data_file_in(dir)) {
+        release_writer(claimed_dir);
+        return make_error(Errc::invalid_config,
+                          "state dir " + dir + " holds " + *data +
+                              " but no RocksDB CURRENT file: it is damaged or not a sluice "
+                              "state dir; sluice does not start anew over it. Restore it from a "
+                              "backup, or move it away to start from the sink's own offsets "
+                              "where the sink keeps them");
+      }
     }
     // Opening writes too (the recovered WAL flushed to a table, a new WAL and MANIFEST).
     if (const auto free = free_bytes(dir); free && *free < kMinFreeBytes) {
