@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -97,6 +98,38 @@ Error held_by_another(const std::string& dir, std::string detail) {
                                            " (RocksDB lock " + dir + "/LOCK" + detail + ")");
 }
 
+// RocksDB meets a full disk badly: a WAL append that fails leaves its file writer in an error
+// state that the write's own sync then trips over (an assertion, which Debian's librocksdb 7.8
+// keeps on: the process aborts), and a failed flush stops all writes until Resume(). So a write
+// is refused before it starts while the state dir's filesystem has less than this free: a
+// retryable Errc::io naming the dir, and the pipeline retries from its last checkpoint until
+// space is freed. The state is a few KB; this leaves room for the WAL, a flush and the LOG.
+constexpr uint64_t kMinFreeBytes = 1u << 20;
+
+// Free bytes for unprivileged writers on the filesystem of `dir`; nullopt if statvfs fails.
+std::optional<uint64_t> free_bytes(const std::string& dir) {
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+// The first RocksDB write-ahead log or table file in `dir` ("000012.log", "000009.sst").
+std::optional<std::string> data_file_in(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const size_t dot = name.find('.');
+    if (dot == 0 || dot == std::string::npos) continue;
+    const std::string_view ext = std::string_view(name).substr(dot);
+    if ((ext == ".log" || ext == ".sst") &&
+        std::all_of(name.begin(), name.begin() + static_cast<std::ptrdiff_t>(dot),
+                    [](char c) { return c >= '0' && c <= '9'; })) {
+      return name;
+    }
+  }
+  return std::nullopt;
+}
+
 rocksdb::Options base_options() {
   rocksdb::Options options;
   options.OptimizeForSmallDb();  // a few KB of state: small memtables and cache
@@ -123,15 +156,22 @@ Error malformed_at(const std::string& key, Error e) {
   return std::move(e).with_context("state key " + keys::printable(key));
 }
 
+// `dir` names the state dir in the message of a damaged record.
 Result<CheckpointRecord> decode_checkpoint_at(std::string_view key, std::string_view prefix,
-                                              std::string_view value) {
+                                              std::string_view value, const std::string& dir) {
   const auto id = keys::checkpoint_id(key, prefix);
   if (!id) {
     return make_error(Errc::malformed,
                       "state key " + keys::printable(key) + ": not a checkpoint key");
   }
   auto record = decode_checkpoint(as_bytes(value));
-  if (!record) return malformed_at(std::string(key), std::move(record).error());
+  if (!record) {
+    return malformed_at(std::string(key), std::move(record).error())
+        .with_context("checkpoint " + std::to_string(*id) + " in state dir " + dir +
+                      " is damaged (`sluice checkpoints --state-dir " + dir +
+                      "` lists the retained ones; restore the dir from a backup, or move it "
+                      "away to resume from the sink's own offsets where the sink keeps them)");
+  }
   if (record->id != *id) {
     return make_error(Errc::malformed, "state key " + keys::printable(key) + ": holds checkpoint " +
                                            std::to_string(record->id) + ", key says " +
@@ -223,13 +263,42 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir, Ope
       release_writer(claimed_dir);
       return held_by_another(dir, ", by pid " + std::to_string(*pid));
     }
+    // RocksDB would make a new, empty store beside data whose CURRENT was lost: a silent new
+    // start. A dir with a write-ahead log or a table file but no CURRENT is damaged (or
+    // someone else's) and refused; without them it is a creation cut short (CURRENT is written
+    // after the first MANIFEST, the first log after CURRENT), which RocksDB simply redoes.
+    if (!fs::exists(fs::path(dir) / "CURRENT", ec)) {
+      if (const auto data = data_file_in(dir)) {
+        release_writer(claimed_dir);
+        return make_error(Errc::invalid_config,
+                          "state dir " + dir + " holds " + *data +
+                              " but no RocksDB CURRENT file: it is damaged or not a sluice "
+                              "state dir; sluice does not start anew over it. Restore it from a "
+                              "backup, or move it away to start from the sink's own offsets "
+                              "where the sink keeps them");
+      }
+    }
+    // Opening writes too (the recovered WAL flushed to a table, a new WAL and MANIFEST).
+    if (const auto free = free_bytes(dir); free && *free < kMinFreeBytes) {
+      release_writer(claimed_dir);
+      return make_error(Errc::io, "opening the state dir " + dir + ": No space left on device (" +
+                                      std::to_string(*free) + " bytes free, at least " +
+                                      std::to_string(kMinFreeBytes) +
+                                      " needed on its filesystem); free space and start again");
+    }
     options.create_if_missing = true;
     const rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
     if (!s.ok()) {
       release_writer(claimed_dir);
       // Another process may have taken the lock between the probe and the open.
       if (is_lock_held(s)) return held_by_another(dir, ": " + s.ToString());
-      return from_rocks(s, "opening the state dir " + dir);
+      Error e = from_rocks(s, "opening the state dir " + dir);
+      if (s.IsCorruption()) {
+        e.message +=
+            " (the state store is damaged: restore the dir from a backup, or move it "
+            "away to start from the sink's own offsets where the sink keeps them)";
+      }
+      return e;
     }
   } else {
     std::error_code ec;
@@ -290,6 +359,15 @@ Status StateStore::require_writable(std::string_view what) const {
 
 Status StateStore::write_synced(std::string_view what, rocksdb::WriteBatch& batch) {
   CDC_TRY(require_writable(what));
+  if (const auto free = free_bytes(dir_); free && *free < kMinFreeBytes) {
+    return make_error(Errc::io, std::string(what) + " in " + dir_ + ": No space left on device (" +
+                                    std::to_string(*free) + " bytes free, at least " +
+                                    std::to_string(kMinFreeBytes) +
+                                    " needed on the state dir's filesystem)");
+  }
+  // A write refused earlier (a flush that met a full disk) leaves RocksDB read-only until
+  // Resume(), which is a no-op on a healthy DB.
+  (void)db_->Resume();  // ignored: the write below reports what is still wrong
   rocksdb::WriteOptions wo;
   wo.sync = true;
   const rocksdb::Status s = db_->Write(wo, &batch);
@@ -349,7 +427,7 @@ Status StateStore::put_checkpoint(std::string_view pipeline, const CheckpointRec
       return make_error(Errc::internal,
                         what + ": checkpoint " + keys::printable(key) + " vanished");
     }
-    CDC_TRY_ASSIGN(auto kept, decode_checkpoint_at(key, prefix, *value));
+    CDC_TRY_ASSIGN(auto kept, decode_checkpoint_at(key, prefix, *value, dir_));
     oldest = kept.position;
   }
   CDC_TRY(prune_schemas(pipeline, oldest, batch));
@@ -385,7 +463,7 @@ Result<std::vector<CheckpointRecord>> StateStore::checkpoints(std::string_view p
   std::vector<CheckpointRecord> out;
   CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/true,
                       [&](std::string_view key, std::string_view value) -> Result<bool> {
-                        CDC_TRY_ASSIGN(auto record, decode_checkpoint_at(key, prefix, value));
+                        CDC_TRY_ASSIGN(auto record, decode_checkpoint_at(key, prefix, value, dir_));
                         out.push_back(std::move(record));
                         return true;
                       }));
@@ -398,7 +476,7 @@ Result<std::optional<CheckpointRecord>> StateStore::latest_checkpoint(
   std::optional<CheckpointRecord> out;
   CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/true,
                       [&](std::string_view key, std::string_view value) -> Result<bool> {
-                        CDC_TRY_ASSIGN(out, decode_checkpoint_at(key, prefix, value));
+                        CDC_TRY_ASSIGN(out, decode_checkpoint_at(key, prefix, value, dir_));
                         return false;
                       }));
   return out;

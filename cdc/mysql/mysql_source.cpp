@@ -458,14 +458,13 @@ Status MysqlSource::Impl::prepare() {
 
 ConnectOptions MysqlSource::Impl::make_connect_options() const {
   const auto& o = options;
-  return ConnectOptions{o.host,
-                        o.port,
-                        o.user,
-                        o.password,
-                        o.unix_socket,
-                        o.connect_timeout,
-                        std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2),
-                        o.tls};
+  return ConnectOptions{o.host, o.port, o.user, o.password, o.unix_socket, o.connect_timeout,
+                        std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2), o.tls,
+                        // The heartbeats keep an idle stream talking; without them silence is
+                        // no sign of a dead path.
+                        o.heartbeat_period.count() > 0
+                            ? std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2)
+                            : std::chrono::milliseconds(0)};
 }
 
 std::vector<Error> MysqlSource::preflight() {

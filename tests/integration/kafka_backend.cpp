@@ -25,7 +25,7 @@ const std::string kBrokerBinary = SLUICE_BINARY_DIR "/tests/fakes/kafka/kafka_te
 
 void create_topic_via_admin(const std::string& bootstrap, const std::string& topic, int partitions);
 
-TestBrokerBackend::TestBrokerBackend(std::string data_dir, int port) {
+TestBrokerBackend::TestBrokerBackend(std::string data_dir, int port, int advertised_port) {
   dir_ = make_temp_dir("sluice-kafka-broker");
   log_ = dir_ + "/broker.log";
   const std::string port_file = dir_ + "/ports";
@@ -33,6 +33,9 @@ TestBrokerBackend::TestBrokerBackend(std::string data_dir, int port) {
                                 "--port-file", port_file, "--exit-with-parent"};
   if (!data_dir.empty()) {
     argv.insert(argv.end(), {"--data-dir", data_dir});
+  }
+  if (advertised_port != 0) {
+    argv.insert(argv.end(), {"--advertised-port", std::to_string(advertised_port)});
   }
   child_ = std::make_unique<ChildProcess>(argv, log_, log_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

@@ -44,10 +44,11 @@ class ExternalBrokerBackend : public KafkaBackend {
   std::string bootstrap_;
 };
 
-// Starts tests/fakes/kafka's broker; `data_dir` empty: in memory.
+// Starts tests/fakes/kafka's broker; `data_dir` empty: in memory. `advertised_port` (0: the
+// bound one) is the port the broker tells clients to use, e.g. a fault proxy's.
 class TestBrokerBackend : public KafkaBackend {
  public:
-  explicit TestBrokerBackend(std::string data_dir = "", int port = 0);
+  explicit TestBrokerBackend(std::string data_dir = "", int port = 0, int advertised_port = 0);
   ~TestBrokerBackend() override;
   Kind kind() const override { return Kind::test_broker; }
   std::string bootstrap() const override { return "127.0.0.1:" + std::to_string(port_); }

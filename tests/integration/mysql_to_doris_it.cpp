@@ -11,12 +11,14 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "tests/integration/doris_process.h"
 #include "tests/support/child_process.h"
+#include "tests/support/fault_proxy.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mariadb_client.h"
 #include "tests/support/services_env.h"
@@ -28,10 +30,11 @@ namespace {
 
 std::string write_config(const std::string& dir, const std::string& name, const std::string& tables,
                          DorisProcess& doris, int server_id, int metrics_port,
-                         const std::string& extra_sink = "") {
+                         const std::string& extra_sink = "", int fe_port = 0) {
   const std::string path = dir + "/pipeline.yaml";
   std::ofstream(path) << mysql_source_yaml(tables, server_id)
-                      << "sink:\n  type: doris\n  fenodes: 127.0.0.1:" << doris.fe_port()
+                      << "sink:\n  type: doris\n  fenodes: 127.0.0.1:"
+                      << (fe_port != 0 ? fe_port : doris.fe_port())
                       << "\n  username: root\n  password: '" << doris.password()
                       << "'\n  sink.max-retries: 2\n"
                       << extra_sink << "pipeline:\n  name: " << name << "\n  state.dir: " << dir
@@ -361,5 +364,108 @@ TEST_CASE("mysql to doris: a load aborted by the precommit timeout is re-sent an
   CHECK(stats.find(" max_commits 1") != std::string::npos);
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(20s) == 0);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+TEST_CASE(
+    "mysql to doris through network faults before the FE and the BE: Doris equals the table, "
+    "nothing committed twice") {
+  MariaDbSession sql;
+  sql.run("DROP DATABASE IF EXISTS dn");
+  sql.run("CREATE DATABASE dn");
+  sql.run("CREATE TABLE dn.kv (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(200))");
+  // The FE redirects loads to the BE proxy's port, so the FE requests (2PC, load states, SQL)
+  // and the Stream Load bodies each cross a proxy of their own.
+  const int be_port = free_port();
+  FaultProxy be_proxy(be_port);
+  DorisProcess doris({"--be-port", std::to_string(be_port), "--advertised-be-port",
+                      std::to_string(be_proxy.port())});
+  FaultProxy fe_proxy(doris.fe_port());
+  const std::string dir = make_temp_dir("sluice-doris-faults");
+  const int metrics_port = free_port();
+  const std::string config = write_config(dir, "dn", "dn\\..*", doris, 5713, metrics_port,
+                                          "  sink.buffer-flush.max-rows: 20\n", fe_proxy.port());
+  INFO("sluice log: " << dir << "/stderr.log, server log: " << doris.log());
+  ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+  REQUIRE(wait_ready(metrics_port, sluice));
+
+  int seq = 0;
+  const auto write = [&](int count) {
+    for (int t = 0; t < count; ++t) {
+      const std::string k = std::to_string(++seq % 60 + 1);
+      sql.run("INSERT INTO dn.kv VALUES (" + k + ", " + std::to_string(seq) + ", REPEAT('p', " +
+              std::to_string(100 + seq % 100) + ")) ON DUPLICATE KEY UPDATE v = " +
+              std::to_string(seq) + ", pad = REPEAT('q', " + std::to_string(seq % 150) + ")");
+      if (seq % 9 == 0) sql.run("DELETE FROM dn.kv WHERE id = " + std::to_string(seq % 31 + 1));
+    }
+  };
+  // Requests the sink retried and pipeline restarts, as its log tells.
+  const auto restarts = [&] {
+    const std::string log = read_file(dir + "/stderr.log");
+    size_t n = 0;
+    for (const char* what : {"; retrying", "restarting from the last checkpoint"}) {
+      for (size_t at = 0; (at = log.find(what, at)) != std::string::npos; ++at) ++n;
+    }
+    return n;
+  };
+  // `breaks`: the fault must have failed a request (retried by the sink or the pipeline).
+  const auto under_fault = [&](const char* what, const std::function<void()>& inject,
+                               bool breaks = true) {
+    INFO("fault: " << what);
+    const size_t restarts_before = restarts();
+    const uint64_t fe_before = fe_proxy.accepted(), be_before = be_proxy.accepted();
+    write(10);
+    inject();
+    write(40);
+    std::this_thread::sleep_for(300ms);  // let the fault meet the loads
+    fe_proxy.clear_faults();
+    be_proxy.clear_faults();
+    expect_equal(sql, doris, "dn", "kv", "id", 40s);
+    MESSAGE(std::string(what) << ": new connections FE " << fe_proxy.accepted() - fe_before
+                              << ", BE " << be_proxy.accepted() - be_before << ", retries "
+                              << restarts() - restarts_before);
+    if (breaks) CHECK(restarts() > restarts_before);
+  };
+  under_fault(
+      "latency on both",
+      [&] {
+        fe_proxy.set_latency(20ms);
+        be_proxy.set_latency(20ms);
+      },
+      false);
+  under_fault("Stream Load bodies cut",
+              [&] { be_proxy.cut_after(FaultProxy::Direction::to_server, 400, true); });
+  under_fault("Stream Load answers cut",
+              [&] { be_proxy.cut_after(FaultProxy::Direction::to_client, 30, true); });
+  under_fault("FE requests cut (the 307, 2PC commits, load states)",
+              [&] { fe_proxy.cut_after(FaultProxy::Direction::to_server, 100, true); });
+  under_fault("FE answers cut",
+              [&] { fe_proxy.cut_after(FaultProxy::Direction::to_client, 30, true); });
+  // The FE's connections last one request and the BE's is idle between loads: a reset or a
+  // half-open meets a kept-alive connection, which libcurl replaces without an error.
+  under_fault(
+      "resets",
+      [&] {
+        fe_proxy.reset_all();
+        be_proxy.reset_all();
+      },
+      false);
+  under_fault(
+      "half-open BE", [&] { be_proxy.half_open(FaultProxy::Direction::to_client); }, false);
+  under_fault("both proxies restart", [&] {
+    fe_proxy.stop();
+    be_proxy.stop();
+    std::this_thread::sleep_for(700ms);
+    fe_proxy.start();
+    be_proxy.start();
+  });
+  CHECK(source_rows(sql, "dn", "kv", "id").size() > 20);
+  std::this_thread::sleep_for(300ms);
+  CHECK(sluice.running());
+  sluice.signal(SIGTERM);
+  CHECK(sluice.wait(20s) == 0);
+  const std::string stats = doris.control("stats");
+  INFO(stats);
+  CHECK(stats.find(" max_commits 1") != std::string::npos);  // no load committed twice
   std::system(("rm -rf '" + dir + "'").c_str());
 }

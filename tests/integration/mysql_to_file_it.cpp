@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/support/child_process.h"
+#include "tests/support/file_lines.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mariadb_client.h"
 #include "tests/support/services_env.h"
@@ -24,14 +25,6 @@ constexpr int kRowsPerTxn = 10;
 constexpr int kUpdated = 100;
 constexpr int kDeletedFrom = 551;
 constexpr size_t kExpectedLines = kRows + kUpdated + (kRows - kDeletedFrom + 1);
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
 
 std::string expected_line(int id, const char* v, bool tombstone) {
   const std::string key = "{\"key\":{\"id\":" + std::to_string(id) + "},\"value\":";
@@ -116,11 +109,11 @@ TEST_CASE("MariaDB to file: exactly once through killed connections and a SIGKIL
   sql.run("DELETE FROM e2e.items WHERE id >= " + std::to_string(kDeletedFrom));
 
   const std::string out = dir + "/out.jsonl";
-  for (int i = 0; i < 600 && lines_of(out).size() < kExpectedLines; ++i)
+  for (int i = 0; i < 600 && file_lines(out).size() < kExpectedLines; ++i)
     std::this_thread::sleep_for(100ms);
   // Let anything extra (a duplicate would be extra) arrive before judging.
   std::this_thread::sleep_for(500ms);
-  const auto lines = lines_of(out);
+  const auto lines = file_lines(out);
   REQUIRE(lines.size() == kExpectedLines);
   size_t at = 0;
   for (int id = 1; id <= kRows; ++id) {

@@ -14,30 +14,13 @@
 #include "tests/support/child_process.h"
 #include "tests/support/private_redis.h"
 #include "tests/support/services_env.h"
+#include "tests/support/test_ca.h"
 
 using namespace cdc;
 using namespace cdc::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-void sh(const std::string& cmd) {
-  INFO(cmd);
-  REQUIRE(std::system((cmd + " >/dev/null 2>&1").c_str()) == 0);
-}
-
-// A CA `name` in `dir` (name-ca.pem, name-ca-key.pem) and a server certificate it signs
-// (name-server.pem, name-server-key.pem) with `san` as its subjectAltName.
-void make_ca_and_server(const std::string& dir, const std::string& name, const std::string& san) {
-  const std::string p = dir + "/" + name;
-  sh("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj '/CN=" + name + " test CA' -keyout " +
-     p + "-ca-key.pem -out " + p + "-ca.pem");
-  sh("openssl req -newkey rsa:2048 -nodes -subj '/CN=redis test server' -keyout " + p +
-     "-server-key.pem -out " + p + "-server.csr");
-  std::ofstream(p + "-ext.cnf") << "subjectAltName=" << san << "\n";
-  sh("openssl x509 -req -days 1 -in " + p + "-server.csr -CA " + p + "-ca.pem -CAkey " + p +
-     "-ca-key.pem -CAcreateserial -extfile " + p + "-ext.cnf -out " + p + "-server.pem");
-}
 
 // A private redis-server with its plain port (for readiness and checks) and a TLS port serving
 // the `name` server certificate.
@@ -67,9 +50,9 @@ sinks::redis::RedisOptions tls_options(int port, std::string ca) {
 
 TEST_CASE("redis TLS: verified against tls.ca and the host; another CA or name is refused") {
   const std::string dir = make_temp_dir("sluice-redis-tls-it");
-  make_ca_and_server(dir, "good", "IP:127.0.0.1");
-  make_ca_and_server(dir, "other", "IP:127.0.0.1");
-  make_ca_and_server(dir, "misnamed", "DNS:redis.example");
+  make_test_ca(dir, "good", "IP:127.0.0.1");
+  make_test_ca(dir, "other", "IP:127.0.0.1");
+  make_test_ca(dir, "misnamed", "DNS:redis.example");
   TlsRedis good(dir, "good");
 
   auto conn =
@@ -122,7 +105,7 @@ TEST_CASE("redis TLS: verified against tls.ca and the host; another CA or name i
 
 TEST_CASE("redis TLS: sluice run writes every row through TLS, exactly once") {
   const std::string dir = make_temp_dir("sluice-redis-tls-it");
-  make_ca_and_server(dir, "good", "IP:127.0.0.1");
+  make_test_ca(dir, "good", "IP:127.0.0.1");
   TlsRedis redis(dir, "good");
   const std::string config = dir + "/pipeline.yaml";
   std::ofstream(config) << "source:\n"

@@ -76,7 +76,8 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::connect(const ConnectO
       (use_socket ? o.unix_socket : o.host + ":" + std::to_string(o.port)) + " as " + o.user;
   MYSQL* m = mysql_init(nullptr);
   if (m == nullptr) return make_error(Errc::internal, "mysql_init failed");
-  auto conn = std::unique_ptr<MysqlConnection>(new MysqlConnection(m));  // closes m on any return
+  // closes m on any return
+  auto conn = std::unique_ptr<MysqlConnection>(new MysqlConnection(m, o.idle_timeout));
   const unsigned connect_s =
       static_cast<unsigned>(std::max<int64_t>(1, o.connect_timeout.count() / 1000));
   const unsigned read_s =
@@ -218,6 +219,7 @@ Status MysqlConnection::send_dump_command(uint8_t command, std::string_view body
                                   body.size(), 1, nullptr) != 0) {
     return last_error(what);
   }
+  last_packet_ = std::chrono::steady_clock::now();
   return {};
 }
 
@@ -266,6 +268,15 @@ Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_event(
     pfd.fd = mysql_get_socket(mysql_);
     pfd.events = POLLIN;
     const int rc = ::poll(&pfd, 1, static_cast<int>(wait.count()));
+    // libmariadb's MYSQL_OPT_READ_TIMEOUT bounds a read that has begun; between packets only
+    // this clock notices a path that went silent (black-holed, half-open without a FIN).
+    if (rc == 0 && idle_timeout_.count() > 0 &&
+        std::chrono::steady_clock::now() - last_packet_ >= idle_timeout_) {
+      return make_error(Errc::timeout,
+                        "no packet from the server for " + std::to_string(idle_timeout_.count()) +
+                            " ms (heartbeat.interval x 2, at least 10 s): the connection is "
+                            "presumed dead");
+    }
     if (rc == 0) return std::optional<std::span<const std::byte>>{};
     if (rc < 0 && errno != EINTR) {
       return make_error(Errc::io,
@@ -275,6 +286,7 @@ Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_event(
   }
   const unsigned long len = mysql_net_read_packet(mysql_);
   if (len == kPacketError || len == 0) return last_error("reading the binlog stream");
+  last_packet_ = std::chrono::steady_clock::now();
   const auto* p = reinterpret_cast<const std::byte*>(mysql_->net.read_pos);
   if (static_cast<uint8_t>(p[0]) == 0xFE && len < 8) {
     return make_error(Errc::io, "the server ended the binlog stream (EOF packet)");

@@ -30,8 +30,11 @@ struct ConnectOptions {
   std::string password;
   std::string unix_socket;  // used instead of host/port when set
   std::chrono::milliseconds connect_timeout{30000};
-  std::chrono::milliseconds read_timeout{60000};  // a dump connection silent this long is dead
+  std::chrono::milliseconds read_timeout{60000};  // a read that has begun waits this long
   TlsOptions tls;  // over a unix socket TLS is neither needed nor checked
+  // A dump connection with no packet for this long is dead (the server's heartbeats stopped
+  // arriving); 0: never, for a server that sends no heartbeats.
+  std::chrono::milliseconds idle_timeout{0};
 };
 
 using SqlRow = std::vector<std::optional<std::string>>;
@@ -71,16 +74,22 @@ class MysqlConnection {
   Status start_binlog_dump_gtid(uint32_t server_id, std::string_view sid_block);
   // The next event of the dump (the bytes after the OK marker, valid until the next call), or
   // nullopt when nothing arrived within `wait`. Lost connection / server error: Errc::io,
-  // except "position purged"-like fatal replies (Errc::invalid_config).
+  // except "position purged"-like fatal replies (Errc::invalid_config). No packet for
+  // `idle_timeout` since the dump started or the last packet: Errc::timeout (a dead path sends
+  // no RST, and the server's heartbeats stop arriving).
   Result<std::optional<std::span<const std::byte>>> read_event(std::chrono::milliseconds wait);
 
  private:
-  explicit MysqlConnection(st_mysql* mysql) : mysql_(mysql) {}
+  MysqlConnection(st_mysql* mysql, std::chrono::milliseconds idle_timeout)
+      : mysql_(mysql), idle_timeout_(idle_timeout) {}
   Error last_error(std::string_view what) const;
   Status send_dump_command(uint8_t command, std::string_view body, std::string_view what);
   bool has_buffered_input() const;
 
-  st_mysql* mysql_;                                      // owned; closed in the destructor
+  st_mysql* mysql_;  // owned; closed in the destructor
+  std::chrono::milliseconds idle_timeout_;
+  // When the dump connection last heard from the server (the dump request or a packet).
+  std::chrono::steady_clock::time_point last_packet_ = std::chrono::steady_clock::now();
   st_mysql_res* streaming_ = nullptr;                    // owned while a streamed result is open
   std::vector<std::optional<std::string_view>> fields_;  // of the last fetched row
 };

@@ -45,6 +45,10 @@ void on_signal(int) { g_stop = true; }
 struct Args {
   int fe_port = 0;
   int be_port = 0;
+  // The BE port the FE redirects loads to instead of the bound one (what a real FE takes from
+  // the BE's registered http_port): loads then go through whatever listens there, such as the
+  // fault proxy of the fault tests. 0: the bound port.
+  int advertised_be_port = 0;
   int control_port = 0;
   std::string port_file;
   bool exit_with_parent = false;
@@ -78,6 +82,8 @@ Args parse_args(int argc, char** argv) {
       a.fe_port = parse_int(value(), "--fe-port");
     else if (f == "--be-port")
       a.be_port = parse_int(value(), "--be-port");
+    else if (f == "--advertised-be-port")
+      a.advertised_be_port = parse_int(value(), "--advertised-be-port");
     else if (f == "--control-port")
       a.control_port = parse_int(value(), "--control-port");
     else if (f == "--port-file")
@@ -94,6 +100,7 @@ Args parse_args(int argc, char** argv) {
     else {
       std::cerr << "usage: doris_test_server [--fe-port N] [--be-port N] [--control-port N] "
                    "[--port-file F]\n"
+                   "  [--advertised-be-port N]\n"
                    "  [--user U] [--password P] [--precommit-timeout-ms N] [--exit-with-parent]\n"
                    "Port 0 picks a free port; F receives \"<fe port> <be port> <control port>\".\n";
       std::exit(2);
@@ -305,7 +312,7 @@ int main(int argc, char** argv) {
   const int fe = listen_on(args.fe_port);
   const int be = listen_on(args.be_port);
   const int control = listen_on(args.control_port);
-  args.server.be_port = bound_port(be);
+  args.server.be_port = args.advertised_be_port != 0 ? args.advertised_be_port : bound_port(be);
   DorisServer server(args.server);
   if (!args.port_file.empty()) {
     const std::string tmp = args.port_file + ".tmp";

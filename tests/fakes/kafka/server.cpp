@@ -49,6 +49,10 @@ struct Options {
   BrokerOptions broker;
   int port = 0;
   int control_port = 0;
+  // Advertised in Metadata and FindCoordinator instead of the bound port (Kafka's
+  // advertised.listeners): clients then connect through whatever listens there, such as the
+  // fault proxy of the fault tests. 0: the bound port.
+  int advertised_port = 0;
   std::string port_file;
   bool exit_with_parent = false;
 };
@@ -87,6 +91,8 @@ Options parse_args(int argc, char** argv) {
       o.port = parse_int(value(), "--port");
     else if (a == "--control-port")
       o.control_port = parse_int(value(), "--control-port");
+    else if (a == "--advertised-port")
+      o.advertised_port = parse_int(value(), "--advertised-port");
     else if (a == "--port-file")
       o.port_file = value();
     else if (a == "--data-dir")
@@ -101,7 +107,8 @@ Options parse_args(int argc, char** argv) {
       o.exit_with_parent = true;
     else {
       std::cerr << "usage: kafka_test_broker [--port N] [--control-port N] [--port-file F]\n"
-                   "  [--data-dir D] [--partitions N] [--max-txn-timeout-ms N] [--no-auto-create]\n"
+                   "  [--advertised-port N] [--data-dir D] [--partitions N] [--max-txn-timeout-ms "
+                   "N] [--no-auto-create]\n"
                    "  [--exit-with-parent]\n"
                    "Port 0 picks a free port; F receives \"<port> <control port>\".\n";
       std::exit(2);
@@ -356,14 +363,14 @@ int main(int argc, char** argv) {
   ::signal(SIGINT, on_signal);
   const int listen_fd = listen_on(o.port);
   const int control_fd = listen_on(o.control_port);
-  o.broker.port = bound_port(listen_fd);
+  const int bound = bound_port(listen_fd);
+  o.broker.port = o.advertised_port != 0 ? o.advertised_port : bound;
   auto broker = Broker::open(o.broker, Clock::now());
   if (!broker) {
     std::cerr << "kafka_test_broker: " << broker.error().to_string() << "\n";
     return 1;
   }
-  const std::string ports =
-      std::to_string(o.broker.port) + " " + std::to_string(bound_port(control_fd));
+  const std::string ports = std::to_string(bound) + " " + std::to_string(bound_port(control_fd));
   std::cerr << "kafka_test_broker: listening on 127.0.0.1 ports " << ports << "\n";
   if (!o.port_file.empty()) {
     // Written whole and renamed, so a test polling for the file never reads half of it.

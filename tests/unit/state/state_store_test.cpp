@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "state/checkpoint_codec.h"
@@ -102,6 +103,30 @@ TEST_CASE("open creates the dir and its parents; data survives a reopen") {
   CHECK((*latest)->position == record(1).position);
   CHECK((*latest)->wall_time_ms == record(1).wall_time_ms);
   CHECK(*store->get_value("orders", "doris/txn") == std::optional<std::string>("17,18"));
+}
+
+TEST_CASE("open without CURRENT: a creation cut short is redone, lost data is refused") {
+  TempDir tmp;
+  const std::string dir = tmp.sub("state");
+  {
+    auto store = open_store(dir);
+    REQUIRE(store->put_checkpoint("orders", record(1, "len=10"), 5));
+  }
+  std::filesystem::remove(dir + "/CURRENT");
+  auto refused = StateStore::open(dir);
+  REQUIRE(!refused);
+  CHECK(refused.error().code == Errc::invalid_config);
+  CHECK(refused.error().message.find("state dir " + dir + " holds ") == 0);
+  CHECK(refused.error().message.find(".log but no RocksDB CURRENT file") != std::string::npos);
+  CHECK(!std::filesystem::exists(dir + "/CURRENT"));
+
+  // A kill inside the first open leaves a MANIFEST and the LOCK, no log, no CURRENT.
+  const std::string cut = tmp.sub("cut");
+  std::filesystem::create_directories(cut);
+  std::ofstream(cut + "/LOCK").close();
+  std::ofstream(cut + "/MANIFEST-000001") << "x";
+  auto redone = open_store(cut);
+  CHECK(std::filesystem::exists(cut + "/CURRENT"));
 }
 
 TEST_CASE("put_checkpoint keeps exactly the `retained` newest") {
