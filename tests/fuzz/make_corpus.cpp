@@ -375,7 +375,8 @@ void pgoutput_seeds(const fs::path& root) {
     write_seed("pgoutput", m.name, std::string(1, flag) + m.bytes);
     const std::string xlog =
         postgres::testing::PgBytes('w').u64(0x16B3748).u64(0x16B4000).u64(1).raw(m.bytes).bytes();
-    write_seed("pgoutput", m.name + ".xlogdata", std::string(1, static_cast<char>(flag | 2)) + xlog);
+    write_seed("pgoutput", m.name + ".xlogdata",
+               std::string(1, static_cast<char>(flag | 2)) + xlog);
   }
   write_seed("pgoutput", "keepalive",
              "\x02" + postgres::testing::PgBytes('k').u64(0x16B4000).u64(1).u8(1).bytes());

@@ -45,7 +45,8 @@ void read_tuple(ByteReader& r, TupleData& out) {
       }
       default:
         if (r.ok()) {
-          r.mark_malformed("tuple column kind byte 0x" + std::to_string(static_cast<uint8_t>(col.kind)));
+          r.mark_malformed("tuple column kind byte 0x" +
+                           std::to_string(static_cast<uint8_t>(col.kind)));
         }
         return;
     }
@@ -63,10 +64,13 @@ char read_old_kind(ByteReader& r, bool required) {
 
 void expect_new_marker(ByteReader& r) {
   const char marker = static_cast<char>(r.u8());
-  if (marker != 'N' && r.ok()) r.mark_malformed(std::string("tuple marker '") + marker + "', expected 'N'");
+  if (marker != 'N' && r.ok())
+    r.mark_malformed(std::string("tuple marker '") + marker + "', expected 'N'");
 }
 
-uint32_t stream_xid(ByteReader& r, const PgoutputContext& ctx) { return ctx.in_stream ? r.u32be() : 0; }
+uint32_t stream_xid(ByteReader& r, const PgoutputContext& ctx) {
+  return ctx.in_stream ? r.u32be() : 0;
+}
 
 Result<PgoutputMessage> decode_body(char type, ByteReader& r, const PgoutputContext& ctx) {
   switch (type) {
@@ -219,9 +223,7 @@ Result<PgoutputMessage> decode_body(char type, ByteReader& r, const PgoutputCont
 
 }  // namespace
 
-int64_t unix_ms(PgTimestamp ts) {
-  return kPgEpochUnixMs + static_cast<int64_t>(ts) / 1000;
-}
+int64_t unix_ms(PgTimestamp ts) { return kPgEpochUnixMs + static_cast<int64_t>(ts) / 1000; }
 
 std::string_view message_name(char type) {
   switch (type) {

@@ -18,7 +18,7 @@ struct PgoutputContext {
 
 // Errors (Errc::truncated, Errc::malformed, Errc::unsupported for an unknown type byte) name the
 // message type and `at`, the LSN the message was sent at. The result's views point into `bytes`.
-Result<PgoutputMessage> decode_pgoutput(std::span<const std::byte> bytes, const PgoutputContext& ctx,
-                                        Lsn at);
+Result<PgoutputMessage> decode_pgoutput(std::span<const std::byte> bytes,
+                                        const PgoutputContext& ctx, Lsn at);
 
 }  // namespace cdc::postgres

@@ -36,12 +36,14 @@ Result<CopyDataMessage> decode_copy_data(std::span<const std::byte> bytes) {
   if (!r.ok()) return make_error(Errc::truncated, "empty replication CopyData message");
   char hex[8];
   std::snprintf(hex, sizeof hex, "0x%02x", static_cast<uint8_t>(type));
-  return make_error(Errc::unsupported, std::string("unknown replication CopyData message type ") + hex);
+  return make_error(Errc::unsupported,
+                    std::string("unknown replication CopyData message type ") + hex);
 }
 
 namespace {
 void put_be64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 }  // namespace
 

@@ -15,8 +15,8 @@
 namespace cdc::postgres {
 
 struct XLogData {
-  Lsn start{0};     // the WAL position of the payload
-  Lsn wal_end{0};   // the server's current end of WAL
+  Lsn start{0};    // the WAL position of the payload
+  Lsn wal_end{0};  // the server's current end of WAL
   PgTimestamp send_time{0};
   std::span<const std::byte> payload;  // one pgoutput message
 };

@@ -77,21 +77,44 @@ inline std::vector<SampleMessage> sample_messages() {
   s.push_back({"relation", false, relation(false)});
   s.push_back({"relation_stream", true, relation(true)});
   s.push_back({"type", false, PgBytes('Y').u32(16390).str("public").str("mood").bytes()});
-  s.push_back({"insert", false,
-               PgBytes('I').u32(16385).u8('N').tuple({{'t', "1"}, {'t', "abc"}, {'n', ""}}).bytes()});
+  s.push_back(
+      {"insert", false,
+       PgBytes('I').u32(16385).u8('N').tuple({{'t', "1"}, {'t', "abc"}, {'n', ""}}).bytes()});
   s.push_back({"insert_stream", true,
-               PgBytes('I').u32(900).u32(16385).u8('N').tuple({{'t', "1"}, {'b', "\x01\x02"}, {'t', "1.50"}}).bytes()});
-  s.push_back({"update_no_old", false,
-               PgBytes('U').u32(16385).u8('N').tuple({{'t', "1"}, {'u', ""}, {'t', "2.00"}}).bytes()});
+               PgBytes('I')
+                   .u32(900)
+                   .u32(16385)
+                   .u8('N')
+                   .tuple({{'t', "1"}, {'b', "\x01\x02"}, {'t', "1.50"}})
+                   .bytes()});
+  s.push_back(
+      {"update_no_old", false,
+       PgBytes('U').u32(16385).u8('N').tuple({{'t', "1"}, {'u', ""}, {'t', "2.00"}}).bytes()});
   s.push_back({"update_key", false,
-               PgBytes('U').u32(16385).u8('K').tuple({{'t', "1"}, {'n', ""}, {'n', ""}}).u8('N')
-                   .tuple({{'t', "2"}, {'t', "x"}, {'t', "3.00"}}).bytes()});
+               PgBytes('U')
+                   .u32(16385)
+                   .u8('K')
+                   .tuple({{'t', "1"}, {'n', ""}, {'n', ""}})
+                   .u8('N')
+                   .tuple({{'t', "2"}, {'t', "x"}, {'t', "3.00"}})
+                   .bytes()});
   s.push_back({"update_old", false,
-               PgBytes('U').u32(16385).u8('O').tuple({{'t', "1"}, {'t', "x"}, {'t', "3.00"}}).u8('N')
-                   .tuple({{'t', "1"}, {'t', "y"}, {'t', "3.00"}}).bytes()});
-  s.push_back({"delete_key", false, PgBytes('D').u32(16385).u8('K').tuple({{'t', "1"}, {'n', ""}, {'n', ""}}).bytes()});
+               PgBytes('U')
+                   .u32(16385)
+                   .u8('O')
+                   .tuple({{'t', "1"}, {'t', "x"}, {'t', "3.00"}})
+                   .u8('N')
+                   .tuple({{'t', "1"}, {'t', "y"}, {'t', "3.00"}})
+                   .bytes()});
+  s.push_back({"delete_key", false,
+               PgBytes('D').u32(16385).u8('K').tuple({{'t', "1"}, {'n', ""}, {'n', ""}}).bytes()});
   s.push_back({"delete_old_stream", true,
-               PgBytes('D').u32(900).u32(16385).u8('O').tuple({{'t', "1"}, {'t', "y"}, {'t', "3.00"}}).bytes()});
+               PgBytes('D')
+                   .u32(900)
+                   .u32(16385)
+                   .u8('O')
+                   .tuple({{'t', "1"}, {'t', "y"}, {'t', "3.00"}})
+                   .bytes()});
   s.push_back({"truncate", false, PgBytes('T').u32(2).u8(3).u32(16385).u32(16390).bytes()});
   s.push_back({"message", false,
                PgBytes('M').u8(1).u64(0x16B3748).str("sluice").u32(5).raw("hello").bytes()});
@@ -99,8 +122,9 @@ inline std::vector<SampleMessage> sample_messages() {
                PgBytes('M').u32(900).u8(0).u64(0x16B3748).str("hb").u32(0).bytes()});
   s.push_back({"stream_start", false, PgBytes('S').u32(900).u8(1).bytes()});
   s.push_back({"stream_stop", true, PgBytes('E').bytes()});
-  s.push_back({"stream_commit", false,
-               PgBytes('c').u32(900).u8(0).u64(0x16B3748).u64(0x16B3778).u64(723792939682534).bytes()});
+  s.push_back(
+      {"stream_commit", false,
+       PgBytes('c').u32(900).u8(0).u64(0x16B3748).u64(0x16B3778).u64(723792939682534).bytes()});
   s.push_back({"stream_abort", false, PgBytes('A').u32(900).u32(901).bytes()});
   return s;
 }

@@ -48,7 +48,8 @@ TEST_CASE("decode_pgoutput: no prefix of any message type decodes, and none cras
       CHECK((r.error().code == Errc::truncated || r.error().code == Errc::malformed));
       // The error names where it came from: the LSN, and the message type once it is known.
       CHECK(r.error().message.find("0/16B3748") != std::string::npos);
-      if (n > 0) CHECK(r.error().message.find(std::string(message_name(m.bytes[0]))) != std::string::npos);
+      if (n > 0)
+        CHECK(r.error().message.find(std::string(message_name(m.bytes[0]))) != std::string::npos);
     }
   }
 }
@@ -66,7 +67,8 @@ TEST_CASE("decode_pgoutput: an unknown type byte names the type and the LSN") {
   auto r = decode(PgBytes('P').u64(1).bytes());  // Prepare: two_phase is never requested
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::unsupported);
-  CHECK(r.error().message == "pgoutput unknown message (type 0x50) at 0/16B3748: unknown pgoutput message type 0x50");
+  CHECK(r.error().message ==
+        "pgoutput unknown message (type 0x50) at 0/16B3748: unknown pgoutput message type 0x50");
 }
 
 TEST_CASE("decode_pgoutput: malformed lengths and markers are refused without allocating") {
@@ -92,7 +94,8 @@ TEST_CASE("decode_pgoutput: malformed lengths and markers are refused without al
     CHECK(r.error().message.find("Delete") != std::string::npos);
   }
   SUBCASE("update old tuple not followed by N") {
-    auto r = decode(PgBytes('U').u32(1).u8('K').tuple({{'t', "1"}}).u8('K').tuple({{'t', "1"}}).bytes());
+    auto r =
+        decode(PgBytes('U').u32(1).u8('K').tuple({{'t', "1"}}).u8('K').tuple({{'t', "1"}}).bytes());
     REQUIRE_FALSE(r);
     CHECK(r.error().code == Errc::malformed);
   }
@@ -230,9 +233,12 @@ TEST_CASE("decode_pgoutput: postgrex_wal insert fixture") {
   CHECK(r.replica_identity == 'd');
   REQUIRE(r.columns.size() == 7);
   const std::vector<std::tuple<std::string, bool, uint32_t, int32_t>> want = {
-      {"id", true, 20, -1},         {"name", false, 1043, -1},
-      {"age", false, 23, -1},       {"email", false, 1043, -1},
-      {"password_digest", false, 1043, -1}, {"salary", false, 1700, 393222},
+      {"id", true, 20, -1},
+      {"name", false, 1043, -1},
+      {"age", false, 23, -1},
+      {"email", false, 1043, -1},
+      {"password_digest", false, 1043, -1},
+      {"salary", false, 1700, 393222},
       {"sex", false, 16, -1}};
   for (size_t i = 0; i < want.size(); ++i) {
     CHECK(r.columns[i].name == std::get<0>(want[i]));
