@@ -113,16 +113,16 @@ Status parse_pg_money(std::string_view text, std::string& digits, uint32_t& scal
   const size_t start = digits.size();
   if (negative) digits.push_back('-');
   // Groups of three after the first, as cash_out separates them.
-  size_t group = 0;
   bool any = false;
   while (!rest.empty() && (is_digit(rest[0]) || rest[0] == ',')) {
     if (rest[0] == ',') {
-      if (!any || group == 0) break;
-      group = 0;
+      // A separator stands before a group of exactly three digits.
+      const bool three = rest.size() >= 4 && is_digit(rest[1]) && is_digit(rest[2]) &&
+                         is_digit(rest[3]) && (rest.size() == 4 || !is_digit(rest[4]));
+      if (!any || !three) break;
     } else {
       digits.push_back(rest[0]);
       any = true;
-      ++group;
     }
     rest.remove_prefix(1);
   }
