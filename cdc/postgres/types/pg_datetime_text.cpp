@@ -215,18 +215,21 @@ Result<PgInterval> parse_pg_interval(std::string_view text) {
         if (k == 0 || k > 6 || !c.digits(k, k, frac)) return bad("not an interval", text);
         for (size_t i = k; i < 6; ++i) frac *= 10;
       }
-      int64_t micros = 0;
-      if (__builtin_mul_overflow(n, kMicrosPerHour, &micros) ||
-          __builtin_add_overflow(micros, m * kMicrosPerMinute + s * kMicrosPerSecond + frac,
-                                 &micros) ||
-          !c.done()) {
+      // In 128 bits: the magnitude of INT64_MIN ("-2562047788:00:54.775808") is one more
+      // than INT64_MAX.
+      __int128 micros = static_cast<__int128>(n) * kMicrosPerHour + m * kMicrosPerMinute +
+                        s * kMicrosPerSecond + frac;
+      if (negative) micros = -micros;
+      if (micros < INT64_MIN || micros > INT64_MAX || !c.done()) {
         return bad("not an interval", text);
       }
-      iv.micros = negative ? -micros : micros;
+      iv.micros = static_cast<int64_t>(micros);
       any = true;
       break;
     }
-    if (n > INT32_MAX) return bad("interval field out of range", text);
+    if (n > (negative ? int64_t{INT32_MAX} + 1 : INT32_MAX)) {  // fields are int32
+      return bad("interval field out of range", text);
+    }
     const int64_t v = negative ? -n : n;
     if (!c.literal(' ')) return bad("not an interval", text);
     // "1 year", "2 years": the unit, then an 's' unless the value is 1.

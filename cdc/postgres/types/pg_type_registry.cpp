@@ -17,7 +17,7 @@ PgTypeRegistry::PgTypeRegistry() {
     info.category = b.category;
     info.element_oid = b.element_oid;
     info.range_subtype = b.range_subtype;
-    info.delimiter = b.oid == oid::kBox ? ';' : ',';
+    info.delimiter = b.oid == oid::kBox || b.element_oid == oid::kBox ? ';' : ',';  // typdelim
     add(std::move(info));
   }
 }

@@ -116,7 +116,11 @@ TEST_CASE("interval: postgres style in, PostgreSQL's iso_8601 style out") {
   CHECK(iso("-00:00:00.000001") == "PT-0.000001S");
   CHECK(iso("13 years") == "P13Y");
   CHECK(iso("2562047788:00:54.775807") == "PT2562047788H54.775807S");
+  CHECK(iso("-2562047788:00:54.775808") == "PT-2562047788H-54.775808S");
+  CHECK(iso("2562047788:00:54.775808") == "error");
   CHECK(iso("-178000000 years") == "P-178000000Y");
+  CHECK(iso("-2147483648 days") == "P-2147483648D");
+  CHECK(iso("2147483648 days") == "error");
   for (const char* bad : {"", "1 years", "2 year", "1 day 1 day x", "1 week", "00:60:00",
                           "1 day 00:00:00 1 day", "@ 1 day", "1 day ", "01:02", "1.5 days"}) {
     INFO(bad);
