@@ -12,6 +12,13 @@ namespace cdc::postgres {
 
 namespace {
 
+// The error of `r`, or success: for checks that need only whether the text parses.
+template <class T>
+Status status_of(Result<T> r) {
+  if (r) return {};
+  return std::move(r).error();
+}
+
 Error too_deep() {
   return make_error(Errc::malformed,
                     "containers nested deeper than " + std::to_string(kMaxPgNesting));
@@ -113,7 +120,7 @@ Status check_pg_text(const PgTypeRegistry& registry, const PgResolved& type, std
                      int depth) {
   if (depth > kMaxPgNesting) return too_deep();
   switch (type.cls) {
-    case PgClass::boolean: return parse_pg_bool(text) ? Status{} : parse_pg_bool(text).error();
+    case PgClass::boolean: return status_of(parse_pg_bool(text));
     case PgClass::int2:
     case PgClass::int4:
     case PgClass::int8:
@@ -126,21 +133,11 @@ Status check_pg_text(const PgTypeRegistry& registry, const PgResolved& type, std
                           : type.cls == PgClass::int4 ? INT32_MAX
                           : type.cls == PgClass::oid  ? UINT32_MAX
                                                       : INT64_MAX;
-      auto v = parse_pg_int(text, min, max);
-      return v ? Status{} : std::move(v).error();
+      return status_of(parse_pg_int(text, min, max));
     }
-    case PgClass::float4: {
-      auto v = parse_pg_float4(text);
-      return v ? Status{} : std::move(v).error();
-    }
-    case PgClass::float8: {
-      auto v = parse_pg_float8(text);
-      return v ? Status{} : std::move(v).error();
-    }
-    case PgClass::numeric: {
-      auto v = parse_pg_numeric(text);
-      return v ? Status{} : std::move(v).error();
-    }
+    case PgClass::float4: return status_of(parse_pg_float4(text));
+    case PgClass::float8: return status_of(parse_pg_float8(text));
+    case PgClass::numeric: return status_of(parse_pg_numeric(text));
     case PgClass::money: {
       std::string digits;
       uint32_t scale = 0;
@@ -162,27 +159,13 @@ Status check_pg_text(const PgTypeRegistry& registry, const PgResolved& type, std
       }
       return check_pg_bits(text);
     case PgClass::varbit: return check_pg_bits(text);
-    case PgClass::date: {
-      auto v = parse_pg_date(text);
-      return v ? Status{} : std::move(v).error();
-    }
-    case PgClass::time: {
-      auto v = parse_pg_time(text);
-      return v ? Status{} : std::move(v).error();
-    }
-    case PgClass::timetz: {
-      auto v = parse_pg_timetz(text);
-      return v ? Status{} : std::move(v).error();
-    }
+    case PgClass::date: return status_of(parse_pg_date(text));
+    case PgClass::time: return status_of(parse_pg_time(text));
+    case PgClass::timetz: return status_of(parse_pg_timetz(text));
     case PgClass::timestamp:
-    case PgClass::timestamptz: {
-      auto v = parse_pg_timestamp(text, type.cls == PgClass::timestamptz);
-      return v ? Status{} : std::move(v).error();
-    }
-    case PgClass::interval: {
-      auto v = parse_pg_interval(text);
-      return v ? Status{} : std::move(v).error();
-    }
+    case PgClass::timestamptz:
+      return status_of(parse_pg_timestamp(text, type.cls == PgClass::timestamptz));
+    case PgClass::interval: return status_of(parse_pg_interval(text));
     case PgClass::json:
     case PgClass::jsonb:
       if (!json::is_valid_json(text)) return make_error(Errc::malformed, "not valid JSON");
