@@ -101,10 +101,6 @@ struct PostgresSource::Impl {
     if (sql) return {};
     CDC_TRY_ASSIGN(auto c, PgConnection::connect(o, false));
     sql.emplace(std::move(c));
-    // Values in the forms the type conversion reads, whatever the role's defaults.
-    CDC_TRY(
-        sql->query("SET datestyle = ISO, YMD; SET intervalstyle = postgres; "
-                   "SET extra_float_digits = 3; SET timezone = 'UTC'"));
     return {};
   }
 

@@ -1,5 +1,7 @@
 #include "cdc/postgres/protocol/pg_connection.h"
 
+#include "cdc/postgres/types/pg_types.h"
+
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -58,6 +60,10 @@ Result<PgConnection> PgConnection::connect(const PostgresSourceOptions& o, bool 
     keys.push_back(key);
     values.push_back(value.c_str());
   };
+  // The walsender prints pgoutput's text forms with these session settings: the ones the type
+  // conversion parses (pg_types.h), whatever the server's or role's defaults.
+  const std::string session_options = pg_session_options();
+  add("options", session_options);
   add("password", o.password);
   add("sslrootcert", o.ssl_root_cert);
   add("sslcert", o.ssl_cert);

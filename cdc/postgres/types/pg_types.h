@@ -35,19 +35,34 @@ struct PgTypeInfo {
   std::vector<std::string> enum_labels;                  // enums, in sort order
   std::vector<std::pair<std::string, uint32_t>> fields;  // composites: attribute name, type
   uint32_t range_subtype = 0;                            // ranges and multiranges
+  char delimiter = ',';  // typdelim: between array elements (';' for box)
 };
 
-// What PostgreSQL values that sluice's decimal kind cannot hold become (numeric's NaN,
-// Infinity and -Infinity). Mirrors Debezium's decimal.handling.mode for those values.
-enum class NumericSpecial : uint8_t {
-  fail,    // stop the source with an error naming the column
-  null,    // a NULL value (what Debezium's `precise` mode emits)
-  string,  // the column is a string column: every numeric is its exact text ("NaN" too)
+// numeric columns, as Debezium's decimal.handling.mode (YAML `decimal.handling.mode`).
+enum class DecimalHandling : uint8_t {
+  precise,  // default: ValueKind::decimal, exact digits; NaN and ±Infinity stop the source with
+            // an error naming the column and this option (Debezium's precise mode fails too)
+  string,   // ValueKind::string: the exact text, "NaN", "Infinity" and "-Infinity" included
+  double_,  // ValueKind::float64: rounded to the nearest double; NaN and ±Infinity kept
+};
+
+// date, timestamp and timestamptz 'infinity' and '-infinity', which sluice's date and time
+// kinds cannot hold (Debezium emits the JDBC driver's sentinel dates instead).
+// YAML `temporal.infinity.handling`.
+enum class TemporalInfinity : uint8_t {
+  fail,  // default: stop the source with an error naming the column and this option
+  null,  // a NULL value
 };
 
 struct PgTypeOptions {
-  NumericSpecial numeric_special = NumericSpecial::null;
+  DecimalHandling decimal_handling = DecimalHandling::precise;
+  TemporalInfinity temporal_infinity = TemporalInfinity::fail;
 };
+
+// Session settings the source must connect with (libpq `options`), so that pgoutput's text
+// form is the one parsed here: ISO dates, postgres intervals, shortest-exact floats, hex bytea,
+// UTF-8, C money, UTC times.
+const char* pg_session_options();
 
 class PgTypeRegistry {
  public:
@@ -76,6 +91,10 @@ class PgTypeRegistry {
 // The sluice column for a PostgreSQL column: kind, source_type (format_type's text, e.g.
 // "numeric(12,4)", "character varying(20)", "integer[]", the schema-qualified name of a user
 // type), length/precision/scale/fsp from the modifier, enum labels.
+// format_type(oid, typmod)'s text: "integer", "numeric(12,4)", "character varying(20)[]",
+// "timestamp(3) with time zone", "myschema.mood".
+std::string pg_type_name(const PgTypeRegistry& registry, uint32_t type_oid, int32_t typmod);
+
 Result<Column> pg_column(const PgTypeRegistry& registry, std::string name, uint32_t type_oid,
                          int32_t typmod);
 
