@@ -141,6 +141,10 @@ postgres::PostgresSourceOptions read_postgres(Ctx& ctx, const MapReader& m) {
   read_duration(ctx, m, "heartbeat.interval", o.heartbeat_interval);
   read_duration(ctx, m, "connect.timeout", o.connect_timeout);
   read_string(ctx, m, "spool.dir", o.spool_dir);
+  read_enum(ctx, m, "decimal.handling.mode", o.types.decimal_handling,
+            postgres::parse_decimal_handling, {"precise", "string", "double"});
+  read_enum(ctx, m, "temporal.infinity.handling", o.types.temporal_infinity,
+            postgres::parse_temporal_infinity, {"fail", "null"});
   m.finish();
   return o;
 }
@@ -291,7 +295,9 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "status.interval",
                  "heartbeat.interval",
                  "connect.timeout",
-                 "spool.dir"});
+                 "spool.dir",
+                 "decimal.handling.mode",
+                 "temporal.infinity.handling"});
     return SourceOptions(read_postgres(ctx, m));
   }
   m.set_known({"type", "database", "table", "columns", "number-of-rows", "rows-per-second", "seed",

@@ -388,6 +388,7 @@ PostgresSource::PostgresSource(PostgresSourceOptions options,
     : impl_(std::make_unique<Impl>()) {
   impl_->o = std::move(options);
   impl_->metrics = std::move(metrics);
+  impl_->registry.set_options(impl_->o.types);
 }
 
 PostgresSource::~PostgresSource() { close(); }

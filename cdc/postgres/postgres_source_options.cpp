@@ -19,6 +19,15 @@ constexpr EnumNames<SslMode, 6> kSslModes{{
     {SslMode::verify_ca, "verify-ca"},
     {SslMode::verify_full, "verify-full"},
 }};
+constexpr EnumNames<DecimalHandling, 3> kDecimalHandling{{
+    {DecimalHandling::precise, "precise"},
+    {DecimalHandling::string, "string"},
+    {DecimalHandling::double_, "double"},
+}};
+constexpr EnumNames<TemporalInfinity, 2> kTemporalInfinity{{
+    {TemporalInfinity::fail, "fail"},
+    {TemporalInfinity::null, "null"},
+}};
 
 }  // namespace
 
@@ -28,5 +37,11 @@ std::optional<StartupMode> parse_startup_mode(std::string_view s) {
   return enum_value(kStartupModes, s);
 }
 std::optional<SslMode> parse_ssl_mode(std::string_view s) { return enum_value(kSslModes, s); }
+std::optional<DecimalHandling> parse_decimal_handling(std::string_view s) {
+  return enum_value(kDecimalHandling, s);
+}
+std::optional<TemporalInfinity> parse_temporal_infinity(std::string_view s) {
+  return enum_value(kTemporalInfinity, s);
+}
 
 }  // namespace cdc::postgres

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cdc/postgres/types/pg_types.h"
+
 namespace cdc::postgres {
 
 // Where the source starts when the pipeline has no checkpoint yet.
@@ -29,6 +31,8 @@ std::string_view to_string(StartupMode v);
 std::string_view to_string(SslMode v);
 std::optional<StartupMode> parse_startup_mode(std::string_view s);
 std::optional<SslMode> parse_ssl_mode(std::string_view s);
+std::optional<DecimalHandling> parse_decimal_handling(std::string_view s);
+std::optional<TemporalInfinity> parse_temporal_infinity(std::string_view s);
 
 struct PostgresSourceOptions {
   // `hostname`: host name or IP address. Required.
@@ -88,6 +92,10 @@ struct PostgresSourceOptions {
   std::chrono::milliseconds heartbeat_interval{30'000};
   // `connect.timeout`: Unit: duration (whole seconds for libpq). Default: 30s.
   std::chrono::milliseconds connect_timeout{30'000};
+  // `decimal.handling.mode` (precise | string | double) and `temporal.infinity.handling`
+  // (fail | null): how values sluice's kinds cannot hold are converted (pg_types.h; README
+  // "PostgreSQL values"). Defaults: precise, fail.
+  PgTypeOptions types;
   // `spool.dir`: where streamed transactions wait for their Stream Commit (one file per
   // transaction, deleted when it is emitted or aborted). Default: "" = the system temp dir.
   std::string spool_dir;
