@@ -88,6 +88,11 @@ void poll_rows(Source& src, Rows& out, size_t n, std::chrono::milliseconds settl
   REQUIRE(out.size() == n);
 }
 
+void open_or_fail(PostgresSource& src, const Position& at) {
+  auto opened = src.open(at);
+  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+}
+
 std::string text(const Value& v) { return std::string(v.text); }
 
 Lsn confirmed_flush(PgSession& s, const std::string& slot) {
@@ -108,8 +113,7 @@ TEST_CASE("postgres source: insert, update, delete with REPLICA IDENTITY DEFAULT
   sql.run("ALTER TABLE srcit.fullrow REPLICA IDENTITY FULL");
   SlotGuard guard{"pg_it_basic"};
   PostgresSource src(options("srcit\\.(items|fullrow)", "pg_it_basic"));
-  auto opened = src.open(std::monostate{});
-  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  open_or_fail(src, std::monostate{});
   CHECK(src.known_schemas().size() == 2);
 
   sql.run("INSERT INTO srcit.items VALUES (1, 'one', true), (2, NULL, false)");
@@ -195,8 +199,7 @@ TEST_CASE(
   sql.run("ALTER TABLE srcit.toastfull REPLICA IDENTITY FULL");
   SlotGuard guard{"pg_it_toast"};
   PostgresSource src(options("srcit\\.(toasty|toastfull)", "pg_it_toast"));
-  auto opened = src.open(std::monostate{});
-  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  open_or_fail(src, std::monostate{});
   const std::string big(20000, 'x');
   sql.run("INSERT INTO srcit.toasty VALUES (1, repeat('x', 20000), 1)");
   sql.run("UPDATE srcit.toasty SET n = 2 WHERE id = 1");
@@ -232,8 +235,7 @@ TEST_CASE(
   auto o = options("srcit\\.big", "pg_it_stream");
   o.spool_dir = make_temp_dir("pg-spool-it");
   PostgresSource src(o);
-  auto opened = src.open(std::monostate{});
-  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  open_or_fail(src, std::monostate{});
   constexpr int kRows = 20000;
   // Aborted whole: nothing.
   sql.run("BEGIN; INSERT INTO srcit.big SELECT g, 'a' || g FROM generate_series(1, " +
@@ -276,8 +278,7 @@ TEST_CASE(
   std::vector<int64_t> seen;
   {
     PostgresSource src(o);
-    auto opened = src.open(std::monostate{});
-    REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+    open_or_fail(src, std::monostate{});
     start = std::get<PostgresPosition>(src.current_position()).commit_lsn;
     sql.run("INSERT INTO srcit.acks SELECT generate_series(1, 5)");
     sql.run("INSERT INTO srcit.acks SELECT generate_series(6, 10)");
@@ -309,8 +310,7 @@ TEST_CASE(
   }
   // A new source resumes at the cut: rows after it, each once.
   PostgresSource again(o);
-  auto opened = again.open(resume);
-  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  open_or_fail(again, resume);
   Rows r2;
   poll_rows(again, r2, 10 - seen.size(), 500ms);
   for (size_t i = 0; i < r2.size(); ++i) seen.push_back(r2[i].after[0].i);
@@ -327,8 +327,7 @@ TEST_CASE("postgres source: a slot held by another client is retried, or taken o
   SlotGuard guard{"pg_it_held"};
   auto o = options("srcit\\.held", "pg_it_held");
   PostgresSource first(o);
-  auto opened = first.open(std::monostate{});
-  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  open_or_fail(first, std::monostate{});
   PostgresSource second(o);
   auto st = second.open(std::monostate{});
   REQUIRE_FALSE(st);
@@ -360,8 +359,7 @@ TEST_CASE("postgres source: TRUNCATE and ALTER TABLE ADD/DROP COLUMN in stream o
   sql.run("CREATE TABLE srcit.ddl (id bigint PRIMARY KEY, a text)");
   SlotGuard guard{"pg_it_ddl"};
   PostgresSource src(options("srcit\\.ddl", "pg_it_ddl"));
-  auto opened = src.open(std::monostate{});
-  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  open_or_fail(src, std::monostate{});
   sql.run("INSERT INTO srcit.ddl VALUES (1, 'x')");
   sql.run("ALTER TABLE srcit.ddl ADD COLUMN b bigint");
   sql.run("INSERT INTO srcit.ddl VALUES (2, 'y', 20)");
@@ -401,8 +399,7 @@ TEST_CASE("postgres source: heartbeats keep the slot's lag bounded on an idle da
     auto o = options("srcit\\.idle", slot);
     o.heartbeat_interval = heartbeat;
     PostgresSource src(o);
-    auto opened = src.open(std::monostate{});
-    REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+    open_or_fail(src, std::monostate{});
     for (int round = 0; round < 8; ++round) {
       other.run(
           "INSERT INTO wal_writer SELECT g, repeat('w', 1000) FROM generate_series(1, 1000) g");

@@ -68,6 +68,15 @@ void expect_new_marker(ByteReader& r) {
     r.mark_malformed(std::string("tuple marker '") + marker + "', expected 'N'");
 }
 
+// Commit and Stream Commit share their layout after Stream Commit's xid.
+template <class M>
+void read_commit(ByteReader& r, M& m) {
+  m.flags = r.u8();
+  m.commit_lsn = read_lsn(r);
+  m.end_lsn = read_lsn(r);
+  m.commit_time = read_ts(r);
+}
+
 uint32_t stream_xid(ByteReader& r, const PgoutputContext& ctx) {
   return ctx.in_stream ? r.u32be() : 0;
 }
@@ -83,10 +92,7 @@ Result<PgoutputMessage> decode_body(char type, ByteReader& r, const PgoutputCont
     }
     case 'C': {
       CommitMessage m;
-      m.flags = r.u8();
-      m.commit_lsn = read_lsn(r);
-      m.end_lsn = read_lsn(r);
-      m.commit_time = read_ts(r);
+      read_commit(r, m);
       return PgoutputMessage(m);
     }
     case 'O': {
@@ -202,10 +208,7 @@ Result<PgoutputMessage> decode_body(char type, ByteReader& r, const PgoutputCont
     case 'c': {
       StreamCommitMessage m;
       m.xid = r.u32be();
-      m.flags = r.u8();
-      m.commit_lsn = read_lsn(r);
-      m.end_lsn = read_lsn(r);
-      m.commit_time = read_ts(r);
+      read_commit(r, m);
       return PgoutputMessage(m);
     }
     case 'A': {
