@@ -61,7 +61,10 @@ void normalize(PipelineConfig& p) {
     // database-name, the first pattern's database part, when it is a plain name.
     if (pg->database.empty() && !pg->table_include.empty()) {
       const std::string& first = pg->table_include.front();
-      const std::string db = first.substr(0, first.find('.'));
+      // The separator is a regex: `\.` (a literal dot) or `.`.
+      const size_t escaped = first.find("\\.");
+      const std::string db =
+          first.substr(0, escaped != std::string::npos ? escaped : first.find('.'));
       const bool plain = !db.empty() && db.size() < first.size() &&
                          db.find_first_of("\\^$*+?()[]{}|") == std::string::npos;
       if (plain) pg->database = db;
