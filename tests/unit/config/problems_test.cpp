@@ -520,10 +520,10 @@ TEST_CASE("postgres source: refusals name the key and the fix") {
   CHECK(
       problems_of(pg_with("tables: shop\\.public\\.orders", "tables: '(a|b)\\.public\\.orders'")) ==
       Lines{
-          "t.yaml:6:11: source.database-name: the database is not a plain name in the first tables "
+          "t.yaml:2:3: source.database-name: the database is not a plain name in the first tables "
           "pattern '(a|b)\\.public\\.orders': set database-name"});
   CHECK(problems_of(pg_with("slot.name: s1\n", "slot.name: s1\n  protocol.version: 1\n")) ==
-        Lines{"t.yaml:8:21: source.streaming: streaming needs protocol.version 2, found 1: set "
+        Lines{"t.yaml:2:3: source.streaming: streaming needs protocol.version 2, found 1: set "
               "streaming: false or protocol.version: 2"});
   CHECK(
       problems_of(pg_with("slot.name: s1\n", "slot.name: s1\n  sslmode: verify-full\n")) ==
@@ -531,5 +531,5 @@ TEST_CASE("postgres source: refusals name the key and the fix") {
           "t.yaml:8:12: source.sslmode: sslmode verify-full checks the server certificate against "
           "a CA: set sslrootcert to its PEM file"});
   CHECK(problems_of(pg_with("  slot.name: s1\n", "")) ==
-        Lines{"t.yaml:2:3: source: missing key 'slot.name'"});
+        Lines{"t.yaml:2:3: source.slot.name: missing required key 'slot.name'"});
 }
