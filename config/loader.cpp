@@ -115,6 +115,41 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   return o;
 }
 
+postgres::PostgresSourceOptions read_postgres(Ctx& ctx, const MapReader& m) {
+  postgres::PostgresSourceOptions o;
+  read_required_string(ctx, m, "hostname", o.host);
+  read_int<uint16_t>(ctx, m, "port", o.port, 1, 65535);
+  read_required_string(ctx, m, "username", o.user);
+  read_string(ctx, m, "password", o.password, Secret::yes);
+  read_string(ctx, m, "database-name", o.database);
+  if (m.require("tables") != nullptr) read_list(ctx, m, "tables", o.table_include);
+  read_list(ctx, m, "tables.exclude", o.table_exclude);
+  read_required_string(ctx, m, "slot.name", o.slot_name);
+  read_bool(ctx, m, "slot.takeover", o.slot_takeover);
+  read_string(ctx, m, "publication.name", o.publication_name);
+  read_bool(ctx, m, "publication.publish-via-partition-root", o.publish_via_partition_root);
+  read_string(ctx, m, "decoding.plugin.name", o.decoding_plugin);
+  read_int<uint32_t>(ctx, m, "protocol.version", o.proto_version, 1, 2);
+  read_bool(ctx, m, "streaming", o.streaming);
+  read_enum(ctx, m, "scan.startup.mode", o.startup_mode, postgres::parse_startup_mode,
+            {"initial", "snapshot", "latest-offset", "committed-offset"});
+  read_enum(ctx, m, "sslmode", o.ssl_mode, postgres::parse_ssl_mode,
+            {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
+  read_string(ctx, m, "sslrootcert", o.ssl_root_cert);
+  read_string(ctx, m, "sslcert", o.ssl_cert);
+  read_string(ctx, m, "sslkey", o.ssl_key);
+  read_duration(ctx, m, "status.interval", o.status_interval);
+  read_duration(ctx, m, "heartbeat.interval", o.heartbeat_interval);
+  read_duration(ctx, m, "connect.timeout", o.connect_timeout);
+  read_string(ctx, m, "spool.dir", o.spool_dir);
+  read_enum(ctx, m, "decimal.handling.mode", o.types.decimal_handling,
+            postgres::parse_decimal_handling, {"precise", "string", "double"});
+  read_enum(ctx, m, "temporal.infinity.handling", o.types.temporal_infinity,
+            postgres::parse_temporal_infinity, {"fail", "null"});
+  m.finish();
+  return o;
+}
+
 datagen::DatagenOptions read_datagen(Ctx& ctx, const MapReader& m) {
   datagen::DatagenOptions o;
   read_string(ctx, m, "database", o.database);
@@ -201,7 +236,7 @@ std::optional<std::string> read_type(Ctx& ctx, const MapReader& m, std::string_v
 std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std::string& path) {
   if (!expect_mapping(ctx, n, path)) return std::nullopt;
   MapReader m(ctx, n, path);
-  const auto type = read_type(ctx, m, "source", {"mysql", "datagen"}, {"postgres"});
+  const auto type = read_type(ctx, m, "source", {"mysql", "postgres", "datagen"}, {});
   if (!type) {
     m.report_duplicates();  // the other keys depend on the type: not judged
     return std::nullopt;
@@ -237,6 +272,35 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "charset.invalid",
                  "include.query"});
     return SourceOptions(read_mysql(ctx, m));
+  }
+  if (*type == "postgres") {
+    m.set_known({"type",
+                 "hostname",
+                 "port",
+                 "username",
+                 "password",
+                 "database-name",
+                 "tables",
+                 "tables.exclude",
+                 "slot.name",
+                 "slot.takeover",
+                 "publication.name",
+                 "publication.publish-via-partition-root",
+                 "decoding.plugin.name",
+                 "protocol.version",
+                 "streaming",
+                 "scan.startup.mode",
+                 "sslmode",
+                 "sslrootcert",
+                 "sslcert",
+                 "sslkey",
+                 "status.interval",
+                 "heartbeat.interval",
+                 "connect.timeout",
+                 "spool.dir",
+                 "decimal.handling.mode",
+                 "temporal.infinity.handling"});
+    return SourceOptions(read_postgres(ctx, m));
   }
   m.set_known({"type", "database", "table", "columns", "number-of-rows", "rows-per-second", "seed",
                "batch-size"});

@@ -8,6 +8,7 @@
 
 #include "cdc/datagen/datagen_options.h"
 #include "cdc/mysql/mysql_source_options.h"
+#include "cdc/postgres/postgres_source_options.h"
 #include "config/config_enums.h"
 #include "config/pipeline_options.h"
 #include "config/problem.h"
@@ -15,7 +16,8 @@
 
 namespace cdc::config {
 
-using SourceOptions = std::variant<mysql::MysqlSourceOptions, datagen::DatagenOptions>;
+using SourceOptions = std::variant<mysql::MysqlSourceOptions, datagen::DatagenOptions,
+                                   postgres::PostgresSourceOptions>;
 
 // `route:` item: events of tables matching `source_table` go to `sink_table`.
 struct RouteRule {

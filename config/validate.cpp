@@ -55,6 +55,21 @@ void normalize(PipelineConfig& p) {
   if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source))
     m->pipeline_name = p.pipeline.name;
   if (auto* d = std::get_if<datagen::DatagenOptions>(&p.source)) d->pipeline_name = p.pipeline.name;
+  if (auto* pg = std::get_if<postgres::PostgresSourceOptions>(&p.source)) {
+    pg->pipeline_name = p.pipeline.name;
+    // Flink CDC names the database in each `tables` pattern (db.schema.table): without
+    // database-name, the first pattern's database part, when it is a plain name.
+    if (pg->database.empty() && !pg->table_include.empty()) {
+      const std::string& first = pg->table_include.front();
+      // The separator is a regex: `\.` (a literal dot) or `.`.
+      const size_t escaped = first.find("\\.");
+      const std::string db =
+          first.substr(0, escaped != std::string::npos ? escaped : first.find('.'));
+      const bool plain = !db.empty() && db.size() < first.size() &&
+                         db.find_first_of("\\^$*+?()[]{}|") == std::string::npos;
+      if (plain) pg->database = db;
+    }
+  }
 }
 
 void normalize(ConfigFile& file) {
@@ -159,6 +174,63 @@ void check_pipeline_options(Checker& c, const PipelineOptions& o, const std::str
               format_duration(o.restart_initial_backoff) + "), found " +
               quote(format_duration(o.restart_max_backoff)),
           {key("restart.initial-backoff")});
+  }
+}
+
+void check_postgres(Checker& c, const postgres::PostgresSourceOptions& o,
+                    const std::string& prefix) {
+  const auto key = [&](std::string_view k) { return join_path(prefix, k); };
+  if (o.host.empty()) c.add(key("hostname"), "expected a host name or address, found ''");
+  if (o.port == 0) c.add(key("port"), "expected an integer 1..65535, found '0'");
+  if (o.user.empty()) c.add(key("username"), "expected a user name, found ''");
+  if (o.table_include.empty()) {
+    c.add(key("tables"),
+          "expected at least one table regex such as app_db.public.orders, found none");
+  }
+  for (const std::string& t : o.table_include) c.check_regex(key("tables"), t);
+  for (const std::string& t : o.table_exclude) c.check_regex(key("tables.exclude"), t);
+  if (o.database.empty() && !o.table_include.empty()) {
+    c.add(key("database-name"),
+          "the database is not a plain name in the first tables pattern " +
+              quote(o.table_include.front()) + ": set database-name",
+          {key("tables")});
+  }
+  if (o.slot_name.empty()) c.add(key("slot.name"), "expected a replication slot name, found ''");
+  if (o.decoding_plugin != "pgoutput") {
+    c.add(key("decoding.plugin.name"),
+          "only pgoutput is supported (PostgreSQL's built-in plugin), found " +
+              quote(o.decoding_plugin));
+  }
+  if (o.streaming && o.proto_version < 2) {
+    c.add(
+        key("streaming"),
+        "streaming needs protocol.version 2, found 1: set streaming: false or protocol.version: 2",
+        {key("protocol.version")});
+  }
+  if (o.startup_mode == postgres::StartupMode::initial ||
+      o.startup_mode == postgres::StartupMode::snapshot) {
+    c.add(key("scan.startup.mode"), "scan.startup.mode " + std::string(to_string(o.startup_mode)) +
+                                        " is not available for postgres in this build yet: use "
+                                        "latest-offset or committed-offset");
+  }
+  if ((o.ssl_mode == postgres::SslMode::verify_ca ||
+       o.ssl_mode == postgres::SslMode::verify_full) &&
+      o.ssl_root_cert.empty()) {
+    c.add(key("sslmode"),
+          "sslmode " + std::string(to_string(o.ssl_mode)) +
+              " checks the server certificate against a CA: set sslrootcert to its PEM file",
+          {key("sslrootcert")});
+  }
+  if (o.ssl_cert.empty() != o.ssl_key.empty()) {
+    c.add(key(o.ssl_cert.empty() ? "sslkey" : "sslcert"),
+          "a client certificate needs both sslcert and sslkey",
+          {key(o.ssl_cert.empty() ? "sslcert" : "sslkey")});
+  }
+  if (o.status_interval <= std::chrono::milliseconds(0)) {
+    c.add(key("status.interval"), "expected a duration > 0, found '0ms'");
+  }
+  if (o.connect_timeout <= std::chrono::milliseconds(0)) {
+    c.add(key("connect.timeout"), "expected a duration > 0, found '0ms'");
   }
 }
 
@@ -504,6 +576,8 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
       check_mysql(c, *m, key("source"));
     } else if (const auto* d = std::get_if<datagen::DatagenOptions>(&p.source)) {
       check_datagen(c, *d, key("source"));
+    } else if (const auto* pg = std::get_if<postgres::PostgresSourceOptions>(&p.source)) {
+      check_postgres(c, *pg, key("source"));
     }
 
     if (const auto* f = std::get_if<FileSinkOptions>(&p.sink); f != nullptr && f->path.empty()) {

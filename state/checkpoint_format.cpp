@@ -48,7 +48,8 @@ std::string json_position(const Position& p) {
     }
     std::string operator()(const PostgresPosition& pg) const {
       return "\"kind\":\"postgres\",\"commit_lsn\":" + json_string(to_string(pg.commit_lsn)) +
-             ",\"lsn\":" + json_string(to_string(pg.lsn));
+             ",\"lsn\":" + json_string(to_string(pg.lsn)) +
+             ",\"events_to_skip\":" + std::to_string(pg.events_to_skip);
     }
     // The finished part of a snapshot: each segment's table and snapshot point, the table
     // being read (or, after reading, where the stream continues).

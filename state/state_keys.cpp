@@ -99,6 +99,7 @@ Result<std::string> position_sort_key(const Position& at) {
     out.push_back('\x03');
     append_u64be(out, static_cast<uint64_t>(pg->commit_lsn));
     append_u64be(out, static_cast<uint64_t>(pg->lsn));
+    append_u64be(out, pg->events_to_skip);
   } else {
     return make_error(Errc::internal, "schema history needs a source position, got none");
   }

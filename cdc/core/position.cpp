@@ -88,7 +88,9 @@ std::string to_string(const Position& p) {
       return s;
     }
     std::string operator()(const PostgresPosition& pg) const {
-      return "lsn=" + to_string(pg.lsn) + " commit=" + to_string(pg.commit_lsn);
+      std::string s = "lsn=" + to_string(pg.lsn) + " commit=" + to_string(pg.commit_lsn);
+      if (pg.events_to_skip != 0) s += " skip=" + std::to_string(pg.events_to_skip);
+      return s;
     }
   };
   return std::visit(Visitor{}, p);
@@ -121,6 +123,7 @@ std::string encode_position(const Position& p) {
     out.push_back(static_cast<char>(PositionKind::postgres));
     put_u64(out, static_cast<uint64_t>(pg->commit_lsn));
     put_u64(out, static_cast<uint64_t>(pg->lsn));
+    put_u64(out, pg->events_to_skip);
   } else {
     out.push_back(static_cast<char>(PositionKind::none));
   }
@@ -189,6 +192,7 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
       PostgresPosition pg;
       pg.commit_lsn = Lsn{r.u64le()};
       pg.lsn = Lsn{r.u64le()};
+      pg.events_to_skip = r.u64le();
       out = pg;
       break;
     }
@@ -226,7 +230,8 @@ std::partial_ordering compare(const Position& a, const Position& b) {
     if (auto c = static_cast<uint64_t>(pa->commit_lsn) <=> static_cast<uint64_t>(pb.commit_lsn);
         c != 0)
       return c;
-    return static_cast<uint64_t>(pa->lsn) <=> static_cast<uint64_t>(pb.lsn);
+    if (auto c = static_cast<uint64_t>(pa->lsn) <=> static_cast<uint64_t>(pb.lsn); c != 0) return c;
+    return pa->events_to_skip <=> pb.events_to_skip;
   }
   if (const auto* sa = std::get_if<SnapshotPosition>(&a)) {
     // Only equal ones are ordered: progress through tables and keys has no total order here

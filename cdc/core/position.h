@@ -46,9 +46,13 @@ struct MysqlPosition {
 enum class Lsn : uint64_t {};
 std::string to_string(Lsn lsn);  // "16/B374D848", as PostgreSQL prints it
 
+// PostgreSQL (cdc/postgres): the slot replays whole transactions from its confirmed LSN, so a
+// resume point is the last finished transaction plus the part of the next one delivered. A
+// change's own LSN cannot count that part: the changes of one multi-insert (COPY) share theirs.
 struct PostgresPosition {
-  Lsn commit_lsn{0};  // commit LSN of the transaction being delivered (or last finished)
-  Lsn lsn{0};         // LSN of the last delivered change inside it
+  Lsn commit_lsn{0};  // end LSN of the last transaction delivered whole: what the slot may confirm
+  Lsn lsn{0};  // commit LSN of the transaction partly delivered after it; 0 between transactions
+  uint64_t events_to_skip = 0;  // change events of that transaction already delivered
   friend bool operator==(const PostgresPosition&, const PostgresPosition&) = default;
 };
 

@@ -1,4 +1,5 @@
-// sluice: the change-data-capture daemon. Subcommands: run, validate, checkpoints, binlog.
+// sluice: the change-data-capture daemon. Subcommands: run, validate, checkpoints, binlog,
+// pgoutput.
 // Exit codes: 0 success; 1 a pipeline failed; 2 bad usage or invalid configuration.
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include "cdc/core/text.h"
 #include "cdc/daemon/binlog_command.h"
 #include "cdc/daemon/http_endpoint.h"
+#include "cdc/daemon/pgoutput_command.h"
 #include "cdc/daemon/preflight.h"
 #include "cdc/daemon/wiring.h"
 #include "config/loader.h"
@@ -51,6 +53,8 @@ usage:
   sluice checkpoints FILE [--json]            the same for every pipeline of FILE
   sluice binlog FILE... [options]             decode binlog files from disk into change events
                                               as JSON lines (see sluice binlog --help)
+  sluice pgoutput [FILE]                      decode recorded pgoutput messages (hex lines) into
+                                              JSON lines, one per message
   sluice --help | --version
 
 options:
@@ -296,6 +300,9 @@ int main(int argc, char** argv) {
     // `binlog` has options of its own, so it parses everything after its name.
     if (!args.empty() && args[0] == "binlog") {
       return daemon::run_binlog_command(std::vector<std::string>(args.begin() + 1, args.end()));
+    }
+    if (!args.empty() && args[0] == "pgoutput") {
+      return daemon::run_pgoutput_command(std::vector<std::string>(args.begin() + 1, args.end()));
     }
     std::vector<std::string> positional;
     std::string state_dir;

@@ -2,6 +2,7 @@
 
 #include "cdc/daemon/wiring.h"
 #include "cdc/mysql/mysql_source.h"
+#include "cdc/postgres/postgres_source.h"
 #include "sinks/kafka/preflight.h"
 #include "sinks/redis/redis_connection.h"
 
@@ -16,19 +17,24 @@ std::vector<Error> preflight(const config::PipelineConfig& config) {
     problems.push_back(std::move(e).with_context(pipeline + ": " + part));
   };
 
-  if (const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source)) {
-    mysql::MysqlSource source(*my);  // no state store: the schema history stays in memory
-    for (Error& e : source.preflight()) add(std::move(e), "source");
+  const auto check_stages = [&](const std::vector<TableSchemaPtr>& schemas) -> Status {
     pipeline::StageChain stages;
     if (parts->make_stages) {
       auto made = parts->make_stages();
-      if (!made) return {std::move(made).error()};
+      if (!made) return std::move(made).error();
       stages = std::move(*made);
     }
     // Each error names its rule, the table and where the rule is in the file.
-    for (auto& p : pipeline::check_stages(stages, source.known_schemas())) {
-      problems.push_back(std::move(p.error));
-    }
+    for (auto& p : pipeline::check_stages(stages, schemas)) problems.push_back(std::move(p.error));
+    return {};
+  };
+  if (const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source)) {
+    mysql::MysqlSource source(*my);  // no state store: the schema history stays in memory
+    for (Error& e : source.preflight()) add(std::move(e), "source");
+    if (auto st = check_stages(source.known_schemas()); !st) return {std::move(st).error()};
+  } else if (const auto* pg = std::get_if<postgres::PostgresSourceOptions>(&config.source)) {
+    postgres::PostgresSource source(*pg);  // no publication, slot or stream
+    for (Error& e : source.preflight()) add(std::move(e), "source");
   }
 
   if (const auto* redis = std::get_if<sinks::redis::RedisOptions>(&config.sink)) {

@@ -6,6 +6,8 @@
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/pipeline/route_stage.h"
 #include "cdc/pipeline/transform_stage.h"
+#include "cdc/postgres/postgres_metrics.h"
+#include "cdc/postgres/postgres_source.h"
 #include "sinks/doris/doris_sink.h"
 #include "sinks/file/file_sink.h"
 #include "sinks/kafka/kafka_sink.h"
@@ -114,6 +116,8 @@ std::vector<Error> check_pipeline(const config::PipelineConfig& config) {
     if (auto schema = datagen::make_schema(*dg); !schema) refuse(std::move(schema).error());
   } else if (const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source)) {
     refuse(check_mysql_start(*my));
+  } else if (std::holds_alternative<postgres::PostgresSourceOptions>(config.source)) {
+    // Everything without a server is checked by config::validate.
   } else {
     refuse(make_error(Errc::invalid_config, "unsupported source type"));
   }
@@ -159,6 +163,12 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
   } else if (const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source)) {
     parts.make_source = [options = *my]() -> Result<std::unique_ptr<Source>> {
       return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(options));
+    };
+  } else if (const auto* pg = std::get_if<postgres::PostgresSourceOptions>(&config.source)) {
+    std::shared_ptr<postgres::PostgresMetrics> metrics;
+    if (registry != nullptr) metrics = std::make_shared<postgres::PostgresMetrics>(*registry, name);
+    parts.make_source = [options = *pg, metrics]() -> Result<std::unique_ptr<Source>> {
+      return std::unique_ptr<Source>(std::make_unique<postgres::PostgresSource>(options, metrics));
     };
   }
 

@@ -181,19 +181,39 @@ void CommandBuilder::append_ttl(const Bound& b, std::string_view key, CommandBuf
 }
 
 void CommandBuilder::append_full_hash(const Bound& b, const RowImage& row, std::string_view key,
-                                      CommandBuffer& out) {
-  // The hash is the row's non-NULL columns: DEL first so that columns now NULL disappear.
-  out.command(CommandType::del, {"DEL", key});
+                                      CommandBuffer& out, std::span<const uint32_t> unchanged) {
   const auto& columns = b.schema->columns;
   const size_t n = std::min<size_t>(row.size, columns.size());
+  const auto kept = [&](size_t i) {
+    return std::find(unchanged.begin(), unchanged.end(), i) != unchanged.end();
+  };
+  // The hash is the row's non-NULL columns: DEL first so that columns now NULL disappear;
+  // unless a column was not sent (PostgreSQL unchanged TOAST): its field stays as it is, so
+  // the others that became NULL are HDEL'd one by one instead.
   size_t fields = 0;
-  for (size_t i = 0; i < n; ++i) fields += row[i].is_null() ? 0 : 1;
+  std::vector<std::string_view> nulls;
+  for (size_t i = 0; i < n; ++i) {
+    if (kept(i)) continue;
+    if (row[i].is_null()) {
+      nulls.push_back(columns[i].name);
+    } else {
+      ++fields;
+    }
+  }
+  if (unchanged.empty()) {
+    out.command(CommandType::del, {"DEL", key});
+  } else if (!nulls.empty()) {
+    out.start(CommandType::hdel, 2 + nulls.size());
+    out.arg("HDEL");
+    out.arg(key);
+    for (std::string_view name : nulls) out.arg(name);
+  }
   if (fields == 0) return;
   out.start(CommandType::hset, 2 + 2 * fields);
   out.arg("HSET");
   out.arg(key);
   for (size_t i = 0; i < n; ++i) {
-    if (row[i].is_null()) continue;
+    if (row[i].is_null() || kept(i)) continue;
     text_.clear();
     append_value_text(row[i], text_);
     out.arg(columns[i].name);
@@ -206,7 +226,8 @@ Status CommandBuilder::append_hash(const Bound& b, const ChangeEvent& e, Command
   CDC_TRY_ASSIGN(Target t, target(b, e, out));
   if (t == Target::done) return {};
   if (e.op != Op::update || !b.rule->hash_changed_only || t == Target::moved || !e.before.present) {
-    append_full_hash(b, e.after, key_, out);
+    append_full_hash(b, e.after, key_, out,
+                     e.op == Op::update ? e.unchanged_columns : std::span<const uint32_t>());
     return {};
   }
   // Only what changed: HSET the new values, HDEL the columns that became NULL.

@@ -54,8 +54,9 @@ class CommandBuilder {
   Status append_hash(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
   Status append_invalidate(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
   Status append_stream(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
+  // `unchanged`: columns not sent (ChangeEvent::unchanged_columns), whose fields stay.
   void append_full_hash(const Bound& b, const RowImage& row, std::string_view key,
-                        CommandBuffer& out);
+                        CommandBuffer& out, std::span<const uint32_t> unchanged = {});
   void append_ttl(const Bound& b, std::string_view key, CommandBuffer& out);
 
   std::shared_ptr<const RedisOptions> options_;   // shared so that moves keep rule pointers valid

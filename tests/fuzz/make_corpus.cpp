@@ -23,6 +23,7 @@
 #include "cdc/snapshot/snapshot_key.h"
 #include "state/checkpoint_codec.h"
 #include "state/schema_codec.h"
+#include "tests/unit/postgres/pgoutput_bytes.h"
 
 using namespace cdc;
 using namespace cdc::mysql;
@@ -366,6 +367,34 @@ void handmade_seeds() {
   write_seed("schema", "handmade.empty", state::encode_schema(TableSchema()));
 }
 
+// pgoutput seeds: a flag byte (bit 0 in a stream, bit 1 CopyData framing) and a message: every
+// hand-built sample, each also inside an XLogData, and the captured postgrex_wal messages.
+void pgoutput_seeds(const fs::path& root) {
+  for (const auto& m : postgres::testing::sample_messages()) {
+    const char flag = m.in_stream ? 1 : 0;
+    write_seed("pgoutput", m.name, std::string(1, flag) + m.bytes);
+    const std::string xlog =
+        postgres::testing::PgBytes('w').u64(0x16B3748).u64(0x16B4000).u64(1).raw(m.bytes).bytes();
+    write_seed("pgoutput", m.name + ".xlogdata",
+               std::string(1, static_cast<char>(flag | 2)) + xlog);
+  }
+  write_seed("pgoutput", "keepalive",
+             "\x02" + postgres::testing::PgBytes('k').u64(0x16B4000).u64(1).u8(1).bytes());
+  std::ifstream in(root / "tests/fixtures/postgres/postgrex_wal/insert.messages.json");
+  const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string key = "\"hex\": \"";
+  int n = 0;
+  for (size_t at = json.find(key); at != std::string::npos; at = json.find(key, at + 1)) {
+    const size_t start = at + key.size();
+    const std::string hex = json.substr(start, json.find('"', start) - start);
+    std::string bytes(1, '\0');
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+      bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    }
+    write_seed("pgoutput", "postgrex_insert_" + std::to_string(n++), bytes);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -377,6 +406,7 @@ int main(int argc, char** argv) {
   g_out = argv[2];
   for (const char* f : kFixtures) binlog_seeds(root, f);
   handmade_seeds();
+  pgoutput_seeds(root);
   for (const auto& [target, seeds] : g_seen) {
     std::printf("%-14s %zu seeds\n", target.c_str(), seeds.size());
   }

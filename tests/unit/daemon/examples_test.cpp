@@ -12,7 +12,8 @@ using namespace cdc;
 
 TEST_CASE("every config/examples/*.yaml loads without problems and wires up") {
   // The examples read secrets from the environment, as a deployment would.
-  const auto env = config::map_environment({{"MYSQL_PASSWORD", "example-secret"}});
+  const auto env = config::map_environment(
+      {{"MYSQL_PASSWORD", "example-secret"}, {"PG_PASSWORD", "example-secret"}});
   int count = 0;
   for (const auto& entry :
        std::filesystem::directory_iterator(testing::source_dir() + "/config/examples")) {

@@ -70,7 +70,7 @@ TEST_CASE("format_checkpoints: exact table and JSON output") {
           "{\"pipeline\":\"pg\",\"id\":3,\"wall_time_ms\":0,\"wall_time\":\"1970-01-01T00:00:00."
           "000Z\","
           "\"position\":{\"kind\":\"postgres\",\"commit_lsn\":\"16/B374D848\",\"lsn\":\"16/"
-          "B374D900\","
+          "B374D900\",\"events_to_skip\":0,"
           "\"text\":\"lsn=16/B374D900 commit=16/B374D848\"},\"sink_state_bytes\":0}\n"
           "]\n");
   }

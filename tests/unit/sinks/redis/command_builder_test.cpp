@@ -186,3 +186,17 @@ TEST_CASE("per-table rules: the first matching source-table applies, else the si
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message.starts_with("sink.tables[0].source-table: invalid regex 'app\\.('"));
 }
+
+TEST_CASE("hash mode: a column not sent (PostgreSQL unchanged TOAST) keeps its field") {
+  // name unchanged (not sent: null in the image), email now NULL.
+  auto after = user(7, "", std::nullopt);
+  after[1] = Value::null_value();
+  const uint32_t unchanged[] = {1};
+  auto e = event(Op::update, kSchema, &kAnn, &after);
+  e.unchanged_columns = unchanged;
+  auto o = options(Mode::hash);
+  CHECK(run(o, e) == std::vector<Args>{{"HDEL", "user:7", "email"},
+                                       {"HSET", "user:7", "id", "7", "score", "1.5"}});
+  o.defaults.hash_changed_only = true;
+  CHECK(run(o, e) == std::vector<Args>{{"HDEL", "user:7", "email"}});
+}

@@ -1,0 +1,558 @@
+#include "cdc/postgres/postgres_source.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "cdc/core/byte_reader.h"
+#include "cdc/core/log.h"
+#include "cdc/core/regex.h"
+#include "cdc/postgres/pg_stream.h"
+#include "cdc/postgres/postgres_metrics.h"
+#include "cdc/postgres/protocol/pg_connection.h"
+#include "cdc/postgres/protocol/replication_message.h"
+
+namespace cdc::postgres {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr const char* kHeartbeatPrefix = "sluice_heartbeat";
+
+Result<Lsn> parse_lsn(const std::optional<std::string>& text) {
+  if (!text) return Lsn{0};
+  const auto slash = text->find('/');
+  if (slash == std::string::npos) return make_error(Errc::malformed, "LSN '" + *text + "'");
+  try {
+    const uint64_t hi = std::stoull(text->substr(0, slash), nullptr, 16);
+    const uint64_t lo = std::stoull(text->substr(slash + 1), nullptr, 16);
+    return Lsn{(hi << 32) | lo};
+  } catch (...) {
+    return make_error(Errc::malformed, "LSN '" + *text + "'");
+  }
+}
+
+// A captured table as the catalog has it.
+struct CatalogTable {
+  TableId id;
+  uint32_t oid = 0;
+  char replica_identity = 'd';
+  bool has_pk = false;
+  bool can_select = false;
+};
+
+}  // namespace
+
+struct PostgresSource::Impl {
+  PostgresSourceOptions o;
+  std::shared_ptr<PostgresMetrics> metrics;
+  std::vector<std::regex> include, exclude;
+  PgTypeRegistry registry;
+  std::optional<PgConnection> sql;  // catalog, publication, heartbeats, lag; reader/pipeline thread
+  std::optional<PgConnection> repl;  // the stream; guarded by repl_mutex
+  std::mutex repl_mutex;             // guards repl and last_status
+  Clock::time_point last_status{};
+  std::unique_ptr<PgStream> stream;
+  std::vector<CatalogTable> tables;
+  std::map<TableId, std::vector<std::string>> primary_keys;
+  std::vector<TableSchemaPtr> seeded;
+  Position start;
+  PostgresPosition last_end;
+  std::atomic<uint64_t> acked{0};     // last committed checkpoint's commit_lsn
+  std::atomic<uint64_t> reported{0};  // last flush LSN sent
+  std::atomic<int64_t> lag_bytes{-1};
+  uint64_t bytes = 0;
+  Clock::time_point last_progress = Clock::now();
+  Clock::time_point last_lag_check{};
+  std::string buf;
+  std::jthread status_thread;
+  std::mutex wake_mutex;  // guards nothing but the wait below
+  std::condition_variable_any wake;
+
+  bool captured(const TableId& t) const {
+    const std::string name = o.database + "." + t.db + "." + t.table;
+    const auto any = [&](const std::vector<std::regex>& res) {
+      return std::any_of(res.begin(), res.end(),
+                         [&](const std::regex& re) { return std::regex_match(name, re); });
+    };
+    return any(include) && !any(exclude);
+  }
+
+  Status compile_patterns() {
+    include.clear();
+    exclude.clear();
+    for (auto* list : {&o.table_include, &o.table_exclude}) {
+      for (const auto& pattern : *list) {
+        auto re = compile_regex(pattern, RegexCase::sensitive);
+        if (!re) return std::move(re).error().with_context("tables pattern '" + pattern + "'");
+        (list == &o.table_include ? include : exclude).push_back(std::move(*re));
+      }
+    }
+    return {};
+  }
+
+  Status connect_sql() {
+    if (sql) return {};
+    CDC_TRY_ASSIGN(auto c, PgConnection::connect(o, false));
+    sql.emplace(std::move(c));
+    return {};
+  }
+
+  // Every problem at once, each with what to run to fix it.
+  std::vector<Error> check_server() {
+    std::vector<Error> problems;
+    const auto fail = [&](std::string msg) {
+      problems.push_back(make_error(Errc::invalid_config, std::move(msg)));
+    };
+    auto settings = sql->query(
+        "SELECT current_setting('wal_level'), r.rolreplication, r.rolsuper, "
+        "current_setting('max_replication_slots')::int, (SELECT count(*) FROM "
+        "pg_replication_slots), "
+        "current_setting('max_wal_senders')::int, (SELECT count(*) FROM pg_stat_replication), "
+        "EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1), current_user "
+        "FROM pg_roles r WHERE r.rolname = current_user",
+        {o.slot_name});
+    if (!settings) {
+      problems.push_back(std::move(settings).error().with_context("reading the server's settings"));
+      return problems;
+    }
+    const auto& row = settings->rows.at(0);
+    const std::string user = row[8].value_or("");
+    if (row[0] != "logical") {
+      fail("wal_level is '" + row[0].value_or("") +
+           "', logical decoding needs 'logical': run ALTER SYSTEM SET wal_level = logical; and "
+           "restart PostgreSQL");
+    }
+    if (row[1] != "t" && row[2] != "t") {
+      fail("role " + user + " has neither REPLICATION nor superuser: run ALTER ROLE " +
+           PgConnection::quote_ident(user) + " WITH REPLICATION;");
+    }
+    const bool slot_exists = row[7] == "t";
+    if (!slot_exists && std::stoi(row[4].value_or("0")) >= std::stoi(row[3].value_or("0"))) {
+      fail("all " + row[3].value_or("0") +
+           " replication slots (max_replication_slots) are in use: " +
+           "drop an unused one (SELECT pg_drop_replication_slot(name)) or raise "
+           "max_replication_slots and restart");
+    }
+    if (std::stoi(row[6].value_or("0")) >= std::stoi(row[5].value_or("0"))) {
+      fail("all " + row[5].value_or("0") +
+           " WAL senders (max_wal_senders) are in use: raise max_wal_senders and restart");
+    }
+    auto found = sql->query(
+        "SELECT n.nspname, c.relname, c.oid, c.relreplident, "
+        "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), "
+        "has_table_privilege(c.oid, 'SELECT') "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE "
+        "'pg_toast%' "
+        "ORDER BY 1, 2");
+    if (!found) {
+      problems.push_back(std::move(found).error().with_context("listing the tables"));
+      return problems;
+    }
+    tables.clear();
+    for (const auto& r : found->rows) {
+      CatalogTable t;
+      t.id = TableId{r[0].value_or(""), r[1].value_or("")};
+      if (!captured(t.id)) continue;
+      t.oid = static_cast<uint32_t>(std::stoul(r[2].value_or("0")));
+      t.replica_identity = r[3].value_or("d").empty() ? 'd' : r[3]->at(0);
+      t.has_pk = r[4] == "t";
+      t.can_select = r[5] == "t";
+      const std::string qualified =
+          PgConnection::quote_ident(t.id.db) + "." + PgConnection::quote_ident(t.id.table);
+      if (t.replica_identity == 'n' || (t.replica_identity == 'd' && !t.has_pk)) {
+        fail("table " + t.id.to_string() + " has REPLICA IDENTITY " +
+             (t.replica_identity == 'n' ? "NOTHING" : "DEFAULT without a primary key") +
+             ": its updates and deletes could not be keyed; run ALTER TABLE " + qualified +
+             " REPLICA IDENTITY FULL; (or add a primary key)");
+      }
+      if (!t.can_select) {
+        fail("role " + user + " may not SELECT from " + t.id.to_string() +
+             ": run GRANT SELECT ON " + qualified + " TO " + PgConnection::quote_ident(user) + ";");
+      }
+      tables.push_back(std::move(t));
+    }
+    if (tables.empty()) {
+      std::string patterns;
+      for (const auto& p : o.table_include) patterns += (patterns.empty() ? "" : ", ") + p;
+      fail("tables (" + patterns + ") match no table of database " + o.database +
+           " (patterns are matched against db.schema.table)");
+    }
+    return problems;
+  }
+
+  Status load_types(const std::vector<uint32_t>& oids) {
+    std::string array = "{";
+    for (size_t i = 0; i < oids.size(); ++i) array += (i ? "," : "") + std::to_string(oids[i]);
+    array += "}";
+    CDC_TRY(connect_sql());
+    CDC_TRY_ASSIGN(auto rows, sql->query(PgTypeRegistry::catalog_query(), {array}));
+    for (const auto& row : rows.rows) CDC_TRY(registry.add_from_row(row));
+    return {};
+  }
+
+  Result<std::vector<std::string>> primary_key(const TableId& t) {
+    if (auto it = primary_keys.find(t); it != primary_keys.end()) return it->second;
+    CDC_TRY(connect_sql());
+    CDC_TRY_ASSIGN(
+        auto rows,
+        sql->query(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = ANY(i.indkey) WHERE i.indisprimary AND i.indrelid = "
+            "(quote_ident($1) || '.' || quote_ident($2))::regclass "
+            "ORDER BY array_position(i.indkey, a.attnum)",
+            {t.db, t.table}));
+    std::vector<std::string> names;
+    for (const auto& r : rows.rows) names.push_back(r[0].value_or(""));
+    primary_keys[t] = names;
+    return names;
+  }
+
+  // The captured tables' current schemas, so the first Relation of each matches (no
+  // schema-change event for a table that did not change) and the stages can check them.
+  Status seed_schemas() {
+    seeded.clear();
+    for (const auto& t : tables) {
+      CDC_TRY_ASSIGN(
+          auto cols,
+          sql->query("SELECT attname, atttypid, atttypmod FROM pg_attribute "
+                     "WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                     {std::to_string(t.oid)}));
+      RelationMessage rel;
+      rel.relation_id = t.oid;
+      rel.nspname = t.id.db;
+      rel.relname = t.id.table;
+      rel.replica_identity = t.replica_identity;
+      for (const auto& c : cols.rows) {
+        RelationColumn rc;
+        rc.name = *c[0];
+        rc.type_oid = static_cast<uint32_t>(std::stoul(c[1].value_or("0")));
+        rc.typmod = std::stoi(c[2].value_or("-1"));
+        rel.columns.push_back(rc);
+      }
+      // Through a scratch cache, so the seed is made exactly as a Relation message would be.
+      RelationCache scratch(registry, hooks());
+      bool changed = false;
+      CDC_TRY_ASSIGN(const RelationInfo* info, scratch.apply(rel, changed));
+      seeded.push_back(info->schema);
+    }
+    return {};
+  }
+
+  RelationCache::Hooks hooks() {
+    RelationCache::Hooks h;
+    h.captured = [this](const TableId& t) { return captured(t); };
+    h.load_types = [this](const std::vector<uint32_t>& oids) { return load_types(oids); };
+    h.primary_key = [this](const TableId& t) { return primary_key(t); };
+    return h;
+  }
+
+  Status ensure_publication() {
+    const std::string pub = o.publication();
+    CDC_TRY_ASSIGN(auto rows, sql->query("SELECT 1 FROM pg_publication WHERE pubname = $1", {pub}));
+    if (!rows.rows.empty()) return {};
+    std::string list;
+    for (const auto& t : tables) {
+      list += (list.empty() ? "" : ", ") + PgConnection::quote_ident(t.id.db) + "." +
+              PgConnection::quote_ident(t.id.table);
+    }
+    std::string sql_text =
+        "CREATE PUBLICATION " + PgConnection::quote_ident(pub) + " FOR TABLE " + list;
+    if (o.publish_via_partition_root) sql_text += " WITH (publish_via_partition_root = true)";
+    if (auto r = sql->query(sql_text); !r) {
+      return std::move(r).error().with_context("creating publication " + pub +
+                                               " (or create it yourself and set publication.name)");
+    }
+    log::get("postgres")
+        ->info("[pipeline={}] created publication {} for {} tables", o.pipeline_name, pub,
+               tables.size());
+    return {};
+  }
+
+  // The slot's confirmed LSN, creating the slot when allowed. Errc::unavailable while another
+  // backend holds it (the runner retries with backoff) unless slot.takeover.
+  Result<Lsn> ensure_slot() {
+    CDC_TRY_ASSIGN(auto rows, sql->query("SELECT plugin, active_pid, confirmed_flush_lsn, database "
+                                         "FROM pg_replication_slots WHERE slot_name = $1",
+                                         {o.slot_name}));
+    if (rows.rows.empty()) {
+      if (o.startup_mode == StartupMode::committed_offset) {
+        return make_error(Errc::invalid_config,
+                          "scan.startup.mode committed-offset needs the slot " + o.slot_name +
+                              ", which does not exist");
+      }
+      CDC_TRY_ASSIGN(auto created, repl->query("CREATE_REPLICATION_SLOT " +
+                                               PgConnection::quote_ident(o.slot_name) +
+                                               " LOGICAL pgoutput (SNAPSHOT 'nothing')"));
+      log::get("postgres")
+          ->info("[pipeline={}] created replication slot {} at {}", o.pipeline_name, o.slot_name,
+                 created.rows.at(0)[1].value_or("?"));
+      return parse_lsn(created.rows.at(0)[1]);
+    }
+    const auto& row = rows.rows[0];
+    if (row[0] != "pgoutput") {
+      return make_error(Errc::invalid_config, "replication slot " + o.slot_name + " uses plugin " +
+                                                  row[0].value_or("?") +
+                                                  ", sluice reads pgoutput slots only");
+    }
+    if (row[3] != o.database) {
+      return make_error(Errc::invalid_config, "replication slot " + o.slot_name +
+                                                  " belongs to database " + row[3].value_or("?") +
+                                                  ", not " + o.database);
+    }
+    if (row[1]) {
+      if (!o.slot_takeover) {
+        return make_error(Errc::unavailable,
+                          "replication slot " + o.slot_name + " is active for PID " + *row[1] +
+                              " (retrying; slot.takeover: true terminates that backend)");
+      }
+      log::get("postgres")
+          ->warn("[pipeline={}] slot.takeover: terminating backend {} holding slot {}",
+                 o.pipeline_name, *row[1], o.slot_name);
+      CDC_TRY(sql->query("SELECT pg_terminate_backend($1::int)", {*row[1]}));
+      for (int attempt = 0; attempt < 50; ++attempt) {
+        CDC_TRY_ASSIGN(
+            auto again,
+            sql->query("SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1",
+                       {o.slot_name}));
+        if (again.rows.empty() || !again.rows[0][0]) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    return parse_lsn(row[2]);
+  }
+
+  Status send_status_locked(bool reply) {
+    const uint64_t flush = acked.load();
+    CDC_TRY(repl->put_copy(encode_standby_status(Lsn{flush}, pg_now(), reply)));
+    reported.store(flush);
+    last_status = Clock::now();
+    return {};
+  }
+
+  // The status thread: while the reader waits (a slow sink), the server still hears from us
+  // before wal_sender_timeout; poll does the same itself while it reads.
+  void status_loop(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      {
+        std::unique_lock lock(wake_mutex);
+        wake.wait_for(lock, stop, std::chrono::milliseconds(200), [] { return false; });
+      }
+      if (stop.stop_requested()) break;
+      std::unique_lock lock(repl_mutex, std::try_to_lock);
+      if (!lock.owns_lock() || !repl) continue;
+      const bool due =
+          Clock::now() - last_status >= o.status_interval || acked.load() != reported.load();
+      if (due) (void)send_status_locked(false);  // ignored because poll reports a broken connection
+    }
+  }
+
+  Status heartbeat_and_lag() {
+    const auto now = Clock::now();
+    if (o.heartbeat_interval.count() > 0 && now - last_progress >= o.heartbeat_interval) {
+      CDC_TRY(sql->query("SELECT pg_logical_emit_message(true, '" + std::string(kHeartbeatPrefix) +
+                         "', '')"));
+      last_progress = now;
+    }
+    if (now - last_lag_check >= std::chrono::seconds(5)) {
+      last_lag_check = now;
+      CDC_TRY_ASSIGN(
+          auto rows,
+          sql->query(
+              "SELECT (pg_current_wal_lsn() - s.confirmed_flush_lsn)::bigint, "
+              "COALESCE(EXTRACT(epoch FROM r.flush_lag), 0)::float8 FROM pg_replication_slots s "
+              "LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1",
+              {o.slot_name}));
+      if (!rows.rows.empty() && rows.rows[0][0]) {
+        lag_bytes.store(std::stoll(*rows.rows[0][0]));
+        if (metrics) {
+          metrics->slot_lag_bytes.Set(static_cast<double>(lag_bytes.load()));
+          metrics->slot_lag_seconds.Set(std::stod(rows.rows[0][1].value_or("0")));
+        }
+      }
+    }
+    return {};
+  }
+};
+
+PostgresSource::PostgresSource(PostgresSourceOptions options,
+                               std::shared_ptr<PostgresMetrics> metrics)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->o = std::move(options);
+  impl_->metrics = std::move(metrics);
+  impl_->registry.set_options(impl_->o.types);
+}
+
+PostgresSource::~PostgresSource() { close(); }
+
+std::vector<Error> PostgresSource::preflight() {
+  Impl& m = *impl_;
+  if (auto st = m.compile_patterns(); !st) return {std::move(st).error()};
+  if (auto st = m.connect_sql(); !st) return {std::move(st).error()};
+  return m.check_server();
+}
+
+Status PostgresSource::open(const Position& resume) {
+  Impl& m = *impl_;
+  const auto* pg_resume = std::get_if<PostgresPosition>(&resume);
+  if (!pg_resume && !std::holds_alternative<std::monostate>(resume)) {
+    return make_error(Errc::invalid_config, "the checkpoint holds a position of another source (" +
+                                                to_string(resume) + "), not a PostgreSQL LSN");
+  }
+  if (!pg_resume &&
+      (m.o.startup_mode == StartupMode::initial || m.o.startup_mode == StartupMode::snapshot)) {
+    return make_error(Errc::invalid_config,
+                      "scan.startup.mode " + std::string(to_string(m.o.startup_mode)) +
+                          " is not available for postgres in this build yet: use "
+                          "latest-offset or committed-offset");
+  }
+  CDC_TRY(m.compile_patterns());
+  CDC_TRY(m.connect_sql());
+  if (auto problems = m.check_server(); !problems.empty()) {
+    std::string text =
+        "PostgreSQL preflight found " + std::to_string(problems.size()) + " problem(s):";
+    Errc code = Errc::invalid_config;
+    for (const auto& p : problems) {
+      text += "\n  - " + p.message;
+      if (p.code != Errc::invalid_config) code = p.code;
+    }
+    return make_error(code, text);
+  }
+  CDC_TRY(m.ensure_publication());
+  CDC_TRY_ASSIGN(auto repl, PgConnection::connect(m.o, true));
+  m.repl.emplace(std::move(repl));
+  CDC_TRY_ASSIGN(Lsn slot_lsn, m.ensure_slot());
+  PostgresPosition start{slot_lsn, Lsn{0}, 0};
+  if (pg_resume) {
+    if (static_cast<uint64_t>(slot_lsn) > static_cast<uint64_t>(pg_resume->commit_lsn)) {
+      return make_error(
+          Errc::invalid_config,
+          "replication slot " + m.o.slot_name + " was confirmed up to " + to_string(slot_lsn) +
+              ", beyond the checkpoint's " + to_string(pg_resume->commit_lsn) +
+              ": the changes in between are gone from it (another client advanced the slot?)");
+    }
+    start = *pg_resume;
+  }
+  m.start = start;
+  m.last_end = start;
+  m.acked.store(static_cast<uint64_t>(start.commit_lsn));
+  CDC_TRY(m.seed_schemas());
+
+  const std::string spool_dir =
+      m.o.spool_dir.empty() ? std::filesystem::temp_directory_path().string() : m.o.spool_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(spool_dir, ec);
+  PgStreamConfig sc;
+  sc.pipeline_name = m.o.pipeline_name;
+  sc.database = m.o.database;
+  sc.max_batch_events = m.o.max_batch_events;
+  sc.spool_dir = spool_dir;
+  sc.hooks = m.hooks();
+  m.stream = std::make_unique<PgStream>(sc, m.registry, start);
+  for (const auto& s : m.seeded) m.stream->seed(s);
+
+  std::string cmd = "START_REPLICATION SLOT " + PgConnection::quote_ident(m.o.slot_name) +
+                    " LOGICAL " + to_string(start.commit_lsn) + " (proto_version '" +
+                    std::to_string(m.o.proto_version) + "', publication_names " +
+                    PgConnection::quote_literal(PgConnection::quote_ident(m.o.publication())) +
+                    ", messages 'true'";
+  if (m.o.proto_version >= 2 && m.o.streaming) cmd += ", streaming 'on'";
+  cmd += ")";
+  if (auto st = m.repl->start_copy_both(cmd); !st) {
+    return std::move(st).error().with_context("START_REPLICATION of slot " + m.o.slot_name);
+  }
+  m.last_status = Clock::now();
+  m.last_progress = Clock::now();
+  log::get("postgres")
+      ->info("[pipeline={}] streaming slot {} from {} (pgoutput proto_version {}{})",
+             m.o.pipeline_name, m.o.slot_name, to_string(start), m.o.proto_version,
+             m.o.proto_version >= 2 && m.o.streaming ? ", streaming" : "");
+  m.status_thread = std::jthread([&m](std::stop_token stop) { m.status_loop(stop); });
+  return {};
+}
+
+Position PostgresSource::current_position() const { return impl_->last_end; }
+
+Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds max_wait) {
+  Impl& m = *impl_;
+  if (!m.stream || !m.repl) return make_error(Errc::internal, "poll before open");
+  auto batch = std::make_unique<Batch>();
+  m.stream->new_batch();
+  const auto deadline = Clock::now() + max_wait;
+  {
+    std::unique_lock lock(m.repl_mutex);
+    if (m.stream->replaying()) CDC_TRY(m.stream->continue_replay(*batch));
+    while (!m.stream->batch_full(*batch) && !m.stream->replaying()) {
+      CDC_TRY_ASSIGN(bool got, m.repl->try_read_copy(m.buf));
+      if (got) {
+        m.bytes += m.buf.size();
+        CDC_TRY_ASSIGN(auto msg, decode_copy_data(as_bytes(m.buf)));
+        if (const auto* k = std::get_if<PrimaryKeepalive>(&msg)) {
+          if (k->reply_requested) CDC_TRY(m.send_status_locked(false));
+          continue;
+        }
+        const auto& x = std::get<XLogData>(msg);
+        CDC_TRY(m.stream->handle(x.payload, x.start, *batch));
+        continue;
+      }
+      const auto now = Clock::now();
+      if (now - m.last_status >= m.o.status_interval || m.acked.load() != m.reported.load()) {
+        CDC_TRY(m.send_status_locked(false));
+      }
+      const PostgresPosition pos = m.stream->position();
+      if (!batch->events.empty() || !(pos == m.last_end) || now >= deadline) break;
+      CDC_TRY(m.repl->wait_readable(std::min<std::chrono::milliseconds>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
+              std::chrono::milliseconds(1),
+          std::chrono::milliseconds(100))));
+    }
+  }
+  const PostgresPosition end = m.stream->position();
+  if (!(end == m.last_end)) m.last_progress = Clock::now();
+  CDC_TRY(m.heartbeat_and_lag());
+  if (batch->events.empty() && end == m.last_end) return std::unique_ptr<Batch>();
+  m.last_end = end;
+  batch->end = end;
+  return batch;
+}
+
+void PostgresSource::acknowledge(const Position& committed) {
+  const auto* pg = std::get_if<PostgresPosition>(&committed);
+  if (pg == nullptr) return;
+  // Only forward: a checkpoint never moves the slot back, and never beyond what it holds.
+  uint64_t want = static_cast<uint64_t>(pg->commit_lsn);
+  uint64_t cur = impl_->acked.load();
+  while (want > cur && !impl_->acked.compare_exchange_weak(cur, want)) {
+  }
+  impl_->wake.notify_all();
+}
+
+uint64_t PostgresSource::bytes_read() const { return impl_->bytes; }
+
+std::vector<TableSchemaPtr> PostgresSource::known_schemas() const { return impl_->seeded; }
+
+Lsn PostgresSource::reported_flush() const { return Lsn{impl_->reported.load()}; }
+
+int64_t PostgresSource::slot_lag_bytes() const { return impl_->lag_bytes.load(); }
+
+void PostgresSource::close() {
+  if (!impl_) return;
+  if (impl_->status_thread.joinable()) {
+    impl_->status_thread.request_stop();
+    impl_->status_thread.join();
+  }
+  std::lock_guard lock(impl_->repl_mutex);
+  impl_->repl.reset();
+  impl_->sql.reset();
+  impl_->stream.reset();
+}
+
+}  // namespace cdc::postgres

@@ -1,0 +1,112 @@
+// PostgresSourceOptions: every option of the PostgreSQL source, defined once, in Flink CDC's
+// postgres pipeline shape. config/ fills it from `source: {type: postgres, ...}` (the key named
+// on each field); cdc_postgres reads it. This header and postgres_source_options.cpp form the
+// library cdc_postgres_options (cdc_core only). A plain value type; nothing is reloadable.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cdc/postgres/types/pg_types.h"
+
+namespace cdc::postgres {
+
+// Where the source starts when the pipeline has no checkpoint yet.
+enum class StartupMode : uint8_t {
+  initial,           // snapshot, then the stream (refused until the snapshot lands)
+  snapshot,          // the snapshot only (refused until the snapshot lands)
+  latest_offset,     // the slot's position; a slot created now starts at its consistent point
+  committed_offset,  // the slot's confirmed position; the slot must exist
+};
+
+// libpq's sslmode, passed through unchanged.
+enum class SslMode : uint8_t { disable, allow, prefer, require, verify_ca, verify_full };
+
+std::string_view to_string(StartupMode v);
+std::string_view to_string(SslMode v);
+std::optional<StartupMode> parse_startup_mode(std::string_view s);
+std::optional<SslMode> parse_ssl_mode(std::string_view s);
+std::optional<DecimalHandling> parse_decimal_handling(std::string_view s);
+std::optional<TemporalInfinity> parse_temporal_infinity(std::string_view s);
+
+struct PostgresSourceOptions {
+  // `hostname`: host name or IP address. Required.
+  std::string host;
+  // `port`: 1..65535. Default: 5432.
+  uint16_t port = 5432;
+  // `username`: needs REPLICATION (or superuser) and SELECT on the captured tables; CREATE on
+  // the database when the publication is created by sluice. Required.
+  std::string user;
+  // `password`: never logged nor shown (`<redacted>`); use `${ENV_VAR}`. Default: "".
+  std::string password;
+  // `database-name`: the database whose changes are read (a slot belongs to one). Required.
+  std::string database;
+  // `sslmode`: disable | allow | prefer | require | verify-ca | verify-full (libpq's).
+  // `sslrootcert`, `sslcert`, `sslkey`: PEM file paths. Defaults: prefer, none.
+  SslMode ssl_mode = SslMode::prefer;
+  std::string ssl_root_cert;
+  std::string ssl_cert;
+  std::string ssl_key;
+  // `tables`: ECMAScript regexes matched in full against "db.schema.table" (Flink CDC's
+  // postgres form), comma-separated or a YAML list. Required, at least one.
+  std::vector<std::string> table_include;
+  // `tables.exclude`: regexes of "db.schema.table" left out although `tables` matches.
+  std::vector<std::string> table_exclude;
+  // `slot.name`: the logical replication slot (pgoutput). Created when missing (not in mode
+  // committed-offset). Required: a slot retains WAL until it is dropped, so none is guessed.
+  std::string slot_name;
+  // `slot.takeover`: when another backend holds the slot ("replication slot ... is active for
+  // PID n"), terminate it (pg_terminate_backend) instead of retrying with backoff.
+  // Default: false.
+  bool slot_takeover = false;
+  // `publication.name`: the publication read. Created `FOR TABLE` the captured tables when
+  // missing; an existing one is used as it is. Default: "sluice_" + slot.name.
+  std::string publication_name;
+  // `publication.publish-via-partition-root`: create the publication with
+  // publish_via_partition_root, so changes of partitions arrive as their root table's.
+  // Default: false.
+  bool publish_via_partition_root = false;
+  // `decoding.plugin.name`: pgoutput only (the core plugin: no server install). Default: pgoutput.
+  std::string decoding_plugin = "pgoutput";
+  // `protocol.version`: pgoutput proto_version, 1 or 2. 2 with `streaming` lets the server
+  // send a large transaction before its commit (spooled to disk by sluice). Default: 2.
+  uint32_t proto_version = 2;
+  // `streaming`: request streaming of in-progress transactions (protocol 2). Default: true.
+  bool streaming = true;
+  // `scan.startup.mode`: see StartupMode. Default: latest-offset (until the snapshot lands).
+  StartupMode startup_mode = StartupMode::latest_offset;
+  // `status.interval`: how often a standby status update reports the last committed
+  // checkpoint's LSN, also while the sink is slow (below wal_sender_timeout/2, default 60s/2).
+  // Unit: duration. Default: 10s.
+  std::chrono::milliseconds status_interval{10'000};
+  // `heartbeat.interval`: after this long without a delivered transaction, sluice writes a
+  // transactional logical decoding message (pg_logical_emit_message, prefix
+  // "sluice_heartbeat", nothing written to user tables), so that the slot advances on an idle
+  // or filtered database instead of holding WAL until the disk is full. Unit: duration. 0
+  // disables it. Default: 30s.
+  std::chrono::milliseconds heartbeat_interval{30'000};
+  // `connect.timeout`: Unit: duration (whole seconds for libpq). Default: 30s.
+  std::chrono::milliseconds connect_timeout{30'000};
+  // `decimal.handling.mode` (precise | string | double) and `temporal.infinity.handling`
+  // (fail | null): how values sluice's kinds cannot hold are converted (pg_types.h; README
+  // "PostgreSQL values"). Defaults: precise, fail.
+  PgTypeOptions types;
+  // `spool.dir`: where streamed transactions wait for their Stream Commit (one file per
+  // transaction, deleted when it is emitted or aborted). Default: "" = the system temp dir.
+  std::string spool_dir;
+
+  // Set by the daemon from the pipeline, not source keys:
+  std::string pipeline_name;
+  size_t max_batch_events = 1024;
+
+  std::string publication() const {
+    return publication_name.empty() ? "sluice_" + slot_name : publication_name;
+  }
+};
+
+}  // namespace cdc::postgres

@@ -1,0 +1,60 @@
+// PgConnection: one libpq connection (RAII over PGconn), either a normal one (catalog queries,
+// publication, heartbeats, lag) or a replication=database one (IDENTIFY_SYSTEM,
+// CREATE_REPLICATION_SLOT, START_REPLICATION and the CopyBoth stream). Not thread-safe: the
+// source serialises every use of one connection.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cdc/core/result.h"
+#include "cdc/postgres/postgres_source_options.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace cdc::postgres {
+
+// Rows of a query's result in text form; nullopt = SQL NULL.
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+class PgConnection {
+ public:
+  // Errc::auth for a refused login, Errc::unavailable/io when the server cannot be reached.
+  static Result<PgConnection> connect(const PostgresSourceOptions& o, bool replication);
+  PgConnection(PgConnection&&) noexcept;
+  PgConnection& operator=(PgConnection&&) noexcept;
+  ~PgConnection();
+
+  // A simple-protocol statement (replication commands included). `params` go through
+  // PQexecParams (text); on a replication connection only the simple protocol exists.
+  Result<QueryResult> query(const std::string& sql, const std::vector<std::string>& params = {});
+  // COPY BOTH started by START_REPLICATION.
+  Status start_copy_both(const std::string& sql);
+  // One CopyData message without blocking: a message (copied into `out`), nothing yet
+  // (returns false), or an error (the stream ended or the connection broke).
+  Result<bool> try_read_copy(std::string& out);
+  // Waits until the socket is readable or `timeout` passed; then reads what arrived.
+  Status wait_readable(std::chrono::milliseconds timeout);
+  Status put_copy(const std::string& bytes);  // sends and flushes
+  int backend_pid() const;
+  std::string error_message() const;
+
+  static std::string quote_ident(const std::string& s);
+  static std::string quote_literal(const std::string& s);
+
+ private:
+  explicit PgConnection(pg_conn* c) : conn_(c) {}
+  struct Closer {
+    void operator()(pg_conn* c) const;
+  };
+  std::unique_ptr<pg_conn, Closer> conn_;
+};
+
+}  // namespace cdc::postgres

@@ -1,0 +1,36 @@
+// PgSession: a libpq session to the services' PostgreSQL for integration tests, either as the
+// sluice role over TCP (the credentials of services.env) or as the superuser over the private
+// socket. Throws std::runtime_error (failing the test with the server's message) on any error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+struct pg_conn;
+
+namespace cdc::testing {
+
+class PgSession {
+ public:
+  enum class As { sluice, superuser };
+  explicit PgSession(As as = As::sluice, const std::string& database = "");
+  ~PgSession();
+  PgSession(const PgSession&) = delete;
+  PgSession& operator=(const PgSession&) = delete;
+
+  void run(const std::string& sql);
+  std::vector<std::vector<std::optional<std::string>>> query(const std::string& sql);
+  // The first column of the first row ("" for NULL or no row).
+  std::string scalar(const std::string& sql);
+
+ private:
+  pg_conn* conn_ = nullptr;
+};
+
+// The `source:` section of a pipeline file reading `tables` (db.schema.table regexes) of the
+// services' database through slot `slot`, plus `extra` lines (already indented by two spaces).
+std::string postgres_source_yaml(const std::string& tables, const std::string& slot,
+                                 const std::string& extra = "");
+
+}  // namespace cdc::testing
