@@ -78,9 +78,17 @@ Result<std::pair<std::string, std::string>> resolve_identifier(const std::string
   return std::make_pair(out.substr(0, dot), out.substr(dot + 1));
 }
 
-Result<std::unique_ptr<DorisSink>> DorisSink::create(const DorisOptions& options) {
+Result<std::unique_ptr<DorisSink>> DorisSink::create(const DorisOptions& options,
+                                                     std::shared_ptr<DorisMetrics> metrics) {
   if (options.fenodes.empty()) return make_error(Errc::invalid_config, "sink.fenodes is required");
-  return std::unique_ptr<DorisSink>(new DorisSink(options));
+  return std::unique_ptr<DorisSink>(new DorisSink(options, std::move(metrics)));
+}
+
+void DorisSink::publish_precommitted() {
+  if (pending_.empty() && prepared_.empty()) oldest_precommit_ = 0;
+  if (!metrics_) return;
+  metrics_->precommitted.Set(static_cast<double>(pending_.size() + prepared_.size()));
+  metrics_->oldest_precommit.Set(oldest_precommit_);
 }
 
 Result<std::optional<CheckpointRecord>> DorisSink::open(std::span<const CheckpointRecord> history) {
@@ -96,6 +104,7 @@ Result<std::optional<CheckpointRecord>> DorisSink::open(std::span<const Checkpoi
   pending_.clear();
   prepared_.clear();
   attempted_.clear();
+  publish_precommitted();
   if (history.empty()) {
     building_ = recovery_id_ = 1;
     return std::optional<CheckpointRecord>();
@@ -228,6 +237,7 @@ Status DorisSink::truncate(Buffer& b) {
     }
   }
   pending_ = std::move(keep);
+  publish_precommitted();
   auto r =
       client_->sql(kSessionDb, "TRUNCATE TABLE " + quote_ident(b.db) + "." + quote_ident(b.table));
   if (!r && !unknown_table(r.error())) {  // a table not made yet holds nothing to truncate
@@ -261,8 +271,21 @@ Status DorisSink::flush(Buffer& b) {
   for (uint32_t attempt = 0;; ++attempt) {
     const bool sent_before = attempted_.contains(label);
     attempted_.insert(label);
+    const auto started = std::chrono::steady_clock::now();
     auto r = client_->stream_load(b.db, b.table, headers, b.body);
     const bool may_retry = attempt < o_.max_retries;
+    const bool loaded = r && (r->status == "Success" || r->status == "Publish Timeout");
+    if (metrics_) {
+      if (loaded) {
+        metrics_->loads.Increment();
+        metrics_->rows.Increment(static_cast<double>(b.rows));
+        metrics_->bytes.Increment(static_cast<double>(b.body.size()));
+        metrics_->load_seconds.Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      } else {
+        metrics_->load_failures.Increment();
+      }
+    }
     if (!r) {
       if (r.error().retryable() && may_retry) {
         log::get("sink.doris")
@@ -273,7 +296,15 @@ Status DorisSink::flush(Buffer& b) {
       return std::move(r).error().with_context(where);
     }
     if (r->status == "Success" || r->status == "Publish Timeout") {
-      if (o_.enable_2pc) pending_.push_back({b.db, b.table, label, r->txn_id});
+      if (o_.enable_2pc) {
+        if (pending_.empty() && prepared_.empty()) {
+          oldest_precommit_ =
+              std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+        }
+        pending_.push_back({b.db, b.table, label, r->txn_id});
+        publish_precommitted();
+      }
       break;
     }
     if (r->status == "Label Already Exists") {
@@ -346,7 +377,10 @@ Result<std::string> DorisSink::prepare(uint64_t id, const Position&) {
 Status DorisSink::commit_label(const LoadRef& load) {
   for (uint32_t attempt = 0;; ++attempt) {
     auto r = client_->two_phase(load.db, "commit", load.label);
-    if (r && (r->success || r->message.find("already visible") != std::string::npos)) return {};
+    if (r && (r->success || r->message.find("already visible") != std::string::npos)) {
+      if (metrics_) metrics_->commits.Increment();
+      return {};
+    }
     const std::string why = r ? r->message : r.error().message;
     if (attempt < o_.max_retries &&
         (!r ? r.error().retryable() : r->message.find("already aborted") == std::string::npos)) {
@@ -364,6 +398,7 @@ Status DorisSink::commit_label(const LoadRef& load) {
 Status DorisSink::commit(uint64_t id) {
   for (const LoadRef& l : prepared_) CDC_TRY(commit_label(l));
   prepared_.clear();
+  publish_precommitted();
   attempted_.clear();
   building_ = id + 1;
   for (auto& [tid, b] : buffers_) b.next_load = 0;

@@ -19,6 +19,7 @@
 
 #include "cdc/core/sink.h"
 #include "sinks/doris/doris_client.h"
+#include "sinks/doris/doris_metrics.h"
 #include "sinks/doris/doris_options.h"
 #include "sinks/doris/load_record.h"
 
@@ -38,7 +39,9 @@ Result<std::pair<std::string, std::string>> resolve_identifier(const std::string
 
 class DorisSink final : public Sink {
  public:
-  static Result<std::unique_ptr<DorisSink>> create(const DorisOptions& options);
+  // `metrics` may be null (tests, validate).
+  static Result<std::unique_ptr<DorisSink>> create(const DorisOptions& options,
+                                                   std::shared_ptr<DorisMetrics> metrics = {});
 
   Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> history) override;
   Status write(const Batch& batch) override;
@@ -58,7 +61,10 @@ class DorisSink final : public Sink {
     std::chrono::steady_clock::time_point first_row;
   };
 
-  explicit DorisSink(DorisOptions o) : o_(std::move(o)) {}
+  DorisSink(DorisOptions o, std::shared_ptr<DorisMetrics> metrics)
+      : o_(std::move(o)), metrics_(std::move(metrics)) {}
+  // Publishes the count and age of the loads precommitted and not yet committed.
+  void publish_precommitted();
   Result<Buffer*> buffer_for(const TableSchema& schema);
   Status follow_schema(Buffer& b, const ChangeEvent& e);
   Status truncate(Buffer& b);
@@ -68,6 +74,8 @@ class DorisSink final : public Sink {
   Status abort_label(const std::string& db, const std::string& label);
 
   DorisOptions o_;
+  std::shared_ptr<DorisMetrics> metrics_;
+  double oldest_precommit_ = 0;  // Unix time of the oldest load in pending_/prepared_, 0 if none
   std::unique_ptr<DorisClient> client_;
   std::map<TableId, Buffer> buffers_;  // by source table (after routing)
   std::vector<LoadRef> pending_;       // precommitted since the last prepare
