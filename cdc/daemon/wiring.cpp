@@ -136,16 +136,17 @@ std::vector<Error> check_pipeline(const config::PipelineConfig& config) {
       refuse(std::move(probe).error());
     }
   }
-  if (auto zone = expr::TimeZone::parse(config.pipeline.local_time_zone); !zone) {
+  expr::CompileOptions options = compile_options(config);
+  if (auto zone = expr::TimeZone::parse(options.time_zone); !zone) {
     refuse(std::move(zone).error().with_context("pipeline.local-time-zone"));
+    options.time_zone = "UTC";  // one problem for the zone, not one per expression using it
   }
   auto transforms = to_transform_rules(config);
   if (!transforms) {
     refuse(std::move(transforms).error());
   } else {
     // An expression's error starts with its place in the file, which says more than the name.
-    for (Error& e :
-         pipeline::TransformStage::check_rules(std::move(*transforms), compile_options(config))) {
+    for (Error& e : pipeline::TransformStage::check_rules(std::move(*transforms), options)) {
       const bool placed = !config.file.empty() && e.message.starts_with(config.file + ":");
       problems.push_back(placed ? std::move(e) : std::move(e).with_context(context));
     }

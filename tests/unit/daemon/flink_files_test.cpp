@@ -37,3 +37,27 @@ TEST_CASE("Flink CDC example files load and wire unchanged") {
     CHECK(parts.has_value());
   }
 }
+
+TEST_CASE("pipeline.local-time-zone: a zone the system does not know is refused before a start") {
+  const auto load = [](const std::string& zone) {
+    return config::load_string(
+        "source: {type: datagen, table: t, columns: [{name: id, type: int}]}\n"
+        "sink: {type: null}\n"
+        "transform: [{source-table: datagen.t, projection: \"id, NOW() AS at\"}]\n"
+        "pipeline: {name: p, local-time-zone: '" +
+            zone + "'}\n",
+        "z.yaml", config::map_environment({}));
+  };
+  for (const char* good : {"UTC", "+08:00", "Asia/Shanghai"}) {
+    auto ok = load(good);
+    REQUIRE(ok.ok());
+    INFO(good);
+    CHECK(daemon::check_pipeline(ok.config->pipelines[0]).empty());
+  }
+  auto bad = load("Mars/Olympus_Mons");
+  REQUIRE(bad.ok());  // the file is well-formed; the zone is checked against the system's
+  const auto problems = daemon::check_pipeline(bad.config->pipelines[0]);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].message.find("pipeline.local-time-zone") != std::string::npos);
+  CHECK(problems[0].message.find("Mars/Olympus_Mons") != std::string::npos);
+}
