@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "cdc/core/json/format.h"
+#include "cdc/core/regex.h"
 #include "cdc/core/text.h"
+#include "config/flink_keys.h"
 #include "config/units.h"
 #include "config/validate.h"
 #include "config/validate_internal.h"
@@ -65,6 +67,12 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_string(ctx, m, "password", o.password, Secret::yes);
   if (m.require("tables") != nullptr) read_list(ctx, m, "tables", o.table_include);
   read_list(ctx, m, "tables.exclude", o.table_exclude);
+  for (auto* list : {&o.table_include, &o.table_exclude}) {
+    // A pattern that is no regex is left as written, for validate() to name.
+    for (std::string& pattern : *list) {
+      if (compile_regex(pattern, RegexCase::sensitive)) pattern = flink::table_regex(pattern);
+    }
+  }
   read_enum(ctx, m, "schema.unparseable-ddl", o.unparseable_ddl, mysql::parse_unparseable_ddl,
             {"stop", "resync"});
   read_server_id(ctx, m, o.server_id);
@@ -271,6 +279,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "geometry.format",
                  "charset.invalid",
                  "include.query"});
+    flink::read_keys(ctx, m, flink::Section::mysql_source);
     return SourceOptions(read_mysql(ctx, m));
   }
   if (*type == "postgres") {
@@ -304,6 +313,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
   }
   m.set_known({"type", "database", "table", "columns", "number-of-rows", "rows-per-second", "seed",
                "batch-size"});
+  flink::read_keys(ctx, m, flink::Section::other);
   return SourceOptions(read_datagen(ctx, m));
 }
 
@@ -391,6 +401,7 @@ sinks::kafka::KafkaOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::s
       o.properties[name] = *text;
   }
   m.set_known(std::move(known));
+  flink::read_keys(ctx, m, flink::Section::kafka_sink);
   read_string(ctx, m, "topic", o.topic);
   read_string(ctx, m, "topic.template", o.topic_template);
   read_string(ctx, m, "topic.prefix", o.topic_prefix);
@@ -404,6 +415,25 @@ sinks::kafka::KafkaOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::s
   read_bool(ctx, m, "tombstones.on.delete", o.tombstones_on_delete);
   read_list(ctx, m, "key.columns", o.key_columns);
   read_int<int32_t>(ctx, m, "partition", o.fixed_partition, 0, 1000000);
+  // Flink CDC's partition.strategy: all-to-zero is `partition: 0`; hash-by-key is sluice's
+  // default (murmur2 of the key, as the Java client's partitioner).
+  if (const YamlNode* n = m.get("partition.strategy")) {
+    const std::string path = m.path_of("partition.strategy");
+    if (auto text = read_text(ctx, *n, path, "one of all-to-zero, hash-by-key")) {
+      const std::string_view t = trim(*text);
+      if (t == "all-to-zero") {
+        if (!o.fixed_partition) o.fixed_partition = 0;
+      } else if (t == "hash-by-key") {
+        if (o.fixed_partition) {
+          ctx.add(*n, path,
+                  "hash-by-key spreads records by key; 'partition' sends every record "
+                  "to one partition: set one of them");
+        }
+      } else {
+        ctx.add(*n, path, "expected one of all-to-zero, hash-by-key, found " + quote(*text));
+      }
+    }
+  }
   read_bool(ctx, m, "headers", o.headers);
   read_string(ctx, m, "schema-change.topic", o.schema_change_topic);
   read_duration(ctx, m, "operation.timeout", o.operation_timeout);
@@ -440,6 +470,7 @@ sinks::doris::DorisOptions read_doris(Ctx& ctx, MapReader& m) {
   read_prefixed(ctx, m, "sink.properties.", o.stream_load_properties, known);
   read_prefixed(ctx, m, "table.create.properties.", o.table_properties, known);
   m.set_known(std::move(known));
+  flink::read_keys(ctx, m, flink::Section::doris_sink);
   read_required_string(ctx, m, "fenodes", o.fenodes);
   read_string(ctx, m, "username", o.username);
   read_string(ctx, m, "password", o.password, Secret::yes);
@@ -507,17 +538,19 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
     m.set_known(std::move(known));
     out = read_redis(ctx, m);
   } else if (*type == "kafka") {
-    out = read_kafka(ctx, m,
-                     {"type", "topic", "topic.template", "topic.prefix", "topic.create",
-                      "topic.partitions", "topic.replication-factor", "offsets.topic",
-                      "transactional.id", "value.format", "tombstones.on.delete", "key.columns",
-                      "partition", "headers", "schema-change.topic", "operation.timeout"});
+    out = read_kafka(
+        ctx, m,
+        {"type", "topic", "topic.template", "topic.prefix", "topic.create", "topic.partitions",
+         "topic.replication-factor", "offsets.topic", "transactional.id", "value.format",
+         "tombstones.on.delete", "key.columns", "partition", "partition.strategy", "headers",
+         "schema-change.topic", "operation.timeout"});
   } else if (*type == "doris") {
     out = read_doris(ctx, m);
   } else {
     m.set_known({"type"});
     out = NullSinkOptions{};
   }
+  flink::read_keys(ctx, m, flink::Section::other);  // Flink's cosmetic `name`, on every sink
   m.finish();
   return out;
 }
@@ -615,9 +648,18 @@ std::optional<PipelineOptions> read_pipeline_options(Ctx& ctx, const YamlNode& n
       ctx, n, path,
       {"name", "delivery", "checkpoint.interval", "checkpoint.retained", "state.dir",
        "metrics.port", "metrics.bind-address", "queue.max-events", "queue.max-bytes",
-       "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts", "route-mode"});
+       "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts", "route-mode",
+       "description", "parallelism", "local-time-zone", "schema.change.behavior"});
+  flink::read_keys(ctx, m, flink::Section::pipeline);
   PipelineOptions o;
   read_required_string(ctx, m, "name", o.name);
+  read_string(ctx, m, "description", o.description);
+  read_int<uint32_t>(ctx, m, "parallelism", o.parallelism, 1);
+  read_string(ctx, m, "local-time-zone", o.local_time_zone);
+  read_string(ctx, m, "schema.change.behavior", o.schema_change_behavior);
+  for (char& ch : o.schema_change_behavior) {
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
   read_enum(ctx, m, "delivery", o.delivery, parse_delivery, {"exactly-once", "at-least-once"});
   read_duration(ctx, m, "checkpoint.interval", o.checkpoint_interval);
   read_int<uint32_t>(ctx, m, "checkpoint.retained", o.checkpoint_retained, 1);

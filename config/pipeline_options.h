@@ -11,9 +11,26 @@
 namespace cdc::config {
 
 struct PipelineOptions {
-  // `name`: [A-Za-z0-9_.-]{1,100}, unique in the file. Names the state, the metrics label and the
-  // Kafka transactional.id, so renaming a pipeline starts it from scratch. Required.
+  // `name`: free text (as Flink CDC's job name), 1..200 bytes without control characters,
+  // unique in the file. Logs and messages show it. Required.
   std::string name;
+  // Derived by normalize() from `name` (config/pipeline_id.h): names the state, the metrics
+  // label, the Kafka transactional.id and topics, Doris labels and the Redis offset key, so
+  // renaming a pipeline starts it from scratch. Not a key.
+  std::string id;
+  // `description`: free text, kept for people. Default: "".
+  std::string description;
+  // `parallelism`: Flink's operator parallelism, >= 1. sluice runs one reader and one writer per
+  // pipeline whatever it says (the output is the same); scale out with more pipelines.
+  // Default: 1.
+  uint32_t parallelism = 1;
+  // `local-time-zone`: the zone of the transform expressions' NOW(), TIMESTAMP_LTZ text,
+  // DATE_FORMAT, TO_TIMESTAMP, UNIX_TIMESTAMP and FROM_UNIXTIME (Flink CDC's session time zone):
+  // "UTC", "+08:00" or an IANA name. Default: "UTC".
+  std::string local_time_zone = "UTC";
+  // `schema.change.behavior`: Flink CDC's schema evolution mode, lower case; accepted where it
+  // names what the sink does (validate.cpp). Default: "" (not given).
+  std::string schema_change_behavior;
   // `delivery`: exactly-once | at-least-once. Default: exactly-once.
   Delivery delivery = Delivery::exactly_once;
   // `checkpoint.interval`: time between checkpoints, >= 10ms. Bounds the data repeated under

@@ -9,6 +9,7 @@
 #include "cdc/core/regex.h"
 #include "cdc/core/text.h"
 #include "config/datagen_type.h"
+#include "config/pipeline_id.h"
 #include "config/units.h"
 #include "config/validate_internal.h"
 
@@ -17,13 +18,13 @@ namespace cdc::config {
 namespace {
 // The sink options derived from the pipeline section: its name and delivery guarantee.
 void normalize_kafka(sinks::kafka::KafkaOptions& k, const PipelineOptions& p) {
-  k.pipeline = p.name;
+  k.pipeline = p.id;
   k.exactly_once = p.delivery == Delivery::exactly_once;
   if (auto it = k.properties.find("bootstrap.servers"); it != k.properties.end())
     k.bootstrap_servers = it->second;
-  if (k.topic_prefix.empty()) k.topic_prefix = p.name;
-  if (k.offsets_topic.empty()) k.offsets_topic = p.name + ".offsets";
-  if (k.transactional_id.empty()) k.transactional_id = p.name;
+  if (k.topic_prefix.empty()) k.topic_prefix = p.id;
+  if (k.offsets_topic.empty()) k.offsets_topic = p.id + ".offsets";
+  if (k.transactional_id.empty()) k.transactional_id = p.id;
 }
 
 void normalize_redis_key(sinks::redis::TableRule& t) {
@@ -33,30 +34,31 @@ void normalize_redis_key(sinks::redis::TableRule& t) {
 }  // namespace
 
 void normalize(PipelineConfig& p) {
+  // Every identifier below comes from the id, never from the name itself (pipeline_id.h).
+  const std::string& id = p.pipeline.id = pipeline_id(p.pipeline.name);
   if (p.pipeline.state_dir.empty() && !p.pipeline.name.empty()) {
-    p.pipeline.state_dir = "/var/lib/sluice/" + p.pipeline.name;
+    p.pipeline.state_dir = "/var/lib/sluice/" + id;
     log::get("config")->debug("pipeline {}: state.dir defaults to {}", p.pipeline.name,
                               p.pipeline.state_dir);
   }
   if (auto* r = std::get_if<sinks::redis::RedisOptions>(&p.sink)) {
-    r->pipeline = p.pipeline.name;
+    r->pipeline = id;
     r->exactly_once = p.pipeline.delivery == Delivery::exactly_once;
-    if (r->offset_key.empty()) r->offset_key = "sluice:offset:" + p.pipeline.name;
+    if (r->offset_key.empty()) r->offset_key = "sluice:offset:" + id;
     normalize_redis_key(r->defaults);
     for (sinks::redis::TableRule& t : r->tables) normalize_redis_key(t);
   }
   if (auto* k = std::get_if<sinks::kafka::KafkaOptions>(&p.sink)) normalize_kafka(*k, p.pipeline);
   if (auto* d = std::get_if<sinks::doris::DorisOptions>(&p.sink)) {
-    d->pipeline = p.pipeline.name;
-    if (d->label_prefix.empty()) d->label_prefix = p.pipeline.name;
+    d->pipeline = id;
+    if (d->label_prefix.empty()) d->label_prefix = id;
     // At-least-once delivery loads without two-phase commit.
     if (p.pipeline.delivery != Delivery::exactly_once) d->enable_2pc = false;
   }
-  if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source))
-    m->pipeline_name = p.pipeline.name;
-  if (auto* d = std::get_if<datagen::DatagenOptions>(&p.source)) d->pipeline_name = p.pipeline.name;
+  if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source)) m->pipeline_name = id;
+  if (auto* d = std::get_if<datagen::DatagenOptions>(&p.source)) d->pipeline_name = id;
   if (auto* pg = std::get_if<postgres::PostgresSourceOptions>(&p.source)) {
-    pg->pipeline_name = p.pipeline.name;
+    pg->pipeline_name = id;
     // Flink CDC names the database in each `tables` pattern (db.schema.table): without
     // database-name, the first pattern's database part, when it is a plain name.
     if (pg->database.empty() && !pg->table_include.empty()) {
@@ -133,21 +135,49 @@ class Checker {
   const std::set<std::string, std::less<>>& reported_;
 };
 
+// Free text as in Flink CDC; control characters would garble logs and the status table.
 bool valid_name(std::string_view name) {
-  if (name.empty() || name.size() > 100) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
+  if (name.empty() || name.size() > 200) return false;
+  return std::none_of(name.begin(), name.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// Flink CDC's schema.change.behavior, where it names what the sink does with a schema change.
+void check_schema_change_behavior(Checker& c, const PipelineConfig& p, const std::string& path) {
+  const std::string& b = p.pipeline.schema_change_behavior;
+  if (b.empty()) return;
+  if (b != "ignore" && b != "lenient" && b != "try_evolve" && b != "evolve" && b != "exception") {
+    c.add(path,
+          "expected one of ignore, lenient, try_evolve, evolve, exception, found " + quote(b));
+    return;
   }
-  return true;
+  if (const auto* d = std::get_if<sinks::doris::DorisOptions>(&p.sink)) {
+    if (d->create_tables && b != "evolve") {
+      c.add(path, "Flink CDC schema.change.behavior " + quote(b) +
+                      " is not supported with the Doris sink: sluice applies each ADD and DROP "
+                      "COLUMN to the table (evolve); table.create.enabled: false changes no table");
+    } else if (!d->create_tables && b != "ignore") {
+      c.add(path, "Flink CDC schema.change.behavior " + quote(b) +
+                      " is not supported with table.create.enabled: false: sluice then changes no "
+                      "Doris table (ignore)");
+    }
+  } else if (b == "ignore" || b == "exception") {
+    c.add(path, "Flink CDC schema.change.behavior " + quote(b) +
+                    " is not supported with this sink: it writes each row with the columns it "
+                    "has; use lenient, try_evolve or evolve");
+  }
 }
 
 void check_pipeline_options(Checker& c, const PipelineOptions& o, const std::string& prefix) {
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
   if (!valid_name(o.name)) {
     c.add(key("name"),
-          "expected a name of 1..100 characters from [A-Za-z0-9_.-], found " + quote(o.name));
+          "expected a name of 1..200 bytes without control characters, found " + quote(o.name));
+  }
+  if (o.local_time_zone.empty()) {
+    c.add(key("local-time-zone"),
+          "expected a time zone such as UTC, +08:00 or Asia/Shanghai, "
+          "found ''");
   }
   if (o.checkpoint_interval < std::chrono::milliseconds(10)) {
     c.add(key("checkpoint.interval"),
@@ -527,7 +557,7 @@ void check_doris(Checker& c, const sinks::doris::DorisOptions& o, const Pipeline
   if (!prefix_ok) {
     c.add(key("sink.label-prefix"), "expected 1..64 of [-_A-Za-z0-9:] (Doris labels), found " +
                                         quote(o.label_prefix) +
-                                        " (the default is the pipeline name)");
+                                        " (the default is the pipeline's id, from its name)");
   }
   if (o.table_identifier.find('.') == std::string::npos) {
     c.add(key("table.identifier"),
@@ -558,6 +588,7 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
                               const std::set<std::string, std::less<>>& already_reported) {
   Checker c(file, where, already_reported);
   std::map<std::string, std::string> names;  // pipeline name -> key path of its first use
+  std::map<std::string, std::string> ids;    // pipeline id -> key path of its first use
   for (size_t i = 0; i < file.pipelines.size(); ++i) {
     const PipelineConfig& p = file.pipelines[i];
     const std::string prefix =
@@ -569,8 +600,12 @@ std::vector<Problem> validate(const ConfigFile& file, const LocationMap& where,
       if (auto [it, fresh] = names.emplace(p.pipeline.name, key("pipeline")); !fresh) {
         c.add(key("pipeline.name"), "duplicate pipeline name " + quote(p.pipeline.name) +
                                         " (already used by " + it->second + ")");
+      } else if (auto [id_it, id_fresh] = ids.emplace(p.pipeline.id, key("pipeline")); !id_fresh) {
+        c.add(key("pipeline.name"), "pipeline name " + quote(p.pipeline.name) + " derives the id " +
+                                        quote(p.pipeline.id) + " already used by " + id_it->second);
       }
     }
+    check_schema_change_behavior(c, p, key("pipeline.schema.change.behavior"));
 
     if (const auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source)) {
       check_mysql(c, *m, key("source"));

@@ -83,6 +83,8 @@ class MapReader {
   }
 
   void set_known(std::vector<std::string_view> known) { known_ = std::move(known); }
+  // One more known key; `key` must outlive the reader (a view into the YAML tree).
+  void add_known(std::string_view key) { known_.push_back(key); }
 
   // Reports keys that are not names, and keys given twice (yaml-cpp's own Node would silently
   // keep one of them).

@@ -23,6 +23,24 @@ PACKAGES=(
   # kcat: the Kafka test broker is checked with a second, independent client (README)
   kcat
 )
+# deploy/k8s is rendered with `kubectl kustomize` and validated by tools/k8s-validate (Node.js,
+# kubernetes-models from npm). Debian's kubernetes-client provides kubectl unless the machine
+# already has one (it conflicts with other kubectl packages); Node.js likewise.
+command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
+
+# The validator's npm packages, pinned by tools/k8s-validate/package-lock.json.
+install_k8s_validator() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/k8s-validate"
+  if [[ -d $dir/node_modules/kubernetes-models ]] &&
+     [[ $dir/node_modules/.package-lock.json -nt $dir/package-lock.json ]]; then
+    return
+  fi
+  echo "install.sh: npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
 
 if [[ $(id -u) -ne 0 ]]; then
   SUDO=sudo
@@ -39,6 +57,7 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "install.sh: all ${#PACKAGES[@]} packages present"
+  install_k8s_validator
   exit 0
 fi
 
@@ -56,4 +75,5 @@ if [[ ! -e $policy ]]; then
 fi
 trap '[[ $created_policy == 1 ]] && $SUDO rm -f '"$policy" EXIT
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_k8s_validator
 echo "install.sh: done"

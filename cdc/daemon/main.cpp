@@ -227,8 +227,9 @@ int cmd_run(const std::string& path) {
       logger->error("[pipeline={}] {}", p.name, st.error().message);
       return kExitFailed;
     }
-    r->log = std::make_unique<StateCheckpointLog>(*r->store, p.name, p.checkpoint_retained);
-    r->metrics = std::make_unique<pipeline::PipelineMetrics>(*registry, p.name);
+    // State keys and the metrics label are the id derived from the name (config/pipeline_id.h).
+    r->log = std::make_unique<StateCheckpointLog>(*r->store, p.id, p.checkpoint_retained);
+    r->metrics = std::make_unique<pipeline::PipelineMetrics>(*registry, p.id);
     r->runner = std::make_unique<pipeline::PipelineRunner>(daemon::runner_options(r->config),
                                                            r->parts, *r->log, r->metrics.get());
     if (std::holds_alternative<config::StdoutSinkOptions>(r->config.sink)) {

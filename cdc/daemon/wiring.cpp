@@ -1,7 +1,9 @@
 #include "cdc/daemon/wiring.h"
 
+#include "cdc/daemon/config_metrics.h"
 #include "cdc/daemon/state_schema_history.h"
 #include "cdc/datagen/datagen_source.h"
+#include "cdc/expr/time_zone.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/pipeline/route_stage.h"
@@ -67,6 +69,13 @@ pipeline::RouteMode route_mode(const config::PipelineConfig& config) {
              : pipeline::RouteMode::all_match;
 }
 
+// pipeline.local-time-zone is Flink CDC's session time zone: the transforms' time functions.
+expr::CompileOptions compile_options(const config::PipelineConfig& config) {
+  expr::CompileOptions o;
+  o.time_zone = config.pipeline.local_time_zone;
+  return o;
+}
+
 // A GTID set that cannot be a start is refused before anything connects.
 Status check_mysql_start(const mysql::MysqlSourceOptions& o) {
   if (o.startup_mode == mysql::StartupMode::specific_offset && !o.specific_gtid_set.empty()) {
@@ -96,10 +105,11 @@ Status use_state_store(pipeline::PipelineParts& parts, const config::PipelineCon
                        state::StateStore& store) {
   const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source);
   if (!my) return {};
-  const std::string& name = config.pipeline.name;
   if (auto st = check_mysql_start(*my); !st)
-    return std::move(st).error().with_context("pipeline '" + name + "'");
-  parts.make_source = [options = *my, &store, name]() -> Result<std::unique_ptr<Source>> {
+    return std::move(st).error().with_context("pipeline '" + config.pipeline.name + "'");
+  // Schema history is kept under the pipeline's id, as its checkpoints are.
+  parts.make_source = [options = *my, &store,
+                       name = config.pipeline.id]() -> Result<std::unique_ptr<Source>> {
     return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(
         options, std::make_unique<StateSchemaHistoryStore>(store, name)));
   };
@@ -130,12 +140,17 @@ std::vector<Error> check_pipeline(const config::PipelineConfig& config) {
       refuse(std::move(probe).error());
     }
   }
+  expr::CompileOptions options = compile_options(config);
+  if (auto zone = expr::TimeZone::parse(options.time_zone); !zone) {
+    refuse(std::move(zone).error().with_context("pipeline.local-time-zone"));
+    options.time_zone = "UTC";  // one problem for the zone, not one per expression using it
+  }
   auto transforms = to_transform_rules(config);
   if (!transforms) {
     refuse(std::move(transforms).error());
   } else {
     // An expression's error starts with its place in the file, which says more than the name.
-    for (Error& e : pipeline::TransformStage::check_rules(std::move(*transforms))) {
+    for (Error& e : pipeline::TransformStage::check_rules(std::move(*transforms), options)) {
       const bool placed = !config.file.empty() && e.message.starts_with(config.file + ":");
       problems.push_back(placed ? std::move(e) : std::move(e).with_context(context));
     }
@@ -148,12 +163,13 @@ std::vector<Error> check_pipeline(const config::PipelineConfig& config) {
 
 Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
                                            prometheus::Registry* registry) {
-  const std::string& name = config.pipeline.name;
+  const std::string& name = config.pipeline.id;  // the metrics label
   // Everything that can be refused is refused here, before anything connects.
   if (auto problems = check_pipeline(config); !problems.empty()) {
     return std::move(problems.front());
   }
   pipeline::PipelineParts parts;
+  if (registry != nullptr) publish_config_metrics(*registry, config);
 
   if (const auto* dg = std::get_if<datagen::DatagenOptions>(&config.source)) {
     parts.make_source = [options = *dg]() -> Result<std::unique_ptr<Source>> {
@@ -218,11 +234,11 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
   CDC_TRY_ASSIGN(auto transforms, to_transform_rules(config));
   auto routes = to_route_rules(config);
   if (!transforms.empty() || !routes.empty()) {
-    parts.make_stages = [transforms, routes,
-                         mode = route_mode(config)]() -> Result<pipeline::StageChain> {
+    parts.make_stages = [transforms, routes, mode = route_mode(config),
+                         options = compile_options(config)]() -> Result<pipeline::StageChain> {
       pipeline::StageChain chain;
       if (!transforms.empty()) {
-        CDC_TRY_ASSIGN(auto transform, pipeline::TransformStage::create(transforms));
+        CDC_TRY_ASSIGN(auto transform, pipeline::TransformStage::create(transforms, options));
         chain.push_back(std::move(transform));
       }
       if (!routes.empty()) {

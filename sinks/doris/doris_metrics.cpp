@@ -3,42 +3,35 @@
 namespace cdc::sinks::doris {
 
 namespace {
-prometheus::Family<prometheus::Counter>& counters(prometheus::Registry& r, const char* name,
-                                                  const char* help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+prometheus::Counter& counter(prometheus::Registry& r, const char* name, const char* help,
+                             const std::string& p) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({{"pipeline", p}});
+}
+prometheus::Gauge& gauge(prometheus::Registry& r, const char* name, const char* help,
+                         const std::string& p) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({{"pipeline", p}});
 }
 }  // namespace
 
 DorisMetrics::DorisMetrics(prometheus::Registry& r, const std::string& p)
-    : loads_loaded(counters(r, "sluice_doris_loads_total", "Stream Loads answered, by result")
-                       .Add({{"pipeline", p}, {"result", "loaded"}})),
-      loads_failed(counters(r, "sluice_doris_loads_total", "Stream Loads answered, by result")
-                       .Add({{"pipeline", p}, {"result", "failed"}})),
-      rows(counters(r, "sluice_doris_rows_total", "Rows in Stream Loads that succeeded")
-               .Add({{"pipeline", p}})),
-      bytes(counters(r, "sluice_doris_bytes_total", "Body bytes of Stream Loads that succeeded")
-                .Add({{"pipeline", p}})),
+    : loads(counter(r, "sluice_doris_loads_total", "Stream Loads that succeeded", p)),
+      load_failures(counter(r, "sluice_doris_load_failures_total",
+                            "Stream Load attempts that failed (retried or not)", p)),
+      rows(counter(r, "sluice_doris_rows_total", "Rows in successful Stream Loads", p)),
+      bytes(counter(r, "sluice_doris_bytes_total", "JSON bytes of successful Stream Loads", p)),
       load_seconds(prometheus::BuildHistogram()
                        .Name("sluice_doris_load_duration_seconds")
-                       .Help("Time of one Stream Load, from the request to Doris's answer")
+                       .Help("Duration of one Stream Load, redirect included")
                        .Register(r)
                        .Add({{"pipeline", p}},
                             prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.05, 0.1, 0.5, 1,
-                                                                    5, 10, 30, 60})),
-      committed(counters(r, "sluice_doris_transactions_total",
-                         "Two-phase commits and aborts of precommitted loads, by result")
-                    .Add({{"pipeline", p}, {"result", "committed"}})),
-      aborted(counters(r, "sluice_doris_transactions_total",
-                       "Two-phase commits and aborts of precommitted loads, by result")
-                  .Add({{"pipeline", p}, {"result", "aborted"}})),
-      retries(counters(r, "sluice_doris_retries_total", "Stream Loads and commits sent again")
-                  .Add({{"pipeline", p}})),
-      oldest_precommitted(
-          prometheus::BuildGauge()
-              .Name("sluice_doris_oldest_precommitted_timestamp_seconds")
-              .Help("When the oldest load precommitted and not yet committed was sent (Unix "
-                    "seconds); 0 when there is none")
-              .Register(r)
-              .Add({{"pipeline", p}})) {}
+                                                                    5, 30, 120})),
+      commits(counter(r, "sluice_doris_commits_total",
+                      "Precommitted loads committed (two-phase commit)", p)),
+      precommitted(gauge(r, "sluice_doris_precommitted_loads",
+                         "Loads precommitted and not yet committed", p)),
+      oldest_precommit(
+          gauge(r, "sluice_doris_oldest_precommit_timestamp_seconds",
+                "Unix time the oldest uncommitted precommitted load was made; 0 if none", p)) {}
 
 }  // namespace cdc::sinks::doris

@@ -1,6 +1,6 @@
 // DorisMetrics: the Doris sink's Prometheus series, labelled {pipeline}. One instance per
-// pipeline, shared by the sink instances the runner creates across restarts. Updates are
-// thread-safe (prometheus-cpp atomics).
+// pipeline, shared by the sink instances the runner creates across restarts; updated on the
+// pipeline thread (prometheus-cpp atomics, read by the HTTP thread).
 #pragma once
 
 #include <string>
@@ -15,22 +15,18 @@ namespace cdc::sinks::doris {
 struct DorisMetrics {
   DorisMetrics(prometheus::Registry& registry, const std::string& pipeline);
 
-  // sluice_doris_loads_total{result}: Stream Loads answered, by outcome: "loaded" (Success or
-  // Publish Timeout; with 2PC precommitted), "failed" (an error answer or no answer).
-  prometheus::Counter& loads_loaded;
-  prometheus::Counter& loads_failed;
-  prometheus::Counter& rows;   // sluice_doris_rows_total: rows in loads that succeeded
-  prometheus::Counter& bytes;  // sluice_doris_bytes_total: body bytes of loads that succeeded
+  prometheus::Counter& loads;           // sluice_doris_loads_total: Stream Loads that succeeded
+  prometheus::Counter& load_failures;   // sluice_doris_load_failures_total: attempts that failed
+  prometheus::Counter& rows;            // sluice_doris_rows_total: rows in successful loads
+  prometheus::Counter& bytes;           // sluice_doris_bytes_total: JSON bytes of those loads
   prometheus::Histogram& load_seconds;  // sluice_doris_load_duration_seconds: one Stream Load
-  // sluice_doris_transactions_total{result}: 2PC commits and aborts of precommitted loads.
-  prometheus::Counter& committed;
-  prometheus::Counter& aborted;
-  prometheus::Counter& retries;  // sluice_doris_retries_total: loads and commits sent again
-  // sluice_doris_oldest_precommitted_timestamp_seconds: when the oldest load precommitted and
-  // not yet committed was sent (Unix seconds), 0 when there is none. Doris aborts a
-  // precommitted load after stream_load_default_precommit_timeout_second (3600 s by default):
-  // time() minus this nearing it means checkpoints are not completing.
-  prometheus::Gauge& oldest_precommitted;
+  prometheus::Counter& commits;         // sluice_doris_commits_total: precommitted loads committed
+  // sluice_doris_precommitted_loads: loads precommitted and not yet committed (exactly-once).
+  prometheus::Gauge& precommitted;
+  // sluice_doris_oldest_precommit_timestamp_seconds: when the oldest of them was precommitted
+  // (Unix time), 0 when there is none. Doris aborts a load precommitted longer than
+  // stream_load_default_precommit_timeout_second (3600 s): the alert watches time() - this.
+  prometheus::Gauge& oldest_precommit;
 };
 
 }  // namespace cdc::sinks::doris

@@ -38,10 +38,6 @@ bool unknown_table(const Error& e) {
           e.message.find("Unknown database") != std::string::npos);
 }
 
-double unix_seconds_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::chrono::milliseconds backoff(uint32_t attempt) {
   return std::chrono::milliseconds(
       std::min<uint32_t>(100u << std::min<uint32_t>(attempt, 5), 3000));
@@ -88,12 +84,11 @@ Result<std::unique_ptr<DorisSink>> DorisSink::create(const DorisOptions& options
   return std::unique_ptr<DorisSink>(new DorisSink(options, std::move(metrics)));
 }
 
-void DorisSink::publish_oldest_precommitted() {
+void DorisSink::publish_precommitted() {
+  if (pending_.empty() && prepared_.empty()) oldest_precommit_ = 0;
   if (!metrics_) return;
-  const double oldest = pending_since_ == 0    ? prepared_since_
-                        : prepared_since_ == 0 ? pending_since_
-                                               : std::min(pending_since_, prepared_since_);
-  metrics_->oldest_precommitted.Set(oldest);
+  metrics_->precommitted.Set(static_cast<double>(pending_.size() + prepared_.size()));
+  metrics_->oldest_precommit.Set(oldest_precommit_);
 }
 
 Result<std::optional<CheckpointRecord>> DorisSink::open(std::span<const CheckpointRecord> history) {
@@ -109,8 +104,7 @@ Result<std::optional<CheckpointRecord>> DorisSink::open(std::span<const Checkpoi
   pending_.clear();
   prepared_.clear();
   attempted_.clear();
-  pending_since_ = prepared_since_ = 0;
-  publish_oldest_precommitted();
+  publish_precommitted();
   if (history.empty()) {
     building_ = recovery_id_ = 1;
     return std::optional<CheckpointRecord>();
@@ -252,8 +246,7 @@ Status DorisSink::truncate(Buffer& b) {
     }
   }
   pending_ = std::move(keep);
-  if (pending_.empty()) pending_since_ = 0;
-  publish_oldest_precommitted();
+  publish_precommitted();
   auto r =
       client_->sql(kSessionDb, "TRUNCATE TABLE " + quote_ident(b.db) + "." + quote_ident(b.table));
   if (!r && !unknown_table(r.error())) {  // a table not made yet holds nothing to truncate
@@ -268,7 +261,6 @@ Status DorisSink::abort_label(const std::string& db, const std::string& label) {
     return make_error(Errc::unavailable,
                       "abort of label " + label + " in " + db + ": " + r.message);
   }
-  if (metrics_ && r.success) metrics_->aborted.Increment();
   return {};
 }
 
@@ -288,17 +280,21 @@ Status DorisSink::flush(Buffer& b) {
   for (uint32_t attempt = 0;; ++attempt) {
     const bool sent_before = attempted_.contains(label);
     attempted_.insert(label);
-    if (metrics_ && attempt > 0) metrics_->retries.Increment();
     const auto started = std::chrono::steady_clock::now();
-    const double sent_at = unix_seconds_now();
     auto r = client_->stream_load(b.db, b.table, headers, b.body);
-    if (metrics_) {
-      metrics_->load_seconds.Observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      const bool loaded = r && (r->status == "Success" || r->status == "Publish Timeout");
-      (loaded ? metrics_->loads_loaded : metrics_->loads_failed).Increment();
-    }
     const bool may_retry = attempt < o_.max_retries;
+    const bool loaded = r && (r->status == "Success" || r->status == "Publish Timeout");
+    if (metrics_) {
+      if (loaded) {
+        metrics_->loads.Increment();
+        metrics_->rows.Increment(static_cast<double>(b.rows));
+        metrics_->bytes.Increment(static_cast<double>(b.body.size()));
+        metrics_->load_seconds.Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      } else {
+        metrics_->load_failures.Increment();
+      }
+    }
     if (!r) {
       if (r.error().retryable() && may_retry) {
         log::get("sink.doris")
@@ -309,14 +305,14 @@ Status DorisSink::flush(Buffer& b) {
       return std::move(r).error().with_context(where);
     }
     if (r->status == "Success" || r->status == "Publish Timeout") {
-      if (metrics_) {
-        metrics_->rows.Increment(static_cast<double>(b.rows));
-        metrics_->bytes.Increment(static_cast<double>(b.body.size()));
-      }
       if (o_.enable_2pc) {
+        if (pending_.empty() && prepared_.empty()) {
+          oldest_precommit_ =
+              std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+        }
         pending_.push_back({b.db, b.table, label, r->txn_id});
-        if (pending_since_ == 0) pending_since_ = sent_at;
-        publish_oldest_precommitted();
+        publish_precommitted();
       }
       break;
     }
@@ -384,17 +380,14 @@ Result<std::string> DorisSink::prepare(uint64_t id, const Position&) {
   std::string state = encode_loads(pending_);
   prepared_ = std::move(pending_);
   pending_.clear();
-  prepared_since_ = pending_since_;
-  pending_since_ = 0;
   return state;
 }
 
 Status DorisSink::commit_label(const LoadRef& load) {
   for (uint32_t attempt = 0;; ++attempt) {
-    if (metrics_ && attempt > 0) metrics_->retries.Increment();
     auto r = client_->two_phase(load.db, "commit", load.label);
     if (r && (r->success || r->message.find("already visible") != std::string::npos)) {
-      if (metrics_ && r->success) metrics_->committed.Increment();
+      if (metrics_) metrics_->commits.Increment();
       return {};
     }
     const std::string why = r ? r->message : r.error().message;
@@ -414,8 +407,7 @@ Status DorisSink::commit_label(const LoadRef& load) {
 Status DorisSink::commit(uint64_t id) {
   for (const LoadRef& l : prepared_) CDC_TRY(commit_label(l));
   prepared_.clear();
-  prepared_since_ = 0;
-  publish_oldest_precommitted();
+  publish_precommitted();
   attempted_.clear();
   building_ = id + 1;
   for (auto& [tid, b] : buffers_) b.next_load = 0;

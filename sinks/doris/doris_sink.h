@@ -39,7 +39,7 @@ Result<std::pair<std::string, std::string>> resolve_identifier(const std::string
 
 class DorisSink final : public Sink {
  public:
-  // `metrics` may be null (tests, `validate`).
+  // `metrics` may be null (tests, validate).
   static Result<std::unique_ptr<DorisSink>> create(const DorisOptions& options,
                                                    std::shared_ptr<DorisMetrics> metrics = {});
 
@@ -63,6 +63,8 @@ class DorisSink final : public Sink {
 
   DorisSink(DorisOptions o, std::shared_ptr<DorisMetrics> metrics)
       : o_(std::move(o)), metrics_(std::move(metrics)) {}
+  // Publishes the count and age of the loads precommitted and not yet committed.
+  void publish_precommitted();
   Result<Buffer*> buffer_for(const TableSchema& schema);
   Status follow_schema(Buffer& b, const ChangeEvent& e);
   Status truncate(Buffer& b);
@@ -70,10 +72,10 @@ class DorisSink final : public Sink {
   Status flush_all();
   Status commit_label(const LoadRef& load);
   Status abort_label(const std::string& db, const std::string& label);
-  void publish_oldest_precommitted();
 
   DorisOptions o_;
   std::shared_ptr<DorisMetrics> metrics_;
+  double oldest_precommit_ = 0;  // Unix time of the oldest load in pending_/prepared_, 0 if none
   std::unique_ptr<DorisClient> client_;
   std::map<TableId, Buffer> buffers_;  // by source table (after routing)
   std::vector<LoadRef> pending_;       // precommitted since the last prepare
@@ -85,9 +87,6 @@ class DorisSink final : public Sink {
   uint64_t recovery_id_ = 1;
   std::set<std::string> attempted_;  // labels this instance sent in the current checkpoint
   std::string attempt_suffix_;       // at-least-once: "_<ms of open>", see open()
-  // Unix seconds of the first load in pending_ / prepared_ (0: none), for the metric.
-  double pending_since_ = 0;
-  double prepared_since_ = 0;
 };
 
 }  // namespace cdc::sinks::doris

@@ -94,7 +94,7 @@ TEST_CASE("doris sink: problems name the key") {
           "d.yaml:6:20: sink.sink.enable-2pc: exactly-once delivery needs two-phase commit; set "
           "pipeline.delivery: at-least-once to load without it",
           "d.yaml:7:22: sink.sink.label-prefix: expected 1..64 of [-_A-Za-z0-9:] (Doris labels), "
-          "found 'a b' (the default is the pipeline name)",
+          "found 'a b' (the default is the pipeline's id, from its name)",
           "d.yaml:8:21: sink.table.identifier: expected <database>.<table> with {db} and {table}, "
           "found '{table}'",
           "d.yaml:9:26: sink.sink.properties.label: label is set by the sink and cannot be "
