@@ -545,11 +545,11 @@ std::vector<TransformRule> read_transforms(Ctx& ctx, const YamlNode& n, const st
 std::optional<PipelineOptions> read_pipeline_options(Ctx& ctx, const YamlNode& n,
                                                      const std::string& path) {
   if (!expect_mapping(ctx, n, path)) return std::nullopt;
-  MapReader m(
-      ctx, n, path,
-      {"name", "delivery", "checkpoint.interval", "checkpoint.retained", "state.dir",
-       "metrics.port", "metrics.bind-address", "queue.max-events", "queue.max-bytes",
-       "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts", "route-mode"});
+  MapReader m(ctx, n, path,
+              {"name", "delivery", "checkpoint.interval", "checkpoint.retained", "state.dir",
+               "metrics.port", "metrics.bind-address", "queue.max-events", "queue.max-bytes",
+               "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts",
+               "route-mode", "control.token"});
   PipelineOptions o;
   read_required_string(ctx, m, "name", o.name);
   read_enum(ctx, m, "delivery", o.delivery, parse_delivery, {"exactly-once", "at-least-once"});
@@ -564,6 +564,7 @@ std::optional<PipelineOptions> read_pipeline_options(Ctx& ctx, const YamlNode& n
   read_duration(ctx, m, "restart.max-backoff", o.restart_max_backoff);
   read_int<uint32_t>(ctx, m, "restart.max-attempts", o.restart_max_attempts);
   read_enum(ctx, m, "route-mode", o.route_mode, parse_route_mode, {"all-match", "first-match"});
+  read_string(ctx, m, "control.token", o.control_token);
   m.finish();
   return o;
 }

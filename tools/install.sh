@@ -22,6 +22,8 @@ PACKAGES=(
   redis-server redis-tools prometheus
   # kcat: the Kafka test broker is checked with a second, independent client (README)
   kcat
+  # chromium: control_api_it loads the status page in a real headless browser (README)
+  chromium
 )
 
 if [[ $(id -u) -ne 0 ]]; then

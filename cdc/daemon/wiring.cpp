@@ -77,6 +77,8 @@ Status check_mysql_start(const mysql::MysqlSourceOptions& o) {
 
 }  // namespace
 
+std::string pipeline_key(const config::PipelineConfig& config) { return config.pipeline.name; }
+
 pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
   const auto& p = config.pipeline;
   pipeline::RunnerOptions o;
