@@ -67,7 +67,7 @@ std::string header_value(std::string_view head, std::string_view name) {
 
 Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::start(
     const std::string& bind_address, int port, std::shared_ptr<prometheus::Registry> registry,
-    std::function<bool()> ready) {
+    std::function<bool()> ready, Handler handler) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));

@@ -46,15 +46,17 @@ PipelineStatus PipelineControl::status() const {
 }
 
 void PipelineControl::set_reader_parked(bool parked) {
+  bool changed = false;
   {
     std::lock_guard lock(mu_);
-    if (reader_parked_ == parked) return;
+    changed = reader_parked_ != parked;
     reader_parked_ = parked;
+    // Also when nothing changed: a pause that outlived a restart parks a new reader at once.
     if (status_.state == PipelineState::running || status_.state == PipelineState::paused) {
       status_.state = parked ? PipelineState::paused : PipelineState::running;
     }
   }
-  parked_cv_.notify_all();
+  if (changed) parked_cv_.notify_all();
 }
 
 void PipelineControl::set_streaming(bool streaming) {

@@ -77,7 +77,7 @@ TEST_CASE("control API: the status list, one pipeline by its percent-encoded nam
         "{\"name\":\"orders to kafka\",\"state\":\"running\",\"position\":\"datagen:row=42\","
         "\"committed_position\":\"datagen:row=40\",\"last_checkpoint\":{\"id\":7,"
         "\"time\":\"2024-05-01T12:34:56.000Z\",\"age_seconds\":1.5},\"lag_seconds\":0.5,"
-        "\"events_per_second\":0.0,\"events_written\":42,\"queue\":{\"events\":25,\"bytes\":10,"
+        "\"events_per_second\":0,\"events_written\":42,\"queue\":{\"events\":25,\"bytes\":10,"
         "\"max_events\":100,\"max_bytes\":1000,\"fill\":0.25},\"snapshot\":{\"reading\":false,"
         "\"table\":null,\"rows\":0,\"chunks\":0,\"tables_done\":0,\"tables_total\":0},"
         "\"restarts\":1,\"last_error\":{\"message\":\"sink write: \\\"boom\\\"\","
