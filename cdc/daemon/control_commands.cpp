@@ -141,6 +141,24 @@ std::string field(simdjson::dom::element e, std::initializer_list<const char*> p
   return text_of(e);
 }
 
+// Aligned columns, two spaces apart; the first row is the header.
+void print_table(const std::vector<std::vector<std::string>>& cells) {
+  std::vector<size_t> widths(cells.front().size(), 0);
+  for (const auto& line : cells) {
+    for (size_t col_idx = 0; col_idx < line.size(); ++col_idx) {
+      widths[col_idx] = std::max(widths[col_idx], line[col_idx].size());
+    }
+  }
+  for (const auto& line : cells) {
+    std::string out;
+    for (size_t col_idx = 0; col_idx < line.size(); ++col_idx) {
+      out += printable(line[col_idx]);
+      if (col_idx + 1 < line.size()) out.append(widths[col_idx] - line[col_idx].size() + 2, ' ');
+    }
+    std::cout << out << "\n";
+  }
+}
+
 int print_status_table(const std::string& body) {
   simdjson::dom::parser parser;
   simdjson::dom::array list;
@@ -164,20 +182,7 @@ int print_status_table(const std::string& body) {
                      field(p, {"last_checkpoint", "age_seconds"}), field(p, {"lag_seconds"}),
                      field(p, {"events_per_second"}), fill, error});
   }
-  std::vector<size_t> widths(cells.front().size(), 0);
-  for (const auto& line : cells) {
-    for (size_t col_idx = 0; col_idx < line.size(); ++col_idx) {
-      widths[col_idx] = std::max(widths[col_idx], line[col_idx].size());
-    }
-  }
-  for (const auto& line : cells) {
-    std::string out;
-    for (size_t col_idx = 0; col_idx < line.size(); ++col_idx) {
-      out += printable(line[col_idx]);
-      if (col_idx + 1 < line.size()) out.append(widths[col_idx] - line[col_idx].size() + 2, ' ');
-    }
-    std::cout << out << "\n";
-  }
+  print_table(cells);
   return kExitOk;
 }
 
@@ -236,20 +241,7 @@ int list_savepoints(const ControlCommandArgs& args) {
     std::cout << "no savepoints\n";
     return kExitOk;
   }
-  std::vector<size_t> widths(cells.front().size(), 0);
-  for (const auto& line : cells) {
-    for (size_t col_idx = 0; col_idx < line.size(); ++col_idx) {
-      widths[col_idx] = std::max(widths[col_idx], line[col_idx].size());
-    }
-  }
-  for (const auto& line : cells) {
-    std::string out;
-    for (size_t col_idx = 0; col_idx < line.size(); ++col_idx) {
-      out += printable(line[col_idx]);
-      if (col_idx + 1 < line.size()) out.append(widths[col_idx] - line[col_idx].size() + 2, ' ');
-    }
-    std::cout << out << "\n";
-  }
+  print_table(cells);
   return kExitOk;
 }
 
