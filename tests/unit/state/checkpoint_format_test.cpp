@@ -97,7 +97,7 @@ TEST_CASE("format_checkpoints: savepoints follow their pipeline's checkpoints, n
   REQUIRE(store.put_savepoint("gen", "before-deploy", first));
   REQUIRE(store.put_checkpoint("gen", second, 1));
   CHECK(*format_checkpoints(store, OutputFormat::table) ==
-        "PIPELINE  SAVEPOINT      ID  WALL_TIME                 POSITION       SINK_STATE_BYTES\n"
+        "PIPELINE  SAVEPOINT      ID  WALL_TIME                 POSITION        SINK_STATE_BYTES\n"
         "gen       -              2   2024-05-01T12:34:57.000Z  datagen:row=20  0\n"
         "gen       before-deploy  1   2024-05-01T12:34:56.789Z  datagen:row=10  2\n");
   CHECK(*format_checkpoints(store, OutputFormat::json) ==
