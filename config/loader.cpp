@@ -649,7 +649,7 @@ std::optional<PipelineOptions> read_pipeline_options(Ctx& ctx, const YamlNode& n
       {"name", "delivery", "checkpoint.interval", "checkpoint.retained", "state.dir",
        "metrics.port", "metrics.bind-address", "queue.max-events", "queue.max-bytes",
        "restart.initial-backoff", "restart.max-backoff", "restart.max-attempts", "route-mode",
-       "description", "parallelism", "local-time-zone", "schema.change.behavior"});
+       "control.token", "description", "parallelism", "local-time-zone", "schema.change.behavior"});
   flink::read_keys(ctx, m, flink::Section::pipeline);
   PipelineOptions o;
   read_required_string(ctx, m, "name", o.name);
@@ -672,6 +672,7 @@ std::optional<PipelineOptions> read_pipeline_options(Ctx& ctx, const YamlNode& n
   read_duration(ctx, m, "restart.max-backoff", o.restart_max_backoff);
   read_int<uint32_t>(ctx, m, "restart.max-attempts", o.restart_max_attempts);
   read_enum(ctx, m, "route-mode", o.route_mode, parse_route_mode, {"all-match", "first-match"});
+  read_string(ctx, m, "control.token", o.control_token);
   m.finish();
   return o;
 }

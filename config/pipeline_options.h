@@ -46,6 +46,10 @@ struct PipelineOptions {
   uint16_t metrics_port = 9249;
   // `metrics.bind-address`: address the endpoint listens on. Default: "127.0.0.1" (not exposed).
   std::string metrics_bind_address = "127.0.0.1";
+  // `control.token`: the bearer token the control API (on the metrics port) requires for the
+  // calls that change state (savepoint, pause, resume, stop, snapshot, deleting a savepoint);
+  // normally `${ENV_VAR}`. Never logged. Default: "" = no token (the port is on 127.0.0.1).
+  std::string control_token;
   // `queue.max-events`: events buffered between source and sink, >= 1. Default: 10000.
   uint64_t queue_max_events = 10'000;
   // `queue.max-bytes`: bytes buffered between source and sink, >= 64kb. With max-events, this

@@ -1,5 +1,6 @@
 #include "state/checkpoint_format.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <variant>
@@ -12,6 +13,7 @@ namespace {
 struct Row {
   std::string pipeline;
   CheckpointRecord record;
+  std::string savepoint;  // empty for a checkpoint
 };
 
 std::string json_string(std::string_view s) {
@@ -75,8 +77,10 @@ std::string render_json(const std::vector<Row>& rows) {
   if (rows.empty()) return "[]\n";
   std::string out = "[\n";
   for (size_t row_idx = 0; row_idx < rows.size(); ++row_idx) {
-    const auto& [pipeline, r] = rows[row_idx];
-    out += "  {\"pipeline\":" + json_string(pipeline) + ",\"id\":" + std::to_string(r.id) +
+    const auto& [pipeline, r, savepoint] = rows[row_idx];
+    out += "  {\"pipeline\":" + json_string(pipeline) +
+           (savepoint.empty() ? "" : ",\"savepoint\":" + json_string(savepoint)) +
+           ",\"id\":" + std::to_string(r.id) +
            ",\"wall_time_ms\":" + std::to_string(r.wall_time_ms) +
            ",\"wall_time\":" + json_string(format_wall_time(r.wall_time_ms)) +
            ",\"position\":" + json_position(r.position) +
@@ -87,13 +91,19 @@ std::string render_json(const std::vector<Row>& rows) {
   return out;
 }
 
+// The checkpoints' columns, and a SAVEPOINT column (its name, or "-") when any row is one.
 std::string render_table(const std::vector<Row>& rows) {
   if (rows.empty()) return "no checkpoints\n";
+  const bool savepoints =
+      std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.savepoint.empty(); });
   std::vector<std::vector<std::string>> cells;
   cells.push_back({"PIPELINE", "ID", "WALL_TIME", "POSITION", "SINK_STATE_BYTES"});
-  for (const auto& [pipeline, r] : rows) {
+  if (savepoints) cells.back().insert(cells.back().begin() + 1, "SAVEPOINT");
+  for (const auto& [pipeline, r, savepoint] : rows) {
     cells.push_back({pipeline, std::to_string(r.id), format_wall_time(r.wall_time_ms),
                      to_string(r.position), std::to_string(r.sink_state.size())});
+    if (savepoints)
+      cells.back().insert(cells.back().begin() + 1, savepoint.empty() ? "-" : savepoint);
   }
   std::vector<size_t> widths(cells.front().size(), 0);
   for (const auto& line : cells) {
@@ -140,7 +150,9 @@ Result<std::string> format_checkpoints(const StateStore& store, OutputFormat for
   std::vector<Row> rows;
   for (const auto& name : names) {
     CDC_TRY_ASSIGN(auto records, store.checkpoints(name));
-    for (auto& r : records) rows.push_back(Row{name, std::move(r)});
+    for (auto& r : records) rows.push_back(Row{name, std::move(r), {}});
+    CDC_TRY_ASSIGN(auto savepoints, store.savepoints(name));
+    for (auto& sp : savepoints) rows.push_back(Row{name, std::move(sp.record), std::move(sp.name)});
   }
   return format == OutputFormat::json ? render_json(rows) : render_table(rows);
 }

@@ -12,10 +12,12 @@ namespace cdc::state {
 
 enum class OutputFormat : uint8_t {
   // Aligned columns PIPELINE, ID, WALL_TIME (UTC), POSITION, SINK_STATE_BYTES; pipelines in
-  // bytewise order, each newest checkpoint first; "no checkpoints\n" when there are none.
+  // bytewise order, each newest checkpoint first, then its savepoints oldest first (with a
+  // SAVEPOINT column after PIPELINE when there are any); "no checkpoints\n" when there are none.
   table,
   // A JSON array of one object per checkpoint, same order: pipeline, id, wall_time_ms,
-  // wall_time, position {kind, text, and the kind's fields}, sink_state_bytes.
+  // wall_time, position {kind, text, and the kind's fields}, sink_state_bytes; a savepoint's
+  // object also has "savepoint": its name, after "pipeline".
   json,
 };
 

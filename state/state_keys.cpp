@@ -40,21 +40,25 @@ std::string pipeline_prefix(std::string_view pipeline) {
   return out;
 }
 
-std::optional<std::string> pipeline_of(std::string_view key) {
-  if (key.empty() || key[0] != kPipelineSpace) return std::nullopt;
-  std::string name;
-  for (size_t i = 1; i < key.size(); ++i) {
+std::optional<std::string> leading_component(std::string_view key) {
+  std::string out;
+  for (size_t i = 0; i < key.size(); ++i) {
     if (key[i] != kEscape) {
-      name.push_back(key[i]);
+      out.push_back(key[i]);
       continue;
     }
     if (i + 1 >= key.size()) return std::nullopt;
-    if (key[i + 1] == kTerminator) return name;
+    if (key[i + 1] == kTerminator) return out;
     if (key[i + 1] != kEscapedNul) return std::nullopt;
-    name.push_back(kEscape);
+    out.push_back(kEscape);
     ++i;
   }
   return std::nullopt;
+}
+
+std::optional<std::string> pipeline_of(std::string_view key) {
+  if (key.empty() || key[0] != kPipelineSpace) return std::nullopt;
+  return leading_component(key.substr(1));
 }
 
 std::string checkpoint_prefix(std::string_view pipeline) {
@@ -120,6 +124,16 @@ std::string snapshot_key(std::string_view pipeline, const TableId& table) {
   std::string out = snapshot_prefix(pipeline);
   append_component(out, table.db);
   append_component(out, table.table);
+  return out;
+}
+
+std::string savepoint_prefix(std::string_view pipeline) {
+  return tagged_prefix(pipeline, kSavepointTag);
+}
+
+std::string savepoint_key(std::string_view pipeline, std::string_view name) {
+  std::string out = savepoint_prefix(pipeline);
+  append_component(out, name);
   return out;
 }
 

@@ -6,10 +6,11 @@
 //   0x01 P 'S' T u8(kind) <position sort key>      -> encode_schema_entry()
 //   0x01 P 'P' T                                   -> opaque snapshot progress bytes
 //   0x01 P 'V' <key bytes>                         -> opaque sink value
-// where P (pipeline name) and T (= db, then table) are *components*: the bytes with 0x00
-// escaped as 0x00 0xFF, terminated by 0x00 0x01. A component is prefix-free and sorts like the
-// raw string, so "a" never matches a scan of "ab" or "a/b", everything of one pipeline (or one
-// table) is one prefix scan, and pipelines() is a skip-scan over the distinct P.
+//   0x01 P 'A' N                                   -> encode_checkpoint() of a savepoint
+// where P (pipeline name), T (= db, then table) and N (savepoint name) are *components*: the bytes
+// with 0x00 escaped as 0x00 0xFF, terminated by 0x00 0x01. A component is prefix-free and sorts
+// like the raw string, so "a" never matches a scan of "ab" or "a/b", everything of one pipeline (or
+// one table) is one prefix scan, and pipelines() is a skip-scan over the distinct P.
 //
 // Checkpoint ids are fixed-width big-endian, so bytewise order is numeric order and the newest
 // checkpoint is the last key of the pipeline's 'C' range.
@@ -46,11 +47,15 @@ inline constexpr char kCheckpointTag = 'C';
 inline constexpr char kSchemaTag = 'S';
 inline constexpr char kSnapshotTag = 'P';
 inline constexpr char kValueTag = 'V';
+inline constexpr char kSavepointTag = 'A';
 
 std::string layout_key();
 
 // Appends s as an escaped, terminated component.
 void append_component(std::string& out, std::string_view s);
+
+// The component at the start of `key`, unescaped; nullopt if it is not terminated there.
+std::optional<std::string> leading_component(std::string_view key);
 
 // 0x01 P: everything a pipeline owns.
 std::string pipeline_prefix(std::string_view pipeline);
@@ -73,6 +78,10 @@ std::string snapshot_prefix(std::string_view pipeline);
 std::string snapshot_key(std::string_view pipeline, const TableId& table);
 
 std::string value_key(std::string_view pipeline, std::string_view key);
+
+// 0x01 P 'A': the pipeline's savepoints; + N: one savepoint.
+std::string savepoint_prefix(std::string_view pipeline);
+std::string savepoint_key(std::string_view pipeline, std::string_view name);
 
 // The smallest key greater than every key that starts with prefix (for upper bounds);
 // "" when none exists (prefix all 0xFF).

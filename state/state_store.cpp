@@ -434,9 +434,16 @@ Status StateStore::put_checkpoint(std::string_view pipeline, const CheckpointRec
   return write_synced(what, batch);
 }
 
-Status StateStore::prune_schemas(std::string_view pipeline, const Position& oldest,
+Status StateStore::prune_schemas(std::string_view pipeline, Position oldest,
                                  rocksdb::WriteBatch& batch) const {
   if (std::holds_alternative<std::monostate>(oldest)) return {};
+  // A savepoint may be restored at any time: its position counts as retained.
+  CDC_TRY_ASSIGN(const auto kept, savepoints(pipeline));
+  for (const auto& sp : kept) {
+    if (compare(sp.record.position, oldest) == std::partial_ordering::less) {
+      oldest = sp.record.position;
+    }
+  }
   const std::string prefix = keys::pipeline_prefix(pipeline) + keys::kSchemaTag;
   // Keys sort by table, then by position: per table, every version below `oldest` but the last.
   std::string previous_key;
@@ -456,6 +463,83 @@ Status StateStore::prune_schemas(std::string_view pipeline, const Position& olde
                        previous_table = entry->second.id;
                        return true;
                      });
+}
+
+// --- savepoints ----------------------------------------------------------------------------
+
+std::string savepoint_name_problem(std::string_view name) {
+  constexpr size_t kMaxName = 64;
+  if (name.empty() || name.size() > kMaxName) {
+    return "a savepoint name has 1 to " + std::to_string(kMaxName) + " characters";
+  }
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return "a savepoint name is made of A-Z a-z 0-9 _ . - only";
+  }
+  return {};
+}
+
+Status StateStore::put_savepoint(std::string_view pipeline, std::string_view name,
+                                 const CheckpointRecord& record) {
+  const std::string what =
+      "writing savepoint '" + std::string(name) + "' of pipeline " + std::string(pipeline);
+  CDC_TRY(require_writable(what));
+  if (auto problem = savepoint_name_problem(name); !problem.empty()) {
+    return make_error(Errc::invalid_config, what + ": " + problem);
+  }
+  std::lock_guard lock(checkpoint_mu_);
+  const std::string key = keys::savepoint_key(pipeline, name);
+  CDC_TRY_ASSIGN(const auto existing, get(key));
+  if (existing) return make_error(Errc::invalid_config, what + ": the name is taken");
+  rocksdb::WriteBatch batch;
+  batch.Put(key, encode_checkpoint(record));
+  return write_synced(what, batch);
+}
+
+Result<std::vector<Savepoint>> StateStore::savepoints(std::string_view pipeline) const {
+  const std::string prefix = keys::savepoint_prefix(pipeline);
+  std::vector<Savepoint> out;
+  CDC_TRY(scan_prefix(*db_, prefix, /*reverse=*/false,
+                      [&](std::string_view key, std::string_view value) -> Result<bool> {
+                        auto name = keys::leading_component(key.substr(prefix.size()));
+                        if (!name || keys::savepoint_key(pipeline, *name) != key) {
+                          return make_error(Errc::malformed, "state key " + keys::printable(key) +
+                                                                 ": not a savepoint key");
+                        }
+                        auto record = decode_checkpoint(as_bytes(value));
+                        if (!record)
+                          return malformed_at(std::string(key), std::move(record).error());
+                        out.push_back(Savepoint{std::move(*name), std::move(*record)});
+                        return true;
+                      }));
+  std::stable_sort(out.begin(), out.end(), [](const Savepoint& a, const Savepoint& b) {
+    return a.record.id < b.record.id;
+  });
+  return out;
+}
+
+Result<std::optional<CheckpointRecord>> StateStore::savepoint(std::string_view pipeline,
+                                                              std::string_view name) const {
+  const std::string key = keys::savepoint_key(pipeline, name);
+  CDC_TRY_ASSIGN(auto value, get(key));
+  if (!value) return std::optional<CheckpointRecord>{};
+  auto record = decode_checkpoint(as_bytes(*value));
+  if (!record) return malformed_at(key, std::move(record).error());
+  return std::optional<CheckpointRecord>(std::move(*record));
+}
+
+Status StateStore::delete_savepoint(std::string_view pipeline, std::string_view name) {
+  const std::string what =
+      "deleting savepoint '" + std::string(name) + "' of pipeline " + std::string(pipeline);
+  CDC_TRY(require_writable(what));
+  std::lock_guard lock(checkpoint_mu_);
+  const std::string key = keys::savepoint_key(pipeline, name);
+  CDC_TRY_ASSIGN(const auto existing, get(key));
+  if (!existing) return make_error(Errc::invalid_config, what + ": no such savepoint");
+  rocksdb::WriteBatch batch;
+  batch.Delete(key);
+  return write_synced(what, batch);
 }
 
 Result<std::vector<CheckpointRecord>> StateStore::checkpoints(std::string_view pipeline) const {

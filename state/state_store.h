@@ -26,6 +26,14 @@ class WriteBatch;
 
 namespace cdc::state {
 
+struct Savepoint {
+  std::string name;
+  CheckpointRecord record;
+};
+
+// Empty when `name` may name a savepoint, else why not.
+std::string savepoint_name_problem(std::string_view name);
+
 enum class OpenMode : uint8_t {
   // The daemon: creates the dir if missing and takes RocksDB's LOCK file; one writer per dir.
   read_write,
@@ -76,6 +84,19 @@ class StateStore {
   // Names of all pipelines with any state, in bytewise order.
   Result<std::vector<std::string>> pipelines() const;
 
+  // --- savepoints: named checkpoints that retention never prunes (README "Savepoints") -------
+  // Stores a copy of `record` under `name` ([A-Za-z0-9_.-]{1,64}: Errc::invalid_config
+  // otherwise). A name already taken is Errc::invalid_config. Schema history is kept back to the
+  // oldest savepoint's position, so a restore can decode from there.
+  Status put_savepoint(std::string_view pipeline, std::string_view name,
+                       const CheckpointRecord& record);
+  // Oldest (lowest checkpoint id) first.
+  Result<std::vector<Savepoint>> savepoints(std::string_view pipeline) const;
+  Result<std::optional<CheckpointRecord>> savepoint(std::string_view pipeline,
+                                                    std::string_view name) const;
+  // A name that does not exist is Errc::invalid_config.
+  Status delete_savepoint(std::string_view pipeline, std::string_view name);
+
   // --- schema history (ARCHITECTURE.md, "Checkpoints and resume")
   // ---------------------------------------------------------- Stores `schema` (for table
   // schema.id) as the version in force from position `at` on. `at` must be a source position (not
@@ -112,7 +133,7 @@ class StateStore {
   Status require_writable(std::string_view what) const;
   Status write_synced(std::string_view what, rocksdb::WriteBatch& batch);
   Result<std::optional<std::string>> get(const std::string& key) const;
-  Status prune_schemas(std::string_view pipeline, const Position& oldest,
+  Status prune_schemas(std::string_view pipeline, Position oldest,
                        rocksdb::WriteBatch& batch) const;
 
   const std::string dir_;
@@ -122,8 +143,9 @@ class StateStore {
   const std::string secondary_dir_;
   // read_write: the canonical dir this writer claimed in the process-wide writer table.
   const std::string claimed_dir_;
-  // Guards the read-then-write of put_checkpoint (find older ids, prune them), so that two
-  // concurrent puts of one pipeline never compute their prune sets from the same state.
+  // Guards the read-then-write of put_checkpoint (find older ids, prune them) and of the
+  // savepoint calls, so that two concurrent puts of one pipeline never compute their prune sets
+  // from the same state and a prune never misses a savepoint being added.
   std::mutex checkpoint_mu_;
 };
 

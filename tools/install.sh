@@ -22,6 +22,8 @@ PACKAGES=(
   redis-server redis-tools prometheus
   # kcat: the Kafka test broker is checked with a second, independent client (README)
   kcat
+  # chromium: control_api_it loads the status page in a real headless browser (README)
+  chromium
 )
 # deploy/k8s is rendered with `kubectl kustomize` and validated by tools/k8s-validate (Node.js,
 # kubernetes-models from npm). Debian's kubernetes-client provides kubectl unless the machine

@@ -13,5 +13,8 @@ namespace cdc::log {
 std::shared_ptr<spdlog::logger> get(std::string_view module);
 // "trace", "debug", "info", "warn", "error", "off"; false for an unknown name.
 bool set_level(std::string_view level);
+// "text" (default: "2024-05-01T12:34:56.789 info [pipeline] message") or "json" (one object per
+// line, cdc/core/log_line.h), for every logger, existing and future; false for an unknown name.
+bool set_format(std::string_view format);
 
 }  // namespace cdc::log

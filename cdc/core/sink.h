@@ -36,6 +36,13 @@ class Sink {
   // still batches; at a steady low rate this is what keeps commit-to-visible latency low.
   // `written`: the end of the last batch written, where what is handed over leads.
   virtual Status on_idle(const Position& written) { return {}; }
+  // `sluice run --from-savepoint`, after open(): whether the sink can take the changes after
+  // `savepoint` again (its sink state says what it held then). An error, with the reason,
+  // refuses the restore. Default: it can.
+  virtual Status check_replay(const CheckpointRecord& savepoint) {
+    (void)savepoint;
+    return {};
+  }
   virtual void close() {}
   // True when a checkpoint is atomic in the sink (nothing lost, nothing repeated on restart).
   virtual bool exactly_once() const = 0;

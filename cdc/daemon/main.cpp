@@ -1,5 +1,5 @@
-// sluice: the change-data-capture daemon. Subcommands: run, validate, checkpoints, binlog,
-// pgoutput.
+// sluice: the change-data-capture daemon. Subcommands: run, validate, checkpoints, status,
+// savepoint, binlog, pgoutput.
 // Exit codes: 0 success; 1 a pipeline failed; 2 bad usage or invalid configuration.
 
 #include <algorithm>
@@ -20,6 +20,8 @@
 #include "cdc/core/log.h"
 #include "cdc/core/text.h"
 #include "cdc/daemon/binlog_command.h"
+#include "cdc/daemon/control_api.h"
+#include "cdc/daemon/control_commands.h"
 #include "cdc/daemon/http_endpoint.h"
 #include "cdc/daemon/pgoutput_command.h"
 #include "cdc/daemon/preflight.h"
@@ -45,12 +47,20 @@ constexpr const char* kUsage =
 
 usage:
   sluice run FILE [--log-level LEVEL]        run the pipelines of FILE until SIGTERM/SIGINT
+  sluice run FILE --from-savepoint NAME [--pipeline P] [--yes]
+                                              start from a savepoint: the changes after it are
+                                              delivered again (exactly-once sinks: needs --yes)
   sluice validate FILE                        check FILE; print every problem (exit 2) or "ok"
   sluice validate --connect FILE              also run the start checks against the servers
                                               (login, settings, privileges, tables, columns,
                                               topics), reading nothing; problems: exit 1
   sluice checkpoints --state-dir DIR [--json] list the retained checkpoints of a state dir
   sluice checkpoints FILE [--json]            the same for every pipeline of FILE
+                                              (savepoints included)
+  sluice status [FILE | --url URL] [--json]   what a running daemon's pipelines are doing
+  sluice savepoint create (FILE | --url URL) [--pipeline P] [--name NAME]
+  sluice savepoint list (FILE | --state-dir DIR) [--pipeline P] [--json]
+  sluice savepoint delete (FILE | --state-dir DIR | --url URL) [--pipeline P] NAME
   sluice binlog FILE... [options]             decode binlog files from disk into change events
                                               as JSON lines (see sluice binlog --help)
   sluice pgoutput [FILE]                      decode recorded pgoutput messages (hex lines) into
@@ -59,6 +69,8 @@ usage:
 
 options:
   --log-level LEVEL   trace, debug, info (default), warn, error, off
+  --log-format FMT    text (default) or json (one object per line)
+  SLUICE_CONTROL_TOKEN  the bearer token status/savepoint send with --url
 
 exit codes: 0 success, 1 a pipeline failed (or a server refused a check of validate
 --connect), 2 bad usage or invalid configuration
@@ -187,10 +199,47 @@ int print_checkpoints(const std::string& dir, bool as_json) {
   return kExitOk;
 }
 
-int cmd_run(const std::string& path) {
+struct RunFlags {
+  std::string from_savepoint;  // --from-savepoint
+  std::string pipeline;        // --pipeline: which pipeline the savepoint is of
+  bool yes = false;            // --yes: the re-delivery of a replay is intended
+};
+
+// The pipeline --from-savepoint applies to; nullptr (after saying why) when none fits.
+const config::PipelineConfig* replayed_pipeline(const config::ConfigFile& file,
+                                                const RunFlags& flags) {
+  const config::PipelineConfig* found = nullptr;
+  for (const auto& p : file.pipelines) {
+    if (flags.pipeline.empty() ? file.pipelines.size() == 1 : p.pipeline.name == flags.pipeline)
+      found = &p;
+  }
+  if (found == nullptr) {
+    std::cerr << "sluice: --from-savepoint: "
+              << (flags.pipeline.empty() ? "the file has several pipelines: name one with "
+                                           "--pipeline NAME"
+                                         : "no pipeline named '" + flags.pipeline + "'")
+              << "\n";
+    return nullptr;
+  }
+  if (found->pipeline.delivery == config::Delivery::exactly_once && !flags.yes) {
+    std::cerr << "sluice: pipeline '" << found->pipeline.name
+              << "' delivers exactly once, and starting from savepoint '" << flags.from_savepoint
+              << "' deliberately delivers the changes after it again (the sink keeps what it "
+                 "has). Pass --yes to do that.\n";
+    return nullptr;
+  }
+  return found;
+}
+
+int cmd_run(const std::string& path, const RunFlags& flags) {
   auto logger = log::get("daemon");
   auto file = load_or_report(path);
   if (!file) return kExitUsage;
+  const config::PipelineConfig* replayed = nullptr;
+  if (!flags.from_savepoint.empty()) {
+    replayed = replayed_pipeline(*file, flags);
+    if (replayed == nullptr) return kExitUsage;
+  }
 
   struct Running {
     config::PipelineConfig config;
@@ -198,6 +247,8 @@ int cmd_run(const std::string& path) {
     std::unique_ptr<state::StateStore> store;
     std::unique_ptr<StateCheckpointLog> log;
     std::unique_ptr<pipeline::PipelineMetrics> metrics;
+    pipeline::PipelineControl control;
+    std::stop_source stop;  // this pipeline's: the daemon's stop, or the control API's
     std::unique_ptr<pipeline::PipelineRunner> runner;
     Status result;
   };
@@ -228,10 +279,26 @@ int cmd_run(const std::string& path) {
       return kExitFailed;
     }
     // State keys and the metrics label are the id derived from the name (config/pipeline_id.h).
-    r->log = std::make_unique<StateCheckpointLog>(*r->store, p.id, p.checkpoint_retained);
+    const std::string key = daemon::pipeline_key(r->config);
+    r->log = std::make_unique<StateCheckpointLog>(*r->store, key, p.checkpoint_retained);
     r->metrics = std::make_unique<pipeline::PipelineMetrics>(*registry, p.id);
-    r->runner = std::make_unique<pipeline::PipelineRunner>(daemon::runner_options(r->config),
-                                                           r->parts, *r->log, r->metrics.get());
+    auto options = daemon::runner_options(r->config);
+    if (replayed != nullptr && replayed->pipeline.name == p.name) {
+      auto sp = r->store->savepoint(key, flags.from_savepoint);
+      if (!sp) {
+        logger->error("[pipeline={}] {}", p.name, sp.error().message);
+        return kExitFailed;
+      }
+      if (!*sp) {
+        std::cerr << "sluice: pipeline '" << p.name << "' has no savepoint '"
+                  << flags.from_savepoint << "' in " << p.state_dir << " (sluice savepoint list "
+                  << path << ")\n";
+        return kExitUsage;
+      }
+      options.start_from = std::move(**sp);
+    }
+    r->runner = std::make_unique<pipeline::PipelineRunner>(std::move(options), r->parts, *r->log,
+                                                           r->metrics.get(), &r->control);
     if (std::holds_alternative<config::StdoutSinkOptions>(r->config.sink)) {
       logger->info(
           "[pipeline={}] the stdout sink is at-least-once: after a restart it repeats what "
@@ -256,12 +323,25 @@ int cmd_run(const std::string& path) {
     if (p.metrics_port == 0) continue;
     auto key = std::make_pair(p.metrics_bind_address, static_cast<int>(p.metrics_port));
     if (endpoints.count(key) != 0) continue;
-    auto ep = daemon::HttpEndpoint::start(key.first, key.second, registry, all_ready);
+    // The control API of the pipelines that name this endpoint.
+    std::vector<daemon::ControlTarget> targets;
+    for (auto& other : pipelines) {
+      const auto& o = other->config.pipeline;
+      if (o.metrics_bind_address != key.first || o.metrics_port != key.second) continue;
+      targets.push_back(daemon::ControlTarget{o.name, daemon::pipeline_key(other->config),
+                                              &other->control, other->store.get(), o.control_token,
+                                              [rp = other.get()] { rp->stop.request_stop(); }});
+    }
+    auto api = std::make_shared<daemon::ControlApi>(std::move(targets));
+    auto ep = daemon::HttpEndpoint::start(
+        key.first, key.second, registry, all_ready,
+        [api](const daemon::HttpRequest& req) { return api->handle(req); });
     if (!ep) {
       logger->error("[pipeline={}] {}", p.name, ep.error().message);
       return kExitFailed;
     }
-    logger->info("metrics on http://{}:{}/metrics", key.first, (*ep)->port());
+    logger->info("metrics on http://{}:{}/metrics, status page and control API on http://{}:{}/",
+                 key.first, (*ep)->port(), key.first, (*ep)->port());
     endpoints.emplace(key, std::move(*ep));
   }
 
@@ -271,7 +351,8 @@ int cmd_run(const std::string& path) {
     for (auto& r : pipelines) {
       threads.emplace_back([&, rp = r.get()] {
         logger->info("[pipeline={}] starting", rp->config.pipeline.name);
-        rp->result = rp->runner->run(stop.get_token());
+        std::stop_callback daemon_stop(stop.get_token(), [rp] { rp->stop.request_stop(); });
+        rp->result = rp->runner->run(rp->stop.get_token());
         if (!rp->result) {
           std::lock_guard lock(failed_mutex);
           logger->error("[pipeline={}] failed: {}", rp->config.pipeline.name,
@@ -307,6 +388,8 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> positional;
     std::string state_dir;
+    RunFlags run_flags;
+    daemon::ControlCommandArgs control_args;
     bool as_json = false;
     bool connect = false;
     bool log_level_given = false;
@@ -330,6 +413,20 @@ int main(int argc, char** argv) {
         }
         if (!log::set_level(level)) return usage_error("unknown log level '" + level + "'");
         log_level_given = true;
+      } else if (a == "--log-format") {
+        if (i + 1 >= args.size()) return usage_error("--log-format needs text or json");
+        if (!log::set_format(args[++i])) {
+          return usage_error("unknown log format '" + args[i] + "' (text or json)");
+        }
+      } else if (a == "--url" || a == "--from-savepoint" || a == "--pipeline" || a == "--name") {
+        if (i + 1 >= args.size()) return usage_error(a + " needs a value");
+        const std::string& v = args[++i];
+        if (a == "--url") control_args.url = v;
+        if (a == "--from-savepoint") run_flags.from_savepoint = v;
+        if (a == "--pipeline") run_flags.pipeline = control_args.pipeline = v;
+        if (a == "--name") control_args.name = v;
+      } else if (a == "--yes") {
+        run_flags.yes = true;
       } else if (a == "--state-dir") {
         if (i + 1 >= args.size()) return usage_error("--state-dir needs a directory");
         state_dir = args[++i];
@@ -346,9 +443,12 @@ int main(int argc, char** argv) {
     if (positional.empty()) return usage_error("missing command");
     const std::string& cmd = positional[0];
     if (connect && cmd != "validate") return usage_error("--connect is an option of validate");
+    if (cmd != "run" && (!run_flags.from_savepoint.empty() || run_flags.yes)) {
+      return usage_error("--from-savepoint and --yes are options of run");
+    }
     if (cmd == "run" || cmd == "validate") {
       if (positional.size() != 2) return usage_error(cmd + " takes exactly one FILE");
-      if (cmd == "run") return cmd_run(positional[1]);
+      if (cmd == "run") return cmd_run(positional[1], run_flags);
       // The problems are the output: the clients' progress lines would only interleave.
       if (!log_level_given) (void)log::set_level("warn");  // a known level: cannot fail
       return cmd_validate(positional[1], connect);
@@ -365,6 +465,26 @@ int main(int argc, char** argv) {
         return code;
       }
       return usage_error("checkpoints takes --state-dir DIR or a FILE");
+    }
+    if (cmd == "status" || cmd == "savepoint") {
+      control_args.json = as_json;
+      control_args.state_dir = state_dir;
+      const size_t verb = cmd == "savepoint" ? 1 : 0;
+      if (positional.size() <= verb) return usage_error("savepoint takes create, list or delete");
+      std::vector<std::string> rest(positional.begin() + 1 + static_cast<long>(verb),
+                                    positional.end());
+      std::string operand;
+      if (verb == 1 && positional[1] == "delete" && !rest.empty()) {
+        operand = rest.back();
+        rest.pop_back();
+      }
+      if (rest.size() > 1) return usage_error(cmd + ": one FILE at most");
+      if (!rest.empty()) control_args.file = rest.front();
+      if (cmd == "status") {
+        if (!log_level_given) (void)log::set_level("warn");  // a known level: cannot fail
+        return daemon::cmd_status(control_args);
+      }
+      return daemon::cmd_savepoint(positional[1], control_args, operand);
     }
     return usage_error("unknown command '" + cmd + "'");
   } catch (const std::exception& e) {

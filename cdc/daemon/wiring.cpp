@@ -88,6 +88,8 @@ Status check_mysql_start(const mysql::MysqlSourceOptions& o) {
 
 }  // namespace
 
+std::string pipeline_key(const config::PipelineConfig& config) { return config.pipeline.id; }
+
 pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
   const auto& p = config.pipeline;
   pipeline::RunnerOptions o;

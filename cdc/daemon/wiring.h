@@ -11,6 +11,9 @@
 namespace cdc::daemon {
 
 pipeline::RunnerOptions runner_options(const config::PipelineConfig& config);
+// What the pipeline's state (checkpoints, savepoints, schema history) is keyed by in its state
+// store: the id derived from the pipeline name (config/pipeline_id.h).
+std::string pipeline_key(const config::PipelineConfig& config);
 // Every problem of the pipeline that needs no server, beyond config::validate: what this build
 // cannot do yet, datagen column types, sink templates and properties, route patterns, and the
 // transform rules with their expressions (pipeline::TransformStage::check_rules). Each error

@@ -43,13 +43,26 @@ bool sleep_for(std::chrono::milliseconds d, std::stop_token stop) {
 // Reads from the source until stopped, the source ends or fails; the barrier cadence is
 // driven from here so that a barrier is always behind the batches it covers.
 void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerOptions& options,
-               PipelineMetrics* metrics) {
+               PipelineMetrics* metrics, PipelineControl* control) {
   auto last_barrier = Clock::now();
   bool unbarriered = false;
   Position last_position;
   uint64_t bytes_counted = 0;         // of this source instance's bytes_read()
   SnapshotProgress snapshot_counted;  // of this source instance's snapshot_progress()
   while (!stop.stop_requested()) {
+    if (control != nullptr && control->pause_requested()) {
+      // Paused: no poll, but what was read before still gets its barrier, so the checkpoint
+      // (and a savepoint taken while paused) covers everything the sink has.
+      control->set_reader_parked(true);
+      if (unbarriered && Clock::now() - last_barrier >= options.checkpoint_interval) {
+        if (!queue.push(Barrier{last_position}, 0, 0, stop)) return;
+        last_barrier = Clock::now();
+        unbarriered = false;
+      }
+      (void)sleep_for(std::chrono::milliseconds(20), stop);  // ignored: the loop checks stop
+      continue;
+    }
+    if (control != nullptr) control->set_reader_parked(false);
     auto polled = source.poll(options.poll_timeout);
     if (!polled) {
       (void)queue.push(
@@ -80,6 +93,14 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
           snapshot_counted = snap;
         }
       }
+      if (control != nullptr) {
+        const SnapshotProgress snap = source.snapshot_progress();
+        const auto* at = std::get_if<SnapshotPosition>(&batch->end);
+        control->update([&](PipelineStatus& s) {
+          if (snap.rows != 0 || snap.reading) s.snapshot = snap;
+          s.snapshot_table = at != nullptr && at->reading ? at->db + "." + at->table : "";
+        });
+      }
       const size_t events = std::max<size_t>(1, batch->events.size());
       const size_t bytes = batch->memory_bytes();
       if (!queue.push(std::move(batch), events, bytes, stop)) return;
@@ -99,8 +120,19 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
 }  // namespace
 
 PipelineRunner::PipelineRunner(RunnerOptions options, PipelineParts parts, CheckpointLog& log,
-                               PipelineMetrics* metrics)
-    : options_(std::move(options)), parts_(std::move(parts)), log_(log), metrics_(metrics) {}
+                               PipelineMetrics* metrics, PipelineControl* control)
+    : options_(std::move(options)),
+      parts_(std::move(parts)),
+      log_(log),
+      metrics_(metrics),
+      control_(control) {
+  if (control_ != nullptr) {
+    control_->update([&](PipelineStatus& s) {
+      s.queue_max_events = options_.queue_max_events;
+      s.queue_max_bytes = options_.queue_max_bytes;
+    });
+  }
+}
 
 Status PipelineRunner::run(std::stop_token stop) {
   auto logger = log::get("pipeline");
@@ -111,22 +143,40 @@ Status PipelineRunner::run(std::stop_token stop) {
     Status st = run_once(stop, &made_progress);
     ready_ = false;
     if (metrics_ != nullptr) metrics_->running.Set(0);
-    if (st) return st;
+    if (control_ != nullptr) control_->set_streaming(false);
+    auto set_state = [&](PipelineState state, const Error* err) {
+      if (control_ == nullptr) return;
+      control_->update([&](PipelineStatus& s) {
+        s.state = state;
+        if (err != nullptr) {
+          s.last_error = err->to_string();
+          s.last_error_ms = unix_ms();
+        }
+      });
+    };
+    if (st) {
+      set_state(PipelineState::stopped, nullptr);
+      return st;
+    }
     if (metrics_ != nullptr) metrics_->errors.Increment();
     Error err = std::move(st).error();
     if (stop.stop_requested()) {
       logger->warn("[pipeline={}] stopping after error: {}", options_.pipeline_name,
                    err.to_string());
+      set_state(PipelineState::failed, &err);
       return err;
     }
     if (!err.retryable()) {
       logger->error("[pipeline={}] stopped: {}", options_.pipeline_name, err.to_string());
+      set_state(PipelineState::failed, &err);
       return err;
     }
+    set_state(PipelineState::restarting, &err);
     failures = made_progress ? 1 : failures + 1;
     if (options_.restart_max_attempts != 0 && failures > options_.restart_max_attempts) {
       logger->error("[pipeline={}] giving up after {} failed attempts: {}", options_.pipeline_name,
                     failures - 1, err.to_string());
+      set_state(PipelineState::failed, &err);
       return std::move(err).with_context("gave up after " + std::to_string(failures - 1) +
                                          " restart attempts");
     }
@@ -142,7 +192,11 @@ Status PipelineRunner::run(std::stop_token stop) {
     logger->warn("[pipeline={}] {}; restarting from the last checkpoint in {} ms (attempt {})",
                  options_.pipeline_name, err.to_string(), wait.count(), failures);
     if (metrics_ != nullptr) metrics_->restarts.Increment();
-    if (!sleep_for(wait, stop)) return {};
+    if (control_ != nullptr) control_->update([](PipelineStatus& s) { ++s.restarts; });
+    if (!sleep_for(wait, stop)) {
+      set_state(PipelineState::stopped, nullptr);
+      return {};
+    }
   }
 }
 
@@ -157,10 +211,24 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
   uint64_t next_id = 1;
   if (!history.empty()) next_id = history.front().id + 1;
   if (resume) next_id = std::max(next_id, resume->id + 1);
-  const Position start = resume ? resume->position : Position{};
+  Position start = resume ? resume->position : Position{};
   logger->info("[pipeline={}] sink open; resuming from {}", name,
                resume ? "checkpoint " + std::to_string(resume->id) + " at " + to_string(start)
                       : std::string("the start (no checkpoint)"));
+  // --from-savepoint: the sink keeps what it has; the source goes back to the savepoint.
+  const bool replay = options_.start_from.has_value() && !start_from_done_;
+  if (replay) {
+    if (auto st = sink->check_replay(*options_.start_from); !st) {
+      sink->close();
+      return std::move(st).error().with_context("restoring the savepoint (checkpoint " +
+                                                std::to_string(options_.start_from->id) + ")");
+    }
+    start = options_.start_from->position;
+    logger->warn(
+        "[pipeline={}] replaying from the savepoint's checkpoint {} at {}: the sink "
+        "receives the changes after it again",
+        name, options_.start_from->id, to_string(start));
+  }
 
   CDC_TRY_ASSIGN(std::unique_ptr<Source> source, parts_.make_source());
   if (metrics_ != nullptr && source_opens_++ > 0) metrics_->reconnects.Increment();
@@ -184,7 +252,9 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
 
   Position written = source->current_position();
   Position committed = written;
-  bool dirty = !resume.has_value();  // a new pipeline pins its start position first
+  // A new pipeline pins its start position first, and so does a replay.
+  bool dirty = !resume.has_value() || replay;
+  std::optional<CheckpointRecord> last_record = resume;
 
   auto checkpoint = [&]() -> Status {
     if (!dirty) return {};
@@ -195,11 +265,20 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
     CDC_TRY(log_.record(record));
     ++next_id;  // the id is used once it is in the log, whether or not commit succeeds
     CDC_TRY(sink->commit(id));
+    if (replay) start_from_done_ = true;  // the replay's start is pinned: restarts resume here
     source->acknowledge(written);
     committed = written;
     dirty = false;
     *made_progress = true;
     ++checkpoints_committed_;
+    if (control_ != nullptr) {
+      control_->update([&](PipelineStatus& s) {
+        s.committed = written;
+        s.last_checkpoint_id = id;
+        s.last_checkpoint_ms = record.wall_time_ms;
+      });
+    }
+    last_record = std::move(record);
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     if (metrics_ != nullptr) {
       metrics_->checkpoints.Increment();
@@ -214,11 +293,23 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
   if (auto st = checkpoint(); !st) return std::move(st).error().with_context("first checkpoint");
   ready_ = true;
   if (metrics_ != nullptr) metrics_->running.Set(1);
+  if (control_ != nullptr) {
+    control_->update([&](PipelineStatus& s) {
+      s.state = PipelineState::running;
+      s.written = written;
+      if (last_record) {
+        s.committed = last_record->position;
+        s.last_checkpoint_id = last_record->id;
+        s.last_checkpoint_ms = last_record->wall_time_ms;
+      }
+    });
+    control_->set_streaming(true);
+  }
 
   Queue queue(options_.queue_max_events, options_.queue_max_bytes);
   // Declared after source/sink/queue so that it is joined before they are destroyed.
   std::jthread reader([&](std::stop_token reader_stop) {
-    read_loop(reader_stop, *source, queue, options_, metrics_);
+    read_loop(reader_stop, *source, queue, options_, metrics_, control_);
   });
   auto finish = [&](Status st) -> Status {
     reader.request_stop();
@@ -236,10 +327,28 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
       logger->info("[pipeline={}] stopped at {}", name, to_string(committed));
       return finish(std::move(st));
     }
+    if (control_ != nullptr && control_->checkpoint_wanted()) {
+      // The control API's checkpoint (a savepoint): everything written so far, or the last one.
+      auto st = checkpoint();
+      if (st && last_record) {
+        control_->answer_checkpoints(*last_record);
+      } else {
+        control_->answer_checkpoints(st ? make_error(Errc::internal, "no checkpoint recorded")
+                                        : st.error());
+      }
+      if (!st) return finish(std::move(st).error().with_context("checkpoint"));
+    }
     auto item = queue.pop(std::chrono::milliseconds(200), stop);
     if (metrics_ != nullptr) {
       metrics_->queue_events.Set(static_cast<double>(queue.items()));
       metrics_->queue_bytes.Set(static_cast<double>(queue.bytes()));
+    }
+    if (control_ != nullptr) {
+      control_->update([&](PipelineStatus& s) {
+        s.queue_events = queue.items();
+        s.queue_bytes = queue.bytes();
+      });
+      control_->sample_rate(Clock::now());
     }
     if (!item) continue;
     if (auto* batch_ptr = std::get_if<std::unique_ptr<Batch>>(&*item)) {
@@ -258,6 +367,16 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
       if (queue.items() == 0) {
         if (auto st = sink->on_idle(written); !st)
           return finish(std::move(st).error().with_context("sink write"));
+      }
+      if (control_ != nullptr) {
+        control_->update([&](PipelineStatus& s) {
+          s.written = written;
+          s.events_written += batch.events.size();
+          if (!batch.events.empty() && batch.events.back().source.commit_ts_ms > 0) {
+            s.lag_seconds =
+                static_cast<double>(unix_ms() - batch.events.back().source.commit_ts_ms) / 1000.0;
+          }
+        });
       }
       if (metrics_ != nullptr) {
         metrics_->count_written(batch);

@@ -14,12 +14,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 
 #include "cdc/core/sink.h"
 #include "cdc/core/source.h"
 #include "cdc/pipeline/checkpoint_log.h"
+#include "cdc/pipeline/pipeline_control.h"
 #include "cdc/pipeline/pipeline_metrics.h"
 #include "cdc/pipeline/stage.h"
 
@@ -40,6 +42,11 @@ struct RunnerOptions {
   uint32_t restart_max_attempts = 0;
   // How long one source poll may block; bounds the latency of barriers and shutdown.
   std::chrono::milliseconds poll_timeout{100};
+  // `sluice run --from-savepoint`: the first attempt reads from this record's position instead
+  // of the checkpoint the sink holds (the sink is opened with its history as always, so an
+  // exactly-once sink receives the range after the savepoint again). Later attempts resume
+  // from the checkpoints as usual.
+  std::optional<CheckpointRecord> start_from;
 };
 
 struct PipelineParts {
@@ -50,9 +57,9 @@ struct PipelineParts {
 
 class PipelineRunner {
  public:
-  // `log` and `metrics` must outlive the runner; metrics may be null.
+  // `log`, `metrics` and `control` must outlive the runner; metrics and control may be null.
   PipelineRunner(RunnerOptions options, PipelineParts parts, CheckpointLog& log,
-                 PipelineMetrics* metrics);
+                 PipelineMetrics* metrics, PipelineControl* control = nullptr);
 
   // Runs until a bounded source ends (returns OK after a final checkpoint), `stop` is
   // requested (finishes the in-flight checkpoint, returns OK), or a non-retryable error.
@@ -70,7 +77,9 @@ class PipelineRunner {
   PipelineParts parts_;
   CheckpointLog& log_;
   PipelineMetrics* metrics_;
-  uint64_t source_opens_ = 0;  // run_once() calls that opened a source (run() thread only)
+  PipelineControl* control_;
+  uint64_t source_opens_ = 0;     // run_once() calls that opened a source (run() thread only)
+  bool start_from_done_ = false;  // options_.start_from's replay is pinned (run() thread only)
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> checkpoints_committed_{0};
 };

@@ -45,6 +45,18 @@ Result<uint64_t> FileSink::decode_state(std::string_view state) {
   return length;
 }
 
+Status FileSink::check_replay(const CheckpointRecord& savepoint) {
+  CDC_TRY_ASSIGN(const uint64_t then, decode_state(savepoint.sink_state));
+  if (then > length_) {
+    return make_error(Errc::invalid_config,
+                      "file " + path_ + " holds " + std::to_string(length_) +
+                          " bytes, fewer than the " + std::to_string(then) +
+                          " it held at checkpoint " + std::to_string(savepoint.id) +
+                          ": it was replaced or truncated since the savepoint");
+  }
+  return {};
+}
+
 Result<std::optional<CheckpointRecord>> FileSink::open(std::span<const CheckpointRecord> history) {
   close();
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);

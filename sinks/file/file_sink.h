@@ -19,6 +19,9 @@ class FileSink final : public Sink {
   FileSink& operator=(const FileSink&) = delete;
 
   Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> history) override;
+  // Refuses a savepoint that held more bytes than the file has now (the file was replaced or
+  // cut since: what the savepoint says is in it is not).
+  Status check_replay(const CheckpointRecord& savepoint) override;
   Status write(const Batch& batch) override;
   Result<std::string> prepare(uint64_t id, const Position& position) override;
   Status commit(uint64_t id) override { return {}; }

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <string_view>
 #include <thread>
 
 #include "tests/support/child_process.h"
@@ -16,17 +17,25 @@ size_t collect(char* data, size_t size, size_t n, void* out) {
 }
 }  // namespace
 
-std::pair<long, std::string> http_request(const std::string& url, const char* method) {
+std::pair<long, std::string> http_request(const std::string& url, const char* method,
+                                          const std::string& bearer) {
   CURL* curl = curl_easy_init();
   std::string body;
+  curl_slist* headers = nullptr;
+  if (!bearer.empty()) {
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + bearer).c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  if (std::string_view(method) == "POST") curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
   long status = 0;
   if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(curl);
+  curl_slist_free_all(headers);
   return {status, body};
 }
 

@@ -7,7 +7,9 @@
 namespace cdc::testing {
 
 // (HTTP status, body); status 0 when the connection failed. Times out after 5 s.
-std::pair<long, std::string> http_request(const std::string& url, const char* method = "GET");
+// `bearer` non-empty sends "Authorization: Bearer <bearer>"; a POST sends an empty body.
+std::pair<long, std::string> http_request(const std::string& url, const char* method = "GET",
+                                          const std::string& bearer = "");
 std::string url_encode(const std::string& s);
 // The value of one series (`name{label="v",...}`, labels in sluice's order) in a /metrics
 // text; -1 when it is not there.

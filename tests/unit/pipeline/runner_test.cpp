@@ -410,3 +410,123 @@ TEST_CASE("runner: a slow sink slows the reader; the queue never exceeds its bou
   // Nothing read beyond what the sink took, the queue and the batch the reader holds.
   CHECK(metrics.events_read.Value() <= static_cast<double>(written.load()) + 100 + 20);
 }
+
+namespace {
+
+pipeline::PipelineParts datagen_to_file(const std::string& path, uint64_t rows, uint32_t batch,
+                                        double rate) {
+  return pipeline::PipelineParts{
+      [rows, batch, rate] {
+        auto options = small_table(rows, batch);
+        options.rows_per_second = rate;
+        return Result<std::unique_ptr<Source>>(
+            std::unique_ptr<Source>(*datagen::DatagenSource::create(options)));
+      },
+      [path] {
+        return Result<std::unique_ptr<Sink>>(
+            std::make_unique<sinks::FileSink>(path, json::Format::debezium_json));
+      },
+      {}};
+}
+
+bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
+  for (auto until = std::chrono::steady_clock::now() + limit;
+       std::chrono::steady_clock::now() < until;) {
+    if (done()) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("runner: pause stops reading within one batch; resume goes on with nothing lost") {
+  const auto path = temp_path("pause.jsonl");
+  testing::MemoryCheckpointLog log;
+  pipeline::PipelineControl control;
+  pipeline::PipelineRunner runner(fast_options(), datagen_to_file(path, 3000, 10, 2000), log,
+                                  nullptr, &control);
+  std::stop_source stop;
+  Status result;
+  std::thread t([&] { result = runner.run(stop.get_token()); });
+  REQUIRE(wait_for([&] { return control.status().events_written >= 200; }));
+  control.pause();
+  REQUIRE(control.wait_parked(5s));
+  // What the reader had read when it parked is written; after that nothing moves.
+  REQUIRE(wait_for([&] { return control.status().queue_events == 0; }));
+  std::this_thread::sleep_for(50ms);
+  const uint64_t at_pause = control.status().events_written;
+  CHECK(control.status().state == pipeline::PipelineState::paused);
+  std::this_thread::sleep_for(300ms);  // 600 rows at the generator's rate, were it reading
+  CHECK(control.status().events_written == at_pause);
+  CHECK(at_pause < 3000);
+  // A checkpoint while paused holds exactly what was written.
+  auto record = control.checkpoint_now(5s);
+  REQUIRE_MESSAGE(record, record.error().to_string());
+  CHECK(std::get<DatagenPosition>(record->position).next_row == at_pause);
+  control.resume();
+  t.join();
+  REQUIRE(result);
+  CHECK(ids_in(path) == iota_ids(3000));
+  CHECK(control.status().state == pipeline::PipelineState::stopped);
+  CHECK(control.status().events_written == 3000);
+}
+
+TEST_CASE("runner: checkpoint_now is refused while no attempt streams") {
+  pipeline::PipelineControl control;
+  auto r = control.checkpoint_now(100ms);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::unavailable);
+  CHECK(r.error().message ==
+        "the pipeline is starting, not streaming: no checkpoint can be taken now");
+}
+
+TEST_CASE("runner: start_from replays the range after the savepoint, then resumes normally") {
+  const auto path = temp_path("replay.jsonl");
+  testing::MemoryCheckpointLog log;
+  pipeline::PipelineControl control;
+  CheckpointRecord savepoint;
+  {
+    pipeline::PipelineRunner runner(fast_options(), datagen_to_file(path, 500, 25, 0), log, nullptr,
+                                    &control);
+    std::stop_source stop;
+    REQUIRE(runner.run(stop.get_token()));
+  }
+  REQUIRE(ids_in(path) == iota_ids(500));
+  // A savepoint as the control API takes it: a copy of a checkpoint, here the one at row 300
+  // (the file's length then is what its sink state says).
+  const auto lines_before = [&](long n) {
+    std::ifstream in(path);
+    std::string line;
+    uint64_t bytes = 0;
+    for (long i = 0; i < n && std::getline(in, line); ++i) bytes += line.size() + 1;
+    return bytes;
+  };
+  savepoint = CheckpointRecord{2, DatagenPosition{300},
+                               sinks::FileSink::encode_state(lines_before(300)), 1};
+  auto options = fast_options();
+  options.start_from = savepoint;
+  {
+    pipeline::PipelineRunner runner(options, datagen_to_file(path, 500, 25, 0), log, nullptr,
+                                    &control);
+    std::stop_source stop;
+    REQUIRE(runner.run(stop.get_token()));
+  }
+  std::vector<long> expected = iota_ids(500);
+  for (long id = 301; id <= 500; ++id) expected.push_back(id);
+  CHECK(ids_in(path) == expected);
+
+  // A savepoint that says the file held more than it does is refused with the reason.
+  options.start_from->sink_state = sinks::FileSink::encode_state(1ull << 40);
+  pipeline::PipelineRunner refused(options, datagen_to_file(path, 500, 25, 0), log, nullptr,
+                                   &control);
+  std::stop_source stop;
+  auto st = refused.run(stop.get_token());
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::invalid_config);
+  CHECK(st.error().message.find("fewer than the 1099511627776 it held at checkpoint 2: it was "
+                                "replaced or truncated since the savepoint") != std::string::npos);
+  CHECK(control.status().state == pipeline::PipelineState::failed);
+  CHECK(control.status().last_error.find("restoring the savepoint") != std::string::npos);
+  CHECK(ids_in(path) == expected);
+}

@@ -85,3 +85,29 @@ TEST_CASE("format_checkpoints: exact table and JSON output") {
           "]\n");
   }
 }
+
+TEST_CASE("format_checkpoints: savepoints follow their pipeline's checkpoints, named") {
+  TempDir tmp;
+  auto opened = StateStore::open(tmp.path());
+  REQUIRE(opened);
+  auto& store = **opened;
+  const CheckpointRecord first{1, DatagenPosition{10}, "ab", 1714566896789};
+  const CheckpointRecord second{2, DatagenPosition{20}, "", 1714566897000};
+  REQUIRE(store.put_checkpoint("gen", first, 1));
+  REQUIRE(store.put_savepoint("gen", "before-deploy", first));
+  REQUIRE(store.put_checkpoint("gen", second, 1));
+  CHECK(*format_checkpoints(store, OutputFormat::table) ==
+        "PIPELINE  SAVEPOINT      ID  WALL_TIME                 POSITION        SINK_STATE_BYTES\n"
+        "gen       -              2   2024-05-01T12:34:57.000Z  datagen:row=20  0\n"
+        "gen       before-deploy  1   2024-05-01T12:34:56.789Z  datagen:row=10  2\n");
+  CHECK(*format_checkpoints(store, OutputFormat::json) ==
+        "[\n"
+        "  {\"pipeline\":\"gen\",\"id\":2,\"wall_time_ms\":1714566897000,"
+        "\"wall_time\":\"2024-05-01T12:34:57.000Z\",\"position\":{\"kind\":\"datagen\","
+        "\"next_row\":20,\"text\":\"datagen:row=20\"},\"sink_state_bytes\":0},\n"
+        "  {\"pipeline\":\"gen\",\"savepoint\":\"before-deploy\",\"id\":1,"
+        "\"wall_time_ms\":1714566896789,\"wall_time\":\"2024-05-01T12:34:56.789Z\","
+        "\"position\":{\"kind\":\"datagen\",\"next_row\":10,\"text\":\"datagen:row=10\"},"
+        "\"sink_state_bytes\":2}\n"
+        "]\n");
+}

@@ -547,3 +547,74 @@ TEST_CASE("a store written with an unknown key layout is refused") {
   REQUIRE_FALSE(ro);
   CHECK(ro.error().code == Errc::unsupported);
 }
+
+TEST_CASE("savepoints: kept beyond checkpoint retention, listed oldest first, deleted by name") {
+  TempDir tmp;
+  auto store = open_store(tmp.path());
+  REQUIRE(store->put_checkpoint("p", record(1, "s1"), 1));
+  REQUIRE(store->put_savepoint("p", "first", record(1, "s1")));
+  for (uint64_t id = 2; id <= 6; ++id) REQUIRE(store->put_checkpoint("p", record(id), 1));
+  REQUIRE(store->put_savepoint("p", "a-later.one_2", record(6)));
+  CHECK(ids(*store, "p") == std::vector<uint64_t>{6});  // retention: the checkpoints only
+  auto list = store->savepoints("p");
+  REQUIRE_MESSAGE(list, list.error().to_string());
+  REQUIRE(list->size() == 2);
+  CHECK((*list)[0].name == "first");  // by checkpoint id, not by name
+  CHECK((*list)[0].record.id == 1);
+  CHECK((*list)[0].record.sink_state == "s1");
+  CHECK((*list)[0].record.position == record(1).position);
+  CHECK((*list)[1].name == "a-later.one_2");
+  CHECK(store->savepoints("q")->empty());
+  auto one = store->savepoint("p", "first");
+  REQUIRE(one);
+  REQUIRE(one->has_value());
+  CHECK((*one)->id == 1);
+  CHECK_FALSE(store->savepoint("p", "missing")->has_value());
+
+  auto taken = store->put_savepoint("p", "first", record(6));
+  REQUIRE_FALSE(taken);
+  CHECK(taken.error().code == Errc::invalid_config);
+  CHECK(taken.error().message == "writing savepoint 'first' of pipeline p: the name is taken");
+  for (const char* bad : {"", "has space", "slash/", "\xc3\xa9"}) {
+    auto r = store->put_savepoint("p", bad, record(6));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::invalid_config);
+  }
+  CHECK_FALSE(store->put_savepoint("p", std::string(65, 'x'), record(6)));
+  CHECK(store->put_savepoint("p", std::string(64, 'x'), record(6)));
+
+  REQUIRE(store->delete_savepoint("p", "first"));
+  auto gone = store->delete_savepoint("p", "first");
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().message == "deleting savepoint 'first' of pipeline p: no such savepoint");
+  CHECK(store->savepoints("p")->size() == 2);
+
+  // A reader sees them, and cannot write them.
+  store.reset();
+  auto reader = open_store(tmp.path(), OpenMode::read_only);
+  CHECK(reader->savepoints("p")->size() == 2);
+  CHECK_FALSE(reader->put_savepoint("p", "x", record(7)));
+  CHECK_FALSE(reader->delete_savepoint("p", "a-later.one_2"));
+}
+
+TEST_CASE("schema history is kept back to the oldest savepoint's position") {
+  TempDir tmp;
+  auto store = open_store(tmp.path());
+  for (uint64_t at : {50, 150, 250, 450}) {
+    REQUIRE(store->put_schema("p", mysql_at("mysql-bin.000001", at), schema("orders", at, {"id"})));
+  }
+  auto versions = [&] {
+    std::vector<uint64_t> out;
+    for (const auto& [at, s] : *store->schema_history("p", {"app", "orders"})) {
+      out.push_back(s.version);
+    }
+    return out;
+  };
+  REQUIRE(store->put_checkpoint("p", record(2), 1));  // at 200
+  REQUIRE(store->put_savepoint("p", "at-200", record(2)));
+  REQUIRE(store->put_checkpoint("p", record(5), 1));  // at 500: 150 is in force at 200, kept
+  CHECK(versions() == std::vector<uint64_t>{150, 250, 450});
+  REQUIRE(store->delete_savepoint("p", "at-200"));
+  REQUIRE(store->put_checkpoint("p", record(6), 1));
+  CHECK(versions() == std::vector<uint64_t>{450});
+}

@@ -1,0 +1,108 @@
+#include "cdc/core/log_line.h"
+
+#include <chrono>
+#include <cstdio>
+#include <utility>
+#include <vector>
+
+namespace cdc::log {
+
+namespace {
+
+// JSON string escaping (RFC 8259 section 7). Log text is our own and UTF-8; a stray invalid byte
+// passes through, which a shipper replaces, rather than costing a validation pass per line.
+void append_quoted(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (const char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (b < 0x20 || b == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", b);
+      out += buf;
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+void append_time(std::string& out, int64_t unix_ms) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> t{milliseconds{unix_ms}};
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> tod{t - day};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "\"%04d-%02u-%02uT%02d:%02d:%02d.%03dZ\"",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(tod.hours().count()),
+                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
+                static_cast<int>(tod.subseconds().count()));
+  out += buf;
+}
+
+// Splits "[k=v k2=v2] rest" into its pairs and "rest"; a message without that prefix (or with
+// a bracket that is not one) is all message.
+std::vector<std::pair<std::string_view, std::string_view>> split_context(
+    std::string_view& message) {
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  if (!message.starts_with('[')) return fields;
+  const size_t close = message.find("] ");
+  if (close == std::string_view::npos) return fields;
+  std::string_view inner = message.substr(1, close - 1);
+  while (!inner.empty()) {
+    const size_t space = inner.find(' ');
+    const std::string_view item = inner.substr(0, space);
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0) return {};
+    fields.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    inner = space == std::string_view::npos ? std::string_view{} : inner.substr(space + 1);
+  }
+  message.remove_prefix(close + 2);
+  return fields;
+}
+
+}  // namespace
+
+void append_json_line(std::string& out, int64_t unix_ms, std::string_view level,
+                      std::string_view logger, std::string_view message) {
+  auto fields = split_context(message);
+  out += "{\"time\":";
+  append_time(out, unix_ms);
+  out += ",\"level\":";
+  append_quoted(out, level);
+  out += ",\"logger\":";
+  append_quoted(out, logger);
+  out += ",\"pipeline\":";
+  std::string_view pipeline;
+  for (const auto& [k, v] : fields) {
+    if (k == "pipeline") pipeline = v;
+  }
+  if (pipeline.empty()) {
+    out += "null";
+  } else {
+    append_quoted(out, pipeline);
+  }
+  out += ",\"message\":";
+  append_quoted(out, message);
+  out += ",\"fields\":{";
+  bool first = true;
+  for (const auto& [k, v] : fields) {
+    if (k == "pipeline") continue;
+    if (!first) out.push_back(',');
+    first = false;
+    append_quoted(out, k);
+    out.push_back(':');
+    append_quoted(out, v);
+  }
+  out += "}}\n";
+}
+
+}  // namespace cdc::log
