@@ -480,6 +480,8 @@ TEST_CASE("signal.data-collection: read as db.table; anything else is refused") 
             .empty());
   CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  signal.data-collection: sig")) ==
         Lines{"t.yaml:9:27: source.signal.data-collection: expected \"db.table\", found 'sig'"});
+}
+
 // The PostgreSQL source in Flink CDC's postgres pipeline shape.
 constexpr std::string_view kPostgres = R"(source:
   type: postgres
