@@ -291,11 +291,31 @@ HttpResponse ControlApi::handle_pipeline(const HttpRequest& req, ControlTarget& 
     return json_ok(202, "{\"stopping\":true,\"savepoint\":" + taken + "}");
   }
   if (action == "snapshot") {
-    // TODO(ops): call Source::request_snapshot once issue 14's re-snapshot lands (#18).
-    return json_error(501,
-                      "re-snapshot is not available in this build yet (issue 14); "
-                      "restart the pipeline with a new state dir and "
-                      "scan.startup.mode: initial to read the tables again");
+    // ?tables=db.t1,db.t2: the captured tables to read again while streaming.
+    std::vector<TableId> tables;
+    const std::string list = query_param(req.query, "tables");
+    for (size_t at = 0; at <= list.size() && !list.empty();) {
+      const size_t comma = std::min(list.find(',', at), list.size());
+      const std::string name = list.substr(at, comma - at);
+      const size_t dot = name.find('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) {
+        return json_error(400, "tables: expected db.table, found '" + name + "'");
+      }
+      tables.push_back(TableId{name.substr(0, dot), name.substr(dot + 1)});
+      at = comma + 1;
+    }
+    if (tables.empty()) return json_error(400, "snapshot needs ?tables=db.table[,db.table...]");
+    if (Status st = t.control->request_snapshot(tables); !st) {
+      const Errc code = st.error().code;
+      return json_error(code == Errc::unsupported   ? 501
+                        : code == Errc::unavailable ? 409
+                                                    : 400,
+                        st.error().message);
+    }
+    logger->info("[pipeline={}] re-snapshot of {} table(s) requested via the control API", t.name,
+                 tables.size());
+    return json_ok(202,
+                   "{\"snapshot\":\"requested\",\"tables\":" + std::to_string(tables.size()) + "}");
   }
   return json_error(404, "no action '" + std::string(action) +
                              "': savepoint, savepoints, pause, resume, stop, snapshot");

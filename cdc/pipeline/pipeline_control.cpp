@@ -59,12 +59,26 @@ void PipelineControl::set_reader_parked(bool parked) {
   if (changed) parked_cv_.notify_all();
 }
 
+void PipelineControl::set_source(Source* source) {
+  std::lock_guard lock(mu_);
+  source_ = source;
+}
+
+Status PipelineControl::request_snapshot(const std::vector<TableId>& tables) {
+  std::lock_guard lock(mu_);  // the runner clears source_ under it before closing the source
+  if (source_ == nullptr || !streaming_) {
+    return make_error(Errc::unavailable, "the pipeline is not streaming: try again once it is");
+  }
+  return source_->request_snapshot(tables);
+}
+
 void PipelineControl::set_streaming(bool streaming) {
   std::vector<std::shared_ptr<std::promise<Result<CheckpointRecord>>>> orphans;
   {
     std::lock_guard lock(mu_);
     streaming_ = streaming;
     if (!streaming) {
+      source_ = nullptr;
       orphans.swap(waiting_);
       checkpoint_wanted_.store(false);
       reader_parked_ = true;

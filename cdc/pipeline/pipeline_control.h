@@ -60,10 +60,17 @@ class PipelineControl {
   // pipeline is not streaming or does not answer within `timeout`.
   Result<CheckpointRecord> checkpoint_now(std::chrono::milliseconds timeout);
   PipelineStatus status() const;
+  // Asks the running source to read `tables` again while it streams (Source::request_snapshot:
+  // the re-snapshot of ARCHITECTURE.md "Snapshots"). Errc::unavailable when no source is
+  // streaming; the source's own errors otherwise (a table it does not capture, a source that
+  // cannot).
+  Status request_snapshot(const std::vector<TableId>& tables);
 
   // --- runner side ----------------------------------------------------------------------------
   void set_reader_parked(bool parked);
   void set_streaming(bool streaming);
+  // The source the reader polls while streaming; nullptr before it is closed.
+  void set_source(Source* source);
   bool checkpoint_wanted() const { return checkpoint_wanted_.load(); }
   // Answers every waiting checkpoint_now.
   void answer_checkpoints(const Result<CheckpointRecord>& answer);
@@ -83,6 +90,7 @@ class PipelineControl {
   mutable std::condition_variable parked_cv_;
   bool reader_parked_ = true;  // no reader runs yet
   bool streaming_ = false;
+  Source* source_ = nullptr;  // held under mu_ while request_snapshot calls it
   PipelineStatus status_;
   std::vector<std::shared_ptr<std::promise<Result<CheckpointRecord>>>> waiting_;
   std::chrono::steady_clock::time_point rate_since_{};

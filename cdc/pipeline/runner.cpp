@@ -304,6 +304,7 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
       }
     });
     control_->set_streaming(true);
+    control_->set_source(source.get());
   }
 
   Queue queue(options_.queue_max_events, options_.queue_max_bytes);
@@ -315,6 +316,7 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
     reader.request_stop();
     queue.close();
     reader.join();
+    if (control_ != nullptr) control_->set_source(nullptr);
     source->close();
     sink->close();
     return st;

@@ -120,9 +120,12 @@ TEST_CASE("control API: errors are JSON with a message and the right code") {
   // stop?savepoint=true takes none, so it does not stop either.
   f.call("POST", "/api/v1/pipelines/orders%20to%20kafka/stop?savepoint=true");
   CHECK(f.stops == 0);
-  expect(f.call("POST", "/api/v1/pipelines/orders%20to%20kafka/snapshot"), 501,
-         "re-snapshot is not available in this build yet (issue 14); restart the pipeline "
-         "with a new state dir and scan.startup.mode: initial to read the tables again");
+  expect(f.call("POST", "/api/v1/pipelines/orders%20to%20kafka/snapshot"), 400,
+         "snapshot needs ?tables=db.table[,db.table...]");
+  expect(f.call("POST", "/api/v1/pipelines/orders%20to%20kafka/snapshot?tables=shop"), 400,
+         "tables: expected db.table, found 'shop'");
+  expect(f.call("POST", "/api/v1/pipelines/orders%20to%20kafka/snapshot?tables=shop.orders"), 409,
+         "the pipeline is not streaming: try again once it is");
   expect(f.call("DELETE", "/api/v1/pipelines/orders%20to%20kafka/savepoints/x"), 404,
          "deleting savepoint 'x' of pipeline orders: no such savepoint");
 }
