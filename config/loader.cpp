@@ -31,7 +31,8 @@ using Kind = YamlNode::Kind;
 // ---- sections ---------------------------------------------------------------------------------
 
 void read_server_id(Ctx& ctx, const MapReader& m, mysql::ServerIdRange& out) {
-  const YamlNode* n = m.require("server-id");
+  // Optional, as in Flink CDC: normalize() derives one from the pipeline id when it is absent.
+  const YamlNode* n = m.get("server-id");
   if (n == nullptr) return;
   const std::string path = m.path_of("server-id");
   const std::string expected = "a server id 1..4294967295 or a range such as 5400-5404";

@@ -55,4 +55,8 @@ std::string pipeline_id(std::string_view name) {
   return out;
 }
 
+uint32_t default_server_id(std::string_view pipeline_id) {
+  return 5400 + static_cast<uint32_t>(fnv1a64(pipeline_id) % 1000);
+}
+
 }  // namespace cdc::config

@@ -5,6 +5,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,10 @@ bool is_identifier_name(std::string_view name);
 // changing it would orphan every deployment's state.
 // "MySQL to Kafka Pipeline" -> "MySQL_to_Kafka_Pipeline-XXXXXXXX".
 std::string pipeline_id(std::string_view name);
+
+// The MySQL replica id of a pipeline whose file sets no `server-id` (Flink CDC's examples leave
+// it out; Flink picks a random one in 5400..6400): 5400 + the FNV-1a hash of the id mod 1000,
+// stable across restarts. Stable across versions, as pipeline_id.
+uint32_t default_server_id(std::string_view pipeline_id);
 
 }  // namespace cdc::config

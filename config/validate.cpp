@@ -55,7 +55,13 @@ void normalize(PipelineConfig& p) {
     // At-least-once delivery loads without two-phase commit.
     if (p.pipeline.delivery != Delivery::exactly_once) d->enable_2pc = false;
   }
-  if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source)) m->pipeline_name = id;
+  if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source)) {
+    m->pipeline_name = id;
+    if (m->server_id.first == 0) {  // no server-id in the file (a bad one is a problem already)
+      m->server_id.first = m->server_id.last = default_server_id(id);
+      m->server_id_derived = true;
+    }
+  }
   if (auto* d = std::get_if<datagen::DatagenOptions>(&p.source)) d->pipeline_name = id;
   if (auto* pg = std::get_if<postgres::PostgresSourceOptions>(&p.source)) {
     pg->pipeline_name = id;

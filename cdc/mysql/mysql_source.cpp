@@ -572,6 +572,13 @@ Status MysqlSource::Impl::start_stream(const MysqlPosition& start) {
   log::get("mysql")->info("[source={}] streaming from {} ({})", o.pipeline_name,
                           to_string(Position(start)),
                           cipher.empty() ? "plain text" : "TLS " + cipher);
+  if (o.server_id_derived) {
+    log::get("mysql")->warn(
+        "[source={}] server-id is not set: registered as replica {}, derived from the pipeline "
+        "name; a replica of this server with the same id would disconnect sluice, so set "
+        "server-id where other replicas run",
+        o.pipeline_name, o.server_id.first);
+  }
   return {};
 }
 

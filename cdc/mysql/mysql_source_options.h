@@ -97,10 +97,12 @@ struct MysqlSourceOptions {
   // way. Default: stop.
   UnparseableDdl unparseable_ddl = UnparseableDdl::stop;
   // `server-id`: the replica id(s) this source registers with, `5401` or a range `5400-5404`;
-  // the binlog reader uses the first (a range is for parallel snapshot readers). Required, no
-  // default (0 is refused): two replicas with the same id make the server silently drop the
-  // older connection, so a guessed default would break another consumer of the same server.
+  // the binlog reader uses the first (a range is for parallel snapshot readers). Default: one
+  // derived from the pipeline id in 5400..6399 (config/pipeline_id.h default_server_id), which
+  // the source logs as a warning at start: two replicas with the same id make the server
+  // silently drop the older connection, so a deployment beside other replicas should set it.
   ServerIdRange server_id;
+  bool server_id_derived = false;  // server_id is the derived default, not from the file
   // `server-time-zone`: zone of the server's DATETIME/TIMESTAMP session values (IANA name or
   // offset). Default: "UTC". Wrong values shift every TIMESTAMP column.
   std::string server_time_zone = "UTC";

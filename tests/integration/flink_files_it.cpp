@@ -21,7 +21,7 @@ CommandResult validate(const std::string& file) {
 
 TEST_CASE("the Flink CDC documentation's pipeline files validate unchanged") {
   for (const char* file : {"mysql-to-kafka.yaml", "mysql-to-doris.yaml", "route-examples.yaml",
-                           "transform-examples.yaml"}) {
+                           "transform-examples.yaml", "data-pipeline-required.yaml"}) {
     const auto r = validate(file);
     INFO(file << "\n" << r.out << r.err);
     CHECK(r.exit_code == 0);

@@ -108,3 +108,8 @@ pipeline: {name: "a\tb"}
         "p.yaml:7:22: pipelines[1].pipeline.name: pipeline name 'a b' derives the id "
         "'a_b-04833892' already used by pipelines[0].pipeline");
 }
+
+TEST_CASE("default_server_id: 5400 + FNV-1a 64 of the id mod 1000 (values computed apart)") {
+  CHECK(cdc::config::default_server_id("orders") == 6372);
+  CHECK(cdc::config::default_server_id("MySQL_to_Kafka_Pipeline-c4ce8452") == 5592);
+}

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "config/loader.h"
+#include "config/pipeline_id.h"
 #include "tests/unit/config/problem_lines.h"
 
 using namespace cdc::config;
@@ -99,9 +100,23 @@ TEST_CASE("bad: unknown top-level key") {
         Lines{"t.yaml:13:1: routes: unknown key 'routes'; did you mean 'route'?"});
 }
 
+TEST_CASE("server-id: optional, as in Flink CDC; derived from the pipeline id when absent") {
+  const LoadOutcome out =
+      load_string(with("  server-id: 5401\n", ""), "t.yaml", map_environment({}));
+  REQUIRE(out.problems.empty());
+  const auto& o = std::get<cdc::mysql::MysqlSourceOptions>(out.config->pipelines[0].source);
+  CHECK(o.server_id_derived);
+  CHECK(o.server_id.first == cdc::config::default_server_id(out.config->pipelines[0].pipeline.id));
+  CHECK(o.server_id.first == o.server_id.last);
+  CHECK(o.server_id.first >= 5400);
+  CHECK(o.server_id.first < 6400);
+  const LoadOutcome given = load_string(std::string(kValid), "t.yaml", map_environment({}));
+  REQUIRE(given.problems.empty());
+  CHECK_FALSE(std::get<cdc::mysql::MysqlSourceOptions>(given.config->pipelines[0].source)
+                  .server_id_derived);
+}
+
 TEST_CASE("bad: missing required keys name the parent mapping") {
-  CHECK(problems_of(with("  server-id: 5401\n", "")) ==
-        Lines{"t.yaml:2:3: source.server-id: missing required key 'server-id'"});
   CHECK(problems_of(with("pipeline:\n  name: p\n", "")) ==
         Lines{"t.yaml:1:1: pipeline: missing required key 'pipeline'"});
   CHECK(problems_of(with("  type: stdout\n", "  value.format: upsert\n")) ==
