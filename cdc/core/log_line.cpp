@@ -49,7 +49,8 @@ void append_time(std::string& out, int64_t unix_ms) {
 }
 
 // Splits "[k=v k2=v2] rest" into its pairs and "rest"; a message without that prefix (or with
-// a bracket that is not one) is all message.
+// a bracket that is not one) is all message. A word without '=' after a pair belongs to that
+// pair's value: pipeline names are free text ("[pipeline=MySQL to Kafka pos=...]").
 std::vector<std::pair<std::string_view, std::string_view>> split_context(
     std::string_view& message) {
   std::vector<std::pair<std::string_view, std::string_view>> fields;
@@ -61,8 +62,14 @@ std::vector<std::pair<std::string_view, std::string_view>> split_context(
     const size_t space = inner.find(' ');
     const std::string_view item = inner.substr(0, space);
     const size_t eq = item.find('=');
-    if (eq == std::string_view::npos || eq == 0) return {};
-    fields.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    if (eq == std::string_view::npos || eq == 0) {
+      if (fields.empty()) return {};
+      std::string_view& value = fields.back().second;
+      value = std::string_view(value.data(),
+                               static_cast<size_t>(item.data() + item.size() - value.data()));
+    } else {
+      fields.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    }
     inner = space == std::string_view::npos ? std::string_view{} : inner.substr(space + 1);
   }
   message.remove_prefix(close + 2);

@@ -1,10 +1,12 @@
 // The `sluice` command line: exit codes and messages a user and a supervisor rely on.
 
 #include <doctest/doctest.h>
+#include <simdjson.h>
 #include <sys/resource.h>
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 
 #include "tests/support/child_process.h"
 #include "tests/support/services_env.h"
@@ -214,5 +216,42 @@ TEST_CASE("sluice checkpoints lists a finished pipeline's checkpoints, as a tabl
   CHECK(json.out.find("\"pipeline\":\"cli\"") != std::string::npos);
   auto none = sluice({"checkpoints", "--state-dir", dir + "/nothing-here"});
   CHECK(none.exit_code == 1);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+TEST_CASE("sluice run --log-format json: every line of the log is one JSON object") {
+  const std::string dir = make_temp_dir("sluice-cli-it");
+  const std::string file = dir + "/p.yaml";
+  std::ofstream(file) << "source:\n"
+                         "  type: datagen\n"
+                         "  table: t\n"
+                         "  number-of-rows: 10\n"
+                         "  columns: [{name: id, type: int, kind: sequence}]\n"
+                         "sink: {type: file, path: "
+                      << dir
+                      << "/out.jsonl}\n"
+                         "pipeline: {name: 'JSON logs', state.dir: "
+                      << dir << "/state, metrics.port: 0}\n";
+  const auto run = sluice({"run", file, "--log-format", "json", "--log-level", "info"});
+  REQUIRE(run.exit_code == 0);
+  INFO(run.err);
+  simdjson::dom::parser parser;
+  size_t lines = 0, of_pipeline = 0;
+  std::istringstream in(run.err);
+  for (std::string line; std::getline(in, line);) {
+    ++lines;
+    simdjson::dom::object o;
+    REQUIRE_MESSAGE(parser.parse(line).get(o) == simdjson::SUCCESS, line);
+    std::string_view time, level, message;
+    CHECK(o["time"].get(time) == simdjson::SUCCESS);
+    CHECK(time.size() == 24);  // 2024-05-01T12:34:56.789Z
+    CHECK(o["level"].get(level) == simdjson::SUCCESS);
+    CHECK(o["message"].get(message) == simdjson::SUCCESS);
+    CHECK(o["fields"].is_object());
+    std::string_view pipeline;
+    if (o["pipeline"].get(pipeline) == simdjson::SUCCESS && pipeline == "JSON logs") ++of_pipeline;
+  }
+  CHECK(lines >= 2);
+  CHECK(of_pipeline >= 1);  // the pipeline's lines carry its name as written
   std::system(("rm -rf '" + dir + "'").c_str());
 }

@@ -23,6 +23,15 @@ TEST_CASE("json log line: the context prefix becomes pipeline and fields") {
         "\"fields\":{}}\n");
 }
 
+TEST_CASE("json log line: a free-text pipeline name keeps its spaces") {
+  CHECK(line("[pipeline=MySQL to Kafka pos=mysql-bin.000042:1337] checkpoint 7") ==
+        "{\"time\":\"2024-05-01T12:34:56.789Z\",\"level\":\"info\",\"logger\":\"pipeline\","
+        "\"pipeline\":\"MySQL to Kafka\",\"message\":\"checkpoint 7\","
+        "\"fields\":{\"pos\":\"mysql-bin.000042:1337\"}}\n");
+  CHECK(line("[pipeline=JSON logs] starting").find("\"pipeline\":\"JSON logs\"") !=
+        std::string::npos);
+}
+
 TEST_CASE("json log line: escapes, and brackets that are not a context stay in the message") {
   CHECK(line("[not a context] \"quoted\"\n\ttab\x01") ==
         "{\"time\":\"2024-05-01T12:34:56.789Z\",\"level\":\"info\",\"logger\":\"pipeline\","
