@@ -1,10 +1,11 @@
 #include "state/checkpoint_format.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <variant>
 #include <vector>
+
+#include "cdc/core/text.h"
 
 namespace cdc::state {
 
@@ -124,26 +125,7 @@ std::string render_table(const std::vector<Row>& rows) {
 
 }  // namespace
 
-std::string format_wall_time(int64_t wall_time_ms) {
-  using namespace std::chrono;
-  // Years 0000..9999 only: beyond them ISO-8601 needs a sign, and calendar math could overflow.
-  constexpr int64_t kYear0Ms = -62167219200000;
-  constexpr int64_t kYear10000Ms = 253402300800000;
-  if (wall_time_ms < kYear0Ms || wall_time_ms >= kYear10000Ms) {
-    return std::to_string(wall_time_ms) + "ms";
-  }
-  const sys_time<milliseconds> t{milliseconds{wall_time_ms}};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<milliseconds> tod{t - day};
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(tod.hours().count()),
-                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
-                static_cast<int>(tod.subseconds().count()));
-  return buf;
-}
+std::string format_wall_time(int64_t wall_time_ms) { return format_utc_millis(wall_time_ms); }
 
 Result<std::string> format_checkpoints(const StateStore& store, OutputFormat format) {
   CDC_TRY_ASSIGN(const auto names, store.pipelines());

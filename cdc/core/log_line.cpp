@@ -1,9 +1,10 @@
 #include "cdc/core/log_line.h"
 
-#include <chrono>
 #include <cstdio>
 #include <utility>
 #include <vector>
+
+#include "cdc/core/text.h"
 
 namespace cdc::log {
 
@@ -31,21 +32,6 @@ void append_quoted(std::string& out, std::string_view s) {
     }
   }
   out.push_back('"');
-}
-
-void append_time(std::string& out, int64_t unix_ms) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> t{milliseconds{unix_ms}};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<milliseconds> tod{t - day};
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "\"%04d-%02u-%02uT%02d:%02d:%02d.%03dZ\"",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(tod.hours().count()),
-                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
-                static_cast<int>(tod.subseconds().count()));
-  out += buf;
 }
 
 // Splits "[k=v k2=v2] rest" into its pairs and "rest"; a message without that prefix (or with
@@ -82,7 +68,7 @@ void append_json_line(std::string& out, int64_t unix_ms, std::string_view level,
                       std::string_view logger, std::string_view message) {
   auto fields = split_context(message);
   out += "{\"time\":";
-  append_time(out, unix_ms);
+  append_quoted(out, format_utc_millis(unix_ms));
   out += ",\"level\":";
   append_quoted(out, level);
   out += ",\"logger\":";

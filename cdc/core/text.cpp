@@ -1,6 +1,8 @@
 #include "cdc/core/text.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <vector>
 
 namespace cdc {
@@ -125,6 +127,27 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     }
   }
   return at(a.size(), b.size());
+}
+
+std::string format_utc_millis(int64_t unix_ms) {
+  using namespace std::chrono;
+  // Years 0000..9999 only: beyond them ISO-8601 needs a sign, and calendar math could overflow.
+  constexpr int64_t kYear0Ms = -62167219200000;
+  constexpr int64_t kYear10000Ms = 253402300800000;
+  if (unix_ms < kYear0Ms || unix_ms >= kYear10000Ms) {
+    return std::to_string(unix_ms) + "ms";
+  }
+  const sys_time<milliseconds> t{milliseconds{unix_ms}};
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> tod{t - day};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(tod.hours().count()),
+                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
+                static_cast<int>(tod.subseconds().count()));
+  return buf;
 }
 
 }  // namespace cdc

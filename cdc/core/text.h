@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -41,5 +42,9 @@ size_t invalid_utf8_offset(std::string_view s);
 // well-formed UTF-8 become escapes (\n, \r, \t, \xNN, \u0085); other text, backslashes
 // included, is kept as it is. For messages that quote bytes from a file or a server.
 std::string printable(std::string_view s);
+
+// Unix milliseconds as ISO-8601 UTC, "2024-05-01T12:34:56.789Z" (checkpoint wall times, log
+// lines). Outside years 0000..9999, where ISO-8601 needs a sign, the number and "ms".
+std::string format_utc_millis(int64_t unix_ms);
 
 }  // namespace cdc

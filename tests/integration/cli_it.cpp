@@ -192,8 +192,10 @@ TEST_CASE("issue_19: bytes from a garbage file reach the terminal escaped; a NUL
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
-TEST_CASE("sluice checkpoints lists a finished pipeline's checkpoints, as a table and as JSON") {
-  const std::string dir = make_temp_dir("sluice-cli-it");
+namespace {
+// A pipeline file in `dir` that generates 10 rows into a file and ends; returns its path.
+// `name` is YAML (quote free text).
+std::string ten_row_pipeline(const std::string& dir, const std::string& name) {
   const std::string file = dir + "/p.yaml";
   std::ofstream(file) << "source:\n"
                          "  type: datagen\n"
@@ -201,10 +203,16 @@ TEST_CASE("sluice checkpoints lists a finished pipeline's checkpoints, as a tabl
                          "  number-of-rows: 10\n"
                          "  columns: [{name: id, type: int, kind: sequence}]\n"
                          "sink: {type: file, path: "
-                      << dir
-                      << "/out.jsonl}\n"
-                         "pipeline: {name: cli, state.dir: "
-                      << dir << "/state, metrics.port: 0}\n";
+                      << dir << "/out.jsonl}\n"
+                      << "pipeline: {name: " << name << ", state.dir: " << dir
+                      << "/state, metrics.port: 0}\n";
+  return file;
+}
+}  // namespace
+
+TEST_CASE("sluice checkpoints lists a finished pipeline's checkpoints, as a table and as JSON") {
+  const std::string dir = make_temp_dir("sluice-cli-it");
+  const std::string file = ten_row_pipeline(dir, "cli");
   REQUIRE(sluice({"run", file}).exit_code == 0);
   auto table = sluice({"checkpoints", "--state-dir", dir + "/state"});
   CHECK(table.exit_code == 0);
@@ -221,17 +229,7 @@ TEST_CASE("sluice checkpoints lists a finished pipeline's checkpoints, as a tabl
 
 TEST_CASE("sluice run --log-format json: every line of the log is one JSON object") {
   const std::string dir = make_temp_dir("sluice-cli-it");
-  const std::string file = dir + "/p.yaml";
-  std::ofstream(file) << "source:\n"
-                         "  type: datagen\n"
-                         "  table: t\n"
-                         "  number-of-rows: 10\n"
-                         "  columns: [{name: id, type: int, kind: sequence}]\n"
-                         "sink: {type: file, path: "
-                      << dir
-                      << "/out.jsonl}\n"
-                         "pipeline: {name: 'JSON logs', state.dir: "
-                      << dir << "/state, metrics.port: 0}\n";
+  const std::string file = ten_row_pipeline(dir, "'JSON logs'");
   const auto run = sluice({"run", file, "--log-format", "json", "--log-level", "info"});
   REQUIRE(run.exit_code == 0);
   INFO(run.err);

@@ -143,11 +143,11 @@ Status PgTypeRegistry::add_from_row(const std::vector<std::optional<std::string>
 
 std::vector<uint32_t> PgTypeRegistry::unknown_oids(std::span<const uint32_t> oids) const {
   std::vector<uint32_t> out;
-  std::vector<uint32_t> todo(oids.begin(), oids.end());
+  std::vector<uint32_t> to_visit(oids.begin(), oids.end());
   std::vector<uint32_t> seen;
-  while (!todo.empty()) {
-    const uint32_t oid = todo.back();
-    todo.pop_back();
+  while (!to_visit.empty()) {
+    const uint32_t oid = to_visit.back();
+    to_visit.pop_back();
     if (oid == 0 || std::find(seen.begin(), seen.end(), oid) != seen.end()) continue;
     seen.push_back(oid);
     const PgTypeInfo* t = find(oid);
@@ -156,10 +156,10 @@ std::vector<uint32_t> PgTypeRegistry::unknown_oids(std::span<const uint32_t> oid
       continue;
     }
     // What the type is made of, which its values' text holds.
-    if (t->category == 'A') todo.push_back(t->element_oid);
-    todo.push_back(t->base_oid);
-    todo.push_back(t->range_subtype);
-    for (const auto& field : t->fields) todo.push_back(field.second);
+    if (t->category == 'A') to_visit.push_back(t->element_oid);
+    to_visit.push_back(t->base_oid);
+    to_visit.push_back(t->range_subtype);
+    for (const auto& field : t->fields) to_visit.push_back(field.second);
   }
   std::sort(out.begin(), out.end());
   return out;
