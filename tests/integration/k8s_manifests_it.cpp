@@ -1,7 +1,8 @@
 // deploy/k8s: the example overlay (and the base) rendered by `kubectl kustomize`, every object
 // validated against the Kubernetes OpenAPI schemas and the Prometheus Operator's CRD schemas
-// (tools/k8s-validate: kubernetes-models from npm), the group's promises checked
-// (check-group.mjs), and the ConfigMap's pipeline file accepted by `sluice validate`. Offline.
+// (tools/k8s-validate: kubernetes-models from npm) and for fields their kinds do not define
+// (strict-fields.mjs), the group's promises checked (check-group.mjs), and the ConfigMap's
+// pipeline file accepted by `sluice validate`. Offline.
 
 #include <doctest/doctest.h>
 
@@ -24,7 +25,9 @@ CommandResult render(const std::string& dir) {
 
 CommandResult node(const std::string& script, std::vector<std::string> args) {
   args.insert(args.begin(), {"/usr/bin/env", "node", kTools + "/" + script});
-  return run_command(args, 60s);
+  // The strict field check compiles the manifests (a few CPU seconds); a loaded machine stretches
+  // that.
+  return run_command(args, 180s);
 }
 
 std::string write(const std::string& path, const std::string& text) {
@@ -105,6 +108,27 @@ TEST_CASE("k8s: the validators refuse what they are there to refuse") {
   CHECK(invalid.out.find("example.com/v1/Widget w: no schema for this apiVersion and kind\n") !=
         std::string::npos);
   CHECK(invalid.out.find("6 objects, 2 invalid\n") != std::string::npos);
+
+  // Fields the kinds do not define, which the schemas let through (the API server would drop
+  // them with a warning, and `kubectl --validate=strict` refuse them): every one is named, at
+  // any depth, in a built-in kind and in the Prometheus Operator's.
+  std::string unknown = replaced(overlay.out, "  replicas: 1\n", "  replicas: 1\n  replica: 2\n");
+  unknown = replaced(unknown, "imagePullPolicy: IfNotPresent\n",
+                     "imagePullPolicy: IfNotPresent\n        imagePullPolicyy: Always\n");
+  unknown = replaced(unknown, "  podMetricsEndpoints:\n",
+                     "  scrapeTimeoutt: 5s\n  podMetricsEndpoints:\n");
+  const auto strict = node("validate.mjs", {write(dir + "/unknown.yaml", unknown)});
+  INFO(strict.out << strict.err);
+  CHECK(strict.exit_code == 1);
+  CHECK(strict.out.find("apps/v1/StatefulSet orders-sluice: /spec/replica unknown field 'replica' "
+                        "(not in IStatefulSetSpec)\n") != std::string::npos);
+  CHECK(
+      strict.out.find("apps/v1/StatefulSet orders-sluice: /spec/template/spec/containers/0/"
+                      "imagePullPolicyy unknown field 'imagePullPolicyy' (not in IContainer)\n") !=
+      std::string::npos);
+  CHECK(strict.out.find("monitoring.coreos.com/v1/PodMonitor orders-sluice: /spec/scrapeTimeoutt "
+                        "unknown field 'scrapeTimeoutt'") != std::string::npos);
+  CHECK(strict.out.find("5 objects, 2 invalid\n") != std::string::npos);
 
   // The group's rules: two replicas, a writable root filesystem, a grace period too short.
   std::string loose = replaced(overlay.out, "replicas: 1", "replicas: 2");
