@@ -275,7 +275,7 @@ int cmd_savepoint(const std::string& verb, const ControlCommandArgs& args,
   }
   if (verb == "delete") {
     if (operand.empty()) return fail("savepoint delete needs the savepoint's NAME", kExitUsage);
-    if (!args.url.empty()) {
+    auto through_daemon = [&] {
       auto e = endpoint_of(args);
       if (!e) return fail(e.error().message, kExitUsage);
       auto name = api_pipeline(args, *e);
@@ -284,15 +284,21 @@ int cmd_savepoint(const std::string& verb, const ControlCommandArgs& args,
                               e->base + "/api/v1/pipelines/" + percent_encode(*name) +
                                   "/savepoints/" + percent_encode(operand),
                               e->token));
-    }
+    };
+    if (!args.url.empty()) return through_daemon();
     auto target = store_of(args);
     if (!target) return fail(target.error().message, kExitUsage);
     if (target->key.empty()) return fail("name the pipeline with --pipeline NAME", kExitUsage);
     auto store = state::StateStore::open(target->dir);
+    // The running daemon holds the store's lock: with its pipeline file the daemon is known, so
+    // it deletes the savepoint itself (the same call as --url).
+    if (!store && store.error().code == Errc::unavailable && !args.file.empty()) {
+      return through_daemon();
+    }
     if (!store) {
       return fail(store.error().message +
                   (store.error().code == Errc::unavailable
-                       ? " (while the daemon runs, delete through it: --url URL)"
+                       ? " (while the daemon runs, delete through it: FILE or --url URL)"
                        : ""));
     }
     if (auto st = (*store)->delete_savepoint(target->key, operand); !st) {

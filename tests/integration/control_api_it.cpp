@@ -268,6 +268,16 @@ TEST_CASE("control API: pause stops reading, resume loses nothing; the token gua
       run_command({sluice_binary(), "savepoint", "create", p.config, "--name", "from-cli"}, 20s);
   CHECK(created.exit_code == 0);  // the file's control.token, from the same environment
   CHECK(json_field(created.out, "savepoint") == "from-cli");
+  // Deleting by the pipeline file while the daemon holds the state store goes through the
+  // daemon; the savepoint is gone from its list.
+  const auto deleted =
+      run_command({sluice_binary(), "savepoint", "delete", p.config, "from-cli"}, 20s);
+  INFO(deleted.out << deleted.err);
+  CHECK(deleted.exit_code == 0);
+  CHECK(http_request(p.base + "/savepoints").second.find("from-cli") == std::string::npos);
+  CHECK(
+      run_command({sluice_binary(), "savepoint", "delete", p.config, "from-cli"}, 20s).exit_code ==
+      1);
   ::unsetenv("SLUICE_CONTROL_IT_TOKEN");
   const auto refused =
       run_command({sluice_binary(), "savepoint", "create", "--url",
