@@ -3,11 +3,11 @@
 // generated row exactly once, in order.
 
 #include <doctest/doctest.h>
-
 #include <signal.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -111,7 +111,14 @@ TEST_CASE("SIGTERM finishes the in-flight checkpoint and exits 0; the restart re
   const std::string config = write_pipeline(dir, "term", 3000, 1000);
   {
     ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
-    std::this_thread::sleep_for(800ms);
+    // Stopped once rows flow, not after a fixed time: a loaded machine can take longer than
+    // that to start (a CI run once found the file empty at the SIGTERM).
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    std::error_code ec;
+    while ((std::filesystem::file_size(dir + "/out.jsonl", ec) == 0 || ec) && sluice.running() &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(20ms);
+    }
     REQUIRE(sluice.running());
     sluice.signal(SIGTERM);
     REQUIRE(sluice.wait(20s) == 0);
