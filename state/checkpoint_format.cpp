@@ -1,7 +1,6 @@
 #include "state/checkpoint_format.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <variant>
 #include <vector>
 
@@ -18,21 +17,8 @@ struct Row {
 };
 
 std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    const auto b = static_cast<uint8_t>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (b < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", b);
-      out += buf;
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
+  std::string out;
+  append_json_quoted(out, s);
   return out;
 }
 

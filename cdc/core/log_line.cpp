@@ -1,6 +1,5 @@
 #include "cdc/core/log_line.h"
 
-#include <cstdio>
 #include <utility>
 #include <vector>
 
@@ -9,30 +8,6 @@
 namespace cdc::log {
 
 namespace {
-
-// JSON string escaping (RFC 8259 section 7). Log text is our own and UTF-8; a stray invalid byte
-// passes through, which a shipper replaces, rather than costing a validation pass per line.
-void append_quoted(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (const char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (b < 0x20 || b == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", b);
-      out += buf;
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
 
 // Splits "[k=v k2=v2] rest" into its pairs and "rest"; a message without that prefix (or with
 // a bracket that is not one) is all message. A word without '=' after a pair belongs to that
@@ -68,11 +43,11 @@ void append_json_line(std::string& out, int64_t unix_ms, std::string_view level,
                       std::string_view logger, std::string_view message) {
   auto fields = split_context(message);
   out += "{\"time\":";
-  append_quoted(out, format_utc_millis(unix_ms));
+  append_json_quoted(out, format_utc_millis(unix_ms));
   out += ",\"level\":";
-  append_quoted(out, level);
+  append_json_quoted(out, level);
   out += ",\"logger\":";
-  append_quoted(out, logger);
+  append_json_quoted(out, logger);
   out += ",\"pipeline\":";
   std::string_view pipeline;
   for (const auto& [k, v] : fields) {
@@ -81,19 +56,19 @@ void append_json_line(std::string& out, int64_t unix_ms, std::string_view level,
   if (pipeline.empty()) {
     out += "null";
   } else {
-    append_quoted(out, pipeline);
+    append_json_quoted(out, pipeline);
   }
   out += ",\"message\":";
-  append_quoted(out, message);
+  append_json_quoted(out, message);
   out += ",\"fields\":{";
   bool first = true;
   for (const auto& [k, v] : fields) {
     if (k == "pipeline") continue;
     if (!first) out.push_back(',');
     first = false;
-    append_quoted(out, k);
+    append_json_quoted(out, k);
     out.push_back(':');
-    append_quoted(out, v);
+    append_json_quoted(out, v);
   }
   out += "}}\n";
 }

@@ -43,6 +43,12 @@ size_t invalid_utf8_offset(std::string_view s);
 // included, is kept as it is. For messages that quote bytes from a file or a server.
 std::string printable(std::string_view s);
 
+// Appends `s` as a quoted JSON string (RFC 8259 section 7) for text sluice writes itself (log
+// lines, state records): `"` and `\` escaped, controls as \n, \t or \u00XX; other bytes pass
+// through unchecked. Values from a source go through cdc/core/json's append_string, which
+// validates UTF-8.
+void append_json_quoted(std::string& out, std::string_view s);
+
 // Unix milliseconds as ISO-8601 UTC, "2024-05-01T12:34:56.789Z" (checkpoint wall times, log
 // lines). Outside years 0000..9999, where ISO-8601 needs a sign, the number and "ms".
 std::string format_utc_millis(int64_t unix_ms);

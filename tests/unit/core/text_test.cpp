@@ -32,3 +32,12 @@ TEST_CASE("printable: control characters and bad bytes escaped, UTF-8 text kept"
   CHECK(printable("\xff\xfe") == "\\xff\\xfe");
   CHECK(printable("\xc3") == "\\xc3");
 }
+
+TEST_CASE("append_json_quoted: quotes, backslashes and controls escaped; other bytes kept") {
+  std::string out = "x=";
+  append_json_quoted(out, std::string_view("a\"b\\c\nd\te\x01\x1f\x7f\0 d\xc3\xa9j\xc3\xa0", 20));
+  CHECK(out == "x=\"a\\\"b\\\\c\\nd\\te\\u0001\\u001f\\u007f\\u0000 d\xc3\xa9j\xc3\xa0\"");
+  out.clear();
+  append_json_quoted(out, "");
+  CHECK(out == "\"\"");
+}

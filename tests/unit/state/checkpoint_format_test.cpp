@@ -78,7 +78,7 @@ TEST_CASE("format_checkpoints: exact table and JSON output") {
     REQUIRE(store.put_checkpoint("a\"b\\c\n", CheckpointRecord{1, DatagenPosition{5}, "", 0}, 1));
     CHECK(*format_checkpoints(store, OutputFormat::json) ==
           "[\n"
-          "  {\"pipeline\":\"a\\\"b\\\\c\\u000a\",\"id\":1,\"wall_time_ms\":0,"
+          "  {\"pipeline\":\"a\\\"b\\\\c\\n\",\"id\":1,\"wall_time_ms\":0,"
           "\"wall_time\":\"1970-01-01T00:00:00.000Z\",\"position\":{\"kind\":\"datagen\",\"next_"
           "row\":5,"
           "\"text\":\"datagen:row=5\"},\"sink_state_bytes\":0}\n"
