@@ -130,7 +130,15 @@ TEST_CASE("full disk under the state dir: reported with the dir, nothing lost wh
   INFO("sluice log: " << err_log);
   {  // The disk fills while sluice runs: checkpoints are refused, it waits, and goes on.
     ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", err_log);
-    std::this_thread::sleep_for(1s);
+    // Filled once rows flow (the store is open by then), not after a fixed second: a loaded
+    // machine once started slower, and the start itself was refused.
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    std::error_code ec;
+    while ((std::filesystem::file_size(out, ec) < 8192 || ec) &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(sluice.running());
     fill_leaving(ballast, small.path(), 512 << 10);
     REQUIRE(log_has(err_log, "in " + state + ": No space left on device", 20s));
     std::this_thread::sleep_for(1s);
