@@ -85,7 +85,10 @@ start_broker() {
 restart_mariadb() {
   kill -KILL "$(cat "$SERVICES_DIR/mariadb/mariadbd.pid")"
   while [[ -e "$SERVICES_DIR/mariadb/mariadbd.pid" ]] && kill -0 "$(cat "$SERVICES_DIR/mariadb/mariadbd.pid")" 2>/dev/null; do sleep 0.1; done
+  # services.sh rewrites the env file with the services it started: keep the other lines.
+  cp "$ENV_FILE" "$DIR/services.env.saved"
   SLUICE_MARIADB_PORT=$SLUICE_MARIADB_PORT "$ROOT/tools/services.sh" start "$SERVICES_DIR" --only mariadb >>"$DIR/services.log" 2>&1
+  cp "$DIR/services.env.saved" "$ENV_FILE"
 }
 start_redis
 start_broker
