@@ -577,26 +577,31 @@ Result<std::optional<CheckpointRecord>> StateStore::checkpoint(std::string_view 
   return std::optional<CheckpointRecord>(std::move(record));
 }
 
+Result<std::vector<uint64_t>> StateStore::checkpoint_ids(std::string_view pipeline) const {
+  const std::string prefix = keys::checkpoint_prefix(pipeline);
+  std::vector<uint64_t> ids;
+  CDC_TRY(scan_prefix(
+      *db_, prefix, /*reverse=*/true, [&](std::string_view key, std::string_view) -> Result<bool> {
+        const auto id = keys::checkpoint_id(key, prefix);
+        if (!id) {
+          return make_error(Errc::malformed,
+                            "state key " + keys::printable(key) + ": not a checkpoint key");
+        }
+        ids.push_back(*id);
+        return true;
+      }));
+  return ids;
+}
+
 Result<std::vector<uint64_t>> StateStore::drop_checkpoints_after(std::string_view pipeline,
                                                                  uint64_t id) {
   const std::string what = "dropping the checkpoints of pipeline " + std::string(pipeline) +
                            " newer than " + std::to_string(id);
   CDC_TRY(require_writable(what));
   std::lock_guard lock(checkpoint_mu_);
-  const std::string prefix = keys::checkpoint_prefix(pipeline);
-  std::vector<uint64_t> newer;
   // Keys only, never the values: a record that does not decode is what this is for.
-  CDC_TRY(scan_prefix(
-      *db_, prefix, /*reverse=*/true, [&](std::string_view key, std::string_view) -> Result<bool> {
-        const auto found = keys::checkpoint_id(key, prefix);
-        if (!found) {
-          return make_error(Errc::malformed,
-                            "state key " + keys::printable(key) + ": not a checkpoint key");
-        }
-        if (*found <= id) return false;
-        newer.push_back(*found);
-        return true;
-      }));
+  CDC_TRY_ASSIGN(std::vector<uint64_t> newer, checkpoint_ids(pipeline));
+  std::erase_if(newer, [id](uint64_t n) { return n <= id; });
   if (newer.empty()) return newer;
   rocksdb::WriteBatch batch;
   for (uint64_t n : newer) batch.Delete(keys::checkpoint_key(pipeline, n));

@@ -106,6 +106,12 @@ TEST_CASE(
   CHECK(r.err.find("checkpoint " + damaged + " in state dir " + p.state + " is damaged") !=
         std::string::npos);
   CHECK(r.err.find("--from-checkpoint ID") != std::string::npos);  // the way out, named
+  // `sluice checkpoints` lists the damaged record as such, and the ones to choose from.
+  r = run_command({sluice_binary(), "checkpoints", "--state-dir", p.state}, 30s);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\ndamaged   " + damaged + " ") != std::string::npos);
+  CHECK(r.out.find("DAMAGED (does not decode)") != std::string::npos);
+  CHECK(r.out.find("\ndamaged   " + older + " ") != std::string::npos);
 
   // The file sink is exactly-once: replaying deliberately needs --yes, as --from-savepoint does.
   r = p.run({"--from-checkpoint", older});
