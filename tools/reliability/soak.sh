@@ -162,6 +162,13 @@ fault_at=0
 fault_what=""
 printf '%-8s %6s %12s %12s %9s %9s\n' time "t(s)" "rss_kafka" "rss_redis" lag_kafka lag_redis
 : >"$DIR/samples.txt"
+# A fault that comes while the last one is not yet recovered from (every 30 min a kill and a
+# restart coincide) joins it: the recovery is timed from the first.
+begin_fault() {
+  log "fault $((kills + restarts)): $1"
+  if ((in_fault)); then fault_what="$fault_what, then $1"; return; fi
+  in_fault=1 fault_at=$EPOCHREALTIME fault_what=$1
+}
 start=$(date +%s)
 next_sample=$SAMPLE
 next_kill=$KILL_EVERY
@@ -196,8 +203,7 @@ while :; do
     next_kill=$((next_kill + KILL_EVERY))
     for s in kafka redis; do kill -KILL "${PID[sluice_$s]}"; wait "${PID[sluice_$s]}" 2>/dev/null || true; start_sluice "$s"; done
     kills=$((kills + 1))
-    in_fault=1 fault_at=$EPOCHREALTIME fault_what="kill -9 of both sluice processes"
-    log "fault $((kills + restarts)): $fault_what"
+    begin_fault "kill -9 of both sluice processes"
   fi
   if ((t >= next_restart)); then
     next_restart=$((next_restart + RESTART_EVERY))
@@ -208,8 +214,7 @@ while :; do
       broker) kill -KILL "${PID[broker]}"; wait "${PID[broker]}" 2>/dev/null || true; start_broker ;;
     esac
     restarts=$((restarts + 1))
-    in_fault=1 fault_at=$EPOCHREALTIME fault_what="kill -9 and restart of $server"
-    log "fault $((kills + restarts)): $fault_what"
+    begin_fault "kill -9 and restart of $server"
   fi
 done
 ((in_fault == 0)) || { log "not recovered from $fault_what before the end"; recoveries+=(never); }
