@@ -12,8 +12,9 @@ namespace {
 
 struct Row {
   std::string pipeline;
-  CheckpointRecord record;
-  std::string savepoint;  // empty for a checkpoint
+  CheckpointRecord record;  // only its id when `damage` is set
+  std::string savepoint;    // empty for a checkpoint
+  std::string damage;       // why the record does not decode; empty when it does
 };
 
 std::string json_string(std::string_view s) {
@@ -64,14 +65,18 @@ std::string render_json(const std::vector<Row>& rows) {
   if (rows.empty()) return "[]\n";
   std::string out = "[\n";
   for (size_t row_idx = 0; row_idx < rows.size(); ++row_idx) {
-    const auto& [pipeline, r, savepoint] = rows[row_idx];
+    const auto& [pipeline, r, savepoint, damage] = rows[row_idx];
     out += "  {\"pipeline\":" + json_string(pipeline) +
            (savepoint.empty() ? "" : ",\"savepoint\":" + json_string(savepoint)) +
-           ",\"id\":" + std::to_string(r.id) +
-           ",\"wall_time_ms\":" + std::to_string(r.wall_time_ms) +
-           ",\"wall_time\":" + json_string(format_wall_time(r.wall_time_ms)) +
-           ",\"position\":" + json_position(r.position) +
-           ",\"sink_state_bytes\":" + std::to_string(r.sink_state.size()) + "}";
+           ",\"id\":" + std::to_string(r.id);
+    if (!damage.empty()) {
+      out += ",\"damaged\":" + json_string(damage) + "}";
+    } else {
+      out += ",\"wall_time_ms\":" + std::to_string(r.wall_time_ms) +
+             ",\"wall_time\":" + json_string(format_wall_time(r.wall_time_ms)) +
+             ",\"position\":" + json_position(r.position) +
+             ",\"sink_state_bytes\":" + std::to_string(r.sink_state.size()) + "}";
+    }
     out += row_idx + 1 < rows.size() ? ",\n" : "\n";
   }
   out += "]\n";
@@ -86,9 +91,13 @@ std::string render_table(const std::vector<Row>& rows) {
   std::vector<std::vector<std::string>> cells;
   cells.push_back({"PIPELINE", "ID", "WALL_TIME", "POSITION", "SINK_STATE_BYTES"});
   if (savepoints) cells.back().insert(cells.back().begin() + 1, "SAVEPOINT");
-  for (const auto& [pipeline, r, savepoint] : rows) {
-    cells.push_back({pipeline, std::to_string(r.id), format_wall_time(r.wall_time_ms),
-                     to_string(r.position), std::to_string(r.sink_state.size())});
+  for (const auto& [pipeline, r, savepoint, damage] : rows) {
+    if (!damage.empty()) {
+      cells.push_back({pipeline, std::to_string(r.id), "-", "DAMAGED (does not decode)", "-"});
+    } else {
+      cells.push_back({pipeline, std::to_string(r.id), format_wall_time(r.wall_time_ms),
+                       to_string(r.position), std::to_string(r.sink_state.size())});
+    }
     if (savepoints)
       cells.back().insert(cells.back().begin() + 1, savepoint.empty() ? "-" : savepoint);
   }
@@ -117,10 +126,18 @@ Result<std::string> format_checkpoints(const StateStore& store, OutputFormat for
   CDC_TRY_ASSIGN(const auto names, store.pipelines());
   std::vector<Row> rows;
   for (const auto& name : names) {
-    CDC_TRY_ASSIGN(auto records, store.checkpoints(name));
-    for (auto& r : records) rows.push_back(Row{name, std::move(r), {}});
+    // One record at a time, so that a damaged one is listed as such between the others (the
+    // ids `sluice run --from-checkpoint` can choose from) instead of hiding them all.
+    CDC_TRY_ASSIGN(const auto ids, store.checkpoint_ids(name));
+    for (uint64_t id : ids) {
+      auto r = store.checkpoint(name, id);
+      if (r && *r) rows.push_back(Row{name, std::move(**r), {}, {}});
+      if (!r) rows.push_back(Row{name, CheckpointRecord{.id = id}, {}, r.error().message});
+    }
     CDC_TRY_ASSIGN(auto savepoints, store.savepoints(name));
-    for (auto& sp : savepoints) rows.push_back(Row{name, std::move(sp.record), std::move(sp.name)});
+    for (auto& sp : savepoints) {
+      rows.push_back(Row{name, std::move(sp.record), std::move(sp.name), {}});
+    }
   }
   return format == OutputFormat::json ? render_json(rows) : render_table(rows);
 }

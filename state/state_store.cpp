@@ -169,8 +169,9 @@ Result<CheckpointRecord> decode_checkpoint_at(std::string_view key, std::string_
     return malformed_at(std::string(key), std::move(record).error())
         .with_context("checkpoint " + std::to_string(*id) + " in state dir " + dir +
                       " is damaged (`sluice checkpoints --state-dir " + dir +
-                      "` lists the retained ones; restore the dir from a backup, or move it "
-                      "away to resume from the sink's own offsets where the sink keeps them)");
+                      "` lists the retained ones; resume from an older one with `sluice run FILE "
+                      "--from-checkpoint ID`, restore the dir from a backup, or move it away to "
+                      "resume from the sink's own offsets where the sink keeps them)");
   }
   if (record->id != *id) {
     return make_error(Errc::malformed, "state key " + keys::printable(key) + ": holds checkpoint " +
@@ -564,6 +565,48 @@ Result<std::optional<CheckpointRecord>> StateStore::latest_checkpoint(
                         return false;
                       }));
   return out;
+}
+
+Result<std::optional<CheckpointRecord>> StateStore::checkpoint(std::string_view pipeline,
+                                                               uint64_t id) const {
+  const std::string key = keys::checkpoint_key(pipeline, id);
+  CDC_TRY_ASSIGN(auto value, get(key));
+  if (!value) return std::optional<CheckpointRecord>();
+  CDC_TRY_ASSIGN(auto record,
+                 decode_checkpoint_at(key, keys::checkpoint_prefix(pipeline), *value, dir_));
+  return std::optional<CheckpointRecord>(std::move(record));
+}
+
+Result<std::vector<uint64_t>> StateStore::checkpoint_ids(std::string_view pipeline) const {
+  const std::string prefix = keys::checkpoint_prefix(pipeline);
+  std::vector<uint64_t> ids;
+  CDC_TRY(scan_prefix(
+      *db_, prefix, /*reverse=*/true, [&](std::string_view key, std::string_view) -> Result<bool> {
+        const auto id = keys::checkpoint_id(key, prefix);
+        if (!id) {
+          return make_error(Errc::malformed,
+                            "state key " + keys::printable(key) + ": not a checkpoint key");
+        }
+        ids.push_back(*id);
+        return true;
+      }));
+  return ids;
+}
+
+Result<std::vector<uint64_t>> StateStore::drop_checkpoints_after(std::string_view pipeline,
+                                                                 uint64_t id) {
+  const std::string what = "dropping the checkpoints of pipeline " + std::string(pipeline) +
+                           " newer than " + std::to_string(id);
+  CDC_TRY(require_writable(what));
+  std::lock_guard lock(checkpoint_mu_);
+  // Keys only, never the values: a record that does not decode is what this is for.
+  CDC_TRY_ASSIGN(std::vector<uint64_t> newer, checkpoint_ids(pipeline));
+  std::erase_if(newer, [id](uint64_t n) { return n <= id; });
+  if (newer.empty()) return newer;
+  rocksdb::WriteBatch batch;
+  for (uint64_t n : newer) batch.Delete(keys::checkpoint_key(pipeline, n));
+  CDC_TRY(write_synced(what, batch));
+  return newer;
 }
 
 Result<std::vector<std::string>> StateStore::pipelines() const {

@@ -81,6 +81,14 @@ class StateStore {
   // Newest (highest id) first. A record that does not decode is Errc::malformed naming its key.
   Result<std::vector<CheckpointRecord>> checkpoints(std::string_view pipeline) const;
   Result<std::optional<CheckpointRecord>> latest_checkpoint(std::string_view pipeline) const;
+  // The retained checkpoint `id`; nullopt when there is none, Errc::malformed naming it when it
+  // does not decode.
+  Result<std::optional<CheckpointRecord>> checkpoint(std::string_view pipeline, uint64_t id) const;
+  // The retained checkpoints' ids, newest first, from the keys alone (records not decoded).
+  Result<std::vector<uint64_t>> checkpoint_ids(std::string_view pipeline) const;
+  // `sluice run --from-checkpoint ID`: deletes the pipeline's checkpoints newer than `id`,
+  // whether they decode or not, in one synced batch; returns their ids, newest first.
+  Result<std::vector<uint64_t>> drop_checkpoints_after(std::string_view pipeline, uint64_t id);
   // Names of all pipelines with any state, in bytewise order.
   Result<std::vector<std::string>> pipelines() const;
 

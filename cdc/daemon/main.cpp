@@ -3,6 +3,7 @@
 // Exit codes: 0 success; 1 a pipeline failed; 2 bad usage or invalid configuration.
 
 #include <algorithm>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -48,8 +49,11 @@ constexpr const char* kUsage =
 usage:
   sluice run FILE [--log-level LEVEL]        run the pipelines of FILE until SIGTERM/SIGINT
   sluice run FILE --from-savepoint NAME [--pipeline P] [--yes]
-                                              start from a savepoint: the changes after it are
-                                              delivered again (exactly-once sinks: needs --yes)
+  sluice run FILE --from-checkpoint ID [--pipeline P] [--yes]
+                                              start from a savepoint, or from a retained
+                                              checkpoint (newer ones are dropped): the changes
+                                              after it are delivered again (exactly-once sinks:
+                                              needs --yes)
   sluice validate FILE                        check FILE; print every problem (exit 2) or "ok"
   sluice validate --connect FILE              also run the start checks against the servers
                                               (login, settings, privileges, tables, columns,
@@ -200,12 +204,22 @@ int print_checkpoints(const std::string& dir, bool as_json) {
 }
 
 struct RunFlags {
-  std::string from_savepoint;  // --from-savepoint
-  std::string pipeline;        // --pipeline: which pipeline the savepoint is of
-  bool yes = false;            // --yes: the re-delivery of a replay is intended
+  std::string from_savepoint;               // --from-savepoint
+  std::optional<uint64_t> from_checkpoint;  // --from-checkpoint: a retained checkpoint's id
+  std::string pipeline;                     // --pipeline: which pipeline the savepoint is of
+  bool yes = false;                         // --yes: the re-delivery of a replay is intended
+  bool replays() const { return !from_savepoint.empty() || from_checkpoint.has_value(); }
+  std::string replay_option() const {
+    return from_checkpoint ? "--from-checkpoint" : "--from-savepoint";
+  }
+  std::string replay_point() const {
+    return from_checkpoint ? "checkpoint " + std::to_string(*from_checkpoint)
+                           : "savepoint '" + from_savepoint + "'";
+  }
 };
 
-// The pipeline --from-savepoint applies to; nullptr (after saying why) when none fits.
+// The pipeline --from-savepoint or --from-checkpoint applies to; nullptr (after saying why)
+// when none fits.
 const config::PipelineConfig* replayed_pipeline(const config::ConfigFile& file,
                                                 const RunFlags& flags) {
   const config::PipelineConfig* found = nullptr;
@@ -214,7 +228,7 @@ const config::PipelineConfig* replayed_pipeline(const config::ConfigFile& file,
       found = &p;
   }
   if (found == nullptr) {
-    std::cerr << "sluice: --from-savepoint: "
+    std::cerr << "sluice: " << flags.replay_option() << ": "
               << (flags.pipeline.empty() ? "the file has several pipelines: name one with "
                                            "--pipeline NAME"
                                          : "no pipeline named '" + flags.pipeline + "'")
@@ -223,12 +237,46 @@ const config::PipelineConfig* replayed_pipeline(const config::ConfigFile& file,
   }
   if (found->pipeline.delivery == config::Delivery::exactly_once && !flags.yes) {
     std::cerr << "sluice: pipeline '" << found->pipeline.name
-              << "' delivers exactly once, and starting from savepoint '" << flags.from_savepoint
-              << "' deliberately delivers the changes after it again (the sink keeps what it "
-                 "has). Pass --yes to do that.\n";
+              << "' delivers exactly once, and starting from " << flags.replay_point()
+              << " deliberately delivers the changes after it again (the sink keeps what it "
+                 "has"
+              << (flags.from_checkpoint ? "; the newer checkpoints are dropped" : "")
+              << "). Pass --yes to do that.\n";
     return nullptr;
   }
   return found;
+}
+
+// --from-checkpoint ID: the retained checkpoint ID, after the newer ones (a damaged one among
+// them, typically) are dropped so that the sink's open() and the next ids start from it. Its
+// record goes to `out`; another exit code than kExitOk when it cannot be used, after saying why.
+int start_checkpoint(state::StateStore& store, const std::string& key, uint64_t id,
+                     const std::string& name, const std::string& state_dir,
+                     std::optional<CheckpointRecord>& out) {
+  auto logger = log::get("daemon");
+  auto cp = store.checkpoint(key, id);
+  if (!cp) {
+    logger->error("[pipeline={}] {}", name, cp.error().message);
+    return kExitFailed;
+  }
+  if (!*cp) {
+    std::cerr << "sluice: pipeline '" << name << "' has no retained checkpoint " << id << " in "
+              << state_dir << " (sluice checkpoints --state-dir " << state_dir << ")\n";
+    return kExitUsage;
+  }
+  auto dropped = store.drop_checkpoints_after(key, id);
+  if (!dropped) {
+    logger->error("[pipeline={}] {}", name, dropped.error().message);
+    return kExitFailed;
+  }
+  std::string ids;
+  for (uint64_t n : *dropped) ids += (ids.empty() ? "" : ", ") + std::to_string(n);
+  if (!ids.empty()) {
+    logger->warn("[pipeline={}] --from-checkpoint {}: dropped the newer checkpoints {}", name, id,
+                 ids);
+  }
+  out = std::move(**cp);
+  return kExitOk;
 }
 
 int cmd_run(const std::string& path, const RunFlags& flags) {
@@ -236,7 +284,7 @@ int cmd_run(const std::string& path, const RunFlags& flags) {
   auto file = load_or_report(path);
   if (!file) return kExitUsage;
   const config::PipelineConfig* replayed = nullptr;
-  if (!flags.from_savepoint.empty()) {
+  if (flags.replays()) {
     replayed = replayed_pipeline(*file, flags);
     if (replayed == nullptr) return kExitUsage;
   }
@@ -283,7 +331,11 @@ int cmd_run(const std::string& path, const RunFlags& flags) {
     r->log = std::make_unique<StateCheckpointLog>(*r->store, key, p.checkpoint_retained);
     r->metrics = std::make_unique<pipeline::PipelineMetrics>(*registry, p.id);
     auto options = daemon::runner_options(r->config);
-    if (replayed != nullptr && replayed->pipeline.name == p.name) {
+    if (replayed != nullptr && replayed->pipeline.name == p.name && flags.from_checkpoint) {
+      const int code = start_checkpoint(*r->store, key, *flags.from_checkpoint, p.name, p.state_dir,
+                                        options.start_from);
+      if (code != kExitOk) return code;
+    } else if (replayed != nullptr && replayed->pipeline.name == p.name) {
       auto sp = r->store->savepoint(key, flags.from_savepoint);
       if (!sp) {
         logger->error("[pipeline={}] {}", p.name, sp.error().message);
@@ -425,6 +477,18 @@ int main(int argc, char** argv) {
         if (a == "--from-savepoint") run_flags.from_savepoint = v;
         if (a == "--pipeline") run_flags.pipeline = control_args.pipeline = v;
         if (a == "--name") control_args.name = v;
+      } else if (a == "--from-checkpoint") {
+        if (i + 1 >= args.size()) return usage_error(a + " needs a checkpoint id");
+        const std::string& v = args[++i];
+        uint64_t id = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+        if (ec != std::errc() || end != v.data() + v.size() || id == 0) {
+          return usage_error(
+              "--from-checkpoint needs a checkpoint id (a number from `sluice "
+              "checkpoints`), got '" +
+              v + "'");
+        }
+        run_flags.from_checkpoint = id;
       } else if (a == "--yes") {
         run_flags.yes = true;
       } else if (a == "--state-dir") {
@@ -443,8 +507,11 @@ int main(int argc, char** argv) {
     if (positional.empty()) return usage_error("missing command");
     const std::string& cmd = positional[0];
     if (connect && cmd != "validate") return usage_error("--connect is an option of validate");
-    if (cmd != "run" && (!run_flags.from_savepoint.empty() || run_flags.yes)) {
-      return usage_error("--from-savepoint and --yes are options of run");
+    if (cmd != "run" && (run_flags.replays() || run_flags.yes)) {
+      return usage_error("--from-savepoint, --from-checkpoint and --yes are options of run");
+    }
+    if (!run_flags.from_savepoint.empty() && run_flags.from_checkpoint) {
+      return usage_error("--from-savepoint and --from-checkpoint exclude each other");
     }
     if (cmd == "run" || cmd == "validate") {
       if (positional.size() != 2) return usage_error(cmd + " takes exactly one FILE");

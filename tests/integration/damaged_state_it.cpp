@@ -27,32 +27,53 @@ struct Pipeline {
   std::string state = dir + "/state";
   std::string out = dir + "/out.jsonl";
 
-  Pipeline() {
+  // `rows_per_second` 0: unlimited. `retained`: checkpoint.retained.
+  explicit Pipeline(int rows_per_second = 0, int retained = 3) {
     std::ofstream(config) << "source:\n  type: datagen\n  table: t\n  number-of-rows: 3000\n"
-                             "  rows-per-second: 0\n  seed: 3\n  columns:\n"
+                             "  rows-per-second: "
+                          << rows_per_second
+                          << "\n  seed: 3\n  columns:\n"
                              "    - {name: id, type: bigint, kind: sequence, primary-key: true}\n"
                              "sink:\n  type: file\n  path: "
                           << out
                           << "\n  value.format: upsert\npipeline:\n  name: damaged\n  state.dir: "
-                          << state << "\n  checkpoint.interval: 10ms\n  metrics.port: 0\n";
+                          << state
+                          << "\n  checkpoint.interval: 10ms\n  checkpoint.retained: " << retained
+                          << "\n  metrics.port: 0\n";
     REQUIRE(run().exit_code == 0);
     REQUIRE(read_file(out).size() > 0);
   }
   ~Pipeline() { fs::remove_all(dir); }
-  CommandResult run() { return run_command({sluice_binary(), "run", config}, 60s); }
+  CommandResult run(const std::vector<std::string>& options = {}) {
+    std::vector<std::string> argv{sluice_binary(), "run", config};
+    argv.insert(argv.end(), options.begin(), options.end());
+    return run_command(argv, 60s);
+  }
 };
 
-// The newest checkpoint's id (the last key of the pipeline's checkpoint range).
-uint64_t newest_checkpoint(rocksdb::DB& db) {
+// The retained checkpoints' ids, oldest first (the pipeline's checkpoint range in key order).
+std::vector<uint64_t> checkpoint_ids(rocksdb::DB& db) {
   const std::string prefix = cdc::state::keys::checkpoint_prefix("damaged");
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
-  uint64_t newest = 0;
+  std::vector<uint64_t> ids;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    newest = *cdc::state::keys::checkpoint_id(std::string_view(it->key().data(), it->key().size()),
-                                              prefix);
+    ids.push_back(*cdc::state::keys::checkpoint_id(
+        std::string_view(it->key().data(), it->key().size()), prefix));
   }
-  REQUIRE(newest > 0);
-  return newest;
+  REQUIRE(!ids.empty());
+  return ids;
+}
+
+// Overwrites the newest checkpoint record with garbage; returns the retained ids, oldest first.
+std::vector<uint64_t> corrupt_newest_checkpoint(const std::string& state) {
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::Open(rocksdb::Options(), state, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  const std::vector<uint64_t> ids = checkpoint_ids(*db);
+  REQUIRE(db->Put(rocksdb::WriteOptions(), cdc::state::keys::checkpoint_key("damaged", ids.back()),
+                  "\x01garbage")
+              .ok());
+  return ids;
 }
 
 }  // namespace
@@ -60,21 +81,66 @@ uint64_t newest_checkpoint(rocksdb::DB& db) {
 TEST_CASE("damaged state: a corrupted checkpoint record is refused with its id") {
   Pipeline p;
   const std::string before = read_file(p.out);
-  uint64_t id = 0;
-  {
-    rocksdb::DB* raw = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), p.state, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    id = newest_checkpoint(*db);
-    REQUIRE(db->Put(rocksdb::WriteOptions(), cdc::state::keys::checkpoint_key("damaged", id),
-                    "\x01garbage")
-                .ok());
-  }
+  const uint64_t id = corrupt_newest_checkpoint(p.state).back();
   const CommandResult r = p.run();
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.err.find(p.state) != std::string::npos);
   CHECK(r.err.find("checkpoint " + std::to_string(id)) != std::string::npos);
+  CHECK(read_file(p.out) == before);
+}
+
+TEST_CASE(
+    "damaged state: sluice run --from-checkpoint ID resumes from an older retained checkpoint, "
+    "dropping the damaged newer one; the file ends exactly as before") {
+  Pipeline p(/*rows_per_second=*/20000, /*retained=*/100);  // ~150 ms: many checkpoints
+  const std::string before = read_file(p.out);
+  const std::vector<uint64_t> ids = corrupt_newest_checkpoint(p.state);
+  REQUIRE(ids.size() >= 3);
+  const std::string damaged = std::to_string(ids.back());
+  const std::string older = std::to_string(ids.front());  // early in the run: a long replay
+  INFO("retained " << ids.size() << " checkpoints, " << older << " to " << damaged);
+
+  CommandResult r = p.run();
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("checkpoint " + damaged + " in state dir " + p.state + " is damaged") !=
+        std::string::npos);
+  CHECK(r.err.find("--from-checkpoint ID") != std::string::npos);  // the way out, named
+  // `sluice checkpoints` lists the damaged record as such, and the ones to choose from.
+  r = run_command({sluice_binary(), "checkpoints", "--state-dir", p.state}, 30s);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\ndamaged   " + damaged + " ") != std::string::npos);
+  CHECK(r.out.find("DAMAGED (does not decode)") != std::string::npos);
+  CHECK(r.out.find("\ndamaged   " + older + " ") != std::string::npos);
+
+  // The file sink is exactly-once: replaying deliberately needs --yes, as --from-savepoint does.
+  r = p.run({"--from-checkpoint", older});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("starting from checkpoint " + older +
+                   " deliberately delivers the changes after it again") != std::string::npos);
+  r = p.run({"--from-checkpoint", "999999", "--yes"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("has no retained checkpoint 999999 in " + p.state) != std::string::npos);
+  r = p.run({"--from-checkpoint", damaged, "--yes"});  // the damaged one itself: refused
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("checkpoint " + damaged + " in state dir") != std::string::npos);
+  r = p.run({"--from-checkpoint", "x1", "--yes"});
+  CHECK(r.exit_code == 2);
+  r = p.run({"--from-checkpoint", older, "--from-savepoint", "s", "--yes"});
+  CHECK(r.exit_code == 2);
+  CHECK(read_file(p.out) == before);  // nothing refused touched the output
+
+  r = p.run({"--from-checkpoint", older, "--yes"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("--from-checkpoint " + older + ": dropped the newer checkpoints " + damaged) !=
+        std::string::npos);
+  CHECK(r.err.find("replaying from the savepoint's checkpoint " + older) != std::string::npos);
+  // The file sink cut the file back to checkpoint `older` and wrote the rows after it again:
+  // every row once, as before.
+  CHECK(read_file(p.out) == before);
+  r = p.run();  // the damaged record is gone: a plain run resumes
+  CHECK(r.exit_code == 0);
   CHECK(read_file(p.out) == before);
 }
 

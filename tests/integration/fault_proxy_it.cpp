@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <thread>
 
 #include "tests/support/child_process.h"
@@ -20,8 +21,10 @@
 #include "tests/support/file_lines.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mariadb_client.h"
+#include "tests/support/private_redis.h"
 #include "tests/support/redis_client.h"
 #include "tests/support/services_env.h"
+#include "tests/support/test_ca.h"
 
 using namespace cdc::testing;
 using namespace std::chrono_literals;
@@ -73,9 +76,10 @@ std::string expected_line(int id) {
          "\"}}";
 }
 
-}  // namespace
-
-TEST_CASE("MariaDB source through network faults: the file holds every row once, in order") {
+// The source's faults, in plain text or over TLS (ssl-mode verify-ca against the services' CA):
+// then a cut lands inside a TLS record and a reset or black hole meets OpenSSL's reads. `tls`
+// runs the cut, the reset and the black hole; plain text runs every fault.
+void mysql_through_faults(bool tls) {
   MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS fp");
   sql.run("DROP TABLE IF EXISTS fp.items");
@@ -86,9 +90,12 @@ TEST_CASE("MariaDB source through network faults: the file holds every row once,
   const int metrics_port = free_port();
   const std::string config = dir + "/pipeline.yaml";
   const std::string out = dir + "/out.jsonl";
-  std::ofstream(config) << source_through(proxy.port(), "fp\\.items", 5701)
-                        << "sink:\n  type: file\n  path: " << out << "\n  value.format: upsert\n"
-                        << pipeline_yaml(dir, "fault-mysql", metrics_port);
+  std::ofstream(config)
+      << source_through(proxy.port(), "fp\\.items", tls ? 5703 : 5701)
+      << (tls ? "  ssl-mode: verify-ca\n  ssl.ca: " + service_value("SLUICE_MARIADB_TLS_CA") + "\n"
+              : std::string("  ssl-mode: disabled\n"))
+      << "sink:\n  type: file\n  path: " << out << "\n  value.format: upsert\n"
+      << pipeline_yaml(dir, tls ? "fault-mysql-tls" : "fault-mysql", metrics_port);
   INFO("sluice log: " << dir << "/stderr.log");
   ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
   REQUIRE(wait_ready(metrics_port, sluice));
@@ -108,7 +115,7 @@ TEST_CASE("MariaDB source through network faults: the file holds every row once,
     CHECK(eventually(delivered, 20s));
   };
 
-  {  // latency: slower, no reconnect
+  if (!tls) {  // latency: slower, no reconnect
     proxy.set_latency(40ms);
     const uint64_t accepted = proxy.accepted();
     insert_txns(sql, "fp.items", next_id, 10);
@@ -119,13 +126,15 @@ TEST_CASE("MariaDB source through network faults: the file holds every row once,
   under_fault("cut 700 bytes into the server's next packets",
               [&] { proxy.cut_after(Direction::to_client, 700); });
   under_fault("reset", [&] { proxy.reset_all(); });
-  under_fault("half-open: the server's side closed",
-              [&] { proxy.half_open(Direction::to_client); });
-  under_fault("proxy restart", [&] {
-    proxy.stop();
-    std::this_thread::sleep_for(700ms);
-    proxy.start();
-  });
+  if (!tls) {
+    under_fault("half-open: the server's side closed",
+                [&] { proxy.half_open(Direction::to_client); });
+    under_fault("proxy restart", [&] {
+      proxy.stop();
+      std::this_thread::sleep_for(700ms);
+      proxy.start();
+    });
+  }
 
   {  // A black hole: nothing comes back on the open connections; sluice must give up on the
      // dump connection after 2 x heartbeat.interval, at least 10 s, and connect again.
@@ -150,9 +159,24 @@ TEST_CASE("MariaDB source through network faults: the file holds every row once,
     REQUIRE(lines[static_cast<size_t>(id - 1)] == expected_line(id));
   const std::string log = read_file(dir + "/stderr.log");
   CHECK(log.find("restarting from the last checkpoint") != std::string::npos);
+  // Every connection of the run, the reconnections too, in the mode asked for.
+  CHECK(log.find(tls ? "plain text" : "TLS ") == std::string::npos);
+  CHECK(log.find(tls ? "TLS " : "plain text") != std::string::npos);
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(20s) == 0);
   std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+}  // namespace
+
+TEST_CASE("MariaDB source through network faults: the file holds every row once, in order") {
+  mysql_through_faults(/*tls=*/false);
+}
+
+TEST_CASE(
+    "MariaDB source over TLS through a cut inside a TLS record, a reset and a black hole: every "
+    "row once, in order") {
+  mysql_through_faults(/*tls=*/true);
 }
 
 namespace {
@@ -195,27 +219,42 @@ void kv_transaction(MariaDbSession& sql, int seq) {
   sql.run("COMMIT");
 }
 
-}  // namespace
-
-TEST_CASE(
-    "Redis sink through network faults: Redis equals the table, the stream has each change once") {
+// The sink's faults against the services' Redis in plain text, or over TLS against a private
+// redis-server's tls-port with a CA made here (then a cut lands inside a TLS record). `tls` runs
+// the cuts, the reset and the black hole; plain text runs every fault.
+void redis_through_faults(bool tls) {
   MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS fp");
   sql.run("DROP TABLE IF EXISTS fp.kv");
   sql.run("DROP TABLE IF EXISTS fp.log");
   sql.run("CREATE TABLE fp.kv (id INT PRIMARY KEY, v INT NOT NULL)");
   sql.run("CREATE TABLE fp.log (seq INT PRIMARY KEY)");
-  RedisClient redis;
+  const std::string dir = make_temp_dir("sluice-fault-redis");
+  std::unique_ptr<PrivateRedis> private_redis;
+  int tls_port = 0;
+  if (tls) {
+    make_test_ca(dir, "fp", "IP:127.0.0.1");
+    tls_port = free_port();
+    private_redis = std::make_unique<PrivateRedis>(
+        dir, std::vector<std::string>{"--tls-port", std::to_string(tls_port), "--tls-cert-file",
+                                      dir + "/fp-server.pem", "--tls-key-file",
+                                      dir + "/fp-server-key.pem", "--tls-ca-cert-file",
+                                      dir + "/fp-ca.pem", "--tls-auth-clients", "no"});
+  }
+  // The checks read Redis directly, on its plain port.
+  auto redis_owner = tls ? std::make_unique<RedisClient>("127.0.0.1", private_redis->port())
+                         : std::make_unique<RedisClient>();
+  RedisClient& redis = *redis_owner;
   for (const auto& k : redis.keys("fpkv:*")) redis.command({"DEL", k});
   redis.command({"DEL", "fp:log"});
   redis.command({"DEL", "sluice:offset:fault-redis"});
 
-  FaultProxy proxy(service_port("SLUICE_REDIS_PORT"));
-  const std::string dir = make_temp_dir("sluice-fault-redis");
+  FaultProxy proxy(tls ? tls_port : service_port("SLUICE_REDIS_PORT"));
   const int metrics_port = free_port();
   const std::string config = dir + "/pipeline.yaml";
-  std::ofstream(config) << mysql_source_yaml("fp\\.(kv|log)", 5702)
+  std::ofstream(config) << mysql_source_yaml("fp\\.(kv|log)", tls ? 5704 : 5702)
                         << "sink:\n  type: redis\n  host: 127.0.0.1\n  port: " << proxy.port()
+                        << (tls ? "\n  tls: true\n  tls.ca: " + dir + "/fp-ca.pem" : std::string())
                         << "\n  value.format: upsert\n  batch.max-commands: 20\n"
                            "  connect.timeout: 1s\n  command.timeout: 2s\n"
                            "  tables:\n"
@@ -242,19 +281,24 @@ TEST_CASE(
     CHECK(eventually(delivered, 20s));
   };
 
-  under_fault(
-      "latency", [&] { proxy.set_latency(30ms); }, false);
-  // 150 bytes into what sluice sends next: a MULTI ... EXEC cut before its EXEC.
+  if (!tls) {
+    under_fault(
+        "latency", [&] { proxy.set_latency(30ms); }, false);
+  }
+  // 150 bytes into what sluice sends next: a MULTI ... EXEC cut before its EXEC (over TLS: inside
+  // the TLS record that carries it).
   under_fault("cut the client's transaction", [&] { proxy.cut_after(Direction::to_server, 150); });
   under_fault("cut a reply", [&] { proxy.cut_after(Direction::to_client, 9); });
   under_fault("reset", [&] { proxy.reset_all(); });
-  under_fault("half-open: Redis sees the client's FIN",
-              [&] { proxy.half_open(Direction::to_server); });
-  under_fault("proxy restart", [&] {
-    proxy.stop();
-    std::this_thread::sleep_for(700ms);
-    proxy.start();
-  });
+  if (!tls) {
+    under_fault("half-open: Redis sees the client's FIN",
+                [&] { proxy.half_open(Direction::to_server); });
+    under_fault("proxy restart", [&] {
+      proxy.stop();
+      std::this_thread::sleep_for(700ms);
+      proxy.start();
+    });
+  }
   {  // A black hole on the replies: the command timeout (2 s) gives up on the connection.
     const uint64_t accepted = proxy.accepted();
     const auto start = std::chrono::steady_clock::now();
@@ -281,4 +325,17 @@ TEST_CASE(
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(20s) == 0);
   std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Redis sink through network faults: Redis equals the table, the stream has each change once") {
+  redis_through_faults(/*tls=*/false);
+}
+
+TEST_CASE(
+    "Redis sink over TLS (rediss) through cuts inside TLS records, a reset and a black hole: "
+    "Redis equals the table, the stream has each change once") {
+  redis_through_faults(/*tls=*/true);
 }

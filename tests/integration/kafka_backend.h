@@ -56,6 +56,8 @@ class TestBrokerBackend : public KafkaBackend {
   // One control-port command ("drop", "delay 100", "lose 1", "restart"); returns the answer.
   std::string control(const std::string& command);
   void kill();  // SIGKILL, as a crash
+  // Waits for the broker to exit by itself (an armed `crash`); its exit code, 128+signal.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout) { return child_->wait(timeout); }
   int port() const { return port_; }
   const std::string& log_path() const { return log_; }
 

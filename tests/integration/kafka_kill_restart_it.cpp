@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -283,6 +284,96 @@ TEST_CASE(
   CHECK(sluice.running());
   sluice.signal(SIGTERM);
   CHECK(sluice.wait(20s) == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "kafka sink: the test broker SIGKILLed at random points, between a transaction's records and "
+    "its commit, and inside the commit; restarted on its data dir, read_committed sees every "
+    "change once") {
+  // Each round kills the broker one way, with sluice also killed in every other round (then the
+  // restarted sluice's InitProducerId meets what the old one left open), writes while the
+  // broker is away, restarts it on the same port and data dir and waits until every change is
+  // readable. SLUICE_BROKER_KILLS=N for more rounds (default 10).
+  const std::string dir = make_temp_dir("sluice-kafka-broker-kill");
+  auto broker = std::make_unique<TestBrokerBackend>(dir + "/broker");
+  const int broker_port = broker->port();
+  const int metrics_port = free_port();
+  const std::string config = write_config(dir, "kb", broker->bootstrap(), 5671, metrics_port);
+  const std::string topic = "kb.kk.kv";
+  const uint64_t seed = std::random_device{}();
+  INFO("random seed " << seed << ", dir " << dir);
+  Workload source(seed);
+  std::mt19937_64 rng(seed + 1);
+  std::uniform_int_distribution<int> delay_ms(0, 300), down_ms(0, 800), burst(3, 15);
+  const char* env = std::getenv("SLUICE_BROKER_KILLS");
+  const int rounds = env != nullptr ? std::atoi(env) : 10;
+  // "" is a kill -9 from outside at a random moment; the others are armed crash points.
+  const std::array<std::string, 5> points{"", "before-end-txn", "after-prepare", "mid-markers",
+                                          "after-markers"};
+  const auto start_sluice = [&] {
+    return std::make_unique<ChildProcess>(std::vector<std::string>{sluice_binary(), "run", config},
+                                          dir + "/stdout.log", dir + "/stderr.log");
+  };
+  auto sluice = start_sluice();
+  REQUIRE(wait_ready(metrics_port, *sluice));
+  std::string broker_logs;  // every broker instance's log, in order
+  int kills = 0, armed = 0;
+  for (int round = 0; round < rounds; ++round) {
+    const std::string& point = points[static_cast<size_t>(round) % points.size()];
+    INFO("round " << round << ", crash point '" << point << "'");
+    for (int t = burst(rng); t > 0; --t) source.transaction();
+    if (point.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+      broker->kill();
+    } else {
+      REQUIRE(broker->control("crash " + point) == "ok");
+      source.transaction();  // a change to commit, should none be on its way
+      REQUIRE(broker->wait_exit(30s) == 128 + SIGKILL);
+      ++armed;
+    }
+    ++kills;
+    const bool with_sluice = round % 2 == 1;
+    if (with_sluice) {
+      sluice->signal(SIGKILL);
+      REQUIRE(sluice->wait(10s) == 128 + SIGKILL);
+    }
+    broker_logs += read_file(broker->log_path());
+    broker.reset();
+    for (int t = 0; t < 3; ++t) source.transaction();  // read while the broker is away
+    std::this_thread::sleep_for(std::chrono::milliseconds(down_ms(rng)));
+    broker = std::make_unique<TestBrokerBackend>(dir + "/broker", broker_port);
+    if (with_sluice) sluice = start_sluice();
+    REQUIRE(wait_for_changes(*broker, topic, source.changes(), *sluice, 90s));
+  }
+  std::this_thread::sleep_for(300ms);  // a duplicate would arrive now
+  CHECK(committed_history(*broker, topic) == source.expected());
+  broker_logs += read_file(broker->log_path());
+  const auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = broker_logs.find(needle); at != std::string::npos;
+         at = broker_logs.find(needle, at + 1))
+      ++n;
+    return static_cast<int>(n);
+  };
+  MESSAGE(kills << " broker kills (" << armed << " at armed points), " << source.changes()
+                << " changes, " << count("prepared before the restart")
+                << " commits completed after a restart, " << count("aborts its open transaction")
+                << " open transactions aborted");
+  CHECK(count("SIGKILL at the armed crash point") == armed);
+  if (rounds >= 4) {
+    // after-prepare, mid-markers, after-markers: PrepareCommit was saved, the restart commits.
+    CHECK(count("prepared before the restart") >= 3);
+  }
+  if (rounds >= 2) {
+    // Round 1 killed sluice with the broker before EndTxn: the records were on the log, their
+    // transaction open across the restart until the new sluice's InitProducerId aborted it.
+    CHECK(count("aborts its open transaction") >= 1);
+  }
+  CHECK(source.changes() > 50);
+  CHECK(sluice->running());
+  sluice->signal(SIGTERM);
+  CHECK(sluice->wait(20s) == 0);
   std::filesystem::remove_all(dir);
 }
 

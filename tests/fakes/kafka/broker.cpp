@@ -1,5 +1,7 @@
 #include "tests/fakes/kafka/broker.h"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -33,6 +35,23 @@ std::string partition_file(const std::string& dir, const std::string& topic, int
 
 void Broker::log_line(const std::string& msg) const {
   *options_.log << "kafka_test_broker: " << msg << "\n";
+}
+
+std::optional<CrashPoint> parse_crash_point(std::string_view name) {
+  if (name == "before-end-txn") return CrashPoint::before_end_txn;
+  if (name == "after-prepare") return CrashPoint::after_prepare;
+  if (name == "mid-markers") return CrashPoint::mid_markers;
+  if (name == "after-markers") return CrashPoint::after_markers;
+  return std::nullopt;
+}
+
+void Broker::crash_if_armed(CrashPoint point, bool commit) {
+  if (crash_point_ != point || !commit) {
+    return;
+  }
+  log_line("SIGKILL at the armed crash point");
+  options_.log->flush();
+  ::raise(SIGKILL);
 }
 
 bool valid_topic_name(std::string_view name) {
@@ -71,6 +90,11 @@ Result<std::unique_ptr<Broker>> Broker::open(BrokerOptions options, Clock::time_
   CDC_TRY_ASSIGN(auto coordinator,
                  TxnCoordinator::open(state_path, b->options_.max_txn_timeout_ms, now));
   b->coordinator_.emplace(std::move(coordinator));
+  for (const TxnCompletion& c : b->coordinator_->prepared()) {
+    b->log_line("completing a transaction of '" + c.transactional_id +
+                "' prepared before the restart");
+    CDC_TRY(b->apply(c));
+  }
   return b;
 }
 
@@ -104,6 +128,11 @@ PartitionLog* Broker::partition(const std::string& topic, int32_t index) {
 }
 
 Status Broker::apply(const TxnCompletion& c) {
+  // PrepareCommit/PrepareAbort reaches the transaction log before any marker, so that a broker
+  // killed between markers completes the same outcome after its restart (KIP-98 "Transaction
+  // coordinator failover"): never half committed, half aborted.
+  CDC_TRY(coordinator_->save());
+  crash_if_armed(CrashPoint::after_prepare, c.commit);
   // The coordinator writes a marker to every partition of the transaction (KIP-98
   // "WriteTxnMarkerRequest"); here the coordinator and the partition leader are one process.
   for (const auto& [topic, index] : c.partitions) {
@@ -111,12 +140,15 @@ Status Broker::apply(const TxnCompletion& c) {
     CDC_CHECK(p != nullptr, "AddPartitionsToTxn only accepts existing partitions");
     CDC_TRY(p->write_marker(c.producer_id, c.producer_epoch,
                             ControlMarker{.commit = c.commit, .coordinator_epoch = 0}, now_ms()));
+    crash_if_armed(CrashPoint::mid_markers, c.commit);
   }
+  crash_if_armed(CrashPoint::after_markers, c.commit);
   ++append_count_;
   log_line(std::string(c.commit ? "committed" : "aborted") + " transaction of '" +
            c.transactional_id + "' (producer id " + std::to_string(c.producer_id) + ", epoch " +
            std::to_string(c.producer_epoch) + ", " + std::to_string(c.partitions.size()) +
            " partitions)");
+  coordinator_->finish(c);
   return coordinator_->save();
 }
 

@@ -45,6 +45,18 @@ struct Reply {
   Clock::time_point park_until;  // for park: a Fetch waiting for data (max_wait_ms)
 };
 
+// Where the broker SIGKILLs itself, armed by the control port's `crash` (a test tool's fault
+// injection): a kill at a point an outside kill -9 hits only by chance. Each fires once, on the
+// next commit.
+enum class CrashPoint {
+  none,
+  before_end_txn,  // the transaction's records are on the log, its EndTxn just arrived
+  after_prepare,   // PrepareCommit saved, no marker written
+  mid_markers,     // after the first COMMIT marker
+  after_markers,   // every marker written, CompleteCommit not saved
+};
+std::optional<CrashPoint> parse_crash_point(std::string_view name);
+
 class Broker {
  public:
   static Result<std::unique_ptr<Broker>> open(BrokerOptions options, Clock::time_point now);
@@ -55,6 +67,7 @@ class Broker {
   std::optional<Clock::time_point> tick(Clock::time_point now);
   // Bumped by every append, so that parked Fetches know when to look again.
   uint64_t append_count() const { return append_count_; }
+  void arm_crash(CrashPoint point) { crash_point_ = point; }
 
  private:
   explicit Broker(BrokerOptions options) : options_(std::move(options)) {}
@@ -64,6 +77,7 @@ class Broker {
   PartitionLog* partition(const std::string& topic, int32_t index);
   Status apply(const TxnCompletion& c);
   void log_line(const std::string& msg) const;
+  void crash_if_armed(CrashPoint point, bool commit);
 
   Result<std::string> api_versions(const RequestHeader& h, ByteReader& r);
   Result<std::string> metadata(const RequestHeader& h, ByteReader& r);
@@ -87,6 +101,7 @@ class Broker {
   std::map<std::string, Topic> topics_;
   std::optional<TxnCoordinator> coordinator_;
   uint64_t append_count_ = 0;
+  CrashPoint crash_point_ = CrashPoint::none;
 };
 
 // Kafka topic names: 1..249 of [a-zA-Z0-9._-] (Kafka's Topic.validate).

@@ -104,6 +104,7 @@ Result<std::string> Broker::end_txn(const RequestHeader& h, ByteReader& r) {
   const auto [transactional_id, producer_id, epoch] = read_txn_identity(r, "EndTxn");
   const bool commit = read_bool(r);
   CDC_TRY(r.finish());
+  crash_if_armed(CrashPoint::before_end_txn, commit);
   std::optional<TxnCompletion> completion;
   const int16_t error =
       coordinator_->end_txn(transactional_id, producer_id, epoch, commit, completion);

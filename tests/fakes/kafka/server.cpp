@@ -8,6 +8,8 @@
 //   lose <n>      append the next <n> Produce requests but close the connection instead of
 //                 answering: a response lost in the network, which an idempotent producer
 //                 retries with the same sequence numbers (KIP-98 "Idempotent producer")
+//   crash <point> SIGKILL this process at the next commit's <point>: before-end-txn,
+//                 after-prepare, mid-markers, after-markers (broker.h, CrashPoint)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -37,6 +39,7 @@ namespace {
 using cdc::testing::kafka::Broker;
 using cdc::testing::kafka::BrokerOptions;
 using cdc::testing::kafka::Clock;
+using cdc::testing::kafka::parse_crash_point;
 using cdc::testing::kafka::Reply;
 
 // A request larger than this is refused (Kafka's socket.request.max.bytes default).
@@ -316,6 +319,8 @@ class Server {
         delay_ = std::chrono::milliseconds(*arg(6));
       } else if (line.rfind("lose ", 0) == 0 && arg(5)) {
         lose_produce_responses_ = *arg(5);
+      } else if (line.rfind("crash ", 0) == 0 && parse_crash_point(line.substr(6))) {
+        broker_->arm_crash(*parse_crash_point(line.substr(6)));
       } else if (line == "restart") {
         drop_clients();
         broker_.reset();  // close the files before they are read back
@@ -326,7 +331,8 @@ class Server {
         }
         broker_ = std::move(*b);
       } else {
-        answer = "error: unknown command '" + line + "' (drop, delay <ms>, lose <n>, restart)\n";
+        answer = "error: unknown command '" + line +
+                 "' (drop, delay <ms>, lose <n>, crash <point>, restart)\n";
       }
       std::cerr << "kafka_test_broker: control: " << line << "\n";
       c.out.push_back({Clock::now(), answer});

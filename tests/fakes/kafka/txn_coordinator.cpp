@@ -50,41 +50,76 @@ Result<TxnCoordinator> TxnCoordinator::open(std::string state_path, int32_t max_
   std::ifstream in(c.state_path_);
   std::string line;
   for (int line_no = 1; std::getline(in, line); ++line_no) {
-    std::istringstream ls(line);
-    std::string kind;
-    ls >> kind;
-    const auto bad = [&] {
+    if (!c.load_line(line, now)) {
       return make_error(Errc::malformed,
                         c.state_path_ + ":" + std::to_string(line_no) + ": " + line);
-    };
-    if (kind == "next_producer_id") {
-      if (!(ls >> c.next_producer_id_)) return bad();
-      continue;
     }
-    std::string hex_id;
-    int state = 0;
-    size_t n_parts = 0;
-    Txn t;
-    if (kind != "txn" ||
-        !(ls >> hex_id >> t.producer_id >> t.epoch >> t.timeout_ms >> state >> n_parts) ||
-        state < 0 || state > 3) {
-      return bad();
-    }
-    const auto id = from_hex(hex_id);
-    if (!id) return bad();
-    t.state = static_cast<State>(state);
-    for (size_t i = 0; i < n_parts; ++i) {
-      TopicPartition tp;
-      if (!(ls >> tp.first >> tp.second)) return bad();
-      t.partitions.insert(tp);
-    }
-    // The coordinator's clock restarts: an open transaction gets its whole timeout again.
-    t.deadline = now + std::chrono::milliseconds(t.timeout_ms);
-    c.txns_[*id] = std::move(t);
   }
   return c;
 }
 
+// One line of the state file: "next_producer_id N", "offset <group> <topic> <partition> <offset>"
+// or "txn <id> <producer id> <epoch> <timeout ms> <state> <n> (<topic> <partition>){n} <g>
+// <group>{g} <p> (<group> <topic> <partition> <offset>){p}"; ids and groups in hex.
+Status TxnCoordinator::load_line(const std::string& line, Clock::time_point now) {
+  std::istringstream ls(line);
+  std::string kind;
+  ls >> kind;
+  const auto bad = [] { return make_error(Errc::malformed, "bad line"); };
+  const auto read_hex = [&]() -> std::optional<std::string> {
+    std::string h;
+    return ls >> h ? from_hex(h) : std::nullopt;
+  };
+  if (kind == "next_producer_id") {
+    return ls >> next_producer_id_ ? Status{} : bad();
+  }
+  if (kind == "offset") {
+    const auto group = read_hex();
+    TopicPartition tp;
+    int64_t offset = 0;
+    if (!group || !(ls >> tp.first >> tp.second >> offset)) return bad();
+    committed_offsets_[*group][tp] = offset;
+    return {};
+  }
+  int state = 0;
+  size_t n = 0;
+  Txn t;
+  const auto id = read_hex();
+  if (kind != "txn" || !id || !(ls >> t.producer_id >> t.epoch >> t.timeout_ms >> state >> n) ||
+      state < 0 || state > static_cast<int>(State::prepare_abort)) {
+    return bad();
+  }
+  t.state = static_cast<State>(state);
+  for (size_t i = 0; i < n; ++i) {
+    TopicPartition tp;
+    if (!(ls >> tp.first >> tp.second)) return bad();
+    t.partitions.insert(tp);
+  }
+  if (!(ls >> n)) return bad();
+  for (size_t i = 0; i < n; ++i) {
+    const auto group = read_hex();
+    if (!group) return bad();
+    t.groups.insert(*group);
+  }
+  if (!(ls >> n)) return bad();
+  for (size_t i = 0; i < n; ++i) {
+    const auto group = read_hex();
+    TopicPartition tp;
+    int64_t offset = 0;
+    if (!group || !(ls >> tp.first >> tp.second >> offset)) return bad();
+    t.pending_offsets[{*group, tp}] = offset;
+  }
+  // The coordinator's clock restarts: an open transaction gets its whole timeout again.
+  t.deadline = now + std::chrono::milliseconds(t.timeout_ms);
+  txns_[*id] = std::move(t);
+  return {};
+}
+
+// Kafka's defaults do not fsync a log on each write (log.flush.interval.messages and
+// log.flush.interval.ms unset: "we recommend ... using replication for durability and allowing
+// the operating system's background flush", Kafka documentation, "Broker Configs"), and
+// __transaction_state is such a log. So the file is written to the kernel before the response,
+// which a killed broker process cannot lose; a lost machine could, as with Kafka on one node.
 Status TxnCoordinator::save() const {
   if (state_path_.empty()) {
     return {};
@@ -99,7 +134,22 @@ Status TxnCoordinator::save() const {
       for (const auto& [topic, part] : t.partitions) {
         out << ' ' << topic << ' ' << part;
       }
+      out << ' ' << t.groups.size();
+      for (const std::string& group : t.groups) {
+        out << ' ' << to_hex(group);
+      }
+      out << ' ' << t.pending_offsets.size();
+      for (const auto& [key, offset] : t.pending_offsets) {
+        out << ' ' << to_hex(key.first) << ' ' << key.second.first << ' ' << key.second.second
+            << ' ' << offset;
+      }
       out << "\n";
+    }
+    for (const auto& [group, offsets] : committed_offsets_) {
+      for (const auto& [tp, offset] : offsets) {
+        out << "offset " << to_hex(group) << ' ' << tp.first << ' ' << tp.second << ' ' << offset
+            << "\n";
+      }
     }
     if (!out.flush()) {
       return make_error(Errc::io, "cannot write " + tmp);
@@ -113,22 +163,45 @@ Status TxnCoordinator::save() const {
   return {};
 }
 
-TxnCompletion TxnCoordinator::complete(const std::string& id, Txn& txn, bool commit) {
-  TxnCompletion c{.transactional_id = id,
-                  .producer_id = txn.producer_id,
-                  .producer_epoch = txn.epoch,
-                  .commit = commit,
-                  .partitions = txn.partitions};
-  if (commit) {
+TxnCompletion TxnCoordinator::completion_of(const std::string& id, const Txn& txn) {
+  return TxnCompletion{.transactional_id = id,
+                       .producer_id = txn.producer_id,
+                       .producer_epoch = txn.epoch,
+                       .commit = txn.state == State::prepare_commit,
+                       .partitions = txn.partitions};
+}
+
+TxnCompletion TxnCoordinator::prepare(const std::string& id, Txn& txn, bool commit) {
+  txn.state = commit ? State::prepare_commit : State::prepare_abort;
+  return completion_of(id, txn);
+}
+
+void TxnCoordinator::finish(const TxnCompletion& c) {
+  const auto it = txns_.find(c.transactional_id);
+  if (it == txns_.end() ||
+      (it->second.state != State::prepare_commit && it->second.state != State::prepare_abort)) {
+    return;
+  }
+  Txn& txn = it->second;
+  if (txn.state == State::prepare_commit) {
     for (const auto& [key, offset] : txn.pending_offsets) {
       committed_offsets_[key.first][key.second] = offset;
     }
   }
-  txn.state = commit ? State::complete_commit : State::complete_abort;
+  txn.state = txn.state == State::prepare_commit ? State::complete_commit : State::complete_abort;
   txn.partitions.clear();
   txn.groups.clear();
   txn.pending_offsets.clear();
-  return c;
+}
+
+std::vector<TxnCompletion> TxnCoordinator::prepared() const {
+  std::vector<TxnCompletion> out;
+  for (const auto& [id, t] : txns_) {
+    if (t.state == State::prepare_commit || t.state == State::prepare_abort) {
+      out.push_back(completion_of(id, t));
+    }
+  }
+  return out;
 }
 
 TxnCoordinator::InitResult TxnCoordinator::init_producer_id(
@@ -158,7 +231,7 @@ TxnCoordinator::InitResult TxnCoordinator::init_producer_id(
     if (!exhausted) {
       ++t.epoch;
     }
-    r.abort = complete(*transactional_id, t, /*commit=*/false);
+    r.abort = prepare(*transactional_id, t, /*commit=*/false);
     if (exhausted) {
       t.producer_id = next_producer_id_++;
       t.epoch = 0;
@@ -248,9 +321,11 @@ int16_t TxnCoordinator::end_txn(const std::string& transactional_id, int64_t pro
   }
   Txn& t = txns_.at(transactional_id);
   switch (t.state) {
-    case State::ongoing: completion = complete(transactional_id, t, commit); return err::kNone;
+    case State::ongoing: completion = prepare(transactional_id, t, commit); return err::kNone;
+    case State::prepare_commit:   // only between prepare and finish, or before a restart's
     case State::complete_commit:  // a retried EndTxn of the same outcome succeeds again
       return commit ? err::kNone : err::kInvalidTxnState;
+    case State::prepare_abort:
     case State::complete_abort: return commit ? err::kInvalidTxnState : err::kNone;
     case State::empty: return err::kInvalidTxnState;
   }
@@ -262,7 +337,7 @@ std::vector<TxnCompletion> TxnCoordinator::expire(Clock::time_point now) {
   for (auto& [id, t] : txns_) {
     if (t.state == State::ongoing && now >= t.deadline) {
       ++t.epoch;  // fence the producer that let its transaction expire
-      out.push_back(complete(id, t, /*commit=*/false));
+      out.push_back(prepare(id, t, /*commit=*/false));
     }
   }
   return out;

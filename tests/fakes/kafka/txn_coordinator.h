@@ -1,7 +1,11 @@
 // TxnCoordinator: the transaction coordinator of the test broker (KIP-98 "Transaction
 // Coordinator"): transactional.id -> producer id, epoch and transaction state. It decides;
 // the Broker writes the markers a completion asks for. Optionally persisted to a file that
-// is rewritten (write + rename) on every change, in place of Kafka's __transaction_state.
+// is rewritten (write + rename) on every change, in place of Kafka's __transaction_state and
+// __consumer_offsets: producer ids and epochs, each transaction's state, partitions, groups and
+// pending offsets, and the committed offsets. A completion goes through PrepareCommit or
+// PrepareAbort, saved before any marker is written, so that a coordinator killed between the
+// markers finishes them after its restart (KIP-98 "Transaction coordinator failover").
 // Single-threaded.
 #pragma once
 
@@ -54,13 +58,20 @@ class TxnCoordinator {
                       const std::string& group, Clock::time_point now);
   int16_t txn_offset_commit(const std::string& transactional_id, int64_t producer_id, int16_t epoch,
                             const std::string& group, const TopicPartition& tp, int64_t offset);
-  // EndTxn: on success the caller writes `completion`'s markers (absent for a retried commit).
+  // EndTxn: on success the caller saves, writes `completion`'s markers and calls finish()
+  // (`completion` is absent for a retried commit).
   int16_t end_txn(const std::string& transactional_id, int64_t producer_id, int16_t epoch,
                   bool commit, std::optional<TxnCompletion>& completion);
   // Transactions open longer than their timeout: aborted with a bumped epoch, which fences the
   // producer (KIP-98: the coordinator "proactively aborts" expired transactions).
   std::vector<TxnCompletion> expire(Clock::time_point now);
   std::optional<Clock::time_point> next_deadline() const;
+  // After the markers of `c` are written: CompleteCommit or CompleteAbort, and a commit's
+  // offsets become the group's committed offsets.
+  void finish(const TxnCompletion& c);
+  // Transactions a restart found prepared but not complete: their markers are written again
+  // (a partition that already has one gets another, as Kafka's WriteTxnMarkers retries do).
+  std::vector<TxnCompletion> prepared() const;
 
   // Offsets committed by committed transactions: group -> partition -> offset.
   const std::map<std::string, std::map<TopicPartition, int64_t>>& committed_offsets() const {
@@ -69,7 +80,15 @@ class TxnCoordinator {
   Status save() const;
 
  private:
-  enum class State { empty, ongoing, complete_commit, complete_abort };
+  // Kafka's TransactionState names; PrepareEpochFence and Dead have no use here.
+  enum class State {
+    empty,
+    ongoing,
+    complete_commit,
+    complete_abort,
+    prepare_commit,
+    prepare_abort
+  };
   struct Txn {
     int64_t producer_id = 0;
     int16_t epoch = 0;
@@ -80,7 +99,9 @@ class TxnCoordinator {
     std::map<std::pair<std::string, TopicPartition>, int64_t> pending_offsets;
     Clock::time_point deadline;
   };
-  TxnCompletion complete(const std::string& id, Txn& txn, bool commit);
+  TxnCompletion prepare(const std::string& id, Txn& txn, bool commit);
+  static TxnCompletion completion_of(const std::string& id, const Txn& txn);
+  Status load_line(const std::string& line, Clock::time_point now);
   void begin_if_needed(Txn& txn, Clock::time_point now);
 
   std::string state_path_;

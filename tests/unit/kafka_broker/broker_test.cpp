@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <functional>
 #include <sstream>
 
@@ -279,4 +280,53 @@ TEST_CASE("a Produce request cut short appends nothing, not even its whole first
     r.skip(4 + 4 + 2 + 1 + 4 + 4 + 2 + 8);  // throttle, topics, "t", partitions, index, error, ts
     CHECK(read_i64(r) == 0);
   });
+}
+
+TEST_CASE(
+    "a broker killed between the markers of a commit writes the missing ones at its restart: "
+    "never half committed") {
+  const auto dir = std::filesystem::temp_directory_path() / "sluice-broker-prepared-commit";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "topics" / "t");
+  const auto partition_file = [&](int i) {
+    return (dir / "topics" / "t" / (std::to_string(i) + ".log")).string();
+  };
+  const auto t0 = Clock::now();
+  {
+    // Producer 1000 wrote to partitions 0 and 1 in one transaction; the broker died after the
+    // COMMIT marker of partition 0, before that of partition 1.
+    auto c = TxnCoordinator::open((dir / "transactions.txt").string(), 60000, t0);
+    REQUIRE(c);
+    (void)c->init_producer_id(std::string("tx"), 10000, t0);
+    CHECK(c->add_partitions("tx", 1000, 0, {{"t", 0}, {"t", 1}}, t0) == err::kNone);
+    std::optional<TxnCompletion> done;
+    CHECK(c->end_txn("tx", 1000, 0, true, done) == err::kNone);
+    REQUIRE(c->save());
+    for (int i = 0; i < 2; ++i) {
+      std::ostringstream diagnostics;
+      auto log = PartitionLog::open("t-" + std::to_string(i), partition_file(i), diagnostics);
+      REQUIRE(log);
+      const std::string batch = restamped_batch(1000, 0, 0, true);
+      auto h = parse_record_batch(span_of(batch));
+      REQUIRE(h);
+      REQUIRE((*log)->append(batch, *h));
+      if (i == 0) REQUIRE((*log)->write_marker(1000, 0, {.commit = true}, 0));
+    }
+  }
+  g_log.str("");
+  {
+    auto b = Broker::open(BrokerOptions{.data_dir = dir.string(), .log = &g_log}, t0);
+    REQUIRE(b);
+  }
+  CHECK(g_log.str().find("completing a transaction of 'tx' prepared before the restart") !=
+        std::string::npos);
+  for (int i = 0; i < 2; ++i) {
+    std::ostringstream diagnostics;
+    auto log = PartitionLog::open("t-" + std::to_string(i), partition_file(i), diagnostics);
+    REQUIRE(log);
+    INFO("partition " << i);
+    CHECK((*log)->last_stable_offset() == (*log)->high_watermark());  // committed, readable
+    CHECK((*log)->read(0, 1 << 20, (*log)->high_watermark(), true).aborted.empty());
+  }
+  std::filesystem::remove_all(dir);
 }

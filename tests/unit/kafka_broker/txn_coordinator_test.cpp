@@ -60,6 +60,8 @@ TEST_CASE("EndTxn: states, retries, and offsets applied on commit only") {
   CHECK(c.end_txn("tx", 1000, 0, true, done) == err::kNone);
   REQUIRE(done);
   CHECK(done->commit);
+  CHECK(c.committed_offsets().empty());  // PrepareCommit: the markers are not written yet
+  c.finish(*done);
   CHECK(c.committed_offsets().at("g").at({"t", 0}) == 5);
   done.reset();
   CHECK(c.end_txn("tx", 1000, 0, true, done) == err::kNone);  // a retried commit
@@ -69,7 +71,53 @@ TEST_CASE("EndTxn: states, retries, and offsets applied on commit only") {
   CHECK(c.add_offsets("tx", 1000, 0, "g", t0) == err::kNone);
   CHECK(c.txn_offset_commit("tx", 1000, 0, "g", {"t", 0}, 9) == err::kNone);
   CHECK(c.end_txn("tx", 1000, 0, false, done) == err::kNone);
+  c.finish(*done);
   CHECK(c.committed_offsets().at("g").at({"t", 0}) == 5);  // the aborted 9 is dropped
+}
+
+TEST_CASE(
+    "a restart finds a prepared transaction and finishes it with the same outcome; groups, "
+    "pending and committed offsets survive (KIP-98 coordinator failover)") {
+  const auto dir = std::filesystem::temp_directory_path() / "sluice-txn-coordinator-prepared";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "transactions.txt").string();
+  const auto t0 = Clock::now();
+  {
+    TxnCoordinator c = open_coordinator(path, t0);
+    (void)c.init_producer_id(std::string("tx"), 10000, t0);  // producer 1000, epoch 0
+    CHECK(c.add_partitions("tx", 1000, 0, {{"t", 0}, {"t", 1}}, t0) == err::kNone);
+    CHECK(c.add_offsets("tx", 1000, 0, "g 1", t0) == err::kNone);
+    REQUIRE(c.save());
+  }
+  {
+    // Ongoing across the restart: the group added before it still takes offsets.
+    TxnCoordinator c = open_coordinator(path, t0);
+    CHECK(c.in_transaction("tx", {"t", 1}));
+    CHECK(c.txn_offset_commit("tx", 1000, 0, "g 1", {"t", 0}, 42) == err::kNone);
+    std::optional<TxnCompletion> done;
+    CHECK(c.end_txn("tx", 1000, 0, true, done) == err::kNone);
+    REQUIRE(c.save());  // PrepareCommit on disk; killed before the markers
+  }
+  {
+    TxnCoordinator c = open_coordinator(path, t0);
+    const auto prepared = c.prepared();
+    REQUIRE(prepared.size() == 1);
+    CHECK(prepared[0].commit);
+    CHECK(prepared[0].producer_id == 1000);
+    CHECK(prepared[0].producer_epoch == 0);
+    CHECK(prepared[0].partitions == std::set<TopicPartition>{{"t", 0}, {"t", 1}});
+    CHECK(c.committed_offsets().empty());
+    c.finish(prepared[0]);
+    REQUIRE(c.save());
+  }
+  TxnCoordinator c = open_coordinator(path, t0);
+  CHECK(c.prepared().empty());
+  CHECK(c.committed_offsets().at("g 1").at({"t", 0}) == 42);
+  std::optional<TxnCompletion> done;
+  CHECK(c.end_txn("tx", 1000, 0, true, done) == err::kNone);  // the client's retried EndTxn
+  CHECK_FALSE(done);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("expiry aborts with a bumped epoch; the state file survives a restart") {

@@ -1,6 +1,11 @@
 #include "state/checkpoint_format.h"
 
 #include <doctest/doctest.h>
+#include <rocksdb/db.h>
+
+#include <memory>
+
+#include "state/state_keys.h"
 
 #include "temp_dir.h"
 
@@ -110,4 +115,34 @@ TEST_CASE("format_checkpoints: savepoints follow their pipeline's checkpoints, n
         "\"position\":{\"kind\":\"datagen\",\"next_row\":10,\"text\":\"datagen:row=10\"},"
         "\"sink_state_bytes\":2}\n"
         "]\n");
+}
+
+TEST_CASE("format_checkpoints: a damaged record is listed as such, the others still are") {
+  TempDir tmp;
+  {
+    auto opened = StateStore::open(tmp.path());
+    REQUIRE(opened);
+    for (uint64_t id = 1; id <= 2; ++id) {
+      REQUIRE(
+          (*opened)->put_checkpoint("p", CheckpointRecord{id, DatagenPosition{id * 10}, "", 0}, 5));
+    }
+  }
+  {
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), tmp.path(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), keys::checkpoint_key("p", 3), "\x01garbage").ok());
+  }
+  auto opened = StateStore::open(tmp.path(), OpenMode::read_only);
+  REQUIRE(opened);
+  const std::string table = *format_checkpoints(**opened, OutputFormat::table);
+  CHECK(table ==
+        "PIPELINE  ID  WALL_TIME                 POSITION                   SINK_STATE_BYTES\n"
+        "p         3   -                         DAMAGED (does not decode)  -\n"
+        "p         2   1970-01-01T00:00:00.000Z  datagen:row=20             0\n"
+        "p         1   1970-01-01T00:00:00.000Z  datagen:row=10             0\n");
+  const std::string json = *format_checkpoints(**opened, OutputFormat::json);
+  CHECK(json.find("{\"pipeline\":\"p\",\"id\":3,\"damaged\":\"") != std::string::npos);
+  CHECK(json.find("checkpoint 3 in state dir " + tmp.path() + " is damaged") != std::string::npos);
+  CHECK(json.find("\"id\":2,\"wall_time_ms\":0") != std::string::npos);
 }

@@ -618,3 +618,40 @@ TEST_CASE("schema history is kept back to the oldest savepoint's position") {
   REQUIRE(store->put_checkpoint("p", record(6), 1));
   CHECK(versions() == std::vector<uint64_t>{450});
 }
+
+TEST_CASE(
+    "checkpoint(id) and drop_checkpoints_after: an older retained one, the damaged newer gone") {
+  TempDir tmp;
+  {
+    auto store = open_store(tmp.path());
+    for (uint64_t id = 1; id <= 4; ++id) REQUIRE(store->put_checkpoint("p", record(id), 10));
+    REQUIRE(store->put_checkpoint("q", record(9), 10));
+  }
+  put_raw(tmp.path(), keys::checkpoint_key("p", 5), "\x01garbage");
+  auto store = open_store(tmp.path());
+  REQUIRE_FALSE(store->checkpoints("p"));
+  auto two = store->checkpoint("p", 2);
+  REQUIRE(two);
+  REQUIRE(two->has_value());
+  CHECK((*two)->id == 2);
+  CHECK(encode_checkpoint(**two) == encode_checkpoint(record(2)));
+  auto none = store->checkpoint("p", 7);
+  REQUIRE(none);
+  CHECK_FALSE(none->has_value());
+  auto damaged = store->checkpoint("p", 5);
+  REQUIRE_FALSE(damaged);
+  CHECK(damaged.error().code == Errc::malformed);
+  CHECK(damaged.error().message.find("checkpoint 5 in state dir " + tmp.path() + " is damaged") !=
+        std::string::npos);
+
+  auto dropped = store->drop_checkpoints_after("p", 2);
+  REQUIRE_MESSAGE(dropped, dropped.error().to_string());
+  CHECK(*dropped == std::vector<uint64_t>{5, 4, 3});
+  CHECK(ids(*store, "p") == std::vector<uint64_t>{2, 1});
+  CHECK(ids(*store, "q") == std::vector<uint64_t>{9});  // another pipeline's stay
+  CHECK(store->drop_checkpoints_after("p", 2)->empty());
+  REQUIRE(store->put_checkpoint("p", record(3), 10));  // ids go on from there
+  CHECK(ids(*store, "p") == std::vector<uint64_t>{3, 2, 1});
+  auto reader = open_store(tmp.path(), OpenMode::read_only);
+  CHECK_FALSE(reader->drop_checkpoints_after("p", 1));  // read-only: refused
+}
