@@ -440,8 +440,8 @@ TEST_CASE("postgres source: heartbeats keep the slot's lag bounded on an idle da
 
 namespace {
 
-// wal2json's regression cases (tests/fixtures/postgres/wal2json, eulerto/wal2json): each script's DDL
-// (before its pg_create_logical_replication_slot) and DML (up to its first peek) run in a fresh
+// wal2json's regression cases (tests/fixtures/postgres/wal2json, eulerto/wal2json): each script's
+// DDL (before its pg_create_logical_replication_slot) and DML (up to its first peek) run in a fresh
 // database while PostgresSource reads it; the changes of its first unfiltered format-version 2
 // output must be the source's events, in order, with the same values. Values, not formatting:
 // wal2json ran with DateStyle 'Postgres, MDY' and extra_float_digits 0, so a value whose text
