@@ -75,6 +75,7 @@ struct PostgresSource::Impl {
   Clock::time_point last_progress = Clock::now();
   Clock::time_point last_lag_check{};
   Clock::time_point last_membership_check{};
+  std::set<TableId> unkeyed_waiting;  // new tables not added yet for want of a key (logged)
   std::string buf;
   std::jthread status_thread;
   std::mutex wake_mutex;  // guards nothing but the wait below
@@ -232,7 +233,7 @@ struct PostgresSource::Impl {
           std::move(missing).error().with_context("reading publication " + o.publication()));
       return;
     }
-    for (const TableId& t : *missing) problems.push_back(not_published(t));
+    for (const MissingTable& t : *missing) problems.push_back(not_published(t.id));
   }
 
   Error not_published(const TableId& t) const {
@@ -253,8 +254,8 @@ struct PostgresSource::Impl {
                    tables_missing_from(*sql, o.publication(),
                                        [this](const TableId& t) { return captured(t); }));
     if (missing.empty()) return {};
-    if (!owns_publication()) return not_published(missing.front());
-    return add_empty_tables(*sql, o.publication(), missing, o.pipeline_name);
+    if (!owns_publication()) return not_published(missing.front().id);
+    return add_empty_tables(*sql, o.publication(), missing, o.pipeline_name, unkeyed_waiting);
   }
 
   Status load_types(const std::vector<uint32_t>& oids) {

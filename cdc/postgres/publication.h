@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,17 +27,28 @@ struct PublicationInfo {
 
 Result<PublicationInfo> read_publication(PgConnection& sql, const std::string& name);
 
+struct MissingTable {
+  TableId id;
+  // A primary key, REPLICA IDENTITY FULL or USING INDEX: without one, PostgreSQL refuses the
+  // UPDATEs and DELETEs of a table that a publication of updates carries.
+  bool keyed = false;
+};
+
 // Tables of the database that `captured` accepts (plain and partitioned tables, not partitions)
 // and that publication `name` does not carry, neither by table nor by schema nor FOR ALL TABLES.
-Result<std::vector<TableId>> tables_missing_from(
+Result<std::vector<MissingTable>> tables_missing_from(
     PgConnection& sql, const std::string& name,
     const std::function<bool(const TableId&)>& captured);
 
-// Adds each table of `missing` to publication `name` (which sluice owns) in one transaction per
-// table, under a SHARE lock taken first, only when the table holds no row: rows written before
-// the add are in no stream sluice can read. Errc::invalid_config naming the tables with rows
-// and the two ways out; Errc::timeout when a writer held the table beyond `lock_timeout`.
+// Adds each keyed table of `missing` to publication `name` (which sluice owns) in one
+// transaction per table, under a SHARE lock taken first, only when the table holds no row: rows
+// written before the add are in no stream sluice can read. An unkeyed table is not added (that
+// would break the application's UPDATEs) until it has a key, unless it already holds rows.
+// `waiting` holds the unkeyed tables already logged as waiting. Errc::invalid_config naming the
+// tables with rows and the ways out; Errc::io when a writer
+// held the table beyond the lock timeout (the next check tries again).
 Status add_empty_tables(PgConnection& sql, const std::string& name,
-                        const std::vector<TableId>& missing, std::string_view pipeline);
+                        const std::vector<MissingTable>& missing, std::string_view pipeline,
+                        std::set<TableId>& waiting);
 
 }  // namespace cdc::postgres

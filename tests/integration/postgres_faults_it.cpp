@@ -308,7 +308,19 @@ TEST_CASE("postgres faults: a table dropped and re-created mid-stream") {
   // it is written, so its rows arrive like the old one's.
   c.sql.run("DROP TABLE faults_it.again");
   CHECK_FALSE(published());
-  c.sql.run("CREATE TABLE faults_it.again (id bigint PRIMARY KEY, v text NOT NULL, n int)");
+  // Without a key it is not added: PostgreSQL would then refuse the application's UPDATEs.
+  c.sql.run("CREATE TABLE faults_it.again (id bigint NOT NULL, v text NOT NULL, n int)");
+  REQUIRE(eventually(
+      [&] {
+        return read_file(c.dir + "/stderr.log")
+                   .find(
+                       "table faults_it.again matches tables but has no primary key or "
+                       "REPLICA IDENTITY FULL yet") != std::string::npos;
+      },
+      20s, 100ms));
+  CHECK_FALSE(published());
+  c.sql.run("UPDATE faults_it.again SET n = 1");
+  c.sql.run("ALTER TABLE faults_it.again ADD PRIMARY KEY (id)");
   REQUIRE(eventually(published, 20s, 100ms));
   c.sql.run("INSERT INTO faults_it.again VALUES (1, 'new', 7), (2, 'two', 8)");
   const auto lines = wait_lines(c.out(), 3);
