@@ -92,10 +92,36 @@ constexpr FlinkKey kMysqlSource[] = {
     kMetadataList,
 };
 
+// Flink CDC 3's postgres pipeline connector (pipeline-connectors/postgres.md). `heartbeat.interval`
+// and `connect.timeout` are sluice's own keys with Flink's meaning and default; the snapshot's
+// chunk and fetch sizes are left to the snapshot's reader.
 constexpr FlinkKey kPostgresSource[] = {
     kName,
     SLUICE_SPLIT_TUNING(""),
     {"decoding.plugin.name", "pgoutput", "sluice decodes pgoutput, PostgreSQL's built-in plugin"},
+    {"schema-change.enabled", "true",
+     "sluice always turns a changed Relation message into a schema change; the sink decides what "
+     "to do with it (Kafka schema-change.topic, Doris table.create.enabled)"},
+    {"scan.startup.specific-offset.skip-events", "",
+     "sluice starts from the slot (latest-offset or committed-offset), with no offset to skip "
+     "from"},
+    {"scan.startup.specific-offset.skip-rows", "",
+     "sluice starts from the slot (latest-offset or committed-offset), with no offset to skip "
+     "from"},
+    {"scan.newly-added-table.enabled", "false",
+     "sluice does not snapshot tables added to 'tables' after the first start; one still empty is "
+     "added to its publication, one with rows stops the pipeline (README \"Faults and table "
+     "lifecycle\")"},
+    {"scan.binlog.newly-added-table.enabled", "true",
+     "sluice always captures a table created later whose name matches 'tables' (added to its "
+     "publication while empty)"},
+    {"scan.parse.online.schema.changes.enabled", "false",
+     "sluice does not follow shadow tables; PostgreSQL changes a table's columns in place"},
+    {"include-comments.enabled", "false", "sluice does not carry table or column comments"},
+    {"treat-tinyint1-as-boolean.enabled", "*", ""},  // PostgreSQL has no TINYINT(1)
+    {"use.legacy.json.format", "false",
+     "sluice writes json values as PostgreSQL stores them (json keeps its spaces; the server "
+     "normalizes jsonb)"},
     kConnectMaxRetries,
     {"connection.pool.size", "", "sluice uses one replication connection and one query connection"},
     {"jdbc.properties.", "", "sluice connects with libpq, not JDBC"},

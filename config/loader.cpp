@@ -137,7 +137,6 @@ postgres::PostgresSourceOptions read_postgres(Ctx& ctx, const MapReader& m) {
   read_bool(ctx, m, "slot.takeover", o.slot_takeover);
   read_string(ctx, m, "publication.name", o.publication_name);
   read_bool(ctx, m, "publication.publish-via-partition-root", o.publish_via_partition_root);
-  read_string(ctx, m, "decoding.plugin.name", o.decoding_plugin);
   read_int<uint32_t>(ctx, m, "protocol.version", o.proto_version, 1, 2);
   read_bool(ctx, m, "streaming", o.streaming);
   read_enum(ctx, m, "scan.startup.mode", o.startup_mode, postgres::parse_startup_mode,
@@ -296,7 +295,6 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "slot.takeover",
                  "publication.name",
                  "publication.publish-via-partition-root",
-                 "decoding.plugin.name",
                  "protocol.version",
                  "streaming",
                  "scan.startup.mode",
@@ -310,6 +308,8 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "spool.dir",
                  "decimal.handling.mode",
                  "temporal.infinity.handling"});
+    // decoding.plugin.name is among them: pgoutput or a one-line refusal.
+    flink::read_keys(ctx, m, flink::Section::postgres_source);
     return SourceOptions(read_postgres(ctx, m));
   }
   m.set_known({"type", "database", "table", "columns", "number-of-rows", "rows-per-second", "seed",

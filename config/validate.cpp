@@ -232,11 +232,6 @@ void check_postgres(Checker& c, const postgres::PostgresSourceOptions& o,
           {key("tables")});
   }
   if (o.slot_name.empty()) c.add(key("slot.name"), "expected a replication slot name, found ''");
-  if (o.decoding_plugin != "pgoutput") {
-    c.add(key("decoding.plugin.name"),
-          "only pgoutput is supported (PostgreSQL's built-in plugin), found " +
-              quote(o.decoding_plugin));
-  }
   if (o.streaming && o.proto_version < 2) {
     c.add(
         key("streaming"),

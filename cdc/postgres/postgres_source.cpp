@@ -17,6 +17,7 @@
 #include "cdc/postgres/postgres_metrics.h"
 #include "cdc/postgres/protocol/pg_connection.h"
 #include "cdc/postgres/protocol/replication_message.h"
+#include "cdc/postgres/publication.h"
 
 namespace cdc::postgres {
 
@@ -24,6 +25,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr const char* kHeartbeatPrefix = "sluice_heartbeat";
+// How often the source looks for captured tables missing from the publication (publication.h).
+constexpr std::chrono::seconds kMembershipInterval{2};
 
 Result<Lsn> parse_lsn(const std::optional<std::string>& text) {
   if (!text) return Lsn{0};
@@ -45,6 +48,7 @@ struct CatalogTable {
   char replica_identity = 'd';
   bool has_pk = false;
   bool can_select = false;
+  bool partitioned = false;
 };
 
 }  // namespace
@@ -70,6 +74,8 @@ struct PostgresSource::Impl {
   uint64_t bytes = 0;
   Clock::time_point last_progress = Clock::now();
   Clock::time_point last_lag_check{};
+  Clock::time_point last_membership_check{};
+  std::set<TableId> unkeyed_waiting;  // new tables not added yet for want of a key (logged)
   std::string buf;
   std::jthread status_thread;
   std::mutex wake_mutex;  // guards nothing but the wait below
@@ -147,7 +153,7 @@ struct PostgresSource::Impl {
     auto found = sql->query(
         "SELECT n.nspname, c.relname, c.oid, c.relreplident, "
         "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), "
-        "has_table_privilege(c.oid, 'SELECT') "
+        "has_table_privilege(c.oid, 'SELECT'), c.relkind "
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
         "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE "
@@ -166,6 +172,7 @@ struct PostgresSource::Impl {
       t.replica_identity = r[3].value_or("d").empty() ? 'd' : r[3]->at(0);
       t.has_pk = r[4] == "t";
       t.can_select = r[5] == "t";
+      t.partitioned = r[6] == "p";
       const std::string qualified =
           PgConnection::quote_ident(t.id.db) + "." + PgConnection::quote_ident(t.id.table);
       if (t.replica_identity == 'n' || (t.replica_identity == 'd' && !t.has_pk)) {
@@ -180,6 +187,7 @@ struct PostgresSource::Impl {
       }
       tables.push_back(std::move(t));
     }
+    check_publication(problems);
     if (tables.empty()) {
       std::string patterns;
       for (const auto& p : o.table_include) patterns += (patterns.empty() ? "" : ", ") + p;
@@ -187,6 +195,67 @@ struct PostgresSource::Impl {
            " (patterns are matched against db.schema.table)");
     }
     return problems;
+  }
+
+  // sluice creates and maintains the publication unless publication.name names the user's own.
+  bool owns_publication() const { return o.publication_name.empty(); }
+
+  // Partitioned tables need publish_via_partition_root (else their rows arrive under the
+  // partitions' names, which `tables` does not capture); a publication of the user's must carry
+  // every captured table.
+  void check_publication(std::vector<Error>& problems) {
+    auto pub = read_publication(*sql, o.publication());
+    if (!pub) {
+      problems.push_back(
+          std::move(pub).error().with_context("reading publication " + o.publication()));
+      return;
+    }
+    const bool via_root =
+        pub->exists ? pub->via_root || (owns_publication() && o.publish_via_partition_root)
+                    : o.publish_via_partition_root;
+    for (const auto& t : tables) {
+      if (!t.partitioned || via_root) continue;
+      problems.push_back(make_error(
+          Errc::invalid_config,
+          "table " + t.id.to_string() + " is partitioned and publication " + o.publication() +
+              " does not publish via the partition root: its rows would arrive under the "
+              "partitions' names, which tables does not capture; " +
+              (owns_publication()
+                   ? std::string("set publication.publish-via-partition-root: true")
+                   : "run ALTER PUBLICATION " + PgConnection::quote_ident(o.publication()) +
+                         " SET (publish_via_partition_root = true);")));
+    }
+    if (!pub->exists || owns_publication()) return;
+    auto missing = tables_missing_from(*sql, o.publication(),
+                                       [this](const TableId& t) { return captured(t); });
+    if (!missing) {
+      problems.push_back(
+          std::move(missing).error().with_context("reading publication " + o.publication()));
+      return;
+    }
+    for (const MissingTable& t : *missing) problems.push_back(not_published(t.id));
+  }
+
+  Error not_published(const TableId& t) const {
+    return make_error(
+        Errc::invalid_config,
+        "table " + t.to_string() + " matches tables but is not in publication " + o.publication() +
+            " (publication.name), so none of its changes would " +
+            "arrive: run ALTER PUBLICATION " + PgConnection::quote_ident(o.publication()) +
+            " ADD TABLE " + PgConnection::quote_ident(t.db) + "." +
+            PgConnection::quote_ident(t.table) + "; or leave it out with tables.exclude");
+  }
+
+  // A captured table that appeared since the last look (created, or dropped and re-created
+  // with a new OID) and is not in the publication: added when sluice owns the publication and
+  // the table is still empty, else an error (publication.h).
+  Status follow_new_tables() {
+    CDC_TRY_ASSIGN(auto missing,
+                   tables_missing_from(*sql, o.publication(),
+                                       [this](const TableId& t) { return captured(t); }));
+    if (missing.empty()) return {};
+    if (!owns_publication()) return not_published(missing.front().id);
+    return add_empty_tables(*sql, o.publication(), missing, o.pipeline_name, unkeyed_waiting);
   }
 
   Status load_types(const std::vector<uint32_t>& oids) {
@@ -257,8 +326,14 @@ struct PostgresSource::Impl {
 
   Status ensure_publication() {
     const std::string pub = o.publication();
-    CDC_TRY_ASSIGN(auto rows, sql->query("SELECT 1 FROM pg_publication WHERE pubname = $1", {pub}));
-    if (!rows.rows.empty()) return {};
+    CDC_TRY_ASSIGN(auto info, read_publication(*sql, pub));
+    if (info.exists) {
+      if (owns_publication() && o.publish_via_partition_root && !info.via_root) {
+        CDC_TRY(sql->query("ALTER PUBLICATION " + PgConnection::quote_ident(pub) +
+                           " SET (publish_via_partition_root = true)"));
+      }
+      return owns_publication() ? follow_new_tables() : Status{};
+    }
     std::string list;
     for (const auto& t : tables) {
       list += (list.empty() ? "" : ", ") + PgConnection::quote_ident(t.id.db) + "." +
@@ -361,6 +436,10 @@ struct PostgresSource::Impl {
       CDC_TRY(sql->query("SELECT pg_logical_emit_message(true, '" + std::string(kHeartbeatPrefix) +
                          "', '')"));
       last_progress = now;
+    }
+    if (now - last_membership_check >= kMembershipInterval) {
+      last_membership_check = now;
+      CDC_TRY(follow_new_tables());
     }
     if (now - last_lag_check >= std::chrono::seconds(5)) {
       last_lag_check = now;
@@ -471,6 +550,7 @@ Status PostgresSource::open(const Position& resume) {
   }
   m.last_status = Clock::now();
   m.last_progress = Clock::now();
+  m.last_membership_check = Clock::now();
   log::get("postgres")
       ->info("[pipeline={}] streaming slot {} from {} (pgoutput proto_version {}{})",
              m.o.pipeline_name, m.o.slot_name, to_string(start), m.o.proto_version,

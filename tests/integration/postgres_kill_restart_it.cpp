@@ -1,20 +1,28 @@
-// PostgreSQL → sluice → file sink, exactly once while `sluice run` is SIGKILLed at random
-// moments during a stream of transactions (1–40 rows each, inserts and updates). After each
-// kill the slot's confirmed_flush_lsn must not be beyond the newest checkpoint sluice
-// committed (PostgreSQL accepts any LSN; one too far would drop WAL never delivered). In the end
-// the file holds every change once, in commit order. SLUICE_LONG=1: 25 kills and more rows.
+// PostgreSQL → sluice → file, Redis (a stream entry per change) and Kafka (the test broker,
+// read_committed), exactly once while `sluice run` is SIGKILLed at random moments during a
+// stream of transactions (1–40 rows each, inserts and updates). After each kill the slot's
+// confirmed_flush_lsn must not be beyond the newest checkpoint sluice committed (PostgreSQL
+// accepts any LSN; one too far would drop WAL never delivered). In the end each sink holds every
+// change once, in commit order. SLUICE_LONG=1: 25 kills and 3000 transactions per sink.
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
-#include <regex>
 #include <thread>
 
+#include "tests/integration/kafka_backend.h"
 #include "tests/support/child_process.h"
+#include "tests/support/file_lines.h"
+#include "tests/support/join_on_exit.h"
+#include "tests/support/pg_slot.h"
 #include "tests/support/postgres_client.h"
+#include "tests/support/redis_client.h"
 #include "tests/support/services_env.h"
 
 using namespace cdc::testing;
@@ -27,56 +35,35 @@ bool long_run() {
   return v != nullptr && std::string(v) == "1";
 }
 
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
+// A sink under test: its `sink:` section and what it holds now, as upsert lines
+// {"key":{...},"value":{...}} in the order it holds them.
+struct SinkUnderTest {
+  std::string yaml;
+  std::function<std::vector<std::string>()> lines;
+};
 
-uint64_t parse_lsn(const std::string& text) {
-  const auto slash = text.find('/');
-  return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
-         std::stoull(text.substr(slash + 1), nullptr, 16);
-}
-
-// The largest commit_lsn among the checkpoints in the state dir (0 when none).
-uint64_t newest_checkpoint_lsn(const std::string& state_dir) {
-  auto listing =
-      run_command({sluice_binary(), "checkpoints", "--state-dir", state_dir, "--json"}, 30s);
-  uint64_t best = 0;
-  static const std::regex re("\"commit_lsn\":\"([0-9A-F]+/[0-9A-F]+)\"");
-  for (std::sregex_iterator it(listing.out.begin(), listing.out.end(), re), end; it != end; ++it) {
-    best = std::max(best, parse_lsn((*it)[1].str()));
-  }
-  return best;
-}
-
-}  // namespace
-
-TEST_CASE(
-    "postgres to file: SIGKILL at random points, every change exactly once, slot never ahead") {
+// The workload, the kills and the checks, the same for every sink.
+void kill_and_check(const std::string& name, const std::string& dir, const SinkUnderTest& sink) {
   const int kills_wanted = long_run() ? 25 : 5;
   const int txns = long_run() ? 3000 : 400;
+  const std::string slot = "pg_kill_" + name;
   PgSession sql;
   PgSession su(PgSession::As::superuser);
+  const std::string table = "rows_" + name;
   sql.run("CREATE SCHEMA IF NOT EXISTS kill_it");
-  sql.run("DROP TABLE IF EXISTS kill_it.rows");
-  sql.run("CREATE TABLE kill_it.rows (id bigint PRIMARY KEY, v text NOT NULL)");
+  sql.run("DROP TABLE IF EXISTS kill_it." + table);
+  sql.run("CREATE TABLE kill_it." + table + " (id bigint PRIMARY KEY, v text NOT NULL)");
   su.run(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = "
-      "'pg_kill'");
-  su.run("DROP PUBLICATION IF EXISTS sluice_pg_kill");
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+      slot + "'");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
 
-  const std::string dir = make_temp_dir("sluice-pg-kill-it");
   const std::string config = dir + "/pipeline.yaml";
   std::ofstream(config) << postgres_source_yaml(
-                               service_value("SLUICE_PG_DATABASE") + "\\.kill_it\\.rows", "pg_kill",
+                               service_value("SLUICE_PG_DATABASE") + "\\.kill_it\\." + table, slot,
                                "  status.interval: 100ms\n  heartbeat.interval: 1s\n")
-                        << "sink:\n  type: file\n  path: " << dir
-                        << "/out.jsonl\n  value.format: upsert\n"
-                        << "pipeline:\n  name: pg-kill\n  state.dir: " << dir
+                        << sink.yaml << "pipeline:\n  name: pg-kill-" << name
+                        << "\n  state.dir: " << dir
                         << "/state\n  checkpoint.interval: 50ms\n  metrics.port: 0\n"
                            "  restart.initial-backoff: 100ms\n  restart.max-backoff: 500ms\n";
   const uint64_t seed = std::random_device{}();
@@ -87,43 +74,39 @@ TEST_CASE(
   auto sluice =
       std::make_unique<ChildProcess>(std::vector<std::string>{sluice_binary(), "run", config},
                                      dir + "/stdout.log", dir + "/stderr.log");
-  for (int i = 0;
-       i < 100 &&
-       su.scalar(
-           "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pg_kill' AND active") !=
-           "1";
-       ++i) {
-    std::this_thread::sleep_for(100ms);
-  }
-  REQUIRE(su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pg_kill'") ==
-          "1");
+  const std::string active =
+      "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active";
+  for (int i = 0; i < 300 && su.scalar(active) != "1"; ++i) std::this_thread::sleep_for(100ms);
+  REQUIRE(su.scalar(active) == "1");
 
   // The writer: transactions of 1–40 statements, each an insert of a new id or an update of an
   // earlier one; `expected` is the upsert line each change must produce, in commit order.
   std::vector<std::string> expected;
-  std::atomic<bool> writer_done{false};
+  std::atomic<bool> writer_done{false}, stop_writer{false};
   std::thread writer([&, wseed = rng()] {
     PgSession w;
     std::mt19937_64 wrng(wseed);
     long next_id = 1;
-    for (int t = 0; t < txns; ++t) {
+    for (int t = 0; t < txns && !stop_writer; ++t) {
       const int n = static_cast<int>(wrng() % 40) + 1;
       std::string stmt = "BEGIN;";
       std::vector<std::string> lines;
       for (int k = 0; k < n; ++k) {
+        long id = 0;
+        std::string v;
         if (next_id > 1 && wrng() % 4 == 0) {
-          const long id = static_cast<long>(wrng() % (next_id - 1)) + 1;
-          const std::string v = "u" + std::to_string(t) + "_" + std::to_string(k);
-          stmt += "UPDATE kill_it.rows SET v = '" + v + "' WHERE id = " + std::to_string(id) + ";";
-          lines.push_back("{\"key\":{\"id\":" + std::to_string(id) +
-                          "},\"value\":{\"id\":" + std::to_string(id) + ",\"v\":\"" + v + "\"}}");
+          id = static_cast<long>(wrng() % (next_id - 1)) + 1;
+          v = "u" + std::to_string(t) + "_" + std::to_string(k);
+          stmt += "UPDATE kill_it." + table + " SET v = '" + v +
+                  "' WHERE id = " + std::to_string(id) + ";";
         } else {
-          const long id = next_id++;
-          const std::string v = "i" + std::to_string(id);
-          stmt += "INSERT INTO kill_it.rows VALUES (" + std::to_string(id) + ", '" + v + "');";
-          lines.push_back("{\"key\":{\"id\":" + std::to_string(id) +
-                          "},\"value\":{\"id\":" + std::to_string(id) + ",\"v\":\"" + v + "\"}}");
+          id = next_id++;
+          v = "i" + std::to_string(id);
+          stmt +=
+              "INSERT INTO kill_it." + table + " VALUES (" + std::to_string(id) + ", '" + v + "');";
         }
+        lines.push_back("{\"key\":{\"id\":" + std::to_string(id) +
+                        "},\"value\":{\"id\":" + std::to_string(id) + ",\"v\":\"" + v + "\"}}");
       }
       w.run(stmt + "COMMIT;");
       expected.insert(expected.end(), lines.begin(), lines.end());
@@ -131,6 +114,7 @@ TEST_CASE(
     }
     writer_done = true;
   });
+  JoinOnExit join_writer{stop_writer, writer};
 
   int kills = 0;
   std::uniform_int_distribution<int> delay_ms(150, 900);
@@ -142,32 +126,91 @@ TEST_CASE(
     ++kills;
     // The walsender may outlive the connection briefly; the slot's confirmed LSN is what the
     // server keeps, and it must never pass what sluice committed.
-    const uint64_t committed = newest_checkpoint_lsn(dir + "/state");
-    const uint64_t confirmed = parse_lsn(su.scalar(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'pg_kill'"));
-    CHECK_MESSAGE(confirmed <= committed, "kill " << kills << ": confirmed_flush_lsn " << confirmed
-                                                  << " beyond the newest checkpoint's "
-                                                  << committed);
+    check_slot_not_ahead(su, slot, dir + "/state", "kill " + std::to_string(kills));
     sluice =
         std::make_unique<ChildProcess>(std::vector<std::string>{sluice_binary(), "run", config},
                                        dir + "/stdout.log", dir + "/stderr.log");
   }
   writer.join();
   REQUIRE(writer_done);
-  const std::string out = dir + "/out.jsonl";
-  for (int i = 0; i < 600 && lines_of(out).size() < expected.size(); ++i)
+  for (int i = 0; i < 600 && sink.lines().size() < expected.size(); ++i)
     std::this_thread::sleep_for(100ms);
   std::this_thread::sleep_for(500ms);  // anything extra would show now
   sluice->signal(SIGTERM);
   CHECK(sluice->wait(30s) == 0);
-  const auto lines = lines_of(out);
+  check_slot_not_ahead(su, slot, dir + "/state", "the end");
+  const auto lines = sink.lines();
   REQUIRE(lines.size() == expected.size());
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i] != expected[i])
       FAIL("line " << i << ": " << lines[i] << ", expected " << expected[i]);
   }
   CHECK(kills == kills_wanted);
-  su.run("SELECT pg_drop_replication_slot('pg_kill')");
-  su.run("DROP PUBLICATION IF EXISTS sluice_pg_kill");
-  std::system(("rm -rf '" + dir + "'").c_str());
+  su.run("SELECT pg_drop_replication_slot('" + slot + "')");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  sql.run("DROP TABLE kill_it." + table);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "postgres to file: SIGKILL at random points, every change exactly once, slot never ahead") {
+  const std::string dir = make_temp_dir("sluice-pg-kill-it");
+  const std::string out = dir + "/out.jsonl";
+  kill_and_check("file", dir,
+                 {"sink:\n  type: file\n  path: " + out + "\n  value.format: upsert\n",
+                  [&] { return file_lines(out); }});
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "postgres to redis: SIGKILL at random points, every change exactly once, slot never ahead") {
+  const std::string dir = make_temp_dir("sluice-pg-kill-redis-it");
+  RedisClient redis;
+  const std::string stream = "pgkill:log:" + std::to_string(::getpid());
+  const std::string offset = "pgkill:offset:" + std::to_string(::getpid());
+  redis.command({"DEL", stream, offset});
+  const std::string yaml = "sink:\n  type: redis\n  host: " + service_value("SLUICE_REDIS_HOST") +
+                           "\n  port: " + service_value("SLUICE_REDIS_PORT") +
+                           "\n  value.format: upsert\n  offset.key: " + offset +
+                           "\n  batch.max-commands: 50\n  tables:\n"
+                           "    - {source-table: 'kill_it\\.rows_redis', mode: stream, key: '" +
+                           stream + "'}\n";
+  // Each entry: op, key, value fields; an entry per change, in stream order.
+  const auto lines = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : redis.command({"XRANGE", stream, "-", "+"}).items) {
+      const auto& f = e.items.at(1).items;
+      REQUIRE(f.size() == 6);
+      out.push_back("{\"key\":" + f[3].text + ",\"value\":" + f[5].text + "}");
+    }
+    return out;
+  };
+  kill_and_check("redis", dir, {yaml, lines});
+  redis.command({"DEL", stream, offset});
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "postgres to kafka (test broker): SIGKILL at random points, read_committed sees every change "
+    "once, slot never ahead") {
+  const std::unique_ptr<KafkaBackend> broker = exactly_once_broker();
+  const std::string dir = make_temp_dir("sluice-pg-kill-kafka-it");
+  // One partition: the topic's order is the commit order.
+  const std::string yaml =
+      "sink:\n  type: kafka\n  properties.bootstrap.servers: " + broker->bootstrap() +
+      "\n  properties.linger.ms: 2\n  topic.partitions: 1\n  value.format: "
+      "upsert\n  operation.timeout: 10s\n";
+  const std::string topic = "pg-kill-kafka.kill_it.rows_kafka";
+  const auto lines = [&] {
+    std::vector<std::string> out;
+    for (const ConsumedRecord& r : consume_records(*broker, topic, 1, true)) {
+      REQUIRE(r.key.has_value());
+      REQUIRE(r.value.has_value());
+      out.push_back("{\"key\":" + *r.key + ",\"value\":" + *r.value + "}");
+    }
+    return out;
+  };
+  kill_and_check("kafka", dir, {yaml, lines});
+  std::filesystem::remove_all(dir);
 }

@@ -21,6 +21,12 @@ PgSession::PgSession(As as, const std::string& database) {
                " user=" + service_value("SLUICE_PG_USER") +
                " password=" + service_value("SLUICE_PG_PASSWORD") + " dbname=" + db;
   }
+  connect(conninfo);
+}
+
+PgSession::PgSession(const Conninfo& conninfo) { connect(conninfo.text); }
+
+void PgSession::connect(const std::string& conninfo) {
   conn_ = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn_) != CONNECTION_OK) {
     const std::string msg = PQerrorMessage(conn_);
@@ -56,6 +62,8 @@ std::vector<std::vector<std::optional<std::string>>> PgSession::query(const std:
   PQclear(r);
   return rows;
 }
+
+int PgSession::backend_pid() const { return PQbackendPID(conn_); }
 
 void PgSession::run(const std::string& sql) { (void)query(sql); }
 

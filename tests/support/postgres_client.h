@@ -15,6 +15,11 @@ class PgSession {
  public:
   enum class As { sluice, superuser };
   explicit PgSession(As as = As::sluice, const std::string& database = "");
+  // Any server (a test's PrivatePostgres): a libpq connection string.
+  struct Conninfo {
+    std::string text;
+  };
+  explicit PgSession(const Conninfo& conninfo);
   ~PgSession();
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;
@@ -23,8 +28,11 @@ class PgSession {
   std::vector<std::vector<std::optional<std::string>>> query(const std::string& sql);
   // The first column of the first row ("" for NULL or no row).
   std::string scalar(const std::string& sql);
+  // The backend's PID (to find its walsender or to terminate it).
+  int backend_pid() const;
 
  private:
+  void connect(const std::string& conninfo);
   pg_conn* conn_ = nullptr;
 };
 

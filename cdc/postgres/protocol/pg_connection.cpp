@@ -79,9 +79,15 @@ Result<PgConnection> PgConnection::connect(const PostgresSourceOptions& o, bool 
   if (c == nullptr) return make_error(Errc::internal, "libpq could not allocate a connection");
   if (PQstatus(c) != CONNECTION_OK) {
     const std::string msg = trimmed(PQerrorMessage(c));
-    const bool auth = msg.find("password authentication failed") != std::string::npos ||
-                      msg.find("no pg_hba.conf entry") != std::string::npos ||
-                      msg.find("does not exist") != std::string::npos;
+    // A refused login or a TLS setup that cannot work (an untrusted or mismatched server
+    // certificate, a missing CA file, a server without TLS) does not heal by retrying.
+    bool auth = false;
+    for (const char* permanent :
+         {"password authentication failed", "no pg_hba.conf entry", "does not exist",
+          "certificate verify failed", "does not match host name", "root certificate file",
+          "server does not support SSL", "could not read certificate", "could not load private "}) {
+      auth = auth || msg.find(permanent) != std::string::npos;
+    }
     return make_error(auth ? Errc::auth : Errc::unavailable,
                       "connecting to PostgreSQL at " + o.host + ":" + port + " as " + o.user +
                           (replication ? " (replication)" : "") + ": " + msg);

@@ -16,12 +16,17 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-// A valid pipeline (mysql -> kafka, or -> doris) with `extra` appended under `section`.
+// A valid pipeline (mysql or postgres -> kafka, or -> doris) with `extra` appended under
+// `section`.
 std::string file_with(flink::Section section, const std::string& extra) {
   const bool doris = section == flink::Section::doris_sink;
   std::string source =
-      "source:\n  type: mysql\n  hostname: h\n  username: u\n  tables: db.t\n"
-      "  server-id: 7\n";
+      section == flink::Section::postgres_source
+          ? "source:\n  type: postgres\n  hostname: h\n  username: u\n  tables: db.public.t\n"
+            "  slot.name: s1\n" +
+                extra
+          : "source:\n  type: mysql\n  hostname: h\n  username: u\n  tables: db.t\n"
+            "  server-id: 7\n";
   std::string sink = doris ? "sink:\n  type: doris\n  fenodes: 127.0.0.1:8030\n"
                            : "sink:\n  type: kafka\n  properties.bootstrap.servers: k:9092\n";
   std::string pipeline = "pipeline:\n  name: Flink file\n";
@@ -43,11 +48,14 @@ Lines problems_of(const std::string& text) {
 TEST_CASE("flink keys: each refused value gives one line naming the key, each accepted one none") {
   int refused = 0;
   int accepted = 0;
-  for (auto section : {flink::Section::pipeline, flink::Section::mysql_source,
-                       flink::Section::kafka_sink, flink::Section::doris_sink}) {
-    const std::string where = section == flink::Section::pipeline       ? "pipeline"
-                              : section == flink::Section::mysql_source ? "source"
-                                                                        : "sink";
+  for (auto section :
+       {flink::Section::pipeline, flink::Section::mysql_source, flink::Section::postgres_source,
+        flink::Section::kafka_sink, flink::Section::doris_sink}) {
+    const bool source =
+        section == flink::Section::mysql_source || section == flink::Section::postgres_source;
+    const std::string where = section == flink::Section::pipeline ? "pipeline"
+                              : source                            ? "source"
+                                                                  : "sink";
     for (const flink::FlinkKey& k : flink::keys_of(section)) {
       const std::string key = k.key.ends_with('.') ? std::string(k.key) + "x" : std::string(k.key);
       INFO(where << "." << key);
@@ -203,4 +211,31 @@ TEST_CASE("flink keys: the PostgreSQL source table, for the postgres reader") {
         "'decoderbufs': sluice decodes pgoutput, PostgreSQL's built-in plugin");
   CHECK(flink::find(flink::Section::postgres_source, "debezium.slot.drop.on.stop") != nullptr);
   CHECK(flink::find(flink::Section::postgres_source, "slot.name") == nullptr);  // its own key
+}
+
+TEST_CASE("flink keys: a Flink CDC postgres pipeline source loads with the same meaning") {
+  // The example of Flink CDC's postgres.md, with its keys: accepted as they are.
+  auto out = load_string(
+      "source:\n  type: postgres\n  name: Postgres Source\n  hostname: 127.0.0.1\n"
+      "  port: 5432\n  username: admin\n  password: pass\n"
+      "  tables: adb.\\.*.\\.*\n  decoding.plugin.name:  pgoutput\n  slot.name: pgtest\n"
+      "  heartbeat.interval: 10s\n  connect.timeout: 5s\n  schema-change.enabled: true\n"
+      "  scan.startup.mode: latest-offset\n  scan.incremental.close-idle-reader.enabled: true\n"
+      "sink:\n  type: null\npipeline:\n  name: Postgres to null\n  parallelism: 4\n",
+      "f.yaml", map_environment({}));
+  REQUIRE(out.problems.empty());
+  CHECK(file_with(flink::Section::postgres_source, "").find("type: postgres") != std::string::npos);
+  // Refused in one line each, naming the key and what sluice does instead.
+  CHECK(problems_of(
+            file_with(flink::Section::postgres_source, "  decoding.plugin.name: decoderbufs\n")) ==
+        Lines{"f.yaml:7:25: source.decoding.plugin.name: Flink CDC option "
+              "'decoding.plugin.name' is supported only as 'pgoutput', found 'decoderbufs': "
+              "sluice decodes pgoutput, PostgreSQL's built-in plugin"});
+  CHECK(problems_of(file_with(flink::Section::postgres_source,
+                              "  scan.newly-added-table.enabled: true\n")) ==
+        Lines{"f.yaml:7:35: source.scan.newly-added-table.enabled: Flink CDC option "
+              "'scan.newly-added-table.enabled' is supported only as 'false', found 'true': "
+              "sluice does not snapshot tables added to 'tables' after the first start; one still "
+              "empty is added to its publication, one with rows stops the pipeline (README "
+              "\"Faults and table lifecycle\")"});
 }

@@ -535,8 +535,9 @@ TEST_CASE("postgres source: refusals name the key and the fix") {
   };
   CHECK(problems_of(
             pg_with("slot.name: s1\n", "slot.name: s1\n  decoding.plugin.name: wal2json\n")) ==
-        Lines{"t.yaml:8:25: source.decoding.plugin.name: only pgoutput is supported (PostgreSQL's "
-              "built-in plugin), found 'wal2json'"});
+        Lines{"t.yaml:8:25: source.decoding.plugin.name: Flink CDC option 'decoding.plugin.name' "
+              "is supported only as 'pgoutput', found 'wal2json': sluice decodes pgoutput, "
+              "PostgreSQL's built-in plugin"});
   CHECK(
       problems_of(pg_with("slot.name: s1\n", "slot.name: s1\n  scan.startup.mode: initial\n")) ==
       Lines{"t.yaml:8:22: source.scan.startup.mode: scan.startup.mode initial is not available for "
