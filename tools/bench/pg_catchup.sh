@@ -78,7 +78,9 @@ BEGIN
     done := done + r;
     COMMIT;
   END LOOP;
-  RAISE NOTICE 'changes %', done;
+  -- The end of the last commit: WAL written after it (a checkpoint, running-xacts records) holds
+  -- no transaction, so a slot is confirmed up to here and no further until the next commit.
+  RAISE NOTICE 'changes % end %', done, pg_current_wal_insert_lsn();
 END $$;
 EOF
 
@@ -90,8 +92,9 @@ for run in $(seq 1 "$RUNS"); do
     su_sql -c "SELECT pg_create_logical_replication_slot('$slot', 'pgoutput')" >/dev/null
   done
   start_lsn=$(su_sql -c "SELECT pg_current_wal_lsn()")
-  made=$(su_sql -c "CALL bench.make_backlog($CHANGES)" 2>&1 | sed -n 's/.*changes \([0-9]*\).*/\1/p')
-  end_lsn=$(su_sql -c "SELECT pg_current_wal_lsn()")
+  notice=$(su_sql -c "CALL bench.make_backlog($CHANGES)" 2>&1)
+  made=$(sed -n 's/.*changes \([0-9]*\) end .*/\1/p' <<<"$notice")
+  end_lsn=$(sed -n 's/.*changes [0-9]* end \([0-9A-F]*\/[0-9A-F]*\).*/\1/p' <<<"$notice")
   wal_mb=$(su_sql -c "SELECT round((pg_wal_lsn_diff('$end_lsn', '$start_lsn') / 1048576)::numeric, 1)")
   echo "run $run: backlog of $made changes, $wal_mb MB of WAL ($start_lsn .. $end_lsn)"
 
