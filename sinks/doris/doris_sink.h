@@ -49,6 +49,8 @@ class DorisSink final : public Sink {
   Status commit(uint64_t id) override;
   Status on_idle(const Position& written) override;
   bool exactly_once() const override { return o_.enable_2pc; }
+  // The DDL of a schema change names renamed columns (schema_plan.h).
+  bool wants_schema_changes() const override { return true; }
 
  private:
   struct Buffer {

@@ -14,7 +14,8 @@ inline constexpr std::string_view kDeleteSign = "__DORIS_DELETE_SIGN__";
 
 // Appends the line (with its '\n') for an insert, update, snapshot read (the after image) or
 // delete (the before image, delete sign 1); an update that changes the primary key appends
-// the before image's delete first. Errc::malformed when the image the op needs is absent.
-Status append_row_json(std::string& out, const ChangeEvent& e);
+// the before image's delete first. A non-empty `sequence` (position_sequence.h) is added to
+// each line as __DORIS_SEQUENCE_COL__. Errc::malformed when the image the op needs is absent.
+Status append_row_json(std::string& out, const ChangeEvent& e, std::string_view sequence = {});
 
 }  // namespace cdc::sinks::doris

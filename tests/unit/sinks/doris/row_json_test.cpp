@@ -31,6 +31,11 @@ TEST_CASE("doris row JSON: the after image for upserts, the before image with th
   out.clear();
   REQUIRE(append_row_json(out, e));
   CHECK(out == "{\"id\":\"7\",\"price\":\"12.50\",\"at\":null,\"__DORIS_DELETE_SIGN__\":1}\n");
+  out.clear();
+  REQUIRE(append_row_json(out, e, "4294967303"));
+  CHECK(out ==
+        "{\"id\":\"7\",\"price\":\"12.50\",\"at\":null,\"__DORIS_DELETE_SIGN__\":1,"
+        "\"__DORIS_SEQUENCE_COL__\":\"4294967303\"}\n");
   e.op = Op::update;
   CHECK(append_row_json(out, e).error().code == Errc::malformed);
 }
