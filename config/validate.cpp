@@ -578,8 +578,9 @@ void check_doris(Checker& c, const sinks::doris::DorisOptions& o, const Pipeline
     c.add(key("table.identifier"),
           "expected <database>.<table> with {db} and {table}, found " + quote(o.table_identifier));
   }
-  for (const char* own : {"label", "format", "read_json_by_line", "two_phase_commit",
-                          "hidden_columns", "strip_outer_array", "columns", "merge_type"}) {
+  for (const char* own :
+       {"label", "format", "read_json_by_line", "two_phase_commit", "hidden_columns",
+        "strip_outer_array", "columns", "merge_type", "partial_columns"}) {
     if (o.stream_load_properties.count(own) != 0) {
       c.add(key(std::string("sink.properties.") + own),
             std::string(own) + " is set by the sink and cannot be overridden");

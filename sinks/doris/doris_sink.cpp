@@ -254,13 +254,20 @@ Status DorisSink::write(const Batch& batch) {
     }
     if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
     if (e.op == Op::erase && !o_.enable_delete) continue;
-    if (b->rows == 0) b->first_row = std::chrono::steady_clock::now();
-    if (o_.sequence_from_position) {
-      CDC_TRY_ASSIGN(std::string sequence, position_sequence(e));
-      CDC_TRY(append_row_json(b->body, e, sequence));
-    } else {
-      CDC_TRY(append_row_json(b->body, e));
+    // An update with unchanged columns (PostgreSQL TOAST) is a partial column update: it goes
+    // in a load of its own set of columns, after the rows before it.
+    const std::span<const uint32_t> omit =
+        e.op == Op::update ? e.unchanged_columns : std::span<const uint32_t>();
+    if (!std::equal(omit.begin(), omit.end(), b->omitted.begin(), b->omitted.end())) {
+      CDC_TRY(flush(*b));
+      b->omitted.assign(omit.begin(), omit.end());
     }
+    if (b->rows == 0) b->first_row = std::chrono::steady_clock::now();
+    std::string sequence;
+    if (o_.sequence_from_position) {
+      CDC_TRY_ASSIGN(sequence, position_sequence(e));
+    }
+    CDC_TRY(append_row_json(b->body, e, sequence, omit));
     ++b->rows;  // a key-changing update (two lines) counts once: max-rows is a bound, not a count
     if (b->rows >= o_.max_rows || b->body.size() >= o_.max_bytes) CDC_TRY(flush(*b));
   }
@@ -324,6 +331,26 @@ Status DorisSink::flush(Buffer& b) {
     // hidden sequence column; hidden_columns lists both hidden columns the lines carry.
     headers[3].second += "," + std::string(kSequenceColumn);
     headers.emplace_back("function_column.sequence_col", std::string(kSequenceColumn));
+  }
+  if (!b.omitted.empty()) {
+    // Doris docs, "Partial Column Update": `partial_columns: true` and the columns the rows
+    // carry (every key column among them) in `columns`, which replaces hidden_columns.
+    std::string columns;
+    for (uint32_t i = 0; i < b.schema->columns.size(); ++i) {
+      if (std::find(b.omitted.begin(), b.omitted.end(), i) != b.omitted.end()) continue;
+      const std::string& name = b.schema->columns[i].name;
+      if (name.find(',') != std::string::npos) {
+        return make_error(Errc::unsupported, "column " + quote(name) + " of " + b.db + "." +
+                                                 b.table +
+                                                 " has a comma: it cannot be named in a partial "
+                                                 "column update's `columns` header");
+      }
+      columns += name + ",";
+    }
+    columns += std::string(kDeleteSign);
+    if (o_.sequence_from_position) columns += "," + std::string(kSequenceColumn);
+    headers[3] = {"columns", columns};
+    headers.emplace_back("partial_columns", "true");
   }
   if (o_.enable_2pc) headers.emplace_back("two_phase_commit", "true");
   for (const auto& [k, v] : o_.stream_load_properties) headers.emplace_back(k, v);

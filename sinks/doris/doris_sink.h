@@ -60,6 +60,9 @@ class DorisSink final : public Sink {
     uint64_t rows = 0;
     uint32_t next_load = 0;  // n of the next label in the checkpoint being built
     TableSchemaPtr schema;   // the version the buffered rows and the Doris table follow
+    // Columns the buffered rows leave out (a partial column update), in schema order; empty:
+    // every column.
+    std::vector<uint32_t> omitted;
     std::chrono::steady_clock::time_point first_row;
   };
 

@@ -277,6 +277,21 @@ bool Table::apply(const RowChange& change) {
   }
   std::vector<std::string> key;
   for (size_t i = 0; i < key_count; ++i) key.push_back(row[i].value_or(std::string("\x01NULL")));
+  Cell sequence = change.sequence;
+  if (change.partial) {
+    // Doris docs, "Partial Column Update": the stored row fills the columns the load leaves
+    // out, its sequence value too when the load has none.
+    if (auto stored = rows.find(key); stored != rows.end()) {
+      Row merged = stored->second;
+      for (const auto& [name, cell] : change.values) {
+        if (auto idx = column_index(name)) merged[*idx] = cell;
+      }
+      row = std::move(merged);
+    }
+    if (!sequence && sequence_type) {
+      if (auto s = sequences.find(key); s != sequences.end()) sequence = s->second;
+    }
+  }
   if (sequence_type) {
     // Doris docs, "Sequence Column": for one key, "larger values replacing smaller ones, and
     // vice versa"; the batch delete manual: a delete-signed row takes effect when its sequence
@@ -287,10 +302,10 @@ bool Table::apply(const RowChange& change) {
     if (stored != sequences.end()) {
       ColumnDef as_column;
       as_column.type = *sequence_type;
-      if (compare_cells(as_column, change.sequence, stored->second) < 0) return false;
-      stored->second = change.sequence;
+      if (compare_cells(as_column, sequence, stored->second) < 0) return false;
+      stored->second = sequence;
     } else {
-      sequences.emplace(key, change.sequence);
+      sequences.emplace(key, sequence);
     }
   }
   if (change.remove) {

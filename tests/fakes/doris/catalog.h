@@ -31,6 +31,9 @@ struct RowChange {
   bool remove = false;  // __DORIS_DELETE_SIGN__ = 1
   std::vector<std::pair<std::string, Cell>> values;
   Cell sequence;  // __DORIS_SEQUENCE_COL__, for a table with a sequence column
+  // partial_columns: `values` holds the named columns only; the others keep the stored row's
+  // values (or get their defaults for a new key).
+  bool partial = false;
 };
 
 struct Table {

@@ -117,6 +117,7 @@ struct LoadHeaders {
   std::optional<std::pair<std::string, std::string>> delete_on;  // MERGE: col = value
   bool delete_sign_column = false;  // hidden_columns / columns name __DORIS_DELETE_SIGN__
   bool sequence_hidden = false;     // hidden_columns names __DORIS_SEQUENCE_COL__
+  bool partial = false;             // partial_columns: true
   std::optional<std::string> sequence_source;  // function_column.sequence_col
   double max_filter_ratio = 0;
   bool strict = false;
@@ -134,6 +135,17 @@ std::vector<std::string> split_list(std::string_view s) {
     s.remove_prefix(comma + 1);
   }
   return out;
+}
+
+// The key of a partial row, from its JSON object (key columns come first in a table and are
+// all named by a partial load, so they are read before any unmentioned column).
+std::vector<std::string> key_of(const Table& t,
+                                const std::vector<std::pair<std::string, Cell>>& values) {
+  std::vector<std::string> key;
+  for (size_t i = 0; i < t.key_count && i < values.size(); ++i) {
+    key.push_back(values[i].second.value_or(std::string("\x01NULL")));
+  }
+  return key;
 }
 
 void write_cell(json::JsonWriter& w, const Cell& c) {
@@ -171,6 +183,8 @@ std::string DorisServer::load_record(const Txn& t, TxnState state) {
   w.boolean(t.two_phase);
   w.key("state");
   w.string(to_string(state));
+  w.key("partial");
+  w.boolean(!t.changes.empty() && t.changes.front().partial);
   w.key("rows");
   w.begin_array();
   for (const RowChange& c : t.changes) {
@@ -220,11 +234,12 @@ Status DorisServer::replay(std::string_view line) {
     Txn t;
     t.id = id;
     std::string_view db, table, label, state;
-    bool two_phase = false;
+    bool two_phase = false, partial = false;
     simdjson::dom::array rows;
     if (e["db"].get(db) || e["table"].get(table) || e["label"].get(label) ||
-        e["two_phase"].get(two_phase) || e["state"].get(state) || e["rows"].get(rows)) {
-      return bad("a load without db, table, label, two_phase, state or rows");
+        e["two_phase"].get(two_phase) || e["state"].get(state) || e["partial"].get(partial) ||
+        e["rows"].get(rows)) {
+      return bad("a load without db, table, label, two_phase, state, partial or rows");
     }
     t.db = db;
     t.table = table;
@@ -234,6 +249,7 @@ Status DorisServer::replay(std::string_view line) {
       simdjson::dom::array cells;
       if (row.get(cells) || cells.size() < 2 || cells.size() % 2 != 0) return bad("a bad row");
       RowChange c;
+      c.partial = partial;
       auto it = cells.begin();
       if ((*it).get(c.remove)) return bad("a row without its delete flag");
       ++it;
@@ -519,8 +535,8 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   h.outer_array = header_true(req, "strip_outer_array");
   h.two_phase = header_true(req, "two_phase_commit");
   h.strict = header_true(req, "strict_mode");
-  for (const char* unsupported :
-       {"partial_columns", "unique_key_update_mode", "jsonpaths", "where", "group_commit"}) {
+  h.partial = header_true(req, "partial_columns");
+  for (const char* unsupported : {"unique_key_update_mode", "jsonpaths", "where", "group_commit"}) {
     if (req.header(unsupported) != nullptr) {
       return fail(std::string("the Doris test server does not implement header '") + unsupported +
                   "'");
@@ -590,7 +606,34 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   }
   // Doris FE (load planning, "Sequence Column" docs): a table with a sequence column needs the
   // load to name the column that feeds it, and a load that names one needs a table with one.
-  if (t->sequence_type && !h.sequence_source) {
+  // Partial column update (Doris docs, "Partial Column Update"): Unique Key merge-on-write
+  // tables only; the `columns` header names the columns to update, every key column among
+  // them; the sequence column may be left out (the stored row's value is kept).
+  if (h.partial) {
+    bool mow = false;
+    for (const auto& [k, v] : t->properties) {
+      mow = mow || (k == "enable_unique_key_merge_on_write" && lower_ascii(v) == "true");
+    }
+    if (!mow) {
+      return fail(
+          "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update is only allowed "
+          "on unique table with merge-on-write enabled.");
+    }
+    if (!h.columns) {
+      return fail("the Doris test server needs the `columns` header with partial_columns");
+    }
+    for (size_t k = 0; k < t->key_count; ++k) {
+      if (std::none_of(h.columns->begin(), h.columns->end(), [&](const std::string& c) {
+            return lower_ascii(c) == lower_ascii(t->columns[k].name);
+          })) {
+        return fail(
+            "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update should include "
+            "all key columns, missing: " +
+            t->columns[k].name);
+      }
+    }
+  }
+  if (t->sequence_type && !h.sequence_source && !h.partial) {
     return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = Table " + table +
                 " has sequence column, need to specify the sequence column");
   }
@@ -615,7 +658,7 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   }
   if (h.columns) {
     for (const std::string& c : *h.columns) {
-      if (c != kDeleteSign && !t->column_index(c)) {
+      if (c != kDeleteSign && c != kSequenceColumn && !t->column_index(c)) {
         return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = Unknown column '" + c + "' in '" +
                     table + "'");
       }
@@ -669,6 +712,7 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
     };
     if (!obj.is_object()) return filter("the JSON line is not an object");
     RowChange change;
+    change.partial = h.partial;
     bool sign = false;
     for (size_t ci = 0; ci < t->columns.size(); ++ci) {
       const ColumnDef& col = t->columns[ci];
@@ -701,6 +745,19 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
           }
           break;
         }
+      }
+      if (h.partial && !listed) {
+        // Partial column update: a column the load does not name keeps the stored row's value
+        // (Table::apply); a new key gets its default, which a NOT NULL column must have (Doris
+        // docs, "Partial Column Update": unmentioned columns of newly inserted rows use their
+        // default value or NULL).
+        const bool stored = t->rows.contains(key_of(*t, change.values));
+        if (!stored && !col.default_value && !col.nullable) {
+          return filter("the unmentioned column `" + col.name +
+                        "` should have default value or be nullable for newly inserted rows in "
+                        "non-strict mode partial update");
+        }
+        continue;
       }
       if (!present && !col.default_value && !col.nullable) {
         return filter("column(" + col.name + ") values is null while columns is not nullable");

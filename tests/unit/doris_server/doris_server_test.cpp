@@ -377,3 +377,37 @@ TEST_CASE("doris server: with a data dir, a restart keeps committed and precommi
   CHECK(r.error().message.find("visible of unknown transaction 999999") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("doris server: a partial column update keeps the columns it does not name") {
+  Fixture f;
+  REQUIRE(field(f.sql("CREATE TABLE p (id INT NOT NULL, a VARCHAR(4) NULL, b VARCHAR(4) NOT NULL) "
+                      "UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES "
+                      "('enable_unique_key_merge_on_write' = 'true')"),
+                "code") == "0");
+  CHECK(field(f.load({},
+                     "{\"id\":1,\"a\":\"a1\",\"b\":\"b1\"}\n{\"id\":2,\"a\":\"a2\",\"b\":\"b2\"}\n",
+                     "p"),
+              "Status") == "Success");
+  const std::map<std::string, std::string> partial = {{"partial_columns", "true"},
+                                                      {"columns", "id,a,__DORIS_DELETE_SIGN__"}};
+  CHECK(field(f.load(partial,
+                     "{\"id\":1,\"a\":\"x\",\"__DORIS_DELETE_SIGN__\":0}\n"
+                     "{\"id\":2,\"a\":null,\"__DORIS_DELETE_SIGN__\":1}\n",
+                     "p"),
+              "Status") == "Success");
+  CHECK(f.rows("p") == "[[1,\"x\",\"b1\"]]");
+  // A new key needs a value or a default for every column the load leaves out.
+  const std::string r = f.load(partial, "{\"id\":3,\"a\":\"y\"}\n", "p");
+  CHECK(field(r, "Status") == "Fail");
+  CHECK(field(r, "NumberFilteredRows") == "1");
+  // Every key column, and a merge-on-write table.
+  CHECK(field(f.load({{"partial_columns", "true"}, {"columns", "a"}}, "{\"a\":\"z\"}\n", "p"),
+              "Message") ==
+        "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update should include all key "
+        "columns, missing: id");
+  CHECK(
+      field(f.load({{"partial_columns", "true"}, {"columns", "id,v"}}, "{\"id\":1,\"v\":\"z\"}\n"),
+            "Message") ==
+      "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update is only allowed on unique "
+      "table with merge-on-write enabled.");
+}

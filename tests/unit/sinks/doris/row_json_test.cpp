@@ -67,3 +67,35 @@ TEST_CASE("doris row JSON: an update that changes the primary key deletes the ol
   REQUIRE(append_row_json(out, e));
   CHECK(out == "{\"id\":\"1\",\"v\":\"5\",\"__DORIS_DELETE_SIGN__\":0}\n");
 }
+
+TEST_CASE("doris row JSON: unchanged columns are left out, not a key-changing update's") {
+  TableSchema s;
+  s.id = {"db", "t"};
+  s.columns.resize(3);
+  s.columns[0].name = "id";
+  s.columns[1].name = "big";
+  s.columns[2].name = "n";
+  s.primary_key = {0};
+  Value before[3], after[3];
+  for (Value* v : {before, after}) {
+    v[0].kind = ValueKind::int64;
+    v[0].i = 1;
+    v[1].kind = ValueKind::null;
+    v[2].kind = ValueKind::int64;
+    v[2].i = 2;
+  }
+  const uint32_t unchanged[] = {1};
+  ChangeEvent e;
+  e.schema = &s;
+  e.op = Op::update;
+  e.before = RowImage(std::span<const Value>(before, 3));
+  e.after = RowImage(std::span<const Value>(after, 3));
+  std::string out;
+  REQUIRE(append_row_json(out, e, "", unchanged));
+  CHECK(out == "{\"id\":\"1\",\"n\":\"2\",\"__DORIS_DELETE_SIGN__\":0}\n");
+  after[0].i = 5;  // the key changes: the new key's row would lack `big`
+  const auto r = append_row_json(out, e, "", unchanged);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::unsupported);
+  CHECK(r.error().message.find("REPLICA IDENTITY FULL") != std::string::npos);
+}
