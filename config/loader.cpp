@@ -467,6 +467,7 @@ sinks::doris::DorisOptions read_doris(Ctx& ctx, MapReader& m) {
                                          "sink.buffer-flush.interval",
                                          "sink.max-retries",
                                          "sink.http.timeout",
+                                         "sink.sequence-column",
                                          "table.create.enabled"};
   read_prefixed(ctx, m, "sink.properties.", o.stream_load_properties, known);
   read_prefixed(ctx, m, "table.create.properties.", o.table_properties, known);
@@ -484,6 +485,13 @@ sinks::doris::DorisOptions read_doris(Ctx& ctx, MapReader& m) {
   read_duration(ctx, m, "sink.buffer-flush.interval", o.flush_interval);
   read_int<uint32_t>(ctx, m, "sink.max-retries", o.max_retries, 0, 100);
   read_duration(ctx, m, "sink.http.timeout", o.http_timeout);
+  read_enum(ctx, m, "sink.sequence-column", o.sequence_from_position,
+            [](std::string_view v) -> std::optional<bool> {
+              if (v == "none") return false;
+              if (v == "source-position") return true;
+              return std::nullopt;
+            },
+            {"none", "source-position"});
   read_bool(ctx, m, "table.create.enabled", o.create_tables);
   return o;
 }

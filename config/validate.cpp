@@ -54,6 +54,19 @@ void normalize(PipelineConfig& p) {
     if (d->label_prefix.empty()) d->label_prefix = id;
     // At-least-once delivery loads without two-phase commit.
     if (p.pipeline.delivery != Delivery::exactly_once) d->enable_2pc = false;
+    using B = sinks::doris::SchemaChangeBehavior;
+    const std::string& b = p.pipeline.schema_change_behavior;
+    if (!d->create_tables) {
+      d->schema_change = B::ignore;  // no table is changed
+    } else if (b == "try_evolve") {
+      d->schema_change = B::try_evolve;
+    } else if (b == "lenient") {
+      d->schema_change = B::lenient;
+    } else if (b == "ignore") {
+      d->schema_change = B::ignore;
+    } else if (b == "exception") {
+      d->schema_change = B::exception;
+    }  // evolve, or no key: evolve
   }
   if (auto* m = std::get_if<mysql::MysqlSourceOptions>(&p.source)) {
     m->pipeline_name = id;
@@ -158,11 +171,7 @@ void check_schema_change_behavior(Checker& c, const PipelineConfig& p, const std
     return;
   }
   if (const auto* d = std::get_if<sinks::doris::DorisOptions>(&p.sink)) {
-    if (d->create_tables && b != "evolve") {
-      c.add(path, "Flink CDC schema.change.behavior " + quote(b) +
-                      " is not supported with the Doris sink: sluice applies each ADD and DROP "
-                      "COLUMN to the table (evolve); table.create.enabled: false changes no table");
-    } else if (!d->create_tables && b != "ignore") {
+    if (!d->create_tables && b != "ignore") {
       c.add(path, "Flink CDC schema.change.behavior " + quote(b) +
                       " is not supported with table.create.enabled: false: sluice then changes no "
                       "Doris table (ignore)");
@@ -564,11 +573,27 @@ void check_doris(Checker& c, const sinks::doris::DorisOptions& o, const Pipeline
     c.add(key("table.identifier"),
           "expected <database>.<table> with {db} and {table}, found " + quote(o.table_identifier));
   }
-  for (const char* own : {"label", "format", "read_json_by_line", "two_phase_commit",
-                          "hidden_columns", "strip_outer_array", "columns", "merge_type"}) {
+  for (const char* own :
+       {"label", "format", "read_json_by_line", "two_phase_commit", "hidden_columns",
+        "strip_outer_array", "columns", "merge_type", "partial_columns"}) {
     if (o.stream_load_properties.count(own) != 0) {
       c.add(key(std::string("sink.properties.") + own),
             std::string(own) + " is set by the sink and cannot be overridden");
+    }
+  }
+  if (o.sequence_from_position) {
+    if (o.stream_load_properties.count("function_column.sequence_col") != 0) {
+      c.add(key("sink.properties.function_column.sequence_col"),
+            "function_column.sequence_col is set by the sink with sink.sequence-column: "
+            "source-position and cannot be overridden");
+    }
+    for (const char* p : {"function_column.sequence_type", "function_column.sequence_col"}) {
+      if (o.table_properties.count(p) != 0) {
+        c.add(key(std::string("table.create.properties.") + p),
+              std::string("with sink.sequence-column: source-position the sink creates tables "
+                          "with function_column.sequence_type = largeint; remove ") +
+                  p);
+      }
     }
   }
   if (o.http_timeout <= std::chrono::milliseconds(0)) {

@@ -32,6 +32,15 @@ DorisMetrics::DorisMetrics(prometheus::Registry& r, const std::string& p)
                          "Loads precommitted and not yet committed", p)),
       oldest_precommit(
           gauge(r, "sluice_doris_oldest_precommit_timestamp_seconds",
-                "Unix time the oldest uncommitted precommitted load was made; 0 if none", p)) {}
+                "Unix time the oldest uncommitted precommitted load was made; 0 if none", p)),
+      aborts(counter(r, "sluice_doris_aborts_total",
+                     "Precommitted loads the sink aborted (replaced, truncated, or written off)",
+                     p)),
+      retries(counter(r, "sluice_doris_retries_total",
+                      "Stream Loads and 2PC commits sent again after a failure", p)),
+      schema_changes_refused(counter(r, "sluice_doris_schema_changes_refused_total",
+                                     "ALTER TABLE statements Doris refused under "
+                                     "schema.change.behavior try_evolve",
+                                     p)) {}
 
 }  // namespace cdc::sinks::doris

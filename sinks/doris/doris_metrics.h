@@ -27,6 +27,10 @@ struct DorisMetrics {
   // (Unix time), 0 when there is none. Doris aborts a load precommitted longer than
   // stream_load_default_precommit_timeout_second (3600 s): the alert watches time() - this.
   prometheus::Gauge& oldest_precommit;
+  prometheus::Counter& aborts;   // sluice_doris_aborts_total: precommitted loads the sink aborted
+  prometheus::Counter& retries;  // sluice_doris_retries_total: loads and commits sent again
+  // sluice_doris_schema_changes_refused_total: ALTER TABLEs Doris refused under try_evolve.
+  prometheus::Counter& schema_changes_refused;
 };
 
 }  // namespace cdc::sinks::doris

@@ -12,6 +12,9 @@
 
 namespace cdc::sinks::doris {
 
+// Flink CDC's `schema.change.behavior` (docs, "Schema Evolution"), as the Doris sink applies it.
+enum class SchemaChangeBehavior : uint8_t { evolve, try_evolve, lenient, ignore, exception };
+
 struct DorisOptions {
   // `fenodes`: the FE's HTTP address, host:port (Stream Loads are redirected by it to a BE;
   // the sink resends its credentials after the redirect). Required.
@@ -51,6 +54,14 @@ struct DorisOptions {
   // strict_mode). The sink's own headers (label, format, read_json_by_line,
   // two_phase_commit, hidden_columns) are refused here.
   std::map<std::string, std::string> stream_load_properties;
+  // `sink.sequence-column`: `source-position` gives every row the source position of its
+  // change (position_sequence.h) in Doris's hidden sequence column, so that an older version
+  // of a row that arrives after a newer one (a replay from an older position, a second
+  // pipeline catching up) never replaces it. Created tables get
+  // `function_column.sequence_type` = largeint; an existing table needs it too (Doris refuses
+  // the load otherwise: "There is no sequence column in the table"). `none`: no sequence.
+  // Default: none.
+  bool sequence_from_position = false;
   // `table.create.enabled`: create a missing target table as a Unique Key merge-on-write table
   // with the mapped types and the source's primary key, and follow ADD/DROP COLUMN of the
   // source with ALTER TABLE. Default: true.
@@ -61,6 +72,9 @@ struct DorisOptions {
 
   // Derived by config's normalize(), not sink keys:
   std::string pipeline;  // `pipeline.name`
+  // `pipeline.schema.change.behavior` (README, "Doris sink"): what a source schema change does
+  // to the Doris table. Default (no key): evolve; with table.create.enabled: false, ignore.
+  SchemaChangeBehavior schema_change = SchemaChangeBehavior::evolve;
 };
 
 }  // namespace cdc::sinks::doris

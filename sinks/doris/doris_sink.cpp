@@ -5,7 +5,9 @@
 
 #include "cdc/core/log.h"
 #include "cdc/core/text.h"
+#include "sinks/doris/position_sequence.h"
 #include "sinks/doris/row_json.h"
+#include "sinks/doris/schema_plan.h"
 #include "sinks/doris/type_mapping.h"
 
 namespace cdc::sinks::doris {
@@ -177,54 +179,95 @@ Status DorisSink::follow_schema(Buffer& b, const ChangeEvent& e) {
     return {};
   }
   CDC_TRY(flush(b));  // the buffered rows have the old columns
+  const TableSchemaPtr previous = std::move(b.schema);
   b.schema = schema;
   if (!o_.create_tables) return {};
   const std::string where = "table " + b.db + "." + b.table;
   auto desc = client_->sql(kSessionDb, "DESC " + quote_ident(b.db) + "." + quote_ident(b.table));
   if (!desc && unknown_table(desc.error())) {
-    CDC_TRY_ASSIGN(std::string create,
-                   create_table_sql(b.db, b.table, *schema, o_.table_properties));
+    std::map<std::string, std::string> properties = o_.table_properties;
+    if (o_.sequence_from_position) properties["function_column.sequence_type"] = "largeint";
+    CDC_TRY_ASSIGN(std::string create, create_table_sql(b.db, b.table, *schema, properties));
     CDC_TRY(client_->sql(kSessionDb, "CREATE DATABASE IF NOT EXISTS " + quote_ident(b.db)));
     CDC_TRY(client_->sql(kSessionDb, create));
     log::get("sink.doris")->info("[pipeline={}] created {}", o_.pipeline, where);
     return {};
   }
   if (!desc) return std::move(desc).error().with_context(where);
-  // Follow the source: add its new columns, drop the ones it no longer has (the table is the
-  // sink's copy of the source table).
-  std::set<std::string> present;
+  std::vector<DorisColumn> present;
   for (const SqlRow& row : *desc) {
-    if (!row.empty() && row[0]) present.insert(lower_ascii(*row[0]));
+    if (row.size() < 4 || !row[0] || !row[1]) continue;
+    present.push_back(
+        {*row[0], *row[1], row[2].value_or("") == "Yes", row[3].value_or("") == "true"});
   }
-  std::set<std::string> wanted;
-  for (const Column& c : schema->columns) {
-    wanted.insert(lower_ascii(c.name));
-    if (!present.contains(lower_ascii(c.name))) {
-      CDC_TRY(client_->sql(kSessionDb, add_column_sql(b.db, b.table, c)));
-      log::get("sink.doris")->info("[pipeline={}] {}: added column {}", o_.pipeline, where, c.name);
+  const std::string_view ddl = e.op == Op::schema_change ? e.source.query : std::string_view();
+  const SchemaPlan plan =
+      plan_schema_change(b.db, b.table, present, previous.get(), *schema, ddl, o_.schema_change);
+  if (plan.empty()) return {};
+  std::string changes;
+  for (const std::string& c : plan.changes) changes += (changes.empty() ? "" : "; ") + c;
+  switch (o_.schema_change) {
+    case SchemaChangeBehavior::ignore:
+      // Flink CDC: no schema change reaches the sink; rows keep the columns the table has
+      // (Doris ignores the fields of columns it lacks, and gives missing ones NULL).
+      log::get("sink.doris")
+          ->info("[pipeline={}] {}: schema change ignored (schema.change.behavior: ignore): {}",
+                 o_.pipeline, where, changes);
+      return {};
+    case SchemaChangeBehavior::exception:
+      return make_error(Errc::unsupported,
+                        where + " changed in the source (" + changes +
+                            ") and pipeline.schema.change.behavior is exception");
+    default: break;
+  }
+  for (size_t i = 0; i < plan.statements.size(); ++i) {
+    auto r = client_->sql(kSessionDb, plan.statements[i]);
+    if (!r && o_.schema_change == SchemaChangeBehavior::try_evolve &&
+        r.error().code == Errc::invalid_config) {
+      // try_evolve (Flink CDC): a change the sink refuses is tolerated; the rows that follow
+      // keep the columns the table has.
+      log::get("sink.doris")
+          ->warn(
+              "[pipeline={}] {}: {} refused by Doris, continuing (schema.change.behavior: "
+              "try_evolve): {}",
+              o_.pipeline, where, plan.changes[i], r.error().message);
+      if (metrics_) metrics_->schema_changes_refused.Increment();
+      continue;
     }
-  }
-  for (const SqlRow& row : *desc) {
-    if (row.empty() || !row[0] || wanted.contains(lower_ascii(*row[0]))) continue;
-    CDC_TRY(client_->sql(kSessionDb, drop_column_sql(b.db, b.table, *row[0])));
-    log::get("sink.doris")
-        ->info("[pipeline={}] {}: dropped column {}", o_.pipeline, where, *row[0]);
+    if (!r) return std::move(r).error().with_context(where + ": " + plan.changes[i]);
+    log::get("sink.doris")->info("[pipeline={}] {}: {}", o_.pipeline, where, plan.changes[i]);
   }
   return {};
 }
 
 Status DorisSink::write(const Batch& batch) {
   for (const ChangeEvent& e : batch.events) {
-    if (e.op == Op::schema_change || e.schema == nullptr) continue;
+    if (e.schema == nullptr) continue;
     CDC_TRY_ASSIGN(Buffer * b, buffer_for(*e.schema));
+    if (e.op == Op::schema_change) {  // its DDL names renamed columns
+      if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
+      continue;
+    }
     if (e.op == Op::truncate) {
       CDC_TRY(truncate(*b));
       continue;
     }
     if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
     if (e.op == Op::erase && !o_.enable_delete) continue;
+    // An update with unchanged columns (PostgreSQL TOAST) is a partial column update: it goes
+    // in a load of its own set of columns, after the rows before it.
+    const std::span<const uint32_t> omit =
+        e.op == Op::update ? e.unchanged_columns : std::span<const uint32_t>();
+    if (!std::equal(omit.begin(), omit.end(), b->omitted.begin(), b->omitted.end())) {
+      CDC_TRY(flush(*b));
+      b->omitted.assign(omit.begin(), omit.end());
+    }
     if (b->rows == 0) b->first_row = std::chrono::steady_clock::now();
-    CDC_TRY(append_row_json(b->body, e));
+    std::string sequence;
+    if (o_.sequence_from_position) {
+      CDC_TRY_ASSIGN(sequence, position_sequence(e));
+    }
+    CDC_TRY(append_row_json(b->body, e, sequence, omit));
     ++b->rows;  // a key-changing update (two lines) counts once: max-rows is a bound, not a count
     if (b->rows >= o_.max_rows || b->body.size() >= o_.max_bytes) CDC_TRY(flush(*b));
   }
@@ -232,6 +275,14 @@ Status DorisSink::write(const Batch& batch) {
 }
 
 Status DorisSink::truncate(Buffer& b) {
+  switch (o_.schema_change) {
+    case SchemaChangeBehavior::lenient:  // Flink CDC: "does not send ... truncate table"
+    case SchemaChangeBehavior::ignore: return {};
+    case SchemaChangeBehavior::exception:
+      return make_error(Errc::unsupported, "TRUNCATE of " + b.db + "." + b.table +
+                                               " and pipeline.schema.change.behavior is exception");
+    default: break;
+  }
   // TRUNCATE is not transactional in Doris: it is applied now. What this checkpoint loaded
   // into the table before it is moot: its loads are aborted and its buffer dropped. A replay
   // after a crash re-sends the earlier rows and then the TRUNCATE again.
@@ -261,6 +312,7 @@ Status DorisSink::abort_label(const std::string& db, const std::string& label) {
     return make_error(Errc::unavailable,
                       "abort of label " + label + " in " + db + ": " + r.message);
   }
+  if (metrics_ && r.success) metrics_->aborts.Increment();
   return {};
 }
 
@@ -274,6 +326,32 @@ Status DorisSink::flush(Buffer& b) {
       {"read_json_by_line", "true"},
       {"hidden_columns", std::string(kDeleteSign)},
   };
+  if (o_.sequence_from_position) {
+    // Doris's "Sequence Column" page: a Stream Load names the load column that feeds the
+    // hidden sequence column; hidden_columns lists both hidden columns the lines carry.
+    headers[3].second += "," + std::string(kSequenceColumn);
+    headers.emplace_back("function_column.sequence_col", std::string(kSequenceColumn));
+  }
+  if (!b.omitted.empty()) {
+    // Doris docs, "Partial Column Update": `partial_columns: true` and the columns the rows
+    // carry (every key column among them) in `columns`, which replaces hidden_columns.
+    std::string columns;
+    for (uint32_t i = 0; i < b.schema->columns.size(); ++i) {
+      if (std::find(b.omitted.begin(), b.omitted.end(), i) != b.omitted.end()) continue;
+      const std::string& name = b.schema->columns[i].name;
+      if (name.find(',') != std::string::npos) {
+        return make_error(Errc::unsupported, "column " + quote(name) + " of " + b.db + "." +
+                                                 b.table +
+                                                 " has a comma: it cannot be named in a partial "
+                                                 "column update's `columns` header");
+      }
+      columns += name + ",";
+    }
+    columns += std::string(kDeleteSign);
+    if (o_.sequence_from_position) columns += "," + std::string(kSequenceColumn);
+    headers[3] = {"columns", columns};
+    headers.emplace_back("partial_columns", "true");
+  }
   if (o_.enable_2pc) headers.emplace_back("two_phase_commit", "true");
   for (const auto& [k, v] : o_.stream_load_properties) headers.emplace_back(k, v);
   const std::string where = "Stream Load " + label + " into " + b.db + "." + b.table;
@@ -299,6 +377,7 @@ Status DorisSink::flush(Buffer& b) {
       if (r.error().retryable() && may_retry) {
         log::get("sink.doris")
             ->warn("[pipeline={}] {}: {}; retrying", o_.pipeline, where, r.error().message);
+        if (metrics_) metrics_->retries.Increment();
         std::this_thread::sleep_for(backoff(attempt));
         continue;
       }
@@ -330,6 +409,7 @@ Status DorisSink::flush(Buffer& b) {
                                 " retries; replaying from the last checkpoint");
         }
         CDC_TRY(abort_label(b.db, label));
+        if (metrics_) metrics_->retries.Increment();
         continue;
       }
       if (r->existing_job_status == "FINISHED" && !o_.enable_2pc && sent_before)
@@ -352,6 +432,7 @@ Status DorisSink::flush(Buffer& b) {
     if (!permanent && may_retry) {
       log::get("sink.doris")
           ->warn("[pipeline={}] {} failed: {}; retrying", o_.pipeline, where, detail);
+      if (metrics_) metrics_->retries.Increment();
       std::this_thread::sleep_for(backoff(attempt));
       continue;
     }
@@ -393,6 +474,7 @@ Status DorisSink::commit_label(const LoadRef& load) {
     const std::string why = r ? r->message : r.error().message;
     if (attempt < o_.max_retries &&
         (!r ? r.error().retryable() : r->message.find("already aborted") == std::string::npos)) {
+      if (metrics_) metrics_->retries.Increment();
       std::this_thread::sleep_for(backoff(attempt));
       continue;
     }

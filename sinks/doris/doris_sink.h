@@ -49,6 +49,8 @@ class DorisSink final : public Sink {
   Status commit(uint64_t id) override;
   Status on_idle(const Position& written) override;
   bool exactly_once() const override { return o_.enable_2pc; }
+  // The DDL of a schema change names renamed columns (schema_plan.h).
+  bool wants_schema_changes() const override { return true; }
 
  private:
   struct Buffer {
@@ -58,6 +60,9 @@ class DorisSink final : public Sink {
     uint64_t rows = 0;
     uint32_t next_load = 0;  // n of the next label in the checkpoint being built
     TableSchemaPtr schema;   // the version the buffered rows and the Doris table follow
+    // Columns the buffered rows leave out (a partial column update), in schema order; empty:
+    // every column.
+    std::vector<uint32_t> omitted;
     std::chrono::steady_clock::time_point first_row;
   };
 

@@ -1,21 +1,30 @@
 #include "sinks/doris/row_json.h"
 
+#include <algorithm>
+
 #include "cdc/core/json/json_writer.h"
 #include "cdc/core/json/value_json.h"
+#include "sinks/doris/position_sequence.h"
 
 namespace cdc::sinks::doris {
 
 namespace {
 
-void append_image(std::string& out, const TableSchema& schema, const RowImage& image, bool remove) {
+void append_image(std::string& out, const TableSchema& schema, const RowImage& image, bool remove,
+                  std::string_view sequence, std::span<const uint32_t> omit = {}) {
   json::JsonWriter w(out);
   w.begin_object();
-  for (size_t i = 0; i < image.size; ++i) {
+  for (uint32_t i = 0; i < image.size; ++i) {
+    if (std::find(omit.begin(), omit.end(), i) != omit.end()) continue;
     w.key(schema.columns[i].name);
     json::write_value_as_text(w, image[i]);
   }
   w.key(kDeleteSign);
   w.int64(remove ? 1 : 0);
+  if (!sequence.empty()) {
+    w.key(kSequenceColumn);
+    w.string(sequence);  // as text: a LARGEINT does not fit a JSON number's usual 64 bits
+  }
   w.end_object();
   out.push_back('\n');
 }
@@ -30,7 +39,8 @@ bool key_changed(const ChangeEvent& e) {
 
 }  // namespace
 
-Status append_row_json(std::string& out, const ChangeEvent& e) {
+Status append_row_json(std::string& out, const ChangeEvent& e, std::string_view sequence,
+                       std::span<const uint32_t> omit) {
   const bool remove = e.op == Op::erase;
   const RowImage& image = remove ? e.before : e.after;
   if (!image.present || image.size != e.schema->columns.size()) {
@@ -40,8 +50,17 @@ Status append_row_json(std::string& out, const ChangeEvent& e) {
   }
   // An update that changes the primary key moves the row: the old key is deleted first (a
   // Unique Key table keys rows by it), as Flink CDC splits it into -U and +U.
-  if (e.op == Op::update && key_changed(e)) append_image(out, *e.schema, e.before, true);
-  append_image(out, *e.schema, image, remove);
+  if (e.op == Op::update && key_changed(e)) {
+    if (!omit.empty()) {
+      return make_error(Errc::unsupported,
+                        "an update of " + e.schema->id.to_string() +
+                            " changes the primary key and leaves columns unchanged without their "
+                            "values (PostgreSQL TOAST): the row under the new key cannot be "
+                            "loaded; set REPLICA IDENTITY FULL on the table");
+    }
+    append_image(out, *e.schema, e.before, true, sequence);
+  }
+  append_image(out, *e.schema, image, remove, sequence, omit);
   return {};
 }
 

@@ -29,10 +29,30 @@ DorisProcess::DorisProcess(const std::vector<std::string>& extra_args) {
   }
   dir_ = make_temp_dir("sluice-doris-server");
   log_ = dir_ + "/server.log";
+  extra_args_ = extra_args;
+  start({});
+}
+
+void DorisProcess::kill() {
+  REQUIRE_MESSAGE(!external_, "a real Doris is not killed by the tests");
+  child_->signal(SIGKILL);
+  REQUIRE(child_->wait(std::chrono::seconds(10)) == 128 + SIGKILL);
+}
+
+void DorisProcess::restart() {
+  REQUIRE(!child_->running());
+  client_.reset();  // its kept-alive connection died with the server
+  start({"--fe-port", std::to_string(fe_port_), "--be-port", std::to_string(be_port_),
+         "--control-port", std::to_string(control_port_)});
+}
+
+void DorisProcess::start(const std::vector<std::string>& port_args) {
   const std::string port_file = dir_ + "/ports";
+  std::filesystem::remove(port_file);
   std::vector<std::string> argv{kServerBinary, "--port-file", port_file,
                                 "--password",  "pw",          "--exit-with-parent"};
-  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  argv.insert(argv.end(), port_args.begin(), port_args.end());
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   child_ = std::make_unique<ChildProcess>(argv, log_, log_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (!std::filesystem::exists(port_file) && std::chrono::steady_clock::now() < deadline) {
@@ -56,6 +76,13 @@ DorisProcess::~DorisProcess() {
 std::string DorisProcess::control(const std::string& command) {
   REQUIRE_MESSAGE(!external_, "a real Doris has no control port: " << command);
   return send_control_line(control_port_, command);
+}
+
+long DorisProcess::stat(const std::string& word) {
+  const std::string s = control("stats");
+  const size_t at = s.find(" " + word + " ");
+  REQUIRE_MESSAGE(at != std::string::npos, s);
+  return std::atol(s.c_str() + at + word.size() + 2);
 }
 
 SqlRows DorisProcess::sql(const std::string& db, const std::string& stmt) {

@@ -24,6 +24,12 @@ class DorisProcess {
   const std::string& password() const { return password_; }
   // True for a real Doris named by $SLUICE_DORIS_FE_PORT (deploy/doris/run-tests.sh).
   bool external() const { return external_; }
+  // The number after `word` in the control port's "stats" line ("loads", "max_commits", ...).
+  long stat(const std::string& word);
+  // SIGKILLs the test server; restart() starts it again with the same arguments on the same
+  // ports (with --data-dir in the arguments: on the same data, as after a crash of Doris).
+  void kill();
+  void restart();
   // One control command ("restart_be", "fail 2", "stats"); returns the answer line.
   std::string control(const std::string& command);
   // Runs a statement through the FE's SQL API (the sink's DorisClient); REQUIREs success.
@@ -34,7 +40,10 @@ class DorisProcess {
   const std::string& log() const { return log_; }
 
  private:
+  void start(const std::vector<std::string>& port_args);
+
   std::string dir_;
+  std::vector<std::string> extra_args_;
   std::string log_;
   std::unique_ptr<ChildProcess> child_;
   int fe_port_ = 0;

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/integration/doris_compare.h"
 #include "tests/integration/doris_process.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fault_proxy.h"
@@ -25,82 +26,6 @@
 
 using namespace cdc::testing;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string write_config(const std::string& dir, const std::string& name, const std::string& tables,
-                         DorisProcess& doris, int server_id, int metrics_port,
-                         const std::string& extra_sink = "", int fe_port = 0) {
-  const std::string path = dir + "/pipeline.yaml";
-  std::ofstream(path) << mysql_source_yaml(tables, server_id)
-                      << "sink:\n  type: doris\n  fenodes: 127.0.0.1:"
-                      << (fe_port != 0 ? fe_port : doris.fe_port())
-                      << "\n  username: root\n  password: '" << doris.password()
-                      << "'\n  sink.max-retries: 2\n"
-                      << extra_sink << "pipeline:\n  name: " << name << "\n  state.dir: " << dir
-                      << "/state\n  checkpoint.interval: 60ms\n  metrics.port: " << metrics_port
-                      << "\n  restart.initial-backoff: 50ms\n  restart.max-backoff: 300ms\n";
-  return path;
-}
-
-std::vector<std::string> columns_of(MariaDbSession& sql, const std::string& db,
-                                    const std::string& table) {
-  std::vector<std::string> out;
-  for (const auto& row :
-       sql.query("SELECT column_name FROM information_schema.columns WHERE table_schema = '" + db +
-                 "' AND table_name = '" + table + "' ORDER BY ordinal_position")) {
-    out.push_back(*row[0]);
-  }
-  return out;
-}
-
-// Every row of db.table, ordered by `key`, as MariaDB has it and as Doris has it.
-SqlRows source_rows(MariaDbSession& sql, const std::string& db, const std::string& table,
-                    const std::string& key) {
-  std::string cols;
-  for (const std::string& c : columns_of(sql, db, table))
-    cols += (cols.empty() ? "`" : ", `") + c + "`";
-  return sql.query("SELECT " + cols + " FROM " + db + "." + table + " ORDER BY " + key);
-}
-std::optional<SqlRows> doris_rows(MariaDbSession& sql, DorisProcess& doris, const std::string& db,
-                                  const std::string& table, const std::string& key) {
-  std::string cols;
-  for (const std::string& c : columns_of(sql, db, table))
-    cols += (cols.empty() ? "`" : ", `") + c + "`";
-  return doris.try_sql(db, "SELECT " + cols + " FROM " + table + " ORDER BY " + key);
-}
-
-// Polls until Doris equals the source (or `limit` passes); then the caller CHECKs equality.
-void wait_equal(MariaDbSession& sql, DorisProcess& doris, const std::string& db,
-                const std::string& table, const std::string& key, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (doris_rows(sql, doris, db, table, key) == source_rows(sql, db, table, key)) return;
-    std::this_thread::sleep_for(100ms);
-  }
-}
-
-void expect_equal(MariaDbSession& sql, DorisProcess& doris, const std::string& db,
-                  const std::string& table, const std::string& key,
-                  std::chrono::seconds limit = 30s) {
-  wait_equal(sql, doris, db, table, key, limit);
-  const SqlRows expected = source_rows(sql, db, table, key);
-  const auto got = doris_rows(sql, doris, db, table, key);
-  REQUIRE_MESSAGE(got.has_value(), "Doris has no table " << db << "." << table);
-  CHECK(got->size() == expected.size());
-  CHECK(*got == expected);
-}
-
-// "<name> <type> <key>" per Doris column (DESC).
-std::vector<std::string> doris_columns(DorisProcess& doris, const std::string& db,
-                                       const std::string& table) {
-  std::vector<std::string> out;
-  for (const auto& row : doris.sql(db, "DESC " + table))
-    out.push_back(*row[0] + " " + *row[1] + " " + *row[3]);
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE(
     "mysql to doris: inserts, updates, deletes, a large transaction, TRUNCATE and ALTER "
@@ -116,7 +41,8 @@ TEST_CASE(
   DorisProcess doris;
   const std::string dir = make_temp_dir("sluice-doris-e2e");
   const int metrics_port = free_port();
-  const std::string config = write_config(dir, "dd_e2e", "dd\\..*", doris, 5711, metrics_port);
+  const std::string config =
+      write_doris_config(dir, "dd_e2e", "dd\\..*", doris, 5711, metrics_port);
   ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
   REQUIRE(wait_ready(metrics_port, sluice));
 
@@ -224,8 +150,8 @@ TEST_CASE(
   const int metrics_port = free_port();
   // Small loads, several per checkpoint, precommitted until the checkpoint commits: kills land
   // between loads and their commit.
-  const std::string config = write_config(dir, "dk", "dk\\..*", doris, 5712, metrics_port,
-                                          "  sink.buffer-flush.max-rows: 7\n");
+  const std::string config = write_doris_config(dir, "dk", "dk\\..*", doris, 5712, metrics_port,
+                                                "  sink.buffer-flush.max-rows: 7\n");
   const char* kills_env = std::getenv("SLUICE_DORIS_KILLS");
   const int rounds = kills_env != nullptr ? std::atoi(kills_env) : 20;
   const char* seed_env = std::getenv("SLUICE_DORIS_SEED");  // to replay a failed run
@@ -301,8 +227,8 @@ TEST_CASE(
   const std::string dir_b = make_temp_dir("sluice-doris-fence-b");
   const int port_a = free_port(), port_b = free_port();
   // Same pipeline name and Doris, its own state dir (another host, say) and replica id.
-  const std::string config_a = write_config(dir_a, "fenced", "df\\..*", doris, 5721, port_a);
-  const std::string config_b = write_config(dir_b, "fenced", "df\\..*", doris, 5722, port_b);
+  const std::string config_a = write_doris_config(dir_a, "fenced", "df\\..*", doris, 5721, port_a);
+  const std::string config_b = write_doris_config(dir_b, "fenced", "df\\..*", doris, 5722, port_b);
   ChildProcess a({sluice_binary(), "run", config_a}, dir_a + "/stdout.log", dir_a + "/stderr.log");
   REQUIRE(wait_ready(port_a, a));
   for (int i = 1; i <= 30; ++i) {
@@ -338,7 +264,7 @@ TEST_CASE("mysql to doris: a load aborted by the precommit timeout is re-sent an
   DorisProcess doris({"--precommit-timeout-ms", "1500"});
   const std::string dir = make_temp_dir("sluice-doris-precommit");
   const int metrics_port = free_port();
-  const std::string config = write_config(dir, "dp", "dp\\..*", doris, 5731, metrics_port);
+  const std::string config = write_doris_config(dir, "dp", "dp\\..*", doris, 5731, metrics_port);
   ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
   REQUIRE(wait_ready(metrics_port, sluice));
   sql.run("INSERT INTO dp.kv VALUES (1, 1), (2, 2)");
@@ -379,8 +305,9 @@ TEST_CASE(
   FaultProxy fe_proxy(doris.fe_port());
   const std::string dir = make_temp_dir("sluice-doris-faults");
   const int metrics_port = free_port();
-  const std::string config = write_config(dir, "dn", "dn\\..*", doris, 5713, metrics_port,
-                                          "  sink.buffer-flush.max-rows: 20\n", fe_proxy.port());
+  const std::string config =
+      write_doris_config(dir, "dn", "dn\\..*", doris, 5713, metrics_port,
+                         "  sink.buffer-flush.max-rows: 20\n", fe_proxy.port());
   INFO("sluice log: " << dir << "/stderr.log, server log: " << doris.log());
   ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
   REQUIRE(wait_ready(metrics_port, sluice));

@@ -30,6 +30,10 @@ using Row = std::vector<Cell>;            // one per column, in column order
 struct RowChange {
   bool remove = false;  // __DORIS_DELETE_SIGN__ = 1
   std::vector<std::pair<std::string, Cell>> values;
+  Cell sequence;  // __DORIS_SEQUENCE_COL__, for a table with a sequence column
+  // partial_columns: `values` holds the named columns only; the others keep the stored row's
+  // values (or get their defaults for a new key).
+  bool partial = false;
 };
 
 struct Table {
@@ -39,9 +43,16 @@ struct Table {
   std::vector<std::pair<std::string, std::string>> properties;
   std::string comment;
   std::map<std::vector<std::string>, Row> rows;  // by key values
+  // `function_column.sequence_type` (Doris docs, "Sequence Column"): the type of the hidden
+  // __DORIS_SEQUENCE_COL__; nullopt for a table without one.
+  std::optional<DorisType> sequence_type;
+  // The sequence value of every key written, deleted keys included: Doris keeps a delete-signed
+  // row with its sequence value, and a later row with a smaller one does not replace it.
+  std::map<std::vector<std::string>, Cell> sequences;
 
   std::optional<size_t> column_index(std::string_view name) const;
-  void apply(const RowChange& change);
+  // Applies one loaded row; false when the table's sequence column kept the stored row.
+  bool apply(const RowChange& change);
 };
 
 struct Database {

@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <regex>
 #include <sstream>
 
@@ -13,6 +15,7 @@ namespace cdc::testing::doris {
 namespace {
 
 constexpr std::string_view kDeleteSign = "__DORIS_DELETE_SIGN__";
+constexpr std::string_view kSequenceColumn = "__DORIS_SEQUENCE_COL__";
 
 HttpResponse json_response(std::string body, int status = 200) {
   HttpResponse r;
@@ -113,6 +116,9 @@ struct LoadHeaders {
   enum class Merge { append, remove, merge } merge = Merge::append;
   std::optional<std::pair<std::string, std::string>> delete_on;  // MERGE: col = value
   bool delete_sign_column = false;  // hidden_columns / columns name __DORIS_DELETE_SIGN__
+  bool sequence_hidden = false;     // hidden_columns names __DORIS_SEQUENCE_COL__
+  bool partial = false;             // partial_columns: true
+  std::optional<std::string> sequence_source;  // function_column.sequence_col
   double max_filter_ratio = 0;
   bool strict = false;
   bool by_line = false;
@@ -131,7 +137,180 @@ std::vector<std::string> split_list(std::string_view s) {
   return out;
 }
 
+// The key of a partial row, from its JSON object (key columns come first in a table and are
+// all named by a partial load, so they are read before any unmentioned column).
+std::vector<std::string> key_of(const Table& t,
+                                const std::vector<std::pair<std::string, Cell>>& values) {
+  std::vector<std::string> key;
+  for (size_t i = 0; i < t.key_count && i < values.size(); ++i) {
+    key.push_back(values[i].second.value_or(std::string("\x01NULL")));
+  }
+  return key;
+}
+
+void write_cell(json::JsonWriter& w, const Cell& c) {
+  if (c) {
+    w.string(*c);
+  } else {
+    w.null();
+  }
+}
+
+std::optional<Cell> read_cell(simdjson::dom::element e) {
+  if (e.is_null()) return Cell();
+  std::string_view v;
+  if (e.get(v) != simdjson::SUCCESS) return std::nullopt;
+  return Cell(std::string(v));
+}
+
 }  // namespace
+
+// {"load": id, "db", "table", "label", "two_phase", "state", "rows": [[remove, sequence,
+// column, value, ...], ...]}: a load as it stood when answered.
+std::string DorisServer::load_record(const Txn& t, TxnState state) {
+  std::string line;
+  json::JsonWriter w(line);
+  w.begin_object();
+  w.key("load");
+  w.int64(t.id);
+  w.key("db");
+  w.string(t.db);
+  w.key("table");
+  w.string(t.table);
+  w.key("label");
+  w.string(t.label);
+  w.key("two_phase");
+  w.boolean(t.two_phase);
+  w.key("state");
+  w.string(to_string(state));
+  w.key("partial");
+  w.boolean(!t.changes.empty() && t.changes.front().partial);
+  w.key("rows");
+  w.begin_array();
+  for (const RowChange& c : t.changes) {
+    w.begin_array();
+    w.boolean(c.remove);
+    write_cell(w, c.sequence);
+    for (const auto& [name, cell] : c.values) {
+      w.string(name);
+      write_cell(w, cell);
+    }
+    w.end_array();
+  }
+  w.end_array();
+  w.end_object();
+  return line;
+}
+
+Status DorisServer::open_data_dir(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  CDC_TRY_ASSIGN(journal_,
+                 Journal::open(dir, [this](std::string_view line) { return replay(line); }));
+  for (const auto& [id, txn] : txns_) next_txn_ = std::max(next_txn_, id + 1);
+  return {};
+}
+
+Status DorisServer::replay(std::string_view line) {
+  simdjson::dom::parser parser;
+  auto doc = parser.parse(line.data(), line.size());
+  if (doc.error() || !doc.value().is_object()) {
+    return make_error(Errc::malformed, "a journal line is not a JSON object");
+  }
+  const simdjson::dom::element e = doc.value();
+  const auto bad = [](const std::string& what) {
+    return make_error(Errc::malformed, "journal record: " + what);
+  };
+  std::string_view text;
+  int64_t id = 0;
+  if (e["sql"].get(text) == simdjson::SUCCESS) {
+    std::string_view db;
+    if (e["db"].get(db) != simdjson::SUCCESS) return bad("sql without db");
+    if (db == "information_schema") catalog_.ensure_database(std::string(db));
+    auto r = catalog_.execute(std::string(db), text);
+    if (!r) return bad("the statement fails again: " + r.error().message);
+    return {};
+  }
+  if (e["load"].get(id) == simdjson::SUCCESS) {
+    Txn t;
+    t.id = id;
+    std::string_view db, table, label, state;
+    bool two_phase = false, partial = false;
+    simdjson::dom::array rows;
+    if (e["db"].get(db) || e["table"].get(table) || e["label"].get(label) ||
+        e["two_phase"].get(two_phase) || e["state"].get(state) || e["partial"].get(partial) ||
+        e["rows"].get(rows)) {
+      return bad("a load without db, table, label, two_phase, state, partial or rows");
+    }
+    t.db = db;
+    t.table = table;
+    t.label = label;
+    t.two_phase = two_phase;
+    for (simdjson::dom::element row : rows) {
+      simdjson::dom::array cells;
+      if (row.get(cells) || cells.size() < 2 || cells.size() % 2 != 0) return bad("a bad row");
+      RowChange c;
+      c.partial = partial;
+      auto it = cells.begin();
+      if ((*it).get(c.remove)) return bad("a row without its delete flag");
+      ++it;
+      auto seq = read_cell(*it);
+      if (!seq) return bad("a bad sequence value");
+      c.sequence = std::move(*seq);
+      for (++it; it != cells.end(); ++it) {
+        std::string_view name;
+        if ((*it).get(name)) return bad("a column name that is not a string");
+        ++it;
+        auto cell = read_cell(*it);
+        if (!cell) return bad("a bad value of column " + std::string(name));
+        c.values.emplace_back(std::string(name), std::move(*cell));
+      }
+      t.changes.push_back(std::move(c));
+    }
+    const auto now = Clock::now();
+    if (state == "PRECOMMITTED") {
+      t.state = TxnState::precommitted;
+      t.precommitted_at = now;
+    } else if (state == "COMMITTED") {
+      t.state = TxnState::committed;
+      t.publish_at = now;
+    } else if (state == "ABORTED") {
+      t.state = TxnState::aborted;
+      t.abort_reason = "too many filtered rows";
+    } else {
+      return bad("a load in state " + std::string(state));
+    }
+    labels_[{t.db, t.label}] = id;
+    txns_[id] = std::move(t);
+    return {};
+  }
+  const auto txn_of = [&](const char* key) -> Result<Txn*> {
+    if (e[key].get(id)) return bad("no transaction id");
+    auto it = txns_.find(id);
+    if (it == txns_.end())
+      return bad(std::string(key) + " of unknown transaction " + std::to_string(id));
+    return &it->second;
+  };
+  if (!e["commit"].error()) {
+    CDC_TRY_ASSIGN(Txn * t, txn_of("commit"));
+    t->state = TxnState::committed;
+    t->publish_at = Clock::now();
+    return {};
+  }
+  if (!e["visible"].error()) {
+    CDC_TRY_ASSIGN(Txn * t, txn_of("visible"));
+    if (t->state != TxnState::committed) return bad("visible before commit");
+    publish(*t);
+    return {};
+  }
+  if (!e["abort"].error()) {
+    CDC_TRY_ASSIGN(Txn * t, txn_of("abort"));
+    std::string_view reason;
+    if (e["reason"].get(reason) != simdjson::SUCCESS) reason = "(no reason journaled)";
+    abort(*t, std::string(reason));
+    return {};
+  }
+  return bad("unknown record");
+}
 
 std::string_view to_string(TxnState s) {
   // GET LABEL STATE's words: UNKNOWN, PREPARE, PRECOMMITTED, COMMITTED, VISIBLE, ABORTED.
@@ -163,7 +342,26 @@ Txn* DorisServer::txn_by_label(const std::string& db, const std::string& label) 
   return it == labels_.end() ? nullptr : &txns_.at(it->second);
 }
 
+void DorisServer::record(const std::string& line) {
+  if (!journal_) return;
+  if (auto r = journal_->append(line); !r) {
+    std::fprintf(stderr, "doris_test_server: %s\n", r.error().message.c_str());
+    std::_Exit(1);
+  }
+}
+
 void DorisServer::abort(Txn& txn, std::string reason) {
+  if (journal_) {
+    std::string line;
+    json::JsonWriter w(line);
+    w.begin_object();
+    w.key("abort");
+    w.int64(txn.id);
+    w.key("reason");
+    w.string(reason);
+    w.end_object();
+    record(line);
+  }
   txn.state = TxnState::aborted;
   txn.abort_reason = std::move(reason);
   txn.changes.clear();
@@ -189,17 +387,22 @@ void DorisServer::tick(Clock::time_point now) {
     if (txn.state == TxnState::precommitted && now - txn.precommitted_at >= o_.precommit_timeout) {
       abort(txn, "timeout by txn manager");
     }
-    if (txn.state == TxnState::committed && txn.publish_at <= now) {
-      Table* t = catalog_.table(txn.db, txn.table);
-      if (t != nullptr) {
-        for (const RowChange& c : txn.changes) t->apply(c);
-      }
-      txn.state = TxnState::visible;
-      ++txn.commits;
-      txn.changes.clear();
-      txn.changes.shrink_to_fit();
+    if (txn.state == TxnState::committed && txn.publish_at <= now) publish(txn);
+  }
+}
+
+void DorisServer::publish(Txn& txn) {
+  record("{\"visible\":" + std::to_string(txn.id) + "}");
+  Table* t = catalog_.table(txn.db, txn.table);
+  if (t != nullptr) {
+    for (const RowChange& c : txn.changes) {
+      if (!t->apply(c)) ++sequence_kept_;
     }
   }
+  txn.state = TxnState::visible;
+  ++txn.commits;
+  txn.changes.clear();
+  txn.changes.shrink_to_fit();
 }
 
 std::optional<Reply> DorisServer::on_head(Port port, const HttpRequest& req) {
@@ -332,8 +535,8 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   h.outer_array = header_true(req, "strip_outer_array");
   h.two_phase = header_true(req, "two_phase_commit");
   h.strict = header_true(req, "strict_mode");
-  for (const char* unsupported : {"function_column.sequence_col", "partial_columns",
-                                  "unique_key_update_mode", "jsonpaths", "where", "group_commit"}) {
+  h.partial = header_true(req, "partial_columns");
+  for (const char* unsupported : {"unique_key_update_mode", "jsonpaths", "where", "group_commit"}) {
     if (req.header(unsupported) != nullptr) {
       return fail(std::string("the Doris test server does not implement header '") + unsupported +
                   "'");
@@ -375,9 +578,13 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
     for (const std::string& c : split_list(*hc)) {
       if (c == kDeleteSign)
         h.delete_sign_column = true;
+      else if (c == kSequenceColumn)
+        h.sequence_hidden = true;
       else
-        return fail("the Doris test server knows hidden column __DORIS_DELETE_SIGN__ only, not " +
-                    c);
+        return fail(
+            "the Doris test server knows hidden columns __DORIS_DELETE_SIGN__ and "
+            "__DORIS_SEQUENCE_COL__ only, not " +
+            c);
     }
   }
   if (const std::string* cols = req.header("columns")) {
@@ -394,9 +601,64 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   Table* t = catalog_.table(db, table);
   if (t == nullptr)
     return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = Unknown table, tableName=" + table);
+  if (const std::string* seq = req.header("function_column.sequence_col")) {
+    h.sequence_source = std::string(trim(*seq));
+  }
+  // Doris FE (load planning, "Sequence Column" docs): a table with a sequence column needs the
+  // load to name the column that feeds it, and a load that names one needs a table with one.
+  // Partial column update (Doris docs, "Partial Column Update"): Unique Key merge-on-write
+  // tables only; the `columns` header names the columns to update, every key column among
+  // them; the sequence column may be left out (the stored row's value is kept).
+  if (h.partial) {
+    bool mow = false;
+    for (const auto& [k, v] : t->properties) {
+      mow = mow || (k == "enable_unique_key_merge_on_write" && lower_ascii(v) == "true");
+    }
+    if (!mow) {
+      return fail(
+          "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update is only allowed "
+          "on unique table with merge-on-write enabled.");
+    }
+    if (!h.columns) {
+      return fail("the Doris test server needs the `columns` header with partial_columns");
+    }
+    for (size_t k = 0; k < t->key_count; ++k) {
+      if (std::none_of(h.columns->begin(), h.columns->end(), [&](const std::string& c) {
+            return lower_ascii(c) == lower_ascii(t->columns[k].name);
+          })) {
+        return fail(
+            "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update should include "
+            "all key columns, missing: " +
+            t->columns[k].name);
+      }
+    }
+  }
+  if (t->sequence_type && !h.sequence_source && !h.partial) {
+    return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = Table " + table +
+                " has sequence column, need to specify the sequence column");
+  }
+  if (!t->sequence_type && h.sequence_source) {
+    return fail(
+        "[ANALYSIS_ERROR]errCode = 2, detailMessage = There is no sequence column in the "
+        "table " +
+        table);
+  }
+  // The named column must be a load column: one of `columns`, a hidden column listed in
+  // hidden_columns, or (without `columns`) a column of the table.
+  if (h.sequence_source) {
+    const std::string& src = *h.sequence_source;
+    bool known = h.columns
+                     ? std::find(h.columns->begin(), h.columns->end(), src) != h.columns->end()
+                     : t->column_index(src).has_value();
+    known = known || (src == kSequenceColumn && h.sequence_hidden);
+    if (!known) {
+      return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = sequence column " + src +
+                  " is not a column of the load");
+    }
+  }
   if (h.columns) {
     for (const std::string& c : *h.columns) {
-      if (c != kDeleteSign && !t->column_index(c)) {
+      if (c != kDeleteSign && c != kSequenceColumn && !t->column_index(c)) {
         return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = Unknown column '" + c + "' in '" +
                     table + "'");
       }
@@ -450,6 +712,7 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
     };
     if (!obj.is_object()) return filter("the JSON line is not an object");
     RowChange change;
+    change.partial = h.partial;
     bool sign = false;
     for (size_t ci = 0; ci < t->columns.size(); ++ci) {
       const ColumnDef& col = t->columns[ci];
@@ -483,6 +746,19 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
           break;
         }
       }
+      if (h.partial && !listed) {
+        // Partial column update: a column the load does not name keeps the stored row's value
+        // (Table::apply); a new key gets its default, which a NOT NULL column must have (Doris
+        // docs, "Partial Column Update": unmentioned columns of newly inserted rows use their
+        // default value or NULL).
+        const bool stored = t->rows.contains(key_of(*t, change.values));
+        if (!stored && !col.default_value && !col.nullable) {
+          return filter("the unmentioned column `" + col.name +
+                        "` should have default value or be nullable for newly inserted rows in "
+                        "non-strict mode partial update");
+        }
+        continue;
+      }
       if (!present && !col.default_value && !col.nullable) {
         return filter("column(" + col.name + ") values is null while columns is not nullable");
       }
@@ -490,6 +766,18 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
         return filter("column(" + col.name + ") values is null while columns is not nullable");
       }
       change.values.emplace_back(col.name, std::move(cell));
+    }
+    if (h.sequence_source) {
+      auto v = obj[*h.sequence_source];
+      const auto text = v.error() ? std::nullopt : scalar_text(v.value());
+      if (text) {
+        Checked checked = check_value(*t->sequence_type, *text);
+        if (!checked.value) {
+          return filter("column(" + std::string(kSequenceColumn) +
+                        ") value is incorrect: " + checked.reason);
+        }
+        change.sequence = std::move(checked.value);
+      }
     }
     if (h.delete_sign_column) {
       auto v = obj[kDeleteSign];
@@ -572,6 +860,7 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
     txn.changes.clear();
     const int64_t id = txn.id;
     labels_[{db, h.label}] = id;
+    record(load_record(txn, TxnState::aborted));
     txns_.emplace(id, std::move(txn));
     return result(&txns_.at(id), h.label, "Fail", "[DATA_QUALITY_ERROR]too many filtered rows",
                   total, total - filtered, filtered, error_url);
@@ -584,9 +873,11 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   if (h.two_phase) {
     // two_phase_commit: the load returns with the transaction PRECOMMITTED; its data is
     // invisible until `_stream_load_2pc` commits it.
+    record(load_record(stored, TxnState::precommitted));
     stored.state = TxnState::precommitted;
     stored.precommitted_at = now;
   } else {
+    record(load_record(stored, TxnState::committed));
     const bool publish_timeout = publish_timeouts_ > 0;
     if (publish_timeout) {
       --publish_timeouts_;
@@ -649,6 +940,7 @@ Reply DorisServer::two_phase(const HttpRequest& req, const std::string& db) {
     }
     const bool publish_timeout = publish_timeouts_ > 0;
     if (publish_timeout) --publish_timeouts_;
+    record("{\"commit\":" + std::to_string(txn->id) + "}");
     make_visible(*txn, Clock::now(), publish_timeout);
     if (publish_timeout) {
       return txn_answer(true,
@@ -700,6 +992,17 @@ Reply DorisServer::sql(const HttpRequest& req, const std::string& db) {
   }
   auto result = catalog_.execute(db, stmt);
   if (!result) return fe_answer(1, result.error().message, "null");
+  if (!result->result_set) {  // DDL: journaled, replayed by running it again
+    std::string line;
+    json::JsonWriter w(line);
+    w.begin_object();
+    w.key("sql");
+    w.string(stmt);
+    w.key("db");
+    w.string(db);
+    w.end_object();
+    record(line);
+  }
   std::string data;
   if (result->result_set) {
     data = "{\"type\":\"result_set\",\"meta\":[";
@@ -769,7 +1072,8 @@ std::string DorisServer::control(std::string_view line) {
     return "ok aborted " + std::to_string(aborted);
   } else if (cmd == "stats") {
     // loads = transactions begun; visible/aborted/precommitted by state; max_commits = the
-    // most times one transaction was made visible (1 when nothing was committed twice).
+    // most times one transaction was made visible (1 when nothing was committed twice);
+    // sequence_kept = loaded rows that did not replace a stored row with a larger sequence.
     int visible = 0, aborted = 0, precommitted = 0, max_commits = 0;
     for (const auto& [id, txn] : txns_) {
       visible += txn.state == TxnState::visible;
@@ -779,7 +1083,8 @@ std::string DorisServer::control(std::string_view line) {
     }
     return "ok loads " + std::to_string(txns_.size()) + " visible " + std::to_string(visible) +
            " aborted " + std::to_string(aborted) + " precommitted " + std::to_string(precommitted) +
-           " max_commits " + std::to_string(max_commits);
+           " max_commits " + std::to_string(max_commits) + " sequence_kept " +
+           std::to_string(sequence_kept_);
   } else {
     return "error unknown command: " + std::string(line);
   }

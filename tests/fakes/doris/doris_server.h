@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "tests/fakes/doris/catalog.h"
 #include "tests/fakes/doris/http_message.h"
+#include "tests/fakes/doris/journal.h"
 
 namespace cdc::testing::doris {
 
@@ -61,6 +63,15 @@ class DorisServer {
  public:
   explicit DorisServer(ServerOptions o) : o_(std::move(o)) {}
 
+  // Keeps the state in `dir` (journal.h): replays what is there, then journals every change.
+  // What a restart keeps follows Doris: committed loads (published now if they were not yet),
+  // and PRECOMMITTED loads, still committable (the FE journals the precommit, the BE keeps the
+  // rowsets; FE GlobalTransactionMgr.abortTxnWhenCoordinateBeRestart aborts only PREPARE
+  // transactions, which the test server never journals: a load it was reading when killed
+  // leaves nothing, and its label is free). Their precommit timeout counts from the restart.
+  // Error logs (ErrorURL) are not kept. Call before serving.
+  Status open_data_dir(const std::string& dir);
+
   // Decided on the head alone, before the body is read: an FE Stream Load is redirected
   // (the FE never reads the data; clients send `Expect: 100-continue` so that no body is sent
   // to it), a missing route or bad credentials are answered, and a `reset` fault closes the
@@ -92,6 +103,12 @@ class DorisServer {
   void tick(Clock::time_point now);
   void make_visible(Txn& txn, Clock::time_point now, bool publish_timeout);
   void abort(Txn& txn, std::string reason);
+  void publish(Txn& txn);  // applies a COMMITTED transaction's rows: VISIBLE
+  // Appends a journal record (no-op without a data dir); a server that cannot keep what it is
+  // about to acknowledge exits.
+  void record(const std::string& line);
+  Status replay(std::string_view line);
+  static std::string load_record(const Txn& t, TxnState state);
   Txn* txn_by_label(const std::string& db, const std::string& label);
 
   ServerOptions o_;
@@ -110,6 +127,8 @@ class DorisServer {
   int lose_loads_ = 0;
   int publish_timeouts_ = 0;
   int fail_commits_ = 0;
+  int64_t sequence_kept_ = 0;         // rows a table's sequence column kept out (see stats)
+  std::unique_ptr<Journal> journal_;  // null without --data-dir, and while replaying
 };
 
 }  // namespace cdc::testing::doris

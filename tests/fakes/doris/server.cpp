@@ -9,6 +9,7 @@
 //   publish_timeout <n>   the next <n> commits answer "Publish Timeout" and turn VISIBLE later
 //   fail_commit <n>       the next <n> 2PC commits fail
 //   restart_be            abort every PREPARE/PRECOMMITTED transaction and drop connections
+// With --data-dir the state is kept on disk (journal.h) and survives a kill -9 of the server.
 //   drop                  drop every client connection
 //   stats                 "ok loads N visible N aborted N precommitted N max_commits N"
 #include <arpa/inet.h>
@@ -51,6 +52,7 @@ struct Args {
   int advertised_be_port = 0;
   int control_port = 0;
   std::string port_file;
+  std::string data_dir;
   bool exit_with_parent = false;
   ServerOptions server;
 };
@@ -88,6 +90,8 @@ Args parse_args(int argc, char** argv) {
       a.control_port = parse_int(value(), "--control-port");
     else if (f == "--port-file")
       a.port_file = value();
+    else if (f == "--data-dir")
+      a.data_dir = value();
     else if (f == "--user")
       a.server.user = value();
     else if (f == "--password")
@@ -100,7 +104,7 @@ Args parse_args(int argc, char** argv) {
     else {
       std::cerr << "usage: doris_test_server [--fe-port N] [--be-port N] [--control-port N] "
                    "[--port-file F]\n"
-                   "  [--advertised-be-port N]\n"
+                   "  [--advertised-be-port N] [--data-dir DIR]\n"
                    "  [--user U] [--password P] [--precommit-timeout-ms N] [--exit-with-parent]\n"
                    "Port 0 picks a free port; F receives \"<fe port> <be port> <control port>\".\n";
       std::exit(2);
@@ -314,6 +318,12 @@ int main(int argc, char** argv) {
   const int control = listen_on(args.control_port);
   args.server.be_port = args.advertised_be_port != 0 ? args.advertised_be_port : bound_port(be);
   DorisServer server(args.server);
+  if (!args.data_dir.empty()) {
+    if (auto r = server.open_data_dir(args.data_dir); !r) {
+      std::cerr << "doris_test_server: " << r.error().message << "\n";
+      return 2;
+    }
+  }
   if (!args.port_file.empty()) {
     const std::string tmp = args.port_file + ".tmp";
     std::ofstream(tmp) << bound_port(fe) << " " << bound_port(be) << " " << bound_port(control)

@@ -52,6 +52,26 @@ TEST_CASE("doris sink: defaults of a minimal section") {
   CHECK(d.create_tables);
   CHECK(d.table_properties.empty());
   CHECK(d.pipeline == "p");
+  CHECK_FALSE(d.sequence_from_position);
+}
+
+TEST_CASE("doris sink: sink.sequence-column") {
+  CHECK(doris_of(load_sink("  fenodes: fe:1\n  sink.sequence-column: source-position\n"))
+            .sequence_from_position);
+  CHECK_FALSE(doris_of(load_sink("  fenodes: fe:1\n  sink.sequence-column: none\n"))
+                  .sequence_from_position);
+  CHECK(problems_of("  fenodes: fe:1\n  sink.sequence-column: modified_at\n") ==
+        Lines{"d.yaml:6:25: sink.sink.sequence-column: expected one of none, source-position, "
+              "found 'modified_at'"});
+  CHECK(problems_of("  fenodes: fe:1\n  sink.sequence-column: source-position\n"
+                    "  sink.properties.function_column.sequence_col: v\n"
+                    "  table.create.properties.function_column.sequence_type: int\n") ==
+        Lines{"d.yaml:7:49: sink.sink.properties.function_column.sequence_col: "
+              "function_column.sequence_col is set by the sink with sink.sequence-column: "
+              "source-position and cannot be overridden",
+              "d.yaml:8:58: sink.table.create.properties.function_column.sequence_type: with "
+              "sink.sequence-column: source-position the sink creates tables with "
+              "function_column.sequence_type = largeint; remove function_column.sequence_type"});
 }
 
 TEST_CASE("doris sink: every key, the prefixed keys, at-least-once without 2PC") {

@@ -134,11 +134,25 @@ TEST_CASE("flink keys: local-time-zone and schema.change.behavior") {
       "source: {type: datagen, table: t, columns: [{name: id, type: int}]}\n"
       "sink: {type: doris, fenodes: 'h:1'}\n"
       "pipeline: {name: p, schema.change.behavior: ";
-  CHECK(problems_of(doris + "evolve}\n") == Lines{});
-  CHECK(problems_of(doris + "lenient}\n") ==
-        Lines{"f.yaml:3:45: pipeline.schema.change.behavior: Flink CDC schema.change.behavior "
-              "'lenient' is not supported with the Doris sink: sluice applies each ADD and DROP "
-              "COLUMN to the table (evolve); table.create.enabled: false changes no table"});
+  using B = cdc::sinks::doris::SchemaChangeBehavior;
+  const std::pair<const char*, B> modes[] = {{"evolve", B::evolve},
+                                             {"try_evolve", B::try_evolve},
+                                             {"lenient", B::lenient},
+                                             {"ignore", B::ignore},
+                                             {"EXCEPTION", B::exception}};
+  for (const auto& [word, mode] : modes) {
+    auto d = load_string(doris + word + "}\n", "f.yaml", map_environment({}));
+    REQUIRE(d.ok());
+    CHECK(std::get<cdc::sinks::doris::DorisOptions>(d.config->pipelines[0].sink).schema_change ==
+          mode);
+  }
+  auto no_key = load_string(
+      "source: {type: datagen, table: t, columns: [{name: id, type: int}]}\n"
+      "sink: {type: doris, fenodes: 'h:1'}\npipeline: {name: p}\n",
+      "f.yaml", map_environment({}));
+  REQUIRE(no_key.ok());
+  CHECK(std::get<cdc::sinks::doris::DorisOptions>(no_key.config->pipelines[0].sink).schema_change ==
+        B::evolve);
   CHECK(problems_of(doris + "maybe}\n") ==
         Lines{"f.yaml:3:45: pipeline.schema.change.behavior: expected one of ignore, lenient, "
               "try_evolve, evolve, exception, found 'maybe'"});

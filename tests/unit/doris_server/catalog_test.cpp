@@ -68,8 +68,18 @@ TEST_CASE("catalog: upserts by key, the delete sign removes, ALTER keeps rows co
   r = c.execute("db", "SELECT * FROM t");
   REQUIRE(r);
   CHECK(r->rows[0] == std::vector<std::string>{"1", "7"});
-  CHECK(run_error(c, "ALTER TABLE t MODIFY COLUMN c TINYINT NOT NULL").find("nullable") !=
-        std::string::npos);
+  CHECK(run_error(c, "ALTER TABLE t MODIFY COLUMN c TINYINT NOT NULL DEFAULT \"7\"") ==
+        "errCode = 2, detailMessage = Can not change from nullable to non-nullable");
+  CHECK(run_error(c, "ALTER TABLE t MODIFY COLUMN c BIGINT NULL") ==
+        "errCode = 2, detailMessage = Can not change default value");
+  run(c, "ALTER TABLE t MODIFY COLUMN c BIGINT NULL DEFAULT \"7\"");
+  run(c, "ALTER TABLE t ADD COLUMN s VARCHAR(10) NOT NULL DEFAULT \"x\"");
+  CHECK(run_error(c, "ALTER TABLE t MODIFY COLUMN s VARCHAR(5) NOT NULL DEFAULT \"x\"") ==
+        "errCode = 2, detailMessage = Can not change from wider type varchar(10) to narrower type "
+        "varchar(5)");
+  run(c, "ALTER TABLE t MODIFY COLUMN s VARCHAR(20) NULL DEFAULT \"x\"");  // NOT NULL -> NULL
+  CHECK(c.table("db", "t")->columns.back().nullable);
+  run(c, "ALTER TABLE t DROP COLUMN s");
   run(c, "ALTER TABLE t RENAME COLUMN c d");
   r = c.execute("db", "SELECT COUNT(*) FROM t");
   REQUIRE(r);

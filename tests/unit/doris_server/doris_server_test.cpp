@@ -3,7 +3,11 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
+
+#include <unistd.h>
 
 using namespace cdc::testing::doris;
 
@@ -12,6 +16,22 @@ namespace {
 constexpr const char* kAuth = "Basic cm9vdDpwdw==";  // root:pw
 
 struct Fixture {
+  // Without a data dir; with one, the state it holds is replayed instead of the table made.
+  explicit Fixture(const std::string& data_dir = "") {
+    if (!data_dir.empty()) {
+      const auto opened = server.open_data_dir(data_dir);
+      REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().message));
+      if (server.catalog_for_test().database("db") != nullptr) return;
+      // Journaled, as the sink makes its databases.
+      const std::string body = "{\"stmt\":\"CREATE DATABASE db\"}";
+      server.handle(Port::fe,
+                    request("POST", "/api/query/default_cluster/information_schema", {}, body));
+    }
+    server.catalog_for_test().ensure_database("db");
+    sql("CREATE TABLE t (id INT NOT NULL, v VARCHAR(4)) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) "
+        "BUCKETS 1");
+  }
+
   DorisServer server{[] {
     ServerOptions o;
     o.password = "pw";
@@ -20,12 +40,6 @@ struct Fixture {
     o.publish_delay = std::chrono::milliseconds(100);
     return o;
   }()};
-
-  Fixture() {
-    server.catalog_for_test().ensure_database("db");
-    sql("CREATE TABLE t (id INT NOT NULL, v VARCHAR(4)) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) "
-        "BUCKETS 1");
-  }
 
   static HttpRequest request(std::string method, std::string target,
                              std::map<std::string, std::string> headers = {},
@@ -40,11 +54,12 @@ struct Fixture {
   }
 
   // A Stream Load on the BE port; returns the response's JSON text.
-  std::string load(std::map<std::string, std::string> headers, std::string body) {
+  std::string load(std::map<std::string, std::string> headers, std::string body,
+                   const std::string& table = "t") {
     headers.emplace("format", "json");
     headers.emplace("read_json_by_line", "true");
     const HttpRequest r =
-        request("PUT", "/api/db/t/_stream_load", std::move(headers), std::move(body));
+        request("PUT", "/api/db/" + table + "/_stream_load", std::move(headers), std::move(body));
     REQUIRE_FALSE(server.on_head(Port::be, r));
     return server.handle(Port::be, r).response.body;
   }
@@ -61,8 +76,8 @@ struct Fixture {
     return server.handle(Port::fe, request("POST", "/api/query/default_cluster/db", {}, body))
         .response.body;
   }
-  std::string rows() {
-    const std::string out = sql("SELECT * FROM t ORDER BY id");
+  std::string rows(const std::string& table = "t") {
+    const std::string out = sql("SELECT * FROM " + table + " ORDER BY id");
     const size_t at = out.find("\"data\":[", out.find("\"meta\""));
     return out.substr(at + 7, out.find("],\"status\"") - at - 6);
   }
@@ -234,6 +249,165 @@ TEST_CASE("doris server: fault knobs") {
   CHECK(f.rows() == "[[1,null]]");
   std::this_thread::sleep_for(std::chrono::milliseconds(120));
   CHECK(f.rows() == "[[1,null],[7,\"p\"]]");
-  CHECK(f.server.control("stats") == "ok loads 2 visible 2 aborted 0 precommitted 0 max_commits 1");
+  CHECK(f.server.control("stats") ==
+        "ok loads 2 visible 2 aborted 0 precommitted 0 max_commits 1 sequence_kept 0");
   CHECK(f.server.control("bogus").starts_with("error"));
+}
+
+TEST_CASE("doris server: a sequence column keeps the row with the largest sequence value") {
+  Fixture f;
+  REQUIRE(field(f.sql("CREATE TABLE s (id INT NOT NULL, v VARCHAR(4)) UNIQUE KEY(id) DISTRIBUTED "
+                      "BY HASH(id) BUCKETS 1 PROPERTIES ('function_column.sequence_type' = "
+                      "'largeint')"),
+                "code") == "0");
+  const std::map<std::string, std::string> seq = {
+      {"hidden_columns", "__DORIS_DELETE_SIGN__,__DORIS_SEQUENCE_COL__"},
+      {"function_column.sequence_col", "__DORIS_SEQUENCE_COL__"}};
+  const auto load = [&](std::string body) {
+    return field(f.load(seq, std::move(body), "s"), "Status");
+  };
+  const auto line = [](int id, const char* v, const char* sequence, int remove = 0) {
+    return "{\"id\":" + std::to_string(id) + ",\"v\":\"" + v +
+           "\",\"__DORIS_DELETE_SIGN__\":" + std::to_string(remove) +
+           ",\"__DORIS_SEQUENCE_COL__\":\"" + sequence + "\"}\n";
+  };
+  // Within one load the largest value wins, whatever the order of the lines; 2^127-1 and
+  // 2^127-2 differ past a long double's precision.
+  CHECK(load(line(1, "new", "170141183460469231731687303715884105727") +
+             line(1, "old", "170141183460469231731687303715884105726") + line(2, "b", "5")) ==
+        "Success");
+  CHECK(f.rows("s") == "[[1,\"new\"],[2,\"b\"]]");
+  // A later load with a smaller value is kept out; an equal value replaces (the later wins).
+  CHECK(load(line(2, "old", "4")) == "Success");
+  CHECK(f.rows("s") == "[[1,\"new\"],[2,\"b\"]]");
+  CHECK(load(line(2, "eq", "5")) == "Success");
+  CHECK(f.rows("s") == "[[1,\"new\"],[2,\"eq\"]]");
+  // A delete with a smaller value is kept out too; one with a larger value deletes, and the
+  // deleted key keeps its value: an older row does not bring it back.
+  CHECK(load(line(2, "eq", "3", 1)) == "Success");
+  CHECK(f.rows("s") == "[[1,\"new\"],[2,\"eq\"]]");
+  CHECK(load(line(2, "eq", "9", 1)) == "Success");
+  CHECK(load(line(2, "zomb", "8")) == "Success");
+  CHECK(f.rows("s") == "[[1,\"new\"]]");
+  CHECK(load(line(2, "back", "10")) == "Success");
+  CHECK(f.rows("s") == "[[1,\"new\"],[2,\"back\"]]");
+  CHECK(f.server.control("stats").ends_with(" sequence_kept 4"));
+  // SHOW CREATE TABLE keeps the property; a value that is no LARGEINT is a filtered row.
+  CHECK(f.sql("SHOW CREATE TABLE s").find("function_column.sequence_type") != std::string::npos);
+  const std::string bad = f.load(seq, line(3, "x", "1e3"), "s");
+  CHECK(field(bad, "Status") == "Fail");
+  CHECK(field(bad, "NumberFilteredRows") == "1");
+}
+
+TEST_CASE("doris server: the sequence header without a sequence column, and the reverse, fail") {
+  Fixture f;
+  REQUIRE(field(f.sql("CREATE TABLE s (id INT NOT NULL, v VARCHAR(4)) UNIQUE KEY(id) DISTRIBUTED "
+                      "BY HASH(id) BUCKETS 1 PROPERTIES ('function_column.sequence_type' = "
+                      "'bigint')"),
+                "code") == "0");
+  std::string r = f.load({{"function_column.sequence_col", "__DORIS_SEQUENCE_COL__"},
+                          {"hidden_columns", "__DORIS_SEQUENCE_COL__"}},
+                         "{\"id\":1,\"v\":\"a\",\"__DORIS_SEQUENCE_COL__\":1}\n");
+  CHECK(field(r, "Status") == "Fail");
+  CHECK(field(r, "Message") ==
+        "[ANALYSIS_ERROR]errCode = 2, detailMessage = There is no sequence column in the table t");
+  r = f.load({}, "{\"id\":1,\"v\":\"a\"}\n", "s");
+  CHECK(field(r, "Message") ==
+        "[ANALYSIS_ERROR]errCode = 2, detailMessage = Table s has sequence column, need to "
+        "specify the sequence column");
+  // The named column must be one the load has.
+  r = f.load({{"function_column.sequence_col", "__DORIS_SEQUENCE_COL__"}},
+             "{\"id\":1,\"v\":\"a\",\"__DORIS_SEQUENCE_COL__\":1}\n", "s");
+  CHECK(field(r, "Message").find("is not a column of the load") != std::string::npos);
+  // Only integer and date/time types can be a sequence type.
+  CHECK(f.sql("CREATE TABLE u (id INT NOT NULL) UNIQUE KEY(id) PROPERTIES "
+              "('function_column.sequence_type' = 'varchar(3)')")
+            .find("sequence type only support integer types and date types") != std::string::npos);
+}
+
+TEST_CASE("doris server: with a data dir, a restart keeps committed and precommitted loads") {
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("doris-journal-" + std::to_string(::getpid())))
+          .string();
+  std::filesystem::remove_all(dir);
+  std::string precommitted_txn;
+  {
+    Fixture f(dir);
+    CHECK(field(f.load({{"label", "visible"}}, "{\"id\":1,\"v\":\"a\"}\n{\"id\":2,\"v\":\"b\"}\n"),
+                "Status") == "Success");
+    const std::string c =
+        f.load({{"label", "committed"}, {"two_phase_commit", "true"}}, "{\"id\":2,\"v\":\"c\"}\n");
+    CHECK(field(f.two_pc({{"txn_operation", "commit"}, {"txn_id", field(c, "TxnId")}}), "status") ==
+          "Success");
+    precommitted_txn =
+        field(f.load({{"label", "pre"}, {"two_phase_commit", "true"}}, "{\"id\":3,\"v\":\"d\"}\n"),
+              "TxnId");
+    f.load({{"label", "aborted"}, {"two_phase_commit", "true"}}, "{\"id\":4,\"v\":\"e\"}\n");
+    CHECK(field(f.two_pc({{"txn_operation", "abort"}, {"label", "aborted"}}), "status") ==
+          "Success");
+    CHECK(field(f.load({{"label", "filtered"}}, "{\"id\":5,\"v\":\"too long\"}\n"), "Status") ==
+          "Fail");
+    f.sql("ALTER TABLE t ADD COLUMN w INT NULL");
+    CHECK(f.rows() == "[[1,\"a\",null],[2,\"c\",null]]");
+  }
+  Fixture g(dir);  // the same data dir, as after a kill -9
+  CHECK(g.rows() == "[[1,\"a\",null],[2,\"c\",null]]");
+  CHECK(field(g.state("visible"), "data") == "VISIBLE");
+  CHECK(field(g.state("committed"), "data") == "VISIBLE");
+  CHECK(field(g.state("pre"), "data") == "PRECOMMITTED");
+  CHECK(field(g.state("aborted"), "data") == "ABORTED");
+  CHECK(field(g.state("filtered"), "data") == "ABORTED");
+  // The precommitted load is still committable, once; the labels are still taken.
+  CHECK(field(g.load({{"label", "committed"}}, "{\"id\":9,\"v\":\"x\"}\n"), "ExistingJobStatus") ==
+        "FINISHED");
+  CHECK(field(g.two_pc({{"txn_operation", "commit"}, {"txn_id", precommitted_txn}}), "status") ==
+        "Success");
+  CHECK(g.rows() == "[[1,\"a\",null],[2,\"c\",null],[3,\"d\",null]]");
+  // New transactions take new ids; nothing was made visible twice.
+  const std::string next = g.load({{"label", "after"}}, "{\"id\":6,\"v\":\"f\"}\n");
+  CHECK(std::stoll(field(next, "TxnId")) > std::stoll(precommitted_txn));
+  CHECK(g.server.control("stats") ==
+        "ok loads 6 visible 4 aborted 2 precommitted 0 max_commits 1 sequence_kept 0");
+  // A journal line that is not the server's is refused with its place.
+  std::ofstream(dir + "/journal", std::ios::app) << "{\"visible\": 999999}\n";
+  DorisServer h{ServerOptions{}};
+  const auto r = h.open_data_dir(dir);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("/journal:") != std::string::npos);
+  CHECK(r.error().message.find("visible of unknown transaction 999999") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("doris server: a partial column update keeps the columns it does not name") {
+  Fixture f;
+  REQUIRE(field(f.sql("CREATE TABLE p (id INT NOT NULL, a VARCHAR(4) NULL, b VARCHAR(4) NOT NULL) "
+                      "UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES "
+                      "('enable_unique_key_merge_on_write' = 'true')"),
+                "code") == "0");
+  CHECK(field(f.load({},
+                     "{\"id\":1,\"a\":\"a1\",\"b\":\"b1\"}\n{\"id\":2,\"a\":\"a2\",\"b\":\"b2\"}\n",
+                     "p"),
+              "Status") == "Success");
+  const std::map<std::string, std::string> partial = {{"partial_columns", "true"},
+                                                      {"columns", "id,a,__DORIS_DELETE_SIGN__"}};
+  CHECK(field(f.load(partial,
+                     "{\"id\":1,\"a\":\"x\",\"__DORIS_DELETE_SIGN__\":0}\n"
+                     "{\"id\":2,\"a\":null,\"__DORIS_DELETE_SIGN__\":1}\n",
+                     "p"),
+              "Status") == "Success");
+  CHECK(f.rows("p") == "[[1,\"x\",\"b1\"]]");
+  // A new key needs a value or a default for every column the load leaves out.
+  const std::string r = f.load(partial, "{\"id\":3,\"a\":\"y\"}\n", "p");
+  CHECK(field(r, "Status") == "Fail");
+  CHECK(field(r, "NumberFilteredRows") == "1");
+  // Every key column, and a merge-on-write table.
+  CHECK(field(f.load({{"partial_columns", "true"}, {"columns", "a"}}, "{\"a\":\"z\"}\n", "p"),
+              "Message") ==
+        "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update should include all key "
+        "columns, missing: id");
+  CHECK(
+      field(f.load({{"partial_columns", "true"}, {"columns", "id,v"}}, "{\"id\":1,\"v\":\"z\"}\n"),
+            "Message") ==
+      "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update is only allowed on unique "
+      "table with merge-on-write enabled.");
 }

@@ -31,6 +31,11 @@ TEST_CASE("doris row JSON: the after image for upserts, the before image with th
   out.clear();
   REQUIRE(append_row_json(out, e));
   CHECK(out == "{\"id\":\"7\",\"price\":\"12.50\",\"at\":null,\"__DORIS_DELETE_SIGN__\":1}\n");
+  out.clear();
+  REQUIRE(append_row_json(out, e, "4294967303"));
+  CHECK(out ==
+        "{\"id\":\"7\",\"price\":\"12.50\",\"at\":null,\"__DORIS_DELETE_SIGN__\":1,"
+        "\"__DORIS_SEQUENCE_COL__\":\"4294967303\"}\n");
   e.op = Op::update;
   CHECK(append_row_json(out, e).error().code == Errc::malformed);
 }
@@ -61,4 +66,36 @@ TEST_CASE("doris row JSON: an update that changes the primary key deletes the ol
   out.clear();
   REQUIRE(append_row_json(out, e));
   CHECK(out == "{\"id\":\"1\",\"v\":\"5\",\"__DORIS_DELETE_SIGN__\":0}\n");
+}
+
+TEST_CASE("doris row JSON: unchanged columns are left out, not a key-changing update's") {
+  TableSchema s;
+  s.id = {"db", "t"};
+  s.columns.resize(3);
+  s.columns[0].name = "id";
+  s.columns[1].name = "big";
+  s.columns[2].name = "n";
+  s.primary_key = {0};
+  Value before[3], after[3];
+  for (Value* v : {before, after}) {
+    v[0].kind = ValueKind::int64;
+    v[0].i = 1;
+    v[1].kind = ValueKind::null;
+    v[2].kind = ValueKind::int64;
+    v[2].i = 2;
+  }
+  const uint32_t unchanged[] = {1};
+  ChangeEvent e;
+  e.schema = &s;
+  e.op = Op::update;
+  e.before = RowImage(std::span<const Value>(before, 3));
+  e.after = RowImage(std::span<const Value>(after, 3));
+  std::string out;
+  REQUIRE(append_row_json(out, e, "", unchanged));
+  CHECK(out == "{\"id\":\"1\",\"n\":\"2\",\"__DORIS_DELETE_SIGN__\":0}\n");
+  after[0].i = 5;  // the key changes: the new key's row would lack `big`
+  const auto r = append_row_json(out, e, "", unchanged);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::unsupported);
+  CHECK(r.error().message.find("REPLICA IDENTITY FULL") != std::string::npos);
 }
