@@ -442,6 +442,10 @@ TEST_CASE("control port: drop, delay and restart keep an idempotent producer exa
   CHECK(c.values == Values{"a", "b", "c", "d"});
   CHECK(c.offsets == std::vector<int64_t>{0, 1, 2, 3});
   CHECK(b.control("delay soon") ==
-        "error: unknown command 'delay soon' (drop, delay <ms>, lose <n>, crash <point>, restart)");
+        "error: unknown command 'delay soon' (drop, delay <ms>, lose "
+        "<n>, crash <point>, restart)");
+  CHECK(b.control("crash nowhere") ==
+        "error: unknown command 'crash nowhere' (drop, delay <ms>, "
+        "lose <n>, crash <point>, restart)");
   std::filesystem::remove_all(data);
 }

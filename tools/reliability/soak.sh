@@ -182,7 +182,12 @@ while :; do
   if ((in_fault)); then
     lk=$(metric kafka sluice_replication_lag_seconds)
     lr=$(metric redis sluice_replication_lag_seconds)
-    if awk -v a="${lk:-9}" -v b="${lr:-9}" 'BEGIN { exit !(a > 0 && a < 1 && b > 0 && b < 1) }'; then
+    # The lag gauge follows what was written to the sink; a checkpoint committed within the
+    # last 2 s says it is also visible (Kafka: the transaction committed).
+    ck=$(metric kafka sluice_last_checkpoint_timestamp_seconds)
+    cr=$(metric redis sluice_last_checkpoint_timestamp_seconds)
+    if awk -v a="${lk:-9}" -v b="${lr:-9}" -v ck="${ck:-0}" -v cr="${cr:-0}" -v now="$EPOCHREALTIME" \
+      'BEGIN { exit !(a > 0 && a < 1 && b > 0 && b < 1 && now - ck < 2 && now - cr < 2) }'; then
       took=$(awk -v now="${EPOCHREALTIME}" -v f="$fault_at" 'BEGIN { printf "%.1f", now - f }')
       log "recovered from $fault_what: both lags under 1 s after ${took} s"
       recoveries+=("$took")

@@ -64,6 +64,7 @@ bool valid_topic_name(std::string_view name) {
 }
 
 Result<std::unique_ptr<Broker>> Broker::open(BrokerOptions options, Clock::time_point now) {
+  const Clock::time_point opened_at = Clock::now();
   std::unique_ptr<Broker> b(new Broker(std::move(options)));
   const std::string& dir = b->options_.data_dir;
   std::string state_path;
@@ -87,8 +88,11 @@ Result<std::unique_ptr<Broker>> Broker::open(BrokerOptions options, Clock::time_
       CDC_TRY(b->create_topic(topic, count));
     }
   }
+  // The time spent reading the logs back (minutes for a large log on a loaded machine) is not
+  // held against the transactions left open: their timeout restarts when the broker can serve.
+  const Clock::time_point loaded = now + (Clock::now() - opened_at);
   CDC_TRY_ASSIGN(auto coordinator,
-                 TxnCoordinator::open(state_path, b->options_.max_txn_timeout_ms, now));
+                 TxnCoordinator::open(state_path, b->options_.max_txn_timeout_ms, loaded));
   b->coordinator_.emplace(std::move(coordinator));
   for (const TxnCompletion& c : b->coordinator_->prepared()) {
     b->log_line("completing a transaction of '" + c.transactional_id +
