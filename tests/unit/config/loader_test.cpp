@@ -58,6 +58,7 @@ TEST_CASE("load_file: every key of a full mysql -> file pipeline lands in its fi
   CHECK(m.tls.key == "/etc/ssl/client.key");
   CHECK(m.snapshot_chunk_size == 4096);
   CHECK(m.snapshot_fetch_size == 512);
+  CHECK(m.snapshot_parallelism == 3);
   CHECK_FALSE(m.zero_date_as_null);
   CHECK(m.max_transaction_payload_bytes == uint64_t{1} << 30);
 
@@ -181,6 +182,7 @@ pipeline: {name: p}
   CHECK(m.tls.mode == TlsMode::preferred);
   CHECK(m.snapshot_chunk_size == 8096);
   CHECK(m.snapshot_fetch_size == 1024);
+  CHECK(m.snapshot_parallelism == 1);
   CHECK(m.zero_date_as_null);
   CHECK_FALSE(m.include_query);
   CHECK(std::get<StdoutSinkOptions>(p.sink).format == json::Format::debezium_json);
