@@ -208,7 +208,7 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
                            " does not fit the record");
           break;
         }
-        for (uint64_t split_idx = 0; split_idx < splits && r.remaining() > 0; ++split_idx) {
+        for (uint64_t split_idx = 0; split_idx < splits; ++split_idx) {
           SnapshotSplit split;
           split.db = std::string(read_str());
           split.table = std::string(read_str());
