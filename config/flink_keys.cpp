@@ -61,7 +61,8 @@ constexpr FlinkKey kMysqlSource[] = {
      "(scan.startup.specific-offset.file/.pos or .gtid-set)"},
     kConnectMaxRetries,
     {"connection.pool.size", "",
-     "sluice uses one binlog connection and, while a snapshot runs, one query connection"},
+     "sluice uses one binlog connection and, while a snapshot runs, scan.snapshot.parallelism "
+     "query connections"},
     {"jdbc.properties.", "",
      "sluice connects with libmariadb, not JDBC; TLS is ssl-mode and ssl.*"},
     {"debezium.", "",

@@ -95,6 +95,7 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_string(ctx, m, "ssl.cert", o.tls.cert);
   read_string(ctx, m, "ssl.key", o.tls.key);
   read_int<uint32_t>(ctx, m, "scan.incremental.snapshot.chunk.size", o.snapshot_chunk_size, 1);
+  read_int<uint32_t>(ctx, m, "scan.snapshot.parallelism", o.snapshot_parallelism, 1, 64);
   read_int<uint32_t>(ctx, m, "scan.snapshot.fetch.size", o.snapshot_fetch_size, 1);
   read_string(ctx, m, "signal.data-collection", o.signal_data_collection);
   read_size(ctx, m, "transaction-payload.max-size", o.max_transaction_payload_bytes);
@@ -271,6 +272,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "ssl.cert",
                  "ssl.key",
                  "scan.incremental.snapshot.chunk.size",
+                 "scan.snapshot.parallelism",
                  "scan.snapshot.fetch.size",
                  "signal.data-collection",
                  "zero-date.handling",

@@ -79,7 +79,10 @@ std::string to_string(const Position& p) {
     std::string operator()(const MysqlPosition& m) const { return mysql_text(m); }
     std::string operator()(const SnapshotPosition& sp) const {
       std::string s = "snapshot segments=" + std::to_string(sp.segments.size());
-      if (sp.reading) {
+      if (sp.reading && !sp.splits.empty()) {
+        s += " reading " + std::to_string(sp.splits.size()) + " split(s) from " +
+             sp.splits.front().db + "." + sp.splits.front().table;
+      } else if (sp.reading) {
         s += " reading=" + sp.db + "." + sp.table +
              (sp.after_key.empty() ? " (start)" : " (after a key)");
       } else {
@@ -119,6 +122,18 @@ std::string encode_position(const Position& p) {
     put_str(out, sp->table);
     put_str(out, sp->after_key);
     put_mysql(out, sp->stream);
+    // Parallel splits follow only when there are some: records of one connection keep the
+    // encoding they had before splits existed.
+    if (!sp->splits.empty()) {
+      put_u64(out, sp->splits.size());
+      for (const auto& split : sp->splits) {
+        put_str(out, split.db);
+        put_str(out, split.table);
+        put_str(out, split.from_key);
+        put_str(out, split.through_key);
+        put_str(out, split.after_key);
+      }
+    }
   } else if (const auto* pg = std::get_if<PostgresPosition>(&p)) {
     out.push_back(static_cast<char>(PositionKind::postgres));
     put_u64(out, static_cast<uint64_t>(pg->commit_lsn));
@@ -185,6 +200,24 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
       sp.table = std::string(read_str());
       sp.after_key = std::string(read_str());
       sp.stream = read_mysql();
+      if (r.remaining() > 0) {
+        const uint64_t splits = r.u64le();
+        // Each split takes at least 40 bytes.
+        if (splits == 0 || splits > r.remaining() / 40) {
+          r.mark_malformed("snapshot split count " + std::to_string(splits) +
+                           " does not fit the record");
+          break;
+        }
+        for (uint64_t split_idx = 0; split_idx < splits; ++split_idx) {
+          SnapshotSplit split;
+          split.db = std::string(read_str());
+          split.table = std::string(read_str());
+          split.from_key = std::string(read_str());
+          split.through_key = std::string(read_str());
+          split.after_key = std::string(read_str());
+          sp.splits.push_back(std::move(split));
+        }
+      }
       out = std::move(sp);
       break;
     }

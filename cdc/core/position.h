@@ -76,14 +76,32 @@ struct SnapshotSegment {
   friend bool operator==(const SnapshotSegment&, const SnapshotSegment&) = default;
 };
 
+// A part of one table that one of N parallel snapshot connections reads
+// (`scan.snapshot.parallelism`, cdc/snapshot/parallel_snapshot_reader.h): the rows whose key
+// is after `from_key` and at most `through_key` ("" = from the table's first row / to its last),
+// delivered so far up to `after_key` ("" = none yet). Each run that reads it opens a consistent
+// read of its own, which starts a segment at the split's progress (an empty split has one too).
+struct SnapshotSplit {
+  std::string db;
+  std::string table;
+  std::string from_key;
+  std::string through_key;
+  std::string after_key;
+  friend bool operator==(const SnapshotSplit&, const SnapshotSplit&) = default;
+};
+
 struct SnapshotPosition {
-  std::vector<SnapshotSegment> segments;  // in read order: tables in name order, keys ascending
+  std::vector<SnapshotSegment> segments;  // in (table name, key) order
   // While reading (`reading`): the table being read and the key of the last row delivered
   // ("" = none yet). The tables before it in name order are finished.
   bool reading = true;
   std::string db;
   std::string table;
   std::string after_key;
+  // While reading with parallel connections: every table was split when the snapshot began,
+  // and these are the splits not yet read to their end (db/table/after_key are then unused).
+  // Empty for a snapshot read by one connection.
+  std::vector<SnapshotSplit> splits;
   // After reading (`!reading`): where the change stream continues. Stream events at or past a
   // segment's `at` are delivered for the keys of that segment, the others were in its rows.
   MysqlPosition stream;

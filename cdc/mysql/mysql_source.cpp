@@ -22,6 +22,7 @@
 #include "cdc/mysql/schema/schema_history.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 #include "cdc/mysql/snapshot/mysql_chunk_reader.h"
+#include "cdc/snapshot/parallel_snapshot_reader.h"
 #include "cdc/snapshot/resnapshot.h"
 #include "cdc/snapshot/snapshot_reader.h"
 #include "cdc/snapshot/snapshot_signal.h"
@@ -62,8 +63,9 @@ struct MysqlSource::Impl {
   // `snapshot` is set, poll() reads rows through it; then, for initial, the stream starts with
   // `filter` until it passes every segment's position. `finished` holds the position of a
   // snapshot-only run that has read everything.
-  std::unique_ptr<MysqlChunkReader> chunk_reader;
-  std::optional<snapshot::SnapshotReader> snapshot;
+  // One connection each (scan.snapshot.parallelism); `snapshot` uses them and goes first.
+  std::vector<std::unique_ptr<MysqlChunkReader>> chunk_readers;
+  std::unique_ptr<snapshot::SnapshotRun> snapshot;
   std::optional<snapshot::StreamFilter> filter;
   std::optional<SnapshotPosition> finished;
   SnapshotProgress snapshot_done;  // the progress of a snapshot read to its end by this instance
@@ -221,7 +223,7 @@ void MysqlSource::close() {
   impl_->dump.reset();
   impl_->query.reset();
   impl_->snapshot.reset();
-  impl_->chunk_reader.reset();
+  impl_->chunk_readers.clear();
   if (impl_->resnap && !impl_->resnap->idle()) {
     log::get("snapshot")
         ->warn("[source={}] a re-snapshot was cut short (not resumed: ask for it again)",
@@ -516,7 +518,7 @@ Status MysqlSource::open(const Position& resume) {
   s.finished.reset();
   s.snapshot_done = {};
   s.resnap_past = {};
-  s.chunk_reader.reset();
+  s.chunk_readers.clear();
   const bool snapshot_mode =
       o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
   const auto* snap = std::get_if<SnapshotPosition>(&resume);
@@ -586,18 +588,32 @@ Status MysqlSource::Impl::start_stream(const MysqlPosition& start) {
 // snapshot's rows are consistent with (the earliest segment's), then the captured tables it
 // knows are the ones read.
 Status MysqlSource::Impl::open_snapshot(const SnapshotPosition& start) {
-  CDC_TRY_ASSIGN(chunk_reader,
-                 MysqlChunkReader::connect(connect_options, options.pipeline_name,
-                                           options.geometry_format == GeometryFormat::wkt,
-                                           options.charset_invalid == CharsetInvalid::replace
-                                               ? InvalidText::replace
-                                               : InvalidText::fail));
+  // A checkpoint of a parallel snapshot goes on in parallel whatever the option says now: its
+  // splits were planned for it (one connection reads them one after the other).
+  const bool parallel = options.snapshot_parallelism > 1 || !start.splits.empty();
+  const uint32_t connections = parallel ? std::max<uint32_t>(options.snapshot_parallelism, 1) : 1;
+  for (uint32_t i = 0; i < connections; ++i) {
+    CDC_TRY_ASSIGN(auto reader,
+                   MysqlChunkReader::connect(connect_options, options.pipeline_name,
+                                             options.geometry_format == GeometryFormat::wkt,
+                                             options.charset_invalid == CharsetInvalid::replace
+                                                 ? InvalidText::replace
+                                                 : InvalidText::fail));
+    chunk_readers.push_back(std::move(reader));
+  }
   stream.reset();
   snapshot::SnapshotReaderOptions so;
   so.pipeline_name = options.pipeline_name;
   so.connector = "mysql";
   so.chunk_size = options.snapshot_chunk_size;
-  snapshot.emplace(*chunk_reader, start, so);
+  if (parallel) {
+    std::vector<snapshot::ChunkReader*> readers;
+    for (auto& r : chunk_readers) readers.push_back(r.get());
+    snapshot = std::make_unique<snapshot::ParallelSnapshotReader>(std::move(readers), start, so,
+                                                                  options.max_batch_events);
+  } else {
+    snapshot = std::make_unique<snapshot::SnapshotReader>(*chunk_readers.front(), start, so);
+  }
   CDC_TRY_ASSIGN(const MysqlPosition read_at, snapshot->begin());
   CDC_TRY(seed_schema_history(start.segments.empty() ? read_at : start.segments.front().at));
   std::vector<TableSchemaPtr> captured;
@@ -617,7 +633,7 @@ Status MysqlSource::Impl::end_snapshot(Batch& batch) {
   snapshot_done = {false, snapshot->rows_read(), snapshot->chunks_read(), snapshot->tables_done(),
                    snapshot->tables_planned()};
   snapshot.reset();
-  chunk_reader.reset();
+  chunk_readers.clear();
   if (options.startup_mode == StartupMode::snapshot) {
     finished = done;
     batch.end_of_stream = true;

@@ -129,6 +129,10 @@ struct MysqlSourceOptions {
   // `scan.incremental.snapshot.chunk.size`: rows per snapshot chunk; each finished chunk is
   // checkpointed, so this bounds the work repeated after a crash. Default: 8096.
   uint32_t snapshot_chunk_size = 8096;
+  // `scan.snapshot.parallelism`: connections that read the initial snapshot at once, >= 1.
+  // Each reads whole key ranges in consistent reads of its own (ARCHITECTURE.md "Snapshots").
+  // Default 1: one read view and no extra load on the source unless asked for.
+  uint32_t snapshot_parallelism = 1;
   // `scan.snapshot.fetch.size`: accepted for Flink CDC's configurations and unused: the
   // snapshot streams each chunk's rows from the server (mysql_use_result), one row held at a
   // time. Default: 1024.

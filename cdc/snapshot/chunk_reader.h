@@ -31,6 +31,27 @@ class ChunkReader {
   virtual Result<std::optional<std::span<const Value>>> next_row(Arena& arena) = 0;
   // Ends the consistent read.
   virtual Status end_consistent_read() = 0;
+
+  // For parallel snapshots (ParallelSnapshotReader), both optional: a source without them has
+  // each table read whole by one connection.
+  //
+  // As start_chunk, and only rows whose key is at most `through` (empty: no upper bound).
+  virtual Status start_chunk_through(const TableSchema& table, std::span<const Value> after,
+                                     std::span<const Value> through, uint64_t limit) {
+    if (through.empty()) return start_chunk(table, after, limit);
+    return make_error(Errc::unsupported, "this source cannot bound a snapshot chunk above");
+  }
+  // The least and the greatest key of `table` (one key column) as of now, in `arena`; nullopt
+  // when the table has no rows. May be called outside a consistent read.
+  struct KeyBounds {
+    Value least;
+    Value greatest;
+  };
+  virtual Result<std::optional<KeyBounds>> key_bounds(const TableSchema& table, Arena& arena) {
+    (void)arena;
+    return make_error(Errc::unsupported,
+                      "this source cannot tell the key range of " + table.id.to_string());
+  }
 };
 
 }  // namespace cdc::snapshot

@@ -19,6 +19,7 @@
 #include "cdc/core/result.h"
 #include "cdc/core/table_schema.h"
 #include "cdc/snapshot/chunk_reader.h"
+#include "cdc/snapshot/snapshot_run.h"
 
 namespace cdc::snapshot {
 
@@ -44,7 +45,7 @@ ReadEventSource read_event_source(Batch& batch, const SnapshotReaderOptions& opt
 void append_read_event(Batch& batch, const TableSchemaPtr& schema, std::span<const Value> row,
                        const ReadEventSource& source);
 
-class SnapshotReader {
+class SnapshotReader final : public SnapshotRun {
  public:
   // `start`: a position with `reading` (a new one, or a checkpoint's): the tables before
   // start.db/start.table are done, and that one is done up to start.after_key. `reader` must
@@ -53,22 +54,22 @@ class SnapshotReader {
 
   // Opens this run's consistent read and returns its stream position (the source seeds its
   // schema history there before it names the tables).
-  Result<MysqlPosition> begin();
+  Result<MysqlPosition> begin() override;
   // The tables to read (any order; those before the start are dropped): after begin(), before
   // fill(). Starts this run's segment.
-  Status set_tables(std::vector<TableSchemaPtr> tables);
+  Status set_tables(std::vector<TableSchemaPtr> tables) override;
 
   // Appends up to `max_events` read events to `batch` and sets batch.end to the position after
   // them. Returns false when every table is read: batch.end then has `reading` false and the
   // stream position to continue at (the earliest segment's).
-  Result<bool> fill(Batch& batch, size_t max_events);
+  Result<bool> fill(Batch& batch, size_t max_events) override;
 
-  const SnapshotPosition& position() const { return pos_; }
-  uint64_t rows_read() const { return rows_; }
-  uint64_t chunks_read() const { return chunks_; }
+  const SnapshotPosition& position() const override { return pos_; }
+  uint64_t rows_read() const override { return rows_; }
+  uint64_t chunks_read() const override { return chunks_; }
   // Tables of this run's plan (those left at set_tables) and how many of them are finished.
-  uint64_t tables_planned() const { return tables_.size(); }
-  uint64_t tables_done() const { return std::min<uint64_t>(table_idx_, tables_.size()); }
+  uint64_t tables_planned() const override { return tables_.size(); }
+  uint64_t tables_done() const override { return std::min<uint64_t>(table_idx_, tables_.size()); }
 
  private:
   Status finish();

@@ -325,11 +325,23 @@ void handmade_seeds() {
   snap.db = "app_db";
   snap.table = "orders";
   snap.after_key = snapshot::encode_key(key);
-  const Position positions[] = {Position{}, DatagenPosition{99}, m,
-                                PostgresPosition{Lsn{0x16B374D848}, Lsn{0x16B374D900}}, snap};
-  const char* const names[] = {"none", "datagen", "mysql", "postgres", "snapshot"};
+  // Read by two connections: one split done, two under way (one of them not yet started).
+  const Value split_at = Value::int64(5000), last = Value::int64(812);
+  SnapshotPosition parallel;
+  parallel.segments = snap.segments;
+  parallel.db.clear();
+  parallel.table.clear();
+  parallel.after_key.clear();
+  parallel.splits = {{"app_db", "orders", "", snapshot::encode_key({&split_at, 1}),
+                      snapshot::encode_key({&last, 1})},
+                     {"app_db", "orders", snapshot::encode_key({&split_at, 1}), "", ""}};
+  const Position positions[] = {Position{}, DatagenPosition{99},
+                                m,          PostgresPosition{Lsn{0x16B374D848}, Lsn{0x16B374D900}},
+                                snap,       parallel};
+  const char* const names[] = {"none",     "datagen",  "mysql",
+                               "postgres", "snapshot", "snapshot_parallel"};
   write_seed("snapshot_key", "composite", snapshot::encode_key(key));
-  for (size_t i = 0; i < 5; ++i) {
+  for (size_t i = 0; i < std::size(positions); ++i) {
     write_seed("position", names[i], encode_position(positions[i]));
     write_seed("checkpoint", names[i],
                state::encode_checkpoint(CheckpointRecord{.id = 7 + i,

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "cdc/mysql/mysql_source.h"
+#include "cdc/snapshot/snapshot_key.h"
 #include "tests/integration/type_matrix_columns.h"
 #include "tests/support/collect_events.h"
 #include "tests/support/join_on_exit.h"
@@ -257,12 +258,14 @@ void drain(MysqlSource& src, Replay& replay, const std::map<std::string, size_t>
   FAIL("timed out");
 }
 
-void check_exactly_once(const Replay& replay, const std::vector<WriterOp>& ops, Pos snapshot_at) {
+// `read_at(op)`: the position the rows of op's key were read at.
+template <class ReadAt>
+void check_exactly_once(const Replay& replay, const std::vector<WriterOp>& ops, ReadAt read_at) {
   std::multiset<int64_t> want_vers;
   std::multiset<std::string> want_deletes;
   size_t before = 0;
   for (const auto& op : ops) {
-    if (op.end <= snapshot_at) {
+    if (op.end <= read_at(op)) {
       ++before;
       continue;
     }
@@ -278,9 +281,29 @@ void check_exactly_once(const Replay& replay, const std::vector<WriterOp>& ops, 
   CHECK(replay.stream_deletes == want_deletes);
 }
 
-TEST_CASE(
-    "initial: keyed, composite, string, keyless, empty, one-row and one-chunk tables "
-    "while a writer changes them: exact state, each change after the snapshot once") {
+// Where the rows of (table, key) were read: the segment holding it, the last of the table's
+// segments starting before the key (only integer keys are split by parallel connections; a
+// table read whole has one segment).
+Pos read_at(const std::vector<SnapshotSegment>& segments, const std::string& table,
+            const std::string& key) {
+  std::optional<Pos> found;
+  for (const auto& seg : segments) {
+    if (seg.table != table) continue;
+    if (!seg.from_key.empty()) {
+      auto from = snapshot::decode_key(seg.from_key);
+      REQUIRE(from);
+      REQUIRE(from->size() == 1);
+      if (std::stoll(key) <= (*from)[0].i) break;
+    }
+    found = pos_of(seg.at);
+  }
+  REQUIRE_MESSAGE(found, "no segment holds " << table << " " << key);
+  return *found;
+}
+
+// `initial` over every table shape while a writer changes them, read by `parallelism`
+// connections: each table (each split of an integer-keyed one) at its own position.
+void initial_under_writer(uint32_t parallelism, uint32_t server_id, const std::string& name) {
   MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS " + std::string(kDb));
   const char* big = std::getenv("SLUICE_SNAPSHOT_IT_ROWS");  // e.g. 250000 (x4 tables = 1M)
@@ -339,24 +362,31 @@ TEST_CASE(
   const auto locks_before = lock_statements();
   CHECK(locks_before.size() >= 3);
 
-  auto opts = cdc::testing::services_mysql_source_options(54401, "snap-initial");
+  auto opts = cdc::testing::services_mysql_source_options(server_id, name);
   opts.table_include = {"sluice_snap\\.t_.*"};
   opts.startup_mode = StartupMode::initial;
   opts.snapshot_chunk_size = 100;
   opts.max_batch_events = 256;
+  opts.snapshot_parallelism = parallelism;
   MysqlSource src(opts);
   auto opened = src.open(Position{});
   REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
   const Position at_open = src.current_position();
   const auto* sp = std::get_if<SnapshotPosition>(&at_open);
   REQUIRE(sp != nullptr);
-  REQUIRE(sp->segments.size() == 1);
-  const Pos snapshot_at = pos_of(sp->segments[0].at);
+  // One connection: one consistent read, opened by open(); N: one per split, as they start.
+  if (parallelism == 1) REQUIRE(sp->segments.size() == 1);
   const int64_t ops_at_open = done_ops;
 
   Replay replay;
+  std::vector<SnapshotSegment> segments;
   drain(
-      src, replay, key_columns, [&] { return snapshot_read(src.current_position()); },
+      src, replay, key_columns,
+      [&] {
+        const Position p = src.current_position();
+        if (const auto* s = std::get_if<SnapshotPosition>(&p)) segments = s->segments;
+        return snapshot_read(p);
+      },
       std::chrono::seconds(300));
   const int64_t ops_at_read = done_ops;
   // Lock time 0 on MariaDB: no lock statement reached the server during the snapshot.
@@ -392,8 +422,35 @@ TEST_CASE(
   for (const auto& [key, row] : server_rows(sql, "t_nopk", 2)) nopk_want.insert(row);
   CHECK(replay.nopk_rows.size() == 300);
   CHECK((nopk == nopk_want));
-  check_exactly_once(replay, ops, snapshot_at);
+  if (parallelism == 1) {
+    REQUIRE(segments.size() == 1);
+  } else {
+    // The integer-keyed tables were split between the connections, the others read whole.
+    std::map<std::string, int> per_table;
+    for (const auto& seg : segments) ++per_table[seg.table];
+    CHECK(per_table["t_int"] == static_cast<int>(parallelism));
+    CHECK(per_table["t_int2"] == static_cast<int>(parallelism));
+    CHECK(per_table["t_comp"] == 1);
+    CHECK(per_table["t_str"] == 1);
+    CHECK(per_table["t_nopk"] == 1);
+  }
+  check_exactly_once(replay, ops, [&](const WriterOp& op) {
+    return segments.size() == 1 ? pos_of(segments[0].at) : read_at(segments, op.table, op.key);
+  });
   src.close();
+}
+
+TEST_CASE(
+    "initial: keyed, composite, string, keyless, empty, one-row and one-chunk tables "
+    "while a writer changes them: exact state, each change after the snapshot once") {
+  initial_under_writer(1, 54401, "snap-initial");
+}
+
+TEST_CASE(
+    "initial read by 2 connections (scan.snapshot.parallelism), each split at its own "
+    "position, while a writer changes the tables: exact state, each change after its key's "
+    "read once") {
+  initial_under_writer(2, 54406, "snap-initial-2");
 }
 
 TEST_CASE(
@@ -602,7 +659,7 @@ TEST_CASE(
   poll_until([&] { return pos_of(src.position()) >= last; }, "the stream's end");
 
   // The stream: every statement after the open exactly once; the state exact.
-  check_exactly_once(replay, ops, open_at);
+  check_exactly_once(replay, ops, [&](const WriterOp&) { return open_at; });
   CHECK((replay.state["rs_int"] == server_rows(sql, "rs_int", 1)));
 
   // Each key's vers never go back (an `r` row after a newer change, or a change before W after

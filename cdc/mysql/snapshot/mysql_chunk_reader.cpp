@@ -71,8 +71,39 @@ Status MysqlChunkReader::end_consistent_read() {
   return conn_->execute("COMMIT");
 }
 
+namespace {
+
+// `(k1, k2, ..) > (v1, v2, ..)` (or `<=`) spelled out, a form MariaDB makes index ranges of:
+// `(k1 > v1) OR (k1 = v1 AND k2 > v2) ..`; `<=` is the negation, `(k1 < v1) OR (k1 = v1 AND
+// k2 < v2) .. OR (k1 = v1 AND .. kn <= vn)`.
+Result<std::string> key_condition(const TableSchema& table, std::span<const Value> bound,
+                                  bool greater) {
+  const auto& key = table.primary_key;
+  if (bound.size() != key.size()) {
+    return make_error(Errc::internal, "a key of " + std::to_string(bound.size()) +
+                                          " values for the " + std::to_string(key.size()) +
+                                          "-column key of " + table.id.to_string());
+  }
+  std::string sql;
+  for (size_t i = 0; i < key.size(); ++i) {
+    sql += i == 0 ? "(" : " OR (";
+    for (size_t j = 0; j <= i; ++j) {
+      const Column& c = table.columns[key[j]];
+      CDC_TRY_ASSIGN(const std::string literal, sql_literal(c, bound[j]));
+      if (j != 0) sql += " AND ";
+      const char* op = j != i ? " = " : greater ? " > " : i + 1 == key.size() ? " <= " : " < ";
+      sql += quote_identifier(c.name) + op + literal;
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+}  // namespace
+
 Result<std::string> MysqlChunkReader::chunk_query(const TableSchema& table,
-                                                  std::span<const Value> after, uint64_t limit) {
+                                                  std::span<const Value> after, uint64_t limit,
+                                                  std::span<const Value> through) {
   std::string sql = "SELECT ";
   for (size_t col_idx = 0; col_idx < table.columns.size(); ++col_idx) {
     if (col_idx != 0) sql += ", ";
@@ -80,24 +111,17 @@ Result<std::string> MysqlChunkReader::chunk_query(const TableSchema& table,
   }
   sql += " FROM " + quote_identifier(table.id.db) + "." + quote_identifier(table.id.table);
   const auto& key = table.primary_key;
+  std::string after_cond, through_cond;
   if (!after.empty()) {
-    if (after.size() != key.size()) {
-      return make_error(Errc::internal, "a key of " + std::to_string(after.size()) +
-                                            " values for the " + std::to_string(key.size()) +
-                                            "-column key of " + table.id.to_string());
-    }
-    // (k1, k2, ..) > (v1, v2, ..) spelled out: MariaDB makes index ranges of this form.
-    sql += " WHERE ";
-    for (size_t i = 0; i < key.size(); ++i) {
-      sql += i == 0 ? "(" : " OR (";
-      for (size_t j = 0; j <= i; ++j) {
-        const Column& c = table.columns[key[j]];
-        CDC_TRY_ASSIGN(const std::string literal, sql_literal(c, after[j]));
-        if (j != 0) sql += " AND ";
-        sql += quote_identifier(c.name) + (j == i ? " > " : " = ") + literal;
-      }
-      sql += ")";
-    }
+    CDC_TRY_ASSIGN(after_cond, key_condition(table, after, true));
+  }
+  if (!through.empty()) {
+    CDC_TRY_ASSIGN(through_cond, key_condition(table, through, false));
+  }
+  if (!after_cond.empty() && !through_cond.empty()) {
+    sql += " WHERE (" + after_cond + ") AND (" + through_cond + ")";
+  } else if (!after_cond.empty() || !through_cond.empty()) {
+    sql += " WHERE " + after_cond + through_cond;
   }
   if (!key.empty()) {
     sql += " ORDER BY ";
@@ -108,6 +132,41 @@ Result<std::string> MysqlChunkReader::chunk_query(const TableSchema& table,
   }
   if (limit != 0) sql += " LIMIT " + std::to_string(limit);
   return sql;
+}
+
+Status MysqlChunkReader::start_chunk_through(const TableSchema& table, std::span<const Value> after,
+                                             std::span<const Value> through, uint64_t limit) {
+  if (through.empty()) return start_chunk(table, after, limit);
+  if (!in_transaction_) return make_error(Errc::internal, "a chunk outside a consistent read");
+  CDC_TRY_ASSIGN(const std::string sql, chunk_query(table, after, limit, through));
+  table_ = &table;
+  return conn_->start_streaming(sql);
+}
+
+Result<std::optional<snapshot::ChunkReader::KeyBounds>> MysqlChunkReader::key_bounds(
+    const TableSchema& table, Arena& arena) {
+  using Out = std::optional<KeyBounds>;
+  if (table.primary_key.size() != 1) {
+    return make_error(Errc::internal,
+                      "key bounds of " + table.id.to_string() + ", whose key is not one column");
+  }
+  const Column& c = table.columns[table.primary_key[0]];
+  const std::string col = quote_identifier(c.name);
+  CDC_TRY_ASSIGN(auto rows, conn_->query("SELECT MIN(" + col + "), MAX(" + col + ") FROM " +
+                                         quote_identifier(table.id.db) + "." +
+                                         quote_identifier(table.id.table)));
+  if (rows.size() != 1 || rows[0].size() != 2) {
+    return make_error(Errc::malformed, "the key range of " + table.id.to_string() + ": " +
+                                           std::to_string(rows.size()) + " rows");
+  }
+  if (!rows[0][0] || !rows[0][1]) return Out();
+  KeyBounds b;
+  for (int i = 0; i < 2; ++i) {
+    auto v = value_from_text(c, std::string_view(*rows[0][i]), geometry_wkt_, on_invalid_, arena);
+    if (!v) return std::move(v).error().with_context("the key range of " + table.id.to_string());
+    (i == 0 ? b.least : b.greatest) = *v;
+  }
+  return Out(b);
 }
 
 Status MysqlChunkReader::start_chunk(const TableSchema& table, std::span<const Value> after,

@@ -30,10 +30,14 @@ class MysqlChunkReader final : public snapshot::ChunkReader {
                      uint64_t limit) override;
   Result<std::optional<std::span<const Value>>> next_row(Arena& arena) override;
   Status end_consistent_read() override;
+  Status start_chunk_through(const TableSchema& table, std::span<const Value> after,
+                             std::span<const Value> through, uint64_t limit) override;
+  Result<std::optional<KeyBounds>> key_bounds(const TableSchema& table, Arena& arena) override;
 
-  // The SELECT of one chunk (unit-tested).
+  // The SELECT of one chunk (unit-tested): keys after `after` and at most `through` (each
+  // empty: unbounded).
   static Result<std::string> chunk_query(const TableSchema& table, std::span<const Value> after,
-                                         uint64_t limit);
+                                         uint64_t limit, std::span<const Value> through = {});
 
  private:
   MysqlChunkReader(std::unique_ptr<MysqlConnection> conn, std::string pipeline_name,

@@ -274,6 +274,9 @@ TEST_CASE("bad: negative counts and bad booleans and numbers") {
   CHECK(problems_of(with("name: p", "name: p\n  restart.max-attempts: -3")) ==
         Lines{"t.yaml:13:25: pipeline.restart.max-attempts: expected a non-negative integer, "
               "found '-3'"});
+  CHECK(problems_of(with("server-id: 5401", "server-id: 5401\n  scan.snapshot.parallelism: 65")) ==
+        Lines{"t.yaml:9:30: source.scan.snapshot.parallelism: expected an integer 1..64, found "
+              "'65'"});
   CHECK(problems_of(with("name: p", "name: p\n  checkpoint.retained: 0")) ==
         Lines{"t.yaml:13:24: pipeline.checkpoint.retained: expected an integer >= 1, found '0'"});
   CHECK(problems_of(R"(source:

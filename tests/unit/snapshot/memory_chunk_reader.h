@@ -45,11 +45,17 @@ class MemoryChunkReader final : public ChunkReader {
     return at(next_at);
   }
   Status start_chunk(const TableSchema& t, std::span<const Value> after, uint64_t limit) override {
+    return start_chunk_through(t, after, {}, limit);
+  }
+  Status start_chunk_through(const TableSchema& t, std::span<const Value> after,
+                             std::span<const Value> through, uint64_t limit) override {
     chunks.push_back(t.id.table + " after=" + (after.empty() ? "-" : std::to_string(after[0].i)) +
+                     (through.empty() ? "" : " through=" + std::to_string(through[0].i)) +
                      " limit=" + std::to_string(limit));
     pending_.clear();
     for (int64_t id : ids[t.id.table]) {
       if (!after.empty() && id <= after[0].i) continue;
+      if (!through.empty() && id > through[0].i) break;
       if (limit != 0 && pending_.size() == limit) break;
       pending_.push_back(id);
     }
@@ -67,6 +73,11 @@ class MemoryChunkReader final : public ChunkReader {
   Status end_consistent_read() override {
     --reads_open;
     return {};
+  }
+  Result<std::optional<KeyBounds>> key_bounds(const TableSchema& t, Arena&) override {
+    const auto& v = ids[t.id.table];
+    if (v.empty()) return std::optional<KeyBounds>();
+    return std::optional<KeyBounds>(KeyBounds{Value::int64(v.front()), Value::int64(v.back())});
   }
 
  private:

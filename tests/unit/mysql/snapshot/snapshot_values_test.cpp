@@ -138,6 +138,20 @@ TEST_CASE("chunk_query: keyset over a composite key, ordered and limited") {
   CHECK(latin1.error().message ==
         "key column b (varchar(20), latin1): a snapshot chunks text keys of utf8mb4, utf8mb3 and "
         "ascii only");
+  // A parallel split's chunk: after its last key and at most its last one.
+  t.columns[1].charset = "utf8mb4";
+  const std::vector<Value> through{Value::int64(9), Value::string("z")};
+  auto bounded = MysqlChunkReader::chunk_query(t, after, 100, through);
+  REQUIRE(bounded);
+  CHECK(*bounded ==
+        "SELECT `a`, CAST(`b` AS BINARY), CAST(`v` AS DOUBLE) FROM `d b`.`t``1` WHERE ((`a` > 7) "
+        "OR (`a` = 7 AND `b` > _utf8mb4 X'782779')) AND ((`a` < 9) OR (`a` = 9 AND `b` <= "
+        "_utf8mb4 X'7A')) ORDER BY `a`, `b` LIMIT 100");
+  auto first_split = MysqlChunkReader::chunk_query(t, {}, 100, through);
+  REQUIRE(first_split);
+  CHECK(*first_split ==
+        "SELECT `a`, CAST(`b` AS BINARY), CAST(`v` AS DOUBLE) FROM `d b`.`t``1` WHERE (`a` < 9) "
+        "OR (`a` = 9 AND `b` <= _utf8mb4 X'7A') ORDER BY `a`, `b` LIMIT 100");
   t.primary_key.clear();
   auto keyless = MysqlChunkReader::chunk_query(t, {}, 0);
   REQUIRE(keyless);

@@ -1,0 +1,215 @@
+#include "cdc/snapshot/parallel_snapshot_reader.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "cdc/snapshot/snapshot_key.h"
+#include "tests/unit/snapshot/memory_chunk_reader.h"
+
+using namespace cdc;
+using namespace cdc::snapshot;
+using namespace cdc::snapshot::testing;
+
+namespace {
+
+std::vector<int64_t> range(int64_t from, int64_t to) {
+  std::vector<int64_t> v;
+  for (int64_t i = from; i <= to; ++i) v.push_back(i);
+  return v;
+}
+
+// Two readers over the same rows, their consistent reads at 100 and 200 (+ next_at steps).
+struct Readers {
+  MemoryChunkReader r0, r1;
+  Readers(const std::map<std::string, std::vector<int64_t>>& ids, uint64_t at0, uint64_t at1) {
+    r0.ids = ids;
+    r1.ids = ids;
+    r0.next_at = at0;
+    r1.next_at = at1;
+  }
+  std::vector<ChunkReader*> all() { return {&r0, &r1}; }
+};
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+std::vector<std::string> names(const std::string& table, const std::vector<int64_t>& ids) {
+  std::vector<std::string> out;
+  for (int64_t id : ids) out.push_back(table + ":" + std::to_string(id));
+  return out;
+}
+
+// The earliest segment's position: where the stream starts (which reader took which split is
+// up to the threads).
+MysqlPosition earliest(const std::vector<SnapshotSegment>& segments) {
+  MysqlPosition out = segments.at(0).at;
+  for (const auto& seg : segments) {
+    if (seg.at.binlog.offset < out.binlog.offset) out = seg.at;
+  }
+  return out;
+}
+
+std::string key_int(const std::string& encoded) {
+  if (encoded.empty()) return "-";
+  auto k = decode_key(encoded);
+  REQUIRE(k);
+  return std::to_string((*k)[0].i);
+}
+
+}  // namespace
+
+TEST_CASE("ParallelSnapshotReader splits an integer key evenly and reads every row once") {
+  const std::map<std::string, std::vector<int64_t>> ids = {
+      {"a", range(1, 20)}, {"k", {5, 6, 7}}, {"s", {1, 2}}};
+  Readers readers(ids, 100, 200);
+  ParallelSnapshotReader reader(readers.all(), SnapshotPosition{}, options(3), 4);
+  auto begun = reader.begin();
+  REQUIRE(begun);
+  CHECK(*begun == at(100));
+  REQUIRE(reader.set_tables({table("k", false), table("s", true), table("a", true)}));
+  CHECK(reader.tables_planned() == 3);
+  std::vector<Position> ends;
+  const auto got = read_batches([&](Batch& b, size_t max) { return reader.fill(b, max); }, 4,
+                                SnapshotMarker::yes, false, &ends);
+  std::vector<std::string> want = names("a", range(1, 20));
+  for (auto& s : names("k", {5, 6, 7})) want.push_back(s);
+  for (auto& s : names("s", {1, 2})) want.push_back(s);
+  CHECK(sorted(got) == sorted(want));
+  // Each split's rows come in key order.
+  std::vector<int64_t> low, high;
+  for (const auto& s : got) {
+    if (s.rfind("a:", 0) != 0) continue;
+    const int64_t id = std::stoll(s.substr(2));
+    (id <= 10 ? low : high).push_back(id);
+  }
+  CHECK(low == range(1, 10));
+  CHECK(high == range(11, 20));
+  // a: 20 keys from 1, two parts of width 10 (s has 2 rows: fewer than two chunks, one split).
+  std::vector<std::string> chunks = readers.r0.chunks;
+  chunks.insert(chunks.end(), readers.r1.chunks.begin(), readers.r1.chunks.end());
+  CHECK(sorted(chunks) == sorted({"a after=- through=10 limit=3", "a after=3 through=10 limit=3",
+                                  "a after=6 through=10 limit=3", "a after=9 through=10 limit=3",
+                                  "a after=10 limit=3", "a after=13 limit=3", "a after=16 limit=3",
+                                  "a after=19 limit=3", "k after=- limit=0", "s after=- limit=3"}));
+  const SnapshotPosition& end = reader.position();
+  CHECK_FALSE(end.reading);
+  CHECK(end.splits.empty());
+  REQUIRE(end.segments.size() == 4);  // one per split, in (table, key) order
+  CHECK(end.segments[0].table == "a");
+  CHECK(end.segments[0].from_key.empty());
+  CHECK(end.segments[1].table == "a");
+  CHECK(key_int(end.segments[1].from_key) == "10");
+  CHECK(end.segments[2].table == "k");
+  CHECK(end.segments[3].table == "s");
+  CHECK(end.stream == earliest(end.segments));
+  for (const auto& seg : end.segments) CHECK((seg.at == at(100) || seg.at == at(200)));
+  CHECK(reader.rows_read() == 25);
+  CHECK(reader.tables_done() == 3);
+  CHECK(readers.r0.reads_open == 0);
+  CHECK(readers.r1.reads_open == 0);
+  // Every position before the end is a reading one with the splits not yet done.
+  for (size_t i = 0; i + 1 < ends.size(); ++i) {
+    CHECK(std::get<SnapshotPosition>(ends[i]).reading);
+    CHECK_FALSE(std::get<SnapshotPosition>(ends[i]).splits.empty());
+  }
+}
+
+TEST_CASE("ParallelSnapshotReader resumes each split after its last key, a segment each") {
+  const std::map<std::string, std::vector<int64_t>> ids = {{"a", range(1, 40)}};
+  std::vector<std::string> first_rows;
+  Position stop;
+  {
+    Readers readers(ids, 100, 200);
+    ParallelSnapshotReader first(readers.all(), SnapshotPosition{}, options(4), 3);
+    REQUIRE(first.begin());
+    REQUIRE(first.set_tables({table("a", true)}));
+    for (int n = 0; n < 6; ++n) {
+      Batch b;
+      auto more = first.fill(b, 3);
+      REQUIRE(more);
+      REQUIRE(*more);
+      for (const auto& e : b.events) first_rows.push_back("a:" + std::to_string(e.after[0].i));
+      stop = b.end;
+    }
+  }  // stopped with both splits under way
+  const auto& s = std::get<SnapshotPosition>(stop);
+  REQUIRE(s.reading);
+  REQUIRE(s.splits.size() == 2);
+  CHECK(s.splits[0].through_key == s.splits[1].from_key);
+  CHECK(key_int(s.splits[1].from_key) == "20");
+  // The position survives its encoding.
+  const std::string encoded = encode_position(Position(s));
+  auto decoded = decode_position(std::as_bytes(std::span(encoded.data(), encoded.size())));
+  REQUIRE(decoded);
+  CHECK(std::get<SnapshotPosition>(*decoded) == s);
+
+  Readers again(ids, 300, 400);
+  ParallelSnapshotReader second(again.all(), s, options(4), 3);
+  REQUIRE(second.begin());
+  REQUIRE(second.set_tables({table("a", true)}));
+  auto rest = read_batches([&](Batch& b, size_t max) { return second.fill(b, max); }, 3,
+                           SnapshotMarker::yes);
+  rest.insert(rest.end(), first_rows.begin(), first_rows.end());
+  CHECK(sorted(rest) == sorted(names("a", range(1, 40))));  // each row exactly once
+  const SnapshotPosition& end = second.position();
+  CHECK_FALSE(end.reading);
+  // Two first reads plus one per split resumed after a key (a split that delivered nothing
+  // replaces its segment), in key order.
+  std::vector<std::string> starts;
+  for (const auto& seg : end.segments) starts.push_back(key_int(seg.from_key));
+  CHECK(std::is_sorted(starts.begin() + 1, starts.end(),
+                       [](const auto& x, const auto& y) { return std::stoll(x) < std::stoll(y); }));
+  CHECK(starts.front() == "-");
+  CHECK(end.segments.size() >= 3);
+  CHECK(end.stream == earliest(end.segments));
+  CHECK(end.stream.binlog.offset <= 200);  // a read of the first run
+}
+
+TEST_CASE("ParallelSnapshotReader takes a one-connection checkpoint on") {
+  const std::map<std::string, std::vector<int64_t>> ids = {{"a", range(1, 5)}, {"b", range(1, 30)}};
+  SnapshotPosition seq;
+  seq.segments.push_back({"db", "a", "", at(50)});
+  seq.db = "db";
+  seq.table = "a";
+  const Value three = Value::int64(3);
+  seq.after_key = encode_key(std::span<const Value>(&three, 1));
+  Readers readers(ids, 100, 200);
+  ParallelSnapshotReader reader(readers.all(), seq, options(5), 100);
+  REQUIRE(reader.begin());
+  REQUIRE(reader.set_tables({table("a", true), table("b", true)}));
+  auto got = read_batches([&](Batch& b, size_t max) { return reader.fill(b, max); }, 100,
+                          SnapshotMarker::yes);
+  std::vector<std::string> want = names("a", {4, 5});
+  for (auto& s : names("b", range(1, 30))) want.push_back(s);
+  CHECK(sorted(got) == sorted(want));
+  const auto& end = reader.position();
+  REQUIRE(end.segments.size() == 4);  // a from the start, a after 3, b in two splits
+  CHECK(end.segments[0].at == at(50));
+  CHECK(key_int(end.segments[1].from_key) == "3");
+  CHECK(end.stream == at(50));
+}
+
+TEST_CASE("insert_segment keeps (table, key) order and replaces a segment at the same key") {
+  auto seg = [](const std::string& t, int64_t key, uint64_t offset) {
+    const Value v = Value::int64(key);
+    return SnapshotSegment{"db", t, key < 0 ? "" : encode_key(std::span<const Value>(&v, 1)),
+                           at(offset)};
+  };
+  std::vector<SnapshotSegment> segs;
+  const auto a = table("a", true);
+  insert_segment(segs, seg("b", -1, 1), *a);
+  insert_segment(segs, seg("a", 20, 2), *a);
+  insert_segment(segs, seg("a", -1, 3), *a);
+  insert_segment(segs, seg("a", 7, 4), *a);
+  insert_segment(segs, seg("a", 20, 5), *a);
+  REQUIRE(segs.size() == 4);
+  CHECK(segs[0].at == at(3));
+  CHECK(key_int(segs[1].from_key) == "7");
+  CHECK(segs[2].at == at(5));
+  CHECK(segs[3].table == "b");
+}
