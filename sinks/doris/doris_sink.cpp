@@ -223,6 +223,7 @@ Status DorisSink::write(const Batch& batch) {
     }
     if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
     if (e.op == Op::erase && !o_.enable_delete) continue;
+    CDC_TRY(whole_rows_.admit(e));  // fail: never false
     if (b->rows == 0) b->first_row = std::chrono::steady_clock::now();
     CDC_TRY(append_row_json(b->body, e));
     ++b->rows;  // a key-changing update (two lines) counts once: max-rows is a bound, not a count
