@@ -214,6 +214,9 @@ Status DorisSink::follow_schema(Buffer& b, const ChangeEvent& e) {
 }
 
 Status DorisSink::write(const Batch& batch) {
+  // A row with absent columns (partial row image) is refused before anything of the batch is
+  // buffered (whole_rows_ fails, never skips).
+  for (const ChangeEvent& e : batch.events) CDC_TRY(whole_rows_.admit(e));
   for (const ChangeEvent& e : batch.events) {
     if (e.op == Op::schema_change || e.schema == nullptr) continue;
     CDC_TRY_ASSIGN(Buffer * b, buffer_for(*e.schema));
@@ -223,7 +226,6 @@ Status DorisSink::write(const Batch& batch) {
     }
     if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
     if (e.op == Op::erase && !o_.enable_delete) continue;
-    CDC_TRY(whole_rows_.admit(e));  // fail: never false
     if (b->rows == 0) b->first_row = std::chrono::steady_clock::now();
     CDC_TRY(append_row_json(b->body, e));
     ++b->rows;  // a key-changing update (two lines) counts once: max-rows is a bound, not a count
