@@ -76,6 +76,8 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   }
   read_enum(ctx, m, "schema.unparseable-ddl", o.unparseable_ddl, mysql::parse_unparseable_ddl,
             {"stop", "resync"});
+  read_enum(ctx, m, "statement-events", o.statement_events, mysql::parse_statement_events,
+            {"fail", "warn"});
   read_server_id(ctx, m, o.server_id);
   read_string(ctx, m, "server-time-zone", o.server_time_zone);
   read_enum(
@@ -278,6 +280,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "zero-date.handling",
                  "transaction-payload.max-size",
                  "schema.unparseable-ddl",
+                 "statement-events",
                  "geometry.format",
                  "charset.invalid",
                  "include.query"});
@@ -336,6 +339,11 @@ void read_redis_table(Ctx& ctx, const MapReader& m, sinks::redis::TableRule& o) 
   read_int<uint64_t>(ctx, m, "stream.maxlen", o.stream_maxlen);
 }
 
+// `row-image.partial` of the sinks that write whole rows (json::PartialRowPolicy).
+void read_partial_rows(Ctx& ctx, const MapReader& m, json::PartialRowPolicy& out) {
+  read_enum(ctx, m, "row-image.partial", out, json::parse_partial_row_policy, {"fail", "skip"});
+}
+
 sinks::redis::RedisOptions read_redis(Ctx& ctx, const MapReader& m) {
   sinks::redis::RedisOptions o;
   read_string(ctx, m, "host", o.host);
@@ -364,6 +372,7 @@ sinks::redis::RedisOptions read_redis(Ctx& ctx, const MapReader& m) {
             {"error", "skip"});
   read_enum(ctx, m, "value.format", o.stream_format, json::parse_format,
             {"debezium-json", "upsert", "canal-json"});
+  read_partial_rows(ctx, m, o.partial_rows);
   read_redis_table(ctx, m, o.defaults);
   if (const YamlNode* tables = m.get("tables")) {
     std::vector<std::string_view> known = {"source-table"};
@@ -415,6 +424,7 @@ sinks::kafka::KafkaOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::s
   read_string(ctx, m, "transactional.id", o.transactional_id);
   read_enum(ctx, m, "value.format", o.format, json::parse_format,
             {"debezium-json", "upsert", "canal-json"});
+  read_partial_rows(ctx, m, o.partial_rows);
   read_bool(ctx, m, "tombstones.on.delete", o.tombstones_on_delete);
   read_list(ctx, m, "key.columns", o.key_columns);
   read_int<int32_t>(ctx, m, "partition", o.fixed_partition, 0, 1000000);
@@ -513,15 +523,17 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
   };
   SinkOptions out;
   if (*type == "stdout") {
-    m.set_known({"type", "value.format"});
+    m.set_known({"type", "value.format", "row-image.partial"});
     StdoutSinkOptions o;
     read_format(o.format);
+    read_partial_rows(ctx, m, o.partial_rows);
     out = o;
   } else if (*type == "file") {
-    m.set_known({"type", "path", "value.format"});
+    m.set_known({"type", "path", "value.format", "row-image.partial"});
     FileSinkOptions o;
     read_required_string(ctx, m, "path", o.path);
     read_format(o.format);
+    read_partial_rows(ctx, m, o.partial_rows);
     out = o;
   } else if (*type == "redis") {
     std::vector<std::string_view> known = {"type",
@@ -544,6 +556,7 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
                                            "key.separator",
                                            "key.null-handling",
                                            "value.format",
+                                           "row-image.partial",
                                            "tables"};
     known.insert(known.end(), std::begin(kRedisTableKeys), std::end(kRedisTableKeys));
     m.set_known(std::move(known));
@@ -553,8 +566,8 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
         ctx, m,
         {"type", "topic", "topic.template", "topic.prefix", "topic.create", "topic.partitions",
          "topic.replication-factor", "offsets.topic", "transactional.id", "value.format",
-         "tombstones.on.delete", "key.columns", "partition", "partition.strategy", "headers",
-         "schema-change.topic", "operation.timeout"});
+         "row-image.partial", "tombstones.on.delete", "key.columns", "partition",
+         "partition.strategy", "headers", "schema-change.topic", "operation.timeout"});
   } else if (*type == "doris") {
     out = read_doris(ctx, m);
   } else {

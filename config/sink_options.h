@@ -17,6 +17,8 @@ struct StdoutSinkOptions {
   // `value.format`: debezium-json | upsert | canal-json, one record per line. Default:
   // debezium-json.
   json::Format format = json::Format::debezium_json;
+  // `row-image.partial` (upsert only): fail | skip. Default: fail.
+  json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
 };
 
 struct FileSinkOptions {
@@ -25,6 +27,8 @@ struct FileSinkOptions {
   std::string path;
   // `value.format`: as for stdout. Default: debezium-json.
   json::Format format = json::Format::debezium_json;
+  // `row-image.partial`: as for stdout. Default: fail.
+  json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
 };
 
 // Discards everything; for benchmarks of the source and stages. No options.

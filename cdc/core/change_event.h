@@ -63,12 +63,25 @@ struct RowImage {
   const Value* data = nullptr;
   uint32_t size = 0;
   bool present = false;
+  // Indices (ascending) of columns this image does not carry: a MySQL row event written with
+  // binlog_row_image=MINIMAL or NOBLOB logs only some columns. Their slot holds null, which is
+  // not their value: a sink leaves them out or refuses the event (README "Partial row images").
+  // Empty for a full image. PostgreSQL's unchanged TOAST values are
+  // ChangeEvent::unchanged_columns instead: their value is known to be the stored one.
+  std::span<const uint32_t> absent;
 
   RowImage() = default;
   explicit RowImage(std::span<const Value> values)
       : data(values.data()), size(static_cast<uint32_t>(values.size())), present(true) {}
   std::span<const Value> values() const { return {data, size}; }
   const Value& operator[](size_t i) const { return data[i]; }
+  bool is_absent(uint32_t col_idx) const {
+    // Usually empty and short: a linear scan beats a set.
+    for (uint32_t a : absent) {
+      if (a == col_idx) return true;
+    }
+    return false;
+  }
 };
 
 struct ChangeEvent {
@@ -85,6 +98,10 @@ struct ChangeEvent {
   SourceInfo source;
   TransactionInfo transaction;
   int64_t ts_ms = 0;  // when sluice processed the event, ms since epoch
+
+  // Some column of the row that the sink would write is absent from its image (RowImage::absent).
+  bool partial_after() const { return after.present && !after.absent.empty(); }
+  bool partial() const { return partial_after() || (before.present && !before.absent.empty()); }
 };
 
 // A reference of one's own to an event's schema, for a stage's or sink's per-schema cache (on a

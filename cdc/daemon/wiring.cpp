@@ -191,15 +191,14 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
   }
 
   if (const auto* out = std::get_if<config::StdoutSinkOptions>(&config.sink)) {
-    const auto format = out->format;
-    parts.make_sink = [format]() -> Result<std::unique_ptr<Sink>> {
-      return std::unique_ptr<Sink>(std::make_unique<sinks::StdoutSink>(format));
+    parts.make_sink = [o = *out]() -> Result<std::unique_ptr<Sink>> {
+      return std::unique_ptr<Sink>(
+          std::make_unique<sinks::StdoutSink>(o.format, stdout, o.partial_rows));
     };
   } else if (const auto* file = std::get_if<config::FileSinkOptions>(&config.sink)) {
-    const auto format = file->format;
-    const std::string path = file->path;
-    parts.make_sink = [format, path]() -> Result<std::unique_ptr<Sink>> {
-      return std::unique_ptr<Sink>(std::make_unique<sinks::FileSink>(path, format));
+    parts.make_sink = [o = *file]() -> Result<std::unique_ptr<Sink>> {
+      return std::unique_ptr<Sink>(
+          std::make_unique<sinks::FileSink>(o.path, o.format, o.partial_rows));
     };
   } else if (const auto* redis = std::get_if<sinks::redis::RedisOptions>(&config.sink)) {
     std::shared_ptr<sinks::redis::RedisMetrics> metrics;

@@ -8,6 +8,7 @@
 #include "cdc/mysql/binlog/mariadb_compressed.h"
 #include "cdc/mysql/binlog/transaction_payload.h"
 #include "cdc/mysql/schema/ddl_statement.h"
+#include "cdc/mysql/schema/dml_statement.h"
 
 namespace cdc::mysql {
 
@@ -196,6 +197,17 @@ Status BinlogStream::on(const MysqlGtidEvent& ev, const Event& e) {
   return {};
 }
 
+namespace {
+
+// A statement for an error or a log line: at most 300 characters.
+std::string quoted_statement(std::string_view sql) {
+  std::string s(sql.substr(0, 300));
+  if (sql.size() > 300) s += "...";
+  return "'" + s + "'";
+}
+
+}  // namespace
+
 Status BinlogStream::on(const QueryEvent& ev, const Event& e) {
   const std::string head = upper_trim(ev.statement);
   if (head == "BEGIN" || head == "START TRANSACTION") {
@@ -203,6 +215,11 @@ Status BinlogStream::on(const QueryEvent& ev, const Event& e) {
     cursor_.set_begin(ev.thread_id);
   } else if (head == "COMMIT" || head == "ROLLBACK") {
     end_txn(e.place.next);
+  } else if (parse_dml_statement(ev.statement, ev.db)) {
+    const bool standalone = !cursor_.in_txn() || cursor_.ends_after_statement();
+    if (standalone) cursor_.begin_if_idle(e.place.start);
+    CDC_TRY(statement_change(ev, e));
+    if (standalone) end_txn(e.place.next);
   } else if (!cursor_.in_txn() || cursor_.ends_after_statement()) {
     // DDL and other standalone statements: each is its own (implicit) transaction.
     cursor_.begin_if_idle(e.place.start);
@@ -213,6 +230,39 @@ Status BinlogStream::on(const QueryEvent& ev, const Event& e) {
     CDC_TRY(apply_ddl(ev, e.header, e.place, e.batch));
   }
   return {};
+}
+
+Status BinlogStream::on(const ExecuteLoadQueryEvent& ev, const Event& e) {
+  const bool standalone = !cursor_.in_txn() || cursor_.ends_after_statement();
+  if (standalone) cursor_.begin_if_idle(e.place.start);
+  CDC_TRY(statement_change(ev.query, e));
+  if (standalone) end_txn(e.place.next);
+  return {};
+}
+
+Status BinlogStream::statement_change(const QueryEvent& q, const Event& e) {
+  const auto dml = parse_dml_statement(q.statement, q.db);
+  const std::string verb = dml ? dml->verb : std::string("LOAD DATA");
+  std::string table = "a table it does not name plainly";
+  if (dml && dml->table) {
+    if (!captured(*dml->table)) return {};  // not captured: nothing of ours changed
+    table = dml->table->to_string();
+  }
+  std::string what = "statement-based " + verb + " of " + table + " in " +
+                     where(e.header.type, e.place) + ": " + quoted_statement(q.statement);
+  if (!q.db.empty()) what += " (default database " + std::string(q.db) + ")";
+  what +=
+      "; the binlog holds the statement, not its rows (binlog_format=STATEMENT or MIXED in "
+      "the writing session)";
+  if (config_.statement_events == StatementEvents::warn) {
+    if (config_.warn) config_.warn("skipped " + what + " (statement-events: warn)");
+    return {};
+  }
+  return make_error(Errc::unsupported,
+                    what +
+                        ": set binlog_format=ROW for the writing sessions (SET GLOBAL "
+                        "binlog_format=ROW), or statement-events: warn to pass such "
+                        "statements over");
 }
 
 Status BinlogStream::on(const XidEvent&, const Event& e) {
@@ -271,12 +321,8 @@ Status BinlogStream::on(const RowsEvent& ev, const Event& e) {
                                            std::to_string(table->columns.size()))
         .with_context(where(h.type, e.place));
   }
-  if (!ev.full_image()) {
-    return make_error(Errc::unsupported, "partial row image in " + table->schema->id.to_string() +
-                                             ": set binlog_row_image=FULL")
-        .with_context(where(h.type, e.place));
-  }
   Pending p;
+  if (!ev.full_image()) note_partial_image(ev, p);
   p.raw.assign(e.raw.begin(), e.raw.end());
   p.header = h;
   p.place = e.place;
@@ -290,6 +336,26 @@ Status BinlogStream::on(const RowsEvent& ev, const Event& e) {
   return emit_pending(e.batch);
 }
 
+namespace {
+
+std::span<const uint32_t> copy_indices(const std::vector<uint32_t>& v, Arena& arena) {
+  std::span<uint32_t> out = arena.make_array<uint32_t>(v.size());
+  std::copy(v.begin(), v.end(), out.begin());
+  return out;
+}
+
+}  // namespace
+
+void BinlogStream::note_partial_image(const RowsEvent& ev, Pending& p) {
+  p.before_absent = ev.absent_columns(ev.present);
+  if (ev.kind != RowsKind::update) return;
+  for (uint32_t col_idx : ev.absent_columns(ev.present_after)) {
+    const bool in_before =
+        !std::binary_search(p.before_absent.begin(), p.before_absent.end(), col_idx);
+    (in_before ? p.after_from_before : p.after_absent).push_back(col_idx);
+  }
+}
+
 Status BinlogStream::emit_pending(Batch& batch) {
   auto& p = *pending_;
   const auto& cols = p.table->columns;
@@ -300,6 +366,9 @@ Status BinlogStream::emit_pending(Batch& batch) {
   const int64_t processed_ms = now_ms();
   uint64_t& rows_of_table = cursor_.rows_of(p.table->schema.get());
   const TableSchema* schema = batch.hold(p.table->schema);
+  // Once per batch: every row of the event has the same bitmaps.
+  const std::span<const uint32_t> before_absent = copy_indices(p.before_absent, batch.arena);
+  const std::span<const uint32_t> after_absent = copy_indices(p.after_absent, batch.arena);
   while (batch.events.size() < config_.max_batch_events) {
     if (p.offset >= p.ev.rows.size()) {
       cursor_.event_handled();
@@ -330,6 +399,7 @@ Status BinlogStream::emit_pending(Batch& batch) {
     p.offset += r.offset();
     const uint32_t row_idx = p.row++;
     if (row_idx < p.skip_rows) continue;
+    for (uint32_t col_idx : p.after_from_before) after[col_idx] = before[col_idx];
 
     ChangeEvent ce;
     ce.schema = schema;
@@ -337,15 +407,19 @@ Status BinlogStream::emit_pending(Batch& batch) {
       case RowsKind::write:
         ce.op = Op::insert;
         ce.after = RowImage(before);
+        ce.after.absent = before_absent;  // the one image of a write is read as "before"
         break;
       case RowsKind::update:
         ce.op = Op::update;
         ce.before = RowImage(before);
+        ce.before.absent = before_absent;
         ce.after = RowImage(after);
+        ce.after.absent = after_absent;
         break;
       case RowsKind::erase:
         ce.op = Op::erase;
         ce.before = RowImage(before);
+        ce.before.absent = before_absent;
         break;
     }
     fill_source(ce, p.header, p.place, batch);
@@ -389,17 +463,6 @@ void BinlogStream::fill_source(ChangeEvent& ce, const EventHeader& h, const Plac
   ce.transaction.id = in.gtid;
   ce.transaction.total_order = cursor_.next_total_order();
 }
-
-namespace {
-
-// A statement for an error or a log line: at most 300 characters.
-std::string quoted_statement(std::string_view sql) {
-  std::string s(sql.substr(0, 300));
-  if (sql.size() > 300) s += "...";
-  return "'" + s + "'";
-}
-
-}  // namespace
 
 Status BinlogStream::apply_ddl(const QueryEvent& q, const EventHeader& h, const Place& place,
                                Batch& batch) {

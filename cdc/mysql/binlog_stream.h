@@ -46,6 +46,7 @@ struct BinlogStreamConfig {
   // source and outlives the stream. Null (offline decoding): a DDL only ends its transaction.
   SchemaHistory* history = nullptr;
   UnparseableDdl unparseable_ddl = UnparseableDdl::stop;
+  StatementEvents statement_events = StatementEvents::fail;
   // resync: the tables as information_schema has them now (a table missing from the result is
   // gone). Empty: resync is not possible and such a DDL stops the stream.
   std::function<Result<std::vector<TableSchema>>(const std::vector<TableId>&)> read_catalog;
@@ -122,6 +123,10 @@ class BinlogStream {
     size_t offset = 0;  // into ev.rows
     uint32_t row = 0;   // next row index
     uint32_t skip_rows = 0;
+    // Partial row images (binlog_row_image=MINIMAL/NOBLOB): the columns each image leaves out.
+    // An update's after image takes the before image's value of a column it leaves out (the
+    // statement did not assign it), so after_absent lists those absent from both.
+    std::vector<uint32_t> before_absent, after_absent, after_from_before;
   };
 
   // Per-batch interned strings (views into the batch's arena).
@@ -150,8 +155,18 @@ class BinlogStream {
   Status on(const StopEvent&, const Event&) { return {}; }
   Status on(const IgnorableEvent& ev, const Event& e);
   Status on(const BinlogCheckpointEvent&, const Event&) { return {}; }
+  // Context of the statement that follows (statement-based replication): nothing to emit.
+  Status on(const IntvarEvent&, const Event&) { return {}; }
+  Status on(const RandEvent&, const Event&) { return {}; }
+  Status on(const UserVarEvent&, const Event&) { return {}; }
+  Status on(const LoadBlockEvent&, const Event&) { return {}; }
+  Status on(const ExecuteLoadQueryEvent& ev, const Event& e);
+  // A statement-based row change: statement-events says whether it stops the stream.
+  Status statement_change(const QueryEvent& q, const Event& e);
   Status on(const FormatDescriptionEvent&, const Event&) { return {}; }
   Status emit_pending(Batch& batch);
+  // Fills p's absent-column lists from the bitmaps of a partial row image.
+  static void note_partial_image(const RowsEvent& ev, Pending& p);
   // A standalone statement: DDL advances the history and emits schema-change / truncate events.
   Status apply_ddl(const QueryEvent& q, const EventHeader& h, const Place& place, Batch& batch);
   Status resync(const std::vector<TableId>& tables, const MysqlPosition& at, const EventHeader& h,

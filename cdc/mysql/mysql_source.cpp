@@ -144,10 +144,13 @@ BinlogStreamConfig MysqlSource::Impl::stream_config() {
       return read_catalog_schemas(
           *query, flavor, [this](const TableId& id) { return included(id); }, &tables);
     };
-    config.warn = [this](const std::string& message) {
-      log::get("mysql")->warn("[source={}] {}", options.pipeline_name, message);
-    };
   }
+  // Offline (sluice binlog) a statement-based change is shown as a warning and the file is
+  // decoded to its end: there is no pipeline whose output it would leave incomplete.
+  config.statement_events = files ? StatementEvents::warn : options.statement_events;
+  config.warn = [this](const std::string& message) {
+    log::get("mysql")->warn("[source={}] {}", options.pipeline_name, message);
+  };
   return config;
 }
 
@@ -267,7 +270,18 @@ std::vector<Error> MysqlSource::Impl::server_problems() {
                                              "and restart the server"));
   }
   require("binlog_format", "ROW");
-  require("binlog_row_image", "FULL");
+  // MINIMAL and NOBLOB images leave columns out: each sink writes what it can of them (README
+  // "Partial row images"); a session may choose either whatever the global value is.
+  const std::string image = vars["binlog_row_image"];
+  if (image == "MINIMAL" || image == "NOBLOB") {
+    log::get("mysql")->warn(
+        "[source={}] server {} has binlog_row_image={}: row images leave columns out; sinks "
+        "that write whole rows (upsert, Redis string mode, Doris) stop at such a change unless "
+        "row-image.partial: skip; binlog_row_image=FULL is recommended",
+        options.pipeline_name, server, image);
+  } else {
+    require("binlog_row_image", "FULL");
+  }
   // MINIMAL (MySQL 8's default) and NO_LOG (MariaDB before 10.5, which also lacks the variable)
   // leave column names, ENUM/SET labels and the primary key out of TABLE_MAP: the schema
   // history (information_schema + DDL) supplies them, checked column by column against the

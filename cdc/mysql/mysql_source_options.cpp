@@ -24,6 +24,10 @@ constexpr EnumNames<UnparseableDdl, 2> kUnparseableDdl{{
     {UnparseableDdl::stop, "stop"},
     {UnparseableDdl::resync, "resync"},
 }};
+constexpr EnumNames<StatementEvents, 2> kStatementEvents{{
+    {StatementEvents::fail, "fail"},
+    {StatementEvents::warn, "warn"},
+}};
 constexpr EnumNames<GeometryFormat, 2> kGeometryFormats{{
     {GeometryFormat::wkb, "wkb"},
     {GeometryFormat::wkt, "wkt"},
@@ -38,6 +42,7 @@ constexpr EnumNames<CharsetInvalid, 2> kCharsetInvalid{{
 std::string_view to_string(StartupMode v) { return enum_name(kStartupModes, v); }
 std::string_view to_string(TlsMode v) { return enum_name(kTlsModes, v); }
 std::string_view to_string(UnparseableDdl v) { return enum_name(kUnparseableDdl, v); }
+std::string_view to_string(StatementEvents v) { return enum_name(kStatementEvents, v); }
 std::string_view to_string(GeometryFormat v) { return enum_name(kGeometryFormats, v); }
 std::string_view to_string(CharsetInvalid v) { return enum_name(kCharsetInvalid, v); }
 std::optional<StartupMode> parse_startup_mode(std::string_view s) {
@@ -46,6 +51,9 @@ std::optional<StartupMode> parse_startup_mode(std::string_view s) {
 std::optional<TlsMode> parse_tls_mode(std::string_view s) { return enum_value(kTlsModes, s); }
 std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s) {
   return enum_value(kUnparseableDdl, s);
+}
+std::optional<StatementEvents> parse_statement_events(std::string_view s) {
+  return enum_value(kStatementEvents, s);
 }
 std::optional<GeometryFormat> parse_geometry_format(std::string_view s) {
   return enum_value(kGeometryFormats, s);

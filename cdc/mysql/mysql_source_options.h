@@ -40,6 +40,13 @@ enum class UnparseableDdl : uint8_t {
   resync,  // the touched tables' schemas are re-read from information_schema, with a warning
 };
 
+// What a statement-based row change (a QUERY or LOAD DATA whose rows the binlog does not hold:
+// binlog_format=STATEMENT, or MIXED) of a captured table, or of a table it cannot name, does.
+enum class StatementEvents : uint8_t {
+  fail,  // the source stops naming the statement, its table, the position and the setting
+  warn,  // the statement is passed over with a warning (its changes are not emitted)
+};
+
 // How GEOMETRY values are emitted.
 enum class GeometryFormat : uint8_t {
   wkb,  // OGC WKB bytes (base64 in JSON: {"wkb": ..., "srid": n})
@@ -55,10 +62,12 @@ enum class CharsetInvalid : uint8_t {
 // YAML spellings (kebab case); parse_* is case-insensitive and reads '_' as '-'.
 std::string_view to_string(StartupMode v);
 std::string_view to_string(UnparseableDdl v);
+std::string_view to_string(StatementEvents v);
 std::string_view to_string(GeometryFormat v);
 std::string_view to_string(CharsetInvalid v);
 std::optional<StartupMode> parse_startup_mode(std::string_view s);
 std::optional<UnparseableDdl> parse_unparseable_ddl(std::string_view s);
+std::optional<StatementEvents> parse_statement_events(std::string_view s);
 std::optional<GeometryFormat> parse_geometry_format(std::string_view s);
 std::optional<CharsetInvalid> parse_charset_invalid(std::string_view s);
 std::optional<TlsMode> parse_tls_mode(std::string_view s);
@@ -96,6 +105,9 @@ struct MysqlSourceOptions {
   // `schema.unparseable-ddl`: see UnparseableDdl. DDL of tables not captured is ignored either
   // way. Default: stop.
   UnparseableDdl unparseable_ddl = UnparseableDdl::stop;
+  // `statement-events`: see StatementEvents. Statements on tables not captured are passed
+  // over either way. Default: fail.
+  StatementEvents statement_events = StatementEvents::fail;
   // `server-id`: the replica id(s) this source registers with, `5401` or a range `5400-5404`;
   // the binlog reader uses the first (a range is for parallel snapshot readers). Default: one
   // derived from the pipeline id in 5400..6399 (config/pipeline_id.h default_server_id), which

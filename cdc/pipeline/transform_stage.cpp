@@ -181,8 +181,42 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
     return pass;
   };
 
+  // A partial row image (binlog_row_image=MINIMAL/NOBLOB) holds null for the columns it leaves
+  // out: a filter or an expression over it would read a value the row does not have.
+  const auto copies_only = [](const Plan& plan) {
+    return !plan.filter && std::all_of(plan.outputs.begin(), plan.outputs.end(),
+                                       [](const Plan::Output& o) { return o.copy_from >= 0; });
+  };
+  // The columns absent from each image, renumbered for the output (copied columns only).
+  const auto renumber = [&](const Plan& plan,
+                            std::span<const uint32_t> absent) -> std::span<const uint32_t> {
+    if (absent.empty()) return {};
+    std::vector<uint32_t> kept;
+    for (uint32_t j = 0; j < plan.outputs.size(); ++j) {
+      const int32_t from = plan.outputs[j].copy_from;
+      if (from >= 0 &&
+          std::find(absent.begin(), absent.end(), static_cast<uint32_t>(from)) != absent.end()) {
+        kept.push_back(j);
+      }
+    }
+    std::span<uint32_t> stored = batch.arena.make_array<uint32_t>(kept.size());
+    std::copy(kept.begin(), kept.end(), stored.begin());
+    return stored;
+  };
+  const std::span<const uint32_t> before_absent = e.before.absent;
+  const std::span<const uint32_t> after_absent = e.after.absent;
+
   for (const auto& plan_ptr : plans.plans) {
     const Plan& plan = *plan_ptr;
+    if (e.partial() && !copies_only(plan)) {
+      return eval_error(
+          plan, make_error(Errc::unsupported,
+                           "the row image leaves columns out (the writing session had "
+                           "binlog_row_image=MINIMAL or NOBLOB), and this rule filters or "
+                           "computes columns, which would read null for them: set "
+                           "binlog_row_image=FULL in that session, or give this table a rule "
+                           "that only copies columns"));
+    }
     scratch_[kEventTypeSlot] = Value::string(event_type(e.op, false));
     // A filter on the outputs reads them from the scratch slots after the metadata.
     const bool filter_reads_outputs = plan.filter && !plan.filter_first;
@@ -225,27 +259,20 @@ Result<bool> TransformStage::apply(TablePlans& plans, ChangeEvent& e, Batch& bat
       if (rule.soft_delete) {
         e.op = Op::insert;
         e.after = decided;
+        e.after.absent = renumber(plan, before_absent);
         e.before = RowImage();
       } else {
         e.before = decided;
+        e.before.absent = renumber(plan, before_absent);
       }
     } else {
       e.after = decided;
+      e.after.absent = renumber(plan, after_absent);
+      if (e.before.present) e.before.absent = renumber(plan, before_absent);
     }
     if (!e.unchanged_columns.empty() &&
         !(plan.identity && plan.outputs.size() == plans.source->columns.size())) {
-      // Postgres unchanged TOAST columns, renumbered for the output (copied columns only).
-      std::vector<uint32_t> kept;
-      for (uint32_t j = 0; j < plan.outputs.size(); ++j) {
-        const int32_t from = plan.outputs[j].copy_from;
-        if (from >= 0 && std::find(e.unchanged_columns.begin(), e.unchanged_columns.end(),
-                                   static_cast<uint32_t>(from)) != e.unchanged_columns.end()) {
-          kept.push_back(j);
-        }
-      }
-      std::span<uint32_t> stored = batch.arena.make_array<uint32_t>(kept.size());
-      std::copy(kept.begin(), kept.end(), stored.begin());
-      e.unchanged_columns = stored;
+      e.unchanged_columns = renumber(plan, e.unchanged_columns);  // Postgres unchanged TOAST
     }
     e.schema = batch.hold(plan.output);
     return true;

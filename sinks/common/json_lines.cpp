@@ -20,4 +20,17 @@ size_t JsonLines::append(const ChangeEvent& event, std::string& out) const {
   return out.size() - before;
 }
 
+void JsonLines::guard_partial_rows(json::PartialRowPolicy policy, std::string_view log_module) {
+  if (format_ == json::Format::upsert) whole_rows_.emplace(policy, "the upsert format", log_module);
+}
+
+Status JsonLines::write(const ChangeEvent& event, std::string& out) {
+  if (whole_rows_) {
+    CDC_TRY_ASSIGN(bool whole, whole_rows_->admit(event));
+    if (!whole) return {};
+  }
+  append(event, out);
+  return {};
+}
+
 }  // namespace cdc::sinks

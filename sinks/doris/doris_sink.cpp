@@ -241,6 +241,9 @@ Status DorisSink::follow_schema(Buffer& b, const ChangeEvent& e) {
 }
 
 Status DorisSink::write(const Batch& batch) {
+  // A row with absent columns (partial row image) is refused before anything of the batch is
+  // buffered (whole_rows_ fails, never skips).
+  for (const ChangeEvent& e : batch.events) CDC_TRY(whole_rows_.admit(e));
   for (const ChangeEvent& e : batch.events) {
     if (e.schema == nullptr) continue;
     CDC_TRY_ASSIGN(Buffer * b, buffer_for(*e.schema));

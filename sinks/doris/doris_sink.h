@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cdc/core/sink.h"
+#include "sinks/common/partial_rows.h"
 #include "sinks/doris/doris_client.h"
 #include "sinks/doris/doris_metrics.h"
 #include "sinks/doris/doris_options.h"
@@ -80,6 +81,8 @@ class DorisSink final : public Sink {
 
   DorisOptions o_;
   std::shared_ptr<DorisMetrics> metrics_;
+  // A Stream Load row replaces the whole row: one with absent columns is refused.
+  PartialRows whole_rows_{json::PartialRowPolicy::fail, "the Doris sink", "sink.doris"};
   double oldest_precommit_ = 0;  // Unix time of the oldest load in pending_/prepared_, 0 if none
   std::unique_ptr<DorisClient> client_;
   std::map<TableId, Buffer> buffers_;  // by source table (after routing)

@@ -21,8 +21,10 @@ Error io_error(const std::string& what, const std::string& path) {
 }
 }  // namespace
 
-FileSink::FileSink(std::string path, json::Format format)
-    : path_(std::move(path)), lines_(format) {}
+FileSink::FileSink(std::string path, json::Format format, json::PartialRowPolicy partial_rows)
+    : path_(std::move(path)), lines_(format) {
+  lines_.guard_partial_rows(partial_rows, "sink.file");
+}
 
 FileSink::~FileSink() { close(); }
 
@@ -100,7 +102,7 @@ Result<std::optional<CheckpointRecord>> FileSink::open(std::span<const Checkpoin
 }
 
 Status FileSink::write(const Batch& batch) {
-  for (const ChangeEvent& e : batch.events) lines_.append(e, buffer_);
+  for (const ChangeEvent& e : batch.events) CDC_TRY(lines_.write(e, buffer_));
   if (buffer_.size() >= kFlushBytes) return flush();
   return {};
 }

@@ -13,7 +13,8 @@ namespace cdc::sinks {
 
 class FileSink final : public Sink {
  public:
-  FileSink(std::string path, json::Format format);
+  FileSink(std::string path, json::Format format,
+           json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail);
   ~FileSink() override;
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;

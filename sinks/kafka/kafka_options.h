@@ -44,6 +44,10 @@ struct KafkaOptions {
   std::string transactional_id;
   // `value.format`: debezium-json | upsert | canal-json. Default: debezium-json.
   json::Format format = json::Format::debezium_json;
+  // `row-image.partial` (upsert only): an insert or update whose after image leaves columns
+  // out (binlog_row_image=MINIMAL/NOBLOB) stops the pipeline (fail) or is left out with a
+  // warning (skip). Default: fail.
+  json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
   // `tombstones.on.delete` (debezium-json): a null-value record with the key after each delete,
   // so that compaction removes the key. Default: true.
   bool tombstones_on_delete = true;

@@ -44,7 +44,10 @@ Result<std::string> expand_topic(std::string_view tmpl, std::string_view prefix,
 }
 
 RecordBuilder::RecordBuilder(const KafkaOptions& options)
-    : options_(options), encoder_(json::make_encoder(options.format)) {}
+    : options_(options), encoder_(json::make_encoder(options.format)) {
+  if (options.format == json::Format::upsert)
+    whole_rows_.emplace(options.partial_rows, "the upsert format", "sink.kafka");
+}
 
 const std::string& RecordBuilder::topic_for(const TableSchema& schema) {
   if (!options_.topic.empty()) return options_.topic;
@@ -104,6 +107,10 @@ Result<std::span<const OutRecord>> RecordBuilder::build(const ChangeEvent& e) {
   if (e.op == Op::schema_change) {
     if (!options_.schema_change_topic.empty()) schema_change(e);
     return std::span<const OutRecord>(records_);
+  }
+  if (whole_rows_) {
+    CDC_TRY_ASSIGN(const bool whole, whole_rows_->admit(e));
+    if (!whole) return std::span<const OutRecord>(records_);
   }
   const std::string_view topic = topic_for(*e.schema);
   // Held, so that its address cannot be reused by another table; copied only when it changes

@@ -17,6 +17,7 @@
 #include "cdc/core/change_event.h"
 #include "cdc/core/json/encoder.h"
 #include "cdc/core/result.h"
+#include "sinks/common/partial_rows.h"
 #include "sinks/kafka/kafka_options.h"
 
 namespace cdc::sinks::kafka {
@@ -32,8 +33,9 @@ class RecordBuilder {
   explicit RecordBuilder(const KafkaOptions& options);
 
   // The records of `e`, in the order they must be produced; empty for an event the format
-  // cannot express (upsert truncate: counted in skipped()). Errc::invalid_config when a
-  // configured key column is missing from the event's table.
+  // cannot express (upsert truncate: counted in skipped(); an upsert row with absent columns
+  // under row-image.partial: skip, logged). Errc::unsupported for such a row under `fail`.
+  // Errc::invalid_config when a configured key column is missing from the event's table.
   Result<std::span<const OutRecord>> build(const ChangeEvent& e);
 
   uint64_t skipped() const { return skipped_; }
@@ -55,6 +57,7 @@ class RecordBuilder {
   std::string key_, old_key_, value_;
   std::vector<OutRecord> records_;
   uint64_t skipped_ = 0;
+  std::optional<PartialRows> whole_rows_;  // upsert only
 };
 
 // Expands a topic template's {prefix}, {db} and {table}; Errc::invalid_config for any other

@@ -43,7 +43,10 @@ bool same_text(const Value& a, const Value& b, std::string& ta, std::string& tb)
 CommandBuilder::CommandBuilder(const RedisOptions& options)
     : options_(std::make_shared<const RedisOptions>(options)),
       row_encoder_(json::make_encoder(json::Format::upsert)),
-      stream_encoder_(json::make_encoder(options.stream_format)) {}
+      stream_encoder_(json::make_encoder(options.stream_format)),
+      string_rows_(options.partial_rows, "Redis string mode", "sink.redis"),
+      stream_rows_(options.partial_rows, "Redis stream mode with value.format upsert",
+                   "sink.redis") {}
 
 Result<CommandBuilder> CommandBuilder::create(const RedisOptions& options) {
   CommandBuilder b(options);
@@ -153,6 +156,10 @@ Result<CommandBuilder::Target> CommandBuilder::target(const Bound& b, const Chan
 }
 
 Status CommandBuilder::append_string(const Bound& b, const ChangeEvent& e, CommandBuffer& out) {
+  if (!b.value_column || e.after.is_absent(*b.value_column)) {
+    CDC_TRY_ASSIGN(const bool whole, string_rows_.admit(e));
+    if (!whole) return {};
+  }
   CDC_TRY_ASSIGN(Target t, target(b, e, out));
   if (t == Target::done) return {};
   value_.clear();
@@ -226,8 +233,14 @@ Status CommandBuilder::append_hash(const Bound& b, const ChangeEvent& e, Command
   CDC_TRY_ASSIGN(Target t, target(b, e, out));
   if (t == Target::done) return {};
   if (e.op != Op::update || !b.rule->hash_changed_only || t == Target::moved || !e.before.present) {
-    append_full_hash(b, e.after, key_, out,
-                     e.op == Op::update ? e.unchanged_columns : std::span<const uint32_t>());
+    // Fields of columns the image does not carry (unchanged TOAST, a partial row image) stay.
+    std::span<const uint32_t> kept = e.after.absent;
+    if (e.op == Op::update && !e.unchanged_columns.empty()) {
+      kept_.assign(e.unchanged_columns.begin(), e.unchanged_columns.end());
+      kept_.insert(kept_.end(), e.after.absent.begin(), e.after.absent.end());
+      kept = kept_;
+    }
+    append_full_hash(b, e.after, key_, out, kept);
     return {};
   }
   // Only what changed: HSET the new values, HDEL the columns that became NULL.
@@ -235,9 +248,11 @@ Status CommandBuilder::append_hash(const Bound& b, const ChangeEvent& e, Command
   const size_t n = std::min<size_t>({e.after.size, e.before.size, columns.size()});
   std::vector<uint32_t> set, unset;
   for (uint32_t i = 0; i < n; ++i) {
-    bool unchanged = false;
+    bool unchanged = e.after.is_absent(i);  // not in the image: the field stays
     for (uint32_t u : e.unchanged_columns) unchanged |= (u == i);
-    if (unchanged || same_text(e.before[i], e.after[i], text_, before_text_)) continue;
+    if (unchanged) continue;
+    // A column the before image does not carry has no old value to compare with.
+    if (!e.before.is_absent(i) && same_text(e.before[i], e.after[i], text_, before_text_)) continue;
     (e.after[i].is_null() ? unset : set).push_back(i);
   }
   if (!set.empty()) {
@@ -284,6 +299,10 @@ Status CommandBuilder::append_invalidate(const Bound& b, const ChangeEvent& e, C
 }
 
 Status CommandBuilder::append_stream(const Bound& b, const ChangeEvent& e, CommandBuffer& out) {
+  if (options_->stream_format == json::Format::upsert) {
+    CDC_TRY_ASSIGN(const bool whole, stream_rows_.admit(e));
+    if (!whole) return {};
+  }
   const RowImage& row = e.after.present ? e.after : e.before;
   CDC_TRY_ASSIGN(bool has_key, key_of(b, e, row, key_));
   if (!has_key) return {};

@@ -14,6 +14,7 @@
 #include "cdc/core/change_event.h"
 #include "cdc/core/json/encoder.h"
 #include "cdc/core/result.h"
+#include "sinks/common/partial_rows.h"
 #include "sinks/redis/command_buffer.h"
 #include "sinks/redis/key_template.h"
 #include "sinks/redis/redis_options.h"
@@ -54,7 +55,8 @@ class CommandBuilder {
   Status append_hash(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
   Status append_invalidate(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
   Status append_stream(const Bound& b, const ChangeEvent& e, CommandBuffer& out);
-  // `unchanged`: columns not sent (ChangeEvent::unchanged_columns), whose fields stay.
+  // `unchanged`: columns the image does not carry (ChangeEvent::unchanged_columns,
+  // RowImage::absent), whose fields stay.
   void append_full_hash(const Bound& b, const RowImage& row, std::string_view key,
                         CommandBuffer& out, std::span<const uint32_t> unchanged = {});
   void append_ttl(const Bound& b, std::string_view key, CommandBuffer& out);
@@ -65,10 +67,14 @@ class CommandBuilder {
   std::vector<std::vector<KeyPart>> table_keys_;  // parallel to options_->tables
   std::unique_ptr<json::Encoder> row_encoder_;    // upsert: the row as a flat JSON object
   std::unique_ptr<json::Encoder> stream_encoder_;
+  // Whole rows (string mode without value.column, stream mode with upsert): the policy for an
+  // after image with absent columns.
+  PartialRows string_rows_, stream_rows_;
   std::unordered_map<const TableSchema*, Bound> bound_;
   uint64_t skipped_rows_ = 0;
   // Scratch buffers reused across events.
   std::string key_, old_key_, value_, field_, text_, before_text_;
+  std::vector<uint32_t> kept_;
 };
 
 }  // namespace cdc::sinks::redis

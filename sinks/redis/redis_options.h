@@ -118,6 +118,11 @@ struct RedisOptions {
   bool skip_null_keys = false;
   // `value.format` (stream mode): debezium-json | upsert | canal-json. Default: debezium-json.
   json::Format stream_format = json::Format::debezium_json;
+  // `row-image.partial`: string mode (and stream mode with upsert) writes whole rows: an insert
+  // or update whose after image leaves columns out (binlog_row_image=MINIMAL/NOBLOB) stops the
+  // pipeline (fail) or is left out with a warning (skip). Hash mode writes the present fields.
+  // Default: fail.
+  json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
   // The sink-level `mode`, `key`, ... : the defaults of every table.
   TableRule defaults;
   // `tables`: per-table overrides, each {source-table, and any of the keys above}; what an

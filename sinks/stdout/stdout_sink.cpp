@@ -5,7 +5,10 @@
 
 namespace cdc::sinks {
 
-StdoutSink::StdoutSink(json::Format format, std::FILE* out) : lines_(format), out_(out) {}
+StdoutSink::StdoutSink(json::Format format, std::FILE* out, json::PartialRowPolicy partial_rows)
+    : lines_(format), out_(out) {
+  lines_.guard_partial_rows(partial_rows, "sink.stdout");
+}
 
 Result<std::optional<CheckpointRecord>> StdoutSink::open(
     std::span<const CheckpointRecord> history) {
@@ -14,7 +17,7 @@ Result<std::optional<CheckpointRecord>> StdoutSink::open(
 }
 
 Status StdoutSink::write(const Batch& batch) {
-  for (const ChangeEvent& e : batch.events) lines_.append(e, buffer_);
+  for (const ChangeEvent& e : batch.events) CDC_TRY(lines_.write(e, buffer_));
   // Interactive users want to see events promptly: flush every batch, not only at checkpoints.
   return flush();
 }

@@ -14,7 +14,8 @@ namespace cdc::sinks {
 class StdoutSink final : public Sink {
  public:
   // `out` is not owned (stdout by default; a test may pass a tmpfile()).
-  explicit StdoutSink(json::Format format, std::FILE* out = stdout);
+  explicit StdoutSink(json::Format format, std::FILE* out = stdout,
+                      json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail);
 
   Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> history) override;
   Status write(const Batch& batch) override;

@@ -1,12 +1,14 @@
 // Fuzz target ddl_statement: parse_ddl_statement() (cdc/mysql/schema/ddl_statement.h), the
 // reader of binlog QUERY events' DDL, then SchemaHistory::apply() of what it read over a history
-// holding the tables it names. Server text: a statement is read, refused as unparseable, or
-// refused by the history as Errc::unsupported, never a crash; every version it installs has its
-// primary key inside its columns.
+// holding the tables it names; and parse_dml_statement() (dml_statement.h), which tells a
+// statement-based row change and its table from the same QUERY text. Server text: a statement is
+// read, refused as unparseable, or refused by the history as Errc::unsupported, never a crash;
+// every version it installs has its primary key inside its columns.
 #include <string>
 #include <string_view>
 
 #include "cdc/mysql/schema/ddl_statement.h"
+#include "cdc/mysql/schema/dml_statement.h"
 #include "cdc/mysql/schema/schema_history.h"
 #include "tests/fuzz/fuzz_util.h"
 
@@ -15,6 +17,10 @@ using namespace cdc::mysql;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (const auto dml = parse_dml_statement(text, "db")) {
+    FUZZ_CHECK(!dml->verb.empty(), "DML without a verb");
+    FUZZ_CHECK(!dml->table || !dml->table->table.empty(), "DML naming an empty table");
+  }
   const DdlStatement ddl = parse_ddl_statement(text, "db");
   if (ddl.kind == DdlStatement::Kind::unparseable) {
     FUZZ_CHECK(!ddl.error.empty(), "unparseable without a reason");

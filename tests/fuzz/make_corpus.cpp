@@ -45,6 +45,8 @@ const char* const kFixtures[] = {
     "tests/fixtures/mysql/rust_mysql_common/time_issue.000001",
     "tests/fixtures/mysql/boxercrab/30_write_rows_v2/log.bin",
     "tests/fixtures/mysql/mysql-binlog-connector-java/mysql-bin.compressed",
+    "tests/fixtures/mysql/mariadb-statement/mysql-bin.000004",
+    "tests/fixtures/mysql/boxercrab/14_user_var/log.bin",
 };
 
 fs::path g_out;
@@ -256,6 +258,9 @@ void handmade_seeds() {
                            '\x05', '\x04', '\x00', '\x00', '\x80', '\x00'};
   ignorable += std::string(10, '\x5a');
   write_seed("binlog_event", "handmade.IGNORABLE_200.raw", ignorable);
+  // DELETE_FILE (a failed LOAD DATA's file dropped; no fixture holds one): file id 3, body mode.
+  write_seed("binlog_event", "handmade.DELETE_FILE.body",
+             std::string("\x01\x0b\x03\x00\x00\x00", 6));
   // VARCHAR values in charsets converted each way (tables, MySQL's multi-byte tables, iconv,
   // UTF-8 checks), each ending in an invalid sequence; "_replace": charset.invalid: replace.
   const struct {

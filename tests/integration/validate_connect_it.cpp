@@ -104,7 +104,7 @@ TEST_CASE("validate --connect: settings, privileges, tables, columns and the sin
   root.run("DROP USER IF EXISTS 'vc_reader'@'127.0.0.1'");
   root.run("CREATE USER 'vc_reader'@'127.0.0.1' IDENTIFIED BY 'vc_pw'");
   root.run("GRANT SELECT ON vc.* TO 'vc_reader'@'127.0.0.1'");
-  GlobalSetting image(root, "binlog_row_image", "MINIMAL");
+  GlobalSetting format(root, "binlog_format", "MIXED");
 
   const std::string dir = make_temp_dir("sluice-validate-connect-it");
   const std::string file = dir + "/bad.yaml";
@@ -131,8 +131,8 @@ TEST_CASE("validate --connect: settings, privileges, tables, columns and the sin
   const std::string at = file + ": pipeline 'vc-bad': ";
   CHECK(r.err ==
         at + "source: server " + server +
-            " has binlog_row_image=MINIMAL: set binlog_row_image=FULL (SET GLOBAL "
-            "binlog_row_image=FULL and in my.cnf)\n" +
+            " has binlog_format=MIXED: set binlog_format=ROW (SET GLOBAL "
+            "binlog_format=ROW and in my.cnf)\n" +
             at + "source: user 'vc_reader' on server " + server +
             " lacks REPLICATION SLAVE, which reading the binlog needs (GRANT REPLICATION SLAVE ON "
             "*.* TO ...)\n" +

@@ -206,7 +206,8 @@ class CanalEncoder final : public Encoder {
 
  private:
   // UPDATE: the before values of the columns whose value changed; null when none changed (as
-  // Canal, which drops an empty "old"). Unsent (TOAST) columns did not change.
+  // Canal, which drops an empty "old"). Unsent (TOAST) columns did not change; a column absent
+  // from either image (partial row image) has no known change to show.
   static void write_old(JsonWriter& w, const ChangeEvent& e) {
     if (e.op != Op::update || !e.before.present || !e.after.present) {
       w.null();
@@ -218,7 +219,8 @@ class CanalEncoder final : public Encoder {
     bool any = false;
     for (uint32_t col_idx = 0; col_idx < n; ++col_idx) {
       if (same_value(e.before[col_idx], e.after[col_idx]) ||
-          is_unchanged(e.unchanged_columns, col_idx)) {
+          is_unchanged(e.unchanged_columns, col_idx) || e.before.is_absent(col_idx) ||
+          e.after.is_absent(col_idx)) {
         continue;
       }
       if (!any) {

@@ -17,10 +17,20 @@ constexpr EnumNames<Format, 3> kFormats{{
     {Format::upsert, "upsert"},
     {Format::canal_json, "canal-json"},
 }};
+constexpr EnumNames<PartialRowPolicy, 2> kPartialRowPolicies{{
+    {PartialRowPolicy::fail, "fail"},
+    {PartialRowPolicy::skip, "skip"},
+}};
 }  // namespace
 
 std::string_view to_string(Format format) { return enum_name(kFormats, format); }
 std::optional<Format> parse_format(std::string_view name) { return enum_value(kFormats, name); }
+std::string_view to_string(PartialRowPolicy policy) {
+  return enum_name(kPartialRowPolicies, policy);
+}
+std::optional<PartialRowPolicy> parse_partial_row_policy(std::string_view name) {
+  return enum_value(kPartialRowPolicies, name);
+}
 
 std::unique_ptr<Encoder> make_encoder(Format format, EncoderOptions options) {
   switch (format) {
@@ -42,6 +52,7 @@ void write_row(JsonWriter& w, const TableSchema& schema, const RowImage& row,
   w.begin_object();
   const uint32_t n = std::min<uint32_t>(row.size, static_cast<uint32_t>(schema.columns.size()));
   for (uint32_t col_idx = 0; col_idx < n; ++col_idx) {
+    if (!row.absent.empty() && row.is_absent(col_idx)) continue;  // not in the image: no key
     const Value* v = &row[col_idx];
     if (!unchanged.empty() && is_unchanged(unchanged, col_idx)) {
       if (unchanged_style == UnchangedStyle::omit) continue;

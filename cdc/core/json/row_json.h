@@ -27,8 +27,9 @@ enum class ValueStyle { typed, text };
 
 bool is_unchanged(std::span<const uint32_t> unchanged, uint32_t col_idx);
 
-// Writes `row` as an object keyed by the schema's column names (columns beyond the image are
-// left out). `unchanged` applies to this image; `before` feeds before_or_placeholder.
+// Writes `row` as an object keyed by the schema's column names (columns beyond the image, and
+// the columns it does not carry, RowImage::absent, are left out). `unchanged` applies to this
+// image; `before` feeds before_or_placeholder.
 void write_row(JsonWriter& w, const TableSchema& schema, const RowImage& row,
                std::span<const uint32_t> unchanged, UnchangedStyle unchanged_style,
                const RowImage& before, ValueStyle style);

@@ -31,6 +31,13 @@ Result<EventBody> decode_event_body(uint8_t type, std::span<const std::byte> bod
     case EventType::gtid: return wrap(decode_mysql_gtid(body, ctx, /*anonymous=*/false));
     case EventType::anonymous_gtid: return wrap(decode_mysql_gtid(body, ctx, /*anonymous=*/true));
     case EventType::previous_gtids: return wrap(decode_previous_gtids(body, ctx));
+    case EventType::intvar: return wrap(decode_intvar(body, ctx));
+    case EventType::rand: return wrap(decode_rand(body, ctx));
+    case EventType::user_var: return wrap(decode_user_var(body, ctx));
+    case EventType::begin_load_query:
+    case EventType::append_block:
+    case EventType::delete_file: return wrap(decode_load_block(type, body, ctx));
+    case EventType::execute_load_query: return wrap(decode_execute_load_query(body, ctx));
     case EventType::format_description:
       return make_error(Errc::internal, "FORMAT_DESCRIPTION must be decoded from the raw event");
     default: break;

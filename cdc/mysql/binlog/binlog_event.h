@@ -12,6 +12,7 @@
 #include "cdc/mysql/binlog/decode_context.h"
 #include "cdc/mysql/binlog/event_header.h"
 #include "cdc/mysql/binlog/rows_event.h"
+#include "cdc/mysql/binlog/statement_events.h"
 #include "cdc/mysql/binlog/table_map.h"
 #include "cdc/mysql/binlog/transaction_payload.h"
 
@@ -32,7 +33,8 @@ using EventBody =
     std::variant<StopEvent, FormatDescriptionEvent, RotateEvent, QueryEvent, XidEvent,
                  TableMapEvent, RowsEvent, MariadbGtidEvent, GtidListEvent, BinlogCheckpointEvent,
                  AnnotateRowsEvent, RowsQueryEvent, HeartbeatEvent, MysqlGtidEvent,
-                 PreviousGtidsEvent, TransactionPayloadEvent, IgnorableEvent>;
+                 PreviousGtidsEvent, TransactionPayloadEvent, IgnorableEvent, IntvarEvent,
+                 RandEvent, UserVarEvent, LoadBlockEvent, ExecuteLoadQueryEvent>;
 
 struct BinlogEvent {
   EventHeader header;

@@ -115,9 +115,15 @@ Result<RotateEvent> decode_rotate(std::span<const std::byte> body, const DecodeC
 }
 
 Result<QueryEvent> decode_query(std::span<const std::byte> body, const DecodeContext& ctx) {
+  return decode_query_shaped(body, query_post_header_length(ctx, code(EventType::query)), "QUERY",
+                             nullptr);
+}
+
+Result<QueryEvent> decode_query_shaped(std::span<const std::byte> body, uint8_t ph,
+                                       const char* what,
+                                       const std::function<void(ByteReader&)>& extra) {
   ByteReader r(body);
-  const uint8_t ph = query_post_header_length(ctx, code(EventType::query));
-  CDC_TRY(check_post_header(r, ph, "QUERY"));
+  CDC_TRY(check_post_header(r, ph, what));
   ByteReader post = r.sub(ph);
   QueryEvent ev;
   ev.thread_id = post.u32le();
@@ -125,6 +131,7 @@ Result<QueryEvent> decode_query(std::span<const std::byte> body, const DecodeCon
   const uint8_t db_len = post.u8();
   ev.error_code = post.u16le();
   const uint16_t status_len = ph >= kQueryPostHeaderLength ? post.u16le() : 0;
+  if (extra) extra(post);
   CDC_TRY(post.finish(/*allow_trailing=*/true));
   r.skip(status_len);
   ev.db = r.string(db_len);

@@ -8,12 +8,14 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cdc/core/byte_reader.h"
 #include "cdc/core/result.h"
 #include "cdc/mysql/binlog/decode_context.h"
 #include "cdc/mysql/binlog_offset.h"
@@ -59,6 +61,12 @@ struct QueryEvent {
   std::string_view statement;
 };
 Result<QueryEvent> decode_query(std::span<const std::byte> body, const DecodeContext& ctx);
+// A QUERY-shaped body (QUERY, EXECUTE_LOAD_QUERY) whose post-header is `ph` bytes; `extra`
+// (may be empty) reads the fields a derived event adds after the 13 of QUERY from the
+// post-header's reader, which must then hold them. `what` names the event in errors.
+Result<QueryEvent> decode_query_shaped(std::span<const std::byte> body, uint8_t ph,
+                                       const char* what,
+                                       const std::function<void(ByteReader&)>& extra);
 
 struct XidEvent {
   uint64_t xid = 0;

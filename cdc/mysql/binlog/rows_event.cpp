@@ -26,6 +26,14 @@ bool RowsEvent::full_image() const {
   return kind != RowsKind::update || all_set(present_after, column_count);
 }
 
+std::vector<uint32_t> RowsEvent::absent_columns(std::span<const std::byte> bitmap) const {
+  std::vector<uint32_t> out;
+  for (uint32_t col_idx = 0; col_idx < column_count; ++col_idx) {
+    if (!lsb_bit(bitmap, col_idx)) out.push_back(col_idx);
+  }
+  return out;
+}
+
 Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> body,
                                     const DecodeContext& ctx) {
   RowsEvent ev;

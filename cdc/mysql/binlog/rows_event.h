@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "cdc/core/arena.h"
 #include "cdc/core/byte_reader.h"
@@ -33,6 +34,9 @@ struct RowsEvent {
 
   // Every column is present in every image (binlog_row_image=FULL).
   bool full_image() const;
+  // The columns (ascending) that a bitmap of this event leaves out: a partial row image
+  // (binlog_row_image=MINIMAL or NOBLOB in the writing session).
+  std::vector<uint32_t> absent_columns(std::span<const std::byte> bitmap) const;
   // PARTIAL_UPDATE_ROWS: after images are read with decode_partial_after_image().
   bool partial() const { return type == code(EventType::partial_update_rows); }
 };

@@ -92,7 +92,7 @@ TEST_CASE("bad: unknown key with a suggestion") {
 TEST_CASE("bad: unknown key without a close match lists the known keys") {
   CHECK(problems_of(with("type: stdout", "type: stdout\n  colour: blue")) ==
         Lines{"t.yaml:11:3: sink.colour: unknown key 'colour'; expected one of: type, "
-              "value.format"});
+              "value.format, row-image.partial"});
 }
 
 TEST_CASE("bad: unknown top-level key") {

@@ -328,3 +328,37 @@ TEST_CASE(
   CHECK(batch.events[0].after.data == source_row);  // no copy
   CHECK(batch.events[0].schema->primary_key == std::vector<uint32_t>{0});
 }
+
+TEST_CASE("transform: a partial row image passes copy-only rules renumbered, stops the others") {
+  auto stage = stage_of(
+      {rule("mydb.web_order", "province, id"), rule("mydb.computed", "id, UPPER(province) as p")});
+  Batch batch;
+  // A MINIMAL update: before = the key; after = the key and order_id (province, product_name
+  // absent from both).
+  const uint32_t before_absent[] = {1, 2, 3};
+  const uint32_t after_absent[] = {2, 3};
+  ChangeEvent e{.op = Op::update,
+                .schema = batch.hold(web_order()),
+                .before = row(batch, 1, 0, "", ""),
+                .after = row(batch, 1, 7, "", "")};
+  e.before.absent = before_absent;
+  e.after.absent = after_absent;
+  batch.events.push_back(e);
+  REQUIRE(stage->process(batch));
+  const ChangeEvent& out = batch.events[0];
+  CHECK(std::vector<uint32_t>(out.after.absent.begin(), out.after.absent.end()) ==
+        std::vector<uint32_t>{0});  // province, now first
+  CHECK(std::vector<uint32_t>(out.before.absent.begin(), out.before.absent.end()) ==
+        std::vector<uint32_t>{0});
+
+  Batch computed;
+  ChangeEvent c = e;
+  c.schema = computed.hold(web_order("computed"));
+  computed.events.push_back(c);
+  auto st = stage->process(computed);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::unsupported);
+  CHECK(st.error().message.find("the row image leaves columns out (the writing session had "
+                                "binlog_row_image=MINIMAL or NOBLOB), and this rule filters or "
+                                "computes columns") != std::string::npos);
+}

@@ -214,3 +214,42 @@ TEST_CASE("schema changes: Debezium's schema-change record on the configured top
   RecordBuilder off(o);
   CHECK(build(off, e).empty());
 }
+
+TEST_CASE("partial row images: upsert fails or skips a partial row; debezium-json omits") {
+  const auto s = users();
+  // A MINIMAL insert that gave only the id (name absent).
+  const Rows ins{{}, {Value::int64(1), Value()}};
+  const uint32_t absent[] = {1};
+  auto e = event(Op::insert, s, ins);
+  e.after.absent = absent;
+
+  auto fail = options(json::Format::upsert);
+  RecordBuilder failing(fail);
+  auto r = failing.build(e);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::unsupported);
+  CHECK(r.error().message ==
+        "the insert of shop.users at mysql-bin.000003:1234 has no value for column(s) name (the "
+        "writing session had binlog_row_image=MINIMAL or NOBLOB), and the upsert format writes "
+        "whole rows: set binlog_row_image=FULL in that session, or row-image.partial: skip to "
+        "leave such changes out");
+
+  auto skip = options(json::Format::upsert);
+  skip.partial_rows = json::PartialRowPolicy::skip;
+  RecordBuilder skipping(skip);
+  CHECK(build(skipping, e).empty());
+  // A delete with only the key in its before image is a tombstone as usual.
+  const Rows del{{Value::int64(1), Value()}, {}};
+  auto d = event(Op::erase, s, del);
+  d.before.absent = absent;
+  auto recs = build(skipping, d);
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0].key == R"({"id":1})");
+  CHECK(recs[0].value == "<tombstone>");
+
+  const auto dbz = options(json::Format::debezium_json);
+  RecordBuilder debezium(dbz);
+  recs = build(debezium, e);
+  REQUIRE(recs.size() == 1);
+  CHECK(field(recs[0].value, "after") == R"({"id":1})");
+}

@@ -200,3 +200,65 @@ TEST_CASE("hash mode: a column not sent (PostgreSQL unchanged TOAST) keeps its f
   o.defaults.hash_changed_only = true;
   CHECK(run(o, e) == std::vector<Args>{{"HDEL", "user:7", "email"}});
 }
+
+TEST_CASE("partial row images: hash mode writes the present fields; string mode fails or skips") {
+  // A MINIMAL update of user 7: before = the key; after = id and name (email now NULL is
+  // not in it: it was not assigned), email and score absent from both.
+  auto before = user(7, "", std::nullopt);
+  before[1] = Value::null_value();
+  before[3] = Value::null_value();
+  auto after = user(7, "anna", std::nullopt);
+  after[3] = Value::null_value();
+  const uint32_t before_absent[] = {1, 2, 3};
+  const uint32_t after_absent[] = {2, 3};
+  auto e = event(Op::update, kSchema, &before, &after);
+  e.before.absent = before_absent;
+  e.after.absent = after_absent;
+  auto o = options(Mode::hash);
+  CHECK(run(o, e) == std::vector<Args>{{"HSET", "user:7", "id", "7", "name", "anna"}});
+  // Changed columns only: name has no old value to compare with, so it is written; id is in
+  // both images and equal.
+  o.defaults.hash_changed_only = true;
+  CHECK(run(o, e) == std::vector<Args>{{"HSET", "user:7", "name", "anna"}});
+  // A column set to NULL whose old value is absent: HDEL, not taken as "still NULL".
+  auto nulled = after;
+  nulled[1] = Value::null_value();
+  auto e2 = event(Op::update, kSchema, &before, &nulled);
+  e2.before.absent = before_absent;
+  e2.after.absent = after_absent;
+  CHECK(run(o, e2) == std::vector<Args>{{"HDEL", "user:7", "name"}});
+  // A MINIMAL insert: no DEL first (the absent fields are not known to be NULL).
+  auto ins = event(Op::insert, kSchema, nullptr, &after);
+  ins.after.absent = after_absent;
+  CHECK(run(options(Mode::hash), ins) ==
+        std::vector<Args>{{"HSET", "user:7", "id", "7", "name", "anna"}});
+
+  // String mode writes whole rows: the default refuses, naming table, position and columns.
+  auto b = CommandBuilder::create(options(Mode::string));
+  REQUIRE(b);
+  CommandBuffer buf;
+  auto st = b->append(e, buf);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::unsupported);
+  CHECK(st.error().message ==
+        "the update of app.users at mysql-bin.000003:4711 has no value for column(s) email, "
+        "score (the writing session had binlog_row_image=MINIMAL or NOBLOB), and Redis string "
+        "mode writes whole rows: set binlog_row_image=FULL in that session, or "
+        "row-image.partial: skip to leave such changes out");
+  // skip: nothing written; a delete (the key is all it needs) still deletes.
+  auto skipping = options(Mode::string);
+  skipping.partial_rows = json::PartialRowPolicy::skip;
+  CHECK(run(skipping, e).empty());
+  auto del = event(Op::erase, kSchema, &before, nullptr);
+  del.before.absent = before_absent;
+  CHECK(run(options(Mode::string), del) == std::vector<Args>{{"DEL", "user:7"}});
+  // value.column present in the image: written as usual.
+  auto by_name = options(Mode::string);
+  by_name.defaults.value_column = "name";
+  CHECK(run(by_name, e) == std::vector<Args>{{"SET", "user:7", "anna"}});
+  // Stream mode with upsert writes whole rows too; debezium-json leaves the columns out.
+  auto stream = options(Mode::stream, "s");
+  CHECK_FALSE(CommandBuilder::create(stream)->append(e, buf));
+  stream.stream_format = json::Format::debezium_json;
+  CHECK(run(stream, e).size() == 1);
+}

@@ -1,0 +1,1 @@
+DELETE QUICK FROM items WHERE id = 2

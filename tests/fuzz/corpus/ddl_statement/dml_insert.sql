@@ -1,0 +1,1 @@
+INSERT LOW_PRIORITY INTO `s`.`t` (a) VALUES (@who)
