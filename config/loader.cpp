@@ -142,6 +142,7 @@ postgres::PostgresSourceOptions read_postgres(Ctx& ctx, const MapReader& m) {
   read_bool(ctx, m, "streaming", o.streaming);
   read_enum(ctx, m, "scan.startup.mode", o.startup_mode, postgres::parse_startup_mode,
             {"initial", "snapshot", "latest-offset", "committed-offset"});
+  read_int<uint32_t>(ctx, m, "scan.incremental.snapshot.chunk.size", o.snapshot_chunk_size, 1);
   read_enum(ctx, m, "sslmode", o.ssl_mode, postgres::parse_ssl_mode,
             {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
   read_string(ctx, m, "sslrootcert", o.ssl_root_cert);

@@ -351,7 +351,7 @@ TEST_CASE(
   const auto* sp = std::get_if<SnapshotPosition>(&at_open);
   REQUIRE(sp != nullptr);
   REQUIRE(sp->segments.size() == 1);
-  const Pos snapshot_at = pos_of(sp->segments[0].at);
+  const Pos snapshot_at = pos_of(std::get<MysqlPosition>(sp->segments[0].at));
   const int64_t ops_at_open = done_ops;
 
   Replay replay;
@@ -416,7 +416,8 @@ TEST_CASE(
   {
     MysqlSource a(opts);
     REQUIRE(a.open(Position{}));
-    first_at = pos_of(std::get<SnapshotPosition>(a.current_position()).segments.at(0).at);
+    first_at = pos_of(std::get<MysqlPosition>(
+        std::get<SnapshotPosition>(a.current_position()).segments.at(0).at));
     for (int n = 0; n < 5;) {
       auto b = a.poll(std::chrono::milliseconds(100));
       REQUIRE(b);
@@ -470,7 +471,7 @@ TEST_CASE(
   const Position resumed_at = b.current_position();
   const auto& resumed = std::get<SnapshotPosition>(resumed_at);
   REQUIRE(resumed.segments.size() == 2);
-  const Pos second_at = pos_of(resumed.segments[1].at);
+  const Pos second_at = pos_of(std::get<MysqlPosition>(resumed.segments[1].at));
   CHECK(second_at > first_at);
   CHECK(!resumed.segments[1].from_key.empty());
   drain(

@@ -520,7 +520,8 @@ TEST_CASE("postgres source: a minimal file is valid; the database comes from tab
   CHECK(o.publication() == "sluice_s1");
   CHECK(o.proto_version == 2);
   CHECK(o.streaming);
-  CHECK(o.startup_mode == cdc::postgres::StartupMode::latest_offset);
+  CHECK(o.startup_mode == cdc::postgres::StartupMode::initial);
+  CHECK(o.snapshot_chunk_size == 8096);
   CHECK(o.heartbeat_interval == std::chrono::seconds(30));
   CHECK(o.pipeline_name == "p");
 }
@@ -537,10 +538,9 @@ TEST_CASE("postgres source: refusals name the key and the fix") {
             pg_with("slot.name: s1\n", "slot.name: s1\n  decoding.plugin.name: wal2json\n")) ==
         Lines{"t.yaml:8:25: source.decoding.plugin.name: only pgoutput is supported (PostgreSQL's "
               "built-in plugin), found 'wal2json'"});
-  CHECK(
-      problems_of(pg_with("slot.name: s1\n", "slot.name: s1\n  scan.startup.mode: initial\n")) ==
-      Lines{"t.yaml:8:22: source.scan.startup.mode: scan.startup.mode initial is not available for "
-            "postgres in this build yet: use latest-offset or committed-offset"});
+  CHECK(problems_of(pg_with("slot.name: s1\n",
+                            "slot.name: s1\n  scan.incremental.snapshot.chunk.size: 0\n"))
+            .size() == 1);
   CHECK(
       problems_of(pg_with("tables: shop\\.public\\.orders", "tables: '(a|b)\\.public\\.orders'")) ==
       Lines{

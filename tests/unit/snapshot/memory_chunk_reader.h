@@ -40,7 +40,7 @@ class MemoryChunkReader final : public ChunkReader {
   std::vector<std::string> chunks;  // "table after=<id|-> limit=<n>"
   int reads_open = 0;
 
-  Result<MysqlPosition> begin_consistent_read() override {
+  Result<StreamPoint> begin_consistent_read() override {
     ++reads_open;
     return at(next_at);
   }
