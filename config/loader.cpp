@@ -301,6 +301,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "protocol.version",
                  "streaming",
                  "scan.startup.mode",
+                 "scan.incremental.snapshot.chunk.size",
                  "sslmode",
                  "sslrootcert",
                  "sslcert",

@@ -520,7 +520,7 @@ TEST_CASE("postgres source: a minimal file is valid; the database comes from tab
   CHECK(o.publication() == "sluice_s1");
   CHECK(o.proto_version == 2);
   CHECK(o.streaming);
-  CHECK(o.startup_mode == cdc::postgres::StartupMode::initial);
+  CHECK(o.startup_mode == cdc::postgres::StartupMode::latest_offset);
   CHECK(o.snapshot_chunk_size == 8096);
   CHECK(o.heartbeat_interval == std::chrono::seconds(30));
   CHECK(o.pipeline_name == "p");

@@ -21,8 +21,8 @@ TEST_CASE("Position encodes and decodes every kind exactly") {
 TEST_CASE("SnapshotPosition encodes and decodes exactly, and every truncation is refused") {
   SnapshotPosition reading;
   reading.segments = {
-      {"db", "a", "", {{"mysql-bin.000003", 400}, "", 0, 0}},
-      {"db", "b", std::string("\x01\x00key", 6), {{"mysql-bin.000004", 4}, "", 0, 0}}};
+      {"db", "a", "", MysqlPosition{{"mysql-bin.000003", 400}, "", 0, 0}},
+      {"db", "b", std::string("\x01\x00key", 6), MysqlPosition{{"mysql-bin.000004", 4}, "", 0, 0}}};
   reading.db = "db";
   reading.table = "b";
   reading.after_key = std::string("\x01k\x00y", 4);
@@ -31,7 +31,7 @@ TEST_CASE("SnapshotPosition encodes and decodes exactly, and every truncation is
   streaming.db.clear();
   streaming.table.clear();
   streaming.after_key.clear();
-  streaming.stream = {{"mysql-bin.000003", 977}, "0-1-5", 1, 2};
+  streaming.stream = MysqlPosition{{"mysql-bin.000003", 977}, "0-1-5", 1, 2};
   for (const Position& p : {Position(reading), Position(streaming), Position(SnapshotPosition{})}) {
     const auto enc = encode_position(p);
     auto dec = decode_position(as_bytes(enc));

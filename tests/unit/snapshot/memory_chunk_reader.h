@@ -42,7 +42,7 @@ class MemoryChunkReader final : public ChunkReader {
 
   Result<StreamPoint> begin_consistent_read() override {
     ++reads_open;
-    return at(next_at);
+    return StreamPoint(at(next_at));
   }
   Status start_chunk(const TableSchema& t, std::span<const Value> after, uint64_t limit) override {
     chunks.push_back(t.id.table + " after=" + (after.empty() ? "-" : std::to_string(after[0].i)) +
