@@ -247,12 +247,6 @@ void check_postgres(Checker& c, const postgres::PostgresSourceOptions& o,
         "streaming needs protocol.version 2, found 1: set streaming: false or protocol.version: 2",
         {key("protocol.version")});
   }
-  if (o.startup_mode == postgres::StartupMode::initial ||
-      o.startup_mode == postgres::StartupMode::snapshot) {
-    c.add(key("scan.startup.mode"), "scan.startup.mode " + std::string(to_string(o.startup_mode)) +
-                                        " is not available for postgres in this build yet: use "
-                                        "latest-offset or committed-offset");
-  }
   if ((o.ssl_mode == postgres::SslMode::verify_ca ||
        o.ssl_mode == postgres::SslMode::verify_full) &&
       o.ssl_root_cert.empty()) {

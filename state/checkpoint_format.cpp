@@ -50,11 +50,11 @@ std::string json_position(const Position& p) {
         out += (seg_idx == 0 ? "{" : ",{");
         out += "\"table\":" + json_string(seg.db + "." + seg.table) +
                ",\"from_start\":" + (seg.from_key.empty() ? "true" : "false") +
-               ",\"at\":" + json_string(to_string(Position(seg.at))) + "}";
+               ",\"at\":" + json_string(to_string(to_position(seg.at))) + "}";
       }
       out += "],\"reading\":";
       out += sp.reading ? json_string(sp.db + "." + sp.table) : "null";
-      if (!sp.reading) out += ",\"stream\":" + json_string(to_string(Position(sp.stream)));
+      if (!sp.reading) out += ",\"stream\":" + json_string(to_string(to_position(sp.stream)));
       return out;
     }
   };

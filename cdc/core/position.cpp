@@ -9,7 +9,16 @@ namespace cdc {
 
 namespace {
 constexpr uint8_t kPositionVersion = 1;
-enum class PositionKind : uint8_t { none = 0, datagen = 1, mysql = 2, postgres = 3, snapshot = 4 };
+// snapshot: a snapshot read from MariaDB (its points are MysqlPositions); snapshot_postgres: the
+// same record with PostgresPosition points (a snapshot never mixes sources).
+enum class PositionKind : uint8_t {
+  none = 0,
+  datagen = 1,
+  mysql = 2,
+  postgres = 3,
+  snapshot = 4,
+  snapshot_postgres = 5
+};
 
 void put_u64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
@@ -25,6 +34,21 @@ void put_mysql(std::string& out, const MysqlPosition& m) {
   put_u64(out, m.events_to_skip);
   put_u64(out, m.rows_to_skip);
 }
+void put_postgres(std::string& out, const PostgresPosition& pg) {
+  put_u64(out, static_cast<uint64_t>(pg.commit_lsn));
+  put_u64(out, static_cast<uint64_t>(pg.lsn));
+  put_u64(out, pg.events_to_skip);
+}
+// One record holds points of one kind (a point of the other kind, never set, is written empty).
+void put_point(std::string& out, const StreamPoint& at, bool postgres) {
+  if (postgres) {
+    const auto* pg = std::get_if<PostgresPosition>(&at);
+    put_postgres(out, pg ? *pg : PostgresPosition{});
+  } else {
+    const auto* m = std::get_if<MysqlPosition>(&at);
+    put_mysql(out, m ? *m : MysqlPosition{});
+  }
+}
 std::string mysql_text(const MysqlPosition& m) {
   // No file: a start by GTID set before its first transaction arrived.
   std::string s =
@@ -36,6 +60,10 @@ std::string mysql_text(const MysqlPosition& m) {
   return s;
 }
 }  // namespace
+
+Position to_position(const StreamPoint& at) {
+  return std::visit([](const auto& p) { return Position(p); }, at);
+}
 
 std::string to_string(BinlogOffset offset) { return std::to_string(value(offset)); }
 
@@ -86,7 +114,7 @@ std::string to_string(const Position& p) {
         s += " reading=" + sp.db + "." + sp.table +
              (sp.after_key.empty() ? " (start)" : " (after a key)");
       } else {
-        s += " stream=" + mysql_text(sp.stream);
+        s += " stream=" + to_string(to_position(sp.stream));
       }
       return s;
     }
@@ -109,19 +137,21 @@ std::string encode_position(const Position& p) {
     out.push_back(static_cast<char>(PositionKind::mysql));
     put_mysql(out, *m);
   } else if (const auto* sp = std::get_if<SnapshotPosition>(&p)) {
-    out.push_back(static_cast<char>(PositionKind::snapshot));
+    const bool postgres = of_postgres(*sp);
+    out.push_back(
+        static_cast<char>(postgres ? PositionKind::snapshot_postgres : PositionKind::snapshot));
     put_u64(out, sp->segments.size());
     for (const auto& seg : sp->segments) {
       put_str(out, seg.db);
       put_str(out, seg.table);
       put_str(out, seg.from_key);
-      put_mysql(out, seg.at);
+      put_point(out, seg.at, postgres);
     }
     out.push_back(sp->reading ? '\1' : '\0');
     put_str(out, sp->db);
     put_str(out, sp->table);
     put_str(out, sp->after_key);
-    put_mysql(out, sp->stream);
+    put_point(out, sp->stream, postgres);
     // Parallel splits follow only when there are some: records of one connection keep the
     // encoding they had before splits existed.
     if (!sp->splits.empty()) {
@@ -136,9 +166,7 @@ std::string encode_position(const Position& p) {
     }
   } else if (const auto* pg = std::get_if<PostgresPosition>(&p)) {
     out.push_back(static_cast<char>(PositionKind::postgres));
-    put_u64(out, static_cast<uint64_t>(pg->commit_lsn));
-    put_u64(out, static_cast<uint64_t>(pg->lsn));
-    put_u64(out, pg->events_to_skip);
+    put_postgres(out, *pg);
   } else {
     out.push_back(static_cast<char>(PositionKind::none));
   }
@@ -172,16 +200,29 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
     m.rows_to_skip = r.u64le();
     return m;
   };
+  auto read_postgres = [&]() {
+    PostgresPosition pg;
+    pg.commit_lsn = Lsn{r.u64le()};
+    pg.lsn = Lsn{r.u64le()};
+    pg.events_to_skip = r.u64le();
+    return pg;
+  };
+  const bool postgres_points = kind == PositionKind::snapshot_postgres;
+  auto read_point = [&]() -> StreamPoint {
+    if (postgres_points) return read_postgres();
+    return read_mysql();
+  };
   Position out;
   switch (kind) {
     case PositionKind::none: break;
     case PositionKind::datagen: out = DatagenPosition{r.u64le()}; break;
     case PositionKind::mysql: out = read_mysql(); break;
-    case PositionKind::snapshot: {
+    case PositionKind::snapshot:
+    case PositionKind::snapshot_postgres: {
       SnapshotPosition sp;
       const uint64_t n = r.u64le();
-      // Each segment takes at least 56 bytes: a count beyond that is not a record of ours.
-      if (n > r.remaining() / 56) {
+      // Each segment takes at least 48 bytes: a count beyond that is not a record of ours.
+      if (n > r.remaining() / 48) {
         r.mark_malformed("snapshot segment count " + std::to_string(n) + " exceeds the record");
         break;
       }
@@ -190,7 +231,7 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
         seg.db = std::string(read_str());
         seg.table = std::string(read_str());
         seg.from_key = std::string(read_str());
-        seg.at = read_mysql();
+        seg.at = read_point();
         sp.segments.push_back(std::move(seg));
       }
       const uint8_t reading = r.u8();
@@ -199,7 +240,7 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
       sp.db = std::string(read_str());
       sp.table = std::string(read_str());
       sp.after_key = std::string(read_str());
-      sp.stream = read_mysql();
+      sp.stream = read_point();
       if (r.remaining() > 0) {
         const uint64_t splits = r.u64le();
         // Each split takes at least 40 bytes.
@@ -221,14 +262,7 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
       out = std::move(sp);
       break;
     }
-    case PositionKind::postgres: {
-      PostgresPosition pg;
-      pg.commit_lsn = Lsn{r.u64le()};
-      pg.lsn = Lsn{r.u64le()};
-      pg.events_to_skip = r.u64le();
-      out = pg;
-      break;
-    }
+    case PositionKind::postgres: out = read_postgres(); break;
     default:
       return make_error(Errc::malformed,
                         "unknown position kind " + std::to_string(static_cast<int>(kind)));

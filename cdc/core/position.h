@@ -62,6 +62,11 @@ struct DatagenPosition {
   friend bool operator==(const DatagenPosition&, const DatagenPosition&) = default;
 };
 
+// The stream position a snapshot's consistent read corresponds to: a binlog position (MariaDB's
+// binlog_snapshot_file/_position) or a PostgreSQL slot's consistent point (commit_lsn: the
+// transactions whose commit record lies before it are in the read, the others are not).
+using StreamPoint = std::variant<MysqlPosition, PostgresPosition>;
+
 // A snapshot of existing rows and its merge with the change stream (cdc/snapshot,
 // ARCHITECTURE.md "Snapshots"). Segment i holds the rows of one table from just after
 // `from_key` up to the next segment's start (or the table's end), as they were at the stream
@@ -71,8 +76,8 @@ struct SnapshotSegment {
   std::string db;
   std::string table;
   std::string
-      from_key;      // encoded key (cdc/snapshot/snapshot_key.h) it starts after; "" = first row
-  MysqlPosition at;  // the consistent read's stream position (binlog_snapshot_file/_position)
+      from_key;    // encoded key (cdc/snapshot/snapshot_key.h) it starts after; "" = first row
+  StreamPoint at;  // the consistent read's stream position
   friend bool operator==(const SnapshotSegment&, const SnapshotSegment&) = default;
 };
 
@@ -104,12 +109,20 @@ struct SnapshotPosition {
   std::vector<SnapshotSplit> splits;
   // After reading (`!reading`): where the change stream continues. Stream events at or past a
   // segment's `at` are delivered for the keys of that segment, the others were in its rows.
-  MysqlPosition stream;
+  StreamPoint stream;
   friend bool operator==(const SnapshotPosition&, const SnapshotPosition&) = default;
 };
 
+// Whether a snapshot was read from PostgreSQL (its points are LSNs). While reading, `stream` is
+// not set yet: the segments say.
+inline bool of_postgres(const SnapshotPosition& sp) {
+  if (!sp.segments.empty()) return std::holds_alternative<PostgresPosition>(sp.segments[0].at);
+  return std::holds_alternative<PostgresPosition>(sp.stream);
+}
+
 using Position = std::variant<std::monostate, DatagenPosition, MysqlPosition, PostgresPosition,
                               SnapshotPosition>;
+Position to_position(const StreamPoint& at);
 
 // Where one change event was read, for its metadata (Debezium's source.file/pos or
 // source.lsn, the Kafka header sluice.position, error messages). Not a resume point: that is

@@ -536,6 +536,10 @@ Status MysqlSource::open(const Position& resume) {
   const bool snapshot_mode =
       o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
   const auto* snap = std::get_if<SnapshotPosition>(&resume);
+  if (snap != nullptr && of_postgres(*snap)) {
+    return make_error(Errc::invalid_config, "the checkpoint holds a snapshot of another source (" +
+                                                to_string(resume) + "), not of a binlog");
+  }
   if (snap != nullptr && snap->reading) return s.open_snapshot(*snap);
   if (snapshot_mode && std::holds_alternative<std::monostate>(resume)) {
     return s.open_snapshot(SnapshotPosition{});
@@ -547,8 +551,8 @@ Status MysqlSource::open(const Position& resume) {
       s.opened = true;
       return {};
     }
-    CDC_TRY(s.seed_schema_history(snap->stream));
-    CDC_TRY(s.start_stream(snap->stream));
+    CDC_TRY(s.seed_schema_history(std::get<MysqlPosition>(snap->stream)));
+    CDC_TRY(s.start_stream(std::get<MysqlPosition>(snap->stream)));
     s.filter.emplace(snap->segments);
     if (s.filter->done(snap->stream)) s.filter.reset();
     return {};
@@ -628,8 +632,9 @@ Status MysqlSource::Impl::open_snapshot(const SnapshotPosition& start) {
   } else {
     snapshot = std::make_unique<snapshot::SnapshotReader>(*chunk_readers.front(), start, so);
   }
-  CDC_TRY_ASSIGN(const MysqlPosition read_at, snapshot->begin());
-  CDC_TRY(seed_schema_history(start.segments.empty() ? read_at : start.segments.front().at));
+  CDC_TRY_ASSIGN(const StreamPoint read_at, snapshot->begin());
+  CDC_TRY(seed_schema_history(
+      std::get<MysqlPosition>(start.segments.empty() ? read_at : start.segments.front().at)));
   std::vector<TableSchemaPtr> captured;
   for (const TableId& table : history.tables()) {
     if (!included(table)) continue;
@@ -653,7 +658,7 @@ Status MysqlSource::Impl::end_snapshot(Batch& batch) {
     batch.end_of_stream = true;
     return {};
   }
-  CDC_TRY(start_stream(done.stream));
+  CDC_TRY(start_stream(std::get<MysqlPosition>(done.stream)));
   filter.emplace(done.segments);
   if (filter->done(done.stream)) filter.reset();
   return {};

@@ -181,7 +181,7 @@ Status PgStream::handle_decoded(PgoutputMessage& msg, Lsn at, Batch& batch) {
       e.op = Op::truncate;
       e.schema = batch.hold(rel->schema);
       fill_source(e, at, batch);
-      batch.events.push_back(std::move(e));
+      CDC_TRY(deliver(std::move(e), batch));
     }
   } else if (auto* m = std::get_if<StreamStartMessage>(&msg)) {
     if (!spools_.count(m->xid)) {
@@ -327,6 +327,14 @@ Status PgStream::emit_row(Op op, const RelationInfo& rel, const TupleData* befor
     e.before = RowImage(values);
   }
   fill_source(e, at, batch);
+  return deliver(std::move(e), batch);
+}
+
+Status PgStream::deliver(ChangeEvent e, Batch& batch) {
+  if (config_.keep && txn_) {
+    CDC_TRY_ASSIGN(const bool keep, config_.keep(e, txn_->commit_lsn));
+    if (!keep) return {};
+  }
   batch.events.push_back(std::move(e));
   return {};
 }

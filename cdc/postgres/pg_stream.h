@@ -28,6 +28,10 @@ struct PgStreamConfig {
   size_t max_batch_events = 1024;
   std::string spool_dir;  // where streamed transactions are spooled
   RelationCache::Hooks hooks;
+  // Whether a change event is delivered, given its transaction's commit LSN (Begin.final_lsn):
+  // the merge with a snapshot (StreamFilter) drops what the snapshot's rows hold. Unset:
+  // every event. A dropped event still counts as handled for events_to_skip.
+  std::function<Result<bool>(const ChangeEvent&, Lsn commit_lsn)> keep;
 };
 
 class PgStream {
@@ -44,6 +48,8 @@ class PgStream {
   bool replaying() const { return replay_ != nullptr; }
   // Emits more of the committed streamed transaction, up to the batch limit.
   Status continue_replay(Batch& batch);
+  // Ends the snapshot merge (config.keep) once the stream is past the snapshot.
+  void keep_all() { config_.keep = nullptr; }
   bool batch_full(const Batch& batch) const {
     return batch.events.size() >= config_.max_batch_events;
   }
@@ -75,6 +81,7 @@ class PgStream {
   void begin_txn(uint32_t xid, Lsn commit_lsn, int64_t commit_ms);
   void fill_source(ChangeEvent& e, Lsn at, Batch& batch);
   Status spool_message(uint32_t xid, std::span<const std::byte> message, Lsn at);
+  Status deliver(ChangeEvent e, Batch& batch);
 
   PgStreamConfig config_;
   PgTypeRegistry& registry_;

@@ -18,6 +18,10 @@
 #include "cdc/postgres/protocol/pg_connection.h"
 #include "cdc/postgres/protocol/replication_message.h"
 #include "cdc/postgres/publication.h"
+#include "cdc/postgres/snapshot/pg_chunk_reader.h"
+#include "cdc/postgres/snapshot/pg_key_text.h"
+#include "cdc/snapshot/snapshot_reader.h"
+#include "cdc/snapshot/stream_filter.h"
 
 namespace cdc::postgres {
 
@@ -66,6 +70,17 @@ struct PostgresSource::Impl {
   std::vector<CatalogTable> tables;
   std::map<TableId, std::vector<std::string>> primary_keys;
   std::vector<TableSchemaPtr> seeded;
+  std::map<TableId, PgColumnTypes> column_types;  // of the seeded schemas, for the snapshot
+  // The snapshot (startup modes initial and snapshot, ARCHITECTURE.md "Snapshots"): while
+  // `snapshot` is set, poll() reads rows through it; then, for initial, the stream starts at
+  // the earliest segment's point and `filter` drops what later segments' rows hold.
+  std::unique_ptr<PgChunkReader> chunk_reader;
+  std::optional<snapshot::SnapshotReader> snapshot;
+  std::optional<snapshot::StreamFilter> filter;
+  std::optional<SnapshotPosition> finished;  // a snapshot-only run that has read everything
+  SnapshotProgress snapshot_done;            // of a snapshot read to its end by this instance
+  Lsn slot_lsn{0};                           // the slot's confirmed LSN at open
+  std::optional<ExportedSnapshot> exported;  // by the slot's creation in this open()
   Position start;
   PostgresPosition last_end;
   std::atomic<uint64_t> acked{0};     // last committed checkpoint's commit_lsn
@@ -312,6 +327,7 @@ struct PostgresSource::Impl {
       bool changed = false;
       CDC_TRY_ASSIGN(const RelationInfo* info, scratch.apply(rel, changed));
       seeded.push_back(info->schema);
+      column_types[t.id] = PgColumnTypes{info->type_oids, info->typmods};
     }
     return {};
   }
@@ -352,9 +368,10 @@ struct PostgresSource::Impl {
     return {};
   }
 
-  // The slot's confirmed LSN, creating the slot when allowed. Errc::unavailable while another
-  // backend holds it (the runner retries with backoff) unless slot.takeover.
-  Result<Lsn> ensure_slot() {
+  // The slot's confirmed LSN, creating the slot when allowed (with an exported snapshot, kept in
+  // `exported`, when `export_snapshot`). Errc::unavailable while another backend holds it (the
+  // runner retries with backoff) unless slot.takeover.
+  Result<Lsn> ensure_slot(bool export_snapshot) {
     CDC_TRY_ASSIGN(auto rows, sql->query("SELECT plugin, active_pid, confirmed_flush_lsn, database "
                                          "FROM pg_replication_slots WHERE slot_name = $1",
                                          {o.slot_name}));
@@ -364,13 +381,19 @@ struct PostgresSource::Impl {
                           "scan.startup.mode committed-offset needs the slot " + o.slot_name +
                               ", which does not exist");
       }
-      CDC_TRY_ASSIGN(auto created, repl->query("CREATE_REPLICATION_SLOT " +
-                                               PgConnection::quote_ident(o.slot_name) +
-                                               " LOGICAL pgoutput (SNAPSHOT 'nothing')"));
+      CDC_TRY_ASSIGN(
+          auto created,
+          repl->query("CREATE_REPLICATION_SLOT " + PgConnection::quote_ident(o.slot_name) +
+                      " LOGICAL pgoutput " +
+                      (export_snapshot ? "(SNAPSHOT 'export')" : "(SNAPSHOT 'nothing')")));
       log::get("postgres")
           ->info("[pipeline={}] created replication slot {} at {}", o.pipeline_name, o.slot_name,
                  created.rows.at(0)[1].value_or("?"));
-      return parse_lsn(created.rows.at(0)[1]);
+      CDC_TRY_ASSIGN(const Lsn at, parse_lsn(created.rows.at(0)[1]));
+      if (export_snapshot && created.rows[0].size() > 2 && created.rows[0][2]) {
+        exported = ExportedSnapshot{*created.rows[0][2], at};
+      }
+      return at;
     }
     const auto& row = rows.rows[0];
     if (row[0] != "pgoutput") {
@@ -404,6 +427,44 @@ struct PostgresSource::Impl {
     }
     return parse_lsn(row[2]);
   }
+
+  // Orders two keys of `schema` as the server's ORDER BY does (a text key: its collation's
+  // order, which sluice does not implement). Asked by the snapshot merge only for the changes
+  // committed before the latest segment's point in a table whose reading was resumed.
+  Result<std::strong_ordering> server_key_order(const TableSchema& schema, std::span<const Value> a,
+                                                std::span<const Value> b) {
+    std::vector<std::string> params;
+    std::string left, right;
+    for (size_t i = 0; i < schema.primary_key.size(); ++i) {
+      const Column& c = schema.columns[schema.primary_key[i]];
+      CDC_TRY_ASSIGN(std::string ta, pg_key_text(c, a[i]));
+      CDC_TRY_ASSIGN(std::string tb, pg_key_text(c, b[i]));
+      params.push_back(std::move(ta));
+      params.push_back(std::move(tb));
+      left += (i == 0 ? "$" : ", $") + std::to_string(2 * i + 1) + "::" + c.source_type;
+      right += (i == 0 ? "$" : ", $") + std::to_string(2 * i + 2) + "::" + c.source_type;
+    }
+    CDC_TRY_ASSIGN(auto rows, sql->query("SELECT CASE WHEN ROW(" + left + ") < ROW(" + right +
+                                             ") THEN -1 WHEN ROW(" + left + ") = ROW(" + right +
+                                             ") THEN 0 ELSE 1 END",
+                                         params));
+    const std::string r = rows.rows.at(0).at(0).value_or("");
+    return r == "-1"  ? std::strong_ordering::less
+           : r == "0" ? std::strong_ordering::equal
+                      : std::strong_ordering::greater;
+  }
+  snapshot::StreamFilter make_filter(std::vector<SnapshotSegment> segments) {
+    return snapshot::StreamFilter(
+        std::move(segments),
+        [this](const TableSchema& s, std::span<const Value> a, std::span<const Value> b) {
+          return server_key_order(s, a, b);
+        });
+  }
+
+  Status open_snapshot(const SnapshotPosition& start);
+  Status end_snapshot(Batch& batch);
+  Status start_stream(const PostgresPosition& start_at);
+  Position stream_end(const PostgresPosition& end);
 
   Status send_status_locked(bool reply) {
     const uint64_t flush = acked.load();
@@ -482,17 +543,22 @@ std::vector<Error> PostgresSource::preflight() {
 Status PostgresSource::open(const Position& resume) {
   Impl& m = *impl_;
   const auto* pg_resume = std::get_if<PostgresPosition>(&resume);
-  if (!pg_resume && !std::holds_alternative<std::monostate>(resume)) {
+  const auto* snap_resume = std::get_if<SnapshotPosition>(&resume);
+  if (snap_resume != nullptr && !of_postgres(*snap_resume)) {
+    snap_resume = nullptr;
+  }
+  if (!pg_resume && !snap_resume && !std::holds_alternative<std::monostate>(resume)) {
     return make_error(Errc::invalid_config, "the checkpoint holds a position of another source (" +
                                                 to_string(resume) + "), not a PostgreSQL LSN");
   }
-  if (!pg_resume &&
-      (m.o.startup_mode == StartupMode::initial || m.o.startup_mode == StartupMode::snapshot)) {
-    return make_error(Errc::invalid_config,
-                      "scan.startup.mode " + std::string(to_string(m.o.startup_mode)) +
-                          " is not available for postgres in this build yet: use "
-                          "latest-offset or committed-offset");
-  }
+  const bool snapshot_mode =
+      m.o.startup_mode == StartupMode::initial || m.o.startup_mode == StartupMode::snapshot;
+  m.snapshot.reset();
+  m.filter.reset();
+  m.finished.reset();
+  m.chunk_reader.reset();
+  m.exported.reset();
+  m.snapshot_done = {};
   CDC_TRY(m.compile_patterns());
   CDC_TRY(m.connect_sql());
   if (auto problems = m.check_server(); !problems.empty()) {
@@ -505,66 +571,198 @@ Status PostgresSource::open(const Position& resume) {
     }
     return make_error(code, text);
   }
+  CDC_TRY(m.seed_schemas());
+  // A snapshot-only run reads through a temporary slot and leaves no slot (and no publication)
+  // behind.
+  if (m.o.startup_mode == StartupMode::snapshot) {
+    if (snap_resume && !snap_resume->reading) {
+      m.finished = *snap_resume;
+      return {};
+    }
+    return m.open_snapshot(snap_resume ? *snap_resume : SnapshotPosition{});
+  }
   CDC_TRY(m.ensure_publication());
   CDC_TRY_ASSIGN(auto repl, PgConnection::connect(m.o, true));
   m.repl.emplace(std::move(repl));
-  CDC_TRY_ASSIGN(Lsn slot_lsn, m.ensure_slot());
-  PostgresPosition start{slot_lsn, Lsn{0}, 0};
-  if (pg_resume) {
-    if (static_cast<uint64_t>(slot_lsn) > static_cast<uint64_t>(pg_resume->commit_lsn)) {
-      return make_error(
-          Errc::invalid_config,
-          "replication slot " + m.o.slot_name + " was confirmed up to " + to_string(slot_lsn) +
-              ", beyond the checkpoint's " + to_string(pg_resume->commit_lsn) +
-              ": the changes in between are gone from it (another client advanced the slot?)");
+  const bool new_snapshot = snapshot_mode && std::holds_alternative<std::monostate>(resume);
+  CDC_TRY_ASSIGN(m.slot_lsn, m.ensure_slot(new_snapshot));
+  if (snap_resume && snap_resume->reading) return m.open_snapshot(*snap_resume);
+  if (new_snapshot) return m.open_snapshot(SnapshotPosition{});
+  if (snap_resume) {
+    const auto& stream = std::get<PostgresPosition>(snap_resume->stream);
+    m.filter.emplace(m.make_filter(snap_resume->segments));
+    if (m.filter->done(stream)) m.filter.reset();
+    return m.start_stream(stream);
+  }
+  return m.start_stream(pg_resume ? *pg_resume : PostgresPosition{m.slot_lsn, Lsn{0}, 0});
+}
+
+// Opens the snapshot's consistent read (the slot's own exported snapshot when open() just
+// created the slot, else a temporary slot's) and plans the captured tables from `start` on.
+Status PostgresSource::Impl::open_snapshot(const SnapshotPosition& start) {
+  if (!start.segments.empty() && repl) {
+    // The stream will start at the earliest segment's point: the slot must still hold it.
+    const auto& first = std::get<PostgresPosition>(start.segments.front().at);
+    if (static_cast<uint64_t>(slot_lsn) > static_cast<uint64_t>(first.commit_lsn)) {
+      return make_error(Errc::invalid_config,
+                        "replication slot " + o.slot_name + " was confirmed up to " +
+                            to_string(slot_lsn) + ", beyond the snapshot's consistent point " +
+                            to_string(first.commit_lsn) +
+                            ": the changes in between are gone from it (was the slot dropped and "
+                            "created again?); drop the checkpoints to take a new snapshot");
     }
-    start = *pg_resume;
   }
-  m.start = start;
-  m.last_end = start;
-  m.acked.store(static_cast<uint64_t>(start.commit_lsn));
-  CDC_TRY(m.seed_schemas());
-
-  const std::string spool_dir =
-      m.o.spool_dir.empty() ? std::filesystem::temp_directory_path().string() : m.o.spool_dir;
-  std::error_code ec;
-  std::filesystem::create_directories(spool_dir, ec);
-  PgStreamConfig sc;
-  sc.pipeline_name = m.o.pipeline_name;
-  sc.database = m.o.database;
-  sc.max_batch_events = m.o.max_batch_events;
-  sc.spool_dir = spool_dir;
-  sc.hooks = m.hooks();
-  m.stream = std::make_unique<PgStream>(sc, m.registry, start);
-  for (const auto& s : m.seeded) m.stream->seed(s);
-
-  std::string cmd = "START_REPLICATION SLOT " + PgConnection::quote_ident(m.o.slot_name) +
-                    " LOGICAL " + to_string(start.commit_lsn) + " (proto_version '" +
-                    std::to_string(m.o.proto_version) + "', publication_names " +
-                    PgConnection::quote_literal(PgConnection::quote_ident(m.o.publication())) +
-                    ", messages 'true'";
-  if (m.o.proto_version >= 2 && m.o.streaming) cmd += ", streaming 'on'";
-  cmd += ")";
-  if (auto st = m.repl->start_copy_both(cmd); !st) {
-    return std::move(st).error().with_context("START_REPLICATION of slot " + m.o.slot_name);
-  }
-  m.last_status = Clock::now();
-  m.last_progress = Clock::now();
-  m.last_membership_check = Clock::now();
-  log::get("postgres")
-      ->info("[pipeline={}] streaming slot {} from {} (pgoutput proto_version {}{})",
-             m.o.pipeline_name, m.o.slot_name, to_string(start), m.o.proto_version,
-             m.o.proto_version >= 2 && m.o.streaming ? ", streaming" : "");
-  m.status_thread = std::jthread([&m](std::stop_token stop) { m.status_loop(stop); });
+  chunk_reader = std::make_unique<PgChunkReader>(
+      o, registry,
+      [this](const TableId& t) -> const PgColumnTypes* {
+        const auto it = column_types.find(t);
+        return it == column_types.end() ? nullptr : &it->second;
+      },
+      std::exchange(exported, std::nullopt));
+  snapshot::SnapshotReaderOptions so;
+  so.pipeline_name = o.pipeline_name;
+  so.connector = "postgresql";
+  so.chunk_size = o.snapshot_chunk_size;
+  snapshot.emplace(*chunk_reader, start, so);
+  CDC_TRY(snapshot->begin());
+  CDC_TRY(snapshot->set_tables(seeded));
   return {};
 }
 
-Position PostgresSource::current_position() const { return impl_->last_end; }
+// Every table is read: a snapshot-only source ends, an initial one starts the stream at the
+// earliest segment with the filter that holds back what the later segments' rows hold.
+Status PostgresSource::Impl::end_snapshot(Batch& batch) {
+  const SnapshotPosition done = snapshot->position();
+  snapshot_done = {false, snapshot->rows_read(), snapshot->chunks_read(), snapshot->tables_done(),
+                   snapshot->tables_planned()};
+  snapshot.reset();
+  chunk_reader.reset();
+  if (o.startup_mode == StartupMode::snapshot) {
+    finished = done;
+    batch.end_of_stream = true;
+    return {};
+  }
+  const auto& stream = std::get<PostgresPosition>(done.stream);
+  filter.emplace(make_filter(done.segments));
+  if (filter->done(stream)) filter.reset();
+  return start_stream(stream);
+}
+
+// Starts the replication stream at `start`, merged with the snapshot while `filter` is set.
+Status PostgresSource::Impl::start_stream(const PostgresPosition& start_at) {
+  if (static_cast<uint64_t>(slot_lsn) > static_cast<uint64_t>(start_at.commit_lsn)) {
+    return make_error(
+        Errc::invalid_config,
+        "replication slot " + o.slot_name + " was confirmed up to " + to_string(slot_lsn) +
+            ", beyond the checkpoint's " + to_string(start_at.commit_lsn) +
+            ": the changes in between are gone from it (another client advanced the slot?)");
+  }
+  start = start_at;
+  last_end = start_at;
+  acked.store(static_cast<uint64_t>(start_at.commit_lsn));
+
+  const std::string spool_dir =
+      o.spool_dir.empty() ? std::filesystem::temp_directory_path().string() : o.spool_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(spool_dir, ec);
+  PgStreamConfig sc;
+  sc.pipeline_name = o.pipeline_name;
+  sc.database = o.database;
+  sc.max_batch_events = o.max_batch_events;
+  sc.spool_dir = spool_dir;
+  sc.hooks = hooks();
+  if (filter) {
+    sc.keep = [this](const ChangeEvent& e, Lsn commit_lsn) {
+      return filter->deliver(e, EventPosition(commit_lsn));
+    };
+  }
+  stream = std::make_unique<PgStream>(sc, registry, start_at);
+  for (const auto& s : seeded) stream->seed(s);
+
+  std::string cmd = "START_REPLICATION SLOT " + PgConnection::quote_ident(o.slot_name) +
+                    " LOGICAL " + to_string(start_at.commit_lsn) + " (proto_version '" +
+                    std::to_string(o.proto_version) + "', publication_names " +
+                    PgConnection::quote_literal(PgConnection::quote_ident(o.publication())) +
+                    ", messages 'true'";
+  if (o.proto_version >= 2 && o.streaming) cmd += ", streaming 'on'";
+  cmd += ")";
+  if (auto st = repl->start_copy_both(cmd); !st) {
+    return std::move(st).error().with_context("START_REPLICATION of slot " + o.slot_name);
+  }
+  last_status = Clock::now();
+  last_progress = Clock::now();
+  last_membership_check = Clock::now();
+  log::get("postgres")
+      ->info("[pipeline={}] streaming slot {} from {} (pgoutput proto_version {}{}){}",
+             o.pipeline_name, o.slot_name, to_string(Position(start_at)), o.proto_version,
+             o.proto_version >= 2 && o.streaming ? ", streaming" : "",
+             filter ? ", merged with the snapshot" : "");
+  status_thread = std::jthread([this](std::stop_token stop) { status_loop(stop); });
+  return {};
+}
+
+// The batch's end: a snapshot position while the filter merges the stream with the snapshot
+// (a restart must filter the same way), the plain stream position after.
+Position PostgresSource::Impl::stream_end(const PostgresPosition& end) {
+  if (!filter) return end;
+  if (filter->done(end)) {
+    log::get("snapshot")
+        ->info("[source={}] the stream passed the snapshot at {}", o.pipeline_name,
+               to_string(Position(end)));
+    filter.reset();
+    stream->keep_all();
+    return end;
+  }
+  SnapshotPosition p;
+  p.segments = filter->segments();
+  p.reading = false;
+  p.stream = end;
+  return p;
+}
+
+Position PostgresSource::current_position() const {
+  const Impl& m = *impl_;
+  if (m.snapshot) return m.snapshot->position();
+  if (m.finished) return *m.finished;
+  if (m.filter) {
+    SnapshotPosition p;
+    p.segments = m.filter->segments();
+    p.reading = false;
+    p.stream = m.last_end;
+    return p;
+  }
+  return m.last_end;
+}
+
+SnapshotProgress PostgresSource::snapshot_progress() const {
+  SnapshotProgress p = impl_->snapshot_done;
+  if (const auto& r = impl_->snapshot) {
+    p.reading = true;
+    p.rows = r->rows_read();
+    p.chunks = r->chunks_read();
+    p.tables_done = r->tables_done();
+    p.tables_total = r->tables_planned();
+  }
+  return p;
+}
 
 Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds max_wait) {
   Impl& m = *impl_;
-  if (!m.stream || !m.repl) return make_error(Errc::internal, "poll before open");
   auto batch = std::make_unique<Batch>();
+  if (m.finished) {
+    batch->end = *m.finished;
+    batch->end_of_stream = true;
+    return batch;
+  }
+  if (m.snapshot) {
+    CDC_TRY_ASSIGN(const bool more, m.snapshot->fill(*batch, m.o.max_batch_events));
+    // The stream's events name their database; so do the snapshot's.
+    const std::string_view database = batch->arena.copy(m.o.database);
+    for (auto& e : batch->events) e.source.database = database;
+    if (!more) CDC_TRY(m.end_snapshot(*batch));
+    return batch;
+  }
+  if (!m.stream || !m.repl) return make_error(Errc::internal, "poll before open");
   m.stream->new_batch();
   const auto deadline = Clock::now() + max_wait;
   {
@@ -600,12 +798,16 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
   CDC_TRY(m.heartbeat_and_lag());
   if (batch->events.empty() && end == m.last_end) return std::unique_ptr<Batch>();
   m.last_end = end;
-  batch->end = end;
+  batch->end = m.stream_end(end);
   return batch;
 }
 
 void PostgresSource::acknowledge(const Position& committed) {
   const auto* pg = std::get_if<PostgresPosition>(&committed);
+  // After a snapshot's rows, its stream position; while they are read, nothing to confirm.
+  if (const auto* sp = std::get_if<SnapshotPosition>(&committed); sp && !sp->reading) {
+    pg = std::get_if<PostgresPosition>(&sp->stream);
+  }
   if (pg == nullptr) return;
   // Only forward: a checkpoint never moves the slot back, and never beyond what it holds.
   uint64_t want = static_cast<uint64_t>(pg->commit_lsn);
@@ -630,6 +832,8 @@ void PostgresSource::close() {
     impl_->status_thread.join();
   }
   std::lock_guard lock(impl_->repl_mutex);
+  impl_->snapshot.reset();
+  impl_->chunk_reader.reset();
   impl_->repl.reset();
   impl_->sql.reset();
   impl_->stream.reset();

@@ -36,6 +36,7 @@ class PostgresSource final : public cdc::Source {
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) override;
   void acknowledge(const Position& committed) override;
   uint64_t bytes_read() const override;
+  SnapshotProgress snapshot_progress() const override;
   std::vector<TableSchemaPtr> known_schemas() const override;
   void close() override;
 

@@ -18,8 +18,8 @@ namespace cdc::postgres {
 
 // Where the source starts when the pipeline has no checkpoint yet.
 enum class StartupMode : uint8_t {
-  initial,           // snapshot, then the stream (refused until the snapshot lands)
-  snapshot,          // the snapshot only (refused until the snapshot lands)
+  initial,           // snapshot, then the stream from the snapshot's consistent point
+  snapshot,          // the snapshot only (through a temporary slot: no slot is left behind)
   latest_offset,     // the slot's position; a slot created now starts at its consistent point
   committed_offset,  // the slot's confirmed position; the slot must exist
 };
@@ -78,8 +78,11 @@ struct PostgresSourceOptions {
   uint32_t proto_version = 2;
   // `streaming`: request streaming of in-progress transactions (protocol 2). Default: true.
   bool streaming = true;
-  // `scan.startup.mode`: see StartupMode. Default: latest-offset (until the snapshot lands).
+  // `scan.startup.mode`: see StartupMode. Default: latest-offset (the tests of the stream
+  // assume it; `initial`, Flink's default, is to become the default once they say their mode).
   StartupMode startup_mode = StartupMode::latest_offset;
+  // `scan.incremental.snapshot.chunk.size`: rows per keyset chunk of the snapshot. Default: 8096.
+  uint32_t snapshot_chunk_size = 8096;
   // `status.interval`: how often a standby status update reports the last committed
   // checkpoint's LSN, also while the sink is slow (below wal_sender_timeout/2, default 60s/2).
   // Unit: duration. Default: 10s.

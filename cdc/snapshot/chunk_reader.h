@@ -19,8 +19,8 @@ class ChunkReader {
   virtual ~ChunkReader() = default;
   // Opens a consistent read of every table (ending the previous one) and returns the stream
   // position it is consistent with: each change before that position is in the rows it reads,
-  // none at or after it. Writes nothing to the source.
-  virtual Result<MysqlPosition> begin_consistent_read() = 0;
+  // none at or after it. Writes nothing to the source's tables.
+  virtual Result<StreamPoint> begin_consistent_read() = 0;
   // Starts reading the rows of `table` whose key is greater than `after` (every row when
   // `after` is empty), in key order, at most `limit` of them (0: no limit, for a table without
   // a key, read in one pass). Rows are streamed from the server, not held.

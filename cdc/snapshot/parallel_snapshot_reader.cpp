@@ -79,7 +79,7 @@ ParallelSnapshotReader::ParallelSnapshotReader(std::vector<ChunkReader*> readers
 
 ParallelSnapshotReader::~ParallelSnapshotReader() { stop_workers(); }
 
-Result<MysqlPosition> ParallelSnapshotReader::begin() {
+Result<StreamPoint> ParallelSnapshotReader::begin() {
   if (readers_.empty()) return make_error(Errc::internal, "a parallel snapshot without a reader");
   CDC_TRY_ASSIGN(begun_at_, readers_[0]->begin_consistent_read());
   return begun_at_;
@@ -225,7 +225,7 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
     CDC_TRY_ASSIGN(through, decode_key(through_bytes));
   }
 
-  CDC_TRY_ASSIGN(const MysqlPosition at, reader.begin_consistent_read());
+  CDC_TRY_ASSIGN(const StreamPoint at, reader.begin_consistent_read());
   {
     Message m;
     m.split = split_idx;
@@ -315,7 +315,8 @@ Status ParallelSnapshotReader::finish() {
   pos_.stream = begun_at_;
   for (size_t i = 0; i < pos_.segments.size(); ++i) {
     const auto& seg = pos_.segments[i];
-    if (i == 0 || compare(Position(seg.at), Position(pos_.stream)) == std::partial_ordering::less) {
+    if (i == 0 ||
+        compare(to_position(seg.at), to_position(pos_.stream)) == std::partial_ordering::less) {
       pos_.stream = seg.at;
     }
   }
@@ -324,7 +325,7 @@ Status ParallelSnapshotReader::finish() {
           "[source={}] snapshot read: {} row(s) in {} chunk(s) by this run, {} segment(s); the "
           "stream continues at {}",
           options_.pipeline_name, rows_, chunks_read(), pos_.segments.size(),
-          to_string(Position(pos_.stream)));
+          to_string(to_position(pos_.stream)));
   return {};
 }
 

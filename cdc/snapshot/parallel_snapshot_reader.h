@@ -39,7 +39,7 @@ class ParallelSnapshotReader final : public SnapshotRun {
   ParallelSnapshotReader(const ParallelSnapshotReader&) = delete;
   ParallelSnapshotReader& operator=(const ParallelSnapshotReader&) = delete;
 
-  Result<MysqlPosition> begin() override;
+  Result<StreamPoint> begin() override;
   // Plans the splits of a new snapshot (the key ranges are asked of the first reader), or takes
   // those of the checkpoint; then starts the workers.
   Status set_tables(std::vector<TableSchemaPtr> tables) override;
@@ -60,7 +60,7 @@ class ParallelSnapshotReader final : public SnapshotRun {
   // What a worker hands over, in its order: a split's consistent read opened, its rows, its end.
   struct Message {
     size_t split = 0;
-    std::optional<MysqlPosition> opened;
+    std::optional<StreamPoint> opened;
     std::unique_ptr<Batch> batch;
     std::string last_key;  // of the batch's last row ("" = the batch has none)
     bool done = false;
@@ -82,7 +82,7 @@ class ParallelSnapshotReader final : public SnapshotRun {
   size_t batch_events_;
   std::vector<Split> splits_;  // in (table, key) order; immutable but for after_key and done
   size_t open_splits_ = 0;
-  MysqlPosition begun_at_;
+  StreamPoint begun_at_;
   bool planned_ = false;
   uint64_t rows_ = 0;
   std::atomic<uint64_t> chunks_{0};

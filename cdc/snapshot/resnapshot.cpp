@@ -26,7 +26,12 @@ void Resnapshot::add(const std::vector<TableSchemaPtr>& tables) {
 Result<std::optional<MysqlPosition>> Resnapshot::open_window() {
   if (window_) return window_;
   if (tables_.empty()) return std::optional<MysqlPosition>();
-  CDC_TRY_ASSIGN(const MysqlPosition at, reader_.begin_consistent_read());
+  CDC_TRY_ASSIGN(const StreamPoint point, reader_.begin_consistent_read());
+  const auto* mysql_at = std::get_if<MysqlPosition>(&point);
+  if (mysql_at == nullptr) {
+    return make_error(Errc::unsupported, "re-snapshots while streaming need a binlog source");
+  }
+  const MysqlPosition at = *mysql_at;
   window_ = at;
   return window_;
 }

@@ -19,13 +19,15 @@ int64_t now_ms() {
 }  // namespace
 
 ReadEventSource read_event_source(Batch& batch, const SnapshotReaderOptions& options,
-                                  const MysqlPosition& at, SnapshotMarker marker) {
-  return {batch.arena.copy(options.connector),
-          batch.arena.copy(options.pipeline_name),
-          batch.arena.copy(at.binlog.file),
-          at.binlog.offset,
-          now_ms(),
-          marker};
+                                  const StreamPoint& at, SnapshotMarker marker) {
+  EventPosition where;
+  if (const auto* m = std::get_if<MysqlPosition>(&at)) {
+    where = BinlogEventPosition{batch.arena.copy(m->binlog.file), BinlogOffset{m->binlog.offset}};
+  } else {
+    where = std::get<PostgresPosition>(at).commit_lsn;
+  }
+  return {batch.arena.copy(options.connector), batch.arena.copy(options.pipeline_name), where,
+          now_ms(), marker};
 }
 
 void append_read_event(Batch& batch, const TableSchemaPtr& schema, std::span<const Value> row,
@@ -37,7 +39,7 @@ void append_read_event(Batch& batch, const TableSchemaPtr& schema, std::span<con
   e.source.connector = source.connector;
   e.source.name = source.name;
   e.source.snapshot = source.marker;
-  e.source.at = BinlogEventPosition{source.file, BinlogOffset{source.offset}};
+  e.source.at = source.at;
   e.ts_ms = source.ts_ms;
 }
 
@@ -45,8 +47,13 @@ SnapshotReader::SnapshotReader(ChunkReader& reader, SnapshotPosition start,
                                SnapshotReaderOptions options)
     : reader_(reader), pos_(std::move(start)), options_(std::move(options)) {}
 
-Result<MysqlPosition> SnapshotReader::begin() {
+Result<StreamPoint> SnapshotReader::begin() {
   CDC_TRY_ASSIGN(read_at_, reader_.begin_consistent_read());
+  // Until the reading ends `stream` is unset; it takes the source's kind of point.
+  if (pos_.stream.index() != read_at_.index()) {
+    pos_.stream = std::visit(
+        [](const auto& p) -> StreamPoint { return std::decay_t<decltype(p)>{}; }, read_at_);
+  }
   return read_at_;
 }
 
@@ -95,7 +102,7 @@ Status SnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
       ->info("[source={}] snapshot: {} table(s) to read from {}{}, as of {}",
              options_.pipeline_name, tables_.size(), table()->id.to_string(),
              pos_.after_key.empty() ? "" : " (after the last key delivered)",
-             to_string(Position(read_at_)));
+             to_string(to_position(read_at_)));
   return {};
 }
 
@@ -121,7 +128,7 @@ Status SnapshotReader::finish() {
   // hold the changes up to theirs, which StreamFilter holds back for their keys.
   pos_.stream = read_at_;
   for (const auto& seg : pos_.segments) {
-    if (compare(Position(seg.at), Position(pos_.stream)) == std::partial_ordering::less) {
+    if (compare(to_position(seg.at), to_position(pos_.stream)) == std::partial_ordering::less) {
       pos_.stream = seg.at;
     }
   }
@@ -130,7 +137,7 @@ Status SnapshotReader::finish() {
           "[source={}] snapshot read: {} row(s) in {} chunk(s) by this run, {} segment(s); the "
           "stream continues at {}",
           options_.pipeline_name, rows_, chunks_, pos_.segments.size(),
-          to_string(Position(pos_.stream)));
+          to_string(to_position(pos_.stream)));
   return {};
 }
 

@@ -34,13 +34,12 @@ struct SnapshotReaderOptions {
 struct ReadEventSource {
   std::string_view connector;
   std::string_view name;
-  std::string_view file;
-  uint64_t offset = 0;
+  EventPosition at;  // the consistent read's binlog position or slot consistent point
   int64_t ts_ms = 0;
   SnapshotMarker marker = SnapshotMarker::yes;
 };
 ReadEventSource read_event_source(Batch& batch, const SnapshotReaderOptions& options,
-                                  const MysqlPosition& at, SnapshotMarker marker);
+                                  const StreamPoint& at, SnapshotMarker marker);
 // Appends the `r` event of `row` (a row of `schema`, in batch.arena).
 void append_read_event(Batch& batch, const TableSchemaPtr& schema, std::span<const Value> row,
                        const ReadEventSource& source);
@@ -54,7 +53,7 @@ class SnapshotReader final : public SnapshotRun {
 
   // Opens this run's consistent read and returns its stream position (the source seeds its
   // schema history there before it names the tables).
-  Result<MysqlPosition> begin() override;
+  Result<StreamPoint> begin() override;
   // The tables to read (any order; those before the start are dropped): after begin(), before
   // fill(). Starts this run's segment.
   Status set_tables(std::vector<TableSchemaPtr> tables) override;
@@ -87,7 +86,7 @@ class SnapshotReader final : public SnapshotRun {
   // The key the next chunk starts after: decoded from pos_.after_key, views into after_bytes_.
   std::string after_bytes_;
   std::vector<Value> after_;
-  MysqlPosition read_at_;  // this run's consistent read
+  StreamPoint read_at_;  // this run's consistent read
   uint64_t rows_ = 0;
   uint64_t chunks_ = 0;
 };

@@ -18,7 +18,7 @@ class SnapshotRun {
   virtual ~SnapshotRun() = default;
   // Opens a consistent read and returns its stream position (the source seeds its schema
   // history there before it names the tables).
-  virtual Result<MysqlPosition> begin() = 0;
+  virtual Result<StreamPoint> begin() = 0;
   // The tables to read (any order): after begin(), before fill().
   virtual Status set_tables(std::vector<TableSchemaPtr> tables) = 0;
   // Appends up to `max_events` read events to `batch` and sets batch.end to the position after

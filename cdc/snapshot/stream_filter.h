@@ -5,6 +5,8 @@
 // Immutable after create(): thread-compatible.
 #pragma once
 
+#include <compare>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -17,7 +19,11 @@ namespace cdc::snapshot {
 
 class StreamFilter {
  public:
-  explicit StreamFilter(std::vector<SnapshotSegment> segments);
+  // Orders two keys of a table when compare_keys cannot (a text key: its collation's order),
+  // e.g. by asking the source's server.
+  using KeyOrder = std::function<Result<std::strong_ordering>(
+      const TableSchema&, std::span<const Value>, std::span<const Value>)>;
+  explicit StreamFilter(std::vector<SnapshotSegment> segments, KeyOrder order = nullptr);
 
   // Whether `e` (a change read from the stream) is delivered. An update is delivered if
   // either its old or its new key is (a key that moved between segments); a TRUNCATE if the
@@ -25,17 +31,22 @@ class StreamFilter {
   // that must be ordered against a segment's start and cannot be (compare_keys); a TRUNCATE
   // between the reads of two parts of one table.
   Result<bool> deliver(const ChangeEvent& e) const;
+  // The same for a change whose stream point is not its source.at: a PostgreSQL change is
+  // placed by its transaction's commit LSN (a slot's consistent point splits transactions by
+  // where their commit record lies, not by where their changes do).
+  Result<bool> deliver(const ChangeEvent& e, const EventPosition& at) const;
   // Whether every change from stream position `at` on is delivered.
-  bool done(const MysqlPosition& at) const;
+  bool done(const StreamPoint& at) const;
   const std::vector<SnapshotSegment>& segments() const { return segments_; }
 
  private:
   Result<bool> deliver_key(const TableSchema& schema, std::span<const Value> row,
-                           const BinlogEventPosition& at) const;
-  Result<bool> deliver_truncate(const TableSchema& schema, const BinlogEventPosition& at) const;
+                           const EventPosition& at) const;
+  Result<bool> deliver_truncate(const TableSchema& schema, const EventPosition& at) const;
 
   std::vector<SnapshotSegment> segments_;
-  MysqlPosition latest_;  // the latest segment position
+  KeyOrder order_;
+  std::optional<StreamPoint> latest_;  // the latest segment position
 };
 
 }  // namespace cdc::snapshot

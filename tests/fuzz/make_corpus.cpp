@@ -325,7 +325,7 @@ void handmade_seeds() {
   // A snapshot read up to a composite key, resumed once (two segments).
   const std::vector<Value> key{Value::int64(7), Value::string("k'7")};
   SnapshotPosition snap;
-  snap.segments = {{"app_db", "items", "", {{"mysql-bin.000041", 400}, "", 0, 0}},
+  snap.segments = {{"app_db", "items", "", MysqlPosition{{"mysql-bin.000041", 400}, "", 0, 0}},
                    {"app_db", "orders", snapshot::encode_key(key), m}};
   snap.db = "app_db";
   snap.table = "orders";

@@ -55,6 +55,7 @@ Pos master_position(MariaDbSession& sql) {
 }
 
 Pos pos_of(const MysqlPosition& p) { return {binlog_file_index(p.binlog.file), p.binlog.offset}; }
+Pos pos_of(const StreamPoint& p) { return pos_of(std::get<MysqlPosition>(p)); }
 
 std::string text(const Value& v) {
   switch (v.kind) {
@@ -473,7 +474,8 @@ TEST_CASE(
   {
     MysqlSource a(opts);
     REQUIRE(a.open(Position{}));
-    first_at = pos_of(std::get<SnapshotPosition>(a.current_position()).segments.at(0).at);
+    first_at = pos_of(std::get<MysqlPosition>(
+        std::get<SnapshotPosition>(a.current_position()).segments.at(0).at));
     for (int n = 0; n < 5;) {
       auto b = a.poll(std::chrono::milliseconds(100));
       REQUIRE(b);
@@ -527,7 +529,7 @@ TEST_CASE(
   const Position resumed_at = b.current_position();
   const auto& resumed = std::get<SnapshotPosition>(resumed_at);
   REQUIRE(resumed.segments.size() == 2);
-  const Pos second_at = pos_of(resumed.segments[1].at);
+  const Pos second_at = pos_of(std::get<MysqlPosition>(resumed.segments[1].at));
   CHECK(second_at > first_at);
   CHECK(!resumed.segments[1].from_key.empty());
   drain(

@@ -31,7 +31,7 @@ Result<std::unique_ptr<MysqlChunkReader>> MysqlChunkReader::connect(const Connec
       new MysqlChunkReader(std::move(conn), std::move(pipeline_name), geometry_wkt, on_invalid));
 }
 
-Result<MysqlPosition> MysqlChunkReader::begin_consistent_read() {
+Result<StreamPoint> MysqlChunkReader::begin_consistent_read() {
   if (in_transaction_) CDC_TRY(end_consistent_read());
   const auto started = std::chrono::steady_clock::now();
   CDC_TRY(conn_->execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
@@ -59,7 +59,7 @@ Result<MysqlPosition> MysqlChunkReader::begin_consistent_read() {
   log::get("snapshot")
       ->info("[source={}] consistent read at {}:{} opened in {} us; lock held: 0 us (none taken)",
              pipeline_name_, at.binlog.file, at.binlog.offset, took.count());
-  return at;
+  return StreamPoint(at);
 }
 
 Status MysqlChunkReader::end_consistent_read() {

@@ -25,7 +25,7 @@ class MysqlChunkReader final : public snapshot::ChunkReader {
                                                            bool geometry_wkt,
                                                            InvalidText on_invalid);
 
-  Result<MysqlPosition> begin_consistent_read() override;
+  Result<StreamPoint> begin_consistent_read() override;
   Status start_chunk(const TableSchema& table, std::span<const Value> after,
                      uint64_t limit) override;
   Result<std::optional<std::span<const Value>>> next_row(Arena& arena) override;

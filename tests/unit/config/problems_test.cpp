@@ -524,6 +524,7 @@ TEST_CASE("postgres source: a minimal file is valid; the database comes from tab
   CHECK(o.proto_version == 2);
   CHECK(o.streaming);
   CHECK(o.startup_mode == cdc::postgres::StartupMode::latest_offset);
+  CHECK(o.snapshot_chunk_size == 8096);
   CHECK(o.heartbeat_interval == std::chrono::seconds(30));
   CHECK(o.pipeline_name == "p");
 }
@@ -541,10 +542,9 @@ TEST_CASE("postgres source: refusals name the key and the fix") {
         Lines{"t.yaml:8:25: source.decoding.plugin.name: Flink CDC option 'decoding.plugin.name' "
               "is supported only as 'pgoutput', found 'wal2json': sluice decodes pgoutput, "
               "PostgreSQL's built-in plugin"});
-  CHECK(
-      problems_of(pg_with("slot.name: s1\n", "slot.name: s1\n  scan.startup.mode: initial\n")) ==
-      Lines{"t.yaml:8:22: source.scan.startup.mode: scan.startup.mode initial is not available for "
-            "postgres in this build yet: use latest-offset or committed-offset"});
+  CHECK(problems_of(pg_with("slot.name: s1\n",
+                            "slot.name: s1\n  scan.incremental.snapshot.chunk.size: 0\n"))
+            .size() == 1);
   CHECK(
       problems_of(pg_with("tables: shop\\.public\\.orders", "tables: '(a|b)\\.public\\.orders'")) ==
       Lines{

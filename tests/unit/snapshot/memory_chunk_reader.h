@@ -40,9 +40,9 @@ class MemoryChunkReader final : public ChunkReader {
   std::vector<std::string> chunks;  // "table after=<id|-> limit=<n>"
   int reads_open = 0;
 
-  Result<MysqlPosition> begin_consistent_read() override {
+  Result<StreamPoint> begin_consistent_read() override {
     ++reads_open;
-    return at(next_at);
+    return StreamPoint(at(next_at));
   }
   Status start_chunk(const TableSchema& t, std::span<const Value> after, uint64_t limit) override {
     return start_chunk_through(t, after, {}, limit);

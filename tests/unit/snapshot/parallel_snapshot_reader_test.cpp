@@ -46,10 +46,11 @@ std::vector<std::string> names(const std::string& table, const std::vector<int64
 
 // The earliest segment's position: where the stream starts (which reader took which split is
 // up to the threads).
-MysqlPosition earliest(const std::vector<SnapshotSegment>& segments) {
-  MysqlPosition out = segments.at(0).at;
+StreamPoint earliest(const std::vector<SnapshotSegment>& segments) {
+  MysqlPosition out = std::get<MysqlPosition>(segments.at(0).at);
   for (const auto& seg : segments) {
-    if (seg.at.binlog.offset < out.binlog.offset) out = seg.at;
+    const auto& m = std::get<MysqlPosition>(seg.at);
+    if (m.binlog.offset < out.binlog.offset) out = m;
   }
   return out;
 }
@@ -70,7 +71,7 @@ TEST_CASE("ParallelSnapshotReader splits an integer key evenly and reads every r
   ParallelSnapshotReader reader(readers.all(), SnapshotPosition{}, options(3), 4);
   auto begun = reader.begin();
   REQUIRE(begun);
-  CHECK(*begun == at(100));
+  CHECK(*begun == StreamPoint(at(100)));
   REQUIRE(reader.set_tables({table("k", false), table("s", true), table("a", true)}));
   CHECK(reader.tables_planned() == 3);
   std::vector<Position> ends;
@@ -107,7 +108,9 @@ TEST_CASE("ParallelSnapshotReader splits an integer key evenly and reads every r
   CHECK(end.segments[2].table == "k");
   CHECK(end.segments[3].table == "s");
   CHECK(end.stream == earliest(end.segments));
-  for (const auto& seg : end.segments) CHECK((seg.at == at(100) || seg.at == at(200)));
+  for (const auto& seg : end.segments) {
+    CHECK((seg.at == StreamPoint(at(100)) || seg.at == StreamPoint(at(200))));
+  }
   CHECK(reader.rows_read() == 25);
   CHECK(reader.tables_done() == 3);
   CHECK(readers.r0.reads_open == 0);
@@ -167,7 +170,7 @@ TEST_CASE("ParallelSnapshotReader resumes each split after its last key, a segme
   CHECK(starts.front() == "-");
   CHECK(end.segments.size() >= 3);
   CHECK(end.stream == earliest(end.segments));
-  CHECK(end.stream.binlog.offset <= 200);  // a read of the first run
+  CHECK(std::get<MysqlPosition>(end.stream).binlog.offset <= 200);  // a read of the first run
 }
 
 TEST_CASE("ParallelSnapshotReader takes a one-connection checkpoint on") {
@@ -189,9 +192,9 @@ TEST_CASE("ParallelSnapshotReader takes a one-connection checkpoint on") {
   CHECK(sorted(got) == sorted(want));
   const auto& end = reader.position();
   REQUIRE(end.segments.size() == 4);  // a from the start, a after 3, b in two splits
-  CHECK(end.segments[0].at == at(50));
+  CHECK(end.segments[0].at == StreamPoint(at(50)));
   CHECK(key_int(end.segments[1].from_key) == "3");
-  CHECK(end.stream == at(50));
+  CHECK(end.stream == StreamPoint(at(50)));
 }
 
 TEST_CASE("insert_segment keeps (table, key) order and replaces a segment at the same key") {
@@ -208,8 +211,8 @@ TEST_CASE("insert_segment keeps (table, key) order and replaces a segment at the
   insert_segment(segs, seg("a", 7, 4), *a);
   insert_segment(segs, seg("a", 20, 5), *a);
   REQUIRE(segs.size() == 4);
-  CHECK(segs[0].at == at(3));
+  CHECK(segs[0].at == StreamPoint(at(3)));
   CHECK(key_int(segs[1].from_key) == "7");
-  CHECK(segs[2].at == at(5));
+  CHECK(segs[2].at == StreamPoint(at(5)));
   CHECK(segs[3].table == "b");
 }

@@ -29,7 +29,7 @@ TEST_CASE("SnapshotReader reads tables in name order in keyset chunks, never an 
   SnapshotReader reader(mem, SnapshotPosition{}, options(3));
   auto begun = reader.begin();
   REQUIRE(begun);
-  CHECK(*begun == at(100));
+  CHECK(*begun == StreamPoint(at(100)));
   REQUIRE(
       reader.set_tables({table("d", true), table("b", true), table("c", false), table("a", true)}));
   const auto got = read_all(reader, 4);
@@ -41,7 +41,7 @@ TEST_CASE("SnapshotReader reads tables in name order in keyset chunks, never an 
                                                "c after=- limit=0", "d after=- limit=3"});
   const SnapshotPosition& end = reader.position();
   CHECK_FALSE(end.reading);
-  CHECK(end.stream == at(100));
+  CHECK(end.stream == StreamPoint(at(100)));
   REQUIRE(end.segments.size() == 1);
   CHECK(end.segments[0].table == "a");
   CHECK(end.segments[0].from_key.empty());
@@ -82,8 +82,8 @@ TEST_CASE("SnapshotReader resumes after the last key of a checkpoint with a seco
   REQUIRE(end.segments.size() == 2);
   CHECK(end.segments[1].table == "b");
   CHECK(end.segments[1].from_key == s.after_key);
-  CHECK(end.segments[1].at == at(250));
-  CHECK(end.stream == at(100));  // the earliest segment's: the stream starts there
+  CHECK(end.segments[1].at == StreamPoint(at(250)));
+  CHECK(end.stream == StreamPoint(at(100)));  // the earliest segment's: the stream starts there
 }
 
 TEST_CASE(
@@ -106,7 +106,7 @@ TEST_CASE(
   REQUIRE(second.set_tables({table("n", false)}));
   CHECK(read_all(second, 100) == std::vector<std::string>{"n:1", "n:2", "n:3", "n:4"});
   REQUIRE(second.position().segments.size() == 1);  // the first read nothing that counts now
-  CHECK(second.position().segments[0].at == at(300));
+  CHECK(second.position().segments[0].at == StreamPoint(at(300)));
 }
 
 TEST_CASE("SnapshotReader with no table still gives the stream a start") {
@@ -115,6 +115,6 @@ TEST_CASE("SnapshotReader with no table still gives the stream a start") {
   REQUIRE(reader.begin());
   REQUIRE(reader.set_tables({}));
   CHECK(read_all(reader, 10).empty());
-  CHECK(reader.position().stream == at(100));
+  CHECK(reader.position().stream == StreamPoint(at(100)));
   CHECK(reader.position().segments.empty());
 }

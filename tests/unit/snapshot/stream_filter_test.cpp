@@ -75,6 +75,30 @@ TEST_CASE("StreamFilter delivers a change unless its key's segment was read afte
   CHECK(*f.deliver(late));
 }
 
+TEST_CASE("StreamFilter places a PostgreSQL change by its transaction's commit LSN") {
+  // Segment 1: db.a from its start at the slot's consistent point 0/500; segment 2: db.a after
+  // key 5, read at a temporary slot's consistent point 0/900.
+  const std::vector<Value> five{Value::int64(5)};
+  const auto lsn = [](uint64_t v) { return PostgresPosition{Lsn{v}, Lsn{0}, 0}; };
+  const StreamFilter f({{"db", "a", "", lsn(0x500)}, {"db", "a", encode_key(five), lsn(0x900)}});
+  const auto a = schema("a", ValueKind::int64);
+  auto deliver = [&](std::optional<int64_t> key, uint64_t commit_lsn) {
+    Event ev(*a, Op::insert, {}, key, 1, 0);
+    ev.e.source.at = Lsn{0x100};  // the change's own LSN: not what places it
+    auto r = f.deliver(ev.e, EventPosition(Lsn{commit_lsn}));
+    REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
+    return *r;
+  };
+  CHECK(deliver(3, 0x500));  // segment 1 holds what committed before 0/500 only
+  CHECK(deliver(3, 0x700));
+  CHECK_FALSE(deliver(6, 0x700));  // segment 2's rows hold it
+  CHECK_FALSE(deliver(6, 0x8FF));
+  CHECK(deliver(6, 0x900));  // committed at or after the temporary slot's point
+  CHECK_FALSE(f.done(lsn(0x800)));
+  CHECK(f.done(lsn(0x900)));
+  CHECK(f.done(PostgresPosition{Lsn{0xA00}, Lsn{0xB00}, 2}));
+}
+
 TEST_CASE("StreamFilter names the table when a key inside a resumed table cannot be ordered") {
   const std::vector<Value> k{Value::string("m")};
   const StreamFilter f({{"db", "a", "", at(1, 500)}, {"db", "s", encode_key(k), at(2, 300)}});

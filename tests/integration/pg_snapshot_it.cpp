@@ -1,0 +1,499 @@
+// The PostgreSQL snapshot (scan.startup.mode initial and snapshot) against the real
+// PostgreSQL 15, in process: tables with a composite key, a text key, no key (one pass) and no
+// rows are read while a writer inserts, updates and deletes; one run is stopped inside the
+// snapshot and a second one resumes it after the last key delivered (a second segment, read
+// through a temporary slot's snapshot). Replayed as upserts the events equal the tables, and
+// per key they are its history from the row read on: one `r` with the version read, then each
+// later statement once. The type matrix: every type read by the snapshot equals the same value
+// streamed by pgoutput. ARCHITECTURE.md "Snapshots".
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "cdc/postgres/postgres_source.h"
+#include "tests/support/join_on_exit.h"
+#include "tests/support/postgres_client.h"
+#include "tests/support/services_env.h"
+
+using namespace cdc;
+using namespace cdc::postgres;
+using namespace cdc::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+PostgresSourceOptions options(const std::string& table_regex, const std::string& slot) {
+  PostgresSourceOptions o;
+  o.host = service_value("SLUICE_PG_HOST");
+  o.port = static_cast<uint16_t>(service_port("SLUICE_PG_PORT"));
+  o.user = service_value("SLUICE_PG_USER");
+  o.password = service_value("SLUICE_PG_PASSWORD");
+  o.database = service_value("SLUICE_PG_DATABASE");
+  o.table_include = {o.database + "\\." + table_regex};
+  o.slot_name = slot;
+  o.pipeline_name = "snap-it";
+  o.status_interval = 200ms;
+  o.heartbeat_interval = 0ms;
+  o.startup_mode = StartupMode::initial;
+  o.snapshot_chunk_size = 97;
+  o.max_batch_events = 50;
+  return o;
+}
+
+void drop_slot(const std::string& slot) {
+  PgSession su(PgSession::As::superuser);
+  for (int i = 0; i < 50; ++i) {
+    if (su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
+                  "' AND active") == "0")
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  su.run(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+      slot + "'");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+}
+
+struct SlotGuard {
+  std::string slot;
+  ~SlotGuard() {
+    try {
+      drop_slot(slot);
+    } catch (...) {
+    }
+  }
+};
+
+void open_or_fail(PostgresSource& src, const Position& at) {
+  auto opened = src.open(at);
+  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+}
+
+// What happened to one key, in order: 'c', 'u', 'd' (for 'd': the version deleted), 'r'.
+struct Step {
+  char op;
+  int64_t ver;
+  friend bool operator==(const Step&, const Step&) = default;
+};
+
+// A row's key as text: "table/k1/k2".
+std::string key_text(const ChangeEvent& e, std::span<const Value> row) {
+  std::string k = e.schema->id.table;
+  for (const uint32_t i : e.schema->primary_key) {
+    const Value& v = row[i];
+    k += "/" + (v.kind == ValueKind::string ? std::string(v.text) : std::to_string(v.i));
+  }
+  // The table without a key: its id column is unique by the writer's construction.
+  if (e.schema->primary_key.empty()) k += "/" + std::to_string(row[0].i);
+  return k;
+}
+
+struct Output {
+  std::map<std::string, std::vector<Step>> per_key;
+  std::map<std::string, int64_t> state;  // replayed as upserts: key -> ver
+  size_t reads = 0;
+  void add(const ChangeEvent& e) {
+    if (e.op == Op::schema_change) return;
+    const auto& row = e.op == Op::erase ? e.before : e.after;
+    REQUIRE(row.present);
+    const std::string k = key_text(e, row.values());
+    const int64_t ver = row[row.size - 1].i;  // ver is each table's last column
+    if (e.op == Op::erase) {
+      state.erase(k);
+    } else {
+      state[k] = ver;
+    }
+    if (e.op == Op::read) ++reads;
+    const char op = e.op == Op::read     ? 'r'
+                    : e.op == Op::insert ? 'c'
+                    : e.op == Op::update ? 'u'
+                                         : 'd';
+    per_key[k].push_back({op, ver});
+  }
+};
+
+std::map<std::string, int64_t> table_state(PgSession& sql) {
+  std::map<std::string, int64_t> out;
+  for (const auto& r : sql.query("SELECT a, b, ver FROM pgsnap.k_comp"))
+    out["k_comp/" + *r[0] + "/" + *r[1]] = std::stoll(*r[2]);
+  for (const auto& r : sql.query("SELECT k, ver FROM pgsnap.k_text"))
+    out["k_text/" + *r[0]] = std::stoll(*r[1]);
+  for (const auto& r : sql.query("SELECT id, ver FROM pgsnap.nokey"))
+    out["nokey/" + *r[0]] = std::stoll(*r[1]);
+  for (const auto& r : sql.query("SELECT id, ver FROM pgsnap.empty"))
+    out["empty/" + *r[0]] = std::stoll(*r[1]);
+  return out;
+}
+
+// Checks each key's events against its history: from an `r` on, the statements after the
+// version read, once each; a key absent when read: a suffix of its history from an insert on.
+void check_histories(const Output& out, const std::map<std::string, std::vector<Step>>& history) {
+  size_t streamed = 0;
+  for (const auto& [key, steps] : out.per_key) {
+    INFO("key " << key);
+    REQUIRE(history.count(key) == 1);
+    const auto& h = history.at(key);
+    if (steps.front().op == 'r') {
+      size_t at = h.size();
+      for (size_t i = 0; i < h.size(); ++i) {
+        if (h[i].op != 'd' && h[i].ver == steps.front().ver) at = i;
+      }
+      REQUIRE_MESSAGE(at < h.size(), "read version " << steps.front().ver << " never written");
+      const std::vector<Step> rest(steps.begin() + 1, steps.end());
+      const std::vector<Step> want(h.begin() + static_cast<long>(at) + 1, h.end());
+      if (rest != want) {
+        std::string got_text, want_text, h_text;
+        for (const auto& st : steps)
+          got_text += std::string(1, st.op) + std::to_string(st.ver) + " ";
+        for (const auto& st : h) h_text += std::string(1, st.op) + std::to_string(st.ver) + " ";
+        FAIL_CHECK("events " << got_text << "; history " << h_text);
+      }
+      streamed += rest.size();
+    } else {
+      REQUIRE(steps.front().op == 'c');
+      bool found = false;
+      for (size_t i = 0; i < h.size() && !found; ++i) {
+        if (h[i] == steps.front() && (i == 0 || h[i - 1].op == 'd')) {
+          found = std::vector<Step>(h.begin() + static_cast<long>(i), h.end()) == steps;
+        }
+      }
+      CHECK_MESSAGE(found, "the events of the key are not a suffix of its history");
+      streamed += steps.size();
+    }
+  }
+  MESSAGE("keys: " << out.per_key.size() << ", rows read: " << out.reads
+                   << ", statements streamed: " << streamed);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "postgres initial: composite, text, no-key and empty tables under a writer, resumed inside "
+    "the snapshot; each key's history exactly once, the tables exact") {
+  PgSession sql;
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnap");
+  sql.run("DROP TABLE IF EXISTS pgsnap.k_comp, pgsnap.k_text, pgsnap.nokey, pgsnap.empty");
+  sql.run("CREATE TABLE pgsnap.k_comp (a int, b text, ver bigint NOT NULL, PRIMARY KEY (a, b))");
+  sql.run("CREATE TABLE pgsnap.k_text (k text PRIMARY KEY, ver bigint NOT NULL)");
+  sql.run("CREATE TABLE pgsnap.nokey (id int NOT NULL, ver bigint NOT NULL)");
+  sql.run("CREATE TABLE pgsnap.empty (id int PRIMARY KEY, ver bigint NOT NULL)");
+  // The deletes' before images carry the version deleted.
+  for (const char* t : {"k_comp", "k_text", "nokey", "empty"}) {
+    sql.run("ALTER TABLE pgsnap." + std::string(t) + " REPLICA IDENTITY FULL");
+  }
+  const int comp_rows = 2000, text_rows = 1500, nokey_rows = 300;
+  // Text keys whose order (the database's collation) is not their insertion order.
+  sql.run("INSERT INTO pgsnap.k_comp SELECT g % 50, 'b' || (g / 50), 0 FROM generate_series(1, " +
+          std::to_string(comp_rows) + ") g");
+  sql.run("INSERT INTO pgsnap.k_text SELECT md5(g::text) || ' Ü', 0 FROM generate_series(1, " +
+          std::to_string(text_rows) + ") g");
+  sql.run("INSERT INTO pgsnap.nokey SELECT g, 0 FROM generate_series(1, " +
+          std::to_string(nokey_rows) + ") g");
+  std::map<std::string, std::vector<Step>> history;
+  for (const auto& [k, ver] : table_state(sql)) history[k] = {{'c', ver}};
+
+  const std::string slot = "pg_snap_it";
+  drop_slot(slot);
+  SlotGuard guard{slot};
+
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> statements{0};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  std::mutex history_mutex;
+  writer = std::thread([&] {
+    PgSession w;
+    std::mt19937_64 rng(1616);
+    std::map<std::string, std::pair<std::string, std::string>> live;  // key -> (table, where)
+    for (const auto& [k, ver] : table_state(w)) {
+      const auto slash = k.find('/');
+      const std::string table = k.substr(0, slash);
+      std::string where;
+      if (table == "k_comp") {
+        const auto s2 = k.find('/', slash + 1);
+        where =
+            "a = " + k.substr(slash + 1, s2 - slash - 1) + " AND b = '" + k.substr(s2 + 1) + "'";
+      } else if (table == "k_text") {
+        where = "k = '" + k.substr(slash + 1) + "'";
+      } else {
+        where = "id = " + k.substr(slash + 1);
+      }
+      live[k] = {table, where};
+    }
+    int64_t next = 100000;
+    for (int64_t ver = 1; !stop && ver < 200000; ++ver) {
+      const int choice = static_cast<int>(rng() % 10);
+      std::string key, stmt;
+      char op = 'u';
+      if (choice < 2 || live.empty()) {
+        const int64_t id = next++;
+        static const char* kTables[] = {"k_comp", "k_text", "nokey", "empty"};
+        const std::string table = kTables[rng() % 4];
+        const std::string n = std::to_string(id);
+        op = 'c';
+        if (table == "k_comp") {
+          key = "k_comp/" + std::to_string(id % 50) + "/n" + n;
+          stmt = "INSERT INTO pgsnap.k_comp VALUES (" + std::to_string(id % 50) + ", 'n" + n +
+                 "', " + std::to_string(ver) + ")";
+          live[key] = {table, "a = " + std::to_string(id % 50) + " AND b = 'n" + n + "'"};
+        } else if (table == "k_text") {
+          key = "k_text/n" + n;
+          stmt = "INSERT INTO pgsnap.k_text VALUES ('n" + n + "', " + std::to_string(ver) + ")";
+          live[key] = {table, "k = 'n" + n + "'"};
+        } else {
+          key = table + "/" + n;
+          stmt = "INSERT INTO pgsnap." + table + " VALUES (" + n + ", " + std::to_string(ver) + ")";
+          live[key] = {table, "id = " + n};
+        }
+      } else {
+        auto it = live.begin();
+        std::advance(it, static_cast<long>(rng() % live.size()));
+        key = it->first;
+        const auto [table, where] = it->second;
+        if (choice < 8) {
+          stmt = "UPDATE pgsnap." + table + " SET ver = " + std::to_string(ver) + " WHERE " + where;
+        } else {
+          op = 'd';
+          stmt = "DELETE FROM pgsnap." + table + " WHERE " + where;
+          live.erase(it);
+        }
+      }
+      w.run(stmt);
+      {
+        std::lock_guard lock(history_mutex);
+        auto& h = history[key];
+        h.push_back({op, op == 'd' ? h.back().ver : ver});
+      }
+      ++statements;
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  while (statements < 20) std::this_thread::sleep_for(5ms);
+
+  Output out;
+  std::vector<std::unique_ptr<Batch>> kept;
+  Position resume_at;
+  {
+    // The first run: stopped after a part of the snapshot, as a crash would (what it read
+    // after `resume_at` is not kept).
+    PostgresSource first(options("pgsnap\\.(k_comp|k_text|nokey|empty)", slot));
+    open_or_fail(first, std::monostate{});
+    const Position opened_at = first.current_position();
+    const auto* sp = std::get_if<SnapshotPosition>(&opened_at);
+    REQUIRE(sp != nullptr);
+    REQUIRE(sp->reading);
+    for (int polls = 0; polls < 40; ++polls) {
+      auto b = first.poll(100ms);
+      REQUIRE_MESSAGE(b, (b ? "" : b.error().to_string()));
+      REQUIRE(*b);
+      for (const auto& e : (*b)->events) out.add(e);
+      resume_at = (*b)->end;
+      std::this_thread::sleep_for(5ms);  // the writer goes on meanwhile
+    }
+    const auto& at = std::get<SnapshotPosition>(resume_at);
+    REQUIRE(at.reading);
+    CHECK(at.segments.size() == 1);
+    CHECK(first.snapshot_progress().reading);
+    CHECK(first.snapshot_progress().rows == 40 * 50);
+    first.close();
+  }
+  const int64_t statements_at_restart = statements;
+  PostgresSource second(options("pgsnap\\.(k_comp|k_text|nokey|empty)", slot));
+  open_or_fail(second, resume_at);
+  bool read_done = false;
+  size_t segments = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  int64_t stop_after = -1;
+  std::map<std::string, int64_t> want;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto b = second.poll(100ms);
+    REQUIRE_MESSAGE(b, (b ? "" : b.error().to_string()));
+    if (*b) {
+      for (const auto& e : (*b)->events) out.add(e);
+      if (const auto* sp = std::get_if<SnapshotPosition>(&(*b)->end)) {
+        segments = sp->segments.size();
+        if (!sp->reading) read_done = true;
+      }
+      if (!read_done) std::this_thread::sleep_for(5ms);
+      kept.push_back(std::move(*b));
+    }
+    // The writer runs on for 300 statements after the snapshot was read, then stops; the
+    // stream is read until the output equals the tables.
+    if (read_done && stop_after < 0) stop_after = statements + 300;
+    if (stop_after >= 0 && statements >= stop_after && !stop) {
+      stop = true;
+      writer.join();
+      want = table_state(sql);
+    }
+    if (stop && out.state == want) break;
+  }
+  REQUIRE(read_done);
+  CHECK(segments == 2);
+  CHECK(statements_at_restart > 20);
+  CHECK(out.state.size() == want.size());
+  CHECK((out.state == want));
+  CHECK(out.reads >= static_cast<size_t>(comp_rows + text_rows));
+  check_histories(out, history);
+  const SnapshotProgress p = second.snapshot_progress();
+  CHECK(!p.reading);
+  // This run's plan: the table it resumed in and those after it.
+  CHECK(p.tables_total >= 2);
+  CHECK(p.tables_done == p.tables_total);
+  // The stream passed the snapshot's points: the position is a plain LSN again.
+  CHECK(std::holds_alternative<PostgresPosition>(second.current_position()));
+  second.close();
+  // The temporary slot went with its session: only the pipeline's slot is left.
+  PgSession su(PgSession::As::superuser);
+  CHECK(su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pg_snap_it%'") ==
+        "1");
+}
+
+// Each column of one row, read by the snapshot, and the same row inserted again after it (a
+// stream Insert through pgoutput) must give equal Values: one conversion for both paths.
+TEST_CASE("postgres snapshot: every type's value equals the streamed value of the same row") {
+  PgSession sql;
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnap");
+  sql.run("DROP TABLE IF EXISTS pgsnap.types");
+  sql.run("DROP TYPE IF EXISTS pgsnap.mood, pgsnap.pair");
+  sql.run("CREATE TYPE pgsnap.mood AS ENUM ('sad', 'ok', 'happy')");
+  sql.run("CREATE TYPE pgsnap.pair AS (x int, y text)");
+  const std::vector<std::pair<std::string, std::string>> columns = {
+      {"bool", "true"},
+      {"int2", "-32768"},
+      {"int4", "2147483647"},
+      {"int8", "-9223372036854775808"},
+      {"numeric", "'-12345678901234567890.123456789012345678900'"},
+      {"numeric(10,4)", "'3.1400'"},
+      {"float4", "'1.17549435e-38'"},
+      {"float8", "'-Infinity'"},
+      {"text", "E'line\\nbreak \"quoted\" ünï'"},
+      {"varchar(10)", "'abc'"},
+      {"char(5)", "'ab'"},
+      {"bytea", "'\\x00ff10'"},
+      {"uuid", "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"},
+      {"date", "'0044-03-15 BC'"},
+      {"time(3)", "'23:59:59.999'"},
+      {"timetz", "'12:34:56+05:30'"},
+      {"timestamp", "'2024-02-29 12:34:56.123456'"},
+      {"timestamptz", "'1900-01-01 00:00:00+01:22:05'"},
+      {"interval", "'1 year 2 mons -3 days 04:05:06.7'"},
+      {"json", "'{\"a\": [1, 2.50, null]}'"},
+      {"jsonb", "'{\"b\": {\"c\": \"d\"}, \"a\": 1}'"},
+      {"int4[]", "'{{1,NULL},{3,4}}'"},
+      {"text[]", "'{}'"},
+      {"pgsnap.mood", "'happy'"},
+      {"pgsnap.pair", "ROW(1, 'a,b')"},
+      {"int4range", "'[1,10)'"},
+      {"inet", "'192.168.0.1/24'"},
+      {"cidr", "'10.0.0.0/8'"},
+      {"macaddr", "'08:00:2b:01:02:03'"},
+      {"money", "'-1234.56'"},
+      {"bit(3)", "B'101'"},
+      {"varbit", "B'1101'"},
+      {"xml", "'<a>b</a>'"},
+      {"point", "'(1.5,-2)'"},
+      {"box", "'(1,1),(0,0)'"},
+  };
+  std::string create = "CREATE TABLE pgsnap.types (id int PRIMARY KEY";
+  std::string values = "1";
+  std::string names;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    create += ", c" + std::to_string(i) + " " + columns[i].first;
+    values += ", " + columns[i].second;
+    names += ", c" + std::to_string(i);
+  }
+  sql.run(create + ")");
+  sql.run("INSERT INTO pgsnap.types VALUES (" + values + ")");
+  // A row of NULLs too.
+  sql.run("INSERT INTO pgsnap.types (id) VALUES (2)");
+
+  const std::string slot = "pg_snap_types";
+  drop_slot(slot);
+  SlotGuard guard{slot};
+  PostgresSource src(options("pgsnap\\.types", slot));
+  open_or_fail(src, std::monostate{});
+  std::vector<std::unique_ptr<Batch>> batches;
+  std::map<int64_t, const ChangeEvent*> by_id;
+  bool inserted = false;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (by_id.size() < 4 && std::chrono::steady_clock::now() < deadline) {
+    auto b = src.poll(100ms);
+    REQUIRE_MESSAGE(b, (b ? "" : b.error().to_string()));
+    if (!*b) continue;
+    for (const auto& e : (*b)->events) {
+      if (e.op == Op::read || e.op == Op::insert) by_id[e.after[0].i] = &e;
+    }
+    batches.push_back(std::move(*b));
+    if (by_id.size() == 2 && !inserted) {
+      sql.run("INSERT INTO pgsnap.types SELECT id + 10" + names + " FROM pgsnap.types");
+      inserted = true;
+    }
+  }
+  REQUIRE(by_id.size() == 4);
+  for (const auto& [read_id, streamed_id] : {std::pair<int64_t, int64_t>{1, 11}, {2, 12}}) {
+    const ChangeEvent& r = *by_id.at(read_id);
+    const ChangeEvent& c = *by_id.at(streamed_id);
+    CHECK(r.op == Op::read);
+    CHECK(r.source.snapshot == SnapshotMarker::yes);
+    CHECK(c.op == Op::insert);
+    REQUIRE(r.after.size == c.after.size);
+    for (uint32_t i = 1; i < r.after.size; ++i) {
+      INFO("row " << read_id << ", column " << columns[i - 1].first);
+      CHECK(r.after[i].kind == c.after[i].kind);
+      CHECK(r.after[i].fsp == c.after[i].fsp);
+      CHECK(r.after[i] == c.after[i]);
+      if (read_id == 1) CHECK(r.after[i].kind != ValueKind::null);
+    }
+  }
+}
+
+// `snapshot` reads the rows and ends; it leaves no slot behind (a temporary slot gives the
+// consistent read).
+TEST_CASE("postgres snapshot mode: the rows once, then the end of the stream, no slot left") {
+  PgSession sql;
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnap");
+  sql.run("DROP TABLE IF EXISTS pgsnap.only");
+  sql.run("CREATE TABLE pgsnap.only (id int PRIMARY KEY, ver bigint NOT NULL)");
+  sql.run("INSERT INTO pgsnap.only SELECT g, g FROM generate_series(1, 500) g");
+  const std::string slot = "pg_snap_only";
+  drop_slot(slot);
+  SlotGuard guard{slot};
+  auto o = options("pgsnap\\.only", slot);
+  o.startup_mode = StartupMode::snapshot;
+  PostgresSource src(o);
+  open_or_fail(src, std::monostate{});
+  std::vector<int64_t> ids;
+  bool ended = false;
+  Position end;
+  for (int polls = 0; polls < 100 && !ended; ++polls) {
+    auto b = src.poll(100ms);
+    REQUIRE_MESSAGE(b, (b ? "" : b.error().to_string()));
+    if (!*b) continue;
+    for (const auto& e : (*b)->events) {
+      CHECK(e.op == Op::read);
+      ids.push_back(e.after[0].i);
+      CHECK(e.after[1].i == e.after[0].i);
+    }
+    ended = (*b)->end_of_stream;
+    end = (*b)->end;
+  }
+  REQUIRE(ended);
+  REQUIRE(ids.size() == 500);
+  for (size_t i = 0; i < ids.size(); ++i) CHECK(ids[i] == static_cast<int64_t>(i + 1));
+  PgSession su(PgSession::As::superuser);
+  CHECK(
+      su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pg_snap_only%'") ==
+      "0");
+  // Re-opened at its final checkpoint, a finished snapshot-only pipeline ends at once.
+  src.close();
+  PostgresSource again(o);
+  open_or_fail(again, end);
+  auto b = again.poll(100ms);
+  REQUIRE(b);
+  REQUIRE(*b);
+  CHECK((*b)->events.empty());
+  CHECK((*b)->end_of_stream);
+}

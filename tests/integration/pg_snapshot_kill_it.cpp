@@ -1,0 +1,305 @@
+// PostgreSQL `scan.startup.mode: initial` into the file sink with `sluice run` SIGKILLed at
+// random moments during the snapshot and across the snapshot -> stream switch while a writer
+// inserts, updates and deletes. Each restart inside the snapshot reads the rest at a temporary
+// slot's consistent point (a new segment) while the pipeline's slot still streams from the
+// first read's. At the end the output, replayed as upserts, equals the table, and per key the
+// events are exactly the key's history from the row read on: one `r` with the version the
+// snapshot saw, then each later statement once, in order. After each kill the slot's
+// confirmed_flush_lsn is not beyond the newest checkpoint's LSN. ARCHITECTURE.md, "Snapshots".
+// SLUICE_PG_SNAPSHOT_KILLS sets the kills (default 6), SLUICE_PG_SNAPSHOT_KILL_ROWS the rows
+// (default 20000).
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/child_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/join_on_exit.h"
+#include "tests/support/postgres_client.h"
+#include "tests/support/services_env.h"
+
+using namespace cdc::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Step {
+  char op;
+  int64_t ver;
+  friend bool operator==(const Step&, const Step&) = default;
+};
+
+struct Output {
+  std::map<int64_t, std::vector<Step>> per_key;  // 'r' steps included
+  std::map<int64_t, int64_t> state;              // replayed as upserts: id -> ver
+  size_t reads = 0;
+  size_t lines = 0;
+};
+
+// Whole lines only: after a SIGKILL the file may end inside a line the next run cuts off.
+Output read_output(const std::string& path) {
+  Output out;
+  std::string all = read_file(path);
+  all.erase(all.rfind('\n') == std::string::npos ? 0 : all.rfind('\n') + 1);
+  std::istringstream in(all);
+  std::string line;
+  simdjson::ondemand::parser parser;
+  while (std::getline(in, line)) {
+    ++out.lines;
+    simdjson::padded_string padded(line);
+    auto doc = parser.iterate(padded);
+    std::string_view op = doc["op"].get_string().value();
+    auto row = [&](const char* field, int64_t& id, int64_t& ver) {
+      auto obj = doc[field].get_object().value();
+      id = obj["id"].get_int64().value();
+      ver = obj["ver"].get_int64().value();
+    };
+    int64_t id = 0, ver = 0;
+    if (op == "d") {
+      row("before", id, ver);
+      out.state.erase(id);
+    } else {
+      row("after", id, ver);
+      out.state[id] = ver;
+      if (op == "r") ++out.reads;
+    }
+    out.per_key[id].push_back({op[0], ver});
+  }
+  return out;
+}
+
+uintmax_t file_size(const std::string& path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(path, ec);
+  return ec ? uintmax_t{0} : n;
+}
+
+uint64_t parse_lsn(const std::string& text) {
+  const auto slash = text.find('/');
+  return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
+         std::stoull(text.substr(slash + 1), nullptr, 16);
+}
+
+// The largest LSN any checkpoint in the state dir names (a stream position's commit LSN or a
+// snapshot segment's consistent point): the slot may never be confirmed beyond it.
+uint64_t newest_checkpoint_lsn(const std::string& state_dir) {
+  auto listing =
+      run_command({sluice_binary(), "checkpoints", "--state-dir", state_dir, "--json"}, 30s);
+  uint64_t best = 0;
+  static const std::regex re("(\"commit_lsn\":\"|commit=)([0-9A-F]+/[0-9A-F]+)");
+  for (std::sregex_iterator it(listing.out.begin(), listing.out.end(), re), end; it != end; ++it) {
+    best = std::max(best, parse_lsn((*it)[2].str()));
+  }
+  return best;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "postgres initial into the file sink: SIGKILL during the snapshot and the switch to the "
+    "stream, a writer running; each key's history exactly once, the final state exact") {
+  const char* kills_env = std::getenv("SLUICE_PG_SNAPSHOT_KILLS");
+  const char* rows_env = std::getenv("SLUICE_PG_SNAPSHOT_KILL_ROWS");
+  const int want_kills = kills_env ? std::atoi(kills_env) : 6;
+  const int64_t rows = rows_env ? std::atoll(rows_env) : 20000;
+  const std::string slot = "pg_snap_kill";
+  PgSession sql;
+  PgSession su(PgSession::As::superuser);
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
+  sql.run("DROP TABLE IF EXISTS pgsnapkill.k_int");
+  sql.run("CREATE TABLE pgsnapkill.k_int (id int PRIMARY KEY, ver bigint NOT NULL)");
+  // The deletes' before images carry the version deleted.
+  sql.run("ALTER TABLE pgsnapkill.k_int REPLICA IDENTITY FULL");
+  sql.run("INSERT INTO pgsnapkill.k_int SELECT g, 0 FROM generate_series(1, " +
+          std::to_string(rows) + ") g");
+  su.run(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+      slot + "'");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+
+  std::map<int64_t, std::vector<Step>> history;
+  for (int64_t id = 1; id <= rows; ++id) history[id] = {{'c', 0}};
+  std::atomic<bool> stop{false};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  writer = std::thread([&] {
+    PgSession w;
+    std::mt19937_64 rng(1717);
+    std::map<int64_t, int64_t> live;  // id -> ver
+    for (int64_t id = 1; id <= rows; ++id) live[id] = 0;
+    int64_t next_id = rows + 1;
+    const auto end = std::chrono::steady_clock::now() + 240s;
+    for (int64_t ver = 1; !stop && ver < 1000000 && std::chrono::steady_clock::now() < end; ++ver) {
+      const int choice = static_cast<int>(rng() % 10);
+      if (choice < 2) {
+        const int64_t id = next_id++;
+        w.run("INSERT INTO pgsnapkill.k_int VALUES (" + std::to_string(id) + ", " +
+              std::to_string(ver) + ")");
+        live[id] = ver;
+        history[id].push_back({'c', ver});
+      } else {
+        auto it = live.lower_bound(static_cast<int64_t>(rng() % static_cast<uint64_t>(next_id)));
+        if (it == live.end()) it = live.begin();
+        const std::string id = std::to_string(it->first);
+        if (choice < 8) {
+          w.run("UPDATE pgsnapkill.k_int SET ver = " + std::to_string(ver) + " WHERE id = " + id);
+          it->second = ver;
+          history[it->first].push_back({'u', ver});
+        } else {
+          w.run("DELETE FROM pgsnapkill.k_int WHERE id = " + id);
+          history[it->first].push_back({'d', it->second});
+          live.erase(it);
+        }
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+
+  const std::string dir = make_temp_dir("sluice-pg-snap-kill");
+  const std::string out_path = dir + "/out.jsonl";
+  const int metrics_port = free_port();
+  const std::string config = dir + "/pipeline.yaml";
+  std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_int", slot,
+                                                "  scan.startup.mode: initial\n"
+                                                "  scan.incremental.snapshot.chunk.size: 500\n"
+                                                "  status.interval: 100ms\n"
+                                                "  heartbeat.interval: 1s\n")
+                        << "sink:\n  type: file\n  path: " << out_path
+                        << "\n  value.format: debezium-json\n"
+                        << "pipeline:\n  name: pg-snap-kill\n  state.dir: " << dir
+                        << "/state\n  checkpoint.interval: 30ms\n"
+                           "  restart.initial-backoff: 50ms\n  metrics.port: "
+                        << metrics_port << "\n";
+  const std::string metric_label = "{pipeline=\"pg-snap-kill\"}";
+  const uint64_t seed = std::random_device{}();
+  INFO("random seed " << seed << ", dir " << dir);
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> delay_ms(0, 400);
+  int kills = 0;
+  size_t partial_reads = 0;  // kills that found the snapshot part read
+  bool killed_after_read = false;
+  bool saw_progress = false;
+  bool snapshot_read = false;  // the output already holds stream events
+  const auto deadline = std::chrono::steady_clock::now() + 150s;
+  // Each run is killed a random moment after it delivered something new (a slow machine must
+  // not turn every run into a kill before the first checkpoint), until the kills landed both
+  // inside the snapshot and after it.
+  while ((kills < want_kills || !killed_after_read || partial_reads < 2) &&
+         kills < want_kills + 24 && std::chrono::steady_clock::now() < deadline) {
+    const uintmax_t size_before = file_size(out_path);
+    ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+    if (kills == 0) {
+      // The first run is inside the snapshot: its progress is on /metrics.
+      const auto until = std::chrono::steady_clock::now() + 20s;
+      while (!saw_progress && std::chrono::steady_clock::now() < until) {
+        const auto [code, body] =
+            http_request("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
+        saw_progress =
+            code == 200 &&
+            body.find("sluice_snapshot_reading" + metric_label + " 1") != std::string::npos &&
+            body.find("sluice_snapshot_tables_total" + metric_label + " 1") != std::string::npos &&
+            body.find("sluice_snapshot_rows_total" + metric_label + " 0\n") == std::string::npos;
+        if (!saw_progress) std::this_thread::sleep_for(5ms);
+      }
+    }
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (file_size(out_path) <= size_before && sluice.running() &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(5ms);
+    }
+    // The first kills come within 10 ms of the run's first delivery, so that they land inside
+    // the snapshot on a fast machine too; then anywhere in the next 400 ms.
+    const int delay = delay_ms(rng);
+    const bool early = !snapshot_read && partial_reads < 3;
+    std::this_thread::sleep_for(std::chrono::milliseconds(early ? delay / 40 : delay));
+    REQUIRE_MESSAGE(sluice.running(), read_file(dir + "/stderr.log"));
+    sluice.signal(SIGKILL);
+    REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
+    ++kills;
+    const uint64_t committed = newest_checkpoint_lsn(dir + "/state");
+    const std::string confirmed = su.scalar(
+        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+    if (!confirmed.empty()) {
+      CHECK_MESSAGE(parse_lsn(confirmed) <= committed,
+                    "kill " << kills << ": confirmed_flush_lsn " << confirmed
+                            << " beyond the newest checkpoint's LSN " << committed);
+    }
+    const Output now = read_output(out_path);
+    if (now.reads > 0 && now.reads < static_cast<size_t>(rows)) ++partial_reads;
+    if (now.lines > now.reads) killed_after_read = true;
+    snapshot_read = now.lines > now.reads;
+  }
+  MESSAGE("kills: " << kills << ", of them inside the snapshot: " << partial_reads);
+  CHECK(kills >= want_kills);
+  CHECK(partial_reads >= 2);
+  CHECK(saw_progress);
+
+  // The last run streams the writer's final statements, then stops on SIGTERM.
+  stop = true;
+  writer.join();
+  {
+    ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+    const auto until = std::chrono::steady_clock::now() + 120s;
+    std::map<int64_t, int64_t> want;
+    for (const auto& r : sql.query("SELECT id, ver FROM pgsnapkill.k_int")) {
+      want[std::stoll(*r[0])] = std::stoll(*r[1]);
+    }
+    while (read_output(out_path).state != want && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(200ms);
+    }
+    last.signal(SIGTERM);
+    REQUIRE(last.wait(30s) == 0);
+    const Output out = read_output(out_path);
+    CHECK(out.state.size() == want.size());
+    CHECK((out.state == want));
+  }
+  CHECK(killed_after_read);
+
+  const Output out = read_output(out_path);
+  size_t statements_streamed = 0;
+  for (const auto& [id, steps] : out.per_key) {
+    const auto& h = history.at(id);
+    INFO("id " << id);
+    if (steps.front().op == 'r') {
+      // The row as read: the last statement that set its version; the rest follow once.
+      size_t at = h.size();
+      for (size_t i = 0; i < h.size(); ++i) {
+        if (h[i].op != 'd' && h[i].ver == steps.front().ver) at = i;
+      }
+      REQUIRE_MESSAGE(at < h.size(), "read version " << steps.front().ver << " never written");
+      const std::vector<Step> rest(steps.begin() + 1, steps.end());
+      const std::vector<Step> want(h.begin() + static_cast<long>(at) + 1, h.end());
+      CHECK((rest == want));
+      statements_streamed += rest.size();
+    } else {
+      // Absent when read: its statements from its insert on.
+      REQUIRE(steps.front().op == 'c');
+      bool found = false;
+      for (size_t i = 0; i < h.size() && !found; ++i) {
+        if (h[i] == steps.front() && (i == 0 || h[i - 1].op == 'd')) {
+          found = std::vector<Step>(h.begin() + static_cast<long>(i), h.end()) == steps;
+        }
+      }
+      CHECK_MESSAGE(found, "the events of the key are not a suffix of its history");
+      statements_streamed += steps.size();
+    }
+  }
+  MESSAGE("keys: " << out.per_key.size() << ", rows read: " << out.reads
+                   << ", writer statements streamed: " << statements_streamed);
+  // No temporary slot outlives its run.
+  CHECK(su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '" + slot +
+                  "_snapshot%'") == "0");
+  su.run("SELECT pg_drop_replication_slot('" + slot + "')");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  std::filesystem::remove_all(dir);
+}
