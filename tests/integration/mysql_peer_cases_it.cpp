@@ -6,7 +6,8 @@
 // type, data, old}) and value formats (DATETIME "YYYY-MM-DD HH:MM:SS[.f]" with the column's fsp,
 // TIME "HH:MM:SS[.f]", BIT as an unsigned number, ENUM as its label, SET as an array of labels,
 // BLOB as base64). Maxwell itself accepts extra emitted events; here the counts must match too.
-// Skipped files (not copied): test_minimal (binlog_row_image=minimal, which sluice refuses) and
+// Skipped files (not copied): test_minimal (binlog_row_image=minimal, refused by sluice when
+// this was written; partial images are covered by mysql_partial_image_it) and
 // bootstrap-single-row (Maxwell's snapshot feature).
 //
 // python-mysql-replication (test_data_type.py): each case's create_query and insert_query run in
