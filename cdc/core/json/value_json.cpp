@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string_view>
 
+#include "cdc/core/civil_date.h"
+
 namespace cdc::json {
 
 namespace {
@@ -58,20 +60,6 @@ void append_hms(std::string& out, uint64_t h, uint64_t m, uint64_t s) {
   append_padded(out, s, 2);
 }
 
-// Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html).
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += (m <= 2);
-}
-
 // Appends a quoted value whose text `fn(out)` produces (known ASCII, nothing to escape).
 template <class Fn>
 void quoted(JsonWriter& w, Fn&& fn) {
@@ -120,10 +108,8 @@ void append_timestamp(std::string& out, int64_t epoch_micros, uint8_t fsp, char 
     rem += kMicrosPerDay;
     --days;
   }
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  append_ymd(out, y < 0, magnitude(y), m, d);
+  const CivilDate date = civil_from_days(days);
+  append_ymd(out, date.year < 0, magnitude(date.year), date.month, date.day);
   out.push_back(sep);
   const auto secs = static_cast<uint64_t>(rem / kMicrosPerSecond);
   append_hms(out, secs / 3600, secs / 60 % 60, secs % 60);

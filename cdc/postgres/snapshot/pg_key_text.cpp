@@ -4,6 +4,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "cdc/core/civil_date.h"
+
 namespace cdc::postgres {
 
 namespace {
@@ -30,19 +32,6 @@ void append_time(std::string& out, int64_t micros, uint8_t fsp) {
   if (fsp == 0) return;
   std::snprintf(buf, sizeof buf, ".%06" PRId64, micros % 1'000'000);
   out.append(buf, 1 + std::min<size_t>(fsp, 6));
-}
-
-// Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, proleptic Gregorian).
-void civil_from_days(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = yoe + era * 400 + (m <= 2 ? 1 : 0);
 }
 
 int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -97,9 +86,8 @@ Result<std::string> pg_key_text(const Column& column, const Value& v) {
     }
     case ValueKind::timestamp: {
       const int64_t days = floor_div(v.i, 86'400'000'000);
-      int64_t y = 0, m = 0, d = 0;
-      civil_from_days(days, y, m, d);
-      append_date(out, y, m, d);
+      const CivilDate date = civil_from_days(days);
+      append_date(out, date.year, date.month, date.day);
       std::string time;
       append_time(time, v.i - days * 86'400'000'000, v.fsp);
       const bool bc = out.ends_with(" BC");
