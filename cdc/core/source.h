@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "cdc/core/batch.h"
@@ -26,6 +27,25 @@ struct SnapshotProgress {
   uint64_t tables_done = 0;   // tables of this run's plan finished
   uint64_t tables_total = 0;  // tables of this run's plan (those left when it started)
 };
+
+// One table of a snapshot or re-snapshot, for the status API's per-table progress bars.
+struct TableSnapshotProgress {
+  enum class State : uint8_t { waiting, reading, done };
+  TableId table;
+  State state = State::waiting;
+  uint64_t rows_read = 0;  // by this source instance (a resumed table counts from its restart)
+  // The server's row estimate (information_schema.TABLES.TABLE_ROWS, pg_class.reltuples) when
+  // the table was planned: statistics, not a count. nullopt: the server has none.
+  std::optional<uint64_t> rows_estimated;
+};
+inline const char* state_name(TableSnapshotProgress::State s) {
+  switch (s) {
+    case TableSnapshotProgress::State::waiting: return "waiting";
+    case TableSnapshotProgress::State::reading: return "reading";
+    case TableSnapshotProgress::State::done: return "done";
+  }
+  return "?";
+}
 
 class Source {
  public:
@@ -47,6 +67,10 @@ class Source {
   virtual uint64_t bytes_read() const { return 0; }
   // The snapshot's progress. Reader thread only. Default: no snapshot.
   virtual SnapshotProgress snapshot_progress() const { return {}; }
+  // The snapshot's tables, in the order they are read; a table read again (a re-snapshot)
+  // shows its latest read. Reader thread only; a copy, so callers ask now and then, not per
+  // batch. Default: no snapshot.
+  virtual std::vector<TableSnapshotProgress> snapshot_tables() const { return {}; }
   // After open(): the schemas of the captured tables as far as the source knows them before
   // reading (MySQL: the schema history, seeded from information_schema), so that the stages
   // can check their expressions against them at start rather than at the first event. Empty

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "cdc/core/json/json_writer.h"
 #include "cdc/core/log.h"
@@ -60,6 +61,36 @@ std::string savepoint_json(std::string_view name, const CheckpointRecord& r) {
   write_record(w, r);
   w.end_object();
   return out;
+}
+
+// {"table", "state", "rows_read", "rows_estimated", "percent"}: percent is 100 once done, and
+// from the server's estimate before (capped at 99.9: estimates are statistics, a table may
+// hold more rows than estimated), null without one.
+void write_table_progress(json::JsonWriter& w, const TableSnapshotProgress& t) {
+  w.begin_object();
+  w.key("table");
+  w.string(t.table.to_string());
+  w.key("state");
+  w.string(state_name(t.state));
+  w.key("rows_read");
+  w.uint64(t.rows_read);
+  w.key("rows_estimated");
+  if (t.rows_estimated) {
+    w.uint64(*t.rows_estimated);
+  } else {
+    w.null();
+  }
+  w.key("percent");
+  if (t.state == TableSnapshotProgress::State::done) {
+    w.float64(100);
+  } else if (t.rows_estimated && *t.rows_estimated > 0) {
+    const double p =
+        100.0 * static_cast<double>(t.rows_read) / static_cast<double>(*t.rows_estimated);
+    w.float64(std::min(99.9, std::floor(p * 10) / 10));
+  } else {
+    w.null();
+  }
+  w.end_object();
 }
 
 }  // namespace
@@ -146,6 +177,10 @@ std::string status_json(const std::string& name, const pipeline::PipelineStatus&
   w.uint64(s.snapshot.tables_done);
   w.key("tables_total");
   w.uint64(s.snapshot.tables_total);
+  w.key("tables");
+  w.begin_array();
+  for (const TableSnapshotProgress& t : s.snapshot_tables) write_table_progress(w, t);
+  w.end_array();
   w.end_object();
   w.key("restarts");
   w.uint64(s.restarts);

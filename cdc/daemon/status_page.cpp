@@ -7,7 +7,10 @@ namespace {
 // Element classes the page renders per pipeline (control_api_it reads them back from the DOM
 // of a headless Chromium): name, state, position, committed, ckpt-id, ckpt-age, lag, eps,
 // events, queue, restarts, error, snap-table, snap-tables (a <progress>), lag-chart (an <svg>
-// polyline of the last 60 lag samples). <body data-polls> counts the answered polls.
+// polyline of the last 60 lag samples), and per snapshot table an <li class="snap-table-row"
+// data-table data-state> holding a <progress class="snap-table-bar"> (max 100, value the
+// API's percent; no value, i.e. indeterminate, without an estimate) and its snap-table-text.
+// <body data-polls> counts the answered polls.
 constexpr std::string_view kPage = R"HTML(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sluice status</title>
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -23,6 +26,9 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1em;margin:0}
 dt{color:#5b6672}dd{margin:0;font-family:ui-monospace,monospace;word-break:break-all}
 svg{background:#fafbfc;border:1px solid #e3e7eb}.error{color:#a61b1b}
 #fetch-error{color:#a61b1b}
+.snap-table-list{list-style:none;margin:0;padding:0}
+.snap-table-row progress{width:12em;margin-right:.5em}
+.snap-table-row[data-state=waiting]{color:#5b6672}
 </style></head>
 <body data-polls="0"><h1>sluice</h1><p id="fetch-error"></p><div id="pipelines"></div>
 <script>
@@ -70,6 +76,22 @@ function render(p) {
     dd.appendChild(document.createTextNode(" " + snap.tables_done + "/" + snap.tables_total));
     row(dl, "snapshot table", "snap-table",
         (snap.table || "-") + " (" + snap.rows + " rows, " + snap.chunks + " chunks)");
+  }
+  if (snap.tables.length > 0) {
+    const list = el("ul", "snap-table-list");
+    for (const t of snap.tables) {
+      const li = el("li", "snap-table-row");
+      li.dataset.table = t.table;
+      li.dataset.state = t.state;
+      const bar = el("progress", "snap-table-bar");
+      if (t.percent !== null) { bar.max = 100; bar.value = t.percent; }
+      li.appendChild(bar);
+      li.appendChild(el("span", "snap-table-text", t.table + " " + t.state + ": " + t.rows_read +
+          (t.rows_estimated === null ? "" : " of ~" + t.rows_estimated) + " rows" +
+          (t.percent === null ? "" : " (" + t.percent.toFixed(1) + "%)")));
+      list.appendChild(li);
+    }
+    row(dl, "snapshot by table", "snap-by-table", "").appendChild(list);
   }
   row(dl, "last error", "error",
       p.last_error ? p.last_error.time + " " + p.last_error.message : "-");

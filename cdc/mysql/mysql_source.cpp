@@ -27,6 +27,7 @@
 #include "cdc/snapshot/snapshot_reader.h"
 #include "cdc/snapshot/snapshot_signal.h"
 #include "cdc/snapshot/stream_filter.h"
+#include "cdc/snapshot/table_progress.h"
 
 namespace cdc::mysql {
 
@@ -76,9 +77,11 @@ struct MysqlSource::Impl {
   std::vector<TableId> requested;  // guarded by requested_mutex
   std::unique_ptr<MysqlChunkReader> resnap_reader;
   std::optional<snapshot::Resnapshot> resnap;
-  SnapshotProgress resnap_past;         // of the re-snapshots ended since open()
-  std::optional<TableId> signal_table;  // signal.data-collection
-  bool signal_delivered = false;        // the user's `tables` capture the signal table too
+  SnapshotProgress resnap_past;  // of the re-snapshots ended since open()
+  std::vector<TableSnapshotProgress> snapshot_done_tables;  // as snapshot_done, per table
+  std::vector<TableSnapshotProgress> resnap_past_tables;    // as resnap_past, per table
+  std::optional<TableId> signal_table;                      // signal.data-collection
+  bool signal_delivered = false;  // the user's `tables` capture the signal table too
 
   MysqlPosition position() const { return stream ? stream->position() : MysqlPosition{}; }
 
@@ -532,6 +535,8 @@ Status MysqlSource::open(const Position& resume) {
   s.finished.reset();
   s.snapshot_done = {};
   s.resnap_past = {};
+  s.snapshot_done_tables.clear();
+  s.resnap_past_tables.clear();
   s.chunk_readers.clear();
   const bool snapshot_mode =
       o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
@@ -651,6 +656,7 @@ Status MysqlSource::Impl::end_snapshot(Batch& batch) {
   const SnapshotPosition done = snapshot->position();
   snapshot_done = {false, snapshot->rows_read(), snapshot->chunks_read(), snapshot->tables_done(),
                    snapshot->tables_planned()};
+  snapshot_done_tables = snapshot->table_progress();
   snapshot.reset();
   chunk_readers.clear();
   if (options.startup_mode == StartupMode::snapshot) {
@@ -751,6 +757,7 @@ void MysqlSource::Impl::end_resnapshot() {
     resnap_past.chunks += resnap->chunks_read();
     resnap_past.tables_done += resnap->tables_done();
     resnap_past.tables_total += resnap->tables_requested();
+    snapshot::merge_table_progress(resnap_past_tables, resnap->table_progress());
   }
   resnap.reset();
   resnap_reader.reset();
@@ -976,6 +983,15 @@ SnapshotProgress MysqlSource::snapshot_progress() const {
     p.tables_total += r->tables_requested();
   }
   return p;
+}
+
+std::vector<TableSnapshotProgress> MysqlSource::snapshot_tables() const {
+  const Impl& s = *impl_;
+  std::vector<TableSnapshotProgress> out = s.snapshot_done_tables;
+  if (s.snapshot) snapshot::merge_table_progress(out, s.snapshot->table_progress());
+  snapshot::merge_table_progress(out, s.resnap_past_tables);
+  if (s.resnap) snapshot::merge_table_progress(out, s.resnap->table_progress());
+  return out;
 }
 
 Status MysqlSource::request_snapshot(const std::vector<TableId>& tables) {

@@ -57,6 +57,7 @@ class MysqlSource final : public cdc::Source {
   void close() override;
   uint64_t bytes_read() const override;
   SnapshotProgress snapshot_progress() const override;
+  std::vector<TableSnapshotProgress> snapshot_tables() const override;
   // Queues a re-snapshot of `tables` (ARCHITECTURE.md, "Snapshots"): the reader thread reads
   // them chunk by chunk while streaming, each chunk emitted exactly at its watermark. Any
   // thread. Errors: a table the `tables` patterns do not capture (invalid_config); offline

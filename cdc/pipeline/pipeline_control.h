@@ -41,6 +41,7 @@ struct PipelineStatus {
   size_t queue_max_bytes = 0;
   SnapshotProgress snapshot;
   std::string snapshot_table;  // the table the snapshot reads now ("db.table"), else empty
+  std::vector<TableSnapshotProgress> snapshot_tables;  // refreshed every 250 ms while reading
   std::string last_error;
   int64_t last_error_ms = 0;
   uint64_t restarts = 0;

@@ -70,7 +70,16 @@ PipelineMetrics::PipelineMetrics(prometheus::Registry& r, const std::string& p)
       events_read_by_table_(prometheus::BuildCounter()
                                 .Name("sluice_source_events_total")
                                 .Help("Change events read from the source, by table and op")
-                                .Register(r)) {}
+                                .Register(r)),
+      snapshot_table_rows_(prometheus::BuildGauge()
+                               .Name("sluice_snapshot_table_rows_read")
+                               .Help("Rows of the table read by its latest snapshot (this process)")
+                               .Register(r)),
+      snapshot_table_estimated_(
+          prometheus::BuildGauge()
+              .Name("sluice_snapshot_table_rows_estimated")
+              .Help("The server's row estimate of the table when its snapshot was planned")
+              .Register(r)) {}
 
 namespace {
 // Events come in runs of one table and op: one lookup per run, not per event.
@@ -120,6 +129,16 @@ void PipelineMetrics::count_read(const Batch& batch, int64_t now_ms) {
   if (const auto* p = std::get_if<MysqlPosition>(&batch.end); p && !p->binlog.file.empty()) {
     if (auto n = file_number_of(p->binlog.file)) binlog_file_number.Set(static_cast<double>(*n));
     binlog_offset.Set(static_cast<double>(p->binlog.offset));
+  }
+}
+
+void PipelineMetrics::set_snapshot_tables(const std::vector<TableSnapshotProgress>& tables) {
+  for (const TableSnapshotProgress& t : tables) {
+    const prometheus::Labels labels{{"pipeline", pipeline_}, {"table", t.table.to_string()}};
+    snapshot_table_rows_.Add(labels).Set(static_cast<double>(t.rows_read));
+    if (t.rows_estimated) {
+      snapshot_table_estimated_.Add(labels).Set(static_cast<double>(*t.rows_estimated));
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -13,6 +14,7 @@
 #include <prometheus/registry.h>
 
 #include "cdc/core/batch.h"
+#include "cdc/core/source.h"
 
 namespace cdc::pipeline {
 
@@ -27,6 +29,9 @@ struct PipelineMetrics {
   // and, for a MySQL end position, sluice_source_binlog_file_number and _offset. Reader
   // thread only. `now_ms`: wall clock, ms since the epoch.
   void count_read(const Batch& batch, int64_t now_ms);
+  // Sets sluice_snapshot_table_rows_read and _rows_estimated{pipeline, table} from
+  // Source::snapshot_tables. Reader thread only.
+  void set_snapshot_tables(const std::vector<TableSnapshotProgress>& tables);
 
   prometheus::Counter& events_read;  // sluice_source_events_read_total
   prometheus::Counter&
@@ -58,6 +63,8 @@ struct PipelineMetrics {
   std::map<std::pair<std::string, char>, prometheus::Counter*> written_by_table_;  // (db.table, op)
   prometheus::Family<prometheus::Counter>& events_read_by_table_;  // sluice_source_events_total
   std::map<std::pair<std::string, char>, prometheus::Counter*> read_by_table_;  // reader thread
+  prometheus::Family<prometheus::Gauge>& snapshot_table_rows_;                  // reader thread
+  prometheus::Family<prometheus::Gauge>& snapshot_table_estimated_;             // reader thread
 };
 
 }  // namespace cdc::pipeline

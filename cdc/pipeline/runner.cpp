@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "cdc/core/log.h"
 #include "cdc/pipeline/bounded_queue.h"
@@ -49,10 +51,21 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
   Position last_position;
   uint64_t bytes_counted = 0;         // of this source instance's bytes_read()
   SnapshotProgress snapshot_counted;  // of this source instance's snapshot_progress()
+  // Per-table progress is a copy of every table: taken now and then while a snapshot reads,
+  // and when one starts or ends.
+  auto tables_taken = Clock::now();
+  bool tables_reading = false;
+  bool parked = false;
   while (!stop.stop_requested()) {
     if (control != nullptr && control->pause_requested()) {
       // Paused: no poll, but what was read before still gets its barrier, so the checkpoint
       // (and a savepoint taken while paused) covers everything the sink has.
+      if (!parked && tables_reading) {
+        // The status shows a paused snapshot's tables where it stopped, not 250 ms before.
+        auto tables = source.snapshot_tables();
+        control->update([&](PipelineStatus& s) { s.snapshot_tables = std::move(tables); });
+      }
+      parked = true;
       control->set_reader_parked(true);
       if (unbarriered && Clock::now() - last_barrier >= options.checkpoint_interval) {
         if (!queue.push(Barrier{last_position}, 0, 0, stop)) return;
@@ -63,6 +76,7 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
       continue;
     }
     if (control != nullptr) control->set_reader_parked(false);
+    parked = false;
     auto polled = source.poll(options.poll_timeout);
     if (!polled) {
       (void)queue.push(
@@ -74,6 +88,15 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
       const bool end = batch->end_of_stream;
       last_position = batch->end;
       unbarriered = true;
+      const SnapshotProgress snap = source.snapshot_progress();
+      const bool snapshotting = snap.rows != 0 || snap.reading;
+      std::optional<std::vector<TableSnapshotProgress>> tables;
+      if (snapshotting && (snap.reading != tables_reading ||
+                           Clock::now() - tables_taken >= std::chrono::milliseconds(250))) {
+        tables = source.snapshot_tables();
+        tables_taken = Clock::now();
+        tables_reading = snap.reading;
+      }
       if (metrics != nullptr) {
         metrics->events_read.Increment(static_cast<double>(batch->events.size()));
         metrics->count_read(*batch, std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -82,8 +105,7 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
         const uint64_t bytes_now = source.bytes_read();
         metrics->bytes_read.Increment(static_cast<double>(bytes_now - bytes_counted));
         bytes_counted = bytes_now;
-        const SnapshotProgress snap = source.snapshot_progress();
-        if (snap.rows != 0 || snap.reading) {
+        if (snapshotting) {
           metrics->snapshot_rows.Increment(static_cast<double>(snap.rows - snapshot_counted.rows));
           metrics->snapshot_chunks_done.Increment(
               static_cast<double>(snap.chunks - snapshot_counted.chunks));
@@ -92,12 +114,13 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
           metrics->snapshot_reading.Set(snap.reading ? 1 : 0);
           snapshot_counted = snap;
         }
+        if (tables) metrics->set_snapshot_tables(*tables);
       }
       if (control != nullptr) {
-        const SnapshotProgress snap = source.snapshot_progress();
         const auto* at = std::get_if<SnapshotPosition>(&batch->end);
         control->update([&](PipelineStatus& s) {
-          if (snap.rows != 0 || snap.reading) s.snapshot = snap;
+          if (snapshotting) s.snapshot = snap;
+          if (tables) s.snapshot_tables = std::move(*tables);
           s.snapshot_table = at != nullptr && at->reading ? at->db + "." + at->table : "";
         });
       }

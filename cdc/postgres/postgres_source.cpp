@@ -79,8 +79,9 @@ struct PostgresSource::Impl {
   std::optional<snapshot::StreamFilter> filter;
   std::optional<SnapshotPosition> finished;  // a snapshot-only run that has read everything
   SnapshotProgress snapshot_done;            // of a snapshot read to its end by this instance
-  Lsn slot_lsn{0};                           // the slot's confirmed LSN at open
-  std::optional<ExportedSnapshot> exported;  // by the slot's creation in this open()
+  std::vector<TableSnapshotProgress> snapshot_done_tables;  // as snapshot_done, per table
+  Lsn slot_lsn{0};                                          // the slot's confirmed LSN at open
+  std::optional<ExportedSnapshot> exported;                 // by the slot's creation in this open()
   Position start;
   PostgresPosition last_end;
   std::atomic<uint64_t> acked{0};     // last committed checkpoint's commit_lsn
@@ -559,6 +560,7 @@ Status PostgresSource::open(const Position& resume) {
   m.chunk_reader.reset();
   m.exported.reset();
   m.snapshot_done = {};
+  m.snapshot_done_tables.clear();
   CDC_TRY(m.compile_patterns());
   CDC_TRY(m.connect_sql());
   if (auto problems = m.check_server(); !problems.empty()) {
@@ -635,6 +637,7 @@ Status PostgresSource::Impl::end_snapshot(Batch& batch) {
   const SnapshotPosition done = snapshot->position();
   snapshot_done = {false, snapshot->rows_read(), snapshot->chunks_read(), snapshot->tables_done(),
                    snapshot->tables_planned()};
+  snapshot_done_tables = snapshot->table_progress();
   snapshot.reset();
   chunk_reader.reset();
   if (o.startup_mode == StartupMode::snapshot) {
@@ -744,6 +747,11 @@ SnapshotProgress PostgresSource::snapshot_progress() const {
     p.tables_total = r->tables_planned();
   }
   return p;
+}
+
+std::vector<TableSnapshotProgress> PostgresSource::snapshot_tables() const {
+  if (impl_->snapshot) return impl_->snapshot->table_progress();
+  return impl_->snapshot_done_tables;
 }
 
 Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds max_wait) {

@@ -37,6 +37,7 @@ class PostgresSource final : public cdc::Source {
   void acknowledge(const Position& committed) override;
   uint64_t bytes_read() const override;
   SnapshotProgress snapshot_progress() const override;
+  std::vector<TableSnapshotProgress> snapshot_tables() const override;
   std::vector<TableSchemaPtr> known_schemas() const override;
   void close() override;
 

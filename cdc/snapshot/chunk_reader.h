@@ -31,6 +31,12 @@ class ChunkReader {
   virtual Result<std::optional<std::span<const Value>>> next_row(Arena& arena) = 0;
   // Ends the consistent read.
   virtual Status end_consistent_read() = 0;
+  // The server's estimate of the rows of `table` (its statistics, not a count: progress bars
+  // only); nullopt when it has none. With no chunk open, inside a consistent read or not.
+  virtual Result<std::optional<uint64_t>> estimate_rows(const TableSchema& table) {
+    (void)table;
+    return std::optional<uint64_t>();
+  }
 
   // For parallel snapshots (ParallelSnapshotReader), both optional: a source without them has
   // each table read whole by one connection.

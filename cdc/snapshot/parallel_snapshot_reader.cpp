@@ -1,7 +1,6 @@
 #include "cdc/snapshot/parallel_snapshot_reader.h"
 
 #include <algorithm>
-#include <set>
 
 #include "cdc/core/log.h"
 #include "cdc/snapshot/snapshot_key.h"
@@ -163,11 +162,21 @@ Status ParallelSnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
             [](const TableSchemaPtr& a, const TableSchemaPtr& b) { return a->id < b->id; });
   const bool resuming = !pos_.splits.empty();
   CDC_TRY(resuming ? resume(std::move(tables)) : plan(std::move(tables)));
+  // Splits are in table order: a table's splits share its progress entry.
+  for (Split& s : splits_) {
+    const TableId id = s.schema->id;
+    if (auto idx = progress_.find(id)) {
+      s.progress_idx = *idx;
+      continue;
+    }
+    auto estimate = readers_[0]->estimate_rows(*s.schema);
+    if (!estimate)
+      return std::move(estimate).error().with_context("the row estimate of " + id.to_string());
+    s.progress_idx = progress_.plan(id, *estimate);
+  }
   CDC_TRY(readers_[0]->end_consistent_read());
   open_splits_ = splits_.size();
-  std::set<TableId> planned;
-  for (const Split& s : splits_) planned.insert({s.where.db, s.where.table});
-  tables_planned_ = planned.size();
+  tables_planned_ = progress_.tables().size();
   pos_.splits.clear();
   for (const Split& s : splits_) pos_.splits.push_back(s.where);
   planned_ = true;
@@ -287,7 +296,10 @@ void ParallelSnapshotReader::apply(Message& m) {
                     s.where.after_key.empty() ? s.where.from_key : s.where.after_key, *m.opened},
                    *s.schema);
   }
-  if (m.batch) rows_ += m.batch->events.size();
+  if (m.batch) {
+    rows_ += m.batch->events.size();
+    progress_.count(s.progress_idx, m.batch->events.size());
+  }
   if (!m.last_key.empty()) s.where.after_key = std::move(m.last_key);
   if (m.done) {
     s.done = true;
@@ -295,7 +307,10 @@ void ParallelSnapshotReader::apply(Message& m) {
     const bool table_open = std::any_of(splits_.begin(), splits_.end(), [&](const Split& o) {
       return !o.done && o.where.db == s.where.db && o.where.table == s.where.table;
     });
-    if (!table_open) ++tables_done_;
+    if (!table_open) {
+      ++tables_done_;
+      progress_.done(s.progress_idx);
+    }
   }
   pos_.splits.clear();
   for (const Split& o : splits_) {

@@ -26,6 +26,7 @@
 #include "cdc/snapshot/chunk_reader.h"
 #include "cdc/snapshot/snapshot_reader.h"
 #include "cdc/snapshot/snapshot_run.h"
+#include "cdc/snapshot/table_progress.h"
 
 namespace cdc::snapshot {
 
@@ -50,12 +51,16 @@ class ParallelSnapshotReader final : public SnapshotRun {
   uint64_t chunks_read() const override { return chunks_.load(std::memory_order_relaxed); }
   uint64_t tables_planned() const override { return tables_planned_; }
   uint64_t tables_done() const override { return tables_done_; }
+  const std::vector<TableSnapshotProgress>& table_progress() const override {
+    return progress_.tables();
+  }
 
  private:
   struct Split {
     SnapshotSplit where;  // as in the position; after_key advances as batches are delivered
     TableSchemaPtr schema;
     bool done = false;
+    size_t progress_idx = 0;  // of its table in progress_
   };
   // What a worker hands over, in its order: a split's consistent read opened, its rows, its end.
   struct Message {
@@ -88,6 +93,7 @@ class ParallelSnapshotReader final : public SnapshotRun {
   std::atomic<uint64_t> chunks_{0};
   uint64_t tables_planned_ = 0;
   uint64_t tables_done_ = 0;
+  TableProgressBook progress_;  // fill()'s thread only
 
   std::mutex mutex_;
   std::condition_variable ready_;  // a message is queued

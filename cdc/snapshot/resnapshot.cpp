@@ -16,6 +16,7 @@ void Resnapshot::add(const std::vector<TableSchemaPtr>& tables) {
                                      [&](const TableSchemaPtr& w) { return w->id == t->id; });
     if (waiting) continue;
     tables_.push_back(t);
+    progress_.plan(t->id, std::nullopt);  // estimated when its read starts (no chunk open then)
     ++tables_requested_;
     log::get("snapshot")
         ->info("[source={}] re-snapshot of {} requested: read while streaming, {} row(s) a chunk",
@@ -45,7 +46,14 @@ Result<bool> Resnapshot::fill(Batch& batch, size_t max_events) {
   const ReadEventSource source =
       read_event_source(batch, options_, *window_, SnapshotMarker::incremental);
   auto where = [&] { return "re-snapshot of " + schema->id.to_string(); };
+  const size_t progress_idx = *progress_.find(schema->id);
   if (!chunk_open_) {
+    if (after_.empty() &&
+        progress_.tables()[progress_idx].state == TableProgressBook::State::waiting) {
+      auto estimate = reader_.estimate_rows(*schema);
+      if (!estimate) return std::move(estimate).error().with_context(where());
+      progress_.set_estimate(progress_idx, *estimate);
+    }
     if (!keyed && after_.empty()) {
       log::get("snapshot")
           ->warn(
@@ -71,6 +79,7 @@ Result<bool> Resnapshot::fill(Batch& batch, size_t max_events) {
       window_.reset();
       if (!keyed || chunk_rows_ < options_.chunk_size) {
         ++tables_done_;
+        progress_.done(progress_idx);
         log::get("snapshot")
             ->info("[source={}] re-snapshot of {} read", options_.pipeline_name,
                    schema->id.to_string());
@@ -87,6 +96,7 @@ Result<bool> Resnapshot::fill(Batch& batch, size_t max_events) {
     last_row = **row;
     ++chunk_rows_;
     ++rows_;
+    progress_.count(progress_idx, 1);
   }
   // The chunk goes on in the next batch: remember its last key in case it ends right there.
   if (!last_row.empty() && keyed) {

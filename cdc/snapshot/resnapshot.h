@@ -20,6 +20,7 @@
 #include "cdc/core/table_schema.h"
 #include "cdc/snapshot/chunk_reader.h"
 #include "cdc/snapshot/snapshot_reader.h"
+#include "cdc/snapshot/table_progress.h"
 
 namespace cdc::snapshot {
 
@@ -49,6 +50,8 @@ class Resnapshot {
   uint64_t chunks_read() const { return chunks_; }
   uint64_t tables_done() const { return tables_done_; }
   uint64_t tables_requested() const { return tables_requested_; }
+  // Every table requested since this object was made, in request order.
+  const std::vector<TableSnapshotProgress>& table_progress() const { return progress_.tables(); }
 
  private:
   ChunkReader& reader_;
@@ -63,6 +66,7 @@ class Resnapshot {
   uint64_t chunks_ = 0;
   uint64_t tables_done_ = 0;
   uint64_t tables_requested_ = 0;
+  TableProgressBook progress_;
 };
 
 }  // namespace cdc::snapshot

@@ -73,6 +73,12 @@ Status SnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
     pos_.table = tables_.front()->id.table;
   }
   planned_ = true;
+  for (const TableSchemaPtr& t : tables_) {
+    auto estimate = reader_.estimate_rows(*t);
+    if (!estimate)
+      return std::move(estimate).error().with_context("the row estimate of " + t->id.to_string());
+    progress_.plan(t->id, *estimate);
+  }
   if (tables_.empty()) return {};
   if (!pos_.after_key.empty()) {
     after_bytes_ = pos_.after_key;
@@ -107,6 +113,7 @@ Status SnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
 }
 
 void SnapshotReader::advance_table() {
+  progress_.done(table_idx_);
   ++table_idx_;
   chunk_open_ = false;
   after_.clear();
@@ -179,6 +186,7 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
       last_schema = schema.get();
       ++chunk_rows_;
       ++rows_;
+      progress_.count(table_idx_, 1);
       continue;
     }
     chunk_open_ = false;

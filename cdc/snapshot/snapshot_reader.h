@@ -20,6 +20,7 @@
 #include "cdc/core/table_schema.h"
 #include "cdc/snapshot/chunk_reader.h"
 #include "cdc/snapshot/snapshot_run.h"
+#include "cdc/snapshot/table_progress.h"
 
 namespace cdc::snapshot {
 
@@ -69,6 +70,9 @@ class SnapshotReader final : public SnapshotRun {
   // Tables of this run's plan (those left at set_tables) and how many of them are finished.
   uint64_t tables_planned() const override { return tables_.size(); }
   uint64_t tables_done() const override { return std::min<uint64_t>(table_idx_, tables_.size()); }
+  const std::vector<TableSnapshotProgress>& table_progress() const override {
+    return progress_.tables();
+  }
 
  private:
   Status finish();
@@ -89,6 +93,7 @@ class SnapshotReader final : public SnapshotRun {
   StreamPoint read_at_;  // this run's consistent read
   uint64_t rows_ = 0;
   uint64_t chunks_ = 0;
+  TableProgressBook progress_;  // index = index in tables_
 };
 
 }  // namespace cdc::snapshot

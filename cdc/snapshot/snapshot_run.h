@@ -9,6 +9,7 @@
 #include "cdc/core/batch.h"
 #include "cdc/core/position.h"
 #include "cdc/core/result.h"
+#include "cdc/core/source.h"
 #include "cdc/core/table_schema.h"
 
 namespace cdc::snapshot {
@@ -30,6 +31,8 @@ class SnapshotRun {
   virtual uint64_t chunks_read() const = 0;
   virtual uint64_t tables_planned() const = 0;
   virtual uint64_t tables_done() const = 0;
+  // This run's tables (those left at set_tables), in the order they are read.
+  virtual const std::vector<TableSnapshotProgress>& table_progress() const = 0;
 };
 
 }  // namespace cdc::snapshot

@@ -8,8 +8,11 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -337,6 +340,19 @@ std::vector<std::string> chromium_argv(const std::string& profile) {
           "--window-size=1000,900"};
 }
 
+// Saves Chromium's screenshot of `url` as <build>/test-artifacts/`name` and returns its path.
+std::string screenshot(const Pipeline& p, const std::string& url, const std::string& name) {
+  const std::string artifacts = binary_dir() + "/test-artifacts";
+  std::filesystem::create_directories(artifacts);
+  const std::string png = artifacts + "/" + name;
+  std::filesystem::remove(png);
+  auto argv = chromium_argv(p.dir + "/chromium-shot");
+  argv.push_back("--screenshot=" + png);
+  argv.push_back(url);
+  REQUIRE(run_command(argv, 90s).exit_code == 0);
+  return png;
+}
+
 }  // namespace
 
 TEST_CASE("status page: headless Chromium renders what the API says, with a screenshot") {
@@ -400,19 +416,167 @@ TEST_CASE("status page: headless Chromium renders what the API says, with a scre
   // The lag chart: a polyline with one point per poll.
   CHECK(std::regex_search(dom, std::regex("<polyline [^>]*points=\"0,[-0-9.]+")));
 
-  const std::string artifacts = binary_dir() + "/test-artifacts";
-  std::filesystem::create_directories(artifacts);
-  const std::string png = artifacts + "/status_page.png";
-  std::filesystem::remove(png);
-  auto argv = chromium_argv(p.dir + "/chromium-shot");
-  argv.push_back("--screenshot=" + png);
-  argv.push_back(root);
-  const auto shot = run_command(argv, 90s);
-  REQUIRE(shot.exit_code == 0);
+  const std::string png = screenshot(p, root, "status_page.png");
   const std::string bytes = read_file(png);
   MESSAGE("status page screenshot: " << png << " (" << bytes.size() << " bytes)");
   REQUIRE(bytes.size() > 2000);
   CHECK(bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+
+  sluice->signal(SIGTERM);
+  CHECK(sluice->wait(20s) == 0);
+  std::filesystem::remove_all(p.dir);
+}
+
+namespace {
+
+// One table's entry of the API's snapshot.tables, parsed.
+struct TableBar {
+  std::string state;
+  uint64_t rows_read = 0;
+  std::string rows_estimated;  // digits or "null"
+  std::string percent;         // as the API wrote it, or "null"
+};
+
+TableBar table_bar(const std::string& body, const std::string& table) {
+  const std::regex re("\\{\"table\":\"" + std::regex_replace(table, std::regex("\\."), "\\.") +
+                      "\",\"state\":\"(\\w+)\",\"rows_read\":(\\d+),\"rows_estimated\":(\\d+|null),"
+                      "\"percent\":([-0-9.e]+|null)\\}");
+  std::smatch m;
+  if (!std::regex_search(body, m, re)) FAIL("no snapshot.tables entry for " << table);
+  return {m[1].str(), std::stoull(m[2].str()), m[3].str(), m[4].str()};
+}
+
+// The <li> of `table` on the page: its state, its bar's value attribute ("" when the bar is
+// indeterminate) and its text.
+struct PageBar {
+  std::string state;
+  std::string value;
+  std::string text;
+};
+
+PageBar page_bar(const std::string& dom, const std::string& table) {
+  const std::regex re("<li class=\"snap-table-row\" data-table=\"" +
+                      std::regex_replace(table, std::regex("\\."), "\\.") +
+                      "\" data-state=\"(\\w+)\"><progress class=\"snap-table-bar\"( max=\"100\" "
+                      "value=\"([0-9.]+)\")?></progress><span class=\"snap-table-text\">([^<]*)<");
+  std::smatch m;
+  if (!std::regex_search(dom, m, re)) FAIL("no bar for " << table << " on the page");
+  return {m[1].str(), m[3].str(), m[4].str()};
+}
+
+std::string fixed1(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", x);
+  return buf;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "status page: per-table snapshot bars match the API mid-snapshot (paused) and at its end") {
+  MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS ctlbars");
+  sql.run("DROP TABLE IF EXISTS ctlbars.big");
+  sql.run("DROP TABLE IF EXISTS ctlbars.small");
+  sql.run("CREATE TABLE ctlbars.big (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)");
+  sql.run("CREATE TABLE ctlbars.small (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)");
+  constexpr int kBig = 200000;
+  sql.run("INSERT INTO ctlbars.big SELECT seq, CONCAT('v', seq) FROM ctlbars.seq_1_to_" +
+          std::to_string(kBig));
+  insert_rows(sql, "ctlbars.small", 1, 10, 10);
+  sql.run("ANALYZE TABLE ctlbars.big, ctlbars.small");
+  // The estimates a user would see in information_schema (InnoDB's statistics, not counts).
+  std::map<std::string, std::string> estimate;
+  for (const auto& r : sql.query("SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES "
+                                 "WHERE TABLE_SCHEMA='ctlbars'")) {
+    estimate["ctlbars." + r.at(0).value()] = r.at(1).value();
+  }
+  REQUIRE(estimate.size() == 2);
+  MESSAGE("estimates: big " << estimate["ctlbars.big"] << ", small " << estimate["ctlbars.small"]);
+
+  Pipeline p = write_pipeline("sluice-ctl-bars", "ctlbars\\..*", 5804, "ctl-bars", "", true);
+  {
+    // Small chunks, so that the pause finds the big table part-read.
+    std::string yaml = read_file(p.config);
+    yaml = std::regex_replace(yaml, std::regex("  scan.startup.mode: initial\n"),
+                              "  scan.startup.mode: initial\n"
+                              "  scan.incremental.snapshot.chunk.size: 500\n");
+    std::ofstream(p.config) << yaml;
+  }
+  INFO("dir " << p.dir);
+  auto sluice = start(p);
+  REQUIRE(wait_ready(p.port, *sluice));
+  // Pause as soon as the snapshot has read rows: the big table is then being read.
+  bool reading = false;
+  for (auto until = std::chrono::steady_clock::now() + 60s;
+       !reading && std::chrono::steady_clock::now() < until;) {
+    const std::string body = http_request(p.base).second;
+    reading = json_field(body, "reading") == "true" && json_field(body, "rows") != "0";
+    if (!reading) std::this_thread::sleep_for(5ms);
+  }
+  REQUIRE(reading);
+  const auto paused = http_request(p.base + "/pause", "POST");
+  REQUIRE(paused.first == 200);
+
+  const std::string mid = http_request(p.base).second;
+  INFO("API while paused: " << mid);
+  const TableBar big = table_bar(mid, "ctlbars.big");
+  const TableBar small = table_bar(mid, "ctlbars.small");
+  REQUIRE(big.state == "reading");
+  CHECK(big.rows_read > 0);
+  CHECK(big.rows_read < static_cast<uint64_t>(kBig));
+  CHECK(big.rows_estimated == estimate["ctlbars.big"]);
+  const double est = std::stod(big.rows_estimated);
+  CHECK(std::stod(big.percent) ==
+        doctest::Approx(std::min(99.9, std::floor(1000.0 * big.rows_read / est) / 10)));
+  CHECK(small.state == "waiting");
+  CHECK(small.rows_read == 0);
+  CHECK(small.rows_estimated == estimate["ctlbars.small"]);
+  CHECK(std::stod(small.percent) == 0);
+  // Everything read before the pause reaches the sink, and nothing more is read.
+  REQUIRE(wait_lines(p.out, big.rows_read, 60s));
+  std::this_thread::sleep_for(300ms);
+  CHECK(lines_of(p.out).size() == big.rows_read);
+
+  const std::string root = "http://127.0.0.1:" + std::to_string(p.port) + "/";
+  auto argv = chromium_argv(p.dir + "/chromium-dom");
+  argv.push_back("--dump-dom");
+  argv.push_back(root);
+  const auto dumped = run_command(argv, 90s);
+  REQUIRE(dumped.exit_code == 0);
+  INFO("DOM: " << dumped.out);
+  const PageBar big_bar = page_bar(dumped.out, "ctlbars.big");
+  CHECK(big_bar.state == "reading");
+  CHECK(std::stod(big_bar.value) == doctest::Approx(std::stod(big.percent)));
+  CHECK(big_bar.text == "ctlbars.big reading: " + std::to_string(big.rows_read) + " of ~" +
+                            big.rows_estimated + " rows (" + fixed1(std::stod(big.percent)) + "%)");
+  const PageBar small_bar = page_bar(dumped.out, "ctlbars.small");
+  CHECK(small_bar.state == "waiting");
+  CHECK(small_bar.value == "0");
+  CHECK(small_bar.text == "ctlbars.small waiting: 0 of ~" + small.rows_estimated + " rows (0.0%)");
+
+  const std::string png = screenshot(p, root, "status_page_snapshot.png");
+  MESSAGE("status page screenshot mid-snapshot: " << png);
+  CHECK(read_file(png).compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+
+  // Resumed: both tables read to the end, every row exactly once.
+  REQUIRE(http_request(p.base + "/resume", "POST").first == 200);
+  REQUIRE(wait_lines(p.out, kBig + 10, 120s));
+  std::string end;
+  for (auto until = std::chrono::steady_clock::now() + 20s;
+       std::chrono::steady_clock::now() < until;) {
+    end = http_request(p.base).second;
+    if (json_field(end, "reading") == "false" && table_bar(end, "ctlbars.small").state == "done")
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  INFO("API at the end: " << end);
+  CHECK(table_bar(end, "ctlbars.big").state == "done");
+  CHECK(table_bar(end, "ctlbars.big").rows_read == static_cast<uint64_t>(kBig));
+  CHECK(table_bar(end, "ctlbars.big").percent == "100");
+  CHECK(table_bar(end, "ctlbars.small").state == "done");
+  CHECK(table_bar(end, "ctlbars.small").rows_read == 10);
+  CHECK(lines_of(p.out).size() == static_cast<size_t>(kBig + 10));
 
   sluice->signal(SIGTERM);
   CHECK(sluice->wait(20s) == 0);

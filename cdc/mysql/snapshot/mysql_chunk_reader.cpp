@@ -169,6 +169,23 @@ Result<std::optional<snapshot::ChunkReader::KeyBounds>> MysqlChunkReader::key_bo
   return Out(b);
 }
 
+Result<std::optional<uint64_t>> MysqlChunkReader::estimate_rows(const TableSchema& table) {
+  using Out = std::optional<uint64_t>;
+  CDC_TRY_ASSIGN(auto rows, conn_->query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE "
+                                         "TABLE_SCHEMA='" +
+                                         conn_->escape(table.id.db) + "' AND TABLE_NAME='" +
+                                         conn_->escape(table.id.table) + "'"));
+  if (rows.empty() || rows[0].empty() || !rows[0][0]) return Out();
+  const std::string_view text = *rows[0][0];
+  uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return make_error(Errc::malformed, "the server's TABLE_ROWS of " + table.id.to_string() +
+                                           " is not a count: '" + std::string(text) + "'");
+  }
+  return Out(n);
+}
+
 Status MysqlChunkReader::start_chunk(const TableSchema& table, std::span<const Value> after,
                                      uint64_t limit) {
   if (!in_transaction_) return make_error(Errc::internal, "a chunk outside a consistent read");

@@ -33,6 +33,8 @@ class MysqlChunkReader final : public snapshot::ChunkReader {
   Status start_chunk_through(const TableSchema& table, std::span<const Value> after,
                              std::span<const Value> through, uint64_t limit) override;
   Result<std::optional<KeyBounds>> key_bounds(const TableSchema& table, Arena& arena) override;
+  // information_schema.TABLES.TABLE_ROWS: InnoDB's sampled estimate.
+  Result<std::optional<uint64_t>> estimate_rows(const TableSchema& table) override;
 
   // The SELECT of one chunk (unit-tested): keys after `after` and at most `through` (each
   // empty: unbounded).

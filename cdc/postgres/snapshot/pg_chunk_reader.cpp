@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <charconv>
+
 #include "cdc/core/log.h"
 #include "cdc/postgres/snapshot/pg_key_text.h"
 
@@ -138,6 +140,26 @@ Result<std::string> PgChunkReader::chunk_query(const TableSchema& table,
   if (!key.empty()) sql += " ORDER BY " + key_list;
   if (limit != 0) sql += " LIMIT " + std::to_string(limit);
   return sql;
+}
+
+Result<std::optional<uint64_t>> PgChunkReader::estimate_rows(const TableSchema& table) {
+  using Out = std::optional<uint64_t>;
+  if (!sql_) return make_error(Errc::internal, "a row estimate without a connection");
+  const std::string name =
+      PgConnection::quote_ident(table.id.db) + "." + PgConnection::quote_ident(table.id.table);
+  CDC_TRY_ASSIGN(const QueryResult r,
+                 sql_->query("SELECT reltuples FROM pg_class WHERE oid = $1::regclass", {name}));
+  if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return Out();
+  // A float4 in text ("1e+06" too); -1 until the table's first VACUUM or ANALYZE.
+  const std::string& text = *r.rows[0][0];
+  double n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return make_error(Errc::malformed, "the server's reltuples of " + table.id.to_string() +
+                                           " is not a number: '" + text + "'");
+  }
+  if (!(n >= 0)) return Out();
+  return Out(static_cast<uint64_t>(n + 0.5));
 }
 
 Status PgChunkReader::start_chunk(const TableSchema& table, std::span<const Value> after,

@@ -49,6 +49,8 @@ class PgChunkReader final : public snapshot::ChunkReader {
                      uint64_t limit) override;
   Result<std::optional<std::span<const Value>>> next_row(Arena& arena) override;
   Status end_consistent_read() override;
+  // pg_class.reltuples: the estimate of the last VACUUM/ANALYZE (none before the first).
+  Result<std::optional<uint64_t>> estimate_rows(const TableSchema& table) override;
 
   // The SELECT of one chunk and its parameters (unit-tested).
   static Result<std::string> chunk_query(const TableSchema& table, std::span<const Value> after,

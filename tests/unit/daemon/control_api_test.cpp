@@ -79,7 +79,8 @@ TEST_CASE("control API: the status list, one pipeline by its percent-encoded nam
         "\"time\":\"2024-05-01T12:34:56.000Z\",\"age_seconds\":1.5},\"lag_seconds\":0.5,"
         "\"events_per_second\":0,\"events_written\":42,\"queue\":{\"events\":25,\"bytes\":10,"
         "\"max_events\":100,\"max_bytes\":1000,\"fill\":0.25},\"snapshot\":{\"reading\":false,"
-        "\"table\":null,\"rows\":0,\"chunks\":0,\"tables_done\":0,\"tables_total\":0},"
+        "\"table\":null,\"rows\":0,\"chunks\":0,\"tables_done\":0,\"tables_total\":0,"
+        "\"tables\":[]},"
         "\"restarts\":1,\"last_error\":{\"message\":\"sink write: \\\"boom\\\"\","
         "\"time\":\"2024-05-01T12:34:55.000Z\"}}");
   const auto list = f.call("GET", "/api/v1/pipelines");
@@ -93,6 +94,30 @@ TEST_CASE("control API: the status list, one pipeline by its percent-encoded nam
   CHECK(page.content_type == "text/html; charset=utf-8");
   CHECK(page.body.find("fetch(\"api/v1/pipelines\"") != std::string::npos);
   CHECK(page.body.size() < 8192);  // a few KB, nothing to load
+}
+
+TEST_CASE("control API: per-table snapshot progress, percent from the server's estimate") {
+  Fixture f;
+  using State = TableSnapshotProgress::State;
+  f.control.update([](pipeline::PipelineStatus& s) {
+    s.snapshot.reading = true;
+    s.snapshot.tables_total = 4;
+    s.snapshot.tables_done = 1;
+    s.snapshot_tables = {{{"db", "a"}, State::done, 7, 5},
+                         {{"db", "b"}, State::reading, 1234, 5000},
+                         {{"db", "c"}, State::reading, 6000, 5000},
+                         {{"db", "d"}, State::waiting, 0, std::nullopt}};
+  });
+  const std::string json = status_json("p", f.control.status(), 0);
+  // Done is 100 whatever the estimate said; more rows than estimated stay below 100 until done;
+  // no estimate, no percent.
+  CHECK(json.find("\"tables\":[{\"table\":\"db.a\",\"state\":\"done\",\"rows_read\":7,"
+                  "\"rows_estimated\":5,\"percent\":100},{\"table\":\"db.b\",\"state\":"
+                  "\"reading\",\"rows_read\":1234,\"rows_estimated\":5000,\"percent\":24.6},"
+                  "{\"table\":\"db.c\",\"state\":\"reading\",\"rows_read\":6000,"
+                  "\"rows_estimated\":5000,\"percent\":99.9},{\"table\":\"db.d\",\"state\":"
+                  "\"waiting\",\"rows_read\":0,\"rows_estimated\":null,\"percent\":null}]}") !=
+        std::string::npos);
 }
 
 TEST_CASE("control API: errors are JSON with a message and the right code") {

@@ -39,6 +39,7 @@ class MemoryChunkReader final : public ChunkReader {
   uint64_t next_at = 100;
   std::vector<std::string> chunks;  // "table after=<id|-> limit=<n>"
   int reads_open = 0;
+  std::map<std::string, uint64_t> estimates;  // table -> the "server's" row estimate
 
   Result<StreamPoint> begin_consistent_read() override {
     ++reads_open;
@@ -73,6 +74,11 @@ class MemoryChunkReader final : public ChunkReader {
   Status end_consistent_read() override {
     --reads_open;
     return {};
+  }
+  Result<std::optional<uint64_t>> estimate_rows(const TableSchema& t) override {
+    auto it = estimates.find(t.id.table);
+    if (it == estimates.end()) return std::optional<uint64_t>();
+    return std::optional<uint64_t>(it->second);
   }
   Result<std::optional<KeyBounds>> key_bounds(const TableSchema& t, Arena&) override {
     const auto& v = ids[t.id.table];
