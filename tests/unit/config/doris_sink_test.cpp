@@ -144,8 +144,7 @@ TEST_CASE("doris sink: sink.properties.group_commit only without 2PC, with the s
       at_least_once);
   CHECK(doris_of(out).stream_load_properties.at("group_commit") == "async_mode");
   CHECK(problems_of("  fenodes: fe:8030\n  sink.properties.group_commit: off_mode\n").empty());
-  CHECK(problems_of("  fenodes: fe:8030\n  sink.properties.group_commit: fast\n",
-                    at_least_once) ==
+  CHECK(problems_of("  fenodes: fe:8030\n  sink.properties.group_commit: fast\n", at_least_once) ==
         Lines{"d.yaml:6:33: sink.sink.properties.group_commit: expected off_mode, sync_mode or "
               "async_mode, found 'fast'"});
   CHECK(problems_of("  fenodes: fe:8030\n  sink.sequence-column: source-position\n"
