@@ -12,6 +12,9 @@
 # side loads the same lines with a __DORIS_SEQUENCE_COL__ of the same size into a table with a
 # sequence column. SLUICE_BUILD picks another build (a "before" build for a comparison). The
 # sluice line reports its peak resident memory (VmHWM) at the end of the catch-up.
+# DORIS_BENCH_CHECKPOINT_INTERVAL (default 1s) bounds how many rows one load holds (the sink
+# sends its buffers at every checkpoint): 90s makes the whole catch-up one load for a memory
+# measurement (its time then includes the wait for the checkpoint).
 #
 # Steps: start a Doris test server; pin a latest-offset start (one short run of sluice); write
 # <rows> rows into bench_doris.kv in 1000-row INSERTs while sluice is stopped; time a fresh
@@ -68,7 +71,7 @@ $([[ -n $sequence ]] && echo "  sink.sequence-column: source-position")
 pipeline:
   name: doris-bench
   state.dir: $work/state
-  checkpoint.interval: 1s
+  checkpoint.interval: ${DORIS_BENCH_CHECKPOINT_INTERVAL:-1s}
   metrics.port: 0
 YAML
 
@@ -103,7 +106,8 @@ for n, start in enumerate(range(1, rows + 1, per)):
     with open(f"{work}/load{n:05d}.json", "w") as f:
         for i in range(start, min(start + per, rows + 1)):
             # A sequence of the size sluice's has: binlog file 1 << 96 | offset << 32 | row.
-            seq = f',"__DORIS_SEQUENCE_COL__":{(1 << 96) | ((4 + 60 * i) << 32)}' if sequence else ''
+            # As text, as sluice writes it (a LARGEINT does not fit a 64-bit JSON number).
+            seq = f',"__DORIS_SEQUENCE_COL__":"{(1 << 96) | ((4 + 60 * i) << 32)}"' if sequence else ''
             f.write(f'{{"id":"{i}","name":"name-{i:08d}","qty":"{i % 97}","price":"{i % 100000}.{i % 100:02d}",'
                     f'"__DORIS_DELETE_SIGN__":0{seq}}}\n')
 PY
