@@ -438,9 +438,11 @@ Status DorisSink::flush(Buffer& b) {
       detail +=
           "; ErrorURL " + r->error_url + ": " + (reasons ? *reasons : reasons.error().message);
     }
-    // Doris's data-quality and analysis errors will not pass on retry.
+    // Doris's data-quality, analysis and invalid-argument errors (a header Doris refuses, such
+    // as a group_commit it does not know) will not pass on retry.
     const bool permanent = r->message.find("DATA_QUALITY_ERROR") != std::string::npos ||
-                           r->message.find("ANALYSIS_ERROR") != std::string::npos;
+                           r->message.find("ANALYSIS_ERROR") != std::string::npos ||
+                           r->message.find("INVALID_ARGUMENT") != std::string::npos;
     if (!permanent && may_retry) {
       log::get("sink.doris")
           ->warn("[pipeline={}] {} failed: {}; retrying", o_.pipeline, where, detail);
