@@ -152,9 +152,10 @@ constexpr FlinkKey kKafkaSink[] = {
 
 constexpr FlinkKey kDorisSink[] = {
     kName,
-    {"benodes", "", "sluice loads through the FE (fenodes), which redirects each load to a BE"},
     {"jdbc-url", "", "sluice sends its DDL through the FE's HTTP SQL API at fenodes"},
-    {"auto-redirect", "true", "sluice always loads through the FE's redirect to a BE"},
+    {"auto-redirect", "true",
+     "sluice loads through the FE's redirect to a BE, or straight to the BEs listed in "
+     "benodes"},
     {"charset-encoding", "utf-8|utf8", "sluice sends UTF-8"},
     {"sink.enable.batch-mode", "true",
      "sluice always batches rows per table (sink.buffer-flush.max-rows/-bytes, and each "

@@ -470,6 +470,7 @@ sinks::doris::DorisOptions read_doris(Ctx& ctx, MapReader& m) {
   sinks::doris::DorisOptions o;
   std::vector<std::string_view> known = {"type",
                                          "fenodes",
+                                         "benodes",
                                          "username",
                                          "password",
                                          "table.identifier",
@@ -488,6 +489,7 @@ sinks::doris::DorisOptions read_doris(Ctx& ctx, MapReader& m) {
   m.set_known(std::move(known));
   flink::read_keys(ctx, m, flink::Section::doris_sink);
   read_required_string(ctx, m, "fenodes", o.fenodes);
+  read_string(ctx, m, "benodes", o.benodes);
   read_string(ctx, m, "username", o.username);
   read_string(ctx, m, "password", o.password, Secret::yes);
   read_string(ctx, m, "table.identifier", o.table_identifier);

@@ -541,12 +541,47 @@ void check_kafka(Checker& c, const sinks::kafka::KafkaOptions& o, const std::str
   }
 }
 
+// Doris, "Group Commit": the `group_commit` header is off_mode, sync_mode or async_mode
+// (case-insensitive); a load with two_phase_commit is silently not group-committed, so it is
+// refused here rather than ignored; the Unique Key commit order is not kept across group
+// commits ("use sequence column to ensure the data consistency"), so the sink's sequence
+// column is required.
+template <typename Key>
+void check_doris_group_commit(Checker& c, const sinks::doris::DorisOptions& o, const Key& key) {
+  const auto it = o.stream_load_properties.find("group_commit");
+  if (it == o.stream_load_properties.end()) return;
+  const std::string mode = lower_ascii(it->second);
+  const std::string where = "sink.properties.group_commit";
+  if (mode != "off_mode" && mode != "sync_mode" && mode != "async_mode") {
+    c.add(key(where), "expected off_mode, sync_mode or async_mode, found " + quote(it->second));
+    return;
+  }
+  if (mode == "off_mode") return;
+  if (o.enable_2pc) {
+    c.add(key(where),
+          "group commit cannot be used with two-phase commit (Doris does not group-commit a "
+          "two_phase_commit load); set pipeline.delivery: at-least-once, or remove it");
+  }
+  if (!o.sequence_from_position) {
+    c.add(key(where),
+          "group commit does not keep the order of loads into a Unique Key table (Doris docs, "
+          "\"Group Commit\"); set sink.sequence-column: source-position with it");
+  }
+}
+
 void check_doris(Checker& c, const sinks::doris::DorisOptions& o, const PipelineOptions& p,
                  const std::string& prefix, const std::string& pipeline_key) {
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
   if (o.fenodes.find(':') == std::string::npos) {
     c.add(key("fenodes"), "expected the FE's HTTP address as host:port, found " + quote(o.fenodes));
   }
+  for (const std::string& be : sinks::doris::split_be_nodes(o.benodes)) {
+    if (be.find(':') == std::string::npos) {
+      c.add(key("benodes"), "expected BE HTTP addresses as host:port[,host:port...], found " +
+                                quote(be) + " in " + quote(o.benodes));
+    }
+  }
+  check_doris_group_commit(c, o, key);
   if (p.delivery == Delivery::exactly_once && !o.enable_2pc) {
     c.add(key("sink.enable-2pc"),
           "exactly-once delivery needs two-phase commit; set pipeline.delivery: at-least-once "

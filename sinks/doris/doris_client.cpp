@@ -11,15 +11,24 @@
 namespace cdc::sinks::doris {
 namespace {
 
+// What a PUT sends: a small flat body (2PC: none), or a Stream Load's blocks (load_body.h),
+// which go out with chunked transfer encoding as curl asks for them.
 struct UploadCursor {
-  std::string_view body;
+  std::string_view flat;
+  const LoadBody* blocks = nullptr;
   size_t at = 0;
+  size_t size() const { return blocks != nullptr ? blocks->size() : flat.size(); }
 };
 
 size_t read_body(char* buffer, size_t size, size_t count, void* user) {
   auto* c = static_cast<UploadCursor*>(user);
-  const size_t n = std::min(size * count, c->body.size() - c->at);
-  std::memcpy(buffer, c->body.data() + c->at, n);
+  size_t n = 0;
+  if (c->blocks != nullptr) {
+    n = c->blocks->read(c->at, buffer, size * count);
+  } else {
+    n = std::min(size * count, c->flat.size() - c->at);
+    std::memcpy(buffer, c->flat.data() + c->at, n);
+  }
   c->at += n;
   return n;
 }
@@ -27,7 +36,7 @@ size_t read_body(char* buffer, size_t size, size_t count, void* user) {
 // The redirect to the BE resends the body: curl rewinds it through this callback.
 int seek_body(void* user, curl_off_t offset, int origin) {
   auto* c = static_cast<UploadCursor*>(user);
-  if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > c->body.size()) {
+  if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > c->size()) {
     return CURL_SEEKFUNC_FAIL;
   }
   c->at = static_cast<size_t>(offset);
@@ -43,7 +52,9 @@ size_t collect(char* data, size_t size, size_t count, void* user) {
 
 struct DorisClient::Impl {
   CURL* curl = nullptr;
-  std::string base;  // http://fenodes
+  std::string base;                // http://fenodes
+  std::vector<std::string> loads;  // http://<BE> of each `benodes` entry; empty: through the FE
+  size_t next_be = 0;              // the BE the next load goes to
   DorisOptions o;
   simdjson::dom::parser parser;
 
@@ -56,10 +67,11 @@ struct DorisClient::Impl {
   // Load with 307 and the BE checks the credentials again.
   Result<std::pair<long, std::string>> perform(const std::string& method, const std::string& url,
                                                const std::vector<std::string>& headers,
-                                               std::optional<std::string_view> body) {
+                                               std::optional<std::string_view> body,
+                                               const LoadBody* blocks = nullptr) {
     curl_easy_reset(curl);
     std::string response;
-    UploadCursor cursor{body.value_or(std::string_view()), 0};
+    UploadCursor cursor{body.value_or(std::string_view()), blocks, 0};
     curl_slist* list = nullptr;
     for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -80,12 +92,16 @@ struct DorisClient::Impl {
       curl_easy_setopt(curl, CURLOPT_READDATA, &cursor);
       curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, seek_body);
       curl_easy_setopt(curl, CURLOPT_SEEKDATA, &cursor);
-      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(cursor.body.size()));
+      // Without a size curl sends the blocks chunked (the caller's Transfer-Encoding header).
+      if (blocks == nullptr) {
+        curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+                         static_cast<curl_off_t>(cursor.flat.size()));
+      }
     } else if (method == "POST") {
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, cursor.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, cursor.flat.data());
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(cursor.body.size()));
+                       static_cast<curl_off_t>(cursor.flat.size()));
     }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
     const CURLcode rc = curl_easy_perform(curl);
@@ -115,19 +131,30 @@ Result<std::unique_ptr<DorisClient>> DorisClient::create(const DorisOptions& o) 
   if (impl->curl == nullptr) return make_error(Errc::internal, "curl_easy_init failed");
   impl->o = o;
   impl->base = "http://" + o.fenodes;
+  for (const std::string& be : split_be_nodes(o.benodes)) impl->loads.push_back("http://" + be);
   return std::unique_ptr<DorisClient>(new DorisClient(std::move(impl)));
 }
 
 Result<LoadResult> DorisClient::stream_load(
     const std::string& db, const std::string& table,
-    const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body) {
+    const std::vector<std::pair<std::string, std::string>>& headers, const LoadBody& body) {
   std::vector<std::string> h;
   // The FE redirects on the head alone: with 100-continue no body goes to the FE.
   h.emplace_back("Expect: 100-continue");
+  // BE StreamLoadAction::_on_header: the body is delimited by Content-Length or chunked
+  // transfer encoding, never both; chunked lets curl send the blocks as they are.
+  h.emplace_back("Transfer-Encoding: chunked");
   for (const auto& [k, v] : headers) h.push_back(k + ": " + v);
-  const std::string url = impl_->base + "/api/" + db + "/" + table + "/_stream_load";
-  CDC_TRY_ASSIGN(auto answer, impl_->perform("PUT", url, h, body));
-  return parse_load_answer(impl_->parser, answer.second, "Stream Load into " + db + "." + table);
+  // `benodes` (Flink CDC's Doris sink): the load goes straight to a BE's HTTP port, the FE's
+  // redirect skipped; the BEs take turns, and a BE that cannot be reached passes the next
+  // attempt to the one after it.
+  const bool direct = !impl_->loads.empty();
+  const std::string& node = direct ? impl_->loads[impl_->next_be] : impl_->base;
+  const std::string url = node + "/api/" + db + "/" + table + "/_stream_load";
+  auto answer = impl_->perform("PUT", url, h, std::nullopt, &body);
+  if (direct) impl_->next_be = (impl_->next_be + 1) % impl_->loads.size();
+  if (!answer) return std::move(answer).error();
+  return parse_load_answer(impl_->parser, answer->second, "Stream Load into " + db + "." + table);
 }
 
 Result<TxnResult> DorisClient::two_phase(const std::string& db, std::string_view operation,

@@ -1,6 +1,7 @@
 // DorisClient: the Doris HTTP APIs the sink uses, over one libcurl easy handle (keep-alive):
 // Stream Load (FE, following its 307 to a BE with the credentials resent:
-// CURLOPT_UNRESTRICTED_AUTH, which curl's --location-trusted sets), `_stream_load_2pc`,
+// CURLOPT_UNRESTRICTED_AUTH, which curl's --location-trusted sets; or straight to a BE of
+// `benodes`; the body chunked, load_body.h), `_stream_load_2pc` (FE, redirected to a BE),
 // `get_load_state` and the SQL API (`POST /api/query/default_cluster/{db}`). Answers are
 // parsed by doris_answer.h; a connection failure or an answer that is not Doris's JSON is
 // Errc::unavailable (retryable), a 401 Errc::auth. Not thread-safe: the sink thread only.
@@ -15,6 +16,7 @@
 #include "cdc/core/result.h"
 #include "sinks/doris/doris_answer.h"
 #include "sinks/doris/doris_options.h"
+#include "sinks/doris/load_body.h"
 
 namespace cdc::sinks::doris {
 
@@ -27,7 +29,7 @@ class DorisClient {
 
   Result<LoadResult> stream_load(const std::string& db, const std::string& table,
                                  const std::vector<std::pair<std::string, std::string>>& headers,
-                                 std::string_view body);
+                                 const LoadBody& body);
   // operation "commit" or "abort", of the load with this label.
   Result<TxnResult> two_phase(const std::string& db, std::string_view operation,
                               const std::string& label);

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace cdc::sinks::doris {
 
@@ -19,6 +21,10 @@ struct DorisOptions {
   // `fenodes`: the FE's HTTP address, host:port (Stream Loads are redirected by it to a BE;
   // the sink resends its credentials after the redirect). Required.
   std::string fenodes;
+  // `benodes`: BE HTTP addresses, "host:port[,host:port...]" (Flink CDC's option): Stream Loads
+  // go straight to them in turn instead of through the FE's redirect; 2PC commit/abort,
+  // get_load_state and the SQL API still go to the FE. Default: empty (loads through the FE).
+  std::string benodes;
   // `username`, `password`: HTTP basic auth for the FE and BE. Values take ${ENV}; the
   // password is never logged. Defaults: "root", "".
   std::string username = "root";
@@ -52,7 +58,9 @@ struct DorisOptions {
   std::chrono::milliseconds http_timeout{60000};
   // `sink.properties.<name>`: passed as Stream Load headers (e.g. max_filter_ratio,
   // strict_mode). The sink's own headers (label, format, read_json_by_line,
-  // two_phase_commit, hidden_columns) are refused here.
+  // two_phase_commit, hidden_columns) are refused here. `group_commit` (off_mode, sync_mode,
+  // async_mode; Doris "Group Commit") is taken with sink.enable-2pc false only, and then the
+  // loads carry no label (README, "Doris sink": what group commit trades).
   std::map<std::string, std::string> stream_load_properties;
   // `sink.sequence-column`: `source-position` gives every row the source position of its
   // change (position_sequence.h) in Doris's hidden sequence column, so that an older version
@@ -76,5 +84,19 @@ struct DorisOptions {
   // to the Doris table. Default (no key): evolve; with table.create.enabled: false, ignore.
   SchemaChangeBehavior schema_change = SchemaChangeBehavior::evolve;
 };
+
+// The entries of `benodes` ("host:port,host:port"), blanks around them and empty ones dropped.
+inline std::vector<std::string> split_be_nodes(std::string_view benodes) {
+  std::vector<std::string> out;
+  while (!benodes.empty()) {
+    const size_t comma = benodes.find(',');
+    std::string_view node = benodes.substr(0, comma);
+    while (!node.empty() && (node.front() == ' ' || node.front() == '\t')) node.remove_prefix(1);
+    while (!node.empty() && (node.back() == ' ' || node.back() == '\t')) node.remove_suffix(1);
+    if (!node.empty()) out.emplace_back(node);
+    benodes = comma == std::string_view::npos ? std::string_view() : benodes.substr(comma + 1);
+  }
+  return out;
+}
 
 }  // namespace cdc::sinks::doris

@@ -97,6 +97,8 @@ Result<std::optional<CheckpointRecord>> DorisSink::open(std::span<const Checkpoi
   CDC_TRY_ASSIGN(client_, DorisClient::create(o_));
   // At-least-once loads are visible at once and never recorded: a replay after a restart must
   // not collide with what the attempt before loaded, so its labels carry the time of open.
+  const auto gc = o_.stream_load_properties.find("group_commit");
+  group_commit_ = gc != o_.stream_load_properties.end() && lower_ascii(gc->second) != "off_mode";
   if (!o_.enable_2pc) {
     attempt_suffix_ = "_" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                std::chrono::system_clock::now().time_since_epoch())
@@ -270,7 +272,9 @@ Status DorisSink::write(const Batch& batch) {
     if (o_.sequence_from_position) {
       CDC_TRY_ASSIGN(sequence, position_sequence(e));
     }
-    CDC_TRY(append_row_json(b->body, e, sequence, omit));
+    line_.clear();
+    CDC_TRY(append_row_json(line_, e, sequence, omit));
+    b->body.append(line_);
     ++b->rows;  // a key-changing update (two lines) counts once: max-rows is a bound, not a count
     if (b->rows >= o_.max_rows || b->body.size() >= o_.max_bytes) CDC_TRY(flush(*b));
   }
@@ -356,8 +360,13 @@ Status DorisSink::flush(Buffer& b) {
     headers.emplace_back("partial_columns", "true");
   }
   if (o_.enable_2pc) headers.emplace_back("two_phase_commit", "true");
+  // Doris, "Group Commit": a Stream Load with a label is refused ("label and group_commit
+  // can't be set at the same time"); Doris names the load itself (group_commit_<id>).
+  if (group_commit_) headers.erase(headers.begin());
   for (const auto& [k, v] : o_.stream_load_properties) headers.emplace_back(k, v);
-  const std::string where = "Stream Load " + label + " into " + b.db + "." + b.table;
+  const std::string where =
+      (group_commit_ ? "Stream Load (group commit, no label)" : "Stream Load " + label) + " into " +
+      b.db + "." + b.table;
   for (uint32_t attempt = 0;; ++attempt) {
     const bool sent_before = attempted_.contains(label);
     attempted_.insert(label);
@@ -429,9 +438,11 @@ Status DorisSink::flush(Buffer& b) {
       detail +=
           "; ErrorURL " + r->error_url + ": " + (reasons ? *reasons : reasons.error().message);
     }
-    // Doris's data-quality and analysis errors will not pass on retry.
+    // Doris's data-quality, analysis and invalid-argument errors (a header Doris refuses, such
+    // as a group_commit it does not know) will not pass on retry.
     const bool permanent = r->message.find("DATA_QUALITY_ERROR") != std::string::npos ||
-                           r->message.find("ANALYSIS_ERROR") != std::string::npos;
+                           r->message.find("ANALYSIS_ERROR") != std::string::npos ||
+                           r->message.find("INVALID_ARGUMENT") != std::string::npos;
     if (!permanent && may_retry) {
       log::get("sink.doris")
           ->warn("[pipeline={}] {} failed: {}; retrying", o_.pipeline, where, detail);

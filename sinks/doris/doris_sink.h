@@ -22,6 +22,7 @@
 #include "sinks/doris/doris_client.h"
 #include "sinks/doris/doris_metrics.h"
 #include "sinks/doris/doris_options.h"
+#include "sinks/doris/load_body.h"
 #include "sinks/doris/load_record.h"
 
 namespace cdc::sinks::doris {
@@ -57,7 +58,7 @@ class DorisSink final : public Sink {
   struct Buffer {
     std::string db;
     std::string table;
-    std::string body;  // JSON lines
+    LoadBody body;  // JSON lines
     uint64_t rows = 0;
     uint32_t next_load = 0;  // n of the next label in the checkpoint being built
     TableSchemaPtr schema;   // the version the buffered rows and the Doris table follow
@@ -95,6 +96,10 @@ class DorisSink final : public Sink {
   uint64_t recovery_id_ = 1;
   std::set<std::string> attempted_;  // labels this instance sent in the current checkpoint
   std::string attempt_suffix_;       // at-least-once: "_<ms of open>", see open()
+  std::string line_;                 // one change's JSON lines, before they join a body
+  // `sink.properties.group_commit` sync_mode or async_mode (at-least-once only): loads carry
+  // no label, which Doris refuses with group commit.
+  bool group_commit_ = false;
 };
 
 }  // namespace cdc::sinks::doris

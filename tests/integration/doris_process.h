@@ -21,6 +21,7 @@ class DorisProcess {
   ~DorisProcess();
 
   int fe_port() const { return fe_port_; }
+  int be_port() const { return be_port_; }
   const std::string& password() const { return password_; }
   // True for a real Doris named by $SLUICE_DORIS_FE_PORT (deploy/doris/run-tests.sh).
   bool external() const { return external_; }

@@ -83,6 +83,12 @@ bool header_true(const HttpRequest& req, const std::string& name) {
   return v != nullptr && lower_ascii(*v) == "true";
 }
 
+// BE StreamLoadAction: "chunked" anywhere in Transfer-Encoding.
+bool chunked(const HttpRequest& req) {
+  const std::string* te = req.header("transfer-encoding");
+  return te != nullptr && te->find("chunked") != std::string::npos;
+}
+
 // Doris label rule (FE LabelName / FeNameFormat.checkLabel): ^[-_A-Za-z0-9:]{1,128}$.
 bool valid_label(std::string_view label) {
   if (label.empty() || label.size() > 128) return false;
@@ -429,6 +435,7 @@ std::optional<Reply> DorisServer::on_head(Port port, const HttpRequest& req) {
   }
   if (port == Port::fe && (is_load || is_2pc)) {
     if (req.method != "PUT") return fe_answer(405, "stream load must use PUT", "null");
+    if (is_load) ++fe_loads_;
     // FE LoadAction: Stream Load and 2PC requests are redirected (307) to a BE; the client
     // must send its credentials again there (curl --location-trusted).
     HttpResponse r;
@@ -440,10 +447,27 @@ std::optional<Reply> DorisServer::on_head(Port port, const HttpRequest& req) {
   if (port == Port::be && is_load) {
     if (req.method != "PUT")
       return reply(json_response("{\"Status\":\"Fail\",\"Message\":\"stream load must use PUT\"}"));
+    ++be_loads_;
     if (reset_loads_ > 0) {
       --reset_loads_;
       return Reply{{}, true, {}};
     }
+    // BE StreamLoadAction::_on_header: the body is delimited by Content-Length or by
+    // Transfer-Encoding chunked, exactly one of them (an empty header counts as absent); the
+    // messages are those Doris's regression suite test_stream_load.groovy asserts.
+    const std::string* length = req.header("content-length");
+    const bool has_length = length != nullptr && !length->empty();
+    if (!has_length && !chunked(req)) {
+      return reply(json_response(
+          "{\"Status\":\"Fail\",\"Message\":\"[INTERNAL_ERROR]content_length is empty and "
+          "transfer-encoding!=chunked, please set content_length or transfer-encoding=chunked\"}"));
+    }
+    if (has_length && chunked(req)) {
+      return reply(
+          json_response("{\"Status\":\"Fail\",\"Message\":\"[INTERNAL_ERROR]please do not set "
+                        "both content_length and transfer-encoding\"}"));
+    }
+    if (chunked(req)) ++chunked_loads_;
   }
   return std::nullopt;
 }
@@ -480,13 +504,16 @@ Reply DorisServer::handle(Port port, const HttpRequest& req) {
 Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
                                const std::string& table) {
   const auto started = Clock::now();
+  bool group_commit = false;  // "GroupCommit": true in the answer
   // Response fields of the Stream Load manual ("Return results"), in Doris's order.
   const auto result = [&](const Txn* txn, const std::string& label, std::string_view status,
                           std::string_view message, int64_t total, int64_t loaded, int64_t filtered,
                           const std::string& error_url) {
     std::string b = "{\"TxnId\":" + std::to_string(txn ? txn->id : -1) + ",\"Label\":";
     json::append_string(b, label);
-    b += ",\"Comment\":\"\",\"TwoPhaseCommit\":\"";
+    b += ",\"Comment\":\"\",";
+    if (group_commit) b += "\"GroupCommit\":true,";
+    b += "\"TwoPhaseCommit\":\"";
     b += txn && txn->two_phase ? "true" : "false";
     b += "\",\"Status\":";
     json::append_string(b, status);
@@ -512,6 +539,36 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   };
   LoadHeaders h;
   if (const std::string* l = req.header("label")) h.label = *l;
+  // Group commit (Doris docs "Group Commit"; BE StreamLoadAction::_handle_group_commit):
+  // `group_commit` is off_mode, sync_mode or async_mode. A load with two_phase_commit,
+  // partial_columns, partitions or an empty non-chunked body is loaded the ordinary way, the
+  // header ignored. Otherwise a label is refused, except on a chunked load, whose label Doris
+  // drops ("allow chunked stream load in flink"); the load is named group_commit_<id>.
+  // async_mode answers once the rows are in the WAL and they turn visible after the table's
+  // group_commit_interval_ms; a chunked load (size unknown) is switched to sync_mode, which
+  // answers once they are visible.
+  bool async_commit = false;
+  if (const std::string* gc = req.header("group_commit")) {
+    const std::string mode = lower_ascii(*gc);
+    if (mode != "off_mode" && mode != "sync_mode" && mode != "async_mode") {
+      return result(nullptr, h.label, "Fail",
+                    "[INVALID_ARGUMENT]group_commit can only be [async_mode, sync_mode, off_mode]",
+                    0, 0, 0, "");
+    }
+    const bool ordinary =
+        header_true(req, "two_phase_commit") || header_true(req, "partial_columns") ||
+        req.header("partitions") != nullptr || req.header("temporary_partitions") != nullptr;
+    if (mode != "off_mode" && (chunked(req) || !req.body.empty()) && !ordinary) {
+      if (!chunked(req) && !h.label.empty()) {
+        return result(nullptr, h.label, "Fail",
+                      "[INVALID_ARGUMENT]label and group_commit can't be set at the same time", 0,
+                      0, 0, "");
+      }
+      group_commit = true;
+      async_commit = mode == "async_mode" && !chunked(req);
+      h.label = "group_commit_" + std::to_string(next_txn_);
+    }
+  }
   if (h.label.empty()) h.label = "stream_load_" + std::to_string(next_txn_);  // Doris makes a UUID
   const auto fail = [&](std::string_view msg) {
     return result(nullptr, h.label, "Fail", msg, 0, 0, 0, "");
@@ -536,7 +593,7 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   h.two_phase = header_true(req, "two_phase_commit");
   h.strict = header_true(req, "strict_mode");
   h.partial = header_true(req, "partial_columns");
-  for (const char* unsupported : {"unique_key_update_mode", "jsonpaths", "where", "group_commit"}) {
+  for (const char* unsupported : {"unique_key_update_mode", "jsonpaths", "where"}) {
     if (req.header(unsupported) != nullptr) {
       return fail(std::string("the Doris test server does not implement header '") + unsupported +
                   "'");
@@ -883,7 +940,12 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
       --publish_timeouts_;
       status = "Publish Timeout";  // committed, visible later
     }
-    make_visible(stored, now, publish_timeout);
+    if (async_commit) {
+      stored.state = TxnState::committed;  // in the WAL; published by tick()
+      stored.publish_at = now + o_.group_commit_interval;
+    } else {
+      make_visible(stored, now, publish_timeout);
+    }
   }
   Reply r = result(&stored, h.label, status, "OK", total, total - filtered, filtered, error_url);
   if (lose_loads_ > 0) {
@@ -1070,6 +1132,11 @@ std::string DorisServer::control(std::string_view line) {
       }
     }
     return "ok aborted " + std::to_string(aborted);
+  } else if (cmd == "requests") {
+    // Stream Load requests by the port they reached (the FE redirects, the BE loads), and the
+    // BE's chunked ones.
+    return "ok fe_loads " + std::to_string(fe_loads_) + " be_loads " + std::to_string(be_loads_) +
+           " chunked " + std::to_string(chunked_loads_);
   } else if (cmd == "stats") {
     // loads = transactions begun; visible/aborted/precommitted by state; max_commits = the
     // most times one transaction was made visible (1 when nothing was committed twice);

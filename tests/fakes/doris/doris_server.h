@@ -30,6 +30,9 @@ struct ServerOptions {
   std::chrono::milliseconds precommit_timeout = std::chrono::seconds(3600);
   // How long a commit answered "Publish Timeout" stays COMMITTED before it becomes VISIBLE.
   std::chrono::milliseconds publish_delay = std::chrono::milliseconds(500);
+  // A table's group_commit_interval_ms (Doris default 10 s): how long an async_mode group
+  // commit load stays in the WAL before it is visible.
+  std::chrono::milliseconds group_commit_interval = std::chrono::seconds(10);
   int be_port = 0;  // where the FE redirects loads (Location: http://127.0.0.1:<be_port>/...)
 };
 
@@ -127,6 +130,9 @@ class DorisServer {
   int lose_loads_ = 0;
   int publish_timeouts_ = 0;
   int fail_commits_ = 0;
+  int64_t fe_loads_ = 0;              // Stream Load heads the FE answered (control "requests")
+  int64_t be_loads_ = 0;              // Stream Load heads the BE took
+  int64_t chunked_loads_ = 0;         // of those, accepted with Transfer-Encoding chunked
   int64_t sequence_kept_ = 0;         // rows a table's sequence column kept out (see stats)
   std::unique_ptr<Journal> journal_;  // null without --data-dir, and while replaying
 };

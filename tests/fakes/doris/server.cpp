@@ -12,6 +12,7 @@
 // With --data-dir the state is kept on disk (journal.h) and survives a kill -9 of the server.
 //   drop                  drop every client connection
 //   stats                 "ok loads N visible N aborted N precommitted N max_commits N"
+//   requests              "ok fe_loads N be_loads N chunked N": Stream Load requests by port
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -99,13 +100,18 @@ Args parse_args(int argc, char** argv) {
     else if (f == "--precommit-timeout-ms")
       a.server.precommit_timeout =
           std::chrono::milliseconds(parse_int(value(), "--precommit-timeout-ms"));
+    else if (f == "--group-commit-interval-ms")
+      a.server.group_commit_interval =
+          std::chrono::milliseconds(parse_int(value(), "--group-commit-interval-ms"));
     else if (f == "--exit-with-parent")
       a.exit_with_parent = true;
     else {
       std::cerr << "usage: doris_test_server [--fe-port N] [--be-port N] [--control-port N] "
                    "[--port-file F]\n"
                    "  [--advertised-be-port N] [--data-dir DIR]\n"
-                   "  [--user U] [--password P] [--precommit-timeout-ms N] [--exit-with-parent]\n"
+                   "  [--user U] [--password P] [--precommit-timeout-ms N] "
+                   "[--group-commit-interval-ms N]\n"
+                   "  [--exit-with-parent]\n"
                    "Port 0 picks a free port; F receives \"<fe port> <be port> <control port>\".\n";
       std::exit(2);
     }

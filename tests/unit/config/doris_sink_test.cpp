@@ -125,3 +125,36 @@ TEST_CASE("doris sink: problems name the key") {
             "of 30 minutes or more comes too close to Doris's precommit timeout "
             "(stream_load_default_precommit_timeout_second, 3600 s)"});
 }
+
+TEST_CASE("doris sink: benodes") {
+  const LoadOutcome out = load_sink("  fenodes: fe:8030\n  benodes: 'be1:8040, be2:8040'\n");
+  CHECK(doris_of(out).benodes == "be1:8040, be2:8040");
+  CHECK(cdc::sinks::doris::split_be_nodes(doris_of(out).benodes) ==
+        std::vector<std::string>{"be1:8040", "be2:8040"});
+  CHECK(problems_of("  fenodes: fe:8030\n  benodes: 'be1:8040,be2'\n") ==
+        Lines{"d.yaml:6:12: sink.benodes: expected BE HTTP addresses as host:port[,host:port...], "
+              "found 'be2' in 'be1:8040,be2'"});
+}
+
+TEST_CASE("doris sink: sink.properties.group_commit only without 2PC, with the sequence column") {
+  const std::string_view at_least_once = "{name: p, delivery: at-least-once}";
+  const LoadOutcome out = load_sink(
+      "  fenodes: fe:8030\n  sink.sequence-column: source-position\n"
+      "  sink.properties.group_commit: async_mode\n",
+      at_least_once);
+  CHECK(doris_of(out).stream_load_properties.at("group_commit") == "async_mode");
+  CHECK(problems_of("  fenodes: fe:8030\n  sink.properties.group_commit: off_mode\n").empty());
+  CHECK(problems_of("  fenodes: fe:8030\n  sink.properties.group_commit: fast\n", at_least_once) ==
+        Lines{"d.yaml:6:33: sink.sink.properties.group_commit: expected off_mode, sync_mode or "
+              "async_mode, found 'fast'"});
+  CHECK(problems_of("  fenodes: fe:8030\n  sink.sequence-column: source-position\n"
+                    "  sink.properties.group_commit: sync_mode\n") ==
+        Lines{"d.yaml:7:33: sink.sink.properties.group_commit: group commit cannot be used with "
+              "two-phase commit (Doris does not group-commit a two_phase_commit load); set "
+              "pipeline.delivery: at-least-once, or remove it"});
+  CHECK(problems_of("  fenodes: fe:8030\n  sink.properties.group_commit: sync_mode\n",
+                    at_least_once) ==
+        Lines{"d.yaml:6:33: sink.sink.properties.group_commit: group commit does not keep the "
+              "order of loads into a Unique Key table (Doris docs, \"Group Commit\"); set "
+              "sink.sequence-column: source-position with it"});
+}

@@ -38,6 +38,7 @@ struct Fixture {
     o.be_port = 8040;
     o.precommit_timeout = std::chrono::milliseconds(200);
     o.publish_delay = std::chrono::milliseconds(100);
+    o.group_commit_interval = std::chrono::milliseconds(200);
     return o;
   }()};
 
@@ -58,6 +59,9 @@ struct Fixture {
                    const std::string& table = "t") {
     headers.emplace("format", "json");
     headers.emplace("read_json_by_line", "true");
+    if (!headers.contains("transfer-encoding")) {
+      headers.emplace("content-length", std::to_string(body.size()));
+    }
     const HttpRequest r =
         request("PUT", "/api/db/" + table + "/_stream_load", std::move(headers), std::move(body));
     REQUIRE_FALSE(server.on_head(Port::be, r));
@@ -410,4 +414,61 @@ TEST_CASE("doris server: a partial column update keeps the columns it does not n
             "Message") ==
       "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update is only allowed on unique "
       "table with merge-on-write enabled.");
+}
+
+TEST_CASE("doris server: a load's body is delimited by Content-Length or chunked, not both") {
+  Fixture f;
+  const auto head = [&](std::map<std::string, std::string> headers) {
+    auto early = f.server.on_head(
+        Port::be, Fixture::request("PUT", "/api/db/t/_stream_load", std::move(headers)));
+    return early ? field(early->response.body, "Message") : std::string("none");
+  };
+  CHECK(head({}) ==
+        "[INTERNAL_ERROR]content_length is empty and transfer-encoding!=chunked, please set "
+        "content_length or transfer-encoding=chunked");
+  CHECK(head({{"content-length", ""}, {"transfer-encoding", ""}}) ==
+        "[INTERNAL_ERROR]content_length is empty and transfer-encoding!=chunked, please set "
+        "content_length or transfer-encoding=chunked");
+  CHECK(head({{"content-length", "0"}, {"transfer-encoding", "chunked"}}) ==
+        "[INTERNAL_ERROR]please do not set both content_length and transfer-encoding");
+  CHECK(head({{"content-length", "9"}}) == "none");
+  CHECK(head({{"transfer-encoding", "chunked"}}) == "none");
+  // A chunked load (its body de-chunked by the connection) loads like any other.
+  CHECK(field(f.load({{"label", "c"}, {"transfer-encoding", "chunked"}}, "{\"id\":3}\n"),
+              "Status") == "Success");
+  CHECK(f.rows() == "[[3,null]]");
+  CHECK(f.server.control("requests") == "ok fe_loads 0 be_loads 6 chunked 2");
+}
+
+TEST_CASE("doris server: group commit takes no label, skips 2PC loads, and async waits") {
+  Fixture f;
+  const std::string line = "{\"id\":1,\"v\":\"a\"}\n";
+  CHECK(field(f.load({{"group_commit", "fast_mode"}}, line), "Message") ==
+        "[INVALID_ARGUMENT]group_commit can only be [async_mode, sync_mode, off_mode]");
+  CHECK(field(f.load({{"group_commit", "sync_mode"}, {"label", "l1"}}, line), "Message") ==
+        "[INVALID_ARGUMENT]label and group_commit can't be set at the same time");
+  // sync_mode: visible when answered, under a name Doris gives.
+  std::string answer = f.load({{"group_commit", "SYNC_MODE"}}, line);
+  CHECK(field(answer, "Status") == "Success");
+  CHECK(field(answer, "Label").starts_with("group_commit_"));
+  CHECK(answer.find("\"GroupCommit\":true") != std::string::npos);
+  CHECK(f.rows() == "[[1,\"a\"]]");
+  // A chunked load's label is dropped rather than refused.
+  answer =
+      f.load({{"group_commit", "sync_mode"}, {"label", "l2"}, {"transfer-encoding", "chunked"}},
+             "{\"id\":2,\"v\":\"b\"}\n");
+  CHECK(field(answer, "Label").starts_with("group_commit_"));
+  CHECK(field(f.state("l2"), "data") == "UNKNOWN");
+  // two_phase_commit: an ordinary load under its label, the header ignored.
+  answer = f.load({{"group_commit", "async_mode"}, {"label", "l3"}, {"two_phase_commit", "true"}},
+                  "{\"id\":3,\"v\":\"c\"}\n");
+  CHECK(field(answer, "Label") == "l3");
+  CHECK(answer.find("GroupCommit") == std::string::npos);
+  CHECK(field(f.state("l3"), "data") == "PRECOMMITTED");
+  // async_mode with a known length: answered from the WAL, visible after the interval.
+  answer = f.load({{"group_commit", "async_mode"}}, "{\"id\":4,\"v\":\"d\"}\n");
+  CHECK(field(answer, "Status") == "Success");
+  CHECK(f.rows() == "[[1,\"a\"],[2,\"b\"]]");
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  CHECK(f.rows() == "[[1,\"a\"],[2,\"b\"],[4,\"d\"]]");
 }
