@@ -185,12 +185,12 @@ void snapshot_kills(const std::string& name, const std::string& dir, const SinkU
   const int metrics_port = free_port();
   const std::string config = dir + "/pipeline.yaml";
   const std::string pipeline = name == "file" ? "pg-snap-kill" : "pg-snap-kill-" + name;
-  std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_" + name, slot,
-                                                "  scan.startup.mode: initial\n"
-                                                "  scan.incremental.snapshot.chunk.size: 500\n"
-                                                "  status.interval: 100ms\n"
-                                                "  heartbeat.interval: 1s\n")
-                        << sink.yaml << "pipeline:\n  name: " << pipeline
+  std::string source = postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_" + name, slot,
+                                            "  scan.incremental.snapshot.chunk.size: 500\n"
+                                            "  status.interval: 100ms\n"
+                                            "  heartbeat.interval: 1s\n");
+  source.replace(source.find("latest-offset"), 13, "initial");
+  std::ofstream(config) << source << sink.yaml << "pipeline:\n  name: " << pipeline
                         << "\n  state.dir: " << dir
                         << "/state\n  checkpoint.interval: 30ms\n"
                            "  restart.initial-backoff: 50ms\n  metrics.port: "

@@ -40,6 +40,8 @@ PostgresSourceOptions options(const std::string& table_regex, const std::string&
   o.table_include = {o.database + "\\." + table_regex};
   o.slot_name = slot;
   o.pipeline_name = "it";
+  // These cases read the stream only: a new slot starts at its consistent point.
+  o.startup_mode = StartupMode::latest_offset;
   o.status_interval = 200ms;
   o.heartbeat_interval = 0ms;
   return o;
