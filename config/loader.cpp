@@ -346,6 +346,14 @@ void read_partial_rows(Ctx& ctx, const MapReader& m, json::PartialRowPolicy& out
   read_enum(ctx, m, "row-image.partial", out, json::parse_partial_row_policy, {"fail", "skip"});
 }
 
+// `toast.placeholder` of the sinks that write JSON (json::EncoderOptions::toast_placeholder).
+void read_toast_placeholder(Ctx& ctx, const MapReader& m, std::optional<std::string>& out) {
+  if (m.get("toast.placeholder") == nullptr) return;
+  std::string text;
+  read_string(ctx, m, "toast.placeholder", text);
+  out = std::move(text);
+}
+
 sinks::redis::RedisOptions read_redis(Ctx& ctx, const MapReader& m) {
   sinks::redis::RedisOptions o;
   read_string(ctx, m, "host", o.host);
@@ -375,6 +383,7 @@ sinks::redis::RedisOptions read_redis(Ctx& ctx, const MapReader& m) {
   read_enum(ctx, m, "value.format", o.stream_format, json::parse_format,
             {"debezium-json", "upsert", "canal-json"});
   read_partial_rows(ctx, m, o.partial_rows);
+  read_toast_placeholder(ctx, m, o.toast_placeholder);
   read_redis_table(ctx, m, o.defaults);
   if (const YamlNode* tables = m.get("tables")) {
     std::vector<std::string_view> known = {"source-table"};
@@ -427,6 +436,7 @@ sinks::kafka::KafkaOptions read_kafka(Ctx& ctx, MapReader& m, std::vector<std::s
   read_enum(ctx, m, "value.format", o.format, json::parse_format,
             {"debezium-json", "upsert", "canal-json"});
   read_partial_rows(ctx, m, o.partial_rows);
+  read_toast_placeholder(ctx, m, o.toast_placeholder);
   read_bool(ctx, m, "tombstones.on.delete", o.tombstones_on_delete);
   read_list(ctx, m, "key.columns", o.key_columns);
   read_int<int32_t>(ctx, m, "partition", o.fixed_partition, 0, 1000000);
@@ -527,17 +537,19 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
   };
   SinkOptions out;
   if (*type == "stdout") {
-    m.set_known({"type", "value.format", "row-image.partial"});
+    m.set_known({"type", "value.format", "row-image.partial", "toast.placeholder"});
     StdoutSinkOptions o;
     read_format(o.format);
     read_partial_rows(ctx, m, o.partial_rows);
+    read_toast_placeholder(ctx, m, o.toast_placeholder);
     out = o;
   } else if (*type == "file") {
-    m.set_known({"type", "path", "value.format", "row-image.partial"});
+    m.set_known({"type", "path", "value.format", "row-image.partial", "toast.placeholder"});
     FileSinkOptions o;
     read_required_string(ctx, m, "path", o.path);
     read_format(o.format);
     read_partial_rows(ctx, m, o.partial_rows);
+    read_toast_placeholder(ctx, m, o.toast_placeholder);
     out = o;
   } else if (*type == "redis") {
     std::vector<std::string_view> known = {"type",
@@ -561,6 +573,7 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
                                            "key.null-handling",
                                            "value.format",
                                            "row-image.partial",
+                                           "toast.placeholder",
                                            "tables"};
     known.insert(known.end(), std::begin(kRedisTableKeys), std::end(kRedisTableKeys));
     m.set_known(std::move(known));
@@ -570,8 +583,8 @@ std::optional<SinkOptions> read_sink(Ctx& ctx, const YamlNode& n, const std::str
         ctx, m,
         {"type", "topic", "topic.template", "topic.prefix", "topic.create", "topic.partitions",
          "topic.replication-factor", "offsets.topic", "transactional.id", "value.format",
-         "row-image.partial", "tombstones.on.delete", "key.columns", "partition",
-         "partition.strategy", "headers", "schema-change.topic", "operation.timeout"});
+         "row-image.partial", "toast.placeholder", "tombstones.on.delete", "key.columns",
+         "partition", "partition.strategy", "headers", "schema-change.topic", "operation.timeout"});
   } else if (*type == "doris") {
     out = read_doris(ctx, m);
   } else {

@@ -3,6 +3,7 @@
 // define theirs with the sink (sinks/*/…_options.h).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -19,6 +20,8 @@ struct StdoutSinkOptions {
   json::Format format = json::Format::debezium_json;
   // `row-image.partial` (upsert only): fail | skip. Default: fail.
   json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
+  // `toast.placeholder`: json::EncoderOptions::toast_placeholder. Default: unset.
+  std::optional<std::string> toast_placeholder;
 };
 
 struct FileSinkOptions {
@@ -29,6 +32,8 @@ struct FileSinkOptions {
   json::Format format = json::Format::debezium_json;
   // `row-image.partial`: as for stdout. Default: fail.
   json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
+  // `toast.placeholder`: as for stdout. Default: unset.
+  std::optional<std::string> toast_placeholder;
 };
 
 // Discards everything; for benchmarks of the source and stages. No options.

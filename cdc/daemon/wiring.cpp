@@ -192,13 +192,15 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
 
   if (const auto* out = std::get_if<config::StdoutSinkOptions>(&config.sink)) {
     parts.make_sink = [o = *out]() -> Result<std::unique_ptr<Sink>> {
-      return std::unique_ptr<Sink>(
-          std::make_unique<sinks::StdoutSink>(o.format, stdout, o.partial_rows));
+      return std::unique_ptr<Sink>(std::make_unique<sinks::StdoutSink>(
+          o.format, stdout, o.partial_rows,
+          json::EncoderOptions{.toast_placeholder = o.toast_placeholder}));
     };
   } else if (const auto* file = std::get_if<config::FileSinkOptions>(&config.sink)) {
     parts.make_sink = [o = *file]() -> Result<std::unique_ptr<Sink>> {
-      return std::unique_ptr<Sink>(
-          std::make_unique<sinks::FileSink>(o.path, o.format, o.partial_rows));
+      return std::unique_ptr<Sink>(std::make_unique<sinks::FileSink>(
+          o.path, o.format, o.partial_rows,
+          json::EncoderOptions{.toast_placeholder = o.toast_placeholder}));
     };
   } else if (const auto* redis = std::get_if<sinks::redis::RedisOptions>(&config.sink)) {
     std::shared_ptr<sinks::redis::RedisMetrics> metrics;

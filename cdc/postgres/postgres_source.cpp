@@ -84,7 +84,7 @@ struct PostgresSource::Impl {
   std::optional<ExportedSnapshot> exported;                 // by the slot's creation in this open()
   Position start;
   PostgresPosition last_end;
-  std::atomic<uint64_t> acked{0};     // last committed checkpoint's commit_lsn
+  std::atomic<uint64_t> acked{0};     // last acknowledged commit_lsn (at first: slot_lsn)
   std::atomic<uint64_t> reported{0};  // last flush LSN sent
   std::atomic<int64_t> lag_bytes{-1};
   uint64_t bytes = 0;
@@ -662,7 +662,11 @@ Status PostgresSource::Impl::start_stream(const PostgresPosition& start_at) {
   }
   start = start_at;
   last_end = start_at;
-  acked.store(static_cast<uint64_t>(start_at.commit_lsn));
+  // The slot stays where it is until the runner acknowledges a checkpoint: the resume point may
+  // be a sink's own offset record (Redis writes one with each bounded flush between checkpoints)
+  // that the state store does not hold, and confirming it would put the slot beyond the newest
+  // checkpoint.
+  acked.store(static_cast<uint64_t>(slot_lsn));
 
   const std::string spool_dir =
       o.spool_dir.empty() ? std::filesystem::temp_directory_path().string() : o.spool_dir;

@@ -78,9 +78,9 @@ struct PostgresSourceOptions {
   uint32_t proto_version = 2;
   // `streaming`: request streaming of in-progress transactions (protocol 2). Default: true.
   bool streaming = true;
-  // `scan.startup.mode`: see StartupMode. Default: latest-offset (the tests of the stream
-  // assume it; `initial`, Flink's default, is to become the default once they say their mode).
-  StartupMode startup_mode = StartupMode::latest_offset;
+  // `scan.startup.mode`: see StartupMode. Default: initial, as Flink CDC's and the MySQL
+  // source's: the existing rows, then the stream, each change once.
+  StartupMode startup_mode = StartupMode::initial;
   // `scan.incremental.snapshot.chunk.size`: rows per keyset chunk of the snapshot. Default: 8096.
   uint32_t snapshot_chunk_size = 8096;
   // `status.interval`: how often a standby status update reports the last committed

@@ -21,8 +21,9 @@ Error io_error(const std::string& what, const std::string& path) {
 }
 }  // namespace
 
-FileSink::FileSink(std::string path, json::Format format, json::PartialRowPolicy partial_rows)
-    : path_(std::move(path)), lines_(format) {
+FileSink::FileSink(std::string path, json::Format format, json::PartialRowPolicy partial_rows,
+                   json::EncoderOptions encoder)
+    : path_(std::move(path)), lines_(format, std::move(encoder)) {
   lines_.guard_partial_rows(partial_rows, "sink.file");
 }
 

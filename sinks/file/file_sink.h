@@ -14,7 +14,8 @@ namespace cdc::sinks {
 class FileSink final : public Sink {
  public:
   FileSink(std::string path, json::Format format,
-           json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail);
+           json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail,
+           json::EncoderOptions encoder = {});
   ~FileSink() override;
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;

@@ -48,6 +48,8 @@ struct KafkaOptions {
   // out (binlog_row_image=MINIMAL/NOBLOB) stops the pipeline (fail) or is left out with a
   // warning (skip). Default: fail.
   json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
+  // `toast.placeholder`: json::EncoderOptions::toast_placeholder. Default: unset.
+  std::optional<std::string> toast_placeholder;
   // `tombstones.on.delete` (debezium-json): a null-value record with the key after each delete,
   // so that compaction removes the key. Default: true.
   bool tombstones_on_delete = true;

@@ -44,7 +44,9 @@ Result<std::string> expand_topic(std::string_view tmpl, std::string_view prefix,
 }
 
 RecordBuilder::RecordBuilder(const KafkaOptions& options)
-    : options_(options), encoder_(json::make_encoder(options.format)) {
+    : options_(options),
+      encoder_(json::make_encoder(
+          options.format, json::EncoderOptions{.toast_placeholder = options.toast_placeholder})) {
   if (options.format == json::Format::upsert)
     whole_rows_.emplace(options.partial_rows, "the upsert format", "sink.kafka");
 }

@@ -42,8 +42,12 @@ bool same_text(const Value& a, const Value& b, std::string& ta, std::string& tb)
 
 CommandBuilder::CommandBuilder(const RedisOptions& options)
     : options_(std::make_shared<const RedisOptions>(options)),
-      row_encoder_(json::make_encoder(json::Format::upsert)),
-      stream_encoder_(json::make_encoder(options.stream_format)),
+      row_encoder_(
+          json::make_encoder(json::Format::upsert,
+                             json::EncoderOptions{.toast_placeholder = options.toast_placeholder})),
+      stream_encoder_(
+          json::make_encoder(options.stream_format,
+                             json::EncoderOptions{.toast_placeholder = options.toast_placeholder})),
       string_rows_(options.partial_rows, "Redis string mode", "sink.redis"),
       stream_rows_(options.partial_rows, "Redis stream mode with value.format upsert",
                    "sink.redis") {}

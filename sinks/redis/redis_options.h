@@ -123,6 +123,9 @@ struct RedisOptions {
   // pipeline (fail) or is left out with a warning (skip). Hash mode writes the present fields.
   // Default: fail.
   json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
+  // `toast.placeholder`: json::EncoderOptions::toast_placeholder, for stream and string mode
+  // (hash mode leaves an unchanged field as it is). Default: unset.
+  std::optional<std::string> toast_placeholder;
   // The sink-level `mode`, `key`, ... : the defaults of every table.
   TableRule defaults;
   // `tables`: per-table overrides, each {source-table, and any of the keys above}; what an

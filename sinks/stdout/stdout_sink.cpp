@@ -5,8 +5,9 @@
 
 namespace cdc::sinks {
 
-StdoutSink::StdoutSink(json::Format format, std::FILE* out, json::PartialRowPolicy partial_rows)
-    : lines_(format), out_(out) {
+StdoutSink::StdoutSink(json::Format format, std::FILE* out, json::PartialRowPolicy partial_rows,
+                       json::EncoderOptions encoder)
+    : lines_(format, std::move(encoder)), out_(out) {
   lines_.guard_partial_rows(partial_rows, "sink.stdout");
 }
 

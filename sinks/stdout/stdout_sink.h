@@ -15,7 +15,8 @@ class StdoutSink final : public Sink {
  public:
   // `out` is not owned (stdout by default; a test may pass a tmpfile()).
   explicit StdoutSink(json::Format format, std::FILE* out = stdout,
-                      json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail);
+                      json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail,
+                      json::EncoderOptions encoder = {});
 
   Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> history) override;
   Status write(const Batch& batch) override;

@@ -1,13 +1,14 @@
-// PostgreSQL `scan.startup.mode: initial` into the file sink with `sluice run` SIGKILLed at
-// random moments during the snapshot and across the snapshot -> stream switch while a writer
-// inserts, updates and deletes. Each restart inside the snapshot reads the rest at a temporary
-// slot's consistent point (a new segment) while the pipeline's slot still streams from the
-// first read's. At the end the output, replayed as upserts, equals the table, and per key the
-// events are exactly the key's history from the row read on: one `r` with the version the
-// snapshot saw, then each later statement once, in order. After each kill the slot's
-// confirmed_flush_lsn is not beyond the newest checkpoint's LSN. ARCHITECTURE.md, "Snapshots".
-// SLUICE_PG_SNAPSHOT_KILLS sets the kills (default 6), SLUICE_PG_SNAPSHOT_KILL_ROWS the rows
-// (default 20000).
+// PostgreSQL `scan.startup.mode: initial` into the file sink, Redis (stream mode) and Kafka (the
+// test broker, read_committed) with `sluice run` SIGKILLed at random moments during the snapshot
+// and across the snapshot -> stream switch while a writer inserts, updates and deletes. Each
+// restart inside the snapshot reads the rest at a temporary slot's consistent point (a new segment)
+// while the pipeline's slot still streams from the first read's. At the end the output, replayed as
+// upserts, equals the table, and per key the events are exactly the key's history from the row read
+// on: one `r` with the version the snapshot saw, then each later statement once, in order. After
+// each kill the slot's confirmed_flush_lsn is not beyond the newest checkpoint's LSN.
+// ARCHITECTURE.md, "Snapshots". SLUICE_PG_SNAPSHOT_KILLS sets the kills (default 6 for the file, 4
+// for Redis and Kafka), SLUICE_PG_SNAPSHOT_KILL_ROWS the rows (default 20000 for the file, 5000 for
+// Redis and Kafka).
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -16,16 +17,19 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <regex>
 #include <sstream>
 #include <thread>
 
+#include "tests/integration/kafka_backend.h"
 #include "tests/support/child_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/join_on_exit.h"
 #include "tests/support/postgres_client.h"
+#include "tests/support/redis_client.h"
 #include "tests/support/services_env.h"
 
 using namespace cdc::testing;
@@ -46,15 +50,28 @@ struct Output {
   size_t lines = 0;
 };
 
+// A sink under test: its `sink:` section, the debezium-json documents it holds in order, and a
+// number that grows with what it holds (cheap to ask between kills).
+struct SinkUnderTest {
+  std::string yaml;
+  std::function<std::vector<std::string>()> documents;
+  std::function<uint64_t()> progress;
+};
+
 // Whole lines only: after a SIGKILL the file may end inside a line the next run cuts off.
-Output read_output(const std::string& path) {
-  Output out;
+std::vector<std::string> file_documents(const std::string& path) {
   std::string all = read_file(path);
   all.erase(all.rfind('\n') == std::string::npos ? 0 : all.rfind('\n') + 1);
   std::istringstream in(all);
-  std::string line;
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(std::move(line));
+  return out;
+}
+
+Output read_output(const std::vector<std::string>& documents) {
+  Output out;
   simdjson::ondemand::parser parser;
-  while (std::getline(in, line)) {
+  for (const std::string& line : documents) {
     ++out.lines;
     simdjson::padded_string padded(line);
     auto doc = parser.iterate(padded);
@@ -103,25 +120,25 @@ uint64_t newest_checkpoint_lsn(const std::string& state_dir) {
   return best;
 }
 
-}  // namespace
-
-TEST_CASE(
-    "postgres initial into the file sink: SIGKILL during the snapshot and the switch to the "
-    "stream, a writer running; each key's history exactly once, the final state exact") {
+// The workload, the kills and the checks, the same for every sink: table pgsnapkill.k_<name>,
+// slot pg_snap_kill_<name> (the file's keeps its old name), pipeline pg-snap-kill-<name>.
+void snapshot_kills(const std::string& name, const std::string& dir, const SinkUnderTest& sink,
+                    int default_kills, int64_t default_rows) {
   const char* kills_env = std::getenv("SLUICE_PG_SNAPSHOT_KILLS");
   const char* rows_env = std::getenv("SLUICE_PG_SNAPSHOT_KILL_ROWS");
-  const int want_kills = kills_env ? std::atoi(kills_env) : 6;
-  const int64_t rows = rows_env ? std::atoll(rows_env) : 20000;
-  const std::string slot = "pg_snap_kill";
+  const int want_kills = kills_env ? std::atoi(kills_env) : default_kills;
+  const int64_t rows = rows_env ? std::atoll(rows_env) : default_rows;
+  const std::string slot = name == "file" ? "pg_snap_kill" : "pg_snap_kill_" + name;
+  const std::string table = "pgsnapkill.k_" + name;
   PgSession sql;
   PgSession su(PgSession::As::superuser);
   sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
-  sql.run("DROP TABLE IF EXISTS pgsnapkill.k_int");
-  sql.run("CREATE TABLE pgsnapkill.k_int (id int PRIMARY KEY, ver bigint NOT NULL)");
+  sql.run("DROP TABLE IF EXISTS " + table);
+  sql.run("CREATE TABLE " + table + " (id int PRIMARY KEY, ver bigint NOT NULL)");
   // The deletes' before images carry the version deleted.
-  sql.run("ALTER TABLE pgsnapkill.k_int REPLICA IDENTITY FULL");
-  sql.run("INSERT INTO pgsnapkill.k_int SELECT g, 0 FROM generate_series(1, " +
-          std::to_string(rows) + ") g");
+  sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+  sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
+          ") g");
   su.run(
       "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
       slot + "'");
@@ -143,7 +160,7 @@ TEST_CASE(
       const int choice = static_cast<int>(rng() % 10);
       if (choice < 2) {
         const int64_t id = next_id++;
-        w.run("INSERT INTO pgsnapkill.k_int VALUES (" + std::to_string(id) + ", " +
+        w.run("INSERT INTO " + table + " VALUES (" + std::to_string(id) + ", " +
               std::to_string(ver) + ")");
         live[id] = ver;
         history[id].push_back({'c', ver});
@@ -152,11 +169,11 @@ TEST_CASE(
         if (it == live.end()) it = live.begin();
         const std::string id = std::to_string(it->first);
         if (choice < 8) {
-          w.run("UPDATE pgsnapkill.k_int SET ver = " + std::to_string(ver) + " WHERE id = " + id);
+          w.run("UPDATE " + table + " SET ver = " + std::to_string(ver) + " WHERE id = " + id);
           it->second = ver;
           history[it->first].push_back({'u', ver});
         } else {
-          w.run("DELETE FROM pgsnapkill.k_int WHERE id = " + id);
+          w.run("DELETE FROM " + table + " WHERE id = " + id);
           history[it->first].push_back({'d', it->second});
           live.erase(it);
         }
@@ -165,22 +182,20 @@ TEST_CASE(
     }
   });
 
-  const std::string dir = make_temp_dir("sluice-pg-snap-kill");
-  const std::string out_path = dir + "/out.jsonl";
   const int metrics_port = free_port();
   const std::string config = dir + "/pipeline.yaml";
-  std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_int", slot,
-                                                "  scan.startup.mode: initial\n"
-                                                "  scan.incremental.snapshot.chunk.size: 500\n"
-                                                "  status.interval: 100ms\n"
-                                                "  heartbeat.interval: 1s\n")
-                        << "sink:\n  type: file\n  path: " << out_path
-                        << "\n  value.format: debezium-json\n"
-                        << "pipeline:\n  name: pg-snap-kill\n  state.dir: " << dir
+  const std::string pipeline = name == "file" ? "pg-snap-kill" : "pg-snap-kill-" + name;
+  std::string source = postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_" + name, slot,
+                                            "  scan.incremental.snapshot.chunk.size: 500\n"
+                                            "  status.interval: 100ms\n"
+                                            "  heartbeat.interval: 1s\n");
+  source.replace(source.find("latest-offset"), 13, "initial");
+  std::ofstream(config) << source << sink.yaml << "pipeline:\n  name: " << pipeline
+                        << "\n  state.dir: " << dir
                         << "/state\n  checkpoint.interval: 30ms\n"
                            "  restart.initial-backoff: 50ms\n  metrics.port: "
                         << metrics_port << "\n";
-  const std::string metric_label = "{pipeline=\"pg-snap-kill\"}";
+  const std::string metric_label = "{pipeline=\"" + pipeline + "\"}";
   const uint64_t seed = std::random_device{}();
   INFO("random seed " << seed << ", dir " << dir);
   std::mt19937_64 rng(seed);
@@ -196,7 +211,7 @@ TEST_CASE(
   // inside the snapshot and after it.
   while ((kills < want_kills || !killed_after_read || partial_reads < 2) &&
          kills < want_kills + 24 && std::chrono::steady_clock::now() < deadline) {
-    const uintmax_t size_before = file_size(out_path);
+    const uint64_t size_before = sink.progress();
     ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
     if (kills == 0) {
       // The first run is inside the snapshot: its progress is on /metrics.
@@ -213,7 +228,7 @@ TEST_CASE(
       }
     }
     const auto until = std::chrono::steady_clock::now() + 20s;
-    while (file_size(out_path) <= size_before && sluice.running() &&
+    while (sink.progress() <= size_before && sluice.running() &&
            std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(5ms);
     }
@@ -234,7 +249,7 @@ TEST_CASE(
                     "kill " << kills << ": confirmed_flush_lsn " << confirmed
                             << " beyond the newest checkpoint's LSN " << committed);
     }
-    const Output now = read_output(out_path);
+    const Output now = read_output(sink.documents());
     if (now.reads > 0 && now.reads < static_cast<size_t>(rows)) ++partial_reads;
     if (now.lines > now.reads) killed_after_read = true;
     snapshot_read = now.lines > now.reads;
@@ -251,21 +266,22 @@ TEST_CASE(
     ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
     const auto until = std::chrono::steady_clock::now() + 120s;
     std::map<int64_t, int64_t> want;
-    for (const auto& r : sql.query("SELECT id, ver FROM pgsnapkill.k_int")) {
+    for (const auto& r : sql.query("SELECT id, ver FROM " + table)) {
       want[std::stoll(*r[0])] = std::stoll(*r[1]);
     }
-    while (read_output(out_path).state != want && std::chrono::steady_clock::now() < until) {
+    while (read_output(sink.documents()).state != want &&
+           std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(200ms);
     }
     last.signal(SIGTERM);
     REQUIRE(last.wait(30s) == 0);
-    const Output out = read_output(out_path);
+    const Output out = read_output(sink.documents());
     CHECK(out.state.size() == want.size());
     CHECK((out.state == want));
   }
   CHECK(killed_after_read);
 
-  const Output out = read_output(out_path);
+  const Output out = read_output(sink.documents());
   size_t statements_streamed = 0;
   for (const auto& [id, steps] : out.per_key) {
     const auto& h = history.at(id);
@@ -301,5 +317,76 @@ TEST_CASE(
                   "_snapshot%'") == "0");
   su.run("SELECT pg_drop_replication_slot('" + slot + "')");
   su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  sql.run("DROP TABLE " + table);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "postgres initial into the file sink: SIGKILL during the snapshot and the switch to the "
+    "stream, a writer running; each key's history exactly once, the final state exact") {
+  const std::string dir = make_temp_dir("sluice-pg-snap-kill");
+  const std::string out_path = dir + "/out.jsonl";
+  snapshot_kills("file", dir,
+                 {"sink:\n  type: file\n  path: " + out_path + "\n  value.format: debezium-json\n",
+                  [&] { return file_documents(out_path); }, [&] { return file_size(out_path); }},
+                 6, 20000);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "postgres initial into redis (stream mode): SIGKILL during the snapshot and the switch to "
+    "the stream; each key's history exactly once, the final state exact") {
+  const std::string dir = make_temp_dir("sluice-pg-snap-kill-redis");
+  RedisClient redis;
+  const std::string stream = "pgsnapkill:log:" + std::to_string(::getpid());
+  const std::string offset = "pgsnapkill:offset:" + std::to_string(::getpid());
+  redis.command({"DEL", stream, offset});
+  const std::string yaml = "sink:\n  type: redis\n  host: " + service_value("SLUICE_REDIS_HOST") +
+                           "\n  port: " + service_value("SLUICE_REDIS_PORT") +
+                           "\n  value.format: debezium-json\n  offset.key: " + offset +
+                           "\n  batch.max-commands: 200\n  tables:\n"
+                           "    - {source-table: 'pgsnapkill\\.k_redis', mode: stream, key: '" +
+                           stream + "'}\n";
+  // Each entry: op, key, value (the debezium-json document); an entry per change, in order.
+  const auto documents = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : redis.command({"XRANGE", stream, "-", "+"}).items) {
+      const auto& f = e.items.at(1).items;
+      REQUIRE(f.size() == 6);
+      out.push_back(f[5].text);
+    }
+    return out;
+  };
+  const auto length = [&] { return std::stoull(redis.command({"XLEN", stream}).text); };
+  snapshot_kills("redis", dir, {yaml, documents, length}, 4, 5000);
+  redis.command({"DEL", stream, offset});
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "postgres initial into kafka (test broker, read_committed): SIGKILL during the snapshot and "
+    "the switch to the stream; each key's history exactly once, the final state exact") {
+  const std::unique_ptr<KafkaBackend> broker = exactly_once_broker();
+  const std::string dir = make_temp_dir("sluice-pg-snap-kill-kafka");
+  // One partition: the topic's order is the commit order.
+  const std::string yaml =
+      "sink:\n  type: kafka\n  properties.bootstrap.servers: " + broker->bootstrap() +
+      "\n  properties.linger.ms: 2\n  topic.partitions: 1\n  value.format: "
+      "debezium-json\n  operation.timeout: 10s\n";
+  const std::string topic = "pg-snap-kill-kafka.pgsnapkill.k_kafka";
+  const auto documents = [&] {
+    std::vector<std::string> out;
+    for (const ConsumedRecord& r : consume_records(*broker, topic, 1, true)) {
+      if (r.value) out.push_back(*r.value);  // a delete's tombstone follows its event
+    }
+    return out;
+  };
+  broker->create_topic(topic, 1);  // the progress below asks for its offsets from the start
+  // The last stable offset: what read_committed consumers see, the observable asserted.
+  const auto committed = [&] {
+    return static_cast<uint64_t>(std::max<int64_t>(0, watermarks(*broker, topic, 0, true).second));
+  };
+  snapshot_kills("kafka", dir, {yaml, documents, committed}, 4, 5000);
   std::filesystem::remove_all(dir);
 }

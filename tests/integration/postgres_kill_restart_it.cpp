@@ -66,7 +66,8 @@ void kill_and_check(const std::string& name, const std::string& dir, const SinkU
                         << "\n  state.dir: " << dir
                         << "/state\n  checkpoint.interval: 50ms\n  metrics.port: 0\n"
                            "  restart.initial-backoff: 100ms\n  restart.max-backoff: 500ms\n";
-  const uint64_t seed = std::random_device{}();
+  const char* seed_env = std::getenv("SLUICE_PG_KILL_SEED");  // to replay a failed run
+  const uint64_t seed = seed_env != nullptr ? std::stoull(seed_env) : std::random_device{}();
   INFO("random seed " << seed << ", dir " << dir);
   std::mt19937_64 rng(seed);
 

@@ -96,7 +96,7 @@ std::string postgres_source_yaml(const std::string& tables, const std::string& s
          tables +
          "'\n"
          "  slot.name: " +
-         slot + "\n" + extra;
+         slot + "\n  scan.startup.mode: latest-offset\n" + extra;
 }
 
 }  // namespace cdc::testing

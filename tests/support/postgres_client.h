@@ -37,7 +37,8 @@ class PgSession {
 };
 
 // The `source:` section of a pipeline file reading `tables` (db.schema.table regexes) of the
-// services' database through slot `slot`, plus `extra` lines (already indented by two spaces).
+// services' database through slot `slot` from `scan.startup.mode: latest-offset` (replace that
+// line for another mode), plus `extra` lines (already indented by two spaces).
 std::string postgres_source_yaml(const std::string& tables, const std::string& slot,
                                  const std::string& extra = "");
 

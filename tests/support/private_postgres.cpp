@@ -106,7 +106,8 @@ std::string PrivatePostgres::source_yaml(const std::string& tables, const std::s
                                          const std::string& extra) const {
   return "source:\n  type: postgres\n  hostname: 127.0.0.1\n  port: " + std::to_string(port_) +
          "\n  username: sluice\n  password: " + kPassword + "\n  database-name: " + kDatabase +
-         "\n  tables: '" + tables + "'\n  slot.name: " + slot + "\n" + extra;
+         "\n  tables: '" + tables + "'\n  slot.name: " + slot +
+         "\n  scan.startup.mode: latest-offset\n" + extra;
 }
 
 }  // namespace cdc::testing

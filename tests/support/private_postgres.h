@@ -39,8 +39,9 @@ class PrivatePostgres {
   // libpq connection strings: the sluice role over TCP, the superuser over the socket.
   std::string sluice_conninfo() const;
   std::string superuser_conninfo(const std::string& database = "") const;
-  // A `source:` section reading `tables` through slot `slot` (as postgres_source_yaml does for
-  // the services' server), plus `extra` lines indented by two spaces.
+  // A `source:` section reading `tables` through slot `slot` from latest-offset (as
+  // postgres_source_yaml does for the services' server), plus `extra` lines indented by two
+  // spaces.
   std::string source_yaml(const std::string& tables, const std::string& slot,
                           const std::string& extra = "") const;
 

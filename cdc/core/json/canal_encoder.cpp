@@ -137,7 +137,7 @@ class CanalEncoder final : public Encoder {
       w.begin_array();
       write_row(w, schema, data,
                 e.op == Op::erase ? std::span<const uint32_t>() : e.unchanged_columns,
-                UnchangedStyle::omit, none, ValueStyle::text);
+                UnchangedStyle{false, placeholder_of(options_)}, none, ValueStyle::text);
       w.end_array();
     } else {
       w.null();

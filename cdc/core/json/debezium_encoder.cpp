@@ -1,6 +1,8 @@
 // debezium-json: the Debezium change-event envelope as Kafka Connect's JsonConverter prints it
 // with schemas.enable=false. Field order follows Debezium's Envelope schema (before, after,
-// source, op, ts_ms, transaction); the source block is debezium_source.h's.
+// source, op, ts_ms, transaction); the source block is debezium_source.h's. A column whose value
+// the source did not send (PostgreSQL unchanged TOAST) is left out of `after` and named in
+// `source.unchanged`, or written as EncoderOptions::toast_placeholder when that is set.
 #include "cdc/core/json/debezium_source.h"
 #include "cdc/core/json/row_json.h"
 
@@ -25,20 +27,23 @@ class DebeziumEncoder final : public Encoder {
     w.begin_object();
     w.key_ascii("before");
     if (!truncate && e.before.present) {
-      write_row(w, schema, e.before, {}, UnchangedStyle::placeholder, none, ValueStyle::typed);
+      write_row(w, schema, e.before, {}, {}, none, ValueStyle::typed);
     } else {
       w.null();
     }
     w.key_ascii("after");
     if (!truncate && e.after.present) {
-      write_row(w, schema, e.after, e.unchanged_columns, UnchangedStyle::placeholder, none,
+      write_row(w, schema, e.after, e.unchanged_columns, {false, placeholder_of(options_)}, none,
                 ValueStyle::typed);
     } else {
       w.null();
     }
     w.key_ascii("source");
-    write_debezium_source(w, e.source, schema.id, options_.connector_version,
-                          SourceFields::change_event);
+    // Unchanged columns left out of `after` are named in source.unchanged.
+    const bool name_unchanged = !truncate && !options_.toast_placeholder;
+    write_debezium_source(
+        w, e.source, schema.id, options_.connector_version, SourceFields::change_event,
+        name_unchanged ? e.unchanged_columns : std::span<const uint32_t>(), &schema);
     w.key_ascii("op");
     const char op[2] = {op_code(e.op), '\0'};
     w.string_ascii(std::string_view(op, 1));

@@ -41,7 +41,8 @@ void write_postgres_fields(JsonWriter& w, const SourceInfo& s, const TableId& id
 }  // namespace
 
 void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& id,
-                           std::string_view connector_version, SourceFields fields) {
+                           std::string_view connector_version, SourceFields fields,
+                           std::span<const uint32_t> unchanged, const TableSchema* schema) {
   const bool change_event = fields == SourceFields::change_event;
   w.begin_object();
   if (change_event) {
@@ -60,6 +61,14 @@ void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& id
   }
   if (change_event && s.connector == "postgresql") {
     write_postgres_fields(w, s, id);
+    if (!unchanged.empty() && schema != nullptr) {
+      w.key_ascii("unchanged");
+      w.begin_array();
+      for (uint32_t col_idx : unchanged) {
+        if (col_idx < schema->columns.size()) w.string(schema->columns[col_idx].name);
+      }
+      w.end_array();
+    }
     w.end_object();
     return;
   }

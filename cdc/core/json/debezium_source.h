@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "cdc/core/change_event.h"
@@ -27,7 +28,11 @@ enum class SourceFields : uint8_t {
 
 // `table` is the event's table (db = its database, or its schema for PostgreSQL);
 // `connector_version` is written for SourceFields::change_event only.
+// `unchanged` (columns of `schema` left out of the after image) adds `unchanged`, an array of
+// their names, after the connector's fields; nothing when empty.
 void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& table,
-                           std::string_view connector_version, SourceFields fields);
+                           std::string_view connector_version, SourceFields fields,
+                           std::span<const uint32_t> unchanged = {},
+                           const TableSchema* schema = nullptr);
 
 }  // namespace cdc::json

@@ -20,6 +20,12 @@ struct EncoderOptions {
   InvalidUtf8Policy invalid_utf8 = InvalidUtf8Policy::replace;
   // Reported as source.version by debezium-json. Default: sluice's version.
   std::string connector_version = "0.1.0";
+  // What a column whose value the source did not send becomes (PostgreSQL's unchanged TOAST
+  // values, ChangeEvent::unchanged_columns). Unset: debezium-json leaves it out of `after` and
+  // names it in `source.unchanged`, canal-json leaves it out of `data`; upsert, which writes
+  // whole rows, writes Debezium's placeholder. Set (the sinks' `toast.placeholder`, Debezium's
+  // `unavailable.value.placeholder`): this string, in every format.
+  std::optional<std::string> toast_placeholder;
 };
 
 class Encoder {

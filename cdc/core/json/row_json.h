@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -16,12 +17,19 @@ namespace cdc::json {
 // `unavailable.value.placeholder` default.
 inline constexpr std::string_view kUnavailableValue = "__debezium_unavailable_value";
 
-// What to write for a column listed in ChangeEvent::unchanged_columns.
-enum class UnchangedStyle {
-  placeholder,            // the Debezium placeholder string
-  before_or_placeholder,  // the before image's value when it has a non-null one, else placeholder
-  omit,                   // leave the column out of the object
+// What to write for a column listed in ChangeEvent::unchanged_columns: the before image's value
+// when `from_before` and it holds a non-null one, else `placeholder` when set, else nothing (the
+// column is left out of the object).
+struct UnchangedStyle {
+  bool from_before = false;
+  std::optional<std::string_view> placeholder;
 };
+
+// EncoderOptions::toast_placeholder as an UnchangedStyle placeholder.
+inline std::optional<std::string_view> placeholder_of(const EncoderOptions& o) {
+  if (!o.toast_placeholder) return std::nullopt;
+  return std::string_view(*o.toast_placeholder);
+}
 
 enum class ValueStyle { typed, text };
 
@@ -29,7 +37,7 @@ bool is_unchanged(std::span<const uint32_t> unchanged, uint32_t col_idx);
 
 // Writes `row` as an object keyed by the schema's column names (columns beyond the image, and
 // the columns it does not carry, RowImage::absent, are left out). `unchanged` applies to this
-// image; `before` feeds before_or_placeholder.
+// image; `before` feeds UnchangedStyle::from_before.
 void write_row(JsonWriter& w, const TableSchema& schema, const RowImage& row,
                std::span<const uint32_t> unchanged, UnchangedStyle unchanged_style,
                const RowImage& before, ValueStyle style);

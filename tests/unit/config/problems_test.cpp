@@ -92,7 +92,7 @@ TEST_CASE("bad: unknown key with a suggestion") {
 TEST_CASE("bad: unknown key without a close match lists the known keys") {
   CHECK(problems_of(with("type: stdout", "type: stdout\n  colour: blue")) ==
         Lines{"t.yaml:11:3: sink.colour: unknown key 'colour'; expected one of: type, "
-              "value.format, row-image.partial"});
+              "value.format, row-image.partial, toast.placeholder"});
 }
 
 TEST_CASE("bad: unknown top-level key") {
@@ -523,10 +523,33 @@ TEST_CASE("postgres source: a minimal file is valid; the database comes from tab
   CHECK(o.publication() == "sluice_s1");
   CHECK(o.proto_version == 2);
   CHECK(o.streaming);
-  CHECK(o.startup_mode == cdc::postgres::StartupMode::latest_offset);
+  CHECK(o.startup_mode == cdc::postgres::StartupMode::initial);
   CHECK(o.snapshot_chunk_size == 8096);
   CHECK(o.heartbeat_interval == std::chrono::seconds(30));
   CHECK(o.pipeline_name == "p");
+}
+
+TEST_CASE("toast.placeholder: unset by default, any string when given (stdout, kafka, redis)") {
+  const LoadOutcome plain = load_string(kPostgres, "t.yaml", map_environment({}));
+  REQUIRE(plain.problems.empty());
+  CHECK_FALSE(std::get<StdoutSinkOptions>(plain.config->pipelines[0].sink).toast_placeholder);
+  const auto with_sink = [](const std::string& sink) {
+    std::string yaml(kPostgres);
+    yaml.replace(yaml.find("type: stdout"), 12, sink);
+    const LoadOutcome out = load_string(yaml, "t.yaml", map_environment({}));
+    REQUIRE(out.problems.empty());
+    return out.config->pipelines[0].sink;
+  };
+  CHECK(std::get<StdoutSinkOptions>(
+            with_sink("type: stdout\n  toast.placeholder: __debezium_unavailable_value"))
+            .toast_placeholder == "__debezium_unavailable_value");
+  CHECK(std::get<cdc::sinks::kafka::KafkaOptions>(
+            with_sink("type: kafka\n  properties.bootstrap.servers: 127.0.0.1:9\n"
+                      "  toast.placeholder: ''"))
+            .toast_placeholder == "");
+  CHECK(
+      std::get<cdc::sinks::redis::RedisOptions>(with_sink("type: redis\n  toast.placeholder: '?'"))
+          .toast_placeholder == "?");
 }
 
 TEST_CASE("postgres source: refusals name the key and the fix") {

@@ -409,7 +409,10 @@ TEST_CASE("postgres: source block and unchanged TOAST columns") {
       const auto doc = parse(parser, r.value);
       check_golden(f, suffix, r.value);
       if (f == Format::debezium_json) {
-        CHECK(std::string_view(doc["after"]["body"]) == "__debezium_unavailable_value");
+        // Left out of `after`, named in source.unchanged: never data it is not.
+        CHECK(doc["after"]["body"].error() == simdjson::NO_SUCH_FIELD);
+        CHECK(doc["source"]["unchanged"].get_array().size() == 1);
+        CHECK(std::string_view(doc["source"]["unchanged"].at(0)) == "body");
         CHECK(std::string_view(doc["source"]["schema"]) == "public");
         CHECK(std::string_view(doc["source"]["db"]) == "inventory");
         CHECK(uint64_t(doc["source"]["lsn"]) == 24023128);
@@ -422,6 +425,36 @@ TEST_CASE("postgres: source block and unchanged TOAST columns") {
       }
     }
   }
+}
+
+TEST_CASE("postgres: toast.placeholder writes the placeholder in every format") {
+  simdjson::dom::parser parser;
+  for (Format f : {Format::debezium_json, Format::upsert, Format::canal_json}) {
+    CAPTURE(to_string(f));
+    PgFixture fx;
+    const ChangeEvent e = fx.update(false);
+    EncoderOptions o;
+    o.toast_placeholder = "<unchanged \"TOAST\">";
+    std::string value;
+    REQUIRE(make_encoder(f, o)->encode_value(e, value));
+    const auto doc = parse(parser, value);
+    const auto row = f == Format::debezium_json ? doc["after"]
+                     : f == Format::upsert      ? doc
+                                                : doc["data"].at(0);
+    CHECK(std::string_view(row["body"]) == "<unchanged \"TOAST\">");
+    CHECK(std::string_view(row["title"]) == "new title");
+    if (f == Format::debezium_json) {
+      CHECK(doc["source"]["unchanged"].error() == simdjson::NO_SUCH_FIELD);
+    }
+    if (f == Format::canal_json) CHECK(doc["old"].is_null());  // the placeholder is no change
+  }
+  // An empty placeholder is a placeholder too (Debezium accepts one).
+  PgFixture fx;
+  EncoderOptions o;
+  o.toast_placeholder = "";
+  std::string value;
+  REQUIRE(make_encoder(Format::debezium_json, o)->encode_value(fx.update(false), value));
+  CHECK(std::string_view(parse(parser, value)["after"]["body"]) == "");
 }
 
 TEST_CASE("encode_key: tables without a primary key have no key") {
