@@ -78,7 +78,11 @@ void GtidSet::add_mysql(const std::string& uuid, uint64_t gno) {
 
 void GtidSet::reset_mariadb(const std::vector<MariadbGtid>& gtids) {
   mariadb_.clear();
-  for (const auto& g : gtids) add(g);
+  // A GTID_LIST names the last GTID of each server in a domain: the domain is at the highest.
+  for (const auto& g : gtids) {
+    const auto it = mariadb_.find(g.domain_id);
+    if (it == mariadb_.end() || it->second.sequence < g.sequence) add(g);
+  }
 }
 
 void GtidSet::reset_mysql(std::string_view text) {
@@ -151,6 +155,52 @@ Result<std::string> GtidSet::encode_mysql() const {
     }
   }
   return out;
+}
+
+GtidSet GtidSet::mysql_minus(const GtidSet& other) const {
+  GtidSet out;
+  for (const auto& [uuid, intervals] : mysql_) {
+    const auto it = other.mysql_.find(uuid);
+    for (auto [first, last] : intervals) {
+      // Cut every interval of `other` out of [first, last], in ascending order.
+      std::vector<std::pair<uint64_t, uint64_t>> cuts;
+      if (it != other.mysql_.end()) cuts = it->second;
+      std::sort(cuts.begin(), cuts.end());
+      for (const auto& [a, b] : cuts) {
+        if (first > last) break;
+        if (b < first || a > last) continue;
+        if (a > first) out.mysql_[uuid].emplace_back(first, a - 1);
+        if (b >= last) {
+          first = 1;
+          last = 0;  // nothing left
+          break;
+        }
+        first = b + 1;
+      }
+      if (first <= last) out.mysql_[uuid].emplace_back(first, last);
+    }
+  }
+  return out;
+}
+
+std::partial_ordering mariadb_order(const GtidSet& a, const GtidSet& b) {
+  const auto& da = a.mariadb_domains();
+  const auto& db = b.mariadb_domains();
+  if (da.empty() || db.empty() || a.has_mysql() || b.has_mysql() || da.size() != db.size()) {
+    return std::partial_ordering::unordered;
+  }
+  std::partial_ordering order = std::partial_ordering::equivalent;
+  for (const auto& [domain, ga] : da) {
+    const auto it = db.find(domain);
+    if (it == db.end()) return std::partial_ordering::unordered;
+    const std::partial_ordering here = ga.sequence <=> it->second.sequence;
+    if (here == std::partial_ordering::equivalent) continue;
+    if (order != std::partial_ordering::equivalent && order != here) {
+      return std::partial_ordering::unordered;
+    }
+    order = here;
+  }
+  return order;
 }
 
 }  // namespace cdc::mysql

@@ -3,6 +3,7 @@
 // ("3e11fa47-...:1-5:7"). A value type; not thread-safe.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -36,9 +37,20 @@ class GtidSet {
   // Errors: invalid_config for a uuid that is not 32 hex digits (dashes allowed).
   Result<std::string> encode_mysql() const;
 
+  // The last GTID of each MariaDB replication domain, by domain id.
+  const std::map<uint32_t, MariadbGtid>& mariadb_domains() const { return mariadb_; }
+  // The MySQL GTIDs of this set that `other` does not hold (MariaDB parts are ignored).
+  GtidSet mysql_minus(const GtidSet& other) const;
+
  private:
   std::map<uint32_t, MariadbGtid> mariadb_;                                  // by domain id
   std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> mysql_;  // uuid -> [a, b]
 };
+
+// Which of two MariaDB states comes first in the history of a replication topology: ordered
+// when every domain of both is in each and the sequences of all domains move the same way
+// (gtid_strict_mode keeps them rising, on every server that holds them); unordered otherwise,
+// also for MySQL sets or an empty one. Equal states are equivalent.
+std::partial_ordering mariadb_order(const GtidSet& a, const GtidSet& b);
 
 }  // namespace cdc::mysql

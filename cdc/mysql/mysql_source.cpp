@@ -15,6 +15,7 @@
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog_file_reader.h"
 #include "cdc/mysql/binlog_stream.h"
+#include "cdc/mysql/gtid_resume.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/protocol/dump_request.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
@@ -112,6 +113,8 @@ struct MysqlSource::Impl {
   Result<MysqlPosition> start_position();
   Status detect_json_columns(const TableMapEvent& map, TableMapCache& cache);
   Status start_dump_by_gtid(const GtidSet& gtids);
+  Result<bool> binlog_point_is_here(const MysqlPosition& start);
+  Status check_gtids_held(const GtidSet& gtids);
   Status start_stream(const MysqlPosition& start);
   Status open_snapshot(const SnapshotPosition& start);
   Status end_snapshot(Batch& batch);
@@ -575,10 +578,86 @@ Status MysqlSource::open(const Position& resume) {
   return s.start_stream(start);
 }
 
-Status MysqlSource::Impl::start_stream(const MysqlPosition& start) {
+// Whether the checkpoint's file and offset are this server's point for its GTID set. They are
+// not after a failover: the promoted replica writes binlogs of its own (often of the same name,
+// at other offsets), and reading them at the old offset would skip or repeat transactions.
+Result<bool> MysqlSource::Impl::binlog_point_is_here(const MysqlPosition& start) {
+  if (flavor == Flavor::mariadb) {
+    // BINLOG_GTID_POS: the GTID state at a binlog point of this server, NULL for one it lacks.
+    CDC_TRY_ASSIGN(auto rows,
+                   query->query("SELECT BINLOG_GTID_POS('" + query->escape(start.binlog.file) +
+                                "', " + std::to_string(start.binlog.offset) + ")"));
+    if (rows.empty() || rows[0].empty() || !rows[0][0]) return false;
+    CDC_TRY_ASSIGN(const GtidSet here, GtidSet::parse(*rows[0][0]));
+    CDC_TRY_ASSIGN(const GtidSet wanted, GtidSet::parse(start.gtid_set));
+    return here.to_string() == wanted.to_string();
+  }
+  // MySQL has no such function: a file this server does not list, or one shorter than the
+  // offset, is another server's.
+  CDC_TRY_ASSIGN(auto logs, query->query("SHOW BINARY LOGS"));
+  for (const auto& row : logs) {
+    if (row.size() >= 2 && row[0] && row[1] && *row[0] == start.binlog.file) {
+      return std::stoull(*row[1]) >= start.binlog.offset;
+    }
+  }
+  return false;
+}
+
+// A resume by GTID on a server that lacks transactions after the checkpoint would silently
+// leave them out: refuse it, naming them.
+Status MysqlSource::Impl::check_gtids_held(const GtidSet& gtids) {
+  auto first_value = [this](const std::string& sql) -> Result<std::string> {
+    CDC_TRY_ASSIGN(auto rows, query->query(sql));
+    if (rows.empty() || rows[0].empty() || !rows[0][0]) return std::string();
+    return *rows[0][0];
+  };
+  std::string missing;
+  std::string server_state;
+  if (flavor == Flavor::mariadb) {
+    CDC_TRY_ASSIGN(auto logs, query->query("SHOW BINARY LOGS"));
+    std::string first_text;
+    if (!logs.empty() && !logs[0].empty() && logs[0][0]) {
+      CDC_TRY_ASSIGN(first_text, first_value("SELECT BINLOG_GTID_POS('" +
+                                             query->escape(*logs[0][0]) + "', 4)"));
+    }
+    CDC_TRY_ASSIGN(server_state, first_value("SELECT @@gtid_binlog_pos"));
+    CDC_TRY_ASSIGN(const GtidSet first, GtidSet::parse(first_text));
+    CDC_TRY_ASSIGN(const GtidSet last, GtidSet::parse(server_state));
+    missing = mariadb_missing_gtids(gtids, first, last);
+  } else {
+    CDC_TRY_ASSIGN(server_state, first_value("SELECT @@gtid_executed"));
+    CDC_TRY_ASSIGN(const std::string purged_text, first_value("SELECT @@gtid_purged"));
+    CDC_TRY_ASSIGN(const GtidSet executed, GtidSet::parse(server_state));
+    CDC_TRY_ASSIGN(const GtidSet purged, GtidSet::parse(purged_text));
+    missing = mysql_missing_gtids(gtids, executed, purged);
+  }
+  if (missing.empty()) return {};
+  return make_error(Errc::invalid_config,
+                    "server " + options.host + ":" + std::to_string(options.port) +
+                        " does not hold the transactions after the checkpoint's GTID set " +
+                        gtids.to_string() + " (the server has " +
+                        (server_state.empty() ? std::string("none") : server_state) +
+                        "): " + missing +
+                        "; point the source at a server that replicated them (README "
+                        "\"Failover to another server\")");
+}
+
+Status MysqlSource::Impl::start_stream(const MysqlPosition& checkpoint) {
   const auto& o = options;
   auto& s = *this;
+  MysqlPosition start = checkpoint;
   CDC_TRY_ASSIGN(auto gtids, GtidSet::parse(start.gtid_set));
+  if (!start.binlog.file.empty() && !gtids.empty()) {
+    CDC_TRY_ASSIGN(const bool here, s.binlog_point_is_here(start));
+    if (!here) {
+      log::get("mysql")->warn(
+          "[source={}] {} is not a binlog point of server {}:{} for GTID set {} (another "
+          "server's checkpoint, a failover): resuming by GTID",
+          o.pipeline_name, to_string(Position(checkpoint)), o.host, o.port, start.gtid_set);
+      start.binlog = {};  // the stream learns this server's file and offset as it reads
+    }
+  }
+  if (start.binlog.file.empty()) CDC_TRY(s.check_gtids_held(gtids));
   CDC_TRY_ASSIGN(s.dump, MysqlConnection::connect(connect_options));
   CDC_TRY(s.dump->execute("SET @master_binlog_checksum = @@global.binlog_checksum"));
   if (s.flavor == Flavor::mariadb) CDC_TRY(s.dump->execute("SET @mariadb_slave_capability = 4"));

@@ -28,6 +28,16 @@ MariaDbSession::MariaDbSession(As who) : m_(mysql_init(nullptr)) {
   run("SET NAMES utf8mb4");
 }
 
+MariaDbSession::MariaDbSession(const std::string& root_socket) : m_(mysql_init(nullptr)) {
+  if (mysql_real_connect(m_, nullptr, "root", nullptr, nullptr, 0, root_socket.c_str(), 0) ==
+      nullptr) {
+    const std::string why = mysql_error(m_);
+    mysql_close(m_);
+    throw std::runtime_error("connecting to the MariaDB at " + root_socket + ": " + why);
+  }
+  run("SET NAMES utf8mb4");
+}
+
 MariaDbSession::~MariaDbSession() { mysql_close(m_); }
 
 void MariaDbSession::run(const std::string& sql) {

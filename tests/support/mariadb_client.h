@@ -15,6 +15,8 @@ class MariaDbSession {
  public:
   enum class As { sluice_user, root };
   explicit MariaDbSession(As who = As::sluice_user);  // from the services env file
+  // root over the unix socket of a server of the test's own (tests/support/private_mariadb.h).
+  explicit MariaDbSession(const std::string& root_socket);
   ~MariaDbSession();
   MariaDbSession(const MariaDbSession&) = delete;
   MariaDbSession& operator=(const MariaDbSession&) = delete;

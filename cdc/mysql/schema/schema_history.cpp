@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "cdc/mysql/binlog/column_type.h"
+#include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/schema/ddl_parser.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 
@@ -25,7 +26,19 @@ std::optional<size_t> find_column(const std::vector<Column>& cols, std::string_v
   return std::nullopt;
 }
 
+// Versions read on one server and on the replica promoted after it (a failover) have files and
+// offsets of different servers, which do not compare: their MariaDB GTID states do. Equal states
+// (positions inside one transaction, or a DDL and the point before it) fall back to the file.
 bool after(const MysqlPosition& a, const MysqlPosition& b) {
+  if (a.gtid_set != b.gtid_set && !a.gtid_set.empty() && !b.gtid_set.empty()) {
+    const auto ga = GtidSet::parse(a.gtid_set);
+    const auto gb = GtidSet::parse(b.gtid_set);
+    if (ga && gb) {
+      const std::partial_ordering order = mariadb_order(*ga, *gb);
+      if (order == std::partial_ordering::greater) return true;
+      if (order == std::partial_ordering::less) return false;
+    }
+  }
   return compare(Position(a), Position(b)) == std::partial_ordering::greater;
 }
 

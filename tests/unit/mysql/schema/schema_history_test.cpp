@@ -198,6 +198,35 @@ TEST_CASE("versions are written through to the store and loaded back by position
   CHECK_FALSE(h.known(kT));
 }
 
+TEST_CASE("after a failover, versions order by MariaDB GTID state across servers' binlogs") {
+  // The primary wrote its versions far into its binlog; the promoted replica's binlog has the
+  // next transactions at small offsets of a file with a lower number.
+  auto at = [](uint64_t offset, std::string file, std::string gtids) {
+    MysqlPosition p = pos(offset, std::move(file));
+    p.gtid_set = std::move(gtids);
+    return p;
+  };
+  MemoryStore store;
+  {
+    SchemaHistory h(&store);
+    auto st = parse_ddl_statement("CREATE TABLE t (id INT PRIMARY KEY)", "app");
+    REQUIRE(h.apply(st, at(900000, "primary-bin.000007", "0-1-100"), captured_app));
+    st = parse_ddl_statement("ALTER TABLE t ADD a INT", "app");
+    REQUIRE(h.apply(st, at(500, "replica-bin.000002", "0-2-120"), captured_app));
+  }
+  SchemaHistory h(&store);
+  REQUIRE(h.load());
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"id", "a"});
+  // A checkpoint on the replica between the two: the primary's version stays, the ALTER goes.
+  h.rewind(at(300, "replica-bin.000002", "0-2-110"));
+  CHECK(names(h.current(kT)) == std::vector<std::string>{"id"});
+  // Equal states (inside one transaction, or a point and the DDL right after it): the file.
+  SchemaHistory same(&store);
+  REQUIRE(same.load());
+  same.rewind(at(499, "replica-bin.000002", "0-2-120"));
+  CHECK(names(same.current(kT)) == std::vector<std::string>{"id"});
+}
+
 }  // namespace
 
 // Every ALTER form MariaDB 10.11 / MySQL 8 accept that leaves the row image alone: read, applied
