@@ -284,7 +284,8 @@ void ParallelSnapshotReader::apply(Message& m) {
   if (m.opened) {
     insert_segment(pos_.segments,
                    {s.where.db, s.where.table,
-                    s.where.after_key.empty() ? s.where.from_key : s.where.after_key, *m.opened},
+                    s.where.after_key.empty() ? s.where.from_key : s.where.after_key, *m.opened,
+                    /*single_table=*/true},
                    *s.schema);
   }
   if (m.batch) rows_ += m.batch->events.size();

@@ -32,6 +32,11 @@ bool at_or_after(const StreamPoint& a, const StreamPoint& b) {
   return compare(to_position(a), to_position(b)) != std::partial_ordering::less;
 }
 
+// Whether `seg`, the last segment starting at or before a row of table `id`, holds that row.
+bool holds(const SnapshotSegment& seg, const TableId& id) {
+  return !seg.single_table || (seg.db == id.db && seg.table == id.table);
+}
+
 }  // namespace
 
 StreamFilter::StreamFilter(std::vector<SnapshotSegment> segments, KeyOrder order)
@@ -71,8 +76,9 @@ Result<bool> StreamFilter::deliver_key(const TableSchema& schema, std::span<cons
     found = &seg;
   }
   // A table before every segment was not read (created or captured after the snapshot began):
-  // all of its rows come from the stream.
-  if (found == nullptr) return true;
+  // all of its rows come from the stream. So is one after a segment that held its own table
+  // only (a parallel split): its place in name order says nothing of when it was read.
+  if (found == nullptr || !holds(*found, id)) return true;
   return at_or_after(at, found->at);
 }
 
@@ -100,6 +106,7 @@ Result<bool> StreamFilter::deliver_truncate(const TableSchema& schema,
     covering = &seg;
     decision.reset();
   }
+  if (covering != nullptr && !holds(*covering, id)) covering = nullptr;
   const bool first = covering == nullptr || at_or_after(at, covering->at);
   if (decision && *decision != first) {
     return make_error(Errc::unsupported,
