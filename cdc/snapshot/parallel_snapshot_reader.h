@@ -54,7 +54,7 @@ class ParallelSnapshotReader final : public SnapshotRun {
  private:
   struct Split {
     SnapshotSplit where;  // as in the position; after_key advances as batches are delivered
-    TableSchemaPtr schema;
+    KeyedTable table;     // table.key orders the split's keys
     bool done = false;
   };
   // What a worker hands over, in its order: a split's consistent read opened, its rows, its end.

@@ -39,8 +39,9 @@ bool holds(const SnapshotSegment& seg, const TableId& id) {
 
 }  // namespace
 
-StreamFilter::StreamFilter(std::vector<SnapshotSegment> segments, KeyOrder order)
-    : segments_(std::move(segments)), order_(std::move(order)) {
+StreamFilter::StreamFilter(std::vector<SnapshotSegment> segments, KeyOrder order,
+                           ChunkKeyFn chunk_key)
+    : segments_(std::move(segments)), order_(std::move(order)), chunk_key_(std::move(chunk_key)) {
   for (const auto& seg : segments_) {
     if (!latest_ || !at_or_after(*latest_, seg.at)) latest_ = seg.at;
   }
@@ -57,13 +58,19 @@ Result<bool> StreamFilter::deliver_key(const TableSchema& schema, std::span<cons
   // after its from_key (so that key itself belongs to the one before); "" = the table's start.
   const SnapshotSegment* found = nullptr;
   std::vector<Value> key;
+  ChunkKey ck{schema.primary_key, true};
   for (const auto& seg : segments_) {
     const TableId start{seg.db, seg.table};
     if (id < start) break;
     if (id == start && !seg.from_key.empty()) {
-      if (key.empty()) key = key_of(schema, row);
+      if (key.empty()) {
+        if (chunk_key_) {
+          CDC_TRY_ASSIGN(ck, chunk_key_(schema));
+        }
+        key = key_of(ck.columns, row);
+      }
       CDC_TRY_ASSIGN(const auto from, decode_key(seg.from_key));
-      auto order = compare_keys(schema, key, from);
+      auto order = compare_keys(schema, ck.columns, key, from);
       if (!order && order.error().code == Errc::unsupported && order_) {
         order = order_(schema, key, from);
       }
