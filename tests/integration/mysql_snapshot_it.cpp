@@ -355,6 +355,14 @@ Pos read_at(const std::vector<SnapshotSegment>& segments, const std::string& tab
   return *found;
 }
 
+// check_exactly_once with each key read where its segment was (one segment: every key there).
+void check_exactly_once_by_segment(const Replay& replay, const std::vector<WriterOp>& ops,
+                                   const std::vector<SnapshotSegment>& segments) {
+  check_exactly_once(replay, ops, [&](const WriterOp& op) {
+    return segments.size() == 1 ? pos_of(segments[0].at) : read_at(segments, op.table, op.key);
+  });
+}
+
 // `initial` over every table shape while a writer changes them, read by `parallelism`
 // connections: each table (each split of an integer-keyed one) at its own position.
 void initial_under_writer(uint32_t parallelism, uint32_t server_id, const std::string& name) {
@@ -465,9 +473,7 @@ void initial_under_writer(uint32_t parallelism, uint32_t server_id, const std::s
     CHECK(per_table["t_str"] == 1);
     CHECK(per_table["t_nopk"] == 1);
   }
-  check_exactly_once(replay, ops, [&](const WriterOp& op) {
-    return segments.size() == 1 ? pos_of(segments[0].at) : read_at(segments, op.table, op.key);
-  });
+  check_exactly_once_by_segment(replay, ops, segments);
   src.close();
 }
 
@@ -1081,9 +1087,7 @@ void chunk_key_under_writer(uint32_t parallelism, uint32_t server_id, const std:
                 {stop, writer, done_ops, writer_done, ops_at_read + 100});
   for (const auto& [table, kc] : key_columns) CHECK(replay.reads[table] > 1900);
   REQUIRE(segments.size() == (parallelism == 1 ? 1 : 2));
-  check_exactly_once(replay, ops, [&](const WriterOp& op) {
-    return segments.size() == 1 ? pos_of(segments[0].at) : read_at(segments, op.table, op.key);
-  });
+  check_exactly_once_by_segment(replay, ops, segments);
   src.close();
 }
 
