@@ -82,11 +82,6 @@ constexpr FlinkKey kMysqlSource[] = {
     {"use.legacy.json.format", "false",
      "sluice writes MySQL JSON values as MySQL prints them, with the spaces (as "
      "use.legacy.json.format: false)"},
-    {"scan.incremental.snapshot.backfill.skip", "false",
-     "sluice's snapshot needs no backfill (a consistent read at a binlog position) and is "
-     "exactly-once"},
-    {"scan.incremental.snapshot.chunk.key-column", "",
-     "sluice chunks every table by its primary key (a table without one is read in one pass)"},
     {"scan.read-changelog-as-append-only.enabled", "false",
      "sluice keeps each change's op (c/u/d); a transform with converter-after-transform: "
      "SOFT_DELETE turns deletes into inserts"},

@@ -60,6 +60,40 @@ void read_server_id(Ctx& ctx, const MapReader& m, mysql::ServerIdRange& out) {
   out = r;
 }
 
+// `scan.incremental.snapshot.chunk.key-column`: `<table-pattern>:<column>[;...]`, Flink CDC's
+// syntax; each pattern a `tables` pattern (Flink's or a regex), the column after the last ':'.
+void read_chunk_key_columns(Ctx& ctx, const MapReader& m,
+                            std::vector<mysql::MysqlSourceOptions::ChunkKeyColumn>& out) {
+  const std::string key = "scan.incremental.snapshot.chunk.key-column";
+  std::string text;
+  read_string(ctx, m, key, text);
+  if (text.empty()) return;
+  const YamlNode* n = m.get(key);
+  size_t from = 0;
+  while (from <= text.size()) {
+    const size_t end = std::min(text.find(';', from), text.size());
+    const std::string_view pair = trim(std::string_view(text).substr(from, end - from));
+    from = end + 1;
+    if (pair.empty()) continue;
+    const size_t colon = pair.rfind(':');
+    const std::string pattern(colon == std::string::npos ? "" : trim(pair.substr(0, colon)));
+    std::string column(colon == std::string::npos ? "" : trim(pair.substr(colon + 1)));
+    if (pattern.empty() || column.empty()) {
+      ctx.add(*n, m.path_of(key),
+              "expected <table-pattern>:<column>[;...] (e.g. \"app.orders:created_at\"), found " +
+                  quote(pair));
+      continue;
+    }
+    auto re = compile_regex(pattern, RegexCase::sensitive);
+    if (!re) {
+      ctx.add(*n, m.path_of(key),
+              "bad table pattern " + quote(pattern) + ": " + re.error().message);
+      continue;
+    }
+    out.push_back({flink::table_regex(pattern), std::move(column)});
+  }
+}
+
 mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   mysql::MysqlSourceOptions o;
   read_required_string(ctx, m, "hostname", o.host);
@@ -99,6 +133,8 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_int<uint32_t>(ctx, m, "scan.incremental.snapshot.chunk.size", o.snapshot_chunk_size, 1);
   read_int<uint32_t>(ctx, m, "scan.snapshot.parallelism", o.snapshot_parallelism, 1, 64);
   read_int<uint32_t>(ctx, m, "scan.snapshot.fetch.size", o.snapshot_fetch_size, 1);
+  read_chunk_key_columns(ctx, m, o.snapshot_chunk_key_columns);
+  read_bool(ctx, m, "scan.incremental.snapshot.backfill.skip", o.snapshot_backfill_skip);
   read_string(ctx, m, "signal.data-collection", o.signal_data_collection);
   read_size(ctx, m, "transaction-payload.max-size", o.max_transaction_payload_bytes);
   read_enum(ctx, m, "geometry.format", o.geometry_format, mysql::parse_geometry_format,
@@ -277,6 +313,8 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "scan.incremental.snapshot.chunk.size",
                  "scan.snapshot.parallelism",
                  "scan.snapshot.fetch.size",
+                 "scan.incremental.snapshot.chunk.key-column",
+                 "scan.incremental.snapshot.backfill.skip",
                  "signal.data-collection",
                  "zero-date.handling",
                  "transaction-payload.max-size",

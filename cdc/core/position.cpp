@@ -1,5 +1,6 @@
 #include "cdc/core/position.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -152,9 +153,11 @@ std::string encode_position(const Position& p) {
     put_str(out, sp->table);
     put_str(out, sp->after_key);
     put_point(out, sp->stream, postgres);
-    // Parallel splits follow only when there are some: records of one connection keep the
-    // encoding they had before splits existed.
-    if (!sp->splits.empty()) {
+    // Parallel splits follow only when there are some (or flags follow them): records of one
+    // connection keep the encoding they had before splits existed.
+    const bool flags = std::any_of(sp->segments.begin(), sp->segments.end(),
+                                   [](const SnapshotSegment& seg) { return seg.single_table; });
+    if (!sp->splits.empty() || flags) {
       put_u64(out, sp->splits.size());
       for (const auto& split : sp->splits) {
         put_str(out, split.db);
@@ -163,6 +166,11 @@ std::string encode_position(const Position& p) {
         put_str(out, split.through_key);
         put_str(out, split.after_key);
       }
+    }
+    // Then, when any segment holds its own table only, one flag byte per segment.
+    if (flags) {
+      put_u64(out, sp->segments.size());
+      for (const auto& seg : sp->segments) out.push_back(seg.single_table ? '\1' : '\0');
     }
   } else if (const auto* pg = std::get_if<PostgresPosition>(&p)) {
     out.push_back(static_cast<char>(PositionKind::postgres));
@@ -243,8 +251,8 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
       sp.stream = read_point();
       if (r.remaining() > 0) {
         const uint64_t splits = r.u64le();
-        // Each split takes at least 40 bytes.
-        if (splits == 0 || splits > r.remaining() / 40) {
+        // Each split takes at least 40 bytes; none only when segment flags follow.
+        if ((splits == 0 && r.remaining() == 0) || splits > r.remaining() / 40) {
           r.mark_malformed("snapshot split count " + std::to_string(splits) +
                            " does not fit the record");
           break;
@@ -258,6 +266,22 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
           split.after_key = std::string(read_str());
           sp.splits.push_back(std::move(split));
         }
+      }
+      if (r.remaining() > 0) {
+        const uint64_t flags = r.u64le();
+        if (flags != sp.segments.size() || flags > r.remaining()) {
+          r.mark_malformed("snapshot segment flag count " + std::to_string(flags) + " for " +
+                           std::to_string(sp.segments.size()) + " segment(s)");
+          break;
+        }
+        bool any = false;
+        for (auto& seg : sp.segments) {
+          const uint8_t flag = r.u8();
+          if (flag > 1) r.mark_malformed("snapshot segment flag " + std::to_string(flag));
+          seg.single_table = flag == 1;
+          any = any || seg.single_table;
+        }
+        if (!any) r.mark_malformed("snapshot segment flags without a set one");
       }
       out = std::move(sp);
       break;

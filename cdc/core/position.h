@@ -68,16 +68,19 @@ struct DatagenPosition {
 using StreamPoint = std::variant<MysqlPosition, PostgresPosition>;
 
 // A snapshot of existing rows and its merge with the change stream (cdc/snapshot,
-// ARCHITECTURE.md "Snapshots"). Segment i holds the rows of one table from just after
-// `from_key` up to the next segment's start (or the table's end), as they were at the stream
-// position `at` (a consistent read taken there). A segment starts where a run of the reader
-// took a new consistent read: one per table read without interruption, one more per restart.
+// ARCHITECTURE.md "Snapshots"). Segment i holds the rows from just after `from_key` of its
+// table up to the next segment's start, as they were at the stream position `at` (a consistent
+// read taken there). A segment starts where a run of the reader took a new consistent read: one
+// per run of one connection (it holds the tables after its own too, read in name order at
+// positions that only grow), one per split of a parallel read (`single_table`: it holds rows of
+// its own table only; a table between two such segments was not read, e.g. created meanwhile).
 struct SnapshotSegment {
   std::string db;
   std::string table;
   std::string
       from_key;    // encoded key (cdc/snapshot/snapshot_key.h) it starts after; "" = first row
   StreamPoint at;  // the consistent read's stream position
+  bool single_table = false;
   friend bool operator==(const SnapshotSegment&, const SnapshotSegment&) = default;
 };
 

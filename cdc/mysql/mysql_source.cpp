@@ -49,6 +49,8 @@ struct MysqlSource::Impl {
   SchemaHistory history;
   bool history_loaded = false;
   std::vector<std::regex> include, exclude;
+  // scan.incremental.snapshot.chunk.key-column, compiled by prepare().
+  std::vector<std::pair<std::regex, std::string>> chunk_key_columns;
   std::unique_ptr<MysqlConnection> dump;    // the replication stream
   std::unique_ptr<MysqlConnection> query;   // catalog look-ups while streaming
   std::unique_ptr<BinlogFileReader> files;  // offline: the events come from here, not `dump`
@@ -85,6 +87,52 @@ struct MysqlSource::Impl {
   bool signal_delivered = false;  // the user's `tables` capture the signal table too
 
   MysqlPosition position() const { return stream ? stream->position() : MysqlPosition{}; }
+
+  // The stream merge from `stream` on, unless nothing is to be filtered, or the user traded it
+  // away (scan.incremental.snapshot.backfill.skip: every change from the earliest read on).
+  void start_filter(const std::vector<SnapshotSegment>& segments, const MysqlPosition& stream) {
+    filter.emplace(segments, nullptr, chunk_key());
+    if (filter->done(stream)) {
+      filter.reset();
+    } else if (options.snapshot_backfill_skip) {
+      log::get("snapshot")
+          ->warn(
+              "[source={}] scan.incremental.snapshot.backfill.skip: every change from {} is "
+              "delivered, also those the later of the snapshot's {} reads already hold (at least "
+              "once)",
+              options.pipeline_name, to_string(Position(stream)), segments.size());
+      filter.reset();
+    }
+  }
+
+  // The snapshot's chunk key of each table (scan.incremental.snapshot.chunk.key-column); unset
+  // when the option names none.
+  snapshot::ChunkKeyFn chunk_key() const {
+    if (chunk_key_columns.empty()) return nullptr;
+    return [columns = chunk_key_columns](const TableSchema& t) -> Result<snapshot::ChunkKey> {
+      const std::string name = t.id.db + "." + t.id.table;
+      for (const auto& [re, column] : columns) {
+        if (!std::regex_match(name, re)) continue;
+        const auto idx = t.column_index(column);
+        if (!idx) {
+          return make_error(Errc::invalid_config, "scan.incremental.snapshot.chunk.key-column: " +
+                                                      name + " has no column '" + column + "'");
+        }
+        // `key > x` never holds for NULL: such rows would be read by no chunk.
+        if (t.columns[*idx].nullable) {
+          return make_error(Errc::invalid_config,
+                            "scan.incremental.snapshot.chunk.key-column: column '" + column +
+                                "' of " + name + " is nullable; a chunk key must be NOT NULL");
+        }
+        snapshot::ChunkKey key{{*idx}, !t.primary_key.empty()};
+        for (uint32_t col : t.primary_key) {
+          if (col != *idx) key.columns.push_back(col);
+        }
+        return key;
+      }
+      return snapshot::ChunkKey{t.primary_key, true};
+    };
+  }
 
   bool included(const TableId& id) {
     auto it = filter_cache.find(id);
@@ -464,6 +512,16 @@ Status MysqlSource::Impl::prepare() {
       (list == &o.table_include ? include : exclude).push_back(std::move(*re));
     }
   }
+  chunk_key_columns.clear();
+  for (const auto& ck : o.snapshot_chunk_key_columns) {
+    auto re = compile_regex(ck.table_pattern, RegexCase::sensitive);
+    if (!re) {
+      return make_error(Errc::invalid_config,
+                        "scan.incremental.snapshot.chunk.key-column: bad table regex '" +
+                            ck.table_pattern + "': " + re.error().message);
+    }
+    chunk_key_columns.emplace_back(std::move(*re), ck.column);
+  }
   filter_cache.clear();
   signal_table.reset();
   if (const std::string& sig = o.signal_data_collection; !sig.empty()) {
@@ -561,8 +619,7 @@ Status MysqlSource::open(const Position& resume) {
     }
     CDC_TRY(s.seed_schema_history(std::get<MysqlPosition>(snap->stream)));
     CDC_TRY(s.start_stream(std::get<MysqlPosition>(snap->stream)));
-    s.filter.emplace(snap->segments);
-    if (s.filter->done(snap->stream)) s.filter.reset();
+    s.start_filter(snap->segments, std::get<MysqlPosition>(snap->stream));
     return {};
   }
   MysqlPosition start;
@@ -708,6 +765,7 @@ Status MysqlSource::Impl::open_snapshot(const SnapshotPosition& start) {
   so.pipeline_name = options.pipeline_name;
   so.connector = "mysql";
   so.chunk_size = options.snapshot_chunk_size;
+  so.chunk_key = chunk_key();
   if (parallel) {
     std::vector<snapshot::ChunkReader*> readers;
     for (auto& r : chunk_readers) readers.push_back(r.get());
@@ -744,8 +802,7 @@ Status MysqlSource::Impl::end_snapshot(Batch& batch) {
     return {};
   }
   CDC_TRY(start_stream(std::get<MysqlPosition>(done.stream)));
-  filter.emplace(done.segments);
-  if (filter->done(done.stream)) filter.reset();
+  start_filter(done.segments, std::get<MysqlPosition>(done.stream));
   return {};
 }
 

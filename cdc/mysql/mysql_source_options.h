@@ -149,6 +149,21 @@ struct MysqlSourceOptions {
   // snapshot streams each chunk's rows from the server (mysql_use_result), one row held at a
   // time. Default: 1024.
   uint32_t snapshot_fetch_size = 1024;
+  // `scan.incremental.snapshot.chunk.key-column`: `<table-pattern>:<column>[;...]` (Flink CDC's
+  // pipeline syntax): the snapshot of a table matching the pattern (a `tables` regex) is chunked
+  // by that NOT NULL column, then by its primary key columns (a unique order); a table without a
+  // primary key is chunked by the column alone, each chunk ending after every row of its last
+  // value. The first matching pattern wins. Default: none (the primary key).
+  struct ChunkKeyColumn {
+    std::string table_pattern;  // a regex over "db.table"
+    std::string column;
+  };
+  std::vector<ChunkKeyColumn> snapshot_chunk_key_columns;
+  // `scan.incremental.snapshot.backfill.skip`: when the snapshot was read in more than one
+  // consistent read (a restart inside it, or scan.snapshot.parallelism > 1), stream every change
+  // from the earliest read's position, without dropping those a later read already holds: at
+  // least once. Default false (exactly once).
+  bool snapshot_backfill_skip = false;
   // `signal.data-collection`: "db.table" of a signal table (Debezium's shape: id VARCHAR
   // primary key, type VARCHAR, data TEXT) whose `execute-snapshot` rows ask for a re-snapshot
   // (cdc/snapshot/snapshot_signal.h). Its changes are read from the binlog whatever `tables`

@@ -37,6 +37,16 @@ class ChunkReader {
     (void)table;
     return std::optional<uint64_t>();
   }
+  // As start_chunk for a key that is not unique (a chunk key column of a table without a primary
+  // key): the chunk ends after every row of the last key value it reaches, so that no value is
+  // split between two chunks; it holds fewer than `limit` rows only at the table's end.
+  virtual Status start_chunk_whole_values(const TableSchema& table, std::span<const Value> after,
+                                          uint64_t limit) {
+    (void)after;
+    (void)limit;
+    return make_error(Errc::unsupported,
+                      "this source cannot chunk " + table.id.to_string() + " by a non-unique key");
+  }
 
   // For parallel snapshots (ParallelSnapshotReader), both optional: a source without them has
   // each table read whole by one connection.

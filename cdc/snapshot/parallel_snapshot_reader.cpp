@@ -91,7 +91,8 @@ Status ParallelSnapshotReader::plan(std::vector<TableSchemaPtr> tables) {
     const TableId at{pos_.db, pos_.table};
     std::erase_if(tables, [&](const TableSchemaPtr& t) { return t->id < at; });
     if (!tables.empty() && tables.front()->id == at) {
-      splits_.push_back({{at.db, at.table, "", "", pos_.after_key}, tables.front()});
+      CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, tables.front()));
+      splits_.push_back({{at.db, at.table, "", "", pos_.after_key}, std::move(kt)});
       tables.erase(tables.begin());
     }
   }
@@ -99,9 +100,12 @@ Status ParallelSnapshotReader::plan(std::vector<TableSchemaPtr> tables) {
   pos_.table.clear();
   pos_.after_key.clear();
   Arena arena;
-  for (const TableSchemaPtr& t : tables) {
+  for (const TableSchemaPtr& table : tables) {
+    CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, table));
+    const TableSchemaPtr& t = kt.key;
     std::optional<ChunkReader::KeyBounds> bounds;
-    if (readers_.size() > 1 && integer_key(*t)) {
+    // A non-unique chunk key is one split: its whole-value chunks cannot be bounded above.
+    if (readers_.size() > 1 && integer_key(*t) && !kt.whole_values) {
       auto b = readers_[0]->key_bounds(*t, arena);
       if (!b && b.error().code != Errc::unsupported) {
         return std::move(b).error().with_context("planning the snapshot of " + t->id.to_string());
@@ -116,10 +120,10 @@ Status ParallelSnapshotReader::plan(std::vector<TableSchemaPtr> tables) {
       parts = static_cast<size_t>(std::min<__int128>(chunks, readers_.size()));
     }
     if (parts < 2) {
-      splits_.push_back({{t->id.db, t->id.table, "", "", ""}, t});
+      splits_.push_back({{t->id.db, t->id.table, "", "", ""}, kt});
       continue;
     }
-    for (auto& s : split_evenly(*t, *bounds, parts)) splits_.push_back({std::move(s), t});
+    for (auto& s : split_evenly(*t, *bounds, parts)) splits_.push_back({std::move(s), kt});
   }
   return {};
 }
@@ -137,7 +141,8 @@ Status ParallelSnapshotReader::resume(std::vector<TableSchemaPtr> tables) {
               options_.pipeline_name, id.to_string());
       continue;
     }
-    const TableSchema& t = **it;
+    CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, *it));
+    const TableSchema& t = *kt.key;
     if (!s.after_key.empty()) {
       auto key = decode_key(s.after_key);
       if (!key)
@@ -152,7 +157,7 @@ Status ParallelSnapshotReader::resume(std::vector<TableSchemaPtr> tables) {
         s.after_key.clear();
       }
     }
-    splits_.push_back({std::move(s), *it});
+    splits_.push_back({std::move(s), std::move(kt)});
   }
   return {};
 }
@@ -221,7 +226,8 @@ void ParallelSnapshotReader::work(size_t reader_idx) {
 // this split, which this call sends after reading them).
 Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx) {
   const SnapshotSplit& where = splits_[split_idx].where;
-  const TableSchemaPtr schema = splits_[split_idx].schema;
+  const KeyedTable kt = splits_[split_idx].table;
+  const TableSchemaPtr& schema = kt.key;
   const std::string context = "snapshot of " + schema->id.to_string();
   const bool keyed = !schema->primary_key.empty();
   std::string after_bytes = where.after_key.empty() ? where.from_key : where.after_key;
@@ -246,14 +252,14 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
   std::span<const Value> last_row;
   bool have_last = false;
   std::string last_key;
-  auto hand_over = [&](bool done) {
+  // `boundary`: the batch ends where a chunk does. A non-unique chunk key records its progress
+  // only there (a whole value read), the others after every batch.
+  auto hand_over = [&](bool done, bool boundary) {
     Message m;
     m.split = split_idx;
     m.done = done;
-    if (have_last) {
-      last_key = encode_key(key_of(*schema, last_row));
-      m.last_key = last_key;
-    }
+    if (have_last) last_key = encode_key(key_of(*schema, last_row));
+    if (!last_key.empty() && (boundary || !kt.whole_values)) m.last_key = last_key;
     m.batch = std::move(batch);
     batch = std::make_unique<Batch>();
     source = read_event_source(*batch, options_, at, SnapshotMarker::yes);
@@ -261,8 +267,9 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
     return push(std::move(m));
   };
   for (;;) {
-    if (auto st =
-            reader.start_chunk_through(*schema, after, through, keyed ? options_.chunk_size : 0);
+    const uint64_t limit = keyed ? options_.chunk_size : 0;
+    if (auto st = kt.whole_values ? reader.start_chunk_whole_values(*schema, after, limit)
+                                  : reader.start_chunk_through(*schema, after, through, limit);
         !st) {
       return std::move(st).error().with_context(context);
     }
@@ -271,20 +278,24 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
       auto row = reader.next_row(batch->arena);
       if (!row) return std::move(row).error().with_context(context);
       if (!*row) break;
-      append_read_event(*batch, schema, **row, source);
+      append_read_event(*batch, kt.schema, **row, source);
       last_row = **row;
       have_last = true;
       ++chunk_rows;
-      if (batch->events.size() >= batch_events_ && !hand_over(false)) return {};
+      if (batch->events.size() >= batch_events_ && !hand_over(false, false)) return {};
     }
     chunks_.fetch_add(1, std::memory_order_relaxed);
     if (!keyed || chunk_rows < options_.chunk_size) break;
-    if (have_last) last_key = encode_key(key_of(*schema, last_row));
+    if (kt.whole_values) {
+      if (!hand_over(false, true)) return {};
+    } else if (have_last) {
+      last_key = encode_key(key_of(*schema, last_row));
+    }
     after_bytes = last_key;
     CDC_TRY_ASSIGN(after, decode_key(after_bytes));
   }
   CDC_TRY(reader.end_consistent_read());
-  hand_over(true);
+  hand_over(true, true);
   return {};
 }
 
@@ -293,8 +304,9 @@ void ParallelSnapshotReader::apply(Message& m) {
   if (m.opened) {
     insert_segment(pos_.segments,
                    {s.where.db, s.where.table,
-                    s.where.after_key.empty() ? s.where.from_key : s.where.after_key, *m.opened},
-                   *s.schema);
+                    s.where.after_key.empty() ? s.where.from_key : s.where.after_key, *m.opened,
+                    /*single_table=*/true},
+                   *s.table.key);
   }
   if (m.batch) {
     rows_ += m.batch->events.size();

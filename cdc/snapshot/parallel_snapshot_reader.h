@@ -58,7 +58,7 @@ class ParallelSnapshotReader final : public SnapshotRun {
  private:
   struct Split {
     SnapshotSplit where;  // as in the position; after_key advances as batches are delivered
-    TableSchemaPtr schema;
+    KeyedTable table;     // table.key orders the split's keys
     bool done = false;
     size_t progress_idx = 0;  // of its table in progress_
   };

@@ -97,15 +97,25 @@ Result<std::vector<Value>> decode_key(std::string_view bytes) {
 }
 
 std::vector<Value> key_of(const TableSchema& schema, std::span<const Value> row) {
+  return key_of(schema.primary_key, row);
+}
+
+std::vector<Value> key_of(std::span<const uint32_t> columns, std::span<const Value> row) {
   std::vector<Value> key;
-  key.reserve(schema.primary_key.size());
-  for (uint32_t col : schema.primary_key) key.push_back(col < row.size() ? row[col] : Value());
+  key.reserve(columns.size());
+  for (uint32_t col : columns) key.push_back(col < row.size() ? row[col] : Value());
   return key;
 }
 
 Result<std::strong_ordering> compare_keys(const TableSchema& schema, std::span<const Value> a,
                                           std::span<const Value> b) {
-  if (a.size() != b.size() || a.size() != schema.primary_key.size()) {
+  return compare_keys(schema, schema.primary_key, a, b);
+}
+
+Result<std::strong_ordering> compare_keys(const TableSchema& schema,
+                                          std::span<const uint32_t> columns,
+                                          std::span<const Value> a, std::span<const Value> b) {
+  if (a.size() != b.size() || a.size() != columns.size()) {
     return make_error(Errc::internal, "keys of " + schema.id.to_string() + " with " +
                                           std::to_string(a.size()) + " and " +
                                           std::to_string(b.size()) + " columns");
@@ -113,7 +123,11 @@ Result<std::strong_ordering> compare_keys(const TableSchema& schema, std::span<c
   for (size_t col_idx = 0; col_idx < a.size(); ++col_idx) {
     const Value& x = a[col_idx];
     const Value& y = b[col_idx];
-    const Column& column = schema.columns[schema.primary_key[col_idx]];
+    if (columns[col_idx] >= schema.columns.size()) {
+      return make_error(Errc::internal, "key column " + std::to_string(columns[col_idx]) + " of " +
+                                            schema.id.to_string() + " does not exist");
+    }
+    const Column& column = schema.columns[columns[col_idx]];
     if (x.kind != y.kind) {
       return make_error(Errc::internal, "key column " + column.name + " of " +
                                             schema.id.to_string() + " holds " +

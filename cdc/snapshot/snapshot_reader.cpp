@@ -43,6 +43,19 @@ void append_read_event(Batch& batch, const TableSchemaPtr& schema, std::span<con
   e.ts_ms = source.ts_ms;
 }
 
+Result<KeyedTable> keyed_table(const SnapshotReaderOptions& options, TableSchemaPtr table) {
+  KeyedTable out{table, table, false};
+  if (!options.chunk_key) return out;
+  CDC_TRY_ASSIGN(ChunkKey ck, options.chunk_key(*table));
+  out.whole_values = !ck.unique;
+  if (ck.columns != table->primary_key) {
+    auto view = std::make_shared<TableSchema>(*table);
+    view->primary_key = std::move(ck.columns);
+    out.key = std::move(view);
+  }
+  return out;
+}
+
 SnapshotReader::SnapshotReader(ChunkReader& reader, SnapshotPosition start,
                                SnapshotReaderOptions options)
     : reader_(reader), pos_(std::move(start)), options_(std::move(options)) {}
@@ -58,19 +71,23 @@ Result<StreamPoint> SnapshotReader::begin() {
 }
 
 Status SnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
-  tables_ = std::move(tables);
-  table_idx_ = 0;
-  std::sort(tables_.begin(), tables_.end(),
+  std::sort(tables.begin(), tables.end(),
             [](const TableSchemaPtr& a, const TableSchemaPtr& b) { return a->id < b->id; });
   if (!pos_.table.empty()) {
     const TableId at{pos_.db, pos_.table};
-    std::erase_if(tables_, [&](const TableSchemaPtr& t) { return t->id < at; });
+    std::erase_if(tables, [&](const TableSchemaPtr& t) { return t->id < at; });
     // The table being read may be gone: its key then means nothing.
-    if (tables_.empty() || tables_.front()->id != at) pos_.after_key.clear();
+    if (tables.empty() || tables.front()->id != at) pos_.after_key.clear();
+  }
+  tables_.clear();
+  table_idx_ = 0;
+  for (auto& t : tables) {
+    CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, std::move(t)));
+    tables_.push_back(std::move(kt));
   }
   if (!tables_.empty()) {
-    pos_.db = tables_.front()->id.db;
-    pos_.table = tables_.front()->id.table;
+    pos_.db = table()->id.db;
+    pos_.table = table()->id.table;
   }
   planned_ = true;
   for (const TableSchemaPtr& t : tables_) {
@@ -169,10 +186,14 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
       batch.end = pos_;
       return false;
     }
-    const TableSchemaPtr& schema = table();
+    const KeyedTable& kt = tables_[table_idx_];
+    const TableSchemaPtr& schema = kt.key;
     const bool keyed = !schema->primary_key.empty();
     if (!chunk_open_) {
-      if (auto st = reader_.start_chunk(*schema, after_, keyed ? options_.chunk_size : 0); !st) {
+      const uint64_t limit = keyed ? options_.chunk_size : 0;
+      if (auto st = kt.whole_values ? reader_.start_chunk_whole_values(*schema, after_, limit)
+                                    : reader_.start_chunk(*schema, after_, limit);
+          !st) {
         return std::move(st).error().with_context("snapshot of " + schema->id.to_string());
       }
       chunk_open_ = true;
@@ -181,7 +202,7 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
     auto row = reader_.next_row(batch.arena);
     if (!row) return std::move(row).error().with_context("snapshot of " + schema->id.to_string());
     if (*row) {
-      append_read_event(batch, schema, **row, source);
+      append_read_event(batch, kt.schema, **row, source);
       last_row = **row;
       last_schema = schema.get();
       ++chunk_rows_;
@@ -199,7 +220,9 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
       CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
     }
   }
-  remember_last_key();
+  // A non-unique chunk key resumes only after a whole value: inside a chunk the position keeps
+  // the previous chunk's end, so a restart reads this chunk's rows again (README).
+  if (!(chunk_open_ && tables_[table_idx_].whole_values)) remember_last_key();
   batch.end = pos_;
   return true;
 }

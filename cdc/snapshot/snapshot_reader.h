@@ -19,6 +19,7 @@
 #include "cdc/core/result.h"
 #include "cdc/core/table_schema.h"
 #include "cdc/snapshot/chunk_reader.h"
+#include "cdc/snapshot/snapshot_key.h"
 #include "cdc/snapshot/snapshot_run.h"
 #include "cdc/snapshot/table_progress.h"
 
@@ -28,7 +29,17 @@ struct SnapshotReaderOptions {
   std::string pipeline_name;   // for the log and the events' source.name
   std::string connector;       // the events' source.connector: "mysql"
   uint64_t chunk_size = 8096;  // rows per chunk (scan.incremental.snapshot.chunk.size), >= 1
+  ChunkKeyFn chunk_key;
 };
+
+// A table as the snapshot reads it: `schema` for its events, `key` for its chunks and keys (the
+// same schema, or a copy whose primary_key is the chunk key).
+struct KeyedTable {
+  TableSchemaPtr schema;
+  TableSchemaPtr key;
+  bool whole_values = false;  // the chunk key is not unique
+};
+Result<KeyedTable> keyed_table(const SnapshotReaderOptions& options, TableSchemaPtr table);
 
 // What every `r` event of one batch shares (copied into the batch's arena once): the
 // connector, the pipeline, the position the rows were read at, the time, the snapshot marker.
@@ -77,10 +88,10 @@ class SnapshotReader final : public SnapshotRun {
  private:
   Status finish();
   void advance_table();
-  const TableSchemaPtr& table() const { return tables_[table_idx_]; }
+  const TableSchemaPtr& table() const { return tables_[table_idx_].key; }
 
   ChunkReader& reader_;
-  std::vector<TableSchemaPtr> tables_;  // sorted by id; those before the start dropped
+  std::vector<KeyedTable> tables_;  // sorted by id; those before the start dropped
   size_t table_idx_ = 0;
   SnapshotPosition pos_;
   SnapshotReaderOptions options_;

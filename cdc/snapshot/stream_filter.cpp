@@ -32,10 +32,16 @@ bool at_or_after(const StreamPoint& a, const StreamPoint& b) {
   return compare(to_position(a), to_position(b)) != std::partial_ordering::less;
 }
 
+// Whether `seg`, the last segment starting at or before a row of table `id`, holds that row.
+bool holds(const SnapshotSegment& seg, const TableId& id) {
+  return !seg.single_table || (seg.db == id.db && seg.table == id.table);
+}
+
 }  // namespace
 
-StreamFilter::StreamFilter(std::vector<SnapshotSegment> segments, KeyOrder order)
-    : segments_(std::move(segments)), order_(std::move(order)) {
+StreamFilter::StreamFilter(std::vector<SnapshotSegment> segments, KeyOrder order,
+                           ChunkKeyFn chunk_key)
+    : segments_(std::move(segments)), order_(std::move(order)), chunk_key_(std::move(chunk_key)) {
   for (const auto& seg : segments_) {
     if (!latest_ || !at_or_after(*latest_, seg.at)) latest_ = seg.at;
   }
@@ -52,13 +58,19 @@ Result<bool> StreamFilter::deliver_key(const TableSchema& schema, std::span<cons
   // after its from_key (so that key itself belongs to the one before); "" = the table's start.
   const SnapshotSegment* found = nullptr;
   std::vector<Value> key;
+  ChunkKey ck{schema.primary_key, true};
   for (const auto& seg : segments_) {
     const TableId start{seg.db, seg.table};
     if (id < start) break;
     if (id == start && !seg.from_key.empty()) {
-      if (key.empty()) key = key_of(schema, row);
+      if (key.empty()) {
+        if (chunk_key_) {
+          CDC_TRY_ASSIGN(ck, chunk_key_(schema));
+        }
+        key = key_of(ck.columns, row);
+      }
       CDC_TRY_ASSIGN(const auto from, decode_key(seg.from_key));
-      auto order = compare_keys(schema, key, from);
+      auto order = compare_keys(schema, ck.columns, key, from);
       if (!order && order.error().code == Errc::unsupported && order_) {
         order = order_(schema, key, from);
       }
@@ -71,8 +83,9 @@ Result<bool> StreamFilter::deliver_key(const TableSchema& schema, std::span<cons
     found = &seg;
   }
   // A table before every segment was not read (created or captured after the snapshot began):
-  // all of its rows come from the stream.
-  if (found == nullptr) return true;
+  // all of its rows come from the stream. So is one after a segment that held its own table
+  // only (a parallel split): its place in name order says nothing of when it was read.
+  if (found == nullptr || !holds(*found, id)) return true;
   return at_or_after(at, found->at);
 }
 
@@ -100,6 +113,7 @@ Result<bool> StreamFilter::deliver_truncate(const TableSchema& schema,
     covering = &seg;
     decision.reset();
   }
+  if (covering != nullptr && !holds(*covering, id)) covering = nullptr;
   const bool first = covering == nullptr || at_or_after(at, covering->at);
   if (decision && *decision != first) {
     return make_error(Errc::unsupported,

@@ -14,6 +14,7 @@
 #include "cdc/core/change_event.h"
 #include "cdc/core/position.h"
 #include "cdc/core/result.h"
+#include "cdc/snapshot/snapshot_key.h"
 
 namespace cdc::snapshot {
 
@@ -23,7 +24,10 @@ class StreamFilter {
   // e.g. by asking the source's server.
   using KeyOrder = std::function<Result<std::strong_ordering>(
       const TableSchema&, std::span<const Value>, std::span<const Value>)>;
-  explicit StreamFilter(std::vector<SnapshotSegment> segments, KeyOrder order = nullptr);
+  // `chunk_key`: the key the snapshot chunked each table by (SnapshotReaderOptions), which
+  // the segments' keys are of; unset: the primary key.
+  explicit StreamFilter(std::vector<SnapshotSegment> segments, KeyOrder order = nullptr,
+                        ChunkKeyFn chunk_key = nullptr);
 
   // Whether `e` (a change read from the stream) is delivered. An update is delivered if
   // either its old or its new key is (a key that moved between segments); a TRUNCATE if the
@@ -46,6 +50,7 @@ class StreamFilter {
 
   std::vector<SnapshotSegment> segments_;
   KeyOrder order_;
+  ChunkKeyFn chunk_key_;
   std::optional<StreamPoint> latest_;  // the latest segment position
 };
 

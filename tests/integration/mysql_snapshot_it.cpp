@@ -209,8 +209,14 @@ struct Replay {
   std::multiset<std::string> stream_deletes;  // "table|key|ver deleted"
   std::vector<std::string> nopk_rows;
 
+  std::vector<std::string> ddl;  // schema changes, "table|statement"
+
   void apply(const ChangeEvent& e, const std::map<std::string, size_t>& key_columns) {
     const std::string table = e.schema->id.table;
+    if (e.op == Op::schema_change) {
+      ddl.push_back(table + "|" + std::string(e.source.query));
+      return;
+    }
     if (table == "t_nopk") {
       REQUIRE(e.op == Op::read);
       nopk_rows.push_back(row_text(e.after));
@@ -259,6 +265,53 @@ void drain(MysqlSource& src, Replay& replay, const std::map<std::string, size_t>
   FAIL("timed out");
 }
 
+// Polls `src` until its snapshot is read; returns the segments of its last SnapshotPosition.
+std::vector<SnapshotSegment> drain_snapshot(MysqlSource& src, Replay& replay,
+                                            const std::map<std::string, size_t>& key_columns,
+                                            std::chrono::seconds timeout) {
+  std::vector<SnapshotSegment> segments;
+  drain(
+      src, replay, key_columns,
+      [&] {
+        const Position p = src.current_position();
+        if (const auto* s = std::get_if<SnapshotPosition>(&p)) segments = s->segments;
+        return snapshot_read(p);
+      },
+      timeout);
+  return segments;
+}
+
+// A writer thread of a test, and the statement count to let it reach before it is stopped.
+struct RunningWriter {
+  std::atomic<bool>& stop;
+  std::thread& thread;
+  const std::atomic<int64_t>& done_ops;
+  const std::atomic<bool>& done;
+  int64_t stop_after;
+};
+
+// Lets the writer go on to its count, stops it, streams to the binlog's end (past the snapshot:
+// a plain binlog position again) and compares each table's replayed state with the server's.
+void stream_to_end(MariaDbSession& sql, MysqlSource& src, Replay& replay,
+                   const std::map<std::string, size_t>& key_columns, RunningWriter w) {
+  while (w.done_ops < w.stop_after && !w.done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  w.stop = true;
+  w.thread.join();
+  const Pos last = master_position(sql);
+  drain(
+      src, replay, key_columns, [&] { return pos_of(src.position()) >= last; },
+      std::chrono::seconds(60));
+  CHECK(std::holds_alternative<MysqlPosition>(src.current_position()));
+  for (const auto& [table, kc] : key_columns) {
+    INFO("table " << table);
+    const Rows want = server_rows(sql, table, kc);
+    CHECK(replay.state[table].size() == want.size());
+    CHECK((replay.state[table] == want));
+  }
+}
+
 // `read_at(op)`: the position the rows of op's key were read at.
 template <class ReadAt>
 void check_exactly_once(const Replay& replay, const std::vector<WriterOp>& ops, ReadAt read_at) {
@@ -300,6 +353,14 @@ Pos read_at(const std::vector<SnapshotSegment>& segments, const std::string& tab
   }
   REQUIRE_MESSAGE(found, "no segment holds " << table << " " << key);
   return *found;
+}
+
+// check_exactly_once with each key read where its segment was (one segment: every key there).
+void check_exactly_once_by_segment(const Replay& replay, const std::vector<WriterOp>& ops,
+                                   const std::vector<SnapshotSegment>& segments) {
+  check_exactly_once(replay, ops, [&](const WriterOp& op) {
+    return segments.size() == 1 ? pos_of(segments[0].at) : read_at(segments, op.table, op.key);
+  });
 }
 
 // `initial` over every table shape while a writer changes them, read by `parallelism`
@@ -380,15 +441,8 @@ void initial_under_writer(uint32_t parallelism, uint32_t server_id, const std::s
   const int64_t ops_at_open = done_ops;
 
   Replay replay;
-  std::vector<SnapshotSegment> segments;
-  drain(
-      src, replay, key_columns,
-      [&] {
-        const Position p = src.current_position();
-        if (const auto* s = std::get_if<SnapshotPosition>(&p)) segments = s->segments;
-        return snapshot_read(p);
-      },
-      std::chrono::seconds(300));
+  const std::vector<SnapshotSegment> segments =
+      drain_snapshot(src, replay, key_columns, std::chrono::seconds(300));
   const int64_t ops_at_read = done_ops;
   // Lock time 0 on MariaDB: no lock statement reached the server during the snapshot.
   CHECK((lock_statements() == locks_before));
@@ -396,24 +450,8 @@ void initial_under_writer(uint32_t parallelism, uint32_t server_id, const std::s
                                         << ", when the snapshot was read: " << ops_at_read);
   // Changes went on while the snapshot was read, and go on after it.
   CHECK(ops_at_read > ops_at_open);
-  while (done_ops < ops_at_read + 200 && !writer_done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  stop = true;
-  writer.join();
-  const Pos last = master_position(sql);
-  drain(
-      src, replay, key_columns, [&] { return pos_of(src.position()) >= last; },
-      std::chrono::seconds(60));
-  // The stream passed the snapshot: its position is a plain binlog position again.
-  CHECK(std::holds_alternative<MysqlPosition>(src.current_position()));
-
-  for (const auto& [table, kc] : key_columns) {
-    INFO("table " << table);
-    const Rows want = server_rows(sql, table, kc);
-    CHECK(replay.state[table].size() == want.size());
-    CHECK((replay.state[table] == want));
-  }
+  stream_to_end(sql, src, replay, key_columns,
+                {stop, writer, done_ops, writer_done, ops_at_read + 200});
   CHECK(replay.reads["t_empty"] == 0);
   CHECK(replay.reads["t_one"] == 1);
   CHECK(replay.reads["t_small"] == 30);
@@ -435,9 +473,7 @@ void initial_under_writer(uint32_t parallelism, uint32_t server_id, const std::s
     CHECK(per_table["t_str"] == 1);
     CHECK(per_table["t_nopk"] == 1);
   }
-  check_exactly_once(replay, ops, [&](const WriterOp& op) {
-    return segments.size() == 1 ? pos_of(segments[0].at) : read_at(segments, op.table, op.key);
-  });
+  check_exactly_once_by_segment(replay, ops, segments);
   src.close();
 }
 
@@ -454,16 +490,18 @@ TEST_CASE(
   initial_under_writer(2, 54406, "snap-initial-2");
 }
 
-TEST_CASE(
-    "a snapshot resumed from its position: a second consistent read, the stream merged "
-    "by key with each segment, every change once") {
+// A snapshot stopped after 320 rows and resumed in a second consistent read, changes between and
+// after the two reads. `backfill_skip` (scan.incremental.snapshot.backfill.skip): the changes
+// the second read holds are streamed as well.
+void resumed_snapshot(bool backfill_skip, uint32_t server_id, const std::string& name) {
   MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS " + std::string(kDb));
   WrittenTable t{"r_int"};
   create_table(sql, t, 2000);
   const std::map<std::string, size_t> key_columns{{"r_int", 1}};
 
-  auto opts = cdc::testing::services_mysql_source_options(54402, "snap-resume");
+  auto opts = cdc::testing::services_mysql_source_options(server_id, name);
+  opts.snapshot_backfill_skip = backfill_skip;
   opts.table_include = {"sluice_snap\\.r_int"};
   opts.startup_mode = StartupMode::initial;
   opts.snapshot_chunk_size = 50;
@@ -544,13 +582,31 @@ TEST_CASE(
   CHECK(std::holds_alternative<MysqlPosition>(b.current_position()));
 
   CHECK((replay.state["r_int"] == server_rows(sql, "r_int", 1)));
-  // Per key, by segment: keys < 320 were read at the first position, so their changes from
-  // it on stream; keys >= 320 were read at the second, which holds changes 4..7.
-  CHECK(replay.stream_vers == std::multiset<int64_t>{1, 3, 8, 9, 10});
-  CHECK(replay.stream_deletes == std::multiset<std::string>{"r_int|20|0"});
+  if (backfill_skip) {
+    // Every change from the first read on, also 4..7, which the second read holds.
+    CHECK(replay.stream_vers == std::multiset<int64_t>{1, 3, 4, 5, 7, 8, 9, 10});
+    CHECK(replay.stream_deletes == std::multiset<std::string>{"r_int|20|0", "r_int|1600|0"});
+  } else {
+    // Per key, by segment: keys < 320 were read at the first position, so their changes from
+    // it on stream; keys >= 320 were read at the second, which holds changes 4..7.
+    CHECK(replay.stream_vers == std::multiset<int64_t>{1, 3, 8, 9, 10});
+    CHECK(replay.stream_deletes == std::multiset<std::string>{"r_int|20|0"});
+  }
   // 2000 rows: 320 read before the stop, then 1680 - 1 deleted + 1 inserted after the stop.
   CHECK(replay.reads["r_int"] == 320 + 1680);
   b.close();
+}
+
+TEST_CASE(
+    "a snapshot resumed from its position: a second consistent read, the stream merged "
+    "by key with each segment, every change once") {
+  resumed_snapshot(false, 54402, "snap-resume");
+}
+
+TEST_CASE(
+    "scan.incremental.snapshot.backfill.skip: a resumed snapshot streams every change from its "
+    "first read, those the second read holds too (at least once), the final state exact") {
+  resumed_snapshot(true, 54425, "snap-resume-skip");
 }
 
 // One `r` row of a re-snapshot: its key, its ver, the window it was read at, and which
@@ -816,6 +872,233 @@ TEST_CASE(
   MESSAGE("snapshot values equal to binlog values: " << compared << " (" << cols.size()
                                                      << " columns x " << kValueSets << " rows)");
   snap.close();
+}
+
+// Tables created while a parallel snapshot runs are not read by it (its splits were planned
+// when it began); all their rows come from the stream. Each split's segment holds its own
+// table only, so a new table's changes are delivered whatever the place of its name: between
+// two tables read, or after a table read later than those changes (which the stream merge
+// once took for that table's rows, and dropped).
+TEST_CASE(
+    "tables created while 2 connections read the snapshot: each of their changes streams once, "
+    "wherever their names sort") {
+  MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS " + std::string(kDb));
+  const std::vector<std::string> read_tables{"n_a", "n_c", "n_e"}, new_tables{"n_b", "n_d", "n_f"};
+  std::map<std::string, size_t> key_columns;
+  for (const auto& t : read_tables) {
+    sql.run("DROP TABLE IF EXISTS sluice_snap." + t);
+    sql.run("CREATE TABLE sluice_snap." + t + " (k VARCHAR(20) NOT NULL PRIMARY KEY, ver BIGINT)");
+    sql.run("INSERT INTO sluice_snap." + t +
+            " SELECT CONCAT('k', LPAD(seq, 3, '0')), 0 FROM sluice_snap.seq_1_to_25");
+    key_columns[t] = 1;
+  }
+  for (const auto& t : new_tables) {
+    sql.run("DROP TABLE IF EXISTS sluice_snap." + t);
+    key_columns[t] = 1;
+  }
+  // Both connections take a split of a locked table and wait there, inside their consistent
+  // reads; n_e is read by whichever is freed first, after the new tables' changes.
+  MariaDbSession locker;
+  locker.run("LOCK TABLES sluice_snap.n_a WRITE, sluice_snap.n_c WRITE");
+
+  auto opts = cdc::testing::services_mysql_source_options(54422, "snap-new-tables");
+  opts.table_include = {"sluice_snap\\.n_.*"};
+  opts.startup_mode = StartupMode::initial;
+  opts.snapshot_chunk_size = 10;
+  opts.max_batch_events = 64;
+  opts.snapshot_parallelism = 2;
+  MysqlSource src(opts);
+  auto opened = src.open(Position{});
+  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  const auto waiting = [&] {
+    return std::stoi(
+        *sql.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> "
+                   "CONNECTION_ID() AND STATE LIKE 'Waiting for table%' AND "
+                   "INFO LIKE '%sluice\\_snap%'")[0][0]);
+  };
+  const auto wait_deadline = Clock::now() + std::chrono::seconds(60);
+  while (waiting() < 2 && Clock::now() < wait_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(waiting() == 2);
+
+  int64_t ver = 0;
+  std::multiset<int64_t> want_vers;
+  std::multiset<std::string> want_deletes;
+  for (const auto& t : new_tables) {
+    const std::string full = "sluice_snap." + t;
+    sql.run("CREATE TABLE " + full + " (k VARCHAR(20) NOT NULL PRIMARY KEY, ver BIGINT)");
+    for (int k = 1; k <= 3; ++k) {
+      sql.run("INSERT INTO " + full + " VALUES ('k" + std::to_string(k) + "', " +
+              std::to_string(++ver) + ")");
+      want_vers.insert(ver);
+    }
+    sql.run("UPDATE " + full + " SET ver = " + std::to_string(++ver) + " WHERE k = 'k1'");
+    want_vers.insert(ver);
+    sql.run("DELETE FROM " + full + " WHERE k = 'k2'");
+    want_deletes.insert(t + "|k2|" + std::to_string(ver - 2));
+  }
+  locker.run("UNLOCK TABLES");
+
+  Replay replay;
+  const std::vector<SnapshotSegment> segments =
+      drain_snapshot(src, replay, key_columns, std::chrono::seconds(120));
+  // One segment per table read, each holding its own table only; n_e read after the changes.
+  REQUIRE(segments.size() == 3);
+  for (const auto& seg : segments) CHECK(seg.single_table);
+  CHECK(pos_of(segments[2].at) > pos_of(segments[0].at));
+  CHECK(pos_of(segments[2].at) > pos_of(segments[1].at));
+  const Pos last = master_position(sql);
+  drain(
+      src, replay, key_columns, [&] { return pos_of(src.position()) >= last; },
+      std::chrono::seconds(60));
+  CHECK(std::holds_alternative<MysqlPosition>(src.current_position()));
+  for (const auto& t : read_tables) CHECK(replay.reads[t] == 25);
+  for (const auto& t : new_tables) CHECK(replay.reads[t] == 0);
+  for (const auto& [table, kc] : key_columns) {
+    INFO("table " << table);
+    CHECK((replay.state[table] == server_rows(sql, table, kc)));
+  }
+  CHECK(replay.stream_vers == want_vers);
+  CHECK(replay.stream_deletes == want_deletes);
+  CHECK(replay.ddl.size() == new_tables.size());  // each CREATE TABLE once
+  src.close();
+}
+
+// scan.incremental.snapshot.chunk.key-column: two tables chunked by a non-unique column `grp`
+// (about 7 rows a value, chunks of 50): ck_pk by (grp, id), its primary key after the column;
+// ck_nopk, without a primary key, by grp alone, each chunk ending after every row of its last
+// value. A writer inserts, updates (not grp) and deletes by id meanwhile. The rows arrive in
+// chunk-key order, the state is exact (a chunk that split a value would lose that value's other
+// rows), and each change after its table's read reaches the output once.
+void chunk_key_under_writer(uint32_t parallelism, uint32_t server_id, const std::string& name) {
+  MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS " + std::string(kDb));
+  const std::vector<std::string> tables{"ck_nopk", "ck_pk"};
+  for (const auto& t : tables) {
+    const std::string full = std::string(kDb) + "." + t;
+    sql.run("DROP TABLE IF EXISTS " + full);
+    sql.run("CREATE TABLE " + full + " (id BIGINT NOT NULL, ver BIGINT, grp INT NOT NULL" +
+            (t == "ck_pk" ? ", PRIMARY KEY (id))" : ")"));
+    sql.run("INSERT INTO " + full + " SELECT seq, 0, seq % 300 FROM sluice_snap.seq_1_to_2000");
+  }
+  const std::map<std::string, size_t> key_columns{{"ck_nopk", 1}, {"ck_pk", 1}};
+
+  std::vector<WriterOp> ops;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> done_ops{0};
+  std::atomic<bool> writer_done{false};
+  std::thread writer;
+  cdc::testing::JoinOnExit joiner{stop, writer};
+  writer = std::thread([&] {
+    MariaDbSession w;
+    std::mt19937_64 rng(1414);
+    std::map<std::string, std::map<int64_t, int64_t>> ver_of;  // table -> id -> ver
+    for (const auto& t : tables) {
+      for (int64_t id = 1; id <= 2000; ++id) ver_of[t][id] = 0;
+    }
+    int64_t next_id = 2001;
+    const auto end = Clock::now() + std::chrono::seconds(300);
+    for (int64_t ver = 1; !stop && ver <= 20000 && Clock::now() < end; ++ver) {
+      WriterOp op;
+      op.ver = ver;
+      op.table = tables[static_cast<size_t>(ver) % 2];
+      auto& vers = ver_of[op.table];
+      const std::string full = std::string(kDb) + "." + op.table;
+      const int choice = static_cast<int>(rng() % 10);
+      if (choice < 3) {
+        const int64_t id = next_id++;
+        w.run("INSERT INTO " + full + " VALUES (" + std::to_string(id) + ", " +
+              std::to_string(ver) + ", " + std::to_string(id % 300) + ")");
+        op.op = Op::insert;
+        op.key = std::to_string(id);
+        vers[id] = ver;
+      } else {
+        auto it = vers.lower_bound(static_cast<int64_t>(rng() % static_cast<uint64_t>(next_id)));
+        if (it == vers.end()) it = vers.begin();
+        op.key = std::to_string(it->first);
+        op.prev_ver = it->second;
+        if (choice < 8) {
+          w.run("UPDATE " + full + " SET ver = " + std::to_string(ver) + " WHERE id = " + op.key);
+          op.op = Op::update;
+          it->second = ver;
+        } else {
+          w.run("DELETE FROM " + full + " WHERE id = " + op.key);
+          op.op = Op::erase;
+          vers.erase(it);
+        }
+      }
+      op.end = master_position(w);
+      ops.push_back(op);
+      done_ops = ver;
+    }
+    writer_done = true;
+  });
+  while (done_ops < 20 && !writer_done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  auto opts = cdc::testing::services_mysql_source_options(server_id, name);
+  opts.table_include = {"sluice_snap\\.ck_.*"};
+  opts.startup_mode = StartupMode::initial;
+  opts.snapshot_chunk_size = 50;
+  opts.max_batch_events = 64;
+  opts.snapshot_parallelism = parallelism;
+  opts.snapshot_chunk_key_columns = {{"sluice_snap\\.ck_.*", "grp"}};
+  MysqlSource src(opts);
+  auto opened = src.open(Position{});
+  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  const int64_t ops_at_open = done_ops;
+
+  // The `r` rows of each table, in the order they came: (grp, id) of ck_pk never goes down, nor
+  // grp of ck_nopk (its rows of one value come in no particular order).
+  std::map<std::string, std::pair<int64_t, int64_t>> last_read;
+  size_t out_of_order = 0;
+  Replay replay;
+  const auto deadline = Clock::now() + std::chrono::seconds(300);
+  std::vector<SnapshotSegment> segments;
+  while (true) {
+    REQUIRE(Clock::now() < deadline);
+    auto b = src.poll(std::chrono::milliseconds(100));
+    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
+    if (*b) {
+      for (const auto& e : (*b)->events) {
+        if (e.op == Op::read) {
+          const bool keyed = e.schema->id.table == "ck_pk";
+          const std::pair<int64_t, int64_t> key{e.after[2].i, keyed ? e.after[0].i : 0};
+          auto [it, fresh] = last_read.try_emplace(std::string(e.schema->id.table), key);
+          if (!fresh) {
+            if (key < it->second) ++out_of_order;
+            it->second = key;
+          }
+        }
+        replay.apply(e, key_columns);
+      }
+    }
+    const Position p = src.current_position();
+    if (const auto* sp = std::get_if<SnapshotPosition>(&p)) segments = sp->segments;
+    if (snapshot_read(p)) break;
+  }
+  const int64_t ops_at_read = done_ops;
+  MESSAGE("writer statements at open: " << ops_at_open
+                                        << ", at the snapshot's end: " << ops_at_read);
+  CHECK(ops_at_read > ops_at_open);
+  CHECK(out_of_order == 0);
+  stream_to_end(sql, src, replay, key_columns,
+                {stop, writer, done_ops, writer_done, ops_at_read + 100});
+  for (const auto& [table, kc] : key_columns) CHECK(replay.reads[table] > 1900);
+  REQUIRE(segments.size() == (parallelism == 1 ? 1 : 2));
+  check_exactly_once_by_segment(replay, ops, segments);
+  src.close();
+}
+
+TEST_CASE(
+    "chunk.key-column: tables with and without a primary key chunked by a non-unique column "
+    "while a writer changes them: exact state, each change once") {
+  chunk_key_under_writer(1, 54423, "snap-chunk-key");
+}
+
+TEST_CASE("chunk.key-column read by 2 connections: exact state, each change once") {
+  chunk_key_under_writer(2, 54424, "snap-chunk-key-2");
 }
 
 }  // namespace

@@ -143,6 +143,40 @@ Status MysqlChunkReader::start_chunk_through(const TableSchema& table, std::span
   return conn_->start_streaming(sql);
 }
 
+Result<std::string> MysqlChunkReader::whole_values_query(const TableSchema& table,
+                                                         std::span<const Value> after,
+                                                         uint64_t limit) {
+  if (table.primary_key.size() != 1 || limit == 0) {
+    return make_error(Errc::internal, "whole-value chunks of " + table.id.to_string() +
+                                          " need a one-column key and a limit");
+  }
+  const std::string name = quote_identifier(table.id.db) + "." + quote_identifier(table.id.table);
+  const std::string col = quote_identifier(table.columns[table.primary_key[0]].name);
+  std::string after_cond;
+  if (!after.empty()) {
+    CDC_TRY_ASSIGN(after_cond, key_condition(table, after, true));
+  }
+  // The chunk's last value: that of its `limit`-th row in key order (read in the same view).
+  std::string last = "(SELECT MAX(" + col + ") FROM (SELECT " + col + " FROM " + name +
+                     (after_cond.empty() ? "" : " WHERE " + after_cond) + " ORDER BY " + col +
+                     " LIMIT " + std::to_string(limit) + ") AS chunk_keys)";
+  CDC_TRY_ASSIGN(std::string sql, chunk_query(table, after, 0));
+  const auto order_by = sql.rfind(" ORDER BY ");
+  if (order_by == std::string::npos) {
+    return make_error(Errc::internal, "a chunk query without ORDER BY: " + sql);
+  }
+  sql.insert(order_by, (after_cond.empty() ? " WHERE " : " AND ") + col + " <= " + last);
+  return sql;
+}
+
+Status MysqlChunkReader::start_chunk_whole_values(const TableSchema& table,
+                                                  std::span<const Value> after, uint64_t limit) {
+  if (!in_transaction_) return make_error(Errc::internal, "a chunk outside a consistent read");
+  CDC_TRY_ASSIGN(const std::string sql, whole_values_query(table, after, limit));
+  table_ = &table;
+  return conn_->start_streaming(sql);
+}
+
 Result<std::optional<snapshot::ChunkReader::KeyBounds>> MysqlChunkReader::key_bounds(
     const TableSchema& table, Arena& arena) {
   using Out = std::optional<KeyBounds>;

@@ -35,11 +35,17 @@ class MysqlChunkReader final : public snapshot::ChunkReader {
   Result<std::optional<KeyBounds>> key_bounds(const TableSchema& table, Arena& arena) override;
   // information_schema.TABLES.TABLE_ROWS: InnoDB's sampled estimate.
   Result<std::optional<uint64_t>> estimate_rows(const TableSchema& table) override;
+  Status start_chunk_whole_values(const TableSchema& table, std::span<const Value> after,
+                                  uint64_t limit) override;
 
   // The SELECT of one chunk (unit-tested): keys after `after` and at most `through` (each
   // empty: unbounded).
   static Result<std::string> chunk_query(const TableSchema& table, std::span<const Value> after,
                                          uint64_t limit, std::span<const Value> through = {});
+  // The SELECT of a chunk of whole values of a one-column key that is not unique: the keys
+  // after `after` up to the `limit`-th one, with every row of that last value.
+  static Result<std::string> whole_values_query(const TableSchema& table,
+                                                std::span<const Value> after, uint64_t limit);
 
  private:
   MysqlChunkReader(std::unique_ptr<MysqlConnection> conn, std::string pipeline_name,

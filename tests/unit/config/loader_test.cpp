@@ -59,6 +59,12 @@ TEST_CASE("load_file: every key of a full mysql -> file pipeline lands in its fi
   CHECK(m.snapshot_chunk_size == 4096);
   CHECK(m.snapshot_fetch_size == 512);
   CHECK(m.snapshot_parallelism == 3);
+  CHECK(m.snapshot_backfill_skip);
+  REQUIRE(m.snapshot_chunk_key_columns.size() == 2);
+  CHECK(m.snapshot_chunk_key_columns[0].table_pattern == "app_db.orders");
+  CHECK(m.snapshot_chunk_key_columns[0].column == "created_at");
+  CHECK(m.snapshot_chunk_key_columns[1].table_pattern == "app_db.order_items_\\d+");
+  CHECK(m.snapshot_chunk_key_columns[1].column == "order_id");
   CHECK_FALSE(m.zero_date_as_null);
   CHECK(m.max_transaction_payload_bytes == uint64_t{1} << 30);
 
@@ -82,16 +88,16 @@ TEST_CASE("load_file: every key of a full mysql -> file pipeline lands in its fi
   const TransformRule& t = p.transforms[0];
   CHECK(t.source_table == "app_db.orders");
   CHECK(t.projection == "id, customer_id, UPPER(status) AS status");
-  CHECK(t.projection_at == SourceLocation{43, 17});
+  CHECK(t.projection_at == SourceLocation{45, 17});
   CHECK(t.filter == "amount > 0 AND status <> 'test'");
-  CHECK(t.filter_at == SourceLocation{44, 14});  // inside the quotes
+  CHECK(t.filter_at == SourceLocation{46, 14});  // inside the quotes
   CHECK(t.primary_keys == std::vector<std::string>{"id"});
   CHECK(t.partition_keys == std::vector<std::string>{"customer_id", "id"});
   CHECK(t.description == "clean orders");
   CHECK_FALSE(t.soft_delete);
   const TransformRule& t2 = p.transforms[1];
   CHECK(t2.projection == "\\*, UPPER(name) AS name\n");
-  CHECK(t2.projection_at == SourceLocation{50, 7});  // first line of the block
+  CHECK(t2.projection_at == SourceLocation{52, 7});  // first line of the block
   CHECK(t2.filter.empty());
   CHECK(t2.exclude_columns == std::vector<std::string>{"secret", "token"});
   CHECK(t2.skip_ops == std::vector<std::string>{"delete", "update"});

@@ -270,6 +270,18 @@ TEST_CASE("bad: duplicate keys in one mapping are detected") {
         Lines{"t.yaml:5:3: source.port: duplicate key 'port' (first at line 4, column 3)"});
 }
 
+TEST_CASE("bad: a chunk key column without its table pattern, or a pattern that is no regex") {
+  CHECK(problems_of(with("server-id: 5401",
+                         "server-id: 5401\n  scan.incremental.snapshot.chunk.key-column: id")) ==
+        Lines{"t.yaml:9:47: source.scan.incremental.snapshot.chunk.key-column: expected "
+              "<table-pattern>:<column>[;...] (e.g. \"app.orders:created_at\"), found 'id'"});
+  CHECK(problems_of(with("server-id: 5401",
+                         "server-id: 5401\n  scan.incremental.snapshot.chunk.key-column: "
+                         "\"a.(b:c\"")) ==
+        Lines{"t.yaml:9:47: source.scan.incremental.snapshot.chunk.key-column: bad table pattern "
+              "'a.(b': Mismatched '(' and ')' in regular expression"});
+}
+
 TEST_CASE("bad: negative counts and bad booleans and numbers") {
   CHECK(problems_of(with("name: p", "name: p\n  restart.max-attempts: -3")) ==
         Lines{"t.yaml:13:25: pipeline.restart.max-attempts: expected a non-negative integer, "

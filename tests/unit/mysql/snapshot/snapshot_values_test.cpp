@@ -152,6 +152,21 @@ TEST_CASE("chunk_query: keyset over a composite key, ordered and limited") {
   CHECK(*first_split ==
         "SELECT `a`, CAST(`b` AS BINARY), CAST(`v` AS DOUBLE) FROM `d b`.`t``1` WHERE (`a` < 9) "
         "OR (`a` = 9 AND `b` <= _utf8mb4 X'7A') ORDER BY `a`, `b` LIMIT 100");
+  // A non-unique chunk key: every row of the chunk's last value.
+  t.primary_key = {0};
+  const std::vector<Value> seven{Value::int64(7)};
+  auto whole = MysqlChunkReader::whole_values_query(t, seven, 100);
+  REQUIRE(whole);
+  CHECK(*whole ==
+        "SELECT `a`, CAST(`b` AS BINARY), CAST(`v` AS DOUBLE) FROM `d b`.`t``1` WHERE (`a` > 7) "
+        "AND `a` <= (SELECT MAX(`a`) FROM (SELECT `a` FROM `d b`.`t``1` WHERE (`a` > 7) ORDER BY "
+        "`a` LIMIT 100) AS chunk_keys) ORDER BY `a`");
+  auto whole_first = MysqlChunkReader::whole_values_query(t, {}, 100);
+  REQUIRE(whole_first);
+  CHECK(*whole_first ==
+        "SELECT `a`, CAST(`b` AS BINARY), CAST(`v` AS DOUBLE) FROM `d b`.`t``1` WHERE `a` <= "
+        "(SELECT MAX(`a`) FROM (SELECT `a` FROM `d b`.`t``1` ORDER BY `a` LIMIT 100) AS "
+        "chunk_keys) ORDER BY `a`");
   t.primary_key.clear();
   auto keyless = MysqlChunkReader::chunk_query(t, {}, 0);
   REQUIRE(keyless);
