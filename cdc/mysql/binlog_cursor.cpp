@@ -52,7 +52,7 @@ void BinlogCursor::set_mariadb_gtid(const MariadbGtid& gtid, bool standalone) {
 void BinlogCursor::set_mysql_gtid(const MysqlGtidEvent& gtid) {
   txn_gtid_ = gtid.gtid();
   if (!gtid.anonymous) {
-    txn_mysql_uuid_ = to_string(gtid.sid);
+    txn_mysql_uuid_ = gtid.sid_key();
     txn_mysql_gno_ = gtid.gno;
   }
   if (gtid.immediate_commit_us)

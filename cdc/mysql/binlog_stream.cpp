@@ -112,6 +112,7 @@ Status BinlogStream::handle_next_inner(Batch& batch) {
     case EventType::heartbeat_v2:
     case EventType::transaction_payload:
     case EventType::gtid:
+    case EventType::gtid_tagged:
     case EventType::anonymous_gtid:
     case EventType::previous_gtids:
     case EventType::mariadb_gtid:

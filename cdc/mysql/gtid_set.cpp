@@ -1,6 +1,7 @@
 #include "cdc/mysql/gtid_set.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "cdc/core/text.h"
@@ -36,16 +37,25 @@ Result<GtidSet> GtidSet::parse(std::string_view text) {
     if (item.empty()) continue;
     if (item.find(':') != std::string_view::npos) {
       auto parts = split(item, ':');
-      std::string uuid(parts[0]);
+      const std::string uuid(trim(parts[0]));
+      std::string key = uuid;
       for (size_t i = 1; i < parts.size(); ++i) {
-        auto range = split(parts[i], '-');
+        const std::string_view part = trim(parts[i]);
+        // MySQL 8.3+ tagged GTIDs: "uuid:tag:1-5" (a tag starts with a letter or '_'); the
+        // intervals after a tag are that tag's.
+        if (!part.empty() &&
+            (std::isalpha(static_cast<unsigned char>(part[0])) || part[0] == '_')) {
+          key = uuid + ":" + std::string(part);
+          continue;
+        }
+        auto range = split(part, '-');
         uint64_t a = 0, b = 0;
         if (range.size() > 2 || !parse_u64(range[0], a) ||
             !parse_u64(range.size() == 2 ? range[1] : range[0], b) || b < a) {
           return make_error(Errc::invalid_config,
                             "bad GTID interval in '" + std::string(item) + "'");
         }
-        set.mysql_[uuid].emplace_back(a, b);
+        set.mysql_[key].emplace_back(a, b);
       }
       continue;
     }
@@ -120,9 +130,18 @@ int hex_digit(char c) {
 }  // namespace
 
 Result<std::string> GtidSet::encode_mysql() const {
+  // Tagged sids need the tagged format (sql/rpl_gtid_set.cc, encode_nsids_format): the count
+  // word carries format 1 in its top and low bytes and the count in bits 8..55, and every sid
+  // its tag (empty for an untagged one) as a varlen length and the bytes.
+  const bool tagged = std::any_of(mysql_.begin(), mysql_.end(), [](const auto& entry) {
+    return entry.first.find(':') != std::string::npos;
+  });
   std::string out;
-  put_u64(out, mysql_.size());
-  for (const auto& [uuid, intervals] : mysql_) {
+  put_u64(out, tagged ? (uint64_t{1} << 56) | (mysql_.size() << 8) | 1 : mysql_.size());
+  for (const auto& [key, intervals] : mysql_) {
+    const size_t colon = key.find(':');
+    const std::string uuid = key.substr(0, colon);
+    const std::string tag = colon == std::string::npos ? "" : key.substr(colon + 1);
     std::string sid;
     for (char c : uuid) {
       if (c == '-') continue;
@@ -137,6 +156,13 @@ Result<std::string> GtidSet::encode_mysql() const {
     }
     for (size_t i = 0; i < 32; i += 2) {
       out.push_back(static_cast<char>(hex_digit(sid[i]) * 16 + hex_digit(sid[i + 1])));
+    }
+    if (tagged) {
+      if (tag.size() > 32) {
+        return make_error(Errc::invalid_config, "GTID tag '" + tag + "' is longer than 32");
+      }
+      out.push_back(static_cast<char>(tag.size() << 1));  // a varlen below 128: one byte
+      out += tag;
     }
     auto sorted = intervals;
     std::sort(sorted.begin(), sorted.end());

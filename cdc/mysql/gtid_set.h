@@ -1,6 +1,7 @@
 // GtidSet: the executed GTID set a MysqlPosition carries, for both flavors. MariaDB: the last
 // domain-server-sequence per replication domain ("0-1-100,1-2-7"). MySQL: uuid intervals
-// ("3e11fa47-...:1-5:7"). A value type; not thread-safe.
+// ("3e11fa47-...:1-5:7"; MySQL 8.3+ tagged: "3e11fa47-...:tag:1-5", keyed "uuid:tag"). A value
+// type; not thread-safe.
 #pragma once
 
 #include <compare>

@@ -647,7 +647,13 @@ Result<bool> MysqlSource::Impl::binlog_point_is_here(const MysqlPosition& start)
     if (rows.empty() || rows[0].empty() || !rows[0][0]) return false;
     CDC_TRY_ASSIGN(const GtidSet here, GtidSet::parse(*rows[0][0]));
     CDC_TRY_ASSIGN(const GtidSet wanted, GtidSet::parse(start.gtid_set));
-    return here.to_string() == wanted.to_string();
+    // The checkpoint's set may lack domains (a stream started mid-file learns a domain at its
+    // first transaction): each domain it has must be at the same GTID here.
+    for (const auto& [domain, gtid] : wanted.mariadb_domains()) {
+      const auto it = here.mariadb_domains().find(domain);
+      if (it == here.mariadb_domains().end() || !(it->second == gtid)) return false;
+    }
+    return true;
   }
   // MySQL has no such function: a file this server does not list, or one shorter than the
   // offset, is another server's.

@@ -19,6 +19,7 @@ constexpr std::chrono::milliseconds kCaughtUp{1500};
 bool is_transaction_start(uint8_t type) {
   return type == static_cast<uint8_t>(EventType::mariadb_gtid) ||
          type == static_cast<uint8_t>(EventType::gtid) ||
+         type == static_cast<uint8_t>(EventType::gtid_tagged) ||
          type == static_cast<uint8_t>(EventType::anonymous_gtid);
 }
 

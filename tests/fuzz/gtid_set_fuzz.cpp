@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "cdc/mysql/gtid_resume.h"
 #include "cdc/mysql/gtid_set.h"
 #include "tests/fuzz/fuzz_util.h"
 
@@ -25,6 +26,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto again = GtidSet::parse(once);
   FUZZ_CHECK(again, "GtidSet::to_string() output does not parse");
   FUZZ_CHECK(again->to_string() == once, "GtidSet text form is not stable");
+  // A set minus itself is empty; a MariaDB state is as far as itself (failover checks).
+  FUZZ_CHECK(set->mysql_minus(*set).empty(), "a GTID set minus itself is not empty");
+  FUZZ_CHECK(mariadb_order(*set, *set) != std::partial_ordering::less &&
+                 mariadb_order(*set, *set) != std::partial_ordering::greater,
+             "a MariaDB state is before or after itself");
+  FUZZ_CHECK(mysql_missing_gtids(*set, *set, GtidSet()).empty(),
+             "a server that executed the set lacks some of it");
+  FUZZ_CHECK(mariadb_missing_gtids(*set, GtidSet(), *set).empty(),
+             "a server whose binlogs end at the state lacks some of it");
   GtidSet merged;
   merged.reset_mysql(text);  // PREVIOUS_GTIDS path: keeps only the MySQL part
   (void)merged.to_string();

@@ -258,6 +258,27 @@ void handmade_seeds() {
                            '\x05', '\x04', '\x00', '\x00', '\x80', '\x00'};
   ignorable += std::string(10, '\x5a');
   write_seed("binlog_event", "handmade.IGNORABLE_200.raw", ignorable);
+  // MySQL 8.3+ tagged GTIDs (no MySQL 8.4 fixture here): GTID_TAGGED as Percona Server 8.4.11
+  // wrote it (tests/unit/mysql/binlog/tagged_gtid_test.cpp), and a tagged PREVIOUS_GTIDS of
+  // one uuid with the tag "blue", 1-2; body mode.
+  write_seed("binlog_event", "handmade.GTID_TAGGED.body",
+             std::string("\x00\x2a"
+                         "\x02\x7c\x00\x00\x02\x02\xee\x45\x03\x41\x02\x58\x02\x69\x03\x22"
+                         "\xc5\x03\x69\x02\x82\x41\x02\x35\x02\xdc\xbe\xdc\x35\x02\x04\x04"
+                         "\x06\x10test_tag\x08\x00\x0a\x04\x0c\x7f"
+                         "\x00\x3e\x89\x00\xfa\x5b\x06\x10\x45\x05\x12\xdb\xd0\x09",
+                         64));
+  write_seed(
+      "binlog_event", "handmade.PREVIOUS_GTIDS_TAGGED.body",
+      std::string("\x00\x23\x01\x01\x00\x00\x00\x00\x00\x01", 10) +
+          std::string("\x77\xd1\x90\x2c\x01\xda\x11\xf1\x9a\x41\x90\x8d\x6e\x5f\x6e\x8d", 16) +
+          std::string("\x08"
+                      "blue",
+                      5) +
+          std::string("\x01\x00\x00\x00\x00\x00\x00\x00"
+                      "\x01\x00\x00\x00\x00\x00\x00\x00"
+                      "\x03\x00\x00\x00\x00\x00\x00\x00",
+                      24));
   // DELETE_FILE (a failed LOAD DATA's file dropped; no fixture holds one): file id 3, body mode.
   write_seed("binlog_event", "handmade.DELETE_FILE.body",
              std::string("\x01\x0b\x03\x00\x00\x00", 6));

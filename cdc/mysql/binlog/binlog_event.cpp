@@ -31,6 +31,7 @@ Result<EventBody> decode_event_body(uint8_t type, std::span<const std::byte> bod
     case EventType::gtid: return wrap(decode_mysql_gtid(body, ctx, /*anonymous=*/false));
     case EventType::anonymous_gtid: return wrap(decode_mysql_gtid(body, ctx, /*anonymous=*/true));
     case EventType::previous_gtids: return wrap(decode_previous_gtids(body, ctx));
+    case EventType::gtid_tagged: return wrap(decode_mysql_tagged_gtid(body, ctx));
     case EventType::intvar: return wrap(decode_intvar(body, ctx));
     case EventType::rand: return wrap(decode_rand(body, ctx));
     case EventType::user_var: return wrap(decode_user_var(body, ctx));

@@ -6,6 +6,7 @@
 
 #include "cdc/core/byte_reader.h"
 #include "cdc/mysql/binlog/event_header.h"
+#include "cdc/mysql/binlog/mysql_serialization.h"
 
 namespace cdc::mysql {
 
@@ -241,9 +242,122 @@ std::string to_string(const Uuid& u) {
   return buf;
 }
 
+std::string MysqlGtidEvent::sid_key() const {
+  return tag.empty() ? to_string(sid) : to_string(sid) + ":" + tag;
+}
+
 std::string MysqlGtidEvent::gtid() const {
   if (anonymous) return "";
-  return to_string(sid) + ":" + std::to_string(gno);
+  return sid_key() + ":" + std::to_string(gno);
+}
+
+namespace {
+
+constexpr uint64_t kMaxTagLength = 32;  // mysql::gtid::tag_max_length
+
+// A MySQL tag (mysql::gtid::Tag::is_character_valid): a letter or '_', then letters, digits
+// and '_'; at most 32.
+bool valid_tag(std::string_view tag) {
+  for (size_t i = 0; i < tag.size(); ++i) {
+    const char c = tag[i];
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return false;
+  }
+  return tag.size() <= kMaxTagLength;
+}
+
+std::string read_tag(ByteReader& r) {
+  std::string tag = read_varlen_string(r, kMaxTagLength);
+  if (r.ok() && !valid_tag(tag)) r.mark_malformed("GTID tag '" + tag + "'");
+  return tag;
+}
+
+}  // namespace
+
+Result<MysqlGtidEvent> decode_mysql_tagged_gtid(std::span<const std::byte> body,
+                                                const DecodeContext& ctx) {
+  (void)ctx;
+  ByteReader r(body);
+  const SerializedMessage m = read_message_header(r);
+  if (!r.ok()) return r.finish().error().with_context("GTID_TAGGED");
+  if (m.size != body.size()) {
+    return make_error(Errc::malformed, "GTID_TAGGED message of " + std::to_string(m.size) +
+                                           " bytes in an event body of " +
+                                           std::to_string(body.size()));
+  }
+  ByteReader fields = ByteReader(body).sub(m.size);
+  fields.skip(r.offset());  // past the header just read
+  MysqlGtidEvent ev;
+  bool have_uuid = false, have_gno = false;
+  int64_t last_id = -1;
+  while (fields.ok() && fields.remaining() > 0) {
+    const uint64_t id = read_varlen_unsigned(fields);
+    if (!fields.ok()) break;
+    if (static_cast<int64_t>(id) <= last_id) {
+      fields.mark_malformed("field id " + std::to_string(id) + " after " + std::to_string(last_id));
+      break;
+    }
+    last_id = static_cast<int64_t>(id);
+    auto signed_field = [&fields]() -> uint64_t {
+      const int64_t v = read_varlen_signed(fields);
+      if (fields.ok() && v < 0) fields.mark_malformed("negative value " + std::to_string(v));
+      return static_cast<uint64_t>(v);
+    };
+    switch (id) {
+      case 0: {
+        const uint64_t flags = read_varlen_unsigned(fields);
+        if (fields.ok() && flags > 0xff)
+          fields.mark_malformed("gtid_flags " + std::to_string(flags));
+        ev.flags = static_cast<uint8_t>(flags);
+        break;
+      }
+      case 1:
+        for (auto& b : ev.sid) {
+          const uint64_t v = read_varlen_unsigned(fields);
+          if (fields.ok() && v > 0xff) fields.mark_malformed("uuid byte " + std::to_string(v));
+          b = static_cast<uint8_t>(v);
+        }
+        have_uuid = true;
+        break;
+      case 2:
+        ev.gno = signed_field();
+        if (fields.ok() && ev.gno == 0) fields.mark_malformed("GTID number 0");
+        have_gno = true;
+        break;
+      case 3: ev.tag = read_tag(fields); break;
+      case 4: ev.last_committed = signed_field(); break;
+      case 5: ev.sequence_number = signed_field(); break;
+      case 6: ev.immediate_commit_us = read_varlen_unsigned(fields); break;
+      case 7: ev.original_commit_us = read_varlen_unsigned(fields); break;
+      case 8:   // transaction_length
+      case 9:   // immediate_server_version
+      case 10:  // original_server_version
+      case 11:  // commit_group_ticket
+        (void)read_varlen_unsigned(fields);
+        break;
+      default:
+        // A field of a newer server: the rest is skipped by the message size, unless the
+        // server says a decoder that does not know it must stop.
+        if (id <= m.last_non_ignorable) {
+          return make_error(Errc::unsupported,
+                            "GTID_TAGGED field " + std::to_string(id) +
+                                " is unknown to this build and the server marks it required");
+        }
+        fields.skip(fields.remaining());
+        break;
+    }
+  }
+  if (!fields.ok()) return fields.finish().error().with_context("GTID_TAGGED");
+  if (!have_uuid || !have_gno) {
+    return make_error(Errc::malformed, "GTID_TAGGED without its uuid or GTID number");
+  }
+  if (m.last_non_ignorable > static_cast<uint64_t>(std::max<int64_t>(last_id, 11))) {
+    return make_error(Errc::unsupported, "GTID_TAGGED field " +
+                                             std::to_string(m.last_non_ignorable) +
+                                             " is required by the server and missing or unknown");
+  }
+  if (!ev.original_commit_us) ev.original_commit_us = ev.immediate_commit_us;
+  return ev;
 }
 
 Result<MysqlGtidEvent> decode_mysql_gtid(std::span<const std::byte> body, const DecodeContext& ctx,
@@ -285,6 +399,7 @@ std::string PreviousGtidsEvent::to_gtid_set() const {
   for (const auto& s : sids) {
     if (!out.empty()) out += ",";
     out += to_string(s.uuid);
+    if (!s.tag.empty()) out += ":" + s.tag;
     for (const auto& iv : s.intervals) {
       out += ":" + std::to_string(iv.start);
       if (iv.end - 1 != iv.start) out += "-" + std::to_string(iv.end - 1);
@@ -297,13 +412,25 @@ Result<PreviousGtidsEvent> decode_previous_gtids(std::span<const std::byte> body
                                                  const DecodeContext& ctx) {
   ByteReader r(body);
   PreviousGtidsEvent ev;
-  const uint64_t n_sids = r.u64le();
+  const uint64_t word = r.u64le();
   if (!r.ok()) return r.finish().error();
+  const uint64_t format = word >> 56;
+  if (format > 1) {
+    return make_error(Errc::malformed, "PREVIOUS_GTIDS format " + std::to_string(format));
+  }
+  const bool tagged = format == 1;
+  if (tagged && (word & 0xff) != 1) {
+    return make_error(Errc::malformed, "PREVIOUS_GTIDS tagged format byte " +
+                                           std::to_string(word & 0xff) + " (expected 1)");
+  }
+  const uint64_t n_sids = tagged ? (word >> 8) & 0xffffffffffffULL : word & 0xffffffffffffffULL;
+  // Each sid takes 24 bytes at least (uuid and interval count; a tag's length byte more).
   if (n_sids > r.remaining() / 24) return make_error(Errc::truncated, "PREVIOUS_GTIDS sid count");
   for (uint64_t i = 0; i < n_sids; ++i) {
     PreviousGtidsEvent::Sid sid;
     auto u = r.bytes(16);
     for (size_t k = 0; k < u.size(); ++k) sid.uuid[k] = static_cast<uint8_t>(u[k]);
+    if (tagged) sid.tag = read_tag(r);
     const uint64_t n_iv = r.u64le();
     if (!r.ok()) return r.finish().error();
     if (n_iv > r.remaining() / 16) return make_error(Errc::truncated, "PREVIOUS_GTIDS intervals");

@@ -138,10 +138,21 @@ struct MysqlGtidEvent {
   std::optional<uint64_t> immediate_commit_us;
   std::optional<uint64_t> original_commit_us;
   bool anonymous = false;
-  std::string gtid() const;  // "uuid:gno", "" when anonymous
+  std::string tag;              // MySQL 8.3+ tagged GTID (GTID_TAGGED_LOG_EVENT); "" untagged
+  std::string gtid() const;     // "uuid:gno" or "uuid:tag:gno", "" when anonymous
+  std::string sid_key() const;  // "uuid" or "uuid:tag": a GtidSet's key
 };
 Result<MysqlGtidEvent> decode_mysql_gtid(std::span<const std::byte> body, const DecodeContext& ctx,
                                          bool anonymous);
+// GTID_TAGGED_LOG_EVENT (42, MySQL 8.3+): the same fields as a serialized message
+// (mysql_serialization.h), in the order of Gtid_event::define_fields() in mysql-server's
+// libs/mysql/binlog/event/control_events.h: 0 gtid_flags, 1 uuid (16 varlen bytes), 2 gno
+// (signed), 3 tag (string, at most 32), 4 last_committed, 5 sequence_number (signed),
+// 6 immediate_commit_timestamp, 7 original_commit_timestamp (absent: the immediate one),
+// 8 transaction_length, 9 immediate_server_version, 10 original_server_version,
+// 11 commit_group_ticket. The uuid and gno are required; a tag must be a valid MySQL tag.
+Result<MysqlGtidEvent> decode_mysql_tagged_gtid(std::span<const std::byte> body,
+                                                const DecodeContext& ctx);
 
 struct PreviousGtidsEvent {
   struct Interval {
@@ -150,11 +161,17 @@ struct PreviousGtidsEvent {
   };
   struct Sid {
     Uuid uuid{};
+    std::string tag;  // tagged format (MySQL 8.3+) only; "" untagged
     std::vector<Interval> intervals;
   };
   std::vector<Sid> sids;
-  std::string to_gtid_set() const;  // "uuid:1-5:7,uuid2:1-3"
+  std::string to_gtid_set() const;  // "uuid:1-5:7,uuid2:tag:1-3"
 };
+// The body is Gtid_set::encode() of mysql-server's sql/rpl_gtid_set.cc: a u64 word whose top
+// byte is the format (0 untagged: the low 56 bits count the sids; 1 tagged: bits 8..55 count
+// them and the low byte repeats the format), then per sid its 16 uuid bytes, in the tagged
+// format its tag (varlen length + bytes, mysql_serialization.h), a u64 interval count and the
+// intervals as [start, end) u64 pairs.
 Result<PreviousGtidsEvent> decode_previous_gtids(std::span<const std::byte> body,
                                                  const DecodeContext& ctx);
 
