@@ -169,12 +169,12 @@ Status ParallelSnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
   CDC_TRY(resuming ? resume(std::move(tables)) : plan(std::move(tables)));
   // Splits are in table order: a table's splits share its progress entry.
   for (Split& s : splits_) {
-    const TableId id = s.schema->id;
+    const TableId id = s.table.schema->id;
     if (auto idx = progress_.find(id)) {
       s.progress_idx = *idx;
       continue;
     }
-    auto estimate = readers_[0]->estimate_rows(*s.schema);
+    auto estimate = readers_[0]->estimate_rows(*s.table.schema);
     if (!estimate)
       return std::move(estimate).error().with_context("the row estimate of " + id.to_string());
     s.progress_idx = progress_.plan(id, *estimate);

@@ -90,11 +90,13 @@ Status SnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
     pos_.table = table()->id.table;
   }
   planned_ = true;
-  for (const TableSchemaPtr& t : tables_) {
-    auto estimate = reader_.estimate_rows(*t);
-    if (!estimate)
-      return std::move(estimate).error().with_context("the row estimate of " + t->id.to_string());
-    progress_.plan(t->id, *estimate);
+  for (const KeyedTable& t : tables_) {
+    auto estimate = reader_.estimate_rows(*t.schema);
+    if (!estimate) {
+      return std::move(estimate).error().with_context("the row estimate of " +
+                                                      t.schema->id.to_string());
+    }
+    progress_.plan(t.schema->id, *estimate);
   }
   if (tables_.empty()) return {};
   if (!pos_.after_key.empty()) {
