@@ -16,6 +16,12 @@
 # To turn a finding into a CI test, copy the file to tests/fuzz/regressions/<target>/.
 # FUZZ_KEEP_GOING=1: fork mode that records a finding and goes on fuzzing (libFuzzer
 # -fork=1 -ignore_crashes=1 ...), to look past a known, not yet fixed bug.
+# FUZZ_RUNS=N: also stop a target after N executions (-runs=N), whichever comes first.
+# FUZZ_MERGE=1: after a target ran without a finding, minimise what it found (libFuzzer
+# -merge=1 into a copy of the seeds) and write the inputs that add coverage beyond the seeds to
+# tests/fuzz/campaign/<target>/, which the unit tests replay (tools/reliability/fuzz_campaign.sh).
+# Every target's result line is also appended to $BUILD_DIR/fuzz-logs/summary.txt.
+# FUZZ_NO_BUILD=1: use the binaries already in $BUILD_DIR (e.g. while another build runs there).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,33 +79,68 @@ fi
 
 # --- configure + build -------------------------------------------------------------------------
 mkdir -p "$BUILD_DIR"
+if [[ "${FUZZ_NO_BUILD:-0}" == 1 ]]; then
+  for t in "${TARGETS[@]}"; do
+    [[ -x "$BUILD_DIR/tests/fuzz/fuzz_$t" ]] || { echo "FUZZ_NO_BUILD: no $BUILD_DIR/tests/fuzz/fuzz_$t" >&2; exit 2; }
+  done
+else
 echo "== configuring $BUILD_DIR (clang, SLUICE_FUZZ=ON, ASan+UBSan)"
-CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_FUZZ=ON -DSLUICE_SANITIZE=ON >"$BUILD_DIR/fuzz-configure.log" 2>&1 ||
+# -O1 with line tables only: symbolised stack traces at about half the compile time of -O2 -g
+# (an ASan+UBSan build of the ~160 files is long on a shared 2-core machine).
+CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only -DNDEBUG" \
+  -DCMAKE_C_FLAGS_RELEASE="-O1 -gline-tables-only -DNDEBUG" \
+  -DSLUICE_FUZZ=ON -DSLUICE_SANITIZE=ON >"$BUILD_DIR/fuzz-configure.log" 2>&1 ||
   { cat "$BUILD_DIR/fuzz-configure.log" >&2; exit 1; }
 build_targets=()
 for t in "${TARGETS[@]}"; do build_targets+=("fuzz_$t"); done
 echo "== building ${build_targets[*]}"
 cmake --build "$BUILD_DIR" --target "${build_targets[@]}"
+fi
 
 # --- fuzz --------------------------------------------------------------------------------------
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 mkdir -p "$BUILD_DIR/fuzz-corpus" "$BUILD_DIR/fuzz-artifacts" "$BUILD_DIR/fuzz-logs"
 failed=()
 summary=()
+# merge_campaign TARGET CORPUS → prints how many inputs tests/fuzz/campaign/TARGET now holds: the
+# smallest set (libFuzzer -merge=1) of CORPUS's inputs that adds coverage to the seeds and the
+# regressions. Replaces the directory, so a longer campaign's set supersedes a shorter one's.
+merge_campaign() {
+  local t=$1 corpus=$2 tmp f
+  tmp="$(mktemp -d)"
+  mkdir -p "$tmp/merged"
+  for seeds in "$ROOT/tests/fuzz/corpus/$t" "$ROOT/tests/fuzz/regressions/$t"; do
+    [[ -d "$seeds" ]] && cp "$seeds"/* "$tmp/merged"/ 2>/dev/null || true
+  done
+  ls "$tmp/merged" >"$tmp/seeds"
+  "$BUILD_DIR/tests/fuzz/fuzz_$t" -merge=1 -max_len="$(max_len "$t")" -timeout=10 \
+    -rss_limit_mb=2048 "$tmp/merged" "$corpus" >"$BUILD_DIR/fuzz-logs/$t.merge.log" 2>&1 ||
+    { echo "merge of $t failed (log $BUILD_DIR/fuzz-logs/$t.merge.log)" >&2; rm -rf "$tmp"; echo "?"; return; }
+  rm -rf "$ROOT/tests/fuzz/campaign/$t"
+  mkdir -p "$ROOT/tests/fuzz/campaign/$t"
+  for f in "$tmp/merged"/*; do
+    grep -qxF "$(basename "$f")" "$tmp/seeds" || cp "$f" "$ROOT/tests/fuzz/campaign/$t/"
+  done
+  rm -rf "$tmp"
+  ls "$ROOT/tests/fuzz/campaign/$t" | wc -l
+}
 for t in "${TARGETS[@]}"; do
   corpus="$BUILD_DIR/fuzz-corpus/$t"
   artifacts="$BUILD_DIR/fuzz-artifacts/$t"
   log="$BUILD_DIR/fuzz-logs/$t.log"
   mkdir -p "$corpus" "$artifacts"
-  for seeds in "$ROOT/tests/fuzz/corpus/$t" "$ROOT/tests/fuzz/regressions/$t"; do
+  for seeds in "$ROOT/tests/fuzz/corpus/$t" "$ROOT/tests/fuzz/regressions/$t" \
+    "$ROOT/tests/fuzz/campaign/$t"; do
     [[ -d "$seeds" ]] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
   done
   echo "== fuzzing $t for ${SECONDS_PER_TARGET}s (corpus $corpus, $(ls "$corpus" | wc -l) inputs)"
   extra=()
   [[ "${FUZZ_KEEP_GOING:-0}" == 1 ]] &&
     extra=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+  [[ -n "${FUZZ_RUNS:-}" ]] && extra+=(-runs="$FUZZ_RUNS")
   rc=0
+  started=$(date +%s)
   # The outer timeout only guards against a hung fuzzer process; libFuzzer stops itself.
   timeout --signal=INT --kill-after=30 $((SECONDS_PER_TARGET + 120)) \
     "$BUILD_DIR/tests/fuzz/fuzz_$t" "$corpus" \
@@ -109,10 +150,17 @@ for t in "${TARGETS[@]}"; do
   # fork mode prints no final stats: take the last "#<execs>" status line.
   [[ -z "$execs" ]] && execs="$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)"
   cov="$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)"
+  elapsed=$(($(date +%s) - started))
   crashes="$(find "$artifacts" -type f | wc -l)"
-  summary+=("$(printf '%-14s rc=%-3s execs=%-10s execs/s=%-7s %-22s corpus=%-5s findings=%s' \
-    "$t" "$rc" "${execs:-0}" "$(( ${execs:-0} / SECONDS_PER_TARGET ))" "${cov:-cov: ?}" \
-    "$(ls "$corpus" | wc -l)" "$crashes")")
+  added="-"
+  if [[ "${FUZZ_MERGE:-0}" == 1 && $rc -eq 0 && $crashes -eq 0 ]]; then
+    added="$(merge_campaign "$t" "$corpus")"
+  fi
+  line="$(printf '%-18s rc=%-3s execs=%-10s secs=%-5s execs/s=%-7s %-22s corpus=%-6s campaign=%-5s findings=%s' \
+    "$t" "$rc" "${execs:-0}" "$elapsed" "$(( ${execs:-0} / (elapsed > 0 ? elapsed : 1) ))" \
+    "${cov:-cov: ?}" "$(ls "$corpus" | wc -l)" "$added" "$crashes")"
+  summary+=("$line")
+  echo "$(date -u +%FT%TZ) $line" >>"$BUILD_DIR/fuzz-logs/summary.txt"
   if [[ $rc -ne 0 || $crashes -ne 0 ]]; then
     failed+=("$t")
     echo "!! $t: finding(s) in $artifacts (log $log)" >&2

@@ -3,19 +3,23 @@
 // stream of transactions (1–40 rows each, inserts and updates). After each kill the slot's
 // confirmed_flush_lsn must not be beyond the newest checkpoint sluice committed (PostgreSQL
 // accepts any LSN; one too far would drop WAL never delivered). In the end each sink holds every
-// change once, in commit order. SLUICE_LONG=1: 25 kills and 3000 transactions per sink.
+// change once, in commit order. SLUICE_LONG=1: 25 kills and 3000 transactions per sink;
+// SLUICE_KILLS=N: N kills and N x 120 transactions.
 #include <doctest/doctest.h>
 
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <random>
 #include <thread>
 
+#include "sinks/redis/offset_record.h"
 #include "tests/integration/kafka_backend.h"
 #include "tests/support/child_process.h"
 #include "tests/support/file_lines.h"
@@ -40,12 +44,33 @@ bool long_run() {
 struct SinkUnderTest {
   std::string yaml;
   std::function<std::vector<std::string>()> lines;
+  // For a sink that commits its own offset before sluice records the checkpoint (Redis: the
+  // offset key is written in the data's MULTI/EXEC at prepare), the commit LSN it holds: a start
+  // resumes from there and confirms it on the slot while the state dir may still end one
+  // checkpoint earlier. Empty: the state dir is the reference.
+  std::function<uint64_t()> held_lsn;
 };
+
+// After a kill: the slot confirmed no further than the newest checkpoint, in the state dir or,
+// for a sink that holds its offset, in the sink.
+void check_slot_not_ahead(PgSession& su, const std::string& slot, const std::string& state_dir,
+                          const SinkUnderTest& sink, const std::string& when) {
+  const uint64_t committed =
+      std::max(newest_checkpoint_lsn(state_dir), sink.held_lsn ? sink.held_lsn() : 0);
+  const uint64_t confirmed = confirmed_flush_lsn(su, slot);
+  CHECK_MESSAGE(confirmed <= committed, when << ": confirmed_flush_lsn " << confirmed
+                                             << " beyond the newest checkpoint's " << committed);
+}
 
 // The workload, the kills and the checks, the same for every sink.
 void kill_and_check(const std::string& name, const std::string& dir, const SinkUnderTest& sink) {
-  const int kills_wanted = long_run() ? 25 : 5;
-  const int txns = long_run() ? 3000 : 400;
+  // SLUICE_KILLS=N (the 100-kill loops of the other sinks): N kills over 120 transactions each,
+  // as SLUICE_LONG's 25 over 3000, so that the writer is still writing when the last one lands.
+  const char* kills_env = std::getenv("SLUICE_KILLS");
+  const int kills_wanted = kills_env != nullptr ? std::max(1, std::atoi(kills_env))
+                           : long_run()         ? 25
+                                                : 5;
+  const int txns = kills_env != nullptr ? kills_wanted * 120 : long_run() ? 3000 : 400;
   const std::string slot = "pg_kill_" + name;
   PgSession sql;
   PgSession su(PgSession::As::superuser);
@@ -117,29 +142,65 @@ void kill_and_check(const std::string& name, const std::string& dir, const SinkU
   });
   JoinOnExit join_writer{stop_writer, writer};
 
-  int kills = 0;
-  std::uniform_int_distribution<int> delay_ms(150, 900);
+  // The last start must have opened its sink before the sink's contents count: the file sink
+  // cuts what a killed run wrote past its checkpoint only then, and that tail can be as long as
+  // what is expected (a run once stopped sluice right after its start and found 179 lines short).
+  // Counted in the log, which every start appends to ("sink open;" once per opened sink).
+  const auto opened = [&] {
+    const std::string log = read_file(dir + "/stderr.log");
+    int n = 0;
+    for (size_t at = log.find("sink open;"); at != std::string::npos;
+         at = log.find("sink open;", at + 1))
+      ++n;
+    return n;
+  };
+  int opened_before_last = 0;
+  int kills = 0, kills_streaming = 0, kills_writing = 0;
+  // SLUICE_KILLS: each kill lands once the restarted sluice streams (the slot confirmed something
+  // past the last kill), then up to 300 ms further into the stream; a fixed delay can end inside
+  // the start on a loaded machine, where a run of 100 kills once never moved the slot. The
+  // default run keeps the fixed 150-900 ms (its timing as CI has run it).
+  const bool wait_for_stream = kills_env != nullptr;
+  std::uniform_int_distribution<int> delay_ms(wait_for_stream ? 0 : 150,
+                                              wait_for_stream ? 300 : 900);
+  uint64_t confirmed_at_kill = confirmed_flush_lsn(su, slot);
   while (kills < kills_wanted) {
+    bool streaming = false;
+    for (int i = 0; i < 300 && !writer_done && wait_for_stream; ++i) {
+      if (confirmed_flush_lsn(su, slot) > confirmed_at_kill) {
+        streaming = true;
+        break;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    streaming = streaming || confirmed_flush_lsn(su, slot) > confirmed_at_kill;
+    kills_streaming += streaming ? 1 : 0;
+    kills_writing += streaming || !writer_done ? 1 : 0;
     REQUIRE(sluice->running());
     sluice->signal(SIGKILL);
     REQUIRE(sluice->wait(10s) == 128 + SIGKILL);
     ++kills;
     // The walsender may outlive the connection briefly; the slot's confirmed LSN is what the
     // server keeps, and it must never pass what sluice committed.
-    check_slot_not_ahead(su, slot, dir + "/state", "kill " + std::to_string(kills));
+    check_slot_not_ahead(su, slot, dir + "/state", sink, "kill " + std::to_string(kills));
+    confirmed_at_kill = confirmed_flush_lsn(su, slot);
+    opened_before_last = opened();
     sluice =
         std::make_unique<ChildProcess>(std::vector<std::string>{sluice_binary(), "run", config},
                                        dir + "/stdout.log", dir + "/stderr.log");
   }
   writer.join();
   REQUIRE(writer_done);
+  for (int i = 0; i < 600 && opened() <= opened_before_last; ++i)
+    std::this_thread::sleep_for(100ms);
+  REQUIRE(opened() > opened_before_last);
   for (int i = 0; i < 600 && sink.lines().size() < expected.size(); ++i)
     std::this_thread::sleep_for(100ms);
   std::this_thread::sleep_for(500ms);  // anything extra would show now
   sluice->signal(SIGTERM);
   CHECK(sluice->wait(30s) == 0);
-  check_slot_not_ahead(su, slot, dir + "/state", "the end");
+  check_slot_not_ahead(su, slot, dir + "/state", sink, "the end");
   const auto lines = sink.lines();
   REQUIRE(lines.size() == expected.size());
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -147,6 +208,11 @@ void kill_and_check(const std::string& name, const std::string& dir, const SinkU
       FAIL("line " << i << ": " << lines[i] << ", expected " << expected[i]);
   }
   CHECK(kills == kills_wanted);
+  MESSAGE(name << ": " << kills << " kills, " << kills_writing << " while the writer wrote, "
+               << kills_streaming << " of them after the slot moved; " << expected.size()
+               << " changes, each once in order");
+  // While changes are written, a restarted sluice that never gets to confirm one is a fault.
+  if (wait_for_stream) CHECK(kills_streaming * 2 >= kills_writing);
   su.run("SELECT pg_drop_replication_slot('" + slot + "')");
   su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
   sql.run("DROP TABLE kill_it." + table);
@@ -187,7 +253,16 @@ TEST_CASE(
     }
     return out;
   };
-  kill_and_check("redis", dir, {yaml, lines});
+  const auto held_lsn = [&]() -> uint64_t {
+    const auto bytes = redis.get(offset);
+    if (!bytes) return 0;
+    auto record = cdc::sinks::redis::decode_offset(*bytes, offset);
+    if (!record) FAIL(record.error().to_string());
+    const auto* pg = std::get_if<cdc::PostgresPosition>(&record->position);
+    REQUIRE(pg != nullptr);
+    return static_cast<uint64_t>(pg->commit_lsn);
+  };
+  kill_and_check("redis", dir, {yaml, lines, held_lsn});
   redis.command({"DEL", stream, offset});
   std::filesystem::remove_all(dir);
 }
