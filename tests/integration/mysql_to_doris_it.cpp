@@ -340,6 +340,13 @@ TEST_CASE(
     write(10);
     inject();
     write(40);
+    // A fault that must break a request is held until one broke (at most 20 s): when the loads
+    // and the 2PC commits cross the proxies depends on the machine's speed (a fresh clone once
+    // cleared "FE answers cut" before any FE request was made).
+    for (auto until = std::chrono::steady_clock::now() + 20s;
+         breaks && restarts() == restarts_before && std::chrono::steady_clock::now() < until;) {
+      std::this_thread::sleep_for(50ms);
+    }
     std::this_thread::sleep_for(300ms);  // let the fault meet the loads
     fe_proxy.clear_faults();
     be_proxy.clear_faults();
