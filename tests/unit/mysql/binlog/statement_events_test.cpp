@@ -224,7 +224,9 @@ TEST_CASE("MariaDB 10.11 statement-based binlog: every event decodes, values as 
 }
 
 TEST_CASE("MySQL 5.7 USER_VAR events (boxercrab 14_user_var)") {
-  const auto events = decode_file(load_fixture("mysql/boxercrab/14_user_var/log.bin"));
+  // The events view the file's bytes: they must outlive the loop.
+  const auto file = load_fixture("mysql/boxercrab/14_user_var/log.bin");
+  const auto events = decode_file(file);
   std::vector<std::string> vars;
   for (const auto& e : events) {
     if (const auto* uv = std::get_if<UserVarEvent>(&e.body)) {
