@@ -797,8 +797,8 @@ Status MysqlSource::Impl::open_snapshot(const SnapshotPosition& start) {
 // earliest segment with the filter that holds back what the later segments' rows hold.
 Status MysqlSource::Impl::end_snapshot(Batch& batch) {
   const SnapshotPosition done = snapshot->position();
-  snapshot_done = {false, snapshot->rows_read(), snapshot->chunks_read(), snapshot->tables_done(),
-                   snapshot->tables_planned()};
+  snapshot_done = snapshot->progress();
+  snapshot_done.reading = false;
   snapshot_done_tables = snapshot->table_progress();
   snapshot.reset();
   chunk_readers.clear();
@@ -1105,13 +1105,7 @@ uint64_t MysqlSource::bytes_read() const { return impl_->bytes_read; }
 
 SnapshotProgress MysqlSource::snapshot_progress() const {
   SnapshotProgress p = impl_->snapshot_done;
-  if (const auto& r = impl_->snapshot) {
-    p.reading = true;
-    p.rows = r->rows_read();
-    p.chunks = r->chunks_read();
-    p.tables_done = r->tables_done();
-    p.tables_total = r->tables_planned();
-  }
+  if (const auto& r = impl_->snapshot) p = r->progress();
   const SnapshotProgress& past = impl_->resnap_past;
   p.rows += past.rows;
   p.chunks += past.chunks;

@@ -635,8 +635,8 @@ Status PostgresSource::Impl::open_snapshot(const SnapshotPosition& start) {
 // earliest segment with the filter that holds back what the later segments' rows hold.
 Status PostgresSource::Impl::end_snapshot(Batch& batch) {
   const SnapshotPosition done = snapshot->position();
-  snapshot_done = {false, snapshot->rows_read(), snapshot->chunks_read(), snapshot->tables_done(),
-                   snapshot->tables_planned()};
+  snapshot_done = snapshot->progress();
+  snapshot_done.reading = false;
   snapshot_done_tables = snapshot->table_progress();
   snapshot.reset();
   chunk_reader.reset();
@@ -742,15 +742,8 @@ Position PostgresSource::current_position() const {
 }
 
 SnapshotProgress PostgresSource::snapshot_progress() const {
-  SnapshotProgress p = impl_->snapshot_done;
-  if (const auto& r = impl_->snapshot) {
-    p.reading = true;
-    p.rows = r->rows_read();
-    p.chunks = r->chunks_read();
-    p.tables_done = r->tables_done();
-    p.tables_total = r->tables_planned();
-  }
-  return p;
+  if (const auto& r = impl_->snapshot) return r->progress();
+  return impl_->snapshot_done;
 }
 
 std::vector<TableSnapshotProgress> PostgresSource::snapshot_tables() const {

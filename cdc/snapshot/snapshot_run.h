@@ -33,6 +33,10 @@ class SnapshotRun {
   virtual uint64_t tables_done() const = 0;
   // This run's tables (those left at set_tables), in the order they are read.
   virtual const std::vector<TableSnapshotProgress>& table_progress() const = 0;
+  // The counts above as Source::snapshot_progress reports them (`reading` true).
+  SnapshotProgress progress() const {
+    return {true, rows_read(), chunks_read(), tables_done(), tables_planned()};
+  }
 };
 
 }  // namespace cdc::snapshot
