@@ -337,6 +337,9 @@ class Server {
       std::cerr << "kafka_test_broker: control: " << line << "\n";
       c.out.push_back({Clock::now(), answer});
     }
+    // Answered now, not after the next poll: an armed crash may fire while the next round serves
+    // the producers, and the test waits for this "ok" before it expects the crash.
+    write_to(c);
   }
 
   void drop_clients() {
