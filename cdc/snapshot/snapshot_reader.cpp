@@ -214,6 +214,10 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
     }
     chunk_open_ = false;
     ++chunks_;
+    if (last_schema == nullptr && !open_chunk_last_key_.empty()) {
+      pos_.after_key = std::move(open_chunk_last_key_);  // its last row came in an earlier batch
+    }
+    open_chunk_last_key_.clear();
     remember_last_key();
     if (!keyed || chunk_rows_ < options_.chunk_size) {
       advance_table();
@@ -224,7 +228,11 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
   }
   // A non-unique chunk key resumes only after a whole value: inside a chunk the position keeps
   // the previous chunk's end, so a restart reads this chunk's rows again (README).
-  if (!(chunk_open_ && tables_[table_idx_].whole_values)) remember_last_key();
+  if (chunk_open_ && tables_[table_idx_].whole_values) {
+    if (last_schema != nullptr) open_chunk_last_key_ = encode_key(key_of(*last_schema, last_row));
+  } else {
+    remember_last_key();
+  }
   batch.end = pos_;
   return true;
 }

@@ -98,6 +98,9 @@ class SnapshotReader final : public SnapshotRun {
   bool planned_ = false;
   bool chunk_open_ = false;
   uint64_t chunk_rows_ = 0;
+  // A whole-value chunk still open at a batch's end: the key of its last row delivered, which
+  // the position takes only at the chunk's end (maybe in a later batch, with no row of it).
+  std::string open_chunk_last_key_;
   // The key the next chunk starts after: decoded from pos_.after_key, views into after_bytes_.
   std::string after_bytes_;
   std::vector<Value> after_;

@@ -63,6 +63,22 @@ class MemoryChunkReader final : public ChunkReader {
     next_ = 0;
     return {};
   }
+  // `ids` may repeat a value here (a non-unique key): the first `limit` rows after `after`, and
+  // every further row of the last one's value.
+  Status start_chunk_whole_values(const TableSchema& t, std::span<const Value> after,
+                                  uint64_t limit) override {
+    chunks.push_back(t.id.table + " whole after=" +
+                     (after.empty() ? "-" : std::to_string(after[0].i)) +
+                     " limit=" + std::to_string(limit));
+    pending_.clear();
+    for (int64_t id : ids[t.id.table]) {
+      if (!after.empty() && id <= after[0].i) continue;
+      if (pending_.size() >= limit && id != pending_.back()) break;
+      pending_.push_back(id);
+    }
+    next_ = 0;
+    return {};
+  }
   Result<std::optional<std::span<const Value>>> next_row(Arena& arena) override {
     if (next_ == pending_.size()) return std::optional<std::span<const Value>>();
     auto row = arena.make_array<Value>(2);

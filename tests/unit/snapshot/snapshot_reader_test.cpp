@@ -87,6 +87,39 @@ TEST_CASE("SnapshotReader resumes after the last key of a checkpoint with a seco
 }
 
 TEST_CASE(
+    "SnapshotReader by a non-unique chunk key: whole values per chunk, a chunk ending with a "
+    "batch continues after it") {
+  MemoryChunkReader mem;
+  mem.ids = {{"g", {1, 1, 2, 2, 2, 3, 3, 4, 4, 4, 5}}};
+  SnapshotReaderOptions o = options(2);
+  o.chunk_key = [](const TableSchema&) -> Result<ChunkKey> { return ChunkKey{{0}, false}; };
+  // Batches of 2 and of 5: chunks end at a batch's end, then in the next batch with no row.
+  for (const size_t max_events : {size_t{2}, size_t{5}}) {
+    CAPTURE(max_events);
+    mem.chunks.clear();
+    SnapshotReader reader(mem, SnapshotPosition{}, o);
+    REQUIRE(reader.begin());
+    REQUIRE(reader.set_tables({table("g", true)}));
+    std::vector<Position> ends;
+    CHECK(read_all(reader, max_events, &ends) ==
+          std::vector<std::string>{"g:1", "g:1", "g:2", "g:2", "g:2", "g:3", "g:3", "g:4", "g:4",
+                                   "g:4", "g:5"});
+    CHECK(mem.chunks == std::vector<std::string>{"g whole after=- limit=2", "g whole after=1 limit=2",
+                                                 "g whole after=2 limit=2", "g whole after=3 limit=2",
+                                                 "g whole after=4 limit=2"});
+    // A checkpoint inside a chunk resumes at the previous chunk's end, never inside a value.
+    for (const Position& end : ends) {
+      const auto& sp = std::get<SnapshotPosition>(end);
+      if (!sp.reading || sp.after_key.empty()) continue;
+      auto key = decode_key(sp.after_key);
+      REQUIRE(key);
+      CHECK((*key)[0].i >= 1);
+      CHECK((*key)[0].i <= 4);
+    }
+  }
+}
+
+TEST_CASE(
     "SnapshotReader re-reads a keyless table interrupted inside, with no second segment "
     "start inside it") {
   MemoryChunkReader mem;
