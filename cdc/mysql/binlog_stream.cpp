@@ -384,9 +384,10 @@ Status BinlogStream::emit_pending(Batch& batch) {
       // The before image's JSON documents, which the after image's diffs apply to.
       json_docs_.assign(n, {});
       st = decode_row_image(r, cols, p.ev.present, batch.arena, before, json_docs_);
+      unapplied_diffs_.clear();
       if (st) {
-        st =
-            decode_partial_after_image(r, cols, p.ev.present_after, json_docs_, batch.arena, after);
+        st = decode_partial_after_image(r, cols, p.ev.present_after, p.ev.present, json_docs_,
+                                        batch.arena, after, unapplied_diffs_);
       }
     } else {
       st = decode_row_image(r, cols, p.ev.present, batch.arena, before);
@@ -416,6 +417,13 @@ Status BinlogStream::emit_pending(Batch& batch) {
         ce.before.absent = before_absent;
         ce.after = RowImage(after);
         ce.after.absent = after_absent;
+        if (p.ev.partial() && !unapplied_diffs_.empty()) {
+          // JSON diffs without a before document (MINIMAL): those columns are absent too.
+          std::vector<uint32_t> all(after_absent.begin(), after_absent.end());
+          all.insert(all.end(), unapplied_diffs_.begin(), unapplied_diffs_.end());
+          std::sort(all.begin(), all.end());
+          ce.after.absent = copy_indices(all, batch.arena);
+        }
         break;
       case RowsKind::erase:
         ce.op = Op::erase;

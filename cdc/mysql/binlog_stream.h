@@ -195,6 +195,7 @@ class BinlogStream {
   std::optional<Payload> payload_;
   std::optional<Pending> pending_;
   std::vector<std::span<const std::byte>> json_docs_;  // scratch of emit_pending
+  std::vector<uint32_t> unapplied_diffs_;              // scratch of emit_pending
   std::bitset<256> warned_ignorable_;  // event types whose passing over was logged once
   Interned interned_;
 };

@@ -127,8 +127,9 @@ struct Stream {
           re.partial() ? std::span(json_docs) : std::span<std::span<const std::byte>>{});
       if (st && re.kind == RowsKind::update) {
         auto after = arena.make_array<Value>(n);
-        st = re.partial() ? decode_partial_after_image(r, t->columns, re.present_after, json_docs,
-                                                       arena, after)
+        std::vector<uint32_t> unapplied;
+        st = re.partial() ? decode_partial_after_image(r, t->columns, re.present_after, re.present,
+                                                       json_docs, arena, after, unapplied)
                           : decode_row_image(r, t->columns, re.present_after, arena, after);
       }
       if (!st) {

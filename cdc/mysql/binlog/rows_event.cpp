@@ -91,13 +91,21 @@ std::span<const std::byte> json_bytes(ByteReader& r, const ColumnDecodeInfo& c) 
   return r.bytes(static_cast<size_t>(len));
 }
 
-// Shared by both image decoders. `partial_bits` (one bit per JSON column of the table) is empty
-// for every image but a partial after image.
+// What a partial after image is read against: its bits, the before image's bitmap and JSON
+// documents, and where the diffs without a before value go. Empty for every other image.
+struct PartialImage {
+  std::span<const std::byte> partial_bits;  // one bit per JSON column of the table
+  std::span<const std::byte> before_present;
+  std::span<const std::span<const std::byte>> before_json;
+  std::vector<uint32_t>* unapplied = nullptr;
+};
+
+// Shared by both image decoders.
 Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                     std::span<const std::byte> present, Arena& arena, std::span<Value> out,
-                    std::span<std::span<const std::byte>> json_docs,
-                    std::span<const std::byte> partial_bits,
-                    std::span<const std::span<const std::byte>> before_json) {
+                    std::span<std::span<const std::byte>> json_docs, const PartialImage& pi) {
+  const auto& partial_bits = pi.partial_bits;
+  const auto& before_json = pi.before_json;
   const size_t n = cols.size();
   if (out.size() != n || present.size() * 8 < n || (!json_docs.empty() && json_docs.size() != n) ||
       (!before_json.empty() && before_json.size() != n)) {
@@ -136,10 +144,18 @@ Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
     if (partial) {
       const auto diffs = json_bytes(r, cols[col_idx]);
       if (!r.ok()) return r.finish().error().with_context(column_label(cols[col_idx], col_idx));
+      if (pi.unapplied != nullptr && pi.before_present.size() * 8 >= n &&
+          !lsb_bit(pi.before_present, col_idx)) {
+        // MINIMAL: no document to apply the diffs to; they are still checked.
+        if (auto list = decode_json_diffs(diffs); !list) {
+          return std::move(list).error().with_context(column_label(cols[col_idx], col_idx));
+        }
+        pi.unapplied->push_back(static_cast<uint32_t>(col_idx));
+        continue;
+      }
       if (before_json.empty() || before_json[col_idx].data() == nullptr) {
         return make_error(Errc::malformed,
-                          "partial JSON update of a column whose before image "
-                          "is NULL or absent")
+                          "partial JSON update of a column whose before image is NULL")
             .with_context(column_label(cols[col_idx], col_idx));
       }
       auto text = apply_json_diffs(before_json[col_idx], diffs);
@@ -163,13 +179,15 @@ Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
 Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                         std::span<const std::byte> present, Arena& arena, std::span<Value> out,
                         std::span<std::span<const std::byte>> json_docs) {
-  return decode_image(r, cols, present, arena, out, json_docs, {}, {});
+  return decode_image(r, cols, present, arena, out, json_docs, PartialImage{});
 }
 
 Status decode_partial_after_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                                   std::span<const std::byte> present,
+                                  std::span<const std::byte> before_present,
                                   std::span<const std::span<const std::byte>> before_json,
-                                  Arena& arena, std::span<Value> out) {
+                                  Arena& arena, std::span<Value> out,
+                                  std::vector<uint32_t>& unapplied) {
   constexpr uint64_t kPartialJsonUpdates = 1;  // rows_event.h enum_row_value_options
   const uint64_t value_options = r.lenenc();
   if (!r.ok()) return r.finish().error().with_context("value_options");
@@ -180,7 +198,8 @@ Status decode_partial_after_image(ByteReader& r, std::span<const ColumnDecodeInf
     partial_bits = r.bytes((json_columns + 7) / 8);
     if (!r.ok()) return r.finish().error().with_context("partial JSON bitmap");
   }
-  return decode_image(r, cols, present, arena, out, {}, partial_bits, before_json);
+  return decode_image(r, cols, present, arena, out, {},
+                      PartialImage{partial_bits, before_present, before_json, &unapplied});
 }
 
 }  // namespace cdc::mysql

@@ -58,10 +58,14 @@ Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
 // bitmap with one bit per JSON column of the TABLE (present in the image or not) marking the
 // partial ones; then the usual null bitmap and values. A partial column holds JSON diffs, which
 // are applied to its document in `before_json` (from decode_row_image) to give the full value.
-// A diff that cannot be applied is Errc::malformed naming the column and the path.
+// A diff that cannot be applied is Errc::malformed naming the column and the path. A diff of a
+// column the before image leaves out (`before_present`: binlog_row_image=MINIMAL) has nothing to
+// apply to: its slot is left null and its index appended to `unapplied` (the column is absent).
 Status decode_partial_after_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                                   std::span<const std::byte> present,
+                                  std::span<const std::byte> before_present,
                                   std::span<const std::span<const std::byte>> before_json,
-                                  Arena& arena, std::span<Value> out);
+                                  Arena& arena, std::span<Value> out,
+                                  std::vector<uint32_t>& unapplied);
 
 }  // namespace cdc::mysql

@@ -101,6 +101,22 @@ Bytes partial_update(const std::string& path) {
   append(b, d);
   return inner_event(39, b);
 }
+// Row 2 as MySQL writes it with binlog_row_image=MINIMAL: the before image holds the key only,
+// so the diff has no document to apply to.
+Bytes partial_update_minimal() {
+  Bytes b = rows_header(39);
+  b[b.size() - 2] = std::byte{0x01};  // before image: id
+  b.push_back(std::byte{0});          // nulls
+  put_int(b, 2, 4);
+  b.push_back(std::byte{1});     // value_options: PARTIAL_JSON_UPDATES
+  b.push_back(std::byte{0x01});  // the JSON column is partial
+  b.push_back(std::byte{0});     // nulls
+  put_int(b, 2, 4);
+  const auto d = diff("$.k", i16(21));
+  put_int(b, d.size(), 4);
+  append(b, d);
+  return inner_event(39, b);
+}
 Bytes delete_rows() {
   Bytes b = rows_header(32);
   put_row(b, 1, obj({{"k", i16(10)}}));
@@ -116,7 +132,7 @@ struct Stream {
   uint64_t payload_end = 0;
 
   explicit Stream(const std::string& partial_path = "$.k", bool corrupt = false,
-                  bool second_txn = false) {
+                  bool second_txn = false, bool minimal_before = false) {
     // BEGIN and XID from the capture's own payload.
     auto stripped = strip_checksum(capture[3].bytes, ChecksumAlg::crc32);
     REQUIRE(stripped);
@@ -127,7 +143,9 @@ struct Stream {
     const Bytes begin(original->begin(), original->begin() + 76);
     const Bytes xid(original->end() - 27, original->end());
     for (const auto& ev :
-         {begin, table_map(), write_rows(), partial_update(partial_path), delete_rows(), xid}) {
+         {begin, table_map(), write_rows(),
+          minimal_before ? partial_update_minimal() : partial_update(partial_path), delete_rows(),
+          xid}) {
       append(inner, ev);
     }
     if (second_txn) append(inner, begin);
@@ -288,6 +306,25 @@ TEST_CASE("BinlogStream: positions inside the payload count row events and rows"
   CHECK(ends[1] == at(157, 2, 0));
   CHECK(ends[2] == at(157, 3, 0));
   CHECK(ends[3] == at(st.payload_end, 0, 0));
+}
+
+TEST_CASE("BinlogStream: a JSON diff without a before document (MINIMAL) makes the column absent") {
+  const Stream st("$.k", false, false, /*minimal_before=*/true);
+  TableMapCache tables;
+  auto s = make_stream(tables, at(4), 10);
+  size_t next = 0;
+  auto p = poll(s, st.events(4), next, 10);
+  REQUIRE_MESSAGE(p, p.error().to_string());
+  REQUIRE(p->batch->events.size() == 6);
+  const ChangeEvent& u = p->batch->events[3];
+  REQUIRE(u.op == Op::update);
+  CHECK(u.before[0].i == 2);
+  CHECK(u.after[0].i == 2);
+  CHECK(std::vector<uint32_t>(u.before.absent.begin(), u.before.absent.end()) ==
+        std::vector<uint32_t>{1});
+  CHECK(std::vector<uint32_t>(u.after.absent.begin(), u.after.absent.end()) ==
+        std::vector<uint32_t>{1});
+  CHECK(u.partial_after());
 }
 
 // The error that stops a stream reading `st` from the start.

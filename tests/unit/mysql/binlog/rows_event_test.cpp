@@ -78,6 +78,7 @@ std::vector<std::byte> good_diffs() {
 struct Decoded {
   Status status;
   std::vector<Value> before, after;
+  std::vector<uint32_t> unapplied;
 };
 
 Decoded decode(const PartialEvent& e, std::span<const std::byte> body, Arena& arena) {
@@ -88,12 +89,13 @@ Decoded decode(const PartialEvent& e, std::span<const std::byte> body, Arena& ar
   const auto& re = std::get<RowsEvent>(*ev);
   REQUIRE(re.partial());
   REQUIRE(re.kind == RowsKind::update);
-  Decoded out{{}, std::vector<Value>(4), std::vector<Value>(4)};
+  Decoded out{{}, std::vector<Value>(4), std::vector<Value>(4), {}};
   std::vector<std::span<const std::byte>> docs(4);
   ByteReader r(re.rows);
   out.status = decode_row_image(r, e.cols, re.present, arena, out.before, docs);
   if (out.status) {
-    out.status = decode_partial_after_image(r, e.cols, re.present_after, docs, arena, out.after);
+    out.status = decode_partial_after_image(r, e.cols, re.present_after, re.present, docs, arena,
+                                            out.after, out.unapplied);
   }
   if (out.status) out.status = r.finish();
   return out;
@@ -147,7 +149,45 @@ TEST_CASE("PARTIAL_UPDATE_ROWS: partial update of a NULL before value is an erro
   auto d = decode(e, e.body, arena);
   REQUIRE_FALSE(d.status);
   CHECK(d.status.error().message ==
-        "column 2 (a): partial JSON update of a column whose before image is NULL or absent");
+        "column 2 (a): partial JSON update of a column whose before image is NULL");
+}
+
+// MySQL with binlog_row_image=MINIMAL and binlog_row_value_options=PARTIAL_JSON: the before
+// image holds the key only, the after image `a` as diffs. Nothing to apply them to.
+std::vector<std::byte> minimal_partial_body(const std::vector<std::byte>& a_diffs) {
+  auto b = [](int x) { return static_cast<std::byte>(x); };
+  std::vector<std::byte> body = {b(1),    b(0),   b(0), b(0), b(0), b(0),  // table id
+                                 b(0),    b(0),                            // flags
+                                 b(2),    b(0),                            // extra data length
+                                 b(4),                                     // columns
+                                 b(0x01), b(0x03)};                        // before: id; after: id, a
+  body.push_back(b(0));  // before: nulls, id
+  put_u32(body, 7);
+  body.push_back(b(1));      // value_options: PARTIAL_JSON_UPDATES
+  body.push_back(b(0b001));  // `a` is partial
+  body.push_back(b(0));      // nulls
+  put_u32(body, 7);
+  put_json_column(body, a_diffs);
+  return body;
+}
+
+TEST_CASE("PARTIAL_UPDATE_ROWS: diffs of a column the MINIMAL before image leaves out: absent") {
+  PartialEvent e(good_diffs());
+  e.body = minimal_partial_body(good_diffs());
+  Arena arena;
+  auto d = decode(e, e.body, arena);
+  REQUIRE_MESSAGE(d.status, d.status.error().to_string());
+  CHECK(d.after[0].i == 7);
+  CHECK(d.after[1].is_null());
+  CHECK(d.unapplied == std::vector<uint32_t>{1});
+
+  // The diffs are still checked: an unknown operation is an error naming the column.
+  auto bad = good_diffs();
+  bad[0] = std::byte{9};
+  e.body = minimal_partial_body(bad);
+  d = decode(e, e.body, arena);
+  REQUIRE_FALSE(d.status);
+  CHECK(d.status.error().message.rfind("column 2 (a): ", 0) == 0);
 }
 
 TEST_CASE("PARTIAL_UPDATE_ROWS: truncation sweep") {
