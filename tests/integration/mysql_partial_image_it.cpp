@@ -53,29 +53,34 @@ std::string pipeline(const std::string& name, int server_id, const std::string& 
          std::to_string(metrics_port) + "\n";
 }
 
-// "op before after" of a debezium-json value: the row objects hold scalars only here.
+// "op before after [absent]" of a debezium-json value (the row objects hold scalars only here;
+// `absent` is source.absent, when there).
 std::string debezium_rows(const std::string& value) {
   static const std::regex shape(
       R"re(^\{"before":(null|\{[^}]*\}),"after":(null|\{[^}]*\}),"source":.*"op":"(\w)")re");
-  std::smatch m;
+  static const std::regex absent(R"re("query":[^,]*,"absent":(\{[^}]*\})\},"op")re");
+  std::smatch m, a;
   if (!std::regex_search(value, m, shape)) return "unexpected: " + value;
-  return m[3].str() + " " + m[1].str() + " " + m[2].str();
+  std::string out = m[3].str() + " " + m[1].str() + " " + m[2].str();
+  if (std::regex_search(value, a, absent)) out += " " + a[1].str();
+  return out;
 }
 
-// The changes made in the test, as debezium-json shows them: absent columns are not keys.
+// The changes made in the test, as debezium-json shows them: absent columns are not keys, and
+// source.absent names them per image.
 const Strings kDebeziumRows = {
     R"(c null {"id":1,"name":"a","qty":1,"note":"n1"})",
     // MINIMAL: the insert carries the given and generated columns only.
-    R"(c null {"id":2,"name":"b"})",
+    R"(c null {"id":2,"name":"b"} {"after":["qty","note"]})",
     // MINIMAL update: the before image is the key; the after image the assigned columns,
     // with the key from the before image (it was not assigned, so it did not change).
-    R"(u {"id":1} {"id":1,"qty":5})",
-    R"(u {"id":1} {"id":1,"name":null})",
-    R"(d {"id":2} null)",
+    R"(u {"id":1} {"id":1,"qty":5} {"before":["name","qty","note"],"after":["name","note"]})",
+    R"(u {"id":1} {"id":1,"name":null} {"before":["name","qty","note"],"after":["qty","note"]})",
+    R"(d {"id":2} null {"before":["name","qty","note"]})",
     // NOBLOB: every column but the TEXT one that the statement did not give.
-    R"(c null {"id":3,"name":"c","qty":7})",
-    R"(u {"id":3,"name":"c","qty":7} {"id":3,"name":"c","qty":9})",
-    R"(u {"id":3,"name":"c","qty":9} {"id":3,"name":"c","qty":9,"note":"n3"})",
+    R"(c null {"id":3,"name":"c","qty":7} {"after":["note"]})",
+    R"(u {"id":3,"name":"c","qty":7} {"id":3,"name":"c","qty":9} {"before":["note"],"after":["note"]})",
+    R"(u {"id":3,"name":"c","qty":9} {"id":3,"name":"c","qty":9,"note":"n3"} {"before":["note"]})",
     R"(c null {"id":99,"name":"end","qty":0,"note":"e"})",
 };
 
