@@ -285,12 +285,13 @@ TEST_CASE("Maxwell's SQL cases: every expected event, exactly") {
     opts.table_exclude = {"mysql\\..*"};
     MysqlSource src(opts);
     REQUIRE(src.open(Position{}));
-    // A file that says `use X` of a database Maxwell's setup made (`test`) finds it there.
+    // A file that says `use X` of a database Maxwell's setup made (`test`) finds it there, empty.
     static const std::regex kUseDb(R"(^use `?(\w+)`?$)", std::regex::icase);
     for (const auto& s : f.sql) {
       std::smatch m;
       if (std::regex_search(s, m, kUseDb) && !created.contains(m[1].str())) {
-        sql.run("CREATE DATABASE IF NOT EXISTS `" + m[1].str() + "`");
+        sql.run("DROP DATABASE IF EXISTS `" + m[1].str() + "`");  // fresh, as on a new server
+        sql.run("CREATE DATABASE `" + m[1].str() + "`");
       }
     }
     if (name == "test_minimal") sql.run("SET SESSION binlog_row_image = 'MINIMAL'");
