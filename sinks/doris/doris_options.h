@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cdc/core/json/format.h"
+
 namespace cdc::sinks::doris {
 
 // Flink CDC's `schema.change.behavior` (docs, "Schema Evolution"), as the Doris sink applies it.
@@ -77,6 +79,12 @@ struct DorisOptions {
   // `table.create.properties.<name>`: PROPERTIES of created tables. Default:
   // replication_num = 1 when not given.
   std::map<std::string, std::string> table_properties;
+  // `row-image.partial` (as the whole-row sinks): an insert whose image leaves columns out (a
+  // MySQL session with binlog_row_image=MINIMAL/NOBLOB) cannot be loaded, since a new row would
+  // take Doris's defaults for them rather than the source's: `fail` stops the pipeline naming
+  // the table and columns, `skip` leaves such inserts out with a warning. Updates and deletes
+  // with absent columns are loaded as partial column updates. Default: fail.
+  json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
 
   // Derived by config's normalize(), not sink keys:
   std::string pipeline;  // `pipeline.name`

@@ -1,6 +1,7 @@
 #include "sinks/doris/doris_sink.h"
 
 #include <algorithm>
+#include <iterator>
 #include <thread>
 
 #include "cdc/core/log.h"
@@ -242,12 +243,33 @@ Status DorisSink::follow_schema(Buffer& b, const ChangeEvent& e) {
   return {};
 }
 
+std::span<const uint32_t> DorisSink::omitted_columns(const ChangeEvent& e) {
+  if (e.op == Op::erase) return e.before.absent;  // the key and the delete sign suffice
+  if (e.op != Op::update) return {};
+  const std::span<const uint32_t> unchanged = e.unchanged_columns, absent = e.after.absent;
+  if (absent.empty()) return unchanged;
+  if (unchanged.empty()) return absent;
+  omit_.clear();
+  std::set_union(unchanged.begin(), unchanged.end(), absent.begin(), absent.end(),
+                 std::back_inserter(omit_));
+  return omit_;
+}
+
 Status DorisSink::write(const Batch& batch) {
-  // A row with absent columns (partial row image) is refused before anything of the batch is
-  // buffered (whole_rows_ fails, never skips).
-  for (const ChangeEvent& e : batch.events) CDC_TRY(whole_rows_.admit(e));
-  for (const ChangeEvent& e : batch.events) {
-    if (e.schema == nullptr) continue;
+  // An insert with absent columns (partial row image) is refused, or marked to be skipped,
+  // before anything of the batch is buffered.
+  skipped_.clear();
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    const ChangeEvent& e = batch.events[i];
+    if (e.op == Op::update || !e.partial_after()) continue;
+    CDC_TRY_ASSIGN(const bool load, partial_inserts_.admit(e));
+    if (load) continue;
+    skipped_.resize(batch.events.size());
+    skipped_[i] = true;
+  }
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    const ChangeEvent& e = batch.events[i];
+    if (e.schema == nullptr || (!skipped_.empty() && skipped_[i])) continue;
     CDC_TRY_ASSIGN(Buffer * b, buffer_for(*e.schema));
     if (e.op == Op::schema_change) {  // its DDL names renamed columns
       if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
@@ -259,10 +281,10 @@ Status DorisSink::write(const Batch& batch) {
     }
     if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
     if (e.op == Op::erase && !o_.enable_delete) continue;
-    // An update with unchanged columns (PostgreSQL TOAST) is a partial column update: it goes
-    // in a load of its own set of columns, after the rows before it.
-    const std::span<const uint32_t> omit =
-        e.op == Op::update ? e.unchanged_columns : std::span<const uint32_t>();
+    // An update with unchanged (PostgreSQL TOAST) or absent (MySQL partial image) columns, or a
+    // delete with absent ones, is a partial column update: it goes in a load of its own set of
+    // columns, after the rows before it.
+    const std::span<const uint32_t> omit = omitted_columns(e);
     if (!std::equal(omit.begin(), omit.end(), b->omitted.begin(), b->omitted.end())) {
       CDC_TRY(flush(*b));
       b->omitted.assign(omit.begin(), omit.end());

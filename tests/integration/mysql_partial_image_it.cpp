@@ -1,6 +1,7 @@
-// Partial row images on the real MariaDB: while one sluice runs six pipelines on the same table
+// Partial row images on the real MariaDB: while one sluice runs seven pipelines on the same table
 // (file debezium-json, file upsert with row-image.partial: skip, Redis hash, Redis string with
-// skip, Kafka debezium-json and Kafka upsert with skip, the Kafka ones on the test broker),
+// skip, Kafka debezium-json and Kafka upsert with skip, the Kafka ones on the test broker, and
+// Doris with skip on the Doris test server),
 // sessions with binlog_row_image=MINIMAL and NOBLOB insert, update and delete rows between
 // FULL ones. The pipelines keep running and each output is exactly what README "Partial row
 // images" says. A second sluice with a file upsert sink and the default row-image.partial:
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/integration/doris_process.h"
 #include "tests/integration/kafka_backend.h"
 #include "tests/support/child_process.h"
 #include "tests/support/file_lines.h"
@@ -132,6 +134,7 @@ TEST_CASE("MINIMAL and NOBLOB sessions: each sink follows its partial-row rule, 
   }
   const std::unique_ptr<KafkaBackend> broker = exactly_once_broker();
   const std::string& suffix = topic_suffix();
+  DorisProcess doris;
   const std::string dir = make_temp_dir("sluice-partial-image");
   const int port = free_port();
   const std::string redis_at = "host: " + service_value("SLUICE_REDIS_HOST") +
@@ -152,7 +155,11 @@ TEST_CASE("MINIMAL and NOBLOB sessions: each sink follows its partial-row rule, 
                   port)
       << pipeline("pi-kafka-dbz" + suffix, 5565, kafka_at, dir, port)
       << pipeline("pi-kafka-upsert" + suffix, 5566,
-                  kafka_at + "value.format: upsert\nrow-image.partial: skip\n", dir, port);
+                  kafka_at + "value.format: upsert\nrow-image.partial: skip\n", dir, port)
+      << pipeline("pi-doris", 5567,
+                  "type: doris\nfenodes: 127.0.0.1:" + std::to_string(doris.fe_port()) +
+                      "\npassword: '" + doris.password() + "'\nrow-image.partial: skip\n",
+                  dir, port);
   INFO("sluice log: " << dir << "/stderr.log");
   ChildProcess sluice({sluice_binary(), "run", dir + "/pipelines.yaml"}, dir + "/stdout.log",
                       dir + "/stderr.log");
@@ -217,11 +224,31 @@ TEST_CASE("MINIMAL and NOBLOB sessions: each sink follows its partial-row rule, 
   }
   CHECK(upsert_records == kUpsertLines);
 
+  // Doris with skip: updates and deletes with absent columns are partial column loads (the
+  // columns they lack keep the stored values), inserts with absent columns are skipped (a new
+  // row would take Doris's defaults): the MINIMAL insert of id 2 and the NOBLOB one of id 3 are
+  // left out; id 3's NOBLOB update then makes its row with `note` NULL, and its last update,
+  // which carries `note`, completes it. The table ends equal to MariaDB's.
+  const auto expected = full.query("SELECT id, name, qty, note FROM pi_e2e.items ORDER BY id");
+  REQUIRE(expected.size() == 3);
+  std::optional<SqlRows> got;
+  for (int attempt = 0; attempt < 150; ++attempt) {
+    got = doris.try_sql("pi_e2e", "SELECT id, name, qty, note FROM items ORDER BY id");
+    if (got && *got == expected) break;
+    REQUIRE(sluice.running());
+    std::this_thread::sleep_for(200ms);
+  }
+  REQUIRE(got.has_value());
+  CHECK(*got == expected);
+  CHECK((*got)[0][3] == std::optional<std::string>("n1"));  // kept through two partial updates
+
   // Each skip is warned about: the first of each sink names the table, columns and setting.
   const std::string log = read_file(dir + "/stderr.log");
   CHECK(log.find("skipped the insert of pi_e2e.items at ") != std::string::npos);
   CHECK(log.find("has no value for column(s) qty, note (the writing session had "
                  "binlog_row_image=MINIMAL or NOBLOB): Redis string mode writes whole rows") !=
+        std::string::npos);
+  CHECK(log.find("binlog_row_image=MINIMAL or NOBLOB): the Doris sink writes whole rows") !=
         std::string::npos);
   CHECK(sluice.running());
   sluice.signal(SIGTERM);

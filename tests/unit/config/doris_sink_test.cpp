@@ -53,6 +53,14 @@ TEST_CASE("doris sink: defaults of a minimal section") {
   CHECK(d.table_properties.empty());
   CHECK(d.pipeline == "p");
   CHECK_FALSE(d.sequence_from_position);
+  CHECK(d.partial_rows == cdc::json::PartialRowPolicy::fail);
+}
+
+TEST_CASE("doris sink: row-image.partial") {
+  CHECK(doris_of(load_sink("  fenodes: fe:1\n  row-image.partial: skip\n")).partial_rows ==
+        cdc::json::PartialRowPolicy::skip);
+  CHECK(problems_of("  fenodes: fe:1\n  row-image.partial: merge\n") ==
+        Lines{"d.yaml:6:22: sink.row-image.partial: expected one of fail, skip, found 'merge'"});
 }
 
 TEST_CASE("doris sink: sink.sequence-column") {
