@@ -108,6 +108,7 @@ class DorisSink final : public Sink {
   // `sink.properties.group_commit` sync_mode or async_mode (at-least-once only): loads carry
   // no label, which Doris refuses with group commit.
   bool group_commit_ = false;
+  bool flexible_ = false;  // flexible_updates(): no load per set of omitted columns
 };
 
 }  // namespace cdc::sinks::doris

@@ -1,7 +1,7 @@
-// Partial row images on the real MariaDB: while one sluice runs seven pipelines on the same table
+// Partial row images on the real MariaDB: while one sluice runs eight pipelines on the same table
 // (file debezium-json, file upsert with row-image.partial: skip, Redis hash, Redis string with
 // skip, Kafka debezium-json and Kafka upsert with skip, the Kafka ones on the test broker, and
-// Doris with skip on the Doris test server),
+// Doris with skip, fixed and flexible partial updates, on the Doris test server),
 // sessions with binlog_row_image=MINIMAL and NOBLOB insert, update and delete rows between
 // FULL ones. The pipelines keep running and each output is exactly what README "Partial row
 // images" says. A second sluice with a file upsert sink and the default row-image.partial:
@@ -141,6 +141,9 @@ TEST_CASE("MINIMAL and NOBLOB sessions: each sink follows its partial-row rule, 
                                "\nport: " + service_value("SLUICE_REDIS_PORT") + "\n";
   const std::string kafka_at = "type: kafka\nproperties.bootstrap.servers: " + broker->bootstrap() +
                                "\nproperties.linger.ms: 5\ntopic.partitions: 1\n";
+  const std::string doris_at =
+      "type: doris\nfenodes: 127.0.0.1:" + std::to_string(doris.fe_port()) + "\npassword: '" +
+      doris.password() + "'\n";
   std::ofstream(dir + "/pipelines.yaml")
       << "pipelines:\n"
       << pipeline("pi-file-dbz", 5561, "type: file\npath: " + dir + "/dbz.jsonl\n", dir, port)
@@ -156,9 +159,11 @@ TEST_CASE("MINIMAL and NOBLOB sessions: each sink follows its partial-row rule, 
       << pipeline("pi-kafka-dbz" + suffix, 5565, kafka_at, dir, port)
       << pipeline("pi-kafka-upsert" + suffix, 5566,
                   kafka_at + "value.format: upsert\nrow-image.partial: skip\n", dir, port)
-      << pipeline("pi-doris", 5567,
-                  "type: doris\nfenodes: 127.0.0.1:" + std::to_string(doris.fe_port()) +
-                      "\npassword: '" + doris.password() + "'\nrow-image.partial: skip\n",
+      << pipeline("pi-doris", 5567, doris_at + "row-image.partial: skip\n", dir, port)
+      << pipeline("pi-doris-flex", 5568,
+                  doris_at +
+                      "row-image.partial: skip\ntable.identifier: 'pi_flex.{table}'\n"
+                      "sink.properties.unique_key_update_mode: UPDATE_FLEXIBLE_COLUMNS\n",
                   dir, port);
   INFO("sluice log: " << dir << "/stderr.log");
   ChildProcess sluice({sluice_binary(), "run", dir + "/pipelines.yaml"}, dir + "/stdout.log",
@@ -231,16 +236,27 @@ TEST_CASE("MINIMAL and NOBLOB sessions: each sink follows its partial-row rule, 
   // which carries `note`, completes it. The table ends equal to MariaDB's.
   const auto expected = full.query("SELECT id, name, qty, note FROM pi_e2e.items ORDER BY id");
   REQUIRE(expected.size() == 3);
-  std::optional<SqlRows> got;
-  for (int attempt = 0; attempt < 150; ++attempt) {
-    got = doris.try_sql("pi_e2e", "SELECT id, name, qty, note FROM items ORDER BY id");
-    if (got && *got == expected) break;
-    REQUIRE(sluice.running());
-    std::this_thread::sleep_for(200ms);
-  }
-  REQUIRE(got.has_value());
-  CHECK(*got == expected);
-  CHECK((*got)[0][3] == std::optional<std::string>("n1"));  // kept through two partial updates
+  // The Doris table of `db` once it equals MariaDB's (or after 30 s).
+  const auto doris_items = [&](const std::string& db) {
+    std::optional<SqlRows> got;
+    for (int attempt = 0; attempt < 150; ++attempt) {
+      got = doris.try_sql(db, "SELECT id, name, qty, note FROM items ORDER BY id");
+      if ((got && *got == expected) || !sluice.running()) break;
+      std::this_thread::sleep_for(200ms);
+    }
+    return got;
+  };
+  const std::optional<SqlRows> fixed = doris_items("pi_e2e");
+  REQUIRE(fixed.has_value());
+  CHECK(*fixed == expected);
+  CHECK((*fixed)[0][3] == std::optional<std::string>("n1"));  // kept through two partial updates
+  // The same with flexible partial updates (one load may mix rows of different columns), into
+  // a table created with the skip-bitmap column they need.
+  const std::optional<SqlRows> flexible = doris_items("pi_flex");
+  REQUIRE(flexible.has_value());
+  CHECK(*flexible == expected);
+  CHECK(doris.stat("partial") >= 2);   // the fixed-column pipeline's partial loads
+  CHECK(doris.stat("flexible") >= 1);  // every load of the flexible one
 
   // Each skip is warned about: the first of each sink names the table, columns and setting.
   const std::string log = read_file(dir + "/stderr.log");
