@@ -110,10 +110,14 @@ Status use_state_store(pipeline::PipelineParts& parts, const config::PipelineCon
   if (auto st = check_mysql_start(*my); !st)
     return std::move(st).error().with_context("pipeline '" + config.pipeline.name + "'");
   // Schema history is kept under the pipeline's id, as its checkpoints are.
-  parts.make_source = [options = *my, &store,
-                       name = config.pipeline.id]() -> Result<std::unique_ptr<Source>> {
+  // One server selection for all the source instances of the pipeline: a re-open goes back to
+  // the server of a hostname list read from last.
+  parts.make_source =
+      [options = *my, &store, name = config.pipeline.id,
+       selection =
+           std::make_shared<mysql::ServerSelection>()]() -> Result<std::unique_ptr<Source>> {
     return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(
-        options, std::make_unique<StateSchemaHistoryStore>(store, name)));
+        options, std::make_unique<StateSchemaHistoryStore>(store, name), selection));
   };
   return {};
 }
@@ -179,8 +183,10 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
       return std::unique_ptr<Source>(std::move(source));
     };
   } else if (const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source)) {
-    parts.make_source = [options = *my]() -> Result<std::unique_ptr<Source>> {
-      return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(options));
+    parts.make_source = [options = *my, selection = std::make_shared<mysql::ServerSelection>()]()
+        -> Result<std::unique_ptr<Source>> {
+      return std::unique_ptr<Source>(
+          std::make_unique<mysql::MysqlSource>(options, nullptr, selection));
     };
   } else if (const auto* pg = std::get_if<postgres::PostgresSourceOptions>(&config.source)) {
     std::shared_ptr<postgres::PostgresMetrics> metrics;
