@@ -801,8 +801,16 @@ Status MysqlSource::Impl::check_gtid_mode() {
 // checkpoint is only resumed where its reads were taken.
 Status MysqlSource::Impl::check_snapshot_here(const SnapshotPosition& snap) {
   std::vector<const MysqlPosition*> points;
-  for (const SnapshotSegment& seg : snap.segments) {
-    if (const auto* p = std::get_if<MysqlPosition>(&seg.at)) points.push_back(p);
+  for (size_t i = 0; i < snap.segments.size(); ++i) {
+    const SnapshotSegment& seg = snap.segments[i];
+    // The last segment of a one-connection read that has read nothing yet is replaced by the
+    // next run's (SnapshotReader::set_tables): it may move.
+    const bool read_nothing = snap.reading && snap.splits.empty() &&
+                              i + 1 == snap.segments.size() && seg.db == snap.db &&
+                              seg.table == snap.table && seg.from_key == snap.after_key;
+    if (const auto* p = std::get_if<MysqlPosition>(&seg.at); p != nullptr && !read_nothing) {
+      points.push_back(p);
+    }
   }
   if (const auto* p = std::get_if<MysqlPosition>(&snap.stream); p != nullptr && !snap.reading) {
     points.push_back(p);
@@ -817,7 +825,8 @@ Status MysqlSource::Impl::check_snapshot_here(const SnapshotPosition& snap) {
           "read at " +
               to_string(Position(*p)) + " is not a binlog point of server " + server_name() +
               " (another server read it): a snapshot cannot move to another server; it goes "
-              "on when the server that read it answers (README \"Failover to another server\")");
+              "on when the server that read it answers, or start the pipeline anew (a new "
+              "state.dir and sink) to read it here (README \"Failover to another server\")");
     }
   }
   return {};
