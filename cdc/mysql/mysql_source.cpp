@@ -17,6 +17,7 @@
 #include "cdc/mysql/binlog_stream.h"
 #include "cdc/mysql/gtid_resume.h"
 #include "cdc/mysql/gtid_set.h"
+#include "cdc/mysql/mysql_metrics.h"
 #include "cdc/mysql/protocol/dump_request.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
 #include "cdc/mysql/schema/catalog_schema.h"
@@ -43,14 +44,16 @@ bool is_system_db(std::string_view db) {
 
 struct MysqlSource::Impl {
   Impl(MysqlSourceOptions o, std::unique_ptr<SchemaHistoryStore> store,
-       std::shared_ptr<ServerSelection> sel)
+       std::shared_ptr<ServerSelection> sel, std::shared_ptr<MysqlMetrics> m)
       : options(std::move(o)),
         selection(sel ? std::move(sel) : std::make_shared<ServerSelection>()),
+        metrics(std::move(m)),
         history_store(std::move(store)),
         history(history_store.get()) {}
 
   MysqlSourceOptions options;
   std::shared_ptr<ServerSelection> selection;
+  std::shared_ptr<MysqlMetrics> metrics;  // may be null
   ServerAddress server;        // of `hostname` (and `port`): the one open() reads from or tries now
   bool failover_list = false;  // `hostname` lists more than one server
   bool moved = false;          // open() tries another server than the last one read from
@@ -256,9 +259,10 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
 
 MysqlSource::MysqlSource(MysqlSourceOptions options,
                          std::unique_ptr<SchemaHistoryStore> history_store,
-                         std::shared_ptr<ServerSelection> selection)
+                         std::shared_ptr<ServerSelection> selection,
+                         std::shared_ptr<MysqlMetrics> metrics)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(history_store),
-                                   std::move(selection))) {
+                                   std::move(selection), std::move(metrics))) {
   impl_->tables.set_geometry_wkt(impl_->options.geometry_format == GeometryFormat::wkt);
   impl_->tables.set_invalid_text(impl_->options.charset_invalid == CharsetInvalid::replace
                                      ? InvalidText::replace
@@ -641,7 +645,9 @@ Status MysqlSource::open(const Position& resume) {
   if (!s.failover_list) {
     s.server = servers.front();
     s.moved = false;
-    return s.open_on(resume);
+    CDC_TRY(s.open_on(resume));
+    if (s.metrics) s.metrics->set_connected(0);
+    return {};
   }
   return s.open_list(servers, resume);
 }
@@ -692,6 +698,10 @@ Status MysqlSource::Impl::open_list(const std::vector<ServerAddress>& servers,
                           : "after GTID set " + gtids);
       }
       selection->connected = idx;
+      if (metrics) {
+        if (moved) metrics->failovers.Increment();
+        metrics->set_connected(idx);
+      }
       return {};
     }
     Error e = std::move(st).error();

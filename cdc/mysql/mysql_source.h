@@ -19,6 +19,7 @@
 namespace cdc::mysql {
 
 class BinlogFileReader;
+struct MysqlMetrics;
 struct TableMapEvent;
 
 // Which server of a `hostname` list the source read from last (an index into the list), kept
@@ -34,11 +35,12 @@ class MysqlSource final : public cdc::Source {
   // `history_store` (may be null: the schema history lives in memory only) persists the schema
   // history (ARCHITECTURE.md, "Checkpoints and resume") across restarts: the daemon passes the
   // state store's.
-  // `selection` (may be null: each open starts at the list's first server) is shared by the
-  // pipeline's source instances (ServerSelection).
+  // `selection` (may be null: each open starts at the list's first server) and `metrics` (may
+  // be null) are shared by the pipeline's source instances (ServerSelection).
   explicit MysqlSource(MysqlSourceOptions options,
                        std::unique_ptr<SchemaHistoryStore> history_store = nullptr,
-                       std::shared_ptr<ServerSelection> selection = nullptr);
+                       std::shared_ptr<ServerSelection> selection = nullptr,
+                       std::shared_ptr<MysqlMetrics> metrics = nullptr);
   // Offline (`sluice binlog`): decodes the events of binlog files on disk instead of a
   // server's stream, through the same code. `complete` fills in TABLE_MAPs written without
   // binlog_row_metadata=FULL and names JSON text columns (TableMapCache::Completer,

@@ -245,6 +245,13 @@ TEST_CASE("failover: primary killed -9, sluice resumes by GTID on the promoted r
                   checkpoint_gtid) != std::string::npos);
   CHECK(log1.find("domain 0: the server lacks sequence numbers 6 to ") != std::string::npos);
   CHECK(log1.find("; trying server " + p2) != std::string::npos);
+  const std::string metrics =
+      http_request("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics").second;
+  CHECK(metric_value(metrics, "sluice_source_failovers_total{pipeline=\"fo\"}") == 1);
+  for (const auto& [server, connected] : {std::pair{p1, 0}, {p3, 0}, {p2, 1}}) {
+    CHECK(metric_value(metrics, "sluice_source_server_connected{pipeline=\"fo\",server=\"" +
+                                    server + "\"}") == connected);
+  }
   sluice->signal(SIGTERM);
   REQUIRE(sluice->wait(30s) == 0);
 
