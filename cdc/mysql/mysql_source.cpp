@@ -711,7 +711,7 @@ Status MysqlSource::Impl::open_list(const std::vector<ServerAddress>& servers,
       refused = e.code;
     }
     if (n == 0) first_problem = e.message;
-    const std::string& next = servers[(idx + 1) % servers.size()].to_string();
+    const std::string next = servers[(idx + 1) % servers.size()].to_string();
     log::get("mysql")->warn("[source={}] server {} of the hostname list: {}{}",
                             options.pipeline_name, server.to_string(), e.message,
                             n + 1 < servers.size() ? "; trying server " + next : "");
