@@ -9,9 +9,10 @@
 // by GTID, as the checkpoint's file/offset are the dead primary's. Every change is in the file
 // exactly once: per key, as many lines as the key had changes, the last equal to the replica's
 // row (the stranger's rows have the same keys: one of them in the file would be counted). The
-// stranger alone, and a list of the dead primary and the stranger, are refused with the missing
-// GTIDs named, and the file is left as it was. A restart on the replica after the failover (its
-// checkpoint now on the replica's binlog) goes on exactly once too.
+// stranger alone, a list of the dead primary and the stranger (retried: the primary may come
+// back) and a list of the stranger and a server without any transaction (stopped at once) are
+// refused with the missing GTIDs named, and the file is left as it was. A restart on the replica
+// after the failover (its checkpoint now on the replica's binlog) goes on exactly once too.
 
 #include <doctest/doctest.h>
 
@@ -148,6 +149,7 @@ TEST_CASE("failover: primary killed -9, sluice resumes by GTID on the promoted r
   PrivateMariadb primary(dir + "/primary", 11, seed);
   PrivateMariadb replica(dir + "/replica", 12, seed);
   PrivateMariadb stranger(dir + "/stranger", 13, seed);
+  PrivateMariadb empty(dir + "/empty", 14, seed);  // a server that never wrote a transaction
   MariaDbSession on_replica(replica.socket());
   MariaDbSession on_primary(primary.socket());
   replicate_fo(primary, replica, on_primary, on_replica);
@@ -279,6 +281,25 @@ TEST_CASE("failover: primary killed -9, sluice resumes by GTID on the promoted r
   CHECK(none.err.find(" | " + p3 + ": server " + p3 +
                       " does not hold the transactions after the checkpoint's GTID set 0-12-") !=
         std::string::npos);
+  CHECK(read_file(out) == kept);
+
+  // Two servers that answer and lack the transactions: retrying cannot help, so the pipeline
+  // stops at once (restart.max-attempts is unset: forever), naming both.
+  std::ofstream(dir + "/refused_list.yaml")
+      << pipeline_yaml(dir, {stranger.port(), empty.port()}, metrics_port);
+  const auto both = run_command({sluice_binary(), "run", dir + "/refused_list.yaml"}, 60s);
+  CHECK(both.exit_code == 1);
+  INFO("refused list's stderr: " << both.err);
+  const std::string p4 = "127.0.0.1:" + std::to_string(empty.port());
+  CHECK(both.err.find("no server of hostname '" + p3 + "," + p4 +
+                      "' can be read from (each answered and was refused): " + p3 + ": server " +
+                      p3 + " does not hold the transactions") != std::string::npos);
+  CHECK(both.err.find(" | " + p4 + ": server " + p4 +
+                      " does not hold the transactions after the checkpoint's GTID set 0-12-") !=
+        std::string::npos);
+  CHECK(both.err.find("the server's binlogs have no transaction of this domain") !=
+        std::string::npos);
+  CHECK(both.err.find("restarting from the last checkpoint") == std::string::npos);
   CHECK(read_file(out) == kept);
 
   // On the replica again, from a checkpoint of its own binlog, and on.
