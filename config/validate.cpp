@@ -272,7 +272,9 @@ void check_mysql(Checker& c, const mysql::MysqlSourceOptions& o, const std::stri
   using mysql::StartupMode;
   using mysql::TlsMode;
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
-  if (o.host.empty()) c.add(key("hostname"), "expected a host name or address, found ''");
+  if (auto servers = mysql::parse_server_list(o.host, o.port); !servers) {
+    c.add(key("hostname"), servers.error().message);
+  }
   if (o.port == 0) c.add(key("port"), "expected an integer 1..65535, found '0'");
   if (o.user.empty()) c.add(key("username"), "expected a user name, found ''");
   if (o.table_include.empty()) {
