@@ -194,6 +194,8 @@ Status check_pg_uuid(std::string_view text) {
 Status check_pg_inet(std::string_view text, bool cidr) {
   const size_t slash = text.find('/');
   const std::string addr(text.substr(0, slash));
+  // inet_pton reads up to a NUL: "::\0<anything>" would pass as "::" (a fuzz finding).
+  if (addr.find('\0') != std::string::npos) return bad("a NUL byte in an address", text);
   unsigned char buf[16];
   int max_bits = 32;
   if (addr.find(':') != std::string::npos) {

@@ -106,6 +106,7 @@ TEST_CASE("uuid, inet, cidr, macaddr, bit strings") {
   CHECK_FALSE(check_pg_inet("1.2.3.4/33", false));
   CHECK_FALSE(check_pg_inet("::1/129", false));
   CHECK_FALSE(check_pg_inet("1.2.3.4/", false));
+  CHECK_FALSE(check_pg_inet(std::string_view("::\0\x85", 4), false));  // a fuzz finding
   CHECK(check_pg_macaddr("08:00:2b:01:02:03", 6));
   CHECK(check_pg_macaddr("08:00:2b:01:02:03:04:05", 8));
   CHECK_FALSE(check_pg_macaddr("08:00:2b:01:02:03", 8));
