@@ -22,6 +22,7 @@
 #include "cdc/mysql/protocol/dump_request.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
 #include "cdc/mysql/schema/catalog_schema.h"
+#include "cdc/mysql/schema/ddl_statement.h"
 #include "cdc/mysql/schema/schema_history.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 #include "cdc/mysql/snapshot/mysql_chunk_reader.h"
@@ -84,6 +85,9 @@ struct MysqlSource::Impl {
   // reader thread once the initial snapshot's filter is done; batch ends record it meanwhile.
   std::vector<SnapshotTable> resnap_resume;
   std::string resnap_resume_after;
+  // The newly added tables queued by this open, until their rows are read or the stream meets
+  // their CREATE (created after the checkpoint: the stream has them whole).
+  std::vector<TableId> newly_added;
   // The captured-tables record to store once a checkpoint of this instance commits (its
   // positions carry the new tables' re-snapshot, so an older checkpoint never meets it).
   std::string captured_record;
@@ -197,6 +201,7 @@ struct MysqlSource::Impl {
   Status resume_resnapshot(const Position& resume);
   Status check_captured_tables(bool resumed);
   void take_resnapshot(const std::vector<TableId>& tables, std::string_view first_after);
+  void drop_created_tables(const Batch& batch);
   Status end_snapshot(Batch& batch);
   Status filter_stream(Batch& batch, const MysqlPosition& end);
   Status queue_snapshot(const std::vector<TableId>& tables, std::string_view asked_by);
@@ -628,6 +633,7 @@ Status MysqlSource::open(const Position& resume) {
   s.chunk_readers.clear();
   s.resnap_resume.clear();
   s.resnap_resume_after.clear();
+  s.newly_added.clear();
   const bool snapshot_mode =
       o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
   const auto* snap = std::get_if<SnapshotPosition>(&resume);
@@ -1235,6 +1241,7 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
       return fail(std::move(st).error());
   }
   const MysqlPosition end = s.position();
+  s.drop_created_tables(*batch);
   s.handle_signals(*batch);
   if (batch->events.empty() && end == start_pos && !heartbeat) return std::unique_ptr<Batch>();
   if (auto st = s.filter_stream(*batch, end); !st) return fail(std::move(st).error());
@@ -1332,7 +1339,46 @@ Status MysqlSource::Impl::check_captured_tables(bool resumed) {
           "are read while the stream goes on, the tables captured before are not read again",
           options.pipeline_name, names);
   for (const TableId& t : added) resnap_resume.push_back({t.db, t.table});
+  newly_added = std::move(added);
   return {};
+}
+
+// A newly added table whose CREATE the stream meets was created after the checkpoint: the
+// stream delivers it whole from there, so its rows are not read (they would come twice). Its
+// CREATE always comes before its first window's rows: windows are opened at the server's
+// position, which is past it.
+void MysqlSource::Impl::drop_created_tables(const Batch& batch) {
+  if (newly_added.empty()) return;
+  for (const ChangeEvent& e : batch.events) {
+    if (e.op != Op::schema_change || e.schema == nullptr) continue;
+    const TableId& id = e.schema->id;
+    const auto it = std::find(newly_added.begin(), newly_added.end(), id);
+    if (it == newly_added.end()) continue;
+    const DdlStatement ddl = parse_ddl_statement(e.source.query, id.db);
+    if ((ddl.kind != DdlStatement::Kind::create_table &&
+         ddl.kind != DdlStatement::Kind::create_table_like) ||
+        ddl.table != id) {
+      continue;
+    }
+    bool removed = std::erase(resnap_resume, SnapshotTable{id.db, id.table}) != 0;
+    if (!removed && resnap) {
+      auto taken = resnap->remove(id);
+      if (!taken) {
+        abandon_resnapshot(taken.error());
+        return;
+      }
+      removed = *taken;
+    }
+    newly_added.erase(it);
+    if (removed) {
+      log::get("snapshot")
+          ->info(
+              "[source={}] newly captured table {} was created after the checkpoint: captured "
+              "from its CREATE by the stream, its rows are not read",
+              options.pipeline_name, id.to_string());
+    }
+    if (newly_added.empty()) return;
+  }
 }
 
 }  // namespace cdc::mysql

@@ -35,6 +35,25 @@ Status Resnapshot::add(const std::vector<TableSchemaPtr>& tables, std::string_vi
   return {};
 }
 
+Result<bool> Resnapshot::remove(const TableId& table) {
+  const auto it = std::find_if(tables_.begin(), tables_.end(),
+                               [&](const TableSchemaPtr& t) { return t->id == table; });
+  if (it == tables_.end()) return false;
+  const size_t idx = *progress_.find(table);
+  const bool front = it == tables_.begin();
+  if (progress_.tables()[idx].rows_read != 0 || (front && (chunk_open_ || !after_.empty()))) {
+    return false;
+  }
+  if (front && window_) {
+    CDC_TRY(reader_.end_consistent_read());
+    window_.reset();
+  }
+  tables_.erase(it);
+  progress_.done(idx);
+  ++tables_done_;
+  return true;
+}
+
 std::vector<SnapshotTable> Resnapshot::pending() const {
   std::vector<SnapshotTable> out;
   out.reserve(tables_.size());

@@ -35,6 +35,10 @@ class Resnapshot {
   // (snapshot_key.h), where a re-snapshot cut short by a restart stopped.
   Status add(const std::vector<TableSchemaPtr>& tables, std::string_view first_after = {});
   bool idle() const { return tables_.empty() && !window_; }
+  // Takes `table` out while none of its rows was read (the stream captures it whole: a newly
+  // added table created after the checkpoint), ending the window opened for it. Returns whether
+  // it was taken out.
+  Result<bool> remove(const TableId& table);
 
   // Opens the next chunk's window and returns its watermark W; nullopt when every table is
   // read (or none is waiting). The caller streams up to W before fill().

@@ -1145,7 +1145,8 @@ TEST_CASE(
   create_table(sql, t1, 10);
   create_table(sql, t2, 250);
   create_table(sql, t3, 10);
-  const std::map<std::string, size_t> key_columns{{"nr_1", 1}, {"nr_2", 1}, {"nr_3", 1}};
+  const std::map<std::string, size_t> key_columns{
+      {"nr_1", 1}, {"nr_2", 1}, {"nr_3", 1}, {"nr_4", 1}};
   std::map<std::string, std::string> values;
   auto opts = cdc::testing::services_mysql_source_options(54419, "snap-newly-added");
   opts.newly_added_tables = true;
@@ -1200,6 +1201,7 @@ TEST_CASE(
 
   // Resumed from that position: the rest of nr_2 once, nr_1 never; the record is the same, so
   // nothing else is new.
+  MysqlPosition last_position;
   {
     MysqlSource c(opts, std::make_unique<ValuesStore>(values));
     REQUIRE(c.open(cut));
@@ -1207,11 +1209,36 @@ TEST_CASE(
         c, replay, key_columns,
         [&] { return std::holds_alternative<MysqlPosition>(c.current_position()); },
         std::chrono::seconds(30));
+    last_position = std::get<MysqlPosition>(c.current_position());
     c.close();
   }
   CHECK(replay.reads["nr_2"] == 250);
   CHECK(replay.reads["nr_1"] == 0);
   CHECK((replay.state["nr_2"] == server_rows(sql, "nr_2", 1)));
+
+  // A table created while the pipeline was stopped, matched by the next start's wider pattern
+  // only: newly added by the record, but the stream meets its CREATE, so it comes whole from
+  // the stream (its rows as inserts, none read).
+  const MysqlPosition stopped_at = last_position;
+  WrittenTable t4{"nr_4"};
+  create_table(sql, t4, 5);
+  opts.table_include = {"sluice_snap\\.nr_[124]"};
+  {
+    MysqlSource c2(opts, std::make_unique<ValuesStore>(values));
+    REQUIRE(c2.open(stopped_at));
+    const Position opened_at = c2.current_position();
+    const auto* sp = std::get_if<SnapshotPosition>(&opened_at);
+    REQUIRE(sp != nullptr);
+    CHECK(sp->resnapshot_tables == std::vector<SnapshotTable>{{"sluice_snap", "nr_4"}});
+    drain(
+        c2, replay, key_columns,
+        [&] { return std::holds_alternative<MysqlPosition>(c2.current_position()); },
+        std::chrono::seconds(30));
+    c2.close();
+  }
+  CHECK(replay.reads["nr_4"] == 0);
+  CHECK((replay.state["nr_4"] == server_rows(sql, "nr_4", 1)));
+  CHECK(replay.state["nr_4"].size() == 5);
 
   // A state store without a record (an older sluice): every table matched now is taken as
   // captured, nothing is read; the record is stored at the first checkpoint.

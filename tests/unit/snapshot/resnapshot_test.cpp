@@ -145,3 +145,43 @@ TEST_CASE(
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("db.a") != std::string::npos);
 }
+
+TEST_CASE("Resnapshot::remove takes out a table none of whose rows was read, its window ended") {
+  MemoryChunkReader mem;
+  mem.ids = {{"a", {1, 2, 3}}, {"b", {1}}, {"c", {4}}};
+  Resnapshot r(mem, options(2));
+  REQUIRE(r.add({table("a", true), table("b", true), table("c", true)}));
+  mem.next_at = 10;
+  REQUIRE(r.open_window());
+  CHECK(mem.reads_open == 1);
+  auto b = r.remove({"db", "b"});  // waiting
+  REQUIRE(b);
+  CHECK(*b);
+  auto a = r.remove({"db", "a"});  // its window is open, nothing read yet: ended
+  REQUIRE(a);
+  CHECK(*a);
+  CHECK(mem.reads_open == 0);
+  CHECK_FALSE(r.window());
+  auto unknown = r.remove({"db", "zz"});
+  REQUIRE(unknown);
+  CHECK_FALSE(*unknown);
+  mem.next_at = 20;
+  REQUIRE(r.open_window());
+  Batch first;
+  REQUIRE(r.fill(first, 10));
+  CHECK(first.events.size() == 1);  // c's one row
+  CHECK(r.pending().empty());
+  CHECK(r.tables_done() == 3);
+
+  // A table with rows read is kept.
+  Resnapshot s(mem, options(2));
+  REQUIRE(s.add({table("a", true)}));
+  mem.next_at = 30;
+  REQUIRE(s.open_window());
+  Batch part;
+  REQUIRE(s.fill(part, 1));
+  auto kept = s.remove({"db", "a"});
+  REQUIRE(kept);
+  CHECK_FALSE(*kept);
+  CHECK(s.pending() == std::vector<SnapshotTable>{{"db", "a"}});
+}
