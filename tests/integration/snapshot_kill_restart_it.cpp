@@ -58,6 +58,9 @@ struct Target {
   // Chunk by k_int's column g (scan.incremental.snapshot.chunk.key-column), which is not
   // unique: g = id DIV 7 for the initial rows, 0 for every row the writer inserts.
   bool chunk_by_g = false;
+  // With chunk_by_g: k_int without a primary key, so each chunk ends after every row of its
+  // last g (whole values), and a restart reads the chunk it was cut in again (README).
+  bool whole_values = false;
   std::string topic() const { return name + ".sluice_snap.k_int"; }
 };
 
@@ -107,7 +110,15 @@ std::string write_pipeline(const Target& t, int server_id, int metrics_port) {
 
 struct Output {
   std::map<int64_t, std::vector<Step>> per_key;  // 'r' steps included
-  std::map<int64_t, int64_t> state;              // replayed as upserts: id -> ver
+  // Each 'r' in output order: its id, its g and the consistent read that delivered it (its
+  // source file:pos).
+  struct Read {
+    int64_t id;
+    int64_t g;
+    std::string at;
+  };
+  std::vector<Read> read_order;
+  std::map<int64_t, int64_t> state;  // replayed as upserts: id -> ver
   size_t reads = 0;
   size_t lines = 0;
 };
@@ -192,7 +203,16 @@ Output read_output(const Target& t, std::string_view table = "k_int") {
     } else {
       row("after", id, ver);
       out.state[id] = ver;
-      if (op == "r") ++out.reads;
+      if (op == "r") {
+        ++out.reads;
+        auto source = doc["source"].get_object().value();
+        std::string at(source["file"].get_string().value());
+        at += ":" + std::to_string(source["pos"].get_int64().value());
+        int64_t g = 0;  // k_int has it; the other tables do not
+        auto g_field = doc["after"].get_object().value()["g"];
+        if (g_field.error() == simdjson::SUCCESS) g = g_field.get_int64().value();
+        out.read_order.push_back({id, g, std::move(at)});
+      }
     }
     out.per_key[id].push_back({op[0], ver});
   }
@@ -211,6 +231,12 @@ size_t check_key_after_read(const std::vector<Step>& steps, const std::vector<St
     REQUIRE_MESSAGE(at < h.size(), "read version " << steps.front().ver << " never written");
     const std::vector<Step> rest(steps.begin() + 1, steps.end());
     const std::vector<Step> want(h.begin() + static_cast<long>(at) + 1, h.end());
+    auto text = [](const std::vector<Step>& v) {
+      std::string out;
+      for (const Step& st : v) out += std::string(1, st.op) + std::to_string(st.ver) + " ";
+      return out;
+    };
+    INFO("output after the row read: " << text(rest) << "; history after it: " << text(want));
     CHECK((rest == want));
     return rest.size();
   }
@@ -226,6 +252,40 @@ size_t check_key_after_read(const std::vector<Step>& steps, const std::vector<St
   return steps.size();
 }
 
+// The rows the snapshot read, by consistent read: none twice in one read (a chunk read again
+// inside one run, the bug 1d1c203 fixed). With a unique key no row is read by two reads either;
+// with whole values a row may be read again only at the start of a later read (the chunk a
+// restart cut, read again whole): every row it reads again sorts by g before every row it reads
+// first. Returns the rows read again.
+size_t check_reads(const Output& out, bool whole_values) {
+  std::map<std::string, std::set<int64_t>> ids_of;  // read -> ids
+  std::vector<std::string> reads;                   // in the order they first appear
+  std::map<int64_t, std::string> first_read;        // id -> its first read
+  for (const auto& r : out.read_order) {
+    if (!ids_of.count(r.at)) reads.push_back(r.at);
+    INFO("id " << r.id << " read at " << r.at);
+    CHECK_MESSAGE(ids_of[r.at].insert(r.id).second, "a row read twice in one consistent read");
+    first_read.emplace(r.id, r.at);
+  }
+  size_t again = 0;
+  for (const std::string& at : reads) {
+    int64_t max_again = INT64_MIN, min_first = INT64_MAX;
+    for (const auto& r : out.read_order) {
+      if (r.at != at) continue;
+      if (first_read.at(r.id) != at) {
+        ++again;
+        max_again = std::max(max_again, r.g);
+      } else {
+        min_first = std::min(min_first, r.g);
+      }
+    }
+    INFO("read at " << at);
+    if (!whole_values) CHECK(max_again == INT64_MIN);
+    CHECK(max_again <= min_first);
+  }
+  return again;
+}
+
 // Kills `sluice run` into `t` during the snapshot and after it; checks each key's history.
 void kill_during_snapshot(Target& t, int server_id, int default_kills, int64_t default_rows) {
   const char* kills_env = std::getenv("SLUICE_SNAPSHOT_KILLS");
@@ -235,9 +295,9 @@ void kill_during_snapshot(Target& t, int server_id, int default_kills, int64_t d
   MariaDbSession sql;
   sql.run("CREATE DATABASE IF NOT EXISTS sluice_snap");
   sql.run("DROP TABLE IF EXISTS sluice_snap.k_int");
-  sql.run(
-      "CREATE TABLE sluice_snap.k_int (id INT NOT NULL PRIMARY KEY, ver BIGINT NOT NULL, g INT "
-      "NOT NULL DEFAULT 0, KEY (g))");
+  sql.run(std::string("CREATE TABLE sluice_snap.k_int (id INT NOT NULL") +
+          (t.whole_values ? "" : " PRIMARY KEY") +
+          ", ver BIGINT NOT NULL, g INT NOT NULL DEFAULT 0, KEY (g), KEY (id))");
   sql.run("INSERT INTO sluice_snap.k_int SELECT seq, 0, seq DIV 7 FROM sluice_snap.seq_1_to_" +
           std::to_string(rows));
 
@@ -369,12 +429,21 @@ void kill_during_snapshot(Target& t, int server_id, int default_kills, int64_t d
   CHECK(killed_after_read);
 
   const Output out = read_output(t);
+  const size_t reread = check_reads(out, t.whole_values);
   size_t keys_checked = 0, statements_streamed = 0;
   for (const auto& [id, steps] : out.per_key) {
     INFO("id " << id);
-    statements_streamed += check_key_after_read(steps, history.at(id));
+    // Whole values: the rows of a chunk a restart cut come again from the next read, before
+    // any change; the key's history goes on from the last of them.
+    size_t last_read = 0;
+    while (t.whole_values && last_read + 1 < steps.size() && steps[last_read + 1].op == 'r') {
+      ++last_read;
+    }
+    const std::vector<Step> from_last(steps.begin() + static_cast<long>(last_read), steps.end());
+    statements_streamed += check_key_after_read(from_last, history.at(id));
     ++keys_checked;
   }
+  if (t.whole_values) MESSAGE("rows read again after a restart (whole-value chunks): " << reread);
   MESSAGE("keys: " << keys_checked << ", rows read: " << out.reads
                    << ", writer statements streamed: " << statements_streamed);
   CHECK(out.reads <= static_cast<size_t>(rows) + 2000);
@@ -907,5 +976,28 @@ TEST_CASE(
   t.name = "snap-kill-ck";
   t.chunk_by_g = true;
   kill_during_snapshot(t, 54418, 20, 30000);
+  std::filesystem::remove_all(t.dir);
+}
+
+// KNOWN TO FAIL, skipped (run it with --no-skip): a bug this test found and this branch does
+// not fix. A restart inside a whole-value chunk reads that chunk again in a new consistent read
+// whose segment starts at the previous chunk's end, so the stream merge drops the changes of
+// the chunk's keys made between the two reads; a row the first run delivered and the writer
+// deleted before the second read keeps its `r` in the sink and never gets its delete (the
+// final state has a row too many; seen in 1 of 2 runs). Starting the second read's segment
+// after the chunk it reads again keeps the state exact but repeats those keys' changes (at
+// least once), which this test's exactly-once model refuses: a follow-up.
+TEST_CASE(
+    "initial into the file sink, a table without a primary key chunked in whole values of a "
+    "non-unique column: SIGKILL during the snapshot and the switch; no row twice in one read, a "
+    "restart reads only the chunk it cut again, each key's history exactly once after its last "
+    "read, the final state exact" *
+    doctest::skip()) {
+  Target t;
+  t.dir = make_temp_dir("sluice-snap-kill-wv");
+  t.name = "snap-kill-wv";
+  t.chunk_by_g = true;
+  t.whole_values = true;
+  kill_during_snapshot(t, 54420, 8, 30000);
   std::filesystem::remove_all(t.dir);
 }
