@@ -533,7 +533,8 @@ sinks::doris::DorisOptions read_doris(Ctx& ctx, MapReader& m) {
                                          "sink.max-retries",
                                          "sink.http.timeout",
                                          "sink.sequence-column",
-                                         "table.create.enabled"};
+                                         "table.create.enabled",
+                                         "row-image.partial"};
   read_prefixed(ctx, m, "sink.properties.", o.stream_load_properties, known);
   read_prefixed(ctx, m, "table.create.properties.", o.table_properties, known);
   m.set_known(std::move(known));
@@ -559,6 +560,7 @@ sinks::doris::DorisOptions read_doris(Ctx& ctx, MapReader& m) {
             },
             {"none", "source-position"});
   read_bool(ctx, m, "table.create.enabled", o.create_tables);
+  read_partial_rows(ctx, m, o.partial_rows);
   return o;
 }
 

@@ -272,7 +272,9 @@ void check_mysql(Checker& c, const mysql::MysqlSourceOptions& o, const std::stri
   using mysql::StartupMode;
   using mysql::TlsMode;
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
-  if (o.host.empty()) c.add(key("hostname"), "expected a host name or address, found ''");
+  if (auto servers = mysql::parse_server_list(o.host, o.port); !servers) {
+    c.add(key("hostname"), servers.error().message);
+  }
   if (o.port == 0) c.add(key("port"), "expected an integer 1..65535, found '0'");
   if (o.user.empty()) c.add(key("username"), "expected a user name, found ''");
   if (o.table_include.empty()) {
@@ -569,6 +571,38 @@ void check_doris_group_commit(Checker& c, const sinks::doris::DorisOptions& o, c
   }
 }
 
+// `unique_key_update_mode`: UPSERT, Doris's default, or UPDATE_FLEXIBLE_COLUMNS, which Doris
+// refuses together with function_column.sequence_col and group_commit ("Flexible Partial
+// Column Updates"). UPDATE_FIXED_COLUMNS would make every load partial: the sink decides that
+// per load itself.
+template <typename Key>
+void check_doris_update_mode(Checker& c, const sinks::doris::DorisOptions& o, const Key& key) {
+  const auto it = o.stream_load_properties.find("unique_key_update_mode");
+  if (it == o.stream_load_properties.end()) return;
+  const std::string where = "sink.properties.unique_key_update_mode";
+  const std::string mode = lower_ascii(it->second);
+  if (mode != "upsert" && mode != "update_flexible_columns") {
+    c.add(key(where), "expected UPSERT or UPDATE_FLEXIBLE_COLUMNS, found " + quote(it->second) +
+                          (mode == "update_fixed_columns"
+                               ? " (the sink loads partial column updates itself, as each "
+                                 "change needs)"
+                               : ""));
+    return;
+  }
+  if (mode == "upsert") return;
+  if (o.sequence_from_position) {
+    c.add(key(where),
+          "flexible partial updates cannot be used with sink.sequence-column (Doris refuses "
+          "function_column.sequence_col with them)");
+  }
+  const auto gc = o.stream_load_properties.find("group_commit");
+  if (gc != o.stream_load_properties.end() && lower_ascii(gc->second) != "off_mode") {
+    c.add(key(where),
+          "flexible partial updates cannot be used with group_commit (Doris "
+          "refuses the two together)");
+  }
+}
+
 void check_doris(Checker& c, const sinks::doris::DorisOptions& o, const PipelineOptions& p,
                  const std::string& prefix, const std::string& pipeline_key) {
   const auto key = [&](std::string_view k) { return join_path(prefix, k); };
@@ -582,6 +616,7 @@ void check_doris(Checker& c, const sinks::doris::DorisOptions& o, const Pipeline
     }
   }
   check_doris_group_commit(c, o, key);
+  check_doris_update_mode(c, o, key);
   if (p.delivery == Delivery::exactly_once && !o.enable_2pc) {
     c.add(key("sink.enable-2pc"),
           "exactly-once delivery needs two-phase commit; set pipeline.delivery: at-least-once "

@@ -268,10 +268,15 @@ start_mariadb() {
   mariadb_tls
   # The settings sluice relies on (ENVIRONMENT.md): ROW binlog with FULL row image and
   # FULL row metadata (column names and PK in TABLE_MAP), GTID, CRC32 checksums.
+  mkdir -p "$M_DIR/tmp"
+  own mysql:mysql "$M_DIR/tmp"
   cat >"$M_CNF" <<EOF
 # Written by tools/services.sh; regenerated on every start.
 [mysqld]
 datadir=$M_DATA
+# Private temporary tables: a shared /tmp once lost one mid-query on a busy machine ("Error on
+# delete of '/tmp/#sql-temptable-...MAI' (Errcode: 2)").
+tmpdir=$M_DIR/tmp
 socket=$M_SOCK
 pid-file=$M_DIR/mariadbd-server.pid
 port=$MARIADB_PORT

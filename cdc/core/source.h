@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cdc/core/batch.h"
@@ -65,6 +66,9 @@ class Source {
   // Bytes received from the server so far by this instance (the replication stream's events),
   // for sluice_source_bytes_read_total. Reader thread only. Default: 0 (nothing on a wire).
   virtual uint64_t bytes_read() const { return 0; }
+  // After open(): the server the source reads from, as the control API's status shows it
+  // ("host:port"); it changes when a failover moves to another one. Default: "" (none named).
+  virtual std::string server() const { return {}; }
   // The snapshot's progress. Reader thread only. Default: no snapshot.
   virtual SnapshotProgress snapshot_progress() const { return {}; }
   // The snapshot's tables, in the order they are read; a table read again (a re-snapshot)

@@ -184,6 +184,12 @@ std::string status_json(const std::string& name, const pipeline::PipelineStatus&
   w.end_object();
   w.key("restarts");
   w.uint64(s.restarts);
+  w.key("source_server");  // the server the source reads from (a failover changes it)
+  if (s.source_server.empty()) {
+    w.null();
+  } else {
+    w.string(s.source_server);
+  }
   w.key("last_error");
   if (s.last_error_ms == 0) {
     w.null();

@@ -322,7 +322,7 @@ int cmd_run(const std::string& path, const RunFlags& flags) {
       return kExitFailed;
     }
     r->store = std::move(*store);
-    if (auto st = daemon::use_state_store(r->parts, r->config, *r->store); !st) {
+    if (auto st = daemon::use_state_store(r->parts, r->config, *r->store, registry.get()); !st) {
       logger->error("[pipeline={}] {}", p.name, st.error().message);
       return kExitFailed;
     }

@@ -6,11 +6,11 @@ namespace {
 
 // Element classes the page renders per pipeline (control_api_it reads them back from the DOM
 // of a headless Chromium): name, state, position, committed, ckpt-id, ckpt-age, lag, eps,
-// events, queue, restarts, error, snap-table, snap-tables (a <progress>), lag-chart (an <svg>
-// polyline of the last 60 lag samples), and per snapshot table an <li class="snap-table-row"
-// data-table data-state> holding a <progress class="snap-table-bar"> (max 100, value the
-// API's percent; no value, i.e. indeterminate, without an estimate) and its snap-table-text.
-// <body data-polls> counts the answered polls.
+// events, queue, restarts, server (the source's, when it names one), error, snap-table, snap-tables
+// (a <progress>), lag-chart (an <svg> polyline of the last 60 lag samples), and per snapshot table
+// an <li class="snap-table-row" data-table data-state> holding a <progress class="snap-table-bar">
+// (max 100, value the API's percent; no value, i.e. indeterminate, without an estimate) and its
+// snap-table-text. <body data-polls> counts the answered polls.
 constexpr std::string_view kPage = R"HTML(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sluice status</title>
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -67,6 +67,7 @@ function render(p) {
   row(dl, "queue", "queue", p.queue.events + " events, " + p.queue.bytes + " bytes (" +
       (100 * p.queue.fill).toFixed(1) + "% full)");
   row(dl, "restarts", "restarts", String(p.restarts));
+  if (p.source_server) row(dl, "source server", "server", p.source_server);
   const snap = p.snapshot;
   if (snap.tables_total > 0 || snap.reading) {
     const bar = el("progress", "snap-tables");

@@ -5,6 +5,7 @@
 #include "cdc/datagen/datagen_source.h"
 #include "cdc/expr/time_zone.h"
 #include "cdc/mysql/gtid_set.h"
+#include "cdc/mysql/mysql_metrics.h"
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/pipeline/route_stage.h"
 #include "cdc/pipeline/transform_stage.h"
@@ -104,16 +105,23 @@ pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
 }
 
 Status use_state_store(pipeline::PipelineParts& parts, const config::PipelineConfig& config,
-                       state::StateStore& store) {
+                       state::StateStore& store, prometheus::Registry* registry) {
   const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source);
   if (!my) return {};
   if (auto st = check_mysql_start(*my); !st)
     return std::move(st).error().with_context("pipeline '" + config.pipeline.name + "'");
   // Schema history is kept under the pipeline's id, as its checkpoints are.
-  parts.make_source = [options = *my, &store,
-                       name = config.pipeline.id]() -> Result<std::unique_ptr<Source>> {
+  // One server selection (and one set of metrics) for all the source instances of the
+  // pipeline: a re-open goes back to the server of a hostname list read from last.
+  std::shared_ptr<mysql::MysqlMetrics> metrics;
+  if (auto servers = my->servers(); servers && registry != nullptr) {
+    metrics = std::make_shared<mysql::MysqlMetrics>(*registry, config.pipeline.id, *servers);
+  }
+  parts.make_source = [options = *my, &store, name = config.pipeline.id,
+                       selection = std::make_shared<mysql::ServerSelection>(),
+                       metrics]() -> Result<std::unique_ptr<Source>> {
     return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(
-        options, std::make_unique<StateSchemaHistoryStore>(store, name)));
+        options, std::make_unique<StateSchemaHistoryStore>(store, name), selection, metrics));
   };
   return {};
 }
@@ -179,8 +187,10 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
       return std::unique_ptr<Source>(std::move(source));
     };
   } else if (const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source)) {
-    parts.make_source = [options = *my]() -> Result<std::unique_ptr<Source>> {
-      return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(options));
+    parts.make_source = [options = *my, selection = std::make_shared<mysql::ServerSelection>()]()
+        -> Result<std::unique_ptr<Source>> {
+      return std::unique_ptr<Source>(
+          std::make_unique<mysql::MysqlSource>(options, nullptr, selection));
     };
   } else if (const auto* pg = std::get_if<postgres::PostgresSourceOptions>(&config.source)) {
     std::shared_ptr<postgres::PostgresMetrics> metrics;

@@ -27,6 +27,6 @@ Result<pipeline::PipelineParts> make_parts(const config::PipelineConfig& config,
 // Gives the parts' source the pipeline's state store where it keeps state of its own (the MySQL
 // source's schema history); other sources are left as they are. `store` outlives `parts`' sources.
 Status use_state_store(pipeline::PipelineParts& parts, const config::PipelineConfig& config,
-                       state::StateStore& store);
+                       state::StateStore& store, prometheus::Registry* registry = nullptr);
 
 }  // namespace cdc::daemon

@@ -19,12 +19,14 @@
 #include "cdc/mysql/captured_tables.h"
 #include "cdc/mysql/gtid_resume.h"
 #include "cdc/mysql/gtid_set.h"
+#include "cdc/mysql/mysql_metrics.h"
 #include "cdc/mysql/protocol/dump_request.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
 #include "cdc/mysql/schema/catalog_schema.h"
 #include "cdc/mysql/schema/ddl_statement.h"
 #include "cdc/mysql/schema/schema_history.h"
 #include "cdc/mysql/schema/table_map_cache.h"
+#include "cdc/mysql/server_list.h"
 #include "cdc/mysql/snapshot/mysql_chunk_reader.h"
 #include "cdc/snapshot/parallel_snapshot_reader.h"
 #include "cdc/snapshot/resnapshot.h"
@@ -36,10 +38,20 @@
 namespace cdc::mysql {
 
 struct MysqlSource::Impl {
-  Impl(MysqlSourceOptions o, std::unique_ptr<SchemaHistoryStore> store)
-      : options(std::move(o)), history_store(std::move(store)), history(history_store.get()) {}
+  Impl(MysqlSourceOptions o, std::unique_ptr<SchemaHistoryStore> store,
+       std::shared_ptr<ServerSelection> sel, std::shared_ptr<MysqlMetrics> m)
+      : options(std::move(o)),
+        selection(sel ? std::move(sel) : std::make_shared<ServerSelection>()),
+        metrics(std::move(m)),
+        history_store(std::move(store)),
+        history(history_store.get()) {}
 
   MysqlSourceOptions options;
+  std::shared_ptr<ServerSelection> selection;
+  std::shared_ptr<MysqlMetrics> metrics;  // may be null
+  ServerAddress server;        // of `hostname` (and `port`): the one open() reads from or tries now
+  bool failover_list = false;  // `hostname` lists more than one server
+  bool moved = false;          // open() tries another server than the last one read from
   std::unique_ptr<SchemaHistoryStore> history_store;
   SchemaHistory history;
   bool history_loaded = false;
@@ -185,6 +197,16 @@ struct MysqlSource::Impl {
   }
 
   Status prepare();
+  std::string server_name() const {
+    return options.unix_socket.empty() ? server.to_string() : options.unix_socket;
+  }
+  void close_all();
+  Status open_list(const std::vector<ServerAddress>& servers, const Position& resume);
+  Status open_on(const Position& resume);
+  Status check_gtid_mode();
+  std::vector<Error> preflight_server();
+  Status check_snapshot_here(const SnapshotPosition& snap);
+  Result<MysqlPosition> resume_point(const MysqlPosition& checkpoint);
   ConnectOptions make_connect_options() const;
   std::vector<Error> server_problems();
   Status check_server();
@@ -273,8 +295,11 @@ Result<std::optional<std::span<const std::byte>>> MysqlSource::Impl::next_raw(
 }
 
 MysqlSource::MysqlSource(MysqlSourceOptions options,
-                         std::unique_ptr<SchemaHistoryStore> history_store)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(history_store))) {
+                         std::unique_ptr<SchemaHistoryStore> history_store,
+                         std::shared_ptr<ServerSelection> selection,
+                         std::shared_ptr<MysqlMetrics> metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(history_store),
+                                   std::move(selection), std::move(metrics))) {
   impl_->tables.set_geometry_wkt(impl_->options.geometry_format == GeometryFormat::wkt);
   impl_->tables.set_invalid_text(impl_->options.charset_invalid == CharsetInvalid::replace
                                      ? InvalidText::replace
@@ -306,21 +331,23 @@ Position MysqlSource::Impl::current() const {
   return stream_end(position());
 }
 
-void MysqlSource::close() {
-  impl_->dump.reset();
-  impl_->query.reset();
-  impl_->snapshot.reset();
-  impl_->chunk_readers.clear();
-  if (impl_->resnap && !impl_->resnap->idle()) {
+void MysqlSource::close() { impl_->close_all(); }
+
+void MysqlSource::Impl::close_all() {
+  dump.reset();
+  query.reset();
+  snapshot.reset();
+  chunk_readers.clear();
+  if (resnap && !resnap->idle()) {
     log::get("snapshot")
         ->info(
             "[source={}] a re-snapshot was cut short: the next open resumes it after the last row "
             "the checkpoint holds",
-            impl_->options.pipeline_name);
+            options.pipeline_name);
   }
-  impl_->resnap.reset();
-  impl_->resnap_reader.reset();
-  impl_->opened = false;
+  resnap.reset();
+  resnap_reader.reset();
+  opened = false;
 }
 
 // Every server setting that stops the stream, each with the change to make; sets flavor and
@@ -338,7 +365,7 @@ std::vector<Error> MysqlSource::Impl::server_problems() {
       vars[*r[0]] = v;
     }
   }
-  const std::string server = options.host + ":" + std::to_string(options.port);
+  const std::string server = server_name();
   std::vector<Error> problems;
   auto require = [&](const std::string& var, const std::string& want) {
     const auto it = vars.find(var);
@@ -420,8 +447,7 @@ std::vector<Error> MysqlSource::Impl::privilege_problems() {
       return {};
     }
   }
-  return {make_error(Errc::auth, "user '" + options.user + "' on server " + options.host + ":" +
-                                     std::to_string(options.port) +
+  return {make_error(Errc::auth, "user '" + options.user + "' on server " + server_name() +
                                      " lacks REPLICATION SLAVE, which reading the binlog needs "
                                      "(GRANT REPLICATION SLAVE ON *.* TO ...)")};
 }
@@ -437,8 +463,7 @@ std::vector<Error> MysqlSource::Impl::unmatched_table_patterns() {
     if (!matched) {
       problems.push_back(
           make_error(Errc::invalid_config, "tables pattern '" + options.table_include[i] +
-                                               "' matches no table on server " + options.host +
-                                               ":" + std::to_string(options.port)));
+                                               "' matches no table on server " + server_name()));
     }
   }
   return problems;
@@ -570,7 +595,8 @@ Status MysqlSource::Impl::prepare() {
 
 ConnectOptions MysqlSource::Impl::make_connect_options() const {
   const auto& o = options;
-  return ConnectOptions{o.host, o.port, o.user, o.password, o.unix_socket, o.connect_timeout,
+  return ConnectOptions{server.host, server.port, o.user, o.password, o.unix_socket,
+                        o.connect_timeout,
                         std::max(std::chrono::milliseconds(10000), o.heartbeat_period * 2), o.tls,
                         // The heartbeats keep an idle stream talking; without them silence is
                         // no sign of a dead path.
@@ -584,11 +610,30 @@ std::vector<Error> MysqlSource::preflight() {
   close();
   if (s.files) return {make_error(Errc::internal, "preflight() of offline binlog decoding")};
   if (auto st = s.prepare(); !st) return {std::move(st).error()};
+  auto servers = s.options.servers();
+  if (!servers) return {std::move(servers).error().with_context("hostname")};
+  s.failover_list = servers->size() > 1;
+  // Each server of a failover list is checked: a replica that could not take over is found now,
+  // not at the failover.
+  std::vector<Error> problems;
+  for (const ServerAddress& server : *servers) {
+    s.server = server;
+    for (Error& e : s.preflight_server()) {
+      problems.push_back(s.failover_list ? std::move(e).with_context("server " + server.to_string())
+                                         : std::move(e));
+    }
+  }
+  return problems;
+}
+
+std::vector<Error> MysqlSource::Impl::preflight_server() {
+  auto& s = *this;
   s.connect_options = s.make_connect_options();
   auto conn = MysqlConnection::connect(s.connect_options);
   if (!conn) return {std::move(conn).error()};  // nothing more can be asked
   s.query = std::move(*conn);
   std::vector<Error> problems = s.server_problems();
+  if (auto st = s.check_gtid_mode(); !st) problems.push_back(std::move(st).error());
   for (Error& e : s.privilege_problems()) problems.push_back(std::move(e));
   auto start = s.start_position();
   if (!start) problems.push_back(std::move(start).error().with_context("the start position"));
@@ -605,7 +650,6 @@ std::vector<Error> MysqlSource::preflight() {
 Status MysqlSource::open(const Position& resume) {
   auto& s = *impl_;
   close();
-  const auto& o = s.options;
   CDC_TRY(s.prepare());
   if (s.files) {
     if (!std::holds_alternative<std::monostate>(resume)) {
@@ -617,11 +661,117 @@ Status MysqlSource::open(const Position& resume) {
     s.opened = true;
     return {};
   }
+  // What no server can change is refused before any is tried.
+  const auto* snap = std::get_if<SnapshotPosition>(&resume);
+  if (snap != nullptr && of_postgres(*snap)) {
+    return make_error(Errc::invalid_config, "the checkpoint holds a snapshot of another source (" +
+                                                to_string(resume) + "), not of a binlog");
+  }
+  if (snap == nullptr && !std::holds_alternative<MysqlPosition>(resume) &&
+      !std::holds_alternative<std::monostate>(resume)) {
+    return make_error(Errc::invalid_config,
+                      "the MySQL source cannot resume from " + to_string(resume));
+  }
+  CDC_TRY_ASSIGN(const std::vector<ServerAddress> servers, s.options.servers());
+  s.failover_list = servers.size() > 1;
+  if (!s.failover_list) {
+    s.server = servers.front();
+    s.moved = false;
+    CDC_TRY(s.open_on(resume));
+    if (s.metrics) s.metrics->set_connected(0);
+    return {};
+  }
+  return s.open_list(servers, resume);
+}
 
+std::string MysqlSource::server() const { return impl_->opened ? impl_->server_name() : ""; }
+
+namespace {
+
+// The GTID set a resume continues after, for the failover's log line.
+std::string resume_gtids(const Position& resume) {
+  if (const auto* p = std::get_if<MysqlPosition>(&resume)) return p->gtid_set;
+  if (const auto* sp = std::get_if<SnapshotPosition>(&resume)) {
+    if (const auto* p = std::get_if<MysqlPosition>(&sp->stream); p != nullptr && !sp->reading) {
+      return p->gtid_set;
+    }
+    if (!sp->segments.empty()) {
+      if (const auto* p = std::get_if<MysqlPosition>(&sp->segments.front().at)) return p->gtid_set;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+// The servers of a `hostname` list in turn, from the one read from last (a new pipeline: the
+// first). One that does not answer or does not qualify is logged and the next is tried; the
+// pipeline's restart policy (backoff) applies only when none qualified.
+Status MysqlSource::Impl::open_list(const std::vector<ServerAddress>& servers,
+                                    const Position& resume) {
+  const size_t first = selection->connected.value_or(0) % servers.size();
+  std::string problems;
+  bool unanswered = false;
+  std::optional<Errc> refused;
+  std::string first_problem;
+  for (size_t n = 0; n < servers.size(); ++n) {
+    const size_t idx = (first + n) % servers.size();
+    server = servers[idx];
+    moved = n > 0;
+    Status st = open_on(resume);
+    if (st) {
+      if (moved) {
+        const std::string gtids = resume_gtids(resume);
+        log::get("mysql")->warn(
+            "[source={}] failover: server {} is gone ({}); reading from server {} now, resuming "
+            "{}",
+            options.pipeline_name, servers[first].to_string(), first_problem, server.to_string(),
+            gtids.empty() ? "at the start position (no checkpoint yet)"
+                          : "after GTID set " + gtids);
+      }
+      selection->connected = idx;
+      if (metrics) {
+        if (moved) metrics->failovers.Increment();
+        metrics->set_connected(idx);
+      }
+      return {};
+    }
+    Error e = std::move(st).error();
+    if (e.retryable()) {
+      unanswered = true;
+    } else if (!refused) {
+      refused = e.code;
+    }
+    if (n == 0) first_problem = e.message;
+    const std::string next = servers[(idx + 1) % servers.size()].to_string();
+    log::get("mysql")->warn("[source={}] server {} of the hostname list: {}{}",
+                            options.pipeline_name, server.to_string(), e.message,
+                            n + 1 < servers.size() ? "; trying server " + next : "");
+    if (!problems.empty()) problems += " | ";
+    problems += server.to_string() + ": " + e.message;
+    close_all();
+  }
+  moved = false;
+  if (unanswered) {
+    // A server that did not answer may come back (the old primary restarting) and hold what
+    // the others lack: the runner tries the list again after its backoff.
+    return make_error(Errc::unavailable, "no server of hostname '" + options.host +
+                                             "' can be read from now: " + problems);
+  }
+  return make_error(*refused,
+                    "no server of hostname '" + options.host +
+                        "' can be read from (each answered and was refused): " + problems);
+}
+
+// open() on `server`.
+Status MysqlSource::Impl::open_on(const Position& resume) {
+  auto& s = *this;
+  const auto& o = s.options;
   const ConnectOptions co = s.make_connect_options();
   s.connect_options = co;
   CDC_TRY_ASSIGN(s.query, MysqlConnection::connect(co));
   CDC_TRY(s.check_server());
+  CDC_TRY(s.check_gtid_mode());
 
   s.snapshot.reset();
   s.filter.reset();
@@ -637,10 +787,7 @@ Status MysqlSource::open(const Position& resume) {
   const bool snapshot_mode =
       o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
   const auto* snap = std::get_if<SnapshotPosition>(&resume);
-  if (snap != nullptr && of_postgres(*snap)) {
-    return make_error(Errc::invalid_config, "the checkpoint holds a snapshot of another source (" +
-                                                to_string(resume) + "), not of a binlog");
-  }
+  if (snap != nullptr && s.failover_list) CDC_TRY(s.check_snapshot_here(*snap));
   if (snap != nullptr && snap->reading) {
     CDC_TRY(s.check_captured_tables(false));  // the snapshot reads every table captured now
     return s.open_snapshot(*snap);
@@ -656,24 +803,84 @@ Status MysqlSource::open(const Position& resume) {
       s.opened = true;
       return {};
     }
-    CDC_TRY(s.seed_schema_history(std::get<MysqlPosition>(snap->stream)));
+    const auto& at = std::get<MysqlPosition>(snap->stream);
+    CDC_TRY_ASSIGN(const MysqlPosition start, s.resume_point(at));
+    CDC_TRY(s.seed_schema_history(at));
     CDC_TRY(s.resume_resnapshot(resume));
-    CDC_TRY(s.start_stream(std::get<MysqlPosition>(snap->stream)));
-    s.start_filter(snap->segments, std::get<MysqlPosition>(snap->stream));
+    CDC_TRY(s.start_stream(start));
+    s.start_filter(snap->segments, at);
     return {};
   }
-  MysqlPosition start;
+  MysqlPosition checkpoint;
   if (const auto* p = std::get_if<MysqlPosition>(&resume)) {
-    start = *p;
-  } else if (std::holds_alternative<std::monostate>(resume)) {
-    CDC_TRY_ASSIGN(start, s.start_position());
+    checkpoint = *p;
+    if (moved && !checkpoint.binlog.file.empty() && checkpoint.gtid_set.empty()) {
+      return make_error(Errc::invalid_config,
+                        "the checkpoint " + to_string(resume) +
+                            " holds no GTID set, only a file and offset of the server that "
+                            "wrote it: it cannot be resumed on server " +
+                            server_name());
+    }
   } else {
-    return make_error(Errc::invalid_config,
-                      "the MySQL source cannot resume from " + to_string(resume));
+    CDC_TRY_ASSIGN(checkpoint, s.start_position());
   }
-  CDC_TRY(s.seed_schema_history(start));
+  // The server qualifies before its catalog goes into the schema history.
+  CDC_TRY_ASSIGN(const MysqlPosition start, s.resume_point(checkpoint));
+  CDC_TRY(s.seed_schema_history(checkpoint));
   CDC_TRY(s.resume_resnapshot(resume));
   return s.start_stream(start);
+}
+
+// A `hostname` list resumes on another server by GTID: a MySQL server must have GTIDs on.
+// MariaDB's are always on.
+Status MysqlSource::Impl::check_gtid_mode() {
+  if (!failover_list || flavor != Flavor::mysql) return {};
+  CDC_TRY_ASSIGN(auto rows, query->query("SELECT @@GLOBAL.gtid_mode"));
+  const std::string mode =
+      rows.empty() || rows[0].empty() || !rows[0][0] ? "(unknown)" : upper_ascii(*rows[0][0]);
+  if (mode == "ON") return {};
+  return make_error(Errc::invalid_config,
+                    "server " + server_name() + " has gtid_mode=" + mode +
+                        ": a hostname list (failover) resumes on the next server by GTID; set "
+                        "gtid_mode=ON and enforce_gtid_consistency=ON on every server, or list "
+                        "one server");
+}
+
+// The positions of a snapshot's consistent reads, and of its merge with the stream, are binlog
+// offsets of the server that read it, which the stream merge compares with the stream's own
+// (cdc/snapshot/stream_filter): on another server they would drop or repeat changes. Such a
+// checkpoint is only resumed where its reads were taken.
+Status MysqlSource::Impl::check_snapshot_here(const SnapshotPosition& snap) {
+  std::vector<const MysqlPosition*> points;
+  for (size_t i = 0; i < snap.segments.size(); ++i) {
+    const SnapshotSegment& seg = snap.segments[i];
+    // The last segment of a one-connection read that has read nothing yet is replaced by the
+    // next run's (SnapshotReader::set_tables): it may move.
+    const bool read_nothing = snap.reading && snap.splits.empty() &&
+                              i + 1 == snap.segments.size() && seg.db == snap.db &&
+                              seg.table == snap.table && seg.from_key == snap.after_key;
+    if (const auto* p = std::get_if<MysqlPosition>(&seg.at); p != nullptr && !read_nothing) {
+      points.push_back(p);
+    }
+  }
+  if (const auto* p = std::get_if<MysqlPosition>(&snap.stream); p != nullptr && !snap.reading) {
+    points.push_back(p);
+  }
+  for (const MysqlPosition* p : points) {
+    if (p->binlog.file.empty()) continue;
+    CDC_TRY_ASSIGN(const bool here, binlog_point_is_here(*p));
+    if (!here) {
+      return make_error(
+          Errc::invalid_config,
+          "the checkpoint is inside the initial snapshot or its merge with the stream, whose "
+          "read at " +
+              to_string(Position(*p)) + " is not a binlog point of server " + server_name() +
+              " (another server read it): a snapshot cannot move to another server; it goes "
+              "on when the server that read it answers, or start the pipeline anew (a new "
+              "state.dir and sink) to read it here (README \"Failover to another server\")");
+    }
+  }
+  return {};
 }
 
 // Whether the checkpoint's file and offset are this server's point for its GTID set. They are
@@ -737,7 +944,7 @@ Status MysqlSource::Impl::check_gtids_held(const GtidSet& gtids) {
   }
   if (missing.empty()) return {};
   return make_error(Errc::invalid_config,
-                    "server " + options.host + ":" + std::to_string(options.port) +
+                    "server " + server_name() +
                         " does not hold the transactions after the checkpoint's GTID set " +
                         gtids.to_string() + " (the server has " +
                         (server_state.empty() ? std::string("none") : server_state) +
@@ -746,22 +953,31 @@ Status MysqlSource::Impl::check_gtids_held(const GtidSet& gtids) {
                         "\"Failover to another server\")");
 }
 
-Status MysqlSource::Impl::start_stream(const MysqlPosition& checkpoint) {
-  const auto& o = options;
-  auto& s = *this;
+// Where the dump starts on this server for `checkpoint`: its file and offset when they are this
+// server's point for its GTID set, else the GTID set alone (the server finds the transaction
+// after it), once the server is known to hold every transaction after it.
+Result<MysqlPosition> MysqlSource::Impl::resume_point(const MysqlPosition& checkpoint) {
   MysqlPosition start = checkpoint;
-  CDC_TRY_ASSIGN(auto gtids, GtidSet::parse(start.gtid_set));
+  CDC_TRY_ASSIGN(const GtidSet gtids, GtidSet::parse(start.gtid_set));
   if (!start.binlog.file.empty() && !gtids.empty()) {
-    CDC_TRY_ASSIGN(const bool here, s.binlog_point_is_here(start));
+    CDC_TRY_ASSIGN(const bool here, binlog_point_is_here(start));
     if (!here) {
       log::get("mysql")->warn(
-          "[source={}] {} is not a binlog point of server {}:{} for GTID set {} (another "
+          "[source={}] {} is not a binlog point of server {} for GTID set {} (another "
           "server's checkpoint, a failover): resuming by GTID",
-          o.pipeline_name, to_string(Position(checkpoint)), o.host, o.port, start.gtid_set);
+          options.pipeline_name, to_string(Position(checkpoint)), server_name(), start.gtid_set);
       start.binlog = {};  // the stream learns this server's file and offset as it reads
     }
   }
-  if (start.binlog.file.empty()) CDC_TRY(s.check_gtids_held(gtids));
+  if (start.binlog.file.empty()) CDC_TRY(check_gtids_held(gtids));
+  return start;
+}
+
+// Starts the dump at `start`, a resume_point of this server.
+Status MysqlSource::Impl::start_stream(const MysqlPosition& start) {
+  const auto& o = options;
+  auto& s = *this;
+  CDC_TRY_ASSIGN(auto gtids, GtidSet::parse(start.gtid_set));
   CDC_TRY_ASSIGN(s.dump, MysqlConnection::connect(connect_options));
   CDC_TRY(s.dump->execute("SET @master_binlog_checksum = @@global.binlog_checksum"));
   if (s.flavor == Flavor::mariadb) CDC_TRY(s.dump->execute("SET @mariadb_slave_capability = 4"));
@@ -777,8 +993,8 @@ Status MysqlSource::Impl::start_stream(const MysqlPosition& checkpoint) {
   s.stream.emplace(s.stream_config(), s.tables, s.ctx, start, std::move(gtids));
   s.opened = true;
   const std::string cipher = s.dump->tls_cipher();
-  log::get("mysql")->info("[source={}] streaming from {} ({})", o.pipeline_name,
-                          to_string(Position(start)),
+  log::get("mysql")->info("[source={}] streaming from {} on server {} ({})", o.pipeline_name,
+                          to_string(Position(start)), s.server_name(),
                           cipher.empty() ? "plain text" : "TLS " + cipher);
   if (o.server_id_derived) {
     log::get("mysql")->warn(
@@ -848,7 +1064,8 @@ Status MysqlSource::Impl::end_snapshot(Batch& batch) {
     batch.end_of_stream = true;
     return {};
   }
-  CDC_TRY(start_stream(std::get<MysqlPosition>(done.stream)));
+  CDC_TRY_ASSIGN(const MysqlPosition start, resume_point(std::get<MysqlPosition>(done.stream)));
+  CDC_TRY(start_stream(start));
   start_filter(done.segments, std::get<MysqlPosition>(done.stream));
   return {};
 }

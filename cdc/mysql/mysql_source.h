@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,15 +19,28 @@
 namespace cdc::mysql {
 
 class BinlogFileReader;
+struct MysqlMetrics;
 struct TableMapEvent;
+
+// Which server of a `hostname` list the source read from last (an index into the list), kept
+// across the source instances the runner makes for its attempts (the daemon holds one per
+// pipeline), so that a re-open tries that server first and stays on it while it answers. Used
+// by open() only, which runs on one thread at a time.
+struct ServerSelection {
+  std::optional<size_t> connected;
+};
 
 class MysqlSource final : public cdc::Source {
  public:
   // `history_store` (may be null: the schema history lives in memory only) persists the schema
   // history (ARCHITECTURE.md, "Checkpoints and resume") across restarts: the daemon passes the
   // state store's.
+  // `selection` (may be null: each open starts at the list's first server) and `metrics` (may
+  // be null) are shared by the pipeline's source instances (ServerSelection).
   explicit MysqlSource(MysqlSourceOptions options,
-                       std::unique_ptr<SchemaHistoryStore> history_store = nullptr);
+                       std::unique_ptr<SchemaHistoryStore> history_store = nullptr,
+                       std::shared_ptr<ServerSelection> selection = nullptr,
+                       std::shared_ptr<MysqlMetrics> metrics = nullptr);
   // Offline (`sluice binlog`): decodes the events of binlog files on disk instead of a
   // server's stream, through the same code. `complete` fills in TABLE_MAPs written without
   // binlog_row_metadata=FULL and names JSON text columns (TableMapCache::Completer,
@@ -41,8 +55,13 @@ class MysqlSource final : public cdc::Source {
   // `resume` (a MysqlPosition) or where the startup mode says (monostate).
   // The schema history is loaded (first open), rewound to the start, and the captured tables
   // it does not know yet are read from information_schema.
+  // With a `hostname` list, the servers are tried in turn from the one the last open read from
+  // (ServerSelection): the first that answers and qualifies (its settings, and for a checkpoint
+  // the transactions after it, README "Failover to another server") is read from; moving to
+  // another one is logged as a warning naming both and the GTID set resumed after.
   // Errors: invalid_config (bad options or server settings, with the setting to change),
-  // auth, io (retry).
+  // auth, io (retry). With a list: unavailable (retry) when no server qualified and one did
+  // not answer, else the first server's error code; the message names every server's problem.
   Status open(const Position& resume) override;
   // `sluice validate --connect`: what open() checks at the start, against the server, without
   // starting the dump (a running replica with the same server-id would be disconnected) or
@@ -56,6 +75,8 @@ class MysqlSource final : public cdc::Source {
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) override;
   void close() override;
   uint64_t bytes_read() const override;
+  // "host:port" of the server open() connected to (a unix socket's path); "" before.
+  std::string server() const override;
   SnapshotProgress snapshot_progress() const override;
   std::vector<TableSnapshotProgress> snapshot_tables() const override;
   // Queues a re-snapshot of `tables` (ARCHITECTURE.md, "Snapshots"): the reader thread reads

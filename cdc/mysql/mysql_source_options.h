@@ -17,6 +17,7 @@
 #include "cdc/core/result.h"
 #include "cdc/mysql/binlog_offset.h"
 #include "cdc/mysql/protocol/tls_options.h"
+#include "cdc/mysql/server_list.h"
 
 namespace cdc::mysql {
 
@@ -80,9 +81,13 @@ struct ServerIdRange {
 };
 
 struct MysqlSourceOptions {
-  // `hostname`: host name or IP address of the server. Required.
+  // `hostname`: host name or IP address of the server, or a failover list of servers
+  // `db1:3306,db2,[::1]:3307` (server_list.h) tried in order: the source reads from the first
+  // that answers and qualifies, stays on it while it answers, and moves to the next one (resuming
+  // by GTID) when it is gone (README "Failover to another server"). Required.
   std::string host;
-  // `port`: TCP port, 1..65535. Default: 3306.
+  // `port`: TCP port, 1..65535, of the server, and of each list entry without a port.
+  // Default: 3306.
   uint16_t port = 3306;
   // Not a YAML key (tests and tools): a unix socket path used instead of host and port.
   std::string unix_socket;
@@ -207,6 +212,13 @@ struct MysqlSourceOptions {
 
   // The start of startup mode specific-offset given as a file: offset 4 (the first event)
   // when no `.pos` was given.
+  // The servers of `hostname` (with `port` as the default port); the one of `unix_socket`
+  // when that is set.
+  Result<std::vector<ServerAddress>> servers() const {
+    if (!unix_socket.empty()) return std::vector<ServerAddress>{{host, port}};
+    return parse_server_list(host, port);
+  }
+
   BinlogPosition specific_offset() const {
     return position_in(specific_offset_file, specific_offset_pos.value_or(kFirstEventOffset));
   }

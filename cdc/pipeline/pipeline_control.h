@@ -45,6 +45,7 @@ struct PipelineStatus {
   std::string last_error;
   int64_t last_error_ms = 0;
   uint64_t restarts = 0;
+  std::string source_server;  // Source::server() of the last open ("host:port"), else empty
 };
 
 class PipelineControl {

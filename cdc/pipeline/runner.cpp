@@ -319,6 +319,7 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
   if (control_ != nullptr) {
     control_->update([&](PipelineStatus& s) {
       s.state = PipelineState::running;
+      s.source_server = source->server();
       s.written = written;
       if (last_record) {
         s.committed = last_record->position;

@@ -3,7 +3,9 @@
 namespace cdc::sinks {
 
 JsonLines::JsonLines(json::Format format, json::EncoderOptions options)
-    : format_(format), encoder_(json::make_encoder(format, std::move(options))) {}
+    : format_(format),
+      placeholder_for_unchanged_(options.toast_placeholder.has_value()),
+      encoder_(json::make_encoder(format, std::move(options))) {}
 
 size_t JsonLines::append(const ChangeEvent& event, std::string& out) const {
   const size_t before = out.size();
@@ -21,7 +23,9 @@ size_t JsonLines::append(const ChangeEvent& event, std::string& out) const {
 }
 
 void JsonLines::guard_partial_rows(json::PartialRowPolicy policy, std::string_view log_module) {
-  if (format_ == json::Format::upsert) whole_rows_.emplace(policy, "the upsert format", log_module);
+  if (format_ == json::Format::upsert) {
+    whole_rows_.emplace(policy, "the upsert format", log_module, placeholder_for_unchanged_);
+  }
 }
 
 Status JsonLines::write(const ChangeEvent& event, std::string& out) {

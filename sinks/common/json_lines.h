@@ -23,13 +23,15 @@ class JsonLines {
   size_t append(const ChangeEvent& event, std::string& out) const;
 
   // For a sink: the upsert format writes whole rows, so before append() an insert or update
-  // whose after image leaves columns out is refused or skipped per `policy` (PartialRows);
-  // the other formats leave absent columns out of their objects.
+  // whose after image leaves columns out (absent, or unchanged TOAST without toast.placeholder)
+  // is refused or skipped per `policy` (PartialRows); the other formats leave such columns out
+  // of their objects.
   void guard_partial_rows(json::PartialRowPolicy policy, std::string_view log_module);
   Status write(const ChangeEvent& event, std::string& out);
 
  private:
   json::Format format_;
+  bool placeholder_for_unchanged_ = false;  // toast.placeholder is set
   std::unique_ptr<json::Encoder> encoder_;
   std::optional<PartialRows> whole_rows_;  // upsert with guard_partial_rows only
 };

@@ -5,12 +5,15 @@
 // Plain value types. Not reloadable: a change needs a restart.
 #pragma once
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "cdc/core/json/format.h"
 
 namespace cdc::sinks::doris {
 
@@ -61,6 +64,8 @@ struct DorisOptions {
   // two_phase_commit, hidden_columns) are refused here. `group_commit` (off_mode, sync_mode,
   // async_mode; Doris "Group Commit") is taken with sink.enable-2pc false only, and then the
   // loads carry no label (README, "Doris sink": what group commit trades).
+  // `unique_key_update_mode`: UPSERT (Doris's default) or UPDATE_FLEXIBLE_COLUMNS (Doris >= 3.1,
+  // flexible_updates()).
   std::map<std::string, std::string> stream_load_properties;
   // `sink.sequence-column`: `source-position` gives every row the source position of its
   // change (position_sequence.h) in Doris's hidden sequence column, so that an older version
@@ -77,6 +82,12 @@ struct DorisOptions {
   // `table.create.properties.<name>`: PROPERTIES of created tables. Default:
   // replication_num = 1 when not given.
   std::map<std::string, std::string> table_properties;
+  // `row-image.partial` (as the whole-row sinks): an insert whose image leaves columns out (a
+  // MySQL session with binlog_row_image=MINIMAL/NOBLOB) cannot be loaded, since a new row would
+  // take Doris's defaults for them rather than the source's: `fail` stops the pipeline naming
+  // the table and columns, `skip` leaves such inserts out with a warning. Updates and deletes
+  // with absent columns are loaded as partial column updates. Default: fail.
+  json::PartialRowPolicy partial_rows = json::PartialRowPolicy::fail;
 
   // Derived by config's normalize(), not sink keys:
   std::string pipeline;  // `pipeline.name`
@@ -84,6 +95,18 @@ struct DorisOptions {
   // to the Doris table. Default (no key): evolve; with table.create.enabled: false, ignore.
   SchemaChangeBehavior schema_change = SchemaChangeBehavior::evolve;
 };
+
+// `sink.properties.unique_key_update_mode: UPDATE_FLEXIBLE_COLUMNS` (Doris "Flexible Partial
+// Column Updates"): each line of a load carries the columns it updates, so changes that leave
+// different columns out share one load instead of one load per set of columns. Created tables
+// get the skip-bitmap column it needs.
+inline bool flexible_updates(const DorisOptions& o) {
+  const auto it = o.stream_load_properties.find("unique_key_update_mode");
+  if (it == o.stream_load_properties.end()) return false;
+  std::string mode = it->second;
+  for (char& ch : mode) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return mode == "UPDATE_FLEXIBLE_COLUMNS";
+}
 
 // The entries of `benodes` ("host:port,host:port"), blanks around them and empty ones dropped.
 inline std::vector<std::string> split_be_nodes(std::string_view benodes) {

@@ -1,6 +1,7 @@
 #include "sinks/doris/doris_sink.h"
 
 #include <algorithm>
+#include <iterator>
 #include <thread>
 
 #include "cdc/core/log.h"
@@ -99,6 +100,7 @@ Result<std::optional<CheckpointRecord>> DorisSink::open(std::span<const Checkpoi
   // not collide with what the attempt before loaded, so its labels carry the time of open.
   const auto gc = o_.stream_load_properties.find("group_commit");
   group_commit_ = gc != o_.stream_load_properties.end() && lower_ascii(gc->second) != "off_mode";
+  flexible_ = flexible_updates(o_);
   if (!o_.enable_2pc) {
     attempt_suffix_ = "_" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                std::chrono::system_clock::now().time_since_epoch())
@@ -189,6 +191,7 @@ Status DorisSink::follow_schema(Buffer& b, const ChangeEvent& e) {
   if (!desc && unknown_table(desc.error())) {
     std::map<std::string, std::string> properties = o_.table_properties;
     if (o_.sequence_from_position) properties["function_column.sequence_type"] = "largeint";
+    if (flexible_) properties.emplace("enable_unique_key_skip_bitmap_column", "true");
     CDC_TRY_ASSIGN(std::string create, create_table_sql(b.db, b.table, *schema, properties));
     CDC_TRY(client_->sql(kSessionDb, "CREATE DATABASE IF NOT EXISTS " + quote_ident(b.db)));
     CDC_TRY(client_->sql(kSessionDb, create));
@@ -242,12 +245,33 @@ Status DorisSink::follow_schema(Buffer& b, const ChangeEvent& e) {
   return {};
 }
 
+std::span<const uint32_t> DorisSink::omitted_columns(const ChangeEvent& e) {
+  if (e.op == Op::erase) return e.before.absent;  // the key and the delete sign suffice
+  if (e.op != Op::update) return {};
+  const std::span<const uint32_t> unchanged = e.unchanged_columns, absent = e.after.absent;
+  if (absent.empty()) return unchanged;
+  if (unchanged.empty()) return absent;
+  omit_.clear();
+  std::set_union(unchanged.begin(), unchanged.end(), absent.begin(), absent.end(),
+                 std::back_inserter(omit_));
+  return omit_;
+}
+
 Status DorisSink::write(const Batch& batch) {
-  // A row with absent columns (partial row image) is refused before anything of the batch is
-  // buffered (whole_rows_ fails, never skips).
-  for (const ChangeEvent& e : batch.events) CDC_TRY(whole_rows_.admit(e));
-  for (const ChangeEvent& e : batch.events) {
-    if (e.schema == nullptr) continue;
+  // An insert with absent columns (partial row image) is refused, or marked to be skipped,
+  // before anything of the batch is buffered.
+  skipped_.clear();
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    const ChangeEvent& e = batch.events[i];
+    if (e.op == Op::update || !e.partial_after()) continue;
+    CDC_TRY_ASSIGN(const bool load, partial_inserts_.admit(e));
+    if (load) continue;
+    skipped_.resize(batch.events.size());
+    skipped_[i] = true;
+  }
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    const ChangeEvent& e = batch.events[i];
+    if (e.schema == nullptr || (!skipped_.empty() && skipped_[i])) continue;
     CDC_TRY_ASSIGN(Buffer * b, buffer_for(*e.schema));
     if (e.op == Op::schema_change) {  // its DDL names renamed columns
       if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
@@ -259,11 +283,12 @@ Status DorisSink::write(const Batch& batch) {
     }
     if (b->schema.get() != e.schema) CDC_TRY(follow_schema(*b, e));
     if (e.op == Op::erase && !o_.enable_delete) continue;
-    // An update with unchanged columns (PostgreSQL TOAST) is a partial column update: it goes
-    // in a load of its own set of columns, after the rows before it.
-    const std::span<const uint32_t> omit =
-        e.op == Op::update ? e.unchanged_columns : std::span<const uint32_t>();
-    if (!std::equal(omit.begin(), omit.end(), b->omitted.begin(), b->omitted.end())) {
+    // An update with unchanged (PostgreSQL TOAST) or absent (MySQL partial image) columns, or a
+    // delete with absent ones, is a partial column update: it goes in a load of its own set of
+    // columns, after the rows before it.
+    // Flexible partial updates: each line names its own columns, one load holds them all.
+    const std::span<const uint32_t> omit = omitted_columns(e);
+    if (!flexible_ && !std::equal(omit.begin(), omit.end(), b->omitted.begin(), b->omitted.end())) {
       CDC_TRY(flush(*b));
       b->omitted.assign(omit.begin(), omit.end());
     }
@@ -339,7 +364,11 @@ Status DorisSink::flush(Buffer& b) {
     headers[3].second += "," + std::string(kSequenceColumn);
     headers.emplace_back("function_column.sequence_col", std::string(kSequenceColumn));
   }
-  if (!b.omitted.empty()) {
+  if (flexible_) {
+    // Doris docs, "Flexible Partial Column Updates": neither hidden_columns nor columns may be
+    // given; each line's own keys (its __DORIS_DELETE_SIGN__ among them) are what it loads.
+    headers.erase(headers.begin() + 3);
+  } else if (!b.omitted.empty()) {
     // Doris docs, "Partial Column Update": `partial_columns: true` and the columns the rows
     // carry (every key column among them) in `columns`, which replaces hidden_columns.
     std::string columns;

@@ -69,7 +69,12 @@ class DorisSink final : public Sink {
   };
 
   DorisSink(DorisOptions o, std::shared_ptr<DorisMetrics> metrics)
-      : o_(std::move(o)), metrics_(std::move(metrics)) {}
+      : o_(std::move(o)),
+        metrics_(std::move(metrics)),
+        partial_inserts_(o_.partial_rows, "the Doris sink", "sink.doris") {}
+  // The columns `e`'s line leaves out (a partial column update): an update's unchanged and
+  // absent ones, a delete's absent ones. A view of the event or of omit_.
+  std::span<const uint32_t> omitted_columns(const ChangeEvent& e);
   // Publishes the count and age of the loads precommitted and not yet committed.
   void publish_precommitted();
   Result<Buffer*> buffer_for(const TableSchema& schema);
@@ -82,8 +87,11 @@ class DorisSink final : public Sink {
 
   DorisOptions o_;
   std::shared_ptr<DorisMetrics> metrics_;
-  // A Stream Load row replaces the whole row: one with absent columns is refused.
-  PartialRows whole_rows_{json::PartialRowPolicy::fail, "the Doris sink", "sink.doris"};
+  // A new row takes Doris's defaults for the columns its load leaves out, not the source's:
+  // an insert with absent columns follows row-image.partial.
+  PartialRows partial_inserts_;
+  std::vector<bool> skipped_;    // of the batch being written: by partial_inserts_
+  std::vector<uint32_t> omit_;   // scratch of omitted_columns()
   double oldest_precommit_ = 0;  // Unix time of the oldest load in pending_/prepared_, 0 if none
   std::unique_ptr<DorisClient> client_;
   std::map<TableId, Buffer> buffers_;  // by source table (after routing)
@@ -100,6 +108,7 @@ class DorisSink final : public Sink {
   // `sink.properties.group_commit` sync_mode or async_mode (at-least-once only): loads carry
   // no label, which Doris refuses with group commit.
   bool group_commit_ = false;
+  bool flexible_ = false;  // flexible_updates(): no load per set of omitted columns
 };
 
 }  // namespace cdc::sinks::doris

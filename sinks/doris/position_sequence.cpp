@@ -1,18 +1,30 @@
 #include "sinks/doris/position_sequence.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace cdc::sinks::doris {
 namespace {
 
+// One 128-bit division, then 64-bit conversions: a 128-bit division per digit (~30 of them per
+// row) cost more than the rest of the row's JSON (tools/bench/RESULTS.md, doris_bench).
 std::string decimal(unsigned __int128 v) {
-  std::string out;
-  do {
-    out.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
-    v /= 10;
-  } while (v != 0);
-  std::reverse(out.begin(), out.end());
-  return out;
+  constexpr uint64_t kTen19 = 10'000'000'000'000'000'000ULL;
+  char buf[48];
+  char* end = buf;
+  const uint64_t high = static_cast<uint64_t>(v / kTen19);  // < 2^64: v < 2^127 < 2^64 * 10^19
+  const uint64_t low = static_cast<uint64_t>(v - static_cast<unsigned __int128>(high) * kTen19);
+  if (high == 0) {
+    end = std::to_chars(buf, buf + sizeof(buf), low).ptr;
+  } else {
+    end = std::to_chars(buf, buf + sizeof(buf), high).ptr;
+    char digits[20];
+    const char* d_end = std::to_chars(digits, digits + sizeof(digits), low).ptr;
+    const size_t n = static_cast<size_t>(d_end - digits);
+    end = std::fill_n(end, 19 - n, '0');  // `low` as exactly 19 digits
+    end = std::copy(static_cast<const char*>(digits), d_end, end);
+  }
+  return std::string(buf, end);
 }
 
 }  // namespace

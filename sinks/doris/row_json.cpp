@@ -54,9 +54,11 @@ Status append_row_json(std::string& out, const ChangeEvent& e, std::string_view 
     if (!omit.empty()) {
       return make_error(Errc::unsupported,
                         "an update of " + e.schema->id.to_string() +
-                            " changes the primary key and leaves columns unchanged without their "
-                            "values (PostgreSQL TOAST): the row under the new key cannot be "
-                            "loaded; set REPLICA IDENTITY FULL on the table");
+                            " changes the primary key and leaves columns out without their "
+                            "values (PostgreSQL unchanged TOAST, or a MySQL partial row image): "
+                            "the row under the new key cannot be loaded; set REPLICA IDENTITY "
+                            "FULL on the table (PostgreSQL) or binlog_row_image=FULL in the "
+                            "writing session (MySQL)");
     }
     append_image(out, *e.schema, e.before, true, sequence);
   }

@@ -48,7 +48,8 @@ RecordBuilder::RecordBuilder(const KafkaOptions& options)
       encoder_(json::make_encoder(
           options.format, json::EncoderOptions{.toast_placeholder = options.toast_placeholder})) {
   if (options.format == json::Format::upsert)
-    whole_rows_.emplace(options.partial_rows, "the upsert format", "sink.kafka");
+    whole_rows_.emplace(options.partial_rows, "the upsert format", "sink.kafka",
+                        options.toast_placeholder.has_value());
 }
 
 const std::string& RecordBuilder::topic_for(const TableSchema& schema) {

@@ -1,5 +1,6 @@
 #include "sinks/redis/command_builder.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "cdc/core/log.h"
@@ -48,9 +49,10 @@ CommandBuilder::CommandBuilder(const RedisOptions& options)
       stream_encoder_(
           json::make_encoder(options.stream_format,
                              json::EncoderOptions{.toast_placeholder = options.toast_placeholder})),
-      string_rows_(options.partial_rows, "Redis string mode", "sink.redis"),
-      stream_rows_(options.partial_rows, "Redis stream mode with value.format upsert",
-                   "sink.redis") {}
+      string_rows_(options.partial_rows, "Redis string mode", "sink.redis",
+                   options.toast_placeholder.has_value()),
+      stream_rows_(options.partial_rows, "Redis stream mode with value.format upsert", "sink.redis",
+                   options.toast_placeholder.has_value()) {}
 
 Result<CommandBuilder> CommandBuilder::create(const RedisOptions& options) {
   CommandBuilder b(options);
@@ -168,7 +170,14 @@ Status CommandBuilder::append_string(const Bound& b, const ChangeEvent& e, Comma
   if (t == Target::done) return {};
   value_.clear();
   if (b.value_column) {
-    const Value& v = *b.value_column < e.after.size ? e.after[*b.value_column] : Value();
+    const uint32_t col = *b.value_column;
+    const bool unchanged = std::find(e.unchanged_columns.begin(), e.unchanged_columns.end(), col) !=
+                           e.unchanged_columns.end();
+    const bool in_before = e.before.present && col < e.before.size && !e.before[col].is_null();
+    // An unchanged TOAST value was not sent: the key keeps what it holds (a moved key's old one
+    // is gone already), unless the before image has it (REPLICA IDENTITY FULL).
+    if (unchanged && !in_before) return {};
+    const Value& v = unchanged ? e.before[col] : col < e.after.size ? e.after[col] : Value();
     if (v.is_null()) {  // no value to cache: the key must not serve an old one
       out.command(CommandType::del, {"DEL", key_});
       return {};

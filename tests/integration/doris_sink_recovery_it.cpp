@@ -110,7 +110,8 @@ TEST_CASE("doris sink: two BE restarts in a row between precommit and commit los
 
   CHECK(ids(doris) == std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8", "9"});
   CHECK(doris.control("stats") ==
-        "ok loads 4 visible 2 aborted 2 precommitted 0 max_commits 1 sequence_kept 0");
+        "ok loads 4 visible 2 aborted 2 precommitted 0 max_commits 1 partial 0 flexible 0 "
+        "sequence_kept 0");
   // Four loads of 3, 3, 6 and 6 rows; two commits (the BE restarts aborted the other two);
   // nothing precommitted left.
   CHECK(metrics->loads.Value() == 4);

@@ -68,7 +68,8 @@ TEST_CASE("doris sink: a load of several MiB goes chunked through the FE's redir
   // One load: redirected by the FE, taken chunked by the BE.
   CHECK(doris.control("requests") == "ok fe_loads 1 be_loads 1 chunked 1");
   CHECK(doris.control("stats") ==
-        "ok loads 1 visible 1 aborted 0 precommitted 0 max_commits 1 sequence_kept 0");
+        "ok loads 1 visible 1 aborted 0 precommitted 0 max_commits 1 partial 0 flexible 0 "
+        "sequence_kept 0");
 }
 
 TEST_CASE("doris sink: benodes loads go straight to a BE, past one that is down; 2PC via the FE") {
@@ -86,7 +87,8 @@ TEST_CASE("doris sink: benodes loads go straight to a BE, past one that is down;
   // No load reached the FE; both were precommitted at the BE and committed through the FE.
   CHECK(doris.control("requests") == "ok fe_loads 0 be_loads 2 chunked 2");
   CHECK(doris.control("stats") ==
-        "ok loads 2 visible 2 aborted 0 precommitted 0 max_commits 1 sequence_kept 0");
+        "ok loads 2 visible 2 aborted 0 precommitted 0 max_commits 1 partial 0 flexible 0 "
+        "sequence_kept 0");
 }
 
 TEST_CASE("doris sink: group commit loads carry no label, so a lost answer loads the rows twice") {
@@ -108,7 +110,8 @@ TEST_CASE("doris sink: group commit loads carry no label, so a lost answer loads
   // Three loads of 4 rows, all visible; the repeat carried the same sequence values, which
   // replace (Doris keeps the larger or equal one), so no row was kept out.
   CHECK(doris.control("stats") ==
-        "ok loads 3 visible 3 aborted 0 precommitted 0 max_commits 1 sequence_kept 0");
+        "ok loads 3 visible 3 aborted 0 precommitted 0 max_commits 1 partial 0 flexible 0 "
+        "sequence_kept 0");
   // Chunked loads (size unknown) switch async_mode to sync_mode: visible when answered, as
   // the checks above saw without waiting.
   CHECK(doris.control("requests") == "ok fe_loads 3 be_loads 3 chunked 3");

@@ -1,6 +1,7 @@
-// Partial row images on the real MariaDB: while one sluice runs six pipelines on the same table
+// Partial row images on the real MariaDB: while one sluice runs eight pipelines on the same table
 // (file debezium-json, file upsert with row-image.partial: skip, Redis hash, Redis string with
-// skip, Kafka debezium-json and Kafka upsert with skip, the Kafka ones on the test broker),
+// skip, Kafka debezium-json and Kafka upsert with skip, the Kafka ones on the test broker, and
+// Doris with skip, fixed and flexible partial updates, on the Doris test server),
 // sessions with binlog_row_image=MINIMAL and NOBLOB insert, update and delete rows between
 // FULL ones. The pipelines keep running and each output is exactly what README "Partial row
 // images" says. A second sluice with a file upsert sink and the default row-image.partial:
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/integration/doris_process.h"
 #include "tests/integration/kafka_backend.h"
 #include "tests/support/child_process.h"
 #include "tests/support/file_lines.h"
@@ -53,29 +55,34 @@ std::string pipeline(const std::string& name, int server_id, const std::string& 
          std::to_string(metrics_port) + "\n";
 }
 
-// "op before after" of a debezium-json value: the row objects hold scalars only here.
+// "op before after [absent]" of a debezium-json value (the row objects hold scalars only here;
+// `absent` is source.absent, when there).
 std::string debezium_rows(const std::string& value) {
   static const std::regex shape(
       R"re(^\{"before":(null|\{[^}]*\}),"after":(null|\{[^}]*\}),"source":.*"op":"(\w)")re");
-  std::smatch m;
+  static const std::regex absent(R"re("query":[^,]*,"absent":(\{[^}]*\})\},"op")re");
+  std::smatch m, a;
   if (!std::regex_search(value, m, shape)) return "unexpected: " + value;
-  return m[3].str() + " " + m[1].str() + " " + m[2].str();
+  std::string out = m[3].str() + " " + m[1].str() + " " + m[2].str();
+  if (std::regex_search(value, a, absent)) out += " " + a[1].str();
+  return out;
 }
 
-// The changes made in the test, as debezium-json shows them: absent columns are not keys.
+// The changes made in the test, as debezium-json shows them: absent columns are not keys, and
+// source.absent names them per image.
 const Strings kDebeziumRows = {
     R"(c null {"id":1,"name":"a","qty":1,"note":"n1"})",
     // MINIMAL: the insert carries the given and generated columns only.
-    R"(c null {"id":2,"name":"b"})",
+    R"(c null {"id":2,"name":"b"} {"after":["qty","note"]})",
     // MINIMAL update: the before image is the key; the after image the assigned columns,
     // with the key from the before image (it was not assigned, so it did not change).
-    R"(u {"id":1} {"id":1,"qty":5})",
-    R"(u {"id":1} {"id":1,"name":null})",
-    R"(d {"id":2} null)",
+    R"(u {"id":1} {"id":1,"qty":5} {"before":["name","qty","note"],"after":["name","note"]})",
+    R"(u {"id":1} {"id":1,"name":null} {"before":["name","qty","note"],"after":["qty","note"]})",
+    R"(d {"id":2} null {"before":["name","qty","note"]})",
     // NOBLOB: every column but the TEXT one that the statement did not give.
-    R"(c null {"id":3,"name":"c","qty":7})",
-    R"(u {"id":3,"name":"c","qty":7} {"id":3,"name":"c","qty":9})",
-    R"(u {"id":3,"name":"c","qty":9} {"id":3,"name":"c","qty":9,"note":"n3"})",
+    R"(c null {"id":3,"name":"c","qty":7} {"after":["note"]})",
+    R"(u {"id":3,"name":"c","qty":7} {"id":3,"name":"c","qty":9} {"before":["note"],"after":["note"]})",
+    R"(u {"id":3,"name":"c","qty":9} {"id":3,"name":"c","qty":9,"note":"n3"} {"before":["note"]})",
     R"(c null {"id":99,"name":"end","qty":0,"note":"e"})",
 };
 
@@ -127,12 +134,16 @@ TEST_CASE("MINIMAL and NOBLOB sessions: each sink follows its partial-row rule, 
   }
   const std::unique_ptr<KafkaBackend> broker = exactly_once_broker();
   const std::string& suffix = topic_suffix();
+  DorisProcess doris;
   const std::string dir = make_temp_dir("sluice-partial-image");
   const int port = free_port();
   const std::string redis_at = "host: " + service_value("SLUICE_REDIS_HOST") +
                                "\nport: " + service_value("SLUICE_REDIS_PORT") + "\n";
   const std::string kafka_at = "type: kafka\nproperties.bootstrap.servers: " + broker->bootstrap() +
                                "\nproperties.linger.ms: 5\ntopic.partitions: 1\n";
+  const std::string doris_at =
+      "type: doris\nfenodes: 127.0.0.1:" + std::to_string(doris.fe_port()) + "\npassword: '" +
+      doris.password() + "'\n";
   std::ofstream(dir + "/pipelines.yaml")
       << "pipelines:\n"
       << pipeline("pi-file-dbz", 5561, "type: file\npath: " + dir + "/dbz.jsonl\n", dir, port)
@@ -147,7 +158,13 @@ TEST_CASE("MINIMAL and NOBLOB sessions: each sink follows its partial-row rule, 
                   port)
       << pipeline("pi-kafka-dbz" + suffix, 5565, kafka_at, dir, port)
       << pipeline("pi-kafka-upsert" + suffix, 5566,
-                  kafka_at + "value.format: upsert\nrow-image.partial: skip\n", dir, port);
+                  kafka_at + "value.format: upsert\nrow-image.partial: skip\n", dir, port)
+      << pipeline("pi-doris", 5567, doris_at + "row-image.partial: skip\n", dir, port)
+      << pipeline("pi-doris-flex", 5568,
+                  doris_at +
+                      "row-image.partial: skip\ntable.identifier: 'pi_flex.{table}'\n"
+                      "sink.properties.unique_key_update_mode: UPDATE_FLEXIBLE_COLUMNS\n",
+                  dir, port);
   INFO("sluice log: " << dir << "/stderr.log");
   ChildProcess sluice({sluice_binary(), "run", dir + "/pipelines.yaml"}, dir + "/stdout.log",
                       dir + "/stderr.log");
@@ -212,11 +229,42 @@ TEST_CASE("MINIMAL and NOBLOB sessions: each sink follows its partial-row rule, 
   }
   CHECK(upsert_records == kUpsertLines);
 
+  // Doris with skip: updates and deletes with absent columns are partial column loads (the
+  // columns they lack keep the stored values), inserts with absent columns are skipped (a new
+  // row would take Doris's defaults): the MINIMAL insert of id 2 and the NOBLOB one of id 3 are
+  // left out; id 3's NOBLOB update then makes its row with `note` NULL, and its last update,
+  // which carries `note`, completes it. The table ends equal to MariaDB's.
+  const auto expected = full.query("SELECT id, name, qty, note FROM pi_e2e.items ORDER BY id");
+  REQUIRE(expected.size() == 3);
+  // The Doris table of `db` once it equals MariaDB's (or after 30 s).
+  const auto doris_items = [&](const std::string& db) {
+    std::optional<SqlRows> got;
+    for (int attempt = 0; attempt < 150; ++attempt) {
+      got = doris.try_sql(db, "SELECT id, name, qty, note FROM items ORDER BY id");
+      if ((got && *got == expected) || !sluice.running()) break;
+      std::this_thread::sleep_for(200ms);
+    }
+    return got;
+  };
+  const std::optional<SqlRows> fixed = doris_items("pi_e2e");
+  REQUIRE(fixed.has_value());
+  CHECK(*fixed == expected);
+  CHECK((*fixed)[0][3] == std::optional<std::string>("n1"));  // kept through two partial updates
+  // The same with flexible partial updates (one load may mix rows of different columns), into
+  // a table created with the skip-bitmap column they need.
+  const std::optional<SqlRows> flexible = doris_items("pi_flex");
+  REQUIRE(flexible.has_value());
+  CHECK(*flexible == expected);
+  CHECK(doris.stat("partial") >= 2);   // the fixed-column pipeline's partial loads
+  CHECK(doris.stat("flexible") >= 1);  // every load of the flexible one
+
   // Each skip is warned about: the first of each sink names the table, columns and setting.
   const std::string log = read_file(dir + "/stderr.log");
   CHECK(log.find("skipped the insert of pi_e2e.items at ") != std::string::npos);
   CHECK(log.find("has no value for column(s) qty, note (the writing session had "
                  "binlog_row_image=MINIMAL or NOBLOB): Redis string mode writes whole rows") !=
+        std::string::npos);
+  CHECK(log.find("binlog_row_image=MINIMAL or NOBLOB): the Doris sink writes whole rows") !=
         std::string::npos);
   CHECK(sluice.running());
   sluice.signal(SIGTERM);

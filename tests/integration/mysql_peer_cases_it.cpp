@@ -6,9 +6,10 @@
 // type, data, old}) and value formats (DATETIME "YYYY-MM-DD HH:MM:SS[.f]" with the column's fsp,
 // TIME "HH:MM:SS[.f]", BIT as an unsigned number, ENUM as its label, SET as an array of labels,
 // BLOB as base64). Maxwell itself accepts extra emitted events; here the counts must match too.
-// Skipped files (not copied): test_minimal (binlog_row_image=minimal, refused by sluice when
-// this was written; partial images are covered by mysql_partial_image_it) and
-// bootstrap-single-row (Maxwell's snapshot feature).
+// test_minimal runs in a session with binlog_row_image=MINIMAL (Maxwell sets it globally): a
+// column absent from an image is left out of "data" and "old", and "data" of an update takes
+// the before image's value of a column the after image leaves out (Maxwell's merge of a
+// MINIMAL update). Skipped (not copied): bootstrap-single-row (Maxwell's snapshot feature).
 //
 // python-mysql-replication (test_data_type.py): each case's create_query and insert_query run in
 // a fresh database; the streamed row must equal the case's assertions, transcribed below as
@@ -23,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -173,15 +175,30 @@ void write_maxwell_value(json::JsonWriter& w, const Value& v) {
   }
 }
 
+// The columns of `row` (absent ones left out); with `changed_in`, only those present there too
+// with another value (Maxwell's "old").
 void write_row(json::JsonWriter& w, const TableSchema& schema, const RowImage& row,
-               const RowImage* only_changed_against) {
+               const RowImage* changed_in) {
   w.begin_object();
-  for (size_t c = 0; c < schema.columns.size(); ++c) {
-    if (only_changed_against && only_changed_against->values()[c] == row.values()[c]) continue;
+  for (uint32_t c = 0; c < schema.columns.size(); ++c) {
+    if (row.is_absent(c)) continue;
+    if (changed_in && (changed_in->is_absent(c) || changed_in->values()[c] == row.values()[c])) {
+      continue;
+    }
     w.key(schema.columns[c].name);
     write_maxwell_value(w, row.values()[c]);
   }
   w.end_object();
+}
+
+// Whether some column of `before` is present in both images with another value.
+bool any_change(const TableSchema& schema, const RowImage& before, const RowImage& after) {
+  for (uint32_t c = 0; c < schema.columns.size(); ++c) {
+    if (!before.is_absent(c) && !after.is_absent(c) && before.values()[c] != after.values()[c]) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string maxwell_event(const ChangeEvent& e) {
@@ -196,7 +213,7 @@ std::string maxwell_event(const ChangeEvent& e) {
   w.string_ascii(e.op == Op::insert ? "insert" : e.op == Op::update ? "update" : "delete");
   w.key_ascii("data");
   write_row(w, *e.schema, e.op == Op::erase ? e.before : e.after, nullptr);
-  if (e.op == Op::update) {
+  if (e.op == Op::update && any_change(*e.schema, e.before, e.after)) {  // else no "old"
     w.key_ascii("old");
     write_row(w, *e.schema, e.before, &e.after);
   }
@@ -246,8 +263,8 @@ TEST_CASE("Maxwell's SQL cases: every expected event, exactly") {
   sql.run("SET time_zone = '+00:00'");
   prepare_marker(sql);
   const std::string global_tz = *sql.query("SELECT @@global.time_zone")[0][0];
-  const std::vector<std::string> files = {"test_1j", "test_bit", "test_enum", "test_latin1",
-                                          "test_time"};
+  const std::vector<std::string> files = {"test_1j",     "test_bit",  "test_enum",
+                                          "test_latin1", "test_time", "test_minimal"};
   size_t total_expected = 0;
   for (const auto& name : files) {
     CAPTURE(name);
@@ -256,16 +273,30 @@ TEST_CASE("Maxwell's SQL cases: every expected event, exactly") {
     // The databases the file creates: dropped first, so the file runs as on a fresh server.
     static const std::regex kCreateDb(R"(create database (if not exists )?`?(\w+)`?)",
                                       std::regex::icase);
+    std::set<std::string> created;
     for (const auto& s : f.sql) {
       std::smatch m;
-      if (std::regex_search(s, m, kCreateDb))
+      if (std::regex_search(s, m, kCreateDb)) {
         sql.run("DROP DATABASE IF EXISTS `" + m[2].str() + "`");
+        created.insert(m[2].str());
+      }
     }
     auto opts = cdc::testing::services_mysql_source_options(54301, "maxwell");
     opts.table_exclude = {"mysql\\..*"};
     MysqlSource src(opts);
     REQUIRE(src.open(Position{}));
+    // A file that says `use X` of a database Maxwell's setup made (`test`) finds it there, empty.
+    static const std::regex kUseDb(R"(^use `?(\w+)`?$)", std::regex::icase);
+    for (const auto& s : f.sql) {
+      std::smatch m;
+      if (std::regex_search(s, m, kUseDb) && !created.contains(m[1].str())) {
+        sql.run("DROP DATABASE IF EXISTS `" + m[1].str() + "`");  // fresh, as on a new server
+        sql.run("CREATE DATABASE `" + m[1].str() + "`");
+      }
+    }
+    if (name == "test_minimal") sql.run("SET SESSION binlog_row_image = 'MINIMAL'");
     for (const auto& s : f.sql) sql.run(s);
+    sql.run("SET SESSION binlog_row_image = DEFAULT");
     sql.run("INSERT INTO sluice_peer.end_marker VALUES ()");
     const Streamed got = read_until_marker(src);
     src.close();
@@ -286,7 +317,7 @@ TEST_CASE("Maxwell's SQL cases: every expected event, exactly") {
     total_expected += f.expected.size();
   }
   sql.run("SET GLOBAL time_zone = '" + global_tz + "'");  // test_time sets it
-  CHECK(total_expected == 26);
+  CHECK(total_expected == 31);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 // TOASTed column alone sends no value for it) through `sluice run` into three sinks at once,
 // each with its own slot: the file sink in debezium-json leaves the column out of `after` and
 // names it in `source.unchanged`; with `toast.placeholder` it writes that string instead (for
-// consumers that expect Debezium's `unavailable.value.placeholder`); the Redis hash keeps the
+// consumers that expect Debezium's `unavailable.value.placeholder`); the upsert format, which
+// writes whole rows, stops at such an update (or skips it under row-image.partial: skip); the
+// Redis hash keeps the
 // field it holds. A later update that sets the column carries its value everywhere.
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -43,7 +45,7 @@ bool wait_for(F done) {
 
 TEST_CASE(
     "postgres unchanged TOAST: left out and named in source.unchanged, the configured "
-    "placeholder, the Redis hash field kept") {
+    "placeholder, upsert stops or skips, the Redis hash field kept") {
   PgSession sql;
   PgSession su(PgSession::As::superuser);
   RedisClient redis;
@@ -63,6 +65,10 @@ TEST_CASE(
       {"placeholder",
        "sink:\n  type: file\n  path: " + dir +
            "/placeholder.jsonl\n  toast.placeholder: __debezium_unavailable_value\n"},
+      {"upsert", "sink:\n  type: file\n  path: " + dir + "/upsert.jsonl\n  value.format: upsert\n"},
+      {"upsert_skip",
+       "sink:\n  type: file\n  path: " + dir +
+           "/upsert_skip.jsonl\n  value.format: upsert\n  row-image.partial: skip\n"},
       {"hash", "sink:\n  type: redis\n  host: " + service_value("SLUICE_REDIS_HOST") +
                    "\n  port: " + service_value("SLUICE_REDIS_PORT") + "\n  offset.key: " + offset +
                    "\n  mode: hash\n  key: 'toastit:" + std::to_string(::getpid()) + ":{pk}'\n"},
@@ -130,7 +136,35 @@ TEST_CASE(
     CHECK(set["source"]["unchanged"].error() == simdjson::NO_SUCH_FIELD);
   }
 
+  // upsert writes whole rows: by default the update without body's value stops the pipeline
+  // naming the table, the column and the fixes (nothing after the insert is written); with
+  // row-image.partial: skip it is left out with a warning.
+  {
+    auto& upsert = *running.at("upsert").process;
+    CHECK(upsert.wait(30s) == 1);
+    const std::string log = read_file(dir + "/upsert.log");
+    CHECK(log.find("has no value for column(s) body (PostgreSQL sends none for an unchanged "
+                   "TOASTed value under REPLICA IDENTITY DEFAULT), and the upsert format writes "
+                   "whole rows: set REPLICA IDENTITY FULL on the table, toast.placeholder to write "
+                   "a placeholder for such values, or row-image.partial: skip to leave such "
+                   "changes out") != std::string::npos);
+    // The insert only if it came in an earlier batch than the update (a failed batch writes
+    // nothing).
+    const auto lines = file_lines(dir + "/upsert.jsonl");
+    REQUIRE(lines.size() <= 1);
+    for (const auto& line : lines) CHECK(line.find("\"n\":1}") != std::string::npos);
+    const std::string skip_path = dir + "/upsert_skip.jsonl";
+    REQUIRE(wait_for([&] { return file_lines(skip_path).size() >= 2; }));
+    std::this_thread::sleep_for(300ms);  // anything extra would show now
+    const auto skipped = file_lines(skip_path);
+    REQUIRE(skipped.size() == 2);
+    CHECK(skipped[0].find("\"n\":1}") != std::string::npos);
+    CHECK(skipped[1] == R"({"key":{"id":1},"value":{"id":1,"body":"short","n":3}})");
+    CHECK(read_file(dir + "/upsert_skip.log").find("skipped the update of ") != std::string::npos);
+  }
+
   for (auto& [name, p] : running) {
+    if (name == "upsert") continue;  // stopped above
     p.process->signal(SIGTERM);
     CHECK(p.process->wait(30s) == 0);
     su.run("SELECT pg_drop_replication_slot('" + p.slot + "')");

@@ -151,3 +151,31 @@ TEST_CASE("validate --connect: settings, privileges, tables, columns and the sin
   root.run("DROP USER 'vc_reader'@'127.0.0.1'");
   std::system(("rm -rf '" + dir + "'").c_str());
 }
+
+TEST_CASE("validate --connect: every server of a hostname list is checked, each named") {
+  MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS vc");
+  sql.run("CREATE TABLE IF NOT EXISTS vc.items (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)");
+  const std::string dir = make_temp_dir("sluice-validate-connect-it");
+  const std::string file = dir + "/list.yaml";
+  const int closed_port = free_port();
+  // The services' server, then one where nothing listens: `port` is the first one's.
+  std::string yaml = source_yaml(service_value("SLUICE_MARIADB_USER"),
+                                 service_value("SLUICE_MARIADB_PASSWORD"), "vc\\.items");
+  const std::string one = "hostname: 127.0.0.1\n";
+  yaml.replace(yaml.find(one), one.size(),
+               "hostname: 127.0.0.1, 127.0.0.1:" + std::to_string(closed_port) + "\n");
+  std::ofstream(file) << yaml
+                      << "sink: {type: stdout}\npipeline: {name: vc-list, state.dir: " << dir
+                      << "/state}\n";
+  const auto r = validate_connect(file);
+  CHECK(r.exit_code == 1);
+  const std::string closed = "127.0.0.1:" + std::to_string(closed_port);
+  // The errno in libmariadb's text is the socket's (111 or 115): not compared.
+  CHECK(r.err.starts_with(file + ": pipeline 'vc-list': source: server " + closed +
+                          ": cannot connect to " + closed + " as " +
+                          service_value("SLUICE_MARIADB_USER") +
+                          ": Can't connect to server on '127.0.0.1' ("));
+  CHECK(r.err.ends_with(") (2002)\nsluice: 1 problem in " + file + "\n"));
+  std::system(("rm -rf '" + dir + "'").c_str());
+}

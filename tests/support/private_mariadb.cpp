@@ -23,11 +23,12 @@ void must(const CommandResult& r, const std::string& what) {
 }
 
 void write_config(const std::string& dir, int port, int server_id) {
+  ::mkdir((dir + "/tmp").c_str(), 0755);  // private temporary tables (tools/services.sh says why)
   // As ENVIRONMENT.md says: always a defaults file of our own, else /etc/mysql/my.cnf applies.
   // Durability is relaxed: a killed server of these tests is never started again.
   std::ofstream(dir + "/my.cnf")
-      << "[mysqld]\ndatadir=" << dir << "/data\nsocket=" << dir << "/mariadb.sock\npid-file=" << dir
-      << "/mariadbd.pid\nport=" << port
+      << "[mysqld]\ndatadir=" << dir << "/data\ntmpdir=" << dir << "/tmp\nsocket=" << dir
+      << "/mariadb.sock\npid-file=" << dir << "/mariadbd.pid\nport=" << port
       << "\nbind-address=127.0.0.1\nskip-name-resolve\nlog-error=" << dir
       << "/mariadb.log\ncharacter-set-server=utf8mb4\nlog_bin=mysql-bin\nbinlog_format=ROW\n"
          "binlog_row_image=FULL\nbinlog_row_metadata=FULL\nserver_id="

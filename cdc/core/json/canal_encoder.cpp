@@ -15,6 +15,8 @@
 //     message (isDdl true, data null, type "TRUNCATE", sql = the captured statement or "").
 //     Flink's canal-json reader rejects TRUNCATE unless 'canal-json.ignore-parse-errors'.
 // "id" is always 0 (Canal's batch id has no equivalent) and "es" is the commit time in ms.
+// A partial row image (MySQL binlog_row_image=MINIMAL/NOBLOB), which Canal does not handle,
+// adds "absent" (first, by the alphabetical order) naming the columns `data`/`old` leave out.
 #include "cdc/core/json/row_json.h"
 
 #include <algorithm>
@@ -131,6 +133,12 @@ class CanalEncoder final : public Encoder {
     const RowImage& data = e.op == Op::erase ? e.before : e.after;
     JsonWriter w(out, options_.invalid_utf8);
     w.begin_object();
+    // Not a Canal field (Canal has no partial images): sorts first, as Canal's keys do.
+    if (!ddl) {
+      const std::span<const uint32_t> none;
+      write_absent_columns(w, schema, e.before.present ? e.before.absent : none,
+                           e.after.present ? e.after.absent : none);
+    }
 
     w.key_ascii("data");
     if (!ddl && data.present) {

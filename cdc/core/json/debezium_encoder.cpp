@@ -2,7 +2,8 @@
 // with schemas.enable=false. Field order follows Debezium's Envelope schema (before, after,
 // source, op, ts_ms, transaction); the source block is debezium_source.h's. A column whose value
 // the source did not send (PostgreSQL unchanged TOAST) is left out of `after` and named in
-// `source.unchanged`, or written as EncoderOptions::toast_placeholder when that is set.
+// `source.unchanged`, or written as EncoderOptions::toast_placeholder when that is set; a column
+// a partial row image leaves out (MySQL) is left out and named in `source.absent`.
 #include "cdc/core/json/debezium_source.h"
 #include "cdc/core/json/row_json.h"
 
@@ -39,11 +40,15 @@ class DebeziumEncoder final : public Encoder {
       w.null();
     }
     w.key_ascii("source");
-    // Unchanged columns left out of `after` are named in source.unchanged.
-    const bool name_unchanged = !truncate && !options_.toast_placeholder;
-    write_debezium_source(
-        w, e.source, schema.id, options_.connector_version, SourceFields::change_event,
-        name_unchanged ? e.unchanged_columns : std::span<const uint32_t>(), &schema);
+    // Columns left out of `before`/`after` are named: source.unchanged and source.absent.
+    LeftOutColumns left_out{&schema, {}, {}, {}};
+    if (!truncate) {
+      if (!options_.toast_placeholder) left_out.unchanged = e.unchanged_columns;
+      if (e.before.present) left_out.absent_before = e.before.absent;
+      if (e.after.present) left_out.absent_after = e.after.absent;
+    }
+    write_debezium_source(w, e.source, schema.id, options_.connector_version,
+                          SourceFields::change_event, left_out);
     w.key_ascii("op");
     const char op[2] = {op_code(e.op), '\0'};
     w.string_ascii(std::string_view(op, 1));

@@ -1,5 +1,7 @@
 #include "cdc/core/json/debezium_source.h"
 
+#include "cdc/core/json/row_json.h"
+
 namespace cdc::json {
 
 namespace {
@@ -38,11 +40,20 @@ void write_postgres_fields(JsonWriter& w, const SourceInfo& s, const TableId& id
   w.null();
 }
 
+void write_left_out(JsonWriter& w, const LeftOutColumns& left_out) {
+  if (left_out.schema == nullptr) return;
+  if (!left_out.unchanged.empty()) {
+    w.key_ascii("unchanged");
+    write_column_names(w, *left_out.schema, left_out.unchanged);
+  }
+  write_absent_columns(w, *left_out.schema, left_out.absent_before, left_out.absent_after);
+}
+
 }  // namespace
 
 void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& id,
                            std::string_view connector_version, SourceFields fields,
-                           std::span<const uint32_t> unchanged, const TableSchema* schema) {
+                           const LeftOutColumns& left_out) {
   const bool change_event = fields == SourceFields::change_event;
   w.begin_object();
   if (change_event) {
@@ -61,14 +72,7 @@ void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& id
   }
   if (change_event && s.connector == "postgresql") {
     write_postgres_fields(w, s, id);
-    if (!unchanged.empty() && schema != nullptr) {
-      w.key_ascii("unchanged");
-      w.begin_array();
-      for (uint32_t col_idx : unchanged) {
-        if (col_idx < schema->columns.size()) w.string(schema->columns[col_idx].name);
-      }
-      w.end_array();
-    }
+    write_left_out(w, left_out);
     w.end_object();
     return;
   }
@@ -105,6 +109,7 @@ void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& id
       w.null();
     else
       w.string(s.query);
+    write_left_out(w, left_out);
   }
   w.end_object();
 }

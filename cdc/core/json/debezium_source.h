@@ -26,13 +26,20 @@ enum class SourceFields : uint8_t {
   schema_change,
 };
 
+// Columns of a change event that its `before`/`after` objects leave out, named after the
+// connector's fields (each only when non-empty): `unchanged`, an array (PostgreSQL unchanged
+// TOAST values), and `absent`, {"before": [...], "after": [...]} (a MySQL partial row image).
+struct LeftOutColumns {
+  const TableSchema* schema = nullptr;
+  std::span<const uint32_t> unchanged;
+  std::span<const uint32_t> absent_before;
+  std::span<const uint32_t> absent_after;
+};
+
 // `table` is the event's table (db = its database, or its schema for PostgreSQL);
 // `connector_version` is written for SourceFields::change_event only.
-// `unchanged` (columns of `schema` left out of the after image) adds `unchanged`, an array of
-// their names, after the connector's fields; nothing when empty.
 void write_debezium_source(JsonWriter& w, const SourceInfo& s, const TableId& table,
                            std::string_view connector_version, SourceFields fields,
-                           std::span<const uint32_t> unchanged = {},
-                           const TableSchema* schema = nullptr);
+                           const LeftOutColumns& left_out = {});
 
 }  // namespace cdc::json

@@ -75,6 +75,32 @@ void write_row(JsonWriter& w, const TableSchema& schema, const RowImage& row,
   w.end_object();
 }
 
+void write_column_names(JsonWriter& w, const TableSchema& schema,
+                        std::span<const uint32_t> columns) {
+  w.begin_array();
+  for (uint32_t col_idx : columns) {
+    if (col_idx < schema.columns.size()) w.string(schema.columns[col_idx].name);
+  }
+  w.end_array();
+}
+
+void write_absent_columns(JsonWriter& w, const TableSchema& schema,
+                          std::span<const uint32_t> absent_before,
+                          std::span<const uint32_t> absent_after) {
+  if (absent_before.empty() && absent_after.empty()) return;
+  w.key_ascii("absent");
+  w.begin_object();
+  if (!absent_before.empty()) {
+    w.key_ascii("before");
+    write_column_names(w, schema, absent_before);
+  }
+  if (!absent_after.empty()) {
+    w.key_ascii("after");
+    write_column_names(w, schema, absent_after);
+  }
+  w.end_object();
+}
+
 bool append_key(const ChangeEvent& e, std::string& out, InvalidUtf8Policy policy) {
   if (!e.schema || e.schema->primary_key.empty()) return false;
   const RowImage& row = e.after.present ? e.after : e.before;

@@ -42,6 +42,17 @@ void write_row(JsonWriter& w, const TableSchema& schema, const RowImage& row,
                std::span<const uint32_t> unchanged, UnchangedStyle unchanged_style,
                const RowImage& before, ValueStyle style);
 
+// The names of `columns` (indices into the schema) as a JSON array.
+void write_column_names(JsonWriter& w, const TableSchema& schema,
+                        std::span<const uint32_t> columns);
+
+// `"absent":{"before":[names],"after":[names]}` (each array only when non-empty) for the columns
+// a partial row image leaves out (RowImage::absent); nothing when both are empty. Written by
+// debezium-json (in `source`) and canal-json (top level).
+void write_absent_columns(JsonWriter& w, const TableSchema& schema,
+                          std::span<const uint32_t> absent_before,
+                          std::span<const uint32_t> absent_after);
+
 // The PK object shared by every format's encode_key (typed values).
 bool append_key(const ChangeEvent& e, std::string& out, InvalidUtf8Policy policy);
 

@@ -123,7 +123,8 @@ struct LoadHeaders {
   std::optional<std::pair<std::string, std::string>> delete_on;  // MERGE: col = value
   bool delete_sign_column = false;  // hidden_columns / columns name __DORIS_DELETE_SIGN__
   bool sequence_hidden = false;     // hidden_columns names __DORIS_SEQUENCE_COL__
-  bool partial = false;             // partial_columns: true
+  bool partial = false;             // partial_columns: true (UPDATE_FIXED_COLUMNS)
+  bool flexible = false;            // unique_key_update_mode: UPDATE_FLEXIBLE_COLUMNS
   std::optional<std::string> sequence_source;  // function_column.sequence_col
   double max_filter_ratio = 0;
   bool strict = false;
@@ -593,7 +594,32 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   h.two_phase = header_true(req, "two_phase_commit");
   h.strict = header_true(req, "strict_mode");
   h.partial = header_true(req, "partial_columns");
-  for (const char* unsupported : {"unique_key_update_mode", "jsonpaths", "where"}) {
+  // BE StreamLoadAction::_process_put: `unique_key_update_mode` (UPSERT, UPDATE_FIXED_COLUMNS,
+  // UPDATE_FLEXIBLE_COLUMNS, any case) decides when given; `partial_columns` only without it.
+  if (const std::string* mode = req.header("unique_key_update_mode")) {
+    const std::string m = upper_ascii(std::string(trim(*mode)));
+    if (m != "UPSERT" && m != "UPDATE_FIXED_COLUMNS" && m != "UPDATE_FLEXIBLE_COLUMNS") {
+      return fail("[INVALID_ARGUMENT]Invalid unique_key_update_mode " + *mode +
+                  ", must be one of 'UPSERT', 'UPDATE_FIXED_COLUMNS' or "
+                  "'UPDATE_FLEXIBLE_COLUMNS'");
+    }
+    h.partial = m == "UPDATE_FIXED_COLUMNS";
+    h.flexible = m == "UPDATE_FLEXIBLE_COLUMNS";
+  }
+  if (h.flexible) {
+    // Doris docs, "Flexible Partial Column Updates": JSON only (the test server reads nothing
+    // else), and none of these load parameters may be given with it.
+    for (const char* refused : {"merge_type", "delete", "fuzzy_parse", "columns", "jsonpaths",
+                                "hidden_columns", "function_column.sequence_col", "sql",
+                                "memtable_on_sink_node", "group_commit", "where"}) {
+      if (req.header(refused) != nullptr) {
+        return fail(std::string("[INVALID_ARGUMENT]Don't support flexible partial update when '") +
+                    refused + "' is specified");
+      }
+    }
+    h.delete_sign_column = true;  // a row may carry __DORIS_DELETE_SIGN__ itself
+  }
+  for (const char* unsupported : {"jsonpaths", "where"}) {
     if (req.header(unsupported) != nullptr) {
       return fail(std::string("the Doris test server does not implement header '") + unsupported +
                   "'");
@@ -666,12 +692,30 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
   // Partial column update (Doris docs, "Partial Column Update"): Unique Key merge-on-write
   // tables only; the `columns` header names the columns to update, every key column among
   // them; the sequence column may be left out (the stored row's value is kept).
-  if (h.partial) {
-    bool mow = false;
+  const auto property_true = [&](std::string_view name) {
     for (const auto& [k, v] : t->properties) {
-      mow = mow || (k == "enable_unique_key_merge_on_write" && lower_ascii(v) == "true");
+      if (k == name && lower_ascii(v) == "true") return true;
     }
-    if (!mow) {
+    return false;
+  };
+  if (h.flexible) {
+    // OlapTable::validateForFlexiblePartialUpdate: a merge-on-write Unique Key table with the
+    // skip-bitmap hidden column (created with enable_unique_key_skip_bitmap_column = true).
+    if (!property_true("enable_unique_key_merge_on_write")) {
+      return fail(
+          "[ANALYSIS_ERROR]errCode = 2, detailMessage = Flexible partial update is only "
+          "supported in unique table MoW");
+    }
+    if (!property_true("enable_unique_key_skip_bitmap_column")) {
+      return fail(
+          "[ANALYSIS_ERROR]errCode = 2, detailMessage = Flexible partial update can only "
+          "support table with skip bitmap hidden column. But table " +
+          table + " doesn't have it. You can use `ALTER TABLE " + table +
+          " ENABLE FEATURE \"UPDATE_FLEXIBLE_COLUMNS\";` to add it to the table.");
+    }
+  }
+  if (h.partial) {
+    if (!property_true("enable_unique_key_merge_on_write")) {
       return fail(
           "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update is only allowed "
           "on unique table with merge-on-write enabled.");
@@ -690,7 +734,7 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
       }
     }
   }
-  if (t->sequence_type && !h.sequence_source && !h.partial) {
+  if (t->sequence_type && !h.sequence_source && !h.partial && !h.flexible) {
     return fail("[ANALYSIS_ERROR]errCode = 2, detailMessage = Table " + table +
                 " has sequence column, need to specify the sequence column");
   }
@@ -746,6 +790,8 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
     return reply(json_response(std::move(b)));
   }
 
+  partial_loads_ += h.partial ? 1 : 0;
+  flexible_loads_ += h.flexible ? 1 : 0;
   Txn txn;
   txn.id = next_txn_++;
   txn.db = db;
@@ -769,14 +815,25 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
     };
     if (!obj.is_object()) return filter("the JSON line is not an object");
     RowChange change;
-    change.partial = h.partial;
+    change.partial = h.partial || h.flexible;
     bool sign = false;
     for (size_t ci = 0; ci < t->columns.size(); ++ci) {
       const ColumnDef& col = t->columns[ci];
-      bool listed = !h.columns;
+      bool listed = !h.columns && !h.flexible;
       if (h.columns) {
         for (const std::string& c : *h.columns)
           listed = listed || lower_ascii(c) == lower_ascii(col.name);
+      }
+      if (h.flexible) {
+        // Flexible: each row updates the columns it has (keys that name no column are
+        // ignored), and must have every key column (else it is a filtered row).
+        for (auto field : obj.get_object()) {
+          listed = listed || lower_ascii(field.key) == lower_ascii(col.name);
+        }
+        if (!listed && ci < t->key_count) {
+          return filter("the row has no value for the key column " + col.name +
+                        " (flexible partial update)");
+        }
       }
       Cell cell = col.default_value;
       bool present = false;
@@ -803,7 +860,7 @@ Reply DorisServer::stream_load(const HttpRequest& req, const std::string& db,
           break;
         }
       }
-      if (h.partial && !listed) {
+      if ((h.partial || h.flexible) && !listed) {
         // Partial column update: a column the load does not name keeps the stored row's value
         // (Table::apply); a new key gets its default, which a NOT NULL column must have (Doris
         // docs, "Partial Column Update": unmentioned columns of newly inserted rows use their
@@ -1140,7 +1197,8 @@ std::string DorisServer::control(std::string_view line) {
   } else if (cmd == "stats") {
     // loads = transactions begun; visible/aborted/precommitted by state; max_commits = the
     // most times one transaction was made visible (1 when nothing was committed twice);
-    // sequence_kept = loaded rows that did not replace a stored row with a larger sequence.
+    // sequence_kept = loaded rows that did not replace a stored row with a larger sequence;
+    // partial/flexible = loads begun with partial_columns / UPDATE_FLEXIBLE_COLUMNS.
     int visible = 0, aborted = 0, precommitted = 0, max_commits = 0;
     for (const auto& [id, txn] : txns_) {
       visible += txn.state == TxnState::visible;
@@ -1150,8 +1208,9 @@ std::string DorisServer::control(std::string_view line) {
     }
     return "ok loads " + std::to_string(txns_.size()) + " visible " + std::to_string(visible) +
            " aborted " + std::to_string(aborted) + " precommitted " + std::to_string(precommitted) +
-           " max_commits " + std::to_string(max_commits) + " sequence_kept " +
-           std::to_string(sequence_kept_);
+           " max_commits " + std::to_string(max_commits) + " partial " +
+           std::to_string(partial_loads_) + " flexible " + std::to_string(flexible_loads_) +
+           " sequence_kept " + std::to_string(sequence_kept_);
   } else {
     return "error unknown command: " + std::string(line);
   }

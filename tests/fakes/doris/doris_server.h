@@ -130,9 +130,10 @@ class DorisServer {
   int lose_loads_ = 0;
   int publish_timeouts_ = 0;
   int fail_commits_ = 0;
-  int64_t fe_loads_ = 0;              // Stream Load heads the FE answered (control "requests")
-  int64_t be_loads_ = 0;              // Stream Load heads the BE took
-  int64_t chunked_loads_ = 0;         // of those, accepted with Transfer-Encoding chunked
+  int64_t fe_loads_ = 0;       // Stream Load heads the FE answered (control "requests")
+  int64_t be_loads_ = 0;       // Stream Load heads the BE took
+  int64_t chunked_loads_ = 0;  // of those, accepted with Transfer-Encoding chunked
+  int64_t partial_loads_ = 0, flexible_loads_ = 0;  // by update mode (see "requests")
   int64_t sequence_kept_ = 0;         // rows a table's sequence column kept out (see stats)
   std::unique_ptr<Journal> journal_;  // null without --data-dir, and while replaying
 };

@@ -7,6 +7,7 @@
 
 using namespace cdc::config;
 using cdc::sinks::doris::DorisOptions;
+using cdc::sinks::doris::flexible_updates;
 using std::chrono::milliseconds;
 
 namespace {
@@ -53,6 +54,14 @@ TEST_CASE("doris sink: defaults of a minimal section") {
   CHECK(d.table_properties.empty());
   CHECK(d.pipeline == "p");
   CHECK_FALSE(d.sequence_from_position);
+  CHECK(d.partial_rows == cdc::json::PartialRowPolicy::fail);
+}
+
+TEST_CASE("doris sink: row-image.partial") {
+  CHECK(doris_of(load_sink("  fenodes: fe:1\n  row-image.partial: skip\n")).partial_rows ==
+        cdc::json::PartialRowPolicy::skip);
+  CHECK(problems_of("  fenodes: fe:1\n  row-image.partial: merge\n") ==
+        Lines{"d.yaml:6:22: sink.row-image.partial: expected one of fail, skip, found 'merge'"});
 }
 
 TEST_CASE("doris sink: sink.sequence-column") {
@@ -157,4 +166,22 @@ TEST_CASE("doris sink: sink.properties.group_commit only without 2PC, with the s
         Lines{"d.yaml:6:33: sink.sink.properties.group_commit: group commit does not keep the "
               "order of loads into a Unique Key table (Doris docs, \"Group Commit\"); set "
               "sink.sequence-column: source-position with it"});
+}
+
+TEST_CASE("doris sink: sink.properties.unique_key_update_mode: UPSERT or flexible, alone") {
+  CHECK(flexible_updates(doris_of(load_sink(
+      "  fenodes: fe:8030\n  sink.properties.unique_key_update_mode: update_flexible_columns\n"))));
+  CHECK_FALSE(flexible_updates(doris_of(
+      load_sink("  fenodes: fe:8030\n  sink.properties.unique_key_update_mode: UPSERT\n"))));
+  CHECK_FALSE(flexible_updates(doris_of(load_sink("  fenodes: fe:8030\n"))));
+  CHECK(problems_of("  fenodes: fe:8030\n"
+                    "  sink.properties.unique_key_update_mode: UPDATE_FIXED_COLUMNS\n") ==
+        Lines{"d.yaml:6:43: sink.sink.properties.unique_key_update_mode: expected UPSERT or "
+              "UPDATE_FLEXIBLE_COLUMNS, found 'UPDATE_FIXED_COLUMNS' (the sink loads partial "
+              "column updates itself, as each change needs)"});
+  CHECK(problems_of("  fenodes: fe:8030\n  sink.sequence-column: source-position\n"
+                    "  sink.properties.unique_key_update_mode: UPDATE_FLEXIBLE_COLUMNS\n") ==
+        Lines{"d.yaml:7:43: sink.sink.properties.unique_key_update_mode: flexible partial "
+              "updates cannot be used with sink.sequence-column (Doris refuses "
+              "function_column.sequence_col with them)"});
 }

@@ -66,6 +66,22 @@ TEST_CASE("bad: a port out of range") {
         Lines{"t.yaml:4:9: source.port: expected an integer 1..65535, found '0'"});
 }
 
+TEST_CASE("hostname: a failover list is checked entry by entry, where it is in the file") {
+  CHECK(problems_of(with("hostname: db", "hostname: db1:3306, db2, [::1]:3307")).empty());
+  CHECK(problems_of(with("hostname: db", "hostname: db1:3306,,db2")) ==
+        Lines{"t.yaml:3:13: source.hostname: hostname entry 2 of 'db1:3306,,db2' is empty: "
+              "expected host or host:port"});
+  CHECK(problems_of(with("hostname: db", "hostname: ':3306,db2'")) ==
+        Lines{"t.yaml:3:13: source.hostname: hostname entry ':3306': the host is empty"});
+  CHECK(problems_of(with("hostname: db", "hostname: db1:3306,db2:70000")) ==
+        Lines{"t.yaml:3:13: source.hostname: hostname entry 'db2:70000': expected a port "
+              "1..65535, found '70000'"});
+  // `port` is the default port: db2 is db2:3306, listed already.
+  CHECK(problems_of(with("hostname: db", "hostname: db2:3306,db2")) ==
+        Lines{"t.yaml:3:13: source.hostname: hostname entry 'db2' is server db2:3306, listed "
+              "already by entry 'db2:3306'"});
+}
+
 TEST_CASE("bad: a list where a scalar is expected") {
   CHECK(problems_of(with("username: u", "username: [a, b]")) ==
         Lines{"t.yaml:5:13: source.username: expected a string, found a list"});

@@ -69,6 +69,7 @@ TEST_CASE("control API: the status list, one pipeline by its percent-encoded nam
     s.last_error = "sink write: \"boom\"";
     s.last_error_ms = 1714566895000;
     s.restarts = 1;
+    s.source_server = "db2:3306";
   });
   const auto one = f.call("GET", "/api/v1/pipelines/orders%20to%20kafka");
   CHECK(one.code == 200);
@@ -81,7 +82,8 @@ TEST_CASE("control API: the status list, one pipeline by its percent-encoded nam
         "\"max_events\":100,\"max_bytes\":1000,\"fill\":0.25},\"snapshot\":{\"reading\":false,"
         "\"table\":null,\"rows\":0,\"chunks\":0,\"tables_done\":0,\"tables_total\":0,"
         "\"tables\":[]},"
-        "\"restarts\":1,\"last_error\":{\"message\":\"sink write: \\\"boom\\\"\","
+        "\"restarts\":1,\"source_server\":\"db2:3306\",\"last_error\":{\"message\":\"sink write: "
+        "\\\"boom\\\"\","
         "\"time\":\"2024-05-01T12:34:55.000Z\"}}");
   const auto list = f.call("GET", "/api/v1/pipelines");
   CHECK(list.code == 200);
@@ -89,6 +91,7 @@ TEST_CASE("control API: the status list, one pipeline by its percent-encoded nam
   CHECK(list.body.find("{\"name\":\"guarded\",\"state\":\"starting\"") != std::string::npos);
   CHECK(list.body.find("\"last_checkpoint\":null") != std::string::npos);
   CHECK(list.body.find("\"lag_seconds\":null") != std::string::npos);
+  CHECK(list.body.find("\"source_server\":null") != std::string::npos);
   const auto page = f.call("GET", "/");
   CHECK(page.code == 200);
   CHECK(page.content_type == "text/html; charset=utf-8");

@@ -254,7 +254,8 @@ TEST_CASE("doris server: fault knobs") {
   std::this_thread::sleep_for(std::chrono::milliseconds(120));
   CHECK(f.rows() == "[[1,null],[7,\"p\"]]");
   CHECK(f.server.control("stats") ==
-        "ok loads 2 visible 2 aborted 0 precommitted 0 max_commits 1 sequence_kept 0");
+        "ok loads 2 visible 2 aborted 0 precommitted 0 max_commits 1 partial 0 flexible 0 "
+        "sequence_kept 0");
   CHECK(f.server.control("bogus").starts_with("error"));
 }
 
@@ -371,7 +372,8 @@ TEST_CASE("doris server: with a data dir, a restart keeps committed and precommi
   const std::string next = g.load({{"label", "after"}}, "{\"id\":6,\"v\":\"f\"}\n");
   CHECK(std::stoll(field(next, "TxnId")) > std::stoll(precommitted_txn));
   CHECK(g.server.control("stats") ==
-        "ok loads 6 visible 4 aborted 2 precommitted 0 max_commits 1 sequence_kept 0");
+        "ok loads 6 visible 4 aborted 2 precommitted 0 max_commits 1 partial 0 flexible 0 "
+        "sequence_kept 0");
   // A journal line that is not the server's is refused with its place.
   std::ofstream(dir + "/journal", std::ios::app) << "{\"visible\": 999999}\n";
   DorisServer h{ServerOptions{}};
@@ -414,6 +416,87 @@ TEST_CASE("doris server: a partial column update keeps the columns it does not n
             "Message") ==
       "[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update is only allowed on unique "
       "table with merge-on-write enabled.");
+}
+
+TEST_CASE("doris server: flexible partial updates: each row its own columns, Doris's limits") {
+  Fixture f;
+  REQUIRE(field(f.sql("CREATE TABLE fx (id INT NOT NULL, a VARCHAR(4) NULL, b VARCHAR(4) NOT "
+                      "NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES "
+                      "('enable_unique_key_merge_on_write' = 'true', "
+                      "'enable_unique_key_skip_bitmap_column' = 'true')"),
+                "code") == "0");
+  CHECK(field(f.load({},
+                     R"({"id":1,"a":"a1","b":"b1"})"
+                     "\n"
+                     R"({"id":2,"a":"a2","b":"b2"})"
+                     "\n"
+                     R"({"id":3,"a":"a3","b":"b3"})"
+                     "\n",
+                     "fx"),
+              "Status") == "Success");
+  const std::map<std::string, std::string> flexible = {
+      {"unique_key_update_mode", "update_flexible_columns"}};
+  // Row 1 sets a, row 2 sets b (a key that names no column is ignored), row 3 is deleted by
+  // its own delete sign, row 4 is new with b (a takes NULL).
+  CHECK(field(f.load(flexible,
+                     R"({"id":1,"a":"x"})"
+                     "\n"
+                     R"({"id":2,"b":"y","nope":1})"
+                     "\n"
+                     R"({"id":3,"__DORIS_DELETE_SIGN__":1})"
+                     "\n"
+                     R"({"id":4,"b":"z"})"
+                     "\n",
+                     "fx"),
+              "Status") == "Success");
+  CHECK(f.rows("fx") == R"([[1,"x","b1"],[2,"a2","y"],[4,null,"z"]])");
+  CHECK(f.server.control("stats").find(" partial 0 flexible 1 ") != std::string::npos);
+  // A row without its key is filtered; a new key without a NOT NULL column's value too.
+  std::string r = f.load(flexible,
+                         R"({"a":"q"})"
+                         "\n",
+                         "fx");
+  CHECK(field(r, "Status") == "Fail");
+  CHECK(field(r, "NumberFilteredRows") == "1");
+  r = f.load(flexible,
+             R"({"id":5,"a":"q"})"
+             "\n",
+             "fx");
+  CHECK(field(r, "NumberFilteredRows") == "1");
+  // Parameters Doris refuses with it, a table without the skip bitmap, an unknown mode.
+  for (const char* refused : {"columns", "hidden_columns", "merge_type"}) {
+    CAPTURE(refused);
+    auto headers = flexible;
+    headers[refused] = "id";
+    CHECK(field(f.load(headers,
+                       R"({"id":1})"
+                       "\n",
+                       "fx"),
+                "Message") ==
+          std::string("[INVALID_ARGUMENT]Don't support flexible partial update when '") + refused +
+              "' is specified");
+  }
+  REQUIRE(field(f.sql("CREATE TABLE nb (id INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) "
+                      "BUCKETS 1 PROPERTIES ('enable_unique_key_merge_on_write' = 'true')"),
+                "code") == "0");
+  CHECK(field(f.load(flexible,
+                     R"({"id":1})"
+                     "\n",
+                     "nb"),
+              "Message")
+            .find("Flexible partial update can only support table with skip bitmap hidden "
+                  "column. But table nb doesn't have it.") != std::string::npos);
+  CHECK(field(f.load(flexible, R"({"id":1})"
+                               "\n"),
+              "Message")
+            .find("Flexible partial update is only supported in unique table MoW") !=
+        std::string::npos);
+  CHECK(field(f.load({{"unique_key_update_mode", "sometimes"}},
+                     R"({"id":1})"
+                     "\n",
+                     "fx"),
+              "Message")
+            .rfind("[INVALID_ARGUMENT]Invalid unique_key_update_mode sometimes", 0) == 0);
 }
 
 TEST_CASE("doris server: a load's body is delimited by Content-Length or chunked, not both") {

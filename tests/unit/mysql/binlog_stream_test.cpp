@@ -142,10 +142,9 @@ struct Stream {
     REQUIRE(original);
     const Bytes begin(original->begin(), original->begin() + 76);
     const Bytes xid(original->end() - 27, original->end());
-    for (const auto& ev :
-         {begin, table_map(), write_rows(),
-          minimal_before ? partial_update_minimal() : partial_update(partial_path), delete_rows(),
-          xid}) {
+    for (const auto& ev : {begin, table_map(), write_rows(),
+                           minimal_before ? partial_update_minimal() : partial_update(partial_path),
+                           delete_rows(), xid}) {
       append(inner, ev);
     }
     if (second_txn) append(inner, begin);

@@ -67,8 +67,8 @@ class MemoryChunkReader final : public ChunkReader {
   // every further row of the last one's value.
   Status start_chunk_whole_values(const TableSchema& t, std::span<const Value> after,
                                   uint64_t limit) override {
-    chunks.push_back(t.id.table + " whole after=" +
-                     (after.empty() ? "-" : std::to_string(after[0].i)) +
+    chunks.push_back(t.id.table +
+                     " whole after=" + (after.empty() ? "-" : std::to_string(after[0].i)) +
                      " limit=" + std::to_string(limit));
     pending_.clear();
     for (int64_t id : ids[t.id.table]) {

@@ -104,9 +104,10 @@ TEST_CASE(
     CHECK(read_all(reader, max_events, &ends) ==
           std::vector<std::string>{"g:1", "g:1", "g:2", "g:2", "g:2", "g:3", "g:3", "g:4", "g:4",
                                    "g:4", "g:5"});
-    CHECK(mem.chunks == std::vector<std::string>{"g whole after=- limit=2", "g whole after=1 limit=2",
-                                                 "g whole after=2 limit=2", "g whole after=3 limit=2",
-                                                 "g whole after=4 limit=2"});
+    CHECK(mem.chunks ==
+          std::vector<std::string>{"g whole after=- limit=2", "g whole after=1 limit=2",
+                                   "g whole after=2 limit=2", "g whole after=3 limit=2",
+                                   "g whole after=4 limit=2"});
     // A checkpoint inside a chunk resumes at the previous chunk's end, never inside a value.
     for (const Position& end : ends) {
       const auto& sp = std::get<SnapshotPosition>(end);

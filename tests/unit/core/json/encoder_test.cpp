@@ -534,9 +534,17 @@ TEST_CASE("partial row images: absent columns are no keys; canal's old shows no 
   std::string dbz;
   REQUIRE(make_encoder(Format::debezium_json)->encode_value(e, dbz));
   CHECK(dbz.rfind(R"({"before":{"id":1},"after":{"id":1,"qty":5},"source":)", 0) == 0);
+  // The source block names them, after the connector's fields.
+  CHECK(
+      dbz.find(
+          R"("query":null,"absent":{"before":["name","qty","note"],"after":["name","note"]}},"op":"u")") !=
+      std::string::npos);
   std::string canal;
   REQUIRE(make_encoder(Format::canal_json)->encode_value(e, canal));
-  CHECK(canal.rfind(R"({"data":[{"id":"1","qty":"5"}],)", 0) == 0);
+  CHECK(
+      canal.rfind(
+          R"({"absent":{"before":["name","qty","note"],"after":["name","note"]},"data":[{"id":"1","qty":"5"}],)",
+          0) == 0);
   // qty is absent from the before image: no old value is known, so "old" has none.
   CHECK(canal.find(R"("old":null)") != std::string::npos);
   std::string key;
@@ -552,7 +560,21 @@ TEST_CASE("partial row images: absent columns are no keys; canal's old shows no 
   CHECK_FALSE(del.partial_after());
   std::string canal_del;
   REQUIRE(make_encoder(Format::canal_json)->encode_value(del, canal_del));
-  CHECK(canal_del.rfind(R"({"data":[{"id":"1"}],)", 0) == 0);
+  CHECK(canal_del.rfind(R"({"absent":{"before":["name","qty","note"]},"data":[{"id":"1"}],)", 0) ==
+        0);
+  std::string dbz_del;
+  REQUIRE(make_encoder(Format::debezium_json)->encode_value(del, dbz_del));
+  CHECK(dbz_del.find(R"("absent":{"before":["name","qty","note"]}},"op":"d")") !=
+        std::string::npos);
+  // A full image names nothing.
+  ChangeEvent full = e;
+  full.before.absent = {};
+  full.after.absent = {};
+  std::string dbz_full, canal_full;
+  REQUIRE(make_encoder(Format::debezium_json)->encode_value(full, dbz_full));
+  REQUIRE(make_encoder(Format::canal_json)->encode_value(full, canal_full));
+  CHECK(dbz_full.find("absent") == std::string::npos);
+  CHECK(canal_full.find("absent") == std::string::npos);
 
   CHECK(parse_partial_row_policy("SKIP") == PartialRowPolicy::skip);
   CHECK(parse_partial_row_policy("fail") == PartialRowPolicy::fail);

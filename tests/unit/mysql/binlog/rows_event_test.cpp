@@ -160,8 +160,8 @@ std::vector<std::byte> minimal_partial_body(const std::vector<std::byte>& a_diff
                                  b(0),    b(0),                            // flags
                                  b(2),    b(0),                            // extra data length
                                  b(4),                                     // columns
-                                 b(0x01), b(0x03)};                        // before: id; after: id, a
-  body.push_back(b(0));  // before: nulls, id
+                                 b(0x01), b(0x03)};  // before: id; after: id, a
+  body.push_back(b(0));                              // before: nulls, id
   put_u32(body, 7);
   body.push_back(b(1));      // value_options: PARTIAL_JSON_UPDATES
   body.push_back(b(0b001));  // `a` is partial

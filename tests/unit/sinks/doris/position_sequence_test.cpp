@@ -35,6 +35,10 @@ TEST_CASE("position sequence: MySQL file, offset and row, in that order of weigh
   // The largest: file 2^31-1, offset and row at their maxima: 2^127 - 1, LARGEINT's maximum.
   CHECK(seq(at_binlog("b.2147483647", UINT64_MAX, UINT32_MAX)) ==
         "170141183460469231731687303715884105727");
+  // Around 10^19, where the text is made of two 64-bit halves: the low one keeps its zeros.
+  CHECK(seq(at_binlog("mysql-bin.000000", 2328306436, 2313682943)) == "9999999999999999999");
+  CHECK(seq(at_binlog("mysql-bin.000000", 2328306436, 2313682944)) == "10000000000000000000");
+  CHECK(seq(at_binlog("mysql-bin.000000", 2328306436, 2313682949)) == "10000000000000000005");
   const auto f = position_sequence(at_binlog("b.2147483648", 0, 0));
   REQUIRE_FALSE(f);
   CHECK(f.error().code == Errc::unsupported);
