@@ -68,9 +68,6 @@ constexpr FlinkKey kMysqlSource[] = {
     {"debezium.", "",
      "sluice reads the binlog itself, without Debezium; its options are README's \"source (type "
      "mysql)\" table"},
-    {"scan.newly-added-table.enabled", "false",
-     "sluice does not snapshot tables added to 'tables' after the first start; it captures their "
-     "changes from the restart on"},
     {"scan.binlog.newly-added-table.enabled", "true",
      "sluice always captures a table created later whose name matches 'tables'"},
     {"scan.parse.online.schema.changes.enabled", "false",
@@ -105,9 +102,9 @@ constexpr FlinkKey kPostgresSource[] = {
      "sluice starts from the slot (latest-offset or committed-offset), with no offset to skip "
      "from"},
     {"scan.newly-added-table.enabled", "false",
-     "sluice does not snapshot tables added to 'tables' after the first start; one still empty is "
-     "added to its publication, one with rows stops the pipeline (README \"Faults and table "
-     "lifecycle\")"},
+     "sluice snapshots tables added to 'tables' for MySQL sources only (re-snapshots need a "
+     "binlog); here one still empty is added to its publication, one with rows stops the "
+     "pipeline (README \"Faults and table lifecycle\")"},
     {"scan.binlog.newly-added-table.enabled", "true",
      "sluice always captures a table created later whose name matches 'tables' (added to its "
      "publication while empty)"},

@@ -135,6 +135,7 @@ mysql::MysqlSourceOptions read_mysql(Ctx& ctx, const MapReader& m) {
   read_int<uint32_t>(ctx, m, "scan.snapshot.fetch.size", o.snapshot_fetch_size, 1);
   read_chunk_key_columns(ctx, m, o.snapshot_chunk_key_columns);
   read_bool(ctx, m, "scan.incremental.snapshot.backfill.skip", o.snapshot_backfill_skip);
+  read_bool(ctx, m, "scan.newly-added-table.enabled", o.newly_added_tables);
   read_string(ctx, m, "signal.data-collection", o.signal_data_collection);
   read_size(ctx, m, "transaction-payload.max-size", o.max_transaction_payload_bytes);
   read_enum(ctx, m, "geometry.format", o.geometry_format, mysql::parse_geometry_format,
@@ -315,6 +316,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "scan.snapshot.fetch.size",
                  "scan.incremental.snapshot.chunk.key-column",
                  "scan.incremental.snapshot.backfill.skip",
+                 "scan.newly-added-table.enabled",
                  "signal.data-collection",
                  "zero-date.handling",
                  "transaction-payload.max-size",

@@ -42,7 +42,7 @@ std::string json_position(const Position& p) {
              ",\"events_to_skip\":" + std::to_string(pg.events_to_skip);
     }
     // The finished part of a snapshot: each segment's table and snapshot point, the table
-    // being read (or, after reading, where the stream continues).
+    // being read (or, after reading, where the stream continues), and a re-snapshot's tables.
     std::string operator()(const SnapshotPosition& sp) const {
       std::string out = "\"kind\":\"snapshot\",\"segments\":[";
       for (size_t seg_idx = 0; seg_idx < sp.segments.size(); ++seg_idx) {
@@ -55,6 +55,16 @@ std::string json_position(const Position& p) {
       out += "],\"reading\":";
       out += sp.reading ? json_string(sp.db + "." + sp.table) : "null";
       if (!sp.reading) out += ",\"stream\":" + json_string(to_string(to_position(sp.stream)));
+      // A re-snapshot going on: the tables it has left, and whether the first is started.
+      if (!sp.resnapshot_tables.empty()) {
+        out += ",\"resnapshot\":{\"tables\":[";
+        for (size_t i = 0; i < sp.resnapshot_tables.size(); ++i) {
+          const auto& t = sp.resnapshot_tables[i];
+          out += (i == 0 ? "" : ",") + json_string(t.db + "." + t.table);
+        }
+        out += "],\"first_from_start\":";
+        out += sp.resnapshot_after_key.empty() ? "true}" : "false}";
+      }
       return out;
     }
   };

@@ -117,6 +117,14 @@ std::string to_string(const Position& p) {
       } else {
         s += " stream=" + to_string(to_position(sp.stream));
       }
+      if (!sp.resnapshot_tables.empty()) {
+        s += " re-snapshot=" + sp.resnapshot_tables.front().db + "." +
+             sp.resnapshot_tables.front().table +
+             (sp.resnapshot_after_key.empty() ? " (start)" : " (after a key)");
+        if (sp.resnapshot_tables.size() > 1) {
+          s += " +" + std::to_string(sp.resnapshot_tables.size() - 1) + " table(s)";
+        }
+      }
       return s;
     }
     std::string operator()(const PostgresPosition& pg) const {
@@ -153,11 +161,12 @@ std::string encode_position(const Position& p) {
     put_str(out, sp->table);
     put_str(out, sp->after_key);
     put_point(out, sp->stream, postgres);
-    // Parallel splits follow only when there are some (or flags follow them): records of one
+    // Parallel splits follow only when there are some (or sections follow them): records of one
     // connection keep the encoding they had before splits existed.
     const bool flags = std::any_of(sp->segments.begin(), sp->segments.end(),
                                    [](const SnapshotSegment& seg) { return seg.single_table; });
-    if (!sp->splits.empty() || flags) {
+    const bool resnapshot = !sp->resnapshot_tables.empty();
+    if (!sp->splits.empty() || flags || resnapshot) {
       put_u64(out, sp->splits.size());
       for (const auto& split : sp->splits) {
         put_str(out, split.db);
@@ -167,10 +176,22 @@ std::string encode_position(const Position& p) {
         put_str(out, split.after_key);
       }
     }
-    // Then, when any segment holds its own table only, one flag byte per segment.
+    // Then, when any segment holds its own table only, one flag byte per segment (a count of 0
+    // when none does and a re-snapshot follows).
     if (flags) {
       put_u64(out, sp->segments.size());
       for (const auto& seg : sp->segments) out.push_back(seg.single_table ? '\1' : '\0');
+    } else if (resnapshot) {
+      put_u64(out, 0);
+    }
+    // Then a re-snapshot in progress: its tables and the key after which it goes on.
+    if (resnapshot) {
+      put_u64(out, sp->resnapshot_tables.size());
+      for (const auto& t : sp->resnapshot_tables) {
+        put_str(out, t.db);
+        put_str(out, t.table);
+      }
+      put_str(out, sp->resnapshot_after_key);
     }
   } else if (const auto* pg = std::get_if<PostgresPosition>(&p)) {
     out.push_back(static_cast<char>(PositionKind::postgres));
@@ -269,19 +290,38 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
       }
       if (r.remaining() > 0) {
         const uint64_t flags = r.u64le();
-        if (flags != sp.segments.size() || flags > r.remaining()) {
+        // None set is written as a count of 0, and only when a re-snapshot follows.
+        if (flags == 0 ? r.remaining() == 0
+                       : flags != sp.segments.size() || flags > r.remaining()) {
           r.mark_malformed("snapshot segment flag count " + std::to_string(flags) + " for " +
                            std::to_string(sp.segments.size()) + " segment(s)");
           break;
         }
-        bool any = false;
-        for (auto& seg : sp.segments) {
+        bool any = flags == 0;
+        for (uint64_t i = 0; i < flags; ++i) {
           const uint8_t flag = r.u8();
           if (flag > 1) r.mark_malformed("snapshot segment flag " + std::to_string(flag));
-          seg.single_table = flag == 1;
-          any = any || seg.single_table;
+          sp.segments[i].single_table = flag == 1;
+          any = any || flag == 1;
         }
         if (!any) r.mark_malformed("snapshot segment flags without a set one");
+      }
+      if (r.remaining() > 0) {
+        const uint64_t tables = r.u64le();
+        // Each table takes at least 16 bytes, and the key 8 more.
+        if (tables == 0 || tables > r.remaining() / 16) {
+          r.mark_malformed("re-snapshot table count " + std::to_string(tables) +
+                           " does not fit the record");
+          break;
+        }
+        for (uint64_t i = 0; i < tables && r.remaining() > 0; ++i) {
+          SnapshotTable t;
+          t.db = std::string(read_str());
+          t.table = std::string(read_str());
+          sp.resnapshot_tables.push_back(std::move(t));
+        }
+        sp.resnapshot_after_key = std::string(read_str());
+        if (sp.reading) r.mark_malformed("a re-snapshot in a snapshot still reading");
       }
       out = std::move(sp);
       break;

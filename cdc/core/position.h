@@ -98,6 +98,13 @@ struct SnapshotSplit {
   friend bool operator==(const SnapshotSplit&, const SnapshotSplit&) = default;
 };
 
+// A table a re-snapshot still has to read (SnapshotPosition::resnapshot_tables).
+struct SnapshotTable {
+  std::string db;
+  std::string table;
+  friend bool operator==(const SnapshotTable&, const SnapshotTable&) = default;
+};
+
 struct SnapshotPosition {
   std::vector<SnapshotSegment> segments;  // in (table name, key) order
   // While reading (`reading`): the table being read and the key of the last row delivered
@@ -113,6 +120,11 @@ struct SnapshotPosition {
   // After reading (`!reading`): where the change stream continues. Stream events at or past a
   // segment's `at` are delivered for the keys of that segment, the others were in its rows.
   StreamPoint stream;
+  // After reading: a re-snapshot while streaming (cdc/snapshot/resnapshot.h) not finished yet,
+  // so that a restart resumes it: the tables left, the first one being read, and the key of
+  // its last row delivered ("" = none yet). Empty when none runs.
+  std::vector<SnapshotTable> resnapshot_tables;
+  std::string resnapshot_after_key;
   friend bool operator==(const SnapshotPosition&, const SnapshotPosition&) = default;
 };
 

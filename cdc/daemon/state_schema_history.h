@@ -17,6 +17,12 @@ class StateSchemaHistoryStore final : public mysql::SchemaHistoryStore {
 
   Status put(const MysqlPosition& at, const TableSchema& schema) override;
   Result<std::vector<std::pair<MysqlPosition, TableSchema>>> load() override;
+  Result<std::optional<std::string>> get_value(std::string_view key) override {
+    return store_.get_value(pipeline_, key);
+  }
+  Status put_value(std::string_view key, std::string_view value) override {
+    return store_.put_value(pipeline_, key, value);
+  }
 
  private:
   state::StateStore& store_;

@@ -2,6 +2,7 @@
 #include "cdc/mysql/timestamp_start.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <map>
 #include <mutex>
@@ -15,12 +16,14 @@
 #include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog_file_reader.h"
 #include "cdc/mysql/binlog_stream.h"
+#include "cdc/mysql/captured_tables.h"
 #include "cdc/mysql/gtid_resume.h"
 #include "cdc/mysql/gtid_set.h"
 #include "cdc/mysql/mysql_metrics.h"
 #include "cdc/mysql/protocol/dump_request.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
 #include "cdc/mysql/schema/catalog_schema.h"
+#include "cdc/mysql/schema/ddl_statement.h"
 #include "cdc/mysql/schema/schema_history.h"
 #include "cdc/mysql/schema/table_map_cache.h"
 #include "cdc/mysql/server_list.h"
@@ -33,14 +36,6 @@
 #include "cdc/snapshot/table_progress.h"
 
 namespace cdc::mysql {
-
-namespace {
-
-bool is_system_db(std::string_view db) {
-  return db == "mysql" || db == "sys" || db == "information_schema" || db == "performance_schema";
-}
-
-}  // namespace
 
 struct MysqlSource::Impl {
   Impl(MysqlSourceOptions o, std::unique_ptr<SchemaHistoryStore> store,
@@ -88,7 +83,7 @@ struct MysqlSource::Impl {
   // Re-snapshots while streaming (request_snapshot, the signal table): requests are queued by
   // any thread; the reader thread takes them into `resnap`, whose chunks are emitted each at
   // its window (the stream paused exactly at the window's position).
-  std::mutex requested_mutex;
+  mutable std::mutex requested_mutex;
   std::vector<TableId> requested;  // guarded by requested_mutex
   std::unique_ptr<MysqlChunkReader> resnap_reader;
   std::optional<snapshot::Resnapshot> resnap;
@@ -97,8 +92,50 @@ struct MysqlSource::Impl {
   std::vector<TableSnapshotProgress> resnap_past_tables;    // as resnap_past, per table
   std::optional<TableId> signal_table;                      // signal.data-collection
   bool signal_delivered = false;  // the user's `tables` capture the signal table too
+  // A re-snapshot to go on with before `resnap` exists: one a restart cut short (from the
+  // checkpoint), then the newly captured tables (scan.newly-added-table.enabled). Taken by the
+  // reader thread once the initial snapshot's filter is done; batch ends record it meanwhile.
+  std::vector<SnapshotTable> resnap_resume;
+  std::string resnap_resume_after;
+  // The newly added tables queued by this open, until their rows are read or the stream meets
+  // their CREATE (created after the checkpoint: the stream has them whole).
+  std::vector<TableId> newly_added;
+  // The captured-tables record to store once a checkpoint of this instance commits (its
+  // positions carry the new tables' re-snapshot, so an older checkpoint never meets it).
+  std::string captured_record;
+  std::atomic<bool> captured_record_pending{false};
 
   MysqlPosition position() const { return stream ? stream->position() : MysqlPosition{}; }
+
+  // The resume position of a batch that ends at stream position `end`: a plain binlog position,
+  // or a SnapshotPosition while the initial snapshot's filter merges or a re-snapshot is asked
+  // for or runs (its tables and progress, so that a restart goes on with it).
+  Position stream_end(const MysqlPosition& end) const {
+    std::vector<SnapshotTable> tables;
+    std::string after = resnap_resume_after;
+    if (resnap && !resnap->idle()) {
+      tables = resnap->pending();
+      after = resnap->after_key();
+    }
+    auto add = [&](const SnapshotTable& t) {
+      if (std::find(tables.begin(), tables.end(), t) == tables.end()) tables.push_back(t);
+    };
+    for (const auto& t : resnap_resume) add(t);
+    {
+      std::lock_guard lock(requested_mutex);
+      for (const TableId& t : requested) add({t.db, t.table});
+    }
+    if (!filter && tables.empty()) return end;
+    SnapshotPosition p;
+    if (filter) p.segments = filter->segments();
+    p.reading = false;
+    p.stream = end;
+    if (!tables.empty()) {
+      p.resnapshot_tables = std::move(tables);
+      p.resnapshot_after_key = std::move(after);
+    }
+    return p;
+  }
 
   // The stream merge from `stream` on, unless nothing is to be filtered, or the user traded it
   // away (scan.incremental.snapshot.backfill.skip: every change from the earliest read on).
@@ -156,11 +193,7 @@ struct MysqlSource::Impl {
   }
   static bool captured_by(const std::vector<std::regex>& include,
                           const std::vector<std::regex>& exclude, const TableId& id) {
-    const std::string name = id.db + "." + id.table;
-    bool in = include.empty() ? !is_system_db(id.db) : false;
-    for (const auto& re : include) in = in || std::regex_match(name, re);
-    for (const auto& re : exclude) in = in && !std::regex_match(name, re);
-    return in;
+    return mysql::captured_by(include, exclude, id);
   }
 
   Status prepare();
@@ -187,6 +220,10 @@ struct MysqlSource::Impl {
   Status check_gtids_held(const GtidSet& gtids);
   Status start_stream(const MysqlPosition& start);
   Status open_snapshot(const SnapshotPosition& start);
+  Status resume_resnapshot(const Position& resume);
+  Status check_captured_tables(bool resumed);
+  void take_resnapshot(const std::vector<TableId>& tables, std::string_view first_after);
+  void drop_created_tables(const Batch& batch);
   Status end_snapshot(Batch& batch);
   Status filter_stream(Batch& batch, const MysqlPosition& end);
   Status queue_snapshot(const std::vector<TableId>& tables, std::string_view asked_by);
@@ -291,14 +328,7 @@ Position MysqlSource::current_position() const { return impl_->current(); }
 Position MysqlSource::Impl::current() const {
   if (snapshot) return snapshot->position();
   if (finished) return *finished;
-  if (filter) {
-    SnapshotPosition p;
-    p.segments = filter->segments();
-    p.reading = false;
-    p.stream = position();
-    return p;
-  }
-  return position();
+  return stream_end(position());
 }
 
 void MysqlSource::close() { impl_->close_all(); }
@@ -310,8 +340,10 @@ void MysqlSource::Impl::close_all() {
   chunk_readers.clear();
   if (resnap && !resnap->idle()) {
     log::get("snapshot")
-        ->warn("[source={}] a re-snapshot was cut short (not resumed: ask for it again)",
-               options.pipeline_name);
+        ->info(
+            "[source={}] a re-snapshot was cut short: the next open resumes it after the last row "
+            "the checkpoint holds",
+            options.pipeline_name);
   }
   resnap.reset();
   resnap_reader.reset();
@@ -749,12 +781,19 @@ Status MysqlSource::Impl::open_on(const Position& resume) {
   s.snapshot_done_tables.clear();
   s.resnap_past_tables.clear();
   s.chunk_readers.clear();
+  s.resnap_resume.clear();
+  s.resnap_resume_after.clear();
+  s.newly_added.clear();
   const bool snapshot_mode =
       o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
   const auto* snap = std::get_if<SnapshotPosition>(&resume);
   if (snap != nullptr && s.failover_list) CDC_TRY(s.check_snapshot_here(*snap));
-  if (snap != nullptr && snap->reading) return s.open_snapshot(*snap);
+  if (snap != nullptr && snap->reading) {
+    CDC_TRY(s.check_captured_tables(false));  // the snapshot reads every table captured now
+    return s.open_snapshot(*snap);
+  }
   if (snapshot_mode && std::holds_alternative<std::monostate>(resume)) {
+    CDC_TRY(s.check_captured_tables(false));
     return s.open_snapshot(SnapshotPosition{});
   }
   if (snap != nullptr) {
@@ -767,6 +806,7 @@ Status MysqlSource::Impl::open_on(const Position& resume) {
     const auto& at = std::get<MysqlPosition>(snap->stream);
     CDC_TRY_ASSIGN(const MysqlPosition start, s.resume_point(at));
     CDC_TRY(s.seed_schema_history(at));
+    CDC_TRY(s.resume_resnapshot(resume));
     CDC_TRY(s.start_stream(start));
     s.start_filter(snap->segments, at);
     return {};
@@ -787,6 +827,7 @@ Status MysqlSource::Impl::open_on(const Position& resume) {
   // The server qualifies before its catalog goes into the schema history.
   CDC_TRY_ASSIGN(const MysqlPosition start, s.resume_point(checkpoint));
   CDC_TRY(s.seed_schema_history(checkpoint));
+  CDC_TRY(s.resume_resnapshot(resume));
   return s.start_stream(start);
 }
 
@@ -1033,7 +1074,7 @@ Status MysqlSource::Impl::end_snapshot(Batch& batch) {
 // position until the stream passes every segment (a restart must filter the same way).
 Status MysqlSource::Impl::filter_stream(Batch& batch, const MysqlPosition& end) {
   if (!filter) {
-    batch.end = end;
+    batch.end = stream_end(end);
     return {};
   }
   size_t kept = 0;
@@ -1050,14 +1091,8 @@ Status MysqlSource::Impl::filter_stream(Batch& batch, const MysqlPosition& end) 
         ->info("[source={}] the stream passed the snapshot at {}", options.pipeline_name,
                to_string(Position(end)));
     filter.reset();
-    batch.end = end;
-    return {};
   }
-  SnapshotPosition p;
-  p.segments = filter->segments();
-  p.reading = false;
-  p.stream = end;
-  batch.end = std::move(p);
+  batch.end = stream_end(end);
   return {};
 }
 
@@ -1122,49 +1157,66 @@ void MysqlSource::Impl::end_resnapshot() {
   resnap_reader.reset();
 }
 
+// Adds `tables` to the re-snapshot (made, with its connection, if none runs); `first_after`:
+// the key the first one goes on after (a re-snapshot resumed from a checkpoint).
+void MysqlSource::Impl::take_resnapshot(const std::vector<TableId>& tables,
+                                        std::string_view first_after) {
+  std::vector<TableSchemaPtr> schemas;
+  for (const TableId& t : tables) {
+    TableSchemaPtr schema = history.current(t);
+    if (!schema) {
+      log::get("snapshot")
+          ->error(
+              "[source={}] re-snapshot of {}: no such table is captured (the schema "
+              "history does not know it); skipped",
+              options.pipeline_name, t.to_string());
+      if (schemas.empty()) first_after = {};  // the key was this table's
+      continue;
+    }
+    schemas.push_back(std::move(schema));
+  }
+  if (!schemas.empty() && !resnap) {
+    auto reader = MysqlChunkReader::connect(
+        connect_options, options.pipeline_name, options.geometry_format == GeometryFormat::wkt,
+        options.charset_invalid == CharsetInvalid::replace ? InvalidText::replace
+                                                           : InvalidText::fail);
+    if (!reader) {
+      abandon_resnapshot(reader.error());
+      return;
+    }
+    resnap_reader = std::move(*reader);
+    snapshot::SnapshotReaderOptions so;
+    so.pipeline_name = options.pipeline_name;
+    so.connector = "mysql";
+    so.chunk_size = options.snapshot_chunk_size;
+    resnap.emplace(*resnap_reader, so);
+  }
+  if (!resnap) return;
+  if (auto st = resnap->add(schemas, resnap->idle() ? first_after : std::string_view()); !st) {
+    abandon_resnapshot(st.error());
+  }
+}
+
 // One step of a re-snapshot, before the stream is read: takes the queued requests, opens the
 // next chunk's window, and once the stream is at the window reads the chunk's rows into
 // `batch` (returns true: the batch is ready). While the initial snapshot's filter is still
 // merging, requests wait.
 Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
   if (filter || !stream) return false;
+  if (!resnap_resume.empty()) {
+    std::vector<TableId> tables;
+    for (const auto& t : resnap_resume) tables.push_back({t.db, t.table});
+    const std::string after = std::move(resnap_resume_after);
+    resnap_resume.clear();
+    resnap_resume_after.clear();
+    take_resnapshot(tables, after);
+  }
   std::vector<TableId> asked;
   {
     std::lock_guard lock(requested_mutex);
     asked.swap(requested);
   }
-  if (!asked.empty()) {
-    std::vector<TableSchemaPtr> schemas;
-    for (const TableId& t : asked) {
-      TableSchemaPtr schema = history.current(t);
-      if (!schema) {
-        log::get("snapshot")
-            ->error(
-                "[source={}] re-snapshot of {}: no such table is captured (the schema "
-                "history does not know it); skipped",
-                options.pipeline_name, t.to_string());
-        continue;
-      }
-      schemas.push_back(std::move(schema));
-    }
-    if (!schemas.empty() && !resnap) {
-      auto reader = MysqlChunkReader::connect(
-          connect_options, options.pipeline_name, options.geometry_format == GeometryFormat::wkt,
-          options.charset_invalid == CharsetInvalid::replace ? InvalidText::replace
-                                                             : InvalidText::fail);
-      if (!reader) {
-        abandon_resnapshot(reader.error());
-        return false;
-      }
-      resnap_reader = std::move(*reader);
-      snapshot::SnapshotReaderOptions so;
-      so.pipeline_name = options.pipeline_name;
-      so.connector = "mysql";
-      so.chunk_size = options.snapshot_chunk_size;
-      resnap.emplace(*resnap_reader, so);
-    }
-    if (resnap) resnap->add(schemas);
-  }
+  if (!asked.empty()) take_resnapshot(asked, {});
   if (!resnap) return false;
   if (!resnap->window()) {
     // The window must not be behind the stream (a transaction in the binlog whose commit the
@@ -1205,7 +1257,7 @@ Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
     batch.events.clear();
     return false;
   }
-  batch.end = position();
+  batch.end = stream_end(position());
   return true;
 }
 
@@ -1406,10 +1458,144 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
       return fail(std::move(st).error());
   }
   const MysqlPosition end = s.position();
+  s.drop_created_tables(*batch);
   s.handle_signals(*batch);
   if (batch->events.empty() && end == start_pos && !heartbeat) return std::unique_ptr<Batch>();
   if (auto st = s.filter_stream(*batch, end); !st) return fail(std::move(st).error());
   return batch;
+}
+
+void MysqlSource::acknowledge(const Position& committed) {
+  (void)committed;  // any checkpoint of this instance records the new tables' re-snapshot
+  auto& s = *impl_;
+  if (!s.history_store || !s.captured_record_pending.exchange(false)) return;
+  if (auto st = s.history_store->put_value(kCapturedTablesKey, s.captured_record); !st) {
+    log::get("snapshot")
+        ->warn(
+            "[source={}] storing the captured-tables record: {} (tried again at the next "
+            "checkpoint)",
+            s.options.pipeline_name, st.error().to_string());
+    s.captured_record_pending = true;
+  }
+}
+
+// Before the stream starts at a checkpoint: the re-snapshot a restart cut short, then the
+// tables the `tables` patterns capture now and did not when the pipeline last ran.
+Status MysqlSource::Impl::resume_resnapshot(const Position& resume) {
+  const auto* snap = std::get_if<SnapshotPosition>(&resume);
+  if (snap != nullptr && !snap->resnapshot_tables.empty()) {
+    resnap_resume = snap->resnapshot_tables;
+    resnap_resume_after = snap->resnapshot_after_key;
+    const SnapshotTable& first = resnap_resume.front();
+    const TableSchemaPtr schema = history.current({first.db, first.table});
+    log::get("snapshot")
+        ->info(
+            "[source={}] a re-snapshot was cut short by a restart: it goes on with {}.{} {}, {} "
+            "table(s) left",
+            options.pipeline_name, first.db, first.table,
+            resnap_resume_after.empty() ? "from its first row" : "after the last row delivered",
+            resnap_resume.size());
+    if (schema && schema->primary_key.empty()) {
+      log::get("snapshot")
+          ->warn(
+              "[source={}] {}.{} has no primary key: its re-snapshot is read again whole, so the "
+              "rows it delivered before the restart are delivered again",
+              options.pipeline_name, first.db, first.table);
+    }
+  }
+  return check_captured_tables(!std::holds_alternative<std::monostate>(resume));
+}
+
+// Compares the `tables` patterns with those recorded when the pipeline last ran
+// (captured_tables.h): a table captured now and not then is newly added. With
+// scan.newly-added-table.enabled its rows are read as a re-snapshot before anything else;
+// without, a warning names it. The record of the patterns now is stored at the next checkpoint.
+Status MysqlSource::Impl::check_captured_tables(bool resumed) {
+  const CapturedTables now{options.table_include, options.table_exclude};
+  captured_record = encode_captured_tables(now);
+  captured_record_pending = false;
+  if (!history_store) return {};
+  CDC_TRY_ASSIGN(const auto stored, history_store->get_value(kCapturedTablesKey));
+  captured_record_pending = !stored || *stored != captured_record;
+  if (!stored) {
+    if (resumed) {
+      log::get("snapshot")
+          ->info(
+              "[source={}] the state store has no record of the captured tables (a checkpoint "
+              "of an older sluice): every table `tables` matches now is taken as captured, none "
+              "as newly added; the record is stored at the next checkpoint",
+              options.pipeline_name);
+    }
+    return {};
+  }
+  auto before = decode_captured_tables(*stored);
+  if (!before) {
+    return std::move(before).error().with_context("the state store's " +
+                                                  std::string(kCapturedTablesKey));
+  }
+  if (!resumed || *before == now) return {};
+  CDC_TRY_ASSIGN(std::vector<TableId> added, newly_captured(history.tables(), now, *before));
+  std::erase_if(added, [&](const TableId& t) {
+    return std::find(resnap_resume.begin(), resnap_resume.end(), SnapshotTable{t.db, t.table}) !=
+           resnap_resume.end();
+  });
+  if (added.empty()) return {};
+  std::string names;
+  for (const TableId& t : added) names += (names.empty() ? "" : ", ") + t.to_string();
+  if (!options.newly_added_tables) {
+    log::get("snapshot")
+        ->warn(
+            "[source={}] newly captured table(s) {}: streamed from the checkpoint on, their "
+            "existing rows are not read (scan.newly-added-table.enabled: false)",
+            options.pipeline_name, names);
+    return {};
+  }
+  log::get("snapshot")
+      ->info(
+          "[source={}] newly captured table(s) {} (scan.newly-added-table.enabled): their rows "
+          "are read while the stream goes on, the tables captured before are not read again",
+          options.pipeline_name, names);
+  for (const TableId& t : added) resnap_resume.push_back({t.db, t.table});
+  newly_added = std::move(added);
+  return {};
+}
+
+// A newly added table whose CREATE the stream meets was created after the checkpoint: the
+// stream delivers it whole from there, so its rows are not read (they would come twice). Its
+// CREATE always comes before its first window's rows: windows are opened at the server's
+// position, which is past it.
+void MysqlSource::Impl::drop_created_tables(const Batch& batch) {
+  if (newly_added.empty()) return;
+  for (const ChangeEvent& e : batch.events) {
+    if (e.op != Op::schema_change || e.schema == nullptr) continue;
+    const TableId& id = e.schema->id;
+    const auto it = std::find(newly_added.begin(), newly_added.end(), id);
+    if (it == newly_added.end()) continue;
+    const DdlStatement ddl = parse_ddl_statement(e.source.query, id.db);
+    if ((ddl.kind != DdlStatement::Kind::create_table &&
+         ddl.kind != DdlStatement::Kind::create_table_like) ||
+        ddl.table != id) {
+      continue;
+    }
+    bool removed = std::erase(resnap_resume, SnapshotTable{id.db, id.table}) != 0;
+    if (!removed && resnap) {
+      auto taken = resnap->remove(id);
+      if (!taken) {
+        abandon_resnapshot(taken.error());
+        return;
+      }
+      removed = *taken;
+    }
+    newly_added.erase(it);
+    if (removed) {
+      log::get("snapshot")
+          ->info(
+              "[source={}] newly captured table {} was created after the checkpoint: captured "
+              "from its CREATE by the stream, its rows are not read",
+              options.pipeline_name, id.to_string());
+    }
+    if (newly_added.empty()) return;
+  }
 }
 
 }  // namespace cdc::mysql

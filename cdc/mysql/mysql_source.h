@@ -86,6 +86,9 @@ class MysqlSource final : public cdc::Source {
   // while reading, is logged and ends that table's re-snapshot; the stream goes on. A
   // re-snapshot is not in the checkpoint: one cut short by a restart must be asked again.
   Status request_snapshot(const std::vector<TableId>& tables) override;
+  // Stores the captured-tables record of this open once a checkpoint of it commits
+  // (scan.newly-added-table.enabled, ARCHITECTURE.md "Snapshots"). Pipeline thread.
+  void acknowledge(const Position& committed) override;
   // The current version of every table the schema history holds (live source only).
   std::vector<TableSchemaPtr> known_schemas() const override;
 

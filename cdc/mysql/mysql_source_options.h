@@ -169,6 +169,12 @@ struct MysqlSourceOptions {
   // from the earliest read's position, without dropping those a later read already holds: at
   // least once. Default false (exactly once).
   bool snapshot_backfill_skip = false;
+  // `scan.newly-added-table.enabled`: on a restart whose `tables` patterns capture tables the
+  // pipeline did not capture before (a record of the patterns is in the state store), read
+  // those tables' existing rows while the stream goes on (a re-snapshot), without reading the
+  // others again. Off, they are streamed from the checkpoint on and a warning names them.
+  // Default: false (Flink CDC's).
+  bool newly_added_tables = false;
   // `signal.data-collection`: "db.table" of a signal table (Debezium's shape: id VARCHAR
   // primary key, type VARCHAR, data TEXT) whose `execute-snapshot` rows ask for a re-snapshot
   // (cdc/snapshot/snapshot_signal.h). Its changes are read from the binlog whatever `tables`

@@ -10,7 +10,17 @@ namespace cdc::snapshot {
 Resnapshot::Resnapshot(ChunkReader& reader, SnapshotReaderOptions options)
     : reader_(reader), options_(std::move(options)) {}
 
-void Resnapshot::add(const std::vector<TableSchemaPtr>& tables) {
+Status Resnapshot::add(const std::vector<TableSchemaPtr>& tables, std::string_view first_after) {
+  if (tables_.empty() && !first_after.empty() && !tables.empty()) {
+    after_bytes_ = std::string(first_after);
+    auto key = decode_key(after_bytes_);
+    if (!key) {
+      after_bytes_.clear();
+      return std::move(key).error().with_context("resuming the re-snapshot of " +
+                                                 tables.front()->id.to_string());
+    }
+    after_ = std::move(*key);
+  }
   for (const auto& t : tables) {
     const bool waiting = std::any_of(tables_.begin(), tables_.end(),
                                      [&](const TableSchemaPtr& w) { return w->id == t->id; });
@@ -22,6 +32,33 @@ void Resnapshot::add(const std::vector<TableSchemaPtr>& tables) {
         ->info("[source={}] re-snapshot of {} requested: read while streaming, {} row(s) a chunk",
                options_.pipeline_name, t->id.to_string(), options_.chunk_size);
   }
+  return {};
+}
+
+Result<bool> Resnapshot::remove(const TableId& table) {
+  const auto it = std::find_if(tables_.begin(), tables_.end(),
+                               [&](const TableSchemaPtr& t) { return t->id == table; });
+  if (it == tables_.end()) return false;
+  const size_t idx = *progress_.find(table);
+  const bool front = it == tables_.begin();
+  if (progress_.tables()[idx].rows_read != 0 || (front && (chunk_open_ || !after_.empty()))) {
+    return false;
+  }
+  if (front && window_) {
+    CDC_TRY(reader_.end_consistent_read());
+    window_.reset();
+  }
+  tables_.erase(it);
+  progress_.done(idx);
+  ++tables_done_;
+  return true;
+}
+
+std::vector<SnapshotTable> Resnapshot::pending() const {
+  std::vector<SnapshotTable> out;
+  out.reserve(tables_.size());
+  for (const auto& t : tables_) out.push_back({t->id.db, t->id.table});
+  return out;
 }
 
 Result<std::optional<MysqlPosition>> Resnapshot::open_window() {

@@ -12,6 +12,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cdc/core/batch.h"
@@ -30,8 +31,14 @@ class Resnapshot {
   Resnapshot(ChunkReader& reader, SnapshotReaderOptions options);
 
   // Adds tables to read (a table already waiting or being read is not added twice).
-  void add(const std::vector<TableSchemaPtr>& tables);
+  // `first_after`: when nothing is waiting, the first table is read after this encoded key
+  // (snapshot_key.h), where a re-snapshot cut short by a restart stopped.
+  Status add(const std::vector<TableSchemaPtr>& tables, std::string_view first_after = {});
   bool idle() const { return tables_.empty() && !window_; }
+  // Takes `table` out while none of its rows was read (the stream captures it whole: a newly
+  // added table created after the checkpoint), ending the window opened for it. Returns whether
+  // it was taken out.
+  Result<bool> remove(const TableId& table);
 
   // Opens the next chunk's window and returns its watermark W; nullopt when every table is
   // read (or none is waiting). The caller streams up to W before fill().
@@ -45,6 +52,12 @@ class Resnapshot {
   // (source.snapshot = incremental, source.at = W). Returns false once the chunk is done (the
   // window is then closed).
   Result<bool> fill(Batch& batch, size_t max_events);
+
+  // What a checkpoint records to resume this re-snapshot: the tables left (the first being
+  // read) and the key of the last row delivered of the first ("" = none yet). Exact at every
+  // batch end: fill() keeps the key of each batch's last row.
+  std::vector<SnapshotTable> pending() const;
+  const std::string& after_key() const { return after_bytes_; }
 
   uint64_t rows_read() const { return rows_; }
   uint64_t chunks_read() const { return chunks_; }

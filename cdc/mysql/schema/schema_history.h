@@ -9,8 +9,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +33,17 @@ class SchemaHistoryStore {
   virtual Status put(const MysqlPosition& at, const TableSchema& schema) = 0;
   // Every stored version, of every table, in any order.
   virtual Result<std::vector<std::pair<MysqlPosition, TableSchema>>> load() = 0;
+  // A small value the source keeps beside the history (the captured-tables record,
+  // cdc/mysql/captured_tables.h); nullopt when absent. Default: a store that keeps none.
+  virtual Result<std::optional<std::string>> get_value(std::string_view key) {
+    (void)key;
+    return std::optional<std::string>();
+  }
+  virtual Status put_value(std::string_view key, std::string_view value) {
+    (void)key;
+    (void)value;
+    return {};
+  }
 };
 
 // Where a table's current version came from: a version read from the catalog may be newer than

@@ -6,6 +6,23 @@
 
 using namespace cdc;
 
+namespace {
+
+// `p` decodes back exactly; a cut of its bytes is refused, or (cut at the end of an older field
+// list) is a record of its own, never this one.
+void check_round_trip_and_cuts(const Position& p) {
+  const auto enc = encode_position(p);
+  auto dec = decode_position(as_bytes(enc));
+  REQUIRE(dec);
+  CHECK(*dec == p);
+  for (size_t n = 0; n < enc.size(); ++n) {
+    auto cut = decode_position(as_bytes(std::string_view(enc).substr(0, n)));
+    CHECK((!cut || !(*cut == p)));
+  }
+}
+
+}  // namespace
+
 TEST_CASE("Position encodes and decodes every kind exactly") {
   MysqlPosition m{{"mysql-bin.000042", 1337}, "0-1-100,1-2-7", 3, 12};
   const Position cases[] = {Position{}, DatagenPosition{99}, m,
@@ -48,15 +65,7 @@ TEST_CASE("SnapshotPosition encodes and decodes exactly, and every truncation is
   SnapshotPosition with_splits = parallel;
   with_splits.splits = {{"db", "b", "", std::string("\x01\x00k", 4), ""}};
   for (const Position& p : {Position(parallel), Position(with_splits)}) {
-    const auto enc = encode_position(p);
-    auto dec = decode_position(as_bytes(enc));
-    REQUIRE(dec);
-    CHECK(*dec == p);
-    // A cut at the end of an older field list is a record of its own, never this one.
-    for (size_t n = 0; n < enc.size(); ++n) {
-      auto cut = decode_position(as_bytes(std::string_view(enc).substr(0, n)));
-      CHECK((!cut || !(*cut == p)));
-    }
+    check_round_trip_and_cuts(p);
   }
   // A record without parallel segments keeps the older encoding (no flags, no split count).
   CHECK(encode_position(parallel).size() ==
@@ -65,6 +74,34 @@ TEST_CASE("SnapshotPosition encodes and decodes exactly, and every truncation is
   CHECK(to_string(Position(reading)) == "snapshot segments=2 reading=db.b (after a key)");
   CHECK(to_string(Position(streaming)) ==
         "snapshot segments=2 stream=mysql-bin.000003:977 gtid=0-1-5 skip=1/2");
+}
+
+TEST_CASE(
+    "a re-snapshot in progress rides on a streaming SnapshotPosition, with or without segments, "
+    "and every truncation is refused") {
+  SnapshotPosition plain;  // no initial snapshot left to merge: only the re-snapshot
+  plain.reading = false;
+  plain.stream = MysqlPosition{{"mysql-bin.000007", 1200}, "0-1-9", 0, 0};
+  plain.resnapshot_tables = {{"db", "t2"}, {"db", "t3"}};
+  plain.resnapshot_after_key = std::string("\x01\x00\x07", 3);
+  SnapshotPosition merging = plain;  // and the initial snapshot's segments, one single-table
+  merging.segments = {{"db", "a", "", MysqlPosition{{"mysql-bin.000003", 400}, "", 0, 0}},
+                      {"db", "b", "", MysqlPosition{{"mysql-bin.000004", 4}, "", 0, 0}, true}};
+  SnapshotPosition unflagged = merging;
+  unflagged.segments[1].single_table = false;
+  SnapshotPosition fresh = plain;  // its first table not started yet
+  fresh.resnapshot_after_key.clear();
+  for (const Position& p :
+       {Position(plain), Position(merging), Position(unflagged), Position(fresh)}) {
+    check_round_trip_and_cuts(p);
+  }
+  CHECK(to_string(Position(plain)) ==
+        "snapshot segments=0 stream=mysql-bin.000007:1200 gtid=0-1-9 re-snapshot=db.t2 (after a "
+        "key) +1 table(s)");
+  // A re-snapshot inside a snapshot still reading is no record of ours.
+  SnapshotPosition bad = plain;
+  bad.reading = true;
+  CHECK_FALSE(decode_position(as_bytes(encode_position(bad))));
 }
 
 TEST_CASE("a PostgreSQL SnapshotPosition encodes and decodes exactly, its points LSNs") {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cdc/snapshot/snapshot_key.h"
 #include "tests/unit/snapshot/memory_chunk_reader.h"
 
 using namespace cdc;
@@ -26,7 +27,7 @@ TEST_CASE("Resnapshot reads each chunk in a window of its own, at that window's 
   mem.ids = {{"a", {1, 2, 3, 4, 5, 6}}, {"n", {9, 8}}};
   Resnapshot r(mem, options(3));
   CHECK(r.idle());
-  r.add({table("a", true), table("n", false), table("a", true)});  // a once
+  REQUIRE(r.add({table("a", true), table("n", false), table("a", true)}));  // a once
   CHECK(r.tables_requested() == 2);
 
   std::vector<std::string> got;
@@ -60,7 +61,7 @@ TEST_CASE("Resnapshot: a chunk whose last row ends a batch still continues after
   MemoryChunkReader mem;
   mem.ids = {{"a", {1, 2, 3, 4, 5}}};
   Resnapshot r(mem, options(2));
-  r.add({table("a", true)});
+  REQUIRE(r.add({table("a", true)}));
   std::vector<std::string> got;
   for (int w = 0; w < 3; ++w) {
     REQUIRE(r.open_window());
@@ -75,7 +76,7 @@ TEST_CASE("Resnapshot refuses to fill without a window, and a dropped window ope
   MemoryChunkReader mem;
   mem.ids = {{"a", {1}}};
   Resnapshot r(mem, options(5));
-  r.add({table("a", true)});
+  REQUIRE(r.add({table("a", true)}));
   Batch b;
   auto early = r.fill(b, 10);
   REQUIRE_FALSE(early);
@@ -89,4 +90,98 @@ TEST_CASE("Resnapshot refuses to fill without a window, and a dropped window ope
   REQUIRE(w);
   CHECK(**w == at(20));
   CHECK(read_window(r, 10) == std::vector<std::string>{"a:1@20"});
+}
+
+TEST_CASE(
+    "Resnapshot: pending() and after_key() at each batch end resume a re-snapshot cut short "
+    "after exactly the rows delivered") {
+  MemoryChunkReader mem;
+  mem.ids = {{"a", {1, 2, 3, 4, 5, 6, 7}}, {"b", {1, 2}}};
+  Resnapshot r(mem, options(3));
+  REQUIRE(r.add({table("a", true), table("b", true)}));
+  CHECK(r.pending() == std::vector<SnapshotTable>{{"db", "a"}, {"db", "b"}});
+  CHECK(r.after_key().empty());
+  mem.next_at = 100;
+  REQUIRE(r.open_window());
+  Batch first;
+  auto more = r.fill(first, 2);  // rows 1, 2 of the chunk 1..3: it goes on
+  REQUIRE(more);
+  CHECK(*more);
+  REQUIRE(first.events.size() == 2);
+  const std::string after_two = r.after_key();
+  auto two = decode_key(after_two);
+  REQUIRE(two);
+  CHECK((*two)[0].i == 2);
+  Batch second;
+  more = r.fill(second, 2);  // row 3, then the chunk's end: the window closes
+  REQUIRE(more);
+  CHECK_FALSE(*more);
+  CHECK(second.events.size() == 1);
+  auto three = decode_key(r.after_key());
+  REQUIRE(three);
+  CHECK((*three)[0].i == 3);
+
+  // A restart whose checkpoint holds the first batch only: the next reader goes on after 2.
+  MemoryChunkReader again;
+  again.ids = mem.ids;
+  Resnapshot resumed(again, options(3));
+  REQUIRE(resumed.add({table("a", true), table("b", true)}, after_two));
+  std::vector<std::string> got;
+  for (uint64_t w = 200;; w += 100) {
+    again.next_at = w;
+    auto win = resumed.open_window();
+    REQUIRE(win);
+    if (!*win) break;
+    for (auto& s : read_window(resumed, 2)) got.push_back(s.substr(0, s.find('@')));
+  }
+  CHECK(got == std::vector<std::string>{"a:3", "a:4", "a:5", "a:6", "a:7", "b:1", "b:2"});
+  CHECK(again.chunks.front() == "a after=2 limit=3");
+  CHECK(resumed.pending().empty());
+  CHECK(resumed.after_key().empty());
+
+  // A key that is no key is refused with the table named.
+  Resnapshot bad(again, options(3));
+  auto refused = bad.add({table("a", true)}, "\xff");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("db.a") != std::string::npos);
+}
+
+TEST_CASE("Resnapshot::remove takes out a table none of whose rows was read, its window ended") {
+  MemoryChunkReader mem;
+  mem.ids = {{"a", {1, 2, 3}}, {"b", {1}}, {"c", {4}}};
+  Resnapshot r(mem, options(2));
+  REQUIRE(r.add({table("a", true), table("b", true), table("c", true)}));
+  mem.next_at = 10;
+  REQUIRE(r.open_window());
+  CHECK(mem.reads_open == 1);
+  auto b = r.remove({"db", "b"});  // waiting
+  REQUIRE(b);
+  CHECK(*b);
+  auto a = r.remove({"db", "a"});  // its window is open, nothing read yet: ended
+  REQUIRE(a);
+  CHECK(*a);
+  CHECK(mem.reads_open == 0);
+  CHECK_FALSE(r.window());
+  auto unknown = r.remove({"db", "zz"});
+  REQUIRE(unknown);
+  CHECK_FALSE(*unknown);
+  mem.next_at = 20;
+  REQUIRE(r.open_window());
+  Batch first;
+  REQUIRE(r.fill(first, 10));
+  CHECK(first.events.size() == 1);  // c's one row
+  CHECK(r.pending().empty());
+  CHECK(r.tables_done() == 3);
+
+  // A table with rows read is kept.
+  Resnapshot s(mem, options(2));
+  REQUIRE(s.add({table("a", true)}));
+  mem.next_at = 30;
+  REQUIRE(s.open_window());
+  Batch part;
+  REQUIRE(s.fill(part, 1));
+  auto kept = s.remove({"db", "a"});
+  REQUIRE(kept);
+  CHECK_FALSE(*kept);
+  CHECK(s.pending() == std::vector<SnapshotTable>{{"db", "a"}});
 }

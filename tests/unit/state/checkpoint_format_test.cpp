@@ -79,6 +79,23 @@ TEST_CASE("format_checkpoints: exact table and JSON output") {
           "\"text\":\"lsn=16/B374D900 commit=16/B374D848\"},\"sink_state_bytes\":0}\n"
           "]\n");
   }
+  SUBCASE("a re-snapshot in progress: its tables left, the first one started") {
+    SnapshotPosition sp;
+    sp.reading = false;
+    sp.stream = MysqlPosition{{"mysql-bin.000007", 1200}, "", 0, 0};
+    sp.resnapshot_tables = {{"shop", "orders"}, {"shop", "items"}};
+    sp.resnapshot_after_key = std::string("\x01\x00\x07", 3);
+    REQUIRE(store.put_checkpoint("p", CheckpointRecord{4, sp, "", 0}, 1));
+    CHECK(*format_checkpoints(store, OutputFormat::json) ==
+          "[\n"
+          "  {\"pipeline\":\"p\",\"id\":4,\"wall_time_ms\":0,"
+          "\"wall_time\":\"1970-01-01T00:00:00.000Z\",\"position\":{\"kind\":\"snapshot\","
+          "\"segments\":[],\"reading\":null,\"stream\":\"mysql-bin.000007:1200\","
+          "\"resnapshot\":{\"tables\":[\"shop.orders\",\"shop.items\"],\"first_from_start\":"
+          "false},\"text\":\"snapshot segments=0 stream=mysql-bin.000007:1200 "
+          "re-snapshot=shop.orders (after a key) +1 table(s)\"},\"sink_state_bytes\":0}\n"
+          "]\n");
+  }
   SUBCASE("names are JSON-escaped") {
     REQUIRE(store.put_checkpoint("a\"b\\c\n", CheckpointRecord{1, DatagenPosition{5}, "", 0}, 1));
     CHECK(*format_checkpoints(store, OutputFormat::json) ==
