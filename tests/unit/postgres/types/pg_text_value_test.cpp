@@ -115,6 +115,7 @@ TEST_CASE("every built-in of the list: kind, source type and rendered value") {
     const char* source_type;
     const char* rendered;
   };
+  const std::string bits65(65, '1');  // outlives `cases` (a temporary's c_str() would not)
   const Case cases[] = {
       {16, -1, "t", ValueKind::boolean, "boolean", "true"},
       {21, -1, "-32768", ValueKind::int64, "smallint", "-32768"},
@@ -173,7 +174,7 @@ TEST_CASE("every built-in of the list: kind, source type and rendered value") {
       {790, -1, "-$1,234.56", ValueKind::decimal, "money", "\"-1234.56\""},
       {1560, 1, "1", ValueKind::bit, "bit(1)", "true"},
       {1560, 10, "1000000001", ValueKind::bit, "bit(10)", "\"AQI=\""},
-      {1560, 65, std::string(65, '1').c_str(), ValueKind::string, "bit(65)", nullptr},
+      {1560, 65, bits65.c_str(), ValueKind::string, "bit(65)", nullptr},
       {1562, 5, "101", ValueKind::string, "bit varying(5)", "\"101\""},
       {600, -1, "(1,2)", ValueKind::geometry, "point",
        "{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":0}"},
