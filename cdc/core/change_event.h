@@ -75,6 +75,11 @@ struct RowImage {
       : data(values.data()), size(static_cast<uint32_t>(values.size())), present(true) {}
   std::span<const Value> values() const { return {data, size}; }
   const Value& operator[](size_t i) const { return data[i]; }
+  // A non-null value for the column (an absent column's slot holds null): what a sink may take
+  // from a before image for a value the after image lacks.
+  bool holds_value(uint32_t col_idx) const {
+    return present && col_idx < size && !data[col_idx].is_null();
+  }
   bool is_absent(uint32_t col_idx) const {
     // Usually empty and short: a linear scan beats a set.
     for (uint32_t a : absent) {

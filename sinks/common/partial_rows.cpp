@@ -17,9 +17,7 @@ void add_name(std::string& names, const ChangeEvent& e, uint32_t col_idx) {
 std::string unknown_unchanged_names(const ChangeEvent& e) {
   std::string names;
   for (uint32_t col_idx : e.unchanged_columns) {
-    const bool in_before = e.before.present && col_idx < e.before.size &&
-                           !e.before.is_absent(col_idx) && !e.before[col_idx].is_null();
-    if (!in_before) add_name(names, e, col_idx);
+    if (!e.before.holds_value(col_idx)) add_name(names, e, col_idx);
   }
   return names;
 }

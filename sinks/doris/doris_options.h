@@ -5,7 +5,6 @@
 // Plain value types. Not reloadable: a change needs a restart.
 #pragma once
 
-#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "cdc/core/json/format.h"
+#include "cdc/core/text.h"
 
 namespace cdc::sinks::doris {
 
@@ -103,9 +103,7 @@ struct DorisOptions {
 inline bool flexible_updates(const DorisOptions& o) {
   const auto it = o.stream_load_properties.find("unique_key_update_mode");
   if (it == o.stream_load_properties.end()) return false;
-  std::string mode = it->second;
-  for (char& ch : mode) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return mode == "UPDATE_FLEXIBLE_COLUMNS";
+  return lower_ascii(it->second) == "update_flexible_columns";
 }
 
 // The entries of `benodes` ("host:port,host:port"), blanks around them and empty ones dropped.

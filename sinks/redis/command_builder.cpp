@@ -173,7 +173,7 @@ Status CommandBuilder::append_string(const Bound& b, const ChangeEvent& e, Comma
     const uint32_t col = *b.value_column;
     const bool unchanged = std::find(e.unchanged_columns.begin(), e.unchanged_columns.end(), col) !=
                            e.unchanged_columns.end();
-    const bool in_before = e.before.present && col < e.before.size && !e.before[col].is_null();
+    const bool in_before = e.before.holds_value(col);
     // An unchanged TOAST value was not sent: the key keeps what it holds (a moved key's old one
     // is gone already), unless the before image has it (REPLICA IDENTITY FULL).
     if (unchanged && !in_before) return {};

@@ -55,8 +55,7 @@ void write_row(JsonWriter& w, const TableSchema& schema, const RowImage& row,
     if (!row.absent.empty() && row.is_absent(col_idx)) continue;  // not in the image: no key
     const Value* v = &row[col_idx];
     if (!unchanged.empty() && is_unchanged(unchanged, col_idx)) {
-      const bool from_before = unchanged_style.from_before && before.present &&
-                               col_idx < before.size && !before[col_idx].is_null();
+      const bool from_before = unchanged_style.from_before && before.holds_value(col_idx);
       if (!from_before) {
         if (!unchanged_style.placeholder) continue;
         w.key(schema.columns[col_idx].name);
