@@ -10,7 +10,8 @@
 # scratch copy of its seed corpus ($BUILD_DIR/fuzz-corpus/<target>; new inputs never reach the
 # repository). Targets default to all of tests/fuzz/*_fuzz.cpp.
 #
-# Exits non-zero if any target crashed, leaked, timed out (-timeout=10 per input) or ran out of
+# Exits non-zero if any target crashed, leaked, timed out (-timeout=$FUZZ_TIMEOUT per input,
+# default 10 s; a loaded machine at nice 19 needs more, or a plain input times out) or ran out of
 # memory; the input that did it is kept in $BUILD_DIR/fuzz-artifacts/<target>/ and the log in
 # $BUILD_DIR/fuzz-logs/<target>.log. Reproduce with: $BUILD_DIR/tests/fuzz/fuzz_<target> <file>.
 # To turn a finding into a CI test, copy the file to tests/fuzz/regressions/<target>/.
@@ -27,6 +28,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_PER_TARGET="${1:-60}"
+INPUT_TIMEOUT="${FUZZ_TIMEOUT:-10}"
 [[ $# -gt 0 ]] && shift
 if ! [[ "$SECONDS_PER_TARGET" =~ ^[0-9]+$ ]] || [[ "$SECONDS_PER_TARGET" -eq 0 ]]; then
   echo "usage: $0 [seconds-per-target=60] [target...]" >&2
@@ -114,7 +116,7 @@ merge_campaign() {
     [[ -d "$seeds" ]] && cp "$seeds"/* "$tmp/merged"/ 2>/dev/null || true
   done
   ls "$tmp/merged" >"$tmp/seeds"
-  "$BUILD_DIR/tests/fuzz/fuzz_$t" -merge=1 -max_len="$(max_len "$t")" -timeout=10 \
+  "$BUILD_DIR/tests/fuzz/fuzz_$t" -merge=1 -max_len="$(max_len "$t")" -timeout="$INPUT_TIMEOUT" \
     -rss_limit_mb=2048 "$tmp/merged" "$corpus" >"$BUILD_DIR/fuzz-logs/$t.merge.log" 2>&1 ||
     { echo "merge of $t failed (log $BUILD_DIR/fuzz-logs/$t.merge.log)" >&2; rm -rf "$tmp"; echo "?"; return; }
   rm -rf "$ROOT/tests/fuzz/campaign/$t"
@@ -144,7 +146,7 @@ for t in "${TARGETS[@]}"; do
   # The outer timeout only guards against a hung fuzzer process; libFuzzer stops itself.
   timeout --signal=INT --kill-after=30 $((SECONDS_PER_TARGET + 120)) \
     "$BUILD_DIR/tests/fuzz/fuzz_$t" "$corpus" \
-    -max_total_time="$SECONDS_PER_TARGET" -max_len="$(max_len "$t")" -timeout=10 \
+    -max_total_time="$SECONDS_PER_TARGET" -max_len="$(max_len "$t")" -timeout="$INPUT_TIMEOUT" \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" "${extra[@]}" >"$log" 2>&1 || rc=$?
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)"
   # fork mode prints no final stats: take the last "#<execs>" status line.

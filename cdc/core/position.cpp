@@ -114,6 +114,7 @@ std::string to_string(const Position& p) {
       } else if (sp.reading) {
         s += " reading=" + sp.db + "." + sp.table +
              (sp.after_key.empty() ? " (start)" : " (after a key)");
+        if (!sp.delivered_key.empty()) s += " (inside a whole-value chunk)";
       } else {
         s += " stream=" + to_string(to_position(sp.stream));
       }
@@ -166,7 +167,11 @@ std::string encode_position(const Position& p) {
     const bool flags = std::any_of(sp->segments.begin(), sp->segments.end(),
                                    [](const SnapshotSegment& seg) { return seg.single_table; });
     const bool resnapshot = !sp->resnapshot_tables.empty();
-    if (!sp->splits.empty() || flags || resnapshot) {
+    const bool split_delivered =
+        std::any_of(sp->splits.begin(), sp->splits.end(),
+                    [](const SnapshotSplit& split) { return !split.delivered_key.empty(); });
+    const bool delivered = !sp->delivered_key.empty() || split_delivered;
+    if (!sp->splits.empty() || flags || resnapshot || delivered) {
       put_u64(out, sp->splits.size());
       for (const auto& split : sp->splits) {
         put_str(out, split.db);
@@ -177,14 +182,15 @@ std::string encode_position(const Position& p) {
       }
     }
     // Then, when any segment holds its own table only, one flag byte per segment (a count of 0
-    // when none does and a re-snapshot follows).
+    // when none does and a later section follows).
     if (flags) {
       put_u64(out, sp->segments.size());
       for (const auto& seg : sp->segments) out.push_back(seg.single_table ? '\1' : '\0');
-    } else if (resnapshot) {
+    } else if (resnapshot || delivered) {
       put_u64(out, 0);
     }
-    // Then a re-snapshot in progress: its tables and the key after which it goes on.
+    // Then a re-snapshot in progress: its tables and the key after which it goes on (a count of
+    // 0 when none runs and the delivered key follows).
     if (resnapshot) {
       put_u64(out, sp->resnapshot_tables.size());
       for (const auto& t : sp->resnapshot_tables) {
@@ -192,6 +198,15 @@ std::string encode_position(const Position& p) {
         put_str(out, t.table);
       }
       put_str(out, sp->resnapshot_after_key);
+    } else if (delivered) {
+      put_u64(out, 0);
+    }
+    // Then the key delivered beyond after_key in a whole-value chunk ("" when only splits have
+    // one), and each split's when any has one.
+    if (delivered) put_str(out, sp->delivered_key);
+    if (split_delivered) {
+      put_u64(out, sp->splits.size());
+      for (const auto& split : sp->splits) put_str(out, split.delivered_key);
     }
   } else if (const auto* pg = std::get_if<PostgresPosition>(&p)) {
     out.push_back(static_cast<char>(PositionKind::postgres));
@@ -308,8 +323,9 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
       }
       if (r.remaining() > 0) {
         const uint64_t tables = r.u64le();
-        // Each table takes at least 16 bytes, and the key 8 more.
-        if (tables == 0 || tables > r.remaining() / 16) {
+        // Each table takes at least 16 bytes, and the key 8 more; none only when the delivered
+        // key follows.
+        if ((tables == 0 && r.remaining() == 0) || tables > r.remaining() / 16) {
           r.mark_malformed("re-snapshot table count " + std::to_string(tables) +
                            " does not fit the record");
           break;
@@ -320,8 +336,30 @@ Result<Position> decode_position(std::span<const std::byte> bytes) {
           t.table = std::string(read_str());
           sp.resnapshot_tables.push_back(std::move(t));
         }
-        sp.resnapshot_after_key = std::string(read_str());
-        if (sp.reading) r.mark_malformed("a re-snapshot in a snapshot still reading");
+        if (tables != 0) {
+          sp.resnapshot_after_key = std::string(read_str());
+          if (sp.reading) r.mark_malformed("a re-snapshot in a snapshot still reading");
+        }
+      }
+      if (r.remaining() > 0) {
+        sp.delivered_key = std::string(read_str());
+        bool any = !sp.delivered_key.empty();
+        if (r.remaining() > 0) {
+          const uint64_t n = r.u64le();
+          if (n != sp.splits.size() || n == 0) {
+            r.mark_malformed("snapshot split delivered-key count " + std::to_string(n) + " for " +
+                             std::to_string(sp.splits.size()) + " split(s)");
+            break;
+          }
+          for (auto& split : sp.splits) {
+            split.delivered_key = std::string(read_str());
+            any = any || !split.delivered_key.empty();
+          }
+        }
+        if (!sp.reading || !any ||
+            (!sp.delivered_key.empty() && sp.after_key == sp.delivered_key)) {
+          r.mark_malformed("a delivered key outside a snapshot being read");
+        }
       }
       out = std::move(sp);
       break;

@@ -89,12 +89,15 @@ struct SnapshotSegment {
 // is after `from_key` and at most `through_key` ("" = from the table's first row / to its last),
 // delivered so far up to `after_key` ("" = none yet). Each run that reads it opens a consistent
 // read of its own, which starts a segment at the split's progress (an empty split has one too).
+// `delivered_key`: as SnapshotPosition's (a whole-value chunk cut, or a table without a key
+// whose rows were delivered), where the next run's segment starts instead of `after_key`.
 struct SnapshotSplit {
   std::string db;
   std::string table;
   std::string from_key;
   std::string through_key;
   std::string after_key;
+  std::string delivered_key;
   friend bool operator==(const SnapshotSplit&, const SnapshotSplit&) = default;
 };
 
@@ -113,6 +116,12 @@ struct SnapshotPosition {
   std::string db;
   std::string table;
   std::string after_key;
+  // While reading a table chunked by a non-unique key (whole-value chunks, whose progress
+  // `after_key` records only at chunk ends): the greatest key delivered beyond `after_key`
+  // ("" = none). A restart reads on after `after_key`, delivering those rows again, and its
+  // segment starts after this key, so that the stream delivers every change of the rows an
+  // earlier run delivered (ARCHITECTURE.md, "Snapshots": at least once, never lost).
+  std::string delivered_key;
   // While reading with parallel connections: every table was split when the snapshot began,
   // and these are the splits not yet read to their end (db/table/after_key are then unused).
   // Empty for a snapshot read by one connection.

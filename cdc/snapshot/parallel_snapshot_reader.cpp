@@ -34,7 +34,7 @@ std::vector<SnapshotSplit> split_evenly(const TableSchema& t, const ChunkReader:
   auto boundary = [&](size_t i) { return least + width * static_cast<__int128>(i) / parts; };
   std::vector<SnapshotSplit> out;
   for (size_t i = 0; i < parts; ++i) {
-    SnapshotSplit s{t.id.db, t.id.table, "", "", ""};
+    SnapshotSplit s{t.id.db, t.id.table, "", "", "", ""};
     if (i != 0) s.from_key = key_text(kind, boundary(i) - 1);
     if (i + 1 != parts) s.through_key = key_text(kind, boundary(i + 1) - 1);
     out.push_back(std::move(s));
@@ -92,13 +92,16 @@ Status ParallelSnapshotReader::plan(std::vector<TableSchemaPtr> tables) {
     std::erase_if(tables, [&](const TableSchemaPtr& t) { return t->id < at; });
     if (!tables.empty() && tables.front()->id == at) {
       CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, tables.front()));
-      splits_.push_back({{at.db, at.table, "", "", pos_.after_key}, std::move(kt)});
+      SnapshotSplit where{at.db, at.table, "", "", pos_.after_key, pos_.delivered_key};
+      CDC_TRY(prepare_resume(where, kt));
+      splits_.push_back({std::move(where), std::move(kt)});
       tables.erase(tables.begin());
     }
   }
   pos_.db.clear();
   pos_.table.clear();
   pos_.after_key.clear();
+  pos_.delivered_key.clear();
   Arena arena;
   for (const TableSchemaPtr& table : tables) {
     CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, table));
@@ -120,7 +123,7 @@ Status ParallelSnapshotReader::plan(std::vector<TableSchemaPtr> tables) {
       parts = static_cast<size_t>(std::min<__int128>(chunks, readers_.size()));
     }
     if (parts < 2) {
-      splits_.push_back({{t->id.db, t->id.table, "", "", ""}, kt});
+      splits_.push_back({{t->id.db, t->id.table, "", "", "", ""}, kt});
       continue;
     }
     for (auto& s : split_evenly(*t, *bounds, parts)) splits_.push_back({std::move(s), kt});
@@ -142,23 +145,19 @@ Status ParallelSnapshotReader::resume(std::vector<TableSchemaPtr> tables) {
       continue;
     }
     CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, *it));
-    const TableSchema& t = *kt.key;
-    if (!s.after_key.empty()) {
-      auto key = decode_key(s.after_key);
-      if (!key)
-        return std::move(key).error().with_context("the snapshot checkpoint of " + id.to_string());
-      if (t.primary_key.empty() || key->size() != t.primary_key.size()) {
-        log::get("snapshot")
-            ->warn(
-                "[source={}] the snapshot of {} was interrupted and it has no primary key to "
-                "resume by: reading it again from the start; its rows delivered before are "
-                "delivered again",
-                options_.pipeline_name, id.to_string());
-        s.after_key.clear();
-      }
-    }
+    CDC_TRY(prepare_resume(s, kt));
     splits_.push_back({std::move(s), std::move(kt)});
   }
+  return {};
+}
+
+// A split a checkpoint cut goes on where resume_point says; its delivered_key keeps where the
+// new segment starts when that is not after_key (or from_key).
+Status ParallelSnapshotReader::prepare_resume(SnapshotSplit& s, const KeyedTable& kt) {
+  CDC_TRY_ASSIGN(ResumePoint resume, resume_point(options_, kt, s.after_key, s.delivered_key));
+  s.after_key = std::move(resume.read_after);
+  s.delivered_key =
+      resume.segment_from == s.after_key ? std::string() : std::move(resume.segment_from);
   return {};
 }
 
@@ -239,6 +238,13 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
   if (!through_bytes.empty()) {
     CDC_TRY_ASSIGN(through, decode_key(through_bytes));
   }
+  // A whole-value chunk a restart cut: the rows up to the key delivered are read again first,
+  // as one piece (prepare_resume).
+  std::string reread_bytes = kt.whole_values ? where.delivered_key : std::string();
+  std::vector<Value> reread;
+  if (!reread_bytes.empty()) {
+    CDC_TRY_ASSIGN(reread, decode_key(reread_bytes));
+  }
 
   CDC_TRY_ASSIGN(const StreamPoint at, reader.begin_consistent_read());
   {
@@ -253,13 +259,17 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
   bool have_last = false;
   std::string last_key;
   // `boundary`: the batch ends where a chunk does. A non-unique chunk key records its progress
-  // only there (a whole value read), the others after every batch.
+  // only there (a whole value read), the others after every batch; inside a whole-value chunk
+  // its greatest key delivered (not while the piece read again is open: that key stays).
   auto hand_over = [&](bool done, bool boundary) {
     Message m;
     m.split = split_idx;
     m.done = done;
     if (have_last) last_key = encode_key(key_of(*schema, last_row));
     if (!last_key.empty() && (boundary || !kt.whole_values)) m.last_key = last_key;
+    if (kt.whole_values && reread.empty()) {
+      m.delivered_key = boundary ? std::string() : last_key;
+    }
     m.batch = std::move(batch);
     batch = std::make_unique<Batch>();
     source = read_event_source(*batch, options_, at, SnapshotMarker::yes);
@@ -268,8 +278,9 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
   };
   for (;;) {
     const uint64_t limit = keyed ? options_.chunk_size : 0;
-    if (auto st = kt.whole_values ? reader.start_chunk_whole_values(*schema, after, limit)
-                                  : reader.start_chunk_through(*schema, after, through, limit);
+    if (auto st = !reread.empty()   ? reader.start_chunk_through(*schema, after, reread, 0)
+                  : kt.whole_values ? reader.start_chunk_whole_values(*schema, after, limit)
+                                    : reader.start_chunk_through(*schema, after, through, limit);
         !st) {
       return std::move(st).error().with_context(context);
     }
@@ -285,6 +296,17 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
       if (batch->events.size() >= batch_events_ && !hand_over(false, false)) return {};
     }
     chunks_.fetch_add(1, std::memory_order_relaxed);
+    if (!reread.empty()) {
+      // Every row up to the key delivered is read: whole values go on after it.
+      after_bytes = std::move(reread_bytes);
+      reread_bytes.clear();
+      reread.clear();
+      last_key = after_bytes;
+      have_last = false;
+      if (!hand_over(false, true)) return {};
+      CDC_TRY_ASSIGN(after, decode_key(after_bytes));
+      continue;
+    }
     if (!keyed || chunk_rows < options_.chunk_size) break;
     if (kt.whole_values) {
       if (!hand_over(false, true)) return {};
@@ -302,10 +324,11 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
 void ParallelSnapshotReader::apply(Message& m) {
   Split& s = splits_[m.split];
   if (m.opened) {
+    const std::string& from = !s.where.delivered_key.empty() ? s.where.delivered_key
+                              : s.where.after_key.empty()    ? s.where.from_key
+                                                             : s.where.after_key;
     insert_segment(pos_.segments,
-                   {s.where.db, s.where.table,
-                    s.where.after_key.empty() ? s.where.from_key : s.where.after_key, *m.opened,
-                    /*single_table=*/true},
+                   {s.where.db, s.where.table, from, *m.opened, /*single_table=*/true},
                    *s.table.key);
   }
   if (m.batch) {
@@ -313,6 +336,7 @@ void ParallelSnapshotReader::apply(Message& m) {
     progress_.count(s.progress_idx, m.batch->events.size());
   }
   if (!m.last_key.empty()) s.where.after_key = std::move(m.last_key);
+  if (m.delivered_key) s.where.delivered_key = std::move(*m.delivered_key);
   if (m.done) {
     s.done = true;
     --open_splits_;

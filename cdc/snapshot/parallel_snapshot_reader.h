@@ -67,13 +67,15 @@ class ParallelSnapshotReader final : public SnapshotRun {
     size_t split = 0;
     std::optional<StreamPoint> opened;
     std::unique_ptr<Batch> batch;
-    std::string last_key;  // of the batch's last row ("" = the batch has none)
+    std::string last_key;                      // of the batch's last row ("" = the batch has none)
+    std::optional<std::string> delivered_key;  // the split's new delivered_key, if it changes
     bool done = false;
     std::optional<Error> error;
   };
 
   Status plan(std::vector<TableSchemaPtr> tables);
   Status resume(std::vector<TableSchemaPtr> tables);
+  Status prepare_resume(SnapshotSplit& s, const KeyedTable& kt);
   void work(size_t reader_idx);
   Status read_split(ChunkReader& reader, size_t split_idx);
   bool push(Message m);

@@ -56,6 +56,42 @@ Result<KeyedTable> keyed_table(const SnapshotReaderOptions& options, TableSchema
   return out;
 }
 
+Result<ResumePoint> resume_point(const SnapshotReaderOptions& options, const KeyedTable& table,
+                                 const std::string& after_key, const std::string& delivered_key) {
+  const TableSchema& t = *table.key;
+  ResumePoint out{after_key, after_key, ""};
+  if (!after_key.empty()) {
+    auto key = decode_key(after_key);
+    if (!key)
+      return std::move(key).error().with_context("the snapshot checkpoint of " + t.id.to_string());
+    if (t.primary_key.empty() || key->size() != t.primary_key.size()) {
+      // A table without a key (or whose key changed) cannot continue where it stopped.
+      log::get("snapshot")
+          ->warn(
+              "[source={}] the snapshot of {} was interrupted and it has no primary key to resume "
+              "by: reading it again from the start; its rows delivered before are delivered again, "
+              "and so are its changes since they were read",
+              options.pipeline_name, t.id.to_string());
+      out.read_after.clear();
+      if (!t.primary_key.empty()) out.segment_from.clear();
+    }
+  }
+  if (!delivered_key.empty() && table.whole_values) {
+    CDC_TRY(decode_key(delivered_key));
+    log::get("snapshot")
+        ->warn(
+            "[source={}] the snapshot of {} was interrupted inside a chunk of its non-unique chunk "
+            "key: the rows of that chunk delivered before are delivered again, and so are their "
+            "changes since they were read",
+            options.pipeline_name, t.id.to_string());
+    out.segment_from = delivered_key;
+    out.reread_through = delivered_key;
+  } else if (!delivered_key.empty() && t.primary_key.empty()) {
+    out.segment_from = delivered_key;  // a split read again from its start resumed again
+  }
+  return out;
+}
+
 SnapshotReader::SnapshotReader(ChunkReader& reader, SnapshotPosition start,
                                SnapshotReaderOptions options)
     : reader_(reader), pos_(std::move(start)), options_(std::move(options)) {}
@@ -77,7 +113,10 @@ Status SnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
     const TableId at{pos_.db, pos_.table};
     std::erase_if(tables, [&](const TableSchemaPtr& t) { return t->id < at; });
     // The table being read may be gone: its key then means nothing.
-    if (tables.empty() || tables.front()->id != at) pos_.after_key.clear();
+    if (tables.empty() || tables.front()->id != at) {
+      pos_.after_key.clear();
+      pos_.delivered_key.clear();
+    }
   }
   tables_.clear();
   table_idx_ = 0;
@@ -99,23 +138,19 @@ Status SnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
     progress_.plan(t.schema->id, *estimate);
   }
   if (tables_.empty()) return {};
+  CDC_TRY_ASSIGN(ResumePoint resume,
+                 resume_point(options_, tables_[table_idx_], pos_.after_key, pos_.delivered_key));
+  pos_.after_key = resume.read_after;
+  pos_.delivered_key = resume.reread_through;
   if (!pos_.after_key.empty()) {
     after_bytes_ = pos_.after_key;
     CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
-    if (table()->primary_key.empty() || after_.size() != table()->primary_key.size()) {
-      // A table without a key (or whose key changed) cannot continue where it stopped: it is
-      // read again from its first row, and the rows delivered before the interruption are
-      // delivered again.
-      log::get("snapshot")
-          ->warn(
-              "[source={}] the snapshot of {} was interrupted and it has no primary key to resume "
-              "by: reading it again from the start; its rows delivered before are delivered again",
-              options_.pipeline_name, table()->id.to_string());
-      pos_.after_key.clear();
-      after_.clear();
-    }
   }
-  SnapshotSegment seg{pos_.db, pos_.table, pos_.after_key, read_at_};
+  if (!resume.reread_through.empty()) {
+    reread_through_bytes_ = std::move(resume.reread_through);
+    CDC_TRY_ASSIGN(reread_through_, decode_key(reread_through_bytes_));
+  }
+  SnapshotSegment seg{pos_.db, pos_.table, std::move(resume.segment_from), read_at_};
   // A segment that read nothing (the run stopped before its first row) is replaced.
   if (!pos_.segments.empty() && pos_.segments.back().db == seg.db &&
       pos_.segments.back().table == seg.table && pos_.segments.back().from_key == seg.from_key) {
@@ -138,6 +173,9 @@ void SnapshotReader::advance_table() {
   after_.clear();
   after_bytes_.clear();
   pos_.after_key.clear();
+  pos_.delivered_key.clear();
+  reread_through_bytes_.clear();
+  reread_through_.clear();
   if (table_idx_ < tables_.size()) {
     pos_.db = table()->id.db;
     pos_.table = table()->id.table;
@@ -193,8 +231,10 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
     const bool keyed = !schema->primary_key.empty();
     if (!chunk_open_) {
       const uint64_t limit = keyed ? options_.chunk_size : 0;
-      if (auto st = kt.whole_values ? reader_.start_chunk_whole_values(*schema, after_, limit)
-                                    : reader_.start_chunk(*schema, after_, limit);
+      if (auto st = !reread_through_.empty()
+                        ? reader_.start_chunk_through(*schema, after_, reread_through_, 0)
+                    : kt.whole_values ? reader_.start_chunk_whole_values(*schema, after_, limit)
+                                      : reader_.start_chunk(*schema, after_, limit);
           !st) {
         return std::move(st).error().with_context("snapshot of " + schema->id.to_string());
       }
@@ -214,10 +254,23 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
     }
     chunk_open_ = false;
     ++chunks_;
+    if (!reread_through_.empty()) {
+      // The piece read again holds every row up to the key delivered before: whole values on.
+      open_chunk_last_key_.clear();
+      last_schema = nullptr;
+      pos_.after_key = std::move(reread_through_bytes_);
+      pos_.delivered_key.clear();
+      reread_through_bytes_.clear();
+      reread_through_.clear();
+      after_bytes_ = pos_.after_key;
+      CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
+      continue;
+    }
     if (last_schema == nullptr && !open_chunk_last_key_.empty()) {
       pos_.after_key = std::move(open_chunk_last_key_);  // its last row came in an earlier batch
     }
     open_chunk_last_key_.clear();
+    pos_.delivered_key.clear();
     remember_last_key();
     if (!keyed || chunk_rows_ < options_.chunk_size) {
       advance_table();
@@ -227,9 +280,14 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
     }
   }
   // A non-unique chunk key resumes only after a whole value: inside a chunk the position keeps
-  // the previous chunk's end, so a restart reads this chunk's rows again (README).
+  // the previous chunk's end, and the greatest key delivered (delivered_key), so a restart reads
+  // this chunk's rows delivered so far again and the stream delivers their changes (README). While
+  // the piece a restart reads again is open, its end stays the key delivered.
   if (chunk_open_ && tables_[table_idx_].whole_values) {
     if (last_schema != nullptr) open_chunk_last_key_ = encode_key(key_of(*last_schema, last_row));
+    if (reread_through_.empty() && !open_chunk_last_key_.empty()) {
+      pos_.delivered_key = open_chunk_last_key_;
+    }
   } else {
     remember_last_key();
   }

@@ -41,6 +41,21 @@ struct KeyedTable {
 };
 Result<KeyedTable> keyed_table(const SnapshotReaderOptions& options, TableSchemaPtr table);
 
+// Where a run goes on with a table whose read a checkpoint cut (`after_key`, `delivered_key`
+// as in SnapshotPosition/SnapshotSplit): it reads the rows after `read_after`, first those up
+// to `reread_through` as one piece when that is set (a whole-value chunk cut), and its segment
+// starts after `segment_from`. Rows the earlier run delivered and this one reads again are
+// delivered again, and the stream delivers their changes since that earlier read: at least once
+// for them, none lost. A table without a key is read again from its start, its segment after
+// every row (an empty key orders equal to each). Logs a warning for either.
+struct ResumePoint {
+  std::string read_after;
+  std::string segment_from;
+  std::string reread_through;
+};
+Result<ResumePoint> resume_point(const SnapshotReaderOptions& options, const KeyedTable& table,
+                                 const std::string& after_key, const std::string& delivered_key);
+
 // What every `r` event of one batch shares (copied into the batch's arena once): the
 // connector, the pipeline, the position the rows were read at, the time, the snapshot marker.
 struct ReadEventSource {
@@ -101,6 +116,10 @@ class SnapshotReader final : public SnapshotRun {
   // A whole-value chunk still open at a batch's end: the key of its last row delivered, which
   // the position takes only at the chunk's end (maybe in a later batch, with no row of it).
   std::string open_chunk_last_key_;
+  // After a restart inside a whole-value chunk: the rows up to this key (the position's
+  // delivered_key) are read again as one piece before whole-value chunks go on; empty otherwise.
+  std::string reread_through_bytes_;
+  std::vector<Value> reread_through_;  // views into reread_through_bytes_
   // The key the next chunk starts after: decoded from pos_.after_key, views into after_bytes_.
   std::string after_bytes_;
   std::vector<Value> after_;

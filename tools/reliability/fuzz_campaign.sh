@@ -11,7 +11,8 @@
 # campaign inputs kept, findings) is appended to build-fuzz/fuzz-logs/summary.txt; the results
 # of the campaigns run so far are in tools/bench/RESULTS.md ("Fuzzing campaign").
 # FUZZ_CAMPAIGN_RUNS (10000000), FUZZ_CAMPAIGN_SECONDS (1800), FUZZ_CAMPAIGN_NICE (10) change the
-# bounds. The whole set takes up to 20 x 30 min on a busy machine.
+# bounds (and FUZZ_TIMEOUT, seconds per input, tools/fuzz.sh: 60 on a loaded machine). The whole
+# set takes up to 20 x 30 min on a busy machine.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

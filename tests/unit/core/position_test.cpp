@@ -104,6 +104,41 @@ TEST_CASE(
   CHECK_FALSE(decode_position(as_bytes(encode_position(bad))));
 }
 
+TEST_CASE(
+    "the key delivered inside a whole-value chunk rides on a reading SnapshotPosition, alone or "
+    "after segment flags, and every truncation is refused") {
+  SnapshotPosition cut;
+  cut.segments = {{"db", "a", "", MysqlPosition{{"mysql-bin.000003", 400}, "", 0, 0}}};
+  cut.db = "db";
+  cut.table = "a";
+  cut.after_key = std::string("\x01\x00\x03", 3);
+  cut.delivered_key = std::string("\x01\x00\x05", 3);
+  SnapshotPosition first_chunk = cut;  // cut in the table's first chunk
+  first_chunk.after_key.clear();
+  SnapshotPosition flagged = cut;
+  flagged.segments[0].single_table = true;
+  SnapshotPosition split = flagged;  // a parallel read's split, the only one with a key
+  split.db.clear();
+  split.table.clear();
+  split.after_key.clear();
+  split.delivered_key.clear();
+  split.splits = {{"db", "a", "", "", std::string("\x01\x00\x03", 3), ""},
+                  {"db", "b", "", "", "", std::string("\x01\x00\x05", 3)}};
+  for (const Position& p :
+       {Position(cut), Position(first_chunk), Position(flagged), Position(split)}) {
+    check_round_trip_and_cuts(p);
+  }
+  CHECK(to_string(Position(cut)) ==
+        "snapshot segments=1 reading=db.a (after a key) (inside a whole-value chunk)");
+  // Only a snapshot still reading has one, and it is never the key it goes on after.
+  SnapshotPosition streaming = cut;
+  streaming.reading = false;
+  CHECK_FALSE(decode_position(as_bytes(encode_position(streaming))));
+  SnapshotPosition same = cut;
+  same.delivered_key = same.after_key;
+  CHECK_FALSE(decode_position(as_bytes(encode_position(same))));
+}
+
 TEST_CASE("a PostgreSQL SnapshotPosition encodes and decodes exactly, its points LSNs") {
   SnapshotPosition reading;
   reading.segments = {{"public", "a", "", PostgresPosition{Lsn{0x16B374D848}, Lsn{0}, 0}},

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cdc/snapshot/snapshot_key.h"
+#include "cdc/snapshot/stream_filter.h"
 #include "tests/unit/snapshot/memory_chunk_reader.h"
 
 using namespace cdc;
@@ -195,6 +196,66 @@ TEST_CASE("ParallelSnapshotReader takes a one-connection checkpoint on") {
   CHECK(end.segments[0].at == StreamPoint(at(50)));
   CHECK(key_int(end.segments[1].from_key) == "3");
   CHECK(end.stream == StreamPoint(at(50)));
+}
+
+TEST_CASE(
+    "ParallelSnapshotReader restarted inside a whole-value chunk reads the rows delivered of it "
+    "again, and the stream delivers their changes since the first read (none lost)") {
+  SnapshotReaderOptions o = options(2);
+  o.chunk_key = [](const TableSchema&) -> Result<ChunkKey> { return ChunkKey{{0}, false}; };
+  const TableSchemaPtr g = table("g", true);
+  Position stop;
+  {
+    Readers readers({{"g", {1, 1, 2, 2, 2, 3, 3, 4, 4, 4, 5}}}, 100, 100);
+    ParallelSnapshotReader first(readers.all(), SnapshotPosition{}, o, 3);
+    REQUIRE(first.begin());
+    REQUIRE(first.set_tables({g}));
+    // Until a batch ends inside the chunk of value 2 (its three rows delivered, its end not).
+    for (int n = 0; n < 10; ++n) {
+      Batch b;
+      REQUIRE(*first.fill(b, 3));
+      stop = b.end;
+      const auto& sp = std::get<SnapshotPosition>(stop);
+      if (!sp.splits.empty() && !sp.splits[0].delivered_key.empty()) break;
+    }
+  }
+  const auto& sp = std::get<SnapshotPosition>(stop);
+  REQUIRE(sp.splits.size() == 1);  // a non-unique key is one split
+  CHECK(key_int(sp.splits[0].after_key) == "1");
+  CHECK(key_int(sp.splits[0].delivered_key) == "2");
+  const std::string encoded = encode_position(Position(sp));
+  auto decoded = decode_position(std::as_bytes(std::span(encoded.data(), encoded.size())));
+  REQUIRE(decoded);
+  CHECK(std::get<SnapshotPosition>(*decoded) == sp);
+  // Meanwhile (at 200) a row of value 2 the sink holds is deleted, and one of value 3.
+  Readers again({{"g", {1, 1, 2, 2, 3, 4, 4, 4, 5}}}, 300, 300);
+  ParallelSnapshotReader second(again.all(), sp, o, 3);
+  REQUIRE(second.begin());
+  REQUIRE(second.set_tables({g}));
+  CHECK(read_batches([&](Batch& b, size_t max) { return second.fill(b, max); }, 3,
+                     SnapshotMarker::yes) == names("g", {2, 2, 3, 4, 4, 4, 5}));
+  std::vector<std::string> chunks = again.r0.chunks;
+  chunks.insert(chunks.end(), again.r1.chunks.begin(), again.r1.chunks.end());
+  CHECK(chunks == std::vector<std::string>{"g after=1 through=2 limit=0", "g whole after=2 limit=2",
+                                           "g whole after=4 limit=2"});
+  const auto& end = second.position();
+  REQUIRE(end.segments.size() == 2);
+  CHECK(key_int(end.segments[1].from_key) == "2");
+  CHECK(end.segments[1].at == StreamPoint(at(300)));
+  const StreamFilter filter(end.segments, nullptr, o.chunk_key);
+  auto deletes = [&](int64_t id, uint64_t offset) {
+    const std::vector<Value> row{Value::int64(id), Value::int64(id * 10)};
+    ChangeEvent e;
+    e.op = Op::erase;
+    e.schema = g.get();
+    e.before = RowImage(row);
+    e.source.at = BinlogEventPosition{"mysql-bin.000001", BinlogOffset{offset}};
+    auto r = filter.deliver(e);
+    REQUIRE(r);
+    return *r;
+  };
+  CHECK(deletes(2, 200));  // the sink holds that row from the first read
+  CHECK_FALSE(deletes(3, 200));
 }
 
 TEST_CASE("insert_segment keeps (table, key) order and replaces a segment at the same key") {

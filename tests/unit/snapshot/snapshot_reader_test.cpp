@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cdc/snapshot/snapshot_key.h"
+#include "cdc/snapshot/stream_filter.h"
 #include "tests/unit/snapshot/memory_chunk_reader.h"
 
 using namespace cdc;
@@ -19,6 +20,21 @@ std::vector<std::string> read_all(SnapshotReader& reader, size_t max_events,
                                   std::vector<Position>* ends = nullptr) {
   return read_batches([&](Batch& b, size_t max) { return reader.fill(b, max); }, max_events,
                       SnapshotMarker::yes, false, ends);
+}
+
+// Whether `filter` delivers the delete of row `id` of `schema` read from the stream at
+// mysql-bin.000001:`offset`.
+bool delivers_delete(const StreamFilter& filter, const TableSchemaPtr& schema, int64_t id,
+                     uint64_t offset) {
+  const std::vector<Value> row{Value::int64(id), Value::int64(id * 10)};
+  ChangeEvent e;
+  e.op = Op::erase;
+  e.schema = schema.get();
+  e.before = RowImage(row);
+  e.source.at = BinlogEventPosition{"mysql-bin.000001", BinlogOffset{offset}};
+  auto r = filter.deliver(e);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
+  return *r;
 }
 
 }  // namespace
@@ -121,8 +137,70 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "SnapshotReader re-reads a keyless table interrupted inside, with no second segment "
-    "start inside it") {
+    "SnapshotReader restarted inside a whole-value chunk reads the rows delivered of it again, "
+    "and the stream delivers their changes since the first read (none lost)") {
+  MemoryChunkReader mem;
+  mem.ids = {{"g", {1, 1, 2, 2, 2, 3, 3, 4, 4, 4, 5}}};
+  SnapshotReaderOptions o = options(2);
+  o.chunk_key = [](const TableSchema&) -> Result<ChunkKey> { return ChunkKey{{0}, false}; };
+  const TableSchemaPtr g = table("g", true);
+  // The first read (at 100) delivers 1, 1, 2, 2: cut inside the chunk of value 2.
+  Position cut;
+  {
+    SnapshotReader first(mem, SnapshotPosition{}, o);
+    REQUIRE(first.begin());
+    REQUIRE(first.set_tables({g}));
+    Batch b;
+    REQUIRE(*first.fill(b, 4));
+    cut = b.end;
+  }
+  const auto& sp = std::get<SnapshotPosition>(cut);
+  REQUIRE(sp.reading);
+  CHECK(*decode_key(sp.after_key) == std::vector<Value>{Value::int64(1)});  // the chunk before
+  CHECK(*decode_key(sp.delivered_key) == std::vector<Value>{Value::int64(2)});
+  // Meanwhile (at 200) a row of value 2 the sink holds is deleted; so is one of value 3.
+  mem.ids["g"] = {1, 1, 2, 2, 3, 4, 4, 4, 5};
+  mem.next_at = 300;
+  mem.chunks.clear();
+  SnapshotReader second(mem, sp, o);
+  REQUIRE(second.begin());
+  REQUIRE(second.set_tables({g}));
+  // Interrupted again inside the piece read again: the position keeps the key delivered.
+  Position cut_again;
+  {
+    Batch b;
+    REQUIRE(*second.fill(b, 1));
+    cut_again = b.end;
+    const auto& again = std::get<SnapshotPosition>(cut_again);
+    CHECK(again.after_key == sp.after_key);
+    CHECK(again.delivered_key == sp.delivered_key);
+  }
+  mem.next_at = 400;
+  mem.chunks.clear();
+  SnapshotReader third(mem, std::get<SnapshotPosition>(cut_again), o);
+  REQUIRE(third.begin());
+  REQUIRE(third.set_tables({g}));
+  CHECK(read_all(third, 3) ==
+        std::vector<std::string>{"g:2", "g:2", "g:3", "g:4", "g:4", "g:4", "g:5"});
+  // The piece up to the key delivered, then whole values after it.
+  CHECK(mem.chunks == std::vector<std::string>{"g after=1 through=2 limit=0",
+                                               "g whole after=2 limit=2",
+                                               "g whole after=4 limit=2"});
+  const auto& end = third.position();
+  REQUIRE(end.segments.size() == 2);  // the second read's segment replaced by the third's
+  CHECK(end.segments[0].from_key.empty());
+  CHECK(end.segments[1].from_key == sp.delivered_key);
+  CHECK(end.segments[1].at == StreamPoint(at(400)));
+  const StreamFilter filter(end.segments, nullptr, o.chunk_key);
+  CHECK(delivers_delete(filter, g, 2, 200));        // the sink holds the row from the first read
+  CHECK(delivers_delete(filter, g, 1, 200));        // a row of a finished chunk, as before
+  CHECK_FALSE(delivers_delete(filter, g, 3, 200));  // read at 400 without it
+  CHECK(delivers_delete(filter, g, 3, 450));
+}
+
+TEST_CASE(
+    "SnapshotReader re-reads a keyless table interrupted inside, and the stream delivers its "
+    "changes since the first read") {
   MemoryChunkReader mem;
   mem.ids = {{"n", {1, 2, 3, 4}}};
   Position stop;
@@ -139,8 +217,16 @@ TEST_CASE(
   REQUIRE(second.begin());
   REQUIRE(second.set_tables({table("n", false)}));
   CHECK(read_all(second, 100) == std::vector<std::string>{"n:1", "n:2", "n:3", "n:4"});
-  REQUIRE(second.position().segments.size() == 1);  // the first read nothing that counts now
-  CHECK(second.position().segments[0].at == StreamPoint(at(300)));
+  // The second read's segment starts after every row of n: its changes since the first read
+  // (at 100) are delivered, those the rows it delivered before included.
+  const auto& segments = second.position().segments;
+  REQUIRE(segments.size() == 2);
+  CHECK(segments[0].at == StreamPoint(at(100)));
+  CHECK_FALSE(segments[1].from_key.empty());
+  CHECK(segments[1].at == StreamPoint(at(300)));
+  const StreamFilter filter(segments);
+  CHECK(delivers_delete(filter, table("n", false), 1, 200));
+  CHECK_FALSE(delivers_delete(filter, table("n", false), 1, 50));
 }
 
 TEST_CASE("SnapshotReader with no table still gives the stream a start") {
