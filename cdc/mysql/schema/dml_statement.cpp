@@ -13,11 +13,13 @@ using ddl::is_punct;
 using ddl::is_word;
 using ddl::Statement;
 
-// A table name at s[i] (`t`, `db`.`t`, db.t): the name and the index after it.
+// A table name at s[i] (`t`, `db`.`t`, db.t): the name and the index after it. An empty quoted
+// name (``) is no table: the server refuses it ("Incorrect table name").
 std::optional<std::pair<TableId, size_t>> table_at(const Statement& s, size_t i,
                                                    std::string_view default_db) {
-  if (i >= s.size() || !is_name(s[i])) return std::nullopt;
+  if (i >= s.size() || !is_name(s[i]) || s[i].text.empty()) return std::nullopt;
   if (i + 2 < s.size() && is_punct(s[i + 1], '.') && is_name(s[i + 2])) {
+    if (s[i + 2].text.empty()) return std::nullopt;
     return std::pair{TableId{s[i].text, s[i + 2].text}, i + 3};
   }
   if (default_db.empty()) return std::nullopt;

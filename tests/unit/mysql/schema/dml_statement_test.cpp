@@ -33,6 +33,9 @@ TEST_CASE("row-changing statements and their table") {
   CHECK(table_of("INSERT INTO t VALUES (1)", "") == "INSERT ?");
   // An unterminated string: the verb is still seen, the table not.
   CHECK(table_of("INSERT INTO t VALUES ('x") == "INSERT ?");
+  // An empty quoted name is no table (the server refuses it; found by the fuzz campaign).
+  CHECK(table_of("INSERT LOW_PRIORITY INTO ``s.`t` (a) VALUES (@who)") == "INSERT ?");
+  CHECK(table_of("INSERT INTO s.`` VALUES (1)") == "INSERT ?");
 }
 
 TEST_CASE("statements that change no rows are not DML") {
