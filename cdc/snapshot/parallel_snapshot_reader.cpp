@@ -87,6 +87,12 @@ ParallelSnapshotReader::~ParallelSnapshotReader() { stop_workers(); }
 Result<StreamPoint> ParallelSnapshotReader::begin() {
   if (readers_.empty()) return make_error(Errc::internal, "a parallel snapshot without a reader");
   CDC_TRY_ASSIGN(begun_at_, readers_[0]->begin_consistent_read());
+  // As SnapshotReader: until the reading ends `stream` is unset but of the source's kind, which
+  // tells a checkpoint taken before any split opened (no segment yet) as the source's.
+  if (pos_.stream.index() != begun_at_.index()) {
+    pos_.stream = std::visit(
+        [](const auto& p) -> StreamPoint { return std::decay_t<decltype(p)>{}; }, begun_at_);
+  }
   return begun_at_;
 }
 
