@@ -1,11 +1,14 @@
 // The PostgreSQL snapshot (scan.startup.mode initial and snapshot) against the real
-// PostgreSQL 15, in process: tables with a composite key, a text key, no key (one pass) and no
+// PostgreSQL 15, in process: tables with a composite key, a text key, no key (ctid ranges) and no
 // rows are read while a writer inserts, updates and deletes; one run is stopped inside the
 // snapshot and a second one resumes it after the last key delivered (a second segment, read
 // through a temporary slot's snapshot). Replayed as upserts the events equal the tables, and
 // per key they are its history from the row read on: one `r` with the version read, then each
 // later statement once. The type matrix: every type read by the snapshot equals the same value
-// streamed by pgoutput. ARCHITECTURE.md "Snapshots".
+// streamed by pgoutput. scan.snapshot.parallelism 2 under a writer: every part at the one
+// exported snapshot's point, each row read once. Keyless tables read directly in ctid ranges
+// (one and two parts, stale and missing statistics) and the ranges' plan (TID Range Scan).
+// ARCHITECTURE.md "Snapshots".
 #include <doctest/doctest.h>
 
 #include <algorithm>
