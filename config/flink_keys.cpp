@@ -116,7 +116,9 @@ constexpr FlinkKey kPostgresSource[] = {
      "sluice writes json values as PostgreSQL stores them (json keeps its spaces; the server "
      "normalizes jsonb)"},
     kConnectMaxRetries,
-    {"connection.pool.size", "", "sluice uses one replication connection and one query connection"},
+    {"connection.pool.size", "",
+     "sluice uses one replication connection, one query connection and, while a snapshot runs, "
+     "scan.snapshot.parallelism query connections"},
     {"jdbc.properties.", "", "sluice connects with libpq, not JDBC"},
     {"debezium.", "", "sluice decodes pgoutput itself, without Debezium"},
     {"scan.lsn-commit.checkpoints-num-delay", "",

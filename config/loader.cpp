@@ -182,6 +182,7 @@ postgres::PostgresSourceOptions read_postgres(Ctx& ctx, const MapReader& m) {
   read_enum(ctx, m, "scan.startup.mode", o.startup_mode, postgres::parse_startup_mode,
             {"initial", "snapshot", "latest-offset", "committed-offset"});
   read_int<uint32_t>(ctx, m, "scan.incremental.snapshot.chunk.size", o.snapshot_chunk_size, 1);
+  read_int<uint32_t>(ctx, m, "scan.snapshot.parallelism", o.snapshot_parallelism, 1, 64);
   read_enum(ctx, m, "sslmode", o.ssl_mode, postgres::parse_ssl_mode,
             {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
   read_string(ctx, m, "sslrootcert", o.ssl_root_cert);
@@ -345,6 +346,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "streaming",
                  "scan.startup.mode",
                  "scan.incremental.snapshot.chunk.size",
+                 "scan.snapshot.parallelism",
                  "sslmode",
                  "sslrootcert",
                  "sslcert",

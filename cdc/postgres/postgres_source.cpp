@@ -20,6 +20,7 @@
 #include "cdc/postgres/publication.h"
 #include "cdc/postgres/snapshot/pg_chunk_reader.h"
 #include "cdc/postgres/snapshot/pg_key_text.h"
+#include "cdc/snapshot/parallel_snapshot_reader.h"
 #include "cdc/snapshot/snapshot_reader.h"
 #include "cdc/snapshot/stream_filter.h"
 
@@ -74,8 +75,10 @@ struct PostgresSource::Impl {
   // The snapshot (startup modes initial and snapshot, ARCHITECTURE.md "Snapshots"): while
   // `snapshot` is set, poll() reads rows through it; then, for initial, the stream starts at
   // the earliest segment's point and `filter` drops what later segments' rows hold.
-  std::unique_ptr<PgChunkReader> chunk_reader;
-  std::optional<snapshot::SnapshotReader> snapshot;
+  // One chunk reader per connection (scan.snapshot.parallelism), all in the same imported
+  // snapshot; `snapshot` uses them and goes first.
+  std::vector<std::unique_ptr<PgChunkReader>> chunk_readers;
+  std::unique_ptr<snapshot::SnapshotRun> snapshot;
   std::optional<snapshot::StreamFilter> filter;
   std::optional<SnapshotPosition> finished;  // a snapshot-only run that has read everything
   SnapshotProgress snapshot_done;            // of a snapshot read to its end by this instance
@@ -557,7 +560,7 @@ Status PostgresSource::open(const Position& resume) {
   m.snapshot.reset();
   m.filter.reset();
   m.finished.reset();
-  m.chunk_reader.reset();
+  m.chunk_readers.clear();
   m.exported.reset();
   m.snapshot_done = {};
   m.snapshot_done_tables.clear();
@@ -614,18 +617,49 @@ Status PostgresSource::Impl::open_snapshot(const SnapshotPosition& start) {
                             "created again?); drop the checkpoints to take a new snapshot");
     }
   }
-  chunk_reader = std::make_unique<PgChunkReader>(
-      o, registry,
-      [this](const TableId& t) -> const PgColumnTypes* {
-        const auto it = column_types.find(t);
-        return it == column_types.end() ? nullptr : &it->second;
-      },
-      std::exchange(exported, std::nullopt));
+  // Every reader imports the one exported snapshot while its exporter is idle: the slot's own
+  // creation in this open() (its replication connection waits for the stream), else a
+  // temporary slot's, dropped as soon as the last reader has imported it.
+  std::optional<TemporaryExport> temporary;
+  ExportedSnapshot snap;
+  if (exported) {
+    snap = *std::exchange(exported, std::nullopt);
+  } else {
+    auto made = export_on_temporary_slot(o);
+    if (!made) {
+      return std::move(made).error().with_context(
+          "a consistent read for the snapshot (a temporary replication slot with an exported "
+          "snapshot: it needs a free slot and WAL sender)");
+    }
+    temporary.emplace(std::move(*made));
+    snap = temporary->snapshot;
+  }
+  // A checkpoint of a parallel snapshot goes on in parallel whatever the option says now: its
+  // splits were planned for it (one connection reads them one after the other).
+  const bool parallel = o.snapshot_parallelism > 1 || !start.splits.empty();
+  const uint32_t connections = parallel ? std::max<uint32_t>(o.snapshot_parallelism, 1) : 1;
+  for (uint32_t i = 0; i < connections; ++i) {
+    auto reader = std::make_unique<PgChunkReader>(
+        o, registry, [this](const TableId& t) -> const PgColumnTypes* {
+          const auto it = column_types.find(t);
+          return it == column_types.end() ? nullptr : &it->second;
+        });
+    CDC_TRY(reader->import_snapshot(snap));
+    chunk_readers.push_back(std::move(reader));
+  }
+  temporary.reset();
   snapshot::SnapshotReaderOptions so;
   so.pipeline_name = o.pipeline_name;
   so.connector = "postgresql";
   so.chunk_size = o.snapshot_chunk_size;
-  snapshot.emplace(*chunk_reader, start, so);
+  if (parallel) {
+    std::vector<snapshot::ChunkReader*> readers;
+    for (auto& r : chunk_readers) readers.push_back(r.get());
+    snapshot = std::make_unique<snapshot::ParallelSnapshotReader>(std::move(readers), start, so,
+                                                                  o.max_batch_events);
+  } else {
+    snapshot = std::make_unique<snapshot::SnapshotReader>(*chunk_readers.front(), start, so);
+  }
   CDC_TRY(snapshot->begin());
   CDC_TRY(snapshot->set_tables(seeded));
   return {};
@@ -639,7 +673,7 @@ Status PostgresSource::Impl::end_snapshot(Batch& batch) {
   snapshot_done.reading = false;
   snapshot_done_tables = snapshot->table_progress();
   snapshot.reset();
-  chunk_reader.reset();
+  chunk_readers.clear();
   if (o.startup_mode == StartupMode::snapshot) {
     finished = done;
     batch.end_of_stream = true;
@@ -838,7 +872,7 @@ void PostgresSource::close() {
   }
   std::lock_guard lock(impl_->repl_mutex);
   impl_->snapshot.reset();
-  impl_->chunk_reader.reset();
+  impl_->chunk_readers.clear();
   impl_->repl.reset();
   impl_->sql.reset();
   impl_->stream.reset();

@@ -83,6 +83,11 @@ struct PostgresSourceOptions {
   StartupMode startup_mode = StartupMode::initial;
   // `scan.incremental.snapshot.chunk.size`: rows per keyset chunk of the snapshot. Default: 8096.
   uint32_t snapshot_chunk_size = 8096;
+  // `scan.snapshot.parallelism`: connections that read the snapshot at once, 1..64. All of them
+  // import the one snapshot the slot (or, after a restart inside the snapshot, a temporary slot)
+  // exported, so every table part is read at the same consistent point (ARCHITECTURE.md
+  // "Snapshots", PostgreSQL). Default 1: one query connection's load on the server.
+  uint32_t snapshot_parallelism = 1;
   // `status.interval`: how often a standby status update reports the last committed
   // checkpoint's LSN, also while the sink is slow (below wal_sender_timeout/2, default 60s/2).
   // Unit: duration. Default: 10s.

@@ -57,6 +57,19 @@ class ChunkReader {
     if (through.empty()) return start_chunk(table, after, limit);
     return make_error(Errc::unsupported, "this source cannot bound a snapshot chunk above");
   }
+  // For a table without a key (else read in one pass by one connection): the places that cut
+  // its storage into up to `parts` parts of about equal size, ascending. A part is read by
+  // start_chunk_through with `after` = {its first place} (empty: the table's start) and
+  // `through` = {the next part's first place} (empty: no bound), each a Value::uint64, the
+  // first included and the second not. A place means something in one snapshot only: a source
+  // implements this only if every consistent read of one run is the same snapshot (PostgreSQL's
+  // shared export). Empty: one part. Called inside the run's first consistent read.
+  virtual Result<std::vector<uint64_t>> storage_split_points(const TableSchema& table,
+                                                             size_t parts) {
+    (void)table;
+    (void)parts;
+    return std::vector<uint64_t>();
+  }
   // The least and the greatest key of `table` (one key column) as of now, in `arena`; nullopt
   // when the table has no rows. May be called outside a consistent read.
   struct KeyBounds {

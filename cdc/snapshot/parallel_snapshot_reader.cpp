@@ -19,6 +19,12 @@ __int128 as_int(const Value& v) {
   return v.kind == ValueKind::uint64 ? static_cast<__int128>(v.u) : static_cast<__int128>(v.i);
 }
 
+// A split bound of a table without a key: a place in its storage (storage_split_points).
+std::string place_key(uint64_t place) {
+  const Value v = Value::uint64(place);
+  return encode_key(std::span<const Value>(&v, 1));
+}
+
 std::string key_text(ValueKind kind, __int128 x) {
   const Value v = kind == ValueKind::uint64 ? Value::uint64(static_cast<uint64_t>(x))
                                             : Value::int64(static_cast<int64_t>(x));
@@ -81,53 +87,99 @@ ParallelSnapshotReader::~ParallelSnapshotReader() { stop_workers(); }
 Result<StreamPoint> ParallelSnapshotReader::begin() {
   if (readers_.empty()) return make_error(Errc::internal, "a parallel snapshot without a reader");
   CDC_TRY_ASSIGN(begun_at_, readers_[0]->begin_consistent_read());
+  // As SnapshotReader: until the reading ends `stream` is unset but of the source's kind, which
+  // tells a checkpoint taken before any split opened (no segment yet) as the source's.
+  if (pos_.stream.index() != begun_at_.index()) {
+    pos_.stream = std::visit(
+        [](const auto& p) -> StreamPoint { return std::decay_t<decltype(p)>{}; }, begun_at_);
+  }
   return begun_at_;
 }
 
 Status ParallelSnapshotReader::plan(std::vector<TableSchemaPtr> tables) {
   // A checkpoint of one connection (parallelism raised across a restart): the tables before
-  // its table are done, its table goes on as one split after its last key.
+  // its table are done, its table goes on as one split after its last key (one without a key
+  // is planned again, read whole: SnapshotReader's warning).
   if (!pos_.table.empty()) {
     const TableId at{pos_.db, pos_.table};
     std::erase_if(tables, [&](const TableSchemaPtr& t) { return t->id < at; });
     if (!tables.empty() && tables.front()->id == at) {
       CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, tables.front()));
-      SnapshotSplit where{at.db, at.table, "", "", pos_.after_key, pos_.delivered_key};
-      CDC_TRY(prepare_resume(where, kt));
-      splits_.push_back({std::move(where), std::move(kt)});
-      tables.erase(tables.begin());
+      if (!kt.key->primary_key.empty()) {
+        SnapshotSplit where{at.db, at.table, "", "", pos_.after_key, pos_.delivered_key};
+        CDC_TRY(prepare_resume(where, kt));
+        splits_.push_back({std::move(where), std::move(kt)});
+        tables.erase(tables.begin());
+      } else if (!pos_.after_key.empty()) {
+        warn_read_again(at);
+        CDC_TRY(plan_table(std::move(kt), /*read_again=*/true));
+        tables.erase(tables.begin());
+      }
     }
   }
   pos_.db.clear();
   pos_.table.clear();
   pos_.after_key.clear();
   pos_.delivered_key.clear();
-  Arena arena;
   for (const TableSchemaPtr& table : tables) {
     CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, table));
-    const TableSchemaPtr& t = kt.key;
-    std::optional<ChunkReader::KeyBounds> bounds;
-    // A non-unique chunk key is one split: its whole-value chunks cannot be bounded above.
-    if (readers_.size() > 1 && integer_key(*t) && !kt.whole_values) {
-      auto b = readers_[0]->key_bounds(*t, arena);
-      if (!b && b.error().code != Errc::unsupported) {
-        return std::move(b).error().with_context("planning the snapshot of " + t->id.to_string());
-      }
-      if (b) bounds = *b;
-    }
-    size_t parts = 1;
-    if (bounds) {
-      const __int128 width = as_int(bounds->greatest) - as_int(bounds->least) + 1;
-      const __int128 chunks =
-          width / static_cast<__int128>(std::max<uint64_t>(options_.chunk_size, 1));
-      parts = static_cast<size_t>(std::min<__int128>(chunks, readers_.size()));
-    }
-    if (parts < 2) {
-      splits_.push_back({{t->id.db, t->id.table, "", "", "", ""}, kt});
-      continue;
-    }
-    for (auto& s : split_evenly(*t, *bounds, parts)) splits_.push_back({std::move(s), kt});
+    CDC_TRY(plan_table(std::move(kt), /*read_again=*/false));
   }
+  return {};
+}
+
+void ParallelSnapshotReader::warn_read_again(const TableId& id) const {
+  log::get("snapshot")
+      ->warn(
+          "[source={}] the snapshot of {} was interrupted and it has no primary key to resume "
+          "by: reading it again from the start; its rows delivered before are delivered again, "
+          "and so are its changes since they were read",
+          options_.pipeline_name, id.to_string());
+}
+
+// A table without a key is cut where the source places its storage (ChunkReader::
+// storage_split_points), the others as below; `splits_` gets the table's splits in order.
+// `read_again`: a table without a key whose rows an interrupted run delivered; its segment
+// starts after every row (delivered_key: the empty key, which orders equal to each), so the
+// stream delivers its changes since that run's read.
+Status ParallelSnapshotReader::plan_table(KeyedTable kt, bool read_again) {
+  const TableSchemaPtr& t = kt.key;
+  if (t->primary_key.empty()) {
+    std::vector<uint64_t> points;
+    if (readers_.size() > 1) {
+      CDC_TRY_ASSIGN(points, readers_[0]->storage_split_points(*t, readers_.size()));
+    }
+    const std::string delivered = read_again ? encode_key(std::span<const Value>()) : "";
+    for (size_t i = 0; i <= points.size(); ++i) {
+      SnapshotSplit s{t->id.db, t->id.table, "", "", "", delivered};
+      if (i != 0) s.from_key = place_key(points[i - 1]);
+      if (i != points.size()) s.through_key = place_key(points[i]);
+      splits_.push_back({std::move(s), kt});
+    }
+    return {};
+  }
+  Arena arena;
+  std::optional<ChunkReader::KeyBounds> bounds;
+  // A non-unique chunk key is one split: its whole-value chunks cannot be bounded above.
+  if (readers_.size() > 1 && integer_key(*t) && !kt.whole_values) {
+    auto b = readers_[0]->key_bounds(*t, arena);
+    if (!b && b.error().code != Errc::unsupported) {
+      return std::move(b).error().with_context("planning the snapshot of " + t->id.to_string());
+    }
+    if (b) bounds = *b;
+  }
+  size_t parts = 1;
+  if (bounds) {
+    const __int128 width = as_int(bounds->greatest) - as_int(bounds->least) + 1;
+    const __int128 chunks =
+        width / static_cast<__int128>(std::max<uint64_t>(options_.chunk_size, 1));
+    parts = static_cast<size_t>(std::min<__int128>(chunks, readers_.size()));
+  }
+  if (parts < 2) {
+    splits_.push_back({{t->id.db, t->id.table, "", "", "", ""}, kt});
+    return {};
+  }
+  for (auto& s : split_evenly(*t, *bounds, parts)) splits_.push_back({std::move(s), kt});
   return {};
 }
 
@@ -145,6 +197,18 @@ Status ParallelSnapshotReader::resume(std::vector<TableSchemaPtr> tables) {
       continue;
     }
     CDC_TRY_ASSIGN(KeyedTable kt, keyed_table(options_, *it));
+    // A table without a key was split at places in the old snapshot's storage, which mean
+    // nothing in this run's: a row may have moved between parts since. It is read again whole,
+    // planned anew, however many of its parts were done.
+    if (kt.key->primary_key.empty()) {
+      if (!splits_.empty() && splits_.back().table.schema->id == id) continue;
+      // Rows were delivered if this part read some or another part (no longer listed) is done.
+      const bool delivered = !s.after_key.empty() || !s.from_key.empty() ||
+                             !s.through_key.empty() || !s.delivered_key.empty();
+      if (delivered) warn_read_again(id);
+      CDC_TRY(plan_table(std::move(kt), delivered));
+      continue;
+    }
     CDC_TRY(prepare_resume(s, kt));
     splits_.push_back({std::move(s), std::move(kt)});
   }
@@ -229,7 +293,9 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
   const TableSchemaPtr& schema = kt.key;
   const std::string context = "snapshot of " + schema->id.to_string();
   const bool keyed = !schema->primary_key.empty();
-  std::string after_bytes = where.after_key.empty() ? where.from_key : where.after_key;
+  // A part of a table without a key starts at its place whatever it delivered (resume() reads
+  // such a table again whole).
+  std::string after_bytes = where.after_key.empty() || !keyed ? where.from_key : where.after_key;
   const std::string through_bytes = where.through_key;
   std::vector<Value> after, through;
   if (!after_bytes.empty()) {
@@ -324,7 +390,12 @@ Status ParallelSnapshotReader::read_split(ChunkReader& reader, size_t split_idx)
 void ParallelSnapshotReader::apply(Message& m) {
   Split& s = splits_[m.split];
   if (m.opened) {
+    // A table without a key has one segment per read, from its start (after every row when
+    // read again): its parts are places in storage, not keys, and all of them are read in the
+    // same snapshot (storage_split_points). A delivered key says where the segment starts.
+    const bool keyed = !s.table.key->primary_key.empty();
     const std::string& from = !s.where.delivered_key.empty() ? s.where.delivered_key
+                              : !keyed                       ? std::string()
                               : s.where.after_key.empty()    ? s.where.from_key
                                                              : s.where.after_key;
     insert_segment(pos_.segments,

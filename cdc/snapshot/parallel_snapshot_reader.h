@@ -3,7 +3,9 @@
 // each part of a table (a split: a key range) is read in a consistent read of its own, at its
 // own stream position, and becomes a segment of the stream merge (StreamFilter) like the part
 // read after a restart (ARCHITECTURE.md "Snapshots"). Tables whose key is one integer column are
-// split evenly between their least and greatest key; the others are one split each. The plan is
+// split evenly between their least and greatest key, tables without a key at the places in
+// storage the source names (PostgreSQL: ctid blocks, in one shared snapshot); the others are
+// one split each. The plan is
 // made once, when the snapshot begins, and kept in the checkpoint (SnapshotPosition::splits)
 // with each split's last key delivered, so a restart resumes every split after its last row.
 //
@@ -74,6 +76,8 @@ class ParallelSnapshotReader final : public SnapshotRun {
   };
 
   Status plan(std::vector<TableSchemaPtr> tables);
+  Status plan_table(KeyedTable kt, bool read_again);
+  void warn_read_again(const TableId& id) const;
   Status resume(std::vector<TableSchemaPtr> tables);
   Status prepare_resume(SnapshotSplit& s, const KeyedTable& kt);
   void work(size_t reader_idx);

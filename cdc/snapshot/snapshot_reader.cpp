@@ -86,8 +86,6 @@ Result<ResumePoint> resume_point(const SnapshotReaderOptions& options, const Key
             options.pipeline_name, t.id.to_string());
     out.segment_from = delivered_key;
     out.reread_through = delivered_key;
-  } else if (!delivered_key.empty() && t.primary_key.empty()) {
-    out.segment_from = delivered_key;  // a split read again from its start resumed again
   }
   return out;
 }

@@ -1,19 +1,25 @@
 // The PostgreSQL snapshot (scan.startup.mode initial and snapshot) against the real
-// PostgreSQL 15, in process: tables with a composite key, a text key, no key (one pass) and no
+// PostgreSQL 15, in process: tables with a composite key, a text key, no key (ctid ranges) and no
 // rows are read while a writer inserts, updates and deletes; one run is stopped inside the
 // snapshot and a second one resumes it after the last key delivered (a second segment, read
 // through a temporary slot's snapshot). Replayed as upserts the events equal the tables, and
 // per key they are its history from the row read on: one `r` with the version read, then each
 // later statement once. The type matrix: every type read by the snapshot equals the same value
-// streamed by pgoutput. ARCHITECTURE.md "Snapshots".
+// streamed by pgoutput. scan.snapshot.parallelism 2 under a writer: every part at the one
+// exported snapshot's point, each row read once. Keyless tables read directly in ctid ranges
+// (one and two parts, stale and missing statistics) and the ranges' plan (TID Range Scan).
+// ARCHITECTURE.md "Snapshots".
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "cdc/postgres/postgres_source.h"
+#include "cdc/postgres/snapshot/pg_chunk_reader.h"
 #include "tests/support/join_on_exit.h"
 #include "tests/support/postgres_client.h"
 #include "tests/support/services_env.h"
@@ -496,4 +502,311 @@ TEST_CASE("postgres snapshot mode: the rows once, then the end of the stream, no
   REQUIRE(*b);
   CHECK((*b)->events.empty());
   CHECK((*b)->end_of_stream);
+}
+
+namespace {
+
+// A table without a key of `rows` rows (id 1..rows unique, `pad` sized text), read directly by
+// PgChunkReader in the snapshot of a temporary slot: the schema and column types it needs.
+struct KeylessTable {
+  TableSchema schema;
+  PgColumnTypes types;
+};
+
+KeylessTable keyless_table(const PgTypeRegistry& registry, const std::string& db,
+                           const std::string& table) {
+  KeylessTable t;
+  t.schema.id = {db, table};
+  for (const auto& [name, oid] : {std::pair<std::string, uint32_t>{"id", 23}, {"pad", 25}}) {
+    auto c = pg_column(registry, name, oid, -1);
+    REQUIRE(c);
+    t.schema.columns.push_back(*c);
+    t.types.type_oids.push_back(oid);
+    t.types.typmods.push_back(-1);
+  }
+  return t;
+}
+
+// Reads the rows of [after, through) (block places; empty: open) and counts each id.
+void read_part(PgChunkReader& reader, const TableSchema& t, std::span<const Value> after,
+               std::span<const Value> through, std::map<int64_t, int>& seen) {
+  REQUIRE(reader.start_chunk_through(t, after, through, 0));
+  Arena arena;
+  for (;;) {
+    auto row = reader.next_row(arena);
+    REQUIRE_MESSAGE(row, (row ? "" : row.error().to_string()));
+    if (!*row) break;
+    ++seen[(**row)[0].i];
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "postgres snapshot of a table without a key: ctid ranges by TID Range Scan, every row once "
+    "in one or two parts, with statistics stale or missing") {
+  PgSession sql;
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgpar");
+  sql.run("DROP TABLE IF EXISTS pgpar.nokey_stale");
+  sql.run("CREATE TABLE pgpar.nokey_stale (id int NOT NULL, pad text NOT NULL)");
+  // Wide rows analysed (a few per block), then many narrow rows the statistics do not know of:
+  // the ranges are sized from the stale density, the last one still reaches every block.
+  sql.run(
+      "INSERT INTO pgpar.nokey_stale SELECT g, repeat('w', 1500) FROM generate_series(1, 40) g");
+  sql.run("ANALYZE pgpar.nokey_stale");
+  const int rows = 12000;
+  sql.run("INSERT INTO pgpar.nokey_stale SELECT g, 'n' FROM generate_series(41, " +
+          std::to_string(rows) + ") g");
+  const int64_t pages = std::stoll(sql.scalar(
+      "SELECT pg_relation_size('pgpar.nokey_stale') / current_setting('block_size')::int"));
+  const int64_t relpages = std::stoll(
+      sql.scalar("SELECT relpages FROM pg_class WHERE oid = 'pgpar.nokey_stale'::regclass"));
+  REQUIRE(relpages < pages);  // stale
+  sql.run("DROP TABLE IF EXISTS pgpar.nokey_fresh");
+  sql.run("CREATE TABLE pgpar.nokey_fresh (id int NOT NULL, pad text NOT NULL)");
+  sql.run("INSERT INTO pgpar.nokey_fresh SELECT g, 'f' FROM generate_series(1, 3000) g");
+  // Never analysed (autovacuum runs once a minute at most; reltuples -1 or a count, either way
+  // the reading is exact).
+
+  PgTypeRegistry registry;
+  const std::string db = service_value("SLUICE_PG_DATABASE");
+  auto o = options("pgpar\\..*", "pg_par_ctid");
+  o.snapshot_chunk_size = 97;
+  std::map<TableId, PgColumnTypes> types;
+  PgChunkReader::TypesOf types_of = [&](const TableId& id) -> const PgColumnTypes* {
+    const auto it = types.find(id);
+    return it == types.end() ? nullptr : &it->second;
+  };
+  auto exported = export_on_temporary_slot(o);
+  REQUIRE_MESSAGE(exported, (exported ? "" : exported.error().to_string()));
+  auto readers = std::make_optional<std::pair<PgChunkReader, PgChunkReader>>(
+      std::piecewise_construct, std::forward_as_tuple(o, registry, types_of),
+      std::forward_as_tuple(o, registry, types_of));
+  PgChunkReader& one = readers->first;
+  PgChunkReader& two = readers->second;
+  REQUIRE(one.import_snapshot(exported->snapshot));
+  REQUIRE(two.import_snapshot(exported->snapshot));
+  {
+    const TemporaryExport released = std::move(*exported);  // the exporter goes: imports live on
+  }
+  // Rows written after the import are not in the snapshot.
+  sql.run("INSERT INTO pgpar.nokey_stale VALUES (-1, 'late')");
+  sql.run("INSERT INTO pgpar.nokey_fresh VALUES (-1, 'late')");
+  REQUIRE(one.begin_consistent_read());
+  REQUIRE(two.begin_consistent_read());
+
+  for (const auto& [table, want_rows] :
+       {std::pair<std::string, int>{"nokey_stale", rows}, {"nokey_fresh", 3000}}) {
+    INFO("table " << table);
+    const KeylessTable t = keyless_table(registry, "pgpar", table);
+    types[t.schema.id] = t.types;
+    // The ranges' query is a TID Range Scan of the blocks, bounded or open above.
+    for (const CtidRange& range : {CtidRange{2, 5}, CtidRange{5, std::nullopt}}) {
+      const std::string plan_text = [&] {
+        std::string all;
+        for (const auto& r : sql.query("EXPLAIN " + PgChunkReader::ctid_query(t.schema, range)))
+          all += *r[0] + "\n";
+        return all;
+      }();
+      INFO(plan_text);
+      CHECK(plan_text.find("Tid Range Scan") != std::string::npos);
+      CHECK(plan_text.find("Seq Scan") == std::string::npos);
+    }
+    // One connection: the whole table in ranges of ~97 rows.
+    std::map<int64_t, int> whole;
+    read_part(one, t.schema, {}, {}, whole);
+    CHECK(whole.size() == static_cast<size_t>(want_rows));
+    CHECK(whole.count(-1) == 0);
+    CHECK(whole.begin()->first == 1);
+    CHECK(whole.rbegin()->first == want_rows);
+    CHECK(std::all_of(whole.begin(), whole.end(), [](const auto& kv) { return kv.second == 1; }));
+    // Two parts, one per connection, at the place the reader names: each row once in all.
+    auto points = one.storage_split_points(t.schema, 2);
+    REQUIRE(points);
+    REQUIRE(points->size() == 1);
+    const Value cut = Value::uint64(points->front());
+    std::map<int64_t, int> first_part, both;
+    read_part(one, t.schema, {}, std::span<const Value>(&cut, 1), first_part);
+    both = first_part;
+    read_part(two, t.schema, std::span<const Value>(&cut, 1), {}, both);
+    CHECK(!first_part.empty());
+    CHECK(first_part.size() < both.size());
+    CHECK(both == whole);
+  }
+  REQUIRE(one.end_consistent_read());
+  REQUIRE(two.end_consistent_read());
+  readers.reset();  // their transactions hold the tables until they go
+  sql.run("DROP TABLE pgpar.nokey_stale, pgpar.nokey_fresh");
+}
+
+TEST_CASE(
+    "postgres initial, scan.snapshot.parallelism 2: integer-key, composite-key and keyless "
+    "tables (two parts of ctid ranges) under a writer, every part in the one exported "
+    "snapshot; each row read once, each key's history exactly once, the tables exact") {
+  PgSession sql;
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgpar");
+  sql.run("DROP TABLE IF EXISTS pgpar.k_int, pgpar.k_comp, pgpar.nokey");
+  sql.run("CREATE TABLE pgpar.k_int (id int PRIMARY KEY, ver bigint NOT NULL)");
+  sql.run("CREATE TABLE pgpar.k_comp (a int, b text, ver bigint NOT NULL, PRIMARY KEY (a, b))");
+  sql.run("CREATE TABLE pgpar.nokey (id int NOT NULL, ver bigint NOT NULL)");
+  for (const char* t : {"k_int", "k_comp", "nokey"}) {
+    sql.run("ALTER TABLE pgpar." + std::string(t) + " REPLICA IDENTITY FULL");
+  }
+  const int int_rows = 4000, comp_rows = 1000, nokey_rows = 12000;
+  sql.run("INSERT INTO pgpar.k_int SELECT g, 0 FROM generate_series(1, " +
+          std::to_string(int_rows) + ") g");
+  sql.run("INSERT INTO pgpar.k_comp SELECT g % 20, 'b' || (g / 20), 0 FROM generate_series(1, " +
+          std::to_string(comp_rows) + ") g");
+  sql.run("INSERT INTO pgpar.nokey SELECT g, 0 FROM generate_series(1, " +
+          std::to_string(nokey_rows) + ") g");
+  sql.run("ANALYZE pgpar.nokey");
+  const auto state_of = [](PgSession& s) {
+    std::map<std::string, int64_t> out;
+    for (const auto& r : s.query("SELECT id, ver FROM pgpar.k_int"))
+      out["k_int/" + *r[0]] = std::stoll(*r[1]);
+    for (const auto& r : s.query("SELECT a, b, ver FROM pgpar.k_comp"))
+      out["k_comp/" + *r[0] + "/" + *r[1]] = std::stoll(*r[2]);
+    for (const auto& r : s.query("SELECT id, ver FROM pgpar.nokey"))
+      out["nokey/" + *r[0]] = std::stoll(*r[1]);
+    return out;
+  };
+  std::map<std::string, std::vector<Step>> history;
+  for (const auto& [k, ver] : state_of(sql)) history[k] = {{'c', ver}};
+
+  const std::string slot = "pg_par_it";
+  drop_slot(slot);
+  SlotGuard guard{slot};
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> statements{0};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  std::mutex history_mutex;
+  writer = std::thread([&] {
+    PgSession w;
+    std::mt19937_64 rng(1619);
+    std::vector<std::string> keys;
+    for (const auto& [k, ver] : state_of(w)) keys.push_back(k);
+    std::map<std::string, bool> live;
+    for (const auto& k : keys) live[k] = true;
+    auto where = [](const std::string& k) {
+      const auto slash = k.find('/');
+      const std::string table = k.substr(0, slash);
+      if (table != "k_comp") return table + " WHERE id = " + k.substr(slash + 1);
+      const auto s2 = k.find('/', slash + 1);
+      return table + " WHERE a = " + k.substr(slash + 1, s2 - slash - 1) + " AND b = '" +
+             k.substr(s2 + 1) + "'";
+    };
+    int64_t next = 100000;
+    for (int64_t ver = 1; !stop && ver < 200000; ++ver) {
+      const int choice = static_cast<int>(rng() % 10);
+      std::string key, stmt;
+      char op = 'u';
+      if (choice < 2) {
+        const std::string n = std::to_string(next++);
+        static const char* kTables[] = {"k_int", "k_comp", "nokey"};
+        const std::string table = kTables[rng() % 3];
+        op = 'c';
+        if (table == "k_comp") {
+          key = "k_comp/7/n" + n;
+          stmt = "INSERT INTO pgpar.k_comp VALUES (7, 'n" + n + "', " + std::to_string(ver) + ")";
+        } else {
+          key = table + "/" + n;
+          stmt = "INSERT INTO pgpar." + table + " VALUES (" + n + ", " + std::to_string(ver) + ")";
+        }
+        keys.push_back(key);
+        live[key] = true;
+      } else {
+        key = keys[rng() % keys.size()];
+        if (!live[key]) continue;
+        if (choice < 8) {
+          stmt = "UPDATE pgpar." + where(key);
+          stmt.insert(stmt.find(" WHERE"), " SET ver = " + std::to_string(ver));
+        } else {
+          op = 'd';
+          stmt = "DELETE FROM pgpar." + where(key);
+          live[key] = false;
+        }
+      }
+      w.run(stmt);
+      {
+        std::lock_guard lock(history_mutex);
+        auto& h = history[key];
+        h.push_back({op, op == 'd' ? h.back().ver : ver});
+      }
+      ++statements;
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  while (statements < 20) std::this_thread::sleep_for(5ms);
+
+  auto o = options("pgpar\\.(k_int|k_comp|nokey)", slot);
+  o.snapshot_parallelism = 2;
+  PostgresSource src(o);
+  open_or_fail(src, std::monostate{});
+  Output out;
+  std::set<std::string> nokey_parts;  // the from_keys of the keyless table's splits
+  std::set<std::string> int_parts;
+  std::vector<SnapshotSegment> segments;
+  bool read_done = false;
+  int64_t stop_after = -1;
+  std::map<std::string, int64_t> want;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto b = src.poll(100ms);
+    REQUIRE_MESSAGE(b, (b ? "" : b.error().to_string()));
+    if (*b) {
+      for (const auto& e : (*b)->events) out.add(e);
+      if (const auto* sp = std::get_if<SnapshotPosition>(&(*b)->end)) {
+        for (const SnapshotSplit& s : sp->splits) {
+          if (s.table == "nokey") nokey_parts.insert(s.from_key);
+          if (s.table == "k_int") int_parts.insert(s.from_key);
+        }
+        segments = sp->segments;
+        if (!sp->reading) read_done = true;
+      }
+      if (!read_done) std::this_thread::sleep_for(2ms);
+    }
+    if (read_done && stop_after < 0) stop_after = statements + 300;
+    if (stop_after >= 0 && statements >= stop_after && !stop) {
+      stop = true;
+      writer.join();
+      want = state_of(sql);
+    }
+    if (stop && out.state == want) break;
+  }
+  REQUIRE(read_done);
+  // Two parts each of the keyless table (at a ctid block) and of the integer key's range.
+  CHECK(nokey_parts.size() == 2);
+  CHECK(int_parts.size() == 2);
+  // Every part was read in the one snapshot the slot exported: one consistent point.
+  REQUIRE(!segments.empty());
+  for (const auto& seg : segments) {
+    CHECK(to_string(to_position(seg.at)) == to_string(to_position(segments.front().at)));
+  }
+  // The keyless table has one segment, from its start (its parts are places, not keys).
+  CHECK(std::count_if(segments.begin(), segments.end(),
+                      [](const SnapshotSegment& s) { return s.table == "nokey"; }) == 1);
+  CHECK(out.state.size() == want.size());
+  CHECK((out.state == want));
+  // Each row read at most once; every keyless row the writer never touched read exactly once.
+  size_t untouched = 0;
+  for (const auto& [key, steps] : out.per_key) {
+    INFO("key " << key);
+    CHECK(std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.op == 'r'; }) <=
+          1);
+    if (key.rfind("nokey/", 0) == 0 && history.at(key) == std::vector<Step>{{'c', 0}}) {
+      ++untouched;
+      CHECK(steps == std::vector<Step>{{'r', 0}});
+    }
+  }
+  size_t never_touched = 0;
+  for (const auto& [key, h] : history) {
+    if (key.rfind("nokey/", 0) == 0 && h == std::vector<Step>{{'c', 0}}) ++never_touched;
+  }
+  CHECK(untouched == never_touched);
+  CHECK(never_touched > static_cast<size_t>(nokey_rows) / 2);
+  check_histories(out, history);
+  CHECK(std::holds_alternative<PostgresPosition>(src.current_position()));
+  src.close();
+  sql.run("DROP TABLE pgpar.k_int, pgpar.k_comp, pgpar.nokey");
 }

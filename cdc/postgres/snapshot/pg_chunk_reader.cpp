@@ -30,19 +30,14 @@ Result<Lsn> lsn_from_text(const std::optional<std::string>& text) {
 }  // namespace
 
 PgChunkReader::PgChunkReader(PostgresSourceOptions options, const PgTypeRegistry& registry,
-                             TypesOf types_of, std::optional<ExportedSnapshot> exported)
-    : o_(std::move(options)),
-      registry_(registry),
-      types_of_(std::move(types_of)),
-      exported_(std::move(exported)) {}
+                             TypesOf types_of)
+    : o_(std::move(options)), registry_(registry), types_of_(std::move(types_of)) {}
 
-// A temporary slot exists for one session only: the server drops it when `repl` closes, also
-// when this process is killed, so an interrupted snapshot leaves no slot behind.
-Result<ExportedSnapshot> PgChunkReader::export_on_temporary_slot() {
-  CDC_TRY_ASSIGN(auto repl, PgConnection::connect(o_, true));
+Result<TemporaryExport> export_on_temporary_slot(const PostgresSourceOptions& o) {
+  CDC_TRY_ASSIGN(auto repl, PgConnection::connect(o, true));
   // Slot names are at most 63 characters of [a-z0-9_]; the backend pid makes it unique.
   const std::string suffix = "_snapshot_" + std::to_string(repl.backend_pid());
-  const std::string name = o_.slot_name.substr(0, 63 - suffix.size()) + suffix;
+  const std::string name = o.slot_name.substr(0, 63 - suffix.size()) + suffix;
   CDC_TRY_ASSIGN(auto created,
                  repl.query("CREATE_REPLICATION_SLOT " + PgConnection::quote_ident(name) +
                             " TEMPORARY LOGICAL pgoutput (SNAPSHOT 'export')"));
@@ -50,63 +45,54 @@ Result<ExportedSnapshot> PgChunkReader::export_on_temporary_slot() {
     return make_error(Errc::malformed, "CREATE_REPLICATION_SLOT " + name + " exported no snapshot");
   }
   CDC_TRY_ASSIGN(const Lsn at, lsn_from_text(created.rows[0][1]));
-  const ExportedSnapshot snap{*created.rows[0][2], at};
-  // Imported while `repl` is still open and idle (the export lives that long).
-  CDC_TRY(sql_->query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-  in_transaction_ = true;
-  CDC_TRY(sql_->query("SET TRANSACTION SNAPSHOT " + PgConnection::quote_literal(snap.name)));
-  return snap;
+  ExportedSnapshot snap{*created.rows[0][2], at};
+  return TemporaryExport{std::move(repl), std::move(snap)};
 }
 
-Result<StreamPoint> PgChunkReader::begin_consistent_read() {
-  if (in_transaction_) CDC_TRY(end_consistent_read());
+Status PgChunkReader::import_snapshot(const ExportedSnapshot& exported) {
+  if (imported_) return make_error(Errc::internal, "a snapshot imported twice");
+  const auto started = std::chrono::steady_clock::now();
   if (!sql_) {
     CDC_TRY_ASSIGN(auto c, PgConnection::connect(o_, false));
     sql_.emplace(std::move(c));
   }
-  const auto started = std::chrono::steady_clock::now();
-  ExportedSnapshot snap;
-  if (exported_) {
-    snap = *exported_;
-    exported_.reset();
-    CDC_TRY(sql_->query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-    in_transaction_ = true;
-    if (auto st = sql_->query("SET TRANSACTION SNAPSHOT " + PgConnection::quote_literal(snap.name));
-        !st) {
-      return std::move(st).error().with_context("importing the snapshot slot " + o_.slot_name +
-                                                " exported");
-    }
-  } else {
-    auto made = export_on_temporary_slot();
-    if (!made) {
-      return std::move(made).error().with_context(
-          "a consistent read for the snapshot (a temporary replication slot with an exported "
-          "snapshot: it needs a free slot and WAL sender)");
-    }
-    snap = *made;
+  CDC_TRY(sql_->query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  if (auto st =
+          sql_->query("SET TRANSACTION SNAPSHOT " + PgConnection::quote_literal(exported.name));
+      !st) {
+    return std::move(st).error().with_context("importing the snapshot " + exported.name +
+                                              " exported by a replication slot's creation");
   }
+  imported_ = StreamPoint(PostgresPosition{exported.consistent_point, Lsn{0}, 0});
   const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   log::get("snapshot")
       ->info(
           "[source={}] consistent read at slot consistent point {} (snapshot {}) opened in {} "
           "us; no lock taken",
-          o_.pipeline_name, to_string(snap.consistent_point), snap.name, took.count());
-  return StreamPoint(PostgresPosition{snap.consistent_point, Lsn{0}, 0});
+          o_.pipeline_name, to_string(exported.consistent_point), exported.name, took.count());
+  return {};
+}
+
+Result<StreamPoint> PgChunkReader::begin_consistent_read() {
+  if (!imported_) return make_error(Errc::internal, "a consistent read before a snapshot import");
+  CDC_TRY(end_consistent_read());
+  return *imported_;
 }
 
 Status PgChunkReader::end_consistent_read() {
-  if (!in_transaction_) return {};
-  in_transaction_ = false;
   table_ = nullptr;
-  // COMMIT also closes a cursor not read to its end.
-  CDC_TRY(sql_->query("COMMIT"));
+  ranges_.clear();
+  if (!cursor_open_) return {};
+  cursor_open_ = false;
+  CDC_TRY(sql_->query(std::string("CLOSE ") + kCursor));
   return {};
 }
 
 Result<std::string> PgChunkReader::chunk_query(const TableSchema& table,
                                                std::span<const Value> after, uint64_t limit,
-                                               std::vector<std::string>& params) {
+                                               std::vector<std::string>& params,
+                                               std::span<const Value> through) {
   params.clear();
   std::string sql = "SELECT ";
   for (size_t col_idx = 0; col_idx < table.columns.size(); ++col_idx) {
@@ -137,6 +123,18 @@ Result<std::string> PgChunkReader::chunk_query(const TableSchema& table,
     }
     sql += ")";
   }
+  if (!through.empty()) {
+    if (through.size() != 1 || key.size() != 1) {
+      return make_error(Errc::internal, "an upper bound of " + std::to_string(through.size()) +
+                                            " values for the " + std::to_string(key.size()) +
+                                            "-column key of " + table.id.to_string());
+    }
+    const Column& c = table.columns[key[0]];
+    CDC_TRY_ASSIGN(std::string text, pg_key_text(c, through[0]));
+    params.push_back(std::move(text));
+    sql += std::string(after.empty() ? " WHERE " : " AND ") + key_list + " <= $" +
+           std::to_string(params.size()) + "::" + c.source_type;
+  }
   if (!key.empty()) sql += " ORDER BY " + key_list;
   if (limit != 0) sql += " LIMIT " + std::to_string(limit);
   return sql;
@@ -162,45 +160,164 @@ Result<std::optional<uint64_t>> PgChunkReader::estimate_rows(const TableSchema& 
   return Out(static_cast<uint64_t>(n + 0.5));
 }
 
-Status PgChunkReader::start_chunk(const TableSchema& table, std::span<const Value> after,
-                                  uint64_t limit) {
-  if (!in_transaction_) return make_error(Errc::internal, "a chunk outside a consistent read");
-  if (table.primary_key.empty()) {
-    log::get("snapshot")
-        ->warn(
-            "[source={}] {} has no primary key: read in one pass, not in chunks (it cannot resume "
-            "inside the table)",
-            o_.pipeline_name, table.id.to_string());
+std::string PgChunkReader::ctid_query(const TableSchema& table, const CtidRange& range) {
+  std::string sql = "SELECT ";
+  for (size_t col_idx = 0; col_idx < table.columns.size(); ++col_idx) {
+    if (col_idx != 0) sql += ", ";
+    sql += PgConnection::quote_ident(table.columns[col_idx].name);
   }
+  sql += " FROM " + PgConnection::quote_ident(table.id.db) + "." +
+         PgConnection::quote_ident(table.id.table);
+  // Tuple offsets start at 1, so (b,0) is before every row of block b. PostgreSQL >= 14 reads
+  // these bounds with a TID Range Scan (the blocks only, no filter over the whole heap).
+  sql += " WHERE ctid >= '(" + std::to_string(range.first) + ",0)'::tid";
+  if (range.end) sql += " AND ctid < '(" + std::to_string(*range.end) + ",0)'::tid";
+  return sql;
+}
+
+Status PgChunkReader::check_chunk_start(const TableSchema& table) {
+  if (!imported_) return make_error(Errc::internal, "a chunk outside a consistent read");
   types_ = types_of_(table.id);
   if (types_ == nullptr || types_->type_oids.size() != table.columns.size() ||
       types_->typmods.size() != table.columns.size()) {
     return make_error(Errc::internal, "no column types for " + table.id.to_string());
   }
-  std::vector<std::string> params;
-  CDC_TRY_ASSIGN(const std::string select, chunk_query(table, after, limit, params));
-  if (table_ != nullptr) CDC_TRY(sql_->query(std::string("CLOSE ") + kCursor));
-  table_ = nullptr;
+  return end_consistent_read();  // the previous chunk's cursor
+}
+
+Status PgChunkReader::open_cursor(const std::string& select,
+                                  const std::vector<std::string>& params) {
+  if (cursor_open_) {
+    cursor_open_ = false;
+    CDC_TRY(sql_->query(std::string("CLOSE ") + kCursor));
+  }
   CDC_TRY(
       sql_->query(std::string("DECLARE ") + kCursor + " NO SCROLL CURSOR FOR " + select, params));
-  table_ = &table;
+  cursor_open_ = true;
   fetched_ = {};
   next_ = 0;
+  return {};
+}
+
+Result<CtidStats> PgChunkReader::ctid_stats(const TableSchema& table) {
+  const std::string name =
+      PgConnection::quote_ident(table.id.db) + "." + PgConnection::quote_ident(table.id.table);
+  CDC_TRY_ASSIGN(const QueryResult r,
+                 sql_->query("SELECT pg_relation_size(oid) / current_setting('block_size')::int8, "
+                             "relpages, reltuples FROM pg_class WHERE oid = $1::regclass",
+                             {name}));
+  auto bad = [&] {
+    return make_error(Errc::malformed, "the server's size and statistics of " +
+                                           table.id.to_string() + " are not numbers");
+  };
+  if (r.rows.size() != 1 || r.rows[0].size() != 3 || !r.rows[0][0] || !r.rows[0][1] ||
+      !r.rows[0][2]) {
+    return bad();
+  }
+  CtidStats stats;
+  const std::string& pages = *r.rows[0][0];
+  const std::string& relpages = *r.rows[0][1];
+  const std::string& reltuples = *r.rows[0][2];
+  if (std::from_chars(pages.data(), pages.data() + pages.size(), stats.pages).ec != std::errc() ||
+      std::from_chars(relpages.data(), relpages.data() + relpages.size(), stats.relpages).ec !=
+          std::errc() ||
+      std::from_chars(reltuples.data(), reltuples.data() + reltuples.size(), stats.reltuples).ec !=
+          std::errc()) {
+    return bad();
+  }
+  return stats;
+}
+
+Status PgChunkReader::start_ranges(const TableSchema& table, uint64_t first,
+                                   std::optional<uint64_t> end) {
+  CDC_TRY_ASSIGN(const CtidStats stats, ctid_stats(table));
+  ranges_ =
+      ctid_ranges(first, end, stats.pages, ctid_blocks_per_range(stats, o_.snapshot_chunk_size));
+  next_range_ = 1;
+  CDC_TRY(open_cursor(ctid_query(table, ranges_.front()), {}));
+  table_ = &table;
+  return {};
+}
+
+Result<std::vector<uint64_t>> PgChunkReader::storage_split_points(const TableSchema& table,
+                                                                  size_t parts) {
+  if (!sql_) return make_error(Errc::internal, "storage split points without a connection");
+  CDC_TRY_ASSIGN(const CtidStats stats, ctid_stats(table));
+  return ctid_split_points(stats.pages, parts,
+                           ctid_blocks_per_range(stats, o_.snapshot_chunk_size));
+}
+
+Result<std::optional<snapshot::ChunkReader::KeyBounds>> PgChunkReader::key_bounds(
+    const TableSchema& table, Arena& arena) {
+  using Out = std::optional<KeyBounds>;
+  if (!sql_) return make_error(Errc::internal, "key bounds without a connection");
+  if (table.primary_key.size() != 1) {
+    return make_error(Errc::unsupported, "key bounds of a key of " +
+                                             std::to_string(table.primary_key.size()) + " columns");
+  }
+  const uint32_t col = table.primary_key[0];
+  const PgColumnTypes* types = types_of_(table.id);
+  if (types == nullptr || types->type_oids.size() != table.columns.size()) {
+    return make_error(Errc::internal, "no column types for " + table.id.to_string());
+  }
+  const std::string k = PgConnection::quote_ident(table.columns[col].name);
+  CDC_TRY_ASSIGN(const QueryResult r, sql_->query("SELECT min(" + k + "), max(" + k + ") FROM " +
+                                                  PgConnection::quote_ident(table.id.db) + "." +
+                                                  PgConnection::quote_ident(table.id.table)));
+  if (r.rows.size() != 1 || r.rows[0].size() != 2) {
+    return make_error(Errc::malformed, "the key bounds of " + table.id.to_string());
+  }
+  if (!r.rows[0][0] || !r.rows[0][1]) return Out();  // no rows
+  Value bound[2];
+  for (size_t i = 0; i < 2; ++i) {
+    CDC_TRY_ASSIGN(bound[i], pg_text_value(registry_, table.columns[col], types->type_oids[col],
+                                           types->typmods[col], *r.rows[0][i], arena));
+  }
+  return Out(KeyBounds{bound[0], bound[1]});
+}
+
+Status PgChunkReader::start_chunk(const TableSchema& table, std::span<const Value> after,
+                                  uint64_t limit) {
+  return start_chunk_through(table, after, {}, limit);
+}
+
+Status PgChunkReader::start_chunk_through(const TableSchema& table, std::span<const Value> after,
+                                          std::span<const Value> through, uint64_t limit) {
+  CDC_TRY(check_chunk_start(table));
+  if (table.primary_key.empty()) {
+    auto place = [&](std::span<const Value> v) -> Result<std::optional<uint64_t>> {
+      if (v.empty()) return std::optional<uint64_t>();
+      if (v.size() != 1 || v[0].kind != ValueKind::uint64) {
+        return make_error(Errc::internal,
+                          "a ctid bound that is not one block number for " + table.id.to_string());
+      }
+      return std::optional<uint64_t>(v[0].u);
+    };
+    CDC_TRY_ASSIGN(const auto first, place(after));
+    CDC_TRY_ASSIGN(const auto end, place(through));
+    return start_ranges(table, first.value_or(0), end);
+  }
+  std::vector<std::string> params;
+  CDC_TRY_ASSIGN(const std::string select, chunk_query(table, after, limit, params, through));
+  CDC_TRY(open_cursor(select, params));
+  table_ = &table;
   return {};
 }
 
 Result<std::optional<std::span<const Value>>> PgChunkReader::next_row(Arena& arena) {
   using Out = std::optional<std::span<const Value>>;
   if (table_ == nullptr) return Out();
-  if (next_ == fetched_.rows.size()) {
+  while (next_ == fetched_.rows.size()) {
     CDC_TRY_ASSIGN(fetched_, sql_->query("FETCH " + std::to_string(kFetchRows) + " FROM " +
                                          std::string(kCursor)));
     next_ = 0;
-    if (fetched_.rows.empty()) {
-      table_ = nullptr;
-      CDC_TRY(sql_->query(std::string("CLOSE ") + kCursor));
-      return Out();
+    if (!fetched_.rows.empty()) break;
+    if (next_range_ < ranges_.size()) {  // the next ctid range of a table without a key
+      CDC_TRY(open_cursor(ctid_query(*table_, ranges_[next_range_++]), {}));
+      continue;
     }
+    CDC_TRY(end_consistent_read());
+    return Out();
   }
   const auto& row = fetched_.rows[next_++];
   const auto& columns = table_->columns;

@@ -553,6 +553,7 @@ TEST_CASE("postgres source: a minimal file is valid; the database comes from tab
   CHECK(o.streaming);
   CHECK(o.startup_mode == cdc::postgres::StartupMode::initial);
   CHECK(o.snapshot_chunk_size == 8096);
+  CHECK(o.snapshot_parallelism == 1);
   CHECK(o.heartbeat_interval == std::chrono::seconds(30));
   CHECK(o.pipeline_name == "p");
 }
@@ -596,6 +597,22 @@ TEST_CASE("postgres source: refusals name the key and the fix") {
   CHECK(problems_of(pg_with("slot.name: s1\n",
                             "slot.name: s1\n  scan.incremental.snapshot.chunk.size: 0\n"))
             .size() == 1);
+  CHECK(
+      problems_of(pg_with("slot.name: s1\n", "slot.name: s1\n  scan.snapshot.parallelism: 0\n")) ==
+      Lines{"t.yaml:8:30: source.scan.snapshot.parallelism: expected an integer 1..64, found "
+            "'0'"});
+  CHECK(
+      problems_of(pg_with("slot.name: s1\n", "slot.name: s1\n  scan.snapshot.parallelism: 65\n")) ==
+      Lines{"t.yaml:8:30: source.scan.snapshot.parallelism: expected an integer 1..64, found "
+            "'65'"});
+  {
+    const LoadOutcome out =
+        load_string(pg_with("slot.name: s1\n", "slot.name: s1\n  scan.snapshot.parallelism: 4\n"),
+                    "t.yaml", map_environment({}));
+    REQUIRE(out.problems.empty());
+    CHECK(std::get<cdc::postgres::PostgresSourceOptions>(out.config->pipelines[0].source)
+              .snapshot_parallelism == 4);
+  }
   CHECK(
       problems_of(pg_with("tables: shop\\.public\\.orders", "tables: '(a|b)\\.public\\.orders'")) ==
       Lines{

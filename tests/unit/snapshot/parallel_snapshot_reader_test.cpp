@@ -277,3 +277,120 @@ TEST_CASE("insert_segment keeps (table, key) order and replaces a segment at the
   CHECK(segs[2].at == StreamPoint(at(5)));
   CHECK(segs[3].table == "b");
 }
+
+namespace {
+
+// A reader whose table without a key is stored in id order, row id at place id - 1 (as a heap's
+// blocks): storage_split_points cuts it in halves, and a part's places become the memory
+// reader's id bounds (place >= a: id > a; place < b: id <= b).
+class PlacedChunkReader final : public ChunkReader {
+ public:
+  MemoryChunkReader m;
+  bool lsn = false;  // consistent reads at PostgreSQL LSNs
+  Result<StreamPoint> begin_consistent_read() override {
+    if (lsn) return StreamPoint(PostgresPosition{Lsn{m.next_at}, Lsn{0}, 0});
+    return m.begin_consistent_read();
+  }
+  Status start_chunk(const TableSchema& t, std::span<const Value> after, uint64_t limit) override {
+    return start_chunk_through(t, after, {}, limit);
+  }
+  Status start_chunk_through(const TableSchema& t, std::span<const Value> after,
+                             std::span<const Value> through, uint64_t limit) override {
+    if (!t.primary_key.empty()) return m.start_chunk_through(t, after, through, limit);
+    std::vector<Value> a, b;
+    for (const Value& v : after) a.push_back(Value::int64(static_cast<int64_t>(v.u)));
+    for (const Value& v : through) b.push_back(Value::int64(static_cast<int64_t>(v.u)));
+    for (const Value& v : after) CHECK(v.kind == ValueKind::uint64);
+    return m.start_chunk_through(t, a, b, limit);
+  }
+  Result<std::optional<std::span<const Value>>> next_row(Arena& arena) override {
+    return m.next_row(arena);
+  }
+  Status end_consistent_read() override { return m.end_consistent_read(); }
+  Result<std::vector<uint64_t>> storage_split_points(const TableSchema& t, size_t parts) override {
+    const uint64_t n = m.ids[t.id.table].size();
+    if (parts < 2 || n < 2) return std::vector<uint64_t>();
+    return std::vector<uint64_t>{n / 2};
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "ParallelSnapshotReader cuts a table without a key at the source's storage places; a "
+    "restart reads it again whole, planned anew, its segment after every row") {
+  const std::map<std::string, std::vector<int64_t>> ids = {{"n", range(1, 20)}};
+  PlacedChunkReader r0, r1;
+  r0.m.ids = r1.m.ids = ids;
+  r0.m.next_at = r1.m.next_at = 100;  // one shared snapshot
+  std::vector<std::string> first_rows;
+  Position stop;
+  {
+    ParallelSnapshotReader first({&r0, &r1}, SnapshotPosition{}, options(3), 3);
+    REQUIRE(first.begin());
+    REQUIRE(first.set_tables({table("n", false)}));
+    const auto& planned = first.position();
+    REQUIRE(planned.splits.size() == 2);
+    CHECK(planned.splits[0].from_key.empty());
+    CHECK(planned.splits[1].through_key.empty());  // the last part is open above
+    CHECK(planned.splits[0].through_key == planned.splits[1].from_key);
+    auto place = decode_key(planned.splits[1].from_key);
+    REQUIRE(place);
+    REQUIRE(place->size() == 1);
+    CHECK((*place)[0].kind == ValueKind::uint64);
+    CHECK((*place)[0].u == 10);
+    for (int n = 0; n < 2; ++n) {
+      Batch b;
+      auto more = first.fill(b, 3);
+      REQUIRE(more);
+      REQUIRE(*more);
+      for (const auto& e : b.events) first_rows.push_back("n:" + std::to_string(e.after[0].i));
+      stop = b.end;
+    }
+  }
+  CHECK_FALSE(first_rows.empty());
+  const auto& s = std::get<SnapshotPosition>(stop);
+  REQUIRE(s.reading);
+  // One segment for the table however many of its parts opened: from its start.
+  REQUIRE(s.segments.size() == 1);
+  CHECK(s.segments[0].from_key.empty());
+  CHECK(s.segments[0].at == StreamPoint(at(100)));
+
+  PlacedChunkReader q0, q1;
+  q0.m.ids = q1.m.ids = ids;
+  q0.m.next_at = q1.m.next_at = 300;
+  ParallelSnapshotReader second({&q0, &q1}, s, options(3), 3);
+  REQUIRE(second.begin());
+  REQUIRE(second.set_tables({table("n", false)}));
+  const auto again = read_batches([&](Batch& b, size_t max) { return second.fill(b, max); }, 3,
+                                  SnapshotMarker::yes);
+  CHECK(sorted(again) == sorted(names("n", range(1, 20))));  // whole, each row once
+  std::vector<std::string> chunks = q0.m.chunks;
+  chunks.insert(chunks.end(), q1.m.chunks.begin(), q1.m.chunks.end());
+  CHECK(sorted(chunks) == sorted({"n after=- through=10 limit=0", "n after=10 limit=0"}));
+  const SnapshotPosition& end = second.position();
+  // The first read's segment stays and the second's starts after every row (one for both
+  // parts): the stream delivers the table's changes from 100 on, those of the rows the first
+  // run delivered included (at least once, none lost).
+  REQUIRE(end.segments.size() == 2);
+  CHECK(end.segments[0].from_key.empty());
+  CHECK(end.segments[0].at == StreamPoint(at(100)));
+  CHECK(end.segments[1].from_key == encode_key(std::span<const Value>()));
+  CHECK(end.segments[1].at == StreamPoint(at(300)));
+  CHECK(end.stream == StreamPoint(at(100)));
+}
+
+TEST_CASE("ParallelSnapshotReader: a checkpoint before any part opened is of the source's kind") {
+  // PostgreSQL's points are LSNs; an unset stream point would read as MySQL's and the source
+  // would refuse its own checkpoint (found by pg_snapshot_kill_it with 2 connections).
+  PlacedChunkReader r0, r1;
+  r0.m.ids = r1.m.ids = {{"a", range(1, 20)}};
+  r0.lsn = r1.lsn = true;
+  ParallelSnapshotReader reader({&r0, &r1}, SnapshotPosition{}, options(3), 4);
+  REQUIRE(reader.begin());
+  REQUIRE(reader.set_tables({table("a", true)}));
+  CHECK(reader.position().segments.empty());
+  CHECK(reader.position().reading);
+  CHECK(std::holds_alternative<PostgresPosition>(reader.position().stream));
+  CHECK(of_postgres(reader.position()));
+}

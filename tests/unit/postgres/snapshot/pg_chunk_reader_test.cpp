@@ -45,3 +45,38 @@ TEST_CASE("chunk queries: keyset over the whole key by row comparison, typed par
   REQUIRE(all);
   CHECK(*all == "SELECT \"region\", \"Id\", \"note\" FROM \"My Schema\".\"orders\"");
 }
+
+TEST_CASE("chunk queries: a part of a one-column key is bounded above, with or without after") {
+  TableSchema t;
+  t.id = {"public", "t"};
+  t.columns = {column("id", ValueKind::int64, "integer"), column("v", ValueKind::string, "text")};
+  t.primary_key = {0};
+  std::vector<std::string> params;
+  const std::vector<Value> after{Value::int64(10)}, through{Value::int64(20)};
+  auto first = PgChunkReader::chunk_query(t, {}, 5, params, through);
+  REQUIRE(first);
+  CHECK(*first ==
+        "SELECT \"id\", \"v\" FROM \"public\".\"t\" WHERE \"id\" <= $1::integer ORDER BY \"id\" "
+        "LIMIT 5");
+  CHECK(params == std::vector<std::string>{"20"});
+  auto next = PgChunkReader::chunk_query(t, after, 5, params, through);
+  REQUIRE(next);
+  CHECK(*next ==
+        "SELECT \"id\", \"v\" FROM \"public\".\"t\" WHERE (\"id\") > ($1::integer) AND \"id\" <= "
+        "$2::integer ORDER BY \"id\" LIMIT 5");
+  CHECK(params == std::vector<std::string>{"10", "20"});
+  // An upper bound over a composite key is not a part the engine plans.
+  t.primary_key = {0, 1};
+  CHECK_FALSE(PgChunkReader::chunk_query(t, {}, 5, params, through));
+}
+
+TEST_CASE("ctid queries: blocks [first, end) from tuple 0, the last range open above") {
+  TableSchema t;
+  t.id = {"S", "no key"};
+  t.columns = {column("a", ValueKind::int64, "integer"), column("b", ValueKind::string, "text")};
+  CHECK(PgChunkReader::ctid_query(t, {3, 7}) ==
+        "SELECT \"a\", \"b\" FROM \"S\".\"no key\" WHERE ctid >= '(3,0)'::tid AND ctid < "
+        "'(7,0)'::tid");
+  CHECK(PgChunkReader::ctid_query(t, {7, std::nullopt}) ==
+        "SELECT \"a\", \"b\" FROM \"S\".\"no key\" WHERE ctid >= '(7,0)'::tid");
+}
