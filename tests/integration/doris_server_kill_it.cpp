@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <random>
@@ -42,16 +43,20 @@ TEST_CASE(
   INFO("random seed " << seed << ", sluice log " << dir << "/stderr.log, server log "
                       << doris.log());
   std::mt19937_64 rng(seed);
+  // SLUICE_DORIS_SERVER_KILLS: the on-demand loop (issue 19 asks for 100); 5 by default.
+  const char* kills_env = std::getenv("SLUICE_DORIS_SERVER_KILLS");
+  const int rounds = kills_env != nullptr ? std::max(1, std::atoi(kills_env)) : 5;
+  const int statements = std::max(5000, 1000 * rounds);
   ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
   REQUIRE(wait_ready(metrics_port, sluice));
 
   std::atomic<bool> stop{false};
   std::atomic<int> written{0};
-  std::jthread writer([&sql, &stop, &written, writer_seed = rng()] {
+  std::jthread writer([&sql, &stop, &written, statements, writer_seed = rng()] {
     std::mt19937_64 wr(writer_seed);
     std::uniform_int_distribution<int> key(1, 40), op(0, 9);
-    // Bounded: at most 5000 statements, whatever the kills do.
-    for (int n = 1; n <= 5000 && !stop; ++n) {
+    // Bounded: at most `statements`, whatever the kills do.
+    for (int n = 1; n <= statements && !stop; ++n) {
       const std::string k = std::to_string(key(wr));
       const int o = op(wr);
       sql.run("INSERT INTO dkd.log VALUES (" + std::to_string(n) + ", " + std::to_string(o) + ")");
@@ -68,7 +73,7 @@ TEST_CASE(
   });
   std::uniform_int_distribution<int> down_ms(20, 400);
   int kills = 0, with_precommitted = 0;
-  for (int round = 0; round < 5; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     // Kill while sluice loads: after the server has begun at least three more loads.
     const long loads = doris.stat("loads");
     const auto deadline = std::chrono::steady_clock::now() + 30s;
