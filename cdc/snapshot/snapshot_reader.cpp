@@ -254,7 +254,6 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
     ++chunks_;
     if (!reread_through_.empty()) {
       // The piece read again holds every row up to the key delivered before: whole values on.
-      open_chunk_last_key_.clear();
       last_schema = nullptr;
       pos_.after_key = std::move(reread_through_bytes_);
       pos_.delivered_key.clear();
@@ -264,10 +263,9 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
       CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
       continue;
     }
-    if (last_schema == nullptr && !open_chunk_last_key_.empty()) {
-      pos_.after_key = std::move(open_chunk_last_key_);  // its last row came in an earlier batch
+    if (last_schema == nullptr && !pos_.delivered_key.empty()) {
+      pos_.after_key = std::move(pos_.delivered_key);  // its last row came in an earlier batch
     }
-    open_chunk_last_key_.clear();
     pos_.delivered_key.clear();
     remember_last_key();
     if (!keyed || chunk_rows_ < options_.chunk_size) {
@@ -282,9 +280,8 @@ Result<bool> SnapshotReader::fill(Batch& batch, size_t max_events) {
   // this chunk's rows delivered so far again and the stream delivers their changes (README). While
   // the piece a restart reads again is open, its end stays the key delivered.
   if (chunk_open_ && tables_[table_idx_].whole_values) {
-    if (last_schema != nullptr) open_chunk_last_key_ = encode_key(key_of(*last_schema, last_row));
-    if (reread_through_.empty() && !open_chunk_last_key_.empty()) {
-      pos_.delivered_key = open_chunk_last_key_;
+    if (last_schema != nullptr && reread_through_.empty()) {
+      pos_.delivered_key = encode_key(key_of(*last_schema, last_row));
     }
   } else {
     remember_last_key();

@@ -113,10 +113,9 @@ class SnapshotReader final : public SnapshotRun {
   bool planned_ = false;
   bool chunk_open_ = false;
   uint64_t chunk_rows_ = 0;
-  // A whole-value chunk still open at a batch's end: the key of its last row delivered, which
-  // the position takes only at the chunk's end (maybe in a later batch, with no row of it).
-  std::string open_chunk_last_key_;
-  // After a restart inside a whole-value chunk: the rows up to this key (the position's
+  // A whole-value chunk still open at a batch's end keeps the key of its last row delivered in
+  // pos_.delivered_key, which after_key takes at the chunk's end (maybe in a later batch, with
+  // no row of it). After a restart inside such a chunk: the rows up to this key (the position's
   // delivered_key) are read again as one piece before whole-value chunks go on; empty otherwise.
   std::string reread_through_bytes_;
   std::vector<Value> reread_through_;  // views into reread_through_bytes_
