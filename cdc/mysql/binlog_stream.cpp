@@ -390,8 +390,11 @@ Status BinlogStream::emit_pending(Batch& batch) {
                                         batch.arena, after, unapplied_diffs_);
       }
     } else {
-      st = decode_row_image(r, cols, p.ev.present, batch.arena, before);
-      if (st && update) st = decode_row_image(r, cols, p.ev.present_after, batch.arena, after);
+      const RowDecodePlan& plan = p.table->plan;
+      st = decode_row_image(r, cols, plan, p.ev.present, batch.arena, before);
+      if (st && update) {
+        st = decode_row_image(r, cols, plan, p.ev.present_after, batch.arena, after);
+      }
     }
     if (!st) {
       return std::move(st).error().with_context("row " + std::to_string(p.row) + " of " +
