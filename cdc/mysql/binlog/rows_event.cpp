@@ -104,7 +104,18 @@ struct PartialImage {
 // failed or declined: the caller decodes the image again through decode_column.
 bool decode_planned(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                     std::span<const ColumnStep> steps, std::span<const std::byte> present,
-                    std::span<const std::byte> nulls, Arena& arena, std::span<Value> out) {
+                    bool all_present, std::span<const std::byte> nulls, Arena& arena,
+                    std::span<Value> out) {
+  if (all_present) {  // binlog_row_image=FULL: null bit i is column i's
+    for (size_t col_idx = 0; col_idx < cols.size(); ++col_idx) {
+      if (lsb_bit(nulls, col_idx)) {
+        out[col_idx] = Value::null_value();
+      } else if (!steps[col_idx].decode(r, cols[col_idx], arena, out[col_idx])) {
+        return false;
+      }
+    }
+    return true;
+  }
   size_t bit = 0;
   for (size_t col_idx = 0; col_idx < cols.size(); ++col_idx) {
     if (!lsb_bit(present, col_idx) || lsb_bit(nulls, bit++)) {
@@ -140,7 +151,9 @@ Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
     // and the partial after image itself): the loop the catch-up spends its time in.
     if (plan != nullptr) {
       const ByteReader start = r;
-      if (decode_planned(r, cols, plan->steps(), present, nulls, arena, out)) return {};
+      if (decode_planned(r, cols, plan->steps(), present, n_present == n, nulls, arena, out)) {
+        return {};
+      }
       r = start;  // a step failed or declined: decode_column below gives the error or value
     }
     for (size_t col_idx = 0; col_idx < n; ++col_idx) {
