@@ -11,11 +11,13 @@ usage: mysql_catchup_callgrind.py --host H --port P --user U --password W --rows
 Per binary: the catch-up YAML of mysql_catchup_daemon.py (fresh state dir, specific-offset start
 at FIRST:4, table bench.catchup, plain text, include.query left to its default), run under
 callgrind until sluice_source_events_read_total reaches N (the whole backlog), then SIGTERM.
-Printed from the callgrind profile: instructions of the whole process (start-up and shutdown
-included, a fixed cost of a few tens of millions) and inclusive of `BinlogStream::emit_pending`
-(decoding the rows and building their change events), each per row image (a row image = one
-`decode_row_image` call: an INSERT or DELETE row has one, an UPDATE row two), and inclusive of
-`decode_row_image` per image.
+Printed from the callgrind profiles (one per thread): instructions of the whole process (start-up
+and shutdown included, a fixed cost of a few tens of millions, and the metrics endpoint's
+answers to this script's polls, which grow with the run's duration), of the reader thread (the
+one that decodes: start-up and the other threads left out), and inclusive of
+`BinlogStream::emit_pending` (decoding the rows and building their change events), each per row
+image (a row image = one `decode_row_image` call: an INSERT or DELETE row has one, an UPDATE row
+two), and inclusive of `decode_row_image` per image.
 """
 import argparse
 import os
@@ -59,7 +61,7 @@ def parse_callgrind(path):
                 fields = line.split()
                 entry = calls.setdefault(pending[0], [0, 0])
                 entry[0] += pending[1]
-                entry[1] += int(fields[1]) if len(fields) > 1 else 0
+                entry[1] += int(fields[-1]) if len(fields) > 1 else 0  # positions, then Ir
                 pending = None
                 continue
             if line.startswith(("summary:", "totals:")):
@@ -77,8 +79,8 @@ def find(calls, fragment):
 def run(a, binary, work):
     port, run_dir, yaml_path, log_path = prepare_run(a, False, work, prefix="cg-")
     out = os.path.join(run_dir, "callgrind.out")
-    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary, "run", yaml_path,
-           "--log-level", "warn"]
+    cmd = ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}",
+           binary, "run", yaml_path, "--log-level", "warn"]
     print("$ " + " ".join(cmd), flush=True)
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
@@ -97,17 +99,26 @@ def run(a, binary, work):
             sys.exit(f"not done after {a.timeout} s (read {read:.0f} of {a.rows})")
     finally:
         stop(proc)
-    total, calls = parse_callgrind(out)
-    images, image_ir = find(calls, "decode_row_image")
-    _, emit_ir = find(calls, "BinlogStream::emit_pending")
+    total = reader = images = image_ir = emit_ir = 0
+    for name in sorted(os.listdir(run_dir)):  # one profile per thread: callgrind.out-01, ...
+        if not name.startswith("callgrind.out"):
+            continue
+        thread_total, calls = parse_callgrind(os.path.join(run_dir, name))
+        total += thread_total
+        n, ir = find(calls, "decode_row_image")
+        if n:  # the reader thread
+            reader += thread_total
+            images += n
+            image_ir += ir
+            emit_ir += find(calls, "BinlogStream::emit_pending")[1]
     if images == 0:
-        sys.exit(f"no decode_row_image calls in {out}")
+        sys.exit(f"no decode_row_image calls in {run_dir}")
     print(f"{binary}: {read:.0f} row changes, {images} row images, {total:,} instructions", flush=True)
-    print(f"  per row image: whole process {total / images:,.0f}, "
+    print(f"  per row image: whole process {total / images:,.0f}, reader thread {reader / images:,.0f}, "
           f"BinlogStream::emit_pending {emit_ir / images:,.0f}, decode_row_image {image_ir / images:,.0f}",
           flush=True)
     if a.keep:
-        print(f"  profile kept: {out}", flush=True)
+        print(f"  profiles kept: {out}-*", flush=True)
     else:
         shutil.rmtree(run_dir, ignore_errors=True)
 

@@ -115,6 +115,12 @@ size_t ascii_end(std::string_view raw, size_t i) {
     std::memcpy(&w, p + i, 8);
     if ((w & kHigh) != 0) break;
   }
+  if (n - i < 8 && n >= 8) {
+    // The last eight bytes, overlapping what was checked: an ASCII tail in one step.
+    uint64_t w = 0;
+    std::memcpy(&w, p + n - 8, 8);
+    if ((w & kHigh) == 0) return n;
+  }
   while (i < n && static_cast<unsigned char>(p[i]) < 0x80) ++i;
   return i;
 }
