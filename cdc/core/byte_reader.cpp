@@ -19,14 +19,6 @@ uint64_t ByteReader::lenenc() {
   }
 }
 
-std::span<const std::byte> ByteReader::bytes(size_t n) {
-  const std::byte* p = nullptr;
-  if (!take(n, &p)) return {};
-  return {p, n};
-}
-
-std::string_view ByteReader::string(size_t n) { return as_chars(bytes(n)); }
-
 std::string_view ByteReader::cstring() {
   if (failed_) return {};
   const void* nul = std::memchr(data_.data() + pos_, 0, data_.size() - pos_);

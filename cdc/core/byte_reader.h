@@ -63,8 +63,9 @@ class ByteReader {
   std::string malformed_;
 };
 
-// The fixed-width reads are inline: the row decoders make several per column, and a call each
-// cost DECIMAL decoding ~10 % more instructions than hand-walked pointers.
+// The fixed-width reads and bytes()/string() are inline: the row decoders make several per
+// column, and a call each cost DECIMAL decoding ~10 % more instructions than hand-walked
+// pointers.
 inline bool ByteReader::take(size_t n, const std::byte** out) {
   if (failed_) return false;
   if (n > data_.size() - pos_) {
@@ -95,6 +96,12 @@ inline uint64_t ByteReader::uint_be(size_t n) {
   return v;
 }
 
+inline std::span<const std::byte> ByteReader::bytes(size_t n) {
+  const std::byte* p = nullptr;
+  if (!take(n, &p)) return {};
+  return {p, n};
+}
+
 inline uint8_t ByteReader::u8() { return static_cast<uint8_t>(uint_le(1)); }
 inline uint16_t ByteReader::u16le() { return static_cast<uint16_t>(uint_le(2)); }
 inline uint32_t ByteReader::u24le() { return static_cast<uint32_t>(uint_le(3)); }
@@ -112,5 +119,7 @@ inline std::span<const std::byte> as_bytes(std::string_view s) {
 inline std::string_view as_chars(std::span<const std::byte> b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
+
+inline std::string_view ByteReader::string(size_t n) { return as_chars(bytes(n)); }
 
 }  // namespace cdc

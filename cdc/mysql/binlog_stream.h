@@ -173,8 +173,11 @@ class BinlogStream {
                 const Place& place, std::string_view statement, Batch& batch);
   // Checks a captured TABLE_MAP against the history, or names its columns from it.
   Status check_table_map(TableMapEvent& tm, const EventHeader& h, const Place& place);
-  // Source metadata shared by row and statement events (query and row aside).
+  // Source metadata shared by row and statement events (query and row aside), and the
+  // transaction order: the event is the transaction's next.
   void fill_source(ChangeEvent& ce, const EventHeader& h, const Place& place, Batch& batch);
+  // The same without the order: what every row of one row event shares.
+  void fill_shared_source(ChangeEvent& ce, const EventHeader& h, const Place& place, Batch& batch);
   // The ANNOTATE_ROWS / ROWS_QUERY statement of the coming row events.
   void set_statement(std::string_view statement);
   bool captured(const TableId& id) const { return config_.included ? config_.included(id) : true; }

@@ -1,17 +1,21 @@
 // Fuzz target column: decode_column(), the binary row-value decoder, for any column description
-// a TABLE_MAP can produce, over a run of values (as a row image holds them back to back).
+// a TABLE_MAP can produce, over a run of values (as a row image holds them back to back); and
+// the row plan's step for the same column (row_decode_plan.h) on the same bytes, which must
+// give the same value and length wherever it accepts, and refuse whatever decode_column does.
 // Input: u8 type | u8 real_type | u16le meta | u8 flags | u8 label count | value bytes...
 //   flags bit 0: unsigned; bit 4: JSON text (MariaDB JSON alias); bits 1-3 and 5-7, as one
 //   6-bit number v: v % (charsets + 1) picks the character set (0: none, bytes);
 //   label count byte: bit 7 sets charset.invalid: replace, the rest % 65 is the label count
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <string>
 #include <vector>
 
 #include "cdc/core/arena.h"
 #include "cdc/core/byte_reader.h"
 #include "cdc/mysql/binlog/column_decoder.h"
+#include "cdc/mysql/binlog/row_decode_plan.h"
 #include "tests/fuzz/fuzz_util.h"
 
 using namespace cdc;
@@ -77,6 +81,14 @@ void check_decimal(const Value& v) {
              "DECIMAL fraction digits differ from its scale");
 }
 
+// Value's == with floats compared by their bits (NaN is a value a column can hold).
+bool same_value(const Value& a, const Value& b) {
+  if (a.kind == b.kind && (a.kind == ValueKind::float32 || a.kind == ValueKind::float64)) {
+    return std::bit_cast<uint64_t>(a.d) == std::bit_cast<uint64_t>(b.d);
+  }
+  return a == b;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -96,13 +108,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto values = bytes_of(data + 6, size - 6);
   ByteReader r(values);
   Arena arena;
+  const ColumnStep step = compile_column(col);
   for (int n = 0; n < 4096 && r.remaining() > 0; ++n) {
     const size_t before = r.offset();
+    ByteReader planned = r;
+    Value planned_value;
+    const bool planned_ok = step.decode(planned, col, arena, planned_value);
     auto v = decode_column(r, col, arena);
     if (!v) {
       FUZZ_CHECK(is_bad_bytes_error(v.error()), "decode_column: non-decode error code");
+      FUZZ_CHECK(!planned_ok, "the plan's step accepts a value decode_column refuses");
       break;
     }
+    FUZZ_CHECK(!planned_ok || (same_value(planned_value, *v) && planned.offset() == r.offset()),
+               "the plan's step differs from decode_column");
     FUZZ_CHECK(r.ok() && r.offset() <= values.size(), "decode_column: reader past its end");
     switch (v->kind) {
       case ValueKind::decimal: check_decimal(*v); break;

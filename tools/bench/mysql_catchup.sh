@@ -14,6 +14,12 @@
 #   tools/bench/mysql_catchup.sh --daemon [--mb 1024 [--literal] | --range FIRST LAST] [--runs 3]
 #       [--sluice BIN]... [--include-query] [--timeout SECONDS]
 #
+# Callgrind mode (--callgrind): instructions per row image of `sluice run` → null under
+# valgrind's callgrind (tools/bench/mysql_catchup_callgrind.py), which a loaded machine does not
+# disturb; each --sluice binary in turn, on the same backlog.
+#
+#   tools/bench/mysql_catchup.sh --callgrind [--mb 20 | --range FIRST LAST] [--sluice BIN]... [--keep]
+#
 # --sluice BIN (repeatable; default build/cdc/daemon/sluice, built here) alternates several
 # binaries, e.g. before and after a change: --sluice build-old/cdc/daemon/sluice --sluice
 # build/cdc/daemon/sluice. Without --include-query sluice's YAML leaves include.query out (its
@@ -34,11 +40,13 @@ usage() {
   echo "usage: $0 [--mb N [--literal] | --range FIRST LAST] [--no-zongji] [--tls]" >&2
   echo "       $0 --daemon [--mb N [--literal] | --range FIRST LAST] [--runs N] [--sluice BIN]..." \
     "[--include-query] [--timeout S]" >&2
+  echo "       $0 --callgrind [--mb N | --range FIRST LAST] [--sluice BIN]... [--keep]" >&2
   exit 2
 }
 ZONGJI=1
 TLS=0
 DAEMON=0
+CALLGRIND=0
 ARGS=()
 DAEMON_ARGS=()
 SLUICE_BINS=()
@@ -50,6 +58,8 @@ while (($#)); do
     --tls) ARGS+=(--tls); TLS=1 ;;
     --literal) ARGS+=(--literal) ;;
     --daemon) DAEMON=1 ;;
+    --callgrind) DAEMON=1; CALLGRIND=1 ;;
+    --keep) DAEMON=1; CALLGRIND=1; DAEMON_ARGS+=(--keep) ;;
     --sluice) DAEMON=1; SLUICE_BINS+=("$(realpath "${2:?}")"); shift ;;
     --runs | --timeout) DAEMON=1; DAEMON_ARGS+=("$1" "${2:?}"); shift ;;
     --include-query) DAEMON=1; DAEMON_ARGS+=(--include-query) ;;
@@ -80,8 +90,10 @@ if ((DAEMON)); then
   [[ $word == prepared ]] || { echo "mysql_catchup_bench --prepare printed no range" >&2; exit 1; }
   SLUICE_ARGS=()
   for b in "${SLUICE_BINS[@]}"; do SLUICE_ARGS+=(--sluice "$b"); done
+  DRIVER=tools/bench/mysql_catchup_daemon.py
+  ((CALLGRIND)) && DRIVER=tools/bench/mysql_catchup_callgrind.py
   # shellcheck disable=SC2086  # FILES: binlog names, no spaces
-  exec python3 tools/bench/mysql_catchup_daemon.py "${CONNECT[@]}" --rows "$ROWS" --files $FILES \
+  exec python3 "$DRIVER" "${CONNECT[@]}" --rows "$ROWS" --files $FILES \
     "${SLUICE_ARGS[@]}" "${DAEMON_ARGS[@]}"
 fi
 if ((ZONGJI)); then

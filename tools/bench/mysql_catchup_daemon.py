@@ -145,13 +145,18 @@ def stop(proc):
             proc.wait(timeout=30)
 
 
-def run_sluice(a, label, binary, include_query, work):
+def prepare_run(a, include_query, work, prefix="run-"):
+    """A fresh run dir with the pipeline YAML: (metrics port, run dir, YAML path, log path)."""
     port = free_port()
-    run_dir = tempfile.mkdtemp(prefix="run-", dir=work)
+    run_dir = tempfile.mkdtemp(prefix=prefix, dir=work)
     yaml_path = os.path.join(run_dir, "pipeline.yaml")
     with open(yaml_path, "w") as f:
         f.write(sluice_yaml(a, include_query, os.path.join(run_dir, "state"), port))
-    log_path = os.path.join(run_dir, "sluice.log")
+    return port, run_dir, yaml_path, os.path.join(run_dir, "sluice.log")
+
+
+def run_sluice(a, label, binary, include_query, work):
+    port, run_dir, yaml_path, log_path = prepare_run(a, include_query, work)
     with open(log_path, "w") as log:
         t0 = time.monotonic()
         proc = subprocess.Popen([binary, "run", yaml_path, "--log-level", "warn"], stdin=subprocess.DEVNULL,

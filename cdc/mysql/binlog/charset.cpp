@@ -99,25 +99,48 @@ size_t utf8_sequence(std::string_view raw, size_t i, size_t max_len) {
   return len;
 }
 
+// The end of the ASCII run at raw[i]. 32 bytes, then 8, at a time: most text is ASCII, and
+// every utf8 value of a catch-up passes through here.
+size_t ascii_end(std::string_view raw, size_t i) {
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const char* p = raw.data();
+  const size_t n = raw.size();
+  for (; n - i >= 32; i += 32) {
+    uint64_t w[4];
+    std::memcpy(w, p + i, 32);
+    if (((w[0] | w[1] | w[2] | w[3]) & kHigh) != 0) break;
+  }
+  for (; n - i >= 8; i += 8) {
+    uint64_t w = 0;
+    std::memcpy(&w, p + i, 8);
+    if ((w & kHigh) != 0) break;
+  }
+  if (n - i < 8 && n >= 8) {
+    // The last eight bytes, overlapping what was checked: an ASCII tail in one step.
+    uint64_t w = 0;
+    std::memcpy(&w, p + n - 8, 8);
+    if ((w & kHigh) == 0) return n;
+  }
+  while (i < n && static_cast<unsigned char>(p[i]) < 0x80) ++i;
+  return i;
+}
+
+// The length of raw's well-formed prefix.
+size_t utf8_valid_prefix(std::string_view raw, size_t max_len) {
+  size_t i = 0;
+  for (;;) {
+    i = ascii_end(raw, i);
+    if (i == raw.size()) return i;
+    const size_t n = utf8_sequence(raw, i, max_len);
+    if (n == 0) return i;
+    i += n;
+  }
+}
+
 Result<std::string_view> utf8_to_utf8(std::string_view raw, const Charset& cs,
                                       InvalidText on_invalid, Arena& arena) {
   const size_t max_len = cs.mbmaxlen;
-  size_t i = 0;
-  while (i < raw.size()) {
-    // Eight ASCII bytes at a time: most text is ASCII, and every utf8 value of a catch-up
-    // passes through this loop.
-    if (raw.size() - i >= 8) {
-      uint64_t word = 0;
-      std::memcpy(&word, raw.data() + i, 8);
-      if ((word & 0x8080808080808080ull) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const size_t n = utf8_sequence(raw, i, max_len);
-    if (n == 0) break;
-    i += n;
-  }
+  size_t i = utf8_valid_prefix(raw, max_len);
   if (i == raw.size()) return arena.copy(raw);
   if (on_invalid == InvalidText::fail) return invalid(cs, raw, i);
   // Each invalid byte becomes 3 bytes at most.
@@ -300,6 +323,15 @@ const Charset* charset_named(std::string_view name) {
     if (iequals_ascii(cs.name, name)) return &cs;
   }
   return nullptr;
+}
+
+bool is_utf8_charset(const Charset& cs) {
+  return !is_binary(cs) && cs.single_byte == nullptr && cs.multi_byte == nullptr &&
+         cs.iconv_name.empty();
+}
+
+bool is_utf8(std::string_view raw, size_t mbmaxlen) {
+  return utf8_valid_prefix(raw, mbmaxlen) == raw.size();
 }
 
 Result<std::string_view> to_utf8(std::string_view raw, const Charset& cs, InvalidText on_invalid,

@@ -42,4 +42,10 @@ enum class InvalidText : uint8_t {
 Result<std::string_view> to_utf8(std::string_view raw, const Charset& cs, InvalidText on_invalid,
                                  Arena& arena);
 
+// Whether to_utf8 of `cs` is a check and a copy (utf8mb3, utf8mb4): then valid text is the
+// column's bytes, which the row plan's step checks with is_utf8 (sequences of at most
+// `mbmaxlen` bytes, the charset's; 3 for utf8mb3) and copies itself.
+bool is_utf8_charset(const Charset& cs);
+bool is_utf8(std::string_view raw, size_t mbmaxlen);
+
 }  // namespace cdc::mysql

@@ -143,9 +143,10 @@ Result<Value> set_value(uint64_t bits, const ColumnDecodeInfo& col, Arena& arena
 // A DECIMAL whose integer part and fraction each have at most 18 digits (DECIMAL(36,18) and
 // every narrower one, i.e. nearly all of them): each part is read as one number and printed
 // once, a third of the digit-by-digit path's work in the catch-up profile. `groups` holds the
-// value's bytes with the sign bit cleared and, for a negative value, inverted.
-Result<Value> short_decimal(ByteReader& groups, uint32_t intg, uint32_t scale, bool negative,
-                            Arena& arena) {
+// value's bytes with the sign bit cleared and, for a negative value, inverted. False: a digit
+// group out of range.
+bool short_decimal(ByteReader& groups, uint32_t intg, uint32_t scale, bool negative, Arena& arena,
+                   Value& out) {
   bool ok = true;
   auto take = [&](uint64_t& part, uint32_t ndigits) {
     const uint64_t v = ndigits == 9 ? groups.u32be() : groups.uint_be(kDig2Bytes[ndigits]);
@@ -158,7 +159,7 @@ Result<Value> short_decimal(ByteReader& groups, uint32_t intg, uint32_t scale, b
   for (uint32_t g = 0; g < intg / 9; ++g) take(int_part, 9);
   for (uint32_t g = 0; g < scale / 9; ++g) take(frac_part, 9);
   if (scale % 9) take(frac_part, scale % 9);
-  if (!ok) return make_error(Errc::malformed, "DECIMAL digit group out of range");
+  if (!ok) return false;
   char text[1 + 20 + 1 + 18];  // sign, integer part, point, fraction
   char* o = text;
   if (negative && (int_part | frac_part) != 0) *o++ = '-';  // no "-0"
@@ -169,7 +170,22 @@ Result<Value> short_decimal(ByteReader& groups, uint32_t intg, uint32_t scale, b
       o[k] = static_cast<char>('0' + frac_part % 10);
     o += scale;
   }
-  return Value::decimal(arena.copy(std::string_view(text, static_cast<size_t>(o - text))), scale);
+  out = Value::decimal(arena.copy(std::string_view(text, static_cast<size_t>(o - text))), scale);
+  return true;
+}
+
+// The value's bytes, sign bit cleared and a negative value inverted, into `buf` (40 bytes).
+// False when the reader runs out; `negative` says which sign it had.
+bool decimal_groups(ByteReader& r, size_t size, std::byte* buf, bool& negative) {
+  const auto raw = r.bytes(size);
+  if (!r.ok()) return false;
+  std::memcpy(buf, raw.data(), size);
+  negative = (buf[0] & std::byte{0x80}) == std::byte{0};
+  buf[0] ^= std::byte{0x80};
+  if (negative) {
+    for (size_t i = 0; i < size; ++i) buf[i] = ~buf[i];
+  }
+  return true;
 }
 
 }  // namespace
@@ -188,19 +204,19 @@ Result<Value> decode_decimal(ByteReader& r, uint32_t precision, uint32_t scale, 
                       "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")");
   }
   const size_t size = decimal_binary_size(precision, scale);
-  const auto raw = r.bytes(size);
-  if (!r.ok()) return r.finish().error();
   std::byte buf[40];
-  std::memcpy(buf, raw.data(), size);
-  const bool negative = (buf[0] & std::byte{0x80}) == std::byte{0};
-  buf[0] ^= std::byte{0x80};
-  if (negative) {
-    for (size_t i = 0; i < size; ++i) buf[i] = ~buf[i];
-  }
+  bool negative = false;
+  if (!decimal_groups(r, size, buf, negative)) return r.finish().error();
   // Exactly the value's bytes: the group reads below cannot run past them.
   ByteReader groups(std::span<const std::byte>(buf, size));
   const uint32_t intg = precision - scale;
-  if (intg <= 18 && scale <= 18) return short_decimal(groups, intg, scale, negative, arena);
+  if (intg <= 18 && scale <= 18) {
+    Value v;
+    if (!short_decimal(groups, intg, scale, negative, arena, v)) {
+      return make_error(Errc::malformed, "DECIMAL digit group out of range");
+    }
+    return v;
+  }
   char digits[80];
   size_t nd = 0;
   auto put_group = [&](uint64_t v, uint32_t ndigits) -> bool {
@@ -241,6 +257,16 @@ Result<Value> decode_decimal(ByteReader& r, uint32_t precision, uint32_t scale, 
     std::memcpy(out + o, digits + int_digits, scale);
   }
   return Value::decimal({out, len}, scale);
+}
+
+bool read_short_decimal(ByteReader& r, uint32_t intg, uint32_t scale, Arena& arena, Value& out) {
+  const size_t size =
+      (intg / 9) * 4 + kDig2Bytes[intg % 9] + (scale / 9) * 4 + kDig2Bytes[scale % 9];
+  std::byte buf[40];
+  bool negative = false;
+  if (!decimal_groups(r, size, buf, negative)) return false;
+  ByteReader groups(std::span<const std::byte>(buf, size));
+  return short_decimal(groups, intg, scale, negative, arena, out);
 }
 
 // sql-common/my_time.cc my_time_packed_from_binary: 3 bytes of hours/minutes/seconds biased by
@@ -292,23 +318,26 @@ Result<Value> decode_time2(ByteReader& r, uint8_t fsp) {
 
 Result<Value> decode_datetime2(ByteReader& r, uint8_t fsp) {
   CDC_TRY(bad_fsp(fsp));
+  Value v;
+  if (read_datetime2(r, fsp, v)) return v;
+  if (!r.ok()) return r.finish().error();
+  return make_error(Errc::malformed, "DATETIME2 out of range");
+}
+
+bool read_datetime2(ByteReader& r, uint8_t fsp, Value& out) {
   const int64_t intpart = static_cast<int64_t>(r.uint_be(5)) - 0x8000000000LL;
   const int64_t frac = read_frac(r, fsp, /*is_signed=*/true);
-  if (!r.ok()) return r.finish().error();
-  if (intpart < 0 || frac < 0 || frac > 999999) {
-    return make_error(Errc::malformed, "DATETIME2 out of range");
-  }
+  if (!r.ok() || intpart < 0 || frac < 0 || frac > 999999) return false;
   const uint64_t ymd = static_cast<uint64_t>(intpart) >> 17;
   const uint64_t ym = ymd >> 5;
   const uint64_t hms = static_cast<uint64_t>(intpart) & 0x1FFFF;
   const uint32_t day = ymd & 31, month = ym % 13, year = static_cast<uint32_t>(ym / 13);
   const uint32_t second = hms & 63, minute = (hms >> 6) & 63,
                  hour = static_cast<uint32_t>(hms >> 12);
-  if (year > 9999 || hour > 23 || minute > 59 || second > 59) {
-    return make_error(Errc::malformed, "DATETIME2 out of range");
-  }
-  return Value::datetime(static_cast<int32_t>(year), month, day, hour, minute, second,
-                         static_cast<uint32_t>(frac), fsp);
+  if (year > 9999 || hour > 23 || minute > 59 || second > 59) return false;
+  out = Value::datetime(static_cast<int32_t>(year), month, day, hour, minute, second,
+                        static_cast<uint32_t>(frac), fsp);
+  return true;
 }
 
 // The server stores TIMESTAMP '0000-00-00 00:00:00' (allowed without NO_ZERO_DATE) as 0
@@ -321,12 +350,20 @@ Value zero_timestamp(uint8_t fsp) { return Value::datetime(0, 0, 0, 0, 0, 0, 0, 
 
 Result<Value> decode_timestamp2(ByteReader& r, uint8_t fsp) {
   CDC_TRY(bad_fsp(fsp));
+  Value v;
+  if (read_timestamp2(r, fsp, v)) return v;
+  if (!r.ok()) return r.finish().error();
+  return make_error(Errc::malformed, "TIMESTAMP2 fraction out of range");
+}
+
+bool read_timestamp2(ByteReader& r, uint8_t fsp, Value& out) {
   const uint64_t seconds = r.u32be();
   const int64_t frac = read_frac(r, fsp, /*is_signed=*/false);
-  if (!r.ok()) return r.finish().error();
-  if (frac > 999999) return make_error(Errc::malformed, "TIMESTAMP2 fraction out of range");
-  if (seconds == 0 && frac == 0) return zero_timestamp(fsp);
-  return Value::timestamp_micros(static_cast<int64_t>(seconds) * 1000000 + frac, fsp);
+  if (!r.ok() || frac > 999999) return false;
+  out = seconds == 0 && frac == 0
+            ? zero_timestamp(fsp)
+            : Value::timestamp_micros(static_cast<int64_t>(seconds) * 1000000 + frac, fsp);
+  return true;
 }
 
 Result<Value> decode_column(ByteReader& r, const ColumnDecodeInfo& col, Arena& arena) {

@@ -47,4 +47,12 @@ Result<Value> decode_timestamp2(ByteReader& r, uint8_t fsp);
 // Byte size of a DECIMAL(precision, scale) on the wire.
 size_t decimal_binary_size(uint32_t precision, uint32_t scale);
 
+// The same decodings without an Error, for the row plan's steps (row_decode_plan.h), whose
+// caller decodes the image again through decode_column when one returns false (bytes run out,
+// or a value decode_column refuses) to get the error. fsp must be 0..6; the DECIMAL one takes
+// intg = precision - scale and scale, each at most 18.
+bool read_short_decimal(ByteReader& r, uint32_t intg, uint32_t scale, Arena& arena, Value& out);
+bool read_datetime2(ByteReader& r, uint8_t fsp, Value& out);
+bool read_timestamp2(ByteReader& r, uint8_t fsp, Value& out);
+
 }  // namespace cdc::mysql

@@ -100,15 +100,44 @@ struct PartialImage {
   std::vector<uint32_t>* unapplied = nullptr;
 };
 
-// Shared by both image decoders.
+// The values of an image without JSON bookkeeping through the plan's steps. False when a step
+// failed or declined: the caller decodes the image again through decode_column.
+bool decode_planned(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
+                    std::span<const ColumnStep> steps, std::span<const std::byte> present,
+                    bool all_present, std::span<const std::byte> nulls, Arena& arena,
+                    std::span<Value> out) {
+  if (all_present) {  // binlog_row_image=FULL: null bit i is column i's
+    for (size_t col_idx = 0; col_idx < cols.size(); ++col_idx) {
+      if (lsb_bit(nulls, col_idx)) {
+        out[col_idx] = Value::null_value();
+      } else if (!steps[col_idx].decode(r, cols[col_idx], arena, out[col_idx])) {
+        return false;
+      }
+    }
+    return true;
+  }
+  size_t bit = 0;
+  for (size_t col_idx = 0; col_idx < cols.size(); ++col_idx) {
+    if (!lsb_bit(present, col_idx) || lsb_bit(nulls, bit++)) {
+      out[col_idx] = Value::null_value();
+      continue;
+    }
+    if (!steps[col_idx].decode(r, cols[col_idx], arena, out[col_idx])) return false;
+  }
+  return true;
+}
+
+// Shared by both image decoders. `plan`, when given, is compiled from `cols`.
 Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
-                    std::span<const std::byte> present, Arena& arena, std::span<Value> out,
-                    std::span<std::span<const std::byte>> json_docs, const PartialImage& pi) {
+                    const RowDecodePlan* plan, std::span<const std::byte> present, Arena& arena,
+                    std::span<Value> out, std::span<std::span<const std::byte>> json_docs,
+                    const PartialImage& pi) {
   const auto& partial_bits = pi.partial_bits;
   const auto& before_json = pi.before_json;
   const size_t n = cols.size();
   if (out.size() != n || present.size() * 8 < n || (!json_docs.empty() && json_docs.size() != n) ||
-      (!before_json.empty() && before_json.size() != n)) {
+      (!before_json.empty() && before_json.size() != n) ||
+      (plan != nullptr && plan->steps().size() != n)) {
     return make_error(Errc::internal, "row image buffers do not match the column count");
   }
   size_t n_present = 0;
@@ -120,6 +149,13 @@ Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
   if (json_docs.empty() && partial_bits.empty()) {
     // No JSON bookkeeping asked for (every image but the before image of a partial update
     // and the partial after image itself): the loop the catch-up spends its time in.
+    if (plan != nullptr) {
+      const ByteReader start = r;
+      if (decode_planned(r, cols, plan->steps(), present, n_present == n, nulls, arena, out)) {
+        return {};
+      }
+      r = start;  // a step failed or declined: decode_column below gives the error or value
+    }
     for (size_t col_idx = 0; col_idx < n; ++col_idx) {
       if (!lsb_bit(present, col_idx) || lsb_bit(nulls, bit++)) {
         out[col_idx] = Value::null_value();
@@ -179,7 +215,17 @@ Status decode_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
 Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                         std::span<const std::byte> present, Arena& arena, std::span<Value> out,
                         std::span<std::span<const std::byte>> json_docs) {
-  return decode_image(r, cols, present, arena, out, json_docs, PartialImage{});
+  if (json_docs.empty()) {
+    const RowDecodePlan plan(cols);
+    return decode_image(r, cols, &plan, present, arena, out, {}, PartialImage{});
+  }
+  return decode_image(r, cols, nullptr, present, arena, out, json_docs, PartialImage{});
+}
+
+Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
+                        const RowDecodePlan& plan, std::span<const std::byte> present, Arena& arena,
+                        std::span<Value> out) {
+  return decode_image(r, cols, &plan, present, arena, out, {}, PartialImage{});
 }
 
 Status decode_partial_after_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
@@ -198,7 +244,7 @@ Status decode_partial_after_image(ByteReader& r, std::span<const ColumnDecodeInf
     partial_bits = r.bytes((json_columns + 7) / 8);
     if (!r.ok()) return r.finish().error().with_context("partial JSON bitmap");
   }
-  return decode_image(r, cols, present, arena, out, {},
+  return decode_image(r, cols, nullptr, present, arena, out, {},
                       PartialImage{partial_bits, before_present, before_json, &unapplied});
 }
 

@@ -15,6 +15,7 @@
 #include "cdc/core/value.h"
 #include "cdc/mysql/binlog/column_decoder.h"
 #include "cdc/mysql/binlog/decode_context.h"
+#include "cdc/mysql/binlog/row_decode_plan.h"
 
 namespace cdc::mysql {
 
@@ -49,9 +50,15 @@ Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> bod
 // present in the image are left null). `cols` describes every column of the table map. When
 // `json_docs` is given (one slot per column), the binary document of each non-null MySQL JSON
 // column is recorded there (a span into r's bytes): the before image of a partial update.
+// Without `json_docs` the values are decoded through a RowDecodePlan compiled for the call.
 Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                         std::span<const std::byte> present, Arena& arena, std::span<Value> out,
                         std::span<std::span<const std::byte>> json_docs = {});
+// The same with the table's plan compiled once (`plan` = RowDecodePlan(cols)): the row loop of
+// BinlogStream. Values and errors are those of the call above.
+Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
+                        const RowDecodePlan& plan, std::span<const std::byte> present, Arena& arena,
+                        std::span<Value> out);
 
 // Reads the after image of a PARTIAL_UPDATE_ROWS row (log_event.cc print_verbose_one_row /
 // unpack_row): value_options (net_field_length); if its bit 0 (PARTIAL_JSON_UPDATES) is set, a

@@ -239,6 +239,7 @@ Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map, std::optional<ui
     }
     v->columns.push_back(info);
   }
+  v->plan = RowDecodePlan(v->columns);
   if (same) {
     v->schema = latest->second->schema;  // same version, new table id: share the schema
   } else {

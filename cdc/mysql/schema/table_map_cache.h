@@ -16,6 +16,7 @@
 #include "cdc/core/result.h"
 #include "cdc/core/table_schema.h"
 #include "cdc/mysql/binlog/column_decoder.h"
+#include "cdc/mysql/binlog/row_decode_plan.h"
 #include "cdc/mysql/binlog/table_map.h"
 
 namespace cdc::mysql {
@@ -24,6 +25,7 @@ struct TableVersion {
   TableMapEvent map;
   TableSchemaPtr schema;
   std::vector<ColumnDecodeInfo> columns;  // labels point into `map` (immutable, same object)
+  RowDecodePlan plan;                     // compiled from `columns`, for decode_row_image
 };
 using TableVersionPtr = std::shared_ptr<const TableVersion>;
 

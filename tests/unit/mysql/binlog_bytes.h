@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,11 @@ inline void put_int(Bytes& out, uint64_t v, int n) {
 }
 inline void put_str(Bytes& out, std::string_view s) {
   for (char c : s) out.push_back(static_cast<std::byte>(c));
+}
+inline Bytes bytes_of(std::initializer_list<int> v) {
+  Bytes out;
+  for (int b : v) out.push_back(static_cast<std::byte>(b));
+  return out;
 }
 
 // `type` is the second column's type byte and `meta` its one byte of type metadata (a length

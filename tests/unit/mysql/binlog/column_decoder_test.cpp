@@ -11,15 +11,12 @@
 #include "cdc/core/arena.h"
 #include "cdc/mysql/binlog/column_decoder.h"
 #include "cdc/mysql/binlog/column_type.h"
+#include "tests/unit/mysql/binlog_bytes.h"
 
 namespace cdc::mysql {
 namespace {
 
-std::vector<std::byte> bytes_of(std::initializer_list<int> v) {
-  std::vector<std::byte> out;
-  for (int b : v) out.push_back(static_cast<std::byte>(b));
-  return out;
-}
+using testing::bytes_of;
 
 void put_be(std::vector<std::byte>& out, uint64_t v, int n) {
   for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<std::byte>(v >> (8 * i)));
