@@ -164,12 +164,17 @@ Result<std::string_view> utf8_to_utf8(std::string_view raw, const Charset& cs,
 Result<std::string_view> table_to_utf8(std::string_view raw, const Charset& cs,
                                        InvalidText on_invalid, Arena& arena) {
   size_t out_len = 0;
+  bool identity = true;
   for (size_t i = 0; i < raw.size(); ++i) {
-    const uint16_t cp = cs.single_byte[static_cast<unsigned char>(raw[i])];
+    const auto b = static_cast<unsigned char>(raw[i]);
+    const uint16_t cp = cs.single_byte[b];
     if (cp == kUndefined && on_invalid == InvalidText::fail) return invalid(cs, raw, i);
     out_len += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+    identity = identity && cp == b && b < 0x80;
   }
-  if (out_len == raw.size()) return arena.copy(raw);  // ASCII only: the table is the identity
+  // Only bytes that map to themselves as ASCII may be copied: a byte that maps to an ASCII
+  // character of another code (armscii8's 0xAB is ',') has the same length, not the same byte.
+  if (identity) return arena.copy(raw);
   auto* out = static_cast<char*>(arena.allocate(out_len, 1));
   size_t o = 0;
   for (unsigned char c : raw) {
