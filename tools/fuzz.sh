@@ -153,7 +153,9 @@ for t in "${TARGETS[@]}"; do
   [[ -z "$execs" ]] && execs="$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)"
   cov="$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)"
   elapsed=$(($(date +%s) - started))
-  crashes="$(find "$artifacts" -type f | wc -l)"
+  # libFuzzer's slow-unit files are reports (an input over 10 s of wall time, e.g. on a loaded
+  # machine), not findings: -timeout decides what is too slow.
+  crashes="$(find "$artifacts" -type f ! -name 'slow-unit-*' | wc -l)"
   added="-"
   if [[ "${FUZZ_MERGE:-0}" == 1 && $rc -eq 0 && $crashes -eq 0 ]]; then
     added="$(merge_campaign "$t" "$corpus")"
