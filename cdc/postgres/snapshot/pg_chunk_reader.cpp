@@ -27,6 +27,18 @@ Result<Lsn> lsn_from_text(const std::optional<std::string>& text) {
   }
 }
 
+// SELECT of every column of `table`, in schema order, FROM it: what each chunk query starts with.
+std::string select_all_from(const TableSchema& table) {
+  std::string sql = "SELECT ";
+  for (size_t col_idx = 0; col_idx < table.columns.size(); ++col_idx) {
+    if (col_idx != 0) sql += ", ";
+    sql += PgConnection::quote_ident(table.columns[col_idx].name);
+  }
+  sql += " FROM " + PgConnection::quote_ident(table.id.db) + "." +
+         PgConnection::quote_ident(table.id.table);
+  return sql;
+}
+
 }  // namespace
 
 PgChunkReader::PgChunkReader(PostgresSourceOptions options, const PgTypeRegistry& registry,
@@ -94,13 +106,7 @@ Result<std::string> PgChunkReader::chunk_query(const TableSchema& table,
                                                std::vector<std::string>& params,
                                                std::span<const Value> through) {
   params.clear();
-  std::string sql = "SELECT ";
-  for (size_t col_idx = 0; col_idx < table.columns.size(); ++col_idx) {
-    if (col_idx != 0) sql += ", ";
-    sql += PgConnection::quote_ident(table.columns[col_idx].name);
-  }
-  sql += " FROM " + PgConnection::quote_ident(table.id.db) + "." +
-         PgConnection::quote_ident(table.id.table);
+  std::string sql = select_all_from(table);
   const auto& key = table.primary_key;
   std::string key_list;
   for (size_t i = 0; i < key.size(); ++i) {
@@ -161,13 +167,7 @@ Result<std::optional<uint64_t>> PgChunkReader::estimate_rows(const TableSchema& 
 }
 
 std::string PgChunkReader::ctid_query(const TableSchema& table, const CtidRange& range) {
-  std::string sql = "SELECT ";
-  for (size_t col_idx = 0; col_idx < table.columns.size(); ++col_idx) {
-    if (col_idx != 0) sql += ", ";
-    sql += PgConnection::quote_ident(table.columns[col_idx].name);
-  }
-  sql += " FROM " + PgConnection::quote_ident(table.id.db) + "." +
-         PgConnection::quote_ident(table.id.table);
+  std::string sql = select_all_from(table);
   // Tuple offsets start at 1, so (b,0) is before every row of block b. PostgreSQL >= 14 reads
   // these bounds with a TID Range Scan (the blocks only, no filter over the whole heap).
   sql += " WHERE ctid >= '(" + std::to_string(range.first) + ",0)'::tid";

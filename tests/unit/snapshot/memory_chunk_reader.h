@@ -12,6 +12,7 @@
 #include "cdc/core/batch.h"
 #include "cdc/snapshot/chunk_reader.h"
 #include "cdc/snapshot/snapshot_reader.h"
+#include "cdc/snapshot/stream_filter.h"
 
 namespace cdc::snapshot::testing {
 
@@ -106,6 +107,21 @@ class MemoryChunkReader final : public ChunkReader {
   std::vector<int64_t> pending_;
   size_t next_ = 0;
 };
+
+// Whether `filter` delivers the delete of row `id` (as MemoryChunkReader makes it) of `schema`,
+// read from the stream at mysql-bin.000001:`offset`.
+inline bool delivers_delete(const StreamFilter& filter, const TableSchemaPtr& schema, int64_t id,
+                            uint64_t offset) {
+  const std::vector<Value> row{Value::int64(id), Value::int64(id * 10)};
+  ChangeEvent e;
+  e.op = Op::erase;
+  e.schema = schema.get();
+  e.before = RowImage(row);
+  e.source.at = BinlogEventPosition{"mysql-bin.000001", BinlogOffset{offset}};
+  auto r = filter.deliver(e);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
+  return *r;
+}
 
 inline SnapshotReaderOptions options(uint64_t chunk) {
   SnapshotReaderOptions o;

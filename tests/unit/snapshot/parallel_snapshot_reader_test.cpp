@@ -243,19 +243,8 @@ TEST_CASE(
   CHECK(key_int(end.segments[1].from_key) == "2");
   CHECK(end.segments[1].at == StreamPoint(at(300)));
   const StreamFilter filter(end.segments, nullptr, o.chunk_key);
-  auto deletes = [&](int64_t id, uint64_t offset) {
-    const std::vector<Value> row{Value::int64(id), Value::int64(id * 10)};
-    ChangeEvent e;
-    e.op = Op::erase;
-    e.schema = g.get();
-    e.before = RowImage(row);
-    e.source.at = BinlogEventPosition{"mysql-bin.000001", BinlogOffset{offset}};
-    auto r = filter.deliver(e);
-    REQUIRE(r);
-    return *r;
-  };
-  CHECK(deletes(2, 200));  // the sink holds that row from the first read
-  CHECK_FALSE(deletes(3, 200));
+  CHECK(delivers_delete(filter, g, 2, 200));  // the sink holds that row from the first read
+  CHECK_FALSE(delivers_delete(filter, g, 3, 200));
 }
 
 TEST_CASE("insert_segment keeps (table, key) order and replaces a segment at the same key") {

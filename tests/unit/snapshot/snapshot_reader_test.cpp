@@ -22,21 +22,6 @@ std::vector<std::string> read_all(SnapshotReader& reader, size_t max_events,
                       SnapshotMarker::yes, false, ends);
 }
 
-// Whether `filter` delivers the delete of row `id` of `schema` read from the stream at
-// mysql-bin.000001:`offset`.
-bool delivers_delete(const StreamFilter& filter, const TableSchemaPtr& schema, int64_t id,
-                     uint64_t offset) {
-  const std::vector<Value> row{Value::int64(id), Value::int64(id * 10)};
-  ChangeEvent e;
-  e.op = Op::erase;
-  e.schema = schema.get();
-  e.before = RowImage(row);
-  e.source.at = BinlogEventPosition{"mysql-bin.000001", BinlogOffset{offset}};
-  auto r = filter.deliver(e);
-  REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
-  return *r;
-}
-
 }  // namespace
 
 TEST_CASE("SnapshotReader reads tables in name order in keyset chunks, never an unbounded one") {
