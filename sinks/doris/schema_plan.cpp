@@ -73,9 +73,10 @@ std::vector<std::pair<std::string, std::string>> renamed_columns(std::string_vie
   const std::vector<std::string> w = words(ddl);
   std::vector<std::pair<std::string, std::string>> out;
   for (size_t i = 0; i < w.size(); ++i) {
-    // RENAME COLUMN a TO b (MySQL 8, MariaDB 10.5+)
+    // RENAME COLUMN a TO b (MySQL 8, MariaDB 10.5+); `a TO a` renames nothing (column names are
+    // case-insensitive), as a CHANGE that keeps the name.
     if (is(w[i], "RENAME") && i + 4 < w.size() && is(w[i + 1], "COLUMN") && is(w[i + 3], "TO")) {
-      out.emplace_back(w[i + 2], w[i + 4]);
+      if (lower_ascii(w[i + 2]) != lower_ascii(w[i + 4])) out.emplace_back(w[i + 2], w[i + 4]);
       i += 4;
       continue;
     }

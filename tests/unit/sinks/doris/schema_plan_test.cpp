@@ -36,6 +36,9 @@ TEST_CASE("schema plan: renamed columns from the MySQL statement") {
   CHECK(renamed_columns("ALTER TABLE t CHANGE COLUMN v V BIGINT").empty());  // a type change
   CHECK(renamed_columns("ALTER TABLE t ADD COLUMN rename_me INT").empty());
   CHECK(renamed_columns("ALTER TABLE t CHANGE").empty());
+  // A rename to the same name renames nothing (found by the doris_schema_plan fuzz campaign).
+  CHECK(renamed_columns("ALTER TABLE t RENAME COLUMN a TO `a`").empty());
+  CHECK(renamed_columns("ALTER TABLE t RENAME COLUMN a TO A").empty());
 }
 
 TEST_CASE("schema plan: evolve renames, adds, drops and changes types") {
