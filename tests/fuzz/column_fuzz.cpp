@@ -15,6 +15,7 @@
 #include "cdc/core/arena.h"
 #include "cdc/core/byte_reader.h"
 #include "cdc/mysql/binlog/column_decoder.h"
+#include "cdc/mysql/binlog/column_type.h"
 #include "cdc/mysql/binlog/row_decode_plan.h"
 #include "tests/fuzz/fuzz_util.h"
 
@@ -130,8 +131,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         [[fallthrough]];
       case ValueKind::json:
         // A character is at most 3 UTF-8 bytes per input byte (single-byte charsets, sjis
-        // half-width kana, U+FFFD for one invalid byte); others copy.
-        FUZZ_CHECK(v->text.size() <= 3 * (r.offset() - before), "text longer than its bytes");
+        // half-width kana, U+FFFD for one invalid byte); others copy. MySQL's binary JSON is a
+        // document rendered as text, not text: an empty one is `null`, a control character in
+        // one of its strings `\u0001` (mysql_json's own target checks it).
+        if (static_cast<ColumnType>(col.real_type) != ColumnType::json) {
+          FUZZ_CHECK(v->text.size() <= 3 * (r.offset() - before), "text longer than its bytes");
+        }
         break;
       case ValueKind::bytes:
         // BINARY(n) (STRING) comes back zero-padded to n: the server strips the padding.
