@@ -46,7 +46,8 @@ Result<std::vector<LoadRef>> decode_loads(std::string_view state) {
     LoadRef l;
     if (auto [p, ec] =
             std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), l.txn_id);
-        ec != std::errc() || p != fields[0].data() + fields[0].size() ||
+        ec != std::errc() || p != fields[0].data() + fields[0].size() || fields[0][0] < '0' ||
+        fields[0][0] > '9' ||                             // a transaction id has no sign
         (fields[0].size() > 1 && fields[0][0] == '0') ||  // as encode_loads writes it: canonical
         fields[1].empty() || fields[2].empty() || fields[3].empty()) {
       return make_error(Errc::malformed, "line " + std::to_string(line_no) +

@@ -27,5 +27,9 @@ TEST_CASE("doris load record: round trip and refusals") {
   CHECK(!decode_loads("doris-loads v1\n1\t\tt\tl\n"));
   // Numbers as encode_loads writes them: "0102" would re-encode as "102" (a fuzz finding).
   CHECK(!decode_loads("doris-loads v1\n0102\tdb\tt\tl\n"));
+  // No sign either: "-0102" would re-encode as "-102" (the same campaign, later).
+  CHECK(!decode_loads("doris-loads v1\n-0102\tdb\tt\tl\n"));
+  CHECK(!decode_loads("doris-loads v1\n-5\tdb\tt\tl\n"));
+  CHECK(!decode_loads("doris-loads v1\n+5\tdb\tt\tl\n"));
   CHECK(decode_loads("doris-loads v1\n0\tdb\tt\tl\n"));
 }
