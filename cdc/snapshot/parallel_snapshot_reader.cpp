@@ -111,7 +111,7 @@ Status ParallelSnapshotReader::plan(std::vector<TableSchemaPtr> tables) {
         splits_.push_back({std::move(where), std::move(kt)});
         tables.erase(tables.begin());
       } else if (!pos_.after_key.empty()) {
-        warn_read_again(at);
+        warn_read_again(options_, at);
         CDC_TRY(plan_table(std::move(kt), /*read_again=*/true));
         tables.erase(tables.begin());
       }
@@ -126,15 +126,6 @@ Status ParallelSnapshotReader::plan(std::vector<TableSchemaPtr> tables) {
     CDC_TRY(plan_table(std::move(kt), /*read_again=*/false));
   }
   return {};
-}
-
-void ParallelSnapshotReader::warn_read_again(const TableId& id) const {
-  log::get("snapshot")
-      ->warn(
-          "[source={}] the snapshot of {} was interrupted and it has no primary key to resume "
-          "by: reading it again from the start; its rows delivered before are delivered again, "
-          "and so are its changes since they were read",
-          options_.pipeline_name, id.to_string());
 }
 
 // A table without a key is cut where the source places its storage (ChunkReader::
@@ -205,7 +196,7 @@ Status ParallelSnapshotReader::resume(std::vector<TableSchemaPtr> tables) {
       // Rows were delivered if this part read some or another part (no longer listed) is done.
       const bool delivered = !s.after_key.empty() || !s.from_key.empty() ||
                              !s.through_key.empty() || !s.delivered_key.empty();
-      if (delivered) warn_read_again(id);
+      if (delivered) warn_read_again(options_, id);
       CDC_TRY(plan_table(std::move(kt), delivered));
       continue;
     }

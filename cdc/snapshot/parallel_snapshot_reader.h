@@ -77,7 +77,6 @@ class ParallelSnapshotReader final : public SnapshotRun {
 
   Status plan(std::vector<TableSchemaPtr> tables);
   Status plan_table(KeyedTable kt, bool read_again);
-  void warn_read_again(const TableId& id) const;
   Status resume(std::vector<TableSchemaPtr> tables);
   Status prepare_resume(SnapshotSplit& s, const KeyedTable& kt);
   void work(size_t reader_idx);

@@ -56,6 +56,15 @@ Result<KeyedTable> keyed_table(const SnapshotReaderOptions& options, TableSchema
   return out;
 }
 
+void warn_read_again(const SnapshotReaderOptions& options, const TableId& table) {
+  log::get("snapshot")
+      ->warn(
+          "[source={}] the snapshot of {} was interrupted and it has no primary key to resume "
+          "by: reading it again from the start; its rows delivered before are delivered again, "
+          "and so are its changes since they were read",
+          options.pipeline_name, table.to_string());
+}
+
 Result<ResumePoint> resume_point(const SnapshotReaderOptions& options, const KeyedTable& table,
                                  const std::string& after_key, const std::string& delivered_key) {
   const TableSchema& t = *table.key;
@@ -66,12 +75,7 @@ Result<ResumePoint> resume_point(const SnapshotReaderOptions& options, const Key
       return std::move(key).error().with_context("the snapshot checkpoint of " + t.id.to_string());
     if (t.primary_key.empty() || key->size() != t.primary_key.size()) {
       // A table without a key (or whose key changed) cannot continue where it stopped.
-      log::get("snapshot")
-          ->warn(
-              "[source={}] the snapshot of {} was interrupted and it has no primary key to resume "
-              "by: reading it again from the start; its rows delivered before are delivered again, "
-              "and so are its changes since they were read",
-              options.pipeline_name, t.id.to_string());
+      warn_read_again(options, t.id);
       out.read_after.clear();
       if (!t.primary_key.empty()) out.segment_from.clear();
     }

@@ -55,6 +55,8 @@ struct ResumePoint {
 };
 Result<ResumePoint> resume_point(const SnapshotReaderOptions& options, const KeyedTable& table,
                                  const std::string& after_key, const std::string& delivered_key);
+// The warning of a table whose interrupted read has no key to resume by: read again whole.
+void warn_read_again(const SnapshotReaderOptions& options, const TableId& table);
 
 // What every `r` event of one batch shares (copied into the batch's arena once): the
 // connector, the pipeline, the position the rows were read at, the time, the snapshot marker.
