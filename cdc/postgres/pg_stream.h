@@ -32,6 +32,9 @@ struct PgStreamConfig {
   // the merge with a snapshot (StreamFilter) drops what the snapshot's rows hold. Unset:
   // every event. A dropped event still counts as handled for events_to_skip.
   std::function<Result<bool>(const ChangeEvent&, Lsn commit_lsn)> keep;
+  // Records a captured table's new version (a Relation with other columns) at the resume point
+  // after the first change that uses it (PgSchemaStore). Unset: not recorded.
+  std::function<Status(const PostgresPosition&, const TableSchema&)> record_version;
 };
 
 class PgStream {
