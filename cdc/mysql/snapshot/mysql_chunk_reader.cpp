@@ -201,7 +201,7 @@ Status MysqlChunkReader::start_chunk_through(const TableSchema& table, std::span
   if (through.empty()) return start_chunk(table, after, limit);
   if (!in_transaction_) return make_error(Errc::internal, "a chunk outside a consistent read");
   CDC_TRY_ASSIGN(const std::string sql, chunk_query(table, after, limit, through));
-  table_ = &table;
+  use_table(table);
   return conn_->start_streaming(sql);
 }
 
@@ -235,7 +235,7 @@ Status MysqlChunkReader::start_chunk_whole_values(const TableSchema& table,
                                                   std::span<const Value> after, uint64_t limit) {
   if (!in_transaction_) return make_error(Errc::internal, "a chunk outside a consistent read");
   CDC_TRY_ASSIGN(const std::string sql, whole_values_query(table, after, limit));
-  table_ = &table;
+  use_table(table);
   return conn_->start_streaming(sql);
 }
 
@@ -293,8 +293,14 @@ Status MysqlChunkReader::start_chunk(const TableSchema& table, std::span<const V
             pipeline_name_, table.id.to_string());
   }
   CDC_TRY_ASSIGN(const std::string sql, chunk_query(table, after, limit));
-  table_ = &table;
+  use_table(table);
   return conn_->start_streaming(sql);
+}
+
+void MysqlChunkReader::use_table(const TableSchema& table) {
+  table_ = &table;
+  text_columns_.clear();
+  for (const Column& c : table.columns) text_columns_.push_back(text_column(c));
 }
 
 Result<std::optional<std::span<const Value>>> MysqlChunkReader::next_row(Arena& arena) {
@@ -313,7 +319,8 @@ Result<std::optional<std::span<const Value>>> MysqlChunkReader::next_row(Arena& 
   }
   std::span<Value> values = arena.make_array<Value>(columns.size());
   for (size_t col_idx = 0; col_idx < columns.size(); ++col_idx) {
-    auto v = value_from_text(columns[col_idx], (*row)[col_idx], geometry_wkt_, on_invalid_, arena);
+    auto v =
+        value_from_text(text_columns_[col_idx], (*row)[col_idx], geometry_wkt_, on_invalid_, arena);
     if (!v) return std::move(v).error().with_context(table_->id.to_string());
     values[col_idx] = *v;
   }

@@ -14,6 +14,7 @@
 
 #include "cdc/mysql/binlog/charset.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
+#include "cdc/mysql/snapshot/snapshot_values.h"
 #include "cdc/snapshot/chunk_reader.h"
 
 namespace cdc::mysql {
@@ -61,6 +62,8 @@ class MysqlChunkReader final : public snapshot::ChunkReader {
         pipeline_name_(std::move(pipeline_name)),
         geometry_wkt_(geometry_wkt),
         on_invalid_(on_invalid) {}
+  // Sets the open chunk's table and plans its columns' conversions (snapshot_values.h).
+  void use_table(const TableSchema& table);
   Result<MysqlPosition> mariadb_consistent_read();
   Result<MysqlPosition> mysql_consistent_read(std::chrono::microseconds& locked);
 
@@ -70,7 +73,8 @@ class MysqlChunkReader final : public snapshot::ChunkReader {
   InvalidText on_invalid_;
   bool mariadb_ = true;
   bool in_transaction_ = false;
-  const TableSchema* table_ = nullptr;  // of the open chunk; the caller keeps it alive
+  const TableSchema* table_ = nullptr;    // of the open chunk; the caller keeps it alive
+  std::vector<TextColumn> text_columns_;  // of table_
 };
 
 }  // namespace cdc::mysql
