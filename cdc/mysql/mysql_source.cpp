@@ -1129,7 +1129,7 @@ Status MysqlSource::Impl::queue_snapshot(const std::vector<TableId>& tables,
 // Whether the stream stands exactly at the open window's position (or past it: only events
 // that are no rows, since a window falls on a transaction boundary), between two raw events.
 bool MysqlSource::Impl::at_window() const {
-  const auto& w = resnap->window();
+  const auto* w = resnap->window() ? std::get_if<MysqlPosition>(&*resnap->window()) : nullptr;
   if (!w || !stream || stream->has_buffered()) return false;
   const MysqlPosition p = stream->position();
   const uint64_t fp = binlog_file_index(p.binlog.file), fw = binlog_file_index(w->binlog.file);
@@ -1232,10 +1232,14 @@ Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
         end_resnapshot();
         return false;
       }
+      const auto* at = std::get_if<MysqlPosition>(&**w);
+      if (at == nullptr) {
+        abandon_resnapshot(make_error(Errc::internal, "a re-snapshot window of another source"));
+        return false;
+      }
       const MysqlPosition p = stream->position();
-      const uint64_t fp = binlog_file_index(p.binlog.file),
-                     fw = binlog_file_index((*w)->binlog.file);
-      const bool behind = fp != fw ? fp > fw : p.binlog.offset > (*w)->binlog.offset;
+      const uint64_t fp = binlog_file_index(p.binlog.file), fw = binlog_file_index(at->binlog.file);
+      const bool behind = fp != fw ? fp > fw : p.binlog.offset > at->binlog.offset;
       if (!behind) break;
       if (attempt == 100) {
         abandon_resnapshot(
