@@ -1265,56 +1265,14 @@ Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
   return true;
 }
 
-// Rows of the signal table: an `execute-snapshot` insert queues a re-snapshot; a bad one is
-// logged with its id and otherwise ignored. They are removed from the batch unless the user's
-// `tables` capture the signal table.
+// Rows of the signal table: an `execute-snapshot` insert queues a re-snapshot
+// (snapshot::take_signals).
 void MysqlSource::Impl::handle_signals(Batch& batch) {
   if (!signal_table) return;
-  size_t kept = 0;
-  for (size_t i = 0; i < batch.events.size(); ++i) {
-    const ChangeEvent& e = batch.events[i];
-    const bool is_signal = e.schema != nullptr && e.schema->id == *signal_table;
-    if (is_signal && e.op == Op::insert) {
-      const auto id_col = e.schema->column_index("id");
-      const auto type_col = e.schema->column_index("type");
-      const auto data_col = e.schema->column_index("data");
-      auto text_of = [&](std::optional<uint32_t> c) -> std::string {
-        if (!c || *c >= e.after.size) return {};
-        const Value& v = e.after[*c];
-        if (v.kind == ValueKind::string || v.kind == ValueKind::bytes) return std::string(v.text);
-        if (v.kind == ValueKind::int64) return std::to_string(v.i);
-        if (v.kind == ValueKind::uint64) return std::to_string(v.u);
-        return {};
-      };
-      const std::string id = text_of(id_col), type = text_of(type_col);
-      if (!type_col || !data_col) {
-        log::get("snapshot")
-            ->warn(
-                "[source={}] signal table {} has no `type` and `data` columns: signal '{}' "
-                "ignored",
-                options.pipeline_name, signal_table->to_string(), id);
-      } else if (type == snapshot::kExecuteSnapshot) {
-        auto tables = snapshot::parse_snapshot_signal(text_of(data_col));
-        Status queued = tables ? queue_snapshot(*tables, "signal '" + id + "'")
-                               : Status(std::move(tables).error());
-        if (!queued) {
-          log::get("snapshot")
-              ->warn("[source={}] signal '{}' in {} ignored: {}", options.pipeline_name, id,
-                     signal_table->to_string(), queued.error().message);
-        }
-      } else {
-        log::get("snapshot")
-            ->warn(
-                "[source={}] signal '{}' in {} ignored: type '{}' is not one sluice knows "
-                "(execute-snapshot)",
-                options.pipeline_name, id, signal_table->to_string(), type);
-      }
-    }
-    if (is_signal && !signal_delivered) continue;
-    if (kept != i) batch.events[kept] = batch.events[i];
-    ++kept;
-  }
-  batch.events.resize(kept);
+  snapshot::take_signals(batch, *signal_table, signal_delivered, options.pipeline_name,
+                         [this](const std::vector<TableId>& tables, std::string_view asked_by) {
+                           return queue_snapshot(tables, asked_by);
+                         });
 }
 
 // The history as of `start`: what is stored (first open), without what came after `start` (a
