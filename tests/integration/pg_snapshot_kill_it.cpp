@@ -121,37 +121,12 @@ uint64_t newest_checkpoint_lsn(const std::string& state_dir) {
   return best;
 }
 
-// The workload, the kills and the checks, the same for every sink: table pgsnapkill.k_<name>,
-// slot pg_snap_kill_<name> (the file's keeps its old name), pipeline pg-snap-kill-<name>.
-void snapshot_kills(const std::string& name, const std::string& dir, const SinkUnderTest& sink,
-                    int default_kills, int64_t default_rows, size_t min_partial_reads,
-                    int parallelism = 1) {
-  const char* kills_env = std::getenv("SLUICE_PG_SNAPSHOT_KILLS");
-  const char* rows_env = std::getenv("SLUICE_PG_SNAPSHOT_KILL_ROWS");
-  const int want_kills = kills_env ? std::atoi(kills_env) : default_kills;
-  const int64_t rows = rows_env ? std::atoll(rows_env) : default_rows;
-  const std::string slot = name == "file" ? "pg_snap_kill" : "pg_snap_kill_" + name;
-  const std::string table = "pgsnapkill.k_" + name;
-  PgSession sql;
-  PgSession su(PgSession::As::superuser);
-  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
-  sql.run("DROP TABLE IF EXISTS " + table);
-  sql.run("CREATE TABLE " + table + " (id int PRIMARY KEY, ver bigint NOT NULL)");
-  // The deletes' before images carry the version deleted.
-  sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
-  sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
-          ") g");
-  su.run(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
-      slot + "'");
-  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
-
-  std::map<int64_t, std::vector<Step>> history;
-  for (int64_t id = 1; id <= rows; ++id) history[id] = {{'c', 0}};
-  std::atomic<bool> stop{false};
-  std::thread writer;
-  JoinOnExit joiner{stop, writer};
-  writer = std::thread([&] {
+// One writer session: inserts (new ids after `rows`), updates and deletes of `table`'s rows
+// every 2 ms until `stop`, each statement recorded in `history` (a delete with the version it
+// deleted).
+std::thread start_writer(const std::string& table, int64_t rows,
+                         std::map<int64_t, std::vector<Step>>& history, std::atomic<bool>& stop) {
+  return std::thread([&history, &stop, table, rows] {
     PgSession w;
     std::mt19937_64 rng(1717);
     std::map<int64_t, int64_t> live;  // id -> ver
@@ -183,6 +158,39 @@ void snapshot_kills(const std::string& name, const std::string& dir, const SinkU
       std::this_thread::sleep_for(2ms);
     }
   });
+}
+
+// The workload, the kills and the checks, the same for every sink: table pgsnapkill.k_<name>,
+// slot pg_snap_kill_<name> (the file's keeps its old name), pipeline pg-snap-kill-<name>.
+void snapshot_kills(const std::string& name, const std::string& dir, const SinkUnderTest& sink,
+                    int default_kills, int64_t default_rows, size_t min_partial_reads,
+                    int parallelism = 1) {
+  const char* kills_env = std::getenv("SLUICE_PG_SNAPSHOT_KILLS");
+  const char* rows_env = std::getenv("SLUICE_PG_SNAPSHOT_KILL_ROWS");
+  const int want_kills = kills_env ? std::atoi(kills_env) : default_kills;
+  const int64_t rows = rows_env ? std::atoll(rows_env) : default_rows;
+  const std::string slot = name == "file" ? "pg_snap_kill" : "pg_snap_kill_" + name;
+  const std::string table = "pgsnapkill.k_" + name;
+  PgSession sql;
+  PgSession su(PgSession::As::superuser);
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
+  sql.run("DROP TABLE IF EXISTS " + table);
+  sql.run("CREATE TABLE " + table + " (id int PRIMARY KEY, ver bigint NOT NULL)");
+  // The deletes' before images carry the version deleted.
+  sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+  sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
+          ") g");
+  su.run(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+      slot + "'");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+
+  std::map<int64_t, std::vector<Step>> history;
+  for (int64_t id = 1; id <= rows; ++id) history[id] = {{'c', 0}};
+  std::atomic<bool> stop{false};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  writer = start_writer(table, rows, history, stop);
 
   const int metrics_port = free_port();
   const std::string config = dir + "/pipeline.yaml";
@@ -421,5 +429,150 @@ TEST_CASE(
   // keeps its kills through the switch and the stream; the file and Redis cases cover kills
   // inside the snapshot.
   snapshot_kills("kafka", dir, {yaml, documents, committed}, 4, 10000, 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "postgres re-snapshot while streaming into the file sink, asked by a signal-table row: "
+    "SIGKILL while its rows are delivered, a writer running; each row read once, every change "
+    "once and in order, the slot never confirmed beyond the newest checkpoint") {
+  const char* kills_env = std::getenv("SLUICE_PG_SNAPSHOT_KILLS");
+  const int want_kills = kills_env ? std::atoi(kills_env) : 6;
+  const int64_t rows = 20000;
+  const std::string dir = make_temp_dir("sluice-pg-resnap-kill");
+  const std::string out_path = dir + "/out.jsonl";
+  const std::string slot = "pg_resnap_kill";
+  const std::string table = "pgsnapkill.k_resnap";
+  PgSession sql;
+  PgSession su(PgSession::As::superuser);
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
+  sql.run("DROP TABLE IF EXISTS " + table + ", pgsnapkill.resnap_signal");
+  sql.run("CREATE TABLE " + table + " (id int PRIMARY KEY, ver bigint NOT NULL)");
+  sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+  sql.run("CREATE TABLE pgsnapkill.resnap_signal (id text PRIMARY KEY, type text, data text)");
+  sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
+          ") g");
+  su.run(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+      slot + "'");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+
+  // latest-offset: the table's rows reach the file only through the re-snapshot.
+  const std::string config = dir + "/pipeline.yaml";
+  std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_resnap", slot,
+                                                "  scan.incremental.snapshot.chunk.size: 200\n"
+                                                "  signal.data-collection: "
+                                                "pgsnapkill.resnap_signal\n"
+                                                "  status.interval: 100ms\n"
+                                                "  heartbeat.interval: 1s\n")
+                        << "sink:\n  type: file\n  path: " << out_path
+                        << "\n  value.format: debezium-json\npipeline:\n  name: pg-resnap-kill\n"
+                        << "  state.dir: " << dir
+                        << "/state\n  checkpoint.interval: 30ms\n  restart.initial-backoff: 50ms\n";
+
+  std::map<int64_t, std::vector<Step>> history;  // the writer's statements, from the slot on
+  std::atomic<bool> stop{false};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  const uint64_t seed = std::random_device{}();
+  INFO("random seed " << seed << ", dir " << dir);
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> delay_ms(0, 300);
+  int kills = 0;
+  size_t partial = 0;  // kills with rows read and the re-snapshot still in the checkpoint
+  const auto deadline = std::chrono::steady_clock::now() + 150s;
+  while ((kills < want_kills || partial < 3) && kills < want_kills + 24 &&
+         std::chrono::steady_clock::now() < deadline) {
+    const uint64_t size_before = file_size(out_path);
+    ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+    if (kills == 0) {
+      // The slot exists (its creation is the start): the writer's statements are all streamed.
+      const auto until = std::chrono::steady_clock::now() + 20s;
+      while (su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
+                       "' AND active") != "1") {
+        REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, read_file(dir + "/stderr.log"));
+        std::this_thread::sleep_for(10ms);
+      }
+      writer = start_writer(table, rows, history, stop);
+      sql.run(
+          "INSERT INTO pgsnapkill.resnap_signal VALUES ('kill-1', 'execute-snapshot', "
+          "'{\"data-collections\": [\"pgsnapkill.k_resnap\"], \"type\": \"incremental\"}')");
+    }
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (file_size(out_path) <= size_before && sluice.running() &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(5ms);
+    }
+    // Short delays while the re-snapshot has rows left (it is read in about a second), so that
+    // most kills land inside it on a fast machine too.
+    const int delay = delay_ms(rng);
+    std::this_thread::sleep_for(std::chrono::milliseconds(partial < 3 ? delay / 20 : delay));
+    REQUIRE_MESSAGE(sluice.running(), read_file(dir + "/stderr.log"));
+    sluice.signal(SIGKILL);
+    REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
+    ++kills;
+    const uint64_t committed = newest_checkpoint_lsn(dir + "/state");
+    const std::string confirmed = su.scalar(
+        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+    REQUIRE(committed != 0);
+    CHECK_MESSAGE(parse_lsn(confirmed) <= committed,
+                  "kill " << kills << ": confirmed_flush_lsn " << confirmed
+                          << " beyond the newest checkpoint's LSN " << committed);
+    const auto listing =
+        run_command({sluice_binary(), "checkpoints", "--state-dir", dir + "/state"}, 30s);
+    const Output now = read_output(file_documents(out_path));
+    if (now.reads > 0 && listing.out.find("re-snapshot=") != std::string::npos) ++partial;
+  }
+  MESSAGE("kills: " << kills << ", of them inside the re-snapshot: " << partial);
+  CHECK(kills >= want_kills);
+  CHECK(partial >= 3);
+
+  stop = true;
+  writer.join();
+  {
+    ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+    const auto until = std::chrono::steady_clock::now() + 120s;
+    std::map<int64_t, int64_t> want;
+    for (const auto& r : sql.query("SELECT id, ver FROM " + table)) {
+      want[std::stoll(*r[0])] = std::stoll(*r[1]);
+    }
+    while (read_output(file_documents(out_path)).state != want &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(200ms);
+    }
+    last.signal(SIGTERM);
+    REQUIRE(last.wait(30s) == 0);
+    const Output out = read_output(file_documents(out_path));
+    CHECK(out.state.size() == want.size());
+    CHECK((out.state == want));
+  }
+  // Per key: at most one `r`, equal to the key's state right before it; the other events are
+  // the writer's statements, each once, in order.
+  const Output out = read_output(file_documents(out_path));
+  size_t read_keys = 0;
+  for (const auto& [id, steps] : out.per_key) {
+    INFO("id " << id);
+    std::vector<Step> streamed;
+    int64_t current = id <= rows ? 0 : -1;  // -1: no row
+    size_t r_count = 0;
+    for (const Step& st : steps) {
+      if (st.op == 'r') {
+        CHECK_MESSAGE(current == st.ver, "read at ver " << st.ver << " after ver " << current);
+        ++r_count;
+        continue;
+      }
+      streamed.push_back(st);
+      current = st.op == 'd' ? -1 : st.ver;
+    }
+    CHECK(r_count <= 1);
+    read_keys += r_count;
+    const auto h = history.find(id);
+    CHECK((streamed == (h == history.end() ? std::vector<Step>{} : h->second)));
+  }
+  MESSAGE("keys: " << out.per_key.size() << ", rows read: " << out.reads << " (" << read_keys
+                   << " keys)");
+  su.run("SELECT pg_drop_replication_slot('" + slot + "')");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  sql.run("DROP TABLE " + table + ", pgsnapkill.resnap_signal");
   std::filesystem::remove_all(dir);
 }
