@@ -228,6 +228,7 @@ void PgResnapshot::end() {
     past_.tables_done += resnap_->tables_done();
     past_.tables_total += resnap_->tables_requested();
     skipped_past_ += resnap_->rows_skipped();
+    cut_past_ += resnap_->chunks_cut();
     snapshot::merge_table_progress(past_tables_, resnap_->table_progress());
   }
   resnap_.reset();

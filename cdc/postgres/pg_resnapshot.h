@@ -72,6 +72,8 @@ class PgResnapshot {
   // Rows of the windows' chunks skipped because the stream delivered a newer state first.
   uint64_t rows_skipped() const { return skipped_past_ + (resnap_ ? resnap_->rows_skipped() : 0); }
   uint64_t windows_reopened() const { return reopened_; }
+  // Chunks ended before a key whose newer change left a TOAST value unchanged.
+  uint64_t chunks_cut() const { return cut_past_ + (resnap_ ? resnap_->chunks_cut() : 0); }
 
  private:
   void take(const std::vector<TableId>& tables, std::string_view first_after);
@@ -93,6 +95,7 @@ class PgResnapshot {
   SnapshotProgress past_;  // of the re-snapshots ended since this object was made
   std::vector<TableSnapshotProgress> past_tables_;
   uint64_t skipped_past_ = 0;
+  uint64_t cut_past_ = 0;
   // The open window.
   WatermarkId watermark_;
   bool window_open_ = false;  // its snapshot taken, its watermark written

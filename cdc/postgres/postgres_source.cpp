@@ -1030,6 +1030,10 @@ uint64_t PostgresSource::resnapshot_windows_reopened() const {
   return impl_->resnap ? impl_->resnap->windows_reopened() : 0;
 }
 
+uint64_t PostgresSource::resnapshot_chunks_cut() const {
+  return impl_->resnap ? impl_->resnap->chunks_cut() : 0;
+}
+
 void PostgresSource::close() {
   if (!impl_) return;
   if (impl_->status_thread.joinable()) {

@@ -49,10 +49,11 @@ class PostgresSource final : public cdc::Source {
   // pg_current_wal_lsn() - the slot's confirmed_flush_lsn at the last measurement (-1: none;
   // measured every 5 s by poll).
   int64_t slot_lag_bytes() const;
-  // Re-snapshot rows skipped because the stream delivered a newer state of their key first, and
-  // windows opened again (tests).
+  // Re-snapshot rows skipped because the stream delivered a newer state of their key first,
+  // windows opened again, chunks cut before a key with an unchanged TOAST value (tests).
   uint64_t resnapshot_rows_skipped() const;
   uint64_t resnapshot_windows_reopened() const;
+  uint64_t resnapshot_chunks_cut() const;
 
  private:
   struct Impl;
