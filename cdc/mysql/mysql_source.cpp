@@ -30,6 +30,7 @@
 #include "cdc/mysql/snapshot/mysql_chunk_reader.h"
 #include "cdc/snapshot/parallel_snapshot_reader.h"
 #include "cdc/snapshot/resnapshot.h"
+#include "cdc/snapshot/resnapshot_queue.h"
 #include "cdc/snapshot/snapshot_reader.h"
 #include "cdc/snapshot/snapshot_signal.h"
 #include "cdc/snapshot/stream_filter.h"
@@ -80,23 +81,15 @@ struct MysqlSource::Impl {
   std::optional<snapshot::StreamFilter> filter;
   std::optional<SnapshotPosition> finished;
   SnapshotProgress snapshot_done;  // the progress of a snapshot read to its end by this instance
-  // Re-snapshots while streaming (request_snapshot, the signal table): requests are queued by
-  // any thread; the reader thread takes them into `resnap`, whose chunks are emitted each at
-  // its window (the stream paused exactly at the window's position).
-  mutable std::mutex requested_mutex;
-  std::vector<TableId> requested;  // guarded by requested_mutex
-  std::unique_ptr<MysqlChunkReader> resnap_reader;
-  std::optional<snapshot::Resnapshot> resnap;
-  SnapshotProgress resnap_past;  // of the re-snapshots ended since open()
   std::vector<TableSnapshotProgress> snapshot_done_tables;  // as snapshot_done, per table
-  std::vector<TableSnapshotProgress> resnap_past_tables;    // as resnap_past, per table
-  std::optional<TableId> signal_table;                      // signal.data-collection
-  bool signal_delivered = false;  // the user's `tables` capture the signal table too
-  // A re-snapshot to go on with before `resnap` exists: one a restart cut short (from the
-  // checkpoint), then the newly captured tables (scan.newly-added-table.enabled). Taken by the
-  // reader thread once the initial snapshot's filter is done; batch ends record it meanwhile.
-  std::vector<SnapshotTable> resnap_resume;
-  std::string resnap_resume_after;
+  // Re-snapshots while streaming (request_snapshot, the signal table): requests are queued by
+  // any thread; the reader thread takes them, with what is to resume (a re-snapshot a restart
+  // cut short, then the newly captured tables of scan.newly-added-table.enabled), once the
+  // initial snapshot's filter is done; each chunk is emitted at its window (the stream paused
+  // exactly at the window's position). Batch ends record them meanwhile.
+  snapshot::ResnapshotQueue resnaps{resnapshot_options(), resnapshot_hooks()};
+  std::optional<TableId> signal_table;  // signal.data-collection
+  bool signal_delivered = false;        // the user's `tables` capture the signal table too
   // The newly added tables queued by this open, until their rows are read or the stream meets
   // their CREATE (created after the checkpoint: the stream has them whole).
   std::vector<TableId> newly_added;
@@ -112,29 +105,45 @@ struct MysqlSource::Impl {
   // for or runs (its tables and progress, so that a restart goes on with it).
   Position stream_end(const MysqlPosition& end) const {
     std::vector<SnapshotTable> tables;
-    std::string after = resnap_resume_after;
-    if (resnap && !resnap->idle()) {
-      tables = resnap->pending();
-      after = resnap->after_key();
-    }
-    auto add = [&](const SnapshotTable& t) {
-      if (std::find(tables.begin(), tables.end(), t) == tables.end()) tables.push_back(t);
+    std::string after;
+    resnaps.pending(tables, after);
+    return snapshot::stream_resume_position(
+        end, filter ? filter->segments() : std::vector<SnapshotSegment>{}, std::move(tables),
+        std::move(after));
+  }
+
+  snapshot::SnapshotReaderOptions resnapshot_options() const {
+    snapshot::SnapshotReaderOptions so;
+    so.pipeline_name = options.pipeline_name;
+    so.connector = "mysql";
+    so.chunk_size = options.snapshot_chunk_size;
+    return so;
+  }
+  snapshot::ResnapshotHooks resnapshot_hooks() {
+    snapshot::ResnapshotHooks h;
+    // Patterns compiled here: callers may be on any thread.
+    h.captured = [this](const TableId& t) {
+      std::vector<std::regex> inc, exc;
+      for (auto* list : {&options.table_include, &options.table_exclude}) {
+        for (const auto& pattern : *list) {
+          auto re = compile_regex(pattern, RegexCase::sensitive);
+          if (!re) return false;  // the pattern was checked at open
+          (list == &options.table_include ? inc : exc).push_back(std::move(*re));
+        }
+      }
+      return captured_by(inc, exc, t);
     };
-    for (const auto& t : resnap_resume) add(t);
-    {
-      std::lock_guard lock(requested_mutex);
-      for (const TableId& t : requested) add({t.db, t.table});
-    }
-    if (!filter && tables.empty()) return end;
-    SnapshotPosition p;
-    if (filter) p.segments = filter->segments();
-    p.reading = false;
-    p.stream = end;
-    if (!tables.empty()) {
-      p.resnapshot_tables = std::move(tables);
-      p.resnapshot_after_key = std::move(after);
-    }
-    return p;
+    h.schema_of = [this](const TableId& t) { return history.current(t); };
+    h.connect_reader = [this]() -> Result<std::unique_ptr<snapshot::ChunkReader>> {
+      CDC_TRY_ASSIGN(auto reader,
+                     MysqlChunkReader::connect(connect_options, options.pipeline_name,
+                                               options.geometry_format == GeometryFormat::wkt,
+                                               options.charset_invalid == CharsetInvalid::replace
+                                                   ? InvalidText::replace
+                                                   : InvalidText::fail));
+      return std::unique_ptr<snapshot::ChunkReader>(std::move(reader));
+    };
+    return h;
   }
 
   // The stream merge from `stream` on, unless nothing is to be filtered, or the user traded it
@@ -222,15 +231,12 @@ struct MysqlSource::Impl {
   Status open_snapshot(const SnapshotPosition& start);
   Status resume_resnapshot(const Position& resume);
   Status check_captured_tables(bool resumed);
-  void take_resnapshot(const std::vector<TableId>& tables, std::string_view first_after);
   void drop_created_tables(const Batch& batch);
   Status end_snapshot(Batch& batch);
   Status filter_stream(Batch& batch, const MysqlPosition& end);
   Status queue_snapshot(const std::vector<TableId>& tables, std::string_view asked_by);
   Result<bool> resnapshot_step(Batch& batch);
   bool at_window() const;
-  void abandon_resnapshot(const Error& e);
-  void end_resnapshot();
   void handle_signals(Batch& batch);
   Position current() const;
   BinlogStreamConfig stream_config();
@@ -338,15 +344,14 @@ void MysqlSource::Impl::close_all() {
   query.reset();
   snapshot.reset();
   chunk_readers.clear();
-  if (resnap && !resnap->idle()) {
+  if (resnaps.running()) {
     log::get("snapshot")
         ->info(
             "[source={}] a re-snapshot was cut short: the next open resumes it after the last row "
             "the checkpoint holds",
             options.pipeline_name);
   }
-  resnap.reset();
-  resnap_reader.reset();
+  resnaps.end();
   opened = false;
 }
 
@@ -777,12 +782,9 @@ Status MysqlSource::Impl::open_on(const Position& resume) {
   s.filter.reset();
   s.finished.reset();
   s.snapshot_done = {};
-  s.resnap_past = {};
   s.snapshot_done_tables.clear();
-  s.resnap_past_tables.clear();
+  s.resnaps.clear();
   s.chunk_readers.clear();
-  s.resnap_resume.clear();
-  s.resnap_resume_after.clear();
   s.newly_added.clear();
   const bool snapshot_mode =
       o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
@@ -1096,105 +1098,25 @@ Status MysqlSource::Impl::filter_stream(Batch& batch, const MysqlPosition& end) 
   return {};
 }
 
-// Checks that `tables` are captured (the patterns, compiled here: callers may be on any thread)
-// and queues them for the reader thread.
+// Queues `tables` for the reader thread (ResnapshotQueue::queue checks they are captured).
 Status MysqlSource::Impl::queue_snapshot(const std::vector<TableId>& tables,
                                          std::string_view asked_by) {
   if (files) {
     return make_error(Errc::unsupported, "re-snapshot is not supported by offline decoding");
   }
-  if (tables.empty()) return make_error(Errc::invalid_config, "re-snapshot of no table");
-  std::vector<std::regex> inc, exc;
-  for (auto* list : {&options.table_include, &options.table_exclude}) {
-    for (const auto& pattern : *list) {
-      auto re = compile_regex(pattern, RegexCase::sensitive);
-      if (!re) return make_error(Errc::invalid_config, "bad table regex '" + pattern + "'");
-      (list == &options.table_include ? inc : exc).push_back(std::move(*re));
-    }
-  }
-  for (const TableId& t : tables) {
-    if (!captured_by(inc, exc, t)) {
-      return make_error(Errc::invalid_config,
-                        "re-snapshot of " + t.to_string() + ": the pipeline does not capture it");
-    }
-  }
-  std::lock_guard lock(requested_mutex);
-  requested.insert(requested.end(), tables.begin(), tables.end());
-  log::get("snapshot")
-      ->info("[source={}] re-snapshot of {} table(s) asked for by {}", options.pipeline_name,
-             tables.size(), asked_by);
-  return {};
+  return resnaps.queue(tables, asked_by);
 }
 
 // Whether the stream stands exactly at the open window's position (or past it: only events
 // that are no rows, since a window falls on a transaction boundary), between two raw events.
 bool MysqlSource::Impl::at_window() const {
+  const snapshot::Resnapshot* resnap = resnaps.current();
+  if (resnap == nullptr) return false;
   const auto* w = resnap->window() ? std::get_if<MysqlPosition>(&*resnap->window()) : nullptr;
   if (!w || !stream || stream->has_buffered()) return false;
   const MysqlPosition p = stream->position();
   const uint64_t fp = binlog_file_index(p.binlog.file), fw = binlog_file_index(w->binlog.file);
   return fp != fw ? fp > fw : p.binlog.offset >= w->binlog.offset;
-}
-
-// A re-snapshot that cannot go on ends with a loud log; the stream (and the checkpoint) go on.
-void MysqlSource::Impl::abandon_resnapshot(const Error& e) {
-  log::get("snapshot")
-      ->error("[source={}] re-snapshot stopped, the stream goes on: {}", options.pipeline_name,
-              e.to_string());
-  end_resnapshot();
-}
-
-// Keeps the counts of a re-snapshot for the metrics, then lets it and its connection go.
-void MysqlSource::Impl::end_resnapshot() {
-  if (resnap) {
-    resnap_past.rows += resnap->rows_read();
-    resnap_past.chunks += resnap->chunks_read();
-    resnap_past.tables_done += resnap->tables_done();
-    resnap_past.tables_total += resnap->tables_requested();
-    snapshot::merge_table_progress(resnap_past_tables, resnap->table_progress());
-  }
-  resnap.reset();
-  resnap_reader.reset();
-}
-
-// Adds `tables` to the re-snapshot (made, with its connection, if none runs); `first_after`:
-// the key the first one goes on after (a re-snapshot resumed from a checkpoint).
-void MysqlSource::Impl::take_resnapshot(const std::vector<TableId>& tables,
-                                        std::string_view first_after) {
-  std::vector<TableSchemaPtr> schemas;
-  for (const TableId& t : tables) {
-    TableSchemaPtr schema = history.current(t);
-    if (!schema) {
-      log::get("snapshot")
-          ->error(
-              "[source={}] re-snapshot of {}: no such table is captured (the schema "
-              "history does not know it); skipped",
-              options.pipeline_name, t.to_string());
-      if (schemas.empty()) first_after = {};  // the key was this table's
-      continue;
-    }
-    schemas.push_back(std::move(schema));
-  }
-  if (!schemas.empty() && !resnap) {
-    auto reader = MysqlChunkReader::connect(
-        connect_options, options.pipeline_name, options.geometry_format == GeometryFormat::wkt,
-        options.charset_invalid == CharsetInvalid::replace ? InvalidText::replace
-                                                           : InvalidText::fail);
-    if (!reader) {
-      abandon_resnapshot(reader.error());
-      return;
-    }
-    resnap_reader = std::move(*reader);
-    snapshot::SnapshotReaderOptions so;
-    so.pipeline_name = options.pipeline_name;
-    so.connector = "mysql";
-    so.chunk_size = options.snapshot_chunk_size;
-    resnap.emplace(*resnap_reader, so);
-  }
-  if (!resnap) return;
-  if (auto st = resnap->add(schemas, resnap->idle() ? first_after : std::string_view()); !st) {
-    abandon_resnapshot(st.error());
-  }
 }
 
 // One step of a re-snapshot, before the stream is read: takes the queued requests, opens the
@@ -1203,21 +1125,9 @@ void MysqlSource::Impl::take_resnapshot(const std::vector<TableId>& tables,
 // merging, requests wait.
 Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
   if (filter || !stream) return false;
-  if (!resnap_resume.empty()) {
-    std::vector<TableId> tables;
-    for (const auto& t : resnap_resume) tables.push_back({t.db, t.table});
-    const std::string after = std::move(resnap_resume_after);
-    resnap_resume.clear();
-    resnap_resume_after.clear();
-    take_resnapshot(tables, after);
-  }
-  std::vector<TableId> asked;
-  {
-    std::lock_guard lock(requested_mutex);
-    asked.swap(requested);
-  }
-  if (!asked.empty()) take_resnapshot(asked, {});
-  if (!resnap) return false;
+  snapshot::Resnapshot* resnap = resnaps.take();
+  if (resnap == nullptr) return false;
+  const auto abandon_resnapshot = [this](const Error& e) { resnaps.abandon(e); };
   if (!resnap->window()) {
     // The window must not be behind the stream (a transaction in the binlog whose commit the
     // read view does not hold yet): then its rows would go out after newer changes. Opened
@@ -1229,7 +1139,7 @@ Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
         return false;
       }
       if (!*w) {
-        end_resnapshot();
+        resnaps.end();
         return false;
       }
       const auto* at = std::get_if<MysqlPosition>(&**w);
@@ -1247,7 +1157,7 @@ Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
                                               to_string(Position(p)) + " after 100 attempts"));
         return false;
       }
-      if (auto st = resnap_reader->end_consistent_read(); !st) {
+      if (auto st = resnaps.reader()->end_consistent_read(); !st) {
         abandon_resnapshot(st.error());
         return false;
       }
@@ -1337,18 +1247,12 @@ uint64_t MysqlSource::bytes_read() const { return impl_->bytes_read; }
 SnapshotProgress MysqlSource::snapshot_progress() const {
   SnapshotProgress p = impl_->snapshot_done;
   if (const auto& r = impl_->snapshot) p = r->progress();
-  const SnapshotProgress& past = impl_->resnap_past;
-  p.rows += past.rows;
-  p.chunks += past.chunks;
-  p.tables_done += past.tables_done;
-  p.tables_total += past.tables_total;
-  if (const auto& r = impl_->resnap) {
-    p.reading = p.reading || !r->idle();
-    p.rows += r->rows_read();
-    p.chunks += r->chunks_read();
-    p.tables_done += r->tables_done();
-    p.tables_total += r->tables_requested();
-  }
+  const SnapshotProgress re = impl_->resnaps.progress();
+  p.reading = p.reading || re.reading;
+  p.rows += re.rows;
+  p.chunks += re.chunks;
+  p.tables_done += re.tables_done;
+  p.tables_total += re.tables_total;
   return p;
 }
 
@@ -1356,8 +1260,7 @@ std::vector<TableSnapshotProgress> MysqlSource::snapshot_tables() const {
   const Impl& s = *impl_;
   std::vector<TableSnapshotProgress> out = s.snapshot_done_tables;
   if (s.snapshot) snapshot::merge_table_progress(out, s.snapshot->table_progress());
-  snapshot::merge_table_progress(out, s.resnap_past_tables);
-  if (s.resnap) snapshot::merge_table_progress(out, s.resnap->table_progress());
+  snapshot::merge_table_progress(out, s.resnaps.table_progress());
   return out;
 }
 
@@ -1402,7 +1305,7 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
   };
   while (batch->events.size() < s.options.max_batch_events) {
     // A re-snapshot's chunk goes out exactly at its window: the stream stops there.
-    if (s.resnap && s.at_window()) break;
+    if (s.at_window()) break;
     if (s.stream && s.stream->has_buffered()) {
       if (auto st = s.stream->continue_buffered(*batch); !st) return fail(std::move(st).error());
       continue;
@@ -1446,17 +1349,9 @@ void MysqlSource::acknowledge(const Position& committed) {
 Status MysqlSource::Impl::resume_resnapshot(const Position& resume) {
   const auto* snap = std::get_if<SnapshotPosition>(&resume);
   if (snap != nullptr && !snap->resnapshot_tables.empty()) {
-    resnap_resume = snap->resnapshot_tables;
-    resnap_resume_after = snap->resnapshot_after_key;
-    const SnapshotTable& first = resnap_resume.front();
+    resnaps.resume(snap->resnapshot_tables, snap->resnapshot_after_key);
+    const SnapshotTable& first = snap->resnapshot_tables.front();
     const TableSchemaPtr schema = history.current({first.db, first.table});
-    log::get("snapshot")
-        ->info(
-            "[source={}] a re-snapshot was cut short by a restart: it goes on with {}.{} {}, {} "
-            "table(s) left",
-            options.pipeline_name, first.db, first.table,
-            resnap_resume_after.empty() ? "from its first row" : "after the last row delivered",
-            resnap_resume.size());
     if (schema && schema->primary_key.empty()) {
       log::get("snapshot")
           ->warn(
@@ -1498,8 +1393,7 @@ Status MysqlSource::Impl::check_captured_tables(bool resumed) {
   if (!resumed || *before == now) return {};
   CDC_TRY_ASSIGN(std::vector<TableId> added, newly_captured(history.tables(), now, *before));
   std::erase_if(added, [&](const TableId& t) {
-    return std::find(resnap_resume.begin(), resnap_resume.end(), SnapshotTable{t.db, t.table}) !=
-           resnap_resume.end();
+    return resnaps.resuming(SnapshotTable{t.db, t.table});
   });
   if (added.empty()) return {};
   std::string names;
@@ -1517,7 +1411,7 @@ Status MysqlSource::Impl::check_captured_tables(bool resumed) {
           "[source={}] newly captured table(s) {} (scan.newly-added-table.enabled): their rows "
           "are read while the stream goes on, the tables captured before are not read again",
           options.pipeline_name, names);
-  for (const TableId& t : added) resnap_resume.push_back({t.db, t.table});
+  for (const TableId& t : added) resnaps.resume_also({t.db, t.table});
   newly_added = std::move(added);
   return {};
 }
@@ -1539,11 +1433,11 @@ void MysqlSource::Impl::drop_created_tables(const Batch& batch) {
         ddl.table != id) {
       continue;
     }
-    bool removed = std::erase(resnap_resume, SnapshotTable{id.db, id.table}) != 0;
-    if (!removed && resnap) {
-      auto taken = resnap->remove(id);
+    bool removed = resnaps.unresume(SnapshotTable{id.db, id.table});
+    if (!removed && resnaps.current() != nullptr) {
+      auto taken = resnaps.current()->remove(id);
       if (!taken) {
-        abandon_resnapshot(taken.error());
+        resnaps.abandon(taken.error());
         return;
       }
       removed = *taken;

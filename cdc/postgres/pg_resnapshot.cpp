@@ -1,11 +1,9 @@
 #include "cdc/postgres/pg_resnapshot.h"
 
-#include <algorithm>
 #include <random>
 
 #include "cdc/core/log.h"
 #include "cdc/snapshot/snapshot_key.h"
-#include "cdc/snapshot/table_progress.h"
 
 namespace cdc::postgres {
 
@@ -15,101 +13,32 @@ namespace {
 // delivered that stays invisible to new snapshots this long is no commit/visibility race.
 constexpr uint64_t kMaxReopens = 1000;
 
+snapshot::SnapshotReaderOptions reader_options(std::string pipeline_name, uint32_t chunk_size) {
+  snapshot::SnapshotReaderOptions so;
+  so.pipeline_name = std::move(pipeline_name);
+  so.connector = "postgresql";
+  so.chunk_size = chunk_size;
+  return so;
+}
+
 }  // namespace
 
 PgResnapshot::PgResnapshot(std::string pipeline_name, uint32_t chunk_size, PgResnapshotHooks hooks)
-    : pipeline_(std::move(pipeline_name)), chunk_size_(chunk_size), hooks_(std::move(hooks)) {
-  watermark_.instance = std::random_device{}() * uint64_t{0x100000000} + std::random_device{}();
-  watermark_.pipeline = pipeline_;
-}
-
-Status PgResnapshot::queue(const std::vector<TableId>& tables, std::string_view asked_by) {
-  if (tables.empty()) return make_error(Errc::invalid_config, "re-snapshot of no table");
-  for (const TableId& t : tables) {
-    if (!hooks_.captured(t)) {
-      return make_error(Errc::invalid_config,
-                        "re-snapshot of " + t.to_string() + ": the pipeline does not capture it");
-    }
-  }
-  std::lock_guard lock(requested_mutex_);
-  requested_.insert(requested_.end(), tables.begin(), tables.end());
-  log::get("snapshot")
-      ->info("[source={}] re-snapshot of {} table(s) asked for by {}", pipeline_, tables.size(),
-             asked_by);
-  return {};
-}
-
-void PgResnapshot::resume(std::vector<SnapshotTable> tables, std::string after_key) {
-  resume_ = std::move(tables);
-  resume_after_ = std::move(after_key);
-}
-
-void PgResnapshot::pending(std::vector<SnapshotTable>& tables, std::string& after_key) const {
-  tables.clear();
-  after_key = resume_after_;
-  if (resnap_ && !resnap_->idle()) {
-    tables = resnap_->pending();
-    after_key = resnap_->after_key();
-  }
-  auto add = [&](const SnapshotTable& t) {
-    if (std::find(tables.begin(), tables.end(), t) == tables.end()) tables.push_back(t);
-  };
-  for (const auto& t : resume_) add(t);
-  std::lock_guard lock(requested_mutex_);
-  for (const TableId& t : requested_) add({t.db, t.table});
-  if (tables.empty()) after_key.clear();
-}
-
-void PgResnapshot::take(const std::vector<TableId>& tables, std::string_view first_after) {
-  std::vector<TableSchemaPtr> schemas;
-  for (const TableId& t : tables) {
-    TableSchemaPtr schema = hooks_.schema_of(t);
-    if (!schema) {
-      log::get("snapshot")
-          ->error("[source={}] re-snapshot of {}: the source knows no such table; skipped",
-                  pipeline_, t.to_string());
-      if (schemas.empty()) first_after = {};  // the key was this table's
-      continue;
-    }
-    schemas.push_back(std::move(schema));
-  }
-  if (!schemas.empty() && !resnap_) {
-    auto reader = hooks_.connect_reader();
-    if (!reader) {
-      abandon(reader.error());
-      return;
-    }
-    reader_ = std::move(*reader);
-    snapshot::SnapshotReaderOptions so;
-    so.pipeline_name = pipeline_;
-    so.connector = "postgresql";
-    so.chunk_size = chunk_size_;
-    resnap_.emplace(*reader_, so);
-  }
-  if (!resnap_) return;
-  if (auto st = resnap_->add(schemas, resnap_->idle() ? first_after : std::string_view()); !st) {
-    abandon(st.error());
-  }
+    : queue_(reader_options(pipeline_name, chunk_size), std::move(hooks.queue)),
+      emit_watermark_(std::move(hooks.emit_watermark)) {
+  std::random_device rd;
+  watermark_.instance = (uint64_t{rd()} << 32) | rd();
+  watermark_.pipeline = std::move(pipeline_name);
 }
 
 bool PgResnapshot::step(Batch& batch, size_t max_events) {
-  if (!resume_.empty()) {
-    std::vector<TableId> tables;
-    for (const auto& t : resume_) tables.push_back({t.db, t.table});
-    const std::string after = std::move(resume_after_);
-    resume_.clear();
-    resume_after_.clear();
-    take(tables, after);
+  snapshot::Resnapshot* resnap = queue_.take();
+  if (resnap == nullptr) {
+    reset_window();
+    return false;
   }
-  std::vector<TableId> asked;
-  {
-    std::lock_guard lock(requested_mutex_);
-    asked.swap(requested_);
-  }
-  if (!asked.empty()) take(asked, {});
-  if (!resnap_) return false;
   if (!window_open_) {
-    open_window();
+    open_window(*resnap);
     return false;  // the stream goes on to the watermark first
   }
   if (!at_watermark_) return false;
@@ -119,66 +48,70 @@ bool PgResnapshot::step(Batch& batch, size_t max_events) {
     ++reopened_;
     return false;
   }
-  auto more = resnap_->fill(
+  auto more = resnap->fill(
       batch, max_events,
       [this](const TableSchema& t, std::span<const Value> row) { return verdict(t, row); });
   if (!more) {
-    abandon(more.error());
+    queue_.abandon(more.error());
+    reset_window();
     batch.events.clear();
     return false;
   }
   if (!*more) {
-    window_open_ = at_watermark_ = false;
+    reset_window();  // the chunk is out (or cut): the next one gets a window of its own
     attempts_ = 0;
   }
   return true;
 }
 
-bool PgResnapshot::open_window() {
-  auto w = resnap_->open_window();
+void PgResnapshot::open_window(snapshot::Resnapshot& resnap) {
+  auto w = resnap.open_window();
   if (!w) {
-    abandon(w.error());
-    return false;
+    queue_.abandon(w.error());
+    return;
   }
   if (!*w) {
-    end();
-    return false;
+    queue_.end();
+    return;
   }
-  const PgSnapshot& snap = reader_->window_snapshot();
-  if (const uint32_t missed = recent_.first_invisible(snap); missed != 0) {
+  snapshot_ = reader().window_snapshot();
+  if (const uint32_t missed = recent_.first_invisible(snapshot_); missed != 0) {
     // Delivered before this snapshot was taken, yet not in it (its commit record is decoded,
     // its ProcArray end is still to come): rows read now could be older than what the sink
     // has. Another window, later.
     if (++attempts_ > kMaxReopens) {
-      abandon(make_error(Errc::unavailable,
-                         "transaction " + std::to_string(missed) +
-                             ", already streamed, stays invisible to new snapshots after " +
-                             std::to_string(kMaxReopens) + " windows"));
-      return false;
+      queue_.abandon(make_error(Errc::unavailable,
+                                "transaction " + std::to_string(missed) +
+                                    ", already streamed, stays invisible to new snapshots after " +
+                                    std::to_string(kMaxReopens) + " windows"));
+      return;
     }
     ++reopened_;
     close_window();
-    return false;
+    return;
   }
   ++watermark_.window;
   touched_.clear();
   spoiled_ = at_watermark_ = false;
-  if (auto st = hooks_.emit_watermark(encode_watermark(watermark_)); !st) {
-    abandon(st.error().with_context("writing the re-snapshot window's watermark"));
-    return false;
+  if (auto st = emit_watermark_(encode_watermark(watermark_)); !st) {
+    queue_.abandon(st.error().with_context("writing the re-snapshot window's watermark"));
+    return;
   }
   window_open_ = true;
-  return true;
+}
+
+void PgResnapshot::reset_window() {
+  window_open_ = at_watermark_ = spoiled_ = false;
+  touched_.clear();
 }
 
 void PgResnapshot::close_window() {
-  window_open_ = at_watermark_ = spoiled_ = false;
-  touched_.clear();
-  if (auto st = reader_->end_consistent_read(); !st) {
-    abandon(st.error());
+  reset_window();
+  if (auto st = reader().end_consistent_read(); !st) {
+    queue_.abandon(st.error());
     return;
   }
-  resnap_->drop_window();
+  queue_.current()->drop_window();
 }
 
 void PgResnapshot::observe(const ChangeEvent& e) {
@@ -186,10 +119,11 @@ void PgResnapshot::observe(const ChangeEvent& e) {
   const auto xid = static_cast<uint32_t>(*e.source.tx_id);
   recent_.push(xid);
   // The stream stops at the watermark: every event seen while the window is open came before.
-  if (!window_open_ || e.schema == nullptr) return;
-  const TableSchema* table = resnap_->current();
+  const snapshot::Resnapshot* resnap = queue_.current();
+  if (!window_open_ || resnap == nullptr || e.schema == nullptr) return;
+  const TableSchema* table = resnap->current();
   if (table == nullptr || e.schema->id != table->id) return;
-  if (reader_->window_snapshot().visible(xid)) return;  // its rows are in the chunk
+  if (snapshot_.visible(xid)) return;  // its rows are in the chunk
   if (e.op == Op::truncate || e.schema->primary_key.empty()) {
     spoiled_ = true;
     return;
@@ -213,47 +147,6 @@ snapshot::RowVerdict PgResnapshot::verdict(const TableSchema& table,
                                            std::span<const Value> row) const {
   if (touched_.size() == 0) return snapshot::RowVerdict::emit;
   return touched_.verdict(snapshot::encode_key(snapshot::key_of(table, row)));
-}
-
-void PgResnapshot::abandon(const Error& e) {
-  log::get("snapshot")
-      ->error("[source={}] re-snapshot stopped, the stream goes on: {}", pipeline_, e.to_string());
-  end();
-}
-
-void PgResnapshot::end() {
-  if (resnap_) {
-    past_.rows += resnap_->rows_read();
-    past_.chunks += resnap_->chunks_read();
-    past_.tables_done += resnap_->tables_done();
-    past_.tables_total += resnap_->tables_requested();
-    skipped_past_ += resnap_->rows_skipped();
-    cut_past_ += resnap_->chunks_cut();
-    snapshot::merge_table_progress(past_tables_, resnap_->table_progress());
-  }
-  resnap_.reset();
-  reader_.reset();
-  window_open_ = at_watermark_ = spoiled_ = false;
-  touched_.clear();
-  attempts_ = 0;
-}
-
-SnapshotProgress PgResnapshot::progress() const {
-  SnapshotProgress p = past_;
-  if (resnap_) {
-    p.reading = !resnap_->idle();
-    p.rows += resnap_->rows_read();
-    p.chunks += resnap_->chunks_read();
-    p.tables_done += resnap_->tables_done();
-    p.tables_total += resnap_->tables_requested();
-  }
-  return p;
-}
-
-std::vector<TableSnapshotProgress> PgResnapshot::table_progress() const {
-  std::vector<TableSnapshotProgress> out = past_tables_;
-  if (resnap_) snapshot::merge_table_progress(out, resnap_->table_progress());
-  return out;
 }
 
 }  // namespace cdc::postgres

@@ -675,16 +675,16 @@ Status PostgresSource::Impl::setup_resnapshot(const SnapshotPosition* resume) {
     signal_delivered = captured(*signal_table);
   }
   PgResnapshotHooks h;
-  h.captured = [this](const TableId& t) { return captured(t); };
-  h.schema_of = [this](const TableId& t) { return seeded_schema(t); };
-  h.connect_reader = [this]() -> Result<std::unique_ptr<PgChunkReader>> {
+  h.queue.captured = [this](const TableId& t) { return captured(t); };
+  h.queue.schema_of = [this](const TableId& t) { return seeded_schema(t); };
+  h.queue.connect_reader = [this]() -> Result<std::unique_ptr<snapshot::ChunkReader>> {
     auto reader = std::make_unique<PgChunkReader>(
         o, registry, [this](const TableId& t) -> const PgColumnTypes* {
           const auto it = column_types.find(t);
           return it == column_types.end() ? nullptr : &it->second;
         });
     CDC_TRY(reader->connect_for_windows());
-    return reader;
+    return std::unique_ptr<snapshot::ChunkReader>(std::move(reader));
   };
   // A transactional message on the source's own connection: its commit flushes the WAL, so
   // the walsender sends it at once (a non-transactional one waits in the WAL buffers for
@@ -697,17 +697,8 @@ Status PostgresSource::Impl::setup_resnapshot(const SnapshotPosition* resume) {
     return {};
   };
   resnap.emplace(o.pipeline_name, o.snapshot_chunk_size, std::move(h));
-  if (resume != nullptr && !resume->resnapshot_tables.empty()) {
-    const SnapshotTable& first = resume->resnapshot_tables.front();
-    log::get("snapshot")
-        ->info(
-            "[source={}] a re-snapshot was cut short by a restart: it goes on with {}.{} {}, {} "
-            "table(s) left",
-            o.pipeline_name, first.db, first.table,
-            resume->resnapshot_after_key.empty() ? "from its first row"
-                                                 : "after the last row delivered",
-            resume->resnapshot_tables.size());
-    resnap->resume(resume->resnapshot_tables, resume->resnapshot_after_key);
+  if (resume != nullptr) {
+    resnap->queue().resume(resume->resnapshot_tables, resume->resnapshot_after_key);
   }
   return {};
 }
@@ -874,17 +865,10 @@ Position PostgresSource::Impl::stream_end(const PostgresPosition& end) {
 Position PostgresSource::Impl::with_resnapshot(const PostgresPosition& end) const {
   std::vector<SnapshotTable> tables;
   std::string after;
-  if (resnap) resnap->pending(tables, after);
-  if (!filter && tables.empty()) return end;
-  SnapshotPosition p;
-  if (filter) p.segments = filter->segments();
-  p.reading = false;
-  p.stream = end;
-  if (!tables.empty()) {
-    p.resnapshot_tables = std::move(tables);
-    p.resnapshot_after_key = std::move(after);
-  }
-  return p;
+  if (resnap) resnap->queue().pending(tables, after);
+  return snapshot::stream_resume_position(
+      end, filter ? filter->segments() : std::vector<SnapshotSegment>{}, std::move(tables),
+      std::move(after));
 }
 
 Position PostgresSource::current_position() const {
@@ -897,7 +881,7 @@ Position PostgresSource::current_position() const {
 SnapshotProgress PostgresSource::snapshot_progress() const {
   SnapshotProgress p = impl_->snapshot ? impl_->snapshot->progress() : impl_->snapshot_done;
   if (const auto& r = impl_->resnap) {
-    const SnapshotProgress re = r->progress();
+    const SnapshotProgress re = r->queue().progress();
     p.reading = p.reading || re.reading;
     p.rows += re.rows;
     p.chunks += re.chunks;
@@ -910,7 +894,7 @@ SnapshotProgress PostgresSource::snapshot_progress() const {
 std::vector<TableSnapshotProgress> PostgresSource::snapshot_tables() const {
   std::vector<TableSnapshotProgress> out =
       impl_->snapshot ? impl_->snapshot->table_progress() : impl_->snapshot_done_tables;
-  if (impl_->resnap) snapshot::merge_table_progress(out, impl_->resnap->table_progress());
+  if (impl_->resnap) snapshot::merge_table_progress(out, impl_->resnap->queue().table_progress());
   return out;
 }
 
@@ -920,7 +904,7 @@ Status PostgresSource::request_snapshot(const std::vector<TableId>& tables) {
                       "re-snapshot while streaming: scan.startup.mode snapshot does not stream");
   }
   if (!impl_->resnap) return make_error(Errc::unavailable, "re-snapshot before the source opened");
-  return impl_->resnap->queue(tables, "request");
+  return impl_->resnap->queue().queue(tables, "request");
 }
 
 Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds max_wait) {
@@ -987,7 +971,7 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
   if (m.signal_table) {
     snapshot::take_signals(*batch, *m.signal_table, m.signal_delivered, m.o.pipeline_name,
                            [&m](const std::vector<TableId>& tables, std::string_view asked_by) {
-                             return m.resnap->queue(tables, asked_by);
+                             return m.resnap->queue().queue(tables, asked_by);
                            });
   }
   const PostgresPosition end = m.stream->position();
@@ -1023,7 +1007,7 @@ Lsn PostgresSource::reported_flush() const { return Lsn{impl_->reported.load()};
 int64_t PostgresSource::slot_lag_bytes() const { return impl_->lag_bytes.load(); }
 
 uint64_t PostgresSource::resnapshot_rows_skipped() const {
-  return impl_->resnap ? impl_->resnap->rows_skipped() : 0;
+  return impl_->resnap ? impl_->resnap->queue().rows_skipped() : 0;
 }
 
 uint64_t PostgresSource::resnapshot_windows_reopened() const {
@@ -1031,7 +1015,7 @@ uint64_t PostgresSource::resnapshot_windows_reopened() const {
 }
 
 uint64_t PostgresSource::resnapshot_chunks_cut() const {
-  return impl_->resnap ? impl_->resnap->chunks_cut() : 0;
+  return impl_->resnap ? impl_->resnap->queue().chunks_cut() : 0;
 }
 
 void PostgresSource::close() {
@@ -1041,7 +1025,7 @@ void PostgresSource::close() {
     impl_->status_thread.join();
   }
   std::lock_guard lock(impl_->repl_mutex);
-  if (impl_->resnap && impl_->resnap->progress().reading) {
+  if (impl_->resnap && impl_->resnap->queue().running()) {
     log::get("snapshot")
         ->info(
             "[source={}] a re-snapshot was cut short: the next open resumes it after the last row "

@@ -6,6 +6,9 @@
 // upserts, equals the table, and per key the events are exactly the key's history from the row read
 // on: one `r` with the version the snapshot saw, then each later statement once, in order. After
 // each kill the slot's confirmed_flush_lsn is not beyond the newest checkpoint's LSN.
+// A last case kills a re-snapshot while streaming (signal table, file sink) while its rows are
+// delivered: each row read once, every change once and in order, the slot never confirmed beyond
+// the newest checkpoint.
 // ARCHITECTURE.md, "Snapshots". SLUICE_PG_SNAPSHOT_KILLS sets the kills (default 6 for the file, 4
 // for Redis and Kafka), SLUICE_PG_SNAPSHOT_KILL_ROWS the rows (default 20000 for the file, 5000 for
 // Redis and Kafka).
