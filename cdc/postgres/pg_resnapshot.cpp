@@ -10,7 +10,8 @@ namespace cdc::postgres {
 namespace {
 
 // Windows opened again in a row before the re-snapshot gives up: a transaction the stream
-// delivered that stays invisible to new snapshots this long is no commit/visibility race.
+// delivered that stays invisible to new snapshots this long is no commit/visibility race, and a
+// table without a key changed inside every window cannot be read this way.
 constexpr uint64_t kMaxReopens = 1000;
 
 snapshot::SnapshotReaderOptions reader_options(std::string pipeline_name, uint32_t chunk_size) {
@@ -44,6 +45,15 @@ bool PgResnapshot::step(Batch& batch, size_t max_events) {
   if (!at_watermark_) return false;
   if (spoiled_) {
     // A change the snapshot does not see and no key names: this window cannot be used.
+    if (++attempts_ > kMaxReopens) {
+      queue_.abandon(
+          make_error(Errc::unavailable, resnap->current()->id.to_string() +
+                                            " was changed (without a key to skip by, or truncated) "
+                                            "between the snapshot and the watermark of " +
+                                            std::to_string(kMaxReopens) + " windows in a row"));
+      reset_window();
+      return false;
+    }
     close_window();
     ++reopened_;
     return false;
