@@ -8,7 +8,7 @@
 // each kill the slot's confirmed_flush_lsn is not beyond the newest checkpoint's LSN.
 // A last case kills a re-snapshot while streaming (signal table, file sink) while its rows are
 // delivered: each row read once, every change once and in order, the slot never confirmed beyond
-// the newest checkpoint.
+// the newest checkpoint. And a re-snapshot asked through the control API of a running daemon.
 // ARCHITECTURE.md, "Snapshots". SLUICE_PG_SNAPSHOT_KILLS sets the kills (default 6 for the file, 4
 // for Redis and Kafka), SLUICE_PG_SNAPSHOT_KILL_ROWS the rows (default 20000 for the file, 5000 for
 // Redis and Kafka).
@@ -577,5 +577,75 @@ TEST_CASE(
   su.run("SELECT pg_drop_replication_slot('" + slot + "')");
   su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
   sql.run("DROP TABLE " + table + ", pgsnapkill.resnap_signal");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "postgres re-snapshot asked through the control API of a running `sluice run` (POST "
+    ".../snapshot): 400 for a table not captured, 202 for one that is; its rows once each, then "
+    "the stream goes on") {
+  const int64_t rows = 3000;
+  const std::string dir = make_temp_dir("sluice-pg-resnap-api");
+  const std::string out_path = dir + "/out.jsonl";
+  const std::string slot = "pg_resnap_api";
+  const std::string table = "pgsnapkill.k_api";
+  PgSession sql;
+  PgSession su(PgSession::As::superuser);
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
+  sql.run("DROP TABLE IF EXISTS " + table);
+  sql.run("CREATE TABLE " + table + " (id int PRIMARY KEY, ver bigint NOT NULL)");
+  sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+  sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
+          ") g");
+  su.run(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+      slot + "'");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  const int port = free_port();
+  const std::string config = dir + "/pipeline.yaml";
+  std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_api", slot,
+                                                "  scan.incremental.snapshot.chunk.size: 500\n"
+                                                "  status.interval: 100ms\n")
+                        << "sink:\n  type: file\n  path: " << out_path
+                        << "\n  value.format: debezium-json\npipeline:\n  name: pg-resnap-api\n"
+                        << "  state.dir: " << dir
+                        << "/state\n  checkpoint.interval: 50ms\n  metrics.port: " << port << "\n";
+  const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/api/v1/pipelines/" +
+                           url_encode("pg-resnap-api");
+  ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (http_request(base).second.find("\"state\":\"running\"") == std::string::npos) {
+    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, read_file(dir + "/stderr.log"));
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto not_captured = http_request(base + "/snapshot?tables=pgsnapkill.nope", "POST");
+  CHECK(not_captured.first == 400);
+  CHECK(not_captured.second.find("re-snapshot of pgsnapkill.nope: the pipeline does not capture "
+                                 "it") != std::string::npos);
+  const auto asked = http_request(base + "/snapshot?tables=pgsnapkill.k_api", "POST");
+  REQUIRE_MESSAGE(asked.first == 202, asked.second);
+  const auto wait_for = [&](const std::function<bool(const Output&)>& done, const char* what) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!done(read_output(file_documents(out_path)))) {
+      REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "timed out: " << what);
+      std::this_thread::sleep_for(50ms);
+    }
+  };
+  wait_for([&](const Output& o) { return o.reads == static_cast<size_t>(rows); }, "the rows");
+  // The stream goes on after the re-snapshot.
+  sql.run("UPDATE " + table + " SET ver = 7 WHERE id = 42");
+  wait_for([&](const Output& o) { return o.lines == static_cast<size_t>(rows) + 1; }, "the update");
+  sluice.signal(SIGTERM);
+  REQUIRE(sluice.wait(30s) == 0);
+  const Output out = read_output(file_documents(out_path));
+  CHECK(out.reads == static_cast<size_t>(rows));
+  CHECK(out.per_key.size() == static_cast<size_t>(rows));
+  CHECK((out.per_key.at(42) == std::vector<Step>{{'r', 0}, {'u', 7}}));
+  for (const auto& [id, steps] : out.per_key) {
+    if (id != 42) CHECK((steps == std::vector<Step>{{'r', 0}}));
+  }
+  su.run("SELECT pg_drop_replication_slot('" + slot + "')");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  sql.run("DROP TABLE " + table);
   std::filesystem::remove_all(dir);
 }
