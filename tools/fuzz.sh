@@ -143,6 +143,8 @@ for t in "${TARGETS[@]}"; do
   [[ -n "${FUZZ_RUNS:-}" ]] && extra+=(-runs="$FUZZ_RUNS")
   rc=0
   started=$(date +%s)
+  # Artifacts of earlier runs (findings fixed since, kept as regressions) are not this run's.
+  stamp="$(mktemp)"
   # The outer timeout only guards against a hung fuzzer process; libFuzzer stops itself.
   timeout --signal=INT --kill-after=30 $((SECONDS_PER_TARGET + 120)) \
     "$BUILD_DIR/tests/fuzz/fuzz_$t" "$corpus" \
@@ -155,7 +157,8 @@ for t in "${TARGETS[@]}"; do
   elapsed=$(($(date +%s) - started))
   # libFuzzer's slow-unit files are reports (an input over 10 s of wall time, e.g. on a loaded
   # machine), not findings: -timeout decides what is too slow.
-  crashes="$(find "$artifacts" -type f ! -name 'slow-unit-*' | wc -l)"
+  crashes="$(find "$artifacts" -type f ! -name 'slow-unit-*' -newer "$stamp" | wc -l)"
+  rm -f "$stamp"
   added="-"
   if [[ "${FUZZ_MERGE:-0}" == 1 && $rc -eq 0 && $crashes -eq 0 ]]; then
     added="$(merge_campaign "$t" "$corpus")"

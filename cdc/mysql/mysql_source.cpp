@@ -111,6 +111,18 @@ struct MysqlSource::Impl {
         end, filter ? filter->segments() : std::vector<SnapshotSegment>{}, std::move(tables),
         std::move(after));
   }
+  // The initial snapshot's position with the re-snapshots waiting for its end (to resume,
+  // requests), so that a restart goes on with them.
+  Position snapshot_end(SnapshotPosition p) const {
+    std::vector<SnapshotTable> tables;
+    std::string after;
+    resnaps.pending(tables, after);
+    if (!tables.empty()) {
+      p.resnapshot_tables = std::move(tables);
+      p.resnapshot_after_key = std::move(after);
+    }
+    return p;
+  }
 
   snapshot::SnapshotReaderOptions resnapshot_options() const {
     snapshot::SnapshotReaderOptions so;
@@ -229,8 +241,8 @@ struct MysqlSource::Impl {
   Status check_gtids_held(const GtidSet& gtids);
   Status start_stream(const MysqlPosition& start);
   Status open_snapshot(const SnapshotPosition& start);
-  Status resume_resnapshot(const Position& resume);
-  Status check_captured_tables(bool resumed);
+  Status resume_resnapshot(const Position& resume, const std::vector<TableId>& read_now = {});
+  Status check_captured_tables(bool resumed, const std::vector<TableId>& read_now = {});
   void drop_created_tables(const Batch& batch);
   Status end_snapshot(Batch& batch);
   Status filter_stream(Batch& batch, const MysqlPosition& end);
@@ -332,7 +344,7 @@ std::vector<TableSchemaPtr> MysqlSource::known_schemas() const {
 Position MysqlSource::current_position() const { return impl_->current(); }
 
 Position MysqlSource::Impl::current() const {
-  if (snapshot) return snapshot->position();
+  if (snapshot) return snapshot_end(snapshot->position());
   if (finished) return *finished;
   return stream_end(position());
 }
@@ -791,8 +803,13 @@ Status MysqlSource::Impl::open_on(const Position& resume) {
   const auto* snap = std::get_if<SnapshotPosition>(&resume);
   if (snap != nullptr && s.failover_list) CDC_TRY(s.check_snapshot_here(*snap));
   if (snap != nullptr && snap->reading) {
-    CDC_TRY(s.check_captured_tables(false));  // the snapshot reads every table captured now
-    return s.open_snapshot(*snap);
+    CDC_TRY(s.open_snapshot(*snap));
+    // The restarted snapshot reads the tables after the one it was in; a newly captured table
+    // sorting before it (or, read in parallel, any not split when it began) is read by a
+    // re-snapshot once it ends.
+    std::vector<TableId> read_now;
+    for (const auto& t : s.snapshot->table_progress()) read_now.push_back(t.table);
+    return s.resume_resnapshot(resume, read_now);
   }
   if (snapshot_mode && std::holds_alternative<std::monostate>(resume)) {
     CDC_TRY(s.check_captured_tables(false));
@@ -1283,6 +1300,9 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
       s.opened = false;
       return std::move(more).error();
     }
+    if (const auto* sp = std::get_if<SnapshotPosition>(&batch->end)) {
+      batch->end = s.snapshot_end(*sp);
+    }
     if (!*more) {
       if (auto st = s.end_snapshot(*batch); !st) {
         s.opened = false;
@@ -1346,7 +1366,8 @@ void MysqlSource::acknowledge(const Position& committed) {
 
 // Before the stream starts at a checkpoint: the re-snapshot a restart cut short, then the
 // tables the `tables` patterns capture now and did not when the pipeline last ran.
-Status MysqlSource::Impl::resume_resnapshot(const Position& resume) {
+Status MysqlSource::Impl::resume_resnapshot(const Position& resume,
+                                            const std::vector<TableId>& read_now) {
   const auto* snap = std::get_if<SnapshotPosition>(&resume);
   if (snap != nullptr && !snap->resnapshot_tables.empty()) {
     resnaps.resume(snap->resnapshot_tables, snap->resnapshot_after_key);
@@ -1360,14 +1381,17 @@ Status MysqlSource::Impl::resume_resnapshot(const Position& resume) {
               options.pipeline_name, first.db, first.table);
     }
   }
-  return check_captured_tables(!std::holds_alternative<std::monostate>(resume));
+  return check_captured_tables(!std::holds_alternative<std::monostate>(resume), read_now);
 }
 
 // Compares the `tables` patterns with those recorded when the pipeline last ran
 // (captured_tables.h): a table captured now and not then is newly added. With
-// scan.newly-added-table.enabled its rows are read as a re-snapshot before anything else;
-// without, a warning names it. The record of the patterns now is stored at the next checkpoint.
-Status MysqlSource::Impl::check_captured_tables(bool resumed) {
+// scan.newly-added-table.enabled its rows are read as a re-snapshot before anything else
+// (after the initial snapshot, when a restart goes on inside it; `read_now` are the tables that
+// snapshot reads anyway); without, a warning names it. The record of the patterns now is
+// stored at the next checkpoint.
+Status MysqlSource::Impl::check_captured_tables(bool resumed,
+                                                const std::vector<TableId>& read_now) {
   const CapturedTables now{options.table_include, options.table_exclude};
   captured_record = encode_captured_tables(now);
   captured_record_pending = false;
@@ -1393,11 +1417,21 @@ Status MysqlSource::Impl::check_captured_tables(bool resumed) {
   if (!resumed || *before == now) return {};
   CDC_TRY_ASSIGN(std::vector<TableId> added, newly_captured(history.tables(), now, *before));
   std::erase_if(added, [&](const TableId& t) {
-    return resnaps.resuming(SnapshotTable{t.db, t.table});
+    return resnaps.resuming(SnapshotTable{t.db, t.table}) ||
+           std::find(read_now.begin(), read_now.end(), t) != read_now.end();
   });
   if (added.empty()) return {};
   std::string names;
   for (const TableId& t : added) names += (names.empty() ? "" : ", ") + t.to_string();
+  if (snapshot && options.startup_mode == StartupMode::snapshot) {
+    log::get("snapshot")
+        ->warn(
+            "[source={}] newly captured table(s) {}: not read by this snapshot, which a restart "
+            "continued after them (a snapshot-only pipeline streams no re-snapshot); start a new "
+            "snapshot to read them",
+            options.pipeline_name, names);
+    return {};
+  }
   if (!options.newly_added_tables) {
     log::get("snapshot")
         ->warn(

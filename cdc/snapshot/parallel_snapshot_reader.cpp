@@ -60,7 +60,10 @@ void insert_segment(std::vector<SnapshotSegment>& segments, SnapshotSegment seg,
     if (id < sid) break;
     if (sid < id) continue;
     if (s.from_key == seg.from_key) {
-      segments[at] = std::move(seg);
+      // A segment after every row holds no row: its position says only from where the stream
+      // delivers the table's changes, and an earlier run's read, whose rows were delivered,
+      // must keep it there. Any other is replaced: the run before read nothing past its key.
+      if (seg.from_key != after_every_row_key()) segments[at] = std::move(seg);
       return;
     }
     if (seg.from_key.empty()) break;
@@ -140,7 +143,7 @@ Status ParallelSnapshotReader::plan_table(KeyedTable kt, bool read_again) {
     if (readers_.size() > 1) {
       CDC_TRY_ASSIGN(points, readers_[0]->storage_split_points(*t, readers_.size()));
     }
-    const std::string delivered = read_again ? encode_key(std::span<const Value>()) : "";
+    const std::string delivered = read_again ? after_every_row_key() : "";
     for (size_t i = 0; i <= points.size(); ++i) {
       SnapshotSplit s{t->id.db, t->id.table, "", "", "", delivered};
       if (i != 0) s.from_key = place_key(points[i - 1]);
@@ -193,9 +196,7 @@ Status ParallelSnapshotReader::resume(std::vector<TableSchemaPtr> tables) {
     // planned anew, however many of its parts were done.
     if (kt.key->primary_key.empty()) {
       if (!splits_.empty() && splits_.back().table.schema->id == id) continue;
-      // Rows were delivered if this part read some or another part (no longer listed) is done.
-      const bool delivered = !s.after_key.empty() || !s.from_key.empty() ||
-                             !s.through_key.empty() || !s.delivered_key.empty();
+      const bool delivered = keyless_rows_delivered(id);
       if (delivered) warn_read_again(options_, id);
       CDC_TRY(plan_table(std::move(kt), delivered));
       continue;
@@ -204,6 +205,21 @@ Status ParallelSnapshotReader::resume(std::vector<TableSchemaPtr> tables) {
     splits_.push_back({std::move(s), std::move(kt)});
   }
   return {};
+}
+
+// Whether an interrupted run delivered rows of `table` (without a key): a part of it read some,
+// or one is done (no longer listed: the parts listed do not chain from its start to its end).
+bool ParallelSnapshotReader::keyless_rows_delivered(const TableId& table) const {
+  std::vector<const SnapshotSplit*> parts;
+  for (const SnapshotSplit& s : pos_.splits) {
+    if (TableId{s.db, s.table} == table) parts.push_back(&s);
+  }
+  if (parts.empty()) return false;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!parts[i]->after_key.empty() || !parts[i]->delivered_key.empty()) return true;
+    if (i + 1 < parts.size() && parts[i]->through_key != parts[i + 1]->from_key) return true;
+  }
+  return !parts.front()->from_key.empty() || !parts.back()->through_key.empty();
 }
 
 // A split a checkpoint cut goes on where resume_point says; its delivered_key keeps where the

@@ -79,6 +79,7 @@ class ParallelSnapshotReader final : public SnapshotRun {
   Status plan_table(KeyedTable kt, bool read_again);
   Status resume(std::vector<TableSchemaPtr> tables);
   Status prepare_resume(SnapshotSplit& s, const KeyedTable& kt);
+  bool keyless_rows_delivered(const TableId& table) const;
   void work(size_t reader_idx);
   Status read_split(ChunkReader& reader, size_t split_idx);
   bool push(Message m);

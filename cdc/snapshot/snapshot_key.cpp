@@ -58,6 +58,11 @@ std::string encode_key(std::span<const Value> key) {
   return out;
 }
 
+const std::string& after_every_row_key() {
+  static const std::string key = encode_key(std::span<const Value>());
+  return key;
+}
+
 Result<std::vector<Value>> decode_key(std::string_view bytes) {
   ByteReader r(bytes);
   const uint8_t version = r.u8();

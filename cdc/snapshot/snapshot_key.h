@@ -30,6 +30,9 @@ using ChunkKeyFn = std::function<Result<ChunkKey>(const TableSchema&)>;
 
 // Encodes `key` (one Value per key column, in key order). Never empty: "" means "no key".
 std::string encode_key(std::span<const Value> key);
+// The encoded key of no columns: it orders equal to every row, so a segment starting after it
+// holds no row (a table without a key read again: ARCHITECTURE.md, "Snapshots").
+const std::string& after_every_row_key();
 // The Values of an encoded key; their text views point into `bytes`, which must outlive them.
 // Bytes that are not a key of ours: Errc::malformed / truncated / unsupported (version).
 Result<std::vector<Value>> decode_key(std::string_view bytes);

@@ -153,10 +153,12 @@ Status SnapshotReader::set_tables(std::vector<TableSchemaPtr> tables) {
     CDC_TRY_ASSIGN(reread_through_, decode_key(reread_through_bytes_));
   }
   SnapshotSegment seg{pos_.db, pos_.table, std::move(resume.segment_from), read_at_};
-  // A segment that read nothing (the run stopped before its first row) is replaced.
+  // A segment that read nothing (the run stopped before its first row) is replaced. One after
+  // every row (a table without a key read again) held no row: it keeps the earlier run's
+  // position, from which the stream must deliver the changes of the rows that run delivered.
   if (!pos_.segments.empty() && pos_.segments.back().db == seg.db &&
       pos_.segments.back().table == seg.table && pos_.segments.back().from_key == seg.from_key) {
-    pos_.segments.back() = std::move(seg);
+    if (seg.from_key != after_every_row_key()) pos_.segments.back() = std::move(seg);
   } else {
     pos_.segments.push_back(std::move(seg));
   }

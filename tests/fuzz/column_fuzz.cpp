@@ -133,8 +133,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         // A character is at most 3 UTF-8 bytes per input byte (single-byte charsets, sjis
         // half-width kana, U+FFFD for one invalid byte); others copy. MySQL's binary JSON is a
         // document rendered as text, not text: an empty one is `null`, a control character in
-        // one of its strings `\u0001` (mysql_json's own target checks it).
-        if (static_cast<ColumnType>(col.real_type) != ColumnType::json) {
+        // one of its strings `\u0001` (mysql_json's own target checks it). A VECTOR is a JSON
+        // array of float32 numbers: up to 15 characters and a separator per 4 bytes.
+        if (static_cast<ColumnType>(col.real_type) == ColumnType::vector) {
+          FUZZ_CHECK(v->text.size() <= 2 + 4 * (r.offset() - before),
+                     "VECTOR text longer than 16 characters per element");
+        } else if (static_cast<ColumnType>(col.real_type) != ColumnType::json) {
           FUZZ_CHECK(v->text.size() <= 3 * (r.offset() - before), "text longer than its bytes");
         }
         break;

@@ -265,6 +265,14 @@ TEST_CASE("insert_segment keeps (table, key) order and replaces a segment at the
   CHECK(key_int(segs[1].from_key) == "7");
   CHECK(segs[2].at == StreamPoint(at(5)));
   CHECK(segs[3].table == "b");
+  // A segment after every row (a table without a key read again) keeps the earlier position:
+  // the rows of that earlier read were delivered, and their changes stream from there.
+  const auto n = table("n", false);
+  insert_segment(segs, {"db", "n", after_every_row_key(), at(6)}, *n);
+  insert_segment(segs, {"db", "n", after_every_row_key(), at(8)}, *n);
+  REQUIRE(segs.size() == 5);
+  CHECK(segs[4].table == "n");
+  CHECK(segs[4].at == StreamPoint(at(6)));
 }
 
 namespace {
@@ -302,6 +310,26 @@ class PlacedChunkReader final : public ChunkReader {
     return std::vector<uint64_t>{n / 2};
   }
 };
+
+// Reads `table` (without a key) to its end from `start` with two placed readers whose shared
+// consistent read is at `at`: the rows read, the final position, and (optionally) the chunks.
+std::pair<std::vector<std::string>, SnapshotPosition> read_all_placed(
+    const std::map<std::string, std::vector<int64_t>>& ids, const SnapshotPosition& start,
+    uint64_t at, const std::string& table_name, std::vector<std::string>* chunks = nullptr) {
+  PlacedChunkReader q0, q1;
+  q0.m.ids = q1.m.ids = ids;
+  q0.m.next_at = q1.m.next_at = at;
+  ParallelSnapshotReader reader({&q0, &q1}, start, options(3), 3);
+  REQUIRE(reader.begin());
+  REQUIRE(reader.set_tables({table(table_name, false)}));
+  auto rows = read_batches([&](Batch& b, size_t max) { return reader.fill(b, max); }, 3,
+                           SnapshotMarker::yes);
+  if (chunks != nullptr) {
+    *chunks = q0.m.chunks;
+    chunks->insert(chunks->end(), q1.m.chunks.begin(), q1.m.chunks.end());
+  }
+  return {std::move(rows), reader.position()};
+}
 
 }  // namespace
 
@@ -345,19 +373,10 @@ TEST_CASE(
   CHECK(s.segments[0].from_key.empty());
   CHECK(s.segments[0].at == StreamPoint(at(100)));
 
-  PlacedChunkReader q0, q1;
-  q0.m.ids = q1.m.ids = ids;
-  q0.m.next_at = q1.m.next_at = 300;
-  ParallelSnapshotReader second({&q0, &q1}, s, options(3), 3);
-  REQUIRE(second.begin());
-  REQUIRE(second.set_tables({table("n", false)}));
-  const auto again = read_batches([&](Batch& b, size_t max) { return second.fill(b, max); }, 3,
-                                  SnapshotMarker::yes);
+  std::vector<std::string> chunks;
+  const auto [again, end] = read_all_placed(ids, s, 300, "n", &chunks);
   CHECK(sorted(again) == sorted(names("n", range(1, 20))));  // whole, each row once
-  std::vector<std::string> chunks = q0.m.chunks;
-  chunks.insert(chunks.end(), q1.m.chunks.begin(), q1.m.chunks.end());
   CHECK(sorted(chunks) == sorted({"n after=- through=10 limit=0", "n after=10 limit=0"}));
-  const SnapshotPosition& end = second.position();
   // The first read's segment stays and the second's starts after every row (one for both
   // parts): the stream delivers the table's changes from 100 on, those of the rows the first
   // run delivered included (at least once, none lost).
@@ -367,6 +386,57 @@ TEST_CASE(
   CHECK(end.segments[1].from_key == encode_key(std::span<const Value>()));
   CHECK(end.segments[1].at == StreamPoint(at(300)));
   CHECK(end.stream == StreamPoint(at(100)));
+}
+
+TEST_CASE(
+    "ParallelSnapshotReader: a table without a key whose parts are all listed and unread is not "
+    "read again, and a later restart's segment after every row leaves the stream at the first "
+    "read") {
+  // Found by pg_snapshot_kill_it: a checkpoint taken before any part opened lists both parts,
+  // the second with a place as its from_key; that was taken for rows delivered, the table was
+  // read again with its segment after every row, and the next restart moved that segment's
+  // position past the changes of the rows the run between delivered.
+  const std::map<std::string, std::vector<int64_t>> ids = {{"n", range(1, 20)}};
+  PlacedChunkReader r0, r1;
+  r0.m.ids = r1.m.ids = ids;
+  r0.m.next_at = r1.m.next_at = 100;
+  SnapshotPosition early;
+  {
+    ParallelSnapshotReader first({&r0, &r1}, SnapshotPosition{}, options(3), 3);
+    REQUIRE(first.begin());
+    REQUIRE(first.set_tables({table("n", false)}));
+    early = first.position();
+  }
+  REQUIRE(early.splits.size() == 2);
+  REQUIRE(early.segments.empty());
+
+  PlacedChunkReader q0, q1;
+  q0.m.ids = q1.m.ids = ids;
+  q0.m.next_at = q1.m.next_at = 200;
+  Position cut;
+  {
+    ParallelSnapshotReader second({&q0, &q1}, early, options(3), 3);
+    REQUIRE(second.begin());
+    REQUIRE(second.set_tables({table("n", false)}));
+    for (int n = 0; n < 100; ++n) {  // until a batch holds rows (the parts open first)
+      Batch b;
+      auto more = second.fill(b, 3);
+      REQUIRE(more);
+      REQUIRE(*more);
+      cut = b.end;
+      if (!b.events.empty()) break;
+    }
+  }
+  const auto& c = std::get<SnapshotPosition>(cut);
+  REQUIRE(c.segments.size() == 1);
+  CHECK(c.segments[0].from_key.empty());  // a first read, not a read again
+  CHECK(c.segments[0].at == StreamPoint(at(200)));
+
+  const auto [again, end] = read_all_placed(ids, c, 300, "n");
+  CHECK(sorted(again) == sorted(names("n", range(1, 20))));
+  REQUIRE(end.segments.size() == 2);
+  CHECK(end.segments[1].from_key == after_every_row_key());
+  CHECK(end.stream == StreamPoint(at(200)));
 }
 
 TEST_CASE("ParallelSnapshotReader: a checkpoint before any part opened is of the source's kind") {
