@@ -87,7 +87,7 @@ struct MysqlSource::Impl {
   // cut short, then the newly captured tables of scan.newly-added-table.enabled), once the
   // initial snapshot's filter is done; each chunk is emitted at its window (the stream paused
   // exactly at the window's position). Batch ends record them meanwhile.
-  snapshot::ResnapshotQueue resnaps{resnapshot_options(), resnapshot_hooks()};
+  snapshot::ResnapshotQueue resnaps{reader_options(), resnapshot_hooks()};
   std::optional<TableId> signal_table;  // signal.data-collection
   bool signal_delivered = false;        // the user's `tables` capture the signal table too
   // The newly added tables queued by this open, until their rows are read or the stream meets
@@ -124,7 +124,8 @@ struct MysqlSource::Impl {
     return p;
   }
 
-  snapshot::SnapshotReaderOptions resnapshot_options() const {
+  // What the snapshot engine's readers are told (the initial snapshot adds its chunk key).
+  snapshot::SnapshotReaderOptions reader_options() const {
     snapshot::SnapshotReaderOptions so;
     so.pipeline_name = options.pipeline_name;
     so.connector = "mysql";
@@ -147,15 +148,17 @@ struct MysqlSource::Impl {
     };
     h.schema_of = [this](const TableId& t) { return history.current(t); };
     h.connect_reader = [this]() -> Result<std::unique_ptr<snapshot::ChunkReader>> {
-      CDC_TRY_ASSIGN(auto reader,
-                     MysqlChunkReader::connect(connect_options, options.pipeline_name,
-                                               options.geometry_format == GeometryFormat::wkt,
-                                               options.charset_invalid == CharsetInvalid::replace
-                                                   ? InvalidText::replace
-                                                   : InvalidText::fail));
+      CDC_TRY_ASSIGN(auto reader, connect_chunk_reader());
       return std::unique_ptr<snapshot::ChunkReader>(std::move(reader));
     };
     return h;
+  }
+  // A chunk reader on a connection of its own (the server and settings of the last open()).
+  Result<std::unique_ptr<MysqlChunkReader>> connect_chunk_reader() const {
+    return MysqlChunkReader::connect(
+        connect_options, options.pipeline_name, options.geometry_format == GeometryFormat::wkt,
+        options.charset_invalid == CharsetInvalid::replace ? InvalidText::replace
+                                                           : InvalidText::fail);
   }
 
   // The stream merge from `stream` on, unless nothing is to be filtered, or the user traded it
@@ -599,12 +602,7 @@ Status MysqlSource::Impl::prepare() {
   filter_cache.clear();
   signal_table.reset();
   if (const std::string& sig = o.signal_data_collection; !sig.empty()) {
-    const size_t dot = sig.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == sig.size()) {
-      return make_error(Errc::invalid_config,
-                        "signal.data-collection: expected \"db.table\", found '" + sig + "'");
-    }
-    signal_table = TableId{sig.substr(0, dot), sig.substr(dot + 1)};
+    CDC_TRY_ASSIGN(signal_table, snapshot::parse_signal_table(sig, "db.table"));
     signal_delivered = captured_by(include, exclude, *signal_table);
   }
   return {};
@@ -1034,19 +1032,11 @@ Status MysqlSource::Impl::open_snapshot(const SnapshotPosition& start) {
   const bool parallel = options.snapshot_parallelism > 1 || !start.splits.empty();
   const uint32_t connections = parallel ? std::max<uint32_t>(options.snapshot_parallelism, 1) : 1;
   for (uint32_t i = 0; i < connections; ++i) {
-    CDC_TRY_ASSIGN(auto reader,
-                   MysqlChunkReader::connect(connect_options, options.pipeline_name,
-                                             options.geometry_format == GeometryFormat::wkt,
-                                             options.charset_invalid == CharsetInvalid::replace
-                                                 ? InvalidText::replace
-                                                 : InvalidText::fail));
+    CDC_TRY_ASSIGN(auto reader, connect_chunk_reader());
     chunk_readers.push_back(std::move(reader));
   }
   stream.reset();
-  snapshot::SnapshotReaderOptions so;
-  so.pipeline_name = options.pipeline_name;
-  so.connector = "mysql";
-  so.chunk_size = options.snapshot_chunk_size;
+  snapshot::SnapshotReaderOptions so = reader_options();
   so.chunk_key = chunk_key();
   if (parallel) {
     std::vector<snapshot::ChunkReader*> readers;
@@ -1264,12 +1254,7 @@ uint64_t MysqlSource::bytes_read() const { return impl_->bytes_read; }
 SnapshotProgress MysqlSource::snapshot_progress() const {
   SnapshotProgress p = impl_->snapshot_done;
   if (const auto& r = impl_->snapshot) p = r->progress();
-  const SnapshotProgress re = impl_->resnaps.progress();
-  p.reading = p.reading || re.reading;
-  p.rows += re.rows;
-  p.chunks += re.chunks;
-  p.tables_done += re.tables_done;
-  p.tables_total += re.tables_total;
+  p += impl_->resnaps.progress();
   return p;
 }
 

@@ -666,12 +666,7 @@ Status PostgresSource::open(const Position& resume) {
 Status PostgresSource::Impl::setup_resnapshot(const SnapshotPosition* resume) {
   signal_table.reset();
   if (const std::string& sig = o.signal_data_collection; !sig.empty()) {
-    const size_t dot = sig.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == sig.size()) {
-      return make_error(Errc::invalid_config,
-                        "signal.data-collection: expected \"schema.table\", found '" + sig + "'");
-    }
-    signal_table = TableId{sig.substr(0, dot), sig.substr(dot + 1)};
+    CDC_TRY_ASSIGN(signal_table, snapshot::parse_signal_table(sig, "schema.table"));
     signal_delivered = captured(*signal_table);
   }
   PgResnapshotHooks h;
@@ -880,14 +875,7 @@ Position PostgresSource::current_position() const {
 
 SnapshotProgress PostgresSource::snapshot_progress() const {
   SnapshotProgress p = impl_->snapshot ? impl_->snapshot->progress() : impl_->snapshot_done;
-  if (const auto& r = impl_->resnap) {
-    const SnapshotProgress re = r->queue().progress();
-    p.reading = p.reading || re.reading;
-    p.rows += re.rows;
-    p.chunks += re.chunks;
-    p.tables_done += re.tables_done;
-    p.tables_total += re.tables_total;
-  }
+  if (const auto& r = impl_->resnap) p += r->queue().progress();
   return p;
 }
 

@@ -122,10 +122,7 @@ void ResnapshotQueue::abandon(const Error& e) {
 
 void ResnapshotQueue::end() {
   if (resnap_) {
-    past_.rows += resnap_->rows_read();
-    past_.chunks += resnap_->chunks_read();
-    past_.tables_done += resnap_->tables_done();
-    past_.tables_total += resnap_->tables_requested();
+    past_ += running_progress();
     skipped_past_ += resnap_->rows_skipped();
     cut_past_ += resnap_->chunks_cut();
     merge_table_progress(past_tables_, resnap_->table_progress());
@@ -144,15 +141,21 @@ void ResnapshotQueue::clear() {
   skipped_past_ = cut_past_ = 0;
 }
 
+SnapshotProgress ResnapshotQueue::running_progress() const {
+  SnapshotProgress p;
+  if (resnap_) {
+    p.rows = resnap_->rows_read();
+    p.chunks = resnap_->chunks_read();
+    p.tables_done = resnap_->tables_done();
+    p.tables_total = resnap_->tables_requested();
+  }
+  return p;
+}
+
 SnapshotProgress ResnapshotQueue::progress() const {
   SnapshotProgress p = past_;
-  if (resnap_) {
-    p.reading = !resnap_->idle();
-    p.rows += resnap_->rows_read();
-    p.chunks += resnap_->chunks_read();
-    p.tables_done += resnap_->tables_done();
-    p.tables_total += resnap_->tables_requested();
-  }
+  p += running_progress();
+  p.reading = running();
   return p;
 }
 

@@ -69,6 +69,8 @@ class ResnapshotQueue {
   uint64_t chunks_cut() const;
 
  private:
+  SnapshotProgress running_progress() const;  // the counts of the one running (reading unset)
+
   SnapshotReaderOptions options_;
   ResnapshotHooks hooks_;
   mutable std::mutex requested_mutex_;

@@ -60,6 +60,16 @@ Result<std::vector<TableId>> parse_snapshot_signal(std::string_view data) {
   return out;
 }
 
+Result<TableId> parse_signal_table(std::string_view option, std::string_view form) {
+  const size_t dot = option.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == option.size()) {
+    return make_error(Errc::invalid_config, "signal.data-collection: expected \"" +
+                                                std::string(form) + "\", found '" +
+                                                std::string(option) + "'");
+  }
+  return TableId{std::string(option.substr(0, dot)), std::string(option.substr(dot + 1))};
+}
+
 void take_signals(Batch& batch, const TableId& signal_table, bool deliver,
                   std::string_view pipeline_name, const QueueSnapshot& queue) {
   size_t kept = 0;

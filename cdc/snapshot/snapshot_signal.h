@@ -22,6 +22,10 @@ inline constexpr std::string_view kExecuteSnapshot = "execute-snapshot";
 // incremental.
 Result<std::vector<TableId>> parse_snapshot_signal(std::string_view data);
 
+// The table `signal.data-collection` names: "<a>.<b>", both parts non-empty (`form` names the
+// parts in the error: "db.table", "schema.table").
+Result<TableId> parse_signal_table(std::string_view option, std::string_view form);
+
 // Takes the rows of `signal_table` out of `batch` (unless `deliver`: the user's `tables` capture
 // it too): each `execute-snapshot` insert is handed to `queue` (the tables it names, and "signal
 // '<id>'" as who asked); a bad one, or one `queue` refuses, is logged with its id and otherwise

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cdc/postgres/postgres_source.h"
+#include "tests/support/join_on_exit.h"
 #include "tests/support/postgres_client.h"
 #include "tests/support/services_env.h"
 
@@ -54,18 +55,36 @@ PostgresSourceOptions options(const std::string& slot) {
   return o;
 }
 
-void drop_slot(const std::string& slot) {
-  PgSession su(PgSession::As::superuser);
-  for (int i = 0; i < 50; ++i) {
-    if (su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
-                  "' AND active") == "0")
-      break;
-    std::this_thread::sleep_for(100ms);
+void open_or_fail(PostgresSource& src) {
+  auto opened = src.open(Position{});
+  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+}
+
+// One writer session: `UPDATE pgresnap.t SET ver = <n> WHERE id = <random 1..rows>`, n = 1, 2,
+// ..., a `pause` after each, until `stop` (at most 60 s); `statements` counts them.
+std::thread update_writer(int64_t rows, std::chrono::milliseconds pause, std::atomic<bool>& stop,
+                          std::atomic<int64_t>& statements) {
+  return std::thread([rows, pause, &stop, &statements] {
+    PgSession ws;
+    std::mt19937_64 rng(static_cast<uint64_t>(rows));
+    const auto end = Clock::now() + 60s;
+    for (int64_t ver = 1; !stop && Clock::now() < end; ++ver) {
+      ws.run("UPDATE pgresnap.t SET ver = " + std::to_string(ver) +
+             " WHERE id = " + std::to_string(1 + static_cast<int64_t>(rng() % rows)));
+      ++statements;
+      if (pause.count() > 0) std::this_thread::sleep_for(pause);
+    }
+  });
+}
+
+// Calls `poll_once` until `until` holds, for at most 120 s.
+template <class Poll, class Until>
+void poll_while_not(Poll&& poll_once, Until&& until, const char* what) {
+  const auto deadline = Clock::now() + 120s;
+  while (!until()) {
+    REQUIRE_MESSAGE(Clock::now() < deadline, "timed out waiting for " << what);
+    poll_once();
   }
-  su.run(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
-      slot + "'");
-  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
 }
 
 // One step of a key's history: 'c' (insert, or the new key of a key change), 'u', 'd' (delete,
@@ -89,7 +108,7 @@ TEST_CASE(
     "under two writers (key changes too): the output equals the table, each change once and in "
     "order, each row read equal to its key's state before it") {
   const std::string slot = "sluice_resnap_it";
-  drop_slot(slot);
+  drop_slot_and_publication(slot);
   PgSession sql;
   sql.run("CREATE SCHEMA IF NOT EXISTS pgresnap");
   sql.run("DROP TABLE IF EXISTS pgresnap.t, pgresnap.sig");
@@ -98,19 +117,10 @@ TEST_CASE(
   sql.run("CREATE TABLE pgresnap.sig (id text PRIMARY KEY, type text NOT NULL, data text)");
   sql.run("INSERT INTO pgresnap.t SELECT g, 0, 'p' || g FROM generate_series(1, " +
           std::to_string(kRows) + ") g");
-  struct Guard {
-    std::string slot;
-    ~Guard() {
-      try {
-        drop_slot(slot);
-      } catch (...) {
-      }
-    }
-  } guard{slot};
+  const PgSlotGuard guard{slot};
 
   PostgresSource src(options(slot));
-  auto opened = src.open(Position{});
-  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  open_or_fail(src);
   auto refused = src.request_snapshot({TableId{"pgresnap", "sig"}});
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message == "re-snapshot of pgresnap.sig: the pipeline does not capture it");
@@ -208,13 +218,7 @@ TEST_CASE(
       }
     }
   };
-  auto poll_until = [&](auto until, const char* what) {
-    const auto deadline = Clock::now() + 120s;
-    while (!until()) {
-      REQUIRE_MESSAGE(Clock::now() < deadline, "timed out waiting for " << what);
-      poll_once();
-    }
-  };
+  auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
 
   poll_until([&] { return statements >= 200; }, "the writers' first statements");
   std::thread asker([&] { REQUIRE(src.request_snapshot({TableId{"pgresnap", "t"}})); });
@@ -291,7 +295,7 @@ TEST_CASE(
     "changes: a chunk ends before a key whose newer update left the value unchanged, so every "
     "key's value reaches the output (a skip there would leave it unknown)") {
   const std::string slot = "sluice_resnap_toast_it";
-  drop_slot(slot);
+  drop_slot_and_publication(slot);
   PgSession sql;
   constexpr int kToastRows = 3000;
   sql.run("CREATE SCHEMA IF NOT EXISTS pgresnap");
@@ -303,43 +307,19 @@ TEST_CASE(
       "INSERT INTO pgresnap.t SELECT g, 0, repeat(g::text || '-', 1500) FROM "
       "generate_series(1, " +
       std::to_string(kToastRows) + ") g");
-  struct Guard {
-    std::string slot;
-    ~Guard() {
-      try {
-        drop_slot(slot);
-      } catch (...) {
-      }
-    }
-  } guard{slot};
+  const PgSlotGuard guard{slot};
   auto o = options(slot);
   o.signal_data_collection.clear();
   o.snapshot_chunk_size = 300;
   o.resnapshot_window_pause = 20ms;
   PostgresSource src(o);
-  auto opened = src.open(Position{});
-  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  open_or_fail(src);
 
   std::atomic<bool> stop{false};
   std::atomic<int64_t> statements{0};
-  std::thread writer([&] {
-    PgSession ws;
-    std::mt19937_64 rng(99);
-    const auto end = Clock::now() + 60s;
-    for (int64_t ver = 1; !stop && Clock::now() < end; ++ver) {
-      ws.run("UPDATE pgresnap.t SET ver = " + std::to_string(ver) +
-             " WHERE id = " + std::to_string(1 + rng() % kToastRows));
-      ++statements;
-    }
-  });
-  struct Join {
-    std::atomic<bool>& stop;
-    std::thread& t;
-    ~Join() {
-      stop = true;
-      if (t.joinable()) t.join();
-    }
-  } join{stop, writer};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  writer = update_writer(kToastRows, 0ms, stop, statements);
 
   // Replayed as upserts with unchanged columns kept: id -> (ver, big or nullopt when unknown).
   std::map<int64_t, std::pair<int64_t, std::optional<std::string>>> state;
@@ -361,13 +341,7 @@ TEST_CASE(
       if (e.op == Op::update) ++changes;
     }
   };
-  auto poll_until = [&](auto until, const char* what) {
-    const auto deadline = Clock::now() + 120s;
-    while (!until()) {
-      REQUIRE_MESSAGE(Clock::now() < deadline, "timed out waiting for " << what);
-      poll_once();
-    }
-  };
+  auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
   poll_until([&] { return statements >= 100; }, "the writer's first statements");
   // Until a round met an update of a key of its chunk between the window's snapshot and its
   // watermark (most rounds do; a slow machine may need another).
@@ -402,7 +376,7 @@ TEST_CASE(
     "one pass at a window no unseen change touched (a touched one is opened again), the output "
     "replayed equal to the table") {
   const std::string slot = "sluice_resnap_nokey_it";
-  drop_slot(slot);
+  drop_slot_and_publication(slot);
   PgSession sql;
   constexpr int kNoKeyRows = 5000;
   sql.run("CREATE SCHEMA IF NOT EXISTS pgresnap");
@@ -411,44 +385,19 @@ TEST_CASE(
   sql.run("ALTER TABLE pgresnap.t REPLICA IDENTITY FULL");
   sql.run("INSERT INTO pgresnap.t SELECT g, 0 FROM generate_series(1, " +
           std::to_string(kNoKeyRows) + ") g");
-  struct Guard {
-    std::string slot;
-    ~Guard() {
-      try {
-        drop_slot(slot);
-      } catch (...) {
-      }
-    }
-  } guard{slot};
+  const PgSlotGuard guard{slot};
   auto o = options(slot);
   o.signal_data_collection.clear();
   // About one window in three sees an unseen change (opened again), the others do not.
   o.resnapshot_window_pause = 2ms;
   PostgresSource src(o);
-  auto opened = src.open(Position{});
-  REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
+  open_or_fail(src);
 
   std::atomic<bool> stop{false};
   std::atomic<int64_t> statements{0};
-  std::thread writer([&] {
-    PgSession ws;
-    std::mt19937_64 rng(5);
-    const auto end = Clock::now() + 60s;
-    for (int64_t ver = 1; !stop && Clock::now() < end; ++ver) {
-      ws.run("UPDATE pgresnap.t SET ver = " + std::to_string(ver) +
-             " WHERE id = " + std::to_string(1 + rng() % kNoKeyRows));
-      ++statements;
-      std::this_thread::sleep_for(10ms);
-    }
-  });
-  struct Join {
-    std::atomic<bool>& stop;
-    std::thread& t;
-    ~Join() {
-      stop = true;
-      if (t.joinable()) t.join();
-    }
-  } join{stop, writer};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  writer = update_writer(kNoKeyRows, 10ms, stop, statements);
 
   std::map<int64_t, int64_t> state;  // id (unique by construction) -> ver
   size_t changes = 0, reads = 0;
@@ -470,13 +419,7 @@ TEST_CASE(
       state[e.after[0].i] = e.after[1].i;
     }
   };
-  auto poll_until = [&](auto until, const char* what) {
-    const auto deadline = Clock::now() + 120s;
-    while (!until()) {
-      REQUIRE_MESSAGE(Clock::now() < deadline, "timed out waiting for " << what);
-      poll_once();
-    }
-  };
+  auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
   poll_until([&] { return statements >= 50; }, "the writer's first statements");
   REQUIRE(src.request_snapshot({TableId{"pgresnap", "t"}}));
   poll_until([&] { return src.snapshot_progress().tables_done == 1; }, "the re-snapshot");

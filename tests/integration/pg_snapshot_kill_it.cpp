@@ -124,6 +124,24 @@ uint64_t newest_checkpoint_lsn(const std::string& state_dir) {
   return best;
 }
 
+// `table` (id, ver) made anew with `rows` rows of ver 0, REPLICA IDENTITY FULL (the deletes'
+// before images carry the version deleted), a primary key unless `keyless`; `slot` and its
+// publication dropped.
+void fresh_table_and_slot(PgSession& sql, PgSession& su, const std::string& table,
+                          const std::string& slot, int64_t rows, bool keyless) {
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
+  sql.run("DROP TABLE IF EXISTS " + table);
+  sql.run("CREATE TABLE " + table + " (id int" + (keyless ? "" : " PRIMARY KEY") +
+          ", ver bigint NOT NULL)");
+  sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+  sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
+          ") g");
+  su.run(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+      slot + "'");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+}
+
 // One writer session: inserts (new ids after `rows`), updates and deletes of `table`'s rows
 // every 2 ms until `stop`, each statement recorded in `history` (a delete with the version it
 // deleted).
@@ -177,18 +195,7 @@ void snapshot_kills(const std::string& name, const std::string& dir, const SinkU
   const std::string table = "pgsnapkill.k_" + name;
   PgSession sql;
   PgSession su(PgSession::As::superuser);
-  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
-  sql.run("DROP TABLE IF EXISTS " + table);
-  sql.run("CREATE TABLE " + table + " (id int" + (keyless ? "" : " PRIMARY KEY") +
-          ", ver bigint NOT NULL)");
-  // The deletes' before images carry the version deleted.
-  sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
-  sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
-          ") g");
-  su.run(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
-      slot + "'");
-  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  fresh_table_and_slot(sql, su, table, slot, rows, keyless);
 
   std::map<int64_t, std::vector<Step>> history;
   for (int64_t id = 1; id <= rows; ++id) history[id] = {{'c', 0}};
@@ -500,17 +507,9 @@ TEST_CASE(
   const std::string table = "pgsnapkill.k_resnap";
   PgSession sql;
   PgSession su(PgSession::As::superuser);
-  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
-  sql.run("DROP TABLE IF EXISTS " + table + ", pgsnapkill.resnap_signal");
-  sql.run("CREATE TABLE " + table + " (id int PRIMARY KEY, ver bigint NOT NULL)");
-  sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+  fresh_table_and_slot(sql, su, table, slot, rows, false);
+  sql.run("DROP TABLE IF EXISTS pgsnapkill.resnap_signal");
   sql.run("CREATE TABLE pgsnapkill.resnap_signal (id text PRIMARY KEY, type text, data text)");
-  sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
-          ") g");
-  su.run(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
-      slot + "'");
-  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
 
   // latest-offset: the table's rows reach the file only through the re-snapshot.
   const std::string config = dir + "/pipeline.yaml";
@@ -643,16 +642,7 @@ TEST_CASE(
   const std::string table = "pgsnapkill.k_api";
   PgSession sql;
   PgSession su(PgSession::As::superuser);
-  sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
-  sql.run("DROP TABLE IF EXISTS " + table);
-  sql.run("CREATE TABLE " + table + " (id int PRIMARY KEY, ver bigint NOT NULL)");
-  sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
-  sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
-          ") g");
-  su.run(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
-      slot + "'");
-  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  fresh_table_and_slot(sql, su, table, slot, rows, false);
   const int port = free_port();
   const std::string config = dir + "/pipeline.yaml";
   std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_api", slot,
