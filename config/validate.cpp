@@ -644,6 +644,18 @@ void check_doris(Checker& c, const sinks::doris::DorisOptions& o, const Pipeline
     c.add(key("table.identifier"),
           "expected <database>.<table> with {db} and {table}, found " + quote(o.table_identifier));
   }
+  // Any other brace would reach Doris as part of a name (e.g. {schema}: a PostgreSQL source's
+  // schema is its {db}).
+  for (size_t open = o.table_identifier.find('{'); open != std::string::npos;
+       open = o.table_identifier.find('{', open + 1)) {
+    const std::string_view rest = std::string_view(o.table_identifier).substr(open);
+    if (!rest.starts_with("{db}") && !rest.starts_with("{table}")) {
+      c.add(key("table.identifier"),
+            "unknown or unclosed placeholder in " + quote(o.table_identifier) +
+                "; expected {db} (a PostgreSQL source's schema) or {table}");
+      break;
+    }
+  }
   for (const char* own :
        {"label", "format", "read_json_by_line", "two_phase_commit", "hidden_columns",
         "strip_outer_array", "columns", "merge_type", "partial_columns"}) {

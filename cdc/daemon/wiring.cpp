@@ -106,6 +106,18 @@ pipeline::RunnerOptions runner_options(const config::PipelineConfig& config) {
 
 Status use_state_store(pipeline::PipelineParts& parts, const config::PipelineConfig& config,
                        state::StateStore& store, prometheus::Registry* registry) {
+  if (const auto* pg = std::get_if<postgres::PostgresSourceOptions>(&config.source)) {
+    std::shared_ptr<postgres::PostgresMetrics> metrics;
+    if (registry != nullptr) {
+      metrics = std::make_shared<postgres::PostgresMetrics>(*registry, config.pipeline.id);
+    }
+    parts.make_source = [options = *pg, &store, name = config.pipeline.id,
+                         metrics]() -> Result<std::unique_ptr<Source>> {
+      return std::unique_ptr<Source>(std::make_unique<postgres::PostgresSource>(
+          options, metrics, std::make_unique<StatePgSchemaStore>(store, name)));
+    };
+    return {};
+  }
   const auto* my = std::get_if<mysql::MysqlSourceOptions>(&config.source);
   if (!my) return {};
   if (auto st = check_mysql_start(*my); !st)

@@ -145,6 +145,17 @@ Status PgStream::handle_decoded(PgoutputMessage& msg, Lsn at, Batch& batch) {
   } else if (auto* m = std::get_if<RelationMessage>(&msg)) {
     bool changed = false;
     CDC_TRY_ASSIGN(const RelationInfo* rel, relations_.apply(*m, changed));
+    if (changed && config_.record_version && !(txn_ && txn_->skip_all)) {
+      // In force from the resume point after the transaction's next change (the one after
+      // its `delivered` changes so far), which is the first to use it: a resume point before
+      // that change (the same events_to_skip) is before this Relation.
+      PostgresPosition from{finished_, Lsn{0}, 0};
+      if (txn_) {
+        from.lsn = txn_->commit_lsn;
+        from.events_to_skip = txn_->delivered + 1;
+      }
+      CDC_TRY(config_.record_version(from, *rel->schema));
+    }
     if (changed && !(txn_ && txn_->skip_all)) {
       ChangeEvent e;
       e.op = Op::schema_change;

@@ -36,6 +36,9 @@ struct PgStreamConfig {
   // segment, in stream order; a transactional one at its transaction's place. None is delivered
   // as an event. Unset: none is looked at.
   std::function<void(const LogicalMessage&)> on_message;
+  // Records a captured table's new version (a Relation with other columns) at the resume point
+  // after the first change that uses it (PgSchemaStore). Unset: not recorded.
+  std::function<Status(const PostgresPosition&, const TableSchema&)> record_version;
 };
 
 class PgStream {

@@ -19,6 +19,7 @@
 #include "cdc/postgres/protocol/pg_connection.h"
 #include "cdc/postgres/protocol/replication_message.h"
 #include "cdc/postgres/publication.h"
+#include "cdc/postgres/schema/pg_schema_store.h"
 #include "cdc/postgres/snapshot/pg_chunk_reader.h"
 #include "cdc/postgres/snapshot/pg_key_text.h"
 #include "cdc/snapshot/parallel_snapshot_reader.h"
@@ -63,6 +64,7 @@ struct CatalogTable {
 struct PostgresSource::Impl {
   PostgresSourceOptions o;
   std::shared_ptr<PostgresMetrics> metrics;
+  std::unique_ptr<PgSchemaStore> schema_store;  // may be null
   std::vector<std::regex> include, exclude;
   PgTypeRegistry registry;
   std::optional<PgConnection> sql;  // catalog, publication, heartbeats, lag; reader/pipeline thread
@@ -345,6 +347,31 @@ struct PostgresSource::Impl {
     return {};
   }
 
+  // Seeds the stream's relation cache with each captured table's version in force at `start`:
+  // the schema history's when it has one, else the catalog's (stored there for later starts).
+  Status seed_stream(const PostgresPosition& start) {
+    for (const auto& s : seeded) {
+      if (!schema_store) {
+        stream->seed(s);
+        continue;
+      }
+      auto stored = schema_store->at(s->id, start);
+      if (!stored) {
+        return std::move(stored).error().with_context("the schema history of " + s->id.to_string() +
+                                                      " at " + to_string(Position(start)));
+      }
+      if (*stored) {
+        stream->seed(std::make_shared<const TableSchema>(std::move(**stored)));
+        continue;
+      }
+      if (auto st = schema_store->put(start, *s); !st) {
+        return std::move(st).error().with_context("the schema history of " + s->id.to_string());
+      }
+      stream->seed(s);
+    }
+    return {};
+  }
+
   RelationCache::Hooks hooks() {
     RelationCache::Hooks h;
     // The signal table's rows are read whatever the patterns say (take_signals in poll).
@@ -583,10 +610,12 @@ struct PostgresSource::Impl {
 };
 
 PostgresSource::PostgresSource(PostgresSourceOptions options,
-                               std::shared_ptr<PostgresMetrics> metrics)
+                               std::shared_ptr<PostgresMetrics> metrics,
+                               std::unique_ptr<PgSchemaStore> schemas)
     : impl_(std::make_unique<Impl>()) {
   impl_->o = std::move(options);
   impl_->metrics = std::move(metrics);
+  impl_->schema_store = std::move(schemas);
   impl_->registry.set_options(impl_->o.types);
 }
 
@@ -816,8 +845,16 @@ Status PostgresSource::Impl::start_stream(const PostgresPosition& start_at) {
   sc.on_message = [this](const LogicalMessage& m) {
     if (resnap) resnap->on_message(m.prefix, m.content);
   };
+  if (schema_store) {
+    sc.record_version = [this](const PostgresPosition& at, const TableSchema& schema) -> Status {
+      if (auto st = schema_store->put(at, schema); !st) {
+        return std::move(st).error().with_context("the schema history of " + schema.id.to_string());
+      }
+      return {};
+    };
+  }
   stream = std::make_unique<PgStream>(sc, registry, start_at);
-  for (const auto& s : seeded) stream->seed(s);
+  CDC_TRY(seed_stream(start_at));
 
   std::string cmd = "START_REPLICATION SLOT " + PgConnection::quote_ident(o.slot_name) +
                     " LOGICAL " + to_string(start_at.commit_lsn) + " (proto_version '" +

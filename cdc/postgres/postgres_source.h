@@ -12,6 +12,7 @@
 
 #include "cdc/core/source.h"
 #include "cdc/postgres/postgres_source_options.h"
+#include "cdc/postgres/schema/pg_schema_store.h"
 
 namespace cdc::postgres {
 
@@ -19,9 +20,11 @@ struct PostgresMetrics;
 
 class PostgresSource final : public cdc::Source {
  public:
-  // `metrics` (may be null) receives the slot's lag.
+  // `metrics` (may be null) receives the slot's lag. `schemas` (may be null: the catalog's
+  // columns seed every start) keeps the captured tables' versions by stream position.
   explicit PostgresSource(PostgresSourceOptions options,
-                          std::shared_ptr<PostgresMetrics> metrics = nullptr);
+                          std::shared_ptr<PostgresMetrics> metrics = nullptr,
+                          std::unique_ptr<PgSchemaStore> schemas = nullptr);
   ~PostgresSource() override;
 
   // Checks the server (preflight: every problem at once, each with its fix), makes the

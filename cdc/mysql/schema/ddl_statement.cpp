@@ -347,6 +347,8 @@ bool StatementReader::alter_add_column_list(Clause& k) const {
       from = t + 1;
     }
   }
+  // The list's ')' closed a parenthesis inside it: its last definition (or all) never ended.
+  if (from != k.end) return fail(k, "unbalanced parentheses in the ADD COLUMN list");
   k.c = std::move(k.more.front());
   k.more.erase(k.more.begin());
   return true;

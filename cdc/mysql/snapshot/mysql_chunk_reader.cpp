@@ -12,14 +12,7 @@ Result<std::unique_ptr<MysqlChunkReader>> MysqlChunkReader::connect(const Connec
                                                                     bool geometry_wkt,
                                                                     InvalidText on_invalid) {
   CDC_TRY_ASSIGN(auto conn, MysqlConnection::connect(options));
-  if (conn->server_version().find("MariaDB") == std::string::npos) {
-    return make_error(
-        Errc::unsupported,
-        "snapshots need MariaDB (START TRANSACTION WITH CONSISTENT SNAPSHOT reports "
-        "its binlog position only there); MySQL " +
-            conn->server_version() +
-            " would need FLUSH TABLES WITH READ LOCK, which this build does not take");
-  }
+  const bool mariadb = conn->server_version().find("MariaDB") != std::string::npos;
   // Identifiers and string keys are sent as UTF-8; TIMESTAMP text is UTC (snapshot_values.cpp).
   CDC_TRY(conn->execute("SET NAMES utf8mb4"));
   CDC_TRY(conn->execute("SET SESSION time_zone = '+00:00'"));
@@ -27,18 +20,62 @@ Result<std::unique_ptr<MysqlChunkReader>> MysqlChunkReader::connect(const Connec
   // A streamed chunk waits on the sink when the queue is full: the server must not give up
   // writing to us meanwhile (net_write_timeout defaults to 60 s).
   CDC_TRY(conn->execute("SET SESSION net_write_timeout = 3600"));
-  return std::unique_ptr<MysqlChunkReader>(
+  // MySQL: FLUSH TABLES WITH READ LOCK waits for running statements while new writes wait for
+  // it; it gives up after 10 s rather than stall the server's writers for the default year
+  // (Debezium's snapshot.lock.timeout.ms is 10 s too).
+  if (!mariadb) CDC_TRY(conn->execute("SET SESSION lock_wait_timeout = 10"));
+  std::unique_ptr<MysqlChunkReader> reader(
       new MysqlChunkReader(std::move(conn), std::move(pipeline_name), geometry_wkt, on_invalid));
+  reader->mariadb_ = mariadb;
+  return reader;
+}
+
+std::string MysqlChunkReader::binlog_status_query(std::string_view server_version) {
+  unsigned major = 0, minor = 0;
+  const char* p = server_version.data();
+  const char* end = p + server_version.size();
+  auto r = std::from_chars(p, end, major);
+  if (r.ec == std::errc() && r.ptr != end && *r.ptr == '.') std::from_chars(r.ptr + 1, end, minor);
+  return major > 8 || (major == 8 && minor >= 2) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
+}
+
+Result<MysqlPosition> MysqlChunkReader::binlog_status_position(const std::vector<SqlRow>& rows) {
+  if (rows.size() != 1 || rows[0].size() < 2 || !rows[0][0] || !rows[0][1] || rows[0][0]->empty()) {
+    return make_error(Errc::invalid_config,
+                      "the server reports no binlog position (SHOW BINARY LOG STATUS / SHOW "
+                      "MASTER STATUS): is log_bin on, and does the user have REPLICATION CLIENT?");
+  }
+  MysqlPosition at;
+  at.binlog.file = *rows[0][0];
+  const std::string& pos = *rows[0][1];
+  const auto [end, ec] = std::from_chars(pos.data(), pos.data() + pos.size(), at.binlog.offset);
+  if (ec != std::errc() || end != pos.data() + pos.size()) {
+    return make_error(Errc::malformed, "the server's binlog status gives position '" + pos +
+                                           "' for " + at.binlog.file + ", not a number");
+  }
+  return at;
 }
 
 Result<StreamPoint> MysqlChunkReader::begin_consistent_read() {
   if (in_transaction_) CDC_TRY(end_consistent_read());
   const auto started = std::chrono::steady_clock::now();
+  std::chrono::microseconds locked{0};
+  auto at = mariadb_ ? mariadb_consistent_read() : mysql_consistent_read(locked);
+  if (!at) return std::move(at).error();
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  log::get("snapshot")
+      ->info("[source={}] consistent read at {}:{} opened in {} us; lock held: {} us ({})",
+             pipeline_name_, at->binlog.file, at->binlog.offset, took.count(), locked.count(),
+             mariadb_ ? "none taken" : "FLUSH TABLES WITH READ LOCK until the position was read");
+  return StreamPoint(*at);
+}
+
+// MariaDB takes no lock: the binlog position comes with the InnoDB read view.
+Result<MysqlPosition> MysqlChunkReader::mariadb_consistent_read() {
   CDC_TRY(conn_->execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
   in_transaction_ = true;
   CDC_TRY_ASSIGN(auto rows, conn_->query("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'"));
-  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - started);
   MysqlPosition at;
   bool have_offset = false;
   for (const auto& r : rows) {
@@ -55,11 +92,36 @@ Result<StreamPoint> MysqlChunkReader::begin_consistent_read() {
                       "the server reports no binlog_snapshot_file/_position for a consistent "
                       "snapshot: is log_bin on?");
   }
-  // MariaDB takes no lock for this (the binlog position comes with the InnoDB read view).
-  log::get("snapshot")
-      ->info("[source={}] consistent read at {}:{} opened in {} us; lock held: 0 us (none taken)",
-             pipeline_name_, at.binlog.file, at.binlog.offset, took.count());
-  return StreamPoint(at);
+  return at;
+}
+
+// MySQL reports no position with a read view. Under FLUSH TABLES WITH READ LOCK no transaction
+// commits, so the read view opened then and the binlog position read then are the same point;
+// the lock goes as soon as both are had (Debezium's "minimal" locking; Flink CDC instead reads
+// each chunk between two positions and replays the binlog between them over it). Reviewed, not
+// tested: there is no MySQL server here. Needs the RELOAD privilege (and REPLICATION CLIENT).
+Result<MysqlPosition> MysqlChunkReader::mysql_consistent_read(std::chrono::microseconds& locked) {
+  const auto lock_started = std::chrono::steady_clock::now();
+  if (auto st = conn_->execute("FLUSH TABLES WITH READ LOCK"); !st) {
+    return std::move(st).error().with_context(
+        "a snapshot on MySQL starts its consistent read under FLUSH TABLES WITH READ LOCK "
+        "(needs the RELOAD privilege; waits at most lock_wait_timeout = 10 s for running "
+        "statements)");
+  }
+  auto read = [&]() -> Result<MysqlPosition> {
+    CDC_TRY(conn_->execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
+    in_transaction_ = true;
+    CDC_TRY_ASSIGN(auto rows, conn_->query(binlog_status_query(conn_->server_version())));
+    return binlog_status_position(rows);
+  }();
+  // Released on every path (an error above leaves the lock to the session otherwise).
+  const Status unlocked = conn_->execute("UNLOCK TABLES");
+  locked = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 lock_started);
+  if (!read) return read;
+  if (!unlocked)
+    return std::move(unlocked).error().with_context("UNLOCK TABLES after a snapshot's read");
+  return read;
 }
 
 Status MysqlChunkReader::end_consistent_read() {
@@ -139,7 +201,7 @@ Status MysqlChunkReader::start_chunk_through(const TableSchema& table, std::span
   if (through.empty()) return start_chunk(table, after, limit);
   if (!in_transaction_) return make_error(Errc::internal, "a chunk outside a consistent read");
   CDC_TRY_ASSIGN(const std::string sql, chunk_query(table, after, limit, through));
-  table_ = &table;
+  use_table(table);
   return conn_->start_streaming(sql);
 }
 
@@ -173,7 +235,7 @@ Status MysqlChunkReader::start_chunk_whole_values(const TableSchema& table,
                                                   std::span<const Value> after, uint64_t limit) {
   if (!in_transaction_) return make_error(Errc::internal, "a chunk outside a consistent read");
   CDC_TRY_ASSIGN(const std::string sql, whole_values_query(table, after, limit));
-  table_ = &table;
+  use_table(table);
   return conn_->start_streaming(sql);
 }
 
@@ -231,8 +293,14 @@ Status MysqlChunkReader::start_chunk(const TableSchema& table, std::span<const V
             pipeline_name_, table.id.to_string());
   }
   CDC_TRY_ASSIGN(const std::string sql, chunk_query(table, after, limit));
-  table_ = &table;
+  use_table(table);
   return conn_->start_streaming(sql);
+}
+
+void MysqlChunkReader::use_table(const TableSchema& table) {
+  table_ = &table;
+  text_columns_.clear();
+  for (const Column& c : table.columns) text_columns_.push_back(text_column(c));
 }
 
 Result<std::optional<std::span<const Value>>> MysqlChunkReader::next_row(Arena& arena) {
@@ -251,7 +319,8 @@ Result<std::optional<std::span<const Value>>> MysqlChunkReader::next_row(Arena& 
   }
   std::span<Value> values = arena.make_array<Value>(columns.size());
   for (size_t col_idx = 0; col_idx < columns.size(); ++col_idx) {
-    auto v = value_from_text(columns[col_idx], (*row)[col_idx], geometry_wkt_, on_invalid_, arena);
+    auto v =
+        value_from_text(text_columns_[col_idx], (*row)[col_idx], geometry_wkt_, on_invalid_, arena);
     if (!v) return std::move(v).error().with_context(table_->id.to_string());
     values[col_idx] = *v;
   }

@@ -189,12 +189,23 @@ std::string select_expression(const Column& column) {
   }
 }
 
-Result<Value> value_from_text(const Column& column, std::optional<std::string_view> text,
+TextColumn text_column(const Column& column) {
+  TextColumn out;
+  out.column = &column;
+  const std::string name = type_name(column);
+  out.shape = is_geometry(name)    ? TextColumn::Shape::geometry
+              : plugin_bytes(name) ? TextColumn::Shape::plugin_bytes
+                                   : TextColumn::Shape::by_kind;
+  out.charset = text_charset(column);
+  return out;
+}
+
+Result<Value> value_from_text(const TextColumn& plan, std::optional<std::string_view> text,
                               bool geometry_wkt, InvalidText on_invalid, Arena& arena) {
   if (!text) return Value();
+  const Column& column = *plan.column;
   const std::string_view s = *text;
-  const std::string name = type_name(column);
-  if (is_geometry(name)) {
+  if (plan.shape == TextColumn::Shape::geometry) {
     if (s.size() < 4) return bad(column, s);
     ByteReader srid_reader(s.substr(0, 4));
     const uint32_t srid = srid_reader.u32le();
@@ -206,7 +217,7 @@ Result<Value> value_from_text(const Column& column, std::optional<std::string_vi
     }
     return Value::geometry_wkt(arena.copy(wkt), srid);
   }
-  if (plugin_bytes(name)) return Value::bytes(arena.copy(s));
+  if (plan.shape == TextColumn::Shape::plugin_bytes) return Value::bytes(arena.copy(s));
   switch (column.kind) {
     case ValueKind::boolean:
     case ValueKind::int64: {
@@ -221,10 +232,9 @@ Result<Value> value_from_text(const Column& column, std::optional<std::string_vi
     }
     case ValueKind::float32:
     case ValueKind::float64: {
-      const std::string copy(s);
-      char* end = nullptr;
-      const double d = std::strtod(copy.c_str(), &end);
-      if (copy.empty() || end != copy.c_str() + copy.size()) return bad(column, s);
+      // from_chars rounds as strtod does (correctly), without a NUL-terminated copy.
+      double d = 0;
+      if (!parse_number(s, d)) return bad(column, s);
       return column.kind == ValueKind::float32 ? Value::float32(static_cast<float>(d))
                                                : Value::float64(d);
     }
@@ -276,7 +286,7 @@ Result<Value> value_from_text(const Column& column, std::optional<std::string_vi
       const std::string_view number = s.substr(0, comma);
       const std::string_view stored = s.substr(comma + 1);
       std::string_view label = arena.copy(stored);
-      if (const Charset* cs = text_charset(column)) {
+      if (const Charset* cs = plan.charset) {
         CDC_TRY_ASSIGN(label, to_utf8(stored, *cs, on_invalid, arena));
       }
       if (column.kind == ValueKind::enum_label) {
@@ -296,7 +306,7 @@ Result<Value> value_from_text(const Column& column, std::optional<std::string_vi
     }
     case ValueKind::json:
     case ValueKind::string: {
-      const Charset* cs = text_charset(column);
+      const Charset* cs = plan.charset;
       if (cs == nullptr) return Value::bytes(arena.copy(s));
       auto utf8 = to_utf8(s, *cs, on_invalid, arena);
       if (!utf8) return std::move(utf8).error().with_context("column " + column.name);

@@ -25,11 +25,26 @@ std::string quote_identifier(std::string_view name);
 // their stored bytes, converted here as the binlog decoder converts them).
 std::string select_expression(const Column& column);
 
+// How a column's text becomes a Value, decided once per chunk rather than for every value (the
+// type's name and character set, looked up by name: once 40 % of a snapshot's instructions).
+// Points into the column, which must outlive it.
+struct TextColumn {
+  enum class Shape : uint8_t { by_kind, geometry, plugin_bytes };
+  const Column* column = nullptr;
+  Shape shape = Shape::by_kind;
+  const Charset* charset = nullptr;  // text and labels: nullptr = bytes (binary or unknown)
+};
+TextColumn text_column(const Column& column);
+
 // The Value of `column` from the server's text of select_expression (nullopt: NULL), in
 // `arena`. `geometry_wkt`: the source option geometry.format is wkt; `on_invalid`: its
 // charset.invalid. Text the column's kind cannot hold: Errc::malformed naming the column.
-Result<Value> value_from_text(const Column& column, std::optional<std::string_view> text,
+Result<Value> value_from_text(const TextColumn& column, std::optional<std::string_view> text,
                               bool geometry_wkt, InvalidText on_invalid, Arena& arena);
+inline Result<Value> value_from_text(const Column& column, std::optional<std::string_view> text,
+                                     bool geometry_wkt, InvalidText on_invalid, Arena& arena) {
+  return value_from_text(text_column(column), text, geometry_wkt, on_invalid, arena);
+}
 
 // `value` as a SQL literal comparable with `column` in a WHERE clause (the key of a keyset
 // predicate). Kinds that cannot be a key: Errc::unsupported naming the column.

@@ -133,6 +133,11 @@ TEST_CASE("doris sink: problems name the key") {
       Lines{"d.yaml:2:42: pipeline.checkpoint.interval: with the Doris sink, a checkpoint interval "
             "of 30 minutes or more comes too close to Doris's precommit timeout "
             "(stream_load_default_precommit_timeout_second, 3600 s)"});
+  // A placeholder the sink does not fill would reach Doris in the table's name.
+  CHECK(problems_of("  fenodes: fe:1\n  table.identifier: 'ods.{schema}_{table}'\n") ==
+        Lines{"d.yaml:6:21: sink.table.identifier: unknown or unclosed placeholder in "
+              "'ods.{schema}_{table}'; expected {db} (a PostgreSQL source's schema) or {table}"});
+  CHECK(problems_of("  fenodes: fe:1\n  table.identifier: 'ods.{db}_{table'\n").size() == 1);
 }
 
 TEST_CASE("doris sink: benodes") {

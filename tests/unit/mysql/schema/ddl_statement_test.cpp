@@ -182,6 +182,13 @@ TEST_CASE(
   CHECK(parse("ALTER TABLE t CONVERT TO CHARACTER SET DEFAULT").kind == Kind::unparseable);
   CHECK(parse("ALTER TABLE t CONVERT TO CHARACTER SET latin1 junk").kind == Kind::unparseable);
   CHECK(parse("ALTER TABLE t ADD COLUMN (a INT, )").kind == Kind::unparseable);
+  // A list whose ')' closes a parenthesis opened inside it: its last definition never ends
+  // (found by the fuzz campaign: the list read as empty; a column silently left out).
+  st = parse("ALTER TABLE t ADD COLUMN (a INT, b ENUM('x')");
+  CHECK(st.kind == Kind::unparseable);
+  CHECK(st.error == "ALTER TABLE app.t: unbalanced parentheses in the ADD COLUMN list");
+  CHECK(parse("ALTER TABLE t ADD COLUMN (c DECIMAL(3)").kind == Kind::unparseable);
+  CHECK(parse("ALTER TABLE t ADD COLUMN (a INT, b ENUM('x'))").kind == Kind::alter_table);
 
   st = parse("ALTER TABLE t FROBNICATE x");
   CHECK(st.kind == Kind::unparseable);

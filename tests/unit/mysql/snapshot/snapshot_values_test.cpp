@@ -172,3 +172,28 @@ TEST_CASE("chunk_query: keyset over a composite key, ordered and limited") {
   REQUIRE(keyless);
   CHECK(*keyless == "SELECT `a`, CAST(`b` AS BINARY), CAST(`v` AS DOUBLE) FROM `d b`.`t``1`");
 }
+
+// MySQL's consistent read (FLUSH TABLES WITH READ LOCK, the position, UNLOCK TABLES) is reviewed,
+// not tested against a server (there is none here); its two pure parts are.
+TEST_CASE("MySQL snapshot: the binlog status statement by server version, and its position") {
+  CHECK(MysqlChunkReader::binlog_status_query("5.7.44-log") == "SHOW MASTER STATUS");
+  CHECK(MysqlChunkReader::binlog_status_query("8.0.36") == "SHOW MASTER STATUS");
+  CHECK(MysqlChunkReader::binlog_status_query("8.1.0") == "SHOW MASTER STATUS");
+  CHECK(MysqlChunkReader::binlog_status_query("8.2.0") == "SHOW BINARY LOG STATUS");
+  CHECK(MysqlChunkReader::binlog_status_query("8.4.3") == "SHOW BINARY LOG STATUS");
+  CHECK(MysqlChunkReader::binlog_status_query("9.1.0") == "SHOW BINARY LOG STATUS");
+
+  const std::vector<SqlRow> rows{
+      {"binlog.000042", "157", "", "", "3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5"}};
+  auto at = MysqlChunkReader::binlog_status_position(rows);
+  REQUIRE(at);
+  CHECK(at->binlog.file == "binlog.000042");
+  CHECK(at->binlog.offset == 157);
+  // log_bin off (no row), a bad position: refused with what to check.
+  auto none = MysqlChunkReader::binlog_status_position({});
+  REQUIRE_FALSE(none);
+  CHECK(none.error().to_string().find("is log_bin on") != std::string::npos);
+  auto bad = MysqlChunkReader::binlog_status_position({{"binlog.000042", "15x"}});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == Errc::malformed);
+}
