@@ -285,6 +285,20 @@ Status append_pg_json(const PgTypeRegistry& registry, uint32_t type_oid, int32_t
     case PgClass::timestamptz: append_xsd_timestamp(out, text, true); return {};
     case PgClass::json:
     case PgClass::jsonb: out += text; return {};
+    case PgClass::bytea: {
+      // As to_json prints it with bytea_output=hex: the element's text may be the escape
+      // format, whose raw bytes need not be UTF-8 (found by the pg_text fuzz campaign).
+      std::string bytes;
+      CDC_TRY(parse_pg_bytea(text, bytes));
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\"\\\\x";
+      for (const char b : bytes) {
+        out.push_back(kHex[(static_cast<unsigned char>(b) >> 4) & 0xF]);
+        out.push_back(kHex[static_cast<unsigned char>(b) & 0xF]);
+      }
+      out.push_back('"');
+      return {};
+    }
     default: append_pg_json_string(out, text); return {};
   }
 }

@@ -160,6 +160,10 @@ TEST_CASE("every built-in of the list: kind, source type and rendered value") {
       {3802, -1, "{\"a\": [1, 2]}", ValueKind::json, "jsonb", "{\"a\": [1, 2]}"},
       {142, -1, "<a>x</a>", ValueKind::string, "xml", "\"<a>x</a>\""},
       {1007, -1, "{{1,NULL},{3,4}}", ValueKind::json, "integer[]", "[[1,null],[3,4]]"},
+      // bytea elements as to_json prints them (hex), also from the escape format, whose raw
+      // bytes (here 0xFF) are not UTF-8.
+      {1001, -1, "{\"\\\\x00ff\",\"\\\xffY\",NULL}", ValueKind::json, "bytea[]",
+       "[\"\\\\x00ff\",\"\\\\xff59\",null]"},
       {1015, 14, "{}", ValueKind::json, "character varying(10)[]", "[]"},
       {3904, -1, "[1,5)", ValueKind::string, "int4range", "\"[1,5)\""},
       {4536, -1, "{[1,3), [5,7)}", ValueKind::string, "int8multirange", "error"},
