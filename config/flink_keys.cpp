@@ -102,8 +102,9 @@ constexpr FlinkKey kPostgresSource[] = {
      "sluice starts from the slot (latest-offset or committed-offset), with no offset to skip "
      "from"},
     {"scan.newly-added-table.enabled", "false",
-     "sluice snapshots tables added to 'tables' for MySQL sources only (re-snapshots need a "
-     "binlog); here one still empty is added to its publication, one with rows stops the "
+     "sluice snapshots tables added to 'tables' for MySQL sources only (a PostgreSQL start does "
+     "not record the captured tables yet); here one still empty is added to its publication, one "
+     "with rows stops the "
      "pipeline (README \"Faults and table lifecycle\")"},
     {"scan.binlog.newly-added-table.enabled", "true",
      "sluice always captures a table created later whose name matches 'tables' (added to its "

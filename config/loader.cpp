@@ -192,6 +192,7 @@ postgres::PostgresSourceOptions read_postgres(Ctx& ctx, const MapReader& m) {
   read_duration(ctx, m, "heartbeat.interval", o.heartbeat_interval);
   read_duration(ctx, m, "connect.timeout", o.connect_timeout);
   read_string(ctx, m, "spool.dir", o.spool_dir);
+  read_string(ctx, m, "signal.data-collection", o.signal_data_collection);
   read_enum(ctx, m, "decimal.handling.mode", o.types.decimal_handling,
             postgres::parse_decimal_handling, {"precise", "string", "double"});
   read_enum(ctx, m, "temporal.infinity.handling", o.types.temporal_infinity,
@@ -355,6 +356,7 @@ std::optional<SourceOptions> read_source(Ctx& ctx, const YamlNode& n, const std:
                  "heartbeat.interval",
                  "connect.timeout",
                  "spool.dir",
+                 "signal.data-collection",
                  "decimal.handling.mode",
                  "temporal.infinity.handling"});
     // decoding.plugin.name is among them: pgoutput or a one-line refusal.

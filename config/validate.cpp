@@ -266,6 +266,13 @@ void check_postgres(Checker& c, const postgres::PostgresSourceOptions& o,
   if (o.connect_timeout <= std::chrono::milliseconds(0)) {
     c.add(key("connect.timeout"), "expected a duration > 0, found '0ms'");
   }
+  if (const std::string& sig = o.signal_data_collection; !sig.empty()) {
+    const size_t dot = sig.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == sig.size() ||
+        sig.find('.', dot + 1) != std::string::npos) {
+      c.add(key("signal.data-collection"), "expected \"schema.table\", found '" + sig + "'");
+    }
+  }
 }
 
 void check_mysql(Checker& c, const mysql::MysqlSourceOptions& o, const std::string& prefix) {

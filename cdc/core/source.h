@@ -27,6 +27,16 @@ struct SnapshotProgress {
   uint64_t chunks = 0;        // chunks finished
   uint64_t tables_done = 0;   // tables of this run's plan finished
   uint64_t tables_total = 0;  // tables of this run's plan (those left when it started)
+
+  // Adds another run's counts (a re-snapshot's to the snapshot's): reading if either is.
+  SnapshotProgress& operator+=(const SnapshotProgress& o) {
+    reading = reading || o.reading;
+    rows += o.rows;
+    chunks += o.chunks;
+    tables_done += o.tables_done;
+    tables_total += o.tables_total;
+    return *this;
+  }
 };
 
 // One table of a snapshot or re-snapshot, for the status API's per-table progress bars.

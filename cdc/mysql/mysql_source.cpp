@@ -30,6 +30,7 @@
 #include "cdc/mysql/snapshot/mysql_chunk_reader.h"
 #include "cdc/snapshot/parallel_snapshot_reader.h"
 #include "cdc/snapshot/resnapshot.h"
+#include "cdc/snapshot/resnapshot_queue.h"
 #include "cdc/snapshot/snapshot_reader.h"
 #include "cdc/snapshot/snapshot_signal.h"
 #include "cdc/snapshot/stream_filter.h"
@@ -80,23 +81,15 @@ struct MysqlSource::Impl {
   std::optional<snapshot::StreamFilter> filter;
   std::optional<SnapshotPosition> finished;
   SnapshotProgress snapshot_done;  // the progress of a snapshot read to its end by this instance
-  // Re-snapshots while streaming (request_snapshot, the signal table): requests are queued by
-  // any thread; the reader thread takes them into `resnap`, whose chunks are emitted each at
-  // its window (the stream paused exactly at the window's position).
-  mutable std::mutex requested_mutex;
-  std::vector<TableId> requested;  // guarded by requested_mutex
-  std::unique_ptr<MysqlChunkReader> resnap_reader;
-  std::optional<snapshot::Resnapshot> resnap;
-  SnapshotProgress resnap_past;  // of the re-snapshots ended since open()
   std::vector<TableSnapshotProgress> snapshot_done_tables;  // as snapshot_done, per table
-  std::vector<TableSnapshotProgress> resnap_past_tables;    // as resnap_past, per table
-  std::optional<TableId> signal_table;                      // signal.data-collection
-  bool signal_delivered = false;  // the user's `tables` capture the signal table too
-  // A re-snapshot to go on with before `resnap` exists: one a restart cut short (from the
-  // checkpoint), then the newly captured tables (scan.newly-added-table.enabled). Taken by the
-  // reader thread once the initial snapshot's filter is done; batch ends record it meanwhile.
-  std::vector<SnapshotTable> resnap_resume;
-  std::string resnap_resume_after;
+  // Re-snapshots while streaming (request_snapshot, the signal table): requests are queued by
+  // any thread; the reader thread takes them, with what is to resume (a re-snapshot a restart
+  // cut short, then the newly captured tables of scan.newly-added-table.enabled), once the
+  // initial snapshot's filter is done; each chunk is emitted at its window (the stream paused
+  // exactly at the window's position). Batch ends record them meanwhile.
+  snapshot::ResnapshotQueue resnaps{reader_options(), resnapshot_hooks()};
+  std::optional<TableId> signal_table;  // signal.data-collection
+  bool signal_delivered = false;        // the user's `tables` capture the signal table too
   // The newly added tables queued by this open, until their rows are read or the stream meets
   // their CREATE (created after the checkpoint: the stream has them whole).
   std::vector<TableId> newly_added;
@@ -111,39 +104,61 @@ struct MysqlSource::Impl {
   // or a SnapshotPosition while the initial snapshot's filter merges or a re-snapshot is asked
   // for or runs (its tables and progress, so that a restart goes on with it).
   Position stream_end(const MysqlPosition& end) const {
-    SnapshotPosition p;
-    add_resnapshot_queue(p);
-    if (!filter && p.resnapshot_tables.empty()) return end;
-    if (filter) p.segments = filter->segments();
-    p.reading = false;
-    p.stream = end;
-    return p;
-  }
-  // Records in `p` the re-snapshot running or queued (resnap_resume, requests), so that a
-  // restart goes on with it; also while the initial snapshot reads, which takes none yet.
-  void add_resnapshot_queue(SnapshotPosition& p) const {
     std::vector<SnapshotTable> tables;
-    std::string after = resnap_resume_after;
-    if (resnap && !resnap->idle()) {
-      tables = resnap->pending();
-      after = resnap->after_key();
-    }
-    auto add = [&](const SnapshotTable& t) {
-      if (std::find(tables.begin(), tables.end(), t) == tables.end()) tables.push_back(t);
-    };
-    for (const auto& t : resnap_resume) add(t);
-    {
-      std::lock_guard lock(requested_mutex);
-      for (const TableId& t : requested) add({t.db, t.table});
-    }
-    if (tables.empty()) return;
-    p.resnapshot_tables = std::move(tables);
-    p.resnapshot_after_key = std::move(after);
+    std::string after;
+    resnaps.pending(tables, after);
+    return snapshot::stream_resume_position(
+        end, filter ? filter->segments() : std::vector<SnapshotSegment>{}, std::move(tables),
+        std::move(after));
   }
-  // The initial snapshot's position with the re-snapshots waiting for its end.
+  // The initial snapshot's position with the re-snapshots waiting for its end (to resume,
+  // requests), so that a restart goes on with them.
   Position snapshot_end(SnapshotPosition p) const {
-    add_resnapshot_queue(p);
+    std::vector<SnapshotTable> tables;
+    std::string after;
+    resnaps.pending(tables, after);
+    if (!tables.empty()) {
+      p.resnapshot_tables = std::move(tables);
+      p.resnapshot_after_key = std::move(after);
+    }
     return p;
+  }
+
+  // What the snapshot engine's readers are told (the initial snapshot adds its chunk key).
+  snapshot::SnapshotReaderOptions reader_options() const {
+    snapshot::SnapshotReaderOptions so;
+    so.pipeline_name = options.pipeline_name;
+    so.connector = "mysql";
+    so.chunk_size = options.snapshot_chunk_size;
+    return so;
+  }
+  snapshot::ResnapshotHooks resnapshot_hooks() {
+    snapshot::ResnapshotHooks h;
+    // Patterns compiled here: callers may be on any thread.
+    h.captured = [this](const TableId& t) {
+      std::vector<std::regex> inc, exc;
+      for (auto* list : {&options.table_include, &options.table_exclude}) {
+        for (const auto& pattern : *list) {
+          auto re = compile_regex(pattern, RegexCase::sensitive);
+          if (!re) return false;  // the pattern was checked at open
+          (list == &options.table_include ? inc : exc).push_back(std::move(*re));
+        }
+      }
+      return captured_by(inc, exc, t);
+    };
+    h.schema_of = [this](const TableId& t) { return history.current(t); };
+    h.connect_reader = [this]() -> Result<std::unique_ptr<snapshot::ChunkReader>> {
+      CDC_TRY_ASSIGN(auto reader, connect_chunk_reader());
+      return std::unique_ptr<snapshot::ChunkReader>(std::move(reader));
+    };
+    return h;
+  }
+  // A chunk reader on a connection of its own (the server and settings of the last open()).
+  Result<std::unique_ptr<MysqlChunkReader>> connect_chunk_reader() const {
+    return MysqlChunkReader::connect(
+        connect_options, options.pipeline_name, options.geometry_format == GeometryFormat::wkt,
+        options.charset_invalid == CharsetInvalid::replace ? InvalidText::replace
+                                                           : InvalidText::fail);
   }
 
   // The stream merge from `stream` on, unless nothing is to be filtered, or the user traded it
@@ -231,15 +246,12 @@ struct MysqlSource::Impl {
   Status open_snapshot(const SnapshotPosition& start);
   Status resume_resnapshot(const Position& resume, const std::vector<TableId>& read_now = {});
   Status check_captured_tables(bool resumed, const std::vector<TableId>& read_now = {});
-  void take_resnapshot(const std::vector<TableId>& tables, std::string_view first_after);
   void drop_created_tables(const Batch& batch);
   Status end_snapshot(Batch& batch);
   Status filter_stream(Batch& batch, const MysqlPosition& end);
   Status queue_snapshot(const std::vector<TableId>& tables, std::string_view asked_by);
   Result<bool> resnapshot_step(Batch& batch);
   bool at_window() const;
-  void abandon_resnapshot(const Error& e);
-  void end_resnapshot();
   void handle_signals(Batch& batch);
   Position current() const;
   BinlogStreamConfig stream_config();
@@ -347,15 +359,14 @@ void MysqlSource::Impl::close_all() {
   query.reset();
   snapshot.reset();
   chunk_readers.clear();
-  if (resnap && !resnap->idle()) {
+  if (resnaps.running()) {
     log::get("snapshot")
         ->info(
             "[source={}] a re-snapshot was cut short: the next open resumes it after the last row "
             "the checkpoint holds",
             options.pipeline_name);
   }
-  resnap.reset();
-  resnap_reader.reset();
+  resnaps.end();
   opened = false;
 }
 
@@ -591,12 +602,7 @@ Status MysqlSource::Impl::prepare() {
   filter_cache.clear();
   signal_table.reset();
   if (const std::string& sig = o.signal_data_collection; !sig.empty()) {
-    const size_t dot = sig.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == sig.size()) {
-      return make_error(Errc::invalid_config,
-                        "signal.data-collection: expected \"db.table\", found '" + sig + "'");
-    }
-    signal_table = TableId{sig.substr(0, dot), sig.substr(dot + 1)};
+    CDC_TRY_ASSIGN(signal_table, snapshot::parse_signal_table(sig, "db.table"));
     signal_delivered = captured_by(include, exclude, *signal_table);
   }
   return {};
@@ -786,12 +792,9 @@ Status MysqlSource::Impl::open_on(const Position& resume) {
   s.filter.reset();
   s.finished.reset();
   s.snapshot_done = {};
-  s.resnap_past = {};
   s.snapshot_done_tables.clear();
-  s.resnap_past_tables.clear();
+  s.resnaps.clear();
   s.chunk_readers.clear();
-  s.resnap_resume.clear();
-  s.resnap_resume_after.clear();
   s.newly_added.clear();
   const bool snapshot_mode =
       o.startup_mode == StartupMode::initial || o.startup_mode == StartupMode::snapshot;
@@ -1029,19 +1032,11 @@ Status MysqlSource::Impl::open_snapshot(const SnapshotPosition& start) {
   const bool parallel = options.snapshot_parallelism > 1 || !start.splits.empty();
   const uint32_t connections = parallel ? std::max<uint32_t>(options.snapshot_parallelism, 1) : 1;
   for (uint32_t i = 0; i < connections; ++i) {
-    CDC_TRY_ASSIGN(auto reader,
-                   MysqlChunkReader::connect(connect_options, options.pipeline_name,
-                                             options.geometry_format == GeometryFormat::wkt,
-                                             options.charset_invalid == CharsetInvalid::replace
-                                                 ? InvalidText::replace
-                                                 : InvalidText::fail));
+    CDC_TRY_ASSIGN(auto reader, connect_chunk_reader());
     chunk_readers.push_back(std::move(reader));
   }
   stream.reset();
-  snapshot::SnapshotReaderOptions so;
-  so.pipeline_name = options.pipeline_name;
-  so.connector = "mysql";
-  so.chunk_size = options.snapshot_chunk_size;
+  snapshot::SnapshotReaderOptions so = reader_options();
   so.chunk_key = chunk_key();
   if (parallel) {
     std::vector<snapshot::ChunkReader*> readers;
@@ -1110,105 +1105,25 @@ Status MysqlSource::Impl::filter_stream(Batch& batch, const MysqlPosition& end) 
   return {};
 }
 
-// Checks that `tables` are captured (the patterns, compiled here: callers may be on any thread)
-// and queues them for the reader thread.
+// Queues `tables` for the reader thread (ResnapshotQueue::queue checks they are captured).
 Status MysqlSource::Impl::queue_snapshot(const std::vector<TableId>& tables,
                                          std::string_view asked_by) {
   if (files) {
     return make_error(Errc::unsupported, "re-snapshot is not supported by offline decoding");
   }
-  if (tables.empty()) return make_error(Errc::invalid_config, "re-snapshot of no table");
-  std::vector<std::regex> inc, exc;
-  for (auto* list : {&options.table_include, &options.table_exclude}) {
-    for (const auto& pattern : *list) {
-      auto re = compile_regex(pattern, RegexCase::sensitive);
-      if (!re) return make_error(Errc::invalid_config, "bad table regex '" + pattern + "'");
-      (list == &options.table_include ? inc : exc).push_back(std::move(*re));
-    }
-  }
-  for (const TableId& t : tables) {
-    if (!captured_by(inc, exc, t)) {
-      return make_error(Errc::invalid_config,
-                        "re-snapshot of " + t.to_string() + ": the pipeline does not capture it");
-    }
-  }
-  std::lock_guard lock(requested_mutex);
-  requested.insert(requested.end(), tables.begin(), tables.end());
-  log::get("snapshot")
-      ->info("[source={}] re-snapshot of {} table(s) asked for by {}", options.pipeline_name,
-             tables.size(), asked_by);
-  return {};
+  return resnaps.queue(tables, asked_by);
 }
 
 // Whether the stream stands exactly at the open window's position (or past it: only events
 // that are no rows, since a window falls on a transaction boundary), between two raw events.
 bool MysqlSource::Impl::at_window() const {
-  const auto& w = resnap->window();
+  const snapshot::Resnapshot* resnap = resnaps.current();
+  if (resnap == nullptr) return false;
+  const auto* w = resnap->window() ? std::get_if<MysqlPosition>(&*resnap->window()) : nullptr;
   if (!w || !stream || stream->has_buffered()) return false;
   const MysqlPosition p = stream->position();
   const uint64_t fp = binlog_file_index(p.binlog.file), fw = binlog_file_index(w->binlog.file);
   return fp != fw ? fp > fw : p.binlog.offset >= w->binlog.offset;
-}
-
-// A re-snapshot that cannot go on ends with a loud log; the stream (and the checkpoint) go on.
-void MysqlSource::Impl::abandon_resnapshot(const Error& e) {
-  log::get("snapshot")
-      ->error("[source={}] re-snapshot stopped, the stream goes on: {}", options.pipeline_name,
-              e.to_string());
-  end_resnapshot();
-}
-
-// Keeps the counts of a re-snapshot for the metrics, then lets it and its connection go.
-void MysqlSource::Impl::end_resnapshot() {
-  if (resnap) {
-    resnap_past.rows += resnap->rows_read();
-    resnap_past.chunks += resnap->chunks_read();
-    resnap_past.tables_done += resnap->tables_done();
-    resnap_past.tables_total += resnap->tables_requested();
-    snapshot::merge_table_progress(resnap_past_tables, resnap->table_progress());
-  }
-  resnap.reset();
-  resnap_reader.reset();
-}
-
-// Adds `tables` to the re-snapshot (made, with its connection, if none runs); `first_after`:
-// the key the first one goes on after (a re-snapshot resumed from a checkpoint).
-void MysqlSource::Impl::take_resnapshot(const std::vector<TableId>& tables,
-                                        std::string_view first_after) {
-  std::vector<TableSchemaPtr> schemas;
-  for (const TableId& t : tables) {
-    TableSchemaPtr schema = history.current(t);
-    if (!schema) {
-      log::get("snapshot")
-          ->error(
-              "[source={}] re-snapshot of {}: no such table is captured (the schema "
-              "history does not know it); skipped",
-              options.pipeline_name, t.to_string());
-      if (schemas.empty()) first_after = {};  // the key was this table's
-      continue;
-    }
-    schemas.push_back(std::move(schema));
-  }
-  if (!schemas.empty() && !resnap) {
-    auto reader = MysqlChunkReader::connect(
-        connect_options, options.pipeline_name, options.geometry_format == GeometryFormat::wkt,
-        options.charset_invalid == CharsetInvalid::replace ? InvalidText::replace
-                                                           : InvalidText::fail);
-    if (!reader) {
-      abandon_resnapshot(reader.error());
-      return;
-    }
-    resnap_reader = std::move(*reader);
-    snapshot::SnapshotReaderOptions so;
-    so.pipeline_name = options.pipeline_name;
-    so.connector = "mysql";
-    so.chunk_size = options.snapshot_chunk_size;
-    resnap.emplace(*resnap_reader, so);
-  }
-  if (!resnap) return;
-  if (auto st = resnap->add(schemas, resnap->idle() ? first_after : std::string_view()); !st) {
-    abandon_resnapshot(st.error());
-  }
 }
 
 // One step of a re-snapshot, before the stream is read: takes the queued requests, opens the
@@ -1217,21 +1132,9 @@ void MysqlSource::Impl::take_resnapshot(const std::vector<TableId>& tables,
 // merging, requests wait.
 Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
   if (filter || !stream) return false;
-  if (!resnap_resume.empty()) {
-    std::vector<TableId> tables;
-    for (const auto& t : resnap_resume) tables.push_back({t.db, t.table});
-    const std::string after = std::move(resnap_resume_after);
-    resnap_resume.clear();
-    resnap_resume_after.clear();
-    take_resnapshot(tables, after);
-  }
-  std::vector<TableId> asked;
-  {
-    std::lock_guard lock(requested_mutex);
-    asked.swap(requested);
-  }
-  if (!asked.empty()) take_resnapshot(asked, {});
-  if (!resnap) return false;
+  snapshot::Resnapshot* resnap = resnaps.take();
+  if (resnap == nullptr) return false;
+  const auto abandon_resnapshot = [this](const Error& e) { resnaps.abandon(e); };
   if (!resnap->window()) {
     // The window must not be behind the stream (a transaction in the binlog whose commit the
     // read view does not hold yet): then its rows would go out after newer changes. Opened
@@ -1243,13 +1146,17 @@ Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
         return false;
       }
       if (!*w) {
-        end_resnapshot();
+        resnaps.end();
+        return false;
+      }
+      const auto* at = std::get_if<MysqlPosition>(&**w);
+      if (at == nullptr) {
+        abandon_resnapshot(make_error(Errc::internal, "a re-snapshot window of another source"));
         return false;
       }
       const MysqlPosition p = stream->position();
-      const uint64_t fp = binlog_file_index(p.binlog.file),
-                     fw = binlog_file_index((*w)->binlog.file);
-      const bool behind = fp != fw ? fp > fw : p.binlog.offset > (*w)->binlog.offset;
+      const uint64_t fp = binlog_file_index(p.binlog.file), fw = binlog_file_index(at->binlog.file);
+      const bool behind = fp != fw ? fp > fw : p.binlog.offset > at->binlog.offset;
       if (!behind) break;
       if (attempt == 100) {
         abandon_resnapshot(
@@ -1257,7 +1164,7 @@ Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
                                               to_string(Position(p)) + " after 100 attempts"));
         return false;
       }
-      if (auto st = resnap_reader->end_consistent_read(); !st) {
+      if (auto st = resnaps.reader()->end_consistent_read(); !st) {
         abandon_resnapshot(st.error());
         return false;
       }
@@ -1275,56 +1182,14 @@ Result<bool> MysqlSource::Impl::resnapshot_step(Batch& batch) {
   return true;
 }
 
-// Rows of the signal table: an `execute-snapshot` insert queues a re-snapshot; a bad one is
-// logged with its id and otherwise ignored. They are removed from the batch unless the user's
-// `tables` capture the signal table.
+// Rows of the signal table: an `execute-snapshot` insert queues a re-snapshot
+// (snapshot::take_signals).
 void MysqlSource::Impl::handle_signals(Batch& batch) {
   if (!signal_table) return;
-  size_t kept = 0;
-  for (size_t i = 0; i < batch.events.size(); ++i) {
-    const ChangeEvent& e = batch.events[i];
-    const bool is_signal = e.schema != nullptr && e.schema->id == *signal_table;
-    if (is_signal && e.op == Op::insert) {
-      const auto id_col = e.schema->column_index("id");
-      const auto type_col = e.schema->column_index("type");
-      const auto data_col = e.schema->column_index("data");
-      auto text_of = [&](std::optional<uint32_t> c) -> std::string {
-        if (!c || *c >= e.after.size) return {};
-        const Value& v = e.after[*c];
-        if (v.kind == ValueKind::string || v.kind == ValueKind::bytes) return std::string(v.text);
-        if (v.kind == ValueKind::int64) return std::to_string(v.i);
-        if (v.kind == ValueKind::uint64) return std::to_string(v.u);
-        return {};
-      };
-      const std::string id = text_of(id_col), type = text_of(type_col);
-      if (!type_col || !data_col) {
-        log::get("snapshot")
-            ->warn(
-                "[source={}] signal table {} has no `type` and `data` columns: signal '{}' "
-                "ignored",
-                options.pipeline_name, signal_table->to_string(), id);
-      } else if (type == snapshot::kExecuteSnapshot) {
-        auto tables = snapshot::parse_snapshot_signal(text_of(data_col));
-        Status queued = tables ? queue_snapshot(*tables, "signal '" + id + "'")
-                               : Status(std::move(tables).error());
-        if (!queued) {
-          log::get("snapshot")
-              ->warn("[source={}] signal '{}' in {} ignored: {}", options.pipeline_name, id,
-                     signal_table->to_string(), queued.error().message);
-        }
-      } else {
-        log::get("snapshot")
-            ->warn(
-                "[source={}] signal '{}' in {} ignored: type '{}' is not one sluice knows "
-                "(execute-snapshot)",
-                options.pipeline_name, id, signal_table->to_string(), type);
-      }
-    }
-    if (is_signal && !signal_delivered) continue;
-    if (kept != i) batch.events[kept] = batch.events[i];
-    ++kept;
-  }
-  batch.events.resize(kept);
+  snapshot::take_signals(batch, *signal_table, signal_delivered, options.pipeline_name,
+                         [this](const std::vector<TableId>& tables, std::string_view asked_by) {
+                           return queue_snapshot(tables, asked_by);
+                         });
 }
 
 // The history as of `start`: what is stored (first open), without what came after `start` (a
@@ -1389,18 +1254,7 @@ uint64_t MysqlSource::bytes_read() const { return impl_->bytes_read; }
 SnapshotProgress MysqlSource::snapshot_progress() const {
   SnapshotProgress p = impl_->snapshot_done;
   if (const auto& r = impl_->snapshot) p = r->progress();
-  const SnapshotProgress& past = impl_->resnap_past;
-  p.rows += past.rows;
-  p.chunks += past.chunks;
-  p.tables_done += past.tables_done;
-  p.tables_total += past.tables_total;
-  if (const auto& r = impl_->resnap) {
-    p.reading = p.reading || !r->idle();
-    p.rows += r->rows_read();
-    p.chunks += r->chunks_read();
-    p.tables_done += r->tables_done();
-    p.tables_total += r->tables_requested();
-  }
+  p += impl_->resnaps.progress();
   return p;
 }
 
@@ -1408,8 +1262,7 @@ std::vector<TableSnapshotProgress> MysqlSource::snapshot_tables() const {
   const Impl& s = *impl_;
   std::vector<TableSnapshotProgress> out = s.snapshot_done_tables;
   if (s.snapshot) snapshot::merge_table_progress(out, s.snapshot->table_progress());
-  snapshot::merge_table_progress(out, s.resnap_past_tables);
-  if (s.resnap) snapshot::merge_table_progress(out, s.resnap->table_progress());
+  snapshot::merge_table_progress(out, s.resnaps.table_progress());
   return out;
 }
 
@@ -1457,7 +1310,7 @@ Result<std::unique_ptr<Batch>> MysqlSource::poll(std::chrono::milliseconds max_w
   };
   while (batch->events.size() < s.options.max_batch_events) {
     // A re-snapshot's chunk goes out exactly at its window: the stream stops there.
-    if (s.resnap && s.at_window()) break;
+    if (s.at_window()) break;
     if (s.stream && s.stream->has_buffered()) {
       if (auto st = s.stream->continue_buffered(*batch); !st) return fail(std::move(st).error());
       continue;
@@ -1502,17 +1355,9 @@ Status MysqlSource::Impl::resume_resnapshot(const Position& resume,
                                             const std::vector<TableId>& read_now) {
   const auto* snap = std::get_if<SnapshotPosition>(&resume);
   if (snap != nullptr && !snap->resnapshot_tables.empty()) {
-    resnap_resume = snap->resnapshot_tables;
-    resnap_resume_after = snap->resnapshot_after_key;
-    const SnapshotTable& first = resnap_resume.front();
+    resnaps.resume(snap->resnapshot_tables, snap->resnapshot_after_key);
+    const SnapshotTable& first = snap->resnapshot_tables.front();
     const TableSchemaPtr schema = history.current({first.db, first.table});
-    log::get("snapshot")
-        ->info(
-            "[source={}] a re-snapshot was cut short by a restart: it goes on with {}.{} {}, {} "
-            "table(s) left",
-            options.pipeline_name, first.db, first.table,
-            resnap_resume_after.empty() ? "from its first row" : "after the last row delivered",
-            resnap_resume.size());
     if (schema && schema->primary_key.empty()) {
       log::get("snapshot")
           ->warn(
@@ -1557,8 +1402,7 @@ Status MysqlSource::Impl::check_captured_tables(bool resumed,
   if (!resumed || *before == now) return {};
   CDC_TRY_ASSIGN(std::vector<TableId> added, newly_captured(history.tables(), now, *before));
   std::erase_if(added, [&](const TableId& t) {
-    return std::find(resnap_resume.begin(), resnap_resume.end(), SnapshotTable{t.db, t.table}) !=
-               resnap_resume.end() ||
+    return resnaps.resuming(SnapshotTable{t.db, t.table}) ||
            std::find(read_now.begin(), read_now.end(), t) != read_now.end();
   });
   if (added.empty()) return {};
@@ -1586,7 +1430,7 @@ Status MysqlSource::Impl::check_captured_tables(bool resumed,
           "[source={}] newly captured table(s) {} (scan.newly-added-table.enabled): their rows "
           "are read while the stream goes on, the tables captured before are not read again",
           options.pipeline_name, names);
-  for (const TableId& t : added) resnap_resume.push_back({t.db, t.table});
+  for (const TableId& t : added) resnaps.resume_also({t.db, t.table});
   newly_added = std::move(added);
   return {};
 }
@@ -1608,11 +1452,11 @@ void MysqlSource::Impl::drop_created_tables(const Batch& batch) {
         ddl.table != id) {
       continue;
     }
-    bool removed = std::erase(resnap_resume, SnapshotTable{id.db, id.table}) != 0;
-    if (!removed && resnap) {
-      auto taken = resnap->remove(id);
+    bool removed = resnaps.unresume(SnapshotTable{id.db, id.table});
+    if (!removed && resnaps.current() != nullptr) {
+      auto taken = resnaps.current()->remove(id);
       if (!taken) {
-        abandon_resnapshot(taken.error());
+        resnaps.abandon(taken.error());
         return;
       }
       removed = *taken;

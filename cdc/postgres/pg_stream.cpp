@@ -224,6 +224,8 @@ Status PgStream::handle_decoded(PgoutputMessage& msg, Lsn at, Batch& batch) {
     begin_txn(m->xid, m->commit_lsn, unix_ms(m->commit_time));
     replay_end_ = m->end_lsn;
     return continue_replay(batch);
+  } else if (auto* m = std::get_if<LogicalMessage>(&msg)) {
+    if (config_.on_message && !(txn_ && txn_->skip_all)) config_.on_message(*m);
   } else if (auto* m = std::get_if<StreamAbortMessage>(&msg)) {
     auto it = spools_.find(m->xid);
     if (it != spools_.end()) {
@@ -235,7 +237,7 @@ Status PgStream::handle_decoded(PgoutputMessage& msg, Lsn at, Batch& batch) {
     }
   }
   // Origin, Type (the registry reads types from the catalog) and logical decoding messages
-  // (sluice's heartbeats) carry no rows.
+  // (sluice's heartbeats and watermarks, anyone else's) carry no rows.
   return {};
 }
 

@@ -32,6 +32,10 @@ struct PgStreamConfig {
   // the merge with a snapshot (StreamFilter) drops what the snapshot's rows hold. Unset:
   // every event. A dropped event still counts as handled for events_to_skip.
   std::function<Result<bool>(const ChangeEvent&, Lsn commit_lsn)> keep;
+  // Called with each logical decoding message (pg_logical_emit_message) outside a streamed
+  // segment, in stream order; a transactional one at its transaction's place. None is delivered
+  // as an event. Unset: none is looked at.
+  std::function<void(const LogicalMessage&)> on_message;
   // Records a captured table's new version (a Relation with other columns) at the resume point
   // after the first change that uses it (PgSchemaStore). Unset: not recorded.
   std::function<Status(const PostgresPosition&, const TableSchema&)> record_version;
@@ -49,6 +53,9 @@ class PgStream {
   Status handle(std::span<const std::byte> message, Lsn at, Batch& batch);
   // Whether a committed streamed transaction is still being emitted (continue_replay).
   bool replaying() const { return replay_ != nullptr; }
+  // Whether the stream stands inside a transaction (its Begin handled, its Commit not yet, or a
+  // streamed one still being emitted).
+  bool in_transaction() const { return txn_.has_value() || replay_ != nullptr; }
   // Emits more of the committed streamed transaction, up to the batch limit.
   Status continue_replay(Batch& batch);
   // Ends the snapshot merge (config.keep) once the stream is past the snapshot.

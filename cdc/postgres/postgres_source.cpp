@@ -13,6 +13,7 @@
 #include "cdc/core/byte_reader.h"
 #include "cdc/core/log.h"
 #include "cdc/core/regex.h"
+#include "cdc/postgres/pg_resnapshot.h"
 #include "cdc/postgres/pg_stream.h"
 #include "cdc/postgres/postgres_metrics.h"
 #include "cdc/postgres/protocol/pg_connection.h"
@@ -23,6 +24,7 @@
 #include "cdc/postgres/snapshot/pg_key_text.h"
 #include "cdc/snapshot/parallel_snapshot_reader.h"
 #include "cdc/snapshot/snapshot_reader.h"
+#include "cdc/snapshot/snapshot_signal.h"
 #include "cdc/snapshot/stream_filter.h"
 
 namespace cdc::postgres {
@@ -85,8 +87,13 @@ struct PostgresSource::Impl {
   std::optional<SnapshotPosition> finished;  // a snapshot-only run that has read everything
   SnapshotProgress snapshot_done;            // of a snapshot read to its end by this instance
   std::vector<TableSnapshotProgress> snapshot_done_tables;  // as snapshot_done, per table
-  Lsn slot_lsn{0};                                          // the slot's confirmed LSN at open
-  std::optional<ExportedSnapshot> exported;                 // by the slot's creation in this open()
+  // Re-snapshots while streaming (request_snapshot, the signal table), from open() on; they
+  // start once the initial snapshot's merge is done.
+  std::optional<PgResnapshot> resnap;
+  std::optional<TableId> signal_table;       // signal.data-collection
+  bool signal_delivered = false;             // the user's `tables` capture the signal table too
+  Lsn slot_lsn{0};                           // the slot's confirmed LSN at open
+  std::optional<ExportedSnapshot> exported;  // by the slot's creation in this open()
   Position start;
   PostgresPosition last_end;
   std::atomic<uint64_t> acked{0};     // last acknowledged commit_lsn (at first: slot_lsn)
@@ -110,6 +117,8 @@ struct PostgresSource::Impl {
     };
     return any(include) && !any(exclude);
   }
+
+  bool is_signal(const TableId& t) const { return signal_table && t == *signal_table; }
 
   Status compile_patterns() {
     include.clear();
@@ -365,13 +374,48 @@ struct PostgresSource::Impl {
 
   RelationCache::Hooks hooks() {
     RelationCache::Hooks h;
-    h.captured = [this](const TableId& t) { return captured(t); };
+    // The signal table's rows are read whatever the patterns say (take_signals in poll).
+    h.captured = [this](const TableId& t) { return captured(t) || is_signal(t); };
     h.load_types = [this](const std::vector<uint32_t>& oids) { return load_types(oids); };
     h.primary_key = [this](const TableId& t) { return primary_key(t); };
     return h;
   }
 
   Status ensure_publication() {
+    CDC_TRY(create_publication());
+    return publish_signal_table();
+  }
+
+  // The signal table's inserts must reach the stream: sluice adds it to its own publication (a
+  // signal table is written by people, not by the application, so its rows before the add
+  // matter to nobody); a publication of the user's must carry it already.
+  Status publish_signal_table() {
+    if (!signal_table || signal_delivered) return {};
+    CDC_TRY_ASSIGN(auto missing,
+                   tables_missing_from(*sql, o.publication(),
+                                       [this](const TableId& t) { return is_signal(t); }));
+    if (missing.empty()) return {};
+    if (!owns_publication()) {
+      return make_error(Errc::invalid_config,
+                        "signal table " + signal_table->to_string() +
+                            " (signal.data-collection) is not in publication " + o.publication() +
+                            ": run ALTER PUBLICATION " +
+                            PgConnection::quote_ident(o.publication()) + " ADD TABLE " +
+                            PgConnection::quote_ident(signal_table->db) + "." +
+                            PgConnection::quote_ident(signal_table->table) + ";");
+    }
+    if (auto r = sql->query("ALTER PUBLICATION " + PgConnection::quote_ident(o.publication()) +
+                            " ADD TABLE " + PgConnection::quote_ident(signal_table->db) + "." +
+                            PgConnection::quote_ident(signal_table->table));
+        !r) {
+      return std::move(r).error().with_context("adding the signal table " +
+                                               signal_table->to_string() + " to publication " +
+                                               o.publication());
+    }
+    return {};
+  }
+
+  Status create_publication() {
     const std::string pub = o.publication();
     CDC_TRY_ASSIGN(auto info, read_publication(*sql, pub));
     if (info.exists) {
@@ -496,6 +540,17 @@ struct PostgresSource::Impl {
   Status end_snapshot(Batch& batch);
   Status start_stream(const PostgresPosition& start_at);
   Position stream_end(const PostgresPosition& end);
+  Position with_resnapshot(const PostgresPosition& end) const;
+  Status setup_resnapshot(const SnapshotPosition* resume);
+
+  // The schema a re-snapshot reads (the catalog's at open, whose column types the chunk reader
+  // needs); null for a table opened later.
+  TableSchemaPtr seeded_schema(const TableId& t) const {
+    for (const auto& s : seeded) {
+      if (s->id == t) return s;
+    }
+    return nullptr;
+  }
 
   Status send_status_locked(bool reply) {
     const uint64_t flush = acked.load();
@@ -594,6 +649,8 @@ Status PostgresSource::open(const Position& resume) {
   m.snapshot_done = {};
   m.snapshot_done_tables.clear();
   CDC_TRY(m.compile_patterns());
+  CDC_TRY(
+      m.setup_resnapshot(snap_resume != nullptr && !snap_resume->reading ? snap_resume : nullptr));
   CDC_TRY(m.connect_sql());
   if (auto problems = m.check_server(); !problems.empty()) {
     std::string text =
@@ -624,11 +681,50 @@ Status PostgresSource::open(const Position& resume) {
   if (new_snapshot) return m.open_snapshot(SnapshotPosition{});
   if (snap_resume) {
     const auto& stream = std::get<PostgresPosition>(snap_resume->stream);
-    m.filter.emplace(m.make_filter(snap_resume->segments));
-    if (m.filter->done(stream)) m.filter.reset();
+    if (!snap_resume->segments.empty()) {
+      m.filter.emplace(m.make_filter(snap_resume->segments));
+      if (m.filter->done(stream)) m.filter.reset();
+    }
     return m.start_stream(stream);
   }
   return m.start_stream(pg_resume ? *pg_resume : PostgresPosition{m.slot_lsn, Lsn{0}, 0});
+}
+
+// The re-snapshot machinery of this open (pg_resnapshot.h) and the signal table; `resume`: a
+// checkpoint taken while a re-snapshot was asked for or ran, which goes on after its key.
+Status PostgresSource::Impl::setup_resnapshot(const SnapshotPosition* resume) {
+  signal_table.reset();
+  if (const std::string& sig = o.signal_data_collection; !sig.empty()) {
+    CDC_TRY_ASSIGN(signal_table, snapshot::parse_signal_table(sig, "schema.table"));
+    signal_delivered = captured(*signal_table);
+  }
+  PgResnapshotHooks h;
+  h.queue.captured = [this](const TableId& t) { return captured(t); };
+  h.queue.schema_of = [this](const TableId& t) { return seeded_schema(t); };
+  h.queue.connect_reader = [this]() -> Result<std::unique_ptr<snapshot::ChunkReader>> {
+    auto reader = std::make_unique<PgChunkReader>(
+        o, registry, [this](const TableId& t) -> const PgColumnTypes* {
+          const auto it = column_types.find(t);
+          return it == column_types.end() ? nullptr : &it->second;
+        });
+    CDC_TRY(reader->connect_for_windows());
+    return std::unique_ptr<snapshot::ChunkReader>(std::move(reader));
+  };
+  // A transactional message on the source's own connection: its commit flushes the WAL, so
+  // the walsender sends it at once (a non-transactional one waits in the WAL buffers for
+  // another flush before PostgreSQL 17).
+  h.emit_watermark = [this](const std::string& content) -> Status {
+    if (o.resnapshot_window_pause.count() > 0)
+      std::this_thread::sleep_for(o.resnapshot_window_pause);
+    CDC_TRY(sql->query("SELECT pg_logical_emit_message(true, $1, $2)",
+                       {std::string(kWatermarkPrefix), content}));
+    return {};
+  };
+  resnap.emplace(o.pipeline_name, o.snapshot_chunk_size, std::move(h));
+  if (resume != nullptr) {
+    resnap->queue().resume(resume->resnapshot_tables, resume->resnapshot_after_key);
+  }
+  return {};
 }
 
 // Opens the snapshot's consistent read (the slot's own exported snapshot when open() just
@@ -746,6 +842,9 @@ Status PostgresSource::Impl::start_stream(const PostgresPosition& start_at) {
       return filter->deliver(e, EventPosition(commit_lsn));
     };
   }
+  sc.on_message = [this](const LogicalMessage& m) {
+    if (resnap) resnap->on_message(m.prefix, m.content);
+  };
   if (schema_store) {
     sc.record_version = [this](const PostgresPosition& at, const TableSchema& schema) -> Status {
       if (auto st = schema_store->put(at, schema); !st) {
@@ -782,44 +881,55 @@ Status PostgresSource::Impl::start_stream(const PostgresPosition& start_at) {
 // The batch's end: a snapshot position while the filter merges the stream with the snapshot
 // (a restart must filter the same way), the plain stream position after.
 Position PostgresSource::Impl::stream_end(const PostgresPosition& end) {
-  if (!filter) return end;
-  if (filter->done(end)) {
+  if (filter && filter->done(end)) {
     log::get("snapshot")
         ->info("[source={}] the stream passed the snapshot at {}", o.pipeline_name,
                to_string(Position(end)));
     filter.reset();
     stream->keep_all();
-    return end;
   }
-  SnapshotPosition p;
-  p.segments = filter->segments();
-  p.reading = false;
-  p.stream = end;
-  return p;
+  return with_resnapshot(end);
+}
+
+// A plain stream position, or a SnapshotPosition while the snapshot's merge goes on or a
+// re-snapshot is asked for or runs (its tables and the key of its last row delivered, so that a
+// restart goes on with it).
+Position PostgresSource::Impl::with_resnapshot(const PostgresPosition& end) const {
+  std::vector<SnapshotTable> tables;
+  std::string after;
+  if (resnap) resnap->queue().pending(tables, after);
+  return snapshot::stream_resume_position(
+      end, filter ? filter->segments() : std::vector<SnapshotSegment>{}, std::move(tables),
+      std::move(after));
 }
 
 Position PostgresSource::current_position() const {
   const Impl& m = *impl_;
   if (m.snapshot) return m.snapshot->position();
   if (m.finished) return *m.finished;
-  if (m.filter) {
-    SnapshotPosition p;
-    p.segments = m.filter->segments();
-    p.reading = false;
-    p.stream = m.last_end;
-    return p;
-  }
-  return m.last_end;
+  return m.with_resnapshot(m.last_end);
 }
 
 SnapshotProgress PostgresSource::snapshot_progress() const {
-  if (const auto& r = impl_->snapshot) return r->progress();
-  return impl_->snapshot_done;
+  SnapshotProgress p = impl_->snapshot ? impl_->snapshot->progress() : impl_->snapshot_done;
+  if (const auto& r = impl_->resnap) p += r->queue().progress();
+  return p;
 }
 
 std::vector<TableSnapshotProgress> PostgresSource::snapshot_tables() const {
-  if (impl_->snapshot) return impl_->snapshot->table_progress();
-  return impl_->snapshot_done_tables;
+  std::vector<TableSnapshotProgress> out =
+      impl_->snapshot ? impl_->snapshot->table_progress() : impl_->snapshot_done_tables;
+  if (impl_->resnap) snapshot::merge_table_progress(out, impl_->resnap->queue().table_progress());
+  return out;
+}
+
+Status PostgresSource::request_snapshot(const std::vector<TableId>& tables) {
+  if (impl_->o.startup_mode == StartupMode::snapshot) {
+    return make_error(Errc::unsupported,
+                      "re-snapshot while streaming: scan.startup.mode snapshot does not stream");
+  }
+  if (!impl_->resnap) return make_error(Errc::unavailable, "re-snapshot before the source opened");
+  return impl_->resnap->queue().queue(tables, "request");
 }
 
 Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds max_wait) {
@@ -840,6 +950,15 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
   }
   if (!m.stream || !m.repl) return make_error(Errc::internal, "poll before open");
   m.stream->new_batch();
+  // A re-snapshot's window opens, and its chunk goes out, only between two transactions; its
+  // requests wait while the initial snapshot's merge goes on.
+  if (m.resnap && !m.filter && !m.stream->in_transaction() &&
+      m.resnap->step(*batch, m.o.max_batch_events)) {
+    const std::string_view database = batch->arena.copy(m.o.database);
+    for (auto& e : batch->events) e.source.database = database;
+    batch->end = m.stream_end(m.stream->position());
+    return batch;
+  }
   const auto deadline = Clock::now() + max_wait;
   {
     std::unique_lock lock(m.repl_mutex);
@@ -855,6 +974,8 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
         }
         const auto& x = std::get<XLogData>(msg);
         CDC_TRY(m.stream->handle(x.payload, x.start, *batch));
+        // The stream stops at a re-snapshot window's watermark, after its transaction.
+        if (m.resnap && m.resnap->at_watermark() && !m.stream->in_transaction()) break;
         continue;
       }
       const auto now = Clock::now();
@@ -868,6 +989,15 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
               std::chrono::milliseconds(1),
           std::chrono::milliseconds(100))));
     }
+  }
+  if (m.resnap) {
+    for (const auto& e : batch->events) m.resnap->observe(e);
+  }
+  if (m.signal_table) {
+    snapshot::take_signals(*batch, *m.signal_table, m.signal_delivered, m.o.pipeline_name,
+                           [&m](const std::vector<TableId>& tables, std::string_view asked_by) {
+                             return m.resnap->queue().queue(tables, asked_by);
+                           });
   }
   const PostgresPosition end = m.stream->position();
   if (!(end == m.last_end)) m.last_progress = Clock::now();
@@ -901,6 +1031,18 @@ Lsn PostgresSource::reported_flush() const { return Lsn{impl_->reported.load()};
 
 int64_t PostgresSource::slot_lag_bytes() const { return impl_->lag_bytes.load(); }
 
+uint64_t PostgresSource::resnapshot_rows_skipped() const {
+  return impl_->resnap ? impl_->resnap->queue().rows_skipped() : 0;
+}
+
+uint64_t PostgresSource::resnapshot_windows_reopened() const {
+  return impl_->resnap ? impl_->resnap->windows_reopened() : 0;
+}
+
+uint64_t PostgresSource::resnapshot_chunks_cut() const {
+  return impl_->resnap ? impl_->resnap->queue().chunks_cut() : 0;
+}
+
 void PostgresSource::close() {
   if (!impl_) return;
   if (impl_->status_thread.joinable()) {
@@ -908,6 +1050,14 @@ void PostgresSource::close() {
     impl_->status_thread.join();
   }
   std::lock_guard lock(impl_->repl_mutex);
+  if (impl_->resnap && impl_->resnap->queue().running()) {
+    log::get("snapshot")
+        ->info(
+            "[source={}] a re-snapshot was cut short: the next open resumes it after the last row "
+            "the checkpoint holds",
+            impl_->o.pipeline_name);
+  }
+  impl_->resnap.reset();
   impl_->snapshot.reset();
   impl_->chunk_readers.clear();
   impl_->repl.reset();

@@ -38,6 +38,9 @@ class PostgresSource final : public cdc::Source {
   Position current_position() const override;
   Result<std::unique_ptr<Batch>> poll(std::chrono::milliseconds max_wait) override;
   void acknowledge(const Position& committed) override;
+  // Queues a re-snapshot of `tables` (any thread), read while streaming in windows
+  // (pg_resnapshot.h). Refused for tables the pipeline does not capture, and in snapshot mode.
+  Status request_snapshot(const std::vector<TableId>& tables) override;
   uint64_t bytes_read() const override;
   SnapshotProgress snapshot_progress() const override;
   std::vector<TableSnapshotProgress> snapshot_tables() const override;
@@ -49,6 +52,11 @@ class PostgresSource final : public cdc::Source {
   // pg_current_wal_lsn() - the slot's confirmed_flush_lsn at the last measurement (-1: none;
   // measured every 5 s by poll).
   int64_t slot_lag_bytes() const;
+  // Re-snapshot rows skipped because the stream delivered a newer state of their key first,
+  // windows opened again, chunks cut before a key with an unchanged TOAST value (tests).
+  uint64_t resnapshot_rows_skipped() const;
+  uint64_t resnapshot_windows_reopened() const;
+  uint64_t resnapshot_chunks_cut() const;
 
  private:
   struct Impl;

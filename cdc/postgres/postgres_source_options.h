@@ -107,10 +107,18 @@ struct PostgresSourceOptions {
   // `spool.dir`: where streamed transactions wait for their Stream Commit (one file per
   // transaction, deleted when it is emitted or aborted). Default: "" = the system temp dir.
   std::string spool_dir;
+  // `signal.data-collection`: "schema.table" of a signal table (Debezium's shape: id, type,
+  // data) whose `execute-snapshot` inserts ask for a re-snapshot while streaming; read whatever
+  // `tables` says (added to the publication sluice owns; a publication of the user's must carry
+  // it) and delivered only when `tables` captures it. Default: "" = none.
+  std::string signal_data_collection;
 
   // Set by the daemon from the pipeline, not source keys:
   std::string pipeline_name;
   size_t max_batch_events = 1024;
+  // Tests only: a pause between a re-snapshot window's snapshot and its watermark, so that
+  // transactions the snapshot does not see reach the stream before the chunk (pg_resnapshot.h).
+  std::chrono::milliseconds resnapshot_window_pause{0};
 
   std::string publication() const {
     return publication_name.empty() ? "sluice_" + slot_name : publication_name;

@@ -61,20 +61,15 @@ std::vector<SnapshotTable> Resnapshot::pending() const {
   return out;
 }
 
-Result<std::optional<MysqlPosition>> Resnapshot::open_window() {
+Result<std::optional<StreamPoint>> Resnapshot::open_window() {
   if (window_) return window_;
-  if (tables_.empty()) return std::optional<MysqlPosition>();
+  if (tables_.empty()) return std::optional<StreamPoint>();
   CDC_TRY_ASSIGN(const StreamPoint point, reader_.begin_consistent_read());
-  const auto* mysql_at = std::get_if<MysqlPosition>(&point);
-  if (mysql_at == nullptr) {
-    return make_error(Errc::unsupported, "re-snapshots while streaming need a binlog source");
-  }
-  const MysqlPosition at = *mysql_at;
-  window_ = at;
+  window_ = point;
   return window_;
 }
 
-Result<bool> Resnapshot::fill(Batch& batch, size_t max_events) {
+Result<bool> Resnapshot::fill(Batch& batch, size_t max_events, const RowGate& gate) {
   if (!window_ || tables_.empty()) {
     return make_error(Errc::internal, "re-snapshot fill() without an open window");
   }
@@ -104,10 +99,27 @@ Result<bool> Resnapshot::fill(Batch& batch, size_t max_events) {
     chunk_open_ = true;
     chunk_rows_ = 0;
   }
-  std::span<const Value> last_row;
+  std::span<const Value> last_row;  // the last row read, emitted or skipped
+  auto keep_last_key = [&]() -> Status {
+    if (last_row.empty() || !keyed) return {};
+    after_bytes_ = encode_key(key_of(*schema, last_row));
+    CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
+    return {};
+  };
   while (batch.events.size() < max_events) {
     auto row = reader_.next_row(batch.arena);
     if (!row) return std::move(row).error().with_context(where());
+    const RowVerdict verdict = *row && gate ? gate(*schema, **row) : RowVerdict::emit;
+    if (verdict == RowVerdict::cut) {
+      // A newer change of this key left a value out: the next window (a newer read) starts here.
+      chunk_open_ = false;
+      ++chunks_;
+      ++cuts_;
+      CDC_TRY(reader_.end_consistent_read());
+      window_.reset();
+      CDC_TRY(keep_last_key());
+      return false;
+    }
     if (!*row) {
       // The chunk is done: the next one (or table) gets a window of its own.
       chunk_open_ = false;
@@ -123,23 +135,23 @@ Result<bool> Resnapshot::fill(Batch& batch, size_t max_events) {
         tables_.pop_front();
         after_.clear();
         after_bytes_.clear();
-      } else if (!last_row.empty()) {
-        after_bytes_ = encode_key(key_of(*schema, last_row));
-        CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
-      }  // else: the chunk's last row ended the previous batch, which kept its key
+      } else {
+        CDC_TRY(keep_last_key());
+      }  // with no row in this batch: the chunk's last row ended the previous one, which kept it
       return false;
     }
-    append_read_event(batch, schema, **row, source);
     last_row = **row;
     ++chunk_rows_;
+    if (verdict == RowVerdict::skip) {
+      ++skipped_;
+      continue;
+    }
+    append_read_event(batch, schema, **row, source);
     ++rows_;
     progress_.count(progress_idx, 1);
   }
   // The chunk goes on in the next batch: remember its last key in case it ends right there.
-  if (!last_row.empty() && keyed) {
-    after_bytes_ = encode_key(key_of(*schema, last_row));
-    CDC_TRY_ASSIGN(after_, decode_key(after_bytes_));
-  }
+  CDC_TRY(keep_last_key());
   return true;
 }
 

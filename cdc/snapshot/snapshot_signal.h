@@ -5,9 +5,11 @@
 // kind (the one that streams meanwhile). Pure function over untrusted bytes (fuzzed).
 #pragma once
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
+#include "cdc/core/batch.h"
 #include "cdc/core/result.h"
 #include "cdc/core/table_schema.h"
 
@@ -19,5 +21,18 @@ inline constexpr std::string_view kExecuteSnapshot = "execute-snapshot";
 // object, no non-empty `data-collections` array of "db.table" strings, a `type` other than
 // incremental.
 Result<std::vector<TableId>> parse_snapshot_signal(std::string_view data);
+
+// The table `signal.data-collection` names: "<a>.<b>", both parts non-empty (`form` names the
+// parts in the error: "db.table", "schema.table").
+Result<TableId> parse_signal_table(std::string_view option, std::string_view form);
+
+// Takes the rows of `signal_table` out of `batch` (unless `deliver`: the user's `tables` capture
+// it too): each `execute-snapshot` insert is handed to `queue` (the tables it names, and "signal
+// '<id>'" as who asked); a bad one, or one `queue` refuses, is logged with its id and otherwise
+// ignored. The source's reader thread, after the stream filled the batch.
+using QueueSnapshot =
+    std::function<Status(const std::vector<TableId>& tables, std::string_view asked_by)>;
+void take_signals(Batch& batch, const TableId& signal_table, bool deliver,
+                  std::string_view pipeline_name, const QueueSnapshot& queue);
 
 }  // namespace cdc::snapshot

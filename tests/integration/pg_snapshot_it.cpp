@@ -49,30 +49,6 @@ PostgresSourceOptions options(const std::string& table_regex, const std::string&
   return o;
 }
 
-void drop_slot(const std::string& slot) {
-  PgSession su(PgSession::As::superuser);
-  for (int i = 0; i < 50; ++i) {
-    if (su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
-                  "' AND active") == "0")
-      break;
-    std::this_thread::sleep_for(100ms);
-  }
-  su.run(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
-      slot + "'");
-  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
-}
-
-struct SlotGuard {
-  std::string slot;
-  ~SlotGuard() {
-    try {
-      drop_slot(slot);
-    } catch (...) {
-    }
-  }
-};
-
 void open_or_fail(PostgresSource& src, const Position& at) {
   auto opened = src.open(at);
   REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().to_string()));
@@ -202,8 +178,8 @@ TEST_CASE(
   for (const auto& [k, ver] : table_state(sql)) history[k] = {{'c', ver}};
 
   const std::string slot = "pg_snap_it";
-  drop_slot(slot);
-  SlotGuard guard{slot};
+  drop_slot_and_publication(slot);
+  const PgSlotGuard guard{slot};
 
   std::atomic<bool> stop{false};
   std::atomic<int64_t> statements{0};
@@ -417,8 +393,8 @@ TEST_CASE("postgres snapshot: every type's value equals the streamed value of th
   sql.run("INSERT INTO pgsnap.types (id) VALUES (2)");
 
   const std::string slot = "pg_snap_types";
-  drop_slot(slot);
-  SlotGuard guard{slot};
+  drop_slot_and_publication(slot);
+  const PgSlotGuard guard{slot};
   PostgresSource src(options("pgsnap\\.types", slot));
   open_or_fail(src, std::monostate{});
   std::vector<std::unique_ptr<Batch>> batches;
@@ -465,8 +441,8 @@ TEST_CASE("postgres snapshot mode: the rows once, then the end of the stream, no
   sql.run("CREATE TABLE pgsnap.only (id int PRIMARY KEY, ver bigint NOT NULL)");
   sql.run("INSERT INTO pgsnap.only SELECT g, g FROM generate_series(1, 500) g");
   const std::string slot = "pg_snap_only";
-  drop_slot(slot);
-  SlotGuard guard{slot};
+  drop_slot_and_publication(slot);
+  const PgSlotGuard guard{slot};
   auto o = options("pgsnap\\.only", slot);
   o.startup_mode = StartupMode::snapshot;
   PostgresSource src(o);
@@ -674,8 +650,8 @@ TEST_CASE(
   for (const auto& [k, ver] : state_of(sql)) history[k] = {{'c', ver}};
 
   const std::string slot = "pg_par_it";
-  drop_slot(slot);
-  SlotGuard guard{slot};
+  drop_slot_and_publication(slot);
+  const PgSlotGuard guard{slot};
   std::atomic<bool> stop{false};
   std::atomic<int64_t> statements{0};
   std::thread writer;

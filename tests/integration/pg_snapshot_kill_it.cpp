@@ -6,6 +6,9 @@
 // upserts, equals the table, and per key the events are exactly the key's history from the row read
 // on: one `r` with the version the snapshot saw, then each later statement once, in order. After
 // each kill the slot's confirmed_flush_lsn is not beyond the newest checkpoint's LSN.
+// A last case kills a re-snapshot while streaming (signal table, file sink) while its rows are
+// delivered: each row read once, every change once and in order, the slot never confirmed beyond
+// the newest checkpoint. And a re-snapshot asked through the control API of a running daemon.
 // ARCHITECTURE.md, "Snapshots". SLUICE_PG_SNAPSHOT_KILLS sets the kills (default 6 for the file, 4
 // for Redis and Kafka), SLUICE_PG_SNAPSHOT_KILL_ROWS the rows (default 20000 for the file, 10000
 // for Redis, 30000 for Kafka).
@@ -121,25 +124,15 @@ uint64_t newest_checkpoint_lsn(const std::string& state_dir) {
   return best;
 }
 
-// The workload, the kills and the checks, the same for every sink: table pgsnapkill.k_<name>,
-// slot pg_snap_kill_<name> (the file's keeps its old name), pipeline pg-snap-kill-<name>.
-// `keyless`: the table has no primary key (ctid ranges); a restart reads it again whole.
-void snapshot_kills(const std::string& name, const std::string& dir, const SinkUnderTest& sink,
-                    int default_kills, int64_t default_rows, size_t min_partial_reads,
-                    int parallelism = 1, bool keyless = false) {
-  const char* kills_env = std::getenv("SLUICE_PG_SNAPSHOT_KILLS");
-  const char* rows_env = std::getenv("SLUICE_PG_SNAPSHOT_KILL_ROWS");
-  const int want_kills = kills_env ? std::atoi(kills_env) : default_kills;
-  const int64_t rows = rows_env ? std::atoll(rows_env) : default_rows;
-  const std::string slot = name == "file" ? "pg_snap_kill" : "pg_snap_kill_" + name;
-  const std::string table = "pgsnapkill.k_" + name;
-  PgSession sql;
-  PgSession su(PgSession::As::superuser);
+// `table` (id, ver) made anew with `rows` rows of ver 0, REPLICA IDENTITY FULL (the deletes'
+// before images carry the version deleted), a primary key unless `keyless`; `slot` and its
+// publication dropped.
+void fresh_table_and_slot(PgSession& sql, PgSession& su, const std::string& table,
+                          const std::string& slot, int64_t rows, bool keyless) {
   sql.run("CREATE SCHEMA IF NOT EXISTS pgsnapkill");
   sql.run("DROP TABLE IF EXISTS " + table);
   sql.run("CREATE TABLE " + table + " (id int" + (keyless ? "" : " PRIMARY KEY") +
           ", ver bigint NOT NULL)");
-  // The deletes' before images carry the version deleted.
   sql.run("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
   sql.run("INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
           ") g");
@@ -147,13 +140,14 @@ void snapshot_kills(const std::string& name, const std::string& dir, const SinkU
       "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
       slot + "'");
   su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+}
 
-  std::map<int64_t, std::vector<Step>> history;
-  for (int64_t id = 1; id <= rows; ++id) history[id] = {{'c', 0}};
-  std::atomic<bool> stop{false};
-  std::thread writer;
-  JoinOnExit joiner{stop, writer};
-  writer = std::thread([&] {
+// One writer session: inserts (new ids after `rows`), updates and deletes of `table`'s rows
+// every 2 ms until `stop`, each statement recorded in `history` (a delete with the version it
+// deleted).
+std::thread start_writer(const std::string& table, int64_t rows,
+                         std::map<int64_t, std::vector<Step>>& history, std::atomic<bool>& stop) {
+  return std::thread([&history, &stop, table, rows] {
     PgSession w;
     std::mt19937_64 rng(1717);
     std::map<int64_t, int64_t> live;  // id -> ver
@@ -185,6 +179,30 @@ void snapshot_kills(const std::string& name, const std::string& dir, const SinkU
       std::this_thread::sleep_for(2ms);
     }
   });
+}
+
+// The workload, the kills and the checks, the same for every sink: table pgsnapkill.k_<name>,
+// slot pg_snap_kill_<name> (the file's keeps its old name), pipeline pg-snap-kill-<name>.
+// `keyless`: the table has no primary key (ctid ranges); a restart reads it again whole.
+void snapshot_kills(const std::string& name, const std::string& dir, const SinkUnderTest& sink,
+                    int default_kills, int64_t default_rows, size_t min_partial_reads,
+                    int parallelism = 1, bool keyless = false) {
+  const char* kills_env = std::getenv("SLUICE_PG_SNAPSHOT_KILLS");
+  const char* rows_env = std::getenv("SLUICE_PG_SNAPSHOT_KILL_ROWS");
+  const int want_kills = kills_env ? std::atoi(kills_env) : default_kills;
+  const int64_t rows = rows_env ? std::atoll(rows_env) : default_rows;
+  const std::string slot = name == "file" ? "pg_snap_kill" : "pg_snap_kill_" + name;
+  const std::string table = "pgsnapkill.k_" + name;
+  PgSession sql;
+  PgSession su(PgSession::As::superuser);
+  fresh_table_and_slot(sql, su, table, slot, rows, keyless);
+
+  std::map<int64_t, std::vector<Step>> history;
+  for (int64_t id = 1; id <= rows; ++id) history[id] = {{'c', 0}};
+  std::atomic<bool> stop{false};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  writer = start_writer(table, rows, history, stop);
 
   const int metrics_port = free_port();
   const std::string config = dir + "/pipeline.yaml";
@@ -473,5 +491,203 @@ TEST_CASE(
   // 30,000 the sink's commits trail the read for long enough that the first kill, within 10 ms
   // of the first commit, lands inside it; the case asks for one such kill.
   snapshot_kills("kafka", dir, {yaml, documents, committed}, 4, 30000, 1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "postgres re-snapshot while streaming into the file sink, asked by a signal-table row: "
+    "SIGKILL while its rows are delivered, a writer running; each row read once, every change "
+    "once and in order, the slot never confirmed beyond the newest checkpoint") {
+  const char* kills_env = std::getenv("SLUICE_PG_SNAPSHOT_KILLS");
+  const int want_kills = kills_env ? std::atoi(kills_env) : 6;
+  const int64_t rows = 20000;
+  const std::string dir = make_temp_dir("sluice-pg-resnap-kill");
+  const std::string out_path = dir + "/out.jsonl";
+  const std::string slot = "pg_resnap_kill";
+  const std::string table = "pgsnapkill.k_resnap";
+  PgSession sql;
+  PgSession su(PgSession::As::superuser);
+  fresh_table_and_slot(sql, su, table, slot, rows, false);
+  sql.run("DROP TABLE IF EXISTS pgsnapkill.resnap_signal");
+  sql.run("CREATE TABLE pgsnapkill.resnap_signal (id text PRIMARY KEY, type text, data text)");
+
+  // latest-offset: the table's rows reach the file only through the re-snapshot.
+  const std::string config = dir + "/pipeline.yaml";
+  std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_resnap", slot,
+                                                "  scan.incremental.snapshot.chunk.size: 200\n"
+                                                "  signal.data-collection: "
+                                                "pgsnapkill.resnap_signal\n"
+                                                "  status.interval: 100ms\n"
+                                                "  heartbeat.interval: 1s\n")
+                        << "sink:\n  type: file\n  path: " << out_path
+                        << "\n  value.format: debezium-json\npipeline:\n  name: pg-resnap-kill\n"
+                        << "  state.dir: " << dir
+                        << "/state\n  checkpoint.interval: 30ms\n  restart.initial-backoff: 50ms\n";
+
+  std::map<int64_t, std::vector<Step>> history;  // the writer's statements, from the slot on
+  std::atomic<bool> stop{false};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  const uint64_t seed = std::random_device{}();
+  INFO("random seed " << seed << ", dir " << dir);
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> delay_ms(0, 300);
+  int kills = 0;
+  size_t partial = 0;  // kills with rows read and the re-snapshot still in the checkpoint
+  const auto deadline = std::chrono::steady_clock::now() + 150s;
+  while ((kills < want_kills || partial < 3) && kills < want_kills + 24 &&
+         std::chrono::steady_clock::now() < deadline) {
+    const uint64_t size_before = file_size(out_path);
+    ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+    if (kills == 0) {
+      // The slot exists (its creation is the start): the writer's statements are all streamed.
+      const auto until = std::chrono::steady_clock::now() + 20s;
+      while (su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
+                       "' AND active") != "1") {
+        REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, read_file(dir + "/stderr.log"));
+        std::this_thread::sleep_for(10ms);
+      }
+      writer = start_writer(table, rows, history, stop);
+      sql.run(
+          "INSERT INTO pgsnapkill.resnap_signal VALUES ('kill-1', 'execute-snapshot', "
+          "'{\"data-collections\": [\"pgsnapkill.k_resnap\"], \"type\": \"incremental\"}')");
+    }
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (file_size(out_path) <= size_before && sluice.running() &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(5ms);
+    }
+    // Short delays while the re-snapshot has rows left (it is read in about a second), so that
+    // most kills land inside it on a fast machine too.
+    const int delay = delay_ms(rng);
+    std::this_thread::sleep_for(std::chrono::milliseconds(partial < 3 ? delay / 20 : delay));
+    REQUIRE_MESSAGE(sluice.running(), read_file(dir + "/stderr.log"));
+    sluice.signal(SIGKILL);
+    REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
+    ++kills;
+    const uint64_t committed = newest_checkpoint_lsn(dir + "/state");
+    const std::string confirmed = su.scalar(
+        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+    REQUIRE(committed != 0);
+    CHECK_MESSAGE(parse_lsn(confirmed) <= committed,
+                  "kill " << kills << ": confirmed_flush_lsn " << confirmed
+                          << " beyond the newest checkpoint's LSN " << committed);
+    const auto listing =
+        run_command({sluice_binary(), "checkpoints", "--state-dir", dir + "/state"}, 30s);
+    const Output now = read_output(file_documents(out_path));
+    if (now.reads > 0 && listing.out.find("re-snapshot=") != std::string::npos) ++partial;
+  }
+  MESSAGE("kills: " << kills << ", of them inside the re-snapshot: " << partial);
+  CHECK(kills >= want_kills);
+  CHECK(partial >= 3);
+
+  stop = true;
+  writer.join();
+  {
+    ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+    const auto until = std::chrono::steady_clock::now() + 120s;
+    std::map<int64_t, int64_t> want;
+    for (const auto& r : sql.query("SELECT id, ver FROM " + table)) {
+      want[std::stoll(*r[0])] = std::stoll(*r[1]);
+    }
+    while (read_output(file_documents(out_path)).state != want &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(200ms);
+    }
+    last.signal(SIGTERM);
+    REQUIRE(last.wait(30s) == 0);
+    const Output out = read_output(file_documents(out_path));
+    CHECK(out.state.size() == want.size());
+    CHECK((out.state == want));
+  }
+  // Per key: at most one `r`, equal to the key's state right before it; the other events are
+  // the writer's statements, each once, in order.
+  const Output out = read_output(file_documents(out_path));
+  size_t read_keys = 0;
+  for (const auto& [id, steps] : out.per_key) {
+    INFO("id " << id);
+    std::vector<Step> streamed;
+    int64_t current = id <= rows ? 0 : -1;  // -1: no row
+    size_t r_count = 0;
+    for (const Step& st : steps) {
+      if (st.op == 'r') {
+        CHECK_MESSAGE(current == st.ver, "read at ver " << st.ver << " after ver " << current);
+        ++r_count;
+        continue;
+      }
+      streamed.push_back(st);
+      current = st.op == 'd' ? -1 : st.ver;
+    }
+    CHECK(r_count <= 1);
+    read_keys += r_count;
+    const auto h = history.find(id);
+    CHECK((streamed == (h == history.end() ? std::vector<Step>{} : h->second)));
+  }
+  MESSAGE("keys: " << out.per_key.size() << ", rows read: " << out.reads << " (" << read_keys
+                   << " keys)");
+  su.run("SELECT pg_drop_replication_slot('" + slot + "')");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  sql.run("DROP TABLE " + table + ", pgsnapkill.resnap_signal");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "postgres re-snapshot asked through the control API of a running `sluice run` (POST "
+    ".../snapshot): 400 for a table not captured, 202 for one that is; its rows once each, then "
+    "the stream goes on") {
+  const int64_t rows = 3000;
+  const std::string dir = make_temp_dir("sluice-pg-resnap-api");
+  const std::string out_path = dir + "/out.jsonl";
+  const std::string slot = "pg_resnap_api";
+  const std::string table = "pgsnapkill.k_api";
+  PgSession sql;
+  PgSession su(PgSession::As::superuser);
+  fresh_table_and_slot(sql, su, table, slot, rows, false);
+  const int port = free_port();
+  const std::string config = dir + "/pipeline.yaml";
+  std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_api", slot,
+                                                "  scan.incremental.snapshot.chunk.size: 500\n"
+                                                "  status.interval: 100ms\n")
+                        << "sink:\n  type: file\n  path: " << out_path
+                        << "\n  value.format: debezium-json\npipeline:\n  name: pg-resnap-api\n"
+                        << "  state.dir: " << dir
+                        << "/state\n  checkpoint.interval: 50ms\n  metrics.port: " << port << "\n";
+  const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/api/v1/pipelines/" +
+                           url_encode("pg-resnap-api");
+  ChildProcess sluice({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (http_request(base).second.find("\"state\":\"running\"") == std::string::npos) {
+    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, read_file(dir + "/stderr.log"));
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto not_captured = http_request(base + "/snapshot?tables=pgsnapkill.nope", "POST");
+  CHECK(not_captured.first == 400);
+  CHECK(not_captured.second.find("re-snapshot of pgsnapkill.nope: the pipeline does not capture "
+                                 "it") != std::string::npos);
+  const auto asked = http_request(base + "/snapshot?tables=pgsnapkill.k_api", "POST");
+  REQUIRE_MESSAGE(asked.first == 202, asked.second);
+  const auto wait_for = [&](const std::function<bool(const Output&)>& done, const char* what) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!done(read_output(file_documents(out_path)))) {
+      REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "timed out: " << what);
+      std::this_thread::sleep_for(50ms);
+    }
+  };
+  wait_for([&](const Output& o) { return o.reads == static_cast<size_t>(rows); }, "the rows");
+  // The stream goes on after the re-snapshot.
+  sql.run("UPDATE " + table + " SET ver = 7 WHERE id = 42");
+  wait_for([&](const Output& o) { return o.lines == static_cast<size_t>(rows) + 1; }, "the update");
+  sluice.signal(SIGTERM);
+  REQUIRE(sluice.wait(30s) == 0);
+  const Output out = read_output(file_documents(out_path));
+  CHECK(out.reads == static_cast<size_t>(rows));
+  CHECK(out.per_key.size() == static_cast<size_t>(rows));
+  CHECK((out.per_key.at(42) == std::vector<Step>{{'r', 0}, {'u', 7}}));
+  for (const auto& [id, steps] : out.per_key) {
+    if (id != 42) CHECK((steps == std::vector<Step>{{'r', 0}}));
+  }
+  su.run("SELECT pg_drop_replication_slot('" + slot + "')");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+  sql.run("DROP TABLE " + table);
   std::filesystem::remove_all(dir);
 }

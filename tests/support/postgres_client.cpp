@@ -2,7 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "tests/support/services_env.h"
 
@@ -97,6 +99,20 @@ std::string postgres_source_yaml(const std::string& tables, const std::string& s
          "'\n"
          "  slot.name: " +
          slot + "\n  scan.startup.mode: latest-offset\n" + extra;
+}
+
+void drop_slot_and_publication(const std::string& slot) {
+  PgSession su(PgSession::As::superuser);
+  for (int i = 0; i < 50; ++i) {
+    if (su.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
+                  "' AND active") == "0")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  su.run(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+      slot + "'");
+  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
 }
 
 }  // namespace cdc::testing

@@ -42,4 +42,19 @@ class PgSession {
 std::string postgres_source_yaml(const std::string& tables, const std::string& slot,
                                  const std::string& extra = "");
 
+// Drops replication slot `slot` (once no backend holds it, waiting up to 5 s) and the
+// publication sluice made for it: a slot left behind retains WAL forever.
+void drop_slot_and_publication(const std::string& slot);
+
+// drop_slot_and_publication at the end of a test, however it ends (errors ignored).
+struct PgSlotGuard {
+  std::string slot;
+  ~PgSlotGuard() {
+    try {
+      drop_slot_and_publication(slot);
+    } catch (...) {
+    }
+  }
+};
+
 }  // namespace cdc::testing

@@ -86,18 +86,52 @@ Status PgChunkReader::import_snapshot(const ExportedSnapshot& exported) {
   return {};
 }
 
+Status PgChunkReader::connect_for_windows() {
+  if (imported_ || sql_) return make_error(Errc::internal, "a window reader connected twice");
+  CDC_TRY_ASSIGN(auto c, PgConnection::connect(o_, false));
+  sql_.emplace(std::move(c));
+  windows_ = true;
+  return {};
+}
+
 Result<StreamPoint> PgChunkReader::begin_consistent_read() {
+  if (windows_) {
+    CDC_TRY(end_consistent_read());
+    CDC_TRY(sql_->query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    in_transaction_ = true;
+    // The first statement of a REPEATABLE READ transaction takes its snapshot, which
+    // pg_current_snapshot() then reports (the active snapshot).
+    CDC_TRY_ASSIGN(const QueryResult r,
+                   sql_->query("SELECT pg_current_snapshot()::text, pg_current_wal_lsn()::text"));
+    if (r.rows.size() != 1 || r.rows[0].size() != 2 || !r.rows[0][0]) {
+      return make_error(Errc::malformed, "pg_current_snapshot() returned no snapshot");
+    }
+    CDC_TRY_ASSIGN(window_snapshot_, PgSnapshot::parse(*r.rows[0][0]));
+    CDC_TRY_ASSIGN(const Lsn at, lsn_from_text(r.rows[0][1]));
+    imported_ = StreamPoint(PostgresPosition{at, Lsn{0}, 0});
+    return *imported_;
+  }
   if (!imported_) return make_error(Errc::internal, "a consistent read before a snapshot import");
   CDC_TRY(end_consistent_read());
   return *imported_;
 }
 
-Status PgChunkReader::end_consistent_read() {
+Status PgChunkReader::close_cursor() {
   table_ = nullptr;
   ranges_.clear();
   if (!cursor_open_) return {};
   cursor_open_ = false;
   CDC_TRY(sql_->query(std::string("CLOSE ") + kCursor));
+  return {};
+}
+
+Status PgChunkReader::end_consistent_read() {
+  CDC_TRY(close_cursor());
+  if (windows_ && in_transaction_) {
+    // A window's snapshot is not kept beyond its chunk: it would hold back VACUUM.
+    in_transaction_ = false;
+    CDC_TRY(sql_->query("ROLLBACK"));
+  }
   return {};
 }
 
@@ -176,13 +210,15 @@ std::string PgChunkReader::ctid_query(const TableSchema& table, const CtidRange&
 }
 
 Status PgChunkReader::check_chunk_start(const TableSchema& table) {
-  if (!imported_) return make_error(Errc::internal, "a chunk outside a consistent read");
+  if (!imported_ || (windows_ && !in_transaction_)) {
+    return make_error(Errc::internal, "a chunk outside a consistent read");
+  }
   types_ = types_of_(table.id);
   if (types_ == nullptr || types_->type_oids.size() != table.columns.size() ||
       types_->typmods.size() != table.columns.size()) {
     return make_error(Errc::internal, "no column types for " + table.id.to_string());
   }
-  return end_consistent_read();  // the previous chunk's cursor
+  return close_cursor();  // the previous chunk's
 }
 
 Status PgChunkReader::open_cursor(const std::string& select,
@@ -316,7 +352,7 @@ Result<std::optional<std::span<const Value>>> PgChunkReader::next_row(Arena& are
       CDC_TRY(open_cursor(ctid_query(*table_, ranges_[next_range_++]), {}));
       continue;
     }
-    CDC_TRY(end_consistent_read());
+    CDC_TRY(close_cursor());
     return Out();
   }
   const auto& row = fetched_.rows[next_++];

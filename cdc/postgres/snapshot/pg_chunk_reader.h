@@ -20,6 +20,7 @@
 #include "cdc/postgres/postgres_source_options.h"
 #include "cdc/postgres/protocol/pg_connection.h"
 #include "cdc/postgres/snapshot/pg_ctid_ranges.h"
+#include "cdc/postgres/snapshot/pg_visibility.h"
 #include "cdc/postgres/types/pg_types.h"
 #include "cdc/snapshot/chunk_reader.h"
 
@@ -56,8 +57,17 @@ class PgChunkReader final : public snapshot::ChunkReader {
   // Connects and opens the consistent read of `exported`, whose exporting session must still be
   // open and idle. Once.
   Status import_snapshot(const ExportedSnapshot& exported);
-  // The imported snapshot's point; the transaction stays open (see the header comment).
+  // For re-snapshot windows instead (no import): connects, and from then on each
+  // begin_consistent_read opens a REPEATABLE READ READ ONLY transaction of its own, taking a new
+  // snapshot (window_snapshot()), and end_consistent_read ends it.
+  Status connect_for_windows();
+  // The imported snapshot's point, the transaction staying open (see the header comment); for
+  // windows, pg_current_wal_lsn() when the new snapshot was taken (not exact: a commit record
+  // is written before its transaction becomes visible; the window's visibility rules are
+  // window_snapshot()'s).
   Result<StreamPoint> begin_consistent_read() override;
+  // The snapshot of the window opened last (connect_for_windows).
+  const PgSnapshot& window_snapshot() const { return window_snapshot_; }
   Status start_chunk(const TableSchema& table, std::span<const Value> after,
                      uint64_t limit) override;
   // A keyed table: also `key <= through` (one key column). One without a key: the blocks
@@ -83,6 +93,7 @@ class PgChunkReader final : public snapshot::ChunkReader {
 
  private:
   Status check_chunk_start(const TableSchema& table);
+  Status close_cursor();
   Status open_cursor(const std::string& select, const std::vector<std::string>& params);
   Status start_ranges(const TableSchema& table, uint64_t first, std::optional<uint64_t> end);
   Result<CtidStats> ctid_stats(const TableSchema& table);
@@ -92,7 +103,10 @@ class PgChunkReader final : public snapshot::ChunkReader {
   TypesOf types_of_;
   std::optional<PgConnection> sql_;
   std::optional<StreamPoint> imported_;  // the open transaction's snapshot point
-  const TableSchema* table_ = nullptr;   // of the open chunk; the caller keeps it alive
+  bool windows_ = false;                 // connect_for_windows: a transaction per read
+  bool in_transaction_ = false;          // of a window
+  PgSnapshot window_snapshot_;
+  const TableSchema* table_ = nullptr;  // of the open chunk; the caller keeps it alive
   bool cursor_open_ = false;
   const PgColumnTypes* types_ = nullptr;
   std::vector<CtidRange> ranges_;  // of the open chunk of a table without a key

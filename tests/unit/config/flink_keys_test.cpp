@@ -249,7 +249,8 @@ TEST_CASE("flink keys: a Flink CDC postgres pipeline source loads with the same 
                               "  scan.newly-added-table.enabled: true\n")) ==
         Lines{"f.yaml:7:35: source.scan.newly-added-table.enabled: Flink CDC option "
               "'scan.newly-added-table.enabled' is supported only as 'false', found 'true': "
-              "sluice snapshots tables added to 'tables' for MySQL sources only (re-snapshots "
-              "need a binlog); here one still empty is added to its publication, one with rows "
+              "sluice snapshots tables added to 'tables' for MySQL sources only (a PostgreSQL "
+              "start does not record the captured tables yet); here one still empty is added to "
+              "its publication, one with rows "
               "stops the pipeline (README \"Faults and table lifecycle\")"});
 }

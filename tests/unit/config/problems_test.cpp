@@ -581,6 +581,24 @@ TEST_CASE("toast.placeholder: unset by default, any string when given (stdout, k
           .toast_placeholder == "?");
 }
 
+TEST_CASE("postgres source: signal.data-collection read as schema.table; anything else refused") {
+  std::string yaml(kPostgres);
+  yaml.replace(yaml.find("slot.name: s1\n"), 14,
+               "slot.name: s1\n  signal.data-collection: public.sig\n");
+  const LoadOutcome out = load_string(yaml, "t.yaml", map_environment({}));
+  REQUIRE(out.problems.empty());
+  CHECK(std::get<cdc::postgres::PostgresSourceOptions>(out.config->pipelines[0].source)
+            .signal_data_collection == "public.sig");
+  for (const char* bad : {"sig", "shop.public.sig", ".sig", "public."}) {
+    std::string b(kPostgres);
+    b.replace(b.find("slot.name: s1\n"), 14,
+              std::string("slot.name: s1\n  signal.data-collection: '") + bad + "'\n");
+    CHECK(problems_of(b) == Lines{"t.yaml:8:27: source.signal.data-collection: expected "
+                                  "\"schema.table\", found '" +
+                                  std::string(bad) + "'"});
+  }
+}
+
 TEST_CASE("postgres source: refusals name the key and the fix") {
   const auto pg_with = [](std::string_view from, std::string_view to) {
     std::string s(kPostgres);

@@ -37,7 +37,7 @@ TEST_CASE("Resnapshot reads each chunk in a window of its own, at that window's 
     auto w = r.open_window();
     REQUIRE(w);
     REQUIRE(*w);
-    CHECK(**w == at(at_offset));
+    CHECK(**w == StreamPoint(at(at_offset)));
     CHECK(mem.reads_open == 1);
     for (auto& s : read_window(r, 2)) got.push_back(std::move(s));
     CHECK(mem.reads_open == 0);  // each window's read ends with its chunk
@@ -88,7 +88,7 @@ TEST_CASE("Resnapshot refuses to fill without a window, and a dropped window ope
   mem.next_at = 20;
   auto w = r.open_window();
   REQUIRE(w);
-  CHECK(**w == at(20));
+  CHECK(**w == StreamPoint(at(20)));
   CHECK(read_window(r, 10) == std::vector<std::string>{"a:1@20"});
 }
 
@@ -184,4 +184,64 @@ TEST_CASE("Resnapshot::remove takes out a table none of whose rows was read, its
   REQUIRE(kept);
   CHECK_FALSE(*kept);
   CHECK(s.pending() == std::vector<SnapshotTable>{{"db", "a"}});
+}
+
+TEST_CASE(
+    "Resnapshot with a RowGate: touched keys are skipped but passed (the next chunk starts after "
+    "them), a cut ends the chunk before its key and the next window reads on from there") {
+  MemoryChunkReader mem;
+  mem.ids = {{"a", {1, 2, 3, 4, 5, 6, 7, 8}}};
+  Resnapshot r(mem, options(4));
+  REQUIRE(r.add({table("a", true)}));
+  TouchedKeys touched;
+  auto key = [](int64_t id) {
+    const Value v = Value::int64(id);
+    return encode_key(std::span<const Value>(&v, 1));
+  };
+  const RowGate gate = [&](const TableSchema& t, std::span<const Value> row) {
+    return touched.verdict(encode_key(key_of(t, row)));
+  };
+  auto window = [&](uint64_t offset) {
+    mem.next_at = offset;
+    REQUIRE(r.open_window());
+    return read_batches([&](Batch& b, size_t max) { return r.fill(b, max, gate); }, 2,
+                        SnapshotMarker::incremental);
+  };
+  // Window 1: 2 and 4 (the chunk's last row) were changed after the snapshot: skipped, and the
+  // chunk (4 rows read) is full, so the table goes on after 4.
+  touched.touch(key(2), false);
+  touched.touch(key(4), false);
+  CHECK(window(100) == std::vector<std::string>{"a:1", "a:3"});
+  CHECK(r.after_key() == key(4));
+  CHECK(r.rows_skipped() == 2);
+  // Window 2: 7's change left a value unchanged: the chunk ends before 7 (after 6, read).
+  touched.clear();
+  touched.touch(key(7), true);
+  touched.touch(key(6), false);
+  CHECK(window(200) == std::vector<std::string>{"a:5"});
+  CHECK(r.chunks_cut() == 1);
+  CHECK(r.after_key() == key(6));
+  CHECK_FALSE(r.window());
+  CHECK(r.tables_done() == 0);
+  // Window 3 (a newer read that sees 7's change): nothing touched, 7 and 8, then the end.
+  touched.clear();
+  CHECK(window(300) == std::vector<std::string>{"a:7", "a:8"});
+  CHECK(r.tables_done() == 1);
+  CHECK(mem.chunks ==
+        std::vector<std::string>{"a after=- limit=4", "a after=4 limit=4", "a after=6 limit=4"});
+  // A cut at a chunk's first row keeps the key it started after.
+  MemoryChunkReader mem2;
+  mem2.ids = {{"a", {1, 2}}};
+  Resnapshot r2(mem2, options(4));
+  REQUIRE(r2.add({table("a", true)}));
+  touched.clear();
+  touched.touch(key(1), true);
+  REQUIRE(r2.open_window());
+  Batch b;
+  auto more = r2.fill(b, 10, gate);
+  REQUIRE(more);
+  CHECK_FALSE(*more);
+  CHECK(b.events.empty());
+  CHECK(r2.after_key().empty());
+  CHECK(r2.tables_done() == 0);
 }

@@ -44,3 +44,16 @@ TEST_CASE("a bad signal is refused saying what is wrong") {
     CHECK(r.error().message.rfind(c.message, 0) == 0);
   }
 }
+
+TEST_CASE("parse_signal_table: the option's two parts, or an error naming the form expected") {
+  auto t = snapshot::parse_signal_table("public.sig", "schema.table");
+  REQUIRE(t);
+  CHECK(*t == TableId{"public", "sig"});
+  for (const char* bad : {"sig", ".sig", "public.", ""}) {
+    auto r = snapshot::parse_signal_table(bad, "db.table");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::invalid_config);
+    CHECK(r.error().message ==
+          "signal.data-collection: expected \"db.table\", found '" + std::string(bad) + "'");
+  }
+}
