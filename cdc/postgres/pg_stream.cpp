@@ -254,9 +254,7 @@ Status PgStream::convert(const RelationInfo& rel, const TupleData& tuple,
                                            std::to_string(schema.columns.size()));
   }
   for (uint32_t col_idx = 0; col_idx < out.size(); ++col_idx) {
-    const bool is_key = std::find(schema.primary_key.begin(), schema.primary_key.end(), col_idx) !=
-                        schema.primary_key.end();
-    if (key_only && !is_key) continue;  // stays null
+    if (key_only && rel.is_key[col_idx] == 0) continue;  // stays null
     const TupleColumn* c = &tuple.columns[col_idx];
     if (c->kind == 'u' && old_tuple != nullptr && old_tuple->columns.size() > col_idx &&
         old_tuple->columns[col_idx].kind != 'u') {
@@ -268,8 +266,11 @@ Status PgStream::convert(const RelationInfo& rel, const TupleData& tuple,
         if (unchanged != nullptr) unchanged->push_back(col_idx);
         break;
       case 't': {
-        auto v = pg_text_value(registry_, schema.columns[col_idx], rel.type_oids[col_idx],
-                               rel.typmods[col_idx], c->data, batch.arena);
+        const auto& type = rel.types[col_idx];
+        auto v =
+            type ? pg_text_value(registry_, schema.columns[col_idx], *type, c->data, batch.arena)
+                 : pg_text_value(registry_, schema.columns[col_idx], rel.type_oids[col_idx],
+                                 rel.typmods[col_idx], c->data, batch.arena);
         if (!v) {
           return std::move(v).error().with_context("column " + schema.columns[col_idx].name +
                                                    " of " + schema.id.to_string());

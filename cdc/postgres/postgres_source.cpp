@@ -95,7 +95,6 @@ struct PostgresSource::Impl {
   Clock::time_point last_lag_check{};
   Clock::time_point last_membership_check{};
   std::set<TableId> unkeyed_waiting;  // new tables not added yet for want of a key (logged)
-  std::string buf;
   std::jthread status_thread;
   std::mutex wake_mutex;  // guards nothing but the wait below
   std::condition_variable_any wake;
@@ -808,10 +807,11 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
     std::unique_lock lock(m.repl_mutex);
     if (m.stream->replaying()) CDC_TRY(m.stream->continue_replay(*batch));
     while (!m.stream->batch_full(*batch) && !m.stream->replaying()) {
-      CDC_TRY_ASSIGN(bool got, m.repl->try_read_copy(m.buf));
+      std::span<const std::byte> copy;
+      CDC_TRY_ASSIGN(bool got, m.repl->try_read_copy(copy));
       if (got) {
-        m.bytes += m.buf.size();
-        CDC_TRY_ASSIGN(auto msg, decode_copy_data(as_bytes(m.buf)));
+        m.bytes += copy.size();
+        CDC_TRY_ASSIGN(auto msg, decode_copy_data(copy));
         if (const auto* k = std::get_if<PrimaryKeepalive>(&msg)) {
           if (k->reply_requested) CDC_TRY(m.send_status_locked(false));
           continue;

@@ -40,6 +40,7 @@ Errc code_of(const PGresult* r) {
 }  // namespace
 
 void PgConnection::Closer::operator()(pg_conn* c) const { PQfinish(c); }
+void PgConnection::CopyFree::operator()(char* p) const { PQfreemem(p); }
 
 PgConnection::PgConnection(PgConnection&&) noexcept = default;
 PgConnection& PgConnection::operator=(PgConnection&&) noexcept = default;
@@ -139,12 +140,15 @@ Status PgConnection::start_copy_both(const std::string& sql) {
   return {};
 }
 
-Result<bool> PgConnection::try_read_copy(std::string& out) {
+Result<bool> PgConnection::try_read_copy(std::span<const std::byte>& out) {
+  // libpq copies every message into a buffer of its own: viewed, not copied again.
+  copy_.reset();
+  out = {};
   char* buf = nullptr;
   const int n = PQgetCopyData(conn_.get(), &buf, 1);
   if (n > 0) {
-    out.assign(buf, static_cast<size_t>(n));
-    PQfreemem(buf);
+    copy_.reset(buf);
+    out = std::as_bytes(std::span(buf, static_cast<size_t>(n)));
     return true;
   }
   if (n == 0) return false;

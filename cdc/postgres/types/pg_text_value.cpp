@@ -43,9 +43,8 @@ Result<Value> convert(const PgTypeRegistry& registry, const PgResolved& type, st
     case PgClass::int4:
     case PgClass::int8:
     case PgClass::oid: {
-      CDC_TRY(check_pg_text(registry, type, text));
-      int64_t v = 0;
-      std::from_chars(text.data(), text.data() + text.size(), v);
+      const auto [min, max] = pg_int_bounds(type.cls);
+      CDC_TRY_ASSIGN(const int64_t v, parse_pg_int(text, min, max));
       return Value::int64(v);
     }
     case PgClass::float4: {
@@ -185,7 +184,16 @@ Result<Value> convert(const PgTypeRegistry& registry, const PgResolved& type, st
 Result<Value> pg_text_value(const PgTypeRegistry& registry, const Column& column, uint32_t type_oid,
                             int32_t typmod, std::string_view text, Arena& arena) {
   auto type = resolve_pg_type(registry, type_oid, typmod);
-  Result<Value> v = type ? convert(registry, *type, text, arena) : std::move(type).error();
+  if (!type) {
+    return std::move(type).error().with_context("column " + column.name + " (" +
+                                                column.source_type + ")");
+  }
+  return pg_text_value(registry, column, *type, text, arena);
+}
+
+Result<Value> pg_text_value(const PgTypeRegistry& registry, const Column& column,
+                            const PgResolved& type, std::string_view text, Arena& arena) {
+  Result<Value> v = convert(registry, type, text, arena);
   if (!v) {
     return std::move(v).error().with_context("column " + column.name + " (" + column.source_type +
                                              ")");
