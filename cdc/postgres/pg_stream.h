@@ -71,6 +71,8 @@ class PgStream {
     std::string id;
   };
 
+  Status handle_or_spool(PgoutputMessage& msg, std::span<const std::byte> message, Lsn at,
+                         Batch& batch);
   Status handle_decoded(PgoutputMessage& msg, Lsn at, Batch& batch);
   Status emit_row(Op op, const RelationInfo& rel, const TupleData* before, char before_kind,
                   const TupleData* after, Lsn at, Batch& batch);
@@ -81,7 +83,8 @@ class PgStream {
   void begin_txn(uint32_t xid, Lsn commit_lsn, int64_t commit_ms);
   void fill_source(ChangeEvent& e, Lsn at, Batch& batch);
   Status spool_message(uint32_t xid, std::span<const std::byte> message, Lsn at);
-  Status deliver(ChangeEvent e, Batch& batch);
+  // The batch's last event, built in place, stays unless config_.keep drops it.
+  Status keep_last(Batch& batch);
 
   PgStreamConfig config_;
   PgTypeRegistry& registry_;
@@ -99,6 +102,7 @@ class PgStream {
   bool interned_ = false;
   std::string_view name_, database_;
   std::vector<uint32_t> unchanged_;
+  TupleScratch scratch_;  // tuple storage reused from message to message
 };
 
 }  // namespace cdc::postgres

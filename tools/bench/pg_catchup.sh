@@ -25,7 +25,7 @@
 # binary (default $SLUICE_BUILD/cdc/daemon/sluice), each binary in turn until its slot is
 # confirmed up to the backlog's end. Prints per change: the whole process, the reader thread
 # (the one that decodes; start-up and the other threads left out), and inclusive of
-# PgStream::handle (pgoutput decode, typed values, events), pg_text_value (text → typed value)
+# PgStream::handle (pgoutput decode, typed values, events), pg_text_value(_fast) (text → value)
 # and PgConnection::try_read_copy (libpq's CopyData). --keep keeps each profile for
 # callgrind_annotate.
 # Record the runs in tools/bench/RESULTS.md with the machine's state (uptime).
@@ -209,6 +209,7 @@ if ((CALLGRIND)); then
     wait "$pid" || true
     python3 "$root/tools/bench/pg_catchup_callgrind.py" "${SLUICE_BINS[$i]}" "$made" "$dir"
     if ((KEEP)); then
+      rm -rf "/tmp/pg-catchup-callgrind-$i"
       cp -r "$dir" "/tmp/pg-catchup-callgrind-$i"
       echo "  profiles kept: /tmp/pg-catchup-callgrind-$i/callgrind.out-*"
     fi

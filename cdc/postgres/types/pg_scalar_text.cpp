@@ -180,10 +180,10 @@ Status parse_pg_bytea(std::string_view text, std::string& bytes) {
   return {};
 }
 
-Status check_pg_uuid(std::string_view text) {
+bool is_pg_uuid(std::string_view text) {
   if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
       text[23] != '-') {
-    return bad("not a uuid", text);
+    return false;
   }
   // One table lookup per character: a uuid is in every row of many tables.
   static constexpr auto kHex = [] {
@@ -196,7 +196,11 @@ Status check_pg_uuid(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     ok &= kHex[static_cast<uint8_t>(text[i])] || ((kDashes >> i) & 1) != 0;
   }
-  if (!ok) return bad("not a uuid", text);
+  return ok;
+}
+
+Status check_pg_uuid(std::string_view text) {
+  if (!is_pg_uuid(text)) return bad("not a uuid", text);
   return {};
 }
 

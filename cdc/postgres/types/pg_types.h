@@ -160,5 +160,11 @@ Result<Value> pg_text_value(const PgTypeRegistry& registry, const Column& column
 // The same for a type resolved beforehand (resolve_pg_type of the same oid and modifier).
 Result<Value> pg_text_value(const PgTypeRegistry& registry, const Column& column,
                             const PgResolved& type, std::string_view text, Arena& arena);
+// The common types (bool, integers, float4/8, numeric in the precise mode, date, timestamptz,
+// json/jsonb, uuid, text) without a Result per value, for the stream's hot path: true with
+// `out` set to the Value pg_text_value gives; false for any other type or text (a special
+// value, anything pg_text_value refuses), which pg_text_value then converts or refuses.
+bool pg_text_value_fast(const PgTypeRegistry& registry, const PgResolved& type,
+                        std::string_view text, Arena& arena, Value& out);
 
 }  // namespace cdc::postgres
