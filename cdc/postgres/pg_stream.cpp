@@ -49,6 +49,7 @@ void PgStream::begin_txn(uint32_t xid, Lsn commit_lsn, int64_t commit_ms) {
   t.xid = xid;
   t.commit_lsn = commit_lsn;
   t.commit_ms = commit_ms;
+  last_commit_ms_ = commit_ms;
   // A transaction whose commit record lies before the resume point's end LSN ended at or
   // before it: delivered whole.
   t.skip_all = static_cast<uint64_t>(commit_lsn) < static_cast<uint64_t>(resume_.commit_lsn);

@@ -54,6 +54,9 @@ class PgStream {
     return batch.events.size() >= config_.max_batch_events;
   }
 
+  // The commit time (ms since the Unix epoch, the server's clock) of the last transaction begun:
+  // how far behind the server the stream is.
+  int64_t last_commit_ms() const { return last_commit_ms_; }
   // Resume point after everything handled so far.
   PostgresPosition position() const;
   std::vector<TableSchemaPtr> schemas() const { return relations_.current(); }
@@ -92,6 +95,7 @@ class PgStream {
   PostgresPosition resume_;
   Lsn finished_{0};  // end LSN of the last transaction delivered whole
   std::optional<Txn> txn_;
+  int64_t last_commit_ms_ = 0;
   // Streamed transactions by top-level xid, and the one whose segment is open.
   std::map<uint32_t, std::unique_ptr<TransactionSpool>> spools_;
   std::optional<uint32_t> stream_xid_;

@@ -9,16 +9,17 @@
 #
 # ENV_FILE is tools/services.sh's services.env (the benchmark uses its PostgreSQL; the superuser
 # over the socket creates the slots). Each run: fresh slots, then a backlog of about N changes
-# (default 4000000, about 1 GB of WAL) in transactions of 1–100 rows of the 12 column types of
-# the MySQL benchmark that PostgreSQL has (inserts, updates and deletes mixed), then sluice until
-# its slot is confirmed up to the backlog's end (checkpoint.interval 200ms: the last checkpoint
-# is counted), then pg_recvlogical with --endpos, then the peer until the Commit that ends the
-# backlog (proto_version 2 for all three; streaming on for sluice and pg_recvlogical, which the
-# peer's plugin cannot ask for and none of these transactions needs). Prints per reader the
-# changes, seconds, changes/s, CPU µs per change (user+system of the process), peak RSS, and the
-# ratios sluice/pg_recvlogical and sluice/peer. The peer is installed with npm on first use into
-# $PG_LOGICAL_DIR (default /tmp/sluice-bench-node, beside mysql_catchup.sh's zongji; npm's
-# registry is the only network use); --no-peer leaves it out.
+# (default 4500000, about 1 GiB of WAL: 100000 changes make 23.1 MiB) in transactions of 1–100
+# rows of the 12 column types of the MySQL benchmark that PostgreSQL has (inserts, updates and
+# deletes mixed), then sluice until its slot is confirmed up to the backlog's end
+# (checkpoint.interval 200ms: the last checkpoint is counted), pg_recvlogical with --endpos and
+# the peer until the Commit that ends the backlog, in this order in odd runs and in the reverse
+# order in even runs (proto_version 2 for all three; streaming on for sluice and pg_recvlogical,
+# which the peer's plugin cannot ask for and none of these transactions needs). Prints per
+# reader the changes, seconds, changes/s, CPU µs per change (user+system of the process), peak
+# RSS, and the ratios sluice/pg_recvlogical and sluice/peer. The peer is installed with npm on
+# first use into $PG_LOGICAL_DIR (default /tmp/sluice-bench-node, beside mysql_catchup.sh's
+# zongji; npm's registry is the only network use); --no-peer leaves it out.
 #
 # --callgrind: instructions per change of `sluice run` under valgrind's callgrind, which a
 # loaded machine does not disturb: one backlog (default 100000 changes), one slot per --sluice
@@ -56,7 +57,7 @@ while (($#)); do
   esac
   shift
 done
-if ((CALLGRIND)); then CHANGES=${CHANGES:-100000}; else CHANGES=${CHANGES:-4000000}; fi
+if ((CALLGRIND)); then CHANGES=${CHANGES:-100000}; else CHANGES=${CHANGES:-4500000}; fi
 # shellcheck source=tools/bench/bench_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 bench_setup "$ENV_FILE" pg-catchup cdc/daemon/sluice
@@ -147,7 +148,7 @@ make_backlog() {
   made=$(sed -n 's/.*changes \([0-9]*\) end .*/\1/p' <<<"$notice")
   end_lsn=$(sed -n 's/.*changes [0-9]* end \([0-9A-F]*\/[0-9A-F]*\).*/\1/p' <<<"$notice")
   wal_mb=$(su_sql -c "SELECT round((pg_wal_lsn_diff('$end_lsn', '$start_lsn') / 1048576)::numeric, 1)")
-  echo "$1: backlog of $made changes, $wal_mb MB of WAL ($start_lsn .. $end_lsn)"
+  echo "$1: backlog of $made changes, $wal_mb MiB of WAL ($start_lsn .. $end_lsn)"
 }
 
 # sluice's pipeline YAML for slot $1 and state dir $2: null sink, committed-offset start.
@@ -219,14 +220,8 @@ if ((CALLGRIND)); then
   exit 0
 fi
 
-slots=(sluice_bench recv_bench)
-((PEER)) && slots+=(peer_bench)
-for run in $(seq 1 "$RUNS"); do
-  su_sql -c "TRUNCATE bench.catchup" >/dev/null
-  make_slots "${slots[@]}"
-  make_backlog "run $run"
-
-  # sluice run, null sink, until the slot is confirmed up to the backlog's end.
+# Each reader on its own slot to the backlog's end; each sets its times, CPU and peak RSS.
+read_sluice() {
   write_yaml sluice_bench "$work/state-$run" >"$work/pipeline.yaml"
   t0=$(date +%s.%N)
   "${SLUICE_BINS[0]}" run "$work/pipeline.yaml" >"$work/sluice.log" 2>&1 &
@@ -238,8 +233,8 @@ for run in $(seq 1 "$RUNS"); do
   s_rss=$(awk '/VmHWM/ {print $2}' "/proc/$spid/status")
   kill -TERM "$spid"
   wait "$spid" || true
-
-  # pg_recvlogical on its own slot, the same publication, to the same end.
+}
+read_recv() {
   t2=$(date +%s.%N)
   /usr/bin/time -f '%U %S %M' -o "$work/recv.time" env PGPASSWORD="$SLUICE_PG_PASSWORD" \
     "$PG_BIN/pg_recvlogical" -h "$SLUICE_PG_HOST" -p "$SLUICE_PG_PORT" -U "$SLUICE_PG_USER" \
@@ -247,18 +242,33 @@ for run in $(seq 1 "$RUNS"); do
     -o proto_version=2 -o streaming=on -o publication_names=bench_catchup
   t3=$(date +%s.%N)
   read -r r_user r_sys r_rss <"$work/recv.time"
-
-  # The npm peer on its own slot, until the Commit that ends the backlog.
+}
+read_peer() {
   p_args=(0 0 0 0 0 0)
-  if ((PEER)); then
-    t4=$(date +%s.%N)
-    /usr/bin/time -f '%U %S %M' -o "$work/peer.time" node "$root/tools/bench/pg_logical_catchup.mjs" \
-      "$SLUICE_PG_HOST" "$SLUICE_PG_PORT" "$SLUICE_PG_USER" "$SLUICE_PG_PASSWORD" \
-      "$SLUICE_PG_DATABASE" peer_bench bench_catchup "$end_lsn" >"$work/peer.out"
-    t5=$(date +%s.%N)
-    read -r p_user p_sys p_rss <"$work/peer.time"
-    p_changes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["changes"])' "$work/peer.out")
-    p_args=("$p_changes" "$t4" "$t5" "$p_user" "$p_sys" "$p_rss")
+  ((PEER)) || return 0
+  t4=$(date +%s.%N)
+  /usr/bin/time -f '%U %S %M' -o "$work/peer.time" node "$root/tools/bench/pg_logical_catchup.mjs" \
+    "$SLUICE_PG_HOST" "$SLUICE_PG_PORT" "$SLUICE_PG_USER" "$SLUICE_PG_PASSWORD" \
+    "$SLUICE_PG_DATABASE" peer_bench bench_catchup "$end_lsn" >"$work/peer.out"
+  t5=$(date +%s.%N)
+  read -r p_user p_sys p_rss <"$work/peer.time"
+  p_changes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["changes"])' "$work/peer.out")
+  p_args=("$p_changes" "$t4" "$t5" "$p_user" "$p_sys" "$p_rss")
+}
+
+slots=(sluice_bench recv_bench)
+((PEER)) && slots+=(peer_bench)
+for run in $(seq 1 "$RUNS"); do
+  su_sql -c "TRUNCATE bench.catchup" >/dev/null
+  make_slots "${slots[@]}"
+  make_backlog "run $run"
+  # Odd runs read in the order sluice, pg_recvlogical, peer; even runs in the reverse order.
+  if ((run % 2)); then
+    echo "  order: sluice, pg_recvlogical, peer"
+    read_sluice; read_recv; read_peer
+  else
+    echo "  order: peer, pg_recvlogical, sluice"
+    read_peer; read_recv; read_sluice
   fi
   python3 - "$made" "$t0" "$t1" "$s_cpu" "$s_rss" "$t2" "$t3" "$r_user" "$r_sys" "$r_rss" "${p_args[@]}" <<'EOF'
 import sys

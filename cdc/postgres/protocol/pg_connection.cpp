@@ -168,7 +168,12 @@ Status PgConnection::wait_readable(std::chrono::milliseconds timeout) {
   const int rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
   if (rc < 0 && errno != EINTR)
     return make_error(Errc::io, std::string("poll: ") + std::strerror(errno));
-  if (rc > 0 && PQconsumeInput(conn_.get()) == 0) {
+  if (rc > 0) return read_available();
+  return {};
+}
+
+Status PgConnection::read_available() {
+  if (PQconsumeInput(conn_.get()) == 0) {
     return make_error(Errc::io, "reading the replication stream: " + error_message());
   }
   return {};

@@ -44,6 +44,8 @@ class PgConnection {
   Result<bool> try_read_copy(std::span<const std::byte>& out);
   // Waits until the socket is readable or `timeout` passed; then reads what arrived.
   Status wait_readable(std::chrono::milliseconds timeout);
+  // Reads what arrived, without waiting.
+  Status read_available();
   Status put_copy(const std::string& bytes);  // sends and flushes
   int backend_pid() const;
   std::string error_message() const;
