@@ -49,6 +49,7 @@ void PgStream::begin_txn(uint32_t xid, Lsn commit_lsn, int64_t commit_ms) {
   t.xid = xid;
   t.commit_lsn = commit_lsn;
   t.commit_ms = commit_ms;
+  last_commit_ms_ = commit_ms;
   // A transaction whose commit record lies before the resume point's end LSN ended at or
   // before it: delivered whole.
   t.skip_all = static_cast<uint64_t>(commit_lsn) < static_cast<uint64_t>(resume_.commit_lsn);
@@ -92,8 +93,15 @@ Status PgStream::spool_message(uint32_t xid, std::span<const std::byte> message,
 }
 
 Status PgStream::handle(std::span<const std::byte> message, Lsn at, Batch& batch) {
-  const PgoutputContext ctx{stream_xid_.has_value()};
+  const PgoutputContext ctx{stream_xid_.has_value(), &scratch_};
   CDC_TRY_ASSIGN(auto msg, decode_pgoutput(message, ctx, at));
+  Status st = handle_or_spool(msg, message, at, batch);
+  scratch_.recycle(msg);
+  return st;
+}
+
+Status PgStream::handle_or_spool(PgoutputMessage& msg, std::span<const std::byte> message, Lsn at,
+                                 Batch& batch) {
   if (stream_xid_ && !std::holds_alternative<StreamStopMessage>(msg)) {
     // Inside a streamed segment every message waits in the spool for the Stream Commit.
     const uint32_t xid = std::visit(
@@ -188,11 +196,11 @@ Status PgStream::handle_decoded(PgoutputMessage& msg, Lsn at, Batch& batch) {
     for (uint32_t id : m->relation_ids) {
       CDC_TRY_ASSIGN(const RelationInfo* rel, relation(id, "Truncate"));
       if (!rel->captured || !take_row()) continue;
-      ChangeEvent e;
+      ChangeEvent& e = batch.events.emplace_back();
       e.op = Op::truncate;
       e.schema = batch.hold(rel->schema);
       fill_source(e, at, batch);
-      CDC_TRY(deliver(std::move(e), batch));
+      CDC_TRY(keep_last(batch));
     }
   } else if (auto* m = std::get_if<StreamStartMessage>(&msg)) {
     if (!spools_.count(m->xid)) {
@@ -251,8 +259,11 @@ Status PgStream::continue_replay(Batch& batch) {
       replay_.reset();
       break;
     }
-    CDC_TRY_ASSIGN(auto msg, decode_pgoutput(as_bytes(replay_buf_), PgoutputContext{true}, at));
-    CDC_TRY(handle_decoded(msg, at, batch));
+    CDC_TRY_ASSIGN(auto msg,
+                   decode_pgoutput(as_bytes(replay_buf_), PgoutputContext{true, &scratch_}, at));
+    Status st = handle_decoded(msg, at, batch);
+    scratch_.recycle(msg);
+    CDC_TRY(std::move(st));
   }
   return {};
 }
@@ -267,9 +278,7 @@ Status PgStream::convert(const RelationInfo& rel, const TupleData& tuple,
                                            std::to_string(schema.columns.size()));
   }
   for (uint32_t col_idx = 0; col_idx < out.size(); ++col_idx) {
-    const bool is_key = std::find(schema.primary_key.begin(), schema.primary_key.end(), col_idx) !=
-                        schema.primary_key.end();
-    if (key_only && !is_key) continue;  // stays null
+    if (key_only && rel.is_key[col_idx] == 0) continue;  // stays null
     const TupleColumn* c = &tuple.columns[col_idx];
     if (c->kind == 'u' && old_tuple != nullptr && old_tuple->columns.size() > col_idx &&
         old_tuple->columns[col_idx].kind != 'u') {
@@ -281,8 +290,14 @@ Status PgStream::convert(const RelationInfo& rel, const TupleData& tuple,
         if (unchanged != nullptr) unchanged->push_back(col_idx);
         break;
       case 't': {
-        auto v = pg_text_value(registry_, schema.columns[col_idx], rel.type_oids[col_idx],
-                               rel.typmods[col_idx], c->data, batch.arena);
+        const auto& type = rel.types[col_idx];
+        if (type && pg_text_value_fast(registry_, *type, c->data, batch.arena, out[col_idx])) {
+          break;
+        }
+        auto v =
+            type ? pg_text_value(registry_, schema.columns[col_idx], *type, c->data, batch.arena)
+                 : pg_text_value(registry_, schema.columns[col_idx], rel.type_oids[col_idx],
+                                 rel.typmods[col_idx], c->data, batch.arena);
         if (!v) {
           return std::move(v).error().with_context("column " + schema.columns[col_idx].name +
                                                    " of " + schema.id.to_string());
@@ -302,22 +317,24 @@ Status PgStream::convert(const RelationInfo& rel, const TupleData& tuple,
 Status PgStream::emit_row(Op op, const RelationInfo& rel, const TupleData* before, char before_kind,
                           const TupleData* after, Lsn at, Batch& batch) {
   const size_t ncols = rel.schema->columns.size();
-  ChangeEvent e;
+  // Built in place (a ChangeEvent is a few hundred bytes): taken back out on an error.
+  ChangeEvent& e = batch.events.emplace_back();
   e.op = op;
   e.schema = batch.hold(rel.schema);
-  const auto context = [&] {
-    return "pgoutput " +
-           std::string(op == Op::insert   ? "Insert"
-                       : op == Op::update ? "Update"
-                                          : "Delete") +
-           " at " + to_string(at);
+  const auto failed = [&](Status st) {
+    batch.events.pop_back();
+    return std::move(st).error().with_context("pgoutput " +
+                                              std::string(op == Op::insert   ? "Insert"
+                                                          : op == Op::update ? "Update"
+                                                                             : "Delete") +
+                                              " at " + to_string(at));
   };
   if (after != nullptr) {
     auto values = batch.arena.make_array<Value>(ncols);
     unchanged_.clear();
     const TupleData* old_full = before_kind == 'O' ? before : nullptr;
     if (auto st = convert(rel, *after, old_full, false, batch, values, &unchanged_); !st) {
-      return std::move(st).error().with_context(context());
+      return failed(std::move(st));
     }
     e.after = RowImage(values);
     if (!unchanged_.empty()) {
@@ -329,7 +346,7 @@ Status PgStream::emit_row(Op op, const RelationInfo& rel, const TupleData* befor
   if (before != nullptr) {
     auto values = batch.arena.make_array<Value>(ncols);
     if (auto st = convert(rel, *before, nullptr, before_kind == 'K', batch, values, nullptr); !st) {
-      return std::move(st).error().with_context(context());
+      return failed(std::move(st));
     }
     e.before = RowImage(values);
   } else if (op == Op::update && !rel.schema->primary_key.empty()) {
@@ -340,15 +357,15 @@ Status PgStream::emit_row(Op op, const RelationInfo& rel, const TupleData* befor
     e.before = RowImage(values);
   }
   fill_source(e, at, batch);
-  return deliver(std::move(e), batch);
+  return keep_last(batch);
 }
 
-Status PgStream::deliver(ChangeEvent e, Batch& batch) {
+Status PgStream::keep_last(Batch& batch) {
   if (config_.keep && txn_) {
-    CDC_TRY_ASSIGN(const bool keep, config_.keep(e, txn_->commit_lsn));
-    if (!keep) return {};
+    auto keep = config_.keep(batch.events.back(), txn_->commit_lsn);
+    if (!keep || !*keep) batch.events.pop_back();
+    if (!keep) return std::move(keep).error();
   }
-  batch.events.push_back(std::move(e));
   return {};
 }
 

@@ -64,6 +64,9 @@ class PgStream {
     return batch.events.size() >= config_.max_batch_events;
   }
 
+  // The commit time (ms since the Unix epoch, the server's clock) of the last transaction begun:
+  // how far behind the server the stream is.
+  int64_t last_commit_ms() const { return last_commit_ms_; }
   // Resume point after everything handled so far.
   PostgresPosition position() const;
   std::vector<TableSchemaPtr> schemas() const { return relations_.current(); }
@@ -81,6 +84,8 @@ class PgStream {
     std::string id;
   };
 
+  Status handle_or_spool(PgoutputMessage& msg, std::span<const std::byte> message, Lsn at,
+                         Batch& batch);
   Status handle_decoded(PgoutputMessage& msg, Lsn at, Batch& batch);
   Status emit_row(Op op, const RelationInfo& rel, const TupleData* before, char before_kind,
                   const TupleData* after, Lsn at, Batch& batch);
@@ -91,7 +96,8 @@ class PgStream {
   void begin_txn(uint32_t xid, Lsn commit_lsn, int64_t commit_ms);
   void fill_source(ChangeEvent& e, Lsn at, Batch& batch);
   Status spool_message(uint32_t xid, std::span<const std::byte> message, Lsn at);
-  Status deliver(ChangeEvent e, Batch& batch);
+  // The batch's last event, built in place, stays unless config_.keep drops it.
+  Status keep_last(Batch& batch);
 
   PgStreamConfig config_;
   PgTypeRegistry& registry_;
@@ -99,6 +105,7 @@ class PgStream {
   PostgresPosition resume_;
   Lsn finished_{0};  // end LSN of the last transaction delivered whole
   std::optional<Txn> txn_;
+  int64_t last_commit_ms_ = 0;
   // Streamed transactions by top-level xid, and the one whose segment is open.
   std::map<uint32_t, std::unique_ptr<TransactionSpool>> spools_;
   std::optional<uint32_t> stream_xid_;
@@ -109,6 +116,7 @@ class PgStream {
   bool interned_ = false;
   std::string_view name_, database_;
   std::vector<uint32_t> unchanged_;
+  TupleScratch scratch_;  // tuple storage reused from message to message
 };
 
 }  // namespace cdc::postgres

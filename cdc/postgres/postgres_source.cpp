@@ -32,6 +32,20 @@ namespace cdc::postgres {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Catch-up batching in poll: the stream is catching up when the transaction it reads committed
+// over kCatchUpAge ago (by the server's clock: a skew beyond that only makes live batches wait
+// up to kCatchUpLinger too).
+constexpr std::chrono::milliseconds kCatchUpAge{1000};
+constexpr std::chrono::milliseconds kCatchUpLinger{5};
+constexpr std::chrono::milliseconds kCatchUpStep{1};
+
+bool catching_up(const PgStream& stream) {
+  using namespace std::chrono;
+  const auto now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch());
+  return stream.last_commit_ms() < (now_ms - kCatchUpAge).count();
+}
+
 constexpr const char* kHeartbeatPrefix = "sluice_heartbeat";
 // How often the source looks for captured tables missing from the publication (publication.h).
 constexpr std::chrono::seconds kMembershipInterval{2};
@@ -104,7 +118,6 @@ struct PostgresSource::Impl {
   Clock::time_point last_lag_check{};
   Clock::time_point last_membership_check{};
   std::set<TableId> unkeyed_waiting;  // new tables not added yet for want of a key (logged)
-  std::string buf;
   std::jthread status_thread;
   std::mutex wake_mutex;  // guards nothing but the wait below
   std::condition_variable_any wake;
@@ -960,14 +973,16 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
     return batch;
   }
   const auto deadline = Clock::now() + max_wait;
+  std::optional<Clock::time_point> linger_end;
   {
     std::unique_lock lock(m.repl_mutex);
     if (m.stream->replaying()) CDC_TRY(m.stream->continue_replay(*batch));
     while (!m.stream->batch_full(*batch) && !m.stream->replaying()) {
-      CDC_TRY_ASSIGN(bool got, m.repl->try_read_copy(m.buf));
+      std::span<const std::byte> copy;
+      CDC_TRY_ASSIGN(bool got, m.repl->try_read_copy(copy));
       if (got) {
-        m.bytes += m.buf.size();
-        CDC_TRY_ASSIGN(auto msg, decode_copy_data(as_bytes(m.buf)));
+        m.bytes += copy.size();
+        CDC_TRY_ASSIGN(auto msg, decode_copy_data(copy));
         if (const auto* k = std::get_if<PrimaryKeepalive>(&msg)) {
           if (k->reply_requested) CDC_TRY(m.send_status_locked(false));
           continue;
@@ -981,6 +996,18 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
       const auto now = Clock::now();
       if (now - m.last_status >= m.o.status_interval || m.acked.load() != m.reported.load()) {
         CDC_TRY(m.send_status_locked(false));
+      }
+      if (!batch->events.empty() && catching_up(*m.stream)) {
+        // The walsender, slower than this reader, sends a message or two per wakeup: rather
+        // than hand over a batch (and wake the pipeline thread) per wakeup, sleep a little and
+        // take what arrived meanwhile, for at most kCatchUpLinger per batch. Changes that
+        // committed over kCatchUpAge ago wait that much longer; live ones never wait.
+        if (!linger_end) linger_end = std::min(now + kCatchUpLinger, deadline);
+        if (now < *linger_end) {
+          std::this_thread::sleep_for(kCatchUpStep);
+          CDC_TRY(m.repl->read_available());
+          continue;
+        }
       }
       const PostgresPosition pos = m.stream->position();
       if (!batch->events.empty() || !(pos == m.last_end) || now >= deadline) break;

@@ -3,7 +3,7 @@
 // and user types: an enum, a composite holding an array of itself's fields, a domain, a range);
 // the rest is the text. Whatever the bytes, the conversion either refuses them with a bad-bytes
 // error naming the column, or returns a Value of the column's kind (or NULL) whose JSON is valid
-// and whose strings are UTF-8.
+// and whose strings are UTF-8; where pg_text_value_fast takes the text, it gives the same Value.
 #include <string>
 #include <string_view>
 
@@ -88,6 +88,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(column.has_value(), "pg_column: a known type refused");
   Arena arena;
   auto v = pg_text_value(registry(), *column, type.oid, type.typmod, text, arena);
+  // The stream's fast path takes a text only where pg_text_value gives that very value.
+  auto resolved = resolve_pg_type(registry(), type.oid, type.typmod);
+  FUZZ_CHECK(resolved.has_value(), "resolve_pg_type: a known type refused");
+  Value fast;
+  if (pg_text_value_fast(registry(), *resolved, text, arena, fast)) {
+    FUZZ_CHECK(v.has_value() && *v == fast, "pg_text_value_fast: differs from pg_text_value");
+  }
   if (!v) {
     FUZZ_CHECK(fuzz::is_bad_bytes_error(v.error()), "pg_text_value: unexpected error code");
     FUZZ_CHECK(v.error().message.starts_with("column c ("), "pg_text_value: column not named");

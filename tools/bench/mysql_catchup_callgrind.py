@@ -69,6 +69,26 @@ def parse_callgrind(path):
     return total, calls
 
 
+def reader_costs(run_dir, marker, fragments):
+    """From the profiles in run_dir (one per thread: callgrind.out-01, ...): the whole process's
+    Ir, the reader thread's (the thread that calls `marker`), the calls of `marker` and their
+    inclusive Ir, and the inclusive Ir of each of `fragments` in the reader thread."""
+    total = reader = marker_calls = marker_ir = 0
+    parts = [0] * len(fragments)
+    for name in sorted(os.listdir(run_dir)):
+        if not name.startswith("callgrind.out"):
+            continue
+        thread_total, calls = parse_callgrind(os.path.join(run_dir, name))
+        total += thread_total
+        n, ir = find(calls, marker)
+        if n:
+            reader += thread_total
+            marker_calls += n
+            marker_ir += ir
+            parts = [p + find(calls, f)[1] for p, f in zip(parts, fragments)]
+    return total, reader, marker_calls, marker_ir, parts
+
+
 def find(calls, fragment):
     hits = [(n, v) for n, v in calls.items() if n and fragment in n]
     if not hits:
@@ -99,18 +119,8 @@ def run(a, binary, work):
             sys.exit(f"not done after {a.timeout} s (read {read:.0f} of {a.rows})")
     finally:
         stop(proc)
-    total = reader = images = image_ir = emit_ir = 0
-    for name in sorted(os.listdir(run_dir)):  # one profile per thread: callgrind.out-01, ...
-        if not name.startswith("callgrind.out"):
-            continue
-        thread_total, calls = parse_callgrind(os.path.join(run_dir, name))
-        total += thread_total
-        n, ir = find(calls, "decode_row_image")
-        if n:  # the reader thread
-            reader += thread_total
-            images += n
-            image_ir += ir
-            emit_ir += find(calls, "BinlogStream::emit_pending")[1]
+    total, reader, images, image_ir, (emit_ir,) = reader_costs(
+        run_dir, "decode_row_image", ["BinlogStream::emit_pending"])
     if images == 0:
         sys.exit(f"no decode_row_image calls in {run_dir}")
     print(f"{binary}: {read:.0f} row changes, {images} row images, {total:,} instructions", flush=True)

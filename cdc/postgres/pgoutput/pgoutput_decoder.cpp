@@ -17,7 +17,7 @@ PgTimestamp read_ts(ByteReader& r) { return PgTimestamp{static_cast<int64_t>(r.u
 
 // TupleData (proto.c logicalrep_read_tuple): Int16 column count, then per column a kind byte and,
 // for 't'/'b', an Int32 length and the bytes.
-void read_tuple(ByteReader& r, TupleData& out) {
+void read_tuple(ByteReader& r, TupleData& out, TupleScratch* scratch) {
   const uint16_t ncols = r.u16be();
   // Each column takes at least its kind byte: a count beyond what is left cannot be true, and
   // must not size the vector.
@@ -26,6 +26,7 @@ void read_tuple(ByteReader& r, TupleData& out) {
                      std::to_string(r.remaining()) + " bytes");
     return;
   }
+  if (scratch != nullptr) out.columns = scratch->take();
   out.columns.resize(ncols);
   for (auto& col : out.columns) {
     col.kind = static_cast<char>(r.u8());
@@ -141,7 +142,7 @@ Result<PgoutputMessage> decode_body(char type, ByteReader& r, const PgoutputCont
       m.xid = stream_xid(r, ctx);
       m.relation_id = r.u32be();
       expect_new_marker(r);
-      read_tuple(r, m.new_tuple);
+      read_tuple(r, m.new_tuple, ctx.scratch);
       return PgoutputMessage(std::move(m));
     }
     case 'U': {
@@ -151,10 +152,10 @@ Result<PgoutputMessage> decode_body(char type, ByteReader& r, const PgoutputCont
       const char first = read_old_kind(r, false);
       if (first == 'K' || first == 'O') {
         m.old_kind = first;
-        read_tuple(r, m.old_tuple);
+        read_tuple(r, m.old_tuple, ctx.scratch);
         expect_new_marker(r);
       }
-      read_tuple(r, m.new_tuple);
+      read_tuple(r, m.new_tuple, ctx.scratch);
       return PgoutputMessage(std::move(m));
     }
     case 'D': {
@@ -162,7 +163,7 @@ Result<PgoutputMessage> decode_body(char type, ByteReader& r, const PgoutputCont
       m.xid = stream_xid(r, ctx);
       m.relation_id = r.u32be();
       m.old_kind = read_old_kind(r, true);
-      read_tuple(r, m.old_tuple);
+      read_tuple(r, m.old_tuple, ctx.scratch);
       return PgoutputMessage(std::move(m));
     }
     case 'T': {
@@ -225,6 +226,31 @@ Result<PgoutputMessage> decode_body(char type, ByteReader& r, const PgoutputCont
 }
 
 }  // namespace
+
+std::vector<TupleColumn> TupleScratch::take() {
+  if (spare_.empty()) return {};
+  std::vector<TupleColumn> v = std::move(spare_.back());
+  spare_.pop_back();
+  v.clear();
+  return v;
+}
+
+void TupleScratch::recycle(PgoutputMessage& msg) {
+  constexpr size_t kMaxSpare = 4;  // a message holds at most two tuples
+  const auto give = [&](TupleData& t) {
+    if (t.columns.capacity() > 0 && spare_.size() < kMaxSpare) {
+      spare_.push_back(std::move(t.columns));
+    }
+  };
+  if (auto* m = std::get_if<InsertMessage>(&msg)) {
+    give(m->new_tuple);
+  } else if (auto* m = std::get_if<UpdateMessage>(&msg)) {
+    give(m->new_tuple);
+    give(m->old_tuple);
+  } else if (auto* m = std::get_if<DeleteMessage>(&msg)) {
+    give(m->old_tuple);
+  }
+}
 
 int64_t unix_ms(PgTimestamp ts) { return kPgEpochUnixMs + static_cast<int64_t>(ts) / 1000; }
 

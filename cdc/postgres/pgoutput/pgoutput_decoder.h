@@ -5,6 +5,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "cdc/core/position.h"
 #include "cdc/core/result.h"
@@ -12,8 +13,21 @@
 
 namespace cdc::postgres {
 
+// Spare column vectors, so that a stream of row messages allocates no tuple storage once warm:
+// decode_pgoutput takes a tuple's vector from here instead of allocating one, and recycle()
+// gives a handled message's vectors back. Owned by the caller (PgStream), one thread.
+class TupleScratch {
+ public:
+  std::vector<TupleColumn> take();
+  void recycle(PgoutputMessage& msg);
+
+ private:
+  std::vector<std::vector<TupleColumn>> spare_;
+};
+
 struct PgoutputContext {
-  bool in_stream = false;  // inside Stream Start .. Stream Stop
+  bool in_stream = false;           // inside Stream Start .. Stream Stop
+  TupleScratch* scratch = nullptr;  // optional
 };
 
 // Errors (Errc::truncated, Errc::malformed, Errc::unsupported for an unknown type byte) name the

@@ -40,6 +40,7 @@ Errc code_of(const PGresult* r) {
 }  // namespace
 
 void PgConnection::Closer::operator()(pg_conn* c) const { PQfinish(c); }
+void PgConnection::CopyFree::operator()(char* p) const { PQfreemem(p); }
 
 PgConnection::PgConnection(PgConnection&&) noexcept = default;
 PgConnection& PgConnection::operator=(PgConnection&&) noexcept = default;
@@ -139,12 +140,15 @@ Status PgConnection::start_copy_both(const std::string& sql) {
   return {};
 }
 
-Result<bool> PgConnection::try_read_copy(std::string& out) {
+Result<bool> PgConnection::try_read_copy(std::span<const std::byte>& out) {
+  // libpq copies every message into a buffer of its own: viewed, not copied again.
+  copy_.reset();
+  out = {};
   char* buf = nullptr;
   const int n = PQgetCopyData(conn_.get(), &buf, 1);
   if (n > 0) {
-    out.assign(buf, static_cast<size_t>(n));
-    PQfreemem(buf);
+    copy_.reset(buf);
+    out = std::as_bytes(std::span(buf, static_cast<size_t>(n)));
     return true;
   }
   if (n == 0) return false;
@@ -164,7 +168,12 @@ Status PgConnection::wait_readable(std::chrono::milliseconds timeout) {
   const int rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
   if (rc < 0 && errno != EINTR)
     return make_error(Errc::io, std::string("poll: ") + std::strerror(errno));
-  if (rc > 0 && PQconsumeInput(conn_.get()) == 0) {
+  if (rc > 0) return read_available();
+  return {};
+}
+
+Status PgConnection::read_available() {
+  if (PQconsumeInput(conn_.get()) == 0) {
     return make_error(Errc::io, "reading the replication stream: " + error_message());
   }
   return {};

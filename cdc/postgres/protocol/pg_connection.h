@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,11 +38,14 @@ class PgConnection {
   Result<QueryResult> query(const std::string& sql, const std::vector<std::string>& params = {});
   // COPY BOTH started by START_REPLICATION.
   Status start_copy_both(const std::string& sql);
-  // One CopyData message without blocking: a message (copied into `out`), nothing yet
-  // (returns false), or an error (the stream ended or the connection broke).
-  Result<bool> try_read_copy(std::string& out);
+  // One CopyData message without blocking: a message (`out` views libpq's copy of it, valid
+  // until the next call), nothing yet (returns false), or an error (the stream ended or the
+  // connection broke).
+  Result<bool> try_read_copy(std::span<const std::byte>& out);
   // Waits until the socket is readable or `timeout` passed; then reads what arrived.
   Status wait_readable(std::chrono::milliseconds timeout);
+  // Reads what arrived, without waiting.
+  Status read_available();
   Status put_copy(const std::string& bytes);  // sends and flushes
   int backend_pid() const;
   std::string error_message() const;
@@ -55,6 +59,10 @@ class PgConnection {
     void operator()(pg_conn* c) const;
   };
   std::unique_ptr<pg_conn, Closer> conn_;
+  struct CopyFree {
+    void operator()(char* p) const;
+  };
+  std::unique_ptr<char, CopyFree> copy_;  // the last message of try_read_copy
 };
 
 }  // namespace cdc::postgres

@@ -47,6 +47,8 @@ Result<const RelationInfo*> RelationCache::apply(const RelationMessage& m, bool&
     schema.columns.push_back(std::move(*col));
     info.type_oids.push_back(c.type_oid);
     info.typmods.push_back(c.typmod);
+    auto resolved = resolve_pg_type(registry_, c.type_oid, c.typmod);
+    info.types.push_back(resolved ? std::optional<PgResolved>(*resolved) : std::nullopt);
   }
   // The key: the catalog's primary key; without one, the replica identity's columns (an index
   // for REPLICA IDENTITY USING INDEX; FULL flags every column, which is no key).
@@ -58,6 +60,8 @@ Result<const RelationInfo*> RelationCache::apply(const RelationMessage& m, bool&
       if (m.columns[i].key) schema.primary_key.push_back(static_cast<uint32_t>(i));
     }
   }
+  info.is_key.assign(schema.columns.size(), 0);
+  for (uint32_t k : schema.primary_key) info.is_key[k] = 1;
   auto& last = latest_[schema.id];
   if (last && same_columns(*last, schema)) {
     info.schema = last;

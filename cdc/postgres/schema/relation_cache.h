@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,6 +24,10 @@ struct RelationInfo {
   TableSchemaPtr schema;
   std::vector<uint32_t> type_oids;  // per column
   std::vector<int32_t> typmods;
+  // Per column, resolved once here rather than per value (unset when the registry cannot
+  // resolve it: pg_text_value by oid then gives the error per value, as before).
+  std::vector<std::optional<PgResolved>> types;
+  std::vector<uint8_t> is_key;  // per column: part of schema->primary_key
   char replica_identity = 'd';
   bool captured = false;  // matched by the `tables` patterns
 };

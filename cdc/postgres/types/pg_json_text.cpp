@@ -116,6 +116,15 @@ void append_xsd_timestamp(std::string& out, std::string_view iso, bool with_zone
   out.push_back('"');
 }
 
+std::pair<int64_t, int64_t> pg_int_bounds(PgClass cls) {
+  switch (cls) {
+    case PgClass::int2: return {INT16_MIN, INT16_MAX};
+    case PgClass::int4: return {INT32_MIN, INT32_MAX};
+    case PgClass::oid: return {0, UINT32_MAX};
+    default: return {INT64_MIN, INT64_MAX};
+  }
+}
+
 Status check_pg_text(const PgTypeRegistry& registry, const PgResolved& type, std::string_view text,
                      int depth) {
   if (depth > kMaxPgNesting) return too_deep();
@@ -125,14 +134,7 @@ Status check_pg_text(const PgTypeRegistry& registry, const PgResolved& type, std
     case PgClass::int4:
     case PgClass::int8:
     case PgClass::oid: {
-      const int64_t min = type.cls == PgClass::int2   ? INT16_MIN
-                          : type.cls == PgClass::int4 ? INT32_MIN
-                          : type.cls == PgClass::oid  ? 0
-                                                      : INT64_MIN;
-      const int64_t max = type.cls == PgClass::int2   ? INT16_MAX
-                          : type.cls == PgClass::int4 ? INT32_MAX
-                          : type.cls == PgClass::oid  ? UINT32_MAX
-                                                      : INT64_MAX;
+      const auto [min, max] = pg_int_bounds(type.cls);
       return status_of(parse_pg_int(text, min, max));
     }
     case PgClass::float4: return status_of(parse_pg_float4(text));

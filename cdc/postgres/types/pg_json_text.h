@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "cdc/core/result.h"
 #include "cdc/postgres/types/pg_type_class.h"
@@ -18,6 +19,9 @@ inline constexpr int kMaxPgNesting = 32;  // containers inside containers, for h
 // Appends the JSON of `text`, a value of type `type_oid`.
 Status append_pg_json(const PgTypeRegistry& registry, uint32_t type_oid, int32_t typmod,
                       std::string_view text, std::string& out, int depth = 0);
+
+// The range of an integer class (int2, int4, int8, oid): [min, max].
+std::pair<int64_t, int64_t> pg_int_bounds(PgClass cls);
 
 // Checks `text` against the grammar and range of its (resolved) type.
 Status check_pg_text(const PgTypeRegistry& registry, const PgResolved& type, std::string_view text,

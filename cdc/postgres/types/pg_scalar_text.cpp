@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -29,22 +30,19 @@ int hex_value(char c) {
 }
 
 // A float as float8out/float4out print it: digits, '.', exponent; PostgreSQL's own spellings
-// of the special values (from_chars would also take "inf" and "nan(...)", which it never
-// prints).
+// of the special values. from_chars also takes "inf", "infinity" and "nan(...)" in any case,
+// which PostgreSQL never prints: they are the only texts it reads as NaN or an infinity (a
+// number beyond the range is result_out_of_range), so a non-finite result refuses them without
+// a scan of every character first.
 template <class F>
 Result<F> parse_float(std::string_view text, std::string_view type) {
   if (text == "NaN") return std::numeric_limits<F>::quiet_NaN();
   if (text == "Infinity") return std::numeric_limits<F>::infinity();
   if (text == "-Infinity") return -std::numeric_limits<F>::infinity();
-  for (char c : text) {
-    if (!is_digit(c) && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-') {
-      return bad(std::string("not a ") + std::string(type), text);
-    }
-  }
   F v{};
   const char* end = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || p != end) {
+  if (text.empty() || ec != std::errc() || p != end || !std::isfinite(v)) {
     return bad(std::string("not a ") + std::string(type), text);
   }
   return v;
@@ -182,12 +180,27 @@ Status parse_pg_bytea(std::string_view text, std::string& bytes) {
   return {};
 }
 
-Status check_pg_uuid(std::string_view text) {
-  if (text.size() != 36) return bad("not a uuid", text);
-  for (size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : hex_value(text[i]) < 0) return bad("not a uuid", text);
+bool is_pg_uuid(std::string_view text) {
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+      text[23] != '-') {
+    return false;
   }
+  // One table lookup per character: a uuid is in every row of many tables.
+  static constexpr auto kHex = [] {
+    std::array<bool, 256> t{};
+    for (char c : std::string_view("0123456789abcdefABCDEF")) t[static_cast<uint8_t>(c)] = true;
+    return t;
+  }();
+  constexpr uint64_t kDashes = 1ULL << 8 | 1ULL << 13 | 1ULL << 18 | 1ULL << 23;
+  bool ok = true;
+  for (size_t i = 0; i < text.size(); ++i) {
+    ok &= kHex[static_cast<uint8_t>(text[i])] || ((kDashes >> i) & 1) != 0;
+  }
+  return ok;
+}
+
+Status check_pg_uuid(std::string_view text) {
+  if (!is_pg_uuid(text)) return bad("not a uuid", text);
   return {};
 }
 

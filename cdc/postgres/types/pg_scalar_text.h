@@ -30,6 +30,7 @@ Status parse_pg_money(std::string_view text, std::string& digits, uint32_t& scal
 Status parse_pg_bytea(std::string_view text, std::string& bytes);
 
 Status check_pg_uuid(std::string_view text);                 // 8-4-4-4-12 hex digits
+bool is_pg_uuid(std::string_view text);                      // the same, without the error
 Status check_pg_inet(std::string_view text, bool cidr);      // address[/bits]
 Status check_pg_macaddr(std::string_view text, int octets);  // 6 or 8 hex pairs with ':'
 Status check_pg_bits(std::string_view text);                 // '0' and '1' only

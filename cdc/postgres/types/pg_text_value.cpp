@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cdc/core/json/json_writer.h"
 #include "cdc/core/text.h"
 #include "cdc/postgres/types/pg_datetime_text.h"
 #include "cdc/postgres/types/pg_json_text.h"
@@ -32,6 +33,33 @@ Result<Value> infinite(const PgTypeRegistry& registry, std::string_view text) {
                         "null makes it NULL)");
 }
 
+// An integer of at most 18 digits (which cannot overflow int64) within [min, max], as
+// parse_pg_int reads it: an optional '-', then digits only. Anything else is left to it.
+bool fast_int(std::string_view text, int64_t min, int64_t max, int64_t& out) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const bool negative = p != end && *p == '-';
+  if (negative) ++p;
+  if (p == end || end - p > 18) return false;
+  int64_t v = 0;
+  for (; p != end; ++p) {
+    const unsigned digit = static_cast<unsigned char>(*p) - '0';
+    if (digit > 9) return false;
+    v = v * 10 + digit;
+  }
+  out = negative ? -v : v;
+  return out >= min && out <= max;
+}
+
+// A finite float as parse_float reads it (from_chars takes "nan" and "inf" too: those, and
+// PostgreSQL's NaN and Infinity, are left to it).
+template <class F>
+bool fast_float(std::string_view text, F& out) {
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, out);
+  return !text.empty() && ec == std::errc() && p == end && std::isfinite(out);
+}
+
 Result<Value> convert(const PgTypeRegistry& registry, const PgResolved& type, std::string_view text,
                       Arena& arena) {
   switch (type.cls) {
@@ -43,9 +71,8 @@ Result<Value> convert(const PgTypeRegistry& registry, const PgResolved& type, st
     case PgClass::int4:
     case PgClass::int8:
     case PgClass::oid: {
-      CDC_TRY(check_pg_text(registry, type, text));
-      int64_t v = 0;
-      std::from_chars(text.data(), text.data() + text.size(), v);
+      const auto [min, max] = pg_int_bounds(type.cls);
+      CDC_TRY_ASSIGN(const int64_t v, parse_pg_int(text, min, max));
       return Value::int64(v);
     }
     case PgClass::float4: {
@@ -182,10 +209,88 @@ Result<Value> convert(const PgTypeRegistry& registry, const PgResolved& type, st
 
 }  // namespace
 
+bool pg_text_value_fast(const PgTypeRegistry& registry, const PgResolved& type,
+                        std::string_view text, Arena& arena, Value& out) {
+  switch (type.cls) {
+    case PgClass::boolean:
+      if (text != "t" && text != "f") return false;
+      out = Value::boolean(text == "t");
+      return true;
+    case PgClass::int2:
+    case PgClass::int4:
+    case PgClass::int8:
+    case PgClass::oid: {
+      const auto [min, max] = pg_int_bounds(type.cls);
+      int64_t v = 0;
+      if (!fast_int(text, min, max, v)) return false;
+      out = Value::int64(v);
+      return true;
+    }
+    case PgClass::float4: {
+      float f = 0;
+      if (!fast_float(text, f)) return false;
+      out = Value::float32(f);
+      return true;
+    }
+    case PgClass::float8: {
+      double d = 0;
+      if (!fast_float(text, d)) return false;
+      out = Value::float64(d);
+      return true;
+    }
+    case PgClass::numeric: {
+      if (registry.options().decimal_handling != DecimalHandling::precise) return false;
+      const auto n = parse_pg_numeric(text);
+      if (!n || n->special != PgNumeric::Special::none) return false;
+      out = Value::decimal(arena.copy(text), n->scale);
+      return true;
+    }
+    case PgClass::date: {
+      const auto d = parse_pg_date(text);
+      if (!d || d->infinity != PgInfinity::none) return false;
+      out = Value::date(static_cast<int32_t>(d->year), d->month, d->day);
+      return true;
+    }
+    case PgClass::timestamptz: {
+      const auto ts = parse_pg_timestamp(text, true);
+      if (!ts || ts->infinity != PgInfinity::none) return false;
+      const auto micros = pg_epoch_micros(*ts);
+      if (!micros) return false;
+      out = Value::timestamp_micros(*micros, ts->time.fsp);
+      return true;
+    }
+    case PgClass::json:
+    case PgClass::jsonb:
+      if (!json::is_valid_json(text)) return false;
+      out = Value::json(arena.copy(text));
+      return true;
+    case PgClass::uuid:
+      if (!is_pg_uuid(text)) return false;
+      out = Value::string(arena.copy(text));
+      return true;
+    case PgClass::text:
+    case PgClass::xml:
+    case PgClass::other:
+      if (invalid_utf8_offset(text) != std::string_view::npos) return false;
+      out = Value::string(arena.copy(text));
+      return true;
+    default: return false;
+  }
+}
+
 Result<Value> pg_text_value(const PgTypeRegistry& registry, const Column& column, uint32_t type_oid,
                             int32_t typmod, std::string_view text, Arena& arena) {
   auto type = resolve_pg_type(registry, type_oid, typmod);
-  Result<Value> v = type ? convert(registry, *type, text, arena) : std::move(type).error();
+  if (!type) {
+    return std::move(type).error().with_context("column " + column.name + " (" +
+                                                column.source_type + ")");
+  }
+  return pg_text_value(registry, column, *type, text, arena);
+}
+
+Result<Value> pg_text_value(const PgTypeRegistry& registry, const Column& column,
+                            const PgResolved& type, std::string_view text, Arena& arena) {
+  Result<Value> v = convert(registry, type, text, arena);
   if (!v) {
     return std::move(v).error().with_context("column " + column.name + " (" + column.source_type +
                                              ")");

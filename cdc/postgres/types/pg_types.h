@@ -88,6 +88,60 @@ class PgTypeRegistry {
   PgTypeOptions options_;
 };
 
+// What a PostgreSQL type is for the conversion: one class per text grammar and value rule,
+// after domains are replaced by their base type.
+enum class PgClass : uint8_t {
+  boolean,
+  int2,
+  int4,
+  int8,
+  oid,
+  float4,
+  float8,
+  numeric,
+  money,
+  text,  // text, varchar, bpchar, name, "char", citext
+  bytea,
+  uuid,
+  date,
+  time,
+  timetz,
+  timestamp,
+  timestamptz,
+  interval,
+  json,
+  jsonb,
+  xml,
+  array,
+  composite,
+  enumeration,
+  range,
+  multirange,
+  inet,
+  cidr,
+  macaddr,
+  macaddr8,
+  bit,     // bit(n): a fixed width
+  varbit,  // bit varying(n)
+  point,
+  geometric,  // line, lseg, box, path, polygon, circle
+  other,      // anything else: its text, UTF-8
+};
+
+// A type with its domains resolved: the type whose rules apply, and its modifier. The source
+// resolves each column once per Relation message (the registry never removes a type, so
+// `info` stays valid) and converts its values with the PgResolved overload of pg_text_value.
+struct PgResolved {
+  const PgTypeInfo* info = nullptr;  // the base type
+  PgClass cls = PgClass::other;
+  int32_t typmod = -1;
+};
+
+// Errc::unsupported for an oid the registry does not know (the source adds them first), or
+// domains nested deeper than 32.
+Result<PgResolved> resolve_pg_type(const PgTypeRegistry& registry, uint32_t type_oid,
+                                   int32_t typmod);
+
 // The sluice column for a PostgreSQL column: kind, source_type (format_type's text, e.g.
 // "numeric(12,4)", "character varying(20)", "integer[]", the schema-qualified name of a user
 // type), length/precision/scale/fsp from the modifier, enum labels.
@@ -103,5 +157,14 @@ Result<Column> pg_column(const PgTypeRegistry& registry, std::string name, uint3
 // text is an Errc::malformed error naming the column and its type.
 Result<Value> pg_text_value(const PgTypeRegistry& registry, const Column& column, uint32_t type_oid,
                             int32_t typmod, std::string_view text, Arena& arena);
+// The same for a type resolved beforehand (resolve_pg_type of the same oid and modifier).
+Result<Value> pg_text_value(const PgTypeRegistry& registry, const Column& column,
+                            const PgResolved& type, std::string_view text, Arena& arena);
+// The common types (bool, integers, float4/8, numeric in the precise mode, date, timestamptz,
+// json/jsonb, uuid, text) without a Result per value, for the stream's hot path: true with
+// `out` set to the Value pg_text_value gives; false for any other type or text (a special
+// value, anything pg_text_value refuses), which pg_text_value then converts or refuses.
+bool pg_text_value_fast(const PgTypeRegistry& registry, const PgResolved& type,
+                        std::string_view text, Arena& arena, Value& out);
 
 }  // namespace cdc::postgres

@@ -352,3 +352,82 @@ TEST_CASE("catalog rows and unknown oids") {
   CHECK(std::string(PgTypeRegistry::catalog_query()).find("$1::pg_catalog.oid[]") !=
         std::string::npos);
 }
+
+TEST_CASE("pg_text_value_fast gives pg_text_value's value, or leaves the text to it") {
+  PgTypeRegistry r = user_types();
+  Arena arena;
+  struct Case {
+    uint32_t oid;
+    std::string_view text;
+    bool fast;  // whether the fast path takes it
+  };
+  const Case cases[] = {
+      {oid::kBool, "t", true},
+      {oid::kBool, "f", true},
+      {oid::kBool, "true", false},
+      {oid::kInt2, "-32768", true},
+      {oid::kInt2, "32768", false},
+      {oid::kInt4, "2147483647", true},
+      {oid::kInt4, "-2147483649", false},
+      {oid::kInt4, "+1", false},
+      {oid::kInt4, "-", false},
+      {oid::kInt4, "", false},
+      {oid::kInt4, "007", true},
+      {oid::kInt4, "-0", true},
+      {oid::kInt8, "999999999999999999", true},
+      {oid::kInt8, "9223372036854775807", false},  // 19 digits: parse_pg_int's
+      {oid::kInt8, "-9223372036854775808", false},
+      {oid::kInt8, "1 ", false},
+      {oid::kOid, "4294967295", true},
+      {oid::kOid, "-1", false},
+      {oid::kFloat8, "1.5e+300", true},
+      {oid::kFloat8, "-0", true},
+      {oid::kFloat8, "NaN", false},
+      {oid::kFloat8, "-Infinity", false},
+      {oid::kFloat8, "inf", false},
+      {oid::kFloat8, "nan", false},
+      {oid::kFloat8, "1e999", false},
+      {oid::kFloat8, "0x1p3", false},
+      {oid::kFloat4, "3.4028235e+38", true},
+      {oid::kFloat4, "3.5e+38", false},
+      {oid::kNumeric, "-12.340", true},
+      {oid::kNumeric, "NaN", false},
+      {oid::kNumeric, "1.", false},
+      {oid::kDate, "2024-02-29", true},
+      {oid::kDate, "0001-01-01 BC", true},
+      {oid::kDate, "infinity", false},
+      {oid::kDate, "2023-02-29", false},
+      {oid::kTimestamptz, "2024-01-01 12:34:56.789+05:30", true},
+      {oid::kTimestamptz, "-infinity", false},
+      {oid::kJsonb, "{\"k\": [1, 2.5, null]}", true},
+      {oid::kJsonb, "{\"k\": ", false},
+      {oid::kUuid, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", true},
+      {oid::kUuid, "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", true},
+      {oid::kUuid, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g", false},
+      {oid::kUuid, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a-1", false},
+      {oid::kText, "héllo", true},
+      {oid::kText, "\xff", false},
+      {oid::kVarchar, "", true},
+      {oid::kInterval, "1 day", false},  // not a fast type
+      {kMood, "ok", false},
+      {kPositive, "1.25", true},  // a domain, resolved to numeric
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.oid);
+    CAPTURE(c.text);
+    auto type = resolve_pg_type(r, c.oid, -1);
+    REQUIRE(type);
+    Value fast;
+    CHECK(pg_text_value_fast(r, *type, c.text, arena, fast) == c.fast);
+    if (!c.fast) continue;
+    const Converted slow = convert(r, c.oid, -1, c.text, arena);
+    REQUIRE(slow.error.empty());
+    CHECK(fast == slow.value);
+  }
+  // numeric in the string and double modes is left to pg_text_value.
+  r.set_options({.decimal_handling = DecimalHandling::string});
+  auto numeric = resolve_pg_type(r, oid::kNumeric, -1);
+  REQUIRE(numeric);
+  Value v;
+  CHECK_FALSE(pg_text_value_fast(r, *numeric, "1.5", arena, v));
+}
