@@ -22,6 +22,7 @@
 #include "cdc/postgres/postgres_source.h"
 #include "tests/support/join_on_exit.h"
 #include "tests/support/postgres_client.h"
+#include "tests/support/postgres_source_options.h"
 #include "tests/support/services_env.h"
 
 using namespace cdc;
@@ -35,17 +36,7 @@ using Clock = std::chrono::steady_clock;
 constexpr int kRows = 20000;
 
 PostgresSourceOptions options(const std::string& slot) {
-  PostgresSourceOptions o;
-  o.host = service_value("SLUICE_PG_HOST");
-  o.port = static_cast<uint16_t>(service_port("SLUICE_PG_PORT"));
-  o.user = service_value("SLUICE_PG_USER");
-  o.password = service_value("SLUICE_PG_PASSWORD");
-  o.database = service_value("SLUICE_PG_DATABASE");
-  o.table_include = {o.database + "\\.pgresnap\\.t"};
-  o.slot_name = slot;
-  o.pipeline_name = "resnap-it";
-  o.status_interval = 200ms;
-  o.heartbeat_interval = 0ms;
+  PostgresSourceOptions o = services_postgres_source_options("pgresnap\\.t", slot, "resnap-it");
   o.startup_mode = StartupMode::latest_offset;
   o.snapshot_chunk_size = 2500;
   o.max_batch_events = 500;

@@ -22,6 +22,7 @@
 #include "cdc/postgres/snapshot/pg_chunk_reader.h"
 #include "tests/support/join_on_exit.h"
 #include "tests/support/postgres_client.h"
+#include "tests/support/postgres_source_options.h"
 #include "tests/support/services_env.h"
 
 using namespace cdc;
@@ -32,17 +33,7 @@ using namespace std::chrono_literals;
 namespace {
 
 PostgresSourceOptions options(const std::string& table_regex, const std::string& slot) {
-  PostgresSourceOptions o;
-  o.host = service_value("SLUICE_PG_HOST");
-  o.port = static_cast<uint16_t>(service_port("SLUICE_PG_PORT"));
-  o.user = service_value("SLUICE_PG_USER");
-  o.password = service_value("SLUICE_PG_PASSWORD");
-  o.database = service_value("SLUICE_PG_DATABASE");
-  o.table_include = {o.database + "\\." + table_regex};
-  o.slot_name = slot;
-  o.pipeline_name = "snap-it";
-  o.status_interval = 200ms;
-  o.heartbeat_interval = 0ms;
+  PostgresSourceOptions o = services_postgres_source_options(table_regex, slot, "snap-it");
   o.startup_mode = StartupMode::initial;
   o.snapshot_chunk_size = 97;
   o.max_batch_events = 50;

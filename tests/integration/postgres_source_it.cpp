@@ -22,6 +22,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/collect_events.h"
 #include "tests/support/postgres_client.h"
+#include "tests/support/postgres_source_options.h"
 #include "tests/support/services_env.h"
 
 using namespace cdc;
@@ -32,19 +33,9 @@ using namespace std::chrono_literals;
 namespace {
 
 PostgresSourceOptions options(const std::string& table_regex, const std::string& slot) {
-  PostgresSourceOptions o;
-  o.host = service_value("SLUICE_PG_HOST");
-  o.port = static_cast<uint16_t>(service_port("SLUICE_PG_PORT"));
-  o.user = service_value("SLUICE_PG_USER");
-  o.password = service_value("SLUICE_PG_PASSWORD");
-  o.database = service_value("SLUICE_PG_DATABASE");
-  o.table_include = {o.database + "\\." + table_regex};
-  o.slot_name = slot;
-  o.pipeline_name = "it";
+  PostgresSourceOptions o = services_postgres_source_options(table_regex, slot, "it");
   // These cases read the stream only: a new slot starts at its consistent point.
   o.startup_mode = StartupMode::latest_offset;
-  o.status_interval = 200ms;
-  o.heartbeat_interval = 0ms;
   return o;
 }
 
