@@ -993,6 +993,9 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
         if (m.resnap && m.resnap->at_watermark() && !m.stream->in_transaction()) break;
         continue;
       }
+      // libpq's buffer holds no whole message: take what the socket already has.
+      CDC_TRY_ASSIGN(const bool arrived, m.repl->wait_readable(std::chrono::milliseconds(0)));
+      if (arrived) continue;
       const auto now = Clock::now();
       if (now - m.last_status >= m.o.status_interval || m.acked.load() != m.reported.load()) {
         CDC_TRY(m.send_status_locked(false));
@@ -1005,7 +1008,6 @@ Result<std::unique_ptr<Batch>> PostgresSource::poll(std::chrono::milliseconds ma
         if (!linger_end) linger_end = std::min(now + kCatchUpLinger, deadline);
         if (now < *linger_end) {
           std::this_thread::sleep_for(kCatchUpStep);
-          CDC_TRY(m.repl->read_available());
           continue;
         }
       }

@@ -162,21 +162,17 @@ Result<bool> PgConnection::try_read_copy(std::span<const std::byte>& out) {
   return make_error(Errc::io, "reading the replication stream: " + error_message());
 }
 
-Status PgConnection::wait_readable(std::chrono::milliseconds timeout) {
+Result<bool> PgConnection::wait_readable(std::chrono::milliseconds timeout) {
   pollfd p{PQsocket(conn_.get()), POLLIN, 0};
   if (p.fd < 0) return make_error(Errc::io, "the PostgreSQL connection has no socket");
   const int rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
   if (rc < 0 && errno != EINTR)
     return make_error(Errc::io, std::string("poll: ") + std::strerror(errno));
-  if (rc > 0) return read_available();
-  return {};
-}
-
-Status PgConnection::read_available() {
+  if (rc <= 0) return false;
   if (PQconsumeInput(conn_.get()) == 0) {
     return make_error(Errc::io, "reading the replication stream: " + error_message());
   }
-  return {};
+  return true;
 }
 
 Status PgConnection::put_copy(const std::string& bytes) {
