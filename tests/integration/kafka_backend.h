@@ -120,6 +120,11 @@ struct ConsumedRecord {
 std::vector<ConsumedRecord> consume_records(
     const KafkaBackend& b, const std::string& topic, int partitions, bool read_committed,
     std::chrono::milliseconds timeout = std::chrono::seconds(20));
+// The same from a topic a producer is still writing: a consumer that keeps finding new records
+// within its fetch wait never sees an end, so this returns what `budget` allowed, unchecked.
+std::vector<ConsumedRecord> consume_available(const KafkaBackend& b, const std::string& topic,
+                                              int partitions, bool read_committed,
+                                              std::chrono::milliseconds budget);
 // Low and high watermark by ListOffsets; the high one is the LSO for read_committed.
 std::pair<int64_t, int64_t> watermarks(const KafkaBackend& b, const std::string& topic,
                                        int partition, bool read_committed);
