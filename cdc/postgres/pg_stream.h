@@ -70,6 +70,10 @@ class PgStream {
   // Resume point after everything handled so far.
   PostgresPosition position() const;
   std::vector<TableSchemaPtr> schemas() const { return relations_.current(); }
+  // The table's version at this point of the stream (RelationCache::latest).
+  TableSchemaPtr schema_of(const TableId& table, const RelationInfo** from_relation) const {
+    return relations_.latest(table, from_relation);
+  }
   // Spooled streamed transactions (open ones), for tests.
   size_t open_streams() const { return spools_.size(); }
 

@@ -303,7 +303,10 @@ struct PostgresSource::Impl {
 
   Status load_types(const std::vector<uint32_t>& oids) {
     std::string array = "{";
-    for (size_t i = 0; i < oids.size(); ++i) array += (i ? "," : "") + std::to_string(oids[i]);
+    for (size_t i = 0; i < oids.size(); ++i) {
+      if (i > 0) array += ',';
+      array += std::to_string(oids[i]);
+    }
     array += "}";
     CDC_TRY(connect_sql());
     CDC_TRY_ASSIGN(auto rows, sql->query(PgTypeRegistry::catalog_query(), {array}));
@@ -333,31 +336,76 @@ struct PostgresSource::Impl {
   Status seed_schemas() {
     seeded.clear();
     for (const auto& t : tables) {
-      CDC_TRY_ASSIGN(
-          auto cols,
-          sql->query("SELECT attname, atttypid, atttypmod FROM pg_attribute "
-                     "WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-                     {std::to_string(t.oid)}));
-      RelationMessage rel;
-      rel.relation_id = t.oid;
-      rel.nspname = t.id.db;
-      rel.relname = t.id.table;
-      rel.replica_identity = t.replica_identity;
-      for (const auto& c : cols.rows) {
-        RelationColumn rc;
-        rc.name = *c[0];
-        rc.type_oid = static_cast<uint32_t>(std::stoul(c[1].value_or("0")));
-        rc.typmod = std::stoi(c[2].value_or("-1"));
-        rel.columns.push_back(rc);
-      }
-      // Through a scratch cache, so the seed is made exactly as a Relation message would be.
-      RelationCache scratch(registry, hooks());
-      bool changed = false;
-      CDC_TRY_ASSIGN(const RelationInfo* info, scratch.apply(rel, changed));
-      seeded.push_back(info->schema);
-      column_types[t.id] = PgColumnTypes{info->type_oids, info->typmods};
+      CDC_TRY_ASSIGN(TableSchemaPtr schema, catalog_schema(t));
+      seeded.push_back(std::move(schema));
     }
     return {};
+  }
+
+  // The table's schema as the catalog has it now, made exactly as a Relation message would make
+  // it; its column types go to `column_types` for the chunk readers.
+  Result<TableSchemaPtr> catalog_schema(const CatalogTable& t) {
+    CDC_TRY_ASSIGN(
+        auto cols,
+        sql->query("SELECT attname, atttypid, atttypmod FROM pg_attribute "
+                   "WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                   {std::to_string(t.oid)}));
+    RelationMessage rel;
+    rel.relation_id = t.oid;
+    rel.nspname = t.id.db;
+    rel.relname = t.id.table;
+    rel.replica_identity = t.replica_identity;
+    for (const auto& c : cols.rows) {
+      RelationColumn rc;
+      rc.name = *c[0];
+      rc.type_oid = static_cast<uint32_t>(std::stoul(c[1].value_or("0")));
+      rc.typmod = std::stoi(c[2].value_or("-1"));
+      rel.columns.push_back(rc);
+    }
+    RelationCache scratch(registry, hooks());
+    bool changed = false;
+    CDC_TRY_ASSIGN(const RelationInfo* info, scratch.apply(rel, changed));
+    column_types[t.id] = PgColumnTypes{info->type_oids, info->typmods};
+    return info->schema;
+  }
+
+  // The version a re-snapshot of `t` reads with: the stream's at its current point (rows read
+  // now are merged with it; after an ALTER since the open that is not the seeded one), when its
+  // column types are known (a Relation, or the seed); else the catalog's, e.g. for a table
+  // created since the open that no change has reached the stream for yet. Null (logged) when
+  // there is none.
+  TableSchemaPtr resnapshot_schema(const TableId& t) {
+    const RelationInfo* relation = nullptr;
+    const TableSchemaPtr current = stream ? stream->schema_of(t, &relation) : nullptr;
+    if (relation != nullptr) {
+      column_types[t] = PgColumnTypes{relation->type_oids, relation->typmods};
+      return current;
+    }
+    if (current && current == seeded_schema(t)) return current;
+    auto found = sql->query(
+        "SELECT c.oid, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = "
+        "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+        {t.db, t.table});
+    if (!found || found->rows.empty()) {
+      if (!found) {
+        log::get("postgres")
+            ->error("[pipeline={}] looking up {} for a re-snapshot: {}", o.pipeline_name,
+                    t.to_string(), found.error().to_string());
+      }
+      return nullptr;
+    }
+    CatalogTable ct;
+    ct.id = t;
+    ct.oid = static_cast<uint32_t>(std::stoul(found->rows[0][0].value_or("0")));
+    ct.replica_identity = found->rows[0][1].value_or("d").empty() ? 'd' : found->rows[0][1]->at(0);
+    auto schema = catalog_schema(ct);
+    if (!schema) {
+      log::get("postgres")
+          ->error("[pipeline={}] the schema of {} for a re-snapshot: {}", o.pipeline_name,
+                  t.to_string(), schema.error().to_string());
+      return nullptr;
+    }
+    return *schema;
   }
 
   // Seeds the stream's relation cache with each captured table's version in force at `start`:
@@ -713,7 +761,7 @@ Status PostgresSource::Impl::setup_resnapshot(const SnapshotPosition* resume) {
   }
   PgResnapshotHooks h;
   h.queue.captured = [this](const TableId& t) { return captured(t); };
-  h.queue.schema_of = [this](const TableId& t) { return seeded_schema(t); };
+  h.queue.schema_of = [this](const TableId& t) { return resnapshot_schema(t); };
   h.queue.connect_reader = [this]() -> Result<std::unique_ptr<snapshot::ChunkReader>> {
     auto reader = std::make_unique<PgChunkReader>(
         o, registry, [this](const TableId& t) -> const PgColumnTypes* {

@@ -9,7 +9,9 @@
 // emit, fails here). A second case: REPLICA IDENTITY DEFAULT with a TOASTed column the writer
 // never changes: every key's value reaches the output, because a chunk ends before a key whose
 // newer update left the value unchanged (skipping it would leave the value unknown). A third: a
-// table without a key, read in one pass at a window no unseen change touched.
+// table without a key, read in one pass at a window no unseen change touched. A fourth: tables
+// altered and created after the open, read with the stream's version (the catalog's for a new
+// table the stream has not seen yet).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -66,6 +68,17 @@ std::thread update_writer(int64_t rows, std::chrono::milliseconds pause, std::at
       if (pause.count() > 0) std::this_thread::sleep_for(pause);
     }
   });
+}
+
+// Polls `src` once and hands each row event of the batch (schema changes left out) to `each`.
+template <class Each>
+void poll_events(PostgresSource& src, Each&& each) {
+  auto b = src.poll(100ms);
+  REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
+  if (!*b) return;
+  for (const auto& e : (*b)->events) {
+    if (e.op != Op::schema_change) each(e);
+  }
 }
 
 // Calls `poll_once` until `until` holds, for at most 120 s.
@@ -180,11 +193,7 @@ TEST_CASE(
   std::vector<size_t> reads_per_round(2, 0);
   auto poll_once = [&] {
     const uint64_t round = src.snapshot_progress().tables_done;
-    auto b = src.poll(100ms);
-    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
-    if (!*b) return;
-    for (const auto& e : (*b)->events) {
-      if (e.op == Op::schema_change) continue;
+    poll_events(src, [&](const ChangeEvent& e) {
       REQUIRE(e.schema->id.table == "t");  // no signal row is delivered
       const int64_t before = e.before.present ? e.before[0].i : 0;
       const int64_t after = e.after.present ? e.after[0].i : 0;
@@ -207,7 +216,7 @@ TEST_CASE(
         state[after] = e.after[1].i;
         ++changes;
       }
-    }
+    });
   };
   auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
 
@@ -316,11 +325,7 @@ TEST_CASE(
   std::map<int64_t, std::pair<int64_t, std::optional<std::string>>> state;
   size_t changes = 0;
   auto poll_once = [&] {
-    auto b = src.poll(100ms);
-    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
-    if (!*b) return;
-    for (const auto& e : (*b)->events) {
-      if (e.op == Op::schema_change) continue;
+    poll_events(src, [&](const ChangeEvent& e) {
       REQUIRE((e.op == Op::read || e.op == Op::update));
       const int64_t id = e.after[0].i;
       auto& [ver, big] = state[id];
@@ -330,7 +335,7 @@ TEST_CASE(
       CHECK(unchanged == (e.op == Op::update));
       if (!unchanged) big = std::string(e.after[2].text);
       if (e.op == Op::update) ++changes;
-    }
+    });
   };
   auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
   poll_until([&] { return statements >= 100; }, "the writer's first statements");
@@ -393,11 +398,7 @@ TEST_CASE(
   std::map<int64_t, int64_t> state;  // id (unique by construction) -> ver
   size_t changes = 0, reads = 0;
   auto poll_once = [&] {
-    auto b = src.poll(100ms);
-    REQUIRE_MESSAGE(b, (b ? std::string() : b.error().to_string()));
-    if (!*b) return;
-    for (const auto& e : (*b)->events) {
-      if (e.op == Op::schema_change) continue;
+    poll_events(src, [&](const ChangeEvent& e) {
       REQUIRE((e.op == Op::read || e.op == Op::update));
       if (e.op == Op::update) {
         // A change of a row the output has, from the version it has.
@@ -408,7 +409,7 @@ TEST_CASE(
         ++reads;
       }
       state[e.after[0].i] = e.after[1].i;
-    }
+    });
   };
   auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
   poll_until([&] { return statements >= 50; }, "the writer's first statements");
@@ -427,4 +428,75 @@ TEST_CASE(
   MESSAGE("rows read " << reads << ", windows opened again " << src.resnapshot_windows_reopened()
                        << ", statements " << total);
   src.close();
+}
+
+TEST_CASE(
+    "postgres re-snapshot of a table created after the source opened, and of one altered after "
+    "it: each read with the stream's version at that point (the catalog's for the new table "
+    "no change reached yet), every row once with its exact values") {
+  const std::string slot = "sluice_resnap_late_it";
+  drop_slot_and_publication(slot);
+  PgSession sql;
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgresnap");
+  sql.run("DROP TABLE IF EXISTS pgresnap.late_a, pgresnap.late_b");
+  sql.run("CREATE TABLE pgresnap.late_a (id bigint PRIMARY KEY, v text NOT NULL)");
+  sql.run("INSERT INTO pgresnap.late_a SELECT g, 'a' || g FROM generate_series(1, 400) g");
+  const PgSlotGuard guard{slot};
+  PostgresSourceOptions o =
+      services_postgres_source_options("pgresnap\\.late_\\w+", slot, "resnap-late-it");
+  o.startup_mode = StartupMode::latest_offset;
+  o.snapshot_chunk_size = 150;
+  o.max_batch_events = 100;
+  PostgresSource src(o);
+  open_or_fail(src);
+
+  // After the open: late_a gains a column (a row inserted, so its Relation reaches the stream)
+  // and late_b is created with rows and no change the stream sees.
+  sql.run("ALTER TABLE pgresnap.late_a ADD COLUMN extra int NOT NULL DEFAULT 7");
+  sql.run("INSERT INTO pgresnap.late_a VALUES (401, 'a401', 8)");
+  sql.run("CREATE TABLE pgresnap.late_b (k text PRIMARY KEY, n numeric(10,2), at date)");
+  sql.run(
+      "INSERT INTO pgresnap.late_b SELECT 'k' || g, g / 4.0, date '2024-02-28' + g "
+      "FROM generate_series(1, 300) g");
+
+  std::map<int64_t, std::pair<std::string, int64_t>> a_reads;      // id -> (v, extra)
+  std::map<std::string, std::pair<std::string, int64_t>> b_reads;  // k -> (n, at as YYYYMMDD)
+  size_t a_read_events = 0, b_read_events = 0;
+  bool a_inserted = false;
+  auto poll_once = [&] {
+    poll_events(src, [&](const ChangeEvent& e) {
+      if (e.op == Op::insert && e.schema->id.table == "late_a") a_inserted = true;
+      if (e.op != Op::read) return;
+      if (e.schema->id.table == "late_a") {
+        // The version with `extra`: the stream's since the ALTER, not the one seeded at open.
+        REQUIRE(e.schema->columns.size() == 3);
+        ++a_read_events;
+        a_reads[e.after[0].i] = {std::string(e.after[1].text), e.after[2].i};
+      } else {
+        REQUIRE(e.schema->id.table == "late_b");
+        REQUIRE(e.schema->columns.size() == 3);
+        ++b_read_events;
+        b_reads[std::string(e.after[0].text)] = {std::string(e.after[1].text), e.after[2].i};
+      }
+    });
+  };
+  auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
+  poll_until([&] { return a_inserted; }, "the insert after the ALTER");
+  REQUIRE(src.request_snapshot({TableId{"pgresnap", "late_a"}, TableId{"pgresnap", "late_b"}}));
+  poll_until([&] { return src.snapshot_progress().tables_done == 2; }, "both re-snapshots");
+
+  CHECK(a_read_events == 401);
+  CHECK(b_read_events == 300);
+  for (const auto& r : sql.query("SELECT id, v, extra FROM pgresnap.late_a")) {
+    const int64_t id = std::stoll(*r[0]);
+    CHECK_MESSAGE((a_reads[id] == std::pair<std::string, int64_t>{*r[1], std::stoll(*r[2])}),
+                  "late_a " << id);
+  }
+  for (const auto& r :
+       sql.query("SELECT k, n::text, to_char(at, 'YYYYMMDD') FROM pgresnap.late_b")) {
+    CHECK_MESSAGE((b_reads[*r[0]] == std::pair<std::string, int64_t>{*r[1], std::stoll(*r[2])}),
+                  "late_b " << *r[0]);
+  }
+  src.close();
+  sql.run("DROP TABLE pgresnap.late_a, pgresnap.late_b");
 }

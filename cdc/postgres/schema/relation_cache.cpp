@@ -81,6 +81,18 @@ const RelationInfo* RelationCache::find(uint32_t relation_id) const {
   return it == by_id_.end() ? nullptr : &it->second;
 }
 
+TableSchemaPtr RelationCache::latest(const TableId& table,
+                                     const RelationInfo** from_relation) const {
+  *from_relation = nullptr;
+  const auto it = latest_.find(table);
+  if (it == latest_.end()) return nullptr;
+  // Only on a re-snapshot request: a scan of the relations is cheap enough.
+  for (const auto& [id, info] : by_id_) {
+    if (info.schema == it->second) *from_relation = &info;
+  }
+  return it->second;
+}
+
 std::vector<TableSchemaPtr> RelationCache::current() const {
   std::vector<TableSchemaPtr> out;
   for (const auto& [id, s] : latest_) out.push_back(s);

@@ -50,6 +50,9 @@ class RelationCache {
   // Applies a Relation. `changed` is true when a captured table got a new version.
   Result<const RelationInfo*> apply(const RelationMessage& m, bool& changed);
   const RelationInfo* find(uint32_t relation_id) const;
+  // The table's version in force now: its last Relation's (with the column types), else the
+  // seeded one (`seeded`), else none.
+  TableSchemaPtr latest(const TableId& table, const RelationInfo** from_relation) const;
   std::vector<TableSchemaPtr> current() const;
 
  private:
