@@ -9,11 +9,6 @@ namespace cdc::postgres {
 
 namespace {
 
-// Windows opened again in a row before the re-snapshot gives up: a transaction the stream
-// delivered that stays invisible to new snapshots this long is no commit/visibility race, and a
-// table without a key changed inside every window cannot be read this way.
-constexpr uint64_t kMaxReopens = 1000;
-
 snapshot::SnapshotReaderOptions reader_options(std::string pipeline_name, uint32_t chunk_size) {
   snapshot::SnapshotReaderOptions so;
   so.pipeline_name = std::move(pipeline_name);
@@ -24,9 +19,11 @@ snapshot::SnapshotReaderOptions reader_options(std::string pipeline_name, uint32
 
 }  // namespace
 
-PgResnapshot::PgResnapshot(std::string pipeline_name, uint32_t chunk_size, PgResnapshotHooks hooks)
+PgResnapshot::PgResnapshot(std::string pipeline_name, uint32_t chunk_size, uint64_t max_reopens,
+                           PgResnapshotHooks hooks)
     : queue_(reader_options(pipeline_name, chunk_size), std::move(hooks.queue)),
-      emit_watermark_(std::move(hooks.emit_watermark)) {
+      emit_watermark_(std::move(hooks.emit_watermark)),
+      max_reopens_(max_reopens) {
   std::random_device rd;
   watermark_.instance = (uint64_t{rd()} << 32) | rd();
   watermark_.pipeline = std::move(pipeline_name);
@@ -45,12 +42,12 @@ bool PgResnapshot::step(Batch& batch, size_t max_events) {
   if (!at_watermark_) return false;
   if (spoiled_) {
     // A change the snapshot does not see and no key names: this window cannot be used.
-    if (++attempts_ > kMaxReopens) {
+    if (++attempts_ > max_reopens_) {
       queue_.abandon(
           make_error(Errc::unavailable, resnap->current()->id.to_string() +
                                             " was changed (without a key to skip by, or truncated) "
                                             "between the snapshot and the watermark of " +
-                                            std::to_string(kMaxReopens) + " windows in a row"));
+                                            std::to_string(max_reopens_) + " windows in a row"));
       reset_window();
       return false;
     }
@@ -89,11 +86,11 @@ void PgResnapshot::open_window(snapshot::Resnapshot& resnap) {
     // Delivered before this snapshot was taken, yet not in it (its commit record is decoded,
     // its ProcArray end is still to come): rows read now could be older than what the sink
     // has. Another window, later.
-    if (++attempts_ > kMaxReopens) {
+    if (++attempts_ > max_reopens_) {
       queue_.abandon(make_error(Errc::unavailable,
                                 "transaction " + std::to_string(missed) +
                                     ", already streamed, stays invisible to new snapshots after " +
-                                    std::to_string(kMaxReopens) + " windows"));
+                                    std::to_string(max_reopens_) + " windows"));
       return;
     }
     ++reopened_;

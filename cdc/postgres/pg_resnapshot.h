@@ -40,7 +40,9 @@ struct PgResnapshotHooks {
 
 class PgResnapshot {
  public:
-  PgResnapshot(std::string pipeline_name, uint32_t chunk_size, PgResnapshotHooks hooks);
+  // `max_reopens`: windows opened again in a row before the re-snapshot gives up.
+  PgResnapshot(std::string pipeline_name, uint32_t chunk_size, uint64_t max_reopens,
+               PgResnapshotHooks hooks);
 
   // Requests, resuming and checkpoints: the queue's (resnapshot_queue.h).
   snapshot::ResnapshotQueue& queue() { return queue_; }
@@ -78,6 +80,7 @@ class PgResnapshot {
   RecentXids recent_;
   uint64_t reopened_ = 0;
   uint64_t attempts_ = 0;  // consecutive windows opened again
+  uint64_t max_reopens_;
 };
 
 }  // namespace cdc::postgres

@@ -781,7 +781,7 @@ Status PostgresSource::Impl::setup_resnapshot(const SnapshotPosition* resume) {
                        {std::string(kWatermarkPrefix), content}));
     return {};
   };
-  resnap.emplace(o.pipeline_name, o.snapshot_chunk_size, std::move(h));
+  resnap.emplace(o.pipeline_name, o.snapshot_chunk_size, o.resnapshot_max_reopens, std::move(h));
   if (resume != nullptr) {
     resnap->queue().resume(resume->resnapshot_tables, resume->resnapshot_after_key);
   }

@@ -11,7 +11,8 @@
 // newer update left the value unchanged (skipping it would leave the value unknown). A third: a
 // table without a key, read in one pass at a window no unseen change touched. A fourth: tables
 // altered and created after the open, read with the stream's version (the catalog's for a new
-// table the stream has not seen yet).
+// table the stream has not seen yet). A fifth: a table without a key changed inside every
+// window, given up after the windows allowed, the stream going on.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -68,6 +69,24 @@ std::thread update_writer(int64_t rows, std::chrono::milliseconds pause, std::at
       if (pause.count() > 0) std::this_thread::sleep_for(pause);
     }
   });
+}
+
+// A fresh pgresnap.t without a key (REPLICA IDENTITY FULL): rows (g, 0) for g in 1..rows.
+void make_keyless_table(PgSession& sql, int rows) {
+  sql.run("CREATE SCHEMA IF NOT EXISTS pgresnap");
+  sql.run("DROP TABLE IF EXISTS pgresnap.t, pgresnap.sig");
+  sql.run("CREATE TABLE pgresnap.t (id bigint NOT NULL, ver bigint NOT NULL)");
+  sql.run("ALTER TABLE pgresnap.t REPLICA IDENTITY FULL");
+  sql.run("INSERT INTO pgresnap.t SELECT g, 0 FROM generate_series(1, " + std::to_string(rows) +
+          ") g");
+}
+
+// pgresnap.t as id -> ver (its ids are unique: a key, or make_keyless_table's rows).
+std::map<int64_t, int64_t> table_state(PgSession& sql) {
+  std::map<int64_t, int64_t> table;
+  for (const auto& r : sql.query("SELECT id, ver FROM pgresnap.t"))
+    table[std::stoll(*r[0])] = std::stoll(*r[1]);
+  return table;
 }
 
 // Polls `src` once and hands each row event of the batch (schema changes left out) to `each`.
@@ -237,9 +256,7 @@ TEST_CASE(
   for (int i = 0; i < 5; ++i) poll_once();  // nothing more may come
 
   // The output equals the table.
-  std::map<int64_t, int64_t> table;
-  for (const auto& r : sql.query("SELECT id, ver FROM pgresnap.t"))
-    table[std::stoll(*r[0])] = std::stoll(*r[1]);
+  const std::map<int64_t, int64_t> table = table_state(sql);
   CHECK(state.size() == table.size());
   CHECK((state == table));
   CHECK(static_cast<int64_t>(changes) == total);
@@ -375,12 +392,7 @@ TEST_CASE(
   drop_slot_and_publication(slot);
   PgSession sql;
   constexpr int kNoKeyRows = 5000;
-  sql.run("CREATE SCHEMA IF NOT EXISTS pgresnap");
-  sql.run("DROP TABLE IF EXISTS pgresnap.t, pgresnap.sig");
-  sql.run("CREATE TABLE pgresnap.t (id bigint NOT NULL, ver bigint NOT NULL)");
-  sql.run("ALTER TABLE pgresnap.t REPLICA IDENTITY FULL");
-  sql.run("INSERT INTO pgresnap.t SELECT g, 0 FROM generate_series(1, " +
-          std::to_string(kNoKeyRows) + ") g");
+  make_keyless_table(sql, kNoKeyRows);
   const PgSlotGuard guard{slot};
   auto o = options(slot);
   o.signal_data_collection.clear();
@@ -420,9 +432,7 @@ TEST_CASE(
   const int64_t total = statements;
   poll_until([&] { return static_cast<int64_t>(changes) >= total; }, "every statement");
 
-  std::map<int64_t, int64_t> table;
-  for (const auto& r : sql.query("SELECT id, ver FROM pgresnap.t"))
-    table[std::stoll(*r[0])] = std::stoll(*r[1]);
+  const std::map<int64_t, int64_t> table = table_state(sql);
   CHECK(reads == static_cast<size_t>(kNoKeyRows));  // one pass, each row once
   CHECK((state == table));
   MESSAGE("rows read " << reads << ", windows opened again " << src.resnapshot_windows_reopened()
@@ -499,4 +509,67 @@ TEST_CASE(
   }
   src.close();
   sql.run("DROP TABLE pgresnap.late_a, pgresnap.late_b");
+}
+
+TEST_CASE(
+    "postgres re-snapshot of a table without a key changed inside every window gives up after "
+    "the windows allowed (resnapshot_max_reopens), the stream going on with every change; asked "
+    "again without the writer, it reads every row once") {
+  const std::string slot = "sluice_resnap_giveup_it";
+  drop_slot_and_publication(slot);
+  PgSession sql;
+  constexpr int kNoKeyRows = 2000;
+  make_keyless_table(sql, kNoKeyRows);
+  const PgSlotGuard guard{slot};
+  auto o = options(slot);
+  o.signal_data_collection.clear();
+  // The writer commits every millisecond or so, so each window's 40 ms between its snapshot and
+  // its watermark holds a change the snapshot does not see: every window is spoiled.
+  o.resnapshot_window_pause = 40ms;
+  o.resnapshot_max_reopens = 3;
+  PostgresSource src(o);
+  open_or_fail(src);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> statements{0};
+  std::thread writer;
+  JoinOnExit joiner{stop, writer};
+  writer = update_writer(kNoKeyRows, 0ms, stop, statements);
+
+  std::map<int64_t, int64_t> state;  // id -> ver, from the changes and the reads
+  size_t changes = 0, reads = 0;
+  auto poll_once = [&] {
+    poll_events(src, [&](const ChangeEvent& e) {
+      REQUIRE((e.op == Op::read || e.op == Op::update));
+      if (e.op == Op::update) ++changes;
+      if (e.op == Op::read) ++reads;
+      state[e.after[0].i] = e.after[1].i;
+    });
+  };
+  auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
+  poll_until([&] { return statements >= 50; }, "the writer's first statements");
+  REQUIRE(src.request_snapshot({TableId{"pgresnap", "t"}}));
+  poll_until([&] { return src.snapshot_progress().reading; }, "the re-snapshot's start");
+  poll_until([&] { return !src.snapshot_progress().reading; }, "the re-snapshot's end");
+  // Given up: 3 windows opened again, the fourth spoiled one ended it, no row read.
+  CHECK(src.resnapshot_windows_reopened() == 3);
+  CHECK(reads == 0);
+  CHECK(src.snapshot_progress().tables_done == 0);
+  const int64_t at_give_up = statements;
+  poll_until([&] { return statements >= at_give_up + 50; }, "more statements");
+  CHECK(src.resnapshot_windows_reopened() == 3);  // no window since
+  stop = true;
+  writer.join();
+  const int64_t total = statements;
+  poll_until([&] { return static_cast<int64_t>(changes) >= total; }, "every statement");
+  CHECK(static_cast<int64_t>(changes) == total);
+
+  // Asked again with the table quiet: one pass, each row once, the output equal to the table.
+  REQUIRE(src.request_snapshot({TableId{"pgresnap", "t"}}));
+  poll_until([&] { return src.snapshot_progress().tables_done == 1; }, "the second re-snapshot");
+  const std::map<int64_t, int64_t> table = table_state(sql);
+  CHECK(reads == static_cast<size_t>(kNoKeyRows));
+  CHECK((state == table));
+  MESSAGE("statements " << total << ", windows opened again " << src.resnapshot_windows_reopened());
+  src.close();
 }
