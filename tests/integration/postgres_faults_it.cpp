@@ -424,6 +424,23 @@ TEST_CASE("postgres faults: TLS with sslmode require and verify-full against a t
                     "(pid)") == "t");
     insert(50);
     wait_lines(out, static_cast<size_t>(next - 1));
+    // One row of 200 kB, alone, over TLS: a message many times libpq's 16 kB buffer, read in
+    // many records; it arrives whole and at once, not with the walsender's next keepalive (30 s).
+    // (PgConnection::wait_readable also takes what OpenSSL holds decrypted before it polls, as
+    // MysqlConnection does; this row arrived at once without that too.)
+    const auto t0 = std::chrono::steady_clock::now();
+    PgSession(PgSession::Conninfo{pg.sluice_conninfo()})
+        .run("INSERT INTO public.t SELECT " + std::to_string(next++) +
+             ", string_agg(md5(g::text), '') FROM generate_series(1, 6250) g");
+    CHECK(eventually([&] { return file_lines(out).size() >= static_cast<size_t>(next - 1); }, 10s,
+                     20ms));
+    CHECK(file_lines(out).back().find("\"id\":" + std::to_string(next - 1) + "}") !=
+          std::string::npos);
+    CHECK(file_lines(out).back().size() > 200000);
+    MESSAGE("the 200 kB row after " << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - t0)
+                                           .count()
+                                    << " ms");
     stop_sluice(*sluice);
   }
   CHECK(upsert_ids(out) == ids_to(next - 1));

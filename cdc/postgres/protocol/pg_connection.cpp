@@ -3,6 +3,7 @@
 #include "cdc/postgres/types/pg_types.h"
 
 #include <libpq-fe.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 
 #include <cerrno>
@@ -165,7 +166,11 @@ Result<bool> PgConnection::try_read_copy(std::span<const std::byte>& out) {
 Result<bool> PgConnection::wait_readable(std::chrono::milliseconds timeout) {
   pollfd p{PQsocket(conn_.get()), POLLIN, 0};
   if (p.fd < 0) return make_error(Errc::io, "the PostgreSQL connection has no socket");
-  const int rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  // Under TLS, OpenSSL may hold decrypted bytes of a record libpq read only part of (its buffer
+  // was full): the socket does not show them, so poll() would wait for the next data.
+  const auto* ssl = static_cast<const SSL*>(PQsslStruct(conn_.get(), "OpenSSL"));
+  const bool tls_pending = ssl != nullptr && (SSL_pending(ssl) > 0 || SSL_has_pending(ssl) == 1);
+  const int rc = tls_pending ? 1 : ::poll(&p, 1, static_cast<int>(timeout.count()));
   if (rc < 0 && errno != EINTR)
     return make_error(Errc::io, std::string("poll: ") + std::strerror(errno));
   if (rc <= 0) return false;

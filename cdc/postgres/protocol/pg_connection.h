@@ -42,10 +42,10 @@ class PgConnection {
   // until the next call), nothing yet (returns false), or an error (the stream ended or the
   // connection broke).
   Result<bool> try_read_copy(std::span<const std::byte>& out);
-  // Waits until the socket is readable or `timeout` passed (0: only looks); then reads what
-  // arrived and returns true. One read takes at most libpq's buffer (16 kB): a reader that
-  // finds no whole message calls this with 0 before it waits or sleeps, or it reads no faster
-  // than 16 kB per wait.
+  // Waits until the socket is readable (or OpenSSL holds decrypted bytes the socket no longer
+  // shows) or `timeout` passed (0: only looks); then reads what arrived and returns true. One read
+  // takes at most libpq's buffer (16 kB): a reader that finds no whole message calls this with 0
+  // before it waits or sleeps, or it reads no faster than 16 kB per wait.
   Result<bool> wait_readable(std::chrono::milliseconds timeout);
   Status put_copy(const std::string& bytes);  // sends and flushes
   int backend_pid() const;
