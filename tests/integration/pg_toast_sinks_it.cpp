@@ -164,9 +164,10 @@ TEST_CASE(
   }
 
   for (auto& [name, p] : running) {
-    if (name == "upsert") continue;  // stopped above
-    p.process->signal(SIGTERM);
-    CHECK(p.process->wait(30s) == 0);
+    if (name != "upsert") {  // stopped above
+      p.process->signal(SIGTERM);
+      CHECK(p.process->wait(30s) == 0);
+    }
     su.run("SELECT pg_drop_replication_slot('" + p.slot + "')");
     su.run("DROP PUBLICATION IF EXISTS sluice_" + p.slot);
   }
