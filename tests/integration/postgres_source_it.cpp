@@ -17,6 +17,7 @@
 
 #include "cdc/core/json/json_writer.h"
 #include "cdc/core/json/value_json.h"
+#include "cdc/postgres/pgoutput/pgoutput_decoder.h"
 #include "cdc/postgres/postgres_source.h"
 #include "cdc/postgres/protocol/pg_connection.h"
 #include "tests/support/child_process.h"
@@ -907,4 +908,102 @@ TEST_CASE("postgres source: wal2json's include_xids case, one transaction id per
   CHECK(groups == 3);
   src.close();
   sql.run("DROP TABLE w2jx.tbl");
+}
+
+// wal2json's message case (sql/message.sql, expected/message.out): the script's
+// pg_logical_emit_message calls run as it runs them (transactional and not, text and bytea
+// content, inside a rolled-back and a committed transaction), then the slot's pgoutput with
+// `messages 'true'` is read with pg_logical_slot_peek_binary_changes and each message decoded by
+// decode_pgoutput, as the source decodes its heartbeats and watermarks. sluice emits no user
+// message (README, "Re-snapshots while streaming"); what applies is the decoding: the messages
+// whose prefix wal2json's format-version 2 read keeps ('added1, added3, wal2json', not 'foo,
+// filtered, bar') are wal2json's, in order, with the same flag, prefix and content; the others
+// are decoded too, and the transactional message of the rolled-back transaction is not there.
+TEST_CASE("postgres source: wal2json's message case, every message decoded as wal2json read it") {
+  const std::string fixtures = source_dir() + "/tests/fixtures/postgres/wal2json";
+  struct Message {
+    bool transactional = false;
+    std::string prefix, content;
+    bool operator==(const Message&) const = default;
+  };
+  std::vector<Message> want;
+  {
+    std::ifstream in(fixtures + "/expected/message.out");
+    REQUIRE(in);
+    simdjson::dom::parser parser;
+    bool in_output = false;
+    for (std::string line; std::getline(in, line);) {
+      if (!in_output) {
+        in_output = line.find("'format-version', '2'") != std::string::npos;
+        continue;
+      }
+      if (line.rfind('(', 0) == 0) break;  // "(N rows)"
+      if (line.rfind(" {", 0) != 0) continue;
+      simdjson::dom::element doc = parser.parse(line.substr(1));
+      if (doc["action"].get_string().value() != "M") continue;
+      want.push_back({doc["transactional"].get_bool().value(),
+                      std::string(doc["prefix"].get_string().value()),
+                      std::string(doc["content"].get_string().value())});
+    }
+  }
+  REQUIRE(want.size() == 10);
+
+  const std::string slot = "w2j_message";
+  PgSession su(PgSession::As::superuser);
+  su.run(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+      slot + "'");
+  su.run("DROP PUBLICATION IF EXISTS " + slot);
+  su.run("CREATE PUBLICATION " + slot);  // no table: messages only
+  su.run("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+  {
+    // The script's statements after its slot creation and before its first read, one a line.
+    std::ifstream in(fixtures + "/sql/message.sql");
+    REQUIRE(in);
+    PgSession s(PgSession::As::superuser);
+    size_t emitted = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("pg_logical_slot_peek_changes") != std::string::npos) break;
+      const bool emit = line.find("pg_logical_emit_message") != std::string::npos;
+      if (emit || line == "BEGIN;" || line == "COMMIT;" || line == "ROLLBACK;") s.run(line);
+      emitted += emit ? 1 : 0;
+    }
+    REQUIRE(emitted == 13);
+  }
+  std::vector<Message> got, all;
+  const auto rows = su.query(
+      "SELECT lsn, encode(data, 'hex') FROM "
+      "pg_logical_slot_peek_binary_changes('" +
+      slot + "', NULL, NULL, 'proto_version', '1', 'publication_names', '" + slot +
+      "', 'messages', 'true')");
+  for (const auto& r : rows) {
+    const std::string& hex = *r[1];
+    std::string bytes;
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+      bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    }
+    const auto decoded = decode_pgoutput(std::as_bytes(std::span(bytes)), {}, Lsn{0});
+    REQUIRE_MESSAGE(decoded, (decoded ? "" : decoded.error().to_string()));
+    const auto* m = std::get_if<LogicalMessage>(&*decoded);
+    if (m == nullptr) continue;
+    Message msg{m->transactional, std::string(m->prefix), std::string(m->content)};
+    all.push_back(msg);
+    if (msg.prefix == "added1" || msg.prefix == "added3" || msg.prefix == "wal2json") {
+      got.push_back(std::move(msg));
+    }
+  }
+  su.run("SELECT pg_drop_replication_slot('" + slot + "')");
+  su.run("DROP PUBLICATION " + slot);
+  CHECK(got == want);
+  for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
+    CAPTURE(i);
+    CHECK(got[i].transactional == want[i].transactional);
+    CHECK(got[i].prefix == want[i].prefix);
+    CHECK(got[i].content == want[i].content);
+  }
+  // 13 emitted, the rolled-back transactional one never decoded; 'filtered' and 'added2' too.
+  CHECK(all.size() == 12);
+  CHECK(std::count_if(all.begin(), all.end(), [](const Message& m) {
+          return m.content == "this message will not be printed";
+        }) == 0);
 }
