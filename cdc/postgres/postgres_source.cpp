@@ -372,8 +372,8 @@ struct PostgresSource::Impl {
   // The version a re-snapshot of `t` reads with: the stream's at its current point (rows read
   // now are merged with it; after an ALTER since the open that is not the seeded one), when its
   // column types are known (a Relation, or the seed); else the catalog's, e.g. for a table
-  // created since the open that no change has reached the stream for yet. Null (logged) when
-  // there is none.
+  // created since the open that no change has reached the stream for yet. Null when there is
+  // none (the queue logs it).
   TableSchemaPtr resnapshot_schema(const TableId& t) {
     const RelationInfo* relation = nullptr;
     const TableSchemaPtr current = stream ? stream->schema_of(t, &relation) : nullptr;

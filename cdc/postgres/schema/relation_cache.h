@@ -50,8 +50,8 @@ class RelationCache {
   // Applies a Relation. `changed` is true when a captured table got a new version.
   Result<const RelationInfo*> apply(const RelationMessage& m, bool& changed);
   const RelationInfo* find(uint32_t relation_id) const;
-  // The table's version in force now: its last Relation's (with the column types), else the
-  // seeded one (`seeded`), else none.
+  // The table's version in force now: its last Relation's (`from_relation` set, with the column
+  // types), else the one seed() gave (`from_relation` null), else none.
   TableSchemaPtr latest(const TableId& table, const RelationInfo** from_relation) const;
   std::vector<TableSchemaPtr> current() const;
 
