@@ -605,9 +605,10 @@ TEST_CASE("schema history is kept back to the oldest savepoint's position") {
   }
   auto versions = [&] {
     std::vector<uint64_t> out;
-    for (const auto& [at, s] : *store->schema_history("p", {"app", "orders"})) {
-      out.push_back(s.version);
-    }
+    // The Result held by name: `*` of a temporary would leave the loop a dangling reference.
+    const auto history = store->schema_history("p", {"app", "orders"});
+    REQUIRE(history);
+    for (const auto& [at, s] : *history) out.push_back(s.version);
     return out;
   };
   REQUIRE(store->put_checkpoint("p", record(2), 1));  // at 200
