@@ -23,7 +23,6 @@
 #include <thread>
 
 #include "cdc/postgres/postgres_source.h"
-#include "tests/support/join_on_exit.h"
 #include "tests/support/postgres_client.h"
 #include "tests/support/postgres_source_options.h"
 #include "tests/support/services_env.h"
@@ -55,20 +54,48 @@ void open_or_fail(PostgresSource& src) {
 }
 
 // One writer session: `UPDATE pgresnap.t SET ver = <n> WHERE id = <random 1..rows>`, n = 1, 2,
-// ..., a `pause` after each, until `stop` (at most 60 s); `statements` counts them.
-std::thread update_writer(int64_t rows, std::chrono::milliseconds pause, std::atomic<bool>& stop,
-                          std::atomic<int64_t>& statements) {
-  return std::thread([rows, pause, &stop, &statements] {
-    PgSession ws;
-    std::mt19937_64 rng(static_cast<uint64_t>(rows));
-    const auto end = Clock::now() + 60s;
-    for (int64_t ver = 1; !stop && Clock::now() < end; ++ver) {
-      ws.run("UPDATE pgresnap.t SET ver = " + std::to_string(ver) +
-             " WHERE id = " + std::to_string(1 + static_cast<int64_t>(rng() % rows)));
-      ++statements;
-      if (pause.count() > 0) std::this_thread::sleep_for(pause);
-    }
-  });
+// ..., a `pause` after each, from construction until finish() or destruction (at most 60 s).
+class UpdateWriter {
+ public:
+  UpdateWriter(int64_t rows, std::chrono::milliseconds pause) {
+    thread_ = std::thread([this, rows, pause] {
+      PgSession ws;
+      std::mt19937_64 rng(static_cast<uint64_t>(rows));
+      const auto end = Clock::now() + 60s;
+      for (int64_t ver = 1; !stop_ && Clock::now() < end; ++ver) {
+        ws.run("UPDATE pgresnap.t SET ver = " + std::to_string(ver) +
+               " WHERE id = " + std::to_string(1 + static_cast<int64_t>(rng() % rows)));
+        ++statements_;
+        if (pause.count() > 0) std::this_thread::sleep_for(pause);
+      }
+    });
+  }
+  UpdateWriter(const UpdateWriter&) = delete;
+  UpdateWriter& operator=(const UpdateWriter&) = delete;
+  ~UpdateWriter() { finish(); }
+  // The statements committed so far.
+  int64_t statements() const { return statements_; }
+  // Stops the writer and waits for it; all its statements, committed.
+  int64_t finish() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return statements_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> statements_{0};
+  std::thread thread_;
+};
+
+// Options of a case on `slot` (its slot and publication dropped first) that reads pgresnap.t
+// without the signal table, `pause` between each window's snapshot and its watermark.
+PostgresSourceOptions case_options(const std::string& slot, std::chrono::milliseconds pause) {
+  drop_slot_and_publication(slot);
+  PostgresSourceOptions o = options(slot);
+  o.signal_data_collection.clear();
+  o.resnapshot_window_pause = pause;
+  return o;
 }
 
 // A fresh pgresnap.t without a key (REPLICA IDENTITY FULL): rows (g, 0) for g in 1..rows.
@@ -312,7 +339,6 @@ TEST_CASE(
     "changes: a chunk ends before a key whose newer update left the value unchanged, so every "
     "key's value reaches the output (a skip there would leave it unknown)") {
   const std::string slot = "sluice_resnap_toast_it";
-  drop_slot_and_publication(slot);
   PgSession sql;
   constexpr int kToastRows = 3000;
   sql.run("CREATE SCHEMA IF NOT EXISTS pgresnap");
@@ -324,19 +350,13 @@ TEST_CASE(
       "INSERT INTO pgresnap.t SELECT g, 0, repeat(g::text || '-', 1500) FROM "
       "generate_series(1, " +
       std::to_string(kToastRows) + ") g");
+  auto o = case_options(slot, 20ms);
   const PgSlotGuard guard{slot};
-  auto o = options(slot);
-  o.signal_data_collection.clear();
   o.snapshot_chunk_size = 300;
-  o.resnapshot_window_pause = 20ms;
   PostgresSource src(o);
   open_or_fail(src);
 
-  std::atomic<bool> stop{false};
-  std::atomic<int64_t> statements{0};
-  std::thread writer;
-  JoinOnExit joiner{stop, writer};
-  writer = update_writer(kToastRows, 0ms, stop, statements);
+  UpdateWriter writer(kToastRows, 0ms);
 
   // Replayed as upserts with unchanged columns kept: id -> (ver, big or nullopt when unknown).
   std::map<int64_t, std::pair<int64_t, std::optional<std::string>>> state;
@@ -355,16 +375,14 @@ TEST_CASE(
     });
   };
   auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
-  poll_until([&] { return statements >= 100; }, "the writer's first statements");
+  poll_until([&] { return writer.statements() >= 100; }, "the writer's first statements");
   // Until a round met an update of a key of its chunk between the window's snapshot and its
   // watermark (most rounds do; a slow machine may need another).
   for (uint64_t round = 1; round <= 5 && src.resnapshot_chunks_cut() == 0; ++round) {
     REQUIRE(src.request_snapshot({TableId{"pgresnap", "t"}}));
     poll_until([&] { return src.snapshot_progress().tables_done == round; }, "the re-snapshot");
   }
-  stop = true;
-  writer.join();
-  const int64_t total = statements;
+  const int64_t total = writer.finish();
   poll_until([&] { return static_cast<int64_t>(changes) >= total; }, "every statement");
 
   std::map<int64_t, std::pair<int64_t, std::optional<std::string>>> table;
@@ -389,23 +407,15 @@ TEST_CASE(
     "one pass at a window no unseen change touched (a touched one is opened again), the output "
     "replayed equal to the table") {
   const std::string slot = "sluice_resnap_nokey_it";
-  drop_slot_and_publication(slot);
   PgSession sql;
   constexpr int kNoKeyRows = 5000;
   make_keyless_table(sql, kNoKeyRows);
-  const PgSlotGuard guard{slot};
-  auto o = options(slot);
-  o.signal_data_collection.clear();
   // About one window in three sees an unseen change (opened again), the others do not.
-  o.resnapshot_window_pause = 2ms;
-  PostgresSource src(o);
+  PostgresSource src(case_options(slot, 2ms));
+  const PgSlotGuard guard{slot};
   open_or_fail(src);
 
-  std::atomic<bool> stop{false};
-  std::atomic<int64_t> statements{0};
-  std::thread writer;
-  JoinOnExit joiner{stop, writer};
-  writer = update_writer(kNoKeyRows, 10ms, stop, statements);
+  UpdateWriter writer(kNoKeyRows, 10ms);
 
   std::map<int64_t, int64_t> state;  // id (unique by construction) -> ver
   size_t changes = 0, reads = 0;
@@ -424,12 +434,10 @@ TEST_CASE(
     });
   };
   auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
-  poll_until([&] { return statements >= 50; }, "the writer's first statements");
+  poll_until([&] { return writer.statements() >= 50; }, "the writer's first statements");
   REQUIRE(src.request_snapshot({TableId{"pgresnap", "t"}}));
   poll_until([&] { return src.snapshot_progress().tables_done == 1; }, "the re-snapshot");
-  stop = true;
-  writer.join();
-  const int64_t total = statements;
+  const int64_t total = writer.finish();
   poll_until([&] { return static_cast<int64_t>(changes) >= total; }, "every statement");
 
   const std::map<int64_t, int64_t> table = table_state(sql);
@@ -516,25 +524,18 @@ TEST_CASE(
     "the windows allowed (resnapshot_max_reopens), the stream going on with every change; asked "
     "again without the writer, it reads every row once") {
   const std::string slot = "sluice_resnap_giveup_it";
-  drop_slot_and_publication(slot);
   PgSession sql;
   constexpr int kNoKeyRows = 2000;
   make_keyless_table(sql, kNoKeyRows);
-  const PgSlotGuard guard{slot};
-  auto o = options(slot);
-  o.signal_data_collection.clear();
   // The writer commits every millisecond or so, so each window's 40 ms between its snapshot and
   // its watermark holds a change the snapshot does not see: every window is spoiled.
-  o.resnapshot_window_pause = 40ms;
+  auto o = case_options(slot, 40ms);
+  const PgSlotGuard guard{slot};
   o.resnapshot_max_reopens = 3;
   PostgresSource src(o);
   open_or_fail(src);
 
-  std::atomic<bool> stop{false};
-  std::atomic<int64_t> statements{0};
-  std::thread writer;
-  JoinOnExit joiner{stop, writer};
-  writer = update_writer(kNoKeyRows, 0ms, stop, statements);
+  UpdateWriter writer(kNoKeyRows, 0ms);
 
   std::map<int64_t, int64_t> state;  // id -> ver, from the changes and the reads
   size_t changes = 0, reads = 0;
@@ -547,7 +548,7 @@ TEST_CASE(
     });
   };
   auto poll_until = [&](auto until, const char* what) { poll_while_not(poll_once, until, what); };
-  poll_until([&] { return statements >= 50; }, "the writer's first statements");
+  poll_until([&] { return writer.statements() >= 50; }, "the writer's first statements");
   REQUIRE(src.request_snapshot({TableId{"pgresnap", "t"}}));
   poll_until([&] { return src.snapshot_progress().reading; }, "the re-snapshot's start");
   poll_until([&] { return !src.snapshot_progress().reading; }, "the re-snapshot's end");
@@ -555,12 +556,10 @@ TEST_CASE(
   CHECK(src.resnapshot_windows_reopened() == 3);
   CHECK(reads == 0);
   CHECK(src.snapshot_progress().tables_done == 0);
-  const int64_t at_give_up = statements;
-  poll_until([&] { return statements >= at_give_up + 50; }, "more statements");
+  const int64_t at_give_up = writer.statements();
+  poll_until([&] { return writer.statements() >= at_give_up + 50; }, "more statements");
   CHECK(src.resnapshot_windows_reopened() == 3);  // no window since
-  stop = true;
-  writer.join();
-  const int64_t total = statements;
+  const int64_t total = writer.finish();
   poll_until([&] { return static_cast<int64_t>(changes) >= total; }, "every statement");
   CHECK(static_cast<int64_t>(changes) == total);
 

@@ -184,6 +184,43 @@ std::thread start_writer(const std::string& table, int64_t rows,
   });
 }
 
+// After `delay`, SIGKILLs `sluice`, which must still run (else its stderr in `dir` is shown).
+void kill_after(ChildProcess& sluice, std::chrono::milliseconds delay, const std::string& dir) {
+  std::this_thread::sleep_for(delay);
+  REQUIRE_MESSAGE(sluice.running(), read_file(dir + "/stderr.log"));
+  sluice.signal(SIGKILL);
+  REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
+}
+
+// The slot's confirmed_flush_lsn as the server prints it ("" when there is no such slot).
+std::string confirmed_flush(PgSession& su, const std::string& slot) {
+  return su.scalar("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" +
+                   slot + "'");
+}
+
+// The last run of a kill loop, the writer stopped: `sluice run` on `config` until the output
+// `live` shows, replayed, equals `table` (at most 120 s), then SIGTERM; then the output
+// `documents` reads must equal the table.
+void last_run_until_equal(const std::string& config, const std::string& dir, PgSession& sql,
+                          const std::string& table,
+                          const std::function<std::vector<std::string>()>& live,
+                          const std::function<std::vector<std::string>()>& documents) {
+  ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
+  const auto until = std::chrono::steady_clock::now() + 120s;
+  std::map<int64_t, int64_t> want;
+  for (const auto& r : sql.query("SELECT id, ver FROM " + table)) {
+    want[std::stoll(*r[0])] = std::stoll(*r[1]);
+  }
+  while (read_output(live()).state != want && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(200ms);
+  }
+  last.signal(SIGTERM);
+  REQUIRE(last.wait(30s) == 0);
+  const Output out = read_output(documents());
+  CHECK(out.state.size() == want.size());
+  CHECK((out.state == want));
+}
+
 // The workload, the kills and the checks, the same for every sink: table pgsnapkill.k_<name>,
 // slot pg_snap_kill_<name> (the file's keeps its old name), pipeline pg-snap-kill-<name>.
 // `keyless`: the table has no primary key (ctid ranges); a restart reads it again whole.
@@ -278,14 +315,10 @@ void snapshot_kills(const std::string& name, const std::string& dir, const SinkU
     // the snapshot on a fast machine too; then anywhere in the next 400 ms.
     const int delay = delay_ms(rng);
     const bool early = !snapshot_read && partial_reads < 3;
-    std::this_thread::sleep_for(std::chrono::milliseconds(early ? delay / 40 : delay));
-    REQUIRE_MESSAGE(sluice.running(), read_file(dir + "/stderr.log"));
-    sluice.signal(SIGKILL);
-    REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
+    kill_after(sluice, std::chrono::milliseconds(early ? delay / 40 : delay), dir);
     ++kills;
     const uint64_t committed = newest_checkpoint_lsn(dir + "/state");
-    const std::string confirmed = su.scalar(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+    const std::string confirmed = confirmed_flush(su, slot);
     if (!confirmed.empty() && committed == 0) {
       // The checkpoints name no LSN yet (a parallel snapshot's pinned start, before any part's
       // read opened): sluice confirmed nothing, the slot is where its creation put it.
@@ -316,23 +349,7 @@ void snapshot_kills(const std::string& name, const std::string& dir, const SinkU
   // The last run streams the writer's final statements, then stops on SIGTERM.
   stop = true;
   writer.join();
-  {
-    ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
-    const auto until = std::chrono::steady_clock::now() + 120s;
-    std::map<int64_t, int64_t> want;
-    for (const auto& r : sql.query("SELECT id, ver FROM " + table)) {
-      want[std::stoll(*r[0])] = std::stoll(*r[1]);
-    }
-    while (read_output(live_documents()).state != want &&
-           std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(200ms);
-    }
-    last.signal(SIGTERM);
-    REQUIRE(last.wait(30s) == 0);
-    const Output out = read_output(sink.documents());
-    CHECK(out.state.size() == want.size());
-    CHECK((out.state == want));
-  }
+  last_run_until_equal(config, dir, sql, table, live_documents, sink.documents);
   CHECK(killed_after_read);
 
   const Output out = read_output(sink.documents());
@@ -412,6 +429,36 @@ void file_snapshot_kills(const std::string& name, const std::string& dir_prefix,
                  default_kills, default_rows, min_partial_reads, parallelism, keyless);
   std::filesystem::remove_all(dir);
 }
+
+// A re-snapshot case: table pgsnapkill.k_<name> of `rows` rows, slot pg_resnap_<name> (both
+// fresh), and the file sink's output in a temporary directory; the slot, its publication, the
+// table and the directory are dropped at the end.
+struct ResnapCase {
+  std::string dir, out_path, slot, table;
+  PgSession sql;
+  PgSession su{PgSession::As::superuser};
+  ResnapCase(const std::string& case_name, int64_t rows)
+      : dir(make_temp_dir("sluice-pg-resnap-" + case_name)),
+        out_path(dir + "/out.jsonl"),
+        slot("pg_resnap_" + case_name),
+        table("pgsnapkill.k_" + case_name) {
+    fresh_table_and_slot(sql, su, table, slot, rows, false);
+  }
+  ResnapCase(const ResnapCase&) = delete;
+  ResnapCase& operator=(const ResnapCase&) = delete;
+  ~ResnapCase() {
+    try {
+      su.run(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE "
+          "slot_name = '" +
+          slot + "'");
+      su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
+      sql.run("DROP TABLE IF EXISTS " + table);
+    } catch (...) {
+    }
+    std::filesystem::remove_all(dir);
+  }
+};
 
 }  // namespace
 
@@ -516,19 +563,14 @@ TEST_CASE(
   const char* kills_env = std::getenv("SLUICE_PG_SNAPSHOT_KILLS");
   const int want_kills = kills_env ? std::atoi(kills_env) : 6;
   const int64_t rows = 20000;
-  const std::string dir = make_temp_dir("sluice-pg-resnap-kill");
-  const std::string out_path = dir + "/out.jsonl";
-  const std::string slot = "pg_resnap_kill";
-  const std::string table = "pgsnapkill.k_resnap";
-  PgSession sql;
-  PgSession su(PgSession::As::superuser);
-  fresh_table_and_slot(sql, su, table, slot, rows, false);
+  ResnapCase c("kill", rows);
+  auto& [dir, out_path, slot, table, sql, su] = c;
   sql.run("DROP TABLE IF EXISTS pgsnapkill.resnap_signal");
   sql.run("CREATE TABLE pgsnapkill.resnap_signal (id text PRIMARY KEY, type text, data text)");
 
   // latest-offset: the table's rows reach the file only through the re-snapshot.
   const std::string config = dir + "/pipeline.yaml";
-  std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_resnap", slot,
+  std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_kill", slot,
                                                 "  scan.incremental.snapshot.chunk.size: 200\n"
                                                 "  signal.data-collection: "
                                                 "pgsnapkill.resnap_signal\n"
@@ -565,7 +607,7 @@ TEST_CASE(
       writer = start_writer(table, rows, history, stop);
       sql.run(
           "INSERT INTO pgsnapkill.resnap_signal VALUES ('kill-1', 'execute-snapshot', "
-          "'{\"data-collections\": [\"pgsnapkill.k_resnap\"], \"type\": \"incremental\"}')");
+          "'{\"data-collections\": [\"pgsnapkill.k_kill\"], \"type\": \"incremental\"}')");
     }
     const auto until = std::chrono::steady_clock::now() + 20s;
     while (file_size(out_path) <= size_before && sluice.running() &&
@@ -575,14 +617,10 @@ TEST_CASE(
     // Short delays while the re-snapshot has rows left (it is read in about a second), so that
     // most kills land inside it on a fast machine too.
     const int delay = delay_ms(rng);
-    std::this_thread::sleep_for(std::chrono::milliseconds(partial < 3 ? delay / 20 : delay));
-    REQUIRE_MESSAGE(sluice.running(), read_file(dir + "/stderr.log"));
-    sluice.signal(SIGKILL);
-    REQUIRE(sluice.wait(10s) == 128 + SIGKILL);
+    kill_after(sluice, std::chrono::milliseconds(partial < 3 ? delay / 20 : delay), dir);
     ++kills;
     const uint64_t committed = newest_checkpoint_lsn(dir + "/state");
-    const std::string confirmed = su.scalar(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+    const std::string confirmed = confirmed_flush(su, slot);
     REQUIRE(committed != 0);
     CHECK_MESSAGE(parse_lsn(confirmed) <= committed,
                   "kill " << kills << ": confirmed_flush_lsn " << confirmed
@@ -598,23 +636,8 @@ TEST_CASE(
 
   stop = true;
   writer.join();
-  {
-    ChildProcess last({sluice_binary(), "run", config}, dir + "/stdout.log", dir + "/stderr.log");
-    const auto until = std::chrono::steady_clock::now() + 120s;
-    std::map<int64_t, int64_t> want;
-    for (const auto& r : sql.query("SELECT id, ver FROM " + table)) {
-      want[std::stoll(*r[0])] = std::stoll(*r[1]);
-    }
-    while (read_output(file_documents(out_path)).state != want &&
-           std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(200ms);
-    }
-    last.signal(SIGTERM);
-    REQUIRE(last.wait(30s) == 0);
-    const Output out = read_output(file_documents(out_path));
-    CHECK(out.state.size() == want.size());
-    CHECK((out.state == want));
-  }
+  const auto documents = [&out_path] { return file_documents(out_path); };
+  last_run_until_equal(config, dir, sql, table, documents, documents);
   // Per key: at most one `r`, equal to the key's state right before it; the other events are
   // the writer's statements, each once, in order.
   const Output out = read_output(file_documents(out_path));
@@ -640,10 +663,7 @@ TEST_CASE(
   }
   MESSAGE("keys: " << out.per_key.size() << ", rows read: " << out.reads << " (" << read_keys
                    << " keys)");
-  su.run("SELECT pg_drop_replication_slot('" + slot + "')");
-  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
-  sql.run("DROP TABLE " + table + ", pgsnapkill.resnap_signal");
-  std::filesystem::remove_all(dir);
+  sql.run("DROP TABLE pgsnapkill.resnap_signal");
 }
 
 TEST_CASE(
@@ -651,13 +671,8 @@ TEST_CASE(
     ".../snapshot): 400 for a table not captured, 202 for one that is; its rows once each, then "
     "the stream goes on") {
   const int64_t rows = 3000;
-  const std::string dir = make_temp_dir("sluice-pg-resnap-api");
-  const std::string out_path = dir + "/out.jsonl";
-  const std::string slot = "pg_resnap_api";
-  const std::string table = "pgsnapkill.k_api";
-  PgSession sql;
-  PgSession su(PgSession::As::superuser);
-  fresh_table_and_slot(sql, su, table, slot, rows, false);
+  ResnapCase c("api", rows);
+  auto& [dir, out_path, slot, table, sql, su] = c;
   const int port = free_port();
   const std::string config = dir + "/pipeline.yaml";
   std::ofstream(config) << postgres_source_yaml("[^.]+\\.pgsnapkill\\.k_api", slot,
@@ -701,8 +716,4 @@ TEST_CASE(
   for (const auto& [id, steps] : out.per_key) {
     if (id != 42) CHECK((steps == std::vector<Step>{{'r', 0}}));
   }
-  su.run("SELECT pg_drop_replication_slot('" + slot + "')");
-  su.run("DROP PUBLICATION IF EXISTS sluice_" + slot);
-  sql.run("DROP TABLE " + table);
-  std::filesystem::remove_all(dir);
 }
