@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "cdc/core/arena.h"
@@ -19,6 +20,9 @@ struct Batch {
   // The schemas the events point to (and those of events dropped since): one reference per
   // schema version per batch.
   std::vector<TableSchemaPtr> schemas;
+  // Byte buffers that events' values point into besides the arena (a MySQL row event's bytes,
+  // whose text values are views, not copies): one reference per buffer per batch.
+  std::vector<std::shared_ptr<const std::vector<std::byte>>> buffers;
   Position end;  // resume here to continue after this batch's last event
   // The source has nothing more to read (datagen count reached, snapshot-only finished).
   bool end_of_stream = false;
@@ -35,10 +39,20 @@ struct Batch {
       schemas.push_back(schema);
     return schema.get();
   }
-  // What the batch holds in memory, for queue accounting (arena + event structs).
-  size_t memory_bytes() const {
-    return arena.bytes_reserved() + events.capacity() * sizeof(ChangeEvent);
+  // Keeps `buffer` alive as long as the batch (for values that view its bytes).
+  void hold(const std::shared_ptr<const std::vector<std::byte>>& buffer) {
+    if (!buffers.empty() && buffers.back() == buffer) return;
+    buffers.push_back(buffer);
+    buffer_bytes_ += buffer->size();
   }
+  // What the batch holds in memory, for queue accounting (arena + held buffers + event
+  // structs; a buffer shared with the next batch counts in both).
+  size_t memory_bytes() const {
+    return arena.bytes_reserved() + buffer_bytes_ + events.capacity() * sizeof(ChangeEvent);
+  }
+
+ private:
+  size_t buffer_bytes_ = 0;
 };
 
 }  // namespace cdc

@@ -324,12 +324,12 @@ Status BinlogStream::on(const RowsEvent& ev, const Event& e) {
   }
   Pending p;
   if (!ev.full_image()) note_partial_image(ev, p);
-  p.raw.assign(e.raw.begin(), e.raw.end());
+  p.raw = std::make_shared<const std::vector<std::byte>>(e.raw.begin(), e.raw.end());
   p.header = h;
   p.place = e.place;
   p.table = std::move(table);
   // Re-decode over the owned copy so the spans stay valid across polls.
-  auto again = decode_event(p.raw, e.ctx);
+  auto again = decode_verified_event(*p.raw, e.ctx);
   if (!again) return std::move(again).error().with_context(where(h.type, e.place));
   p.ev = std::get<RowsEvent>(again->body);
   p.skip_rows = cursor_.rows_to_skip();
@@ -369,6 +369,7 @@ Status BinlogStream::emit_pending(Batch& batch) {
   // row's instructions). Each row's event is a copy of it.
   ChangeEvent proto;
   proto.schema = batch.hold(p.table->schema);
+  batch.hold(p.raw);  // the rows' text values point into it
   proto.ts_ms = now_ms();
   fill_shared_source(proto, p.header, p.place, batch);
   if (interned_.statement_gen != statement_gen_) {

@@ -10,6 +10,7 @@
 #include <bitset>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -113,9 +114,10 @@ class BinlogStream {
     bool txn_ended = false;  // an inner event ended the transaction
   };
 
-  // A row event being emitted across batches.
+  // A row event being emitted across batches. Its text values view `raw`, which each batch
+  // with rows of it holds.
   struct Pending {
-    std::vector<std::byte> raw;
+    std::shared_ptr<const std::vector<std::byte>> raw;
     RowsEvent ev;
     TableVersionPtr table;
     EventHeader header;

@@ -91,7 +91,11 @@ if ((DAEMON)); then
   SLUICE_ARGS=()
   for b in "${SLUICE_BINS[@]}"; do SLUICE_ARGS+=(--sluice "$b"); done
   DRIVER=tools/bench/mysql_catchup_daemon.py
-  ((CALLGRIND)) && DRIVER=tools/bench/mysql_catchup_callgrind.py
+  if ((CALLGRIND)); then
+    DRIVER=tools/bench/mysql_catchup_callgrind.py
+  else
+    DAEMON_ARGS+=(--server-pid "$(cat "$DIR/mariadb/mariadbd.pid")")  # its CPU per row too
+  fi
   # shellcheck disable=SC2086  # FILES: binlog names, no spaces
   exec python3 "$DRIVER" "${CONNECT[@]}" --rows "$ROWS" --files $FILES \
     "${SLUICE_ARGS[@]}" "${DAEMON_ARGS[@]}"

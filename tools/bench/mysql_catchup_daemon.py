@@ -30,6 +30,11 @@ statement, a few kB in all).
 mariadb-binlog: writes the files into a scratch dir (removed after each run); wall time from
 start to exit, CPU and peak RSS from wait4(); its rows/s is N over its time.
 
+With --server-pid (mysql_catchup.sh passes the bench server's), each run also reports the
+server's CPU per row over the same interval (utime+stime of mariadbd, which does nothing else
+meanwhile: its dump thread and the connection's set-up), so that a run's two sides on the two
+cores can be told apart.
+
 Each round's lines are printed when it ends; then, per configuration, the range over the rounds
 of rows/s, CPU us/row, RSS, and each sluice run's ratios to both mariadb-binlog runs of its round
 ("raw": with ANNOTATE_ROWS, "raw-skip": without; rows/s ratio, and CPU ratio = mariadb-binlog's
@@ -75,8 +80,9 @@ def peak_rss_mb(pid):
 
 
 class Run:
-    def __init__(self, label, annotate, seconds, cpu, rss, rows, bytes_read):
+    def __init__(self, label, annotate, seconds, cpu, rss, rows, bytes_read, server_cpu=None):
         self.label = label
+        self.server_cpu = server_cpu  # the server's CPU seconds over the run, with --server-pid
         self.annotate = annotate  # ANNOTATE_ROWS received: True, False, None (sluice, until told)
         self.seconds, self.cpu, self.rss, self.rows, self.bytes = seconds, cpu, rss, rows, bytes_read
         self.raw = {}  # sluice: the round's mariadb-binlog runs, by their annotate
@@ -155,9 +161,18 @@ def prepare_run(a, include_query, work, prefix="run-"):
     return port, run_dir, yaml_path, os.path.join(run_dir, "sluice.log")
 
 
+def server_cpu(a):
+    return cpu_seconds(a.server_pid) if a.server_pid else None
+
+
+def server_cpu_since(a, start):
+    return None if start is None else cpu_seconds(a.server_pid) - start
+
+
 def run_sluice(a, label, binary, include_query, work):
     port, run_dir, yaml_path, log_path = prepare_run(a, include_query, work)
     with open(log_path, "w") as log:
+        server0 = server_cpu(a)
         t0 = time.monotonic()
         proc = subprocess.Popen([binary, "run", yaml_path, "--log-level", "warn"], stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT)
@@ -177,6 +192,7 @@ def run_sluice(a, label, binary, include_query, work):
             read = value(page, "sluice_source_events_read_total") or 0
             if t_read is None and read >= a.rows:
                 t_read, cpu, rss = now, cpu_seconds(proc.pid), peak_rss_mb(proc.pid)
+                server = server_cpu_since(a, server0)
                 bytes_read = value(page, "sluice_source_bytes_read_total") or 0
             written = value(page, "sluice_sink_events_written_total") or 0
             if t_read is not None and written >= a.rows:
@@ -189,7 +205,7 @@ def run_sluice(a, label, binary, include_query, work):
     if read != a.rows:
         print(f"NOTE: {label} read {read:.0f} row changes, the backlog has {a.rows}", flush=True)
     shutil.rmtree(run_dir, ignore_errors=True)
-    return Run(label, None, t_read - t0, cpu, rss, a.rows, bytes_read)
+    return Run(label, None, t_read - t0, cpu, rss, a.rows, bytes_read, server)
 
 
 def run_raw(a, annotate, work):
@@ -199,6 +215,7 @@ def run_raw(a, annotate, work):
     if not annotate:
         argv.append("--skip-annotate-row-events")
     label = "mariadb-binlog --raw" + ("" if annotate else " --skip-annotate-row-events")
+    server0 = server_cpu(a)
     t0 = time.monotonic()
     proc = subprocess.Popen(argv + a.files, stdin=subprocess.DEVNULL)
     deadline = t0 + a.timeout
@@ -213,18 +230,22 @@ def run_raw(a, annotate, work):
             sys.exit(f"{label}: not done after {a.timeout} s")
         time.sleep(0.002)
     seconds = time.monotonic() - t0
+    server = server_cpu_since(a, server0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     size = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out))
     shutil.rmtree(out, ignore_errors=True)
     if proc.returncode != 0:
         sys.exit(f"{label} failed with {proc.returncode}")
-    return Run(label, annotate, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, a.rows, size)
+    return Run(label, annotate, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, a.rows, size,
+               server)
 
 
 def line(r):
     s = (f"  {r.label:<58} {annotate_label(r.annotate):<16} {r.rows:>9} rows {r.seconds:7.2f} s "
          f"{r.rate():9.0f} rows/s {r.cpu:7.2f} CPU s {r.us_per_row():6.3f} us/row {r.rss:6.1f} MB RSS "
          f"{r.bytes / 2**20:8.1f} MB")
+    if r.server_cpu is not None:
+        s += f" server {r.server_cpu * 1e6 / r.rows:6.3f} us/row"
     for k, (rate, cpu) in ratios(r).items():
         s += f"  | {rate:5.2f}x {'raw' if k else 'raw-skip'}, CPU {cpu:5.2f}x"
     return s
@@ -257,6 +278,7 @@ def main():
     p.add_argument("--include-query", action="store_true", help="also run sluice with include.query: true")
     p.add_argument("--timeout", type=float, default=900, help="seconds one run may take")
     p.add_argument("--work", default=tempfile.gettempdir())
+    p.add_argument("--server-pid", type=int, help="mariadbd's PID: report its CPU per row too")
     a = p.parse_args()
     if a.host not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("the benchmark talks to 127.0.0.1 only")

@@ -64,19 +64,22 @@ bool date(ByteReader& r, const ColumnStep&, const ColumnDecodeInfo&, Arena&, Val
 
 enum class Text : uint8_t { bytes, utf8 };
 
-// A length prefix of `LenBytes` bytes, then the value: bytes copied, or UTF-8 text checked
-// (invalid text is decode_column's: an error or replacement characters) and copied.
-template <size_t LenBytes, Text Kind>
+// A length prefix of `LenBytes` bytes, then the value: bytes, or UTF-8 text checked (invalid text
+// is decode_column's: an error or replacement characters); copied into the arena, or with
+// TextValues::viewed a view of the reader's bytes.
+template <size_t LenBytes, Text Kind, TextValues Values>
 bool text(ByteReader& r, const ColumnStep& s, const ColumnDecodeInfo&, Arena& arena, Value& out) {
   const uint64_t len = r.uint_le(LenBytes);
   const std::string_view raw = r.string(len);
   if (!r.ok()) return false;
-  if constexpr (Kind == Text::bytes) {
-    out = Value::bytes(arena.copy(raw));
-  } else {
+  if constexpr (Kind == Text::utf8) {
     if (!is_utf8(raw, s.b)) return false;
-    const std::string_view copy = arena.copy(raw);
-    out = s.json ? Value::json(copy) : Value::string(copy);
+  }
+  const std::string_view v = Values == TextValues::viewed ? raw : arena.copy(raw);
+  if constexpr (Kind == Text::bytes) {
+    out = Value::bytes(v);
+  } else {
+    out = s.json ? Value::json(v) : Value::string(v);
   }
   return true;
 }
@@ -94,14 +97,21 @@ bool enum_index(ByteReader& r, const ColumnStep&, const ColumnDecodeInfo& col, A
   return true;
 }
 
-template <size_t LenBytes>
+template <size_t LenBytes, TextValues Values>
 ColumnStep::Fn text_fn(Text kind) {
-  return kind == Text::bytes ? &text<LenBytes, Text::bytes> : &text<LenBytes, Text::utf8>;
+  return kind == Text::bytes ? &text<LenBytes, Text::bytes, Values>
+                             : &text<LenBytes, Text::utf8, Values>;
+}
+
+template <size_t LenBytes>
+ColumnStep::Fn text_fn(Text kind, TextValues values) {
+  return values == TextValues::viewed ? text_fn<LenBytes, TextValues::viewed>(kind)
+                                      : text_fn<LenBytes, TextValues::copied>(kind);
 }
 
 // A text step for a length prefix of `len_bytes` (1..4), or nullptr for a charset that needs
 // converting (decode_column's).
-ColumnStep text_step(const ColumnDecodeInfo& col, uint32_t len_bytes) {
+ColumnStep text_step(const ColumnDecodeInfo& col, uint32_t len_bytes, TextValues values) {
   ColumnStep s;
   Text kind = Text::bytes;
   if (col.charset != nullptr && !is_binary(*col.charset)) {
@@ -111,10 +121,10 @@ ColumnStep text_step(const ColumnDecodeInfo& col, uint32_t len_bytes) {
     s.json = col.json_text;
   }
   switch (len_bytes) {
-    case 1: s.fn = text_fn<1>(kind); break;
-    case 2: s.fn = text_fn<2>(kind); break;
-    case 3: s.fn = text_fn<3>(kind); break;
-    case 4: s.fn = text_fn<4>(kind); break;
+    case 1: s.fn = text_fn<1>(kind, values); break;
+    case 2: s.fn = text_fn<2>(kind, values); break;
+    case 3: s.fn = text_fn<3>(kind, values); break;
+    case 4: s.fn = text_fn<4>(kind, values); break;
     default: break;
   }
   return s;
@@ -125,7 +135,7 @@ ColumnStep::Fn integer_fn(bool is_unsigned) {
   return is_unsigned ? &integer<Bytes, true> : &integer<Bytes, false>;
 }
 
-ColumnStep typed_step(const ColumnDecodeInfo& col) {
+ColumnStep typed_step(const ColumnDecodeInfo& col, TextValues values) {
   ColumnStep s;
   switch (static_cast<ColumnType>(col.real_type)) {
     case ColumnType::tiny: s.fn = integer_fn<1>(col.is_unsigned); break;
@@ -158,11 +168,11 @@ ColumnStep typed_step(const ColumnDecodeInfo& col) {
       break;
     }
     case ColumnType::varchar:
-    case ColumnType::var_string: return text_step(col, col.meta < 256 ? 1 : 2);
+    case ColumnType::var_string: return text_step(col, col.meta < 256 ? 1 : 2, values);
     case ColumnType::blob:
     case ColumnType::tiny_blob:
     case ColumnType::medium_blob:
-    case ColumnType::long_blob: return text_step(col, col.meta);
+    case ColumnType::long_blob: return text_step(col, col.meta, values);
     case ColumnType::enum_:
       if ((col.meta & 0xFF) == 1) s.fn = &enum_index<1>;
       if ((col.meta & 0xFF) == 2) s.fn = &enum_index<2>;
@@ -174,15 +184,16 @@ ColumnStep typed_step(const ColumnDecodeInfo& col) {
 
 }  // namespace
 
-ColumnStep compile_column(const ColumnDecodeInfo& col) {
-  ColumnStep s = typed_step(col);
+ColumnStep compile_column(const ColumnDecodeInfo& col, TextValues values) {
+  ColumnStep s = typed_step(col, values);
   if (s.fn == nullptr) s = ColumnStep{.fn = &generic};
   return s;
 }
 
-RowDecodePlan::RowDecodePlan(std::span<const ColumnDecodeInfo> cols) {
+RowDecodePlan::RowDecodePlan(std::span<const ColumnDecodeInfo> cols, TextValues values)
+    : text_values_(values) {
   steps_.reserve(cols.size());
-  for (const auto& col : cols) steps_.push_back(compile_column(col));
+  for (const auto& col : cols) steps_.push_back(compile_column(col, values));
 }
 
 }  // namespace cdc::mysql

@@ -6,6 +6,11 @@
 // decode_column, which gives the error, so both paths yield the same values and errors. The
 // plan holds no pointer into the columns: it is used with the ColumnDecodeInfo span it was
 // compiled from (`TableVersion::columns` and `plan`).
+//
+// Text and byte values (VARCHAR, TEXT, BLOB, VARBINARY in UTF-8 or binary) are copied into the
+// arena, or with TextValues::viewed point into the reader's bytes: then whoever decodes keeps
+// those bytes as long as the values (BinlogStream: the batch holds the row event's buffer).
+// Values decode_column gives (the fallback, other types) are always in the arena.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,8 @@
 #include "cdc/mysql/binlog/column_decoder.h"
 
 namespace cdc::mysql {
+
+enum class TextValues : uint8_t { copied, viewed };
 
 struct ColumnStep {
   using Fn = bool (*)(ByteReader& r, const ColumnStep& step, const ColumnDecodeInfo& col,
@@ -36,16 +43,19 @@ struct ColumnStep {
 
 // The step of one column: a type-specific one where there is, else one that calls
 // decode_column.
-ColumnStep compile_column(const ColumnDecodeInfo& col);
+ColumnStep compile_column(const ColumnDecodeInfo& col, TextValues values = TextValues::copied);
 
 class RowDecodePlan {
  public:
   RowDecodePlan() = default;
-  explicit RowDecodePlan(std::span<const ColumnDecodeInfo> cols);
+  explicit RowDecodePlan(std::span<const ColumnDecodeInfo> cols,
+                         TextValues values = TextValues::copied);
   std::span<const ColumnStep> steps() const { return steps_; }
+  TextValues text_values() const { return text_values_; }
 
  private:
   std::vector<ColumnStep> steps_;
+  TextValues text_values_ = TextValues::copied;
 };
 
 }  // namespace cdc::mysql

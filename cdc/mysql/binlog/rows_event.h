@@ -54,8 +54,9 @@ Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> bod
 Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                         std::span<const std::byte> present, Arena& arena, std::span<Value> out,
                         std::span<std::span<const std::byte>> json_docs = {});
-// The same with the table's plan compiled once (`plan` = RowDecodePlan(cols)): the row loop of
-// BinlogStream. Values and errors are those of the call above.
+// The same with the table's plan compiled once (`plan` = RowDecodePlan(cols, ...)): the row loop
+// of BinlogStream. Values and errors are those of the call above; with TextValues::viewed, text
+// and byte values point into r's bytes.
 Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                         const RowDecodePlan& plan, std::span<const std::byte> present, Arena& arena,
                         std::span<Value> out);

@@ -239,7 +239,8 @@ Result<TableVersionPtr> TableMapCache::apply(TableMapEvent map, std::optional<ui
     }
     v->columns.push_back(info);
   }
-  v->plan = RowDecodePlan(v->columns);
+  // BinlogStream, the plan's one user, holds each row event's bytes in the batch of its rows.
+  v->plan = RowDecodePlan(v->columns, TextValues::viewed);
   if (same) {
     v->schema = latest->second->schema;  // same version, new table id: share the schema
   } else {

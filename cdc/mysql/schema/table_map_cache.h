@@ -25,7 +25,8 @@ struct TableVersion {
   TableMapEvent map;
   TableSchemaPtr schema;
   std::vector<ColumnDecodeInfo> columns;  // labels point into `map` (immutable, same object)
-  RowDecodePlan plan;                     // compiled from `columns`, for decode_row_image
+  // Compiled from `columns`, for decode_row_image; its text values view the row event's bytes.
+  RowDecodePlan plan;
 };
 using TableVersionPtr = std::shared_ptr<const TableVersion>;
 

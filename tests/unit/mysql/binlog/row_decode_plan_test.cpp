@@ -171,5 +171,34 @@ TEST_CASE("row plan: decode_row_image through the plan falls back to decode_colu
   }
 }
 
+// TextValues::viewed: text and byte values point into the row's bytes (BinlogStream keeps the
+// event's buffer in the batch); copied: into the arena. The values are equal either way.
+TEST_CASE("row plan: text values viewed in the row's bytes or copied into the arena") {
+  const std::vector<ColumnDecodeInfo> cols = {column(ColumnType::varchar, 80, false, "utf8mb4"),
+                                              column(ColumnType::varchar, 16, false, "binary"),
+                                              column(ColumnType::long_, 0)};
+  const auto present = bytes_of({0x07});
+  // null bitmap (none), VARCHAR "héllo", VARBINARY 00 FF, INT 9
+  const auto row = bytes_of({0x00, 6, 'h', 0xC3, 0xA9, 'l', 'l', 'o', 2, 0x00, 0xFF, 9, 0, 0, 0});
+  const auto* first = reinterpret_cast<const char*>(row.data());
+  const auto* last = first + row.size();
+  auto inside_row = [&](std::string_view v) { return v.data() >= first && v.data() < last; };
+  for (const TextValues mode : {TextValues::viewed, TextValues::copied}) {
+    CAPTURE(static_cast<int>(mode));
+    const RowDecodePlan plan(cols, mode);
+    CHECK(plan.text_values() == mode);
+    Arena arena;
+    std::vector<Value> out(3);
+    ByteReader r(row);
+    REQUIRE(decode_row_image(r, cols, plan, present, arena, out));
+    CHECK(r.offset() == row.size());
+    CHECK(out[0] == Value::string("h\xC3\xA9llo"));
+    CHECK(out[1] == Value::bytes(std::string_view("\x00\xFF", 2)));
+    CHECK(out[2] == Value::int64(9));
+    CHECK(inside_row(out[0].text) == (mode == TextValues::viewed));
+    CHECK(inside_row(out[1].text) == (mode == TextValues::viewed));
+  }
+}
+
 }  // namespace
 }  // namespace cdc::mysql
