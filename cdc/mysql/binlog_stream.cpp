@@ -386,6 +386,14 @@ Status BinlogStream::emit_pending(Batch& batch) {
     case RowsKind::erase: proto.op = Op::erase; break;
   }
   const RowDecodePlan& plan = p.table->plan;
+  // Room for this event's rows up front: each time the vector grows it copies every event again
+  // (that showed in the catch-up profile as much as the rows' own copies). A row takes a few
+  // bytes at least; the batch's limit caps the estimate, and growth stays geometric.
+  const size_t room = std::min(config_.max_batch_events,
+                               batch.events.size() + (p.ev.rows.size() - p.offset) / 8 + 1);
+  if (batch.events.capacity() < room) {
+    batch.events.reserve(std::max(room, 2 * batch.events.capacity()));
+  }
   while (batch.events.size() < config_.max_batch_events) {
     if (p.offset >= p.ev.rows.size()) {
       cursor_.event_handled();
@@ -393,8 +401,9 @@ Status BinlogStream::emit_pending(Batch& batch) {
       return {};
     }
     ByteReader r(p.ev.rows.subspan(p.offset));
-    auto before = batch.arena.make_array<Value>(n);
-    auto after = update ? batch.arena.make_array<Value>(n) : std::span<Value>{};
+    // decode_row_image writes every slot.
+    auto before = batch.arena.make_array_for_overwrite<Value>(n);
+    auto after = update ? batch.arena.make_array_for_overwrite<Value>(n) : std::span<Value>{};
     Status st;
     if (p.ev.partial()) {
       // The before image's JSON documents, which the after image's diffs apply to.

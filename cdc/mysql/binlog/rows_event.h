@@ -47,10 +47,12 @@ Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> bod
                                     const DecodeContext& ctx);
 
 // Reads one row image at `r` into `out` (one slot per column, in column order; columns not
-// present in the image are left null). `cols` describes every column of the table map. When
-// `json_docs` is given (one slot per column), the binary document of each non-null MySQL JSON
-// column is recorded there (a span into r's bytes): the before image of a partial update.
-// Without `json_docs` the values are decoded through a RowDecodePlan compiled for the call.
+// present in the image are left null). Every slot is written, so `out` may be uninitialised
+// (Arena::make_array_for_overwrite); after an error its contents are unspecified. `cols`
+// describes every column of the table map. When `json_docs` is given (one slot per column), the
+// binary document of each non-null MySQL JSON column is recorded there (a span into r's bytes): the
+// before image of a partial update. Without `json_docs` the values are decoded through a
+// RowDecodePlan compiled for the call.
 Status decode_row_image(ByteReader& r, std::span<const ColumnDecodeInfo> cols,
                         std::span<const std::byte> present, Arena& arena, std::span<Value> out,
                         std::span<std::span<const std::byte>> json_docs = {});

@@ -15,6 +15,12 @@ TEST_CASE("Arena copies strings and arrays that stay valid while it lives") {
   CHECK(values.size() == 10);
   CHECK(reinterpret_cast<uintptr_t>(values.data()) % alignof(cdc::Value) == 0);
   CHECK(values[3].is_null());
+  const size_t used = arena.bytes_used();
+  auto unset = arena.make_array_for_overwrite<cdc::Value>(7);  // aligned room, not constructed
+  CHECK(unset.size() == 7);
+  CHECK(reinterpret_cast<uintptr_t>(unset.data()) % alignof(cdc::Value) == 0);
+  CHECK(arena.bytes_used() == used + 7 * sizeof(cdc::Value));
+  CHECK(arena.make_array_for_overwrite<cdc::Value>(0).empty());
   CHECK(arena.copy(std::string_view()).empty());
   auto big = arena.copy(std::string(3 << 20, 'x'));  // larger than any chunk
   CHECK(big.size() == (3u << 20));
