@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "cdc/core/arena.h"
@@ -13,6 +14,20 @@
 #include "cdc/core/position.h"
 
 namespace cdc {
+
+// Bytes that several batches' values may view (a MySQL row event's): one allocation, shared,
+// immutable once copied in.
+struct SharedBytes {
+  std::shared_ptr<const std::byte[]> data;
+  size_t size = 0;
+
+  static SharedBytes copy_of(std::span<const std::byte> bytes) {
+    auto p = std::make_shared_for_overwrite<std::byte[]>(bytes.size());
+    std::copy(bytes.begin(), bytes.end(), p.get());
+    return {std::move(p), bytes.size()};
+  }
+  std::span<const std::byte> span() const { return {data.get(), size}; }
+};
 
 struct Batch {
   Arena arena;
@@ -22,7 +37,7 @@ struct Batch {
   std::vector<TableSchemaPtr> schemas;
   // Byte buffers that events' values point into besides the arena (a MySQL row event's bytes,
   // whose text values are views, not copies): one reference per buffer per batch.
-  std::vector<std::shared_ptr<const std::vector<std::byte>>> buffers;
+  std::vector<SharedBytes> buffers;
   Position end;  // resume here to continue after this batch's last event
   // The source has nothing more to read (datagen count reached, snapshot-only finished).
   bool end_of_stream = false;
@@ -40,10 +55,10 @@ struct Batch {
     return schema.get();
   }
   // Keeps `buffer` alive as long as the batch (for values that view its bytes).
-  void hold(const std::shared_ptr<const std::vector<std::byte>>& buffer) {
-    if (!buffers.empty() && buffers.back() == buffer) return;
+  void hold(const SharedBytes& buffer) {
+    if (!buffers.empty() && buffers.back().data == buffer.data) return;
     buffers.push_back(buffer);
-    buffer_bytes_ += buffer->size();
+    buffer_bytes_ += buffer.size;
   }
   // What the batch holds in memory, for queue accounting (arena + held buffers + event
   // structs; a buffer shared with the next batch counts in both).

@@ -324,14 +324,12 @@ Status BinlogStream::on(const RowsEvent& ev, const Event& e) {
   }
   Pending p;
   if (!ev.full_image()) note_partial_image(ev, p);
-  p.raw = std::make_shared<const std::vector<std::byte>>(e.raw.begin(), e.raw.end());
+  p.raw = SharedBytes::copy_of(e.raw);
   p.header = h;
   p.place = e.place;
   p.table = std::move(table);
-  // Re-decode over the owned copy so the spans stay valid across polls.
-  auto again = decode_verified_event(*p.raw, e.ctx);
-  if (!again) return std::move(again).error().with_context(where(h.type, e.place));
-  p.ev = std::get<RowsEvent>(again->body);
+  // Over the owned copy, so the spans stay valid across polls.
+  p.ev = ev.moved_to(e.raw, p.raw.span());
   p.skip_rows = cursor_.rows_to_skip();
   pending_ = std::move(p);
   return emit_pending(e.batch);

@@ -117,7 +117,7 @@ class BinlogStream {
   // A row event being emitted across batches. Its text values view `raw`, which each batch
   // with rows of it holds.
   struct Pending {
-    std::shared_ptr<const std::vector<std::byte>> raw;
+    SharedBytes raw;
     RowsEvent ev;
     TableVersionPtr table;
     EventHeader header;

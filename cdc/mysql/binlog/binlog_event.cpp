@@ -60,11 +60,13 @@ Result<EventBody> decode_event_body(uint8_t type, std::span<const std::byte> bod
   return make_error(Errc::unsupported, std::move(why));
 }
 
-namespace {
-
-// decode_event after the checksum: `stripped` is `raw` without its trailer.
-Result<BinlogEvent> decode_stripped(const EventHeader& header, std::span<const std::byte> stripped,
-                                    const DecodeContext& ctx) {
+Result<BinlogEvent> decode_event(std::span<const std::byte> raw, const DecodeContext& ctx) {
+  CDC_TRY_ASSIGN(EventHeader header, decode_event_header(raw));
+  if (header.type == static_cast<uint8_t>(EventType::format_description)) {
+    CDC_TRY_ASSIGN(auto fde, decode_format_description(raw));
+    return BinlogEvent{header, std::move(fde)};
+  }
+  CDC_TRY_ASSIGN(auto stripped, strip_checksum(raw, ctx.checksum));
   if (stripped.size() < ctx.header_length) {
     return make_error(Errc::truncated, "event shorter than the FDE header length");
   }
@@ -76,30 +78,6 @@ Result<BinlogEvent> decode_stripped(const EventHeader& header, std::span<const s
   }
   if (!body) return std::move(body).error();
   return BinlogEvent{header, std::move(*body)};
-}
-
-}  // namespace
-
-Result<BinlogEvent> decode_event(std::span<const std::byte> raw, const DecodeContext& ctx) {
-  CDC_TRY_ASSIGN(EventHeader header, decode_event_header(raw));
-  if (header.type == static_cast<uint8_t>(EventType::format_description)) {
-    CDC_TRY_ASSIGN(auto fde, decode_format_description(raw));
-    return BinlogEvent{header, std::move(fde)};
-  }
-  CDC_TRY_ASSIGN(auto stripped, strip_checksum(raw, ctx.checksum));
-  return decode_stripped(header, stripped, ctx);
-}
-
-Result<BinlogEvent> decode_verified_event(std::span<const std::byte> raw,
-                                          const DecodeContext& ctx) {
-  CDC_TRY_ASSIGN(EventHeader header, decode_event_header(raw));
-  if (header.type == static_cast<uint8_t>(EventType::format_description))
-    return decode_event(raw, ctx);
-  const size_t trailer = ctx.checksum == ChecksumAlg::crc32 ? 4 : 0;
-  if (raw.size() < kEventHeaderLength + trailer) {
-    return make_error(Errc::truncated, "event shorter than header + CRC32 trailer");
-  }
-  return decode_stripped(header, raw.first(raw.size() - trailer), ctx);
 }
 
 }  // namespace cdc::mysql

@@ -46,9 +46,6 @@ struct BinlogEvent {
 // An event of a type sluice does not decode is Errc::unsupported, unless its header carries
 // LOG_EVENT_IGNORABLE_F: then it is an IgnorableEvent (INCIDENT never is: replicas must stop).
 Result<BinlogEvent> decode_event(std::span<const std::byte> raw, const DecodeContext& ctx);
-// decode_event of an exact copy of bytes decode_event took already: the checksum trailer is
-// stripped without computing it again (the row event a stream keeps across batches).
-Result<BinlogEvent> decode_verified_event(std::span<const std::byte> raw, const DecodeContext& ctx);
 
 // Dispatches on `type` for a body whose header and checksum are already removed.
 Result<EventBody> decode_event_body(uint8_t type, std::span<const std::byte> body,

@@ -35,6 +35,20 @@ std::vector<uint32_t> RowsEvent::absent_columns(std::span<const std::byte> bitma
   return out;
 }
 
+RowsEvent RowsEvent::moved_to(std::span<const std::byte> from,
+                               std::span<const std::byte> to) const {
+  auto move = [&](std::span<const std::byte> s) {
+    if (s.empty()) return std::span<const std::byte>{};
+    return to.subspan(static_cast<size_t>(s.data() - from.data()), s.size());
+  };
+  RowsEvent out = *this;
+  out.extra_data = move(extra_data);
+  out.present = move(present);
+  out.present_after = move(present_after);
+  out.rows = move(rows);
+  return out;
+}
+
 Result<RowsEvent> decode_rows_event(uint8_t type, std::span<const std::byte> body,
                                     const DecodeContext& ctx) {
   RowsEvent ev;

@@ -40,6 +40,9 @@ struct RowsEvent {
   std::vector<uint32_t> absent_columns(std::span<const std::byte> bitmap) const;
   // PARTIAL_UPDATE_ROWS: after images are read with decode_partial_after_image().
   bool partial() const { return type == code(EventType::partial_update_rows); }
+  // The same event viewing `to`, a copy of `from`, the bytes it was decoded from (cheaper than
+  // decoding the copy again).
+  RowsEvent moved_to(std::span<const std::byte> from, std::span<const std::byte> to) const;
 };
 
 // `body` is the event after the common header, checksum stripped.

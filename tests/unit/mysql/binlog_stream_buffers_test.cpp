@@ -19,8 +19,8 @@ using testing::split_events;
 
 bool inside(const Batch& batch, std::string_view v) {
   for (const auto& b : batch.buffers) {
-    const auto* first = reinterpret_cast<const char*>(b->data());
-    if (v.data() >= first && v.data() + v.size() <= first + b->size()) return true;
+    const auto* first = reinterpret_cast<const char*>(b.data.get());
+    if (v.data() >= first && v.data() + v.size() <= first + b.size) return true;
   }
   return false;
 }

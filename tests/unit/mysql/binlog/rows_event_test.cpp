@@ -238,6 +238,22 @@ TEST_CASE("UPDATE_ROWS with partial images (binlog_row_image=MINIMAL): absent co
   CHECK(before[0].i == 1);
   CHECK(before[1].is_null());
   CHECK(after[2].i == 5);
+
+  // moved_to: the same event over a copy of its bytes (what BinlogStream keeps across batches).
+  const std::vector<std::byte> copy(body.begin(), body.end());
+  const RowsEvent moved = re.moved_to(body, copy);
+  auto in_copy = [&](std::span<const std::byte> s) {
+    return s.data() >= copy.data() && s.data() + s.size() <= copy.data() + copy.size();
+  };
+  for (auto [was, now] : {std::pair{re.present, moved.present},
+                          std::pair{re.present_after, moved.present_after},
+                          std::pair{re.rows, moved.rows}}) {
+    CHECK(in_copy(now));
+    CHECK(std::equal(was.begin(), was.end(), now.begin(), now.end()));
+  }
+  CHECK(moved.extra_data.empty());
+  CHECK(moved.table_id == re.table_id);
+  CHECK(moved.kind == re.kind);
   CHECK(after[0].is_null());
   // One byte short inside the rows: the image decoder refuses it.
   ByteReader short_r(re.rows.first(re.rows.size() - 1));
