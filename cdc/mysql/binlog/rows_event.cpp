@@ -36,7 +36,7 @@ std::vector<uint32_t> RowsEvent::absent_columns(std::span<const std::byte> bitma
 }
 
 RowsEvent RowsEvent::moved_to(std::span<const std::byte> from,
-                               std::span<const std::byte> to) const {
+                              std::span<const std::byte> to) const {
   auto move = [&](std::span<const std::byte> s) {
     if (s.empty()) return std::span<const std::byte>{};
     return to.subspan(static_cast<size_t>(s.data() - from.data()), s.size());
