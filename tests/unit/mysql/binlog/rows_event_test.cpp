@@ -245,9 +245,9 @@ TEST_CASE("UPDATE_ROWS with partial images (binlog_row_image=MINIMAL): absent co
   auto in_copy = [&](std::span<const std::byte> s) {
     return s.data() >= copy.data() && s.data() + s.size() <= copy.data() + copy.size();
   };
-  for (auto [was, now] : {std::pair{re.present, moved.present},
-                          std::pair{re.present_after, moved.present_after},
-                          std::pair{re.rows, moved.rows}}) {
+  for (auto [was, now] :
+       {std::pair{re.present, moved.present}, std::pair{re.present_after, moved.present_after},
+        std::pair{re.rows, moved.rows}}) {
     CHECK(in_copy(now));
     CHECK(std::equal(was.begin(), was.end(), now.begin(), now.end()));
   }
