@@ -88,7 +88,7 @@ class Arena {
 };
 
 // Process-wide malloc settings for arena-heavy processes (the daemon, benchmarks): call once,
-// first thing in main(). Batches allocate arena chunks of up to 1 MiB on the reader thread and
+// first thing in main(). Batches allocate arena chunks of up to 256 KiB on the reader thread and
 // free them on the sink thread moments later; by default glibc serves chunks >= 128 KiB with
 // mmap and returns freed heap tops to the kernel, so every batch paid its page faults anew
 // (binlog catch-up: 20 614 minor faults -> 575, and ~20 % of the reader's CPU). Keeps

@@ -386,11 +386,12 @@ Status BinlogStream::emit_pending(Batch& batch) {
   const RowDecodePlan& plan = p.table->plan;
   // Room for this event's rows up front: each time the vector grows it copies every event again
   // (that showed in the catch-up profile as much as the rows' own copies). A row takes a few
-  // bytes at least; the batch's limit caps the estimate, and growth stays geometric.
-  const size_t room = std::min(config_.max_batch_events,
-                               batch.events.size() + (p.ev.rows.size() - p.offset) / 8 + 1);
+  // bytes at least; growth stays geometric, and the batch's limit caps both (the vector is a
+  // third of a full batch's memory, and a queue of them is most of the daemon's).
+  const size_t cap = config_.max_batch_events;
+  const size_t room = std::min(cap, batch.events.size() + (p.ev.rows.size() - p.offset) / 8 + 1);
   if (batch.events.capacity() < room) {
-    batch.events.reserve(std::max(room, 2 * batch.events.capacity()));
+    batch.events.reserve(std::min(cap, std::max(room, 2 * batch.events.capacity())));
   }
   while (batch.events.size() < config_.max_batch_events) {
     if (p.offset >= p.ev.rows.size()) {

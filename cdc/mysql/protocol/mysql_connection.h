@@ -88,7 +88,8 @@ class MysqlConnection {
 
   st_mysql* mysql_;  // owned; closed in the destructor
   std::chrono::milliseconds idle_timeout_;
-  // When the dump connection last heard from the server (the dump request or a packet).
+  // When the dump connection last heard from the server: the dump request, or a poll that found
+  // bytes to read (packets libmariadb already holds are taken without a clock read).
   std::chrono::steady_clock::time_point last_packet_ = std::chrono::steady_clock::now();
   st_mysql_res* streaming_ = nullptr;                    // owned while a streamed result is open
   std::vector<std::optional<std::string_view>> fields_;  // of the last fetched row
