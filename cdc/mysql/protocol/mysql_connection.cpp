@@ -1,5 +1,6 @@
 #include "cdc/mysql/protocol/mysql_connection.h"
 
+#include "cdc/core/byte_reader.h"
 #include "cdc/mysql/protocol/dump_request.h"
 #include "cdc/mysql/protocol/server_error.h"
 
@@ -13,6 +14,7 @@ typedef unsigned char uchar;
 #undef HAVE_TLS
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -261,43 +263,118 @@ bool MysqlConnection::has_buffered_input() const {
   return false;
 }
 
-Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_event(
+Error MysqlConnection::idle_error() const {
+  return make_error(Errc::timeout,
+                    "no packet from the server for " + std::to_string(idle_timeout_.count()) +
+                        " ms (heartbeat.interval x 2, at least 10 s): the connection is presumed "
+                        "dead");
+}
+
+Result<bool> MysqlConnection::wait_readable(std::chrono::milliseconds wait) {
+  pollfd pfd{};
+  pfd.fd = mysql_get_socket(mysql_);
+  pfd.events = POLLIN;
+  const int rc = ::poll(&pfd, 1, static_cast<int>(wait.count()));
+  // libmariadb's MYSQL_OPT_READ_TIMEOUT bounds a read that has begun; between packets only
+  // this clock notices a path that went silent (black-holed, half-open without a FIN).
+  if (rc == 0 && idle_timeout_.count() > 0 &&
+      std::chrono::steady_clock::now() - last_packet_ >= idle_timeout_) {
+    return idle_error();
+  }
+  if (rc == 0) return false;
+  if (rc < 0 && errno != EINTR) {
+    return make_error(Errc::io,
+                      std::string("poll on the binlog connection: ") + std::strerror(errno));
+  }
+  if (rc < 0) return false;
+  // The server was heard from. Taken here, once per buffer refill, not per packet: a clock
+  // read per event showed in the catch-up profile, and the idle timeout is 10 s or more.
+  last_packet_ = std::chrono::steady_clock::now();
+  return true;
+}
+
+Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_packet_libmariadb(
     std::chrono::milliseconds wait) {
   if (!has_buffered_input()) {
-    pollfd pfd{};
-    pfd.fd = mysql_get_socket(mysql_);
-    pfd.events = POLLIN;
-    const int rc = ::poll(&pfd, 1, static_cast<int>(wait.count()));
-    // libmariadb's MYSQL_OPT_READ_TIMEOUT bounds a read that has begun; between packets only
-    // this clock notices a path that went silent (black-holed, half-open without a FIN).
-    if (rc == 0 && idle_timeout_.count() > 0 &&
-        std::chrono::steady_clock::now() - last_packet_ >= idle_timeout_) {
-      return make_error(Errc::timeout,
-                        "no packet from the server for " + std::to_string(idle_timeout_.count()) +
-                            " ms (heartbeat.interval x 2, at least 10 s): the connection is "
-                            "presumed dead");
-    }
-    if (rc == 0) return std::optional<std::span<const std::byte>>{};
-    // The server was heard from. Taken here, once per buffer refill, not per packet: a clock
-    // read per event showed in the catch-up profile, and the idle timeout is 10 s or more.
-    if (rc > 0) last_packet_ = std::chrono::steady_clock::now();
-    if (rc < 0 && errno != EINTR) {
-      return make_error(Errc::io,
-                        std::string("poll on the binlog connection: ") + std::strerror(errno));
-    }
-    if (rc < 0) return std::optional<std::span<const std::byte>>{};
+    CDC_TRY_ASSIGN(const bool readable, wait_readable(wait));
+    if (!readable) return std::optional<std::span<const std::byte>>{};
   }
   const unsigned long len = mysql_net_read_packet(mysql_);
   if (len == kPacketError || len == 0) return last_error("reading the binlog stream");
   const auto* p = reinterpret_cast<const std::byte*>(mysql_->net.read_pos);
-  if (static_cast<uint8_t>(p[0]) == 0xFE && len < 8) {
+  return std::optional<std::span<const std::byte>>(std::span<const std::byte>(p, len));
+}
+
+Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_packet_plain(
+    std::chrono::milliseconds wait) {
+  using Out = std::optional<std::span<const std::byte>>;
+  auto& framer = *framer_;
+  const int fd = mysql_get_socket(mysql_);
+  bool waited = false;
+  while (true) {
+    CDC_TRY_ASSIGN(const auto packet, framer.next());
+    if (packet) return packet;
+    // Without waiting first: in a catch-up the socket nearly always holds the next bytes, and a
+    // poll per read was as many system calls again.
+    const auto space = framer.space();
+    const ssize_t n = ::recv(fd, space.data(), space.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      framer.wrote(static_cast<size_t>(n));
+      last_packet_ = std::chrono::steady_clock::now();
+      continue;
+    }
+    if (n == 0) {
+      return make_error(Errc::io, "reading the binlog stream: the server closed the connection");
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      return make_error(Errc::io,
+                        std::string("reading the binlog stream: ") + std::strerror(errno));
+    }
+    if (waited) return Out{};  // readable, yet only part of a packet arrived within `wait`
+    CDC_TRY_ASSIGN(const bool readable, wait_readable(wait));
+    if (!readable) return Out{};
+    waited = true;
+  }
+}
+
+Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_event(
+    std::chrono::milliseconds wait) {
+  const MARIADB_PVIO* pvio = mysql_->net.pvio;
+  if (!framer_ && pvio != nullptr && pvio->ctls == nullptr && mysql_->net.compress == 0) {
+    // From the first read of a plain-text dump on, the socket is read here. What libmariadb had
+    // read ahead already is taken over first.
+    framer_.emplace();
+    if (has_buffered_input()) {
+      const size_t n = static_cast<size_t>(pvio->cache + pvio->cache_size - pvio->cache_pos);
+      auto space = framer_->space();
+      std::memcpy(space.data(), pvio->cache_pos, n);
+      framer_->wrote(n);
+      mysql_->net.pvio->cache_pos += n;
+    }
+  }
+  auto read = framer_ ? read_packet_plain(wait) : read_packet_libmariadb(wait);
+  if (!read || !*read) return read;
+  const std::span<const std::byte> packet = **read;
+  const uint8_t first = static_cast<uint8_t>(packet[0]);
+  if (first == 0xFF && framer_) {
+    // An error packet (libmariadb turns these into mysql_errno/mysql_error itself): error code,
+    // '#' and a 5-character SQLSTATE, then the message.
+    ByteReader r(packet.subspan(1));
+    const unsigned code = r.u16le();
+    std::string_view message = r.string(r.remaining());
+    if (message.size() >= 6 && message[0] == '#') message.remove_prefix(6);
+    return make_error(
+        server_error_code(code),
+        "reading the binlog stream: " + std::string(message) + " (" + std::to_string(code) + ")");
+  }
+  if (first == 0xFE && packet.size() < 8) {
     return make_error(Errc::io, "the server ended the binlog stream (EOF packet)");
   }
-  if (static_cast<uint8_t>(p[0]) != 0x00) {
-    return make_error(Errc::malformed, "binlog stream packet starts with " +
-                                           std::to_string(static_cast<uint8_t>(p[0])));
+  if (first != 0x00) {
+    return make_error(Errc::malformed, "binlog stream packet starts with " + std::to_string(first));
   }
-  return std::optional<std::span<const std::byte>>(std::span<const std::byte>(p + 1, len - 1));
+  return std::optional<std::span<const std::byte>>(packet.subspan(1));
 }
 
 }  // namespace cdc::mysql

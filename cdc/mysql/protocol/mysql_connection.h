@@ -16,6 +16,7 @@
 
 #include "cdc/core/position.h"
 #include "cdc/core/result.h"
+#include "cdc/mysql/protocol/packet_framer.h"
 #include "cdc/mysql/protocol/tls_options.h"
 
 struct st_mysql;
@@ -85,12 +86,25 @@ class MysqlConnection {
   Error last_error(std::string_view what) const;
   Status send_dump_command(uint8_t command, std::string_view body, std::string_view what);
   bool has_buffered_input() const;
+  // read_event's two ways: libmariadb's packet reads (TLS, compression), or the socket read here
+  // in large pieces (plain text). Both give the dump packet's payload.
+  Result<std::optional<std::span<const std::byte>>> read_packet_libmariadb(
+      std::chrono::milliseconds wait);
+  Result<std::optional<std::span<const std::byte>>> read_packet_plain(
+      std::chrono::milliseconds wait);
+  // Waits up to `wait` for the socket to be readable: false when it did not become so (and the
+  // idle timeout has not passed either).
+  Result<bool> wait_readable(std::chrono::milliseconds wait);
+  Error idle_error() const;
 
   st_mysql* mysql_;  // owned; closed in the destructor
   std::chrono::milliseconds idle_timeout_;
   // When the dump connection last heard from the server: the dump request, or a poll that found
   // bytes to read (packets libmariadb already holds are taken without a clock read).
   std::chrono::steady_clock::time_point last_packet_ = std::chrono::steady_clock::now();
+  // The plain-text dump's framer, from its first read on (nullopt: not started, or libmariadb
+  // reads because the connection is TLS or compressed).
+  std::optional<PacketFramer> framer_;
   st_mysql_res* streaming_ = nullptr;                    // owned while a streamed result is open
   std::vector<std::optional<std::string_view>> fields_;  // of the last fetched row
 };
