@@ -64,6 +64,16 @@ class Arena {
     return {static_cast<T*>(allocate(n * sizeof(T), alignof(T))), n};
   }
 
+  // Whether `p` points into memory this arena handed out (a walk over its chunks: for checks
+  // and tests, not hot paths).
+  bool holds(const void* p) const {
+    const auto* b = static_cast<const std::byte*>(p);
+    for (const auto& c : chunks_) {
+      if (b >= c.data.get() && b < c.data.get() + c.size) return true;
+    }
+    return false;
+  }
+
   // Bytes handed out so far (what the queue accounts as the batch's memory).
   size_t bytes_used() const { return used_; }
   size_t bytes_reserved() const { return reserved_; }

@@ -324,12 +324,17 @@ Status BinlogStream::on(const RowsEvent& ev, const Event& e) {
   }
   Pending p;
   if (!ev.full_image()) note_partial_image(ev, p);
-  p.raw = SharedBytes::copy_of(e.raw);
+  if (e.raw.size() > kArenaEventBytes) {
+    p.shared = SharedBytes::copy_of(e.raw);
+    p.bytes = p.shared.span();
+  } else {
+    p.bytes = e.batch.arena.copy(e.raw);
+  }
   p.header = h;
   p.place = e.place;
   p.table = std::move(table);
   // Over the owned copy, so the spans stay valid across polls.
-  p.ev = ev.moved_to(e.raw, p.raw.span());
+  p.ev = ev.moved_to(e.raw, p.bytes);
   p.skip_rows = cursor_.rows_to_skip();
   pending_ = std::move(p);
   return emit_pending(e.batch);
@@ -361,13 +366,21 @@ Status BinlogStream::emit_pending(Batch& batch) {
   const size_t n = cols.size();
   const bool update = p.ev.kind == RowsKind::update;
   uint64_t& rows_of_table = cursor_.rows_of(p.table->schema.get());
+  // The rows' text values point into the event's bytes: this batch keeps them.
+  if (p.shared.data) {
+    batch.hold(p.shared);
+  } else if (p.in_carry) {  // the rest of an event the last batch began: a copy in this one's
+    const std::span<const std::byte> copy = batch.arena.copy(p.bytes);
+    p.ev = p.ev.moved_to(p.bytes, copy);
+    p.bytes = copy;
+    p.in_carry = false;
+  }
   // Once per call, not per row, what every row of this event shares in this batch: the schema,
   // the op, the source block but for its row and order (a clock read and a map lookup per row
   // both showed in the catch-up profile, and filling the source block per row was ~10 % of a
   // row's instructions). Each row's event is a copy of it.
   ChangeEvent proto;
   proto.schema = batch.hold(p.table->schema);
-  batch.hold(p.raw);  // the rows' text values point into it
   proto.ts_ms = now_ms();
   fill_shared_source(proto, p.header, p.place, batch);
   if (interned_.statement_gen != statement_gen_) {
@@ -460,6 +473,12 @@ Status BinlogStream::emit_pending(Batch& batch) {
   if (p.offset >= p.ev.rows.size()) {
     cursor_.event_handled();
     pending_.reset();
+  } else if (!p.shared.data) {
+    // The batch is full and goes out with its copy; the event waits here for the next one.
+    carry_.assign(p.bytes.begin(), p.bytes.end());
+    p.ev = p.ev.moved_to(p.bytes, carry_);
+    p.bytes = carry_;
+    p.in_carry = true;
   }
   return {};
 }

@@ -1,7 +1,8 @@
-// BinlogStream's text values view the row event's bytes instead of copies (RowDecodePlan's
-// TextValues::viewed): each batch with rows of an event holds that event's buffer, so the values
-// outlive the stream, its input and the next batches. On the MariaDB 10.5 capture
-// mariadb-bin.000001 (rust_mysql_common), one event per batch so that row events span batches.
+// Where BinlogStream's text values live: they view the row event's bytes (RowDecodePlan's
+// TextValues::viewed), never the stream's input, and the batch they are in keeps those bytes.
+// An event up to BinlogStream's arena limit is copied into the arena of each batch its rows go
+// to (also when it spans batches); a larger one is one shared buffer every such batch holds. The
+// values outlive the stream, its input and the other batches.
 #include <doctest/doctest.h>
 
 #include <memory>
@@ -9,15 +10,46 @@
 #include <vector>
 
 #include "cdc/mysql/binlog_stream.h"
+#include "tests/unit/mysql/binlog_bytes.h"
 #include "tests/unit/mysql/binlog_test_util.h"
 
 namespace cdc::mysql {
 namespace {
 
-using testing::load_fixture;
-using testing::split_events;
+using namespace testing;
 
-bool inside(const Batch& batch, std::string_view v) {
+// A v4 event without checksum at `log_pos`.
+Bytes event(uint8_t type, const Bytes& body, uint32_t log_pos) {
+  Bytes ev;
+  put_int(ev, 1700000000, 4);
+  ev.push_back(static_cast<std::byte>(type));
+  put_int(ev, 1, 4);
+  put_int(ev, 19 + body.size(), 4);
+  put_int(ev, log_pos, 4);
+  put_int(ev, 0, 2);
+  ev.insert(ev.end(), body.begin(), body.end());
+  return ev;
+}
+
+// WRITE_ROWS_V2 of t (id INT, b BLOB with a 3-byte length): `rows` rows of `size` bytes each,
+// row i's blob filled with 'a' + i % 26.
+Bytes write_rows(int rows, size_t size) {
+  Bytes b;
+  put_int(b, 100, 6);
+  put_int(b, 1, 2);  // STMT_END
+  put_int(b, 2, 2);  // no extra data
+  b.push_back(std::byte{2});
+  b.push_back(std::byte{0x03});
+  for (int i = 0; i < rows; ++i) {
+    b.push_back(std::byte{0});  // nulls
+    put_int(b, static_cast<uint32_t>(i), 4);
+    put_int(b, size, 3);
+    b.insert(b.end(), size, static_cast<std::byte>('a' + i % 26));
+  }
+  return event(30, b, 1000);
+}
+
+bool in_held_buffer(const Batch& batch, std::string_view v) {
   for (const auto& b : batch.buffers) {
     const auto* first = reinterpret_cast<const char*>(b.data.get());
     if (v.data() >= first && v.data() + v.size() <= first + b.size) return true;
@@ -25,56 +57,66 @@ bool inside(const Batch& batch, std::string_view v) {
   return false;
 }
 
-TEST_CASE("BinlogStream: text values view the row event's buffer, which their batch holds") {
-  std::vector<std::unique_ptr<Batch>> batches;
-  std::vector<std::string> seen;  // every text value as read while the stream ran
-  {
-    auto file = std::make_unique<std::vector<std::byte>>(
-        load_fixture("mysql/rust_mysql_common/mariadb-bin.000001"));
-    BinlogStreamConfig config;
-    config.pipeline_name = "p";
-    config.max_batch_events = 1;
-    TableMapCache tables;
-    MysqlPosition start;
-    start.binlog = BinlogPosition{"mariadb-bin.000001", 4};
-    BinlogStream stream(std::move(config), tables,
-                        DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mariadb), start,
-                        GtidSet{});
-    for (const auto& ev : split_events(*file)) {
-      bool heartbeat = false;
-      batches.push_back(std::make_unique<Batch>());
-      stream.start_batch();
-      REQUIRE(stream.handle(ev.bytes, *batches.back(), heartbeat));
-      while (stream.has_buffered()) {
+struct Case {
+  const char* what;
+  int rows;
+  size_t size;
+  size_t per_batch;
+  bool shared;  // above the arena limit
+};
+
+TEST_CASE("BinlogStream: text values view the row event's bytes, which their batch keeps") {
+  for (const Case c :
+       {Case{"one batch", 5, 40, 100, false}, Case{"spanning batches", 10, 40, 3, false},
+        Case{"above the arena limit, spanning batches", 6, 100'000, 2, true}}) {
+    CAPTURE(c.what);
+    std::vector<std::unique_ptr<Batch>> batches;
+    {
+      auto input = std::make_unique<std::vector<Bytes>>();
+      input->push_back(event(19, two_column_table_map(100, "db", "t", 252, 3, "b"), 500));
+      input->push_back(write_rows(c.rows, c.size));
+      BinlogStreamConfig config;
+      config.pipeline_name = "p";
+      config.max_batch_events = c.per_batch;
+      TableMapCache tables;
+      MysqlPosition start;
+      start.binlog = BinlogPosition{"bin.000001", 4};
+      BinlogStream stream(std::move(config), tables,
+                          DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mariadb), start,
+                          GtidSet{});
+      for (const auto& ev : *input) {
+        bool heartbeat = false;
         batches.push_back(std::make_unique<Batch>());
         stream.start_batch();
-        REQUIRE(stream.continue_buffered(*batches.back()));
-      }
-    }
-    for (const auto& b : batches) {
-      for (const auto& e : b->events) {
-        for (const Value& v : e.after.values()) {
-          if (v.kind == ValueKind::string) seen.emplace_back(v.text);
+        REQUIRE(stream.handle(ev, *batches.back(), heartbeat));
+        while (stream.has_buffered()) {
+          batches.push_back(std::make_unique<Batch>());
+          stream.start_batch();
+          REQUIRE(stream.continue_buffered(*batches.back()));
         }
       }
-    }
-  }  // the stream, its table versions and the file's bytes are gone
-  size_t strings = 0, rows = 0;
-  for (const auto& b : batches) {
-    CHECK(b->events.size() <= 1);
-    for (const auto& e : b->events) {
-      ++rows;
-      for (const Value& v : e.after.values()) {
-        if (v.kind != ValueKind::string) continue;
-        REQUIRE(strings < seen.size());
-        CHECK(v.text == seen[strings++]);
-        CHECK(inside(*b, v.text));
+      for (auto& ev : *input) std::fill(ev.begin(), ev.end(), std::byte{0xEE});  // not viewed
+    }  // the stream, its table versions and the input are gone
+    int row = 0;
+    for (const auto& b : batches) {
+      CHECK(b->events.size() <= c.per_batch);
+      for (const auto& e : b->events) {
+        REQUIRE(e.after.size == 2);
+        CHECK(e.after[0] == Value::int64(row));
+        const std::string_view text = e.after[1].text;
+        CHECK(text == std::string(c.size, static_cast<char>('a' + row % 26)));
+        if (c.shared) {
+          CHECK(in_held_buffer(*b, text));
+        } else {
+          CHECK(b->arena.holds(text.data()));
+          CHECK(b->arena.holds(text.data() + text.size() - 1));
+          CHECK(b->buffers.empty());
+        }
+        ++row;
       }
     }
+    CHECK(row == c.rows);
   }
-  CHECK(strings == seen.size());
-  CHECK(rows >= 2);
-  CHECK(strings >= rows);  // every row of the capture has text
 }
 
 }  // namespace
