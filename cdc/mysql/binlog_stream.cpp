@@ -426,11 +426,11 @@ Status BinlogStream::emit_pending(Batch& batch) {
         st = decode_partial_after_image(r, cols, p.ev.present_after, p.ev.present, json_docs_,
                                         batch.arena, after, unapplied_diffs_);
       }
-    } else {
-      st = decode_row_image(r, cols, plan, p.ev.present, batch.arena, before);
-      if (st && update) {
-        st = decode_row_image(r, cols, plan, p.ev.present_after, batch.arena, after);
-      }
+    } else if (Status s = decode_row_image(r, cols, plan, p.ev.present, batch.arena, before); !s) {
+      st = std::move(s);  // assigned only on failure: a Status move per image showed up
+    } else if (update) {
+      if (Status s2 = decode_row_image(r, cols, plan, p.ev.present_after, batch.arena, after); !s2)
+        st = std::move(s2);
     }
     if (!st) {
       return std::move(st).error().with_context("row " + std::to_string(p.row) + " of " +
