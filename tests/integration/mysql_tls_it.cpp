@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -194,6 +195,83 @@ TEST_CASE("over TLS the last events of a backlog arrive without waiting for the 
     CHECK(rows_seen == backlog);
     source.close();
   }
+}
+
+// The two ways MysqlConnection reads a dump give the same bytes: in plain text it reads the
+// socket and frames the packets itself (PacketFramer), over TLS libmariadb does. Both read the
+// same stretch of binlog (large row events included) into the same events, and the server's
+// error reply to an impossible start (an offset inside an event: error 1236) into the same
+// error.
+TEST_CASE("a dump read in plain text and over TLS gives the same events and the same error") {
+  cdc::testing::MariaDbSession sql;
+  sql.run("CREATE DATABASE IF NOT EXISTS tls_it");
+  sql.run("DROP TABLE IF EXISTS tls_it.paths");
+  sql.run("CREATE TABLE tls_it.paths (id INT PRIMARY KEY, s LONGTEXT)");
+  const auto status = sql.query("SHOW MASTER STATUS");
+  REQUIRE(status.size() == 1);
+  const std::string file = *status[0][0];
+  const uint64_t from = std::stoull(*status[0][1]);
+  for (int i = 1; i <= 30; ++i) {  // rows of 1 to 300 kB: events larger than one 256 kB read
+    sql.run("INSERT INTO tls_it.paths VALUES (" + std::to_string(i) + ", REPEAT('x', " +
+            std::to_string(i * 10000) + "))");
+  }
+  const auto end = sql.query("SHOW MASTER STATUS");
+  REQUIRE(*end[0][0] == file);  // one file: the dump reads from `from` to its end
+  const uint64_t to = std::stoull(*end[0][1]);
+
+  const std::string ca = service_value("SLUICE_MARIADB_TLS_CA");
+  auto dump = [&](TlsMode mode, uint64_t offset, uint32_t server_id) {
+    auto c = MysqlConnection::connect(connect_options(mode, mode == TlsMode::disabled ? "" : ca));
+    REQUIRE_MESSAGE(c, c.error().to_string());
+    REQUIRE((*c)->execute("SET @master_binlog_checksum = @@global.binlog_checksum"));
+    REQUIRE((*c)->execute("SET @mariadb_slave_capability = 4"));
+    REQUIRE((*c)->start_binlog_dump(server_id, BinlogPosition{file, offset}, 0));
+    return std::move(*c);
+  };
+  // Every event up to `to` (the next event's offset is at byte 13 of its header), as bytes.
+  auto events = [&](MysqlConnection& c) {
+    std::vector<std::vector<std::byte>> out;
+    uint64_t next = 0;
+    while (next < to) {
+      auto ev = c.read_event(std::chrono::milliseconds(5000));
+      REQUIRE_MESSAGE(ev, ev.error().to_string());
+      REQUIRE(ev->has_value());
+      const auto bytes = **ev;
+      REQUIRE(bytes.size() >= 19);
+      out.emplace_back(bytes.begin(), bytes.end());
+      uint64_t log_pos = 0;
+      for (int b = 3; b >= 0; --b) log_pos = log_pos << 8 | static_cast<uint8_t>(bytes[13 + b]);
+      if (log_pos != 0) next = log_pos;  // 0: the fake ROTATE and FORMAT_DESCRIPTION
+    }
+    return out;
+  };
+  auto plain = dump(TlsMode::disabled, from, 54013);
+  CHECK(plain->tls_cipher().empty());
+  const auto plain_events = events(*plain);
+  auto tls = dump(TlsMode::verify_ca, from, 54014);
+  CHECK_FALSE(tls->tls_cipher().empty());
+  const auto tls_events = events(*tls);
+  CHECK(plain_events.size() >= 30);
+  CHECK(plain_events == tls_events);
+  size_t largest = 0;
+  for (const auto& e : plain_events) largest = std::max(largest, e.size());
+  CHECK(largest > 256 * 1024);
+
+  auto refused = [&](TlsMode mode, uint32_t server_id) {
+    auto c = dump(mode, from + 1, server_id);  // inside the event at `from`
+    for (int i = 0; i < 10; ++i) {             // the fake ROTATE and FDE may come first
+      auto ev = c->read_event(std::chrono::milliseconds(5000));
+      if (!ev) return ev.error();
+      REQUIRE(ev->has_value());
+    }
+    FAIL("the server accepted a start inside an event");
+    return Error{};
+  };
+  const Error plain_error = refused(TlsMode::disabled, 54015);
+  const Error tls_error = refused(TlsMode::verify_ca, 54016);
+  CHECK(plain_error.message.find("(1236)") != std::string::npos);
+  CHECK(plain_error.code == tls_error.code);
+  CHECK(plain_error.message == tls_error.message);
 }
 
 }  // namespace

@@ -356,6 +356,9 @@ Result<std::optional<std::span<const std::byte>>> MysqlConnection::read_event(
   auto read = framer_ ? read_packet_plain(wait) : read_packet_libmariadb(wait);
   if (!read || !*read) return read;
   const std::span<const std::byte> packet = **read;
+  if (packet.empty()) {  // the framer passes empty payloads on; libmariadb's read refuses them
+    return make_error(Errc::malformed, "binlog stream packet without a payload");
+  }
   const uint8_t first = static_cast<uint8_t>(packet[0]);
   if (first == 0xFF && framer_) {
     // An error packet (libmariadb turns these into mysql_errno/mysql_error itself): error code,
