@@ -55,4 +55,38 @@ inline Bytes two_column_table_map(uint64_t table_id, std::string_view db, std::s
   return b;
 }
 
+// A v4 event around `body`, without a checksum: timestamp, type, server id, size, log_pos (the
+// next event's offset; 0 inside a TRANSACTION_PAYLOAD), flags.
+struct EventHeaderFields {
+  uint32_t log_pos = 0;
+  uint16_t flags = 0;
+  uint32_t server_id = 1;
+  uint32_t timestamp = 1700000000;
+};
+inline Bytes v4_event(uint8_t type, const Bytes& body, const EventHeaderFields& h) {
+  Bytes ev;
+  put_int(ev, h.timestamp, 4);
+  ev.push_back(static_cast<std::byte>(type));
+  put_int(ev, h.server_id, 4);
+  put_int(ev, 19 + body.size(), 4);
+  put_int(ev, h.log_pos, 4);
+  put_int(ev, h.flags, 2);
+  ev.insert(ev.end(), body.begin(), body.end());
+  return ev;
+}
+
+// The post-header and bitmaps of a v2 row event (`type`: 30 write, 31 update, 32 delete, 39
+// partial update) of a two-column table with both columns present: table id, STMT_END, no
+// extra data; an update also has the after image's bitmap. The rows follow.
+inline Bytes two_column_rows_header(uint64_t table_id, uint8_t type) {
+  Bytes b;
+  put_int(b, table_id, 6);
+  put_int(b, 1, 2);  // STMT_END
+  put_int(b, 2, 2);  // no extra data
+  b.push_back(std::byte{2});
+  b.push_back(std::byte{0x03});
+  if (type != 30 && type != 32) b.push_back(std::byte{0x03});
+  return b;
+}
+
 }  // namespace cdc::mysql::testing

@@ -18,35 +18,17 @@ namespace {
 
 using namespace testing;
 
-// A v4 event without checksum at `log_pos`.
-Bytes event(uint8_t type, const Bytes& body, uint32_t log_pos) {
-  Bytes ev;
-  put_int(ev, 1700000000, 4);
-  ev.push_back(static_cast<std::byte>(type));
-  put_int(ev, 1, 4);
-  put_int(ev, 19 + body.size(), 4);
-  put_int(ev, log_pos, 4);
-  put_int(ev, 0, 2);
-  ev.insert(ev.end(), body.begin(), body.end());
-  return ev;
-}
-
 // WRITE_ROWS_V2 of t (id INT, b BLOB with a 3-byte length): `rows` rows of `size` bytes each,
 // row i's blob filled with 'a' + i % 26.
 Bytes write_rows(int rows, size_t size) {
-  Bytes b;
-  put_int(b, 100, 6);
-  put_int(b, 1, 2);  // STMT_END
-  put_int(b, 2, 2);  // no extra data
-  b.push_back(std::byte{2});
-  b.push_back(std::byte{0x03});
+  Bytes b = two_column_rows_header(100, 30);
   for (int i = 0; i < rows; ++i) {
     b.push_back(std::byte{0});  // nulls
     put_int(b, static_cast<uint32_t>(i), 4);
     put_int(b, size, 3);
     b.insert(b.end(), size, static_cast<std::byte>('a' + i % 26));
   }
-  return event(30, b, 1000);
+  return v4_event(30, b, {.log_pos = 1000});
 }
 
 bool in_held_buffer(const Batch& batch, std::string_view v) {
@@ -73,17 +55,15 @@ TEST_CASE("BinlogStream: text values view the row event's bytes, which their bat
     std::vector<std::unique_ptr<Batch>> batches;
     {
       auto input = std::make_unique<std::vector<Bytes>>();
-      input->push_back(event(19, two_column_table_map(100, "db", "t", 252, 3, "b"), 500));
+      input->push_back(
+          v4_event(19, two_column_table_map(100, "db", "t", 252, 3, "b"), {.log_pos = 500}));
       input->push_back(write_rows(c.rows, c.size));
       BinlogStreamConfig config;
       config.pipeline_name = "p";
       config.max_batch_events = c.per_batch;
       TableMapCache tables;
-      MysqlPosition start;
-      start.binlog = BinlogPosition{"bin.000001", 4};
-      BinlogStream stream(std::move(config), tables,
-                          DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mariadb), start,
-                          GtidSet{});
+      BinlogStream stream =
+          stream_from_start(std::move(config), tables, "bin.000001", Flavor::mariadb);
       for (const auto& ev : *input) {
         bool heartbeat = false;
         batches.push_back(std::make_unique<Batch>());

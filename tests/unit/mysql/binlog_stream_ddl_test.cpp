@@ -19,15 +19,10 @@ const std::string kFile = "mysql-bin.000007";
 
 // A v4 event at `offset` (no checksum) around `body`.
 Bytes event(uint8_t type, uint64_t offset, const Bytes& body, uint16_t flags = 0) {
-  Bytes ev;
-  put_int(ev, 1700000000, 4);
-  ev.push_back(static_cast<std::byte>(type));
-  put_int(ev, 9, 4);
-  put_int(ev, 19 + body.size(), 4);
-  put_int(ev, offset + 19 + body.size(), 4);
-  put_int(ev, flags, 2);
-  ev.insert(ev.end(), body.begin(), body.end());
-  return ev;
+  return testing::v4_event(type, body,
+                           {.log_pos = static_cast<uint32_t>(offset + 19 + body.size()),
+                            .flags = flags,
+                            .server_id = 9});
 }
 
 // A QUERY event at `offset`: 19-byte header, 13-byte post-header, no status variables.
@@ -75,12 +70,7 @@ Bytes table_map_body(const std::vector<std::string>& names) {
 
 // WRITE_ROWS_V2 of table id 42: one row (id, v).
 Bytes write_rows_body(uint32_t id, int32_t v) {
-  Bytes b;
-  put_int(b, 42, 6);
-  put_int(b, 1, 2);  // STMT_END
-  put_int(b, 2, 2);  // no extra data
-  b.push_back(std::byte{2});
-  b.push_back(std::byte{0x03});
+  Bytes b = testing::two_column_rows_header(42, 30);
   b.push_back(std::byte{0});  // no nulls
   put_int(b, id, 4);
   put_int(b, static_cast<uint32_t>(v), 4);

@@ -26,11 +26,8 @@ std::vector<std::string> row_queries(bool include_query) {
   config.pipeline_name = "p";
   config.include_query = include_query;
   TableMapCache tables;
-  MysqlPosition start;
-  start.binlog = BinlogPosition{"mariadb-bin.000001", 4};
-  BinlogStream stream(std::move(config), tables,
-                      DecodeContext::v4_defaults(ChecksumAlg::off, Flavor::mariadb), start,
-                      GtidSet{});
+  BinlogStream stream =
+      testing::stream_from_start(std::move(config), tables, "mariadb-bin.000001", Flavor::mariadb);
   std::vector<std::string> out;
   for (const auto& ev : split_events(file)) {
     Batch batch;

@@ -43,30 +43,13 @@ void append(Bytes& out, const Bytes& more) { out.insert(out.end(), more.begin(),
 
 // A v4 event: header (log_pos 0, as inside a payload) + body, no checksum.
 Bytes inner_event(uint8_t type, const Bytes& body) {
-  Bytes ev;
-  put_int(ev, 1646406641, 4);
-  ev.push_back(static_cast<std::byte>(type));
-  put_int(ev, 223344, 4);
-  put_int(ev, 19 + body.size(), 4);
-  put_int(ev, 0, 4);
-  put_int(ev, 0, 2);
-  append(ev, body);
-  return ev;
+  return v4_event(type, body, {.log_pos = 0, .server_id = 223344, .timestamp = 1646406641});
 }
 
 // TABLE_MAP demo.t (id INT, doc JSON) with column names and signedness (binlog_row_metadata=FULL).
 Bytes table_map() { return inner_event(19, two_column_table_map(100, "demo", "t", 245, 4, "doc")); }
 
-Bytes rows_header(uint8_t type) {
-  Bytes b;
-  put_int(b, 100, 6);
-  put_int(b, 1, 2);  // STMT_END
-  put_int(b, 2, 2);  // no extra data
-  b.push_back(std::byte{2});
-  b.push_back(std::byte{0x03});
-  if (type != 30 && type != 32) b.push_back(std::byte{0x03});
-  return b;
-}
+Bytes rows_header(uint8_t type) { return two_column_rows_header(100, type); }
 void put_row(Bytes& b, int32_t id, const J& json) {
   b.push_back(std::byte{0});  // nulls
   put_int(b, static_cast<uint32_t>(id), 4);

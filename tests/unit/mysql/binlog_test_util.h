@@ -1,4 +1,5 @@
-// Test helpers: load a fixture binlog and split it into raw events (walking event_size).
+// Test helpers: load a fixture binlog and split it into raw events (walking event_size), and a
+// BinlogStream over events without checksums from the start of a file.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "cdc/mysql/binlog/binlog_event.h"
+#include "cdc/mysql/binlog_stream.h"
 
 namespace cdc::mysql::testing {
 
@@ -43,6 +45,16 @@ inline std::vector<RawEvent> split_events(const std::vector<std::byte>& file) {
     pos += size;
   }
   return out;
+}
+
+// A stream over `tables` from `file`:4, decoding events without checksums (hand-built ones and
+// the captures without CRC32).
+inline BinlogStream stream_from_start(BinlogStreamConfig config, TableMapCache& tables,
+                                      const std::string& file, Flavor flavor) {
+  MysqlPosition start;
+  start.binlog = BinlogPosition{file, 4};
+  return BinlogStream(std::move(config), tables,
+                      DecodeContext::v4_defaults(ChecksumAlg::off, flavor), start, GtidSet{});
 }
 
 }  // namespace cdc::mysql::testing
