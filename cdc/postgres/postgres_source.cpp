@@ -833,7 +833,13 @@ Status PostgresSource::Impl::open_snapshot(const SnapshotPosition& start) {
     CDC_TRY(reader->import_snapshot(snap));
     chunk_readers.push_back(std::move(reader));
   }
-  temporary.reset();
+  if (temporary) {
+    if (Status dropped = temporary->drop(); !dropped) {
+      return std::move(dropped).error().with_context("dropping the snapshot's temporary slot " +
+                                                     temporary->slot_name);
+    }
+    temporary.reset();
+  }
   snapshot::SnapshotReaderOptions so;
   so.pipeline_name = o.pipeline_name;
   so.connector = "postgresql";

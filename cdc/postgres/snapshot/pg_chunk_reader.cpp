@@ -58,7 +58,12 @@ Result<TemporaryExport> export_on_temporary_slot(const PostgresSourceOptions& o)
   }
   CDC_TRY_ASSIGN(const Lsn at, lsn_from_text(created.rows[0][1]));
   ExportedSnapshot snap{*created.rows[0][2], at};
-  return TemporaryExport{std::move(repl), std::move(snap)};
+  return TemporaryExport{std::move(repl), std::move(snap), name};
+}
+
+Status TemporaryExport::drop() {
+  CDC_TRY(repl.query("DROP_REPLICATION_SLOT " + PgConnection::quote_ident(slot_name)));
+  return {};
 }
 
 Status PgChunkReader::import_snapshot(const ExportedSnapshot& exported) {

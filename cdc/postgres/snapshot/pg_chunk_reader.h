@@ -41,11 +41,17 @@ struct PgColumnTypes {
 
 // A snapshot exported on a TEMPORARY slot of a replication connection of its own, for a read
 // that cannot use the snapshot of the pipeline's slot's creation (a restart inside the snapshot,
-// snapshot mode). The export lives while `repl` is open and idle; closing it (destroying this)
-// drops the slot, which the server also does when this process dies.
+// snapshot mode). The export lives while `repl` is open and idle. `drop()` removes the slot once
+// every reader imported the snapshot; closing the connection also does, but the server's backend
+// drops it only as it exits, after the close returned. The server also drops it when this
+// process dies.
 struct TemporaryExport {
   PgConnection repl;
   ExportedSnapshot snapshot;
+  std::string slot_name;
+
+  // DROP_REPLICATION_SLOT on the slot's own connection: gone when this returns.
+  Status drop();
 };
 Result<TemporaryExport> export_on_temporary_slot(const PostgresSourceOptions& o);
 
