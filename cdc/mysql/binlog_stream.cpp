@@ -369,11 +369,12 @@ Status BinlogStream::emit_pending(Batch& batch) {
   // The rows' text values point into the event's bytes: this batch keeps them.
   if (p.shared.data) {
     batch.hold(p.shared);
-  } else if (p.in_carry) {  // the rest of an event the last batch began: a copy in this one's
+  } else if (p.bytes.data() == carry_.data()) {
+    // The rest of an event the last batch began (never empty: a row event has its header): a
+    // copy in this batch's arena.
     const std::span<const std::byte> copy = batch.arena.copy(p.bytes);
     p.ev = p.ev.moved_to(p.bytes, copy);
     p.bytes = copy;
-    p.in_carry = false;
   }
   // Once per call, not per row, what every row of this event shares in this batch: the schema,
   // the op, the source block but for its row and order (a clock read and a map lookup per row
@@ -478,7 +479,6 @@ Status BinlogStream::emit_pending(Batch& batch) {
     carry_.assign(p.bytes.begin(), p.bytes.end());
     p.ev = p.ev.moved_to(p.bytes, carry_);
     p.bytes = carry_;
-    p.in_carry = true;
   }
   return {};
 }

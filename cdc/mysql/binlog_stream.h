@@ -126,8 +126,8 @@ class BinlogStream {
   // so that a multi-megabyte event is not copied again for each batch.
   struct Pending {
     SharedBytes shared;
-    std::span<const std::byte> bytes;  // what the spans of `ev` point into
-    bool in_carry = false;             // `bytes` is carry_, not yet copied into a batch
+    // What the spans of `ev` point into (carry_ between two batches: not yet in a batch).
+    std::span<const std::byte> bytes;
     RowsEvent ev;
     TableVersionPtr table;
     EventHeader header;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "cdc/mysql/binlog/event_header.h"
 #include "cdc/mysql/mysql_source.h"
 #include "cdc/mysql/protocol/mysql_connection.h"
 #include "tests/support/mariadb_client.h"
@@ -228,7 +229,7 @@ TEST_CASE("a dump read in plain text and over TLS gives the same events and the 
     REQUIRE((*c)->start_binlog_dump(server_id, BinlogPosition{file, offset}, 0));
     return std::move(*c);
   };
-  // Every event up to `to` (the next event's offset is at byte 13 of its header), as bytes.
+  // Every event up to `to`, as bytes.
   auto events = [&](MysqlConnection& c) {
     std::vector<std::vector<std::byte>> out;
     uint64_t next = 0;
@@ -237,11 +238,11 @@ TEST_CASE("a dump read in plain text and over TLS gives the same events and the 
       REQUIRE_MESSAGE(ev, ev.error().to_string());
       REQUIRE(ev->has_value());
       const auto bytes = **ev;
-      REQUIRE(bytes.size() >= 19);
+      const auto header = decode_event_header(bytes);
+      REQUIRE_MESSAGE(header, header.error().to_string());
       out.emplace_back(bytes.begin(), bytes.end());
-      uint64_t log_pos = 0;
-      for (int b = 3; b >= 0; --b) log_pos = log_pos << 8 | static_cast<uint8_t>(bytes[13 + b]);
-      if (log_pos != 0) next = log_pos;  // 0: the fake ROTATE and FORMAT_DESCRIPTION
+      // 0: the fake ROTATE and FORMAT_DESCRIPTION
+      if (header->log_pos != 0) next = header->log_pos;
     }
     return out;
   };

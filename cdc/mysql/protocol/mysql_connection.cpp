@@ -263,13 +263,6 @@ bool MysqlConnection::has_buffered_input() const {
   return false;
 }
 
-Error MysqlConnection::idle_error() const {
-  return make_error(Errc::timeout,
-                    "no packet from the server for " + std::to_string(idle_timeout_.count()) +
-                        " ms (heartbeat.interval x 2, at least 10 s): the connection is presumed "
-                        "dead");
-}
-
 Result<bool> MysqlConnection::wait_readable(std::chrono::milliseconds wait) {
   pollfd pfd{};
   pfd.fd = mysql_get_socket(mysql_);
@@ -279,7 +272,10 @@ Result<bool> MysqlConnection::wait_readable(std::chrono::milliseconds wait) {
   // this clock notices a path that went silent (black-holed, half-open without a FIN).
   if (rc == 0 && idle_timeout_.count() > 0 &&
       std::chrono::steady_clock::now() - last_packet_ >= idle_timeout_) {
-    return idle_error();
+    return make_error(Errc::timeout,
+                      "no packet from the server for " + std::to_string(idle_timeout_.count()) +
+                          " ms (heartbeat.interval x 2, at least 10 s): the connection is "
+                          "presumed dead");
   }
   if (rc == 0) return false;
   if (rc < 0 && errno != EINTR) {

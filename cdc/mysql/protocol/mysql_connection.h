@@ -95,7 +95,6 @@ class MysqlConnection {
   // Waits up to `wait` for the socket to be readable: false when it did not become so (and the
   // idle timeout has not passed either).
   Result<bool> wait_readable(std::chrono::milliseconds wait);
-  Error idle_error() const;
 
   st_mysql* mysql_;  // owned; closed in the destructor
   std::chrono::milliseconds idle_timeout_;
