@@ -6,6 +6,8 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -32,6 +34,28 @@ int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// The queue's depth as the status and the gauges show it. Both threads report after they change
+// the queue, and the depth is read under the status lock, so the last report is never older
+// than the last push or pop. (Reported on pop only, a 0 from before a push stayed while the sink
+// wrote: a client that waited for an empty queue after a pause took a savepoint one batch
+// short.)
+void report_queue_depth(const Queue& queue, PipelineMetrics* metrics, PipelineControl* control) {
+  auto report = [&] {
+    const size_t items = queue.items();
+    const size_t bytes = queue.bytes();
+    if (metrics != nullptr) {
+      metrics->queue_events.Set(static_cast<double>(items));
+      metrics->queue_bytes.Set(static_cast<double>(bytes));
+    }
+    return std::pair{items, bytes};
+  };
+  if (control == nullptr) {
+    report();
+    return;
+  }
+  control->update([&](PipelineStatus& s) { std::tie(s.queue_events, s.queue_bytes) = report(); });
 }
 
 // Sleeps for `d` or until stop is requested; false when stopped.
@@ -127,6 +151,7 @@ void read_loop(std::stop_token stop, Source& source, Queue& queue, const RunnerO
       const size_t events = std::max<size_t>(1, batch->events.size());
       const size_t bytes = batch->memory_bytes();
       if (!queue.push(std::move(batch), events, bytes, stop)) return;
+      report_queue_depth(queue, metrics, control);
       if (end) {
         (void)queue.push(EndOfStream{}, 0, 0, stop);  // ignored: stopping anyway
         return;
@@ -365,17 +390,8 @@ Status PipelineRunner::run_once(std::stop_token stop, bool* made_progress) {
       if (!st) return finish(std::move(st).error().with_context("checkpoint"));
     }
     auto item = queue.pop(std::chrono::milliseconds(200), stop);
-    if (metrics_ != nullptr) {
-      metrics_->queue_events.Set(static_cast<double>(queue.items()));
-      metrics_->queue_bytes.Set(static_cast<double>(queue.bytes()));
-    }
-    if (control_ != nullptr) {
-      control_->update([&](PipelineStatus& s) {
-        s.queue_events = queue.items();
-        s.queue_bytes = queue.bytes();
-      });
-      control_->sample_rate(Clock::now());
-    }
+    report_queue_depth(queue, metrics_, control_);
+    if (control_ != nullptr) control_->sample_rate(Clock::now());
     if (!item) continue;
     if (auto* batch_ptr = std::get_if<std::unique_ptr<Batch>>(&*item)) {
       Batch& batch = **batch_ptr;

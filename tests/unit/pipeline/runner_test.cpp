@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "cdc/datagen/datagen_source.h"
@@ -345,16 +346,17 @@ TEST_CASE(
 }
 
 namespace {
-// A sink that takes its time, so the source outruns it.
-class SlowSink final : public Sink {
+// Counts the events it is given; `before_write` runs first (a delay, a gate).
+class CountingSink final : public Sink {
  public:
-  explicit SlowSink(std::atomic<uint64_t>& written) : written_(written) {}
+  CountingSink(std::atomic<uint64_t>& written, std::function<void()> before_write)
+      : written_(written), before_write_(std::move(before_write)) {}
   Result<std::optional<CheckpointRecord>> open(std::span<const CheckpointRecord> h) override {
     return h.empty() ? std::optional<CheckpointRecord>()
                      : std::optional<CheckpointRecord>(h.front());
   }
   Status write(const Batch& b) override {
-    std::this_thread::sleep_for(2ms);
+    before_write_();
     written_ += b.events.size();
     return {};
   }
@@ -364,6 +366,7 @@ class SlowSink final : public Sink {
 
  private:
   std::atomic<uint64_t>& written_;  // owned by the test: outlives every sink instance
+  std::function<void()> before_write_;
 };
 }  // namespace
 
@@ -377,7 +380,9 @@ TEST_CASE("runner: a slow sink slows the reader; the queue never exceeds its bou
                                       *datagen::DatagenSource::create(small_table(100000, 20))));
                                 },
                                 [&]() -> Result<std::unique_ptr<Sink>> {
-                                  return std::unique_ptr<Sink>(std::make_unique<SlowSink>(written));
+                                  // Slow, so the source outruns it.
+                                  return std::unique_ptr<Sink>(std::make_unique<CountingSink>(
+                                      written, [] { std::this_thread::sleep_for(2ms); }));
                                 },
                                 {}};
   auto options = fast_options();
@@ -470,6 +475,50 @@ TEST_CASE("runner: pause stops reading within one batch; resume goes on with not
   CHECK(ids_in(path) == iota_ids(3000));
   CHECK(control.status().state == pipeline::PipelineState::stopped);
   CHECK(control.status().events_written == 3000);
+}
+
+TEST_CASE("runner: the status shows what the reader queued while the sink writes") {
+  testing::MemoryCheckpointLog log;
+  std::atomic<bool> gate_open{false}, holding{false};
+  std::atomic<uint64_t> written{0};
+  pipeline::PipelineParts parts{
+      [] {
+        return Result<std::unique_ptr<Source>>(
+            std::unique_ptr<Source>(*datagen::DatagenSource::create(small_table(1000, 10))));
+      },
+      [&]() -> Result<std::unique_ptr<Sink>> {
+        // Holds every write until the gate opens, so the reader fills the queue meanwhile.
+        return std::unique_ptr<Sink>(std::make_unique<CountingSink>(written, [&] {
+          holding = true;
+          while (!gate_open) std::this_thread::sleep_for(1ms);
+        }));
+      },
+      {}};
+  pipeline::PipelineControl control;
+  pipeline::PipelineRunner runner(fast_options(), parts, log, nullptr, &control);
+  std::stop_source stop;
+  Status result;
+  std::thread t([&] { result = runner.run(stop.get_token()); });
+  REQUIRE(wait_for([&] { return holding.load(); }));
+  // The sink holds one batch; the reader fills the queue (50 events) behind it. Reported only
+  // when the pipeline thread popped, the depth stayed what it was then (at most 40).
+  CHECK(wait_for([&] { return control.status().queue_events == 50; }, 5s));
+  // Paused, the reader parks once the push it is blocked in goes through.
+  control.pause();
+  gate_open = true;
+  REQUIRE(control.wait_parked(5s));
+  // An empty queue in the status now means every batch read before the pause reached the
+  // sink, so a checkpoint taken next covers all of it.
+  REQUIRE(wait_for([&] { return control.status().queue_events == 0; }));
+  auto record = control.checkpoint_now(5s);
+  REQUIRE_MESSAGE(record, record.error().to_string());
+  CHECK(std::get<DatagenPosition>(record->position).next_row == written.load());
+  CHECK(written.load() >= 60);
+  CHECK(control.status().events_written == written.load());
+  stop.request_stop();
+  control.resume();
+  t.join();
+  CHECK(result);
 }
 
 TEST_CASE("runner: checkpoint_now is refused while no attempt streams") {
