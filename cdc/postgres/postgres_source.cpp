@@ -49,6 +49,10 @@ bool catching_up(const PgStream& stream) {
 constexpr const char* kHeartbeatPrefix = "sluice_heartbeat";
 // How often the source looks for captured tables missing from the publication (publication.h).
 constexpr std::chrono::seconds kMembershipInterval{2};
+// How long close() waits for the server to end the stream (and release the slot). A walsender
+// answers between two messages it sends; one stuck decoding a large transaction, or a dead
+// network, costs a stop or a restart this much at most.
+constexpr std::chrono::milliseconds kEndStreamWait{1000};
 
 Result<Lsn> parse_lsn(const std::optional<std::string>& text) {
   if (!text) return Lsn{0};
@@ -1143,6 +1147,13 @@ void PostgresSource::close() {
   impl_->resnap.reset();
   impl_->snapshot.reset();
   impl_->chunk_readers.clear();
+  if (impl_->repl && !impl_->repl->end_copy_both(kEndStreamWait)) {
+    log::get("postgres")
+        ->debug(
+            "[source={}] the stream did not end cleanly; the server frees the slot once it "
+            "sees the connection closed",
+            impl_->o.pipeline_name);
+  }
   impl_->repl.reset();
   impl_->sql.reset();
   impl_->stream.reset();

@@ -346,6 +346,10 @@ TEST_CASE("postgres source: a resume point ahead of the slot is confirmed only w
     poll_rows(src, r, 10, 300ms);
     ahead = r.batches.back()->end;
     src.close();
+    // The stream was ended, not only its connection closed: the slot is free at once, for the
+    // open below or an operator's pg_drop_replication_slot.
+    CHECK(su.scalar("SELECT active FROM pg_replication_slots WHERE slot_name = 'pg_it_ahead'") ==
+          "f");
   }
   const Lsn ahead_lsn = std::get<PostgresPosition>(ahead).commit_lsn;
   REQUIRE(static_cast<uint64_t>(ahead_lsn) > static_cast<uint64_t>(start));

@@ -7,6 +7,7 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace cdc::postgres {
@@ -186,6 +187,38 @@ Status PgConnection::put_copy(const std::string& bytes) {
     return make_error(Errc::io, "sending a standby status update: " + error_message());
   }
   return {};
+}
+
+bool PgConnection::end_copy_both(std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  const auto until = Clock::now() + timeout;
+  // Waits for input without passing `until`; false when it passed or the connection broke.
+  const auto wait = [&] {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
+    if (left.count() <= 0) return false;
+    const auto readable = wait_readable(left);
+    return readable && *readable;
+  };
+  if (PQputCopyEnd(conn_.get(), nullptr) != 1 || PQflush(conn_.get()) != 0) return false;
+  while (true) {
+    char* buf = nullptr;
+    const int n = PQgetCopyData(conn_.get(), &buf, 1);
+    if (n > 0) {
+      PQfreemem(buf);  // sent before the server read our CopyDone: re-sent from the slot later
+      continue;
+    }
+    if (n == -1) break;  // the server's CopyDone
+    if (n < -1 || !wait()) return false;
+  }
+  bool completed = false;
+  while (true) {
+    while (PQisBusy(conn_.get()) == 1) {
+      if (!wait()) return false;
+    }
+    const ResultPtr r(PQgetResult(conn_.get()));
+    if (!r) return completed;
+    completed = PQresultStatus(r.get()) == PGRES_COMMAND_OK;
+  }
 }
 
 int PgConnection::backend_pid() const { return PQbackendPID(conn_.get()); }

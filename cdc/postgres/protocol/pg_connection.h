@@ -48,6 +48,14 @@ class PgConnection {
   // before it waits or sleeps, or it reads no faster than 16 kB per wait.
   Result<bool> wait_readable(std::chrono::milliseconds timeout);
   Status put_copy(const std::string& bytes);  // sends and flushes
+  // Leaves the COPY BOTH on purpose: CopyDone, then what the server still sends is discarded
+  // up to its CopyDone and the end of START_REPLICATION. The walsender releases the slot before
+  // it ends the command, so after a true return the slot is inactive. (Only closing the
+  // connection leaves it active until the backend sees the socket close and exits: a client
+  // that drops or takes the slot just after sluice stopped found it still "active for PID".)
+  // False when the connection is not streaming, broke, or the server did not finish within
+  // `timeout`; the caller closes the connection either way.
+  bool end_copy_both(std::chrono::milliseconds timeout);
   int backend_pid() const;
   std::string error_message() const;
 
