@@ -49,7 +49,10 @@ std::string url_encode(const std::string& s) {
 }
 
 bool wait_ready(int port, ChildProcess& sluice) {
-  for (int i = 0; i < 200; ++i) {
+  // Generous: a daemon opening several pipelines (transactional Kafka producers, Doris, TLS)
+  // on a loaded 2-core machine.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until) {
     if (http_request("http://127.0.0.1:" + std::to_string(port) + "/readyz").first == 200)
       return true;
     if (!sluice.running()) return false;

@@ -16,7 +16,7 @@ std::string url_encode(const std::string& s);
 double metric_value(const std::string& metrics, const std::string& series);
 
 class ChildProcess;
-// Polls http://127.0.0.1:<port>/readyz for up to 10 s: true once it answers 200, false when
+// Polls http://127.0.0.1:<port>/readyz for up to 30 s: true once it answers 200, false when
 // `sluice` exits first or time runs out.
 bool wait_ready(int port, ChildProcess& sluice);
 
