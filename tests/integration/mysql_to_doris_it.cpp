@@ -19,6 +19,7 @@
 #include "tests/integration/doris_compare.h"
 #include "tests/integration/doris_process.h"
 #include "tests/support/child_process.h"
+#include "tests/support/eventually.h"
 #include "tests/support/fault_proxy.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mariadb_client.h"
@@ -273,7 +274,9 @@ TEST_CASE("mysql to doris: a load aborted by the precommit timeout is re-sent an
   REQUIRE(doris.control("fail_commit 1000000") == "ok");
   sql.run("INSERT INTO dp.kv VALUES (3, 3)");
   sql.run("UPDATE dp.kv SET v = 20 WHERE id = 2");
-  std::this_thread::sleep_for(2500ms);
+  // The server aborts the load at sluice's first request after the timeout (a retried commit).
+  REQUIRE(eventually(
+      [&] { return doris.control("stats").find(" aborted 0 ") == std::string::npos; }, 30s, 50ms));
   CHECK(doris.sql("dp", "SELECT COUNT(*) FROM kv")[0][0] == "2");  // not visible: never committed
   REQUIRE(doris.control("fail_commit 0") == "ok");
   expect_equal(sql, doris, "dp", "kv", "id");
