@@ -196,6 +196,23 @@ Status KafkaSink::abort_transaction(std::string_view why) {
                     std::string("kafka abort_transaction: ") + rd_kafka_error_string(e.get()));
 }
 
+void KafkaSink::learn_partitions(rd_kafka_topic_t& topic, const std::string& name) {
+  // Asked once per topic before its first record. A record produced while its topic's leaders
+  // are unknown waits for librdkafka's own metadata request; an idle flush (on_idle) that ended
+  // meanwhile no longer covers it, and it stays for linger.ms.
+  const rd_kafka_metadata_t* answer = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, &topic, &answer,
+                                                    timeout_ms(options_.operation_timeout));
+  const RdKafkaMetadataPtr metadata(answer);
+  // Not an error: without the answer, records wait for librdkafka's metadata as before, and a
+  // broker that stays away fails their delivery, which the sink reports.
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    log::get("sink.kafka")
+        ->debug("[pipeline={}] kafka metadata of topic '{}' before its first record: {}",
+                options_.pipeline, name, rd_kafka_err2str(err));
+  }
+}
+
 Result<KafkaSink::TopicHandle*> KafkaSink::topic_handle(std::string_view topic, int32_t partitions,
                                                         bool compacted) {
   if (last_topic_ != nullptr && topic.data() == last_topic_name_.data() &&
@@ -211,6 +228,7 @@ Result<KafkaSink::TopicHandle*> KafkaSink::topic_handle(std::string_view topic, 
       return make_error(Errc::invalid_config,
                         "kafka topic '" + name + "': " + rd_kafka_err2str(rd_kafka_last_error()));
     }
+    learn_partitions(*rkt, name);
     it = topics_.emplace(name, TopicHandle{std::move(rkt), 0, 0}).first;
   }
   last_topic_name_ = topic;

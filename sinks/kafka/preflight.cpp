@@ -18,9 +18,10 @@ std::vector<Error> preflight(const KafkaOptions& options) {
   RdKafkaPtr client(rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), errstr, sizeof(errstr)));
   if (!client) return {make_error(Errc::invalid_config, cluster + ": " + errstr)};
   (void)conf->release();  // owned by the client now
-  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_metadata_t* answer = nullptr;
   const rd_kafka_resp_err_t err =
-      rd_kafka_metadata(client.get(), 1, nullptr, &metadata, timeout_ms(options.operation_timeout));
+      rd_kafka_metadata(client.get(), 1, nullptr, &answer, timeout_ms(options.operation_timeout));
+  const RdKafkaMetadataPtr metadata(answer);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     const Errc code = is_authorization(err) ? Errc::auth : Errc::unavailable;
     return {make_error(code,
@@ -31,7 +32,6 @@ std::vector<Error> preflight(const KafkaOptions& options) {
     if (metadata->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
       topics.insert(metadata->topics[i].topic);
   }
-  rd_kafka_metadata_destroy(metadata);
   std::vector<Error> problems;
   if (options.create_topics) return problems;  // the sink creates what is missing
   const auto require = [&](const std::string& topic, const char* option) {

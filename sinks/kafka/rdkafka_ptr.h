@@ -36,5 +36,6 @@ using RdKafkaQueuePtr = RdKafkaOwned<rd_kafka_queue_t, rd_kafka_queue_destroy>;
 using RdKafkaEventPtr = RdKafkaOwned<rd_kafka_event_t, rd_kafka_event_destroy>;
 using RdKafkaNewTopicPtr = RdKafkaOwned<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy>;
 using RdKafkaAdminOptionsPtr = RdKafkaOwned<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>;
+using RdKafkaMetadataPtr = RdKafkaOwned<const rd_kafka_metadata_t, rd_kafka_metadata_destroy>;
 
 }  // namespace cdc::sinks::kafka

@@ -19,6 +19,8 @@
 #include "sinks/kafka/kafka_sink.h"
 #include "sinks/kafka/murmur2.h"
 #include "tests/integration/kafka_backend.h"
+#include "tests/support/child_process.h"
+#include "tests/support/fault_proxy.h"
 
 using namespace cdc;
 using namespace cdc::sinks::kafka;
@@ -248,6 +250,24 @@ TEST_CASE("at-least-once: an idle source sends what the producer lingers on at o
   CHECK(keys_of(consume_records(broker, "idle.shop.users", 3, true, std::chrono::seconds(3))) ==
         id_keys(1, 11));
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
+}
+
+TEST_CASE("at-least-once: a new topic's first records are sent at once, 30 ms from the broker") {
+  // The idle flush lasts milliseconds; a record whose topic's partitions were still unknown
+  // then (the metadata answer on its way) would wait out linger.ms.
+  const int broker_port = cdc::testing::free_port();
+  cdc::testing::FaultProxy proxy(broker_port);
+  TestBrokerBackend broker("", broker_port, proxy.port());
+  KafkaOptions o = options_for(broker, "idlefar");
+  o.exactly_once = false;
+  o.properties["bootstrap.servers"] = "127.0.0.1:" + std::to_string(proxy.port());
+  o.properties["linger.ms"] = "20000";
+  auto sink = open_sink(o, {});
+  proxy.set_latency(std::chrono::milliseconds(30));
+  REQUIRE(sink->write(inserts(1, 11)));
+  REQUIRE(sink->on_idle(DatagenPosition{11}));
+  CHECK(keys_of(consume_records(broker, "idlefar.shop.users", 3, true, std::chrono::seconds(5))) ==
+        id_keys(1, 11));
 }
 
 TEST_CASE("a broker that refuses to create a topic stops the sink with its reason") {
