@@ -57,14 +57,16 @@ class BoundedQueue {
     not_empty_.notify_all();
   }
 
-  size_t items() const {
+  struct Depth {
+    size_t items = 0;
+    size_t bytes = 0;
+  };
+  // Both counts of one moment (one lock, not two reads that a push may fall between).
+  Depth depth() const {
     std::lock_guard lock(mutex_);
-    return items_;
+    return {items_, bytes_};
   }
-  size_t bytes() const {
-    std::lock_guard lock(mutex_);
-    return bytes_;
-  }
+  size_t items() const { return depth().items; }
 
  private:
   struct Entry {

@@ -6,8 +6,6 @@
 #include <optional>
 #include <random>
 #include <thread>
-#include <tuple>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -42,20 +40,23 @@ int64_t unix_ms() {
 // wrote: a client that waited for an empty queue after a pause took a savepoint one batch
 // short.)
 void report_queue_depth(const Queue& queue, PipelineMetrics* metrics, PipelineControl* control) {
-  auto report = [&] {
-    const size_t items = queue.items();
-    const size_t bytes = queue.bytes();
+  const auto report = [&] {
+    const Queue::Depth depth = queue.depth();
     if (metrics != nullptr) {
-      metrics->queue_events.Set(static_cast<double>(items));
-      metrics->queue_bytes.Set(static_cast<double>(bytes));
+      metrics->queue_events.Set(static_cast<double>(depth.items));
+      metrics->queue_bytes.Set(static_cast<double>(depth.bytes));
     }
-    return std::pair{items, bytes};
+    return depth;
   };
   if (control == nullptr) {
-    report();
+    (void)report();  // the gauges only
     return;
   }
-  control->update([&](PipelineStatus& s) { std::tie(s.queue_events, s.queue_bytes) = report(); });
+  control->update([&](PipelineStatus& s) {
+    const Queue::Depth depth = report();
+    s.queue_events = depth.items;
+    s.queue_bytes = depth.bytes;
+  });
 }
 
 // Sleeps for `d` or until stop is requested; false when stopped.

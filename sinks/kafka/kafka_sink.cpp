@@ -197,9 +197,9 @@ Status KafkaSink::abort_transaction(std::string_view why) {
 }
 
 void KafkaSink::learn_partitions(rd_kafka_topic_t& topic, const std::string& name) {
-  // Asked once per topic before its first record. A record produced while its topic's leaders
-  // are unknown waits for librdkafka's own metadata request; an idle flush (on_idle) that ended
-  // meanwhile no longer covers it, and it stays for linger.ms.
+  // Asked once per topic before its first record (at-least-once). A record produced while its
+  // topic's leaders are unknown waits for librdkafka's own metadata request; an idle flush
+  // (on_idle) that ended meanwhile no longer covers it, and it stays for linger.ms.
   const rd_kafka_metadata_t* answer = nullptr;
   const rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, &topic, &answer,
                                                     timeout_ms(options_.operation_timeout));
@@ -228,7 +228,8 @@ Result<KafkaSink::TopicHandle*> KafkaSink::topic_handle(std::string_view topic, 
       return make_error(Errc::invalid_config,
                         "kafka topic '" + name + "': " + rd_kafka_err2str(rd_kafka_last_error()));
     }
-    learn_partitions(*rkt, name);
+    // Exactly-once needs no early answer: prepare's flush waits for every record anyway.
+    if (!options_.exactly_once) learn_partitions(*rkt, name);
     it = topics_.emplace(name, TopicHandle{std::move(rkt), 0, 0}).first;
   }
   last_topic_name_ = topic;

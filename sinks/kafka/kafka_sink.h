@@ -62,7 +62,8 @@ class KafkaSink final : public Sink {
   };
   // The handle of `topic`, creating the topic first when it is new to this sink.
   Result<TopicHandle*> topic_handle(std::string_view topic, int32_t partitions, bool compacted);
-  // Fetches a new topic's metadata, so that its first records go to known leaders.
+  // Fetches a new topic's metadata, so that its first records go to known leaders (what an
+  // at-least-once on_idle flush needs).
   void learn_partitions(rd_kafka_topic_t& topic, const std::string& name);
   Status begin_if_needed();
   Status produce(TopicHandle& topic, int32_t partition, std::optional<std::string_view> key,

@@ -36,7 +36,7 @@ TEST_CASE("BoundedQueue blocks on bytes, but admits an oversized item into an em
   stop.request_stop();  // a stop wakes a blocked producer and drops its item
   producer.join();
   CHECK_FALSE(result.load());
-  CHECK(q.bytes() == 5000);
+  CHECK(q.depth().bytes == 5000);
 }
 
 TEST_CASE("BoundedQueue pop times out, and close wakes everyone") {
